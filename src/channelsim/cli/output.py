@@ -1,0 +1,84 @@
+"""One way to print results: a Rich table, CSV or JSON (JSON alone on stdout)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn NumPy/pandas scalars and NaN into plain JSON values (NaN becomes null)."""
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def print_json(payload: Any) -> None:
+    """Write ``payload`` as JSON to stdout and nothing else."""
+    sys.stdout.write(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
+
+
+def _cell(value: Any) -> str:
+    value = _jsonable(value)
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: OutputFormat,
+    title: str | None = None,
+    json_payload: Any | None = None,
+) -> None:
+    """Print a list of rows as a table, CSV or JSON.
+
+    ``json_payload`` replaces the rows in JSON output when the JSON has a richer shape.
+    """
+    if fmt is OutputFormat.json:
+        print_json(json_payload if json_payload is not None else list(rows))
+        return
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    if fmt is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _jsonable(row.get(k)) for k in columns})
+        return
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(k)) for k in columns))
+    console.print(table)
