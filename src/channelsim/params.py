@@ -1,0 +1,476 @@
+"""The model's parameters: grouped pydantic models with units, ranges and sources.
+
+Every field carries its unit, the hard range it must lie in (``ge``/``le``, enforced), the
+plausible range used by sensitivity analysis and calibration (``low``/``high``) and its
+source: a row of ``facts.md`` or ``None``, which marks it as an assumption. The model
+documentation's parameter tables are generated from this metadata
+(``python -m channelsim.params``), so they cannot drift from the code.
+
+Defaults are layered: the values written here, then the package-data file
+``calibration_defaults.toml`` if a calibration has written one, then a scenario's
+``[params.*]`` overrides.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from channelsim.errors import InputError
+
+FACTS = "facts.md"
+
+
+def P(
+    default: float | int,
+    *,
+    unit: str,
+    ge: float,
+    le: float,
+    description: str,
+    low: float | None = None,
+    high: float | None = None,
+    source: str | None = None,
+) -> Any:
+    """A parameter field: ``low``/``high`` given only for uncertain parameters."""
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=description,
+        json_schema_extra={"unit": unit, "low": low, "high": high, "source": source},
+    )
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class CoastParams(_Group):
+    """People waiting on the French coast."""
+
+    initial_waiting_people: int = P(
+        1500, unit="people", ge=0, le=50_000, low=500, high=4000,
+        description="People waiting near the coast on the first day.",
+    )
+    inflow_people_per_day: float = P(
+        135.0, unit="people/day", ge=0, le=2000, low=70, high=250,
+        description="Mean daily arrivals on the coast in the reference year (before trend "
+        "and season); set so that 2025 arrivals come out near the official count.",
+    )
+    inflow_trend_per_year: float = P(
+        0.0, unit="1/year", ge=-0.9, le=2.0, low=-0.2, high=0.3,
+        description="Relative change of the inflow per year from 1 Jan of the reference year.",
+    )
+    inflow_reference_year: int = P(
+        2025, unit="year", ge=2018, le=2100, description="Year in which the inflow equals its mean."
+    )
+    inflow_seasonal_amplitude: float = P(
+        0.3, unit="fraction", ge=0, le=0.95, low=0.0, high=0.6,
+        description="Relative amplitude of the yearly cosine in the inflow.",
+    )
+    inflow_peak_day_of_year: int = P(
+        220, unit="day of year", ge=1, le=366, low=150, high=280,
+        description="Day of year on which the seasonal inflow peaks.",
+    )
+    attrition_per_day: float = P(
+        0.005, unit="1/day", ge=0, le=0.2, low=0.0, high=0.02,
+        description="Share of waiting people who leave the coast each day (other routes, "
+        "asylum in France, moves inland).",
+    )
+
+
+class NetworkParams(_Group):
+    """Smuggling networks: boats, engines, occupancy, launch zones and taxi boats."""
+
+    initial_boat_stock: int = P(
+        40, unit="boats", ge=0, le=10_000, low=10, high=100,
+        description="Boats with engines ready on the first day.",
+    )
+    boat_supply_per_day: float = P(
+        5.0, unit="boats/day", ge=0, le=200, low=2.5, high=10,
+        description="Boats and engines brought to the coast per day.",
+    )
+    max_boats_per_day: int = P(
+        40, unit="boats/day", ge=1, le=500, low=20, high=60,
+        description="Most boats the networks can launch in one day (organisation limit).",
+    )
+    launch_share_per_window_day: float = P(
+        0.45, unit="fraction", ge=0.01, le=1.0, low=0.25, high=0.7,
+        description="Share of the waiting people who try to leave on a day with a weather "
+        "window.",
+    )
+    mean_occupancy_people: float = P(
+        61.7, unit="people/boat", ge=5, le=125, low=50, high=70, source=f"{FACTS}: Arrivals, 2025",
+        description="Mean people per boat chosen by the networks (2021 27.6 → 2025 61.7).",
+    )
+    occupancy_sigma: float = P(
+        0.3, unit="log-sd", ge=0, le=1.5, low=0.15, high=0.45,
+        description="Log-normal spread of occupancy between boats.",
+    )
+    max_occupancy_people: int = P(
+        125, unit="people/boat", ge=10, le=200, source=f"{FACTS}: Arrivals, largest boat",
+        description="Largest occupancy a boat can carry.",
+    )
+    min_occupancy_people: int = P(
+        10, unit="people/boat", ge=1, le=60, description="Smallest group that launches a boat."
+    )
+    scarcity_occupancy_elasticity: float = P(
+        0.5, unit="-", ge=0, le=2, low=0.0, high=1.0,
+        description="How much networks raise occupancy when demand exceeds the boats they "
+        "have: occupancy × (demand/boats)^elasticity, capped at the maximum.",
+    )
+    taxi_boat_share: float = P(
+        0.45, unit="fraction", ge=0, le=1, low=0.35, high=0.55, source=f"{FACTS}: Policy, taxi boats",
+        description="Share of boats launched from waterways as taxi boats (2025).",
+    )
+    zone_distance_scale_km: float = P(
+        25.0, unit="km", ge=1, le=500, low=10, high=60,
+        description="Zone choice weight exp(-crossing distance / scale): shorter crossings "
+        "preferred.",
+    )
+    patrol_displacement: float = P(
+        1.0, unit="-", ge=0, le=5, low=0.0, high=2.0,
+        description="Zone choice weight × (1 − prevention probability)^displacement: "
+        "networks move away from patrolled zones.",
+    )
+    launch_hour_start: float = P(
+        0.0, unit="h (UTC)", ge=0, le=23, description="Earliest launch time of day."
+    )
+    launch_hour_end: float = P(
+        7.0, unit="h (UTC)", ge=1, le=24, low=5, high=10,
+        description="Latest launch time of day (launches at night and dawn).",
+    )
+
+
+class BeachParams(_Group):
+    """Prevention on the beach and at embarkation."""
+
+    prevention_probability: float = P(
+        0.42, unit="probability", ge=0, le=1, low=0.25, high=0.6,
+        description="Chance that police stop a beach launch attempt (an event).",
+    )
+    taxi_prevention_probability: float = P(
+        0.17, unit="probability", ge=0, le=1, low=0.15, high=0.19,
+        source=f"{FACTS}: Policy, taxi boats (81–85% succeed)",
+        description="Chance that a taxi-boat launch attempt is stopped.",
+    )
+    prevented_share_min: float = P(
+        0.2, unit="fraction", ge=0, le=1, low=0.05, high=0.5,
+        description="A prevention event stops a share ~ U(min, 1) of the group; the rest "
+        "launch if enough remain.",
+    )
+    seizure_probability: float = P(
+        0.5, unit="probability", ge=0, le=1, low=0.2, high=0.8,
+        description="Chance the boat is seized when a whole group is stopped.",
+    )
+    crush_deaths_per_boat: float = P(
+        0.012, unit="deaths/boat", ge=0, le=1, low=0.004, high=0.03,
+        source=f"{FACTS}: Deaths (PREMAR ~40% in the coastal zone)",
+        description="Mean crush deaths at embarkation for a boat at the reference occupancy.",
+    )
+    crush_reference_occupancy: float = P(
+        60.0, unit="people/boat", ge=10, le=150, description="Occupancy of the crush reference."
+    )
+    crush_overload_exponent: float = P(
+        3.0, unit="-", ge=0, le=10, low=1.0, high=5.0,
+        description="Crush deaths scale as (occupancy/reference)^exponent.",
+    )
+
+
+class SeaParams(_Group):
+    """Boats under way."""
+
+    engine_speed_kn: float = P(
+        6.0, unit="kn", ge=1, le=15, low=4, high=7,
+        description="Speed through the water of a lightly loaded boat (cheap outboards).",
+    )
+    load_speed_loss_per_100_people: float = P(
+        0.25, unit="fraction/100 people", ge=0, le=0.9, low=0.1, high=0.4,
+        description="Relative speed lost per 100 people aboard.",
+    )
+    wave_speed_loss_per_m: float = P(
+        0.3, unit="fraction/m", ge=0, le=0.9, low=0.1, high=0.5,
+        description="Relative speed lost per metre of significant wave height.",
+    )
+    time_step_min: float = P(
+        10.0, unit="min", ge=1, le=60, description="Step of the at-sea kernel."
+    )
+    max_hours_at_sea: float = P(
+        48.0, unit="h", ge=6, le=240, description="Tracking horizon for one boat."
+    )
+
+
+class HazardParams(_Group):
+    """Engine failure, capsize and survival in the water."""
+
+    engine_failure_per_hour: float = P(
+        0.02, unit="1/h", ge=0, le=2, low=0.005, high=0.05,
+        description="Engine failure (or fuel exhaustion) hazard; a disabled boat drifts.",
+    )
+    capsize_per_hour: float = P(
+        0.0003, unit="1/h", ge=0, le=1, low=0.0001, high=0.001,
+        description="Capsize, deflation or floor failure hazard at calm sea and reference "
+        "occupancy.",
+    )
+    capsize_wave_factor_per_m: float = P(
+        2.0, unit="1/m", ge=0, le=10, low=1.0, high=4.0,
+        description="Capsize hazard × exp(factor × wave height).",
+    )
+    capsize_overload_exponent: float = P(
+        2.0, unit="-", ge=0, le=10, low=1.0, high=4.0,
+        source=f"{FACTS}: Deaths (90% of shipwrecks ≥ 50 aboard)",
+        description="Capsize hazard × (occupancy / crush reference occupancy)^exponent.",
+    )
+    immediate_drowning_share: float = P(
+        0.15, unit="fraction", ge=0, le=1, low=0.05, high=0.3,
+        source=f"{FACTS}: Physical setting, cold water (cold shock)",
+        description="Share of people in the water who drown at once (cold shock, no life "
+        "jacket).",
+    )
+    survival_median_below_10c_h: float = P(
+        2.0, unit="h", ge=0.1, le=24, low=1, high=3,
+        source=f"{FACTS}: Physical setting, cold water (4.4–10 °C: 1–3 h)",
+        description="Median survival time in water below 10 °C.",
+    )
+    survival_median_above_10c_h: float = P(
+        3.5, unit="h", ge=0.1, le=48, low=1, high=6,
+        source=f"{FACTS}: Physical setting, cold water (10–15.6 °C: 1–6 h)",
+        description="Median survival time in water at 10 °C and above.",
+    )
+    survival_log_sd: float = P(
+        0.5, unit="log-sd", ge=0.01, le=3, low=0.3, high=0.8,
+        description="Log-normal spread of individual survival times.",
+    )
+
+
+class RescueParams(_Group):
+    """Search and rescue on each side of the median line."""
+
+    fr_rescue_per_hour: float = P(
+        0.8, unit="1/h", ge=0, le=20, low=0.3, high=2.0,
+        description="Rate at which CROSS Gris-Nez assets reach a disabled boat in the French "
+        "zone (people are taken back to France).",
+    )
+    uk_pickup_per_hour: float = P(
+        1.5, unit="1/h", ge=0, le=20, low=0.5, high=4.0,
+        description="Rate at which Border Force picks up a boat in the UK zone.",
+    )
+    capsize_rescue_mean_h: float = P(
+        1.0, unit="h", ge=0.05, le=24, low=0.5, high=3.0,
+        description="Mean time from a capsize to the rescue of the people in the water.",
+    )
+
+
+class WeatherParams(_Group):
+    """What the networks count as a weather window."""
+
+    max_wind_kn: float = P(
+        12.0, unit="kn", ge=0, le=40, low=9, high=16, source=f"{FACTS}: Physical setting, weather",
+        description="Highest 10 m wind at which boats launch (press reports ~12 kn).",
+    )
+    max_wave_height_m: float = P(
+        0.8, unit="m", ge=0, le=4, low=0.5, high=1.2, source=f"{FACTS}: Physical setting, weather",
+        description="Highest significant wave height at which boats launch (press ~0.5 m).",
+    )
+
+
+class Params(BaseModel):
+    """All parameter groups."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    coast: CoastParams = CoastParams()
+    networks: NetworkParams = NetworkParams()
+    beach: BeachParams = BeachParams()
+    sea: SeaParams = SeaParams()
+    hazards: HazardParams = HazardParams()
+    rescue: RescueParams = RescueParams()
+    weather: WeatherParams = WeatherParams()
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One parameter as listed in the docs and used by sensitivity analysis."""
+
+    path: str
+    unit: str
+    default: float | int
+    ge: float
+    le: float
+    low: float | None
+    high: float | None
+    source: str | None
+    description: str
+
+
+def _bound(field: Any, kind: str) -> float:
+    for item in field.metadata:
+        if hasattr(item, kind):
+            return float(getattr(item, kind))
+    raise AssertionError(f"parameter without {kind}")
+
+
+def list_parameters(params: Params | None = None) -> list[ParamInfo]:
+    """Every parameter with its path, unit, current value, ranges and source."""
+    params = params or default_params()
+    rows: list[ParamInfo] = []
+    for group_name in Params.model_fields:
+        group = getattr(params, group_name)
+        for name, field in type(group).model_fields.items():
+            extra = field.json_schema_extra
+            assert isinstance(extra, dict)
+            rows.append(
+                ParamInfo(
+                    path=f"{group_name}.{name}",
+                    unit=str(extra["unit"]),
+                    default=getattr(group, name),
+                    ge=_bound(field, "ge"),
+                    le=_bound(field, "le"),
+                    low=extra["low"],  # type: ignore[arg-type]
+                    high=extra["high"],  # type: ignore[arg-type]
+                    source=extra["source"],  # type: ignore[arg-type]
+                    description=field.description or "",
+                )
+            )
+    return rows
+
+
+def uncertain_parameters(params: Params | None = None) -> list[ParamInfo]:
+    """Parameters with a plausible range (for SALib and calibration)."""
+    return [p for p in list_parameters(params) if p.low is not None and p.high is not None]
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def expected_text(error: Mapping[str, Any]) -> str:
+    """Say what a pydantic error expected, in the project's one-line style."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    got = error.get("input")
+    got_text = f", got {got!r}" if not isinstance(got, dict | list) else ""
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    if kind in {"less_than_equal", "less_than"}:
+        sign = "≤" if kind == "less_than_equal" else "<"
+        key = "le" if kind == "less_than_equal" else "lt"
+        return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
+    if kind in {"greater_than_equal", "greater_than"}:
+        sign = "≥" if kind == "greater_than_equal" else ">"
+        key = "ge" if kind == "greater_than_equal" else "gt"
+        return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
+    if kind.startswith(("float", "int")):
+        whole = kind.startswith("int")
+        return f"expected {'an integer' if whole else 'a number'}{got_text}"
+    if kind.startswith(("model", "dict")):
+        return f"expected a table{got_text}"
+    return f"{error['msg']}{got_text}"
+
+
+def raise_input_error(error: ValidationError, source: str | Path | None, prefix: str = "") -> None:
+    """Turn the first pydantic error into an ``InputError`` naming the dotted key."""
+    first = error.errors()[0]
+    parts = [*(prefix.split(".") if prefix else []), *(str(part) for part in first["loc"])]
+    where = ".".join(parts)
+    raise InputError(source, where or None, expected_text(first)) from None
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def apply_overrides(
+    params: Params,
+    overrides: Mapping[str, Any],
+    source: str | Path | None = None,
+    prefix: str = "params",
+) -> Params:
+    """Return ``params`` with nested ``overrides`` applied and validated.
+
+    Errors name ``source`` and the dotted key, e.g.
+    ``scenarios/x.toml: params.sea.engine_speed_kn: expected a number ≤ 15, got 40``.
+    """
+    if not isinstance(overrides, Mapping):
+        raise InputError(source, prefix or None, "expected a table of parameter groups")
+    try:
+        return Params.model_validate(_merge(params.model_dump(), overrides))
+    except ValidationError as error:
+        raise_input_error(error, source, prefix)
+        raise  # unreachable: raise_input_error always raises
+
+
+def calibration_defaults_path() -> Path | None:
+    """The package-data file a calibration writes, if there is one."""
+    candidate = resources.files("channelsim").joinpath("calibration_defaults.toml")
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+@cache
+def default_params() -> Params:
+    """Code defaults, then ``calibration_defaults.toml`` (package data) if present."""
+    params = Params()
+    path = calibration_defaults_path()
+    if path is not None:
+        try:
+            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(path, None, f"invalid TOML ({error})") from None
+        params = apply_overrides(params, overrides.get("params", overrides), path, "params")
+    return params
+
+
+def flat_items(params: Params) -> Iterator[tuple[str, float | int]]:
+    """``(dotted path, value)`` for every parameter."""
+    for info in list_parameters(params):
+        yield info.path, info.default
+
+
+def markdown_table(params: Params | None = None) -> str:
+    """The parameter tables of docs/model.md, one per group."""
+    lines: list[str] = []
+    current = ""
+    for info in list_parameters(params):
+        group = info.path.split(".")[0]
+        if group != current:
+            current = group
+            doc = (getattr(Params, "model_fields")[group].annotation.__doc__ or "").strip()
+            lines += [
+                "",
+                f"#### `{group}` — {doc}",
+                "",
+                "| parameter | unit | default | allowed | plausible range | source | meaning |",
+                "|---|---|---|---|---|---|---|",
+            ]
+        plausible = (
+            f"{_number_text(info.low)}–{_number_text(info.high)}"
+            if info.low is not None and info.high is not None
+            else "fixed"
+        )
+        lines.append(
+            f"| `{info.path}` | {info.unit} | {_number_text(info.default)} | "
+            f"{_number_text(info.ge)}–{_number_text(info.le)} | {plausible} | "
+            f"{info.source or 'assumption'} | {info.description} |"
+        )
+    return "\n".join(lines).strip() + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table(Params()))

@@ -1,0 +1,114 @@
+"""Counter-based random streams for common random numbers.
+
+Every random number in a run is a pure function of ``(seed, stream, day, key)``: a
+splitmix64-style hash turned into a uniform in [0, 1). There is no generator state to
+advance, so a draw never depends on how many other draws were made before it. Two
+scenarios with the same seed therefore make the same decision for the same boat on the
+same day at the same decision point unless a policy changes that decision itself
+(Starsim 3.7's ``hash_uniforms``; Vivarium's key columns). Keys must be
+policy-independent: a boat's key is its launch day and its ordinal among that day's
+launch attempts, never its zone or its place in a filtered array.
+
+The weather is the one component drawn from a ``numpy.random.Generator``: it is spawned
+from ``(seed, Stream.WEATHER)`` and so is shared by every scenario run with that seed.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+from numba import njit
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TWO_POW_MINUS_53 = 1.0 / 9007199254740992.0
+
+
+class Stream(IntEnum):
+    """One stream per decision. Never renumber: the numbers are part of the results."""
+
+    WEATHER = 1
+    INFLOW = 2
+    ATTRITION = 3
+    OCCUPANCY = 4
+    TAXI = 5
+    ZONE = 6
+    PREVENTION = 7
+    PREVENTED_SHARE = 8
+    SEIZURE = 9
+    CRUSH = 10
+    LAUNCH_TIME = 11
+    LEEWAY = 12
+    ENGINE = 13
+    CAPSIZE = 14
+    RESCUE = 15
+    SURVIVAL = 16
+    POLICY = 100  # policies add their own offsets above this
+
+
+@njit(inline="always")
+def _mix(z: np.uint64) -> np.uint64:
+    """The splitmix64 finaliser: a bijection of uint64 with full avalanche."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(inline="always")
+def hash_uniform(seed: int, stream: int, day: int, key: int) -> float:
+    """The uniform in [0, 1) for one ``(seed, stream, day, key)``; callable inside kernels."""
+    h = _mix(np.uint64(seed) + GOLDEN)
+    h = _mix(h ^ (np.uint64(stream) * GOLDEN + np.uint64(1)))
+    h = _mix(h ^ (np.uint64(day + 1_000_000) * GOLDEN))
+    h = _mix(h ^ (np.uint64(key) * _M1 + GOLDEN))
+    return float(h >> np.uint64(11)) * _TWO_POW_MINUS_53
+
+
+@njit(cache=True)
+def _uniforms(seed: int, stream: int, day: int, keys: np.ndarray) -> np.ndarray:
+    out = np.empty(keys.shape[0], dtype=np.float64)
+    for i in range(keys.shape[0]):
+        out[i] = hash_uniform(seed, stream, day, keys[i])
+    return out
+
+
+def uniforms(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndarray:
+    """Uniforms in [0, 1) for each key (int64 array, or ``n`` for keys ``0..n-1``)."""
+    key_array = np.arange(keys, dtype=np.int64) if isinstance(keys, int) else keys
+    return _uniforms(int(seed), int(stream), int(day), np.ascontiguousarray(key_array, np.int64))
+
+
+def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndarray:
+    """Standard normals by the inverse CDF of the keyed uniforms (one uniform per key)."""
+    from scipy.special import ndtri
+
+    u = uniforms(seed, stream, day, keys)
+    return np.asarray(ndtri(np.clip(u, 1e-16, 1.0 - 1e-16)), dtype=np.float64)
+
+
+def poisson(seed: int, stream: int, day: int, key: int, mean: float) -> int:
+    """One Poisson count by inverting the CDF at one keyed uniform (monotone in the mean).
+
+    Monotone inversion matters for common random numbers: a policy that lowers the mean
+    lowers the count on the same uniform instead of redrawing it.
+    """
+    from scipy.stats import poisson as _poisson
+
+    if mean <= 0.0:
+        return 0
+    u = float(uniforms(seed, stream, day, np.array([key], dtype=np.int64))[0])
+    return int(_poisson.ppf(u, mean))
+
+
+def stochastic_round(seed: int, stream: int, day: int, key: int, value: float) -> int:
+    """Round ``value`` down or up with probability given by its fraction (expectation kept)."""
+    whole = int(np.floor(value))
+    u = float(uniforms(seed, stream, day, np.array([key], dtype=np.int64))[0])
+    return whole + int(u < value - whole)
+
+
+def weather_generator(seed: int) -> np.random.Generator:
+    """The generator that environment readers draw the weather from, shared across scenarios."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(Stream.WEATHER)]))
