@@ -1,0 +1,386 @@
+"""Read and validate the Home Office publication "Migrants detected crossing the English
+Channel in small boats – time series".
+
+Two tables matter: ``SB_01`` (daily arrivals) and ``SB_02`` (weekly arrivals and the French
+prevention estimates, week ending Sunday). Each may have title or note rows above its header
+row; the header row is found by its column names, and columns are matched by name (case,
+spacing, dash style and ``[note N]`` markers are ignored), so their order does not matter.
+A ``-`` means "not recorded" and becomes ``<NA>`` (pandas nullable ``Int64``), never zero.
+
+Accepted formats:
+
+* **ODS** (as published) and **XLSX**: one workbook with sheets ``SB_01`` and ``SB_02``.
+* **CSV**: a pair of files ``<stem>_SB_01.csv`` and ``<stem>_SB_02.csv`` in one directory,
+  each holding one table with the sheet's column headings (UTF-8, comma-separated; dates as
+  ``YYYY-MM-DD`` or ``DD/MM/YYYY``). Pass either file of the pair, or a directory that holds
+  exactly one pair. The publication's ``sha256`` is that of the ``SB_01`` bytes followed by
+  the ``SB_02`` bytes.
+
+The edition date comes from a file name that starts with ``<day>_<Month>_<year>``, as gov.uk
+names the files (``21_November_2025_Small_boats_-_time_series.ods``); otherwise it is the day
+after the last daily date, the earliest day on which that edition can have been published.
+
+Every problem raises :class:`~channelsim.errors.InputError` naming the file, sheet, row (as
+the user sees it in a spreadsheet program), column and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from channelsim.errors import InputError
+
+DAILY_SHEET = "SB_01"
+WEEKLY_SHEET = "SB_02"
+SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls")
+_HEADER_SEARCH_ROWS = 30
+_MISSING_MARKS = frozenset({"-", "–", "—"})
+
+Kind = Literal["date", "count", "optional_count", "text"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its name in channelsim, its heading in the publication."""
+
+    name: str
+    heading: str
+    kind: Kind
+
+
+_ARRIVALS = (
+    Column("people", "Migrants arrived", "count"),
+    Column("boats", "Boats arrived", "count"),
+    Column(
+        "uncontrolled_boats", "Boats arrived - involved in uncontrolled landings", "optional_count"
+    ),
+)
+TABLES: dict[str, tuple[Column, ...]] = {
+    DAILY_SHEET: (
+        Column("date", "Date", "date"),
+        *_ARRIVALS,
+        Column("notes", "Notes", "text"),
+    ),
+    WEEKLY_SHEET: (
+        Column("week_ending", "Week ending", "date"),
+        *_ARRIVALS,
+        Column("prevented_people", "Migrants prevented", "optional_count"),
+        Column("prevented_events", "Events prevented", "optional_count"),
+        Column("notes", "Notes", "text"),
+    ),
+}
+DAILY_COLUMNS = tuple(c.name for c in TABLES[DAILY_SHEET])
+WEEKLY_COLUMNS = tuple(c.name for c in TABLES[WEEKLY_SHEET])
+_DTYPES: dict[Kind, str] = {
+    "date": "datetime64[ns]",
+    "count": "Int64",
+    "optional_count": "Int64",
+    "text": "string",
+}
+
+
+def column_dtypes(table: str) -> dict[str, str]:
+    """The pandas dtype of each column of ``daily`` (SB_01) or ``weekly`` (SB_02) frames."""
+    return {c.name: _DTYPES[c.kind] for c in TABLES[table]}
+
+
+@dataclass(frozen=True, eq=False)
+class Publication:
+    """One edition of the publication, validated, with its provenance."""
+
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    edition_date: dt.date
+    source: Path
+    sha256: str
+
+    @property
+    def file_name(self) -> str:
+        return self.source.name
+
+
+class _CellError(ValueError):
+    """A cell that does not hold what its column needs; the caller adds the location."""
+
+
+def read_publication(path: str | Path) -> Publication:
+    """Read one edition (ODS, XLSX or a CSV pair) and validate it completely."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".csv":
+        sources = _csv_pair(path)
+        tables = {name: (src, _read_csv_rows(src)) for name, src in sources.items()}
+        sha = hashlib.sha256(b"".join(src.read_bytes() for src in sources.values())).hexdigest()
+        stem = sources[DAILY_SHEET].name[: -len(f"{DAILY_SHEET}.csv")]
+        where = "table"
+    elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        _check_file(path)
+        tables = {name: (path, rows) for name, rows in _read_workbook(path).items()}
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        stem = path.stem
+        where = "sheet"
+    else:
+        raise InputError(
+            path, None, "expected an .ods or .xlsx workbook, or a <stem>_SB_01.csv/_SB_02.csv pair"
+        )
+    frames = {
+        name: _parse_table(src, f"{where} {name}", rows, TABLES[name])
+        for name, (src, rows) in tables.items()
+    }
+    daily, weekly = frames[DAILY_SHEET], frames[WEEKLY_SHEET]
+    edition = edition_date_from_name(stem)
+    if edition is None:
+        edition = (daily["date"].iloc[-1] + pd.Timedelta(days=1)).date()
+    return Publication(daily=daily, weekly=weekly, edition_date=edition, source=path, sha256=sha)
+
+
+def edition_date_from_name(name: str) -> dt.date | None:
+    """The date at the start of a gov.uk file name (``21_November_2025_...``), if any."""
+    match = re.match(r"\s*(\d{1,2})[_\- ]([A-Za-z]+)[_\- ](\d{4})(?!\d)", name)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(" ".join(match.groups()), "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise InputError(path, None, "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, None, "file is empty; expected the small-boats publication")
+
+
+def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
+    """The cells of SB_01 and SB_02, from A1, so that list index + 1 is the row number."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+        for name in TABLES:
+            if name not in names:
+                raise InputError(
+                    path,
+                    None,
+                    f"sheet {name} not found; expected sheets {DAILY_SHEET} and {WEEKLY_SHEET} "
+                    f"(found: {', '.join(names) or 'none'})",
+                )
+        return {
+            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in TABLES
+        }
+    except (CalamineError, OSError, ValueError) as error:
+        detail = " ".join(str(error).split()) or type(error).__name__
+        raise InputError(
+            path, None, f"cannot read the workbook ({detail}); is the file truncated or corrupt?"
+        ) from None
+
+
+def _csv_pair(path: Path) -> dict[str, Path]:
+    """The SB_01 and SB_02 files of a CSV publication given one of them or their directory."""
+    convention = (
+        f"a CSV publication is a pair <stem>_{DAILY_SHEET}.csv and <stem>_{WEEKLY_SHEET}.csv"
+    )
+    if path.is_dir():
+        firsts = sorted(p for p in path.iterdir() if p.name.upper().endswith(f"{DAILY_SHEET}.CSV"))
+        if len(firsts) != 1:
+            raise InputError(path, None, f"expected exactly one *_{DAILY_SHEET}.csv; {convention}")
+        prefix, directory = firsts[0].name[: -len(f"{DAILY_SHEET}.csv")], path
+    else:
+        upper = path.name.upper()
+        table = next((t for t in TABLES if upper.endswith(f"{t}.CSV")), None)
+        if table is None:
+            raise InputError(path, None, convention)
+        prefix, directory = path.name[: -len(f"{table}.csv")], path.parent
+    pair = {name: directory / f"{prefix}{name}.csv" for name in TABLES}
+    for file in pair.values():
+        _check_file(file)
+    return pair
+
+
+def _read_csv_rows(path: Path) -> list[list[Any]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputError(path, None, f"cannot read as UTF-8 CSV ({error})") from None
+
+
+def _normalise_heading(value: Any) -> str:
+    text = str(value).lower().replace("–", "-").replace("—", "-")
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    return " ".join(text.split())
+
+
+def _is_blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _find_header(
+    source: Path, where: str, rows: list[list[Any]], columns: tuple[Column, ...]
+) -> tuple[int, dict[str, int]]:
+    """Index of the header row and the position of each column in it."""
+    first = _normalise_heading(columns[0].heading)
+    for index, cells in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        headings = [_normalise_heading(c) for c in cells]
+        if first not in headings:
+            continue
+        positions: dict[str, int] = {}
+        for column in columns:
+            wanted = _normalise_heading(column.heading)
+            if wanted not in headings:
+                expected = ", ".join(f"'{c.heading}'" for c in columns)
+                raise InputError(
+                    source,
+                    f"{where}, row {index + 1}",
+                    f"column '{column.heading}' not found in the header row; expected {expected}",
+                )
+            positions[column.name] = headings.index(wanted)
+        return index, positions
+    raise InputError(
+        source,
+        where,
+        f"no header row with a '{columns[0].heading}' column in the first "
+        f"{_HEADER_SEARCH_ROWS} rows",
+    )
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise _CellError("a date without a time of day")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            return _parse_date(parsed)
+    raise _CellError("a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _parse_count(value: Any, optional: bool) -> int | None:
+    expected = "a non-negative whole number" + (" or '-' (not recorded)" if optional else "")
+    if isinstance(value, str):
+        text = value.strip()
+        if text in _MISSING_MARKS and optional:
+            return None
+        if not re.fullmatch(r"\d{1,3}(,\d{3})*|\d+", text):
+            raise _CellError(expected)
+        return int(text.replace(",", ""))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _CellError(expected)
+    if value < 0 or value != int(value):
+        raise _CellError(expected)
+    return int(value)
+
+
+def _parse_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _parse_table(
+    source: Path, where: str, rows: list[list[Any]], columns: tuple[Column, ...]
+) -> pd.DataFrame:
+    """Parse and check one table; the returned frame has channelsim's column names."""
+    header, positions = _find_header(source, where, rows, columns)
+    values: dict[str, list[Any]] = {c.name: [] for c in columns}
+    row_numbers: list[int] = []
+    blank_row: int | None = None
+    for index in range(header + 1, len(rows)):
+        cells = rows[index]
+        if _is_blank(cells):
+            blank_row = blank_row or index + 1
+            continue
+        if blank_row is not None:
+            raise InputError(
+                source, f"{where}, row {index + 1}", f"no data after the blank row {blank_row}"
+            )
+        row_numbers.append(index + 1)
+        for column in columns:
+            position = positions[column.name]
+            cell = cells[position] if position < len(cells) else None
+            try:
+                if column.kind == "date":
+                    parsed: Any = _parse_date(cell)
+                elif column.kind == "text":
+                    parsed = _parse_text(cell)
+                else:
+                    parsed = _parse_count(cell, optional=column.kind == "optional_count")
+            except _CellError as error:
+                raise InputError(
+                    source,
+                    f"{where}, row {index + 1}, column '{column.heading}'",
+                    f"expected {error}, found {cell!r}",
+                ) from None
+            values[column.name].append(parsed)
+    if not row_numbers:
+        raise InputError(source, f"{where}, row {header + 1}", "no data rows below the header")
+    _check_rows(source, where, columns, values, row_numbers)
+    return pd.DataFrame(
+        {
+            c.name: (
+                pd.to_datetime(values[c.name]).astype(_DTYPES[c.kind])
+                if c.kind == "date"
+                else pd.array(values[c.name], dtype=_DTYPES[c.kind])
+            )
+            for c in columns
+        }
+    )
+
+
+def _check_rows(
+    source: Path,
+    where: str,
+    columns: tuple[Column, ...],
+    values: dict[str, list[Any]],
+    row_numbers: list[int],
+) -> None:
+    """Dates in sequence (daily: consecutive; weekly: Sundays 7 days apart), boats ≤ people."""
+    date_column = columns[0]
+    dates: list[dt.date] = values[date_column.name]
+    weekly = date_column.name == "week_ending"
+    step = dt.timedelta(days=7 if weekly else 1)
+    heading = {c.name: c.heading for c in columns}
+
+    def fail(i: int, name: str, expected: str) -> InputError:
+        location = f"{where}, row {row_numbers[i]}, column '{heading[name]}'"
+        return InputError(source, location, expected)
+
+    for i, day in enumerate(dates):
+        if weekly and day.weekday() != 6:
+            raise fail(
+                i, date_column.name, f"a Sunday (weeks end on Sunday), found {day:%a %Y-%m-%d}"
+            )
+        if i and day != dates[i - 1] + step:
+            raise fail(
+                i,
+                date_column.name,
+                f"{dates[i - 1] + step} ({step.days} day(s) after the row above), found {day}",
+            )
+        people, boats = values["people"][i], values["boats"][i]
+        uncontrolled = values["uncontrolled_boats"][i]
+        if boats > people:
+            raise fail(i, "boats", f"no more boats than people ({people}), found {boats}")
+        if uncontrolled is not None and uncontrolled > boats:
+            expected = f"no more than the boats arrived ({boats}), found {uncontrolled}"
+            raise fail(i, "uncontrolled_boats", expected)

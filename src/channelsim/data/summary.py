@@ -1,0 +1,121 @@
+"""Arrivals and preventions per year, month or week, from the daily and weekly tables.
+
+Arrivals (people, boats, days with arrivals, uncontrolled boats) come from the daily table.
+Preventions are only published weekly (the French estimates, from the week ending 5 May
+2024), so each week is assigned whole to the period of its week-ending Sunday: for years and
+months, a week that straddles a boundary counts in the period where it ends. ``start`` and
+``end`` bound the daily dates and the week-ending dates alike.
+
+``share_prevented`` is prevented ÷ (prevented + arrived), in people, where "arrived" is the
+weekly arrivals of the *same* weeks that have a prevention figure, so that periods only
+partly covered by prevention data are not diluted. Figures that are not recorded for a
+period are ``None``, never zero: ``uncontrolled_boats`` needs every day of the period
+recorded (it starts on 1 January 2023), the prevention figures need at least one week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, get_args
+
+import pandas as pd
+
+from channelsim.errors import InputError
+
+Period = Literal["year", "month", "week"]
+
+
+def summarise(
+    daily: pd.DataFrame,
+    weekly: pd.DataFrame,
+    by: Period = "year",
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> list[dict[str, Any]]:
+    """One row per period: ``{by: key, people, boats, people_per_boat, ...}``, oldest first."""
+    if by not in get_args(Period):
+        raise InputError(None, "by", f"expected one of {', '.join(get_args(Period))}, found {by!r}")
+    first, last = _bound(start, "start"), _bound(end, "end")
+    if first is not None and last is not None and first > last:
+        raise InputError(None, "start/end", f"expected start ≤ end, found {first} > {last}")
+    days = daily[_within(daily["date"], first, last)]
+    weeks = weekly[_within(weekly["week_ending"], first, last)]
+
+    day_key = _period_key(days["date"], by)
+    by_day = days.groupby(day_key)
+    arrivals = pd.DataFrame(
+        {
+            "days": by_day.size(),
+            "people": by_day["people"].sum(),
+            "boats": by_day["boats"].sum(),
+            "days_with_arrivals": (days["people"] > 0).groupby(day_key).sum(),
+            "uncontrolled_boats": by_day["uncontrolled_boats"]
+            .sum()
+            .where(by_day["uncontrolled_boats"].count() == by_day.size()),
+        }
+    )
+    recorded = weeks[weeks["prevented_people"].notna()]
+    by_week = recorded.groupby(_period_key(recorded["week_ending"], by))
+    prevention = pd.DataFrame(
+        {
+            "prevented_people": by_week["prevented_people"].sum(),
+            "prevented_events": by_week["prevented_events"].sum(min_count=1),
+            "arrived_same_weeks": by_week["people"].sum(),
+        }
+    )
+    keys = sorted(
+        set(arrivals.index) | set(prevention.index) | set(_period_key(weeks["week_ending"], by))
+    )
+    table = arrivals.join(prevention, how="outer").reindex(keys)
+    return [_row(by, key, values) for key, values in table.iterrows()]
+
+
+def _row(by: Period, key: Any, values: pd.Series) -> dict[str, Any]:
+    people, boats = _int(values["people"]), _int(values["boats"])
+    prevented, arrived = _int(values["prevented_people"]), _int(values["arrived_same_weeks"])
+    attempted = None if prevented is None or arrived is None else prevented + arrived
+    return {
+        by: int(key) if by == "year" else str(key),
+        "days": _int(values["days"]) or 0,
+        "people": people or 0,
+        "boats": boats or 0,
+        "people_per_boat": people / boats if people is not None and boats else None,
+        "days_with_arrivals": _int(values["days_with_arrivals"]) or 0,
+        "uncontrolled_boats": _int(values["uncontrolled_boats"]),
+        "prevented_people": prevented,
+        "prevented_events": _int(values["prevented_events"]),
+        "share_prevented": prevented / attempted if prevented is not None and attempted else None,
+    }
+
+
+def _int(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _period_key(dates: pd.Series, by: Period) -> pd.Series:
+    if by == "year":
+        return dates.dt.year
+    if by == "month":
+        return dates.dt.strftime("%Y-%m")
+    sunday = dates + pd.to_timedelta(6 - dates.dt.weekday, unit="D")
+    return sunday.dt.strftime("%Y-%m-%d")
+
+
+def _within(dates: pd.Series, first: pd.Timestamp | None, last: pd.Timestamp | None) -> pd.Series:
+    keep = pd.Series(True, index=dates.index)
+    if first is not None:
+        keep &= dates >= first
+    if last is not None:
+        keep &= dates <= last
+    return keep
+
+
+def _bound(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(None, name, f"expected a date YYYY-MM-DD, found {value!r}") from None
+    return pd.Timestamp(value)
