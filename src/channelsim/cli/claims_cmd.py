@@ -1,9 +1,40 @@
-"""CLI commands: claims (not yet written)."""
+"""CLI command ``channelsim claims``: test public claims against the Home Office data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from channelsim.claims import check_claims, data_from_files, data_from_store, load_claims
+from channelsim.cli.output import OutputFormat, emit_rows
+from channelsim.data.store import DataStore
+
+
+def claims(
+    file: Path = typer.Argument(..., help="YAML claim file (see examples/claims/)."),
+    store: Path | None = typer.Option(
+        None, "--store", help="Data store (default: $CHANNELSIM_STORE or the user data dir)."
+    ),
+    data: list[Path] | None = typer.Option(
+        None,
+        "--data",
+        help="Publication file(s) to read instead of the store; the latest edition is used.",
+    ),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Judge each claim: supported, not supported, wrong unit, or cannot be checked."""
+    claim_file = load_claims(file)
+    edition = data_from_files(data) if data else data_from_store(DataStore(store))
+    results = check_claims(claim_file, edition)
+    emit_rows(
+        [r.row() for r in results],
+        fmt,
+        title=f"Claims in {file.name}",
+        json_payload=[r.as_dict() for r in results],
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add the ``claims`` command to the app."""
+    app.command("claims")(claims)
