@@ -1,0 +1,611 @@
+"""Ensembles: many members (scenario x parameter draw x replicate), run anywhere, reduced in order.
+
+The keyspace follows Vivarium: a :class:`Member` is ``(scenario, draw, rep)`` with a stable
+string key. A member's seed depends on ``(base_seed, rep)`` only, so every scenario and every
+parameter draw of the same replicate share one random world (common random numbers): the
+difference between two scenarios of the same ``(draw, rep)`` measures the policy, not noise.
+
+A member function has the engine's signature ``member_fn(scenario, seed, overrides)`` and
+returns a result with ``.totals`` (numbers) and pandas DataFrames (``.daily``, ``.boats``, or a
+``.tables`` mapping); see :meth:`MemberOutput.from_result`. Results are placed by member
+index and reduced in member order, so they are bit-identical whatever the executor, the number
+of workers or the completion order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from channelsim.errors import InputError
+from channelsim.experiments.executor import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    Executor,
+    WorkerLostError,
+    make_executor,
+)
+
+MemberFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
+
+QUANTILES = (0.05, 0.25, 0.75, 0.95)
+"""Default interval bounds reported around the median: the 90% and 50% intervals."""
+
+RUN_KINDS = ("run", "compare", "calibrate", "sensitivity")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def member_seed(base_seed: int, rep: int) -> int:
+    """The 63-bit seed of replicate ``rep``: ``SeedSequence([base_seed, rep])``.
+
+    Unlike ``base_seed + rep`` (Starsim's replicate seeds), ensembles with base seeds 1 and 2
+    share no replicate.
+    """
+    if base_seed < 0 or rep < 0:
+        raise InputError(
+            None, "seed", f"expected non-negative base seed and rep, got {base_seed}, {rep}"
+        )
+    state = np.random.SeedSequence([base_seed, rep]).generate_state(1, dtype=np.uint64)
+    return int(state[0]) >> 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Member:
+    """One member of an ensemble: a scenario, a parameter draw and a replicate."""
+
+    scenario: str
+    draw: int
+    rep: int
+
+    @property
+    def key(self) -> str:
+        """Stable, file-name-safe key, e.g. ``status-quo.d3.r17``."""
+        return f"{self.scenario}.d{self.draw}.r{self.rep}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Member:
+        match = re.fullmatch(r"(.+)\.d(\d+)\.r(\d+)", key)
+        if match is None:
+            raise InputError(None, f"member key {key!r}", "expected SCENARIO.dDRAW.rREP")
+        return cls(match[1], int(match[2]), int(match[3]))
+
+
+def _config_value(value: Any) -> Any:
+    """A JSON-ready copy of a scenario or override value, for hashing and recording."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "to_json_dict"):
+        return value.to_json_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _config_value(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): _config_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_config_value(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return repr(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class EnsembleSpec:
+    """What to run: named scenarios, optional parameter draws, replicates and a base seed.
+
+    ``draws`` are parameter overrides, one dict per draw (e.g. sampled from a calibration
+    posterior with :func:`draws_from_posterior`); ``None`` means one draw with no overrides.
+    ``base`` names the scenario that paired differences are taken against (default: the first).
+    """
+
+    scenarios: Mapping[str, Any]
+    reps: int = 1
+    base_seed: int = 0
+    draws: Sequence[Mapping[str, Any]] | None = None
+    base: str | None = None
+    name: str = "ensemble"
+    kind: str = "run"
+
+    def __post_init__(self) -> None:
+        if not self.scenarios:
+            raise InputError(None, "scenarios", "expected at least one scenario")
+        for name in self.scenarios:
+            if not NAME_PATTERN.match(name):
+                raise InputError(
+                    None, f"scenario name {name!r}", "expected letters, digits, '_', '-' or '.'"
+                )
+        if self.reps < 1:
+            raise InputError(None, "reps", f"expected at least 1 replicate, got {self.reps}")
+        if self.base_seed < 0:
+            raise InputError(None, "seed", f"expected a non-negative seed, got {self.base_seed}")
+        if self.draws is not None and len(self.draws) == 0:
+            raise InputError(None, "draws", "expected at least one parameter draw, or none at all")
+        if self.base is not None and self.base not in self.scenarios:
+            raise InputError(
+                None, "base", f"expected one of {sorted(self.scenarios)}, got {self.base!r}"
+            )
+        if self.kind not in RUN_KINDS:
+            raise InputError(None, "kind", f"expected one of {RUN_KINDS}, got {self.kind!r}")
+
+    @property
+    def n_draws(self) -> int:
+        return 1 if self.draws is None else len(self.draws)
+
+    @property
+    def base_scenario(self) -> str:
+        return self.base if self.base is not None else next(iter(self.scenarios))
+
+    def members(self) -> list[Member]:
+        """All members, scenario-major then draw then rep: the order results are reduced in."""
+        return [
+            Member(scenario, draw, rep)
+            for scenario in self.scenarios
+            for draw in range(self.n_draws)
+            for rep in range(self.reps)
+        ]
+
+    def overrides(self, draw: int) -> dict[str, Any] | None:
+        return None if self.draws is None else dict(self.draws[draw])
+
+    def config(self, member_fn: MemberFn | None = None) -> dict[str, Any]:
+        """JSON-ready description of the ensemble; its hash identifies runs to resume."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "member_fn": None
+            if member_fn is None
+            else f"{member_fn.__module__}.{getattr(member_fn, '__qualname__', repr(member_fn))}",
+            "scenarios": {name: _config_value(s) for name, s in self.scenarios.items()},
+            "draws": None if self.draws is None else _config_value(list(self.draws)),
+            "reps": self.reps,
+            "base_seed": self.base_seed,
+            "base": self.base_scenario,
+        }
+
+
+def config_sha256(config: Mapping[str, Any]) -> str:
+    """Hash of a config in canonical JSON (sorted keys), stable across processes and runs."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _number(key: str, value: Any) -> int | float:
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, bool | int):
+        return int(value)
+    if isinstance(value, float):
+        return value
+    raise TypeError(f"total {key!r} must be a number, got {type(value).__name__}")
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberOutput:
+    """What a worker sends back for one member: compact tables and totals, never a Sim."""
+
+    key: str
+    seed: int
+    totals: dict[str, int | float]
+    tables: dict[str, pd.DataFrame]
+    started_s: float
+    ended_s: float
+
+    @classmethod
+    def from_result(cls, key: str, seed: int, result: Any, started_s: float) -> MemberOutput:
+        """Read totals and DataFrames off a result: a mapping, or an object with ``.totals``.
+
+        Tables are a ``tables`` mapping if the result has one, else every public DataFrame
+        field or attribute (``daily``, ``boats``...), in declaration order.
+        """
+        if isinstance(result, Mapping):
+            totals = result["totals"]
+            tables = {k: v for k, v in result.items() if isinstance(v, pd.DataFrame)}
+        else:
+            totals = result.totals
+            tables_attr = getattr(result, "tables", None)
+            if isinstance(tables_attr, Mapping):
+                tables = dict(tables_attr)
+            else:
+                names = (
+                    [f.name for f in dataclasses.fields(result)]
+                    if dataclasses.is_dataclass(result)
+                    else list(vars(result))
+                )
+                tables = {
+                    n: getattr(result, n)
+                    for n in names
+                    if not n.startswith("_") and isinstance(getattr(result, n), pd.DataFrame)
+                }
+        for name in tables:
+            if not NAME_PATTERN.match(name):
+                raise ValueError(f"table name {name!r} is not a safe file name")
+        return cls(
+            key=key,
+            seed=seed,
+            totals={str(k): _number(str(k), v) for k, v in totals.items()},
+            tables=tables,
+            started_s=started_s,
+            ended_s=time.time(),
+        )
+
+
+def run_member(payload: tuple[MemberFn, EnsembleSpec], member: Member) -> MemberOutput:
+    """Run one member in a worker: look up its scenario, seed and overrides, compact the result."""
+    member_fn, spec = payload
+    seed = member_seed(spec.base_seed, member.rep)
+    started_s = time.time()
+    result = member_fn(spec.scenarios[member.scenario], seed, spec.overrides(member.draw))
+    return MemberOutput.from_result(member.key, seed, result, started_s)
+
+
+class EnsembleStore(Protocol):
+    """Where an ensemble records finished members (implemented by ``channelsim.runstore``).
+
+    Only the driver process talks to the store; workers just return results.
+    """
+
+    def begin_run(
+        self,
+        *,
+        config: dict[str, Any],
+        kind: str,
+        name: str,
+        base_seed: int,
+        members: Sequence[Member],
+        run_id: str | None,
+        resume: bool,
+    ) -> tuple[str, set[str]]:
+        """Create or reopen a run; return its id and the keys of members already recorded."""
+        ...
+
+    def load_member(self, run_id: str, member: Member) -> MemberOutput: ...
+
+    def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
+        """Record a finished member atomically: its files, then its row, in one transaction."""
+        ...
+
+    def end_run(self, run_id: str, status: str, message: str | None = None) -> None: ...
+
+
+def _describe(values: np.ndarray, quantiles: Sequence[float]) -> dict[str, Any]:
+    """Mean, median and quantiles of one metric; NaN (a missing total) is left out."""
+    finite = values[~np.isnan(values)]
+    stats: dict[str, Any] = {
+        "n": int(finite.size),
+        "mean": float(finite.mean()) if finite.size else math.nan,
+        "median": float(np.median(finite)) if finite.size else math.nan,
+    }
+    for q in quantiles:
+        stats[_quantile_column(q)] = float(np.quantile(finite, q)) if finite.size else math.nan
+    return stats
+
+
+def _quantile_column(q: float) -> str:
+    return f"q{100 * q:02g}".replace(".", "_")
+
+
+@dataclasses.dataclass
+class EnsembleResult:
+    """Members and their outputs, in member order, with tidy reductions."""
+
+    spec: EnsembleSpec
+    members: list[Member]
+    outputs: list[MemberOutput]
+    run_id: str | None = None
+
+    def metrics(self) -> list[str]:
+        """Names of the totals, in first-seen order."""
+        seen: dict[str, None] = {}
+        for output in self.outputs:
+            seen.update(dict.fromkeys(output.totals))
+        return list(seen)
+
+    def totals(self) -> pd.DataFrame:
+        """One row per member: ``scenario, draw, rep, seed`` and one column per total."""
+        rows = [
+            {"scenario": m.scenario, "draw": m.draw, "rep": m.rep, "seed": o.seed, **o.totals}
+            for m, o in zip(self.members, self.outputs, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=["scenario", "draw", "rep", "seed", *self.metrics()])
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One member table (e.g. ``daily``) for all members, keyed by scenario, draw and rep."""
+        frames = []
+        for member, output in zip(self.members, self.outputs, strict=True):
+            if name not in output.tables:
+                continue
+            frame = output.tables[name].reset_index(drop=True)
+            keys = pd.DataFrame(
+                {"scenario": member.scenario, "draw": member.draw, "rep": member.rep},
+                index=frame.index,
+            )
+            frames.append(pd.concat([keys, frame], axis=1))
+        if not frames:
+            raise KeyError(f"no member has a table named {name!r}")
+        return pd.concat(frames, ignore_index=True)
+
+    def _values(self, metric: str, members: Sequence[int]) -> np.ndarray:
+        return np.array(
+            [self.outputs[i].totals.get(metric, math.nan) for i in members], dtype=float
+        )
+
+    def summary(self, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """Per scenario and total: n, mean, median and quantiles across draws and replicates."""
+        rows = []
+        for scenario in self.spec.scenarios:
+            indices = [i for i, m in enumerate(self.members) if m.scenario == scenario]
+            if not indices:
+                continue
+            for metric in self.metrics():
+                stats = _describe(self._values(metric, indices), quantiles)
+                rows.append({"scenario": scenario, "metric": metric, **stats})
+        return pd.DataFrame(rows)
+
+    def paired(self, base: str | None = None) -> pd.DataFrame:
+        """Per member: its total minus the base scenario's total for the same (draw, rep)."""
+        base = base or self.spec.base_scenario
+        if base not in self.spec.scenarios:
+            raise InputError(
+                None, "base", f"expected one of {list(self.spec.scenarios)}, got {base!r}"
+            )
+        base_index = {(m.draw, m.rep): i for i, m in enumerate(self.members) if m.scenario == base}
+        rows = []
+        for i, member in enumerate(self.members):
+            j = base_index.get((member.draw, member.rep))
+            if member.scenario == base or j is None:
+                continue
+            for metric in self.metrics():
+                value = self.outputs[i].totals.get(metric, math.nan)
+                base_value = self.outputs[j].totals.get(metric, math.nan)
+                rows.append(
+                    {
+                        "scenario": member.scenario,
+                        "base": base,
+                        "draw": member.draw,
+                        "rep": member.rep,
+                        "metric": metric,
+                        "value": float(value),
+                        "base_value": float(base_value),
+                        "difference": float(value) - float(base_value),
+                    }
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "scenario",
+                "base",
+                "draw",
+                "rep",
+                "metric",
+                "value",
+                "base_value",
+                "difference",
+            ],
+        )
+
+    def compare(
+        self, base: str | None = None, quantiles: Sequence[float] = QUANTILES
+    ) -> pd.DataFrame:
+        """Paired differences against ``base`` summarised per scenario and total.
+
+        ``share_below_zero`` is the fraction of pairs in which the scenario's total is lower
+        than the base's: with common random numbers, a policy effect shows up consistently.
+        """
+        pairs = self.paired(base)
+        rows = []
+        for (scenario, metric), group in pairs.groupby(["scenario", "metric"], sort=False):
+            differences = group["difference"].to_numpy(dtype=float)
+            finite = differences[~np.isnan(differences)]
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "base": group["base"].iloc[0],
+                    "metric": metric,
+                    **_describe(differences, quantiles),
+                    "share_below_zero": float((finite < 0).mean()) if finite.size else math.nan,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def to_json_dict(self, quantiles: Sequence[float] = QUANTILES) -> dict[str, Any]:
+        """Spec, summary and paired comparison as plain JSON-ready values."""
+        compare = self.compare(quantiles=quantiles) if len(self.spec.scenarios) > 1 else None
+        return {
+            "run_id": self.run_id,
+            "name": self.spec.name,
+            "base_seed": self.spec.base_seed,
+            "scenarios": list(self.spec.scenarios),
+            "n_draws": self.spec.n_draws,
+            "reps": self.spec.reps,
+            "n_members": len(self.members),
+            "summary": _records(self.summary(quantiles)),
+            "compare": None if compare is None else _records(compare),
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def draws_from_posterior(
+    posterior: pd.DataFrame, n: int, seed: int, weight_column: str = "weight"
+) -> list[dict[str, Any]]:
+    """Resample ``n`` equally weighted parameter sets from a weighted posterior table.
+
+    Systematic resampling (one uniform offset) keeps the draws close to the weights with low
+    variance; ensembles then treat every draw alike.
+    """
+    if n < 1:
+        raise InputError(None, "draws", f"expected at least one draw, got {n}")
+    if weight_column not in posterior.columns:
+        raise InputError(None, f"column {weight_column!r}", "expected a posterior weight column")
+    weights = posterior[weight_column].to_numpy(dtype=float)
+    if (
+        len(weights) == 0
+        or np.any(~np.isfinite(weights))
+        or np.any(weights < 0)
+        or weights.sum() <= 0
+    ):
+        raise InputError(
+            None,
+            f"column {weight_column!r}",
+            "expected finite non-negative weights with a positive sum",
+        )
+    cumulative = np.cumsum(weights / weights.sum())
+    offset = np.random.default_rng(seed).random()
+    picks = np.searchsorted(cumulative, (offset + np.arange(n)) / n, side="right")
+    picks = np.minimum(picks, len(weights) - 1)
+    parameters = posterior.drop(columns=[weight_column])
+    return [{str(k): _config_value(v) for k, v in parameters.iloc[int(i)].items()} for i in picks]
+
+
+@contextlib.contextmanager
+def _progress_bar(
+    enabled: bool, total: int, completed: int, label: str
+) -> Iterator[Callable[[], None]]:
+    """A Rich progress bar on stderr over members; yields the function that advances it."""
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    ) as progress:
+        task = progress.add_task(label, total=total, completed=completed)
+        yield lambda: progress.advance(task)
+
+
+def run_ensemble(
+    member_fn: MemberFn,
+    spec: EnsembleSpec,
+    members: Sequence[Member] | None = None,
+    *,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    progress: bool = True,
+    store: EnsembleStore | None = None,
+    run_id: str | None = None,
+    resume: bool = False,
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+) -> EnsembleResult:
+    """Run every member of ``spec`` (or the given subset) and return them in member order.
+
+    ``executor`` is ``"serial"``, ``"processes"`` (a local pool of ``workers``) or a Dask
+    scheduler address ``"tcp://HOST:PORT"``. With a ``store``, each finished member is recorded
+    as soon as it arrives; ``resume=True`` continues run ``run_id`` (or the latest unfinished
+    run with the same configuration) without recomputing recorded members. Ctrl-C cancels
+    pending members and marks the run interrupted; a dead worker marks it failed. Both can
+    be resumed.
+    """
+    members = list(spec.members() if members is None else members)
+    _check_members(spec, members)
+    runner = make_executor(executor, workers, connect_timeout_s)
+    outputs: list[MemberOutput | None] = [None] * len(members)
+    with runner:  # connect first: an unreachable cluster must not leave a run behind
+        if store is not None:
+            config = spec.config(member_fn)
+            if members != spec.members():
+                config["members"] = [m.key for m in members]
+            run_id, recorded = store.begin_run(
+                config=config,
+                kind=spec.kind,
+                name=spec.name,
+                base_seed=spec.base_seed,
+                members=members,
+                run_id=run_id,
+                resume=resume,
+            )
+            for i, member in enumerate(members):
+                if member.key in recorded:
+                    outputs[i] = store.load_member(run_id, member)
+        todo = [i for i, output in enumerate(outputs) if output is None]
+        label = spec.name if run_id is None else f"{spec.name} ({run_id})"
+        with _progress_bar(progress, len(members), len(members) - len(todo), label) as advance:
+            try:
+                stream = runner.run(run_member, (member_fn, spec), [members[i] for i in todo])
+                with contextlib.closing(stream):
+                    for j, output in stream:
+                        member = members[todo[j]]
+                        if store is not None and run_id is not None:
+                            store.record_member(run_id, member, output)
+                        outputs[todo[j]] = output
+                        advance()
+            except BaseException as error:
+                where = _record_failure(store, run_id, error, outputs)
+                if isinstance(error, WorkerLostError):
+                    raise WorkerLostError(f"{error}; {where}") from error
+                if isinstance(error, Exception):
+                    error.add_note(f"while running ensemble {label}; {where}")
+                raise
+    if store is not None and run_id is not None:
+        store.end_run(run_id, "done")
+    return EnsembleResult(spec, members, [o for o in outputs if o is not None], run_id)
+
+
+def _record_failure(
+    store: EnsembleStore | None,
+    run_id: str | None,
+    error: BaseException,
+    outputs: Sequence[MemberOutput | None],
+) -> str:
+    """Mark the run interrupted or failed; return how far it got and how to resume it."""
+    done = sum(o is not None for o in outputs)
+    if store is None or run_id is None:
+        return f"{done} of {len(outputs)} members finished (no results store: nothing kept)"
+    where = (
+        f"run {run_id} has {done} of {len(outputs)} members recorded; "
+        f"resume it with --resume {run_id}"
+    )
+    if isinstance(error, KeyboardInterrupt):
+        store.end_run(run_id, "interrupted", f"interrupted by the user; {where}")
+    else:
+        store.end_run(run_id, "failed", f"{type(error).__name__}: {error}; {where}")
+    return where
+
+
+def _check_members(spec: EnsembleSpec, members: Sequence[Member]) -> None:
+    keys = set()
+    for member in members:
+        if member.scenario not in spec.scenarios:
+            raise InputError(
+                None, f"member {member.key}", f"expected a scenario among {list(spec.scenarios)}"
+            )
+        if not 0 <= member.draw < spec.n_draws or member.rep < 0:
+            raise InputError(
+                None, f"member {member.key}", f"expected draw in 0..{spec.n_draws - 1} and rep >= 0"
+            )
+        if member.key in keys:
+            raise InputError(None, f"member {member.key}", "expected each member once")
+        keys.add(member.key)

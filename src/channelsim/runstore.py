@@ -1,0 +1,422 @@
+"""The results store: every run recorded in an embedded DuckDB database, outputs in Parquet.
+
+Layout (default under the user data dir; ``CHANNELSIM_RUNS`` or ``--runs-store`` override)::
+
+    runs.duckdb                      tables `runs` and `members`
+    runs/<run_id>/<member_key>/      one Parquet file per member table (daily.parquet, ...)
+
+A member is recorded only when complete: its Parquet files go to a temporary folder that is
+renamed into place, then its row is inserted in one transaction. The row is the commit
+point: on resume, a member folder without a row (the driver died between the rename and the
+insert) is deleted and recomputed, and a row whose folder is missing is dropped.
+
+DuckDB allows one writer process, so only the ensemble driver opens the store for writing;
+workers return their results to it. A second process gets a clear :class:`StoreError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import duckdb
+import pandas as pd
+import platformdirs
+
+from channelsim import __version__
+from channelsim.errors import InputError, StoreError
+from channelsim.experiments.ensemble import (
+    RUN_KINDS,
+    Member,
+    MemberOutput,
+    config_sha256,
+)
+
+STATUSES = ("running", "done", "interrupted", "failed")
+RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    config VARCHAR NOT NULL,
+    config_sha256 VARCHAR NOT NULL,
+    base_seed BIGINT NOT NULL,
+    code_version VARCHAR NOT NULL,
+    created TIMESTAMP NOT NULL,
+    started TIMESTAMP,
+    ended TIMESTAMP,
+    status VARCHAR NOT NULL,
+    n_members INTEGER NOT NULL,
+    message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS members (
+    run_id VARCHAR NOT NULL,
+    member_key VARCHAR NOT NULL,
+    scenario VARCHAR NOT NULL,
+    draw INTEGER NOT NULL,
+    rep INTEGER NOT NULL,
+    seed BIGINT NOT NULL,
+    status VARCHAR NOT NULL,
+    started TIMESTAMP,
+    ended TIMESTAMP,
+    totals VARCHAR NOT NULL,
+    tables VARCHAR NOT NULL,
+    PRIMARY KEY (run_id, member_key)
+);
+"""
+
+_RUN_COLUMNS = (
+    "run_id, kind, name, status, n_members, "
+    "(SELECT count(*) FROM members m WHERE m.run_id = r.run_id) AS n_done, "
+    "base_seed, config_sha256, code_version, created, started, ended, message"
+)
+
+
+def default_store_path() -> Path:
+    """``$CHANNELSIM_RUNS`` if set, else ``<user data dir>/channelsim/runs.duckdb``."""
+    override = os.environ.get("CHANNELSIM_RUNS")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir("channelsim")) / "runs.duckdb"
+
+
+def code_version() -> str:
+    """The package version, plus the git commit (and ``dirty``) when run from a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+    return f"{__version__}+g{commit}{'.dirty' if dirty else ''}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _utc(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
+
+
+def _check_run_id(run_id: str) -> str:
+    if not RUN_ID_PATTERN.match(run_id):
+        raise InputError(None, f"run id {run_id!r}", "expected letters, digits, '_', '-' or '.'")
+    return run_id
+
+
+class RunStore:
+    """A DuckDB database of runs and members, with member outputs in Parquet beside it.
+
+    Use as a context manager; the database is created on first use unless ``create=False``,
+    in which case a missing store reads as empty.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, create: bool = True) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self.outputs_dir = self.path.parent / "runs"
+        self._create = create
+        self._connection: duckdb.DuckDBPyConnection | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        if self._connection is None:
+            if not self._create and not self.exists:
+                raise StoreError(f"no results store at {self.path}")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._connection = duckdb.connect(str(self.path))
+                self._connection.execute(_SCHEMA)
+            except (duckdb.IOException, OSError) as error:
+                first_line = str(error).splitlines()[0]
+                raise StoreError(
+                    f"cannot open the results store {self.path} (another channelsim process "
+                    f"may be writing to it): {first_line}"
+                ) from None
+        return self._connection
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self._db().execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def list_runs(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """All runs, newest first, with the number of members recorded (``n_done``)."""
+        if not self._create and not self.exists:
+            return []
+        where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+        return self._query(
+            f"SELECT {_RUN_COLUMNS} FROM runs r {where} ORDER BY created DESC, run_id DESC",
+            params,
+        )
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """One run with its config parsed; an unknown id is an :class:`InputError`."""
+        rows = (
+            self._query(f"SELECT {_RUN_COLUMNS}, config FROM runs r WHERE run_id = ?", [run_id])
+            if self._create or self.exists
+            else []
+        )
+        if not rows:
+            raise InputError(self.path, f"run {run_id!r}", "no such run in the results store")
+        run = rows[0]
+        run["config"] = json.loads(run["config"])
+        return run
+
+    def members(self, run_id: str) -> list[dict[str, Any]]:
+        """Recorded members of a run, in the order they were recorded, totals parsed."""
+        rows = self._query(
+            "SELECT member_key, scenario, draw, rep, seed, status, started, ended, totals, tables "
+            "FROM members WHERE run_id = ? ORDER BY ended, member_key",
+            [run_id],
+        )
+        for row in rows:
+            row["totals"] = json.loads(row["totals"])
+            row["tables"] = json.loads(row["tables"])
+        return rows
+
+    def create_run(
+        self,
+        *,
+        config: dict[str, Any],
+        kind: str,
+        name: str,
+        base_seed: int,
+        n_members: int,
+        run_id: str | None = None,
+    ) -> str:
+        """Record a new run as ``running`` and return its id (generated when not given)."""
+        if kind not in RUN_KINDS:
+            raise InputError(None, "kind", f"expected one of {RUN_KINDS}, got {kind!r}")
+        now = _now()
+        run_id = _check_run_id(run_id) if run_id else f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        if self._query("SELECT 1 FROM runs WHERE run_id = ?", [run_id]):
+            raise InputError(
+                self.path, f"run {run_id!r}", "this run id exists: resume it or choose another id"
+            )
+        text = json.dumps(config, sort_keys=True, default=str)
+        self._db().execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?, NULL)",
+            [
+                run_id,
+                kind,
+                name,
+                text,
+                config_sha256(config),
+                base_seed,
+                code_version(),
+                now,
+                now,
+                n_members,
+            ],
+        )
+        return run_id
+
+    def end_run(self, run_id: str, status: str, message: str | None = None) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown run status {status!r}")
+        ended = None if status == "running" else _now()
+        self._db().execute(
+            "UPDATE runs SET status = ?, ended = ?, message = ? WHERE run_id = ?",
+            [status, ended, message, run_id],
+        )
+
+    def find_resumable(self, config: dict[str, Any]) -> str | None:
+        """The latest unfinished run with this exact configuration, if any.
+
+        A run still marked ``running`` is stale: DuckDB's single-writer lock means no other
+        driver can be writing to this store now.
+        """
+        rows = self._query(
+            "SELECT run_id FROM runs WHERE config_sha256 = ? AND status <> 'done' "
+            "ORDER BY created DESC LIMIT 1",
+            [config_sha256(config)],
+        )
+        return rows[0]["run_id"] if rows else None
+
+    def remove_run(self, run_id: str) -> int:
+        """Delete a run's rows and its Parquet folder; return how many members it had."""
+        self.get_run(run_id)
+        db = self._db()
+        [(n_members,)] = db.execute(
+            "SELECT count(*) FROM members WHERE run_id = ?", [run_id]
+        ).fetchall()
+        db.execute("BEGIN TRANSACTION")
+        try:
+            db.execute("DELETE FROM members WHERE run_id = ?", [run_id])
+            db.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        shutil.rmtree(self.outputs_dir / _check_run_id(run_id), ignore_errors=True)
+        return int(n_members)
+
+    # -- members (the EnsembleStore protocol) -------------------------------------------
+
+    def begin_run(
+        self,
+        *,
+        config: dict[str, Any],
+        kind: str,
+        name: str,
+        base_seed: int,
+        members: Sequence[Member],
+        run_id: str | None,
+        resume: bool,
+    ) -> tuple[str, set[str]]:
+        """Start a run, or reopen one to resume: tidy its folder, return its recorded keys."""
+        if resume:
+            if run_id is None:
+                run_id = self.find_resumable(config)
+            else:
+                run = self.get_run(run_id)
+                if run["config_sha256"] != config_sha256(config):
+                    raise InputError(
+                        self.path,
+                        f"run {run_id!r}",
+                        "it was made with another configuration (scenarios, draws, reps, seed "
+                        "or member function differ); resume needs the same ensemble",
+                    )
+        if not resume or run_id is None:
+            new_id = self.create_run(
+                config=config,
+                kind=kind,
+                name=name,
+                base_seed=base_seed,
+                n_members=len(members),
+                run_id=run_id,
+            )
+            return new_id, set()
+        recorded = self._tidy(run_id)
+        self._db().execute(
+            "UPDATE runs SET status = 'running', started = ?, ended = NULL, message = NULL "
+            "WHERE run_id = ?",
+            [_now(), run_id],
+        )
+        return run_id, recorded
+
+    def _tidy(self, run_id: str) -> set[str]:
+        """Make folders and rows agree; return the keys of complete members."""
+        run_dir = self.outputs_dir / _check_run_id(run_id)
+        rows = {row["member_key"]: row["tables"] for row in self.members(run_id)}
+        complete = {
+            key
+            for key, tables in rows.items()
+            if all((run_dir / key / f"{t}.parquet").is_file() for t in tables)
+        }
+        for key in rows.keys() - complete:
+            self._db().execute(
+                "DELETE FROM members WHERE run_id = ? AND member_key = ?", [run_id, key]
+            )
+        if run_dir.is_dir():
+            for folder in run_dir.iterdir():
+                if folder.name not in complete:
+                    shutil.rmtree(folder, ignore_errors=True)
+        return complete
+
+    def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
+        run_dir = self.outputs_dir / _check_run_id(run_id)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        final = run_dir / member.key
+        temporary = run_dir / f".tmp-{member.key}-{secrets.token_hex(4)}"
+        temporary.mkdir()
+        try:
+            for name, frame in output.tables.items():
+                frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
+            if final.exists():  # left by a driver that died before inserting the row
+                shutil.rmtree(final)
+            os.replace(temporary, final)
+        except BaseException:
+            shutil.rmtree(temporary, ignore_errors=True)
+            raise
+        db = self._db()
+        db.execute("BEGIN TRANSACTION")
+        try:
+            db.execute(
+                "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
+                [
+                    run_id,
+                    member.key,
+                    member.scenario,
+                    member.draw,
+                    member.rep,
+                    output.seed,
+                    _utc(output.started_s),
+                    _utc(output.ended_s),
+                    json.dumps(output.totals),
+                    json.dumps(list(output.tables)),
+                ],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def load_member(self, run_id: str, member: Member) -> MemberOutput:
+        rows = self._query(
+            "SELECT seed, started, ended, totals, tables FROM members "
+            "WHERE run_id = ? AND member_key = ?",
+            [run_id, member.key],
+        )
+        if not rows:
+            raise StoreError(f"member {member.key} of run {run_id} is not recorded in {self.path}")
+        row = rows[0]
+        folder = self.outputs_dir / run_id / member.key
+        return MemberOutput(
+            key=member.key,
+            seed=int(row["seed"]),
+            totals=json.loads(row["totals"]),
+            tables={
+                name: pd.read_parquet(folder / f"{name}.parquet", engine="pyarrow")
+                for name in json.loads(row["tables"])
+            },
+            started_s=row["started"].replace(tzinfo=UTC).timestamp(),
+            ended_s=row["ended"].replace(tzinfo=UTC).timestamp(),
+        )
