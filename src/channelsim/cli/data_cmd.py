@@ -1,9 +1,131 @@
-"""CLI commands: data (not yet written)."""
+"""CLI commands: ``channelsim data import|download|summary|editions``.
+
+The Home Office publication goes into the local data store (see ``channelsim.data.store``),
+from which the other commands read it.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from channelsim.cli.output import OutputFormat, emit_rows
+
+data_app = typer.Typer(
+    help="The Home Office small-boats publication: import, download, summarise.",
+    no_args_is_help=True,
+)
+
+STORE_HELP = "Data store (DuckDB file); default $CHANNELSIM_STORE, else the user data directory."
+FORMAT_HELP = "Output as a table, CSV or JSON."
+
+
+def _for_table(key: str, value: Any) -> Any:
+    """Short hashes, file names without folders, years without thousands separators."""
+    if key == "sha256":
+        return value[:12]
+    if key == "file":
+        return Path(value).name
+    return str(value) if key == "year" else value
+
+
+def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> None:
+    """Print rows; the table is narrowed to fit a terminal, CSV and JSON keep every field."""
+    if fmt is OutputFormat.table:
+        rows = [
+            {
+                k: _for_table(k, v)
+                for k, v in row.items()
+                if not (k == "file_name" and "file" in row)
+            }
+            for row in rows
+        ]
+    emit_rows(rows, fmt, title=title)
+
+
+class By(StrEnum):
+    year = "year"
+    month = "month"
+    week = "week"
+
+
+@data_app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(
+        ..., help="Editions: .ods/.xlsx files as published, or <stem>_SB_01.csv/_SB_02.csv pairs."
+    ),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Validate every file, then import each edition (a file already stored is left as is)."""
+    from channelsim.data import DataStore, read_publication
+
+    publications = [read_publication(file) for file in files]
+    data_store = DataStore(store)
+    rows = [
+        {"file": str(pub.source), **data_store.import_publication(pub).as_row()}
+        for pub in publications
+    ]
+    _emit(rows, fmt, title=f"store: {data_store.path}")
+
+
+@data_app.command("download")
+def download(
+    to: Path | None = typer.Option(
+        None, "--to", help="Directory for the file; default 'downloads' beside the store."
+    ),
+    page_url: str | None = typer.Option(
+        None, "--page-url", help="Publication page to look for the .ods link on (gov.uk)."
+    ),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Download the latest edition from gov.uk and import it."""
+    from channelsim.data import DataStore, read_publication
+    from channelsim.data.download import GOV_UK_PAGE, download_publication
+
+    data_store = DataStore(store)
+    path = download_publication(to or data_store.path.parent / "downloads", page_url or GOV_UK_PAGE)
+    result = data_store.import_publication(read_publication(path))
+    _emit([{"file": str(path), **result.as_row()}], fmt, f"store: {data_store.path}")
+
+
+@data_app.command("summary")
+def summary(
+    by: By = typer.Option(By.year, "--by", help="Period of each row."),
+    start: str | None = typer.Option(None, "--from", help="First date included (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, "--to", help="Last date included (YYYY-MM-DD)."),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Arrivals and preventions per year, month or week (weeks count where they end)."""
+    from channelsim.data import DataStore, summarise
+    from channelsim.data.summary import parse_date
+
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    data_store = DataStore(store)
+    rows = summarise(data_store.daily(), data_store.weekly(), by.value, first, last)
+    edition = data_store.latest_edition()
+    latest = f" (latest edition {edition.edition_date})" if edition else ""
+    _emit(rows, fmt, f"Small-boat arrivals by {by.value}{latest}")
+
+
+@data_app.command("editions")
+def editions(
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """List the editions held in the store, oldest first; the last one wins."""
+    from channelsim.data import DataStore
+
+    data_store = DataStore(store)
+    rows = data_store.editions().to_dict(orient="records")
+    _emit(rows, fmt, title=f"store: {data_store.path}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add the ``data`` command family to the app."""
+    app.add_typer(data_app, name="data")

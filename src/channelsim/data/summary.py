@@ -35,7 +35,7 @@ def summarise(
     """One row per period: ``{by: key, people, boats, people_per_boat, ...}``, oldest first."""
     if by not in get_args(Period):
         raise InputError(None, "by", f"expected one of {', '.join(get_args(Period))}, found {by!r}")
-    first, last = _bound(start, "start"), _bound(end, "end")
+    first, last = parse_date(start, "start"), parse_date(end, "end")
     if first is not None and last is not None and first > last:
         raise InputError(None, "start/end", f"expected start ≤ end, found {first} > {last}")
     days = daily[_within(daily["date"], first, last)]
@@ -110,7 +110,8 @@ def _within(dates: pd.Series, first: pd.Timestamp | None, last: pd.Timestamp | N
     return keep
 
 
-def _bound(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
+def parse_date(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
+    """A bound given as a date or ``YYYY-MM-DD`` text; ``name`` says where it came from."""
     if value is None:
         return None
     if isinstance(value, str):
