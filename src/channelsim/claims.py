@@ -279,17 +279,25 @@ class ClaimFile(_Strict):
     claims: list[Claim] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> ClaimFile:
+    def _unique_ids_and_dates(self) -> ClaimFile:
         seen: set[str] = set()
-        for claim in self.claims:
+        for index, claim in enumerate(self.claims, start=1):
+            where = f"claim {index} (id {claim.id})"
             if claim.id in seen:
-                raise ValueError(f"duplicate claim id {claim.id!r}")
+                raise ValueError(f"{where}: duplicate id")
             seen.add(claim.id)
+            if claim.period.as_of is None and self.as_of is None and claim.period.kind != (
+                "calendar_year"
+            ):
+                raise ValueError(
+                    f"{where}, key period.as_of: needed for {claim.period.kind} "
+                    "(or give a file-level as_of)"
+                )
         return self
 
 
-def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """Name the claim (index and id) and the dotted key of a validation error."""
+def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+    """Name the claim (index from 1, and id) and the dotted key of a validation error."""
     if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
         index = loc[1]
         claim = raw["claims"][index] if isinstance(raw, dict) else None
@@ -298,7 +306,7 @@ def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str:
         keys = [str(k) for k in loc[2:] if k not in _PERIOD_KINDS]
         who = f"claim {index + 1}" + (f" (id {ident})" if ident else "")
         return who + (f", key {'.'.join(keys)}" if keys else "")
-    return f"key {'.'.join(str(k) for k in loc)}" if loc else "top level"
+    return f"key {'.'.join(str(k) for k in loc)}" if loc else None
 
 
 _PERIOD_KINDS = {

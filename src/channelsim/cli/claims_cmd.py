@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from channelsim.claims import check_claims, data_from_files, data_from_store, load_claims
 from channelsim.cli.output import OutputFormat, emit_rows
-from channelsim.data.store import DataStore
 
 
 def claims(
@@ -24,6 +22,9 @@ def claims(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """Judge each claim: supported, not supported, wrong unit, or cannot be checked."""
+    from channelsim.claims import check_claims, data_from_files, data_from_store, load_claims
+    from channelsim.data import DataStore
+
     claim_file = load_claims(file)
     edition = data_from_files(data) if data else data_from_store(DataStore(store))
     results = check_claims(claim_file, edition)

@@ -1,0 +1,376 @@
+"""The claims checker's evaluation logic, on a small made-up year of data (2024).
+
+Expected values are computed here with plain pandas slicing of the same frames, never taken
+from the checker's own output.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.claims import (
+    Claim,
+    ClaimFile,
+    DataEdition,
+    Verdict,
+    check_claims,
+    evaluate,
+    fmt_number,
+    load_claims,
+)
+from channelsim.errors import InputError
+
+PREVENTION_STARTS = pd.Timestamp("2024-05-05")  # first week ending with prevention figures
+
+
+def _toy_edition() -> DataEdition:
+    """A year of daily arrivals and the weekly table derived from it, as the publication."""
+    rng = np.random.default_rng(20240101)
+    dates = pd.date_range("2024-01-01", "2024-12-31", freq="D")
+    boats = rng.integers(0, 4, len(dates)) * (rng.random(len(dates)) < 0.4)
+    people = boats * rng.integers(40, 70, len(dates))
+    daily = pd.DataFrame(
+        {
+            "date": dates,
+            "people": pd.array(people, dtype="Int64"),
+            "boats": pd.array(boats, dtype="Int64"),
+        }
+    )
+    weeks = daily.set_index("date")[["people", "boats"]].resample("W-SUN").sum()
+    weeks = weeks[weeks.index <= dates[-1]]
+    started = weeks.index >= PREVENTION_STARTS
+    prevented = rng.integers(0, 900, len(weeks))
+    events = rng.integers(0, 30, len(weeks))
+    weekly = pd.DataFrame(
+        {
+            "week_ending": weeks.index,
+            "people": weeks["people"].to_numpy(),
+            "boats": weeks["boats"].to_numpy(),
+            "prevented_people": pd.array(np.where(started, prevented, 0), dtype="Int64"),
+            "prevented_events": pd.array(np.where(started, events, 0), dtype="Int64"),
+        }
+    )
+    weekly.loc[~started, ["prevented_people", "prevented_events"]] = pd.NA
+    return DataEdition(daily, weekly, date(2025, 1, 1), "toy.ods")
+
+
+ED = _toy_edition()
+
+
+def _days(start: str, end: str, column: str = "people") -> pd.Series:
+    d = ED.daily
+    return d.loc[(d["date"] >= start) & (d["date"] <= end), column]
+
+
+def _weeks(start: str, end: str, column: str) -> pd.Series:
+    w = ED.weekly
+    return w.loc[(w["week_ending"] >= start) & (w["week_ending"] <= end), column]
+
+
+def claim(**fields: Any) -> Claim:
+    base: dict[str, Any] = {
+        "id": "c",
+        "quote": "q",
+        "speaker": "s",
+        "metric": "arrived_people",
+        "unit": "people",
+        "period": {"kind": "calendar_year", "year": 2024},
+        "comparison": "more_than",
+        "figure": 1000,
+    }
+    return Claim.model_validate(base | fields)
+
+
+TOTAL_2024 = int(_days("2024-01-01", "2024-12-31").sum())
+
+
+# ---- periods -------------------------------------------------------------------------
+
+
+def test_calendar_year_total_and_strict_more_than() -> None:
+    above = evaluate(claim(figure=TOTAL_2024 - 1), ED)
+    equal = evaluate(claim(figure=TOTAL_2024), ED)
+    assert above.value == TOTAL_2024
+    assert above.verdict is Verdict.supported
+    assert equal.verdict is Verdict.not_supported
+    assert f"Data: {fmt_number(TOTAL_2024)} people arrived in 2024" in above.reason
+    assert above.period["start"] == "2024-01-01" and above.period["end"] == "2024-12-31"
+
+
+def test_year_to_date_counts_days_up_to_as_of() -> None:
+    result = evaluate(claim(period={"kind": "year_to_date", "as_of": "2024-06-15"}, figure=1), ED)
+    assert result.value == _days("2024-01-01", "2024-06-15").sum()
+    assert "days 1 Jan–15 Jun 2024" in result.reason
+
+
+def test_rolling_months_window_ends_on_as_of() -> None:
+    c = claim(period={"kind": "rolling_months", "months": 3}, figure=1)
+    result = evaluate(c, ED, default_as_of=date(2024, 12, 31))
+    assert result.period["start"] == "2024-10-01"
+    assert result.value == _days("2024-10-01", "2024-12-31").sum()
+    assert "in the 3 months to 31 Dec 2024" in result.reason
+
+
+def test_period_as_of_overrides_the_file_default() -> None:
+    c = claim(period={"kind": "rolling_months", "months": 1, "as_of": "2024-07-31"}, figure=1)
+    result = evaluate(c, ED, default_as_of=date(2024, 12, 31))
+    assert result.value == _days("2024-07-01", "2024-07-31").sum()
+
+
+def test_since_a_date() -> None:
+    c = claim(period={"kind": "since", "start": "2024-03-10", "as_of": "2024-08-01"}, figure=1)
+    assert evaluate(c, ED).value == _days("2024-03-10", "2024-08-01").sum()
+
+
+def test_per_week_average_of_a_daily_series_divides_by_days_over_seven() -> None:
+    c = claim(period={"kind": "calendar_year", "year": 2024, "per_week_average": True})
+    result = evaluate(c, ED)
+    assert result.value == pytest.approx(TOTAL_2024 * 7 / 366, abs=0.05)
+    assert "on average" in result.reason and "a week" in result.reason
+
+
+def test_weekly_series_counts_weeks_ending_on_or_before_as_of() -> None:
+    # 18 Sep 2024 is a Wednesday: the week ending 22 Sep is still running and is left out.
+    period = {"kind": "since", "start": "2024-05-05", "as_of": "2024-09-18"}
+    total = evaluate(claim(metric="prevented_people", period=period, figure=1), ED)
+    expected = _weeks("2024-05-05", "2024-09-15", "prevented_people")
+    assert total.value == expected.sum()
+    assert "weeks ending 5 May–15 Sep 2024" in total.reason
+    assert "week ending 22 Sep 2024 had not ended" in total.reason
+    average = evaluate(
+        claim(metric="prevented_people", period=period | {"per_week_average": True}), ED
+    )
+    assert average.value == pytest.approx(expected.mean(), abs=0.05)
+
+
+def test_attempted_people_adds_arrivals_and_prevention() -> None:
+    period = {"kind": "since", "start": "2024-06-01", "as_of": "2024-10-31"}
+    result = evaluate(claim(metric="attempted_people", period=period, figure=1), ED)
+    expected = (
+        _weeks("2024-06-01", "2024-10-31", "people").sum()
+        + _weeks("2024-06-01", "2024-10-31", "prevented_people").sum()
+    )
+    assert result.value == expected
+
+
+def test_days_with_crossings_and_people_per_boat() -> None:
+    days = evaluate(claim(metric="days_with_crossings", unit="days", figure=1), ED)
+    assert days.value == (_days("2024-01-01", "2024-12-31") > 0).sum()
+    ratio = evaluate(claim(metric="people_per_boat", unit="people per boat", figure=1), ED)
+    boats = _days("2024-01-01", "2024-12-31", "boats").sum()
+    assert ratio.value == pytest.approx(TOTAL_2024 / boats, abs=0.05)
+
+
+# ---- comparisons ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["more_than", "over"])
+def test_over_is_a_synonym_of_more_than(word: str) -> None:
+    assert evaluate(claim(comparison=word, figure=TOTAL_2024 - 1), ED).verdict is (
+        Verdict.supported
+    )
+    assert evaluate(claim(comparison=word, figure=TOTAL_2024 + 1), ED).verdict is (
+        Verdict.not_supported
+    )
+
+
+def test_fewer_than() -> None:
+    assert evaluate(claim(comparison="fewer_than", figure=TOTAL_2024 + 1), ED).verdict is (
+        Verdict.supported
+    )
+    result = evaluate(claim(comparison="fewer_than", figure=TOTAL_2024), ED)
+    assert result.verdict is Verdict.not_supported
+    assert f"not fewer than {fmt_number(TOTAL_2024)}" in result.reason
+
+
+def test_about_uses_the_tolerance_around_the_figure() -> None:
+    near = claim(comparison="about", tolerance_pct=5, figure=round(TOTAL_2024 / 1.04))
+    far = claim(comparison="about", tolerance_pct=5, figure=round(TOTAL_2024 / 1.06))
+    assert evaluate(near, ED).verdict is Verdict.supported
+    assert evaluate(far, ED).verdict is Verdict.not_supported
+    assert "not within 5% of" in evaluate(far, ED).reason
+
+
+# ---- wrong unit ----------------------------------------------------------------------
+
+
+def test_people_prevented_quoted_as_attempts_is_a_wrong_unit() -> None:
+    period = {"kind": "since", "start": "2024-05-05", "as_of": "2024-12-31"}
+    c = claim(metric="prevented_people", unit="attempts", period=period, figure=1)
+    result = evaluate(c, ED)
+    people = int(_weeks("2024-05-05", "2024-12-31", "prevented_people").sum())
+    events = int(_weeks("2024-05-05", "2024-12-31", "prevented_events").sum())
+    assert result.verdict is Verdict.wrong_unit
+    assert result.value == people
+    assert f"{fmt_number(people)} people were prevented" in result.reason
+    assert f"{fmt_number(events)} crossing attempts (events)" in result.reason
+    assert "counts people, not attempts" in result.reason
+
+
+def test_synonyms_of_the_series_unit_are_not_a_wrong_unit() -> None:
+    assert evaluate(claim(unit="migrants", figure=1), ED).verdict is Verdict.supported
+    boats = evaluate(claim(unit="boats", figure=1), ED)
+    assert boats.verdict is Verdict.wrong_unit
+    total_boats = int(_days("2024-01-01", "2024-12-31", "boats").sum())
+    assert f"{fmt_number(total_boats)} boats arrived" in boats.reason
+
+
+# ---- what the data cannot tell -------------------------------------------------------
+
+
+def test_metric_not_in_the_publication() -> None:
+    result = evaluate(claim(metric="deaths", unit="deaths"), ED)
+    assert result.verdict is Verdict.cannot_check
+    assert result.value is None
+    assert "does not count deaths" in result.reason
+
+
+def test_period_starting_before_the_series_cannot_be_checked_unless_data_decide() -> None:
+    period = {"kind": "since", "start": "2023-06-01", "as_of": "2024-06-01"}
+    known = int(_days("2024-01-01", "2024-06-01").sum())
+    undecided = evaluate(claim(period=period, comparison="fewer_than", figure=known + 1), ED)
+    assert undecided.verdict is Verdict.cannot_check
+    assert "the series starts on 1 Jan 2024" in undecided.reason
+    # Missing days can only add people: a total already above the figure settles "more than".
+    decided = evaluate(claim(period=period, figure=known - 1), ED)
+    assert decided.verdict is Verdict.supported
+    assert "cannot change the answer" in decided.reason
+
+
+def test_prevention_before_may_2024_is_missing_not_zero() -> None:
+    known = int(_weeks("2024-01-01", "2024-12-31", "prevented_people").sum())
+    result = evaluate(claim(metric="prevented_people", figure=known + 1), ED)
+    assert result.verdict is Verdict.cannot_check
+    assert "the series starts on 5 May 2024" in result.reason
+
+
+def test_as_of_after_the_edition_ends() -> None:
+    period = {"kind": "rolling_months", "months": 12, "as_of": "2025-01-10"}
+    known = int(_days("2024-01-11", "2024-12-31").sum())
+    result = evaluate(claim(period=period, comparison="fewer_than", figure=known + 1), ED)
+    assert result.verdict is Verdict.cannot_check
+    assert result.value == known
+    assert "this edition stops at 31 Dec 2024, so 10 days" in result.reason
+
+
+def test_period_with_no_data_at_all() -> None:
+    result = evaluate(claim(period={"kind": "calendar_year", "year": 2019}), ED)
+    assert result.verdict is Verdict.cannot_check
+    assert result.value is None
+
+
+def test_year_not_over_on_as_of() -> None:
+    c = claim(period={"kind": "calendar_year", "year": 2024, "as_of": "2024-06-30"})
+    known = int(_days("2024-01-01", "2024-06-30").sum())
+    result = evaluate(c.model_copy(update={"figure": known + 1}), ED)
+    assert result.verdict is Verdict.cannot_check
+    assert "184 days of the period come after 30 Jun 2024" in result.reason
+
+
+def test_claims_about_part_of_the_coast_are_bounded_by_the_national_series() -> None:
+    area = "Calais and Dunkirk beaches"
+    below = evaluate(claim(area=area, figure=TOTAL_2024 - 1), ED)
+    assert below.verdict is Verdict.cannot_check
+    assert "national, not by beach" in below.reason
+    above = evaluate(claim(area=area, figure=TOTAL_2024), ED)
+    assert above.verdict is Verdict.not_supported
+    assert "cannot exceed the whole" in above.reason
+
+
+def test_check_claims_applies_the_file_as_of() -> None:
+    file = ClaimFile.model_validate(
+        {
+            "as_of": "2024-03-31",
+            "claims": [{**claim().model_dump(), "period": {"kind": "year_to_date"}}],
+        }
+    )
+    (result,) = check_claims(file, ED)
+    assert result.value == _days("2024-01-01", "2024-03-31").sum()
+    assert result.as_dict()["edition"] == {"date": "2025-01-01", "file": "toy.ods"}
+
+
+# ---- the YAML file -------------------------------------------------------------------
+
+GOOD = """\
+as_of: 2024-06-30
+claims:
+  - id: first
+    quote: "more than 1,000 crossed"
+    speaker: A. Speaker
+    metric: arrived_people
+    unit: people
+    period: {kind: year_to_date}
+    comparison: more_than
+    figure: 1000
+  - id: second
+    quote: "q"
+    speaker: B
+    metric: arrived_boats
+    unit: boats
+    period: {kind: calendar_year, year: 2024}
+    comparison: about
+    tolerance_pct: 10
+    figure: 50
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "claims.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    loaded = load_claims(_write(tmp_path, GOOD))
+    assert [c.id for c in loaded.claims] == ["first", "second"]
+    assert loaded.as_of == date(2024, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    figure: 50\n",
+            "    figure: 50\n    colour: red\n",
+            "claim 2 (id second), key colour: unknown key",
+        ),
+        ("figure: 50", "figure: lots", "claim 2 (id second), key figure"),
+        ("metric: arrived_boats", "metric: boats_sunk", "key metric: unknown metric 'boats_sunk'"),
+        (
+            "{kind: year_to_date}",
+            "{kind: year_to_date, months: 3}",
+            "key period.months: unknown key",
+        ),
+        ("{kind: year_to_date}", "{kind: fortnight}", "claim 1 (id first), key period"),
+        ("unit: boats", "unit: furlongs", "key unit: unknown unit 'furlongs'"),
+        ("    tolerance_pct: 10\n", "", "key tolerance_pct: needed with comparison 'about'"),
+        ("as_of: 2024-06-30\n", "", "claim 1 (id first), key period.as_of: needed"),
+        ("id: second", "id: first", "claim 2 (id first): duplicate id"),
+    ],
+)
+def test_bad_file_names_file_claim_and_key(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in GOOD
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(InputError) as caught:
+        load_claims(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    assert expected in message
+
+
+def test_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="expected valid YAML"):
+        load_claims(_write(tmp_path, "claims: [\n"))
+    with pytest.raises(InputError, match="expected a mapping"):
+        load_claims(_write(tmp_path, "- 1\n"))
+    with pytest.raises(InputError, match="cannot read"):
+        load_claims(tmp_path / "absent.yaml")

@@ -1,0 +1,224 @@
+"""``channelsim claims`` end to end: small publications written here, the store, and (when
+present) the official 21 November 2025 edition with the shipped Mail on Sunday example."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from channelsim.claims import fmt_number
+from channelsim.cli import main
+from channelsim.data import read_publication
+
+REPO = Path(__file__).resolve().parents[1]
+OFFICIAL = REPO.parent / "shared" / "data" / "official"
+NOV_2025 = OFFICIAL / "21_November_2025_Small_boats_-_time_series.ods"
+DEC_2025 = OFFICIAL / "31_December_2025_Small_boats_-_time_series.ods"
+EXAMPLE = REPO / "examples" / "claims" / "mail-on-sunday-2025-11.yaml"
+
+DAILY_HEAD = "Date,Migrants arrived,Boats arrived,"
+DAILY_HEAD += "Boats arrived - involved in uncontrolled landings,Notes\n"
+WEEKLY_HEAD = "Week ending,Migrants arrived,Boats arrived,"
+WEEKLY_HEAD += "Boats arrived - involved in uncontrolled landings,Migrants prevented,"
+WEEKLY_HEAD += "Events prevented,Notes\n"
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["channelsim", *map(str, args)])
+    code = 0
+    try:
+        main()
+    except SystemExit as done:
+        code = int(done.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def write_edition(folder: Path, stem: str, people_per_day: int, days: int) -> Path:
+    """A CSV-pair publication: ``days`` days from Mon 1 Jan 2024, prevention every week."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dates = pd.date_range("2024-01-01", periods=days, freq="D")
+    daily = "".join(f"{d:%Y-%m-%d},{people_per_day},1,-,\n" for d in dates)
+    sundays = [d for d in dates if d.weekday() == 6]
+    weekly = "".join(
+        f"{d:%Y-%m-%d},{7 * people_per_day},7,-,{100 + i},{i % 4},\n" for i, d in enumerate(sundays)
+    )
+    (folder / f"{stem}_SB_01.csv").write_text(DAILY_HEAD + daily, encoding="utf-8")
+    (folder / f"{stem}_SB_02.csv").write_text(WEEKLY_HEAD + weekly, encoding="utf-8")
+    return folder / f"{stem}_SB_01.csv"
+
+
+CLAIMS = """\
+as_of: 2024-01-28
+claims:
+  - id: arrivals
+    quote: "more than 1,000 arrived this year"
+    speaker: Someone
+    metric: arrived_people
+    unit: people
+    period: {kind: year_to_date}
+    comparison: more_than
+    figure: 1000
+  - id: prevented
+    quote: "we stopped 400 attempts"
+    speaker: Someone else
+    metric: prevented_people
+    unit: attempts
+    period: {kind: year_to_date}
+    comparison: about
+    tolerance_pct: 10
+    figure: 400
+"""
+
+
+@pytest.fixture
+def claims_file(tmp_path: Path) -> Path:
+    path = tmp_path / "claims.yaml"
+    path.write_text(CLAIMS, encoding="utf-8")
+    return path
+
+
+def test_data_files_latest_edition_wins(
+    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    old = write_edition(tmp_path / "a", "1_February_2024_toy", people_per_day=10, days=31)
+    new = write_edition(tmp_path / "b", "8_February_2024_toy", people_per_day=50, days=38)
+    code, out, err = run(
+        monkeypatch, capsys, "claims", claims_file, "--data", new, "--data", old, "--format", "json"
+    )
+    assert code == 0, err
+    arrivals, prevented = json.loads(out)
+    assert arrivals["edition"] == {"date": "2024-02-08", "file": new.name}
+    assert arrivals["value"] == 50 * 28  # 1-28 Jan from the later edition
+    assert arrivals["verdict"] == "supported"
+    # Sundays 7, 14, 21, 28 Jan: prevented people 100..103, events 0..3.
+    assert prevented["value"] == 100 + 101 + 102 + 103
+    assert prevented["verdict"] == "wrong unit"
+    assert "6 crossing attempts (events)" in prevented["reason"]
+    assert set(arrivals) >= {
+        "id", "quote", "speaker", "said_on", "metric", "period", "comparison", "figure",
+        "value", "verdict", "reason", "edition",
+    }  # fmt: skip
+
+
+def test_store_is_used_without_data(
+    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    source = write_edition(tmp_path / "a", "1_February_2024_toy", people_per_day=30, days=31)
+    store = tmp_path / "store.duckdb"
+    code, _, err = run(monkeypatch, capsys, "data", "import", source, "--store", store)
+    assert code == 0, err
+    code, out, err = run(
+        monkeypatch, capsys, "claims", claims_file, "--store", store, "--format", "csv"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "id,speaker,value,verdict,reason,edition"
+    assert lines[1].startswith(f"arrivals,Someone,{30 * 28}")
+
+
+def test_empty_store_says_how_to_fill_it(
+    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    code, out, err = run(
+        monkeypatch, capsys, "claims", claims_file, "--store", tmp_path / "none.duckdb"
+    )
+    assert code == 2
+    assert out == ""
+    assert "channelsim data import" in err and "channelsim data download" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            "    figure: 1000\n",
+            "    figure: 1000\n    typo: 1\n",
+            "claim 1 (id arrivals), key typo",
+        ),
+        ("figure: 400", "figure: [400]", "claim 2 (id prevented), key figure"),
+        ("metric: arrived_people", "metric: arrivals", "claim 1 (id arrivals), key metric"),
+    ],
+)
+def test_bad_claim_file_is_one_line_and_exit_2(
+    claims_file: Path,
+    old: str,
+    new: str,
+    key: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    claims_file.write_text(CLAIMS.replace(old, new), encoding="utf-8")
+    code, out, err = run(monkeypatch, capsys, "claims", claims_file, "--format", "json")
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert str(claims_file) in err and key in err
+
+
+# ---- the shipped example on the official data ----------------------------------------
+
+
+def _official_json(monkeypatch: pytest.MonkeyPatch, capsys: Any, *files: Path) -> Any:
+    for file in files:
+        if not file.exists():
+            pytest.skip(f"official data not found at {file}")
+    data = [arg for file in files for arg in ("--data", str(file))]
+    code, out, err = run(monkeypatch, capsys, "claims", EXAMPLE, *data, "--format", "json")
+    assert code == 0, err
+    return {row["id"]: row for row in json.loads(out)}
+
+
+def test_mail_on_sunday_example_on_the_21_november_edition(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    results = _official_json(monkeypatch, capsys, NOV_2025)
+    pub = read_publication(NOV_2025)
+    d, w = pub.daily, pub.weekly
+    as_of = pd.Timestamp("2025-11-22")
+    year = d.loc[(d["date"] > as_of - pd.DateOffset(years=1)) & (d["date"] <= as_of), "people"]
+    weeks = w[(w["week_ending"] >= "2025-01-01") & (w["week_ending"] <= as_of)]
+    assert len(weeks) == 46 and weeks["week_ending"].max() == pd.Timestamp("2025-11-16")
+
+    for row in results.values():
+        assert row["edition"] == {"date": "2025-11-21", "file": NOV_2025.name}
+        assert row["value"] is not None and row["verdict"]
+
+    past_year = results["mos-40k-past-year"]
+    assert past_year["value"] == int(year.sum())
+    assert past_year["verdict"] == ("supported" if year.sum() > 40_000 else "not supported")
+    assert "stops at 20 Nov 2025" in past_year["reason"]
+
+    prevented = results["ho-22k-attempts-prevented"]
+    assert prevented["value"] == int(weeks["prevented_people"].sum())
+    assert prevented["verdict"] == "wrong unit"
+    assert fmt_number(int(weeks["prevented_people"].sum())) in prevented["reason"]
+    assert fmt_number(int(weeks["prevented_events"].sum())) in prevented["reason"]
+    assert "weeks ending 5 Jan–16 Nov 2025" in prevented["reason"]
+
+    weekly = results["mos-thousands-each-week"]
+    per_week = (weeks["people"] + weeks["prevented_people"]).mean()
+    assert weekly["value"] == pytest.approx(per_week, abs=0.05)
+    assert weekly["verdict"] == (
+        "not supported" if per_week <= 2000 else "cannot be checked with this data"
+    )
+    assert "national" in weekly["reason"]
+
+
+def test_later_edition_is_used_but_only_up_to_as_of(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    results = _official_json(monkeypatch, capsys, NOV_2025, DEC_2025)
+    d = read_publication(DEC_2025).daily
+    year = d.loc[(d["date"] >= "2024-11-23") & (d["date"] <= "2025-11-22"), "people"]
+    past_year = results["mos-40k-past-year"]
+    assert past_year["edition"]["date"] == date(2025, 12, 31).isoformat()
+    assert past_year["value"] == int(year.sum())
+    assert "not yet published" not in past_year["reason"]
