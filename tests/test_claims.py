@@ -374,3 +374,17 @@ def test_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
         load_claims(_write(tmp_path, "- 1\n"))
     with pytest.raises(InputError, match="cannot read"):
         load_claims(tmp_path / "absent.yaml")
+
+
+def test_per_week_average_reason_reads_as_a_weekly_rate() -> None:
+    period = {
+        "kind": "since",
+        "start": "2024-05-05",
+        "as_of": "2024-12-31",
+        "per_week_average": True,
+    }
+    result = evaluate(claim(metric="prevented_events", unit="events", period=period), ED)
+    expected = _weeks("2024-05-05", "2024-12-31", "prevented_events").mean()
+    assert f"on average {fmt_number(round(expected))} crossing attempts (events) a week were" in (
+        result.reason
+    )

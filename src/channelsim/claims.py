@@ -82,21 +82,23 @@ class Metric:
     table: Literal["daily", "weekly", "none"]
     columns: tuple[str, ...]
     kind: Literal["sum", "days", "ratio"]
-    phrase: str  # "{value} people arrived": how the reason states the figure
+    phrase: str  # "{v} people{a_week} arrived": how the reason states the figure
 
 
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("arrived_people", "people", "daily", ("people",), "sum", "{v} people arrived"),
-        Metric("arrived_boats", "boats", "daily", ("boats",), "sum", "{v} boats arrived"),
+        Metric(
+            "arrived_people", "people", "daily", ("people",), "sum", "{v} people{a_week} arrived"
+        ),
+        Metric("arrived_boats", "boats", "daily", ("boats",), "sum", "{v} boats{a_week} arrived"),
         Metric(
             "prevented_people",
             "people",
             "weekly",
             ("prevented_people",),
             "sum",
-            "{v} people were prevented from crossing",
+            "{v} people{a_week} were prevented from crossing",
         ),
         Metric(
             "prevented_events",
@@ -104,7 +106,7 @@ METRICS: dict[str, Metric] = {
             "weekly",
             ("prevented_events",),
             "sum",
-            "{v} crossing attempts (events) were prevented",
+            "{v} crossing attempts (events){a_week} were prevented",
         ),
         Metric(
             "attempted_people",
@@ -112,7 +114,7 @@ METRICS: dict[str, Metric] = {
             "weekly",
             ("people", "prevented_people"),
             "sum",
-            "{v} people arrived or were prevented from crossing",
+            "{v} people{a_week} arrived or were prevented from crossing",
         ),
         Metric(
             "people_per_boat",
@@ -286,8 +288,10 @@ class ClaimFile(_Strict):
             if claim.id in seen:
                 raise ValueError(f"{where}: duplicate id")
             seen.add(claim.id)
-            if claim.period.as_of is None and self.as_of is None and claim.period.kind != (
-                "calendar_year"
+            if (
+                claim.period.as_of is None
+                and self.as_of is None
+                and claim.period.kind != ("calendar_year")
             ):
                 raise ValueError(
                     f"{where}, key period.as_of: needed for {claim.period.kind} "
@@ -582,12 +586,8 @@ def _comparison_text(claim: Claim, holds: bool | None) -> str:
 def _statement(metric: Metric, value: float, per_week_average: bool) -> str:
     """``41,230 people arrived`` or ``on average 1,316 people a week arrived``."""
     shown = fmt_number(round(value, 1) if metric.kind == "ratio" else round(value))
-    text = metric.phrase.format(v=shown)
-    if per_week_average:
-        head, _, tail = text.partition(" ")
-        noun, _, verb = tail.partition(" ")
-        text = f"on average {head} {noun} a week {verb}"
-    return text
+    text = metric.phrase.format(v=shown, a_week=" a week" if per_week_average else "")
+    return f"on average {text}" if per_week_average else text
 
 
 def period_dict(claim: Claim, as_of: date | None) -> dict[str, Any]:
@@ -636,8 +636,9 @@ def evaluate(claim: Claim, edition: DataEdition, default_as_of: date | None = No
     low, high = found.low, found.high
     if claim.area:  # part of the coast: anything from zero to the national figure
         low, high = 0.0, (math.inf if metric.kind == "ratio" else high)
-    value = round(found.value, 1)
-    data = f"Data: {_statement(metric, found.value, average)} {when} ({found.counted})"
+    value = int(found.value) if found.value.is_integer() else round(found.value, 1)
+    scope = "nationally, " if claim.area else ""
+    data = f"Data: {scope}{_statement(metric, found.value, average)} {when} ({found.counted})"
     gaps = f"; {'; '.join(found.gaps)}" if found.gaps else ""
     said_unit = UNIT_WORDS[claim.unit]
 
