@@ -360,6 +360,7 @@ def _check_rows(
     dates: list[dt.date] = values[date_column.name]
     weekly = date_column.name == "week_ending"
     step = dt.timedelta(days=7 if weekly else 1)
+    after = "7 days after" if weekly else "the day after"
     heading = {c.name: c.heading for c in columns}
 
     def fail(i: int, name: str, expected: str) -> InputError:
@@ -369,18 +370,20 @@ def _check_rows(
     for i, day in enumerate(dates):
         if weekly and day.weekday() != 6:
             raise fail(
-                i, date_column.name, f"a Sunday (weeks end on Sunday), found {day:%a %Y-%m-%d}"
+                i,
+                date_column.name,
+                f"expected a Sunday (weeks end on Sunday), found {day:%a %Y-%m-%d}",
             )
         if i and day != dates[i - 1] + step:
             raise fail(
                 i,
                 date_column.name,
-                f"{dates[i - 1] + step} ({step.days} day(s) after the row above), found {day}",
+                f"expected {dates[i - 1] + step} ({after} the row above), found {day}",
             )
         people, boats = values["people"][i], values["boats"][i]
         uncontrolled = values["uncontrolled_boats"][i]
         if boats > people:
-            raise fail(i, "boats", f"no more boats than people ({people}), found {boats}")
+            raise fail(i, "boats", f"expected no more boats than people ({people}), found {boats}")
         if uncontrolled is not None and uncontrolled > boats:
-            expected = f"no more than the boats arrived ({boats}), found {uncontrolled}"
+            expected = f"expected no more than the boats arrived ({boats}), found {uncontrolled}"
             raise fail(i, "uncontrolled_boats", expected)

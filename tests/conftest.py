@@ -1,0 +1,47 @@
+"""Shared fixtures: every test gets its own data store, and can run the CLI in-process."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+OFFICIAL_DATA = REPO_ROOT.parent / "shared" / "data" / "official"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the default data store at the test's own directory, never the user's."""
+    monkeypatch.setenv("CHANNELSIM_STORE", str(tmp_path / "default-store.duckdb"))
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run ``channelsim ARGS...`` through its real entry point, in this process."""
+    from channelsim.cli import main
+
+    def run(*args: object) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["channelsim", *map(str, args)])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -1,0 +1,126 @@
+"""Write small publications in the Home Office layout, for tests.
+
+``make_rows`` builds consistent daily and weekly rows (weekly = the daily rows summed by week
+ending Sunday); ``write_publication`` writes them as ODS, XLSX or a CSV pair, with the sheet
+names, headings, ``-`` for "not recorded" and (optionally) title rows above the header.
+Tests break one thing at a time by editing the rows or passing a layout mutation.
+Import it as ``from spreadsheets import make_rows, write_publication`` (pytest puts
+``tests/`` on the path through ``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+DAILY_HEADINGS = [
+    "Date",
+    "Migrants arrived",
+    "Boats arrived",
+    "Boats arrived - involved in uncontrolled landings",
+    "Notes",
+]
+WEEKLY_HEADINGS = [
+    "Week ending",
+    "Migrants arrived",
+    "Boats arrived",
+    "Boats arrived - involved in uncontrolled landings",
+    "Migrants prevented",
+    "Events prevented",
+    "Notes",
+]
+TITLE = "Migrants detected crossing the English Channel in small boats"
+Row = list[Any]
+
+
+def make_rows(
+    start: dt.date = dt.date(2024, 4, 29),
+    days: int = 28,
+    seed: int = 0,
+    prevention_from: dt.date | None = dt.date(2024, 5, 5),
+    uncontrolled_from: dt.date | None = dt.date(2024, 5, 1),
+) -> tuple[list[Row], list[Row]]:
+    """Daily rows from ``start`` and the weekly rows of every whole week they cover.
+
+    Before ``uncontrolled_from`` / ``prevention_from`` those columns hold ``-``.
+    """
+    rng = np.random.default_rng(seed)
+    daily: list[Row] = []
+    for i in range(days):
+        day = start + dt.timedelta(days=i)
+        boats = int(rng.integers(0, 8)) if rng.random() < 0.5 else 0
+        people = boats * int(rng.integers(20, 70))
+        recorded = uncontrolled_from is not None and day >= uncontrolled_from
+        uncontrolled = int(rng.integers(0, boats + 1)) if recorded else "-"
+        daily.append([day, people, boats, uncontrolled, ""])
+    weekly: list[Row] = []
+    for i, row in enumerate(daily):
+        day = row[0]
+        if day.weekday() != 6 or i < 6:
+            continue
+        week = daily[i - 6 : i + 1]
+        people, boats = sum(r[1] for r in week), sum(r[2] for r in week)
+        uncontrolled: Any = "-" if any(r[3] == "-" for r in week) else sum(int(r[3]) for r in week)
+        if prevention_from is not None and day >= prevention_from:
+            prevented: Any = int(rng.integers(0, 900))
+            events: Any = int(rng.integers(0, 30))
+        else:
+            prevented = events = "-"
+        weekly.append([day, people, boats, uncontrolled, prevented, events, ""])
+    return daily, weekly
+
+
+def write_publication(
+    path: Path,
+    daily_rows: Sequence[Row],
+    weekly_rows: Sequence[Row],
+    fmt: Literal["ods", "xlsx", "csv"] = "ods",
+    *,
+    title_rows: int = 2,
+    sheet_names: Mapping[str, str] | None = None,
+    drop_columns: Sequence[str] = (),
+) -> Path:
+    """Write a publication; return the path to pass to ``read_publication``.
+
+    ``path`` is the file for ODS/XLSX, and the stem ``<dir>/<stem>`` for CSV (the pair
+    ``<stem>_SB_01.csv``/``<stem>_SB_02.csv`` is written and the SB_01 file returned).
+    Mutations: ``title_rows`` rows of title and blank above each header, ``sheet_names``
+    renames sheets (e.g. ``{"SB_01": "Daily"}``), ``drop_columns`` removes headings (and
+    their cells) from both tables.
+    """
+    sheets = {
+        "SB_01": _table(DAILY_HEADINGS, daily_rows, title_rows, drop_columns),
+        "SB_02": _table(WEEKLY_HEADINGS, weekly_rows, title_rows, drop_columns),
+    }
+    names = {name: (sheet_names or {}).get(name, name) for name in sheets}
+    if fmt == "csv":
+        for name, rows in sheets.items():
+            target = path.parent / f"{path.name}_{names[name]}.csv"
+            with target.open("w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows(
+                    [c.isoformat() if isinstance(c, dt.date) else c for c in row] for row in rows
+                )
+        return path.parent / f"{path.name}_{names['SB_01']}.csv"
+    engine = {"ods": "odf", "xlsx": "openpyxl"}[fmt]
+    with pd.ExcelWriter(path, engine=engine) as writer:
+        cover = {"Cover_sheet": [[TITLE]]}
+        for name, rows in {**cover, **{names[n]: rows for n, rows in sheets.items()}}.items():
+            frame = pd.DataFrame(rows, dtype=object)
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+    return path
+
+
+def _table(
+    headings: list[str], rows: Sequence[Row], title_rows: int, drop: Sequence[str]
+) -> list[Row]:
+    keep = [i for i, heading in enumerate(headings) if heading not in drop]
+    blank: Row = [None] * len(keep)
+    titles = [[TITLE, *blank[1:]] if i == 0 else blank for i in range(title_rows)]
+    body = [[row[i] for i in keep] for row in [headings, *rows]]
+    return titles + body

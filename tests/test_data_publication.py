@@ -1,0 +1,176 @@
+"""Reading the publication in its three formats, and every validation error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from channelsim.data import read_publication
+from channelsim.data.publication import edition_date_from_name
+from channelsim.errors import InputError
+from spreadsheets import make_rows, write_publication
+
+FORMATS = ["ods", "xlsx", "csv"]
+NAME = "21_November_2025_Small_boats_-_time_series"
+
+
+def _path(tmp_path: Path, fmt: str, name: str = NAME) -> Path:
+    return tmp_path / (name if fmt == "csv" else f"{name}.{fmt}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_keeps_every_value_and_missing_marks(tmp_path: Path, fmt: str) -> None:
+    daily, weekly = make_rows(seed=3)
+    daily[5][4] = "Revised"
+    pub = read_publication(write_publication(_path(tmp_path, fmt), daily, weekly, fmt))
+
+    assert list(pub.daily.columns) == ["date", "people", "boats", "uncontrolled_boats", "notes"]
+    assert list(pub.weekly.columns) == [
+        "week_ending", "people", "boats", "uncontrolled_boats",
+        "prevented_people", "prevented_events", "notes",
+    ]  # fmt: skip
+    assert pub.daily["date"].dt.date.tolist() == [r[0] for r in daily]
+    assert pub.daily["people"].tolist() == [r[1] for r in daily]
+    assert pub.daily["boats"].tolist() == [r[2] for r in daily]
+    # "-" is not recorded: <NA>, never zero
+    expected_uncontrolled = [pd.NA if r[3] == "-" else r[3] for r in daily]
+    assert pub.daily["uncontrolled_boats"].tolist() == expected_uncontrolled
+    assert pub.daily["uncontrolled_boats"].isna().sum() == 2
+    assert str(pub.daily["people"].dtype) == "Int64"
+    assert pub.daily["notes"].iloc[5] == "Revised" and pub.daily["notes"].isna().sum() == 27
+    assert pub.weekly["week_ending"].dt.date.tolist() == [r[0] for r in weekly]
+    assert pub.weekly["prevented_people"].tolist() == [r[4] for r in weekly]
+    assert pub.edition_date == dt.date(2025, 11, 21)
+    assert len(pub.sha256) == 64
+
+
+def test_formats_agree_and_hash_tracks_content(tmp_path: Path) -> None:
+    daily, weekly = make_rows(seed=1)
+    pubs = [
+        read_publication(write_publication(_path(tmp_path, fmt), daily, weekly, fmt))
+        for fmt in FORMATS
+    ]
+    for other in pubs[1:]:
+        pd.testing.assert_frame_equal(pubs[0].daily, other.daily)
+        pd.testing.assert_frame_equal(pubs[0].weekly, other.weekly)
+    again = read_publication(write_publication(tmp_path / "again", daily, weekly, "csv"))
+    assert again.sha256 == pubs[2].sha256
+    daily[0][1] += 1
+    changed = read_publication(write_publication(tmp_path / "changed", daily, weekly, "csv"))
+    assert changed.sha256 != pubs[2].sha256
+
+
+def test_header_found_without_title_rows_and_csv_directory(tmp_path: Path) -> None:
+    daily, weekly = make_rows()
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    write_publication(folder / "edition", daily, weekly, "csv", title_rows=0)
+    pub = read_publication(folder)
+    assert len(pub.daily) == len(daily) and len(pub.weekly) == len(weekly)
+
+
+def test_edition_date_falls_back_to_day_after_last_daily_date(tmp_path: Path) -> None:
+    daily, weekly = make_rows(start=dt.date(2024, 4, 29), days=28)
+    pub = read_publication(write_publication(tmp_path / "latest.ods", daily, weekly))
+    assert pub.edition_date == dt.date(2024, 5, 27)
+    assert edition_date_from_name("31_December_2025_Small_boats") == dt.date(2025, 12, 31)
+    assert edition_date_from_name("31_Decembre_2025") is None
+    assert edition_date_from_name("31_February_2025") is None
+
+
+UNCONTROLLED = "Boats arrived - involved in uncontrolled landings"
+# (table, row index, column index, bad value, column heading, spreadsheet row, expected).
+# Two title rows put the header on row 3, so the row at index i is spreadsheet row i + 4.
+CELL_ERRORS = {
+    "text-in-number": ("SB_01", 6, 1, "twelve", "Migrants arrived", 10, "whole number"),
+    "negative": ("SB_01", 2, 2, -1, "Boats arrived", 6, "non-negative whole number"),
+    "fraction": ("SB_01", 2, 2, 1.5, "Boats arrived", 6, "non-negative whole number"),
+    "people-not-recorded": ("SB_01", 3, 1, "-", "Migrants arrived", 7, "whole number, found"),
+    "non-consecutive": ("SB_01", 4, 0, dt.date(2024, 5, 5), "Date", 8, "expected 2024-05-03"),
+    "not-a-date": ("SB_01", 4, 0, "soon", "Date", 8, "expected a date"),
+    "week-not-sunday": ("SB_02", 1, 0, dt.date(2024, 5, 11), "Week ending", 5, "a Sunday"),
+    "week-gap": ("SB_02", 2, 0, dt.date(2024, 5, 26), "Week ending", 6, "expected 2024-05-19"),
+    "boats-over-people": ("SB_01", 9, 2, 10**6, "Boats arrived", 13, "no more boats than"),
+    "uncontrolled-over-boats": ("SB_02", 0, 3, 10**6, UNCONTROLLED, 4, "no more than the boats"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["ods", "csv"])
+@pytest.mark.parametrize("case", CELL_ERRORS)
+def test_bad_cell_names_sheet_row_column(tmp_path: Path, fmt: str, case: str) -> None:
+    table, index, column, value, heading, row, expected = CELL_ERRORS[case]
+    daily, weekly = make_rows(seed=2)
+    daily[9][1] = max(daily[9][1], 1)  # boats-over-people needs a day with people
+    (daily if table == "SB_01" else weekly)[index][column] = value
+    path = write_publication(_path(tmp_path, fmt), daily, weekly, fmt)
+    with pytest.raises(InputError) as raised:
+        read_publication(path)
+    message = str(raised.value)
+    kind = "table" if fmt == "csv" else "sheet"
+    assert f"{kind} {table}, row {row}, column '{heading}'" in message
+    assert expected in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            {"sheet_names": {"SB_01": "Daily"}},
+            "sheet SB_01 not found; expected sheets SB_01 and SB_02",
+        ),
+        (
+            {"drop_columns": ["Boats arrived"]},
+            "sheet SB_01, row 3: column 'Boats arrived' not found",
+        ),
+        ({"drop_columns": ["Date"]}, "sheet SB_01: no header row with a 'Date' column"),
+    ],
+    ids=["renamed-sheet", "missing-column", "no-header"],
+)
+def test_bad_layout(tmp_path: Path, layout: dict, expected: str) -> None:
+    daily, weekly = make_rows()
+    path = write_publication(tmp_path / "x.ods", daily, weekly, **layout)
+    with pytest.raises(InputError, match=expected):
+        read_publication(path)
+
+
+def test_rows_after_a_blank_row_are_an_error(tmp_path: Path) -> None:
+    daily, weekly = make_rows()
+    daily.insert(5, [None] * 5)
+    path = write_publication(tmp_path / "x.ods", daily, weekly)
+    with pytest.raises(InputError, match=r"sheet SB_01, row 10: no data after the blank row 9"):
+        read_publication(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"", "x.ods", "file is empty"),
+        (b"not a zip at all", "x.ods", "cannot read the workbook"),
+        (None, "x.xlsx", "cannot read the workbook"),
+        (b"a,b\n", "x.txt", "expected an .ods or .xlsx workbook"),
+    ],
+    ids=["empty", "not-a-workbook", "truncated", "unknown-type"],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes | None, name: str, expected: str) -> None:
+    path = tmp_path / name
+    if content is None:  # a real workbook cut in half
+        daily, weekly = make_rows()
+        whole = write_publication(tmp_path / "whole.xlsx", daily, weekly, "xlsx").read_bytes()
+        content = whole[: len(whole) // 2]
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=expected) as raised:
+        read_publication(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_missing_csv_partner_and_missing_file(tmp_path: Path) -> None:
+    daily, weekly = make_rows()
+    first = write_publication(tmp_path / "e", daily, weekly, "csv")
+    (tmp_path / "e_SB_02.csv").unlink()
+    with pytest.raises(InputError, match=r"e_SB_02\.csv: file not found"):
+        read_publication(first)
+    with pytest.raises(InputError, match="file not found"):
+        read_publication(tmp_path / "absent.ods")
