@@ -388,3 +388,8 @@ def test_per_week_average_reason_reads_as_a_weekly_rate() -> None:
     assert f"on average {fmt_number(round(expected))} crossing attempts (events) a week were" in (
         result.reason
     )
+
+
+def test_people_per_boat_may_be_quoted_in_people() -> None:
+    c = claim(metric="people_per_boat", unit="people", comparison="fewer_than", figure=1000)
+    assert evaluate(c, ED).verdict is Verdict.supported

@@ -63,6 +63,7 @@ UNIT_WORDS: dict[str, Unit] = {
     "crossing attempts": "events",
     "launches": "events",
     "days": "days",
+    "crossing days": "days",
     "people per boat": "people per boat",
     "deaths": "deaths",
 }
@@ -83,6 +84,10 @@ class Metric:
     columns: tuple[str, ...]
     kind: Literal["sum", "days", "ratio"]
     phrase: str  # "{v} people{a_week} arrived": how the reason states the figure
+    also: tuple[Unit, ...] = ()  # other units a speaker may rightly use ("60 people a boat")
+
+    def counts(self, unit: Unit) -> bool:
+        return unit == self.unit or unit in self.also
 
 
 METRICS: dict[str, Metric] = {
@@ -123,6 +128,7 @@ METRICS: dict[str, Metric] = {
             ("people", "boats"),
             "ratio",
             "boats carried {v} people on average",
+            also=("people",),
         ),
         Metric(
             "days_with_crossings",
@@ -642,7 +648,7 @@ def evaluate(claim: Claim, edition: DataEdition, default_as_of: date | None = No
     gaps = f"; {'; '.join(found.gaps)}" if found.gaps else ""
     said_unit = UNIT_WORDS[claim.unit]
 
-    if said_unit != metric.unit:
+    if not metric.counts(said_unit):
         holds = _decide(found.value, found.value, claim)
         reason = f"{data}, {_comparison_text(claim, holds)}{gaps}; but that series counts "
         reason += f"{metric.unit}, not {claim.unit}"
