@@ -1,0 +1,315 @@
+"""Geography of the Dover Strait: coastlines, waterways, traffic lanes and a region raster.
+
+Everything is built once from the hand-drawn polygons in ``data/strait.json`` into a
+0.1 km raster of bit flags (:class:`RegionGrid`) so that Numba kernels can ask "where is
+this boat?" with one array read (:func:`grid_flags`). Distances to each coast come from a
+Euclidean distance transform of the land masks, which also gives the median line
+(equidistance) and the 12-nmi territorial limits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import numpy as np
+from numba import njit
+from numpy.typing import ArrayLike, NDArray
+
+from channelsim.world.projection import LocalProjection
+from channelsim.world.tide import TidalStream
+
+LAND_FR = np.uint8(1)
+LAND_UK = np.uint8(2)
+FR_TERRITORIAL = np.uint8(4)
+UK_TERRITORIAL = np.uint8(8)
+FR_SHALLOW = np.uint8(16)
+TSS_LANE = np.uint8(32)
+UK_SIDE = np.uint8(64)
+FR_WATERWAY = np.uint8(128)
+
+NMI_KM = 1.852
+
+
+@njit(cache=True, nogil=True)
+def grid_flags(
+    flags: NDArray[np.uint8], x0_km: float, y0_km: float, cell_km: float, x_km: float, y_km: float
+) -> np.uint8:
+    """Flags of the cell holding (x, y); points off the raster take the nearest edge cell."""
+    ny, nx = flags.shape
+    i = int(np.floor((x_km - x0_km) / cell_km))
+    j = int(np.floor((y_km - y0_km) / cell_km))
+    i = min(max(i, 0), nx - 1)
+    j = min(max(j, 0), ny - 1)
+    return flags[j, i]
+
+
+@dataclass(frozen=True)
+class RegionGrid:
+    """A raster of region bit flags; row index = y, column index = x, cell corners at x0/y0."""
+
+    x0_km: float
+    y0_km: float
+    cell_km: float
+    flags: NDArray[np.uint8]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.flags.shape[0]), int(self.flags.shape[1]))
+
+    def cell_index(
+        self, x_km: ArrayLike, y_km: ArrayLike
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """(row, column) of the cells holding the points, clamped to the raster."""
+        ny, nx = self.shape
+        i = np.floor((np.asarray(x_km, dtype=np.float64) - self.x0_km) / self.cell_km)
+        j = np.floor((np.asarray(y_km, dtype=np.float64) - self.y0_km) / self.cell_km)
+        return (
+            np.clip(j, 0, ny - 1).astype(np.intp),
+            np.clip(i, 0, nx - 1).astype(np.intp),
+        )
+
+    def lookup(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.uint8]:
+        """Flags at each point (vectorised :func:`grid_flags`)."""
+        j, i = self.cell_index(x_km, y_km)
+        return self.flags[j, i]
+
+    def cell_centres_km(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """x of the column centres and y of the row centres."""
+        ny, nx = self.shape
+        x = self.x0_km + (np.arange(nx, dtype=np.float64) + 0.5) * self.cell_km
+        y = self.y0_km + (np.arange(ny, dtype=np.float64) + 0.5) * self.cell_km
+        return x, y
+
+
+@dataclass(frozen=True)
+class LaunchZone:
+    """A stretch of French coast (or a waterway) that boats leave from.
+
+    ``x_km, y_km`` is the launch point in the water; ``crossing_distance_km`` the straight
+    line from it to the Dover landing point.
+    """
+
+    name: str
+    kind: Literal["beach", "waterway"]
+    lon: float
+    lat: float
+    x_km: float
+    y_km: float
+    crossing_distance_km: float
+
+
+@dataclass(frozen=True)
+class World:
+    """The static world of the model: projection, raster, launch zones, Dover and the tide."""
+
+    projection: LocalProjection
+    grid: RegionGrid
+    fr_coast_distance_km: NDArray[np.float32]
+    uk_coast_distance_km: NDArray[np.float32]
+    launch_zones: tuple[LaunchZone, ...]
+    dover_x_km: float
+    dover_y_km: float
+    tide: TidalStream
+    waterway_names: tuple[str, ...] = field(default=())
+
+    def distance_to_french_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
+        """Distance from each point to the French coast (0 on French land), to one cell."""
+        j, i = self.grid.cell_index(x_km, y_km)
+        return self.fr_coast_distance_km[j, i].astype(np.float64)
+
+    def distance_to_english_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
+        """Distance from each point to the English coast (0 on English land), to one cell."""
+        j, i = self.grid.cell_index(x_km, y_km)
+        return self.uk_coast_distance_km[j, i].astype(np.float64)
+
+    def launch_zone(self, name: str) -> LaunchZone:
+        for zone in self.launch_zones:
+            if zone.name == name:
+                return zone
+        raise KeyError(name)
+
+
+def _polygon_mask(
+    xv: NDArray[np.float64],
+    yv: NDArray[np.float64],
+    xc: NDArray[np.float64],
+    yc: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Even-odd fill of a closed polygon on the cell centres (one scan line per row)."""
+    x1, y1 = xv, yv
+    x2, y2 = np.roll(xv, -1), np.roll(yv, -1)
+    mask = np.zeros((yc.size, xc.size), dtype=bool)
+    for row, y in enumerate(yc):
+        crossing = (y1 <= y) != (y2 <= y)
+        if not crossing.any():
+            continue
+        t = (y - y1[crossing]) / (y2[crossing] - y1[crossing])
+        xi = np.sort(x1[crossing] + t * (x2[crossing] - x1[crossing]))
+        mask[row] = (np.searchsorted(xi, xc) % 2) == 1
+    return mask
+
+
+@njit(cache=True, nogil=True)
+def _polyline_distance(
+    xl: NDArray[np.float64],
+    yl: NDArray[np.float64],
+    xc: NDArray[np.float64],
+    yc: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Distance from cell centres to a polyline, that distance signed (+ left of the line's
+    direction) and whether the nearest point is inside the line (not beyond either end)."""
+    ny, nx = yc.size, xc.size
+    best = np.full((ny, nx), np.inf)
+    signed = np.zeros((ny, nx))
+    interior = np.zeros((ny, nx), dtype=np.bool_)
+    last = xl.size - 2
+    for j in range(ny):
+        for i in range(nx):
+            for k in range(xl.size - 1):
+                dx, dy = xl[k + 1] - xl[k], yl[k + 1] - yl[k]
+                rx, ry = xc[i] - xl[k], yc[j] - yl[k]
+                t_raw = (rx * dx + ry * dy) / (dx * dx + dy * dy)
+                t = min(max(t_raw, 0.0), 1.0)
+                d = np.hypot(rx - t * dx, ry - t * dy)
+                if d < best[j, i]:
+                    best[j, i] = d
+                    signed[j, i] = d if dx * ry - dy * rx >= 0.0 else -d
+                    interior[j, i] = (t_raw > 0.0 or k > 0) and (t_raw < 1.0 or k < last)
+    return best, signed, interior
+
+
+def _xy(
+    proj: LocalProjection, pts: list[list[float]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    arr = np.asarray(pts, dtype=np.float64)
+    return proj.to_xy_km(arr[:, 0], arr[:, 1])
+
+
+def _launch_point(
+    spec: dict[str, Any],
+    proj: LocalProjection,
+    grid: RegionGrid,
+    waterways: dict[str, list[list[float]]],
+    offshore_km: float,
+) -> tuple[float, float]:
+    """The launch point of a zone: a waterway's seaward end, or off the beach into the sea."""
+    if spec["kind"] == "waterway":
+        lon, lat = waterways[spec["waterway"]][0]
+        x, y = proj.to_xy_km(lon, lat)
+        return float(x), float(y)
+    x0, y0 = proj.to_xy_km(spec["lon"], spec["lat"])
+    bearing = np.radians(spec["seaward_bearing_deg"])
+    steps = np.arange(0.0, 5.0, grid.cell_km / 4)
+    xs = float(x0) + steps * np.sin(bearing)
+    ys = float(y0) + steps * np.cos(bearing)
+    land = (grid.lookup(xs, ys) & (LAND_FR | FR_WATERWAY)) != 0
+    first_sea = int(np.argmax(~land))
+    s = steps[first_sea] + offshore_km
+    return float(x0) + s * float(np.sin(bearing)), float(y0) + s * float(np.cos(bearing))
+
+
+def build_world(spec: dict[str, Any]) -> World:
+    """Rasterise the geography described by ``spec`` (the content of ``strait.json``)."""
+    from scipy.ndimage import distance_transform_edt
+
+    proj = LocalProjection(*spec["projection_centre"])
+    g = spec["grid"]
+    cell = float(g["cell_km"])
+    nx = round((g["x_max_km"] - g["x_min_km"]) / cell)
+    ny = round((g["y_max_km"] - g["y_min_km"]) / cell)
+    grid0 = RegionGrid(g["x_min_km"], g["y_min_km"], cell, np.zeros((ny, nx), dtype=np.uint8))
+    xc, yc = grid0.cell_centres_km()
+
+    france = _polygon_mask(*_xy(proj, spec["france_coast"] + spec["france_inland_closure"]), xc, yc)
+    england = _polygon_mask(*_xy(proj, spec["england_coast"]), xc, yc)
+
+    waterway = np.zeros_like(france)
+    lines = {w["name"]: w["line"] for w in spec["waterways"]}
+    for w in spec["waterways"]:
+        lx, ly = _xy(proj, w["line"])
+        pad = w["width_km"]
+        cols = (xc >= lx.min() - pad) & (xc <= lx.max() + pad)
+        rows = (yc >= ly.min() - pad) & (yc <= ly.max() + pad)
+        d, _, _ = _polyline_distance(lx, ly, xc[cols], yc[rows])
+        waterway[np.ix_(rows, cols)] |= d <= w["width_km"] / 2
+    waterway &= ~england
+
+    # Distance (cell centre to nearest land cell centre, minus half a cell) approximates the
+    # distance to the coast line to within one cell.
+    fr_edt = distance_transform_edt(~(france | waterway), sampling=cell)
+    fr_dist = np.maximum(fr_edt - cell / 2, 0.0)
+    uk_dist = np.maximum(distance_transform_edt(~england, sampling=cell) - cell / 2, 0.0)
+    land_fr = france & ~waterway
+    sea = ~(france | england | waterway)
+    uk_side = uk_dist < fr_dist
+    limit_km = spec["territorial_limit_nmi"] * NMI_KM
+
+    _, signed, interior = _polyline_distance(*_xy(proj, spec["tss"]["centreline"]), xc, yc)
+    sep = spec["tss"]["separation_half_width_km"]
+    lane_km = spec["tss"]["lane_width_km"]
+    lane = interior & (np.abs(signed) > sep) & (np.abs(signed) <= sep + lane_km)
+
+    layers = (
+        (land_fr, LAND_FR),
+        (england, LAND_UK),
+        ((sea & ~uk_side & (fr_dist <= limit_km)) | waterway, FR_TERRITORIAL),
+        (sea & uk_side & (uk_dist <= limit_km), UK_TERRITORIAL),
+        (sea & (fr_dist <= spec["shallow_band_km"]), FR_SHALLOW),
+        (sea & lane, TSS_LANE),
+        (uk_side, UK_SIDE),
+        (waterway, FR_WATERWAY),
+    )
+    flags = np.zeros((ny, nx), dtype=np.uint8)
+    for mask, bit in layers:
+        flags[mask] |= bit
+    grid = RegionGrid(grid0.x0_km, grid0.y0_km, cell, flags)
+    grid.flags.setflags(write=False)
+
+    dover_x, dover_y = proj.to_xy_km(spec["dover"]["lon"], spec["dover"]["lat"])
+    zones = []
+    for z in spec["launch_zones"]:
+        x, y = _launch_point(z, proj, grid, lines, spec["launch_offshore_km"])
+        lon, lat = proj.to_lonlat(x, y)
+        zones.append(
+            LaunchZone(
+                name=z["name"],
+                kind=z["kind"],
+                lon=float(lon),
+                lat=float(lat),
+                x_km=x,
+                y_km=y,
+                crossing_distance_km=float(np.hypot(x - dover_x, y - dover_y)),
+            )
+        )
+    fr32 = fr_dist.astype(np.float32)
+    uk32 = uk_dist.astype(np.float32)
+    fr32.setflags(write=False)
+    uk32.setflags(write=False)
+    return World(
+        projection=proj,
+        grid=grid,
+        fr_coast_distance_km=fr32,
+        uk_coast_distance_km=uk32,
+        launch_zones=tuple(zones),
+        dover_x_km=float(dover_x),
+        dover_y_km=float(dover_y),
+        tide=TidalStream(),
+        waterway_names=tuple(lines),
+    )
+
+
+def strait_spec() -> dict[str, Any]:
+    """The packaged geography description (``data/strait.json``)."""
+    text = resources.files("channelsim.world").joinpath("data/strait.json").read_text("utf-8")
+    spec: dict[str, Any] = json.loads(text)
+    return spec
+
+
+@cache
+def load_world() -> World:
+    """The packaged world, built on first use and cached for the process."""
+    return build_world(strait_spec())
