@@ -3,9 +3,9 @@ present) the official 21 November 2025 edition with the shipped Mail on Sunday e
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import sys
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from channelsim.claims import fmt_number
-from channelsim.cli import main
 from channelsim.data import read_publication
+from spreadsheets import write_publication
 
 REPO = Path(__file__).resolve().parents[1]
 OFFICIAL = REPO.parent / "shared" / "data" / "official"
@@ -22,37 +22,20 @@ NOV_2025 = OFFICIAL / "21_November_2025_Small_boats_-_time_series.ods"
 DEC_2025 = OFFICIAL / "31_December_2025_Small_boats_-_time_series.ods"
 EXAMPLE = REPO / "examples" / "claims" / "mail-on-sunday-2025-11.yaml"
 
-DAILY_HEAD = "Date,Migrants arrived,Boats arrived,"
-DAILY_HEAD += "Boats arrived - involved in uncontrolled landings,Notes\n"
-WEEKLY_HEAD = "Week ending,Migrants arrived,Boats arrived,"
-WEEKLY_HEAD += "Boats arrived - involved in uncontrolled landings,Migrants prevented,"
-WEEKLY_HEAD += "Events prevented,Notes\n"
-
-
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["channelsim", *map(str, args)])
-    code = 0
-    try:
-        main()
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+Cli = Callable[..., Any]
 
 
 def write_edition(folder: Path, stem: str, people_per_day: int, days: int) -> Path:
-    """A CSV-pair publication: ``days`` days from Mon 1 Jan 2024, prevention every week."""
+    """A CSV-pair publication: ``days`` days from Mon 1 Jan 2024, prevention every week.
+
+    Week i (from 0) has 100 + i people and i % 4 events prevented.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    dates = pd.date_range("2024-01-01", periods=days, freq="D")
-    daily = "".join(f"{d:%Y-%m-%d},{people_per_day},1,-,\n" for d in dates)
+    dates = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(days)]
+    daily = [[d, people_per_day, 1, "-", ""] for d in dates]
     sundays = [d for d in dates if d.weekday() == 6]
-    weekly = "".join(
-        f"{d:%Y-%m-%d},{7 * people_per_day},7,-,{100 + i},{i % 4},\n" for i, d in enumerate(sundays)
-    )
-    (folder / f"{stem}_SB_01.csv").write_text(DAILY_HEAD + daily, encoding="utf-8")
-    (folder / f"{stem}_SB_02.csv").write_text(WEEKLY_HEAD + weekly, encoding="utf-8")
-    return folder / f"{stem}_SB_01.csv"
+    weekly = [[d, 7 * people_per_day, 7, "-", 100 + i, i % 4, ""] for i, d in enumerate(sundays)]
+    return write_publication(folder / stem, daily, weekly, "csv")
 
 
 CLAIMS = """\
@@ -85,16 +68,12 @@ def claims_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_data_files_latest_edition_wins(
-    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
+def test_data_files_latest_edition_wins(tmp_path: Path, claims_file: Path, run_cli: Cli) -> None:
     old = write_edition(tmp_path / "a", "1_February_2024_toy", people_per_day=10, days=31)
     new = write_edition(tmp_path / "b", "8_February_2024_toy", people_per_day=50, days=38)
-    code, out, err = run(
-        monkeypatch, capsys, "claims", claims_file, "--data", new, "--data", old, "--format", "json"
-    )
-    assert code == 0, err
-    arrivals, prevented = json.loads(out)
+    result = run_cli("claims", claims_file, "--data", new, "--data", old, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    arrivals, prevented = json.loads(result.stdout)
     assert arrivals["edition"] == {"date": "2024-02-08", "file": new.name}
     assert arrivals["value"] == 50 * 28  # 1-28 Jan from the later edition
     assert arrivals["verdict"] == "supported"
@@ -108,31 +87,23 @@ def test_data_files_latest_edition_wins(
     }  # fmt: skip
 
 
-def test_store_is_used_without_data(
-    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
+def test_store_is_used_without_data(tmp_path: Path, claims_file: Path, run_cli: Cli) -> None:
     source = write_edition(tmp_path / "a", "1_February_2024_toy", people_per_day=30, days=31)
     store = tmp_path / "store.duckdb"
-    code, _, err = run(monkeypatch, capsys, "data", "import", source, "--store", store)
-    assert code == 0, err
-    code, out, err = run(
-        monkeypatch, capsys, "claims", claims_file, "--store", store, "--format", "csv"
-    )
-    assert code == 0, err
-    lines = out.splitlines()
+    result = run_cli("data", "import", source, "--store", store)
+    assert result.exit_code == 0, result.stderr
+    result = run_cli("claims", claims_file, "--store", store, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
     assert lines[0] == "id,speaker,value,verdict,reason,edition"
     assert lines[1].startswith(f"arrivals,Someone,{30 * 28}")
 
 
-def test_empty_store_says_how_to_fill_it(
-    tmp_path: Path, claims_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    code, out, err = run(
-        monkeypatch, capsys, "claims", claims_file, "--store", tmp_path / "none.duckdb"
-    )
-    assert code == 2
-    assert out == ""
-    assert "channelsim data import" in err and "channelsim data download" in err
+def test_empty_store_says_how_to_fill_it(tmp_path: Path, claims_file: Path, run_cli: Cli) -> None:
+    result = run_cli("claims", claims_file, "--store", tmp_path / "none.duckdb")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "channelsim data import" in result.stderr and "channelsim data download" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -152,34 +123,31 @@ def test_bad_claim_file_is_one_line_and_exit_2(
     old: str,
     new: str,
     key: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: Any,
+    run_cli: Cli,
 ) -> None:
     claims_file.write_text(CLAIMS.replace(old, new), encoding="utf-8")
-    code, out, err = run(monkeypatch, capsys, "claims", claims_file, "--format", "json")
-    assert code == 2
-    assert out == ""
-    assert len(err.strip().splitlines()) == 1
-    assert str(claims_file) in err and key in err
+    result = run_cli("claims", claims_file, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(claims_file) in result.stderr and key in result.stderr
 
 
 # ---- the shipped example on the official data ----------------------------------------
 
 
-def _official_json(monkeypatch: pytest.MonkeyPatch, capsys: Any, *files: Path) -> Any:
+def _official_json(run_cli: Cli, *files: Path) -> Any:
     for file in files:
         if not file.exists():
             pytest.skip(f"official data not found at {file}")
     data = [arg for file in files for arg in ("--data", str(file))]
-    code, out, err = run(monkeypatch, capsys, "claims", EXAMPLE, *data, "--format", "json")
-    assert code == 0, err
-    return {row["id"]: row for row in json.loads(out)}
+    result = run_cli("claims", EXAMPLE, *data, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return {row["id"]: row for row in json.loads(result.stdout)}
 
 
-def test_mail_on_sunday_example_on_the_21_november_edition(
-    monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    results = _official_json(monkeypatch, capsys, NOV_2025)
+def test_mail_on_sunday_example_on_the_21_november_edition(run_cli: Cli) -> None:
+    results = _official_json(run_cli, NOV_2025)
     pub = read_publication(NOV_2025)
     d, w = pub.daily, pub.weekly
     as_of = pd.Timestamp("2025-11-22")
@@ -212,13 +180,11 @@ def test_mail_on_sunday_example_on_the_21_november_edition(
     assert "national" in weekly["reason"]
 
 
-def test_later_edition_is_used_but_only_up_to_as_of(
-    monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    results = _official_json(monkeypatch, capsys, NOV_2025, DEC_2025)
+def test_later_edition_is_used_but_only_up_to_as_of(run_cli: Cli) -> None:
+    results = _official_json(run_cli, NOV_2025, DEC_2025)
     d = read_publication(DEC_2025).daily
     year = d.loc[(d["date"] >= "2024-11-23") & (d["date"] <= "2025-11-22"), "people"]
     past_year = results["mos-40k-past-year"]
-    assert past_year["edition"]["date"] == date(2025, 12, 31).isoformat()
+    assert past_year["edition"]["date"] == "2025-12-31"
     assert past_year["value"] == int(year.sum())
     assert "not yet published" not in past_year["reason"]
