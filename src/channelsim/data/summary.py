@@ -97,7 +97,7 @@ def _period_key(dates: pd.Series, by: Period) -> pd.Series:
         return dates.dt.year
     if by == "month":
         return dates.dt.strftime("%Y-%m")
-    sunday = dates + pd.to_timedelta(6 - dates.dt.weekday, unit="D")
+    sunday = dates + pd.to_timedelta(6 - dates.dt.day_of_week, unit="D")
     return sunday.dt.strftime("%Y-%m-%d")
 
 

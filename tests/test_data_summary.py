@@ -1,0 +1,119 @@
+"""Summaries by year, month and week, on small hand-made series."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from channelsim.data import summarise
+from channelsim.errors import InputError
+
+
+def _daily(start: str, people: list[int], boats: list[int], uncontrolled=None) -> pd.DataFrame:
+    dates = pd.date_range(start, periods=len(people), freq="D")
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "people": pd.array(people, dtype="Int64"),
+            "boats": pd.array(boats, dtype="Int64"),
+            "uncontrolled_boats": pd.array(
+                uncontrolled if uncontrolled is not None else [None] * len(people), dtype="Int64"
+            ),
+            "notes": pd.array([None] * len(people), dtype="string"),
+        }
+    )
+
+
+def _weekly(daily: pd.DataFrame, prevented: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """Weekly sums of ``daily`` (whole weeks only) with prevention for the named weeks."""
+    week = daily.set_index("date")[["people", "boats"]].resample("W-SUN")
+    sums = week.sum()[week.size() == 7]
+    ends = [d.strftime("%Y-%m-%d") for d in sums.index]
+    return pd.DataFrame(
+        {
+            "week_ending": sums.index,
+            "people": sums["people"].to_numpy(),
+            "boats": sums["boats"].to_numpy(),
+            "uncontrolled_boats": pd.array([None] * len(sums), dtype="Int64"),
+            "prevented_people": pd.array([prevented.get(e, (None,))[0] for e in ends], "Int64"),
+            "prevented_events": pd.array(
+                [prevented.get(e, (None, None))[1] for e in ends], "Int64"
+            ),
+            "notes": pd.array([None] * len(sums), dtype="string"),
+        }
+    )
+
+
+def test_year_boundary_week_counts_where_it_ends() -> None:
+    # Mon 25 Dec 2023 .. Sun 7 Jan 2024: two whole weeks, the first ends 31 Dec.
+    people = [10, 0, 0, 0, 0, 0, 5, 0, 40, 0, 0, 0, 0, 0]
+    boats = [1, 0, 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0]
+    daily = _daily("2023-12-25", people, boats)
+    weekly = _weekly(daily, {"2023-12-31": (100, 3), "2024-01-07": (60, 2)})
+    rows = {row["year"]: row for row in summarise(daily, weekly, "year")}
+    assert rows[2023]["people"] == 15 and rows[2023]["boats"] == 2
+    assert rows[2023]["days_with_arrivals"] == 2 and rows[2023]["days"] == 7
+    assert rows[2024]["people_per_boat"] == 20.0
+    assert rows[2023]["prevented_people"] == 100 and rows[2024]["prevented_events"] == 2
+    assert rows[2023]["share_prevented"] == pytest.approx(100 / 115)
+    assert rows[2023]["uncontrolled_boats"] is None
+
+
+def test_share_prevented_uses_only_weeks_with_a_prevention_figure() -> None:
+    people = [7] * 28
+    daily = _daily("2024-04-29", people, [1] * 28)
+    weekly = _weekly(daily, {"2024-05-19": (30, 1), "2024-05-26": (19, 1)})
+    april, row = summarise(daily, weekly, "month")
+    assert (april["month"], april["people"], april["prevented_people"]) == ("2024-04", 14, None)
+    assert row["month"] == "2024-05" and row["people"] == 182
+    assert row["prevented_people"] == 49
+    assert row["share_prevented"] == pytest.approx(49 / (49 + 2 * 49))
+    weeks = summarise(daily, weekly, "week")
+    assert [w["week"] for w in weeks] == ["2024-05-05", "2024-05-12", "2024-05-19", "2024-05-26"]
+    assert [w["share_prevented"] for w in weeks][:2] == [None, None]
+    assert weeks[2]["share_prevented"] == pytest.approx(30 / 79)
+
+
+def test_uncontrolled_needs_every_day_recorded_and_bounds_apply() -> None:
+    daily = _daily("2024-01-29", [3] * 7, [1] * 7, uncontrolled=[None, None, 1, 0, 0, 1, 0])
+    weekly = _weekly(daily, {})
+    rows = summarise(daily, weekly, "month")
+    assert [r["uncontrolled_boats"] for r in rows] == [None, 1]  # January lacks two days
+    (feb,) = summarise(daily, weekly, "month", start="2024-02-01", end=dt.date(2024, 2, 2))
+    assert feb["days"] == 2 and feb["people"] == 6 and feb["prevented_people"] is None
+    assert summarise(daily, weekly, "year", start="2025-01-01") == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"by": "day"}, "expected one of year, month, week"),
+        ({"start": "2024-13-01"}, "start: expected a date"),
+        ({"start": "2024-02-01", "end": "2024-01-01"}, "start ≤ end"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, match: str) -> None:
+    daily = _daily("2024-01-29", [1] * 7, [1] * 7)
+    with pytest.raises(InputError, match=match):
+        summarise(daily, _weekly(daily, {}), **kwargs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 800))
+def test_periods_partition_the_totals(seed: int, days: int) -> None:
+    rng = np.random.default_rng(seed)
+    boats = rng.integers(0, 5, days)
+    people = boats * rng.integers(1, 80, days)
+    daily = _daily("2023-11-20", people.tolist(), boats.tolist())
+    weekly = _weekly(daily, {})
+    for by in ("year", "month", "week"):
+        rows = summarise(daily, weekly, by)
+        assert sum(r["people"] for r in rows) == people.sum()
+        assert sum(r["boats"] for r in rows) == boats.sum()
+        assert sum(r["days_with_arrivals"] for r in rows) == (people > 0).sum()
+        assert sum(r["days"] for r in rows) == days
