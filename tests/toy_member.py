@@ -83,15 +83,22 @@ SCENARIOS = {
 }
 
 
+def driver_spec() -> Any:
+    """The slow ensemble the driver script runs (24 members of about 0.15 s each)."""
+    from channelsim.experiments import EnsembleSpec
+
+    scenarios = {name: {**s, "sleep_s": 0.15} for name, s in SCENARIOS.items()}
+    return EnsembleSpec(scenarios=scenarios, reps=12, base_seed=7, name="driver")
+
+
 def _drive(argv: list[str]) -> int:
-    """Run a slow toy ensemble recorded in STORE; exit 130 on Ctrl-C like the CLI."""
-    from channelsim.experiments import EnsembleSpec, run_ensemble
+    """Run the driver ensemble recorded in STORE; exit 130 on Ctrl-C like the CLI."""
+    from channelsim.experiments import run_ensemble
     from channelsim.runstore import RunStore
-    from toy_member import toy_member  # by module name, not __main__, so the config hash matches
+    from toy_member import driver_spec, toy_member  # by module name, so the config hash matches
 
     store_path, executor, run_id = argv[:3]
-    scenarios = {name: {**s, "sleep_s": 0.15} for name, s in SCENARIOS.items()}
-    spec = EnsembleSpec(scenarios=scenarios, reps=12, base_seed=7, name="driver")
+    spec = driver_spec()
     try:
         with RunStore(Path(store_path)) as store:
             run_ensemble(
@@ -107,6 +114,22 @@ def _drive(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def assert_same_results(a: Any, b: Any) -> None:
+    """Two EnsembleResults agree exactly: members, seeds, totals, tables and aggregates.
+
+    Only timing fields and the run id may differ.
+    """
+    assert a.members == b.members
+    for x, y in zip(a.outputs, b.outputs, strict=True):
+        assert (x.key, x.seed, x.totals) == (y.key, y.seed, y.totals)
+        assert list(x.tables) == list(y.tables)
+        for name in x.tables:
+            pd.testing.assert_frame_equal(x.tables[name], y.tables[name], check_exact=True)
+    json_a = {k: v for k, v in a.to_json_dict().items() if k != "run_id"}
+    json_b = {k: v for k, v in b.to_json_dict().items() if k != "run_id"}
+    assert json_a == json_b
 
 
 if __name__ == "__main__":

@@ -1,9 +1,102 @@
-"""CLI commands: runs (not yet written)."""
+"""CLI commands: ``channelsim runs list|show|rm`` over the results store."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
+from channelsim.runstore import RunStore
+
+RUNS_STORE_HELP = (
+    "Results store (a DuckDB file; outputs go in a 'runs' folder beside it). "
+    "Default: $CHANNELSIM_RUNS, else the user data dir."
+)
+
+
+def runs_store_option() -> Any:
+    """The shared ``--runs-store PATH`` option, for every command that records runs."""
+    return typer.Option(None, "--runs-store", help=RUNS_STORE_HELP, dir_okay=False)
+
+
+def _format_option() -> Any:
+    return typer.Option(OutputFormat.table, "--format", help="Output format.")
+
+
+def _compact_run(run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": run["run_id"],
+        "kind": run["kind"],
+        "name": run["name"],
+        "status": run["status"],
+        "members": f"{run['n_done']}/{run['n_members']}",
+        "seed": run["base_seed"],
+        "created": f"{run['created']:%Y-%m-%d %H:%M:%S}",
+        "config": run["config_sha256"][:12],
+    }
+
+
+def _member_row(member: dict[str, Any]) -> dict[str, Any]:
+    row = {k: member[k] for k in ("member_key", "scenario", "draw", "rep", "seed", "status")}
+    row["seconds"] = (member["ended"] - member["started"]).total_seconds()
+    return {**row, **member["totals"]}
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    runs = typer.Typer(help="Recorded runs: list them, show one, remove one.", no_args_is_help=True)
+    app.add_typer(runs, name="runs")
+
+    @runs.command("list")
+    def list_runs(
+        kind: str | None = typer.Option(
+            None, "--kind", help="Only runs of this kind (run, compare, calibrate, sensitivity)."
+        ),
+        runs_store: Path | None = runs_store_option(),
+        fmt: OutputFormat = _format_option(),
+    ) -> None:
+        """List recorded runs, newest first."""
+        with RunStore(runs_store, create=False) as store:
+            rows = store.list_runs(kind)
+        if fmt is OutputFormat.table:  # the full record is in csv and json
+            rows = [_compact_run(r) for r in rows]
+        emit_rows(rows, fmt, title=f"runs in {store.path}")
+
+    @runs.command("show")
+    def show_run(
+        run_id: str = typer.Argument(..., help="Run id, as listed by `channelsim runs list`."),
+        runs_store: Path | None = runs_store_option(),
+        fmt: OutputFormat = _format_option(),
+    ) -> None:
+        """Show one run: its record, configuration and members with their totals."""
+        with RunStore(runs_store, create=False) as store:
+            run = store.get_run(run_id)
+            members = store.members(run_id)
+        if fmt is OutputFormat.json:
+            print_json({"run": run, "members": members})
+            return
+        rows = [_member_row(m) for m in members]
+        if fmt is OutputFormat.csv:
+            emit_rows(rows, fmt)
+            return
+        for row in rows:  # 63-bit seeds and a constant status only widen the table
+            del row["seed"], row["status"]
+        fields = [{"field": k, "value": v} for k, v in run.items() if k != "config"]
+        emit_rows(fields, fmt, title=f"run {run_id}")
+        emit_rows(rows, fmt, title=f"{len(rows)} members recorded")
+
+    @runs.command("rm")
+    def remove_run(
+        run_id: str = typer.Argument(..., help="Run id to remove."),
+        runs_store: Path | None = runs_store_option(),
+        fmt: OutputFormat = _format_option(),
+    ) -> None:
+        """Remove a run: its rows in the store and its Parquet outputs."""
+        with RunStore(runs_store, create=False) as store:
+            n_members = store.remove_run(run_id)
+        if fmt is OutputFormat.json:
+            print_json({"removed": run_id, "n_members": n_members})
+        else:
+            err_console.print(f"removed run {run_id} ({n_members} members)", highlight=False)

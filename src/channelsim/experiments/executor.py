@@ -215,7 +215,7 @@ class DaskExecutor:
         index_of = {future.key: index for index, future in enumerate(futures)}
         finished = False
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 try:
                     result = future.result()
                 except KilledWorker as error:

@@ -1,0 +1,171 @@
+"""Ensembles: keyspace and seeds, executors that agree bit for bit, paired reductions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.errors import InputError
+from channelsim.experiments import (
+    EnsembleSpec,
+    Member,
+    draws_from_posterior,
+    member_seed,
+    run_ensemble,
+)
+from toy_member import SCENARIOS, assert_same_results, toy_member
+
+DRAWS = [{"launch_rate": 2.0}, {"launch_rate": 4.5}]
+
+
+@pytest.fixture(scope="module")
+def spec() -> EnsembleSpec:
+    scenarios = {**SCENARIOS, "same-as-base": dict(SCENARIOS["base"])}
+    return EnsembleSpec(scenarios=scenarios, reps=4, base_seed=11, draws=DRAWS, name="toy")
+
+
+@pytest.fixture(scope="module")
+def serial(spec: EnsembleSpec):
+    return run_ensemble(toy_member, spec, executor="serial", progress=False)
+
+
+def test_seeds_depend_on_base_seed_and_rep_only() -> None:
+    seeds = [member_seed(5, rep) for rep in range(200)]
+    assert len(set(seeds)) == 200
+    assert all(0 <= s < 2**63 for s in seeds)
+    assert member_seed(5, 3) == member_seed(5, 3)
+    # base_seed + rep schemes make ensembles with base seeds 1 and 2 share runs; this must not
+    assert {member_seed(1, r) for r in range(50)}.isdisjoint({member_seed(2, r) for r in range(50)})
+
+
+def test_every_scenario_and_draw_of_a_rep_shares_its_seed(serial) -> None:
+    seeds = serial.totals().groupby("rep")["seed"].nunique()
+    assert (seeds == 1).all()
+    assert serial.totals()["seed"].nunique() == 4
+
+
+def test_member_keys_are_stable_and_parse_back() -> None:
+    member = Member("status-quo.2025", 3, 17)
+    assert member.key == "status-quo.2025.d3.r17"
+    assert Member.from_key(member.key) == member
+    with pytest.raises(InputError):
+        Member.from_key("no-draw-or-rep")
+
+
+def test_members_are_scenario_then_draw_then_rep(spec: EnsembleSpec) -> None:
+    members = spec.members()
+    assert len(members) == 3 * 2 * 4
+    assert members[:5] == [Member("base", 0, r) for r in range(4)] + [Member("base", 1, 0)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "where"),
+    [
+        ({"scenarios": {}}, "scenarios"),
+        ({"scenarios": {"bad name": {}}}, "scenario name"),
+        ({"scenarios": SCENARIOS, "reps": 0}, "reps"),
+        ({"scenarios": SCENARIOS, "base": "nope"}, "base"),
+        ({"scenarios": SCENARIOS, "draws": []}, "draws"),
+        ({"scenarios": SCENARIOS, "kind": "party"}, "kind"),
+    ],
+)
+def test_bad_specs_are_input_errors(kwargs: dict, where: str) -> None:
+    with pytest.raises(InputError, match=where):
+        EnsembleSpec(**kwargs)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_processes_match_serial_bit_for_bit(spec: EnsembleSpec, serial, workers: int) -> None:
+    result = run_ensemble(toy_member, spec, executor="processes", workers=workers, progress=False)
+    assert_same_results(serial, result)
+
+
+def test_draw_overrides_reach_the_member(serial) -> None:
+    totals = serial.totals()
+    daily = serial.table("daily")
+    attempts = daily.groupby("draw")["boats_attempted"].mean()
+    # launch_rate 2.0 vs 4.5 boats/day: the draw's override, not the scenario's 3.0, is used
+    assert attempts[0] == pytest.approx(2.0, rel=0.2)
+    assert attempts[1] == pytest.approx(4.5, rel=0.2)
+    assert set(totals["p_stop"][totals["scenario"] == "patrols"]) == {0.5}
+
+
+def test_table_stacks_members_with_their_keys(serial, spec: EnsembleSpec) -> None:
+    daily = serial.table("daily")
+    assert list(daily.columns[:3]) == ["scenario", "draw", "rep"]
+    assert len(daily) == len(spec.members()) * SCENARIOS["base"]["days"]
+    with pytest.raises(KeyError):
+        serial.table("nope")
+
+
+def test_summary_orders_quantiles_and_counts_members(serial) -> None:
+    summary = serial.summary()
+    assert set(summary["scenario"]) == {"base", "patrols", "same-as-base"}
+    assert (summary["n"] == 8).all()
+    columns = ["q05", "q25", "median", "q75", "q95"]
+    assert (summary[columns].diff(axis=1).iloc[:, 1:] >= 0).all().all()
+    arrived = serial.totals().query("scenario == 'patrols'")["boats_arrived"]
+    row = summary.query("scenario == 'patrols' and metric == 'boats_arrived'").iloc[0]
+    assert row["median"] == float(np.median(arrived))
+
+
+def test_paired_differences_use_common_random_numbers(serial) -> None:
+    compare = serial.compare().set_index(["scenario", "metric"])
+    # a scenario identical to the base shares its random world: every difference is exactly 0
+    same = compare.loc[("same-as-base", "boats_arrived")]
+    assert same["q05"] == same["q95"] == 0.0
+    # stopping more boats on the beach lowers arrivals in every pair, not just on average
+    patrols = compare.loc[("patrols", "boats_arrived")]
+    assert patrols["share_below_zero"] == 1.0
+    assert patrols["n"] == 8
+    pairs = serial.paired().query("scenario == 'patrols' and metric == 'boats_arrived'")
+    assert (pairs["difference"] == pairs["value"] - pairs["base_value"]).all()
+
+
+def test_json_is_plain_and_complete(serial) -> None:
+    import json
+
+    payload = serial.to_json_dict()
+    text = json.dumps(payload)  # plain types only
+    assert payload["n_members"] == 24
+    assert len(payload["summary"]) == 3 * 3 and len(payload["compare"]) == 2 * 3
+    assert "NaN" not in text
+
+
+def test_unknown_executor_and_bad_workers_are_input_errors(spec: EnsembleSpec) -> None:
+    with pytest.raises(InputError, match="executor"):
+        run_ensemble(toy_member, spec, executor="threads", progress=False)
+    with pytest.raises(InputError, match="workers"):
+        run_ensemble(toy_member, spec, executor="processes", workers=0, progress=False)
+
+
+def test_member_errors_propagate_with_their_ensemble() -> None:
+    spec = EnsembleSpec(scenarios={"broken": {"launch_rate": 1.0, "p_stop": 0.1}}, name="broken")
+    with pytest.raises(KeyError, match="days") as caught:
+        run_ensemble(toy_member, spec, executor="serial", progress=False)
+    assert any("while running ensemble broken" in note for note in caught.value.__notes__)
+
+
+def test_members_outside_the_spec_are_rejected(spec: EnsembleSpec) -> None:
+    with pytest.raises(InputError, match="draw"):
+        run_ensemble(toy_member, spec, [Member("base", 5, 0)], executor="serial", progress=False)
+
+
+def test_a_subset_of_members_runs_in_the_given_order(spec: EnsembleSpec, serial) -> None:
+    subset = [Member("patrols", 1, 3), Member("base", 0, 0)]
+    result = run_ensemble(toy_member, spec, subset, executor="serial", progress=False)
+    assert [o.key for o in result.outputs] == [m.key for m in subset]
+    by_key = {o.key: o.totals for o in serial.outputs}
+    assert [o.totals for o in result.outputs] == [by_key[m.key] for m in subset]
+
+
+def test_posterior_resampling_follows_the_weights() -> None:
+    posterior = pd.DataFrame({"p_stop": [0.1, 0.4, 0.9], "weight": [1.0, 3.0, 0.0]})
+    draws = draws_from_posterior(posterior, 400, seed=3)
+    counts = pd.Series([d["p_stop"] for d in draws]).value_counts()
+    assert counts[0.1] in (99, 100, 101) and counts[0.4] in (299, 300, 301)
+    assert 0.9 not in counts
+    assert draws == draws_from_posterior(posterior, 400, seed=3)
+    with pytest.raises(InputError, match="weight"):
+        draws_from_posterior(posterior.assign(weight=[-1.0, 1.0, 1.0]), 10, seed=3)

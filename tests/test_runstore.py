@@ -1,0 +1,250 @@
+"""The results store: exact round trips, run bookkeeping and `channelsim runs list|show|rm`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.cli import main
+from channelsim.errors import InputError, StoreError
+from channelsim.experiments import EnsembleSpec, Member, MemberOutput, config_sha256, run_ensemble
+from channelsim.runstore import RunStore, default_store_path
+from toy_member import SCENARIOS, assert_same_results, toy_member
+
+SPEC = EnsembleSpec(scenarios=SCENARIOS, reps=3, base_seed=5, name="store-test")
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch) -> tuple[int, str, str]:
+    """Run the real entry point (with its error handling) in-process."""
+    monkeypatch.setattr(sys, "argv", ["channelsim", *argv])
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture()
+def recorded(tmp_path: Path):
+    """A store holding one finished toy run."""
+    path = tmp_path / "store" / "runs.duckdb"
+    with RunStore(path) as store:
+        result = run_ensemble(toy_member, SPEC, executor="serial", progress=False, store=store)
+    return path, result
+
+
+def test_member_tables_round_trip_exactly(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "day": np.arange(4, dtype=np.int64),
+            "x_km": np.array([0.1, 1 / 3, np.nan, -2.5e-12]),
+            "stopped": [True, False, True, False],
+            "beach": pd.Series(["Gravelines", "Wimereux", "Gravelines", "Équihen"], dtype="str"),
+            "kind": pd.Categorical(["a", "b", "a", "a"]),
+            "date": pd.date_range("2025-01-01", periods=4, freq="D"),
+        }
+    )
+    output = MemberOutput("s.d0.r0", 123, {"n": 3, "x": 0.1 + 0.2}, {"daily": frame}, 1.0, 2.5)
+    with RunStore(tmp_path / "runs.duckdb") as store:
+        run_id, done = store.begin_run(
+            config={"a": 1},
+            kind="run",
+            name="rt",
+            base_seed=0,
+            members=[Member("s", 0, 0)],
+            run_id=None,
+            resume=False,
+        )
+        assert done == set()
+        store.record_member(run_id, Member("s", 0, 0), output)
+        loaded = store.load_member(run_id, Member("s", 0, 0))
+    pd.testing.assert_frame_equal(loaded.tables["daily"], frame, check_exact=True)
+    assert loaded.totals == {"n": 3, "x": 0.1 + 0.2} and isinstance(loaded.totals["n"], int)
+    assert (loaded.seed, loaded.started_s, loaded.ended_s) == (123, 1.0, 2.5)
+
+
+def test_a_finished_run_is_recorded_with_its_provenance(recorded) -> None:
+    path, result = recorded
+    with RunStore(path) as store:
+        [run] = store.list_runs()
+        full = store.get_run(result.run_id)
+        members = store.members(result.run_id)
+    assert run["run_id"] == result.run_id and run["status"] == "done"
+    assert run["n_members"] == run["n_done"] == 6
+    assert full["config"]["member_fn"] == "toy_member.toy_member"
+    assert full["config_sha256"] == config_sha256(full["config"])
+    assert full["code_version"].startswith("0.")
+    assert full["created"] <= full["started"] <= full["ended"]
+    assert sorted(m["member_key"] for m in members) == sorted(m.key for m in SPEC.members())
+    for m in members:
+        assert (path.parent / "runs" / result.run_id / m["member_key"] / "daily.parquet").is_file()
+
+
+def test_resuming_a_finished_run_recomputes_nothing(recorded) -> None:
+    path, result = recorded
+
+    def must_not_run(*args):
+        raise AssertionError("a recorded member was recomputed")
+
+    spec_fn = toy_member  # same config hash: the member function's name is part of it
+    with RunStore(path) as store:
+        store.record_member = must_not_run  # type: ignore[method-assign]
+        again = run_ensemble(
+            spec_fn,
+            SPEC,
+            executor="serial",
+            progress=False,
+            store=store,
+            run_id=result.run_id,
+            resume=True,
+        )
+    assert_same_results(result, again)
+
+
+def test_resume_checks_the_configuration(recorded) -> None:
+    path, result = recorded
+    other = EnsembleSpec(scenarios=SCENARIOS, reps=4, base_seed=5, name="store-test")
+    with RunStore(path) as store, pytest.raises(InputError, match="another configuration"):
+        run_ensemble(
+            toy_member,
+            other,
+            executor="serial",
+            progress=False,
+            store=store,
+            run_id=result.run_id,
+            resume=True,
+        )
+    with RunStore(path) as store, pytest.raises(InputError, match="exists"):
+        run_ensemble(
+            toy_member, SPEC, executor="serial", progress=False, store=store, run_id=result.run_id
+        )
+    with RunStore(path) as store, pytest.raises(InputError, match="run id"):
+        store.create_run(config={}, kind="run", name="x", base_seed=0, n_members=1, run_id="../x")
+
+
+def test_resume_without_an_id_picks_the_latest_unfinished_run_with_that_config(
+    recorded,
+) -> None:
+    path, result = recorded
+    with RunStore(path) as store:
+        store.end_run(result.run_id, "interrupted", "test")
+        again = run_ensemble(
+            toy_member, SPEC, executor="serial", progress=False, store=store, resume=True
+        )
+        assert again.run_id == result.run_id
+        assert store.get_run(result.run_id)["status"] == "done"
+        # nothing unfinished is left: resuming now starts a fresh run
+        fresh = run_ensemble(
+            toy_member, SPEC, executor="serial", progress=False, store=store, resume=True
+        )
+    assert fresh.run_id != result.run_id
+
+
+def test_resume_deletes_orphan_folders_and_rows_without_files(recorded) -> None:
+    path, result = recorded
+    run_dir = path.parent / "runs" / result.run_id
+    lost = SPEC.members()[1].key
+    for file in (run_dir / lost).iterdir():
+        file.unlink()
+    (run_dir / ".tmp-half-written").mkdir()
+    (run_dir / "base.d0.r99").mkdir()
+    with RunStore(path) as store:
+        store.end_run(result.run_id, "interrupted")
+        calls = []
+        record = store.record_member
+        store.record_member = lambda r, m, o: (calls.append(m.key), record(r, m, o))  # type: ignore[method-assign]
+        again = run_ensemble(
+            toy_member,
+            SPEC,
+            executor="serial",
+            progress=False,
+            store=store,
+            run_id=result.run_id,
+            resume=True,
+        )
+    assert calls == [lost]
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(m.key for m in SPEC.members())
+    assert_same_results(result, again)
+
+
+def test_a_second_writer_gets_a_store_error(recorded) -> None:
+    path, _ = recorded
+    import subprocess
+
+    code = (
+        "import sys, duckdb, time; c = duckdb.connect(sys.argv[1]); "
+        "print('locked', flush=True); time.sleep(20)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
+        with RunStore(path) as store, pytest.raises(StoreError, match="another channelsim"):
+            store.list_runs()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_default_store_path_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CHANNELSIM_RUNS", str(tmp_path / "x.duckdb"))
+    assert default_store_path() == tmp_path / "x.duckdb"
+    monkeypatch.delenv("CHANNELSIM_RUNS")
+    assert default_store_path().name == "runs.duckdb"
+
+
+def test_cli_lists_shows_and_removes_runs(recorded, capsys, monkeypatch) -> None:
+    path, result = recorded
+    store = ["--runs-store", str(path)]
+    code, out, _ = _cli(["runs", "list", *store, "--format", "json"], capsys, monkeypatch)
+    assert code == 0 and [r["run_id"] for r in json.loads(out)] == [result.run_id]
+
+    code, out, _ = _cli(
+        ["runs", "show", result.run_id, *store, "--format", "json"], capsys, monkeypatch
+    )
+    shown = json.loads(out)
+    assert shown["run"]["config"]["reps"] == 3 and len(shown["members"]) == 6
+    by_key = {o.key: o.totals for o in result.outputs}
+    assert {m["member_key"]: m["totals"] for m in shown["members"]} == by_key
+
+    code, out, _ = _cli(
+        ["runs", "show", result.run_id, *store, "--format", "csv"], capsys, monkeypatch
+    )
+    assert out.splitlines()[0].startswith("member_key,scenario,draw,rep,seed,status")
+    assert len(out.splitlines()) == 7
+
+    code, out, _ = _cli(["runs", "list", *store], capsys, monkeypatch)
+    assert code == 0 and result.run_id[:8] in out
+
+    code, out, _ = _cli(
+        ["runs", "rm", result.run_id, *store, "--format", "json"], capsys, monkeypatch
+    )
+    assert json.loads(out) == {"removed": result.run_id, "n_members": 6}
+    assert not (path.parent / "runs" / result.run_id).exists()
+    with RunStore(path) as s:
+        assert s.list_runs() == []
+
+
+@pytest.mark.parametrize("command", ["show", "rm"])
+def test_cli_unknown_run_is_one_line_and_exit_2(recorded, capsys, monkeypatch, command) -> None:
+    path, _ = recorded
+    code, out, err = _cli(["runs", command, "nope", "--runs-store", str(path)], capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "run 'nope'" in err
+
+
+def test_cli_on_a_missing_store_lists_nothing_and_creates_nothing(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    path = tmp_path / "absent" / "runs.duckdb"
+    code, out, _ = _cli(
+        ["runs", "list", "--runs-store", str(path), "--format", "json"], capsys, monkeypatch
+    )
+    assert code == 0 and json.loads(out) == []
+    assert not path.parent.exists()

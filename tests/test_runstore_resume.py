@@ -1,0 +1,203 @@
+"""Interrupted ensembles (Ctrl-C, killed worker, killed driver) resume to the same numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from channelsim.experiments import WorkerLostError, member_seed, run_ensemble
+from channelsim.runstore import RunStore
+from toy_member import assert_same_results, driver_spec, toy_member
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The driver's ensemble run straight through (without its sleep: same numbers, faster)."""
+    spec = driver_spec()
+    fast = {
+        name: {k: v for k, v in s.items() if k != "sleep_s"} for name, s in spec.scenarios.items()
+    }
+    return run_ensemble(
+        toy_member, dataclasses.replace(spec, scenarios=fast), executor="serial", progress=False
+    )
+
+
+def _assert_consistent(path: Path, run_id: str) -> set[str]:
+    """Every recorded member has its files; return the recorded keys."""
+    with RunStore(path) as store:
+        members = store.members(run_id)
+    run_dir = path.parent / "runs" / run_id
+    for member in members:
+        for table in member["tables"]:
+            assert (run_dir / member["member_key"] / f"{table}.parquet").is_file()
+    return {m["member_key"] for m in members}
+
+
+def _start_driver(path: Path, executor: str, run_id: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(TESTS / "toy_member.py"), str(path), executor, run_id],
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+    )
+
+
+def _wait_for_members(path: Path, run_id: str, n: int, driver: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    run_dir = path.parent / "runs" / run_id
+    while time.monotonic() < deadline:
+        assert driver.poll() is None, "the driver ended before it could be interrupted"
+        if (
+            run_dir.is_dir()
+            and sum(1 for p in run_dir.iterdir() if not p.name.startswith(".")) >= n
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the driver did not record {n} members in time")
+
+
+class _InterruptAfter:
+    """A store that raises KeyboardInterrupt (as Ctrl-C would) when recording member n+1."""
+
+    def __init__(self, store: RunStore, n: int) -> None:
+        self.store, self.n = store, n
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    def record_member(self, run_id, member, output) -> None:
+        if self.n == 0:
+            raise KeyboardInterrupt
+        self.n -= 1
+        self.store.record_member(run_id, member, output)
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_resume_finishes_it(tmp_path: Path, reference) -> None:
+    spec = driver_spec()
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as store:
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            run_ensemble(
+                toy_member,
+                spec,
+                executor="processes",
+                workers=2,
+                progress=False,
+                store=_InterruptAfter(store, 3),
+                run_id="ctrl-c",  # type: ignore[arg-type]
+            )
+        assert time.monotonic() - started < 10, "cancelling the pool hung"
+        run = store.get_run("ctrl-c")
+    assert run["status"] == "interrupted" and "--resume ctrl-c" in run["message"]
+    assert len(_assert_consistent(path, "ctrl-c")) == 3
+    with RunStore(path) as store:
+        resumed = run_ensemble(
+            toy_member,
+            spec,
+            executor="processes",
+            workers=2,
+            progress=False,
+            store=store,
+            run_id="ctrl-c",
+            resume=True,
+        )
+        assert store.get_run("ctrl-c")["status"] == "done"
+    assert_same_results(reference, resumed)
+
+
+def test_a_killed_worker_fails_the_run_clearly_and_resume_finishes_it(
+    tmp_path: Path, reference
+) -> None:
+    base = driver_spec()
+    dying = {
+        name: {
+            **s,
+            "sleep_s": 0.02,
+            "die_once": {"marker": str(tmp_path / "died"), "seed": member_seed(7, 5)},
+        }
+        for name, s in base.scenarios.items()
+    }
+    spec = dataclasses.replace(base, scenarios=dying)
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as store, pytest.raises(WorkerLostError) as caught:
+        run_ensemble(
+            toy_member,
+            spec,
+            executor="processes",
+            workers=2,
+            progress=False,
+            store=store,
+            run_id="killed-worker",
+        )
+    assert "worker process died" in str(caught.value)
+    assert "resume it with --resume killed-worker" in str(caught.value)
+    with RunStore(path) as store:
+        run = store.get_run("killed-worker")
+    assert run["status"] == "failed" and "WorkerLostError" in run["message"]
+    assert len(_assert_consistent(path, "killed-worker")) < len(spec.members())
+    with RunStore(path) as store:
+        resumed = run_ensemble(
+            toy_member,
+            spec,
+            executor="processes",
+            workers=2,
+            progress=False,
+            store=store,
+            run_id="killed-worker",
+            resume=True,
+        )
+    assert_same_results(reference, resumed)
+
+
+def test_a_killed_driver_leaves_a_consistent_store_and_resume_matches(
+    tmp_path: Path, reference
+) -> None:
+    path = tmp_path / "runs.duckdb"
+    driver = _start_driver(path, "serial", "killed-driver")
+    try:
+        _wait_for_members(path, "killed-driver", 3, driver)
+    finally:
+        driver.send_signal(signal.SIGKILL)
+        driver.wait()
+    recorded = _assert_consistent(path, "killed-driver")
+    assert 2 <= len(recorded) < len(driver_spec().members())
+    with RunStore(path) as store:
+        assert store.get_run("killed-driver")["status"] == "running"  # stale: its driver is gone
+        resumed = run_ensemble(
+            toy_member,
+            driver_spec(),
+            executor="processes",
+            workers=2,
+            progress=False,
+            store=store,
+            resume=True,  # no id: the latest unfinished run with this config
+        )
+        assert resumed.run_id == "killed-driver"
+        assert store.get_run("killed-driver")["status"] == "done"
+    assert_same_results(reference, resumed)
+
+
+def test_sigint_to_a_driver_with_a_process_pool_stops_it_promptly(tmp_path: Path) -> None:
+    path = tmp_path / "runs.duckdb"
+    driver = _start_driver(path, "processes", "sigint")
+    try:
+        _wait_for_members(path, "sigint", 2, driver)
+        driver.send_signal(signal.SIGINT)
+        assert driver.wait(timeout=15) == 130
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+    recorded = _assert_consistent(path, "sigint")
+    with RunStore(path) as store:
+        run = store.get_run("sigint")
+    assert run["status"] == "interrupted"
+    assert 2 <= len(recorded) < len(driver_spec().members())
