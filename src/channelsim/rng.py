@@ -45,6 +45,11 @@ class Stream(IntEnum):
     CAPSIZE = 14
     RESCUE = 15
     SURVIVAL = 16
+    JIBE = 17
+    INTERCEPT = 18
+    INTERCEPT_ACTION = 19
+    SUPPLY = 20
+    LAUNCH_SHARE = 21
     POLICY = 100  # policies add their own offsets above this
 
 
@@ -88,18 +93,30 @@ def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndar
     return np.asarray(ndtri(np.clip(u, 1e-16, 1.0 - 1e-16)), dtype=np.float64)
 
 
-def poisson(seed: int, stream: int, day: int, key: int, mean: float) -> int:
-    """One Poisson count by inverting the CDF at one keyed uniform (monotone in the mean).
+@njit(cache=True)
+def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson counts by inverting the CDF at given uniforms (monotone in the mean).
 
     Monotone inversion matters for common random numbers: a policy that lowers the mean
-    lowers the count on the same uniform instead of redrawing it.
+    lowers the count on the same uniform instead of redrawing it. The CDF is summed in log
+    space from zero, which is exact enough for the means used here (up to a few thousand).
     """
-    from scipy.stats import poisson as _poisson
-
-    if mean <= 0.0:
-        return 0
-    u = float(uniforms(seed, stream, day, np.array([key], dtype=np.int64))[0])
-    return int(_poisson.ppf(u, mean))
+    out = np.zeros(u.shape[0], dtype=np.int64)
+    for i in range(u.shape[0]):
+        lam = mean[i]
+        if lam <= 0.0:
+            continue
+        log_lam = np.log(lam)
+        log_p = -lam
+        cdf = np.exp(log_p)
+        k = 0
+        limit = lam + 40.0 * np.sqrt(lam) + 40.0
+        while cdf <= u[i] and k < limit:
+            k += 1
+            log_p += log_lam - np.log(k)
+            cdf += np.exp(log_p)
+        out[i] = k
+    return out
 
 
 def stochastic_round(seed: int, stream: int, day: int, key: int, value: float) -> int:
