@@ -4,6 +4,22 @@
 nothing heavy happens at import.
 """
 
+from channelsim.world.drift import (
+    DINGHY_LEEWAY,
+    LeewayClass,
+    closed_form_drift,
+    leeway_velocity_m_s,
+    simulate_drift,
+)
+from channelsim.world.environment import (
+    DailyWeather,
+    EnvironmentReader,
+    ReplayWeather,
+    StochasticWeather,
+    WeatherConfig,
+    WeatherFile,
+    crossing_window,
+)
 from channelsim.world.geography import (
     FR_SHALLOW,
     FR_TERRITORIAL,
@@ -23,6 +39,7 @@ from channelsim.world.projection import LocalProjection
 from channelsim.world.tide import TidalStream, tide_velocity_m_s
 
 __all__ = [
+    "DINGHY_LEEWAY",
     "FR_SHALLOW",
     "FR_TERRITORIAL",
     "FR_WATERWAY",
@@ -31,12 +48,23 @@ __all__ = [
     "TSS_LANE",
     "UK_SIDE",
     "UK_TERRITORIAL",
+    "DailyWeather",
+    "EnvironmentReader",
     "LaunchZone",
+    "LeewayClass",
     "LocalProjection",
     "RegionGrid",
+    "ReplayWeather",
+    "StochasticWeather",
     "TidalStream",
+    "WeatherConfig",
+    "WeatherFile",
     "World",
+    "closed_form_drift",
+    "crossing_window",
     "grid_flags",
+    "leeway_velocity_m_s",
     "load_world",
+    "simulate_drift",
     "tide_velocity_m_s",
 ]

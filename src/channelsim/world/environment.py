@@ -1,0 +1,421 @@
+"""Environment readers: daily weather at sea for the simulation, from one small interface.
+
+Like OpenDrift's readers, every source of weather answers the same call,
+``reader.daily(dates, rng) -> DailyWeather``, so a stochastic generator, a weather file or a
+replay of the real crossing days can be swapped without touching the engine.
+
+Daily values describe the night and morning when boats leave and cross (00:00–12:00 UTC).
+Wind is the 10 m wind in knots with its meteorological direction (where it blows *from*);
+waves are the significant wave height mid-strait.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from channelsim.errors import InputError
+
+KNOT_M_S = 1852.0 / 3600.0
+GRAVITY_M_S2 = 9.81
+
+# Crossing-suitability thresholds. Press reports put the limit at about 0.5 m of waves and
+# 12 kn of wind at the beach; mid-strait significant wave height runs higher than at a
+# sheltered beach, hence 0.75 m (assumption; range 0.5–1.0 m; wind range 10–15 kn).
+DEFAULT_MAX_WIND_KN = 12.0
+DEFAULT_MAX_WAVE_HEIGHT_M = 0.75
+
+CROSSING_HOURS_UTC = range(0, 12)
+
+
+@dataclass(frozen=True)
+class DailyWeather:
+    """One value per date; all arrays have the length of ``dates``."""
+
+    dates: pd.DatetimeIndex
+    wind_speed_kn: NDArray[np.float64]
+    wind_from_deg: NDArray[np.float64]
+    wave_height_m: NDArray[np.float64]
+    sea_temp_c: NDArray[np.float64]
+    observed_crossing: NDArray[np.bool_] | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.dates)
+        arrays = [self.wind_speed_kn, self.wind_from_deg, self.wave_height_m, self.sea_temp_c]
+        if self.observed_crossing is not None:
+            arrays.append(self.observed_crossing)
+        if any(len(a) != n for a in arrays):
+            raise ValueError("DailyWeather arrays must all have the length of dates")
+
+    def wind_towards_m_s(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Wind velocity (east, north) in m/s, i.e. the direction the wind blows towards."""
+        return wind_components_m_s(self.wind_speed_kn, self.wind_from_deg)
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "date": self.dates,
+                "wind_speed_kn": self.wind_speed_kn,
+                "wind_from_deg": self.wind_from_deg,
+                "wave_height_m": self.wave_height_m,
+                "sea_temp_c": self.sea_temp_c,
+            }
+        )
+        if self.observed_crossing is not None:
+            frame["observed_crossing"] = self.observed_crossing
+        return frame
+
+
+class EnvironmentReader(Protocol):
+    """Anything that gives daily weather for a set of dates."""
+
+    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather: ...
+
+
+def wind_components_m_s(
+    speed_kn: NDArray[np.float64], from_deg: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(east, north) velocity in m/s of a wind of ``speed_kn`` blowing from ``from_deg``."""
+    rad = np.radians(from_deg)
+    speed = np.asarray(speed_kn, dtype=np.float64) * KNOT_M_S
+    return -speed * np.sin(rad), -speed * np.cos(rad)
+
+
+def crossing_window(
+    weather: DailyWeather,
+    max_wind_kn: float = DEFAULT_MAX_WIND_KN,
+    max_wave_height_m: float = DEFAULT_MAX_WAVE_HEIGHT_M,
+) -> NDArray[np.bool_]:
+    """Days calm enough for a crossing: wind and waves both at or below the thresholds."""
+    return (weather.wind_speed_kn <= max_wind_kn) & (weather.wave_height_m <= max_wave_height_m)
+
+
+def wave_height_m(
+    wind_speed_kn: NDArray[np.float64],
+    wind_from_deg: NDArray[np.float64],
+    fetch_km: Sequence[float],
+) -> NDArray[np.float64]:
+    """Significant wave height of a wind sea, fetch-limited and capped at full development.
+
+    Fetch-limited (SPM/JONSWAP): Hs = 1.6e-3 · U · sqrt(F / g); fully developed:
+    Hs = 0.243 · U² / g (U in m/s, F in m). The fetch is read from eight 45° sectors of the
+    direction the wind comes from (N, NE, E, ..., NW).
+    """
+    u = np.asarray(wind_speed_kn, dtype=np.float64) * KNOT_M_S
+    sector = np.rint(np.asarray(wind_from_deg) / 45.0).astype(np.int64) % 8
+    fetch_m = np.asarray(fetch_km, dtype=np.float64)[sector] * 1000.0
+    limited = 1.6e-3 * u * np.sqrt(fetch_m / GRAVITY_M_S2)
+    developed = 0.243 * u**2 / GRAVITY_M_S2
+    return np.minimum(limited, developed)
+
+
+def _mid_month_interpolation(
+    dates: pd.DatetimeIndex, monthly: Sequence[float]
+) -> NDArray[np.float64]:
+    """Periodic linear interpolation of twelve mid-month values to each date."""
+    day_of_year = dates.dayofyear.to_numpy(dtype=np.float64) - 0.5
+    mid = (np.arange(12) + 0.5) * 365.25 / 12.0
+    values = np.asarray(monthly, dtype=np.float64)
+    xp = np.concatenate([mid - 365.25, mid, mid + 365.25])
+    return np.interp(day_of_year, xp, np.tile(values, 3))
+
+
+@dataclass(frozen=True)
+class WeatherConfig:
+    """Parameters of :class:`StochasticWeather` (defaults in ``data/weather.json``).
+
+    Wind speed: a latent standard-normal AR(1) series (``wind_persistence`` = lag-1
+    correlation) mapped through the month's Weibull distribution (``wind_scale_kn`` per
+    month, ``wind_shape``). Direction: an AR(1) around ``wind_from_mean_deg``. Waves: from
+    wind and fetch (:func:`wave_height_m`) times a log-normal factor. The monthly Weibull
+    scales and the persistence were fitted (``channelsim.world.weather_fit``) so that the
+    default crossing window reproduces the monthly share of crossing days and the mean run
+    of consecutive crossing days in the Home Office series.
+    """
+
+    wind_scale_kn: tuple[float, ...]
+    wind_shape: float
+    wind_persistence: float
+    wind_from_mean_deg: float
+    wind_from_persistence: float
+    wind_from_sd_deg: float
+    fetch_km: tuple[float, ...]
+    wave_noise_sd: float
+    sea_temp_c: tuple[float, ...]
+    fitted_to: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def default(cls) -> WeatherConfig:
+        text = resources.files("channelsim.world").joinpath("data/weather.json").read_text("utf-8")
+        raw = json.loads(text)
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> WeatherConfig:
+        return cls(
+            wind_scale_kn=tuple(raw["wind_scale_kn"]),
+            wind_shape=float(raw["wind_shape"]),
+            wind_persistence=float(raw["wind_persistence"]),
+            wind_from_mean_deg=float(raw["wind_from_mean_deg"]),
+            wind_from_persistence=float(raw["wind_from_persistence"]),
+            wind_from_sd_deg=float(raw["wind_from_sd_deg"]),
+            fetch_km=tuple(raw["fetch_km"]),
+            wave_noise_sd=float(raw["wave_noise_sd"]),
+            sea_temp_c=tuple(raw["sea_temp_c"]),
+            fitted_to=dict(raw.get("fitted_to", {})),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wind_scale_kn": list(self.wind_scale_kn),
+            "wind_shape": self.wind_shape,
+            "wind_persistence": self.wind_persistence,
+            "wind_from_mean_deg": self.wind_from_mean_deg,
+            "wind_from_persistence": self.wind_from_persistence,
+            "wind_from_sd_deg": self.wind_from_sd_deg,
+            "fetch_km": list(self.fetch_km),
+            "wave_noise_sd": self.wave_noise_sd,
+            "sea_temp_c": list(self.sea_temp_c),
+            "fitted_to": self.fitted_to,
+        }
+
+
+def _ar1(innovations: NDArray[np.float64], phi: float, start: float) -> NDArray[np.float64]:
+    """Stationary unit-variance AR(1): z_t = φ z_(t−1) + sqrt(1 − φ²) ε_t, with z_0 = start."""
+    from scipy.signal import lfilter  # imported here: scipy.signal is slow to import
+
+    scale = np.sqrt(1.0 - phi * phi)
+    out, _ = lfilter([scale], [1.0, -phi], innovations[1:], zi=[phi * start])
+    return np.concatenate([[start], out])
+
+
+class StochasticWeather:
+    """Seasonal, persistent synthetic weather (see :class:`WeatherConfig`)."""
+
+    def __init__(self, config: WeatherConfig | None = None) -> None:
+        self.config = config if config is not None else WeatherConfig.default()
+
+    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
+        """Weather for ``dates`` (sorted); simulated on every day of their span."""
+        dates = pd.DatetimeIndex(dates).normalize()
+        if len(dates) == 0:
+            empty = np.zeros(0)
+            return DailyWeather(dates, empty, empty.copy(), empty.copy(), empty.copy())
+        span = pd.date_range(dates.min(), dates.max(), freq="D")
+        full = self._simulate(span, rng)
+        idx = span.get_indexer(dates)
+        return DailyWeather(
+            dates,
+            full.wind_speed_kn[idx],
+            full.wind_from_deg[idx],
+            full.wave_height_m[idx],
+            full.sea_temp_c[idx],
+        )
+
+    def _simulate(self, days: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
+        c = self.config
+        n = len(days)
+        eps_wind = rng.standard_normal(n)
+        eps_dir = rng.standard_normal(n)
+        eps_wave = rng.standard_normal(n)
+        z = _ar1(eps_wind, c.wind_persistence, float(eps_wind[0]))
+        d = _ar1(eps_dir, c.wind_from_persistence, float(eps_dir[0]))
+        scale = np.asarray(c.wind_scale_kn)[days.month.to_numpy() - 1]
+        # Weibull quantile of Φ(z), written with the survival function for precision.
+        from scipy.special import ndtr
+
+        surv = np.clip(ndtr(-z), 1e-300, 1.0)
+        wind_kn = scale * (-np.log(surv)) ** (1.0 / c.wind_shape)
+        from_deg = np.mod(c.wind_from_mean_deg + c.wind_from_sd_deg * d, 360.0)
+        waves = wave_height_m(wind_kn, from_deg, c.fetch_km) * np.exp(
+            c.wave_noise_sd * eps_wave - 0.5 * c.wave_noise_sd**2
+        )
+        sea = _mid_month_interpolation(days, c.sea_temp_c)
+        return DailyWeather(days, wind_kn, from_deg, waves, sea)
+
+
+_FILE_COLUMNS = ("wind_from_deg", "wave_height_m", "sea_temp_c")
+
+
+class WeatherFile:
+    """Weather read from a CSV file, hourly or daily.
+
+    Columns: ``time`` (ISO date or date-time, UTC); either ``wind_speed_kn`` or both
+    ``wind_u_m_s`` and ``wind_v_m_s`` (the velocity the wind blows towards, east and
+    north); ``wind_from_deg`` (needed with ``wind_speed_kn``, derived from u/v otherwise);
+    ``wave_height_m``; ``sea_temp_c``. With several rows per date (hourly data), a day's
+    values are the means over the rows from 00:00 to 11:59 UTC (the night launches and
+    morning crossing; the wind direction from the mean wind vector); a date with no row in
+    that window uses all its rows. Every simulated date must be in the file.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._daily = self._read()
+
+    def _fail(self, where: str | None, expected: str) -> InputError:
+        return InputError(self.path, where, expected)
+
+    def _read(self) -> pd.DataFrame:
+        try:
+            raw = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+        except FileNotFoundError:
+            raise self._fail(None, "an existing CSV weather file") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise self._fail(None, f"a readable CSV file ({error})") from None
+        raw.columns = [c.strip() for c in raw.columns]
+        if "time" not in raw.columns:
+            raise self._fail("column 'time'", "a 'time' column with ISO dates or date-times")
+        has_uv = {"wind_u_m_s", "wind_v_m_s"} <= set(raw.columns)
+        needed = list(_FILE_COLUMNS[1:]) + (
+            ["wind_u_m_s", "wind_v_m_s"] if has_uv else ["wind_speed_kn", "wind_from_deg"]
+        )
+        for column in needed:
+            if column not in raw.columns:
+                raise self._fail(
+                    f"column '{column}'",
+                    "columns time, wind_speed_kn + wind_from_deg (or wind_u_m_s + wind_v_m_s),"
+                    " wave_height_m, sea_temp_c",
+                )
+        if raw.empty:
+            raise self._fail(None, "at least one data row")
+        times = pd.to_datetime(raw["time"].str.strip(), errors="coerce", utc=True)
+        bad = times.isna().to_numpy()
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise self._fail(f"row {row + 2}, column 'time'", "an ISO date or date-time")
+        values: dict[str, NDArray[np.float64]] = {}
+        for column in needed:
+            numbers = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
+            ok = np.isfinite(numbers)
+            if column in ("wind_speed_kn", "wave_height_m"):
+                ok &= numbers >= 0.0
+            if column == "wind_from_deg":
+                ok &= (numbers >= 0.0) & (numbers <= 360.0)
+            if column == "sea_temp_c":
+                ok &= (numbers >= -2.0) & (numbers <= 35.0)
+            if not ok.all():
+                row = int(np.argmax(~ok))
+                raise self._fail(
+                    f"row {row + 2}, column '{column}'", _EXPECTED.get(column, "a finite number")
+                )
+            values[column] = numbers
+        if times.duplicated().any():
+            row = int(np.argmax(times.duplicated().to_numpy()))
+            raise self._fail(f"row {row + 2}, column 'time'", "each time only once")
+        if has_uv:
+            u, v = values.pop("wind_u_m_s"), values.pop("wind_v_m_s")
+        else:
+            u, v = wind_components_m_s(values.pop("wind_speed_kn"), values.pop("wind_from_deg"))
+        frame = pd.DataFrame(
+            {
+                "date": times.dt.tz_localize(None).dt.normalize(),
+                "hour": times.dt.hour,
+                "u": u,
+                "v": v,
+                "speed_kn": np.hypot(u, v) / KNOT_M_S,
+                "wave_height_m": values["wave_height_m"],
+                "sea_temp_c": values["sea_temp_c"],
+            }
+        )
+        in_window = frame["hour"].isin(CROSSING_HOURS_UTC)
+        has_window = in_window.groupby(frame["date"]).transform("any")
+        used = frame[in_window | ~has_window]
+        daily = used.groupby("date").mean(numeric_only=True)
+        daily["wind_from_deg"] = np.mod(np.degrees(np.arctan2(-daily["u"], -daily["v"])), 360.0)
+        return daily
+
+    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
+        """The file's values on ``dates`` (``rng`` unused: a file is deterministic)."""
+        dates = pd.DatetimeIndex(dates).normalize()
+        idx = self._daily.index.get_indexer(dates)
+        if (idx < 0).any():
+            missing = dates[int(np.argmax(idx < 0))].date()
+            raise self._fail(f"date {missing}", "a row for every simulated date")
+        rows = self._daily.iloc[idx]
+        return DailyWeather(
+            dates,
+            rows["speed_kn"].to_numpy(np.float64),
+            rows["wind_from_deg"].to_numpy(np.float64),
+            rows["wave_height_m"].to_numpy(np.float64),
+            rows["sea_temp_c"].to_numpy(np.float64),
+        )
+
+
+_EXPECTED = {
+    "wind_speed_kn": "a wind speed in knots, 0 or more",
+    "wind_from_deg": "a direction in degrees from 0 to 360",
+    "wave_height_m": "a wave height in metres, 0 or more",
+    "sea_temp_c": "a sea temperature in °C between -2 and 35",
+}
+
+
+class ReplayWeather:
+    """Weather consistent with the days crossings really happened (for counterfactuals).
+
+    On a date the official series shows crossings, the day's weather is drawn from ``base``
+    conditioned on falling inside the crossing window; on other dates, conditioned on
+    falling outside it. Rejection sampling, day by day: ``base`` is asked for whole
+    candidate series (up to ``max_candidates``), and each date takes its weather from the
+    first candidate that agrees with the observation. Within each class the weather keeps
+    the base generator's seasonal distribution; day-to-day persistence comes from the
+    observed series itself. The base must be stochastic (a file cannot be conditioned).
+    """
+
+    def __init__(
+        self,
+        observed_crossing: pd.Series,
+        base: EnvironmentReader,
+        max_wind_kn: float = DEFAULT_MAX_WIND_KN,
+        max_wave_height_m: float = DEFAULT_MAX_WAVE_HEIGHT_M,
+        max_candidates: int = 256,
+    ) -> None:
+        observed = observed_crossing.copy()
+        observed.index = pd.DatetimeIndex(observed.index).normalize()
+        self.observed = observed.astype(bool)
+        self.base = base
+        self.max_wind_kn = max_wind_kn
+        self.max_wave_height_m = max_wave_height_m
+        self.max_candidates = max_candidates
+
+    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
+        dates = pd.DatetimeIndex(dates).normalize()
+        idx = self.observed.index.get_indexer(dates)
+        if (idx < 0).any():
+            missing = dates[int(np.argmax(idx < 0))].date()
+            raise InputError(
+                "observed crossing series", f"date {missing}", "a value for every simulated date"
+            )
+        target = self.observed.to_numpy()[idx]
+        n = len(dates)
+        out = {k: np.full(n, np.nan) for k in ("wind", "dir", "wave", "sea")}
+        pending = np.ones(n, dtype=bool)
+        for _ in range(self.max_candidates):
+            cand = self.base.daily(dates, rng)
+            ok = pending & (
+                crossing_window(cand, self.max_wind_kn, self.max_wave_height_m) == target
+            )
+            out["wind"][ok] = cand.wind_speed_kn[ok]
+            out["dir"][ok] = cand.wind_from_deg[ok]
+            out["wave"][ok] = cand.wave_height_m[ok]
+            out["sea"][ok] = cand.sea_temp_c[ok]
+            pending &= ~ok
+            if not pending.any():
+                break
+        if pending.any():
+            day = dates[int(np.argmax(pending))].date()
+            raise InputError(
+                "replay weather",
+                f"date {day}",
+                f"base weather that can be {'calm' if target[np.argmax(pending)] else 'rough'}"
+                f" within {self.max_candidates} draws",
+            )
+        return DailyWeather(dates, out["wind"], out["dir"], out["wave"], out["sea"], target)
