@@ -58,7 +58,7 @@ def test_formats_agree_and_hash_tracks_content(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(pubs[0].weekly, other.weekly)
     again = read_publication(write_publication(tmp_path / "again", daily, weekly, "csv"))
     assert again.sha256 == pubs[2].sha256
-    daily[0][1] += 1
+    daily[0][4] = "Revised"
     changed = read_publication(write_publication(tmp_path / "changed", daily, weekly, "csv"))
     assert changed.sha256 != pubs[2].sha256
 
@@ -95,6 +95,7 @@ CELL_ERRORS = {
     "week-gap": ("SB_02", 2, 0, dt.date(2024, 5, 26), "Week ending", 6, "expected 2024-05-19"),
     "boats-over-people": ("SB_01", 9, 2, 10**6, "Boats arrived", 13, "no more boats than"),
     "uncontrolled-over-boats": ("SB_02", 0, 3, 10**6, UNCONTROLLED, 4, "no more than the boats"),
+    "week-not-sum-of-days": ("SB_02", 1, 1, 10**5, "Migrants arrived", 5, "sum of SB_01 over"),
 }
 
 

@@ -21,6 +21,9 @@ def _edition(tmp_path: Path, name: str, revise: int = 0, days: int = 28):
     daily, weekly = make_rows(days=days)
     first = next(i for i, row in enumerate(daily) if row[1] > 0)
     daily[first][1] += revise
+    for week in weekly:  # keep the weekly table the sum of the daily one
+        if 0 <= (week[0] - daily[first][0]).days < 7:
+            week[1] += revise
     return read_publication(write_publication(tmp_path / f"{name}.ods", daily, weekly)), first
 
 

@@ -131,11 +131,14 @@ def read_publication(path: str | Path) -> Publication:
         raise InputError(
             path, None, "expected an .ods or .xlsx workbook, or a <stem>_SB_01.csv/_SB_02.csv pair"
         )
-    frames = {
+    parsed = {
         name: _parse_table(src, f"{where} {name}", rows, TABLES[name])
         for name, (src, rows) in tables.items()
     }
-    daily, weekly = frames[DAILY_SHEET], frames[WEEKLY_SHEET]
+    (daily, _), (weekly, weekly_rows) = parsed[DAILY_SHEET], parsed[WEEKLY_SHEET]
+    _check_weeks_match_days(
+        tables[WEEKLY_SHEET][0], f"{where} {WEEKLY_SHEET}", daily, weekly, weekly_rows
+    )
     edition = edition_date_from_name(stem)
     if edition is None:
         edition = (daily["date"].iloc[-1] + pd.Timedelta(days=1)).date()
@@ -300,8 +303,9 @@ def _parse_text(value: Any) -> str | None:
 
 def _parse_table(
     source: Path, where: str, rows: list[list[Any]], columns: tuple[Column, ...]
-) -> pd.DataFrame:
-    """Parse and check one table; the returned frame has channelsim's column names."""
+) -> tuple[pd.DataFrame, list[int]]:
+    """Parse and check one table: a frame with channelsim's column names, and the
+    spreadsheet row number of each of its rows."""
     header, positions = _find_header(source, where, rows, columns)
     values: dict[str, list[Any]] = {c.name: [] for c in columns}
     row_numbers: list[int] = []
@@ -336,7 +340,7 @@ def _parse_table(
     if not row_numbers:
         raise InputError(source, f"{where}, row {header + 1}", "no data rows below the header")
     _check_rows(source, where, columns, values, row_numbers)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             c.name: (
                 pd.to_datetime(values[c.name]).astype(_DTYPES[c.kind])
@@ -346,6 +350,7 @@ def _parse_table(
             for c in columns
         }
     )
+    return frame, row_numbers
 
 
 def _check_rows(
@@ -387,3 +392,26 @@ def _check_rows(
         if uncontrolled is not None and uncontrolled > boats:
             expected = f"expected no more than the boats arrived ({boats}), found {uncontrolled}"
             raise fail(i, "uncontrolled_boats", expected)
+
+
+def _check_weeks_match_days(
+    source: Path, where: str, daily: pd.DataFrame, weekly: pd.DataFrame, row_numbers: list[int]
+) -> None:
+    """Weekly arrivals are the sums of the daily ones, wherever the daily table has all seven
+    days of the week recorded (so the two tables cannot silently disagree)."""
+    days = daily.set_index("date")
+    headings = {c.name: c.heading for c in TABLES[WEEKLY_SHEET]}
+    for name in ("people", "boats", "uncontrolled_boats"):
+        by_week = days[name].resample("W-SUN")
+        sums = by_week.sum().where(by_week.count() == 7)
+        expected = weekly["week_ending"].map(sums).astype("Int64")
+        found = weekly[name]
+        mismatch = (expected.notna() & found.notna() & (expected != found)).fillna(False)
+        if mismatch.any():
+            i = int(mismatch.to_numpy().argmax())
+            raise InputError(
+                source,
+                f"{where}, row {row_numbers[i]}, column '{headings[name]}'",
+                f"expected {expected.iloc[i]}, the sum of {DAILY_SHEET} over the week, "
+                f"found {found.iloc[i]}",
+            )
