@@ -121,7 +121,7 @@ def _mid_month_interpolation(
     dates: pd.DatetimeIndex, monthly: Sequence[float]
 ) -> NDArray[np.float64]:
     """Periodic linear interpolation of twelve mid-month values to each date."""
-    day_of_year = dates.dayofyear.to_numpy(dtype=np.float64) - 0.5
+    day_of_year = dates.day_of_year.to_numpy(dtype=np.float64) - 0.5
     mid = (np.arange(12) + 0.5) * 365.25 / 12.0
     values = np.asarray(monthly, dtype=np.float64)
     xp = np.concatenate([mid - 365.25, mid, mid + 365.25])

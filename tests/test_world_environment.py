@@ -1,0 +1,149 @@
+"""Environment readers: the stochastic generator, weather files and the replay of real days."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.errors import InputError
+from channelsim.world.environment import (
+    DailyWeather,
+    ReplayWeather,
+    StochasticWeather,
+    WeatherFile,
+    crossing_window,
+    wind_components_m_s,
+)
+from channelsim.world.weather_fit import (
+    MEAN_GAP_DAYS,
+    MEAN_RUN_DAYS,
+    MONTHLY_CROSSING_SHARE,
+    run_lengths,
+)
+
+
+@pytest.fixture(scope="module")
+def century() -> DailyWeather:
+    days = pd.date_range("2001-01-01", "2100-12-31", freq="D")
+    return StochasticWeather().daily(days, np.random.default_rng(12345))
+
+
+def test_monthly_share_of_crossing_days_matches_the_series(century: DailyWeather) -> None:
+    window = crossing_window(century)
+    share = pd.Series(window).groupby(century.dates.month).mean().to_numpy()
+    np.testing.assert_allclose(share, MONTHLY_CROSSING_SHARE, atol=0.03)
+    # Summer is calmer than winter.
+    assert share[5] - share[0] > 0.2
+
+
+def test_calm_days_come_in_runs(century: DailyWeather) -> None:
+    runs, gaps = run_lengths(crossing_window(century))
+    assert runs.mean() == pytest.approx(MEAN_RUN_DAYS, abs=0.25)
+    assert gaps.mean() == pytest.approx(MEAN_GAP_DAYS, abs=0.4)
+    assert runs.max() >= 10 and gaps.max() >= 14
+
+
+def test_seasonal_wind_waves_and_sea_temperature(century: DailyWeather) -> None:
+    month = century.dates.month
+    wind = pd.Series(century.wind_speed_kn).groupby(month).mean()
+    assert wind[1] > wind[7] + 4
+    sea = pd.Series(century.sea_temp_c).groupby(month).mean()
+    assert sea[2] == pytest.approx(7.0, abs=0.6) and sea[8] == pytest.approx(18.0, abs=0.6)
+    assert (century.wave_height_m >= 0).all()
+    assert np.corrcoef(century.wind_speed_kn, century.wave_height_m)[0, 1] > 0.7
+    # Prevailing south-westerlies: more winds from SW than from NE.
+    sw = ((century.wind_from_deg > 180) & (century.wind_from_deg < 270)).mean()
+    ne = ((century.wind_from_deg > 0) & (century.wind_from_deg < 90)).mean()
+    assert sw > 2 * ne
+
+
+def test_same_seed_same_weather_and_subsets_agree() -> None:
+    days = pd.date_range("2024-01-01", "2024-03-31")
+    a = StochasticWeather().daily(days, np.random.default_rng(1))
+    b = StochasticWeather().daily(days, np.random.default_rng(1))
+    np.testing.assert_array_equal(a.wind_speed_kn, b.wind_speed_kn)
+    np.testing.assert_array_equal(a.wave_height_m, b.wave_height_m)
+    c = StochasticWeather().daily(days[::7], np.random.default_rng(1))
+    np.testing.assert_array_equal(c.wind_speed_kn, a.wind_speed_kn[::7])
+
+
+def test_wind_components_point_downwind() -> None:
+    u, v = wind_components_m_s(np.array([10.0, 10.0]), np.array([225.0, 0.0]))
+    assert u[0] > 0 and v[0] > 0  # a south-westerly blows towards the north-east
+    assert u[1] == pytest.approx(0.0, abs=1e-12) and v[1] < 0
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "weather.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_weather_file_daily(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n"
+        "2024-06-01,8,225,0.4,14\n2024-06-02,20,270,1.5,14.2\n",
+    )
+    w = WeatherFile(path).daily(pd.DatetimeIndex(["2024-06-02", "2024-06-01"]), None)  # type: ignore[arg-type]
+    np.testing.assert_allclose(w.wind_speed_kn, [20, 8])
+    np.testing.assert_allclose(w.wind_from_deg, [270, 225])
+    np.testing.assert_array_equal(crossing_window(w), [False, True])
+
+
+def test_weather_file_hourly_uses_the_night_and_morning(tmp_path: Path) -> None:
+    rows = ["time,wind_u_m_s,wind_v_m_s,wave_height_m,sea_temp_c"]
+    for hour in range(24):
+        u = 2.0 if hour < 12 else 20.0  # calm until noon, then a gale
+        rows.append(f"2024-07-01T{hour:02d}:00:00Z,{u},0,0.3,16")
+    w = WeatherFile(_write(tmp_path, "\n".join(rows) + "\n")).daily(
+        pd.DatetimeIndex(["2024-07-01"]), np.random.default_rng(0)
+    )
+    assert w.wind_speed_kn[0] == pytest.approx(2.0 / (1852 / 3600))
+    assert w.wind_from_deg[0] == pytest.approx(270.0)  # blowing towards the east
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("time,wind_speed_kn,wave_height_m,sea_temp_c\n2024-01-01,5,0.2,8\n", "wind_from_deg"),
+        ("time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\nxx,5,10,0.2,8\n", "row 2"),
+        (
+            "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n"
+            "2024-01-01,5,10,0.2,8\n2024-01-02,5,10,-1,8\n",
+            "row 3, column 'wave_height_m'",
+        ),
+        ("time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,400,0.2,8\n", "wind_from_deg"),
+    ],
+)
+def test_weather_file_errors_name_the_place(tmp_path: Path, text: str, where: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        WeatherFile(path)
+    assert str(path) in str(info.value) and where in str(info.value)
+
+
+def test_weather_file_missing_date(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,10,0.2,8\n"
+    )
+    with pytest.raises(InputError, match="2024-01-02"):
+        WeatherFile(path).daily(pd.date_range("2024-01-01", periods=2), np.random.default_rng(0))
+
+
+def test_replay_weather_agrees_with_the_observed_days() -> None:
+    days = pd.date_range("2023-01-01", "2023-12-31")
+    rng = np.random.default_rng(5)
+    observed = pd.Series(rng.random(len(days)) < 0.4, index=days)
+    replay = ReplayWeather(observed, StochasticWeather())
+    w = replay.daily(days, np.random.default_rng(9))
+    np.testing.assert_array_equal(crossing_window(w), observed.to_numpy())
+    assert w.observed_crossing is not None
+    np.testing.assert_array_equal(w.observed_crossing, observed.to_numpy())
+    # Calm days stay plausible: not all at zero wind.
+    assert w.wind_speed_kn[observed.to_numpy()].mean() > 3.0
+    with pytest.raises(InputError, match="2024-01-01"):
+        replay.daily(pd.DatetimeIndex(["2024-01-01"]), np.random.default_rng(0))
