@@ -58,31 +58,61 @@ class CoastParams(_Group):
     """People waiting on the French coast."""
 
     initial_waiting_people: int = P(
-        1500, unit="people", ge=0, le=50_000, low=500, high=4000,
+        1500,
+        unit="people",
+        ge=0,
+        le=50_000,
+        low=500,
+        high=4000,
         description="People waiting near the coast on the first day.",
     )
     inflow_people_per_day: float = P(
-        135.0, unit="people/day", ge=0, le=2000, low=70, high=250,
+        120.0,
+        unit="people/day",
+        ge=0,
+        le=2000,
+        low=70,
+        high=250,
         description="Mean daily arrivals on the coast in the reference year (before trend "
         "and season); set so that 2025 arrivals come out near the official count.",
     )
     inflow_trend_per_year: float = P(
-        0.0, unit="1/year", ge=-0.9, le=2.0, low=-0.2, high=0.3,
+        0.0,
+        unit="1/year",
+        ge=-0.9,
+        le=2.0,
+        low=-0.2,
+        high=0.3,
         description="Relative change of the inflow per year from 1 Jan of the reference year.",
     )
     inflow_reference_year: int = P(
         2025, unit="year", ge=2018, le=2100, description="Year in which the inflow equals its mean."
     )
     inflow_seasonal_amplitude: float = P(
-        0.3, unit="fraction", ge=0, le=0.95, low=0.0, high=0.6,
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=0.95,
+        low=0.0,
+        high=0.6,
         description="Relative amplitude of the yearly cosine in the inflow.",
     )
     inflow_peak_day_of_year: int = P(
-        220, unit="day of year", ge=1, le=366, low=150, high=280,
+        220,
+        unit="day of year",
+        ge=1,
+        le=366,
+        low=150,
+        high=280,
         description="Day of year on which the seasonal inflow peaks.",
     )
     attrition_per_day: float = P(
-        0.005, unit="1/day", ge=0, le=0.2, low=0.0, high=0.02,
+        0.005,
+        unit="1/day",
+        ge=0,
+        le=0.2,
+        low=0.0,
+        high=0.02,
         description="Share of waiting people who leave the coast each day (other routes, "
         "asylum in France, moves inland).",
     )
@@ -92,53 +122,108 @@ class NetworkParams(_Group):
     """Smuggling networks: boats, engines, occupancy, launch zones and taxi boats."""
 
     initial_boat_stock: int = P(
-        40, unit="boats", ge=0, le=10_000, low=10, high=100,
+        40,
+        unit="boats",
+        ge=0,
+        le=10_000,
+        low=10,
+        high=100,
         description="Boats with engines ready on the first day.",
     )
     boat_supply_per_day: float = P(
-        5.0, unit="boats/day", ge=0, le=200, low=2.5, high=10,
+        5.0,
+        unit="boats/day",
+        ge=0,
+        le=200,
+        low=2.5,
+        high=10,
         description="Boats and engines brought to the coast per day.",
     )
     max_boats_per_day: int = P(
-        40, unit="boats/day", ge=1, le=500, low=20, high=60,
+        40,
+        unit="boats/day",
+        ge=1,
+        le=500,
+        low=20,
+        high=60,
         description="Most boats the networks can launch in one day (organisation limit).",
     )
     launch_share_per_window_day: float = P(
-        0.45, unit="fraction", ge=0.01, le=1.0, low=0.25, high=0.7,
-        description="Share of the waiting people who try to leave on a day with a weather "
-        "window.",
+        0.45,
+        unit="fraction",
+        ge=0.01,
+        le=1.0,
+        low=0.25,
+        high=0.7,
+        description="Share of the waiting people who try to leave on a day with a weather window.",
     )
     mean_occupancy_people: float = P(
-        61.7, unit="people/boat", ge=5, le=125, low=50, high=70, source=f"{FACTS}: Arrivals, 2025",
-        description="Mean people per boat chosen by the networks (2021 27.6 → 2025 61.7).",
+        84.0,
+        unit="people/boat",
+        ge=5,
+        le=125,
+        low=70,
+        high=100,
+        description="Mean people gathered for one boat before prevention; set so that boats "
+        "arriving carry about the observed 61.7 (facts.md: Arrivals, 2021 27.6 → 2025 61.7).",
     )
     occupancy_sigma: float = P(
-        0.3, unit="log-sd", ge=0, le=1.5, low=0.15, high=0.45,
+        0.3,
+        unit="log-sd",
+        ge=0,
+        le=1.5,
+        low=0.15,
+        high=0.45,
         description="Log-normal spread of occupancy between boats.",
     )
     max_occupancy_people: int = P(
-        125, unit="people/boat", ge=10, le=200, source=f"{FACTS}: Arrivals, largest boat",
+        125,
+        unit="people/boat",
+        ge=10,
+        le=200,
+        source=f"{FACTS}: Arrivals, largest boat",
         description="Largest occupancy a boat can carry.",
     )
     min_occupancy_people: int = P(
         10, unit="people/boat", ge=1, le=60, description="Smallest group that launches a boat."
     )
     scarcity_occupancy_elasticity: float = P(
-        0.5, unit="-", ge=0, le=2, low=0.0, high=1.0,
+        0.5,
+        unit="-",
+        ge=0,
+        le=2,
+        low=0.0,
+        high=1.0,
         description="How much networks raise occupancy when demand exceeds the boats they "
         "have: occupancy × (demand/boats)^elasticity, capped at the maximum.",
     )
     taxi_boat_share: float = P(
-        0.45, unit="fraction", ge=0, le=1, low=0.35, high=0.55, source=f"{FACTS}: Policy, taxi boats",
+        0.45,
+        unit="fraction",
+        ge=0,
+        le=1,
+        low=0.35,
+        high=0.55,
+        source=f"{FACTS}: Policy, taxi boats",
         description="Share of boats launched from waterways as taxi boats (2025).",
     )
     zone_distance_scale_km: float = P(
-        25.0, unit="km", ge=1, le=500, low=10, high=60,
+        25.0,
+        unit="km",
+        ge=1,
+        le=500,
+        low=10,
+        high=60,
         description="Zone choice weight exp(-crossing distance / scale): shorter crossings "
         "preferred.",
     )
     patrol_displacement: float = P(
-        1.0, unit="-", ge=0, le=5, low=0.0, high=2.0,
+        1.0,
+        unit="-",
+        ge=0,
+        le=5,
+        low=0.0,
+        high=2.0,
         description="Zone choice weight × (1 − prevention probability)^displacement: "
         "networks move away from patrolled zones.",
     )
@@ -146,7 +231,12 @@ class NetworkParams(_Group):
         0.0, unit="h (UTC)", ge=0, le=23, description="Earliest launch time of day."
     )
     launch_hour_end: float = P(
-        7.0, unit="h (UTC)", ge=1, le=24, low=5, high=10,
+        7.0,
+        unit="h (UTC)",
+        ge=1,
+        le=24,
+        low=5,
+        high=10,
         description="Latest launch time of day (launches at night and dawn).",
     )
 
@@ -155,25 +245,52 @@ class BeachParams(_Group):
     """Prevention on the beach and at embarkation."""
 
     prevention_probability: float = P(
-        0.42, unit="probability", ge=0, le=1, low=0.25, high=0.6,
-        description="Chance that police stop a beach launch attempt (an event).",
+        0.9,
+        unit="probability",
+        ge=0,
+        le=1,
+        low=0.75,
+        high=0.98,
+        description="Chance that police intervene in a beach launch attempt (one prevention "
+        "event); set to match 2025 prevention (facts.md: Prevented by France).",
     )
     taxi_prevention_probability: float = P(
-        0.17, unit="probability", ge=0, le=1, low=0.15, high=0.19,
+        0.17,
+        unit="probability",
+        ge=0,
+        le=1,
+        low=0.15,
+        high=0.19,
         source=f"{FACTS}: Policy, taxi boats (81–85% succeed)",
         description="Chance that a taxi-boat launch attempt is stopped.",
     )
-    prevented_share_min: float = P(
-        0.2, unit="fraction", ge=0, le=1, low=0.05, high=0.5,
-        description="A prevention event stops a share ~ U(min, 1) of the group; the rest "
-        "launch if enough remain.",
+    groups_per_boat: int = P(
+        3,
+        unit="groups",
+        ge=1,
+        le=8,
+        low=2,
+        high=4,
+        description="People reach the beach for one boat in this many groups; police stop "
+        "groups (one prevention event each), the boat leaves with the rest. Three groups give "
+        "the observed ~27 people per event (facts.md: 22,476 people in ~845 events, 2025).",
     )
     seizure_probability: float = P(
-        0.5, unit="probability", ge=0, le=1, low=0.2, high=0.8,
+        0.5,
+        unit="probability",
+        ge=0,
+        le=1,
+        low=0.2,
+        high=0.8,
         description="Chance the boat is seized when a whole group is stopped.",
     )
     crush_deaths_per_boat: float = P(
-        0.012, unit="deaths/boat", ge=0, le=1, low=0.004, high=0.03,
+        0.012,
+        unit="deaths/boat",
+        ge=0,
+        le=1,
+        low=0.004,
+        high=0.03,
         source=f"{FACTS}: Deaths (PREMAR ~40% in the coastal zone)",
         description="Mean crush deaths at embarkation for a boat at the reference occupancy.",
     )
@@ -181,7 +298,12 @@ class BeachParams(_Group):
         60.0, unit="people/boat", ge=10, le=150, description="Occupancy of the crush reference."
     )
     crush_overload_exponent: float = P(
-        3.0, unit="-", ge=0, le=10, low=1.0, high=5.0,
+        3.0,
+        unit="-",
+        ge=0,
+        le=10,
+        low=1.0,
+        high=5.0,
         description="Crush deaths scale as (occupancy/reference)^exponent.",
     )
 
@@ -190,15 +312,30 @@ class SeaParams(_Group):
     """Boats under way."""
 
     engine_speed_kn: float = P(
-        6.0, unit="kn", ge=1, le=15, low=4, high=7,
+        6.0,
+        unit="kn",
+        ge=1,
+        le=15,
+        low=4,
+        high=7,
         description="Speed through the water of a lightly loaded boat (cheap outboards).",
     )
     load_speed_loss_per_100_people: float = P(
-        0.25, unit="fraction/100 people", ge=0, le=0.9, low=0.1, high=0.4,
+        0.25,
+        unit="fraction/100 people",
+        ge=0,
+        le=0.9,
+        low=0.1,
+        high=0.4,
         description="Relative speed lost per 100 people aboard.",
     )
     wave_speed_loss_per_m: float = P(
-        0.3, unit="fraction/m", ge=0, le=0.9, low=0.1, high=0.5,
+        0.3,
+        unit="fraction/m",
+        ge=0,
+        le=0.9,
+        low=0.1,
+        high=0.5,
         description="Relative speed lost per metre of significant wave height.",
     )
     time_step_min: float = P(
@@ -213,41 +350,80 @@ class HazardParams(_Group):
     """Engine failure, capsize and survival in the water."""
 
     engine_failure_per_hour: float = P(
-        0.02, unit="1/h", ge=0, le=2, low=0.005, high=0.05,
+        0.02,
+        unit="1/h",
+        ge=0,
+        le=2,
+        low=0.005,
+        high=0.05,
         description="Engine failure (or fuel exhaustion) hazard; a disabled boat drifts.",
     )
     capsize_per_hour: float = P(
-        0.0003, unit="1/h", ge=0, le=1, low=0.0001, high=0.001,
+        0.0001,
+        unit="1/h",
+        ge=0,
+        le=1,
+        low=0.00003,
+        high=0.0003,
         description="Capsize, deflation or floor failure hazard at calm sea and reference "
         "occupancy.",
     )
     capsize_wave_factor_per_m: float = P(
-        2.0, unit="1/m", ge=0, le=10, low=1.0, high=4.0,
+        2.0,
+        unit="1/m",
+        ge=0,
+        le=10,
+        low=1.0,
+        high=4.0,
         description="Capsize hazard × exp(factor × wave height).",
     )
     capsize_overload_exponent: float = P(
-        2.0, unit="-", ge=0, le=10, low=1.0, high=4.0,
+        2.0,
+        unit="-",
+        ge=0,
+        le=10,
+        low=1.0,
+        high=4.0,
         source=f"{FACTS}: Deaths (90% of shipwrecks ≥ 50 aboard)",
         description="Capsize hazard × (occupancy / crush reference occupancy)^exponent.",
     )
     immediate_drowning_share: float = P(
-        0.15, unit="fraction", ge=0, le=1, low=0.05, high=0.3,
+        0.15,
+        unit="fraction",
+        ge=0,
+        le=1,
+        low=0.05,
+        high=0.3,
         source=f"{FACTS}: Physical setting, cold water (cold shock)",
-        description="Share of people in the water who drown at once (cold shock, no life "
-        "jacket).",
+        description="Share of people in the water who drown at once (cold shock, no life jacket).",
     )
     survival_median_below_10c_h: float = P(
-        2.0, unit="h", ge=0.1, le=24, low=1, high=3,
+        2.0,
+        unit="h",
+        ge=0.1,
+        le=24,
+        low=1,
+        high=3,
         source=f"{FACTS}: Physical setting, cold water (4.4–10 °C: 1–3 h)",
         description="Median survival time in water below 10 °C.",
     )
     survival_median_above_10c_h: float = P(
-        3.5, unit="h", ge=0.1, le=48, low=1, high=6,
+        3.5,
+        unit="h",
+        ge=0.1,
+        le=48,
+        low=1,
+        high=6,
         source=f"{FACTS}: Physical setting, cold water (10–15.6 °C: 1–6 h)",
         description="Median survival time in water at 10 °C and above.",
     )
     survival_log_sd: float = P(
-        0.5, unit="log-sd", ge=0.01, le=3, low=0.3, high=0.8,
+        0.5,
+        unit="log-sd",
+        ge=0.01,
+        le=3,
+        low=0.3,
+        high=0.8,
         description="Log-normal spread of individual survival times.",
     )
 
@@ -256,16 +432,31 @@ class RescueParams(_Group):
     """Search and rescue on each side of the median line."""
 
     fr_rescue_per_hour: float = P(
-        0.8, unit="1/h", ge=0, le=20, low=0.3, high=2.0,
+        0.8,
+        unit="1/h",
+        ge=0,
+        le=20,
+        low=0.3,
+        high=2.0,
         description="Rate at which CROSS Gris-Nez assets reach a disabled boat in the French "
         "zone (people are taken back to France).",
     )
     uk_pickup_per_hour: float = P(
-        1.5, unit="1/h", ge=0, le=20, low=0.5, high=4.0,
+        1.5,
+        unit="1/h",
+        ge=0,
+        le=20,
+        low=0.5,
+        high=4.0,
         description="Rate at which Border Force picks up a boat in the UK zone.",
     )
     capsize_rescue_mean_h: float = P(
-        1.0, unit="h", ge=0.05, le=24, low=0.5, high=3.0,
+        1.0,
+        unit="h",
+        ge=0.05,
+        le=24,
+        low=0.5,
+        high=3.0,
         description="Mean time from a capsize to the rescue of the people in the water.",
     )
 
@@ -274,11 +465,23 @@ class WeatherParams(_Group):
     """What the networks count as a weather window."""
 
     max_wind_kn: float = P(
-        12.0, unit="kn", ge=0, le=40, low=9, high=16, source=f"{FACTS}: Physical setting, weather",
+        12.0,
+        unit="kn",
+        ge=0,
+        le=40,
+        low=9,
+        high=16,
+        source=f"{FACTS}: Physical setting, weather",
         description="Highest 10 m wind at which boats launch (press reports ~12 kn).",
     )
     max_wave_height_m: float = P(
-        0.8, unit="m", ge=0, le=4, low=0.5, high=1.2, source=f"{FACTS}: Physical setting, weather",
+        0.8,
+        unit="m",
+        ge=0,
+        le=4,
+        low=0.5,
+        high=1.2,
+        source=f"{FACTS}: Physical setting, weather",
         description="Highest significant wave height at which boats launch (press ~0.5 m).",
     )
 
@@ -335,9 +538,9 @@ def list_parameters(params: Params | None = None) -> list[ParamInfo]:
                     default=getattr(group, name),
                     ge=_bound(field, "ge"),
                     le=_bound(field, "le"),
-                    low=extra["low"],  # type: ignore[arg-type]
-                    high=extra["high"],  # type: ignore[arg-type]
-                    source=extra["source"],  # type: ignore[arg-type]
+                    low=extra["low"],
+                    high=extra["high"],
+                    source=extra["source"],
                     description=field.description or "",
                 )
             )
@@ -451,7 +654,7 @@ def markdown_table(params: Params | None = None) -> str:
         group = info.path.split(".")[0]
         if group != current:
             current = group
-            doc = (getattr(Params, "model_fields")[group].annotation.__doc__ or "").strip()
+            doc = (Params.model_fields[group].annotation.__doc__ or "").strip()
             lines += [
                 "",
                 f"#### `{group}` — {doc}",

@@ -36,7 +36,6 @@ class Stream(IntEnum):
     TAXI = 5
     ZONE = 6
     PREVENTION = 7
-    PREVENTED_SHARE = 8
     SEIZURE = 9
     CRUSH = 10
     LAUNCH_TIME = 11

@@ -46,7 +46,7 @@ class WeatherSpec(BaseModel):
 
     mode: Literal["stochastic", "file", "replay"] = "stochastic"
     path: str | None = Field(
-        None,
+        default=None,
         description="Weather CSV for mode 'file'; for 'replay' the official ODS/CSV or 'store'.",
     )
 
@@ -77,11 +77,13 @@ class Scenario(BaseModel):
     description: str = ""
     start: dt.date
     end: dt.date
-    seed: int = Field(0, ge=0, le=MAX_SEED)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     weather: WeatherSpec = WeatherSpec()
     params: Params = Field(default_factory=default_params)
     policies: tuple[PolicySpec, ...] = ()
-    source: str | None = Field(None, exclude=True, description="File the scenario came from.")
+    source: str | None = Field(
+        default=None, exclude=True, description="File the scenario came from."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Scenario:

@@ -112,9 +112,17 @@ class SeaForcing:
 ) = range(24)
 
 # Layout of the interception array (``Interception.as_array``).
-I_RATE, I_REQUIRED, I_FORBIDDEN, I_MAX_PEOPLE, I_MAX_WAVE, I_NIGHT, I_TOW, I_IMMOBILISE, I_CAPSIZE = (
-    range(9)
-)
+(
+    I_RATE,
+    I_REQUIRED,
+    I_FORBIDDEN,
+    I_MAX_PEOPLE,
+    I_MAX_WAVE,
+    I_NIGHT,
+    I_TOW,
+    I_IMMOBILISE,
+    I_CAPSIZE,
+) = range(9)
 
 # Columns of the integer and float outputs.
 O_FATE, O_DROWNED, O_HYPOTHERMIA, O_UK_SIDE, O_DISABLED, O_INTERCEPTED, O_STEPS, N_OI = range(8)
@@ -178,9 +186,7 @@ def step_boats(
         eps_dw = max(p[P_DW_STD] * _normal(seed, _S_LEEWAY, day, 4 * key), -20.0 * leeway_params[0])
         eps_cw = p[P_CW_STD] * _normal(seed, _S_LEEWAY, day, 4 * key + 1)
         side = 1 if hash_uniform(seed, _S_LEEWAY, day, 8 * key + 4) < 0.5 else -1
-        eligible_people = occ <= intercept[I_MAX_PEOPLE] and wave_height_m <= intercept[
-            I_MAX_WAVE
-        ]
+        eligible_people = occ <= intercept[I_MAX_PEOPLE] and wave_height_m <= intercept[I_MAX_WAVE]
         required = np.uint8(int(intercept[I_REQUIRED]))
         forbidden = np.uint8(int(intercept[I_FORBIDDEN]))
         x = x_km[b]
@@ -268,8 +274,11 @@ def step_boats(
                     1.0 - hash_uniform(seed, _S_SURVIVAL, day, key * 256 + 255)
                 )
                 p_die = 0.5 * (
-                    1.0 + math.erf((math.log(rescue_h + 1e-9) - math.log(surv_med))
-                                   / (p[P_SURV_SD] * math.sqrt(2.0)))
+                    1.0
+                    + math.erf(
+                        (math.log(rescue_h + 1e-9) - math.log(surv_med))
+                        / (p[P_SURV_SD] * math.sqrt(2.0))
+                    )
                 )
                 for i in range(occ):
                     ui = hash_uniform(seed, _S_SURVIVAL, day, key * 256 + i)
@@ -303,9 +312,7 @@ def step_boats(
         out_f[b, O_MAX_DIST_KM] = math.sqrt(max_d2)
 
 
-def kernel_params(
-    params: object, forcing: SeaForcing, t_stop_h: float
-) -> np.ndarray:
+def kernel_params(params: object, forcing: SeaForcing, t_stop_h: float) -> np.ndarray:
     """Pack the sea, hazard and rescue parameters into the kernel's float64 array."""
     from channelsim.params import Params
 

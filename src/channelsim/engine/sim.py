@@ -40,7 +40,6 @@ from channelsim.engine.sea import (
     kernel_params,
     step_boats,
 )
-from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.rng import Stream, poisson_inverse, uniforms, weather_generator
 from channelsim.scenario import Scenario
@@ -109,7 +108,7 @@ class _Boats:
     occupancy: np.ndarray
     taxi: np.ndarray
     zone: np.ndarray
-    prevented_event: np.ndarray
+    prevention_events: np.ndarray
     prevented_people: np.ndarray
     seized: np.ndarray
     launched: np.ndarray
@@ -189,10 +188,12 @@ class Sim:
         if spec.mode == "stochastic":
             return environment.StochasticWeather()
         if spec.mode == "file":
-            return environment.WeatherFile(spec.path)
+            return environment.WeatherFile(str(spec.path))
         return environment.ReplayWeather(
-            _observed_crossing_days(spec.path, self.scenario.source),
+            _observed_crossing_days(spec.path),
             environment.StochasticWeather(),
+            max_wind_kn=self.params.weather.max_wind_kn,
+            max_wave_height_m=self.params.weather.max_wave_height_m,
         )
 
     # -- the run ---------------------------------------------------------------------------
@@ -247,7 +248,9 @@ class Sim:
         for d in range(n_days):
             date = dates[d].date()
             day = int(abs_days[d])
-            active = {name: [pol for pol in pols if pol.active(date)] for name, pols in hooks.items()}
+            active = {
+                name: [pol for pol in pols if pol.active(date)] for name, pols in hooks.items()
+            }
             ctx = DayContext(
                 day=day,
                 date=date,
@@ -266,7 +269,9 @@ class Sim:
             for pol in active["on_inflow"]:
                 pol.on_inflow(ctx)
             inflow = int(
-                poisson_inverse(inflow_u[d : d + 1], np.array([max(ctx.inflow_mean_people, 0.0)]))[0]
+                poisson_inverse(inflow_u[d : d + 1], np.array([max(ctx.inflow_mean_people, 0.0)]))[
+                    0
+                ]
             )
             waiting += inflow + int(returning[d])
             out["inflow_people"][d] = inflow
@@ -282,12 +287,27 @@ class Sim:
             )
             if window[d] and waiting > 0 and stock > 0:
                 ctx.waiting_people = waiting
-                boats = self._launch_day(ctx, active, d, waiting, stock, launch_u[d], zone_base_weight)
+                boats = self._launch_day(
+                    ctx, active, d, waiting, stock, launch_u[d], zone_base_weight
+                )
                 if boats is not None:
                     waiting, stock, at_sea_end_people = self._book_day(
-                        ctx, active, boats, d, day, waiting, stock, out, returning, boat_frames,
-                        zone_x, zone_y, kp, forcing,
-                        (wind_u[d], wind_v[d], wave[d], sea_temp[d]), at_sea_end_people,
+                        ctx,
+                        active,
+                        boats,
+                        d,
+                        day,
+                        waiting,
+                        stock,
+                        out,
+                        returning,
+                        boat_frames,
+                        zone_x,
+                        zone_y,
+                        kp,
+                        forcing,
+                        (wind_u[d], wind_v[d], wave[d], sea_temp[d]),
+                        at_sea_end_people,
                     )
             # post-arrival (arrivals booked for today so far, including earlier launches)
             ctx.arrived_people = int(out["arrived_people"][d])
@@ -301,7 +321,8 @@ class Sim:
             for pol in active["on_costs"]:
                 pol.on_costs(ctx)
             cost_rows.extend(
-                {"date": date, "item": item, "cost_gbp": cost} for item, cost in ctx.costs_gbp.items()
+                {"date": date, "item": item, "cost_gbp": cost}
+                for item, cost in ctx.costs_gbp.items()
             )
             out["waiting_people"][d] = waiting
             out["boat_stock"][d] = stock
@@ -382,16 +403,27 @@ class Sim:
             if w.sum() <= 0.0:
                 w = zone_base_weight
             cdf = np.cumsum(w) / w.sum()
-            zone[members] = np.minimum(np.searchsorted(cdf, u_zone[members], side="right"), len(w) - 1)
-        event = uniforms(self.seed, Stream.PREVENTION, day, keys) < stop_p_by_zone[zone]
-        share = beach.prevented_share_min + (1.0 - beach.prevented_share_min) * uniforms(
-            self.seed, Stream.PREVENTED_SHARE, day, keys
-        )
-        stopped = np.where(event, np.rint(occupancy * share).astype(np.int64), 0)
-        whole = event & (occupancy - stopped < self.params.networks.min_occupancy_people)
+            zone[members] = np.minimum(
+                np.searchsorted(cdf, u_zone[members], side="right"), len(w) - 1
+            )
+        # The attempt's people come in groups; each group is stopped with the per-group
+        # probability that gives the per-attempt probability of an intervention.
+        groups = beach.groups_per_boat
+        attempt_p = stop_p_by_zone[zone]
+        group_p = 1.0 - (1.0 - attempt_p) ** (1.0 / groups)
+        j = np.arange(groups)
+        group_keys = keys[:, None] * 8 + j[None, :]
+        u_group = uniforms(self.seed, Stream.PREVENTION, day, group_keys.ravel())
+        group_stopped = u_group.reshape(n_boats, groups) < group_p[:, None]
+        size = occupancy[:, None] // groups + (j[None, :] < (occupancy % groups)[:, None])
+        event = group_stopped.sum(axis=1)
+        stopped = (size * group_stopped).sum(axis=1)
+        whole = (event > 0) & (occupancy - stopped < self.params.networks.min_occupancy_people)
         stopped = np.where(whole, occupancy, stopped)
         launched = ~whole
-        seized = whole & (uniforms(self.seed, Stream.SEIZURE, day, keys) < beach.seizure_probability)
+        seized = whole & (
+            uniforms(self.seed, Stream.SEIZURE, day, keys) < beach.seizure_probability
+        )
         # embarkation: crush deaths rise steeply with overcrowding
         aboard = occupancy - stopped
         crush_mean = np.where(
@@ -405,15 +437,17 @@ class Sim:
         )
         hour0 = self.params.networks.launch_hour_start
         hour1 = max(self.params.networks.launch_hour_end, hour0)
-        launch_t_h = 24.0 * day + hour0 + (hour1 - hour0) * uniforms(
-            self.seed, Stream.LAUNCH_TIME, day, keys
+        launch_t_h = (
+            24.0 * day
+            + hour0
+            + (hour1 - hour0) * uniforms(self.seed, Stream.LAUNCH_TIME, day, keys)
         )
         return _Boats(
             key=keys,
             occupancy=occupancy,
             taxi=taxi,
             zone=zone,
-            prevented_event=event,
+            prevention_events=event,
             prevented_people=stopped,
             seized=seized,
             launched=launched,
@@ -448,7 +482,7 @@ class Sim:
         out["attempted_people"][d] += attempted
         out["attempted_boats"][d] += b.occupancy.shape[0]
         out["prevented_people"][d] += int(b.prevented_people.sum())
-        out["prevented_events"][d] += int(b.prevented_event.sum())
+        out["prevented_events"][d] += int(b.prevention_events.sum())
         out["dead_crush_beach_people"][d] += int(b.crush.sum())
         out["dead_or_missing_people"][d] += int(b.crush.sum())
         # at sea
@@ -463,10 +497,27 @@ class Sim:
         out_f = np.zeros((idx.shape[0], N_OF), dtype=np.float64)
         wind_u, wind_v, wave, temp = met
         step_boats(
-            zone_x[b.zone[idx]], zone_y[b.zone[idx]], b.launch_t_h[idx], aboard, b.key[idx],
-            day, self.seed, float(wind_u), float(wind_v), float(wave), float(temp), kp,
-            ctx.interception.as_array(), forcing.flags, forcing.grid_x0_km, forcing.grid_y0_km,
-            forcing.grid_cell_km, forcing.tide_params, forcing.leeway_params, out_i, out_f,
+            zone_x[b.zone[idx]],
+            zone_y[b.zone[idx]],
+            b.launch_t_h[idx],
+            aboard,
+            b.key[idx],
+            day,
+            self.seed,
+            float(wind_u),
+            float(wind_v),
+            float(wave),
+            float(temp),
+            kp,
+            ctx.interception.as_array(),
+            forcing.flags,
+            forcing.grid_x0_km,
+            forcing.grid_y0_km,
+            forcing.grid_cell_km,
+            forcing.tide_params,
+            forcing.leeway_params,
+            out_i,
+            out_f,
             np.zeros((0, 0, 2)),
         )
         # outcomes, booked on the day they happen
@@ -607,6 +658,7 @@ def _boat_log(
         "taxi_boat": b.taxi,
         "launch_hour": b.launch_t_h % 24.0,
         "occupancy": b.occupancy,
+        "prevention_events": b.prevention_events,
         "prevented_people": b.prevented_people,
         "seized": b.seized,
         "launched": b.launched,
@@ -631,8 +683,16 @@ def _boat_table(
     """The boat log: one row per launch attempt, fates and zones as categories."""
     if not parts:
         empty = _Boats(*(np.zeros(0, dtype=np.int64) for _ in range(10)))
-        parts = [_boat_log(empty, np.zeros(0, np.int64), np.zeros(0, np.int64),
-                           np.zeros((0, N_OI), np.int64), np.zeros((0, N_OF)), 0)]
+        parts = [
+            _boat_log(
+                empty,
+                np.zeros(0, np.int64),
+                np.zeros(0, np.int64),
+                np.zeros((0, N_OI), np.int64),
+                np.zeros((0, N_OF)),
+                0,
+            )
+        ]
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     fate_names = ["prevented", *(FATE_NAMES[f] for f in sorted(FATE_NAMES))]
     frame = pd.DataFrame(cols)
@@ -642,15 +702,14 @@ def _boat_table(
     return frame
 
 
-def _observed_crossing_days(path: str | None, source: str | None) -> pd.Series:
-    """Days with at least one arrival in the official series (for replay weather)."""
-    from channelsim import data
+def _observed_crossing_days(path: str | None) -> pd.Series:
+    """Days with at least one arrival in the official series (for replay weather): from a
+    publication file, or from the local data store when ``path`` is ``"store"``."""
+    from channelsim.data import DataStore, read_publication
 
-    try:
-        series = data.daily_arrivals(path or "store")
-    except FileNotFoundError:
-        raise InputError(source, "weather.path", f"no official series at {path!r}") from None
-    return series["migrants_arrived"].fillna(0) > 0
+    daily = DataStore().daily() if path in (None, "store") else read_publication(path).daily
+    people = pd.to_numeric(daily["people"], errors="coerce").fillna(0).to_numpy()
+    return pd.Series(people > 0, index=pd.DatetimeIndex(daily["date"]))
 
 
 def run_scenario(
