@@ -63,13 +63,17 @@ def test_formats_agree_and_hash_tracks_content(tmp_path: Path) -> None:
     assert changed.sha256 != pubs[2].sha256
 
 
-def test_header_found_without_title_rows_and_csv_directory(tmp_path: Path) -> None:
+def test_header_found_without_title_rows_or_notes_and_csv_directory(tmp_path: Path) -> None:
     daily, weekly = make_rows()
+    daily[2][4] = "Revised"
     folder = tmp_path / "pair"
     folder.mkdir()
     write_publication(folder / "edition", daily, weekly, "csv", title_rows=0)
     pub = read_publication(folder)
     assert len(pub.daily) == len(daily) and len(pub.weekly) == len(weekly)
+    assert pub.daily["notes"].iloc[2] == "Revised"
+    no_notes = write_publication(tmp_path / "x.ods", daily, weekly, drop_columns=["Notes"])
+    assert read_publication(no_notes).daily["notes"].isna().all()
 
 
 def test_edition_date_falls_back_to_day_after_last_daily_date(tmp_path: Path) -> None:

@@ -232,7 +232,8 @@ def _is_blank(cells: Sequence[Any]) -> bool:
 def _find_header(
     source: Path, where: str, rows: list[list[Any]], columns: tuple[Column, ...]
 ) -> tuple[int, dict[str, int]]:
-    """Index of the header row and the position of each column in it."""
+    """Index of the header row and the position of each column in it (the optional Notes
+    column, when absent, points past the end of the row and reads as empty)."""
     first = _normalise_heading(columns[0].heading)
     for index, cells in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         headings = [_normalise_heading(c) for c in cells]
@@ -241,8 +242,11 @@ def _find_header(
         positions: dict[str, int] = {}
         for column in columns:
             wanted = _normalise_heading(column.heading)
+            if wanted not in headings and column.kind == "text":
+                positions[column.name] = len(cells) + len(columns)
+                continue
             if wanted not in headings:
-                expected = ", ".join(f"'{c.heading}'" for c in columns)
+                expected = ", ".join(f"'{c.heading}'" for c in columns if c.kind != "text")
                 raise InputError(
                     source,
                     f"{where}, row {index + 1}",
