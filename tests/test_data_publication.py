@@ -141,8 +141,13 @@ def test_bad_layout(tmp_path: Path, layout: dict, expected: str) -> None:
         read_publication(path)
 
 
-def test_rows_after_a_blank_row_are_an_error(tmp_path: Path) -> None:
+def test_notes_below_the_table_are_ignored_but_data_after_a_gap_is_an_error(
+    tmp_path: Path,
+) -> None:
     daily, weekly = make_rows()
+    footnote = ["Source: Home Office, provisional operational data", None, None, None, None]
+    noted = write_publication(tmp_path / "n.ods", [*daily, [None] * 5, footnote], weekly)
+    assert len(read_publication(noted).daily) == len(daily)
     daily.insert(5, [None] * 5)
     path = write_publication(tmp_path / "x.ods", daily, weekly)
     with pytest.raises(InputError, match=r"sheet SB_01, row 10: no data after the blank row 9"):

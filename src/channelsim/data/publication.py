@@ -280,6 +280,18 @@ def _parse_date(value: Any) -> dt.date:
     raise _CellError("a date (YYYY-MM-DD or DD/MM/YYYY)")
 
 
+def _cell(cells: Sequence[Any], position: int) -> Any:
+    return cells[position] if position < len(cells) else None
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        _parse_date(value)
+    except _CellError:
+        return False
+    return True
+
+
 def _parse_count(value: Any, optional: bool) -> int | None:
     expected = "a non-negative whole number" + (" or '-' (not recorded)" if optional else "")
     if isinstance(value, str):
@@ -319,14 +331,15 @@ def _parse_table(
         if _is_blank(cells):
             blank_row = blank_row or index + 1
             continue
-        if blank_row is not None:
-            raise InputError(
-                source, f"{where}, row {index + 1}", f"no data after the blank row {blank_row}"
-            )
+        if blank_row is not None:  # below the table: notes are fine, more data is not
+            if _is_date(_cell(cells, positions[columns[0].name])):
+                raise InputError(
+                    source, f"{where}, row {index + 1}", f"no data after the blank row {blank_row}"
+                )
+            continue
         row_numbers.append(index + 1)
         for column in columns:
-            position = positions[column.name]
-            cell = cells[position] if position < len(cells) else None
+            cell = _cell(cells, positions[column.name])
             try:
                 if column.kind == "date":
                     parsed: Any = _parse_date(cell)
