@@ -30,9 +30,10 @@ from enum import IntEnum
 import numpy as np
 from numba import njit
 
+from channelsim.params import Params
 from channelsim.rng import Stream, hash_uniform
-from channelsim.world.drift import leeway_velocity_m_s
-from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags
+from channelsim.world.drift import DINGHY_LEEWAY, leeway_velocity_m_s
+from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, World, grid_flags, load_world
 from channelsim.world.tide import tide_velocity_m_s
 
 KN_TO_M_S = 0.514444
@@ -81,6 +82,26 @@ class SeaForcing:
     jibe_probability_per_hour: float
     target_x_km: float
     target_y_km: float
+
+
+def load_forcing() -> tuple[World, SeaForcing]:
+    """The packaged world and the arrays the kernel reads from it."""
+    world = load_world()
+    grid = world.grid
+    forcing = SeaForcing(
+        flags=np.ascontiguousarray(grid.flags, dtype=np.uint8),
+        grid_x0_km=float(grid.x0_km),
+        grid_y0_km=float(grid.y0_km),
+        grid_cell_km=float(grid.cell_km),
+        tide_params=world.tide.params_array(),
+        leeway_params=DINGHY_LEEWAY.params_array(),
+        leeway_dw_std_cm_s=float(DINGHY_LEEWAY.dw_std_cm_s),
+        leeway_cw_std_cm_s=float(DINGHY_LEEWAY.cw_right_std_cm_s),
+        jibe_probability_per_hour=float(DINGHY_LEEWAY.jibe_probability_per_hour),
+        target_x_km=float(world.dover_x_km),
+        target_y_km=float(world.dover_y_km),
+    )
+    return world, forcing
 
 
 # Layout of the float64 parameter array ``p`` read by the kernel.
@@ -312,11 +333,8 @@ def step_boats(
         out_f[b, O_MAX_DIST_KM] = math.sqrt(max_d2)
 
 
-def kernel_params(params: object, forcing: SeaForcing, t_stop_h: float) -> np.ndarray:
+def kernel_params(params: Params, forcing: SeaForcing, t_stop_h: float) -> np.ndarray:
     """Pack the sea, hazard and rescue parameters into the kernel's float64 array."""
-    from channelsim.params import Params
-
-    assert isinstance(params, Params)
     sea, hz, rs, nw = params.sea, params.hazards, params.rescue, params.beach
     p = np.zeros(N_P, dtype=np.float64)
     p[P_DT_H] = sea.time_step_min / 60.0

@@ -38,6 +38,7 @@ from channelsim.engine.sea import (
     Fate,
     SeaForcing,
     kernel_params,
+    load_forcing,
     step_boats,
 )
 from channelsim.params import Params, apply_overrides
@@ -158,27 +159,6 @@ class Sim:
 
     # -- set-up ----------------------------------------------------------------------------
 
-    def _world(self) -> tuple[Any, SeaForcing]:
-        from channelsim.world import load_world
-        from channelsim.world.drift import DINGHY_LEEWAY
-
-        world = load_world()
-        grid = world.grid
-        forcing = SeaForcing(
-            flags=np.ascontiguousarray(grid.flags, dtype=np.uint8),
-            grid_x0_km=float(grid.x0_km),
-            grid_y0_km=float(grid.y0_km),
-            grid_cell_km=float(grid.cell_km),
-            tide_params=world.tide.params_array(),
-            leeway_params=DINGHY_LEEWAY.params_array(),
-            leeway_dw_std_cm_s=float(DINGHY_LEEWAY.dw_std_cm_s),
-            leeway_cw_std_cm_s=float(DINGHY_LEEWAY.cw_right_std_cm_s),
-            jibe_probability_per_hour=float(DINGHY_LEEWAY.jibe_probability_per_hour),
-            target_x_km=float(world.dover_x_km),
-            target_y_km=float(world.dover_y_km),
-        )
-        return world, forcing
-
     def _reader(self) -> Any:
         if self._weather_reader is not None:
             return self._weather_reader
@@ -203,7 +183,7 @@ class Sim:
         from channelsim.world.environment import crossing_window
 
         sc, p = self.scenario, self.params
-        world, forcing = self._world()
+        world, forcing = load_forcing()
         dates = pd.date_range(sc.start, sc.end, freq="D")
         n_days = len(dates)
         weather = self._reader().daily(dates, weather_generator(self.seed))
@@ -626,9 +606,9 @@ def _add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
 def _inflow_mean(p: Params, dates: pd.DatetimeIndex) -> np.ndarray:
     """Seasonal inflow with a yearly trend relative to the reference year."""
     c = p.coast
-    years = dates.year + (dates.dayofyear - 1) / 365.25 - c.inflow_reference_year
+    years = dates.year + (dates.day_of_year - 1) / 365.25 - c.inflow_reference_year
     season = 1.0 + c.inflow_seasonal_amplitude * np.cos(
-        2.0 * np.pi * (dates.dayofyear - c.inflow_peak_day_of_year) / 365.25
+        2.0 * np.pi * (dates.day_of_year - c.inflow_peak_day_of_year) / 365.25
     )
     return np.asarray(c.inflow_people_per_day * (1.0 + c.inflow_trend_per_year) ** years * season)
 

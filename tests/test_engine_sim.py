@@ -1,0 +1,299 @@
+"""The engine: conservation, determinism, common random numbers, hooks, physics, outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.engine import (
+    LOOP,
+    DayContext,
+    Interception,
+    Policy,
+    Scenario,
+    Sim,
+    SimResult,
+    register_policy,
+    run_scenario,
+)
+from channelsim.engine.sea import (
+    N_OF,
+    N_OI,
+    O_FATE,
+    O_X_KM,
+    O_Y_KM,
+    Fate,
+    kernel_params,
+    load_forcing,
+    step_boats,
+)
+from channelsim.params import Params, apply_overrides
+from channelsim.world import LAND_FR, LAND_UK, UK_SIDE
+
+SUMMER = Scenario(name="summer", start=dt.date(2025, 6, 1), end=dt.date(2025, 8, 31), seed=11)
+
+
+@pytest.fixture(scope="module")
+def summer() -> SimResult:
+    return Sim(SUMMER).run()
+
+
+def _people_balance(totals: dict[str, int | float]) -> int:
+    return int(
+        totals["prevented_people"]
+        + totals["arrived_people"]
+        + totals["returned_at_sea_people"]
+        + totals["dead_or_missing_people"]
+        + totals["at_sea_end_people"]
+    )
+
+
+def test_conservation_is_exact(summer: SimResult) -> None:
+    t = summer.totals
+    assert t["attempted_people"] > 5000
+    assert t["attempted_people"] == _people_balance(t)
+    boats = summer.boats
+    assert boats["occupancy"].sum() == t["attempted_people"]
+    assert t["launched_boats"] == int(boats["launched"].sum())
+
+
+def test_conservation_holds_when_boats_are_still_at_sea_at_the_end() -> None:
+    short = Sim(SUMMER, start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 20)).run()
+    t = short.totals
+    assert t["attempted_people"] == _people_balance(t)
+    assert (short.boats["fate"] == "at_sea_end").sum() == t["at_sea_end_boats"]
+
+
+def test_same_seed_gives_identical_outputs(summer: SimResult) -> None:
+    again = Sim(SUMMER).run()
+    pd.testing.assert_frame_equal(summer.daily, again.daily)
+    pd.testing.assert_frame_equal(summer.boats, again.boats)
+    assert summer.totals == again.totals
+    other = Sim(SUMMER, seed=12).run()
+    assert other.totals != summer.totals
+
+
+def test_common_random_numbers_across_a_beach_parameter(summer: SimResult) -> None:
+    changed = apply_overrides(SUMMER.params, {"beach": {"prevention_probability": 0.5}})
+    other = Sim(SUMMER.with_changes(params=changed)).run()
+    for column in ("wind_speed_kn", "wave_height_m", "crossing_window", "inflow_people"):
+        pd.testing.assert_series_equal(summer.daily[column], other.daily[column])
+    # The first crossing day's boats are the same boats with the same draws.
+    first = summer.boats["day"].min()
+    a = summer.boats[summer.boats["day"] == first]
+    b = other.boats[other.boats["day"] == first]
+    assert list(a["boat_id"]) == list(b["boat_id"])
+    assert list(a["occupancy"]) == list(b["occupancy"])
+    assert list(a["taxi_boat"]) == list(b["taxi_boat"])
+    assert other.totals["prevented_people"] < summer.totals["prevented_people"]
+
+
+class _Recorder(Policy):
+    """Records the stages it is called at; doubles the inflow from its start date."""
+
+    calls: ClassVar[list[tuple[dt.date, str]]] = []
+
+    def _log(self, ctx: DayContext, stage: str) -> None:
+        self.calls.append((ctx.date, stage))
+
+    def on_inflow(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_inflow")
+        ctx.inflow_mean_people *= 2.0
+
+    def on_supply(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_supply")
+
+    def on_launch_plan(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_launch_plan")
+
+    def on_beach(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_beach")
+
+    def on_sea(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_sea")
+
+    def on_post_arrival(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_post_arrival")
+
+    def on_costs(self, ctx: DayContext) -> None:
+        self._log(ctx, "on_costs")
+        ctx.add_cost("recorder", 10.0)
+
+
+register_policy("test_recorder", _Recorder)
+
+
+def test_hooks_are_called_in_loop_order_only_while_active(summer: SimResult) -> None:
+    _Recorder.calls.clear()
+    start = dt.date(2025, 7, 1)
+    scenario = SUMMER.with_changes(policies=[{"type": "test_recorder", "start": start}])
+    result = Sim(scenario).run()
+    assert all(day >= start for day, _ in _Recorder.calls)
+    hook_order = [hook for _, _, hook in LOOP if hook]
+    for day in {d for d, _ in _Recorder.calls}:
+        stages = [s for d, s in _Recorder.calls if d == day]
+        assert stages == [h for h in hook_order if h in stages]
+        assert stages[0] == "on_inflow" and stages[-1] == "on_costs"
+    # Days before the policy starts are identical to the run without it.
+    before = summer.daily["date"] < start
+    pd.testing.assert_frame_equal(summer.daily[before], result.daily[before])
+    after = result.daily["date"] >= start
+    assert (
+        result.daily.loc[after, "inflow_people"].sum()
+        > 1.5 * summer.daily.loc[after, "inflow_people"].sum()
+    )
+    assert result.totals["cost_gbp"] == 10.0 * after.sum()
+
+
+def _kernel(
+    params: Params,
+    x_km: np.ndarray,
+    y_km: np.ndarray,
+    wind_u: float,
+    wind_v: float,
+    steps: int = 145,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    _, forcing = load_forcing()
+    n = x_km.size
+    p = kernel_params(params, forcing, t_stop_h=1e9)
+    out_i = np.zeros((n, N_OI), np.int64)
+    out_f = np.zeros((n, N_OF))
+    tracks = np.full((n, steps, 2), np.nan)
+    step_boats(
+        x_km,
+        y_km,
+        np.full(n, 24.0 * 2700),
+        np.full(n, 60, np.int64),
+        np.arange(n, dtype=np.int64),
+        2700,
+        3,
+        wind_u,
+        wind_v,
+        0.3,
+        12.0,
+        p,
+        Interception().as_array(),
+        forcing.flags,
+        forcing.grid_x0_km,
+        forcing.grid_y0_km,
+        forcing.grid_cell_km,
+        forcing.tide_params,
+        forcing.leeway_params,
+        out_i,
+        out_f,
+        tracks,
+    )
+    return out_i, out_f, tracks
+
+
+def _launch_points() -> tuple[np.ndarray, np.ndarray]:
+    world, _ = load_forcing()
+    xs = np.array([z.x_km for z in world.launch_zones])
+    ys = np.array([z.y_km for z in world.launch_zones])
+    return np.repeat(xs, 30), np.repeat(ys, 30)
+
+
+def test_no_boat_is_ever_on_land_and_crossings_take_hours() -> None:
+    world, _ = load_forcing()
+    x, y = _launch_points()
+    out_i, out_f, tracks = _kernel(Params(), x, y, 3.0, 3.0, steps=300)
+    seen = ~np.isnan(tracks[..., 0])
+    flags = world.grid.lookup(tracks[..., 0][seen], tracks[..., 1][seen])
+    assert not np.any(flags & (LAND_FR | LAND_UK))
+    final = world.grid.lookup(out_f[:, O_X_KM], out_f[:, O_Y_KM])
+    assert not np.any(final & (LAND_FR | LAND_UK))
+    arrived = out_i[:, O_FATE] == Fate.ARRIVED
+    assert arrived.mean() > 0.5
+    assert np.all(final[arrived] & UK_SIDE)
+    hours = out_f[arrived, 0] - 24.0 * 2700
+    assert 2.0 < np.median(hours) < 12.0
+
+
+def test_a_disabled_boat_drifts_with_tide_and_wind() -> None:
+    params = apply_overrides(
+        Params(),
+        {
+            "hazards": {"engine_failure_per_hour": 2.0, "capsize_per_hour": 0.0},
+            "rescue": {"fr_rescue_per_hour": 0.0, "uk_pickup_per_hour": 0.0},
+        },
+    )
+    x = np.full(200, 20.0)
+    y = np.full(200, 5.0)  # mid-strait, away from both coasts
+    _, calm, calm_tracks = _kernel(params, x, y, 0.0, 0.0, steps=37)
+    _, windy, _ = _kernel(params, x, y, 10.0, 0.0, steps=37)  # wind blowing towards the east
+    drift_east_km = windy[:, O_X_KM].mean() - calm[:, O_X_KM].mean()
+    # Leeway of the dinghy class at 10 m/s: ~ (3.45 % × 10 + 9.1) cm/s ≈ 0.44 m/s ≈ 1.6 km/h.
+    assert 5.0 < drift_east_km < 40.0
+    # Without wind a disabled boat still moves with the tidal stream along the strait.
+    moved = np.hypot(
+        calm_tracks[:, 1:, 0] - calm_tracks[:, :-1, 0],
+        calm_tracks[:, 1:, 1] - calm_tracks[:, :-1, 1],
+    )
+    assert np.nanmax(moved) > 0.1
+
+
+def test_interception_rules_tow_boats_back() -> None:
+    class Doctrine(Policy):
+        def on_sea(self, ctx: DayContext) -> None:
+            ctx.interception = Interception(
+                rate_per_hour=50.0, forbidden_flags=int(UK_SIDE), tow_back_probability=1.0
+            )
+
+    base = Sim(SUMMER, end=dt.date(2025, 6, 30)).run()
+    towed = Sim(SUMMER, end=dt.date(2025, 6, 30), policies=[Doctrine()]).run()
+    assert towed.totals["intercepted_boats"] > 0
+    assert towed.totals["arrived_people"] < 0.2 * base.totals["arrived_people"]
+    assert towed.totals["attempted_people"] >= base.totals["attempted_people"]
+
+
+def test_write_is_complete_and_replaces_atomically(summer: SimResult, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    summer.write(out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "boats.parquet",
+        "costs.parquet",
+        "daily.parquet",
+        "meta.json",
+        "scenario.json",
+        "summary.json",
+    ]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "daily.parquet"), summer.daily)
+    assert json.loads((out / "meta.json").read_text())["seed"] == 11
+    assert json.loads((out / "scenario.json").read_text())["params"]["sea"]["engine_speed_kn"] > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_by_year_month_and_json(summer: SimResult) -> None:
+    months = summer.by_month()
+    assert list(months["month"]) == ["2025-06", "2025-07", "2025-08"]
+    assert months["arrived_people"].sum() == summer.totals["arrived_people"]
+    payload = summer.to_json_dict()
+    assert payload["by_year"][0]["year"] == 2025
+    json.dumps(payload)
+
+
+def test_run_scenario_accepts_dotted_overrides() -> None:
+    scenario = SUMMER.with_changes(end=dt.date(2025, 6, 10))
+    a = run_scenario(scenario, 3, {"sea.engine_speed_kn": 4.0})
+    assert a.scenario["params"]["sea"]["engine_speed_kn"] == 4.0
+    assert a.seed == 3
+
+
+def test_cli_run_json_and_bad_input(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.toml"
+    path.write_text('name = "cli"\nstart = 2025-06-01\nend = 2025-06-10\nseed = 2\n')
+    done = run_cli("run", path, "--format", "json", "--out", tmp_path / "out")
+    assert done.exit_code == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["scenario"] == "cli" and payload["seed"] == 2
+    assert (tmp_path / "out" / "daily.parquet").is_file()
+    bad = run_cli("run", path, "--from", "June")
+    assert bad.exit_code == 2 and "--from" in bad.stderr

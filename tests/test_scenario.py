@@ -1,0 +1,169 @@
+"""Scenario files and parameter overrides: valid input round-trips, bad input is one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from channelsim.engine import load_scenario as load_checked
+from channelsim.errors import InputError
+from channelsim.params import (
+    Params,
+    apply_overrides,
+    default_params,
+    list_parameters,
+    uncertain_parameters,
+)
+from channelsim.scenario import load_scenario, scenario_from_dict
+
+PARAMS = list_parameters(Params())
+HEADER = 'name = "t"\nstart = 2025-01-01\nend = 2025-01-31\n'
+
+
+def _write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _value(info: object, draw: st.DrawFn) -> float | int:
+    lo, hi = info.ge, info.le  # type: ignore[attr-defined]
+    if isinstance(info.default, int):  # type: ignore[attr-defined]
+        return draw(st.integers(int(lo), int(hi)))
+    return draw(st.floats(lo, hi, allow_nan=False))
+
+
+@st.composite
+def valid_override(draw: st.DrawFn) -> tuple[str, float | int]:
+    info = draw(st.sampled_from(PARAMS))
+    return info.path, _value(info, draw)
+
+
+@settings(max_examples=60, deadline=None)
+@given(valid_override())
+def test_any_valid_override_round_trips(override: tuple[str, float | int]) -> None:
+    path, value = override
+    group, name = path.split(".")
+    params = apply_overrides(default_params(), {group: {name: value}})
+    assert getattr(getattr(params, group), name) == value
+    again = Params.model_validate(json.loads(params.model_dump_json()))
+    assert again == params
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(PARAMS),
+    st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12),
+)
+def test_any_unknown_key_is_rejected_by_name(info: object, suffix: str) -> None:
+    group = info.path.split(".")[0]  # type: ignore[attr-defined]
+    key = f"{info.path.split('.')[1]}_{suffix}x"  # type: ignore[attr-defined]
+    with pytest.raises(InputError) as caught:
+        scenario_from_dict(
+            {
+                "name": "t",
+                "start": dt.date(2025, 1, 1),
+                "end": dt.date(2025, 1, 2),
+                "params": {group: {key: 1}},
+            },
+            "x.toml",
+        )
+    assert str(caught.value) == f"x.toml: params.{group}.{key}: unknown key"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(PARAMS), st.floats(1e-6, 1e6), st.booleans())
+def test_out_of_range_numbers_are_rejected(info: object, excess: float, above: bool) -> None:
+    value = info.le + excess if above else info.ge - excess  # type: ignore[attr-defined]
+    if isinstance(info.default, int):  # type: ignore[attr-defined]
+        value = int(value) + (1 if above else -1)
+    group, name = info.path.split(".")  # type: ignore[attr-defined]
+    with pytest.raises(InputError) as caught:
+        apply_overrides(default_params(), {group: {name: value}}, "x.toml")
+    message = str(caught.value)
+    assert message.startswith(f"x.toml: params.{info.path}: expected a number ")  # type: ignore[attr-defined]
+    assert ("≤" in message) == above
+
+
+def test_error_message_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + "[params.sea]\nengine_speed_kn = 40\n", "x.toml")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert (
+        str(caught.value) == f"{path}: params.sea.engine_speed_kn: expected a number ≤ 15, got 40"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "expected"),
+    [
+        (
+            '[params.sea]\nengine_speed_kn = "fast"\n',
+            "params.sea.engine_speed_kn",
+            "expected a number",
+        ),
+        ("[params]\nsea = 3\n", "params.sea", "expected a table"),
+        ("[params.oceans]\nx = 1\n", "params.oceans", "unknown key"),
+        ('colour = "blue"\n', "colour", "unknown key"),
+        ('[weather]\nmode = "file"\n', "weather", "needs a path"),
+        ('[weather]\nmode = "fog"\n', "weather.mode", "stochastic"),
+        ("[[policies]]\nstart = 2025-01-01\n", "policies.0.type", "required key is missing"),
+    ],
+)
+def test_bad_scenarios_name_the_key(tmp_path: Path, body: str, where: str, expected: str) -> None:
+    path = _write(tmp_path, HEADER + body)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert f"{path}: {where}" in str(caught.value)
+    assert expected in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_policy_type_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + '[[policies]]\ntype = "wishful_thinking"\n')
+    assert load_scenario(path).policies[0].type == "wishful_thinking"  # syntax is fine
+    with pytest.raises(InputError, match=r"policies\[0\]\.type: unknown policy type"):
+        load_checked(path)
+
+
+def test_yaml_and_toml_give_the_same_scenario(tmp_path: Path) -> None:
+    toml = _write(tmp_path, HEADER + "seed = 4\n[params.beach]\nprevention_probability = 0.5\n")
+    yaml_path = _write(
+        tmp_path,
+        "name: t\nstart: 2025-01-01\nend: 2025-01-31\nseed: 4\n"
+        "params:\n  beach:\n    prevention_probability: 0.5\n",
+        "s.yaml",
+    )
+    a, b = load_scenario(toml), load_scenario(yaml_path)
+    assert a.to_dict() == b.to_dict()
+    assert a.params.beach.prevention_probability == 0.5
+    assert a.params.sea == default_params().sea
+
+
+def test_end_before_start_is_rejected(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'name = "t"\nstart = 2025-02-01\nend = 2025-01-01\n')
+    with pytest.raises(InputError, match="before start"):
+        load_scenario(path)
+
+
+def test_every_parameter_has_unit_range_and_source_or_assumption() -> None:
+    for info in PARAMS:
+        assert info.unit and info.description
+        assert info.ge <= info.default <= info.le, info.path
+        if info.low is not None:
+            assert info.ge <= info.low <= info.default <= info.high <= info.le, info.path
+    assert len(uncertain_parameters()) >= 20
+
+
+def test_shipped_status_quo_scenario_loads() -> None:
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+    scenario = load_checked(path)
+    assert (scenario.start, scenario.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert scenario.weather.mode == "stochastic"
