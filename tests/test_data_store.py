@@ -94,6 +94,10 @@ def test_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
         store.import_publication(broken)
     assert len(store.editions()) == 1
     pd.testing.assert_frame_equal(store.daily(), pub.daily)
+    fresh = DataStore(tmp_path / "fresh" / "store.duckdb")
+    with pytest.raises(duckdb.ConstraintException):
+        fresh.import_publication(broken)
+    assert list(fresh.path.parent.iterdir()) == []
 
 
 def test_default_path_follows_the_environment(

@@ -145,44 +145,51 @@ class DataStore:
         stored = self._edition_by_sha(publication.sha256)
         if stored is not None:
             return ImportResult("unchanged", stored)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         daily = publication.daily.loc[:, list(DAILY_COLUMNS)]
         weekly = publication.weekly.loc[:, list(WEEKLY_COLUMNS)]
         rows = len(daily) + len(weekly)
         imported_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        with self._connect(read_only=False) as con:
-            con.begin()
-            try:
-                con.execute(_SCHEMA)
-                (edition_id,) = con.execute(
-                    "SELECT coalesce(max(edition_id), 0) + 1 FROM editions"
-                ).fetchone() or (1,)
-                con.execute(
-                    "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        edition_id,
-                        publication.file_name,
-                        publication.sha256,
-                        publication.edition_date,
-                        imported_at,
-                        rows,
-                    ],
-                )
-                con.register("daily_frame", daily)
-                con.register("weekly_frame", weekly)
-                con.execute(
-                    f"INSERT INTO daily SELECT {edition_id}, date::DATE, people, boats, "
-                    "uncontrolled_boats, notes FROM daily_frame"
-                )
-                con.execute(
-                    f"INSERT INTO weekly SELECT {edition_id}, week_ending::DATE, people, boats, "
-                    "uncontrolled_boats, prevented_people, prevented_events, notes "
-                    "FROM weekly_frame"
-                )
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+        created = not self.path.exists()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._connect(read_only=False) as con:
+                con.begin()
+                try:
+                    con.execute(_SCHEMA)
+                    (edition_id,) = con.execute(
+                        "SELECT coalesce(max(edition_id), 0) + 1 FROM editions"
+                    ).fetchone() or (1,)
+                    con.execute(
+                        "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
+                        [
+                            edition_id,
+                            publication.file_name,
+                            publication.sha256,
+                            publication.edition_date,
+                            imported_at,
+                            rows,
+                        ],
+                    )
+                    con.register("daily_frame", daily)
+                    con.register("weekly_frame", weekly)
+                    con.execute(
+                        f"INSERT INTO daily SELECT {edition_id}, date::DATE, people, boats, "
+                        "uncontrolled_boats, notes FROM daily_frame"
+                    )
+                    con.execute(
+                        f"INSERT INTO weekly SELECT {edition_id}, week_ending::DATE, people, "
+                        "boats, uncontrolled_boats, prevented_people, prevented_events, notes "
+                        "FROM weekly_frame"
+                    )
+                    con.commit()
+                except BaseException:
+                    con.rollback()
+                    raise
+        except BaseException:
+            if created:  # leave no empty database behind
+                for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+            raise
         edition = Edition(
             edition_id=int(edition_id),
             file_name=publication.file_name,
