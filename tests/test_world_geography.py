@@ -114,7 +114,9 @@ def test_territorial_waters_and_median_line(world: geo.World) -> None:
     # Every sea cell is on exactly one side, and territorial flags never overlap.
     flags = world.grid.flags
     assert not ((flags & geo.FR_TERRITORIAL) & ((flags & geo.UK_TERRITORIAL) >> 1)).any()
-    assert not ((flags & geo.FR_TERRITORIAL).astype(bool) & (flags & geo.UK_SIDE).astype(bool)).any()
+    assert not (
+        (flags & geo.FR_TERRITORIAL).astype(bool) & (flags & geo.UK_SIDE).astype(bool)
+    ).any()
 
 
 def test_traffic_lanes(world: geo.World) -> None:
@@ -167,7 +169,12 @@ def test_njit_lookup_matches_vectorised_and_clamps(world: geo.World) -> None:
     rng = np.random.default_rng(3)
     x = rng.uniform(-60, 90, 500)
     y = rng.uniform(-110, 60, 500)
-    fast = np.array([geo.grid_flags(g.flags, g.x0_km, g.y0_km, g.cell_km, a, b) for a, b in zip(x, y)])
+    fast = np.array(
+        [
+            geo.grid_flags(g.flags, g.x0_km, g.y0_km, g.cell_km, a, b)
+            for a, b in zip(x, y, strict=True)
+        ]
+    )
     np.testing.assert_array_equal(fast, g.lookup(x, y))
 
 
