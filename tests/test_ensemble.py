@@ -169,3 +169,11 @@ def test_posterior_resampling_follows_the_weights() -> None:
     assert draws == draws_from_posterior(posterior, 400, seed=3)
     with pytest.raises(InputError, match="weight"):
         draws_from_posterior(posterior.assign(weight=[-1.0, 1.0, 1.0]), 10, seed=3)
+
+
+def test_progress_bar_goes_to_stderr_only(spec: EnsembleSpec, serial, capsys) -> None:
+    result = run_ensemble(toy_member, spec, executor="serial", progress=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "24/24" in captured.err
+    assert_same_results(serial, result)

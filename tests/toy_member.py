@@ -4,7 +4,8 @@ It lives in ``tests/`` (never in the product) and reaches worker processes throu
 driver's ``sys.path``, which spawn/forkserver pools and LocalCluster workers inherit.
 
 A scenario is a dict: ``launch_rate`` (boats per day), ``p_stop`` (share stopped on the beach),
-``days``, and optionally ``sleep_s`` (to slow members down) and ``die_once`` =
+``days``, and optionally ``sleep_s`` (to slow members down), ``cpu_draws`` (normal draws
+that burn CPU like a real member, for benchmarks) and ``die_once`` =
 ``{"marker": path, "seed": seed}``: the process running the member with that seed kills itself
 with SIGKILL the first time (the marker file records that it happened).
 
@@ -74,6 +75,8 @@ def toy_member(
         "people_arrived": float(daily["people_arrived"].sum()),
         "p_stop": float(params["p_stop"]),
     }
+    if params.get("cpu_draws"):  # CPU work standing in for the engine's, for benchmarks
+        totals["cpu_noise"] = float(rng.standard_normal(int(params["cpu_draws"])).mean())
     return ToyResult(daily=daily, boats=boats, totals=totals)
 
 
