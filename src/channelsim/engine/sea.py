@@ -289,7 +289,9 @@ def step_boats(
                     fate = _RETURNED
                 elif u_act < intercept[I_TOW] + intercept[I_IMMOBILISE]:
                     disabled = True
-            if _hit(capsize_now, dt_h, hash_uniform(seed, _S_CAPSIZE, day, skey)):
+            if capsize_now > 0.0 and _hit(
+                capsize_now, dt_h, hash_uniform(seed, _S_CAPSIZE, day, skey)
+            ):
                 fate = _LOST
                 rescue_h = -p[P_CAPSIZE_RESCUE_H] * math.log(
                     1.0 - hash_uniform(seed, _S_SURVIVAL, day, key * 256 + 255)
@@ -314,12 +316,16 @@ def step_boats(
                 p[P_ENGINE_FAIL], dt_h, hash_uniform(seed, _S_ENGINE, day, skey)
             ):
                 disabled = True
-            u_resc = hash_uniform(seed, _S_RESCUE, day, skey)
             if flag & UK_SIDE:
-                if _hit(p[P_UK_PICKUP], dt_h, u_resc):
-                    fate = _ARRIVED
-            elif disabled and _hit(p[P_FR_RESCUE], dt_h, u_resc):
-                fate = _RESCUED_FR
+                rescue_rate = p[P_UK_PICKUP]
+            elif disabled:
+                rescue_rate = p[P_FR_RESCUE]
+            else:
+                rescue_rate = 0.0
+            if rescue_rate > 0.0 and _hit(
+                rescue_rate, dt_h, hash_uniform(seed, _S_RESCUE, day, skey)
+            ):
+                fate = _ARRIVED if flag & UK_SIDE else _RESCUED_FR
         out_i[b, O_FATE] = fate
         out_i[b, O_DROWNED] = drowned
         out_i[b, O_HYPOTHERMIA] = hypothermia

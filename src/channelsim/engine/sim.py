@@ -186,6 +186,7 @@ class Sim:
         world, forcing = load_forcing()
         dates = pd.date_range(sc.start, sc.end, freq="D")
         n_days = len(dates)
+        day_dates = list(dates.date)
         weather = self._reader().daily(dates, weather_generator(self.seed))
         window = np.asarray(
             crossing_window(weather, p.weather.max_wind_kn, p.weather.max_wave_height_m), bool
@@ -226,7 +227,7 @@ class Sim:
         hooks = {name: [pol for pol in self.policies if _overrides(pol, name)] for name in HOOKS}
 
         for d in range(n_days):
-            date = dates[d].date()
+            date = day_dates[d]
             day = int(abs_days[d])
             active = {
                 name: [pol for pol in pols if pol.active(date)] for name, pols in hooks.items()

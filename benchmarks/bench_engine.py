@@ -1,0 +1,86 @@
+"""Engine speed: simulated years per second (2025-like year) and at-sea boat-steps per second.
+
+Targets: ≥ 20 simulated years per second and ≥ 2 × 10⁷ boat-steps per second on one core.
+Run: ``python benchmarks/bench_engine.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+
+from channelsim.engine import Interception, Scenario, Sim
+from channelsim.engine.sea import N_OF, N_OI, O_STEPS, kernel_params, load_forcing, step_boats
+from channelsim.params import Params, apply_overrides
+
+
+def years_per_second(repeats: int = 5) -> tuple[float, dict[str, int | float]]:
+    scenario = Scenario(name="bench", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    Sim(scenario, seed=0).run()  # compile / warm caches
+    times = []
+    for seed in range(1, repeats + 1):
+        start = time.perf_counter()
+        result = Sim(scenario, seed=seed).run()
+        times.append(time.perf_counter() - start)
+    return 1.0 / float(np.median(times)), result.totals
+
+
+def boat_steps_per_second(n_boats: int = 20_000) -> float:
+    """Disabled boats drifting mid-strait with no rescue: every boat runs the full horizon."""
+    params = apply_overrides(
+        Params(),
+        {
+            "hazards": {"engine_failure_per_hour": 2.0, "capsize_per_hour": 0.0},
+            "rescue": {"fr_rescue_per_hour": 0.0, "uk_pickup_per_hour": 0.0},
+            "sea": {"max_hours_at_sea": 24.0},
+        },
+    )
+    _, forcing = load_forcing()
+    p = kernel_params(params, forcing, t_stop_h=1e9)
+    x = np.full(n_boats, 20.0)
+    y = np.full(n_boats, 5.0)
+    args = (
+        x,
+        y,
+        np.full(n_boats, 24.0 * 2700),
+        np.full(n_boats, 60, np.int64),
+        np.arange(n_boats, dtype=np.int64),
+        2700,
+        1,
+        4.0,
+        4.0,
+        0.4,
+        12.0,
+        p,
+        Interception().as_array(),
+        forcing.flags,
+        forcing.grid_x0_km,
+        forcing.grid_y0_km,
+        forcing.grid_cell_km,
+        forcing.tide_params,
+        forcing.leeway_params,
+    )
+    out_i = np.zeros((n_boats, N_OI), np.int64)
+    out_f = np.zeros((n_boats, N_OF))
+    none = np.zeros((0, 0, 2))
+    step_boats(*args, out_i, out_f, none)
+    start = time.perf_counter()
+    step_boats(*args, out_i, out_f, none)
+    elapsed = time.perf_counter() - start
+    return float(out_i[:, O_STEPS].sum()) / elapsed
+
+
+def main() -> None:
+    rate, totals = years_per_second()
+    print(
+        f"engine: {rate:.1f} simulated years/s (2025-like year: "
+        f"{totals['launched_boats']} boats launched, {totals['attempted_people']} person-attempts;"
+        " target ≥ 20)"
+    )
+    print(f"at-sea kernel: {boat_steps_per_second():.3g} boat-steps/s (target ≥ 2e7)")
+
+
+if __name__ == "__main__":
+    main()
