@@ -49,7 +49,12 @@ class DailyWeather:
 
     def __post_init__(self) -> None:
         n = len(self.dates)
-        arrays = [self.wind_speed_kn, self.wind_from_deg, self.wave_height_m, self.sea_temp_c]
+        arrays: list[NDArray[Any]] = [
+            self.wind_speed_kn,
+            self.wind_from_deg,
+            self.wave_height_m,
+            self.sea_temp_c,
+        ]
         if self.observed_crossing is not None:
             arrays.append(self.observed_crossing)
         if any(len(a) != n for a in arrays):
