@@ -116,7 +116,10 @@ def test_weather_file_hourly_uses_the_night_and_morning(tmp_path: Path) -> None:
             "2024-01-01,5,10,0.2,8\n2024-01-02,5,10,-1,8\n",
             "row 3, column 'wave_height_m'",
         ),
-        ("time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,400,0.2,8\n", "wind_from_deg"),
+        (
+            "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,400,0.2,8\n",
+            "wind_from_deg",
+        ),
     ],
 )
 def test_weather_file_errors_name_the_place(tmp_path: Path, text: str, where: str) -> None:
@@ -128,7 +131,8 @@ def test_weather_file_errors_name_the_place(tmp_path: Path, text: str, where: st
 
 def test_weather_file_missing_date(tmp_path: Path) -> None:
     path = _write(
-        tmp_path, "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,10,0.2,8\n"
+        tmp_path,
+        "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n2024-01-01,5,10,0.2,8\n",
     )
     with pytest.raises(InputError, match="2024-01-02"):
         WeatherFile(path).daily(pd.date_range("2024-01-01", periods=2), np.random.default_rng(0))
