@@ -248,3 +248,11 @@ def test_cli_on_a_missing_store_lists_nothing_and_creates_nothing(
     )
     assert code == 0 and json.loads(out) == []
     assert not path.parent.exists()
+
+
+def test_resume_option_values() -> None:
+    from channelsim.cli.runs_cmd import resume_target
+
+    assert resume_target(None) == (None, False)
+    assert resume_target("latest") == (None, True)
+    assert resume_target("20250101-120000-abc123") == ("20250101-120000-abc123", True)

@@ -170,7 +170,8 @@ def test_a_killed_driver_leaves_a_consistent_store_and_resume_matches(
     recorded = _assert_consistent(path, "killed-driver")
     assert 2 <= len(recorded) < len(driver_spec().members())
     with RunStore(path) as store:
-        assert store.get_run("killed-driver")["status"] == "running"  # stale: its driver is gone
+        stale = store.get_run("killed-driver")
+        assert stale["status"] == "interrupted" and "driver stopped" in stale["message"]
         resumed = run_ensemble(
             toy_member,
             driver_spec(),

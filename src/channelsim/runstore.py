@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -58,7 +59,8 @@ CREATE TABLE IF NOT EXISTS runs (
     ended TIMESTAMP,
     status VARCHAR NOT NULL,
     n_members INTEGER NOT NULL,
-    message VARCHAR
+    message VARCHAR,
+    driver VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS members (
     run_id VARCHAR NOT NULL,
@@ -79,7 +81,7 @@ CREATE TABLE IF NOT EXISTS members (
 _RUN_COLUMNS = (
     "run_id, kind, name, status, n_members, "
     "(SELECT count(*) FROM members m WHERE m.run_id = r.run_id) AS n_done, "
-    "base_seed, config_sha256, code_version, created, started, ended, message"
+    "base_seed, config_sha256, code_version, created, started, ended, message, driver"
 )
 
 
@@ -122,6 +124,11 @@ def _now() -> datetime:
 
 def _utc(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
+
+
+def _driver() -> str:
+    """This process, as recorded in the runs it drives."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _check_run_id(run_id: str) -> str:
@@ -171,6 +178,7 @@ class RunStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = duckdb.connect(str(self.path))
                 self._connection.execute(_SCHEMA)
+                self._mark_stale_runs()
             except (duckdb.IOException, OSError) as error:
                 first_line = str(error).splitlines()[0]
                 raise StoreError(
@@ -178,6 +186,20 @@ class RunStore:
                     f"may be writing to it): {first_line}"
                 ) from None
         return self._connection
+
+    def _mark_stale_runs(self) -> None:
+        """Runs left ``running`` by another process are interrupted: their driver is gone.
+
+        DuckDB's lock lets one process write at a time, so holding the connection proves that
+        no other driver is recording; only this process's own runs can still be running.
+        """
+        assert self._connection is not None
+        self._connection.execute(
+            "UPDATE runs SET status = 'interrupted', "
+            "message = 'its driver stopped without closing the run (killed or crashed)' "
+            "WHERE status = 'running' AND driver <> ?",
+            [_driver()],
+        )
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cursor = self._db().execute(sql, list(params))
@@ -242,7 +264,7 @@ class RunStore:
             )
         text = json.dumps(config, sort_keys=True, default=str)
         self._db().execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?, NULL)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?, NULL, ?)",
             [
                 run_id,
                 kind,
@@ -254,6 +276,7 @@ class RunStore:
                 now,
                 now,
                 n_members,
+                _driver(),
             ],
         )
         return run_id
@@ -268,11 +291,7 @@ class RunStore:
         )
 
     def find_resumable(self, config: dict[str, Any]) -> str | None:
-        """The latest unfinished run with this exact configuration, if any.
-
-        A run still marked ``running`` is stale: DuckDB's single-writer lock means no other
-        driver can be writing to this store now.
-        """
+        """The latest unfinished run with this exact configuration, if any."""
         rows = self._query(
             "SELECT run_id FROM runs WHERE config_sha256 = ? AND status <> 'done' "
             "ORDER BY created DESC LIMIT 1",
@@ -336,9 +355,9 @@ class RunStore:
             return new_id, set()
         recorded = self._tidy(run_id)
         self._db().execute(
-            "UPDATE runs SET status = 'running', started = ?, ended = NULL, message = NULL "
-            "WHERE run_id = ?",
-            [_now(), run_id],
+            "UPDATE runs SET status = 'running', started = ?, ended = NULL, message = NULL, "
+            "driver = ? WHERE run_id = ?",
+            [_now(), _driver(), run_id],
         )
         return run_id, recorded
 

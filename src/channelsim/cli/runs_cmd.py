@@ -21,6 +21,40 @@ def runs_store_option() -> Any:
     return typer.Option(None, "--runs-store", help=RUNS_STORE_HELP, dir_okay=False)
 
 
+def executor_option() -> Any:
+    """The shared ``--executor`` option of ensemble commands."""
+    return typer.Option(
+        "processes",
+        "--executor",
+        help="'processes' (a local pool), 'serial', or a Dask scheduler address tcp://HOST:PORT.",
+    )
+
+
+def workers_option() -> Any:
+    """The shared ``--workers`` option: local worker processes."""
+    return typer.Option(
+        None, "--workers", min=1, help="Local worker processes (default: all cores)."
+    )
+
+
+def resume_option() -> Any:
+    """The shared ``--resume RUN_ID|latest`` option; read it with :func:`resume_target`."""
+    return typer.Option(
+        None,
+        "--resume",
+        metavar="RUN_ID|latest",
+        help="Continue an interrupted run without recomputing its finished members; 'latest' "
+        "picks the latest unfinished run with the same configuration.",
+    )
+
+
+def resume_target(value: str | None) -> tuple[str | None, bool]:
+    """``(run_id, resume)`` for ``run_ensemble`` from the ``--resume`` value."""
+    if value is None:
+        return None, False
+    return (None if value == "latest" else value), True
+
+
 def _format_option() -> Any:
     return typer.Option(OutputFormat.table, "--format", help="Output format.")
 
