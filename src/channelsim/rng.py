@@ -89,7 +89,7 @@ def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndar
     from scipy.special import ndtri
 
     u = uniforms(seed, stream, day, keys)
-    return np.asarray(ndtri(np.clip(u, 1e-16, 1.0 - 1e-16)), dtype=np.float64)
+    return np.asarray(ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)), dtype=np.float64)
 
 
 @njit(cache=True)
@@ -116,13 +116,6 @@ def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
             cdf += np.exp(log_p)
         out[i] = k
     return out
-
-
-def stochastic_round(seed: int, stream: int, day: int, key: int, value: float) -> int:
-    """Round ``value`` down or up with probability given by its fraction (expectation kept)."""
-    whole = int(np.floor(value))
-    u = float(uniforms(seed, stream, day, np.array([key], dtype=np.int64))[0])
-    return whole + int(u < value - whole)
 
 
 def weather_generator(seed: int) -> np.random.Generator:

@@ -42,7 +42,7 @@ from channelsim.engine.sea import (
     step_boats,
 )
 from channelsim.params import Params, apply_overrides
-from channelsim.rng import Stream, poisson_inverse, uniforms, weather_generator
+from channelsim.rng import Stream, normals, poisson_inverse, uniforms, weather_generator
 from channelsim.scenario import Scenario
 
 EPOCH = dt.date(2018, 1, 1)
@@ -350,7 +350,7 @@ class Sim:
             )
         n_boats = min(available, max(1, round(demand_people / occ_mean)))
         keys = np.arange(n_boats, dtype=np.int64) + day * 10_000
-        z = _normals(self.seed, Stream.OCCUPANCY, day, keys)
+        z = normals(self.seed, Stream.OCCUPANCY, day, keys)
         sigma = nw.occupancy_sigma
         occupancy = np.clip(
             np.rint(occ_mean * np.exp(sigma * z - 0.5 * sigma * sigma)),
@@ -586,13 +586,6 @@ def _overrides(policy: Policy, hook: str) -> bool:
 def _keyed_by_day(seed: int, stream: Stream, abs_days: np.ndarray) -> np.ndarray:
     """One uniform per day for a per-day decision (key 0 of each day)."""
     return np.array([uniforms(seed, stream, int(day), 1)[0] for day in abs_days])
-
-
-def _normals(seed: int, stream: Stream, day: int, keys: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtri
-
-    u = uniforms(seed, stream, day, keys)
-    return np.asarray(ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)))
 
 
 def _stochastic_round(value: float, u: float) -> int:
