@@ -256,3 +256,17 @@ def test_resume_option_values() -> None:
     assert resume_target(None) == (None, False)
     assert resume_target("latest") == (None, True)
     assert resume_target("20250101-120000-abc123") == ("20250101-120000-abc123", True)
+
+
+def test_ctrl_c_during_a_store_write_is_held_until_the_write_is_whole() -> None:
+    import os
+    import signal
+
+    from channelsim.runstore import _sigint_deferred
+
+    reached_end = False
+    with pytest.raises(KeyboardInterrupt), _sigint_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        reached_end = True
+    assert reached_end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

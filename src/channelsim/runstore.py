@@ -16,14 +16,17 @@ workers return their results to it. A second process gets a clear :class:`StoreE
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -126,6 +129,29 @@ def _utc(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
 
 
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) during a write, then raise it once the write is whole.
+
+    DuckDB otherwise turns a Ctrl-C into "Query interrupted" in the middle of a commit.
+    Signal handlers belong to the main thread; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+
 def _driver() -> str:
     """This process, as recorded in the runs it drives."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -186,6 +212,20 @@ class RunStore:
                     f"may be writing to it): {first_line}"
                 ) from None
         return self._connection
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction, with Ctrl-C held back until it has committed or rolled back."""
+        db = self._db()
+        with _sigint_deferred():
+            db.execute("BEGIN TRANSACTION")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+                    db.execute("ROLLBACK")
+                raise
 
     def _mark_stale_runs(self) -> None:
         """Runs left ``running`` by another process are interrupted: their driver is gone.
@@ -285,10 +325,11 @@ class RunStore:
         if status not in STATUSES:
             raise ValueError(f"unknown run status {status!r}")
         ended = None if status == "running" else _now()
-        self._db().execute(
-            "UPDATE runs SET status = ?, ended = ?, message = ? WHERE run_id = ?",
-            [status, ended, message, run_id],
-        )
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, ended = ?, message = ? WHERE run_id = ?",
+                [status, ended, message, run_id],
+            )
 
     def find_resumable(self, config: dict[str, Any]) -> str | None:
         """The latest unfinished run with this exact configuration, if any."""
@@ -302,18 +343,12 @@ class RunStore:
     def remove_run(self, run_id: str) -> int:
         """Delete a run's rows and its Parquet folder; return how many members it had."""
         self.get_run(run_id)
-        db = self._db()
-        [(n_members,)] = db.execute(
-            "SELECT count(*) FROM members WHERE run_id = ?", [run_id]
-        ).fetchall()
-        db.execute("BEGIN TRANSACTION")
-        try:
+        [(n_members,)] = (
+            self._db().execute("SELECT count(*) FROM members WHERE run_id = ?", [run_id]).fetchall()
+        )
+        with self._transaction() as db:
             db.execute("DELETE FROM members WHERE run_id = ?", [run_id])
             db.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         shutil.rmtree(self.outputs_dir / _check_run_id(run_id), ignore_errors=True)
         return int(n_members)
 
@@ -381,42 +416,41 @@ class RunStore:
         return complete
 
     def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
+        """Files to a temporary folder renamed into place, then the row: the commit point.
+
+        Ctrl-C is held back until the member is recorded, so it never splits one.
+        """
         run_dir = self.outputs_dir / _check_run_id(run_id)
-        run_dir.mkdir(parents=True, exist_ok=True)
         final = run_dir / member.key
-        temporary = run_dir / f".tmp-{member.key}-{secrets.token_hex(4)}"
-        temporary.mkdir()
-        try:
-            for name, frame in output.tables.items():
-                frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
-            if final.exists():  # left by a driver that died before inserting the row
-                shutil.rmtree(final)
-            os.replace(temporary, final)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
-        db = self._db()
-        db.execute("BEGIN TRANSACTION")
-        try:
-            db.execute(
-                "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
-                [
-                    run_id,
-                    member.key,
-                    member.scenario,
-                    member.draw,
-                    member.rep,
-                    output.seed,
-                    _utc(output.started_s),
-                    _utc(output.ended_s),
-                    json.dumps(output.totals),
-                    json.dumps(list(output.tables)),
-                ],
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with _sigint_deferred():
+            run_dir.mkdir(parents=True, exist_ok=True)
+            temporary = run_dir / f".tmp-{member.key}-{secrets.token_hex(4)}"
+            temporary.mkdir()
+            try:
+                for name, frame in output.tables.items():
+                    frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
+                if final.exists():  # left by a driver that died before inserting the row
+                    shutil.rmtree(final)
+                os.replace(temporary, final)
+            except BaseException:
+                shutil.rmtree(temporary, ignore_errors=True)
+                raise
+            with self._transaction() as db:
+                db.execute(
+                    "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        member.key,
+                        member.scenario,
+                        member.draw,
+                        member.rep,
+                        output.seed,
+                        _utc(output.started_s),
+                        _utc(output.ended_s),
+                        json.dumps(output.totals),
+                        json.dumps(list(output.tables)),
+                    ],
+                )
 
     def load_member(self, run_id: str, member: Member) -> MemberOutput:
         rows = self._query(
