@@ -49,11 +49,13 @@ HOOKS: tuple[str, ...] = tuple(hook for _, _, hook in LOOP if hook is not None)
 class Interception:
     """Rules of engagement for intercepting boats under way, read by the at-sea kernel.
 
-    A boat is eligible while it has all ``required_flags`` and none of ``forbidden_flags``
-    (region bits of ``channelsim.world.geography``), carries at most ``max_people``, the
-    waves are at most ``max_wave_height_m`` and, unless ``night_allowed``, it is daylight.
-    Eligible boats are intercepted at ``rate_per_hour``; an interception tows the boat back
-    to France with ``tow_back_probability``, otherwise immobilises it (it then drifts) with
+    A boat is eligible while, at the start of a step, it has all ``required_flags`` and none
+    of ``forbidden_flags`` (region bits of ``channelsim.world.geography``), carries at most
+    ``max_people``, the waves are at most ``max_wave_height_m`` and, unless
+    ``night_allowed``, it is daylight; ``excluded_share`` of boats (drawn once per boat,
+    e.g. children aboard) are never eligible. Eligible boats are intercepted at
+    ``rate_per_hour``; an interception tows the boat back to France with
+    ``tow_back_probability``, otherwise immobilises it (it then drifts) with
     ``immobilise_probability``; each interception multiplies the capsize hazard of that step
     by ``capsize_multiplier``.
     """
@@ -67,6 +69,7 @@ class Interception:
     tow_back_probability: float = 0.0
     immobilise_probability: float = 0.0
     capsize_multiplier: float = 1.0
+    excluded_share: float = 0.0
 
     def as_array(self) -> np.ndarray:
         """The float64 layout the kernel reads (order is part of the kernel's contract)."""
@@ -81,6 +84,7 @@ class Interception:
                 self.tow_back_probability,
                 self.immobilise_probability,
                 self.capsize_multiplier,
+                self.excluded_share,
             ],
             dtype=np.float64,
         )
@@ -119,10 +123,16 @@ class DayContext:
     # post arrival (filled by the engine before on_post_arrival)
     arrived_people: int = 0
     arrived_boats: int = 0
+    intercepted_boats: int = 0
     returned_from_uk_people: int = 0
+    #: Of the people returned to France, how many go back to the coast to try again
+    #: (``None``: all of them).
+    rejoining_people: int | None = None
     removed_people: int = 0
     # costs
     costs_gbp: dict[str, float] = field(default_factory=dict)
+    #: Policy outcomes that are not people flows (officer injuries, legal-route admissions).
+    counts: dict[str, float] = field(default_factory=dict)
 
     def uniforms(self, stream_offset: int, keys: np.ndarray | int) -> np.ndarray:
         """Policy-owned random numbers, keyed so that they never collide with the engine's."""
@@ -131,6 +141,10 @@ class DayContext:
     def add_cost(self, item: str, cost_gbp: float) -> None:
         """Book a cost in the ledger for this day."""
         self.costs_gbp[item] = self.costs_gbp.get(item, 0.0) + float(cost_gbp)
+
+    def add_count(self, item: str, value: float) -> None:
+        """Book a policy outcome for this day; the run's totals hold its sum as ``item``."""
+        self.counts[item] = self.counts.get(item, 0.0) + float(value)
 
 
 class Policy(BaseModel):
@@ -162,7 +176,8 @@ class Policy(BaseModel):
         """Set ``ctx.interception`` (maritime doctrine)."""
 
     def on_post_arrival(self, ctx: DayContext) -> None:
-        """Read ``ctx.arrived_people``; set ``returned_from_uk_people``/``removed_people``."""
+        """Read ``ctx.arrived_people``/``intercepted_boats``; set ``returned_from_uk_people``
+        (and ``rejoining_people``), ``removed_people``; book counts with ``ctx.add_count``."""
 
     def on_costs(self, ctx: DayContext) -> None:
         """Book costs with ``ctx.add_cost``."""

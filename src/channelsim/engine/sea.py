@@ -143,7 +143,8 @@ def load_forcing() -> tuple[World, SeaForcing]:
     I_TOW,
     I_IMMOBILISE,
     I_CAPSIZE,
-) = range(9)
+    I_EXCLUDED,
+) = range(10)
 
 # Columns of the integer and float outputs.
 O_FATE, O_DROWNED, O_HYPOTHERMIA, O_UK_SIDE, O_DISABLED, O_INTERCEPTED, O_STEPS, N_OI = range(8)
@@ -207,7 +208,17 @@ def step_boats(
         eps_dw = max(p[P_DW_STD] * _normal(seed, _S_LEEWAY, day, 4 * key), -20.0 * leeway_params[0])
         eps_cw = p[P_CW_STD] * _normal(seed, _S_LEEWAY, day, 4 * key + 1)
         side = 1 if hash_uniform(seed, _S_LEEWAY, day, 8 * key + 4) < 0.5 else -1
-        eligible_people = occ <= intercept[I_MAX_PEOPLE] and wave_height_m <= intercept[I_MAX_WAVE]
+        # Boats the rules exclude for the whole crossing (e.g. children aboard): a per-boat
+        # draw on a key no step uses.
+        eligible_boat = (
+            occ <= intercept[I_MAX_PEOPLE]
+            and wave_height_m <= intercept[I_MAX_WAVE]
+            and (
+                intercept[I_EXCLUDED] <= 0.0
+                or hash_uniform(seed, _S_INTERCEPT_ACTION, day, key * STEP_KEY + STEP_KEY - 1)
+                >= intercept[I_EXCLUDED]
+            )
+        )
         required = np.uint8(int(intercept[I_REQUIRED]))
         forbidden = np.uint8(int(intercept[I_FORBIDDEN]))
         x = x_km[b]
@@ -235,6 +246,26 @@ def step_boats(
                 fate = _AT_SEA_END
                 break
             skey = key * STEP_KEY + step
+            # Interception under the policy's rules of engagement, where the boat is at the
+            # start of the step (a boat is caught where it is, before it moves on).
+            capsize_now = capsize_rate
+            if (
+                intercept[I_RATE] > 0.0
+                and not disabled
+                and eligible_boat
+                and (flag & required) == required
+                and (flag & forbidden) == 0
+                and (intercept[I_NIGHT] > 0.0 or 6.0 <= (t % 24.0) < 20.0)
+                and _hit(intercept[I_RATE], dt_h, hash_uniform(seed, _S_INTERCEPT, day, skey))
+            ):
+                intercepted = True
+                capsize_now *= intercept[I_CAPSIZE]
+                u_act = hash_uniform(seed, _S_INTERCEPT_ACTION, day, skey)
+                if u_act < intercept[I_TOW]:
+                    fate = _RETURNED
+                    break
+                if u_act < intercept[I_TOW] + intercept[I_IMMOBILISE]:
+                    disabled = True
             tu, tv = tide_velocity_m_s(tide_params, t)
             if disabled:
                 if hash_uniform(seed, _S_JIBE, day, skey) < p[P_JIBE]:
@@ -271,24 +302,6 @@ def step_boats(
                 tracks[b, step, 1] = y
             if fate != _AT_SEA:
                 break
-            # Interception under the policy's rules of engagement.
-            capsize_now = capsize_rate
-            if (
-                intercept[I_RATE] > 0.0
-                and not disabled
-                and eligible_people
-                and (flag & required) == required
-                and (flag & forbidden) == 0
-                and (intercept[I_NIGHT] > 0.0 or 6.0 <= (t % 24.0) < 20.0)
-                and _hit(intercept[I_RATE], dt_h, hash_uniform(seed, _S_INTERCEPT, day, skey))
-            ):
-                intercepted = True
-                capsize_now *= intercept[I_CAPSIZE]
-                u_act = hash_uniform(seed, _S_INTERCEPT_ACTION, day, skey)
-                if u_act < intercept[I_TOW]:
-                    fate = _RETURNED
-                elif u_act < intercept[I_TOW] + intercept[I_IMMOBILISE]:
-                    disabled = True
             if capsize_now > 0.0 and _hit(
                 capsize_now, dt_h, hash_uniform(seed, _S_CAPSIZE, day, skey)
             ):

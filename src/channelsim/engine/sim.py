@@ -224,7 +224,11 @@ class Sim:
         boat_frames: list[dict[str, np.ndarray]] = []
         cost_rows: list[dict[str, Any]] = []
         at_sea_end_people = 0
-        hooks = {name: [pol for pol in self.policies if _overrides(pol, name)] for name in HOOKS}
+        # Each run works on fresh copies, so state a policy keeps between days never leaks
+        # from one run into the next.
+        policies = [pol.model_copy(deep=True) for pol in self.policies]
+        hooks = {name: [pol for pol in policies if _overrides(pol, name)] for name in HOOKS}
+        counts: dict[str, float] = {}
 
         for d in range(n_days):
             date = day_dates[d]
@@ -293,11 +297,16 @@ class Sim:
             # post-arrival (arrivals booked for today so far, including earlier launches)
             ctx.arrived_people = int(out["arrived_people"][d])
             ctx.arrived_boats = int(out["arrived_boats"][d])
+            ctx.intercepted_boats = int(out["intercepted_boats"][d])
             for pol in active["on_post_arrival"]:
                 pol.on_post_arrival(ctx)
             out["returned_from_uk_people"][d] = ctx.returned_from_uk_people
             out["removed_people"][d] = ctx.removed_people
-            returning[d + 1] += ctx.returned_from_uk_people
+            returning[d + 1] += (
+                ctx.returned_from_uk_people
+                if ctx.rejoining_people is None
+                else min(ctx.rejoining_people, ctx.returned_from_uk_people)
+            )
             # costs
             for pol in active["on_costs"]:
                 pol.on_costs(ctx)
@@ -305,6 +314,8 @@ class Sim:
                 {"date": date, "item": item, "cost_gbp": cost}
                 for item, cost in ctx.costs_gbp.items()
             )
+            for item, value in ctx.counts.items():
+                counts[item] = counts.get(item, 0.0) + value
             out["waiting_people"][d] = waiting
             out["boat_stock"][d] = stock
             out["crossing_window"][d] = int(window[d])
@@ -312,7 +323,7 @@ class Sim:
                 progress(d + 1, n_days)
 
         return self._result(
-            dates, out, boat_frames, cost_rows, at_sea_end_people, wind_kn, wave, sea_temp
+            dates, out, boat_frames, cost_rows, counts, at_sea_end_people, wind_kn, wave, sea_temp
         )
 
     # -- stages ----------------------------------------------------------------------------
@@ -539,6 +550,7 @@ class Sim:
         out: dict[str, np.ndarray],
         boat_frames: list[dict[str, np.ndarray]],
         cost_rows: list[dict[str, Any]],
+        counts: dict[str, float],
         at_sea_end_people: int,
         wind_kn: np.ndarray,
         wave: np.ndarray,
@@ -567,6 +579,7 @@ class Sim:
             else 0.0
         )
         totals["final_waiting_people"] = int(daily["waiting_people"].iloc[-1])
+        totals.update(counts)
         return SimResult(
             scenario=self.scenario.to_dict(),
             seed=self.seed,
