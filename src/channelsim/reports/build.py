@@ -1,0 +1,176 @@
+"""Assemble the report: one section per kind of content found in the input, a note for each
+kind that is missing, written as one self-contained HTML file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from channelsim import __version__
+from channelsim.errors import ChannelsimError
+from channelsim.reports.figures import (
+    comparison_figure,
+    monthly_observed,
+    monthly_simulated,
+    sensitivity_figure,
+    series_figure,
+    strait_map,
+)
+from channelsim.reports.inputs import ReportInput, load_input
+from channelsim.reports.page import Section, render_page, write_text_atomic
+
+#: Figures shown first in the comparison chart, when present.
+KEY_METRICS = (
+    "arrived_people",
+    "dead_or_missing_people",
+    "prevented_people",
+    "officer_injuries",
+    "cost_gbp",
+)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What was written: the file, the sections and charts, and the notes on what is absent."""
+
+    path: Path
+    sections: list[str]
+    n_charts: int
+    notes: list[str]
+
+
+def observed_daily(data: Path | None) -> tuple[pd.DataFrame | None, str]:
+    """The official daily series from ``data`` or the local data store, and where it came from
+    (or why there is none)."""
+    from channelsim.data import DataStore, read_publication
+
+    if data is not None:
+        publication = read_publication(data)
+        return publication.daily, f"{data.name} (edition of {publication.edition_date})"
+    store = DataStore()
+    try:
+        daily = store.daily()
+    except ChannelsimError:
+        return None, (
+            "no observed series: the data store is empty (run `channelsim data import FILE`) "
+            "and no --data FILE was given"
+        )
+    edition = store.latest_edition()
+    return daily, f"data store {store.path}" + (
+        f", edition {edition.edition_date}" if edition else ""
+    )
+
+
+def series_section(found: ReportInput, data: Path | None) -> tuple[Section | None, str | None]:
+    if found.daily is None:
+        return None, "Simulated against observed: omitted, the input has no daily series."
+    simulated = monthly_simulated(found.daily)
+    dates = pd.to_datetime(found.daily["date"])
+    observed, origin = observed_daily(data)
+    monthly = None if observed is None else monthly_observed(observed, dates.min(), dates.max())
+    if monthly is not None and monthly.empty:
+        monthly, origin = None, f"no observed data in the simulated period ({origin})"
+    n = int(simulated["n"].max())
+    section = Section(
+        "Simulated against observed arrivals",
+        paragraphs=[
+            f"Monthly sums over {dates.min():%d %b %Y} – {dates.max():%d %b %Y}. "
+            + (
+                f"Simulated: median of {n} members with 50% and 90% intervals. "
+                if n > 1
+                else "Simulated: one run (no interval). "
+            )
+            + f"Observed: {origin}."
+        ],
+        figures=[series_figure(simulated, monthly)],
+    )
+    return section, None if monthly is not None else f"Observed series omitted: {origin}."
+
+
+def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
+    if found.comparison is None or found.comparison.empty:
+        return None, "Policy comparison: omitted, the input has no comparison."
+    table = found.comparison
+    present = list(dict.fromkeys(table["metric"]))
+    metrics = [m for m in KEY_METRICS if m in present] or present[:4]
+    base = (
+        table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
+    )
+    return (
+        Section(
+            "Policy comparison",
+            paragraphs=[
+                "Paired differences (scenario minus "
+                + (f"base '{base}'" if base else "the base scenario")
+                + ") with common random numbers: median and interval (low–high) over the pairs."
+            ],
+            tables=[table],
+            figures=[comparison_figure(table, metrics)],
+        ),
+        None,
+    )
+
+
+def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]:
+    indices = found.sensitivity
+    if indices is None or indices.empty:
+        return None, "Sensitivity indices: omitted, the input has no sensitivity analysis."
+    method = str(indices["method"].iloc[0])
+    text = (
+        "Sobol indices: S1 is the share of the output's variance due to the parameter alone, "
+        "ST includes its interactions; error bars are bootstrap confidence intervals."
+        if method == "sobol"
+        else "Morris elementary effects: mu* is the mean absolute change of the output over the "
+        "parameter's full range, sigma the spread of that change (non-linearity, interactions)."
+    )
+    return Section("Sensitivity indices", [text], [indices], [sensitivity_figure(indices)]), None
+
+
+def map_section(found: ReportInput) -> Section:
+    from channelsim.world import load_world
+
+    text = (
+        "Projected kilometres around 51°N 1.5°E. Interceptions, incidents and deaths at sea are "
+        "drawn at the boat's last position in the boat log; deaths at embarkation at the launch "
+        "point of their zone."
+        if found.boats is not None
+        else "The input has no boat log: only the geography and zones are drawn."
+    )
+    return Section("Map of the strait", [text], figures=[strait_map(load_world(), found.boats)])
+
+
+def build_report(
+    source: str,
+    out: str | Path,
+    *,
+    data: Path | None = None,
+    runs_store: Path | None = None,
+) -> ReportSummary:
+    """Read ``source`` (folder or run id), build every section it has data for, write ``out``."""
+    found = load_input(source, runs_store)
+    sections: list[Section] = []
+    notes: list[str] = []
+    for section, note in (
+        series_section(found, data),
+        comparison_section(found),
+        sensitivity_section(found),
+    ):
+        if section is not None:
+            sections.append(section)
+        if note is not None:
+            notes.append(note)
+    if found.daily is not None or found.boats is not None:
+        sections.append(map_section(found))
+    else:
+        notes.append("Map of the strait: omitted, the input has no simulation outputs.")
+    header = [f"Source: {found.source}. channelsim {__version__}.", *notes]
+    html = render_page(f"channelsim report: {found.title}", sections, header)
+    path = write_text_atomic(out, html)
+    return ReportSummary(
+        path=path,
+        sections=[s.title for s in sections],
+        n_charts=sum(len(s.figures) for s in sections),
+        notes=notes,
+    )

@@ -1,0 +1,216 @@
+"""What a report is built from: an output folder (run, demo, compare, sensitivity) or a run
+id in the results store, read into tidy tables. Whatever is absent stays ``None``."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from channelsim.errors import InputError
+from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member
+
+SERIES_COLUMNS = ("date", "arrived_people", "arrived_boats")
+NOT_COMPARISON = {"daily", "boats", "costs", "indices", "samples"}
+
+
+@dataclass
+class ReportInput:
+    """Tables for the report; ``daily`` is keyed by ``scenario`` and ``member``."""
+
+    source: str
+    title: str
+    daily: pd.DataFrame | None = None
+    boats: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return all(t is None for t in (self.daily, self.boats, self.comparison, self.sensitivity))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(path, None, f"expected readable JSON ({error})") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises several types for a damaged file
+        raise InputError(path, None, f"expected a Parquet table ({error})") from None
+
+
+def _check_columns(frame: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(path, f"column {missing[0]!r}", f"expected columns {', '.join(columns)}")
+
+
+def _keyed_daily(frame: pd.DataFrame, path: Path, scenario: str, member: str) -> pd.DataFrame:
+    """A daily table with ``scenario`` and ``member`` keys (ensemble tables bring their own)."""
+    _check_columns(frame, path, SERIES_COLUMNS)
+    frame = frame.copy()
+    if "scenario" not in frame.columns:
+        frame["scenario"] = scenario
+    if {"draw", "rep"} <= set(frame.columns):
+        frame["member"] = "d" + frame["draw"].astype(str) + ".r" + frame["rep"].astype(str)
+    elif "member" not in frame.columns:
+        frame["member"] = member
+    return frame
+
+
+def comparison_from_json(payload: Any) -> pd.DataFrame | None:
+    """Tidy rows from a ``channelsim compare`` JSON: ``scenarios`` with ``name`` and a
+    ``difference`` map of figure -> ``median``, ``low``, ``high``; None if it is not one."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("scenarios"), list):
+        return None
+    rows = []
+    for entry in payload["scenarios"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("difference"), dict):
+            return None
+        for metric, stats in entry["difference"].items():
+            if isinstance(stats, dict) and "median" in stats:
+                rows.append(
+                    {
+                        "scenario": str(entry.get("name")),
+                        "base": payload.get("base"),
+                        "metric": str(metric),
+                        "median": _float(stats.get("median")),
+                        "low": _float(stats.get("low")),
+                        "high": _float(stats.get("high")),
+                    }
+                )
+    return pd.DataFrame(rows) if rows else None
+
+
+def _float(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def comparison_from_table(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """Tidy rows from a comparison table (``scenario, metric, median`` and ``low/high`` or the
+    ensemble's ``q05/q95``); None if it is not one."""
+    if not {"scenario", "metric", "median"} <= set(frame.columns):
+        return None
+    renamed = frame.rename(columns={"q05": "low", "q95": "high"})
+    if not {"low", "high"} <= set(renamed.columns):
+        return None
+    columns = [c for c in ("scenario", "base", "metric", "median", "low", "high") if c in renamed]
+    return renamed[columns].reset_index(drop=True)
+
+
+def _scenario_name(folder: Path) -> str:
+    for name in ("meta.json", "summary.json"):
+        path = folder / name
+        if path.is_file():
+            payload = _read_json(path)
+            if isinstance(payload, dict) and payload.get("scenario"):
+                return str(payload["scenario"])
+    return folder.name
+
+
+def _runs_in(folder: Path) -> list[Path]:
+    """The folder itself if it holds a run's tables, else its sub-folders that do."""
+    if (folder / "daily.parquet").is_file():
+        return [folder]
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / "daily.parquet").is_file())
+
+
+def load_folder(folder: Path) -> ReportInput:
+    """Read an output folder of ``channelsim run|demo|compare|sensitivity``."""
+    if not folder.is_dir():
+        raise InputError(folder, None, "expected an output folder or a run id")
+    found = ReportInput(source=str(folder), title=folder.name)
+    dailies, boats = [], []
+    for run in _runs_in(folder):
+        scenario = _scenario_name(run)
+        member = run.name if run != folder else "0"
+        dailies.append(_keyed_daily(_read_parquet(run / "daily.parquet"), run, scenario, member))
+        if (run / "boats.parquet").is_file():
+            boats.append(_read_parquet(run / "boats.parquet"))
+    if dailies:
+        found.daily = pd.concat(dailies, ignore_index=True)
+    if boats:
+        found.boats = pd.concat(boats, ignore_index=True)
+    for path in sorted(folder.glob("*.json")):
+        payload = _read_json(path)
+        if found.comparison is None:
+            found.comparison = comparison_from_json(payload)
+        if path.name == "sensitivity.json" and isinstance(payload, dict):
+            found.details.update({k: payload.get(k) for k in ("scenario", "method", "n_runs")})
+        elif path.name == "summary.json" and isinstance(payload, dict):
+            found.details.update({k: payload.get(k) for k in ("scenario", "seed", "start", "end")})
+    for path in sorted(folder.glob("*.parquet")):
+        if path.stem == "indices":
+            found.sensitivity = _read_parquet(path)
+        elif path.stem not in NOT_COMPARISON and found.comparison is None:
+            found.comparison = comparison_from_table(_read_parquet(path))
+    if found.empty:
+        raise InputError(
+            folder,
+            None,
+            "expected the output folder of channelsim run, demo, compare or sensitivity "
+            "(daily.parquet, indices.parquet or a comparison table)",
+        )
+    return found
+
+
+def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
+    """Read a run of the results store: its members' tables and, for several scenarios, the
+    paired comparison against the base."""
+    from channelsim.runstore import RunStore
+
+    with RunStore(runs_store, create=False) as store:
+        run = store.get_run(run_id)
+        rows = store.members(run_id)
+        members = sorted(
+            (Member.from_key(r["member_key"]) for r in rows),
+            key=lambda m: (m.scenario, m.draw, m.rep),
+        )
+        outputs = [store.load_member(run_id, m) for m in members]
+    config = run["config"]
+    found = ReportInput(
+        source=f"run {run_id} ({store.path})",
+        title=f"{run['kind']} {run['name']} ({run_id})",
+        details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
+    )
+    dailies, boats = [], []
+    for member, output in zip(members, outputs, strict=True):
+        if "daily" in output.tables:
+            daily = output.tables["daily"]
+            if set(SERIES_COLUMNS) <= set(daily.columns):
+                dailies.append(daily.assign(scenario=member.scenario, member=member.key))
+        if "boats" in output.tables:
+            boats.append(output.tables["boats"])
+    found.daily = pd.concat(dailies, ignore_index=True) if dailies else None
+    found.boats = pd.concat(boats, ignore_index=True) if boats else None
+    scenarios = config.get("scenarios") or {}
+    if len(scenarios) > 1 and members:
+        spec = EnsembleSpec(
+            scenarios=scenarios,
+            reps=int(config.get("reps", 1)),
+            base_seed=int(config.get("base_seed", 0)),
+            draws=config.get("draws"),
+            base=config.get("base"),
+            name=str(config.get("name", run["name"])),
+            kind=str(run["kind"]),
+        )
+        found.comparison = comparison_from_table(EnsembleResult(spec, members, outputs).compare())
+    if found.empty:
+        raise InputError(store.path, f"run {run_id!r}", "expected recorded members with tables")
+    return found
+
+
+def load_input(source: str, runs_store: Path | None = None) -> ReportInput:
+    """A folder if ``source`` is an existing path, else a run id in the results store."""
+    path = Path(source)
+    return load_folder(path) if path.exists() else load_run(source, runs_store)

@@ -1,0 +1,149 @@
+"""One self-contained HTML page: sections of text, tables and Plotly charts, plotly.js inline.
+
+The page needs no network: plotly.js is embedded once and every chart's figure is a JSON
+block drawn by a small script. When every ``Plotly.newPlot`` promise has resolved the script
+sets ``document.body.dataset.chartsRendered`` to the number of charts; script errors are
+caught (``window.onerror``, unhandled rejections, ``console.error``) and written into the
+page (``#report-errors`` and ``document.body.dataset.errors``), so a headless browser can check
+both from the dumped DOM.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
+       color: #222; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
+     border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }
+th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+.note { color: #666; font-style: italic; } .chart { width: 100%; min-height: 420px; }
+#report-errors:empty { display: none; } #report-errors { color: #b00; }
+"""
+
+# Installed before plotly.js so that errors while loading it are caught too.
+_ERROR_TRAP = """
+(function () {
+  var errors = [];
+  function show() {
+    if (!document.body) { return; }
+    document.body.dataset.errors = String(errors.length);
+    var box = document.getElementById("report-errors");
+    if (box) { box.textContent = errors.join("\\n"); }
+  }
+  function record(message) { errors.push(String(message)); show(); }
+  document.addEventListener("DOMContentLoaded", show);
+  window.onerror = function (message, source, line) { record(message + " (" + line + ")"); };
+  window.addEventListener("unhandledrejection", function (e) { record(e.reason); });
+  var consoleError = console.error;
+  console.error = function () {
+    record(Array.prototype.join.call(arguments, " "));
+    consoleError.apply(console, arguments);
+  };
+  window.reportError = record;
+})();
+"""
+
+_DRAW = """
+(function () {
+  var divs = document.querySelectorAll("div.chart");
+  var drawn = Array.prototype.map.call(divs, function (div) {
+    var spec = JSON.parse(document.getElementById(div.id + "-spec").textContent);
+    return Plotly.newPlot(div, spec.data, spec.layout, {responsive: true, displaylogo: false});
+  });
+  Promise.all(drawn).then(function () {
+    document.body.dataset.chartsRendered = String(drawn.length);
+  }, function (error) { window.reportError(error); });
+})();
+"""
+
+
+@dataclass
+class Section:
+    """A titled part of the report: paragraphs, HTML tables and charts, in that order."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[pd.DataFrame] = field(default_factory=list)
+    figures: list[go.Figure] = field(default_factory=list)
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _script_json(text: str) -> str:
+    """JSON safe inside a ``<script>`` element."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, na_rep="–", float_format=_number, escape=True)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def render_page(title: str, sections: list[Section], notes: list[str] | None = None) -> str:
+    """The whole HTML document as text."""
+    body: list[str] = [f"<h1>{html.escape(title)}</h1>", '<pre id="report-errors"></pre>']
+    body += [f'<p class="note">{html.escape(n)}</p>' for n in notes or []]
+    n_charts = 0
+    for section in sections:
+        body.append(f"<section><h2>{html.escape(section.title)}</h2>")
+        body += [f"<p>{html.escape(p)}</p>" for p in section.paragraphs]
+        body += [_table_html(t) for t in section.tables]
+        for figure in section.figures:
+            chart_id = f"chart-{n_charts}"
+            n_charts += 1
+            spec = pio.to_json(figure, validate=False, remove_uids=True)
+            body.append(f'<div class="chart" id="{chart_id}"></div>')
+            body.append(f'<script type="application/json" id="{chart_id}-spec">')
+            body.append(f"{_script_json(spec)}</script>")
+        body.append("</section>")
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title>",
+            f"<style>{_STYLE}</style>",
+            f"<script>{_ERROR_TRAP}</script>",
+            f'<script type="text/javascript">{_plotly_js()}</script>',
+            f'</head><body data-charts="{n_charts}" data-errors="0">',
+            *body,
+            f"<script>{_DRAW}</script>",
+            "</body></html>",
+        ]
+    )
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write to a temporary file in the same folder, then rename it into place."""
+    target = Path(path).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
