@@ -49,8 +49,9 @@ HOOKS: tuple[str, ...] = tuple(hook for _, _, hook in LOOP if hook is not None)
 class Interception:
     """Rules of engagement for intercepting boats under way, read by the at-sea kernel.
 
-    A boat is eligible while, at the start of a step, it has all ``required_flags`` and none
-    of ``forbidden_flags`` (region bits of ``channelsim.world.geography``), carries at most
+    A boat is eligible while, at the start of a step, it has all ``required_flags``, at least
+    one of ``any_flags`` (if set) and none of ``forbidden_flags`` (region bits of
+    ``channelsim.world.geography``), carries at most
     ``max_people``, the waves are at most ``max_wave_height_m`` and, unless
     ``night_allowed``, it is daylight; ``excluded_share`` of boats (drawn once per boat,
     e.g. children aboard) are never eligible. Eligible boats are intercepted at
@@ -70,6 +71,7 @@ class Interception:
     immobilise_probability: float = 0.0
     capsize_multiplier: float = 1.0
     excluded_share: float = 0.0
+    any_flags: int = 0
 
     def as_array(self) -> np.ndarray:
         """The float64 layout the kernel reads (order is part of the kernel's contract)."""
@@ -85,6 +87,7 @@ class Interception:
                 self.immobilise_probability,
                 self.capsize_multiplier,
                 self.excluded_share,
+                self.any_flags,
             ],
             dtype=np.float64,
         )

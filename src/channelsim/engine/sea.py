@@ -144,7 +144,8 @@ def load_forcing() -> tuple[World, SeaForcing]:
     I_IMMOBILISE,
     I_CAPSIZE,
     I_EXCLUDED,
-) = range(10)
+    I_ANY,
+) = range(11)
 
 # Columns of the integer and float outputs.
 O_FATE, O_DROWNED, O_HYPOTHERMIA, O_UK_SIDE, O_DISABLED, O_INTERCEPTED, O_STEPS, N_OI = range(8)
@@ -221,6 +222,7 @@ def step_boats(
         )
         required = np.uint8(int(intercept[I_REQUIRED]))
         forbidden = np.uint8(int(intercept[I_FORBIDDEN]))
+        any_of = np.uint8(int(intercept[I_ANY]))
         x = x_km[b]
         y = y_km[b]
         x_start = x
@@ -255,6 +257,7 @@ def step_boats(
                 and eligible_boat
                 and (flag & required) == required
                 and (flag & forbidden) == 0
+                and (any_of == 0 or (flag & any_of) != 0)
                 and (intercept[I_NIGHT] > 0.0 or 6.0 <= (t % 24.0) < 20.0)
                 and _hit(intercept[I_RATE], dt_h, hash_uniform(seed, _S_INTERCEPT, day, skey))
             ):
