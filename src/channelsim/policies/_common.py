@@ -1,0 +1,37 @@
+"""Shared pieces of the policies: saturating effort curves and keyed counting draws."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from channelsim.engine.policy import DayContext
+
+DAYS_PER_YEAR = 365.25
+
+
+def saturating(
+    base_probability: float | np.ndarray, effort: float | np.ndarray, scale: float
+) -> np.ndarray:
+    """``1 − (1 − base)·exp(−effort/scale)``: each ``scale`` of effort removes a fixed share
+    of what still gets through, so money added to an already well-guarded place buys less."""
+    base = np.asarray(base_probability, dtype=np.float64)
+    return 1.0 - (1.0 - base) * np.exp(-np.asarray(effort, dtype=np.float64) / scale)
+
+
+def binomial(ctx: DayContext, stream_offset: int, n: int, p: float, key0: int = 0) -> int:
+    """How many of ``n`` people (keys ``key0..key0+n-1``) a ``p`` chance picks, drawn from the
+    policy's own keyed stream so that the same person gets the same draw in every scenario."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    keys = np.arange(key0, key0 + n, dtype=np.int64)
+    return int((ctx.uniforms(stream_offset, keys) < p).sum())
+
+
+def stochastic_round(ctx: DayContext, stream_offset: int, value: float) -> int:
+    """``value`` rounded down or up with the chance of its fraction (the mean is kept)."""
+    whole = math.floor(value)
+    return whole + int(ctx.uniforms(stream_offset, 1)[0] < value - whole)

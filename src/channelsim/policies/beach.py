@@ -1,0 +1,133 @@
+"""Policies on the French coast: beach patrols paid for by the UK, taxi-boat interdiction.
+
+Both turn money into guarding effort per launch zone and effort into the chance that a
+launch attempt is stopped (a saturating curve, :func:`saturating`). The engine's zone
+choice then moves launches away from better-guarded zones (``networks.patrol_displacement``):
+guarding the short northern crossings pushes boats south, where crossings are longer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from channelsim.engine.policy import DayContext, Policy, register_policy
+from channelsim.policies._common import DAYS_PER_YEAR, saturating
+
+#: Beaches where patrols concentrated in 2023–2025 (the short crossings).
+NORTHERN_BEACHES = (
+    "Dunkirk (Malo / Bray-Dunes)",
+    "Calais / Sangatte",
+    "Wissant / Cap Gris-Nez",
+    "Wimereux / Ambleteuse",
+    "Boulogne / Le Portel",
+)
+
+
+def _zone_mask(ctx: DayContext, zones: tuple[str, ...] | None, waterway: bool) -> np.ndarray:
+    """Zones of the requested kind, restricted to ``zones`` if given."""
+    mask = ctx.zone_is_waterway == waterway
+    if zones is not None:
+        mask &= np.isin(np.array(ctx.zone_names), np.array(zones))
+    return mask
+
+
+class BeachPatrols(Policy):
+    """Extra UK money for French beach patrols: officers, drones and vehicles by zone.
+
+    Money per year (``funding_gbp_per_year``, or the yearly ``payments_eur`` of a deal, one
+    per year from ``start``) is split between officers, drones and vehicles at their yearly
+    unit costs; the units are spread evenly over the guarded ``zones`` and counted in
+    officer-equivalents; a beach zone's prevention probability rises as
+    ``1 − (1 − p)·exp(−effort / effort_scale_officers)``. It adds to the status quo, whose
+    calibrated prevention already includes the 2023 deal.
+    """
+
+    funding_gbp_per_year: float | None = Field(None, ge=0, le=5e9)
+    payments_eur: tuple[float, ...] | None = Field(None, min_length=1)
+    eur_to_gbp: float = Field(0.86, gt=0, le=2)
+    officer_share: float = Field(0.7, ge=0, le=1)
+    drone_share: float = Field(0.2, ge=0, le=1)
+    vehicle_share: float = Field(0.1, ge=0, le=1)
+    cost_gbp_per_officer_year: float = Field(70_000, gt=0)
+    cost_gbp_per_drone_year: float = Field(200_000, gt=0)
+    cost_gbp_per_vehicle_year: float = Field(60_000, gt=0)
+    drone_officer_equivalents: float = Field(10.0, ge=0)
+    vehicle_officer_equivalents: float = Field(4.0, ge=0)
+    effort_scale_officers: float = Field(400.0, gt=0)
+    zones: tuple[str, ...] | None = NORTHERN_BEACHES
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> BeachPatrols:
+        if (self.funding_gbp_per_year is None) == (self.payments_eur is None):
+            raise ValueError("give exactly one of funding_gbp_per_year and payments_eur")
+        if abs(self.officer_share + self.drone_share + self.vehicle_share - 1.0) > 1e-9:
+            raise ValueError("officer_share + drone_share + vehicle_share must be 1")
+        return self
+
+    def budget_gbp_per_year(self, date: dt.date) -> float:
+        """The money available in the policy year holding ``date``."""
+        if self.funding_gbp_per_year is not None:
+            return self.funding_gbp_per_year
+        assert self.payments_eur is not None
+        year = 0 if self.start is None else max(0, (date - self.start).days) // 365
+        if year >= len(self.payments_eur):
+            return 0.0
+        return self.payments_eur[year] * self.eur_to_gbp
+
+    def officer_equivalents(self, date: dt.date) -> float:
+        """All units bought with this year's money, in officer-equivalents."""
+        budget = self.budget_gbp_per_year(date)
+        return budget * (
+            self.officer_share / self.cost_gbp_per_officer_year
+            + self.drone_share * self.drone_officer_equivalents / self.cost_gbp_per_drone_year
+            + self.vehicle_share * self.vehicle_officer_equivalents / self.cost_gbp_per_vehicle_year
+        )
+
+    def on_beach(self, ctx: DayContext) -> None:
+        guarded = _zone_mask(ctx, self.zones, waterway=False)
+        if not guarded.any():
+            return
+        effort = self.officer_equivalents(ctx.date) / guarded.sum()
+        p = np.asarray(ctx.prevention_probability, dtype=np.float64)
+        ctx.prevention_probability = np.where(
+            guarded, saturating(p, effort, self.effort_scale_officers), p
+        )
+
+    def on_costs(self, ctx: DayContext) -> None:
+        ctx.add_cost("beach_patrols", self.budget_gbp_per_year(ctx.date) / DAYS_PER_YEAR)
+
+
+class TaxiBoatInterdiction(Policy):
+    """Patrol teams on canals and rivers that stop taxi boats before people board.
+
+    ``teams`` (a boat and its crew each) are spread over the waterway ``zones``; a waterway
+    zone's chance of stopping a taxi-boat attempt rises as
+    ``1 − (1 − p)·exp(−teams per zone / effort_scale_teams)``.
+    """
+
+    teams: float = Field(10.0, ge=0, le=1000)
+    effort_scale_teams: float = Field(5.0, gt=0)
+    cost_gbp_per_team_year: float = Field(1_500_000, ge=0)
+    zones: tuple[str, ...] | None = None
+
+    def on_beach(self, ctx: DayContext) -> None:
+        guarded = _zone_mask(ctx, self.zones, waterway=True)
+        if not guarded.any():
+            return
+        p = np.asarray(ctx.taxi_prevention_probability, dtype=np.float64)
+        teams = self.teams / guarded.sum()
+        ctx.taxi_prevention_probability = np.where(
+            guarded, saturating(p, teams, self.effort_scale_teams), p
+        )
+
+    def on_costs(self, ctx: DayContext) -> None:
+        ctx.add_cost(
+            "taxi_boat_interdiction", self.teams * self.cost_gbp_per_team_year / DAYS_PER_YEAR
+        )
+
+
+register_policy("beach_patrols", BeachPatrols)
+register_policy("taxi_boat_interdiction", TaxiBoatInterdiction)

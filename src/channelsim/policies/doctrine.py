@@ -1,0 +1,168 @@
+"""The French maritime doctrine: stopping boats at sea, where, how and at what risk.
+
+Where (``area``): ``waterways`` (ports, canals, rivers), ``shallow`` (waterways and the
+shallow band, sea within 0.3 km of the French coast: the raster's ``FR_SHALLOW``) or
+``territorial`` (all French territorial waters). Never on the UK side of the median line.
+Without ``officer_immunity`` officers act only in waterways and ports.
+
+How often (random search, Koopman): ``on_station = patrol_boats × hours_on_station/24``
+boats sweep the area at ``speed_kn`` with a sweep width ``W = min(2 × detection_range_km,
+band width)`` near the shore, ``2 × offshore_detection_range_km`` in the open territorial sea
+(radar, aircraft and drones guide the boats); a boat in the area is found at rate
+``λ = on_station × v × W / area``. In the
+near-shore areas a boat is only there while it loads and leaves (``near_shore_dwell_h``),
+which the kernel sees as its first step, so the rate is scaled to give
+``1 − exp(−λ × dwell)`` in that step.
+
+The four steps: order to stop (obeyed with ``compliance_probability`` → diverted or towed
+back to France); otherwise immobilise, e.g. by fouling the propeller
+(``immobilise_success_probability``; the boat then drifts per the Leeway model until the
+French side rescues it); every intervention carries ``capsize_probability_per_intervention``
+for a reference boat in calm water (scaled by the kernel with waves and load); hand-over:
+the people rejoin the waiting population, and pilots arrested
+(``arrest_probability``) cost the networks ``supply_loss_per_arrest_boats`` boats.
+Rules of engagement: at most ``max_people_aboard``, waves at most ``max_wave_height_m``,
+no action on boats with children (``children_boat_share`` of boats) unless
+``act_with_children``, at night only if ``night_allowed``. Each intervention injures an
+officer with ``officer_injury_probability``.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Literal
+
+from pydantic import Field
+
+from channelsim.engine.policy import DayContext, Interception, Policy, register_policy
+from channelsim.policies._common import binomial
+from channelsim.world.geography import (
+    FR_SHALLOW,
+    FR_TERRITORIAL,
+    FR_WATERWAY,
+    UK_SIDE,
+    load_world,
+    strait_spec,
+)
+
+KN_TO_KM_H = 1.852
+STREAM_INJURY = 10
+STREAM_ARREST = 11
+
+Area = Literal["waterways", "shallow", "territorial"]
+
+
+@cache
+def area_geometry(area: Area) -> tuple[float, float | None]:
+    """``(area_km2, band_width_km)`` of a doctrine area, from the world raster; the band
+    width is ``None`` for the open territorial sea."""
+    world = load_world()
+    cell_km2 = world.grid.cell_km**2
+    flags = world.grid.flags
+    spec = strait_spec()
+    waterway_km2 = float((flags & FR_WATERWAY != 0).sum()) * cell_km2
+    waterway_width_km = sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"])
+    if area == "waterways":
+        return waterway_km2, waterway_width_km
+    if area == "shallow":
+        shallow_km2 = float((flags & FR_SHALLOW != 0).sum()) * cell_km2
+        return waterway_km2 + shallow_km2, float(spec["shallow_band_km"])
+    return float((flags & FR_TERRITORIAL != 0).sum()) * cell_km2, None
+
+
+class MaritimeDoctrine(Policy):
+    """Interception of boats at sea by French patrol boats (see the module docstring)."""
+
+    area: Area = "shallow"
+    officer_immunity: bool = True
+    patrol_boats: int = Field(6, ge=0, le=200)
+    hours_on_station: float = Field(12.0, ge=0, le=24)
+    speed_kn: float = Field(12.0, gt=0, le=50)
+    detection_range_km: float = Field(1.0, gt=0, le=30)
+    offshore_detection_range_km: float = Field(5.0, gt=0, le=50)
+    near_shore_dwell_h: float = Field(0.5, ge=0, le=6)
+    compliance_probability: float = Field(0.3, ge=0, le=1)
+    immobilise_success_probability: float = Field(0.6, ge=0, le=1)
+    capsize_probability_per_intervention: float = Field(0.02, ge=0, lt=1)
+    max_people_aboard: int = Field(125, ge=0, le=1000)
+    max_wave_height_m: float = Field(1.0, ge=0, le=10)
+    act_with_children: bool = False
+    children_boat_share: float = Field(0.3, ge=0, le=1)
+    night_allowed: bool = True
+    officer_injury_probability: float = Field(0.01, ge=0, le=1)
+    arrest_probability: float = Field(0.3, ge=0, le=1)
+    supply_loss_per_arrest_boats: float = Field(0.5, ge=0, le=10)
+    cost_gbp_per_boat_day: float = Field(8_000, ge=0)
+
+    @property
+    def effective_area(self) -> Area:
+        """Without immunity from prosecution, officers act only in waterways and ports."""
+        return self.area if self.officer_immunity else "waterways"
+
+    def search_rate_per_hour(self) -> float:
+        """Rate at which a boat inside the area is found and engaged (Koopman random search)."""
+        area_km2, band_km = area_geometry(self.effective_area)
+        if band_km is None:
+            sweep_km = 2.0 * self.offshore_detection_range_km
+        else:
+            sweep_km = min(2.0 * self.detection_range_km, band_km)
+        on_station = self.patrol_boats * self.hours_on_station / 24.0
+        return on_station * self.speed_kn * KN_TO_KM_H * sweep_km / area_km2
+
+    def interception(self, ctx: DayContext) -> Interception:
+        """The rules of engagement the kernel applies today."""
+        rate = self.search_rate_per_hour()
+        dt_h = ctx.params.sea.time_step_min / 60.0
+        area = self.effective_area
+        if area != "territorial":  # near-shore: the area is crossed in the first step
+            rate *= self.near_shore_dwell_h / dt_h
+        required, any_of = {
+            "waterways": (int(FR_WATERWAY), 0),
+            "shallow": (0, int(FR_SHALLOW | FR_WATERWAY)),
+            "territorial": (int(FR_TERRITORIAL), 0),
+        }[area]
+        reference_rate = ctx.params.hazards.capsize_per_hour * dt_h
+        capsize_multiplier = (
+            -math.log1p(-self.capsize_probability_per_intervention) / reference_rate
+            if reference_rate > 0
+            else 1.0
+        )
+        return Interception(
+            rate_per_hour=rate,
+            required_flags=required,
+            any_flags=any_of,
+            forbidden_flags=int(UK_SIDE),
+            max_people=self.max_people_aboard,
+            max_wave_height_m=self.max_wave_height_m,
+            night_allowed=self.night_allowed,
+            tow_back_probability=self.compliance_probability,
+            immobilise_probability=(1.0 - self.compliance_probability)
+            * self.immobilise_success_probability,
+            capsize_multiplier=max(capsize_multiplier, 1.0),
+            excluded_share=0.0 if self.act_with_children else self.children_boat_share,
+        )
+
+    _pending_arrests: int = 0
+
+    def on_supply(self, ctx: DayContext) -> None:
+        lost = self._pending_arrests * self.supply_loss_per_arrest_boats
+        ctx.boat_supply = max(0.0, ctx.boat_supply - lost)
+        self._pending_arrests = 0
+
+    def on_sea(self, ctx: DayContext) -> None:
+        ctx.interception = self.interception(ctx)
+
+    def on_post_arrival(self, ctx: DayContext) -> None:
+        n = ctx.intercepted_boats
+        injuries = binomial(ctx, STREAM_INJURY, n, self.officer_injury_probability)
+        arrests = binomial(ctx, STREAM_ARREST, n, self.arrest_probability)
+        self._pending_arrests += arrests
+        ctx.add_count("officer_injuries", injuries)
+        ctx.add_count("arrested_pilots", arrests)
+
+    def on_costs(self, ctx: DayContext) -> None:
+        ctx.add_cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
+
+
+register_policy("maritime_doctrine", MaritimeDoctrine)

@@ -1,0 +1,196 @@
+"""Removals after arrival: one in, one out; removal to a third country; leaving the ECHR.
+
+All three take a share of each day's arrivals into a queue (detention, referral), remove
+people from the front of the queue as fast as their capacity allows, and release those
+still waiting after ``max_wait_days`` (they stay in the UK). Their deterrent effect on the
+number of people coming to the coast is an explicit assumption: the coast inflow is
+multiplied by ``1 − deterrence_elasticity × s``, where ``s`` is the share of arrivals
+removed over the last ``deterrence_window_days`` (the credible threat). The evidence for
+any such effect is weak (docs/parts/policies.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from typing import ClassVar
+
+from pydantic import Field, PrivateAttr
+
+from channelsim.engine.policy import DayContext, Policy, register_policy
+from channelsim.policies._common import DAYS_PER_YEAR, binomial
+
+
+class _Removal(Policy):
+    """The queue, capacity and deterrence shared by the removal policies."""
+
+    stream_offset: ClassVar[int] = 0
+    eligible_share: float = Field(1.0, ge=0, le=1)
+    max_wait_days: int = Field(28, ge=1, le=3650)
+    deterrence_elasticity: float = Field(0.1, ge=0, le=1)
+    deterrence_window_days: int = Field(28, ge=1, le=365)
+    cost_gbp_per_removal: float = Field(0.0, ge=0)
+
+    _queue: deque[list[int]] = PrivateAttr(default_factory=deque)  # [day queued, people]
+    _window: deque[tuple[int, int]] = PrivateAttr(default_factory=deque)  # (arrived, removed)
+
+    def capacity_today(self, ctx: DayContext) -> int:
+        """How many people can be removed today."""
+        raise NotImplementedError
+
+    def after_removal(self, ctx: DayContext, removed: int) -> None:
+        """Book the removals (engine fields, counts, capacity used)."""
+        raise NotImplementedError
+
+    def removed_share(self) -> float:
+        """Share of arrivals removed over the deterrence window."""
+        arrived = sum(a for a, _ in self._window)
+        removed = sum(r for _, r in self._window)
+        return min(1.0, removed / arrived) if arrived > 0 else 0.0
+
+    def on_inflow(self, ctx: DayContext) -> None:
+        ctx.inflow_mean_people *= max(0.0, 1.0 - self.deterrence_elasticity * self.removed_share())
+
+    def waiting_people(self) -> int:
+        """People in the queue (detained or referred, not yet removed)."""
+        return sum(n for _, n in self._queue)
+
+    def queue_limit(self) -> int | None:
+        """Most people the queue can hold (detention places); ``None``: no limit."""
+        return None
+
+    def on_post_arrival(self, ctx: DayContext) -> None:
+        while self._queue and ctx.day - self._queue[0][0] >= self.max_wait_days:
+            self._queue.popleft()  # released: they stay in the UK
+        eligible = binomial(ctx, self.stream_offset, ctx.arrived_people, self.eligible_share)
+        limit = self.queue_limit()
+        if limit is not None:
+            eligible = min(eligible, max(0, limit - self.waiting_people()))
+        if eligible:
+            self._queue.append([ctx.day, eligible])
+        removed = 0
+        capacity = self.capacity_today(ctx)
+        while self._queue and removed < capacity:
+            take = min(capacity - removed, self._queue[0][1])
+            self._queue[0][1] -= take
+            removed += take
+            if self._queue[0][1] == 0:
+                self._queue.popleft()
+        self._window.append((ctx.arrived_people, removed))
+        while len(self._window) > self.deterrence_window_days:
+            self._window.popleft()
+        self.after_removal(ctx, removed)
+        ctx.add_cost(self.type_name, removed * self.cost_gbp_per_removal)
+
+
+class _YearlyCapacity(_Removal):
+    """Capacity given in people a year, used as it accrues (no banking beyond one day)."""
+
+    capacity_people_per_year: float = Field(1000.0, ge=0, le=1e7)
+    _credit: float = PrivateAttr(0.0)
+
+    def capacity_today(self, ctx: DayContext) -> int:
+        daily = self.capacity_people_per_year / DAYS_PER_YEAR
+        self._credit = min(self._credit + daily, daily + 1.0)
+        return math.floor(self._credit)
+
+    def after_removal(self, ctx: DayContext, removed: int) -> None:
+        self._credit -= removed
+        ctx.removed_people += removed
+
+
+class OneInOneOut(_Removal):
+    """UK–France returns pilot: eligible arrivals returned to France under a weekly cap.
+
+    Returns start on ``first_return``; the weekly cap grows from ``weekly_cap_people`` by
+    ``cap_ramp_people_per_week`` each week up to ``max_weekly_cap_people`` and is spread over
+    the week (``cap × (day of week + 1) / 7`` may be used by the end of each day, counted in
+    weeks from the first return). Returned people go back to France; ``retry_probability``
+    of them go back to the coast. Each return admits ``admissions_per_return`` people by a
+    legal route (counted as ``legal_route_admissions_people``, not as small-boat arrivals).
+    """
+
+    stream_offset: ClassVar[int] = 20
+    first_return: dt.date = dt.date(2025, 9, 18)
+    weekly_cap_people: int = Field(50, ge=0, le=100_000)
+    cap_ramp_people_per_week: int = Field(0, ge=0, le=10_000)
+    max_weekly_cap_people: int = Field(50, ge=0, le=100_000)
+    eligible_share: float = Field(0.6, ge=0, le=1)
+    max_wait_days: int = Field(28, ge=1, le=3650)
+    retry_probability: float = Field(0.5, ge=0, le=1)
+    admissions_per_return: float = Field(1.0, ge=0, le=10)
+    deterrence_elasticity: float = Field(0.1, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(20_000.0, ge=0)
+
+    _week: int = PrivateAttr(-1)
+    _returned_this_week: int = PrivateAttr(0)
+
+    def weekly_cap(self, week: int) -> int:
+        """The cap of week ``week`` counted from the first return."""
+        ramped = self.weekly_cap_people + self.cap_ramp_people_per_week * week
+        return min(ramped, max(self.max_weekly_cap_people, self.weekly_cap_people))
+
+    def capacity_today(self, ctx: DayContext) -> int:
+        days = (ctx.date - self.first_return).days
+        if days < 0:
+            return 0
+        week, day_of_week = divmod(days, 7)
+        if week != self._week:
+            self._week, self._returned_this_week = week, 0
+        allowed = self.weekly_cap(week) * (day_of_week + 1) // 7
+        return max(0, allowed - self._returned_this_week)
+
+    def after_removal(self, ctx: DayContext, removed: int) -> None:
+        self._returned_this_week += removed
+        retrying = binomial(ctx, self.stream_offset + 1, removed, self.retry_probability)
+        already = ctx.returned_from_uk_people
+        ctx.rejoining_people = (
+            already if ctx.rejoining_people is None else ctx.rejoining_people
+        ) + retrying
+        ctx.returned_from_uk_people = already + removed
+        ctx.add_count("legal_route_admissions_people", removed * self.admissions_per_return)
+
+
+class ThirdCountryRemoval(_YearlyCapacity):
+    """Rwanda-style removal to a third country, limited by what that country takes a year.
+
+    Removed people do not come back to the coast. ``cost_gbp_per_removal`` is the 2023
+    impact assessment's £169,000 per person relocated; ``fixed_cost_gbp_per_year`` covers
+    payments made whatever the numbers (the Rwanda scheme cost about £700m for 4 people).
+    """
+
+    stream_offset: ClassVar[int] = 30
+    capacity_people_per_year: float = Field(1000.0, ge=0, le=1e7)
+    max_wait_days: int = Field(90, ge=1, le=3650)
+    deterrence_elasticity: float = Field(0.2, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(169_000.0, ge=0)
+    fixed_cost_gbp_per_year: float = Field(0.0, ge=0)
+
+    def on_costs(self, ctx: DayContext) -> None:
+        ctx.add_cost("third_country_removal_fixed", self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
+
+
+class EchrExit(_YearlyCapacity):
+    """Leaving the ECHR: remove arrivals within ``max_wait_days`` (a week), held in
+    ``detention_places`` meanwhile, at ``capacity_people_per_year`` removals (about 8,200
+    forced returns a year now; 150,000 proposed). Those not removed in time are released."""
+
+    stream_offset: ClassVar[int] = 40
+    capacity_people_per_year: float = Field(8200.0, ge=0, le=1e7)
+    detention_places: int = Field(2500, ge=0, le=1_000_000)
+    max_wait_days: int = Field(7, ge=1, le=3650)
+    deterrence_elasticity: float = Field(0.2, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(15_000.0, ge=0)
+    cost_gbp_per_detention_day: float = Field(120.0, ge=0)
+
+    def queue_limit(self) -> int | None:
+        return self.detention_places
+
+    def on_costs(self, ctx: DayContext) -> None:
+        ctx.add_cost("echr_exit_detention", self.waiting_people() * self.cost_gbp_per_detention_day)
+
+
+register_policy("one_in_one_out", OneInOneOut)
+register_policy("third_country_removal", ThirdCountryRemoval)
+register_policy("echr_exit", EchrExit)
