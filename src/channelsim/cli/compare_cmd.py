@@ -1,9 +1,287 @@
-"""CLI commands: compare (not yet written)."""
+"""CLI command ``compare``: paired scenario comparison with common random numbers.
+
+Replicate ``r`` of every scenario runs with the same seed (``member_seed(base_seed, r)``),
+so each scenario's total minus the base's total for the same replicate measures the
+policy, not noise. Differences are summarised by their median and 5–95% quantiles.
+
+Importing this module registers the policy types of ``channelsim.policies``, so every
+command of the CLI accepts scenario files that use them.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
 import typer
+
+import channelsim.policies  # noqa: F401  (registers the policy types)
+from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.errors import InputError
+from channelsim.scenario import Scenario
+
+LOW_Q, HIGH_Q = 0.05, 0.95
+INTERVAL = "5–95%"
+
+#: Figures reported, in order (totals of ``channelsim.policies.simulate``).
+FIGURES = (
+    "arrived_people",
+    "arrived_boats",
+    "attempted_people",
+    "prevented_people",
+    "prevented_events",
+    "intercepted_boats",
+    "returned_at_sea_people",
+    "dead_or_missing_people",
+    "rescued_from_water_people",
+    "officer_injuries",
+    "returned_people",
+    "returned_from_uk_people",
+    "removed_people",
+    "legal_route_admissions_people",
+    "cost_gbp",
+)
+COST_PER_PREVENTED = "cost_per_prevented_arrival_gbp"
+
+
+@dataclass
+class Comparison:
+    """Paired differences of each scenario against the base."""
+
+    base: str
+    base_seed: int
+    runs: int
+    names: list[str]
+    files: dict[str, str | None]
+    pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
+    table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``scenarios``: in the order given, each with ``name`` and ``difference``."""
+        scenarios = []
+        for name in self.names:
+            rows = self.table[self.table["scenario"] == name]
+            scenarios.append(
+                {
+                    "name": name,
+                    "file": self.files.get(name),
+                    "difference": {
+                        row["figure"]: {
+                            k: _plain(row[k])
+                            for k in ("median", "low", "high", "mean", "n", "share_below_zero")
+                        }
+                        for row in rows.to_dict(orient="records")
+                    },
+                }
+            )
+        return {
+            "base": self.base,
+            "base_file": self.files.get(self.base),
+            "base_seed": self.base_seed,
+            "runs": self.runs,
+            "interval": INTERVAL,
+            "quantiles": [LOW_Q, HIGH_Q],
+            "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
+            "arrivals fell; null when the median change in arrivals is not a fall",
+            "scenarios": scenarios,
+        }
+
+    def write(self, out_dir: Path) -> Path:
+        """Write ``comparison.parquet``, ``pairs.parquet`` and ``comparison.json`` atomically."""
+        target = Path(out_dir).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            self.table.to_parquet(tmp / "comparison.parquet", index=False)
+            self.pairs.to_parquet(tmp / "pairs.parquet", index=False)
+            text = json.dumps(_plain(self.to_json_dict()), indent=2, ensure_ascii=False)
+            (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+                os.replace(target, old / target.name)
+                os.replace(tmp, target)
+                shutil.rmtree(old)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
+    """Scenario names, with ``-2``, ``-3``… added to repeats (the same file given twice)."""
+    names: list[str] = []
+    for scenario in scenarios:
+        name, k = scenario.name, 2
+        while name in names:
+            name, k = f"{scenario.name}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
+    finite = differences[np.isfinite(differences)]
+    if finite.size == 0:
+        stats = dict.fromkeys(("median", "low", "high", "mean"), math.nan)
+    else:
+        stats = {
+            "median": float(np.median(finite)),
+            "low": float(np.quantile(finite, LOW_Q)),
+            "high": float(np.quantile(finite, HIGH_Q)),
+            "mean": float(finite.mean()),
+        }
+    share = float((finite < 0).mean()) if finite.size else math.nan
+    return {
+        "scenario": name,
+        "figure": figure,
+        **stats,
+        "n": int(finite.size),
+        "share_below_zero": share,
+    }
+
+
+def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
+    """Extra cost ÷ fewer arrivals per replicate where arrivals fell; undefined (NaN) when
+    the median change in arrivals is not a fall."""
+    fewer = -wide["arrived_people"].to_numpy(dtype=float)
+    extra = wide["cost_gbp"].to_numpy(dtype=float)
+    ratios = np.where(fewer > 0, extra / np.where(fewer > 0, fewer, 1.0), np.nan)
+    row = _summary(name, COST_PER_PREVENTED, ratios)
+    if not np.median(fewer) > 0:
+        row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan)
+    return row
+
+
+def compare_scenarios(
+    base: Scenario,
+    others: Sequence[Scenario],
+    runs: int,
+    seed: int,
+    *,
+    executor: str = "processes",
+    workers: int | None = None,
+    progress: bool = True,
+    files: Sequence[str | None] | None = None,
+) -> Comparison:
+    """Run base and others for ``runs`` replicates each with common random numbers and
+    summarise the paired differences of every figure."""
+    from channelsim.experiments import EnsembleSpec, run_ensemble
+    from channelsim.policies import simulate
+
+    if runs < 1:
+        raise InputError(None, "--runs", f"expected at least 1 run, got {runs}")
+    if seed < 0:
+        raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
+    names = _unique_names([base, *others])
+    spec = EnsembleSpec(
+        scenarios=dict(zip(names, [base, *others], strict=True)),
+        reps=runs,
+        base_seed=seed,
+        base=names[0],
+        name=f"compare-{names[0]}",
+        kind="compare",
+    )
+    result = run_ensemble(simulate, spec, executor=executor, workers=workers, progress=progress)
+    paired = result.paired(names[0])
+    pairs = paired[paired["metric"].isin(FIGURES)].rename(columns={"metric": "figure"})
+    pairs = pairs[["scenario", "rep", "figure", "value", "base_value", "difference"]]
+    rows = []
+    for name in names[1:]:
+        mine = pairs[pairs["scenario"] == name]
+        wide = mine.pivot(index="rep", columns="figure", values="difference")
+        for figure in FIGURES:
+            values = wide[figure].to_numpy(dtype=float) if figure in wide else np.zeros(0)
+            rows.append(_summary(name, figure, values))
+        rows.append(_cost_per_prevented(name, wide))
+    return Comparison(
+        base=names[0],
+        base_seed=seed,
+        runs=runs,
+        names=names[1:],
+        files=dict(zip(names, files or [None] * len(names), strict=True)),
+        pairs=pairs.reset_index(drop=True),
+        table=pd.DataFrame(rows),
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add ``compare`` to the app."""
+
+    @app.command("compare")
+    def compare(
+        base: Path = typer.Argument(..., help="The base scenario (e.g. the status quo)."),
+        others: list[Path] = typer.Argument(..., help="Scenarios compared with the base."),
+        runs: int = typer.Option(20, "--runs", min=1, help="Replicates per scenario."),
+        seed: int | None = typer.Option(
+            None, "--seed", help="Base seed of the replicates (default: the base scenario's)."
+        ),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
+        out: Path | None = typer.Option(
+            None, "--out", help="Write the comparison (Parquet + JSON) to DIR."
+        ),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", min=1, help="Local worker processes (default: all cores)."
+        ),
+    ) -> None:
+        """Paired differences of scenarios against BASE (median, 5–95%) with common random
+        numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
+        arrival."""
+        from channelsim.engine import load_scenario
+
+        paths = [base, *others]
+        scenarios = [load_scenario(path) for path in paths]
+        comparison = compare_scenarios(
+            scenarios[0],
+            scenarios[1:],
+            runs,
+            scenarios[0].seed if seed is None else seed,
+            executor=scheduler or "processes",
+            workers=workers,
+            files=[str(path) for path in paths],
+        )
+        payload = comparison.to_json_dict()
+        if out is not None:
+            written = comparison.write(out)
+            payload["out"] = str(written)
+            err_console.print(f"comparison written to {written}", highlight=False)
+        rows = [
+            {
+                "scenario": r["scenario"],
+                "figure": r["figure"],
+                "median": r["median"],
+                "low (5%)": r["low"],
+                "high (95%)": r["high"],
+            }
+            for r in comparison.table.to_dict(orient="records")
+        ]
+        emit_rows(
+            rows,
+            fmt,
+            title=f"difference from {comparison.base}, {runs} paired runs, median and {INTERVAL}",
+            json_payload=payload,
+        )

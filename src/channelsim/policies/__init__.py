@@ -31,8 +31,9 @@ POLICY_COUNTS = (
 def simulate(
     scenario: Scenario, seed: int, overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Run ``scenario`` and return its totals (with every policy count, zero if unused, and
-    the people rescued alive from the water after a capsize) and daily table."""
+    """Run ``scenario`` and return its totals and daily table. Totals gain every policy
+    count (zero if unused), ``rescued_from_water_people`` (alive after a capsize: the
+    injured) and ``returned_people`` (sent from the UK to France or elsewhere)."""
     result = run_scenario(scenario, seed, dict(overrides) if overrides else None)
     totals: dict[str, int | float] = dict(result.totals)
     for name in POLICY_COUNTS:
@@ -45,6 +46,9 @@ def simulate(
         - boats["hypothermia_deaths"].to_numpy()
     )
     totals["rescued_from_water_people"] = int(np.where(lost, survivors, 0).sum())
+    totals["returned_people"] = int(totals["returned_from_uk_people"]) + int(
+        totals["removed_people"]
+    )
     return {"totals": totals, "daily": result.daily}
 
 
