@@ -1,9 +1,124 @@
-"""CLI commands: sensitivity (not yet written)."""
+"""CLI command: ``sensitivity`` — SALib indices of scenario totals over uncertain parameters."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.run_cmd import _date
+from channelsim.errors import InputError
+
+
+def _names(value: str | None, option: str) -> list[str] | None:
+    if value is None:
+        return None
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    if not names:
+        raise InputError(None, option, "expected comma-separated names")
+    return names
+
+
+def _rows(indices: Any) -> list[dict[str, Any]]:
+    columns = ["output", "parameter", *indices.columns[indices.columns.get_loc("method") + 1 :]]
+    return [
+        dict(zip(columns, row, strict=True)) for row in indices[columns].itertuples(index=False)
+    ]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add ``sensitivity`` to the app."""
+
+    @app.command("sensitivity")
+    def sensitivity(
+        scenario: Path = typer.Argument(..., help="Scenario file (TOML or YAML)."),
+        outputs: str = typer.Option(
+            "arrived_people,dead_or_missing_people",
+            "--outputs",
+            help="Comma-separated totals to analyse (as in `channelsim run --format json`).",
+        ),
+        method: str = typer.Option(
+            "sobol", "--method", help="sobol (S1, ST) or morris (mu*, sigma)."
+        ),
+        samples: int | None = typer.Option(
+            None,
+            "--samples",
+            help="Sobol base samples (a power of two; runs = N·(D+2), default 64) or Morris "
+            "trajectories (runs = N·(D+1), default 10).",
+        ),
+        params: str | None = typer.Option(
+            None,
+            "--params",
+            help="Comma-separated parameter paths (default: six key uncertain parameters).",
+        ),
+        seed: int | None = typer.Option(
+            None,
+            "--seed",
+            help="Seed of every model run and of the sampler (default: the scenario's).",
+        ),
+        date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+        date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        workers: int | None = typer.Option(
+            None, "--workers", min=1, help="Local worker processes (default: all cores)."
+        ),
+        scheduler: str | None = typer.Option(
+            None,
+            "--scheduler",
+            help="Dask scheduler address tcp://HOST:PORT instead of local processes.",
+        ),
+        out: Path | None = typer.Option(
+            None,
+            "--out",
+            help="Write indices (Parquet, JSON), samples and a Plotly HTML plot to DIR.",
+        ),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
+    ) -> None:
+        """Sobol or Morris sensitivity of scenario totals, every run with the same seed."""
+        from channelsim.engine import load_scenario
+        from channelsim.experiments.sensitivity import run_sensitivity
+        from channelsim.reports import Section, render_page, sensitivity_figure
+
+        if seed is not None and seed < 0:
+            raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
+        start, end = _date(date_from, "--from"), _date(date_to, "--to")
+        loaded = load_scenario(scenario)
+        start, end = start or loaded.start, end or loaded.end
+        if end < start:
+            raise InputError(None, "--from/--to", f"expected --to on or after {start}, got {end}")
+        loaded = loaded.with_changes(start=start, end=end)
+        result = run_sensitivity(
+            loaded,
+            outputs=_names(outputs, "--outputs") or [],
+            method=method,
+            n_samples=samples,
+            parameters=_names(params, "--params"),
+            seed=loaded.seed if seed is None else seed,
+            executor=scheduler or "processes",
+            workers=workers,
+            progress=True,
+        )
+        payload = result.to_json_dict()
+        if out is not None:
+            title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
+            html = render_page(
+                title,
+                [
+                    Section(
+                        "Sensitivity indices",
+                        tables=[result.indices],
+                        figures=[sensitivity_figure(result.indices)],
+                    )
+                ],
+            )
+            written = result.write(out, {"sensitivity.html": html})
+            payload["out"] = str(written)
+            err_console.print(f"sensitivity written to {written}", highlight=False)
+        emit_rows(
+            _rows(result.indices),
+            fmt,
+            title=f"{result.method} indices, {result.scenario}, {len(result.x)} runs "
+            f"(seed {result.seed})",
+            json_payload=payload,
+        )

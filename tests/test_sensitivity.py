@@ -1,0 +1,218 @@
+"""Sensitivity analysis: the SALib wiring on the Ishigami function, the problem built from the
+parameter metadata, and a tiny run of the real engine through the ensemble machinery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from SALib.test_functions import Ishigami
+
+from channelsim.engine import load_scenario
+from channelsim.errors import InputError
+from channelsim.experiments.sensitivity import (
+    INDEX_COLUMNS,
+    SensitivityProblem,
+    analyze,
+    build_problem,
+    check_samples,
+    run_sensitivity,
+    sample,
+)
+from channelsim.params import ParamInfo, uncertain_parameters
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = REPO_ROOT / "scenarios" / "status-quo-2025.toml"
+# June: the sea is above 10 °C every day, so the cold-water survival time cannot matter.
+JUNE = (dt.date(2025, 6, 1), dt.date(2025, 6, 21))
+COLD_SURVIVAL = "hazards.survival_median_below_10c_h"
+INFLOW = "coast.inflow_people_per_day"
+
+
+def _info(name: str, low: float, high: float) -> ParamInfo:
+    return ParamInfo(name, "-", 0.0, low, high, low, high, None, "test input")
+
+
+def _ishigami_problem() -> SensitivityProblem:
+    """Ishigami's x1..x3 on [-π, π] plus a dummy x4 that the function ignores."""
+    return SensitivityProblem(
+        tuple(_info(f"x{i}", -math.pi, math.pi) for i in range(1, 4)) + (_info("x4", 0, 1),)
+    )
+
+
+def test_sobol_indices_of_ishigami_match_the_analytic_values() -> None:
+    problem = _ishigami_problem()
+    x = sample(problem, "sobol", 1024, seed=3)
+    assert x.shape == (1024 * (4 + 2), 4)
+    y = Ishigami.evaluate(x[:, :3])
+    indices = analyze(problem, "sobol", x, {"f": y}, seed=3).set_index("parameter")
+    # Analytic values for a = 7, b = 0.1 (Ishigami & Homma 1990; SALib's test function).
+    assert indices.loc[["x1", "x2", "x3"], "S1"].to_numpy() == pytest.approx(
+        [0.3139, 0.4424, 0.0], abs=0.05
+    )
+    assert indices.loc[["x1", "x2", "x3"], "ST"].to_numpy() == pytest.approx(
+        [0.5576, 0.4424, 0.2437], abs=0.05
+    )
+    assert abs(indices.loc["x4", "S1"]) < 0.02
+    assert indices.loc["x4", "ST"] == pytest.approx(0.0, abs=1e-12)
+    assert (indices["S1_conf"] > 0).all() or indices.loc["x4", "S1_conf"] == 0
+
+
+def test_morris_gives_a_dummy_input_exactly_no_effect() -> None:
+    problem = _ishigami_problem()
+    x = sample(problem, "morris", 20, seed=1)
+    assert x.shape == (20 * (4 + 1), 4)
+    indices = analyze(problem, "morris", x, {"f": Ishigami.evaluate(x[:, :3])}, seed=1)
+    by_name = indices.set_index("parameter")
+    assert list(indices.columns[-4:]) == list(INDEX_COLUMNS["morris"])
+    assert by_name.loc["x4", "mu_star"] == 0.0
+    assert by_name.loc["x4", "sigma"] == 0.0
+    assert (by_name.loc[["x1", "x2"], "mu_star"] > 1.0).all()
+
+
+def test_sampling_is_reproducible_and_seeded() -> None:
+    problem = _ishigami_problem()
+    assert np.array_equal(sample(problem, "morris", 4, 7), sample(problem, "morris", 4, 7))
+    assert not np.array_equal(sample(problem, "morris", 4, 7), sample(problem, "morris", 4, 8))
+
+
+def test_problem_uses_the_documented_ranges_and_whole_values_for_integers() -> None:
+    problem = build_problem([INFLOW, "beach.groups_per_boat"])
+    ranges = {p.path: (p.low, p.high) for p in uncertain_parameters()}
+    assert problem.bounds[0] == list(ranges[INFLOW])
+    low, high = ranges["beach.groups_per_boat"]
+    assert problem.bounds[1] == [low, high + 1]  # floored: each whole value equally likely
+    rows = sample(problem, "sobol", 64, seed=0)
+    values = [problem.overrides(row)["beach.groups_per_boat"] for row in rows]
+    assert all(isinstance(v, int) for v in values)
+    assert set(values) == set(range(int(low), int(high) + 1))
+    assert problem.overrides([100.0, high + 1])["beach.groups_per_boat"] == high
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["coast.no_such_parameter"], "expected an uncertain parameter, one of coast."),
+        (["sea.time_step_min"], "expected an uncertain parameter"),  # fixed: no range
+        ([INFLOW, INFLOW], "expected each parameter once"),
+        ([], "expected at least one parameter"),
+    ],
+)
+def test_bad_parameter_lists_are_one_line_errors(names: list[str], expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        build_problem(names)
+
+
+def test_sample_sizes_are_checked() -> None:
+    with pytest.raises(InputError, match="power of two"):
+        check_samples("sobol", 48)
+    with pytest.raises(InputError, match="at least 2 trajectories"):
+        check_samples("morris", 1)
+    with pytest.raises(InputError, match="sobol, morris"):
+        check_samples("fast", 8)
+
+
+def test_constant_output_has_no_sobol_indices() -> None:
+    problem = _ishigami_problem()
+    x = sample(problem, "sobol", 8, seed=0)
+    indices = analyze(problem, "sobol", x, {"zero": np.zeros(len(x))}, seed=0)
+    assert indices[["S1", "ST"]].isna().all().all()
+
+
+@pytest.fixture(scope="module")
+def june() -> Any:
+    return load_scenario(SCENARIO).with_changes(start=JUNE[0], end=JUNE[1])
+
+
+def test_engine_morris_shapes_and_a_parameter_that_cannot_act(june: Any) -> None:
+    outputs = ["arrived_people", "dead_or_missing_people"]
+    result = run_sensitivity(
+        june,
+        outputs=outputs,
+        method="morris",
+        n_samples=3,
+        parameters=[INFLOW, COLD_SURVIVAL],
+        seed=11,
+        executor="serial",
+        progress=False,
+    )
+    assert result.x.shape == (3 * 3, 2)
+    assert list(result.y.columns) == outputs and len(result.y) == 9
+    assert len(result.indices) == 4
+    by = result.indices.set_index(["output", "parameter"])
+    assert by.loc[("arrived_people", INFLOW), "mu_star"] > 100
+    for output in outputs:  # same seed everywhere: no noise, so exactly zero
+        assert by.loc[(output, COLD_SURVIVAL), "mu_star"] == 0.0
+    again = run_sensitivity(
+        june,
+        outputs=outputs,
+        method="morris",
+        n_samples=3,
+        parameters=[INFLOW, COLD_SURVIVAL],
+        seed=11,
+        executor="processes",
+        workers=2,
+        progress=False,
+    )
+    pd.testing.assert_frame_equal(result.indices, again.indices)
+
+
+def test_unknown_output_is_rejected_before_the_ensemble(june: Any) -> None:
+    calls: list[Any] = []
+
+    def model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:
+        calls.append(overrides)
+        return {"totals": {"arrived_people": 1}}
+
+    with pytest.raises(InputError, match=r"--outputs 'arrivals'.*expected one of arrived_people"):
+        run_sensitivity(june, outputs=["arrivals"], model_fn=model, executor="serial")
+    assert calls == [None]  # only the baseline run
+
+
+def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> None:
+    out = tmp_path / "sens"
+    result = run_cli(
+        "sensitivity", SCENARIO, "--method", "morris", "--samples", "2",
+        "--params", f"{INFLOW},{COLD_SURVIVAL}", "--from", "2025-06-01", "--to", "2025-06-14",
+        "--workers", "1", "--out", out, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["n_runs"] == 6 and payload["period"] == ["2025-06-01", "2025-06-14"]
+    assert {r["parameter"] for r in payload["indices"]} == {INFLOW, COLD_SURVIVAL}
+    assert sorted(p.name for p in out.iterdir()) == [
+        "indices.parquet",
+        "samples.parquet",
+        "sensitivity.html",
+        "sensitivity.json",
+    ]
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert list(samples.columns) == [INFLOW, COLD_SURVIVAL, *payload["outputs"]]
+    html = (out / "sensitivity.html").read_text()
+    assert 'class="chart"' in html and 'src="http' not in html
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--outputs", "arrived"], "--outputs 'arrived': expected one of"),
+        (["--params", "beach.nope"], "--params 'beach.nope': expected an uncertain parameter"),
+        (["--method", "sobol", "--samples", "6"], "expected a power of two"),
+        (["--method", "fast"], "--method: expected one of sobol, morris"),
+        (["--from", "2025-07-01", "--to", "2025-06-01"], "expected --to on or after"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, run_cli: Any, args: list[str], expected: str
+) -> None:
+    out = tmp_path / "never"
+    result = run_cli("sensitivity", SCENARIO, *args, "--out", out)
+    assert result.exit_code == 2
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
