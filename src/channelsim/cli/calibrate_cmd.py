@@ -1,9 +1,195 @@
-"""CLI commands: calibrate (not yet written)."""
+"""CLI commands: ``calibrate`` (ABC-SMC against the official series) and ``validate`` (out of
+sample, against data the calibration did not see)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.errors import InputError
+
+WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
+
+
+def _check_workers(workers: int | None) -> None:
+    if workers is not None and workers < 1:
+        raise InputError(None, "--workers", f"expected a positive number, got {workers}")
+
+
+def _seed(seed: int) -> int:
+    if seed < 0:
+        raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
+    return seed
+
+
+VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
+
+
+def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Totals, deaths and months against their intervals, then the one-number scores."""
+    compared: list[tuple[str, dict[str, Any]]] = [
+        (key, result[key])
+        for key in ("annual_total", "annual_total_boats", "prevented_people", "prevented_events")
+        if key in result
+    ]
+    compared += [(f"deaths {year}", f) for year, f in result["deaths_by_year"].items()]
+    compared += [(f"people {m['month']}", m) for m in result["monthly"]]
+    rows = [{"measure": name, **{c: f.get(c) for c in VALIDATION_COLUMNS}} for name, f in compared]
+    scores = [
+        ("months_in_50", result["months_in_50"]),
+        ("months_in_90", result["months_in_90"]),
+        *result["monthly_error"].items(),
+        *(
+            (f"daily {k}", v)
+            for k, v in result["people_per_crossing_day_distance"].items()
+            if v is not None
+        ),
+    ]
+    rows.extend({"measure": name, "value": value} for name, value in scores)
+    return rows
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add ``calibrate`` and ``validate`` to the app."""
+
+    @app.command("calibrate")
+    def calibrate_command(
+        data: list[Path] = typer.Option(
+            ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
+        ),
+        train: str = typer.Option(..., "--train", help="Training period FROM:TO (e.g. 2022:2024)."),
+        budget: int | None = typer.Option(
+            None, "--budget", help="Simulations in all (default 2400)."
+        ),
+        generations: int | None = typer.Option(
+            None, "--generations", help="ABC-SMC generations (default 6)."
+        ),
+        out: Path | None = typer.Option(
+            None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."
+        ),
+        weather: str = typer.Option("stochastic", "--weather", help=WEATHER_HELP),
+        workers: int | None = typer.Option(None, "--workers", help="Worker processes."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the proposals and the runs."),
+        write_defaults: bool = typer.Option(
+            False,
+            "--write-defaults",
+            help="Also write the posterior median as the package's calibration_defaults.toml.",
+        ),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
+    ) -> None:
+        """Calibrate the free parameters by ABC-SMC; write a weighted posterior and fit report."""
+        from channelsim.experiments.calibrate import (
+            DEFAULT_BUDGET,
+            DEFAULT_GENERATIONS,
+            CalibrationConfig,
+            calibrate,
+            fit_report,
+            read_posterior,
+            write_calibration,
+        )
+        from channelsim.experiments.calibrate import write_defaults as write_defaults_file
+        from channelsim.experiments.targets import load_observed, parse_period
+        from channelsim.params import calibration_defaults_path
+
+        _check_workers(workers)
+        period = parse_period(train, "--train")
+        config = CalibrationConfig(
+            train=period,
+            budget=DEFAULT_BUDGET if budget is None else budget,
+            generations=DEFAULT_GENERATIONS if generations is None else generations,
+            weather=weather,
+            seed=_seed(seed),
+        )
+        observed = load_observed(data)
+        result = calibrate(observed, config, workers=workers, progress=fmt is not OutputFormat.json)
+        used = observed.clip(period, "--train")
+        target = out or Path("calibration") / f"posterior-{used.start}-{used.end}"
+        folder = write_calibration(result, target)
+        if write_defaults:
+            import channelsim
+
+            defaults = calibration_defaults_path() or (
+                Path(channelsim.__file__).parent / "calibration_defaults.toml"
+            )
+            write_defaults_file(read_posterior(folder), defaults)
+            err_console.print(f"wrote {defaults}", highlight=False)
+        err_console.print(
+            f"posterior: {len(result.posterior)} particles (ESS {result.ess:.0f}) in {folder}; "
+            f"{result.elapsed_s:.0f} s",
+            highlight=False,
+        )
+        report = fit_report(result)
+        rows = [
+            {
+                "measure": f"discrepancy {t['target']}",
+                "observed": None,
+                "prior_median": t["prior_median"],
+                "posterior_median": t["posterior_median"],
+            }
+            for t in report["targets"]
+        ] + [
+            {
+                "measure": f"total {t['total']}",
+                "observed": t["observed"],
+                "posterior_median": t["median"],
+                "low90": t["low90"],
+                "high90": t["high90"],
+            }
+            for t in report["totals"]
+        ]
+        emit_rows(
+            rows,
+            fmt,
+            title=f"Calibration {used}: discrepancy per target and totals",
+            json_payload={"out": str(folder), **report},
+        )
+
+    @app.command("validate")
+    def validate_command(
+        posterior: Path = typer.Option(..., "--posterior", help="Posterior folder."),
+        data: list[Path] = typer.Option(
+            ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
+        ),
+        test: str = typer.Option(..., "--test", help="Test period FROM:TO (e.g. 2025:2025)."),
+        runs: int = typer.Option(100, "--runs", help="Posterior draws to simulate."),
+        weather: str | None = typer.Option(
+            None, "--weather", help=WEATHER_HELP + " Default: the posterior's."
+        ),
+        workers: int | None = typer.Option(None, "--workers", help="Worker processes."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the draws and the runs."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Write validation.json and the calibration plot (HTML) here."
+        ),
+        fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
+    ) -> None:
+        """Predict the test period from a posterior and score it against the official data."""
+        from channelsim.experiments.calibrate import read_posterior
+        from channelsim.experiments.targets import load_observed, parse_period
+        from channelsim.experiments.validate import validate, write_validation
+
+        _check_workers(workers)
+        period = parse_period(test, "--test")
+        read = read_posterior(posterior)
+        observed = load_observed(data)
+        result = validate(
+            read,
+            observed,
+            period,
+            runs=runs,
+            seed=_seed(seed),
+            weather=weather,
+            workers=workers,
+            progress=fmt is not OutputFormat.json,
+        )
+        if out is not None:
+            folder = write_validation(result, out)
+            err_console.print(f"wrote {folder}", highlight=False)
+        emit_rows(
+            _validation_rows(result),
+            fmt,
+            title=f"Validation on {result['test']} (trained {result['train']})",
+            json_payload=result,
+        )

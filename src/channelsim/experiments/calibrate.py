@@ -1,0 +1,766 @@
+"""Calibration by ABC-SMC: a weighted posterior sample of the free parameters.
+
+The method is the population Monte Carlo ABC of Beaumont, Cornuet, Marin & Robert (2009),
+with the adaptive tolerance of Del Moral et al. (2012) as in pyABC's quantile epsilon:
+
+1. Generation 0 draws ``batch`` parameter sets from the prior (uniform on each parameter's
+   plausible range, :func:`priors`), runs one simulation of each and keeps those whose
+   discrepancy (:class:`~channelsim.experiments.targets.Targets`) lies below the tolerance
+   ``ε₀``, the ``accept_quantile`` of the batch's discrepancies.
+2. Generation ``t`` draws a parent from the previous population by weight, perturbs it with a
+   Gaussian kernel truncated to the prior's box (per parameter, variance twice the weighted
+   population variance), runs it, and accepts it when its discrepancy is at most
+   ``εₜ = min(εₜ₋₁, quantile of this batch)``. Accepted particles get the importance weight
+   ``π(θ) / Σⱼ Wⱼ K(θ | θⱼ)``, which corrects for proposing from the previous population.
+3. The last generation's accepted particles and their normalised weights are the posterior.
+
+Each particle is simulated once, with its own seed (``member_seed(generation seed, index)``),
+so weather and every other chance differ between particles, as ABC requires; the driver
+proposes, the ensemble machinery (:func:`~channelsim.experiments.run_ensemble`) runs a whole
+generation in parallel and the members score themselves in the workers. Results are placed by
+member index, so a calibration is bit-identical for a seed whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm, truncnorm
+
+from channelsim import __version__
+from channelsim.errors import InputError
+from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
+from channelsim.experiments.targets import (
+    Observed,
+    Period,
+    Targets,
+    observed_series,
+    targets_for,
+)
+from channelsim.params import Params, apply_overrides, default_params, list_parameters
+from channelsim.scenario import Scenario, WeatherSpec
+
+METHOD = "ABC-SMC (Beaumont et al. 2009 population Monte Carlo; adaptive quantile tolerance)"
+POSTERIOR_FILE = "posterior.parquet"
+SUMMARY_FILE = "posterior.toml"
+TRIALS_FILE = "trials.parquet"
+REPORT_MD = "fit_report.md"
+REPORT_JSON = "fit_report.json"
+
+#: The free parameters: those that set the size, timing, occupancy, prevention and deaths of
+#: crossings. The others (at-sea physics, rescue rates, survival) are fixed at their defaults:
+#: the official series does not observe them.
+FREE_PARAMETERS = (
+    "coast.initial_waiting_people",
+    "coast.inflow_people_per_day",
+    "coast.inflow_trend_per_year",
+    "coast.inflow_seasonal_amplitude",
+    "coast.inflow_peak_day_of_year",
+    "coast.attrition_per_day",
+    "networks.boat_supply_per_day",
+    "networks.max_boats_per_day",
+    "networks.launch_share_per_window_day",
+    "networks.mean_occupancy_people",
+    "networks.occupancy_sigma",
+    "networks.scarcity_occupancy_elasticity",
+    "beach.prevention_probability",
+    "beach.groups_per_boat",
+    "beach.crush_deaths_per_boat",
+    "hazards.capsize_per_hour",
+    "weather.max_wind_kn",
+    "weather.max_wave_height_m",
+)
+
+#: Prior ranges wider than a parameter's plausible range, with the reason.
+PRIOR_WIDENED = {
+    "networks.mean_occupancy_people": (
+        40.0,
+        100.0,
+        "boats carried 41 people on average in 2022 (facts.md: Arrivals), below the 2025 range",
+    ),
+}
+
+DEFAULT_BUDGET = 2400
+DEFAULT_GENERATIONS = 6
+DEFAULT_ACCEPT_QUANTILE = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class Prior:
+    """A uniform prior on ``[low, high]``; integer parameters are rounded when simulated."""
+
+    path: str
+    low: float
+    high: float
+    integer: bool
+    note: str = ""
+
+    def value(self, unit: float) -> float | int:
+        """The parameter value at a position ``unit`` in [0, 1] of the range."""
+        x = self.low + float(unit) * (self.high - self.low)
+        return round(x) if self.integer else x
+
+
+def priors(paths: Sequence[str] = FREE_PARAMETERS, params: Params | None = None) -> list[Prior]:
+    """The uniform priors of ``paths``: plausible ranges from ``channelsim.params``."""
+    infos = {p.path: p for p in list_parameters(params or Params())}
+    result = []
+    for path in paths:
+        info = infos.get(path)
+        if info is None:
+            raise InputError(None, "parameters", f"expected a parameter path, got {path!r}")
+        if path in PRIOR_WIDENED:
+            low, high, note = PRIOR_WIDENED[path]
+        elif info.low is not None and info.high is not None:
+            low, high, note = info.low, info.high, ""
+        else:
+            raise InputError(None, path, "expected a parameter with a plausible range")
+        result.append(Prior(path, float(low), float(high), isinstance(info.default, int), note))
+    return result
+
+
+def overrides_from_unit(prior_list: Sequence[Prior], unit: np.ndarray) -> dict[str, float | int]:
+    """Dotted overrides for one point of the unit cube."""
+    return {p.path: p.value(u) for p, u in zip(prior_list, unit, strict=True)}
+
+
+def nest(dotted: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"sea.engine_speed_kn": 5}`` -> ``{"sea": {"engine_speed_kn": 5}}``."""
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in dotted.items():
+        group, name = key.split(".", 1)
+        nested.setdefault(group, {})[name] = value
+    return nested
+
+
+# -- what every member shares ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A scenario to simulate, replay weather's observed crossing days, and the targets
+    to score against (``None``: return the daily table instead of a score)."""
+
+    scenario: Scenario
+    observed_crossing: pd.Series | None = None
+    targets: Targets | None = None
+
+
+DAILY_KEPT = (
+    "date",
+    "arrived_people",
+    "arrived_boats",
+    "prevented_people",
+    "prevented_events",
+    "dead_or_missing_people",
+)
+SCORED_TOTALS = ("arrived_people", "arrived_boats", "prevented_people", "dead_or_missing_people")
+
+
+def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Member function: simulate ``case`` with dotted ``overrides``; score it if it has targets."""
+    from channelsim.engine import Sim
+    from channelsim.world.environment import ReplayWeather, StochasticWeather
+
+    scenario = case.scenario
+    if overrides:
+        params = apply_overrides(scenario.params, nest(overrides), "posterior")
+        scenario = scenario.with_changes(params=params)
+    weather = None
+    if case.observed_crossing is not None:
+        weather = ReplayWeather(
+            case.observed_crossing,
+            StochasticWeather(),
+            max_wind_kn=scenario.params.weather.max_wind_kn,
+            max_wave_height_m=scenario.params.weather.max_wave_height_m,
+        )
+    result = Sim(scenario, seed=seed, weather=weather).run()
+    if case.targets is None:
+        return {"totals": result.totals, "daily": result.daily[list(DAILY_KEPT)]}
+    discrepancy, parts = case.targets.score(result.daily)
+    first = pd.Timestamp(case.targets.observed.daily["date"].iloc[0]).date()
+    scored = result.daily[pd.to_datetime(result.daily["date"]) >= pd.Timestamp(first)]
+    totals: dict[str, float] = {"discrepancy": discrepancy}
+    totals.update({f"d_{name}": value for name, value in parts.items()})
+    totals.update({name: float(scored[name].sum()) for name in SCORED_TOTALS})
+    return {"totals": totals}
+
+
+def base_scenario(period: Period, weather_mode: str, name: str = "calibration") -> Scenario:
+    """Default parameters, no policies, over ``period``."""
+    return Scenario(
+        name=name,
+        start=period.start,
+        end=period.end,
+        weather=WeatherSpec(mode="stochastic"),
+        params=default_params(),
+        description=f"{weather_mode} weather",
+    )
+
+
+# -- ABC-SMC ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CalibrationConfig:
+    """Everything a calibration depends on besides the data and the code."""
+
+    train: Period
+    budget: int = DEFAULT_BUDGET
+    generations: int = DEFAULT_GENERATIONS
+    accept_quantile: float = DEFAULT_ACCEPT_QUANTILE
+    weather: str = "stochastic"
+    seed: int = 0
+    parameters: tuple[str, ...] = FREE_PARAMETERS
+
+    def __post_init__(self) -> None:
+        if self.weather not in ("stochastic", "replay"):
+            raise InputError(
+                None, "--weather", f"expected stochastic or replay, got {self.weather!r}"
+            )
+        if self.generations < 1:
+            raise InputError(None, "generations", "expected at least one generation")
+        if self.budget < 4 * self.generations:
+            raise InputError(
+                None,
+                "--budget",
+                f"expected at least {4 * self.generations} simulations "
+                f"({self.generations} generations of 4), got {self.budget}",
+            )
+        if not 0.0 < self.accept_quantile <= 1.0:
+            raise InputError(None, "accept_quantile", "expected a number in (0, 1]")
+        if self.seed < 0:
+            raise InputError(None, "--seed", f"expected a non-negative seed, got {self.seed}")
+
+    @property
+    def batch(self) -> int:
+        return self.budget // self.generations
+
+
+@dataclasses.dataclass
+class Calibration:
+    """A finished calibration: the posterior, every trial, and its provenance."""
+
+    config: CalibrationConfig
+    priors: list[Prior]
+    posterior: pd.DataFrame  # particle, weight, discrepancy, <parameter paths>
+    trials: pd.DataFrame  # generation, index, accepted, discrepancy, d_<target>, totals, params
+    tolerances: list[float]
+    targets: Targets
+    observed: Observed
+    elapsed_s: float
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the weighted posterior (Kish)."""
+        w = self.posterior["weight"].to_numpy()
+        return float(w.sum() ** 2 / (w * w).sum())
+
+
+def _kernel_sd(unit: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per-parameter kernel sd: sqrt(2 × weighted variance), kept away from zero."""
+    mean = weights @ unit
+    var = weights @ (unit - mean) ** 2
+    return np.sqrt(np.maximum(2.0 * var, 1e-6))
+
+
+def _propose(
+    rng: np.random.Generator, parents: np.ndarray, weights: np.ndarray, sd: np.ndarray, n: int
+) -> np.ndarray:
+    """``n`` points: a parent by weight, moved by the truncated Gaussian kernel in [0, 1]."""
+    pick = rng.choice(len(parents), size=n, p=weights)
+    centre = parents[pick]
+    a, b = (0.0 - centre) / sd, (1.0 - centre) / sd
+    return np.asarray(truncnorm.rvs(a, b, loc=centre, scale=sd, random_state=rng))
+
+
+def _proposal_density(
+    points: np.ndarray, parents: np.ndarray, weights: np.ndarray, sd: np.ndarray
+) -> np.ndarray:
+    """Σⱼ Wⱼ K(θ | θⱼ) for each point, with the kernel's truncation to [0, 1] normalised."""
+    z = (points[:, None, :] - parents[None, :, :]) / sd
+    mass = norm.cdf((1.0 - parents) / sd) - norm.cdf((0.0 - parents) / sd)
+    log_k = (norm.logpdf(z) - np.log(sd) - np.log(mass)[None, :, :]).sum(axis=2)
+    peak = log_k.max(axis=1, keepdims=True)
+    return np.asarray(np.exp(peak[:, 0]) * (np.exp(log_k - peak) @ weights))
+
+
+def _generation_seed(seed: int, generation: int) -> int:
+    state = np.random.SeedSequence([seed, generation]).generate_state(1, dtype=np.uint64)
+    return int(state[0]) >> 1
+
+
+Evaluate = Callable[[int, list[dict[str, Any]]], pd.DataFrame]
+
+
+def calibrate(
+    observed: Observed,
+    config: CalibrationConfig,
+    *,
+    workers: int | None = None,
+    executor: str = "processes",
+    progress: bool = True,
+) -> Calibration:
+    """Run ABC-SMC against ``observed`` over ``config.train``."""
+    import time
+
+    started = time.time()
+    train = observed.clip(config.train, "--train")
+    targets = Targets.build(observed_series(observed, train), targets_for(config.weather))
+    case = Case(
+        scenario=base_scenario(train, config.weather),
+        observed_crossing=observed.crossing_days() if config.weather == "replay" else None,
+        targets=targets,
+    )
+    prior_list = priors(config.parameters)
+    rng = np.random.default_rng(config.seed)
+    batch = config.batch
+    keep = max(2, round(config.accept_quantile * batch))
+
+    def evaluate(generation: int, draws: list[dict[str, Any]]) -> pd.DataFrame:
+        spec = EnsembleSpec(
+            scenarios={"calibration": case},
+            reps=len(draws),
+            base_seed=_generation_seed(config.seed, generation),
+            draws=draws,
+            name=f"calibrate g{generation + 1}/{config.generations}",
+            kind="calibrate",
+        )
+        members = [Member("calibration", i, i) for i in range(len(draws))]
+        result = run_ensemble(
+            run_case, spec, members, executor=executor, workers=workers, progress=progress
+        )
+        return result.totals().drop(columns=["scenario", "draw", "rep"])
+
+    trials: list[pd.DataFrame] = []
+    tolerances: list[float] = []
+    unit = rng.random((batch, len(prior_list)))
+    weights = np.full(batch, 1.0 / batch)
+    parents = unit
+    parent_weights = weights
+    sd = np.ones(len(prior_list))
+    for generation in range(config.generations):
+        if generation > 0:
+            sd = _kernel_sd(parents, parent_weights)
+            unit = _propose(rng, parents, parent_weights, sd, batch)
+        draws = [overrides_from_unit(prior_list, u) for u in unit]
+        scores = evaluate(generation, draws)
+        distance = scores["discrepancy"].to_numpy(float)
+        epsilon = float(np.sort(distance)[keep - 1])
+        if tolerances:
+            epsilon = max(min(epsilon, tolerances[-1]), float(np.sort(distance)[1]))
+        accepted = distance <= epsilon
+        if generation == 0:
+            new_weights = np.ones(batch)
+        else:
+            new_weights = 1.0 / _proposal_density(unit, parents, parent_weights, sd)
+        new_weights = np.where(accepted, new_weights, 0.0)
+        tolerances.append(epsilon)
+        frame = pd.DataFrame(draws)
+        frame.insert(0, "generation", generation)
+        frame.insert(1, "index", np.arange(batch))
+        frame.insert(2, "accepted", accepted)
+        frame.insert(3, "weight", new_weights / new_weights.sum())
+        trials.append(pd.concat([frame, scores.drop(columns=["seed"])], axis=1))
+        parents = unit[accepted]
+        parent_weights = new_weights[accepted] / new_weights[accepted].sum()
+    all_trials = pd.concat(trials, ignore_index=True)
+    last = all_trials[(all_trials["generation"] == config.generations - 1) & all_trials["accepted"]]
+    posterior = last[["weight", "discrepancy", *config.parameters]].reset_index(drop=True)
+    posterior.insert(0, "particle", np.arange(len(posterior)))
+    return Calibration(
+        config=config,
+        priors=prior_list,
+        posterior=posterior,
+        trials=all_trials,
+        tolerances=tolerances,
+        targets=targets,
+        observed=observed,
+        elapsed_s=time.time() - started,
+    )
+
+
+# -- summaries and files --------------------------------------------------------------------
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Quantiles of a weighted sample (inverse of the weighted empirical CDF, midpoints)."""
+    order = np.argsort(values, kind="stable")
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(q, cdf, v)
+
+
+def parameter_summary(calibration: Calibration) -> list[dict[str, Any]]:
+    """Posterior median and 90% interval of each parameter against its prior range."""
+    post = calibration.posterior
+    w = post["weight"].to_numpy(float)
+    rows = []
+    for prior in calibration.priors:
+        q05, q50, q95 = weighted_quantile(post[prior.path].to_numpy(float), w, (0.05, 0.5, 0.95))
+        rows.append(
+            {
+                "parameter": prior.path,
+                "prior_low": prior.low,
+                "prior_high": prior.high,
+                "median": float(q50),
+                "low90": float(q05),
+                "high90": float(q95),
+                "interval_share_of_prior": float((q95 - q05) / (prior.high - prior.low)),
+            }
+        )
+    return rows
+
+
+def target_summary(calibration: Calibration) -> list[dict[str, Any]]:
+    """Each target's discrepancy: prior predictive median against the posterior's."""
+    trials = calibration.trials
+    first = trials[trials["generation"] == 0]
+    post = calibration.posterior
+    last = trials[(trials["generation"] == trials["generation"].max()) & trials["accepted"]]
+    w = post["weight"].to_numpy(float)
+    rows = []
+    for name in calibration.targets.names:
+        column = f"d_{name}"
+        rows.append(
+            {
+                "target": name,
+                "weight": calibration.targets.weights[name],
+                "prior_median": float(first[column].median()),
+                "posterior_median": float(
+                    weighted_quantile(last[column].to_numpy(float), w, [0.5])[0]
+                ),
+                "posterior_best": float(last[column].min()),
+            }
+        )
+    return rows
+
+
+def totals_summary(calibration: Calibration) -> list[dict[str, Any]]:
+    """Simulated totals over the training period (posterior) against the observed ones."""
+    trials = calibration.trials
+    last = trials[(trials["generation"] == trials["generation"].max()) & trials["accepted"]]
+    w = calibration.posterior["weight"].to_numpy(float)
+    stats = calibration.targets.statistics
+    observed = {
+        "arrived_people": float(stats["annual_people"].sum()),
+        "arrived_boats": float(stats["annual_boats"].sum()),
+        "prevented_people": float(np.nansum(stats["prevented_people_monthly"])),
+        "dead_or_missing_people": float(np.nansum(stats["deaths_by_year"])),
+    }
+    rows = []
+    for name, value in observed.items():
+        q05, q50, q95 = weighted_quantile(last[name].to_numpy(float), w, (0.05, 0.5, 0.95))
+        rows.append({"total": name, "observed": value, "median": q50, "low90": q05, "high90": q95})
+    return rows
+
+
+def git_commit() -> str | None:
+    """The source checkout's commit, if there is one (for the record)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def summary_record(calibration: Calibration) -> dict[str, Any]:
+    """The TOML summary: what was calibrated, on what, how, by which code."""
+    c = calibration.config
+    train = calibration.observed.clip(c.train, "--train")
+    return {
+        "calibration": {
+            "method": METHOD,
+            "weather": c.weather,
+            "train_from": train.start,
+            "train_to": train.end,
+            "budget": c.budget,
+            "generations": c.generations,
+            "batch": c.batch,
+            "accept_quantile": c.accept_quantile,
+            "seed": c.seed,
+            "particles": len(calibration.posterior),
+            "effective_sample_size": round(calibration.ess, 1),
+            "tolerances": [round(t, 4) for t in calibration.tolerances],
+            "elapsed_s": round(calibration.elapsed_s, 1),
+            "code_version": __version__,
+            "git_commit": git_commit() or "unknown",
+            "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        },
+        "targets": {
+            "names": list(calibration.targets.names),
+            "weights": dict(calibration.targets.weights),
+        },
+        "data": {"editions": calibration.observed.provenance()},
+        "parameters": {
+            "names": [p.path for p in calibration.priors],
+            "prior": {
+                p.path: {"low": p.low, "high": p.high, "integer": p.integer, "note": p.note}
+                for p in calibration.priors
+            },
+        },
+    }
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
+def to_toml(record: Mapping[str, Mapping[str, Any]], header: str = "") -> str:
+    """A small TOML writer for tables of scalars, lists and inline tables (all we write)."""
+    lines = [f"# {line}" for line in header.splitlines()] + ([""] if header else [])
+    for table, values in record.items():
+        lines.append(f"[{table}]")
+        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in values.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def fit_report(calibration: Calibration) -> dict[str, Any]:
+    """The fit report as JSON-ready data."""
+    return {
+        "summary": summary_record(calibration),
+        "targets": target_summary(calibration),
+        "totals": totals_summary(calibration),
+        "parameters": parameter_summary(calibration),
+    }
+
+
+def _md_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return "(none)\n"
+    columns = list(rows[0])
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
+        return f"`{v}`" if isinstance(v, str) and "." in v and " " not in v else str(v)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def fit_report_markdown(report: Mapping[str, Any]) -> str:
+    """The fit report as Markdown."""
+    cal = report["summary"]["calibration"]
+    editions = ", ".join(
+        f"{e['file']} (sha256 {e['sha256'][:12]}…)" for e in report["summary"]["data"]["editions"]
+    )
+    return "\n".join(
+        [
+            f"# Calibration fit report: {cal['train_from']} to {cal['train_to']}",
+            "",
+            f"- Method: {cal['method']}; weather: {cal['weather']}.",
+            f"- Budget: {cal['budget']} simulations in {cal['generations']} generations of "
+            f"{cal['batch']}; seed {cal['seed']}; {cal['elapsed_s']:.0f} s.",
+            f"- Posterior: {cal['particles']} particles, effective sample size "
+            f"{cal['effective_sample_size']}; tolerances {cal['tolerances']}.",
+            f"- Data: {editions}.",
+            f"- Code: channelsim {cal['code_version']} ({cal['git_commit']}).",
+            "",
+            "## Discrepancy per target (mean squared standardised error; 0 = exact)",
+            "",
+            _md_table(report["targets"]),
+            "## Totals over the training period (posterior predictive)",
+            "",
+            _md_table(report["totals"]),
+            "## Parameters: posterior median and 90% interval against the uniform prior",
+            "",
+            _md_table(report["parameters"]),
+        ]
+    )
+
+
+def write_atomic_dir(target: Path, write: Callable[[Path], None]) -> Path:
+    """Fill a temporary directory beside ``target`` with ``write`` and rename it into place."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; results are for sharing
+        write(tmp)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_calibration(calibration: Calibration, out: Path) -> Path:
+    """Write the posterior, trials, summary and fit report to ``out`` (atomically)."""
+    report = fit_report(calibration)
+
+    def write(tmp: Path) -> None:
+        calibration.posterior.to_parquet(tmp / POSTERIOR_FILE, index=False)
+        calibration.trials.to_parquet(tmp / TRIALS_FILE, index=False)
+        (tmp / SUMMARY_FILE).write_text(
+            to_toml(summary_record(calibration), "channelsim calibration: posterior summary"),
+            encoding="utf-8",
+        )
+        (tmp / REPORT_JSON).write_text(
+            json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        (tmp / REPORT_MD).write_text(fit_report_markdown(report), encoding="utf-8")
+
+    return write_atomic_dir(out, write)
+
+
+# -- reading a posterior back ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Posterior:
+    """A posterior folder read back and checked."""
+
+    path: Path
+    table: pd.DataFrame  # weight + parameter columns
+    summary: dict[str, Any]
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(self.summary["parameters"]["names"])
+
+    @property
+    def train(self) -> Period:
+        cal = self.summary["calibration"]
+        return Period(_as_date(cal["train_from"]), _as_date(cal["train_to"]))
+
+    @property
+    def weather(self) -> str:
+        return str(self.summary["calibration"]["weather"])
+
+    def _typed(self, name: str, value: float) -> float | int:
+        """Integer parameters back to ``int`` (a row of a mixed table comes out as floats)."""
+        prior = self.summary["parameters"].get("prior", {}).get(name, {})
+        return round(value) if prior.get("integer", False) else float(value)
+
+    def median(self) -> dict[str, float | int]:
+        """Weighted posterior median of each parameter (integers rounded)."""
+        w = self.table["weight"].to_numpy(float)
+        return {
+            name: self._typed(
+                name, float(weighted_quantile(self.table[name].to_numpy(float), w, [0.5])[0])
+            )
+            for name in self.parameters
+        }
+
+    def draws(self, n: int, seed: int) -> list[dict[str, float | int]]:
+        """``n`` equally weighted parameter sets resampled from the posterior."""
+        return [
+            {name: self._typed(name, float(value)) for name, value in draw.items()}
+            for draw in draws_from_posterior(self.table, n, seed)
+        ]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def read_posterior(path: str | Path) -> Posterior:
+    """Read and check a posterior folder; every problem is one line naming the file."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(
+            folder, None, "expected a posterior folder written by channelsim calibrate"
+        )
+    summary_path, table_path = folder / SUMMARY_FILE, folder / POSTERIOR_FILE
+    for needed in (summary_path, table_path):
+        if not needed.is_file():
+            raise InputError(needed, None, "file not found (expected in a posterior folder)")
+    try:
+        summary = tomllib.loads(summary_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(summary_path, None, f"invalid TOML ({error})") from None
+    for key in ("calibration", "parameters"):
+        if not isinstance(summary.get(key), dict):
+            raise InputError(summary_path, f"[{key}]", "required table is missing")
+    for key in ("train_from", "train_to", "weather"):
+        if key not in summary["calibration"]:
+            raise InputError(summary_path, f"calibration.{key}", "required key is missing")
+    names = summary["parameters"].get("names")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise InputError(summary_path, "parameters.names", "expected a list of parameter paths")
+    try:
+        table = pd.read_parquet(table_path)
+    except Exception as error:  # pyarrow raises several types for a damaged file
+        raise InputError(table_path, None, f"expected a Parquet table ({error})") from None
+    for column in ("weight", *names):
+        if column not in table.columns:
+            raise InputError(table_path, f"column {column!r}", "required column is missing")
+    weights = table["weight"].to_numpy(dtype=float)
+    if len(weights) == 0 or not np.isfinite(weights).all() or (weights < 0).any():
+        raise InputError(table_path, "column 'weight'", "expected finite non-negative weights")
+    if weights.sum() <= 0:
+        raise InputError(table_path, "column 'weight'", "expected weights with a positive sum")
+    for i, row in enumerate(table[names].to_dict(orient="records")):
+        try:
+            apply_overrides(default_params(), nest(row), table_path, "")
+        except InputError as error:
+            raise InputError(table_path, f"row {i + 1}", error.expected) from None
+    return Posterior(folder, table[["weight", *names]].reset_index(drop=True), summary)
+
+
+def defaults_toml(posterior: Posterior) -> str:
+    """``calibration_defaults.toml``: the posterior median as parameter defaults."""
+    median = posterior.median()
+    cal = posterior.summary["calibration"]
+    header = (
+        "Parameter defaults from a calibration (posterior medians), applied by\n"
+        "channelsim.params.default_params() on top of the code defaults.\n"
+        f"Written from {posterior.path.name}: {cal.get('method', '')}, weather "
+        f"{cal['weather']},\ntrain {cal['train_from']} to {cal['train_to']}, "
+        f"code {cal.get('code_version', '?')} ({cal.get('git_commit', '?')})."
+    )
+    record = {f"params.{group}": values for group, values in nest(median).items()}
+    return to_toml(record, header)
+
+
+def write_defaults(posterior: Posterior, target: Path) -> Path:
+    """Write :func:`defaults_toml` to ``target`` atomically."""
+    text = defaults_toml(posterior)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,461 @@
+"""Calibration targets: the same summary statistics computed from the official series and from
+a simulation, and the discrepancy between them.
+
+Observed and simulated series are first put in one shape (:class:`Series`: daily people and
+boats, weekly prevention, deaths by year) and then summarised by one function
+(:func:`summary_statistics`), so that an exact match gives a discrepancy of exactly zero.
+Each target is compared in standard units, ``(simulated − observed) / scale``, where the scale
+is the tolerance stated in :data:`TOLERANCES` (relative part times the observed value plus an
+absolute floor): it stands for the noise of one realisation (weather, counting) and for the
+error a model of this resolution may be allowed. A target's discrepancy is the mean squared
+standardised error over its components; the total is the weighted mean over targets, so no
+target dominates through its number of components.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from channelsim.errors import InputError
+
+QUANTILE_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+@dataclass(frozen=True)
+class DeathsFigure:
+    """Dead and missing at sea in one year: the spread of the sources is the uncertainty."""
+
+    low: float
+    high: float
+    source: str
+
+    @property
+    def centre(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def scale(self) -> float:
+        """Half the sources' range, combined with the Poisson noise of a count this size."""
+        return math.sqrt((0.5 * (self.high - self.low)) ** 2 + self.centre)
+
+
+#: facts.md, "Deaths": the lowest and highest count of the sources for each year.
+DEATHS_BY_YEAR: dict[int, DeathsFigure] = {
+    2022: DeathsFigure(5, 16, "facts.md: Deaths 2022 (PREMAR French zone 5 / IOM 16)"),
+    2023: DeathsFigure(12, 24, "facts.md: Deaths 2023 (PREMAR 12–16 / IOM 24)"),
+    2024: DeathsFigure(72, 78, "facts.md: Deaths 2024 (PREMAR 72 + 5 missing / IOM 78)"),
+    2025: DeathsFigure(17, 36, "facts.md: Deaths 2025 (PREMAR 25 + 2 missing; others 17–36)"),
+}
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Scale of one target: ``relative × |observed| + absolute``."""
+
+    relative: float
+    absolute: float
+    why: str
+
+
+TOLERANCES: dict[str, Tolerance] = {
+    "people_per_crossing_day": Tolerance(0.15, 5.0, "quantiles of a skewed daily count"),
+    "boats_per_crossing_day": Tolerance(0.15, 0.5, "quantiles of a skewed daily count"),
+    "crossing_day_share_by_month": Tolerance(0.0, 0.08, "binomial noise of ~90 days + weather"),
+    "crossing_runs_days": Tolerance(0.2, 0.2, "mean run and mean gap of crossing days"),
+    "monthly_people": Tolerance(0.35, 200.0, "one month's weather moves its total by a third"),
+    "monthly_boats": Tolerance(0.35, 5.0, "one month's weather moves its total by a third"),
+    "annual_people": Tolerance(0.08, 200.0, "weather averages out over a year"),
+    "annual_boats": Tolerance(0.08, 5.0, "weather averages out over a year"),
+    "people_per_boat_by_year": Tolerance(0.08, 1.0, "a year's mean occupancy"),
+    "prevented_people_monthly": Tolerance(0.25, 100.0, "French operational estimates"),
+    "prevented_events_monthly": Tolerance(0.25, 4.0, "French operational estimates"),
+    "deaths_by_year": Tolerance(0.0, 0.0, "spread of the sources (DEATHS_BY_YEAR)"),
+    "weekly_people": Tolerance(0.3, 100.0, "replay weather only: observed crossing days"),
+}
+
+STOCHASTIC_TARGETS = tuple(name for name in TOLERANCES if name != "weekly_people")
+REPLAY_TARGETS = tuple(TOLERANCES)
+
+
+def targets_for(weather_mode: str) -> tuple[str, ...]:
+    """The targets that mean something under a weather mode (weekly totals need replay)."""
+    return REPLAY_TARGETS if weather_mode == "replay" else STOCHASTIC_TARGETS
+
+
+# -- periods and observed data -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive date range."""
+
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}:{self.end.isoformat()}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _period_end(text: str, where: str) -> tuple[dt.date, dt.date]:
+    """First and last day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            year = int(text)
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            first = dt.date.fromisoformat(f"{text}-01")
+            last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+            return first, last
+        day = dt.date.fromisoformat(text)
+        return day, day
+    except ValueError:
+        raise InputError(
+            None, where, f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def parse_period(text: str, option: str = "--train") -> Period:
+    """``FROM:TO``, each end a year, month or day (``2022:2024``, ``2025-01-01:2025-06``)."""
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise InputError(None, option, f"expected FROM:TO (e.g. 2022:2024), got {text!r}")
+    start, _ = _period_end(parts[0].strip(), option)
+    _, end = _period_end(parts[1].strip(), option)
+    if end < start:
+        raise InputError(None, option, f"expected FROM before TO, got {text!r}")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One publication file used, for provenance."""
+
+    file: str
+    edition_date: dt.date
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The official series, merged over editions (later editions win)."""
+
+    daily: pd.DataFrame  # date, people, boats
+    weekly: pd.DataFrame  # week_ending, people, boats, prevented_people, prevented_events
+    editions: tuple[Edition, ...]
+
+    @property
+    def first_day(self) -> dt.date:
+        return pd.Timestamp(self.daily["date"].iloc[0]).date()
+
+    @property
+    def last_day(self) -> dt.date:
+        return pd.Timestamp(self.daily["date"].iloc[-1]).date()
+
+    def clip(self, period: Period, option: str) -> Period:
+        """The part of ``period`` the data covers; an error if it covers none of it."""
+        start, end = max(period.start, self.first_day), min(period.end, self.last_day)
+        if end < start:
+            raise InputError(
+                None,
+                option,
+                f"expected a period inside the data ({self.first_day}–{self.last_day}), "
+                f"got {period}",
+            )
+        return Period(start, end)
+
+    def crossing_days(self) -> pd.Series:
+        """Whether anyone arrived, by date (for replay weather)."""
+        return pd.Series(
+            self.daily["people"].to_numpy() > 0, index=pd.DatetimeIndex(self.daily["date"])
+        )
+
+    def provenance(self) -> list[dict[str, str]]:
+        return [
+            {"file": e.file, "edition_date": e.edition_date.isoformat(), "sha256": e.sha256}
+            for e in self.editions
+        ]
+
+
+def load_observed(paths: Sequence[str | Path]) -> Observed:
+    """Read one or more editions of the publication and merge them, later editions winning."""
+    from channelsim.data import read_publication
+
+    if not paths:
+        raise InputError(None, "--data", "expected at least one publication file")
+    publications = sorted((read_publication(p) for p in paths), key=lambda p: p.edition_date)
+    daily = pd.concat([p.daily[["date", "people", "boats"]] for p in publications])
+    weekly = pd.concat(
+        [
+            p.weekly[["week_ending", "people", "boats", "prevented_people", "prevented_events"]]
+            for p in publications
+        ]
+    )
+    daily = daily.drop_duplicates("date", keep="last").sort_values("date", ignore_index=True)
+    weekly = weekly.drop_duplicates("week_ending", keep="last").sort_values(
+        "week_ending", ignore_index=True
+    )
+    editions = tuple(Edition(p.file_name, p.edition_date, p.sha256) for p in publications)
+    return Observed(
+        daily=daily.astype({"people": "int64", "boats": "int64"}),
+        weekly=weekly,
+        editions=editions,
+    )
+
+
+# -- one shape for observed and simulated series -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """What the statistics are computed from, observed or simulated, over one period.
+
+    ``weekly`` holds prevention only for the weeks that the observed series records and
+    that lie wholly inside the period; ``deaths`` only for years with a sourced figure.
+    """
+
+    daily: pd.DataFrame  # date, people, boats: every day of the period
+    weekly: pd.DataFrame  # week_ending, people, prevented_people, prevented_events
+    deaths: pd.Series  # year -> dead or missing
+
+
+def _prevention_weeks(observed: Observed, period: Period) -> pd.DataFrame:
+    weekly = observed.weekly
+    ending = pd.to_datetime(weekly["week_ending"])
+    inside = (ending - pd.Timedelta(days=6) >= pd.Timestamp(period.start)) & (
+        ending <= pd.Timestamp(period.end)
+    )
+    return weekly[inside].reset_index(drop=True)
+
+
+def _year_coverage(period: Period) -> dict[int, float]:
+    """Share of each calendar year that ``period`` covers (yearly deaths are prorated)."""
+    days = pd.date_range(period.start, period.end, freq="D")
+    counts = pd.Series(1, index=days).groupby(days.year).sum()
+    return {
+        int(y): float(n) / (366 if pd.Timestamp(int(y), 12, 31).is_leap_year else 365)
+        for y, n in counts.items()
+    }
+
+
+def observed_series(observed: Observed, period: Period) -> Series:
+    """The observed series over ``period`` (deaths from :data:`DEATHS_BY_YEAR`)."""
+    dates = pd.to_datetime(observed.daily["date"])
+    daily = observed.daily[
+        (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
+    ]
+    weeks = _prevention_weeks(observed, period)
+    covered = _year_coverage(period)
+    deaths = pd.Series(
+        {y: DEATHS_BY_YEAR[y].centre * f for y, f in covered.items() if y in DEATHS_BY_YEAR},
+        dtype=float,
+    )
+    return Series(
+        daily=daily.reset_index(drop=True),
+        weekly=pd.DataFrame(
+            {
+                "week_ending": pd.to_datetime(weeks["week_ending"]),
+                "people": weeks["people"].astype("int64"),
+                "prevented_people": weeks["prevented_people"].astype("Float64"),
+                "prevented_events": weeks["prevented_events"].astype("Float64"),
+            }
+        ),
+        deaths=deaths,
+    )
+
+
+def simulated_series(sim_daily: pd.DataFrame, observed: Series) -> Series:
+    """A run's daily table over the observed period, summed to the observed weeks and years."""
+    dates = pd.to_datetime(sim_daily["date"])
+    first, last = observed.daily["date"].iloc[0], observed.daily["date"].iloc[-1]
+    inside = (dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))
+    frame = sim_daily[inside]
+    daily = pd.DataFrame(
+        {
+            "date": dates[inside].to_numpy(),
+            "people": frame["arrived_people"].to_numpy(np.int64),
+            "boats": frame["arrived_boats"].to_numpy(np.int64),
+        }
+    )
+    ending = dates[inside] + pd.to_timedelta((6 - dates[inside].dt.weekday) % 7, unit="D")
+    by_week = (
+        frame[["arrived_people", "prevented_people", "prevented_events"]]
+        .groupby(ending.to_numpy())
+        .sum()
+    )
+    weeks = pd.DatetimeIndex(observed.weekly["week_ending"])
+    by_week = by_week.reindex(weeks, fill_value=0)
+    recorded = observed.weekly["prevented_people"].notna().to_numpy()
+    by_year = frame["dead_or_missing_people"].groupby(dates[inside].dt.year.to_numpy()).sum()
+    return Series(
+        daily=daily,
+        weekly=pd.DataFrame(
+            {
+                "week_ending": weeks,
+                "people": by_week["arrived_people"].to_numpy(np.int64),
+                "prevented_people": np.where(recorded, by_week["prevented_people"], np.nan),
+                "prevented_events": np.where(recorded, by_week["prevented_events"], np.nan),
+            }
+        ),
+        deaths=by_year.reindex(observed.deaths.index).astype(float),
+    )
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+def _runs(crossing: np.ndarray) -> tuple[float, float]:
+    """Mean length of runs of consecutive crossing days and of the gaps between them."""
+    if crossing.size == 0:
+        return math.nan, math.nan
+    change = np.flatnonzero(np.diff(crossing.astype(np.int8))) + 1
+    bounds = np.concatenate([[0], change, [crossing.size]])
+    lengths = np.diff(bounds)
+    kinds = crossing[bounds[:-1]]
+    runs, gaps = lengths[kinds], lengths[~kinds]
+    return (
+        float(runs.mean()) if runs.size else 0.0,
+        float(gaps.mean()) if gaps.size else math.nan,
+    )
+
+
+def _quantiles(values: np.ndarray) -> np.ndarray:
+    if values.size == 0:
+        return np.zeros(len(QUANTILE_LEVELS))
+    return np.quantile(values, QUANTILE_LEVELS)
+
+
+def summary_statistics(series: Series) -> dict[str, np.ndarray]:
+    """Every target's statistics from a series (observed or simulated), as float arrays."""
+    daily = series.daily
+    dates = pd.to_datetime(daily["date"])
+    people = daily["people"].to_numpy(np.float64)
+    boats = daily["boats"].to_numpy(np.float64)
+    crossing = people > 0
+    month = dates.dt.strftime("%Y-%m").to_numpy()
+    year = dates.dt.year.to_numpy()
+    calendar_month = dates.dt.month.to_numpy()
+    share = np.full(12, np.nan)
+    for m in range(1, 13):
+        days = calendar_month == m
+        if days.any():
+            share[m - 1] = crossing[days].mean()
+    monthly = pd.DataFrame({"month": month, "people": people, "boats": boats}).groupby("month")
+    yearly = pd.DataFrame({"year": year, "people": people, "boats": boats}).groupby("year").sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_boat = np.where(yearly["boats"] > 0, yearly["people"] / yearly["boats"], np.nan)
+    weekly = series.weekly
+    recorded = pd.notna(weekly["prevented_people"]).to_numpy(bool)
+    weeks = weekly[recorded]
+    week_month = pd.DatetimeIndex(weeks["week_ending"]).strftime("%Y-%m")
+    prevented = (
+        weeks[["prevented_people", "prevented_events"]].astype(float).groupby(week_month).sum()
+    )
+    return {
+        "people_per_crossing_day": _quantiles(people[crossing]),
+        "boats_per_crossing_day": _quantiles(boats[crossing]),
+        "crossing_day_share_by_month": share,
+        "crossing_runs_days": np.array(_runs(crossing)),
+        "monthly_people": monthly["people"].sum().to_numpy(np.float64),
+        "monthly_boats": monthly["boats"].sum().to_numpy(np.float64),
+        "annual_people": yearly["people"].to_numpy(np.float64),
+        "annual_boats": yearly["boats"].to_numpy(np.float64),
+        "people_per_boat_by_year": np.asarray(per_boat, dtype=np.float64),
+        "prevented_people_monthly": prevented["prevented_people"].to_numpy(np.float64),
+        "prevented_events_monthly": prevented["prevented_events"].to_numpy(np.float64),
+        "deaths_by_year": series.deaths.to_numpy(np.float64),
+        "weekly_people": weekly["people"].to_numpy(np.float64),
+    }
+
+
+def target_scales(
+    statistics: Mapping[str, np.ndarray], deaths_coverage: Mapping[int, float]
+) -> dict[str, np.ndarray]:
+    """The scale of every component of every target (see :data:`TOLERANCES`); deaths take
+    the spread of the sources, prorated like the figure for a partly covered year."""
+    scales = {}
+    for name, values in statistics.items():
+        tol = TOLERANCES[name]
+        scales[name] = tol.relative * np.abs(values) + tol.absolute
+    scales["deaths_by_year"] = np.array(
+        [DEATHS_BY_YEAR[y].scale * max(f, 0.1) for y, f in deaths_coverage.items()],
+        dtype=np.float64,
+    )
+    return scales
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Observed statistics and their scales for one period, ready to score simulations."""
+
+    observed: Series
+    statistics: dict[str, np.ndarray]
+    scales: dict[str, np.ndarray]
+    names: tuple[str, ...]
+    weights: dict[str, float]
+
+    @classmethod
+    def build(
+        cls,
+        observed: Series,
+        names: Sequence[str] = STOCHASTIC_TARGETS,
+        weights: Mapping[str, float] | None = None,
+    ) -> Targets:
+        unknown = [n for n in names if n not in TOLERANCES]
+        if unknown:
+            raise InputError(
+                None, "targets", f"expected names among {list(TOLERANCES)}, got {unknown}"
+            )
+        statistics = summary_statistics(observed)
+        dates = pd.to_datetime(observed.daily["date"])
+        coverage = _year_coverage(Period(dates.iloc[0].date(), dates.iloc[-1].date()))
+        scales = target_scales(
+            statistics, {int(y): coverage[int(y)] for y in observed.deaths.index}
+        )
+        chosen = tuple(n for n in names if statistics[n].size and np.isfinite(statistics[n]).any())
+        return cls(
+            observed=observed,
+            statistics=statistics,
+            scales=scales,
+            names=chosen,
+            weights={n: float((weights or {}).get(n, 1.0)) for n in chosen},
+        )
+
+    def per_target(self, simulated: Mapping[str, np.ndarray]) -> dict[str, float]:
+        """Mean squared standardised error of each target (0 for an exact match).
+
+        A component the observation has but the simulation lacks (NaN, e.g. people per boat
+        in a year with no simulated boat) counts as 10 standard units off.
+        """
+        result = {}
+        for name in self.names:
+            obs, sim, scale = self.statistics[name], simulated[name], self.scales[name]
+            if sim.shape != obs.shape:
+                raise ValueError(f"target {name}: simulated shape {sim.shape} != {obs.shape}")
+            used = np.isfinite(obs)
+            z = (sim[used] - obs[used]) / scale[used]
+            z = np.where(np.isfinite(z), z, 10.0)
+            result[name] = float(np.mean(z * z)) if z.size else 0.0
+        return result
+
+    def discrepancy(self, per_target: Mapping[str, float]) -> float:
+        """Weighted mean of the targets' discrepancies."""
+        total_weight = sum(self.weights.values())
+        return sum(self.weights[n] * per_target[n] for n in self.names) / total_weight
+
+    def score(self, sim_daily: pd.DataFrame) -> tuple[float, dict[str, float]]:
+        """Discrepancy of one run's daily table, and its part per target."""
+        stats = summary_statistics(simulated_series(sim_daily, self.observed))
+        parts = self.per_target(stats)
+        return self.discrepancy(parts), parts

@@ -1,0 +1,339 @@
+"""Out-of-sample validation of a posterior: predictive intervals against the observed series.
+
+Parameter sets are drawn from the posterior (systematic resampling), each is run once with its
+own seed from the start of the training period (so the waiting population and the boat stock
+carry over, as in a forecast) to the end of the test period, and only the test period is
+scored: the total against its predictive distribution, the share of months whose observed
+total falls inside the central 50% and 90% predictive intervals, the error of monthly and
+weekly totals (Flee's ARD, Σ|sim − obs| / Σ obs, on the ensemble median), and the distance
+between the simulated and observed distributions of people per crossing day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import ks_2samp, wasserstein_distance
+
+from channelsim.errors import InputError
+from channelsim.experiments.calibrate import (
+    Case,
+    Posterior,
+    base_scenario,
+    run_case,
+    write_atomic_dir,
+)
+from channelsim.experiments.ensemble import (
+    EnsembleSpec,
+    Member,
+    run_ensemble,
+)
+from channelsim.experiments.targets import (
+    DEATHS_BY_YEAR,
+    Observed,
+    Period,
+    Series,
+    observed_series,
+    simulated_series,
+)
+
+NOMINAL_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+PLOT_FILE = "validation.html"
+JSON_FILE = "validation.json"
+
+
+def central_interval(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the central ``level`` predictive interval along axis 0 (members)."""
+    tail = 0.5 * (1.0 - level)
+    return np.quantile(samples, tail, axis=0), np.quantile(samples, 1.0 - tail, axis=0)
+
+
+def coverage(samples: np.ndarray, observed: np.ndarray, level: float) -> float:
+    """Share of columns (months) whose observed value lies inside the central interval."""
+    low, high = central_interval(samples, level)
+    inside = (observed >= low) & (observed <= high)
+    return float(inside.mean()) if inside.size else float("nan")
+
+
+def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
+    """Flee's average relative difference: Σ|sim − obs| / Σ obs."""
+    total = float(np.sum(observed))
+    return float(np.sum(np.abs(simulated - observed)) / total) if total > 0 else float("nan")
+
+
+def interval_summary(samples: np.ndarray, observed: float) -> dict[str, float | bool]:
+    """Observed value against the median and the 50% and 90% predictive intervals."""
+    q05, q25, q50, q75, q95 = np.quantile(samples, (0.05, 0.25, 0.5, 0.75, 0.95))
+    return {
+        "observed": float(observed),
+        "median": float(q50),
+        "low90": float(q05),
+        "high90": float(q95),
+        "low50": float(q25),
+        "high50": float(q75),
+        "median_error": float((q50 - observed) / observed) if observed else float("nan"),
+        "inside90": bool(q05 <= observed <= q95),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberSeries:
+    """The test-period statistics of every member, stacked (members × periods)."""
+
+    monthly_people: np.ndarray
+    monthly_boats: np.ndarray
+    weekly_people: np.ndarray
+    prevented_people: np.ndarray
+    prevented_events: np.ndarray
+    deaths: np.ndarray  # members × years
+    people_per_crossing_day: np.ndarray  # pooled over members
+
+
+def _monthly(series: Series, column: str) -> np.ndarray:
+    dates = pd.to_datetime(series.daily["date"])
+    return series.daily[column].groupby(dates.dt.strftime("%Y-%m").to_numpy()).sum().to_numpy(float)
+
+
+def _prevented(series: Series, column: str) -> float:
+    return float(np.nansum(series.weekly[column].to_numpy(dtype=float, na_value=np.nan)))
+
+
+def stack_members(dailies: Sequence[pd.DataFrame], observed: Series) -> MemberSeries:
+    """Put each member's daily table in the observed shape and stack the statistics."""
+    parts = [simulated_series(daily, observed) for daily in dailies]
+    return MemberSeries(
+        monthly_people=np.array([_monthly(s, "people") for s in parts]),
+        monthly_boats=np.array([_monthly(s, "boats") for s in parts]),
+        weekly_people=np.array([s.weekly["people"].to_numpy(float) for s in parts]),
+        prevented_people=np.array([_prevented(s, "prevented_people") for s in parts]),
+        prevented_events=np.array([_prevented(s, "prevented_events") for s in parts]),
+        deaths=np.array([s.deaths.to_numpy(float) for s in parts]),
+        people_per_crossing_day=np.concatenate(
+            [s.daily["people"].to_numpy(float)[s.daily["people"].to_numpy() > 0] for s in parts]
+        ),
+    )
+
+
+def score(members: MemberSeries, observed: Series) -> dict[str, Any]:
+    """Every validation figure for the test period, JSON-ready."""
+    months = sorted(pd.to_datetime(observed.daily["date"]).dt.strftime("%Y-%m").unique())
+    obs_monthly = _monthly(observed, "people")
+    obs_monthly_boats = _monthly(observed, "boats")
+    obs_weekly = observed.weekly["people"].to_numpy(float)
+    low90, high90 = central_interval(members.monthly_people, 0.9)
+    low50, high50 = central_interval(members.monthly_people, 0.5)
+    median_monthly = np.median(members.monthly_people, axis=0)
+    monthly = [
+        {
+            "month": month,
+            "observed": float(obs_monthly[i]),
+            "median": float(median_monthly[i]),
+            "low90": float(low90[i]),
+            "low50": float(low50[i]),
+            "high50": float(high50[i]),
+            "high90": float(high90[i]),
+            "inside50": bool(low50[i] <= obs_monthly[i] <= high50[i]),
+            "inside90": bool(low90[i] <= obs_monthly[i] <= high90[i]),
+        }
+        for i, month in enumerate(months)
+    ]
+    obs_crossing = observed.daily["people"].to_numpy(float)
+    obs_crossing = obs_crossing[obs_crossing > 0]
+    sim_crossing = members.people_per_crossing_day
+    distance: dict[str, float | None] = {"wasserstein": None, "ks_statistic": None}
+    if obs_crossing.size and sim_crossing.size:
+        w = wasserstein_distance(sim_crossing, obs_crossing)
+        distance = {
+            "wasserstein": float(w),
+            "wasserstein_relative": float(w / obs_crossing.mean()),
+            "ks_statistic": float(ks_2samp(sim_crossing, obs_crossing).statistic),
+            "observed_mean": float(obs_crossing.mean()),
+            "simulated_mean": float(sim_crossing.mean()),
+        }
+    recorded = observed.weekly["prevented_people"].notna().to_numpy(bool)
+    extra: dict[str, Any] = {}
+    if recorded.any():
+        extra["prevented_people"] = interval_summary(
+            members.prevented_people, _prevented(observed, "prevented_people")
+        )
+        extra["prevented_events"] = interval_summary(
+            members.prevented_events, _prevented(observed, "prevented_events")
+        )
+    deaths = {}
+    for j, year in enumerate(observed.deaths.index):
+        figure = DEATHS_BY_YEAR[int(year)]
+        deaths[str(year)] = {
+            **interval_summary(members.deaths[:, j], float(observed.deaths.iloc[j])),
+            "sources_low": figure.low,
+            "sources_high": figure.high,
+        }
+    return {
+        "annual_total": interval_summary(
+            members.monthly_people.sum(axis=1), float(obs_monthly.sum())
+        ),
+        "annual_total_boats": interval_summary(
+            members.monthly_boats.sum(axis=1), float(obs_monthly_boats.sum())
+        ),
+        "months_in_50": coverage(members.monthly_people, obs_monthly, 0.5),
+        "months_in_90": coverage(members.monthly_people, obs_monthly, 0.9),
+        "coverage_curve": [
+            {"nominal": level, "observed": coverage(members.monthly_people, obs_monthly, level)}
+            for level in NOMINAL_LEVELS
+        ],
+        "monthly_error": {
+            "mean_absolute_error_people": float(np.mean(np.abs(median_monthly - obs_monthly))),
+            "mean_absolute_relative_error": float(
+                np.mean(np.abs(median_monthly - obs_monthly) / np.maximum(obs_monthly, 1.0))
+            ),
+            "ard_monthly": ard(median_monthly, obs_monthly),
+            "ard_weekly": ard(np.median(members.weekly_people, axis=0), obs_weekly),
+            "ard_monthly_member_median": float(
+                np.median([ard(m, obs_monthly) for m in members.monthly_people])
+            ),
+        },
+        "people_per_crossing_day_distance": distance,
+        **extra,
+        "deaths_by_year": deaths,
+        "monthly": monthly,
+    }
+
+
+def calibration_figure(result: dict[str, Any]) -> Any:
+    """Monthly predictive intervals with the observed totals, and the coverage curve."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    monthly = pd.DataFrame(result["monthly"])
+    curve = pd.DataFrame(result["coverage_curve"])
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.65, 0.35],
+        subplot_titles=(
+            "Monthly arrivals (people): predictive 50% and 90% intervals",
+            "Coverage of monthly intervals",
+        ),
+    )
+    x = monthly["month"]
+    for low, high, name, opacity in (
+        ("low90", "high90", "90% interval", 0.2),
+        ("low50", "high50", "50% interval", 0.4),
+    ):
+        fig.add_trace(
+            go.Scatter(x=x, y=monthly[high], line={"width": 0}, showlegend=False), row=1, col=1
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=monthly[low],
+                fill="tonexty",
+                fillcolor=f"rgba(31,119,180,{opacity})",
+                line={"width": 0},
+                name=name,
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(go.Scatter(x=x, y=monthly["median"], name="median", mode="lines"), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(x=x, y=monthly["observed"], name="observed", mode="markers"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], name="perfect", line={"dash": "dot"}), row=1, col=2
+    )
+    fig.add_trace(
+        go.Scatter(x=curve["nominal"], y=curve["observed"], name="observed coverage"),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(title_text="nominal level", row=1, col=2)
+    fig.update_yaxes(title_text="share of months inside", range=[0, 1], row=1, col=2)
+    fig.update_layout(title=result.get("title", "channelsim validation"), height=500)
+    return fig
+
+
+def validate(
+    posterior: Posterior,
+    observed: Observed,
+    test: Period,
+    *,
+    runs: int = 100,
+    seed: int = 0,
+    weather: str | None = None,
+    workers: int | None = None,
+    executor: str = "processes",
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run ``runs`` posterior draws over the test period and score them against the data."""
+    if runs < 2:
+        raise InputError(None, "--runs", f"expected at least 2 runs, got {runs}")
+    weather = weather or posterior.weather
+    if weather not in ("stochastic", "replay"):
+        raise InputError(None, "--weather", f"expected stochastic or replay, got {weather!r}")
+    test = observed.clip(test, "--test")
+    start = min(posterior.train.start, test.start)
+    case = Case(
+        scenario=base_scenario(Period(start, test.end), weather, "validation"),
+        observed_crossing=observed.crossing_days() if weather == "replay" else None,
+    )
+    draws = posterior.draws(runs, seed)
+    spec = EnsembleSpec(
+        scenarios={"validation": case},
+        reps=runs,
+        base_seed=seed,
+        draws=draws,
+        name="validate",
+        kind="run",
+    )
+    members = [Member("validation", i, i) for i in range(runs)]
+    ensemble = run_ensemble(
+        run_case, spec, members, executor=executor, workers=workers, progress=progress
+    )
+    obs = observed_series(observed, test)
+    stacked = stack_members([o.tables["daily"] for o in ensemble.outputs], obs)
+    result = score(stacked, obs)
+    overlap = posterior.train.start <= test.end and test.start <= posterior.train.end
+    return {
+        "posterior": str(posterior.path),
+        "train": str(posterior.train),
+        "test": str(test),
+        "out_of_sample": not overlap,
+        "weather": weather,
+        "runs": runs,
+        "seed": seed,
+        "data": observed.provenance(),
+        **result,
+    }
+
+
+def _finite(value: Any) -> Any:
+    """NaN becomes null, so that the JSON is valid."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def write_validation(result: dict[str, Any], out: Path) -> Path:
+    """Write ``validation.json`` and the self-contained calibration plot to ``out``."""
+    figure = calibration_figure(
+        {**result, "title": f"channelsim validation: test {result['test']}"}
+    )
+
+    def write(tmp: Path) -> None:
+        (tmp / JSON_FILE).write_text(
+            json.dumps(_finite(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        figure.write_html(tmp / PLOT_FILE, include_plotlyjs=True, full_html=True)
+
+    return write_atomic_dir(out, write)
