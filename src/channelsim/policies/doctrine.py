@@ -84,7 +84,7 @@ class MaritimeDoctrine(Policy):
     near_shore_dwell_h: float = Field(0.5, ge=0, le=6)
     compliance_probability: float = Field(0.3, ge=0, le=1)
     immobilise_success_probability: float = Field(0.6, ge=0, le=1)
-    capsize_probability_per_intervention: float = Field(0.02, ge=0, lt=1)
+    capsize_probability_per_intervention: float = Field(0.005, ge=0, lt=1)
     max_people_aboard: int = Field(125, ge=0, le=1000)
     max_wave_height_m: float = Field(1.0, ge=0, le=10)
     act_with_children: bool = False

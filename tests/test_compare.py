@@ -1,0 +1,131 @@
+"""`channelsim compare`: paired differences with common random numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from channelsim.cli.compare_cmd import FIGURES, compare_scenarios
+from channelsim.engine import load_scenario
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+SUMMER = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 30)}
+DOCTRINES = ("doctrine-waterways", "doctrine-shallow-300m", "doctrine-territorial")
+
+
+def _load(name: str) -> object:
+    return load_scenario(SCENARIOS / f"{name}.toml").with_changes(**SUMMER)
+
+
+def _median(table: pd.DataFrame, scenario: str, figure: str) -> float:
+    row = table[(table["scenario"] == scenario) & (table["figure"] == figure)]
+    return float(row["median"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def doctrine_comparison() -> object:
+    return compare_scenarios(
+        _load("status-quo-2025"),  # type: ignore[arg-type]
+        [_load(name) for name in (*DOCTRINES, "status-quo-2025")],  # type: ignore[misc]
+        runs=3,
+        seed=11,
+        executor="serial",
+        progress=False,
+    )
+
+
+def test_every_doctrine_variant_cuts_arrivals_at_a_quantified_cost(
+    doctrine_comparison: object,
+) -> None:
+    table = doctrine_comparison.table  # type: ignore[attr-defined]
+    for name in DOCTRINES:
+        assert _median(table, name, "arrived_people") < 0, name
+        assert _median(table, name, "intercepted_boats") > 0, name
+        assert _median(table, name, "returned_at_sea_people") > 0, name
+        assert _median(table, name, "cost_gbp") > 0, name
+        assert _median(table, name, "cost_per_prevented_arrival_gbp") > 0, name
+        for figure in ("dead_or_missing_people", "officer_injuries"):
+            row = table[(table["scenario"] == name) & (table["figure"] == figure)]
+            assert row["n"].iloc[0] == 3 and row["low"].iloc[0] <= row["high"].iloc[0]
+    # Interventions at sea put people in the water: deaths do not fall.
+    assert _median(table, "doctrine-territorial", "dead_or_missing_people") >= 0
+
+
+def test_a_scenario_identical_to_the_base_differs_by_exactly_zero(
+    doctrine_comparison: object,
+) -> None:
+    comparison = doctrine_comparison
+    pairs = comparison.pairs  # type: ignore[attr-defined]
+    same = pairs[pairs["scenario"] == "status-quo-2025-2"]
+    assert set(same["figure"]) == set(FIGURES)
+    assert (same["difference"] == 0).all()
+    payload = comparison.to_json_dict()  # type: ignore[attr-defined]
+    assert [s["name"] for s in payload["scenarios"]] == [*DOCTRINES, "status-quo-2025-2"]
+    zero = payload["scenarios"][-1]["difference"]
+    assert zero["arrived_people"] == {
+        "median": 0.0,
+        "low": 0.0,
+        "high": 0.0,
+        "mean": 0.0,
+        "n": 3,
+        "share_below_zero": 0.0,
+    }
+    assert zero["cost_per_prevented_arrival_gbp"]["median"] is None
+
+
+def _short(tmp_path: Path, name: str) -> Path:
+    """A copy of a shipped scenario over ten summer days."""
+    text = (SCENARIOS / f"{name}.toml").read_text()
+    text = text.replace("start = 2025-01-01\n", "start = 2025-06-01\n", 1)
+    text = text.replace("end = 2025-12-31\n", "end = 2025-06-10\n", 1)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+    base = _short(tmp_path, "status-quo-2025")
+    other = _short(tmp_path, "doctrine-territorial")
+    out = tmp_path / "cmp"
+    result = run_cli(
+        "compare", base, other, "--runs", 2, "--workers", 1, "--format", "json", "--out", out
+    )
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    payload = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert payload["base"] == "status-quo-2025" and payload["runs"] == 2
+    assert [s["name"] for s in payload["scenarios"]] == ["doctrine-territorial"]
+    difference = payload["scenarios"][0]["difference"]
+    for figure in ("arrived_people", "dead_or_missing_people", "officer_injuries", "cost_gbp"):
+        assert set(difference[figure]) >= {"median", "low", "high"}
+    assert sorted(p.name for p in out.iterdir()) == [
+        "comparison.json",
+        "comparison.parquet",
+        "pairs.parquet",
+    ]
+    table = pd.read_parquet(out / "comparison.parquet")
+    assert set(table["figure"]) >= set(FIGURES)
+    assert json.loads((out / "comparison.json").read_text())["scenarios"][0]["name"] == (
+        "doctrine-territorial"
+    )
+
+
+def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+    base = _short(tmp_path, "status-quo-2025")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name = "bad"\nstart = 2025-06-01\nend = 2025-06-10\n'
+        '[[policies]]\ntype = "one_in_one_out"\n[policies.params]\nweekly_cap_people = -5\n'
+    )
+    out = tmp_path / "cmp"
+    result = run_cli("compare", base, bad, "--runs", 1, "--out", out)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    message = result.stderr.strip()  # type: ignore[attr-defined]
+    assert "bad.toml" in message and "policies[0].params.weekly_cap_people" in message
+    assert len(message.splitlines()) == 1
+    assert not out.exists()

@@ -1,0 +1,263 @@
+"""Each policy acts where and when it should, and nowhere else (short summer periods)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.engine import DayContext, Sim, SimResult, load_scenario
+from channelsim.errors import InputError
+from channelsim.params import Params
+from channelsim.policies import (
+    BeachPatrols,
+    EchrExit,
+    MaritimeDoctrine,
+    NetworkDisruption,
+    OneInOneOut,
+    TaxiBoatInterdiction,
+    ThirdCountryRemoval,
+)
+from channelsim.policies.beach import NORTHERN_BEACHES
+from channelsim.scenario import Scenario
+from channelsim.world.geography import FR_TERRITORIAL, FR_WATERWAY, UK_SIDE, load_world
+
+REPO = Path(__file__).resolve().parent.parent
+START, END = dt.date(2025, 6, 1), dt.date(2025, 7, 15)
+BASE = Scenario(name="base", start=START, end=END, seed=7)
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def base() -> SimResult:
+    return Sim(BASE).run()
+
+
+def _run(*policies: object) -> SimResult:
+    return Sim(BASE, policies=list(policies)).run()  # type: ignore[arg-type]
+
+
+def _flags_where_towed(result: SimResult) -> np.ndarray:
+    """Region flags where towed boats were caught (a towed boat stops where it is caught)."""
+    towed = result.boats[result.boats["intercepted"] & (result.boats["fate"] == "returned")]
+    assert len(towed) > 0
+    return load_world().grid.lookup(towed["final_x_km"], towed["final_y_km"])
+
+
+@pytest.mark.parametrize(
+    ("area", "immunity", "required"),
+    [
+        ("waterways", True, FR_WATERWAY),
+        ("territorial", True, FR_TERRITORIAL),
+        ("territorial", False, FR_WATERWAY),  # without immunity: waterways and ports only
+    ],
+)
+def test_doctrine_intercepts_only_in_its_area(area: str, immunity: bool, required: int) -> None:
+    result = _run(
+        MaritimeDoctrine(
+            area=area,  # type: ignore[arg-type]
+            officer_immunity=immunity,
+            compliance_probability=1.0,
+            patrol_boats=20,
+        )
+    )
+    flags = _flags_where_towed(result)
+    assert np.all(flags & required)
+    assert not np.any(flags & UK_SIDE)
+
+
+def test_doctrine_shallow_acts_near_the_shore_only() -> None:
+    result = _run(MaritimeDoctrine(area="shallow", compliance_probability=1.0, patrol_boats=20))
+    world = load_world()
+    towed = result.boats[result.boats["intercepted"] & (result.boats["fate"] == "returned")]
+    assert len(towed) > 0
+    distance = world.distance_to_french_coast_km(towed["final_x_km"], towed["final_y_km"])
+    flags = world.grid.lookup(towed["final_x_km"], towed["final_y_km"])
+    assert np.all((distance <= 0.3 + world.grid.cell_km) | (flags & FR_WATERWAY > 0))
+
+
+def test_doctrine_window_same_days_as_base_before_start_nothing_after_end(
+    base: SimResult,
+) -> None:
+    start, end = dt.date(2025, 6, 20), dt.date(2025, 7, 5)
+    result = _run(MaritimeDoctrine(area="territorial", patrol_boats=20, start=start, end=end))
+    before = base.daily["date"] < start
+    pd.testing.assert_frame_equal(result.daily[before], base.daily[before])
+    boats = result.boats
+    assert boats["intercepted"].any()
+    outside = (boats["date"] < start) | (boats["date"] > end)
+    assert not boats.loc[outside, "intercepted"].any()
+    assert result.totals["officer_injuries"] >= 0
+    assert result.totals["cost_gbp"] == pytest.approx(16 * 20 * 8_000)
+
+
+def test_doctrine_rules_of_engagement_exclude_boats(base: SimResult) -> None:
+    small = _run(MaritimeDoctrine(area="territorial", patrol_boats=20, max_people_aboard=40))
+    caught = small.boats[small.boats["intercepted"]]
+    assert (caught["aboard_people"] <= 40).all()
+    nobody = _run(MaritimeDoctrine(area="territorial", patrol_boats=20, children_boat_share=1.0))
+    assert nobody.totals["intercepted_boats"] == 0
+    pd.testing.assert_frame_equal(nobody.daily, base.daily)
+
+
+def test_doctrine_search_rate_follows_patrol_effort() -> None:
+    one = MaritimeDoctrine(area="territorial", patrol_boats=3).search_rate_per_hour()
+    two = MaritimeDoctrine(area="territorial", patrol_boats=6).search_rate_per_hour()
+    assert two == pytest.approx(2 * one)
+    # Near-shore patrols cover a far smaller area than the territorial sea.
+    assert MaritimeDoctrine(area="shallow").search_rate_per_hour() > one
+
+
+def _ctx() -> DayContext:
+    world = load_world()
+    zones = tuple(z.name for z in world.launch_zones)
+    waterway = np.array([z.kind == "waterway" for z in world.launch_zones])
+    ctx = DayContext(
+        day=0,
+        date=dt.date(2025, 6, 1),
+        seed=1,
+        params=Params(),
+        zone_names=zones,
+        zone_is_waterway=waterway,
+        crossing_window=True,
+        wind_speed_kn=5.0,
+        wave_height_m=0.3,
+        sea_temp_c=14.0,
+        waiting_people=1000,
+    )
+    ctx.prevention_probability = np.full(len(zones), 0.5)
+    ctx.taxi_prevention_probability = np.full(len(zones), 0.17)
+    return ctx
+
+
+def test_beach_patrols_raise_prevention_only_in_guarded_beach_zones() -> None:
+    ctx = _ctx()
+    BeachPatrols(funding_gbp_per_year=50e6).on_beach(ctx)
+    guarded = np.isin(np.array(ctx.zone_names), NORTHERN_BEACHES)
+    assert np.all(ctx.prevention_probability[guarded] > 0.5)
+    assert np.all(ctx.prevention_probability[~guarded] == 0.5)
+    assert np.all(ctx.taxi_prevention_probability == 0.17)
+    # The €541m deal pays per year from the start; nothing after its third year.
+    deal = BeachPatrols(payments_eur=(141e6, 191e6, 209e6), start=dt.date(2025, 1, 1))
+    assert deal.budget_gbp_per_year(dt.date(2026, 6, 1)) == pytest.approx(191e6 * 0.86)
+    assert deal.budget_gbp_per_year(dt.date(2028, 6, 1)) == 0.0
+    with pytest.raises(ValueError):
+        BeachPatrols()
+
+
+def test_beach_patrols_displace_launches_south(base: SimResult) -> None:
+    result = _run(BeachPatrols(funding_gbp_per_year=300e6))
+    north = base.boats["zone"].isin(NORTHERN_BEACHES).mean()
+    assert result.boats["zone"].isin(NORTHERN_BEACHES).mean() < north
+    assert result.totals["cost_gbp"] == pytest.approx(45 * 300e6 / 365.25)
+
+
+def test_taxi_boat_interdiction_acts_on_waterways_only() -> None:
+    ctx = _ctx()
+    TaxiBoatInterdiction(teams=9).on_beach(ctx)
+    assert np.all(ctx.taxi_prevention_probability[ctx.zone_is_waterway] > 0.17)
+    assert np.all(ctx.taxi_prevention_probability[~ctx.zone_is_waterway] == 0.17)
+    assert np.all(ctx.prevention_probability == 0.5)
+
+
+def test_network_disruption_seizes_boats_and_fills_them_fuller(base: SimResult) -> None:
+    result = _run(NetworkDisruption(seizure_share_per_week=0.3, supply_reduction=0.4))
+    assert result.totals["seized_boats"] > 0
+    launched = result.boats[result.boats["launched"]]
+    before = base.boats[base.boats["launched"]]
+    assert launched["occupancy"].mean() > before["occupancy"].mean()
+    assert result.totals["launched_boats"] < base.totals["launched_boats"]
+
+
+def _weeks(daily: pd.DataFrame, first: dt.date) -> pd.Series:
+    days = (pd.to_datetime(daily["date"]) - pd.Timestamp(first)).dt.days
+    return daily.groupby(days // 7)["returned_from_uk_people"].sum()
+
+
+@pytest.mark.parametrize(("cap", "ramp"), [(50, 0), (100, 200)])
+def test_one_in_one_out_never_exceeds_the_weekly_cap(base: SimResult, cap: int, ramp: int) -> None:
+    first = dt.date(2025, 6, 10)
+    policy = OneInOneOut(
+        start=START,
+        first_return=first,
+        weekly_cap_people=cap,
+        cap_ramp_people_per_week=ramp,
+        max_weekly_cap_people=cap + 3 * ramp,
+    )
+    result = _run(policy)
+    daily = result.daily
+    assert (daily.loc[daily["date"] < first, "returned_from_uk_people"] == 0).all()
+    weekly = _weeks(daily[daily["date"] >= first], first)
+    caps = [policy.weekly_cap(int(week)) for week in weekly.index]
+    assert (weekly.to_numpy() <= np.array(caps)).all()
+    assert weekly.iloc[0] == cap  # the queue fills the first week
+    assert (
+        result.totals["legal_route_admissions_people"] == result.totals["returned_from_uk_people"]
+    )
+
+
+def test_one_in_one_out_returnees_who_give_up_leave_the_coast() -> None:
+    kwargs = {"start": START, "first_return": START, "weekly_cap_people": 300}
+    stay = _run(OneInOneOut(retry_probability=1.0, deterrence_elasticity=0.0, **kwargs))
+    leave = _run(OneInOneOut(retry_probability=0.0, deterrence_elasticity=0.0, **kwargs))
+    assert stay.totals["returned_from_uk_people"] > 0
+    assert leave.totals["final_waiting_people"] < stay.totals["final_waiting_people"]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        ThirdCountryRemoval(capacity_people_per_year=2000),
+        EchrExit(capacity_people_per_year=8200),
+        EchrExit(capacity_people_per_year=150_000, detention_places=300),
+    ],
+)
+def test_removals_never_exceed_capacity(base: SimResult, policy: ThirdCountryRemoval) -> None:
+    result = _run(policy)
+    days = len(result.daily)
+    removed = result.daily["removed_people"]
+    assert removed.sum() > 0
+    assert removed.sum() <= policy.capacity_people_per_year * days / 365.25 + 1
+    # Removal deters: after the first removals, the coast inflow is lower on the same draws.
+    assert result.daily["inflow_people"].sum() < base.daily["inflow_people"].sum()
+    assert result.totals["cost_gbp"] >= removed.sum() * policy.cost_gbp_per_removal
+
+
+def test_no_deterrence_means_the_same_inflow(base: SimResult) -> None:
+    result = _run(ThirdCountryRemoval(deterrence_elasticity=0.0))
+    assert result.daily["inflow_people"].equals(base.daily["inflow_people"])
+
+
+def test_policy_state_does_not_leak_between_runs() -> None:
+    policy = EchrExit(capacity_people_per_year=8200)
+    first = _run(policy)
+    second = _run(policy)
+    pd.testing.assert_frame_equal(first.daily, second.daily)
+
+
+def test_bad_policy_params_name_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        'name = "bad"\nstart = 2025-06-01\nend = 2025-06-30\n'
+        '[[policies]]\ntype = "maritime_doctrine"\n[policies.params]\narea = "everywhere"\n'
+    )
+    with pytest.raises(InputError, match=r"bad.toml: policies\[0\]\.params\.area"):
+        Sim(load_scenario(path))
+
+
+SCENARIOS = sorted(p for p in (REPO / "scenarios").glob("*.toml") if p.stem != "status-quo-2025")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenarios_are_the_status_quo_plus_policies(path: Path) -> None:
+    status_quo = tomllib.loads((REPO / "scenarios" / "status-quo-2025.toml").read_text())
+    data = tomllib.loads(path.read_text())
+    assert data["policies"]
+    for key in ("start", "end", "seed", "weather", "params"):
+        assert data.get(key) == status_quo.get(key), key
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
