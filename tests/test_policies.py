@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -201,7 +202,7 @@ def test_one_in_one_out_never_exceeds_the_weekly_cap(base: SimResult, cap: int, 
 
 
 def test_one_in_one_out_returnees_who_give_up_leave_the_coast() -> None:
-    kwargs = {"start": START, "first_return": START, "weekly_cap_people": 300}
+    kwargs: dict[str, Any] = {"start": START, "first_return": START, "weekly_cap_people": 300}
     stay = _run(OneInOneOut(retry_probability=1.0, deterrence_elasticity=0.0, **kwargs))
     leave = _run(OneInOneOut(retry_probability=0.0, deterrence_elasticity=0.0, **kwargs))
     assert stay.totals["returned_from_uk_people"] > 0

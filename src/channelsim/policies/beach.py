@@ -45,18 +45,18 @@ class BeachPatrols(Policy):
     calibrated prevention already includes the 2023 deal.
     """
 
-    funding_gbp_per_year: float | None = Field(None, ge=0, le=5e9)
-    payments_eur: tuple[float, ...] | None = Field(None, min_length=1)
-    eur_to_gbp: float = Field(0.86, gt=0, le=2)
-    officer_share: float = Field(0.7, ge=0, le=1)
-    drone_share: float = Field(0.2, ge=0, le=1)
-    vehicle_share: float = Field(0.1, ge=0, le=1)
-    cost_gbp_per_officer_year: float = Field(70_000, gt=0)
-    cost_gbp_per_drone_year: float = Field(200_000, gt=0)
-    cost_gbp_per_vehicle_year: float = Field(60_000, gt=0)
-    drone_officer_equivalents: float = Field(10.0, ge=0)
-    vehicle_officer_equivalents: float = Field(4.0, ge=0)
-    effort_scale_officers: float = Field(400.0, gt=0)
+    funding_gbp_per_year: float | None = Field(default=None, ge=0, le=5e9)
+    payments_eur: tuple[float, ...] | None = Field(default=None, min_length=1)
+    eur_to_gbp: float = Field(default=0.86, gt=0, le=2)
+    officer_share: float = Field(default=0.7, ge=0, le=1)
+    drone_share: float = Field(default=0.2, ge=0, le=1)
+    vehicle_share: float = Field(default=0.1, ge=0, le=1)
+    cost_gbp_per_officer_year: float = Field(default=70_000, gt=0)
+    cost_gbp_per_drone_year: float = Field(default=200_000, gt=0)
+    cost_gbp_per_vehicle_year: float = Field(default=60_000, gt=0)
+    drone_officer_equivalents: float = Field(default=10.0, ge=0)
+    vehicle_officer_equivalents: float = Field(default=4.0, ge=0)
+    effort_scale_officers: float = Field(default=400.0, gt=0)
     zones: tuple[str, ...] | None = NORTHERN_BEACHES
 
     @model_validator(mode="after")
@@ -108,9 +108,9 @@ class TaxiBoatInterdiction(Policy):
     ``1 − (1 − p)·exp(−teams per zone / effort_scale_teams)``.
     """
 
-    teams: float = Field(10.0, ge=0, le=1000)
-    effort_scale_teams: float = Field(5.0, gt=0)
-    cost_gbp_per_team_year: float = Field(1_500_000, ge=0)
+    teams: float = Field(default=10.0, ge=0, le=1000)
+    effort_scale_teams: float = Field(default=5.0, gt=0)
+    cost_gbp_per_team_year: float = Field(default=1_500_000, ge=0)
     zones: tuple[str, ...] | None = None
 
     def on_beach(self, ctx: DayContext) -> None:

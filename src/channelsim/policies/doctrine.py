@@ -76,24 +76,24 @@ class MaritimeDoctrine(Policy):
 
     area: Area = "shallow"
     officer_immunity: bool = True
-    patrol_boats: int = Field(6, ge=0, le=200)
-    hours_on_station: float = Field(12.0, ge=0, le=24)
-    speed_kn: float = Field(12.0, gt=0, le=50)
-    detection_range_km: float = Field(1.0, gt=0, le=30)
-    offshore_detection_range_km: float = Field(5.0, gt=0, le=50)
-    near_shore_dwell_h: float = Field(0.5, ge=0, le=6)
-    compliance_probability: float = Field(0.3, ge=0, le=1)
-    immobilise_success_probability: float = Field(0.6, ge=0, le=1)
-    capsize_probability_per_intervention: float = Field(0.005, ge=0, lt=1)
-    max_people_aboard: int = Field(125, ge=0, le=1000)
-    max_wave_height_m: float = Field(1.0, ge=0, le=10)
+    patrol_boats: int = Field(default=6, ge=0, le=200)
+    hours_on_station: float = Field(default=12.0, ge=0, le=24)
+    speed_kn: float = Field(default=12.0, gt=0, le=50)
+    detection_range_km: float = Field(default=1.0, gt=0, le=30)
+    offshore_detection_range_km: float = Field(default=5.0, gt=0, le=50)
+    near_shore_dwell_h: float = Field(default=0.5, ge=0, le=6)
+    compliance_probability: float = Field(default=0.3, ge=0, le=1)
+    immobilise_success_probability: float = Field(default=0.6, ge=0, le=1)
+    capsize_probability_per_intervention: float = Field(default=0.005, ge=0, lt=1)
+    max_people_aboard: int = Field(default=125, ge=0, le=1000)
+    max_wave_height_m: float = Field(default=1.0, ge=0, le=10)
     act_with_children: bool = False
-    children_boat_share: float = Field(0.3, ge=0, le=1)
+    children_boat_share: float = Field(default=0.3, ge=0, le=1)
     night_allowed: bool = True
-    officer_injury_probability: float = Field(0.01, ge=0, le=1)
-    arrest_probability: float = Field(0.3, ge=0, le=1)
-    supply_loss_per_arrest_boats: float = Field(0.5, ge=0, le=10)
-    cost_gbp_per_boat_day: float = Field(8_000, ge=0)
+    officer_injury_probability: float = Field(default=0.01, ge=0, le=1)
+    arrest_probability: float = Field(default=0.3, ge=0, le=1)
+    supply_loss_per_arrest_boats: float = Field(default=0.5, ge=0, le=10)
+    cost_gbp_per_boat_day: float = Field(default=8_000, ge=0)
 
     @property
     def effective_area(self) -> Area:

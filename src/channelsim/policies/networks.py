@@ -20,10 +20,10 @@ class NetworkDisruption(Policy):
     ``networks.max_occupancy_people``), which raises crush and capsize hazards.
     """
 
-    seizure_share_per_week: float = Field(0.1, ge=0, le=1)
-    supply_reduction: float = Field(0.2, ge=0, lt=1)
-    occupancy_adaptation: float = Field(0.5, ge=0, le=3)
-    cost_gbp_per_year: float = Field(20_000_000, ge=0)
+    seizure_share_per_week: float = Field(default=0.1, ge=0, le=1)
+    supply_reduction: float = Field(default=0.2, ge=0, lt=1)
+    occupancy_adaptation: float = Field(default=0.5, ge=0, le=3)
+    cost_gbp_per_year: float = Field(default=20_000_000, ge=0)
 
     def on_supply(self, ctx: DayContext) -> None:
         daily_share = 1.0 - (1.0 - self.seizure_share_per_week) ** (1.0 / 7.0)

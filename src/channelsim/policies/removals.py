@@ -26,11 +26,11 @@ class _Removal(Policy):
     """The queue, capacity and deterrence shared by the removal policies."""
 
     stream_offset: ClassVar[int] = 0
-    eligible_share: float = Field(1.0, ge=0, le=1)
-    max_wait_days: int = Field(28, ge=1, le=3650)
-    deterrence_elasticity: float = Field(0.1, ge=0, le=1)
-    deterrence_window_days: int = Field(28, ge=1, le=365)
-    cost_gbp_per_removal: float = Field(0.0, ge=0)
+    eligible_share: float = Field(default=1.0, ge=0, le=1)
+    max_wait_days: int = Field(default=28, ge=1, le=3650)
+    deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
+    deterrence_window_days: int = Field(default=28, ge=1, le=365)
+    cost_gbp_per_removal: float = Field(default=0.0, ge=0)
 
     _queue: deque[list[int]] = PrivateAttr(default_factory=deque)  # [day queued, people]
     _window: deque[tuple[int, int]] = PrivateAttr(default_factory=deque)  # (arrived, removed)
@@ -87,7 +87,7 @@ class _Removal(Policy):
 class _YearlyCapacity(_Removal):
     """Capacity given in people a year, used as it accrues (no banking beyond one day)."""
 
-    capacity_people_per_year: float = Field(1000.0, ge=0, le=1e7)
+    capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
     _credit: float = PrivateAttr(0.0)
 
     def capacity_today(self, ctx: DayContext) -> int:
@@ -113,15 +113,15 @@ class OneInOneOut(_Removal):
 
     stream_offset: ClassVar[int] = 20
     first_return: dt.date = dt.date(2025, 9, 18)
-    weekly_cap_people: int = Field(50, ge=0, le=100_000)
-    cap_ramp_people_per_week: int = Field(0, ge=0, le=10_000)
-    max_weekly_cap_people: int = Field(50, ge=0, le=100_000)
-    eligible_share: float = Field(0.6, ge=0, le=1)
-    max_wait_days: int = Field(28, ge=1, le=3650)
-    retry_probability: float = Field(0.5, ge=0, le=1)
-    admissions_per_return: float = Field(1.0, ge=0, le=10)
-    deterrence_elasticity: float = Field(0.1, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(20_000.0, ge=0)
+    weekly_cap_people: int = Field(default=50, ge=0, le=100_000)
+    cap_ramp_people_per_week: int = Field(default=0, ge=0, le=10_000)
+    max_weekly_cap_people: int = Field(default=50, ge=0, le=100_000)
+    eligible_share: float = Field(default=0.6, ge=0, le=1)
+    max_wait_days: int = Field(default=28, ge=1, le=3650)
+    retry_probability: float = Field(default=0.5, ge=0, le=1)
+    admissions_per_return: float = Field(default=1.0, ge=0, le=10)
+    deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(default=20_000.0, ge=0)
 
     _week: int = PrivateAttr(-1)
     _returned_this_week: int = PrivateAttr(0)
@@ -161,11 +161,11 @@ class ThirdCountryRemoval(_YearlyCapacity):
     """
 
     stream_offset: ClassVar[int] = 30
-    capacity_people_per_year: float = Field(1000.0, ge=0, le=1e7)
-    max_wait_days: int = Field(90, ge=1, le=3650)
-    deterrence_elasticity: float = Field(0.2, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(169_000.0, ge=0)
-    fixed_cost_gbp_per_year: float = Field(0.0, ge=0)
+    capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
+    max_wait_days: int = Field(default=90, ge=1, le=3650)
+    deterrence_elasticity: float = Field(default=0.2, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(default=169_000.0, ge=0)
+    fixed_cost_gbp_per_year: float = Field(default=0.0, ge=0)
 
     def on_costs(self, ctx: DayContext) -> None:
         ctx.add_cost("third_country_removal_fixed", self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
@@ -177,12 +177,12 @@ class EchrExit(_YearlyCapacity):
     forced returns a year now; 150,000 proposed). Those not removed in time are released."""
 
     stream_offset: ClassVar[int] = 40
-    capacity_people_per_year: float = Field(8200.0, ge=0, le=1e7)
-    detention_places: int = Field(2500, ge=0, le=1_000_000)
-    max_wait_days: int = Field(7, ge=1, le=3650)
-    deterrence_elasticity: float = Field(0.2, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(15_000.0, ge=0)
-    cost_gbp_per_detention_day: float = Field(120.0, ge=0)
+    capacity_people_per_year: float = Field(default=8200.0, ge=0, le=1e7)
+    detention_places: int = Field(default=2500, ge=0, le=1_000_000)
+    max_wait_days: int = Field(default=7, ge=1, le=3650)
+    deterrence_elasticity: float = Field(default=0.2, ge=0, le=1)
+    cost_gbp_per_removal: float = Field(default=15_000.0, ge=0)
+    cost_gbp_per_detention_day: float = Field(default=120.0, ge=0)
 
     def queue_limit(self) -> int | None:
         return self.detention_places
