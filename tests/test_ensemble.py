@@ -177,3 +177,16 @@ def test_progress_bar_goes_to_stderr_only(spec: EnsembleSpec, serial, capsys) ->
     assert captured.out == ""
     assert "24/24" in captured.err
     assert_same_results(serial, result)
+
+
+def test_an_open_process_executor_keeps_its_workers_across_ensembles(spec, serial) -> None:
+    from channelsim.experiments import ProcessExecutor
+    from toy_member import pid_member
+
+    with ProcessExecutor(workers=2) as executor:
+        first = run_ensemble(pid_member, spec, executor=executor, progress=False)
+        again = run_ensemble(toy_member, spec, executor=executor, progress=False)
+        second = run_ensemble(pid_member, spec, executor=executor, progress=False)
+    # a pool made per ensemble would show up to four processes here
+    assert len(set(first.totals()["pid"]) | set(second.totals()["pid"])) <= 2
+    assert_same_results(serial, again)

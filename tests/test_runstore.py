@@ -182,14 +182,15 @@ def test_a_second_writer_gets_a_store_error(recorded) -> None:
         "import sys, duckdb, time; c = duckdb.connect(sys.argv[1]); "
         "print('locked', flush=True); time.sleep(20)"
     )
-    holder = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
-        with RunStore(path) as store, pytest.raises(StoreError, match="another channelsim"):
-            store.list_runs()
-    finally:
-        holder.kill()
-        holder.wait()
+    with subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
+            with RunStore(path) as store, pytest.raises(StoreError, match="another channelsim"):
+                store.list_runs()
+        finally:
+            holder.kill()
 
 
 def test_default_store_path_follows_the_environment(monkeypatch, tmp_path: Path) -> None:

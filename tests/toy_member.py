@@ -80,6 +80,12 @@ def toy_member(
     return ToyResult(daily=daily, boats=boats, totals=totals)
 
 
+def pid_member(scenario: Any, seed: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Reports which process ran it, to tell whether a pool was reused."""
+    time.sleep(0.02)  # long enough for both workers of a pool to take members
+    return {"totals": {"pid": os.getpid(), "seed_mod_7": seed % 7}}
+
+
 SCENARIOS = {
     "base": {"launch_rate": 3.0, "p_stop": 0.3, "days": 60},
     "patrols": {"launch_rate": 3.0, "p_stop": 0.5, "days": 60},

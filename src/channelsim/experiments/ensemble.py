@@ -522,8 +522,9 @@ def run_ensemble(
 ) -> EnsembleResult:
     """Run every member of ``spec`` (or the given subset) and return them in member order.
 
-    ``executor`` is ``"serial"``, ``"processes"`` (a local pool of ``workers``) or a Dask
-    scheduler address ``"tcp://HOST:PORT"``. With a ``store``, each finished member is recorded
+    ``executor`` is ``"serial"``, ``"processes"`` (a local pool of ``workers``), a Dask
+    scheduler address ``"tcp://HOST:PORT"``, or an :class:`Executor` that the caller keeps
+    open across several ensembles (and closes). With a ``store``, each finished member is recorded
     as soon as it arrives; ``resume=True`` continues run ``run_id`` (or the latest unfinished
     run with the same configuration) without recomputing recorded members. Ctrl-C cancels
     pending members and marks the run interrupted; a dead worker marks it failed. Both can
@@ -533,7 +534,10 @@ def run_ensemble(
     _check_members(spec, members)
     runner = make_executor(executor, workers, connect_timeout_s)
     outputs: list[MemberOutput | None] = [None] * len(members)
-    with runner:  # connect first: an unreachable cluster must not leave a run behind
+    with contextlib.ExitStack() as cleanup:
+        if runner is not executor:  # made here from its name, so closed here
+            cleanup.callback(runner.close)
+        runner.start()  # connect first: an unreachable cluster must not leave a run behind
         if store is not None:
             config = spec.config(member_fn)
             if members != spec.members():

@@ -5,12 +5,20 @@ for each item and yields ``(index, result)`` pairs *as they complete*. Callers m
 results by index and never rely on completion order; that is what makes an ensemble
 bit-identical whatever the executor and the number of workers.
 
-The payload (the member function and the ensemble spec) is shipped once per worker, not once
-per item: a process pool receives it through its initializer, a Dask cluster through
+The payload (the member function and the ensemble spec) travels once per worker, not once per
+item: a process pool reads it from one pickle file per run, a Dask cluster receives it through
 ``client.scatter(..., broadcast=True)``.
 
-Functions and payloads must be importable in worker processes (pickled by reference). Local
-process pools use the ``forkserver`` (Linux) or ``spawn`` start method, both of which start the
+An executor is started on first use and stopped by ``close()`` (or by leaving its ``with``
+block). Keep one open across several runs (calibration generations, say) to pay the worker
+start-up (imports, JIT compilation: a few seconds) or the cluster connection once::
+
+    with ProcessExecutor(workers=2) as executor:
+        for generation in range(10):
+            run_ensemble(member_fn, spec_for(generation), executor=executor)
+
+Functions and payloads are pickled by reference, so they must be importable in the workers.
+Local pools use the ``forkserver`` (Linux) or ``spawn`` start method, both of which start the
 workers with the driver's ``sys.path``; Dask workers started by a ``LocalCluster`` also inherit
 it. Remote Dask workers need the package installed, or a function registered with
 ``cloudpickle.register_pickle_by_value``.
@@ -20,11 +28,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import secrets
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from types import TracebackType
+from pathlib import Path
 from typing import Any, Protocol, Self
 
 from channelsim.errors import ChannelsimError, ClusterError, InputError
@@ -44,14 +56,13 @@ class Executor(Protocol):
 
     name: str
 
-    def __enter__(self) -> Self: ...
+    def start(self) -> Self:
+        """Start workers or connect; idempotent. Errors here are the user's to fix."""
+        ...
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
+    def close(self) -> None:
+        """Stop workers or disconnect; idempotent."""
+        ...
 
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
@@ -59,21 +70,31 @@ class Executor(Protocol):
         """Yield ``(index, fn(payload, items[index]))`` in completion order.
 
         Closing the generator early (an exception or Ctrl-C in the caller) cancels the
-        tasks not yet started.
+        tasks not yet finished.
         """
         ...
 
 
-class SerialExecutor:
+class _Lifecycle:
+    """``with executor:`` starts it and closes it."""
+
+    def start(self) -> Self:
+        return self
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class SerialExecutor(_Lifecycle):
     """Runs every task in the calling process, in order: the reference for the others."""
 
     name = "serial"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
 
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
@@ -82,19 +103,21 @@ class SerialExecutor:
             yield index, fn(payload, item)
 
 
-_worker_task: tuple[TaskFn, Any] | None = None
+_worker_task: tuple[str, TaskFn, Any] | None = None
 
 
-def _init_worker(fn: TaskFn, payload: Any) -> None:
-    """Keep the payload in the worker and leave Ctrl-C to the driver, which cancels cleanly."""
-    global _worker_task
+def _init_worker() -> None:
+    """Leave Ctrl-C to the driver, which cancels the run cleanly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_task = (fn, payload)
 
 
-def _call_in_worker(item: Any) -> Any:
-    assert _worker_task is not None, "worker used before its initializer ran"
-    fn, payload = _worker_task
+def _call_in_worker(payload_path: str, item: Any) -> Any:
+    """Run one task; read the run's payload the first time this worker meets it."""
+    global _worker_task
+    if _worker_task is None or _worker_task[0] != payload_path:
+        fn, payload = pickle.loads(Path(payload_path).read_bytes())
+        _worker_task = (payload_path, fn, payload)
+    _, fn, payload = _worker_task
     return fn(payload, item)
 
 
@@ -111,35 +134,52 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-class ProcessExecutor:
-    """A local pool of worker processes (``concurrent.futures``), created per run."""
+class ProcessExecutor(_Lifecycle):
+    """A local pool of worker processes (``concurrent.futures``), kept until ``close()``."""
 
     name = "processes"
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
+        self._pool: ProcessPoolExecutor | None = None
+        self._payload_dir: Path | None = None
 
-    def __enter__(self) -> Self:
+    def start(self) -> Self:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context(_start_method()),
+                initializer=_init_worker,
+            )
+        if self._payload_dir is None:
+            self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        return None
+    def close(self) -> None:
+        self._stop(graceful=True)
+
+    def _stop(self, graceful: bool) -> None:
+        if self._pool is not None:
+            _shutdown(self._pool, graceful)
+            self._pool = None
+        if self._payload_dir is not None:
+            shutil.rmtree(self._payload_dir, ignore_errors=True)
+            self._payload_dir = None
 
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
     ) -> Generator[tuple[int, Any], None, None]:
         if not items:
             return
-        pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(items)),
-            mp_context=multiprocessing.get_context(_start_method()),
-            initializer=_init_worker,
-            initargs=(fn, payload),
-        )
+        self.start()
+        assert self._pool is not None and self._payload_dir is not None
+        payload_path = self._payload_dir / f"{secrets.token_hex(8)}.pickle"
+        payload_path.write_bytes(pickle.dumps((fn, payload), protocol=pickle.HIGHEST_PROTOCOL))
         finished = False
         try:
             index_of: dict[Future[Any], int] = {
-                pool.submit(_call_in_worker, item): index for index, item in enumerate(items)
+                self._pool.submit(_call_in_worker, str(payload_path), item): index
+                for index, item in enumerate(items)
             }
             for future in as_completed(index_of):
                 try:
@@ -152,11 +192,14 @@ class ProcessExecutor:
                 yield index_of[future], result
             finished = True
         finally:
-            _shutdown(pool, graceful=finished)
+            if finished:
+                payload_path.unlink(missing_ok=True)
+            else:  # error or Ctrl-C: cancel what is queued, stop what is running
+                self._stop(graceful=False)
 
 
 def _shutdown(pool: ProcessPoolExecutor, graceful: bool) -> None:
-    """Stop the pool; on error or Ctrl-C, cancel queued tasks and stop running ones too."""
+    """Stop the pool; unless graceful, cancel queued tasks and terminate running ones."""
     if graceful:
         pool.shutdown(wait=True)
         return
@@ -171,7 +214,7 @@ def _shutdown(pool: ProcessPoolExecutor, graceful: bool) -> None:
     pool.shutdown(wait=True)
 
 
-class DaskExecutor:
+class DaskExecutor(_Lifecycle):
     """Tasks on a running Dask scheduler, reached through ``dask.distributed.Client``."""
 
     name = "dask"
@@ -181,20 +224,21 @@ class DaskExecutor:
         self.connect_timeout_s = connect_timeout_s
         self._client: Any = None
 
-    def __enter__(self) -> Self:
-        from distributed import Client
+    def start(self) -> Self:
+        if self._client is None:
+            from distributed import Client
 
-        try:
-            self._client = Client(
-                self.address, timeout=self.connect_timeout_s, set_as_default=False
-            )
-        except (OSError, TimeoutError) as error:
-            raise ClusterError(
-                f"cannot reach the Dask scheduler at {self.address}: {error}"
-            ) from None
+            try:
+                self._client = Client(
+                    self.address, timeout=self.connect_timeout_s, set_as_default=False
+                )
+            except (OSError, TimeoutError) as error:
+                raise ClusterError(
+                    f"cannot reach the Dask scheduler at {self.address}: {error}"
+                ) from None
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -202,20 +246,18 @@ class DaskExecutor:
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
     ) -> Generator[tuple[int, Any], None, None]:
-        from distributed import as_completed
+        from distributed import as_completed as dask_as_completed
         from distributed.scheduler import KilledWorker
 
-        client = self._client
-        if client is None:
-            raise RuntimeError("DaskExecutor.run called outside its context manager")
         if not items:
             return
+        client = self.start()._client
         [shared] = client.scatter([payload], broadcast=True)
         futures = client.map(fn, [shared] * len(items), list(items), pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
         finished = False
         try:
-            for future in as_completed(futures, loop=client.loop):
+            for future in dask_as_completed(futures, loop=client.loop):
                 try:
                     result = future.result()
                 except KilledWorker as error:
