@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         """Sobol or Morris sensitivity of scenario totals, every run with the same seed."""
         from channelsim.engine import load_scenario
         from channelsim.experiments.sensitivity import run_sensitivity
-        from channelsim.reports import Section, render_page, sensitivity_figure
+        from channelsim.reports import sensitivity_page
 
         if seed is not None and seed < 0:
             raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
@@ -102,16 +102,7 @@ def register(app: typer.Typer) -> None:
         payload = result.to_json_dict()
         if out is not None:
             title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
-            html = render_page(
-                title,
-                [
-                    Section(
-                        "Sensitivity indices",
-                        tables=[result.indices],
-                        figures=[sensitivity_figure(result.indices)],
-                    )
-                ],
-            )
+            html = sensitivity_page(result.indices, title)
             written = result.write(out, {"sensitivity.html": html})
             payload["out"] = str(written)
             err_console.print(f"sensitivity written to {written}", highlight=False)

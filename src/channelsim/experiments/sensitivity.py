@@ -44,7 +44,7 @@ DEFAULT_PARAMETERS = (
     "hazards.capsize_per_hour",
     "rescue.uk_pickup_per_hour",
 )
-DEFAULT_SAMPLES = {"sobol": 32, "morris": 10}
+DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
 MORRIS_LEVELS = 4
 CONF_LEVEL = 0.95
 BOOTSTRAP_RESAMPLES = 200

@@ -128,6 +128,13 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     return Section("Sensitivity indices", [text], [indices], [sensitivity_figure(indices)]), None
 
 
+def sensitivity_page(indices: pd.DataFrame, title: str) -> str:
+    """The HTML page ``channelsim sensitivity --out`` writes: the report's sensitivity section."""
+    section, _ = sensitivity_section(ReportInput(source="", title=title, sensitivity=indices))
+    assert section is not None
+    return render_page(title, [section])
+
+
 def map_section(found: ReportInput) -> Section:
     from channelsim.world import load_world
 

@@ -97,11 +97,11 @@ def _float(value: Any) -> float:
 
 
 def comparison_from_table(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """Tidy rows from a comparison table (``scenario, metric, median`` and ``low/high`` or the
-    ensemble's ``q05/q95``); None if it is not one."""
-    if not {"scenario", "metric", "median"} <= set(frame.columns):
+    """Tidy rows from a comparison table (``scenario``, ``metric`` or ``figure``, ``median`` and
+    ``low/high`` or the ensemble's ``q05/q95``); None if it is not one."""
+    renamed = frame.rename(columns={"q05": "low", "q95": "high", "figure": "metric"})
+    if not {"scenario", "metric", "median"} <= set(renamed.columns):
         return None
-    renamed = frame.rename(columns={"q05": "low", "q95": "high"})
     if not {"low", "high"} <= set(renamed.columns):
         return None
     columns = [c for c in ("scenario", "base", "metric", "median", "low", "high") if c in renamed]
@@ -134,7 +134,8 @@ def load_folder(folder: Path) -> ReportInput:
     for run in _runs_in(folder):
         scenario = _scenario_name(run)
         member = run.name if run != folder else "0"
-        dailies.append(_keyed_daily(_read_parquet(run / "daily.parquet"), run, scenario, member))
+        path = run / "daily.parquet"
+        dailies.append(_keyed_daily(_read_parquet(path), path, scenario, member))
         if (run / "boats.parquet").is_file():
             boats.append(_read_parquet(run / "boats.parquet"))
     if dailies:

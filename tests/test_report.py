@@ -1,0 +1,150 @@
+"""HTML reports: built from a run folder, a comparison folder, a sensitivity folder and a run
+id of the results store, then opened in headless Chromium (no network) to check that every
+chart renders and no script error happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from channelsim.engine import load_scenario, run_scenario
+from channelsim.errors import InputError
+from channelsim.reports import Section, build_report, render_page
+from spreadsheets import make_rows, write_publication
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = REPO_ROOT / "scenarios" / "status-quo-2025.toml"
+CHROMIUM = Path("/usr/bin/chromium")
+START, END = dt.date(2025, 6, 1), dt.date(2025, 7, 15)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Any:
+    return load_scenario(SCENARIO).with_changes(start=START, end=END)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory, scenario: Any) -> Path:
+    return run_scenario(scenario, 5).write(tmp_path_factory.mktemp("run") / "run")
+
+
+@pytest.fixture(scope="module")
+def publication(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    daily, weekly = make_rows(start=dt.date(2025, 5, 26), days=63, seed=2)
+    return write_publication(tmp_path_factory.mktemp("data") / "pub", daily, weekly, "csv")
+
+
+def render(html: Path, tmp_path: Path) -> tuple[str, str]:
+    """The DOM after scripts ran, and Chromium's log, with every host unresolvable."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--log-level=0",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        html.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout, done.stderr
+
+
+def body_data(dom: str) -> dict[str, str]:
+    tag = re.search(r"<body([^>]*)>", dom)
+    assert tag is not None
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag.group(1)))
+
+
+def assert_renders(html: Path, tmp_path: Path, charts: int) -> str:
+    """Every chart div drawn by Plotly, the render promise resolved, no error anywhere."""
+    dom, log = render(html, tmp_path)
+    data = body_data(dom)
+    assert data.get("errors") == "0", re.search(r'id="report-errors">([^<]*)<', dom)
+    assert data.get("charts") == str(charts)
+    assert data.get("charts-rendered") == str(charts)
+    assert len(re.findall(r'<div class="chart[^"]*" id="chart-\d+"', dom)) == charts
+    assert dom.count('class="plot-container plotly"') == charts
+    assert dom.count('class="main-svg"') >= charts
+    assert "Uncaught" not in log
+    assert not [line for line in log.splitlines() if "CONSOLE" in line and "rror" in line]
+    return dom
+
+
+def test_checker_catches_a_script_error(tmp_path: Path) -> None:
+    page = render_page("broken", [Section("empty")]).replace(
+        "</body>", "<script>notAFunction();</script></body>"
+    )
+    html = tmp_path / "broken.html"
+    html.write_text(page)
+    dom, log = render(html, tmp_path)
+    data = body_data(dom)
+    assert data["errors"] == "1" and data["charts-rendered"] == "0"
+    assert "notAFunction" in dom and "Uncaught" in log
+
+
+def test_run_folder_report_renders_with_observed_series_and_map(
+    tmp_path: Path, run_dir: Path, publication: Path
+) -> None:
+    out = tmp_path / "report.html"
+    summary = build_report(str(run_dir), out, data=publication)
+    assert summary.sections == ["Simulated against observed arrivals", "Map of the strait"]
+    assert any("comparison" in n for n in summary.notes)
+    assert any("Sensitivity" in n for n in summary.notes)
+    text = out.read_text()
+    assert 'src="http' not in text and "observed (Home Office)" in text
+    dom = assert_renders(out, tmp_path, charts=2)
+    assert "launch zones" in dom and "median line" in dom
+
+
+def test_without_observed_data_the_series_is_drawn_and_the_gap_noted(
+    tmp_path: Path, run_dir: Path
+) -> None:
+    summary = build_report(str(run_dir), tmp_path / "r.html")  # the test's data store is empty
+    assert "Simulated against observed arrivals" in summary.sections
+    assert any("no observed series" in n for n in summary.notes)
+    assert "observed (Home Office)" not in (tmp_path / "r.html").read_text()
+
+
+def test_bad_sources_are_one_line_errors_and_write_nothing(tmp_path: Path, run_cli: Any) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "never.html"
+    for source, expected in (
+        (empty, "expected the output folder of channelsim run"),
+        ("no-such-run", "no such run in the results store"),
+    ):
+        result = run_cli("report", source, "-o", out, "--runs-store", tmp_path / "runs.duckdb")
+        assert result.exit_code == 2
+        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".never")] == []
+
+
+def test_damaged_daily_table_names_the_file(tmp_path: Path, run_dir: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    pd.read_parquet(run_dir / "daily.parquet").drop(columns="arrived_boats").to_parquet(
+        folder / "daily.parquet"
+    )
+    with pytest.raises(InputError, match=r"broken/daily.parquet: column 'arrived_boats'"):
+        build_report(str(folder), tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()

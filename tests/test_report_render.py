@@ -1,0 +1,101 @@
+"""Reports of a comparison folder, a sensitivity folder and a run id of the results store,
+rendered in headless Chromium (the checks live in ``test_report.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channelsim.engine import run_scenario
+from channelsim.experiments import EnsembleSpec, run_ensemble
+from channelsim.experiments.sensitivity import run_sensitivity
+from channelsim.params import apply_overrides
+from channelsim.reports import build_report
+from channelsim.runstore import RunStore
+from test_report import assert_renders, publication, scenario
+
+__all__ = ["publication", "scenario"]  # module fixtures shared with test_report.py
+
+
+def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
+    folder = tmp_path / "compare"
+    folder.mkdir()
+    payload = {
+        "base": "status-quo-2025",
+        "scenarios": [
+            {
+                "name": name,
+                "difference": {
+                    "arrived_people": {"median": -400.0 * k, "low": -600.0 * k, "high": -150.0},
+                    "dead_or_missing_people": {"median": 1.0 * k, "low": 0.0, "high": 3.0 * k},
+                    "cost_gbp": {"median": 2e6 * k, "low": 1e6, "high": 3e6 * k},
+                },
+            }
+            for k, name in enumerate(("doctrine-waterways", "doctrine-territorial"), start=1)
+        ],
+    }
+    (folder / "comparison.json").write_text(json.dumps(payload))
+    out = tmp_path / "compare.html"
+    result = run_cli("report", folder, "-o", out, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["sections"] == ["Policy comparison"] and report["charts"] == 1
+    assert any("Map of the strait: omitted" in n for n in report["notes"])
+    dom = assert_renders(out, tmp_path, charts=1)
+    assert "doctrine-territorial" in dom and "-800" in dom
+
+
+def _toy_model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Arrivals driven by the inflow only, deaths by the capsize rate only."""
+    values = overrides or {}
+    inflow = values.get("coast.inflow_people_per_day", scenario.params.coast.inflow_people_per_day)
+    capsize = values.get("hazards.capsize_per_hour", scenario.params.hazards.capsize_per_hour)
+    return {"totals": {"arrived_people": 30 * inflow, "dead_or_missing_people": 1e5 * capsize}}
+
+
+def test_sensitivity_folder_report(tmp_path: Path, scenario: Any) -> None:
+    result = run_sensitivity(
+        scenario,
+        method="sobol",
+        n_samples=16,
+        parameters=["coast.inflow_people_per_day", "hazards.capsize_per_hour"],
+        executor="serial",
+        progress=False,
+        model_fn=_toy_model,
+    )
+    by = result.indices.set_index(["output", "parameter"])
+    assert by.loc[("arrived_people", "hazards.capsize_per_hour"), "ST"] == pytest.approx(0)
+    folder = result.write(tmp_path / "sens")
+    out = tmp_path / "sens.html"
+    summary = build_report(str(folder), out)
+    assert summary.sections == ["Sensitivity indices"]
+    dom = assert_renders(out, tmp_path, charts=1)
+    assert "total ST" in dom
+
+
+def test_run_id_report_has_intervals_and_the_paired_comparison(
+    tmp_path: Path, scenario: Any, publication: Path, run_cli: Any
+) -> None:
+    patrols = scenario.with_changes(
+        params=apply_overrides(scenario.params, {"beach": {"prevention_probability": 0.97}})
+    )
+    store_path = tmp_path / "runs.duckdb"
+    spec = EnsembleSpec(
+        scenarios={"status-quo": scenario, "more-patrols": patrols}, reps=3, base_seed=4,
+        name="patrols", kind="compare",
+    )  # fmt: skip
+    with RunStore(store_path) as store:
+        ensemble = run_ensemble(run_scenario, spec, executor="serial", progress=False, store=store)
+    out = tmp_path / "run-id.html"
+    result = run_cli(
+        "report", ensemble.run_id, "-o", out, "--runs-store", store_path, "--data", publication
+    )
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    assert "median of 6 members" not in text and "median of 3 members" in text
+    assert "more-patrols: 90% interval" in text
+    dom = assert_renders(out, tmp_path, charts=3)
+    assert "Policy comparison" in dom and "more-patrols" in dom
