@@ -9,14 +9,10 @@ from typing import Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.runs_cmd import executor_option, workers_option
 from channelsim.errors import InputError
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
-
-
-def _check_workers(workers: int | None) -> None:
-    if workers is not None and workers < 1:
-        raise InputError(None, "--workers", f"expected a positive number, got {workers}")
 
 
 def _seed(seed: int) -> int:
@@ -71,7 +67,8 @@ def register(app: typer.Typer) -> None:
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."
         ),
         weather: str = typer.Option("stochastic", "--weather", help=WEATHER_HELP),
-        workers: int | None = typer.Option(None, "--workers", help="Worker processes."),
+        workers: int | None = workers_option(),
+        executor: str = executor_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the proposals and the runs."),
         write_defaults: bool = typer.Option(
             False,
@@ -94,7 +91,6 @@ def register(app: typer.Typer) -> None:
         from channelsim.experiments.targets import load_observed, parse_period
         from channelsim.params import calibration_defaults_path
 
-        _check_workers(workers)
         period = parse_period(train, "--train")
         config = CalibrationConfig(
             train=period,
@@ -104,7 +100,13 @@ def register(app: typer.Typer) -> None:
             seed=_seed(seed),
         )
         observed = load_observed(data)
-        result = calibrate(observed, config, workers=workers, progress=fmt is not OutputFormat.json)
+        result = calibrate(
+            observed,
+            config,
+            workers=workers,
+            executor=executor,
+            progress=fmt is not OutputFormat.json,
+        )
         used = observed.clip(period, "--train")
         target = out or Path("calibration") / f"posterior-{used.start}-{used.end}"
         folder = write_calibration(result, target)
@@ -158,7 +160,8 @@ def register(app: typer.Typer) -> None:
         weather: str | None = typer.Option(
             None, "--weather", help=WEATHER_HELP + " Default: the posterior's."
         ),
-        workers: int | None = typer.Option(None, "--workers", help="Worker processes."),
+        workers: int | None = workers_option(),
+        executor: str = executor_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the draws and the runs."),
         out: Path | None = typer.Option(
             None, "--out", help="Write validation.json and the calibration plot (HTML) here."
@@ -170,7 +173,6 @@ def register(app: typer.Typer) -> None:
         from channelsim.experiments.targets import load_observed, parse_period
         from channelsim.experiments.validate import validate, write_validation
 
-        _check_workers(workers)
         period = parse_period(test, "--test")
         read = read_posterior(posterior)
         observed = load_observed(data)
@@ -182,6 +184,7 @@ def register(app: typer.Typer) -> None:
             seed=_seed(seed),
             weather=weather,
             workers=workers,
+            executor=executor,
             progress=fmt is not OutputFormat.json,
         )
         if out is not None:

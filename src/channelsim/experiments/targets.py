@@ -288,7 +288,7 @@ def simulated_series(sim_daily: pd.DataFrame, observed: Series) -> Series:
             "boats": frame["arrived_boats"].to_numpy(np.int64),
         }
     )
-    ending = dates[inside] + pd.to_timedelta((6 - dates[inside].dt.weekday) % 7, unit="D")
+    ending = dates[inside] + pd.to_timedelta((6 - dates[inside].dt.day_of_week) % 7, unit="D")
     by_week = (
         frame[["arrived_people", "prevented_people", "prevented_events"]]
         .groupby(ending.to_numpy())

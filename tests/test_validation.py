@@ -1,0 +1,174 @@
+"""Validation: coverage and errors on synthetic cases, the JSON shape, shipped posteriors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.experiments.calibrate import (
+    POSTERIOR_FILE,
+    SUMMARY_FILE,
+    priors,
+    read_posterior,
+    to_toml,
+)
+from channelsim.experiments.targets import Observed, Period, Series
+from channelsim.experiments.validate import (
+    MemberSeries,
+    ard,
+    central_interval,
+    coverage,
+    score,
+)
+from conftest import OFFICIAL_DATA, REPO_ROOT
+from spreadsheets import make_rows, write_publication
+
+
+def test_coverage_counts_months_inside_central_intervals() -> None:
+    samples = np.tile(np.arange(101.0)[:, None], (1, 4))  # every month: members 0..100
+    observed = np.array([50.0, 30.0, 4.0, 100.0])
+    low, high = central_interval(samples, 0.9)
+    assert low == pytest.approx([5.0] * 4) and high == pytest.approx([95.0] * 4)
+    assert coverage(samples, observed, 0.9) == 0.5  # 50 and 30 inside; 4 and 100 outside
+    assert coverage(samples, observed, 0.5) == 0.5  # 50 and 30 inside [25, 75]
+    assert coverage(samples, np.array([50.0, 30.0, 20.0, 80.0]), 0.5) == 0.5
+    assert coverage(samples, np.array([50.0, 30.0, 20.0, 80.0]), 0.9) == 1.0
+
+
+def test_ard_is_flee_average_relative_difference() -> None:
+    assert ard(np.array([10.0, 20.0]), np.array([10.0, 30.0])) == pytest.approx(10 / 40)
+    assert ard(np.array([1.0]), np.array([1.0])) == 0.0
+
+
+def _series(monthly_people: list[float]) -> Series:
+    """One crossing day per month (the 15th) holding that month's people."""
+    dates = pd.date_range("2025-01-01", "2025-04-30", freq="D")
+    people = np.zeros(len(dates))
+    for i, total in enumerate(monthly_people):
+        people[dates.get_loc(pd.Timestamp(2025, i + 1, 15))] = total
+    return Series(
+        daily=pd.DataFrame({"date": dates, "people": people, "boats": people // 50}),
+        weekly=pd.DataFrame(
+            {
+                "week_ending": pd.DatetimeIndex([]),
+                "people": np.zeros(0),
+                "prevented_people": pd.array([], dtype="Float64"),
+                "prevented_events": pd.array([], dtype="Float64"),
+            }
+        ),
+        deaths=pd.Series({2025: 10.0}),
+    )
+
+
+def test_score_on_a_synthetic_ensemble() -> None:
+    observed = _series([1000, 2000, 3000, 9000])
+    rng = np.random.default_rng(0)
+    members = 200
+    monthly = rng.normal([1000, 2000, 3000, 4000], [100, 200, 300, 400], size=(members, 4))
+    stacked = MemberSeries(
+        monthly_people=monthly,
+        monthly_boats=monthly / 50,
+        weekly_people=np.zeros((members, 0)),
+        prevented_people=np.zeros(members),
+        prevented_events=np.zeros(members),
+        deaths=np.full((members, 1), 10.0),
+        people_per_crossing_day=monthly.ravel(),
+    )
+    result = score(stacked, observed)
+    assert result["months_in_90"] == 0.75  # April's 9,000 is far outside
+    assert result["monthly"][3]["inside90"] is False
+    assert [m["month"] for m in result["monthly"]] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    total = result["annual_total"]
+    assert total["observed"] == 15000.0
+    assert total["low90"] < total["median"] < total["high90"] < 15000.0
+    assert total["inside90"] is False
+    assert total["median_error"] == pytest.approx((total["median"] - 15000) / 15000)
+    assert result["monthly_error"]["ard_monthly"] == pytest.approx(
+        np.abs(np.median(monthly, axis=0) - [1000, 2000, 3000, 9000]).sum() / 15000
+    )
+    assert 0 < result["people_per_crossing_day_distance"]["ks_statistic"] <= 1
+    assert "prevented_people" not in result
+    assert result["deaths_by_year"]["2025"]["inside90"] is True
+
+
+def _hand_posterior(folder: Path, train: Period) -> Path:
+    """A posterior folder written by hand: three particles around the defaults."""
+    folder.mkdir()
+    chosen = priors()
+    rows = []
+    for weight, position in ((0.5, 0.5), (0.3, 0.4), (0.2, 0.6)):
+        rows.append({"weight": weight, **{p.path: p.value(position) for p in chosen}})
+    pd.DataFrame(rows).to_parquet(folder / POSTERIOR_FILE, index=False)
+    summary = {
+        "calibration": {"weather": "stochastic", "train_from": train.start, "train_to": train.end},
+        "parameters": {
+            "names": [p.path for p in chosen],
+            "prior": {p.path: {"low": p.low, "high": p.high, "integer": p.integer} for p in chosen},
+        },
+    }
+    (folder / SUMMARY_FILE).write_text(to_toml(summary))
+    return folder
+
+
+def test_validate_cli_json_shape(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    daily, weekly = make_rows(dt.date(2024, 4, 29), 63, seed=4)
+    data = write_publication(tmp_path / "pub.ods", daily, weekly)
+    posterior = _hand_posterior(
+        tmp_path / "post", Period(dt.date(2024, 5, 1), dt.date(2024, 5, 31))
+    )
+    out = tmp_path / "val"
+    result = run_cli(
+        "validate", "--posterior", posterior, "--data", data, "--test", "2024-06:2024-06",
+        "--runs", 3, "--executor", "serial", "--format", "json", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload["annual_total"]) >= {"observed", "median", "low90", "high90"}
+    june = sum(r[1] for r in daily if r[0].month == 6)
+    assert payload["annual_total"]["observed"] == june
+    assert 0.0 <= payload["months_in_50"] <= payload["months_in_90"] <= 1.0
+    assert payload["out_of_sample"] is True and payload["test"] == "2024-06-01:2024-06-30"
+    assert {"ard_weekly", "ard_monthly"} <= set(payload["monthly_error"])
+    assert (out / "validation.html").stat().st_size > 10_000
+    assert json.loads((out / "validation.json").read_text())["runs"] == 3
+    table = run_cli(
+        "validate", "--posterior", posterior, "--data", data, "--test", "2024-06:2024-06",
+        "--runs", 2, "--executor", "serial",
+    )  # fmt: skip
+    assert table.exit_code == 0 and "months_in_90" in table.stdout
+    bad = run_cli("validate", "--posterior", tmp_path, "--data", data, "--test", "2024-06")
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+# -- the shipped posteriors, against the real data -------------------------------------------
+
+DECEMBER = OFFICIAL_DATA / "31_December_2025_Small_boats_-_time_series.ods"
+SHIPPED = sorted((REPO_ROOT / "calibration").glob("posterior-*"))
+
+
+@pytest.mark.parametrize("folder", SHIPPED, ids=[f.name for f in SHIPPED])
+def test_shipped_posteriors_read_and_name_their_data(folder: Path) -> None:
+    posterior = read_posterior(folder)
+    assert len(posterior.table) >= 50
+    assert str(posterior.train.start.year) in folder.name
+    editions = posterior.summary["data"]["editions"]
+    assert any(e["file"] == DECEMBER.name for e in editions)
+
+
+def test_real_2025_total_is_the_published_one() -> None:
+    if not DECEMBER.is_file():
+        pytest.skip(f"official data not found at {OFFICIAL_DATA}")
+    from channelsim.experiments.targets import load_observed, observed_series, summary_statistics
+
+    observed: Observed = load_observed([DECEMBER])
+    series = observed_series(
+        observed, observed.clip(Period(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), "--test")
+    )
+    stats = summary_statistics(series)
+    assert stats["annual_people"].tolist() == [41472.0]  # facts.md: 2025
+    assert stats["annual_boats"].tolist() == [672.0]
