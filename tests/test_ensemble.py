@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,8 +127,6 @@ def test_paired_differences_use_common_random_numbers(serial) -> None:
 
 
 def test_json_is_plain_and_complete(serial) -> None:
-    import json
-
     payload = serial.to_json_dict()
     text = json.dumps(payload)  # plain types only
     assert payload["n_members"] == 24
@@ -190,3 +191,19 @@ def test_an_open_process_executor_keeps_its_workers_across_ensembles(spec, seria
     # a pool made per ensemble would show up to four processes here
     assert len(set(first.totals()["pid"]) | set(second.totals()["pid"])) <= 2
     assert_same_results(serial, again)
+
+
+def test_configs_record_tables_by_content_hash() -> None:
+    @dataclasses.dataclass
+    class Case:
+        name: str
+        observed: pd.Series
+
+    def config(values: list[int]) -> dict:
+        case = Case("c", pd.Series(values, name="arrivals"))
+        return EnsembleSpec(scenarios={"c": case}, base_seed=np.int64(3)).config(toy_member)
+
+    assert config([1, 2, 3]) == config([1, 2, 3])
+    assert config([1, 2, 3]) != config([1, 2, 4])
+    assert config([1, 2, 3])["member_fn"] == "toy_member.toy_member"
+    json.dumps(config([1, 2, 3]))

@@ -81,22 +81,31 @@ class Member:
 
 
 def _config_value(value: Any) -> Any:
-    """A JSON-ready copy of a scenario or override value, for hashing and recording."""
+    """A JSON-ready copy of a scenario or override value, for hashing and recording.
+
+    Tables and large arrays are recorded by a hash of their content, not their values.
+    """
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if hasattr(value, "to_json_dict"):
         return value.to_json_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _config_value(dataclasses.asdict(value))
+        return {f.name: _config_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): _config_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_config_value(v) for v in value]
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, pd.DataFrame | pd.Series):
+        content = pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
+        return {type(value).__name__: hashlib.sha256(content).hexdigest(), "shape": value.shape}
     if isinstance(value, np.ndarray):
-        return value.tolist()
-    if hasattr(value, "item") and callable(value.item):
+        if value.size <= 1000:
+            return value.tolist()
+        digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return {"ndarray": digest, "shape": value.shape, "dtype": str(value.dtype)}
+    if isinstance(value, np.generic):
         return value.item()
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -171,8 +180,8 @@ class EnsembleSpec:
             else f"{member_fn.__module__}.{getattr(member_fn, '__qualname__', repr(member_fn))}",
             "scenarios": {name: _config_value(s) for name, s in self.scenarios.items()},
             "draws": None if self.draws is None else _config_value(list(self.draws)),
-            "reps": self.reps,
-            "base_seed": self.base_seed,
+            "reps": int(self.reps),
+            "base_seed": int(self.base_seed),
             "base": self.base_scenario,
         }
 
@@ -427,7 +436,7 @@ class EnsembleResult:
         return {
             "run_id": self.run_id,
             "name": self.spec.name,
-            "base_seed": self.spec.base_seed,
+            "base_seed": int(self.spec.base_seed),
             "scenarios": list(self.spec.scenarios),
             "n_draws": self.spec.n_draws,
             "reps": self.spec.reps,
