@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from channelsim.experiments.targets import (
     parse_period,
     summary_statistics,
 )
+from conftest import CliResult
 from spreadsheets import make_rows, write_publication
 
 START = dt.date(2024, 4, 29)
@@ -287,7 +289,7 @@ def test_config_rejects_bad_values() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_calibrate_cli_end_to_end(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_calibrate_cli_end_to_end(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     daily, weekly = make_rows(START, DAYS, seed=2)
     data = write_publication(tmp_path / "pub.ods", daily, weekly)
     out = tmp_path / "post"

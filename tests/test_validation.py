@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ from channelsim.experiments.validate import (
     coverage,
     score,
 )
-from conftest import OFFICIAL_DATA, REPO_ROOT
+from conftest import OFFICIAL_DATA, REPO_ROOT, CliResult
 from spreadsheets import make_rows, write_publication
 
 
@@ -104,7 +106,7 @@ def _hand_posterior(folder: Path, train: Period) -> Path:
     for weight, position in ((0.5, 0.5), (0.3, 0.4), (0.2, 0.6)):
         rows.append({"weight": weight, **{p.path: p.value(position) for p in chosen}})
     pd.DataFrame(rows).to_parquet(folder / POSTERIOR_FILE, index=False)
-    summary = {
+    summary: dict[str, dict[str, Any]] = {
         "calibration": {"weather": "stochastic", "train_from": train.start, "train_to": train.end},
         "parameters": {
             "names": [p.path for p in chosen],
@@ -115,7 +117,7 @@ def _hand_posterior(folder: Path, train: Period) -> Path:
     return folder
 
 
-def test_validate_cli_json_shape(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     daily, weekly = make_rows(dt.date(2024, 4, 29), 63, seed=4)
     data = write_publication(tmp_path / "pub.ods", daily, weekly)
     posterior = _hand_posterior(
