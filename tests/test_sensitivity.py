@@ -84,7 +84,7 @@ def test_sampling_is_reproducible_and_seeded() -> None:
 
 def test_problem_uses_the_documented_ranges_and_whole_values_for_integers() -> None:
     problem = build_problem([INFLOW, "beach.groups_per_boat"])
-    ranges = {p.path: (p.low, p.high) for p in uncertain_parameters()}
+    ranges = {p.path: (float(p.low or 0), float(p.high or 0)) for p in uncertain_parameters()}
     assert problem.bounds[0] == list(ranges[INFLOW])
     low, high = ranges["beach.groups_per_boat"]
     assert problem.bounds[1] == [low, high + 1]  # floored: each whole value equally likely

@@ -263,6 +263,7 @@ class SensitivityResult:
             )
             for name, text in (extra_files or {}).items():
                 (tmp / name).write_text(text, encoding="utf-8")
+            tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
             if target.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
                 os.replace(target, old / target.name)
