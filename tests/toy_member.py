@@ -93,10 +93,10 @@ SCENARIOS = {
 
 
 def driver_spec() -> Any:
-    """The slow ensemble the driver script runs (24 members of about 0.15 s each)."""
+    """The slow ensemble the driver script runs (24 members of about 0.1 s each)."""
     from channelsim.experiments import EnsembleSpec
 
-    scenarios = {name: {**s, "sleep_s": 0.15} for name, s in SCENARIOS.items()}
+    scenarios = {name: {**s, "sleep_s": 0.1} for name, s in SCENARIOS.items()}
     return EnsembleSpec(scenarios=scenarios, reps=12, base_seed=7, name="driver")
 
 
