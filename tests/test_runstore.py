@@ -187,10 +187,20 @@ def test_a_second_writer_gets_a_store_error(recorded) -> None:
     ) as holder:
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
-            with RunStore(path) as store, pytest.raises(StoreError, match="another channelsim"):
+            with (
+                RunStore(path) as store,
+                pytest.raises(StoreError, match="another channelsim process is using it"),
+            ):
                 store.list_runs()
         finally:
             holder.kill()
+
+
+def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "runs.duckdb"
+    path.write_text("not a database")
+    with RunStore(path) as store, pytest.raises(StoreError, match="cannot open the results store"):
+        store.list_runs()
 
 
 def test_default_store_path_follows_the_environment(monkeypatch, tmp_path: Path) -> None:

@@ -205,11 +205,11 @@ class RunStore:
                 self._connection = duckdb.connect(str(self.path))
                 self._connection.execute(_SCHEMA)
                 self._mark_stale_runs()
-            except (duckdb.IOException, OSError) as error:
+            except (duckdb.Error, OSError) as error:
                 first_line = str(error).splitlines()[0]
+                hint = " (another channelsim process is using it)" if "lock" in first_line else ""
                 raise StoreError(
-                    f"cannot open the results store {self.path} (another channelsim process "
-                    f"may be writing to it): {first_line}"
+                    f"cannot open the results store {self.path}{hint}: {first_line}"
                 ) from None
         return self._connection
 
