@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +22,7 @@ import pandas as pd
 import typer
 
 import channelsim.policies  # noqa: F401  (registers the policy types)
+from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.errors import InputError
 from channelsim.scenario import Scenario
@@ -97,25 +95,14 @@ class Comparison:
 
     def write(self, out_dir: Path) -> Path:
         """Write ``comparison.parquet``, ``pairs.parquet`` and ``comparison.json`` atomically."""
-        target = Path(out_dir).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+
+        def write(tmp: Path) -> None:
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
             self.pairs.to_parquet(tmp / "pairs.parquet", index=False)
             text = json.dumps(_plain(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, old / target.name)
-                os.replace(tmp, target)
-                shutil.rmtree(old)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+
+        return write_atomic_dir(out_dir, write)
 
 
 def _plain(value: Any) -> Any:

@@ -7,14 +7,13 @@ send it back from workers).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from channelsim.atomic import write_atomic_dir
 
 #: Columns summed into the totals, in the order they are reported.
 TOTAL_COLUMNS = (
@@ -104,10 +103,8 @@ class SimResult:
         Everything goes to a temporary directory beside ``out_dir`` that is renamed into
         place at the end, so a reader never sees a half-written result.
         """
-        target = Path(out_dir).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+
+        def write(tmp: Path) -> None:
             self.daily.to_parquet(tmp / "daily.parquet", index=False)
             self.boats.to_parquet(tmp / "boats.parquet", index=False)
             self.costs.to_parquet(tmp / "costs.parquet", index=False)
@@ -117,17 +114,8 @@ class SimResult:
                 tmp / "meta.json",
                 {"seed": self.seed, "code_version": self.code_version, "scenario": self.name},
             )
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, old / target.name)
-                os.replace(tmp, target)
-                shutil.rmtree(old)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+
+        return write_atomic_dir(out_dir, write)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -19,9 +19,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from channelsim.atomic import write_atomic_dir
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, member_seed, run_ensemble
 from channelsim.experiments.executor import Executor
@@ -252,10 +250,8 @@ class SensitivityResult:
     def write(self, out_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> Path:
         """Write ``indices.parquet``, ``samples.parquet``, ``sensitivity.json`` and any extra
         text files (e.g. the HTML plot) to a temporary folder renamed into place."""
-        target = Path(out_dir).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+
+        def write(tmp: Path) -> None:
             self.indices.to_parquet(tmp / "indices.parquet", index=False)
             self.samples().to_parquet(tmp / "samples.parquet", index=False)
             (tmp / "sensitivity.json").write_text(
@@ -263,18 +259,8 @@ class SensitivityResult:
             )
             for name, text in (extra_files or {}).items():
                 (tmp / name).write_text(text, encoding="utf-8")
-            tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                os.replace(target, old / target.name)
-                os.replace(tmp, target)
-                shutil.rmtree(old)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+
+        return write_atomic_dir(out_dir, write)
 
 
 def run_sensitivity(
