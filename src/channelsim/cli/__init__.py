@@ -65,7 +65,7 @@ for _module in (
 def main() -> None:
     """Entry point: run the app; a ChannelsimError becomes one line on stderr and exit 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except ChannelsimError as error:
         err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(error.exit_code)
@@ -82,3 +82,9 @@ def main() -> None:
             raise
         show()
         sys.exit(getattr(error, "exit_code", 2))
+    # Without standalone mode, typer returns (rather than raises) the code of an Exit,
+    # including the 130 it makes of Ctrl-C.
+    if isinstance(code, int) and code != 0:
+        if code == 130:
+            err_console.print("interrupted", highlight=False)
+        sys.exit(code)
