@@ -281,3 +281,31 @@ def test_ctrl_c_during_a_store_write_is_held_until_the_write_is_whole() -> None:
         reached_end = True
     assert reached_end
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_recorded_run_loads_back_as_the_same_result(recorded, capsys, monkeypatch) -> None:
+    path, result = recorded
+    with RunStore(path) as store:
+        loaded = store.load_result(result.run_id)
+    assert loaded.run_id == result.run_id
+    assert_same_results(result, loaded)
+    code, out, _ = _cli(
+        ["runs", "show", result.run_id, "--summary", "--runs-store", str(path), "--format", "json"],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and json.loads(out) == json.loads(json.dumps(result.to_json_dict()))
+    code, out, _ = _cli(
+        ["runs", "show", result.run_id, "--summary", "--runs-store", str(path)], capsys, monkeypatch
+    )
+    assert code == 0 and "paired differences against base" in out
+
+
+def test_an_unfinished_run_loads_the_members_recorded_so_far(recorded) -> None:
+    path, result = recorded
+    dropped = SPEC.members()[2]
+    with RunStore(path) as store:
+        store._db().execute("DELETE FROM members WHERE member_key = ?", [dropped.key])
+        loaded = store.load_result(result.run_id)
+    assert loaded.members == [m for m in SPEC.members() if m != dropped]
+    assert loaded.summary().query("scenario == 'base'")["n"].iloc[0] == 2

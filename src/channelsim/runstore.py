@@ -40,6 +40,8 @@ from channelsim import __version__
 from channelsim.errors import InputError, StoreError
 from channelsim.experiments.ensemble import (
     RUN_KINDS,
+    EnsembleResult,
+    EnsembleSpec,
     Member,
     MemberOutput,
     config_sha256,
@@ -473,3 +475,29 @@ class RunStore:
             started_s=row["started"].replace(tzinfo=UTC).timestamp(),
             ended_s=row["ended"].replace(tzinfo=UTC).timestamp(),
         )
+
+    def load_result(self, run_id: str) -> EnsembleResult:
+        """A recorded run as an :class:`EnsembleResult` of its recorded members, in order.
+
+        Scenarios come back as their recorded JSON, not as the original objects; an unfinished
+        run gives the members recorded so far.
+        """
+        config = self.get_run(run_id)["config"]
+        spec = EnsembleSpec(
+            scenarios=config["scenarios"],
+            reps=config["reps"],
+            base_seed=config["base_seed"],
+            draws=config["draws"],
+            base=config["base"],
+            name=config["name"],
+            kind=config["kind"],
+        )
+        planned = (
+            [Member.from_key(k) for k in config["members"]]
+            if config.get("members")
+            else spec.members()
+        )
+        recorded = {row["member_key"] for row in self.members(run_id)}
+        members = [m for m in planned if m.key in recorded]
+        outputs = [self.load_member(run_id, m) for m in members]
+        return EnsembleResult(spec, members, outputs, run_id)

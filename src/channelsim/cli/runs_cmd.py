@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
+from channelsim.experiments import EnsembleResult
 from channelsim.runstore import RunStore
 
 RUNS_STORE_HELP = (
@@ -78,6 +79,17 @@ def _member_row(member: dict[str, Any]) -> dict[str, Any]:
     return {**row, **member["totals"]}
 
 
+def _show_summary(result: EnsembleResult, fmt: OutputFormat) -> None:
+    compare = result.compare() if len(result.spec.scenarios) > 1 else None
+    if fmt is OutputFormat.json:
+        print_json(result.to_json_dict())
+        return
+    emit_rows(result.summary().to_dict(orient="records"), fmt, title="totals across members")
+    if compare is not None and fmt is OutputFormat.table:
+        title = f"paired differences against {result.spec.base_scenario}"
+        emit_rows(compare.to_dict(orient="records"), fmt, title=title)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     runs = typer.Typer(help="Recorded runs: list them, show one, remove one.", no_args_is_help=True)
@@ -102,11 +114,20 @@ def register(app: typer.Typer) -> None:
     def show_run(
         run_id: str = typer.Argument(..., help="Run id, as listed by `channelsim runs list`."),
         runs_store: Path | None = runs_store_option(),
+        summary: bool = typer.Option(
+            False,
+            "--summary",
+            help="Medians and 5-95%/25-75% intervals of the totals per scenario, and paired "
+            "differences against the base scenario, instead of the members.",
+        ),
         fmt: OutputFormat = _format_option(),
     ) -> None:
         """Show one run: its record, configuration and members with their totals."""
         with RunStore(runs_store, create=False) as store:
             run = store.get_run(run_id)
+            if summary:
+                _show_summary(store.load_result(run_id), fmt)
+                return
             members = store.members(run_id)
         if fmt is OutputFormat.json:
             print_json({"run": run, "members": members})
