@@ -3,9 +3,6 @@
 Replicate ``r`` of every scenario runs with the same seed (``member_seed(base_seed, r)``),
 so each scenario's total minus the base's total for the same replicate measures the
 policy, not noise. Differences are summarised by their median and 5–95% quantiles.
-
-Importing this module registers the policy types of ``channelsim.policies``, so every
-command of the CLI accepts scenario files that use them.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ import numpy as np
 import pandas as pd
 import typer
 
-import channelsim.policies  # noqa: F401  (registers the policy types)
 from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.errors import InputError

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import numpy as np
@@ -187,6 +188,22 @@ class Policy(BaseModel):
 
 
 _REGISTRY: dict[str, type[Policy]] = {}
+_PLUGIN_GROUP = "channelsim.policies"
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Import the modules declared under the ``channelsim.policies`` entry point group once.
+
+    The engine never imports the policies package itself (imports flow one way); the built-in
+    policies, and any a third party ships, register themselves when their module is loaded.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for entry in entry_points(group=_PLUGIN_GROUP):
+        entry.load()
 
 
 def register_policy(name: str, cls: type[Policy]) -> type[Policy]:
@@ -202,11 +219,13 @@ def register_policy(name: str, cls: type[Policy]) -> type[Policy]:
 
 def registered_policies() -> dict[str, type[Policy]]:
     """The known policy types, by name."""
+    _load_plugins()
     return dict(_REGISTRY)
 
 
 def build_policies(specs: Iterable[PolicySpec], source: str | None = None) -> list[Policy]:
     """Instantiate policy specs; unknown types and bad parameters name ``policies[i]``."""
+    _load_plugins()
     policies: list[Policy] = []
     for index, spec in enumerate(specs):
         cls = _REGISTRY.get(spec.type)
