@@ -18,10 +18,13 @@ from channelsim.experiments.calibrate import (
     REPORT_MD,
     SUMMARY_FILE,
     CalibrationConfig,
+    Case,
+    base_scenario,
     calibrate,
     defaults_toml,
     priors,
     read_posterior,
+    run_case,
     write_calibration,
 )
 from channelsim.experiments.targets import (
@@ -151,11 +154,11 @@ def test_exact_match_scores_zero_and_worse_fits_score_more() -> None:
     targets = Targets.build(observed_series(observed, period))
     assert set(targets.per_target(targets.statistics).values()) == {0.0}
     assert "prevented_people_monthly" in targets.names
-    exact, parts = targets.score(_as_simulation(observed))
+    exact, parts, _ = targets.score(_as_simulation(observed))
     # deaths are the only target a copy of the arrivals cannot match (no deaths in it)
     assert {k for k, v in parts.items() if v > 0} == {"deaths_by_year"}
-    near, _ = targets.score(_as_simulation(observed, 1.1))
-    far, far_parts = targets.score(_as_simulation(observed, 2.0))
+    near, _, _ = targets.score(_as_simulation(observed, 1.1))
+    far, far_parts, _ = targets.score(_as_simulation(observed, 2.0))
     assert exact < near < far
     assert far_parts["annual_people"] > 0 and far_parts["crossing_day_share_by_month"] == 0
 
@@ -320,3 +323,20 @@ def test_calibrate_cli_end_to_end(run_cli: Callable[..., CliResult], tmp_path: P
     assert bad.exit_code == 2 and "inside the data" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_replay_weather_follows_the_observed_crossing_days() -> None:
+    observed = _observed(seed=6)
+    period = Period(dt.date(2024, 5, 6), dt.date(2024, 6, 30))
+    case = Case(
+        scenario=base_scenario(period, "replay"), observed_crossing=observed.crossing_days()
+    )
+    daily = run_case(case, 11, None)["daily"]
+    arrived = pd.to_datetime(daily.loc[daily["arrived_people"] > 0, "date"])
+    crossing = observed.crossing_days()
+    assert len(arrived) > 5
+    assert crossing.reindex(arrived).mean() >= 0.9  # launches at night arrive the same day
+    config = CalibrationConfig(train=period, budget=8, generations=2, weather="replay", seed=1)
+    result = calibrate(observed, config, executor="serial", progress=False)
+    assert "d_weekly_people" in result.trials.columns
+    assert "weekly_people" in result.targets.names

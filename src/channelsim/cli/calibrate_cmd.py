@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         ),
         train: str = typer.Option(..., "--train", help="Training period FROM:TO (e.g. 2022:2024)."),
         budget: int | None = typer.Option(
-            None, "--budget", help="Simulations in all (default 2400)."
+            None, "--budget", help="Simulations in all (default 3000)."
         ),
         generations: int | None = typer.Option(
             None, "--generations", help="ABC-SMC generations (default 6)."

@@ -46,6 +46,7 @@ from channelsim.experiments.targets import (
     Observed,
     Period,
     Targets,
+    headline_totals,
     observed_series,
     targets_for,
 )
@@ -92,9 +93,9 @@ PRIOR_WIDENED = {
     ),
 }
 
-DEFAULT_BUDGET = 2400
+DEFAULT_BUDGET = 3000
 DEFAULT_GENERATIONS = 6
-DEFAULT_ACCEPT_QUANTILE = 0.5
+DEFAULT_ACCEPT_QUANTILE = 0.4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,7 +167,6 @@ DAILY_KEPT = (
     "prevented_events",
     "dead_or_missing_people",
 )
-SCORED_TOTALS = ("arrived_people", "arrived_boats", "prevented_people", "dead_or_missing_people")
 
 
 def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -189,12 +189,10 @@ def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> dict
     result = Sim(scenario, seed=seed, weather=weather).run()
     if case.targets is None:
         return {"totals": result.totals, "daily": result.daily[list(DAILY_KEPT)]}
-    discrepancy, parts = case.targets.score(result.daily)
-    first = pd.Timestamp(case.targets.observed.daily["date"].iloc[0]).date()
-    scored = result.daily[pd.to_datetime(result.daily["date"]) >= pd.Timestamp(first)]
+    discrepancy, parts, stats = case.targets.score(result.daily)
     totals: dict[str, float] = {"discrepancy": discrepancy}
     totals.update({f"d_{name}": value for name, value in parts.items()})
-    totals.update({name: float(scored[name].sum()) for name in SCORED_TOTALS})
+    totals.update(headline_totals(stats))
     return {"totals": totals}
 
 
@@ -453,13 +451,7 @@ def totals_summary(calibration: Calibration) -> list[dict[str, Any]]:
     trials = calibration.trials
     last = trials[(trials["generation"] == trials["generation"].max()) & trials["accepted"]]
     w = calibration.posterior["weight"].to_numpy(float)
-    stats = calibration.targets.statistics
-    observed = {
-        "arrived_people": float(stats["annual_people"].sum()),
-        "arrived_boats": float(stats["annual_boats"].sum()),
-        "prevented_people": float(np.nansum(stats["prevented_people_monthly"])),
-        "dead_or_missing_people": float(np.nansum(stats["deaths_by_year"])),
-    }
+    observed = headline_totals(calibration.targets.statistics)
     rows = []
     for name, value in observed.items():
         q05, q50, q95 = weighted_quantile(last[name].to_numpy(float), w, (0.05, 0.5, 0.95))

@@ -454,8 +454,21 @@ class Targets:
         total_weight = sum(self.weights.values())
         return sum(self.weights[n] * per_target[n] for n in self.names) / total_weight
 
-    def score(self, sim_daily: pd.DataFrame) -> tuple[float, dict[str, float]]:
-        """Discrepancy of one run's daily table, and its part per target."""
+    def score(
+        self, sim_daily: pd.DataFrame
+    ) -> tuple[float, dict[str, float], dict[str, np.ndarray]]:
+        """Discrepancy of one run's daily table, its part per target, and its statistics."""
         stats = summary_statistics(simulated_series(sim_daily, self.observed))
         parts = self.per_target(stats)
-        return self.discrepancy(parts), parts
+        return self.discrepancy(parts), parts, stats
+
+
+def headline_totals(statistics: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """Period totals from the statistics: arrivals, prevention (recorded weeks only) and
+    deaths (years with a sourced figure), comparable between observation and simulation."""
+    return {
+        "arrived_people": float(statistics["annual_people"].sum()),
+        "arrived_boats": float(statistics["annual_boats"].sum()),
+        "prevented_people": float(np.nansum(statistics["prevented_people_monthly"])),
+        "dead_or_missing_people": float(np.nansum(statistics["deaths_by_year"])),
+    }
