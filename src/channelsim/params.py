@@ -167,6 +167,25 @@ class NetworkParams(_Group):
         description="Mean people gathered for one boat before prevention; set so that boats "
         "arriving carry about the observed 61.7 (facts.md: Arrivals, 2021 27.6 → 2025 61.7).",
     )
+    occupancy_trend_per_year: float = P(
+        0.12,
+        unit="1/year",
+        ge=-0.5,
+        le=1.0,
+        low=0.05,
+        high=0.2,
+        source="facts.md: Arrivals (people per boat 41.2 in 2022, 48.9, 53.0, 61.7 in 2025: "
+        "about +14% a year)",
+        description="Relative change per year of the mean occupancy, from 1 Jan of "
+        "`occupancy_reference_year` (networks put ever more people in each boat).",
+    )
+    occupancy_reference_year: int = P(
+        2025,
+        unit="year",
+        ge=2018,
+        le=2100,
+        description="Year in which the mean occupancy equals `mean_occupancy_people`.",
+    )
     occupancy_sigma: float = P(
         0.3,
         unit="log-sd",

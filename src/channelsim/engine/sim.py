@@ -216,6 +216,9 @@ class Sim:
         supply_u = _keyed_by_day(self.seed, Stream.SUPPLY, abs_days)
         launch_u = _keyed_by_day(self.seed, Stream.LAUNCH_SHARE, abs_days)
         inflow_mean = _inflow_mean(p, dates)
+        occupancy_mean = p.networks.mean_occupancy_people * _yearly_growth(
+            dates, p.networks.occupancy_reference_year, p.networks.occupancy_trend_per_year
+        )
 
         out = {name: np.zeros(n_days + 1, dtype=np.int64) for name in DAILY_COLUMNS}
         returning = np.zeros(n_days + 2, dtype=np.int64)  # people back on the coast, by day
@@ -249,6 +252,7 @@ class Sim:
                 sea_temp_c=float(sea_temp[d]),
                 waiting_people=waiting,
                 inflow_mean_people=float(inflow_mean[d]),
+                mean_occupancy_people=float(occupancy_mean[d]),
             )
             # inflow
             for pol in active["on_inflow"]:
@@ -343,7 +347,6 @@ class Sim:
         nw, beach = self.params.networks, self.params.beach
         day = ctx.day
         ctx.launch_share = nw.launch_share_per_window_day
-        ctx.mean_occupancy_people = nw.mean_occupancy_people
         ctx.max_boats = nw.max_boats_per_day
         for pol in active["on_launch_plan"]:
             pol.on_launch_plan(ctx)
@@ -610,14 +613,22 @@ def _add(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     np.add.at(target, index, values)
 
 
+def _yearly_growth(
+    dates: pd.DatetimeIndex, reference_year: int, rate_per_year: float
+) -> np.ndarray:
+    """``(1 + rate)`` to the power of the years elapsed since 1 Jan of ``reference_year``."""
+    years = dates.year + (dates.day_of_year - 1) / 365.25 - reference_year
+    return np.asarray((1.0 + rate_per_year) ** years, dtype=np.float64)
+
+
 def _inflow_mean(p: Params, dates: pd.DatetimeIndex) -> np.ndarray:
     """Seasonal inflow with a yearly trend relative to the reference year."""
     c = p.coast
-    years = dates.year + (dates.day_of_year - 1) / 365.25 - c.inflow_reference_year
     season = 1.0 + c.inflow_seasonal_amplitude * np.cos(
         2.0 * np.pi * (dates.day_of_year - c.inflow_peak_day_of_year) / 365.25
     )
-    return np.asarray(c.inflow_people_per_day * (1.0 + c.inflow_trend_per_year) ** years * season)
+    growth = _yearly_growth(dates, c.inflow_reference_year, c.inflow_trend_per_year)
+    return np.asarray(c.inflow_people_per_day * growth * season)
 
 
 def _boat_log(
