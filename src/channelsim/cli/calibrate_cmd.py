@@ -58,10 +58,10 @@ def register(app: typer.Typer) -> None:
         ),
         train: str = typer.Option(..., "--train", help="Training period FROM:TO (e.g. 2022:2024)."),
         budget: int | None = typer.Option(
-            None, "--budget", help="Simulations in all (default 3000)."
+            None, "--budget", help="Simulations in all (default 4000)."
         ),
         generations: int | None = typer.Option(
-            None, "--generations", help="ABC-SMC generations (default 6)."
+            None, "--generations", help="ABC-SMC generations (default 8)."
         ),
         out: Path | None = typer.Option(
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."

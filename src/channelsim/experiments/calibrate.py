@@ -4,7 +4,8 @@ The method is the population Monte Carlo ABC of Beaumont, Cornuet, Marin & Rober
 with the adaptive tolerance of Del Moral et al. (2012) as in pyABC's quantile epsilon:
 
 1. Generation 0 draws ``batch`` parameter sets from the prior (uniform on each parameter's
-   plausible range, :func:`priors`), runs one simulation of each and keeps those whose
+   plausible range, :func:`priors`; a scrambled Sobol sample, which covers the box more
+   evenly than independent draws), runs one simulation of each and keeps those whose
    discrepancy (:class:`~channelsim.experiments.targets.Targets`) lies below the tolerance
    ``ε₀``, the ``accept_quantile`` of the batch's discrepancies.
 2. Generation ``t`` draws a parent from the previous population by weight, perturbs it with a
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, truncnorm
+from scipy.stats import norm, qmc, truncnorm
 
 from channelsim import __version__
 from channelsim.errors import InputError
@@ -75,6 +76,7 @@ FREE_PARAMETERS = (
     "networks.launch_share_per_window_day",
     "networks.mean_occupancy_people",
     "networks.occupancy_sigma",
+    "networks.occupancy_trend_per_year",
     "networks.scarcity_occupancy_elasticity",
     "beach.prevention_probability",
     "beach.groups_per_boat",
@@ -93,9 +95,9 @@ PRIOR_WIDENED = {
     ),
 }
 
-DEFAULT_BUDGET = 3000
-DEFAULT_GENERATIONS = 6
-DEFAULT_ACCEPT_QUANTILE = 0.4
+DEFAULT_BUDGET = 4000
+DEFAULT_GENERATIONS = 8
+DEFAULT_ACCEPT_QUANTILE = 0.3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -344,7 +346,8 @@ def calibrate(
 
     trials: list[pd.DataFrame] = []
     tolerances: list[float] = []
-    unit = rng.random((batch, len(prior_list)))
+    sobol = qmc.Sobol(len(prior_list), scramble=True, seed=rng)
+    unit = sobol.random(batch)  # generation 0: a scrambled Sobol sample of the prior box
     weights = np.full(batch, 1.0 / batch)
     parents = unit
     parent_weights = weights
