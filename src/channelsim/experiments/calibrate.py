@@ -4,8 +4,8 @@ The method is the population Monte Carlo ABC of Beaumont, Cornuet, Marin & Rober
 with the adaptive tolerance of Del Moral et al. (2012) as in pyABC's quantile epsilon:
 
 1. Generation 0 draws ``batch`` parameter sets from the prior (uniform on each parameter's
-   plausible range, :func:`priors`; a scrambled Sobol sample, which covers the box more
-   evenly than independent draws), runs one simulation of each and keeps those whose
+   plausible range, :func:`priors`; a Latin hypercube sample, which covers each range
+   more evenly than independent draws), runs one simulation of each and keeps those whose
    discrepancy (:class:`~channelsim.experiments.targets.Targets`) lies below the tolerance
    ``ε₀``, the ``accept_quantile`` of the batch's discrepancies.
 2. Generation ``t`` draws a parent from the previous population by weight, perturbs it with a
@@ -346,8 +346,8 @@ def calibrate(
 
     trials: list[pd.DataFrame] = []
     tolerances: list[float] = []
-    sobol = qmc.Sobol(len(prior_list), scramble=True, seed=rng)
-    unit = sobol.random(batch)  # generation 0: a scrambled Sobol sample of the prior box
+    # generation 0: a Latin hypercube sample of the prior box (any batch size works)
+    unit = qmc.LatinHypercube(len(prior_list), seed=rng).random(batch)
     weights = np.full(batch, 1.0 / batch)
     parents = unit
     parent_weights = weights
