@@ -27,10 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -41,6 +38,7 @@ import pandas as pd
 from scipy.stats import norm, qmc, truncnorm
 
 from channelsim import __version__
+from channelsim.atomic import write_atomic_dir, write_atomic_text
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
 from channelsim.experiments.targets import (
@@ -86,15 +84,6 @@ FREE_PARAMETERS = (
     "weather.max_wave_height_m",
 )
 
-#: Prior ranges wider than a parameter's plausible range, with the reason.
-PRIOR_WIDENED = {
-    "networks.mean_occupancy_people": (
-        40.0,
-        100.0,
-        "boats carried 41 people on average in 2022 (facts.md: Arrivals), below the 2025 range",
-    ),
-}
-
 DEFAULT_BUDGET = 4000
 DEFAULT_GENERATIONS = 8
 DEFAULT_ACCEPT_QUANTILE = 0.3
@@ -108,7 +97,6 @@ class Prior:
     low: float
     high: float
     integer: bool
-    note: str = ""
 
     def value(self, unit: float) -> float | int:
         """The parameter value at a position ``unit`` in [0, 1] of the range."""
@@ -124,13 +112,9 @@ def priors(paths: Sequence[str] = FREE_PARAMETERS, params: Params | None = None)
         info = infos.get(path)
         if info is None:
             raise InputError(None, "parameters", f"expected a parameter path, got {path!r}")
-        if path in PRIOR_WIDENED:
-            low, high, note = PRIOR_WIDENED[path]
-        elif info.low is not None and info.high is not None:
-            low, high, note = info.low, info.high, ""
-        else:
+        if info.low is None or info.high is None:
             raise InputError(None, path, "expected a parameter with a plausible range")
-        result.append(Prior(path, float(low), float(high), isinstance(info.default, int), note))
+        result.append(Prior(path, float(info.low), float(info.high), isinstance(info.default, int)))
     return result
 
 
@@ -243,6 +227,8 @@ class CalibrationConfig:
             raise InputError(None, "accept_quantile", "expected a number in (0, 1]")
         if self.seed < 0:
             raise InputError(None, "--seed", f"expected a non-negative seed, got {self.seed}")
+        if len(set(self.parameters)) != len(self.parameters):
+            raise InputError(None, "parameters", "expected each parameter once")
 
     @property
     def batch(self) -> int:
@@ -509,7 +495,7 @@ def summary_record(calibration: Calibration) -> dict[str, Any]:
         "parameters": {
             "names": [p.path for p in calibration.priors],
             "prior": {
-                p.path: {"low": p.low, "high": p.high, "integer": p.integer, "note": p.note}
+                p.path: {"low": p.low, "high": p.high, "integer": p.integer}
                 for p in calibration.priors
             },
         },
@@ -600,27 +586,6 @@ def fit_report_markdown(report: Mapping[str, Any]) -> str:
             _md_table(report["parameters"]),
         ]
     )
-
-
-def write_atomic_dir(target: Path, write: Callable[[Path], None]) -> Path:
-    """Fill a temporary directory beside ``target`` with ``write`` and rename it into place."""
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; results are for sharing
-        write(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
 
 
 def write_calibration(calibration: Calibration, out: Path) -> Path:
@@ -754,8 +719,4 @@ def defaults_toml(posterior: Posterior) -> str:
 
 def write_defaults(posterior: Posterior, target: Path) -> Path:
     """Write :func:`defaults_toml` to ``target`` atomically."""
-    text = defaults_toml(posterior)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_atomic_text(target, defaults_toml(posterior))

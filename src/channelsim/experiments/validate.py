@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp, wasserstein_distance
 
+from channelsim.atomic import write_atomic_dir
 from channelsim.errors import InputError
 from channelsim.experiments.calibrate import (
     Case,
     Posterior,
     base_scenario,
     run_case,
-    write_atomic_dir,
 )
 from channelsim.experiments.ensemble import (
     EnsembleSpec,
