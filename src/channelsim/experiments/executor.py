@@ -255,9 +255,13 @@ class DaskExecutor(_Lifecycle):
         [shared] = client.scatter([payload], broadcast=True)
         futures = client.map(fn, [shared] * len(items), list(items), pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
+        yielded: set[int] = set()
         finished = False
         try:
             for future in dask_as_completed(futures, loop=client.loop):
+                if index_of[future.key] in yielded:  # recomputed after its worker was lost
+                    continue
+                yielded.add(index_of[future.key])
                 try:
                     result = future.result()
                 except KilledWorker as error:
