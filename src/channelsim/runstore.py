@@ -37,6 +37,7 @@ import pandas as pd
 import platformdirs
 
 from channelsim import __version__
+from channelsim.atomic import write_atomic_dir
 from channelsim.errors import InputError, StoreError
 from channelsim.experiments.ensemble import (
     RUN_KINDS,
@@ -422,21 +423,15 @@ class RunStore:
 
         Ctrl-C is held back until the member is recorded, so it never splits one.
         """
-        run_dir = self.outputs_dir / _check_run_id(run_id)
-        final = run_dir / member.key
+        folder = self.outputs_dir / _check_run_id(run_id) / member.key
+
+        def write_tables(temporary: Path) -> None:
+            for name, frame in output.tables.items():
+                frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
+
         with _sigint_deferred():
-            run_dir.mkdir(parents=True, exist_ok=True)
-            temporary = run_dir / f".tmp-{member.key}-{secrets.token_hex(4)}"
-            temporary.mkdir()
-            try:
-                for name, frame in output.tables.items():
-                    frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
-                if final.exists():  # left by a driver that died before inserting the row
-                    shutil.rmtree(final)
-                os.replace(temporary, final)
-            except BaseException:
-                shutil.rmtree(temporary, ignore_errors=True)
-                raise
+            # replaces a folder left by a driver that died before inserting the row
+            write_atomic_dir(folder, write_tables)
             with self._transaction() as db:
                 db.execute(
                     "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
