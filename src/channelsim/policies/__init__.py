@@ -1,7 +1,7 @@
 """The interventions of the Channel debate as engine policies (registered on import).
 
 Scenario files switch them on with ``[[policies]]`` entries (``type``, ``start``, ``end``,
-``[policies.params]``); docs/parts/policies.md lists their parameters and sources.
+``[policies.params]``); docs/model.md, §3.6 lists their parameters and sources.
 :func:`simulate` is the ensemble member function that runs a scenario with these types
 registered (worker processes import this module to unpickle it).
 """

@@ -6,7 +6,7 @@ still waiting after ``max_wait_days`` (they stay in the UK). Their deterrent eff
 number of people coming to the coast is an explicit assumption: the coast inflow is
 multiplied by ``1 − deterrence_elasticity × s``, where ``s`` is the share of arrivals
 removed over the last ``deterrence_window_days`` (the credible threat). The evidence for
-any such effect is weak (docs/parts/policies.md).
+any such effect is weak (docs/model.md, §3.6).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ as OpenDrift does, so that the spread is the tabulated one at U10 = 10 m/s). Eac
 drifts to the right or to the left of downwind and "jibes" to the other side with a fixed
 probability per hour. When it jibes the whole crosswind term changes side (slope, offset and
 perturbation), as in the original Leeway model; OpenDrift 1.14 flips only the slope, which
-makes its crosswind spread slightly larger (see docs/parts/world.md).
+makes its crosswind spread slightly larger (see docs/model.md, §3.5).
 """
 
 from __future__ import annotations
