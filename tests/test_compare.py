@@ -12,6 +12,8 @@ import pytest
 
 from channelsim.cli.compare_cmd import FIGURES, compare_scenarios
 from channelsim.engine import load_scenario
+from channelsim.reports.inputs import load_folder
+from channelsim.runstore import RunStore
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -93,21 +95,45 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., object]) -> Non
     base = _short(tmp_path, "status-quo-2025")
     other = _short(tmp_path, "doctrine-territorial")
     out = tmp_path / "cmp"
+    store = tmp_path / "runs.duckdb"
     result = run_cli(
-        "compare", base, other, "--runs", 2, "--workers", 1, "--format", "json", "--out", out
-    )
+        "compare", base, other, "--runs", 2, "--workers", 1, "--format", "json", "--out", out,
+        "--runs-store", store,
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     payload = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert payload["base"] == "status-quo-2025" and payload["runs"] == 2
+    with RunStore(store) as runs:
+        [run] = runs.list_runs()
+    assert run["run_id"] == payload["run_id"] and run["kind"] == "compare"
+    assert run["status"] == "done" and run["n_done"] == 4
     assert [s["name"] for s in payload["scenarios"]] == ["doctrine-territorial"]
     difference = payload["scenarios"][0]["difference"]
     for figure in ("arrived_people", "dead_or_missing_people", "officer_injuries", "cost_gbp"):
         assert set(difference[figure]) >= {"median", "low", "high"}
     assert sorted(p.name for p in out.iterdir()) == [
+        "boats.parquet",
         "comparison.json",
         "comparison.parquet",
+        "daily.parquet",
         "pairs.parquet",
     ]
+    # the report finds its comparison, its series (every member) and its map
+    found = load_folder(out)
+    assert found.comparison is not None and found.boats is not None and found.daily is not None
+    assert set(found.daily["scenario"]) == {"status-quo-2025", "doctrine-territorial"}
+    assert found.daily.groupby("scenario")["member"].nunique().tolist() == [2, 2]
+    # the boat log is the base's first replicate: its launches match that member's day table
+    daily = pd.read_parquet(out / "daily.parquet")
+    first = daily[(daily["scenario"] == "status-quo-2025") & (daily["rep"] == 0)]
+    second = daily[(daily["scenario"] == "status-quo-2025") & (daily["rep"] == 1)]
+    launched = int(pd.read_parquet(out / "boats.parquet")["launched"].sum())
+    assert launched == int(first["launched_boats"].sum()) > 0
+    assert (
+        not first["launched_boats"]
+        .reset_index(drop=True)
+        .equals(second["launched_boats"].reset_index(drop=True))
+    )
     table = pd.read_parquet(out / "comparison.parquet")
     assert set(table["figure"]) >= set(FIGURES)
     assert json.loads((out / "comparison.json").read_text())["scenarios"][0]["name"] == (
@@ -123,9 +149,11 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., object
         '[[policies]]\ntype = "one_in_one_out"\n[policies.params]\nweekly_cap_people = -5\n'
     )
     out = tmp_path / "cmp"
-    result = run_cli("compare", base, bad, "--runs", 1, "--out", out)
+    result = run_cli(
+        "compare", base, bad, "--runs", 1, "--out", out, "--runs-store", tmp_path / "r.duckdb"
+    )
     assert result.exit_code == 2  # type: ignore[attr-defined]
     message = result.stderr.strip()  # type: ignore[attr-defined]
     assert "bad.toml" in message and "policies[0].params.weekly_cap_people" in message
     assert len(message.splitlines()) == 1
-    assert not out.exists()
+    assert not out.exists() and not (tmp_path / "r.duckdb").exists()

@@ -3,6 +3,7 @@
 Replicate ``r`` of every scenario runs with the same seed (``member_seed(base_seed, r)``),
 so each scenario's total minus the base's total for the same replicate measures the
 policy, not noise. Differences are summarised by their median and 5–95% quantiles.
+Every comparison is recorded in the results store, so an interrupted one resumes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,12 @@ import typer
 
 from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.runs_cmd import resume_option, resume_target, runs_store_option
 from channelsim.errors import InputError
 from channelsim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from channelsim.runstore import RunStore
 
 LOW_Q, HIGH_Q = 0.05, 0.95
 INTERVAL = "5–95%"
@@ -58,6 +63,9 @@ class Comparison:
     files: dict[str, str | None]
     pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
     table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
+    daily: pd.DataFrame  # scenario, draw, rep and the daily table of every member
+    boats: pd.DataFrame | None = None  # boat log of the base scenario's first replicate
+    run_id: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""
@@ -78,6 +86,7 @@ class Comparison:
                 }
             )
         return {
+            "run_id": self.run_id,
             "base": self.base,
             "base_file": self.files.get(self.base),
             "base_seed": self.base_seed,
@@ -90,11 +99,16 @@ class Comparison:
         }
 
     def write(self, out_dir: Path) -> Path:
-        """Write ``comparison.parquet``, ``pairs.parquet`` and ``comparison.json`` atomically."""
+        """Write ``comparison.parquet``, ``pairs.parquet``, ``comparison.json`` and, for the
+        report's series and map, ``daily.parquet`` (every member) and ``boats.parquet``
+        (the base's first replicate, when kept), atomically."""
 
         def write(tmp: Path) -> None:
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
             self.pairs.to_parquet(tmp / "pairs.parquet", index=False)
+            self.daily.to_parquet(tmp / "daily.parquet", index=False)
+            if self.boats is not None:
+                self.boats.to_parquet(tmp / "boats.parquet", index=False)
             text = json.dumps(_plain(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
 
@@ -124,22 +138,27 @@ def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
     return names
 
 
+def interval_stats(values: np.ndarray) -> dict[str, float]:
+    """Median, ``low`` (5%) and ``high`` (95%) quantiles and mean of the finite values
+    (NaN when there are none): the figures every ensemble command reports."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return dict.fromkeys(("median", "low", "high", "mean"), math.nan)
+    return {
+        "median": float(np.median(finite)),
+        "low": float(np.quantile(finite, LOW_Q)),
+        "high": float(np.quantile(finite, HIGH_Q)),
+        "mean": float(finite.mean()),
+    }
+
+
 def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
     finite = differences[np.isfinite(differences)]
-    if finite.size == 0:
-        stats = dict.fromkeys(("median", "low", "high", "mean"), math.nan)
-    else:
-        stats = {
-            "median": float(np.median(finite)),
-            "low": float(np.quantile(finite, LOW_Q)),
-            "high": float(np.quantile(finite, HIGH_Q)),
-            "mean": float(finite.mean()),
-        }
     share = float((finite < 0).mean()) if finite.size else math.nan
     return {
         "scenario": name,
         "figure": figure,
-        **stats,
+        **interval_stats(differences),
         "n": int(finite.size),
         "share_below_zero": share,
     }
@@ -167,10 +186,19 @@ def compare_scenarios(
     workers: int | None = None,
     progress: bool = True,
     files: Sequence[str | None] | None = None,
+    store: RunStore | None = None,
+    resume: str | None = None,
+    boat_log: bool = False,
 ) -> Comparison:
     """Run base and others for ``runs`` replicates each with common random numbers and
-    summarise the paired differences of every figure."""
-    from channelsim.experiments import EnsembleSpec, run_ensemble
+    summarise the paired differences of every figure.
+
+    With a ``store`` the run is recorded there and ``resume`` (a run id or ``"latest"``)
+    continues an interrupted one. ``boat_log`` re-runs the base's first replicate in this
+    process for its boat log (the report's map); members return only totals and days.
+    """
+    from channelsim.engine import run_scenario
+    from channelsim.experiments import EnsembleSpec, member_seed, run_ensemble
     from channelsim.policies import simulate
 
     if runs < 1:
@@ -186,7 +214,17 @@ def compare_scenarios(
         name=f"compare-{names[0]}",
         kind="compare",
     )
-    result = run_ensemble(simulate, spec, executor=executor, workers=workers, progress=progress)
+    run_id, resuming = resume_target(resume)
+    result = run_ensemble(
+        simulate,
+        spec,
+        executor=executor,
+        workers=workers,
+        progress=progress,
+        store=store,
+        run_id=run_id,
+        resume=resuming,
+    )
     paired = result.paired(names[0])
     pairs = paired[paired["metric"].isin(FIGURES)].rename(columns={"metric": "figure"})
     pairs = pairs[["scenario", "rep", "figure", "value", "base_value", "difference"]]
@@ -206,6 +244,9 @@ def compare_scenarios(
         files=dict(zip(names, files or [None] * len(names), strict=True)),
         pairs=pairs.reset_index(drop=True),
         table=pd.DataFrame(rows),
+        daily=result.table("daily"),
+        boats=run_scenario(base, member_seed(seed, 0)).boats if boat_log else None,
+        run_id=result.run_id,
     )
 
 
@@ -230,23 +271,31 @@ def register(app: typer.Typer) -> None:
         workers: int | None = typer.Option(
             None, "--workers", min=1, help="Local worker processes (default: all cores)."
         ),
+        runs_store: Path | None = runs_store_option(),
+        resume: str | None = resume_option(),
     ) -> None:
         """Paired differences of scenarios against BASE (median, 5–95%) with common random
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
         arrival."""
         from channelsim.engine import load_scenario
+        from channelsim.runstore import RunStore
 
         paths = [base, *others]
         scenarios = [load_scenario(path) for path in paths]
-        comparison = compare_scenarios(
-            scenarios[0],
-            scenarios[1:],
-            runs,
-            scenarios[0].seed if seed is None else seed,
-            executor=scheduler or "processes",
-            workers=workers,
-            files=[str(path) for path in paths],
-        )
+        with RunStore(runs_store) as store:
+            comparison = compare_scenarios(
+                scenarios[0],
+                scenarios[1:],
+                runs,
+                scenarios[0].seed if seed is None else seed,
+                executor=scheduler or "processes",
+                workers=workers,
+                files=[str(path) for path in paths],
+                store=store,
+                resume=resume,
+                boat_log=out is not None,
+            )
+        err_console.print(f"recorded as run {comparison.run_id} in {store.path}", highlight=False)
         payload = comparison.to_json_dict()
         if out is not None:
             written = comparison.write(out)

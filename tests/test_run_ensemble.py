@@ -1,0 +1,244 @@
+"""`channelsim run --runs N`: ensembles through the CLI, the same whatever the executor."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from channelsim.cli.run_cmd import run_scenario_ensemble
+from channelsim.engine import load_scenario
+from channelsim.experiments import member_seed
+from channelsim.reports.inputs import load_folder
+from channelsim.runstore import RunStore
+from conftest import CliResult
+
+distributed = pytest.importorskip("distributed")
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+JUNE = ("--from", "2025-06-01", "--to", "2025-06-30")
+RUNS = 4
+SEED = 7
+TIMING = ("elapsed_s", "run_id", "out")  # differ from run to run by design
+
+Cli = Callable[..., CliResult]
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Any:
+    """One two-process LocalCluster for the module."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def posterior_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small posterior folder as `channelsim calibrate` writes it: three weighted particles."""
+    folder = tmp_path_factory.mktemp("posterior")
+    pd.DataFrame(
+        {
+            "weight": [0.2, 0.5, 0.3],
+            "coast.inflow_people_per_day": [80.0, 150.0, 240.0],
+            "networks.mean_occupancy_people": [72.0, 84.0, 98.0],
+        }
+    ).to_parquet(folder / "posterior.parquet", index=False)
+    (folder / "posterior.toml").write_text(
+        "[calibration]\ntrain_from = 2024-01-01\ntrain_to = 2024-12-31\n"
+        'weather = "stochastic"\n\n[parameters]\n'
+        'names = ["coast.inflow_people_per_day", "networks.mean_occupancy_people"]\n'
+    )
+    return folder
+
+
+def _ensemble(cli: Cli, tmp_path: Path, label: str, *extra: object) -> dict[str, Any]:
+    """Run the June ensemble through the CLI into its own store and output folder."""
+    done = cli(
+        "run", SCENARIO, *JUNE, "--runs", RUNS, "--seed", SEED, "--format", "json",
+        "--runs-store", tmp_path / f"{label}.duckdb", "--out", tmp_path / label, *extra,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _numbers(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k not in TIMING}
+
+
+def _assert_same_outputs(a: Path, b: Path) -> None:
+    for table in ("members", "daily", "boats", "totals", "by_month"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(a / f"{table}.parquet"), pd.read_parquet(b / f"{table}.parquet")
+        )
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The reference: the same ensemble run serially in this process."""
+    scenario = load_scenario(SCENARIO).with_changes(start="2025-06-01", end="2025-06-30")
+    ensemble = run_scenario_ensemble(scenario, RUNS, SEED, executor="serial", progress=False)
+    ensemble.write(tmp_path_factory.mktemp("serial") / "out")
+    return ensemble.to_json_dict()
+
+
+def test_processes_and_dask_match_serial_bit_for_bit(
+    run_cli: Cli, tmp_path: Path, scheduler: str, serial: dict[str, Any]
+) -> None:
+    one = _ensemble(run_cli, tmp_path, "one", "--workers", 1)
+    two = _ensemble(run_cli, tmp_path, "two", "--workers", 2)
+    dask = _ensemble(run_cli, tmp_path, "dask", "--scheduler", scheduler)
+    for payload in (one, two, dask):
+        assert _numbers(payload) == _numbers(serial)
+    _assert_same_outputs(tmp_path / "one", tmp_path / "two")
+    _assert_same_outputs(tmp_path / "one", tmp_path / "dask")
+    with RunStore(tmp_path / "dask.duckdb") as store:
+        [run] = store.list_runs()
+    assert run["run_id"] == dask["run_id"] and run["status"] == "done"
+    assert run["kind"] == "run" and run["n_done"] == RUNS and run["base_seed"] == SEED
+
+
+def test_aggregates_are_medians_and_intervals_of_the_members(serial: dict[str, Any]) -> None:
+    assert serial["runs"] == RUNS and serial["seed"] == SEED
+    assert serial["quantiles"] == {"low": 0.05, "high": 0.95}
+    arrived = serial["totals"]["arrived_people"]
+    assert set(arrived) == {"median", "low", "high", "mean"}
+    assert (
+        arrived["low"] <= arrived["median"] <= arrived["high"] and arrived["low"] < arrived["high"]
+    )
+    [june] = serial["by_month"]
+    assert june["month"] == "2025-06"
+    assert [row["year"] for row in serial["by_year"]] == [2025]
+    # one month: the month's interval is the period's
+    assert june["arrived_people"] == serial["by_year"][0]["arrived_people"]
+
+
+def test_one_member_ensemble_equals_the_single_run_of_its_seed(
+    run_cli: Cli, tmp_path: Path, scheduler: str
+) -> None:
+    """Members are seeded member_seed(base, rep): rep 0 is the single run with that seed."""
+    single = run_cli(
+        "run", SCENARIO, "--from", "2025-06-20", "--to", "2025-07-10",
+        "--seed", member_seed(SEED, 0), "--format", "json",
+    )  # fmt: skip
+    assert single.exit_code == 0, single.stderr
+    one = run_cli(
+        "run", SCENARIO, "--from", "2025-06-20", "--to", "2025-07-10", "--runs", 1,
+        "--seed", SEED, "--scheduler", scheduler, "--format", "json",
+        "--runs-store", tmp_path / "runs.duckdb",
+    )  # fmt: skip
+    assert one.exit_code == 0, one.stderr
+    expected, got = json.loads(single.stdout), json.loads(one.stdout)
+    for figure, value in expected["totals"].items():
+        assert got["totals"][figure] == {
+            "median": value,
+            "low": value,
+            "high": value,
+            "mean": value,
+        }
+    assert [r["month"] for r in got["by_month"]] == ["2025-06", "2025-07"]
+    for mine, theirs in zip(got["by_month"], expected["by_month"], strict=True):
+        for figure, value in theirs.items():
+            if figure != "month":
+                assert mine[figure]["median"] == value, (theirs["month"], figure)
+
+
+def test_posterior_draws_are_reproducible_and_applied(posterior_dir: Path, tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIO).with_changes(start="2025-06-01", end="2025-06-14")
+
+    def ensemble(seed: int) -> Any:
+        return run_scenario_ensemble(
+            scenario, 6, seed, posterior=posterior_dir, executor="serial", progress=False
+        )
+
+    first, again, other = ensemble(3), ensemble(3), ensemble(4)
+    draws = first.draws_table()
+    assert draws is not None and list(draws["rep"]) == list(range(6))
+    assert (draws["draw"] == draws["rep"]).all()
+    particles = pd.read_parquet(posterior_dir / "posterior.parquet")
+    inflows = set(particles["coast.inflow_people_per_day"])
+    assert set(draws["coast.inflow_people_per_day"]) <= inflows
+    assert len(set(draws["coast.inflow_people_per_day"])) > 1
+    assert first.to_json_dict()["totals"] == again.to_json_dict()["totals"]
+    assert first.result.totals().equals(again.result.totals())
+    # a member's people arriving on the coast follow its drawn inflow
+    members = first.result.totals().merge(draws, on=["draw", "rep"])
+    by_inflow = members.groupby("coast.inflow_people_per_day")["inflow_people"].mean()
+    assert by_inflow.is_monotonic_increasing
+    assert other.draws_table() is not None
+    assert not first.result.totals().equals(other.result.totals())
+    assert first.write(tmp_path / "out").joinpath("draws.parquet").is_file()
+
+
+def test_out_folder_is_what_the_report_reads(run_cli: Cli, tmp_path: Path, scheduler: str) -> None:
+    out = tmp_path / "ens"
+    payload = _ensemble(run_cli, tmp_path, "ens", "--scheduler", scheduler)
+    assert payload["out"] == str(out.resolve())
+    found = load_folder(out)
+    assert found.daily is not None and found.boats is not None and found.comparison is None
+    assert found.daily["member"].nunique() == RUNS
+    assert len(found.daily) == RUNS * 30
+    assert found.details["scenario"] == "status-quo-2025" and found.details["seed"] == SEED
+    summary = json.loads((out / "summary.json").read_text())
+    assert _numbers(summary) == _numbers(payload)
+    totals = pd.read_parquet(out / "totals.parquet").set_index("figure")
+    assert totals.loc["arrived_people", "median"] == payload["totals"]["arrived_people"]["median"]
+    members = pd.read_parquet(out / "members.parquet")
+    assert members["arrived_people"].median() == payload["totals"]["arrived_people"]["median"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_scheduler_is_one_line_and_writes_nothing(run_cli: Cli, tmp_path: Path) -> None:
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    done = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--scheduler", address,
+        "--runs-store", tmp_path / "runs.duckdb", "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert address in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--posterior", "post"), "--posterior"),
+        (("--resume", "latest"), "--resume"),
+        (("--workers", "2"), "--workers"),
+        (("--runs", "0"), "--runs"),
+    ],
+)
+def test_ensemble_options_need_runs(
+    run_cli: Cli, tmp_path: Path, args: tuple[str, ...], option: str
+) -> None:
+    done = run_cli("run", SCENARIO, *JUNE, *args, "--out", tmp_path / "out")
+    assert done.exit_code == 2 and option in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_posterior_names_the_file(run_cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "post"
+    folder.mkdir()
+    done = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--posterior", folder,
+        "--runs-store", tmp_path / "runs.duckdb",
+    )  # fmt: skip
+    assert done.exit_code == 2
+    assert "posterior.toml" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "runs.duckdb").exists()
