@@ -1,7 +1,7 @@
 """Calibration by ABC-SMC: a weighted posterior sample of the free parameters.
 
 The method is the population Monte Carlo ABC of Beaumont, Cornuet, Marin & Robert (2009),
-with the adaptive tolerance of Del Moral et al. (2012) as in pyABC's quantile epsilon:
+with an adaptive tolerance schedule as in pyABC (Klinger, Rickert & Hasenauer 2018):
 
 1. Generation 0 draws ``batch`` parameter sets from the prior (uniform on each parameter's
    plausible range, :func:`priors`; a Latin hypercube sample, which covers each range
@@ -10,8 +10,11 @@ with the adaptive tolerance of Del Moral et al. (2012) as in pyABC's quantile ep
    ``ε₀``, the ``accept_quantile`` of the batch's discrepancies.
 2. Generation ``t`` draws a parent from the previous population by weight, perturbs it with a
    Gaussian kernel truncated to the prior's box (per parameter, variance twice the weighted
-   population variance), runs it, and accepts it when its discrepancy is at most
-   ``εₜ = min(εₜ₋₁, quantile of this batch)``. Accepted particles get the importance weight
+   population variance), runs it, and accepts it when its discrepancy is at most ``εₜ``:
+   the median discrepancy of the previous population (pyABC's default schedule), but loose
+   enough to accept at least the ``accept_quantile`` share of the batch and never looser than
+   ``εₜ₋₁``, so that the population neither collapses nor widens. Accepted particles get
+   the importance weight
    ``π(θ) / Σⱼ Wⱼ K(θ | θⱼ)``, which corrects for proposing from the previous population.
 3. The last generation's accepted particles and their normalised weights are the posterior.
 
@@ -86,7 +89,7 @@ FREE_PARAMETERS = (
 
 DEFAULT_BUDGET = 4000
 DEFAULT_GENERATIONS = 8
-DEFAULT_ACCEPT_QUANTILE = 0.3
+DEFAULT_ACCEPT_QUANTILE = 0.2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -337,6 +340,7 @@ def calibrate(
     weights = np.full(batch, 1.0 / batch)
     parents = unit
     parent_weights = weights
+    parent_distance = np.zeros(0)
     sd = np.ones(len(prior_list))
     for generation in range(config.generations):
         if generation > 0:
@@ -345,9 +349,11 @@ def calibrate(
         draws = [overrides_from_unit(prior_list, u) for u in unit]
         scores = evaluate(generation, draws)
         distance = scores["discrepancy"].to_numpy(float)
-        epsilon = float(np.sort(distance)[keep - 1])
+        ranked = np.sort(distance)
+        epsilon = float(ranked[keep - 1])
         if tolerances:
-            epsilon = max(min(epsilon, tolerances[-1]), float(np.sort(distance)[1]))
+            epsilon = min(tolerances[-1], max(float(np.median(parent_distance)), epsilon))
+            epsilon = max(epsilon, float(ranked[1]))
         accepted = distance <= epsilon
         if generation == 0:
             new_weights = np.ones(batch)
@@ -363,6 +369,7 @@ def calibrate(
         trials.append(pd.concat([frame, scores.drop(columns=["seed"])], axis=1))
         parents = unit[accepted]
         parent_weights = new_weights[accepted] / new_weights[accepted].sum()
+        parent_distance = distance[accepted]
     all_trials = pd.concat(trials, ignore_index=True)
     last = all_trials[(all_trials["generation"] == config.generations - 1) & all_trials["accepted"]]
     posterior = last[["weight", "discrepancy", *config.parameters]].reset_index(drop=True)
