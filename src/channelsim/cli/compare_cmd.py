@@ -8,9 +8,10 @@ Every comparison is recorded in the results store, so an interrupted one resumes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,18 @@ class Comparison:
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
 
         return write_atomic_dir(out_dir, write)
+
+
+@contextlib.contextmanager
+def resume_hint(store: RunStore) -> Iterator[None]:
+    """On Ctrl-C, say on stderr how far the interrupted run got and how to resume it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        latest = store.list_runs()[:1] if store.exists else []
+        if latest and latest[0]["status"] == "interrupted" and latest[0]["message"]:
+            err_console.print(latest[0]["message"], highlight=False, soft_wrap=True)
+        raise
 
 
 def _plain(value: Any) -> Any:
@@ -282,7 +295,7 @@ def register(app: typer.Typer) -> None:
 
         paths = [base, *others]
         scenarios = [load_scenario(path) for path in paths]
-        with RunStore(runs_store) as store:
+        with RunStore(runs_store) as store, resume_hint(store):
             comparison = compare_scenarios(
                 scenarios[0],
                 scenarios[1:],

@@ -21,7 +21,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from channelsim.atomic import write_atomic_dir
-from channelsim.cli.compare_cmd import HIGH_Q, INTERVAL, LOW_Q, interval_stats
+from channelsim.cli.compare_cmd import HIGH_Q, INTERVAL, LOW_Q, interval_stats, resume_hint
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import resume_option, resume_target, runs_store_option
 from channelsim.errors import InputError
@@ -266,7 +266,7 @@ def _run_ensemble_command(
     changes = {k: v for k, v in (("start", start), ("end", end)) if v is not None}
     if changes:
         scenario = scenario.with_changes(**changes)
-    with RunStore(runs_store) as store:
+    with RunStore(runs_store) as store, resume_hint(store):
         ensemble = run_scenario_ensemble(
             scenario,
             runs,

@@ -1,0 +1,170 @@
+"""Interrupted ensembles (`run --runs`, `compare`) resume through the CLI to the same numbers,
+without recomputing the members already recorded, and leave no partial output."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from channelsim.cli.run_cmd import run_scenario_ensemble
+from channelsim.engine import load_scenario
+from channelsim.runstore import RunStore
+from conftest import CliResult
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO = SCENARIOS / "status-quo-2025.toml"
+JUNE = ("--from", "2025-06-01", "--to", "2025-06-30")
+RUNS, SEED = 10, 5
+
+Cli = Callable[..., CliResult]
+
+# The real CLI, with the driver slowed down while recording (members take ~0.05 s, too fast
+# to interrupt at a chosen point); what it records and computes is unchanged.
+SLOW_DRIVER = """
+import sys, time
+from channelsim.runstore import RunStore
+record = RunStore.record_member
+def slow_record(self, run_id, member, output):
+    time.sleep(0.3)
+    record(self, run_id, member, output)
+RunStore.record_member = slow_record
+sys.argv = ["channelsim", *sys.argv[1:]]
+from channelsim.cli import main
+main()
+"""
+
+
+def _numbers(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k not in ("elapsed_s", "run_id", "out")}
+
+
+def _recorded(store_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The store's only run, and when each of its recorded members ended."""
+    with RunStore(store_path) as store:
+        [run] = store.list_runs()
+        return run, {m["member_key"]: m["ended"] for m in store.members(run["run_id"])}
+
+
+def _wait_for_members(runs_dir: Path, n: int, driver: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert driver.poll() is None, "the driver ended before it could be interrupted"
+        folders = [p for p in runs_dir.glob("*/*") if not p.name.startswith(".")]
+        if len(folders) >= n:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the driver did not record {n} members in time")
+
+
+def test_ctrl_c_then_resume_latest_gives_the_uninterrupted_numbers(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    args = [
+        "run", SCENARIO, *JUNE, "--runs", RUNS, "--seed", SEED, "--workers", 1,
+        "--runs-store", store, "--out", out, "--format", "json",
+    ]  # fmt: skip
+    driver = subprocess.Popen(
+        [sys.executable, "-c", SLOW_DRIVER, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for_members(tmp_path / "runs", 3, driver)
+        driver.send_signal(signal.SIGINT)
+        stdout, stderr = driver.communicate(timeout=30)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+    assert driver.returncode == 130, stderr.decode()
+    assert stdout == b"" and not out.exists()
+    run, before = _recorded(store)
+    assert run["status"] == "interrupted" and 3 <= run["n_done"] < RUNS
+    assert f"resume it with --resume {run['run_id']}" in stderr.decode()
+
+    resumed = run_cli(*args, "--resume", "latest")
+    assert resumed.exit_code == 0, resumed.stderr
+    payload = json.loads(resumed.stdout)
+    assert payload["run_id"] == run["run_id"]
+    done, after = _recorded(store)
+    assert done["status"] == "done" and len(after) == RUNS
+    assert {k: after[k] for k in before} == before  # finished members were not recomputed
+
+    scenario = load_scenario(SCENARIO).with_changes(start="2025-06-01", end="2025-06-30")
+    straight = run_scenario_ensemble(scenario, RUNS, SEED, executor="serial", progress=False)
+    assert _numbers(payload) == _numbers(straight.to_json_dict())
+    reference = straight.write(tmp_path / "straight")
+    for table in ("daily", "members", "by_month"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / f"{table}.parquet"),
+            pd.read_parquet(reference / f"{table}.parquet"),
+        )
+
+
+def _short(tmp_path: Path, name: str) -> Path:
+    text = (SCENARIOS / f"{name}.toml").read_text()
+    text = text.replace("start = 2025-01-01\n", "start = 2025-06-01\n", 1)
+    text = text.replace("end = 2025-12-31\n", "end = 2025-06-20\n", 1)
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+def test_interrupted_compare_resumes_to_the_same_comparison(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, other = _short(tmp_path, "status-quo-2025"), _short(tmp_path, "doctrine-territorial")
+    args = [
+        "compare", base, other, "--runs", 3, "--seed", 9, "--workers", 1, "--format", "json",
+    ]  # fmt: skip
+    straight = run_cli(*args, "--runs-store", tmp_path / "straight.duckdb")
+    assert straight.exit_code == 0, straight.stderr
+
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    record = RunStore.record_member
+    recorded: list[str] = []
+
+    def interrupt_after_two(self: RunStore, run_id: str, member: Any, output: Any) -> None:
+        if len(recorded) == 2:
+            raise KeyboardInterrupt  # as Ctrl-C would, between two members
+        recorded.append(member.key)
+        record(self, run_id, member, output)
+
+    monkeypatch.setattr(RunStore, "record_member", interrupt_after_two)
+    stopped = run_cli(*args, "--runs-store", store, "--out", out)
+    assert stopped.exit_code == 130 and stopped.stdout == "" and not out.exists()
+    monkeypatch.setattr(RunStore, "record_member", record)
+
+    resumed = run_cli(*args, "--runs-store", store, "--out", out, "--resume", "latest")
+    assert resumed.exit_code == 0, resumed.stderr
+    with RunStore(store) as runs:
+        [run] = runs.list_runs()
+        first = {m["member_key"] for m in runs.members(run["run_id"])}
+    assert run["status"] == "done" and run["n_done"] == 6 and set(recorded) <= first
+    assert _numbers(json.loads(resumed.stdout)) == _numbers(json.loads(straight.stdout))
+    assert (out / "comparison.json").is_file()
+
+
+def test_resume_of_another_configuration_is_refused(run_cli: Cli, tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    done = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--seed", 1, "--workers", 1, "--format", "json",
+        "--runs-store", store,
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    run_id = json.loads(done.stdout)["run_id"]
+    other = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--seed", 2, "--runs-store", store,
+        "--resume", run_id, "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert other.exit_code == 2 and run_id in other.stderr
+    assert len(other.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
