@@ -222,9 +222,10 @@ def test_unreachable_scheduler_is_one_line_and_writes_nothing(run_cli: Cli, tmp_
         (("--resume", "latest"), "--resume"),
         (("--workers", "2"), "--workers"),
         (("--runs", "0"), "--runs"),
+        (("--runs", "2", "--workers", "1", "--scheduler", "tcp://127.0.0.1:1"), "--workers"),
     ],
 )
-def test_ensemble_options_need_runs(
+def test_ensemble_options_are_checked_before_anything_runs(
     run_cli: Cli, tmp_path: Path, args: tuple[str, ...], option: str
 ) -> None:
     done = run_cli("run", SCENARIO, *JUNE, *args, "--out", tmp_path / "out")

@@ -79,7 +79,7 @@ class Comparison:
                     "file": self.files.get(name),
                     "difference": {
                         row["figure"]: {
-                            k: _plain(row[k])
+                            k: plain_json(row[k])
                             for k in ("median", "low", "high", "mean", "n", "share_below_zero")
                         }
                         for row in rows.to_dict(orient="records")
@@ -110,7 +110,7 @@ class Comparison:
             self.daily.to_parquet(tmp / "daily.parquet", index=False)
             if self.boats is not None:
                 self.boats.to_parquet(tmp / "boats.parquet", index=False)
-            text = json.dumps(_plain(self.to_json_dict()), indent=2, ensure_ascii=False)
+            text = json.dumps(plain_json(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
 
         return write_atomic_dir(out_dir, write)
@@ -128,11 +128,12 @@ def resume_hint(store: RunStore) -> Iterator[None]:
         raise
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
+    """A JSON-ready copy: NumPy scalars as Python values, NaN and infinities as null."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import time
 from pathlib import Path
@@ -21,7 +22,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from channelsim.atomic import write_atomic_dir
-from channelsim.cli.compare_cmd import HIGH_Q, INTERVAL, LOW_Q, interval_stats, resume_hint
+from channelsim.cli.compare_cmd import (
+    HIGH_Q,
+    INTERVAL,
+    LOW_Q,
+    interval_stats,
+    plain_json,
+    resume_hint,
+)
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import resume_option, resume_target, runs_store_option
 from channelsim.errors import InputError
@@ -73,6 +81,11 @@ class ScenarioEnsemble:
     posterior: str | None
     elapsed_s: float
 
+    @functools.cached_property
+    def daily(self) -> pd.DataFrame:
+        """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep``."""
+        return self.result.table("daily")
+
     def totals_table(self) -> pd.DataFrame:
         """One row per total: ``figure, median, low, high, mean``."""
         members = self.result.totals()
@@ -87,7 +100,7 @@ class ScenarioEnsemble:
         the sums a single run reports in ``by_year`` / ``by_month``."""
         from channelsim.engine.results import PERIOD_COLUMNS
 
-        daily = self.result.table("daily")
+        daily = self.daily
         dates = pd.to_datetime(daily["date"])
         label = dates.dt.year if period == "year" else dates.dt.strftime("%Y-%m")
         sums = (
@@ -143,7 +156,7 @@ class ScenarioEnsemble:
             "by_year": self.period_table("year"),
             "by_month": self.period_table("month"),
             "members": self.result.totals(),
-            "daily": self.result.table("daily"),
+            "daily": self.daily,
             "boats": self.result.outputs[0].tables.get("boats"),
             "draws": self.draws_table(),
         }
@@ -154,7 +167,7 @@ class ScenarioEnsemble:
                 if table is not None:
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
             for name, content in (("summary", payload), ("scenario", self.scenario.to_dict())):
-                text = json.dumps(content, indent=2, ensure_ascii=False)
+                text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
                 (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
 
         return write_atomic_dir(out_dir, write)
@@ -353,6 +366,10 @@ def register(app: typer.Typer) -> None:
                 if value is not None:
                     raise InputError(None, option, "expected --runs N: it applies to ensembles")
         else:
+            if scheduler is not None and workers is not None:
+                raise InputError(
+                    None, "--workers", "expected either --workers or --scheduler, not both"
+                )
             _run_ensemble_command(
                 scenario,
                 runs,
