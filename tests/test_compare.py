@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from channelsim.cli.compare_cmd import FIGURES, compare_scenarios
+from channelsim.cli.compare_cmd import FIGURES, Comparison, compare_scenarios
 from channelsim.engine import load_scenario
 from channelsim.reports.inputs import load_folder
 from channelsim.runstore import RunStore
+from channelsim.scenario import Scenario
+from conftest import CliResult
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -21,7 +23,7 @@ SUMMER = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 30)}
 DOCTRINES = ("doctrine-waterways", "doctrine-shallow-300m", "doctrine-territorial")
 
 
-def _load(name: str) -> object:
+def _load(name: str) -> Scenario:
     return load_scenario(SCENARIOS / f"{name}.toml").with_changes(**SUMMER)
 
 
@@ -31,10 +33,10 @@ def _median(table: pd.DataFrame, scenario: str, figure: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def doctrine_comparison() -> object:
+def doctrine_comparison() -> Comparison:
     return compare_scenarios(
-        _load("status-quo-2025"),  # type: ignore[arg-type]
-        [_load(name) for name in (*DOCTRINES, "status-quo-2025")],  # type: ignore[misc]
+        _load("status-quo-2025"),
+        [_load(name) for name in (*DOCTRINES, "status-quo-2025")],
         runs=3,
         seed=11,
         executor="serial",
@@ -43,9 +45,9 @@ def doctrine_comparison() -> object:
 
 
 def test_every_doctrine_variant_cuts_arrivals_at_a_quantified_cost(
-    doctrine_comparison: object,
+    doctrine_comparison: Comparison,
 ) -> None:
-    table = doctrine_comparison.table  # type: ignore[attr-defined]
+    table = doctrine_comparison.table
     for name in DOCTRINES:
         assert _median(table, name, "arrived_people") < 0, name
         assert _median(table, name, "intercepted_boats") > 0, name
@@ -60,14 +62,14 @@ def test_every_doctrine_variant_cuts_arrivals_at_a_quantified_cost(
 
 
 def test_a_scenario_identical_to_the_base_differs_by_exactly_zero(
-    doctrine_comparison: object,
+    doctrine_comparison: Comparison,
 ) -> None:
     comparison = doctrine_comparison
-    pairs = comparison.pairs  # type: ignore[attr-defined]
+    pairs = comparison.pairs
     same = pairs[pairs["scenario"] == "status-quo-2025-2"]
     assert set(same["figure"]) == set(FIGURES)
     assert (same["difference"] == 0).all()
-    payload = comparison.to_json_dict()  # type: ignore[attr-defined]
+    payload = comparison.to_json_dict()
     assert [s["name"] for s in payload["scenarios"]] == [*DOCTRINES, "status-quo-2025-2"]
     zero = payload["scenarios"][-1]["difference"]
     assert zero["arrived_people"] == {
@@ -91,7 +93,7 @@ def _short(tmp_path: Path, name: str) -> Path:
     return path
 
 
-def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     base = _short(tmp_path, "status-quo-2025")
     other = _short(tmp_path, "doctrine-territorial")
     out = tmp_path / "cmp"
@@ -100,8 +102,8 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., object]) -> Non
         "compare", base, other, "--runs", 2, "--workers", 1, "--format", "json", "--out", out,
         "--runs-store", store,
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
-    payload = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
     assert payload["base"] == "status-quo-2025" and payload["runs"] == 2
     with RunStore(store) as runs:
         [run] = runs.list_runs()
@@ -141,7 +143,7 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., object]) -> Non
     )
 
 
-def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., object]) -> None:
+def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     base = _short(tmp_path, "status-quo-2025")
     bad = tmp_path / "bad.toml"
     bad.write_text(
@@ -152,8 +154,8 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., object
     result = run_cli(
         "compare", base, bad, "--runs", 1, "--out", out, "--runs-store", tmp_path / "r.duckdb"
     )
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    message = result.stderr.strip()  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    message = result.stderr.strip()
     assert "bad.toml" in message and "policies[0].params.weekly_cap_people" in message
     assert len(message.splitlines()) == 1
     assert not out.exists() and not (tmp_path / "r.duckdb").exists()
