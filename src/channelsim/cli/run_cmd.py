@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import time
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -309,10 +310,11 @@ def _totals_rows(result: Any) -> list[dict[str, Any]]:
 
 
 def demo_scenario_path() -> Path:
-    """The shipped status-quo scenario (``scenarios/`` of the source tree)."""
-    path = Path(__file__).resolve().parents[3] / "scenarios" / DEMO_SCENARIO
+    """The shipped status-quo scenario: package data (``scenarios/`` of the checkout links
+    to the same folder), so the demo runs from any directory and any kind of install."""
+    path = Path(str(resources.files("channelsim") / "scenarios" / DEMO_SCENARIO))
     if not path.is_file():
-        raise InputError(path, None, "the demo scenario is missing (run from a source checkout)")
+        raise InputError(path, None, "the demo scenario is missing from the installed package")
     return path
 
 
