@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
             None, "--budget", help="Simulations in all (default 4000)."
         ),
         generations: int | None = typer.Option(
-            None, "--generations", help="ABC-SMC generations (default 8)."
+            None, "--generations", help="ABC-SMC generations (default 5)."
         ),
         out: Path | None = typer.Option(
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."

@@ -55,7 +55,7 @@ from channelsim.experiments.targets import (
 from channelsim.params import Params, apply_overrides, default_params, list_parameters
 from channelsim.scenario import Scenario, WeatherSpec
 
-METHOD = "ABC-SMC (Beaumont et al. 2009 population Monte Carlo; adaptive quantile tolerance)"
+METHOD = "ABC-SMC (Beaumont et al. 2009 population Monte Carlo; median tolerance schedule)"
 POSTERIOR_FILE = "posterior.parquet"
 SUMMARY_FILE = "posterior.toml"
 TRIALS_FILE = "trials.parquet"
@@ -88,7 +88,7 @@ FREE_PARAMETERS = (
 )
 
 DEFAULT_BUDGET = 4000
-DEFAULT_GENERATIONS = 8
+DEFAULT_GENERATIONS = 5
 DEFAULT_ACCEPT_QUANTILE = 0.2
 
 
