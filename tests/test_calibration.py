@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from channelsim.experiments.targets import (
     parse_period,
     summary_statistics,
 )
+from channelsim.params import Params, apply_overrides
 from conftest import CliResult
 from spreadsheets import make_rows, write_publication
 
@@ -292,33 +294,29 @@ def test_config_rejects_bad_values() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_calibrate_cli_end_to_end(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_calibrate_cli_end_to_end(
+    run_cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     daily, weekly = make_rows(START, DAYS, seed=2)
     data = write_publication(tmp_path / "pub.ods", daily, weekly)
     out = tmp_path / "post"
+    defaults = tmp_path / "calibration_defaults.toml"
+    monkeypatch.setattr("channelsim.params.calibration_defaults_path", lambda: defaults)
     result = run_cli(
-        "calibrate",
-        "--data",
-        data,
-        "--train",
-        "2024-05-06:2024-06-30",
-        "--budget",
-        8,
-        "--generations",
-        2,
-        "--executor",
-        "serial",
-        "--out",
-        out,
-        "--format",
-        "json",
-    )
+        "calibrate", "--data", data, "--train", "2024-05-06:2024-06-30", "--budget", 8,
+        "--generations", 2, "--executor", "serial", "--out", out, "--format", "json",
+        "--write-defaults",
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["out"] == str(out.resolve())
     assert payload["summary"]["calibration"]["budget"] == 8
     assert payload["summary"]["data"]["editions"][0]["file"] == "pub.ods"
-    assert read_posterior(out).summary["calibration"]["train_to"] == dt.date(2024, 6, 30)
+    posterior = read_posterior(out)
+    assert posterior.summary["calibration"]["train_to"] == dt.date(2024, 6, 30)
+    written = tomllib.loads(defaults.read_text())["params"]
+    params = apply_overrides(Params(), written)
+    assert params.coast.inflow_people_per_day == posterior.median()["coast.inflow_people_per_day"]
     bad = run_cli("calibrate", "--data", data, "--train", "2030:2031", "--out", tmp_path / "x")
     assert bad.exit_code == 2 and "inside the data" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
