@@ -72,7 +72,12 @@ def test_score_on_a_synthetic_ensemble() -> None:
     rng = np.random.default_rng(0)
     members = 200
     monthly = rng.normal([1000, 2000, 3000, 4000], [100, 200, 300, 400], size=(members, 4))
+    daily = np.zeros((members, len(observed.daily)))
+    for i, day in enumerate(pd.to_datetime(observed.daily["date"])):
+        if day.day == 15:
+            daily[:, i] = monthly[:, day.month - 1]
     stacked = MemberSeries(
+        daily_people=daily,
         monthly_people=monthly,
         monthly_boats=monthly / 50,
         weekly_people=np.zeros((members, 0)),
@@ -94,6 +99,9 @@ def test_score_on_a_synthetic_ensemble() -> None:
         np.abs(np.median(monthly, axis=0) - [1000, 2000, 3000, 9000]).sum() / 15000
     )
     assert 0 < result["people_per_crossing_day_distance"]["ks_statistic"] <= 1
+    daily_error = result["monthly_error"]["ard_daily"]  # same days: the monthly error again
+    assert daily_error == pytest.approx(result["monthly_error"]["ard_monthly"])
+    assert 0.9 < result["monthly_error"]["daily_correlation"] <= 1.0
     assert "prevented_people" not in result
     assert result["deaths_by_year"]["2025"]["inside90"] is True
 

@@ -4,9 +4,11 @@ Parameter sets are drawn from the posterior (systematic resampling), each is run
 own seed from the start of the training period (so the waiting population and the boat stock
 carry over, as in a forecast) to the end of the test period, and only the test period is
 scored: the total against its predictive distribution, the share of months whose observed
-total falls inside the central 50% and 90% predictive intervals, the error of monthly and
-weekly totals (Flee's ARD, Σ|sim − obs| / Σ obs, on the ensemble median), and the distance
-between the simulated and observed distributions of people per crossing day.
+total falls inside the central 50% and 90% predictive intervals, the error of monthly, weekly
+and daily totals (Flee's ARD, Σ|sim − obs| / Σ obs, on the ensemble median; the daily one
+and the daily correlation mean something with replay weather, whose crossing days are the
+observed ones), and the distance between the simulated and observed distributions of people
+per crossing day.
 """
 
 from __future__ import annotations
@@ -68,6 +70,13 @@ def ard(simulated: np.ndarray, observed: np.ndarray) -> float:
     return float(np.sum(np.abs(simulated - observed)) / total) if total > 0 else float("nan")
 
 
+def _correlation(simulated: np.ndarray, observed: np.ndarray) -> float:
+    """Pearson correlation of two series (NaN when either is constant)."""
+    if simulated.size < 2 or simulated.std() == 0 or observed.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(simulated, observed)[0, 1])
+
+
 def interval_summary(samples: np.ndarray, observed: float) -> dict[str, float | bool]:
     """Observed value against the median and the 50% and 90% predictive intervals."""
     q05, q25, q50, q75, q95 = np.quantile(samples, (0.05, 0.25, 0.5, 0.75, 0.95))
@@ -87,6 +96,7 @@ def interval_summary(samples: np.ndarray, observed: float) -> dict[str, float | 
 class MemberSeries:
     """The test-period statistics of every member, stacked (members × periods)."""
 
+    daily_people: np.ndarray
     monthly_people: np.ndarray
     monthly_boats: np.ndarray
     weekly_people: np.ndarray
@@ -109,6 +119,7 @@ def stack_members(dailies: Sequence[pd.DataFrame], observed: Series) -> MemberSe
     """Put each member's daily table in the observed shape and stack the statistics."""
     parts = [simulated_series(daily, observed) for daily in dailies]
     return MemberSeries(
+        daily_people=np.array([s.daily["people"].to_numpy(float) for s in parts]),
         monthly_people=np.array([_monthly(s, "people") for s in parts]),
         monthly_boats=np.array([_monthly(s, "boats") for s in parts]),
         weekly_people=np.array([s.weekly["people"].to_numpy(float) for s in parts]),
@@ -130,6 +141,8 @@ def score(members: MemberSeries, observed: Series) -> dict[str, Any]:
     low90, high90 = central_interval(members.monthly_people, 0.9)
     low50, high50 = central_interval(members.monthly_people, 0.5)
     median_monthly = np.median(members.monthly_people, axis=0)
+    obs_daily = observed.daily["people"].to_numpy(float)
+    median_daily = np.median(members.daily_people, axis=0)
     monthly = [
         {
             "month": month,
@@ -194,6 +207,8 @@ def score(members: MemberSeries, observed: Series) -> dict[str, Any]:
             ),
             "ard_monthly": ard(median_monthly, obs_monthly),
             "ard_weekly": ard(np.median(members.weekly_people, axis=0), obs_weekly),
+            "ard_daily": ard(median_daily, obs_daily),
+            "daily_correlation": _correlation(median_daily, obs_daily),
             "ard_monthly_member_median": float(
                 np.median([ard(m, obs_monthly) for m in members.monthly_people])
             ),
