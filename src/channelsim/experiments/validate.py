@@ -242,12 +242,15 @@ def calibration_figure(result: dict[str, Any]) -> Any:
         ("low50", "high50", "50% interval", 0.4),
     ):
         fig.add_trace(
-            go.Scatter(x=x, y=monthly[high], line={"width": 0}, showlegend=False), row=1, col=1
+            go.Scatter(x=x, y=monthly[high], mode="lines", line={"width": 0}, showlegend=False),
+            row=1,
+            col=1,
         )
         fig.add_trace(
             go.Scatter(
                 x=x,
                 y=monthly[low],
+                mode="lines",
                 fill="tonexty",
                 fillcolor=f"rgba(31,119,180,{opacity})",
                 line={"width": 0},
@@ -256,12 +259,30 @@ def calibration_figure(result: dict[str, Any]) -> Any:
             row=1,
             col=1,
         )
-    fig.add_trace(go.Scatter(x=x, y=monthly["median"], name="median", mode="lines"), row=1, col=1)
     fig.add_trace(
-        go.Scatter(x=x, y=monthly["observed"], name="observed", mode="markers"), row=1, col=1
+        go.Scatter(
+            x=x, y=monthly["median"], name="median", mode="lines", line={"color": "#1f77b4"}
+        ),
+        row=1,
+        col=1,
     )
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], name="perfect", line={"dash": "dot"}), row=1, col=2
+        go.Scatter(
+            x=x,
+            y=monthly["observed"],
+            name="observed",
+            mode="markers",
+            marker={"color": "black", "size": 9},
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1], y=[0, 1], name="perfect", mode="lines", line={"dash": "dot", "color": "grey"}
+        ),
+        row=1,
+        col=2,
     )
     fig.add_trace(
         go.Scatter(x=curve["nominal"], y=curve["observed"], name="observed coverage"),
