@@ -338,3 +338,13 @@ def test_replay_weather_follows_the_observed_crossing_days() -> None:
     result = calibrate(observed, config, executor="serial", progress=False)
     assert "d_weekly_people" in result.trials.columns
     assert "weekly_people" in result.targets.names
+
+
+def test_integer_priors_give_every_integer_equal_mass() -> None:
+    groups = next(p for p in priors() if p.path == "beach.groups_per_boat")
+    values = [groups.value(u) for u in np.linspace(0.0, 1.0, 3001)]
+    counts = pd.Series(values).value_counts(normalize=True).sort_index()
+    assert counts.index.tolist() == [2, 3, 4]
+    assert counts.to_numpy() == pytest.approx([1 / 3] * 3, abs=0.01)
+    inflow = next(p for p in priors() if p.path == "coast.inflow_people_per_day")
+    assert (inflow.value(0.0), inflow.value(1.0)) == (inflow.low, inflow.high)

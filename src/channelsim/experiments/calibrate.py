@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import subprocess
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -94,7 +95,7 @@ DEFAULT_ACCEPT_QUANTILE = 0.2
 
 @dataclasses.dataclass(frozen=True)
 class Prior:
-    """A uniform prior on ``[low, high]``; integer parameters are rounded when simulated."""
+    """A uniform prior on ``[low, high]``; an integer parameter is uniform on the integers."""
 
     path: str
     low: float
@@ -103,13 +104,16 @@ class Prior:
 
     def value(self, unit: float) -> float | int:
         """The parameter value at a position ``unit`` in [0, 1] of the range."""
-        x = self.low + float(unit) * (self.high - self.low)
-        return round(x) if self.integer else x
+        if self.integer:  # equal mass for every integer, the end points included
+            return min(
+                int(self.high), math.floor(self.low + float(unit) * (self.high - self.low + 1))
+            )
+        return self.low + float(unit) * (self.high - self.low)
 
 
-def priors(paths: Sequence[str] = FREE_PARAMETERS, params: Params | None = None) -> list[Prior]:
+def priors(paths: Sequence[str] = FREE_PARAMETERS) -> list[Prior]:
     """The uniform priors of ``paths``: plausible ranges from ``channelsim.params``."""
-    infos = {p.path: p for p in list_parameters(params or Params())}
+    infos = {p.path: p for p in list_parameters(Params())}
     result = []
     for path in paths:
         info = infos.get(path)
