@@ -66,13 +66,15 @@ def make_rows(
             continue
         week = daily[i - 6 : i + 1]
         people, boats = sum(r[1] for r in week), sum(r[2] for r in week)
-        uncontrolled: Any = "-" if any(r[3] == "-" for r in week) else sum(int(r[3]) for r in week)
+        week_uncontrolled: Any = (
+            "-" if any(r[3] == "-" for r in week) else sum(int(r[3]) for r in week)
+        )
         if prevention_from is not None and day >= prevention_from:
             prevented: Any = int(rng.integers(0, 900))
             events: Any = int(rng.integers(0, 30))
         else:
             prevented = events = "-"
-        weekly.append([day, people, boats, uncontrolled, prevented, events, ""])
+        weekly.append([day, people, boats, week_uncontrolled, prevented, events, ""])
     return daily, weekly
 
 

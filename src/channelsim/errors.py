@@ -29,6 +29,10 @@ class InputError(ChannelsimError):
         parts = [p for p in (self.source, self.where) if p]
         super().__init__(": ".join([*parts, expected]) if parts else expected)
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str | None, str | None, str]]:
+        """Rebuild from the three fields, so the error survives a trip from a worker process."""
+        return (type(self), (self.source, self.where, self.expected))
+
 
 class StoreError(ChannelsimError):
     """The results or data store is missing, locked or inconsistent."""
