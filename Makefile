@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/channelsim demo
+	$(BIN)/channelsim demo --out channelsim-demo
+	$(BIN)/channelsim report channelsim-demo -o channelsim-demo/report.html
 
 test: $(STAMP)
 	./.ci/install-chromium || echo "warning: could not install chromium; the report rendering tests will be skipped"
