@@ -22,7 +22,13 @@ import typer
 
 from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
-from channelsim.cli.runs_cmd import resume_option, resume_target, runs_store_option
+from channelsim.cli.runs_cmd import (
+    resume_option,
+    resume_target,
+    runs_store_option,
+    scheduler_option,
+    workers_option,
+)
 from channelsim.errors import InputError
 from channelsim.scenario import Scenario
 
@@ -279,12 +285,8 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Write the comparison (Parquet + JSON) to DIR."
         ),
-        scheduler: str | None = typer.Option(
-            None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT."
-        ),
-        workers: int | None = typer.Option(
-            None, "--workers", min=1, help="Local worker processes (default: all cores)."
-        ),
+        scheduler: str | None = scheduler_option(),
+        workers: int | None = workers_option(),
         runs_store: Path | None = runs_store_option(),
         resume: str | None = resume_option(),
     ) -> None:

@@ -32,7 +32,13 @@ from channelsim.cli.compare_cmd import (
     resume_hint,
 )
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
-from channelsim.cli.runs_cmd import resume_option, resume_target, runs_store_option
+from channelsim.cli.runs_cmd import (
+    resume_option,
+    resume_target,
+    runs_store_option,
+    scheduler_option,
+    workers_option,
+)
 from channelsim.errors import InputError
 
 if TYPE_CHECKING:
@@ -340,12 +346,8 @@ def register(app: typer.Typer) -> None:
             "--posterior",
             help="Calibration posterior folder: each ensemble member draws its parameters.",
         ),
-        scheduler: str | None = typer.Option(
-            None, "--scheduler", help="Run the ensemble on a Dask scheduler tcp://HOST:PORT."
-        ),
-        workers: int | None = typer.Option(
-            None, "--workers", min=1, help="Local worker processes (default: all cores)."
-        ),
+        scheduler: str | None = scheduler_option(),
+        workers: int | None = workers_option(),
         runs_store: Path | None = runs_store_option(),
         resume: str | None = resume_option(),
         out: Path | None = typer.Option(None, "--out", help="Write Parquet outputs to DIR."),

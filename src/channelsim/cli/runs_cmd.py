@@ -38,6 +38,16 @@ def workers_option() -> Any:
     )
 
 
+def scheduler_option() -> Any:
+    """The shared ``--scheduler tcp://HOST:PORT`` option: run on a Dask distributed cluster."""
+    return typer.Option(
+        None,
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="Run the ensemble on this Dask scheduler instead of local processes.",
+    )
+
+
 def resume_option() -> Any:
     """The shared ``--resume RUN_ID|latest`` option; read it with :func:`resume_target`."""
     return typer.Option(

@@ -9,6 +9,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.run_cmd import _date
+from channelsim.cli.runs_cmd import scheduler_option, workers_option
 from channelsim.errors import InputError
 
 
@@ -60,14 +61,8 @@ def register(app: typer.Typer) -> None:
         ),
         date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
         date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
-        workers: int | None = typer.Option(
-            None, "--workers", min=1, help="Local worker processes (default: all cores)."
-        ),
-        scheduler: str | None = typer.Option(
-            None,
-            "--scheduler",
-            help="Dask scheduler address tcp://HOST:PORT instead of local processes.",
-        ),
+        workers: int | None = workers_option(),
+        scheduler: str | None = scheduler_option(),
         out: Path | None = typer.Option(
             None,
             "--out",
