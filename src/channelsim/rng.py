@@ -84,6 +84,19 @@ def uniforms(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.nda
     return _uniforms(int(seed), int(stream), int(day), np.ascontiguousarray(key_array, np.int64))
 
 
+@njit(cache=True)
+def _day_uniforms(seed: int, stream: int, days: np.ndarray) -> np.ndarray:
+    out = np.empty(days.shape[0], dtype=np.float64)
+    for i in range(days.shape[0]):
+        out[i] = hash_uniform(seed, stream, days[i], 0)
+    return out
+
+
+def day_uniforms(seed: int, stream: int, days: np.ndarray) -> np.ndarray:
+    """Key 0 of each of ``days``: the uniform of a once-a-day decision, for many days at once."""
+    return _day_uniforms(int(seed), int(stream), np.ascontiguousarray(days, np.int64))
+
+
 def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndarray:
     """Standard normals by the inverse CDF of the keyed uniforms (one uniform per key)."""
     from scipy.special import ndtri

@@ -42,7 +42,14 @@ from channelsim.engine.sea import (
     step_boats,
 )
 from channelsim.params import Params, apply_overrides
-from channelsim.rng import Stream, normals, poisson_inverse, uniforms, weather_generator
+from channelsim.rng import (
+    Stream,
+    day_uniforms,
+    normals,
+    poisson_inverse,
+    uniforms,
+    weather_generator,
+)
 from channelsim.scenario import Scenario
 
 EPOCH = dt.date(2018, 1, 1)
@@ -561,13 +568,11 @@ class Sim:
     ) -> SimResult:
         n_days = len(dates)
         out["boats_at_sea"] = np.cumsum(out["boats_at_sea"])
-        daily = pd.DataFrame({"date": dates.date})
-        for name in DAILY_COLUMNS:
-            daily[name] = out[name][:n_days]
-        daily["crossing_window"] = daily["crossing_window"].astype(bool)
-        daily["wind_speed_kn"] = wind_kn
-        daily["wave_height_m"] = wave
-        daily["sea_temp_c"] = sea_temp
+        columns: dict[str, Any] = {"date": dates.date}
+        columns.update((name, out[name][:n_days]) for name in DAILY_COLUMNS)
+        columns["crossing_window"] = columns["crossing_window"].astype(bool)
+        columns.update(wind_speed_kn=wind_kn, wave_height_m=wave, sea_temp_c=sea_temp)
+        daily = pd.DataFrame(columns)  # built at once: inserting column by column is slow
         boats = _boat_table(boat_frames, dates, self._zone_names)
         costs = pd.DataFrame(cost_rows, columns=["date", "item", "cost_gbp"])
         totals: dict[str, int | float] = {c: int(daily[c].sum()) for c in TOTAL_COLUMNS}
@@ -601,7 +606,7 @@ def _overrides(policy: Policy, hook: str) -> bool:
 
 def _keyed_by_day(seed: int, stream: Stream, abs_days: np.ndarray) -> np.ndarray:
     """One uniform per day for a per-day decision (key 0 of each day)."""
-    return np.array([uniforms(seed, stream, int(day), 1)[0] for day in abs_days])
+    return day_uniforms(seed, stream, abs_days)
 
 
 def _stochastic_round(value: float, u: float) -> int:
