@@ -15,8 +15,9 @@ import pandas as pd
 
 from channelsim.atomic import write_atomic_dir
 
-#: Columns summed into the totals, in the order they are reported.
-TOTAL_COLUMNS = (
+#: Columns of the daily table that the engine counts, in order.
+DAILY_COLUMNS = (
+    "crossing_window",
     "inflow_people",
     "attempted_people",
     "attempted_boats",
@@ -25,6 +26,7 @@ TOTAL_COLUMNS = (
     "launched_people",
     "launched_boats",
     "taxi_boats",
+    "boats_at_sea",
     "arrived_people",
     "arrived_boats",
     "uncontrolled_landings",
@@ -39,7 +41,15 @@ TOTAL_COLUMNS = (
     "intercepted_boats",
     "returned_from_uk_people",
     "removed_people",
+    "waiting_people",
+    "boat_stock",
 )
+
+#: Daily columns that are levels (states), not flows: they are not summed into the totals.
+STATE_COLUMNS = ("crossing_window", "boats_at_sea", "waiting_people", "boat_stock")
+
+#: Columns summed into the totals, in the order they are reported.
+TOTAL_COLUMNS = tuple(c for c in DAILY_COLUMNS if c not in STATE_COLUMNS)
 
 #: Columns of the by-year and by-month summaries (beside the period label).
 PERIOD_COLUMNS = (

@@ -20,7 +20,7 @@ import pandas as pd
 
 from channelsim import __version__
 from channelsim.engine.policy import HOOKS, DayContext, Policy, build_policies
-from channelsim.engine.results import TOTAL_COLUMNS, SimResult
+from channelsim.engine.results import DAILY_COLUMNS, TOTAL_COLUMNS, SimResult
 from channelsim.engine.sea import (
     FATE_NAMES,
     N_OF,
@@ -55,34 +55,6 @@ from channelsim.scenario import Scenario
 EPOCH = dt.date(2018, 1, 1)
 """t = 0 of the tide and of all simulated clocks (hours since 2018-01-01T00:00 UTC)."""
 
-DAILY_COLUMNS = (
-    "crossing_window",
-    "inflow_people",
-    "attempted_people",
-    "attempted_boats",
-    "prevented_people",
-    "prevented_events",
-    "launched_people",
-    "launched_boats",
-    "taxi_boats",
-    "boats_at_sea",
-    "arrived_people",
-    "arrived_boats",
-    "uncontrolled_landings",
-    "rescued_fr_people",
-    "returned_at_sea_people",
-    "dead_crush_beach_people",
-    "dead_drowning_fr_people",
-    "dead_drowning_uk_people",
-    "dead_hypothermia_fr_people",
-    "dead_hypothermia_uk_people",
-    "dead_or_missing_people",
-    "intercepted_boats",
-    "returned_from_uk_people",
-    "removed_people",
-    "waiting_people",
-    "boat_stock",
-)
 
 Progress = Callable[[int, int], None]
 
