@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 DEMO_SCENARIO = "status-quo-2025.toml"
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
+def parse_date_option(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -357,7 +357,7 @@ def register(app: typer.Typer) -> None:
         ensemble recorded in the results store, with medians and 5-95% intervals."""
         if seed is not None and seed < 0:
             raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
-        start, end = _date(date_from, "--from"), _date(date_to, "--to")
+        start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
         if runs is None:
             ensemble_only = {
                 "--posterior": posterior,

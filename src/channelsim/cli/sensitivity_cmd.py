@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
-from channelsim.cli.run_cmd import _date
+from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import scheduler_option, workers_option
 from channelsim.errors import InputError
 
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
 
         if seed is not None and seed < 0:
             raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
-        start, end = _date(date_from, "--from"), _date(date_to, "--to")
+        start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
         loaded = load_scenario(scenario)
         start, end = start or loaded.start, end or loaded.end
         if end < start:
