@@ -50,6 +50,7 @@ DEMO_SCENARIO = "status-quo-2025.toml"
 
 
 def parse_date_option(value: str | None, option: str) -> dt.date | None:
+    """A ``--from``/``--to`` value as a date; a malformed one is one error line naming it."""
     if value is None:
         return None
     try:
