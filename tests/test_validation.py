@@ -153,6 +153,13 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert table.exit_code == 0 and "months_in_90" in table.stdout
     bad = run_cli("validate", "--posterior", tmp_path, "--data", data, "--test", "2024-06")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+    unreachable = run_cli(
+        "validate", "--posterior", posterior, "--data", data, "--test", "2024-06:2024-06",
+        "--runs", 2, "--scheduler", "tcp://127.0.0.1:1", "--out", tmp_path / "never",
+    )  # fmt: skip
+    assert unreachable.exit_code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in unreachable.stderr
+    assert not (tmp_path / "never").exists()
 
 
 # -- the shipped posteriors, against the real data -------------------------------------------

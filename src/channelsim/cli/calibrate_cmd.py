@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
-from channelsim.cli.runs_cmd import executor_option, workers_option
+from channelsim.cli.runs_cmd import executor_option, scheduler_option, workers_option
 from channelsim.errors import InputError
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
@@ -69,6 +69,7 @@ def register(app: typer.Typer) -> None:
         weather: str = typer.Option("stochastic", "--weather", help=WEATHER_HELP),
         workers: int | None = workers_option(),
         executor: str = executor_option(),
+        scheduler: str | None = scheduler_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the proposals and the runs."),
         write_defaults: bool = typer.Option(
             False,
@@ -104,7 +105,7 @@ def register(app: typer.Typer) -> None:
             observed,
             config,
             workers=workers,
-            executor=executor,
+            executor=scheduler or executor,
             progress=fmt is not OutputFormat.json,
         )
         used = observed.clip(period, "--train")
@@ -162,6 +163,7 @@ def register(app: typer.Typer) -> None:
         ),
         workers: int | None = workers_option(),
         executor: str = executor_option(),
+        scheduler: str | None = scheduler_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the draws and the runs."),
         out: Path | None = typer.Option(
             None, "--out", help="Write validation.json and the calibration plot (HTML) here."
@@ -184,7 +186,7 @@ def register(app: typer.Typer) -> None:
             seed=_seed(seed),
             weather=weather,
             workers=workers,
-            executor=executor,
+            executor=scheduler or executor,
             progress=fmt is not OutputFormat.json,
         )
         if out is not None:
