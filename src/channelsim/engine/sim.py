@@ -52,6 +52,19 @@ from channelsim.rng import (
 )
 from channelsim.scenario import Scenario
 
+# Fates as plain ints: comparing an array with an IntEnum member is several times slower,
+# and these comparisons run on every launch day.
+_FATE_ARRIVED, _FATE_LANDED_UK, _FATE_RESCUED_FR = (
+    int(Fate.ARRIVED),
+    int(Fate.LANDED_UK),
+    int(Fate.RESCUED_FR),
+)
+_FATE_RETURNED, _FATE_LOST, _FATE_AT_SEA_END = (
+    int(Fate.RETURNED),
+    int(Fate.LOST),
+    int(Fate.AT_SEA_END),
+)
+
 EPOCH = dt.date(2018, 1, 1)
 """t = 0 of the tide and of all simulated clocks (hours since 2018-01-01T00:00 UTC)."""
 
@@ -501,14 +514,14 @@ class Sim:
         dead = out_i[:, O_DROWNED] + out_i[:, O_HYPOTHERMIA]
         uk = out_i[:, O_UK_SIDE] == 1
         survivors = aboard - dead
-        lost = fate == Fate.LOST
-        arrived_boat = (fate == Fate.ARRIVED) | (fate == Fate.LANDED_UK)
+        lost = fate == _FATE_LOST
+        arrived_boat = (fate == _FATE_ARRIVED) | (fate == _FATE_LANDED_UK)
         arrived_people = np.where(arrived_boat | (lost & uk), survivors, 0)
-        rescued_fr = np.where((fate == Fate.RESCUED_FR) | (lost & ~uk), survivors, 0)
-        returned = rescued_fr + np.where(fate == Fate.RETURNED, aboard, 0)
+        rescued_fr = np.where((fate == _FATE_RESCUED_FR) | (lost & ~uk), survivors, 0)
+        returned = rescued_fr + np.where(fate == _FATE_RETURNED, aboard, 0)
         _add(out["arrived_people"], end_day, arrived_people)
         _add(out["arrived_boats"], end_day, arrived_boat.astype(np.int64))
-        _add(out["uncontrolled_landings"], end_day, (fate == Fate.LANDED_UK).astype(np.int64))
+        _add(out["uncontrolled_landings"], end_day, (fate == _FATE_LANDED_UK).astype(np.int64))
         _add(out["rescued_fr_people"], end_day, rescued_fr)
         _add(out["returned_at_sea_people"], end_day, returned)
         _add(out["intercepted_boats"], end_day, out_i[:, O_INTERCEPTED])
@@ -517,7 +530,7 @@ class Sim:
             _add(out[f"dead_{cause}_fr_people"], end_day, np.where(uk, 0, out_i[:, column]))
         _add(out["dead_or_missing_people"], end_day, dead)
         np.add.at(returning, end_day + 1, returned)
-        at_sea = fate == Fate.AT_SEA_END
+        at_sea = fate == _FATE_AT_SEA_END
         at_sea_end_people += int(aboard[at_sea].sum())
         # boats at sea: every day from launch to the end of the crossing
         start = np.full(idx.shape[0], d)
