@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +45,19 @@ def run_cli(
         return CliResult(code, out, err)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """One two-process Dask LocalCluster on 127.0.0.1 per test module that asks for it; its
+    workers inherit the tests' sys.path, so they can import the tests' member functions."""
+    import distributed
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address

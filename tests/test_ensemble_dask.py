@@ -12,22 +12,9 @@ from channelsim.experiments import EnsembleSpec, member_seed, run_ensemble
 from channelsim.runstore import RunStore
 from toy_member import SCENARIOS, assert_same_results, toy_member
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 SPEC = EnsembleSpec(scenarios=SCENARIOS, reps=5, base_seed=21, draws=[{}, {"p_stop": 0.4}])
-
-
-@pytest.fixture(scope="module")
-def scheduler():
-    """One two-process LocalCluster for the module; workers inherit the tests' sys.path."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="module")

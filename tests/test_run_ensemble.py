@@ -18,7 +18,7 @@ from channelsim.reports.inputs import load_folder
 from channelsim.runstore import RunStore
 from conftest import CliResult
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 JUNE = ("--from", "2025-06-01", "--to", "2025-06-30")
@@ -27,19 +27,6 @@ SEED = 7
 TIMING = ("elapsed_s", "run_id", "out")  # differ from run to run by design
 
 Cli = Callable[..., CliResult]
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Any:
-    """One two-process LocalCluster for the module."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 @pytest.fixture(scope="module")
