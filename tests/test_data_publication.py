@@ -92,7 +92,7 @@ CELL_ERRORS = {
     "text-in-number": ("SB_01", 6, 1, "twelve", "Migrants arrived", 10, "whole number"),
     "negative": ("SB_01", 2, 2, -1, "Boats arrived", 6, "non-negative whole number"),
     "fraction": ("SB_01", 2, 2, 1.5, "Boats arrived", 6, "non-negative whole number"),
-    "people-not-recorded": ("SB_01", 3, 1, "-", "Migrants arrived", 7, "whole number, found"),
+    "people-not-recorded": ("SB_01", 3, 1, "-", "Migrants arrived", 7, "000, found '-'"),
     "non-consecutive": ("SB_01", 4, 0, dt.date(2024, 5, 5), "Date", 8, "expected 2024-05-03"),
     "not-a-date": ("SB_01", 4, 0, "soon", "Date", 8, "expected a date"),
     "week-not-sunday": ("SB_02", 1, 0, dt.date(2024, 5, 11), "Week ending", 5, "a Sunday"),
@@ -112,7 +112,7 @@ def test_bad_cell_names_sheet_row_column(tmp_path: Path, fmt: str, case: str) ->
     (daily if table == "SB_01" else weekly)[index][column] = value
     path = write_publication(_path(tmp_path, fmt), daily, weekly, fmt)
     with pytest.raises(InputError) as raised:
-        read_publication(path)
+        read_publication(path, strict=True)
     message = str(raised.value)
     kind = "table" if fmt == "csv" else "sheet"
     assert f"{kind} {table}, row {row}, column '{heading}'" in message

@@ -22,6 +22,19 @@ after the last daily date, the earliest day on which that edition can have been 
 
 Every problem raises :class:`~channelsim.errors.InputError` naming the file, sheet, row (as
 the user sees it in a spreadsheet program), column and what was expected.
+
+Bounds (checked before anything is stored, so that no value can overflow a column or a date
+type further on): a count is a whole number from 0 to :data:`MAX_COUNT`; a date lies in
+:data:`FIRST_DATE`–:data:`LAST_DATE`; a table has at most :data:`MAX_TABLE_ROWS` rows. The
+official series starts on 1 January 2018 and has about 3,000 daily rows; a daily table that
+covered the whole century would have 36,525, so a sheet beyond the row bound is refused from
+its size alone, before any cell is read into Python.
+
+One kind of fault is not structural: the weekly table disagreeing with the sums of the daily
+one (the 20 February 2026 "v2" edition shows 5 boats in uncontrolled landings in SB_02's week
+ending 15 February 2026 where SB_01's days sum to 0). Such a file loads as published, each
+disagreement kept as a :class:`DataWarning` (file, sheet, row, column); ``strict=True``
+refuses it instead.
 """
 
 from __future__ import annotations
@@ -29,6 +42,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +59,18 @@ WEEKLY_SHEET = "SB_02"
 SPREADSHEET_SUFFIXES = (".ods", ".xlsx", ".xls")
 _HEADER_SEARCH_ROWS = 30
 _MISSING_MARKS = frozenset({"-", "–", "—"})
+
+#: Largest count accepted in one row (people, boats or events in a day or a week). The record
+#: day is 1,305 people (3 Sep 2022) and no week has reached 10,000, so a million is far above
+#: any real figure and far below every integer limit (DuckDB INTEGER, int64 sums).
+MAX_COUNT = 1_000_000
+#: Dates accepted: the series starts on 1 Jan 2018. The bounds keep typing slips (2205, 1025)
+#: out and every date inside what pandas' datetime64[ns] can hold (1678–2261).
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+#: Rows of a table, header, titles and notes included: a daily table from FIRST_DATE to
+#: LAST_DATE has 36,525 data rows; the official one about 3,000.
+MAX_TABLE_ROWS = 40_000
 
 Kind = Literal["date", "count", "optional_count", "text"]
 
@@ -93,15 +120,35 @@ def column_dtypes(table: str) -> dict[str, str]:
     return {c.name: _DTYPES[c.kind] for c in TABLES[table]}
 
 
+@dataclass(frozen=True)
+class DataWarning:
+    """A disagreement inside one edition that does not stop it loading: where it is (file,
+    sheet or CSV table, spreadsheet row, column heading) and what was expected."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.sheet}, row {self.row}, column '{self.column}': {self.message}"
+
+
 @dataclass(frozen=True, eq=False)
 class Publication:
-    """One edition of the publication, validated, with its provenance."""
+    """One edition of the publication, validated, with its provenance.
+
+    ``warnings`` lists the edition's inner disagreements, kept as published (see the module
+    docstring); empty for a consistent edition.
+    """
 
     daily: pd.DataFrame
     weekly: pd.DataFrame
     edition_date: dt.date
     source: Path
     sha256: str
+    warnings: tuple[DataWarning, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -112,19 +159,23 @@ class _CellError(ValueError):
     """A cell that does not hold what its column needs; the caller adds the location."""
 
 
-def read_publication(path: str | Path) -> Publication:
-    """Read one edition (ODS, XLSX or a CSV pair) and validate it completely."""
+def read_publication(path: str | Path, strict: bool = False) -> Publication:
+    """Read one edition (ODS, XLSX or a CSV pair) and validate it completely.
+
+    Raises :class:`InputError` for any structural fault or value out of bounds; the weekly
+    table disagreeing with the daily sums is a warning, or an error when ``strict``.
+    """
     path = Path(path)
     if path.is_dir() or path.suffix.lower() == ".csv":
         sources = _csv_pair(path)
         tables = {name: (src, _read_csv_rows(src)) for name, src in sources.items()}
-        sha = hashlib.sha256(b"".join(src.read_bytes() for src in sources.values())).hexdigest()
+        sha = _sha256(*sources.values())
         stem = sources[DAILY_SHEET].name[: -len(f"{DAILY_SHEET}.csv")]
         where = "table"
     elif path.suffix.lower() in SPREADSHEET_SUFFIXES:
         _check_file(path)
         tables = {name: (path, rows) for name, rows in _read_workbook(path).items()}
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = _sha256(path)
         stem = path.stem
         where = "sheet"
     else:
@@ -136,13 +187,50 @@ def read_publication(path: str | Path) -> Publication:
         for name, (src, rows) in tables.items()
     }
     (daily, _), (weekly, weekly_rows) = parsed[DAILY_SHEET], parsed[WEEKLY_SHEET]
-    _check_weeks_match_days(
+    warnings = _weeks_against_days(
         tables[WEEKLY_SHEET][0], f"{where} {WEEKLY_SHEET}", daily, weekly, weekly_rows
     )
-    edition = edition_date_from_name(stem)
+    if warnings and strict:
+        first = warnings[0]
+        raise InputError(
+            first.file, f"{first.sheet}, row {first.row}, column '{first.column}'", first.message
+        )
+    edition = _edition_date(path, stem)
     if edition is None:
         edition = (daily["date"].iloc[-1] + pd.Timedelta(days=1)).date()
-    return Publication(daily=daily, weekly=weekly, edition_date=edition, source=path, sha256=sha)
+    return Publication(
+        daily=daily,
+        weekly=weekly,
+        edition_date=edition,
+        source=path,
+        sha256=sha,
+        warnings=tuple(warnings),
+    )
+
+
+def _sha256(*files: Path) -> str:
+    """The sha256 of the files' bytes in order, read in chunks (never whole into memory)."""
+    digest = hashlib.sha256()
+    for file in files:
+        try:
+            with file.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except OSError as error:
+            raise InputError(file, None, f"cannot read ({error.strerror or error})") from None
+    return digest.hexdigest()
+
+
+def _edition_date(path: Path, stem: str) -> dt.date | None:
+    """The edition date in the file name, if any, within the accepted dates."""
+    edition = edition_date_from_name(stem)
+    if edition is not None and not FIRST_DATE <= edition <= LAST_DATE:
+        raise InputError(
+            path,
+            "file name",
+            f"expected an edition date from {FIRST_DATE} to {LAST_DATE}, found {edition}",
+        )
+    return edition
 
 
 def edition_date_from_name(name: str) -> dt.date | None:
@@ -157,10 +245,21 @@ def edition_date_from_name(name: str) -> dt.date | None:
 
 
 def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise InputError(path, None, "is a folder; expected a file of the publication")
     if not path.is_file():
         raise InputError(path, None, "file not found")
     if path.stat().st_size == 0:
         raise InputError(path, None, "file is empty; expected the small-boats publication")
+
+
+def _too_many_rows(source: Path, where: str, rows: int) -> InputError:
+    return InputError(
+        source,
+        where,
+        f"{rows:,} rows; expected at most {MAX_TABLE_ROWS:,} (a daily series from "
+        f"{FIRST_DATE.year} to {LAST_DATE.year} has 36,525 rows, the official one about 3,000)",
+    )
 
 
 def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
@@ -178,10 +277,13 @@ def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
                     f"sheet {name} not found; expected sheets {DAILY_SHEET} and {WEEKLY_SHEET} "
                     f"(found: {', '.join(names) or 'none'})",
                 )
-        return {
-            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in TABLES
-        }
+        cells: dict[str, list[list[Any]]] = {}
+        for name in TABLES:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.total_height > MAX_TABLE_ROWS:
+                raise _too_many_rows(path, f"sheet {name}", sheet.total_height)
+            cells[name] = sheet.to_python(skip_empty_area=False)
+        return cells
     except (CalamineError, OSError, ValueError) as error:
         detail = " ".join(str(error).split()) or type(error).__name__
         raise InputError(
@@ -212,11 +314,18 @@ def _csv_pair(path: Path) -> dict[str, Path]:
 
 
 def _read_csv_rows(path: Path) -> list[list[Any]]:
+    """The rows of a CSV table; refused as soon as it passes MAX_TABLE_ROWS rows."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return list(csv.reader(handle))
+            rows: list[list[Any]] = list(itertools.islice(csv.reader(handle), MAX_TABLE_ROWS))
+            extra = sum(1 for _ in handle)
     except (UnicodeDecodeError, csv.Error) as error:
         raise InputError(path, None, f"cannot read as UTF-8 CSV ({error})") from None
+    except OSError as error:
+        raise InputError(path, None, f"cannot read ({error.strerror or error})") from None
+    if extra:
+        raise _too_many_rows(path, "table", MAX_TABLE_ROWS + extra)
+    return rows
 
 
 def _normalise_heading(value: Any) -> str:
@@ -266,8 +375,10 @@ def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
             raise _CellError("a date without a time of day")
-        return value.date()
+        return _parse_date(value.date())
     if isinstance(value, dt.date):
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise _CellError(f"a date from {FIRST_DATE} to {LAST_DATE}")
         return value
     if isinstance(value, str):
         text = value.strip()
@@ -293,17 +404,19 @@ def _is_date(value: Any) -> bool:
 
 
 def _parse_count(value: Any, optional: bool) -> int | None:
-    expected = "a non-negative whole number" + (" or '-' (not recorded)" if optional else "")
+    expected = f"a non-negative whole number up to {MAX_COUNT:,}" + (
+        " or '-' (not recorded)" if optional else ""
+    )
     if isinstance(value, str):
         text = value.strip()
         if text in _MISSING_MARKS and optional:
             return None
         if not re.fullmatch(r"\d{1,3}(,\d{3})*|\d+", text):
             raise _CellError(expected)
-        return int(text.replace(",", ""))
+        value = int(text.replace(",", ""))
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _CellError(expected)
-    if value < 0 or value != int(value):
+    if not math.isfinite(value) or value < 0 or value != int(value) or value > MAX_COUNT:
         raise _CellError(expected)
     return int(value)
 
@@ -411,24 +524,25 @@ def _check_rows(
             raise fail(i, "uncontrolled_boats", expected)
 
 
-def _check_weeks_match_days(
+def _weeks_against_days(
     source: Path, where: str, daily: pd.DataFrame, weekly: pd.DataFrame, row_numbers: list[int]
-) -> None:
-    """Weekly arrivals are the sums of the daily ones, wherever the daily table has all seven
-    days of the week recorded (so the two tables cannot silently disagree)."""
+) -> list[DataWarning]:
+    """Each weekly arrival figure that is not the sum of the daily ones, wherever the daily
+    table has all seven days of the week recorded; in row order, then column order."""
     days = daily.set_index("date")
     headings = {c.name: c.heading for c in TABLES[WEEKLY_SHEET]}
-    for name in ("people", "boats", "uncontrolled_boats"):
+    found: list[tuple[int, int, DataWarning]] = []
+    for order, name in enumerate(("people", "boats", "uncontrolled_boats")):
         by_week = days[name].resample("W-SUN")
         sums = by_week.sum().where(by_week.count() == 7)
         expected = weekly["week_ending"].map(sums).astype("Int64")
-        found = weekly[name]
-        mismatch = (expected.notna() & found.notna() & (expected != found)).fillna(False)
-        if mismatch.any():
-            i = int(mismatch.to_numpy().argmax())
-            raise InputError(
-                source,
-                f"{where}, row {row_numbers[i]}, column '{headings[name]}'",
+        published = weekly[name]
+        mismatch = (expected.notna() & published.notna() & (expected != published)).fillna(False)
+        for i in mismatch.to_numpy().nonzero()[0]:
+            message = (
                 f"expected {expected.iloc[i]}, the sum of {DAILY_SHEET} over the week, "
-                f"found {found.iloc[i]}",
+                f"found {published.iloc[i]}"
             )
+            warning = DataWarning(str(source), where, row_numbers[i], headings[name], message)
+            found.append((int(i), order, warning))
+    return [warning for _, _, warning in sorted(found, key=lambda item: item[:2])]
