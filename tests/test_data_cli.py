@@ -119,7 +119,7 @@ def test_default_store_comes_from_the_environment(run_cli: Run, tmp_path: Path) 
 
 def test_summary_of_an_empty_store_and_bad_dates(run_cli: Run, tmp_path: Path) -> None:
     empty = run_cli("data", "summary", "--store", tmp_path / "none.duckdb")
-    assert empty.exit_code == 2 and "holds no edition" in empty.stderr
+    assert empty.exit_code == 2 and "no data store here" in empty.stderr
     assert not (tmp_path / "none.duckdb").exists()
     bad = run_cli("data", "summary", "--from", "2024-02-30")
     assert bad.exit_code == 2 and "--from: expected a date YYYY-MM-DD" in bad.stderr

@@ -72,7 +72,7 @@ def test_latest_edition_wins_whatever_the_import_order(tmp_path: Path) -> None:
 
 def test_reading_an_absent_store_fails_without_creating_it(tmp_path: Path) -> None:
     store = DataStore(tmp_path / "none.duckdb")
-    with pytest.raises(StoreError, match="holds no edition"):
+    with pytest.raises(StoreError, match="no data store here"):
         store.daily()
     assert store.editions().empty and store.latest_edition() is None
     assert not store.path.exists()
@@ -97,7 +97,7 @@ def test_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     fresh = DataStore(tmp_path / "fresh" / "store.duckdb")
     with pytest.raises(duckdb.ConstraintException):
         fresh.import_publication(broken)
-    assert list(fresh.path.parent.iterdir()) == []
+    assert not fresh.path.parent.exists()  # the folder it made is removed, being empty
 
 
 def test_default_path_follows_the_environment(

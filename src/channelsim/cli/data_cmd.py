@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows
+from channelsim.cli.output import OutputFormat, emit_rows, err_console
+
+if TYPE_CHECKING:
+    from channelsim.data import Publication
 
 data_app = typer.Typer(
     help="The Home Office small-boats publication: import, download, summarise.",
@@ -58,18 +61,40 @@ def import_(
         ..., help="Editions: .ods/.xlsx files as published, or <stem>_SB_01.csv/_SB_02.csv pairs."
     ),
     store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Refuse an edition whose weekly table disagrees with its daily one "
+        "(by default it is imported as published and the disagreement recorded as a warning).",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Validate every file, then import each edition (a file already stored is left as is)."""
+    """Validate every file, then import them all in one step, or none: if any file is bad,
+    nothing is imported (a file already stored is left as is)."""
     from channelsim.data import DataStore, read_publication
 
-    publications = [read_publication(file) for file in files]
+    publications = [read_publication(file, strict=strict) for file in files]
     data_store = DataStore(store)
+    results = data_store.import_publications(publications)
+    for pub, result in zip(publications, results, strict=True):
+        if result.status == "imported":
+            _print_warnings(pub)
     rows = [
-        {"file": str(pub.source), **data_store.import_publication(pub).as_row()}
-        for pub in publications
+        {"file": str(pub.source), **result.as_row()}
+        for pub, result in zip(publications, results, strict=True)
     ]
     _emit(rows, fmt, title=f"store: {data_store.path}")
+
+
+def _print_warnings(publication: Publication) -> None:
+    """Each inner disagreement of a newly imported edition, once, on stderr."""
+    for warning in publication.warnings:
+        err_console.print(
+            f"warning: {warning} (imported as published; recorded in the store)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @data_app.command("download")
@@ -89,7 +114,10 @@ def download(
 
     data_store = DataStore(store)
     path = download_publication(to or data_store.path.parent / "downloads", page_url or GOV_UK_PAGE)
-    result = data_store.import_publication(read_publication(path))
+    publication = read_publication(path)
+    result = data_store.import_publication(publication)
+    if result.status == "imported":
+        _print_warnings(publication)
     _emit([{"file": str(path), **result.as_row()}], fmt, f"store: {data_store.path}")
 
 
@@ -122,6 +150,7 @@ def editions(
     from channelsim.data import DataStore
 
     data_store = DataStore(store)
+    data_store.require()
     rows = data_store.editions().to_dict(orient="records")
     _emit(rows, fmt, title=f"store: {data_store.path}")
 

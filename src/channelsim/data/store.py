@@ -1,24 +1,37 @@
-"""The data store: every imported edition of the publication, with provenance, in one
-embedded DuckDB file.
+"""The local store of imported editions: one DuckDB file.
 
-Tables ``editions`` (one row per imported file: id, file name, sha256, edition date, when it
+Tables: ``editions`` (one row per imported file: id, file name, sha256, edition date, when it
 was imported, rows), ``daily`` and ``weekly`` (the tables of every edition, keyed by
-``edition_id``). Editions revise earlier figures, so the views ``daily_latest`` and
-``weekly_latest`` take each date from the edition with the latest edition date (on a tie, the
-one imported last).
+``edition_id``) and ``warnings`` (each edition's inner disagreements, kept as published: file,
+sheet, row, column, message). Editions revise earlier figures, so the views ``daily_latest``
+and ``weekly_latest`` take each date from the edition with the latest edition date (on a tie,
+the one imported last); :meth:`DataStore.edition_tables` gives one edition's own figures.
 
 The store is at ``--store PATH`` if given, else ``$CHANNELSIM_STORE``, else
-``<user data dir>/channelsim/store.duckdb`` (platformdirs). Importing is atomic: the
-publication is validated completely before the store is opened, the file is only created
-once there is something valid to write, and all rows of an edition go in one transaction.
-Importing a file whose sha256 is already stored changes nothing (the store is only read).
+``<user data dir>/channelsim/store.duckdb`` (platformdirs).
+
+Failure behaviour. An import is all or nothing, for one file or a batch: every publication is
+validated before the store is touched; the new store is then written as a copy in a private
+temporary folder beside it and renamed over the old one in one step, so an error, a full disk,
+a read-only folder or Ctrl-C at any moment leaves the store byte-identical to what it was (or
+absent, if it was). Only that temporary folder is ever removed, and only by the process that
+made it: the store itself is never deleted. Imports into one folder serialise on an advisory
+lock of the folder (``flock``), so two ``channelsim data import`` at once both land, one after
+the other; readers never wait and always see a whole store. Importing a file whose sha256 is
+already stored changes nothing (the store is only read).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fcntl
 import os
-from collections.abc import Sequence
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -38,6 +51,8 @@ from channelsim.data.publication import (
 from channelsim.errors import StoreError
 
 STORE_ENV = "CHANNELSIM_STORE"
+#: How long an import waits for another import into the same folder before giving up.
+LOCK_TIMEOUT_S = 600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS editions (
@@ -68,6 +83,14 @@ CREATE TABLE IF NOT EXISTS weekly (
     notes VARCHAR,
     PRIMARY KEY (edition_id, week_ending)
 );
+CREATE TABLE IF NOT EXISTS warnings (
+    edition_id INTEGER NOT NULL REFERENCES editions (edition_id),
+    file VARCHAR NOT NULL,
+    sheet VARCHAR NOT NULL,
+    "row" INTEGER NOT NULL,
+    "column" VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
 CREATE OR REPLACE VIEW daily_latest AS
     SELECT t.* FROM daily t JOIN editions e USING (edition_id)
     QUALIFY row_number() OVER (
@@ -79,6 +102,7 @@ CREATE OR REPLACE VIEW weekly_latest AS
 """
 
 _EDITION_COLUMNS = ("edition_id", "file_name", "sha256", "edition_date", "imported_at", "rows")
+_WARNING_COLUMNS = ("edition_id", "file", "sheet", "row", "column", "message")
 
 
 def default_store_path() -> Path:
@@ -107,9 +131,16 @@ class ImportResult:
 
     status: Literal["imported", "unchanged"]
     edition: Edition
+    warnings: int = 0
 
     def as_row(self) -> dict[str, Any]:
-        return {"status": self.status, **self.edition.__dict__}
+        return {"status": self.status, **self.edition.__dict__, "warnings": self.warnings}
+
+
+def _reason(error: BaseException) -> str:
+    """An OS or DuckDB error as a short phrase on one line."""
+    text = (error.strerror or type(error).__name__) if isinstance(error, OSError) else str(error)
+    return " ".join(text.split())
 
 
 class DataStore:
@@ -121,84 +152,49 @@ class DataStore:
     def __repr__(self) -> str:
         return f"DataStore({str(self.path)!r})"
 
-    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    # ---- reading -----------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Whether anything is at the store's path (a store, or something in its way)."""
+        return self.path.exists()
+
+    def require(self) -> None:
+        """Raise :class:`StoreError` unless a store exists at the path."""
+        if not self.exists():
+            raise StoreError(
+                f"{self.path}: no data store here (the file does not exist); "
+                "run `channelsim data import FILE` or `channelsim data download` first"
+            )
+
+    def _connect(self, path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(str(self.path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as error:
-            detail = " ".join(str(error).split())
-            raise StoreError(f"{self.path}: cannot open the data store ({detail})") from None
+            raise StoreError(
+                f"{self.path}: cannot open the data store ({_reason(error)})"
+            ) from None
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame | None:
-        """Run a read-only query; None when the store does not exist or holds no editions."""
-        if not self.path.exists():
+    def _tables(self, con: duckdb.DuckDBPyConnection) -> set[str]:
+        return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+    def _query(self, sql: str, params: Sequence[Any] = (), needs: str = "editions") -> Any:
+        """Run a read-only query; None when the store does not exist or lacks table ``needs``."""
+        if not self.exists():
             return None
-        with self._connect(read_only=True) as con:
-            tables = {
-                row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-            }
-            if "editions" not in tables:
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder; expected the data store's DuckDB file")
+        with self._connect(self.path, read_only=True) as con:
+            tables = self._tables(con)
+            if "editions" not in tables and tables:
+                raise StoreError(f"{self.path}: not a channelsim data store (no editions table)")
+            if needs not in tables:
                 return None
-            return con.execute(sql, list(params)).df()
-
-    def import_publication(self, publication: Publication) -> ImportResult:
-        """Add one validated edition in a single transaction, unless its sha256 is stored."""
-        stored = self._edition_by_sha(publication.sha256)
-        if stored is not None:
-            return ImportResult("unchanged", stored)
-        daily = publication.daily.loc[:, list(DAILY_COLUMNS)]
-        weekly = publication.weekly.loc[:, list(WEEKLY_COLUMNS)]
-        rows = len(daily) + len(weekly)
-        imported_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        created = not self.path.exists()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with self._connect(read_only=False) as con:
-                con.begin()
-                try:
-                    con.execute(_SCHEMA)
-                    (edition_id,) = con.execute(
-                        "SELECT coalesce(max(edition_id), 0) + 1 FROM editions"
-                    ).fetchone() or (1,)
-                    con.execute(
-                        "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
-                        [
-                            edition_id,
-                            publication.file_name,
-                            publication.sha256,
-                            publication.edition_date,
-                            imported_at,
-                            rows,
-                        ],
-                    )
-                    con.register("daily_frame", daily)
-                    con.register("weekly_frame", weekly)
-                    con.execute(
-                        f"INSERT INTO daily SELECT {edition_id}, date::DATE, people, boats, "
-                        "uncontrolled_boats, notes FROM daily_frame"
-                    )
-                    con.execute(
-                        f"INSERT INTO weekly SELECT {edition_id}, week_ending::DATE, people, "
-                        "boats, uncontrolled_boats, prevented_people, prevented_events, notes "
-                        "FROM weekly_frame"
-                    )
-                    con.commit()
-                except BaseException:
-                    con.rollback()
-                    raise
-        except BaseException:
-            if created:  # leave no empty database behind
-                for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
-                    leftover.unlink(missing_ok=True)
-            raise
-        edition = Edition(
-            edition_id=int(edition_id),
-            file_name=publication.file_name,
-            sha256=publication.sha256,
-            edition_date=publication.edition_date,
-            imported_at=imported_at,
-            rows=rows,
-        )
-        return ImportResult("imported", edition)
+            try:
+                return con.execute(sql, list(params)).df()
+            except duckdb.Error as error:
+                raise StoreError(
+                    f"{self.path}: cannot read the data store ({_reason(error)})"
+                ) from None
 
     def _edition_by_sha(self, sha256: str) -> Edition | None:
         frame = self._query(
@@ -207,13 +203,27 @@ class DataStore:
         return None if frame is None or frame.empty else _edition(frame.iloc[0].to_dict())
 
     def editions(self) -> pd.DataFrame:
-        """Every stored edition, oldest edition date first (empty when nothing is stored)."""
+        """Every stored edition, oldest edition date first, with its number of ``warnings``
+        (empty when nothing is stored)."""
         frame = self._query(
             f"SELECT {', '.join(_EDITION_COLUMNS)} FROM editions ORDER BY edition_date, edition_id"
         )
         if frame is None:
-            return pd.DataFrame({name: [] for name in _EDITION_COLUMNS})
+            return pd.DataFrame({name: [] for name in (*_EDITION_COLUMNS, "warnings")})
         frame["edition_date"] = pd.to_datetime(frame["edition_date"]).dt.date
+        counts = self.warnings().groupby("edition_id").size()
+        frame["warnings"] = frame["edition_id"].map(counts).fillna(0).astype(int)
+        return frame
+
+    def warnings(self) -> pd.DataFrame:
+        """Every recorded warning: edition_id, file, sheet, row, column, message."""
+        frame = self._query(
+            f"SELECT {', '.join(_quoted(_WARNING_COLUMNS))} FROM warnings "
+            'ORDER BY edition_id, "row", "column"',
+            needs="warnings",
+        )
+        if frame is None:
+            return pd.DataFrame({name: [] for name in _WARNING_COLUMNS})
         return frame
 
     def latest_edition(self) -> Edition | None:
@@ -221,23 +231,255 @@ class DataStore:
         frame = self.editions()
         return None if frame.empty else _edition(frame.iloc[-1].to_dict())
 
+    def edition_list(self) -> list[Edition]:
+        """Every stored edition, oldest edition date first."""
+        return [_edition(row) for row in self.editions().to_dict(orient="records")]
+
     def daily(self) -> pd.DataFrame:
         """Daily arrivals (columns as ``Publication.daily``), each date from the latest edition."""
-        return self._latest("daily_latest", "date", DAILY_SHEET)
+        return self._frame("daily_latest", "date", DAILY_SHEET)
 
     def weekly(self) -> pd.DataFrame:
         """Weekly arrivals and preventions (as ``Publication.weekly``), latest edition wins."""
-        return self._latest("weekly_latest", "week_ending", WEEKLY_SHEET)
+        return self._frame("weekly_latest", "week_ending", WEEKLY_SHEET)
 
-    def _latest(self, view: str, key: str, table: str) -> pd.DataFrame:
+    def edition_tables(self, edition_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """One edition's own daily and weekly tables, exactly as that edition published them."""
+        where = f"(SELECT * FROM {{table}} WHERE edition_id = {int(edition_id)})"
+        return (
+            self._frame(where.format(table="daily"), "date", DAILY_SHEET),
+            self._frame(where.format(table="weekly"), "week_ending", WEEKLY_SHEET),
+        )
+
+    def _frame(self, source: str, key: str, table: str) -> pd.DataFrame:
         dtypes = column_dtypes(table)
-        frame = self._query(f"SELECT {', '.join(dtypes)} FROM {view} ORDER BY {key}")
+        frame = self._query(f"SELECT {', '.join(dtypes)} FROM {source} ORDER BY {key}")
         if frame is None or frame.empty:
+            self.require()
             raise StoreError(
                 f"{self.path}: the data store holds no edition of the publication; "
                 "run `channelsim data download` or `channelsim data import FILE` first"
             )
         return frame.astype(dtypes)
+
+    # ---- writing -----------------------------------------------------------------------
+
+    def import_publication(self, publication: Publication) -> ImportResult:
+        """Add one validated edition, unless its sha256 is stored (see the module docstring)."""
+        return self.import_publications([publication])[0]
+
+    def import_publications(self, publications: Sequence[Publication]) -> list[ImportResult]:
+        """Add validated editions, all or none, one result per publication in order.
+
+        Raises :class:`StoreError` (one line) when the store cannot be created, read or
+        written; the store is then exactly as it was.
+        """
+        if not publications:
+            return []
+        created = _make_folders(self.path.parent, self.path)
+        try:
+            with _folder_lock(self.path):
+                return self._import_locked(publications)
+        except BaseException:
+            _remove_empty(created)
+            raise
+
+    def _import_locked(self, publications: Sequence[Publication]) -> list[ImportResult]:
+        """The import proper, with the folder locked: read what is stored, write a new copy."""
+        if self.exists() and not self.path.is_file():
+            raise StoreError(f"{self.path}: is not a regular file; expected the data store")
+        stored = {pub.sha256: self._edition_by_sha(pub.sha256) for pub in publications}
+        new = list({p.sha256: p for p in publications if stored[p.sha256] is None}.values())
+        added: dict[str, Edition] = {}
+        if new:
+            added = self._write_copy(new)
+        results = []
+        for pub in publications:
+            edition = stored[pub.sha256]
+            if edition is None:
+                results.append(ImportResult("imported", added[pub.sha256], len(pub.warnings)))
+            else:
+                results.append(ImportResult("unchanged", edition))
+        # The same file given twice in one batch is imported once.
+        seen: set[str] = set()
+        for i, result in enumerate(results):
+            if result.status == "imported" and result.edition.sha256 in seen:
+                results[i] = ImportResult("unchanged", result.edition)
+            seen.add(result.edition.sha256)
+        return results
+
+    def _write_copy(self, publications: Sequence[Publication]) -> dict[str, Edition]:
+        """Copy the store into a private temporary folder, add the editions there in one
+        transaction, and rename the copy over the store."""
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        except OSError as error:
+            raise self._write_error(error) from None
+        copy = work / self.path.name
+        try:
+            if self.exists():
+                shutil.copyfile(self.path, copy)
+                wal = self.path.with_name(self.path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+            with self._connect(copy, read_only=False) as con:
+                added = _insert(con, publications)
+                con.execute("CHECKPOINT")
+            _fsync(copy)
+            _set_mode(copy, self.path)
+            os.replace(copy, self.path)
+            _fsync(self.path.parent)
+            return added
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as error:
+            raise self._write_error(error) from None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _write_error(self, error: BaseException) -> StoreError:
+        return StoreError(
+            f"{self.path}: cannot write the data store ({_reason(error)}); the store is unchanged"
+        )
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, publications: Sequence[Publication]
+) -> dict[str, Edition]:
+    """Insert the editions in one transaction; their records by sha256."""
+    added: dict[str, Edition] = {}
+    imported_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    con.begin()
+    try:
+        con.execute(_SCHEMA)
+        (first_id,) = con.execute(
+            "SELECT coalesce(max(edition_id), 0) + 1 FROM editions"
+        ).fetchone() or (1,)
+        for offset, pub in enumerate(publications):
+            edition = Edition(
+                edition_id=int(first_id) + offset,
+                file_name=pub.file_name,
+                sha256=pub.sha256,
+                edition_date=pub.edition_date,
+                imported_at=imported_at,
+                rows=len(pub.daily) + len(pub.weekly),
+            )
+            _insert_one(con, pub, edition)
+            added[pub.sha256] = edition
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return added
+
+
+def _insert_one(con: duckdb.DuckDBPyConnection, pub: Publication, edition: Edition) -> None:
+    con.execute(
+        "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
+        [getattr(edition, name) for name in _EDITION_COLUMNS],
+    )
+    daily = pub.daily.loc[:, list(DAILY_COLUMNS)]
+    weekly = pub.weekly.loc[:, list(WEEKLY_COLUMNS)]
+    warnings = pd.DataFrame(
+        [(edition.edition_id, w.file, w.sheet, w.row, w.column, w.message) for w in pub.warnings],
+        columns=list(_WARNING_COLUMNS),
+    )
+    eid = edition.edition_id
+    con.register("daily_frame", daily)
+    con.register("weekly_frame", weekly)
+    con.register("warnings_frame", warnings)
+    con.execute(
+        f"INSERT INTO daily SELECT {eid}, date::DATE, people, boats, uncontrolled_boats, notes "
+        "FROM daily_frame"
+    )
+    con.execute(
+        f"INSERT INTO weekly SELECT {eid}, week_ending::DATE, people, boats, uncontrolled_boats, "
+        "prevented_people, prevented_events, notes FROM weekly_frame"
+    )
+    if len(warnings):
+        con.execute(
+            f"INSERT INTO warnings SELECT {', '.join(_quoted(_WARNING_COLUMNS))} "
+            "FROM warnings_frame"
+        )
+    for name in ("daily_frame", "weekly_frame", "warnings_frame"):
+        con.unregister(name)
+
+
+def _quoted(names: Sequence[str]) -> list[str]:
+    return [f'"{name}"' for name in names]
+
+
+def _make_folders(folder: Path, store: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; the folders created, deepest first."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        where = next((p for p in [folder, *folder.parents] if p.is_file()), None)
+        why = f"{where} is a file, not a folder" if where else _reason(error)
+        _remove_empty(missing)
+        raise StoreError(f"{store}: cannot create the data store's folder ({why})") from None
+    if not folder.is_dir():
+        raise StoreError(f"{store}: {folder} is not a folder")
+    return missing
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove folders this process created, deepest first, if they are still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+@contextmanager
+def _folder_lock(store: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on the store's folder (nothing is written for it)."""
+    try:
+        fd = os.open(store.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        raise StoreError(f"{store}: cannot open the store's folder ({_reason(error)})") from None
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise StoreError(f"{store}: cannot lock the store ({_reason(error)})") from None
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{store}: another channelsim import has held the store for "
+                        f"{LOCK_TIMEOUT_S:.0f} s; expected it to finish (try again later)"
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _set_mode(copy: Path, store: Path) -> None:
+    """The copy gets the store's permissions, or the usual ones for a new file."""
+    if store.exists():
+        shutil.copymode(store, copy)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(copy, 0o666 & ~umask)
 
 
 def _edition(row: dict[str, Any]) -> Edition:
