@@ -11,6 +11,12 @@ weekly arrivals of the *same* weeks that have a prevention figure, so that perio
 partly covered by prevention data are not diluted. Figures that are not recorded for a
 period are ``None``, never zero: ``uncontrolled_boats`` needs every day of the period
 recorded (it starts on 1 January 2023), the prevention figures need at least one week.
+
+A row whose figures cover only part of its period says so in ``note``: the arrivals of a
+year or month the data do not cover whole (the current year; bounds cut by ``start`` and
+``end``), and the prevention figures of a period with fewer weeks recorded than weeks ending
+in it (the 2024 total starts with the week ending 5 May 2024). ``note`` is None when every
+figure covers the whole period.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
+from channelsim.data.publication import FIRST_DATE, LAST_DATE
 from channelsim.errors import InputError
 
 Period = Literal["year", "month", "week"]
@@ -61,8 +68,13 @@ def summarise(
             "prevented_people": by_week["prevented_people"].sum(),
             "prevented_events": by_week["prevented_events"].sum(min_count=1),
             "arrived_same_weeks": by_week["people"].sum(),
+            "weeks_recorded": by_week.size(),
+            "first_week": by_week["week_ending"].min(),
+            "last_week": by_week["week_ending"].max(),
         }
     )
+    arrivals["first_day"] = by_day["date"].min()
+    arrivals["last_day"] = by_day["date"].max()
     keys = sorted(
         set(arrivals.index) | set(prevention.index) | set(_period_key(weeks["week_ending"], by))
     )
@@ -85,7 +97,45 @@ def _row(by: Period, key: Any, values: pd.Series) -> dict[str, Any]:
         "prevented_people": prevented,
         "prevented_events": _int(values["prevented_events"]),
         "share_prevented": prevented / attempted if prevented is not None and attempted else None,
+        "note": _coverage_note(by, key, values),
     }
+
+
+def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
+    """What part of the period the arrivals and the prevention figures cover, when not all."""
+    start, end = _period_bounds(by, key)
+    notes = []
+    days, whole_days = _int(values["days"]) or 0, (end - start).days + 1
+    if 0 < days < whole_days:
+        notes.append(
+            f"arrivals cover {_span(values['first_day'], values['last_day'])} only "
+            f"({days} of {whole_days} days)"
+        )
+    weeks = _int(values["weeks_recorded"])
+    whole_weeks = len(pd.date_range(start, end, freq="W-SUN"))
+    if weeks is not None and weeks < whole_weeks:
+        notes.append(
+            "prevention covers the weeks ending "
+            f"{_span(values['first_week'], values['last_week'])} only "
+            f"({weeks} of {whole_weeks} weeks)"
+        )
+    return "; ".join(notes) or None
+
+
+def _period_bounds(by: Period, key: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if by == "year":
+        return pd.Timestamp(int(key), 1, 1), pd.Timestamp(int(key), 12, 31)
+    if by == "month":
+        start = pd.Timestamp(f"{key}-01")
+        return start, start + pd.offsets.MonthEnd(0)
+    end = pd.Timestamp(key)
+    return end - pd.Timedelta(days=6), end
+
+
+def _span(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    """``5 May–29 Dec 2024``, or ``29 Dec 2025–4 Jan 2026`` across years."""
+    head = f"{first.day} {first:%b}" if first.year == last.year else f"{first.day} {first:%b %Y}"
+    return f"{head}–{last.day} {last:%b %Y}" if first != last else f"{last.day} {last:%b %Y}"
 
 
 def _int(value: Any) -> int | None:
@@ -111,7 +161,8 @@ def _within(dates: pd.Series, first: pd.Timestamp | None, last: pd.Timestamp | N
 
 
 def parse_date(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
-    """A bound given as a date or ``YYYY-MM-DD`` text; ``name`` says where it came from."""
+    """A bound given as a date or ``YYYY-MM-DD`` text, within the dates a publication may
+    hold (2000–2099); ``name`` (an option or key) says where it came from."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -119,4 +170,10 @@ def parse_date(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise InputError(None, name, f"expected a date YYYY-MM-DD, found {value!r}") from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise InputError(
+            None, name, f"expected a date from {FIRST_DATE} to {LAST_DATE}, found {value}"
+        )
     return pd.Timestamp(value)
