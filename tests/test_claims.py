@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from channelsim.claims import (
-    Claim,
+    ClaimBase,
     ClaimFile,
     DataEdition,
     Verdict,
@@ -23,6 +23,7 @@ from channelsim.claims import (
     evaluate,
     fmt_number,
     load_claims,
+    parse_claim,
 )
 from channelsim.errors import InputError
 
@@ -73,7 +74,7 @@ def _weeks(start: str, end: str, column: str) -> pd.Series:
     return w.loc[(w["week_ending"] >= start) & (w["week_ending"] <= end), column]
 
 
-def claim(**fields: Any) -> Claim:
+def claim(**fields: Any) -> ClaimBase:
     base: dict[str, Any] = {
         "id": "c",
         "quote": "q",
@@ -84,7 +85,7 @@ def claim(**fields: Any) -> Claim:
         "comparison": "more_than",
         "figure": 1000,
     }
-    return Claim.model_validate(base | fields)
+    return parse_claim(base | fields)
 
 
 TOTAL_2024 = int(_days("2024-01-01", "2024-12-31").sum())

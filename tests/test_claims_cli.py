@@ -95,7 +95,7 @@ def test_store_is_used_without_data(tmp_path: Path, claims_file: Path, run_cli: 
     result = run_cli("claims", claims_file, "--store", store, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "id,speaker,value,verdict,reason,edition"
+    assert lines[0] == "id,speaker,value,verdict,reason,edition,as_revised"
     assert lines[1].startswith(f"arrivals,Someone,{30 * 28}")
 
 
@@ -180,11 +180,19 @@ def test_mail_on_sunday_example_on_the_21_november_edition(run_cli: Cli) -> None
     assert "national" in weekly["reason"]
 
 
-def test_later_edition_is_used_but_only_up_to_as_of(run_cli: Cli) -> None:
+def test_judged_as_published_then_and_as_revised_up_to_as_of(run_cli: Cli) -> None:
     results = _official_json(run_cli, NOV_2025, DEC_2025)
+    past_year = results["mos-40k-past-year"]
+    # As published then: the 21 Nov edition, the latest published by 23 Nov 2025.
+    then = read_publication(NOV_2025).daily
+    year_then = then.loc[(then["date"] >= "2024-11-23") & (then["date"] <= "2025-11-22"), "people"]
+    assert past_year["edition"]["date"] == "2025-11-21"
+    assert past_year["as_published"]["value"] == past_year["value"] == int(year_then.sum())
+    # As revised: the 31 Dec edition, still counting only the days to as_of (22 Nov 2025).
     d = read_publication(DEC_2025).daily
     year = d.loc[(d["date"] >= "2024-11-23") & (d["date"] <= "2025-11-22"), "people"]
-    past_year = results["mos-40k-past-year"]
-    assert past_year["edition"]["date"] == "2025-12-31"
-    assert past_year["value"] == int(year.sum())
-    assert "not yet published" not in past_year["reason"]
+    revised = past_year["as_revised"]
+    assert revised["edition"]["date"] == "2025-12-31"
+    assert revised["value"] == int(year.sum())
+    assert "not yet published" not in revised["reason"]
+    assert past_year["differs"] == (int(year.sum()) != int(year_then.sum()))

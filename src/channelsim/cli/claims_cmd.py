@@ -17,17 +17,23 @@ def claims(
     data: list[Path] | None = typer.Option(
         None,
         "--data",
-        help="Publication file(s) to read instead of the store; the latest edition is used.",
+        help="Publication file(s) to read instead of the store, one edition each.",
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
-    """Judge each claim: supported, not supported, wrong unit, or cannot be checked."""
-    from channelsim.claims import check_claims, data_from_files, data_from_store, load_claims
+    """Judge each claim on the edition published by the day it was made and on the latest
+    figures: supported, not supported, wrong unit, or cannot be checked."""
+    from channelsim.claims import (
+        check_claims,
+        editions_from_files,
+        editions_from_store,
+        load_claims,
+    )
     from channelsim.data import DataStore
 
     claim_file = load_claims(file)
-    edition = data_from_files(data) if data else data_from_store(DataStore(store))
-    results = check_claims(claim_file, edition)
+    editions = editions_from_files(data) if data else editions_from_store(DataStore(store))
+    results = check_claims(claim_file, editions)
     emit_rows(
         [r.row() for r in results],
         fmt,

@@ -1,0 +1,181 @@
+"""Judging claims: each claim against the edition published on or before the day it was made
+("as published then") and against the latest figures ("as revised").
+
+A count quoted from that week's edition was right when said even if a later edition revised
+it, so the verdict shown first is the one as published then; when the revised figures give a
+different value or verdict, both are shown. With no edition published by the claim's date
+(or no date on the claim), the claim is judged on the revised figures alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from channelsim.claims.base import ClaimBase, Finding
+from channelsim.claims.data import DataEdition, Editions
+from channelsim.claims.forms.total import PeriodClaim, TotalClaim
+from channelsim.claims.metrics import Verdict
+from channelsim.claims.model import ClaimFile
+from channelsim.claims.periods import MissingAsOf
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A finding and the edition it was made on."""
+
+    finding: Finding
+    edition: DataEdition
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.finding.value,
+            "verdict": self.finding.verdict.value,
+            "reason": self.finding.reason,
+            "edition": self.edition.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdicts on one claim, ready for a table or JSON: ``then`` on the edition
+    published by the claim's date (None if there is none), ``revised`` on the latest."""
+
+    claim: ClaimBase
+    as_of: date | None
+    then: Judgement | None
+    revised: Judgement
+
+    @property
+    def primary(self) -> Judgement:
+        return self.then or self.revised
+
+    @property
+    def value(self) -> Any:
+        return self.primary.finding.value
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.primary.finding.verdict
+
+    @property
+    def reason(self) -> str:
+        return self.primary.finding.reason
+
+    @property
+    def edition(self) -> DataEdition:
+        return self.primary.edition
+
+    @property
+    def differs(self) -> bool:
+        """Whether the revised figures give another value or verdict than those published
+        then."""
+        if self.then is None or self.then.edition is self.revised.edition:
+            return False
+        a, b = self.then.finding, self.revised.finding
+        return (a.value, a.verdict) != (b.value, b.verdict)
+
+    @property
+    def period(self) -> dict[str, Any]:
+        """The period as plain values for JSON, with its resolved start and end."""
+        if not isinstance(self.claim, PeriodClaim):
+            return {}
+        out: dict[str, Any] = self.claim.period.model_dump(mode="json", exclude_none=True)
+        out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        try:
+            start, end = self.claim.period.bounds(self.as_of)
+            out.update(start=start.isoformat(), end=end.isoformat())
+        except MissingAsOf:
+            pass
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.claim
+        out: dict[str, Any] = {
+            "id": c.id,
+            "quote": c.quote,
+            "speaker": c.speaker,
+            "said_on": c.said_on,
+            "source": c.source,
+            "form": getattr(c, "form", "total"),
+            "metric": c.metric,
+            "unit": c.unit,
+            "area": c.area,
+            "as_of": self.as_of,
+        }
+        if isinstance(c, PeriodClaim):
+            out["period"] = self.period
+        out |= {k: v for k, v in c.details().items() if k != "period" and k != "form"}
+        out |= {
+            "value": self.value,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "edition": self.edition.as_dict(),
+            "as_published": self.then.as_dict() if self.then else None,
+            "as_revised": self.revised.as_dict(),
+            "differs": self.differs,
+        }
+        return out
+
+    def row(self) -> dict[str, Any]:
+        revised = None
+        if self.differs:
+            r = self.revised.finding
+            revised = f"{r.verdict.value}: {r.reason} ({self.revised.edition.label()})"
+        return {
+            "id": self.claim.id,
+            "speaker": self.claim.speaker,
+            "value": self.value,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "edition": self.edition.label(),
+            "as_revised": revised,
+        }
+
+
+def judge(claim: ClaimBase, edition: DataEdition, as_of: date | None) -> Finding:
+    """One claim against one edition: what the data cannot say, then the form's own check,
+    then the unit the speaker used."""
+    metric = claim.series
+    if not metric.checkable:
+        return Finding(None, Verdict.cannot_check, metric.why_not)
+    if claim.area and not isinstance(claim, TotalClaim):
+        return Finding(
+            None,
+            Verdict.cannot_check,
+            f"The series is national, not by beach or area, so nothing about {claim.area} "
+            "alone can be computed",
+        )
+    found = claim.judge(edition, as_of)
+    if (
+        not isinstance(claim, TotalClaim)
+        and not metric.counts(claim.said_unit)
+        and found.verdict is not Verdict.cannot_check
+    ):
+        reason = f"{found.reason}; but that series counts {metric.unit}, not {claim.unit}"
+        return Finding(found.value, Verdict.wrong_unit, reason)
+    return found
+
+
+def evaluate(
+    claim: ClaimBase, data: DataEdition | Editions, default_as_of: date | None = None
+) -> ClaimResult:
+    """Judge one claim as published then and as revised (see the module docstring)."""
+    editions = Editions.single(data) if isinstance(data, DataEdition) else data
+    as_of = claim.own_as_of() or default_as_of or claim.said_on
+    said = claim.said_on or as_of
+    latest = editions.revised()
+    revised = Judgement(judge(claim, latest, as_of), latest)
+    then_edition = editions.published_by(said) if said is not None else None
+    then = None
+    if then_edition is latest:
+        then = revised
+    elif then_edition is not None:
+        then = Judgement(judge(claim, then_edition, as_of), then_edition)
+    return ClaimResult(claim, as_of, then, revised)
+
+
+def check_claims(claims: ClaimFile, data: DataEdition | Editions) -> list[ClaimResult]:
+    """Judge every claim of a file."""
+    return [evaluate(claim, data, claims.as_of) for claim in claims.claims]

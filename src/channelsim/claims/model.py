@@ -1,0 +1,157 @@
+"""The claim file (YAML): an optional title and default ``as_of``, and a list of claims,
+each in one of the forms of ``channelsim.claims.forms`` (``form:``, default ``total``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, get_args
+
+import yaml
+from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
+
+from channelsim.claims.forms.change import Baseline, ChangeClaim
+from channelsim.claims.forms.milestone import MilestoneClaim
+from channelsim.claims.forms.rank import RankClaim, Subject
+from channelsim.claims.forms.streak import StreakClaim
+from channelsim.claims.forms.total import TotalClaim
+from channelsim.claims.forms.window import WindowClaim
+from channelsim.claims.periods import Period, Strict
+from channelsim.errors import InputError
+
+#: Every form, by the name the claim file gives it in ``form:``.
+FORMS = {
+    "total": TotalClaim,
+    "change": ChangeClaim,
+    "rank": RankClaim,
+    "milestone": MilestoneClaim,
+    "streak": StreakClaim,
+    "window": WindowClaim,
+}
+
+
+def _form_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("form", "total"))
+    return str(getattr(value, "form", "total"))
+
+
+Claim = Annotated[
+    Annotated[TotalClaim, Tag("total")]
+    | Annotated[ChangeClaim, Tag("change")]
+    | Annotated[RankClaim, Tag("rank")]
+    | Annotated[MilestoneClaim, Tag("milestone")]
+    | Annotated[StreakClaim, Tag("streak")]
+    | Annotated[WindowClaim, Tag("window")],
+    Discriminator(
+        _form_of,
+        custom_error_type="unknown_form",
+        custom_error_message=f"unknown form; expected one of {', '.join(FORMS)}",
+    ),
+]
+_CLAIM = TypeAdapter(Claim)
+
+
+def parse_claim(
+    fields: dict[str, Any],
+) -> TotalClaim | ChangeClaim | RankClaim | MilestoneClaim | StreakClaim | WindowClaim:
+    """One claim from its keys (raises pydantic's ValidationError)."""
+    return _CLAIM.validate_python(fields)
+
+
+class ClaimFile(Strict):
+    """A YAML claim file: an optional default ``as_of`` and a list of claims."""
+
+    title: str | None = None
+    as_of: date | None = None
+    claims: list[Claim] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids_and_dates(self) -> ClaimFile:
+        seen: set[str] = set()
+        for index, claim in enumerate(self.claims, start=1):
+            where = f"claim {index} (id {claim.id})"
+            if claim.id in seen:
+                raise ValueError(f"{where}: duplicate id")
+            seen.add(claim.id)
+            dated = claim.own_as_of() or self.as_of or claim.said_on
+            if dated is None and claim.needs_as_of():
+                raise ValueError(
+                    f"{where}, key period.as_of: needed for this period "
+                    "(or give the claim's as_of or said_on, or a file-level as_of)"
+                )
+        return self
+
+    def as_of_for(self, claim: Any) -> date | None:
+        """The date a claim is checked at: its own, else the file's, else ``said_on``."""
+        own: date | None = claim.own_as_of()
+        return own or self.as_of or claim.said_on
+
+
+def _kinds(annotation: Any) -> set[str]:
+    """The ``kind`` literals of a discriminated union of models."""
+    members = get_args(get_args(annotation)[0])
+    return {get_args(m.model_fields["kind"].annotation)[0] for m in members}
+
+
+# A discriminated union puts the form or kind in an error's path: such names are dropped.
+_TAGS = set(FORMS) | _kinds(Period) | _kinds(Subject) | _kinds(Baseline) | {"After"}
+
+
+def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+    """Name the claim (index from 1, and id) and the dotted key of a validation error."""
+    keys = [str(k) for k in loc if k not in _TAGS and not str(k).startswith("literal[")]
+    if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
+        index = loc[1]
+        claim = raw["claims"][index] if isinstance(raw, dict) else None
+        ident = claim.get("id") if isinstance(claim, dict) else None
+        who = f"claim {index + 1}" + (f" (id {ident})" if ident else "")
+        rest = keys[2:]
+        return who + (f", key {'.'.join(rest)}" if rest else "")
+    return f"key {'.'.join(keys)}" if keys else None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping."""
+
+
+def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def load_claims(path: str | Path) -> ClaimFile:
+    """Read and validate a claim file; any problem becomes one :class:`InputError` line."""
+    path = Path(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except OSError as error:
+        raise InputError(path, None, f"cannot read the claim file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "expected a UTF-8 text file") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        problem = getattr(error, "problem", None) or ""
+        detail = f" ({problem})" if problem.startswith("duplicate key") else ""
+        raise InputError(path, where, f"expected valid YAML{detail}") from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "top level", "expected a mapping with a 'claims' list")
+    try:
+        return ClaimFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise InputError(path, _error_location(raw, tuple(first["loc"])), message) from None
