@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
 
 if TYPE_CHECKING:
     from channelsim.data import Publication
@@ -153,6 +153,81 @@ def editions(
     data_store.require()
     rows = data_store.editions().to_dict(orient="records")
     _emit(rows, fmt, title=f"store: {data_store.path}")
+
+
+class BriefFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
+@data_app.command("brief")
+def brief(
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date of the brief (YYYY-MM-DD); default the latest published day."
+    ),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: BriefFormat = typer.Option(
+        BriefFormat.table, "--format", help="table, csv, json or md (Markdown, ready to paste)."
+    ),
+) -> None:
+    """The week's facts: latest day, this week and month against last year, the year to date
+    against every earlier year, records broken, people per boat, prevention, days since the
+    last crossing."""
+    from channelsim.data import DataStore
+    from channelsim.data.brief import brief_markdown, brief_rows, source_line, weekly_brief
+    from channelsim.data.summary import parse_date
+
+    day = parse_date(as_of, "--as-of")
+    data_store = DataStore(store)
+    daily, weekly = data_store.daily(), data_store.weekly()
+    edition = _edition_dict(data_store)
+    facts = weekly_brief(daily, weekly, None if day is None else day.date(), edition)
+    if fmt is BriefFormat.json:
+        print_json(facts)
+    elif fmt is BriefFormat.md:
+        typer.echo(brief_markdown(facts), nl=False)
+    else:
+        title = f"Small-boat arrivals to {facts['data_to']}"
+        emit_rows(brief_rows(facts), OutputFormat(fmt.value), title=title)
+        if fmt is BriefFormat.table:
+            err_console.print(source_line(edition), markup=False, highlight=False)
+
+
+def _edition_dict(data_store: Any) -> dict[str, str]:
+    latest = data_store.latest_edition()
+    return {"date": latest.edition_date.isoformat(), "file": latest.file_name}
+
+
+@data_app.command("report")
+def report(
+    out: Path = typer.Option(
+        ...,
+        "-o",
+        "--out",
+        help="HTML file to write (a new name, or a page this command wrote before).",
+        dir_okay=True,
+    ),
+    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """One self-contained HTML page of the official data: daily and weekly arrivals, the year
+    to date by year, people per boat by month, prevention (opens without network)."""
+    from channelsim.data import DataStore
+    from channelsim.data.report import write_data_report
+
+    data_store = DataStore(store)
+    daily, weekly = data_store.daily(), data_store.weekly()
+    written = write_data_report(daily, weekly, _edition_dict(data_store), out)
+    rows = [
+        {
+            "out": str(written.path),
+            "sections": ", ".join(written.sections),
+            "charts": written.n_charts,
+        }
+    ]
+    _emit(rows, fmt, title="channelsim data report")
 
 
 def register(app: typer.Typer) -> None:

@@ -180,7 +180,8 @@ class RankClaim(ClaimBase):
             spans = [s for s in spans if s[0] > among.after]
         starts = pd.DatetimeIndex([s for s, _ in spans])
         ends = pd.DatetimeIndex([e for _, e in spans])
-        return _clipped(starts, ends, None, first, cut, "periods")
+        label = "%B %Y" if isinstance(subject, Month) else None
+        return _clipped(starts, ends, label, first, cut, "periods")
 
     def _label(self, start: date, end: date) -> str:
         if isinstance(self.subject, Day):
@@ -201,6 +202,8 @@ class RankClaim(ClaimBase):
             return f"{units.noun} of {counted[0].year}" if len(counted) else units.noun
         if isinstance(among, After):
             return f"{units.noun} after {fmt_date(among.after)}"
+        if units.noun == "periods" and isinstance(self.subject, Month):
+            return f"{pd.Timestamp(start):%B}s in {span}"
         if units.noun == "periods":
             return f"periods {start.day} {start:%b}–{end.day} {end:%b} in {span}"
         return f"{units.noun} on record ({span})"
@@ -225,7 +228,7 @@ class RankClaim(ClaimBase):
             if best == worst
             else f"between {position(best, self.order)} and {position(worst, self.order)}"
         )
-        n = int(everything.sum())
+        n = f"{int(everything.sum()):,}"
         text = (
             f"Data: {self._label(start, end)} had {metric.words(value[s_index])}, {where} of "
             f"{n} {self._set_words(units, everything, start, end)}"
@@ -234,7 +237,7 @@ class RankClaim(ClaimBase):
         if len(others):
             sign = 1.0 if self.order == "highest" else -1.0
             top = others[np.argmax(sign * value[others])]
-            label = "next" if best == 1 else self.order
+            label = "next" if sign * value[top] <= sign * value[s_index] else self.order
             text += f" ({label}: {metric.words(value[top])}, {units.labels[top]})"
             earlier = others[(units.starts[others] < units.starts[s_index])]
             beaten = earlier[sign * value[earlier] >= sign * value[s_index]]

@@ -91,9 +91,9 @@ class WindowClaim(ClaimBase, MaybeCompared):
         last = series.units[top + self.days - 1].date()
         words = metric.words(float(spans.value[top]))
         reason = (
-            f"Data: the largest total over any {self.days} days from {fmt_range(start, end)} "
-            f"was {words}, in the {self.days} days to {fmt_date(last)} "
-            f"({fmt_range(last - timedelta(days=self.days - 1), last)})"
+            f"Data: the largest total over any {self.days} days from {fmt_date(start)} to "
+            f"{fmt_date(end)} was {words}, in the {self.days} days "
+            f"{fmt_range(last - timedelta(days=self.days - 1), last)}"
         )
         if (spans.high > spans.value).any():
             reason += "; windows with days not yet published could be larger"

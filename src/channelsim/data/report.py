@@ -1,0 +1,257 @@
+"""A page of the official data alone: one self-contained HTML file (plotly.js inline, no
+network) with daily and weekly arrivals, year-to-date lines by year, people per boat by month
+and the French prevention estimates, following the conventions of ``channelsim.reports``
+(axis titles with units, the Home Office credit and the Open Government Licence line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from channelsim import __version__
+from channelsim.data.brief import source_line
+from channelsim.errors import InputError
+from channelsim.reports.figures import COLOURS, OBSERVED_COLOUR
+from channelsim.reports.page import Section, render_page, write_text_atomic
+
+TITLE = "Small-boat arrivals: the Home Office series"
+#: The start of every page this module writes (before plotly.js), so that a later run
+#: recognises a file it may replace.
+MARKER = f"<title>{TITLE}"
+
+
+@dataclass(frozen=True)
+class DataReport:
+    """What was written: the file, its sections and its number of charts."""
+
+    path: Path
+    sections: list[str]
+    n_charts: int
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    return fig
+
+
+def arrivals_figure(daily: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
+    """People arrived per day (SB_01) and per week (SB_02)."""
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=("People arrived per day (SB_01)", "People arrived per week (SB_02)"),
+    )
+    fig.add_trace(
+        go.Bar(x=daily["date"], y=daily["people"], name="people per day", marker_color=COLOURS[0]),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=weekly["week_ending"],
+            y=weekly["people"],
+            name="people per week (week ending Sunday)",
+            mode="lines",
+            line={"color": OBSERVED_COLOUR},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(title_text="people per day", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="people per week", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title_text="date", row=2, col=1)
+    return _layout(fig, 620)
+
+
+def year_to_date_figure(daily: pd.DataFrame) -> go.Figure:
+    """The running total of people since 1 January, one line per year, on a common calendar
+    axis (a leap year, so that 29 February has a place)."""
+    fig = go.Figure()
+    frame = daily.assign(year=daily["date"].dt.year)
+    years = sorted(frame["year"].unique())
+    for i, (year, days) in enumerate(frame.groupby("year")):
+        calendar = pd.to_datetime(
+            {"year": 2024, "month": days["date"].dt.month, "day": days["date"].dt.day}
+        )
+        latest = year == years[-1]
+        fig.add_trace(
+            go.Scatter(
+                x=calendar,
+                y=days["people"].astype(float).cumsum(),
+                name=str(year),
+                mode="lines",
+                line={
+                    "color": OBSERVED_COLOUR if latest else COLOURS[i % len(COLOURS)],
+                    "width": 3 if latest else 1.5,
+                },
+            )
+        )
+    fig.update_xaxes(title_text="day of the year", tickformat="%d %b")
+    fig.update_yaxes(title_text="people arrived since 1 January", rangemode="tozero")
+    fig.update_layout(title="Year to date, by year")
+    return _layout(fig, 480)
+
+
+def people_per_boat_figure(daily: pd.DataFrame) -> go.Figure:
+    """People ÷ boats in each month (months with no boat are left out)."""
+    monthly = daily.set_index("date")[["people", "boats"]].astype(float).resample("MS").sum()
+    monthly = monthly[monthly["boats"] > 0]
+    fig = go.Figure(
+        go.Scatter(
+            x=monthly.index,
+            y=monthly["people"] / monthly["boats"],
+            mode="lines+markers",
+            name="people per boat",
+            line={"color": COLOURS[1]},
+        )
+    )
+    fig.update_xaxes(title_text="month")
+    fig.update_yaxes(title_text="people per boat (monthly average)", rangemode="tozero")
+    fig.update_layout(title="People per boat, by month")
+    return _layout(fig, 420)
+
+
+def prevention_figure(weekly: pd.DataFrame) -> go.Figure:
+    """Weekly people prevented (French estimates) against people arrived in the same weeks,
+    and the prevented share, from the first week with a prevention figure."""
+    weeks = weekly[weekly["prevented_people"].notna()]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        subplot_titles=(
+            "People prevented and arrived per week",
+            "Prevented share: prevented ÷ (prevented + arrived)",
+        ),
+    )
+    fig.add_trace(
+        go.Bar(
+            x=weeks["week_ending"],
+            y=weeks["prevented_people"],
+            name="people prevented (French estimates)",
+            marker_color=COLOURS[2],
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=weeks["week_ending"],
+            y=weeks["people"],
+            name="people arrived",
+            mode="lines",
+            line={"color": OBSERVED_COLOUR},
+        ),
+        row=1,
+        col=1,
+    )
+    prevented = weeks["prevented_people"].astype(float)
+    share = 100 * prevented / (prevented + weeks["people"].astype(float))
+    fig.add_trace(
+        go.Scatter(
+            x=weeks["week_ending"],
+            y=share,
+            name="prevented share",
+            mode="lines",
+            line={"color": COLOURS[3]},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(title_text="people per week", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="% of people", range=[0, 100], row=2, col=1)
+    fig.update_xaxes(title_text="week ending (Sunday)", row=2, col=1)
+    return _layout(fig, 620)
+
+
+def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str]) -> str:
+    """The HTML page (see the module docstring)."""
+    last_day = daily["date"].max()
+    last_week = weekly["week_ending"].max()
+    prevention = weekly[weekly["prevented_people"].notna()]
+    sections = [
+        Section(
+            "Arrivals",
+            [
+                f"Daily figures from SB_01 ({daily['date'].min():%d %b %Y} – {last_day:%d %b %Y}); "
+                f"weekly figures from SB_02, which ends on the last complete week "
+                f"(week ending {last_week:%d %b %Y}). Provisional operational data."
+            ],
+            figures=[arrivals_figure(daily, weekly)],
+        ),
+        Section(
+            "Year to date",
+            [f"The running total since 1 January of each year; {last_day:%Y to %d %b}."],
+            figures=[year_to_date_figure(daily)],
+        ),
+        Section(
+            "People per boat",
+            ["Each month's people arrived divided by its boats arrived."],
+            figures=[people_per_boat_figure(daily)],
+        ),
+    ]
+    if not prevention.empty:
+        sections.append(
+            Section(
+                "Prevention",
+                [
+                    "Operational estimates provided by the French authorities: people prevented "
+                    "from departing or who return to France, finds of maritime equipment and "
+                    "arrests of facilitators; a person is counted again at each attempt. "
+                    "Published from the week ending "
+                    f"{prevention['week_ending'].min():%d %b %Y}, so the "
+                    f"{prevention['week_ending'].min().year} figures cover part of the year only."
+                ],
+                figures=[prevention_figure(weekly)],
+            )
+        )
+    notes = [source_line(edition), f"Made with channelsim {__version__}."]
+    return render_page(f"{TITLE} to {last_day:%d %b %Y}", sections, notes)
+
+
+def write_data_report(
+    daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str], out: Path
+) -> DataReport:
+    """Write the page to ``out`` atomically; refuse a folder, a name not ending in ``.html``
+    and an existing file that this command did not write (one :class:`InputError` line)."""
+    _check_target(out)
+    html = data_report_page(daily, weekly, edition)
+    try:
+        path = write_text_atomic(out, html)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise InputError(out, "-o", f"cannot write the report ({reason})") from None
+    titles = ["Arrivals", "Year to date", "People per boat", "Prevention"]
+    n_charts = html.count('<div class="chart"')
+    return DataReport(path, titles[:n_charts], n_charts)
+
+
+def _check_target(out: Path) -> None:
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(out, "-o", "expected a file name ending in .html")
+    if out.is_dir():
+        raise InputError(out, "-o", "is a folder; expected an HTML file name")
+    if out.exists():
+        try:
+            with out.open("rb") as handle:
+                head = handle.read(1 << 16)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            raise InputError(out, "-o", f"cannot read the existing file ({reason})") from None
+        if MARKER.encode() not in head:
+            raise InputError(
+                out,
+                "-o",
+                "exists and was not written by `channelsim data report`; expected a new file "
+                "name (it is left untouched)",
+            )
