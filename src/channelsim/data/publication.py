@@ -421,6 +421,16 @@ def _parse_count(value: Any, optional: bool) -> int | None:
     return int(value)
 
 
+def _shown(cell: Any) -> str:
+    """A cell as the error message quotes it: dates in ISO form, whole numbers without a
+    decimal point, text in quotes."""
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    if isinstance(cell, float) and math.isfinite(cell) and cell.is_integer():
+        return str(int(cell))
+    return repr(cell)
+
+
 def _parse_text(value: Any) -> str | None:
     if value is None:
         return None
@@ -464,7 +474,7 @@ def _parse_table(
                 raise InputError(
                     source,
                     f"{where}, row {index + 1}, column '{column.heading}'",
-                    f"expected {error}, found {cell!r}",
+                    f"expected {error}, found {_shown(cell)}",
                 ) from None
             values[column.name].append(parsed)
     if not row_numbers:

@@ -332,7 +332,7 @@ class DataStore:
             return added
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
-        except (OSError, duckdb.IOException, duckdb.OutOfMemoryException) as error:
+        except (OSError, duckdb.Error) as error:  # full disk, read-only folder, I/O error
             raise self._write_error(error) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,439 @@
+"""Every data fault is one line naming the file or option, the row or key and what was
+expected, exit 2 (130 for Ctrl-C), and the store byte-identical afterwards: values out of
+bounds, oversized tables, bad store paths, read-only and full disks, Ctrl-C, batches with a
+bad file, and concurrent imports into one new store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from channelsim.data import DataStore, read_publication
+from conftest import CliResult
+from spreadsheets import make_rows, write_publication
+
+Run = Callable[..., CliResult]
+SCRIPT = Path(sys.executable).with_name("channelsim")
+
+
+def _edition(
+    folder: Path, day: int = 21, seed: int | None = None, fmt: str = "ods", **rows
+) -> Path:
+    """A small edition named like gov.uk's, published on ``day`` November 2025."""
+    daily, weekly = make_rows(seed=day if seed is None else seed, **rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{day}_November_2025_Small_boats_-_time_series"
+    target = folder / (stem if fmt == "csv" else f"{stem}.{fmt}")
+    return write_publication(target, daily, weekly, fmt)  # type: ignore[arg-type]
+
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def _one_line(result: CliResult, *parts: str, code: int = 2) -> str:
+    assert result.exit_code == code, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    """Temporary folders an import may have left beside the store."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture
+def store(tmp_path: Path, run_cli: Run) -> Path:
+    """A store holding one edition."""
+    path = tmp_path / "store" / "s.duckdb"
+    result = run_cli("data", "import", _edition(tmp_path / "first", day=14), "--store", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+# ---- values out of bounds -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["ods", "csv"])
+@pytest.mark.parametrize("count", [3_000_000_000, 10**20])
+def test_counts_beyond_the_integer_range(
+    run_cli: Run, tmp_path: Path, store: Path, fmt: str, count: int
+) -> None:
+    daily, weekly = make_rows()
+    daily[3][1] = count
+    path = write_publication(
+        tmp_path / f"big.{fmt}" if fmt != "csv" else tmp_path / "big", daily, weekly, fmt
+    )  # type: ignore[arg-type]
+    before = _digest(store)
+    result = run_cli("data", "import", path, "--store", store)
+    table = "table" if fmt == "csv" else "sheet"
+    _one_line(
+        result,
+        str(path),
+        f"{table} SB_01, row 7, column 'Migrants arrived'",
+        "expected a non-negative whole number up to 1,000,000",
+        f"found {count}" if fmt == "ods" and count < 10**15 else "found",
+    )
+    assert _digest(store) == before and _leftovers(store.parent) == []
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xlsx", "csv"])
+@pytest.mark.parametrize("day", [dt.date(1600, 1, 1), dt.date(2300, 1, 1)], ids=["1600", "2300"])
+def test_dates_outside_what_the_data_can_hold(
+    run_cli: Run, tmp_path: Path, store: Path, fmt: str, day: dt.date
+) -> None:
+    daily, weekly = make_rows()
+    daily[0][0] = day if fmt != "csv" else day.isoformat()
+    target = tmp_path / "dates" if fmt == "csv" else tmp_path / f"dates.{fmt}"
+    path = write_publication(target, daily, weekly, fmt)  # type: ignore[arg-type]
+    before = _digest(store)
+    result = run_cli("data", "import", path, "--store", store)
+    # (Excel cannot hold a date before 1900: openpyxl writes a time there, also refused.)
+    bound = "expected a date" if fmt == "xlsx" and day.year < 1900 else "from 2000-01-01 to 2099"
+    _one_line(result, "row 4, column 'Date'", bound)
+    assert _digest(store) == before
+
+
+def test_edition_date_in_the_file_name_out_of_range(run_cli: Run, tmp_path: Path) -> None:
+    daily, weekly = make_rows()
+    path = write_publication(tmp_path / "1_January_1600_Small_boats.ods", daily, weekly)
+    result = run_cli("data", "import", path, "--store", tmp_path / "s.duckdb")
+    _one_line(result, str(path), "file name: expected an edition date from 2000-01-01")
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+@pytest.mark.parametrize("option", ["--as-of"])
+def test_dates_given_as_options_are_bounded(run_cli: Run, store: Path, option: str) -> None:
+    for value in ("1600-01-01", "2300-01-01"):
+        result = run_cli("data", "brief", option, value, "--store", store)
+        _one_line(result, option, "expected a date from 2000-01-01 to 2099-12-31")
+    result = run_cli("data", "summary", "--to", "2262-01-01", "--store", store)
+    _one_line(result, "--to", "expected a date from 2000-01-01")
+
+
+# ---- oversized tables -----------------------------------------------------------------
+
+
+def test_a_million_row_series_is_refused_before_it_is_parsed(
+    run_cli: Run, tmp_path: Path, store: Path
+) -> None:
+    daily = tmp_path / "huge_SB_01.csv"
+    with daily.open("w") as handle:
+        handle.write(
+            "Date,Migrants arrived,Boats arrived,"
+            "Boats arrived - involved in uncontrolled landings,Notes\n"
+        )
+        handle.writelines("2024-01-01,0,0,-,\n" for _ in range(1_000_000))
+    (tmp_path / "huge_SB_02.csv").write_text(
+        "Week ending,Migrants arrived,Boats arrived,"
+        "Boats arrived - involved in uncontrolled landings,Migrants prevented,Events prevented\n"
+    )
+    before = _digest(store)
+    result = run_cli("data", "import", daily, "--store", store)
+    _one_line(result, str(daily), "1,000,001 rows; expected at most 40,000", "about 3,000")
+    assert _digest(store) == before
+
+
+def test_a_workbook_over_the_row_bound_is_refused_from_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.data import publication
+    from channelsim.errors import InputError
+
+    path = _edition(tmp_path)  # 28 days below a header and a title row (the blank is trimmed)
+    monkeypatch.setattr(publication, "MAX_TABLE_ROWS", 20)
+    with pytest.raises(InputError, match=r"sheet SB_01: 30 rows; expected at most 20 \("):
+        read_publication(path)
+
+
+# ---- store paths ----------------------------------------------------------------------
+
+
+def test_store_path_under_a_regular_file(run_cli: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    result = run_cli("data", "import", _edition(tmp_path), "--store", blocker / "sub" / "s.duckdb")
+    _one_line(result, f"{blocker} is a file, not a folder")
+    assert blocker.read_text() == "mine"
+
+
+def test_store_path_that_is_a_folder_or_someone_elses_file(run_cli: Run, tmp_path: Path) -> None:
+    edition = _edition(tmp_path)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    _one_line(run_cli("data", "import", edition, "--store", folder), str(folder), "folder")
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+
+    text = tmp_path / "notes.duckdb"
+    text.write_text("not a database")
+    _one_line(run_cli("data", "import", edition, "--store", text), "cannot open the data store")
+    assert text.read_text() == "not a database"
+
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE accounts (x INTEGER)")
+    before = _digest(other)
+    _one_line(run_cli("data", "import", edition, "--store", other), "not a channelsim data store")
+    assert _digest(other) == before
+    for command in ("editions", "summary", "brief"):
+        _one_line(run_cli("data", command, "--store", other), "not a channelsim data store")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("data", "editions"), ("data", "summary"), ("data", "brief"),
+     ("data", "report", "-o", "r.html")],
+    ids=["editions", "summary", "brief", "report"],
+)  # fmt: skip
+def test_commands_on_a_store_that_does_not_exist_say_so(
+    run_cli: Run, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    absent = tmp_path / "absent" / "s.duckdb"
+    result = run_cli(*command, "--store", absent)
+    _one_line(result, str(absent), "no data store here (the file does not exist)")
+    assert not absent.parent.exists() and not (Path.cwd() / "r.html").exists()
+
+
+# ---- a batch is all or nothing --------------------------------------------------------
+
+
+def test_a_batch_with_a_bad_file_imports_nothing(run_cli: Run, tmp_path: Path, store: Path) -> None:
+    good = _edition(tmp_path / "good", day=21)
+    daily, weekly = make_rows()
+    daily[2][1] = "lots"
+    bad = write_publication(tmp_path / "bad", daily, weekly, "csv")
+    before = _digest(store)
+    result = run_cli("data", "import", good, bad, "--store", store)
+    _one_line(result, str(bad), "table SB_01, row 6, column 'Migrants arrived'")
+    assert _digest(store) == before
+
+
+def test_a_store_failure_on_the_second_edition_imports_neither(
+    run_cli: Run, tmp_path: Path, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.data import store as store_module
+
+    real = store_module._insert_one
+    calls: list[int] = []
+
+    def failing(con: duckdb.DuckDBPyConnection, pub: object, edition: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise duckdb.IOException("IO Error: No space left on device")
+        real(con, pub, edition)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "_insert_one", failing)
+    first = _edition(tmp_path / "a", day=21, seed=1)
+    second = _edition(tmp_path / "b", day=28, seed=2)
+    before = _digest(store)
+    result = run_cli("data", "import", first, second, "--store", store)
+    _one_line(result, str(store), "No space left on device", "the store is unchanged")
+    assert len(calls) == 2 and _digest(store) == before
+    assert _leftovers(store.parent) == []
+
+
+# ---- Ctrl-C ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing-store", "new-store"])
+def test_ctrl_c_during_the_write_leaves_the_store_as_it_was(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    from channelsim.data import store as store_module
+
+    path = tmp_path / "store" / "s.duckdb"
+    if existing:
+        assert (
+            run_cli("data", "import", _edition(tmp_path / "a", day=14), "--store", path).exit_code
+            == 0
+        )
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module, "_insert_one", interrupted)
+    before = _digest(path)
+    result = run_cli("data", "import", _edition(tmp_path / "b"), "--store", path)
+    assert _one_line(result, code=130) == "interrupted"
+    assert _digest(path) == before
+    assert path.parent.exists() == existing
+    if existing:
+        assert _leftovers(path.parent) == []
+
+
+def _has_open(pid: int, folder: Path) -> bool:
+    try:
+        return any(
+            os.readlink(f"/proc/{pid}/fd/{fd}") == str(folder)
+            for fd in os.listdir(f"/proc/{pid}/fd")
+        )
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
+def test_a_real_ctrl_c_while_waiting_for_another_import(tmp_path: Path, store: Path) -> None:
+    """The test holds the store folder's lock, as a running import would; the CLI waits for
+    it and gets SIGINT there: exit 130, one line, no traceback, store untouched."""
+    import fcntl
+
+    before = _digest(store)
+    holder = os.open(store.parent, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        child = subprocess.Popen(
+            [SCRIPT, "data", "import", _edition(tmp_path / "b"), "--store", store],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not _has_open(child.pid, store.parent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _has_open(child.pid, store.parent), "the import never reached the lock"
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        os.close(holder)
+    assert child.returncode == 130, err
+    assert out == "" and err.strip() == "interrupted"
+    assert _digest(store) == before and _leftovers(store.parent) == []
+
+
+# ---- concurrent imports ---------------------------------------------------------------
+
+
+def _import_at_once(
+    path: Path, pub: object, barrier: threading.Barrier, errors: list[BaseException]
+) -> None:
+    try:
+        barrier.wait()
+        DataStore(path).import_publication(pub)  # type: ignore[arg-type]
+    except BaseException as error:  # reported by the test
+        errors.append(error)
+
+
+def test_concurrent_imports_into_one_new_store_all_land(tmp_path: Path) -> None:
+    """Rounds of three importers started together on a store that does not exist yet (two
+    of them with the same file): every edition lands, nothing is lost or left behind."""
+    publications = [
+        read_publication(_edition(tmp_path / f"e{i}", day=day, seed=i))
+        for i, day in enumerate((7, 14, 21))
+    ]
+    for round_ in range(15):
+        path = tmp_path / f"race-{round_}" / "s.duckdb"
+        chosen = [publications[0], publications[1], publications[round_ % 2]]
+        barrier = threading.Barrier(len(chosen))
+        errors: list[BaseException] = []
+        threads = [
+            threading.Thread(target=_import_at_once, args=(path, pub, barrier, errors))
+            for pub in chosen
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        stored = DataStore(path).editions()
+        assert sorted(stored["sha256"]) == sorted({p.sha256 for p in chosen}), round_
+        assert _leftovers(path.parent) == []
+
+
+def test_two_cli_imports_at_once_on_a_new_store(tmp_path: Path) -> None:
+    first = _edition(tmp_path / "a", day=14, seed=1)
+    second = _edition(tmp_path / "b", day=21, seed=2)
+    for round_ in range(3):
+        path = tmp_path / f"cli-race-{round_}" / "s.duckdb"
+        children = [
+            subprocess.Popen(
+                [SCRIPT, "data", "import", edition, "--store", path, "--format", "json"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for edition in (first, second)
+        ]
+        outputs = [child.communicate(timeout=120) for child in children]
+        for child, (out, err) in zip(children, outputs, strict=True):
+            assert child.returncode == 0, err
+            assert json.loads(out)[0]["status"] == "imported"
+        assert len(DataStore(path).editions()) == 2, round_
+        assert _leftovers(path.parent) == []
+
+
+# ---- read-only and full disks (in a private mount namespace) --------------------------
+
+_NAMESPACE_SCRIPT = r"""
+import hashlib, json, os, subprocess, sys
+mnt, script, first, second, mode = sys.argv[1:6]
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt], check=True)
+store = os.path.join(mnt, "s.duckdb")
+def digest():
+    return hashlib.sha256(open(store, "rb").read()).hexdigest() if os.path.exists(store) else None
+setup = subprocess.run([script, "data", "import", first, "--store", store], capture_output=True)
+if mode == "read-only":
+    subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+else:
+    with open(os.path.join(mnt, "filler"), "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    if mode == "full-new":
+        store = os.path.join(mnt, "new", "s.duckdb")
+before = digest()
+result = subprocess.run([script, "data", "import", second, "--store", store],
+                        capture_output=True, text=True)
+print(json.dumps({"setup": setup.returncode, "code": result.returncode, "out": result.stdout,
+                  "err": result.stderr, "before": before, "after": digest(),
+                  "listing": sorted(os.listdir(mnt))}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["read-only", "full", "full-new"])
+def test_read_only_and_full_disks(tmp_path: Path, mode: str) -> None:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare(1) is not available to make a private tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    first, second = _edition(tmp_path / "a", day=14, seed=1), _edition(tmp_path / "b", seed=2)
+    script = tmp_path / "inside.py"
+    script.write_text(_NAMESPACE_SCRIPT)
+    run = subprocess.run(
+        [unshare, "-rm", sys.executable, script, mnt, SCRIPT, first, second, mode],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if run.returncode != 0:
+        pytest.skip(f"cannot mount a private tmpfs here: {run.stderr.strip()[-200:]}")
+    found = json.loads(run.stdout)
+    assert found["setup"] == 0
+    expected = "Read-only file system" if mode == "read-only" else "No space left on device"
+    result = CliResult(found["code"], found["out"], found["err"])
+    parts = [expected] if mode == "full-new" else ["cannot write the data store", expected]
+    _one_line(result, *parts)
+    assert found["after"] == found["before"]
+    assert found["listing"] == (["s.duckdb"] if mode == "read-only" else ["filler", "s.duckdb"])
