@@ -90,3 +90,11 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     rows = {r["year"]: r for r in json.loads(summary.stdout)}
     assert (rows[2025]["people"], rows[2025]["boats"]) == (41_472, 672)
     assert rows[2022]["people"] == 45_755
+
+
+def test_summary_says_2024_prevention_starts_in_may(store: DataStore) -> None:
+    rows = {r["year"]: r for r in summarise(store.daily(), store.weekly(), "year")}
+    assert rows[2024]["note"] == (
+        "prevention covers the weeks ending 5 May–29 Dec 2024 only (35 of 52 weeks)"
+    )
+    assert rows[2023]["note"] is None and rows[2025]["note"] is not None  # to 28 Dec 2025

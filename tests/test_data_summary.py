@@ -117,3 +117,28 @@ def test_periods_partition_the_totals(seed: int, days: int) -> None:
         assert sum(r["boats"] for r in rows) == boats.sum()
         assert sum(r["days_with_arrivals"] for r in rows) == (people > 0).sum()
         assert sum(r["days"] for r in rows) == days
+
+
+def test_a_figure_covering_part_of_its_period_says_so() -> None:
+    # 29 Apr – 26 May 2024, prevention from the week ending 19 May only.
+    daily = _daily("2024-04-29", [7] * 28, [1] * 28)
+    weekly = _weekly(daily, {"2024-05-19": (30, 1), "2024-05-26": (19, 1)})
+    (year,) = summarise(daily, weekly, "year")
+    assert year["note"] == (
+        "arrivals cover 29 Apr–26 May 2024 only (28 of 366 days); "
+        "prevention covers the weeks ending 19 May–26 May 2024 only (2 of 52 weeks)"
+    )
+    april, may = summarise(daily, weekly, "month")
+    assert april["note"] == "arrivals cover 29 Apr–30 Apr 2024 only (2 of 30 days)"
+    assert may["note"].startswith("arrivals cover 1 May–26 May 2024 only (26 of 31 days); ")
+    assert may["note"].endswith("(2 of 4 weeks)")  # Sundays 5, 12, 19, 26 May
+    weeks = summarise(daily, weekly, "week")
+    assert [w["note"] for w in weeks] == [None, None, None, None]
+
+
+def test_whole_periods_have_no_note() -> None:
+    daily = _daily("2024-01-01", [1] * 366, [1] * 366)
+    sundays = pd.date_range("2024-01-07", "2024-12-29", freq="W-SUN").strftime("%Y-%m-%d")
+    weekly = _weekly(daily, {d: (5, 1) for d in sundays})
+    (year,) = summarise(daily, weekly, "year")
+    assert year["note"] is None and year["prevented_people"] == 5 * 52
