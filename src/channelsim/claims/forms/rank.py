@@ -117,7 +117,7 @@ class RankClaim(ClaimBase):
                 f"{self._label(start, end)} is outside the data counted ({fmt_range(first, cut)})",
             )
         series = Series.of(metric, edition, first, cut, as_of)
-        units = self._units(start, end, first, cut)
+        units = self._units(start, end, first, cut, self.among)
         low, value, high, known = _evaluate(series, units)
         at = np.flatnonzero(units.starts == pd.Timestamp(max(start, first)))
         s_index = int(at[0]) if len(at) else None
@@ -127,7 +127,7 @@ class RankClaim(ClaimBase):
                 Verdict.cannot_check,
                 f"No {metric.name.replace('_', ' ')} data for {self._label(start, end)}",
             )
-        keep = known > 0
+        keep = np.ones(len(known), dtype=bool)  # unpublished units count, bounded
         keep[s_index] = False
         sign = 1.0 if self.order == "highest" else -1.0
         s_low, s_high = sorted((sign * low[s_index], sign * high[s_index]))
@@ -137,6 +137,7 @@ class RankClaim(ClaimBase):
         worst = 1 + int((o_high > s_low).sum())
         holds = _rank_holds(self.rank, self.or_better, best, worst)
         reason = self._reason(series, units, value, keep, s_index, best, worst, start, end)
+        reason += self._since(series, start, end, first, cut, value[s_index])
         claimed = ("one of " if self.or_better else "") + position(self.rank, self.order)
         if self.or_better and self.rank > 1:
             claimed = f"one of the {self.rank} {self.order}"
@@ -148,9 +149,9 @@ class RankClaim(ClaimBase):
 
     # ---- units ----------------------------------------------------------------------
 
-    def _units(self, start: date, end: date, first: date, cut: date) -> Units:
+    def _units(self, start: date, end: date, first: date, cut: date, among: Among) -> Units:
         """The comparable units, clipped to the data counted [first, cut]."""
-        subject, among = self.subject, self.among
+        subject = self.subject
         if isinstance(subject, Day):
             days = pd.date_range(first, cut, freq="D")
             if among == "same_month":
@@ -239,17 +240,26 @@ class RankClaim(ClaimBase):
             top = others[np.argmax(sign * value[others])]
             label = "next" if sign * value[top] <= sign * value[s_index] else self.order
             text += f" ({label}: {metric.words(value[top])}, {units.labels[top]})"
-            earlier = others[(units.starts[others] < units.starts[s_index])]
-            beaten = earlier[sign * value[earlier] >= sign * value[s_index]]
-            if len(beaten):
-                last = beaten[-1]
-                text += (
-                    f"; the {self.order} since {units.labels[last]} ({metric.words(value[last])})"
-                )
-            elif len(earlier):
-                more = "more" if self.order == "highest" else "fewer"
-                text += f"; {more} than every earlier one compared"
         return text
+
+    def _since(
+        self, series: Series, start: date, end: date, first: date, cut: date, level: float
+    ) -> str:
+        """``; the highest since 3 Sep 2022 (1,305 people)``: the last earlier unit on record
+        (of the same month or span, for those sets) at least as high, or none."""
+        among = self.among if self.among in ("same_month", "same_span") else "record"
+        units = self._units(start, end, first, cut, among)
+        _, value, _, known = _evaluate(series, units)
+        sign = 1.0 if self.order == "highest" else -1.0
+        earlier = np.flatnonzero((units.starts < pd.Timestamp(start)) & (known > 0))
+        beaten = earlier[sign * value[earlier] >= sign * level]
+        if len(beaten):
+            last = beaten[-1]
+            words = series.metric.words(value[last])
+            return f"; the {self.order} since {units.labels[last]} ({words})"
+        if len(earlier):
+            return f"; the {self.order} of all {len(earlier) + 1:,} on record to then"
+        return ""
 
 
 def _rank_holds(rank: int, or_better: bool, best: int, worst: int) -> bool | None:

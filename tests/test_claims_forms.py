@@ -1,0 +1,558 @@
+"""Each form of claim on small made-up data: changes, ranks, milestones, streaks, windows,
+questions the series cannot answer, and a claim judged differently as published then and as
+revised. Expected values are computed here with plain pandas on the same frames, never taken
+from the checker."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.claims import (
+    DataEdition,
+    Editions,
+    Verdict,
+    check_claims,
+    evaluate,
+    fmt_number,
+    load_claims,
+    parse_claim,
+)
+from channelsim.errors import InputError
+
+
+def _edition(start: str = "2022-01-01", end: str = "2024-12-31", seed: int = 7) -> DataEdition:
+    """Daily arrivals on about 40% of days and the weekly table summed from them, with
+    prevention from the week ending 5 May 2024, as the publication."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range(start, end, freq="D")
+    boats = rng.integers(1, 20, len(dates)) * (rng.random(len(dates)) < 0.4)
+    people = boats * rng.integers(30, 70, len(dates))
+    daily = pd.DataFrame(
+        {
+            "date": dates,
+            "people": pd.array(people, dtype="Int64"),
+            "boats": pd.array(boats, dtype="Int64"),
+        }
+    )
+    weeks = daily.set_index("date")[["people", "boats"]].resample("W-SUN").sum()
+    weeks = weeks[weeks.index <= dates[-1]]
+    started = weeks.index >= pd.Timestamp("2024-05-05")
+    weekly = pd.DataFrame(
+        {
+            "week_ending": weeks.index,
+            "people": weeks["people"].to_numpy(),
+            "boats": weeks["boats"].to_numpy(),
+            "prevented_people": pd.array(
+                np.where(started, rng.integers(0, 900, len(weeks)), 0), dtype="Int64"
+            ),
+            "prevented_events": pd.array(
+                np.where(started, rng.integers(0, 30, len(weeks)), 0), dtype="Int64"
+            ),
+        }
+    )
+    weekly.loc[~started, ["prevented_people", "prevented_events"]] = pd.NA
+    return DataEdition(daily, weekly, (dates[-1] + pd.Timedelta(days=1)).date(), "toy.ods")
+
+
+ED = _edition()
+PEOPLE = ED.daily.set_index("date")["people"].astype(int)
+
+
+def days(start: str, end: str) -> pd.Series:
+    return PEOPLE.loc[start:end]
+
+
+def claim(**fields: Any) -> Any:
+    base: dict[str, Any] = {"id": "c", "quote": "q", "speaker": "s", "metric": "arrived_people"}
+    return parse_claim(base | {"unit": "people"} | fields)
+
+
+# ---- change ---------------------------------------------------------------------------
+
+
+def _change(now: float, before: float) -> float:
+    return (now / before - 1) * 100
+
+
+def test_change_on_the_same_period_last_year() -> None:
+    now, before = days("2024-01-01", "2024-07-31").sum(), days("2023-01-01", "2023-07-31").sum()
+    pct = _change(now, before)
+    up, down = ("up", "down") if pct > 0 else ("down", "up")
+    c = claim(
+        form="change",
+        period={"kind": "year_to_date"},
+        as_of="2024-07-31",
+        baseline={"kind": "same_period_last_year"},
+        direction=up,
+        comparison="about",
+        tolerance=0.5,
+        figure=round(abs(pct), 1),
+    )
+    result = evaluate(c, ED)
+    assert result.value == pytest.approx(round(pct, 1), abs=0.05)
+    assert result.verdict is Verdict.supported
+    assert f"against {fmt_number(before)} in the same period of 2023" in result.reason
+    assert f"{abs(pct):.1f}%" in result.reason
+    wrong_way = evaluate(c.model_copy(update={"direction": down}), ED)
+    assert wrong_way.verdict is Verdict.not_supported
+
+
+def test_change_since_an_event_against_the_days_before_it() -> None:
+    # "in the 150 days since 5 Jul 2024, compared with the 150 days before": absolute.
+    now = days("2024-07-05", "2024-12-01").sum()
+    before = days("2024-02-06", "2024-07-04").sum()
+    assert len(days("2024-07-05", "2024-12-01")) == len(days("2024-02-06", "2024-07-04")) == 150
+    diff = now - before
+    c = claim(
+        form="change",
+        period={"kind": "since", "start": "2024-07-05", "days": 150},
+        baseline={"kind": "days_before"},
+        change="absolute",
+        direction="up" if diff >= 0 else "down",
+        comparison="exactly",
+        figure=abs(diff),
+    )
+    result = evaluate(c, ED)
+    assert result.value == diff and result.verdict is Verdict.supported
+    assert "in the 150 days before" in result.reason
+
+
+def test_change_of_a_weekly_series_and_an_explicit_baseline() -> None:
+    w = ED.weekly.set_index("week_ending")["prevented_people"]
+    now, before = w.loc["2024-09-01":"2024-09-30"].sum(), w.loc["2024-06-01":"2024-06-30"].sum()
+    c = claim(
+        form="change",
+        metric="prevented_people",
+        period={"kind": "month", "month": "2024-09"},
+        baseline={"kind": "month", "month": "2024-06"},
+        direction="up",
+        comparison="more_than",
+        figure=0,
+    )
+    result = evaluate(c, ED)
+    assert result.value == pytest.approx(round(_change(now, before), 1), abs=0.05)
+    assert result.verdict is (Verdict.supported if now > before else Verdict.not_supported)
+
+
+def test_change_from_before_the_series_cannot_be_checked() -> None:
+    c = claim(
+        form="change",
+        period={"kind": "calendar_year", "year": 2022},
+        baseline={"kind": "same_period_last_year"},
+        direction="up",
+        comparison="more_than",
+        figure=10,
+    )
+    assert evaluate(c, ED).verdict is Verdict.cannot_check
+
+
+# ---- rank -----------------------------------------------------------------------------
+
+
+def _rank_of(values: pd.Series, subject: Any, highest: bool = True) -> int:
+    v = values.loc[subject]
+    return 1 + int((values > v).sum() if highest else (values < v).sum())
+
+
+def test_a_day_the_highest_since_a_date() -> None:
+    # The busiest day of 2024 that an earlier day beat; "since" = the last such earlier day.
+    candidates = [d for d in PEOPLE.loc["2024"].sort_values(ascending=False).index
+                  if (PEOPLE.loc[: d - pd.Timedelta(days=1)] >= PEOPLE[d]).any()]  # fmt: skip
+    subject = candidates[0]
+    before = PEOPLE.loc[: subject - pd.Timedelta(days=1)]
+    since = before[before >= PEOPLE[subject]].index[-1]
+    c = claim(
+        form="rank",
+        subject={"kind": "day", "date": subject.date().isoformat()},
+        among={"after": since.date().isoformat()},
+        as_of="2024-12-31",
+    )
+    result = evaluate(c, ED)
+    expected = _rank_of(PEOPLE.loc[since + pd.Timedelta(days=1) : "2024-12-31"], subject)
+    assert expected == 1 and result.value == 1 and result.verdict is Verdict.supported
+    assert f"the highest since {since.day} {since:%b %Y}" in result.reason
+    # and not the highest since the day before that earlier, higher day
+    earlier = claim(
+        form="rank",
+        subject={"kind": "day", "date": subject.date().isoformat()},
+        among={"after": (since - pd.Timedelta(days=1)).date().isoformat()},
+        as_of="2024-12-31",
+    )
+    assert evaluate(earlier, ED).verdict is Verdict.not_supported
+
+
+def test_the_nth_highest_day_on_record_and_a_record_for_the_month() -> None:
+    subject = PEOPLE.sort_values(ascending=False).index[2]
+    c = claim(form="rank", subject={"kind": "day", "date": str(subject.date())}, rank=3)
+    result = evaluate(c, ED)
+    assert result.value == _rank_of(PEOPLE, subject) and result.verdict is Verdict.supported
+    assert "the 3rd highest of 1,096 days on record" in result.reason
+    same_month = PEOPLE[PEOPLE.index.month == subject.month]
+    month_rank = _rank_of(same_month, subject)
+    record = claim(
+        form="rank", subject={"kind": "day", "date": str(subject.date())}, among="same_month"
+    )
+    found = evaluate(record, ED)
+    assert found.value == month_rank
+    assert found.verdict is (Verdict.supported if month_rank == 1 else Verdict.not_supported)
+    assert f"{subject:%B} days in 2022–2024" in found.reason
+
+
+def test_rankings_of_months_years_and_first_halves() -> None:
+    months = PEOPLE.resample("MS").sum()
+    busiest = months.idxmax()
+    c = claim(form="rank", subject={"kind": "month", "month": f"{busiest:%Y-%m}"})
+    assert evaluate(c, ED).value == 1
+    same_month = months[months.index.month == 7]
+    july = claim(form="rank", subject={"kind": "month", "month": "2023-07"}, among="same_span")
+    assert evaluate(july, ED).value == _rank_of(same_month, pd.Timestamp("2023-07-01"))
+
+    years = PEOPLE.resample("YS").sum()
+    second = years.sort_values().index[-2]
+    year = claim(form="rank", subject={"kind": "calendar_year", "year": second.year}, rank=2)
+    assert evaluate(year, ED).verdict is Verdict.supported
+
+    halves = pd.Series({y: days(f"{y}-01-01", f"{y}-06-30").sum() for y in (2022, 2023, 2024)})
+    half = claim(
+        form="rank",
+        subject={"kind": "between", "start": "2024-01-01", "end": "2024-06-30"},
+        rank=int(1 + (halves > halves[2024]).sum()),
+    )
+    result = evaluate(half, ED)
+    assert result.verdict is Verdict.supported
+    assert "of 3 periods 1 Jan–30 Jun in 2022–2024" in result.reason
+    quietest = claim(
+        form="rank", subject={"kind": "calendar_year", "year": years.idxmin().year},
+        order="lowest",
+    )  # fmt: skip
+    assert evaluate(quietest, ED).verdict is Verdict.supported
+    top_two = claim(form="rank", subject={"kind": "calendar_year", "year": second.year},
+                    rank=2, or_better=True)  # fmt: skip
+    assert evaluate(top_two, ED).verdict is Verdict.supported
+
+
+def test_a_rank_that_days_not_yet_published_could_change() -> None:
+    # As of 31 Jan 2025, the toy edition (to 31 Dec 2024) leaves 31 days unpublished.
+    months = PEOPLE.resample("MS").sum()
+    c = claim(
+        form="rank",
+        subject={"kind": "month", "month": f"{months.idxmax():%Y-%m}"},
+        as_of="2025-01-31",
+    )
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.cannot_check
+    assert "not yet published could change" in result.reason
+
+
+# ---- milestone ------------------------------------------------------------------------
+
+
+def _passed(year: int, threshold: int) -> pd.Timestamp | None:
+    running = days(f"{year}-01-01", f"{year}-12-31").cumsum()
+    hits = running[running >= threshold]
+    return hits.index[0] if len(hits) else None
+
+
+def test_milestone_date_and_earliest_year() -> None:
+    threshold = 20_000
+    passed = {year: _passed(year, threshold) for year in (2022, 2023, 2024)}
+    assert all(passed.values())
+    earliest = min(passed[2022].strftime("%m%d"), passed[2023].strftime("%m%d"))
+    is_earliest = passed[2024].strftime("%m%d") < earliest
+    c = claim(
+        form="milestone",
+        threshold=threshold,
+        year=2024,
+        on=passed[2024].date().isoformat(),
+        earliest=is_earliest,
+    )
+    result = evaluate(c, ED)
+    assert result.value == passed[2024].date().isoformat()
+    assert result.verdict is Verdict.supported
+    assert f"reached {threshold:,} on {passed[2024].day} {passed[2024]:%b %Y}" in result.reason
+    wrong = c.model_copy(update={"earliest": not is_earliest})
+    assert evaluate(wrong, ED).verdict is Verdict.not_supported
+    late = c.model_copy(update={"on": None, "earliest": None, "by": date(2024, 1, 31)})
+    assert evaluate(late, ED).verdict is Verdict.not_supported
+
+
+def test_milestone_not_yet_published() -> None:
+    total_2024 = int(days("2024-01-01", "2024-12-31").sum())
+    c = claim(form="milestone", threshold=total_2024 + 1, year=2024, by="2024-12-31")
+    assert evaluate(c, ED).verdict is Verdict.not_supported
+    # In 2025 the toy has no published day: cannot be checked.
+    future = claim(form="milestone", threshold=10, year=2025, by="2025-01-31", as_of="2025-02-01")
+    assert evaluate(future, ED).verdict is Verdict.cannot_check
+
+
+# ---- streak ---------------------------------------------------------------------------
+
+
+def _runs(crossed: pd.Series, want: bool) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    runs, start = [], None
+    for day, value in crossed.items():
+        if value == want and start is None:
+            start = day
+        if value != want and start is not None:
+            runs.append((start, day - pd.Timedelta(days=1)))
+            start = None
+    if start is not None:
+        runs.append((start, crossed.index[-1]))
+    return runs
+
+
+def test_longest_run_without_crossings_and_since_when() -> None:
+    runs = _runs(PEOPLE > 0, want=False)
+    lengths = [(e - s).days + 1 for s, e in runs]
+    i = int(np.argmax(lengths))
+    first, _ = runs[i]
+    earlier_as_long = [r for r, n in zip(runs[:i], lengths[:i], strict=True) if n >= lengths[i]]
+    assert earlier_as_long == []
+    c = claim(
+        form="streak",
+        metric="days_with_crossings",
+        unit="days",
+        of="without_crossings",
+        date=str(first.date()),
+        as_of="2024-12-31",
+        comparison="exactly",
+        figure=lengths[i],
+        longest_on_record=True,
+    )
+    result = evaluate(c, ED)
+    assert result.value == lengths[i] and result.verdict is Verdict.supported
+    assert "the longest on record" in result.reason
+    later = [(r, n) for r, n in zip(runs[i + 1 :], lengths[i + 1 :], strict=True)]
+    second, n = max(later, key=lambda item: item[1])
+    rival = [r for r, m in zip(runs, lengths, strict=True) if m >= n and r[1] < second[0]][-1]
+    longest = claim(
+        form="streak",
+        metric="days_with_crossings",
+        unit="days",
+        of="without_crossings",
+        date=str(second[1].date()),
+        as_of="2024-12-31",
+        longest_since=str((rival[0] + pd.Timedelta(days=1)).date()),
+    )
+    assert evaluate(longest, ED).verdict is Verdict.supported
+    since_rival = longest.model_copy(update={"longest_since": rival[0].date()})
+    assert evaluate(since_rival, ED).verdict is Verdict.not_supported
+
+
+def test_a_run_still_going_when_data_stop_is_open() -> None:
+    c = claim(
+        form="streak",
+        metric="days_with_crossings",
+        unit="days",
+        of="with_crossings" if PEOPLE.iloc[-1] > 0 else "without_crossings",
+        as_of="2025-01-05",
+        date="2024-12-31",
+        comparison="fewer_than",
+        figure=400,
+    )
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.cannot_check and "or more" in result.reason
+
+
+# ---- window ---------------------------------------------------------------------------
+
+
+def test_largest_total_over_any_window() -> None:
+    rolling = PEOPLE.rolling(7).sum().dropna()
+    best, ending = rolling.max(), rolling.idxmax()
+    c = claim(
+        form="window", days=7, ending=str(ending.date()), comparison="more_than", figure=best - 1
+    )
+    result = evaluate(c, ED)
+    assert result.value == best and result.verdict is Verdict.supported
+    assert f"was {fmt_number(best)} people" in result.reason
+    other = rolling.drop(ending).idxmax()
+    if rolling[other] < best:
+        not_it = c.model_copy(update={"ending": other.date()})
+        assert evaluate(not_it, ED).verdict is Verdict.not_supported
+    in_2023 = PEOPLE.loc["2023"].rolling(30).sum().dropna().max()
+    within = claim(
+        form="window",
+        days=30,
+        within={"kind": "calendar_year", "year": 2023},
+        comparison="exactly",
+        figure=in_2023,
+    )
+    assert evaluate(within, ED).verdict is Verdict.supported
+
+
+# ---- what the series cannot decide ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("metric", "words"),
+    [
+        ("share_of_boats_by_occupancy", "not the number aboard each boat"),
+        ("nationality", "not their nationalities"),
+        ("departure_area", "not by beach or area of departure"),
+        ("deaths", "does not count deaths"),
+    ],
+)
+def test_questions_the_series_cannot_answer(metric: str, words: str) -> None:
+    c = claim(
+        metric=metric,
+        unit="share" if "share" in metric else "people",
+        period={"kind": "calendar_year", "year": 2024},
+        comparison="more_than",
+        figure=1,
+    )
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.cannot_check and result.value is None
+    assert words in result.reason
+
+
+def test_a_part_of_the_coast_in_a_ranking_cannot_be_checked() -> None:
+    c = claim(form="rank", subject={"kind": "calendar_year", "year": 2024}, area="Calais")
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.cannot_check and "national" in result.reason
+
+
+def test_a_ranking_quoted_in_the_wrong_unit() -> None:
+    c = claim(form="rank", subject={"kind": "calendar_year", "year": 2024}, unit="boats")
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.wrong_unit and "counts people, not boats" in result.reason
+
+
+# ---- as published then and as revised -------------------------------------------------
+
+
+def test_a_day_right_when_said_and_revised_later() -> None:
+    """The 8 Jan 2025 edition printed 500 people on 3 Jan; the 15 Jan edition revised it to
+    480. "500 crossed on 3 January", said on 9 Jan, was right then."""
+    first = _edition("2024-12-01", "2025-01-07")
+    daily = first.daily.copy()
+    daily.loc[daily["date"] == "2025-01-03", "people"] = 500
+    daily.loc[daily["date"] == "2025-01-03", "boats"] = 10
+    then = DataEdition(daily, first.weekly, date(2025, 1, 8), "8_January_2025.ods")
+    revised_daily = daily.copy()
+    revised_daily.loc[revised_daily["date"] == "2025-01-03", "people"] = 480
+    later = DataEdition(revised_daily, first.weekly, date(2025, 1, 15), "15_January_2025.ods")
+    editions = Editions([(then.edition_date, lambda: then), (later.edition_date, lambda: later)],
+                        lambda: later)  # fmt: skip
+    c = claim(
+        said_on="2025-01-09",
+        period={"kind": "between", "start": "2025-01-03", "end": "2025-01-03"},
+        comparison="exactly",
+        figure=500,
+    )
+    result = evaluate(c, editions)
+    assert result.then is not None
+    assert (result.then.finding.value, result.then.finding.verdict) == (500, Verdict.supported)
+    assert result.then.edition.file_name == "8_January_2025.ods"
+    assert (result.revised.finding.value, result.revised.finding.verdict) == (
+        480,
+        Verdict.not_supported,
+    )
+    assert result.differs and result.verdict is Verdict.supported
+    row = result.row()
+    assert row["as_revised"].startswith("not supported: Data: 480 people arrived")
+    assert "15 Jan 2025 (15_January_2025.ods)" in row["as_revised"]
+    # Said before any edition here: judged on the revised figures alone.
+    early = evaluate(c.model_copy(update={"said_on": date(2025, 1, 5)}), editions)
+    assert early.then is None and early.value == 480 and early.as_dict()["as_published"] is None
+
+
+# ---- the YAML file --------------------------------------------------------------------
+
+FORMS_YAML = """\
+as_of: 2024-07-31
+claims:
+  - id: change
+    quote: "up on last year"
+    speaker: A
+    form: change
+    metric: arrived_people
+    unit: people
+    period: {kind: year_to_date}
+    baseline: {kind: same_period_last_year}
+    direction: up
+    comparison: more_than
+    figure: 0
+  - id: rank
+    quote: "a record"
+    speaker: B
+    form: rank
+    metric: arrived_people
+    unit: people
+    subject: {kind: month, month: 2024-07}
+    among: same_span
+  - id: milestone
+    quote: "passed 10,000"
+    speaker: C
+    form: milestone
+    metric: arrived_people
+    unit: people
+    threshold: 10000
+    year: 2024
+    by: 2024-07-31
+  - id: streak
+    quote: "no crossings for a week"
+    speaker: D
+    form: streak
+    of: without_crossings
+    date: 2024-07-01
+    comparison: at_least
+    figure: 1
+  - id: window
+    quote: "3,000 in a week"
+    speaker: E
+    form: window
+    metric: arrived_people
+    unit: people
+    days: 7
+    comparison: more_than
+    figure: 3000
+"""
+
+
+def test_every_form_loads_from_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "forms.yaml"
+    path.write_text(FORMS_YAML, encoding="utf-8")
+    loaded = load_claims(path)
+    assert [type(c).__name__ for c in loaded.claims] == [
+        "ChangeClaim", "RankClaim", "MilestoneClaim", "StreakClaim", "WindowClaim",
+    ]  # fmt: skip
+    results = check_claims(loaded, ED)
+    assert all(r.as_of == date(2024, 7, 31) for r in results)
+    assert all(r.reason.startswith("Data: ") for r in results)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "form: change",
+            "form: delta",
+            "claim 1 (id change): unknown form; expected one of total,",
+        ),
+        ("direction: up", "direction: sideways", "claim 1 (id change), key direction"),
+        ("{kind: same_period_last_year}", "{kind: last_week}", "claim 1 (id change), key baseline"),
+        ("among: same_span", "among: same_decade", "claim 2 (id rank), key among"),
+        ("    by: 2024-07-31\n", "", "claim 3 (id milestone): key on: give on, by or earliest"),
+        ("of: without_crossings", "of: rainy_days", "claim 4 (id streak), key of"),
+        ("    days: 7\n", "    days: 0\n", "claim 5 (id window), key days"),
+        ("    year: 2024\n", "    year: 2024\n    year: 2025\n", "duplicate key 'year'"),
+    ],
+)
+def test_bad_forms_name_the_claim_and_key(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in FORMS_YAML
+    path = tmp_path / "forms.yaml"
+    path.write_text(FORMS_YAML.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_claims(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(path))
+    assert expected in message
