@@ -269,7 +269,7 @@ def test_milestone_date_and_earliest_year() -> None:
         form="milestone",
         threshold=threshold,
         year=2024,
-        on=passed[2024].date().isoformat(),
+        reached_on=passed[2024].date().isoformat(),
         earliest=is_earliest,
     )
     result = evaluate(c, ED)
@@ -278,16 +278,20 @@ def test_milestone_date_and_earliest_year() -> None:
     assert f"reached {threshold:,} on {passed[2024].day} {passed[2024]:%b %Y}" in result.reason
     wrong = c.model_copy(update={"earliest": not is_earliest})
     assert evaluate(wrong, ED).verdict is Verdict.not_supported
-    late = c.model_copy(update={"on": None, "earliest": None, "by": date(2024, 1, 31)})
+    late = c.model_copy(
+        update={"reached_on": None, "earliest": None, "reached_by": date(2024, 1, 31)}
+    )
     assert evaluate(late, ED).verdict is Verdict.not_supported
 
 
 def test_milestone_not_yet_published() -> None:
     total_2024 = int(days("2024-01-01", "2024-12-31").sum())
-    c = claim(form="milestone", threshold=total_2024 + 1, year=2024, by="2024-12-31")
+    c = claim(form="milestone", threshold=total_2024 + 1, year=2024, reached_by="2024-12-31")
     assert evaluate(c, ED).verdict is Verdict.not_supported
     # In 2025 the toy has no published day: cannot be checked.
-    future = claim(form="milestone", threshold=10, year=2025, by="2025-01-31", as_of="2025-02-01")
+    future = claim(
+        form="milestone", threshold=10, year=2025, reached_by="2025-01-31", as_of="2025-02-01"
+    )
     assert evaluate(future, ED).verdict is Verdict.cannot_check
 
 
@@ -495,7 +499,7 @@ claims:
     unit: people
     threshold: 10000
     year: 2024
-    by: 2024-07-31
+    reached_by: 2024-07-31
   - id: streak
     quote: "no crossings for a week"
     speaker: D
@@ -539,7 +543,7 @@ def test_every_form_loads_from_yaml(tmp_path: Path) -> None:
         ("direction: up", "direction: sideways", "claim 1 (id change), key direction"),
         ("{kind: same_period_last_year}", "{kind: last_week}", "claim 1 (id change), key baseline"),
         ("among: same_span", "among: same_decade", "claim 2 (id rank), key among"),
-        ("    by: 2024-07-31\n", "", "claim 3 (id milestone): key on: give on, by or earliest"),
+        ("    reached_by: 2024-07-31\n", "", "claim 3 (id milestone): key reached_on: give"),
         ("of: without_crossings", "of: rainy_days", "claim 4 (id streak), key of"),
         ("    days: 7\n", "    days: 0\n", "claim 5 (id window), key days"),
         ("    year: 2024\n", "    year: 2024\n    year: 2025\n", "duplicate key 'year'"),

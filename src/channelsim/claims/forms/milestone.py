@@ -26,20 +26,23 @@ Passing = tuple[date | None, date | None]  # the earliest and latest possible da
 
 
 class MilestoneClaim(ClaimBase):
-    """The ``year``'s running total reached ``threshold`` ``on`` a day, ``by`` a day, and/or
+    """The ``year``'s running total reached ``threshold`` on a day (``reached_on``), by a day
+    (``reached_by``), and/or
     ``earliest`` (in the calendar year) of all years in the series so far."""
 
     form: Literal["milestone"]
     threshold: float = Field(gt=0)
     year: Year
-    on: date | None = None
-    by: date | None = None
+    reached_on: date | None = None
+    reached_by: date | None = None
     earliest: bool | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> MilestoneClaim:
-        if self.on is None and self.by is None and self.earliest is None:
-            raise ValueError("key on: give on, by or earliest (what is claimed)")
+        if self.reached_on is None and self.reached_by is None and self.earliest is None:
+            raise ValueError(
+                "key reached_on: give reached_on, reached_by or earliest (what is claimed)"
+            )
         if self.series.kind != "sum":
             raise ValueError("key metric: a milestone needs a count (people, boats or events)")
         return self
@@ -60,10 +63,10 @@ class MilestoneClaim(ClaimBase):
         early, late = passing[self.year]
         last_day = min(cut, date(self.year, 12, 31))
         parts: list[bool | None] = []
-        if self.on is not None:
-            parts.append(_on(self.on, early, late, last_day))
-        if self.by is not None:
-            parts.append(_by(self.by, early, late, last_day))
+        if self.reached_on is not None:
+            parts.append(_on(self.reached_on, early, late, last_day))
+        if self.reached_by is not None:
+            parts.append(_by(self.reached_by, early, late, last_day))
         earlier = {y: p for y, p in passing.items() if y < self.year and y >= first.year}
         if self.earliest is not None:
             first_ever = _earliest(early, late, last_day, earlier)
@@ -109,10 +112,10 @@ class MilestoneClaim(ClaimBase):
             if never and listed:
                 text += f" ({', '.join(never)} never did)"
         claimed = []
-        if self.on is not None:
-            claimed.append(f"on {fmt_date(self.on)}")
-        if self.by is not None:
-            claimed.append(f"by {fmt_date(self.by)}")
+        if self.reached_on is not None:
+            claimed.append(f"on {fmt_date(self.reached_on)}")
+        if self.reached_by is not None:
+            claimed.append(f"by {fmt_date(self.reached_by)}")
         if self.earliest is not None:
             claimed.append("the earliest year" if self.earliest else "not the earliest year")
         return text + f"; claimed: {', '.join(claimed)}"

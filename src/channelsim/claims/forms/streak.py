@@ -74,7 +74,12 @@ class StreakClaim(ClaimBase, MaybeCompared):
         index = int(series.units.searchsorted(np.datetime64(day)))
         kind = "with" if want else "without"
         if np.isnan(state[index]):
-            return Finding(None, Verdict.cannot_check, f"{fmt_date(day)} is not yet published")
+            last = series_end(metric, edition)
+            return Finding(
+                None,
+                Verdict.cannot_check,
+                f"{fmt_date(day)} is not yet published (this edition stops at {fmt_date(last)})",
+            )
         if state[index] != want:
             return Finding(
                 0,

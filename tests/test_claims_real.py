@@ -1,0 +1,145 @@
+"""The shipped statements of every form (examples/claims/forms-2024-2025.yaml) judged on the
+official editions, each value computed here independently with plain pandas on the sheets.
+Skipped when the editions are not present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conftest import OFFICIAL_DATA, REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "examples" / "claims" / "forms-2024-2025.yaml"
+EDITIONS = sorted(OFFICIAL_DATA.glob("*.ods")) if OFFICIAL_DATA.exists() else []
+NOV_2025 = OFFICIAL_DATA / "21_November_2025_Small_boats_-_time_series.ods"
+DEC_2025 = OFFICIAL_DATA / "31_December_2025_Small_boats_-_time_series.ods"
+MAY_2026 = OFFICIAL_DATA / "29_May_2026_Small_boats_-_time_series.ods"
+
+pytestmark = pytest.mark.skipif(
+    not (NOV_2025.exists() and DEC_2025.exists() and MAY_2026.exists()),
+    reason=f"official editions not found in {OFFICIAL_DATA}",
+)
+
+
+def _daily(path: Path) -> pd.Series:
+    """People per day, read with pandas alone (header on the row that says 'Date')."""
+    raw = pd.read_excel(path, sheet_name="SB_01", header=None)
+    header = raw.index[raw[0].astype(str).str.strip() == "Date"][0]
+    table = raw.iloc[header + 1 :, :2].dropna()
+    return pd.Series(pd.to_numeric(table[1]).astype(int).to_numpy(), index=pd.to_datetime(table[0]))
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("channelsim")
+    data = [arg for path in EDITIONS for arg in ("--data", str(path))]
+    run = subprocess.run(
+        [script, "claims", EXAMPLE, *data, "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return {row["id"]: row for row in json.loads(run.stdout)}
+
+
+@pytest.fixture(scope="module")
+def latest() -> pd.Series:
+    return _daily(MAY_2026)
+
+
+def test_total_differs_as_published_then_and_as_revised(results: dict[str, Any]) -> None:
+    row = results["shropshire-star-total-2025-to-11-dec"]
+    then, dec = _daily(NOV_2025), _daily(DEC_2025)
+    assert then.index.max() == pd.Timestamp("2025-11-20")  # published by 12 Dec 2025
+    assert row["as_published"]["edition"]["date"] == "2025-11-21"
+    assert row["as_published"]["value"] == int(then["2025-01-01":"2025-11-20"].sum())
+    assert row["as_published"]["verdict"] == "cannot be checked with this data"
+    revised_total = int(_daily(MAY_2026)["2025-01-01":"2025-12-11"].sum())
+    assert revised_total == int(dec["2025-01-01":"2025-12-11"].sum()) == 39_292
+    assert row["as_revised"]["value"] == revised_total
+    assert row["as_revised"]["verdict"] == "supported" and row["differs"] is True
+
+
+def test_change(results: dict[str, Any], latest: pd.Series) -> None:
+    row = results["bbc-first-half-up-48-percent"]
+    now, before = latest["2025-01-01":"2025-06-30"].sum(), latest["2024-01-01":"2024-06-30"].sum()
+    pct = (now / before - 1) * 100
+    assert row["value"] == pytest.approx(round(pct, 1), abs=0.05)
+    assert row["verdict"] == ("supported" if abs(pct - 48) <= 0.5 else "not supported")
+    assert row["as_published"] is None  # no edition here was published by 1 Jul 2025
+
+
+def _rank_in_year(series: pd.Series, day: str) -> int:
+    year = series[f"{day[:4]}-01-01" : day]
+    return 1 + int((year > series[day]).sum())
+
+
+def test_ranks_of_days_and_of_a_first_half(results: dict[str, Any], latest: pd.Series) -> None:
+    assert (
+        results["daily-mail-882-highest-day-of-2024"]["value"]
+        == _rank_in_year(latest, "2024-06-18")
+        == 1
+    )
+    third = results["eastern-eye-879-third-highest-day"]
+    assert third["value"] == _rank_in_year(latest, "2025-06-30") == 3
+    assert third["verdict"] == "supported"
+    halves = pd.Series({y: latest[f"{y}-01-01" : f"{y}-06-30"].sum() for y in range(2018, 2026)})
+    half = results["eastern-eye-record-first-half"]
+    assert half["value"] == 1 + int((halves > halves[2025]).sum()) == 1
+    assert f"{halves[2025]:,}" in half["reason"]
+
+
+def test_milestones(results: dict[str, Any], latest: pd.Series) -> None:
+    def passed(year: int) -> pd.Timestamp | None:
+        running = latest[f"{year}-01-01" : f"{year}-12-31"].cumsum()
+        hits = running[running >= 25_000]
+        return hits.index[0] if len(hits) else None
+
+    dates = {year: passed(year) for year in range(2018, 2026)}
+    row = results["bbc-25000-passed-earliest"]
+    assert row["value"] == dates[2025].date().isoformat()
+    earlier = [d.strftime("%m-%d") for y, d in dates.items() if y < 2025 and d is not None]
+    assert row["verdict"] == (
+        "supported" if dates[2025].strftime("%m-%d") < min(earlier) else "not supported"
+    )
+    assert results["bbc-2022-passed-25000-on-27-august"]["value"] == "2022-08-27"
+    assert dates[2022] == pd.Timestamp("2022-08-27")
+
+
+def test_streak_differs_as_published_then_and_as_revised(
+    results: dict[str, Any], latest: pd.Series
+) -> None:
+    row = results["independent-longest-gap-in-seven-years"]
+    assert row["as_published"]["verdict"] == "cannot be checked with this data"
+    assert "not yet published" in row["as_published"]["reason"]
+    crossed = latest[:"2025-12-12"] > 0
+    last_crossing = crossed[crossed].index[-1]
+    gap = (pd.Timestamp("2025-12-12") - last_crossing).days
+    runs = (crossed != crossed.shift()).cumsum()
+    lengths = crossed[~crossed].groupby(runs[~crossed]).agg(["size", lambda s: s.index[0]])
+    lengths.columns = ["days", "first"]
+    since = lengths[(lengths["first"] >= "2018-10-20") & (lengths["first"] < last_crossing)]
+    assert row["as_revised"]["value"] == gap == 28
+    assert row["as_revised"]["verdict"] == (
+        "supported" if since["days"].max() < gap else "not supported"
+    )
+
+
+def test_window(results: dict[str, Any], latest: pd.Series) -> None:
+    rolling = latest["2024-01-01":"2024-11-06"].rolling(14).sum().dropna()
+    row = results["telegraph-busiest-14-days-of-2024"]
+    assert row["value"] == int(rolling.max()) == 3_197
+    assert rolling.idxmax() == pd.Timestamp("2024-11-06")
+    assert row["verdict"] == "supported"
+
+
+def test_what_the_series_cannot_decide(results: dict[str, Any]) -> None:
+    row = results["independent-boats-carrying-over-80"]
+    assert row["verdict"] == "cannot be checked with this data" and row["value"] is None
+    assert "not the number aboard each boat" in row["reason"]
