@@ -192,7 +192,7 @@ def brief(
         title = f"Small-boat arrivals to {facts['data_to']}"
         emit_rows(brief_rows(facts), OutputFormat(fmt.value), title=title)
         if fmt is BriefFormat.table:
-            err_console.print(source_line(edition), markup=False, highlight=False)
+            err_console.print(source_line(edition), markup=False, highlight=False, soft_wrap=True)
 
 
 def _edition_dict(data_store: Any) -> dict[str, str]:

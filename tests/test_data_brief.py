@@ -1,0 +1,181 @@
+"""``channelsim data brief``: the week's facts, on a small two-year publication written here
+and on the official editions (as of 31 July 2025). Expected values are computed here with
+plain pandas, never taken from the brief itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conftest import OFFICIAL_DATA, CliResult
+from spreadsheets import make_rows, write_publication
+
+Run = Callable[..., CliResult]
+MAY_2026 = OFFICIAL_DATA / "29_May_2026_Small_boats_-_time_series.ods"
+
+
+@pytest.fixture
+def toy(tmp_path: Path, run_cli: Run) -> tuple[Path, pd.DataFrame, pd.DataFrame]:
+    """A store holding a CSV publication from Mon 2 Jan 2023 to Wed 14 Aug 2024."""
+    daily, weekly = make_rows(start=dt.date(2023, 1, 2), days=591, seed=11)
+    path = write_publication(tmp_path / "15_August_2024_toy", daily, weekly, "csv")
+    store = tmp_path / "s.duckdb"
+    assert run_cli("data", "import", path, "--store", store).exit_code == 0
+    d = pd.DataFrame(daily, columns=["date", "people", "boats", "u", "n"])
+    d["date"] = pd.to_datetime(d["date"])
+    w = pd.DataFrame(weekly, columns=["week_ending", "people", "boats", "u", "pp", "pe", "n"])
+    w["week_ending"] = pd.to_datetime(w["week_ending"])
+    return store, d.set_index("date"), w.set_index("week_ending")
+
+
+def _brief(run_cli: Run, store: Path, *args: str) -> dict[str, Any]:
+    result = run_cli("data", "brief", "--store", store, "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _pct(now: float, before: float) -> float:
+    return round((now / before - 1) * 100, 1)
+
+
+def test_brief_figures_on_a_small_publication(run_cli: Run, toy: Any) -> None:
+    store, d, w = toy
+    brief = _brief(run_cli, store, "--as-of", "2024-07-10")  # a Wednesday
+    people = d["people"]
+    assert brief["data_to"] == "2024-07-10"
+    assert brief["edition"]["date"] == "2024-08-15"
+    assert brief["latest_day"] == {
+        "date": "2024-07-10",
+        "people": int(people["2024-07-10"]),
+        "boats": int(d["boats"]["2024-07-10"]),
+    }
+    week = brief["week"]
+    assert (week["start"], week["end"]) == ("2024-07-08", "2024-07-10")
+    assert week["people"] == people["2024-07-08":"2024-07-10"].sum()
+    assert week["last_year"]["people"] == people["2023-07-08":"2023-07-10"].sum()
+    month = brief["month"]
+    assert month["people"] == people["2024-07-01":"2024-07-10"].sum()
+    assert month["change_pct"] == _pct(month["people"], people["2023-07-01":"2023-07-10"].sum())
+    ytd = brief["year_to_date"]
+    now, before = people["2024-01-01":"2024-07-10"].sum(), people["2023-01-02":"2023-07-10"].sum()
+    assert ytd["people"] == now
+    (last_year,) = ytd["earlier_years"]
+    assert (last_year["year"], last_year["people"]) == (2023, before)
+    assert last_year["change_pct"] == _pct(now, before)
+    assert brief["records"]["year_to_date"]["record"] == bool(now > before)
+
+    boats = d["boats"]
+    ppb = brief["people_per_boat"]
+    assert ppb["year_to_date"] == round(now / boats["2024-01-01":"2024-07-10"].sum(), 1)
+
+    weeks = w["2024-01-01":"2024-07-10"]
+    weeks = weeks[weeks["pp"] != "-"]
+    prevention = brief["prevention"]
+    assert prevention["weeks"] == len(weeks)
+    assert prevention["last_week_ending"] == "2024-07-07"  # the last complete week
+    assert prevention["prevented_people"] == weeks["pp"].astype(int).sum()
+    share = weeks["pp"].astype(int).sum() / (weeks["pp"].astype(int).sum() + weeks["people"].sum())
+    assert prevention["share_prevented"] == round(share, 4)
+
+    crossed = people[:"2024-07-10"][people[:"2024-07-10"] > 0]
+    since = brief["days_since_last_crossing"]
+    assert since["last_crossing_day"] == crossed.index[-1].date().isoformat()
+    assert since["days"] == (pd.Timestamp("2024-07-10") - crossed.index[-1]).days
+
+
+def test_records_broken_this_year(run_cli: Run, toy: Any) -> None:
+    store, d, _ = toy
+    brief = _brief(run_cli, store, "--as-of", "2024-08-14")
+    people = d["people"]
+    expected_days = []
+    for day, value in people["2024-01-01":"2024-08-14"].items():
+        earlier = people[: day - pd.Timedelta(days=1)]
+        if value > earlier.max():
+            expected_days.append((day.date().isoformat(), "all days"))
+        month = earlier[earlier.index.month == day.month]
+        if len(month) and value > month.max():
+            expected_days.append((day.date().isoformat(), f"{day:%B} days"))
+    assert [(r["date"], r["record_of"]) for r in brief["records"]["days"]] == expected_days
+    months = people.resample("MS").sum()
+    expected_months = []
+    for month, value in months["2024"].items():
+        same = months[(months.index < month) & (months.index.month == month.month)]
+        if len(same) and value > same.max():
+            expected_months.append((f"{month:%Y-%m}", "same month"))
+        if value > months[months.index < month].max():
+            expected_months.append((f"{month:%Y-%m}", "all months"))
+    found = [(r["month"], r["record_of"]) for r in brief["records"]["months"]]
+    assert found == expected_months
+
+
+def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
+    store, _, _ = toy
+    md = run_cli("data", "brief", "--store", store, "--format", "md")
+    assert md.exit_code == 0, md.stderr
+    lines = md.stdout.splitlines()
+    assert lines[0] == "**Small-boat arrivals to 14 Aug 2024**"
+    assert lines[2] == "| figure | value | unit | compared with | change |"
+    assert "| people per boat |" in md.stdout and "| events |" in md.stdout
+    assert lines[-1].startswith("Source: Home Office, Migrants detected crossing")
+    assert lines[-1].endswith("Open Government Licence v3.0.")
+    table = run_cli("data", "brief", "--store", store)
+    assert table.exit_code == 0 and "Open Government Licence v3.0" in table.stderr
+    early = run_cli("data", "brief", "--store", store, "--as-of", "2022-12-31")
+    assert early.exit_code == 2 and "--as-of: expected a date on or after" in early.stderr
+
+
+def _official_daily() -> pd.Series:
+    raw = pd.read_excel(MAY_2026, sheet_name="SB_01", header=None)
+    header = raw.index[raw[0].astype(str).str.strip() == "Date"][0]
+    table = raw.iloc[header + 1 :, :2].dropna()
+    return pd.Series(pd.to_numeric(table[1]).astype(int).to_numpy(), index=pd.to_datetime(table[0]))
+
+
+@pytest.mark.skipif(not MAY_2026.exists(), reason=f"official editions not found in {OFFICIAL_DATA}")
+def test_brief_as_of_31_july_2025_on_the_official_editions(tmp_path: Path, run_cli: Run) -> None:
+    store = tmp_path / "s.duckdb"
+    imported = run_cli("data", "import", *sorted(OFFICIAL_DATA.glob("*.ods")), "--store", store)
+    assert imported.exit_code == 0, imported.stderr
+    brief = _brief(run_cli, store, "--as-of", "2025-07-31")
+    people = _official_daily()  # every edition agrees on 2018–2025 (the latest wins)
+    ytd = brief["year_to_date"]
+    now = people["2025-01-01":"2025-07-31"].sum()
+    assert ytd["people"] == now == 25_436
+    by_year = {r["year"]: r for r in ytd["earlier_years"]}
+    before = people["2024-01-01":"2024-07-31"].sum()
+    assert by_year[2024]["people"] == before
+    assert by_year[2024]["change_pct"] == _pct(now, before) == 50.5
+    record = brief["records"]["year_to_date"]
+    best = max(people[f"{y}-01-01" : f"{y}-07-31"].sum() for y in range(2018, 2025))
+    assert record == {
+        "record": bool(now > best),
+        "people": int(now),
+        "previous_record": {"year": 2024, "people": int(before)},
+    }
+    days = brief["records"]["days"]
+    assert not [r for r in days if r["record_of"] == "all days"]  # 1,305 on 3 Sep 2022 stands
+    may = [r for r in days if r["date"] == "2025-05-31"]
+    earlier_mays = people[(people.index.month == 5) & (people.index < "2025-05-31")]
+    assert may == [
+        {
+            "date": "2025-05-31",
+            "people": 1_195,
+            "record_of": "May days",
+            "previous_record": {
+                "date": earlier_mays.idxmax().date().isoformat(),
+                "people": int(earlier_mays.max()),
+            },
+        }
+    ]
+    months = people.resample("MS").sum()
+    for row in brief["records"]["months"]:
+        month = pd.Timestamp(f"{row['month']}-01")
+        same = months[(months.index < month) & (months.index.month == month.month)]
+        assert row["people"] == months[month] and months[month] > same.max()
+    assert brief["edition"]["file"] == MAY_2026.name

@@ -1,0 +1,80 @@
+"""``channelsim data report``: one self-contained page of the official data alone, with the
+Home Office credit, the licence line and axis titles with units; it renders in headless
+Chromium and never replaces a file it did not write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult
+from spreadsheets import make_rows, write_publication
+from test_report import assert_renders
+
+Run = Callable[..., CliResult]
+
+
+@pytest.fixture
+def store(tmp_path: Path, run_cli: Run) -> Path:
+    daily, weekly = make_rows(start=dt.date(2023, 1, 2), days=600, seed=5)
+    path = write_publication(tmp_path / "30_August_2024_toy", daily, weekly, "csv")
+    target = tmp_path / "s.duckdb"
+    assert run_cli("data", "import", path, "--store", target).exit_code == 0
+    return target
+
+
+def test_page_is_self_contained_credited_and_renders(
+    tmp_path: Path, run_cli: Run, store: Path
+) -> None:
+    out = tmp_path / "site" / "official.html"
+    result = run_cli("data", "report", "-o", out, "--store", store, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["charts"] == 4
+    assert row["sections"] == "Arrivals, Year to date, People per boat, Prevention"
+    text = out.read_text(encoding="utf-8")
+    assert "<script src" not in text and 'src="http' not in text
+    assert "Source: Home Office, Migrants detected crossing the English Channel" in text
+    assert "Open Government Licence v3.0" in text
+    assert "edition of 30 Aug 2024" in text
+    for title in (
+        "people per day",
+        "people per week",
+        "people arrived since 1 January",
+        "people per boat (monthly average)",
+        "% of people",
+        "week ending (Sunday)",
+    ):
+        assert f'"text":"{title}"' in text, title
+    dom = assert_renders(out, tmp_path, charts=4)
+    assert "Open Government Licence v3.0" in dom
+
+
+def test_the_target_is_checked_before_anything_is_written(
+    tmp_path: Path, run_cli: Run, store: Path
+) -> None:
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html>my own page</html>")
+    folder = tmp_path / "folder.html"
+    folder.mkdir()
+    cases = {
+        mine: "exists and was not written by `channelsim data report`",
+        folder: "is a folder",
+        tmp_path / "report.txt": "expected a file name ending in .html",
+    }
+    for target, expected in cases.items():
+        result = run_cli("data", "report", "-o", target, "--store", store)
+        assert result.exit_code == 2 and result.stdout == ""
+        (line,) = result.stderr.strip().splitlines()
+        assert str(target) in line and expected in line
+    assert mine.read_text() == "<html>my own page</html>"
+    assert not (tmp_path / "report.txt").exists() and list(folder.iterdir()) == []
+    # A page this command wrote may be written again.
+    again = tmp_path / "again.html"
+    for _ in range(2):
+        assert run_cli("data", "report", "-o", again, "--store", store).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
