@@ -358,8 +358,14 @@ def test_good_file_loads(tmp_path: Path) -> None:
 def test_bad_file_names_file_claim_and_key(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
-    assert old in GOOD
-    path = _write(tmp_path, GOOD.replace(old, new))
+    assert_bad_claim_file(tmp_path, GOOD, old, new, expected)
+
+
+def assert_bad_claim_file(tmp_path: Path, text: str, old: str, new: str, expected: str) -> None:
+    """Replacing ``old`` by ``new`` in a good claim file gives one InputError line that starts
+    with the file's path and contains ``expected``."""
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new, 1))
     with pytest.raises(InputError) as caught:
         load_claims(path)
     message = str(caught.value)

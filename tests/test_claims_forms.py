@@ -23,7 +23,7 @@ from channelsim.claims import (
     load_claims,
     parse_claim,
 )
-from channelsim.errors import InputError
+from test_claims import assert_bad_claim_file
 
 
 def _edition(start: str = "2022-01-01", end: str = "2024-12-31", seed: int = 7) -> DataEdition:
@@ -552,11 +552,4 @@ def test_every_form_loads_from_yaml(tmp_path: Path) -> None:
 def test_bad_forms_name_the_claim_and_key(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
-    assert old in FORMS_YAML
-    path = tmp_path / "forms.yaml"
-    path.write_text(FORMS_YAML.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        load_claims(path)
-    message = str(caught.value)
-    assert "\n" not in message and message.startswith(str(path))
-    assert expected in message
+    assert_bad_claim_file(tmp_path, FORMS_YAML, old, new, expected)

@@ -186,27 +186,33 @@ def _band(claim: Comparing) -> float:
     return (claim.figure or 0.0) * (claim.tolerance_pct or 0) / 100
 
 
+#: How the reasons write each comparison.
+COMPARISON_WORDS = {
+    "more_than": "more than",
+    "over": "more than",
+    "fewer_than": "fewer than",
+    "at_least": "at least",
+    "at_most": "at most",
+    "exactly": "exactly",
+}
+
+
+def tolerance_words(claim: Comparing, unit: str = "", of_figure: str = "") -> str:
+    """``5%`` (per cent of the figure, followed by ``of_figure``) or ``0.5%`` in the
+    figure's own ``unit``."""
+    if claim.tolerance_pct is not None:
+        return f"{fmt_number(claim.tolerance_pct)}%{of_figure}"
+    return fmt_number(claim.tolerance or 0) + unit
+
+
 def comparison_text(claim: Comparing, holds: bool | None, unit: str = "") -> str:
     """``more than 40,000``, ``not within 5% of 1,200``, ``exactly 500`` (negated unless
     ``holds``); ``unit`` follows the figure (``%`` for a percentage)."""
     figure = fmt_number(claim.figure or 0.0) + unit
     if claim.comparison == "about":
-        width = (
-            f"{fmt_number(claim.tolerance_pct)}%"
-            if claim.tolerance_pct is not None
-            else fmt_number(claim.tolerance or 0) + unit
-        )
-        text = f"within {width} of {figure}"
+        text = f"within {tolerance_words(claim, unit)} of {figure}"
     else:
-        words = {
-            "more_than": "more than",
-            "over": "more than",
-            "fewer_than": "fewer than",
-            "at_least": "at least",
-            "at_most": "at most",
-            "exactly": "exactly",
-        }
-        text = f"{words[claim.comparison or 'exactly']} {figure}"
+        text = f"{COMPARISON_WORDS[claim.comparison or 'exactly']} {figure}"
     return text if holds else f"not {text}"
 
 

@@ -43,14 +43,13 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
+def _two_rows(top: str, bottom: str) -> go.Figure:
+    return make_subplots(rows=2, cols=1, shared_xaxes=True, subplot_titles=(top, bottom))
+
+
 def arrivals_figure(daily: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     """People arrived per day (SB_01) and per week (SB_02)."""
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        subplot_titles=("People arrived per day (SB_01)", "People arrived per week (SB_02)"),
-    )
+    fig = _two_rows("People arrived per day (SB_01)", "People arrived per week (SB_02)")
     fig.add_trace(
         go.Bar(x=daily["date"], y=daily["people"], name="people per day", marker_color=COLOURS[0]),
         row=1,
@@ -125,14 +124,9 @@ def prevention_figure(weekly: pd.DataFrame) -> go.Figure:
     """Weekly people prevented (French estimates) against people arrived in the same weeks,
     and the prevented share, from the first week with a prevention figure."""
     weeks = weekly[weekly["prevented_people"].notna()]
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        subplot_titles=(
-            "People prevented and arrived per week",
-            "Prevented share: prevented ÷ (prevented + arrived)",
-        ),
+    fig = _two_rows(
+        "People prevented and arrived per week",
+        "Prevented share: prevented ÷ (prevented + arrived)",
     )
     fig.add_trace(
         go.Bar(

@@ -13,7 +13,16 @@ from pydantic import Field
 from channelsim.claims.base import Finding, verdict_of
 from channelsim.claims.data import DataEdition
 from channelsim.claims.forms.total import PeriodClaim
-from channelsim.claims.measure import Compared, Measure, decide, measure, rounded, statement
+from channelsim.claims.measure import (
+    COMPARISON_WORDS,
+    Compared,
+    Measure,
+    decide,
+    measure,
+    rounded,
+    statement,
+    tolerance_words,
+)
 from channelsim.claims.metrics import Verdict
 from channelsim.claims.periods import AnyPeriod, MissingAsOf, Strict, shift_years
 from channelsim.claims.text import fmt_number
@@ -120,21 +129,10 @@ class ChangeClaim(PeriodClaim, Compared):
         unit = "%" if self.change == "percent" else f" {self.series.unit}"
         figure = fmt_number(self.figure) + unit
         if self.comparison == "about":
-            width = (
-                f"{fmt_number(self.tolerance_pct)}% of it"
-                if self.tolerance_pct is not None
-                else fmt_number(self.tolerance or 0) + unit
-            )
+            width = tolerance_words(self, unit, of_figure=" of it")
             text = f"{noun} of about {figure} (give or take {width})"
         else:
-            words = {
-                "more_than": "more than",
-                "over": "more than",
-                "fewer_than": "less than",
-                "at_least": "at least",
-                "at_most": "at most",
-                "exactly": "exactly",
-            }[self.comparison]
+            words = (COMPARISON_WORDS | {"fewer_than": "less than"})[self.comparison]
             text = f"{noun} of {words} {figure}"
         return text if holds else f"not {text}"
 
