@@ -148,7 +148,7 @@ def test_a_million_row_series_is_refused_before_it_is_parsed(
     )
     before = _digest(store)
     result = run_cli("data", "import", daily, "--store", store)
-    _one_line(result, str(daily), "1,000,001 rows; expected at most 40,000", "about 3,000")
+    _one_line(result, f"{daily}: table SB_01: 1,000,001 rows; expected at most 40,000", "3,000")
     assert _digest(store) == before
 
 
@@ -161,6 +161,24 @@ def test_a_workbook_over_the_row_bound_is_refused_from_its_size(
     path = _edition(tmp_path)  # 28 days below a header and a title row (the blank is trimmed)
     monkeypatch.setattr(publication, "MAX_TABLE_ROWS", 20)
     with pytest.raises(InputError, match=r"sheet SB_01: 30 rows; expected at most 20 \("):
+        read_publication(path)
+
+
+def test_a_workbook_too_large_is_refused_from_its_zip_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million-row ODS holds about 300 MB of XML: refused before calamine parses it."""
+    from channelsim.data import publication
+    from channelsim.errors import InputError
+
+    path = _edition(tmp_path)
+    monkeypatch.setattr(publication, "MAX_SHEET_XML_BYTES", 1000)
+
+    def never(*args: object) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", never)
+    with pytest.raises(InputError, match=r"MB of cells; expected at most 0 MB, room for 40,000"):
         read_publication(path)
 
 
