@@ -12,8 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from channelsim.claims import (
+    METRICS,
     DataEdition,
     Editions,
     Verdict,
@@ -21,6 +24,7 @@ from channelsim.claims import (
     evaluate,
     fmt_number,
     load_claims,
+    measure,
     parse_claim,
 )
 from test_claims import assert_bad_claim_file
@@ -553,3 +557,48 @@ def test_bad_forms_name_the_claim_and_key(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
     assert_bad_claim_file(tmp_path, FORMS_YAML, old, new, expected)
+
+
+# ---- the series behind every form -----------------------------------------------------
+
+DAYS = pd.date_range("2021-06-01", "2025-06-30", freq="D")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, len(DAYS) - 1),
+    st.integers(0, 400),
+    st.integers(-30, 400),
+    st.sampled_from(["arrived_people", "days_with_crossings", "prevented_people"]),
+)
+def test_a_period_total_matches_pandas_with_bounds(
+    first: int, length: int, as_of_offset: int, metric: str
+) -> None:
+    """Any period, any as_of, before, inside or after the data: the value is the pandas sum
+    over the known days (or weeks ending in the period), and missing units widen the bounds
+    exactly as far as they can."""
+    start = DAYS[first].date()
+    end = min(DAYS[-1], DAYS[first] + pd.Timedelta(days=length)).date()
+    as_of = (pd.Timestamp(end) + pd.Timedelta(days=as_of_offset)).date()
+    found = measure(METRICS[metric], start, end, as_of, ED)
+    last = min(pd.Timestamp(end), pd.Timestamp(as_of))
+    if metric == "prevented_people":
+        w = ED.weekly.set_index("week_ending")["prevented_people"]
+        units = pd.date_range(start, end, freq="W-SUN")
+        known = w.reindex(units)[units <= last].dropna()
+        expected = float(known.sum())
+    else:
+        units = pd.date_range(start, end, freq="D")
+        known = PEOPLE.reindex(units)[units <= last].dropna()
+        expected = float((known > 0).sum() if metric == "days_with_crossings" else known.sum())
+    if known.empty:
+        assert found is None
+        return
+    assert found is not None and found.value == expected
+    missing = len(units) - len(known)
+    assert found.low == expected
+    if metric == "days_with_crossings":
+        assert found.high == expected + missing
+    else:
+        assert found.high == (np.inf if missing else expected)
+    assert bool(found.gaps) == bool(missing)
