@@ -143,3 +143,57 @@ def test_what_the_series_cannot_decide(results: dict[str, Any]) -> None:
     row = results["independent-boats-carrying-over-80"]
     assert row["verdict"] == "cannot be checked with this data" and row["value"] is None
     assert "not the number aboard each boat" in row["reason"]
+
+
+def _rank(values: pd.Series, subject: pd.Timestamp) -> int:
+    """1 + how many units had strictly more than ``subject`` (ties share the better rank)."""
+    return 1 + int((values > values[subject]).sum())
+
+
+def test_ranks_since_a_date_in_a_month_and_in_a_calendar_span(
+    results: dict[str, Any], latest: pd.Series
+) -> None:
+    day = pd.Timestamp("2024-10-05")
+    since_nov_2022 = latest["2022-11-13":"2024-10-14"]
+    assert results["daily-mail-973-highest-for-nearly-two-years"]["value"] == 1
+    assert _rank(since_nov_2022, day) == 1 and latest["2022-11-12"] > latest[day]
+    on_record = latest[:"2024-10-31"]
+    assert results["telegraph-973-ninth-highest-day-on-record"]["value"] == _rank(on_record, day)
+    assert _rank(on_record, day) == 9
+    after_election = latest["2024-07-05":"2024-07-15"]
+    row = results["telegraph-427-highest-day-since-starmer-became-pm"]
+    assert row["value"] == _rank(after_election, pd.Timestamp("2024-07-15")) == 1
+    to_then = latest[:"2024-02-25"]
+    februaries = to_then[to_then.index.month == 2]
+    row = results["telegraph-290-record-day-for-february"]
+    assert row["value"] == _rank(februaries, pd.Timestamp("2024-02-25")) == 1
+    months = latest[:"2024-10-31"].resample("MS").sum()
+    this_year = months["2024"]
+    row = results["telegraph-october-busiest-month-of-2024"]
+    assert row["value"] == _rank(this_year, pd.Timestamp("2024-10-01")) == 1
+    assert int(this_year["2024-10-01"]) == 5_417
+    januaries = latest[:"2024-01-31"].resample("MS").sum()
+    januaries = januaries[januaries.index.month == 1]
+    row = results["pa-january-2022-highest-january"]
+    assert row["value"] == _rank(januaries, pd.Timestamp("2022-01-01")) == 1
+    assert int(januaries["2022-01-01"]) == 1_339
+    for claim_id in (
+        "daily-mail-973-highest-for-nearly-two-years",
+        "telegraph-973-ninth-highest-day-on-record",
+        "telegraph-427-highest-day-since-starmer-became-pm",
+        "telegraph-290-record-day-for-february",
+        "telegraph-october-busiest-month-of-2024",
+        "pa-january-2022-highest-january",
+    ):
+        assert results[claim_id]["verdict"] == "supported", claim_id
+
+
+def test_change_since_an_event_against_the_part_of_the_year_before_it(
+    results: dict[str, Any], latest: pd.Series
+) -> None:
+    since = int(latest["2024-07-05":"2024-10-14"].sum())
+    before = int(latest["2024-01-01":"2024-07-04"].sum())
+    row = results["daily-mail-more-since-the-election-than-before-it"]
+    assert (since, before) == (13_759, 13_574)
+    assert row["value"] == since - before == 185
+    assert row["verdict"] == "supported"
