@@ -149,7 +149,7 @@ def test_yaml_and_toml_give_the_same_scenario(tmp_path: Path) -> None:
 
 def test_end_before_start_is_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, 'name = "t"\nstart = 2025-02-01\nend = 2025-01-01\n')
-    with pytest.raises(InputError, match="before start"):
+    with pytest.raises(InputError, match=r"end: expected a date on or after the start 2025-02-01"):
         load_scenario(path)
 
 

@@ -205,7 +205,7 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
         (["--params", "beach.nope"], "--params 'beach.nope': expected an uncertain parameter"),
         (["--method", "sobol", "--samples", "6"], "expected a power of two"),
         (["--method", "fast"], "--method: expected one of sobol, morris"),
-        (["--from", "2025-07-01", "--to", "2025-06-01"], "expected --to on or after"),
+        (["--from", "2025-07-01", "--to", "2025-06-01"], "--from: expected a date on or before"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(

@@ -598,6 +598,8 @@ def expected_text(error: Mapping[str, Any]) -> str:
         return f"expected {'an integer' if whole else 'a number'}{got_text}"
     if kind.startswith(("model", "dict")):
         return f"expected a table{got_text}"
+    if kind == "value_error" and "error" in ctx:  # a validator's own message says it all
+        return str(ctx["error"])
     return f"{error['msg']}{got_text}"
 
 

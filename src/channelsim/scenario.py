@@ -17,26 +17,58 @@ A scenario is TOML or YAML::
     [policies.params]
     ...
 
-Every problem is reported as one line naming the file and the dotted key. Policy types are
-checked against the registry by the engine (``channelsim.engine.load_scenario``), which
-sits above this module.
+Every problem is reported as one line naming the file and the dotted key (or the command-line
+option: see :func:`with_run_options`). A key given twice in one file is an error, in YAML as in
+TOML. Policy types are checked against the registry by the engine
+(``channelsim.engine.load_scenario``), which sits above this module.
+
+The period is bounded (:data:`FIRST_DATE` to :data:`LAST_DATE`) and so is the mean inflow it
+implies (:data:`MAX_INFLOW_PEOPLE_PER_DAY`): a trend compounded over centuries would otherwise
+ask the engine for astronomically many people.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides, default_params, raise_input_error
 
 MAX_SEED = 2**63 - 1
+FIRST_DATE = dt.date(2018, 1, 1)
+"""The first day a scenario may simulate: the start of the Home Office series (and the
+engine's clock, ``channelsim.engine.EPOCH``)."""
+LAST_DATE = dt.date(2100, 12, 31)
+"""The last day a scenario may simulate: the latest ``coast.inflow_reference_year``."""
+MAX_INFLOW_PEOPLE_PER_DAY = 100_000.0
+"""A bound on the mean daily inflow a scenario's trend may reach, 25 times the largest the
+parameter ranges allow without a trend (2000 people/day at the peak of a 0.95 season): beyond
+it the scenario describes no plausible Channel and the simulation would take forever."""
+PERIOD_TEXT = f"a date from {FIRST_DATE} to {LAST_DATE}"
+
+
+def _not_before_start(end: Any, info: ValidationInfo) -> Any:
+    start = info.data.get("start")
+    if end is not None and start is not None and end < start:
+        raise ValueError(f"expected a date on or after the start {start}, got {end}")
+    return end
 
 
 class WeatherSpec(BaseModel):
@@ -67,6 +99,11 @@ class PolicySpec(BaseModel):
     end: dt.date | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _not_before_start(end, info)
+
 
 class Scenario(BaseModel):
     """A resolved scenario: full parameters (defaults + overrides), not just the overrides."""
@@ -85,10 +122,29 @@ class Scenario(BaseModel):
         default=None, exclude=True, description="File the scenario came from."
     )
 
+    @field_validator("start", "end")
+    @classmethod
+    def _in_period(cls, value: dt.date) -> dt.date:
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise ValueError(f"expected {PERIOD_TEXT}, got {value}")
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        return _not_before_start(end, info)
+
     @model_validator(mode="after")
-    def _ordered(self) -> Scenario:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+    def _bounded_inflow(self) -> Scenario:
+        peak, day = peak_inflow_people_per_day(self.params, self.start, self.end)
+        if peak > MAX_INFLOW_PEOPLE_PER_DAY:
+            # raised as is (pydantic wraps only ValueError), to name the key it is about
+            raise InputError(
+                self.source,
+                "params.coast.inflow_trend_per_year",
+                f"expected a mean inflow of at most {MAX_INFLOW_PEOPLE_PER_DAY:,.0f} people a "
+                f"day, got {peak:.3g} by {day}: shorten the period or lower the trend",
+            )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,16 +152,136 @@ class Scenario(BaseModel):
         return json.loads(self.model_dump_json())
 
     def with_changes(self, **changes: Any) -> Scenario:
-        """A copy with top-level fields replaced and validated (e.g. ``seed``, ``start``)."""
+        """A copy with top-level fields replaced and validated (e.g. ``seed``, ``start``).
+
+        Raises :class:`InputError` naming the scenario's file and the key at fault.
+        """
         data = {**self.model_dump(), **changes, "source": self.source}
-        return Scenario.model_validate(data)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as error:
+            raise_input_error(error, self.source)
+            raise  # unreachable
+
+
+def peak_inflow_people_per_day(
+    params: Params, start: dt.date, end: dt.date
+) -> tuple[float, dt.date]:
+    """An upper bound on the mean daily inflow over ``start``–``end`` and the day it applies.
+
+    The engine's inflow (``channelsim.engine``) is ``inflow_people_per_day`` times the season
+    (at most ``1 + inflow_seasonal_amplitude``) times ``(1 + trend)`` to the power of the years
+    since 1 Jan of ``inflow_reference_year``; the bound takes the season at its peak and the
+    trend at whichever end of the period it is largest.
+    """
+    coast = params.coast
+    day = end if coast.inflow_trend_per_year >= 0 else start
+    years = (day - dt.date(coast.inflow_reference_year, 1, 1)).days / 365.25
+    try:
+        growth = (1.0 + coast.inflow_trend_per_year) ** years
+    except OverflowError:
+        growth = math.inf
+    return coast.inflow_people_per_day * (1.0 + coast.inflow_seasonal_amplitude) * growth, day
+
+
+def check_seed(seed: int, option: str = "--seed") -> int:
+    """``seed`` itself if it is a valid seed (0 to 2^63−1, what the results store records)."""
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(None, option, f"expected an integer from 0 to {MAX_SEED}, got {seed}")
+    return seed
+
+
+def with_run_options(
+    scenario: Scenario,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    seed: int | None = None,
+) -> Scenario:
+    """``scenario`` with the command line's ``--from``, ``--to`` and ``--seed`` applied.
+
+    Each bad value is an :class:`InputError` naming its option: a seed outside 0..2^63−1, a
+    date outside :data:`FIRST_DATE`–:data:`LAST_DATE`, ``--from`` after ``--to`` or after the
+    scenario's end, ``--to`` before the scenario's start.
+    """
+    if seed is not None:
+        check_seed(seed)
+    for option, value in (("--from", start), ("--to", end)):
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            raise InputError(None, option, f"expected {PERIOD_TEXT}, got {value}")
+    first, last = start or scenario.start, end or scenario.end
+    if last < first:
+        if start is not None and end is not None:
+            expected = f"expected a date on or before --to {end}"
+        elif start is not None:
+            expected = f"expected a date on or before the scenario's end {scenario.end}"
+        else:
+            raise InputError(
+                None, "--to", f"expected a date on or after the scenario's start {first}, got {end}"
+            )
+        raise InputError(None, "--from", f"{expected}, got {start}")
+    changes: dict[str, Any] = {"start": first, "end": last}
+    if seed is not None:
+        changes["seed"] = seed
+    return scenario.with_changes(**changes)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML 1.2 forbids it;
+    PyYAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _yaml_error(error: yaml.YAMLError, text: str) -> str:
+    """A YAML error as ``line L, column C ('the line'): what`` on one line."""
+    mark = getattr(error, "problem_mark", None)
+    problem = str(getattr(error, "problem", None) or error)
+    if "'\\t'" in problem:  # PyYAML names the character by its repr
+        problem = "found a tab, which YAML does not allow here: indent with spaces"
+    if mark is None:
+        return f"invalid YAML: {problem}"
+    return f"invalid YAML at {_line_text(text, mark.line + 1)}, column {mark.column + 1}: {problem}"
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
+    """A TOML error as one line; a repeated key or table shows the offending line."""
+    message = str(error)
+    match = re.search(r"\(at line (\d+), column \d+\)", message)
+    if match is None:
+        return f"invalid TOML: {message}"
+    what = message[: match.start()].strip()
+    if what.startswith(("Cannot overwrite a value", "Cannot declare")):
+        what = f"{what}: a key or table is given twice"
+    return f"invalid TOML at {_line_text(text, int(match[1]))}: {what}"
+
+
+def _line_text(text: str, line: int) -> str:
+    lines = text.splitlines()
+    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    return f"line {line} ({shown[:60]!r})" if shown else f"line {line}"
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise InputError(path, None, "expected a scenario file, got a folder")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, None, "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "expected a UTF-8 text file") from None
     except OSError as error:
         raise InputError(path, None, f"cannot read ({error.strerror})") from None
     suffix = path.suffix.lower()
@@ -113,13 +289,13 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         if suffix == ".toml":
             data: Any = tomllib.loads(text)
         elif suffix in {".yaml", ".yml"}:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
         else:
             raise InputError(path, None, "expected a .toml, .yaml or .yml scenario file")
     except tomllib.TOMLDecodeError as error:
-        raise InputError(path, None, f"invalid TOML ({error})") from None
+        raise InputError(path, None, _toml_error(error, text)) from None
     except yaml.YAMLError as error:
-        raise InputError(path, None, f"invalid YAML ({error})") from None
+        raise InputError(path, None, _yaml_error(error, text)) from None
     if not isinstance(data, dict):
         raise InputError(path, None, "expected a table of scenario keys at the top level")
     return data
@@ -131,10 +307,13 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     overrides = raw.pop("params", {})
     params = apply_overrides(default_params(), overrides or {}, source, "params")
     weather = raw.get("weather")
-    if isinstance(weather, dict) and weather.get("path") and source is not None:
+    if isinstance(weather, dict) and weather.get("path"):
         weather_path = str(weather["path"])
-        if weather_path != "store" and not Path(weather_path).is_absolute():
-            raw["weather"] = {**weather, "path": str(Path(source).parent / weather_path)}
+        if weather_path != "store":
+            if source is not None and not Path(weather_path).is_absolute():
+                weather_path = str(Path(source).parent / weather_path)
+                raw["weather"] = {**weather, "path": weather_path}
+            _check_weather_path(Path(weather_path), source)
     try:
         return Scenario.model_validate(
             {**raw, "params": params, "source": str(source) if source else None}
@@ -142,6 +321,14 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     except ValidationError as error:
         raise_input_error(error, source)
         raise  # unreachable
+
+
+def _check_weather_path(path: Path, source: str | Path | None) -> None:
+    """A weather ``path`` must be an existing file (not a folder)."""
+    if path.is_dir():
+        raise InputError(source, "weather.path", f"expected a file, got the folder {path}")
+    if not path.exists():
+        raise InputError(source, "weather.path", f"expected an existing file, got {path}")
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -9,16 +9,20 @@ from typing import Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
-from channelsim.cli.runs_cmd import executor_option, scheduler_option, workers_option
-from channelsim.errors import InputError
+from channelsim.cli.runs_cmd import (
+    at_least_one,
+    executor_option,
+    scheduler_option,
+    workers_option,
+)
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
 
 
 def _seed(seed: int) -> int:
-    if seed < 0:
-        raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
-    return seed
+    from channelsim.scenario import check_seed
+
+    return check_seed(seed)
 
 
 VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
@@ -58,10 +62,16 @@ def register(app: typer.Typer) -> None:
         ),
         train: str = typer.Option(..., "--train", help="Training period FROM:TO (e.g. 2022:2024)."),
         budget: int | None = typer.Option(
-            None, "--budget", help="Simulations in all (default 4000)."
+            None,
+            "--budget",
+            callback=at_least_one("--budget"),
+            help="Simulations in all (default 4000).",
         ),
         generations: int | None = typer.Option(
-            None, "--generations", help="ABC-SMC generations (default 5)."
+            None,
+            "--generations",
+            callback=at_least_one("--generations"),
+            help="ABC-SMC generations (default 5).",
         ),
         out: Path | None = typer.Option(
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."
@@ -157,7 +167,9 @@ def register(app: typer.Typer) -> None:
             ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
         ),
         test: str = typer.Option(..., "--test", help="Test period FROM:TO (e.g. 2025:2025)."),
-        runs: int = typer.Option(100, "--runs", help="Posterior draws to simulate."),
+        runs: int = typer.Option(
+            100, "--runs", callback=at_least_one("--runs"), help="Posterior draws to simulate."
+        ),
         weather: str | None = typer.Option(
             None, "--weather", help=WEATHER_HELP + " Default: the posterior's."
         ),

@@ -23,6 +23,7 @@ import typer
 from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
+    at_least_one,
     resume_option,
     resume_target,
     runs_store_option,
@@ -277,7 +278,9 @@ def register(app: typer.Typer) -> None:
     def compare(
         base: Path = typer.Argument(..., help="The base scenario (e.g. the status quo)."),
         others: list[Path] = typer.Argument(..., help="Scenarios compared with the base."),
-        runs: int = typer.Option(20, "--runs", min=1, help="Replicates per scenario."),
+        runs: int = typer.Option(
+            20, "--runs", callback=at_least_one("--runs"), help="Replicates per scenario."
+        ),
         seed: int | None = typer.Option(
             None, "--seed", help="Base seed of the replicates (default: the base scenario's)."
         ),
@@ -295,6 +298,7 @@ def register(app: typer.Typer) -> None:
         arrival."""
         from channelsim.engine import load_scenario
         from channelsim.runstore import RunStore
+        from channelsim.scenario import check_seed
 
         paths = [base, *others]
         scenarios = [load_scenario(path) for path in paths]
@@ -303,7 +307,7 @@ def register(app: typer.Typer) -> None:
                 scenarios[0],
                 scenarios[1:],
                 runs,
-                scenarios[0].seed if seed is None else seed,
+                scenarios[0].seed if seed is None else check_seed(seed),
                 executor=scheduler or "processes",
                 workers=workers,
                 files=[str(path) for path in paths],

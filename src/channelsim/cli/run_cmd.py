@@ -33,6 +33,7 @@ from channelsim.cli.compare_cmd import (
 )
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
+    at_least_one,
     resume_option,
     resume_target,
     runs_store_option,
@@ -64,10 +65,11 @@ def _run(
 ) -> Any:
     """Load, check and run a scenario with a progress bar on stderr."""
     from channelsim.engine import Sim, load_scenario
+    from channelsim.scenario import with_run_options
 
-    sim = Sim(load_scenario(scenario_path), seed=seed, start=start, end=end)
+    sim = Sim(with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed))
     with Progress(
-        TextColumn(f"[bold]{sim.scenario.name}[/]"),
+        TextColumn(sim.scenario.name, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("days"),
@@ -282,16 +284,14 @@ def _run_ensemble_command(
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
     from channelsim.engine import load_scenario
     from channelsim.runstore import RunStore
+    from channelsim.scenario import with_run_options
 
-    scenario = load_scenario(scenario_path)
-    changes = {k: v for k, v in (("start", start), ("end", end)) if v is not None}
-    if changes:
-        scenario = scenario.with_changes(**changes)
+    scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
     with RunStore(runs_store) as store, resume_hint(store):
         ensemble = run_scenario_ensemble(
             scenario,
             runs,
-            scenario.seed if seed is None else seed,
+            scenario.seed,
             posterior=posterior,
             executor=scheduler or "processes",
             workers=workers,
@@ -339,7 +339,7 @@ def register(app: typer.Typer) -> None:
         runs: int | None = typer.Option(
             None,
             "--runs",
-            min=1,
+            callback=at_least_one("--runs"),
             help="Run an ensemble of N members and report medians and 5-95% intervals.",
         ),
         posterior: Path | None = typer.Option(
@@ -356,8 +356,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate one scenario and print totals (and by year/month in JSON); with --runs, an
         ensemble recorded in the results store, with medians and 5-95% intervals."""
-        if seed is not None and seed < 0:
-            raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
         start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
         if runs is None:
             ensemble_only = {

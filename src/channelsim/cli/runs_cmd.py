@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
+from channelsim.errors import InputError
 from channelsim.experiments import EnsembleResult
 from channelsim.runstore import RunStore
 
@@ -31,11 +33,31 @@ def executor_option() -> Any:
     )
 
 
+def at_least_one(option: str) -> Callable[[int | None], int | None]:
+    """An option callback refusing a count below 1 with one line (not a usage block)."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise InputError(None, option, f"expected a whole number of at least 1, got {value}")
+        return value
+
+    return check
+
+
 def workers_option() -> Any:
     """The shared ``--workers`` option: local worker processes."""
     return typer.Option(
-        None, "--workers", min=1, help="Local worker processes (default: all cores)."
+        None,
+        "--workers",
+        callback=at_least_one("--workers"),
+        help="Local worker processes (default: all cores).",
     )
+
+
+def _scheduler_address(value: str | None) -> str | None:
+    from channelsim.experiments.executor import check_scheduler_address
+
+    return None if value is None else check_scheduler_address(value)
 
 
 def scheduler_option() -> Any:
@@ -44,6 +66,7 @@ def scheduler_option() -> Any:
         None,
         "--scheduler",
         metavar="tcp://HOST:PORT",
+        callback=_scheduler_address,
         help="Run the ensemble on this Dask scheduler instead of local processes.",
     )
 

@@ -74,22 +74,17 @@ def register(app: typer.Typer) -> None:
         from channelsim.engine import load_scenario
         from channelsim.experiments.sensitivity import run_sensitivity
         from channelsim.reports import sensitivity_page
+        from channelsim.scenario import with_run_options
 
-        if seed is not None and seed < 0:
-            raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
         start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
-        loaded = load_scenario(scenario)
-        start, end = start or loaded.start, end or loaded.end
-        if end < start:
-            raise InputError(None, "--from/--to", f"expected --to on or after {start}, got {end}")
-        loaded = loaded.with_changes(start=start, end=end)
+        loaded = with_run_options(load_scenario(scenario), start=start, end=end, seed=seed)
         result = run_sensitivity(
             loaded,
             outputs=_names(outputs, "--outputs") or [],
             method=method,
             n_samples=samples,
             parameters=_names(params, "--params"),
-            seed=loaded.seed if seed is None else seed,
+            seed=loaded.seed,
             executor=scheduler or "processes",
             workers=workers,
             progress=True,

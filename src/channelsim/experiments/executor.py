@@ -232,9 +232,9 @@ class DaskExecutor(_Lifecycle):
                 self._client = Client(
                     self.address, timeout=self.connect_timeout_s, set_as_default=False
                 )
-            except (OSError, TimeoutError) as error:
+            except (OSError, TimeoutError, ValueError) as error:
                 raise ClusterError(
-                    f"cannot reach the Dask scheduler at {self.address}: {error}"
+                    f"cannot reach the Dask scheduler at {self.address}: {_first_line(error)}"
                 ) from None
         return self
 
@@ -275,6 +275,34 @@ class DaskExecutor(_Lifecycle):
                 client.cancel(futures)
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def check_scheduler_address(address: str, option: str = "--scheduler") -> str:
+    """``address`` if it is a Dask scheduler address ``SCHEME://HOST:PORT`` (port 1–65535;
+    ``inproc://`` addresses as they are), else an :class:`InputError` naming ``option``."""
+    scheme, separator, rest = address.partition("://")
+    if not separator or f"{scheme}://" not in DASK_SCHEMES:
+        raise InputError(
+            None,
+            option,
+            f"expected a Dask scheduler address tcp://HOST:PORT, got {address!r}",
+        )
+    if scheme == "inproc":
+        return address
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise InputError(
+            None,
+            option,
+            f"expected {scheme}://HOST:PORT with a host and a port from 1 to 65535, "
+            f"got {address!r}",
+        )
+    return address
+
+
 def make_executor(
     executor: str | Executor,
     workers: int | None = None,
@@ -284,13 +312,13 @@ def make_executor(
     if not isinstance(executor, str):
         return executor
     if workers is not None and workers < 1:
-        raise InputError(None, "workers", f"expected a positive number of workers, got {workers}")
+        raise InputError(None, "--workers", f"expected at least 1 worker, got {workers}")
     if executor == "serial":
         return SerialExecutor()
     if executor == "processes":
         return ProcessExecutor(workers)
-    if executor.startswith(DASK_SCHEMES):
-        return DaskExecutor(executor, connect_timeout_s)
+    if "://" in executor:
+        return DaskExecutor(check_scheduler_address(executor), connect_timeout_s)
     raise InputError(
         None,
         "executor",

@@ -1,0 +1,139 @@
+"""Every bad scenario file and every bad option is one line naming the file, key or option,
+exit 2, before any work: no results store, no output folder, nothing else written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult
+from faults import assert_one_line_error, snapshot
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+TOML_HEAD = 'name = "t"\nstart = 2025-06-01\nend = 2025-06-10\n'
+YAML_HEAD = "name: t\nstart: 2025-06-01\nend: 2025-06-10\n"
+
+Cli = Callable[..., CliResult]
+
+# (file name, text, what the line must say)
+POLICY_TOML = '[[policies]]\ntype = "beach_funding"\nstart = 2025-06-05\nend = 2025-06-02\n'
+POLICY_YAML = "policies:\n  - type: beach_funding\n    start: 2025-06-05\n    end: 2025-06-02\n"
+TREND = "[params.coast]\ninflow_trend_per_year = 1.0\n"
+
+# (file name, text, what the line must say)
+BAD_FILES = [
+    ("tab.yaml", YAML_HEAD + "weather:\n\tmode: stochastic\n",
+     "invalid YAML at line 5 ('mode: stochastic'), column 1: found a tab"),
+    ("dup.yaml", YAML_HEAD + "seed: 1\nseed: 2\n",
+     "line 5 ('seed: 2'), column 1: key 'seed' is given twice"),
+    ("dup-nested.yaml", YAML_HEAD + "params:\n  sea:\n    engine_speed_kn: 5\n"
+     "    engine_speed_kn: 6\n", "key 'engine_speed_kn' is given twice"),
+    ("dup.toml", TOML_HEAD + "seed = 1\nseed = 2\n", "invalid TOML at line 5 ('seed = 2')"),
+    ("dup-table.toml", TOML_HEAD + "[params.sea]\nengine_speed_kn = 5\n[params.sea]\n",
+     "a key or table is given twice"),
+    ("policy.toml", TOML_HEAD + POLICY_TOML,
+     "policies.0.end: expected a date on or after the start 2025-06-05, got 2025-06-02"),
+    ("policy.yaml", YAML_HEAD + POLICY_YAML,
+     "policies.0.end: expected a date on or after the start"),
+    ("future.toml", 'name = "t"\nstart = 2262-01-01\nend = 2262-12-31\n',
+     "start: expected a date from 2018-01-01 to 2100-12-31, got 2262-01-01"),
+    ("past.toml", 'name = "t"\nstart = 1999-01-01\nend = 2025-01-31\n',
+     "start: expected a date from 2018-01-01"),
+    ("trend.toml", 'name = "t"\nstart = 2025-01-01\nend = 2100-12-31\n' + TREND,
+     "params.coast.inflow_trend_per_year: expected a mean inflow of at most 100,000 people"),
+    ("weather-folder.toml", TOML_HEAD + '[weather]\nmode = "file"\npath = "."\n',
+     "weather.path: expected a file, got the folder"),
+    ("weather-missing.toml", TOML_HEAD + '[weather]\nmode = "file"\npath = "nowhere.csv"\n',
+     "weather.path: expected an existing file"),
+    ("latin1.toml", None, "expected a UTF-8 text file"),
+]  # fmt: skip
+
+COMMANDS = {
+    "run": lambda path, tmp: ["run", path, "--out", tmp / "out"],
+    "ensemble": lambda path, tmp: [
+        "run", path, "--runs", 2, "--runs-store", tmp / "runs.duckdb", "--out", tmp / "out"
+    ],
+    "compare": lambda path, tmp: [
+        "compare", SCENARIO, path, "--runs", 2, "--runs-store", tmp / "runs.duckdb",
+    ],
+    "sensitivity": lambda path, tmp: ["sensitivity", path, "--out", tmp / "out"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize(("name", "text", "expected"), BAD_FILES, ids=[f[0] for f in BAD_FILES])
+def test_a_bad_scenario_file_is_one_line_before_any_work(
+    run_cli: Cli, tmp_path: Path, command: str, name: str, text: str | None, expected: str
+) -> None:
+    path = tmp_path / name
+    if text is None:
+        path.write_bytes((TOML_HEAD + 'description = "Rivière Aa"\n').encode("latin-1"))
+    else:
+        path.write_text(text, encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = run_cli(*COMMANDS[command](path, tmp_path))
+    assert_one_line_error(result, str(path), expected)
+    assert snapshot(tmp_path) == before
+
+
+BAD_OPTIONS = [
+    (["--from", "2025-06-10", "--to", "2025-06-01"],
+     "--from: expected a date on or before --to 2025-06-01, got 2025-06-10"),
+    (["--from", "2026-01-05"], "--from: expected a date on or before the scenario's end"),
+    (["--to", "2024-12-31"], "--to: expected a date on or after the scenario's start 2025-01-01"),
+    (["--to", "2262-04-12"], "--to: expected a date from 2018-01-01 to 2100-12-31"),
+    (["--from", "1677-09-21"], "--from: expected a date from 2018-01-01"),
+    (["--from", "2025-02-30"], "--from: expected a date YYYY-MM-DD, got '2025-02-30'"),
+    (["--seed", str(2**63)], f"--seed: expected an integer from 0 to {2**63 - 1}, got {2**63}"),
+    (["--seed", "-1"], "--seed: expected an integer from 0 to"),
+]  # fmt: skip
+
+ENSEMBLE_OPTIONS = [
+    (["--runs", "0"], "--runs: expected a whole number of at least 1, got 0"),
+    (["--runs", "-4"], "--runs: expected a whole number of at least 1, got -4"),
+    (["--runs", "2", "--workers", "0"], "--workers: expected a whole number of at least 1"),
+    (["--runs", "2", "--scheduler", "tcp://"], "--scheduler: expected tcp://HOST:PORT with a host"),
+    (["--runs", "2", "--scheduler", "tcp://host:port"], "got 'tcp://host:port'"),
+    (["--runs", "2", "--scheduler", "tcp://10.0.0.1:99999"], "a port from 1 to 65535"),
+    (["--runs", "2", "--scheduler", "http://10.0.0.1:8786"], "expected a Dask scheduler address"),
+    (["--runs", "2", "--scheduler", "localhost:8786"], "expected a Dask scheduler address"),
+]  # fmt: skip
+
+
+def _ids(value: object) -> str:
+    return " ".join(value) if isinstance(value, list) else ""
+
+
+@pytest.mark.parametrize(("args", "expected"), BAD_OPTIONS + ENSEMBLE_OPTIONS, ids=_ids)
+def test_a_bad_run_option_is_one_line_before_any_work(
+    run_cli: Cli, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    store = ["--runs-store", tmp_path / "runs.duckdb"] if "--runs" in args else []
+    before = snapshot(tmp_path)
+    result = run_cli("run", SCENARIO, *args, *store, "--out", tmp_path / "o")
+    assert_one_line_error(result, expected)
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--runs", "0"], ["--seed", str(2**63)], ["--workers", "0"], ["--scheduler", "tcp://"]],
+    ids=_ids,
+)
+@pytest.mark.parametrize("command", ["compare", "sensitivity"])
+def test_the_same_options_of_other_commands_are_one_line(
+    run_cli: Cli, tmp_path: Path, command: str, args: list[str]
+) -> None:
+    if command == "sensitivity" and args[0] == "--runs":
+        args = ["--samples", "1", "--method", "morris"]
+    scenarios = [SCENARIO, SCENARIO] if command == "compare" else [SCENARIO]
+    before = snapshot(tmp_path)
+    result = run_cli(command, *scenarios, *args, "--out", tmp_path / "o")
+    assert_one_line_error(result, args[0])
+    assert snapshot(tmp_path) == before
+
+
+def test_a_scenario_path_that_is_a_folder_is_one_line(run_cli: Cli, tmp_path: Path) -> None:
+    assert_one_line_error(run_cli("run", tmp_path), str(tmp_path), "expected a scenario file")
