@@ -21,7 +21,7 @@ from channelsim.cli import (
     runs_cmd,
     sensitivity_cmd,
 )
-from channelsim.cli.output import err_console
+from channelsim.cli.output import err_console, print_error
 from channelsim.errors import ChannelsimError
 
 app = typer.Typer(
@@ -67,7 +67,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except ChannelsimError as error:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        print_error(error)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted", highlight=False)

@@ -12,9 +12,22 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup off: every string printed may hold user text (file names, scenario names, messages),
+# and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
+console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: any line break (from a library's message, say) becomes a space."""
+    return " ".join(str(text).split())
+
+
+def print_error(message: object) -> None:
+    """``error: MESSAGE`` on stderr, on one line, the message printed literally."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
 
 
 class OutputFormat(StrEnum):
