@@ -151,3 +151,54 @@ def test_replay_weather_agrees_with_the_observed_days() -> None:
     assert w.wind_speed_kn[observed.to_numpy()].mean() > 3.0
     with pytest.raises(InputError, match="2024-01-01"):
         replay.daily(pd.DatetimeIndex(["2024-01-01"]), np.random.default_rng(0))
+
+
+def test_weather_file_times_may_mix_iso_8601_forms(tmp_path: Path) -> None:
+    """Each row may use its own ISO 8601 form: a date, minutes, seconds, a 'Z' or an offset."""
+    header = "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n"
+    rows = [
+        "2025-06-01,4,200,0.3,15",
+        "2025-06-02 01:00,6,200,0.3,15",
+        "2025-06-02T03:00:30,8,200,0.3,15",
+        "2025-06-03T02:00:00Z,10,200,0.3,15",
+        "2025-06-04T04:00:00+00:00,12,200,0.3,15",
+    ]
+    w = WeatherFile(_write(tmp_path, header + "\n".join(rows) + "\n")).daily(
+        pd.date_range("2025-06-01", "2025-06-04"), np.random.default_rng(0)
+    )
+    np.testing.assert_allclose(w.wind_speed_kn, [4, 7, 10, 12])
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("wave_height_m", "45", "a wave height in metres from 0 to 20 (centimetres?), got '45'"),
+        ("wind_speed_kn", "514", "a wind speed in knots from 0 to 100 (another unit?), got '514'"),
+        ("wind_speed_kn", "-3", "a wind speed in knots from 0 to 100"),
+        ("sea_temp_c", "288", "a sea temperature in °C from -2 to 35, got '288'"),
+        ("wind_u_m_s", "850", "a wind component in m/s within ±51.4"),
+        ("wind_v_m_s", "-60", "a wind component in m/s within ±51.4"),
+    ],
+)
+def test_weather_values_outside_physical_bounds_are_refused(
+    tmp_path: Path, column: str, value: str, expected: str
+) -> None:
+    """Waves in cm or wind in cm/s used to pass and give a year without a crossing."""
+    uv = column.startswith("wind_") and column.endswith("_m_s")
+    columns = ["time", "wind_u_m_s", "wind_v_m_s"] if uv else ["time", "wind_speed_kn"]
+    columns += ["wind_from_deg", "wave_height_m", "sea_temp_c"] if not uv else []
+    columns += ["wave_height_m", "sea_temp_c"] if uv else []
+    good = {"wind_speed_kn": "8", "wind_u_m_s": "3", "wind_v_m_s": "1", "wind_from_deg": "200",
+            "wave_height_m": "0.4", "sea_temp_c": "15"}  # fmt: skip
+    lines = [",".join(columns)]
+    for day, cell in (("2025-06-01", good[column]), ("2025-06-02", value)):
+        lines.append(",".join([day, *({**good, column: cell}[c] for c in columns[1:])]))
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(InputError) as info:
+        WeatherFile(path)
+    assert str(info.value).startswith(f"{path}: row 3, column '{column}': {expected}")
+
+
+def test_a_weather_path_that_is_a_folder_is_one_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="a CSV weather file, not a folder"):
+        WeatherFile(tmp_path)

@@ -35,6 +35,14 @@ DEFAULT_MAX_WAVE_HEIGHT_M = 0.75
 
 CROSSING_HOURS_UTC = range(0, 12)
 
+# Physical bounds of a weather file's values; beyond them a column is in another unit (waves
+# in cm, wind in cm/s or km/h) or corrupt. Waves: the highest significant wave height on
+# record is 19 m (WMO, North Atlantic buoy, 2013). Wind: 100 kn is far above hurricane force
+# (64 kn), more than any daily mean over the Dover Strait.
+MAX_WIND_SPEED_KN = 100.0
+MAX_WAVE_HEIGHT_M = 20.0
+SEA_TEMP_RANGE_C = (-2.0, 35.0)
+
 
 @dataclass(frozen=True)
 class DailyWeather:
@@ -270,10 +278,14 @@ class WeatherFile:
         return InputError(self.path, where, expected)
 
     def _read(self) -> pd.DataFrame:
+        if self.path.is_dir():
+            raise self._fail(None, "a CSV weather file, not a folder")
         try:
             raw = pd.read_csv(self.path, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise self._fail(None, "an existing CSV weather file") from None
+        except OSError as error:
+            raise self._fail(None, f"a readable CSV file ({error.strerror})") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise self._fail(None, f"a readable CSV file ({error})") from None
         raw.columns = [c.strip() for c in raw.columns]
@@ -292,7 +304,8 @@ class WeatherFile:
                 )
         if raw.empty:
             raise self._fail(None, "at least one data row")
-        times = pd.to_datetime(raw["time"].str.strip(), errors="coerce", utc=True)
+        # Any ISO 8601 form, row by row: a date, a date-time with or without seconds, a "Z".
+        times = pd.to_datetime(raw["time"].str.strip(), errors="coerce", utc=True, format="ISO8601")
         bad = times.isna().to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
@@ -300,17 +313,13 @@ class WeatherFile:
         values: dict[str, NDArray[np.float64]] = {}
         for column in needed:
             numbers = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
-            ok = np.isfinite(numbers)
-            if column in ("wind_speed_kn", "wave_height_m"):
-                ok &= numbers >= 0.0
-            if column == "wind_from_deg":
-                ok &= (numbers >= 0.0) & (numbers <= 360.0)
-            if column == "sea_temp_c":
-                ok &= (numbers >= -2.0) & (numbers <= 35.0)
+            low, high = _BOUNDS[column]
+            ok = np.isfinite(numbers) & (numbers >= low) & (numbers <= high)
             if not ok.all():
                 row = int(np.argmax(~ok))
                 raise self._fail(
-                    f"row {row + 2}, column '{column}'", _EXPECTED.get(column, "a finite number")
+                    f"row {row + 2}, column '{column}'",
+                    f"{_EXPECTED[column]}, got {raw[column].iloc[row].strip()!r}",
                 )
             values[column] = numbers
         if times.duplicated().any():
@@ -355,11 +364,22 @@ class WeatherFile:
         )
 
 
+_MAX_WIND_M_S = MAX_WIND_SPEED_KN * KNOT_M_S
+_BOUNDS = {
+    "wind_speed_kn": (0.0, MAX_WIND_SPEED_KN),
+    "wind_u_m_s": (-_MAX_WIND_M_S, _MAX_WIND_M_S),
+    "wind_v_m_s": (-_MAX_WIND_M_S, _MAX_WIND_M_S),
+    "wind_from_deg": (0.0, 360.0),
+    "wave_height_m": (0.0, MAX_WAVE_HEIGHT_M),
+    "sea_temp_c": SEA_TEMP_RANGE_C,
+}
 _EXPECTED = {
-    "wind_speed_kn": "a wind speed in knots, 0 or more",
+    "wind_speed_kn": f"a wind speed in knots from 0 to {MAX_WIND_SPEED_KN:g} (another unit?)",
+    "wind_u_m_s": f"a wind component in m/s within ±{_MAX_WIND_M_S:.1f} (another unit?)",
+    "wind_v_m_s": f"a wind component in m/s within ±{_MAX_WIND_M_S:.1f} (another unit?)",
     "wind_from_deg": "a direction in degrees from 0 to 360",
-    "wave_height_m": "a wave height in metres, 0 or more",
-    "sea_temp_c": "a sea temperature in °C between -2 and 35",
+    "wave_height_m": f"a wave height in metres from 0 to {MAX_WAVE_HEIGHT_M:g} (centimetres?)",
+    "sea_temp_c": "a sea temperature in °C from -2 to 35",
 }
 
 
