@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats
 
-from channelsim.rng import Stream, poisson_inverse, uniforms, weather_generator
+from channelsim.rng import (
+    POISSON_MAX_MEAN,
+    Stream,
+    poisson_inverse,
+    uniforms,
+    weather_generator,
+)
 
 
 def test_same_inputs_same_numbers_whatever_else_is_drawn() -> None:
@@ -45,3 +52,15 @@ def test_poisson_inversion_matches_scipy_and_is_monotone_in_the_mean() -> None:
 def test_weather_generator_depends_on_the_seed_only() -> None:
     assert weather_generator(4).random() == weather_generator(4).random()
     assert weather_generator(4).random() != weather_generator(5).random()
+
+
+def test_poisson_inversion_of_large_means_is_exact_and_bounded() -> None:
+    """Above the sum-from-zero range the sum starts 12 sd below the mean: still scipy's
+    quantiles, in bounded work; a mean beyond any model value is an error, never a hang."""
+    u = uniforms(6, Stream.INFLOW, 4, 400)
+    for mean in (9_999.0, 10_001.0, 250_000.0, 1e7):
+        expected = stats.poisson.ppf(u, mean)
+        assert np.array_equal(poisson_inverse(u, np.full(u.size, mean)), expected)
+    for bad in (POISSON_MAX_MEAN * 10, np.inf, np.nan):
+        with pytest.raises(ValueError, match="Poisson mean"):
+            poisson_inverse(u[:1], np.array([bad]))

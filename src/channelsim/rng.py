@@ -15,6 +15,7 @@ from ``(seed, Stream.WEATHER)`` and so is shared by every scenario run with that
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -105,24 +106,39 @@ def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndar
     return np.asarray(ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)), dtype=np.float64)
 
 
+POISSON_SUM_FROM_ZERO_MAX_MEAN = 10_000.0
+"""Up to this mean the Poisson CDF is summed from zero (every mean the model's parameters give);
+above it, from 12 standard deviations below the mean (the mass left out is below 1e-30)."""
+POISSON_MAX_MEAN = 1e9
+"""The largest mean :func:`poisson_inverse` accepts; the work it does grows as its square root."""
+
+
 @njit(cache=True)
 def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Poisson counts by inverting the CDF at given uniforms (monotone in the mean).
 
     Monotone inversion matters for common random numbers: a policy that lowers the mean
     lowers the count on the same uniform instead of redrawing it. The CDF is summed in log
-    space from zero, which is exact enough for the means used here (up to a few thousand).
+    space, from zero for means up to :data:`POISSON_SUM_FROM_ZERO_MAX_MEAN` and from 12
+    standard deviations below larger means, and never beyond 40 standard deviations above:
+    the work per count is bounded whatever the mean. Raises ``ValueError`` for a mean above
+    :data:`POISSON_MAX_MEAN` or not a number.
     """
     out = np.zeros(u.shape[0], dtype=np.int64)
     for i in range(u.shape[0]):
         lam = mean[i]
+        if not lam <= POISSON_MAX_MEAN:
+            raise ValueError("Poisson mean above 1e9 or not a number")
         if lam <= 0.0:
             continue
         log_lam = np.log(lam)
-        log_p = -lam
-        cdf = np.exp(log_p)
+        sd = np.sqrt(lam)
         k = 0
-        limit = lam + 40.0 * np.sqrt(lam) + 40.0
+        if lam > POISSON_SUM_FROM_ZERO_MAX_MEAN:
+            k = int(lam - 12.0 * sd)
+        log_p = k * log_lam - lam - math.lgamma(k + 1.0)
+        cdf = np.exp(log_p)
+        limit = lam + 40.0 * sd + 40.0
         while cdf <= u[i] and k < limit:
             k += 1
             log_p += log_lam - np.log(k)
