@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from channelsim.cli.run_cmd import run_scenario_ensemble
 from channelsim.engine import load_scenario
 from channelsim.runstore import RunStore
 from conftest import CliResult
+from faults import start_cli, wait_for_members
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO = SCENARIOS / "status-quo-2025.toml"
@@ -26,21 +24,6 @@ JUNE = ("--from", "2025-06-01", "--to", "2025-06-30")
 RUNS, SEED = 10, 5
 
 Cli = Callable[..., CliResult]
-
-# The real CLI, with the driver slowed down while recording (members take ~0.05 s, too fast
-# to interrupt at a chosen point); what it records and computes is unchanged.
-SLOW_DRIVER = """
-import sys, time
-from channelsim.runstore import RunStore
-record = RunStore.record_member
-def slow_record(self, run_id, member, output):
-    time.sleep(0.3)
-    record(self, run_id, member, output)
-RunStore.record_member = slow_record
-sys.argv = ["channelsim", *sys.argv[1:]]
-from channelsim.cli import main
-main()
-"""
 
 
 def _numbers(payload: dict[str, Any]) -> dict[str, Any]:
@@ -54,17 +37,6 @@ def _recorded(store_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         return run, {m["member_key"]: m["ended"] for m in store.members(run["run_id"])}
 
 
-def _wait_for_members(runs_dir: Path, n: int, driver: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert driver.poll() is None, "the driver ended before it could be interrupted"
-        folders = [p for p in runs_dir.glob("*/*") if not p.name.startswith(".")]
-        if len(folders) >= n:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the driver did not record {n} members in time")
-
-
 def test_ctrl_c_then_resume_latest_gives_the_uninterrupted_numbers(
     run_cli: Cli, tmp_path: Path
 ) -> None:
@@ -73,13 +45,9 @@ def test_ctrl_c_then_resume_latest_gives_the_uninterrupted_numbers(
         "run", SCENARIO, *JUNE, "--runs", RUNS, "--seed", SEED, "--workers", 1,
         "--runs-store", store, "--out", out, "--format", "json",
     ]  # fmt: skip
-    driver = subprocess.Popen(
-        [sys.executable, "-c", SLOW_DRIVER, *map(str, args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    driver = start_cli(*args, slow=True)
     try:
-        _wait_for_members(tmp_path / "runs", 3, driver)
+        wait_for_members(store, 3, driver)
         driver.send_signal(signal.SIGINT)
         stdout, stderr = driver.communicate(timeout=30)
     finally:

@@ -273,10 +273,10 @@ def test_ctrl_c_during_a_store_write_is_held_until_the_write_is_whole() -> None:
     import os
     import signal
 
-    from channelsim.runstore import _sigint_deferred
+    from channelsim.interrupts import signals_deferred
 
     reached_end = False
-    with pytest.raises(KeyboardInterrupt), _sigint_deferred():
+    with pytest.raises(KeyboardInterrupt), signals_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         reached_end = True
     assert reached_end

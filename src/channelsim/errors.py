@@ -6,6 +6,7 @@ expected, so that the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -40,3 +41,31 @@ class StoreError(ChannelsimError):
 
 class ClusterError(ChannelsimError):
     """A Dask scheduler could not be reached or failed."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by the command line's handler so that it stops a run
+    exactly as Ctrl-C does: pending work cancelled, the run marked interrupted, no partial
+    output. The command then exits with 143 (128 + SIGTERM) instead of Ctrl-C's 130."""
+
+    exit_code = 143
+
+
+_OS_ERROR_HINTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EFBIG: "the file is larger than allowed (a file-size limit, ulimit -f?)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def os_error_text(error: OSError, path: str | Path | None = None) -> str:
+    """An environment fault in one line: the path it concerns and what went wrong."""
+    where = path if path is not None else error.filename
+    what = _OS_ERROR_HINTS.get(error.errno or 0) or error.strerror or type(error).__name__
+    return f"{where}: {what}" if where else str(what)

@@ -22,10 +22,8 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +45,7 @@ from channelsim.experiments.ensemble import (
     MemberOutput,
     config_sha256,
 )
+from channelsim.interrupts import signals_deferred
 
 STATUSES = ("running", "done", "interrupted", "failed")
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -132,29 +131,6 @@ def _utc(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
 
 
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) during a write, then raise it once the write is whole.
-
-    DuckDB otherwise turns a Ctrl-C into "Query interrupted" in the middle of a commit.
-    Signal handlers belong to the main thread; elsewhere this does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:
-            if callable(previous):
-                previous(signal.SIGINT, None)
-            elif previous != signal.SIG_IGN:
-                raise KeyboardInterrupt
-
-
 def _driver() -> str:
     """This process, as recorded in the runs it drives."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -220,7 +196,7 @@ class RunStore:
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction, with Ctrl-C held back until it has committed or rolled back."""
         db = self._db()
-        with _sigint_deferred():
+        with signals_deferred():
             db.execute("BEGIN TRANSACTION")
             try:
                 yield db
@@ -429,7 +405,7 @@ class RunStore:
             for name, frame in output.tables.items():
                 frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
 
-        with _sigint_deferred():
+        with signals_deferred():
             # replaces a folder left by a driver that died before inserting the row
             write_atomic_dir(folder, write_tables)
             with self._transaction() as db:

@@ -6,7 +6,10 @@ Each command family lives in its own module and adds itself to the app through
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from typing import NoReturn
 
 import typer
 
@@ -22,7 +25,7 @@ from channelsim.cli import (
     sensitivity_cmd,
 )
 from channelsim.cli.output import err_console, print_error
-from channelsim.errors import ChannelsimError
+from channelsim.errors import ChannelsimError, Terminated, os_error_text
 
 app = typer.Typer(
     name="channelsim",
@@ -62,17 +65,46 @@ for _module in (
     _module.register(app)
 
 
+_sigterm = threading.Event()
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """Stop the command as Ctrl-C would; remember why, for the exit code."""
+    _sigterm.set()
+    raise Terminated()
+
+
 def main() -> None:
-    """Entry point: run the app; a ChannelsimError becomes one line on stderr and exit 2."""
+    """Entry point: run the app; a ChannelsimError becomes one line on stderr and exit 2.
+
+    SIGTERM stops a command as Ctrl-C does (exit 143 instead of 130); an environment fault
+    (an ``OSError``: full disk, read-only folder, file-size limit) is one line and exit 2.
+    """
+    _sigterm.clear()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    try:
+        _run_app()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run_app() -> None:
+    """Run the app and exit with its code; every error the user can fix is one line."""
     try:
         code = app(standalone_mode=False)
     except ChannelsimError as error:
         print_error(error)
         sys.exit(error.exit_code)
+    except OSError as error:
+        print_error(os_error_text(error))
+        sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted", highlight=False)
-        sys.exit(130)
+        _stopped()
     except typer.Exit as done:
+        if done.exit_code == 130:
+            _stopped()
         sys.exit(done.exit_code)
     except typer.Abort:
         sys.exit(1)
@@ -83,8 +115,17 @@ def main() -> None:
         show()
         sys.exit(getattr(error, "exit_code", 2))
     # Without standalone mode, typer returns (rather than raises) the code of an Exit,
-    # including the 130 it makes of Ctrl-C.
+    # including the 130 it makes of Ctrl-C (and so of SIGTERM, a KeyboardInterrupt here).
     if isinstance(code, int) and code != 0:
         if code == 130:
-            err_console.print("interrupted", highlight=False)
+            _stopped()
         sys.exit(code)
+
+
+def _stopped() -> NoReturn:
+    """Say that the command was stopped, and exit as a shell expects (130, or 143 for SIGTERM)."""
+    if _sigterm.is_set():
+        err_console.print("stopped by SIGTERM")
+        sys.exit(Terminated.exit_code)
+    err_console.print("interrupted")
+    sys.exit(130)

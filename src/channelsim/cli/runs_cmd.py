@@ -29,6 +29,7 @@ def executor_option() -> Any:
     return typer.Option(
         "processes",
         "--executor",
+        callback=_scheduler_address("--executor"),
         help="'processes' (a local pool), 'serial', or a Dask scheduler address tcp://HOST:PORT.",
     )
 
@@ -54,10 +55,24 @@ def workers_option() -> Any:
     )
 
 
-def _scheduler_address(value: str | None) -> str | None:
-    from channelsim.experiments.executor import check_scheduler_address
+def _scheduler_address(option: str) -> Callable[[str | None], str | None]:
+    """An option callback: a valid scheduler address (or a local executor's name) passes,
+    with distributed's own logging quietened; anything else is one line naming ``option``."""
 
-    return None if value is None else check_scheduler_address(value)
+    def check(value: str | None) -> str | None:
+        from channelsim.experiments.executor import check_scheduler_address, quiet_cluster_logs
+
+        if value is None or value in ("processes", "serial"):
+            return value
+        if option == "--executor" and "://" not in value:
+            raise InputError(
+                None, option, f"expected processes, serial or tcp://HOST:PORT, got {value!r}"
+            )
+        check_scheduler_address(value, option)
+        quiet_cluster_logs()
+        return value
+
+    return check
 
 
 def scheduler_option() -> Any:
@@ -66,7 +81,7 @@ def scheduler_option() -> Any:
         None,
         "--scheduler",
         metavar="tcp://HOST:PORT",
-        callback=_scheduler_address,
+        callback=_scheduler_address("--scheduler"),
         help="Run the ensemble on this Dask scheduler instead of local processes.",
     )
 

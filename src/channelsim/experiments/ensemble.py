@@ -28,13 +28,14 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from channelsim.errors import InputError
+from channelsim.errors import ClusterError, InputError, Terminated
 from channelsim.experiments.executor import (
     DEFAULT_CONNECT_TIMEOUT_S,
     Executor,
     WorkerLostError,
     make_executor,
 )
+from channelsim.interrupts import signals_deferred
 
 MemberFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
@@ -570,15 +571,16 @@ def run_ensemble(
                 stream = runner.run(run_member, (member_fn, spec), [members[i] for i in todo])
                 with contextlib.closing(stream):
                     for j, output in stream:
-                        member = members[todo[j]]
-                        if store is not None and run_id is not None:
-                            store.record_member(run_id, member, output)
-                        outputs[todo[j]] = output
+                        # recorded and counted as one step: Ctrl-C or SIGTERM waits for both
+                        with signals_deferred():
+                            if store is not None and run_id is not None:
+                                store.record_member(run_id, members[todo[j]], output)
+                            outputs[todo[j]] = output
                         advance()
             except BaseException as error:
                 where = _record_failure(store, run_id, error, outputs)
-                if isinstance(error, WorkerLostError):
-                    raise WorkerLostError(f"{error}; {where}") from error
+                if isinstance(error, WorkerLostError | ClusterError):
+                    raise type(error)(f"{error}; {where}") from error
                 if isinstance(error, Exception):
                     error.add_note(f"while running ensemble {label}; {where}")
                 raise
@@ -602,7 +604,8 @@ def _record_failure(
         f"resume it with --resume {run_id}"
     )
     if isinstance(error, KeyboardInterrupt):
-        store.end_run(run_id, "interrupted", f"interrupted by the user; {where}")
+        why = "stopped by SIGTERM" if isinstance(error, Terminated) else "interrupted by the user"
+        store.end_run(run_id, "interrupted", f"{why}; {where}")
     else:
         store.end_run(run_id, "failed", f"{type(error).__name__}: {error}; {where}")
     return where

@@ -26,16 +26,22 @@ it. Remote Dask workers need the package installed, or a function registered wit
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import pickle
 import secrets
+import select
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.util import get_temp_dir as multiprocessing_temp_dir
 from pathlib import Path
 from typing import Any, Protocol, Self
 
@@ -106,9 +112,48 @@ class SerialExecutor(_Lifecycle):
 _worker_task: tuple[str, TaskFn, Any] | None = None
 
 
-def _init_worker() -> None:
-    """Leave Ctrl-C to the driver, which cancels the run cleanly."""
+def _init_worker(driver_pid: int, driver_folders: Sequence[str]) -> None:
+    """Leave Ctrl-C and SIGTERM to the driver, which stops the run cleanly (and stops the
+    workers with SIGKILL); die as soon as the driver is gone, however it ended."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(
+        target=_die_with, args=(driver_pid, driver_folders), name="die-with-driver", daemon=True
+    ).start()
+
+
+def _die_with(driver_pid: int, driver_folders: Sequence[str]) -> None:
+    """Wait for the driver process to end, remove the temporary folders it could not (the
+    payloads, multiprocessing's own), then kill this worker: a worker holds hundreds of MB,
+    and while one lives the forkserver does too.
+
+    ``prctl(PR_SET_PDEATHSIG)`` would not do: a forkserver worker's parent is the forkserver,
+    which lives on as long as any worker does. A pidfd becomes readable when its process
+    ends (Linux 5.3+); elsewhere the driver's pid is polled once a second.
+    """
+    try:
+        handle = os.pidfd_open(driver_pid)
+    except ProcessLookupError:  # already gone
+        handle = None
+    except (AttributeError, OSError):  # no pidfd on this platform
+        while _alive(driver_pid):
+            time.sleep(1.0)
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    for folder in driver_folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else (a reused pid)
+        return False
+    return True
 
 
 def _call_in_worker(payload_path: str, item: Any) -> Any:
@@ -145,14 +190,15 @@ class ProcessExecutor(_Lifecycle):
         self._payload_dir: Path | None = None
 
     def start(self) -> Self:
+        if self._payload_dir is None:
+            self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context(_start_method()),
                 initializer=_init_worker,
+                initargs=(os.getpid(), [str(self._payload_dir), multiprocessing_temp_dir()]),
             )
-        if self._payload_dir is None:
-            self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
         return self
 
     def close(self) -> None:
@@ -199,19 +245,30 @@ class ProcessExecutor(_Lifecycle):
 
 
 def _shutdown(pool: ProcessPoolExecutor, graceful: bool) -> None:
-    """Stop the pool; unless graceful, cancel queued tasks and terminate running ones."""
+    """Stop the pool; unless graceful, cancel queued tasks and kill running ones (workers
+    ignore SIGTERM, so that a SIGTERM sent to the whole process group reaches only the
+    driver, which stops the run in order)."""
     if graceful:
         pool.shutdown(wait=True)
         return
-    # ProcessPoolExecutor.terminate_workers() arrives in Python 3.14; until then, its processes.
+    # ProcessPoolExecutor.kill_workers() arrives in Python 3.14; until then, its internals.
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in workers:
         if process.is_alive():
-            process.terminate()
+            process.kill()
     for process in workers:
         process.join(timeout=5)
-    pool.shutdown(wait=True)
+    # A worker killed while sending a result leaves half a message in the result pipe, and the
+    # pool's manager thread would wait for the rest forever (and the interpreter's exit with
+    # it). The driver holds the last writing end of that pipe: closing it ends the wait.
+    if results is not None:
+        with contextlib.suppress(OSError):
+            results._writer.close()
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 class DaskExecutor(_Lifecycle):
@@ -266,13 +323,26 @@ class DaskExecutor(_Lifecycle):
                     result = future.result()
                 except KilledWorker as error:
                     raise WorkerLostError(
-                        f"Dask workers died while running item {index_of[future.key]} ({error})"
+                        f"Dask workers died while running item {index_of[future.key]} "
+                        f"({_first_line(error)})"
                     ) from error
+                except (OSError, TimeoutError, CancelledError) as error:
+                    raise self._lost(error) from error
                 yield index_of[future.key], result
             finished = True
+        except (OSError, TimeoutError, CancelledError) as error:
+            raise self._lost(error) from error
         finally:
             if not finished:
-                client.cancel(futures)
+                with contextlib.suppress(Exception):  # the scheduler may be gone
+                    client.cancel(futures)
+
+    def _lost(self, error: BaseException) -> ClusterError:
+        """The scheduler went away (killed, network down) while tasks were running."""
+        if isinstance(error, ClusterError):
+            return error
+        reason = _first_line(error) or type(error).__name__
+        return ClusterError(f"lost the Dask scheduler at {self.address} mid-run ({reason})")
 
 
 def _first_line(error: BaseException) -> str:
@@ -301,6 +371,16 @@ def check_scheduler_address(address: str, option: str = "--scheduler") -> str:
             f"got {address!r}",
         )
     return address
+
+
+def quiet_cluster_logs() -> None:
+    """Keep Dask distributed's log records (tracebacks on stderr) below CRITICAL out of sight:
+    for the command line, which reports a cluster's faults in one line of its own."""
+    import distributed  # noqa: F401 - sets up its loggers on import
+
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def make_executor(

@@ -1,0 +1,45 @@
+"""Ctrl-C and SIGTERM held back while a write completes, then delivered.
+
+A results store records a member as files renamed into place and then a row committed; the
+ensemble driver then counts it. An interruption between those steps would leave the user told
+one thing and the store holding another, so the steps run inside :func:`signals_deferred`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
+_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) and SIGTERM during a write, then deliver them once it is whole.
+
+    DuckDB otherwise turns a Ctrl-C into "Query interrupted" in the middle of a commit.
+    Signal handlers belong to the main thread; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: received.append(signum))
+        for signum in _DEFERRED_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(received):
+            handler = previous[signal.Signals(number)]
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL and number == signal.SIGINT:
+                raise KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(number)  # what it would have done: end the process

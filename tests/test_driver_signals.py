@@ -1,0 +1,82 @@
+"""A killed or terminated ensemble driver leaves no process behind: its pool workers (and with
+them the forkserver and the resource tracker) end with it. SIGTERM stops a run as Ctrl-C does:
+the run is marked interrupted, the user is told how to resume, nothing partial is written."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from channelsim.runstore import RunStore
+from faults import kill_group, live_processes, start_cli, wait_for_members, wait_until_gone
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads the process table from /proc"
+)
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+JUNE = ("--from", "2025-06-01", "--to", "2025-06-30")
+
+
+def _ensemble(tmp_path: Path, runs: int) -> list[object]:
+    return [
+        "run", SCENARIO, *JUNE, "--runs", runs, "--seed", 3, "--workers", 2,
+        "--runs-store", tmp_path / "runs.duckdb", "--out", tmp_path / "out", "--format", "json",
+    ]  # fmt: skip
+
+
+def _private_tmp(tmp_path: Path) -> dict[str, str]:
+    """A TMPDIR of the driver's own, to see that it leaves no temporary folder there."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return {"TMPDIR": str(folder)}
+
+
+def _the_run(tmp_path: Path) -> dict[str, object]:
+    with RunStore(tmp_path / "runs.duckdb") as store:
+        [run] = store.list_runs()
+    return run
+
+
+def test_sigkill_of_the_driver_leaves_no_process(tmp_path: Path) -> None:
+    driver = start_cli(*_ensemble(tmp_path, 2000), env=_private_tmp(tmp_path))
+    try:
+        wait_for_members(tmp_path / "runs.duckdb", 2, driver)  # the pool is up and working
+        assert len(live_processes(driver.pid)) >= 4  # driver, forkserver, 2 workers, tracker
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=30)
+        left = wait_until_gone(driver.pid)
+    finally:
+        driver.kill()
+        kill_group(driver.pid)
+    assert left == [], f"processes still running after the driver was killed: {left}"
+    assert list((tmp_path / "tmp").iterdir()) == []  # the workers removed the payload folder
+    assert not (tmp_path / "out").exists()
+    run = _the_run(tmp_path)  # the next opening of the store marks the run interrupted
+    assert run["status"] == "interrupted" and "killed or crashed" in str(run["message"])
+
+
+def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(tmp_path: Path) -> None:
+    driver = start_cli(*_ensemble(tmp_path, 40), slow=True, env=_private_tmp(tmp_path))
+    try:
+        wait_for_members(tmp_path / "runs.duckdb", 2, driver)
+        driver.send_signal(signal.SIGTERM)
+        stdout, stderr = driver.communicate(timeout=60)
+        left = wait_until_gone(driver.pid)
+    finally:
+        driver.kill()
+        kill_group(driver.pid)
+    assert driver.returncode == 143, stderr.decode()
+    run = _the_run(tmp_path)
+    assert run["status"] == "interrupted" and 2 <= run["n_done"] < 40  # type: ignore[operator]
+    hint = f"stopped by SIGTERM; run {run['run_id']} has {run['n_done']} of 40 members recorded"
+    assert run["message"] == f"{hint}; resume it with --resume {run['run_id']}"
+    lines = stderr.decode().strip().splitlines()
+    assert (
+        lines[-2:] == [run["message"], "stopped by SIGTERM"] and "Traceback" not in stderr.decode()
+    )
+    assert stdout == b"" and not (tmp_path / "out").exists()
+    assert left == [] and list((tmp_path / "tmp").iterdir()) == []
