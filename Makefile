@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/channelsim demo --out channelsim-demo
-	$(BIN)/channelsim report channelsim-demo -o channelsim-demo/report.html
+	$(BIN)/channelsim demo --out channelsim-demo --force
+	$(BIN)/channelsim report channelsim-demo -o channelsim-demo/report.html --force
 
 test: $(STAMP)
 	./.ci/install-chromium || echo "warning: could not install chromium; the report rendering tests will be skipped"

@@ -100,10 +100,13 @@ def assert_one_line_error(result: CliResult, *needles: str, code: int = 2) -> st
     return lines[0]
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` (hidden ones too) with a file's bytes (None for a folder)."""
+def snapshot(folder: Path) -> dict[str, bytes | str | None]:
+    """Every path under ``folder`` (hidden ones too) with a file's bytes, a link's target or
+    None for a folder."""
     return {
-        str(path.relative_to(folder)): None if path.is_dir() else path.read_bytes()
+        str(path.relative_to(folder)): (
+            os.readlink(path) if path.is_symlink() else None if path.is_dir() else path.read_bytes()
+        )
         for path in sorted(folder.rglob("*"))
     }
 
@@ -113,3 +116,57 @@ def kill_group(group: int) -> None:
     for pid in live_processes(group):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+CLI = "import sys; from channelsim.cli import main; sys.argv[0] = 'channelsim'; main()"
+
+_ON_TMPFS = """
+mount -t tmpfs -o "size=$SIZE" tmpfs "$MNT" || exit 97
+[ "$FILL_KB" -gt 0 ] && dd if=/dev/zero of="$MNT/filler" bs=1k count="$FILL_KB" 2>/dev/null
+if [ "$READ_ONLY" = 1 ]; then mount -o remount,ro "$MNT" || exit 98; fi
+"$PYTHON" -c "$CLI" "$@"
+echo "exit=$?" >&2
+ls -A "$MNT" | sed 's/^/left: /' >&2
+"""
+
+
+def can_mount_tmpfs() -> bool:
+    """Whether this machine lets an unprivileged user namespace mount a tmpfs (unshare -rm)."""
+    try:
+        probe = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
+def cli_on_tmpfs(
+    mount_point: Path, *args: object, size: str = "64m", fill_kb: int = 0, read_only: bool = False
+) -> tuple[int, str, list[str]]:
+    """Run ``channelsim ARGS`` with a small tmpfs of its own (in a private mount namespace,
+    gone with it) at ``mount_point``: filled with ``fill_kb`` KiB, or read-only. Returns the
+    exit code, stderr without the bookkeeping lines, and what the tmpfs holds afterwards."""
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", _ON_TMPFS, "sh", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "MNT": str(mount_point),
+            "SIZE": size,
+            "FILL_KB": str(fill_kb),
+            "READ_ONLY": "1" if read_only else "0",
+            "PYTHON": sys.executable,
+            "CLI": CLI,
+        },
+    )
+    lines = done.stderr.splitlines()
+    exits = [int(line[5:]) for line in lines if line.startswith("exit=")]
+    assert done.returncode == 0 and exits, done.stderr
+    left = [line[6:] for line in lines if line.startswith("left: ")]
+    said = "\n".join(line for line in lines if not line.startswith(("exit=", "left: ")))
+    return exits[0], said, left

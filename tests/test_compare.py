@@ -114,6 +114,7 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
     for figure in ("arrived_people", "dead_or_missing_people", "officer_injuries", "cost_gbp"):
         assert set(difference[figure]) >= {"median", "low", "high"}
     assert sorted(p.name for p in out.iterdir()) == [
+        ".channelsim-output.json",
         "boats.parquet",
         "comparison.json",
         "comparison.parquet",

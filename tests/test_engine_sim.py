@@ -252,12 +252,20 @@ def test_interception_rules_tow_boats_back() -> None:
     assert towed.totals["attempted_people"] >= base.totals["attempted_people"]
 
 
-def test_write_is_complete_and_replaces_atomically(summer: SimResult, tmp_path: Path) -> None:
+def test_write_is_complete_and_replaces_only_its_own_output(
+    summer: SimResult, tmp_path: Path
+) -> None:
+    from channelsim.errors import InputError
+    from channelsim.outputs import output_folder
+
     out = tmp_path / "run"
     out.mkdir()
-    (out / "stale.txt").write_text("old")
-    summer.write(out)
+    summer.write(out)  # an empty folder may be written
+    with pytest.raises(InputError, match="add --force to replace it"):
+        summer.write(out)
+    summer.write(output_folder(out, force=True))
     assert sorted(p.name for p in out.iterdir()) == [
+        ".channelsim-output.json",
         "boats.parquet",
         "costs.parquet",
         "daily.parquet",
@@ -269,6 +277,10 @@ def test_write_is_complete_and_replaces_atomically(summer: SimResult, tmp_path: 
     assert json.loads((out / "meta.json").read_text())["seed"] == 11
     assert json.loads((out / "scenario.json").read_text())["params"]["sea"]["engine_speed_kn"] > 0
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    (out / "notes.txt").write_text("the user's")
+    with pytest.raises(InputError, match=r"also holds other files \(notes.txt\)"):
+        summer.write(output_folder(out, force=True))
+    assert (out / "notes.txt").read_text() == "the user's"
 
 
 def test_by_year_month_and_json(summer: SimResult) -> None:

@@ -187,6 +187,7 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
     assert payload["n_runs"] == 6 and payload["period"] == ["2025-06-01", "2025-06-14"]
     assert {r["parameter"] for r in payload["indices"]} == {INFLOW, COLD_SURVIVAL}
     assert sorted(p.name for p in out.iterdir()) == [
+        ".channelsim-output.json",
         "indices.parquet",
         "samples.parquet",
         "sensitivity.html",

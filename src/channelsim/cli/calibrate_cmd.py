@@ -12,9 +12,11 @@ from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
     at_least_one,
     executor_option,
+    force_option,
     scheduler_option,
     workers_option,
 )
+from channelsim.outputs import output_folder
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
 
@@ -76,6 +78,7 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."
         ),
+        force: bool = force_option(),
         weather: str = typer.Option("stochastic", "--weather", help=WEATHER_HELP),
         workers: int | None = workers_option(),
         executor: str = executor_option(),
@@ -111,6 +114,9 @@ def register(app: typer.Typer) -> None:
             seed=_seed(seed),
         )
         observed = load_observed(data)
+        used = observed.clip(period, "--train")
+        default = Path("calibration") / f"posterior-{used.start}-{used.end}"
+        target = output_folder(out or default, force=force)
         result = calibrate(
             observed,
             config,
@@ -118,8 +124,6 @@ def register(app: typer.Typer) -> None:
             executor=scheduler or executor,
             progress=fmt is not OutputFormat.json,
         )
-        used = observed.clip(period, "--train")
-        target = out or Path("calibration") / f"posterior-{used.start}-{used.end}"
         folder = write_calibration(result, target)
         if write_defaults:
             import channelsim
@@ -180,6 +184,7 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None, "--out", help="Write validation.json and the calibration plot (HTML) here."
         ),
+        force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
@@ -188,6 +193,7 @@ def register(app: typer.Typer) -> None:
         from channelsim.experiments.validate import validate, write_validation
 
         period = parse_period(test, "--test")
+        target = None if out is None else output_folder(out, force=force)
         read = read_posterior(posterior)
         observed = load_observed(data)
         result = validate(
@@ -201,8 +207,8 @@ def register(app: typer.Typer) -> None:
             executor=scheduler or executor,
             progress=fmt is not OutputFormat.json,
         )
-        if out is not None:
-            folder = write_validation(result, out)
+        if target is not None:
+            folder = write_validation(result, target)
             err_console.print(f"wrote {folder}", highlight=False)
         emit_rows(
             _validation_rows(result),

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import typer
 
-from channelsim.atomic import write_atomic_dir
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
     at_least_one,
+    force_option,
     resume_option,
     resume_target,
     runs_store_option,
@@ -31,6 +31,12 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.errors import InputError
+from channelsim.outputs import (
+    OutputTarget,
+    ensemble_bytes,
+    output_folder,
+    write_output_folder,
+)
 from channelsim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -106,7 +112,7 @@ class Comparison:
             "scenarios": scenarios,
         }
 
-    def write(self, out_dir: Path) -> Path:
+    def write(self, out_dir: Path | OutputTarget) -> Path:
         """Write ``comparison.parquet``, ``pairs.parquet``, ``comparison.json`` and, for the
         report's series and map, ``daily.parquet`` (every member) and ``boats.parquet``
         (the base's first replicate, when kept), atomically."""
@@ -120,7 +126,7 @@ class Comparison:
             text = json.dumps(plain_json(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
 
-        return write_atomic_dir(out_dir, write)
+        return write_output_folder(out_dir, write, kind="compare")
 
 
 @contextlib.contextmanager
@@ -286,8 +292,9 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
         out: Path | None = typer.Option(
-            None, "--out", help="Write the comparison (Parquet + JSON) to DIR."
+            None, "--out", help="Write the comparison (Parquet + JSON) to DIR (new, or --force)."
         ),
+        force: bool = force_option(),
         scheduler: str | None = scheduler_option(),
         workers: int | None = workers_option(),
         runs_store: Path | None = runs_store_option(),
@@ -302,6 +309,9 @@ def register(app: typer.Typer) -> None:
 
         paths = [base, *others]
         scenarios = [load_scenario(path) for path in paths]
+        days = max((s.end - s.start).days + 1 for s in scenarios)
+        room = ensemble_bytes(runs * len(scenarios), days)
+        target = None if out is None else output_folder(out, force=force, expected_bytes=room)
         with RunStore(runs_store) as store, resume_hint(store):
             comparison = compare_scenarios(
                 scenarios[0],
@@ -313,12 +323,12 @@ def register(app: typer.Typer) -> None:
                 files=[str(path) for path in paths],
                 store=store,
                 resume=resume,
-                boat_log=out is not None,
+                boat_log=target is not None,
             )
         err_console.print(f"recorded as run {comparison.run_id} in {store.path}", highlight=False)
         payload = comparison.to_json_dict()
-        if out is not None:
-            written = comparison.write(out)
+        if target is not None:
+            written = comparison.write(target)
             payload["out"] = str(written)
             err_console.print(f"comparison written to {written}", highlight=False)
         rows = [

@@ -22,7 +22,6 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from channelsim.atomic import write_atomic_dir
 from channelsim.cli.compare_cmd import (
     HIGH_Q,
     INTERVAL,
@@ -34,6 +33,7 @@ from channelsim.cli.compare_cmd import (
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
     at_least_one,
+    force_option,
     resume_option,
     resume_target,
     runs_store_option,
@@ -41,6 +41,12 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.errors import InputError
+from channelsim.outputs import (
+    OutputTarget,
+    ensemble_bytes,
+    output_folder,
+    write_output_folder,
+)
 
 if TYPE_CHECKING:
     from channelsim.experiments import EnsembleResult
@@ -157,7 +163,7 @@ class ScenarioEnsemble:
             "elapsed_s": round(self.elapsed_s, 3),
         }
 
-    def write(self, out_dir: Path) -> Path:
+    def write(self, out_dir: Path | OutputTarget) -> Path:
         """Write the aggregates (``totals``, ``by_year``, ``by_month``), every member's totals
         (``members``) and days (``daily``, keyed by draw and rep), the first member's boat log
         (``boats``, for the map), the draws, ``summary.json`` and the scenario, atomically."""
@@ -180,7 +186,7 @@ class ScenarioEnsemble:
                 text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
                 (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
 
-        return write_atomic_dir(out_dir, write)
+        return write_output_folder(out_dir, write, kind="ensemble")
 
 
 def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -279,6 +285,7 @@ def _run_ensemble_command(
     runs_store: Path | None,
     resume: str | None,
     out: Path | None,
+    force: bool,
     fmt: OutputFormat,
 ) -> None:
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
@@ -287,6 +294,9 @@ def _run_ensemble_command(
     from channelsim.scenario import with_run_options
 
     scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
+    days = (scenario.end - scenario.start).days + 1
+    room = ensemble_bytes(runs, days)
+    target = None if out is None else output_folder(out, force=force, expected_bytes=room)
     with RunStore(runs_store) as store, resume_hint(store):
         ensemble = run_scenario_ensemble(
             scenario,
@@ -300,8 +310,8 @@ def _run_ensemble_command(
         )
     err_console.print(f"recorded as run {ensemble.result.run_id} in {store.path}", highlight=False)
     payload = ensemble.to_json_dict()
-    if out is not None:
-        payload["out"] = str(ensemble.write(out))
+    if target is not None:
+        payload["out"] = str(ensemble.write(target))
         err_console.print(f"outputs written to {payload['out']}", highlight=False)
     emit_rows(
         _ensemble_rows(ensemble),
@@ -351,7 +361,10 @@ def register(app: typer.Typer) -> None:
         workers: int | None = workers_option(),
         runs_store: Path | None = runs_store_option(),
         resume: str | None = resume_option(),
-        out: Path | None = typer.Option(None, "--out", help="Write Parquet outputs to DIR."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Write Parquet outputs to DIR (a new folder, or --force)."
+        ),
+        force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Simulate one scenario and print totals (and by year/month in JSON); with --runs, an
@@ -385,12 +398,14 @@ def register(app: typer.Typer) -> None:
                 runs_store,
                 resume,
                 out,
+                force,
                 fmt,
             )
             return
+        target = None if out is None else output_folder(out, force=force)
         result = _run(scenario, seed, start, end, quiet=fmt is OutputFormat.json)
-        if out is not None:
-            written = result.write(out)
+        if target is not None:
+            written = result.write(target)
             err_console.print(f"outputs written to {written}", highlight=False)
         emit_rows(
             _totals_rows(result),
@@ -402,13 +417,15 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("channelsim-demo"), "--out", help="Output folder."),
+        force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Run the status quo of 2025 and compare it with the official 2025 figures."""
         from channelsim.engine.reference import OFFICIAL_2025
 
+        target = output_folder(out, force=force)
         result = _run(demo_scenario_path(), None, None, None, quiet=fmt is OutputFormat.json)
-        written = result.write(out)
+        written = result.write(target)
         rows = [
             {
                 "measure": key,

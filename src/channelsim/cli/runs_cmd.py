@@ -86,6 +86,15 @@ def scheduler_option() -> Any:
     )
 
 
+def force_option() -> Any:
+    """The shared ``--force`` option of commands that write an output folder or file."""
+    return typer.Option(
+        False,
+        "--force",
+        help="Replace an output that channelsim wrote before (never anything else).",
+    )
+
+
 def resume_option() -> Any:
     """The shared ``--resume RUN_ID|latest`` option; read it with :func:`resume_target`."""
     return typer.Option(

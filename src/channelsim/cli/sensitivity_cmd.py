@@ -9,7 +9,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
-from channelsim.cli.runs_cmd import scheduler_option, workers_option
+from channelsim.cli.runs_cmd import force_option, scheduler_option, workers_option
 from channelsim.errors import InputError
 
 
@@ -66,18 +66,22 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None,
             "--out",
-            help="Write indices (Parquet, JSON), samples and a Plotly HTML plot to DIR.",
+            help="Write indices (Parquet, JSON), samples and a Plotly HTML plot to DIR (a new "
+            "folder, or --force).",
         ),
+        force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Sobol or Morris sensitivity of scenario totals, every run with the same seed."""
         from channelsim.engine import load_scenario
         from channelsim.experiments.sensitivity import run_sensitivity
+        from channelsim.outputs import output_folder
         from channelsim.reports import sensitivity_page
         from channelsim.scenario import with_run_options
 
         start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
         loaded = with_run_options(load_scenario(scenario), start=start, end=end, seed=seed)
+        target = None if out is None else output_folder(out, force=force)
         result = run_sensitivity(
             loaded,
             outputs=_names(outputs, "--outputs") or [],
@@ -90,10 +94,10 @@ def register(app: typer.Typer) -> None:
             progress=True,
         )
         payload = result.to_json_dict()
-        if out is not None:
+        if target is not None:
             title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
             html = sensitivity_page(result.indices, title)
-            written = result.write(out, {"sensitivity.html": html})
+            written = result.write(target, {"sensitivity.html": html})
             payload["out"] = str(written)
             err_console.print(f"sensitivity written to {written}", highlight=False)
         emit_rows(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from channelsim.atomic import write_atomic_dir
+from channelsim.outputs import OutputTarget, write_output_folder
 
 #: Columns of the daily table that the engine counts, in order.
 DAILY_COLUMNS = (
@@ -107,11 +107,13 @@ class SimResult:
             "by_month": _records(self.by_month()),
         }
 
-    def write(self, out_dir: str | Path) -> Path:
+    def write(self, out_dir: str | Path | OutputTarget) -> Path:
         """Write Parquet tables, the resolved scenario, seed and code version, atomically.
 
         Everything goes to a temporary directory beside ``out_dir`` that is renamed into
-        place at the end, so a reader never sees a half-written result.
+        place at the end, so a reader never sees a half-written result; ``out_dir`` must be
+        new, empty or (checked with ``force``) a folder channelsim wrote
+        (``channelsim.outputs``).
         """
 
         def write(tmp: Path) -> None:
@@ -125,7 +127,7 @@ class SimResult:
                 {"seed": self.seed, "code_version": self.code_version, "scenario": self.name},
             )
 
-        return write_atomic_dir(out_dir, write)
+        return write_output_folder(out_dir, write, kind="run")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.stats import norm, qmc, truncnorm
 
 from channelsim import __version__
-from channelsim.atomic import write_atomic_dir, write_atomic_text
+from channelsim.atomic import write_atomic_text
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
 from channelsim.experiments.targets import (
@@ -53,6 +53,7 @@ from channelsim.experiments.targets import (
     observed_series,
     targets_for,
 )
+from channelsim.outputs import OutputTarget, write_output_folder
 from channelsim.params import Params, apply_overrides, default_params, list_parameters
 from channelsim.scenario import Scenario, WeatherSpec
 
@@ -599,7 +600,7 @@ def fit_report_markdown(report: Mapping[str, Any]) -> str:
     )
 
 
-def write_calibration(calibration: Calibration, out: Path) -> Path:
+def write_calibration(calibration: Calibration, out: Path | OutputTarget) -> Path:
     """Write the posterior, trials, summary and fit report to ``out`` (atomically)."""
     report = fit_report(calibration)
 
@@ -615,7 +616,7 @@ def write_calibration(calibration: Calibration, out: Path) -> Path:
         )
         (tmp / REPORT_MD).write_text(fit_report_markdown(report), encoding="utf-8")
 
-    return write_atomic_dir(out, write)
+    return write_output_folder(out, write, kind="calibration")
 
 
 # -- reading a posterior back ----------------------------------------------------------------

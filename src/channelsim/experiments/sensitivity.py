@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from channelsim.atomic import write_atomic_dir
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, member_seed, run_ensemble
 from channelsim.experiments.executor import Executor
+from channelsim.outputs import OutputTarget, write_output_folder
 from channelsim.params import ParamInfo, Params, default_params, uncertain_parameters
 
 METHODS = ("sobol", "morris")
@@ -247,7 +247,9 @@ class SensitivityResult:
             ],
         }
 
-    def write(self, out_dir: str | Path, extra_files: Mapping[str, str] | None = None) -> Path:
+    def write(
+        self, out_dir: str | Path | OutputTarget, extra_files: Mapping[str, str] | None = None
+    ) -> Path:
         """Write ``indices.parquet``, ``samples.parquet``, ``sensitivity.json`` and any extra
         text files (e.g. the HTML plot) to a temporary folder renamed into place."""
 
@@ -260,7 +262,7 @@ class SensitivityResult:
             for name, text in (extra_files or {}).items():
                 (tmp / name).write_text(text, encoding="utf-8")
 
-        return write_atomic_dir(out_dir, write)
+        return write_output_folder(out_dir, write, kind="sensitivity")
 
 
 def run_sensitivity(

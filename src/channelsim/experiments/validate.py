@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from channelsim.atomic import write_atomic_dir
 from channelsim.errors import InputError
 from channelsim.experiments.calibrate import (
     Case,
@@ -45,6 +44,7 @@ from channelsim.experiments.targets import (
     observed_series,
     simulated_series,
 )
+from channelsim.outputs import OutputTarget, write_output_folder
 
 NOMINAL_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 PLOT_FILE = "validation.html"
@@ -360,7 +360,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def write_validation(result: dict[str, Any], out: Path) -> Path:
+def write_validation(result: dict[str, Any], out: Path | OutputTarget) -> Path:
     """Write ``validation.json`` and the self-contained calibration plot to ``out``."""
     figure = calibration_figure(
         {**result, "title": f"channelsim validation: test {result['test']}"}
@@ -372,4 +372,4 @@ def write_validation(result: dict[str, Any], out: Path) -> Path:
         )
         figure.write_html(tmp / PLOT_FILE, include_plotlyjs=True, full_html=True)
 
-    return write_atomic_dir(out, write)
+    return write_output_folder(out, write, kind="validation")

@@ -3,7 +3,7 @@
 from channelsim.reports.build import ReportSummary, build_report, sensitivity_page
 from channelsim.reports.figures import sensitivity_figure, series_figure, strait_map
 from channelsim.reports.inputs import ReportInput, load_input
-from channelsim.reports.page import Section, render_page, write_text_atomic
+from channelsim.reports.page import Section, render_page
 
 __all__ = [
     "ReportInput",
@@ -16,5 +16,4 @@ __all__ = [
     "sensitivity_page",
     "series_figure",
     "strait_map",
-    "write_text_atomic",
 ]

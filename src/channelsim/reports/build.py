@@ -10,6 +10,7 @@ import pandas as pd
 
 from channelsim import __version__
 from channelsim.errors import ChannelsimError
+from channelsim.outputs import OutputTarget, write_output_file
 from channelsim.reports.figures import (
     comparison_figure,
     monthly_observed,
@@ -19,7 +20,7 @@ from channelsim.reports.figures import (
     strait_map,
 )
 from channelsim.reports.inputs import ReportInput, load_input
-from channelsim.reports.page import Section, render_page, write_text_atomic
+from channelsim.reports.page import Section, render_page
 
 #: Figures shown first in the comparison chart, when present.
 KEY_METRICS = (
@@ -150,7 +151,7 @@ def map_section(found: ReportInput) -> Section:
 
 def build_report(
     source: str,
-    out: str | Path,
+    out: str | Path | OutputTarget,
     *,
     data: Path | None = None,
     runs_store: Path | None = None,
@@ -174,7 +175,7 @@ def build_report(
         notes.append("Map of the strait: omitted, the input has no simulation outputs.")
     header = [f"Source: {found.source}. channelsim {__version__}.", *notes]
     html = render_page(f"channelsim report: {found.title}", sections, header)
-    path = write_text_atomic(out, html)
+    path = write_output_file(out, html)
     return ReportSummary(
         path=path,
         sections=[s.title for s in sections],

@@ -11,15 +11,14 @@ both from the dumped DOM.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from channelsim.outputs import REPORT_GENERATOR
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
@@ -120,7 +119,7 @@ def render_page(title: str, sections: list[Section], notes: list[str] | None = N
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
+            f'<html lang="en"><head><meta charset="utf-8">{REPORT_GENERATOR}',
             f"<title>{html.escape(title)}</title>",
             f"<style>{_STYLE}</style>",
             f"<script>{_ERROR_TRAP}</script>",
@@ -131,19 +130,3 @@ def render_page(title: str, sections: list[Section], notes: list[str] | None = N
             "</body></html>",
         ]
     )
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write to a temporary file in the same folder, then rename it into place."""
-    target = Path(path).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target

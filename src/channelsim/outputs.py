@@ -1,0 +1,437 @@
+"""Output targets: whether a command may write a folder or a file, decided before any work.
+
+Every folder a command writes (``run``, ``demo``, ``compare``, ``sensitivity``, ``calibrate``,
+``validate`` with ``--out``) and every report file (``report -o``) goes through this module.
+A target may be:
+
+- a path that does not exist yet (missing parent folders are created, and removed again if
+  the write fails), or an empty folder;
+- with ``force``, a folder channelsim wrote before: it holds the marker file
+  :data:`MARKER`, which lists the files channelsim put there, and nothing else; or a report
+  file channelsim wrote (its HTML names channelsim as its generator).
+
+Anything else is refused with one line (:class:`~channelsim.errors.InputError` naming the
+path and the option): a file of the user's, a folder holding files channelsim did not write
+(even with ``force``), the current folder or a folder that contains it. The check also makes
+sure, by writing a probe, that the target's folder can be written, and that the disk's free
+space and the file-size limit (``ulimit -f``) leave room for the expected output, so that an
+ensemble does not run for an hour and then fail to save.
+
+Writes are atomic: the output is filled in a temporary folder (or file) beside the target and
+renamed into place; a folder being replaced is swapped with the new one in one step
+(``renameat2(RENAME_EXCHANGE)`` on Linux) and then removed. A failed or interrupted write
+removes its temporary folder; one left by a killed process is removed by the next write to
+the same target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime as dt
+import errno
+import json
+import os
+import re
+import resource
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from channelsim import __version__
+from channelsim.errors import InputError, os_error_text
+
+MARKER = ".channelsim-output.json"
+"""The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
+REPORT_GENERATOR = '<meta name="generator" content="channelsim">'
+"""The tag by which a report file channelsim wrote is recognised."""
+
+DEFAULT_EXPECTED_BYTES = 16 * 2**20
+"""Room asked for an output of unknown size: more than a single run or a report (with
+plotly.js inline) takes."""
+BYTES_PER_MEMBER_DAY = 300
+"""Room asked per ensemble member and simulated day: the members' daily tables dominate."""
+
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.channelsim-(?:tmp|old)\.(?P<pid>\d+)\.[^.]+$")
+_SHOWN = 3  # foreign names listed in a refusal
+
+
+def ensemble_bytes(members: int, days: int) -> int:
+    """The room to ask for an ensemble's outputs (at least :data:`DEFAULT_EXPECTED_BYTES`)."""
+    return max(DEFAULT_EXPECTED_BYTES, members * days * BYTES_PER_MEMBER_DAY)
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """A checked target: an absolute ``path``, whether ``force`` allows replacing channelsim's
+    own output there, and the ``option`` that named it (for error lines)."""
+
+    path: Path
+    force: bool = False
+    option: str = "--out"
+
+    def refuse(self, expected: str) -> InputError:
+        return InputError(self.path, self.option, expected)
+
+
+def output_folder(
+    path: str | Path,
+    *,
+    force: bool = False,
+    option: str = "--out",
+    expected_bytes: int = DEFAULT_EXPECTED_BYTES,
+) -> OutputTarget:
+    """Check that a command may write the folder ``path``; raise a one-line InputError if not.
+
+    Call it before any work; :func:`write_output_folder` checks again before it replaces.
+    """
+    target = OutputTarget(_absolute(path), force, option)
+    _check_folder(target)
+    _check_room(target, expected_bytes)
+    return target
+
+
+def output_file(
+    path: str | Path,
+    *,
+    force: bool = False,
+    option: str = "--out",
+    expected_bytes: int = DEFAULT_EXPECTED_BYTES,
+) -> OutputTarget:
+    """Check that a command may write the report file ``path`` (see :func:`output_folder`)."""
+    target = OutputTarget(_absolute(path), force, option)
+    _check_file(target)
+    _check_room(target, expected_bytes)
+    return target
+
+
+def write_output_folder(
+    target: str | Path | OutputTarget, fill: Callable[[Path], None], *, kind: str
+) -> Path:
+    """Fill a new folder with ``fill(folder)`` and put it at ``target`` atomically, with the
+    marker listing what was written; return the folder's path.
+
+    ``target`` is an :class:`OutputTarget` from :func:`output_folder`, or a path (checked
+    here, without ``force``). Raises InputError (one line) if the target may not be written
+    or the write fails (full disk, file-size limit): no temporary folder is left.
+    """
+    checked = target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
+    _check_folder(checked)
+    path = checked.path
+    with _created_parents(path, checked) as parent:
+        _remove_stale_temporaries(path)
+        tmp = Path(
+            tempfile.mkdtemp(prefix=f".{path.name}.channelsim-tmp.{os.getpid()}.", dir=parent)
+        )
+        try:
+            tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+            fill(tmp)
+            _write_marker(tmp, kind)
+            _install(tmp, path)
+        except OSError as error:
+            raise checked.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
+    """Write a report's ``text`` (UTF-8) to ``target`` atomically; if the file lands in a
+    folder channelsim wrote, add it to that folder's marker. See :func:`write_output_folder`."""
+    checked = target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
+    _check_file(checked)
+    path = checked.path
+    with _created_parents(path, checked) as parent:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{path.name}.channelsim-tmp.{os.getpid()}.", dir=parent
+        )
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            tmp.chmod(0o644)
+            os.replace(tmp, path)
+            if (parent / MARKER).is_file():
+                _add_to_marker(parent, path.name)
+        except OSError as error:
+            raise checked.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path
+
+
+# -- the checks --------------------------------------------------------------------------
+
+
+def _absolute(path: str | Path) -> Path:
+    """An absolute path with ``..`` and symbolic links resolved (a dangling link stays)."""
+    given = Path(path).expanduser()
+    return given.absolute() if given.is_symlink() and not given.exists() else given.resolve()
+
+
+def _check_folder(target: OutputTarget) -> None:
+    path = target.path
+    _check_not_cwd(target)
+    if path.is_symlink() and not path.exists():
+        raise target.refuse("expected a new folder, got a symbolic link to a missing path")
+    if not path.exists():
+        _check_parents(target)
+        return
+    if not path.is_dir():
+        raise target.refuse("expected a new folder or one channelsim wrote, got a file")
+    entries = _entries(path)
+    if not entries:
+        return
+    marker = _read_marker(path)
+    if marker is None:
+        raise target.refuse(
+            "expected a new or empty folder, or one channelsim wrote; it holds files "
+            f"channelsim did not write ({_names(entries)})"
+        )
+    foreign = sorted(set(entries) - set(marker.get("files", [])) - {MARKER})
+    if foreign:
+        raise target.refuse(
+            f"channelsim wrote this folder but it also holds other files ({_names(foreign)}): "
+            "move them out or choose another folder"
+        )
+    if not target.force:
+        raise target.refuse(
+            f"channelsim wrote this folder ({marker.get('kind', 'output')}, "
+            f"{str(marker.get('written', '?'))[:16]}); add --force to replace it"
+        )
+
+
+def _check_file(target: OutputTarget) -> None:
+    path = target.path
+    _check_not_cwd(target)
+    if path.is_symlink() and not path.exists():
+        raise target.refuse("expected a new file, got a symbolic link to a missing path")
+    if not path.exists():
+        _check_parents(target)
+        return
+    if path.is_dir():
+        raise target.refuse("expected a file to write, got a folder")
+    if not _is_channelsim_report(path):
+        raise target.refuse("expected a new file or a report channelsim wrote; not replacing it")
+    if not target.force:
+        raise target.refuse("channelsim wrote this report; add --force to replace it")
+
+
+def _check_not_cwd(target: OutputTarget) -> None:
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the current folder was removed: nothing to protect there
+        return
+    if target.path == here or target.path in here.parents:
+        raise target.refuse("expected a folder other than the current one or one that holds it")
+
+
+def _check_parents(target: OutputTarget) -> None:
+    """The nearest existing ancestor of a new target must be a folder."""
+    ancestor = _nearest_existing(target.path)
+    if not ancestor.is_dir():
+        raise target.refuse(f"expected folders above it, but {ancestor} is a file")
+
+
+def _check_room(target: OutputTarget, expected_bytes: int) -> None:
+    """The target's folder takes a file, has room for ``expected_bytes`` and the file-size
+    limit allows them (a probe file is written and removed)."""
+    folder = _nearest_existing(target.path.parent)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".channelsim-probe.", dir=folder)
+        try:
+            os.write(fd, b"channelsim")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as error:
+        raise target.refuse(f"cannot write in {folder}: {os_error_text(error, '')}") from None
+    free = shutil.disk_usage(folder).free
+    if free < expected_bytes:
+        raise target.refuse(
+            f"about {_megabytes(expected_bytes)} of room, but the disk holding {folder} has "
+            f"{_megabytes(free)} free"
+        )
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if limit != resource.RLIM_INFINITY and limit < expected_bytes:
+        raise target.refuse(
+            f"files of up to about {_megabytes(expected_bytes)}, but the file-size limit "
+            f"(ulimit -f) is {_megabytes(limit)}"
+        )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(path.anchor)
+
+
+def _entries(folder: Path) -> list[str]:
+    """Every file and folder below ``folder``, as POSIX paths relative to it."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+def _is_channelsim_report(path: Path) -> bool:
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as handle:
+            return REPORT_GENERATOR in handle.read(4096)
+    except OSError:
+        return False
+
+
+# -- the marker ---------------------------------------------------------------------------
+
+
+def _read_marker(folder: Path) -> dict[str, Any] | None:
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("written_by") != "channelsim":
+        return None
+    if not isinstance(marker.get("files"), list):
+        return None
+    return marker
+
+
+def _write_marker(folder: Path, kind: str) -> None:
+    files = [name for name in _entries(folder) if name != MARKER]
+    marker = {
+        "written_by": "channelsim",
+        "version": __version__,
+        "kind": kind,
+        "written": dt.datetime.now().isoformat(timespec="seconds"),
+        "files": files,
+        "note": "channelsim may replace this folder (with --force) as long as it holds only "
+        "these files.",
+    }
+    text = json.dumps(marker, indent=2) + "\n"
+    (folder / MARKER).write_text(text, encoding="utf-8")
+
+
+def _add_to_marker(folder: Path, name: str) -> None:
+    marker = _read_marker(folder)
+    if marker is None:
+        return
+    files = [str(f) for f in marker["files"]]
+    if name not in files:
+        marker["files"] = sorted([*files, name])
+        fd, tmp = tempfile.mkstemp(prefix=f".{MARKER}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(marker, indent=2) + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / MARKER)
+
+
+# -- atomic installation -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _created_parents(path: Path, target: OutputTarget) -> Iterator[Path]:
+    """Create the missing folders above ``path``; remove them again if the write fails."""
+    created: list[Path] = []
+    for folder in reversed(path.parents):
+        if not folder.exists():
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            except OSError as error:
+                _remove_empty(created)
+                raise target.refuse(f"cannot create {folder}: {os_error_text(error, '')}") from None
+            created.append(folder)
+    try:
+        yield path.parent
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _install(tmp: Path, path: Path) -> None:
+    """Put the folder ``tmp`` at ``path``: a rename onto a new path or an empty folder; an
+    exchange (then removal of the old folder) onto a folder channelsim wrote."""
+    if not path.exists() or not any(path.iterdir()):
+        os.replace(tmp, path)  # rename(2) may replace an empty folder
+        return
+    if _exchange(tmp, path):
+        shutil.rmtree(tmp)  # tmp now holds the old output
+        return
+    old = tmp.with_name(tmp.name.replace(".channelsim-tmp.", ".channelsim-old.", 1))
+    os.replace(path, old)
+    os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # kernel or file system lacks it
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _temporary_prefix(path: Path) -> str:
+    """Temporaries are named after their target and process, to be told apart and tidied."""
+    return f".{path.name}.channelsim-tmp.{os.getpid()}."
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary folders of ``path`` left by a process that no longer runs."""
+    parent = path.parent
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        match = _TEMPORARY.match(entry.name)
+        if match is None or match["name"] != path.name or _running(int(match["pid"])):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

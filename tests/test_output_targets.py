@@ -1,0 +1,292 @@
+"""``--out`` never loses a user's data: every command that writes a folder or a report writes
+only a new path, an empty folder, or (with --force) an output channelsim wrote itself; any
+other target is one line, exit 2, before any work, and nothing is deleted, changed or left
+behind, next to the target or in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from channelsim.outputs import MARKER, REPORT_GENERATOR
+from conftest import CliResult
+from faults import assert_one_line_error, can_mount_tmpfs, cli_on_tmpfs, snapshot
+from spreadsheets import make_rows, write_publication
+
+Cli = Callable[..., CliResult]
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A three-day scenario and a small publication, outside the tests' own folders."""
+    folder = tmp_path_factory.mktemp("inputs")
+    scenario = folder / "short.toml"
+    scenario.write_text('name = "short"\nstart = 2025-06-01\nend = 2025-06-03\nseed = 4\n')
+    daily, weekly = make_rows(dt.date(2024, 4, 29), 91, seed=2)
+    return {"scenario": scenario, "data": write_publication(folder / "pub.ods", daily, weekly)}
+
+
+def _commands(inputs: dict[str, Path], store: Path) -> dict[str, list[object]]:
+    """Every command that writes a folder (or, for report, a file), up to its target."""
+    short, data = inputs["scenario"], inputs["data"]
+    return {
+        "run": ["run", short, "--out"],
+        "ensemble": ["run", short, "--runs", 2, "--workers", 1, "--runs-store", store, "--out"],
+        "demo": ["demo", "--out"],
+        "compare": ["compare", short, short, "--runs", 1, "--runs-store", store, "--out"],
+        "sensitivity": [
+            "sensitivity", short, "--method", "morris", "--samples", 2,
+            "--params", "coast.inflow_people_per_day", "--workers", 1, "--out",
+        ],
+        "calibrate": [
+            "calibrate", "--data", data, "--train", "2024-05-06:2024-06-30", "--budget", 8,
+            "--generations", 2, "--executor", "serial", "--out",
+        ],
+        "validate": [
+            "validate", "--posterior", data.parent, "--data", data, "--test", "2024-06:2024-06",
+            "--out",
+        ],
+        "report": ["report", data.parent, "-o"],
+    }  # fmt: skip
+
+
+COMMANDS = ["run", "ensemble", "demo", "compare", "sensitivity", "calibrate", "validate", "report"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's project folder, the current folder, with files of the user's everywhere."""
+    project = tmp_path / "project"
+    (project / "notes").mkdir(parents=True)
+    (project / "analysis.py").write_text("print('mine')\n")
+    (project / "notes" / "todo.md").write_text("- check the figures\n")
+    monkeypatch.chdir(project)
+    return project
+
+
+def _channelsim_output(folder: Path, *files: str) -> Path:
+    """A folder as channelsim leaves it: its files and the marker listing them."""
+    folder.mkdir(parents=True)
+    for name in files:
+        (folder / name).write_text("old output")
+    marker = {"written_by": "channelsim", "kind": "run", "written": "2025-01-01T00:00:00"}
+    (folder / MARKER).write_text(json.dumps({**marker, "files": list(files)}))
+    return folder
+
+
+def _refused(
+    run_cli: Cli,
+    inputs: dict[str, Path],
+    tmp_path: Path,
+    command: str,
+    target: object,
+    *needles: str,
+    force: bool = False,
+) -> None:
+    """The command is refused with one line holding the needles, and nothing changes anywhere
+    (``tmp_path`` holds the project, the results store and any target)."""
+    args = _commands(inputs, tmp_path / "runs.duckdb")[command]
+    before = snapshot(tmp_path)
+    result = run_cli(*args, target, *(["--force"] if force else []))
+    assert_one_line_error(result, *needles)
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_existing_file_is_never_replaced(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path, command: str
+) -> None:
+    kept = project / "analysis.py"
+    expected = "not replacing it" if command == "report" else "got a file"
+    _refused(run_cli, inputs, tmp_path, command, kept, str(kept), expected, force=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_folder_of_the_user_s_is_never_written(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path, command: str
+) -> None:
+    needles = ("files channelsim did not write (todo.md)",) if command != "report" else ()
+    _refused(
+        run_cli, inputs, tmp_path, command, project / "notes", str(project / "notes"), *needles
+    )
+    _refused(run_cli, inputs, tmp_path, command, project / "notes", force=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("where", [".", "..", "notes/.."])
+def test_the_current_folder_and_those_holding_it_are_never_written(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path, command: str, where: str
+) -> None:
+    expected = "expected a folder other than the current one or one that holds it"
+    _refused(run_cli, inputs, tmp_path, command, where, expected, force=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_channelsim_s_own_output_needs_force_and_only_its_own_files(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path, command: str
+) -> None:
+    if command == "report":
+        report = project / "report.html"
+        report.write_text(f"<html><head>{REPORT_GENERATOR}</head></html>")
+        _refused(run_cli, inputs, tmp_path, command, report, "add --force to replace it")
+        return
+    old = _channelsim_output(project / "out", "daily.parquet")
+    _refused(run_cli, inputs, tmp_path, command, old, "channelsim wrote this folder (run, 2025")
+    (old / "mine.csv").write_text("a user's file put in channelsim's folder")
+    expected = "also holds other files (mine.csv)"
+    _refused(run_cli, inputs, tmp_path, command, old, expected, force=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_path_under_a_file_or_a_dangling_link_is_one_line(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path, command: str
+) -> None:
+    _refused(run_cli, inputs, tmp_path, command, project / "analysis.py" / "out", "is a file")
+    (project / "link").symlink_to(project / "nowhere")
+    _refused(run_cli, inputs, tmp_path, command, project / "link", "symbolic link to a missing")
+
+
+def test_a_new_nested_folder_an_empty_one_and_a_forced_replacement_are_written(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path, project: Path
+) -> None:
+    nested = project / "results" / "june" / "run"
+    assert run_cli("run", inputs["scenario"], "--out", nested).exit_code == 0
+    marker = json.loads((nested / MARKER).read_text())
+    assert marker["kind"] == "run" and marker["written_by"] == "channelsim"
+    assert sorted(marker["files"]) == sorted(p.name for p in nested.iterdir() if p.name != MARKER)
+
+    empty = project / "empty"
+    empty.mkdir()
+    assert run_cli("run", inputs["scenario"], "--out", empty).exit_code == 0
+    assert (empty / "daily.parquet").is_file()
+
+    mine = snapshot(project / "notes") | {"analysis.py": (project / "analysis.py").read_bytes()}
+    first = (nested / "summary.json").read_bytes()
+    again = run_cli("run", inputs["scenario"], "--seed", 9, "--out", nested, "--force")
+    assert again.exit_code == 0, again.stderr
+    assert (nested / "summary.json").read_bytes() != first  # replaced, by the new seed's run
+    assert (
+        snapshot(project / "notes") | {"analysis.py": (project / "analysis.py").read_bytes()}
+        == mine
+    )
+    assert [p.name for p in nested.parent.iterdir()] == ["run"]  # no temporary folder left
+
+
+def test_a_report_goes_into_channelsim_s_folder_which_stays_replaceable(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    out = project / "run"
+    assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
+    report = run_cli("report", out, "-o", out / "report.html")
+    assert report.exit_code == 0, report.stderr
+    assert "report.html" in json.loads((out / MARKER).read_text())["files"]
+    again = run_cli("report", out, "-o", out / "report.html")
+    assert_one_line_error(again, "channelsim wrote this report; add --force")
+    assert run_cli("report", out, "-o", out / "report.html", "--force").exit_code == 0
+    assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
+    assert not (out / "report.html").exists()
+
+
+def test_a_failed_write_leaves_nothing_and_a_killed_one_is_tidied_next_time(
+    run_cli: Cli, inputs: dict[str, Path], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import pandas as pd
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = project / "new" / "deeper" / "out"
+    with monkeypatch.context() as patch:
+        patch.setattr(pd.DataFrame, "to_parquet", full_disk)
+        failed = run_cli("run", inputs["scenario"], "--out", target)
+    assert_one_line_error(failed, str(target), "--out: cannot write the output: the disk is full")
+    assert not (project / "new").exists()  # the folders it created went with it
+
+    stale = project / f".out.channelsim-tmp.{2**22 + 12345}.abcd1234"  # no such process
+    stale.mkdir()
+    (stale / "daily.parquet").write_text("half written")
+    assert run_cli("run", inputs["scenario"], "--out", project / "out").exit_code == 0
+    assert not stale.exists()
+    assert sorted(p.name for p in project.iterdir()) == ["analysis.py", "notes", "out"]
+
+
+def test_a_folder_written_by_a_running_process_is_not_taken_for_stale(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    busy = project / f".out.channelsim-tmp.{os.getpid()}.abcd1234"
+    busy.mkdir()
+    assert run_cli("run", inputs["scenario"], "--out", project / "out").exit_code == 0
+    assert busy.is_dir()
+
+
+# -- the environment: read-only, full, a file-size limit -------------------------------------
+
+needs_tmpfs = pytest.mark.skipif(
+    not can_mount_tmpfs(), reason="needs unshare -rm to mount a private tmpfs"
+)
+
+
+def _ensemble_into(mount_point: Path, tmp_path: Path) -> list[object]:
+    """A 50-member ensemble (a minute of work) writing into the tmpfs; its store outside."""
+    return [
+        "run", SCENARIO, "--runs", 50, "--workers", 1, "--runs-store", tmp_path / "runs.duckdb",
+        "--out", mount_point / "out",
+    ]  # fmt: skip
+
+
+@needs_tmpfs
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"read_only": True}, "cannot write in {mnt}: the file system is read-only"),
+        ({"fill_kb": 1024, "size": "1m"}, "cannot write in {mnt}: the disk is full"),
+        ({"size": "4m"}, "about 16.0 MB of room, but the disk holding {mnt} has 4.0 MB free"),
+    ],
+    ids=["read-only", "full", "too-small"],
+)
+def test_an_unwritable_target_is_refused_before_the_ensemble_runs(
+    tmp_path: Path, environment: dict[str, object], expected: str
+) -> None:
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    code, said, left = cli_on_tmpfs(
+        mount_point, *_ensemble_into(mount_point, tmp_path), **environment
+    )
+    assert code == 2 and said == f"error: {mount_point / 'out'}: --out: " + expected.format(
+        mnt=mount_point
+    ), said
+    assert left == (["filler"] if environment.get("fill_kb") else [])
+    assert not (tmp_path / "runs.duckdb").exists()  # refused before the run began
+
+
+def test_a_file_size_limit_is_refused_before_the_ensemble_runs(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    from faults import CLI
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, 2**20))
+
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, *map(str, _ensemble_into(tmp_path, tmp_path))],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_files,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"error: {tmp_path / 'out'}: --out: files of up to about 16.0 MB, but the file-size "
+        "limit (ulimit -f) is 1.0 MB"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
