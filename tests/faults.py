@@ -56,7 +56,9 @@ def wait_for_members(store: Path, n: int, driver: subprocess.Popen[bytes]) -> No
     outputs = RunStore(store).outputs_dir
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert driver.poll() is None, "the driver ended before it could be interrupted"
+        if driver.poll() is not None:
+            _, stderr = driver.communicate()
+            raise AssertionError(f"the driver ended before it could be interrupted: {stderr!r}")
         folders = [p for p in outputs.glob("*/*") if not p.name.startswith(".")]
         if len(folders) >= n:
             return

@@ -4,8 +4,11 @@ the run is marked interrupted, the user is told how to resume, nothing partial i
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,11 +31,13 @@ def _ensemble(tmp_path: Path, runs: int) -> list[object]:
     ]  # fmt: skip
 
 
-def _private_tmp(tmp_path: Path) -> dict[str, str]:
-    """A TMPDIR of the driver's own, to see that it leaves no temporary folder there."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    return {"TMPDIR": str(folder)}
+@pytest.fixture
+def private_tmp() -> Iterator[Path]:
+    """A TMPDIR of the driver's own, to see that it leaves no temporary folder there; short,
+    since the forkserver's socket lives in it (a socket path has at most 107 bytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="cs-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _the_run(tmp_path: Path) -> dict[str, object]:
@@ -41,8 +46,8 @@ def _the_run(tmp_path: Path) -> dict[str, object]:
     return run
 
 
-def test_sigkill_of_the_driver_leaves_no_process(tmp_path: Path) -> None:
-    driver = start_cli(*_ensemble(tmp_path, 2000), env=_private_tmp(tmp_path))
+def test_sigkill_of_the_driver_leaves_no_process(tmp_path: Path, private_tmp: Path) -> None:
+    driver = start_cli(*_ensemble(tmp_path, 2000), env={"TMPDIR": str(private_tmp)})
     try:
         wait_for_members(tmp_path / "runs.duckdb", 2, driver)  # the pool is up and working
         assert len(live_processes(driver.pid)) >= 4  # driver, forkserver, 2 workers, tracker
@@ -53,14 +58,16 @@ def test_sigkill_of_the_driver_leaves_no_process(tmp_path: Path) -> None:
         driver.kill()
         kill_group(driver.pid)
     assert left == [], f"processes still running after the driver was killed: {left}"
-    assert list((tmp_path / "tmp").iterdir()) == []  # the workers removed the payload folder
+    assert list(private_tmp.iterdir()) == []  # the workers removed the driver's temporaries
     assert not (tmp_path / "out").exists()
     run = _the_run(tmp_path)  # the next opening of the store marks the run interrupted
     assert run["status"] == "interrupted" and "killed or crashed" in str(run["message"])
 
 
-def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(tmp_path: Path) -> None:
-    driver = start_cli(*_ensemble(tmp_path, 40), slow=True, env=_private_tmp(tmp_path))
+def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(
+    tmp_path: Path, private_tmp: Path
+) -> None:
+    driver = start_cli(*_ensemble(tmp_path, 40), slow=True, env={"TMPDIR": str(private_tmp)})
     try:
         wait_for_members(tmp_path / "runs.duckdb", 2, driver)
         driver.send_signal(signal.SIGTERM)
@@ -79,4 +86,4 @@ def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(tmp_path: Path)
         lines[-2:] == [run["message"], "stopped by SIGTERM"] and "Traceback" not in stderr.decode()
     )
     assert stdout == b"" and not (tmp_path / "out").exists()
-    assert left == [] and list((tmp_path / "tmp").iterdir()) == []
+    assert left == [] and list(private_tmp.iterdir()) == []

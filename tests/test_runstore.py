@@ -83,8 +83,9 @@ def test_a_finished_run_is_recorded_with_its_provenance(recorded) -> None:
     assert full["code_version"].startswith("0.")
     assert full["created"] <= full["started"] <= full["ended"]
     assert sorted(m["member_key"] for m in members) == sorted(m.key for m in SPEC.members())
+    run_dir = RunStore(path).outputs_dir / result.run_id
     for m in members:
-        assert (path.parent / "runs" / result.run_id / m["member_key"] / "daily.parquet").is_file()
+        assert (run_dir / m["member_key"] / "daily.parquet").is_file()
 
 
 def test_resuming_a_finished_run_recomputes_nothing(recorded) -> None:
@@ -149,7 +150,7 @@ def test_resume_without_an_id_picks_the_latest_unfinished_run_with_that_config(
 
 def test_resume_deletes_orphan_folders_and_rows_without_files(recorded) -> None:
     path, result = recorded
-    run_dir = path.parent / "runs" / result.run_id
+    run_dir = RunStore(path).outputs_dir / result.run_id
     lost = SPEC.members()[1].key
     for file in (run_dir / lost).iterdir():
         file.unlink()
@@ -237,7 +238,7 @@ def test_cli_lists_shows_and_removes_runs(recorded, capsys, monkeypatch) -> None
         ["runs", "rm", result.run_id, *store, "--format", "json"], capsys, monkeypatch
     )
     assert json.loads(out) == {"removed": result.run_id, "n_members": 6}
-    assert not (path.parent / "runs" / result.run_id).exists()
+    assert not (RunStore(path).outputs_dir / result.run_id).exists()
     with RunStore(path) as s:
         assert s.list_runs() == []
 

@@ -35,7 +35,7 @@ def _assert_consistent(path: Path, run_id: str) -> set[str]:
     """Every recorded member has its files; return the recorded keys."""
     with RunStore(path) as store:
         members = store.members(run_id)
-    run_dir = path.parent / "runs" / run_id
+    run_dir = RunStore(path).outputs_dir / run_id
     for member in members:
         for table in member["tables"]:
             assert (run_dir / member["member_key"] / f"{table}.parquet").is_file()
@@ -51,7 +51,7 @@ def _start_driver(path: Path, executor: str, run_id: str) -> subprocess.Popen[by
 
 def _wait_for_members(path: Path, run_id: str, n: int, driver: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
-    run_dir = path.parent / "runs" / run_id
+    run_dir = RunStore(path).outputs_dir / run_id
     while time.monotonic() < deadline:
         assert driver.poll() is None, "the driver ended before it could be interrupted"
         if (

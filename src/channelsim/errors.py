@@ -67,5 +67,6 @@ _OS_ERROR_HINTS = {
 def os_error_text(error: OSError, path: str | Path | None = None) -> str:
     """An environment fault in one line: the path it concerns and what went wrong."""
     where = path if path is not None else error.filename
-    what = _OS_ERROR_HINTS.get(error.errno or 0) or error.strerror or type(error).__name__
+    what = _OS_ERROR_HINTS.get(error.errno or 0) or error.strerror or str(error)
+    what = what or type(error).__name__
     return f"{where}: {what}" if where else str(what)

@@ -2,13 +2,19 @@
 
 Layout (default under the user data dir; ``CHANNELSIM_RUNS`` or ``--runs-store`` override)::
 
-    runs.duckdb                      tables `runs` and `members`
-    runs/<run_id>/<member_key>/      one Parquet file per member table (daily.parquet, ...)
+    runs.duckdb                              tables `runs` and `members`
+    runs.duckdb.members/<run_id>/<member>/   one Parquet file per member table (daily.parquet)
+
+The members' folder is named after the store's file, so that no store path (``.../runs``,
+say) can collide with it. A store made before that layout kept its members in a ``runs``
+folder beside it: they are moved on first opening.
 
 A member is recorded only when complete: its Parquet files go to a temporary folder that is
-renamed into place, then its row is inserted in one transaction. The row is the commit
-point: on resume, a member folder without a row (the driver died between the rename and the
-insert) is deleted and recomputed, and a row whose folder is missing is dropped.
+renamed into place, then its row is inserted in one transaction, with the size and SHA-256 of
+each file. The row is the commit point: on resume, a member folder without a row (the driver
+died between the rename and the insert) is deleted and recomputed; a row whose files are
+missing, of another size or checksum (truncated, overwritten) is dropped, its member
+recomputed, and the user told.
 
 DuckDB allows one writer process, so only the ensemble driver opens the store for writing;
 workers return their results to it. A second process gets a clear :class:`StoreError`.
@@ -17,6 +23,7 @@ workers return their results to it. A second process gets a clear :class:`StoreE
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -24,7 +31,8 @@ import secrets
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +41,8 @@ from typing import Any, Self
 import duckdb
 import pandas as pd
 import platformdirs
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from channelsim import __version__
 from channelsim.atomic import write_atomic_dir
@@ -81,6 +91,7 @@ CREATE TABLE IF NOT EXISTS members (
     tables VARCHAR NOT NULL,
     PRIMARY KEY (run_id, member_key)
 );
+ALTER TABLE members ADD COLUMN IF NOT EXISTS files VARCHAR;
 """
 
 _RUN_COLUMNS = (
@@ -131,6 +142,51 @@ def _utc(epoch_s: float) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
 
 
+_MEMBER_COLUMNS = (
+    "run_id, member_key, scenario, draw, rep, seed, status, started, ended, totals, tables, files"
+)
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _fingerprint(path: Path) -> dict[str, int | str]:
+    """A file's size in bytes and SHA-256, as recorded with its member."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {"bytes": path.stat().st_size, "sha256": digest}
+
+
+def _damage(
+    folder: Path, tables: Sequence[str], files: dict[str, dict[str, Any]] | None
+) -> str | None:
+    """What is wrong with a member's files, or None if they are whole.
+
+    Against the recorded size and checksum; a member recorded before they were kept is
+    checked by reading its Parquet footers.
+    """
+    for table in tables:
+        path = folder / f"{table}.parquet"
+        if not path.is_file():
+            return f"{path.name} is missing"
+        if files is None:
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException) as error:
+                return f"{path.name} cannot be read ({str(error).splitlines()[0]})"
+            continue
+        expected = files.get(path.name)
+        if expected is None:
+            return f"{path.name} has no recorded checksum"
+        found = _fingerprint(path)
+        if found["bytes"] != expected["bytes"]:
+            return f"{path.name} is damaged ({found['bytes']} bytes, {expected['bytes']} recorded)"
+        if found["sha256"] != expected["sha256"]:
+            return f"{path.name} is damaged (its checksum differs from the one recorded)"
+    return None
+
+
 def _driver() -> str:
     """This process, as recorded in the runs it drives."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -149,10 +205,17 @@ class RunStore:
     in which case a missing store reads as empty.
     """
 
-    def __init__(self, path: Path | str | None = None, *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        create: bool = True,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
-        self.outputs_dir = self.path.parent / "runs"
+        self.outputs_dir = self.path.with_name(f"{self.path.name}.members")
         self._create = create
+        self._notify = notify or _to_stderr
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     def __enter__(self) -> Self:
@@ -179,11 +242,17 @@ class RunStore:
         if self._connection is None:
             if not self._create and not self.exists:
                 raise StoreError(f"no results store at {self.path}")
+            if self.outputs_dir.exists() and not self.outputs_dir.is_dir():
+                raise StoreError(
+                    f"cannot use the results store {self.path}: {self.outputs_dir} should be "
+                    "the folder of its members, but it is a file"
+                )
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = duckdb.connect(str(self.path))
                 self._connection.execute(_SCHEMA)
                 self._mark_stale_runs()
+                self._move_legacy_members()
             except (duckdb.Error, OSError) as error:
                 first_line = str(error).splitlines()[0]
                 hint = " (another channelsim process is using it)" if "lock" in first_line else ""
@@ -205,6 +274,22 @@ class RunStore:
                 with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
                     db.execute("ROLLBACK")
                 raise
+
+    def _move_legacy_members(self) -> None:
+        """Move this store's run folders from the old layout's ``runs`` folder beside it."""
+        assert self._connection is not None
+        legacy = self.path.parent / "runs"
+        if legacy == self.path or not legacy.is_dir() or self.outputs_dir.exists():
+            return
+        ids = {row[0] for row in self._connection.execute("SELECT run_id FROM runs").fetchall()}
+        mine = [folder for folder in legacy.iterdir() if folder.name in ids]
+        if not mine:
+            return
+        self.outputs_dir.mkdir()
+        for folder in mine:
+            os.replace(folder, self.outputs_dir / folder.name)
+        with contextlib.suppress(OSError):
+            legacy.rmdir()  # only if nothing else was in it
 
     def _mark_stale_runs(self) -> None:
         """Runs left ``running`` by another process are interrupted: their driver is gone.
@@ -253,13 +338,14 @@ class RunStore:
     def members(self, run_id: str) -> list[dict[str, Any]]:
         """Recorded members of a run, in the order they were recorded, totals parsed."""
         rows = self._query(
-            "SELECT member_key, scenario, draw, rep, seed, status, started, ended, totals, tables "
-            "FROM members WHERE run_id = ? ORDER BY ended, member_key",
+            "SELECT member_key, scenario, draw, rep, seed, status, started, ended, totals, tables, "
+            "files FROM members WHERE run_id = ? ORDER BY ended, member_key",
             [run_id],
         )
         for row in rows:
             row["totals"] = json.loads(row["totals"])
             row["tables"] = json.loads(row["tables"])
+            row["files"] = json.loads(row["files"]) if row["files"] else None
         return rows
 
     def create_run(
@@ -376,18 +462,23 @@ class RunStore:
         return run_id, recorded
 
     def _tidy(self, run_id: str) -> set[str]:
-        """Make folders and rows agree; return the keys of complete members."""
+        """Make folders and rows agree; return the keys of complete, intact members.
+
+        A member whose files are missing or damaged loses its row (so it is recomputed), and
+        the user is told.
+        """
         run_dir = self.outputs_dir / _check_run_id(run_id)
-        rows = {row["member_key"]: row["tables"] for row in self.members(run_id)}
-        complete = {
-            key
-            for key, tables in rows.items()
-            if all((run_dir / key / f"{t}.parquet").is_file() for t in tables)
-        }
-        for key in rows.keys() - complete:
+        complete = set()
+        for row in self.members(run_id):
+            key = row["member_key"]
+            problem = _damage(run_dir / key, row["tables"], row["files"])
+            if problem is None:
+                complete.add(key)
+                continue
             self._db().execute(
                 "DELETE FROM members WHERE run_id = ? AND member_key = ?", [run_id, key]
             )
+            self._notify(f"member {key} of run {run_id}: {problem}; recomputing it")
         if run_dir.is_dir():
             for folder in run_dir.iterdir():
                 if folder.name not in complete:
@@ -400,17 +491,21 @@ class RunStore:
         Ctrl-C is held back until the member is recorded, so it never splits one.
         """
         folder = self.outputs_dir / _check_run_id(run_id) / member.key
+        files: dict[str, dict[str, int | str]] = {}
 
         def write_tables(temporary: Path) -> None:
             for name, frame in output.tables.items():
-                frame.to_parquet(temporary / f"{name}.parquet", engine="pyarrow")
+                path = temporary / f"{name}.parquet"
+                frame.to_parquet(path, engine="pyarrow")
+                files[path.name] = _fingerprint(path)
 
         with signals_deferred():
             # replaces a folder left by a driver that died before inserting the row
             write_atomic_dir(folder, write_tables)
             with self._transaction() as db:
                 db.execute(
-                    "INSERT INTO members VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)",
+                    f"INSERT INTO members ({_MEMBER_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?)",
                     [
                         run_id,
                         member.key,
@@ -422,12 +517,15 @@ class RunStore:
                         _utc(output.ended_s),
                         json.dumps(output.totals),
                         json.dumps(list(output.tables)),
+                        json.dumps(files),
                     ],
                 )
 
     def load_member(self, run_id: str, member: Member) -> MemberOutput:
+        """A recorded member's output, its files checked against their recorded size and
+        checksum first (a damaged one is a :class:`StoreError` saying how to recompute it)."""
         rows = self._query(
-            "SELECT seed, started, ended, totals, tables FROM members "
+            "SELECT seed, started, ended, totals, tables, files FROM members "
             "WHERE run_id = ? AND member_key = ?",
             [run_id, member.key],
         )
@@ -435,13 +533,20 @@ class RunStore:
             raise StoreError(f"member {member.key} of run {run_id} is not recorded in {self.path}")
         row = rows[0]
         folder = self.outputs_dir / run_id / member.key
+        tables = json.loads(row["tables"])
+        problem = _damage(folder, tables, json.loads(row["files"]) if row["files"] else None)
+        if problem is not None:
+            raise StoreError(
+                f"member {member.key} of run {run_id} in {self.path}: {problem}; "
+                f"resume the run with --resume {run_id} to recompute it"
+            )
         return MemberOutput(
             key=member.key,
             seed=int(row["seed"]),
             totals=json.loads(row["totals"]),
             tables={
                 name: pd.read_parquet(folder / f"{name}.parquet", engine="pyarrow")
-                for name in json.loads(row["tables"])
+                for name in tables
             },
             started_s=row["started"].replace(tzinfo=UTC).timestamp(),
             ended_s=row["ended"].replace(tzinfo=UTC).timestamp(),
