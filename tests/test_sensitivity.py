@@ -22,6 +22,7 @@ from channelsim.experiments.sensitivity import (
     analyze,
     build_problem,
     check_samples,
+    morris_levels,
     run_sensitivity,
     sample,
 )
@@ -74,6 +75,45 @@ def test_morris_gives_a_dummy_input_exactly_no_effect() -> None:
     assert by_name.loc["x4", "mu_star"] == 0.0
     assert by_name.loc["x4", "sigma"] == 0.0
     assert (by_name.loc[["x1", "x2"], "mu_star"] > 1.0).all()
+
+
+def test_morris_effects_equal_salib_s_for_continuous_parameters() -> None:
+    """Without integer parameters every step is SALib's nominal one: the same indices."""
+    from SALib.analyze import morris
+
+    problem = _ishigami_problem()
+    x = sample(problem, "morris", 20, seed=1)
+    y = Ishigami.evaluate(x[:, :3])
+    ours = analyze(problem, "morris", x, {"f": y}, seed=1).set_index("parameter")
+    salib = morris.analyze(problem.salib(), x, y, num_resamples=200, num_levels=4, seed=1)
+    for column in ("mu", "mu_star", "sigma", "mu_star_conf"):
+        np.testing.assert_allclose(ours[column], salib[column], rtol=1e-9, atol=1e-12)
+
+
+def test_morris_integer_parameter_is_unbiased_and_exact_on_a_linear_model() -> None:
+    """beach.groups_per_boat (2..4) took 2/3/4 at 27/18/55% and a linear toy model gave it
+    mu* 2.37 and sigma 0.75; the right values are a third each, mu* 2.00 and sigma 0."""
+    problem = build_problem(["beach.groups_per_boat", INFLOW])
+    levels = morris_levels(problem)
+    assert levels == 6  # an even multiple of the 3 values, at least 4
+    grid = np.linspace(0.0, 1.0, levels)[:, None].repeat(2, axis=1)
+    on_grid = problem.from_morris_grid(grid, levels)[:, 0]
+    assert list(on_grid) == [2, 2, 3, 3, 4, 4]  # two levels per value, none beyond high
+
+    x = sample(problem, "morris", 200, seed=4)
+    values = [problem.overrides(row) for row in x]
+    groups = np.array([v["beach.groups_per_boat"] for v in values])
+    shares = [float(np.mean(groups == g)) for g in (2, 3, 4)]
+    assert shares == pytest.approx([1 / 3] * 3, abs=0.05)
+    y = np.array([v["beach.groups_per_boat"] + 0.01 * v[INFLOW] for v in values])
+    indices = analyze(problem, "morris", x, {"y": y}, seed=4).set_index("parameter")
+    assert indices.loc["beach.groups_per_boat", "mu_star"] == pytest.approx(2.0, abs=1e-12)
+    assert indices.loc["beach.groups_per_boat", "mu"] == pytest.approx(2.0, abs=1e-12)
+    assert indices.loc["beach.groups_per_boat", "sigma"] == pytest.approx(0.0, abs=1e-12)
+    inflow = next(p for p in problem.parameters if p.path == INFLOW)
+    expected = 0.01 * (float(inflow.high or 0) - float(inflow.low or 0))  # per full range
+    assert indices.loc[INFLOW, "mu_star"] == pytest.approx(expected, rel=1e-9)
+    assert indices.loc[INFLOW, "sigma"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_sampling_is_reproducible_and_seeded() -> None:
