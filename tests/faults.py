@@ -128,6 +128,11 @@ mount -t tmpfs -o "size=$SIZE" tmpfs "$MNT" || exit 97
 if [ "$READ_ONLY" = 1 ]; then mount -o remount,ro "$MNT" || exit 98; fi
 "$PYTHON" -c "$CLI" "$@"
 echo "exit=$?" >&2
+if [ -n "$AGAIN" ]; then
+  rm -f "$MNT/filler"
+  "$PYTHON" -c "$CLI" "$@" $AGAIN
+  echo "exit=$?" >&2
+fi
 ls -A "$MNT" | sed 's/^/left: /' >&2
 """
 
@@ -146,11 +151,18 @@ def can_mount_tmpfs() -> bool:
 
 
 def cli_on_tmpfs(
-    mount_point: Path, *args: object, size: str = "64m", fill_kb: int = 0, read_only: bool = False
-) -> tuple[int, str, list[str]]:
+    mount_point: Path,
+    *args: object,
+    size: str = "64m",
+    fill_kb: int = 0,
+    read_only: bool = False,
+    again: str = "",
+) -> tuple[list[int], str, list[str]]:
     """Run ``channelsim ARGS`` with a small tmpfs of its own (in a private mount namespace,
-    gone with it) at ``mount_point``: filled with ``fill_kb`` KiB, or read-only. Returns the
-    exit code, stderr without the bookkeeping lines, and what the tmpfs holds afterwards."""
+    gone with it) at ``mount_point``: filled with ``fill_kb`` KiB, or read-only; with
+    ``again``, the filler is then removed and the command run again with those extra
+    arguments. Returns the exit codes, stderr without the bookkeeping lines, and what the
+    tmpfs holds at the end."""
     done = subprocess.run(
         ["unshare", "-rm", "sh", "-c", _ON_TMPFS, "sh", *map(str, args)],
         capture_output=True,
@@ -164,6 +176,7 @@ def cli_on_tmpfs(
             "READ_ONLY": "1" if read_only else "0",
             "PYTHON": sys.executable,
             "CLI": CLI,
+            "AGAIN": again,
         },
     )
     lines = done.stderr.splitlines()
@@ -171,4 +184,4 @@ def cli_on_tmpfs(
     assert done.returncode == 0 and exits, done.stderr
     left = [line[6:] for line in lines if line.startswith("left: ")]
     said = "\n".join(line for line in lines if not line.startswith(("exit=", "left: ")))
-    return exits[0], said, left
+    return exits, said, left

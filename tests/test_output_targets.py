@@ -257,7 +257,7 @@ def test_an_unwritable_target_is_refused_before_the_ensemble_runs(
 ) -> None:
     mount_point = tmp_path / "mnt"
     mount_point.mkdir()
-    code, said, left = cli_on_tmpfs(
+    [code], said, left = cli_on_tmpfs(
         mount_point, *_ensemble_into(mount_point, tmp_path), **environment
     )
     assert code == 2 and said == f"error: {mount_point / 'out'}: --out: " + expected.format(
@@ -290,3 +290,21 @@ def test_a_file_size_limit_is_refused_before_the_ensemble_runs(tmp_path: Path) -
         "limit (ulimit -f) is 1.0 MB"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_folder_another_command_wrote_meanwhile_is_not_replaced(tmp_path: Path) -> None:
+    """Two commands writing the same new folder: the later one is refused, not a replacement."""
+    from channelsim.errors import InputError
+    from channelsim.outputs import output_folder, write_output_folder
+
+    target = tmp_path / "out"
+    checked = output_folder(target)  # both commands found the target new
+
+    def fill(folder: Path) -> None:
+        (folder / "second.json").write_text("{}")
+        write_output_folder(target, lambda f: (f / "first.json").write_text("{}"), kind="run")
+
+    with pytest.raises(InputError, match="add --force to replace it"):
+        write_output_folder(checked, fill, kind="run")
+    assert sorted(p.name for p in target.iterdir()) == [MARKER, "first.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left

@@ -15,7 +15,7 @@ from channelsim.errors import StoreError
 from channelsim.experiments import EnsembleSpec, run_ensemble
 from channelsim.runstore import RunStore
 from conftest import CliResult
-from faults import assert_one_line_error
+from faults import assert_one_line_error, can_mount_tmpfs, cli_on_tmpfs
 from toy_member import SCENARIOS, assert_same_results, toy_member
 
 SPEC = EnsembleSpec(scenarios=SCENARIOS, reps=3, base_seed=8, name="integrity")
@@ -160,3 +160,27 @@ def test_a_store_of_the_old_layout_has_its_members_moved(recorded: tuple[Path, o
         assert_same_results(straight, store.load_result(run_id))
     assert (RunStore(path).outputs_dir / run_id).is_dir()
     assert [p.name for p in legacy.iterdir()] == ["someone-else-s-run"]
+
+
+@pytest.mark.skipif(not can_mount_tmpfs(), reason="needs unshare -rm to mount a private tmpfs")
+def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: Path) -> None:
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    store = mount_point / "runs.duckdb"
+    args = [
+        "run", SCENARIO, "--from", "2025-01-01", "--to", "2025-12-31", "--runs", 12,
+        "--workers", 1, "--runs-store", store, "--format", "json",
+    ]  # fmt: skip
+    codes, said, left = cli_on_tmpfs(
+        mount_point, *args, size="2m", fill_kb=1500, again="--resume latest"
+    )
+    assert codes == [2, 0], said
+    errors = [line for line in said.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in said
+    assert (
+        errors[0].startswith("error: cannot record member status-quo-2025.d0.r")
+        and f"in {store}.members: the disk is full; " in errors[0]
+    )
+    run_id = errors[0].rsplit("--resume ", 1)[1]
+    assert errors[0].endswith(f"of 12 members recorded; resume it with --resume {run_id}")
+    assert "runs.duckdb.members" in left and "filler" not in left

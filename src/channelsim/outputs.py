@@ -130,6 +130,7 @@ def write_output_folder(
             tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
             fill(tmp)
             _write_marker(tmp, kind)
+            _check_folder(checked)  # again: another process may have written it meanwhile
             _install(tmp, path)
         except OSError as error:
             raise checked.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
@@ -153,6 +154,7 @@ def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             tmp.chmod(0o644)
+            _check_file(checked)  # again: another process may have written it meanwhile
             os.replace(tmp, path)
             if (parent / MARKER).is_file():
                 _add_to_marker(parent, path.name)

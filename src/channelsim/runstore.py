@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 
 from channelsim import __version__
 from channelsim.atomic import write_atomic_dir
-from channelsim.errors import InputError, StoreError
+from channelsim.errors import InputError, StoreError, os_error_text
 from channelsim.experiments.ensemble import (
     RUN_KINDS,
     EnsembleResult,
@@ -501,7 +501,13 @@ class RunStore:
 
         with signals_deferred():
             # replaces a folder left by a driver that died before inserting the row
-            write_atomic_dir(folder, write_tables)
+            try:
+                write_atomic_dir(folder, write_tables)
+            except OSError as error:
+                raise StoreError(
+                    f"cannot record member {member.key} in {self.outputs_dir}: "
+                    f"{os_error_text(error, '')}"
+                ) from error
             with self._transaction() as db:
                 db.execute(
                     f"INSERT INTO members ({_MEMBER_COLUMNS}) "

@@ -26,8 +26,11 @@ def one_line(text: object) -> str:
 
 
 def print_error(message: object) -> None:
-    """``error: MESSAGE`` on stderr, on one line, the message printed literally."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", one_line(message)))
+    """``error: MESSAGE`` on stderr, on one line, the message printed literally; an
+    exception's notes (where it happened, how to resume) follow after semicolons."""
+    notes = getattr(message, "__notes__", None) or []
+    text = "; ".join([str(message), *map(str, notes)])
+    err_console.print(Text.assemble(("error:", "bold red"), " ", one_line(text)))
 
 
 class OutputFormat(StrEnum):

@@ -605,9 +605,13 @@ def _record_failure(
     )
     if isinstance(error, KeyboardInterrupt):
         why = "stopped by SIGTERM" if isinstance(error, Terminated) else "interrupted by the user"
-        store.end_run(run_id, "interrupted", f"{why}; {where}")
+        status, message = "interrupted", f"{why}; {where}"
     else:
-        store.end_run(run_id, "failed", f"{type(error).__name__}: {error}; {where}")
+        status, message = "failed", f"{type(error).__name__}: {error}; {where}"
+    # The store may be what failed (a full disk): the user must still see the first error; an
+    # unclosed run is marked interrupted when the store is next opened.
+    with contextlib.suppress(Exception):
+        store.end_run(run_id, status, message)
     return where
 
 
