@@ -137,3 +137,23 @@ def test_the_same_options_of_other_commands_are_one_line(
 
 def test_a_scenario_path_that_is_a_folder_is_one_line(run_cli: Cli, tmp_path: Path) -> None:
     assert_one_line_error(run_cli("run", tmp_path), str(tmp_path), "expected a scenario file")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", SCENARIO, "--format", "yaml"], "Invalid value for '--format'"),
+        (["run", SCENARIO, "--seed", "abc"], "Invalid value for '--seed'"),
+        (["run", SCENARIO, "--frobnicate"], "No such option: --frobnicate"),
+        (["run"], "Missing argument 'scenario'"),
+        (["compare", SCENARIO], "Missing argument 'others'"),
+    ],
+    ids=["choice", "integer", "unknown-option", "missing-argument", "missing-others"],
+)
+def test_usage_errors_are_one_line_too(
+    run_cli: Cli, tmp_path: Path, args: list[object], expected: str
+) -> None:
+    """Typer's own usage errors were a usage block and an error line: now one line, with
+    the command's --help named."""
+    line = assert_one_line_error(run_cli(*args), expected)
+    assert line.endswith(f"(see channelsim {args[0]} --help)")

@@ -108,11 +108,16 @@ def _run_app() -> None:
         sys.exit(done.exit_code)
     except typer.Abort:
         sys.exit(1)
-    except typer.TyperException as error:  # usage errors (typer's own click) show themselves
-        show = getattr(error, "show", None)
-        if show is None:
+    except typer.TyperException as error:  # usage errors: one line too, with where to look
+        format_message = getattr(error, "format_message", None)
+        if format_message is None:
             raise
-        show()
+        if type(error).__name__ == "NoArgsIsHelpError":  # a bare command group: its help
+            error.show()  # type: ignore[attr-defined]
+            sys.exit(2)
+        ctx = getattr(error, "ctx", None)
+        hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        print_error(f"{format_message()}{hint}")
         sys.exit(getattr(error, "exit_code", 2))
     # Without standalone mode, typer returns (rather than raises) the code of an Exit,
     # including the 130 it makes of Ctrl-C (and so of SIGTERM, a KeyboardInterrupt here).
