@@ -174,13 +174,21 @@ def _absolute(path: str | Path) -> Path:
     return given.absolute() if given.is_symlink() and not given.exists() else given.resolve()
 
 
+def _is_new(target: OutputTarget, kind: str) -> bool:
+    """The checks of every target; True if it does not exist yet (and may be created)."""
+    _check_not_cwd(target)
+    path = target.path
+    if path.is_symlink() and not path.exists():
+        raise target.refuse(f"expected a new {kind}, got a symbolic link to a missing path")
+    if path.exists():
+        return False
+    _check_parents(target)
+    return True
+
+
 def _check_folder(target: OutputTarget) -> None:
     path = target.path
-    _check_not_cwd(target)
-    if path.is_symlink() and not path.exists():
-        raise target.refuse("expected a new folder, got a symbolic link to a missing path")
-    if not path.exists():
-        _check_parents(target)
+    if _is_new(target, "folder"):
         return
     if not path.is_dir():
         raise target.refuse("expected a new folder or one channelsim wrote, got a file")
@@ -208,11 +216,7 @@ def _check_folder(target: OutputTarget) -> None:
 
 def _check_file(target: OutputTarget) -> None:
     path = target.path
-    _check_not_cwd(target)
-    if path.is_symlink() and not path.exists():
-        raise target.refuse("expected a new file, got a symbolic link to a missing path")
-    if not path.exists():
-        _check_parents(target)
+    if _is_new(target, "file"):
         return
     if path.is_dir():
         raise target.refuse("expected a file to write, got a folder")

@@ -14,7 +14,7 @@ from channelsim.experiments import EnsembleResult
 from channelsim.runstore import RunStore
 
 RUNS_STORE_HELP = (
-    "Results store (a DuckDB file; outputs go in a 'runs' folder beside it). "
+    "Results store (a DuckDB file; members' outputs go in the folder NAME.members beside it). "
     "Default: $CHANNELSIM_RUNS, else the user data dir."
 )
 
