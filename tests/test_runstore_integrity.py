@@ -122,23 +122,34 @@ def test_a_member_recorded_before_checksums_is_checked_by_its_footer(
 
 
 @pytest.mark.parametrize("name", ["runs", "runs.duckdb", "runs.members", "store.db"])
-def test_no_store_path_collides_with_its_members_folder(
-    run_cli: Cli, tmp_path: Path, name: str
-) -> None:
-    """``CHANNELSIM_RUNS=/some/dir/runs`` failed after member 0, and every ensemble after it."""
+def test_no_store_path_collides_with_its_members_folder(tmp_path: Path, name: str) -> None:
     store = tmp_path / "some" / "dir" / name
-    for seed in (1, 2):
-        done = run_cli(
-            "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-03", "--runs", 2,
-            "--seed", seed, "--workers", 1, "--runs-store", store,
-        )  # fmt: skip
-        assert done.exit_code == 0, done.stderr
+    first, second = _record(store), _record(store)
     with RunStore(store) as runs:
         assert [r["status"] for r in runs.list_runs()] == ["done", "done"]
+        for result in (first, second):
+            assert_same_results(result, runs.load_result(result.run_id))  # type: ignore[attr-defined]
     assert sorted(p.name for p in store.parent.iterdir() if not p.name.endswith(".wal")) == [
         name,
         f"{name}.members",
     ]
+
+
+def test_channelsim_runs_set_to_a_path_named_runs_works(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``CHANNELSIM_RUNS=/some/dir/runs`` failed after member 0, and every ensemble after it."""
+    store = tmp_path / "some" / "dir" / "runs"
+    monkeypatch.setenv("CHANNELSIM_RUNS", str(store))
+    done = run_cli(
+        "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-03", "--runs", 3,
+        "--workers", 1, "--format", "json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    _record(store)  # and the next ensemble too
+    with RunStore(store) as runs:
+        assert [r["status"] for r in runs.list_runs()] == ["done", "done"]
+        assert runs.list_runs()[1]["run_id"] == json.loads(done.stdout)["run_id"]
 
 
 def test_a_file_where_the_members_folder_goes_is_one_line(run_cli: Cli, tmp_path: Path) -> None:
@@ -168,11 +179,11 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
     mount_point.mkdir()
     store = mount_point / "runs.duckdb"
     args = [
-        "run", SCENARIO, "--from", "2025-01-01", "--to", "2025-12-31", "--runs", 12,
+        "run", SCENARIO, "--from", "2025-01-01", "--to", "2025-12-31", "--runs", 8,
         "--workers", 1, "--runs-store", store, "--format", "json",
     ]  # fmt: skip
     codes, said, left = cli_on_tmpfs(
-        mount_point, *args, size="2m", fill_kb=1500, again="--resume latest"
+        mount_point, *args, size="3m", fill_kb=2400, again="--resume latest"
     )
     assert codes == [2, 0], said
     errors = [line for line in said.splitlines() if line.startswith("error:")]
@@ -182,5 +193,5 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
         and f"in {store}.members: the disk is full; " in errors[0]
     )
     run_id = errors[0].rsplit("--resume ", 1)[1]
-    assert errors[0].endswith(f"of 12 members recorded; resume it with --resume {run_id}")
+    assert errors[0].endswith(f"of 8 members recorded; resume it with --resume {run_id}")
     assert "runs.duckdb.members" in left and "filler" not in left
