@@ -16,7 +16,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/channelsim demo --out channelsim-demo --force
-	$(BIN)/channelsim report channelsim-demo -o channelsim-demo/report.html --force
+	$(BIN)/channelsim report channelsim-demo -o channelsim-demo/report.html
 
 test: $(STAMP)
 	./.ci/install-chromium || echo "warning: could not install chromium; the report rendering tests will be skipped"

@@ -62,8 +62,8 @@ def test_the_target_is_checked_before_anything_is_written(
     folder = tmp_path / "folder.html"
     folder.mkdir()
     cases = {
-        mine: "exists and was not written by `channelsim data report`",
-        folder: "is a folder",
+        mine: "this file was not written by channelsim (it is left untouched)",
+        folder: "expected a file to write, got a folder",
         tmp_path / "report.txt": "expected a file name ending in .html",
     }
     for target, expected in cases.items():

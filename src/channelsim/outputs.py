@@ -7,8 +7,10 @@ A target may be:
 - a path that does not exist yet (missing parent folders are created, and removed again if
   the write fails), or an empty folder;
 - with ``force``, a folder channelsim wrote before: it holds the marker file
-  :data:`MARKER`, which lists the files channelsim put there, and nothing else; or a report
-  file channelsim wrote (its HTML names channelsim as its generator).
+  :data:`MARKER`, which lists the files channelsim put there, and nothing else;
+- a report file channelsim wrote (its HTML names channelsim as its generator), without
+  ``force``: a report is drawn from results kept elsewhere, so replacing it loses nothing,
+  while a results folder may be the only copy of hours of computing.
 
 Anything else is refused with one line (:class:`~channelsim.errors.InputError` naming the
 path and the option): a file of the user's, a folder holding files channelsim did not write
@@ -95,14 +97,10 @@ def output_folder(
 
 
 def output_file(
-    path: str | Path,
-    *,
-    force: bool = False,
-    option: str = "--out",
-    expected_bytes: int = DEFAULT_EXPECTED_BYTES,
+    path: str | Path, *, option: str = "--out", expected_bytes: int = DEFAULT_EXPECTED_BYTES
 ) -> OutputTarget:
     """Check that a command may write the report file ``path`` (see :func:`output_folder`)."""
-    target = OutputTarget(_absolute(path), force, option)
+    target = OutputTarget(_absolute(path), option=option)
     _check_file(target)
     _check_room(target, expected_bytes)
     return target
@@ -221,9 +219,10 @@ def _check_file(target: OutputTarget) -> None:
     if path.is_dir():
         raise target.refuse("expected a file to write, got a folder")
     if not _is_channelsim_report(path):
-        raise target.refuse("expected a new file or a report channelsim wrote; not replacing it")
-    if not target.force:
-        raise target.refuse("channelsim wrote this report; add --force to replace it")
+        raise target.refuse(
+            "expected a new file or a report channelsim wrote; this file was not written by "
+            "channelsim (it is left untouched)"
+        )
 
 
 def _check_not_cwd(target: OutputTarget) -> None:

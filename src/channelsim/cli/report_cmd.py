@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
-from channelsim.cli.runs_cmd import force_option, runs_store_option
+from channelsim.cli.runs_cmd import runs_store_option
 
 
 def register(app: typer.Typer) -> None:
@@ -21,8 +21,9 @@ def register(app: typer.Typer) -> None:
             metavar="RUN_OR_COMPARISON",
             help="Output folder of run/demo/compare/sensitivity, or a run id of the results store.",
         ),
-        out: Path = typer.Option(..., "-o", "--out", help="HTML file to write (new, or --force)."),
-        force: bool = force_option(),
+        out: Path = typer.Option(
+            ..., "-o", "--out", help="HTML file to write (new, or a report channelsim wrote)."
+        ),
         data: Path | None = typer.Option(
             None, "--data", help="Official publication (ODS/XLSX/CSV); default: the data store."
         ),
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
         from channelsim.outputs import output_file
         from channelsim.reports import build_report
 
-        target = output_file(out, force=force, option="-o/--out")
+        target = output_file(out, option="-o/--out")
         with err_console.status("building the report", spinner="dots"):
             summary = build_report(source, target, data=data, runs_store=runs_store)
         if fmt is OutputFormat.json:

@@ -15,13 +15,13 @@ from plotly.subplots import make_subplots
 from channelsim import __version__
 from channelsim.data.brief import source_line
 from channelsim.errors import InputError
+from channelsim.outputs import output_file, write_output_file
 from channelsim.reports.figures import COLOURS, OBSERVED_COLOUR
-from channelsim.reports.page import Section, render_page, write_text_atomic
+from channelsim.reports.page import Section, render_page
 
 TITLE = "Small-boat arrivals: the Home Office series"
 #: The start of every page this module writes (before plotly.js), so that a later run
 #: recognises a file it may replace.
-MARKER = f"<title>{TITLE}"
 
 
 @dataclass(frozen=True)
@@ -216,36 +216,14 @@ def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[st
 def write_data_report(
     daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str], out: Path
 ) -> DataReport:
-    """Write the page to ``out`` atomically; refuse a folder, a name not ending in ``.html``
-    and an existing file that this command did not write (one :class:`InputError` line)."""
-    _check_target(out)
+    """Write the page to ``out`` atomically; refuse a name not ending in ``.html`` and any
+    target ``channelsim.outputs`` refuses (a folder, a file channelsim did not write), with
+    one :class:`InputError` line."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(out, "-o", "expected a file name ending in .html")
+    target = output_file(out, option="-o")
     html = data_report_page(daily, weekly, edition)
-    try:
-        path = write_text_atomic(out, html)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise InputError(out, "-o", f"cannot write the report ({reason})") from None
+    path = write_output_file(target, html)
     titles = ["Arrivals", "Year to date", "People per boat", "Prevention"]
     n_charts = html.count('<div class="chart"')
     return DataReport(path, titles[:n_charts], n_charts)
-
-
-def _check_target(out: Path) -> None:
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise InputError(out, "-o", "expected a file name ending in .html")
-    if out.is_dir():
-        raise InputError(out, "-o", "is a folder; expected an HTML file name")
-    if out.exists():
-        try:
-            with out.open("rb") as handle:
-                head = handle.read(1 << 16)
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            raise InputError(out, "-o", f"cannot read the existing file ({reason})") from None
-        if MARKER.encode() not in head:
-            raise InputError(
-                out,
-                "-o",
-                "exists and was not written by `channelsim data report`; expected a new file "
-                "name (it is left untouched)",
-            )
