@@ -22,8 +22,10 @@ class CliResult:
 
 @pytest.fixture(autouse=True)
 def _private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the default data store at the test's own directory, never the user's."""
+    """Point the default data and results stores at the test's own directory, never the
+    user's."""
     monkeypatch.setenv("CHANNELSIM_STORE", str(tmp_path / "default-store.duckdb"))
+    monkeypatch.setenv("CHANNELSIM_RUNS", str(tmp_path / "default-runs.duckdb"))
 
 
 @pytest.fixture

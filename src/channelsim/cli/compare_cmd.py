@@ -309,6 +309,7 @@ def register(app: typer.Typer) -> None:
 
         paths = [base, *others]
         scenarios = [load_scenario(path) for path in paths]
+        base_seed = scenarios[0].seed if seed is None else check_seed(seed)
         days = max((s.end - s.start).days + 1 for s in scenarios)
         room = ensemble_bytes(runs * len(scenarios), days)
         target = None if out is None else output_folder(out, force=force, expected_bytes=room)
@@ -317,7 +318,7 @@ def register(app: typer.Typer) -> None:
                 scenarios[0],
                 scenarios[1:],
                 runs,
-                scenarios[0].seed if seed is None else check_seed(seed),
+                base_seed,
                 executor=scheduler or "processes",
                 workers=workers,
                 files=[str(path) for path in paths],

@@ -151,7 +151,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # alive, owned by someone else (a reused pid)
+    except PermissionError:  # another user's process: the driver's pid, reused
         return False
     return True
 
@@ -339,8 +339,6 @@ class DaskExecutor(_Lifecycle):
 
     def _lost(self, error: BaseException) -> ClusterError:
         """The scheduler went away (killed, network down) while tasks were running."""
-        if isinstance(error, ClusterError):
-            return error
         reason = _first_line(error) or type(error).__name__
         return ClusterError(f"lost the Dask scheduler at {self.address} mid-run ({reason})")
 
