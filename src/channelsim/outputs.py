@@ -121,9 +121,7 @@ def write_output_folder(
     path = checked.path
     with _created_parents(path, checked) as parent:
         _remove_stale_temporaries(path)
-        tmp = Path(
-            tempfile.mkdtemp(prefix=f".{path.name}.channelsim-tmp.{os.getpid()}.", dir=parent)
-        )
+        tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(path), dir=parent))
         try:
             tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
             fill(tmp)
@@ -144,9 +142,7 @@ def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
     _check_file(checked)
     path = checked.path
     with _created_parents(path, checked) as parent:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{path.name}.channelsim-tmp.{os.getpid()}.", dir=parent
-        )
+        fd, name = tempfile.mkstemp(prefix=_temporary_prefix(path), dir=parent)
         tmp = Path(name)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
