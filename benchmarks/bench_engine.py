@@ -11,8 +11,10 @@ import time
 
 import numpy as np
 
-from channelsim.engine import Interception, Scenario, Sim
-from channelsim.engine.sea import N_OF, N_OI, O_STEPS, kernel_params, load_forcing, step_boats
+from channelsim.engine import Scenario, Sim
+from channelsim.engine.kernels import kernel_setup
+from channelsim.engine.results import BOAT_DTYPE
+from channelsim.engine.sea import sail
 from channelsim.params import Params, apply_overrides
 
 
@@ -37,39 +39,26 @@ def boat_steps_per_second(n_boats: int = 20_000) -> float:
             "sea": {"max_hours_at_sea": 24.0},
         },
     )
-    _, forcing = load_forcing()
-    p = kernel_params(params, forcing, t_stop_h=1e9)
+    setup = kernel_setup(params)
     x = np.full(n_boats, 20.0)
     y = np.full(n_boats, 5.0)
-    args = (
-        x,
-        y,
-        np.full(n_boats, 24.0 * 2700),
-        np.full(n_boats, 60, np.int64),
-        np.arange(n_boats, dtype=np.int64),
-        2700,
-        1,
-        4.0,
-        4.0,
-        0.4,
-        12.0,
-        p,
-        Interception().as_array(),
-        forcing.flags,
-        forcing.grid_x0_km,
-        forcing.grid_y0_km,
-        forcing.grid_cell_km,
-        forcing.tide_params,
-        forcing.leeway_params,
-    )
-    out_i = np.zeros((n_boats, N_OI), np.int64)
-    out_f = np.zeros((n_boats, N_OF))
-    none = np.zeros((0, 0, 2))
-    step_boats(*args, out_i, out_f, none)
+
+    def fleet() -> np.ndarray:
+        boats = np.zeros(n_boats, BOAT_DTYPE)
+        boats["boat_id"] = np.arange(n_boats)
+        boats["aboard_people"] = 60
+        boats["launch_t_h"] = 24.0 * 2700
+        return boats
+
+    def run(boats: np.ndarray) -> np.ndarray:
+        return sail(boats, x, y, day=2700, seed=1, weather=(4.0, 4.0, 0.4, 12.0), setup=setup)
+
+    run(fleet())  # compile / warm caches
+    boats = fleet()
     start = time.perf_counter()
-    step_boats(*args, out_i, out_f, none)
+    run(boats)
     elapsed = time.perf_counter() - start
-    return float(out_i[:, O_STEPS].sum()) / elapsed
+    return float(boats["steps"].sum()) / elapsed
 
 
 def main() -> None:

@@ -329,7 +329,7 @@ def test_replay_weather_follows_the_observed_crossing_days() -> None:
     case = Case(
         scenario=base_scenario(period, "replay"), observed_crossing=observed.crossing_days()
     )
-    daily = run_case(case, 11, None)["daily"]
+    daily = run_case(case, 11, None).daily
     arrived = pd.to_datetime(daily.loc[daily["arrived_people"] > 0, "date"])
     crossing = observed.crossing_days()
     assert len(arrived) > 5

@@ -12,29 +12,23 @@ import pandas as pd
 import pytest
 
 from channelsim.engine import (
-    LOOP,
-    DayContext,
+    DayView,
     Interception,
+    Loop,
     Policy,
+    Rule,
     Scenario,
+    Setup,
     Sim,
     SimResult,
     register_policy,
     run_scenario,
 )
-from channelsim.engine.sea import (
-    N_OF,
-    N_OI,
-    O_FATE,
-    O_X_KM,
-    O_Y_KM,
-    Fate,
-    kernel_params,
-    load_forcing,
-    step_boats,
-)
+from channelsim.engine.kernels import kernel_setup
+from channelsim.engine.results import BOAT_DTYPE
+from channelsim.engine.sea import Fate, sail
 from channelsim.params import Params, apply_overrides
-from channelsim.world import LAND_FR, LAND_UK, UK_SIDE
+from channelsim.world import LAND_FR, LAND_UK, UK_SIDE, load_world
 
 SUMMER = Scenario(name="summer", start=dt.date(2025, 6, 1), end=dt.date(2025, 8, 31), seed=11)
 
@@ -99,31 +93,31 @@ class _Recorder(Policy):
 
     calls: ClassVar[list[tuple[dt.date, str]]] = []
 
-    def _log(self, ctx: DayContext, stage: str) -> None:
-        self.calls.append((ctx.date, stage))
+    def _log(self, day: DayView, stage: str) -> None:
+        self.calls.append((day.date, stage))
 
-    def on_inflow(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_inflow")
-        ctx.inflow_mean_people *= 2.0
+    def on_inflow(self, day: DayView) -> None:
+        self._log(day, "inflow")
+        day.inflow_mean_people *= 2.0
 
-    def on_supply(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_supply")
+    def on_supply(self, day: DayView) -> None:
+        self._log(day, "supply")
 
-    def on_launch_plan(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_launch_plan")
+    def on_launch(self, day: DayView) -> None:
+        self._log(day, "launch")
 
-    def on_beach(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_beach")
+    def on_beach(self, day: DayView) -> None:
+        self._log(day, "beach")
 
-    def on_sea(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_sea")
+    def on_sea(self, day: DayView) -> None:
+        self._log(day, "sea")
 
-    def on_post_arrival(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_post_arrival")
+    def on_returns(self, day: DayView) -> None:
+        self._log(day, "returns")
 
-    def on_costs(self, ctx: DayContext) -> None:
-        self._log(ctx, "on_costs")
-        ctx.add_cost("recorder", 10.0)
+    def on_costs(self, day: DayView) -> None:
+        self._log(day, "costs")
+        day.add_cost("recorder", 10.0)
 
 
 register_policy("test_recorder", _Recorder)
@@ -135,11 +129,11 @@ def test_hooks_are_called_in_loop_order_only_while_active(summer: SimResult) -> 
     scenario = SUMMER.with_changes(policies=[{"type": "test_recorder", "start": start}])
     result = Sim(scenario).run()
     assert all(day >= start for day, _ in _Recorder.calls)
-    hook_order = [hook for _, _, hook in LOOP if hook]
+    stage_order = [row["stage"] for row in Loop().to_rows()]
     for day in {d for d, _ in _Recorder.calls}:
         stages = [s for d, s in _Recorder.calls if d == day]
-        assert stages == [h for h in hook_order if h in stages]
-        assert stages[0] == "on_inflow" and stages[-1] == "on_costs"
+        assert stages == [s for s in stage_order if s in stages]
+        assert stages[0] == "inflow" and stages[-1] == "costs"
     # Days before the policy starts are identical to the run without it.
     before = summer.daily["date"] < start
     pd.testing.assert_frame_equal(summer.daily[before], result.daily[before])
@@ -151,6 +145,14 @@ def test_hooks_are_called_in_loop_order_only_while_active(summer: SimResult) -> 
     assert result.totals["cost_gbp"] == 10.0 * after.sum()
 
 
+def test_the_loop_is_a_plan_that_can_be_inspected() -> None:
+    rows = Loop().to_rows([_Recorder()])
+    assert [r["stage"] for r in rows][:3] == ["weather", "inflow", "attrition"]
+    beach = next(r for r in rows if r["stage"] == "beach")
+    assert beach["compiled"] and "prevention_probability" in beach["levers"]
+    assert "prevented_people" in beach["results"] and beach["hooks"] == ["test_recorder#0"]
+
+
 def _kernel(
     params: Params,
     x_km: np.ndarray,
@@ -158,60 +160,40 @@ def _kernel(
     wind_u: float,
     wind_v: float,
     steps: int = 145,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    _, forcing = load_forcing()
+) -> tuple[np.ndarray, np.ndarray]:
     n = x_km.size
-    p = kernel_params(params, forcing, t_stop_h=1e9)
-    out_i = np.zeros((n, N_OI), np.int64)
-    out_f = np.zeros((n, N_OF))
+    boats = np.zeros(n, BOAT_DTYPE)
+    boats["boat_id"] = np.arange(n)
+    boats["aboard_people"] = 60
+    boats["launch_t_h"] = 24.0 * 2700
     tracks = np.full((n, steps, 2), np.nan)
-    step_boats(
-        x_km,
-        y_km,
-        np.full(n, 24.0 * 2700),
-        np.full(n, 60, np.int64),
-        np.arange(n, dtype=np.int64),
-        2700,
-        3,
-        wind_u,
-        wind_v,
-        0.3,
-        12.0,
-        p,
-        Interception().as_array(),
-        forcing.flags,
-        forcing.grid_x0_km,
-        forcing.grid_y0_km,
-        forcing.grid_cell_km,
-        forcing.tide_params,
-        forcing.leeway_params,
-        out_i,
-        out_f,
-        tracks,
+    sail(
+        boats, x_km, y_km, day=2700, seed=3, weather=(wind_u, wind_v, 0.3, 12.0),
+        setup=kernel_setup(params), tracks=tracks,
     )
-    return out_i, out_f, tracks
+    return boats, tracks
 
 
 def _launch_points() -> tuple[np.ndarray, np.ndarray]:
-    world, _ = load_forcing()
+    world = load_world()
     xs = np.array([z.x_km for z in world.launch_zones])
     ys = np.array([z.y_km for z in world.launch_zones])
     return np.repeat(xs, 30), np.repeat(ys, 30)
 
 
 def test_no_boat_is_ever_on_land_and_crossings_take_hours() -> None:
-    world, _ = load_forcing()
+    world = load_world()
     x, y = _launch_points()
-    out_i, out_f, tracks = _kernel(Params(), x, y, 3.0, 3.0, steps=300)
+    boats, tracks = _kernel(Params(), x, y, 3.0, 3.0, steps=300)
     seen = ~np.isnan(tracks[..., 0])
     flags = world.grid.lookup(tracks[..., 0][seen], tracks[..., 1][seen])
     assert not np.any(flags & (LAND_FR | LAND_UK))
-    final = world.grid.lookup(out_f[:, O_X_KM], out_f[:, O_Y_KM])
+    final = world.grid.lookup(boats["final_x_km"], boats["final_y_km"])
     assert not np.any(final & (LAND_FR | LAND_UK))
-    arrived = out_i[:, O_FATE] == Fate.ARRIVED
+    arrived = boats["fate"] == Fate.ARRIVED
     assert arrived.mean() > 0.5
     assert np.all(final[arrived] & UK_SIDE)
-    hours = out_f[arrived, 0] - 24.0 * 2700
+    hours = boats["end_t_h"][arrived] - 24.0 * 2700
     assert 2.0 < np.median(hours) < 12.0
 
 
@@ -225,9 +207,9 @@ def test_a_disabled_boat_drifts_with_tide_and_wind() -> None:
     )
     x = np.full(200, 20.0)
     y = np.full(200, 5.0)  # mid-strait, away from both coasts
-    _, calm, calm_tracks = _kernel(params, x, y, 0.0, 0.0, steps=37)
-    _, windy, _ = _kernel(params, x, y, 10.0, 0.0, steps=37)  # wind blowing towards the east
-    drift_east_km = windy[:, O_X_KM].mean() - calm[:, O_X_KM].mean()
+    calm, calm_tracks = _kernel(params, x, y, 0.0, 0.0, steps=37)
+    windy, _ = _kernel(params, x, y, 10.0, 0.0, steps=37)  # wind blowing towards the east
+    drift_east_km = windy["final_x_km"].mean() - calm["final_x_km"].mean()
     # Leeway of the dinghy class at 10 m/s: ~ (3.45 % × 10 + 9.1) cm/s ≈ 0.44 m/s ≈ 1.6 km/h.
     assert 5.0 < drift_east_km < 40.0
     # Without wind a disabled boat still moves with the tidal stream along the strait.
@@ -238,12 +220,18 @@ def test_a_disabled_boat_drifts_with_tide_and_wind() -> None:
     assert np.nanmax(moved) > 0.1
 
 
+class _TowBack(Policy):
+    streams = ("intercept", "intercept_action")
+
+    def effects(self, setup: Setup) -> list[Rule]:
+        return [
+            Rule(Interception(rate_per_hour=50.0, forbidden_flags=int(UK_SIDE),
+                              tow_back_probability=1.0))
+        ]
+
+
 def test_interception_rules_tow_boats_back() -> None:
-    class Doctrine(Policy):
-        def on_sea(self, ctx: DayContext) -> None:
-            ctx.interception = Interception(
-                rate_per_hour=50.0, forbidden_flags=int(UK_SIDE), tow_back_probability=1.0
-            )
+    Doctrine = _TowBack
 
     base = Sim(SUMMER, end=dt.date(2025, 6, 30)).run()
     towed = Sim(SUMMER, end=dt.date(2025, 6, 30), policies=[Doctrine()]).run()
@@ -270,6 +258,7 @@ def test_write_is_complete_and_replaces_only_its_own_output(
         "costs.parquet",
         "daily.parquet",
         "meta.json",
+        "results.json",
         "scenario.json",
         "summary.json",
     ]

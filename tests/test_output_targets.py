@@ -195,13 +195,15 @@ def test_a_failed_write_leaves_nothing_and_a_killed_one_is_tidied_next_time(
     import errno
 
     import pandas as pd
+    import pyarrow.parquet as pq
 
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     target = project / "new" / "deeper" / "out"
-    with monkeypatch.context() as patch:
+    with monkeypatch.context() as patch:  # a run writes its tables with pyarrow directly
         patch.setattr(pd.DataFrame, "to_parquet", full_disk)
+        patch.setattr(pq, "write_table", full_disk)
         failed = run_cli("run", inputs["scenario"], "--out", target)
     assert_one_line_error(failed, str(target), "--out: cannot write the output: the disk is full")
     assert not (project / "new").exists()  # the folders it created went with it

@@ -1,9 +1,8 @@
 """Two instances of one policy type in a scenario must not share their random numbers.
 
-Today a policy's stream is ``Stream.POLICY + stream_offset``, a class constant, so both
-instances make the same draws: the second is a copy of the first, not an independent one.
-Issue 11 gives each instance a stream hashed from its name and its position in the scenario;
-until it lands this test is expected to fail (strictly: it must start passing then).
+Each policy's streams are named after the policy (``"<type>#<k>.<decision>"``, the k-th
+policy of its type, or the name the scenario gives it) and numbered from that name, so the
+second instance draws independently of the first.
 """
 
 from __future__ import annotations
@@ -11,25 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-import pytest
-
-from channelsim.engine import DayContext, Policy, Scenario, Sim, register_policy
+from channelsim.engine import DayView, Policy, Scenario, Sim, register_policy
 
 
 class _Drawer(Policy):
     """Draws one uniform a day from its own stream, the way every shipped policy draws."""
 
-    stream_offset: ClassVar[int] = 90
+    streams = ("draw",)
     draws: ClassVar[list[float]] = []
 
-    def on_post_arrival(self, ctx: DayContext) -> None:
-        self.draws.append(float(ctx.uniforms(self.stream_offset, 1)[0]))
+    def on_returns(self, day: DayView) -> None:
+        self.draws.append(float(self.uniforms(day, "draw", 1)[0]))
 
 
 register_policy("test_stream_drawer", _Drawer)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: streams by name and position")
 def test_two_instances_of_one_policy_type_draw_different_numbers() -> None:
     scenario = Scenario(
         name="two-drawers",

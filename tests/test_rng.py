@@ -8,39 +8,44 @@ from scipy import stats
 
 from channelsim.rng import (
     POISSON_MAX_MEAN,
-    Stream,
+    StreamCollisionError,
+    check_streams,
     poisson_inverse,
+    stream_id,
     uniforms,
     weather_generator,
 )
 
+PREVENTION, ZONE, TAXI = (stream_id(f"beach.{d}") for d in ("prevention", "zone", "taxi"))
+INFLOW, CRUSH = stream_id("inflow"), stream_id("embarkation.crush")
+
 
 def test_same_inputs_same_numbers_whatever_else_is_drawn() -> None:
-    a = uniforms(7, Stream.PREVENTION, 100, np.array([5, 9, 2], dtype=np.int64))
-    uniforms(7, Stream.PREVENTION, 100, 1000)  # other draws in between change nothing
-    b = uniforms(7, Stream.PREVENTION, 100, np.array([2, 5, 9], dtype=np.int64))
+    a = uniforms(7, PREVENTION, 100, np.array([5, 9, 2], dtype=np.int64))
+    uniforms(7, PREVENTION, 100, 1000)  # other draws in between change nothing
+    b = uniforms(7, PREVENTION, 100, np.array([2, 5, 9], dtype=np.int64))
     assert np.array_equal(a, b[[1, 2, 0]])
 
 
 def test_streams_days_seeds_and_keys_are_independent() -> None:
-    base = uniforms(1, Stream.ZONE, 10, 20_000)
+    base = uniforms(1, ZONE, 10, 20_000)
     for other in (
-        uniforms(2, Stream.ZONE, 10, 20_000),
-        uniforms(1, Stream.TAXI, 10, 20_000),
-        uniforms(1, Stream.ZONE, 11, 20_000),
+        uniforms(2, ZONE, 10, 20_000),
+        uniforms(1, TAXI, 10, 20_000),
+        uniforms(1, ZONE, 11, 20_000),
     ):
         assert abs(np.corrcoef(base, other)[0, 1]) < 0.03
         assert not np.array_equal(base, other)
 
 
 def test_uniforms_are_uniform() -> None:
-    u = uniforms(3, Stream.INFLOW, 0, 50_000)
+    u = uniforms(3, INFLOW, 0, 50_000)
     assert u.min() >= 0.0 and u.max() < 1.0
     assert stats.kstest(u, "uniform").pvalue > 1e-3
 
 
 def test_poisson_inversion_matches_scipy_and_is_monotone_in_the_mean() -> None:
-    u = uniforms(5, Stream.CRUSH, 3, 2000)
+    u = uniforms(5, CRUSH, 3, 2000)
     for mean in (0.02, 3.0, 120.0):
         expected = stats.poisson.ppf(u, mean)
         assert np.array_equal(poisson_inverse(u, np.full(u.size, mean)), expected)
@@ -57,10 +62,18 @@ def test_weather_generator_depends_on_the_seed_only() -> None:
 def test_poisson_inversion_of_large_means_is_exact_and_bounded() -> None:
     """Above the sum-from-zero range the sum starts 12 sd below the mean: still scipy's
     quantiles, in bounded work; a mean beyond any model value is an error, never a hang."""
-    u = uniforms(6, Stream.INFLOW, 4, 400)
+    u = uniforms(6, INFLOW, 4, 400)
     for mean in (9_999.0, 10_001.0, 250_000.0, 1e7):
         expected = stats.poisson.ppf(u, mean)
         assert np.array_equal(poisson_inverse(u, np.full(u.size, mean)), expected)
     for bad in (POISSON_MAX_MEAN * 10, np.inf, np.nan):
         with pytest.raises(ValueError, match="Poisson mean"):
             poisson_inverse(u[:1], np.array([bad]))
+
+
+def test_streams_are_named_and_collisions_are_refused() -> None:
+    ids = check_streams(["inflow", "maritime_doctrine#0.arrest", "maritime_doctrine#1.arrest"])
+    assert len(set(ids.values())) == 3
+    assert ids["maritime_doctrine#0.arrest"] == stream_id("maritime_doctrine#0.arrest")
+    with pytest.raises(StreamCollisionError, match="declared twice"):
+        check_streams(["inflow", "inflow"])

@@ -11,9 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from channelsim.cli.run_cmd import run_scenario_ensemble
 from channelsim.engine import load_scenario
-from channelsim.experiments import member_seed
+from channelsim.experiments import member_seed, run_scenario_ensemble
 from channelsim.reports.inputs import load_folder
 from channelsim.runstore import RunStore
 from conftest import CliResult

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from channelsim.cli.run_cmd import run_scenario_ensemble
 from channelsim.engine import load_scenario
+from channelsim.experiments import run_scenario_ensemble
 from channelsim.runstore import RunStore
 from conftest import CliResult
 from faults import start_cli, wait_for_members

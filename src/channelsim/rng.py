@@ -2,55 +2,95 @@
 
 Every random number in a run is a pure function of ``(seed, stream, day, key)``: a
 splitmix64-style hash turned into a uniform in [0, 1). There is no generator state to
-advance, so a draw never depends on how many other draws were made before it. Two
-scenarios with the same seed therefore make the same decision for the same boat on the
-same day at the same decision point unless a policy changes that decision itself
-(Starsim 3.7's ``hash_uniforms``; Vivarium's key columns). Keys must be
-policy-independent: a boat's key is its launch day and its ordinal among that day's
-launch attempts, never its zone or its place in a filtered array.
+advance, so a draw never depends on how many other draws were made before it, nor on the
+length of the simulated period. Two scenarios with the same seed therefore make the same
+decision for the same boat on the same day at the same decision point unless a policy
+changes that decision itself (Starsim 3.7's ``hash_uniforms``; Vivarium's key columns).
+Keys must be policy-independent: a boat's key is its launch day and its ordinal among that
+day's launch attempts, never its zone or its place in a filtered array.
 
-The weather is the one component drawn from a ``numpy.random.Generator``: it is spawned
-from ``(seed, Stream.WEATHER)`` and so is shared by every scenario run with that seed.
+Streams are named, ``"<stage>.<decision>"`` for the engine's stages (``"beach.zone"``) and
+``"<policy>.<decision>"`` for policies (``"maritime_doctrine#0.arrest"``): a stream's number
+is derived from its name (:func:`stream_id`), so adding a stage or a policy never shifts the
+draws of the others, and :func:`check_streams` refuses two decisions that would share one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from enum import IntEnum
+from collections.abc import Iterable
 
 import numpy as np
 from numba import njit
+
+from channelsim.errors import ChannelsimError
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TWO_POW_MINUS_53 = 1.0 / 9007199254740992.0
 
+# The numbers the streams had before they were named (kept while the engine's outputs are
+# checked bit for bit against the previous engine; removed with the switch to named ids).
+_LEGACY_IDS = {
+    "weather": 1,
+    "inflow": 2,
+    "attrition": 3,
+    "launch.occupancy": 4,
+    "beach.taxi": 5,
+    "beach.zone": 6,
+    "beach.prevention": 7,
+    "beach.seizure": 9,
+    "embarkation.crush": 10,
+    "embarkation.launch_time": 11,
+    "sea.leeway": 12,
+    "sea.engine": 13,
+    "sea.capsize": 14,
+    "sea.rescue": 15,
+    "sea.survival": 16,
+    "sea.jibe": 17,
+    "maritime_doctrine#0.intercept": 18,
+    "maritime_doctrine#0.intercept_action": 19,
+    "supply": 20,
+    "launch.share": 21,
+    "supply.seizure": 101,
+    "maritime_doctrine#0.injury": 110,
+    "maritime_doctrine#0.arrest": 111,
+    "one_in_one_out#0.eligible": 120,
+    "one_in_one_out#0.retry": 121,
+    "third_country_removal#0.eligible": 130,
+    "echr_exit#0.eligible": 140,
+}
 
-class Stream(IntEnum):
-    """One stream per decision. Never renumber: the numbers are part of the results."""
 
-    WEATHER = 1
-    INFLOW = 2
-    ATTRITION = 3
-    OCCUPANCY = 4
-    TAXI = 5
-    ZONE = 6
-    PREVENTION = 7
-    SEIZURE = 9
-    CRUSH = 10
-    LAUNCH_TIME = 11
-    LEEWAY = 12
-    ENGINE = 13
-    CAPSIZE = 14
-    RESCUE = 15
-    SURVIVAL = 16
-    JIBE = 17
-    INTERCEPT = 18
-    INTERCEPT_ACTION = 19
-    SUPPLY = 20
-    LAUNCH_SHARE = 21
-    POLICY = 100  # policies add their own offsets above this
+class StreamCollisionError(ChannelsimError):
+    """Two random decisions of one run would draw from the same stream."""
+
+
+def stream_id(name: str) -> int:
+    """The number of the stream called ``name`` (63 bits, so it fits an int64 in kernels)."""
+    if name in _LEGACY_IDS:
+        return _LEGACY_IDS[name]
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 1
+
+
+def check_streams(names: Iterable[str]) -> dict[str, int]:
+    """``{name: stream_id(name)}``; raises :class:`StreamCollisionError` if a name is given
+    twice or two names hash to one number (checked when a run starts)."""
+    ids: dict[str, int] = {}
+    owner: dict[int, str] = {}
+    for name in names:
+        if name in ids:
+            raise StreamCollisionError(f"random stream {name!r} is declared twice")
+        number = stream_id(name)
+        if number in owner:
+            raise StreamCollisionError(
+                f"random streams {owner[number]!r} and {name!r} have the same number {number}"
+            )
+        ids[name], owner[number] = number, name
+    return ids
 
 
 @njit(inline="always")
@@ -98,6 +138,23 @@ def day_uniforms(seed: int, stream: int, days: np.ndarray) -> np.ndarray:
     return _day_uniforms(int(seed), int(stream), np.ascontiguousarray(days, np.int64))
 
 
+@njit(cache=True)
+def _keyed_table(seed: int, stream: int, days: np.ndarray, width: int, stride: int) -> np.ndarray:
+    out = np.empty((days.shape[0], width), dtype=np.float64)
+    for i in range(days.shape[0]):
+        for k in range(width):
+            out[i, k] = hash_uniform(seed, stream, days[i], days[i] * stride + k)
+    return out
+
+
+def keyed_table(seed: int, stream: int, days: np.ndarray, width: int, stride: int) -> np.ndarray:
+    """Uniforms for keys ``day × stride + k``, ``k < width``, on each of ``days`` (days ×
+    width): the draws of the first ``width`` boats of each day, whose keys are ``(day, k)``."""
+    return _keyed_table(
+        int(seed), int(stream), np.ascontiguousarray(days, np.int64), int(width), int(stride)
+    )
+
+
 def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndarray:
     """Standard normals by the inverse CDF of the keyed uniforms (one uniform per key)."""
     from scipy.special import ndtri
@@ -114,8 +171,8 @@ POISSON_MAX_MEAN = 1e9
 
 
 @njit(cache=True)
-def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Poisson counts by inverting the CDF at given uniforms (monotone in the mean).
+def poisson_one(u: float, lam: float) -> int:
+    """The Poisson(``lam``) count at uniform ``u``, by inverting the CDF (monotone in ``lam``).
 
     Monotone inversion matters for common random numbers: a policy that lowers the mean
     lowers the count on the same uniform instead of redrawing it. The CDF is summed in log
@@ -124,29 +181,34 @@ def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     the work per count is bounded whatever the mean. Raises ``ValueError`` for a mean above
     :data:`POISSON_MAX_MEAN` or not a number.
     """
+    if not lam <= POISSON_MAX_MEAN:
+        raise ValueError("Poisson mean above 1e9 or not a number")
+    if lam <= 0.0:
+        return 0
+    log_lam = np.log(lam)
+    sd = np.sqrt(lam)
+    k = 0
+    if lam > POISSON_SUM_FROM_ZERO_MAX_MEAN:
+        k = int(lam - 12.0 * sd)
+    log_p = k * log_lam - lam - math.lgamma(k + 1.0)
+    cdf = np.exp(log_p)
+    limit = lam + 40.0 * sd + 40.0
+    while cdf <= u and k < limit:
+        k += 1
+        log_p += log_lam - np.log(k)
+        cdf += np.exp(log_p)
+    return k
+
+
+@njit(cache=True)
+def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson counts for arrays of uniforms and means (:func:`poisson_one` elementwise)."""
     out = np.zeros(u.shape[0], dtype=np.int64)
     for i in range(u.shape[0]):
-        lam = mean[i]
-        if not lam <= POISSON_MAX_MEAN:
-            raise ValueError("Poisson mean above 1e9 or not a number")
-        if lam <= 0.0:
-            continue
-        log_lam = np.log(lam)
-        sd = np.sqrt(lam)
-        k = 0
-        if lam > POISSON_SUM_FROM_ZERO_MAX_MEAN:
-            k = int(lam - 12.0 * sd)
-        log_p = k * log_lam - lam - math.lgamma(k + 1.0)
-        cdf = np.exp(log_p)
-        limit = lam + 40.0 * sd + 40.0
-        while cdf <= u[i] and k < limit:
-            k += 1
-            log_p += log_lam - np.log(k)
-            cdf += np.exp(log_p)
-        out[i] = k
+        out[i] = poisson_one(u[i], mean[i])
     return out
 
 
 def weather_generator(seed: int) -> np.random.Generator:
     """The generator that environment readers draw the weather from, shared across scenarios."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), int(Stream.WEATHER)]))
+    return np.random.default_rng(np.random.SeedSequence([int(seed), stream_id("weather")]))

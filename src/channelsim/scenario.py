@@ -35,7 +35,7 @@ import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import (
@@ -47,6 +47,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides, default_params, raise_input_error
@@ -76,11 +77,27 @@ class WeatherSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    mode: Literal["stochastic", "file", "replay"] = "stochastic"
+    mode: str = Field(
+        default="stochastic",
+        description="A registered environment reader (channelsim.world.environment): "
+        "'stochastic', 'file', 'replay'...",
+    )
     path: str | None = Field(
         default=None,
         description="Weather CSV for mode 'file'; for 'replay' the official ODS/CSV or 'store'.",
     )
+
+    @field_validator("mode")
+    @classmethod
+    def _registered(cls, mode: str) -> str:
+        from channelsim.world.environment import reader_modes
+
+        modes = reader_modes()
+        if mode not in modes:
+            raise PydanticCustomError(
+                "weather_mode", f"expected one of {', '.join(modes)}, got {mode!r}"
+            )
+        return mode
 
     @model_validator(mode="after")
     def _path_needed(self) -> WeatherSpec:
@@ -95,6 +112,12 @@ class PolicySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: str = Field(min_length=1)
+    name: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.#-]{0,63}$",
+        description="Names the policy's random streams (default: '<type>#<k>', the k-th "
+        "policy of its type).",
+    )
     start: dt.date | None = None
     end: dt.date | None = None
     params: dict[str, Any] = Field(default_factory=dict)

@@ -1,57 +1,34 @@
 """CLI commands: ``run`` (one scenario, or an ensemble of it with ``--runs``) and ``demo``
-(the status quo of 2025 against the data).
-
-An ensemble's member ``r`` runs with seed ``member_seed(base_seed, r)`` and, with a
-posterior, with parameter draw ``r`` resampled from it (seeded by the base seed), so the
-same command gives bit-identical numbers whatever the executor or the number of workers.
-Members are recorded in the results store as they finish; ``--resume`` continues.
+(the status quo of 2025 against the data). The work is ``channelsim.engine.Sim`` and
+``channelsim.experiments.run_scenario_ensemble``; members are recorded in the results store
+as they finish and ``--resume`` continues.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
-import json
-import time
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from channelsim.cli.compare_cmd import (
-    HIGH_Q,
-    INTERVAL,
-    LOW_Q,
-    interval_stats,
-    plain_json,
-    resume_hint,
-)
+from channelsim.cli.compare_cmd import resume_hint
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
     at_least_one,
     force_option,
     resume_option,
-    resume_target,
     runs_store_option,
     scheduler_option,
     workers_option,
 )
 from channelsim.errors import InputError
-from channelsim.outputs import (
-    OutputTarget,
-    ensemble_bytes,
-    output_folder,
-    write_output_folder,
-)
+from channelsim.outputs import ensemble_bytes, output_folder
 
 if TYPE_CHECKING:
-    from channelsim.experiments import EnsembleResult
-    from channelsim.runstore import RunStore
-    from channelsim.scenario import Scenario
+    from channelsim.engine import SimResult
+    from channelsim.experiments import ScenarioEnsemble
 
 DEMO_SCENARIO = "status-quo-2025.toml"
 
@@ -67,197 +44,16 @@ def parse_date_option(value: str | None, option: str) -> dt.date | None:
 
 
 def _run(
-    scenario_path: Path, seed: int | None, start: dt.date | None, end: dt.date | None, quiet: bool
-) -> Any:
-    """Load, check and run a scenario with a progress bar on stderr."""
+    scenario_path: Path, seed: int | None, start: dt.date | None, end: dt.date | None
+) -> SimResult:
+    """Load, check and run a scenario (its weather read here: replay needs the data)."""
     from channelsim.engine import Sim, load_scenario
+    from channelsim.experiments.runs import prepare
     from channelsim.scenario import with_run_options
 
-    sim = Sim(with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed))
-    with Progress(
-        TextColumn(sim.scenario.name, markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("days"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("run", total=(sim.scenario.end - sim.scenario.start).days + 1)
-        return sim.run(progress=lambda done, _total: bar.update(task, completed=done))
-
-
-@dataclasses.dataclass
-class ScenarioEnsemble:
-    """An ensemble of one scenario, reduced to medians and 5–95% intervals across members."""
-
-    scenario: Scenario
-    result: EnsembleResult
-    posterior: str | None
-    elapsed_s: float
-
-    @functools.cached_property
-    def daily(self) -> pd.DataFrame:
-        """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep``."""
-        return self.result.table("daily")
-
-    def totals_table(self) -> pd.DataFrame:
-        """One row per total: ``figure, median, low, high, mean``."""
-        members = self.result.totals()
-        rows = [
-            {"figure": figure, **interval_stats(members[figure].to_numpy(dtype=float))}
-            for figure in self.result.metrics()
-        ]
-        return pd.DataFrame(rows, columns=["figure", "median", "low", "high", "mean"])
-
-    def period_table(self, period: str) -> pd.DataFrame:
-        """Per ``year`` or ``month`` (``YYYY-MM``) and figure, the interval across members of
-        the sums a single run reports in ``by_year`` / ``by_month``."""
-        from channelsim.engine.results import PERIOD_COLUMNS
-
-        daily = self.daily
-        dates = pd.to_datetime(daily["date"])
-        label = dates.dt.year if period == "year" else dates.dt.strftime("%Y-%m")
-        sums = (
-            daily.assign(days_with_arrivals=(daily["arrived_people"] > 0).astype(int))
-            .groupby(["draw", "rep", label.rename(period)], sort=True)[list(PERIOD_COLUMNS)]
-            .sum()
-        )
-        rows = [
-            {period: key, "figure": figure, **interval_stats(group[figure].to_numpy(float))}
-            for key, group in sums.groupby(level=period, sort=True)
-            for figure in PERIOD_COLUMNS
-        ]
-        return pd.DataFrame(rows, columns=[period, "figure", "median", "low", "high", "mean"])
-
-    def draws_table(self) -> pd.DataFrame | None:
-        """The posterior parameter set of each member, or None without a posterior."""
-        spec = self.result.spec
-        if spec.draws is None:
-            return None
-        return pd.DataFrame(
-            [{"draw": m.draw, "rep": m.rep, **spec.draws[m.draw]} for m in self.result.members]
-        )
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """``totals`` as figure -> {median, low, high, mean}; ``by_year`` and ``by_month`` as
-        rows of period -> figure -> the same; ``elapsed_s`` is the only timing field."""
-        from channelsim.runstore import code_version
-
-        spec = self.result.spec
-        return {
-            "scenario": self.scenario.name,
-            "start": self.scenario.start.isoformat(),
-            "end": self.scenario.end.isoformat(),
-            "runs": len(self.result.members),
-            "seed": spec.base_seed,
-            "posterior": self.posterior,
-            "run_id": self.result.run_id,
-            "code_version": code_version(),
-            "interval": INTERVAL,
-            "quantiles": {"low": LOW_Q, "high": HIGH_Q},
-            "totals": _by_figure(self.totals_table()),
-            "by_year": _by_period(self.period_table("year"), "year"),
-            "by_month": _by_period(self.period_table("month"), "month"),
-            "elapsed_s": round(self.elapsed_s, 3),
-        }
-
-    def write(self, out_dir: Path | OutputTarget) -> Path:
-        """Write the aggregates (``totals``, ``by_year``, ``by_month``), every member's totals
-        (``members``) and days (``daily``, keyed by draw and rep), the first member's boat log
-        (``boats``, for the map), the draws, ``summary.json`` and the scenario, atomically."""
-        tables: dict[str, pd.DataFrame | None] = {
-            "totals": self.totals_table(),
-            "by_year": self.period_table("year"),
-            "by_month": self.period_table("month"),
-            "members": self.result.totals(),
-            "daily": self.daily,
-            "boats": self.result.outputs[0].tables.get("boats"),
-            "draws": self.draws_table(),
-        }
-        payload = self.to_json_dict()
-
-        def write(tmp: Path) -> None:
-            for name, table in tables.items():
-                if table is not None:
-                    table.to_parquet(tmp / f"{name}.parquet", index=False)
-            for name, content in (("summary", payload), ("scenario", self.scenario.to_dict())):
-                text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
-                (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
-
-        return write_output_folder(out_dir, write, kind="ensemble")
-
-
-def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    return {
-        str(row["figure"]): {k: v for k, v in row.items() if k != "figure"}
-        for row in table.to_dict(orient="records")
-    }
-
-
-def _by_period(table: pd.DataFrame, period: str) -> list[dict[str, Any]]:
-    return [
-        {period: key, **_by_figure(group.drop(columns=period))}
-        for key, group in table.groupby(period, sort=True)
-    ]
-
-
-def run_scenario_ensemble(
-    scenario: Scenario,
-    runs: int,
-    seed: int,
-    *,
-    posterior: Path | None = None,
-    executor: str = "processes",
-    workers: int | None = None,
-    store: RunStore | None = None,
-    resume: str | None = None,
-    progress: bool = True,
-) -> ScenarioEnsemble:
-    """Run ``runs`` members of ``scenario`` from base seed ``seed``; with a ``posterior``
-    folder, member ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
-    from channelsim.engine import run_scenario
-    from channelsim.experiments import EnsembleSpec, Member, run_ensemble
-
-    if runs < 1:
-        raise InputError(None, "--runs", f"expected at least 1 run, got {runs}")
-    if seed < 0:
-        raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
-    draws = None
-    if posterior is not None:
-        from channelsim.experiments.calibrate import read_posterior
-
-        draws = read_posterior(posterior).draws(runs, seed)
-    spec = EnsembleSpec(
-        scenarios={scenario.name: scenario},
-        reps=runs,
-        base_seed=seed,
-        draws=draws,
-        name=scenario.name,
-        kind="run",
-    )
-    # one draw per replicate, not every draw with every replicate
-    members = None if draws is None else [Member(scenario.name, r, r) for r in range(runs)]
-    run_id, resuming = resume_target(resume)
-    started = time.perf_counter()
-    result = run_ensemble(
-        run_scenario,
-        spec,
-        members,
-        executor=executor,
-        workers=workers,
-        progress=progress,
-        store=store,
-        run_id=run_id,
-        resume=resuming,
-    )
-    return ScenarioEnsemble(
-        scenario=scenario,
-        result=result,
-        posterior=None if posterior is None else str(posterior),
-        elapsed_s=time.perf_counter() - started,
-    )
+    scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
+    spec = prepare(scenario)
+    return Sim(spec.scenario, weather=spec.weather).run()
 
 
 def _ensemble_rows(ensemble: ScenarioEnsemble) -> list[dict[str, Any]]:
@@ -290,6 +86,7 @@ def _run_ensemble_command(
 ) -> None:
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
     from channelsim.engine import load_scenario
+    from channelsim.experiments.runs import prepare, run_scenario_ensemble
     from channelsim.runstore import RunStore
     from channelsim.scenario import with_run_options
 
@@ -299,7 +96,7 @@ def _run_ensemble_command(
     target = None if out is None else output_folder(out, force=force, expected_bytes=room)
     with RunStore(runs_store) as store, resume_hint(store):
         ensemble = run_scenario_ensemble(
-            scenario,
+            prepare(scenario),
             runs,
             scenario.seed,
             posterior=posterior,
@@ -317,13 +114,16 @@ def _run_ensemble_command(
         _ensemble_rows(ensemble),
         fmt,
         title=f"{scenario.name}: {runs} runs from seed {ensemble.result.spec.base_seed}, "
-        f"median and {INTERVAL}",
+        "median and 5–95%",
         json_payload=payload,
     )
 
 
-def _totals_rows(result: Any) -> list[dict[str, Any]]:
-    return [{"measure": key, "value": value} for key, value in result.totals.items()]
+def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
+    return [
+        {"measure": key, "label": result.results.label(key), "value": value}
+        for key, value in result.totals.items()
+    ]
 
 
 def demo_scenario_path() -> Path:
@@ -403,7 +203,7 @@ def register(app: typer.Typer) -> None:
             )
             return
         target = None if out is None else output_folder(out, force=force)
-        result = _run(scenario, seed, start, end, quiet=fmt is OutputFormat.json)
+        result = _run(scenario, seed, start, end)
         if target is not None:
             written = result.write(target)
             err_console.print(f"outputs written to {written}", highlight=False)
@@ -424,7 +224,7 @@ def register(app: typer.Typer) -> None:
         from channelsim.engine.reference import OFFICIAL_2025
 
         target = output_folder(out, force=force)
-        result = _run(demo_scenario_path(), None, None, None, quiet=fmt is OutputFormat.json)
+        result = _run(demo_scenario_path(), None, None, None)
         written = result.write(target)
         rows = [
             {

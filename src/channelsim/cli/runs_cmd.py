@@ -108,9 +108,9 @@ def resume_option() -> Any:
 
 def resume_target(value: str | None) -> tuple[str | None, bool]:
     """``(run_id, resume)`` for ``run_ensemble`` from the ``--resume`` value."""
-    if value is None:
-        return None, False
-    return (None if value == "latest" else value), True
+    from channelsim.experiments.runs import resume_target as target
+
+    return target(value)
 
 
 def _format_option() -> Any:

@@ -1,209 +1,248 @@
-"""Policy hooks: where interventions act on the daily loop, and the registry of policy types.
+"""Policies: how interventions act on the day's stages, and the registry of policy types.
 
 A policy is a pydantic model (its parameters are validated like everything else) with a
-``start``/``end`` window. The engine calls its hook methods at fixed stages of each day
-(``LOOP`` below, listed in docs/model.md) while the policy is active, passing the day's
-mutable :class:`DayContext`. Hooks act on *mechanisms* — the inflow mean, boat stock,
-per-zone prevention probabilities, taxi-boat interdiction, the rules of at-sea
-interception, returns after arrival — never on the arrival count itself.
+``start``/``end`` window (inclusive). It acts in two ways, both declared against the
+stages of ``channelsim.engine.stages``:
 
-Hooks draw random numbers only through ``ctx.uniforms(stream_offset, keys)``, keyed by
-``(seed, Stream.POLICY + offset, day, key)``, so a policy does not disturb the draws of
-the processes it does not change.
+- **effects** (:meth:`Policy.effects`, computed once before the run for every day at once):
+  an :class:`Effect` moves a stage's lever (``beach.prevention_probability`` by zone, the
+  inflow mean...), a :class:`Rule` adds rules of interception at sea, a :class:`Cost` books
+  a daily cost. Effects of several policies on one lever combine whatever their order:
+  ``set`` first (two policies may not set one lever on one day), then ``scale``
+  (multiplied), ``add`` (summed) and ``chance`` (independent extra chances:
+  ``p ← 1 − (1 − p)(1 − q)``); several rules of interception all act.
+- **hooks** (``on_<stage>(day)``, e.g. ``on_inflow``, ``on_returns``): Python called at the
+  start of that stage on each day the policy is active, for what depends on the state of
+  the run (queues, feedback). ``day`` is a :class:`DayView`: today's levers, state and
+  results, read and written by name.
+
+Policies act on mechanisms, never on the arrival count itself. A policy declares the
+results it makes (``results``, which join the run's daily table and totals) and the random
+decisions it draws (``streams``): each is a named stream ``"<policy name>.<decision>"``
+where the policy's name is its ``name`` in the scenario or ``"<type>#<k>"`` for the k-th
+policy of that type, so two policies of one type never share draws and a policy's draws do
+not change when other policies are added.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import importlib
+from collections.abc import Iterable, Sequence
 from importlib.metadata import entry_points
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
+from channelsim.engine.results import Declared
+from channelsim.engine.sea import Interception
+from channelsim.engine.stages import Combine, Setup
 from channelsim.errors import InputError
 from channelsim.params import Params, raise_input_error
-from channelsim.rng import Stream, uniforms
+from channelsim.rng import uniforms
 from channelsim.scenario import PolicySpec
 
-#: The daily loop, in order: (stage, what happens, policy hook called at the start of it).
-LOOP: tuple[tuple[str, str, str | None], ...] = (
-    ("weather", "read the day's weather; decide whether it is a crossing window", None),
-    ("inflow", "people arrive on the coast (Poisson around the seasonal mean)", "on_inflow"),
-    ("attrition", "some waiting people leave the coast", None),
-    ("supply", "boats and engines reach the networks; seizures", "on_supply"),
-    ("launch_plan", "networks choose how many people and boats try to leave", "on_launch_plan"),
-    ("beach", "zone choice (displaced by patrols), taxi boats, prevention events", "on_beach"),
-    ("embarkation", "crush deaths at embarkation", None),
-    ("at_sea", "all boats launched today are stepped to their fate", "on_sea"),
-    ("outcomes", "arrivals, returns and deaths are booked on the day they happen", None),
-    ("post_arrival", "after arrival: returns to France, removals", "on_post_arrival"),
-    ("costs", "policies book their costs in the ledger (GBP)", "on_costs"),
-)
+if TYPE_CHECKING:
+    from channelsim.engine.state import SimState
+    from channelsim.world.geography import World
 
-HOOKS: tuple[str, ...] = tuple(hook for _, _, hook in LOOP if hook is not None)
+__all__ = ["Cost", "DayView", "Effect", "Policy", "Rule", "Setup"]
+
+COMBINE_ORDER: tuple[Combine, ...] = ("set", "scale", "add", "chance")
 
 
-@dataclass
-class Interception:
-    """Rules of engagement for intercepting boats under way, read by the at-sea kernel.
+@dataclasses.dataclass(frozen=True)
+class Effect:
+    """Move lever ``lever`` by ``value`` (combined as ``op``) on the policy's active days.
 
-    A boat is eligible while, at the start of a step, it has all ``required_flags``, at least
-    one of ``any_flags`` (if set) and none of ``forbidden_flags`` (region bits of
-    ``channelsim.world.geography``), carries at most
-    ``max_people``, the waves are at most ``max_wave_height_m`` and, unless
-    ``night_allowed``, it is daylight; ``excluded_share`` of boats (drawn once per boat,
-    e.g. children aboard) are never eligible. Eligible boats are intercepted at
-    ``rate_per_hour``; an interception tows the boat back to France with
-    ``tow_back_probability``, otherwise immobilises it (it then drifts) with
-    ``immobilise_probability``; each interception multiplies the capsize hazard of that step
-    by ``capsize_multiplier``.
+    ``value`` is a number or an array broadcastable to the lever's shape over the period:
+    ``(days,)``, or ``(days, zones)`` / ``(zones,)`` for a per-zone lever. ``days``
+    (boolean, one per day) narrows the active days further.
     """
 
-    rate_per_hour: float = 0.0
-    required_flags: int = 0
-    forbidden_flags: int = 0
-    max_people: int = 1000
-    max_wave_height_m: float = 99.0
-    night_allowed: bool = True
-    tow_back_probability: float = 0.0
-    immobilise_probability: float = 0.0
-    capsize_multiplier: float = 1.0
-    excluded_share: float = 0.0
-    any_flags: int = 0
-
-    def as_array(self) -> np.ndarray:
-        """The float64 layout the kernel reads (order is part of the kernel's contract)."""
-        return np.array(
-            [
-                self.rate_per_hour,
-                self.required_flags,
-                self.forbidden_flags,
-                self.max_people,
-                self.max_wave_height_m,
-                float(self.night_allowed),
-                self.tow_back_probability,
-                self.immobilise_probability,
-                self.capsize_multiplier,
-                self.excluded_share,
-                self.any_flags,
-            ],
-            dtype=np.float64,
-        )
+    lever: str
+    op: Combine
+    value: float | np.ndarray
+    days: np.ndarray | None = None
 
 
-@dataclass
-class DayContext:
-    """The state of one day that hooks may read and change (fields in loop order)."""
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """Rules of interception at sea, drawn from the policy's streams ``stream`` (whether a
+    boat is caught in a step) and ``action_stream`` (what happens, and exclusions)."""
 
-    day: int
-    date: dt.date
-    seed: int
-    params: Params
-    zone_names: tuple[str, ...]
-    zone_is_waterway: np.ndarray
-    crossing_window: bool
-    wind_speed_kn: float
-    wave_height_m: float
-    sea_temp_c: float
-    waiting_people: int
-    # inflow
-    inflow_mean_people: float = 0.0
-    # supply
-    boat_stock: int = 0
-    boat_supply: float = 0.0
-    # launch plan
-    launch_share: float = 0.0
-    mean_occupancy_people: float = 0.0
-    max_boats: int = 0
-    # beach
-    prevention_probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    taxi_prevention_probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    taxi_boat_share: float = 0.0
-    # at sea
-    interception: Interception = field(default_factory=Interception)
-    # post arrival (filled by the engine before on_post_arrival)
-    arrived_people: int = 0
-    arrived_boats: int = 0
-    intercepted_boats: int = 0
-    returned_from_uk_people: int = 0
-    #: Of the people returned to France, how many go back to the coast to try again
-    #: (``None``: all of them).
-    rejoining_people: int | None = None
-    removed_people: int = 0
-    # costs
-    costs_gbp: dict[str, float] = field(default_factory=dict)
-    #: Policy outcomes that are not people flows (officer injuries, legal-route admissions).
-    counts: dict[str, float] = field(default_factory=dict)
+    interception: Interception
+    stream: str = "intercept"
+    action_stream: str = "intercept_action"
 
-    def uniforms(self, stream_offset: int, keys: np.ndarray | int) -> np.ndarray:
-        """Policy-owned random numbers, keyed so that they never collide with the engine's."""
-        return uniforms(self.seed, int(Stream.POLICY) + stream_offset, self.day, keys)
+
+@dataclasses.dataclass(frozen=True)
+class Cost:
+    """A cost in GBP booked each active day (a number, or one per day of the period)."""
+
+    item: str
+    gbp_per_day: float | np.ndarray
+
+
+class DayView:
+    """One day of a run as a hook sees it: levers, state and results, by name.
+
+    Levers of today (``inflow_mean_people``, ``boat_supply_per_day``, ``launch_share``,
+    ``prevention_probability`` as a per-zone array...) and the state (``waiting_people``,
+    ``boat_stock``) read and write as attributes; results as ``day[name]`` (today's value
+    so far, e.g. ``day["arrived_people"]`` after the arrival stage) and ``day.add(name, x)``.
+    """
+
+    def __init__(self, state: SimState, index: int) -> None:
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "index", index)
+
+    @property
+    def day(self) -> int:
+        """Absolute day: days since 2018-01-01 (the key of every random draw)."""
+        return self._state.day0 + self.index
+
+    @property
+    def date(self) -> dt.date:
+        return self._state.dates[self.index].astype(dt.date)
+
+    @property
+    def seed(self) -> int:
+        return self._state.seed
+
+    @property
+    def params(self) -> Params:
+        return self._state.params
+
+    @property
+    def world(self) -> World:
+        return self._state.world
+
+    @property
+    def zone_names(self) -> tuple[str, ...]:
+        return self._state.zone_names
+
+    @property
+    def zone_is_waterway(self) -> np.ndarray:
+        return self._state.zones["waterway"]
+
+    def __getattr__(self, name: str) -> Any:
+        return self._state.get_lever(name, self.index)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._state.set_lever(name, self.index, value)
+
+    def __getitem__(self, result: str) -> float:
+        return self._state.get_result(result, self.index)
+
+    def __setitem__(self, result: str, value: float) -> None:
+        self._state.set_result(result, self.index, value)
+
+    def add(self, result: str, value: float) -> None:
+        """Add ``value`` to today's ``result`` (a result the stage or policy declared)."""
+        self[result] = self[result] + float(value)
 
     def add_cost(self, item: str, cost_gbp: float) -> None:
         """Book a cost in the ledger for this day."""
-        self.costs_gbp[item] = self.costs_gbp.get(item, 0.0) + float(cost_gbp)
+        self._state.add_cost(item, self.index, float(cost_gbp))
 
-    def add_count(self, item: str, value: float) -> None:
-        """Book a policy outcome for this day; the run's totals hold its sum as ``item``."""
-        self.counts[item] = self.counts.get(item, 0.0) + float(value)
+    def rejoin(self, people: int) -> None:
+        """People who go back to the French coast tomorrow (e.g. returned from the UK)."""
+        self._state.returning[self.index + 1] += int(people)
+
+    def interceptions(self, policy: Policy) -> int:
+        """Boats intercepted today (so far) under ``policy``'s rules."""
+        return self._state.interceptions(policy, self.index)
 
 
 class Policy(BaseModel):
-    """Base class of interventions: override the hooks a policy needs (no-ops here)."""
+    """Base class of interventions: override ``effects``, ``init`` and the hooks needed."""
 
     model_config = ConfigDict(extra="forbid")
 
     type_name: ClassVar[str] = ""
+    #: Results this policy makes (added to the run's daily table and totals).
+    results: ClassVar[tuple[Declared, ...]] = ()
+    #: The random decisions this policy draws, each its own stream.
+    streams: ClassVar[tuple[str, ...]] = ()
+
     start: dt.date | None = None
     end: dt.date | None = None
+
+    _name: str = PrivateAttr("")
+    _stream_ids: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The policy's name in its run (``"<type>#<k>"`` unless the scenario names it)."""
+        return self._name or f"{self.type_name or type(self).__name__}#0"
 
     def active(self, day: dt.date) -> bool:
         """Whether the policy acts on ``day`` (its window is inclusive at both ends)."""
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
-    def on_inflow(self, ctx: DayContext) -> None:
-        """Change ``ctx.inflow_mean_people`` (deterrence)."""
+    def active_days(self, dates: np.ndarray) -> np.ndarray:
+        """One boolean per date: inside the policy's window."""
+        mask = np.ones(dates.shape[0], dtype=bool)
+        if self.start is not None:
+            mask &= dates >= np.datetime64(self.start, "D")
+        if self.end is not None:
+            mask &= dates <= np.datetime64(self.end, "D")
+        return mask
 
-    def on_supply(self, ctx: DayContext) -> None:
-        """Change ``ctx.boat_stock``/``ctx.boat_supply`` (seizures, arrests)."""
+    def stream_names(self) -> tuple[str, ...]:
+        return tuple(f"{self.name}.{decision}" for decision in self.streams)
 
-    def on_launch_plan(self, ctx: DayContext) -> None:
-        """Change ``ctx.launch_share``, ``ctx.mean_occupancy_people``, ``ctx.max_boats``."""
+    def bind(self, name: str, stream_ids: dict[str, int]) -> None:
+        """Give the policy its name and stream numbers in a run (done by the engine)."""
+        self._name = name
+        self._stream_ids = {d: stream_ids[f"{name}.{d}"] for d in self.streams}
 
-    def on_beach(self, ctx: DayContext) -> None:
-        """Change per-zone ``ctx.prevention_probability`` / ``taxi_prevention_probability``."""
+    def stream(self, decision: str) -> int:
+        """The number of this policy's stream for ``decision`` (declared in ``streams``)."""
+        try:
+            return self._stream_ids[decision]
+        except KeyError:
+            raise KeyError(
+                f"{type(self).__name__} draws {decision!r} but does not declare it in streams"
+            ) from None
 
-    def on_sea(self, ctx: DayContext) -> None:
-        """Set ``ctx.interception`` (maritime doctrine)."""
+    def uniforms(self, day: DayView, decision: str, keys: np.ndarray | int) -> np.ndarray:
+        """This policy's uniforms for ``decision`` today, one per key."""
+        return uniforms(day.seed, self.stream(decision), day.day, keys)
 
-    def on_post_arrival(self, ctx: DayContext) -> None:
-        """Read ``ctx.arrived_people``/``intercepted_boats``; set ``returned_from_uk_people``
-        (and ``rejoining_people``), ``removed_people``; book counts with ``ctx.add_count``."""
+    def init(self, setup: Setup) -> None:
+        """Prepare before the run (e.g. read the world); state kept between days starts here."""
 
-    def on_costs(self, ctx: DayContext) -> None:
-        """Book costs with ``ctx.add_cost``."""
+    def effects(self, setup: Setup) -> Iterable[Effect | Rule | Cost]:
+        """Effects on the stages' levers, rules of interception and daily costs."""
+        return ()
+
+    def hooks(self) -> tuple[str, ...]:
+        """The stages this policy has a Python hook for (``on_<stage>`` methods)."""
+        return tuple(
+            name[3:]
+            for name in dir(type(self))
+            if name.startswith("on_") and callable(getattr(type(self), name))
+        )
 
 
 _REGISTRY: dict[str, type[Policy]] = {}
 _PLUGIN_GROUP = "channelsim.policies"
-_plugins_loaded = False
 
-
-def _load_plugins() -> None:
-    """Import the modules declared under the ``channelsim.policies`` entry point group once.
-
-    The engine never imports the policies package itself (imports flow one way); the built-in
-    policies, and any a third party ships, register themselves when their module is loaded.
-    """
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    for entry in entry_points(group=_PLUGIN_GROUP):
-        entry.load()
+#: The built-in policy types and the modules that define them: imported when a scenario
+#: names them, so they work without install metadata (entry points are for third parties).
+BUILTIN_POLICIES: dict[str, str] = {
+    "beach_patrols": "channelsim.policies.beach",
+    "taxi_boat_interdiction": "channelsim.policies.beach",
+    "maritime_doctrine": "channelsim.policies.doctrine",
+    "network_disruption": "channelsim.policies.networks",
+    "one_in_one_out": "channelsim.policies.removals",
+    "third_country_removal": "channelsim.policies.removals",
+    "echr_exit": "channelsim.policies.removals",
+}
 
 
 def register_policy(name: str, cls: type[Policy]) -> type[Policy]:
@@ -217,26 +256,59 @@ def register_policy(name: str, cls: type[Policy]) -> type[Policy]:
     return cls
 
 
+def policy_type(name: str) -> type[Policy] | None:
+    """The class registered as ``name``: built-ins are imported on demand, then third-party
+    types declared under the ``channelsim.policies`` entry point group."""
+    if name not in _REGISTRY and name in BUILTIN_POLICIES:
+        importlib.import_module(BUILTIN_POLICIES[name])
+    if name not in _REGISTRY:
+        for entry in entry_points(group=_PLUGIN_GROUP):
+            if entry.name == name or entry.name == "builtin":
+                continue
+            entry.load()
+            if name in _REGISTRY:
+                break
+    return _REGISTRY.get(name)
+
+
 def registered_policies() -> dict[str, type[Policy]]:
-    """The known policy types, by name."""
-    _load_plugins()
+    """All known policy types, by name (built-ins and every plug-in loaded)."""
+    for module in sorted(set(BUILTIN_POLICIES.values())):
+        importlib.import_module(module)
+    for entry in entry_points(group=_PLUGIN_GROUP):
+        if entry.name != "builtin":
+            entry.load()
     return dict(_REGISTRY)
 
 
 def build_policies(specs: Iterable[PolicySpec], source: str | None = None) -> list[Policy]:
     """Instantiate policy specs; unknown types and bad parameters name ``policies[i]``."""
-    _load_plugins()
     policies: list[Policy] = []
     for index, spec in enumerate(specs):
-        cls = _REGISTRY.get(spec.type)
+        cls = policy_type(spec.type)
         if cls is None:
-            known = ", ".join(sorted(_REGISTRY)) or "none registered"
+            known = ", ".join(sorted(registered_policies())) or "none registered"
             raise InputError(
                 source, f"policies[{index}].type", f"unknown policy type {spec.type!r} ({known})"
             )
         data: dict[str, Any] = {**spec.params, "start": spec.start, "end": spec.end}
         try:
-            policies.append(cls.model_validate(data))
+            policy = cls.model_validate(data)
         except ValidationError as error:
             raise_input_error(error, source, f"policies[{index}].params")
+            raise  # unreachable
+        policy._name = getattr(spec, "name", None) or ""
+        policies.append(policy)
     return policies
+
+
+def name_policies(policies: Sequence[Policy]) -> list[str]:
+    """Each policy's name in a run: its own, or ``"<type>#<k>"`` for the k-th of its type."""
+    seen: dict[str, int] = {}
+    names = []
+    for policy in policies:
+        kind = policy.type_name or type(policy).__name__
+        k = seen.get(kind, 0)
+        seen[kind] = k + 1
+        names.append(policy._name or f"{kind}#{k}")
+    return names

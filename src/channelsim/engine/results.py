@@ -1,98 +1,447 @@
-"""What a run produces: daily table, boat log, cost ledger, totals; written atomically.
+"""What a run produces, declared once: the results registry and the typed run result.
 
-``SimResult`` holds only DataFrames and plain data, so it pickles small (ensembles on Dask
-send it back from workers).
+Every daily series is declared by the stage or policy that makes it, as a :class:`Result`
+(name with its unit, human label, unit, description, how it aggregates over days); a few
+figures are derived from them (:class:`Derived`: a ratio, a sum of totals, a count of days).
+A run's :class:`ResultSet` is the engine's stages' declarations followed by those of the
+run's policies, and everything that shows results derives from it: the daily table, the
+totals, the by-year and by-month summaries, the comparison's figures, the report's key
+metrics and the tables in docs/model.md.
+
+:class:`SimResult` is the one typed result of a run (and of an ensemble member, whatever
+the experiment): its daily values are NumPy arrays, turned into pandas tables only when
+asked for (``daily``, ``boats``, ``costs``), so a run, its pickling to and from a worker and
+its totals stay cheap, and ``write`` goes to Parquet through pyarrow directly.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import json
-from dataclasses import dataclass, field
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+import numpy as np
 
 from channelsim.outputs import OutputTarget, write_output_folder
 
-#: Columns of the daily table that the engine counts, in order.
-DAILY_COLUMNS = (
-    "crossing_window",
-    "inflow_people",
-    "attempted_people",
-    "attempted_boats",
-    "prevented_people",
-    "prevented_events",
-    "launched_people",
-    "launched_boats",
-    "taxi_boats",
-    "boats_at_sea",
-    "arrived_people",
-    "arrived_boats",
-    "uncontrolled_landings",
-    "rescued_fr_people",
-    "returned_at_sea_people",
-    "dead_crush_beach_people",
-    "dead_drowning_fr_people",
-    "dead_drowning_uk_people",
-    "dead_hypothermia_fr_people",
-    "dead_hypothermia_uk_people",
-    "dead_or_missing_people",
-    "intercepted_boats",
-    "returned_from_uk_people",
-    "removed_people",
-    "waiting_people",
-    "boat_stock",
+if TYPE_CHECKING:
+    import pandas as pd
+
+Aggregation = Literal["sum", "level", "mean", "final"]
+Role = Literal["key", "figure", "detail"]
+Kind = Literal["int", "float", "bool"]
+
+AGGREGATIONS: dict[str, str] = {
+    "sum": "summed over the days of the period",
+    "level": "a stock: its value at the end of the period",
+    "mean": "averaged over the days of the period",
+    "final": "known at the end of the run only",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """One daily series of a run.
+
+    ``aggregation``: ``sum`` (a flow), ``level`` (a stock, its value at the end of a period),
+    ``mean`` (e.g. the weather) or ``final`` (only known when the run ends; no daily
+    column). ``total`` names the run total if it differs from ``name`` (``None``: the
+    series has no total). ``role``: ``key`` figures head the report and every comparison,
+    ``figure`` ones are reported by comparisons and by-year/month summaries, ``detail``
+    ones are in the daily table and totals only.
+    """
+
+    name: str
+    label: str
+    unit: str
+    description: str
+    aggregation: Aggregation = "sum"
+    kind: Kind = "int"
+    role: Role = "detail"
+    total: str | None = ""
+
+    @property
+    def total_name(self) -> str | None:
+        return self.name if self.total == "" else self.total
+
+    @property
+    def daily(self) -> bool:
+        return self.aggregation != "final"
+
+    def aggregate(self, values: np.ndarray) -> int | float:
+        """The value of this result over ``values`` (the days of one period)."""
+        if self.aggregation == "level":
+            value: Any = values[-1] if values.size else 0
+        elif self.aggregation == "mean":
+            return float(values.mean()) if values.size else math.nan
+        else:
+            value = values.sum()
+        return float(value) if self.kind == "float" else int(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    """A figure computed from other results over a period.
+
+    ``formula`` is ``("ratio", numerator, denominator)`` (rounded to 2 decimals, 0 when the
+    denominator is 0), ``("sum", a, b, ...)`` or ``("days_with", series)``: the number of
+    days on which ``series`` is above zero.
+    """
+
+    name: str
+    label: str
+    unit: str
+    description: str
+    formula: tuple[str, ...]
+    role: Role = "detail"
+    kind: Kind = "int"
+
+    @property
+    def total_name(self) -> str:
+        return self.name
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.formula[1:]
+
+    def formula_text(self) -> str:
+        op, *args = self.formula
+        if op == "ratio":
+            return f"`{args[0]}` / `{args[1]}`"
+        if op == "sum":
+            return " + ".join(f"`{a}`" for a in args)
+        return f"days with `{args[0]}` > 0"
+
+    def aggregate(self, columns: Mapping[str, np.ndarray], results: ResultSet) -> int | float:
+        op, *args = self.formula
+        if op == "days_with":
+            return int((columns[args[0]] > 0).sum())
+        values = [results[a].aggregate(columns[a]) for a in args]
+        if op == "sum":
+            total = sum(values)
+            return float(total) if self.kind == "float" else int(total)
+        if op == "ratio":
+            return round(values[0] / values[1], 2) if values[1] else 0.0
+        raise ValueError(f"unknown formula {op!r} of {self.name}")
+
+
+Declared = Result | Derived
+
+
+class ResultSet:
+    """The ordered results of one run: stages' declarations first, then its policies'.
+
+    The same name may be declared twice only with identical declarations (two policies of
+    one type); anything else is an error.
+    """
+
+    def __init__(self, declared: Iterable[Declared]) -> None:
+        self._items: dict[str, Declared] = {}
+        for item in declared:
+            known = self._items.get(item.name)
+            if known is not None and known != item:
+                raise ValueError(f"result {item.name!r} is declared twice, differently")
+            self._items.setdefault(item.name, item)
+        for item in self._items.values():
+            if isinstance(item, Derived):
+                missing = [a for a in item.inputs if a not in self._items]
+                if missing:
+                    raise ValueError(f"result {item.name!r} needs {missing}")
+
+    def __iter__(self) -> Iterator[Declared]:
+        return iter(self._items.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __getitem__(self, name: str) -> Result:
+        item = self._items[name]
+        if not isinstance(item, Result):
+            raise KeyError(f"{name} is a derived figure, not a daily series")
+        return item
+
+    def get(self, name: str) -> Declared | None:
+        return self._items.get(name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResultSet) and list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items))
+
+    def __reduce__(self) -> tuple[type[ResultSet], tuple[list[Declared]]]:
+        return (ResultSet, (list(self),))
+
+    def merged(self, other: ResultSet) -> ResultSet:
+        """This set followed by what ``other`` adds (e.g. scenarios compared together)."""
+        return ResultSet([*self, *other])
+
+    @property
+    def series(self) -> list[Result]:
+        """The daily series, in order (the daily table's columns after ``date``)."""
+        return [r for r in self if isinstance(r, Result) and r.daily]
+
+    @property
+    def finals(self) -> list[Result]:
+        return [r for r in self if isinstance(r, Result) and r.aggregation == "final"]
+
+    def figures(self, roles: Sequence[Role] = ("key", "figure")) -> list[Declared]:
+        """Results reported by comparisons and period summaries, in order."""
+        return [r for r in self if r.role in roles and r.total_name is not None]
+
+    def key(self) -> list[str]:
+        """Total names of the key figures (the report's first chart)."""
+        return [str(r.total_name) for r in self.figures(("key",))]
+
+    def label(self, total_name: str) -> str:
+        """Human label with unit of a total, e.g. ``People arrived (people)``."""
+        for item in self:
+            if item.total_name == total_name:
+                return f"{item.label} ({item.unit})"
+        return total_name
+
+    def period_values(
+        self, columns: Mapping[str, np.ndarray], items: Sequence[Declared] | None = None
+    ) -> dict[str, int | float]:
+        """Each result's (or each of ``items``') value over the days in ``columns``."""
+        out: dict[str, int | float] = {}
+        for item in self if items is None else items:
+            if item.total_name is None:
+                continue
+            if isinstance(item, Derived):
+                out[item.total_name] = item.aggregate(columns, self)
+            elif item.daily:
+                out[item.total_name] = item.aggregate(columns[item.name])
+        return out
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Plain JSON records (written beside outputs as ``results.json``)."""
+        return [
+            {"kind": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self
+        ]
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> ResultSet:
+        items: list[Declared] = []
+        for record in records:
+            fields = {k: v for k, v in record.items() if k != "kind"}
+            if record.get("kind") == "derived":
+                fields["formula"] = tuple(fields["formula"])
+                items.append(Derived(**fields))
+            else:
+                items.append(Result(**fields))
+        return cls(items)
+
+    def markdown_table(self) -> str:
+        """The table of results for docs/model.md."""
+        lines = [
+            "| result | label | unit | aggregation | role | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
+        for item in self:
+            if isinstance(item, Derived):
+                how = f"derived: {item.formula_text()}"
+            else:
+                how = item.aggregation
+                if item.total_name not in (None, item.name):
+                    how += f" (total `{item.total_name}`)"
+                elif item.total_name is None:
+                    how += " (no total)"
+            lines.append(
+                f"| `{item.name}` | {item.label} | {item.unit} | {how} | {item.role} | "
+                f"{item.description} |"
+            )
+        return "\n".join(lines) + "\n"
+
+
+#: Columns of the boat log (one row per launch attempt), with their meaning.
+BOAT_LOG: tuple[tuple[str, str], ...] = (
+    ("boat_id", "key of the attempt: launch day (days since 2018-01-01) × 10,000 + ordinal"),
+    ("date", "launch date"),
+    ("day", "launch day, counted from the first simulated day"),
+    ("zone", "launch zone"),
+    ("taxi_boat", "launched from a waterway as a taxi boat"),
+    ("launch_hour", "launch time of day, hours UTC"),
+    ("occupancy", "people gathered for the boat"),
+    ("prevention_events", "groups stopped on the beach"),
+    ("prevented_people", "people stopped on the beach"),
+    ("seized", "boat seized on the beach"),
+    ("launched", "the boat left"),
+    ("crush_deaths", "deaths at embarkation"),
+    ("aboard_people", "people aboard when it left"),
+    ("fate", "how the attempt ended (prevented, arrived, landed_uk, rescued_fr, ...)"),
+    ("time_at_sea_h", "hours from launch to the end of the crossing"),
+    ("max_distance_km", "farthest distance from the launch point"),
+    ("final_x_km", "last position, km east of 1.5°E"),
+    ("final_y_km", "last position, km north of 51°N"),
+    ("disabled", "engine failed or immobilised"),
+    ("intercepted", "intercepted at sea under a policy's rules"),
+    ("drowned", "people who drowned at once after a capsize"),
+    ("hypothermia_deaths", "people who died of hypothermia before rescue"),
+    ("uk_side", "the crossing ended on the UK side of the median line"),
 )
 
-#: Daily columns that are levels (states), not flows: they are not summed into the totals.
-STATE_COLUMNS = ("crossing_window", "boats_at_sea", "waiting_people", "boat_stock")
 
-#: Columns summed into the totals, in the order they are reported.
-TOTAL_COLUMNS = tuple(c for c in DAILY_COLUMNS if c not in STATE_COLUMNS)
-
-#: Columns of the by-year and by-month summaries (beside the period label).
-PERIOD_COLUMNS = (
-    "arrived_people",
-    "arrived_boats",
-    "days_with_arrivals",
-    "prevented_people",
-    "prevented_events",
-    "dead_or_missing_people",
-    "launched_boats",
-    "attempted_people",
-)
-
-
-@dataclass
+@dataclasses.dataclass
 class SimResult:
-    """One run's outputs and the configuration that produced them."""
+    """One run's outputs and the configuration that produced them.
+
+    ``values`` holds one array per daily series (``results.series``) over ``dates``;
+    ``finals`` the values known at the end only; ``boat_log`` one row per launch attempt
+    (a NumPy structured array); ``costs`` the ledger as ``(day index, item, cost_gbp)``;
+    ``extra`` totals added by an experiment (e.g. a calibration's discrepancy);
+    ``keep`` which tables the result carries (an ensemble member may drop the boat log).
+    """
 
     scenario: dict[str, Any]
     seed: int
     code_version: str
-    daily: pd.DataFrame
-    boats: pd.DataFrame
-    costs: pd.DataFrame
-    totals: dict[str, int | float] = field(default_factory=dict)
+    results: ResultSet
+    dates: np.ndarray
+    values: dict[str, np.ndarray]
+    finals: dict[str, int | float] = dataclasses.field(default_factory=dict)
+    boat_log: np.ndarray | None = None
+    zone_names: tuple[str, ...] = ()
+    fate_names: tuple[str, ...] = ()
+    cost_rows: tuple[np.ndarray, tuple[str, ...], np.ndarray, np.ndarray] | None = None
+    extra: dict[str, int | float] = dataclasses.field(default_factory=dict)
+    keep: tuple[str, ...] = ("daily", "boats", "costs")
+    extra_only: bool = False
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for cached in ("totals", "daily", "boats", "costs"):
+            state.pop(cached, None)
+        return state
 
     @property
     def name(self) -> str:
         return str(self.scenario.get("name", ""))
 
-    def _by(self, key: pd.Series, label: str) -> pd.DataFrame:
-        daily = self.daily.assign(days_with_arrivals=(self.daily["arrived_people"] > 0).astype(int))
-        grouped = daily.groupby(key.to_numpy(), sort=True)[list(PERIOD_COLUMNS)].sum()
-        grouped.index.name = label
-        return grouped.reset_index()
+    @functools.cached_property
+    def totals(self) -> dict[str, int | float]:
+        """Every result's value over the whole run, then the ``finals`` and ``extra``."""
+        if self.extra_only:
+            return dict(self.extra)
+        totals = self.results.period_values(self.values)
+        totals.update(self.finals)
+        totals.update(self.extra)
+        return totals
+
+    def with_extra(
+        self, extra: Mapping[str, int | float], keep: Sequence[str] = (), only: bool = False
+    ) -> SimResult:
+        """A copy with more totals (``only``: these totals alone, e.g. a calibration's
+        scores) and only the tables in ``keep``: what an ensemble member ships back."""
+        boat_log = self.boat_log if "boats" in keep else None
+        return dataclasses.replace(
+            self, extra={**self.extra, **extra}, keep=tuple(keep), boat_log=boat_log,
+            extra_only=only,
+        )
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables this result carries, by name (``daily``, ``boats``, ``costs``)."""
+        return {name: getattr(self, name) for name in self.keep}
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def _daily_columns(self) -> dict[str, np.ndarray]:
+        columns: dict[str, np.ndarray] = {"date": self.dates}
+        for item in self.results.series:
+            values = self.values[item.name]
+            columns[item.name] = (
+                values.astype(bool)
+                if item.kind == "bool"
+                else values.astype(np.int64)
+                if item.kind == "int"
+                else values.astype(np.float64)
+            )
+        return columns
+
+    @functools.cached_property
+    def daily(self) -> pd.DataFrame:
+        """One row per day: ``date`` then every daily series of ``results``."""
+        import pandas as pd
+
+        columns: dict[str, Any] = self._daily_columns()
+        columns["date"] = _python_dates(self.dates)
+        return pd.DataFrame(columns)
+
+    def _boat_columns(self) -> dict[str, np.ndarray]:
+        log = self.boat_log if self.boat_log is not None else np.zeros(0, BOAT_DTYPE)
+        first = self.dates[0] if len(self.dates) else np.datetime64("2018-01-01")
+        columns: dict[str, np.ndarray] = {}
+        for name, _ in BOAT_LOG:
+            if name == "date":
+                columns[name] = first + log["day"].astype("timedelta64[D]")
+            else:
+                columns[name] = log[name]
+        return columns
+
+    @functools.cached_property
+    def boats(self) -> pd.DataFrame:
+        """The boat log: one row per launch attempt; ``zone`` and ``fate`` as categories."""
+        import pandas as pd
+
+        columns: dict[str, Any] = self._boat_columns()
+        columns["date"] = _python_dates(columns["date"])
+        columns["zone"] = pd.Categorical.from_codes(columns["zone"], list(self.zone_names))
+        columns["fate"] = pd.Categorical.from_codes(
+            columns["fate"].astype(np.int64) + 1, list(self.fate_names)
+        )
+        return pd.DataFrame(columns)
+
+    def _cost_columns(self) -> dict[str, np.ndarray]:
+        if self.cost_rows is None:
+            return {"date": self.dates[:0], "item": np.zeros(0, object), "cost_gbp": np.zeros(0)}
+        day, items, item_index, cost = self.cost_rows
+        return {
+            "date": self.dates[day],
+            "item": np.array(items, dtype=object)[item_index],
+            "cost_gbp": cost,
+        }
+
+    @functools.cached_property
+    def costs(self) -> pd.DataFrame:
+        """The cost ledger: ``date, item, cost_gbp``, one row per item and day booked."""
+        import pandas as pd
+
+        columns: dict[str, Any] = self._cost_columns()
+        columns["date"] = _python_dates(columns["date"])
+        return pd.DataFrame(columns, columns=["date", "item", "cost_gbp"])
+
+    # -- summaries ------------------------------------------------------------------------
+
+    def period_rows(self, period: Literal["year", "month"]) -> list[dict[str, Any]]:
+        """Per year (``2025``) or month (``"2025-06"``): every figure's value over it."""
+        unit = "Y" if period == "year" else "M"
+        labels = self.dates.astype(f"datetime64[{unit}]")
+        rows = []
+        items = self.results.figures()
+        for label in np.unique(labels):
+            inside = labels == label
+            columns = {k: v[inside] for k, v in self.values.items()}
+            key: Any = int(str(label)) if period == "year" else str(label)
+            rows.append({period: key, **self.results.period_values(columns, items)})
+        return rows
 
     def by_year(self) -> pd.DataFrame:
-        """Yearly sums of the headline series (``days_with_arrivals`` counts days)."""
-        return self._by(pd.to_datetime(self.daily["date"]).dt.year, "year")
+        """Yearly values of the figures (sums, end-of-year levels, derived figures)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.period_rows("year"))
 
     def by_month(self) -> pd.DataFrame:
-        """Monthly sums, ``month`` as ``YYYY-MM``."""
-        return self._by(pd.to_datetime(self.daily["date"]).dt.strftime("%Y-%m"), "month")
+        """Monthly values, ``month`` as ``YYYY-MM``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.period_rows("month"))
 
     def to_json_dict(self) -> dict[str, Any]:
         """The run summary printed by ``channelsim run --format json``."""
@@ -102,9 +451,9 @@ class SimResult:
             "code_version": self.code_version,
             "start": self.scenario.get("start"),
             "end": self.scenario.get("end"),
-            "totals": dict(self.totals),
-            "by_year": _records(self.by_year()),
-            "by_month": _records(self.by_month()),
+            "totals": {k: _plain(v) for k, v in self.totals.items()},
+            "by_year": [{k: _plain(v) for k, v in r.items()} for r in self.period_rows("year")],
+            "by_month": [{k: _plain(v) for k, v in r.items()} for r in self.period_rows("month")],
         }
 
     def write(self, out_dir: str | Path | OutputTarget) -> Path:
@@ -115,12 +464,37 @@ class SimResult:
         new, empty or (checked with ``force``) a folder channelsim wrote
         (``channelsim.outputs``).
         """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        def table(columns: Mapping[str, np.ndarray], categories: Mapping[str, Sequence[str]]
+                  ) -> pa.Table:
+            arrays = {}
+            for name, values in columns.items():
+                if name in categories:
+                    arrays[name] = pa.DictionaryArray.from_arrays(
+                        pa.array(values.astype(np.int32)), pa.array(list(categories[name]))
+                    )
+                elif values.dtype.kind == "M":
+                    arrays[name] = pa.array(values.astype("datetime64[D]"), type=pa.date32())
+                elif values.dtype == object:
+                    arrays[name] = pa.array(values.tolist(), type=pa.string())
+                else:
+                    arrays[name] = pa.array(values)
+            return pa.table(arrays)
+
+        boats = self._boat_columns()
+        boats["fate"] = boats["fate"].astype(np.int64) + 1
 
         def write(tmp: Path) -> None:
-            self.daily.to_parquet(tmp / "daily.parquet", index=False)
-            self.boats.to_parquet(tmp / "boats.parquet", index=False)
-            self.costs.to_parquet(tmp / "costs.parquet", index=False)
+            pq.write_table(table(self._daily_columns(), {}), tmp / "daily.parquet")
+            pq.write_table(
+                table(boats, {"zone": self.zone_names, "fate": self.fate_names}),
+                tmp / "boats.parquet",
+            )
+            pq.write_table(table(self._cost_columns(), {}), tmp / "costs.parquet")
             _write_json(tmp / "summary.json", self.to_json_dict())
+            _write_json(tmp / "results.json", self.results.to_records())
             _write_json(tmp / "scenario.json", self.scenario)
             _write_json(
                 tmp / "meta.json",
@@ -130,11 +504,49 @@ class SimResult:
         return write_output_folder(out_dir, write, kind="run")
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
+BOAT_DTYPE = np.dtype(
+    [
+        ("boat_id", np.int64),
+        ("day", np.int64),
+        ("zone", np.int64),
+        ("taxi_boat", np.bool_),
+        ("launch_hour", np.float64),
+        ("occupancy", np.int64),
+        ("prevention_events", np.int64),
+        ("prevented_people", np.int64),
+        ("seized", np.bool_),
+        ("launched", np.bool_),
+        ("crush_deaths", np.int64),
+        ("aboard_people", np.int64),
+        ("fate", np.int8),
+        ("time_at_sea_h", np.float64),
+        ("max_distance_km", np.float64),
+        ("final_x_km", np.float64),
+        ("final_y_km", np.float64),
+        ("disabled", np.bool_),
+        ("intercepted", np.bool_),
+        ("drowned", np.int64),
+        ("hypothermia_deaths", np.int64),
+        ("uk_side", np.bool_),
+        # working fields of the engine, not in the published log
+        ("launch_t_h", np.float64),
+        ("end_t_h", np.float64),
+        ("intercept_rule", np.int64),
+        ("steps", np.int64),
+    ],
+    align=True,
+)
+"""One launch attempt, as the kernels fill it (the boat log's columns and working fields)."""
+
+
+def _python_dates(values: np.ndarray) -> np.ndarray:
+    return values.astype("datetime64[D]").astype(dt.date)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    return value
 
 
 def _write_json(path: Path, payload: Any) -> None:

@@ -1,5 +1,7 @@
-"""Experiments: ensembles over scenarios, parameter draws and replicates, and their executors."""
+"""Experiments: ensembles over scenarios, parameter draws and replicates, and their executors;
+ensembles of one scenario and paired comparisons, summarised as medians and intervals."""
 
+from channelsim.experiments.compare import Comparison, compare_scenarios
 from channelsim.experiments.ensemble import (
     QUANTILES,
     EnsembleResult,
@@ -20,9 +22,19 @@ from channelsim.experiments.executor import (
     WorkerLostError,
     make_executor,
 )
+from channelsim.experiments.runs import (
+    ScenarioEnsemble,
+    observed_crossing_days,
+    prepare,
+    resume_target,
+    run_scenario_ensemble,
+)
+from channelsim.experiments.summary import INTERVAL, interval_stats, plain_json
 
 __all__ = [
+    "INTERVAL",
     "QUANTILES",
+    "Comparison",
     "DaskExecutor",
     "EnsembleResult",
     "EnsembleSpec",
@@ -31,11 +43,19 @@ __all__ = [
     "Member",
     "MemberOutput",
     "ProcessExecutor",
+    "ScenarioEnsemble",
     "SerialExecutor",
     "WorkerLostError",
+    "compare_scenarios",
     "config_sha256",
     "draws_from_posterior",
+    "interval_stats",
     "make_executor",
     "member_seed",
+    "observed_crossing_days",
+    "plain_json",
+    "prepare",
+    "resume_target",
     "run_ensemble",
+    "run_scenario_ensemble",
 ]

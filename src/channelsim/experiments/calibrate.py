@@ -35,7 +35,7 @@ import subprocess
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,9 @@ from channelsim.experiments.targets import (
 from channelsim.outputs import OutputTarget, write_output_folder
 from channelsim.params import Params, apply_overrides, default_params, list_parameters
 from channelsim.scenario import Scenario, WeatherSpec
+
+if TYPE_CHECKING:
+    from channelsim.engine import SimResult
 
 METHOD = "ABC-SMC (Beaumont et al. 2009 population Monte Carlo; median tolerance schedule)"
 POSTERIOR_FILE = "posterior.parquet"
@@ -153,20 +156,12 @@ class Case:
     targets: Targets | None = None
 
 
-DAILY_KEPT = (
-    "date",
-    "arrived_people",
-    "arrived_boats",
-    "prevented_people",
-    "prevented_events",
-    "dead_or_missing_people",
-)
-
-
-def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Member function: simulate ``case`` with dotted ``overrides``; score it if it has targets."""
-    from channelsim.engine import Sim
-    from channelsim.world.environment import ReplayWeather, StochasticWeather
+def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> SimResult:
+    """Member function: simulate ``case`` with dotted ``overrides``; with targets, the
+    result's totals are its score (discrepancy, parts, headline totals) and it carries no
+    table; without, it carries its daily table."""
+    from channelsim.engine import SimSpec, simulate
+    from channelsim.world.environment import ReaderRequest, make_reader
 
     scenario = case.scenario
     if overrides:
@@ -174,20 +169,22 @@ def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> dict
         scenario = scenario.with_changes(params=params)
     weather = None
     if case.observed_crossing is not None:
-        weather = ReplayWeather(
-            case.observed_crossing,
-            StochasticWeather(),
-            max_wind_kn=scenario.params.weather.max_wind_kn,
-            max_wave_height_m=scenario.params.weather.max_wave_height_m,
+        weather = make_reader(
+            ReaderRequest(
+                "replay",
+                max_wind_kn=scenario.params.weather.max_wind_kn,
+                max_wave_height_m=scenario.params.weather.max_wave_height_m,
+                observed_crossing=case.observed_crossing,
+            )
         )
-    result = Sim(scenario, seed=seed, weather=weather).run()
+    result = simulate(SimSpec(scenario, weather), seed)
     if case.targets is None:
-        return {"totals": result.totals, "daily": result.daily[list(DAILY_KEPT)]}
+        return result.with_extra({}, keep=("daily",))
     discrepancy, parts, stats = case.targets.score(result.daily)
     totals: dict[str, float] = {"discrepancy": discrepancy}
     totals.update({f"d_{name}": value for name, value in parts.items()})
     totals.update(headline_totals(stats))
-    return {"totals": totals}
+    return result.with_extra(totals, only=True)
 
 
 def base_scenario(period: Period, weather_mode: str, name: str = "calibration") -> Scenario:

@@ -274,11 +274,11 @@ def analyze(
     return pd.DataFrame(rows)
 
 
-def totals_member(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:
+def totals_member(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> Any:
     """Run the engine and keep only the totals (workers send back nothing else)."""
-    from channelsim.engine import run_scenario
+    from channelsim.engine import simulate
 
-    return {"totals": run_scenario(scenario, seed, overrides).totals}
+    return simulate(scenario, seed, overrides).with_extra({}, keep=())
 
 
 @dataclasses.dataclass
@@ -373,7 +373,8 @@ def run_sensitivity(
     problem = build_problem(parameters, getattr(scenario, "params", None))
     if not outputs:
         raise InputError(None, "--outputs", "expected at least one output")
-    baseline = model_fn(scenario, member_seed(seed, 0), None)["totals"]
+    first = model_fn(scenario, member_seed(seed, 0), None)
+    baseline = first["totals"] if isinstance(first, Mapping) else first.totals
     for output in outputs:
         if output not in baseline:
             raise InputError(

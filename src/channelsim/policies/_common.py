@@ -1,12 +1,11 @@
-"""Shared pieces of the policies: saturating effort curves and keyed counting draws."""
+"""Shared pieces of the policies: saturating effort curves, zone masks and keyed counting draws."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from channelsim.engine.policy import DayContext
+from channelsim.engine.policy import DayView, Policy
+from channelsim.engine.stages import Setup
 
 DAYS_PER_YEAR = 365.25
 
@@ -20,18 +19,23 @@ def saturating(
     return 1.0 - (1.0 - base) * np.exp(-np.asarray(effort, dtype=np.float64) / scale)
 
 
-def binomial(ctx: DayContext, stream_offset: int, n: int, p: float, key0: int = 0) -> int:
+def zone_mask(setup: Setup, zones: tuple[str, ...] | None, waterway: bool) -> np.ndarray:
+    """Zones of the requested kind, restricted to ``zones`` if given."""
+    mask = setup.zone_is_waterway == waterway
+    if zones is not None:
+        mask &= np.isin(np.array(setup.zone_names), np.array(zones))
+    return mask
+
+
+def binomial(
+    policy: Policy, day: DayView, decision: str, n: int, p: float, key0: int = 0
+) -> int:
     """How many of ``n`` people (keys ``key0..key0+n-1``) a ``p`` chance picks, drawn from the
-    policy's own keyed stream so that the same person gets the same draw in every scenario."""
+    policy's own stream for ``decision`` so that the same person gets the same draw in every
+    scenario."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
     keys = np.arange(key0, key0 + n, dtype=np.int64)
-    return int((ctx.uniforms(stream_offset, keys) < p).sum())
-
-
-def stochastic_round(ctx: DayContext, stream_offset: int, value: float) -> int:
-    """``value`` rounded down or up with the chance of its fraction (the mean is kept)."""
-    whole = math.floor(value)
-    return whole + int(ctx.uniforms(stream_offset, 1)[0] < value - whole)
+    return int((policy.uniforms(day, decision, keys) < p).sum())

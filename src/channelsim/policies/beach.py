@@ -9,12 +9,14 @@ guarding the short northern crossings pushes boats south, where crossings are lo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from channelsim.engine.policy import DayContext, Policy, register_policy
-from channelsim.policies._common import DAYS_PER_YEAR, saturating
+from channelsim.engine.policy import Cost, Effect, Policy, register_policy
+from channelsim.engine.stages import Setup
+from channelsim.policies._common import DAYS_PER_YEAR, zone_mask
 
 #: Beaches where patrols concentrated in 2023–2025 (the short crossings).
 NORTHERN_BEACHES = (
@@ -24,14 +26,6 @@ NORTHERN_BEACHES = (
     "Wimereux / Ambleteuse",
     "Boulogne / Le Portel",
 )
-
-
-def _zone_mask(ctx: DayContext, zones: tuple[str, ...] | None, waterway: bool) -> np.ndarray:
-    """Zones of the requested kind, restricted to ``zones`` if given."""
-    mask = ctx.zone_is_waterway == waterway
-    if zones is not None:
-        mask &= np.isin(np.array(ctx.zone_names), np.array(zones))
-    return mask
 
 
 class BeachPatrols(Policy):
@@ -77,27 +71,28 @@ class BeachPatrols(Policy):
             return 0.0
         return self.payments_eur[year] * self.eur_to_gbp
 
-    def officer_equivalents(self, date: dt.date) -> float:
-        """All units bought with this year's money, in officer-equivalents."""
-        budget = self.budget_gbp_per_year(date)
-        return budget * (
+    def officer_equivalents_per_gbp(self) -> float:
+        """Officer-equivalents bought a year per pound a year."""
+        return (
             self.officer_share / self.cost_gbp_per_officer_year
             + self.drone_share * self.drone_officer_equivalents / self.cost_gbp_per_drone_year
             + self.vehicle_share * self.vehicle_officer_equivalents / self.cost_gbp_per_vehicle_year
         )
 
-    def on_beach(self, ctx: DayContext) -> None:
-        guarded = _zone_mask(ctx, self.zones, waterway=False)
-        if not guarded.any():
-            return
-        effort = self.officer_equivalents(ctx.date) / guarded.sum()
-        p = np.asarray(ctx.prevention_probability, dtype=np.float64)
-        ctx.prevention_probability = np.where(
-            guarded, saturating(p, effort, self.effort_scale_officers), p
-        )
+    def officer_equivalents(self, date: dt.date) -> float:
+        """All units bought with this year's money, in officer-equivalents."""
+        return self.budget_gbp_per_year(date) * self.officer_equivalents_per_gbp()
 
-    def on_costs(self, ctx: DayContext) -> None:
-        ctx.add_cost("beach_patrols", self.budget_gbp_per_year(ctx.date) / DAYS_PER_YEAR)
+    def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
+        """Guarded beach zones stop more attempts (an extra independent chance); the year's
+        budget is booked day by day."""
+        budget = np.array([self.budget_gbp_per_year(setup.date(i)) for i in range(setup.n_days)])
+        guarded = zone_mask(setup, self.zones, waterway=False)
+        if guarded.any():
+            scale = self.officer_equivalents_per_gbp() * budget / guarded.sum()
+            extra = 1.0 - np.exp(-scale / self.effort_scale_officers)
+            yield Effect("prevention_probability", "chance", extra[:, None] * guarded[None, :])
+        yield Cost("beach_patrols", budget / DAYS_PER_YEAR)
 
 
 class TaxiBoatInterdiction(Policy):
@@ -113,18 +108,12 @@ class TaxiBoatInterdiction(Policy):
     cost_gbp_per_team_year: float = Field(default=1_500_000, ge=0)
     zones: tuple[str, ...] | None = None
 
-    def on_beach(self, ctx: DayContext) -> None:
-        guarded = _zone_mask(ctx, self.zones, waterway=True)
-        if not guarded.any():
-            return
-        p = np.asarray(ctx.taxi_prevention_probability, dtype=np.float64)
-        teams = self.teams / guarded.sum()
-        ctx.taxi_prevention_probability = np.where(
-            guarded, saturating(p, teams, self.effort_scale_teams), p
-        )
-
-    def on_costs(self, ctx: DayContext) -> None:
-        ctx.add_cost(
+    def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
+        guarded = zone_mask(setup, self.zones, waterway=True)
+        if guarded.any():
+            extra = 1.0 - np.exp(-self.teams / guarded.sum() / self.effort_scale_teams)
+            yield Effect("taxi_prevention_probability", "chance", extra * guarded)
+        yield Cost(
             "taxi_boat_interdiction", self.teams * self.cost_gbp_per_team_year / DAYS_PER_YEAR
         )
 

@@ -30,49 +30,47 @@ officer with ``officer_injury_probability``.
 from __future__ import annotations
 
 import math
-from functools import cache
+from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
-from channelsim.engine.policy import DayContext, Interception, Policy, register_policy
+from channelsim.engine.policy import Cost, DayView, Interception, Policy, Rule, register_policy
+from channelsim.engine.results import Result
+from channelsim.engine.stages import Setup
+from channelsim.params import Params
 from channelsim.policies._common import binomial
 from channelsim.world.geography import (
     FR_SHALLOW,
     FR_TERRITORIAL,
     FR_WATERWAY,
     UK_SIDE,
+    World,
     load_world,
-    strait_spec,
 )
 
 KN_TO_KM_H = 1.852
-STREAM_INJURY = 10
-STREAM_ARREST = 11
 
 Area = Literal["waterways", "shallow", "territorial"]
 
 
-@cache
-def area_geometry(area: Area) -> tuple[float, float | None]:
+def area_geometry(area: Area, world: World | None = None) -> tuple[float, float | None]:
     """``(area_km2, band_width_km)`` of a doctrine area, from the world raster; the band
     width is ``None`` for the open territorial sea."""
-    world = load_world()
-    cell_km2 = world.grid.cell_km**2
-    flags = world.grid.flags
-    spec = strait_spec()
-    waterway_km2 = float((flags & FR_WATERWAY != 0).sum()) * cell_km2
-    waterway_width_km = sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"])
-    if area == "waterways":
-        return waterway_km2, waterway_width_km
-    if area == "shallow":
-        shallow_km2 = float((flags & FR_SHALLOW != 0).sum()) * cell_km2
-        return waterway_km2 + shallow_km2, float(spec["shallow_band_km"])
-    return float((flags & FR_TERRITORIAL != 0).sum()) * cell_km2, None
+    world = world if world is not None else load_world()
+    return world.area_geometry(area)
 
 
 class MaritimeDoctrine(Policy):
     """Interception of boats at sea by French patrol boats (see the module docstring)."""
+
+    results = (
+        Result("officer_injuries", "Officers injured", "officers",
+               "Officers injured while intercepting boats at sea.", role="key"),
+        Result("arrested_pilots", "Pilots arrested", "people",
+               "Boat pilots arrested after an interception.", role="figure"),
+    )
+    streams = ("intercept", "intercept_action", "injury", "arrest")
 
     area: Area = "shallow"
     officer_immunity: bool = True
@@ -100,9 +98,16 @@ class MaritimeDoctrine(Policy):
         """Without immunity from prosecution, officers act only in waterways and ports."""
         return self.area if self.officer_immunity else "waterways"
 
+    _world: World | None = PrivateAttr(None)
+    _pending_arrests: int = PrivateAttr(0)
+
+    def init(self, setup: Setup) -> None:
+        self._world = setup.world
+        self._pending_arrests = 0
+
     def search_rate_per_hour(self) -> float:
         """Rate at which a boat inside the area is found and engaged (Koopman random search)."""
-        area_km2, band_km = area_geometry(self.effective_area)
+        area_km2, band_km = area_geometry(self.effective_area, self._world)
         if band_km is None:
             sweep_km = 2.0 * self.offshore_detection_range_km
         else:
@@ -110,10 +115,10 @@ class MaritimeDoctrine(Policy):
         on_station = self.patrol_boats * self.hours_on_station / 24.0
         return on_station * self.speed_kn * KN_TO_KM_H * sweep_km / area_km2
 
-    def interception(self, ctx: DayContext) -> Interception:
-        """The rules of engagement the kernel applies today."""
+    def interception(self, params: Params) -> Interception:
+        """The rules of engagement the kernel applies."""
         rate = self.search_rate_per_hour()
-        dt_h = ctx.params.sea.time_step_min / 60.0
+        dt_h = params.sea.time_step_min / 60.0
         area = self.effective_area
         if area != "territorial":  # near-shore: the area is crossed in the first step
             rate *= self.near_shore_dwell_h / dt_h
@@ -122,7 +127,7 @@ class MaritimeDoctrine(Policy):
             "shallow": (0, int(FR_SHALLOW | FR_WATERWAY)),
             "territorial": (int(FR_TERRITORIAL), 0),
         }[area]
-        reference_rate = ctx.params.hazards.capsize_per_hour * dt_h
+        reference_rate = params.hazards.capsize_per_hour * dt_h
         capsize_multiplier = (
             -math.log1p(-self.capsize_probability_per_intervention) / reference_rate
             if reference_rate > 0
@@ -143,26 +148,24 @@ class MaritimeDoctrine(Policy):
             excluded_share=0.0 if self.act_with_children else self.children_boat_share,
         )
 
-    _pending_arrests: int = 0
+    def effects(self, setup: Setup) -> Iterator[Rule | Cost]:
+        yield Rule(self.interception(setup.params))
+        yield Cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
 
-    def on_supply(self, ctx: DayContext) -> None:
+    def on_supply(self, day: DayView) -> None:
+        """Pilots arrested yesterday cost the networks boats today."""
         lost = self._pending_arrests * self.supply_loss_per_arrest_boats
-        ctx.boat_supply = max(0.0, ctx.boat_supply - lost)
+        day.boat_supply_per_day = max(0.0, day.boat_supply_per_day - lost)
         self._pending_arrests = 0
 
-    def on_sea(self, ctx: DayContext) -> None:
-        ctx.interception = self.interception(ctx)
-
-    def on_post_arrival(self, ctx: DayContext) -> None:
-        n = ctx.intercepted_boats
-        injuries = binomial(ctx, STREAM_INJURY, n, self.officer_injury_probability)
-        arrests = binomial(ctx, STREAM_ARREST, n, self.arrest_probability)
+    def on_returns(self, day: DayView) -> None:
+        """Injuries and arrests among today's interceptions."""
+        n = day.interceptions(self)
+        injuries = binomial(self, day, "injury", n, self.officer_injury_probability)
+        arrests = binomial(self, day, "arrest", n, self.arrest_probability)
         self._pending_arrests += arrests
-        ctx.add_count("officer_injuries", injuries)
-        ctx.add_count("arrested_pilots", arrests)
-
-    def on_costs(self, ctx: DayContext) -> None:
-        ctx.add_cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
+        day.add("officer_injuries", injuries)
+        day.add("arrested_pilots", arrests)
 
 
 register_policy("maritime_doctrine", MaritimeDoctrine)

@@ -14,18 +14,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import deque
+from collections.abc import Iterator
 from typing import ClassVar
 
 from pydantic import Field, PrivateAttr
 
-from channelsim.engine.policy import DayContext, Policy, register_policy
+from channelsim.engine.policy import Cost, DayView, Policy, register_policy
+from channelsim.engine.results import Result
+from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, binomial
 
 
 class _Removal(Policy):
     """The queue, capacity and deterrence shared by the removal policies."""
 
-    stream_offset: ClassVar[int] = 0
+    streams: ClassVar[tuple[str, ...]] = ("eligible",)
     eligible_share: float = Field(default=1.0, ge=0, le=1)
     max_wait_days: int = Field(default=28, ge=1, le=3650)
     deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
@@ -35,11 +38,11 @@ class _Removal(Policy):
     _queue: deque[list[int]] = PrivateAttr(default_factory=deque)  # [day queued, people]
     _window: deque[tuple[int, int]] = PrivateAttr(default_factory=deque)  # (arrived, removed)
 
-    def capacity_today(self, ctx: DayContext) -> int:
+    def capacity_today(self, day: DayView) -> int:
         """How many people can be removed today."""
         raise NotImplementedError
 
-    def after_removal(self, ctx: DayContext, removed: int) -> None:
+    def after_removal(self, day: DayView, removed: int) -> None:
         """Book the removals (engine fields, counts, capacity used)."""
         raise NotImplementedError
 
@@ -49,8 +52,15 @@ class _Removal(Policy):
         removed = sum(r for _, r in self._window)
         return min(1.0, removed / arrived) if arrived > 0 else 0.0
 
-    def on_inflow(self, ctx: DayContext) -> None:
-        ctx.inflow_mean_people *= max(0.0, 1.0 - self.deterrence_elasticity * self.removed_share())
+    def init(self, setup: Setup) -> None:
+        self._queue.clear()
+        self._window.clear()
+
+    def on_inflow(self, day: DayView) -> None:
+        """Deterrence: fewer people come to the coast as more arrivals are removed."""
+        day.inflow_mean_people *= max(
+            0.0, 1.0 - self.deterrence_elasticity * self.removed_share()
+        )
 
     def waiting_people(self) -> int:
         """People in the queue (detained or referred, not yet removed)."""
@@ -60,28 +70,30 @@ class _Removal(Policy):
         """Most people the queue can hold (detention places); ``None``: no limit."""
         return None
 
-    def on_post_arrival(self, ctx: DayContext) -> None:
-        while self._queue and ctx.day - self._queue[0][0] >= self.max_wait_days:
+    def on_returns(self, day: DayView) -> None:
+        """Queue today's eligible arrivals, remove as capacity allows, release the rest."""
+        arrived = int(day["arrived_people"])
+        while self._queue and day.day - self._queue[0][0] >= self.max_wait_days:
             self._queue.popleft()  # released: they stay in the UK
-        eligible = binomial(ctx, self.stream_offset, ctx.arrived_people, self.eligible_share)
+        eligible = binomial(self, day, "eligible", arrived, self.eligible_share)
         limit = self.queue_limit()
         if limit is not None:
             eligible = min(eligible, max(0, limit - self.waiting_people()))
         if eligible:
-            self._queue.append([ctx.day, eligible])
+            self._queue.append([day.day, eligible])
         removed = 0
-        capacity = self.capacity_today(ctx)
+        capacity = self.capacity_today(day)
         while self._queue and removed < capacity:
             take = min(capacity - removed, self._queue[0][1])
             self._queue[0][1] -= take
             removed += take
             if self._queue[0][1] == 0:
                 self._queue.popleft()
-        self._window.append((ctx.arrived_people, removed))
+        self._window.append((arrived, removed))
         while len(self._window) > self.deterrence_window_days:
             self._window.popleft()
-        self.after_removal(ctx, removed)
-        ctx.add_cost(self.type_name, removed * self.cost_gbp_per_removal)
+        self.after_removal(day, removed)
+        day.add_cost(self.type_name, removed * self.cost_gbp_per_removal)
 
 
 class _YearlyCapacity(_Removal):
@@ -90,14 +102,18 @@ class _YearlyCapacity(_Removal):
     capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
     _credit: float = PrivateAttr(0.0)
 
-    def capacity_today(self, ctx: DayContext) -> int:
+    def init(self, setup: Setup) -> None:
+        super().init(setup)
+        self._credit = 0.0
+
+    def capacity_today(self, day: DayView) -> int:
         daily = self.capacity_people_per_year / DAYS_PER_YEAR
         self._credit = min(self._credit + daily, daily + 1.0)
         return math.floor(self._credit)
 
-    def after_removal(self, ctx: DayContext, removed: int) -> None:
+    def after_removal(self, day: DayView, removed: int) -> None:
         self._credit -= removed
-        ctx.removed_people += removed
+        day.add("removed_people", removed)
 
 
 class OneInOneOut(_Removal):
@@ -111,7 +127,12 @@ class OneInOneOut(_Removal):
     legal route (counted as ``legal_route_admissions_people``, not as small-boat arrivals).
     """
 
-    stream_offset: ClassVar[int] = 20
+    results = (
+        Result("legal_route_admissions_people", "Admissions by a legal route", "people",
+               "People admitted to the UK in exchange for returns (not small-boat arrivals).",
+               role="figure"),
+    )
+    streams = ("eligible", "retry")
     first_return: dt.date = dt.date(2025, 9, 18)
     weekly_cap_people: int = Field(default=50, ge=0, le=100_000)
     cap_ramp_people_per_week: int = Field(default=0, ge=0, le=10_000)
@@ -126,13 +147,17 @@ class OneInOneOut(_Removal):
     _week: int = PrivateAttr(-1)
     _returned_this_week: int = PrivateAttr(0)
 
+    def init(self, setup: Setup) -> None:
+        super().init(setup)
+        self._week, self._returned_this_week = -1, 0
+
     def weekly_cap(self, week: int) -> int:
         """The cap of week ``week`` counted from the first return."""
         ramped = self.weekly_cap_people + self.cap_ramp_people_per_week * week
         return min(ramped, max(self.max_weekly_cap_people, self.weekly_cap_people))
 
-    def capacity_today(self, ctx: DayContext) -> int:
-        days = (ctx.date - self.first_return).days
+    def capacity_today(self, day: DayView) -> int:
+        days = (day.date - self.first_return).days
         if days < 0:
             return 0
         week, day_of_week = divmod(days, 7)
@@ -141,15 +166,12 @@ class OneInOneOut(_Removal):
         allowed = self.weekly_cap(week) * (day_of_week + 1) // 7
         return max(0, allowed - self._returned_this_week)
 
-    def after_removal(self, ctx: DayContext, removed: int) -> None:
+    def after_removal(self, day: DayView, removed: int) -> None:
         self._returned_this_week += removed
-        retrying = binomial(ctx, self.stream_offset + 1, removed, self.retry_probability)
-        already = ctx.returned_from_uk_people
-        ctx.rejoining_people = (
-            already if ctx.rejoining_people is None else ctx.rejoining_people
-        ) + retrying
-        ctx.returned_from_uk_people = already + removed
-        ctx.add_count("legal_route_admissions_people", removed * self.admissions_per_return)
+        retrying = binomial(self, day, "retry", removed, self.retry_probability)
+        day.rejoin(retrying)
+        day.add("returned_from_uk_people", removed)
+        day.add("legal_route_admissions_people", removed * self.admissions_per_return)
 
 
 class ThirdCountryRemoval(_YearlyCapacity):
@@ -160,15 +182,14 @@ class ThirdCountryRemoval(_YearlyCapacity):
     payments made whatever the numbers (the Rwanda scheme cost about £700m for 4 people).
     """
 
-    stream_offset: ClassVar[int] = 30
     capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
     max_wait_days: int = Field(default=90, ge=1, le=3650)
     deterrence_elasticity: float = Field(default=0.2, ge=0, le=1)
     cost_gbp_per_removal: float = Field(default=169_000.0, ge=0)
     fixed_cost_gbp_per_year: float = Field(default=0.0, ge=0)
 
-    def on_costs(self, ctx: DayContext) -> None:
-        ctx.add_cost("third_country_removal_fixed", self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
+    def effects(self, setup: Setup) -> Iterator[Cost]:
+        yield Cost("third_country_removal_fixed", self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
 
 
 class EchrExit(_YearlyCapacity):
@@ -176,7 +197,6 @@ class EchrExit(_YearlyCapacity):
     ``detention_places`` meanwhile, at ``capacity_people_per_year`` removals (about 8,200
     forced returns a year now; 150,000 proposed). Those not removed in time are released."""
 
-    stream_offset: ClassVar[int] = 40
     capacity_people_per_year: float = Field(default=8200.0, ge=0, le=1e7)
     detention_places: int = Field(default=2500, ge=0, le=1_000_000)
     max_wait_days: int = Field(default=7, ge=1, le=3650)
@@ -187,8 +207,8 @@ class EchrExit(_YearlyCapacity):
     def queue_limit(self) -> int | None:
         return self.detention_places
 
-    def on_costs(self, ctx: DayContext) -> None:
-        ctx.add_cost("echr_exit_detention", self.waiting_people() * self.cost_gbp_per_detention_day)
+    def on_costs(self, day: DayView) -> None:
+        day.add_cost("echr_exit_detention", self.waiting_people() * self.cost_gbp_per_detention_day)
 
 
 register_policy("one_in_one_out", OneInOneOut)

@@ -22,14 +22,13 @@ from channelsim.reports.figures import (
 from channelsim.reports.inputs import ReportInput, load_input
 from channelsim.reports.page import Section, render_page
 
-#: Figures shown first in the comparison chart, when present.
-KEY_METRICS = (
-    "arrived_people",
-    "dead_or_missing_people",
-    "prevented_people",
-    "officer_injuries",
-    "cost_gbp",
-)
+
+def key_metrics() -> list[str]:
+    """Figures shown first in the comparison chart, when present: the results registry's
+    key figures."""
+    from channelsim.engine import all_results
+
+    return all_results().key()
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         return None, "Policy comparison: omitted, the input has no comparison."
     table = found.comparison
     present = list(dict.fromkeys(table["metric"]))
-    metrics = [m for m in KEY_METRICS if m in present] or present[:4]
+    metrics = [m for m in key_metrics() if m in present] or present[:4]
     base = (
         table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
     )

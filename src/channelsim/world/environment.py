@@ -2,7 +2,10 @@
 
 Like OpenDrift's readers, every source of weather answers the same call,
 ``reader.daily(dates, rng) -> DailyWeather``, so a stochastic generator, a weather file or a
-replay of the real crossing days can be swapped without touching the engine.
+replay of the real crossing days can be swapped without touching the engine. Readers are
+found by the scenario's ``[weather] mode`` in a registry (:func:`register_reader`,
+:func:`make_reader`): a new source (a reanalysis file, say) is one reader class and one
+``register_reader`` call.
 
 Daily values describe the night and morning when boats leave and cross (00:00–12:00 UTC).
 Wind is the 10 m wind in knots with its meteorological direction (where it blows *from*);
@@ -12,7 +15,7 @@ waves are the significant wave height mid-strait.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -444,3 +447,77 @@ class ReplayWeather:
                 f" within {self.max_candidates} draws",
             )
         return DailyWeather(dates, out["wind"], out["dir"], out["wave"], out["sea"], target)
+
+
+@dataclass(frozen=True)
+class ReaderRequest:
+    """What a reader factory is given: the scenario's ``[weather]`` entry (``mode``,
+    ``path``), the crossing-window thresholds, the observed crossing days when the caller
+    read them (replay), and the file the request came from (for error messages)."""
+
+    mode: str
+    path: str | None = None
+    max_wind_kn: float = DEFAULT_MAX_WIND_KN
+    max_wave_height_m: float = DEFAULT_MAX_WAVE_HEIGHT_M
+    observed_crossing: pd.Series | None = None
+    source: str | None = None
+
+
+ReaderFactory = Callable[[ReaderRequest], EnvironmentReader]
+_READERS: dict[str, tuple[ReaderFactory, str]] = {}
+
+
+def register_reader(mode: str, factory: ReaderFactory, description: str) -> None:
+    """Make ``[weather] mode = "<mode>"`` build its reader with ``factory``."""
+    if mode in _READERS and _READERS[mode][0] is not factory:
+        raise ValueError(f"weather mode {mode!r} is already registered")
+    _READERS[mode] = (factory, description)
+
+
+def reader_modes() -> dict[str, str]:
+    """The registered weather modes and what each reads."""
+    return {mode: description for mode, (_, description) in _READERS.items()}
+
+
+def make_reader(request: ReaderRequest) -> EnvironmentReader:
+    """The reader for ``request.mode``; an unknown mode names the known ones."""
+    entry = _READERS.get(request.mode)
+    if entry is None:
+        raise InputError(
+            request.source, "weather.mode",
+            f"expected one of {', '.join(sorted(_READERS))}, got {request.mode!r}",
+        )
+    return entry[0](request)
+
+
+def _stochastic(request: ReaderRequest) -> EnvironmentReader:
+    return StochasticWeather()
+
+
+def _file(request: ReaderRequest) -> EnvironmentReader:
+    if not request.path:
+        raise InputError(request.source, "weather.path", "a path to a weather CSV")
+    return WeatherFile(request.path)
+
+
+def _replay(request: ReaderRequest) -> EnvironmentReader:
+    if request.observed_crossing is None:
+        raise InputError(
+            request.source,
+            "weather.path",
+            "replay weather needs the observed crossing days, read by the caller from the "
+            "publication file or the data store (channelsim.experiments.prepare)",
+        )
+    return ReplayWeather(
+        request.observed_crossing,
+        StochasticWeather(),
+        max_wind_kn=request.max_wind_kn,
+        max_wave_height_m=request.max_wave_height_m,
+    )
+
+
+register_reader("stochastic", _stochastic, "seasonal, persistent synthetic weather")
+register_reader("file", _file, "a CSV of hourly or daily weather (path)")
+register_reader(
+    "replay", _replay, "synthetic weather conditioned on the observed crossing days (path)"
+)

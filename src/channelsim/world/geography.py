@@ -115,6 +115,8 @@ class World:
     dover_y_km: float
     tide: TidalStream
     waterway_names: tuple[str, ...] = field(default=())
+    waterway_width_km: float = 0.25
+    shallow_band_km: float = 0.3
 
     def distance_to_french_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
         """Distance from each point to the French coast (0 on French land), to one cell."""
@@ -125,6 +127,19 @@ class World:
         """Distance from each point to the English coast (0 on English land), to one cell."""
         j, i = self.grid.cell_index(x_km, y_km)
         return self.uk_coast_distance_km[j, i].astype(np.float64)
+
+    def area_geometry(self, area: str) -> tuple[float, float | None]:
+        """``(area_km2, band_width_km)`` of a French interception area: ``"waterways"``,
+        ``"shallow"`` (waterways and the shallow band) or ``"territorial"`` (band ``None``)."""
+        cell_km2 = self.grid.cell_km**2
+        flags = self.grid.flags
+        waterway_km2 = float((flags & FR_WATERWAY != 0).sum()) * cell_km2
+        if area == "waterways":
+            return waterway_km2, self.waterway_width_km
+        if area == "shallow":
+            shallow_km2 = float((flags & FR_SHALLOW != 0).sum()) * cell_km2
+            return waterway_km2 + shallow_km2, self.shallow_band_km
+        return float((flags & FR_TERRITORIAL != 0).sum()) * cell_km2, None
 
     def launch_zone(self, name: str) -> LaunchZone:
         for zone in self.launch_zones:
@@ -299,6 +314,8 @@ def build_world(spec: dict[str, Any]) -> World:
         dover_y_km=float(dover_y),
         tide=TidalStream(),
         waterway_names=tuple(lines),
+        waterway_width_km=sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"]),
+        shallow_band_km=float(spec["shallow_band_km"]),
     )
 
 

@@ -1,0 +1,132 @@
+"""The loop: the stages of a day in a declared order, planned as data and inspectable.
+
+``Loop()`` is the engine's day (``stages.STAGES``); ``loop.insert(stage, after=...)``
+returns a loop with a stage of your own. ``loop.to_rows()`` lists the plan: each position,
+its stage, whether it runs compiled, its levers, its results, and the policies' hooks.
+
+Running a loop (:meth:`Loop.run`) executes the positions day after day. Python work —
+policies' hooks, which run at the start of their stage on the days they are active, and
+stages written in Python — makes the loop stop at that position on that day; between such
+stops the compiled kernels run back to back in one call (``kernels.run_days``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from channelsim.engine import kernels
+from channelsim.engine.policy import DayView, Policy
+from channelsim.engine.stages import KERNELS, STAGES, Stage
+from channelsim.engine.state import SimState
+
+Progress = Callable[[int, int], None]
+
+
+class Loop:
+    """An ordered tuple of stages (by default the engine's)."""
+
+    def __init__(self, stages: Sequence[Stage] | None = None) -> None:
+        self.stages: tuple[Stage, ...] = tuple(stages or (cls() for cls in STAGES))
+        names = [s.name for s in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique, got {names}")
+
+    def insert(self, stage: Stage, after: str) -> Loop:
+        """A loop with ``stage`` right after the stage called ``after``."""
+        names = [s.name for s in self.stages]
+        if after not in names:
+            raise ValueError(f"no stage {after!r} in the loop ({', '.join(names)})")
+        i = names.index(after) + 1
+        return Loop([*self.stages[:i], stage, *self.stages[i:]])
+
+    def index(self, name: str) -> int:
+        return [s.name for s in self.stages].index(name)
+
+    def order(self) -> np.ndarray:
+        """Kernel id at each position (−1: no compiled work there)."""
+        return np.array(
+            [KERNELS.index(s.kernel) if s.kernel is not None else -1 for s in self.stages],
+            dtype=np.int64,
+        )
+
+    def to_rows(self, policies: Sequence[Policy] = ()) -> list[dict[str, Any]]:
+        """The plan: one row per position."""
+        return [
+            {
+                "position": i,
+                "stage": s.name,
+                "compiled": s.kernel is not None and not s.runs_in_python,
+                "levers": [lv.name for lv in s.levers],
+                "results": [r.name for r in s.results],
+                "hooks": [p.name for p in policies if s.name in p.hooks()],
+                "description": s.description,
+            }
+            for i, s in enumerate(self.stages)
+        ]
+
+    # -- running --------------------------------------------------------------------------
+
+    def _stops(self, sim: SimState) -> list[tuple[int, int, list[Callable[[DayView], None]]]]:
+        """``(day, position, steps)`` for every position and day with Python work, in order."""
+        per_position: list[list[tuple[np.ndarray, Callable[[DayView], None]]]] = []
+        for stage in self.stages:
+            work = []
+            for policy in sim.policies:
+                hook = getattr(policy, f"on_{stage.name}", None)
+                if hook is not None:
+                    work.append((policy.active_days(sim.dates), hook))
+            if stage.runs_in_python:
+                work.append((np.ones(sim.n_days, dtype=bool), stage.step))
+            per_position.append(work)
+        stops = []
+        for p, work in enumerate(per_position):
+            if not work:
+                continue
+            days_with_work = np.zeros(sim.n_days, dtype=bool)
+            for days, _ in work:
+                days_with_work |= days
+            for d in np.flatnonzero(days_with_work):
+                stops.append((int(d), p, [step for days, step in work if days[d]]))
+        stops.sort(key=lambda stop: (stop[0], stop[1]))
+        return stops
+
+    def run(self, sim: SimState, progress: Progress | None = None) -> None:
+        """Run every day of ``sim``; ``progress(days done, days)`` after each stretch."""
+        order = self.order()
+        for stage in self.stages:  # a stage with Python work runs it instead of a kernel
+            if stage.runs_in_python:
+                order[self.index(stage.name)] = -1
+        here = (0, 0)
+        for d, p, steps in self._stops(sim):
+            _drive(sim, order, here, (d, p))
+            view = DayView(sim, d)
+            for step in steps:
+                step(view)
+            here = (d, p)
+            if progress is not None:
+                progress(d, sim.n_days)
+        _drive(sim, order, here, (sim.n_days, 0))
+        if progress is not None:
+            progress(sim.n_days, sim.n_days)
+
+
+def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple[int, int]
+           ) -> None:
+    """Run the compiled kernels from ``start`` up to ``stop``, growing the boat log when a
+    day's launches do not fit."""
+    while True:
+        k = sim.kernel
+        status = kernels.run_days(
+            order, start[0], start[1], stop[0], stop[1], sim.seed, k.params, k.streams,
+            sim.state, sim.daily, sim.levers, sim.zone_levers["prevention_probability"],
+            sim.zone_levers["taxi_prevention_probability"], k.zones, sim.occupancy_z,
+            sim.boats, sim.rules, sim.rule_on, sim.rule_daily, sim.returning, k.flags,
+            k.tide_params, k.leeway_params,
+        )
+        if status == kernels.DONE:
+            return
+        sim.grow()
+        start = (int(sim.state[0]["stop_day"]), int(sim.state[0]["stop_pos"]))

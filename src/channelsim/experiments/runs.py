@@ -1,0 +1,264 @@
+"""An ensemble of one scenario: members over seeds (and posterior draws), reduced to medians
+and 5–95% intervals overall, by year and by month.
+
+Member ``r`` runs with seed ``member_seed(base_seed, r)`` and, with a posterior, with
+parameter draw ``r`` resampled from it (seeded by the base seed), so the same call gives
+bit-identical numbers whatever the executor or the number of workers. Figures and their
+aggregation over a year or a month come from the run's results registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from channelsim.errors import InputError
+from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member, run_ensemble
+from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
+from channelsim.outputs import OutputTarget, write_output_folder
+
+if TYPE_CHECKING:
+    from channelsim.engine import ResultSet, SimSpec
+    from channelsim.runstore import RunStore
+    from channelsim.scenario import Scenario
+
+
+def resume_target(value: str | None) -> tuple[str | None, bool]:
+    """``(run_id, resume)`` for ``run_ensemble`` from a ``--resume`` value (``"latest"``
+    or a run id)."""
+    if value is None:
+        return None, False
+    return (None if value == "latest" else value), True
+
+
+@dataclasses.dataclass
+class ScenarioEnsemble:
+    """An ensemble of one scenario, reduced to medians and 5–95% intervals across members."""
+
+    scenario: Scenario
+    result: EnsembleResult
+    posterior: str | None
+    elapsed_s: float
+    results: ResultSet
+
+    @functools.cached_property
+    def daily(self) -> pd.DataFrame:
+        """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep``."""
+        return self.result.table("daily")
+
+    def totals_table(self) -> pd.DataFrame:
+        """One row per total: ``figure, median, low, high, mean``."""
+        members = self.result.totals()
+        rows = [
+            {"figure": figure, **interval_stats(members[figure].to_numpy(dtype=float))}
+            for figure in self.result.metrics()
+        ]
+        return pd.DataFrame(rows, columns=["figure", "median", "low", "high", "mean"])
+
+    def period_table(self, period: str) -> pd.DataFrame:
+        """Per ``year`` or ``month`` (``YYYY-MM``) and figure, the interval across members of
+        the sums a single run reports in ``by_year`` / ``by_month``."""
+        daily = self.daily
+        dates = pd.to_datetime(daily["date"])
+        labels = (dates.dt.year if period == "year" else dates.dt.strftime("%Y-%m")).to_numpy()
+        items = self.results.figures()
+        values: dict[Any, dict[str, list[float]]] = {}
+        for _, member in daily.groupby(["draw", "rep"], sort=True):
+            member_labels = labels[member.index.to_numpy()]
+            columns = {c: member[c].to_numpy() for c in member.columns}
+            for key in np.unique(member_labels):
+                inside = member_labels == key
+                period_values = self.results.period_values(
+                    {c: v[inside] for c, v in columns.items()}, items
+                )
+                slot = values.setdefault(key, {})
+                for figure, value in period_values.items():
+                    slot.setdefault(figure, []).append(float(value))
+        rows = [
+            {
+                period: key.item() if hasattr(key, "item") else key,
+                "figure": figure,
+                **interval_stats(np.array(figures[figure])),
+            }
+            for key, figures in sorted(values.items())
+            for figure in figures
+        ]
+        return pd.DataFrame(rows, columns=[period, "figure", "median", "low", "high", "mean"])
+
+    def draws_table(self) -> pd.DataFrame | None:
+        """The posterior parameter set of each member, or None without a posterior."""
+        spec = self.result.spec
+        if spec.draws is None:
+            return None
+        return pd.DataFrame(
+            [{"draw": m.draw, "rep": m.rep, **spec.draws[m.draw]} for m in self.result.members]
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``totals`` as figure -> {median, low, high, mean}; ``by_year`` and ``by_month`` as
+        rows of period -> figure -> the same; ``elapsed_s`` is the only timing field."""
+        from channelsim.runstore import code_version
+
+        spec = self.result.spec
+        return {
+            "scenario": self.scenario.name,
+            "start": self.scenario.start.isoformat(),
+            "end": self.scenario.end.isoformat(),
+            "runs": len(self.result.members),
+            "seed": spec.base_seed,
+            "posterior": self.posterior,
+            "run_id": self.result.run_id,
+            "code_version": code_version(),
+            "interval": INTERVAL,
+            "quantiles": {"low": LOW_Q, "high": HIGH_Q},
+            "totals": _by_figure(self.totals_table()),
+            "by_year": _by_period(self.period_table("year"), "year"),
+            "by_month": _by_period(self.period_table("month"), "month"),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+    def write(self, out_dir: Path | OutputTarget) -> Path:
+        """Write the aggregates (``totals``, ``by_year``, ``by_month``), every member's totals
+        (``members``) and days (``daily``, keyed by draw and rep), the first member's boat log
+        (``boats``, for the map), the draws, ``summary.json`` and the scenario, atomically."""
+        tables: dict[str, pd.DataFrame | None] = {
+            "totals": self.totals_table(),
+            "by_year": self.period_table("year"),
+            "by_month": self.period_table("month"),
+            "members": self.result.totals(),
+            "daily": self.daily,
+            "boats": self.result.outputs[0].tables.get("boats"),
+            "draws": self.draws_table(),
+        }
+        payload = self.to_json_dict()
+
+        def write(tmp: Path) -> None:
+            for name, table in tables.items():
+                if table is not None:
+                    table.to_parquet(tmp / f"{name}.parquet", index=False)
+            documents = (
+                ("summary", payload),
+                ("scenario", self.scenario.to_dict()),
+                ("results", self.results.to_records()),
+            )
+            for name, content in documents:
+                text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
+                (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+
+        return write_output_folder(out_dir, write, kind="ensemble")
+
+
+def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    return {
+        str(row["figure"]): {k: v for k, v in row.items() if k != "figure"}
+        for row in table.to_dict(orient="records")
+    }
+
+
+def _by_period(table: pd.DataFrame, period: str) -> list[dict[str, Any]]:
+    return [
+        {period: key, **_by_figure(group.drop(columns=period))}
+        for key, group in table.groupby(period, sort=True)
+    ]
+
+
+def run_scenario_ensemble(
+    scenario: Scenario | SimSpec,
+    runs: int,
+    seed: int,
+    *,
+    posterior: Path | None = None,
+    executor: str = "processes",
+    workers: int | None = None,
+    store: RunStore | None = None,
+    resume: str | None = None,
+    progress: bool = True,
+) -> ScenarioEnsemble:
+    """Run ``runs`` members of ``scenario`` from base seed ``seed``; with a ``posterior``
+    folder, member ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
+    from channelsim.engine import SimSpec, scenario_results, simulate
+
+    if runs < 1:
+        raise InputError(None, "--runs", f"expected at least 1 run, got {runs}")
+    if seed < 0:
+        raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
+    draws = None
+    if posterior is not None:
+        from channelsim.experiments.calibrate import read_posterior
+
+        draws = read_posterior(posterior).draws(runs, seed)
+    model = scenario if isinstance(scenario, SimSpec) else SimSpec(scenario)
+    scenario = model.scenario
+    spec = EnsembleSpec(
+        scenarios={scenario.name: model},
+        reps=runs,
+        base_seed=seed,
+        draws=draws,
+        name=scenario.name,
+        kind="run",
+    )
+    # one draw per replicate, not every draw with every replicate
+    members = None if draws is None else [Member(scenario.name, r, r) for r in range(runs)]
+    run_id, resuming = resume_target(resume)
+    started = time.perf_counter()
+    result = run_ensemble(
+        simulate,
+        spec,
+        members,
+        executor=executor,
+        workers=workers,
+        progress=progress,
+        store=store,
+        run_id=run_id,
+        resume=resuming,
+    )
+    return ScenarioEnsemble(
+        scenario=scenario,
+        result=result,
+        posterior=None if posterior is None else str(posterior),
+        elapsed_s=time.perf_counter() - started,
+        results=scenario_results(scenario),
+    )
+
+
+def observed_crossing_days(path: str | None, source: str | None = None) -> pd.Series:
+    """Days with at least one arrival in the official series, by date: from a publication
+    file, or from the local data store when ``path`` is ``"store"`` (or not given)."""
+    from channelsim.data import DataStore, read_publication
+
+    daily = DataStore().daily() if path in (None, "store") else read_publication(path).daily
+    people = pd.to_numeric(daily["people"], errors="coerce").fillna(0).to_numpy()
+    return pd.Series(people > 0, index=pd.DatetimeIndex(daily["date"]))
+
+
+def prepare(scenario: Scenario | SimSpec) -> SimSpec:
+    """The scenario with the weather reader it needs read here, in the driver: a replay of
+    the observed crossing days reads them from the publication file or the data store, so
+    the engine and the workers never open a store."""
+    from channelsim.engine import SimSpec
+    from channelsim.world.environment import ReaderRequest, make_reader
+
+    if isinstance(scenario, SimSpec):
+        return scenario
+    spec = scenario.weather
+    if spec.mode != "replay":
+        return SimSpec(scenario)
+    weather = scenario.params.weather
+    reader = make_reader(
+        ReaderRequest(
+            spec.mode,
+            spec.path,
+            weather.max_wind_kn,
+            weather.max_wave_height_m,
+            observed_crossing=observed_crossing_days(spec.path, scenario.source),
+            source=scenario.source,
+        )
+    )
+    return SimSpec(scenario, reader)
