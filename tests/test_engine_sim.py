@@ -168,8 +168,14 @@ def _kernel(
     boats["launch_t_h"] = 24.0 * 2700
     tracks = np.full((n, steps, 2), np.nan)
     sail(
-        boats, x_km, y_km, day=2700, seed=3, weather=(wind_u, wind_v, 0.3, 12.0),
-        setup=kernel_setup(params), tracks=tracks,
+        boats,
+        x_km,
+        y_km,
+        day=2700,
+        seed=3,
+        weather=(wind_u, wind_v, 0.3, 12.0),
+        setup=kernel_setup(params),
+        tracks=tracks,
     )
     return boats, tracks
 
@@ -225,8 +231,11 @@ class _TowBack(Policy):
 
     def effects(self, setup: Setup) -> list[Rule]:
         return [
-            Rule(Interception(rate_per_hour=50.0, forbidden_flags=int(UK_SIDE),
-                              tow_back_probability=1.0))
+            Rule(
+                Interception(
+                    rate_per_hour=50.0, forbidden_flags=int(UK_SIDE), tow_back_probability=1.0
+                )
+            )
         ]
 
 

@@ -66,9 +66,7 @@ def render(text: str) -> str:
             raise ValueError(f"docs/model.md has no block for {name!r}")
         block = pattern.search(text)
         assert block is not None
-        text = (
-            text[: block.start(2)] + "\n" + make() + "\n" + text[block.end(2) :]
-        )
+        text = text[: block.start(2)] + "\n" + make() + "\n" + text[block.end(2) :]
     return text
 
 

@@ -25,6 +25,7 @@ from channelsim.cli.runs_cmd import (
 if TYPE_CHECKING:
     from channelsim.runstore import RunStore
 
+
 @contextlib.contextmanager
 def resume_hint(store: RunStore) -> Iterator[None]:
     """On Ctrl-C, say on stderr how far the interrupted run got and how to resume it."""

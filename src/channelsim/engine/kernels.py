@@ -53,8 +53,12 @@ STATE_DTYPE = np.dtype(
 )
 
 ZONE_DTYPE = np.dtype(
-    [("x_km", np.float64), ("y_km", np.float64), ("waterway", np.bool_),
-     ("base_weight", np.float64)],
+    [
+        ("x_km", np.float64),
+        ("y_km", np.float64),
+        ("waterway", np.bool_),
+        ("base_weight", np.float64),
+    ],
     align=True,
 )
 
@@ -233,8 +237,16 @@ def _stochastic_round(value: float, u: float) -> int:
 
 
 @njit(cache=True)
-def _inflow(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray,
-            lv: np.ndarray, returning: np.ndarray) -> None:
+def _inflow(
+    d: int,
+    day: int,
+    seed: int,
+    sid: Any,
+    st: Any,
+    daily: np.ndarray,
+    lv: np.ndarray,
+    returning: np.ndarray,
+) -> None:
     mean = max(lv[d].inflow_mean_people, 0.0)
     inflow = poisson_one(hash_uniform(seed, sid.inflow, day, 0), mean)
     st.waiting_people += inflow + returning[d]
@@ -242,8 +254,9 @@ def _inflow(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray,
 
 
 @njit(cache=True)
-def _attrition(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray,
-               lv: np.ndarray) -> None:
+def _attrition(
+    d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray, lv: np.ndarray
+) -> None:
     left = _stochastic_round(
         st.waiting_people * lv[d].attrition_per_day, hash_uniform(seed, sid.attrition, day, 0)
     )
@@ -252,8 +265,9 @@ def _attrition(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray
 
 
 @njit(cache=True)
-def _supply(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray,
-            lv: np.ndarray) -> None:
+def _supply(
+    d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray, lv: np.ndarray
+) -> None:
     share = lv[d].stock_seizure_share
     if share > 0.0:
         seized = _stochastic_round(
@@ -267,8 +281,18 @@ def _supply(d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray,
 
 
 @njit(cache=True)
-def _launch(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, daily: np.ndarray,
-            lv: np.ndarray, occ_z: np.ndarray, boats: np.ndarray) -> bool:
+def _launch(
+    d: int,
+    day: int,
+    seed: int,
+    sid: Any,
+    kp: Any,
+    st: Any,
+    daily: np.ndarray,
+    lv: np.ndarray,
+    occ_z: np.ndarray,
+    boats: np.ndarray,
+) -> bool:
     """Who tries to leave today, in how many boats of which occupancy; False if the boat
     log or the table of occupancy draws is too small (nothing changed: grow and call again).
     """
@@ -318,9 +342,21 @@ def _launch(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, daily: np.n
 
 
 @njit(cache=True)
-def _beach(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, daily: np.ndarray,
-           lv: np.ndarray, prevent_p: np.ndarray, taxi_p: np.ndarray, zones: np.ndarray,
-           boats: np.ndarray, returning: np.ndarray) -> None:
+def _beach(
+    d: int,
+    day: int,
+    seed: int,
+    sid: Any,
+    kp: Any,
+    st: Any,
+    daily: np.ndarray,
+    lv: np.ndarray,
+    prevent_p: np.ndarray,
+    taxi_p: np.ndarray,
+    zones: np.ndarray,
+    boats: np.ndarray,
+    returning: np.ndarray,
+) -> None:
     """Zone choice (displaced by patrols), taxi boats, prevention of each group, seizures."""
     n_zones = zones.shape[0]
     stop_p = np.empty(n_zones)
@@ -392,25 +428,29 @@ def _zone_cdf(zones: np.ndarray, weight: np.ndarray, waterway: bool, out: np.nda
 
 
 @njit(cache=True)
-def _embarkation(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any,
-                 daily: np.ndarray, boats: np.ndarray) -> None:
+def _embarkation(
+    d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, daily: np.ndarray, boats: np.ndarray
+) -> None:
     """Crush deaths rise steeply with overcrowding; launch times in the night."""
     hour0 = kp.launch_hour_start
     hour1 = max(kp.launch_hour_end, hour0)
     for i in range(st.today_first, st.today_first + st.today_n):
         b = boats[i]
         key = b.boat_id
-        launch_t_h = 24.0 * day + hour0 + (hour1 - hour0) * hash_uniform(
-            seed, sid.embarkation_launch_time, day, key
+        launch_t_h = (
+            24.0 * day
+            + hour0
+            + (hour1 - hour0) * hash_uniform(seed, sid.embarkation_launch_time, day, key)
         )
         b.launch_t_h = launch_t_h
         b.launch_hour = launch_t_h % 24.0
         aboard = b.occupancy - b.prevented_people
         crush = 0
         if b.launched:
-            mean = kp.crush_deaths_per_boat * (
-                aboard / kp.crush_reference_occupancy
-            ) ** kp.crush_overload_exponent
+            mean = (
+                kp.crush_deaths_per_boat
+                * (aboard / kp.crush_reference_occupancy) ** kp.crush_overload_exponent
+            )
             crush = min(
                 poisson_one(hash_uniform(seed, sid.embarkation_crush, day, key), mean), aboard
             )
@@ -428,9 +468,22 @@ def _embarkation(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any,
 
 
 @njit(cache=True)
-def _sea(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, lv: np.ndarray,
-         zones: np.ndarray, boats: np.ndarray, rules: np.ndarray, rule_on: np.ndarray,
-         flags: np.ndarray, tide_params: np.ndarray, leeway_params: np.ndarray) -> None:
+def _sea(
+    d: int,
+    day: int,
+    seed: int,
+    sid: Any,
+    kp: Any,
+    st: Any,
+    lv: np.ndarray,
+    zones: np.ndarray,
+    boats: np.ndarray,
+    rules: np.ndarray,
+    rule_on: np.ndarray,
+    flags: np.ndarray,
+    tide_params: np.ndarray,
+    leeway_params: np.ndarray,
+) -> None:
     none = np.zeros((0, 2))
     today = lv[d]
     on = rule_on[:, d].copy()
@@ -439,15 +492,37 @@ def _sea(d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, lv: np.ndarray
         if b.launched:
             zone = zones[b.zone]
             sail_boat(
-                b, zone.x_km, zone.y_km, day, seed, today.wind_u_m_s, today.wind_v_m_s,
-                today.wave_height_m, today.sea_temp_c, kp, sid, rules, on, flags,
-                tide_params, leeway_params, none,
+                b,
+                zone.x_km,
+                zone.y_km,
+                day,
+                seed,
+                today.wind_u_m_s,
+                today.wind_v_m_s,
+                today.wave_height_m,
+                today.sea_temp_c,
+                kp,
+                sid,
+                rules,
+                on,
+                flags,
+                tide_params,
+                leeway_params,
+                none,
             )
 
 
 @njit(cache=True)
-def _arrival(d: int, day: int, kp: Any, st: Any, daily: np.ndarray, boats: np.ndarray,
-             returning: np.ndarray, rule_daily: np.ndarray) -> None:
+def _arrival(
+    d: int,
+    day: int,
+    kp: Any,
+    st: Any,
+    daily: np.ndarray,
+    boats: np.ndarray,
+    returning: np.ndarray,
+    rule_daily: np.ndarray,
+) -> None:
     """Outcomes booked on the day they happen (the last row collects days after the end)."""
     last = daily.shape[0] - 1
     for i in range(st.today_first, st.today_first + st.today_n):
@@ -541,13 +616,26 @@ def run_days(
                 st.stop_day, st.stop_pos = d, p
                 return NEED_ROOM
         elif k == K_BEACH:
-            _beach(d, day, seed, sid, kp, st, daily, lv, prevent_p, taxi_p, zones, boats,
-                   returning)
+            _beach(d, day, seed, sid, kp, st, daily, lv, prevent_p, taxi_p, zones, boats, returning)
         elif k == K_EMBARKATION:
             _embarkation(d, day, seed, sid, kp, st, daily, boats)
         elif k == K_SEA:
-            _sea(d, day, seed, sid, kp, st, lv, zones, boats, rules, rule_on, flags,
-                 tide_params, leeway_params)
+            _sea(
+                d,
+                day,
+                seed,
+                sid,
+                kp,
+                st,
+                lv,
+                zones,
+                boats,
+                rules,
+                rule_on,
+                flags,
+                tide_params,
+                leeway_params,
+            )
         elif k == K_ARRIVAL:
             _arrival(d, day, kp, st, daily, boats, returning, rule_daily)
         p += 1

@@ -113,18 +113,35 @@ class Loop:
             progress(sim.n_days, sim.n_days)
 
 
-def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple[int, int]
-           ) -> None:
+def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple[int, int]) -> None:
     """Run the compiled kernels from ``start`` up to ``stop``, growing the boat log when a
     day's launches do not fit."""
     while True:
         k = sim.kernel
         status = kernels.run_days(
-            order, start[0], start[1], stop[0], stop[1], sim.seed, k.params, k.streams,
-            sim.state, sim.daily, sim.levers, sim.zone_levers["prevention_probability"],
-            sim.zone_levers["taxi_prevention_probability"], k.zones, sim.occupancy_z,
-            sim.boats, sim.rules, sim.rule_on, sim.rule_daily, sim.returning, k.flags,
-            k.tide_params, k.leeway_params,
+            order,
+            start[0],
+            start[1],
+            stop[0],
+            stop[1],
+            sim.seed,
+            k.params,
+            k.streams,
+            sim.state,
+            sim.daily,
+            sim.levers,
+            sim.zone_levers["prevention_probability"],
+            sim.zone_levers["taxi_prevention_probability"],
+            k.zones,
+            sim.occupancy_z,
+            sim.boats,
+            sim.rules,
+            sim.rule_on,
+            sim.rule_daily,
+            sim.returning,
+            k.flags,
+            k.tide_params,
+            k.leeway_params,
         )
         if status == kernels.DONE:
             return

@@ -221,9 +221,7 @@ class ResultSet:
 
     def to_records(self) -> list[dict[str, Any]]:
         """Plain JSON records (written beside outputs as ``results.json``)."""
-        return [
-            {"kind": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self
-        ]
+        return [{"kind": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self]
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> ResultSet:
@@ -340,7 +338,10 @@ class SimResult:
         scores) and only the tables in ``keep``: what an ensemble member ships back."""
         boat_log = self.boat_log if "boats" in keep else None
         return dataclasses.replace(
-            self, extra={**self.extra, **extra}, keep=tuple(keep), boat_log=boat_log,
+            self,
+            extra={**self.extra, **extra},
+            keep=tuple(keep),
+            boat_log=boat_log,
             extra_only=only,
         )
 
@@ -467,8 +468,9 @@ class SimResult:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        def table(columns: Mapping[str, np.ndarray], categories: Mapping[str, Sequence[str]]
-                  ) -> pa.Table:
+        def table(
+            columns: Mapping[str, np.ndarray], categories: Mapping[str, Sequence[str]]
+        ) -> pa.Table:
             arrays = {}
             for name, values in columns.items():
                 if name in categories:

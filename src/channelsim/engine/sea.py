@@ -182,8 +182,8 @@ def sail_boat(
     dt_h = kp.dt_h
     max_steps = int(kp.max_steps)
     gx0, gy0, gcell = kp.grid_x0_km, kp.grid_y0_km, kp.grid_cell_km
-    surv_med = kp.survival_median_below_10c_h if sea_temp_c < 10.0 else (
-        kp.survival_median_above_10c_h
+    surv_med = (
+        kp.survival_median_below_10c_h if sea_temp_c < 10.0 else (kp.survival_median_above_10c_h)
     )
     key = boat.boat_id
     occ = boat.aboard_people
@@ -194,8 +194,9 @@ def sail_boat(
     capsize_rate = kp.capsize_per_hour * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
     capsize_rate *= load**kp.capsize_overload_exponent
     # Keep the downwind slope non-negative (OpenDrift redraws; a 12-sigma event here).
-    eps_dw = max(kp.dw_std_cm_s * _normal(seed, sid.sea_leeway, day, 4 * key),
-                 -20.0 * leeway_params[0])
+    eps_dw = max(
+        kp.dw_std_cm_s * _normal(seed, sid.sea_leeway, day, 4 * key), -20.0 * leeway_params[0]
+    )
     eps_cw = kp.cw_std_cm_s * _normal(seed, sid.sea_leeway, day, 4 * key + 1)
     side = 1 if hash_uniform(seed, sid.sea_leeway, day, 8 * key + 4) < 0.5 else -1
     n_rules = rules.shape[0]
@@ -237,8 +238,7 @@ def sail_boat(
                 if (
                     eligible[r]
                     and _engages(rule, flag, t)
-                    and _hit(rule.rate_per_hour, dt_h,
-                             hash_uniform(seed, rule.stream, day, skey))
+                    and _hit(rule.rate_per_hour, dt_h, hash_uniform(seed, rule.stream, day, skey))
                 ):
                     intercepted_by = r
                     capsize_now *= rule.capsize_multiplier
@@ -304,9 +304,7 @@ def sail_boat(
                 ui = hash_uniform(seed, sid.sea_survival, day, key * 256 + i)
                 if ui < kp.immediate_drowning_share:
                     drowned += 1
-                elif ui < kp.immediate_drowning_share + (
-                    1.0 - kp.immediate_drowning_share
-                ) * p_die:
+                elif ui < kp.immediate_drowning_share + (1.0 - kp.immediate_drowning_share) * p_die:
                     hypothermia += 1
             break
         if not disabled and _hit(
@@ -358,8 +356,22 @@ def _sail_all(
     none = np.zeros((0, 2))
     for b in range(boats.shape[0]):
         sail_boat(
-            boats[b], x_km[b], y_km[b], day, seed, met[0], met[1], met[2], met[3], kp[0],
-            sid[0], rules, rules_on, flags, tide_params, leeway_params,
+            boats[b],
+            x_km[b],
+            y_km[b],
+            day,
+            seed,
+            met[0],
+            met[1],
+            met[2],
+            met[3],
+            kp[0],
+            sid[0],
+            rules,
+            rules_on,
+            flags,
+            tide_params,
+            leeway_params,
             tracks[b] if record else none,
         )
 

@@ -156,8 +156,10 @@ class Sim:
         names = name_policies(policies)
         engine_streams = [n for s in self.loop.stages for n in s.stream_names()]
         ids = check_streams(
-            [*engine_streams, *(f"{n}.{d}" for n, pol in zip(names, policies, strict=True)
-                                for d in pol.streams)]
+            [
+                *engine_streams,
+                *(f"{n}.{d}" for n, pol in zip(names, policies, strict=True) for d in pol.streams),
+            ]
         )
         for name, policy in zip(names, policies, strict=True):
             policy.bind(name, ids)
@@ -278,13 +280,13 @@ class Sim:
                 if effect.op != op:
                     continue
                 target = values[effect.lever]
-                value = np.broadcast_to(np.asarray(effect.value, dtype=np.float64),
-                                        target.shape)
+                value = np.broadcast_to(np.asarray(effect.value, dtype=np.float64), target.shape)
                 if op == "set":
                     taken = set_by.setdefault(effect.lever, np.zeros(setup.n_days, bool))
                     if (taken & days).any():
                         raise InputError(
-                            None, f"policy {policy.name}",
+                            None,
+                            f"policy {policy.name}",
                             f"expected one policy setting {effect.lever} on a day",
                         )
                     taken |= days
@@ -319,8 +321,10 @@ class Sim:
         daily["cost_gbp"][:n] = cost
         series: dict[str, np.ndarray] = {}
         for item in sim.results.series:
-            column = daily[item.name] if item.name in (DAILY_DTYPE.names or ()) else (
-                sim.extra[item.name]
+            column = (
+                daily[item.name]
+                if item.name in (DAILY_DTYPE.names or ())
+                else (sim.extra[item.name])
             )
             series[item.name] = np.ascontiguousarray(column[:n])
         log = sim.boats[: int(sim.state[0]["n_boats"])].copy()
@@ -366,8 +370,11 @@ def _rules(
         for rule in declared:
             if isinstance(rule, Rule):
                 triples.append(
-                    (rule.interception, policy.stream(rule.stream),
-                     policy.stream(rule.action_stream))
+                    (
+                        rule.interception,
+                        policy.stream(rule.stream),
+                        policy.stream(rule.action_stream),
+                    )
                 )
                 on.append(active)
                 owner.append(index)

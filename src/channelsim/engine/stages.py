@@ -139,16 +139,40 @@ class Weather(Stage):
     streams = ("",)
     results = (
         Result(
-            "crossing_window", "Crossing window", "days",
+            "crossing_window",
+            "Crossing window",
+            "days",
             "Weather calm enough to launch (wind and waves at or below the thresholds).",
-            kind="bool", total="crossing_window_days",
+            kind="bool",
+            total="crossing_window_days",
         ),
-        Result("wind_speed_kn", "Wind speed", "kn", "10 m wind, 00–12 UTC.",
-               aggregation="mean", kind="float", total=None),
-        Result("wave_height_m", "Wave height", "m", "Significant wave height mid-strait.",
-               aggregation="mean", kind="float", total=None),
-        Result("sea_temp_c", "Sea temperature", "°C", "Sea surface temperature.",
-               aggregation="mean", kind="float", total=None),
+        Result(
+            "wind_speed_kn",
+            "Wind speed",
+            "kn",
+            "10 m wind, 00–12 UTC.",
+            aggregation="mean",
+            kind="float",
+            total=None,
+        ),
+        Result(
+            "wave_height_m",
+            "Wave height",
+            "m",
+            "Significant wave height mid-strait.",
+            aggregation="mean",
+            kind="float",
+            total=None,
+        ),
+        Result(
+            "sea_temp_c",
+            "Sea temperature",
+            "°C",
+            "Sea surface temperature.",
+            aggregation="mean",
+            kind="float",
+            total=None,
+        ),
     )
 
 
@@ -162,11 +186,20 @@ class Inflow(Stage):
     streams = ("",)
     levers = (Lever("inflow_mean_people", "people/day", "Mean daily arrivals on the coast."),)
     results = (
-        Result("inflow_people", "People arriving on the coast", "people",
-               "New arrivals on the French coast."),
-        Result("waiting_people", "People waiting on the coast", "people",
-               "People waiting near the coast at the end of the day.",
-               aggregation="level", total="final_waiting_people"),
+        Result(
+            "inflow_people",
+            "People arriving on the coast",
+            "people",
+            "New arrivals on the French coast.",
+        ),
+        Result(
+            "waiting_people",
+            "People waiting on the coast",
+            "people",
+            "People waiting near the coast at the end of the day.",
+            aggregation="level",
+            total="final_waiting_people",
+        ),
     )
 
     def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
@@ -184,12 +217,14 @@ class Attrition(Stage):
     kernel = "attrition"
     description = "some waiting people leave the coast (`coast.attrition_per_day`)"
     streams = ("",)
-    levers = (
-        Lever("attrition_per_day", "1/day", "Share of waiting people who leave.", high=1.0),
-    )
+    levers = (Lever("attrition_per_day", "1/day", "Share of waiting people who leave.", high=1.0),)
     results = (
-        Result("left_coast_people", "People leaving the coast", "people",
-               "Waiting people who gave up (other routes, asylum in France, moves inland)."),
+        Result(
+            "left_coast_people",
+            "People leaving the coast",
+            "people",
+            "Waiting people who gave up (other routes, asylum in France, moves inland).",
+        ),
     )
 
     def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
@@ -203,16 +238,24 @@ class Supply(Stage):
     streams = ("", "seizure")
     levers = (
         Lever("boat_supply_per_day", "boats/day", "Boats and engines brought to the coast."),
-        Lever("stock_seizure_share", "1/day", "Share of the boat stock seized today.",
-              high=1.0),
+        Lever("stock_seizure_share", "1/day", "Share of the boat stock seized today.", high=1.0),
     )
     results = (
-        Result("seized_boats", "Boats seized in stock", "boats",
-               "Boats and engines seized from the networks' stock (not on the beach).",
-               role="figure"),
-        Result("boat_stock", "Boat stock", "boats",
-               "Boats with engines ready at the end of the day.",
-               aggregation="level", total=None),
+        Result(
+            "seized_boats",
+            "Boats seized in stock",
+            "boats",
+            "Boats and engines seized from the networks' stock (not on the beach).",
+            role="figure",
+        ),
+        Result(
+            "boat_stock",
+            "Boat stock",
+            "boats",
+            "Boats with engines ready at the end of the day.",
+            aggregation="level",
+            total=None,
+        ),
     )
 
     def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
@@ -232,14 +275,18 @@ class Launch(Stage):
     )
     streams = ("share", "occupancy")
     levers = (
-        Lever("launch_share", "fraction", "Share of the waiting people who try today.",
-              high=1.0),
+        Lever("launch_share", "fraction", "Share of the waiting people who try today.", high=1.0),
         Lever("max_boats", "boats/day", "Most boats the networks can launch today."),
         Lever("mean_occupancy_people", "people/boat", "Mean people gathered for one boat."),
     )
     results = (
-        Result("attempted_people", "People attempting", "people",
-               "People who tried to leave (person-attempts).", role="figure"),
+        Result(
+            "attempted_people",
+            "People attempting",
+            "people",
+            "People who tried to leave (person-attempts).",
+            role="figure",
+        ),
         Result("attempted_boats", "Launch attempts", "boats", "Boats that tried to leave."),
     )
 
@@ -267,19 +314,42 @@ class Beach(Stage):
     streams = ("taxi", "zone", "prevention", "seizure")
     levers = (
         Lever("taxi_boat_share", "fraction", "Share of boats that are taxi boats.", high=1.0),
-        Lever("prevention_probability", "probability",
-              "Chance that police intervene in a beach launch attempt, by zone.",
-              per_zone=True, high=1.0),
-        Lever("taxi_prevention_probability", "probability",
-              "Chance that a taxi-boat attempt is stopped, by zone.", per_zone=True, high=1.0),
+        Lever(
+            "prevention_probability",
+            "probability",
+            "Chance that police intervene in a beach launch attempt, by zone.",
+            per_zone=True,
+            high=1.0,
+        ),
+        Lever(
+            "taxi_prevention_probability",
+            "probability",
+            "Chance that a taxi-boat attempt is stopped, by zone.",
+            per_zone=True,
+            high=1.0,
+        ),
     )
     results = (
-        Result("prevented_people", "People prevented", "people",
-               "People stopped on the beach (they try again).", role="key"),
-        Result("prevented_events", "Prevention events", "events",
-               "Groups stopped on the beach.", role="figure"),
-        Result("taxi_boats", "Taxi boats launched", "boats",
-               "Boats launched from waterways as taxi boats."),
+        Result(
+            "prevented_people",
+            "People prevented",
+            "people",
+            "People stopped on the beach (they try again).",
+            role="key",
+        ),
+        Result(
+            "prevented_events",
+            "Prevention events",
+            "events",
+            "Groups stopped on the beach.",
+            role="figure",
+        ),
+        Result(
+            "taxi_boats",
+            "Taxi boats launched",
+            "boats",
+            "Boats launched from waterways as taxi boats.",
+        ),
     )
 
     def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
@@ -302,8 +372,12 @@ class Embarkation(Stage):
     results = (
         Result("launched_people", "People launched", "people", "People aboard boats that left."),
         Result("launched_boats", "Boats launched", "boats", "Boats that left.", role="figure"),
-        Result("dead_crush_beach_people", "Deaths at embarkation", "people",
-               "Crushed or drowned while boarding."),
+        Result(
+            "dead_crush_beach_people",
+            "Deaths at embarkation",
+            "people",
+            "Crushed or drowned while boarding.",
+        ),
     )
 
 
@@ -316,14 +390,28 @@ class Sea(Stage):
     )
     streams = ("leeway", "jibe", "engine", "capsize", "rescue", "survival")
     results = (
-        Result("boats_at_sea", "Boats at sea", "boats",
-               "Boats at sea during the day (from launch to the end of the crossing).",
-               aggregation="level", total=None),
-        Result("at_sea_end_people", "People still at sea at the end", "people",
-               "Aboard boats still at sea when the simulated period ends.",
-               aggregation="final"),
-        Result("at_sea_end_boats", "Boats still at sea at the end", "boats",
-               "Boats still at sea when the simulated period ends.", aggregation="final"),
+        Result(
+            "boats_at_sea",
+            "Boats at sea",
+            "boats",
+            "Boats at sea during the day (from launch to the end of the crossing).",
+            aggregation="level",
+            total=None,
+        ),
+        Result(
+            "at_sea_end_people",
+            "People still at sea at the end",
+            "people",
+            "Aboard boats still at sea when the simulated period ends.",
+            aggregation="final",
+        ),
+        Result(
+            "at_sea_end_boats",
+            "Boats still at sea at the end",
+            "boats",
+            "Boats still at sea when the simulated period ends.",
+            aggregation="final",
+        ),
     )
 
 
@@ -335,37 +423,97 @@ class Arrival(Stage):
         "France and people prevented rejoin the waiting population the next day"
     )
     results = (
-        Result("arrived_people", "People arrived in the UK", "people",
-               "Picked up by Border Force or landed (the Home Office's count).", role="key"),
-        Result("arrived_boats", "Boats arrived", "boats", "Boats that reached the UK.",
-               role="figure"),
-        Result("uncontrolled_landings", "Uncontrolled landings", "boats",
-               "Boats that landed on an English beach unescorted."),
-        Result("rescued_fr_people", "People rescued by France", "people",
-               "Rescued in the French zone and taken back to France."),
-        Result("returned_at_sea_people", "People returned at sea", "people",
-               "Taken back to France at sea (rescued, towed back or drifted ashore).",
-               role="figure"),
-        Result("intercepted_boats", "Boats intercepted", "boats",
-               "Boats intercepted at sea under a policy's rules.", role="figure"),
-        Result("rescued_from_water_people", "People rescued from the water", "people",
-               "Alive after a capsize (the injured among migrants).", role="figure"),
-        Result("dead_drowning_fr_people", "Drowned, French side", "people",
-               "Drowned at once after a capsize on the French side."),
-        Result("dead_drowning_uk_people", "Drowned, UK side", "people",
-               "Drowned at once after a capsize on the UK side."),
-        Result("dead_hypothermia_fr_people", "Hypothermia deaths, French side", "people",
-               "Died in the water before rescue, French side."),
-        Result("dead_hypothermia_uk_people", "Hypothermia deaths, UK side", "people",
-               "Died in the water before rescue, UK side."),
-        Result("dead_or_missing_people", "Dead or missing", "people",
-               "All deaths: embarkation, drowning, hypothermia.", role="key"),
-        Derived("days_with_arrivals", "Days with arrivals", "days",
-                "Days on which anyone arrived.", ("days_with", "arrived_people"),
-                role="figure"),
-        Derived("people_per_boat", "People per boat arrived", "people/boat",
-                "Mean people aboard boats that arrived.",
-                ("ratio", "arrived_people", "arrived_boats"), role="figure", kind="float"),
+        Result(
+            "arrived_people",
+            "People arrived in the UK",
+            "people",
+            "Picked up by Border Force or landed (the Home Office's count).",
+            role="key",
+        ),
+        Result(
+            "arrived_boats", "Boats arrived", "boats", "Boats that reached the UK.", role="figure"
+        ),
+        Result(
+            "uncontrolled_landings",
+            "Uncontrolled landings",
+            "boats",
+            "Boats that landed on an English beach unescorted.",
+        ),
+        Result(
+            "rescued_fr_people",
+            "People rescued by France",
+            "people",
+            "Rescued in the French zone and taken back to France.",
+        ),
+        Result(
+            "returned_at_sea_people",
+            "People returned at sea",
+            "people",
+            "Taken back to France at sea (rescued, towed back or drifted ashore).",
+            role="figure",
+        ),
+        Result(
+            "intercepted_boats",
+            "Boats intercepted",
+            "boats",
+            "Boats intercepted at sea under a policy's rules.",
+            role="figure",
+        ),
+        Result(
+            "rescued_from_water_people",
+            "People rescued from the water",
+            "people",
+            "Alive after a capsize (the injured among migrants).",
+            role="figure",
+        ),
+        Result(
+            "dead_drowning_fr_people",
+            "Drowned, French side",
+            "people",
+            "Drowned at once after a capsize on the French side.",
+        ),
+        Result(
+            "dead_drowning_uk_people",
+            "Drowned, UK side",
+            "people",
+            "Drowned at once after a capsize on the UK side.",
+        ),
+        Result(
+            "dead_hypothermia_fr_people",
+            "Hypothermia deaths, French side",
+            "people",
+            "Died in the water before rescue, French side.",
+        ),
+        Result(
+            "dead_hypothermia_uk_people",
+            "Hypothermia deaths, UK side",
+            "people",
+            "Died in the water before rescue, UK side.",
+        ),
+        Result(
+            "dead_or_missing_people",
+            "Dead or missing",
+            "people",
+            "All deaths: embarkation, drowning, hypothermia.",
+            role="key",
+        ),
+        Derived(
+            "days_with_arrivals",
+            "Days with arrivals",
+            "days",
+            "Days on which anyone arrived.",
+            ("days_with", "arrived_people"),
+            role="figure",
+        ),
+        Derived(
+            "people_per_boat",
+            "People per boat arrived",
+            "people/boat",
+            "Mean people aboard boats that arrived.",
+            ("ratio", "arrived_people", "arrived_boats"),
+            role="figure",
+            kind="float",
+        ),
     )
 
 
@@ -373,13 +521,28 @@ class Returns(Stage):
     name = "returns"
     description = "after arrival: returns to France, removals (policies)"
     results = (
-        Result("returned_from_uk_people", "People returned from the UK", "people",
-               "Sent from the UK back to France.", role="figure"),
-        Result("removed_people", "People removed", "people",
-               "Removed from the UK to a third country or their own.", role="figure"),
-        Derived("returned_people", "People returned or removed", "people",
-                "Sent from the UK to France or elsewhere.",
-                ("sum", "returned_from_uk_people", "removed_people"), role="figure"),
+        Result(
+            "returned_from_uk_people",
+            "People returned from the UK",
+            "people",
+            "Sent from the UK back to France.",
+            role="figure",
+        ),
+        Result(
+            "removed_people",
+            "People removed",
+            "people",
+            "Removed from the UK to a third country or their own.",
+            role="figure",
+        ),
+        Derived(
+            "returned_people",
+            "People returned or removed",
+            "people",
+            "Sent from the UK to France or elsewhere.",
+            ("sum", "returned_from_uk_people", "removed_people"),
+            role="figure",
+        ),
     )
 
 
@@ -387,8 +550,14 @@ class Costs(Stage):
     name = "costs"
     description = "policies book their costs in the ledger (GBP)"
     results = (
-        Result("cost_gbp", "Cost", "GBP", "Policy costs booked in the ledger.",
-               kind="float", role="key"),
+        Result(
+            "cost_gbp",
+            "Cost",
+            "GBP",
+            "Policy costs booked in the ledger.",
+            kind="float",
+            role="key",
+        ),
     )
 
 

@@ -27,9 +27,7 @@ def zone_mask(setup: Setup, zones: tuple[str, ...] | None, waterway: bool) -> np
     return mask
 
 
-def binomial(
-    policy: Policy, day: DayView, decision: str, n: int, p: float, key0: int = 0
-) -> int:
+def binomial(policy: Policy, day: DayView, decision: str, n: int, p: float, key0: int = 0) -> int:
     """How many of ``n`` people (keys ``key0..key0+n-1``) a ``p`` chance picks, drawn from the
     policy's own stream for ``decision`` so that the same person gets the same draw in every
     scenario."""

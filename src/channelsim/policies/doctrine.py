@@ -65,10 +65,20 @@ class MaritimeDoctrine(Policy):
     """Interception of boats at sea by French patrol boats (see the module docstring)."""
 
     results = (
-        Result("officer_injuries", "Officers injured", "officers",
-               "Officers injured while intercepting boats at sea.", role="key"),
-        Result("arrested_pilots", "Pilots arrested", "people",
-               "Boat pilots arrested after an interception.", role="figure"),
+        Result(
+            "officer_injuries",
+            "Officers injured",
+            "officers",
+            "Officers injured while intercepting boats at sea.",
+            role="key",
+        ),
+        Result(
+            "arrested_pilots",
+            "Pilots arrested",
+            "people",
+            "Boat pilots arrested after an interception.",
+            role="figure",
+        ),
     )
     streams = ("intercept", "intercept_action", "injury", "arrest")
 

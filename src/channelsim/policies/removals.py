@@ -58,9 +58,7 @@ class _Removal(Policy):
 
     def on_inflow(self, day: DayView) -> None:
         """Deterrence: fewer people come to the coast as more arrivals are removed."""
-        day.inflow_mean_people *= max(
-            0.0, 1.0 - self.deterrence_elasticity * self.removed_share()
-        )
+        day.inflow_mean_people *= max(0.0, 1.0 - self.deterrence_elasticity * self.removed_share())
 
     def waiting_people(self) -> int:
         """People in the queue (detained or referred, not yet removed)."""
@@ -128,9 +126,13 @@ class OneInOneOut(_Removal):
     """
 
     results = (
-        Result("legal_route_admissions_people", "Admissions by a legal route", "people",
-               "People admitted to the UK in exchange for returns (not small-boat arrivals).",
-               role="figure"),
+        Result(
+            "legal_route_admissions_people",
+            "Admissions by a legal route",
+            "people",
+            "People admitted to the UK in exchange for returns (not small-boat arrivals).",
+            role="figure",
+        ),
     )
     streams = ("eligible", "retry")
     first_return: dt.date = dt.date(2025, 9, 18)

@@ -484,7 +484,8 @@ def make_reader(request: ReaderRequest) -> EnvironmentReader:
     entry = _READERS.get(request.mode)
     if entry is None:
         raise InputError(
-            request.source, "weather.mode",
+            request.source,
+            "weather.mode",
             f"expected one of {', '.join(sorted(_READERS))}, got {request.mode!r}",
         )
     return entry[0](request)
