@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from channelsim.engine import Sim, SimResult, load_scenario
+from channelsim.engine import DayView, Policy, Sim, SimResult, load_scenario, register_policy
 from channelsim.errors import InputError
 from channelsim.params import apply_overrides
 from channelsim.policies import (
@@ -24,6 +24,7 @@ from channelsim.policies import (
     ThirdCountryRemoval,
 )
 from channelsim.policies.beach import NORTHERN_BEACHES
+from channelsim.rng import StreamCollisionError
 from channelsim.scenario import Scenario
 from channelsim.world.geography import FR_TERRITORIAL, FR_WATERWAY, UK_SIDE, load_world
 
@@ -255,3 +256,54 @@ def test_scenarios_are_the_status_quo_plus_policies(path: Path) -> None:
         assert data.get(key) == status_quo.get(key), key
     scenario = load_scenario(path)
     assert scenario.name == path.stem
+
+
+class _Probe(Policy):
+    """Records its own draws of the day."""
+
+    streams = ("probe",)
+    draws: ClassVar[list[tuple[str, float]]] = []
+
+    def on_inflow(self, day: DayView) -> None:
+        self.draws.append((self.name, float(self.uniforms(day, "probe", 1)[0])))
+
+
+register_policy("test_probe", _Probe)
+
+
+def test_two_policies_of_one_type_draw_different_numbers() -> None:
+    _Probe.draws.clear()
+    scenario = BASE.with_changes(
+        end=START, policies=[{"type": "test_probe"}, {"type": "test_probe"}]
+    )
+    Sim(scenario).run()
+    (first, u0), (second, u1) = _Probe.draws
+    assert (first, second) == ("test_probe#0", "test_probe#1")
+    assert u0 != u1
+    # A policy's draws are its own: adding another type before it changes nothing.
+    _Probe.draws.clear()
+    Sim(
+        BASE.with_changes(end=START, policies=[{"type": "echr_exit"}, {"type": "test_probe"}])
+    ).run()
+    assert _Probe.draws == [("test_probe#0", u0)]
+
+
+def test_doctrines_at_two_places_in_a_scenario_keep_their_draws() -> None:
+    doctrine = {"type": "maritime_doctrine", "params": {"area": "territorial", "patrol_boats": 20}}
+    alone = Sim(BASE.with_changes(policies=[doctrine])).run()
+    after = Sim(
+        BASE.with_changes(
+            policies=[{"type": "taxi_boat_interdiction", "params": {"teams": 0}}, doctrine]
+        )
+    ).run()
+    pd.testing.assert_series_equal(
+        alone.daily["intercepted_boats"], after.daily["intercepted_boats"]
+    )
+
+
+def test_named_streams_that_collide_are_refused() -> None:
+    scenario = BASE.with_changes(
+        policies=[{"type": "test_probe", "name": "same"}, {"type": "test_probe", "name": "same"}]
+    )
+    with pytest.raises(StreamCollisionError, match=r"same\.probe"):
+        Sim(scenario).run()

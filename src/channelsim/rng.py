@@ -31,47 +31,14 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TWO_POW_MINUS_53 = 1.0 / 9007199254740992.0
 
-# The numbers the streams had before they were named (kept while the engine's outputs are
-# checked bit for bit against the previous engine; removed with the switch to named ids).
-_LEGACY_IDS = {
-    "weather": 1,
-    "inflow": 2,
-    "attrition": 3,
-    "launch.occupancy": 4,
-    "beach.taxi": 5,
-    "beach.zone": 6,
-    "beach.prevention": 7,
-    "beach.seizure": 9,
-    "embarkation.crush": 10,
-    "embarkation.launch_time": 11,
-    "sea.leeway": 12,
-    "sea.engine": 13,
-    "sea.capsize": 14,
-    "sea.rescue": 15,
-    "sea.survival": 16,
-    "sea.jibe": 17,
-    "maritime_doctrine#0.intercept": 18,
-    "maritime_doctrine#0.intercept_action": 19,
-    "supply": 20,
-    "launch.share": 21,
-    "supply.seizure": 101,
-    "maritime_doctrine#0.injury": 110,
-    "maritime_doctrine#0.arrest": 111,
-    "one_in_one_out#0.eligible": 120,
-    "one_in_one_out#0.retry": 121,
-    "third_country_removal#0.eligible": 130,
-    "echr_exit#0.eligible": 140,
-}
-
 
 class StreamCollisionError(ChannelsimError):
     """Two random decisions of one run would draw from the same stream."""
 
 
 def stream_id(name: str) -> int:
-    """The number of the stream called ``name`` (63 bits, so it fits an int64 in kernels)."""
-    if name in _LEGACY_IDS:
-        return _LEGACY_IDS[name]
+    """The number of the stream called ``name``: the first 63 bits of its BLAKE2b hash (so
+    it fits an int64 in kernels); stable across runs, machines and versions."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
 
