@@ -307,3 +307,27 @@ def test_cli_run_json_and_bad_input(run_cli, tmp_path: Path) -> None:  # type: i
     assert (tmp_path / "out" / "daily.parquet").is_file()
     bad = run_cli("run", path, "--from", "June")
     assert bad.exit_code == 2 and "--from" in bad.stderr
+
+
+def test_run_to_mid_year_is_exactly_the_first_half_of_the_year(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path
+) -> None:
+    """Every draw is keyed by absolute day (weather included), so a shorter period gives the
+    longer run's days bit for bit."""
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "status-quo-2025.toml"
+    for name, extra in (("full", ()), ("half", ("--to", "2025-06-30"))):
+        done = run_cli("run", scenario, *extra, "--format", "json", "--out", tmp_path / name)
+        assert done.exit_code == 0, done.stderr
+    full = pd.read_parquet(tmp_path / "full" / "daily.parquet")
+    half = pd.read_parquet(tmp_path / "half" / "daily.parquet")
+    assert len(half) == 181 and len(full) == 365
+    pd.testing.assert_frame_equal(full.iloc[:181], half)
+    # The boat log too, but for boats still at sea when the half-year ended.
+    boats_full = pd.read_parquet(tmp_path / "full" / "boats.parquet")
+    boats_half = pd.read_parquet(tmp_path / "half" / "boats.parquet")
+    ended = (boats_half["fate"] != "at_sea_end").to_numpy()
+    assert ended.sum() > 200
+    pd.testing.assert_frame_equal(
+        boats_full.iloc[: len(boats_half)][ended].reset_index(drop=True),
+        boats_half[ended].reset_index(drop=True),
+    )

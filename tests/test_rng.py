@@ -10,10 +10,10 @@ from channelsim.rng import (
     POISSON_MAX_MEAN,
     StreamCollisionError,
     check_streams,
+    keyed_ar1,
     poisson_inverse,
     stream_id,
     uniforms,
-    weather_generator,
 )
 
 PREVENTION, ZONE, TAXI = (stream_id(f"beach.{d}") for d in ("prevention", "zone", "taxi"))
@@ -54,9 +54,13 @@ def test_poisson_inversion_matches_scipy_and_is_monotone_in_the_mean() -> None:
     assert np.all(low <= high)
 
 
-def test_weather_generator_depends_on_the_seed_only() -> None:
-    assert weather_generator(4).random() == weather_generator(4).random()
-    assert weather_generator(4).random() != weather_generator(5).random()
+def test_keyed_ar1_is_stationary_persistent_and_keyed_by_day() -> None:
+    days = np.arange(-500, 20_000)
+    z = keyed_ar1(3, INFLOW, days, 0.7)
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1.0) < 0.03
+    assert abs(np.corrcoef(z[1:], z[:-1])[0, 1] - 0.7) < 0.02
+    np.testing.assert_array_equal(keyed_ar1(3, INFLOW, days[100:130], 0.7), z[100:130])
+    assert not np.array_equal(keyed_ar1(3, INFLOW, days[:50], 0.7, key=1), z[:50])
 
 
 def test_poisson_inversion_of_large_means_is_exact_and_bounded() -> None:

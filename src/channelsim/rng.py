@@ -17,6 +17,7 @@ draws of the others, and :func:`check_streams` refuses two decisions that would 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Iterable
@@ -25,6 +26,9 @@ import numpy as np
 from numba import njit
 
 from channelsim.errors import ChannelsimError
+
+EPOCH = dt.date(2018, 1, 1)
+"""Day 0 of every draw's day key (and t = 0 of the tide and of every simulated clock)."""
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -176,6 +180,53 @@ def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return out
 
 
-def weather_generator(seed: int) -> np.random.Generator:
-    """The generator that environment readers draw the weather from, shared across scenarios."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), stream_id("weather")]))
+@njit(inline="always")
+def hash_normal(seed: int, stream: int, day: int, key: int) -> float:
+    """A standard normal for one ``(seed, stream, day, key)``: Box–Muller of the uniforms of
+    keys ``2·key`` and ``2·key + 1``; callable inside kernels."""
+    u1 = 1.0 - hash_uniform(seed, stream, day, 2 * key)
+    u2 = hash_uniform(seed, stream, day, 2 * key + 1)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+def ar1_lags(phi: float) -> int:
+    """Lags of the truncated AR(1) filter: enough that the weight left out is below 1e-18."""
+    if phi <= 0.0:
+        return 1
+    return min(2000, max(1, math.ceil(math.log(1e-18) / math.log(phi))))
+
+
+@njit(cache=True)
+def _keyed_ar1(
+    seed: int, stream: int, key: int, days: np.ndarray, phi: float, lags: int
+) -> np.ndarray:
+    first = days.min() - lags + 1
+    eps = np.empty(days.max() - first + 1)
+    for i in range(eps.shape[0]):
+        eps[i] = hash_normal(seed, stream, first + i, key)
+    scale = math.sqrt((1.0 - phi * phi) / (1.0 - phi ** (2 * lags))) if phi > 0.0 else 1.0
+    out = np.empty(days.shape[0])
+    for i in range(days.shape[0]):
+        acc = 0.0
+        weight = 1.0
+        at = days[i] - first
+        for k in range(lags):
+            acc += weight * eps[at - k]
+            weight *= phi
+        out[i] = scale * acc
+    return out
+
+
+def keyed_ar1(seed: int, stream: int, days: np.ndarray, phi: float, key: int = 0) -> np.ndarray:
+    """A stationary unit-variance AR(1) series (lag-1 correlation ``phi``) on absolute
+    ``days``, each day's value a pure function of ``(seed, stream, day, key)``.
+
+    ``z_d = c · Σ_{k<K} φ^k ε_{d−k}`` with keyed innovations ``ε`` and ``K`` =
+    :func:`ar1_lags` (the weight left out is below 1e-18; ``c`` makes the variance exactly 1),
+    so a day's value does not depend on which other days are asked for: a shorter period
+    reproduces the longer one's days bit for bit.
+    """
+    days = np.ascontiguousarray(days, np.int64)
+    if days.size == 0:
+        return np.zeros(0)
+    return _keyed_ar1(int(seed), int(stream), int(key), days, float(phi), ar1_lags(phi))

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from channelsim.rng import hash_uniform
+from channelsim.rng import hash_normal, hash_uniform
 from channelsim.world.drift import leeway_velocity_m_s
 from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags
 from channelsim.world.tide import tide_velocity_m_s
@@ -115,14 +115,6 @@ def rule_records(rules: list[tuple[Interception, int, int]]) -> np.ndarray:
 
 
 @njit(inline="always")
-def _normal(seed: int, stream: int, day: int, key: int) -> float:
-    """Box–Muller from two keyed uniforms."""
-    u1 = 1.0 - hash_uniform(seed, stream, day, 2 * key)
-    u2 = hash_uniform(seed, stream, day, 2 * key + 1)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
-
-
-@njit(inline="always")
 def _hit(rate_per_hour: float, dt_h: float, u: float) -> bool:
     return rate_per_hour > 0.0 and u < 1.0 - math.exp(-rate_per_hour * dt_h)
 
@@ -195,9 +187,9 @@ def sail_boat(
     capsize_rate *= load**kp.capsize_overload_exponent
     # Keep the downwind slope non-negative (OpenDrift redraws; a 12-sigma event here).
     eps_dw = max(
-        kp.dw_std_cm_s * _normal(seed, sid.sea_leeway, day, 4 * key), -20.0 * leeway_params[0]
+        kp.dw_std_cm_s * hash_normal(seed, sid.sea_leeway, day, 4 * key), -20.0 * leeway_params[0]
     )
-    eps_cw = kp.cw_std_cm_s * _normal(seed, sid.sea_leeway, day, 4 * key + 1)
+    eps_cw = kp.cw_std_cm_s * hash_normal(seed, sid.sea_leeway, day, 4 * key + 1)
     side = 1 if hash_uniform(seed, sid.sea_leeway, day, 8 * key + 4) < 0.5 else -1
     n_rules = rules.shape[0]
     eligible = np.zeros(n_rules, dtype=np.bool_)

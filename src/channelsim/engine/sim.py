@@ -36,11 +36,8 @@ from channelsim.engine.stages import STAGES, Setup, Stage
 from channelsim.engine.state import SimState
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
-from channelsim.rng import check_streams, keyed_table, stream_id, weather_generator
+from channelsim.rng import EPOCH, check_streams, keyed_table, stream_id
 from channelsim.scenario import Scenario
-
-EPOCH = dt.date(2018, 1, 1)
-"""t = 0 of the tide and of all simulated clocks (hours since 2018-01-01T00:00 UTC)."""
 
 #: The daily record of the engine's stages' results (the kernels write it by field name).
 DAILY_DTYPE = kernels.daily_dtype(
@@ -250,9 +247,7 @@ class Sim:
         return sim
 
     def _weather(self, dates: np.ndarray) -> Any:
-        import pandas as pd
-
-        return self._reader().daily(pd.DatetimeIndex(dates), weather_generator(self.seed))
+        return self._reader().daily(dates, self.seed)
 
     def _levers(
         self, setup: Setup, policies: list[Policy], policy_effects: list[list[Any]]

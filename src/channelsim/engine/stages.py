@@ -136,7 +136,7 @@ class Weather(Stage):
         "the day's weather from the environment reader; a crossing window if wind ≤ "
         "`weather.max_wind_kn` and waves ≤ `weather.max_wave_height_m`"
     )
-    streams = ("",)
+    streams = ("wind", "direction", "waves")
     results = (
         Result(
             "crossing_window",

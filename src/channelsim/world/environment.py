@@ -1,8 +1,11 @@
 """Environment readers: daily weather at sea for the simulation, from one small interface.
 
 Like OpenDrift's readers, every source of weather answers the same call,
-``reader.daily(dates, rng) -> DailyWeather``, so a stochastic generator, a weather file or a
-replay of the real crossing days can be swapped without touching the engine. Readers are
+``reader.daily(dates, seed) -> DailyWeather``, so a stochastic generator, a weather file or
+a replay of the real crossing days can be swapped without touching the engine. A stochastic
+reader's value on a day is a pure function of the seed and that day (counter-based draws
+keyed by the day, ``channelsim.rng``): a shorter period gives the longer one's days bit for
+bit. Readers are
 found by the scenario's ``[weather] mode`` in a registry (:func:`register_reader`,
 :func:`make_reader`): a new source (a reanalysis file, say) is one reader class and one
 ``register_reader`` call.
@@ -15,17 +18,22 @@ waves are the significant wave height mid-strait.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
+from numba import njit
 from numpy.typing import NDArray
 
 from channelsim.errors import InputError
+from channelsim.rng import EPOCH, hash_normal, keyed_ar1, stream_id
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KNOT_M_S = 1852.0 / 3600.0
 GRAVITY_M_S2 = 9.81
@@ -47,11 +55,29 @@ MAX_WAVE_HEIGHT_M = 20.0
 SEA_TEMP_RANGE_C = (-2.0, 35.0)
 
 
+def as_dates(dates: Any) -> NDArray[np.datetime64]:
+    """Dates as a NumPy ``datetime64[D]`` array (from dates, a pandas index, strings...)."""
+    values = np.asarray(dates)
+    if values.dtype.kind != "M":
+        values = np.array([np.datetime64(str(d)[:10], "D") for d in values.ravel()])
+    return values.astype("datetime64[D]")
+
+
+def absolute_days(dates: NDArray[np.datetime64]) -> NDArray[np.int64]:
+    """Days since ``channelsim.rng.EPOCH`` (2018-01-01): the day key of every draw."""
+    return (dates - np.datetime64(EPOCH, "D")).astype(np.int64)
+
+
+def months(dates: NDArray[np.datetime64]) -> NDArray[np.int64]:
+    """Calendar month, 1–12."""
+    return dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+
 @dataclass(frozen=True)
 class DailyWeather:
-    """One value per date; all arrays have the length of ``dates``."""
+    """One value per date (``datetime64[D]``); all arrays have the length of ``dates``."""
 
-    dates: pd.DatetimeIndex
+    dates: NDArray[np.datetime64]
     wind_speed_kn: NDArray[np.float64]
     wind_from_deg: NDArray[np.float64]
     wave_height_m: NDArray[np.float64]
@@ -76,6 +102,8 @@ class DailyWeather:
         return wind_components_m_s(self.wind_speed_kn, self.wind_from_deg)
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         frame = pd.DataFrame(
             {
                 "date": self.dates,
@@ -91,9 +119,10 @@ class DailyWeather:
 
 
 class EnvironmentReader(Protocol):
-    """Anything that gives daily weather for a set of dates."""
+    """Anything that gives daily weather for a set of dates (``seed``: the run's seed, for
+    readers that draw)."""
 
-    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather: ...
+    def daily(self, dates: Any, seed: int) -> DailyWeather: ...
 
 
 def wind_components_m_s(
@@ -134,10 +163,10 @@ def wave_height_m(
 
 
 def _mid_month_interpolation(
-    dates: pd.DatetimeIndex, monthly: Sequence[float]
+    dates: NDArray[np.datetime64], monthly: Sequence[float]
 ) -> NDArray[np.float64]:
     """Periodic linear interpolation of twelve mid-month values to each date."""
-    day_of_year = dates.day_of_year.to_numpy(dtype=np.float64) - 0.5
+    day_of_year = (dates - dates.astype("datetime64[Y]")).astype(np.float64) + 0.5
     mid = (np.arange(12) + 0.5) * 365.25 / 12.0
     values = np.asarray(monthly, dtype=np.float64)
     xp = np.concatenate([mid - 365.25, mid, mid + 365.25])
@@ -204,58 +233,55 @@ class WeatherConfig:
         }
 
 
-def _ar1(innovations: NDArray[np.float64], phi: float, start: float) -> NDArray[np.float64]:
-    """Stationary unit-variance AR(1): z_t = φ z_(t−1) + sqrt(1 − φ²) ε_t, with z_0 = start."""
-    from scipy.signal import lfilter  # imported here: scipy.signal is slow to import
+@njit(cache=True)
+def _weibull_of_normal(z: np.ndarray, scale: np.ndarray, shape: float) -> np.ndarray:
+    """The Weibull(``scale``, ``shape``) quantile of Φ(z), written with the survival
+    function 0.5·erfc(z/√2) for precision in the upper tail."""
+    out = np.empty(z.shape[0])
+    for i in range(z.shape[0]):
+        survival = min(max(0.5 * math.erfc(z[i] / math.sqrt(2.0)), 1e-300), 1.0)
+        out[i] = scale[i] * (-math.log(survival)) ** (1.0 / shape)
+    return out
 
-    scale = np.sqrt(1.0 - phi * phi)
-    out, _ = lfilter([scale], [1.0, -phi], innovations[1:], zi=[phi * start])
-    return np.concatenate([[start], out])
+
+@njit(cache=True)
+def _keyed_normals(seed: int, stream: int, key: int, days: np.ndarray) -> np.ndarray:
+    out = np.empty(days.shape[0])
+    for i in range(days.shape[0]):
+        out[i] = hash_normal(seed, stream, days[i], key)
+    return out
 
 
 class StochasticWeather:
-    """Seasonal, persistent synthetic weather (see :class:`WeatherConfig`)."""
+    """Seasonal, persistent synthetic weather (see :class:`WeatherConfig`), drawn from the
+    weather stage's streams ``weather.wind``, ``weather.direction`` and ``weather.waves``."""
 
     def __init__(self, config: WeatherConfig | None = None) -> None:
         self.config = config if config is not None else WeatherConfig.default()
 
-    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
-        """Weather for ``dates`` (sorted); simulated on every day of their span."""
-        dates = pd.DatetimeIndex(dates).normalize()
-        if len(dates) == 0:
+    def daily(self, dates: Any, seed: int) -> DailyWeather:
+        """Weather for ``dates``; each day's value depends only on the seed and the day."""
+        return self.candidate(dates, seed, 0)
+
+    def candidate(self, dates: Any, seed: int, key: int) -> DailyWeather:
+        """Candidate series ``key`` (0 is :meth:`daily`'s): independent of the others."""
+        dates = as_dates(dates)
+        c = self.config
+        days = absolute_days(dates)
+        if days.size == 0:
             empty = np.zeros(0)
             return DailyWeather(dates, empty, empty.copy(), empty.copy(), empty.copy())
-        span = pd.date_range(dates.min(), dates.max(), freq="D")
-        full = self._simulate(span, rng)
-        idx = span.get_indexer(dates)
-        return DailyWeather(
-            dates,
-            full.wind_speed_kn[idx],
-            full.wind_from_deg[idx],
-            full.wave_height_m[idx],
-            full.sea_temp_c[idx],
-        )
-
-    def _simulate(self, days: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
-        c = self.config
-        n = len(days)
-        eps_wind = rng.standard_normal(n)
-        eps_dir = rng.standard_normal(n)
-        eps_wave = rng.standard_normal(n)
-        z = _ar1(eps_wind, c.wind_persistence, float(eps_wind[0]))
-        d = _ar1(eps_dir, c.wind_from_persistence, float(eps_dir[0]))
-        scale = np.asarray(c.wind_scale_kn)[days.month.to_numpy() - 1]
-        # Weibull quantile of Φ(z), written with the survival function for precision.
-        from scipy.special import ndtr
-
-        surv = np.clip(ndtr(-z), 1e-300, 1.0)
-        wind_kn = scale * (-np.log(surv)) ** (1.0 / c.wind_shape)
+        z = keyed_ar1(seed, stream_id("weather.wind"), days, c.wind_persistence, key)
+        d = keyed_ar1(seed, stream_id("weather.direction"), days, c.wind_from_persistence, key)
+        eps_wave = _keyed_normals(int(seed), stream_id("weather.waves"), int(key), days)
+        scale = np.asarray(c.wind_scale_kn)[months(dates) - 1]
+        wind_kn = _weibull_of_normal(z, scale, c.wind_shape)
         from_deg = np.mod(c.wind_from_mean_deg + c.wind_from_sd_deg * d, 360.0)
         waves = wave_height_m(wind_kn, from_deg, c.fetch_km) * np.exp(
             c.wave_noise_sd * eps_wave - 0.5 * c.wave_noise_sd**2
         )
-        sea = _mid_month_interpolation(days, c.sea_temp_c)
-        return DailyWeather(days, wind_kn, from_deg, waves, sea)
+        sea = _mid_month_interpolation(dates, c.sea_temp_c)
+        return DailyWeather(dates, wind_kn, from_deg, waves, sea)
 
 
 _FILE_COLUMNS = ("wind_from_deg", "wave_height_m", "sea_temp_c")
@@ -281,6 +307,8 @@ class WeatherFile:
         return InputError(self.path, where, expected)
 
     def _read(self) -> pd.DataFrame:
+        import pandas as pd
+
         if self.path.is_dir():
             raise self._fail(None, "a CSV weather file, not a folder")
         try:
@@ -350,12 +378,14 @@ class WeatherFile:
         daily["wind_from_deg"] = np.mod(np.degrees(np.arctan2(-daily["u"], -daily["v"])), 360.0)
         return daily
 
-    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
-        """The file's values on ``dates`` (``rng`` unused: a file is deterministic)."""
-        dates = pd.DatetimeIndex(dates).normalize()
-        idx = self._daily.index.get_indexer(dates)
+    def daily(self, dates: Any, seed: int) -> DailyWeather:
+        """The file's values on ``dates`` (``seed`` unused: a file is deterministic)."""
+        import pandas as pd
+
+        dates = as_dates(dates)
+        idx = self._daily.index.get_indexer(pd.DatetimeIndex(dates))
         if (idx < 0).any():
-            missing = dates[int(np.argmax(idx < 0))].date()
+            missing = dates[int(np.argmax(idx < 0))]
             raise self._fail(f"date {missing}", "a row for every simulated date")
         rows = self._daily.iloc[idx]
         return DailyWeather(
@@ -391,21 +421,25 @@ class ReplayWeather:
 
     On a date the official series shows crossings, the day's weather is drawn from ``base``
     conditioned on falling inside the crossing window; on other dates, conditioned on
-    falling outside it. Rejection sampling, day by day: ``base`` is asked for whole
-    candidate series (up to ``max_candidates``), and each date takes its weather from the
-    first candidate that agrees with the observation. Within each class the weather keeps
-    the base generator's seasonal distribution; day-to-day persistence comes from the
-    observed series itself. The base must be stochastic (a file cannot be conditioned).
+    falling outside it. Rejection sampling, day by day: ``base`` is asked for candidate
+    series (``base.candidate(dates, seed, k)``, up to ``max_candidates``), and each date takes
+    its weather from the first candidate that agrees with the observation. Within each class
+    the weather keeps the base generator's seasonal distribution; day-to-day persistence
+    comes from the observed series itself. The base must be stochastic (a file cannot be
+    conditioned). As the candidates are keyed by day, a day's weather does not depend on the
+    period asked for.
     """
 
     def __init__(
         self,
         observed_crossing: pd.Series,
-        base: EnvironmentReader,
+        base: StochasticWeather,
         max_wind_kn: float = DEFAULT_MAX_WIND_KN,
         max_wave_height_m: float = DEFAULT_MAX_WAVE_HEIGHT_M,
         max_candidates: int = 256,
     ) -> None:
+        import pandas as pd
+
         observed = observed_crossing.copy()
         observed.index = pd.DatetimeIndex(observed.index).normalize()
         self.observed = observed.astype(bool)
@@ -414,11 +448,13 @@ class ReplayWeather:
         self.max_wave_height_m = max_wave_height_m
         self.max_candidates = max_candidates
 
-    def daily(self, dates: pd.DatetimeIndex, rng: np.random.Generator) -> DailyWeather:
-        dates = pd.DatetimeIndex(dates).normalize()
-        idx = self.observed.index.get_indexer(dates)
+    def daily(self, dates: Any, seed: int) -> DailyWeather:
+        import pandas as pd
+
+        dates = as_dates(dates)
+        idx = self.observed.index.get_indexer(pd.DatetimeIndex(dates))
         if (idx < 0).any():
-            missing = dates[int(np.argmax(idx < 0))].date()
+            missing = dates[int(np.argmax(idx < 0))]
             raise InputError(
                 "observed crossing series", f"date {missing}", "a value for every simulated date"
             )
@@ -426,20 +462,20 @@ class ReplayWeather:
         n = len(dates)
         out = {k: np.full(n, np.nan) for k in ("wind", "dir", "wave", "sea")}
         pending = np.ones(n, dtype=bool)
-        for _ in range(self.max_candidates):
-            cand = self.base.daily(dates, rng)
-            ok = pending & (
-                crossing_window(cand, self.max_wind_kn, self.max_wave_height_m) == target
-            )
-            out["wind"][ok] = cand.wind_speed_kn[ok]
-            out["dir"][ok] = cand.wind_from_deg[ok]
-            out["wave"][ok] = cand.wave_height_m[ok]
-            out["sea"][ok] = cand.sea_temp_c[ok]
-            pending &= ~ok
+        for key in range(self.max_candidates):
+            todo = np.flatnonzero(pending)
+            cand = self.base.candidate(dates[todo], seed, key)
+            ok = crossing_window(cand, self.max_wind_kn, self.max_wave_height_m) == target[todo]
+            rows = todo[ok]
+            out["wind"][rows] = cand.wind_speed_kn[ok]
+            out["dir"][rows] = cand.wind_from_deg[ok]
+            out["wave"][rows] = cand.wave_height_m[ok]
+            out["sea"][rows] = cand.sea_temp_c[ok]
+            pending[rows] = False
             if not pending.any():
                 break
         if pending.any():
-            day = dates[int(np.argmax(pending))].date()
+            day = dates[int(np.argmax(pending))]
             raise InputError(
                 "replay weather",
                 f"date {day}",

@@ -49,11 +49,11 @@ def _window_share(config: WeatherConfig, month: int, n: int, seed: int) -> float
     days = days[days.month == month]
     # A long stationary sample for one month: draw days independently (persistence 0).
     indep = replace(config, wind_persistence=0.0, wind_from_persistence=0.0)
-    reps = []
-    rng = np.random.default_rng(seed)
     weather = StochasticWeather(indep)
-    for _ in range(n // len(days)):
-        reps.append(crossing_window(weather.daily(days, rng)).mean())
+    reps = [
+        crossing_window(weather.daily(days, seed + rep)).mean()
+        for rep in range(n // len(days))
+    ]
     return float(np.mean(reps))
 
 
@@ -74,7 +74,7 @@ def fit(config: WeatherConfig, seed: int = 2025, years: int = 400) -> WeatherCon
     for _ in range(25):
         phi = 0.5 * (lo + hi)
         weather = StochasticWeather(replace(config, wind_persistence=phi))
-        runs, _ = run_lengths(crossing_window(weather.daily(days, np.random.default_rng(seed))))
+        runs, _ = run_lengths(crossing_window(weather.daily(days, seed)))
         lo, hi = (lo, phi) if runs.mean() > MEAN_RUN_DAYS else (phi, hi)
     return replace(
         config,
