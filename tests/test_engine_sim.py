@@ -331,3 +331,40 @@ def test_run_to_mid_year_is_exactly_the_first_half_of_the_year(  # type: ignore[
         boats_full.iloc[: len(boats_half)][ended].reset_index(drop=True),
         boats_half[ended].reset_index(drop=True),
     )
+
+
+@pytest.fixture(scope="module")
+def by_time_step() -> dict[float, pd.DataFrame]:
+    """Summer totals of 24 seeds with 1-, 5- and 10-minute steps at sea."""
+    out = {}
+    for minutes in (1.0, 5.0, 10.0):
+        params = apply_overrides(SUMMER.params, {"sea": {"time_step_min": minutes}})
+        scenario = SUMMER.with_changes(params=params)
+        out[minutes] = pd.DataFrame([Sim(scenario, seed=s).run().totals for s in range(24)])
+    return out
+
+
+@pytest.mark.parametrize(
+    "total", ["arrived_people", "arrived_boats", "dead_or_missing_people", "returned_at_sea_people"]
+)
+def test_totals_agree_between_time_steps(
+    by_time_step: dict[float, pd.DataFrame], total: str
+) -> None:
+    """Results converge as the step shrinks: 1-, 5- and 10-minute steps agree within noise
+    (4 standard errors of the difference of the means)."""
+    fine = by_time_step[1.0][total]
+    for minutes in (5.0, 10.0):
+        coarse = by_time_step[minutes][total]
+        se = np.hypot(fine.std(), coarse.std()) / np.sqrt(len(fine))
+        assert abs(coarse.mean() - fine.mean()) <= 4 * se + 1e-9, (
+            minutes,
+            fine.mean(),
+            coarse.mean(),
+        )
+
+
+def test_no_step_length_lands_boats_beside_dover(by_time_step: dict[float, pd.DataFrame]) -> None:
+    """Boats steer for Dover and are escorted in when they reach it within a step: with long
+    steps they used to overshoot onto the coast (10 landings a year with 10-minute steps)."""
+    for minutes, totals in by_time_step.items():
+        assert totals["uncontrolled_landings"].mean() <= 0.25, minutes

@@ -79,6 +79,7 @@ KERNEL_PARAMETERS = (
     "sea.engine_speed_kn",
     "sea.load_speed_loss_per_100_people",
     "sea.wave_speed_loss_per_m",
+    "sea.max_hours_at_sea",
     "hazards.engine_failure_per_hour",
     "hazards.capsize_per_hour",
     "hazards.capsize_wave_factor_per_m",
@@ -97,7 +98,6 @@ DERIVED_PARAMETERS = (
     "day0",  # absolute day (days since 2018-01-01) of the first simulated day
     "n_days",
     "dt_h",
-    "max_steps",
     "t_stop_h",
     "dw_std_cm_s",
     "cw_std_cm_s",
@@ -198,7 +198,6 @@ def kernel_setup(
         "day0": day0,
         "n_days": n_days,
         "dt_h": dt_h,
-        "max_steps": math.ceil(params.sea.max_hours_at_sea * 60.0 / params.sea.time_step_min),
         "t_stop_h": 24.0 * (day0 + n_days),
         "dw_std_cm_s": DINGHY_LEEWAY.dw_std_cm_s,
         "cw_std_cm_s": DINGHY_LEEWAY.cw_right_std_cm_s,

@@ -44,6 +44,7 @@ from channelsim.world.tide import tide_velocity_m_s
 KN_TO_M_S = 0.514444
 M_S_TO_KM_H = 3.6
 STEP_KEY = 65536  # steps per boat key; max_hours_at_sea ≤ 240 h at ≥ 1 min steps fits
+APPROACH_STEP_H = 1.0 / 60.0  # the longest step within two steps of Dover
 
 
 class Fate(IntEnum):
@@ -171,8 +172,6 @@ def sail_boat(
     """Step one boat (a ``BOAT_DTYPE`` record with ``aboard_people``, ``boat_id`` and
     ``launch_t_h`` set) from (x, y) to its fate; write its outcome fields. ``rules_on``
     says which rules act today; ``track`` (steps × 2) records positions if it has rows."""
-    dt_h = kp.dt_h
-    max_steps = int(kp.max_steps)
     gx0, gy0, gcell = kp.grid_x0_km, kp.grid_y0_km, kp.grid_cell_km
     surv_med = (
         kp.survival_median_below_10c_h if sea_temp_c < 10.0 else (kp.survival_median_above_10c_h)
@@ -213,7 +212,7 @@ def sail_boat(
         track[0, 0] = x
         track[0, 1] = y
     while fate == _AT_SEA:
-        if step >= max_steps:
+        if t - boat.launch_t_h >= kp.max_hours_at_sea - 1e-9:
             # Tracking horizon: assume the side responsible has found the boat by now.
             fate = _ARRIVED if flag & UK_SIDE else _RESCUED_FR
             break
@@ -221,6 +220,18 @@ def sail_boat(
             fate = _AT_SEA_END
             break
         skey = key * STEP_KEY + step
+        tu, tv = tide_velocity_m_s(tide_params, t)
+        dt_h = kp.dt_h
+        if not disabled:
+            # On the final approach (within two steps of Dover) the step is at most one
+            # minute, so the approach, and where the boat meets the coast, do not depend on
+            # the step length.
+            dx = kp.target_x_km - x
+            dy = kp.target_y_km - y
+            dist = math.sqrt(dx * dx + dy * dy) + 1e-9
+            tide_m_s = math.sqrt(tu * tu + tv * tv)
+            if dist < 2.0 * (speed_m_s + tide_m_s) * M_S_TO_KM_H * dt_h:
+                dt_h = min(dt_h, APPROACH_STEP_H)
         # Interception under the policies' rules of engagement, where the boat is at the
         # start of the step (a boat is caught where it is, before it moves on).
         capsize_now = capsize_rate
@@ -242,7 +253,6 @@ def sail_boat(
                     break
             if fate != _AT_SEA:
                 break
-        tu, tv = tide_velocity_m_s(tide_params, t)
         if disabled:
             if hash_uniform(seed, sid.sea_jibe, day, skey) < kp.jibe_per_step:
                 side = -side
@@ -252,11 +262,20 @@ def sail_boat(
             u = tu + lu
             v = tv + lv
         else:
-            dx = kp.target_x_km - x
-            dy = kp.target_y_km - y
-            dist = math.sqrt(dx * dx + dy * dy) + 1e-9
             u = tu + speed_m_s * dx / dist
             v = tv + speed_m_s * dy / dist
+            reach_km = math.sqrt(u * u + v * v) * M_S_TO_KM_H * dt_h
+            if dist <= reach_km:
+                # Dover is reached within this step: the boat is escorted in, at the time
+                # it gets there (whatever the step length).
+                t += dt_h * dist / reach_km
+                step += 1
+                x = kp.target_x_km
+                y = kp.target_y_km
+                flag = grid_flags(flags, gx0, gy0, gcell, x, y)
+                max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
+                fate = _ARRIVED
+                break
         nx = x + u * M_S_TO_KM_H * dt_h
         ny = y + v * M_S_TO_KM_H * dt_h
         nflag = grid_flags(flags, gx0, gy0, gcell, nx, ny)
