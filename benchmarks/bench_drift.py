@@ -52,7 +52,7 @@ def main() -> None:
             3.0,
             world.tide,
             DINGHY_LEEWAY,
-            np.random.default_rng(1),
+            1,
         )
 
     simulate_drift(
@@ -65,7 +65,7 @@ def main() -> None:
         3.0,
         world.tide,
         DINGHY_LEEWAY,
-        np.random.default_rng(1),
+        1,
     )
     elapsed = best_of(3, run)
     steps = n * round(a.hours * 60 / a.dt_minutes)

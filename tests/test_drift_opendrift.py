@@ -1,4 +1,4 @@
-"""channelsim's Leeway drift agrees with OpenDrift's on a small case (optional extra)."""
+"""channelsim's Leeway drift (the step the engine uses) agrees with OpenDrift's on a small case."""
 
 from __future__ import annotations
 

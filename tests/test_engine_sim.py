@@ -26,9 +26,10 @@ from channelsim.engine import (
 )
 from channelsim.engine.kernels import kernel_setup
 from channelsim.engine.results import BOAT_DTYPE
-from channelsim.engine.sea import Fate, sail
+from channelsim.engine.sea import Fate, rule_records, sail
 from channelsim.params import Params, apply_overrides
 from channelsim.world import LAND_FR, LAND_UK, UK_SIDE, load_world
+from channelsim.world.drift import DINGHY_LEEWAY, simulate_drift
 
 SUMMER = Scenario(name="summer", start=dt.date(2025, 6, 1), end=dt.date(2025, 8, 31), seed=11)
 
@@ -368,3 +369,32 @@ def test_no_step_length_lands_boats_beside_dover(by_time_step: dict[float, pd.Da
     steps they used to overshoot onto the coast (10 landings a year with 10-minute steps)."""
     for minutes, totals in by_time_step.items():
         assert totals["uncontrolled_landings"].mean() <= 0.25, minutes
+
+
+def test_the_engine_drifts_boats_as_the_drift_compared_with_opendrift() -> None:
+    """A boat immobilised at sea drifts by world.drift's step: its cloud matches
+    simulate_drift's (the drift validated against OpenDrift) under the same forcing."""
+    params = apply_overrides(
+        Params(),
+        {
+            "hazards": {"engine_failure_per_hour": 0.0, "capsize_per_hour": 0.0},
+            "rescue": {"fr_rescue_per_hour": 0.0, "uk_pickup_per_hour": 0.0},
+            "sea": {"max_hours_at_sea": 6.0},
+        },
+    )
+    n = 20_000
+    boats = np.zeros(n, BOAT_DTYPE)
+    boats["boat_id"] = np.arange(n)
+    boats["aboard_people"] = 60
+    boats["launch_t_h"] = 24.0 * 2700
+    immobilise = Interception(rate_per_hour=1e9, immobilise_probability=1.0)
+    rules = rule_records([(immobilise, 1, 2)])
+    x, y, wind = np.full(n, -10.0), np.full(n, -5.0), (2.0, -3.0)  # mid-strait
+    sail(boats, x, y, day=2700, seed=5, weather=(*wind, 0.3, 12.0),
+         setup=kernel_setup(params), rules=rules)  # fmt: skip
+    # all drifted to the tracking horizon (then found by the side they are on)
+    assert boats["disabled"].all() and np.isin(boats["fate"], [Fate.ARRIVED, Fate.RESCUED_FR]).all()
+    ref = simulate_drift(x, y, 24.0 * 2700, 6.0, 10.0, *wind, load_world().tide, DINGHY_LEEWAY, 9)
+    for ours, theirs in ((boats["final_x_km"], ref.x_km), (boats["final_y_km"], ref.y_km)):
+        assert abs(ours.mean() - theirs.mean()) < 4 * theirs.std() * np.sqrt(2 / n)
+        assert ours.std() == pytest.approx(theirs.std(), rel=0.03)

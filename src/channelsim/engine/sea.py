@@ -7,7 +7,8 @@ simulated period ends. Per step (``sea.time_step_min``):
 1. forcing: the tidal stream at the current time; the day's wind (for leeway);
 2. motion: a powered boat heads for Dover at its engine speed (reduced by load and waves)
    plus the tide; a disabled boat drifts with the tide plus the Leeway drift of an
-   overloaded dinghy (``channelsim.world.drift``); a move onto land is refused, except that
+   overloaded dinghy, by the same step as the drift compared with OpenDrift
+   (``channelsim.world.drift.drift_step``); a move onto land is refused, except that
    reaching the English coast is an uncontrolled landing and a drifting boat that grounds
    on the French coast is a return;
 3. hazards (counter-based draws keyed by boat and step): engine failure, capsize (rising
@@ -36,8 +37,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from channelsim.rng import hash_normal, hash_uniform
-from channelsim.world.drift import leeway_velocity_m_s
+from channelsim.rng import hash_uniform
+from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
 from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags
 from channelsim.world.tide import tide_velocity_m_s
 
@@ -184,12 +185,9 @@ def sail_boat(
     speed_m_s *= max(0.2, 1.0 - kp.wave_speed_loss_per_m * wave_height_m)
     capsize_rate = kp.capsize_per_hour * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
     capsize_rate *= load**kp.capsize_overload_exponent
-    # Keep the downwind slope non-negative (OpenDrift redraws; a 12-sigma event here).
-    eps_dw = max(
-        kp.dw_std_cm_s * hash_normal(seed, sid.sea_leeway, day, 4 * key), -20.0 * leeway_params[0]
-    )
-    eps_cw = kp.cw_std_cm_s * hash_normal(seed, sid.sea_leeway, day, 4 * key + 1)
-    side = 1 if hash_uniform(seed, sid.sea_leeway, day, 8 * key + 4) < 0.5 else -1
+    # The boat's Leeway perturbations and side if it comes to drift (world.drift).
+    eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
+    leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
     n_rules = rules.shape[0]
     eligible = np.zeros(n_rules, dtype=np.bool_)
     for r in range(n_rules):
@@ -254,13 +252,10 @@ def sail_boat(
             if fate != _AT_SEA:
                 break
         if disabled:
-            if hash_uniform(seed, sid.sea_jibe, day, skey) < kp.jibe_per_step:
-                side = -side
-            lu, lv = leeway_velocity_m_s(
-                wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw, side
-            )
-            u = tu + lu
-            v = tv + lv
+            nx, ny, side = drift_step(
+                x, y, side, tu, tv, leeway, dt_h * 3600.0,
+                hash_uniform(seed, sid.sea_jibe, day, skey), kp.jibe_per_step,
+            )  # fmt: skip
         else:
             u = tu + speed_m_s * dx / dist
             v = tv + speed_m_s * dy / dist
@@ -276,8 +271,8 @@ def sail_boat(
                 max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
                 fate = _ARRIVED
                 break
-        nx = x + u * M_S_TO_KM_H * dt_h
-        ny = y + v * M_S_TO_KM_H * dt_h
+            nx = x + u * M_S_TO_KM_H * dt_h
+            ny = y + v * M_S_TO_KM_H * dt_h
         nflag = grid_flags(flags, gx0, gy0, gcell, nx, ny)
         t += dt_h
         step += 1

@@ -12,6 +12,11 @@ drifts to the right or to the left of downwind and "jibes" to the other side wit
 probability per hour. When it jibes the whole crosswind term changes side (slope, offset and
 perturbation), as in the original Leeway model; OpenDrift 1.14 flips only the slope, which
 makes its crosswind spread slightly larger (see docs/model.md, §3.5).
+
+One step of a drifting element, :func:`drift_step` (move with current plus leeway, then
+maybe jibe), and its perturbations, :func:`leeway_perturbation` (keyed draws, ε_dw redrawn
+while the downwind slope would be negative, as OpenDrift does), are the ones both the
+engine's at-sea kernel and :func:`simulate_drift` (compared with OpenDrift) call.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from channelsim.rng import hash_normal, hash_uniform, stream_id
 from channelsim.world.tide import TidalStream
 
 SECONDS_PER_HOUR = 3600.0
@@ -119,38 +125,75 @@ def leeway_velocity_m_s(
     return downwind * ex + crosswind * ey, downwind * ey - crosswind * ex
 
 
-def draw_leeway_perturbations(
-    cls: LeewayClass, n: int, rng: np.random.Generator
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int8]]:
-    """Per-element ε_dw, ε_cw (cm/s) and initial side (±1), drawn once per element.
+@njit(inline="always")
+def element_leeway(
+    wind_u_m_s: float,
+    wind_v_m_s: float,
+    cls_params: NDArray[np.float64],
+    eps_dw_cm_s: float,
+    eps_cw_cm_s: float,
+) -> tuple[float, float, float, float]:
+    """An element's leeway (east, north, m/s) on its right side and on its left side: fixed
+    while the wind is, so computed once per element."""
+    ur, vr = leeway_velocity_m_s(wind_u_m_s, wind_v_m_s, cls_params, eps_dw_cm_s, eps_cw_cm_s, 1)
+    ul, vl = leeway_velocity_m_s(wind_u_m_s, wind_v_m_s, cls_params, eps_dw_cm_s, eps_cw_cm_s, -1)
+    return ur, vr, ul, vl
 
-    ε_dw is redrawn where it would make the downwind slope negative (as in OpenDrift); ε_cw
-    uses the right-side standard deviation (all tabulated classes are symmetric).
+
+@njit(inline="always")
+def drift_step(
+    x_km: float,
+    y_km: float,
+    side: int,
+    current_u_m_s: float,
+    current_v_m_s: float,
+    leeway: tuple[float, float, float, float],
+    dt_s: float,
+    u_jibe: float,
+    p_jibe: float,
+) -> tuple[float, float, int]:
+    """One forward-Euler step of a drifting element: the current plus the leeway of its side
+    (``leeway`` from :func:`element_leeway`), then a jibe to the other side if
+    ``u_jibe < p_jibe``. Returns the new position (km) and side."""
+    ur, vr, ul, vl = leeway
+    scale = dt_s / 1000.0
+    if side > 0:
+        x_km += (current_u_m_s + ur) * scale
+        y_km += (current_v_m_s + vr) * scale
+    else:
+        x_km += (current_u_m_s + ul) * scale
+        y_km += (current_v_m_s + vl) * scale
+    if u_jibe < p_jibe:
+        side = -side
+    return x_km, y_km, side
+
+
+MAX_REDRAWS = 8
+
+
+@njit(inline="always")
+def leeway_perturbation(
+    seed: int, stream: int, day: int, key: int, cls_params: NDArray[np.float64]
+) -> tuple[float, float, int]:
+    """An element's ε_dw, ε_cw (cm/s) and initial side (±1), from keyed draws of ``stream``.
+
+    ε_dw is redrawn (up to ``MAX_REDRAWS`` times, then held at the bound: a 12-sigma event
+    for the dinghy) while it would make the downwind slope negative, as OpenDrift does;
+    ε_cw uses the right-side standard deviation (all tabulated classes are symmetric).
     """
-    eps_dw = rng.standard_normal(n) * cls.dw_std_cm_s
-    bad = cls.dw_slope_pct + eps_dw / 20.0 < 0.0
-    while bad.any():
-        eps_dw[bad] = rng.standard_normal(int(bad.sum())) * cls.dw_std_cm_s
-        bad = cls.dw_slope_pct + eps_dw / 20.0 < 0.0
-    eps_cw = rng.standard_normal(n) * cls.cw_right_std_cm_s
-    side = np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
-    return eps_dw, eps_cw, side
+    side = 1 if hash_uniform(seed, stream, day, 16 * key) < 0.5 else -1
+    eps_cw = cls_params[5] * hash_normal(seed, stream, day, 8 * key + 1)
+    eps_dw = cls_params[2] * hash_normal(seed, stream, day, 8 * key + 2)
+    redraw = 1
+    while cls_params[0] + eps_dw / 20.0 < 0.0 and redraw < MAX_REDRAWS:
+        eps_dw = cls_params[2] * hash_normal(seed, stream, day, 8 * key + 2 + redraw)
+        redraw += 1
+    return max(eps_dw, -20.0 * cls_params[0]), eps_cw, side
 
 
 def jibe_probability_per_step(cls: LeewayClass, dt_minutes: float) -> float:
     """Probability of a jibe within one step, from the hourly probability (as OpenDrift)."""
     return float(1.0 - (1.0 - cls.jibe_probability_per_hour) ** (dt_minutes / 60.0))
-
-
-@njit(cache=True, nogil=True)
-def _uniform(seed: np.uint64, element: int, step: int) -> float:
-    """Counter-based uniform in [0, 1): splitmix64 of (seed, element, step)."""
-    z = seed ^ (np.uint64(element) * np.uint64(0x9E3779B97F4A7C15))
-    z = z + np.uint64(step + 1) * np.uint64(0xD1B54A32D192ED03)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, nogil=True)
@@ -160,45 +203,37 @@ def _drift_kernel(
     wind_u_m_s: NDArray[np.float64],
     wind_v_m_s: NDArray[np.float64],
     cls_params: NDArray[np.float64],
-    eps_dw_cm_s: NDArray[np.float64],
-    eps_cw_cm_s: NDArray[np.float64],
-    side: NDArray[np.int8],
     current_u_m_s: NDArray[np.float64],
     current_v_m_s: NDArray[np.float64],
     dt_s: float,
     p_jibe: float,
-    seed: np.uint64,
+    seed: int,
+    leeway_stream: int,
+    jibe_stream: int,
     record_every: int,
     track_x_km: NDArray[np.float64],
     track_y_km: NDArray[np.float64],
+    side_out: NDArray[np.int8],
 ) -> None:
-    """Advance every element in place by forward Euler steps (current, then leeway, then jibe)."""
+    """Advance every element in place by :func:`drift_step` (element ``e``'s draws keyed by
+    ``e``; the jibe of step ``k`` on day key ``k``)."""
     n_steps = current_u_m_s.size
-    scale = dt_s / 1000.0
     for e in range(x_km.size):
-        ur, vr = leeway_velocity_m_s(
-            wind_u_m_s[e], wind_v_m_s[e], cls_params, eps_dw_cm_s[e], eps_cw_cm_s[e], 1
-        )
-        ul, vl = leeway_velocity_m_s(
-            wind_u_m_s[e], wind_v_m_s[e], cls_params, eps_dw_cm_s[e], eps_cw_cm_s[e], -1
-        )
-        x, y, s = x_km[e], y_km[e], side[e]
+        eps_dw, eps_cw, s = leeway_perturbation(seed, leeway_stream, 0, e, cls_params)
+        leeway = element_leeway(wind_u_m_s[e], wind_v_m_s[e], cls_params, eps_dw, eps_cw)
+        x, y = x_km[e], y_km[e]
         if record_every > 0:
             track_x_km[0, e], track_y_km[0, e] = x, y
         for k in range(n_steps):
-            if s > 0:
-                x += (current_u_m_s[k] + ur) * scale
-                y += (current_v_m_s[k] + vr) * scale
-            else:
-                x += (current_u_m_s[k] + ul) * scale
-                y += (current_v_m_s[k] + vl) * scale
-            if _uniform(seed, e, k) < p_jibe:
-                s = -s
+            u_jibe = hash_uniform(seed, jibe_stream, k, e)
+            x, y, s = drift_step(
+                x, y, s, current_u_m_s[k], current_v_m_s[k], leeway, dt_s, u_jibe, p_jibe
+            )
             if record_every > 0 and (k + 1) % record_every == 0:
                 track_x_km[(k + 1) // record_every, e] = x
                 track_y_km[(k + 1) // record_every, e] = y
         x_km[e], y_km[e] = x, y
-        side[e] = s
+        side_out[e] = s
 
 
 @dataclass(frozen=True)
@@ -241,7 +276,7 @@ def simulate_drift(
     wind_v_m_s: ArrayLike,
     tide: TidalStream | None,
     cls: LeewayClass,
-    rng: np.random.Generator,
+    seed: int,
     *,
     current_u_m_s: float = 0.0,
     current_v_m_s: float = 0.0,
@@ -250,9 +285,9 @@ def simulate_drift(
     """Drift elements from (x0, y0) for ``hours`` under a uniform current and wind.
 
     Wind (towards, m/s) is constant in time, one value or one per element. The current is the
-    tidal stream (``tide``, may be None) plus a constant ``current_u/v_m_s``. Random numbers:
-    the per-element perturbations and sides come from ``rng``; jibes from a counter-based
-    hash seeded from ``rng``, so results are bit-identical for the same seed.
+    tidal stream (``tide``, may be None) plus a constant ``current_u/v_m_s``. Each element
+    takes the engine's drift step (:func:`drift_step`) with counter-based draws keyed by
+    ``seed`` (streams ``drift.leeway`` and ``drift.jibe``): bit-identical for the same seed.
     """
     x = np.array(x0_km, dtype=np.float64, copy=True).ravel()
     y = np.array(y0_km, dtype=np.float64, copy=True).ravel()
@@ -265,29 +300,28 @@ def simulate_drift(
         raise ValueError("hourly tracks need a step that divides the hour and whole hours")
     wu = np.broadcast_to(np.asarray(wind_u_m_s, dtype=np.float64), (n,)).copy()
     wv = np.broadcast_to(np.asarray(wind_v_m_s, dtype=np.float64), (n,)).copy()
-    eps_dw, eps_cw, side = draw_leeway_perturbations(cls, n, rng)
-    seed = np.uint64(rng.integers(0, 2**63, dtype=np.int64))
     cu, cv = _current_series(t0_hours, n_steps, dt_minutes, tide, current_u_m_s, current_v_m_s)
     n_rec = n_steps // steps_per_hour + 1 if hourly_tracks else 1
     tx = np.empty((n_rec, n)) if hourly_tracks else np.empty((1, 1))
     ty = np.empty((n_rec, n)) if hourly_tracks else np.empty((1, 1))
+    side = np.empty(n, dtype=np.int8)
     _drift_kernel(
         x,
         y,
         wu,
         wv,
         cls.params_array(),
-        eps_dw,
-        eps_cw,
-        side,
         cu,
         cv,
         dt_minutes * 60.0,
         jibe_probability_per_step(cls, dt_minutes),
-        seed,
+        int(seed),
+        stream_id("drift.leeway"),
+        stream_id("drift.jibe"),
         steps_per_hour if hourly_tracks else 0,
         tx,
         ty,
+        side,
     )
     if hourly_tracks:
         return DriftResult(x, y, side, tx, ty)
