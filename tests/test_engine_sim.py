@@ -398,3 +398,29 @@ def test_the_engine_drifts_boats_as_the_drift_compared_with_opendrift() -> None:
     for ours, theirs in ((boats["final_x_km"], ref.x_km), (boats["final_y_km"], ref.y_km)):
         assert abs(ours.mean() - theirs.mean()) < 4 * theirs.std() * np.sqrt(2 / n)
         assert ours.std() == pytest.approx(theirs.std(), rel=0.03)
+
+
+def test_compiled_caches_are_flushed_when_any_kernel_source_changes(tmp_path: Path) -> None:
+    """Numba only invalidates a cached function when its own file changes; the engine
+    flushes its kernels' caches when a module they compile from changes."""
+    import types
+
+    from channelsim.engine import jit_cache
+
+    class Cache:
+        cache_path = str(tmp_path / "cache")
+        flushed = 0
+
+        def flush(self) -> None:
+            self.flushed += 1
+
+    entry = types.SimpleNamespace(_cache=Cache())
+    source = tmp_path / "kernel_source.py"
+    source.write_text("x = 1\n")
+    module = types.ModuleType("kernel_source")
+    module.__file__ = str(source)
+    assert jit_cache.refresh([entry], [module])  # no stamp yet
+    assert not jit_cache.refresh([entry], [module])
+    source.write_text("x = 2\n")
+    assert jit_cache.refresh([entry], [module])
+    assert entry._cache.flushed == 2

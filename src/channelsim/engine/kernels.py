@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from channelsim.engine.results import Result
-from channelsim.engine.sea import sail_boat
+from channelsim.engine.sea import WorldArrays, sail_boat
 from channelsim.engine.stages import KERNELS, STAGES
 from channelsim.params import Params
 from channelsim.rng import hash_uniform, poisson_one
@@ -169,9 +169,15 @@ class KernelSetup:
     params: np.ndarray
     streams: np.ndarray
     flags: np.ndarray
+    land_km: np.ndarray
     tide_params: np.ndarray
     leeway_params: np.ndarray
     zones: np.ndarray
+
+    @property
+    def world(self) -> WorldArrays:
+        """The world's arrays as the at-sea kernel takes them."""
+        return (self.flags, self.land_km, self.tide_params, self.leeway_params)
 
 
 def kernel_setup(
@@ -216,6 +222,7 @@ def kernel_setup(
         params=kernel_params(params, derived),
         streams=streams_record(ids),
         flags=np.ascontiguousarray(grid.flags, dtype=np.uint8),
+        land_km=np.ascontiguousarray(world.nearest_land_km(), dtype=np.float32),
         tide_params=world.tide.params_array(),
         leeway_params=DINGHY_LEEWAY.params_array(),
         zones=zones,
@@ -475,9 +482,7 @@ def _sea(
     boats: np.ndarray,
     rules: np.ndarray,
     rule_on: np.ndarray,
-    flags: np.ndarray,
-    tide_params: np.ndarray,
-    leeway_params: np.ndarray,
+    world: WorldArrays,
 ) -> None:
     none = np.zeros((0, 2))
     today = lv[d]
@@ -500,9 +505,7 @@ def _sea(
                 sid,
                 rules,
                 on,
-                flags,
-                tide_params,
-                leeway_params,
+                world,
                 none,
             )
 
@@ -584,9 +587,7 @@ def run_days(
     rule_on: np.ndarray,
     rule_daily: np.ndarray,
     returning: np.ndarray,
-    flags: np.ndarray,
-    tide_params: np.ndarray,
-    leeway_params: np.ndarray,
+    world: WorldArrays,
 ) -> int:
     """Run the loop's positions from ``(day_from, pos_from)`` up to, not including,
     ``(day_to, pos_to)``; at the end of each day record the levels. Returns ``DONE``, or
@@ -627,9 +628,7 @@ def run_days(
                 boats,
                 rules,
                 rule_on,
-                flags,
-                tide_params,
-                leeway_params,
+                world,
             )
         elif k == K_ARRIVAL:
             _arrival(d, day, kp, st, daily, boats, returning, rule_daily)
@@ -640,3 +639,20 @@ def run_days(
             p = 0
             d += 1
     return DONE
+
+
+def _refresh_caches() -> None:
+    """Flush the cached kernels if any module they compile from changed (jit_cache)."""
+    import sys
+
+    from channelsim import rng
+    from channelsim.engine import jit_cache, sea
+    from channelsim.world import drift, geography, tide
+
+    jit_cache.refresh(
+        [run_days, sea._sail_all, sea.sail_boat],
+        [rng, tide, drift, geography, sea, sys.modules[__name__]],
+    )
+
+
+_refresh_caches()

@@ -139,9 +139,7 @@ def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple
             sim.rule_on,
             sim.rule_daily,
             sim.returning,
-            k.flags,
-            k.tide_params,
-            k.leeway_params,
+            k.world,
         )
         if status == kernels.DONE:
             return

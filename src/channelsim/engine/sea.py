@@ -39,13 +39,13 @@ from numba import njit
 
 from channelsim.rng import hash_uniform
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
-from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags
+from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags, grid_value
 from channelsim.world.tide import tide_velocity_m_s
 
 KN_TO_M_S = 0.514444
 M_S_TO_KM_H = 3.6
 STEP_KEY = 65536  # steps per boat key; max_hours_at_sea ≤ 240 h at ≥ 1 min steps fits
-APPROACH_STEP_H = 1.0 / 60.0  # the longest step within two steps of Dover
+MIN_STEP_NEAR_LAND_H = 1.0 / 60.0  # steps near land shrink to reach it, down to a minute
 
 
 class Fate(IntEnum):
@@ -63,6 +63,10 @@ class Fate(IntEnum):
 FATE_NAMES = {f.value: f.name.lower() for f in Fate}
 #: Category names of the boat log's ``fate``: ``prevented`` (never left) then each Fate.
 FATE_CATEGORIES = ("prevented", *(FATE_NAMES[f] for f in sorted(FATE_NAMES)))
+
+#: What the kernels read of the world: the region flags, the distance to the nearest land (km),
+#: the tide's and the drift class's parameters (``KernelSetup.world``).
+WorldArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 # Plain integer constants for the kernel (Numba folds module-level ints).
 _AT_SEA, _ARRIVED, _LANDED_UK, _RESCUED_FR, _RETURNED, _LOST, _AT_SEA_END = (int(f) for f in Fate)
@@ -121,6 +125,49 @@ def _hit(rate_per_hour: float, dt_h: float, u: float) -> bool:
     return rate_per_hour > 0.0 and u < 1.0 - math.exp(-rate_per_hour * dt_h)
 
 
+_NO_EVENT, _CAPSIZE, _ENGINE_FAILURE, _RESCUE = 0, 1, 2, 3
+
+
+@njit(inline="always")
+def _first(
+    when: float, event: int, rate_per_hour: float, dt_h: float, u: float, code: int
+) -> tuple[float, int]:
+    """The earlier of ``(when, event)`` and this hazard's event, if it falls in the step:
+    ``u`` below ``1 − exp(−rate·dt)`` means it does, at the fraction ``−ln(1 − u)/(rate·dt)``
+    of the step (an exponential time by inversion of the same uniform)."""
+    if _hit(rate_per_hour, dt_h, u):
+        at = min(-math.log1p(-u) / (rate_per_hour * dt_h), 1.0)
+        if at < when:
+            return at, code
+    return when, event
+
+
+@njit(inline="always")
+def _capsize_deaths(
+    seed: int, stream: int, day: int, key: int, occ: int, kp: Any, surv_med: float
+) -> tuple[int, int]:
+    """People who drown at once (cold shock) and who die of hypothermia before the rescue
+    (log-normal survival time against an exponential time to rescue), after a capsize."""
+    rescue_h = -kp.capsize_rescue_mean_h * math.log(
+        1.0 - hash_uniform(seed, stream, day, key * 256 + 255)
+    )
+    p_die = 0.5 * (
+        1.0
+        + math.erf(
+            (math.log(rescue_h + 1e-9) - math.log(surv_med)) / (kp.survival_log_sd * math.sqrt(2.0))
+        )
+    )
+    drowned = 0
+    hypothermia = 0
+    for i in range(occ):
+        ui = hash_uniform(seed, stream, day, key * 256 + i)
+        if ui < kp.immediate_drowning_share:
+            drowned += 1
+        elif ui < kp.immediate_drowning_share + (1.0 - kp.immediate_drowning_share) * p_die:
+            hypothermia += 1
+    return drowned, hypothermia
+
+
 @njit(inline="always")
 def _eligible(rule: Any, occ: int, wave_m: float, seed: int, day: int, key: int) -> bool:
     """Whether a rule may ever act on this boat (people aboard, sea state, exclusions:
@@ -165,14 +212,14 @@ def sail_boat(
     sid: Any,
     rules: np.ndarray,
     rules_on: np.ndarray,
-    flags: np.ndarray,
-    tide_params: np.ndarray,
-    leeway_params: np.ndarray,
+    world: WorldArrays,
     track: np.ndarray,
 ) -> None:
     """Step one boat (a ``BOAT_DTYPE`` record with ``aboard_people``, ``boat_id`` and
     ``launch_t_h`` set) from (x, y) to its fate; write its outcome fields. ``rules_on``
-    says which rules act today; ``track`` (steps × 2) records positions if it has rows."""
+    says which rules act today; ``world`` is ``KernelSetup.world``; ``track`` (steps × 2)
+    records positions if it has rows."""
+    flags, land_km, tide_params, leeway_params = world
     gx0, gy0, gcell = kp.grid_x0_km, kp.grid_y0_km, kp.grid_cell_km
     surv_med = (
         kp.survival_median_below_10c_h if sea_temp_c < 10.0 else (kp.survival_median_above_10c_h)
@@ -219,17 +266,23 @@ def sail_boat(
             break
         skey = key * STEP_KEY + step
         tu, tv = tide_velocity_m_s(tide_params, t)
-        dt_h = kp.dt_h
-        if not disabled:
-            # On the final approach (within two steps of Dover) the step is at most one
-            # minute, so the approach, and where the boat meets the coast, do not depend on
-            # the step length.
+        if disabled:
+            ur, vr, ul, vl = leeway
+            u = tu + (ur if side > 0 else ul)
+            v = tv + (vr if side > 0 else vl)
+        else:
             dx = kp.target_x_km - x
             dy = kp.target_y_km - y
             dist = math.sqrt(dx * dx + dy * dy) + 1e-9
-            tide_m_s = math.sqrt(tu * tu + tv * tv)
-            if dist < 2.0 * (speed_m_s + tide_m_s) * M_S_TO_KM_H * dt_h:
-                dt_h = min(dt_h, APPROACH_STEP_H)
+            u = tu + speed_m_s * dx / dist
+            v = tv + speed_m_s * dy / dist
+        # Near land a step is never longer than the time to reach it (but at least a
+        # minute), so where a boat meets a coast, or Dover, does not depend on the step.
+        ground_km_h = math.sqrt(u * u + v * v) * M_S_TO_KM_H
+        dt_h = kp.dt_h
+        near_km = grid_value(land_km, gx0, gy0, gcell, x, y)
+        if ground_km_h * dt_h > near_km:
+            dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
         # Interception under the policies' rules of engagement, where the boat is at the
         # start of the step (a boat is caught where it is, before it moves on).
         capsize_now = capsize_rate
@@ -251,28 +304,78 @@ def sail_boat(
                     break
             if fate != _AT_SEA:
                 break
+        # Where the step would take the boat, and when in it (a fraction) it reaches Dover.
+        reach_at = 2.0
         if disabled:
-            nx, ny, side = drift_step(
+            nx, ny, next_side = drift_step(
                 x, y, side, tu, tv, leeway, dt_h * 3600.0,
                 hash_uniform(seed, sid.sea_jibe, day, skey), kp.jibe_per_step,
             )  # fmt: skip
         else:
-            u = tu + speed_m_s * dx / dist
-            v = tv + speed_m_s * dy / dist
-            reach_km = math.sqrt(u * u + v * v) * M_S_TO_KM_H * dt_h
+            next_side = side
+            reach_km = ground_km_h * dt_h
             if dist <= reach_km:
-                # Dover is reached within this step: the boat is escorted in, at the time
-                # it gets there (whatever the step length).
-                t += dt_h * dist / reach_km
-                step += 1
-                x = kp.target_x_km
-                y = kp.target_y_km
-                flag = grid_flags(flags, gx0, gy0, gcell, x, y)
-                max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
-                fate = _ARRIVED
-                break
+                reach_at = dist / reach_km
             nx = x + u * M_S_TO_KM_H * dt_h
             ny = y + v * M_S_TO_KM_H * dt_h
+        # The step's hazards, each at its own time within the step (the same keyed uniform
+        # decides whether and when: an exponential time by inversion). The first that comes
+        # before the step ends, or the boat reaches Dover, happens where the boat is then,
+        # so events do not wait for the end of a step (and for a side of the median line).
+        if flag & UK_SIDE:
+            rescue_rate = kp.uk_pickup_per_hour
+        elif disabled:
+            rescue_rate = kp.fr_rescue_per_hour
+        else:
+            rescue_rate = 0.0
+        when, event = _first(
+            2.0, _NO_EVENT, capsize_now, dt_h,
+            hash_uniform(seed, sid.sea_capsize, day, skey), _CAPSIZE,
+        )  # fmt: skip
+        if not disabled:
+            when, event = _first(
+                when, event, kp.engine_failure_per_hour, dt_h,
+                hash_uniform(seed, sid.sea_engine, day, skey), _ENGINE_FAILURE,
+            )  # fmt: skip
+        when, event = _first(
+            when, event, rescue_rate, dt_h,
+            hash_uniform(seed, sid.sea_rescue, day, skey), _RESCUE,
+        )  # fmt: skip
+        if event != _NO_EVENT and when < reach_at:
+            ex = x + when * (nx - x)
+            ey = y + when * (ny - y)
+            eflag = grid_flags(flags, gx0, gy0, gcell, ex, ey)
+            if not eflag & (LAND_FR | LAND_UK):
+                rescued_on_uk_side = (flag & UK_SIDE) != 0
+                x, y, flag = ex, ey, eflag
+                t += when * dt_h
+                step += 1
+                max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
+                if record and step < track.shape[0]:
+                    track[step, 0] = x
+                    track[step, 1] = y
+                if event == _CAPSIZE:
+                    fate = _LOST
+                    drowned, hypothermia = _capsize_deaths(
+                        seed, sid.sea_survival, day, key, occ, kp, surv_med
+                    )
+                elif event == _ENGINE_FAILURE:
+                    disabled = True
+                else:
+                    fate = _ARRIVED if rescued_on_uk_side else _RESCUED_FR
+                continue
+        if reach_at <= 1.0:
+            # Dover is reached within this step: the boat is escorted in, at the time it
+            # gets there (whatever the step length).
+            t += dt_h * reach_at
+            step += 1
+            x = kp.target_x_km
+            y = kp.target_y_km
+            flag = grid_flags(flags, gx0, gy0, gcell, x, y)
+            max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
+            fate = _ARRIVED
+            break
+        side = next_side
         nflag = grid_flags(flags, gx0, gy0, gcell, nx, ny)
         t += dt_h
         step += 1
@@ -285,48 +388,10 @@ def sail_boat(
             x = nx
             y = ny
             flag = nflag
-        d2 = (x - x_start) ** 2 + (y - y_start) ** 2
-        max_d2 = max(max_d2, d2)
+        max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
         if record and step < track.shape[0]:
             track[step, 0] = x
             track[step, 1] = y
-        if fate != _AT_SEA:
-            break
-        if capsize_now > 0.0 and _hit(
-            capsize_now, dt_h, hash_uniform(seed, sid.sea_capsize, day, skey)
-        ):
-            fate = _LOST
-            rescue_h = -kp.capsize_rescue_mean_h * math.log(
-                1.0 - hash_uniform(seed, sid.sea_survival, day, key * 256 + 255)
-            )
-            p_die = 0.5 * (
-                1.0
-                + math.erf(
-                    (math.log(rescue_h + 1e-9) - math.log(surv_med))
-                    / (kp.survival_log_sd * math.sqrt(2.0))
-                )
-            )
-            for i in range(occ):
-                ui = hash_uniform(seed, sid.sea_survival, day, key * 256 + i)
-                if ui < kp.immediate_drowning_share:
-                    drowned += 1
-                elif ui < kp.immediate_drowning_share + (1.0 - kp.immediate_drowning_share) * p_die:
-                    hypothermia += 1
-            break
-        if not disabled and _hit(
-            kp.engine_failure_per_hour, dt_h, hash_uniform(seed, sid.sea_engine, day, skey)
-        ):
-            disabled = True
-        if flag & UK_SIDE:
-            rescue_rate = kp.uk_pickup_per_hour
-        elif disabled:
-            rescue_rate = kp.fr_rescue_per_hour
-        else:
-            rescue_rate = 0.0
-        if rescue_rate > 0.0 and _hit(
-            rescue_rate, dt_h, hash_uniform(seed, sid.sea_rescue, day, skey)
-        ):
-            fate = _ARRIVED if flag & UK_SIDE else _RESCUED_FR
     boat.fate = fate
     boat.drowned = drowned
     boat.hypothermia_deaths = hypothermia
@@ -353,9 +418,7 @@ def _sail_all(
     sid: np.ndarray,
     rules: np.ndarray,
     rules_on: np.ndarray,
-    flags: np.ndarray,
-    tide_params: np.ndarray,
-    leeway_params: np.ndarray,
+    world: WorldArrays,
     tracks: np.ndarray,
 ) -> None:
     record = tracks.shape[0] == boats.shape[0]
@@ -375,9 +438,7 @@ def _sail_all(
             sid[0],
             rules,
             rules_on,
-            flags,
-            tide_params,
-            leeway_params,
+            world,
             tracks[b] if record else none,
         )
 
@@ -413,9 +474,7 @@ def sail(
         setup.streams,
         rules,
         np.ones(len(rules), np.bool_),
-        setup.flags,
-        setup.tide_params,
-        setup.leeway_params,
+        setup.world,
         np.zeros((0, 0, 2)) if tracks is None else tracks,
     )
     return boats

@@ -35,6 +35,22 @@ NMI_KM = 1.852
 
 
 @njit(cache=True, nogil=True)
+def grid_value(
+    values: NDArray[np.float32],
+    x0_km: float,
+    y0_km: float,
+    cell_km: float,
+    x_km: float,
+    y_km: float,
+) -> float:
+    """The value of the cell holding (x, y) of a raster shaped like the flags."""
+    ny, nx = values.shape
+    i = min(max(int(np.floor((x_km - x0_km) / cell_km)), 0), nx - 1)
+    j = min(max(int(np.floor((y_km - y0_km) / cell_km)), 0), ny - 1)
+    return float(values[j, i])
+
+
+@njit(cache=True, nogil=True)
 def grid_flags(
     flags: NDArray[np.uint8], x0_km: float, y0_km: float, cell_km: float, x_km: float, y_km: float
 ) -> np.uint8:
@@ -117,6 +133,7 @@ class World:
     waterway_names: tuple[str, ...] = field(default=())
     waterway_width_km: float = 0.25
     shallow_band_km: float = 0.3
+    land_distance_km: NDArray[np.float32] | None = None  # to the nearest land or waterway
 
     def distance_to_french_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
         """Distance from each point to the French coast (0 on French land), to one cell."""
@@ -127,6 +144,12 @@ class World:
         """Distance from each point to the English coast (0 on English land), to one cell."""
         j, i = self.grid.cell_index(x_km, y_km)
         return self.uk_coast_distance_km[j, i].astype(np.float64)
+
+    def nearest_land_km(self) -> NDArray[np.float32]:
+        """Distance from each cell to the nearest land (either coast, or a waterway)."""
+        if self.land_distance_km is not None:
+            return self.land_distance_km
+        return np.minimum(self.fr_coast_distance_km, self.uk_coast_distance_km)
 
     def area_geometry(self, area: str) -> tuple[float, float | None]:
         """``(area_km2, band_width_km)`` of a French interception area: ``"waterways"``,
@@ -302,8 +325,9 @@ def build_world(spec: dict[str, Any]) -> World:
         )
     fr32 = fr_dist.astype(np.float32)
     uk32 = uk_dist.astype(np.float32)
-    fr32.setflags(write=False)
-    uk32.setflags(write=False)
+    land32 = np.minimum(fr32, uk32)
+    for array in (fr32, uk32, land32):
+        array.setflags(write=False)
     return World(
         projection=proj,
         grid=grid,
@@ -316,6 +340,7 @@ def build_world(spec: dict[str, Any]) -> World:
         waterway_names=tuple(lines),
         waterway_width_km=sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"]),
         shallow_band_km=float(spec["shallow_band_km"]),
+        land_distance_km=land32,
     )
 
 
