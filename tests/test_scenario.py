@@ -167,3 +167,14 @@ def test_shipped_status_quo_scenario_loads() -> None:
     scenario = load_checked(path)
     assert (scenario.start, scenario.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert scenario.weather.mode == "stochastic"
+
+
+def test_a_scenario_names_its_parameter_set(tmp_path: Path) -> None:
+    from channelsim.params import Params, default_params
+
+    calibrated = load_scenario(_write(tmp_path, HEADER))
+    assert calibrated.parameter_set == "calibrated" and calibrated.params == default_params()
+    code = load_scenario(_write(tmp_path, HEADER + 'parameter_set = "code"\n'))
+    assert code.params == Params() and code.to_dict()["parameter_set"] == "code"
+    with pytest.raises(InputError, match="parameter_set: expected one of code, calibrated"):
+        load_scenario(_write(tmp_path, HEADER + 'parameter_set = "prior"\n'))

@@ -41,10 +41,11 @@ def results_table() -> str:
 
 
 def parameter_tables() -> str:
-    """Every parameter with the value runs use (``default_params()``)."""
-    from channelsim.params import Params, markdown_table
+    """Every parameter with the value runs use (``default_params()``), and the code's value
+    where the calibrated set differs from it."""
+    from channelsim.params import Params, default_params, markdown_table
 
-    return markdown_table(Params())
+    return markdown_table(default_params(), Params())
 
 
 SECTIONS: dict[str, Callable[[], str]] = {

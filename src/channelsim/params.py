@@ -2,13 +2,15 @@
 
 Every field carries its unit, the hard range it must lie in (``ge``/``le``, enforced), the
 plausible range used by sensitivity analysis and calibration (``low``/``high``) and its
-source: a row of ``facts.md`` or ``None``, which marks it as an assumption. The model
-documentation's parameter tables are generated from this metadata
-(``python -m channelsim.params``), so they cannot drift from the code.
+source: a row of ``facts.md`` or ``None``, which marks it as an assumption.
 
-Defaults are layered: the values written here, then the package-data file
-``calibration_defaults.toml`` if a calibration has written one, then a scenario's
-``[params.*]`` overrides.
+Values come in named parameter sets (:data:`PARAMETER_SETS`): ``"code"``, the values
+written here (the centres of the priors and the fixed physics), and ``"calibrated"``, the
+code values with the posterior medians of the last calibration
+(``calibration_defaults.toml``, package data) on top. Runs use :data:`DEFAULT_SET`
+(``"calibrated"``) unless a scenario names another (``parameter_set = "code"``), then the
+scenario's ``[params.*]`` overrides. The documentation's parameter tables show the values
+runs use, and which set they come from (``python -m channelsim.docs``).
 """
 
 from __future__ import annotations
@@ -647,9 +649,8 @@ def calibration_defaults_path() -> Path | None:
     return Path(str(candidate)) if candidate.is_file() else None
 
 
-@cache
-def default_params() -> Params:
-    """Code defaults, then ``calibration_defaults.toml`` (package data) if present."""
+def _calibrated() -> Params:
+    """Code values, then ``calibration_defaults.toml`` (package data) if present."""
     params = Params()
     path = calibration_defaults_path()
     if path is not None:
@@ -661,16 +662,44 @@ def default_params() -> Params:
     return params
 
 
+#: The named parameter sets and what each is.
+PARAMETER_SETS: dict[str, str] = {
+    "code": "the values in channelsim/params.py: prior centres and fixed physics",
+    "calibrated": "the code values with the last calibration's posterior medians "
+    "(calibration_defaults.toml)",
+}
+DEFAULT_SET = "calibrated"
+
+
+@cache
+def parameter_set(name: str = DEFAULT_SET) -> Params:
+    """The parameter set called ``name`` (:data:`PARAMETER_SETS`)."""
+    if name == "code":
+        return Params()
+    if name == "calibrated":
+        return _calibrated()
+    raise InputError(
+        None, "parameter_set", f"expected one of {', '.join(PARAMETER_SETS)}, got {name!r}"
+    )
+
+
+def default_params() -> Params:
+    """The parameter set runs use unless a scenario names another (:data:`DEFAULT_SET`)."""
+    return parameter_set(DEFAULT_SET)
+
+
 def flat_items(params: Params) -> Iterator[tuple[str, float | int]]:
     """``(dotted path, value)`` for every parameter."""
     for info in list_parameters(params):
         yield info.path, info.default
 
 
-def markdown_table(params: Params | None = None) -> str:
-    """The parameter tables of docs/model.md, one per group."""
+def markdown_table(params: Params | None = None, code: Params | None = None) -> str:
+    """The parameter tables of docs/model.md, one per group: the values of ``params``
+    (default: what runs use); where ``code`` is given and differs, the code value too."""
     lines: list[str] = []
     current = ""
+    code_values = dict(flat_items(code)) if code is not None else {}
     for info in list_parameters(params):
         group = info.path.split(".")[0]
         if group != current:
@@ -680,7 +709,8 @@ def markdown_table(params: Params | None = None) -> str:
                 "",
                 f"#### `{group}` — {doc}",
                 "",
-                "| parameter | unit | default | allowed | plausible range | source | meaning |",
+                "| parameter | unit | value runs use | allowed | plausible range | source "
+                "| meaning |",
                 "|---|---|---|---|---|---|---|",
             ]
         plausible = (
@@ -688,13 +718,21 @@ def markdown_table(params: Params | None = None) -> str:
             if info.low is not None and info.high is not None
             else "fixed"
         )
+        value = _number_text(_rounded(info.default))
+        if info.path in code_values and code_values[info.path] != info.default:
+            value += f" (calibrated; code {_number_text(code_values[info.path])})"
         lines.append(
-            f"| `{info.path}` | {info.unit} | {_number_text(info.default)} | "
+            f"| `{info.path}` | {info.unit} | {value} | "
             f"{_number_text(info.ge)}–{_number_text(info.le)} | {plausible} | "
             f"{info.source or 'assumption'} | {info.description} |"
         )
     return "\n".join(lines).strip() + "\n"
 
 
+def _rounded(value: float | int) -> float | int:
+    """Calibrated values to 4 significant digits in the tables (the file keeps all)."""
+    return value if isinstance(value, int) else float(f"{value:.4g}")
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown_table(Params()))
+    sys.stdout.write(markdown_table(default_params(), Params()))

@@ -7,10 +7,11 @@ A scenario is TOML or YAML::
     start = 2025-01-01
     end = 2025-12-31
     seed = 2025
+    parameter_set = "calibrated" # or "code" (channelsim.params.PARAMETER_SETS)
     [weather]
     mode = "stochastic"          # or "file" (path = CSV) or "replay" (path = ODS/CSV or "store")
     [params.sea]
-    engine_speed_kn = 5.5        # overrides on top of the defaults
+    engine_speed_kn = 5.5        # overrides on top of the parameter set
     [[policies]]
     type = "beach_patrols"       # must be registered in channelsim.engine.policy
     start = 2025-06-01
@@ -50,7 +51,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from channelsim.errors import InputError
-from channelsim.params import Params, apply_overrides, default_params, raise_input_error
+from channelsim.params import (
+    DEFAULT_SET,
+    PARAMETER_SETS,
+    Params,
+    apply_overrides,
+    default_params,
+    parameter_set,
+    raise_input_error,
+)
 
 MAX_SEED = 2**63 - 1
 FIRST_DATE = dt.date(2018, 1, 1)
@@ -139,6 +148,10 @@ class Scenario(BaseModel):
     end: dt.date
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     weather: WeatherSpec = WeatherSpec()
+    parameter_set: str = Field(
+        default=DEFAULT_SET,
+        description="The named parameter set the overrides apply to (channelsim.params).",
+    )
     params: Params = Field(default_factory=default_params)
     policies: tuple[PolicySpec, ...] = ()
     source: str | None = Field(
@@ -328,7 +341,14 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     """Validate raw scenario data; ``params`` holds overrides applied to the defaults."""
     raw = dict(data)
     overrides = raw.pop("params", {})
-    params = apply_overrides(default_params(), overrides or {}, source, "params")
+    set_name = raw.get("parameter_set", DEFAULT_SET)
+    if not isinstance(set_name, str) or set_name not in PARAMETER_SETS:
+        raise InputError(
+            source,
+            "parameter_set",
+            f"expected one of {', '.join(PARAMETER_SETS)}, got {set_name!r}",
+        )
+    params = apply_overrides(parameter_set(set_name), overrides or {}, source, "params")
     weather = raw.get("weather")
     if isinstance(weather, dict) and weather.get("path"):
         weather_path = str(weather["path"])
