@@ -17,6 +17,7 @@ from channelsim.engine.policy import (
     Policy,
     Rule,
     build_policies,
+    policy_type,
     register_policy,
     registered_policies,
 )
@@ -41,10 +42,12 @@ def scenario_results(scenario: Scenario) -> ResultSet:
 
 
 def all_results() -> ResultSet:
-    """Every result the engine's stages and the registered policy types declare (labels
-    and units for outputs whose own registry is not at hand)."""
+    """Every result the engine's stages and the built-in policy types declare (labels and
+    units for outputs whose own registry is not at hand; the table of docs/model.md)."""
     declared = [r for cls in STAGES for r in cls.results]
-    declared += [r for cls in registered_policies().values() for r in cls.results]
+    for name in BUILTIN_POLICIES:
+        policy = policy_type(name)
+        declared += list(policy.results) if policy is not None else []
     return ResultSet(declared)
 
 
