@@ -130,12 +130,27 @@ _NO_EVENT, _CAPSIZE, _ENGINE_FAILURE, _RESCUE = 0, 1, 2, 3
 
 @njit(inline="always")
 def _first(
-    when: float, event: int, rate_per_hour: float, dt_h: float, u: float, code: int
+    when: float,
+    event: int,
+    rate_per_hour: float,
+    dt_h: float,
+    p_step: float,
+    seed: int,
+    stream: int,
+    day: int,
+    skey: int,
+    code: int,
 ) -> tuple[float, int]:
     """The earlier of ``(when, event)`` and this hazard's event, if it falls in the step:
-    ``u`` below ``1 − exp(−rate·dt)`` means it does, at the fraction ``−ln(1 − u)/(rate·dt)``
-    of the step (an exponential time by inversion of the same uniform)."""
-    if _hit(rate_per_hour, dt_h, u):
+    its keyed uniform ``u`` below ``1 − exp(−rate·dt)`` (``p_step`` if already known, else
+    negative) means it does, at the fraction ``−ln(1 − u)/(rate·dt)`` of the step (an
+    exponential time by inversion of the same uniform). No draw for a zero rate."""
+    if rate_per_hour <= 0.0:
+        return when, event
+    if p_step < 0.0:
+        p_step = 1.0 - math.exp(-rate_per_hour * dt_h)
+    u = hash_uniform(seed, stream, day, skey)
+    if u < p_step:
         at = min(-math.log1p(-u) / (rate_per_hour * dt_h), 1.0)
         if at < when:
             return at, code
@@ -232,6 +247,10 @@ def sail_boat(
     speed_m_s *= max(0.2, 1.0 - kp.wave_speed_loss_per_m * wave_height_m)
     capsize_rate = kp.capsize_per_hour * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
     capsize_rate *= load**kp.capsize_overload_exponent
+    p_capsize = 1.0 - math.exp(-capsize_rate * kp.dt_h)
+    p_engine = 1.0 - math.exp(-kp.engine_failure_per_hour * kp.dt_h)
+    p_uk_pickup = 1.0 - math.exp(-kp.uk_pickup_per_hour * kp.dt_h)
+    p_fr_rescue = 1.0 - math.exp(-kp.fr_rescue_per_hour * kp.dt_h)
     # The boat's Leeway perturbations and side if it comes to drift (world.drift).
     eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
     leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
@@ -328,18 +347,21 @@ def sail_boat(
             rescue_rate = kp.fr_rescue_per_hour
         else:
             rescue_rate = 0.0
+        base = dt_h == kp.dt_h  # the step's hazard probabilities are then known
         when, event = _first(
             2.0, _NO_EVENT, capsize_now, dt_h,
-            hash_uniform(seed, sid.sea_capsize, day, skey), _CAPSIZE,
+            p_capsize if base and capsize_now == capsize_rate else -1.0,
+            seed, sid.sea_capsize, day, skey, _CAPSIZE,
         )  # fmt: skip
         if not disabled:
             when, event = _first(
-                when, event, kp.engine_failure_per_hour, dt_h,
-                hash_uniform(seed, sid.sea_engine, day, skey), _ENGINE_FAILURE,
+                when, event, kp.engine_failure_per_hour, dt_h, p_engine if base else -1.0,
+                seed, sid.sea_engine, day, skey, _ENGINE_FAILURE,
             )  # fmt: skip
         when, event = _first(
             when, event, rescue_rate, dt_h,
-            hash_uniform(seed, sid.sea_rescue, day, skey), _RESCUE,
+            (p_uk_pickup if flag & UK_SIDE else p_fr_rescue) if base else -1.0,
+            seed, sid.sea_rescue, day, skey, _RESCUE,
         )  # fmt: skip
         if event != _NO_EVENT and when < reach_at:
             ex = x + when * (nx - x)
