@@ -168,8 +168,7 @@ class KernelSetup:
 
     params: np.ndarray
     streams: np.ndarray
-    flags: np.ndarray
-    land_km: np.ndarray
+    packed: np.ndarray
     tide_params: np.ndarray
     leeway_params: np.ndarray
     zones: np.ndarray
@@ -177,7 +176,7 @@ class KernelSetup:
     @property
     def world(self) -> WorldArrays:
         """The world's arrays as the at-sea kernel takes them."""
-        return (self.flags, self.land_km, self.tide_params, self.leeway_params)
+        return (self.packed, self.tide_params, self.leeway_params)
 
 
 def kernel_setup(
@@ -221,8 +220,7 @@ def kernel_setup(
     return KernelSetup(
         params=kernel_params(params, derived),
         streams=streams_record(ids),
-        flags=np.ascontiguousarray(grid.flags, dtype=np.uint8),
-        land_km=np.ascontiguousarray(world.nearest_land_km(), dtype=np.float32),
+        packed=np.ascontiguousarray(world.packed_cells(), dtype=np.uint16),
         tide_params=world.tide.params_array(),
         leeway_params=DINGHY_LEEWAY.params_array(),
         zones=zones,

@@ -39,7 +39,7 @@ from numba import njit
 
 from channelsim.rng import hash_uniform
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
-from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_flags, grid_value
+from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_cell
 from channelsim.world.tide import tide_velocity_m_s
 
 KN_TO_M_S = 0.514444
@@ -64,9 +64,10 @@ FATE_NAMES = {f.value: f.name.lower() for f in Fate}
 #: Category names of the boat log's ``fate``: ``prevented`` (never left) then each Fate.
 FATE_CATEGORIES = ("prevented", *(FATE_NAMES[f] for f in sorted(FATE_NAMES)))
 
-#: What the kernels read of the world: the region flags, the distance to the nearest land (km),
-#: the tide's and the drift class's parameters (``KernelSetup.world``).
-WorldArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: What the kernels read of the world: the packed cells (region flags and distance to the
+#: nearest land, ``World.packed_cells``), the tide's and the drift class's parameters
+#: (``KernelSetup.world``).
+WorldArrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 # Plain integer constants for the kernel (Numba folds module-level ints).
 _AT_SEA, _ARRIVED, _LANDED_UK, _RESCUED_FR, _RETURNED, _LOST, _AT_SEA_END = (int(f) for f in Fate)
@@ -234,7 +235,7 @@ def sail_boat(
     ``launch_t_h`` set) from (x, y) to its fate; write its outcome fields. ``rules_on``
     says which rules act today; ``world`` is ``KernelSetup.world``; ``track`` (steps × 2)
     records positions if it has rows."""
-    flags, land_km, tide_params, leeway_params = world
+    packed, tide_params, leeway_params = world
     gx0, gy0, gcell = kp.grid_x0_km, kp.grid_y0_km, kp.grid_cell_km
     surv_med = (
         kp.survival_median_below_10c_h if sea_temp_c < 10.0 else (kp.survival_median_above_10c_h)
@@ -269,7 +270,8 @@ def sail_boat(
     drowned = 0
     hypothermia = 0
     max_d2 = 0.0
-    flag = grid_flags(flags, gx0, gy0, gcell, x, y)
+    cell = grid_cell(packed, gx0, gy0, gcell, x, y)
+    flag = cell & 0xFF
     step = 0
     record = track.shape[0] > 0
     if record:
@@ -299,7 +301,7 @@ def sail_boat(
         # minute), so where a boat meets a coast, or Dover, does not depend on the step.
         ground_km_h = math.sqrt(u * u + v * v) * M_S_TO_KM_H
         dt_h = kp.dt_h
-        near_km = grid_value(land_km, gx0, gy0, gcell, x, y)
+        near_km = (cell >> 8) * gcell
         if ground_km_h * dt_h > near_km:
             dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
         # Interception under the policies' rules of engagement, where the boat is at the
@@ -366,10 +368,10 @@ def sail_boat(
         if event != _NO_EVENT and when < reach_at:
             ex = x + when * (nx - x)
             ey = y + when * (ny - y)
-            eflag = grid_flags(flags, gx0, gy0, gcell, ex, ey)
-            if not eflag & (LAND_FR | LAND_UK):
+            ecell = grid_cell(packed, gx0, gy0, gcell, ex, ey)
+            if not ecell & (LAND_FR | LAND_UK):
                 rescued_on_uk_side = (flag & UK_SIDE) != 0
-                x, y, flag = ex, ey, eflag
+                x, y, cell, flag = ex, ey, ecell, ecell & 0xFF
                 t += when * dt_h
                 step += 1
                 max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
@@ -393,12 +395,14 @@ def sail_boat(
             step += 1
             x = kp.target_x_km
             y = kp.target_y_km
-            flag = grid_flags(flags, gx0, gy0, gcell, x, y)
+            cell = grid_cell(packed, gx0, gy0, gcell, x, y)
+            flag = cell & 0xFF
             max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
             fate = _ARRIVED
             break
         side = next_side
-        nflag = grid_flags(flags, gx0, gy0, gcell, nx, ny)
+        ncell = grid_cell(packed, gx0, gy0, gcell, nx, ny)
+        nflag = ncell & 0xFF
         t += dt_h
         step += 1
         if nflag & LAND_UK:
@@ -409,6 +413,7 @@ def sail_boat(
         else:
             x = nx
             y = ny
+            cell = ncell
             flag = nflag
         max_d2 = max(max_d2, (x - x_start) ** 2 + (y - y_start) ** 2)
         if record and step < track.shape[0]:

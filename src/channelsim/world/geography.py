@@ -35,19 +35,15 @@ NMI_KM = 1.852
 
 
 @njit(cache=True, nogil=True)
-def grid_value(
-    values: NDArray[np.float32],
-    x0_km: float,
-    y0_km: float,
-    cell_km: float,
-    x_km: float,
-    y_km: float,
-) -> float:
-    """The value of the cell holding (x, y) of a raster shaped like the flags."""
-    ny, nx = values.shape
+def grid_cell(
+    packed: NDArray[np.uint16], x0_km: float, y0_km: float, cell_km: float, x_km: float, y_km: float
+) -> int:
+    """The packed cell (:meth:`World.packed_cells`) holding (x, y): flags in the low byte,
+    the distance to the nearest land in cells (at most 255) in the high byte."""
+    ny, nx = packed.shape
     i = min(max(int(np.floor((x_km - x0_km) / cell_km)), 0), nx - 1)
     j = min(max(int(np.floor((y_km - y0_km) / cell_km)), 0), ny - 1)
-    return float(values[j, i])
+    return int(packed[j, i])
 
 
 @njit(cache=True, nogil=True)
@@ -134,6 +130,7 @@ class World:
     waterway_width_km: float = 0.25
     shallow_band_km: float = 0.3
     land_distance_km: NDArray[np.float32] | None = None  # to the nearest land or waterway
+    packed: NDArray[np.uint16] | None = None  # see packed_cells
 
     def distance_to_french_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
         """Distance from each point to the French coast (0 on French land), to one cell."""
@@ -150,6 +147,14 @@ class World:
         if self.land_distance_km is not None:
             return self.land_distance_km
         return np.minimum(self.fr_coast_distance_km, self.uk_coast_distance_km)
+
+    def packed_cells(self) -> NDArray[np.uint16]:
+        """What the at-sea kernel reads of a cell in one word: the region flags in the low
+        byte, the distance to the nearest land (either coast or a waterway) in whole cells,
+        at most 255, in the high byte."""
+        if self.packed is not None:
+            return self.packed
+        return pack_cells(self.grid.flags, self.nearest_land_km(), self.grid.cell_km)
 
     def area_geometry(self, area: str) -> tuple[float, float | None]:
         """``(area_km2, band_width_km)`` of a French interception area: ``"waterways"``,
@@ -326,7 +331,8 @@ def build_world(spec: dict[str, Any]) -> World:
     fr32 = fr_dist.astype(np.float32)
     uk32 = uk_dist.astype(np.float32)
     land32 = np.minimum(fr32, uk32)
-    for array in (fr32, uk32, land32):
+    packed = pack_cells(flags, land32, cell)
+    for array in (fr32, uk32, land32, packed):
         array.setflags(write=False)
     return World(
         projection=proj,
@@ -341,7 +347,16 @@ def build_world(spec: dict[str, Any]) -> World:
         waterway_width_km=sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"]),
         shallow_band_km=float(spec["shallow_band_km"]),
         land_distance_km=land32,
+        packed=packed,
     )
+
+
+def pack_cells(
+    flags: NDArray[np.uint8], land_km: NDArray[np.float32], cell_km: float
+) -> NDArray[np.uint16]:
+    """Flags in the low byte, whole cells to the nearest land (at most 255) in the high."""
+    cells = np.minimum(np.floor(land_km / cell_km), 255).astype(np.uint16)
+    return flags.astype(np.uint16) | (cells << np.uint16(8))
 
 
 def strait_spec() -> dict[str, Any]:
