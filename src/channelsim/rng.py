@@ -96,44 +96,6 @@ def uniforms(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.nda
     return _uniforms(int(seed), int(stream), int(day), np.ascontiguousarray(key_array, np.int64))
 
 
-@njit(cache=True)
-def _day_uniforms(seed: int, stream: int, days: np.ndarray) -> np.ndarray:
-    out = np.empty(days.shape[0], dtype=np.float64)
-    for i in range(days.shape[0]):
-        out[i] = hash_uniform(seed, stream, days[i], 0)
-    return out
-
-
-def day_uniforms(seed: int, stream: int, days: np.ndarray) -> np.ndarray:
-    """Key 0 of each of ``days``: the uniform of a once-a-day decision, for many days at once."""
-    return _day_uniforms(int(seed), int(stream), np.ascontiguousarray(days, np.int64))
-
-
-@njit(cache=True)
-def _keyed_table(seed: int, stream: int, days: np.ndarray, width: int, stride: int) -> np.ndarray:
-    out = np.empty((days.shape[0], width), dtype=np.float64)
-    for i in range(days.shape[0]):
-        for k in range(width):
-            out[i, k] = hash_uniform(seed, stream, days[i], days[i] * stride + k)
-    return out
-
-
-def keyed_table(seed: int, stream: int, days: np.ndarray, width: int, stride: int) -> np.ndarray:
-    """Uniforms for keys ``day × stride + k``, ``k < width``, on each of ``days`` (days ×
-    width): the draws of the first ``width`` boats of each day, whose keys are ``(day, k)``."""
-    return _keyed_table(
-        int(seed), int(stream), np.ascontiguousarray(days, np.int64), int(width), int(stride)
-    )
-
-
-def normals(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.ndarray:
-    """Standard normals by the inverse CDF of the keyed uniforms (one uniform per key)."""
-    from scipy.special import ndtri
-
-    u = uniforms(seed, stream, day, keys)
-    return np.asarray(ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)), dtype=np.float64)
-
-
 POISSON_SUM_FROM_ZERO_MAX_MEAN = 10_000.0
 """Up to this mean the Poisson CDF is summed from zero (every mean the model's parameters give);
 above it, from 12 standard deviations below the mean (the mass left out is below 1e-30)."""

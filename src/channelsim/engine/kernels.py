@@ -16,6 +16,7 @@ and :func:`streams_dtype` (the stream numbers, named after the stages' decisions
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from channelsim.engine.results import Result
 from channelsim.engine.sea import WorldArrays, sail_boat
 from channelsim.engine.stages import KERNELS, STAGES
 from channelsim.params import Params
-from channelsim.rng import hash_uniform, poisson_one
+from channelsim.rng import hash_normal, hash_uniform, poisson_one, stream_id
 
 if TYPE_CHECKING:
     from channelsim.world.geography import World
@@ -108,14 +109,17 @@ DERIVED_PARAMETERS = (
 )
 
 
-def params_dtype() -> np.dtype:
-    names = [p.split(".")[1] for p in KERNEL_PARAMETERS] + list(DERIVED_PARAMETERS)
-    return np.dtype([(n, np.float64) for n in names], align=True)
+PARAMS_DTYPE = np.dtype(
+    [(p.split(".")[1], np.float64) for p in KERNEL_PARAMETERS]
+    + [(name, np.float64) for name in DERIVED_PARAMETERS],
+    align=True,
+)
+"""The parameters the kernels read, one record (fields named after the parameters)."""
 
 
 def kernel_params(params: Params, derived: dict[str, float]) -> np.ndarray:
     """The one-record array of parameters the kernels read."""
-    out = np.zeros(1, params_dtype())
+    out = np.zeros(1, PARAMS_DTYPE)
     for path in KERNEL_PARAMETERS:
         group, name = path.split(".")
         out[0][name] = float(getattr(getattr(params, group), name))
@@ -128,19 +132,29 @@ def _field(name: str) -> str:
     return name.replace(".", "_").replace("#", "_")
 
 
+@functools.cache
 def engine_streams() -> tuple[str, ...]:
     """Names of the engine stages' random streams, in loop order."""
     return tuple(name for cls in STAGES for name in cls().stream_names())
 
 
-def streams_record(ids: dict[str, int]) -> np.ndarray:
-    """The stream numbers of the engine's decisions as one record (``inflow``,
-    ``beach_zone``, ``sea_capsize``...)."""
+@functools.cache
+def _engine_streams_record() -> np.ndarray:
     names = engine_streams()
     out = np.zeros(1, np.dtype([(_field(n), np.int64) for n in names], align=True))
     for name in names:
-        out[0][_field(name)] = ids[name]
+        out[0][_field(name)] = stream_id(name)
+    out.setflags(write=False)
     return out
+
+
+def streams_record(ids: dict[str, int]) -> np.ndarray:
+    """The stream numbers of the engine's decisions as one record (``inflow``,
+    ``beach_zone``, ``sea_capsize``...)."""
+    record = _engine_streams_record()
+    if any(ids[name] != record[0][_field(name)] for name in engine_streams()):
+        raise ValueError("the engine's streams are numbered from their names")
+    return record
 
 
 def daily_dtype(results: Sequence[Result]) -> np.dtype:
@@ -290,12 +304,11 @@ def _launch(
     st: Any,
     daily: np.ndarray,
     lv: np.ndarray,
-    occ_z: np.ndarray,
     boats: np.ndarray,
 ) -> bool:
-    """Who tries to leave today, in how many boats of which occupancy; False if the boat
-    log or the table of occupancy draws is too small (nothing changed: grow and call again).
-    """
+    """Who tries to leave today, in how many boats of which occupancy (log-normal around
+    the day's mean, drawn per boat key); False if the boat log is too small (nothing
+    changed: grow it and call again)."""
     st.today_first = st.n_boats
     st.today_n = 0
     waiting, stock = st.waiting_people, st.boat_stock
@@ -316,13 +329,14 @@ def _launch(
             occ_mean * (demand_boats / available) ** kp.scarcity_occupancy_elasticity,
         )
     n = min(available, max(1, round(demand / occ_mean)))
-    if n > occ_z.shape[1] or st.n_boats + n > boats.shape[0]:
+    if st.n_boats + n > boats.shape[0]:
         return False
     sigma = kp.occupancy_sigma
     limit = min(demand + occ_mean, float(waiting))
     total = 0
     for k in range(n):
-        occ = np.rint(occ_mean * np.exp(sigma * occ_z[d, k] - 0.5 * sigma * sigma))
+        z = hash_normal(seed, sid.launch_occupancy, day, k + day * 10_000)
+        occ = np.rint(occ_mean * np.exp(sigma * z - 0.5 * sigma * sigma))
         occ = int(min(max(occ, kp.min_occupancy_people), kp.max_occupancy_people))
         if total + occ > limit:
             break
@@ -579,7 +593,6 @@ def run_days(
     prevent_p: np.ndarray,
     taxi_p: np.ndarray,
     zones: np.ndarray,
-    occ_z: np.ndarray,
     boats: np.ndarray,
     rules: np.ndarray,
     rule_on: np.ndarray,
@@ -606,7 +619,7 @@ def run_days(
         elif k == K_SUPPLY:
             _supply(d, day, seed, sid, st, daily, lv)
         elif k == K_LAUNCH:
-            if not _launch(d, day, seed, sid, kp, st, daily, lv, occ_z, boats):
+            if not _launch(d, day, seed, sid, kp, st, daily, lv, boats):
                 st.stop_day, st.stop_pos = d, p
                 return NEED_ROOM
         elif k == K_BEACH:

@@ -133,7 +133,6 @@ def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple
             sim.zone_levers["prevention_probability"],
             sim.zone_levers["taxi_prevention_probability"],
             k.zones,
-            sim.occupancy_z,
             sim.boats,
             sim.rules,
             sim.rule_on,

@@ -36,7 +36,7 @@ from channelsim.engine.stages import STAGES, Setup, Stage
 from channelsim.engine.state import SimState
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
-from channelsim.rng import EPOCH, check_streams, keyed_table, stream_id
+from channelsim.rng import EPOCH, check_streams, stream_id
 from channelsim.scenario import Scenario
 
 #: The daily record of the engine's stages' results (the kernels write it by field name).
@@ -196,18 +196,6 @@ class Sim:
         rules, rule_on, rule_owner = _rules(policies, effects, setup)
         launch_days = np.flatnonzero(crossing)
         max_boats = np.maximum(lever_record["max_boats"][launch_days].astype(np.int64), 0)
-        width = max(int(max_boats.max()) if max_boats.size else 0, 1)
-
-        def occupancy_z(width: int) -> np.ndarray:
-            z = np.zeros((n_days, width))
-            if launch_days.size:
-                from scipy.special import ndtri
-
-                u = keyed_table(
-                    self.seed, ids["launch.occupancy"], launch_days + day0, width, 10_000
-                )
-                z[launch_days] = ndtri(np.clip(u, 1e-12, 1.0 - 1e-12))
-            return z
 
         state = np.zeros(1, kernels.STATE_DTYPE)
         state[0]["waiting_people"] = p.coast.initial_waiting_people
@@ -228,7 +216,6 @@ class Sim:
             extra=extra,
             state=state,
             boats=np.zeros(int(max_boats.sum()) + 1, BOAT_DTYPE),
-            occupancy_z=occupancy_z(width),
             rules=rules,
             rule_on=rule_on,
             rule_daily=np.zeros((len(rules), n_days + 1)),
@@ -236,7 +223,6 @@ class Sim:
             policies=policies,
             returning=np.zeros(n_days + 2, dtype=np.int64),
         )
-        sim.make_occupancy_z = occupancy_z
         for policy, policy_effects in zip(policies, effects, strict=True):
             active = policy.active_days(dates)
             for cost in policy_effects:

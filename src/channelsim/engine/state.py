@@ -36,7 +36,7 @@ class SimState:
     (results declared by policies), ``costs`` (GBP by item and day) and ``returning``
     (people back on the coast, by day). State: ``state`` (waiting people, boat stock...), the
     ``boats`` log, interception ``rules`` with the days they act (``rule_on``) and their
-    interceptions by day (``rule_daily``), and ``occupancy_z`` (the occupancy draws).
+    interceptions by day (``rule_daily``).
     """
 
     seed: int
@@ -54,7 +54,6 @@ class SimState:
     extra: dict[str, np.ndarray]
     state: np.ndarray
     boats: np.ndarray
-    occupancy_z: np.ndarray
     rules: np.ndarray
     rule_on: np.ndarray
     rule_daily: np.ndarray
@@ -125,12 +124,7 @@ class SimState:
     # -- growth --------------------------------------------------------------------------
 
     def grow(self) -> None:
-        """Double the boat log and the table of occupancy draws (the kernels found them too
-        small for a day's launches)."""
+        """Double the boat log (the kernels found it too small for a day's launches)."""
         boats = np.zeros(max(2 * self.boats.shape[0], 64), BOAT_DTYPE)
         boats[: self.boats.shape[0]] = self.boats
         self.boats = boats
-        width = max(2 * self.occupancy_z.shape[1], 8)
-        self.occupancy_z = self.make_occupancy_z(width)
-
-    make_occupancy_z: Any = None  # set by the engine: width -> (days × width) normal draws

@@ -17,6 +17,7 @@ waves are the significant wave height mid-strait.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -199,9 +200,8 @@ class WeatherConfig:
 
     @classmethod
     def default(cls) -> WeatherConfig:
-        text = resources.files("channelsim.world").joinpath("data/weather.json").read_text("utf-8")
-        raw = json.loads(text)
-        return cls.from_dict(raw)
+        """The fitted configuration of ``data/weather.json`` (read once)."""
+        return _default_weather_config()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> WeatherConfig:
@@ -250,6 +250,12 @@ def _keyed_normals(seed: int, stream: int, key: int, days: np.ndarray) -> np.nda
     for i in range(days.shape[0]):
         out[i] = hash_normal(seed, stream, days[i], key)
     return out
+
+
+@functools.cache
+def _default_weather_config() -> WeatherConfig:
+    text = resources.files("channelsim.world").joinpath("data/weather.json").read_text("utf-8")
+    return WeatherConfig.from_dict(json.loads(text))
 
 
 class StochasticWeather:
