@@ -28,6 +28,22 @@ def _private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHANNELSIM_RUNS", str(tmp_path / "default-runs.duckdb"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """channelsim's cache (the built world) in a folder of the test session, never the
+    user's; the processes the tests start inherit it."""
+    import os
+
+    folder = tmp_path_factory.mktemp("channelsim-cache")
+    before = os.environ.get("CHANNELSIM_CACHE")
+    os.environ["CHANNELSIM_CACHE"] = str(folder)
+    yield
+    if before is None:
+        os.environ.pop("CHANNELSIM_CACHE", None)
+    else:
+        os.environ["CHANNELSIM_CACHE"] = before
+
+
 @pytest.fixture
 def run_cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,27 @@ def test_load_world_is_cached(world: geo.World) -> None:
     assert load_world() is world
     with pytest.raises(ValueError):
         world.grid.flags[0, 0] = 1
+
+
+def test_the_world_is_cached_on_disk_and_read_back_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.world import geography
+
+    monkeypatch.setenv("CHANNELSIM_CACHE", str(tmp_path))
+    geography.load_world.cache_clear()
+    try:
+        built = geography.load_world()
+        [folder] = tmp_path.iterdir()
+        assert folder.name.startswith("world-") and (folder / "packed.npy").is_file()
+        geography.load_world.cache_clear()
+        read = geography.load_world()
+    finally:
+        geography.load_world.cache_clear()
+    assert isinstance(read.grid.flags, np.memmap)
+    for name in ("fr_coast_distance_km", "uk_coast_distance_km"):
+        np.testing.assert_array_equal(getattr(read, name), getattr(built, name))
+    np.testing.assert_array_equal(read.grid.flags, built.grid.flags)
+    np.testing.assert_array_equal(read.packed_cells(), built.packed_cells())
+    assert read.launch_zones == built.launch_zones and read.tide == built.tide
+    assert (read.dover_x_km, read.dover_y_km) == (built.dover_x_km, built.dover_y_km)

@@ -1,10 +1,9 @@
-"""channelsim: the small-boat crossing system of the English Channel, simulated and measured."""
+"""channelsim: the small-boat crossing system of the English Channel, simulated and measured.
 
-from importlib.metadata import PackageNotFoundError, version
+Importing the package is cheap; the engine is ``channelsim.engine`` (``Sim``, ``Policy``...),
+the experiments ``channelsim.experiments``.
+"""
 
-try:
-    __version__ = version("channelsim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from channelsim._version import __version__
 
 __all__ = ["__version__"]

@@ -48,7 +48,7 @@ def _run(
 ) -> SimResult:
     """Load, check and run a scenario (its weather read here: replay needs the data)."""
     from channelsim.engine import Sim, load_scenario
-    from channelsim.experiments.runs import prepare
+    from channelsim.experiments.inputs import prepare
     from channelsim.scenario import with_run_options
 
     scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
@@ -86,7 +86,8 @@ def _run_ensemble_command(
 ) -> None:
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
     from channelsim.engine import load_scenario
-    from channelsim.experiments.runs import prepare, run_scenario_ensemble
+    from channelsim.experiments.inputs import prepare
+    from channelsim.experiments.runs import run_scenario_ensemble
     from channelsim.runstore import RunStore
     from channelsim.scenario import with_run_options
 

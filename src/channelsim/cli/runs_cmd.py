@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
 from channelsim.errors import InputError
-from channelsim.experiments import EnsembleResult
-from channelsim.runstore import RunStore
+
+if TYPE_CHECKING:  # imported where used: the command line starts without them
+    from channelsim.experiments import EnsembleResult
 
 RUNS_STORE_HELP = (
     "Results store (a DuckDB file; members' outputs go in the folder NAME.members beside it). "
@@ -161,6 +162,8 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = _format_option(),
     ) -> None:
         """List recorded runs, newest first."""
+        from channelsim.runstore import RunStore
+
         with RunStore(runs_store, create=False) as store:
             rows = store.list_runs(kind)
         if fmt is OutputFormat.table:  # the full record is in csv and json
@@ -180,6 +183,8 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = _format_option(),
     ) -> None:
         """Show one run: its record, configuration and members with their totals."""
+        from channelsim.runstore import RunStore
+
         with RunStore(runs_store, create=False) as store:
             run = store.get_run(run_id)
             if summary:
@@ -206,6 +211,8 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = _format_option(),
     ) -> None:
         """Remove a run: its rows in the store and its Parquet outputs."""
+        from channelsim.runstore import RunStore
+
         with RunStore(runs_store, create=False) as store:
             n_members = store.remove_run(run_id)
         if fmt is OutputFormat.json:

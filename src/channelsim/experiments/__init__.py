@@ -1,35 +1,43 @@
 """Experiments: ensembles over scenarios, parameter draws and replicates, and their executors;
-ensembles of one scenario and paired comparisons, summarised as medians and intervals."""
+ensembles of one scenario and paired comparisons, summarised as medians and intervals.
 
-from channelsim.experiments.compare import Comparison, compare_scenarios
-from channelsim.experiments.ensemble import (
-    QUANTILES,
-    EnsembleResult,
-    EnsembleSpec,
-    EnsembleStore,
-    Member,
-    MemberOutput,
-    config_sha256,
-    draws_from_posterior,
-    member_seed,
-    run_ensemble,
-)
-from channelsim.experiments.executor import (
-    DaskExecutor,
-    Executor,
-    ProcessExecutor,
-    SerialExecutor,
-    WorkerLostError,
-    make_executor,
-)
-from channelsim.experiments.runs import (
-    ScenarioEnsemble,
-    observed_crossing_days,
-    prepare,
-    resume_target,
-    run_scenario_ensemble,
-)
-from channelsim.experiments.summary import INTERVAL, interval_stats, plain_json
+Names are imported from their modules on first use, so importing one light module of this
+package (``channelsim.experiments.runs.prepare`` for a single run) does not import them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_MODULES = {
+    "Comparison": "compare",
+    "compare_scenarios": "compare",
+    "QUANTILES": "ensemble",
+    "EnsembleResult": "ensemble",
+    "EnsembleSpec": "ensemble",
+    "EnsembleStore": "ensemble",
+    "Member": "ensemble",
+    "MemberOutput": "ensemble",
+    "config_sha256": "ensemble",
+    "draws_from_posterior": "ensemble",
+    "member_seed": "ensemble",
+    "run_ensemble": "ensemble",
+    "DaskExecutor": "executor",
+    "Executor": "executor",
+    "ProcessExecutor": "executor",
+    "SerialExecutor": "executor",
+    "WorkerLostError": "executor",
+    "make_executor": "executor",
+    "ScenarioEnsemble": "runs",
+    "observed_crossing_days": "inputs",
+    "prepare": "inputs",
+    "resume_target": "runs",
+    "run_scenario_ensemble": "runs",
+    "INTERVAL": "summary",
+    "interval_stats": "summary",
+    "plain_json": "summary",
+}
 
 __all__ = [
     "INTERVAL",
@@ -59,3 +67,43 @@ __all__ = [
     "run_ensemble",
     "run_scenario_ensemble",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'channelsim.experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"channelsim.experiments.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from channelsim.experiments.compare import Comparison, compare_scenarios
+    from channelsim.experiments.ensemble import (
+        QUANTILES,
+        EnsembleResult,
+        EnsembleSpec,
+        EnsembleStore,
+        Member,
+        MemberOutput,
+        config_sha256,
+        draws_from_posterior,
+        member_seed,
+        run_ensemble,
+    )
+    from channelsim.experiments.executor import (
+        DaskExecutor,
+        Executor,
+        ProcessExecutor,
+        SerialExecutor,
+        WorkerLostError,
+        make_executor,
+    )
+    from channelsim.experiments.inputs import observed_crossing_days, prepare
+    from channelsim.experiments.runs import (
+        ScenarioEnsemble,
+        resume_target,
+        run_scenario_ensemble,
+    )
+    from channelsim.experiments.summary import INTERVAL, interval_stats, plain_json

@@ -5,14 +5,26 @@ Everything is built once from the hand-drawn polygons in ``data/strait.json`` in
 this boat?" with one array read (:func:`grid_flags`). Distances to each coast come from a
 Euclidean distance transform of the land masks, which also gives the median line
 (equidistance) and the 12-nmi territorial limits.
+
+Building takes about a second; :func:`load_world` keeps the built world in channelsim's
+cache directory (``$CHANNELSIM_CACHE``, else the user cache directory), keyed by a hash of
+``strait.json`` and of this module, and maps its rasters from there (nothing is read until
+used), so a new process gets the world in milliseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -366,7 +378,89 @@ def strait_spec() -> dict[str, Any]:
     return spec
 
 
+CACHE_ENV = "CHANNELSIM_CACHE"
+_ARRAYS = ("flags", "fr_coast_distance_km", "uk_coast_distance_km", "land_distance_km", "packed")
+
+
+def cache_dir() -> Path:
+    """``$CHANNELSIM_CACHE`` if set, else channelsim's user cache directory (platformdirs)."""
+    import platformdirs
+
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("channelsim"))
+
+
+def _world_key(spec_text: str) -> str:
+    digest = hashlib.sha256(spec_text.encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _save_world(world: World, folder: Path) -> None:
+    """Write ``world`` to ``folder`` atomically (a temporary folder renamed into place; a
+    folder another process wrote first is kept)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        arrays = {
+            "flags": world.grid.flags,
+            "fr_coast_distance_km": world.fr_coast_distance_km,
+            "uk_coast_distance_km": world.uk_coast_distance_km,
+            "land_distance_km": world.nearest_land_km(),
+            "packed": world.packed_cells(),
+        }
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+        meta = {
+            "projection": dataclasses.asdict(world.projection),
+            "grid": [world.grid.x0_km, world.grid.y0_km, world.grid.cell_km],
+            "launch_zones": [dataclasses.asdict(z) for z in world.launch_zones],
+            "dover": [world.dover_x_km, world.dover_y_km],
+            "tide": dataclasses.asdict(world.tide),
+            "waterway_names": list(world.waterway_names),
+            "waterway_width_km": world.waterway_width_km,
+            "shallow_band_km": world.shallow_band_km,
+        }
+        (tmp / "world.json").write_text(json.dumps(meta))
+        with contextlib.suppress(OSError):  # another process cached it first
+            tmp.rename(folder)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_world(folder: Path) -> World:
+    meta = json.loads((folder / "world.json").read_text())
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    x0, y0, cell = meta["grid"]
+    return World(
+        projection=LocalProjection(**meta["projection"]),
+        grid=RegionGrid(x0, y0, cell, arrays["flags"]),
+        fr_coast_distance_km=arrays["fr_coast_distance_km"],
+        uk_coast_distance_km=arrays["uk_coast_distance_km"],
+        launch_zones=tuple(LaunchZone(**z) for z in meta["launch_zones"]),
+        dover_x_km=meta["dover"][0],
+        dover_y_km=meta["dover"][1],
+        tide=TidalStream(**meta["tide"]),
+        waterway_names=tuple(meta["waterway_names"]),
+        waterway_width_km=meta["waterway_width_km"],
+        shallow_band_km=meta["shallow_band_km"],
+        land_distance_km=arrays["land_distance_km"],
+        packed=arrays["packed"],
+    )
+
+
 @cache
 def load_world() -> World:
-    """The packaged world, built on first use and cached for the process."""
-    return build_world(strait_spec())
+    """The packaged world: from the cache directory if it was built before with this
+    ``strait.json`` and this code, else built (about a second) and cached there. A cache
+    that cannot be read or written is passed over: the world is then built in memory."""
+    text = resources.files("channelsim.world").joinpath("data/strait.json").read_text("utf-8")
+    folder = cache_dir() / f"world-{_world_key(text)}"
+    try:
+        return _read_world(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    world = build_world(json.loads(text))
+    with contextlib.suppress(OSError):
+        _save_world(world, folder)
+    return world
