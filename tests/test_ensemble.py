@@ -84,6 +84,21 @@ def test_processes_match_serial_bit_for_bit(spec: EnsembleSpec, serial, workers:
     assert_same_results(serial, result)
 
 
+@pytest.mark.parametrize("budget_s", [60.0, 0.0])
+def test_auto_runs_here_while_quick_then_on_a_pool_bit_for_bit(
+    spec: EnsembleSpec, serial, budget_s: float
+) -> None:
+    """The auto executor runs members in this process while the rest would be quick here,
+    and hands the rest to a pool otherwise (budget 0: from the second member on)."""
+    from channelsim.experiments.executor import AutoExecutor
+
+    with AutoExecutor(workers=2, serial_budget_s=budget_s) as auto:
+        result = run_ensemble(toy_member, spec, executor=auto, progress=False)
+        used_pool = auto._pool is not None
+    assert used_pool == (budget_s == 0.0)
+    assert_same_results(serial, result)
+
+
 def test_draw_overrides_reach_the_member(serial) -> None:
     totals = serial.totals()
     daily = serial.table("daily")

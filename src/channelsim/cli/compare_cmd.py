@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
                 scenarios[1:],
                 runs,
                 base_seed,
-                executor=scheduler or "processes",
+                executor=scheduler or ("processes" if workers else "auto"),
                 workers=workers,
                 files=[str(path) for path in paths],
                 store=store,

@@ -101,7 +101,7 @@ def _run_ensemble_command(
             runs,
             scenario.seed,
             posterior=posterior,
-            executor=scheduler or "processes",
+            executor=scheduler or ("processes" if workers else "auto"),
             workers=workers,
             store=store,
             resume=resume,

@@ -52,7 +52,8 @@ def workers_option() -> Any:
         None,
         "--workers",
         callback=at_least_one("--workers"),
-        help="Local worker processes (default: all cores).",
+        help="Local worker processes (default: all cores, once the members would take more "
+        "than a few seconds in this process).",
     )
 
 

@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             n_samples=samples,
             parameters=_names(params, "--params"),
             seed=loaded.seed,
-            executor=scheduler or "processes",
+            executor=scheduler or ("processes" if workers else "auto"),
             workers=workers,
             progress=True,
         )

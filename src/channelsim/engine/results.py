@@ -20,7 +20,6 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -73,15 +72,39 @@ class Result:
     def daily(self) -> bool:
         return self.aggregation != "final"
 
-    def aggregate(self, values: np.ndarray) -> int | float:
-        """The value of this result over ``values`` (the days of one period)."""
+    def aggregate(self, values: np.ndarray, groups: Groups) -> np.ndarray:
+        """This result's value over each group of days (``groups``: :class:`Groups`)."""
         if self.aggregation == "level":
-            value: Any = values[-1] if values.size else 0
-        elif self.aggregation == "mean":
-            return float(values.mean()) if values.size else math.nan
+            out = values[groups.last]
         else:
-            value = values.sum()
-        return float(value) if self.kind == "float" else int(value)
+            out = np.bincount(groups.index, weights=values.astype(np.float64), minlength=groups.n)
+            if self.aggregation == "mean":
+                return np.where(groups.count > 0, out / np.maximum(groups.count, 1), np.nan)
+        return out.astype(np.float64) if self.kind == "float" else out.astype(np.int64)
+
+
+@dataclasses.dataclass(frozen=True)
+class Groups:
+    """Days grouped into periods (or members × periods): ``index`` gives each day's group,
+    in ``0..n-1``, days in time order within a group."""
+
+    index: np.ndarray
+    n: int
+
+    @functools.cached_property
+    def count(self) -> np.ndarray:
+        return np.bincount(self.index, minlength=self.n)
+
+    @functools.cached_property
+    def last(self) -> np.ndarray:
+        """The position of each group's last day."""
+        last = np.zeros(self.n, dtype=np.int64)
+        np.maximum.at(last, self.index, np.arange(self.index.shape[0]))
+        return last
+
+    @classmethod
+    def whole(cls, days: int) -> Groups:
+        return cls(np.zeros(days, dtype=np.int64), 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,16 +140,22 @@ class Derived:
             return " + ".join(f"`{a}`" for a in args)
         return f"days with `{args[0]}` > 0"
 
-    def aggregate(self, columns: Mapping[str, np.ndarray], results: ResultSet) -> int | float:
+    def aggregate(
+        self, columns: Mapping[str, np.ndarray], groups: Groups, results: ResultSet
+    ) -> np.ndarray:
+        """This figure over each group of days, from the results it is derived from."""
         op, *args = self.formula
         if op == "days_with":
-            return int((columns[args[0]] > 0).sum())
-        values = [results[a].aggregate(columns[a]) for a in args]
+            days = (columns[args[0]] > 0).astype(np.float64)
+            return np.bincount(groups.index, weights=days, minlength=groups.n).astype(np.int64)
+        values = [results[a].aggregate(columns[a], groups) for a in args]
         if op == "sum":
-            total = sum(values)
-            return float(total) if self.kind == "float" else int(total)
+            total = np.sum(values, axis=0)
+            return total.astype(np.float64) if self.kind == "float" else total.astype(np.int64)
         if op == "ratio":
-            return round(values[0] / values[1], 2) if values[1] else 0.0
+            numerator, denominator = (np.asarray(v, dtype=np.float64) for v in values)
+            ratio = numerator / np.where(denominator != 0, denominator, 1.0)
+            return np.where(denominator != 0, np.round(ratio, 2), 0.0)
         raise ValueError(f"unknown formula {op!r} of {self.name}")
 
 
@@ -205,18 +234,22 @@ class ResultSet:
                 return f"{item.label} ({item.unit})"
         return total_name
 
-    def period_values(
-        self, columns: Mapping[str, np.ndarray], items: Sequence[Declared] | None = None
-    ) -> dict[str, int | float]:
-        """Each result's (or each of ``items``') value over the days in ``columns``."""
-        out: dict[str, int | float] = {}
+    def aggregate(
+        self,
+        columns: Mapping[str, np.ndarray],
+        groups: Groups,
+        items: Sequence[Declared] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Each result's (or each of ``items``') value over each group of days: total name ->
+        one value per group. The one aggregation of runs, periods and ensembles."""
+        out: dict[str, np.ndarray] = {}
         for item in self if items is None else items:
             if item.total_name is None:
                 continue
             if isinstance(item, Derived):
-                out[item.total_name] = item.aggregate(columns, self)
+                out[item.total_name] = item.aggregate(columns, groups, self)
             elif item.daily:
-                out[item.total_name] = item.aggregate(columns[item.name])
+                out[item.total_name] = item.aggregate(columns[item.name], groups)
         return out
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -326,7 +359,11 @@ class SimResult:
         """Every result's value over the whole run, then the ``finals`` and ``extra``."""
         if self.extra_only:
             return dict(self.extra)
-        totals = self.results.period_values(self.values)
+        whole = Groups.whole(self.dates.shape[0])
+        totals: dict[str, int | float] = {
+            name: values[0].item()
+            for name, values in self.results.aggregate(self.values, whole).items()
+        }
         totals.update(self.finals)
         totals.update(self.extra)
         return totals
@@ -421,16 +458,12 @@ class SimResult:
 
     def period_rows(self, period: Literal["year", "month"]) -> list[dict[str, Any]]:
         """Per year (``2025``) or month (``"2025-06"``): every figure's value over it."""
-        unit = "Y" if period == "year" else "M"
-        labels = self.dates.astype(f"datetime64[{unit}]")
-        rows = []
-        items = self.results.figures()
-        for label in np.unique(labels):
-            inside = labels == label
-            columns = {k: v[inside] for k, v in self.values.items()}
-            key: Any = int(str(label)) if period == "year" else str(label)
-            rows.append({period: key, **self.results.period_values(columns, items)})
-        return rows
+        labels, groups = period_groups(self.dates, period)
+        values = self.results.aggregate(self.values, groups, self.results.figures())
+        return [
+            {period: label, **{name: v[g].item() for name, v in values.items()}}
+            for g, label in enumerate(labels)
+        ]
 
     def by_year(self) -> pd.DataFrame:
         """Yearly values of the figures (sums, end-of-year levels, derived figures)."""
@@ -539,6 +572,15 @@ BOAT_DTYPE = np.dtype(
     align=True,
 )
 """One launch attempt, as the kernels fill it (the boat log's columns and working fields)."""
+
+
+def period_groups(dates: np.ndarray, period: Literal["year", "month"]) -> tuple[list[Any], Groups]:
+    """The years (``2025``) or months (``"2025-06"``) of ``dates`` (sorted, datetime64) and
+    the group of each date."""
+    units = dates.astype("datetime64[Y]" if period == "year" else "datetime64[M]")
+    keys, index = np.unique(units, return_inverse=True)
+    labels: list[Any] = [int(str(k)) if period == "year" else str(k) for k in keys]
+    return labels, Groups(index.astype(np.int64), len(keys))
 
 
 def _python_dates(values: np.ndarray) -> np.ndarray:

@@ -373,10 +373,13 @@ def _crossing_window(weather: Any, max_wind_kn: float, max_wave_height_m: float)
 @dataclasses.dataclass(frozen=True)
 class SimSpec:
     """What an ensemble member runs: a scenario and, optionally, its weather reader (e.g. a
-    replay of observed crossing days read by the caller, so workers never open a store)."""
+    replay of observed crossing days read by the caller, so workers never open a store), and
+    the tables its result carries back (``keep``: the daily table alone is what ensembles
+    summarise; the boat log is the bulk of a result)."""
 
     scenario: Scenario
     weather: Any | None = None
+    keep: tuple[str, ...] = ("daily", "boats", "costs")
 
     @property
     def name(self) -> str:
@@ -393,7 +396,8 @@ def simulate(
     if overrides:
         params = apply_overrides(scenario.params, _nested(overrides), scenario.source)
         scenario = scenario.with_changes(params=params)
-    return Sim(scenario, seed=seed, weather=spec.weather).run()
+    result = Sim(scenario, seed=seed, weather=spec.weather).run()
+    return result if spec.keep == result.keep else result.with_extra({}, keep=spec.keep)
 
 
 run_scenario = simulate

@@ -9,6 +9,7 @@ figures; a figure only some scenarios make (a policy's own result) counts as 0 i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -168,7 +169,10 @@ def compare_scenarios(
         raise InputError(None, "--runs", f"expected at least 1 run, got {runs}")
     if seed < 0:
         raise InputError(None, "--seed", f"expected a non-negative integer, got {seed}")
-    models = [m if isinstance(m, SimSpec) else SimSpec(m) for m in (base, *others)]
+    models = [  # members ship their daily tables; the base's boat log is re-run when kept
+        dataclasses.replace(m if isinstance(m, SimSpec) else SimSpec(m), keep=("daily",))
+        for m in (base, *others)
+    ]
     names = _unique_names([m.scenario for m in models])
     results = scenario_results(models[0].scenario)
     for model in models[1:]:
@@ -230,7 +234,11 @@ def compare_scenarios(
         pairs=pairs,
         table=pd.DataFrame(rows),
         daily=result.table("daily"),
-        boats=simulate(models[0], member_seed(seed, 0)).boats if boat_log else None,
+        boats=(
+            simulate(dataclasses.replace(models[0], keep=("boats",)), member_seed(seed, 0)).boats
+            if boat_log
+            else None
+        ),
         run_id=result.run_id,
         figures=figures,
         results=results,

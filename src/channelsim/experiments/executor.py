@@ -381,12 +381,53 @@ def quiet_cluster_logs() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
+class AutoExecutor(_Lifecycle):
+    """In the calling process while that is quicker, on a local pool when it is not.
+
+    Starting worker processes costs a second or two (each imports and loads the compiled
+    engine), more than a hundred one-year members take in the calling process. So the first
+    items run here, timed (the very first one, which pays the one-off loading, does not
+    count); as soon as the rest would take longer than ``serial_budget_s`` here, the rest go
+    to a :class:`ProcessExecutor` of ``workers``. Results are the same whichever runs them.
+    """
+
+    name = "auto"
+
+    def __init__(self, workers: int | None = None, serial_budget_s: float = 3.0) -> None:
+        self.workers = workers
+        self.serial_budget_s = serial_budget_s
+        self._pool: ProcessExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def run(
+        self, fn: TaskFn, payload: Any, items: Sequence[Any]
+    ) -> Generator[tuple[int, Any], None, None]:
+        timed_from = time.perf_counter()
+        for index, item in enumerate(items):
+            yield index, fn(payload, item)
+            left = len(items) - index - 1
+            if index == 0:
+                timed_from = time.perf_counter()
+                continue
+            per_item = (time.perf_counter() - timed_from) / index
+            if left and per_item * left > self.serial_budget_s:
+                self._pool = ProcessExecutor(self.workers).start()
+                for offset, result in self._pool.run(fn, payload, items[index + 1 :]):
+                    yield index + 1 + offset, result
+                return
+
+
 def make_executor(
     executor: str | Executor,
     workers: int | None = None,
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
 ) -> Executor:
-    """Turn ``"serial"``, ``"processes"`` or a scheduler address into an executor."""
+    """Turn ``"serial"``, ``"processes"``, ``"auto"`` (:class:`AutoExecutor`) or a scheduler
+    address into an executor."""
     if not isinstance(executor, str):
         return executor
     if workers is not None and workers < 1:
@@ -395,11 +436,13 @@ def make_executor(
         return SerialExecutor()
     if executor == "processes":
         return ProcessExecutor(workers)
+    if executor == "auto":
+        return AutoExecutor(workers)
     if "://" in executor:
         return DaskExecutor(check_scheduler_address(executor), connect_timeout_s)
     raise InputError(
         None,
         "executor",
-        f"expected 'serial', 'processes' or a Dask scheduler address such as "
+        f"expected 'serial', 'processes', 'auto' or a Dask scheduler address such as "
         f"tcp://HOST:PORT, got {executor!r}",
     )

@@ -14,13 +14,19 @@ import functools
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from channelsim.errors import InputError
-from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member, run_ensemble
+from channelsim.experiments.ensemble import (
+    EnsembleResult,
+    EnsembleSpec,
+    Member,
+    member_seed,
+    run_ensemble,
+)
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
 from channelsim.outputs import OutputTarget, write_output_folder
 
@@ -47,6 +53,7 @@ class ScenarioEnsemble:
     posterior: str | None
     elapsed_s: float
     results: ResultSet
+    _period_tables: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def daily(self) -> pd.DataFrame:
@@ -62,35 +69,47 @@ class ScenarioEnsemble:
         ]
         return pd.DataFrame(rows, columns=["figure", "median", "low", "high", "mean"])
 
-    def period_table(self, period: str) -> pd.DataFrame:
+    def period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
         """Per ``year`` or ``month`` (``YYYY-MM``) and figure, the interval across members of
-        the sums a single run reports in ``by_year`` / ``by_month``."""
+        the values a single run reports in ``by_year`` / ``by_month`` (the same aggregation,
+        over every member's days at once)."""
+        if period not in self._period_tables:
+            self._period_tables[period] = self._period_table(period)
+        return self._period_tables[period]
+
+    def _period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
+        from channelsim.engine.results import Groups, period_groups
+
         daily = self.daily
-        dates = pd.to_datetime(daily["date"])
-        labels = (dates.dt.year if period == "year" else dates.dt.strftime("%Y-%m")).to_numpy()
-        items = self.results.figures()
-        values: dict[Any, dict[str, list[float]]] = {}
-        for _, member in daily.groupby(["draw", "rep"], sort=True):
-            member_labels = labels[member.index.to_numpy()]
-            columns = {c: member[c].to_numpy() for c in member.columns}
-            for key in np.unique(member_labels):
-                inside = member_labels == key
-                period_values = self.results.period_values(
-                    {c: v[inside] for c, v in columns.items()}, items
-                )
-                slot = values.setdefault(key, {})
-                for figure, value in period_values.items():
-                    slot.setdefault(figure, []).append(float(value))
+        members = daily.groupby(["draw", "rep"], sort=False).ngroup().to_numpy()
+        n_members = int(members.max()) + 1 if members.size else 0
+        dates = pd.to_datetime(daily["date"]).to_numpy().astype("datetime64[D]")
+        labels, periods = period_groups(dates, period)
+        n_periods = len(labels)
+        groups = Groups(members * n_periods + periods.index, n_members * n_periods)
+        columns = {c: daily[c].to_numpy() for c in daily.columns}
+        values = self.results.aggregate(columns, groups, self.results.figures())
         rows = [
             {
-                period: key.item() if hasattr(key, "item") else key,
+                period: label,
                 "figure": figure,
-                **interval_stats(np.array(figures[figure])),
+                **interval_stats(v.reshape(n_members, n_periods)[:, p].astype(np.float64)),
             }
-            for key, figures in sorted(values.items())
-            for figure in figures
+            for p, label in enumerate(labels)
+            for figure, v in values.items()
         ]
         return pd.DataFrame(rows, columns=[period, "figure", "median", "low", "high", "mean"])
+
+    @functools.cached_property
+    def boats(self) -> pd.DataFrame:
+        """The first member's boat log (members ship their daily tables only; the boat log
+        is simulated again here, with the same seed and parameters: the same boats)."""
+        from channelsim.engine import simulate
+
+        first = self.result.members[0]
+        seed = member_seed(self.result.spec.base_seed, first.rep)
+        model = dataclasses.replace(self.result.spec.scenarios[first.scenario], keep=("boats",))
+        return simulate(model, seed, self.result.spec.overrides(first.draw)).boats
 
     def draws_table(self) -> pd.DataFrame | None:
         """The posterior parameter set of each member, or None without a posterior."""
@@ -134,7 +153,7 @@ class ScenarioEnsemble:
             "by_month": self.period_table("month"),
             "members": self.result.totals(),
             "daily": self.daily,
-            "boats": self.result.outputs[0].tables.get("boats"),
+            "boats": self.boats,
             "draws": self.draws_table(),
         }
         payload = self.to_json_dict()
@@ -175,7 +194,7 @@ def run_scenario_ensemble(
     seed: int,
     *,
     posterior: Path | None = None,
-    executor: str = "processes",
+    executor: str = "auto",
     workers: int | None = None,
     store: RunStore | None = None,
     resume: str | None = None,
@@ -195,6 +214,7 @@ def run_scenario_ensemble(
 
         draws = read_posterior(posterior).draws(runs, seed)
     model = scenario if isinstance(scenario, SimSpec) else SimSpec(scenario)
+    model = dataclasses.replace(model, keep=("daily",))  # the boat log is re-run when written
     scenario = model.scenario
     spec = EnsembleSpec(
         scenarios={scenario.name: model},
