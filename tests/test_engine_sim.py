@@ -402,25 +402,38 @@ def test_the_engine_drifts_boats_as_the_drift_compared_with_opendrift() -> None:
 
 def test_compiled_caches_are_flushed_when_any_kernel_source_changes(tmp_path: Path) -> None:
     """Numba only invalidates a cached function when its own file changes; the engine
-    flushes its kernels' caches when a module they compile from changes."""
+    flushes the cache of every compiled function of the modules its kernels compile from
+    when any of them changes (helpers too: they inline the code they call)."""
     import types
 
-    from channelsim.engine import jit_cache
+    from channelsim import jit_cache
+    from channelsim.engine import kernels
 
     class Cache:
         cache_path = str(tmp_path / "cache")
-        flushed = 0
+
+        def __init__(self) -> None:
+            self.flushed = 0
 
         def flush(self) -> None:
             self.flushed += 1
 
-    entry = types.SimpleNamespace(_cache=Cache())
+    def compiled(module_name: str) -> types.SimpleNamespace:
+        py_func = types.SimpleNamespace(__module__=module_name)
+        return types.SimpleNamespace(_cache=Cache(), py_func=py_func)
+
     source = tmp_path / "kernel_source.py"
     source.write_text("x = 1\n")
     module = types.ModuleType("kernel_source")
     module.__file__ = str(source)
-    assert jit_cache.refresh([entry], [module])  # no stamp yet
-    assert not jit_cache.refresh([entry], [module])
+    module.entry = compiled("kernel_source")  # type: ignore[attr-defined]
+    module.helper = compiled("kernel_source")  # type: ignore[attr-defined]
+    module.imported = compiled("elsewhere")  # type: ignore[attr-defined]
+    assert jit_cache.refresh("test", [module])  # no stamp yet
+    assert not jit_cache.refresh("test", [module])
     source.write_text("x = 2\n")
-    assert jit_cache.refresh([entry], [module])
-    assert entry._cache.flushed == 2
+    assert jit_cache.refresh("test", [module])
+    assert module.entry._cache.flushed == module.helper._cache.flushed == 2
+    assert module.imported._cache.flushed == 0  # flushed with its own module
+    flushed = {id(cache) for cache in jit_cache.cached_functions([kernels])}
+    assert {id(kernels.run_days._cache), id(kernels._arrival._cache)} <= flushed

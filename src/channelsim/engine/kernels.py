@@ -656,14 +656,11 @@ def _refresh_caches() -> None:
     """Flush the cached kernels if any module they compile from changed (jit_cache)."""
     import sys
 
-    from channelsim import rng
-    from channelsim.engine import jit_cache, sea
+    from channelsim import jit_cache, rng
+    from channelsim.engine import sea
     from channelsim.world import drift, geography, tide
 
-    jit_cache.refresh(
-        [run_days, sea._sail_all, sea.sail_boat],
-        [rng, tide, drift, geography, sea, sys.modules[__name__]],
-    )
+    jit_cache.refresh("kernels", [rng, tide, drift, geography, sea, sys.modules[__name__]])
 
 
 _refresh_caches()

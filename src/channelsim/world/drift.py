@@ -382,3 +382,16 @@ def closed_form_drift(
     sd_x = float(np.hypot(sd_dw * ex, sd_cw * ey))
     sd_y = float(np.hypot(sd_dw * ey, sd_cw * ex))
     return DriftMoments(mean_dx, mean_dy, float(sd_dw), float(sd_cw), sd_x, sd_y)
+
+
+def _refresh_caches() -> None:
+    """Flush the compiled functions here if a module they compile from changed (jit_cache)."""
+    import sys
+
+    from channelsim import jit_cache, rng
+    from channelsim.world import tide
+
+    jit_cache.refresh("drift", [rng, tide, sys.modules[__name__]])
+
+
+_refresh_caches()

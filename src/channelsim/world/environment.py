@@ -564,3 +564,15 @@ register_reader("file", _file, "a CSV of hourly or daily weather (path)")
 register_reader(
     "replay", _replay, "synthetic weather conditioned on the observed crossing days (path)"
 )
+
+
+def _refresh_caches() -> None:
+    """Flush the compiled functions here if a module they compile from changed (jit_cache)."""
+    import sys
+
+    from channelsim import jit_cache, rng
+
+    jit_cache.refresh("weather", [rng, sys.modules[__name__]])
+
+
+_refresh_caches()
