@@ -28,6 +28,7 @@ from channelsim.engine.kernels import kernel_setup
 from channelsim.engine.results import BOAT_DTYPE
 from channelsim.engine.sea import Fate, rule_records, sail
 from channelsim.params import Params, apply_overrides
+from channelsim.scenario import PolicySpec
 from channelsim.world import LAND_FR, LAND_UK, UK_SIDE, load_world
 from channelsim.world.drift import DINGHY_LEEWAY, simulate_drift
 
@@ -362,6 +363,26 @@ def test_totals_agree_between_time_steps(
             fine.mean(),
             coarse.mean(),
         )
+
+
+@pytest.mark.parametrize("area", ["shallow", "territorial"])
+def test_doctrine_interceptions_do_not_depend_on_the_time_step(area: str) -> None:
+    """A boat near the shore is met once, while it loads and leaves (``dwell_h``), whatever
+    the step; offshore it is searched for as long as it is in the area. With the rate scaled
+    by dwell/step the shallow-water doctrine used to intercept 285 boats a year with
+    1-minute steps and 110 with 10-minute ones."""
+    policy = PolicySpec(type="maritime_doctrine", params={"area": area})
+    counts = {}
+    for minutes in (1.0, 10.0):
+        params = apply_overrides(SUMMER.params, {"sea": {"time_step_min": minutes}})
+        scenario = SUMMER.with_changes(params=params, policies=(policy,))
+        counts[minutes] = np.array(
+            [Sim(scenario, seed=s).run().totals["intercepted_boats"] for s in range(12)], float
+        )
+    fine, coarse = counts[1.0], counts[10.0]
+    assert fine.mean() > 10
+    se = np.hypot(fine.std(), coarse.std()) / np.sqrt(len(fine))
+    assert abs(coarse.mean() - fine.mean()) <= 4 * se + 1e-9, (fine.mean(), coarse.mean())
 
 
 def test_no_step_length_lands_boats_beside_dover(by_time_step: dict[float, pd.DataFrame]) -> None:

@@ -82,11 +82,16 @@ class Interception:
     ``channelsim.world.geography``), carries at most ``max_people``, the waves are at most
     ``max_wave_height_m`` and, unless ``night_allowed``, it is daylight; ``excluded_share``
     of boats (drawn once per boat, e.g. children aboard) are never eligible. Eligible boats
-    are intercepted at ``rate_per_hour``; an interception tows the boat back to France with
-    ``tow_back_probability``, otherwise immobilises it (it then drifts) with
-    ``immobilise_probability``; each interception multiplies the capsize hazard of that step
-    by ``capsize_multiplier``. Several rules may act at once (one per policy): each is a
-    hazard of its own, and in a step in which several would act the first listed does.
+    are intercepted at ``rate_per_hour`` while they are where the rule applies — or, with a
+    ``dwell_h``, once: a boat met near the shore is only there while it loads and leaves, so
+    the first time it is found in the area it is intercepted with probability
+    ``1 − exp(−rate × dwell_h)``, whatever the kernel's step. An interception tows the boat
+    back to France with ``tow_back_probability``; otherwise the attempt to stop it capsizes
+    it with ``capsize_probability`` for a reference boat in calm water (scaled as the boat's
+    own capsize hazard is, by waves and load), and else immobilises it (it then drifts) with
+    ``immobilise_probability`` (of all interceptions). Several rules may act at once (one
+    per policy): each is a hazard of its own, and in a step in which several would act the
+    first listed does.
     """
 
     rate_per_hour: float = 0.0
@@ -97,9 +102,10 @@ class Interception:
     night_allowed: bool = True
     tow_back_probability: float = 0.0
     immobilise_probability: float = 0.0
-    capsize_multiplier: float = 1.0
+    capsize_probability: float = 0.0
     excluded_share: float = 0.0
     any_flags: int = 0
+    dwell_h: float = 0.0
 
 
 #: One interception rule as the kernel reads it: the fields of :class:`Interception` and the
@@ -109,6 +115,8 @@ RULE_DTYPE = np.dtype(
     + [("stream", np.int64), ("action_stream", np.int64)],
     align=True,
 )
+STEP_KEY_EXCLUDED = STEP_KEY - 1  # the per-boat exclusion draw of a rule
+STEP_KEY_CAPSIZE = STEP_KEY - 2  # the capsize draw of a rule's interception
 
 
 def rule_records(rules: list[tuple[Interception, int, int]]) -> np.ndarray:
@@ -193,7 +201,7 @@ def _eligible(rule: Any, occ: int, wave_m: float, seed: int, day: int, key: int)
         and wave_m <= rule.max_wave_height_m
         and (
             rule.excluded_share <= 0.0
-            or hash_uniform(seed, rule.action_stream, day, key * STEP_KEY + STEP_KEY - 1)
+            or hash_uniform(seed, rule.action_stream, day, key * STEP_KEY + STEP_KEY_EXCLUDED)
             >= rule.excluded_share
         )
     )
@@ -249,6 +257,8 @@ def sail_boat(
     capsize_rate = kp.capsize_per_hour * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
     capsize_rate *= load**kp.capsize_overload_exponent
     p_capsize = 1.0 - math.exp(-capsize_rate * kp.dt_h)
+    # an interception's capsize chance is given for a boat at this rate (calm, reference load)
+    reference_capsize_rate = max(kp.capsize_per_hour, 1e-300)
     p_engine = 1.0 - math.exp(-kp.engine_failure_per_hour * kp.dt_h)
     p_uk_pickup = 1.0 - math.exp(-kp.uk_pickup_per_hour * kp.dt_h)
     p_fr_rescue = 1.0 - math.exp(-kp.fr_rescue_per_hour * kp.dt_h)
@@ -256,6 +266,7 @@ def sail_boat(
     eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
     leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
     n_rules = rules.shape[0]
+    met = np.zeros(n_rules, dtype=np.bool_)  # found where a rule with a dwell applies
     eligible = np.zeros(n_rules, dtype=np.bool_)
     for r in range(n_rules):
         eligible[r] = rules_on[r] and _eligible(rules[r], occ, wave_height_m, seed, day, key)
@@ -306,23 +317,39 @@ def sail_boat(
             dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
         # Interception under the policies' rules of engagement, where the boat is at the
         # start of the step (a boat is caught where it is, before it moves on).
-        capsize_now = capsize_rate
         if not disabled:
             for r in range(n_rules):
                 rule = rules[r]
-                if (
-                    eligible[r]
-                    and _engages(rule, flag, t)
-                    and _hit(rule.rate_per_hour, dt_h, hash_uniform(seed, rule.stream, day, skey))
-                ):
-                    intercepted_by = r
-                    capsize_now *= rule.capsize_multiplier
-                    u_act = hash_uniform(seed, rule.action_stream, day, skey)
-                    if u_act < rule.tow_back_probability:
-                        fate = _RETURNED
-                    elif u_act < rule.tow_back_probability + rule.immobilise_probability:
-                        disabled = True
+                if not eligible[r] or not _engages(rule, flag, t):
+                    continue
+                if rule.dwell_h > 0.0:
+                    if met[r]:
+                        continue
+                    met[r] = True
+                    exposure_h = rule.dwell_h
+                else:
+                    exposure_h = dt_h
+                if not _hit(rule.rate_per_hour, exposure_h,
+                            hash_uniform(seed, rule.stream, day, skey)):  # fmt: skip
+                    continue
+                intercepted_by = r
+                u_act = hash_uniform(seed, rule.action_stream, day, skey)
+                if u_act < rule.tow_back_probability:
+                    fate = _RETURNED
                     break
+                u_capsize = hash_uniform(
+                    seed, rule.action_stream, day, key * STEP_KEY + STEP_KEY_CAPSIZE
+                )
+                if u_capsize < 1.0 - (1.0 - rule.capsize_probability) ** (
+                    capsize_rate / reference_capsize_rate
+                ):
+                    fate = _LOST
+                    drowned, hypothermia = _capsize_deaths(
+                        seed, sid.sea_survival, day, key, occ, kp, surv_med
+                    )
+                elif u_act < rule.tow_back_probability + rule.immobilise_probability:
+                    disabled = True
+                break
             if fate != _AT_SEA:
                 break
         # Where the step would take the boat, and when in it (a fraction) it reaches Dover.
@@ -351,8 +378,7 @@ def sail_boat(
             rescue_rate = 0.0
         base = dt_h == kp.dt_h  # the step's hazard probabilities are then known
         when, event = _first(
-            2.0, _NO_EVENT, capsize_now, dt_h,
-            p_capsize if base and capsize_now == capsize_rate else -1.0,
+            2.0, _NO_EVENT, capsize_rate, dt_h, p_capsize if base else -1.0,
             seed, sid.sea_capsize, day, skey, _CAPSIZE,
         )  # fmt: skip
         if not disabled:

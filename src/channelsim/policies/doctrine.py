@@ -10,15 +10,16 @@ boats sweep the area at ``speed_kn`` with a sweep width ``W = min(2 × detection
 band width)`` near the shore, ``2 × offshore_detection_range_km`` in the open territorial sea
 (radar, aircraft and drones guide the boats); a boat in the area is found at rate
 ``λ = on_station × v × W / area``. In the
-near-shore areas a boat is only there while it loads and leaves (``near_shore_dwell_h``),
-which the kernel sees as its first step, so the rate is scaled to give
-``1 − exp(−λ × dwell)`` in that step.
+near-shore areas a boat is only there while it loads and leaves (``near_shore_dwell_h``):
+the first time it is found there it is intercepted with probability ``1 − exp(−λ × dwell)``
+(the rule's ``dwell_h``; the same whatever the kernel's step).
 
 The four steps: order to stop (obeyed with ``compliance_probability`` → diverted or towed
 back to France); otherwise immobilise, e.g. by fouling the propeller
 (``immobilise_success_probability``; the boat then drifts per the Leeway model until the
-French side rescues it); every intervention carries ``capsize_probability_per_intervention``
-for a reference boat in calm water (scaled by the kernel with waves and load); hand-over:
+French side rescues it); every attempt to stop a boat that does not obey carries
+``capsize_probability_per_intervention`` for a reference boat in calm water (scaled by the
+kernel with waves and load); hand-over:
 the people rejoin the waiting population, and pilots arrested
 (``arrest_probability``) cost the networks ``supply_loss_per_arrest_boats`` boats.
 Rules of engagement: at most ``max_people_aboard``, waves at most ``max_wave_height_m``,
@@ -29,7 +30,6 @@ officer with ``officer_injury_probability``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Literal
 
@@ -128,21 +128,12 @@ class MaritimeDoctrine(Policy):
     def interception(self, params: Params) -> Interception:
         """The rules of engagement the kernel applies."""
         rate = self.search_rate_per_hour()
-        dt_h = params.sea.time_step_min / 60.0
         area = self.effective_area
-        if area != "territorial":  # near-shore: the area is crossed in the first step
-            rate *= self.near_shore_dwell_h / dt_h
         required, any_of = {
             "waterways": (int(FR_WATERWAY), 0),
             "shallow": (0, int(FR_SHALLOW | FR_WATERWAY)),
             "territorial": (int(FR_TERRITORIAL), 0),
         }[area]
-        reference_rate = params.hazards.capsize_per_hour * dt_h
-        capsize_multiplier = (
-            -math.log1p(-self.capsize_probability_per_intervention) / reference_rate
-            if reference_rate > 0
-            else 1.0
-        )
         return Interception(
             rate_per_hour=rate,
             required_flags=required,
@@ -154,8 +145,9 @@ class MaritimeDoctrine(Policy):
             tow_back_probability=self.compliance_probability,
             immobilise_probability=(1.0 - self.compliance_probability)
             * self.immobilise_success_probability,
-            capsize_multiplier=max(capsize_multiplier, 1.0),
+            capsize_probability=self.capsize_probability_per_intervention,
             excluded_share=0.0 if self.act_with_children else self.children_boat_share,
+            dwell_h=self.near_shore_dwell_h if area != "territorial" else 0.0,
         )
 
     def effects(self, setup: Setup) -> Iterator[Rule | Cost]:
