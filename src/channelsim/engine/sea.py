@@ -221,6 +221,40 @@ def _engages(rule: Any, flag: Any, t_h: float) -> bool:
     )
 
 
+@njit
+def _steer_around(
+    packed: Any, gx0: float, gy0: float, gcell: float, x: float, y: float,
+    tu: float, tv: float, own_u: float, own_v: float, dt_h: float, tx: float, ty: float,
+) -> tuple[bool, float, float, int]:  # fmt: skip
+    """A powered boat whose step toward Dover runs onto the French shore (the bank of the
+    estuary it leaves, a headland) steers around it: of its own headings turned by 30°, 60°
+    … 150° either way, the one whose step stays off land and ends nearest Dover.
+    ``(found, x, y, cell)``; not found, the boat holds its position."""
+    best = -1.0
+    bx = x
+    by = y
+    bcell = 0
+    for k in range(1, 6):
+        angle = k * math.pi / 6.0
+        c = math.cos(angle)
+        for sign in (1.0, -1.0):
+            sn = sign * math.sin(angle)
+            mx = x + (tu + own_u * c - own_v * sn) * M_S_TO_KM_H * dt_h
+            my = y + (tv + own_u * sn + own_v * c) * M_S_TO_KM_H * dt_h
+            mcell = grid_cell(packed, gx0, gy0, gcell, mx, my)
+            if mcell & (LAND_FR | LAND_UK):
+                continue
+            d2 = (tx - mx) ** 2 + (ty - my) ** 2
+            if best < 0.0 or d2 < best:
+                best = d2
+                bx = mx
+                by = my
+                bcell = mcell
+        if best >= 0.0:
+            return True, bx, by, bcell
+    return False, x, y, 0
+
+
 @njit(cache=True)
 def sail_boat(
     boat: Any,
@@ -436,6 +470,16 @@ def sail_boat(
         elif nflag & LAND_FR:
             if disabled:
                 fate = _RETURNED
+            else:
+                found, sx, sy, scell = _steer_around(
+                    packed, gx0, gy0, gcell, x, y, tu, tv, u - tu, v - tv, dt_h,
+                    kp.target_x_km, kp.target_y_km,
+                )  # fmt: skip
+                if found:
+                    x = sx
+                    y = sy
+                    cell = scell
+                    flag = scell & 0xFF
         else:
             x = nx
             y = ny
