@@ -203,6 +203,13 @@ def _number(key: str, value: Any) -> int | float:
     raise TypeError(f"total {key!r} must be a number, got {type(value).__name__}")
 
 
+def _key_array(values: list[Any]) -> np.ndarray:
+    """Member keys as a column: integers as int64, anything else (``None``) as objects."""
+    if all(isinstance(v, int) for v in values):
+        return np.array(values, dtype=np.int64)
+    return np.array(values, dtype=object)
+
+
 @dataclasses.dataclass(frozen=True)
 class MemberOutput:
     """What a worker sends back for one member: compact tables and totals, never a Sim."""
@@ -334,19 +341,24 @@ class EnsembleResult:
 
     def table(self, name: str) -> pd.DataFrame:
         """One member table (e.g. ``daily``) for all members, keyed by scenario, draw and rep."""
-        frames = []
+        frames, members = [], []
         for member, output in zip(self.members, self.outputs, strict=True):
-            if name not in output.tables:
-                continue
-            frame = output.tables[name].reset_index(drop=True)
-            keys = pd.DataFrame(
-                {"scenario": member.scenario, "draw": member.draw, "rep": member.rep},
-                index=frame.index,
-            )
-            frames.append(pd.concat([keys, frame], axis=1))
+            if name in output.tables:
+                frames.append(output.tables[name])
+                members.append(member)
         if not frames:
             raise KeyError(f"no member has a table named {name!r}")
-        return pd.concat(frames, ignore_index=True)
+        rows = np.array([len(frame) for frame in frames])
+        # the keys of every row at once, then one concatenation (not one per member)
+        keys = pd.DataFrame(
+            {
+                "scenario": np.repeat(np.array([m.scenario for m in members], object), rows),
+                "draw": np.repeat(_key_array([m.draw for m in members]), rows),
+                "rep": np.repeat(np.array([m.rep for m in members]), rows),
+            }
+        )
+        body = pd.concat(frames, ignore_index=True)
+        return pd.concat([keys, body], axis=1)
 
     def _values(self, metric: str, members: Sequence[int]) -> np.ndarray:
         return np.array(
