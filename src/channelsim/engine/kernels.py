@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -244,6 +244,27 @@ def kernel_setup(
 # -- stage kernels ----------------------------------------------------------------------------
 
 
+class Run(NamedTuple):
+    """What the stage kernels of one :func:`run_days` call share: each is called with it
+    and the day (``d``, the row; ``day``, the absolute day) and reads the fields it uses."""
+
+    seed: int
+    kp: Any  # the parameters record (params_dtype)
+    sid: Any  # the streams record (streams_dtype)
+    st: Any  # the state record (STATE_DTYPE), written through
+    daily: np.ndarray
+    lv: np.ndarray  # each day's levers and weather
+    prevent_p: np.ndarray  # (day, zone) prevention probability
+    taxi_p: np.ndarray  # (day, zone) taxi-boat prevention probability
+    zones: np.ndarray
+    boats: np.ndarray
+    rules: np.ndarray
+    rule_on: np.ndarray
+    rule_daily: np.ndarray
+    returning: np.ndarray
+    world: WorldArrays
+
+
 @njit(inline="always")
 def _stochastic_round(value: float, u: float) -> int:
     whole = math.floor(value)
@@ -251,16 +272,8 @@ def _stochastic_round(value: float, u: float) -> int:
 
 
 @njit(cache=True)
-def _inflow(
-    d: int,
-    day: int,
-    seed: int,
-    sid: Any,
-    st: Any,
-    daily: np.ndarray,
-    lv: np.ndarray,
-    returning: np.ndarray,
-) -> None:
+def _inflow(r: Run, d: int, day: int) -> None:
+    seed, sid, st, daily, lv, returning = r.seed, r.sid, r.st, r.daily, r.lv, r.returning
     mean = max(lv[d].inflow_mean_people, 0.0)
     inflow = poisson_one(hash_uniform(seed, sid.inflow, day, 0), mean)
     st.waiting_people += inflow + returning[d]
@@ -268,9 +281,8 @@ def _inflow(
 
 
 @njit(cache=True)
-def _attrition(
-    d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray, lv: np.ndarray
-) -> None:
+def _attrition(r: Run, d: int, day: int) -> None:
+    seed, sid, st, daily, lv = r.seed, r.sid, r.st, r.daily, r.lv
     left = _stochastic_round(
         st.waiting_people * lv[d].attrition_per_day, hash_uniform(seed, sid.attrition, day, 0)
     )
@@ -279,9 +291,8 @@ def _attrition(
 
 
 @njit(cache=True)
-def _supply(
-    d: int, day: int, seed: int, sid: Any, st: Any, daily: np.ndarray, lv: np.ndarray
-) -> None:
+def _supply(r: Run, d: int, day: int) -> None:
+    seed, sid, st, daily, lv = r.seed, r.sid, r.st, r.daily, r.lv
     share = lv[d].stock_seizure_share
     if share > 0.0:
         seized = _stochastic_round(
@@ -295,20 +306,11 @@ def _supply(
 
 
 @njit(cache=True)
-def _launch(
-    d: int,
-    day: int,
-    seed: int,
-    sid: Any,
-    kp: Any,
-    st: Any,
-    daily: np.ndarray,
-    lv: np.ndarray,
-    boats: np.ndarray,
-) -> bool:
+def _launch(r: Run, d: int, day: int) -> bool:
     """Who tries to leave today, in how many boats of which occupancy (log-normal around
     the day's mean, drawn per boat key); False if the boat log is too small (nothing
     changed: grow it and call again)."""
+    seed, sid, kp, st, daily, lv, boats = r.seed, r.sid, r.kp, r.st, r.daily, r.lv, r.boats
     st.today_first = st.n_boats
     st.today_n = 0
     waiting, stock = st.waiting_people, st.boat_stock
@@ -356,22 +358,11 @@ def _launch(
 
 
 @njit(cache=True)
-def _beach(
-    d: int,
-    day: int,
-    seed: int,
-    sid: Any,
-    kp: Any,
-    st: Any,
-    daily: np.ndarray,
-    lv: np.ndarray,
-    prevent_p: np.ndarray,
-    taxi_p: np.ndarray,
-    zones: np.ndarray,
-    boats: np.ndarray,
-    returning: np.ndarray,
-) -> None:
+def _beach(r: Run, d: int, day: int) -> None:
     """Zone choice (displaced by patrols), taxi boats, prevention of each group, seizures."""
+    seed, sid, kp, st = r.seed, r.sid, r.kp, r.st
+    daily, lv, prevent_p, taxi_p = r.daily, r.lv, r.prevent_p, r.taxi_p
+    zones, boats, returning = r.zones, r.boats, r.returning
     n_zones = zones.shape[0]
     stop_p = np.empty(n_zones)
     weight = np.empty(n_zones)
@@ -442,10 +433,9 @@ def _zone_cdf(zones: np.ndarray, weight: np.ndarray, waterway: bool, out: np.nda
 
 
 @njit(cache=True)
-def _embarkation(
-    d: int, day: int, seed: int, sid: Any, kp: Any, st: Any, daily: np.ndarray, boats: np.ndarray
-) -> None:
+def _embarkation(r: Run, d: int, day: int) -> None:
     """Crush deaths rise steeply with overcrowding; launch times in the night."""
+    seed, sid, kp, st, daily, boats = r.seed, r.sid, r.kp, r.st, r.daily, r.boats
     hour0 = kp.launch_hour_start
     hour1 = max(kp.launch_hour_end, hour0)
     for i in range(st.today_first, st.today_first + st.today_n):
@@ -482,20 +472,10 @@ def _embarkation(
 
 
 @njit(cache=True)
-def _sea(
-    d: int,
-    day: int,
-    seed: int,
-    sid: Any,
-    kp: Any,
-    st: Any,
-    lv: np.ndarray,
-    zones: np.ndarray,
-    boats: np.ndarray,
-    rules: np.ndarray,
-    rule_on: np.ndarray,
-    world: WorldArrays,
-) -> None:
+def _sea(r: Run, d: int, day: int) -> None:
+    seed, sid, kp, st = r.seed, r.sid, r.kp, r.st
+    lv, zones, boats, rules = r.lv, r.zones, r.boats, r.rules
+    rule_on, world = r.rule_on, r.world
     none = np.zeros((0, 2))
     today = lv[d]
     on = rule_on[:, d].copy()
@@ -523,17 +503,10 @@ def _sea(
 
 
 @njit(cache=True)
-def _arrival(
-    d: int,
-    day: int,
-    kp: Any,
-    st: Any,
-    daily: np.ndarray,
-    boats: np.ndarray,
-    returning: np.ndarray,
-    rule_daily: np.ndarray,
-) -> None:
+def _arrival(r: Run, d: int, day: int) -> None:
     """Outcomes booked on the day they happen (the last row collects days after the end)."""
+    st, daily, boats = r.st, r.daily, r.boats
+    returning, rule_daily = r.returning, r.rule_daily
     last = daily.shape[0] - 1
     for i in range(st.today_first, st.today_first + st.today_n):
         b = boats[i]
@@ -606,6 +579,8 @@ def run_days(
     kp = kp_array[0]
     sid = sid_array[0]
     st = state[0]
+    r = Run(seed, kp, sid, st, daily, lv, prevent_p, taxi_p, zones, boats, rules, rule_on,
+            rule_daily, returning, world)  # fmt: skip
     day0 = int(kp.day0)
     n_pos = order.shape[0]
     d, p = day_from, pos_from
@@ -613,36 +588,23 @@ def run_days(
         k = order[p]
         day = day0 + d
         if k == K_INFLOW:
-            _inflow(d, day, seed, sid, st, daily, lv, returning)
+            _inflow(r, d, day)
         elif k == K_ATTRITION:
-            _attrition(d, day, seed, sid, st, daily, lv)
+            _attrition(r, d, day)
         elif k == K_SUPPLY:
-            _supply(d, day, seed, sid, st, daily, lv)
+            _supply(r, d, day)
         elif k == K_LAUNCH:
-            if not _launch(d, day, seed, sid, kp, st, daily, lv, boats):
+            if not _launch(r, d, day):
                 st.stop_day, st.stop_pos = d, p
                 return NEED_ROOM
         elif k == K_BEACH:
-            _beach(d, day, seed, sid, kp, st, daily, lv, prevent_p, taxi_p, zones, boats, returning)
+            _beach(r, d, day)
         elif k == K_EMBARKATION:
-            _embarkation(d, day, seed, sid, kp, st, daily, boats)
+            _embarkation(r, d, day)
         elif k == K_SEA:
-            _sea(
-                d,
-                day,
-                seed,
-                sid,
-                kp,
-                st,
-                lv,
-                zones,
-                boats,
-                rules,
-                rule_on,
-                world,
-            )
+            _sea(r, d, day)
         elif k == K_ARRIVAL:
-            _arrival(d, day, kp, st, daily, boats, returning, rule_daily)
+            _arrival(r, d, day)
         p += 1
         if p == n_pos:
             daily[d].waiting_people = st.waiting_people
