@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -245,13 +245,15 @@ def kernel_setup(
 
 
 class Run(NamedTuple):
-    """What the stage kernels of one :func:`run_days` call share: each is called with it
-    and the day (``d``, the row; ``day``, the absolute day) and reads the fields it uses."""
+    """What the compiled loop works on (built by the engine's driver), shared by the stage
+    kernels: each is called with it and the day (``d``, the row; ``day``, the absolute day)
+    and reads the fields it uses. The records (parameters, streams, state) are one-row
+    arrays, so that the state is written through."""
 
     seed: int
-    kp: Any  # the parameters record (params_dtype)
-    sid: Any  # the streams record (streams_dtype)
-    st: Any  # the state record (STATE_DTYPE), written through
+    params: np.ndarray  # params_dtype
+    streams: np.ndarray  # streams_dtype
+    state: np.ndarray  # STATE_DTYPE
     daily: np.ndarray
     lv: np.ndarray  # each day's levers and weather
     prevent_p: np.ndarray  # (day, zone) prevention probability
@@ -273,7 +275,8 @@ def _stochastic_round(value: float, u: float) -> int:
 
 @njit(cache=True)
 def _inflow(r: Run, d: int, day: int) -> None:
-    seed, sid, st, daily, lv, returning = r.seed, r.sid, r.st, r.daily, r.lv, r.returning
+    seed, sid, st = r.seed, r.streams[0], r.state[0]
+    daily, lv, returning = r.daily, r.lv, r.returning
     mean = max(lv[d].inflow_mean_people, 0.0)
     inflow = poisson_one(hash_uniform(seed, sid.inflow, day, 0), mean)
     st.waiting_people += inflow + returning[d]
@@ -282,7 +285,7 @@ def _inflow(r: Run, d: int, day: int) -> None:
 
 @njit(cache=True)
 def _attrition(r: Run, d: int, day: int) -> None:
-    seed, sid, st, daily, lv = r.seed, r.sid, r.st, r.daily, r.lv
+    seed, sid, st, daily, lv = r.seed, r.streams[0], r.state[0], r.daily, r.lv
     left = _stochastic_round(
         st.waiting_people * lv[d].attrition_per_day, hash_uniform(seed, sid.attrition, day, 0)
     )
@@ -292,7 +295,7 @@ def _attrition(r: Run, d: int, day: int) -> None:
 
 @njit(cache=True)
 def _supply(r: Run, d: int, day: int) -> None:
-    seed, sid, st, daily, lv = r.seed, r.sid, r.st, r.daily, r.lv
+    seed, sid, st, daily, lv = r.seed, r.streams[0], r.state[0], r.daily, r.lv
     share = lv[d].stock_seizure_share
     if share > 0.0:
         seized = _stochastic_round(
@@ -310,7 +313,9 @@ def _launch(r: Run, d: int, day: int) -> bool:
     """Who tries to leave today, in how many boats of which occupancy (log-normal around
     the day's mean, drawn per boat key); False if the boat log is too small (nothing
     changed: grow it and call again)."""
-    seed, sid, kp, st, daily, lv, boats = r.seed, r.sid, r.kp, r.st, r.daily, r.lv, r.boats
+    seed, sid, kp = r.seed, r.streams[0], r.params[0]
+    st, daily, lv = r.state[0], r.daily, r.lv
+    boats = r.boats
     st.today_first = st.n_boats
     st.today_n = 0
     waiting, stock = st.waiting_people, st.boat_stock
@@ -360,7 +365,7 @@ def _launch(r: Run, d: int, day: int) -> bool:
 @njit(cache=True)
 def _beach(r: Run, d: int, day: int) -> None:
     """Zone choice (displaced by patrols), taxi boats, prevention of each group, seizures."""
-    seed, sid, kp, st = r.seed, r.sid, r.kp, r.st
+    seed, sid, kp, st = r.seed, r.streams[0], r.params[0], r.state[0]
     daily, lv, prevent_p, taxi_p = r.daily, r.lv, r.prevent_p, r.taxi_p
     zones, boats, returning = r.zones, r.boats, r.returning
     n_zones = zones.shape[0]
@@ -435,7 +440,8 @@ def _zone_cdf(zones: np.ndarray, weight: np.ndarray, waterway: bool, out: np.nda
 @njit(cache=True)
 def _embarkation(r: Run, d: int, day: int) -> None:
     """Crush deaths rise steeply with overcrowding; launch times in the night."""
-    seed, sid, kp, st, daily, boats = r.seed, r.sid, r.kp, r.st, r.daily, r.boats
+    seed, sid, kp = r.seed, r.streams[0], r.params[0]
+    st, daily, boats = r.state[0], r.daily, r.boats
     hour0 = kp.launch_hour_start
     hour1 = max(kp.launch_hour_end, hour0)
     for i in range(st.today_first, st.today_first + st.today_n):
@@ -473,7 +479,7 @@ def _embarkation(r: Run, d: int, day: int) -> None:
 
 @njit(cache=True)
 def _sea(r: Run, d: int, day: int) -> None:
-    seed, sid, kp, st = r.seed, r.sid, r.kp, r.st
+    seed, sid, kp, st = r.seed, r.streams[0], r.params[0], r.state[0]
     lv, zones, boats, rules = r.lv, r.zones, r.boats, r.rules
     rule_on, world = r.rule_on, r.world
     none = np.zeros((0, 2))
@@ -505,7 +511,7 @@ def _sea(r: Run, d: int, day: int) -> None:
 @njit(cache=True)
 def _arrival(r: Run, d: int, day: int) -> None:
     """Outcomes booked on the day they happen (the last row collects days after the end)."""
-    st, daily, boats = r.st, r.daily, r.boats
+    st, daily, boats = r.state[0], r.daily, r.boats
     returning, rule_daily = r.returning, r.rule_daily
     last = daily.shape[0] - 1
     for i in range(st.today_first, st.today_first + st.today_n):
@@ -552,35 +558,14 @@ def _arrival(r: Run, d: int, day: int) -> None:
 
 @njit(cache=True)
 def run_days(
-    order: np.ndarray,
-    day_from: int,
-    pos_from: int,
-    day_to: int,
-    pos_to: int,
-    seed: int,
-    kp_array: np.ndarray,
-    sid_array: np.ndarray,
-    state: np.ndarray,
-    daily: np.ndarray,
-    lv: np.ndarray,
-    prevent_p: np.ndarray,
-    taxi_p: np.ndarray,
-    zones: np.ndarray,
-    boats: np.ndarray,
-    rules: np.ndarray,
-    rule_on: np.ndarray,
-    rule_daily: np.ndarray,
-    returning: np.ndarray,
-    world: WorldArrays,
+    order: np.ndarray, day_from: int, pos_from: int, day_to: int, pos_to: int, r: Run
 ) -> int:
     """Run the loop's positions from ``(day_from, pos_from)`` up to, not including,
     ``(day_to, pos_to)``; at the end of each day record the levels. Returns ``DONE``, or
     ``NEED_ROOM`` with ``state.stop_day/stop_pos`` set where it stopped."""
-    kp = kp_array[0]
-    sid = sid_array[0]
-    st = state[0]
-    r = Run(seed, kp, sid, st, daily, lv, prevent_p, taxi_p, zones, boats, rules, rule_on,
-            rule_daily, returning, world)  # fmt: skip
+    kp = r.params[0]
+    st = r.state[0]
+    daily = r.daily
     day0 = int(kp.day0)
     n_pos = order.shape[0]
     d, p = day_from, pos_from

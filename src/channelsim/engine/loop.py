@@ -118,12 +118,7 @@ def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple
     day's launches do not fit."""
     while True:
         k = sim.kernel
-        status = kernels.run_days(
-            order,
-            start[0],
-            start[1],
-            stop[0],
-            stop[1],
+        run = kernels.Run(
             sim.seed,
             k.params,
             k.streams,
@@ -140,6 +135,7 @@ def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple
             sim.returning,
             k.world,
         )
+        status = kernels.run_days(order, *start, *stop, run)
         if status == kernels.DONE:
             return
         sim.grow()
