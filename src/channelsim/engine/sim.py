@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from channelsim.params import Params, apply_overrides
 from channelsim.rng import EPOCH, check_streams, stream_id
 from channelsim.scenario import Scenario
 
+if TYPE_CHECKING:
+    from channelsim.world.geography import World
+
 #: The daily record of the engine's stages' results (the kernels write it by field name).
 DAILY_DTYPE = kernels.daily_dtype(
     [r for cls in STAGES for r in cls.results if isinstance(r, Result) and r.daily]
@@ -60,6 +63,25 @@ def _nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
         else:
             node[parts[-1]] = value
     return nested
+
+
+_LAST_KERNEL_SETUP: list[tuple[tuple[Any, ...], kernels.KernelSetup]] = []
+
+
+def _kernel_setup(
+    params: Params, world: World, day0: int, n_days: int, ids: dict[str, int]
+) -> kernels.KernelSetup:
+    """``kernels.kernel_setup``, kept for the next run with equal (immutable) parameters,
+    the same world, period and streams: the members of an ensemble share it (the kernels
+    only read it)."""
+    rest = (day0, n_days, tuple(ids.items()))
+    if _LAST_KERNEL_SETUP:
+        (last_params, last_world, *last_rest), setup = _LAST_KERNEL_SETUP[0]
+        if last_world is world and tuple(last_rest) == rest and last_params == params:
+            return setup
+    setup = kernels.kernel_setup(params, world, day0, n_days, ids)
+    _LAST_KERNEL_SETUP[:] = [((params, world, *rest), setup)]
+    return setup
 
 
 class Sim:
@@ -191,7 +213,7 @@ class Sim:
             for r in results.series
             if r.name not in (DAILY_DTYPE.names or ())
         }
-        kernel = kernels.kernel_setup(p, world, day0, n_days, ids)
+        kernel = _kernel_setup(p, world, day0, n_days, ids)
         zones = kernel.zones
         rules, rule_on, rule_owner = _rules(policies, effects, setup)
         launch_days = np.flatnonzero(crossing)
