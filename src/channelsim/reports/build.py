@@ -136,16 +136,54 @@ def sensitivity_page(indices: pd.DataFrame, title: str) -> str:
 
 
 def map_section(found: ReportInput) -> Section:
+    from channelsim.reports.strait_map import zone_launches
     from channelsim.world import load_world
+    from channelsim.world.coastline import CREDIT
 
-    text = (
-        "Projected kilometres around 51°N 1.5°E. Interceptions, incidents and deaths at sea are "
-        "drawn at the boat's last position in the boat log; deaths at embarkation at the launch "
-        "point of their zone."
-        if found.boats is not None
-        else "The input has no boat log: only the geography and zones are drawn."
+    world = load_world()
+    boats = found.boats
+    text = [
+        "Each launch zone's triangle is sized by the people who left from it; the model's areas "
+        "(territorial waters, traffic lanes, the shallow band where French officers may act, "
+        "the median line) are drawn from its simplified coastline, the land from the real one. "
+        + CREDIT
+        + "."
+    ]
+    tables = []
+    if boats is None:
+        text.append("The input has no boat log: only the geography and launch zones are drawn.")
+    else:
+        scenarios = list(dict.fromkeys(boats["scenario"])) if "scenario" in boats else []
+        text.append(
+            "Events of one simulated run"
+            + (f" of each scenario ({', '.join(scenarios)}; the buttons above the map switch "
+               "between them)" if len(scenarios) > 1 else "")
+            + ", counted in people and boats: interceptions, engine failures, capsizes and "
+            "deaths at sea at the boat's last position; deaths at embarkation at the zone."
+        )  # fmt: skip
+        keyed = boats if "scenario" in boats else boats.assign(scenario=found.title)
+        for scenario, log in keyed.groupby("scenario", sort=False):
+            table = zone_launches(world, log).rename(columns=ZONE_COLUMNS)
+            if len(scenarios) > 1:
+                table.insert(0, "scenario", scenario)
+            tables.append(table)
+    return Section(
+        "Map of the strait",
+        text,
+        tables=[pd.concat(tables, ignore_index=True)] if tables else [],
+        figures=[strait_map(world, boats)],
     )
-    return Section("Map of the strait", [text], figures=[strait_map(load_world(), found.boats)])
+
+
+#: Headers of the launches-by-zone table under the map.
+ZONE_COLUMNS = {
+    "zone": "launch zone",
+    "launched_boats": "boats launched",
+    "launched_people": "people launched",
+    "prevented_boats": "boats prevented on the beach",
+    "prevented_people": "people prevented on the beach",
+    "crush_deaths": "deaths at embarkation (people)",
+}
 
 
 def build_report(

@@ -137,7 +137,7 @@ def load_folder(folder: Path) -> ReportInput:
         path = run / "daily.parquet"
         dailies.append(_keyed_daily(_read_parquet(path), path, scenario, member))
         if (run / "boats.parquet").is_file():
-            boats.append(_read_parquet(run / "boats.parquet"))
+            boats.append(_read_parquet(run / "boats.parquet").assign(scenario=scenario))
     if dailies:
         found.daily = pd.concat(dailies, ignore_index=True)
     if boats:
@@ -185,13 +185,15 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
         details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
     )
     dailies, boats = [], []
+    mapped: set[str] = set()
     for member, output in zip(members, outputs, strict=True):
         if "daily" in output.tables:
             daily = output.tables["daily"]
             if set(SERIES_COLUMNS) <= set(daily.columns):
                 dailies.append(daily.assign(scenario=member.scenario, member=member.key))
-        if "boats" in output.tables:
-            boats.append(output.tables["boats"])
+        if "boats" in output.tables and member.scenario not in mapped:
+            mapped.add(member.scenario)  # the map shows one run (the first) per scenario
+            boats.append(output.tables["boats"].assign(scenario=member.scenario))
     found.daily = pd.concat(dailies, ignore_index=True) if dailies else None
     found.boats = pd.concat(boats, ignore_index=True) if boats else None
     scenarios = config.get("scenarios") or {}
