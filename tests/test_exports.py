@@ -1,0 +1,104 @@
+"""Exports: CSV beside every Parquet table and one workbook, opened here with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from channelsim.exports import (
+    WORKBOOK,
+    Column,
+    column_from_name,
+    export_folder,
+)
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "date": [dt.date(2025, 1, 1), dt.date(2025, 1, 2)],
+            "arrived_people": np.array([0, 1305], dtype=np.int64),
+            "cost_gbp": [17_520_000.0, 0.0],
+            "people_per_boat": [np.nan, 62.14],
+            "zone": pd.Categorical(["Calais / Sangatte", "Baie de Somme"]),
+        }
+    ).to_parquet(folder / "daily.parquet", index=False)
+    pd.DataFrame({"figure": ["arrived_people"], "median": [41508.0]}).to_parquet(
+        folder / "a-table-with-a-name-longer-than-excel-allows.parquet", index=False
+    )
+    (folder / "meta.json").write_text('{"scenario": "status-quo-2025", "seed": 2025}')
+    return folder
+
+
+def test_csv_beside_parquet_and_a_workbook_with_a_readme(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    written = export_folder(folder, sources=["Source: Home Office (test line)."])
+    names = sorted(p.name for p in written)
+    assert names == sorted(
+        ["daily.csv", "a-table-with-a-name-longer-than-excel-allows.csv", WORKBOOK]
+    )
+    csv = pd.read_csv(folder / "daily.csv")
+    assert list(csv.columns) == ["date", "arrived_people", "cost_gbp", "people_per_boat", "zone"]
+    assert csv["arrived_people"].tolist() == [0, 1305] and csv["date"][1] == "2025-01-02"
+
+    book = load_workbook(folder / WORKBOOK)
+    assert book.sheetnames[0] == "README" and "daily" in book.sheetnames
+    long_name = next(n for n in book.sheetnames if n.startswith("a-table"))
+    assert len(long_name) <= 31
+    readme = [row for row in book["README"].iter_rows(values_only=True)]
+    text = " ".join(str(v) for row in readme for v in row if v is not None)
+    assert "Source: Home Office (test line)." in text
+    assert "Scenario status-quo-2025, seed 2025" in text
+    assert ("daily", "cost_gbp", "cost (£)", "£", None) in readme
+
+    daily = book["daily"]
+    header = [c.value for c in daily[1]]
+    assert header == ["date", "arrived people (people)", "cost (£)", "people per boat", "zone"]
+    second = daily[3]
+    assert second[1].value == 1305 and isinstance(second[1].value, int)
+    assert second[1].number_format == "#,##0"
+    assert daily[2][2].value == 17_520_000 and daily[2][2].number_format == '"£"#,##0'
+    assert daily[2][3].value is None  # NaN is an empty cell
+    assert daily[3][4].value == "Baie de Somme"
+    assert daily.freeze_panes == "A2"
+
+
+def test_a_table_too_large_for_a_sheet_stays_csv_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channelsim.exports as exports
+
+    folder = _folder(tmp_path)
+    monkeypatch.setattr(exports, "MAX_SHEET_CELLS", 6)
+    export_folder(folder)
+    book = load_workbook(folder / WORKBOOK)
+    assert "daily" not in book.sheetnames and (folder / "daily.csv").is_file()
+    rows = [r for r in book["README"].iter_rows(values_only=True)]
+    assert ("daily.csv only", "", "", "", "2 rows: too large for a sheet") in [
+        tuple("" if v is None else v for v in r) for r in rows
+    ]
+
+
+def test_an_empty_folder_exports_nothing(tmp_path: Path) -> None:
+    assert export_folder(tmp_path) == []
+    assert not (tmp_path / WORKBOOK).exists()
+
+
+@pytest.mark.parametrize(
+    "name, column",
+    [
+        ("cost_gbp", Column("cost", "£")),
+        ("arrived_people", Column("arrived people", "people")),
+        ("time_at_sea_h", Column("time at sea", "hours")),
+        ("zone", Column("zone", "")),
+    ],
+)
+def test_column_from_name(name: str, column: Column) -> None:
+    assert column_from_name(name) == column
