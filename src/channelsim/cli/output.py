@@ -11,8 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
+
+from channelsim.cli.tables import terminal_tables
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -59,17 +60,6 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
 
 
-def _cell(value: Any) -> str:
-    value = _jsonable(value)
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
 def emit_rows(
     rows: Sequence[Mapping[str, Any]],
     fmt: OutputFormat,
@@ -92,9 +82,5 @@ def emit_rows(
         for row in rows:
             writer.writerow({k: _jsonable(row.get(k)) for k in columns})
         return
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(k)) for k in columns))
-    console.print(table)
+    for part in terminal_tables(rows, columns, title, console.width):
+        console.print(part)

@@ -1,0 +1,106 @@
+"""Terminal tables fit 80 columns without splitting a number, and numbers read as numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from channelsim.cli.tables import format_cell, terminal_tables
+from spreadsheets import make_rows, write_publication
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHANNELSIM = Path(sys.executable).parent / "channelsim"
+NUMBER = re.compile(r"-?£?\d[\d,]*(?:\.\d+)?")
+
+
+@pytest.mark.parametrize(
+    "value, column, money, text",
+    [
+        (41508.0, "median", False, "41,508"),
+        (5.9, "median", False, "5.9"),
+        (0.0, "low", False, "0"),
+        (6.953, "people_per_boat", False, "6.95"),
+        (0.4183, "share_prevented", False, "0.418"),
+        (17_520_000.0, "cost_gbp", False, "£17,520,000"),
+        (1234.5, "median", True, "£1,234"),
+        (-400.0, "median", False, "-400"),
+        (2025, "seed", False, "2025"),
+        (2025, "people", False, "2,025"),
+        (None, "x", False, "–"),
+        (float("nan"), "x", False, "–"),
+        (True, "x", False, "yes"),
+        (dt.date(2025, 6, 1), "date", False, "2025-06-01"),
+    ],
+)
+def test_cells_read_as_numbers(value: Any, column: str, money: bool, text: str) -> None:
+    assert format_cell(value, column, money) == text
+
+
+def _rendered(parts: list[Any], width: int) -> str:
+    console = Console(width=width, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    for part in parts:
+        console.print(part)
+    return console.export_text()
+
+
+def assert_fits_without_split_numbers(text: str, numbers: list[str], width: int = 80) -> None:
+    lines = text.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width, text
+    tokens = set(NUMBER.findall(text))
+    missing = [n for n in numbers if NUMBER.fullmatch(n) and n not in tokens]
+    assert not missing, f"numbers split or missing: {missing}\n{text}"
+
+
+def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> None:
+    rows = [
+        {
+            "week": f"2025-06-{d:02d}",
+            **{f"figure_{k}_people": 1_000_000 * k + d * 1111 for k in range(1, 9)},
+            "note": "a long explanation that would make the table far too wide to read " * 2,
+        }
+        for d in range(1, 8)
+    ]
+    keys = list(rows[0])
+    text = _rendered(terminal_tables(rows, keys, "wide", 80), 80)
+    numbers = [format_cell(v, k) for row in rows for k, v in row.items() if k != "note"]
+    assert_fits_without_split_numbers(text, numbers)
+    assert "(continued)" in text and "[1] 2025-06-01, note: a long explanation" in text
+
+
+def _cli(*args: object, store: Path) -> str:
+    env = {**os.environ, "COLUMNS": "80", "CHANNELSIM_STORE": str(store), "TERM": "dumb"}
+    done = subprocess.run(
+        [str(CHANNELSIM), *map(str, args)], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_data_summary_and_run_tables_at_80_columns(tmp_path: Path) -> None:
+    daily, weekly = make_rows(start=dt.date(2021, 1, 4), days=3 * 364, seed=5)
+    publication = write_publication(tmp_path / "pub", daily, weekly, "csv")
+    store = tmp_path / "store.duckdb"
+    _cli("data", "import", *sorted(publication.parent.glob("pub_SB_0*.csv")), store=store)
+    table = _cli("data", "summary", "--by", "year", store=store)
+    rows = json.loads(_cli("data", "summary", "--by", "year", "--format", "json", store=store))
+    numbers = [format_cell(v, k) for row in rows for k, v in row.items() if k != "note"]
+    assert any(len(n) >= 6 for n in numbers)  # five-digit counts with a separator
+    assert_fits_without_split_numbers(table, numbers)
+
+    scenario = REPO_ROOT / "scenarios" / "status-quo-2025.toml"
+    period = ("--from", "2025-06-01", "--to", "2025-06-20")
+    table = _cli("run", scenario, *period, "--format", "table", store=store)
+    payload = json.loads(_cli("run", scenario, *period, "--format", "json", store=store))
+    numbers = [format_cell(v, k) for k, v in payload["totals"].items()]
+    assert_fits_without_split_numbers(table, numbers)
+    assert "seed 2025" in table
