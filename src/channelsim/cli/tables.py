@@ -22,8 +22,8 @@ from rich.text import Text
 
 #: Columns whose whole numbers are identifiers, printed without separators.
 PLAIN_COLUMNS = re.compile(r"^(seed|base_seed|year|draw|rep|member|.*_id|id|run)$")
-#: Keys of a row that name the figure its numbers measure (``money_figure`` reads them).
-FIGURE_KEYS = ("figure", "measure", "metric")
+#: Keys of a row that name the figure its numbers measure (``row_name`` reads them).
+FIGURE_KEYS = ("figure", "measure", "metric", "field")
 #: A cell that must stay on one line: a number, an amount, a percentage, a date or a dash.
 ATOMIC = re.compile(
     r"^[-−+]?[£$]?[-−]?\d[\d,]*(\.\d+)?(%| ?[a-z%]{0,6})?$"  # 1,305 · £17,520,000 · 12.5%
@@ -32,6 +32,7 @@ ATOMIC = re.compile(
 )
 NOTE_MIN = 24  # a text column longer than this may move to the notes under the table
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
+WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
 
 
 def is_money(name: str) -> bool:
@@ -56,7 +57,8 @@ def format_number(value: float, *, money: bool = False) -> str:
 
 
 def format_cell(value: Any, column: str = "", money: bool = False) -> str:
-    """One cell as text (``–`` for a missing value)."""
+    """One cell as text (``–`` for a missing value); ``column`` is the column's name, or the
+    name of the figure the row holds (see :func:`row_name`)."""
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -72,9 +74,10 @@ def format_cell(value: Any, column: str = "", money: bool = False) -> str:
     return str(value)
 
 
-def money_row(row: Mapping[str, Any]) -> bool:
-    """Whether a row's numbers are money: the figure it names is in pounds."""
-    return any(is_money(str(row.get(key, ""))) for key in FIGURE_KEYS)
+def row_name(row: Mapping[str, Any]) -> str:
+    """The name of the figure a row holds (its ``figure``, ``measure``, ``metric`` or
+    ``field``), or "" when its columns are the figures."""
+    return next((str(row[k]) for k in FIGURE_KEYS if k in row), "")
 
 
 @dataclass
@@ -94,7 +97,7 @@ class _Column:
         longest_word = max(len(w) for w in words)
         if self.atomic:
             return max([longest_word, *(len(c) for c in self.cells)])
-        return max(longest_word, min(TEXT_MIN, max(len(c) for c in [self.heading, *self.cells])))
+        return max(min(longest_word, WORD_MAX), min(TEXT_MIN, self.longest))
 
     @property
     def longest(self) -> int:
@@ -102,12 +105,12 @@ class _Column:
 
 
 def _columns(rows: Sequence[Mapping[str, Any]], keys: list[str]) -> list[_Column]:
-    money = [money_row(row) for row in rows]
+    names = [row_name(row) for row in rows]
     return [
         _Column(
             key,
             key.replace("_", " "),
-            [format_cell(row.get(key), key, m) for row, m in zip(rows, money, strict=True)],
+            [format_cell(row.get(key), name or key) for row, name in zip(rows, names, strict=True)],
         )
         for key in keys
     ]
@@ -160,6 +163,8 @@ def terminal_tables(
 def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[str]]:
     """Move long text columns, longest first, to numbered notes until the table fits."""
     notes: list[str] = []
+    if len(columns) <= 2:  # a list of fields: its values wrap
+        return columns, notes
     texts = sorted(
         (c for c in columns[1:] if not c.atomic and c.longest > NOTE_MIN),
         key=lambda c: -c.longest,
