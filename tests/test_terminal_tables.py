@@ -104,3 +104,31 @@ def test_data_summary_and_run_tables_at_80_columns(tmp_path: Path) -> None:
     numbers = [format_cell(v, k) for k, v in payload["totals"].items()]
     assert_fits_without_split_numbers(table, numbers)
     assert "seed 2025" in table
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _commands(sub, (*path, name))
+    return found
+
+
+def test_help_is_written_for_the_terminal(run_cli: Any) -> None:
+    from channelsim.cli import command
+
+    root = command()
+    paths = _commands(root)
+    assert len(paths) > 10
+    for path in paths:
+        result = run_cli(*path, "--help")
+        assert result.exit_code == 0, (path, result.stderr)
+        for metavar in ("<bool>", "<list[", "<int", "<path>", "<str>", "<file>", "{"):
+            assert metavar not in result.stdout, (path, metavar, result.stdout)
+    # every help text flows as paragraphs: no line break inside a sentence
+    stack = [root]
+    while stack:
+        cmd = stack.pop()
+        stack += list(getattr(cmd, "commands", {}).values())
+        for text in [cmd.help, *(getattr(p, "help", None) for p in cmd.params)]:
+            for paragraph in (text or "").split("\n\n"):
+                assert "\n" not in paragraph, (cmd.name, paragraph)

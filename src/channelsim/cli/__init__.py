@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -19,6 +19,7 @@ from channelsim.cli import (
     claims_cmd,
     compare_cmd,
     data_cmd,
+    helptext,
     report_cmd,
     run_cmd,
     runs_cmd,
@@ -65,6 +66,11 @@ for _module in (
     _module.register(app)
 
 
+def command() -> Any:
+    """The app as a click command, with ``--help`` tidied for the terminal."""
+    return helptext.tidy(typer.main.get_command(app))
+
+
 _sigterm = threading.Event()
 
 
@@ -93,7 +99,7 @@ def main() -> None:
 def _run_app() -> None:
     """Run the app and exit with its code; every error the user can fix is one line."""
     try:
-        code = app(standalone_mode=False)
+        code = command().main(prog_name="channelsim", standalone_mode=False)
     except ChannelsimError as error:
         print_error(error)
         sys.exit(error.exit_code)
