@@ -145,8 +145,8 @@ def test_a_scenario_path_that_is_a_folder_is_one_line(run_cli: Cli, tmp_path: Pa
         (["run", SCENARIO, "--format", "yaml"], "Invalid value for '--format'"),
         (["run", SCENARIO, "--seed", "abc"], "Invalid value for '--seed'"),
         (["run", SCENARIO, "--frobnicate"], "No such option: --frobnicate"),
-        (["run"], "Missing argument 'scenario'"),
-        (["compare", SCENARIO], "Missing argument 'others'"),
+        (["run"], "Missing argument 'SCENARIO'"),
+        (["compare", SCENARIO], "Missing argument 'OTHERS'"),
     ],
     ids=["choice", "integer", "unknown-option", "missing-argument", "missing-others"],
 )
