@@ -115,12 +115,17 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
         assert set(difference[figure]) >= {"median", "low", "high"}
     assert sorted(p.name for p in out.iterdir()) == [
         ".channelsim-output.json",
+        "boats.csv",
         "boats.parquet",
+        "comparison.csv",
         "comparison.json",
         "comparison.parquet",
+        "daily.csv",
         "daily.parquet",
+        "pairs.csv",
         "pairs.parquet",
         "results.json",
+        "tables.xlsx",
     ]
     # the report finds its comparison, its series (every member) and its map
     found = load_folder(out)

@@ -292,13 +292,17 @@ def test_write_is_complete_and_replaces_only_its_own_output(
     summer.write(output_folder(out, force=True))
     assert sorted(p.name for p in out.iterdir()) == [
         ".channelsim-output.json",
+        "boats.csv",
         "boats.parquet",
+        "costs.csv",
         "costs.parquet",
+        "daily.csv",
         "daily.parquet",
         "meta.json",
         "results.json",
         "scenario.json",
         "summary.json",
+        "tables.xlsx",
     ]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "daily.parquet"), summer.daily)
     assert json.loads((out / "meta.json").read_text())["seed"] == 11

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,3 +105,28 @@ def test_an_empty_folder_exports_nothing(tmp_path: Path) -> None:
 )
 def test_column_from_name(name: str, column: Column) -> None:
     assert column_from_name(name) == column
+
+
+def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, run_cli: Any) -> None:
+    scenario = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+    out = tmp_path / "run"
+    result = run_cli(
+        "run", scenario, "--from", "2025-06-01", "--to", "2025-06-10", "--out", out,
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    for name in ("daily", "boats"):
+        assert (out / f"{name}.parquet").is_file()
+        pd.testing.assert_frame_equal(
+            pd.read_csv(out / f"{name}.csv"),
+            pd.read_csv(StringIO(pd.read_parquet(out / f"{name}.parquet").to_csv(index=False))),
+        )
+    book = load_workbook(out / WORKBOOK, read_only=True)
+    assert book.sheetnames == ["README", "boats", "costs", "daily"]
+    daily = pd.read_parquet(out / "daily.parquet")
+    rows = list(book["daily"].iter_rows(values_only=True))
+    assert len(rows) == len(daily) + 1
+    arrived = list(daily.columns).index("arrived_people")
+    assert [r[arrived] for r in rows[1:]] == daily["arrived_people"].tolist()
+    marker = json.loads((out / ".channelsim-output.json").read_text())
+    assert {"daily.csv", "boats.csv", WORKBOOK} <= set(marker["files"])

@@ -228,10 +228,13 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
     assert {r["parameter"] for r in payload["indices"]} == {INFLOW, COLD_SURVIVAL}
     assert sorted(p.name for p in out.iterdir()) == [
         ".channelsim-output.json",
+        "indices.csv",
         "indices.parquet",
+        "samples.csv",
         "samples.parquet",
         "sensitivity.html",
         "sensitivity.json",
+        "tables.xlsx",
     ]
     samples = pd.read_parquet(out / "samples.parquet")
     assert list(samples.columns) == [INFLOW, COLD_SURVIVAL, *payload["outputs"]]

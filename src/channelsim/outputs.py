@@ -45,6 +45,7 @@ from typing import Any
 
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
+from channelsim.exports import export_folder
 
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
@@ -125,6 +126,7 @@ def write_output_folder(
         try:
             tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
             fill(tmp)
+            export_folder(tmp)  # CSV beside each Parquet table, and the workbook
             _write_marker(tmp, kind)
             _check_folder(checked)  # again: another process may have written it meanwhile
             _install(tmp, path)
