@@ -170,36 +170,54 @@ def comparison_figure(comparison: pd.DataFrame, metrics: Sequence[str]) -> go.Fi
 
 
 def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
-    """Bars per parameter, one panel per output: Sobol S1 and ST with confidence intervals,
-    or Morris mu* (with its interval) and sigma."""
+    """Horizontal bars per parameter (names read level, not tilted), one panel per output:
+    Sobol S1 and ST, or Morris mu* and sigma, with confidence intervals that never cross
+    zero for an index that cannot be negative (ST, mu*)."""
     outputs = list(dict.fromkeys(indices["output"]))
     method = str(indices["method"].iloc[0])
     bars = (
-        (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST"))
+        (("S1", "S1_conf", "first-order index S1"), ("ST", "ST_conf", "total index ST"))
         if method == "sobol"
-        else (("mu_star", "mu_star_conf", "mu* (mean |effect|)"), ("sigma", None, "sigma"))
+        else (
+            ("mu_star", "mu_star_conf", "mu*: mean absolute effect"),
+            ("sigma", None, "sigma: spread of the effect"),
+        )
     )
-    fig = make_subplots(rows=len(outputs), cols=1, subplot_titles=outputs)
+    parameters = list(dict.fromkeys(indices["parameter"]))
+    panel_px = 70 + 26 * len(parameters) * len(bars)
+    fig = make_subplots(
+        rows=len(outputs), cols=1, subplot_titles=outputs, vertical_spacing=90 / (
+            panel_px * len(outputs) + 90 * len(outputs)
+        ),
+    )  # fmt: skip
     for row, output in enumerate(outputs, start=1):
-        part = indices[indices["output"] == output]
+        part = indices[indices["output"] == output].set_index("parameter").reindex(parameters)
         for k, (column, conf, label) in enumerate(bars):
+            values = part[column].to_numpy(dtype=float)
+            error = None
+            if conf is not None:
+                half = part[conf].to_numpy(dtype=float)
+                below = np.minimum(half, np.maximum(values, 0)) if column != "S1" else half
+                error = {"type": "data", "symmetric": False, "array": half, "arrayminus": below}
             fig.add_trace(
                 go.Bar(
-                    x=part["parameter"],
-                    y=part[column],
-                    name=label,
-                    marker={"color": COLOURS[k]},
-                    error_y=None
-                    if conf is None
-                    else {"type": "data", "array": part[conf].to_numpy(dtype=float)},
-                    legendgroup=label,
-                    showlegend=row == 1,
-                    hovertemplate="%{x}: %{y:.3g}<extra>" + label + "</extra>",
+                    y=parameters, x=values, orientation="h", name=label, error_x=error,
+                    marker={"color": COLOURS[k]}, legendgroup=label, showlegend=row == 1,
+                    hovertemplate="%{y}: %{x:.3g}<extra>" + label + "</extra>",
                 ),
                 row=row,
                 col=1,
-            )
-    title = "index" if method == "sobol" else "output per full range"
-    fig.update_yaxes(title_text=title)
-    fig.update_layout(barmode="group", height=max(320, 300 * len(outputs)), margin={"t": 40})
+            )  # fmt: skip
+    title = (
+        "share of the output's variance"
+        if method == "sobol"
+        else "change in the output over the parameter's range (output's unit)"
+    )
+    fig.update_xaxes(title_text=title, rangemode="tozero", zeroline=True, zerolinecolor="#888")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    height = 90 + (panel_px + 90) * len(outputs)
+    fig.update_layout(
+        barmode="group", height=height, margin={"t": 90, "b": 60, "l": 10},
+        legend={"orientation": "h", "x": 0, "y": 1 + 40 / (height - 150), "yanchor": "bottom"},
+    )  # fmt: skip
     return fig
