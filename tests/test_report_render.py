@@ -73,7 +73,7 @@ def test_sensitivity_folder_report(tmp_path: Path, scenario: Any) -> None:
     summary = build_report(str(folder), out)
     assert summary.sections == ["Sensitivity indices"]
     dom = assert_renders(out, tmp_path, charts=1)
-    assert "total ST" in dom
+    assert "total index ST" in dom
 
 
 def test_run_id_report_has_intervals_and_the_paired_comparison(
