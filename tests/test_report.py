@@ -120,7 +120,7 @@ def test_without_observed_data_the_series_is_drawn_and_the_gap_noted(
 ) -> None:
     summary = build_report(str(run_dir), tmp_path / "r.html")  # the test's data store is empty
     assert "Simulated against observed arrivals" in summary.sections
-    assert any("no observed series" in n for n in summary.notes)
+    assert any("the data store is empty: import the official" in n for n in summary.notes)
     assert "observed (Home Office)" not in (tmp_path / "r.html").read_text()
 
 

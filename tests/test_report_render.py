@@ -95,7 +95,7 @@ def test_run_id_report_has_intervals_and_the_paired_comparison(
     )
     assert result.exit_code == 0, result.stderr
     text = out.read_text()
-    assert "median of 6 members" not in text and "median of 3 members" in text
-    assert "more-patrols: 90% interval" in text
+    assert "median of 6 runs" not in text and "median of 3 runs" in text
+    assert "more-patrols: 90% of runs" in text
     dom = assert_renders(out, tmp_path, charts=3)
     assert "Policy comparison" in dom and "more-patrols" in dom

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from channelsim.cli.tables import format_cell, terminal_tables
+from channelsim.cli.tables import terminal_tables
+from channelsim.formatting import format_cell
 from spreadsheets import make_rows, write_publication
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> Non
         {
             "week": f"2025-06-{d:02d}",
             **{f"figure_{k}_people": 1_000_000 * k + d * 1111 for k in range(1, 9)},
-            "note": "a long explanation that would make the table far too wide to read " * 2,
+            "note": f"a long explanation ({d}) that would make the table far too wide to read",
         }
         for d in range(1, 8)
     ]
@@ -73,7 +74,7 @@ def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> Non
     text = _rendered(terminal_tables(rows, keys, "wide", 80), 80)
     numbers = [format_cell(v, k) for row in rows for k, v in row.items() if k != "note"]
     assert_fits_without_split_numbers(text, numbers)
-    assert "(continued)" in text and "[1] 2025-06-01, note: a long explanation" in text
+    assert "(continued)" in text and "[1] 2025-06-01, note: a long explanation (1)" in text
 
 
 def _cli(*args: object, store: Path) -> str:

@@ -2,14 +2,11 @@
 lines; headings and text wrap between words; long text moves to numbered notes under the
 table; and columns that still do not fit go to a second table that repeats the first column.
 
-Numbers are written for reading: integers (and floats that hold whole numbers) with thousands
-separators, money as ``£17,520,000``, other floats to three significant figures at most,
-identifiers (seeds, years, run ids) as they are.
+Numbers are written for reading by :func:`channelsim.formatting.format_cell`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,8 +17,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-#: Columns whose whole numbers are identifiers, printed without separators.
-PLAIN_COLUMNS = re.compile(r"^(seed|base_seed|year|draw|rep|member|.*_id|id|run)$")
+from channelsim.formatting import format_cell
+
 #: Keys of a row that name the figure its numbers measure (``row_name`` reads them).
 FIGURE_KEYS = ("figure", "measure", "metric", "field")
 #: A cell that must stay on one line: a number, an amount, a percentage, a date or a dash.
@@ -30,48 +27,9 @@ ATOMIC = re.compile(
     r"|^\d{4}-\d{2}(-\d{2})?([ T][\d:]+)?$"  # 2025-06 · 2025-06-01 · 2025-06-01T12:00
     r"|^[–-]$"
 )
-NOTE_MIN = 24  # a text column longer than this may move to the notes under the table
+NOTE_MIN = 24  # a prose column longer than this may move to the notes under the table
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
 WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
-
-
-def is_money(name: str) -> bool:
-    """A figure in pounds: its name ends in ``_gbp`` (the project's naming rule)."""
-    return name.endswith("_gbp") or name in ("gbp", "cost")
-
-
-def format_number(value: float, *, money: bool = False) -> str:
-    """Whole numbers with separators, money in £, other values to 3 significant figures."""
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    if money:
-        decimals = 0 if size >= 100 or size == round(size) else 2
-        return f"{sign}£{size:,.{decimals}f}"
-    if size == round(size) and size < 1e15:
-        return f"{sign}{size:,.0f}"
-    decimals = 0 if size >= 100 else max(0, 2 - math.floor(math.log10(size))) if size else 0
-    text = f"{size:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return sign + text
-
-
-def format_cell(value: Any, column: str = "", money: bool = False) -> str:
-    """One cell as text (``–`` for a missing value); ``column`` is the column's name, or the
-    name of the figure the row holds (see :func:`row_name`)."""
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        if isinstance(value, int) and PLAIN_COLUMNS.match(column):
-            return str(value)
-        return format_number(float(value), money=money or is_money(column))
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
 
 
 def row_name(row: Mapping[str, Any]) -> str:
@@ -98,6 +56,11 @@ class _Column:
         if self.atomic:
             return max([longest_word, *(len(c) for c in self.cells)])
         return max(min(longest_word, WORD_MAX), min(TEXT_MIN, self.longest))
+
+    @property
+    def prose(self) -> bool:
+        """Text in words (a note), not a name or an identifier."""
+        return not self.atomic and any(" " in c for c in self.cells)
 
     @property
     def longest(self) -> int:
@@ -150,6 +113,8 @@ def terminal_tables(
     columns = _columns(rows, keys)
     notes: list[str] = []
     if not _fits(columns, width):
+        columns, title = _constants_to_title(columns, title)
+    if not _fits(columns, width):
         columns, notes = _to_notes(columns, width)
     parts: list[RenderableType] = []
     for k, part in enumerate(_split(columns, width)):
@@ -160,13 +125,25 @@ def terminal_tables(
     return parts
 
 
+def _constants_to_title(
+    columns: list[_Column], title: str | None
+) -> tuple[list[_Column], str | None]:
+    """Text columns holding one value in every row leave the table for its title."""
+    constant = [c for c in columns if not c.atomic and len(c.cells) > 1 and len(set(c.cells)) == 1]
+    if not constant or len(constant) == len(columns):
+        return columns, title
+    named = "; ".join(f"{c.heading}: {c.cells[0]}" for c in constant)
+    kept = [c for c in columns if c not in constant]
+    return kept, f"{title} ({named})" if title else named
+
+
 def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[str]]:
     """Move long text columns, longest first, to numbered notes until the table fits."""
     notes: list[str] = []
     if len(columns) <= 2:  # a list of fields: its values wrap
         return columns, notes
     texts = sorted(
-        (c for c in columns[1:] if not c.atomic and c.longest > NOTE_MIN),
+        (c for c in columns[1:] if c.prose and c.longest > NOTE_MIN),
         key=lambda c: -c.longest,
     )
     for column in texts:

@@ -11,6 +11,7 @@ import pandas as pd
 from channelsim import __version__
 from channelsim.errors import ChannelsimError
 from channelsim.outputs import OutputTarget, write_output_file
+from channelsim.reports.credits import home_office_line, publishable, simulated_line
 from channelsim.reports.figures import (
     comparison_figure,
     monthly_observed,
@@ -21,6 +22,7 @@ from channelsim.reports.figures import (
 )
 from channelsim.reports.inputs import ReportInput, load_input
 from channelsim.reports.page import Section, render_page
+from channelsim.world.coastline import CREDIT
 
 
 def key_metrics() -> list[str]:
@@ -41,52 +43,77 @@ class ReportSummary:
     notes: list[str]
 
 
-def observed_daily(data: Path | None) -> tuple[pd.DataFrame | None, str]:
-    """The official daily series from ``data`` or the local data store, and where it came from
-    (or why there is none)."""
+@dataclass(frozen=True)
+class Observed:
+    """The official daily series, its edition (``date``, ``file``) for the credit line, or
+    why there is none."""
+
+    daily: pd.DataFrame | None
+    edition: dict[str, str] | None
+    reason: str = ""
+
+    @property
+    def credit(self) -> str | None:
+        return None if self.edition is None else home_office_line(self.edition)
+
+
+def observed_daily(data: Path | None) -> Observed:
+    """The official daily series from ``data`` or the local data store (the one source the
+    data commands read)."""
     from channelsim.data import DataStore, read_publication
 
     if data is not None:
         publication = read_publication(data)
-        return publication.daily, f"{data.name} (edition of {publication.edition_date})"
+        named = {"date": publication.edition_date.isoformat(), "file": data.name}
+        return Observed(publication.daily, named)
     store = DataStore()
     try:
         daily = store.daily()
     except ChannelsimError:
-        return None, (
-            "no observed series: the data store is empty (run `channelsim data import FILE`) "
-            "and no --data FILE was given"
+        return Observed(
+            None,
+            None,
+            "the data store is empty: import the official series with `channelsim data "
+            "download` (or `channelsim data import FILE.ods`) and make the report again, or "
+            "pass --data FILE",
         )
-    edition = store.latest_edition()
-    return daily, f"data store {store.path}" + (
-        f", edition {edition.edition_date}" if edition else ""
-    )
+    latest = store.latest_edition()
+    edition: dict[str, str] | None = None if latest is None else {
+        "date": latest.edition_date.isoformat(), "file": latest.file_name
+    }  # fmt: skip
+    return Observed(daily, edition)
 
 
-def series_section(found: ReportInput, data: Path | None) -> tuple[Section | None, str | None]:
+def series_section(found: ReportInput, observed: Observed) -> tuple[Section | None, str | None]:
     if found.daily is None:
         return None, "Simulated against observed: omitted, the input has no daily series."
     simulated = monthly_simulated(found.daily)
     dates = pd.to_datetime(found.daily["date"])
-    observed, origin = observed_daily(data)
-    monthly = None if observed is None else monthly_observed(observed, dates.min(), dates.max())
+    daily = observed.daily
+    monthly = None if daily is None else monthly_observed(daily, dates.min(), dates.max())
+    reason = observed.reason
     if monthly is not None and monthly.empty:
-        monthly, origin = None, f"no observed data in the simulated period ({origin})"
+        monthly, reason = None, "the official series has no days in the simulated period"
     n = int(simulated["n"].max())
-    section = Section(
-        "Simulated against observed arrivals",
-        paragraphs=[
-            f"Monthly sums over {dates.min():%d %b %Y} – {dates.max():%d %b %Y}. "
-            + (
-                f"Simulated: median of {n} members with 50% and 90% intervals. "
-                if n > 1
-                else "Simulated: one run (no interval). "
-            )
-            + f"Observed: {origin}."
-        ],
-        figures=[series_figure(simulated, monthly)],
+    period = f"{dates.min():%-d %b %Y} – {dates.max():%-d %b %Y}"
+    text = f"Monthly sums over {period}. " + (
+        f"Simulated: median of {n} runs, with the ranges holding the middle 50% and 90% of runs. "
+        if n > 1
+        else "Simulated: one run (no interval). "
     )
-    return section, None if monthly is not None else f"Observed series omitted: {origin}."
+    text += (
+        "Observed: the Home Office's daily series (small boats arrived), same days."
+        if monthly is not None
+        else f"Observed series not drawn: {reason}."
+    )
+    credits = [simulated_line(*_scenario_seed(found))]
+    if monthly is not None and observed.credit:
+        credits.append(observed.credit)
+    figure = publishable(
+        series_figure(simulated, monthly), f"Arrivals per month, {period}", credits
+    )
+    section = Section("Simulated against observed arrivals", [text], figures=[figure])
+    return section, None if monthly is not None else f"Observed series not drawn: {reason}."
 
 
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
@@ -107,7 +134,13 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
                 + ") with common random numbers: median and interval (low–high) over the pairs."
             ],
             tables=[table],
-            figures=[comparison_figure(table, metrics)],
+            figures=[
+                publishable(
+                    comparison_figure(table, metrics),
+                    "Change against " + (base or "the base scenario"),
+                    [simulated_line(None, found.details.get("base_seed"))],
+                )
+            ],
         ),
         None,
     )
@@ -125,7 +158,14 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
         else "Morris elementary effects: mu* is the mean absolute change of the output over the "
         "parameter's full range, sigma the spread of that change (non-linearity, interactions)."
     )
-    return Section("Sensitivity indices", [text], [indices], [sensitivity_figure(indices)]), None
+    scenario, seed = _scenario_seed(found)
+    figure = publishable(
+        sensitivity_figure(indices),
+        f"What moves the results: {method.capitalize()} sensitivity"
+        + (f" of {scenario}" if scenario else ""),
+        [simulated_line(scenario, seed)],
+    )
+    return Section("Sensitivity indices", [text], [indices], [figure]), None
 
 
 def sensitivity_page(indices: pd.DataFrame, title: str) -> str:
@@ -138,7 +178,6 @@ def sensitivity_page(indices: pd.DataFrame, title: str) -> str:
 def map_section(found: ReportInput) -> Section:
     from channelsim.reports.strait_map import zone_launches
     from channelsim.world import load_world
-    from channelsim.world.coastline import CREDIT
 
     world = load_world()
     boats = found.boats
@@ -167,11 +206,16 @@ def map_section(found: ReportInput) -> Section:
             if len(scenarios) > 1:
                 table.insert(0, "scenario", scenario)
             tables.append(table)
+    figure = publishable(
+        strait_map(world, boats),
+        "The Dover Strait: launch zones and events of one simulated run",
+        [simulated_line(*_scenario_seed(found)), CREDIT + "."],
+    )
     return Section(
         "Map of the strait",
         text,
         tables=[pd.concat(tables, ignore_index=True)] if tables else [],
-        figures=[strait_map(world, boats)],
+        figures=[figure],
     )
 
 
@@ -186,6 +230,39 @@ ZONE_COLUMNS = {
 }
 
 
+def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:
+    """The one scenario of the input (None for several) and its seed."""
+    names = list(found.scenarios)
+    seed = found.details.get("seed", found.details.get("base_seed"))
+    return (names[0] if len(names) == 1 else None), (None if seed is None else int(seed))
+
+
+def report_title(found: ReportInput) -> str:
+    """The page's title, from what was simulated (never a folder name)."""
+    names = list(found.scenarios) or [str(found.details.get("scenario") or found.title)]
+    if found.comparison is not None and len(names) > 1:
+        return f"{', '.join(names[1:])} against {names[0]}: simulated small-boat crossings"
+    if found.sensitivity is not None and found.daily is None:
+        return f"What moves the results of {names[0]}: sensitivity analysis"
+    return f"{names[0]}: simulated small-boat crossings"
+
+
+def report_lead(found: ReportInput) -> list[str]:
+    """What was simulated: each scenario with its description, the period, runs and seed."""
+    lines = [f"{name}: {text}" if text else name for name, text in found.scenarios.items()]
+    facts = []
+    if found.daily is not None:
+        dates = pd.to_datetime(found.daily["date"])
+        facts.append(f"Period {dates.min():%-d %b %Y} – {dates.max():%-d %b %Y}")
+        runs = found.daily.groupby("scenario")["member"].nunique().max()
+        facts.append(f"{runs} run{'s' if runs != 1 else ''} per scenario")
+    _, seed = _scenario_seed(found)
+    if seed is not None:
+        facts.append(f"seed {seed}")
+    facts.append(f"channelsim {__version__}")
+    return [*lines, " · ".join(facts) + "."]
+
+
 def build_report(
     source: str,
     out: str | Path | OutputTarget,
@@ -195,10 +272,11 @@ def build_report(
 ) -> ReportSummary:
     """Read ``source`` (folder or run id), build every section it has data for, write ``out``."""
     found = load_input(source, runs_store)
+    observed = observed_daily(data) if found.daily is not None else Observed(None, None)
     sections: list[Section] = []
     notes: list[str] = []
     for section, note in (
-        series_section(found, data),
+        series_section(found, observed),
         comparison_section(found),
         sensitivity_section(found),
     ):
@@ -210,8 +288,14 @@ def build_report(
         sections.append(map_section(found))
     else:
         notes.append("Map of the strait: omitted, the input has no simulation outputs.")
-    header = [f"Source: {found.source}. channelsim {__version__}.", *notes]
-    html = render_page(f"channelsim report: {found.title}", sections, header)
+    credits = [simulated_line(*_scenario_seed(found))]
+    if observed.credit and any(s.title.startswith("Simulated against") for s in sections):
+        credits.append(observed.credit)
+    if any(s.title == "Map of the strait" for s in sections):
+        credits.append(f"{CREDIT}.")
+    html = render_page(
+        report_title(found), sections, notes, lead=report_lead(found), credits=credits
+    )
     path = write_output_file(out, html)
     return ReportSummary(
         path=path,

@@ -15,7 +15,8 @@ from channelsim.reports.strait_map import strait_map
 
 __all__ = ["strait_map"]  # re-exported: the report's figures in one place
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+#: Okabe-Ito colours (distinct for colour-blind readers); blue and orange come first.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C564B")
 OBSERVED_COLOUR = "#111111"
 SERIES = (("arrived_people", "people"), ("arrived_boats", "boats"))
 
@@ -56,6 +57,25 @@ def monthly_observed(observed_daily: pd.DataFrame, first: object, last: object) 
     ).reset_index()
 
 
+def _bands(
+    group: pd.DataFrame, column: str, scenario: str, colour: str, legend: bool
+) -> list[go.Scatter]:
+    """The 90% range as two dotted lines and the 50% range as a light fill: two scenarios'
+    ranges stay readable where they overlap (no fills stacked into a third colour)."""
+    x = group["month"]
+    line = {"color": colour, "width": 1, "dash": "dot"}
+    common = {"legendgroup": scenario, "hoverinfo": "skip", "mode": "lines"}
+    return [
+        go.Scatter(x=x, y=group[f"{column}_q95"], line=line, showlegend=False, **common),
+        go.Scatter(x=x, y=group[f"{column}_q05"], line=line, showlegend=legend,
+                   name=f"{scenario}: 90% of runs", **common),
+        go.Scatter(x=x, y=group[f"{column}_q75"], line={"width": 0}, showlegend=False, **common),
+        go.Scatter(x=x, y=group[f"{column}_q25"], line={"width": 0}, fill="tonexty",
+                   fillcolor=_rgba(colour, 0.22), showlegend=legend,
+                   name=f"{scenario}: 50% of runs", **common),
+    ]  # fmt: skip
+
+
 def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.Figure:
     """Monthly arrivals (people, boats): simulated medians with 50% and 90% bands against the
     observed series."""
@@ -71,36 +91,8 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
         ensemble = int(group["n"].max()) > 1
         for row, (column, unit) in enumerate(SERIES, start=1):
             if ensemble:
-                for low, high, alpha, label in ((5, 95, 0.15, "90%"), (25, 75, 0.3, "50%")):
-                    fig.add_trace(
-                        go.Scatter(
-                            x=group["month"],
-                            y=group[f"{column}_q{high}"],
-                            mode="lines",
-                            line={"width": 0},
-                            hoverinfo="skip",
-                            showlegend=False,
-                            legendgroup=str(scenario),
-                        ),
-                        row=row,
-                        col=1,
-                    )
-                    fig.add_trace(
-                        go.Scatter(
-                            x=group["month"],
-                            y=group[f"{column}_q{low:02d}"],
-                            mode="lines",
-                            line={"width": 0},
-                            fill="tonexty",
-                            fillcolor=_rgba(colour, alpha),
-                            name=f"{scenario}: {label} interval",
-                            legendgroup=str(scenario),
-                            showlegend=row == 1,
-                            hoverinfo="skip",
-                        ),
-                        row=row,
-                        col=1,
-                    )
+                for trace in _bands(group, column, str(scenario), colour, row == 1):
+                    fig.add_trace(trace, row=row, col=1)
             fig.add_trace(
                 go.Scatter(
                     x=group["month"],
@@ -133,9 +125,9 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
                 col=1,
             )
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
-    fig.update_yaxes(title_text="people", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="boats", rangemode="tozero", row=2, col=1)
-    fig.update_layout(height=620, margin={"t": 40}, legend={"orientation": "h", "y": -0.1})
+    fig.update_yaxes(title_text="people arrived per month", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="boats arrived per month", rangemode="tozero", row=2, col=1)
+    fig.update_layout(height=620, margin={"t": 40}, legend={"x": 1.02, "y": 1})
     return fig
 
 

@@ -29,6 +29,8 @@ class ReportInput:
     comparison: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: The scenarios simulated, in order: name -> description ("" when unknown).
+    scenarios: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -109,13 +111,22 @@ def comparison_from_table(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _scenario_name(folder: Path) -> str:
-    for name in ("meta.json", "summary.json"):
+    """The scenario a run folder holds (a comparison folder's boat log is its base's)."""
+    for name, key in (("meta.json", "scenario"), ("summary.json", "scenario"),
+                      ("comparison.json", "base")):  # fmt: skip
         path = folder / name
         if path.is_file():
             payload = _read_json(path)
-            if isinstance(payload, dict) and payload.get("scenario"):
-                return str(payload["scenario"])
+            if isinstance(payload, dict) and payload.get(key):
+                return str(payload[key])
     return folder.name
+
+
+def _description(folder: Path) -> str:
+    """The scenario's description from ``scenario.json`` ("" if there is none)."""
+    path = folder / "scenario.json"
+    payload = _read_json(path) if path.is_file() else None
+    return str(payload.get("description") or "") if isinstance(payload, dict) else ""
 
 
 def _runs_in(folder: Path) -> list[Path]:
@@ -135,7 +146,10 @@ def load_folder(folder: Path) -> ReportInput:
         scenario = _scenario_name(run)
         member = run.name if run != folder else "0"
         path = run / "daily.parquet"
-        dailies.append(_keyed_daily(_read_parquet(path), path, scenario, member))
+        daily = _keyed_daily(_read_parquet(path), path, scenario, member)
+        for name in dict.fromkeys(daily["scenario"].astype(str)):
+            found.scenarios.setdefault(name, _description(run) if name == scenario else "")
+        dailies.append(daily)
         if (run / "boats.parquet").is_file():
             boats.append(_read_parquet(run / "boats.parquet").assign(scenario=scenario))
     if dailies:
@@ -147,9 +161,20 @@ def load_folder(folder: Path) -> ReportInput:
         if found.comparison is None:
             found.comparison = comparison_from_json(payload)
         if path.name == "sensitivity.json" and isinstance(payload, dict):
-            found.details.update({k: payload.get(k) for k in ("scenario", "method", "n_runs")})
+            keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period")
+            found.details.update({k: payload.get(k) for k in keys})
         elif path.name == "summary.json" and isinstance(payload, dict):
-            found.details.update({k: payload.get(k) for k in ("scenario", "seed", "start", "end")})
+            keys = ("scenario", "seed", "start", "end", "runs")
+            found.details.update({k: payload.get(k) for k in keys if k in payload})
+        elif path.name == "comparison.json" and isinstance(payload, dict):
+            keys = ("base", "base_seed", "runs")
+            found.details.update({k: payload.get(k) for k in keys if k in payload})
+            for entry in [{"name": payload.get("base")}, *payload.get("scenarios", [])]:
+                if isinstance(entry, dict) and entry.get("name"):
+                    described = str(entry.get("description") or "")
+                    found.scenarios.setdefault(str(entry["name"]), described)
+    if not found.scenarios and found.details.get("scenario"):
+        found.scenarios[str(found.details["scenario"])] = _description(folder)
     for path in sorted(folder.glob("*.parquet")):
         if path.stem == "indices":
             found.sensitivity = _read_parquet(path)
@@ -180,10 +205,14 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
         outputs = [store.load_member(run_id, m) for m in members]
     config = run["config"]
     found = ReportInput(
-        source=f"run {run_id} ({store.path})",
+        source=f"run {run_id}",
         title=f"{run['kind']} {run['name']} ({run_id})",
         details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
     )
+    found.details["seed"] = run.get("base_seed")
+    for name, scenario in (config.get("scenarios") or {}).items():
+        described = scenario.get("description", "") if isinstance(scenario, dict) else ""
+        found.scenarios[str(name)] = str(described or "")
     dailies, boats = [], []
     mapped: set[str] = set()
     for member, output in zip(members, outputs, strict=True):

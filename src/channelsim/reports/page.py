@@ -11,6 +11,7 @@ both from the dumped DOM.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -18,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from channelsim.formatting import format_cell
 from channelsim.outputs import REPORT_GENERATOR
 
 _STYLE = """
@@ -28,7 +30,8 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
 table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; }
 th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
-.note { color: #666; font-style: italic; } .chart { width: 100%; min-height: 420px; }
+.note { color: #666; font-style: italic; } .lead { font-size: 1.05rem; margin: .3rem 0; }
+.credit p { color: #444; font-size: .85rem; } .chart { width: 100%; min-height: 420px; }
 #report-errors:empty { display: none; } #report-errors { color: #b00; }
 """
 
@@ -60,7 +63,9 @@ _DRAW = """
   var divs = document.querySelectorAll("div.chart");
   var drawn = Array.prototype.map.call(divs, function (div) {
     var spec = JSON.parse(document.getElementById(div.id + "-spec").textContent);
-    return Plotly.newPlot(div, spec.data, spec.layout, {responsive: true, displaylogo: false});
+    var image = {format: "png", scale: 2, filename: div.id};
+    return Plotly.newPlot(div, spec.data, spec.layout,
+                          {responsive: true, displaylogo: false, toImageButtonOptions: image});
   });
   Promise.all(drawn).then(function () {
     document.body.dataset.chartsRendered = String(drawn.length);
@@ -92,16 +97,34 @@ def _script_json(text: str) -> str:
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, na_rep="–", float_format=_number, escape=True)
+    """The table with its numbers written for reading (see :mod:`channelsim.formatting`);
+    a row naming a figure in pounds (``metric``/``figure`` ending in ``_gbp``) shows £."""
+    names = next((frame[k].astype(str) for k in ("metric", "figure") if k in frame), None)
+    shown = frame.copy().astype(object)
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
+            frame[column]
+        ):
+            shown[column] = [
+                format_cell(v, str(column) if names is None else names.iloc[i])
+                for i, v in enumerate(frame[column])
+            ]
+    return shown.to_html(index=False, border=0, na_rep="–", escape=True)
 
 
-def _number(value: float) -> str:
-    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def render_page(title: str, sections: list[Section], notes: list[str] | None = None) -> str:
-    """The whole HTML document as text."""
+def render_page(
+    title: str,
+    sections: list[Section],
+    notes: list[str] | None = None,
+    *,
+    lead: Sequence[str] = (),
+    credits: Sequence[str] = (),
+) -> str:
+    """The whole HTML document as text: the title, the ``lead`` paragraphs (what the page is
+    about), the ``notes`` (what is missing), the sections and the ``credits`` (sources and
+    licences) at the end."""
     body: list[str] = [f"<h1>{html.escape(title)}</h1>", '<pre id="report-errors"></pre>']
+    body += [f'<p class="lead">{html.escape(line)}</p>' for line in lead]
     body += [f'<p class="note">{html.escape(n)}</p>' for n in notes or []]
     n_charts = 0
     for section in sections:
@@ -116,6 +139,10 @@ def render_page(title: str, sections: list[Section], notes: list[str] | None = N
             body.append(f'<script type="application/json" id="{chart_id}-spec">')
             body.append(f"{_script_json(spec)}</script>")
         body.append("</section>")
+    if credits:
+        body.append('<footer class="credit"><h2>Sources and licences</h2>')
+        body += [f"<p>{html.escape(line)}</p>" for line in credits]
+        body.append("</footer>")
     return "\n".join(
         [
             "<!DOCTYPE html>",

@@ -1,0 +1,67 @@
+"""Credit lines for published figures, and charts that carry their own title and credit so
+that a chart saved on its own (the camera button of the page, ``report --images``) can be
+published as it is.
+
+The Home Office line (publisher, title, edition, Open Government Licence v3.0) is the data
+desk's :func:`channelsim.data.brief.source_line`; it is used wherever observed figures
+appear. Simulated figures are credited as model outputs, never as observations.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from channelsim import __version__
+from channelsim.data.brief import source_line
+
+__all__ = ["credit_block", "home_office_line", "publishable", "simulated_line"]
+
+CREDIT_WIDTH = 150  # characters per line of a chart's credit (about 1,000 px at 10 px)
+CREDIT_LINE_PX = 13
+
+
+def home_office_line(edition: dict[str, str]) -> str:
+    """The Home Office credit with the OGL v3.0 attribution (``edition``: ``date``, ``file``)."""
+    return source_line(edition)
+
+
+def simulated_line(scenario: str | None = None, seed: int | None = None) -> str:
+    """The credit of simulated figures: channelsim's version, the scenario and the seed."""
+    what = f"scenario {scenario}" if scenario else "the scenarios named"
+    seeded = f", seed {seed}" if seed is not None else ""
+    return (
+        f"Simulated with channelsim {__version__} ({what}{seeded}): model outputs, "
+        "not observations."
+    )
+
+
+def credit_block(lines: Sequence[str]) -> str:
+    """The lines wrapped for a chart, joined with ``<br>``."""
+    wrapped = [w for line in lines for w in textwrap.wrap(line, CREDIT_WIDTH)]
+    return "<br>".join(wrapped)
+
+
+def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure:
+    """``fig`` with ``title`` on top and the ``credits`` under the plot, inside the figure
+    (its height grows by the credit's lines)."""
+    block = credit_block(credits)
+    n_lines = block.count("<br>") + 1 if block else 0
+    margin = fig.layout.margin
+    top = max(margin.t or 0, 70)
+    bottom = (margin.b or 60) + n_lines * CREDIT_LINE_PX + 10
+    height = (fig.layout.height or 450) + n_lines * CREDIT_LINE_PX + 10
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
+               "yref": "container", "pad": {"t": 12}, "font": {"size": 17}},
+        margin={"t": top, "b": bottom}, height=height,
+    )  # fmt: skip
+    if block:
+        fig.add_annotation(
+            text=block, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+            yshift=-(bottom - n_lines * CREDIT_LINE_PX - 6), showarrow=False, align="left",
+            font={"size": 10, "color": "#555"},
+        )  # fmt: skip
+    return fig
