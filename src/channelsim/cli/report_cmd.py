@@ -3,12 +3,18 @@ analysis or a recorded run id."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import runs_store_option
+
+
+class ImageFormat(StrEnum):
+    png = "png"
+    svg = "svg"
 
 
 def register(app: typer.Typer) -> None:
@@ -28,22 +34,41 @@ def register(app: typer.Typer) -> None:
             None, "--data", help="Official publication (ODS/XLSX/CSV); default: the data store."
         ),
         runs_store: Path | None = runs_store_option(),
+        images: ImageFormat | None = typer.Option(
+            None,
+            "--images",
+            help="Also save every chart, with its title and credit, as PNG or SVG in the "
+            "folder REPORT-charts beside the report (needs Chrome or Chromium).",
+        ),
+        force: bool = typer.Option(
+            False, "--force", help="Replace the charts folder if channelsim wrote it."
+        ),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Write one HTML report that opens without network: series against the data, policy
         comparison, sensitivity indices and a map of the strait, as the input allows."""
-        from channelsim.outputs import output_file
+        from channelsim.outputs import output_file, output_folder
         from channelsim.reports import build_report
+        from channelsim.reports.images import save_images
 
         target = output_file(out, option="-o/--out")
+        charts = None
+        if images is not None:
+            folder = target.path.with_name(f"{target.path.stem}-charts")
+            charts = output_folder(folder, force=force, option="--images")
         with err_console.status("building the report", spinner="dots"):
             summary = build_report(source, target, data=data, runs_store=runs_store)
+        saved = []
+        if charts is not None and images is not None:
+            with err_console.status("saving the charts", spinner="dots"):
+                saved = save_images(summary.figures, charts, images.value)
         if fmt is OutputFormat.json:
             print_json(
                 {
                     "out": str(summary.path),
                     "sections": summary.sections,
                     "charts": summary.n_charts,
+                    "images": [str(p) for p in saved],
                     "notes": summary.notes,
                 }
             )
@@ -51,3 +76,5 @@ def register(app: typer.Typer) -> None:
         emit_rows([{"section": s} for s in summary.sections], fmt, title=f"{summary.path}")
         for note in summary.notes:
             err_console.print(note, highlight=False)
+        if saved:
+            err_console.print(f"{len(saved)} charts saved in {saved[0].parent}", highlight=False)

@@ -3,10 +3,11 @@ kind that is missing, written as one self-contained HTML file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from channelsim import __version__
 from channelsim.errors import ChannelsimError
@@ -41,6 +42,7 @@ class ReportSummary:
     sections: list[str]
     n_charts: int
     notes: list[str]
+    figures: list[go.Figure] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True)
@@ -302,4 +304,5 @@ def build_report(
         sections=[s.title for s in sections],
         n_charts=sum(len(s.figures) for s in sections),
         notes=notes,
+        figures=[fig for s in sections for fig in s.figures],
     )

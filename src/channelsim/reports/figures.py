@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from channelsim.exports import column_from_name
 from channelsim.reports.strait_map import strait_map
 
 __all__ = ["strait_map"]  # re-exported: the report's figures in one place
@@ -125,6 +126,7 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
                 col=1,
             )
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    fig.update_xaxes(title_text="month", row=2, col=1)
     fig.update_yaxes(title_text="people arrived per month", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="boats arrived per month", rangemode="tozero", row=2, col=1)
     fig.update_layout(height=620, margin={"t": 40}, legend={"x": 1.02, "y": 1})
@@ -156,8 +158,12 @@ def comparison_figure(comparison: pd.DataFrame, metrics: Sequence[str]) -> go.Fi
             row=row,
             col=1,
         )
+        unit = column_from_name(metric).unit
+        fig.update_xaxes(
+            title_text="change against the base" + (f" ({unit})" if unit else ""), row=row, col=1
+        )
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
-    fig.update_layout(height=max(260, 190 * len(metrics)), margin={"t": 40})
+    fig.update_layout(height=max(260, 210 * len(metrics)), margin={"t": 40})
     return fig
 
 

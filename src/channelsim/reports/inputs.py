@@ -210,7 +210,10 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
         details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
     )
     found.details["seed"] = run.get("base_seed")
-    for name, scenario in (config.get("scenarios") or {}).items():
+    configured = config.get("scenarios") or {}
+    base = config.get("base") if config.get("base") in configured else None
+    for name in sorted(configured, key=lambda n: n != base):  # the base first
+        scenario = configured[name]
         described = scenario.get("description", "") if isinstance(scenario, dict) else ""
         found.scenarios[str(name)] = str(described or "")
     dailies, boats = [], []

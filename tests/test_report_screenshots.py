@@ -1,0 +1,146 @@
+"""Every kind of report, opened in headless Chromium through Playwright (no network): a
+full-page screenshot saved in the tests' output folder for a person to look at, and checks of
+what a reporter needs before publishing: the title and what was simulated, the credit lines
+(model outputs; the Home Office's with the Open Government Licence when observed figures are
+drawn; the coastline's), a title on every axis (with its unit on value axes), every launch
+zone inside the map, and no console error."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channelsim.engine import run_scenario
+from channelsim.experiments import EnsembleSpec, run_ensemble
+from channelsim.experiments.sensitivity import run_sensitivity
+from channelsim.params import apply_overrides
+from channelsim.reports import build_report
+from channelsim.runstore import RunStore
+from test_report import CHROMIUM, publication, run_dir, scenario
+from test_report_render import _toy_model
+
+__all__ = ["publication", "run_dir", "scenario"]  # module fixtures shared with test_report.py
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
+#: A value axis names its unit (or says what it measures in a unitless share or index).
+UNIT = re.compile(r"people|boats|£|degrees|share|index|change in the output|per ")
+
+PROBE = """() => {
+  const charts = Array.from(document.querySelectorAll("div.chart")).map((div) => {
+    const layout = div._fullLayout;
+    const axes = Object.keys(layout).filter((k) => /^[xy]axis\\d*$/.test(k)).map((k) => ({
+      name: k, type: layout[k].type, title: (layout[k].title && layout[k].title.text) || "",
+      range: layout[k].range,
+    }));
+    const zones = (div.data || []).filter((t) => String(t.name || "").startsWith("launch zones"))
+      .map((t) => ({x: Array.from(t.x), y: Array.from(t.y), text: Array.from(t.text)}));
+    return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones};
+  });
+  return {charts: charts, text: document.body.innerText,
+          errors: document.body.dataset.errors, rendered: document.body.dataset.chartsRendered};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def screenshot(browser: Any, html: Path, name: str) -> dict[str, Any]:
+    """Open the report, wait for every chart, save a full-page screenshot; what it shows."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else 0)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(html.as_uri())
+    page.wait_for_function("document.body.dataset.chartsRendered !== undefined", timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    seen: dict[str, Any] = page.evaluate(PROBE)
+    page.close()
+    seen["console"] = console
+    return seen
+
+
+def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None:
+    assert seen["console"] == [] and seen["errors"] == "0", seen["console"]
+    assert seen["rendered"] == str(len(seen["charts"]))
+    text = seen["text"]
+    assert "simulated small-boat crossings" in text or "sensitivity analysis" in text
+    assert "Sources and licences" in text
+    for credit in ("model outputs, not observations", *credits):
+        assert credit in text, credit
+    for chart in seen["charts"]:
+        assert chart["title"], "every chart carries its own title"
+        for axis in chart["axes"]:
+            if axis["type"] == "category":
+                continue
+            assert axis["title"], (chart["title"], axis)
+            if axis["type"] == "linear":
+                assert UNIT.search(axis["title"]), (chart["title"], axis["title"])
+        for zones in chart["zones"]:
+            x0, x1 = next(a["range"] for a in chart["axes"] if a["name"] == "xaxis")
+            y0, y1 = next(a["range"] for a in chart["axes"] if a["name"] == "yaxis")
+            assert len(zones["x"]) == 10
+            for name, x, y in zip(zones["text"], zones["x"], zones["y"], strict=True):
+                assert x0 <= x <= x1 and y0 <= y <= y1, name
+
+
+def test_run_report(browser: Any, tmp_path: Path, run_dir: Path, publication: Path) -> None:
+    out = tmp_path / "run.html"
+    build_report(str(run_dir), out, data=publication)
+    seen = screenshot(browser, out, "run-report")
+    ogl = ("Source: Home Office", "Open Government Licence v3.0")
+    check_publishable(seen, credits=(*ogl, "GSHHG"))
+    assert any(c["zones"] for c in seen["charts"])
+    assert "status-quo-2025: 2025 as it was" in seen["text"] and "seed 5" in seen["text"]
+    assert str(tmp_path) not in seen["text"] and str(run_dir) not in seen["text"]
+
+
+def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli: Any) -> None:
+    patrols = scenario.with_changes(
+        params=apply_overrides(scenario.params, {"beach": {"prevention_probability": 0.97}})
+    )
+    spec = EnsembleSpec(
+        scenarios={"status-quo": scenario, "more-patrols": patrols}, reps=3, base_seed=4,
+        name="patrols", kind="compare",
+    )  # fmt: skip
+    store_path = tmp_path / "runs.duckdb"
+    with RunStore(store_path) as store:
+        ensemble = run_ensemble(run_scenario, spec, executor="serial", progress=False, store=store)
+    out = tmp_path / "compare.html"
+    result = run_cli("report", ensemble.run_id, "-o", out, "--runs-store", store_path)
+    assert result.exit_code == 0, result.stderr
+    seen = screenshot(browser, out, "comparison-report")
+    check_publishable(seen, credits=("GSHHG",))
+    assert "more-patrols against status-quo" in seen["text"]
+    assert sum(len(c["zones"]) for c in seen["charts"]) == 2  # one layer set per scenario
+
+
+def test_sensitivity_report(browser: Any, tmp_path: Path, scenario: Any) -> None:
+    result = run_sensitivity(
+        scenario, method="morris", n_samples=4,
+        parameters=["coast.inflow_people_per_day", "hazards.capsize_per_hour"],
+        executor="serial", progress=False, model_fn=_toy_model,
+    )  # fmt: skip
+    folder = result.write(tmp_path / "sens")
+    out = tmp_path / "sens.html"
+    build_report(str(folder), out)
+    seen = screenshot(browser, out, "sensitivity-report")
+    check_publishable(seen, credits=())
+    assert json.loads((folder / "sensitivity.json").read_text())["method"] == "morris"
