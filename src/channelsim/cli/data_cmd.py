@@ -139,6 +139,10 @@ def summary(
     edition = data_store.latest_edition()
     latest = f" (latest edition {edition.edition_date})" if edition else ""
     _emit(rows, fmt, f"Small-boat arrivals by {by.value}{latest}")
+    if fmt is OutputFormat.table and edition is not None:
+        from channelsim.data.brief import source_line
+
+        err_console.print(source_line(_edition_dict(data_store)), soft_wrap=True)
 
 
 @data_app.command("editions")
