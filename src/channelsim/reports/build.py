@@ -134,6 +134,13 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
                 "Paired differences (scenario minus "
                 + (f"base '{base}'" if base else "the base scenario")
                 + ") with common random numbers: median and interval (low–high) over the pairs."
+                + (
+                    " Costs count the extra cost of new policies only: what the status quo "
+                    "already spends (beach patrols, Border Force) is not in them, so the status "
+                    "quo's cost is £0."
+                    if any(m.startswith("cost") for m in present)
+                    else ""
+                )
             ],
             tables=[table],
             figures=[
