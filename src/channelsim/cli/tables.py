@@ -92,8 +92,8 @@ def _widths(columns: list[_Column], width: int) -> list[int]:
     return [c.width if c.atomic else max(c.width, min(c.longest, share)) for c in columns]
 
 
-def _table(columns: list[_Column], title: str | None, width: int) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+def _table(columns: list[_Column], width: int) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column, size in zip(columns, _widths(columns, width), strict=True):
         table.add_column(
             column.heading,
@@ -119,7 +119,9 @@ def terminal_tables(
     parts: list[RenderableType] = []
     for k, part in enumerate(_split(columns, width)):
         heading = title if k == 0 else f"{title or ''} (continued)".strip()
-        parts.append(_table(part, heading, width))
+        if heading:  # above the table, wrapped at the window's width (not the table's)
+            parts.append(Text(heading, style="italic"))
+        parts.append(_table(part, width))
     if notes:
         parts.append(Text("\n".join(notes)))
     return parts
