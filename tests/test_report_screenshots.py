@@ -39,7 +39,10 @@ PROBE = """() => {
     }));
     const zones = (div.data || []).filter((t) => String(t.name || "").startsWith("launch zones"))
       .map((t) => ({x: Array.from(t.x), y: Array.from(t.y), text: Array.from(t.text)}));
-    return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones};
+    const menus = layout.updatemenus || [];
+    const buttons = menus.length ? menus[0].buttons.map((b) => b.label) : [];
+    return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones,
+            buttons: buttons};
   });
   return {charts: charts, text: document.body.innerText,
           errors: document.body.dataset.errors, rendered: document.body.dataset.chartsRendered};
@@ -130,6 +133,8 @@ def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli:
     check_publishable(seen, credits=("GSHHG",))
     assert "more-patrols against status-quo" in seen["text"]
     assert sum(len(c["zones"]) for c in seen["charts"]) == 2  # one layer set per scenario
+    strait = next(c for c in seen["charts"] if c["zones"])
+    assert strait["buttons"] == ["status-quo", "more-patrols"]  # the base's layers first
 
 
 def test_sensitivity_report(browser: Any, tmp_path: Path, scenario: Any) -> None:

@@ -227,6 +227,8 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
             mapped.add(member.scenario)  # the map shows one run (the first) per scenario
             boats.append(output.tables["boats"].assign(scenario=member.scenario))
     found.daily = pd.concat(dailies, ignore_index=True) if dailies else None
+    order = list(found.scenarios)  # the base first: the map's first layer set
+    boats.sort(key=lambda log: order.index(log["scenario"].iloc[0]) if len(log) else 0)
     found.boats = pd.concat(boats, ignore_index=True) if boats else None
     scenarios = config.get("scenarios") or {}
     if len(scenarios) > 1 and members:
