@@ -31,6 +31,7 @@ from channelsim.params import Params, apply_overrides
 from channelsim.scenario import PolicySpec
 from channelsim.world import LAND_FR, LAND_UK, UK_SIDE, load_world
 from channelsim.world.drift import DINGHY_LEEWAY, simulate_drift
+from channelsim.world.tide import TidalStream
 
 SUMMER = Scenario(name="summer", start=dt.date(2025, 6, 1), end=dt.date(2025, 8, 31), seed=11)
 
@@ -425,7 +426,8 @@ def test_no_step_length_lands_boats_beside_dover(by_time_step: dict[float, pd.Da
 
 def test_the_engine_drifts_boats_as_the_drift_compared_with_opendrift() -> None:
     """A boat immobilised at sea drifts by world.drift's step: its cloud matches
-    simulate_drift's (the drift validated against OpenDrift) under the same forcing."""
+    simulate_drift's (the drift validated against OpenDrift) under the same forcing (a
+    uniform tidal stream: simulate_drift's current is uniform in space)."""
     params = apply_overrides(
         Params(),
         {
@@ -442,11 +444,12 @@ def test_the_engine_drifts_boats_as_the_drift_compared_with_opendrift() -> None:
     immobilise = Interception(rate_per_hour=1e9, immobilise_probability=1.0)
     rules = rule_records([(immobilise, 1, 2)])
     x, y, wind = np.full(n, -10.0), np.full(n, -5.0), (2.0, -3.0)  # mid-strait
+    world = load_world().with_tide(TidalStream.uniform())
     sail(boats, x, y, day=2700, seed=5, weather=(*wind, 0.3, 12.0),
-         setup=kernel_setup(params), rules=rules)  # fmt: skip
+         setup=kernel_setup(params, world), rules=rules)  # fmt: skip
     # all drifted to the tracking horizon (then found by the side they are on)
     assert boats["disabled"].all() and np.isin(boats["fate"], [Fate.ARRIVED, Fate.RESCUED_FR]).all()
-    ref = simulate_drift(x, y, 24.0 * 2700, 6.0, 10.0, *wind, load_world().tide, DINGHY_LEEWAY, 9)
+    ref = simulate_drift(x, y, 24.0 * 2700, 6.0, 10.0, *wind, world.tide, DINGHY_LEEWAY, 9)
     for ours, theirs in ((boats["final_x_km"], ref.x_km), (boats["final_y_km"], ref.y_km)):
         assert abs(ours.mean() - theirs.mean()) < 4 * theirs.std() * np.sqrt(2 / n)
         assert ours.std() == pytest.approx(theirs.std(), rel=0.03)

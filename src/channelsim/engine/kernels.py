@@ -234,7 +234,7 @@ def kernel_setup(
     return KernelSetup(
         params=kernel_params(params, derived),
         streams=streams_record(ids),
-        packed=np.ascontiguousarray(world.packed_cells(), dtype=np.uint16),
+        packed=np.ascontiguousarray(world.packed_cells(), dtype=np.uint32),
         tide_params=world.tide.params_array(),
         leeway_params=DINGHY_LEEWAY.params_array(),
         zones=zones,

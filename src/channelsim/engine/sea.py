@@ -4,7 +4,8 @@ Boats do not interact, so the kernel loops boat by boat and, within a boat, step
 until the boat's fate is settled (arrival, landing, rescue, return, capsize) or the
 simulated period ends. Per step (``sea.time_step_min``):
 
-1. forcing: the tidal stream at the current time; the day's wind (for leeway);
+1. forcing: the tidal stream at the boat's place (its spring amplitude, packed in the
+   world's cell) and time; the day's wind (for leeway);
 2. motion: a powered boat heads for Dover at its engine speed (reduced by load and waves)
    plus the tide; a disabled boat drifts with the tide plus the Leeway drift of an
    overloaded dinghy, by the same step as the drift compared with OpenDrift
@@ -39,7 +40,7 @@ from numba import njit
 
 from channelsim.rng import hash_uniform
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
-from channelsim.world.geography import LAND_FR, LAND_UK, UK_SIDE, grid_cell
+from channelsim.world.geography import LAND_FR, LAND_UK, TIDE_QUANTUM_M_S, UK_SIDE, grid_cell
 from channelsim.world.tide import tide_velocity_m_s
 
 KN_TO_M_S = 0.514444
@@ -64,8 +65,9 @@ FATE_NAMES = {f.value: f.name.lower() for f in Fate}
 #: Category names of the boat log's ``fate``: ``prevented`` (never left) then each Fate.
 FATE_CATEGORIES = ("prevented", *(FATE_NAMES[f] for f in sorted(FATE_NAMES)))
 
-#: What the kernels read of the world: the packed cells (region flags and distance to the
-#: nearest land, ``World.packed_cells``), the tide's and the drift class's parameters
+#: What the kernels read of the world: the packed cells (region flags, distance to the
+#: nearest land and the tide's spring amplitude, ``World.packed_cells``), the tide's and the
+#: drift class's parameters
 #: (``KernelSetup.world``).
 WorldArrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -331,7 +333,7 @@ def sail_boat(
             fate = _AT_SEA_END
             break
         skey = key * STEP_KEY + step
-        tu, tv = tide_velocity_m_s(tide_params, t)
+        tu, tv = tide_velocity_m_s(tide_params, (cell >> 16) * TIDE_QUANTUM_M_S, t)
         if disabled:
             ur, vr, ul, vl = leeway
             u = tu + (ur if side > 0 else ul)
@@ -346,7 +348,7 @@ def sail_boat(
         # minute), so where a boat meets a coast, or Dover, does not depend on the step.
         ground_km_h = math.sqrt(u * u + v * v) * M_S_TO_KM_H
         dt_h = kp.dt_h
-        near_km = (cell >> 8) * gcell
+        near_km = ((cell >> 8) & 0xFF) * gcell
         if ground_km_h * dt_h > near_km:
             dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
         # Interception under the policies' rules of engagement, where the boat is at the

@@ -46,16 +46,21 @@ FR_WATERWAY = np.uint8(128)
 NMI_KM = 1.852
 
 
+#: The spring amplitude of the tidal stream is packed in a cell's upper 16 bits in mm/s.
+TIDE_QUANTUM_M_S = 0.001
+
+
 @njit(cache=True, nogil=True)
 def grid_cell(
-    packed: NDArray[np.uint16], x0_km: float, y0_km: float, cell_km: float, x_km: float, y_km: float
+    packed: NDArray[np.uint32], x0_km: float, y0_km: float, cell_km: float, x_km: float, y_km: float
 ) -> int:
-    """The packed cell (:meth:`World.packed_cells`) holding (x, y): flags in the low byte,
-    the distance to the nearest land in cells (at most 255) in the high byte."""
+    """The packed cell (:meth:`World.packed_cells`) holding (x, y): flags in bits 0–7, the
+    distance to the nearest land in cells (at most 255) in bits 8–15, the spring amplitude of
+    the tidal stream in mm/s (:data:`TIDE_QUANTUM_M_S`) in bits 16–31."""
     ny, nx = packed.shape
     i = min(max(int(np.floor((x_km - x0_km) / cell_km)), 0), nx - 1)
     j = min(max(int(np.floor((y_km - y0_km) / cell_km)), 0), ny - 1)
-    return int(packed[j, i])
+    return int(np.int64(packed[j, i]))  # uint32 -> int64 (an unsigned int mixes badly)
 
 
 @njit(cache=True, nogil=True)
@@ -142,7 +147,7 @@ class World:
     waterway_width_km: float = 0.25
     shallow_band_km: float = 0.3
     land_distance_km: NDArray[np.float32] | None = None  # to the nearest land or waterway
-    packed: NDArray[np.uint16] | None = None  # see packed_cells
+    packed: NDArray[np.uint32] | None = None  # see packed_cells
 
     def distance_to_french_coast_km(self, x_km: ArrayLike, y_km: ArrayLike) -> NDArray[np.float64]:
         """Distance from each point to the French coast (0 on French land), to one cell."""
@@ -160,13 +165,28 @@ class World:
             return self.land_distance_km
         return np.minimum(self.fr_coast_distance_km, self.uk_coast_distance_km)
 
-    def packed_cells(self) -> NDArray[np.uint16]:
-        """What the at-sea kernel reads of a cell in one word: the region flags in the low
-        byte, the distance to the nearest land (either coast or a waterway) in whole cells,
-        at most 255, in the high byte."""
+    def packed_cells(self) -> NDArray[np.uint32]:
+        """What the at-sea kernel reads of a cell in one word: the region flags (bits 0–7),
+        the distance to the nearest land (either coast or a waterway) in whole cells, at most
+        255 (bits 8–15), and the spring amplitude of the tidal stream at the cell's centre in
+        mm/s (bits 16–31)."""
         if self.packed is not None:
             return self.packed
-        return pack_cells(self.grid.flags, self.nearest_land_km(), self.grid.cell_km)
+        return pack_cells(
+            self.grid.flags, self.nearest_land_km(), self.grid.cell_km, self.tide_spring_m_s()
+        )
+
+    def tide_spring_m_s(self) -> NDArray[np.float64]:
+        """The spring amplitude of the tidal stream at every cell centre, m/s."""
+        xc, yc = self.grid.cell_centres_km()
+        return self.tide.spring_speed_m_s(self.projection, xc[None, :], yc[:, None])
+
+    def with_tide(self, tide: TidalStream) -> World:
+        """This world with another tidal stream (its packed cells rebuilt)."""
+        world = dataclasses.replace(self, tide=tide, packed=None)
+        packed = world.packed_cells()
+        packed.setflags(write=False)
+        return dataclasses.replace(world, packed=packed)
 
     def area_geometry(self, area: str) -> tuple[float, float | None]:
         """``(area_km2, band_width_km)`` of a French interception area: ``"waterways"``,
@@ -343,10 +363,9 @@ def build_world(spec: dict[str, Any]) -> World:
     fr32 = fr_dist.astype(np.float32)
     uk32 = uk_dist.astype(np.float32)
     land32 = np.minimum(fr32, uk32)
-    packed = pack_cells(flags, land32, cell)
-    for array in (fr32, uk32, land32, packed):
+    for array in (fr32, uk32, land32):
         array.setflags(write=False)
-    return World(
+    world = World(
         projection=proj,
         grid=grid,
         fr_coast_distance_km=fr32,
@@ -359,16 +378,21 @@ def build_world(spec: dict[str, Any]) -> World:
         waterway_width_km=sum(w["width_km"] for w in spec["waterways"]) / len(spec["waterways"]),
         shallow_band_km=float(spec["shallow_band_km"]),
         land_distance_km=land32,
-        packed=packed,
     )
+    return world.with_tide(world.tide)
 
 
 def pack_cells(
-    flags: NDArray[np.uint8], land_km: NDArray[np.float32], cell_km: float
-) -> NDArray[np.uint16]:
-    """Flags in the low byte, whole cells to the nearest land (at most 255) in the high."""
-    cells = np.minimum(np.floor(land_km / cell_km), 255).astype(np.uint16)
-    return flags.astype(np.uint16) | (cells << np.uint16(8))
+    flags: NDArray[np.uint8],
+    land_km: NDArray[np.float32],
+    cell_km: float,
+    tide_spring_m_s: NDArray[np.float64],
+) -> NDArray[np.uint32]:
+    """Flags in bits 0–7, whole cells to the nearest land (at most 255) in bits 8–15, the
+    tide's spring amplitude in mm/s (at most 65.535 m/s) in bits 16–31."""
+    cells = np.minimum(np.floor(land_km / cell_km), 255).astype(np.uint32)
+    tide = np.clip(np.rint(tide_spring_m_s / TIDE_QUANTUM_M_S), 0, 0xFFFF).astype(np.uint32)
+    return flags.astype(np.uint32) | (cells << np.uint32(8)) | (tide << np.uint32(16))
 
 
 def strait_spec() -> dict[str, Any]:
@@ -390,8 +414,12 @@ def cache_dir() -> Path:
 
 
 def _world_key(spec_text: str) -> str:
+    """The cache key: the geography, this module and the tide's (its field is packed in)."""
+    from channelsim.world import tide
+
     digest = hashlib.sha256(spec_text.encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(tide.__file__).read_bytes())
     return digest.hexdigest()[:20]
 
 
@@ -415,7 +443,7 @@ def _save_world(world: World, folder: Path) -> None:
             "grid": [world.grid.x0_km, world.grid.y0_km, world.grid.cell_km],
             "launch_zones": [dataclasses.asdict(z) for z in world.launch_zones],
             "dover": [world.dover_x_km, world.dover_y_km],
-            "tide": dataclasses.asdict(world.tide),
+            "tide": world.tide.to_dict(),
             "waterway_names": list(world.waterway_names),
             "waterway_width_km": world.waterway_width_km,
             "shallow_band_km": world.shallow_band_km,
@@ -440,7 +468,7 @@ def _read_world(folder: Path) -> World:
         launch_zones=tuple(LaunchZone(**z) for z in meta["launch_zones"]),
         dover_x_km=meta["dover"][0],
         dover_y_km=meta["dover"][1],
-        tide=TidalStream(**meta["tide"]),
+        tide=TidalStream.from_dict(meta["tide"]),
         waterway_names=tuple(meta["waterway_names"]),
         waterway_width_km=meta["waterway_width_km"],
         shallow_band_km=meta["shallow_band_km"],
