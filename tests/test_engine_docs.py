@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from channelsim.docs import parameter_tables
+from channelsim.docs import parameter_tables, tide_table
 from channelsim.engine import Loop, all_results
 from channelsim.params import Params, default_params, list_parameters
 
@@ -32,3 +32,8 @@ def test_every_loop_stage_lever_and_result_is_documented() -> None:
         for lever in row["levers"]:
             assert f"`{lever}`" in text, lever
     assert all_results().markdown_table() in text, "regenerate with: python -m channelsim.docs"
+
+
+def test_the_tide_tables_show_the_packaged_stream() -> None:
+    text = MODEL_MD.read_text(encoding="utf-8")
+    assert tide_table() in text, "regenerate with: python -m channelsim.docs"

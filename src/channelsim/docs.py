@@ -3,8 +3,9 @@
 ``python -m channelsim.docs`` rewrites, in place, every block between
 ``<!-- generated: NAME -->`` and ``<!-- end generated: NAME -->`` in docs/model.md:
 ``loop`` (the stages of a day, their levers and results), ``results`` (every result the
-stages and the built-in policies declare) and ``parameters`` (every parameter, with the
-values runs use). A test fails when the file and the code disagree.
+stages and the built-in policies declare), ``parameters`` (every parameter, with the
+values runs use) and ``tide`` (the tidal stream's parameters and the anchors of its
+amplitude field, as the packaged world has them). A test fails when the file and the code disagree.
 """
 
 from __future__ import annotations
@@ -48,10 +49,46 @@ def parameter_tables() -> str:
     return markdown_table(default_params(), Params())
 
 
+def tide_table() -> str:
+    """The tidal stream of the packaged world: its anchors and its other parameters."""
+    from channelsim.world.tide import KNOT_M_S, TidalStream
+
+    tide = TidalStream()
+    lines = [
+        "| anchor | position | spring speed (kn) | range (kn) | source |",
+        "|---|---|---|---|---|",
+    ]
+    for a in tide.anchors:
+        lines.append(
+            f"| {a.name} | {a.lat:.3f}° N, {a.lon:.3f}° E | {a.spring_speed_kn:g} | "
+            f"{a.low_kn:g}–{a.high_kn:g} | {a.source} |"
+        )
+    ratio = tide.neap_ratio
+    lines += [
+        "",
+        "| name | unit | default | range | source |",
+        "|---|---|---|---|---|",
+        f"| `neap_speed_kn` (at the first anchor; sets the neap/spring ratio {ratio:.3f} "
+        f"everywhere) | kn | {tide.neap_speed_kn:g} | 1.0–1.6 (ratio 0.45–0.65) | "
+        "facts.md (UKHO, off South Foreland); the ratio's uniformity is an assumption |",
+        f"| `idw_power` (inverse-distance weights of the anchors) | — | {tide.idw_power:g} | "
+        "1–3 | assumption (Shepard's common choice) |",
+        f"| `flood_towards_deg` | ° | {tide.flood_towards_deg:g} | 40–50 | "
+        "assumption (axis of the strait, uniform) |",
+        f"| `reference_hours` | h since 2018-01-01 | {tide.reference_hours:g} | ±2 h, ±1 day | "
+        "assumption (see Tidal stream) |",
+        "| M2, S2 periods | h | 12.4206, 12.00 | — | astronomical constants |",
+        f"| packing quantum of the amplitude | m/s | 0.001 ({0.001 / KNOT_M_S:.4f} kn) | — | "
+        "numerical (16 bits of the world's packed cell) |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "loop": loop_table,
     "results": results_table,
     "parameters": parameter_tables,
+    "tide": tide_table,
 }
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"
