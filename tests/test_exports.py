@@ -13,12 +13,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from channelsim.exports import (
-    WORKBOOK,
-    Column,
-    column_from_name,
-    export_folder,
-)
+from channelsim.engine import all_results
+from channelsim.exports import WORKBOOK, export_folder
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -42,14 +38,27 @@ def _folder(tmp_path: Path) -> Path:
 
 def test_csv_beside_parquet_and_a_workbook_with_a_readme(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    written = export_folder(folder, sources=["Source: Home Office (test line)."])
+    written = export_folder(
+        folder, all_results().describe, sources=["Source: Home Office (test line)."]
+    )
     names = sorted(p.name for p in written)
     assert names == sorted(
         ["daily.csv", "a-table-with-a-name-longer-than-excel-allows.csv", WORKBOOK]
     )
+    # headings are the results registry's labels and units; the Parquet keeps the names
+    headings = [
+        "Date",
+        "People arrived in the UK",
+        "Extra cost of policies (£)",
+        "People per boat arrived (people/boat)",
+        "Launch zone",
+    ]
     csv = pd.read_csv(folder / "daily.csv")
-    assert list(csv.columns) == ["date", "arrived_people", "cost_gbp", "people_per_boat", "zone"]
-    assert csv["arrived_people"].tolist() == [0, 1305] and csv["date"][1] == "2025-01-02"
+    assert list(csv.columns) == headings
+    assert csv["People arrived in the UK"].tolist() == [0, 1305]
+    assert csv["Date"][1] == "2025-01-02"
+    long = pd.read_csv(folder / "a-table-with-a-name-longer-than-excel-allows.csv")
+    assert long.iloc[0].tolist() == ["arrived_people", "People arrived in the UK", "people", 41508]
 
     book = load_workbook(folder / WORKBOOK)
     assert book.sheetnames[0] == "README" and "daily" in book.sheetnames
@@ -59,11 +68,12 @@ def test_csv_beside_parquet_and_a_workbook_with_a_readme(tmp_path: Path) -> None
     text = " ".join(str(v) for row in readme for v in row if v is not None)
     assert "Source: Home Office (test line)." in text
     assert "Scenario status-quo-2025, seed 2025" in text
-    assert ("daily", "cost_gbp", "cost (£)", "£", None) in readme
+    cost = next(row for row in readme if row[:2] == ("daily", "cost_gbp"))
+    assert cost[2:4] == ("Extra cost of policies (£)", "£") and "extra cost" in cost[4]
 
     daily = book["daily"]
     header = [c.value for c in daily[1]]
-    assert header == ["date", "arrived people (people)", "cost (£)", "people per boat", "zone"]
+    assert header == headings
     second = daily[3]
     assert second[1].value == 1305 and isinstance(second[1].value, int)
     assert second[1].number_format == "#,##0"
@@ -94,19 +104,6 @@ def test_an_empty_folder_exports_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / WORKBOOK).exists()
 
 
-@pytest.mark.parametrize(
-    "name, column",
-    [
-        ("cost_gbp", Column("cost", "£")),
-        ("arrived_people", Column("arrived people", "people")),
-        ("time_at_sea_h", Column("time at sea", "hours")),
-        ("zone", Column("zone", "")),
-    ],
-)
-def test_column_from_name(name: str, column: Column) -> None:
-    assert column_from_name(name) == column
-
-
 def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, run_cli: Any) -> None:
     scenario = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
     out = tmp_path / "run"
@@ -115,11 +112,13 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
         "--format", "json",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
+    results = all_results()
     for name in ("daily", "boats"):
-        assert (out / f"{name}.parquet").is_file()
+        table = pd.read_parquet(out / f"{name}.parquet")
+        labelled = table.rename(columns=lambda c: results.describe(c).heading)
         pd.testing.assert_frame_equal(
             pd.read_csv(out / f"{name}.csv"),
-            pd.read_csv(StringIO(pd.read_parquet(out / f"{name}.parquet").to_csv(index=False))),
+            pd.read_csv(StringIO(labelled.to_csv(index=False))),
         )
     book = load_workbook(out / WORKBOOK, read_only=True)
     assert book.sheetnames == ["README", "boats", "costs", "daily"]

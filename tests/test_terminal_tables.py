@@ -24,26 +24,41 @@ NUMBER = re.compile(r"-?£?\d[\d,]*(?:\.\d+)?")
 
 
 @pytest.mark.parametrize(
-    "value, column, money, text",
+    "value, column, figure, text",
     [
-        (41508.0, "median", False, "41,508"),
-        (5.9, "median", False, "5.9"),
-        (0.0, "low", False, "0"),
-        (6.953, "people_per_boat", False, "6.95"),
-        (0.4183, "share_prevented", False, "0.418"),
-        (17_520_000.0, "cost_gbp", False, "£17,520,000"),
-        (1234.5, "median", True, "£1,234"),
-        (-400.0, "median", False, "-400"),
-        (2025, "seed", False, "2025"),
-        (2025, "people", False, "2,025"),
-        (None, "x", False, "–"),
-        (float("nan"), "x", False, "–"),
-        (True, "x", False, "yes"),
-        (dt.date(2025, 6, 1), "date", False, "2025-06-01"),
+        (41508.0, "median", "arrived_people", "41,508"),
+        (41508.4, "median", "arrived_people", "41,508"),  # a count's median: a whole number
+        (5.9, "median", "people_per_boat", "5.9"),
+        (0.0, "low", "dead_or_missing_people", "0"),
+        (6.953, "people_per_boat", None, "6.95"),
+        (17_520_000.0, "cost_gbp", None, "£17,520,000"),
+        (1234.5, "median", "cost_gbp", "£1,234"),
+        (-400.0, "median", "arrived_people", "-400"),
+        (2025, "seed", None, "2025"),
+        (2025, "year", None, "2025"),
+        (2025, "arrived_people", None, "2,025"),
+        (None, "x", None, "–"),
+        (float("nan"), "x", None, "–"),
+        (True, "x", None, "yes"),
+        (dt.date(2025, 6, 1), "date", None, "2025-06-01"),
     ],
 )
-def test_cells_read_as_numbers(value: Any, column: str, money: bool, text: str) -> None:
-    assert format_cell(value, column, money) == text
+def test_cells_read_as_numbers(value: Any, column: str, figure: str | None, text: str) -> None:
+    """A cell is written as its column's field says, a statistic's as its row's figure."""
+    from channelsim.engine import all_results
+
+    results = all_results()
+    field = None if figure is None else results.describe(figure)
+    if column in ("people_per_boat", "cost_gbp", "arrived_people"):
+        field, column = results.describe(column), ""
+    assert format_cell(value, column, field) == text
+
+
+def test_a_share_reads_as_a_percentage() -> None:
+    from channelsim.fields import OBSERVED
+    from channelsim.formatting import format_value
+
+    assert format_value(0.4183, OBSERVED.field("share_prevented")) == "41.8%"
 
 
 def _rendered(parts: list[Any], width: int) -> str:
@@ -74,7 +89,7 @@ def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> Non
     text = _rendered(terminal_tables(rows, keys, "wide", 80), 80)
     numbers = [format_cell(v, k) for row in rows for k, v in row.items() if k != "note"]
     assert_fits_without_split_numbers(text, numbers)
-    assert "(continued)" in text and "[1] 2025-06-01, note: a long explanation (1)" in text
+    assert "(continued)" in text and "[1] 2025-06-01: a long explanation (1)" in text
 
 
 def _cli(*args: object, store: Path) -> str:

@@ -1,12 +1,16 @@
 """Exports people open: every table of an output folder as CSV beside its Parquet file, and
 one Excel workbook (``tables.xlsx``) with a sheet per table and a README sheet of the columns
-(label, unit, description) and the sources.
+(name, heading, unit, description) and the sources.
 
-CSV files keep the tables' column names (which carry their units, e.g. ``cost_gbp``) so that
-code reading them is stable; the workbook's sheets head each column with its label and unit
-for a reader, and its README maps each label to the column name. A table too large for a
-sheet (more than :data:`MAX_SHEET_CELLS` cells, or Excel's row limit) is left to its CSV and
-the README says so.
+Headings are for a reader opening the file in a spreadsheet: each column's label and unit
+from the one place they are declared (:func:`channelsim.fields.describe`: the run's results
+registry, then the keys and statistics of :data:`channelsim.fields.COLUMNS`), e.g. ``People
+arrived in the UK``, ``Extra cost of policies (£)``. A table whose rows each give a figure
+(``figure``: a comparison, an ensemble's totals) gets that figure's label and unit in two
+more columns. The Parquet files beside them keep the column names (``arrived_people``,
+``cost_gbp``): the stable, machine-friendly copy for code, which the README sheet maps to the
+headings. A table too large for a sheet (more than :data:`MAX_SHEET_CELLS` cells, or Excel's
+row limit) is left to its CSV and the README says so.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,64 +26,72 @@ import numpy as np
 import pandas as pd
 
 from channelsim import __version__
+from channelsim.fields import Field
+from channelsim.fields import describe as describe_field
 
 WORKBOOK = "tables.xlsx"
 MAX_SHEET_ROWS = 1_048_575  # Excel's limit, less the header row
 MAX_SHEET_CELLS = 1_000_000  # beyond this a sheet takes a minute to write: CSV only
+#: Columns added beside a row's figure: its label and unit.
+FIGURE_COLUMNS = ("figure", "metric", "measure")
+
+Describe = Callable[[str], Field]
+"""``describe(column)``: the field of a column (a run's ``ResultSet.describe``)."""
 
 
-@dataclass(frozen=True)
-class Column:
-    """What a column holds: a human label, a unit ("" for none) and a description."""
-
-    label: str
-    unit: str = ""
-    description: str = ""
-
-    @property
-    def heading(self) -> str:
-        return f"{self.label} ({self.unit})" if self.unit else self.label
-
-
-#: Units read from a column name's last word, when nothing better describes it: words that
-#: are only a unit are dropped from the label; counted nouns stay in it.
-_UNIT_WORDS = {"gbp": "£", "km": "km", "h": "hours", "kn": "knots", "m": "metres", "pct": "%"}
-_COUNTED = {"people": "people", "boats": "boats", "days": "days"}
+def for_reading(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
+    """``table`` with the label and unit of each row's figure beside its ``figure`` column
+    (if it has one), so a long table reads without the README."""
+    key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
+    if key is None or "label" in table.columns:
+        return table
+    names = table[key].astype(str)
+    fields = {name: describe(name) for name in names.unique()}
+    at = list(table.columns).index(key) + 1
+    table = table.copy()
+    table.insert(at, "label", names.map(lambda n: fields[n].label))
+    table.insert(at + 1, "unit", names.map(lambda n: fields[n].unit))
+    return table
 
 
-def column_from_name(name: str) -> Column:
-    """A column described from its name alone: words from the snake-case name, the unit
-    from its last word (``cost_gbp`` → "cost" in £, ``arrived_people`` → "arrived people"
-    in people)."""
-    *words, last = name.split("_")
-    if words and last in _UNIT_WORDS:
-        return Column(" ".join(words), _UNIT_WORDS[last])
-    return Column(" ".join([*words, last]), _COUNTED.get(last, ""))
-
-
-Describe = Callable[[str, str], Column]
-"""``describe(table, column)``: the description of a table's column."""
-
-
-def default_describe(table: str, column: str) -> Column:
-    return column_from_name(column)
+def headings(table: pd.DataFrame, describe: Describe = describe_field) -> dict[str, Field]:
+    """Each column's field, its heading unique within the table."""
+    fields = {str(c): describe(str(c)) for c in table.columns}
+    seen: dict[str, int] = {}
+    for field in fields.values():
+        seen[field.heading] = seen.get(field.heading, 0) + 1
+    return {
+        name: field if seen[field.heading] == 1 else Field(
+            name, f"{field.label} [{name}]", field.unit, field.description, field.kind
+        )
+        for name, field in fields.items()
+    }  # fmt: skip
 
 
 def export_folder(
     folder: Path,
-    describe: Describe = default_describe,
+    describe: Describe | None = None,
     sources: Iterable[str] = (),
 ) -> list[Path]:
     """Write ``NAME.csv`` beside every ``NAME.parquet`` of ``folder`` and the workbook
-    :data:`WORKBOOK`; return the files written (CSV files first). ``sources`` are credit lines
-    for the README sheet (e.g. the Home Office's, when observed data are in a table)."""
-    tables = {path.stem: pd.read_parquet(path) for path in sorted(folder.glob("*.parquet"))}
+    :data:`WORKBOOK`; return the files written (CSV files first). ``describe`` gives the
+    columns' labels and units (default :func:`channelsim.fields.describe`); ``sources`` are
+    credit lines for the README sheet (e.g. the Home Office's, when observed data are in a
+    table)."""
+    describe = describe or describe_field
+    tables = {
+        path.stem: for_reading(pd.read_parquet(path), describe)
+        for path in sorted(folder.glob("*.parquet"))
+    }
     if not tables:
         return []
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        table.to_csv(path, index=False, date_format="%Y-%m-%d")
+        labelled = table.rename(
+            columns={c: f.heading for c, f in headings(table, describe).items()}
+        )
+        labelled.to_csv(path, index=False, date_format="%Y-%m-%d")
         written.append(path)
     written.append(write_workbook(folder / WORKBOOK, tables, describe, [*sources, _about(folder)]))
     return written
@@ -117,12 +128,16 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _number_format(series: pd.Series, column: Column) -> str | None:
+def _number_format(series: pd.Series, column: Field) -> str | None:
     if pd.api.types.is_bool_dtype(series):
         return None
-    if column.unit == "£":
+    if column.money:
         return '"£"#,##0'
-    if pd.api.types.is_integer_dtype(series):
+    if column.kind == "share":
+        return "0.0%"
+    if column.kind == "id":
+        return "0"
+    if pd.api.types.is_integer_dtype(series) or column.count:
         return "#,##0"
     if pd.api.types.is_float_dtype(series):
         values = series.to_numpy(dtype=float)
@@ -151,7 +166,7 @@ def _cell(value: Any) -> Any:
 def write_workbook(
     path: Path,
     tables: dict[str, pd.DataFrame],
-    describe: Describe = default_describe,
+    describe: Describe = describe_field,
     sources: Iterable[str] = (),
 ) -> Path:
     """One sheet per table (headings: label and unit; number formats: integers, £, dates),
@@ -168,12 +183,18 @@ def write_workbook(
         [f"Written by channelsim {__version__} on {dt.date.today().isoformat()}."],
         *([line] for line in sources),
         [],
-        ["sheet", "column (as in the CSV)", "heading", "unit", "description"],
+        [
+            "sheet",
+            "column (as in the Parquet file)",
+            "heading (as in the CSV)",
+            "unit",
+            "description",
+        ],
     ]
     taken = {"readme"}
     sheets = []
     for name, table in tables.items():
-        columns = {c: describe(name, str(c)) for c in table.columns}
+        columns = headings(table, describe)
         if not _fits(table):
             rows.append(
                 [f"{name}.csv only", "", "", "", f"{len(table):,} rows: too large for a sheet"]
@@ -196,21 +217,21 @@ def write_workbook(
     return path
 
 
-def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[Any, Column], bold: Any) -> None:
+def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[str, Field], bold: Any) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     sheet.freeze_panes = "A2"
-    headings = [columns[c].heading for c in table.columns]
-    for k, heading in enumerate(headings):
+    titles = [columns[str(c)].heading for c in table.columns]
+    for k, heading in enumerate(titles):
         letter = _column_letter(k)
         sheet.column_dimensions[letter].width = min(max(10, len(heading) + 2), 40)
     header = []
-    for heading in headings:
+    for heading in titles:
         cell = WriteOnlyCell(sheet, value=heading)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    formats = [_number_format(table[c], columns[c]) for c in table.columns]
+    formats = [_number_format(table[c], columns[str(c)]) for c in table.columns]
     plain = [_plain(table[c]) for c in table.columns]
     for values in zip(*plain, strict=True):
         row = []

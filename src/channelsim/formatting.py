@@ -1,27 +1,29 @@
-"""Numbers written for reading, in the terminal and in reports: integers (and floats that
-hold whole numbers) with thousands separators, money as ``£17,520,000``, other values to three
-significant figures at most, identifiers (seeds, years, run ids) as they are, ``–`` for a
-missing value."""
+"""Numbers written for reading, in the terminal, in reports and in headlines, by what the
+figure is (its :class:`~channelsim.fields.Field`, from the one place labels and units come
+from): counts as whole numbers with thousands separators (their medians and interval bounds
+too), money as ``£17,520,000``, shares as percentages, identifiers (seeds, years) as they are,
+other values to three significant figures at most, ``–`` for a missing value."""
 
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-#: Columns whose whole numbers are identifiers, printed without separators.
-PLAIN_COLUMNS = re.compile(r"^(seed|base_seed|year|draw|rep|member|.*_id|id|run)$")
+from channelsim.fields import Field, Fields, describe, row_field
+
+#: Columns whose values name the figure of their row (shown as its label and unit).
+NAME_KEYS = ("figure", "measure", "metric")
 
 
-def is_money(name: str) -> bool:
-    """A figure in pounds: its name ends in ``_gbp`` (the project's naming rule)."""
-    return name.endswith("_gbp") or name in ("gbp", "cost")
-
-
-def format_number(value: float, *, money: bool = False) -> str:
-    """Whole numbers with separators, money in £, other values to 3 significant figures."""
-    sign = "-" if value < 0 else ""
+def format_number(value: float, *, money: bool = False, whole: bool = False) -> str:
+    """Whole numbers with separators, money in £, other values to 3 significant figures;
+    ``whole`` rounds to a whole number first (a count's median or interval bound)."""
     size = abs(value)
+    if whole:
+        shown = math.floor(size + 0.5)
+        return f"{'-' if value < 0 and shown else ''}{shown:,}"
+    sign = "-" if value < 0 else ""
     if money:
         decimals = 0 if size >= 100 or size == round(size) else 2
         return f"{sign}£{size:,.{decimals}f}"
@@ -34,9 +36,8 @@ def format_number(value: float, *, money: bool = False) -> str:
     return sign + text
 
 
-def format_cell(value: Any, column: str = "", money: bool = False) -> str:
-    """One cell as text (``–`` for a missing value); ``column`` is the column's name, or the
-    name of the figure the row holds)."""
+def format_value(value: Any, field: Field | None = None) -> str:
+    """One value as text, written as ``field`` says (see the module's docstring)."""
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -44,9 +45,72 @@ def format_cell(value: Any, column: str = "", money: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        if isinstance(value, int) and PLAIN_COLUMNS.match(column):
-            return str(value)
-        return format_number(float(value), money=money or is_money(column))
+        if field is not None and field.kind == "id" and float(value) == int(value):
+            return str(int(value))
+        if field is not None and field.kind == "share":
+            return f"{format_number(100 * float(value))}%"
+        money = field is not None and field.money
+        whole = field is not None and field.count
+        return format_number(float(value), money=money, whole=whole)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def format_cell(value: Any, column: str = "", figure: Field | None = None) -> str:
+    """A table's cell: ``column`` is the column's name; a statistic's column (median, low…)
+    takes the ``figure`` its row gives."""
+    field = describe(column) if column else None
+    if field is None or field.kind == "stat":
+        field = figure or field
+    return format_value(value, field)
+
+
+def readable(
+    rows: Sequence[Mapping[str, Any]], keys: Sequence[str], sources: Sequence[Fields | None] = ()
+) -> tuple[list[str], list[list[str]]]:
+    """A table for reading: each column's heading (its label and unit; a statistic's label
+    alone, its unit being the row's figure's) and its cells as text: a figure's name as its
+    label and unit, values written as their figure says. Terminal tables and report tables
+    both show rows through this."""
+    figures = [row_field(row, *sources) for row in rows]
+    headings, columns = [], []
+    for key in keys:
+        field = describe(key, *sources)
+        headings.append(field.label if field.kind == "stat" or key in NAME_KEYS else field.heading)
+        cells = []
+        for row, figure in zip(rows, figures, strict=True):
+            value = row.get(key)
+            if key in NAME_KEYS and figure is not None and value == figure.name:
+                cells.append(figure.heading)
+            else:
+                shown = (figure or field) if field.kind == "stat" else field
+                cells.append(format_value(value, shown))
+        columns.append(cells)
+    return headings, columns
+
+
+def about(value: float, field: Field) -> str:
+    """A figure for a sentence: counts and money to two significant figures (``about 1,600``
+    is for the caller to say), money in millions when large (``£17.5m``)."""
+    if not math.isfinite(value):
+        return "–"
+    if field.money:
+        size = abs(value)
+        sign = "-" if value < 0 else ""
+        if size >= 1e6:
+            return f"{sign}£{_significant(size / 1e6, 3):g}m"
+        if size >= 1e3:
+            return f"{sign}£{_significant(size / 1e3, 3):g}k"
+        return f"{sign}£{round(size):,}"
+    if field.kind == "share":
+        return f"{format_number(100 * value)}%"
+    if abs(value) >= 100:
+        return format_number(_significant(value, 2), whole=True)
+    return format_number(value, whole=field.count)
+
+
+def _significant(value: float, digits: int) -> float:
+    if value == 0:
+        return 0.0
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))

@@ -45,7 +45,7 @@ from typing import Any
 
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
-from channelsim.exports import export_folder
+from channelsim.exports import Describe, export_folder
 
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
@@ -108,10 +108,16 @@ def output_file(
 
 
 def write_output_folder(
-    target: str | Path | OutputTarget, fill: Callable[[Path], None], *, kind: str
+    target: str | Path | OutputTarget,
+    fill: Callable[[Path], None],
+    *,
+    kind: str,
+    describe: Describe | None = None,
 ) -> Path:
     """Fill a new folder with ``fill(folder)`` and put it at ``target`` atomically, with the
-    marker listing what was written; return the folder's path.
+    marker listing what was written; return the folder's path. Every Parquet table gets a
+    CSV copy and a sheet of the workbook (:func:`channelsim.exports.export_folder`), headed
+    with the labels and units ``describe`` gives (a run's ``ResultSet.describe``).
 
     ``target`` is an :class:`OutputTarget` from :func:`output_folder`, or a path (checked
     here, without ``force``). Raises InputError (one line) if the target may not be written
@@ -126,7 +132,7 @@ def write_output_folder(
         try:
             tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
             fill(tmp)
-            export_folder(tmp)  # CSV beside each Parquet table, and the workbook
+            export_folder(tmp, describe)  # CSV beside each Parquet table, and the workbook
             _write_marker(tmp, kind)
             _check_folder(checked)  # again: another process may have written it meanwhile
             _install(tmp, path)

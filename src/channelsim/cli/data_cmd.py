@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
+from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
     from channelsim.data import Publication
@@ -46,7 +47,7 @@ def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> None:
             }
             for row in rows
         ]
-    emit_rows(rows, fmt, title=title)
+    emit_rows(rows, fmt, title=title, sources=[OBSERVED])
 
 
 class By(StrEnum):

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from channelsim.cli.tables import terminal_tables
+from channelsim.fields import Fields
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -65,10 +66,16 @@ def emit_rows(
     fmt: OutputFormat,
     title: str | None = None,
     json_payload: Any | None = None,
+    *,
+    sources: Sequence[Fields | None] = (),
+    headline: str | None = None,
 ) -> None:
     """Print a list of rows as a table, CSV or JSON.
 
     ``json_payload`` replaces the rows in JSON output when the JSON has a richer shape.
+    In a table, headings and figures read as their labels with units (``sources``: the run's
+    results registry, the official series' fields; :func:`channelsim.fields.describe`), and
+    the ``headline`` (what the figures say, in words) comes first.
     """
     if fmt is OutputFormat.json:
         print_json(json_payload if json_payload is not None else list(rows))
@@ -82,5 +89,8 @@ def emit_rows(
         for row in rows:
             writer.writerow({k: _jsonable(row.get(k)) for k in columns})
         return
-    for part in terminal_tables(rows, columns, title, console.width):
+    if headline:
+        console.print(Text(headline, style="bold"))
+        console.print()
+    for part in terminal_tables(rows, columns, title, console.width, sources):
         console.print(part)

@@ -2,7 +2,8 @@
 lines; headings and text wrap between words; long text moves to numbered notes under the
 table; and columns that still do not fit go to a second table that repeats the first column.
 
-Numbers are written for reading by :func:`channelsim.formatting.format_cell`.
+Headings and figures' names are their labels and units (:func:`channelsim.fields.describe`);
+numbers are written for reading (:func:`channelsim.formatting.readable`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from channelsim.formatting import format_cell
+from channelsim.fields import Fields
+from channelsim.formatting import readable
 
-#: Keys of a row that name the figure its numbers measure (``row_name`` reads them).
-FIGURE_KEYS = ("figure", "measure", "metric", "field")
+Sources = Sequence[Fields | None]
+
 #: A cell that must stay on one line: a number, an amount, a percentage, a date or a dash.
 ATOMIC = re.compile(
     r"^[-−+]?[£$]?[-−]?\d[\d,]*(\.\d+)?(%| ?[a-z%]{0,6})?$"  # 1,305 · £17,520,000 · 12.5%
@@ -30,12 +32,6 @@ ATOMIC = re.compile(
 NOTE_MIN = 24  # a prose column longer than this may move to the notes under the table
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
 WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
-
-
-def row_name(row: Mapping[str, Any]) -> str:
-    """The name of the figure a row holds (its ``figure``, ``measure``, ``metric`` or
-    ``field``), or "" when its columns are the figures."""
-    return next((str(row[k]) for k in FIGURE_KEYS if k in row), "")
 
 
 @dataclass
@@ -67,16 +63,11 @@ class _Column:
         return max(len(c) for c in [self.heading, *self.cells])
 
 
-def _columns(rows: Sequence[Mapping[str, Any]], keys: list[str]) -> list[_Column]:
-    names = [row_name(row) for row in rows]
-    return [
-        _Column(
-            key,
-            key.replace("_", " "),
-            [format_cell(row.get(key), name or key) for row, name in zip(rows, names, strict=True)],
-        )
-        for key in keys
-    ]
+def _columns(rows: Sequence[Mapping[str, Any]], keys: list[str], sources: Sources) -> list[_Column]:
+    """The columns of the table, headed and written for reading
+    (:func:`channelsim.formatting.readable`)."""
+    headings, cells = readable(rows, keys, sources)
+    return [_Column(*column) for column in zip(keys, headings, cells, strict=True)]
 
 
 def _fits(columns: list[_Column], width: int) -> bool:
@@ -107,10 +98,16 @@ def _table(columns: list[_Column], width: int) -> Table:
 
 
 def terminal_tables(
-    rows: Sequence[Mapping[str, Any]], keys: list[str], title: str | None, width: int
+    rows: Sequence[Mapping[str, Any]],
+    keys: list[str],
+    title: str | None,
+    width: int,
+    sources: Sources = (),
 ) -> list[RenderableType]:
-    """The table (or tables) and notes that show ``rows`` within ``width`` columns."""
-    columns = _columns(rows, keys)
+    """The table (or tables) and notes that show ``rows`` within ``width`` columns; labels and
+    units from ``sources`` (a run's ``ResultSet``, the official series' fields), then
+    :data:`channelsim.fields.COLUMNS`."""
+    columns = _columns(rows, keys, sources)
     notes: list[str] = []
     if not _fits(columns, width):
         columns, title = _constants_to_title(columns, title)
@@ -156,7 +153,8 @@ def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[s
             if cell in ("", "–"):
                 markers.append("–")
                 continue
-            notes.append(f"[{len(notes) + 1}] {key_cell}, {column.heading}: {cell}")
+            what = "" if column.key == "note" else f", {column.heading}"  # not "Note: …"
+            notes.append(f"[{len(notes) + 1}] {key_cell}{what}: {cell}")
             markers.append(f"[{len(notes)}]")
         column.cells = markers
     return columns, notes

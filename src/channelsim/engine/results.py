@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from channelsim.fields import COLUMNS, Field, FieldTable, describe
 from channelsim.outputs import OutputTarget, write_output_folder
 
 if TYPE_CHECKING:
@@ -71,6 +72,11 @@ class Result:
     @property
     def daily(self) -> bool:
         return self.aggregation != "final"
+
+    def field(self, name: str | None = None) -> Field:
+        """This result as a :class:`~channelsim.fields.Field` (under ``name``: its total's)."""
+        kind = "int" if self.kind == "bool" and name not in (None, self.name) else self.kind
+        return Field(name or self.name, self.label, self.unit, self.description, kind)
 
     def aggregate(self, values: np.ndarray, groups: Groups) -> np.ndarray:
         """This result's value over each group of days (``groups``: :class:`Groups`)."""
@@ -131,6 +137,10 @@ class Derived:
     @property
     def inputs(self) -> tuple[str, ...]:
         return self.formula[1:]
+
+    def field(self, name: str | None = None) -> Field:
+        """This figure as a :class:`~channelsim.fields.Field`."""
+        return Field(name or self.name, self.label, self.unit, self.description, self.kind)
 
     def formula_text(self) -> str:
         op, *args = self.formula
@@ -229,10 +239,24 @@ class ResultSet:
 
     def label(self, total_name: str) -> str:
         """Human label with unit of a total, e.g. ``People arrived (people)``."""
+        return self.describe(total_name).heading
+
+    def field(self, name: str) -> Field | None:
+        """The result (daily series or total) or boat log column called ``name``, or None."""
+        item = self._items.get(name)
+        if item is not None:
+            return item.field()
         for item in self:
-            if item.total_name == total_name:
-                return f"{item.label} ({item.unit})"
-        return total_name
+            if item.total_name == name:
+                return item.field(name)
+        if name in COLUMNS:  # a key every table shares (``date``): not the boat log's meaning
+            return None
+        return BOAT_FIELDS.field(name)
+
+    def describe(self, name: str) -> Field:
+        """Label, unit and description of any column of this run's tables
+        (:func:`channelsim.fields.describe`)."""
+        return describe(name, self)
 
     def aggregate(
         self,
@@ -253,15 +277,20 @@ class ResultSet:
         return out
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Plain JSON records (written beside outputs as ``results.json``)."""
-        return [{"kind": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self]
+        """Plain JSON records (written beside outputs as ``results.json``): each declaration's
+        fields and its ``type`` (``result`` or ``derived``)."""
+        return [{"type": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self]
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> ResultSet:
+        """The set :meth:`to_records` wrote (also from files written before records had a
+        ``type``, whose ``kind`` held it and lost the value's kind)."""
         items: list[Declared] = []
         for record in records:
-            fields = {k: v for k, v in record.items() if k != "kind"}
-            if record.get("kind") == "derived":
+            fields = {k: v for k, v in record.items() if k != "type"}
+            if fields.get("kind") in ("result", "derived"):
+                del fields["kind"]
+            if record.get("type") == "derived" or "formula" in fields:
                 fields["formula"] = tuple(fields["formula"])
                 items.append(Derived(**fields))
             else:
@@ -290,32 +319,66 @@ class ResultSet:
         return "\n".join(lines) + "\n"
 
 
-#: Columns of the boat log (one row per launch attempt), with their meaning.
-BOAT_LOG: tuple[tuple[str, str], ...] = (
-    ("boat_id", "key of the attempt: launch day (days since 2018-01-01) × 10,000 + ordinal"),
-    ("date", "launch date"),
-    ("day", "launch day, counted from the first simulated day"),
-    ("zone", "launch zone"),
-    ("taxi_boat", "launched from a waterway as a taxi boat"),
-    ("launch_hour", "launch time of day, hours UTC"),
-    ("occupancy", "people gathered for the boat"),
-    ("prevention_events", "groups stopped on the beach"),
-    ("prevented_people", "people stopped on the beach"),
-    ("seized", "boat seized on the beach"),
-    ("launched", "the boat left"),
-    ("crush_deaths", "deaths at embarkation"),
-    ("aboard_people", "people aboard when it left"),
-    ("fate", "how the attempt ended (prevented, arrived, landed_uk, rescued_fr, ...)"),
-    ("time_at_sea_h", "hours from launch to the end of the crossing"),
-    ("max_distance_km", "farthest distance from the launch point"),
-    ("final_x_km", "last position, km east of 1.5°E"),
-    ("final_y_km", "last position, km north of 51°N"),
-    ("disabled", "engine failed or immobilised"),
-    ("intercepted", "intercepted at sea under a policy's rules"),
-    ("drowned", "people who drowned at once after a capsize"),
-    ("hypothermia_deaths", "people who died of hypothermia before rescue"),
-    ("uk_side", "the crossing ended on the UK side of the median line"),
+#: Columns of the boat log (one row per launch attempt): label, unit, meaning.
+BOAT_LOG: tuple[Field, ...] = (
+    Field(
+        "boat_id",
+        "Boat",
+        "",
+        "key of the attempt: launch day (days since 2018-01-01) × 10,000 + ordinal",
+        "id",
+    ),
+    Field("date", "Launch date", "", "launch date", "date"),
+    Field("day", "Day", "days", "launch day, counted from the first simulated day", "int"),
+    Field("zone", "Launch zone", "", "launch zone", "text"),
+    Field("taxi_boat", "Taxi boat", "", "launched from a waterway as a taxi boat", "bool"),
+    Field("launch_hour", "Launch time", "hours UTC", "launch time of day, hours UTC"),
+    Field("occupancy", "People gathered", "people", "people gathered for the boat", "int"),
+    Field("prevention_events", "Prevention events", "events", "groups stopped on the beach", "int"),
+    Field("prevented_people", "People prevented", "people", "people stopped on the beach", "int"),
+    Field("seized", "Boat seized", "", "boat seized on the beach", "bool"),
+    Field("launched", "Launched", "", "the boat left", "bool"),
+    Field("crush_deaths", "Deaths at embarkation", "people", "deaths at embarkation", "int"),
+    Field("aboard_people", "People aboard", "people", "people aboard when it left", "int"),
+    Field(
+        "fate",
+        "Fate",
+        "",
+        "how the attempt ended (prevented, arrived, landed_uk, rescued_fr, ...)",
+        "text",
+    ),
+    Field("time_at_sea_h", "Time at sea", "hours", "hours from launch to the end of the crossing"),
+    Field(
+        "max_distance_km",
+        "Farthest distance from launch",
+        "km",
+        "farthest distance from the launch point",
+    ),
+    Field(
+        "final_x_km", "Last position east", "km east of 1.5°E", "last position, km east of 1.5°E"
+    ),
+    Field(
+        "final_y_km", "Last position north", "km north of 51°N", "last position, km north of 51°N"
+    ),
+    Field("disabled", "Disabled", "", "engine failed or immobilised", "bool"),
+    Field("intercepted", "Intercepted", "", "intercepted at sea under a policy's rules", "bool"),
+    Field("drowned", "Drowned", "people", "people who drowned at once after a capsize", "int"),
+    Field(
+        "hypothermia_deaths",
+        "Hypothermia deaths",
+        "people",
+        "people who died of hypothermia before rescue",
+        "int",
+    ),
+    Field(
+        "uk_side",
+        "Ended on the UK side",
+        "",
+        "the crossing ended on the UK side of the median line",
+        "bool",
+    ),
 )
+BOAT_FIELDS = FieldTable(BOAT_LOG)
 
 
 @dataclasses.dataclass
@@ -415,7 +478,7 @@ class SimResult:
         log = self.boat_log if self.boat_log is not None else np.zeros(0, BOAT_DTYPE)
         first = self.dates[0] if len(self.dates) else np.datetime64("2018-01-01")
         columns: dict[str, np.ndarray] = {}
-        for name, _ in BOAT_LOG:
+        for name in (f.name for f in BOAT_LOG):
             if name == "date":
                 columns[name] = first + log["day"].astype("timedelta64[D]")
             else:
@@ -536,7 +599,7 @@ class SimResult:
                 {"seed": self.seed, "code_version": self.code_version, "scenario": self.name},
             )
 
-        return write_output_folder(out_dir, write, kind="run")
+        return write_output_folder(out_dir, write, kind="run", describe=self.results.describe)
 
 
 BOAT_DTYPE = np.dtype(

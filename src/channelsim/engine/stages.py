@@ -552,9 +552,10 @@ class Costs(Stage):
     results = (
         Result(
             "cost_gbp",
-            "Cost",
-            "GBP",
-            "Policy costs booked in the ledger.",
+            "Extra cost of policies",
+            "£",
+            "Costs the scenario's policies book in the ledger: the extra cost of new policies; "
+            "what the status quo already spends (beach patrols, Border Force) is not in it.",
             kind="float",
             role="key",
         ),

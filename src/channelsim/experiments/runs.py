@@ -171,7 +171,9 @@ class ScenarioEnsemble:
                 text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
                 (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
 
-        return write_output_folder(out_dir, write, kind="ensemble")
+        return write_output_folder(
+            out_dir, write, kind="ensemble", describe=self.results.describe
+        )
 
 
 def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:

@@ -344,7 +344,11 @@ class SensitivityResult:
             for name, text in (extra_files or {}).items():
                 (tmp / name).write_text(text, encoding="utf-8")
 
-        return write_output_folder(out_dir, write, kind="sensitivity")
+        from channelsim.engine import all_results
+
+        return write_output_folder(
+            out_dir, write, kind="sensitivity", describe=all_results().describe
+        )
 
 
 def run_sensitivity(

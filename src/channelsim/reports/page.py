@@ -11,6 +11,7 @@ both from the dumped DOM.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,7 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from channelsim.formatting import format_cell
+from channelsim.fields import Fields
+from channelsim.formatting import readable
 from channelsim.outputs import REPORT_GENERATOR
 
 _STYLE = """
@@ -28,9 +30,12 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
      border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; }
-th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: right; }
-th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; }
+th { background: #f4f4f4; } .num { text-align: right; } .text { text-align: left; }
+details { margin: .8rem 0; } summary { cursor: pointer; color: #0072B2; }
 .note { color: #666; font-style: italic; } .lead { font-size: 1.05rem; margin: .3rem 0; }
+.headline { font-size: 1.12rem; margin: .6rem 0 1rem; border-left: 4px solid #0072B2;
+            padding-left: .8rem; }
 .credit p { color: #444; font-size: .85rem; } .chart { width: 100%; min-height: 420px; }
 #report-errors:empty { display: none; } #report-errors { color: #b00; }
 """
@@ -76,12 +81,14 @@ _DRAW = """
 
 @dataclass
 class Section:
-    """A titled part of the report: paragraphs, HTML tables and charts, in that order."""
+    """A titled part of the report: paragraphs, charts and tables, in that order; the
+    ``details`` (a summary line and a table each) follow, folded until the reader opens them."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[pd.DataFrame] = field(default_factory=list)
     figures: list[go.Figure] = field(default_factory=list)
+    details: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
 
 
 @cache
@@ -96,20 +103,29 @@ def _script_json(text: str) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def _table_html(frame: pd.DataFrame) -> str:
-    """The table with its numbers written for reading (see :mod:`channelsim.formatting`);
-    a row naming a figure in pounds (``metric``/``figure`` ending in ``_gbp``) shows £."""
-    names = next((frame[k].astype(str) for k in ("metric", "figure") if k in frame), None)
-    shown = frame.copy().astype(object)
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(
-            frame[column]
-        ):
-            shown[column] = [
-                format_cell(v, str(column) if names is None else names.iloc[i])
-                for i, v in enumerate(frame[column])
-            ]
-    return shown.to_html(index=False, border=0, na_rep="–", escape=True)
+def _table_html(frame: pd.DataFrame, sources: Sequence[Fields | None] = ()) -> str:
+    """The table as it reads in the terminal (:func:`channelsim.formatting.readable`):
+    headings with units, figures by their labels, numbers written for reading (and aligned
+    right, text left)."""
+    keys = [str(c) for c in frame.columns]
+    headings, columns = readable(frame.to_dict(orient="records"), keys, sources)
+    numeric = [all(_NUMBER.match(c) for c in cells) for cells in columns]
+
+    def cell(tag: str, text: str, right: bool) -> str:
+        return f'<{tag} class="{"num" if right else "text"}">{html.escape(text)}</{tag}>'
+
+    head = "".join(cell("th", h, n) for h, n in zip(headings, numeric, strict=True))
+    rows = [
+        "<tr>" + "".join(cell("td", c, n) for c, n in zip(cells, numeric, strict=True)) + "</tr>"
+        for cells in zip(*columns, strict=True)
+    ]
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+#: A cell that reads as a number (aligned right): an amount, a count, a share, a dash, a
+#: median with its interval (``548 (347–694)``).
+_AMOUNT = r"[-+]?£?[\d,.]+(%|m|k)?"
+_NUMBER = re.compile(rf"^(–|{_AMOUNT}( \({_AMOUNT}–{_AMOUNT}\))?)$")
 
 
 def render_page(
@@ -119,18 +135,21 @@ def render_page(
     *,
     lead: Sequence[str] = (),
     credits: Sequence[str] = (),
+    headline: Sequence[str] = (),
+    sources: Sequence[Fields | None] = (),
 ) -> str:
-    """The whole HTML document as text: the title, the ``lead`` paragraphs (what the page is
-    about), the ``notes`` (what is missing), the sections and the ``credits`` (sources and
-    licences) at the end."""
+    """The whole HTML document as text: the title, the ``headline`` (the figures in words),
+    the ``lead`` paragraphs (what was simulated), the ``notes`` (what is missing), the
+    sections (tables labelled from ``sources``: the results registry) and the ``credits``
+    (sources and licences) at the end."""
     body: list[str] = [f"<h1>{html.escape(title)}</h1>", '<pre id="report-errors"></pre>']
+    body += [f'<p class="headline">{html.escape(line)}</p>' for line in headline]
     body += [f'<p class="lead">{html.escape(line)}</p>' for line in lead]
     body += [f'<p class="note">{html.escape(n)}</p>' for n in notes or []]
     n_charts = 0
     for section in sections:
         body.append(f"<section><h2>{html.escape(section.title)}</h2>")
         body += [f"<p>{html.escape(p)}</p>" for p in section.paragraphs]
-        body += [_table_html(t) for t in section.tables]
         for figure in section.figures:
             chart_id = f"chart-{n_charts}"
             n_charts += 1
@@ -138,6 +157,10 @@ def render_page(
             body.append(f'<div class="chart" id="{chart_id}"></div>')
             body.append(f'<script type="application/json" id="{chart_id}-spec">')
             body.append(f"{_script_json(spec)}</script>")
+        body += [_table_html(t, sources) for t in section.tables]
+        for summary, table in section.details:
+            body.append(f"<details><summary>{html.escape(summary)}</summary>")
+            body.append(f"{_table_html(table, sources)}</details>")
         body.append("</section>")
     if credits:
         body.append('<footer class="credit"><h2>Sources and licences</h2>')

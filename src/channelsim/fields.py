@@ -1,0 +1,335 @@
+"""Labels, units and descriptions of everything channelsim prints or writes, looked up in one
+place: terminal tables, reports, chart axes, CSV headings and the workbook's README sheet all
+call :func:`describe`.
+
+A simulated figure is described by its declaration in the results registry
+(:mod:`channelsim.engine.results`: a ``Result`` or ``Derived``, declared by the stage or
+policy that makes it, and the boat log's columns); a run's ``ResultSet.field`` gives it as a
+:class:`Field`. Every other column is declared here, once: the keys of tables (date, scenario,
+member), the statistics of ensembles (median, interval), the comparison's own figures and the
+official series as ``channelsim data summary`` reports them (:data:`OBSERVED`, with the Home
+Office's own headings as labels). Units are never guessed from a column's name.
+
+This module is light (no NumPy, no engine) so that every layer may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+FieldKind = Literal["int", "float", "bool", "share", "id", "text", "date", "stat"]
+"""How values are written: ``int`` a count (whole numbers, also for its quantiles), ``float``,
+``bool``, ``share`` a fraction shown as a percentage, ``id`` an identifier printed as it is
+(a seed, a year), ``text``, ``date``, and ``stat`` a statistic of the figure its row names (a
+median, an interval bound: it takes that figure's unit and kind)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column or figure: human ``label``, ``unit`` ("" for none), ``description``, ``kind``."""
+
+    name: str
+    label: str
+    unit: str = ""
+    description: str = ""
+    kind: FieldKind = "float"
+
+    @property
+    def heading(self) -> str:
+        """``label (unit)``: a column heading, an axis title, a table's row name; the unit is
+        left out when the label starts with it (``Boats arrived``, not ``Boats arrived
+        (boats)``)."""
+        return f"{self.label} ({self.unit})" if self.unit and not self.says_unit else self.label
+
+    @property
+    def says_unit(self) -> bool:
+        """The label's first word is the unit (``People arrived``: people)."""
+        first = self.label.split(" ", 1)[0].lower()
+        return bool(self.unit) and first == self.unit.lower()
+
+    @property
+    def money(self) -> bool:
+        """An amount in pounds (unit ``£``, ``£ per …``)."""
+        return self.unit.startswith("£")
+
+    @property
+    def count(self) -> bool:
+        """Whole things counted (people, boats, days): written as whole numbers."""
+        return self.kind == "int" and not self.money
+
+
+class Fields(Protocol):
+    """Anything that may describe a name: a run's ``ResultSet``, a :class:`FieldTable`."""
+
+    def field(self, name: str) -> Field | None: ...
+
+
+class FieldTable:
+    """Fields by name."""
+
+    def __init__(self, fields: Iterable[Field]) -> None:
+        self._fields = {f.name: f for f in fields}
+
+    def field(self, name: str) -> Field | None:
+        return self._fields.get(name)
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self._fields.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._fields
+
+
+def _stat(name: str, label: str, description: str) -> Field:
+    return Field(name, label, "", description, "stat")
+
+
+def _interval_fields(stem: str, label: str, unit: str, description: str) -> list[Field]:
+    """A figure's median (``STEM_UNIT``) and its interval's ends (``STEM_low``, ``STEM_high``)."""
+    kind: FieldKind = "float" if unit == "£" else "int"
+    name = f"{stem}_{'gbp' if unit == '£' else unit}"
+    return [
+        Field(name, label, unit, f"{description} Median over the pairs.", kind),
+        Field(f"{stem}_low", f"{label}, low (5%)", unit, "5th percentile over the pairs.", kind),
+        Field(
+            f"{stem}_high", f"{label}, high (95%)", unit, "95th percentile over the pairs.", kind
+        ),
+    ]
+
+
+#: Columns of channelsim's tables that are not simulated figures: keys and statistics.
+COLUMNS = FieldTable(
+    [
+        Field("date", "Date", "", "Day (UTC).", "date"),
+        Field("year", "Year", "", "Calendar year.", "id"),
+        Field("month", "Month", "", "Calendar month, YYYY-MM.", "text"),
+        Field("week", "Week ending", "", "Sunday that ends the week.", "text"),
+        Field("week_ending", "Week ending", "", "Sunday that ends the week.", "date"),
+        Field("scenario", "Scenario", "", "Name of the scenario simulated.", "text"),
+        Field("base", "Base scenario", "", "Scenario the differences are taken against.", "text"),
+        Field(
+            "draw",
+            "Parameter draw",
+            "",
+            "Index of the parameter set (0 without a posterior).",
+            "id",
+        ),
+        Field("rep", "Replicate", "", "Index of the replicate (its seed derives from it).", "id"),
+        Field("member", "Member", "", "Ensemble member, as draw and replicate.", "text"),
+        Field("member_key", "Member", "", "Ensemble member: scenario, draw and replicate.", "text"),
+        Field("seed", "Seed", "", "Random seed of the run.", "id"),
+        Field("base_seed", "Base seed", "", "Seed the members' seeds derive from.", "id"),
+        Field("run_id", "Run id", "", "Identifier of the run in the results store.", "text"),
+        Field("item", "Cost item", "", "What the cost pays for (a policy's item).", "text"),
+        Field("figure", "Figure", "", "The figure the row gives (see the README sheet).", "text"),
+        Field("measure", "Figure", "", "The figure the row gives.", "text"),
+        Field("label", "Label", "", "The figure's label.", "text"),
+        Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
+        Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
+        Field("parameter", "Parameter", "", "Model parameter (docs/model.md).", "text"),
+        Field("output", "Output", "", "Model output the indices apportion.", "text"),
+        Field("method", "Method", "", "Sensitivity method (sobol or morris).", "text"),
+        Field("note", "Note", "", "What part of the period the figures cover.", "text"),
+        _stat("median", "median", "Median over the runs (or pairs of runs)."),
+        _stat("low", "low (5%)", "5th percentile over the runs: the 90% interval's low end."),
+        _stat("high", "high (95%)", "95th percentile over the runs: the 90% interval's high end."),
+        _stat("mean", "mean", "Mean over the runs."),
+        _stat("value", "value", "The figure's value."),
+        _stat("base_value", "base", "The base scenario's value in the same replicate."),
+        _stat("difference", "difference", "Scenario minus base, in the same replicate."),
+        _stat("observed", "observed", "The official figure."),
+        _stat("simulated", "simulated", "The simulated figure."),
+        Field("ratio", "ratio", "", "The simulated figure divided by the observed one.", "float"),
+        _stat("reference", "reference", "The figure the simulation is compared with."),
+        _stat("low90", "low (5%)", "5th percentile of the runs."),
+        _stat("high90", "high (95%)", "95th percentile of the runs."),
+        _stat("low50", "low (25%)", "25th percentile of the runs."),
+        _stat("high50", "high (75%)", "75th percentile of the runs."),
+        *(
+            _stat(f"q{q:02d}", f"{q}%", f"{q}th percentile over the runs.")
+            for q in (5, 10, 25, 50, 75, 90, 95)
+        ),
+        Field("n", "Runs", "", "Number of runs (or pairs) summarised.", "int"),
+        Field(
+            "share_below_zero",
+            "Share below zero",
+            "",
+            "Share of pairs in which the difference is negative.",
+            "share",
+        ),
+        Field(
+            "inside90",
+            "Inside the 90% interval",
+            "",
+            "Whether the reference lies inside the central 90% of the runs.",
+            "bool",
+        ),
+        Field(
+            "cost_per_prevented_arrival_gbp",
+            "Extra cost per arrival prevented",
+            "£",
+            "Extra cost ÷ fewer arrivals, per replicate where arrivals fell.",
+            "float",
+        ),
+        *_interval_fields(
+            "arrivals_prevented",
+            "Arrivals prevented",
+            "people",
+            "People who "
+            "did not arrive in the UK because of the policy (base minus "
+            "scenario, paired runs).",
+        ),
+        *_interval_fields(
+            "deaths_change",
+            "Change in dead or missing",
+            "people",
+            "Dead or missing with the policy minus without (paired runs).",
+        ),
+        *_interval_fields(
+            "extra_cost",
+            "Extra cost",
+            "£",
+            "Cost of the scenario's policies minus the base's (paired runs).",
+        ),
+        Field("rank", "Rank", "", "Order by arrivals prevented, most first.", "id"),
+        Field("metric", "Figure", "", "The figure the row gives.", "text"),
+        Field(
+            "prevented_boats",
+            "Launch attempts stopped",
+            "boats",
+            "Boats that did not leave the beach: every group stopped, or too few left aboard.",
+            "int",
+        ),
+        Field(
+            "S1",
+            "First-order index S1",
+            "",
+            "Share of the output's variance due to the parameter alone.",
+            "float",
+        ),
+        Field(
+            "S1_conf", "S1 confidence half-width", "", "Bootstrap confidence half-width.", "float"
+        ),
+        Field(
+            "ST",
+            "Total index ST",
+            "",
+            "Share of the output's variance due to the parameter and its interactions.",
+            "float",
+        ),
+        Field(
+            "ST_conf", "ST confidence half-width", "", "Bootstrap confidence half-width.", "float"
+        ),
+        Field(
+            "mu_star",
+            "mu*",
+            "output's unit",
+            "Mean absolute change of the output over the parameter's range.",
+            "float",
+        ),
+        Field(
+            "mu_star_conf",
+            "mu* confidence half-width",
+            "output's unit",
+            "Bootstrap confidence half-width.",
+            "float",
+        ),
+        Field("sigma", "sigma", "output's unit", "Spread of the elementary effects.", "float"),
+        Field("mu", "mu", "output's unit", "Mean signed elementary effect.", "float"),
+    ]
+)
+
+#: The official series as channelsim's data commands report them; labels are the Home Office's
+#: headings (``channelsim.data.publication.TABLES``) where it publishes the figure.
+OBSERVED = FieldTable(
+    [
+        Field("days", "Days", "days", "Days of the period the daily series covers.", "int"),
+        Field(
+            "people",
+            "Migrants arrived",
+            "people",
+            "People detected arriving in small boats (Home Office).",
+            "int",
+        ),
+        Field(
+            "boats", "Boats arrived", "boats", "Small boats detected arriving (Home Office).", "int"
+        ),
+        Field(
+            "people_per_boat",
+            "People per boat",
+            "people/boat",
+            "Migrants arrived ÷ boats arrived.",
+            "float",
+        ),
+        Field(
+            "days_with_arrivals",
+            "Days with arrivals",
+            "days",
+            "Days on which anyone arrived.",
+            "int",
+        ),
+        Field(
+            "uncontrolled_boats",
+            "Boats in uncontrolled landings",
+            "boats",
+            "Boats arrived - involved in uncontrolled landings (from 1 Jan 2023).",
+            "int",
+        ),
+        Field(
+            "prevented_people",
+            "Migrants prevented",
+            "people",
+            "People the French "
+            "authorities prevented from crossing (weekly, from the week ending 5 May 2024).",
+            "int",
+        ),
+        Field(
+            "prevented_events",
+            "Events prevented",
+            "events",
+            "Crossing attempts the French "
+            "authorities prevented (weekly, from the week ending 5 May 2024).",
+            "int",
+        ),
+        Field(
+            "share_prevented",
+            "Share prevented",
+            "",
+            "Prevented ÷ (prevented + arrived), people, over the weeks with a prevention figure.",
+            "share",
+        ),
+        Field(
+            "arrived_same_weeks",
+            "Arrived in the same weeks",
+            "people",
+            "Migrants arrived in the weeks with a prevention figure.",
+            "int",
+        ),
+    ]
+)
+
+
+def words(name: str) -> str:
+    """A name as words, for a column nothing declares (``zone_count`` → ``zone count``)."""
+    return name.replace("_", " ")
+
+
+def describe(name: str, *sources: Fields | None) -> Field:
+    """The field called ``name``: from the first of ``sources`` that declares it (a run's
+    ``ResultSet``, :data:`OBSERVED`), else from :data:`COLUMNS`, else its name in words with
+    no unit, written like a statistic of its row's figure (if the row names one)."""
+    for source in (*sources, COLUMNS):
+        found = None if source is None else source.field(name)
+        if found is not None:
+            return found
+    return Field(name, words(name), kind="stat")
+
+
+def row_field(row: Mapping[str, object], *sources: Fields | None) -> Field | None:
+    """The figure a row of a long table gives (its ``figure`` or ``measure``), or None."""
+    for key in ("figure", "measure", "metric"):
+        if isinstance(row.get(key), str):
+            return describe(str(row[key]), *sources)
+    return None
