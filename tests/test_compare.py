@@ -126,23 +126,33 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
         "pairs.parquet",
         "results.json",
         "tables.xlsx",
+        "tradeoffs.csv",
+        "tradeoffs.parquet",
     ]
     # the report finds its comparison, its series (every member) and its map
     found = load_folder(out)
     assert found.comparison is not None and found.boats is not None and found.daily is not None
     assert set(found.daily["scenario"]) == {"status-quo-2025", "doctrine-territorial"}
     assert found.daily.groupby("scenario")["member"].nunique().tolist() == [2, 2]
-    # the boat log is the base's first replicate: its launches match that member's day table
+    # the boat log holds every scenario's first replicate: its launches match that member's
+    # day table, so the map shows each scenario's layers
     daily = pd.read_parquet(out / "daily.parquet")
+    boats = pd.read_parquet(out / "boats.parquet")
+    assert list(dict.fromkeys(boats["scenario"])) == ["status-quo-2025", "doctrine-territorial"]
+    for name in ("status-quo-2025", "doctrine-territorial"):
+        first = daily[(daily["scenario"] == name) & (daily["rep"] == 0)]
+        launched = int(boats.loc[boats["scenario"] == name, "launched"].sum())
+        assert launched == int(first["launched_boats"].sum()) > 0
     first = daily[(daily["scenario"] == "status-quo-2025") & (daily["rep"] == 0)]
     second = daily[(daily["scenario"] == "status-quo-2025") & (daily["rep"] == 1)]
-    launched = int(pd.read_parquet(out / "boats.parquet")["launched"].sum())
-    assert launched == int(first["launched_boats"].sum()) > 0
     assert (
         not first["launched_boats"]
         .reset_index(drop=True)
         .equals(second["launched_boats"].reset_index(drop=True))
     )
+    ranked = pd.read_parquet(out / "tradeoffs.parquet")
+    assert ranked["scenario"].tolist() == ["doctrine-territorial"]
+    assert ranked["rank"].tolist() == [1]
     table = pd.read_parquet(out / "comparison.parquet")
     assert {"arrived_people", "officer_injuries", "cost_gbp"} <= set(table["figure"])
     assert json.loads((out / "comparison.json").read_text())["scenarios"][0]["name"] == (

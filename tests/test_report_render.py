@@ -42,10 +42,15 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     result = run_cli("report", folder, "-o", out, "--format", "json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["sections"] == ["Policy comparison"] and report["charts"] == 1
+    # the trade-off chart and the key figures' chart
+    assert report["sections"] == ["Policy comparison"] and report["charts"] == 2
     assert any("Map of the strait: omitted" in n for n in report["notes"])
-    dom = assert_renders(out, tmp_path, charts=1)
+    dom = assert_renders(out, tmp_path, charts=2)
     assert "doctrine-territorial" in dom and "-800" in dom
+    # the ranked table: most arrivals prevented first, each with its interval
+    ranked = dom[dom.index("<table>") : dom.index("</table>")]
+    assert ranked.index("doctrine-territorial") < ranked.index("doctrine-waterways")
+    assert "800 (150–1,200)" in ranked and "Arrivals prevented (people)" in ranked
 
 
 def _toy_model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -97,5 +102,6 @@ def test_run_id_report_has_intervals_and_the_paired_comparison(
     text = out.read_text()
     assert "median of 6 runs" not in text and "median of 3 runs" in text
     assert "more-patrols: 90% of runs" in text
-    dom = assert_renders(out, tmp_path, charts=3)
+    # series, trade-off, key figures and the map
+    dom = assert_renders(out, tmp_path, charts=4)
     assert "Policy comparison" in dom and "more-patrols" in dom

@@ -51,10 +51,17 @@ class Comparison:
     pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
     table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
     daily: pd.DataFrame  # scenario, draw, rep and the daily table of every member
-    boats: pd.DataFrame | None = None  # boat log of the base scenario's first replicate
+    boats: pd.DataFrame | None = None  # boat log of every scenario's first replicate
     run_id: str | None = None
     figures: list[str] = field(default_factory=list)  # compared, in order
     results: ResultSet | None = None  # the scenarios' results registries, merged
+    descriptions: dict[str, str] = field(default_factory=dict)  # scenario -> description
+    period: tuple[str, str] | None = None  # first and last day (ISO), the base's
+
+    def tradeoffs(self) -> pd.DataFrame:
+        """The scenarios ranked by arrivals prevented, with deaths and cost
+        (:func:`tradeoff_table`)."""
+        return tradeoff_table(self.table)
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""
@@ -65,6 +72,7 @@ class Comparison:
                 {
                     "name": name,
                     "file": self.files.get(name),
+                    "description": self.descriptions.get(name, ""),
                     "difference": {
                         row["figure"]: {
                             k: plain_json(row[k])
@@ -78,6 +86,9 @@ class Comparison:
             "run_id": self.run_id,
             "base": self.base,
             "base_file": self.files.get(self.base),
+            "base_description": self.descriptions.get(self.base, ""),
+            "start": None if self.period is None else self.period[0],
+            "end": None if self.period is None else self.period[1],
             "base_seed": self.base_seed,
             "runs": self.runs,
             "interval": INTERVAL,
@@ -88,12 +99,14 @@ class Comparison:
         }
 
     def write(self, out_dir: Path | OutputTarget) -> Path:
-        """Write ``comparison.parquet``, ``pairs.parquet``, ``comparison.json`` and, for the
+        """Write ``comparison.parquet``, ``tradeoffs.parquet`` (the ranked table),
+        ``pairs.parquet``, ``comparison.json`` (with each scenario's description) and, for the
         report's series and map, ``daily.parquet`` (every member) and ``boats.parquet``
-        (the base's first replicate, when kept), atomically."""
+        (every scenario's first replicate, keyed by ``scenario``, when kept), atomically."""
 
         def write(tmp: Path) -> None:
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
+            self.tradeoffs().to_parquet(tmp / "tradeoffs.parquet", index=False)
             self.pairs.to_parquet(tmp / "pairs.parquet", index=False)
             self.daily.to_parquet(tmp / "daily.parquet", index=False)
             if self.boats is not None:
@@ -104,7 +117,10 @@ class Comparison:
                 records = json.dumps(self.results.to_records(), indent=2, ensure_ascii=False)
                 (tmp / "results.json").write_text(records + "\n", encoding="utf-8")
 
-        return write_output_folder(out_dir, write, kind="compare")
+        return write_output_folder(
+            out_dir, write, kind="compare", describe=None if self.results is None else
+            self.results.describe,
+        )  # fmt: skip
 
 
 def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -160,8 +176,8 @@ def compare_scenarios(
     summarise the paired differences of every figure.
 
     With a ``store`` the run is recorded there and ``resume`` (a run id or ``"latest"``)
-    continues an interrupted one. ``boat_log`` re-runs the base's first replicate in this
-    process for its boat log (the report's map); members return only totals and days.
+    continues an interrupted one. ``boat_log`` re-runs every scenario's first replicate in
+    this process for its boat log (the report's map); members return only totals and days.
     """
     from channelsim.engine import SimSpec, scenario_results, simulate
 
@@ -234,12 +250,65 @@ def compare_scenarios(
         pairs=pairs,
         table=pd.DataFrame(rows),
         daily=result.table("daily"),
-        boats=(
-            simulate(dataclasses.replace(models[0], keep=("boats",)), member_seed(seed, 0)).boats
-            if boat_log
-            else None
-        ),
+        boats=_first_boat_logs(names, models, seed) if boat_log else None,
         run_id=result.run_id,
         figures=figures,
         results=results,
+        descriptions={n: m.scenario.description or "" for n, m in zip(names, models, strict=True)},
+        period=(models[0].scenario.start.isoformat(), models[0].scenario.end.isoformat()),
     )
+
+
+def _first_boat_logs(names: Sequence[str], models: Sequence[SimSpec], seed: int) -> pd.DataFrame:
+    """The boat log of every scenario's first replicate (run again here with that member's
+    seed: the same boats), keyed by ``scenario``, the base's first: the report's map draws a
+    layer set per scenario, so a policy's interceptions show against the base's."""
+    from channelsim.engine import simulate
+
+    logs = [
+        simulate(dataclasses.replace(model, keep=("boats",)), member_seed(seed, 0)).boats
+        for model in models
+    ]
+    return pd.concat(
+        [log.assign(scenario=name) for name, log in zip(names, logs, strict=True)],
+        ignore_index=True,
+    )
+
+
+#: The ranked table's figures: its column, the compared figure it comes from, and the sign
+#: (arrivals prevented are fewer arrivals: the base minus the scenario).
+TRADEOFF: tuple[tuple[str, str, int], ...] = (
+    ("arrivals_prevented_people", "arrived_people", -1),
+    ("deaths_change_people", "dead_or_missing_people", 1),
+    ("extra_cost_gbp", "cost_gbp", 1),
+)
+
+
+def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per scenario of a comparison's summary (``scenario``, ``figure`` or
+    ``metric``, ``median``, ``low``, ``high``): arrivals prevented, the change in deaths and
+    the extra cost, each as median with ``_low``/``_high`` (5–95%), and the extra cost per
+    arrival prevented; ranked by arrivals prevented (median), most first (``rank`` 1)."""
+    figure = "figure" if "figure" in table else "metric"
+    rows = []
+    for scenario, part in table.groupby("scenario", sort=False):
+        by = part.set_index(figure)
+        row: dict[str, Any] = {"scenario": scenario}
+        for column, source, sign in TRADEOFF:
+            stats = (
+                [float(by.loc[source, k]) * sign for k in ("median", "low", "high")]
+                if source in by.index
+                else [math.nan] * 3
+            )
+            low, high = sorted(stats[1:])
+            stem = column.rsplit("_", 1)[0]
+            row.update({column: stats[0], f"{stem}_low": low, f"{stem}_high": high})
+        per = by["median"].get(COST_PER_PREVENTED, math.nan)
+        row[COST_PER_PREVENTED] = float(per)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values("arrivals_prevented_people", ascending=False, kind="stable")
+    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+    return frame.reset_index(drop=True)

@@ -4,15 +4,18 @@ takes tidy tables and returns a Figure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from channelsim.exports import column_from_name
+from channelsim.fields import Field, describe
+from channelsim.formatting import about, format_value
 from channelsim.reports.strait_map import strait_map
+
+Describe = Callable[[str], Field]
 
 __all__ = ["strait_map"]  # re-exported: the report's figures in one place
 
@@ -133,11 +136,18 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
     return fig
 
 
-def comparison_figure(comparison: pd.DataFrame, metrics: Sequence[str]) -> go.Figure:
+def comparison_figure(
+    comparison: pd.DataFrame, metrics: Sequence[str], describe: Describe = describe
+) -> go.Figure:
     """Paired differences against the base: median and interval per scenario, one panel per
-    figure."""
-    fig = make_subplots(rows=len(metrics), cols=1, subplot_titles=list(metrics))
-    for row, metric in enumerate(metrics, start=1):
+    figure, titled with its label and unit (the results registry, through ``describe``)."""
+    fields = [describe(m) for m in metrics]
+    height = 70 + 250 * len(metrics)
+    fig = make_subplots(
+        rows=len(metrics), cols=1, subplot_titles=[f.heading for f in fields],
+        vertical_spacing=110 / height,  # room for an axis title and the next panel's title
+    )  # fmt: skip
+    for row, (metric, field) in enumerate(zip(metrics, fields, strict=True), start=1):
         part = comparison[comparison["metric"] == metric]
         median = part["median"].to_numpy(dtype=float)
         fig.add_trace(
@@ -153,17 +163,67 @@ def comparison_figure(comparison: pd.DataFrame, metrics: Sequence[str]) -> go.Fi
                     "arrayminus": median - part["low"].to_numpy(dtype=float),
                 },
                 showlegend=False,
-                hovertemplate="%{y}: %{x:,.4g}<extra>" + metric + "</extra>",
+                customdata=[format_value(v, field) for v in median],
+                hovertemplate="%{y}: %{customdata}<extra>" + field.label + "</extra>",
             ),
             row=row,
             col=1,
         )
-        unit = column_from_name(metric).unit
-        fig.update_xaxes(
-            title_text="change against the base" + (f" ({unit})" if unit else ""), row=row, col=1
-        )
+        unit = field.unit or "count"
+        fig.update_xaxes(title_text=f"change against the base ({unit})", row=row, col=1)
+        if field.money:
+            fig.update_xaxes(tickprefix="£", row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
-    fig.update_layout(height=max(260, 210 * len(metrics)), margin={"t": 40})
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(height=height, margin={"t": 40})
+    return fig
+
+
+def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> go.Figure:
+    """The trade-off of every scenario compared: arrivals prevented (x) against the change in
+    deaths (y), each with its 5–95% interval, the extra cost as the marker's colour (and in
+    its label); a table from :func:`channelsim.experiments.compare.tradeoff_table`."""
+    x, y, cost = (
+        describe(c) for c in ("arrivals_prevented_people", "deaths_change_people", "extra_cost_gbp")
+    )
+    frame = tradeoffs.dropna(subset=[x.name, y.name])
+    costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
+    labels = [
+        f"{name}<br>{about(c, cost)}"
+        for name, c in zip(frame["scenario"], frame[cost.name], strict=True)
+    ]
+    reach = float(np.nanmax([frame["arrivals_prevented_high"].max(), frame[x.name].max(), 1]))
+    low = float(np.nanmin([frame["arrivals_prevented_low"].min(), 0]))
+    fig = go.Figure(
+        go.Scatter(
+            x=frame[x.name], y=frame[y.name], mode="markers+text", text=labels,
+            textposition="top center", cliponaxis=False,
+            error_x={"type": "data", "symmetric": False,
+                     "array": frame["arrivals_prevented_high"] - frame[x.name],
+                     "arrayminus": frame[x.name] - frame["arrivals_prevented_low"],
+                     "color": "#777", "thickness": 1},
+            error_y={"type": "data", "symmetric": False,
+                     "array": frame["deaths_change_high"] - frame[y.name],
+                     "arrayminus": frame[y.name] - frame["deaths_change_low"],
+                     "color": "#777", "thickness": 1},
+            marker={"size": 16, "color": costs, "colorscale": "Cividis", "showscale": True,
+                    "cmin": 0, "cmax": max(float(costs.max(initial=0)), 0.1),
+                    "line": {"color": "#333", "width": 1},
+                    "colorbar": {"title": {"text": "extra cost<br>(£ million)"}}},
+            customdata=np.stack([frame["scenario"], [format_value(c, cost) for c in
+                                 frame[cost.name]]], axis=1),
+            hovertemplate="%{customdata[0]}: %{x:,.0f} arrivals prevented, %{y:+,.0f} dead or "
+            "missing, %{customdata[1]}<extra></extra>",
+            showlegend=False,
+        )
+    )  # fmt: skip
+    fig.add_hline(y=0, line={"color": "#888", "width": 1})
+    fig.add_vline(x=0, line={"color": "#888", "width": 1})
+    pad = 0.12 * (reach - low)
+    fig.update_xaxes(title_text=f"{x.label}, median and 90% interval ({x.unit})",
+                     range=[low - pad, reach + pad])  # fmt: skip
+    fig.update_yaxes(title_text=f"{y.label}, median and 90% interval ({y.unit})")
+    fig.update_layout(height=520, margin={"t": 40, "r": 40})
     return fig
 
 
