@@ -44,7 +44,8 @@ PROBE = """() => {
     return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones,
             buttons: buttons};
   });
-  return {charts: charts, text: document.body.innerText,
+  const headline = Array.from(document.querySelectorAll("p.headline")).map((p) => p.innerText);
+  return {charts: charts, text: document.body.innerText, headline: headline,
           errors: document.body.dataset.errors, rendered: document.body.dataset.chartsRendered};
 }"""
 
@@ -85,6 +86,8 @@ def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None
     assert seen["rendered"] == str(len(seen["charts"]))
     text = seen["text"]
     assert "simulated small-boat crossings" in text or "sensitivity analysis" in text
+    assert seen["headline"] and all(len(line) > 60 for line in seen["headline"]), seen["headline"]
+    assert text.index(seen["headline"][0]) < text.index("Sources and licences")
     assert "Sources and licences" in text
     for credit in ("model outputs, not observations", *credits):
         assert credit in text, credit
@@ -111,7 +114,11 @@ def test_run_report(browser: Any, tmp_path: Path, run_dir: Path, publication: Pa
     ogl = ("Source: Home Office", "Open Government Licence v3.0")
     check_publishable(seen, credits=(*ogl, "GSHHG"))
     assert any(c["zones"] for c in seen["charts"])
-    assert "status-quo-2025: 2025 as it was" in seen["text"] and "seed 5" in seen["text"]
+    [headline] = seen["headline"]
+    assert headline.startswith("status-quo-2025 (2025 as it was"), headline
+    assert "people arrived in the UK against " in headline and " observed" in headline
+    assert "Observed: Home Office, edition of" in headline
+    assert "seed 5" in seen["text"]
     assert str(tmp_path) not in seen["text"] and str(run_dir) not in seen["text"]
 
 
@@ -132,6 +139,10 @@ def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli:
     seen = screenshot(browser, out, "comparison-report")
     check_publishable(seen, credits=("GSHHG",))
     assert "more-patrols against status-quo" in seen["text"]
+    [headline] = seen["headline"]
+    assert headline.startswith("more-patrols (") and " against status-quo, " in headline
+    assert "fewer people arrived in the UK (90%: " in headline and "3 paired runs" in headline
+    assert "Arrivals prevented against deaths" in [c["title"].split(",")[0] for c in seen["charts"]]
     assert sum(len(c["zones"]) for c in seen["charts"]) == 2  # one layer set per scenario
     strait = next(c for c in seen["charts"] if c["zones"])
     assert strait["buttons"] == ["status-quo", "more-patrols"]  # the base's layers first
@@ -149,3 +160,5 @@ def test_sensitivity_report(browser: Any, tmp_path: Path, scenario: Any) -> None
     seen = screenshot(browser, out, "sensitivity-report")
     check_publishable(seen, credits=())
     assert json.loads((folder / "sensitivity.json").read_text())["method"] == "morris"
+    [headline] = seen["headline"]
+    assert headline.startswith("Morris sensitivity of") and "depends mostly on" in headline

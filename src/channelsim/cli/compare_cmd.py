@@ -23,6 +23,7 @@ from channelsim.cli.runs_cmd import (
 )
 
 if TYPE_CHECKING:
+    from channelsim.experiments import Comparison
     from channelsim.runstore import RunStore
 
 
@@ -96,19 +97,54 @@ def register(app: typer.Typer) -> None:
             written = comparison.write(target)
             payload["out"] = str(written)
             err_console.print(f"comparison written to {written}", highlight=False)
-        rows = [
-            {
-                "scenario": r["scenario"],
-                "figure": r["figure"],
-                "median": r["median"],
-                "low (5%)": r["low"],
-                "high (95%)": r["high"],
-            }
-            for r in comparison.table.to_dict(orient="records")
-        ]
-        emit_rows(
-            rows,
-            fmt,
-            title=f"difference from {comparison.base}, {runs} paired runs, median and {INTERVAL}",
-            json_payload=payload,
+        columns = ("scenario", "figure", "median", "low", "high")
+        rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
+        if fmt is not OutputFormat.table:
+            emit_rows(rows, fmt, json_payload=payload)
+            return
+        headline: str | None = comparison_headline(comparison)
+        for name in comparison.names:  # one table per scenario: its figures' labels fit
+            emit_rows(
+                [{k: v for k, v in r.items() if k != "scenario"} for r in rows
+                 if r["scenario"] == name],
+                fmt,
+                title=f"{name} minus {comparison.base}: {runs} paired runs, median and "
+                f"{INTERVAL}",
+                sources=[comparison.results],
+                headline=headline,
+            )  # fmt: skip
+            headline = None
+        if fmt is OutputFormat.table and len(comparison.names) > 1:
+            ranked = comparison.tradeoffs()
+            keep = [c for c in ranked.columns if not c.endswith(("_low", "_high"))]
+            emit_rows(
+                ranked[keep].to_dict(orient="records"),
+                fmt,
+                title="scenarios ranked by arrivals prevented (medians)",
+                sources=[comparison.results],
+            )
+
+
+def comparison_headline(comparison: Comparison) -> str:
+    """The headline of ``compare``: for each scenario, its key figures' differences from the
+    base in words, with their intervals."""
+    import datetime as dt
+
+    from channelsim.headline import Subject, estimates, headline, lead_figures, scenario_text
+
+    assert comparison.results is not None and comparison.period is not None
+    start, end = (dt.date.fromisoformat(d) for d in comparison.period)
+    rows = comparison.table.to_dict(orient="records")
+    names = lead_figures(comparison.results.key())
+    lines = []
+    for name in comparison.names:
+        subject = Subject(
+            scenario_text(name, comparison.descriptions.get(name)),
+            start,
+            end,
+            comparison.runs,
+            against=comparison.base,
         )
+        mine = [r for r in rows if r["scenario"] == name]
+        lines.append(headline(subject, estimates(mine, names, comparison.results.describe)))
+    return "\n\n".join(lines)

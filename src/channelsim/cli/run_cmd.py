@@ -27,8 +27,10 @@ from channelsim.errors import InputError
 from channelsim.outputs import ensemble_bytes, output_folder
 
 if TYPE_CHECKING:
-    from channelsim.engine import SimResult
+    from channelsim.engine import ResultSet, SimResult
     from channelsim.experiments import ScenarioEnsemble
+    from channelsim.experiments.observed import ObservedFigures
+    from channelsim.scenario import Scenario
 
 DEMO_SCENARIO = "status-quo-2025.toml"
 
@@ -45,7 +47,7 @@ def parse_date_option(value: str | None, option: str) -> dt.date | None:
 
 def _run(
     scenario_path: Path, seed: int | None, start: dt.date | None, end: dt.date | None
-) -> SimResult:
+) -> tuple[Scenario, SimResult]:
     """Load, check and run a scenario (its weather read here: replay needs the data)."""
     from channelsim.engine import Sim, load_scenario
     from channelsim.experiments.inputs import prepare
@@ -53,20 +55,47 @@ def _run(
 
     scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
     spec = prepare(scenario)
-    return Sim(spec.scenario, weather=spec.weather).run()
+    return scenario, Sim(spec.scenario, weather=spec.weather).run()
 
 
 def _ensemble_rows(ensemble: ScenarioEnsemble) -> list[dict[str, Any]]:
-    return [
-        {
-            "figure": r["figure"],
-            "median": r["median"],
-            "low (5%)": r["low"],
-            "high (95%)": r["high"],
-            "mean": r["mean"],
-        }
-        for r in ensemble.totals_table().to_dict(orient="records")
-    ]
+    columns = ("figure", "median", "low", "high", "mean")
+    return [{k: r[k] for k in columns} for r in ensemble.totals_table().to_dict(orient="records")]
+
+
+def run_headline(
+    scenario: Scenario,
+    rows: list[dict[str, Any]],
+    results: ResultSet,
+    runs: int,
+    posterior: bool = False,
+    observed: ObservedFigures | None = None,
+) -> str:
+    """The headline of ``run`` and ``demo``: the scenario, its period and its key figures in
+    words, against the ``observed`` figures when given."""
+    from channelsim.headline import (
+        Subject,
+        Uncertainty,
+        estimates,
+        headline,
+        lead_figures,
+        scenario_text,
+        with_references,
+    )
+
+    uncertainty: Uncertainty = "none" if runs == 1 else "posterior" if posterior else "weather"
+    subject = Subject(
+        scenario_text(scenario.name, scenario.description),
+        scenario.start,
+        scenario.end,
+        runs,
+        uncertainty=uncertainty,
+        references=None if observed is None else observed.source,
+    )
+    found = estimates(rows, lead_figures(results.key()), results.describe)
+    if observed is not None:
+        found = with_references(found, observed.references())
+    return headline(subject, found)
 
 
 def _run_ensemble_command(
@@ -111,20 +140,20 @@ def _run_ensemble_command(
     if target is not None:
         payload["out"] = str(ensemble.write(target))
         err_console.print(f"outputs written to {payload['out']}", highlight=False)
+    rows = _ensemble_rows(ensemble)
     emit_rows(
-        _ensemble_rows(ensemble),
+        rows,
         fmt,
         title=f"{scenario.name}: {runs} runs from seed {ensemble.result.spec.base_seed}, "
         "median and 5–95%",
         json_payload=payload,
+        sources=[ensemble.results],
+        headline=run_headline(scenario, rows, ensemble.results, runs, posterior is not None),
     )
 
 
 def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
-    return [
-        {"measure": key, "label": result.results.label(key), "value": value}
-        for key, value in result.totals.items()
-    ]
+    return [{"figure": key, "value": value} for key, value in result.totals.items()]
 
 
 def demo_scenario_path() -> Path:
@@ -204,15 +233,18 @@ def register(app: typer.Typer) -> None:
             )
             return
         target = None if out is None else output_folder(out, force=force)
-        result = _run(scenario, seed, start, end)
+        loaded, result = _run(scenario, seed, start, end)
         if target is not None:
             written = result.write(target)
             err_console.print(f"outputs written to {written}", highlight=False)
+        rows = _totals_rows(result)
         emit_rows(
-            _totals_rows(result),
+            rows,
             fmt,
             title=f"{result.name} (seed {result.seed})",
             json_payload=result.to_json_dict(),
+            sources=[result.results],
+            headline=run_headline(loaded, rows, result.results, 1, False),
         )
 
     @app.command("demo")
@@ -221,24 +253,48 @@ def register(app: typer.Typer) -> None:
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
-        """Run the status quo of 2025 and compare it with the official 2025 figures."""
-        from channelsim.engine.reference import OFFICIAL_2025
+        """Run the status quo of 2025 and compare it with the official 2025 figures (from the
+        data store, as `channelsim data summary` reports them; the bundled reference figures
+        when no edition has been imported)."""
+        from channelsim.experiments.observed import observed_figures
 
         target = output_folder(out, force=force)
-        result = _run(demo_scenario_path(), None, None, None)
+        scenario, result = _run(demo_scenario_path(), None, None, None)
         written = result.write(target)
+        observed = observed_figures(scenario.start, scenario.end)
         rows = [
             {
-                "measure": key,
-                "model": result.totals[key],
-                "official_2025": official,
-                "model/official": round(result.totals[key] / official, 2),
+                "figure": key,
+                "simulated": result.totals[key],
+                "observed": official,
+                "ratio": round(result.totals[key] / official, 2) if official else None,
             }
-            for key, official in OFFICIAL_2025.items()
+            for key, official in observed.values.items()
         ]
         if fmt is OutputFormat.json:
-            print_json({"out": str(written), "comparison": rows, **result.to_json_dict()})
+            print_json(
+                {
+                    "out": str(written),
+                    "comparison": rows,
+                    "observed_source": observed.credit or None,
+                    "observed_bundled": observed.bundled,
+                    "observed_note": observed.note,
+                    **result.to_json_dict(),
+                }
+            )
             return
-        emit_rows(rows, fmt, title=f"{result.name}, seed {result.seed}: model vs official 2025")
+        against = f"against {observed.source}" if observed.values else "(no official figures)"
+        emit_rows(
+            rows or _totals_rows(result),
+            fmt,
+            title=f"{result.name}, seed {result.seed}: simulated {against}",
+            sources=[result.results],
+            headline=run_headline(
+                scenario, _totals_rows(result), result.results, 1, observed=observed
+            ),
+        )
         if fmt is OutputFormat.table:
+            for line in (observed.credit, observed.note):
+                if line:
+                    err_console.print(line, highlight=False)
             console.print(f"outputs written to {written}", highlight=False)

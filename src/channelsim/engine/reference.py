@@ -1,8 +1,17 @@
-"""Official 2025 figures the status-quo scenario is compared with (facts.md)."""
+"""Official 2025 figures bundled with channelsim (facts.md), for when no edition of the
+publication has been imported: the tests' check of the status quo, and ``channelsim demo``
+on a fresh machine, which shows them as bundled reference figures with their edition and says
+how to import the official data (``channelsim.experiments.observed``)."""
 
 from __future__ import annotations
 
-#: 2025, HO series (facts.md: Arrivals table; Prevented by France).
+import datetime as dt
+
+#: The edition the bundled 2025 figures are taken from (its 2025 totals are those of every
+#: later edition up to 29 May 2026).
+OFFICIAL_2025_EDITION = dt.date(2026, 1, 30)
+
+#: 2025, HO series (facts.md: Arrivals table; Prevented by France), names as the results'.
 OFFICIAL_2025: dict[str, float] = {
     "arrived_people": 41_472,
     "arrived_boats": 672,

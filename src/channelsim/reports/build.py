@@ -3,13 +3,17 @@ kind that is missing, written as one self-contained HTML file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from channelsim import __version__
+from channelsim.engine import all_results
 from channelsim.errors import ChannelsimError
 from channelsim.outputs import OutputTarget, write_output_file
 from channelsim.reports.credits import home_office_line, publishable, simulated_line
@@ -20,18 +24,15 @@ from channelsim.reports.figures import (
     sensitivity_figure,
     series_figure,
     strait_map,
+    tradeoff_figure,
 )
 from channelsim.reports.inputs import ReportInput, load_input
 from channelsim.reports.page import Section, render_page
 from channelsim.world.coastline import CREDIT
 
-
-def key_metrics() -> list[str]:
-    """Figures shown first in the comparison chart, when present: the results registry's
-    key figures."""
-    from channelsim.engine import all_results
-
-    return all_results().key()
+if TYPE_CHECKING:
+    from channelsim.experiments.observed import ObservedFigures
+    from channelsim.fields import Field
 
 
 @dataclass(frozen=True)
@@ -121,38 +122,74 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
         return None, "Policy comparison: omitted, the input has no comparison."
+    from channelsim.experiments.compare import tradeoff_table
+    from channelsim.headline import lead_figures
+
+    results = found.results or all_results()
     table = found.comparison
     present = list(dict.fromkeys(table["metric"]))
-    metrics = [m for m in key_metrics() if m in present] or present[:4]
+    metrics = [m for m in lead_figures(results.key()) if m in present] or present[:4]
     base = (
         table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
+    )
+    against = base or "the base scenario"
+    credit = [simulated_line(None, found.details.get("base_seed"))]
+    ranked = tradeoff_table(table)
+    paragraphs = [
+        f"Paired differences (scenario minus {against}) with common random numbers: median "
+        "and 90% interval (5–95%) over the pairs of runs. The first chart sets the arrivals "
+        "each scenario prevents against the change in deaths, its extra cost as colour; the "
+        "table below it ranks the scenarios by arrivals prevented.",
+    ]
+    if any(results.describe(m).money for m in present):
+        paragraphs.append(
+            "Costs count the extra cost of new policies only: what the status quo already "
+            "spends (beach patrols, Border Force) is not in them, so the status quo's cost is £0."
+        )
+    figures = [
+        publishable(
+            tradeoff_figure(ranked, results.describe),
+            f"Arrivals prevented against deaths, against {against}",
+            credit,
+        ),
+        publishable(
+            comparison_figure(table, metrics, results.describe),
+            f"Change against {against}: key figures",
+            credit,
+        ),
+    ]
+    columns = [c for c in table.columns if c != "base"]
+    paragraphs.append(
+        "Scenarios ranked by arrivals prevented: medians with their 90% intervals in brackets."
     )
     return (
         Section(
             "Policy comparison",
-            paragraphs=[
-                "Paired differences (scenario minus "
-                + (f"base '{base}'" if base else "the base scenario")
-                + ") with common random numbers: median and interval (low–high) over the pairs."
-                + (
-                    " Costs count the extra cost of new policies only: what the status quo "
-                    "already spends (beach patrols, Border Force) is not in them, so the status "
-                    "quo's cost is £0."
-                    if any(m.startswith("cost") for m in present)
-                    else ""
-                )
-            ],
-            tables=[table],
-            figures=[
-                publishable(
-                    comparison_figure(table, metrics),
-                    "Change against " + (base or "the base scenario"),
-                    [simulated_line(None, found.details.get("base_seed"))],
-                )
-            ],
+            paragraphs,
+            [ranked_display(ranked, results.describe)],
+            figures,
+            details=[("Every figure compared (median and 90% interval)", table[columns])],
         ),
         None,
     )
+
+
+def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
+    """The ranked table for reading: each figure as ``median (low–high)``."""
+    from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF
+    from channelsim.formatting import format_value
+
+    shown = ranked[["rank", "scenario"]].copy()
+    for column, _, _ in TRADEOFF:
+        field, stem = describe(column), column.rsplit("_", 1)[0]
+        shown[column] = [
+            f"{format_value(m, field)} ({format_value(lo, field)}–{format_value(hi, field)})"
+            if np.isfinite(lo) and lo != hi
+            else format_value(m, field)
+            for m, lo, hi in ranked[[column, f"{stem}_low", f"{stem}_high"]].to_numpy(float)
+        ]
+    shown[COST_PER_PREVENTED] = ranked[COST_PER_PREVENTED]
+    return shown
 
 
 def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]:
@@ -211,7 +248,7 @@ def map_section(found: ReportInput) -> Section:
         )  # fmt: skip
         keyed = boats if "scenario" in boats else boats.assign(scenario=found.title)
         for scenario, log in keyed.groupby("scenario", sort=False):
-            table = zone_launches(world, log).rename(columns=ZONE_COLUMNS)
+            table = zone_launches(world, log)
             if len(scenarios) > 1:
                 table.insert(0, "scenario", scenario)
             tables.append(table)
@@ -220,23 +257,15 @@ def map_section(found: ReportInput) -> Section:
         "The Dover Strait: launch zones and events of one simulated run",
         [simulated_line(*_scenario_seed(found)), CREDIT + "."],
     )
+    zones = pd.concat(tables, ignore_index=True) if tables else None
+    if zones is not None and len(tables) > 1:  # one table per scenario: folded
+        return Section(
+            "Map of the strait", text, figures=[figure],
+            details=[("Launches by zone, each scenario's run", zones)],
+        )  # fmt: skip
     return Section(
-        "Map of the strait",
-        text,
-        tables=[pd.concat(tables, ignore_index=True)] if tables else [],
-        figures=[figure],
+        "Map of the strait", text, tables=[] if zones is None else [zones], figures=[figure]
     )
-
-
-#: Headers of the launches-by-zone table under the map.
-ZONE_COLUMNS = {
-    "zone": "launch zone",
-    "launched_boats": "boats launched",
-    "launched_people": "people launched",
-    "prevented_boats": "boats prevented on the beach",
-    "prevented_people": "people prevented on the beach",
-    "crush_deaths": "deaths at embarkation (people)",
-}
 
 
 def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:
@@ -256,9 +285,15 @@ def report_title(found: ReportInput) -> str:
     return f"{names[0]}: simulated small-boat crossings"
 
 
-def report_lead(found: ReportInput) -> list[str]:
-    """What was simulated: each scenario with its description, the period, runs and seed."""
-    lines = [f"{name}: {text}" if text else name for name, text in found.scenarios.items()]
+def report_lead(found: ReportInput, headline: Sequence[str] = ()) -> list[str]:
+    """What was simulated: each scenario with its description (unless the ``headline``
+    already gives it), the period, runs and seed."""
+    described = [line.split(" (", 1)[0] for line in headline if " (" in line]
+    lines = [
+        f"{name}: {text}" if text else name
+        for name, text in found.scenarios.items()
+        if not (text and name in described)
+    ]
     facts = []
     if found.daily is not None:
         dates = pd.to_datetime(found.daily["date"])
@@ -272,6 +307,42 @@ def report_lead(found: ReportInput) -> list[str]:
     return [*lines, " · ".join(facts) + "."]
 
 
+#: The credit of the deaths the headline compares with (no official series counts them).
+DEATHS_CREDIT = (
+    "Dead or missing: published counts, not an official series (PREMAR, the French maritime "
+    "prefecture; IOM Missing Migrants; as collected in channelsim's sources, docs/model.md)."
+)
+
+
+def report_headline(found: ReportInput, data: Path | None = None) -> list[str]:
+    """The report's headline in words: a comparison's differences, else a run's figures
+    against the observed ones of its period, else a sensitivity analysis's drivers."""
+    from channelsim.reports.headlines import (
+        comparison_headlines,
+        run_headlines,
+        sensitivity_headline,
+    )
+
+    if found.comparison is not None and not found.comparison.empty:
+        return comparison_headlines(found)
+    if found.daily is not None:
+        return run_headlines(found, _observed_figures(found, data))
+    return sensitivity_headline(found)
+
+
+def _observed_figures(found: ReportInput, data: Path | None) -> ObservedFigures | None:
+    """The observed figures of the simulated period (the data store's, or ``data``'s)."""
+    from channelsim.experiments.observed import observed_figures
+
+    dates = pd.to_datetime(found.daily["date"]) if found.daily is not None else None
+    if dates is None:
+        return None
+    try:
+        return observed_figures(dates.min().date(), dates.max().date(), publication=data)
+    except ChannelsimError:
+        return None
+
+
 def build_report(
     source: str,
     out: str | Path | OutputTarget,
@@ -282,6 +353,7 @@ def build_report(
     """Read ``source`` (folder or run id), build every section it has data for, write ``out``."""
     found = load_input(source, runs_store)
     observed = observed_daily(data) if found.daily is not None else Observed(None, None)
+    headline = report_headline(found, data)
     sections: list[Section] = []
     notes: list[str] = []
     for section, note in (
@@ -302,8 +374,16 @@ def build_report(
         credits.append(observed.credit)
     if any(s.title == "Map of the strait" for s in sections):
         credits.append(f"{CREDIT}.")
+    if any("published counts" in line for line in headline):
+        credits.append(DEATHS_CREDIT)
     html = render_page(
-        report_title(found), sections, notes, lead=report_lead(found), credits=credits
+        report_title(found),
+        sections,
+        notes,
+        lead=report_lead(found, headline),
+        credits=credits,
+        headline=headline,
+        sources=[found.results],
     )
     path = write_output_file(out, html)
     return ReportSummary(

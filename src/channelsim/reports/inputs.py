@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from channelsim.engine import ResultSet, all_results
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member
 
@@ -31,6 +32,9 @@ class ReportInput:
     details: dict[str, Any] = field(default_factory=dict)
     #: The scenarios simulated, in order: name -> description ("" when unknown).
     scenarios: dict[str, str] = field(default_factory=dict)
+    #: The results registry of what was simulated (labels, units, aggregation): the
+    #: folder's ``results.json``, else every result the engine and its policies declare.
+    results: ResultSet | None = None
 
     @property
     def empty(self) -> bool:
@@ -129,6 +133,18 @@ def _description(folder: Path) -> str:
     return str(payload.get("description") or "") if isinstance(payload, dict) else ""
 
 
+def _results(folder: Path) -> ResultSet:
+    """The results registry the folder records (``results.json``), else every declared one."""
+    path = folder / "results.json"
+    records = _read_json(path) if path.is_file() else None
+    if isinstance(records, list):
+        try:
+            return ResultSet.from_records(records)
+        except (TypeError, ValueError) as error:
+            raise InputError(path, None, f"expected the results registry ({error})") from None
+    return all_results()
+
+
 def _runs_in(folder: Path) -> list[Path]:
     """The folder itself if it holds a run's tables, else its sub-folders that do."""
     if (folder / "daily.parquet").is_file():
@@ -151,7 +167,8 @@ def load_folder(folder: Path) -> ReportInput:
             found.scenarios.setdefault(name, _description(run) if name == scenario else "")
         dailies.append(daily)
         if (run / "boats.parquet").is_file():
-            boats.append(_read_parquet(run / "boats.parquet").assign(scenario=scenario))
+            log = _read_parquet(run / "boats.parquet")  # a comparison's has every scenario's
+            boats.append(log if "scenario" in log else log.assign(scenario=scenario))
     if dailies:
         found.daily = pd.concat(dailies, ignore_index=True)
     if boats:
@@ -164,15 +181,17 @@ def load_folder(folder: Path) -> ReportInput:
             keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period")
             found.details.update({k: payload.get(k) for k in keys})
         elif path.name == "summary.json" and isinstance(payload, dict):
-            keys = ("scenario", "seed", "start", "end", "runs")
+            keys = ("scenario", "seed", "start", "end", "runs", "posterior")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
         elif path.name == "comparison.json" and isinstance(payload, dict):
-            keys = ("base", "base_seed", "runs")
+            keys = ("base", "base_seed", "runs", "start", "end")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
-            for entry in [{"name": payload.get("base")}, *payload.get("scenarios", [])]:
+            base = {"name": payload.get("base"), "description": payload.get("base_description")}
+            for entry in [base, *payload.get("scenarios", [])]:
                 if isinstance(entry, dict) and entry.get("name"):
                     described = str(entry.get("description") or "")
-                    found.scenarios.setdefault(str(entry["name"]), described)
+                    name = str(entry["name"])
+                    found.scenarios[name] = found.scenarios.get(name) or described
     if not found.scenarios and found.details.get("scenario"):
         found.scenarios[str(found.details["scenario"])] = _description(folder)
     for path in sorted(folder.glob("*.parquet")):
@@ -180,6 +199,7 @@ def load_folder(folder: Path) -> ReportInput:
             found.sensitivity = _read_parquet(path)
         elif path.stem not in NOT_COMPARISON and found.comparison is None:
             found.comparison = comparison_from_table(_read_parquet(path))
+    found.results = _results(folder)
     if found.empty:
         raise InputError(
             folder,
@@ -208,7 +228,10 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
         source=f"run {run_id}",
         title=f"{run['kind']} {run['name']} ({run_id})",
         details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
+        results=all_results(),
     )
+    if config.get("draws"):
+        found.details["posterior"] = True
     found.details["seed"] = run.get("base_seed")
     configured = config.get("scenarios") or {}
     base = config.get("base") if config.get("base") in configured else None

@@ -1,0 +1,157 @@
+"""Observed figures for a simulated period, from one source: the local data store, summed
+exactly as ``channelsim data summary`` sums them (a week's prevention figure counts in the
+period where the week ends, :func:`channelsim.data.summarise`), credited to the Home Office
+edition they come from. When no edition has been imported, the 2025 figures bundled with
+channelsim (:mod:`channelsim.engine.reference`) stand in, labelled as bundled reference
+figures with their edition, with the commands that import the official data.
+
+Used by ``channelsim demo`` and the reports' headlines; ``validate`` and ``data summary``
+read the same store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from channelsim.errors import ChannelsimError
+from channelsim.headline import Reference
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The simulated result each observed figure of ``data summary`` is compared with.
+COMPARABLE: dict[str, str] = {
+    "arrived_people": "people",
+    "arrived_boats": "boats",
+    "people_per_boat": "people_per_boat",
+    "days_with_arrivals": "days_with_arrivals",
+    "prevented_people": "prevented_people",
+    "prevented_events": "prevented_events",
+}
+IMPORT_HINT = (
+    "import the official series with `channelsim data download` "
+    "(or `channelsim data import FILE.ods`)"
+)
+
+
+@dataclass(frozen=True)
+class ObservedFigures:
+    """Observed values over a period by the name of the simulated result they match
+    (``arrived_people``…), where they come from (``credit``), whether they are the bundled
+    reference figures, and a note (partial coverage, or how to import the data)."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    credit: str = ""
+    edition: dt.date | None = None
+    bundled: bool = False
+    note: str | None = None
+    #: Figures no official series gives, from published counts (deaths: PREMAR, IOM…), as
+    #: the lowest and highest count of the sources over the period.
+    sourced: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def references(self) -> dict[str, Reference]:
+        """What a headline compares each simulated figure with: observed values, and sourced
+        ranges named as published counts (not observations)."""
+        refs = {name: Reference(v, v, "observed") for name, v in self.values.items()}
+        for name, (low, high) in self.sourced.items():
+            refs[name] = Reference(low, high, "in published counts (not an official series)")
+        return refs
+
+    @property
+    def source(self) -> str:
+        """How a sentence names the source: ``Home Office, edition of 29 May 2026``
+        (``bundled reference figures, Home Office edition of …``)."""
+        if self.edition is None:
+            return ""
+        when = f"{self.edition:%-d %B %Y}"
+        if self.bundled:
+            return f"bundled reference figures, Home Office edition of {when}"
+        return f"Home Office, edition of {when}"
+
+
+def observed_figures(
+    start: dt.date, end: dt.date, store: Path | None = None, publication: Path | None = None
+) -> ObservedFigures:
+    """The observed figures of ``start``–``end`` from the data store (or a ``publication``
+    file), or the bundled 2025 reference figures when the store holds no edition (for a
+    period that is 2025); with neither, no values and a note saying how to import the data.
+    Deaths, which no official series counts, come as the sources' range for whole calendar
+    years (:data:`channelsim.experiments.targets.DEATHS_BY_YEAR`)."""
+    from channelsim.data import DataStore, read_publication
+
+    if publication is not None:
+        read = read_publication(publication)
+        found = _summed(read.daily, read.weekly, start, end, (read.edition_date, publication.name))
+    else:
+        data_store = DataStore(store)
+        try:
+            daily, weekly = data_store.daily(), data_store.weekly()
+        except ChannelsimError:
+            found = _bundled(start, end)
+        else:
+            latest = data_store.latest_edition()
+            named = None if latest is None else (latest.edition_date, latest.file_name)
+            found = _summed(daily, weekly, start, end, named)
+    deaths = sourced_deaths(start, end)
+    return dataclasses.replace(found, sourced=deaths) if deaths else found
+
+
+def sourced_deaths(start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
+    """Dead or missing over ``start``–``end`` as the sources' lowest and highest counts, when
+    the period is whole calendar years that all have a sourced figure; else nothing."""
+    from channelsim.experiments.targets import DEATHS_BY_YEAR
+
+    years = range(start.year, end.year + 1)
+    whole = start == dt.date(start.year, 1, 1) and end == dt.date(end.year, 12, 31)
+    if not whole or any(y not in DEATHS_BY_YEAR for y in years):
+        return {}
+    low = sum(DEATHS_BY_YEAR[y].low for y in years)
+    high = sum(DEATHS_BY_YEAR[y].high for y in years)
+    return {"dead_or_missing_people": (float(low), float(high))}
+
+
+def _summed(
+    daily: pd.DataFrame,
+    weekly: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    edition: tuple[dt.date, str] | None,
+) -> ObservedFigures:
+    """The figures of ``data summary`` over the period, summed over its years; ``edition``:
+    the edition's date and file name, for the credit."""
+    from channelsim.data import summarise
+    from channelsim.data.brief import source_line
+
+    rows = summarise(daily, weekly, "year", start, end)
+    values: dict[str, float] = {}
+    for name, column in COMPARABLE.items():
+        known = [row[column] for row in rows if row.get(column) is not None]
+        if known and column != "people_per_boat":
+            values[name] = float(sum(known))
+    if values.get("arrived_boats"):
+        values["people_per_boat"] = values["arrived_people"] / values["arrived_boats"]
+    notes = [f"{row['year']}: {row['note']}" for row in rows if row.get("note")]
+    credit = "" if edition is None else source_line(
+        {"date": edition[0].isoformat(), "file": edition[1]}
+    )  # fmt: skip
+    when = None if edition is None else edition[0]
+    return ObservedFigures(values, credit, when, note="; ".join(notes) or None)
+
+
+def _bundled(start: dt.date, end: dt.date) -> ObservedFigures:
+    from channelsim.engine.reference import OFFICIAL_2025, OFFICIAL_2025_EDITION
+
+    if (start, end) != (dt.date(2025, 1, 1), dt.date(2025, 12, 31)):
+        return ObservedFigures(note=f"No official figures: the data store is empty; {IMPORT_HINT}.")
+    credit = (
+        "Bundled reference figures: Home Office, Migrants detected crossing the English "
+        f"Channel in small boats – time series, edition of {OFFICIAL_2025_EDITION:%-d %B %Y} "
+        "(2025 totals, as recorded in channelsim). Contains public sector information "
+        "licensed under the Open Government Licence v3.0."
+    )
+    note = f"The data store is empty: these are the bundled 2025 figures; {IMPORT_HINT}."
+    return ObservedFigures(dict(OFFICIAL_2025), credit, OFFICIAL_2025_EDITION, True, note)

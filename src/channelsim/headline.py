@@ -1,0 +1,313 @@
+"""The headline in words: what was simulated, over which period, the key figures with their
+units and intervals, and what the intervals cover, generated from the results (never written
+by hand). One small pure function, :func:`headline`, for the terminal (``run``, ``compare``,
+``validate``), the reports and the browser explorer.
+
+Inputs are plain values: a :class:`Subject` (what was simulated), the :class:`Estimate` of
+each figure (its :class:`~channelsim.fields.Field` from the results registry, the median and
+the 5–95% interval over the runs, or over the paired differences of a comparison), and
+optionally the :class:`Driver` of a figure: the assumption that figure depends on most, so the
+headline can say "the deaths depend mostly on …, an assumption" (a sensitivity analysis or a
+posterior names it; see issue 13).
+
+Example (a comparison)::
+
+    doctrine-territorial (French maritime doctrine in all French territorial waters, with
+    officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: about 1,600 fewer
+    people arrived in the UK (90%: 1,300–2,200 fewer); about 100 more dead or missing
+    (65–180 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
+    cover the weather and chance only, with the model's parameters fixed, not the
+    uncertainty of those parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from channelsim.fields import Field
+from channelsim.formatting import about, format_value
+
+Uncertainty = Literal["none", "weather", "posterior"]
+"""What the runs vary: ``weather`` (seeds only: the weather and chance, parameters fixed),
+``posterior`` (a calibrated parameter draw per run as well), ``none`` (one run)."""
+
+COVERS: dict[str, str] = {
+    "weather": "they cover the weather and chance only, with the model's parameters fixed, "
+    "not the uncertainty of those parameters",
+    "posterior": "they cover the weather, chance and the uncertainty of the calibrated "
+    "parameters (one posterior draw per run), not that of the assumptions outside the "
+    "calibration",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What was simulated: ``what`` (a scenario's name and description), the period
+    (first and last day), the number of runs (or pairs of runs), ``against`` the base
+    scenario of a comparison (None for levels) and what the runs vary."""
+
+    what: str
+    start: dt.date
+    end: dt.date
+    runs: int = 1
+    against: str | None = None
+    uncertainty: Uncertainty = "weather"
+    #: Where the estimates' references come from (``Home Office, edition of 29 May 2026``).
+    references: str | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One figure: its field (label, unit), the median and the 5–95% interval (``low``,
+    ``high``; None for a single run). In a comparison, the scenario minus the base."""
+
+    field: Field
+    median: float
+    low: float | None = None
+    high: float | None = None
+    #: What the figure is compared with, in words (``41,472 observed (Home Office)``,
+    #: ``17–36 in the sources``), and whether that lies inside the interval.
+    reference: str | None = None
+    inside: bool | None = None
+
+    @property
+    def zero(self) -> bool:
+        return all(v is None or v == 0 for v in (self.median, self.low, self.high))
+
+    @property
+    def finite(self) -> bool:
+        return math.isfinite(self.median)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """The assumption a figure depends on most: the figure's name (``dead_or_missing_people``),
+    the assumption in words, and optionally the share of the figure's variance it explains."""
+
+    figure: str
+    assumption: str
+    share: float | None = None
+    #: What the driver is: ``an assumption`` (no source: docs/model.md gives it a range only)
+    #: or ``a sourced parameter``.
+    kind: str = "an assumption"
+
+
+#: Key figures a headline names first, when present (what the public debate asks first);
+#: the other key figures of the results registry follow in the registry's order.
+LEAD = ("arrived_people", "dead_or_missing_people", "cost_gbp")
+
+
+def lead_figures(key: Sequence[str]) -> list[str]:
+    """The registry's key figures in the headline's order (:data:`LEAD` first)."""
+    return [n for n in LEAD if n in key] + [n for n in key if n not in LEAD]
+
+
+def scenario_text(name: str, description: str | None = None) -> str:
+    """A scenario as the headline names it: ``name (description)``."""
+    description = (description or "").strip().rstrip(".")
+    return f"{name} ({description})" if description else name
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    """``in 2025``, ``in June 2025``, or ``1 Jun–20 Jun 2025`` / ``1 Jan 2024–31 May 2026``."""
+    if start == dt.date(start.year, 1, 1) and end == dt.date(start.year, 12, 31):
+        return f"in {start.year}"
+    next_month = dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
+    same_month = (start.year, start.month) == (end.year, end.month)
+    if same_month and start.day == 1 and end == next_month - dt.timedelta(days=1):
+        return f"in {start:%B %Y}"
+    head = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{head}–{end.day} {end:%b %Y}"
+
+
+def _name(field: Field) -> str:
+    """The label as a noun phrase inside a sentence (``People arrived`` → ``people arrived``)."""
+    label = field.label
+    return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+
+
+def _unit(field: Field, value: str = "") -> str:
+    """The unit after a number, unless the label already says it (people arrived: people);
+    ``1 person``, not ``1 people``."""
+    if not field.unit or field.money or field.says_unit:
+        return ""
+    if value == "1":
+        return f" {SINGULAR.get(field.unit, field.unit)}"
+    return f" {field.unit}"
+
+
+#: A unit after the number one.
+SINGULAR = {"people": "person", "boats": "boat", "officers": "officer", "days": "day"}
+
+
+def _about(value: float, field: Field) -> str:
+    """``about 1,600`` when the figure is rounded for the sentence, ``12`` when it is not."""
+    text = about(value, field)
+    rounded = abs(value) >= 100 or not float(value).is_integer()
+    return f"about {text}" if rounded and not field.money else text
+
+
+def _interval(estimate: Estimate) -> tuple[float, float] | None:
+    """The interval, unless there is none or it is a single value."""
+    low, high = estimate.low, estimate.high
+    if low is None or high is None or low == high:
+        return None
+    return low, high
+
+
+def _level(estimate: Estimate) -> str:
+    """``about 41,000 people arrived in the UK (90%: 39,000–43,000)``."""
+    field = estimate.field
+    value = about(estimate.median, field)
+    text = (
+        f"{_name(field)}: {value}"
+        if field.money
+        else f"{_about(estimate.median, field)}{_unit(field, value)} {_name(field)}"
+    )
+    interval = _interval(estimate)
+    if interval is not None:
+        text += f" (90%: {about(interval[0], field)}–{about(interval[1], field)})"
+    if estimate.reference:
+        text += f" against {estimate.reference}"
+        if estimate.inside is not None:
+            text += ", inside the interval" if estimate.inside else ", outside the interval"
+    return text
+
+
+def _more(value: float, field: Field) -> str:
+    if field.money:
+        return "less" if value < 0 else "more"
+    return "fewer" if value < 0 else "more"
+
+
+def _difference(estimate: Estimate) -> str:
+    """``about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)``."""
+    field = estimate.field
+    median = estimate.median
+    if estimate.zero:
+        return f"no change in {_name(field)}"
+    size = about(abs(median), field)
+    if median == 0:
+        text = f"no change in {_name(field)} in the median"
+    elif field.money:
+        text = f"{_name(field)}: {size} {_more(median, field)}"
+    else:
+        more = f"{_about(abs(median), field)} {_more(median, field)}"
+        text = f"{more}{_unit(field, size)} {_name(field)}"
+    interval = _interval(estimate)
+    if interval is None:
+        return text
+    low, high = interval
+    if low >= 0 or high <= 0:  # on one side of zero
+        near, far = sorted((abs(low), abs(high)))
+        way = _more(low if low != 0 else high, field)
+        return f"{text} (90%: {about(near, field)}–{about(far, field)} {way})"
+    return (
+        f"{text} (90%: {about(abs(low), field)} {_more(low, field)} to "
+        f"{about(high, field)} {_more(high, field)})"
+    )
+
+
+def estimates(
+    rows: Iterable[Mapping[str, Any]], names: Sequence[str], describe: Callable[[str], Field]
+) -> list[Estimate]:
+    """The estimates of ``names``, in that order, from rows of ``figure`` with ``median``,
+    ``low``, ``high`` (an ensemble's or a comparison's summary) or ``value`` (one run)."""
+    by_name = {str(row["figure"]): row for row in rows}
+    found = []
+    for name in names:
+        row = by_name.get(name)
+        if row is None:
+            continue
+        median = _number(row.get("median", row.get("value")))
+        low, high = _number(row.get("low")), _number(row.get("high"))
+        found.append(Estimate(describe(name), math.nan if median is None else median, low, high))
+    return found
+
+
+def _number(value: Any) -> float | None:
+    """A finite number, or None (missing, NaN)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a figure is compared with: a value (``low == high``) or a range of sources'
+    counts, and how the headline names it (``observed``, ``in published counts``)."""
+
+    low: float
+    high: float
+    words: str = "observed"
+
+    def text(self, field: Field) -> str:
+        if self.low == self.high:
+            return f"{format_value(self.low, field)} {self.words}"
+        return f"{format_value(self.low, field)}–{format_value(self.high, field)} {self.words}"
+
+
+def with_references(
+    found: Sequence[Estimate], references: Mapping[str, Reference]
+) -> list[Estimate]:
+    """The estimates with the references they are compared with (by figure name) and
+    whether each reference meets the estimate's interval."""
+    out = []
+    for estimate in found:
+        ref = references.get(estimate.field.name)
+        if ref is None:
+            out.append(estimate)
+            continue
+        inside = None
+        if estimate.low is not None and estimate.high is not None:
+            inside = ref.low <= estimate.high and estimate.low <= ref.high
+        out.append(dataclasses.replace(estimate, reference=ref.text(estimate.field), inside=inside))
+    return out
+
+
+def driver_text(driver: Driver, fields: Mapping[str, Field]) -> str:
+    """``The dead or missing figure depends mostly on …, an assumption (62% of its
+    variance).``"""
+    field = fields.get(driver.figure)
+    figure = _name(field) if field is not None else driver.figure.replace("_", " ")
+    share = (
+        "" if driver.share is None else f" ({format_value(driver.share, _SHARE)} of its variance)"
+    )
+    return f"The {figure} figure depends mostly on {driver.assumption}, {driver.kind}{share}."
+
+
+_SHARE = Field("share", "share", kind="share")
+
+
+def intervals_text(subject: Subject) -> str:
+    """What the intervals are and what they cover."""
+    if subject.runs <= 1 or subject.uncertainty == "none":
+        return "One run: no interval; another seed gives other figures (use --runs N)."
+    pairs = "paired runs" if subject.against else "runs"
+    return f"Intervals: 90% of {subject.runs} {pairs}; {COVERS[subject.uncertainty]}."
+
+
+def headline(
+    subject: Subject, estimates: Sequence[Estimate], drivers: Sequence[Driver] = ()
+) -> str:
+    """The headline in words (see the module's docstring). Figures that are zero in every run
+    are left out of a run's headline (a status quo's extra cost); in a comparison they read
+    "no change"."""
+    comparison = subject.against is not None
+    shown = [e for e in estimates if e.finite and (comparison or not e.zero)]
+    phrases = [(_difference if comparison else _level)(e) for e in shown]
+    against = f" against {subject.against}" if comparison else ""
+    lead = f"{subject.what}{against}, {period_text(subject.start, subject.end)}"
+    body = "; ".join(phrases) if phrases else "no figure to report"
+    fields = {e.field.name: e.field for e in estimates}
+    sentences = [f"{lead}: {body}.", intervals_text(subject)]
+    if subject.references and any(e.reference for e in shown):
+        sentences.append(f"Observed: {subject.references}.")
+    sentences += [driver_text(d, fields) for d in drivers]
+    return " ".join(sentences)

@@ -1,0 +1,175 @@
+"""The headline at the top of a report, generated from what the report shows
+(:func:`channelsim.headline.headline`): a run's or an ensemble's key figures from its members'
+days, against the observed figures of the same period; a comparison's differences per
+scenario; a sensitivity analysis's drivers (the parameter each output depends on most, and
+whether that parameter is an assumption)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from channelsim.experiments.summary import interval_stats
+from channelsim.headline import (
+    Driver,
+    Subject,
+    Uncertainty,
+    driver_text,
+    estimates,
+    headline,
+    lead_figures,
+    scenario_text,
+    with_references,
+)
+
+if TYPE_CHECKING:
+    from channelsim.engine import ResultSet
+    from channelsim.experiments.observed import ObservedFigures
+    from channelsim.reports.inputs import ReportInput
+
+
+def member_totals(daily: pd.DataFrame, results: ResultSet) -> pd.DataFrame:
+    """Each member's totals of the reported figures that its daily table allows:
+    ``scenario``, ``member`` and one column per figure (the registry's aggregation)."""
+    from channelsim.engine.results import Derived, Groups
+
+    daily = daily.sort_values(["scenario", "member", "date"], kind="stable")
+    keys = daily[["scenario", "member"]].drop_duplicates()
+    index = daily.groupby(["scenario", "member"], sort=False).ngroup().to_numpy()
+    groups = Groups(index.astype(np.int64), len(keys))
+    items = [
+        item
+        for item in results.figures()
+        if (
+            all(a in daily for a in item.inputs)
+            if isinstance(item, Derived)
+            else item.name in daily
+        )
+    ]
+    columns = {c: daily[c].to_numpy() for c in daily.columns}
+    totals = results.aggregate(columns, groups, items)
+    return pd.concat([keys.reset_index(drop=True), pd.DataFrame(totals)], axis=1)
+
+
+def _summary_rows(totals: pd.DataFrame, scenario: str) -> list[dict[str, Any]]:
+    mine = totals[totals["scenario"] == scenario]
+    figures = [c for c in totals.columns if c not in ("scenario", "member")]
+    rows = []
+    for figure in figures:
+        stats = interval_stats(mine[figure].to_numpy(dtype=float))
+        if len(mine) < 2:
+            stats["low"] = stats["high"] = None  # type: ignore[assignment]
+        rows.append({"figure": figure, **stats})
+    return rows
+
+
+def _period(found: ReportInput) -> tuple[dt.date, dt.date] | None:
+    if found.daily is not None:
+        dates = pd.to_datetime(found.daily["date"])
+        return dates.min().date(), dates.max().date()
+    start, end = found.details.get("start"), found.details.get("end")
+    if start and end:
+        return dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+    return None
+
+
+def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[str]:
+    """One headline per scenario of a run or an ensemble (levels, with intervals across the
+    members), each figure against the observed one of the same period."""
+    period = _period(found)
+    if found.daily is None or period is None or found.results is None:
+        return []
+    results = found.results
+    totals = member_totals(found.daily, results)
+    lines = []
+    for scenario in dict.fromkeys(totals["scenario"]):
+        runs = int((totals["scenario"] == scenario).sum())
+        uncertainty: Uncertainty = "none" if runs < 2 else (
+            "posterior" if found.details.get("posterior") else "weather"
+        )  # fmt: skip
+        subject = Subject(
+            scenario_text(str(scenario), found.scenarios.get(str(scenario))),
+            *period,
+            runs,
+            uncertainty=uncertainty,
+            references=observed.source if observed is not None else None,
+        )
+        rows = _summary_rows(totals, str(scenario))
+        found_estimates = estimates(rows, lead_figures(results.key()), results.describe)
+        if observed is not None:
+            found_estimates = with_references(found_estimates, observed.references())
+        lines.append(headline(subject, found_estimates))
+    return lines
+
+
+def comparison_headlines(found: ReportInput) -> list[str]:
+    """One headline per scenario compared: its key figures' differences from the base."""
+    table, results, period = found.comparison, found.results, _period(found)
+    if table is None or table.empty or results is None or period is None:
+        return []
+    base = next(iter(found.scenarios), None) or str(found.details.get("base") or "the base")
+    runs = int(found.details.get("runs") or 0) or _runs(found)
+    rows = table.rename(columns={"metric": "figure"}).to_dict(orient="records")
+    lines = []
+    for scenario in dict.fromkeys(table["scenario"]):
+        subject = Subject(
+            scenario_text(str(scenario), found.scenarios.get(str(scenario))),
+            *period,
+            runs,
+            against=base,
+        )
+        mine = [r for r in rows if r["scenario"] == scenario]
+        lines.append(
+            headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
+        )
+    return lines
+
+
+def _runs(found: ReportInput) -> int:
+    if found.daily is None:
+        return 1
+    return int(found.daily.groupby("scenario")["member"].nunique().max())
+
+
+def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
+    """For each output, the parameter it depends on most (largest ST, or mu* for Morris),
+    named with its description; an assumption when docs/model.md gives it no source."""
+    from channelsim.params import list_parameters
+
+    infos = {p.path: p for p in list_parameters()}
+    method = str(indices["method"].iloc[0])
+    column = "ST" if method == "sobol" else "mu_star"
+    drivers = []
+    for output, part in indices.groupby("output", sort=False):
+        ranked = part.dropna(subset=[column]).sort_values(column, ascending=False)
+        if ranked.empty or not ranked[column].iloc[0] > 0:
+            continue
+        top = ranked.iloc[0]
+        info = infos.get(str(top["parameter"]))
+        what = f"`{top['parameter']}`"
+        if info is not None and info.description:
+            what += f" ({info.description.rstrip('.').lower()})"
+        sourced = info is not None and info.source and "assumption" not in info.source.lower()
+        share = float(top[column]) if method == "sobol" else None
+        drivers.append(
+            Driver(str(output), what, share, "a sourced parameter" if sourced else "an assumption")
+        )
+    return drivers
+
+
+def sensitivity_headline(found: ReportInput) -> list[str]:
+    """The sensitivity analysis in words: which parameter each output depends on most."""
+    indices = found.sensitivity
+    if indices is None or indices.empty or found.results is None:
+        return []
+    method = str(indices["method"].iloc[0]).capitalize()
+    scenario = found.details.get("scenario") or next(iter(found.scenarios), "the scenario")
+    runs = found.details.get("n_runs")
+    lead = f"{method} sensitivity of {scenario}" + (f" ({runs} runs)" if runs else "")
+    fields = {str(o): found.results.describe(str(o)) for o in indices["output"].unique()}
+    text = [f"{lead}: what moves each output over the parameters' plausible ranges."]
+    text += [driver_text(d, fields) for d in sensitivity_drivers(indices)]
+    return [" ".join(text)]

@@ -1,0 +1,128 @@
+"""The headline in words, labels and units from the results registry, the ranked trade-offs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from channelsim.engine import all_results
+from channelsim.experiments.compare import tradeoff_table
+from channelsim.fields import describe
+from channelsim.headline import (
+    Driver,
+    Estimate,
+    Reference,
+    Subject,
+    estimates,
+    headline,
+    lead_figures,
+    period_text,
+    with_references,
+)
+
+RESULTS = all_results()
+YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_every_key_figure_has_a_label_and_a_unit() -> None:
+    for name in RESULTS.key():
+        field = RESULTS.describe(name)
+        assert field.label and field.label != name.replace("_", " "), name
+        assert field.unit or field.kind == "share", name
+    assert RESULTS.describe("cost_gbp").heading == "Extra cost of policies (£)"
+    assert RESULTS.describe("arrived_people").heading == "People arrived in the UK"
+    assert describe("date").label == "Date" and RESULTS.describe("date").label == "Date"
+    assert RESULTS.describe("time_at_sea_h").heading == "Time at sea (hours)"  # the boat log
+
+
+def test_a_comparison_headline_reads_as_a_sentence_with_intervals() -> None:
+    rows = [
+        {"figure": "arrived_people", "median": -1612.0, "low": -2210.0, "high": -1290.0},
+        {"figure": "dead_or_missing_people", "median": 101.0, "low": 65.0, "high": 176.0},
+        {"figure": "cost_gbp", "median": 17_520_000.0, "low": 17_520_000.0, "high": 17.52e6},
+        {"figure": "officer_injuries", "median": 0.0, "low": 0.0, "high": 0.0},
+    ]
+    subject = Subject("doctrine (French maritime doctrine)", *YEAR, 20, against="status-quo")
+    found = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
+    assert [e.field.name for e in found][:3] == [
+        "arrived_people",
+        "dead_or_missing_people",
+        "cost_gbp",
+    ]
+    driver = Driver("dead_or_missing_people", "`hazards.capsize_per_hour`", 0.62)
+    text = headline(subject, found, [driver])
+    assert text.startswith("doctrine (French maritime doctrine) against status-quo, in 2025: ")
+    assert "about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)" in text
+    assert "about 100 more people dead or missing (90%: 65–180 more)" in text
+    assert "extra cost of policies: £17.5m more" in text
+    assert "no change in officers injured" in text
+    assert "Intervals: 90% of 20 paired runs; they cover the weather and chance only" in text
+    assert text.endswith("depends mostly on `hazards.capsize_per_hour`, an assumption (62% of "
+                         "its variance).")  # fmt: skip
+
+
+def test_an_interval_across_zero_says_both_ways() -> None:
+    field = RESULTS.describe("arrived_people")
+    subject = Subject("x", dt.date(2025, 6, 1), dt.date(2025, 6, 30), 5, against="base")
+    text = headline(subject, [Estimate(field, -40.0, -120.0, 30.0)])
+    assert "in June 2025" in text
+    assert "40 fewer people arrived in the UK (90%: 120 fewer to 30 more)" in text
+
+
+def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
+    rows = [
+        {"figure": "arrived_people", "median": 41_508.0, "low": 39_000.0, "high": 44_100.0},
+        {"figure": "dead_or_missing_people", "median": 1.0, "low": 0.0, "high": 3.0},
+        {"figure": "cost_gbp", "median": 0.0, "low": 0.0, "high": 0.0},
+    ]
+    subject = Subject("status-quo-2025", *YEAR, 10, references="Home Office, edition of X")
+    found = with_references(
+        estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe),
+        {
+            "arrived_people": Reference(41_472, 41_472),
+            "dead_or_missing_people": Reference(17, 36, "in published counts"),
+        },
+    )
+    text = headline(subject, found)
+    assert "about 42,000 people arrived in the UK (90%: 39,000–44,000) against 41,472 " in text
+    assert "observed, inside the interval" in text
+    assert "1 person dead or missing (90%: 0–3) against 17–36 in published counts, outside" in text
+    assert "extra cost" not in text  # zero in every run: left out of a level's headline
+    assert "Observed: Home Office, edition of X." in text
+
+
+def test_one_run_has_no_interval() -> None:
+    field = RESULTS.describe("arrived_people")
+    text = headline(Subject("s", *YEAR), [Estimate(field, 2766.0)])
+    assert "about 2,800 people arrived in the UK." in text and "One run: no interval" in text
+
+
+def test_periods_in_words() -> None:
+    assert period_text(*YEAR) == "in 2025"
+    assert period_text(dt.date(2025, 6, 1), dt.date(2025, 6, 10)) == "1 Jun–10 Jun 2025"
+    assert period_text(dt.date(2024, 1, 1), dt.date(2026, 5, 31)) == "1 Jan 2024–31 May 2026"
+
+
+def test_tradeoffs_rank_scenarios_by_arrivals_prevented() -> None:
+    def rows(scenario: str, arrived: float, deaths: float, cost: float) -> list[dict[str, object]]:
+        return [
+            {"scenario": scenario, "figure": f, "median": m, "low": m * 1.5, "high": m * 0.5}
+            for f, m in (
+                ("arrived_people", arrived),
+                ("dead_or_missing_people", deaths),
+                ("cost_gbp", cost),
+            )
+        ]
+
+    table = pd.DataFrame(rows("small", -100.0, 2.0, 1e6) + rows("big", -900.0, 30.0, 2e7))
+    ranked = tradeoff_table(table)
+    assert ranked["scenario"].tolist() == ["big", "small"] and ranked["rank"].tolist() == [1, 2]
+    big = ranked.iloc[0]
+    assert big["arrivals_prevented_people"] == 900.0
+    assert (big["arrivals_prevented_low"], big["arrivals_prevented_high"]) == (450.0, 1350.0)
+    assert big["deaths_change_people"] == 30.0 and big["extra_cost_gbp"] == 2e7
+    assert math.isnan(big["cost_per_prevented_arrival_gbp"])  # not in this table
+    for column in ranked.columns:
+        assert describe(column).label != column.replace("_", " ") or column == "scenario", column
