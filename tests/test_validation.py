@@ -150,7 +150,7 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
         "validate", "--posterior", posterior, "--data", data, "--test", "2024-06:2024-06",
         "--runs", 2, "--executor", "serial",
     )  # fmt: skip
-    assert table.exit_code == 0 and "months_in_90" in table.stdout
+    assert table.exit_code == 0 and "months in 90" in table.stdout
     bad = run_cli("validate", "--posterior", tmp_path, "--data", data, "--test", "2024-06")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
     unreachable = run_cli(
