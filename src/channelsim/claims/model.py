@@ -134,19 +134,27 @@ def load_claims(path: str | Path) -> ClaimFile:
     """Read and validate a claim file; any problem becomes one :class:`InputError` line."""
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(path, None, f"cannot read the claim file ({error.strerror})") from None
     except UnicodeDecodeError:
         raise InputError(path, None, "expected a UTF-8 text file") from None
+    return claims_from_text(text, path)
+
+
+def claims_from_text(text: str, source: str | Path) -> ClaimFile:
+    """Validate claims given as YAML text (a file's, or pasted in the explorer); any problem
+    becomes one :class:`InputError` line naming ``source``."""
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = getattr(error, "problem", None) or ""
         detail = f" ({problem})" if problem.startswith("duplicate key") else ""
-        raise InputError(path, where, f"expected valid YAML{detail}") from None
+        raise InputError(source, where, f"expected valid YAML{detail}") from None
     if not isinstance(raw, dict):
-        raise InputError(path, "top level", "expected a mapping with a 'claims' list")
+        raise InputError(source, "top level", "expected a mapping with a 'claims' list")
     try:
         return ClaimFile.model_validate(raw)
     except ValidationError as error:
@@ -154,4 +162,4 @@ def load_claims(path: str | Path) -> ClaimFile:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown key"
-        raise InputError(path, _error_location(raw, tuple(first["loc"])), message) from None
+        raise InputError(source, _error_location(raw, tuple(first["loc"])), message) from None

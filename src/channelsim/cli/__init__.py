@@ -19,6 +19,7 @@ from channelsim.cli import (
     claims_cmd,
     compare_cmd,
     data_cmd,
+    explore_cmd,
     helptext,
     report_cmd,
     run_cmd,
@@ -62,6 +63,7 @@ for _module in (
     sensitivity_cmd,
     runs_cmd,
     report_cmd,
+    explore_cmd,
 ):
     _module.register(app)
 

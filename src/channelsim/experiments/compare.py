@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,7 +166,7 @@ def compare_scenarios(
     *,
     executor: str = "processes",
     workers: int | None = None,
-    progress: bool = True,
+    progress: bool | Callable[[int, int], None] = True,
     files: Sequence[str | None] | None = None,
     store: RunStore | None = None,
     resume: str | None = None,
@@ -178,6 +178,8 @@ def compare_scenarios(
     With a ``store`` the run is recorded there and ``resume`` (a run id or ``"latest"``)
     continues an interrupted one. ``boat_log`` re-runs every scenario's first replicate in
     this process for its boat log (the report's map); members return only totals and days.
+    ``progress``: as :func:`~channelsim.experiments.run_ensemble` (a callable reports
+    ``(members done, members)`` and may raise to cancel).
     """
     from channelsim.engine import SimSpec, scenario_results, simulate
 

@@ -500,9 +500,24 @@ def draws_from_posterior(
 
 @contextlib.contextmanager
 def _progress_bar(
-    enabled: bool, total: int, completed: int, label: str
+    enabled: bool | Callable[[int, int], None], total: int, completed: int, label: str
 ) -> Iterator[Callable[[], None]]:
-    """A Rich progress bar on stderr over members; yields the function that advances it."""
+    """A Rich progress bar on stderr over members; yields the function that advances it.
+
+    ``enabled`` may instead be a callable ``report(done, total)``, called once at the start
+    and after each member (a web page's progress bar); an exception it raises (a user's
+    cancel) stops the ensemble like Ctrl-C: pending members are cancelled.
+    """
+    if callable(enabled):
+        report, done = enabled, [completed]
+        report(completed, total)
+
+        def advance() -> None:
+            done[0] += 1
+            report(done[0], total)
+
+        yield advance
+        return
     if not enabled:
         yield lambda: None
         return
@@ -536,7 +551,7 @@ def run_ensemble(
     *,
     executor: str | Executor = "processes",
     workers: int | None = None,
-    progress: bool = True,
+    progress: bool | Callable[[int, int], None] = True,
     store: EnsembleStore | None = None,
     run_id: str | None = None,
     resume: bool = False,
@@ -548,9 +563,10 @@ def run_ensemble(
     scheduler address ``"tcp://HOST:PORT"``, or an :class:`Executor` that the caller keeps
     open across several ensembles (and closes). With a ``store``, each finished member is recorded
     as soon as it arrives; ``resume=True`` continues run ``run_id`` (or the latest unfinished
-    run with the same configuration) without recomputing recorded members. Ctrl-C cancels
-    pending members and marks the run interrupted; a dead worker marks it failed. Both can
-    be resumed.
+    run with the same configuration) without recomputing recorded members. ``progress`` is
+    a Rich bar on stderr (``True``), nothing, or a callable ``report(done, total)`` that may
+    raise to cancel. Ctrl-C cancels pending members and marks the run interrupted; a dead
+    worker marks it failed. Both can be resumed.
     """
     members = list(spec.members() if members is None else members)
     _check_members(spec, members)

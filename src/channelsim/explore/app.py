@@ -1,0 +1,803 @@
+"""The explorer's web page (Dash): controls generated from the definitions, a paired
+comparison with progress and cancel, the answer, downloads, the official data and the claims
+checker. Dash serves its own scripts (plotly.js included) from the installed package, so the
+page works without network; see docs/architecture.md for why Dash.
+
+Every callback turns a bad input into one line on the page (beside its control, or at the top
+of the answer) and leaves the app usable.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from channelsim import __version__
+from channelsim.errors import ChannelsimError, InputError
+from channelsim.explore import answer as words
+from channelsim.explore.controls import (
+    Control,
+    coerce,
+    fixed_policy_fields,
+    parameter_controls,
+    policy_controls,
+    policy_types,
+)
+from channelsim.explore.jobs import Answer, Explorer
+from channelsim.explore.settings import (
+    MAX_RUNS,
+    MIN_RUNS,
+    Settings,
+    default_base,
+    shipped_mapping,
+    shipped_scenarios,
+)
+
+POLL_MS = 300
+IMAGE_OPTIONS: dict[str, Any] = {"format": "png", "scale": 2}
+CSS = """
+body{font-family:system-ui,sans-serif;margin:0;color:#222}
+header{background:#0b3954;color:#fff;padding:10px 20px}
+header h1{margin:0;font-size:1.4em}
+.cols{display:flex;gap:18px;padding:0 16px}
+.side{flex:0 0 390px;max-height:calc(100vh - 120px);overflow-y:auto}
+.main{flex:1;min-width:0}
+.ctl{margin:6px 0;padding:4px 0;border-bottom:1px solid #eee}
+.ctl label{font-weight:600;font-size:.9em}
+.ctl .unit{color:#555;font-weight:normal}
+.ctl input{width:120px}
+.help{font-size:.8em;color:#555}
+.msg{color:#b00020;font-size:.85em}
+.tag{font-size:.75em;padding:1px 5px;border-radius:3px;margin-left:4px}
+.sourced{background:#d9f2d9}.assumption{background:#fde2c8}.unsourced{background:#eee}
+.error{color:#b00020;font-weight:600;margin:8px 0}
+.headline li{margin:4px 0}
+.buttons button{margin-right:6px}
+details{margin:6px 0}summary{cursor:pointer;font-weight:600}
+table.tbl{border-collapse:collapse;font-size:.85em}
+table.tbl td,table.tbl th{border:1px solid #ddd;padding:3px 6px}
+"""
+
+
+@dataclass
+class ExploreConfig:
+    """How the app was started: where the official data comes from."""
+
+    data: Path | None = None  # a publication file; None: the data store
+    store: Path | None = None
+    executor: str = "auto"
+    explorer: Explorer = field(default_factory=Explorer)
+
+
+# --- controls --------------------------------------------------------------------------
+def _id(kind: str, key: str) -> dict[str, str]:
+    return {"type": kind, "key": key}
+
+
+def _tag(control: Control) -> html.Span:
+    if not control.sourced:
+        return html.Span(
+            "source: docs/model.md",
+            className="tag unsourced",
+            title="This definition records no source in the code; the policy's "
+            "table in docs/model.md §3.6 gives it.",
+        )
+    if control.source:
+        return html.Span("sourced", className="tag sourced", title=control.source)
+    return html.Span(
+        "assumption",
+        className="tag assumption",
+        title="No source: an assumption, with its plausible range",
+    )
+
+
+def _input(control: Control, value: Any) -> Any:
+    if control.kind in ("switch", "choice"):
+        return dcc.Dropdown(
+            id=_id("ctl", control.key),
+            options=[{"label": str(c), "value": c} for c in control.choices],
+            value=value,
+            clearable=False,
+            style={"width": "180px"},
+        )
+    return dcc.Input(
+        id=_id("ctl", control.key),
+        type="number",
+        value=value,
+        min=control.low,
+        max=control.high,
+        step=control.step,
+        debounce=True,
+    )
+
+
+def control_row(control: Control, value: Any) -> html.Div:
+    plausible = (
+        f"; plausible {control.plausible[0]:g} to {control.plausible[1]:g}"
+        if control.plausible
+        else ""
+    )
+    return html.Div(
+        [
+            html.Label(
+                [
+                    control.label,
+                    html.Span(f" ({control.unit})" if control.unit else "", className="unit"),
+                ],
+                title=control.key,
+            ),
+            _tag(control),
+            html.Br(),
+            _input(control, value),
+            html.Div(
+                f"{control.help} Allowed: {control.range_text()}{plausible}.".strip(),
+                className="help",
+            ),
+            html.Div(id=_id("msg", control.key), className="msg"),
+        ],
+        className="ctl",
+    )
+
+
+def controls_panel(settings: Settings) -> list[Any]:
+    """Every policy (switch and parameters) and every model parameter, set to ``settings``."""
+    from channelsim.params import parameter_set
+
+    mapping = shipped_mapping(settings.start_from)
+    resolved = parameter_set(str(mapping.get("parameter_set", "calibrated")))
+    policies = []
+    for kind, help_text in policy_types().items():
+        setting = settings.policies.get(kind)
+        on = bool(setting and setting.on)
+        params = setting.params if setting else {}
+        rows = [
+            control_row(c, params.get(c.key.rsplit(".", 1)[1], c.default))
+            for c in policy_controls(kind)
+        ]
+        fixed = [f"{name} = {params[name]}" for name in fixed_policy_fields(kind) if name in params]
+        window = (
+            f"from {setting.start or 'the start'} to {setting.end or 'the end'}"
+            if setting
+            else "over the whole period"
+        )
+        policies.append(
+            html.Div(
+                [
+                    dcc.Checklist(
+                        id={"type": "on", "key": kind},
+                        options=[{"label": f" {kind}", "value": "on"}],
+                        value=["on"] if on else [],
+                        inline=True,
+                    ),
+                    html.Div(help_text, className="help"),
+                    html.Details(
+                        [
+                            html.Summary(f"parameters of {kind}", id=f"open-{kind}"),
+                            html.Div(
+                                f"Acts {window}."
+                                + (f" Kept as given: {'; '.join(fixed)}." if fixed else ""),
+                                className="help",
+                            ),
+                            *rows,
+                        ],
+                        open=on,
+                    ),
+                ],
+                className="policy",
+            )
+        )
+    groups = []
+    for group, controls in parameter_controls().items():
+        rows = [
+            control_row(
+                c, settings.params.get(c.key.removeprefix("params."), _value(resolved, c.key))
+            )
+            for c in controls
+        ]
+        groups.append(html.Details([html.Summary(f"{group} ({len(rows)})"), *rows]))
+    return [html.H3("Policies"), *policies, html.H3("Model parameters"), *groups]
+
+
+def _value(params: Any, key: str) -> Any:
+    _, group, name = key.split(".")
+    return getattr(getattr(params, group), name)
+
+
+def _control(key: str) -> Control:
+    if key.startswith("params."):
+        group = key.split(".")[1]
+        return next(c for c in parameter_controls()[group] if c.key == key)
+    kind = key.split(".")[1]
+    return next(c for c in policy_controls(kind) if c.key == key)
+
+
+def check_value(key: str, value: Any) -> str:
+    """The message beside a control: empty when the value is allowed."""
+    try:
+        control = _control(key)
+        number = coerce(control, value)
+        if number is None:
+            if control.kind in ("number", "integer") and control.default is not None:
+                return f"expected a number: {control.range_text()}"
+            return ""
+        if control.kind in ("number", "integer"):
+            low_bad = control.low is not None and (
+                number < control.low or (control.exclusive_low and number == control.low)
+            )
+            high_bad = control.high is not None and (
+                number > control.high or (control.exclusive_high and number == control.high)
+            )
+            if low_bad or high_bad:
+                return f"expected {control.range_text()}, got {number:g}"
+    except (InputError, StopIteration) as error:
+        return str(error)
+    return ""
+
+
+def collect(
+    start: dict[str, Any],
+    base: str,
+    runs: Any,
+    seed: Any,
+    keys: list[dict[str, str]],
+    values: list[Any],
+    on_keys: list[dict[str, str]],
+    on_values: list[Any],
+) -> Settings:
+    """The page's controls as settings. Raises :class:`InputError` naming the control."""
+    from channelsim.params import parameter_set
+
+    settings = Settings.from_json(start)
+    settings.base = base
+    settings.runs = _whole(runs, "runs")
+    settings.seed = None if seed in (None, "") else _whole(seed, "seed")
+    resolved = parameter_set(
+        str(shipped_mapping(settings.start_from).get("parameter_set", "calibrated"))
+    )
+    switched = {k["key"]: bool(v) for k, v in zip(on_keys, on_values, strict=True)}
+    params: dict[str, Any] = {}
+    for ident, value in zip(keys, values, strict=True):
+        key = ident["key"]
+        message = check_value(key, value)
+        if message:
+            raise InputError(None, key, message)
+        control = _control(key)
+        number = coerce(control, value)
+        if key.startswith("params."):
+            if number != _value(resolved, key):
+                params[key.removeprefix("params.")] = number
+            continue
+        _, kind, name = key.split(".")
+        setting = settings.policies.setdefault(kind, _new_policy())
+        if number is None or number == control.default:
+            setting.params.pop(name, None)
+        else:
+            setting.params[name] = number
+    settings.params = params
+    for kind, on in switched.items():
+        settings.policies.setdefault(kind, _new_policy()).on = on
+    settings.policies = {k: v for k, v in settings.policies.items() if v.on}
+    return settings
+
+
+def _new_policy() -> Any:
+    from channelsim.explore.settings import PolicySetting
+
+    return PolicySetting()
+
+
+def _whole(value: Any, key: str) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(None, key, f"expected a whole number, got {value!r}") from None
+    if number != int(number):
+        raise InputError(None, key, f"expected a whole number, got {value!r}")
+    return int(number)
+
+
+# --- the answer --------------------------------------------------------------------------
+def chart(name: str, fig: Any, filename: str) -> html.Div:
+    """A chart with its PNG and SVG download buttons (Plotly's own export, in the page)."""
+    config: Any = {
+        "displaylogo": False,
+        "toImageButtonOptions": {**IMAGE_OPTIONS, "filename": filename},
+    }
+    return html.Div(
+        [
+            dcc.Graph(id=f"chart-{name}", figure=fig, config=config),
+            html.Div(
+                [
+                    html.Button("PNG", id={"type": "img", "key": f"{name}|png|{filename}"}),
+                    html.Button("SVG", id={"type": "img", "key": f"{name}|svg|{filename}"}),
+                ],
+                className="buttons",
+            ),
+        ],
+        className="chart-block",
+    )
+
+
+def observed(config: ExploreConfig) -> tuple[pd.DataFrame | None, str]:
+    """The official daily series and where it came from (or why there is none)."""
+    from channelsim.reports.build import observed_daily
+
+    try:
+        return observed_daily(config.data)
+    except ChannelsimError as error:
+        return None, str(error)
+
+
+def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
+    """Headline, charts and the notes of an answer."""
+    items = words.headline(answer)
+    headline = html.Div(
+        [
+            html.P(words.headline_intro(answer)),
+            html.Ul(
+                [
+                    html.Li(
+                        row["text"],
+                        **{
+                            "data-figure": row["figure"],
+                            "data-median": repr(row["median"]),
+                            "data-low": repr(row["low"]),
+                            "data-high": repr(row["high"]),
+                        },
+                    )
+                    for row in items
+                ]
+            ),
+        ],
+        id="headline",
+        className="headline",
+    )
+    daily, origin = observed(config)
+    stem = answer.name
+    return [
+        headline,
+        html.H3("Trade-off"),
+        chart("tradeoff", words.tradeoff_figure(answer), f"{stem}-tradeoff"),
+        html.H3("Monthly arrivals against the observed series"),
+        html.P(f"Observed: {origin}." if daily is not None else origin, className="help"),
+        chart("series", words.series_figure(answer, daily, origin), f"{stem}-series"),
+        html.H3("Map of the strait"),
+        chart("map", words.map_figure(answer), f"{stem}-map"),
+        html.H3("What decides this answer"),
+        html.P(
+            "The parameters this answer depends on most (`channelsim compare --posterior`) are "
+            "not in this version yet; the sourced/assumption tags beside each control say which "
+            "inputs are assumptions.",
+            className="help",
+        ),
+        html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),
+    ]
+
+
+# --- the data and the claims -------------------------------------------------------------
+def _table(rows: list[dict[str, Any]]) -> html.Table:
+    if not rows:
+        return html.Table()
+    columns = list(rows[0])
+    return html.Table(
+        [html.Tr([html.Th(c) for c in columns])]
+        + [
+            html.Tr([html.Td("" if r.get(c) is None else str(r.get(c))) for c in columns])
+            for r in rows
+        ],
+        className="tbl",
+    )
+
+
+def official(config: ExploreConfig) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """The official daily and weekly tables and their edition, from ``--data`` or the store."""
+    from channelsim.data import DataStore, read_publication
+
+    if config.data is not None:
+        publication = read_publication(config.data)
+        edition = {"date": str(publication.edition_date), "file": config.data.name}
+        return publication.daily, publication.weekly, edition
+    store = DataStore(config.store)
+    daily, weekly = store.daily(), store.weekly()
+    latest = store.latest_edition()
+    if latest is None:
+        raise InputError(store.path, None, "the data store holds no edition")
+    return daily, weekly, {"date": latest.edition_date.isoformat(), "file": latest.file_name}
+
+
+def data_view(config: ExploreConfig) -> list[Any]:
+    from channelsim.data.brief import brief_rows, source_line, weekly_brief
+    from channelsim.data.report import (
+        arrivals_figure,
+        people_per_boat_figure,
+        prevention_figure,
+        year_to_date_figure,
+    )
+
+    try:
+        daily, weekly, edition = official(config)
+    except ChannelsimError as error:
+        return [html.P(f"No official data: {error}", className="error")]
+    facts = weekly_brief(daily, weekly, None, edition)
+    credit = source_line(edition)
+    figures = [
+        ("arrivals", arrivals_figure(daily, weekly)),
+        ("ytd", year_to_date_figure(daily)),
+        ("ppb", people_per_boat_figure(daily)),
+        ("prevention", prevention_figure(weekly)),
+    ]
+    return [
+        html.H3(f"The week's facts to {facts['data_to']}"),
+        _table(brief_rows(facts)),
+        html.P(credit, className="help"),
+        *[chart(f"data-{n}", words.with_source(f, credit), f"official-{n}") for n, f in figures],
+    ]
+
+
+CLAIM_EXAMPLE = """claims:
+  - id: shropshire-star-total-2025-to-11-dec
+    quote: "The total for 2025 currently stands at 39,292"
+    said_on: 2025-12-12
+    as_of: 2025-12-11
+    metric: arrived_people
+    unit: people
+    period: {kind: year_to_date}
+    comparison: exactly
+    figure: 39292
+"""
+
+
+def claims_view(text: str, config: ExploreConfig) -> list[Any]:
+    from channelsim.claims import check_claims, editions_from_files, editions_from_store
+    from channelsim.claims.model import claims_from_text
+    from channelsim.data import DataStore
+
+    try:
+        claims = claims_from_text(text, "pasted claims")
+        editions = (
+            editions_from_files([config.data])
+            if config.data is not None
+            else editions_from_store(DataStore(config.store))
+        )
+        results = check_claims(claims, editions)
+    except ChannelsimError as error:
+        return [html.P(str(error), className="error")]
+    return [_table([r.row() for r in results])]
+
+
+# --- the app -------------------------------------------------------------------------------
+def make_app(config: ExploreConfig | None = None) -> Dash:
+    """The Dash app (``app.server`` is its Flask server)."""
+    config = config or ExploreConfig()
+    explorer = config.explorer
+    app = Dash(
+        __name__,
+        title="channelsim explorer",
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        update_title="",
+    )
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
+    names = list(shipped_scenarios())
+
+    def layout() -> html.Div:
+        from flask import request
+
+        first_error = ""
+        try:
+            settings = Settings.from_query(request.query_string.decode() or None)
+        except InputError as error:
+            settings, first_error = None, str(error)
+        settings = settings or Settings.starting(default_base())
+        return html.Div(
+            [
+                dcc.Location(id="url", refresh=False),
+                dcc.Store(id="start", data=settings.to_json()),
+                dcc.Store(id="job"),
+                dcc.Store(id="answer-key"),
+                dcc.Interval(id="poll", interval=POLL_MS, disabled=True),
+                dcc.Download(id="download"),
+                html.Header(html.H1(f"channelsim explorer {__version__}")),
+                dcc.Tabs(
+                    id="tabs",
+                    value="scenario",
+                    children=[
+                        dcc.Tab(
+                            label="Scenario",
+                            value="scenario",
+                            children=scenario_tab(settings, first_error),
+                        ),
+                        dcc.Tab(
+                            label="Official data",
+                            value="data",
+                            children=html.Div(id="data-view", style={"padding": "0 16px"}),
+                        ),
+                        dcc.Tab(
+                            label="Claims checker",
+                            value="claims",
+                            children=html.Div(
+                                [
+                                    html.P(
+                                        "Paste claims in the YAML form of `channelsim claims` "
+                                        "(examples/claims/README.md): each is judged against the "
+                                        "official data."
+                                    ),
+                                    dcc.Textarea(
+                                        id="claims-text",
+                                        value=CLAIM_EXAMPLE,
+                                        style={"width": "100%", "height": "220px"},
+                                    ),
+                                    html.Button("Check", id="claims-check"),
+                                    html.Div(id="claims-view"),
+                                ],
+                                style={"padding": "0 16px"},
+                            ),
+                        ),
+                    ],
+                ),
+            ]
+        )
+
+    def scenario_tab(settings: Settings, first_error: str) -> html.Div:
+        return html.Div(
+            [
+                html.Div(
+                    [
+                        html.Label("Start from"),
+                        dcc.Dropdown(
+                            id="start-from",
+                            options=names,
+                            value=settings.start_from,
+                            clearable=False,
+                        ),
+                        html.Label("Compare against (base)"),
+                        dcc.Dropdown(
+                            id="base", options=names, value=settings.base, clearable=False
+                        ),
+                        html.Label(f"Paired runs ({MIN_RUNS} to {MAX_RUNS})"),
+                        dcc.Input(
+                            id="runs",
+                            type="number",
+                            value=settings.runs,
+                            min=MIN_RUNS,
+                            max=MAX_RUNS,
+                            step=1,
+                        ),
+                        html.Label(" Seed (empty: the base's)"),
+                        dcc.Input(id="seed", type="number", value=settings.seed, min=0, step=1),
+                        html.Div(
+                            [
+                                html.Button("Run", id="run"),
+                                html.Button("Cancel", id="cancel", disabled=True),
+                            ],
+                            className="buttons",
+                            style={"margin": "8px 0"},
+                        ),
+                        html.Progress(id="progress", value="0", max="1", style={"width": "100%"}),
+                        html.Div(id="status", className="help"),
+                        html.Div(id="controls", children=controls_panel(settings)),
+                    ],
+                    className="side",
+                ),
+                html.Div(
+                    [
+                        html.Div(first_error, id="error", className="error"),
+                        html.Div(
+                            [
+                                html.Button("Scenario TOML", id="dl-toml", disabled=True),
+                                html.Button("Results CSV", id="dl-csv", disabled=True),
+                                html.Button("Results XLSX", id="dl-xlsx", disabled=True),
+                                html.A("Link to these settings", id="link", href=""),
+                                html.Pre(id="command", className="help"),
+                            ],
+                            className="buttons",
+                        ),
+                        html.Div(
+                            id="answer",
+                            children=html.P("Switch a policy on or change a parameter, then Run."),
+                        ),
+                    ],
+                    className="main",
+                ),
+            ],
+            className="cols",
+        )
+
+    app.layout = layout
+
+    @app.callback(
+        Output("controls", "children"),
+        Output("start", "data"),
+        Input("start-from", "value"),
+        State("start", "data"),
+        prevent_initial_call=True,
+    )
+    def _start_from(name: str, start: dict[str, Any]) -> tuple[Any, Any]:
+        if start and start.get("start_from") == name:
+            return no_update, no_update
+        settings = Settings.starting(name, start.get("base") if start else None)
+        return controls_panel(settings), settings.to_json()
+
+    @app.callback(
+        Output({"type": "msg", "key": MATCH}, "children"),
+        Input({"type": "ctl", "key": MATCH}, "value"),
+        State({"type": "ctl", "key": MATCH}, "id"),
+        prevent_initial_call=True,
+    )
+    def _check(value: Any, ident: dict[str, str]) -> str:
+        return check_value(ident["key"], value)
+
+    @app.callback(
+        Output("job", "data"),
+        Output("poll", "disabled"),
+        Output("progress", "value"),
+        Output("progress", "max"),
+        Output("status", "children"),
+        Output("error", "children"),
+        Output("answer-key", "data"),
+        Output("run", "disabled"),
+        Output("cancel", "disabled"),
+        Input("run", "n_clicks"),
+        Input("cancel", "n_clicks"),
+        Input("poll", "n_intervals"),
+        State("job", "data"),
+        State("start", "data"),
+        State("base", "value"),
+        State("runs", "value"),
+        State("seed", "value"),
+        State({"type": "ctl", "key": ALL}, "id"),
+        State({"type": "ctl", "key": ALL}, "value"),
+        State({"type": "on", "key": ALL}, "id"),
+        State({"type": "on", "key": ALL}, "value"),
+        prevent_initial_call=True,
+    )
+    def _drive(
+        _run: Any,
+        _cancel: Any,
+        _poll: Any,
+        job_id: str | None,
+        start: dict[str, Any],
+        base: str,
+        runs: Any,
+        seed: Any,
+        keys: list[Any],
+        values: list[Any],
+        on_keys: list[Any],
+        on_values: list[Any],
+    ) -> tuple[Any, ...]:
+        """Run, cancel and the polls of a running comparison: cheap, so that a poll never
+        waits for the answer's charts (drawn by ``_answer`` when ``answer-key`` changes)."""
+        idle = (None, True, "0", "1")
+        trigger = ctx.triggered_id
+        if trigger == "cancel":
+            explorer.cancel(job_id)
+            return (*(no_update,) * 4, "cancelling…", no_update, no_update, no_update, True)
+        if trigger == "run":
+            try:
+                settings = collect(start, base, runs, seed, keys, values, on_keys, on_values)
+                settings.scenarios()  # every bad value named before any work
+            except ChannelsimError as error:
+                return (*idle, "", str(error), no_update, False, True)
+            job_id = explorer.submit(settings).id
+        job = explorer.job(job_id)
+        if job is None:
+            return (*idle, "", "", no_update, False, True)
+        if job.state in ("waiting", "running"):
+            status = f"{job.done} of {job.total} runs" if job.total else "starting…"
+            total = str(max(job.total, 1))
+            return (job.id, False, str(job.done), total, status, "", no_update, True, False)
+        if job.state == "cancelled":
+            return (*idle, "cancelled", "", no_update, False, True)
+        if job.state == "failed":
+            return (*idle, "", f"The comparison failed: {job.error}", no_update, False, True)
+        done = "answered from the cache" if job.cached else f"{job.total} of {job.total} runs"
+        return (None, True, "1", "1", done, "", {"key": job.key, "job": job.id}, False, True)
+
+    @app.callback(
+        Output("answer", "children"),
+        Input("answer-key", "data"),
+        prevent_initial_call=True,
+    )
+    def _answer(shown: dict[str, str] | None) -> Any:
+        answer = explorer.answer(shown["key"]) if shown else None
+        if answer is None:
+            return no_update
+        try:
+            return answer_view(answer, config)
+        except ChannelsimError as error:
+            return html.P(str(error), className="error")
+
+    @app.callback(
+        Output("dl-toml", "disabled"),
+        Output("dl-csv", "disabled"),
+        Output("dl-xlsx", "disabled"),
+        Output("link", "href"),
+        Output("command", "children"),
+        Input("answer-key", "data"),
+    )
+    def _downloads(shown: dict[str, str] | None) -> tuple[Any, ...]:
+        answer = explorer.answer(shown["key"]) if shown else None
+        if answer is None:
+            return True, True, True, "", ""
+        settings = Settings.from_json(answer.settings)
+        command = settings.command(f"scenarios/{settings.base_file().name}", f"{answer.name}.toml")
+        return False, False, False, settings.to_query(), command
+
+    @app.callback(
+        Output("download", "data"),
+        Input("dl-toml", "n_clicks"),
+        Input("dl-csv", "n_clicks"),
+        Input("dl-xlsx", "n_clicks"),
+        State("answer-key", "data"),
+        prevent_initial_call=True,
+    )
+    def _download(_t: Any, _c: Any, _x: Any, shown: dict[str, str] | None) -> Any:
+        answer = explorer.answer(shown["key"]) if shown else None
+        if answer is None:
+            return no_update
+        if ctx.triggered_id == "dl-toml":
+            text = Settings.from_json(answer.settings).scenario_toml()
+            return {"content": text, "filename": f"{answer.name}.toml", "type": "text/plain"}
+        table = words.results_table(answer)
+        if ctx.triggered_id == "dl-csv":
+            return {
+                "content": table.to_csv(index=False),
+                "filename": f"{answer.name}.csv",
+                "type": "text/csv",
+            }
+        buffer = io.BytesIO()
+        table.to_excel(buffer, sheet_name="comparison", index=False)
+        return dcc.send_bytes(buffer.getvalue(), f"{answer.name}.xlsx")
+
+    app.clientside_callback(
+        """function(clicks) {
+            const id = window.dash_clientside.callback_context.triggered_id;
+            if (!id || !clicks.some(Boolean)) { return window.dash_clientside.no_update; }
+            const [name, format, filename] = id.key.split("|");
+            const div = document.querySelector("#chart-" + name + " .js-plotly-plot");
+            if (div) { Plotly.downloadImage(div, {format: format, filename: filename}); }
+            return window.dash_clientside.no_update;
+        }""",
+        Output("status", "title"),
+        Input({"type": "img", "key": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("data-view", "children"), Input("tabs", "value"), prevent_initial_call=True
+    )
+    def _data(tab: str) -> Any:
+        return data_view(config) if tab == "data" else no_update
+
+    @app.callback(
+        Output("claims-view", "children"),
+        Input("claims-check", "n_clicks"),
+        State("claims-text", "value"),
+        prevent_initial_call=True,
+    )
+    def _claims(_n: Any, text: str) -> Any:
+        return claims_view(text or "", config)
+
+    return app
+
+
+def serve(host: str, port: int, config: ExploreConfig, announce: Any = print) -> None:
+    """Serve the app until interrupted (Flask's threaded server: the page's polls are
+    answered while a comparison runs)."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    app = make_app(config)
+    server = make_server(host, port, app.server, threaded=True)
+    announce(f"channelsim explorer on http://{host}:{server.server_port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,0 +1,220 @@
+"""The explorer's controls, generated from the definitions: the model's parameters
+(``channelsim.params``: unit, hard range, plausible range, source or assumption, description)
+and the registered policies (``channelsim.engine.registered_policies``: each pydantic field's
+type, default and bounds, the class's docstring). Nothing here re-types a label, unit, range or
+help text; a new parameter or policy gets its control without a change to this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic.fields import FieldInfo
+
+from channelsim.errors import InputError
+
+ControlKind = Literal["number", "integer", "switch", "choice"]
+
+#: Fields every policy has (its window, set by the scenario) rather than its own parameters.
+POLICY_WINDOW_FIELDS = ("start", "end")
+
+
+@dataclass(frozen=True)
+class Control:
+    """One input of the page.
+
+    ``key`` is the scenario's dotted key (``params.sea.engine_speed_kn`` or
+    ``policies.maritime_doctrine.patrol_boats``); ``low``/``high`` the hard bounds
+    (``None`` if open; ``exclusive_*`` when the bound itself is not allowed); ``source`` the
+    ``facts.md`` row, or ``None`` for an assumption (``sourced`` says whether the definition
+    records sources at all: the policies' fields do not).
+    """
+
+    key: str
+    label: str
+    unit: str
+    kind: ControlKind
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    exclusive_low: bool = False
+    exclusive_high: bool = False
+    choices: tuple[Any, ...] = ()
+    source: str | None = None
+    sourced: bool = True
+    plausible: tuple[float, float] | None = None
+
+    @property
+    def step(self) -> float | str:
+        return 1 if self.kind == "integer" else "any"
+
+    def range_text(self) -> str:
+        """The allowed values in words, e.g. ``0 to 200`` or ``> 0``."""
+        if self.kind in {"switch", "choice"}:
+            return ", ".join(str(c) for c in self.choices)
+        low = None if self.low is None else f"{'>' if self.exclusive_low else '≥'} {self.low:g}"
+        high = None if self.high is None else f"{'<' if self.exclusive_high else '≤'} {self.high:g}"
+        return " and ".join(p for p in (low, high) if p) or "any number"
+
+
+def parameter_controls() -> dict[str, list[Control]]:
+    """The model's parameters by group, from ``channelsim.params.list_parameters``."""
+    from channelsim.params import list_parameters, parameter_set
+
+    groups: dict[str, list[Control]] = {}
+    for info in list_parameters(parameter_set()):
+        group = info.path.split(".")[0]
+        integer = isinstance(info.default, int) and not isinstance(info.default, bool)
+        plausible = None if info.low is None or info.high is None else (info.low, info.high)
+        groups.setdefault(group, []).append(
+            Control(
+                key=f"params.{info.path}",
+                label=info.path.split(".", 1)[1],
+                unit=info.unit,
+                kind="integer" if integer else "number",
+                default=info.default,
+                help=info.description,
+                low=info.ge,
+                high=info.le,
+                source=info.source,
+                plausible=plausible,
+            )
+        )
+    return groups
+
+
+def _bounds(field: FieldInfo) -> dict[str, Any]:
+    bounds: dict[str, Any] = {}
+    for item in field.metadata:
+        for name, key, exclusive in (
+            ("ge", "low", False),
+            ("gt", "low", True),
+            ("le", "high", False),
+            ("lt", "high", True),
+        ):
+            value = getattr(item, name, None)
+            if value is not None:
+                bounds[key] = float(value)
+                bounds[f"exclusive_{key}"] = exclusive
+    return bounds
+
+
+def _scalar(annotation: Any) -> tuple[ControlKind, tuple[Any, ...]] | None:
+    """The control for a field's type, or None for a type the page does not edit (a list,
+    an optional budget): such a value is kept as the scenario gives it."""
+    if typing.get_origin(annotation) is Literal:
+        return "choice", typing.get_args(annotation)
+    if annotation is bool:
+        return "switch", (True, False)
+    if annotation is int:
+        return "integer", ()
+    if annotation is float:
+        return "number", ()
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) == 1 and inner[0] in (int, float):  # empty box: none
+            return _scalar(inner[0])
+    return None
+
+
+def policy_help(cls: type) -> str:
+    """The first paragraph of a policy class's docstring, or of its module's when the class
+    refers to it."""
+    text = inspect.getdoc(cls) or ""
+    if "module docstring" in text:
+        text = inspect.getdoc(inspect.getmodule(cls)) or text
+    return " ".join(text.split("\n\n")[0].split())
+
+
+def policy_controls(policy_type: str) -> list[Control]:
+    """A policy's own parameters (not its window) that the page can edit."""
+    cls = _policy_class(policy_type)
+    controls = []
+    for name, field in cls.model_fields.items():
+        if name in POLICY_WINDOW_FIELDS:
+            continue
+        scalar = _scalar(field.annotation)
+        if scalar is None:
+            continue
+        kind, choices = scalar
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        controls.append(
+            Control(
+                key=f"policies.{policy_type}.{name}",
+                label=name,
+                unit=str(extra.get("unit", "")),
+                kind=kind,
+                default=field.default,
+                help=field.description or "",
+                choices=choices,
+                source=extra.get("source"),
+                sourced="source" in extra,
+                **_bounds(field),
+            )
+        )
+    return controls
+
+
+def fixed_policy_fields(policy_type: str) -> list[str]:
+    """A policy's parameters the page shows but does not edit (lists, optional budgets)."""
+    cls = _policy_class(policy_type)
+    return [
+        name
+        for name, field in cls.model_fields.items()
+        if name not in POLICY_WINDOW_FIELDS and _scalar(field.annotation) is None
+    ]
+
+
+def policy_types() -> dict[str, str]:
+    """Every registered policy type and the first paragraph of its docstring."""
+    from channelsim.engine import registered_policies
+
+    return {name: policy_help(cls) for name, cls in sorted(registered_policies().items())}
+
+
+def _policy_class(policy_type: str) -> Any:
+    from channelsim.engine.policy import policy_type as lookup
+
+    cls = lookup(policy_type)
+    if cls is None:
+        raise InputError(None, "policy", f"unknown policy type {policy_type!r}")
+    return cls
+
+
+def coerce(control: Control, value: Any) -> Any:
+    """A control's value as the definition's type (``None`` stays ``None``: an empty box).
+
+    Raises :class:`InputError` naming the control's key when the value is not of its kind.
+    """
+    if value is None or value == "":
+        return None
+    if control.kind == "switch":
+        return bool(value)
+    if control.kind == "choice":
+        if value not in control.choices:
+            raise InputError(None, control.key, f"expected one of {control.range_text()}")
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(None, control.key, f"expected a number, got {value!r}") from None
+    if control.kind == "integer":
+        if number != int(number):
+            raise InputError(None, control.key, f"expected an integer, got {value!r}")
+        return int(number)
+    return number
+
+
+def date_or_none(value: Any) -> dt.date | None:
+    """A policy window's date from the page (ISO text) or a scenario."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -1,0 +1,205 @@
+"""Comparisons run for the page: one at a time in a background thread of the app's process,
+with their progress, a cancel, and a cache keyed by (scenarios, seed, runs).
+
+The work is ``channelsim.experiments.compare_scenarios``, the function behind
+`channelsim compare`, on the same executor choice (``"auto"``: in this process while that is
+quicker, a local pool when not), so the page's numbers are the command's. What the page keeps
+of a comparison (:class:`Answer`) is small — the summary table, the paired values, the monthly
+quantiles and one boat log — so twenty cached answers stay a few megabytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from channelsim.errors import ChannelsimError
+from channelsim.explore.settings import Settings
+
+if TYPE_CHECKING:
+    from channelsim.engine import ResultSet
+
+State = Literal["waiting", "running", "done", "failed", "cancelled"]
+#: Answers kept: the same question answers at once the second time.
+CACHE_SIZE = 32
+#: Finished jobs kept for the pages polling them.
+KEPT_JOBS = 16
+
+
+class Cancelled(ChannelsimError):
+    """The user cancelled the comparison."""
+
+
+@dataclass
+class Answer:
+    """A comparison as the page shows it."""
+
+    settings: dict[str, Any]
+    base: str
+    name: str
+    runs: int
+    seed: int
+    table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
+    pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
+    monthly: pd.DataFrame  # channelsim.reports.figures.monthly_simulated of both scenarios
+    boats: pd.DataFrame | None  # the changed scenario's first replicate
+    results: ResultSet
+    elapsed_s: float
+    first: str
+    last: str
+
+    def figure(self, name: str) -> dict[str, float]:
+        """The median and interval of one figure's paired difference."""
+        rows = self.table[self.table["figure"] == name]
+        if rows.empty:
+            raise KeyError(name)
+        row = rows.iloc[0]
+        return {k: float(row[k]) for k in ("median", "low", "high", "mean")}
+
+
+@dataclass
+class Job:
+    """A comparison asked for by the page."""
+
+    id: str
+    key: str
+    settings: Settings
+    state: State = "waiting"
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    answer: Answer | None = None
+    cached: bool = False
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def progress(self, done: int, total: int) -> None:
+        """Called by the ensemble after each member; raises :class:`Cancelled` on cancel."""
+        self.state, self.done, self.total = "running", done, total
+        if self.cancel_event.is_set():
+            raise Cancelled("the comparison was cancelled")
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "state": self.state,
+            "done": self.done,
+            "total": self.total,
+            "error": self.error,
+            "cached": self.cached,
+        }
+
+
+def compute(settings: Settings, job: Job | None = None, executor: str = "auto") -> Answer:
+    """Run the paired comparison of ``settings`` (base against the changed scenario).
+
+    Raises :class:`~channelsim.errors.InputError` for settings the scenario rejects and
+    :class:`Cancelled` when ``job`` is cancelled.
+    """
+    from channelsim.engine import simulate
+    from channelsim.experiments import compare_scenarios, member_seed, prepare
+    from channelsim.reports.figures import monthly_simulated
+
+    started = time.perf_counter()
+    base, changed = settings.scenarios()
+    seed = settings.run_seed()
+    models = [prepare(base), prepare(changed)]
+    comparison = compare_scenarios(
+        models[0],
+        models[1:],
+        settings.runs,
+        seed,
+        executor=executor,
+        progress=job.progress if job is not None else False,
+    )
+    daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
+    boats = simulate(dataclasses.replace(models[1], keep=("boats",)), member_seed(seed, 0)).boats
+    assert comparison.results is not None
+    return Answer(
+        settings=settings.to_json(),
+        base=comparison.base,
+        name=comparison.names[0],
+        runs=settings.runs,
+        seed=seed,
+        table=comparison.table,
+        pairs=comparison.pairs,
+        monthly=monthly_simulated(daily),
+        boats=boats,
+        results=comparison.results,
+        elapsed_s=time.perf_counter() - started,
+        first=str(base.start),
+        last=str(base.end),
+    )
+
+
+class Explorer:
+    """The app's comparisons: submit, poll, cancel; answers cached by (scenarios, seed,
+    runs). Comparisons run one at a time (the machine's cores go to the ensemble)."""
+
+    def __init__(self, executor: str = "auto", cache_size: int = CACHE_SIZE) -> None:
+        self.executor = executor
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Answer] = OrderedDict()
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._turn = threading.Lock()
+        self._ids = itertools.count(1)
+
+    def submit(self, settings: Settings) -> Job:
+        """Start a comparison (or answer from the cache at once)."""
+        key = settings.cache_key()
+        job = Job(id=f"job-{next(self._ids)}", key=key, settings=settings)
+        with self._lock:
+            self._jobs[job.id] = job
+            for old in list(self._jobs)[:-KEPT_JOBS]:
+                if self._jobs[old].state not in ("waiting", "running"):
+                    del self._jobs[old]
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                job.answer, job.cached, job.state = cached, True, "done"
+                return job
+        threading.Thread(target=self._run, args=(job,), name=job.id, daemon=True).start()
+        return job
+
+    def _run(self, job: Job) -> None:
+        with self._turn:
+            if job.cancel_event.is_set():
+                job.state = "cancelled"
+                return
+            job.state = "running"
+            try:
+                answer = compute(job.settings, job, self.executor)
+            except Cancelled:
+                job.state = "cancelled"
+                return
+            except ChannelsimError as error:
+                job.error, job.state = str(error), "failed"
+                return
+            except Exception as error:  # a page shows one line and stays usable
+                job.error, job.state = f"{type(error).__name__}: {error}", "failed"
+                return
+        with self._lock:
+            self._cache[job.key] = answer
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        job.answer, job.state = answer, "done"
+
+    def job(self, job_id: str | None) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id or "")
+
+    def cancel(self, job_id: str | None) -> None:
+        job = self.job(job_id)
+        if job is not None:
+            job.cancel_event.set()
+
+    def answer(self, key: str) -> Answer | None:
+        with self._lock:
+            return self._cache.get(key)

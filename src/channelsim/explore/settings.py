@@ -1,0 +1,304 @@
+"""What the explorer's page asks: a base scenario, a scenario to change (started from a
+shipped one), parameter overrides, policies switched on or off with their parameters, runs
+and seed. ``Settings`` turns into the scenario file `channelsim compare` runs (TOML), into a
+link that reopens the page with the same settings, and into validated scenarios.
+
+The scenario the explorer compares is *parsed from the TOML text it offers for download*, so
+`channelsim compare BASE.toml DOWNLOADED.toml --runs N --seed S` runs exactly the same
+scenarios to the same numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import datetime as dt
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from channelsim.errors import InputError
+from channelsim.scenario import Scenario, check_seed, scenario_from_dict
+
+#: Runs a page may ask for: enough for a 5–95% interval, few enough for an answer in seconds.
+MIN_RUNS, MAX_RUNS, DEFAULT_RUNS = 2, 500, 50
+#: The shipped scenario the explorer starts from and compares against, in order of preference
+#: (the history continued, once shipped, then the 2025 status quo).
+PREFERRED_BASES = ("history-continued", "history", "status-quo-2025")
+
+
+def scenarios_folder() -> Path:
+    """The shipped scenarios (package data ``channelsim/scenarios``)."""
+    return Path(str(resources.files("channelsim") / "scenarios"))
+
+
+@cache
+def shipped_scenarios() -> dict[str, Path]:
+    """Every shipped scenario file by its ``name``, in file order."""
+    found: dict[str, Path] = {}
+    for path in sorted(scenarios_folder().glob("*.toml")):
+        name = _read_toml(path).get("name", path.stem)
+        found[str(name)] = path
+    return found
+
+
+def default_base() -> str:
+    shipped = shipped_scenarios()
+    return next((n for n in PREFERRED_BASES if n in shipped), next(iter(shipped)))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InputError(path, None, f"cannot read the scenario ({error})") from None
+
+
+def shipped_mapping(name: str) -> dict[str, Any]:
+    """A shipped scenario's file as read (overrides, not resolved parameters)."""
+    path = shipped_scenarios().get(name)
+    if path is None:
+        known = ", ".join(shipped_scenarios())
+        raise InputError(None, "scenario", f"expected one of {known}, got {name!r}")
+    return _read_toml(path)
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        *groups, name = path.split(".")
+        node = tree
+        for group in groups:
+            node = node.setdefault(group, {})
+        node[name] = value
+    return tree
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, tuples as lists."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class PolicySetting:
+    """One policy type on the page: switched on or off, its window and its parameters."""
+
+    on: bool = False
+    start: str | None = None
+    end: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    """Everything the page asks; JSON-ready (dates as ISO text)."""
+
+    base: str
+    start_from: str
+    runs: int = DEFAULT_RUNS
+    seed: int | None = None  # None: the base scenario's seed
+    params: dict[str, Any] = field(default_factory=dict)  # dotted path -> override
+    policies: dict[str, PolicySetting] = field(default_factory=dict)  # by type
+
+    @classmethod
+    def starting(cls, start_from: str, base: str | None = None) -> Settings:
+        """The settings of a shipped scenario, as it is."""
+        mapping = shipped_mapping(start_from)
+        policies: dict[str, PolicySetting] = {}
+        for entry in mapping.get("policies", []):
+            policies[str(entry["type"])] = PolicySetting(
+                on=True,
+                start=_plain(entry.get("start")),
+                end=_plain(entry.get("end")),
+                params=_plain(dict(entry.get("params", {}))),
+            )
+        return cls(
+            base=base or default_base(),
+            start_from=start_from,
+            params=_plain(_flat(mapping.get("params", {}))),
+            policies=policies,
+        )
+
+    # --- the scenario files -------------------------------------------------------------
+    def scenario_mapping(self) -> dict[str, Any]:
+        """The changed scenario as a scenario file's table (dates as dates)."""
+        mapping = shipped_mapping(self.start_from)
+        out: dict[str, Any] = {
+            key: copy.deepcopy(mapping[key])
+            for key in ("description", "start", "end", "seed", "parameter_set", "weather")
+            if key in mapping
+        }
+        out = {"name": f"{self.start_from}-explored", **out}
+        changed = _changes(self, Settings.starting(self.start_from, self.base))
+        if changed:
+            out["description"] = f"{mapping.get('description', '')} Changed in the explorer: " + (
+                "; ".join(changed)
+            )
+        if self.params:
+            out["params"] = _nested(self.params)
+        policies = []
+        for kind, setting in self.policies.items():
+            if not setting.on:
+                continue
+            entry: dict[str, Any] = {"type": kind}
+            for key in ("start", "end"):
+                value = getattr(setting, key)
+                if value:
+                    entry[key] = dt.date.fromisoformat(value)
+            if setting.params:
+                entry["params"] = _dates_back(setting.params)
+            policies.append(entry)
+        if policies:
+            out["policies"] = policies
+        return out
+
+    def scenario_toml(self) -> str:
+        """The changed scenario as the TOML file to download."""
+        header = (
+            f"# Written by `channelsim explore`. Compare it with the base as the page did:\n"
+            f"# {self.command('<base>.toml', 'this-file.toml')}\n"
+            f"# where <base>.toml is the shipped scenarios/{self.base_file().name}.\n"
+        )
+        return header + tomli_w.dumps(self.scenario_mapping())
+
+    def base_file(self) -> Path:
+        return shipped_scenarios()[self.base]
+
+    def command(self, base: str, scenario: str) -> str:
+        """The command line that runs this comparison."""
+        return f"channelsim compare {base} {scenario} --runs {self.runs} --seed {self.run_seed()}"
+
+    def run_seed(self) -> int:
+        return (
+            check_seed(self.seed)
+            if self.seed is not None
+            else int(shipped_mapping(self.base).get("seed", 0))
+        )
+
+    def scenarios(self) -> tuple[Scenario, Scenario]:
+        """The base and the changed scenario, validated (the latter parsed from
+        :meth:`scenario_toml`). Raises :class:`InputError` naming the key at fault."""
+        if not MIN_RUNS <= self.runs <= MAX_RUNS:
+            raise InputError(
+                None, "runs", f"expected {MIN_RUNS} to {MAX_RUNS} runs, got {self.runs}"
+            )
+        base = scenario_from_dict(shipped_mapping(self.base), self.base_file())
+        text = self.scenario_toml()
+        changed = scenario_from_dict(tomllib.loads(text), None)
+        if (changed.start, changed.end) != (base.start, base.end):
+            raise InputError(
+                None,
+                "scenario",
+                f"expected the base's period {base.start} to {base.end} (paired runs compare "
+                f"the same days), got {changed.start} to {changed.end}",
+            )
+        return base, changed
+
+    def cache_key(self) -> str:
+        """(scenarios, seed, runs) as one digest: the same question, the same answer."""
+        text = self.scenario_toml() + shipped_scenarios()[self.base].read_text(encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+        return f"{digest}-s{self.run_seed()}-r{self.runs}"
+
+    # --- the link -----------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        try:
+            policies = {
+                str(k): PolicySetting(**v) for k, v in dict(data.get("policies", {})).items()
+            }
+            settings = cls(**{**data, "policies": policies})
+        except (TypeError, ValueError) as error:
+            raise InputError(
+                None, "settings", f"expected the explorer's settings ({error})"
+            ) from None
+        shipped_mapping(settings.base)
+        shipped_mapping(settings.start_from)
+        return settings
+
+    def to_query(self) -> str:
+        """``?s=…``: the settings in a link (URL-safe base64 of compact JSON)."""
+        text = json.dumps(self.to_json(), separators=(",", ":"), sort_keys=True)
+        return "?s=" + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_query(cls, search: str | None) -> Settings | None:
+        """The settings of a link made by :meth:`to_query`; ``None`` when it has none.
+
+        Raises :class:`InputError` when the link's settings cannot be read.
+        """
+        from urllib.parse import parse_qs
+
+        values = parse_qs((search or "").lstrip("?")).get("s")
+        if not values:
+            return None
+        encoded = values[0]
+        try:
+            raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            data = json.loads(raw)
+        except (binascii.Error, ValueError):
+            raise InputError(None, "link", "expected settings written by the explorer") from None
+        if not isinstance(data, dict):
+            raise InputError(None, "link", "expected settings written by the explorer")
+        return cls.from_json(data)
+
+
+def _dates_back(params: dict[str, Any]) -> dict[str, Any]:
+    """ISO date strings of policy parameters back to dates (``first_return``)."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                out[key] = dt.date.fromisoformat(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+def _changes(now: Settings, shipped: Settings) -> list[str]:
+    """What differs from the shipped scenario, in words (for the file's description)."""
+    changes = [
+        f"params.{k} = {v}" for k, v in sorted(now.params.items()) if shipped.params.get(k) != v
+    ]
+    for kind in sorted(set(now.policies) | set(shipped.policies)):
+        mine, theirs = now.policies.get(kind), shipped.policies.get(kind)
+        on, was_on = bool(mine and mine.on), bool(theirs and theirs.on)
+        if on != was_on:
+            changes.append(f"{kind} {'on' if on else 'off'}")
+        elif on and mine and theirs:
+            changes += [
+                f"{kind}.{k} = {v}"
+                for k, v in sorted(mine.params.items())
+                if theirs.params.get(k) != v
+            ]
+    return changes

@@ -1,0 +1,121 @@
+"""The explorer's library side: controls generated from the definitions, settings as a
+scenario file and a link, comparisons with progress, cancel and a cache (the browser test is
+test_explore_browser.py)."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+
+import pytest
+
+from channelsim.errors import InputError
+from channelsim.explore import Explorer, Settings
+from channelsim.explore.app import check_value, collect
+from channelsim.explore.controls import parameter_controls, policy_controls, policy_types
+from channelsim.explore.jobs import Job
+from channelsim.explore.settings import PolicySetting, shipped_scenarios
+from channelsim.params import list_parameters
+from channelsim.scenario import load_scenario, scenario_from_dict
+
+
+def test_every_parameter_has_its_control_with_the_definitions_text() -> None:
+    controls = {c.key: c for group in parameter_controls().values() for c in group}
+    infos = list_parameters()
+    assert len(controls) == len(infos)
+    for info in infos:
+        control = controls[f"params.{info.path}"]
+        assert (control.unit, control.low, control.high) == (info.unit, info.ge, info.le)
+        assert control.help == info.description and control.source == info.source
+
+
+def test_policy_controls_come_from_the_policy_fields() -> None:
+    assert set(policy_types()) >= {"maritime_doctrine", "beach_patrols", "one_in_one_out"}
+    doctrine = {c.label: c for c in policy_controls("maritime_doctrine")}
+    assert doctrine["area"].choices == ("waterways", "shallow", "territorial")
+    assert doctrine["patrol_boats"].kind == "integer"
+    assert (doctrine["patrol_boats"].low, doctrine["patrol_boats"].high) == (0, 200)
+    assert doctrine["speed_kn"].exclusive_low and not doctrine["speed_kn"].sourced
+    assert check_value("policies.maritime_doctrine.patrol_boats", 201).startswith("expected")
+    assert check_value("policies.maritime_doctrine.patrol_boats", 8) == ""
+    assert check_value("policies.maritime_doctrine.speed_kn", 0) == "expected > 0 and ≤ 50, got 0"
+    assert check_value("params.sea.engine_speed_kn", None).startswith("expected a number")
+
+
+def _doctrine(runs: int = 2) -> Settings:
+    settings = Settings.starting("status-quo-2025", "status-quo-2025")
+    settings.runs = runs
+    settings.policies["maritime_doctrine"] = PolicySetting(on=True, params={"patrol_boats": 8})
+    return settings
+
+
+def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -> None:
+    settings = _doctrine()
+    settings.params = {"sea.engine_speed_kn": 6.25}
+    base, changed = settings.scenarios()
+    text = settings.scenario_toml()
+    assert scenario_from_dict(tomllib.loads(text)) == changed
+    assert changed.params.sea.engine_speed_kn == 6.25
+    assert [p.type for p in changed.policies] == ["maritime_doctrine"]
+    assert base == load_scenario(shipped_scenarios()["status-quo-2025"])
+    assert Settings.from_query(settings.to_query()) == settings
+    assert Settings.from_query("") is None
+    with pytest.raises(InputError, match="link"):
+        Settings.from_query("?s=not-base64-json!")
+
+
+def test_shipped_scenarios_reopen_as_they_are() -> None:
+    for name, path in shipped_scenarios().items():
+        settings = Settings.starting(name, "status-quo-2025")
+        _, changed = settings.scenarios()
+        shipped = load_scenario(path)
+        assert changed.policies == shipped.policies and changed.params == shipped.params, name
+
+
+def test_collect_reads_the_page_and_names_a_bad_control() -> None:
+    start = Settings.starting("status-quo-2025").to_json()
+    key = "policies.maritime_doctrine.patrol_boats"
+    settings = collect(start, "status-quo-2025", 3, "", [{"key": key}], [9], [], [])
+    assert settings.runs == 3 and settings.seed is None
+    with pytest.raises(InputError, match="patrol_boats"):
+        collect(start, "status-quo-2025", 3, "", [{"key": key}], [900], [], [])
+    with pytest.raises(InputError, match="runs"):
+        collect(start, "status-quo-2025", 2.5, "", [], [], [], []).scenarios()
+    with pytest.raises(InputError, match="runs"):
+        collect(start, "status-quo-2025", 1, "", [], [], [], []).scenarios()
+
+
+def _wait(job: Job) -> None:
+    for _ in range(600):
+        if job.state in ("done", "failed", "cancelled"):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the comparison did not finish")
+
+
+def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> None:
+    explorer = Explorer(executor="serial")
+    settings = _doctrine()
+    job = explorer.submit(settings)
+    _wait(job)
+    assert job.state == "done" and (job.done, job.total) == (4, 4) and not job.cached
+    assert job.answer is not None
+    assert set(job.answer.results.key()) <= set(job.answer.table["figure"])
+    again = explorer.submit(_doctrine())
+    assert again.state == "done" and again.cached and again.answer is job.answer
+    other = _doctrine()
+    other.seed = 11
+    cancelled = explorer.submit(other)
+    cancelled.cancel_event.set()
+    _wait(cancelled)
+    assert cancelled.state == "cancelled" and explorer.answer(cancelled.key) is None
+
+
+def test_a_failed_run_is_one_line() -> None:
+    explorer = Explorer(executor="serial")
+    settings = _doctrine()
+    settings.policies["beach_patrols"] = PolicySetting(on=True)  # no budget given
+    job = explorer.submit(settings)
+    _wait(job)
+    assert job.state == "failed" and job.error is not None and "\n" not in job.error
+    assert "funding_gbp_per_year" in job.error

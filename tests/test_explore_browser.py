@@ -1,0 +1,192 @@
+"""The explorer in a real browser: `channelsim explore` started on 127.0.0.1 with a free port,
+driven by Playwright in the system Chromium (no network). A policy is switched on and one of
+its parameters changed; the comparison runs; the headline and the trade-off chart show the
+same numbers as `channelsim compare` on the scenario file the page offers for download, with
+the same seed and runs; a bad value gets a message beside its control and a failed run one
+line, the app staying usable; the same question answers from the cache; no console error;
+the app is shut down at the end.
+
+The screenshot is saved in test-output/screenshots/explore.png; with
+``CHANNELSIM_DOCS_SCREENSHOT=1`` it is written to docs/explore.png (the README's tour).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_report import CHROMIUM, publication
+
+__all__ = ["publication"]
+
+REPO = Path(__file__).resolve().parent.parent
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+RUNS = 4
+KEY = "policies.maritime_doctrine.patrol_boats"
+
+
+def _dash_id(kind: str, key: str) -> str:
+    """The DOM id Dash gives a pattern-matching component id (keys sorted, compact JSON)."""
+    return json.dumps({"key": key, "type": kind}, separators=(",", ":"), sort_keys=True)
+
+
+@pytest.fixture
+def app_url(publication: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`channelsim explore --port 0` (the OS picks a free port; the app prints it)."""
+    command = [
+        str(Path(sys.executable).parent / "channelsim"),
+        "explore",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--data",
+        str(publication),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert match, line + process.stdout.read() if process.poll() is not None else line
+    try:
+        yield match.group(0), process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _cli_medians(run_cli: Any, toml: Path, base: Path, seed: int) -> dict[str, float]:
+    result = run_cli(
+        "compare", base, toml, "--runs", RUNS, "--seed", seed, "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    (scenario,) = payload["scenarios"]
+    return {name: value["median"] for name, value in scenario["difference"].items()}
+
+
+def test_explore_policy_run_matches_compare(
+    app_url: tuple[str, subprocess.Popen[str]], browser: Any, tmp_path: Path, run_cli: Any
+) -> None:
+    url, process = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("#controls h3", timeout=30_000)
+    load_s = time.perf_counter() - started
+
+    # a bad value: a message beside the control, and Run says so in one line
+    switch = page.locator(f"[id='{_dash_id('on', 'maritime_doctrine')}'] input")
+    switch.check()
+    page.click("#open-maritime_doctrine")
+    boats = page.locator(f"[id='{_dash_id('ctl', KEY)}']")
+    boats.fill("500")
+    boats.press("Tab")
+    message = page.locator(f"[id='{_dash_id('msg', KEY)}']")
+    page.wait_for_function(
+        "el => el.textContent.includes('200')", arg=message.element_handle(), timeout=20_000
+    )
+    assert "≤ 200" in message.inner_text()
+    page.fill("#runs", str(RUNS))
+    page.click("#run")
+    page.wait_for_function(
+        "() => document.querySelector('#error').textContent.includes('patrol_boats')",
+        timeout=20_000,
+    )
+    assert "#headline" not in page.content()
+
+    # a good value: the comparison runs and answers
+    boats.fill("8")
+    boats.press("Tab")
+    page.wait_for_function(
+        "el => el.textContent === ''", arg=message.element_handle(), timeout=20_000
+    )
+    if not switch.is_checked():
+        switch.check()
+    page.click("#run")
+    page.wait_for_selector("#headline li[data-figure='arrived_people']", timeout=240_000)
+    page.wait_for_selector("#chart-tradeoff .main-svg", timeout=30_000)
+    assert page.locator("#error").inner_text() == ""
+    shown = {
+        item.get_attribute("data-figure"): float(item.get_attribute("data-median"))
+        for item in page.locator("#headline li").all()
+    }
+    assert {"arrived_people", "dead_or_missing_people", "cost_gbp"} <= set(shown)
+    bars = page.evaluate(
+        "() => { const d = document.querySelector('#chart-tradeoff .js-plotly-plot');"
+        " return d._fullData.map(t => Number(t.x[0])); }"
+    )
+    assert len(bars) >= 3 and all(isinstance(x, int | float) for x in bars)
+
+    with page.expect_download() as download:
+        page.click("#dl-toml")
+    toml = tmp_path / download.value.suggested_filename
+    download.value.save_as(toml)
+    text = toml.read_text()
+    assert 'type = "maritime_doctrine"' in text and "patrol_boats = 8" in text
+    command = page.locator("#command").inner_text()
+    seed = int(re.search(r"--seed (\d+)", command).group(1))  # type: ignore[union-attr]
+    assert f"--runs {RUNS}" in command
+    from channelsim.explore.settings import shipped_scenarios
+
+    expected = _cli_medians(run_cli, toml, shipped_scenarios()["status-quo-2025"], seed)
+    for name, median in shown.items():
+        assert median == pytest.approx(expected[name], rel=0, abs=0), name
+    assert bars == list(shown.values())  # the chart's bars are the headline's medians
+
+    # the same question again: from the cache, at once
+    page.click("#run")
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent.includes('cache')", timeout=20_000
+    )
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#headline").scroll_into_view_if_needed()
+    shot = page.screenshot(full_page=False)
+    (SCREENSHOTS / "explore.png").write_bytes(shot)
+    if os.environ.get("CHANNELSIM_DOCS_SCREENSHOT") == "1":
+        (REPO / "docs" / "explore.png").write_bytes(shot)
+    assert not problems, problems
+    assert load_s < 60
+    page.close()
+
+    # shut down: SIGTERM stops the server and the port closes
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) in (0, 143)
