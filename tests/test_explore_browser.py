@@ -183,6 +183,20 @@ def test_explore_policy_run_matches_compare(
     (SCREENSHOTS / "explore.png").write_bytes(shot)
     if os.environ.get("CHANNELSIM_DOCS_SCREENSHOT") == "1":
         (REPO / "docs" / "explore.png").write_bytes(shot)
+    page.wait_for_selector("#chart-map .main-svg", timeout=30_000)
+    page.wait_for_selector("#chart-series .main-svg", timeout=30_000)
+
+    # the official data (the brief and the data report's charts) and the claims checker
+    page.click("text=Official data")
+    page.wait_for_selector("#chart-data-0-0 .main-svg", timeout=60_000)
+    assert "Open Government Licence" in page.locator("#data-view").inner_text()
+    page.click("text=Claims checker")
+    page.click("#claims-check")
+    page.wait_for_selector("#claims-view table", timeout=60_000)
+    assert "shropshire-star-total-2025-to-11-dec" in page.locator("#claims-view").inner_text()
+    page.fill("#claims-text", "claims: [")
+    page.click("#claims-check")
+    page.wait_for_selector("#claims-view .error", timeout=30_000)
     assert not problems, problems
     assert load_s < 60
     page.close()

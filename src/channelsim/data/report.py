@@ -168,8 +168,9 @@ def prevention_figure(weekly: pd.DataFrame) -> go.Figure:
     return _layout(fig, 620)
 
 
-def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str]) -> str:
-    """The HTML page (see the module docstring)."""
+def data_report_sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
+    """The page's sections: a title, what the chart shows and the chart (the explorer's data
+    tab shows the same)."""
     last_day = daily["date"].max()
     last_week = weekly["week_ending"].max()
     prevention = weekly[weekly["prevented_people"].notna()]
@@ -209,8 +210,14 @@ def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[st
                 figures=[prevention_figure(weekly)],
             )
         )
+    return sections
+
+
+def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str]) -> str:
+    """The HTML page (see the module docstring)."""
     notes = [source_line(edition), f"Made with channelsim {__version__}."]
-    return render_page(f"{TITLE} to {last_day:%d %b %Y}", sections, notes)
+    title = f"{TITLE} to {daily['date'].max():%d %b %Y}"
+    return render_page(title, data_report_sections(daily, weekly), notes)
 
 
 def write_data_report(

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from channelsim import __version__
 from channelsim.experiments.summary import INTERVAL
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from channelsim.explore.jobs import Answer
+    from channelsim.reports.build import Observed
 
 MONEY_UNITS = ("GBP", "£")
 
@@ -75,36 +75,18 @@ def headline_intro(answer: Answer) -> str:
     )
 
 
-def source_line(answer: Answer, observed: str | None = None) -> str:
-    text = (
-        f"Source: channelsim {__version__} simulation, {answer.name} vs {answer.base}, "
-        f"{answer.runs} paired runs, seed {answer.seed}"
-    )
-    return text + (f"; observed: Home Office ({observed})" if observed else "")
+def credits(answer: Answer) -> list[str]:
+    """The credit of the page's simulated figures (``channelsim.reports.credits``)."""
+    from channelsim.reports.credits import simulated_line
 
-
-def with_source(fig: go.Figure, text: str) -> go.Figure:
-    """The figure with its source line under the plot (kept in a saved PNG or SVG)."""
-    fig.add_annotation(
-        text=text,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-48,
-        xanchor="left",
-        yanchor="top",
-        showarrow=False,
-        font={"size": 10, "color": "#555"},
-    )
-    margin = fig.layout.margin
-    fig.update_layout(margin={"b": max(margin.b or 0, 90)})
-    return fig
+    return [simulated_line(f"{answer.name} against {answer.base}", answer.seed)]
 
 
 def tradeoff_figure(answer: Answer) -> go.Figure:
     """Arrivals prevented, deaths and cost: the registry's key figures, median and interval
-    of the paired differences (``channelsim.reports.figures.comparison_figure``)."""
+    of the paired differences (``channelsim.reports.figures.comparison_figure``), titled and
+    credited so that a saved image can be published."""
+    from channelsim.reports.credits import publishable
     from channelsim.reports.figures import comparison_figure
     from channelsim.reports.inputs import comparison_from_table
 
@@ -112,34 +94,38 @@ def tradeoff_figure(answer: Answer) -> go.Figure:
     assert table is not None
     present = set(table["metric"])
     metrics = [m for m in answer.results.key() if m in present]
-    labelled = table.assign(scenario=answer.name)
-    fig = comparison_figure(labelled, metrics)
-    for i, name in enumerate(metrics):
-        if i < len(fig.layout.annotations):
-            fig.layout.annotations[i].text = answer.results.label(name)
-    fig.update_layout(title=f"Difference from {answer.base} (median, {INTERVAL})")
-    return with_source(fig, source_line(answer))
+    fig = comparison_figure(table.assign(scenario=answer.name), metrics)
+    title = f"Change against {answer.base} (median and {INTERVAL} of {answer.runs} paired runs)"
+    return publishable(fig, title, credits(answer))
 
 
-def series_figure(answer: Answer, observed: pd.DataFrame | None, origin: str) -> go.Figure:
+def series_figure(answer: Answer, observed: Observed) -> go.Figure:
     """Monthly arrivals of both scenarios with intervals against the observed series."""
+    from channelsim.reports.credits import publishable
     from channelsim.reports.figures import monthly_observed
     from channelsim.reports.figures import series_figure as build
 
-    monthly = None if observed is None else monthly_observed(observed, answer.first, answer.last)
+    daily = observed.daily
+    monthly = None if daily is None else monthly_observed(daily, answer.first, answer.last)
     if monthly is not None and monthly.empty:
         monthly = None
-    fig = build(answer.monthly, monthly)
-    return with_source(fig, source_line(answer, origin if monthly is not None else None))
+    lines = credits(answer)
+    if monthly is not None and observed.credit:
+        lines.append(observed.credit)
+    title = f"Arrivals per month, {answer.first} to {answer.last}"
+    return publishable(build(answer.monthly, monthly), title, lines)
 
 
 def map_figure(answer: Answer) -> go.Figure:
-    from channelsim.reports.figures import strait_map
+    """The strait with the events of the first run of each scenario (buttons switch)."""
+    from channelsim.reports.credits import publishable
+    from channelsim.reports.strait_map import strait_map
     from channelsim.world import load_world
+    from channelsim.world.coastline import CREDIT
 
-    fig = strait_map(load_world(), answer.boats)
-    fig.update_layout(title=f"{answer.name}: boats of the first run")
-    return with_source(fig, source_line(answer))
+    title = "The Dover Strait: launch zones and events of one simulated run"
+    return publishable(strait_map(load_world(), answer.boats), title,
+                       [*credits(answer), CREDIT + "."])  # fmt: skip
 
 
 def results_table(answer: Answer) -> pd.DataFrame:
@@ -149,3 +135,22 @@ def results_table(answer: Answer) -> pd.DataFrame:
     table.insert(2, "label", [answer.results.label(f) for f in table["figure"]])
     table.insert(3, "unit", [units.get(f, "") for f in table["figure"]])
     return table.assign(base=answer.base, runs=answer.runs, seed=answer.seed)
+
+
+def workbook_bytes(answer: Answer) -> bytes:
+    """The results table as an XLSX workbook (``channelsim.exports.write_workbook``: headings
+    with labels and units, a README sheet with the credit)."""
+    import tempfile
+    from pathlib import Path
+
+    from channelsim.exports import Column, column_from_name, write_workbook
+
+    table = results_table(answer)
+
+    def describe(_table: str, column: str) -> Column:
+        return column_from_name(column)
+
+    with tempfile.TemporaryDirectory(prefix="channelsim-explore-") as folder:
+        path = write_workbook(Path(folder) / "comparison.xlsx", {"comparison": table},
+                              describe, credits(answer))  # fmt: skip
+        return path.read_bytes()

@@ -9,10 +9,9 @@ of the answer) and leaves the app usable.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -29,6 +28,9 @@ from channelsim.explore.controls import (
     policy_types,
 )
 from channelsim.explore.jobs import Answer, Explorer
+
+if TYPE_CHECKING:
+    from channelsim.reports.build import Observed
 from channelsim.explore.settings import (
     MAX_RUNS,
     MIN_RUNS,
@@ -323,14 +325,14 @@ def chart(name: str, fig: Any, filename: str) -> html.Div:
     )
 
 
-def observed(config: ExploreConfig) -> tuple[pd.DataFrame | None, str]:
-    """The official daily series and where it came from (or why there is none)."""
-    from channelsim.reports.build import observed_daily
+def observed(config: ExploreConfig) -> Observed:
+    """The official daily series and its edition (or why there is none)."""
+    from channelsim.reports.build import Observed, observed_daily
 
     try:
         return observed_daily(config.data)
     except ChannelsimError as error:
-        return None, str(error)
+        return Observed(None, None, str(error))
 
 
 def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
@@ -357,15 +359,23 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
         id="headline",
         className="headline",
     )
-    daily, origin = observed(config)
+    seen = observed(config)
     stem = answer.name
     return [
         headline,
         html.H3("Trade-off"),
         chart("tradeoff", words.tradeoff_figure(answer), f"{stem}-tradeoff"),
         html.H3("Monthly arrivals against the observed series"),
-        html.P(f"Observed: {origin}." if daily is not None else origin, className="help"),
-        chart("series", words.series_figure(answer, daily, origin), f"{stem}-series"),
+        html.P(
+            "Simulated: median of the runs with the ranges holding the middle 50% and 90%. "
+            + (
+                "Observed: the Home Office's daily series, same days."
+                if seen.daily is not None
+                else f"Observed series not drawn: {seen.reason}."
+            ),
+            className="help",
+        ),
+        chart("series", words.series_figure(answer, seen), f"{stem}-series"),
         html.H3("Map of the strait"),
         chart("map", words.map_figure(answer), f"{stem}-map"),
         html.H3("What decides this answer"),
@@ -411,13 +421,10 @@ def official(config: ExploreConfig) -> tuple[pd.DataFrame, pd.DataFrame, dict[st
 
 
 def data_view(config: ExploreConfig) -> list[Any]:
+    """The data brief and the sections of `channelsim data report`."""
     from channelsim.data.brief import brief_rows, source_line, weekly_brief
-    from channelsim.data.report import (
-        arrivals_figure,
-        people_per_boat_figure,
-        prevention_figure,
-        year_to_date_figure,
-    )
+    from channelsim.data.report import data_report_sections
+    from channelsim.reports.credits import publishable
 
     try:
         daily, weekly, edition = official(config)
@@ -425,18 +432,18 @@ def data_view(config: ExploreConfig) -> list[Any]:
         return [html.P(f"No official data: {error}", className="error")]
     facts = weekly_brief(daily, weekly, None, edition)
     credit = source_line(edition)
-    figures = [
-        ("arrivals", arrivals_figure(daily, weekly)),
-        ("ytd", year_to_date_figure(daily)),
-        ("ppb", people_per_boat_figure(daily)),
-        ("prevention", prevention_figure(weekly)),
-    ]
-    return [
+    view: list[Any] = [
         html.H3(f"The week's facts to {facts['data_to']}"),
         _table(brief_rows(facts)),
         html.P(credit, className="help"),
-        *[chart(f"data-{n}", words.with_source(f, credit), f"official-{n}") for n, f in figures],
     ]
+    for i, section in enumerate(data_report_sections(daily, weekly)):
+        view += [html.H3(section.title), *[html.P(p, className="help") for p in section.paragraphs]]
+        view += [
+            chart(f"data-{i}-{j}", publishable(fig, section.title, [credit]), f"official-{i}-{j}")
+            for j, fig in enumerate(section.figures)
+        ]
+    return view
 
 
 CLAIM_EXAMPLE = """claims:
@@ -750,9 +757,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                 "filename": f"{answer.name}.csv",
                 "type": "text/csv",
             }
-        buffer = io.BytesIO()
-        table.to_excel(buffer, sheet_name="comparison", index=False)
-        return dcc.send_bytes(buffer.getvalue(), f"{answer.name}.xlsx")
+        return dcc.send_bytes(words.workbook_bytes(answer), f"{answer.name}.xlsx")
 
     app.clientside_callback(
         """function(clicks) {

@@ -49,7 +49,7 @@ class Answer:
     table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
     pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
     monthly: pd.DataFrame  # channelsim.reports.figures.monthly_simulated of both scenarios
-    boats: pd.DataFrame | None  # the changed scenario's first replicate
+    boats: pd.DataFrame | None  # the first replicate of each scenario (column ``scenario``)
     results: ResultSet
     elapsed_s: float
     first: str
@@ -119,7 +119,15 @@ def compute(settings: Settings, job: Job | None = None, executor: str = "auto") 
         progress=job.progress if job is not None else False,
     )
     daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
-    boats = simulate(dataclasses.replace(models[1], keep=("boats",)), member_seed(seed, 0)).boats
+    boats = pd.concat(  # the first run of each scenario, for the map (base first)
+        [
+            simulate(dataclasses.replace(m, keep=("boats",)), member_seed(seed, 0)).boats.assign(
+                scenario=name
+            )
+            for m, name in zip(models, [comparison.base, *comparison.names], strict=True)
+        ],
+        ignore_index=True,
+    )
     assert comparison.results is not None
     return Answer(
         settings=settings.to_json(),
