@@ -95,6 +95,9 @@ def tradeoff_figure(answer: Answer) -> go.Figure:
     present = set(table["metric"])
     metrics = [m for m in answer.results.key() if m in present]
     fig = comparison_figure(table.assign(scenario=answer.name), metrics)
+    for panel in fig.layout.annotations:  # subplot titles: the registry's label and unit
+        if panel.text in metrics:
+            panel.text = answer.results.label(panel.text)
     title = f"Change against {answer.base} (median and {INTERVAL} of {answer.runs} paired runs)"
     return publishable(fig, title, credits(answer))
 

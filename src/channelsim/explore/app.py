@@ -449,6 +449,8 @@ def data_view(config: ExploreConfig) -> list[Any]:
 CLAIM_EXAMPLE = """claims:
   - id: shropshire-star-total-2025-to-11-dec
     quote: "The total for 2025 currently stands at 39,292"
+    speaker: Shropshire Star (PA report)
+    source: https://www.shropshirestar.com/uk-news/2025/12/12/days-without-migrant-boat-crossings-nears-longest-stretch-in-seven-years/
     said_on: 2025-12-12
     as_of: 2025-12-11
     metric: arrived_people
