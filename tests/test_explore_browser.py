@@ -141,16 +141,18 @@ def test_explore_policy_run_matches_compare(
     if not switch.is_checked():
         switch.check()
     page.click("#run")
-    page.wait_for_selector("#headline li[data-figure='arrived_people']", timeout=240_000)
+    page.wait_for_selector("#key-figures tr[data-figure='arrived_people']", timeout=240_000)
     page.wait_for_selector("#chart-tradeoff .main-svg", timeout=30_000)
     assert page.locator("#error").inner_text() == ""
     shown = {
         item.get_attribute("data-figure"): float(item.get_attribute("data-median"))
-        for item in page.locator("#headline li").all()
+        for item in page.locator("#key-figures tr[data-figure]").all()
     }
+    headline = page.locator("#headline").inner_text()
+    assert "against status-quo-2025" in headline and "people arrived in the UK" in headline
     assert {"arrived_people", "dead_or_missing_people", "cost_gbp"} <= set(shown)
     bars = page.evaluate(
-        "() => { const d = document.querySelector('#chart-tradeoff .js-plotly-plot');"
+        "() => { const d = document.querySelector('#chart-figures .js-plotly-plot');"
         " return d._fullData.map(t => Number(t.x[0])); }"
     )
     assert len(bars) >= 3 and all(isinstance(x, int | float) for x in bars)
@@ -169,7 +171,12 @@ def test_explore_policy_run_matches_compare(
     expected = _cli_medians(run_cli, toml, shipped_scenarios()["status-quo-2025"], seed)
     for name, median in shown.items():
         assert median == pytest.approx(expected[name], rel=0, abs=0), name
-    assert bars == list(shown.values())  # the chart's bars are the headline's medians
+    assert bars == list(shown.values())  # the chart's bars are the table's medians
+    prevented = page.evaluate(
+        "() => Number(document.querySelector('#chart-tradeoff .js-plotly-plot')"
+        "._fullData[0].x[0])"
+    )
+    assert prevented == -expected["arrived_people"]  # arrivals prevented, on the trade-off
 
     # the same question again: from the cache, at once
     page.click("#run")

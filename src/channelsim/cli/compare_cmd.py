@@ -23,7 +23,6 @@ from channelsim.cli.runs_cmd import (
 )
 
 if TYPE_CHECKING:
-    from channelsim.experiments import Comparison
     from channelsim.runstore import RunStore
 
 
@@ -102,6 +101,8 @@ def register(app: typer.Typer) -> None:
         if fmt is not OutputFormat.table:
             emit_rows(rows, fmt, json_payload=payload)
             return
+        from channelsim.reports.headlines import comparison_headline
+
         headline: str | None = comparison_headline(comparison)
         for name in comparison.names:  # one table per scenario: its figures' labels fit
             emit_rows(
@@ -123,28 +124,3 @@ def register(app: typer.Typer) -> None:
                 title="scenarios ranked by arrivals prevented (medians)",
                 sources=[comparison.results],
             )
-
-
-def comparison_headline(comparison: Comparison) -> str:
-    """The headline of ``compare``: for each scenario, its key figures' differences from the
-    base in words, with their intervals."""
-    import datetime as dt
-
-    from channelsim.headline import Subject, estimates, headline, lead_figures, scenario_text
-
-    assert comparison.results is not None and comparison.period is not None
-    start, end = (dt.date.fromisoformat(d) for d in comparison.period)
-    rows = comparison.table.to_dict(orient="records")
-    names = lead_figures(comparison.results.key())
-    lines = []
-    for name in comparison.names:
-        subject = Subject(
-            scenario_text(name, comparison.descriptions.get(name)),
-            start,
-            end,
-            comparison.runs,
-            against=comparison.base,
-        )
-        mine = [r for r in rows if r["scenario"] == name]
-        lines.append(headline(subject, estimates(mine, names, comparison.results.describe)))
-    return "\n\n".join(lines)

@@ -1,12 +1,13 @@
-"""The page's answer to a comparison: the headline in words and the charts, built from the
-comparison's own results registry (labels, units) and the report's figure builders
-(``channelsim.reports.figures``), each chart with a source line so a saved image can be
-published.
+"""The page's answer to a comparison, from the library: the headline in words
+(``channelsim.reports.headlines.comparison_headline``, the same as `channelsim compare`
+prints), the key figures with labels and units from the comparison's results registry, and
+the report's charts (``channelsim.reports.figures``, ``channelsim.reports.strait_map``), each
+titled and credited (``channelsim.reports.credits.publishable``) so that a saved PNG or SVG
+can be published as it is.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -19,86 +20,60 @@ if TYPE_CHECKING:
     from channelsim.explore.jobs import Answer
     from channelsim.reports.build import Observed
 
-MONEY_UNITS = ("GBP", "£")
+
+def headline(answer: Answer) -> str:
+    """The headline in words, as `channelsim compare` prints it."""
+    from channelsim.reports.headlines import comparison_headline
+
+    return comparison_headline(answer.comparison)
 
 
-def amount(value: float, unit: str) -> str:
-    """A magnitude with its unit: ``1,234 people``, ``£12.3m``."""
-    size = abs(value)
-    if unit in MONEY_UNITS:
-        if size >= 1e9:
-            return f"£{size / 1e9:,.2f}bn"
-        if size >= 1e6:
-            return f"£{size / 1e6:,.1f}m"
-        return f"£{size:,.0f}"
-    digits = 0 if size >= 10 or size == round(size) else 1
-    return f"{size:,.{digits}f} {unit}"
+def key_figures(answer: Answer) -> list[dict[str, Any]]:
+    """The registry's key figures: label, unit, the median and interval of the paired
+    difference, the values formatted as the terminal and the reports show them."""
+    from channelsim.formatting import format_value
 
-
-def change(value: float, unit: str) -> str:
-    """A paired difference in words: ``1,234 people fewer``, ``£2.0m more``, ``no change``."""
-    if not math.isfinite(value):
-        return "undefined"
-    if round(value, 1) == 0:
-        return "no change"
-    word = "more" if value > 0 else "less" if unit in MONEY_UNITS else "fewer"
-    return f"{amount(value, unit)} {word}"
-
-
-def headline(answer: Answer) -> list[dict[str, Any]]:
-    """One sentence per key figure of the registry: its label, the median paired difference
-    in words and the interval, and whether the runs agree on the direction."""
     rows = []
     for name in answer.results.key():
         try:
             figure = answer.figure(name)
         except KeyError:
             continue
-        item = next(r for r in answer.results if r.total_name == name)
-        unit = getattr(item, "unit", "")
-        low, high = figure["low"], figure["high"]
-        agree = (low > 0 and high > 0) or (low < 0 and high < 0) or low == high
-        text = (
-            f"{item.label}: {change(figure['median'], unit)} "
-            f"({INTERVAL}: {change(low, unit)} to {change(high, unit)})"
-        )
-        if not agree:
-            text += "; the runs do not agree on the direction"
-        rows.append({"figure": name, "label": item.label, "unit": unit, "text": text, **figure})
+        field = answer.results.describe(name)
+        shown = {k: format_value(figure[k], field) for k in ("median", "low", "high")}
+        rows.append({"figure": name, "heading": field.heading, **figure, "shown": shown})
     return rows
 
 
-def headline_intro(answer: Answer) -> str:
-    return (
-        f"{answer.name} against {answer.base}, {answer.first} to {answer.last}: median of "
-        f"{answer.runs} paired runs with common random numbers (seed {answer.seed})."
-    )
-
-
 def credits(answer: Answer) -> list[str]:
-    """The credit of the page's simulated figures (``channelsim.reports.credits``)."""
+    """The credit of the page's simulated figures."""
     from channelsim.reports.credits import simulated_line
 
-    return [simulated_line(f"{answer.name} against {answer.base}", answer.seed)]
+    return [simulated_line(f"{answer.name} against {answer.base}", answer.comparison.base_seed)]
 
 
 def tradeoff_figure(answer: Answer) -> go.Figure:
-    """Arrivals prevented, deaths and cost: the registry's key figures, median and interval
-    of the paired differences (``channelsim.reports.figures.comparison_figure``), titled and
-    credited so that a saved image can be published."""
+    """Arrivals prevented against the change in deaths, extra cost as colour
+    (``channelsim.reports.figures.tradeoff_figure`` of the comparison's ranked table)."""
+    from channelsim.reports.credits import publishable
+    from channelsim.reports.figures import tradeoff_figure as build
+
+    title = f"Trade-off against {answer.base}: {INTERVAL} of {answer.comparison.runs} paired runs"
+    return publishable(build(answer.comparison.tradeoffs()), title, credits(answer))
+
+
+def key_figures_figure(answer: Answer) -> go.Figure:
+    """The key figures' paired differences, one panel each
+    (``channelsim.reports.figures.comparison_figure``)."""
     from channelsim.reports.credits import publishable
     from channelsim.reports.figures import comparison_figure
     from channelsim.reports.inputs import comparison_from_table
 
     table = comparison_from_table(answer.table)
     assert table is not None
-    present = set(table["metric"])
-    metrics = [m for m in answer.results.key() if m in present]
-    fig = comparison_figure(table.assign(scenario=answer.name), metrics)
-    for panel in fig.layout.annotations:  # subplot titles: the registry's label and unit
-        if panel.text in metrics:
-            panel.text = answer.results.label(panel.text)
-    title = f"Change against {answer.base} (median and {INTERVAL} of {answer.runs} paired runs)"
+    metrics = [m for m in answer.results.key() if m in set(table["metric"])]
+    fig = comparison_figure(table, metrics, answer.results.describe)
+    title = f"Change against {answer.base} (median and {INTERVAL})"
     return publishable(fig, title, credits(answer))
 
 
@@ -108,15 +83,16 @@ def series_figure(answer: Answer, observed: Observed) -> go.Figure:
     from channelsim.reports.figures import monthly_observed
     from channelsim.reports.figures import series_figure as build
 
+    first, last = answer.comparison.period or ("", "")
     daily = observed.daily
-    monthly = None if daily is None else monthly_observed(daily, answer.first, answer.last)
+    monthly = None if daily is None else monthly_observed(daily, first, last)
     if monthly is not None and monthly.empty:
         monthly = None
     lines = credits(answer)
     if monthly is not None and observed.credit:
         lines.append(observed.credit)
-    title = f"Arrivals per month, {answer.first} to {answer.last}"
-    return publishable(build(answer.monthly, monthly), title, lines)
+    return publishable(build(answer.monthly, monthly), f"Arrivals per month, {first} to {last}",
+                       lines)  # fmt: skip
 
 
 def map_figure(answer: Answer) -> go.Figure:
@@ -127,17 +103,18 @@ def map_figure(answer: Answer) -> go.Figure:
     from channelsim.world.coastline import CREDIT
 
     title = "The Dover Strait: launch zones and events of one simulated run"
-    return publishable(strait_map(load_world(), answer.boats), title,
+    return publishable(strait_map(load_world(), answer.comparison.boats), title,
                        [*credits(answer), CREDIT + "."])  # fmt: skip
 
 
 def results_table(answer: Answer) -> pd.DataFrame:
     """The comparison's table with each figure's label and unit from the registry."""
     table = answer.table.copy()
-    units = {r.total_name: getattr(r, "unit", "") for r in answer.results}
-    table.insert(2, "label", [answer.results.label(f) for f in table["figure"]])
-    table.insert(3, "unit", [units.get(f, "") for f in table["figure"]])
-    return table.assign(base=answer.base, runs=answer.runs, seed=answer.seed)
+    fields = [answer.results.describe(f) for f in table["figure"]]
+    table.insert(2, "label", [f.label for f in fields])
+    table.insert(3, "unit", [f.unit for f in fields])
+    return table.assign(base=answer.base, runs=answer.comparison.runs,
+                        seed=answer.comparison.base_seed)  # fmt: skip
 
 
 def workbook_bytes(answer: Answer) -> bytes:
@@ -146,14 +123,10 @@ def workbook_bytes(answer: Answer) -> bytes:
     import tempfile
     from pathlib import Path
 
-    from channelsim.exports import Column, column_from_name, write_workbook
-
-    table = results_table(answer)
-
-    def describe(_table: str, column: str) -> Column:
-        return column_from_name(column)
+    from channelsim.exports import write_workbook
 
     with tempfile.TemporaryDirectory(prefix="channelsim-explore-") as folder:
-        path = write_workbook(Path(folder) / "comparison.xlsx", {"comparison": table},
-                              describe, credits(answer))  # fmt: skip
+        tables = {"comparison": results_table(answer)}
+        path = Path(folder) / "comparison.xlsx"
+        write_workbook(path, tables, answer.results.describe, credits(answer))
         return path.read_bytes()

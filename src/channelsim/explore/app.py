@@ -18,6 +18,7 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_upda
 
 from channelsim import __version__
 from channelsim.errors import ChannelsimError, InputError
+from channelsim.experiments.summary import INTERVAL
 from channelsim.explore import answer as words
 from channelsim.explore.controls import (
     Control,
@@ -336,35 +337,35 @@ def observed(config: ExploreConfig) -> Observed:
 
 
 def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
-    """Headline, charts and the notes of an answer."""
-    items = words.headline(answer)
-    headline = html.Div(
-        [
-            html.P(words.headline_intro(answer)),
-            html.Ul(
-                [
-                    html.Li(
-                        row["text"],
-                        **{
-                            "data-figure": row["figure"],
-                            "data-median": repr(row["median"]),
-                            "data-low": repr(row["low"]),
-                            "data-high": repr(row["high"]),
-                        },
-                    )
-                    for row in items
-                ]
-            ),
+    """Headline, key figures, charts and the notes of an answer."""
+    rows = words.key_figures(answer)
+    figures = html.Table(
+        [html.Tr([html.Th("figure"), html.Th("median"), html.Th(f"{INTERVAL} low"),
+                  html.Th("high")])]
+        + [
+            html.Tr(
+                [html.Td(row["heading"]), *[html.Td(row["shown"][k]) for k in
+                                            ("median", "low", "high")]],
+                **{"data-figure": row["figure"], "data-median": repr(row["median"]),
+                   "data-low": repr(row["low"]), "data-high": repr(row["high"])},
+            )
+            for row in rows
         ],
-        id="headline",
-        className="headline",
-    )
+        id="key-figures",
+        className="tbl",
+    )  # fmt: skip
     seen = observed(config)
     stem = answer.name
     return [
-        headline,
+        html.Div(
+            [html.P(p) for p in words.headline(answer).split("\n\n")],
+            id="headline",
+            className="headline",
+        ),
+        figures,
         html.H3("Trade-off"),
         chart("tradeoff", words.tradeoff_figure(answer), f"{stem}-tradeoff"),
+        chart("figures", words.key_figures_figure(answer), f"{stem}-key-figures"),
         html.H3("Monthly arrivals against the observed series"),
         html.P(
             "Simulated: median of the runs with the ranges holding the middle 50% and 90%. "
@@ -380,9 +381,9 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
         chart("map", words.map_figure(answer), f"{stem}-map"),
         html.H3("What decides this answer"),
         html.P(
-            "The parameters this answer depends on most (`channelsim compare --posterior`) are "
-            "not in this version yet; the sourced/assumption tags beside each control say which "
-            "inputs are assumptions.",
+            "Which parameters this answer depends on most is not computed here yet (it needs "
+            "the posterior comparison of `channelsim compare --posterior`); the sourced and "
+            "assumption tags beside each control say which inputs are assumptions.",
             className="help",
         ),
         html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),

@@ -25,6 +25,7 @@ from channelsim.explore.settings import Settings
 
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet
+    from channelsim.experiments import Comparison
 
 State = Literal["waiting", "running", "done", "failed", "cancelled"]
 #: Answers kept: the same question answers at once the second time.
@@ -39,21 +40,30 @@ class Cancelled(ChannelsimError):
 
 @dataclass
 class Answer:
-    """A comparison as the page shows it."""
+    """A comparison as the page shows it: ``comparison`` without the members' days (the
+    monthly quantiles of both scenarios are kept instead), with its boat logs for the map."""
 
     settings: dict[str, Any]
-    base: str
-    name: str
-    runs: int
-    seed: int
-    table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
-    pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
+    comparison: Comparison
     monthly: pd.DataFrame  # channelsim.reports.figures.monthly_simulated of both scenarios
-    boats: pd.DataFrame | None  # the first replicate of each scenario (column ``scenario``)
-    results: ResultSet
     elapsed_s: float
-    first: str
-    last: str
+
+    @property
+    def name(self) -> str:
+        return self.comparison.names[0]
+
+    @property
+    def base(self) -> str:
+        return self.comparison.base
+
+    @property
+    def results(self) -> ResultSet:
+        assert self.comparison.results is not None
+        return self.comparison.results
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return self.comparison.table
 
     def figure(self, name: str) -> dict[str, float]:
         """The median and interval of one figure's paired difference."""
@@ -102,47 +112,26 @@ def compute(settings: Settings, job: Job | None = None, executor: str = "auto") 
     Raises :class:`~channelsim.errors.InputError` for settings the scenario rejects and
     :class:`Cancelled` when ``job`` is cancelled.
     """
-    from channelsim.engine import simulate
-    from channelsim.experiments import compare_scenarios, member_seed, prepare
+    from channelsim.experiments import compare_scenarios, prepare
     from channelsim.reports.figures import monthly_simulated
 
     started = time.perf_counter()
     base, changed = settings.scenarios()
-    seed = settings.run_seed()
-    models = [prepare(base), prepare(changed)]
     comparison = compare_scenarios(
-        models[0],
-        models[1:],
+        prepare(base),
+        [prepare(changed)],
         settings.runs,
-        seed,
+        settings.run_seed(),
         executor=executor,
         progress=job.progress if job is not None else False,
+        boat_log=True,
     )
     daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
-    boats = pd.concat(  # the first run of each scenario, for the map (base first)
-        [
-            simulate(dataclasses.replace(m, keep=("boats",)), member_seed(seed, 0)).boats.assign(
-                scenario=name
-            )
-            for m, name in zip(models, [comparison.base, *comparison.names], strict=True)
-        ],
-        ignore_index=True,
-    )
-    assert comparison.results is not None
     return Answer(
         settings=settings.to_json(),
-        base=comparison.base,
-        name=comparison.names[0],
-        runs=settings.runs,
-        seed=seed,
-        table=comparison.table,
-        pairs=comparison.pairs,
+        comparison=dataclasses.replace(comparison, daily=daily.iloc[:0]),
         monthly=monthly_simulated(daily),
-        boats=boats,
-        results=comparison.results,
         elapsed_s=time.perf_counter() - started,
-        first=str(base.start),
-        last=str(base.end),
     )
 
 

@@ -156,9 +156,7 @@ class Settings:
         out = {"name": f"{self.start_from}-explored", **out}
         changed = _changes(self, Settings.starting(self.start_from, self.base))
         if changed:
-            out["description"] = f"{mapping.get('description', '')} Changed in the explorer: " + (
-                "; ".join(changed)
-            )
+            out["description"] = f"{self.start_from} changed in the explorer: " + "; ".join(changed)
         if self.params:
             out["params"] = _nested(self.params)
         policies = []
@@ -294,7 +292,12 @@ def _changes(now: Settings, shipped: Settings) -> list[str]:
         mine, theirs = now.policies.get(kind), shipped.policies.get(kind)
         on, was_on = bool(mine and mine.on), bool(theirs and theirs.on)
         if on != was_on:
-            changes.append(f"{kind} {'on' if on else 'off'}")
+            params = (
+                ", ".join(f"{k} = {v}" for k, v in sorted(mine.params.items()))
+                if (on and mine)
+                else ""
+            )
+            changes.append(f"{kind} {'on' if on else 'off'}" + (f" ({params})" if params else ""))
         elif on and mine and theirs:
             changes += [
                 f"{kind}.{k} = {v}"

@@ -27,6 +27,7 @@ from channelsim.headline import (
 
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet
+    from channelsim.experiments import Comparison
     from channelsim.experiments.observed import ObservedFigures
     from channelsim.reports.inputs import ReportInput
 
@@ -173,3 +174,24 @@ def sensitivity_headline(found: ReportInput) -> list[str]:
     text = [f"{lead}: what moves each output over the parameters' plausible ranges."]
     text += [driver_text(d, fields) for d in sensitivity_drivers(indices)]
     return [" ".join(text)]
+
+
+def comparison_headline(comparison: Comparison) -> str:
+    """The headline of ``compare`` and of the explorer: for each scenario, its key figures'
+    differences from the base in words, with their intervals."""
+    assert comparison.results is not None and comparison.period is not None
+    start, end = (dt.date.fromisoformat(d) for d in comparison.period)
+    rows = comparison.table.to_dict(orient="records")
+    names = lead_figures(comparison.results.key())
+    lines = []
+    for name in comparison.names:
+        subject = Subject(
+            scenario_text(name, comparison.descriptions.get(name)),
+            start,
+            end,
+            comparison.runs,
+            against=comparison.base,
+        )
+        mine = [r for r in rows if r["scenario"] == name]
+        lines.append(headline(subject, estimates(mine, names, comparison.results.describe)))
+    return "\n\n".join(lines)
