@@ -10,6 +10,7 @@ A scenario is TOML or YAML::
     parameter_set = "calibrated" # or "code" (channelsim.params.PARAMETER_SETS)
     [weather]
     mode = "stochastic"          # or "file" (path = CSV) or "replay" (path = ODS/CSV or "store")
+                                 # or "era5" (path = NetCDF file(s)) or "open-meteo" (CSV/JSON)
     [params.sea]
     engine_speed_kn = 5.5        # overrides on top of the parameter set
     [[policies]]
@@ -91,9 +92,10 @@ class WeatherSpec(BaseModel):
         description="A registered environment reader (channelsim.world.environment): "
         "'stochastic', 'file', 'replay'...",
     )
-    path: str | None = Field(
+    path: str | tuple[str, ...] | None = Field(
         default=None,
-        description="Weather CSV for mode 'file'; for 'replay' the official ODS/CSV or 'store'.",
+        description="Weather CSV for mode 'file'; for 'replay' the official ODS/CSV or 'store'; "
+        "for 'era5' NetCDF files, for 'open-meteo' CSV/JSON files (one path or a list).",
     )
 
     @field_validator("mode")
@@ -112,7 +114,15 @@ class WeatherSpec(BaseModel):
     def _path_needed(self) -> WeatherSpec:
         if self.mode == "file" and not self.path:
             raise ValueError("mode 'file' needs a path to a weather CSV")
+        if self.mode in MULTI_FILE_MODES and not self.path:
+            raise ValueError(f"mode {self.mode!r} needs a path (a file or a list of files)")
+        if isinstance(self.path, tuple) and self.mode not in MULTI_FILE_MODES:
+            raise ValueError(f"mode {self.mode!r} takes one path, not a list")
         return self
+
+
+#: Weather modes whose ``path`` may list several files (read as one).
+MULTI_FILE_MODES = ("era5", "open-meteo")
 
 
 class PolicySpec(BaseModel):
@@ -351,12 +361,19 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     params = apply_overrides(parameter_set(set_name), overrides or {}, source, "params")
     weather = raw.get("weather")
     if isinstance(weather, dict) and weather.get("path"):
-        weather_path = str(weather["path"])
-        if weather_path != "store":
-            if source is not None and not Path(weather_path).is_absolute():
-                weather_path = str(Path(source).parent / weather_path)
-                raw["weather"] = {**weather, "path": weather_path}
-            _check_weather_path(Path(weather_path), source)
+        given = weather["path"]
+        paths = [str(p) for p in given] if isinstance(given, list | tuple) else [str(given)]
+        if paths != ["store"]:
+            if source is not None:
+                paths = [
+                    p if Path(p).is_absolute() else str(Path(source).parent / p) for p in paths
+                ]
+            for p in paths:
+                _check_weather_path(Path(p), source)
+            raw["weather"] = {
+                **weather,
+                "path": tuple(paths) if isinstance(given, list | tuple) else paths[0],
+            }
     try:
         return Scenario.model_validate(
             {**raw, "params": params, "source": str(source) if source else None}

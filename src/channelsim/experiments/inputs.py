@@ -38,13 +38,14 @@ def prepare(scenario: Scenario | SimSpec) -> SimSpec:
     if spec.mode != "replay":
         return SimSpec(scenario)
     weather = scenario.params.weather
+    replay_path = spec.path if isinstance(spec.path, str) else None  # one path (WeatherSpec)
     reader = make_reader(
         ReaderRequest(
             spec.mode,
             spec.path,
             weather.max_wind_kn,
             weather.max_wave_height_m,
-            observed_crossing=observed_crossing_days(spec.path, scenario.source),
+            observed_crossing=observed_crossing_days(replay_path, scenario.source),
             source=scenario.source,
         )
     )

@@ -290,6 +290,43 @@ class StochasticWeather:
         return DailyWeather(dates, wind_kn, from_deg, waves, sea)
 
 
+def crossing_window_means(
+    times_utc: pd.Series,
+    wind_u_m_s: NDArray[np.float64],
+    wind_v_m_s: NDArray[np.float64],
+    wave_height_m: NDArray[np.float64],
+    sea_temp_c: NDArray[np.float64],
+) -> pd.DataFrame:
+    """Daily values of hourly (or daily) rows: the means over the rows from 00:00 to 11:59
+    UTC (:data:`CROSSING_HOURS_UTC`, the night launches and morning crossing), a date with no
+    row in that window taking the mean of all its rows (a daily file's one row).
+
+    ``times_utc``: timezone-aware (UTC) times of the rows; the arrays: one value per row, the
+    wind as the velocity it blows towards (east, north) in m/s. Returns a frame indexed by
+    date with ``speed_kn`` (the mean of the rows' speeds), ``wind_from_deg`` (the direction
+    of the mean wind vector), ``wave_height_m`` and ``sea_temp_c``.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "date": times_utc.dt.tz_localize(None).dt.normalize(),
+            "hour": times_utc.dt.hour,
+            "u": wind_u_m_s,
+            "v": wind_v_m_s,
+            "speed_kn": np.hypot(wind_u_m_s, wind_v_m_s) / KNOT_M_S,
+            "wave_height_m": wave_height_m,
+            "sea_temp_c": sea_temp_c,
+        }
+    )
+    in_window = frame["hour"].isin(CROSSING_HOURS_UTC)
+    has_window = in_window.groupby(frame["date"]).transform("any")
+    used = frame[in_window | ~has_window]
+    daily = used.groupby("date").mean(numeric_only=True)
+    daily["wind_from_deg"] = np.mod(np.degrees(np.arctan2(-daily["u"], -daily["v"])), 360.0)
+    return daily
+
+
 _FILE_COLUMNS = ("wind_from_deg", "wave_height_m", "sea_temp_c")
 
 
@@ -366,41 +403,36 @@ class WeatherFile:
             u, v = values.pop("wind_u_m_s"), values.pop("wind_v_m_s")
         else:
             u, v = wind_components_m_s(values.pop("wind_speed_kn"), values.pop("wind_from_deg"))
-        frame = pd.DataFrame(
-            {
-                "date": times.dt.tz_localize(None).dt.normalize(),
-                "hour": times.dt.hour,
-                "u": u,
-                "v": v,
-                "speed_kn": np.hypot(u, v) / KNOT_M_S,
-                "wave_height_m": values["wave_height_m"],
-                "sea_temp_c": values["sea_temp_c"],
-            }
-        )
-        in_window = frame["hour"].isin(CROSSING_HOURS_UTC)
-        has_window = in_window.groupby(frame["date"]).transform("any")
-        used = frame[in_window | ~has_window]
-        daily = used.groupby("date").mean(numeric_only=True)
-        daily["wind_from_deg"] = np.mod(np.degrees(np.arctan2(-daily["u"], -daily["v"])), 360.0)
-        return daily
+        return crossing_window_means(times, u, v, values["wave_height_m"], values["sea_temp_c"])
 
     def daily(self, dates: Any, seed: int) -> DailyWeather:
         """The file's values on ``dates`` (``seed`` unused: a file is deterministic)."""
-        import pandas as pd
+        return weather_on_dates(self._daily, dates, self.path)
 
-        dates = as_dates(dates)
-        idx = self._daily.index.get_indexer(pd.DatetimeIndex(dates))
-        if (idx < 0).any():
-            missing = dates[int(np.argmax(idx < 0))]
-            raise self._fail(f"date {missing}", "a row for every simulated date")
-        rows = self._daily.iloc[idx]
-        return DailyWeather(
-            dates,
-            rows["speed_kn"].to_numpy(np.float64),
-            rows["wind_from_deg"].to_numpy(np.float64),
-            rows["wave_height_m"].to_numpy(np.float64),
-            rows["sea_temp_c"].to_numpy(np.float64),
+
+def weather_on_dates(daily: pd.DataFrame, dates: Any, source: str | Path) -> DailyWeather:
+    """The rows of a :func:`crossing_window_means` table on ``dates``; InputError naming
+    ``source`` and the first simulated date the table lacks."""
+    import pandas as pd
+
+    dates = as_dates(dates)
+    idx = daily.index.get_indexer(pd.DatetimeIndex(dates))
+    if (idx < 0).any():
+        missing = dates[int(np.argmax(idx < 0))]
+        first, last = (str(d)[:10] for d in (daily.index.min(), daily.index.max()))
+        raise InputError(
+            source,
+            f"date {missing}",
+            f"expected weather for every simulated date (the file covers {first} to {last})",
         )
+    rows = daily.iloc[idx]
+    return DailyWeather(
+        dates,
+        rows["speed_kn"].to_numpy(np.float64),
+        rows["wind_from_deg"].to_numpy(np.float64),
+        rows["wave_height_m"].to_numpy(np.float64),
+        rows["sea_temp_c"].to_numpy(np.float64),
+    )
 
 
 _MAX_WIND_M_S = MAX_WIND_SPEED_KN * KNOT_M_S
@@ -498,7 +530,7 @@ class ReaderRequest:
     read them (replay), and the file the request came from (for error messages)."""
 
     mode: str
-    path: str | None = None
+    path: str | tuple[str, ...] | None = None
     max_wind_kn: float = DEFAULT_MAX_WIND_KN
     max_wave_height_m: float = DEFAULT_MAX_WAVE_HEIGHT_M
     observed_crossing: pd.Series | None = None
@@ -538,7 +570,7 @@ def _stochastic(request: ReaderRequest) -> EnvironmentReader:
 
 
 def _file(request: ReaderRequest) -> EnvironmentReader:
-    if not request.path:
+    if not request.path or not isinstance(request.path, str):
         raise InputError(request.source, "weather.path", "a path to a weather CSV")
     return WeatherFile(request.path)
 
@@ -559,10 +591,32 @@ def _replay(request: ReaderRequest) -> EnvironmentReader:
     )
 
 
+def _era5(request: ReaderRequest) -> EnvironmentReader:
+    from channelsim.world.reanalysis import ReanalysisWeather, read_era5
+
+    return ReanalysisWeather(_paths(request, "ERA5 NetCDF"), read_era5)
+
+
+def _open_meteo(request: ReaderRequest) -> EnvironmentReader:
+    from channelsim.world.reanalysis import ReanalysisWeather, read_open_meteo
+
+    return ReanalysisWeather(_paths(request, "Open-Meteo CSV or JSON"), read_open_meteo)
+
+
+def _paths(request: ReaderRequest, kind: str) -> list[str]:
+    if not request.path:
+        raise InputError(request.source, "weather.path", f"one or more {kind} files")
+    return [request.path] if isinstance(request.path, str) else list(request.path)
+
+
 register_reader("stochastic", _stochastic, "seasonal, persistent synthetic weather")
 register_reader("file", _file, "a CSV of hourly or daily weather (path)")
 register_reader(
     "replay", _replay, "synthetic weather conditioned on the observed crossing days (path)"
+)
+register_reader("era5", _era5, "ERA5 reanalysis, NetCDF from the Copernicus CDS (path)")
+register_reader(
+    "open-meteo", _open_meteo, "Open-Meteo historical weather and marine, CSV or JSON (path)"
 )
 
 
