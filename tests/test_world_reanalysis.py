@@ -17,24 +17,19 @@ from channelsim.errors import InputError
 from channelsim.scenario import load_scenario
 from channelsim.world.environment import KNOT_M_S, ReaderRequest, make_reader
 from channelsim.world.reanalysis import ReanalysisWeather, read_era5, read_open_meteo
+from open_meteo_samples import HOURS, _iso, archive_response, hourly_u, marine_response, to_csv
 
 xr = pytest.importorskip("xarray")
 pytest.importorskip("netCDF4")
 
-HOURS = pd.date_range("2025-06-01", periods=72, freq="h")  # three days, hourly
 LATS = np.array([51.5, 51.25, 51.0, 50.75, 50.5])  # ERA5 order: north to south
 LONS = np.array([0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25])
-
-
-def _hourly_u(t: pd.DatetimeIndex) -> np.ndarray:
-    """A wind from the south-west that strengthens by the hour: u = v = 1 + hour/10 m/s."""
-    return 1.0 + np.arange(len(t)) / 10.0
 
 
 def era5_dataset(**changes: Any) -> Any:
     """ERA5 single levels as the CDS writes them (valid_time, latitude, longitude)."""
     shape = (len(HOURS), len(LATS), len(LONS))
-    u = np.broadcast_to(_hourly_u(HOURS)[:, None, None], shape).copy()
+    u = np.broadcast_to(hourly_u(HOURS)[:, None, None], shape).copy()
     swh = np.full(shape, 0.6)
     swh[:, 2, 3] = 0.9  # one sea point differs: the area mean is not one point's value
     swh[:, 0, 1] = np.nan  # a land point: no waves
@@ -78,7 +73,7 @@ def box_mean(values: np.ndarray) -> float:
 def test_era5_daily_weather_is_the_night_morning_mean_over_the_strait(tmp_path: Path) -> None:
     reader = ReanalysisWeather(write_era5(tmp_path), read_era5)
     w = reader.daily(pd.date_range("2025-06-01", periods=3), seed=0)
-    u = _hourly_u(HOURS).reshape(3, 24)[:, :12]  # 00:00–11:59 UTC of each day
+    u = hourly_u(HOURS).reshape(3, 24)[:, :12]  # 00:00–11:59 UTC of each day
     speed_kn = (np.sqrt(2.0) * u).mean(axis=1) / KNOT_M_S
     np.testing.assert_allclose(w.wind_speed_kn, speed_kn, rtol=1e-6)
     np.testing.assert_allclose(w.wind_from_deg, 225.0)  # blowing towards the north-east
@@ -142,69 +137,8 @@ def test_a_file_that_is_not_netcdf(tmp_path: Path) -> None:
 # -- Open-Meteo ------------------------------------------------------------------------------
 
 
-def _iso(times: pd.DatetimeIndex) -> list[str]:
-    return [t.strftime("%Y-%m-%dT%H:%M") for t in times]
-
-
-def archive_response(unit: str = "km/h", factor: float = 3.6) -> dict[str, Any]:
-    """The historical-weather API's JSON (timezone GMT), wind in ``unit``."""
-    speed = np.sqrt(2.0) * _hourly_u(HOURS) * factor
-    return {
-        "latitude": 51.0,
-        "longitude": 1.5,
-        "generationtime_ms": 1.2,
-        "utc_offset_seconds": 0,
-        "timezone": "GMT",
-        "timezone_abbreviation": "GMT",
-        "elevation": 0.0,
-        "hourly_units": {"time": "iso8601", "wind_speed_10m": unit, "wind_direction_10m": "°"},
-        "hourly": {
-            "time": _iso(HOURS),
-            "wind_speed_10m": [round(float(s), 3) for s in speed],
-            "wind_direction_10m": [225] * len(HOURS),
-        },
-    }
-
-
-def marine_response() -> dict[str, Any]:
-    """The marine API's JSON (timezone GMT)."""
-    return {
-        "latitude": 51.0,
-        "longitude": 1.5,
-        "generationtime_ms": 0.8,
-        "utc_offset_seconds": 0,
-        "timezone": "GMT",
-        "timezone_abbreviation": "GMT",
-        "elevation": 0.0,
-        "hourly_units": {"time": "iso8601", "wave_height": "m", "sea_surface_temperature": "°C"},
-        "hourly": {
-            "time": _iso(HOURS),
-            "wave_height": [0.5 + (h.hour >= 12) for h in HOURS],  # rough in the afternoon
-            "sea_surface_temperature": [15.5] * len(HOURS),
-        },
-    }
-
-
-def to_csv(response: dict[str, Any]) -> str:
-    """The same response as the API's format=csv writes it."""
-    lines = [
-        "latitude,longitude,elevation,utc_offset_seconds,timezone,timezone_abbreviation",
-        "51.0,1.5,0.0,0,GMT,GMT",
-    ]
-    for section in ("hourly", "daily"):
-        if section not in response:
-            continue
-        block, units = response[section], response[f"{section}_units"]
-        names = [n for n in block if n != "time"]
-        lines += ["", ",".join(["time", *(f"{n} ({units[n]})" for n in names)])]
-        for k, t in enumerate(block["time"]):
-            values = ["NaN" if block[n][k] is None else str(block[n][k]) for n in names]
-            lines.append(",".join([t, *values]))
-    return "\n".join(lines) + "\n"
-
-
 def expected_open_meteo() -> pd.DataFrame:
-    u = _hourly_u(HOURS).reshape(3, 24)[:, :12]
+    u = hourly_u(HOURS).reshape(3, 24)[:, :12]
     return pd.DataFrame(
         {
             "wind_speed_kn": (np.sqrt(2.0) * u).mean(axis=1) / KNOT_M_S,

@@ -25,6 +25,7 @@ from channelsim.cli import (
     run_cmd,
     runs_cmd,
     sensitivity_cmd,
+    weather_cmd,
 )
 from channelsim.cli.output import err_console, print_error
 from channelsim.errors import ChannelsimError, Terminated, os_error_text
@@ -64,6 +65,7 @@ for _module in (
     runs_cmd,
     report_cmd,
     explore_cmd,
+    weather_cmd,
 ):
     _module.register(app)
 

@@ -385,9 +385,14 @@ def read_open_meteo(path: Path) -> list[Series]:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise _fail(path, f"line {error.lineno}", f"valid JSON ({error.msg})") from None
-        responses = data if isinstance(data, list) else [data]
-        return [s for k, r in enumerate(responses) for s in _json_series(r, path, k)]
+        return open_meteo_json_series(data, path)
     return _csv_series(text, path)
+
+
+def open_meteo_json_series(data: Any, path: Path) -> list[Series]:
+    """The variables of parsed Open-Meteo JSON: one response or a list of responses."""
+    responses = data if isinstance(data, list) else [data]
+    return [s for k, r in enumerate(responses) for s in _json_series(r, path, k)]
 
 
 def _json_series(response: Any, path: Path, k: int) -> list[Series]:
