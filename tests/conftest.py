@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,3 +82,17 @@ def scheduler() -> Iterator[str]:
         dashboard_address=None,
     ) as cluster:
         yield cluster.scheduler_address
+
+
+@contextlib.contextmanager
+def local_server(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded web server on 127.0.0.1 (a free port) answering with ``handler``; yields
+    its base address ``http://127.0.0.1:PORT``. No test touches the internet."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

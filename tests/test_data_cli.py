@@ -7,13 +7,12 @@ import hashlib
 import http.server
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import CliResult
+from conftest import CliResult, local_server
 from spreadsheets import make_rows, write_publication
 
 NAME = "21_November_2025_Small_boats_-_time_series"
@@ -135,16 +134,8 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A web server on 127.0.0.1 serving the files of a directory."""
     root = tmp_path / "site"
     root.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *a: _Site(*a, directory=str(root))
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_server(lambda *a: _Site(*a, directory=str(root))) as base:
+        yield base, root
 
 
 def test_download_finds_the_time_series_link_and_imports(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from conftest import CliResult
+from conftest import CliResult, local_server
 from open_meteo_samples import archive_response, marine_response
 
 Run = Callable[..., CliResult]
@@ -50,14 +49,8 @@ def open_meteo() -> Iterator[tuple[str, OpenMeteo]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", state
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_server(Handler) as base:
+        yield base, state
 
 
 def _download(run_cli: Run, base: str, out: Path, *extra: object) -> CliResult:
