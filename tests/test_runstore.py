@@ -231,6 +231,14 @@ def test_cli_lists_shows_and_removes_runs(recorded, capsys, monkeypatch) -> None
     assert out.splitlines()[0].startswith("member_key,scenario,draw,rep,seed,status")
     assert len(out.splitlines()) == 7
 
+    # a table for reading: the record labelled, each member's key figures with their units
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = _cli(["runs", "show", result.run_id, *store], capsys, monkeypatch)
+    assert code == 0 and "Base seed" in out and "Members done" in out and "6/6" in out
+    assert "arrived" in out and "base.d0.r2" in out  # the toy's figures (no key figures)
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80, out
+    assert "--format csv" in out and "seconds" not in out
+
     code, out, _ = _cli(["runs", "list", *store], capsys, monkeypatch)
     assert code == 0 and result.run_id[:8] in out
 

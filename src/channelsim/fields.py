@@ -122,9 +122,17 @@ COLUMNS = FieldTable(
         Field("seed", "Seed", "", "Random seed of the run.", "id"),
         Field("base_seed", "Base seed", "", "Seed the members' seeds derive from.", "id"),
         Field("run_id", "Run id", "", "Identifier of the run in the results store.", "text"),
+        Field("kind", "Kind of run", "", "run, compare, calibrate or sensitivity.", "text"),
+        Field("name", "Name", "", "Name of the run (from its scenarios).", "text"),
+        Field("status", "Status", "", "running, done, failed or interrupted.", "text"),
+        Field("members_done", "Members done", "", "Members finished, of all planned.", "text"),
+        Field("code_version", "channelsim version", "", "Version of the code that ran.", "text"),
+        Field("created", "Started", "", "When the run was first started (UTC).", "text"),
+        Field("ended", "Ended", "", "When the run last ended (UTC).", "text"),
         Field("item", "Cost item", "", "What the cost pays for (a policy's item).", "text"),
         Field("figure", "Figure", "", "The figure the row gives (see the README sheet).", "text"),
         Field("measure", "Figure", "", "The figure the row gives.", "text"),
+        Field("field", "Field", "", "The field of the record the row gives.", "text"),
         Field("label", "Label", "", "The figure's label.", "text"),
         Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
@@ -329,7 +337,7 @@ def describe(name: str, *sources: Fields | None) -> Field:
 
 def row_field(row: Mapping[str, object], *sources: Fields | None) -> Field | None:
     """The figure a row of a long table gives (its ``figure`` or ``measure``), or None."""
-    for key in ("figure", "measure", "metric"):
+    for key in ("figure", "measure", "metric", "field"):
         if isinstance(row.get(key), str):
             return describe(str(row[key]), *sources)
     return None

@@ -13,7 +13,7 @@ from typing import Any
 from channelsim.fields import Field, Fields, describe, row_field
 
 #: Columns whose values name the figure of their row (shown as its label and unit).
-NAME_KEYS = ("figure", "measure", "metric")
+NAME_KEYS = ("figure", "measure", "metric", "field")
 
 
 def format_number(value: float, *, money: bool = False, whole: bool = False) -> str:

@@ -127,7 +127,7 @@ def _compact_run(run: dict[str, Any]) -> dict[str, Any]:
         "status": run["status"],
         "members": f"{run['n_done']}/{run['n_members']}",
         "seed": run["base_seed"],
-        "created": f"{run['created']:%Y-%m-%d %H:%M:%S}",
+        "created": _when(run["created"]),
         "config": run["config_sha256"][:12],
     }
 
@@ -143,10 +143,64 @@ def _show_summary(result: EnsembleResult, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         print_json(result.to_json_dict())
         return
-    emit_rows(result.summary().to_dict(orient="records"), fmt, title="totals across members")
-    if compare is not None and fmt is OutputFormat.table:
-        title = f"paired differences against {result.spec.base_scenario}"
-        emit_rows(compare.to_dict(orient="records"), fmt, title=title)
+    from channelsim.engine import all_results
+
+    sources = [all_results()]
+    rows = result.summary().to_dict(orient="records")
+    if fmt is not OutputFormat.table:
+        emit_rows(rows, fmt, title="totals across members", sources=sources)
+        return
+    tables = [(f"{name}: totals across members", part) for name, part in _by_scenario(rows)]
+    if compare is not None:
+        base = result.spec.base_scenario
+        tables += [
+            (f"{name} minus {base}: paired differences", part)
+            for name, part in _by_scenario(compare.to_dict(orient="records"))
+        ]
+    for title, part in tables:  # one table per scenario: the figures' labels fit
+        emit_rows(part, fmt, title=title, sources=sources)
+
+
+def _by_scenario(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Rows grouped by their ``scenario`` (in order), without that column."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        rest = {k: v for k, v in row.items() if k != "scenario"}
+        groups.setdefault(str(row.get("scenario")), []).append(rest)
+    return list(groups.items())
+
+
+#: A member's row before its totals (``_member_row``).
+MEMBER_KEYS = ("member_key", "scenario", "draw", "rep", "seed", "status", "seconds")
+#: The run's record as ``runs show`` prints it (the rest is in --format json).
+RECORD = ("run_id", "kind", "name", "status", "base_seed", "code_version", "created", "ended")
+
+
+def _when(value: Any) -> Any:
+    """A time to the second, as people read it; anything else as it is."""
+    return f"{value:%Y-%m-%d %H:%M:%S}" if hasattr(value, "strftime") else value
+
+
+def _show_table(run: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """The run's record, then each member's key figures (the results registry's, labelled
+    with their units); every figure of every member is in --format csv or json."""
+    from channelsim.engine import all_results
+    from channelsim.headline import lead_figures
+
+    results = all_results()
+    record = [{"field": k, "value": _when(run[k])} for k in RECORD if k in run]
+    record.insert(4, {"field": "members_done", "value": f"{run['n_done']}/{run['n_members']}"})
+    emit_rows(record, OutputFormat.table, title=f"run {run['run_id']}", sources=[results])
+    present = [k for k in rows[0] if k not in MEMBER_KEYS] if rows else []
+    key = [t for t in lead_figures(results.key()) if t in present]
+    keys = ["member_key", *(key or present)]  # a model without key figures: all it gives
+    emit_rows(
+        [{k: r.get(k) for k in keys} for r in rows],
+        OutputFormat.table,
+        title=f"{len(rows)} members recorded: key figures (all figures: --format csv, or "
+        "--summary for medians and intervals)",
+        sources=[results],
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -199,11 +253,7 @@ def register(app: typer.Typer) -> None:
         if fmt is OutputFormat.csv:
             emit_rows(rows, fmt)
             return
-        for row in rows:  # 63-bit seeds and a constant status only widen the table
-            del row["seed"], row["status"]
-        fields = [{"field": k, "value": v} for k, v in run.items() if k != "config"]
-        emit_rows(fields, fmt, title=f"run {run_id}")
-        emit_rows(rows, fmt, title=f"{len(rows)} members recorded")
+        _show_table(run, rows)
 
     @runs.command("rm")
     def remove_run(
