@@ -151,6 +151,10 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
         "--runs", 2, "--executor", "serial",
     )  # fmt: skip
     assert table.exit_code == 0 and "months in 90" in table.stdout
+    said = " ".join(table.stdout.split())
+    assert said.startswith("Forecast from the posterior trained on 2024-05-01:2024-05-31, in June")
+    assert "people arrived in the UK (90%: " in said and f"against {june:,} observed" in said
+    assert "months inside the 90% interval" in said, said[:1500]
     bad = run_cli("validate", "--posterior", tmp_path, "--data", data, "--test", "2024-06")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
     unreachable = run_cli(

@@ -45,9 +45,9 @@ class Field:
 
     @property
     def says_unit(self) -> bool:
-        """The label's first word is the unit (``People arrived``: people)."""
-        first = self.label.split(" ", 1)[0].lower()
-        return bool(self.unit) and first == self.unit.lower()
+        """The label names the unit as a word (``People arrived``: people; ``Prevention
+        events``: events)."""
+        return bool(self.unit) and self.unit.lower() in self.label.lower().split()
 
     @property
     def money(self) -> bool:

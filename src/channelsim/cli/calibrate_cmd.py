@@ -32,12 +32,19 @@ VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
 
 def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Totals, deaths and months against their intervals, then the one-number scores."""
+    from channelsim.reports.headlines import VALIDATED
+
     compared: list[tuple[str, dict[str, Any]]] = [
-        (key, result[key])
-        for key in ("annual_total", "annual_total_boats", "prevented_people", "prevented_events")
-        if key in result
+        (name, result[key]) for key, name in VALIDATED if key in result
     ]
-    compared += [(f"deaths {year}", f) for year, f in result["deaths_by_year"].items()]
+    compared += [
+        (
+            f"dead or missing {year}: the sources' midpoint (published counts "
+            f"{f['sources_low']:,.0f}–{f['sources_high']:,.0f}, not an official series)",
+            f,
+        )
+        for year, f in result["deaths_by_year"].items()
+    ]
     compared += [(f"people {m['month']}", m) for m in result["monthly"]]
     rows = [{"measure": name, **{c: f.get(c) for c in VALIDATION_COLUMNS}} for name, f in compared]
     scores = [
@@ -188,9 +195,11 @@ def register(app: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
+        from channelsim.engine import all_results
         from channelsim.experiments.calibrate import read_posterior
         from channelsim.experiments.targets import load_observed, parse_period
         from channelsim.experiments.validate import validate, write_validation
+        from channelsim.reports.headlines import validation_headline
 
         period = parse_period(test, "--test")
         target = None if out is None else output_folder(out, force=force)
@@ -215,4 +224,6 @@ def register(app: typer.Typer) -> None:
             fmt,
             title=f"Validation on {result['test']} (trained {result['train']})",
             json_payload=result,
+            sources=[all_results()],
+            headline=validation_headline(result),
         )

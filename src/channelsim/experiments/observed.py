@@ -155,3 +155,27 @@ def _bundled(start: dt.date, end: dt.date) -> ObservedFigures:
     )
     note = f"The data store is empty: these are the bundled 2025 figures; {IMPORT_HINT}."
     return ObservedFigures(dict(OFFICIAL_2025), credit, OFFICIAL_2025_EDITION, True, note)
+
+
+def whole_weeks(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date, int] | None:
+    """The weeks (Monday–Sunday, named by the Sunday they end) that lie wholly inside
+    ``start``–``end``: first and last week ending and their number, or None. ``validate``
+    compares prevention over these weeks only (a simulated period has no days before its
+    start), while ``data summary`` counts every week in the period where it ends: the two
+    differ by the weeks cut by the period's ends (2025: the week ending 5 January 2025)."""
+    monday = start + dt.timedelta(days=(7 - start.weekday()) % 7)  # the first whole week's
+    first = monday + dt.timedelta(days=6)
+    last = end - dt.timedelta(days=(end.weekday() + 1) % 7)  # the last Sunday
+    if last < first:
+        return None
+    return first, last, (last - first).days // 7 + 1
+
+
+def weeks_text(start: dt.date, end: dt.date) -> str:
+    """``the 51 whole weeks ending 12 Jan–28 Dec 2025`` (see :func:`whole_weeks`)."""
+    found = whole_weeks(start, end)
+    if found is None:
+        return "no whole week"
+    first, last, n = found
+    head = f"{first.day} {first:%b}" + ("" if first.year == last.year else f" {first.year}")
+    return f"the {n} whole weeks ending {head}–{last.day} {last:%b %Y}"

@@ -195,3 +195,59 @@ def comparison_headline(comparison: Comparison) -> str:
         mine = [r for r in rows if r["scenario"] == name]
         lines.append(headline(subject, estimates(mine, names, comparison.results.describe)))
     return "\n\n".join(lines)
+
+
+#: Validation figures (``channelsim validate``'s JSON) and the result each one forecasts.
+VALIDATED = (
+    ("annual_total", "arrived_people"),
+    ("annual_total_boats", "arrived_boats"),
+    ("prevented_people", "prevented_people"),
+    ("prevented_events", "prevented_events"),
+)
+
+
+def validation_headline(result: dict[str, Any]) -> str:
+    """``validate``'s result in words: each forecast total (median, 90% interval) against the
+    official figure of the test period, deaths against the sources' published counts (not an
+    observation), and the share of months inside the 90% interval. Prevention is compared over
+    the whole weeks inside the period (:func:`channelsim.experiments.observed.weeks_text`)."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.observed import weeks_text
+    from channelsim.headline import Estimate, Reference
+
+    results = all_results()
+    start, end = (dt.date.fromisoformat(d) for d in str(result["test"]).split(":"))
+    found, references = [], {}
+    for key, name in VALIDATED:
+        figure = result.get(key)
+        if not isinstance(figure, dict):
+            continue
+        found.append(
+            Estimate(results.describe(name), figure["median"], figure["low90"], figure["high90"])
+        )
+        references[name] = Reference(figure["observed"], figure["observed"])
+    deaths = result.get("deaths_by_year") or {}
+    if deaths and all(dt.date(int(y), 1, 1) >= start for y in deaths):
+        whole = [d for y, d in deaths.items() if dt.date(int(y), 12, 31) <= end]
+        if len(whole) == len(deaths):  # whole years: the sources' counts apply
+            name = "dead_or_missing_people"
+            median, low, high = (sum(d[k] for d in whole) for k in ("median", "low90", "high90"))
+            found.append(Estimate(results.describe(name), median, low, high))
+            low_src = sum(d["sources_low"] for d in whole)
+            high_src = sum(d["sources_high"] for d in whole)
+            references[name] = Reference(low_src, high_src, "in published counts (not observed)")
+    subject = Subject(
+        f"Forecast from the posterior trained on {result['train']}",
+        start,
+        end,
+        int(result.get("runs") or 0),
+        uncertainty="posterior",
+        references="Home Office" if references else None,
+    )
+    text = headline(subject, with_references(found, references))
+    months = result.get("monthly") or []
+    inside = sum(bool(m.get("inside90")) for m in months)
+    extra = f" {inside} of {len(months)} months inside the 90% interval."
+    if "prevented_events" in result:
+        extra += f" Prevention compared over {weeks_text(start, end)}."
+    return text + extra

@@ -1,0 +1,59 @@
+"""One source for observed figures: demo, reports and data summary sum the same store the same
+way; an empty store gives the bundled figures with their edition and how to import the data;
+validate's prevention covers the whole weeks inside the period, and says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from channelsim.data import DataStore, summarise
+from channelsim.experiments.observed import observed_figures, weeks_text, whole_weeks
+from spreadsheets import make_rows, write_publication
+
+
+def test_the_store_gives_what_data_summary_gives(tmp_path: Path, run_cli: Any) -> None:
+    daily, weekly = make_rows(start=dt.date(2024, 4, 29), days=2 * 364, seed=3)
+    publication = write_publication(tmp_path / "pub", daily, weekly, "csv")
+    store = tmp_path / "store.duckdb"
+    files = sorted(publication.parent.glob("pub_SB_0*.csv"))
+    assert run_cli("data", "import", *files, "--store", store).exit_code == 0
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    found = observed_figures(*year, store=store)
+    shown = run_cli("data", "summary", "--by", "year", "--store", store, "--format", "json")
+    [row] = [r for r in json.loads(shown.stdout) if r["year"] == 2025]
+    assert found.values["arrived_people"] == row["people"]
+    assert found.values["prevented_events"] == row["prevented_events"]
+    assert found.values["prevented_people"] == row["prevented_people"]
+    assert not found.bundled and found.source.startswith("Home Office, edition of")
+    assert "Open Government Licence" in found.credit
+    # deaths: the sources' published counts, named as such
+    low, high = found.sourced["dead_or_missing_people"]
+    assert low < high and "published counts" in found.references()["dead_or_missing_people"].words
+    data = DataStore(store)
+    assert summarise(data.daily(), data.weekly(), "year", *year)[0]["people"] == row["people"]
+
+
+def test_an_empty_store_gives_the_bundled_figures_and_says_how_to_import(tmp_path: Path) -> None:
+    store = tmp_path / "none.duckdb"
+    found = observed_figures(dt.date(2025, 1, 1), dt.date(2025, 12, 31), store=store)
+    assert found.bundled and found.values["arrived_people"] == 41_472
+    assert found.source == "bundled reference figures, Home Office edition of 30 January 2026"
+    assert found.note is not None and "channelsim data download" in found.note
+    other = observed_figures(dt.date(2024, 6, 1), dt.date(2024, 6, 30), store=store)
+    assert not other.values and other.note is not None and "data import" in other.note
+    assert not store.exists()  # looking never creates a store
+
+
+def test_validate_compares_prevention_over_the_whole_weeks_inside_the_period() -> None:
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    assert whole_weeks(*year) == (dt.date(2025, 1, 12), dt.date(2025, 12, 28), 51)
+    assert weeks_text(*year) == "the 51 whole weeks ending 12 Jan–28 Dec 2025"
+    assert whole_weeks(dt.date(2024, 6, 3), dt.date(2024, 6, 9)) == (
+        dt.date(2024, 6, 9),
+        dt.date(2024, 6, 9),
+        1,
+    )
+    assert whole_weeks(dt.date(2024, 6, 4), dt.date(2024, 6, 9)) is None
