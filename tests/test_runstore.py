@@ -307,7 +307,7 @@ def test_a_recorded_run_loads_back_as_the_same_result(recorded, capsys, monkeypa
     code, out, _ = _cli(
         ["runs", "show", result.run_id, "--summary", "--runs-store", str(path)], capsys, monkeypatch
     )
-    assert code == 0 and "paired differences against base" in out
+    assert code == 0 and "patrols minus base: paired differences" in out
 
 
 def test_an_unfinished_run_loads_the_members_recorded_so_far(recorded) -> None:
