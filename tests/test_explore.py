@@ -129,3 +129,17 @@ def test_a_failed_run_is_one_line() -> None:
     _wait(job)
     assert job.state == "failed" and job.error is not None and "\n" not in job.error
     assert "funding_gbp_per_year" in job.error
+
+
+def test_named_policy_entries_keep_their_names_and_keys() -> None:
+    settings = _doctrine()
+    settings.policies["maritime_doctrine:at_sea"] = PolicySetting(
+        on=True, params={"area": "territorial"}, keys={"name": "at_sea"}
+    )
+    _, changed = settings.scenarios()
+    assert [(p.type, p.name) for p in changed.policies] == [
+        ("maritime_doctrine", None),
+        ("maritime_doctrine", "at_sea"),
+    ]
+    key = "policies.maritime_doctrine:at_sea.patrol_boats"
+    assert check_value(key, 3) == "" and check_value(key, 300).startswith("expected")

@@ -9,6 +9,7 @@ of the answer) and leaves the app usable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from channelsim.explore.settings import (
     MIN_RUNS,
     Settings,
     default_base,
+    policy_kind,
     shipped_mapping,
     shipped_scenarios,
 )
@@ -154,7 +156,11 @@ def controls_panel(settings: Settings) -> list[Any]:
     mapping = shipped_mapping(settings.start_from)
     resolved = parameter_set(str(mapping.get("parameter_set", "calibrated")))
     policies = []
-    for kind, help_text in policy_types().items():
+    types = policy_types()
+    shown = set(policy_kind(k) for k in settings.policies)
+    entries = [*settings.policies, *(kind for kind in types if kind not in shown)]
+    for kind in entries:
+        help_text = types.get(policy_kind(kind), "")
         setting = settings.policies.get(kind)
         on = bool(setting and setting.on)
         params = setting.params if setting else {}
@@ -180,7 +186,9 @@ def controls_panel(settings: Settings) -> list[Any]:
                     html.Div(help_text, className="help"),
                     html.Details(
                         [
-                            html.Summary(f"parameters of {kind}", id=f"open-{kind}"),
+                            html.Summary(
+                                f"parameters of {kind}", id="open-" + re.sub(r"\W", "-", kind)
+                            ),
                             html.Div(
                                 f"Acts {window}."
                                 + (f" Kept as given: {'; '.join(fixed)}." if fixed else ""),
@@ -215,8 +223,8 @@ def _control(key: str) -> Control:
     if key.startswith("params."):
         group = key.split(".")[1]
         return next(c for c in parameter_controls()[group] if c.key == key)
-    kind = key.split(".")[1]
-    return next(c for c in policy_controls(kind) if c.key == key)
+    entry = key.removeprefix("policies.").rsplit(".", 1)[0]
+    return next(c for c in policy_controls(entry) if c.key == key)
 
 
 def check_value(key: str, value: Any) -> str:
@@ -275,7 +283,7 @@ def collect(
             if number != _value(resolved, key):
                 params[key.removeprefix("params.")] = number
             continue
-        _, kind, name = key.split(".")
+        kind, name = key.removeprefix("policies.").rsplit(".", 1)
         setting = settings.policies.setdefault(kind, _new_policy())
         if number is None or number == control.default:
             setting.params.pop(name, None)

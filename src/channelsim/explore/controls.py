@@ -132,8 +132,10 @@ def policy_help(cls: type) -> str:
     return " ".join(text.split("\n\n")[0].split())
 
 
-def policy_controls(policy_type: str) -> list[Control]:
-    """A policy's own parameters (not its window) that the page can edit."""
+def policy_controls(entry: str) -> list[Control]:
+    """The parameters (not the window) the page can edit of a policy entry: its type, or
+    ``type:name`` for a named entry of a scenario."""
+    policy_type = entry.split(":", 1)[0]
     cls = _policy_class(policy_type)
     controls = []
     for name, field in cls.model_fields.items():
@@ -146,7 +148,7 @@ def policy_controls(policy_type: str) -> list[Control]:
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         controls.append(
             Control(
-                key=f"policies.{policy_type}.{name}",
+                key=f"policies.{entry}.{name}",
                 label=name,
                 unit=str(extra.get("unit", "")),
                 kind=kind,
@@ -161,9 +163,9 @@ def policy_controls(policy_type: str) -> list[Control]:
     return controls
 
 
-def fixed_policy_fields(policy_type: str) -> list[str]:
-    """A policy's parameters the page shows but does not edit (lists, optional budgets)."""
-    cls = _policy_class(policy_type)
+def fixed_policy_fields(entry: str) -> list[str]:
+    """A policy's parameters the page shows but does not edit (lists, dates)."""
+    cls = _policy_class(entry.split(":", 1)[0])
     return [
         name
         for name, field in cls.model_fields.items()

@@ -30,6 +30,8 @@ from channelsim.scenario import Scenario, check_seed, scenario_from_dict
 
 #: Runs a page may ask for: enough for a 5–95% interval, few enough for an answer in seconds.
 MIN_RUNS, MAX_RUNS, DEFAULT_RUNS = 2, 500, 50
+#: Keys of a scenario's policy entry that the page sets itself.
+POLICY_OWN_KEYS = ("type", "start", "end", "params")
 #: The shipped scenario the explorer starts from and compares against, in order of preference
 #: (the history continued, once shipped, then the 2025 status quo).
 PREFERRED_BASES = ("history-continued", "history", "status-quo-2025")
@@ -106,12 +108,31 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class PolicySetting:
-    """One policy type on the page: switched on or off, its window and its parameters."""
+    """One policy on the page: switched on or off, its window, its parameters and the other
+    keys of its scenario entry (``name``, ``source``), kept as given."""
 
     on: bool = False
     start: str | None = None
     end: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, Any] = field(default_factory=dict)
+
+
+def policy_kind(entry: str) -> str:
+    """The policy type of a page's policy entry: ``type`` or ``type:name``."""
+    return entry.split(":", 1)[0]
+
+
+def _entry_keys(entries: list[dict[str, Any]]) -> list[str]:
+    """Each scenario entry's key on the page: its type, or ``type:name`` when it is named
+    (or its type is given more than once)."""
+    keys: list[str] = []
+    for k, entry in enumerate(entries):
+        kind = str(entry["type"])
+        name = entry.get("name")
+        key = f"{kind}:{name}" if name else kind
+        keys.append(key if key not in keys else f"{kind}:#{k}")
+    return keys
 
 
 @dataclass
@@ -129,13 +150,15 @@ class Settings:
     def starting(cls, start_from: str, base: str | None = None) -> Settings:
         """The settings of a shipped scenario, as it is."""
         mapping = shipped_mapping(start_from)
+        entries = list(mapping.get("policies", []))
         policies: dict[str, PolicySetting] = {}
-        for entry in mapping.get("policies", []):
-            policies[str(entry["type"])] = PolicySetting(
+        for key, entry in zip(_entry_keys(entries), entries, strict=True):
+            policies[key] = PolicySetting(
                 on=True,
                 start=_plain(entry.get("start")),
                 end=_plain(entry.get("end")),
                 params=_plain(dict(entry.get("params", {}))),
+                keys=_plain({k: v for k, v in entry.items() if k not in POLICY_OWN_KEYS}),
             )
         return cls(
             base=base or default_base(),
@@ -160,10 +183,10 @@ class Settings:
         if self.params:
             out["params"] = _nested(self.params)
         policies = []
-        for kind, setting in self.policies.items():
+        for key, setting in self.policies.items():
             if not setting.on:
                 continue
-            entry: dict[str, Any] = {"type": kind}
+            entry: dict[str, Any] = {"type": policy_kind(key), **setting.keys}
             for key in ("start", "end"):
                 value = getattr(setting, key)
                 if value:
