@@ -73,26 +73,25 @@ def shipped_mapping(name: str) -> dict[str, Any]:
     return _read_toml(path)
 
 
-def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
+def _split_params(tree: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A scenario's ``params`` as (``group.name`` -> number, the page's controls) and the
+    rest, kept as given (a dated driver's table or list)."""
+    scalars: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for group, names in tree.items():
+        for name, value in dict(names).items():
+            if isinstance(value, bool | int | float):
+                scalars[f"{group}.{name}"] = value
+            else:
+                rest.setdefault(group, {})[name] = copy.deepcopy(value)
+    return scalars, rest
 
 
-def _nested(flat: dict[str, Any]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
+def _nested(flat: dict[str, Any], into: dict[str, Any]) -> dict[str, Any]:
     for path, value in flat.items():
-        *groups, name = path.split(".")
-        node = tree
-        for group in groups:
-            node = node.setdefault(group, {})
-        node[name] = value
-    return tree
+        group, name = path.split(".", 1)
+        into.setdefault(group, {})[name] = value
+    return into
 
 
 def _plain(value: Any) -> Any:
@@ -163,7 +162,7 @@ class Settings:
         return cls(
             base=base or default_base(),
             start_from=start_from,
-            params=_plain(_flat(mapping.get("params", {}))),
+            params=_split_params(mapping.get("params", {}))[0],
             policies=policies,
         )
 
@@ -180,8 +179,9 @@ class Settings:
         changed = _changes(self, Settings.starting(self.start_from, self.base))
         if changed:
             out["description"] = f"{self.start_from} changed in the explorer: " + "; ".join(changed)
-        if self.params:
-            out["params"] = _nested(self.params)
+        params = _nested(self.params, _split_params(mapping.get("params", {}))[1])
+        if params:
+            out["params"] = params
         policies = []
         for key, setting in self.policies.items():
             if not setting.on:
