@@ -85,7 +85,8 @@ class CoastParams(_Group):
         le=2.0,
         low=-0.2,
         high=0.3,
-        description="Relative change of the inflow per year from 1 Jan of the reference year.",
+        description="Relative change of the inflow per year from 1 Jan of the reference year, "
+        "for runs outside history (history's `coastal_inflow` driver carries the change).",
     )
     inflow_reference_year: int = P(
         2025, unit="year", ge=2018, le=2100, description="Year in which the inflow equals its mean."
@@ -155,7 +156,7 @@ class NetworkParams(_Group):
         unit="fraction",
         ge=0.01,
         le=1.0,
-        low=0.25,
+        low=0.1,
         high=0.7,
         description="Share of the waiting people who try to leave on a day with a weather window.",
     )
@@ -170,7 +171,7 @@ class NetworkParams(_Group):
         "arriving carry about the observed 61.7 (facts.md: Arrivals, 2021 27.6 → 2025 61.7).",
     )
     occupancy_trend_per_year: float = P(
-        0.12,
+        0.0,
         unit="1/year",
         ge=-0.5,
         le=1.0,
@@ -179,7 +180,8 @@ class NetworkParams(_Group):
         source="facts.md: Arrivals (people per boat 41.2 in 2022, 48.9, 53.0, 61.7 in 2025: "
         "about +14% a year)",
         description="Relative change per year of the mean occupancy, from 1 Jan of "
-        "`occupancy_reference_year` (networks put ever more people in each boat).",
+        "`occupancy_reference_year`, for runs outside history (history's `boat_occupancy` "
+        "driver carries the observed change year by year and sets this to 0).",
     )
     occupancy_reference_year: int = P(
         2025,
@@ -273,7 +275,9 @@ class BeachParams(_Group):
         low=0.75,
         high=0.98,
         description="Chance that police intervene in a beach launch attempt (one prevention "
-        "event); set to match 2025 prevention (facts.md: Prevented by France).",
+        "event) with `reference_officers` on the beaches (history's `beach_officers` policy "
+        "moves it with the officers deployed); calibrated to prevention (facts.md: Prevented "
+        "by France).",
     )
     taxi_prevention_probability: float = P(
         0.17,
@@ -284,6 +288,27 @@ class BeachParams(_Group):
         high=0.19,
         source=f"{FACTS}: Policy, taxi boats (81–85% succeed)",
         description="Chance that a taxi-boat launch attempt is stopped.",
+    )
+    reference_officers: float = P(
+        200.0,
+        unit="officers",
+        ge=1,
+        le=10_000,
+        source="https://www.politics.co.uk/news/2022/11/14/63m-deal-signed-with-france-to-step-"
+        "up-action-on-migrant-boats/ (officers patrolling the coast to rise from 200 to 300)",
+        description="Officers on the beaches at which `prevention_probability` applies (before "
+        "the November 2022 deal); a `beach_officers` policy moves the effort from it.",
+    )
+    effort_elasticity: float = P(
+        0.5,
+        unit="-",
+        ge=0,
+        le=2,
+        low=0.2,
+        high=1.0,
+        description="How the chance of getting past the police falls with officers: "
+        "(1 − p)^((officers / reference_officers)^elasticity); 1 is independent searchers, "
+        "below 1 diminishing returns (officers cover the same beaches).",
     )
     groups_per_boat: int = P(
         3,
@@ -314,6 +339,32 @@ class BeachParams(_Group):
         high=0.03,
         source=f"{FACTS}: Deaths (PREMAR ~40% in the coastal zone)",
         description="Mean crush deaths at embarkation for a boat at the reference occupancy.",
+    )
+    wading_deaths_per_taxi_boat: float = P(
+        0.02,
+        unit="deaths/boat",
+        ge=0,
+        le=1,
+        low=0.0,
+        high=0.08,
+        source=f"{FACTS}: Deaths (PREMAR: ~40% of deaths in the coastal zone, at embarkation "
+        "or on return to the beach; IOM 2024: 4 of 52 crushed, so most coastal deaths are "
+        "drownings)",
+        description="Mean deaths among people wading out from the beach to a taxi boat "
+        "(drowning in the surf, the scramble to board), per taxi boat at the reference "
+        "occupancy; scaled by (aboard / reference)^`crush_overload_exponent`.",
+    )
+    officer_injuries_per_event: float = P(
+        0.004,
+        unit="officers/event",
+        ge=0,
+        le=1,
+        low=0.001,
+        high=0.02,
+        description="Officers injured per prevention event on the beach (stones thrown, "
+        "vehicles overturned: e.g. 3 gendarmes injured at Oye-Plage, "
+        "https://www.voaafrica.com/a/france-nabs-channel-migrants/7110247.html; no yearly "
+        "count is published).",
     )
     crush_reference_occupancy: float = P(
         60.0, unit="people/boat", ge=10, le=150, description="Occupancy of the crush reference."
@@ -384,7 +435,7 @@ class HazardParams(_Group):
         unit="1/h",
         ge=0,
         le=1,
-        low=0.00003,
+        low=0.00001,
         high=0.0003,
         description="Capsize, deflation or floor failure hazard at calm sea and reference "
         "occupancy.",
@@ -426,7 +477,7 @@ class HazardParams(_Group):
         low=1,
         high=3,
         source=f"{FACTS}: Physical setting, cold water (4.4–10 °C: 1–3 h)",
-        description="Median survival time in water below 10 °C.",
+        description="Median survival time in water below 10 °C, with flotation.",
     )
     survival_median_above_10c_h: float = P(
         3.5,
@@ -436,7 +487,32 @@ class HazardParams(_Group):
         low=1,
         high=6,
         source=f"{FACTS}: Physical setting, cold water (10–15.6 °C: 1–6 h)",
-        description="Median survival time in water at 10 °C and above.",
+        description="Median survival time in water at 10 °C and above, with flotation.",
+    )
+    flotation_share: float = P(
+        0.3,
+        unit="fraction",
+        ge=0,
+        le=1,
+        low=0.1,
+        high=0.6,
+        description="Share of people in the water with a life jacket or other flotation "
+        "(the maritime prefect: boats 'without life jackets for all'; many wear them, "
+        "facts.md: Physical setting, boats).",
+    )
+    survival_median_no_flotation_h: float = P(
+        0.5,
+        unit="h",
+        ge=0.05,
+        le=6,
+        low=0.25,
+        high=1.0,
+        source="https://www.europe1.fr/societe/migrants-baisse-du-nombre-de-traversees-de-la-"
+        "manche-en-2023-mais-toujours-autant-de-risques-pris-4228635 (maritime prefect: "
+        "without life jackets, many unable to swim, under an hour)",
+        description="Median survival time in the water without flotation, whatever the "
+        "temperature (the survival medians by temperature are for people with flotation, "
+        "as the US SAR table assumes).",
     )
     survival_log_sd: float = P(
         0.5,

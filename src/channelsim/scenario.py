@@ -36,6 +36,7 @@ import json
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,11 @@ class PolicySpec(BaseModel):
     start: dt.date | None = None
     end: dt.date | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    source: str | None = Field(
+        default=None,
+        description="Where the policy's dates and values come from (URLs, facts.md rows), or "
+        "'assumption: ...' / 'calibrated: ...'.",
+    )
 
     @field_validator("end")
     @classmethod
@@ -208,6 +214,52 @@ class Scenario(BaseModel):
         except ValidationError as error:
             raise_input_error(error, self.source)
             raise  # unreachable
+
+
+DRIVER_PREFIX = "drivers."
+
+
+def split_overrides(
+    dotted: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[int, float]]]:
+    """Dotted overrides as ``(parameters, drivers)``: ``"sea.engine_speed_kn"`` is a
+    parameter; ``"drivers.<policy name>.<i>"`` the i-th dated value of the scenario's policy
+    of that name (a calibrated driver, ``channelsim.policies.drivers``)."""
+    params: dict[str, Any] = {}
+    drivers: dict[str, dict[int, float]] = {}
+    for key, value in dotted.items():
+        text = str(key)
+        if text.startswith(DRIVER_PREFIX):
+            name, _, index = text[len(DRIVER_PREFIX) :].rpartition(".")
+            if not name or not index.isdigit():
+                raise InputError(None, text, "expected drivers.<policy name>.<index>")
+            drivers.setdefault(name, {})[int(index)] = float(value)
+        else:
+            params[text] = value
+    return params, drivers
+
+
+def with_driver_values(
+    scenario: Scenario, drivers: Mapping[str, Mapping[int, float]], source: str = "overrides"
+) -> Scenario:
+    """``scenario`` with some dated values of its named policies replaced."""
+    if not drivers:
+        return scenario
+    specs = list(scenario.policies)
+    names = [spec.name for spec in specs]
+    for name, values in drivers.items():
+        if name not in names:
+            raise InputError(source, f"drivers.{name}", f"no policy named {name!r} in the scenario")
+        i = names.index(name)
+        current = list(specs[i].params.get("values", ()))
+        for index, value in values.items():
+            if not 0 <= index < len(current):
+                raise InputError(
+                    source, f"drivers.{name}.{index}", f"expected an index below {len(current)}"
+                )
+            current[index] = value
+        specs[i] = specs[i].model_copy(update={"params": {**specs[i].params, "values": current}})
+    return scenario.with_changes(policies=tuple(specs))
 
 
 def peak_inflow_people_per_day(
@@ -391,7 +443,77 @@ def _check_weather_path(path: Path, source: str | Path | None) -> None:
         raise InputError(source, "weather.path", f"expected an existing file, got {path}")
 
 
+MAX_BASE_DEPTH = 8
+
+
+def packaged_scenario(name: str) -> Path | None:
+    """A scenario shipped with channelsim (``history.toml``...), if there is one by that name:
+    a copied scenario whose ``base`` is not beside it finds the shipped base."""
+    from importlib import resources
+
+    candidate = resources.files("channelsim").joinpath("scenarios", name)
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+def _policy_names(policies: list[Any]) -> list[str | None]:
+    return [p.get("name") if isinstance(p, dict) else None for p in policies]
+
+
+def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, Any]:
+    """A scenario written as another with a change: ``base = "history.toml"`` (relative to
+    this file) takes the base's keys; this file's keys replace them, except ``params``
+    (merged, this file's values winning) and ``policies`` (the base's, less those named in
+    ``drop_policies``, then this file's). Errors name this file and the key."""
+    if "base" not in data:
+        if "drop_policies" in data:
+            raise InputError(path, "drop_policies", "expected a `base` scenario to drop from")
+        return data
+    if depth >= MAX_BASE_DEPTH:
+        raise InputError(path, "base", f"expected at most {MAX_BASE_DEPTH} levels of bases")
+    raw = dict(data)
+    base_name = raw.pop("base")
+    if not isinstance(base_name, str) or not base_name:
+        raise InputError(path, "base", f"expected the path of a scenario file, got {base_name!r}")
+    base_path = Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name
+    if not base_path.exists() and not Path(base_name).is_absolute():
+        packaged = packaged_scenario(base_name)
+        base_path = packaged if packaged is not None else base_path
+    if base_path.resolve() == path.resolve():
+        raise InputError(path, "base", "expected another scenario file, got this one")
+    base = resolve_base(_read_mapping(base_path), base_path, depth + 1)
+    drop = raw.pop("drop_policies", [])
+    if not isinstance(drop, list) or not all(isinstance(n, str) for n in drop):
+        raise InputError(path, "drop_policies", "expected a list of policy names")
+    policies = list(base.get("policies", []))
+    names = _policy_names(policies)
+    for name in drop:
+        if name not in names:
+            known = ", ".join(str(n) for n in names if n) or "none named"
+            raise InputError(
+                path, "drop_policies", f"no policy named {name!r} in {base_path} ({known})"
+            )
+    policies = [p for p, n in zip(policies, names, strict=True) if n not in drop]
+    extra = raw.pop("policies", [])
+    if not isinstance(extra, list):
+        raise InputError(path, "policies", "expected a list of [[policies]] tables")
+    merged = {**base, **raw, "policies": [*policies, *extra]}
+    overrides = raw.get("params")
+    if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
+        merged["params"] = _merge_tables(base["params"], overrides)
+    return merged
+
+
+def _merge_tables(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_tables(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a TOML or YAML scenario file."""
+    """Read and validate a TOML or YAML scenario file (resolving its ``base``, if any)."""
     path = Path(path)
-    return scenario_from_dict(_read_mapping(path), path)
+    return scenario_from_dict(resolve_base(_read_mapping(path), path), path)

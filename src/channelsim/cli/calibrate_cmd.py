@@ -16,6 +16,7 @@ from channelsim.cli.runs_cmd import (
     scheduler_option,
     workers_option,
 )
+from channelsim.errors import InputError
 from channelsim.outputs import output_folder
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
@@ -25,6 +26,26 @@ def _seed(seed: int) -> int:
     from channelsim.scenario import check_seed
 
     return check_seed(seed)
+
+
+def _calibrated_scenario(option: str) -> tuple[str | None, tuple[str, ...]]:
+    """``--scenario``: the file to run and the free parameters that go with it."""
+    from channelsim.engine import load_scenario
+    from channelsim.experiments.calibrate import FREE_PARAMETERS, scenario_free_parameters
+
+    if option == "none":
+        return None, FREE_PARAMETERS
+    if option == "history":
+        from importlib import resources
+
+        path = str(resources.files("channelsim").joinpath("scenarios", "history.toml"))
+    else:
+        path = option
+        if not Path(path).is_file():
+            raise InputError(
+                None, "--scenario", f"expected history, none or a scenario file, got {option!r}"
+            )
+    return path, scenario_free_parameters(load_scenario(path))
 
 
 VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
@@ -91,6 +112,13 @@ def register(app: typer.Typer) -> None:
         executor: str = executor_option(),
         scheduler: str | None = scheduler_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the proposals and the runs."),
+        scenario: str = typer.Option(
+            "history",
+            "--scenario",
+            help="Scenario to calibrate: 'history' (the packaged history.toml: the real "
+            "timeline, its drivers' values free), a scenario file, or 'none' (the defaults "
+            "without policies over the training period).",
+        ),
         write_defaults: bool = typer.Option(
             False,
             "--write-defaults",
@@ -113,12 +141,15 @@ def register(app: typer.Typer) -> None:
         from channelsim.params import calibration_defaults_path
 
         period = parse_period(train, "--train")
+        scenario_path, parameters = _calibrated_scenario(scenario)
         config = CalibrationConfig(
             train=period,
             budget=DEFAULT_BUDGET if budget is None else budget,
             generations=DEFAULT_GENERATIONS if generations is None else generations,
             weather=weather,
             seed=_seed(seed),
+            parameters=parameters,
+            scenario=scenario_path,
         )
         observed = load_observed(data)
         used = observed.clip(period, "--train")

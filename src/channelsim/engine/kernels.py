@@ -77,6 +77,8 @@ KERNEL_PARAMETERS = (
     "beach.crush_deaths_per_boat",
     "beach.crush_reference_occupancy",
     "beach.crush_overload_exponent",
+    "beach.wading_deaths_per_taxi_boat",
+    "beach.officer_injuries_per_event",
     "sea.engine_speed_kn",
     "sea.load_speed_loss_per_100_people",
     "sea.wave_speed_loss_per_m",
@@ -89,6 +91,8 @@ KERNEL_PARAMETERS = (
     "hazards.survival_median_below_10c_h",
     "hazards.survival_median_above_10c_h",
     "hazards.survival_log_sd",
+    "hazards.flotation_share",
+    "hazards.survival_median_no_flotation_h",
     "rescue.fr_rescue_per_hour",
     "rescue.uk_pickup_per_hour",
     "rescue.capsize_rescue_mean_h",
@@ -258,6 +262,7 @@ class Run(NamedTuple):
     lv: np.ndarray  # each day's levers and weather
     prevent_p: np.ndarray  # (day, zone) prevention probability
     taxi_p: np.ndarray  # (day, zone) taxi-boat prevention probability
+    taxi_intercept_p: np.ndarray  # (day, zone) taxi-boat interception before boarding
     zones: np.ndarray
     boats: np.ndarray
     rules: np.ndarray
@@ -364,9 +369,11 @@ def _launch(r: Run, d: int, day: int) -> bool:
 
 @njit(cache=True)
 def _beach(r: Run, d: int, day: int) -> None:
-    """Zone choice (displaced by patrols), taxi boats, prevention of each group, seizures."""
+    """Zone choice (displaced by patrols), taxi boats and their interception before
+    boarding, prevention of each group (and the officers it injures), seizures."""
     seed, sid, kp, st = r.seed, r.streams[0], r.params[0], r.state[0]
     daily, lv, prevent_p, taxi_p = r.daily, r.lv, r.prevent_p, r.taxi_p
+    intercept_p = r.taxi_intercept_p
     zones, boats, returning = r.zones, r.boats, r.returning
     n_zones = zones.shape[0]
     stop_p = np.empty(n_zones)
@@ -397,14 +404,26 @@ def _beach(r: Run, d: int, day: int) -> None:
             if hash_uniform(seed, sid.beach_prevention, day, key * 8 + j) < group_p:
                 events += 1
                 stopped += occ // groups + (1 if j < occ % groups else 0)
+                if hash_uniform(seed, sid.beach_injury, day, key * 8 + j) < (
+                    kp.officer_injuries_per_event
+                ):
+                    daily[d].officer_injuries += 1
         whole = events > 0 and occ - stopped < kp.min_occupancy_people
-        if whole:
+        # A taxi boat intercepted in its waterway before anyone boards: nobody leaves.
+        intercepted = (
+            b.taxi_boat
+            and intercept_p[d, b.zone] > 0.0
+            and hash_uniform(seed, sid.beach_intercept, day, key) < intercept_p[d, b.zone]
+        )
+        if intercepted:
+            daily[d].intercepted_before_boarding_boats += 1
+        if whole or intercepted:
             stopped = occ
         b.prevention_events = events
         b.prevented_people = stopped
-        b.launched = not whole
-        b.seized = whole and (
-            hash_uniform(seed, sid.beach_seizure, day, key) < kp.seizure_probability
+        b.launched = not (whole or intercepted)
+        b.seized = intercepted or (
+            whole and hash_uniform(seed, sid.beach_seizure, day, key) < kp.seizure_probability
         )
         st.boat_stock -= (1 if b.launched else 0) + (1 if b.seized else 0)
         daily[d].prevented_events += events
@@ -456,25 +475,36 @@ def _embarkation(r: Run, d: int, day: int) -> None:
         b.launch_hour = launch_t_h % 24.0
         aboard = b.occupancy - b.prevented_people
         crush = 0
+        wading = 0
         if b.launched:
-            mean = (
-                kp.crush_deaths_per_boat
-                * (aboard / kp.crush_reference_occupancy) ** kp.crush_overload_exponent
-            )
+            overload = (aboard / kp.crush_reference_occupancy) ** kp.crush_overload_exponent
             crush = min(
-                poisson_one(hash_uniform(seed, sid.embarkation_crush, day, key), mean), aboard
+                poisson_one(
+                    hash_uniform(seed, sid.embarkation_crush, day, key),
+                    kp.crush_deaths_per_boat * overload,
+                ),
+                aboard,
             )
-            b.aboard_people = aboard - crush
+            if b.taxi_boat and kp.wading_deaths_per_taxi_boat > 0.0:
+                wading = min(
+                    poisson_one(
+                        hash_uniform(seed, sid.embarkation_wading, day, key),
+                        kp.wading_deaths_per_taxi_boat * overload,
+                    ),
+                    aboard - crush,
+                )
+            b.aboard_people = aboard - crush - wading
             daily[d].launched_boats += 1
-            daily[d].launched_people += aboard - crush
+            daily[d].launched_people += aboard - crush - wading
         else:
             b.time_at_sea_h = np.nan
             b.max_distance_km = np.nan
             b.final_x_km = np.nan
             b.final_y_km = np.nan
-        b.crush_deaths = crush
+        b.crush_deaths = crush + wading
         daily[d].dead_crush_beach_people += crush
-        daily[d].dead_or_missing_people += crush
+        daily[d].dead_wading_people += wading
+        daily[d].dead_or_missing_people += crush + wading
 
 
 @njit(cache=True)

@@ -127,6 +127,7 @@ def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple
             sim.levers,
             sim.zone_levers["prevention_probability"],
             sim.zone_levers["taxi_prevention_probability"],
+            sim.zone_levers["taxi_interception_probability"],
             k.zones,
             sim.boats,
             sim.rules,

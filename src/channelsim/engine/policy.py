@@ -242,6 +242,8 @@ BUILTIN_POLICIES: dict[str, str] = {
     "one_in_one_out": "channelsim.policies.removals",
     "third_country_removal": "channelsim.policies.removals",
     "echr_exit": "channelsim.policies.removals",
+    "driver": "channelsim.policies.drivers",
+    "beach_officers": "channelsim.policies.drivers",
 }
 
 

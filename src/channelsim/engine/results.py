@@ -338,7 +338,13 @@ BOAT_LOG: tuple[Field, ...] = (
     Field("prevented_people", "People prevented", "people", "people stopped on the beach", "int"),
     Field("seized", "Boat seized", "", "boat seized on the beach", "bool"),
     Field("launched", "Launched", "", "the boat left", "bool"),
-    Field("crush_deaths", "Deaths at embarkation", "people", "deaths at embarkation", "int"),
+    Field(
+        "crush_deaths",
+        "Deaths at embarkation",
+        "people",
+        "deaths at embarkation (crushed, or drowned wading out)",
+        "int",
+    ),
     Field("aboard_people", "People aboard", "people", "people aboard when it left", "int"),
     Field(
         "fate",

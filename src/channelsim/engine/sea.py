@@ -172,17 +172,21 @@ def _first(
 def _capsize_deaths(
     seed: int, stream: int, day: int, key: int, occ: int, kp: Any, surv_med: float
 ) -> tuple[int, int]:
-    """People who drown at once (cold shock) and who die of hypothermia before the rescue
-    (log-normal survival time against an exponential time to rescue), after a capsize."""
+    """People who drown at once (cold shock) and who die in the water before the rescue
+    (log-normal survival time against an exponential time to rescue), after a capsize.
+    ``flotation_share`` of the people float (life jacket) and survive as the US SAR table
+    says for the water's temperature (``surv_med``); the others survive
+    ``survival_median_no_flotation_h`` (the maritime prefect: under an hour)."""
     rescue_h = -kp.capsize_rescue_mean_h * math.log(
         1.0 - hash_uniform(seed, stream, day, key * 256 + 255)
     )
-    p_die = 0.5 * (
-        1.0
-        + math.erf(
-            (math.log(rescue_h + 1e-9) - math.log(surv_med)) / (kp.survival_log_sd * math.sqrt(2.0))
-        )
+    log_rescue = math.log(rescue_h + 1e-9)
+    spread = kp.survival_log_sd * math.sqrt(2.0)
+    p_die_float = 0.5 * (1.0 + math.erf((log_rescue - math.log(surv_med)) / spread))
+    p_die_none = 0.5 * (
+        1.0 + math.erf((log_rescue - math.log(kp.survival_median_no_flotation_h)) / spread)
     )
+    p_die = kp.flotation_share * p_die_float + (1.0 - kp.flotation_share) * p_die_none
     drowned = 0
     hypothermia = 0
     for i in range(occ):

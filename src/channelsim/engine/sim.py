@@ -37,7 +37,7 @@ from channelsim.engine.state import SimState
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.rng import EPOCH, check_streams, stream_id
-from channelsim.scenario import Scenario
+from channelsim.scenario import Scenario, split_overrides, with_driver_values
 
 if TYPE_CHECKING:
     from channelsim.world.geography import World
@@ -63,6 +63,18 @@ def _nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
         else:
             node[parts[-1]] = value
     return nested
+
+
+def _flat(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested overrides (``{"sea": {"engine_speed_kn": 5}}``) as dotted keys."""
+    flat: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flat(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
 
 
 _LAST_KERNEL_SETUP: list[tuple[tuple[Any, ...], kernels.KernelSetup]] = []
@@ -416,8 +428,11 @@ def simulate(
     spec = model if isinstance(model, SimSpec) else SimSpec(model)
     scenario = spec.scenario
     if overrides:
-        params = apply_overrides(scenario.params, _nested(overrides), scenario.source)
-        scenario = scenario.with_changes(params=params)
+        flat, drivers = split_overrides(_flat(overrides))
+        if flat:
+            params = apply_overrides(scenario.params, _nested(flat), scenario.source)
+            scenario = scenario.with_changes(params=params)
+        scenario = with_driver_values(scenario, drivers, scenario.source or "overrides")
     result = Sim(scenario, seed=seed, weather=spec.weather).run()
     return result if spec.keep == result.keep else result.with_extra({}, keep=spec.keep)
 

@@ -307,11 +307,14 @@ class Beach(Stage):
     kernel = "beach"
     description = (
         "taxi boats (`taxi_boat_share`) leave from waterways, others from beaches; zones chosen "
-        "by distance, displaced by patrols; each group of people stopped with the zone's "
-        "probability (one prevention event per group); the boat leaves with the rest unless "
-        "fewer than `min_occupancy_people` remain (then it may be seized)"
+        "by distance, displaced by patrols; a taxi boat may be intercepted in its waterway "
+        "before anyone boards (`taxi_interception_probability`: its people are stopped, the "
+        "boat seized); each group of people stopped with the zone's probability (one "
+        "prevention event per group, injuring officers at `officer_injuries_per_event`); "
+        "the boat leaves with the rest unless fewer than `min_occupancy_people` remain (then "
+        "it may be seized)"
     )
-    streams = ("taxi", "zone", "prevention", "seizure")
+    streams = ("taxi", "zone", "prevention", "seizure", "intercept", "injury")
     levers = (
         Lever("taxi_boat_share", "fraction", "Share of boats that are taxi boats.", high=1.0),
         Lever(
@@ -325,6 +328,14 @@ class Beach(Stage):
             "taxi_prevention_probability",
             "probability",
             "Chance that a taxi-boat attempt is stopped, by zone.",
+            per_zone=True,
+            high=1.0,
+        ),
+        Lever(
+            "taxi_interception_probability",
+            "probability",
+            "Chance that a taxi boat is intercepted in its waterway before anyone boards, by "
+            "zone (0 unless a policy acts there).",
             per_zone=True,
             high=1.0,
         ),
@@ -350,6 +361,21 @@ class Beach(Stage):
             "boats",
             "Boats launched from waterways as taxi boats.",
         ),
+        Result(
+            "intercepted_before_boarding_boats",
+            "Taxi boats intercepted before boarding",
+            "boats",
+            "Taxi boats stopped in their waterway before people boarded (their people are "
+            "counted as prevented).",
+            role="figure",
+        ),
+        Result(
+            "officer_injuries",
+            "Officers injured",
+            "officers",
+            "Officers injured stopping launches on the beaches or intercepting boats.",
+            role="key",
+        ),
     )
 
     def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
@@ -358,6 +384,7 @@ class Beach(Stage):
             "taxi_boat_share": setup.constant(setup.params.networks.taxi_boat_share),
             "prevention_probability": setup.per_zone(beach.prevention_probability),
             "taxi_prevention_probability": setup.per_zone(beach.taxi_prevention_probability),
+            "taxi_interception_probability": setup.per_zone(0.0),
         }
 
 
@@ -365,18 +392,25 @@ class Embarkation(Stage):
     name = "embarkation"
     kernel = "embarkation"
     description = (
-        "crush deaths at embarkation, Poisson with mean "
-        "`crush_deaths_per_boat × (aboard / reference)^exponent`; launch times"
+        "deaths at embarkation, Poisson with means `crush_deaths_per_boat` (crush, every "
+        "boat) and `wading_deaths_per_taxi_boat` (people wading out to a taxi boat) "
+        "× (aboard / reference)^exponent; launch times"
     )
-    streams = ("crush", "launch_time")
+    streams = ("crush", "launch_time", "wading")
     results = (
         Result("launched_people", "People launched", "people", "People aboard boats that left."),
         Result("launched_boats", "Boats launched", "boats", "Boats that left.", role="figure"),
         Result(
             "dead_crush_beach_people",
-            "Deaths at embarkation",
+            "Crushed at embarkation",
             "people",
-            "Crushed or drowned while boarding.",
+            "Crushed or asphyxiated in an overcrowded boat while it is loaded.",
+        ),
+        Result(
+            "dead_wading_people",
+            "Drowned wading out to a taxi boat",
+            "people",
+            "Drowned in the surf wading out from the beach to a taxi boat.",
         ),
     )
 
@@ -494,8 +528,24 @@ class Arrival(Stage):
             "dead_or_missing_people",
             "Dead or missing",
             "people",
-            "All deaths: embarkation, drowning, hypothermia.",
+            "All deaths on the route the model covers, both sides of the median line: "
+            "embarkation (crush, wading), drowning, hypothermia.",
             role="key",
+        ),
+        Derived(
+            "dead_french_zone_people",
+            "Dead or missing, French zone (PREMAR's definition)",
+            "people",
+            "Deaths at sea and on the shore in the French zone: embarkation (crush, wading), "
+            "drowning and hypothermia on the French side of the median line.",
+            (
+                "sum",
+                "dead_crush_beach_people",
+                "dead_wading_people",
+                "dead_drowning_fr_people",
+                "dead_hypothermia_fr_people",
+            ),
+            role="figure",
         ),
         Derived(
             "days_with_arrivals",

@@ -55,7 +55,13 @@ from channelsim.experiments.targets import (
 )
 from channelsim.outputs import OutputTarget, write_output_folder
 from channelsim.params import Params, apply_overrides, default_params, list_parameters
-from channelsim.scenario import Scenario, WeatherSpec
+from channelsim.scenario import (
+    DRIVER_PREFIX,
+    Scenario,
+    WeatherSpec,
+    split_overrides,
+    with_driver_values,
+)
 
 if TYPE_CHECKING:
     from channelsim.engine import SimResult
@@ -92,6 +98,34 @@ FREE_PARAMETERS = (
     "weather.max_wave_height_m",
 )
 
+#: The free parameters when calibrating history (``scenarios/history.toml``): history's
+#: drivers carry the change over time (the coastal inflow by year, occupancy, taxi boats,
+#: officers), so the exponential trends and the first day's waiting population are not free;
+#: the rescue and engine-failure rates join, now that French rescues are a target (PREMAR),
+#: and so do the wading deaths and how beach effort acts. The drivers' calibrated values
+#: (those with a prior range in the scenario, ``drivers.<policy>.<index>``) are added.
+HISTORY_FREE_PARAMETERS = (
+    "coast.inflow_people_per_day",
+    "coast.inflow_seasonal_amplitude",
+    "coast.inflow_peak_day_of_year",
+    "coast.attrition_per_day",
+    "networks.boat_supply_per_day",
+    "networks.max_boats_per_day",
+    "networks.launch_share_per_window_day",
+    "networks.mean_occupancy_people",
+    "networks.occupancy_sigma",
+    "networks.scarcity_occupancy_elasticity",
+    "beach.prevention_probability",
+    "beach.effort_elasticity",
+    "beach.crush_deaths_per_boat",
+    "beach.wading_deaths_per_taxi_boat",
+    "hazards.capsize_per_hour",
+    "hazards.engine_failure_per_hour",
+    "rescue.fr_rescue_per_hour",
+    "weather.max_wind_kn",
+    "weather.max_wave_height_m",
+)
+
 DEFAULT_BUDGET = 4000
 DEFAULT_GENERATIONS = 5
 DEFAULT_ACCEPT_QUANTILE = 0.2
@@ -115,11 +149,31 @@ class Prior:
         return self.low + float(unit) * (self.high - self.low)
 
 
-def priors(paths: Sequence[str] = FREE_PARAMETERS) -> list[Prior]:
-    """The uniform priors of ``paths``: plausible ranges from ``channelsim.params``."""
+def driver_priors(scenario: Scenario | None) -> dict[str, Prior]:
+    """The calibrated values of a scenario's drivers: ``drivers.<policy>.<index>`` for each
+    dated value whose prior range (``prior_low`` < ``prior_high``) the scenario states."""
+    found: dict[str, Prior] = {}
+    for spec in scenario.policies if scenario is not None else ():
+        low, high = spec.params.get("prior_low"), spec.params.get("prior_high")
+        if spec.name is None or low is None or high is None:
+            continue
+        for i, (a, b) in enumerate(zip(low, high, strict=True)):
+            if float(b) > float(a):
+                path = f"{DRIVER_PREFIX}{spec.name}.{i}"
+                found[path] = Prior(path, float(a), float(b), False)
+    return found
+
+
+def priors(paths: Sequence[str] = FREE_PARAMETERS, scenario: Scenario | None = None) -> list[Prior]:
+    """The uniform priors of ``paths``: plausible ranges from ``channelsim.params``, and the
+    prior ranges a scenario states for its drivers' values (:func:`driver_priors`)."""
     infos = {p.path: p for p in list_parameters(Params())}
+    drivers = driver_priors(scenario)
     result = []
     for path in paths:
+        if path in drivers:
+            result.append(drivers[path])
+            continue
         info = infos.get(path)
         if info is None:
             raise InputError(None, "parameters", f"expected a parameter path, got {path!r}")
@@ -165,8 +219,11 @@ def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> SimR
 
     scenario = case.scenario
     if overrides:
-        params = apply_overrides(scenario.params, nest(overrides), "posterior")
-        scenario = scenario.with_changes(params=params)
+        flat, drivers = split_overrides(overrides)
+        if flat:
+            params = apply_overrides(scenario.params, nest(flat), "posterior")
+            scenario = scenario.with_changes(params=params)
+        scenario = with_driver_values(scenario, drivers, "posterior")
     weather = None
     if case.observed_crossing is not None:
         weather = make_reader(
@@ -185,6 +242,27 @@ def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> SimR
     totals.update({f"d_{name}": value for name, value in parts.items()})
     totals.update(headline_totals(stats))
     return result.with_extra(totals, only=True)
+
+
+def calibration_scenario(config: CalibrationConfig, train: Period) -> Scenario:
+    """What a calibration simulates: the config's scenario file from its own start to the end
+    of the training period (its weather mode replaced by the config's, replay being read by
+    the members), or the bare defaults over the training period."""
+    if config.scenario is None:
+        return base_scenario(train, config.weather)
+    from channelsim.engine import load_scenario
+
+    scenario = load_scenario(config.scenario)
+    if not scenario.start <= train.start:
+        raise InputError(
+            config.scenario, "start", f"expected a start on or before the training period {train}"
+        )
+    return scenario.with_changes(end=train.end, weather=WeatherSpec(mode="stochastic"))
+
+
+def scenario_free_parameters(scenario: Scenario) -> tuple[str, ...]:
+    """History's free parameters and the scenario's calibrated driver values."""
+    return (*HISTORY_FREE_PARAMETERS, *driver_priors(scenario))
 
 
 def base_scenario(period: Period, weather_mode: str, name: str = "calibration") -> Scenario:
@@ -213,6 +291,10 @@ class CalibrationConfig:
     weather: str = "stochastic"
     seed: int = 0
     parameters: tuple[str, ...] = FREE_PARAMETERS
+    #: A scenario file to run (e.g. ``scenarios/history.toml``: policies and drivers, from
+    #: its own start so that the waiting population carries over); ``None``: the default
+    #: parameters without policies over the training period.
+    scenario: str | None = None
 
     def __post_init__(self) -> None:
         if self.weather not in ("stochastic", "replay"):
@@ -311,11 +393,11 @@ def calibrate(
     train = observed.clip(config.train, "--train")
     targets = Targets.build(observed_series(observed, train), targets_for(config.weather))
     case = Case(
-        scenario=base_scenario(train, config.weather),
+        scenario=calibration_scenario(config, train),
         observed_crossing=observed.crossing_days() if config.weather == "replay" else None,
         targets=targets,
     )
-    prior_list = priors(config.parameters)
+    prior_list = priors(config.parameters, case.scenario)
     rng = np.random.default_rng(config.seed)
     batch = config.batch
     keep = max(2, round(config.accept_quantile * batch))
@@ -473,6 +555,16 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def _scenario_record(path: str | None) -> str:
+    """The scenario a calibration ran, with the sha256 of its file (and of its bases')."""
+    if path is None:
+        return "defaults without policies"
+    import hashlib
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return f"{Path(path).name} (sha256 {digest})"
+
+
 def summary_record(calibration: Calibration) -> dict[str, Any]:
     """The TOML summary: what was calibrated, on what, how, by which code."""
     c = calibration.config
@@ -494,6 +586,7 @@ def summary_record(calibration: Calibration) -> dict[str, Any]:
             "elapsed_s": round(calibration.elapsed_s, 1),
             "code_version": __version__,
             "git_commit": git_commit() or "unknown",
+            "scenario": _scenario_record(c.scenario),
             "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         },
         "targets": {
@@ -704,8 +797,9 @@ def read_posterior(path: str | Path) -> Posterior:
     if weights.sum() <= 0:
         raise InputError(table_path, "column 'weight'", "expected weights with a positive sum")
     for i, row in enumerate(table[names].to_dict(orient="records")):
+        flat, _ = split_overrides(row)
         try:
-            apply_overrides(default_params(), nest(row), table_path, "")
+            apply_overrides(default_params(), nest(flat), table_path, "")
         except InputError as error:
             raise InputError(table_path, f"row {i + 1}", error.expected) from None
     return Posterior(folder, table[["weight", *names]].reset_index(drop=True), summary)
@@ -722,7 +816,8 @@ def defaults_toml(posterior: Posterior) -> str:
         f"{cal['weather']},\ntrain {cal['train_from']} to {cal['train_to']}, "
         f"code {cal.get('code_version', '?')} ({cal.get('git_commit', '?')})."
     )
-    record = {f"params.{group}": values for group, values in nest(median).items()}
+    flat, _ = split_overrides(median)  # drivers' values belong to their scenario
+    record = {f"params.{group}": values for group, values in nest(flat).items()}
     return to_toml(record, header)
 
 

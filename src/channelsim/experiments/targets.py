@@ -14,6 +14,7 @@ target dominates through its number of components.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -31,11 +32,13 @@ QUANTILE_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 @dataclass(frozen=True)
 class DeathsFigure:
-    """Dead and missing at sea in one year: the spread of the sources is the uncertainty."""
+    """A sourced yearly figure (deaths, rescues, launches): the spread of the sources, the
+    noise of a count that size and a ``relative`` error of the source make the uncertainty."""
 
     low: float
     high: float
     source: str
+    relative: float = 0.0
 
     @property
     def centre(self) -> float:
@@ -43,16 +46,86 @@ class DeathsFigure:
 
     @property
     def scale(self) -> float:
-        """Half the sources' range, combined with the Poisson noise of a count this size."""
-        return math.sqrt((0.5 * (self.high - self.low)) ** 2 + self.centre)
+        """Half the sources' range, combined with the Poisson noise of a count this size and
+        the source's relative error."""
+        return math.sqrt(
+            (0.5 * (self.high - self.low)) ** 2 + self.centre + (self.relative * self.centre) ** 2
+        )
 
 
-#: facts.md, "Deaths": the lowest and highest count of the sources for each year.
+SourcedFigure = DeathsFigure
+
+#: The one definition of deaths the calibration uses: PREMAR's (the French maritime
+#: prefecture), deaths at sea and on the shore in the French zone. IOM counts the whole route
+#: (roads and lorries too); the model's ``dead_or_missing_people`` adds the UK side.
+DEATHS_DEFINITION = (
+    "PREMAR (French maritime prefecture): dead and missing at sea and on the shore in the French "
+    "zone; the model's `dead_french_zone_people` (embarkation, wading, drowning and hypothermia "
+    "on the French side of the median line)"
+)
+DEATHS_COLUMNS = (
+    "dead_crush_beach_people",
+    "dead_wading_people",
+    "dead_drowning_fr_people",
+    "dead_hypothermia_fr_people",
+)
+
+#: facts.md, "Deaths" (PREMAR's counts; a range where reports differ or people are missing).
 DEATHS_BY_YEAR: dict[int, DeathsFigure] = {
-    2022: DeathsFigure(5, 16, "facts.md: Deaths 2022 (PREMAR French zone 5 / IOM 16)"),
-    2023: DeathsFigure(12, 24, "facts.md: Deaths 2023 (PREMAR 12–16 / IOM 24)"),
-    2024: DeathsFigure(72, 78, "facts.md: Deaths 2024 (PREMAR 72 + 5 missing / IOM 78)"),
-    2025: DeathsFigure(17, 36, "facts.md: Deaths 2025 (PREMAR 25 + 2 missing; others 17–36)"),
+    2022: DeathsFigure(5, 5, "facts.md: Deaths 2022 (PREMAR, French zone: 5)"),
+    2023: DeathsFigure(12, 16, "facts.md: Deaths 2023 (PREMAR 12–16)"),
+    2024: DeathsFigure(72, 77, "facts.md: Deaths 2024 (PREMAR 72 dead + 5 missing)"),
+    2025: DeathsFigure(25, 27, "facts.md: Deaths 2025 (PREMAR 25 dead + 2 missing)"),
+}
+
+PREMAR_2025 = "https://www.theirishpress.com/Economy/623023-france-rescues-over-6000-uk-bound-channel-migrants-in-2025.html"
+
+
+@dataclass(frozen=True)
+class SourcedTarget:
+    """A yearly figure reported outside the Home Office series, and how a run makes it:
+    the sum of ``columns`` over the year (``how = "sum"``) or their mean over January–March
+    (``"mean_q1"``, for a population level)."""
+
+    columns: tuple[str, ...]
+    figures: dict[int, DeathsFigure]
+    how: str = "sum"
+
+
+#: PREMAR's rescues and launch attempts (facts.md: Prevented by France, and "Added November
+#: 2026") and the camps' size in early 2026, as calibration targets.
+SOURCED_TARGETS: dict[str, SourcedTarget] = {
+    "french_rescues_by_year": SourcedTarget(
+        ("rescued_fr_people",),
+        {
+            2024: DeathsFigure(6310, 6310, f"PREMAR, {PREMAR_2025}", 0.1),
+            2025: DeathsFigure(6177, 6177, f"PREMAR, {PREMAR_2025}", 0.1),
+        },
+    ),
+    "launched_people_by_year": SourcedTarget(
+        ("launched_people",),
+        {
+            2024: DeathsFigure(45203, 45203, "PREMAR (facts.md: Prevented by France)", 0.1),
+            2025: DeathsFigure(49966, 49966, f"PREMAR, {PREMAR_2025}", 0.1),
+        },
+    ),
+    "launched_boats_by_year": SourcedTarget(
+        ("launched_boats",),
+        {2025: DeathsFigure(795, 795, f"PREMAR, {PREMAR_2025}", 0.1)},
+    ),
+    "waiting_people_q1": SourcedTarget(
+        ("waiting_people",),
+        {
+            2026: DeathsFigure(
+                1500,
+                2000,
+                "camps of the Dunkirk–Calais coast, early 2026 (https://www.africanews.com/2026/"
+                "03/04/france-over-250-migrants-cross-channel-to-england-as-calm-seas-return/)",
+                0.1,
+            )
+        },
+        how="mean_q1",
+    ),
 }
 
 
@@ -78,6 +151,10 @@ TOLERANCES: dict[str, Tolerance] = {
     "prevented_people_monthly": Tolerance(0.25, 100.0, "French operational estimates"),
     "prevented_events_monthly": Tolerance(0.25, 4.0, "French operational estimates"),
     "deaths_by_year": Tolerance(0.0, 0.0, "spread of the sources (DEATHS_BY_YEAR)"),
+    "french_rescues_by_year": Tolerance(0.0, 0.0, "PREMAR, ±10% (SOURCED_TARGETS)"),
+    "launched_people_by_year": Tolerance(0.0, 0.0, "PREMAR, ±10% (SOURCED_TARGETS)"),
+    "launched_boats_by_year": Tolerance(0.0, 0.0, "PREMAR, ±10% (SOURCED_TARGETS)"),
+    "waiting_people_q1": Tolerance(0.0, 0.0, "reported range of the camps (SOURCED_TARGETS)"),
     "weekly_people": Tolerance(0.3, 100.0, "replay weather only: observed crossing days"),
 }
 
@@ -227,7 +304,8 @@ class Series:
 
     daily: pd.DataFrame  # date, people, boats: every day of the period
     weekly: pd.DataFrame  # week_ending, people, prevented_people, prevented_events
-    deaths: pd.Series  # year -> dead or missing
+    deaths: pd.Series  # year -> dead or missing (DEATHS_DEFINITION)
+    sourced: dict[str, pd.Series] = dataclasses.field(default_factory=dict)  # SOURCED_TARGETS
 
 
 def _prevention_weeks(observed: Observed, period: Period) -> pd.DataFrame:
@@ -261,7 +339,19 @@ def observed_series(observed: Observed, period: Period) -> Series:
         {y: DEATHS_BY_YEAR[y].centre * f for y, f in covered.items() if y in DEATHS_BY_YEAR},
         dtype=float,
     )
+    sourced = {
+        name: pd.Series(
+            {
+                y: t.figures[y].centre * (f if t.how == "sum" else 1.0)
+                for y, f in covered.items()
+                if y in t.figures and _covers(period, y, t.how)
+            },
+            dtype=float,
+        )
+        for name, t in SOURCED_TARGETS.items()
+    }
     return Series(
+        sourced=sourced,
         daily=daily.reset_index(drop=True),
         weekly=pd.DataFrame(
             {
@@ -273,6 +363,23 @@ def observed_series(observed: Observed, period: Period) -> Series:
         ),
         deaths=deaths,
     )
+
+
+def _covers(period: Period, year: int, how: str) -> bool:
+    """Whether a sourced figure of ``year`` can be compared over ``period``: a yearly sum
+    needs most of the year (prorated), a January–March mean all of that quarter."""
+    if how == "mean_q1":
+        return period.start <= dt.date(year, 1, 1) and period.end >= dt.date(year, 3, 31)
+    return _year_coverage(period).get(year, 0.0) >= 0.5
+
+
+def _sourced_statistic(frame: pd.DataFrame, years: np.ndarray, target: SourcedTarget) -> pd.Series:
+    values = frame[list(target.columns)].sum(axis=1)
+    if target.how == "mean_q1":
+        months = pd.to_datetime(frame["date"]).dt.month.to_numpy()
+        first = months <= 3
+        return values[first].groupby(years[first]).mean()
+    return values.groupby(years).sum()
 
 
 def simulated_series(sim_daily: pd.DataFrame, observed: Series) -> Series:
@@ -297,8 +404,17 @@ def simulated_series(sim_daily: pd.DataFrame, observed: Series) -> Series:
     weeks = pd.DatetimeIndex(observed.weekly["week_ending"])
     by_week = by_week.reindex(weeks, fill_value=0)
     recorded = observed.weekly["prevented_people"].notna().to_numpy()
-    by_year = frame["dead_or_missing_people"].groupby(dates[inside].dt.year.to_numpy()).sum()
+    years = dates[inside].dt.year.to_numpy()
+    columns = [c for c in DEATHS_COLUMNS if c in frame.columns] or ["dead_or_missing_people"]
+    by_year = frame[columns].sum(axis=1).groupby(years).sum()
+    sourced = {
+        name: _sourced_statistic(frame, years, SOURCED_TARGETS[name])
+        .reindex(figure.index)
+        .astype(float)
+        for name, figure in observed.sourced.items()
+    }
     return Series(
+        sourced=sourced,
         daily=daily,
         weekly=pd.DataFrame(
             {
@@ -376,11 +492,17 @@ def summary_statistics(series: Series) -> dict[str, np.ndarray]:
         "prevented_events_monthly": prevented["prevented_events"].to_numpy(np.float64),
         "deaths_by_year": series.deaths.to_numpy(np.float64),
         "weekly_people": weekly["people"].to_numpy(np.float64),
+        **{
+            name: series.sourced.get(name, pd.Series(dtype=float)).to_numpy(np.float64)
+            for name in SOURCED_TARGETS
+        },
     }
 
 
 def target_scales(
-    statistics: Mapping[str, np.ndarray], deaths_coverage: Mapping[int, float]
+    statistics: Mapping[str, np.ndarray],
+    deaths_coverage: Mapping[int, float],
+    sourced_years: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, np.ndarray]:
     """The scale of every component of every target (see :data:`TOLERANCES`); deaths take
     the spread of the sources, prorated like the figure for a partly covered year."""
@@ -392,6 +514,10 @@ def target_scales(
         [DEATHS_BY_YEAR[y].scale * max(f, 0.1) for y, f in deaths_coverage.items()],
         dtype=np.float64,
     )
+    for name, years in (sourced_years or {}).items():
+        scales[name] = np.array(
+            [SOURCED_TARGETS[name].figures[int(y)].scale for y in years], dtype=np.float64
+        )
     return scales
 
 
@@ -421,7 +547,9 @@ class Targets:
         dates = pd.to_datetime(observed.daily["date"])
         coverage = _year_coverage(Period(dates.iloc[0].date(), dates.iloc[-1].date()))
         scales = target_scales(
-            statistics, {int(y): coverage[int(y)] for y in observed.deaths.index}
+            statistics,
+            {int(y): coverage[int(y)] for y in observed.deaths.index},
+            {name: list(values.index) for name, values in observed.sourced.items()},
         )
         chosen = tuple(n for n in names if statistics[n].size and np.isfinite(statistics[n]).any())
         return cls(

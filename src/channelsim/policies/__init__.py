@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from channelsim.policies.beach import BeachPatrols, TaxiBoatInterdiction
 from channelsim.policies.doctrine import MaritimeDoctrine
+from channelsim.policies.drivers import BeachOfficers, Driver
 from channelsim.policies.networks import NetworkDisruption
 from channelsim.policies.removals import EchrExit, OneInOneOut, ThirdCountryRemoval
 
 __all__ = [
+    "BeachOfficers",
     "BeachPatrols",
+    "Driver",
     "EchrExit",
     "MaritimeDoctrine",
     "NetworkDisruption",

@@ -1,6 +1,18 @@
-"""The French maritime doctrine: stopping boats at sea, where, how and at what risk.
+"""The French maritime doctrine: stopping boats before boarding or at sea, where, how and
+at what risk.
 
-Where (``area``): ``waterways`` (ports, canals, rivers), ``shallow`` (waterways and the
+**As signed** (25 Nov 2025; ``area = "pre_boarding"``, the default): the Gendarmerie
+maritime intercepts taxi boats in the waterways and at the launch, before people board,
+cued by surveillance (facts.md, "Added November 2026"). A taxi-boat attempt is intercepted
+with ``pre_boarding_interception_probability`` (the beach stage's
+``taxi_interception_probability`` lever on waterway zones): nobody leaves, its people rejoin
+the waiting population, the boat is seized. The first interception was a taxi boat with 6
+aboard on the Aa canal and two were reported by 4 March 2026, so the probability is set to
+give a handful of interceptions in that period, not hundreds. No capsize risk: nobody is
+aboard but the crew (an assumption).
+
+**What-if at sea** (``area`` ``waterways``, ``shallow`` or ``territorial``: what the UK
+asked for). Where: ``waterways`` (ports, canals, rivers), ``shallow`` (waterways and the
 shallow band, sea within 0.3 km of the French coast: the raster's ``FR_SHALLOW``) or
 ``territorial`` (all French territorial waters). Never on the UK side of the median line.
 Without ``officer_immunity`` officers act only in waterways and ports.
@@ -35,7 +47,15 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr
 
-from channelsim.engine.policy import Cost, DayView, Interception, Policy, Rule, register_policy
+from channelsim.engine.policy import (
+    Cost,
+    DayView,
+    Effect,
+    Interception,
+    Policy,
+    Rule,
+    register_policy,
+)
 from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
 from channelsim.params import Params
@@ -52,6 +72,7 @@ from channelsim.world.geography import (
 KN_TO_KM_H = 1.852
 
 Area = Literal["waterways", "shallow", "territorial"]
+Mode = Literal["pre_boarding", "waterways", "shallow", "territorial"]
 
 
 def area_geometry(area: Area, world: World | None = None) -> tuple[float, float | None]:
@@ -66,13 +87,6 @@ class MaritimeDoctrine(Policy):
 
     results = (
         Result(
-            "officer_injuries",
-            "Officers injured",
-            "officers",
-            "Officers injured while intercepting boats at sea.",
-            role="key",
-        ),
-        Result(
             "arrested_pilots",
             "Pilots arrested",
             "people",
@@ -82,7 +96,8 @@ class MaritimeDoctrine(Policy):
     )
     streams = ("intercept", "intercept_action", "injury", "arrest")
 
-    area: Area = "shallow"
+    area: Mode = "pre_boarding"
+    pre_boarding_interception_probability: float = Field(default=0.04, ge=0, le=1)
     officer_immunity: bool = True
     patrol_boats: int = Field(default=6, ge=0, le=200)
     hours_on_station: float = Field(default=12.0, ge=0, le=24)
@@ -104,9 +119,16 @@ class MaritimeDoctrine(Policy):
     cost_gbp_per_boat_day: float = Field(default=8_000, ge=0)
 
     @property
+    def at_sea(self) -> bool:
+        """Whether boats are intercepted under way (the what-if), not before boarding."""
+        return self.area != "pre_boarding"
+
+    @property
     def effective_area(self) -> Area:
         """Without immunity from prosecution, officers act only in waterways and ports."""
-        return self.area if self.officer_immunity else "waterways"
+        if self.area == "pre_boarding" or not self.officer_immunity:
+            return "waterways"
+        return self.area
 
     _world: World | None = PrivateAttr(None)
     _pending_arrests: int = PrivateAttr(0)
@@ -150,8 +172,15 @@ class MaritimeDoctrine(Policy):
             dwell_h=self.near_shore_dwell_h if area != "territorial" else 0.0,
         )
 
-    def effects(self, setup: Setup) -> Iterator[Rule | Cost]:
-        yield Rule(self.interception(setup.params))
+    def effects(self, setup: Setup) -> Iterator[Effect | Rule | Cost]:
+        if self.at_sea:
+            yield Rule(self.interception(setup.params))
+        else:
+            yield Effect(
+                "taxi_interception_probability",
+                "chance",
+                self.pre_boarding_interception_probability * setup.zone_is_waterway,
+            )
         yield Cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
 
     def on_supply(self, day: DayView) -> None:
@@ -163,6 +192,8 @@ class MaritimeDoctrine(Policy):
     def on_returns(self, day: DayView) -> None:
         """Injuries and arrests among today's interceptions."""
         n = day.interceptions(self)
+        if not self.at_sea:
+            n += int(day["intercepted_before_boarding_boats"])
         injuries = binomial(self, day, "injury", n, self.officer_injury_probability)
         arrests = binomial(self, day, "arrest", n, self.arrest_probability)
         self._pending_arrests += arrests

@@ -16,26 +16,20 @@ class NetworkDisruption(Policy):
 
     Each day ``1 − (1 − seizure_share_per_week)^(1/7)`` of the boat stock is seized (the
     supply stage's ``seized_boats``); arrests of facilitators cut the daily boat supply by
-    ``supply_reduction``. Networks answer with fewer, fuller boats: the mean occupancy they
-    aim for is multiplied by ``(1 / (1 − supply_reduction))^occupancy_adaptation`` (capped
-    by the engine at ``networks.max_occupancy_people``), which raises crush and capsize
-    hazards.
+    ``supply_reduction``. Networks short of boats load each one more heavily through the
+    engine's own scarcity loading (``networks.scarcity_occupancy_elasticity``), which raises
+    crush and capsize hazards; there is no separate "fuller boats" effect on top (it counted
+    the occupancy trend twice).
     """
 
     seizure_share_per_week: float = Field(default=0.1, ge=0, le=1)
     supply_reduction: float = Field(default=0.2, ge=0, lt=1)
-    occupancy_adaptation: float = Field(default=0.5, ge=0, le=3)
     cost_gbp_per_year: float = Field(default=20_000_000, ge=0)
 
     def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
         daily_share = 1.0 - (1.0 - self.seizure_share_per_week) ** (1.0 / 7.0)
         yield Effect("stock_seizure_share", "chance", daily_share)
         yield Effect("boat_supply_per_day", "scale", 1.0 - self.supply_reduction)
-        yield Effect(
-            "mean_occupancy_people",
-            "scale",
-            (1.0 / (1.0 - self.supply_reduction)) ** self.occupancy_adaptation,
-        )
         yield Cost("network_disruption", self.cost_gbp_per_year / DAYS_PER_YEAR)
 
 

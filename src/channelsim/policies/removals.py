@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import ClassVar
 
+import numpy as np
 from pydantic import Field, PrivateAttr
 
 from channelsim.engine.policy import Cost, DayView, Policy, register_policy
@@ -28,8 +29,9 @@ from channelsim.policies._common import DAYS_PER_YEAR, binomial
 class _Removal(Policy):
     """The queue, capacity and deterrence shared by the removal policies."""
 
-    streams: ClassVar[tuple[str, ...]] = ("eligible",)
+    streams: ClassVar[tuple[str, ...]] = ("eligible", "retry")
     eligible_share: float = Field(default=1.0, ge=0, le=1)
+    retry_probability: float = Field(default=0.0, ge=0, le=1)
     max_wait_days: int = Field(default=28, ge=1, le=3650)
     deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
     deterrence_window_days: int = Field(default=28, ge=1, le=365)
@@ -112,11 +114,15 @@ class _YearlyCapacity(_Removal):
     def after_removal(self, day: DayView, removed: int) -> None:
         self._credit -= removed
         day.add("removed_people", removed)
+        day.rejoin(binomial(self, day, "retry", removed, self.retry_probability))
 
 
 class OneInOneOut(_Removal):
     """UK–France returns pilot: eligible arrivals returned to France under a weekly cap.
 
+    Defaults are the reported volumes (facts.md, "Added November 2026"): 281 returned by
+    early February 2026, about 14 a week; about 1.25 people admitted per return; 2 of the
+    first 94 returned crossed again (``retry_probability``); no deterrence unless stated.
     Returns start on ``first_return``; the weekly cap grows from ``weekly_cap_people`` by
     ``cap_ramp_people_per_week`` each week up to ``max_weekly_cap_people`` and is spread over
     the week (``cap × (day of week + 1) / 7`` may be used by the end of each day, counted in
@@ -134,16 +140,15 @@ class OneInOneOut(_Removal):
             role="figure",
         ),
     )
-    streams = ("eligible", "retry")
     first_return: dt.date = dt.date(2025, 9, 18)
-    weekly_cap_people: int = Field(default=50, ge=0, le=100_000)
+    weekly_cap_people: int = Field(default=14, ge=0, le=100_000)
     cap_ramp_people_per_week: int = Field(default=0, ge=0, le=10_000)
-    max_weekly_cap_people: int = Field(default=50, ge=0, le=100_000)
+    max_weekly_cap_people: int = Field(default=14, ge=0, le=100_000)
     eligible_share: float = Field(default=0.6, ge=0, le=1)
     max_wait_days: int = Field(default=28, ge=1, le=3650)
-    retry_probability: float = Field(default=0.5, ge=0, le=1)
-    admissions_per_return: float = Field(default=1.0, ge=0, le=10)
-    deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
+    retry_probability: float = Field(default=2 / 94, ge=0, le=1)
+    admissions_per_return: float = Field(default=1.25, ge=0, le=10)
+    deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
     cost_gbp_per_removal: float = Field(default=20_000.0, ge=0)
 
     _week: int = PrivateAttr(-1)
@@ -186,12 +191,26 @@ class ThirdCountryRemoval(_YearlyCapacity):
 
     capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
     max_wait_days: int = Field(default=90, ge=1, le=3650)
-    deterrence_elasticity: float = Field(default=0.2, ge=0, le=1)
+    deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
     cost_gbp_per_removal: float = Field(default=169_000.0, ge=0)
     fixed_cost_gbp_per_year: float = Field(default=0.0, ge=0)
+    fixed_payments_gbp: float = Field(default=0.0, ge=0)
 
     def effects(self, setup: Setup) -> Iterator[Cost]:
-        yield Cost("third_country_removal_fixed", self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
+        """Fixed costs: ``fixed_cost_gbp_per_year`` every day, and ``fixed_payments_gbp``
+        (a total, e.g. the £370m + £120m paid to Rwanda) spread evenly over the policy's
+        days in the run (the whole window must be simulated to book all of it)."""
+        daily = np.full(setup.n_days, self.fixed_cost_gbp_per_year / DAYS_PER_YEAR)
+        if self.fixed_payments_gbp > 0.0:
+            window = self.window_days(setup)
+            daily += self.fixed_payments_gbp / window
+        yield Cost("third_country_removal_fixed", daily)
+
+    def window_days(self, setup: Setup) -> int:
+        """Days in the policy's window (its start and end, or the run's where open)."""
+        first = self.start or setup.date(0)
+        last = self.end or setup.date(setup.n_days - 1)
+        return max(1, (last - first).days + 1)
 
 
 class EchrExit(_YearlyCapacity):

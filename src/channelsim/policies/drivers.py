@@ -1,0 +1,107 @@
+"""Time-varying exogenous drivers: dated values of a stage's lever, for the real timeline.
+
+History (``scenarios/history.toml``) is a scenario whose world changes over time: taxi boats
+emerge, officers are added on the beaches, boats carry ever more people, the number of
+people reaching the coast rises and falls. Each such change is a policy of this module with
+dated values and the source they come from (the scenario's ``source`` key of the policy):
+
+- :class:`Driver` moves any lever by dated values (``op = "set"`` or ``"scale"``), held
+  flat before the first date and after the last ("history continued": the last known level
+  is held), stepped (``interpolation = "step"``: each value from its date on) or linear
+  between dates. ``prior_low``/``prior_high`` give a range per value where the values are
+  calibrated quantities (``channelsim calibrate`` then draws them, as
+  ``drivers.<policy name>.<index>``).
+- :class:`BeachOfficers` sets the beach zones' chance of stopping a launch from the
+  number of officers deployed, by dated values: ``1 − (1 − p)^((officers /
+  reference_officers)^effort_elasticity)`` with ``p`` = ``beach.prevention_probability``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from channelsim.engine.policy import Effect, Policy, register_policy
+from channelsim.engine.stages import Setup
+
+Interpolation = Literal["step", "linear"]
+Zones = Literal["all", "beach", "waterway"]
+
+
+class _Dated(Policy):
+    """Dated values and how to read them between dates."""
+
+    dates: tuple[dt.date, ...] = Field(min_length=1)
+    values: tuple[float, ...] = Field(min_length=1)
+    interpolation: Interpolation = "step"
+
+    @model_validator(mode="after")
+    def _aligned(self) -> _Dated:
+        if len(self.dates) != len(self.values):
+            raise ValueError(
+                f"expected as many values as dates ({len(self.dates)}), got {len(self.values)}"
+            )
+        if any(b <= a for a, b in zip(self.dates, self.dates[1:], strict=False)):
+            raise ValueError("expected dates in increasing order")
+        return self
+
+    def series(self, dates: np.ndarray) -> np.ndarray:
+        """The value on each of ``dates`` (datetime64[D]): held flat outside the dates."""
+        knots = np.array(self.dates, dtype="datetime64[D]").astype(np.int64)
+        values = np.asarray(self.values, dtype=np.float64)
+        days = dates.astype("datetime64[D]").astype(np.int64)
+        if self.interpolation == "linear":
+            return np.interp(days, knots, values)
+        index = np.searchsorted(knots, days, side="right") - 1
+        return values[np.clip(index, 0, len(values) - 1)]
+
+
+class Driver(_Dated):
+    """A lever moved by dated values (see the module docstring)."""
+
+    lever: str = Field(min_length=1)
+    op: Literal["set", "scale"] = "scale"
+    zones: Zones = "all"
+    prior_low: tuple[float, ...] | None = None
+    prior_high: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _priors(self) -> Driver:
+        for name in ("prior_low", "prior_high"):
+            bound = getattr(self, name)
+            if bound is not None and len(bound) != len(self.values):
+                raise ValueError(f"expected {name} to give one bound per value")
+        if (self.prior_low is None) != (self.prior_high is None):
+            raise ValueError("expected both prior_low and prior_high, or neither")
+        return self
+
+    def effects(self, setup: Setup) -> Iterator[Effect]:
+        value = self.series(setup.dates)
+        if self.zones != "all":
+            mask = setup.zone_is_waterway == (self.zones == "waterway")
+            if self.op == "set":
+                raise ValueError("a driver that sets a per-zone lever acts on all zones")
+            value = np.where(mask[None, :], value[:, None], 1.0)
+        yield Effect(self.lever, self.op, value)
+
+
+class BeachOfficers(_Dated):
+    """Officers on the beaches by date (``values``, officers), and the chance of stopping a
+    launch on each beach zone that follows from them."""
+
+    def effects(self, setup: Setup) -> Iterator[Effect]:
+        beach = setup.params.beach
+        ratio = np.maximum(self.series(setup.dates), 0.0) / beach.reference_officers
+        escape = (1.0 - beach.prevention_probability) ** (ratio**beach.effort_elasticity)
+        guarded = ~setup.zone_is_waterway
+        base = np.full((setup.n_days, setup.n_zones), beach.prevention_probability)
+        value = np.where(guarded[None, :], (1.0 - escape)[:, None], base)
+        yield Effect("prevention_probability", "set", value)
+
+
+register_policy("driver", Driver)
+register_policy("beach_officers", BeachOfficers)
