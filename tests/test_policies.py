@@ -90,7 +90,7 @@ def test_doctrine_window_same_days_as_base_before_start_nothing_after_end(
     before = base.daily["date"] < start
     same = [c for c in base.daily.columns if c != "cost_gbp"]
     pd.testing.assert_frame_equal(result.daily.loc[before, same], base.daily.loc[before, same])
-    assert (result.daily.loc[before, ["officer_injuries", "arrested_pilots"]] == 0).all().all()
+    assert (result.daily.loc[before, "arrested_pilots"] == 0).all()
     boats = result.boats
     assert boats["intercepted"].any()
     outside = (boats["date"] < start) | (boats["date"] > end)
@@ -190,8 +190,9 @@ def test_one_in_one_out_never_exceeds_the_weekly_cap(base: SimResult, cap: int, 
     caps = [policy.weekly_cap(int(week)) for week in weekly.index]
     assert (weekly.to_numpy() <= np.array(caps)).all()
     assert weekly.iloc[0] == cap  # the queue fills the first week
-    assert (
-        result.totals["legal_route_admissions_people"] == result.totals["returned_from_uk_people"]
+    # about 1.25 people admitted per return (facts.md, "Added November 2026")
+    assert result.totals["legal_route_admissions_people"] == pytest.approx(
+        1.25 * result.totals["returned_from_uk_people"]
     )
 
 
@@ -244,18 +245,26 @@ def test_bad_policy_params_name_the_key(tmp_path: Path) -> None:
         Sim(load_scenario(path))
 
 
-SCENARIOS = sorted(p for p in (REPO / "scenarios").glob("*.toml") if p.stem != "status-quo-2025")
+SCENARIOS = sorted(
+    p
+    for p in (REPO / "scenarios").glob("*.toml")
+    if p.stem != "status-quo-2025" and not p.stem.startswith("history")
+)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
-def test_scenarios_are_the_status_quo_plus_policies(path: Path) -> None:
-    status_quo = tomllib.loads((REPO / "scenarios" / "status-quo-2025.toml").read_text())
+def test_scenarios_are_the_status_quo_with_a_change(path: Path) -> None:
+    """Every 2025 policy scenario is status-quo-2025.toml (history over 2025) with policies
+    added or replaced, and nothing else: same period, seed, weather and parameters."""
     data = tomllib.loads(path.read_text())
-    assert data["policies"]
-    for key in ("start", "end", "seed", "weather", "params"):
-        assert data.get(key) == status_quo.get(key), key
-    scenario = load_scenario(path)
+    assert data["base"] == "status-quo-2025.toml" and data["policies"]
+    assert set(data) <= {"base", "name", "description", "drop_policies", "policies"}
+    scenario, status_quo = load_scenario(path), load_scenario(REPO / "scenarios" / "status-quo-2025.toml")
     assert scenario.name == path.stem
+    for key in ("start", "end", "seed", "weather", "params"):
+        assert getattr(scenario, key) == getattr(status_quo, key), key
+    kept = [p for p in status_quo.policies if p.name not in data.get("drop_policies", [])]
+    assert list(scenario.policies[: len(kept)]) == kept
 
 
 class _Probe(Policy):

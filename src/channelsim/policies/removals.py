@@ -138,6 +138,7 @@ class OneInOneOut(_Removal):
             "people",
             "People admitted to the UK in exchange for returns (not small-boat arrivals).",
             role="figure",
+            kind="float",
         ),
     )
     first_return: dt.date = dt.date(2025, 9, 18)
