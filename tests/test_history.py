@@ -116,7 +116,9 @@ def test_bad_driver_values_are_one_line_errors(tmp_path: Path) -> None:
 
 def test_beach_officers_raise_the_chance_of_stopping_a_launch() -> None:
     policy = BeachOfficers(
-        dates=(dt.date(2022, 11, 14), dt.date(2024, 4, 14)), values=(200, 800), interpolation="linear"
+        dates=(dt.date(2022, 11, 14), dt.date(2024, 4, 14)),
+        values=(200, 800),
+        interpolation="linear",
     )
     setup = _setup(policy)
     (effect,) = policy.effects(setup)  # type: ignore[arg-type]
@@ -161,7 +163,9 @@ def late_runs() -> dict[str, list[SimResult]]:
 
 def test_counterfactuals_share_every_day_before_the_change(late_runs: dict) -> None:
     cut = dt.date(2025, 11, 25)
-    for base, other in zip(late_runs["history"], late_runs["history-without-doctrine"], strict=True):
+    for base, other in zip(
+        late_runs["history"], late_runs["history-without-doctrine"], strict=True
+    ):
         before = base.daily["date"] < cut
         same = [c for c in other.daily.columns if c != "cost_gbp"]
         pd.testing.assert_frame_equal(base.daily.loc[before, same], other.daily.loc[before, same])

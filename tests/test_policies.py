@@ -159,8 +159,13 @@ def test_taxi_boat_interdiction_acts_on_waterways_only() -> None:
     assert np.all(prevention == 0.5)
 
 
-def test_network_disruption_seizes_boats_and_fills_them_fuller(base: SimResult) -> None:
-    result = _run(NetworkDisruption(seizure_share_per_week=0.3, supply_reduction=0.4))
+def test_network_disruption_seizes_boats_and_scarcity_fills_them_fuller(base: SimResult) -> None:
+    """No separate "fuller boats" effect: boats are fuller only where the disruption makes
+    them scarce (the engine's scarcity loading), so a strong cut of the supply is needed."""
+    mild = _run(NetworkDisruption(seizure_share_per_week=0.3, supply_reduction=0.4))
+    assert mild.totals["seized_boats"] > 0
+    assert mild.totals["launched_boats"] <= base.totals["launched_boats"]
+    result = _run(NetworkDisruption(seizure_share_per_week=0.3, supply_reduction=0.8))
     assert result.totals["seized_boats"] > 0
     launched = result.boats[result.boats["launched"]]
     before = base.boats[base.boats["launched"]]
@@ -207,7 +212,7 @@ def test_one_in_one_out_returnees_who_give_up_leave_the_coast() -> None:
 @pytest.mark.parametrize(
     "policy",
     [
-        ThirdCountryRemoval(capacity_people_per_year=2000),
+        ThirdCountryRemoval(capacity_people_per_year=2000, deterrence_elasticity=0.2),
         EchrExit(capacity_people_per_year=8200),
         EchrExit(capacity_people_per_year=150_000, detention_places=300),
     ],
@@ -259,7 +264,10 @@ def test_scenarios_are_the_status_quo_with_a_change(path: Path) -> None:
     data = tomllib.loads(path.read_text())
     assert data["base"] == "status-quo-2025.toml" and data["policies"]
     assert set(data) <= {"base", "name", "description", "drop_policies", "policies"}
-    scenario, status_quo = load_scenario(path), load_scenario(REPO / "scenarios" / "status-quo-2025.toml")
+    scenario, status_quo = (
+        load_scenario(path),
+        load_scenario(REPO / "scenarios" / "status-quo-2025.toml"),
+    )
     assert scenario.name == path.stem
     for key in ("start", "end", "seed", "weather", "params"):
         assert getattr(scenario, key) == getattr(status_quo, key), key

@@ -175,7 +175,7 @@ class NetworkParams(_Group):
         unit="1/year",
         ge=-0.5,
         le=1.0,
-        low=0.05,
+        low=0.0,
         high=0.2,
         source="facts.md: Arrivals (people per boat 41.2 in 2022, 48.9, 53.0, 61.7 in 2025: "
         "about +14% a year)",

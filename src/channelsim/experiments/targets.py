@@ -411,6 +411,8 @@ def simulated_series(sim_daily: pd.DataFrame, observed: Series) -> Series:
         name: _sourced_statistic(frame, years, SOURCED_TARGETS[name])
         .reindex(figure.index)
         .astype(float)
+        if len(figure)
+        else pd.Series(dtype=float)  # no sourced year in the period: nothing to compute
         for name, figure in observed.sourced.items()
     }
     return Series(
