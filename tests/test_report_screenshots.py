@@ -28,7 +28,7 @@ __all__ = ["publication", "run_dir", "scenario"]  # module fixtures shared with 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
 #: A value axis names its unit (or says what it measures in a unitless share or index).
-UNIT = re.compile(r"people|boats|£|degrees|share|index|change in the output|per ")
+UNIT = re.compile(r"people|boats|officers|£|degrees|share|index|change in the output|per ")
 
 PROBE = """() => {
   const charts = Array.from(document.querySelectorAll("div.chart")).map((div) => {
@@ -115,7 +115,7 @@ def test_run_report(browser: Any, tmp_path: Path, run_dir: Path, publication: Pa
     check_publishable(seen, credits=(*ogl, "GSHHG"))
     assert any(c["zones"] for c in seen["charts"])
     [headline] = seen["headline"]
-    assert headline.startswith("status-quo-2025 (2025 as it was"), headline
+    assert headline.startswith("status-quo-2025 (2025 as it happened"), headline
     assert "people arrived in the UK against " in headline and " observed" in headline
     assert "Observed: Home Office, edition of" in headline
     assert "seed 5" in seen["text"]
