@@ -26,7 +26,7 @@ from typing import Any
 import tomli_w
 
 from channelsim.errors import InputError
-from channelsim.scenario import Scenario, check_seed, scenario_from_dict
+from channelsim.scenario import Scenario, check_seed, resolve_base, scenario_from_dict
 
 #: Runs a page may ask for: enough for a 5–95% interval, few enough for an answer in seconds.
 MIN_RUNS, MAX_RUNS, DEFAULT_RUNS = 2, 500, 50
@@ -65,12 +65,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def shipped_mapping(name: str) -> dict[str, Any]:
-    """A shipped scenario's file as read (overrides, not resolved parameters)."""
+    """A shipped scenario's file as read (overrides, not resolved parameters), its ``base``
+    (e.g. ``history.toml``) resolved into it."""
     path = shipped_scenarios().get(name)
     if path is None:
         known = ", ".join(shipped_scenarios())
         raise InputError(None, "scenario", f"expected one of {known}, got {name!r}")
-    return _read_toml(path)
+    return resolve_base(_read_toml(path), path)
 
 
 def _split_params(tree: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
