@@ -33,7 +33,7 @@ def test_every_parameter_has_its_control_with_the_definitions_text() -> None:
 def test_policy_controls_come_from_the_policy_fields() -> None:
     assert set(policy_types()) >= {"maritime_doctrine", "beach_patrols", "one_in_one_out"}
     doctrine = {c.label: c for c in policy_controls("maritime_doctrine")}
-    assert doctrine["area"].choices == ("waterways", "shallow", "territorial")
+    assert doctrine["area"].choices == ("pre_boarding", "waterways", "shallow", "territorial")
     assert doctrine["patrol_boats"].kind == "integer"
     assert (doctrine["patrol_boats"].low, doctrine["patrol_boats"].high) == (0, 200)
     assert doctrine["speed_kn"].exclusive_low and not doctrine["speed_kn"].sourced
@@ -57,7 +57,12 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
     text = settings.scenario_toml()
     assert scenario_from_dict(tomllib.loads(text)) == changed
     assert changed.params.sea.engine_speed_kn == 6.25
-    assert [p.type for p in changed.policies] == ["maritime_doctrine"]
+    # the shipped entries as they are (history's drivers and policies), then the doctrine set
+    assert changed.policies[:-1] == base.policies
+    assert (changed.policies[-1].type, changed.policies[-1].params) == (
+        "maritime_doctrine",
+        {"patrol_boats": 8},
+    )
     assert base == load_scenario(shipped_scenarios()["status-quo-2025"])
     assert Settings.from_query(settings.to_query()) == settings
     assert Settings.from_query("") is None
@@ -67,7 +72,7 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
 
 def test_shipped_scenarios_reopen_as_they_are() -> None:
     for name, path in shipped_scenarios().items():
-        settings = Settings.starting(name, "status-quo-2025")
+        settings = Settings.starting(name, name)
         _, changed = settings.scenarios()
         shipped = load_scenario(path)
         assert changed.policies == shipped.policies and changed.params == shipped.params, name
@@ -137,7 +142,7 @@ def test_named_policy_entries_keep_their_names_and_keys() -> None:
         on=True, params={"area": "territorial"}, keys={"name": "at_sea"}
     )
     _, changed = settings.scenarios()
-    assert [(p.type, p.name) for p in changed.policies] == [
+    assert [(p.type, p.name) for p in changed.policies[-2:]] == [
         ("maritime_doctrine", None),
         ("maritime_doctrine", "at_sea"),
     ]
