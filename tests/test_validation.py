@@ -144,7 +144,11 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert 0.0 <= payload["months_in_50"] <= payload["months_in_90"] <= 1.0
     assert payload["out_of_sample"] is True and payload["test"] == "2024-06-01:2024-06-30"
     assert {"ard_weekly", "ard_monthly"} <= set(payload["monthly_error"])
-    assert (out / "validation.html").stat().st_size > 10_000
+    page = (out / "validation.html").read_text(encoding="utf-8")
+    assert len(page) > 10_000
+    # the plot as published: its headline in words and the credits inside the figure
+    assert "Forecast from the posterior trained on" in page
+    assert "Open Government Licence v3.0" in page and "not observations" in page
     assert json.loads((out / "validation.json").read_text())["runs"] == 3
     table = run_cli(
         "validate", "--posterior", posterior, "--data", data, "--test", "2024-06:2024-06",

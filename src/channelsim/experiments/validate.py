@@ -360,11 +360,27 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def validation_figure(result: dict[str, Any]) -> Any:
+    """The calibration plot of ``result`` as published: its headline in words (what the
+    forecast got right and wrong) and the credits (the Home Office edition with its Open
+    Government Licence line, and the simulated figures as model outputs) inside the figure."""
+    from channelsim.reports.credits import home_office_line, publishable, simulated_line
+    from channelsim.reports.headlines import validation_headline
+
+    editions = [
+        home_office_line({"date": e["edition_date"], "file": e["file"]})
+        for e in result.get("data", [])[-1:]
+    ]
+    return publishable(
+        calibration_figure(result),
+        f"channelsim validation: test {result['test']}",
+        [validation_headline(result), *editions, simulated_line()],
+    )
+
+
 def write_validation(result: dict[str, Any], out: Path | OutputTarget) -> Path:
     """Write ``validation.json`` and the self-contained calibration plot to ``out``."""
-    figure = calibration_figure(
-        {**result, "title": f"channelsim validation: test {result['test']}"}
-    )
+    figure = validation_figure(result)
 
     def write(tmp: Path) -> None:
         (tmp / JSON_FILE).write_text(
