@@ -144,6 +144,10 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert 0.0 <= payload["months_in_50"] <= payload["months_in_90"] <= 1.0
     assert payload["out_of_sample"] is True and payload["test"] == "2024-06-01:2024-06-30"
     assert {"ard_weekly", "ard_monthly"} <= set(payload["monthly_error"])
+    skill = payload["skill"]["forecasts"]
+    assert set(skill) == {"model", "naive", "seasonal_naive", "ets"}
+    assert {"mase", "crps", "coverage50", "coverage90"} <= set(skill["model"])
+    assert "unavailable" in skill["ets"]  # one training month: too short for ETS
     page = (out / "validation.html").read_text(encoding="utf-8")
     assert len(page) > 10_000
     # the plot as published: its headline in words and the credits inside the figure

@@ -79,6 +79,13 @@ def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     ]
     rows.extend({"measure": name, "value": value} for name, value in scores)
+    for name, scored in result.get("skill", {}).get("forecasts", {}).items():
+        if "unavailable" in scored:
+            rows.append({"measure": f"{name}: too few training months", "value": None})
+            continue
+        for key in ("mase", "crps", "coverage50", "coverage90", "mae_ratio_to_seasonal_naive"):
+            rows.append({"measure": f"{name} {key}", "value": scored[key]})
+        rows.append({"measure": f"{name} total_error", "value": scored["total"]["median_error"]})
     return rows
 
 

@@ -8,12 +8,14 @@ total falls inside the central 50% and 90% predictive intervals, the error of mo
 and daily totals (Flee's ARD, Σ|sim − obs| / Σ obs, on the ensemble median; the daily one
 and the daily correlation mean something with replay weather, whose crossing days are the
 observed ones), and the distance between the simulated and observed distributions of people
-per crossing day.
+per crossing day. The same months are forecast by statistical baselines and every forecast
+is scored with MASE, CRPS and interval coverage (:mod:`channelsim.experiments.skill`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 from collections.abc import Sequence
@@ -36,6 +38,7 @@ from channelsim.experiments.ensemble import (
     Member,
     run_ensemble,
 )
+from channelsim.experiments.skill import MonthlySeries, skill
 from channelsim.experiments.targets import (
     DEATHS_BY_YEAR,
     Observed,
@@ -220,6 +223,52 @@ def score(members: MemberSeries, observed: Series) -> dict[str, Any]:
     }
 
 
+def skill_against_baselines(
+    monthly_people: np.ndarray, observed: Observed, test: Period, train_start: dt.date
+) -> dict[str, Any]:
+    """The model's monthly ensemble (members × test months) and the baselines, scored on
+    the test months; the baselines learn from the months from ``train_start`` to the month
+    before the test's first."""
+    dates = pd.to_datetime(observed.daily["date"])
+    people = observed.daily["people"]
+    first_month = pd.Timestamp(test.start).to_period("M").start_time
+    in_test = (dates >= pd.Timestamp(test.start)) & (dates <= pd.Timestamp(test.end))
+    in_train = (dates >= pd.Timestamp(train_start)) & (dates < first_month)
+    if not in_train.any():
+        raise InputError(
+            None, "--test", f"expected a test period after some training data, got {test}"
+        )
+    return skill(
+        monthly_people,
+        MonthlySeries.from_daily(dates[in_test], people[in_test]),
+        MonthlySeries.from_daily(dates[in_train], people[in_train]),
+    )
+
+
+def _baseline_traces(fig: Any, result: dict[str, Any]) -> None:
+    """Each baseline's median forecast on the monthly panel (dashed)."""
+    import plotly.graph_objects as go
+
+    forecasts = result.get("skill", {}).get("forecasts", {})
+    colours = {"naive": "#7f7f7f", "seasonal_naive": "#ff7f0e", "ets": "#2ca02c"}
+    for name, scored in forecasts.items():
+        if name == "model" or "unavailable" in scored:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=result["skill"]["months"],
+                y=scored["monthly"]["median"],
+                name=f"{scored['label']}: MASE {scored['mase']:.2f}"
+                if scored["mase"] is not None
+                else scored["label"],
+                mode="lines+markers",
+                line={"dash": "dash", "color": colours.get(name)},
+            ),
+            row=1,
+            col=1,
+        )
+
+
 def calibration_figure(result: dict[str, Any]) -> Any:
     """Monthly predictive intervals with the observed totals, and the coverage curve."""
     import plotly.graph_objects as go
@@ -232,7 +281,7 @@ def calibration_figure(result: dict[str, Any]) -> Any:
         cols=2,
         column_widths=[0.65, 0.35],
         subplot_titles=(
-            "Monthly arrivals (people): predictive 50% and 90% intervals",
+            "Monthly arrivals (people): the model's 50% and 90% intervals, every forecast's median",
             "Coverage of monthly intervals",
         ),
     )
@@ -266,6 +315,7 @@ def calibration_figure(result: dict[str, Any]) -> Any:
         row=1,
         col=1,
     )
+    _baseline_traces(fig, result)
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -335,6 +385,9 @@ def validate(
     obs = observed_series(observed, test)
     stacked = stack_members([o.tables["daily"] for o in ensemble.outputs], obs)
     result = score(stacked, obs)
+    result["skill"] = skill_against_baselines(
+        stacked.monthly_people, observed, test, posterior.train.start
+    )
     overlap = posterior.train.start <= test.end and test.start <= posterior.train.end
     return {
         "posterior": str(posterior.path),

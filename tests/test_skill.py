@@ -1,0 +1,99 @@
+"""Skill against baselines: MASE, CRPS and coverage on toy series whose scores are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from channelsim.experiments.skill import (
+    MonthlyForecast,
+    MonthlySeries,
+    baseline_forecasts,
+    crps,
+    mase_scale,
+    skill,
+)
+
+
+def _monthly(start: str, values: np.ndarray) -> MonthlySeries:
+    months = [str(pd.Period(start, "M") + i) for i in range(len(values))]
+    return MonthlySeries(months, np.asarray(values, float), np.ones(len(values)))
+
+
+def _trend(n: int, first: int = 0) -> np.ndarray:
+    """A linear trend with a 12-month season: every month is 120 above the same month a
+    year before, so the seasonal naive's in-sample error is exactly 120."""
+    t = np.arange(first, first + n, dtype=float)
+    return 1000 + 10 * t + 300 * np.sin(2 * np.pi * t / 12)
+
+
+def test_mase_scale_is_the_in_sample_seasonal_naive_error() -> None:
+    assert mase_scale(_trend(36)) == pytest.approx(120.0)
+    assert mase_scale(np.array([1.0, 3.0, 6.0])) == pytest.approx(2.5)  # short: lag 1
+    assert np.isnan(mase_scale(np.array([5.0])))
+
+
+def test_crps_of_known_forecasts() -> None:
+    two = MonthlyForecast.from_ensemble("e", "e", np.array([[0.0], [1.0]]))
+    # E|X - y| - E|X - X'| / 2 = 0.5 - 0.25 for the ensemble {0, 1} and y = 0
+    assert crps(two, np.array([0.0])) == pytest.approx([0.25])
+    gauss = MonthlyForecast("g", "g", *([np.array([0.0])] * 5), sd=np.array([2.0]))
+    # sigma (2 phi(0) - 1 / sqrt(pi)) at the mean
+    assert crps(gauss, np.array([0.0])) == pytest.approx(
+        [2 * (2 / np.sqrt(2 * np.pi) - 1 / np.sqrt(np.pi))]
+    )
+    point = MonthlyForecast("p", "p", *([np.array([10.0])] * 5))
+    assert crps(point, np.array([4.0])) == pytest.approx([6.0])  # a point's CRPS: its error
+
+
+def test_seasonal_naive_on_a_trend_scores_mase_one_and_the_model_zero() -> None:
+    train, test = _trend(36), _trend(12, first=36)
+    members = np.tile(test, (50, 1)) + np.linspace(-1, 1, 50)[:, None]  # centred on the truth
+    result = skill(members, _monthly("2023-01", test), _monthly("2020-01", train))
+    scores = result["forecasts"]
+    assert result["mase_scale"] == pytest.approx(120.0)
+    # same month last year misses by exactly 120 every month
+    assert scores["seasonal_naive"]["mase"] == pytest.approx(1.0)
+    assert scores["seasonal_naive"]["mae_ratio_to_seasonal_naive"] == pytest.approx(1.0)
+    assert scores["seasonal_naive"]["total"]["median"] == pytest.approx(train[-12:].sum())
+    assert scores["model"]["mase"] == pytest.approx(0.0, abs=1e-9)
+    assert scores["model"]["coverage50"] == 1.0 and scores["model"]["coverage90"] == 1.0
+    assert scores["model"]["crps"] < 1.0 < scores["seasonal_naive"]["crps"]
+    # the naive forecast repeats the last month: its errors are known month by month
+    naive_error = np.abs(test - train[-1]).mean()
+    assert scores["naive"]["mase"] == pytest.approx(naive_error / 120.0)
+    # ETS learns a trend and a season this regular almost exactly
+    assert scores["ets"]["mase"] < 0.2
+
+
+def test_coverage_counts_months_inside_each_interval() -> None:
+    observed = np.array([10.0, 20.0, 30.0, 40.0])
+    spread = np.arange(101.0)[:, None] + np.array([0.0, 0.0, 0.0, 0.0])  # 0..100 each month
+    result = skill(spread, _monthly("2024-01", observed), _monthly("2022-01", _trend(24)))
+    model = result["forecasts"]["model"]
+    assert model["coverage90"] == 1.0  # [5, 95] holds all four
+    assert model["coverage50"] == pytest.approx(0.5)  # [25, 75]: 30 and 40
+
+
+def test_partly_covered_months_are_scaled() -> None:
+    days = pd.date_range("2024-01-01", "2024-02-14", freq="D")
+    series = MonthlySeries.from_daily(pd.Series(days), pd.Series(np.ones(len(days))))
+    assert series.months == ["2024-01", "2024-02"]
+    assert series.covered == pytest.approx([1.0, 14 / 29])
+    assert series.whole_months() == pytest.approx([31.0, 29.0])
+    # a test month covered half-way gets half of the seasonal naive's whole-month forecast
+    test = MonthlySeries(["2023-01"], np.array([500.0]), np.array([0.5]))
+    result = skill(np.full((3, 1), 500.0), test, _monthly("2021-01", np.full(24, 1000.0)))
+    assert result["forecasts"]["seasonal_naive"]["monthly"]["median"] == pytest.approx([500.0])
+
+
+def test_a_baseline_too_short_to_fit_is_reported_not_scored() -> None:
+    fitted = baseline_forecasts(np.array([100.0, 120.0, 90.0]), 2)
+    assert isinstance(fitted["naive"], MonthlyForecast)
+    assert isinstance(fitted["seasonal_naive"], str) and isinstance(fitted["ets"], str)
+    short = _monthly("2024-01", np.array([100.0, 120.0, 90.0]))
+    result = skill(np.full((5, 1), 95.0), _monthly("2024-04", np.array([100.0])), short)
+    assert "unavailable" in result["forecasts"]["ets"]
+    assert result["mase_scale"] == pytest.approx(25.0)  # one-step naive: (20 + 30) / 2
+    assert result["forecasts"]["naive"]["mase"] == pytest.approx(10 / 25)
