@@ -32,9 +32,10 @@ from typing import Any, Literal
 from channelsim.fields import Field
 from channelsim.formatting import about, format_value
 
-Uncertainty = Literal["none", "weather", "posterior"]
+Uncertainty = Literal["none", "weather", "posterior", "posterior_assumptions"]
 """What the runs vary: ``weather`` (seeds only: the weather and chance, parameters fixed),
-``posterior`` (a calibrated parameter draw per run as well), ``none`` (one run)."""
+``posterior`` (a calibrated parameter draw per run as well), ``posterior_assumptions`` (and
+the policies' assumptions drawn over their ranges), ``none`` (one run)."""
 
 COVERS: dict[str, str] = {
     "weather": "they cover the weather and chance only, with the model's parameters fixed, "
@@ -42,6 +43,9 @@ COVERS: dict[str, str] = {
     "posterior": "they cover the weather, chance and the uncertainty of the calibrated "
     "parameters (one posterior draw per run), not that of the assumptions outside the "
     "calibration",
+    "posterior_assumptions": "they cover the weather, chance, the uncertainty of the "
+    "calibrated parameters (one posterior draw per pair of runs) and the policies' "
+    "assumptions (drawn over their ranges)",
 }
 
 

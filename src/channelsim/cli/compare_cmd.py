@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -23,6 +23,7 @@ from channelsim.cli.runs_cmd import (
 )
 
 if TYPE_CHECKING:
+    from channelsim.experiments import Comparison
     from channelsim.runstore import RunStore
 
 
@@ -36,6 +37,29 @@ def resume_hint(store: RunStore) -> Iterator[None]:
         if latest and latest[0]["status"] == "interrupted" and latest[0]["message"]:
             err_console.print(latest[0]["message"], highlight=False, soft_wrap=True)
         raise
+
+
+def _decides_rows(comparison: Comparison) -> list[dict[str, Any]]:
+    """The three largest shares of each difference's variance, per scenario and figure."""
+    from channelsim.experiments.uncertainty import input_label
+
+    assert comparison.drivers is not None
+    rows = []
+    for (scenario, figure), shares in comparison.drivers.groupby(
+        ["scenario", "figure"], sort=False
+    ):
+        top = shares.nlargest(3, "share")
+        rows.append(
+            {
+                "scenario": scenario,
+                "figure": figure,
+                **{
+                    f"driver {i + 1}": f"{input_label(r['input'])} ({r['kind']}) {r['share']:.0%}"
+                    for i, r in enumerate(top.to_dict(orient="records"))
+                },
+            }
+        )
+    return rows
 
 
 def register(app: typer.Typer) -> None:
@@ -60,12 +84,20 @@ def register(app: typer.Typer) -> None:
         workers: int | None = workers_option(),
         runs_store: Path | None = runs_store_option(),
         resume: str | None = resume_option(),
+        posterior: Path | None = typer.Option(
+            None,
+            "--posterior",
+            help="Calibration posterior folder: replicate r of every scenario takes parameter "
+            "set r, the policies' assumptions are drawn over their ranges, and the output says "
+            "what decides each difference.",
+        ),
     ) -> None:
         """Paired differences of scenarios against BASE (median, 5–95%) with common random
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
-        arrival."""
+        arrival. Without --posterior the intervals cover weather and chance only."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import INTERVAL, compare_scenarios, prepare
+        from channelsim.experiments.calibrate import read_posterior
         from channelsim.outputs import ensemble_bytes, output_folder
         from channelsim.runstore import RunStore
         from channelsim.scenario import check_seed
@@ -76,6 +108,7 @@ def register(app: typer.Typer) -> None:
         days = max((s.end - s.start).days + 1 for s in loaded)
         room = ensemble_bytes(runs * len(loaded), days)
         target = None if out is None else output_folder(out, force=force, expected_bytes=room)
+        read = None if posterior is None else read_posterior(posterior)
         scenarios = [prepare(scenario) for scenario in loaded]
         with RunStore(runs_store) as store, resume_hint(store):
             comparison = compare_scenarios(
@@ -89,6 +122,7 @@ def register(app: typer.Typer) -> None:
                 store=store,
                 resume=resume,
                 boat_log=target is not None,
+                posterior=read,
             )
         err_console.print(f"recorded as run {comparison.run_id} in {store.path}", highlight=False)
         payload = comparison.to_json_dict()
@@ -124,3 +158,11 @@ def register(app: typer.Typer) -> None:
                 title="scenarios ranked by arrivals prevented (medians)",
                 sources=[comparison.results],
             )
+        if comparison.drivers is not None:
+            emit_rows(
+                _decides_rows(comparison),
+                fmt,
+                title="What decides this answer: the three largest shares of each difference's "
+                "variance (first-order, RBD-FAST on the paired runs)",
+            )
+

@@ -167,6 +167,10 @@ class Policy(BaseModel):
     results: ClassVar[tuple[Declared, ...]] = ()
     #: The random decisions this policy draws, each its own stream.
     streams: ClassVar[tuple[str, ...]] = ()
+    #: The policy's own assumptions: option -> (low, high), the range the option is assumed
+    #: to lie in (docs/model.md gives the reasoning). A comparison with a posterior draws
+    #: them over these ranges and says how much of each answer they decide.
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {}
 
     start: dt.date | None = None
     end: dt.date | None = None

@@ -5,6 +5,12 @@ so each scenario's total minus the base's total for the same replicate measures 
 policy, not noise. Differences are summarised by their median and 5–95% quantiles. The
 figures compared are those the scenarios' results registries mark as key or reported
 figures; a figure only some scenarios make (a policy's own result) counts as 0 in the others.
+
+With a calibration posterior, member ``r`` of every scenario also shares parameter set ``r``
+and the policies' assumptions are drawn over their ranges
+(:mod:`channelsim.experiments.uncertainty`); the intervals then carry the parameters'
+uncertainty, and each difference's variance is shared out among the uncertain inputs
+("what decides this answer").
 """
 
 from __future__ import annotations
@@ -21,16 +27,31 @@ import numpy as np
 import pandas as pd
 
 from channelsim.errors import InputError
-from channelsim.experiments.ensemble import EnsembleSpec, member_seed, run_ensemble
+from channelsim.experiments.ensemble import EnsembleSpec, Member, member_seed, run_ensemble
 from channelsim.experiments.runs import resume_target
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
+from channelsim.experiments.uncertainty import (
+    driver_sentence,
+    input_label,
+    paired_draws,
+    scenario_assumptions,
+    top_driver,
+    uncertain_member,
+    what_decides,
+)
 from channelsim.outputs import OutputTarget, write_output_folder
 
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet, SimSpec
+    from channelsim.experiments.calibrate import Posterior
     from channelsim.runstore import RunStore
     from channelsim.scenario import Scenario
 
+WEATHER_ONLY = "weather and chance only (the parameters fixed at their defaults)"
+WITH_POSTERIOR = (
+    "calibrated parameters (posterior draws), the policies' assumptions (uniform on their "
+    "ranges), weather and chance"
+)
 COST_PER_PREVENTED = "cost_per_prevented_arrival_gbp"
 
 
@@ -57,11 +78,52 @@ class Comparison:
     results: ResultSet | None = None  # the scenarios' results registries, merged
     descriptions: dict[str, str] = field(default_factory=dict)  # scenario -> description
     period: tuple[str, str] | None = None  # first and last day (ISO), the base's
+    posterior: str | None = None  # the posterior folder the parameters were drawn from
+    # scenario, figure, input, kind, share, share_conf: "what decides this answer"
+    drivers: pd.DataFrame | None = None
+    draws: pd.DataFrame | None = None  # the parameter set of each replicate (rep, inputs)
 
     def tradeoffs(self) -> pd.DataFrame:
         """The scenarios ranked by arrivals prevented, with deaths and cost
         (:func:`tradeoff_table`)."""
         return tradeoff_table(self.table)
+
+    def label(self, figure: str) -> str:
+        return self.results.label(figure) if self.results is not None else figure
+
+    def headline_drivers(self, name: str, figures: Sequence[str]) -> list[Any]:
+        """The headline's drivers of scenario ``name``: for each of ``figures`` whose
+        difference depends on one uncertain parameter or assumption for more than half its
+        variance, that input."""
+        from channelsim.headline import Driver
+
+        decided = self.what_decides(name)
+        drivers = []
+        for figure in figures:
+            top = decided.get(figure, {}).get("top_driver")
+            if top is not None and top["kind"] != "chance":
+                kind = "an assumption" if top["kind"] == "assumption" else "a calibrated parameter"
+                drivers.append(Driver(figure, input_label(top["input"]), top["share"], kind))
+        return drivers
+
+    def what_decides(self, name: str) -> dict[str, Any]:
+        """Per figure of scenario ``name``: the shares of the variance of its difference
+        and, when one input explains more than half, the sentence that names it."""
+        if self.drivers is None:
+            return {}
+        mine = self.drivers[self.drivers["scenario"] == name]
+        out: dict[str, Any] = {}
+        for figure, shares in mine.groupby("figure", sort=False):
+            driver = top_driver(shares)
+            out[str(figure)] = {
+                "shares": [
+                    {k: plain_json(r[k]) for k in ("input", "kind", "share", "share_conf")}
+                    for r in shares.to_dict(orient="records")
+                ],
+                "top_driver": driver,
+                "headline": None if driver is None else driver_sentence(self.label(figure), driver),
+            }
+        return out
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""
@@ -80,6 +142,7 @@ class Comparison:
                         }
                         for row in rows.to_dict(orient="records")
                     },
+                    "what_decides": self.what_decides(name),
                 }
             )
         return {
@@ -93,6 +156,8 @@ class Comparison:
             "runs": self.runs,
             "interval": INTERVAL,
             "quantiles": [LOW_Q, HIGH_Q],
+            "posterior": self.posterior,
+            "interval_covers": WEATHER_ONLY if self.posterior is None else WITH_POSTERIOR,
             "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
             "arrivals fell; null when the median change in arrivals is not a fall",
             "scenarios": scenarios,
@@ -111,6 +176,10 @@ class Comparison:
             self.daily.to_parquet(tmp / "daily.parquet", index=False)
             if self.boats is not None:
                 self.boats.to_parquet(tmp / "boats.parquet", index=False)
+            if self.drivers is not None:
+                self.drivers.to_parquet(tmp / "what_decides.parquet", index=False)
+            if self.draws is not None:
+                self.draws.to_parquet(tmp / "draws.parquet", index=False)
             text = json.dumps(plain_json(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
             if self.results is not None:
@@ -171,6 +240,7 @@ def compare_scenarios(
     store: RunStore | None = None,
     resume: str | None = None,
     boat_log: bool = False,
+    posterior: Posterior | None = None,
 ) -> Comparison:
     """Run base and others for ``runs`` replicates each with common random numbers and
     summarise the paired differences of every figure.
@@ -196,18 +266,27 @@ def compare_scenarios(
     for model in models[1:]:
         results = results.merged(scenario_results(model.scenario))
     figures = comparison_figures(results)
+    assumptions = {
+        name: scenario_assumptions(m.scenario) if posterior is not None else []
+        for name, m in zip(names, models, strict=True)
+    }
+    draws = paired_draws(runs, seed, posterior, [a for v in assumptions.values() for a in v])
     spec = EnsembleSpec(
         scenarios=dict(zip(names, models, strict=True)),
         reps=runs,
         base_seed=seed,
+        draws=draws,
         base=names[0],
         name=f"compare-{names[0]}",
         kind="compare",
     )
+    # with draws: member r of every scenario takes draw r (paired), not every draw × rep
+    members = None if draws is None else [Member(n, r, r) for n in names for r in range(runs)]
     run_id, resuming = resume_target(resume)
     result = run_ensemble(
-        simulate,
+        simulate if draws is None else uncertain_member,
         spec,
+        members,
         executor=executor,
         workers=workers,
         progress=progress,
@@ -243,6 +322,10 @@ def compare_scenarios(
         rows.append(_cost_per_prevented(name, difference.reset_index(drop=True)))
     columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    drivers = None
+    if draws is not None:
+        keys = {name: [a.key for a in found] for name, found in assumptions.items()}
+        drivers = what_decides(draws, pairs, keys, seed)
     return Comparison(
         base=names[0],
         base_seed=seed,
@@ -258,6 +341,9 @@ def compare_scenarios(
         results=results,
         descriptions={n: m.scenario.description or "" for n, m in zip(names, models, strict=True)},
         period=(models[0].scenario.start.isoformat(), models[0].scenario.end.isoformat()),
+        posterior=None if posterior is None else str(posterior.path),
+        drivers=drivers,
+        draws=None if draws is None else pd.DataFrame(draws).rename_axis("rep").reset_index(),
     )
 
 

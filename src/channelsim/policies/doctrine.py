@@ -43,7 +43,7 @@ officer with ``officer_injury_probability``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, PrivateAttr
 
@@ -95,6 +95,12 @@ class MaritimeDoctrine(Policy):
         ),
     )
     streams = ("intercept", "intercept_action", "injury", "arrest")
+    # assumptions, ranges as in docs/model.md (no source measures them)
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {
+        "compliance_probability": (0.1, 0.6),
+        "immobilise_success_probability": (0.3, 0.9),
+        "capsize_probability_per_intervention": (0.001, 0.03),
+    }
 
     area: Mode = "pre_boarding"
     pre_boarding_interception_probability: float = Field(default=0.04, ge=0, le=1)

@@ -141,6 +141,12 @@ class OneInOneOut(_Removal):
             kind="float",
         ),
     )
+    # assumptions: how many of those returned come back to the coast, and whether returns
+    # deter anyone (no source measures either; docs/model.md)
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {
+        "retry_probability": (0.0, 0.5),
+        "deterrence_elasticity": (0.0, 0.5),
+    }
     first_return: dt.date = dt.date(2025, 9, 18)
     weekly_cap_people: int = Field(default=14, ge=0, le=100_000)
     cap_ramp_people_per_week: int = Field(default=0, ge=0, le=10_000)
@@ -190,6 +196,8 @@ class ThirdCountryRemoval(_YearlyCapacity):
     payments made whatever the numbers (the Rwanda scheme cost about £700m for 4 people).
     """
 
+    # assumption: whether removals deter anyone (no source measures it; docs/model.md)
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {"deterrence_elasticity": (0.0, 1.0)}
     capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
     max_wait_days: int = Field(default=90, ge=1, le=3650)
     deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
@@ -219,6 +227,8 @@ class EchrExit(_YearlyCapacity):
     ``detention_places`` meanwhile, at ``capacity_people_per_year`` removals (about 8,200
     forced returns a year now; 150,000 proposed). Those not removed in time are released."""
 
+    # assumption: whether removals deter anyone (no source measures it; docs/model.md)
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {"deterrence_elasticity": (0.0, 1.0)}
     capacity_people_per_year: float = Field(default=8200.0, ge=0, le=1e7)
     detention_places: int = Field(default=2500, ge=0, le=1_000_000)
     max_wait_days: int = Field(default=7, ge=1, le=3650)

@@ -191,9 +191,16 @@ def comparison_headline(comparison: Comparison) -> str:
             end,
             comparison.runs,
             against=comparison.base,
+            uncertainty="weather" if comparison.posterior is None else "posterior_assumptions",
         )
         mine = [r for r in rows if r["scenario"] == name]
-        lines.append(headline(subject, estimates(mine, names, comparison.results.describe)))
+        lines.append(
+            headline(
+                subject,
+                estimates(mine, names, comparison.results.describe),
+                comparison.headline_drivers(name, names),
+            )
+        )
     return "\n\n".join(lines)
 
 

@@ -1,0 +1,233 @@
+"""Parameter uncertainty in comparisons, and what decides each answer.
+
+**Paired draws.** With a calibration posterior, member ``r`` of *every* scenario runs with
+parameter set ``r`` resampled from the posterior (seeded by the base seed) and with the
+random numbers of replicate ``r`` (``member_seed(base_seed, r)``): a paired difference then
+holds the calibrated parameters and the weather fixed and measures the policy alone, while
+the spread of the differences over members carries the parameters' uncertainty. The
+policies' own assumptions (``Policy.assumptions``: an option and the range it is assumed to
+lie in) are drawn with them, uniform on their ranges (a Latin hypercube over the members,
+seeded by the base seed): ``policy.<policy name>.<option>``. A scenario without that policy
+ignores its assumptions. The draws depend on the base seed and the number of members only,
+so the same call gives the same bits whatever the executor.
+
+**What decides the answer.** For every paired difference, the share of its variance due to
+each uncertain input is its first-order Sobol index, estimated from the members themselves
+(the inputs each member drew and its difference; no extra runs) by RBD-FAST in SALib, which
+works on any sample of the inputs (Plischke 2010, "An effective algorithm for computing
+global sensitivity indices (EASI)", Reliab. Eng. Syst. Saf. 95:354–360; with the bias
+correction of Tissot & Prieur 2012). What the inputs' first-order shares leave is put to
+"weather and chance" (the replicate's random numbers) and to interactions between inputs.
+Posterior draws are correlated (the calibration constrains combinations of parameters): a
+share is then the variance explained by that input *with whatever moves with it*, and the
+shares may not add up to one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from channelsim.engine import SimResult, SimSpec
+    from channelsim.scenario import Scenario
+
+PREFIX = "policy."
+CHANCE = "weather and chance"
+#: Harmonics summed by RBD-FAST (SALib's default is 10; fewer keep its bias small for the
+#: few hundred members of a comparison).
+HARMONICS = 6
+#: A driver is named in the headline when its share of the variance exceeds this.
+HEADLINE_SHARE = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class Assumption:
+    """One option of one policy of a scenario, assumed to lie in ``[low, high]``."""
+
+    policy: str  # the policy's name in the run ("maritime_doctrine#0" or its given name)
+    option: str
+    low: float
+    high: float
+    integer: bool
+
+    @property
+    def key(self) -> str:
+        return f"{PREFIX}{self.policy}.{self.option}"
+
+    def value(self, unit: float) -> float | int:
+        """The option's value at a position ``unit`` in [0, 1] of the range."""
+        if self.integer:
+            return min(int(self.high), math.floor(self.low + unit * (self.high - self.low + 1)))
+        return self.low + unit * (self.high - self.low)
+
+
+def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
+    """The assumptions of every policy of ``scenario`` (each class's ``assumptions``)."""
+    from channelsim.engine.policy import build_policies, name_policies
+
+    policies = build_policies(scenario.policies, scenario.source)
+    found = []
+    for policy, name in zip(policies, name_policies(policies), strict=True):
+        for option, (low, high) in type(policy).assumptions.items():
+            default = type(policy).model_fields[option].default
+            integer = isinstance(default, int) and not isinstance(default, bool)
+            found.append(Assumption(name, option, float(low), float(high), integer))
+    return found
+
+
+def paired_draws(
+    runs: int,
+    seed: int,
+    posterior: Any | None,
+    assumptions: Sequence[Assumption],
+) -> list[dict[str, Any]] | None:
+    """One parameter set per member: posterior draw ``r`` (if any) and the assumptions'
+    values at point ``r`` of a Latin hypercube; ``None`` when nothing is uncertain."""
+    from scipy.stats import qmc
+
+    base: list[dict[str, Any]] = (
+        posterior.draws(runs, seed) if posterior is not None else [{} for _ in range(runs)]
+    )
+    unique = list({a.key: a for a in assumptions}.values())
+    if unique:
+        unit = qmc.LatinHypercube(len(unique), seed=np.random.default_rng([seed, 13])).random(runs)
+        for draw, row in zip(base, unit, strict=True):
+            draw.update({a.key: a.value(float(u)) for a, u in zip(unique, row, strict=True)})
+    return base if posterior is not None or unique else None
+
+
+def with_policy_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """``scenario`` with the options ``policy.<name>.<option>`` of its policies set;
+    values of policies it does not have are ignored."""
+    if not values:
+        return scenario
+    from channelsim.engine.policy import build_policies, name_policies
+
+    names = name_policies(build_policies(scenario.policies, scenario.source))
+    specs = []
+    for spec, name in zip(scenario.policies, names, strict=True):
+        mine = {
+            key[len(PREFIX) + len(name) + 1 :]: value
+            for key, value in values.items()
+            if key.startswith(f"{PREFIX}{name}.")
+        }
+        specs.append(spec.model_copy(update={"params": {**spec.params, **mine}}) if mine else spec)
+    return scenario.with_changes(policies=[s.model_dump() for s in specs])
+
+
+def uncertain_member(model: SimSpec, seed: int, overrides: Mapping[str, Any] | None) -> SimResult:
+    """Member function: calibrated parameters as overrides, the policies' assumptions set
+    in the scenario's policies, then the engine."""
+    import dataclasses as dc
+
+    from channelsim.engine import simulate
+
+    overrides = dict(overrides or {})
+    policy_values = {k: v for k, v in overrides.items() if k.startswith(PREFIX)}
+    params = {k: v for k, v in overrides.items() if not k.startswith(PREFIX)}
+    if policy_values:
+        model = dc.replace(model, scenario=with_policy_values(model.scenario, policy_values))
+    return simulate(model, seed, params or None)
+
+
+# -- what decides the answer -----------------------------------------------------------------
+
+
+def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list[dict[str, Any]]:
+    """First-order share of ``output``'s variance due to each column of ``inputs``
+    (members × inputs), RBD-FAST on the given sample, with the 95% bootstrap half-width;
+    then the rest (weather, chance and interactions). Inputs that do not vary are left out.
+    Empty when the output does not vary."""
+    from SALib.analyze import rbd_fast
+
+    y = np.asarray(output, float)
+    keep = [c for c in inputs.columns if np.ptp(inputs[c].to_numpy(float)) > 0]
+    if not keep or not np.isfinite(y).all() or np.ptp(y) == 0 or len(y) < 2 * HARMONICS + 2:
+        return []
+    x = inputs[keep].to_numpy(float)
+    problem = {
+        "num_vars": len(keep),
+        "names": keep,
+        "bounds": [[float(x[:, j].min()), float(x[:, j].max())] for j in range(len(keep))],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=100, seed=seed)
+    shares = np.clip(np.nan_to_num(np.asarray(result["S1"], float)), 0.0, 1.0)
+    conf = np.nan_to_num(np.asarray(result["S1_conf"], float))
+    rows = [
+        {"input": name, "share": float(s), "share_conf": float(c)}
+        for name, s, c in zip(keep, shares, conf, strict=True)
+    ]
+    rows.sort(key=lambda r: -r["share"])
+    rows.append({"input": CHANCE, "share": float(max(0.0, 1.0 - shares.sum())), "share_conf": None})
+    return rows
+
+
+def input_kind(name: str) -> str:
+    """``assumption`` (a policy's), ``calibrated`` (a posterior parameter) or ``chance``."""
+    if name == CHANCE:
+        return "chance"
+    return "assumption" if name.startswith(PREFIX) else "calibrated"
+
+
+def what_decides(
+    draws: Sequence[Mapping[str, Any]],
+    pairs: pd.DataFrame,
+    assumptions: Mapping[str, Sequence[str]],
+    seed: int,
+) -> pd.DataFrame:
+    """For each scenario and figure of ``pairs`` (``scenario, rep, figure, difference``),
+    the share of the variance of the paired difference due to each uncertain input: the
+    calibrated parameters and the assumptions of that scenario's policies (keys listed in
+    ``assumptions[scenario]``). Columns: scenario, figure, input, kind, share, share_conf."""
+    table = pd.DataFrame(list(draws))
+    calibrated = [c for c in table.columns if not str(c).startswith(PREFIX)]
+    rows = []
+    for (scenario, figure), group in pairs.groupby(["scenario", "figure"], sort=False):
+        columns = calibrated + [c for c in assumptions.get(str(scenario), ()) if c in table]
+        inputs = table.iloc[group["rep"].to_numpy()][columns].reset_index(drop=True)
+        for row in variance_shares(inputs, group["difference"].to_numpy(float), seed):
+            rows.append(
+                {"scenario": scenario, "figure": figure, **row, "kind": input_kind(row["input"])}
+            )
+    columns = ["scenario", "figure", "input", "kind", "share", "share_conf"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def input_label(name: str) -> str:
+    """A reader's name for an input: the option of a policy, or the parameter path."""
+    if name.startswith(PREFIX):
+        policy, _, option = name[len(PREFIX) :].rpartition(".")
+        return f"{option.replace('_', ' ')} ({policy})"
+    return name
+
+
+def top_driver(shares: pd.DataFrame) -> dict[str, Any] | None:
+    """The input with the largest share, when it explains more than half the variance."""
+    if shares.empty:
+        return None
+    top = shares.sort_values("share", ascending=False).iloc[0]
+    if float(top["share"]) <= HEADLINE_SHARE:
+        return None
+    return {"input": top["input"], "kind": top["kind"], "share": float(top["share"])}
+
+
+def driver_sentence(figure_label: str, driver: Mapping[str, Any]) -> str:
+    """ "The difference in deaths depends mostly on …, an assumption (63% of its variance)"."""
+    kind = {
+        "assumption": "an assumption",
+        "calibrated": "a calibrated parameter",
+        "chance": "not on any parameter",
+    }[driver["kind"]]
+    return (
+        f"The difference in {figure_label} depends mostly on {input_label(driver['input'])}, "
+        f"{kind} ({driver['share']:.0%} of its variance)."
+    )

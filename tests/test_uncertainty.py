@@ -1,0 +1,135 @@
+"""Parameter-uncertain comparisons: draws paired across scenarios, reproducible whatever the
+executor, and "what decides this answer" naming the input that drives a difference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+from pydantic import Field
+
+from channelsim.engine import Effect, Policy, Setup, load_scenario, register_policy
+from channelsim.experiments import compare_scenarios
+from channelsim.experiments.calibrate import (
+    POSTERIOR_FILE,
+    SUMMARY_FILE,
+    priors,
+    read_posterior,
+    to_toml,
+)
+from channelsim.experiments.uncertainty import CHANCE, paired_draws, variance_shares
+
+
+class ToyStop(Policy):
+    """Stops a share of launch attempts everywhere: an assumption, uniform on 0–0.9."""
+
+    assumptions: ClassVar[dict[str, tuple[float, float]]] = {"stop_share": (0.0, 0.9)}
+    stop_share: float = Field(default=0.3, ge=0, le=1)
+
+    def effects(self, setup: Setup) -> Iterator[Effect]:
+        everywhere = np.ones(len(setup.zone_names))
+        yield Effect(
+            "prevention_probability", "chance", self.stop_share * everywhere, np.ones(1, bool)
+        )
+
+
+register_policy("toy_stop", ToyStop)
+
+SCENARIO = 'name = "{name}"\nstart = 2025-06-01\nend = 2025-07-15\nseed = 4\n{policy}'
+POLICY = '[[policies]]\ntype = "toy_stop"\n'
+
+
+def _posterior(folder: Path) -> Path:
+    """A posterior near the defaults: five particles a little apart in every parameter."""
+    folder.mkdir()
+    chosen = priors()
+    rows = [
+        {"weight": 0.2, **{p.path: p.value(position) for p in chosen}}
+        for position in (0.46, 0.48, 0.5, 0.52, 0.54)
+    ]
+    pd.DataFrame(rows).to_parquet(folder / POSTERIOR_FILE, index=False)
+    summary: dict[str, dict[str, Any]] = {
+        "calibration": {
+            "weather": "stochastic",
+            "train_from": "2024-01-01",
+            "train_to": "2024-12-31",
+        },
+        "parameters": {
+            "names": [p.path for p in chosen],
+            "prior": {p.path: {"low": p.low, "high": p.high, "integer": p.integer} for p in chosen},
+        },
+    }
+    (folder / SUMMARY_FILE).write_text(to_toml(summary))
+    return folder
+
+
+def test_variance_shares_name_the_input_that_drives_the_output() -> None:
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.uniform(size=(256, 3)), columns=["a", "b", "c"])
+    y = 10 * x["a"] + 0.5 * x["b"] ** 2 + rng.normal(0, 0.2, 256)
+    shares = {r["input"]: r["share"] for r in variance_shares(x, y.to_numpy(), seed=0)}
+    assert max(shares, key=lambda k: shares[k]) == "a"
+    assert shares["a"] > 0.9 and shares["b"] < 0.1 and shares["c"] < 0.1
+    assert 0.0 <= shares[CHANCE] < 0.1
+    assert variance_shares(x, np.ones(256), seed=0) == []  # nothing to apportion
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Any]:
+    folder = tmp_path_factory.mktemp("toy")
+    base, stop = folder / "base.toml", folder / "stop.toml"
+    base.write_text(SCENARIO.format(name="base", policy=""))
+    stop.write_text(SCENARIO.format(name="stop", policy=POLICY))
+    return load_scenario(base), load_scenario(stop), read_posterior(_posterior(folder / "post"))
+
+
+def test_a_toy_comparison_names_its_one_driving_assumption(toy: tuple[Any, Any, Any]) -> None:
+    base, stop, posterior = toy
+    comparison = compare_scenarios(
+        base, [stop], runs=64, seed=5, executor="serial", progress=False, posterior=posterior
+    )
+    decided = comparison.to_json_dict()["scenarios"][0]["what_decides"]["arrived_people"]
+    top = decided["top_driver"]
+    assert top["input"] == "policy.toy_stop#0.stop_share" and top["kind"] == "assumption"
+    assert top["share"] > 0.5
+    assert "stop share (toy_stop#0), an assumption" in decided["headline"]
+    # every member of both scenarios ran with the same parameter set and random numbers
+    draws = comparison.draws
+    assert draws is not None and len(draws) == 64 and draws["rep"].tolist() == list(range(64))
+    assert draws["policy.toy_stop#0.stop_share"].between(0, 0.9).all()
+    # the difference shrinks as the assumed share falls: none at all at zero
+    pairs = comparison.pairs[comparison.pairs["figure"] == "arrived_people"]
+    share = draws.set_index("rep").loc[pairs["rep"], "policy.toy_stop#0.stop_share"].to_numpy()
+    assert np.corrcoef(share, pairs["difference"].to_numpy())[0, 1] < -0.7
+    assert comparison.to_json_dict()["posterior"] == str(posterior.path)
+
+
+def test_paired_draws_are_the_same_whatever_the_executor(
+    toy: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    base, _, posterior = toy  # worker processes know the built-in policies only
+    path = tmp_path / "echr.toml"
+    path.write_text(SCENARIO.format(name="echr", policy='[[policies]]\ntype = "echr_exit"\n'))
+    stop = load_scenario(path)
+    runs = [
+        compare_scenarios(
+            base,
+            [stop],
+            runs=6,
+            seed=2,
+            executor=executor,
+            workers=2,
+            progress=False,
+            posterior=posterior,
+        )
+        for executor in ("serial", "processes")
+    ]
+    pd.testing.assert_frame_equal(runs[0].pairs, runs[1].pairs)
+    pd.testing.assert_frame_equal(runs[0].draws, runs[1].draws)
+    assert "policy.echr_exit#0.deterrence_elasticity" in runs[0].draws
+    assert paired_draws(6, 2, posterior, []) == paired_draws(6, 2, posterior, [])
+    assert paired_draws(6, 2, None, []) is None
