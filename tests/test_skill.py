@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,3 +99,45 @@ def test_a_baseline_too_short_to_fit_is_reported_not_scored() -> None:
     assert "unavailable" in result["forecasts"]["ets"]
     assert result["mase_scale"] == pytest.approx(25.0)  # one-step naive: (20 + 30) / 2
     assert result["forecasts"]["naive"]["mase"] == pytest.approx(10 / 25)
+
+
+def test_forecast_months_are_quantiles_across_members() -> None:
+    import datetime as dt
+
+    from channelsim.experiments.forecast import monthly_quantiles
+
+    days = pd.date_range("2026-05-20", "2026-06-30", freq="D")
+    frames = []
+    for member in range(101):  # member m: m people and 1 boat a day
+        frames.append(
+            pd.DataFrame(
+                {"draw": member, "rep": member, "date": days,
+                 "arrived_people": member, "arrived_boats": 1}
+            )
+        )  # fmt: skip
+    months = monthly_quantiles(pd.concat(frames), dt.date(2026, 5, 29))
+    assert [m["month"] for m in months] == ["2026-05", "2026-06"]
+    may, june = months
+    assert may["people"]["median"] == 50 * 3  # 29-31 May only
+    assert june["people"] == {
+        "low90": 5 * 30, "low50": 25 * 30, "median": 50 * 30, "high50": 75 * 30, "high90": 95 * 30
+    }  # fmt: skip
+    assert may["boats"]["median"] == 3 and june["boats"]["high90"] == 30
+
+
+SHIPPED_FORECAST = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29.json"
+
+
+def test_the_forecast_on_record_has_every_month_and_its_provenance() -> None:
+    import json
+
+    record = json.loads(SHIPPED_FORECAST.read_text(encoding="utf-8"))
+    assert record["from"] == "2026-05-29" and record["to"] == "2026-12-31"
+    assert [m["month"] for m in record["months"]] == [f"2026-{m:02d}" for m in range(5, 13)]
+    for month in record["months"]:
+        for figure in ("people", "boats"):
+            q = month[figure]
+            assert set(q) == {"median", "low50", "high50", "low90", "high90"}
+            assert 0 <= q["low90"] <= q["low50"] <= q["median"] <= q["high50"] <= q["high90"]
+    assert record["model_version"] and record["command"].startswith("channelsim forecast")
+    assert record["posterior"]["data"]  # the editions the posterior was calibrated on

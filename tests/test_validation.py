@@ -148,6 +148,9 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert set(skill) == {"model", "naive", "seasonal_naive", "ets"}
     assert {"mase", "crps", "coverage50", "coverage90"} <= set(skill["model"])
     assert "unavailable" in skill["ets"]  # one training month: too short for ETS
+    blind = payload["blind"]  # the priors' hash and that the test follows the training
+    assert blind["test_after_training"] is True and len(blind["priors_sha256"]) == 64
+    assert blind["calibration_read_data_to"] == "2024-05-31" and blind["provenance"] is None
     page = (out / "validation.html").read_text(encoding="utf-8")
     assert len(page) > 10_000
     # the plot as published: its headline in words and the credits inside the figure

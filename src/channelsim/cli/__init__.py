@@ -20,6 +20,7 @@ from channelsim.cli import (
     compare_cmd,
     data_cmd,
     explore_cmd,
+    forecast_cmd,
     helptext,
     report_cmd,
     run_cmd,
@@ -66,6 +67,7 @@ for _module in (
     report_cmd,
     explore_cmd,
     weather_cmd,
+    forecast_cmd,
 ):
     _module.register(app)
 

@@ -398,7 +398,30 @@ def validate(
         "runs": runs,
         "seed": seed,
         "data": observed.provenance(),
+        "blind": blind_record(posterior, test),
         **result,
+    }
+
+
+def blind_record(posterior: Posterior, test: Period) -> dict[str, Any]:
+    """Whether the test is blind: the priors the posterior was calibrated with (their
+    sha256, as recorded in its ``posterior.toml``), when they were recorded, the last day
+    of data the calibration read, and that the test period starts after it; a
+    ``PROVENANCE.md`` beside the posterior says the rest (who saw what before)."""
+    import hashlib
+
+    cal = posterior.summary["calibration"]
+    prior = posterior.summary["parameters"].get("prior", {})
+    text = json.dumps(prior, sort_keys=True, default=str)
+    provenance = posterior.path / "PROVENANCE.md"
+    return {
+        "priors_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "priors_recorded": str(cal.get("created")) if cal.get("created") else None,
+        "calibration_read_data_to": str(posterior.train.end),
+        "test_from": str(test.start),
+        "test_after_training": test.start > posterior.train.end,
+        "validated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "provenance": provenance.read_text(encoding="utf-8") if provenance.is_file() else None,
     }
 
 
