@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def forecast_record(
         "across members: posterior parameter draws, weather and chance",
         "model_version": code_version(),
         "git_commit": git_commit() or "unknown",
-        "command": " ".join(command),
+        "command": shlex.join(command),
         "scenario": scenario.name,
         "scenario_file": str(scenario.source) if scenario.source else None,
         "posterior": {
