@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -141,3 +142,14 @@ def test_the_forecast_on_record_has_every_month_and_its_provenance() -> None:
             assert 0 <= q["low90"] <= q["low50"] <= q["median"] <= q["high50"] <= q["high90"]
     assert record["model_version"] and record["command"].startswith("channelsim forecast")
     assert record["posterior"]["data"]  # the editions the posterior was calibrated on
+
+
+def test_a_forecast_on_record_is_never_overwritten(run_cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "2026-05-29.json"
+    out.write_text("{}")
+    scenario = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29-scenario.toml"
+    result = run_cli(
+        "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29", "--out", out
+    )
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "never revised" in result.stderr and out.read_text() == "{}"
