@@ -272,9 +272,18 @@ def test_a_store_failure_on_the_second_edition_imports_neither(
 # ---- Ctrl-C ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "interruption",
+    [KeyboardInterrupt, RuntimeError("Query interrupted")],  # the latter: DuckDB's register
+    ids=["keyboard-interrupt", "duckdb-query-interrupted"],
+)
 @pytest.mark.parametrize("existing", [True, False], ids=["existing-store", "new-store"])
 def test_ctrl_c_during_the_write_leaves_the_store_as_it_was(
-    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+    run_cli: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    existing: bool,
+    interruption: BaseException | type[BaseException],
 ) -> None:
     from channelsim.data import store as store_module
 
@@ -286,7 +295,7 @@ def test_ctrl_c_during_the_write_leaves_the_store_as_it_was(
         )
 
     def interrupted(*args: object) -> None:
-        raise KeyboardInterrupt
+        raise interruption
 
     monkeypatch.setattr(store_module, "_insert_one", interrupted)
     before = _digest(path)

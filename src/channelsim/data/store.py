@@ -332,6 +332,12 @@ class DataStore:
             return added
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
+        except RuntimeError as error:
+            # Ctrl-C while DuckDB's Python layer (register/unregister) runs arrives as a
+            # RuntimeError "Query interrupted", not as duckdb.InterruptException
+            if "interrupted" in str(error).lower():
+                raise KeyboardInterrupt from None
+            raise
         except (OSError, duckdb.Error) as error:  # full disk, read-only folder, I/O error
             raise self._write_error(error) from None
         finally:
