@@ -69,6 +69,9 @@ def test_an_interval_across_zero_says_both_ways() -> None:
     text = headline(subject, [Estimate(field, -40.0, -120.0, 30.0)])
     assert "in June 2025" in text
     assert "40 fewer people arrived in the UK (90%: 120 fewer to 30 more)" in text
+    one = headline(subject, [Estimate(field, -1.0, -11.0, 0.0)])
+    assert "1 fewer person arrived in the UK (90%: 0–11 fewer)" in one
+    assert "1 more person arrived in the UK" in headline(subject, [Estimate(field, 1.0)])
 
 
 def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:

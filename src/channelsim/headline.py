@@ -129,10 +129,15 @@ def period_text(start: dt.date, end: dt.date) -> str:
     return f"{head}–{end.day} {end:%b %Y}"
 
 
-def _name(field: Field) -> str:
-    """The label as a noun phrase inside a sentence (``People arrived`` → ``people arrived``)."""
+def _name(field: Field, value: str = "") -> str:
+    """The label as a noun phrase inside a sentence (``People arrived`` → ``people arrived``;
+    after the number one, ``person arrived``)."""
     label = field.label
-    return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    name = label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    if value == "1" and field.says_unit:
+        noun, _, rest = name.partition(" ")
+        name = " ".join(w for w in (SINGULAR.get(noun, noun), rest) if w)
+    return name
 
 
 def _unit(field: Field, value: str = "") -> str:
@@ -171,7 +176,7 @@ def _level(estimate: Estimate) -> str:
     text = (
         f"{_name(field)}: {value}"
         if field.money
-        else f"{_about(estimate.median, field)}{_unit(field, value)} {_name(field)}"
+        else f"{_about(estimate.median, field)}{_unit(field, value)} {_name(field, value)}"
     )
     interval = _interval(estimate)
     if interval is not None:
@@ -202,7 +207,7 @@ def _difference(estimate: Estimate) -> str:
         text = f"{_name(field)}: {size} {_more(median, field)}"
     else:
         more = f"{_about(abs(median), field)} {_more(median, field)}"
-        text = f"{more}{_unit(field, size)} {_name(field)}"
+        text = f"{more}{_unit(field, size)} {_name(field, size)}"
     interval = _interval(estimate)
     if interval is None:
         return text
