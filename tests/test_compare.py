@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,6 +82,20 @@ def test_a_scenario_identical_to_the_base_differs_by_exactly_zero(
         "share_below_zero": 0.0,
     }
     assert zero["cost_per_prevented_arrival_gbp"]["median"] is None
+
+
+def test_cost_per_arrival_prevented_only_for_a_fall_told_apart_from_chance() -> None:
+    from channelsim.experiments.compare import _cost_per_prevented
+
+    def ratio(fewer: list[float], extra: list[float]) -> float:
+        wide = pd.DataFrame({"arrived_people": [-f for f in fewer], "cost_gbp": extra})
+        return float(_cost_per_prevented("x", wide)["median"])
+
+    assert ratio([100.0] * 20, [1e6] * 20) == 10_000.0
+    # a fall of about one arrival, inside the noise: no price per arrival
+    assert math.isnan(ratio([1.0] * 18 + [-3.0, 0.0], [1e6] * 20))
+    # a saving that also prevents arrivals is not a price per arrival
+    assert math.isnan(ratio([100.0] * 20, [-1e6] * 20))
 
 
 def _short(tmp_path: Path, name: str) -> Path:

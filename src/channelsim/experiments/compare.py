@@ -159,7 +159,8 @@ class Comparison:
             "posterior": self.posterior,
             "interval_covers": WEATHER_ONLY if self.posterior is None else WITH_POSTERIOR,
             "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
-            "arrivals fell; null when the median change in arrivals is not a fall",
+            "arrivals fell; null unless arrivals fell in at least 95% of the replicates and the "
+            "policy costs more",
             "scenarios": scenarios,
         }
 
@@ -216,13 +217,15 @@ def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
 
 
 def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
-    """Extra cost ÷ fewer arrivals per replicate where arrivals fell; undefined (NaN) when
-    the median change in arrivals is not a fall."""
+    """Extra cost ÷ fewer arrivals per replicate where arrivals fell; undefined (NaN) unless
+    arrivals fell in at least 95% of the replicates (a fall told apart from chance: a ratio
+    over a fall of 1 ± 5 people means nothing) and the policy costs more (a saving that also
+    prevents arrivals is not a price per arrival)."""
     fewer = -wide["arrived_people"].to_numpy(dtype=float)
     extra = wide["cost_gbp"].to_numpy(dtype=float)
     ratios = np.where(fewer > 0, extra / np.where(fewer > 0, fewer, 1.0), np.nan)
     row = _summary(name, COST_PER_PREVENTED, ratios)
-    if not np.median(fewer) > 0:
+    if not (np.mean(fewer > 0) >= 0.95 and np.median(extra) > 0):
         row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan)
     return row
 
