@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from test_report import CHROMIUM, publication
+from test_report import launched_chromium, publication
 
 __all__ = ["publication"]
 
@@ -78,17 +78,7 @@ def app_url(publication: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 def _cli_medians(run_cli: Any, toml: Path, base: Path, seed: int) -> dict[str, float]:

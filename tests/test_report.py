@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,21 @@ from spreadsheets import make_rows, write_publication
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = REPO_ROOT / "scenarios" / "status-quo-2025.toml"
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def launched_chromium(*args: str) -> Iterator[Any]:
+    """The system Chromium driven by Playwright (skips the test when it is not installed);
+    for fixtures: ``yield from launched_chromium(...)``."""
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", *args]
+        )
+        yield chromium
+        chromium.close()
 START, END = dt.date(2025, 6, 1), dt.date(2025, 7, 15)
 
 

@@ -21,7 +21,7 @@ from channelsim.experiments.sensitivity import run_sensitivity
 from channelsim.params import apply_overrides
 from channelsim.reports import build_report
 from channelsim.runstore import RunStore
-from test_report import CHROMIUM, publication, run_dir, scenario
+from test_report import launched_chromium, publication, run_dir, scenario
 from test_report_render import _toy_model
 
 __all__ = ["publication", "run_dir", "scenario"]  # module fixtures shared with test_report.py
@@ -52,17 +52,7 @@ PROBE = """() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (.ci/install-chromium installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-gpu"],
-        )
-        yield chromium
-        chromium.close()
+    yield from launched_chromium("--host-resolver-rules=MAP * ~NOTFOUND")
 
 
 def screenshot(browser: Any, html: Path, name: str) -> dict[str, Any]:
