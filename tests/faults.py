@@ -49,12 +49,18 @@ def start_cli(
     )
 
 
+PATIENCE_S = 300.0
+"""The longest a fault test waits for a condition (members recorded, a process gone): long
+enough for a loaded 2-core machine; a condition that never comes still fails the test."""
+
+
 def wait_for_members(store: Path, n: int, driver: subprocess.Popen[bytes]) -> None:
-    """Wait (at most a minute) until ``n`` members of the store's run are recorded on disk."""
+    """Wait (at most :data:`PATIENCE_S`) until ``n`` members of the store's run are recorded
+    on disk."""
     from channelsim.runstore import RunStore
 
     outputs = RunStore(store).outputs_dir
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE_S
     while time.monotonic() < deadline:
         if driver.poll() is not None:
             _, stderr = driver.communicate()
@@ -82,7 +88,7 @@ def live_processes(group: int) -> list[int]:
     return found
 
 
-def wait_until_gone(group: int, timeout_s: float = 30.0) -> list[int]:
+def wait_until_gone(group: int, timeout_s: float = PATIENCE_S) -> list[int]:
     """Wait until no process of ``group`` runs; return those still running at the deadline."""
     deadline = time.monotonic() + timeout_s
     while (left := live_processes(group)) and time.monotonic() < deadline:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from channelsim.runstore import RunStore
-from faults import kill_group, start_cli, wait_for_members
+from faults import PATIENCE_S, kill_group, start_cli, wait_for_members
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 
@@ -28,6 +28,18 @@ def _start(module: str, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _scheduler_address(address_file: Path, scheduler: subprocess.Popen[bytes]) -> str:
+    """The scheduler's address once it has written the whole file (at most PATIENCE_S)."""
+    deadline = time.monotonic() + PATIENCE_S
+    while time.monotonic() < deadline:
+        assert scheduler.poll() is None, "the scheduler ended before it started listening"
+        try:
+            return str(json.loads(address_file.read_text())["address"])
+        except (OSError, ValueError, KeyError):  # not written yet, or half-written
+            time.sleep(0.1)
+    raise AssertionError(f"the scheduler wrote no address in {PATIENCE_S:.0f} s")
+
+
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A scheduler and one single-threaded worker of their own, for a test to kill."""
@@ -38,10 +50,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     )  # fmt: skip
     worker = None
     try:
-        deadline = time.monotonic() + 60
-        while not address_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(address_file.read_text())["address"]
+        address = _scheduler_address(address_file, scheduler)
         worker = _start(
             "dask_worker", "--scheduler-file", str(address_file), "--nworkers", "1",
             "--nthreads", "1", "--no-dashboard",
@@ -68,7 +77,7 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     try:
         wait_for_members(store, 2, driver)
         scheduler.send_signal(signal.SIGKILL)
-        stdout, stderr = driver.communicate(timeout=120)
+        stdout, stderr = driver.communicate(timeout=PATIENCE_S)
     finally:
         driver.kill()
         kill_group(driver.pid)

@@ -16,7 +16,7 @@ from channelsim.engine import load_scenario
 from channelsim.experiments import run_scenario_ensemble
 from channelsim.runstore import RunStore
 from conftest import CliResult
-from faults import start_cli, wait_for_members
+from faults import PATIENCE_S, start_cli, wait_for_members
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO = SCENARIOS / "status-quo-2025.toml"
@@ -49,7 +49,7 @@ def test_ctrl_c_then_resume_latest_gives_the_uninterrupted_numbers(
     try:
         wait_for_members(store, 3, driver)
         driver.send_signal(signal.SIGINT)
-        stdout, stderr = driver.communicate(timeout=30)
+        stdout, stderr = driver.communicate(timeout=PATIENCE_S)
     finally:
         if driver.poll() is None:
             driver.kill()

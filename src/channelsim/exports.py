@@ -15,10 +15,13 @@ row limit) is left to its CSV and the README says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +31,13 @@ import pandas as pd
 from channelsim import __version__
 from channelsim.fields import Field
 from channelsim.fields import describe as describe_field
+from channelsim.interrupts import signals_deferred
 
 WORKBOOK = "tables.xlsx"
 MAX_SHEET_ROWS = 1_048_575  # Excel's limit, less the header row
 MAX_SHEET_CELLS = 1_000_000  # beyond this a sheet takes a minute to write: CSV only
+ROWS_PER_STEP = 2000
+"""Rows appended to a sheet with Ctrl-C held back (a fraction of a second's work)."""
 #: Columns added beside a row's figure: its label and unit.
 FIGURE_COLUMNS = ("figure", "metric", "measure")
 
@@ -172,12 +178,28 @@ def write_workbook(
     """One sheet per table (headings: label and unit; number formats: integers, £, dates),
     preceded by a README sheet of every sheet's columns and the sources."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    readme_rows, sheets = _contents(tables, describe, sources)
     book = Workbook(write_only=True)
-    readme = book.create_sheet("README")
     bold = Font(bold=True)
+    try:
+        readme = book.create_sheet("README")
+        headers = (i == 0 or row[:1] == ["sheet"] for i, row in enumerate(readme_rows))
+        _append(readme, map(partial(_cells, readme, font=bold), readme_rows, headers))
+        for sheet_name, table, columns in sheets:
+            _write_sheet(book.create_sheet(sheet_name), table, columns, bold)
+        _close_sheets(book)
+        book.save(path)
+    finally:
+        _close_sheets(book, quietly=True)
+    return path
+
+
+def _contents(
+    tables: dict[str, pd.DataFrame], describe: Describe, sources: Iterable[str]
+) -> tuple[list[list[Any]], list[tuple[str, pd.DataFrame, dict[str, Field]]]]:
+    """The README sheet's rows, and each sheet's name, table and columns."""
     rows: list[list[Any]] = [
         ["channelsim outputs"],
         [f"Written by channelsim {__version__} on {dt.date.today().isoformat()}."],
@@ -203,46 +225,70 @@ def write_workbook(
         sheet = _sheet_name(name, taken)
         sheets.append((sheet, table, columns))
         rows += [[sheet, c, col.heading, col.unit, col.description] for c, col in columns.items()]
-    for i, row in enumerate(rows):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(readme, value=value)
-            if i == 0 or (row and row[0] == "sheet"):
-                cell.font = bold
-            cells.append(cell)
-        readme.append(cells)
-    for sheet_name, table, columns in sheets:
-        _write_sheet(book.create_sheet(sheet_name), table, columns, bold)
-    book.save(path)
-    return path
+    return rows, sheets
+
+
+def _cells(sheet: Any, values: list[Any], bold: bool, font: Any) -> list[Any]:
+    """A row of cells, in ``font`` if ``bold``."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = [WriteOnlyCell(sheet, value=value) for value in values]
+    for cell in cells if bold else ():
+        cell.font = font
+    return cells
+
+
+def _append(sheet: Any, rows: Iterable[list[Any]]) -> None:
+    """Append ``rows`` to a write-only sheet, :data:`ROWS_PER_STEP` at a time with Ctrl-C and
+    SIGTERM held back: openpyxl writes them from generators, and an interruption landing
+    inside one leaves them in a state that fails (a traceback printed at exit) when they are
+    closed; between steps they are whole, and :func:`_close_sheets` closes them cleanly."""
+    remaining = iter(rows)
+    while step := list(itertools.islice(remaining, ROWS_PER_STEP)):
+        with signals_deferred():
+            for row in step:
+                sheet.append(row)
+
+
+def _close_sheets(book: Any, *, quietly: bool = False) -> None:
+    """Finish every open sheet of a write-only workbook (their XML is written by generators
+    that must be closed in order, here rather than by the garbage collector at exit);
+    ``quietly`` after a failure, when only the clean-up matters."""
+    for sheet in book.worksheets:
+        if sheet.closed:
+            continue
+        with signals_deferred(), contextlib.ExitStack() as errors:
+            if quietly:
+                errors.enter_context(contextlib.suppress(Exception))
+            sheet.close()
 
 
 def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[str, Field], bold: Any) -> None:
-    from openpyxl.cell import WriteOnlyCell
 
     sheet.freeze_panes = "A2"
     titles = [columns[str(c)].heading for c in table.columns]
     for k, heading in enumerate(titles):
         letter = _column_letter(k)
         sheet.column_dimensions[letter].width = min(max(10, len(heading) + 2), 40)
-    header = []
-    for heading in titles:
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    header = _cells(sheet, titles, True, bold)
     formats = [_number_format(table[c], columns[str(c)]) for c in table.columns]
     plain = [_plain(table[c]) for c in table.columns]
-    for values in zip(*plain, strict=True):
-        row = []
-        for value, number_format in zip(values, formats, strict=True):
-            if number_format is None:
-                row.append(_cell(value))
-            else:
-                cell = WriteOnlyCell(sheet, value=_cell(value))
-                cell.number_format = number_format
-                row.append(cell)
-        sheet.append(row)
+    rows = (_row(sheet, values, formats) for values in zip(*plain, strict=True))
+    _append(sheet, itertools.chain([header], rows))
+
+
+def _row(sheet: Any, values: tuple[Any, ...], formats: list[str | None]) -> list[Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value, number_format in zip(values, formats, strict=True):
+        if number_format is None:
+            row.append(_cell(value))
+        else:
+            cell = WriteOnlyCell(sheet, value=_cell(value))
+            cell.number_format = number_format
+            row.append(cell)
+    return row
 
 
 def _plain(series: pd.Series) -> list[Any]:

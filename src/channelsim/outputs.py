@@ -23,7 +23,10 @@ Writes are atomic: the output is filled in a temporary folder (or file) beside t
 renamed into place; a folder being replaced is swapped with the new one in one step
 (``renameat2(RENAME_EXCHANGE)`` on Linux) and then removed. A failed or interrupted write
 removes its temporary folder; one left by a killed process is removed by the next write to
-the same target.
+the same target. Ctrl-C and SIGTERM are held back while the temporary is made, swapped into
+place and removed (:func:`channelsim.interrupts.signals_deferred`), so an interruption leaves
+the target either as it was or complete, never a temporary beside it; the interruption's
+line says which (:func:`channelsim.interrupts.noted`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from typing import Any
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
 from channelsim.exports import Describe, export_folder
+from channelsim.interrupts import noted, signals_deferred
 
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
@@ -123,48 +127,99 @@ def write_output_folder(
     here, without ``force``). Raises InputError (one line) if the target may not be written
     or the write fails (full disk, file-size limit): no temporary folder is left.
     """
-    checked = target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
+    checked = _checked(target)
     _check_folder(checked)
     path = checked.path
-    with _created_parents(path, checked) as parent:
-        _remove_stale_temporaries(path)
-        tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(path), dir=parent))
-        try:
-            tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-            fill(tmp)
-            export_folder(tmp, describe)  # CSV beside each Parquet table, and the workbook
-            _write_marker(tmp, kind)
-            _check_folder(checked)  # again: another process may have written it meanwhile
-            _install(tmp, path)
-        except OSError as error:
-            raise checked.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    installed = False
+    with (
+        noted(lambda: written_note(path, installed=installed)),
+        _created_parents(path, checked) as parent,
+        _temporary(path, parent, folder=True) as tmp,
+        _refused_on_os_error(checked),
+    ):
+        fill(tmp)
+        export_folder(tmp, describe)  # CSV beside each Parquet table, and the workbook
+        _write_marker(tmp, kind)
+        _check_folder(checked)  # again: another process may have written it meanwhile
+        with signals_deferred():
+            _install(tmp, path)  # tmp now holds what was at path before, if anything
+            installed = True
     return path
 
 
 def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
     """Write a report's ``text`` (UTF-8) to ``target`` atomically; if the file lands in a
     folder channelsim wrote, add it to that folder's marker. See :func:`write_output_folder`."""
-    checked = target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
+    checked = _checked(target)
     _check_file(checked)
     path = checked.path
-    with _created_parents(path, checked) as parent:
-        fd, name = tempfile.mkstemp(prefix=_temporary_prefix(path), dir=parent)
-        tmp = Path(name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            tmp.chmod(0o644)
-            _check_file(checked)  # again: another process may have written it meanwhile
+    installed = False
+    with (
+        noted(lambda: written_note(path, installed=installed)),
+        _created_parents(path, checked) as parent,
+        _temporary(path, parent, folder=False) as tmp,
+        _refused_on_os_error(checked),
+    ):
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o644)
+        _check_file(checked)  # again: another process may have written it meanwhile
+        with signals_deferred():
             os.replace(tmp, path)
-            if (parent / MARKER).is_file():
-                _add_to_marker(parent, path.name)
-        except OSError as error:
-            raise checked.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
-        finally:
-            tmp.unlink(missing_ok=True)
+            installed = True
+        if (parent / MARKER).is_file():
+            _add_to_marker(parent, path.name)
     return path
+
+
+def _checked(target: str | Path | OutputTarget) -> OutputTarget:
+    return target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
+
+
+def written_note(path: Path, *, installed: bool) -> str:
+    """What an interruption left at ``path``: the new output whole, or what was there before."""
+    if installed:
+        return f"the outputs in {path} are complete"
+    return f"nothing was written to {path}"
+
+
+@contextlib.contextmanager
+def _refused_on_os_error(target: OutputTarget) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        raise target.refuse(f"cannot write the output: {os_error_text(error, '')}") from None
+
+
+@contextlib.contextmanager
+def _temporary(path: Path, parent: Path, *, folder: bool) -> Iterator[Path]:
+    """A temporary folder (or file) beside ``path``, removed at the end whatever happens.
+
+    Ctrl-C and SIGTERM are held back while it is made and while it is removed, so that an
+    interruption (even a second one during the clean-up) never leaves it behind.
+    """
+    tmp: Path | None = None
+    try:
+        with signals_deferred():
+            _remove_stale_temporaries(path)
+            if folder:
+                tmp = Path(tempfile.mkdtemp(prefix=_temporary_prefix(path), dir=parent))
+                tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+            else:
+                fd, name = tempfile.mkstemp(prefix=_temporary_prefix(path), dir=parent)
+                os.close(fd)
+                tmp = Path(name)
+        yield tmp
+    finally:
+        if tmp is not None:
+            with signals_deferred():
+                _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 # -- the checks --------------------------------------------------------------------------
@@ -377,17 +432,21 @@ def _remove_empty(folders: list[Path]) -> None:
 
 def _install(tmp: Path, path: Path) -> None:
     """Put the folder ``tmp`` at ``path``: a rename onto a new path or an empty folder; an
-    exchange (then removal of the old folder) onto a folder channelsim wrote."""
+    exchange onto a folder channelsim wrote. Afterwards ``tmp`` holds the old folder, if
+    there was one, for the caller to remove."""
     if not path.exists() or not any(path.iterdir()):
         os.replace(tmp, path)  # rename(2) may replace an empty folder
         return
     if _exchange(tmp, path):
-        shutil.rmtree(tmp)  # tmp now holds the old output
         return
     old = tmp.with_name(tmp.name.replace(".channelsim-tmp.", ".channelsim-old.", 1))
     os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        os.replace(old, path)
+        raise
+    os.replace(old, tmp)
 
 
 _RENAME_EXCHANGE = 2
@@ -430,10 +489,7 @@ def _remove_stale_temporaries(path: Path) -> None:
         match = _TEMPORARY.match(entry.name)
         if match is None or match["name"] != path.name or _running(int(match["pid"])):
             continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+        _remove(entry)
 
 
 def _running(pid: int) -> bool:

@@ -335,6 +335,16 @@ class RunStore:
         run["config"] = json.loads(run["config"])
         return run
 
+    def last_run_driven_here(self) -> dict[str, Any] | None:
+        """The run this process started or resumed last, if it opened the store at all."""
+        if self._connection is None:
+            return None
+        rows = self._query(
+            f"SELECT {_RUN_COLUMNS} FROM runs r WHERE driver = ? ORDER BY started DESC LIMIT 1",
+            [_driver()],
+        )
+        return rows[0] if rows else None
+
     def members(self, run_id: str) -> list[dict[str, Any]]:
         """Recorded members of a run, in the order they were recorded, totals parsed."""
         rows = self._query(

@@ -12,6 +12,7 @@ import threading
 from typing import Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from channelsim import __version__
 from channelsim.cli import (
@@ -28,10 +29,29 @@ from channelsim.cli import (
     sensitivity_cmd,
     weather_cmd,
 )
-from channelsim.cli.output import err_console, print_error
+from channelsim.cli.output import print_error, print_stopped
 from channelsim.errors import ChannelsimError, Terminated, os_error_text
 
+
+class _Stopped(BaseException):
+    """A Ctrl-C or SIGTERM carried past Typer, which would turn it into a bare exit 130 and
+    lose what its notes say the interruption left behind."""
+
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
+        super().__init__()
+        self.interrupt = interrupt
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:  # Typer's own click Context
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            raise _Stopped(interrupt) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="channelsim",
     help="Simulate small-boat crossings of the English Channel and the policies meant to "
     "stop them, and test public claims against the Home Office data.",
@@ -112,8 +132,10 @@ def _run_app() -> None:
     except OSError as error:
         print_error(os_error_text(error))
         sys.exit(2)
-    except KeyboardInterrupt:
-        _stopped()
+    except _Stopped as stopped:
+        _stopped(stopped.interrupt)
+    except KeyboardInterrupt as interrupt:
+        _stopped(interrupt)
     except typer.Exit as done:
         if done.exit_code == 130:
             _stopped()
@@ -139,10 +161,9 @@ def _run_app() -> None:
         sys.exit(code)
 
 
-def _stopped() -> NoReturn:
-    """Say that the command was stopped, and exit as a shell expects (130, or 143 for SIGTERM)."""
-    if _sigterm.is_set():
-        err_console.print("stopped by SIGTERM")
-        sys.exit(Terminated.exit_code)
-    err_console.print("interrupted")
-    sys.exit(130)
+def _stopped(interrupt: KeyboardInterrupt | None = None) -> NoReturn:
+    """Say in one line that the command was stopped and what that left behind (the
+    interruption's notes: a run to resume, outputs unchanged or complete), and exit as a
+    shell expects (130, or 143 for SIGTERM)."""
+    print_stopped("stopped by SIGTERM" if _sigterm.is_set() else "interrupted", interrupt)
+    sys.exit(Terminated.exit_code if _sigterm.is_set() else 130)

@@ -5,8 +5,6 @@ store, so an interrupted one resumes.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,22 +19,10 @@ from channelsim.cli.runs_cmd import (
     scheduler_option,
     workers_option,
 )
+from channelsim.cli.stopping import finishing
 
 if TYPE_CHECKING:
     from channelsim.experiments import Comparison
-    from channelsim.runstore import RunStore
-
-
-@contextlib.contextmanager
-def resume_hint(store: RunStore) -> Iterator[None]:
-    """On Ctrl-C, say on stderr how far the interrupted run got and how to resume it."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        latest = store.list_runs()[:1] if store.exists else []
-        if latest and latest[0]["status"] == "interrupted" and latest[0]["message"]:
-            err_console.print(latest[0]["message"], highlight=False, soft_wrap=True)
-        raise
 
 
 def _decides_rows(comparison: Comparison) -> list[dict[str, Any]]:
@@ -60,6 +46,47 @@ def _decides_rows(comparison: Comparison) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: OutputFormat) -> None:
+    """The comparison's tables (one per scenario), its ranking and what decides it."""
+    from channelsim.experiments import INTERVAL
+
+    columns = ("scenario", "figure", "median", "low", "high")
+    rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
+    if fmt is not OutputFormat.table:
+        emit_rows(rows, fmt, json_payload=payload)
+        return
+    from channelsim.reports.headlines import comparison_headline
+
+    headline: str | None = comparison_headline(comparison)
+    for name in comparison.names:  # one table per scenario: its figures' labels fit
+        emit_rows(
+            [{k: v for k, v in r.items() if k != "scenario"} for r in rows
+             if r["scenario"] == name],
+            fmt,
+            title=f"{name} minus {comparison.base}: {runs} paired runs, median and "
+            f"{INTERVAL}",
+            sources=[comparison.results],
+            headline=headline,
+        )  # fmt: skip
+        headline = None
+    if fmt is OutputFormat.table and len(comparison.names) > 1:
+        ranked = comparison.tradeoffs()
+        keep = [c for c in ranked.columns if not c.endswith(("_low", "_high"))]
+        emit_rows(
+            ranked[keep].to_dict(orient="records"),
+            fmt,
+            title="scenarios ranked by arrivals prevented (medians)",
+            sources=[comparison.results],
+        )
+    if comparison.drivers is not None:
+        emit_rows(
+            _decides_rows(comparison),
+            fmt,
+            title="What decides this answer: the three largest shares of each difference's "
+            "variance (first-order, RBD-FAST on the paired runs)",
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -96,7 +123,7 @@ def register(app: typer.Typer) -> None:
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
         arrival. Without --posterior the intervals cover weather and chance only."""
         from channelsim.engine import load_scenario
-        from channelsim.experiments import INTERVAL, compare_scenarios, prepare
+        from channelsim.experiments import compare_scenarios, prepare
         from channelsim.experiments.calibrate import read_posterior
         from channelsim.outputs import ensemble_bytes, output_folder
         from channelsim.runstore import RunStore
@@ -110,7 +137,7 @@ def register(app: typer.Typer) -> None:
         target = None if out is None else output_folder(out, force=force, expected_bytes=room)
         read = None if posterior is None else read_posterior(posterior)
         scenarios = [prepare(scenario) for scenario in loaded]
-        with RunStore(runs_store) as store, resume_hint(store):
+        with RunStore(runs_store) as store, finishing(store, target) as finish:
             comparison = compare_scenarios(
                 scenarios[0],
                 scenarios[1:],
@@ -124,45 +151,12 @@ def register(app: typer.Typer) -> None:
                 boat_log=target is not None,
                 posterior=read,
             )
-        err_console.print(f"recorded as run {comparison.run_id} in {store.path}", highlight=False)
-        payload = comparison.to_json_dict()
-        if target is not None:
-            written = comparison.write(target)
-            payload["out"] = str(written)
-            err_console.print(f"comparison written to {written}", highlight=False)
-        columns = ("scenario", "figure", "median", "low", "high")
-        rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
-        if fmt is not OutputFormat.table:
-            emit_rows(rows, fmt, json_payload=payload)
-            return
-        from channelsim.reports.headlines import comparison_headline
-
-        headline: str | None = comparison_headline(comparison)
-        for name in comparison.names:  # one table per scenario: its figures' labels fit
-            emit_rows(
-                [{k: v for k, v in r.items() if k != "scenario"} for r in rows
-                 if r["scenario"] == name],
-                fmt,
-                title=f"{name} minus {comparison.base}: {runs} paired runs, median and "
-                f"{INTERVAL}",
-                sources=[comparison.results],
-                headline=headline,
-            )  # fmt: skip
-            headline = None
-        if fmt is OutputFormat.table and len(comparison.names) > 1:
-            ranked = comparison.tradeoffs()
-            keep = [c for c in ranked.columns if not c.endswith(("_low", "_high"))]
-            emit_rows(
-                ranked[keep].to_dict(orient="records"),
-                fmt,
-                title="scenarios ranked by arrivals prevented (medians)",
-                sources=[comparison.results],
+            err_console.print(
+                f"recorded as run {comparison.run_id} in {store.path}", highlight=False
             )
-        if comparison.drivers is not None:
-            emit_rows(
-                _decides_rows(comparison),
-                fmt,
-                title="What decides this answer: the three largest shares of each difference's "
-                "variance (first-order, RBD-FAST on the paired runs)",
-            )
-
+            payload = comparison.to_json_dict()
+            written = finish.write(comparison.write)
+            if written is not None:
+                payload["out"] = str(written)
+                err_console.print(f"comparison written to {written}", highlight=False)
+            _report(comparison, payload, runs, fmt)

@@ -27,12 +27,23 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def with_notes(text: object, error: object) -> str:
+    """``text`` and the notes of the exception ``error`` (where it happened, what it left
+    behind, how to resume), after semicolons, on one line."""
+    notes = getattr(error, "__notes__", None) or []
+    return one_line("; ".join([str(text), *map(str, notes)]))
+
+
 def print_error(message: object) -> None:
-    """``error: MESSAGE`` on stderr, on one line, the message printed literally; an
-    exception's notes (where it happened, how to resume) follow after semicolons."""
-    notes = getattr(message, "__notes__", None) or []
-    text = "; ".join([str(message), *map(str, notes)])
-    err_console.print(Text.assemble(("error:", "bold red"), " ", one_line(text)))
+    """``error: MESSAGE`` on stderr, on one line, the message printed literally, then an
+    exception's notes."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", with_notes(message, message)))
+
+
+def print_stopped(why: str, interrupt: BaseException | None) -> None:
+    """The one line of a Ctrl-C or SIGTERM: ``why``, then what the interruption's notes say
+    it left behind (:func:`channelsim.interrupts.noted`)."""
+    err_console.print(Text(with_notes(why, interrupt)))
 
 
 class OutputFormat(StrEnum):

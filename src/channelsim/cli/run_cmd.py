@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.compare_cmd import resume_hint
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
     at_least_one,
@@ -23,6 +22,7 @@ from channelsim.cli.runs_cmd import (
     scheduler_option,
     workers_option,
 )
+from channelsim.cli.stopping import finishing
 from channelsim.errors import InputError
 from channelsim.outputs import ensemble_bytes, output_folder
 
@@ -124,7 +124,7 @@ def _run_ensemble_command(
     days = (scenario.end - scenario.start).days + 1
     room = ensemble_bytes(runs, days)
     target = None if out is None else output_folder(out, force=force, expected_bytes=room)
-    with RunStore(runs_store) as store, resume_hint(store):
+    with RunStore(runs_store) as store, finishing(store, target) as finish:
         ensemble = run_scenario_ensemble(
             prepare(scenario),
             runs,
@@ -135,21 +135,24 @@ def _run_ensemble_command(
             store=store,
             resume=resume,
         )
-    err_console.print(f"recorded as run {ensemble.result.run_id} in {store.path}", highlight=False)
-    payload = ensemble.to_json_dict()
-    if target is not None:
-        payload["out"] = str(ensemble.write(target))
-        err_console.print(f"outputs written to {payload['out']}", highlight=False)
-    rows = _ensemble_rows(ensemble)
-    emit_rows(
-        rows,
-        fmt,
-        title=f"{scenario.name}: {runs} runs from seed {ensemble.result.spec.base_seed}, "
-        "median and 5–95%",
-        json_payload=payload,
-        sources=[ensemble.results],
-        headline=run_headline(scenario, rows, ensemble.results, runs, posterior is not None),
-    )
+        err_console.print(
+            f"recorded as run {ensemble.result.run_id} in {store.path}", highlight=False
+        )
+        payload = ensemble.to_json_dict()
+        written = finish.write(ensemble.write)
+        if written is not None:
+            payload["out"] = str(written)
+            err_console.print(f"outputs written to {written}", highlight=False)
+        rows = _ensemble_rows(ensemble)
+        emit_rows(
+            rows,
+            fmt,
+            title=f"{scenario.name}: {runs} runs from seed {ensemble.result.spec.base_seed}, "
+            "median and 5–95%",
+            json_payload=payload,
+            sources=[ensemble.results],
+            headline=run_headline(scenario, rows, ensemble.results, runs, posterior is not None),
+        )
 
 
 def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
@@ -163,6 +166,47 @@ def demo_scenario_path() -> Path:
     if not path.is_file():
         raise InputError(path, None, "the demo scenario is missing from the installed package")
     return path
+
+
+def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: OutputFormat) -> None:
+    """The demo's table: the simulated figures against the official ones."""
+    from channelsim.experiments.observed import observed_figures
+
+    observed = observed_figures(scenario.start, scenario.end)
+    rows = [
+        {
+            "figure": key,
+            "simulated": result.totals[key],
+            "observed": official,
+            "ratio": round(result.totals[key] / official, 2) if official else None,
+        }
+        for key, official in observed.values.items()
+    ]
+    if fmt is OutputFormat.json:
+        print_json(
+            {
+                "out": str(written),
+                "comparison": rows,
+                "observed_source": observed.credit or None,
+                "observed_bundled": observed.bundled,
+                "observed_note": observed.note,
+                **result.to_json_dict(),
+            }
+        )
+        return
+    against = f"against {observed.source}" if observed.values else "(no official figures)"
+    emit_rows(
+        rows or _totals_rows(result),
+        fmt,
+        title=f"{result.name}, seed {result.seed}: simulated {against}",
+        sources=[result.results],
+        headline=run_headline(scenario, _totals_rows(result), result.results, 1, observed=observed),
+    )
+    if fmt is OutputFormat.table:
+        for line in (observed.credit, observed.note):
+            if line:
+                err_console.print(line, highlight=False)
+        console.print(f"outputs written to {written}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -233,19 +277,20 @@ def register(app: typer.Typer) -> None:
             )
             return
         target = None if out is None else output_folder(out, force=force)
-        loaded, result = _run(scenario, seed, start, end)
-        if target is not None:
-            written = result.write(target)
-            err_console.print(f"outputs written to {written}", highlight=False)
-        rows = _totals_rows(result)
-        emit_rows(
-            rows,
-            fmt,
-            title=f"{result.name} (seed {result.seed})",
-            json_payload=result.to_json_dict(),
-            sources=[result.results],
-            headline=run_headline(loaded, rows, result.results, 1, False),
-        )
+        with finishing(None, target) as finish:
+            loaded, result = _run(scenario, seed, start, end)
+            written = finish.write(result.write)
+            if written is not None:
+                err_console.print(f"outputs written to {written}", highlight=False)
+            rows = _totals_rows(result)
+            emit_rows(
+                rows,
+                fmt,
+                title=f"{result.name} (seed {result.seed})",
+                json_payload=result.to_json_dict(),
+                sources=[result.results],
+                headline=run_headline(loaded, rows, result.results, 1, False),
+            )
 
     @app.command("demo")
     def demo(
@@ -256,45 +301,9 @@ def register(app: typer.Typer) -> None:
         """Run the status quo of 2025 and compare it with the official 2025 figures (from the
         data store, as `channelsim data summary` reports them; the bundled reference figures
         when no edition has been imported)."""
-        from channelsim.experiments.observed import observed_figures
-
         target = output_folder(out, force=force)
-        scenario, result = _run(demo_scenario_path(), None, None, None)
-        written = result.write(target)
-        observed = observed_figures(scenario.start, scenario.end)
-        rows = [
-            {
-                "figure": key,
-                "simulated": result.totals[key],
-                "observed": official,
-                "ratio": round(result.totals[key] / official, 2) if official else None,
-            }
-            for key, official in observed.values.items()
-        ]
-        if fmt is OutputFormat.json:
-            print_json(
-                {
-                    "out": str(written),
-                    "comparison": rows,
-                    "observed_source": observed.credit or None,
-                    "observed_bundled": observed.bundled,
-                    "observed_note": observed.note,
-                    **result.to_json_dict(),
-                }
-            )
-            return
-        against = f"against {observed.source}" if observed.values else "(no official figures)"
-        emit_rows(
-            rows or _totals_rows(result),
-            fmt,
-            title=f"{result.name}, seed {result.seed}: simulated {against}",
-            sources=[result.results],
-            headline=run_headline(
-                scenario, _totals_rows(result), result.results, 1, observed=observed
-            ),
-        )
-        if fmt is OutputFormat.table:
-            for line in (observed.credit, observed.note):
-                if line:
-                    err_console.print(line, highlight=False)
-            console.print(f"outputs written to {written}", highlight=False)
+        with finishing(None, target) as finish:
+            scenario, result = _run(demo_scenario_path(), None, None, None)
+            written = finish.write(result.write)
+            assert written is not None
+            _demo_report(scenario, result, written, fmt)

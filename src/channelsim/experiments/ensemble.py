@@ -28,14 +28,14 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from channelsim.errors import ClusterError, InputError, Terminated
+from channelsim.errors import ClusterError, InputError
 from channelsim.experiments.executor import (
     DEFAULT_CONNECT_TIMEOUT_S,
     Executor,
     WorkerLostError,
     make_executor,
 )
-from channelsim.interrupts import signals_deferred
+from channelsim.interrupts import signals_deferred, stop_reason
 
 MemberFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
@@ -611,6 +611,8 @@ def run_ensemble(
                     raise type(error)(f"{error}; {where}") from error
                 if isinstance(error, Exception):
                     error.add_note(f"while running ensemble {label}; {where}")
+                elif isinstance(error, KeyboardInterrupt):
+                    error.add_note(where)
                 raise
     if store is not None and run_id is not None:
         store.end_run(run_id, "done")
@@ -632,8 +634,7 @@ def _record_failure(
         f"resume it with --resume {run_id}"
     )
     if isinstance(error, KeyboardInterrupt):
-        why = "stopped by SIGTERM" if isinstance(error, Terminated) else "interrupted by the user"
-        status, message = "interrupted", f"{why}; {where}"
+        status, message = "interrupted", f"{stop_reason(error)}; {where}"
     else:
         status, message = "failed", f"{type(error).__name__}: {error}; {where}"
     # The store may be what failed (a full disk): the user must still see the first error; an

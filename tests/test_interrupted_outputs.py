@@ -1,0 +1,178 @@
+"""Ctrl-C or SIGTERM while an output folder is written: the target is left as it was (or
+complete), no temporary beside it, no traceback, one line saying what the outputs are left as;
+a run whose members were all recorded is marked interrupted and ``--resume`` writes its
+outputs from them, byte for byte those of an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channelsim import exports, outputs
+from channelsim.runstore import RunStore
+from conftest import CliResult
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+JUNE = ("--from", "2025-06-01", "--to", "2025-06-20")
+
+Cli = Callable[..., CliResult]
+
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt  # as Ctrl-C would, in the middle of writing the outputs
+
+
+def test_a_second_signal_during_the_clean_up_still_removes_the_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user presses Ctrl-C again while the interrupted write tidies up."""
+    rmtree = shutil.rmtree
+
+    def second_ctrl_c(path: Any, *args: Any, **kwargs: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(10_000))  # bytecode for the interpreter to run the handler in
+        rmtree(path, *args, **kwargs)
+
+    def fill(folder: Path) -> None:
+        (folder / "a.txt").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs.shutil, "rmtree", second_ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        outputs.write_output_folder(tmp_path / "out", fill, kind="run")
+    assert list(tmp_path.iterdir()) == []
+    assert stopped.value.__notes__[-1] == f"nothing was written to {tmp_path / 'out'}"
+
+
+WORKBOOK_INTERRUPTED = """
+import os, signal, sys
+import pandas as pd
+from channelsim.exports import write_workbook
+
+class Slow(str):
+    def __str__(self):  # openpyxl reads the value inside its row writer: Ctrl-C lands there
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(100_000))
+        return str.__str__(self)
+
+text = pd.Series(["x"] * 2500 + [Slow("y")] + ["z"] * 2499, dtype=object)
+table = pd.DataFrame({"n": range(5000), "text": text})
+try:
+    write_workbook(__import__("pathlib").Path(sys.argv[1]), {"t": table, "u": table.head(3)})
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_ctrl_c_inside_the_workbook_writer_leaves_no_traceback(tmp_path: Path) -> None:
+    own_tmp = tmp_path / "tmp"
+    own_tmp.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", WORKBOOK_INTERRUPTED, str(tmp_path / "t.xlsx")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(own_tmp)},
+    )
+    assert done.stdout.strip() == "interrupted", done.stderr
+    assert done.stderr == ""  # no "Exception ignored in <generator ...>" at exit
+    assert list(own_tmp.iterdir()) == []  # openpyxl's temporary sheets removed
+
+
+def _ensemble(store: Path, out: Path, *more: object) -> list[object]:
+    return [
+        "run", SCENARIO, *JUNE, "--runs", 3, "--seed", 4, "--runs-store", store,
+        "--out", out, "--format", "json", *more,
+    ]  # fmt: skip
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """The tables of an output folder, byte for byte (JSON without the run's id and time)."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".parquet", ".csv"):
+            found[path.name] = path.read_bytes()
+        elif path.suffix == ".json" and not path.name.startswith("."):
+            payload = json.loads(path.read_text())
+            if isinstance(payload, dict):
+                payload = {k: v for k, v in payload.items() if k not in ("run_id", "elapsed_s")}
+            found[path.name] = json.dumps(payload).encode()
+    return found
+
+
+def test_interrupted_after_every_member_then_resume_latest_writes_the_same_outputs(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    monkeypatch.setattr(exports, "write_workbook", _interrupt)
+    stopped = run_cli(*_ensemble(store, out))
+    monkeypatch.undo()
+    with RunStore(store) as runs:
+        [run] = runs.list_runs()
+        ended = {m["member_key"]: m["ended"] for m in runs.members(run["run_id"])}
+    run_id = run["run_id"]
+    hint = f"run {run_id} has all 3 members recorded; resume it with --resume {run_id}"
+    assert stopped.exit_code == 130 and stopped.stdout == ""
+    assert stopped.stderr.strip().splitlines()[-1] == (
+        f"interrupted; nothing was written to {out}; {hint} to write its outputs"
+    )
+    assert "Traceback" not in stopped.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.duckdb", "runs.duckdb.members"]
+    assert run["status"] == "interrupted" and run["n_done"] == 3
+    assert run["message"] == f"interrupted by the user; {hint} to write its outputs"
+
+    resumed = run_cli(*_ensemble(store, out, "--resume", "latest"))
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["run_id"] == run_id
+    with RunStore(store) as runs:
+        assert runs.get_run(run_id)["status"] == "done"
+        assert {m["member_key"]: m["ended"] for m in runs.members(run_id)} == ended
+
+    straight = run_cli(*_ensemble(tmp_path / "other.duckdb", tmp_path / "straight"))
+    assert straight.exit_code == 0, straight.stderr
+    assert _files(out) == _files(tmp_path / "straight")
+    assert {"daily.parquet", "daily.csv", "summary.json"} <= set(_files(out))
+
+
+@pytest.mark.parametrize("runs", [None, 2])
+def test_interrupted_while_reporting_says_the_outputs_are_complete(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: int | None
+) -> None:
+    from channelsim.cli import run_cmd
+
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    monkeypatch.setattr(run_cmd, "emit_rows", _interrupt)
+    args = ["run", SCENARIO, *JUNE, "--out", out]
+    if runs is not None:
+        args += ["--runs", runs, "--runs-store", store]
+    stopped = run_cli(*args)
+    line = stopped.stderr.strip().splitlines()[-1]
+    assert stopped.exit_code == 130
+    assert line.startswith(f"interrupted; the outputs in {out} are complete"), line
+    assert (out / "daily.parquet").is_file()
+    if runs is not None:
+        with RunStore(store) as recorded:
+            [run] = recorded.list_runs()
+        assert run["status"] == "done" and line.endswith(f"run {run['run_id']} is recorded in full")
+
+
+def test_interrupted_single_run_before_writing_says_nothing_was_written(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.engine import SimResult
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(SimResult, "write", _interrupt)
+    stopped = run_cli("run", SCENARIO, *JUNE, "--out", out)
+    assert stopped.exit_code == 130
+    assert stopped.stderr.strip() == f"interrupted; nothing was written to {out}"
+    assert list(tmp_path.iterdir()) == []
