@@ -129,22 +129,13 @@ def write_output_folder(
     """
     checked = _checked(target)
     _check_folder(checked)
-    path = checked.path
-    installed = False
-    with (
-        noted(lambda: written_note(path, installed=installed)),
-        _created_parents(path, checked) as parent,
-        _temporary(path, parent, folder=True) as tmp,
-        _refused_on_os_error(checked),
-    ):
-        fill(tmp)
-        export_folder(tmp, describe)  # CSV beside each Parquet table, and the workbook
-        _write_marker(tmp, kind)
+    with _writing(checked, folder=True) as writing:
+        fill(writing.tmp)
+        export_folder(writing.tmp, describe)  # CSV beside each Parquet table, and the workbook
+        _write_marker(writing.tmp, kind)
         _check_folder(checked)  # again: another process may have written it meanwhile
-        with signals_deferred():
-            _install(tmp, path)  # tmp now holds what was at path before, if anything
-            installed = True
-    return path
+        writing.install(_install)  # the temporary then holds what was there before, if anything
+    return checked.path
 
 
 def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
@@ -152,23 +143,46 @@ def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
     folder channelsim wrote, add it to that folder's marker. See :func:`write_output_folder`."""
     checked = _checked(target)
     _check_file(checked)
-    path = checked.path
-    installed = False
-    with (
-        noted(lambda: written_note(path, installed=installed)),
-        _created_parents(path, checked) as parent,
-        _temporary(path, parent, folder=False) as tmp,
-        _refused_on_os_error(checked),
-    ):
-        tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o644)
+    with _writing(checked, folder=False) as writing:
+        writing.tmp.write_text(text, encoding="utf-8")
+        writing.tmp.chmod(0o644)
         _check_file(checked)  # again: another process may have written it meanwhile
+        writing.install(os.replace)
+        if (writing.parent / MARKER).is_file():
+            _add_to_marker(writing.parent, checked.path.name)
+    return checked.path
+
+
+@dataclass
+class _Writing:
+    """An atomic write under way: its temporary beside the target, and whether it is in place."""
+
+    tmp: Path
+    parent: Path
+    path: Path
+    installed: bool = False
+
+    def install(self, move: Callable[[Path, Path], object]) -> None:
+        """``move(tmp, path)`` with Ctrl-C and SIGTERM held back until it is done."""
         with signals_deferred():
-            os.replace(tmp, path)
-            installed = True
-        if (parent / MARKER).is_file():
-            _add_to_marker(parent, path.name)
-    return path
+            move(self.tmp, self.path)
+            self.installed = True
+
+
+@contextlib.contextmanager
+def _writing(target: OutputTarget, *, folder: bool) -> Iterator[_Writing]:
+    """Missing parents created, a temporary beside the target, both removed whatever happens;
+    an OSError is a one-line refusal, an interruption notes what it left at the target."""
+    path = target.path
+    under_way: list[_Writing] = []
+    with (
+        noted(lambda: written_note(path, installed=any(w.installed for w in under_way))),
+        _created_parents(path, target) as parent,
+        _temporary(path, parent, folder=folder) as tmp,
+        _refused_on_os_error(target),
+    ):
+        under_way.append(_Writing(tmp, parent, path))
+        yield under_way[0]
 
 
 def _checked(target: str | Path | OutputTarget) -> OutputTarget:

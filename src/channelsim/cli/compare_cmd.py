@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.output import OutputFormat, emit_rows
 from channelsim.cli.runs_cmd import (
     at_least_one,
     force_option,
@@ -151,12 +151,6 @@ def register(app: typer.Typer) -> None:
                 boat_log=target is not None,
                 posterior=read,
             )
-            err_console.print(
-                f"recorded as run {comparison.run_id} in {store.path}", highlight=False
-            )
             payload = comparison.to_json_dict()
-            written = finish.write(comparison.write)
-            if written is not None:
-                payload["out"] = str(written)
-                err_console.print(f"comparison written to {written}", highlight=False)
+            finish.write_run(comparison.run_id, store.path, payload, comparison.write, "comparison")
             _report(comparison, payload, runs, fmt)

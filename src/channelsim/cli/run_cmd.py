@@ -135,14 +135,8 @@ def _run_ensemble_command(
             store=store,
             resume=resume,
         )
-        err_console.print(
-            f"recorded as run {ensemble.result.run_id} in {store.path}", highlight=False
-        )
         payload = ensemble.to_json_dict()
-        written = finish.write(ensemble.write)
-        if written is not None:
-            payload["out"] = str(written)
-            err_console.print(f"outputs written to {written}", highlight=False)
+        finish.write_run(ensemble.result.run_id, store.path, payload, ensemble.write)
         rows = _ensemble_rows(ensemble)
         emit_rows(
             rows,

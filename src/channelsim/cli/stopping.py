@@ -14,8 +14,9 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from channelsim.cli.output import err_console
 from channelsim.interrupts import stop_reason
 from channelsim.outputs import written_note
 
@@ -39,6 +40,22 @@ class Finish:
         written = None if self.target is None else write(self.target)
         self.done = True
         return written
+
+    def write_run(
+        self,
+        run: str | None,
+        store: Path,
+        payload: dict[str, Any],
+        write: Callable[[OutputTarget], Path],
+        what: str = "outputs",
+    ) -> None:
+        """Say where the run is recorded, write its outputs (:meth:`write`), say where, and
+        add their folder to the JSON ``payload``."""
+        err_console.print(f"recorded as run {run} in {store}", highlight=False)
+        written = self.write(write)
+        if written is not None:
+            payload["out"] = str(written)
+            err_console.print(f"{what} written to {written}", highlight=False)
 
     def notes(self, said: Sequence[str]) -> list[str]:
         """What the outputs are left as, unless the writer has ``said`` it already."""
