@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import time
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +149,64 @@ def test_named_policy_entries_keep_their_names_and_keys() -> None:
     ]
     key = "policies.maritime_doctrine:at_sea.patrol_boats"
     assert check_value(key, 3) == "" and check_value(key, 300).startswith("expected")
+
+
+def test_the_posterior_is_part_of_the_question_the_command_and_the_link() -> None:
+    settings = _doctrine()
+    plain = settings.cache_key()
+    settings.posterior = "calibration/posterior-2022-2025"
+    assert settings.cache_key() != plain
+    assert settings.command("base.toml", "this.toml").endswith(
+        "--posterior calibration/posterior-2022-2025"
+    )
+    assert "--posterior calibration/posterior-2022-2025" in settings.scenario_toml()
+    assert Settings.from_query(settings.to_query()) == settings
+    start = Settings.starting("status-quo-2025").to_json()
+    ticked = collect(start, "status-quo-2025", 3, "", [], [], [], [], "calibration/p")
+    assert ticked.posterior == "calibration/p"
+    assert collect(start, "status-quo-2025", 3, "", [], [], [], []).posterior is None
+
+
+def test_the_shipped_posterior_is_the_one_the_defaults_were_written_from(tmp_path: Path) -> None:
+    from channelsim.experiments.calibrate import defaults_posterior_name, shipped_posterior
+    from channelsim.params import calibration_defaults_path
+
+    defaults = calibration_defaults_path()
+    assert defaults is not None
+    name = defaults_posterior_name(defaults.read_text(encoding="utf-8"))
+    found = shipped_posterior()
+    assert name is not None and found is not None and found.name == name
+    assert shipped_posterior([tmp_path]) is None  # not there: the page offers no posterior
+    assert defaults_posterior_name("# no header\n") is None
+
+
+def test_a_posterior_comparison_shows_its_intervals_kind_and_what_decides() -> None:
+    from channelsim.experiments.calibrate import shipped_posterior
+    from channelsim.experiments.uncertainty import MIN_MEMBERS, input_label
+    from channelsim.explore import answer as words
+    from channelsim.explore.jobs import compute
+    from channelsim.headline import lead_figures
+
+    folder = shipped_posterior()
+    assert folder is not None
+    settings = _doctrine(runs=MIN_MEMBERS)
+    weather = compute(settings, executor="serial")
+    assert words.interval_kind(weather).startswith("Intervals: weather noise only")
+    assert words.decides_rows(weather) == []
+    settings.posterior = str(folder)
+    answer = compute(settings, executor="serial")
+    assert answer.comparison.posterior == str(folder)
+    assert words.interval_kind(answer).startswith("Intervals: weather + parameters")
+    decided = answer.comparison.to_json_dict()["scenarios"][0]["what_decides"]
+    rows = words.decides_rows(answer)
+    assert [r["figure"] for r in rows] == list(decided) and rows
+    for row in rows:  # the JSON's shares, every one, and its three largest inputs first
+        assert row["shares"] == decided[row["figure"]]["shares"]
+        shares = [s["share"] for s in row["top"]]
+        assert shares == sorted(shares, reverse=True) and len(shares) <= 3
+    headline = words.headline(answer)
+    lead = answer.comparison.headline_drivers(answer.name, lead_figures(answer.results.key()))
+    assert lead  # one of the headline's figures depends mostly on one input
+    for driver in lead:
+        top = decided[driver.figure]["top_driver"]
+        assert top["share"] > 0.5 and input_label(top["input"]) in headline

@@ -35,6 +35,7 @@ RUNS = 4
 #: The doctrine as signed, on in the page's starting scenario (2025 as it happened).
 POLICY = "maritime_doctrine:doctrine_as_signed"
 KEY = f"policies.{POLICY}.patrol_boats"
+RETURNS = "one_in_one_out:one_in_one_out"
 
 
 def _dash_id(kind: str, key: str) -> str:
@@ -81,14 +82,94 @@ def browser() -> Iterator[Any]:
     yield from launched_chromium()
 
 
-def _cli_medians(run_cli: Any, toml: Path, base: Path, seed: int) -> dict[str, float]:
-    result = run_cli(
-        "compare", base, toml, "--runs", RUNS, "--seed", seed, "--format", "json"
-    )
+def _cli_compare(run_cli: Any, toml: Path, base: Path, *options: object) -> dict[str, Any]:
+    result = run_cli("compare", base, toml, *options, "--format", "json")
     assert result.exit_code == 0, result.stderr
-    payload = json.loads(result.stdout)
-    (scenario,) = payload["scenarios"]
+    (scenario,) = json.loads(result.stdout)["scenarios"]
+    return dict(scenario)
+
+
+def _cli_medians(run_cli: Any, toml: Path, base: Path, seed: int) -> dict[str, float]:
+    scenario = _cli_compare(run_cli, toml, base, "--runs", RUNS, "--seed", seed)
     return {name: value["median"] for name, value in scenario["difference"].items()}
+
+
+def _shown_medians(page: Any) -> dict[str, float]:
+    return {
+        item.get_attribute("data-figure"): float(item.get_attribute("data-median"))
+        for item in page.locator("#key-figures tr[data-figure]").all()
+    }
+
+
+def _download_toml(page: Any, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    with page.expect_download() as download:
+        page.click("#dl-toml")
+    toml = folder / download.value.suggested_filename
+    download.value.save_as(toml)
+    return toml
+
+
+def _posterior_run_matches_compare(page: Any, run_cli: Any, folder: Path) -> None:
+    """Tick the posterior, run the fewest runs that give shares, and check the intervals'
+    kind, the key figures and "what decides this answer" against `channelsim compare
+    --posterior` on the downloaded scenario; the headline names each driver over half."""
+    from channelsim.experiments.uncertainty import MIN_MEMBERS
+    from channelsim.explore.settings import shipped_scenarios
+
+    assert page.locator("#interval-kind").get_attribute("data-kind") == "weather"
+    # one in, one out off: the difference rests on its assumed deterrence, drawn over its range
+    page.locator(f"[id='{_dash_id('on', RETURNS)}'] input").uncheck()
+    page.locator("#posterior input").check()
+    page.fill("#runs", str(MIN_MEMBERS))
+    page.click("#run")
+    page.wait_for_selector("#decides tr[data-figure]", timeout=300_000)
+    assert page.locator("#interval-kind").get_attribute("data-kind") == "weather+parameters"
+    assert "weather + parameters" in page.locator("#interval-kind").inner_text()
+    command = page.locator("#command").inner_text()
+    found = re.search(r"--seed (\d+) --posterior (\S+)", command)
+    assert found, command
+    toml = _download_toml(page, folder / "posterior")
+    scenario = _cli_compare(
+        run_cli, toml, shipped_scenarios()["status-quo-2025"], "--runs", MIN_MEMBERS,
+        "--seed", found.group(1), "--posterior", found.group(2),
+    )  # fmt: skip
+    expected = {name: value["median"] for name, value in scenario["difference"].items()}
+    for name, median in _shown_medians(page).items():
+        assert median == pytest.approx(expected[name], rel=0, abs=0), name
+    decided = scenario["what_decides"]
+    rows = page.locator("#decides tr[data-figure]").all()
+    assert {r.get_attribute("data-figure") for r in rows} == set(decided)
+    for row in rows:
+        figure = row.get_attribute("data-figure")
+        assert json.loads(row.get_attribute("data-shares")) == decided[figure]["shares"]
+    headline = page.locator("#headline").inner_text()
+    sentences = [d["headline"] for d in decided.values() if d["headline"]]
+    assert sentences and all(s in page.locator("#answer").inner_text() for s in sentences)
+    assert "depends mostly on" in headline  # compare's headline names a driver over half
+
+
+def _claim_form_matches_yaml(page: Any) -> None:
+    """The form, started as the pasted example, gets the YAML's verdict; a refused value
+    gets a message beside its field; another form re-draws the fields."""
+    page.click("#claim-form-check")
+    page.wait_for_selector("#claim-form-view table", timeout=60_000)
+    assert page.locator("#claim-form-view table").inner_text() == page.locator(
+        "#claims-view table"
+    ).inner_text()
+    figure = page.locator(f"[id='{_dash_id('cf', 'figure')}']")
+    figure.fill("-5")
+    figure.press("Tab")
+    page.click("#claim-form-check")
+    message = page.locator(f"[id='{_dash_id('cfmsg', 'figure')}']")
+    page.wait_for_function(
+        "el => el.textContent.includes('0')", arg=message.element_handle(), timeout=30_000
+    )
+    assert "greater than or equal to 0" in message.inner_text()
+    assert "not complete" in page.locator("#claim-form-view").inner_text()
+    page.locator("#claim-form").click()
+    page.get_by_role("option", name="milestone", exact=True).click()
+    page.wait_for_selector(f"[id='{_dash_id('cf', 'threshold')}']", timeout=30_000)
 
 
 def test_explore_policy_run_matches_compare(
@@ -139,10 +220,7 @@ def test_explore_policy_run_matches_compare(
     page.wait_for_selector("#key-figures tr[data-figure='arrived_people']", timeout=240_000)
     page.wait_for_selector("#chart-tradeoff .main-svg", timeout=30_000)
     assert page.locator("#error").inner_text() == ""
-    shown = {
-        item.get_attribute("data-figure"): float(item.get_attribute("data-median"))
-        for item in page.locator("#key-figures tr[data-figure]").all()
-    }
+    shown = _shown_medians(page)
     headline = page.locator("#headline").inner_text()
     assert "against status-quo-2025" in headline and "people arrived in the UK" in headline
     assert {"arrived_people", "dead_or_missing_people", "cost_gbp"} <= set(shown)
@@ -152,10 +230,7 @@ def test_explore_policy_run_matches_compare(
     )
     assert len(bars) >= 3 and all(isinstance(x, int | float) for x in bars)
 
-    with page.expect_download() as download:
-        page.click("#dl-toml")
-    toml = tmp_path / download.value.suggested_filename
-    download.value.save_as(toml)
+    toml = _download_toml(page, tmp_path)
     text = toml.read_text()
     assert 'type = "maritime_doctrine"' in text and "patrol_boats = 8" in text
     command = page.locator("#command").inner_text()
@@ -188,6 +263,9 @@ def test_explore_policy_run_matches_compare(
     page.wait_for_selector("#chart-map .main-svg", timeout=30_000)
     page.wait_for_selector("#chart-series .main-svg", timeout=30_000)
 
+    # the same question with the shipped posterior: parameter-uncertain intervals
+    _posterior_run_matches_compare(page, run_cli, tmp_path)
+
     # the official data (the brief and the data report's charts) and the claims checker
     page.click("text=Official data")
     page.wait_for_selector("#chart-data-0-0 .main-svg", timeout=60_000)
@@ -196,6 +274,7 @@ def test_explore_policy_run_matches_compare(
     page.click("#claims-check")
     page.wait_for_selector("#claims-view table", timeout=60_000)
     assert "shropshire-star-total-2025-to-11-dec" in page.locator("#claims-view").inner_text()
+    _claim_form_matches_yaml(page)
     page.fill("#claims-text", "claims: [")
     page.click("#claims-check")
     page.wait_for_selector("#claims-view .error", timeout=30_000)

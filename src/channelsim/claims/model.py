@@ -98,9 +98,15 @@ def _kinds(annotation: Any) -> set[str]:
 _TAGS = set(FORMS) | _kinds(Period) | _kinds(Subject) | _kinds(Baseline) | {"After"}
 
 
+def error_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """A validation error's location as the claim file's keys (the form or kind pydantic
+    puts in the path of a discriminated union dropped)."""
+    return [str(k) for k in loc if k not in _TAGS and not str(k).startswith("literal[")]
+
+
 def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str | None:
     """Name the claim (index from 1, and id) and the dotted key of a validation error."""
-    keys = [str(k) for k in loc if k not in _TAGS and not str(k).startswith("literal[")]
+    keys = error_keys(loc)
     if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
         index = loc[1]
         claim = raw["claims"][index] if isinstance(raw, dict) else None

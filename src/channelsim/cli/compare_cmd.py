@@ -25,29 +25,6 @@ if TYPE_CHECKING:
     from channelsim.experiments import Comparison
 
 
-def _decides_rows(comparison: Comparison) -> list[dict[str, Any]]:
-    """The three largest shares of each difference's variance, per scenario and figure."""
-    from channelsim.experiments.uncertainty import input_label
-
-    assert comparison.drivers is not None
-    rows = []
-    for (scenario, figure), shares in comparison.drivers.groupby(
-        ["scenario", "figure"], sort=False
-    ):
-        top = shares.nlargest(3, "share")
-        rows.append(
-            {
-                "scenario": scenario,
-                "figure": figure,
-                **{
-                    f"driver {i + 1}": f"{input_label(r['input'])} ({r['kind']}) {r['share']:.0%}"
-                    for i, r in enumerate(top.to_dict(orient="records"))
-                },
-            }
-        )
-    return rows
-
-
 def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: OutputFormat) -> None:
     """The comparison's tables (one per scenario), its ranking and what decides it."""
     from channelsim.experiments import INTERVAL
@@ -82,7 +59,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         )
     if comparison.drivers is not None:
         emit_rows(
-            _decides_rows(comparison),
+            comparison.decides_rows(),
             fmt,
             title="What decides this answer: the three largest shares of each difference's "
             "variance (first-order, RBD-FAST on the paired runs)",

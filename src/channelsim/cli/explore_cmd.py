@@ -27,18 +27,28 @@ def register(app: typer.Typer) -> None:
             dir_okay=False,
         ),
         store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        posterior: Path | None = typer.Option(
+            None,
+            "--posterior",
+            help="Calibration posterior folder the page may draw parameters from (paired "
+            "across base and policy, as `compare --posterior`); default: the one the shipped "
+            "calibration defaults were written from, when calibration/ holds it.",
+        ),
     ) -> None:
         """Start the scenario explorer, a local web page: pick a scenario, switch policies on
         or off and set their parameters, run a paired comparison against the base, see and
         download the answer. Prints the address; Ctrl-C stops it."""
         from channelsim.errors import InputError
+        from channelsim.experiments.calibrate import read_posterior, shipped_posterior
         from channelsim.explore import ExploreConfig, serve
 
         if not 0 <= port <= 65535:
             raise InputError(None, "--port", f"expected a port from 0 to 65535, got {port}")
         if data is not None and not data.is_file():
             raise InputError(data, "--data", "expected an existing publication file")
-        config = ExploreConfig(data=data, store=store)
+        if posterior is not None:
+            read_posterior(posterior)  # a bad folder is one line now, not a failed run later
+        config = ExploreConfig(data=data, store=store, posterior=posterior or shipped_posterior())
         try:
             serve(host, port, config, announce=lambda line: typer.echo(line))
         except OSError as error:

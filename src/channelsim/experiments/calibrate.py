@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 import subprocess
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -824,3 +825,30 @@ def defaults_toml(posterior: Posterior) -> str:
 def write_defaults(posterior: Posterior, target: Path) -> Path:
     """Write :func:`defaults_toml` to ``target`` atomically."""
     return write_atomic_text(target, defaults_toml(posterior))
+
+
+def defaults_posterior_name(text: str) -> str | None:
+    """The posterior folder's name a ``calibration_defaults.toml`` (:func:`defaults_toml`'s
+    text) says it was written from, or ``None``."""
+    found = re.search(r"^# Written from (\S+?):", text, flags=re.MULTILINE)
+    return found.group(1) if found else None
+
+
+def shipped_posterior(places: Sequence[Path] | None = None) -> Path | None:
+    """The posterior folder the package's calibration defaults were written from
+    (``calibration/<name>``, the name read from ``calibration_defaults.toml``), looked for in
+    ``places`` (default: the current folder, then the source checkout the package runs from);
+    ``None`` when there are no defaults or the folder is not found (an installed package ships
+    the defaults, not the posterior: pass the folder with ``--posterior``)."""
+    from channelsim.params import calibration_defaults_path
+
+    defaults = calibration_defaults_path()
+    name = None if defaults is None else defaults_posterior_name(defaults.read_text("utf-8"))
+    if name is None:
+        return None
+    checkout = Path(__file__).resolve().parents[3]
+    for place in places if places is not None else (Path.cwd(), checkout):
+        folder = place / "calibration" / name
+        if (folder / SUMMARY_FILE).is_file() and (folder / POSTERIOR_FILE).is_file():
+            return folder
+    return None

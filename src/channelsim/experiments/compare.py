@@ -35,6 +35,7 @@ from channelsim.experiments.uncertainty import (
     input_label,
     paired_draws,
     scenario_assumptions,
+    share_text,
     top_driver,
     uncertain_member,
     what_decides,
@@ -124,6 +125,19 @@ class Comparison:
                 "headline": None if driver is None else driver_sentence(self.label(figure), driver),
             }
         return out
+
+    def decides_rows(self, top: int = 3) -> list[dict[str, Any]]:
+        """"What decides this answer" as the terminal shows it: per scenario and figure, the
+        ``top`` largest shares of the difference's variance (``driver 1``…, each
+        ``"<input> (<kind>) <share>"``); empty without a posterior."""
+        if self.drivers is None:
+            return []
+        rows = []
+        for (scenario, figure), shares in self.drivers.groupby(["scenario", "figure"], sort=False):
+            best = shares.nlargest(top, "share").to_dict(orient="records")
+            drivers = {f"driver {i + 1}": share_text(r) for i, r in enumerate(best)}
+            rows.append({"scenario": scenario, "figure": figure, **drivers})
+        return rows
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""

@@ -45,6 +45,8 @@ CHANCE = "weather and chance"
 HARMONICS = 6
 #: A driver is named in the headline when its share of the variance exceeds this.
 HEADLINE_SHARE = 0.5
+#: Members needed for the shares: RBD-FAST's harmonics need more points than this.
+MIN_MEMBERS = 2 * HARMONICS + 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,7 +151,7 @@ def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list
 
     y = np.asarray(output, float)
     keep = [c for c in inputs.columns if np.ptp(inputs[c].to_numpy(float)) > 0]
-    if not keep or not np.isfinite(y).all() or np.ptp(y) == 0 or len(y) < 2 * HARMONICS + 2:
+    if not keep or not np.isfinite(y).all() or np.ptp(y) == 0 or len(y) < MIN_MEMBERS:
         return []
     x = inputs[keep].to_numpy(float)
     problem = {
@@ -200,6 +202,11 @@ def what_decides(
             )
     columns = ["scenario", "figure", "input", "kind", "share", "share_conf"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def share_text(row: Mapping[str, Any]) -> str:
+    """One input's share as tables show it: ``"<input> (<kind>) 63%"``."""
+    return f"{input_label(row['input'])} ({row['kind']}) {row['share']:.0%}"
 
 
 def input_label(name: str) -> str:

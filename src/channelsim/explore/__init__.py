@@ -6,7 +6,8 @@
   validated scenarios;
 - :mod:`~channelsim.explore.jobs`: comparisons in a background thread with progress,
   cancel and a cache;
-- :mod:`~channelsim.explore.answer`: the headline in words and the charts;
+- :mod:`~channelsim.explore.answer`: the headline in words, the charts and "what decides";
+- :mod:`~channelsim.explore.claim_form`: the claims checker's form, from the claims models;
 - :mod:`~channelsim.explore.app`: the Dash page and :func:`serve`.
 """
 

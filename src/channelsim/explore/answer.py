@@ -130,3 +130,41 @@ def workbook_bytes(answer: Answer) -> bytes:
         path = Path(folder) / "comparison.xlsx"
         write_workbook(path, tables, answer.results.describe, credits(answer))
         return path.read_bytes()
+
+
+def interval_kind(answer: Answer) -> str:
+    """Which uncertainty the intervals carry: weather noise only, or weather + parameters
+    (the words of ``compare``'s JSON ``interval_covers``)."""
+    from channelsim.experiments.compare import WEATHER_ONLY, WITH_POSTERIOR
+
+    comparison = answer.comparison
+    if comparison.posterior is None:
+        return f"Intervals: weather noise only — {WEATHER_ONLY}."
+    return (
+        f"Intervals: weather + parameters — {WITH_POSTERIOR}; parameter sets drawn from the "
+        f"posterior {comparison.posterior}, paired across both scenarios."
+    )
+
+
+def decides_rows(answer: Answer) -> list[dict[str, Any]]:
+    """"What decides this answer", per figure: ``compare``'s JSON ``what_decides`` of the
+    changed scenario (every share), with the figure's heading, the three largest inputs, the
+    share left to weather and chance and, when one input explains more than half, the
+    sentence the headline uses. Empty without a posterior."""
+    from channelsim.experiments.uncertainty import CHANCE
+
+    rows = []
+    for figure, decided in answer.comparison.what_decides(answer.name).items():
+        shares = sorted(decided["shares"], key=lambda s: -s["share"])
+        chance = next((s["share"] for s in shares if s["input"] == CHANCE), None)
+        rows.append(
+            {
+                "figure": figure,
+                "heading": answer.results.describe(figure).heading,
+                "top": [s for s in shares if s["input"] != CHANCE][:3],
+                "chance": chance,
+                "shares": decided["shares"],
+                "sentence": decided["headline"],
+            }
+        )
+    return rows

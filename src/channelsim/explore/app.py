@@ -77,6 +77,19 @@ class ExploreConfig:
     store: Path | None = None
     executor: str = "auto"
     explorer: Explorer = field(default_factory=Explorer)
+    #: The posterior folder the page may draw parameters from (``--posterior``; the command
+    #: line's default is the shipped one); ``None``: weather noise only.
+    posterior: Path | None = None
+
+    def posterior_text(self) -> str | None:
+        """The posterior folder as the page's command line gives it (relative to the current
+        folder when it is inside it)."""
+        if self.posterior is None:
+            return None
+        try:
+            return str(self.posterior.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(self.posterior)
 
 
 # --- controls --------------------------------------------------------------------------
@@ -259,12 +272,15 @@ def collect(
     values: list[Any],
     on_keys: list[dict[str, str]],
     on_values: list[Any],
+    posterior: str | None = None,
 ) -> Settings:
-    """The page's controls as settings. Raises :class:`InputError` naming the control."""
+    """The page's controls as settings (``posterior``: the folder when the posterior box is
+    ticked). Raises :class:`InputError` naming the control."""
     from channelsim.params import parameter_set
 
     settings = Settings.from_json(start)
     settings.base = base
+    settings.posterior = posterior
     settings.runs = _whole(runs, "runs")
     settings.seed = None if seed in (None, "") else _whole(seed, "seed")
     resolved = parameter_set(
@@ -310,6 +326,44 @@ def _whole(value: Any, key: str) -> int:
     if number != int(number):
         raise InputError(None, key, f"expected a whole number, got {value!r}")
     return int(number)
+
+
+def posterior_control(config: ExploreConfig, settings: Settings) -> html.Div:
+    """The box that pairs parameter draws from the posterior across both scenarios (off, and
+    saying why, when the app has no posterior folder)."""
+    from channelsim.experiments.uncertainty import MIN_MEMBERS
+
+    folder = config.posterior_text()
+    if folder is None:
+        help_text = (
+            "No posterior folder found: start `channelsim explore --posterior DIR` (a folder "
+            "written by `channelsim calibrate`) for intervals that carry parameter uncertainty."
+        )
+    else:
+        help_text = (
+            f"Each paired run draws its calibrated parameters from {folder} and the policies' "
+            "assumptions over their ranges, the same in both scenarios (as `channelsim compare "
+            "--posterior`): the intervals then cover weather + parameters, and the answer says "
+            f"what decides it (at least {MIN_MEMBERS} runs). Unticked: weather noise only."
+        )
+    return html.Div(
+        [
+            dcc.Checklist(
+                id="posterior",
+                options=[
+                    {
+                        "label": " Parameter uncertainty (the calibration posterior)",
+                        "value": "on",
+                        "disabled": folder is None,
+                    }
+                ],
+                value=["on"] if settings.posterior and folder else [],
+                inline=True,
+            ),
+            html.Div(help_text, className="help"),
+        ],
+        className="ctl",
+    )
 
 
 # --- the answer --------------------------------------------------------------------------
@@ -364,11 +418,18 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
     )  # fmt: skip
     seen = observed(config)
     stem = answer.name
+    posterior = answer.comparison.posterior is not None
     return [
         html.Div(
             [html.P(p) for p in words.headline(answer).split("\n\n")],
             id="headline",
             className="headline",
+        ),
+        html.P(
+            words.interval_kind(answer),
+            id="interval-kind",
+            className="help",
+            **{"data-kind": "weather+parameters" if posterior else "weather"},  # type: ignore[arg-type]
         ),
         figures,
         html.H3("Trade-off"),
@@ -388,13 +449,54 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
         html.H3("Map of the strait"),
         chart("map", words.map_figure(answer), f"{stem}-map"),
         html.H3("What decides this answer"),
+        *decides_view(answer),
+        html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),
+    ]
+
+
+def decides_view(answer: Answer) -> list[Any]:
+    """The table of ``compare --posterior``'s JSON ``what_decides``: per figure, the three
+    inputs with the largest shares of the paired difference's variance and the share left to
+    weather and chance (every share in the row's ``data-shares``)."""
+    import json
+
+    from channelsim.experiments.uncertainty import MIN_MEMBERS, share_text
+
+    rows = words.decides_rows(answer)
+    if not rows:
+        why = (
+            "Tick the posterior and run again: without parameter draws every difference "
+            "depends on weather and chance only."
+            if answer.comparison.posterior is None
+            else f"No shares: they need at least {MIN_MEMBERS} paired runs and a difference "
+            "that varies."
+        )
+        return [html.P(why, id="decides", className="help")]
+    header = ["figure", "driver 1", "driver 2", "driver 3", "weather and chance"]
+    body = [
+        html.Tr(
+            [
+                html.Td(row["heading"]),
+                *[html.Td(share_text(s)) for s in row["top"]],
+                *[html.Td("") for _ in range(3 - len(row["top"]))],
+                html.Td("" if row["chance"] is None else f"{row['chance']:.0%}"),
+            ],
+            **{"data-figure": row["figure"], "data-shares": json.dumps(row["shares"])},
+        )
+        for row in rows
+    ]
+    sentences = [html.P(r["sentence"]) for r in rows if r["sentence"]]
+    return [
         html.P(
-            "Which parameters this answer depends on most is not computed here yet (it needs "
-            "the posterior comparison of `channelsim compare --posterior`); the sourced and "
-            "assumption tags beside each control say which inputs are assumptions.",
+            "First-order shares of the variance of each paired difference (RBD-FAST on the "
+            "paired runs), as `channelsim compare --posterior … --format json` gives them; "
+            "what is left is weather, chance and interactions.",
             className="help",
         ),
-        html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),
+        *sentences,
+        html.Table(
+            [html.Tr([html.Th(h) for h in header]), *body], id="decides", className="tbl"
+        ),
     ]
 
 
@@ -488,6 +590,59 @@ def claims_view(text: str, config: ExploreConfig) -> list[Any]:
     return [_table([r.row() for r in results])]
 
 
+def claim_form_section() -> list[Any]:
+    """Or fill in a claim: the form (chosen among the claims package's forms, its fields
+    generated from the form's model), started as the pasted example."""
+    from channelsim.claims import FORMS
+    from channelsim.explore.claim_form import example_values, form_rows
+
+    form, values = example_values(CLAIM_EXAMPLE)
+    return [
+        html.H3("Or fill in a claim"),
+        html.Label("Form of the claim"),
+        dcc.Dropdown(
+            id="claim-form",
+            options=[{"label": name, "value": name} for name in FORMS],
+            value=form,
+            clearable=False,
+            style={"width": "260px"},
+        ),
+        html.Div(form_help(form), id="claim-form-help", className="help"),
+        dcc.Store(id="claim-form-values", data=values),
+        html.Div(form_rows(form, values), id="claim-fields"),
+        html.Button("Check the form", id="claim-form-check"),
+        html.Div(id="claim-form-view"),
+        html.Details([html.Summary("The claim as YAML"), html.Pre(id="claim-form-yaml")]),
+    ]
+
+
+def form_help(form: str) -> str:
+    from channelsim.claims import FORMS
+    from channelsim.explore.claim_form import doc_line
+
+    return f"{form}: {doc_line(FORMS[form])}"
+
+
+def form_values(ids: list[dict[str, str]], values: list[Any]) -> dict[str, Any]:
+    """The form's controls as ``key -> value``."""
+    return {ident["key"]: value for ident, value in zip(ids, values, strict=True)}
+
+
+def check_claim_form(
+    form: str, values: dict[str, Any], config: ExploreConfig
+) -> tuple[list[Any], str, dict[str, str]]:
+    """The verdict on the form's claim (the YAML route: :func:`claims_view` of the claim's
+    YAML), the YAML, and each field's message when the claim's model refuses a value."""
+    from channelsim.explore.claim_form import claim_yaml, form_claim
+
+    claim, messages = form_claim(form, values)
+    text = claim_yaml(claim)
+    if messages:
+        whole = messages.get("", "see the messages beside the fields")
+        return [html.P(f"The claim is not complete: {whole}", className="error")], text, messages
+    return claims_view(text, config), text, {}
+
+
 # --- the app -------------------------------------------------------------------------------
 def make_app(config: ExploreConfig | None = None) -> Dash:
     """The Dash app (``app.server`` is its Flask server)."""
@@ -512,6 +667,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         except InputError as error:
             settings, first_error = None, str(error)
         settings = settings or Settings.starting(default_base())
+        settings.posterior = config.posterior_text() if settings.posterior else None
         return html.Div(
             [
                 dcc.Location(id="url", refresh=False),
@@ -552,6 +708,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                                     ),
                                     html.Button("Check", id="claims-check"),
                                     html.Div(id="claims-view"),
+                                    *claim_form_section(),
                                 ],
                                 style={"padding": "0 16px"},
                             ),
@@ -588,6 +745,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                         ),
                         html.Label(" Seed (empty: the base's)"),
                         dcc.Input(id="seed", type="number", value=settings.seed, min=0, step=1),
+                        posterior_control(config, settings),
                         html.Div(
                             [
                                 html.Button("Run", id="run"),
@@ -672,6 +830,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         State({"type": "ctl", "key": ALL}, "value"),
         State({"type": "on", "key": ALL}, "id"),
         State({"type": "on", "key": ALL}, "value"),
+        State("posterior", "value"),
         prevent_initial_call=True,
     )
     def _drive(
@@ -687,6 +846,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         values: list[Any],
         on_keys: list[Any],
         on_values: list[Any],
+        posterior: list[str] | None,
     ) -> tuple[Any, ...]:
         """Run, cancel and the polls of a running comparison: cheap, so that a poll never
         waits for the answer's charts (drawn by ``_answer`` when ``answer-key`` changes)."""
@@ -697,7 +857,10 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
             return (*(no_update,) * 4, "cancelling…", no_update, no_update, no_update, True)
         if trigger == "run":
             try:
-                settings = collect(start, base, runs, seed, keys, values, on_keys, on_values)
+                folder = config.posterior_text() if posterior else None
+                settings = collect(
+                    start, base, runs, seed, keys, values, on_keys, on_values, folder
+                )
                 settings.scenarios()  # every bad value named before any work
             except ChannelsimError as error:
                 return (*idle, "", str(error), no_update, False, True)
@@ -798,6 +961,62 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
     )
     def _claims(_n: Any, text: str) -> Any:
         return claims_view(text or "", config)
+
+    @app.callback(
+        Output("claim-fields", "children"),
+        Output("claim-form-help", "children"),
+        Output("claim-form-values", "data"),
+        Input("claim-form", "value"),
+        Input({"type": "cfv", "key": ALL}, "value"),
+        State({"type": "cfv", "key": ALL}, "id"),
+        State({"type": "cf", "key": ALL}, "id"),
+        State({"type": "cf", "key": ALL}, "value"),
+        State("claim-form-values", "data"),
+        prevent_initial_call=True,
+    )
+    def _claim_form(
+        form: str,
+        variants: list[Any],
+        variant_ids: list[Any],
+        ids: list[Any],
+        values: list[Any],
+        shown: dict[str, Any] | None,
+    ) -> Any:
+        """Re-draw the form when its form or a variant changes, keeping what was typed."""
+        from channelsim.explore.claim_form import KEPT, form_rows
+
+        now = {**form_values(ids, values), **form_values(variant_ids, variants)}
+        if ctx.triggered_id == "claim-form":
+            now = {k: v for k, v in now.items() if k in KEPT}
+        elif shown is not None and all(shown.get(k) == v for k, v in now.items()):
+            return no_update, no_update, no_update  # the form as drawn: nothing changed
+        return form_rows(form, now), form_help(form), now
+
+    @app.callback(
+        Output("claim-form-view", "children"),
+        Output("claim-form-yaml", "children"),
+        Output({"type": "cfmsg", "key": ALL}, "children"),
+        Input("claim-form-check", "n_clicks"),
+        State("claim-form", "value"),
+        State({"type": "cfv", "key": ALL}, "id"),
+        State({"type": "cfv", "key": ALL}, "value"),
+        State({"type": "cf", "key": ALL}, "id"),
+        State({"type": "cf", "key": ALL}, "value"),
+        State({"type": "cfmsg", "key": ALL}, "id"),
+        prevent_initial_call=True,
+    )
+    def _check_claim_form(
+        _n: Any,
+        form: str,
+        variant_ids: list[Any],
+        variants: list[Any],
+        ids: list[Any],
+        values: list[Any],
+        message_ids: list[Any],
+    ) -> Any:
+        now = {**form_values(ids, values), **form_values(variant_ids, variants)}
+        view, text, messages = check_claim_form(form, now, config)
+        return view, text, [messages.get(m["key"], "") for m in message_ids]
 
     return app
 

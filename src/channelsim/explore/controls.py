@@ -58,9 +58,19 @@ class Control:
         """The allowed values in words, e.g. ``0 to 200`` or ``> 0``."""
         if self.kind in {"switch", "choice"}:
             return ", ".join(str(c) for c in self.choices)
-        low = None if self.low is None else f"{'>' if self.exclusive_low else '≥'} {self.low:g}"
-        high = None if self.high is None else f"{'<' if self.exclusive_high else '≤'} {self.high:g}"
-        return " and ".join(p for p in (low, high) if p) or "any number"
+        return bounds_text(self.low, self.high, self.exclusive_low, self.exclusive_high)
+
+
+def bounds_text(
+    low: float | None = None,
+    high: float | None = None,
+    exclusive_low: bool = False,
+    exclusive_high: bool = False,
+) -> str:
+    """Bounds in words: ``≥ 0 and ≤ 200``, ``> 0``, or ``any number``."""
+    low_text = None if low is None else f"{'>' if exclusive_low else '≥'} {low:g}"
+    high_text = None if high is None else f"{'<' if exclusive_high else '≤'} {high:g}"
+    return " and ".join(p for p in (low_text, high_text) if p) or "any number"
 
 
 def parameter_controls() -> dict[str, list[Control]]:

@@ -11,6 +11,7 @@ quantiles and one boat log — so twenty cached answers stay a few megabytes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import threading
 import time
@@ -26,12 +27,21 @@ from channelsim.explore.settings import Settings
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet
     from channelsim.experiments import Comparison
+    from channelsim.experiments.calibrate import Posterior
 
 State = Literal["waiting", "running", "done", "failed", "cancelled"]
 #: Answers kept: the same question answers at once the second time.
 CACHE_SIZE = 32
 #: Finished jobs kept for the pages polling them.
 KEPT_JOBS = 16
+
+
+@functools.lru_cache(maxsize=4)
+def read_posterior(folder: str) -> Posterior:
+    """A posterior folder, read once (``channelsim.experiments.calibrate.read_posterior``)."""
+    from channelsim.experiments.calibrate import read_posterior as read
+
+    return read(folder)
 
 
 class Cancelled(ChannelsimError):
@@ -107,16 +117,19 @@ class Job:
 
 
 def compute(settings: Settings, job: Job | None = None, executor: str = "auto") -> Answer:
-    """Run the paired comparison of ``settings`` (base against the changed scenario).
+    """Run the paired comparison of ``settings`` (base against the changed scenario), with
+    parameter draws from ``settings.posterior`` when it names a posterior folder (as
+    ``channelsim compare --posterior``).
 
-    Raises :class:`~channelsim.errors.InputError` for settings the scenario rejects and
-    :class:`Cancelled` when ``job`` is cancelled.
+    Raises :class:`~channelsim.errors.InputError` for settings the scenario rejects (or a
+    posterior folder that cannot be read) and :class:`Cancelled` when ``job`` is cancelled.
     """
     from channelsim.experiments import compare_scenarios, prepare
     from channelsim.reports.figures import monthly_simulated
 
     started = time.perf_counter()
     base, changed = settings.scenarios()
+    posterior = None if settings.posterior is None else read_posterior(settings.posterior)
     comparison = compare_scenarios(
         prepare(base),
         [prepare(changed)],
@@ -125,6 +138,7 @@ def compute(settings: Settings, job: Job | None = None, executor: str = "auto") 
         executor=executor,
         progress=job.progress if job is not None else False,
         boat_log=True,
+        posterior=posterior,
     )
     daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
     return Answer(

@@ -146,6 +146,9 @@ class Settings:
     seed: int | None = None  # None: the base scenario's seed
     params: dict[str, Any] = field(default_factory=dict)  # dotted path -> override
     policies: dict[str, PolicySetting] = field(default_factory=dict)  # by type
+    #: The calibration posterior folder whose parameter draws are paired across base and
+    #: changed scenario (``compare --posterior``); ``None``: weather and chance only.
+    posterior: str | None = None
 
     @classmethod
     def starting(cls, start_from: str, base: str | None = None) -> Settings:
@@ -214,7 +217,9 @@ class Settings:
 
     def command(self, base: str, scenario: str) -> str:
         """The command line that runs this comparison."""
-        return f"channelsim compare {base} {scenario} --runs {self.runs} --seed {self.run_seed()}"
+        command = f"channelsim compare {base} {scenario} --runs {self.runs}"
+        command += f" --seed {self.run_seed()}"
+        return command + (f" --posterior {self.posterior}" if self.posterior else "")
 
     def run_seed(self) -> int:
         return (
@@ -243,8 +248,10 @@ class Settings:
         return base, changed
 
     def cache_key(self) -> str:
-        """(scenarios, seed, runs) as one digest: the same question, the same answer."""
+        """(scenarios, seed, runs, posterior) as one digest: the same question, the same
+        answer."""
         text = self.scenario_toml() + shipped_scenarios()[self.base].read_text(encoding="utf-8")
+        text += f"\nposterior: {self.posterior}"
         digest = hashlib.sha256(text.encode()).hexdigest()[:20]
         return f"{digest}-s{self.run_seed()}-r{self.runs}"
 
