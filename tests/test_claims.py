@@ -353,6 +353,19 @@ def test_good_file_loads(tmp_path: Path) -> None:
         ("    tolerance_pct: 10\n", "", "key tolerance_pct: needed with comparison 'about'"),
         ("as_of: 2024-06-30\n", "", "claim 1 (id first), key period.as_of: needed"),
         ("id: second", "id: first", "claim 2 (id first): duplicate id"),
+        (  # a misspelt key: reported as unknown, with the keys allowed, not as a missing one
+            "    comparison: about\n",
+            "    comparsion: about\n",
+            "claim 2 (id second), key comparsion: unknown key; expected one of area, as_of, "
+            "comparison, figure, form, id, metric,",
+        ),
+        (
+            "{kind: year_to_date}",
+            "{kind: year_to_date, month: 3}",
+            "key period.month: unknown key; expected one of as_of, kind",
+        ),
+        ("as_of: 2024-06-30\n", "as_of: 2024-06-30\ntitel: x\n",
+         "key titel: unknown key; expected one of as_of, claims, title"),
     ],
 )
 def test_bad_file_names_file_claim_and_key(

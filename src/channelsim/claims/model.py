@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, get_args
 
 import yaml
-from pydantic import Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from channelsim.claims.forms.change import Baseline, ChangeClaim
 from channelsim.claims.forms.milestone import MilestoneClaim
@@ -98,15 +106,21 @@ def _kinds(annotation: Any) -> set[str]:
 _TAGS = set(FORMS) | _kinds(Period) | _kinds(Subject) | _kinds(Baseline) | {"After"}
 
 
-def error_keys(loc: tuple[int | str, ...]) -> list[str]:
+def error_keys(loc: tuple[int | str, ...], key_last: bool = False) -> list[str]:
     """A validation error's location as the claim file's keys (the form or kind pydantic
-    puts in the path of a discriminated union dropped)."""
-    return [str(k) for k in loc if k not in _TAGS and not str(k).startswith("literal[")]
+    puts in the path of a discriminated union dropped); ``key_last``: the last of ``loc`` is
+    a key, even one named like a tag (an unknown key ``month``)."""
+    return [
+        str(k)
+        for i, k in enumerate(loc)
+        if (k not in _TAGS or (key_last and i == len(loc) - 1))
+        and not str(k).startswith("literal[")
+    ]
 
 
-def _error_location(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+def _error_location(raw: Any, loc: tuple[int | str, ...], key_last: bool = False) -> str | None:
     """Name the claim (index from 1, and id) and the dotted key of a validation error."""
-    keys = error_keys(loc)
+    keys = error_keys(loc, key_last)
     if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
         index = loc[1]
         claim = raw["claims"][index] if isinstance(raw, dict) else None
@@ -164,8 +178,45 @@ def claims_from_text(text: str, source: str | Path) -> ClaimFile:
     try:
         return ClaimFile.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
+        # an unknown key first: it is often why a required one seems missing (a misspelling)
+        errors = error.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        loc = tuple(first["loc"])
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
-            message = "unknown key"
-        raise InputError(source, _error_location(raw, tuple(first["loc"])), message) from None
+            allowed = _allowed_keys(loc)
+            message = "unknown key" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
+        where = _error_location(raw, loc, key_last=first["type"] == "extra_forbidden")
+        raise InputError(source, where, message) from None
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed where the last key of ``loc`` was found (empty if not known)."""
+    models: list[type[BaseModel]] = [ClaimFile]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        inner = [
+            found
+            for model in models
+            if part in model.model_fields
+            for found in _models_in(model.model_fields[part].annotation)
+        ]
+        models = inner or [m for m in models if _tag(m) == part] or models
+    return sorted(models[0].model_fields) if len(models) == 1 else []
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation can hold (through lists, unions and Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def _tag(model: type[BaseModel]) -> str | None:
+    """The form or kind that selects ``model`` in its discriminated union."""
+    for key in ("form", "kind"):
+        field = model.model_fields.get(key)
+        if field is not None and get_args(field.annotation):
+            return str(get_args(field.annotation)[0])
+    return None
