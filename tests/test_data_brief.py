@@ -130,6 +130,20 @@ def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
     assert early.exit_code == 2 and "--as-of: expected a date on or after" in early.stderr
 
 
+@pytest.mark.parametrize("as_of", ["2024-08-15", "2030-01-01"])
+def test_a_brief_after_the_last_day_of_the_data_is_refused(
+    run_cli: Run, toy: Any, as_of: str
+) -> None:
+    """Not a brief of 14 Aug 2024 headed with a later date: the data end on 14 Aug."""
+    store, _, _ = toy
+    late = run_cli("data", "brief", "--store", store, "--as-of", as_of)
+    assert late.exit_code == 2 and late.stdout == ""
+    assert late.stderr.strip() == (
+        f"error: --as-of: expected a date the data cover: they end on 2024-08-14 "
+        f"(the edition of 2024-08-15), got {as_of}"
+    )
+
+
 def _official_daily() -> pd.Series:
     raw = pd.read_excel(MAY_2026, sheet_name="SB_01", header=None)
     header = raw.index[raw[0].astype(str).str.strip() == "Date"][0]

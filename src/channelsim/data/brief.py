@@ -41,8 +41,8 @@ def weekly_brief(
 ) -> dict[str, Any]:
     """The brief as plain values (see the module docstring); ``edition`` is recorded with it.
 
-    Raises :class:`InputError` (``--as-of``) when the date is outside 2000–2099 or before
-    the first published day.
+    Raises :class:`InputError` (``--as-of``) when the date is outside 2000–2099, before the
+    first published day or after the last (a brief never silently stops short of its date).
     """
     days = daily.set_index("date").sort_index()
     first, last = days.index[0].date(), days.index[-1].date()
@@ -52,11 +52,18 @@ def weekly_brief(
         raise InputError(
             None, "--as-of", f"expected a date on or after the series' first day ({first})"
         )
-    end = min(as_of or last, last)
+    if as_of is not None and as_of > last:
+        raise InputError(
+            None,
+            "--as-of",
+            f"expected a date the data cover: they end on {last} (the edition of "
+            f"{edition.get('date', '?')}), got {as_of}",
+        )
+    end = as_of or last
     days = days[days.index <= pd.Timestamp(end)]
     year_start = dt.date(end.year, 1, 1)
     return {
-        "as_of": (as_of or last).isoformat(),
+        "as_of": end.isoformat(),
         "data_to": end.isoformat(),
         "edition": edition,
         "latest_day": _latest_day(days, end),
