@@ -22,6 +22,8 @@ POLICY_TOML = '[[policies]]\ntype = "beach_funding"\nstart = 2025-06-05\nend = 2
 POLICY_YAML = "policies:\n  - type: beach_funding\n    start: 2025-06-05\n    end: 2025-06-02\n"
 TREND = "[params.coast]\ninflow_trend_per_year = 1.0\n"
 
+ON_HISTORY = f'base = "{SCENARIO.parent / "history.toml"}"\nname = "t"\n'
+
 # (file name, text, what the line must say)
 BAD_FILES = [
     ("tab.yaml", YAML_HEAD + "weather:\n\tmode: stochastic\n",
@@ -48,6 +50,18 @@ BAD_FILES = [
     ("weather-missing.toml", TOML_HEAD + '[weather]\nmode = "file"\npath = "nowhere.csv"\n',
      "weather.path: expected an existing file"),
     ("latin1.toml", None, "expected a UTF-8 text file"),
+    ("base-missing.toml", 'base = "nothere.toml"\nname = "t"\n',
+     "base: expected an existing scenario file (beside this one or shipped with channelsim), "
+     "got 'nothere.toml'"),
+    # a base's policies come first in the scenario, but the error names this file's own
+    ("policy-on-base.toml", ON_HISTORY + POLICY_TOML,
+     "policy-on-base.toml: policies.0.end: expected a date on or after the start"),
+    ("policy-type-on-base.toml", ON_HISTORY + '[[policies]]\ntype = "nope"\n',
+     "policy-type-on-base.toml: policies.0.type: unknown policy type 'nope'"),
+    ("policy-param-on-base.toml", ON_HISTORY + '[[policies]]\ntype = "beach_patrols"\n'
+     "[policies.params]\nbogus = 1\n", "policies.0.params.bogus: unknown key"),
+    ("mode.toml", TOML_HEAD + '[weather]\nmode = "bogus"\n',
+     "weather.mode: expected one of stochastic, file, replay, era5, open-meteo, got 'bogus'"),
 ]  # fmt: skip
 
 COMMANDS = {
@@ -74,8 +88,10 @@ def test_a_bad_scenario_file_is_one_line_before_any_work(
         path.write_text(text, encoding="utf-8")
     before = snapshot(tmp_path)
     result = run_cli(*COMMANDS[command](path, tmp_path))
-    assert_one_line_error(result, str(path), expected)
+    line = assert_one_line_error(result, str(path), expected)
     assert snapshot(tmp_path) == before
+    assert line.count(", got ") <= 1, line  # what was given, said once
+    assert "policies[" not in line  # one spelling of a policy's key: policies.K
 
 
 BAD_OPTIONS = [
@@ -86,6 +102,12 @@ BAD_OPTIONS = [
     (["--to", "2262-04-12"], "--to: expected a date from 2018-01-01 to 2100-12-31"),
     (["--from", "1677-09-21"], "--from: expected a date from 2018-01-01"),
     (["--from", "2025-02-30"], "--from: expected a date YYYY-MM-DD, got '2025-02-30'"),
+    # --from and --to shorten the period: they never lengthen it silently
+    (["--from", "2024-12-01"],
+     "--from: expected a date on or after the scenario's start 2025-01-01, got 2024-12-01"),
+    (["--from", "2024-12-01", "--to", "2025-01-10"], "--from: expected a date on or after"),
+    (["--to", "2026-01-02"],
+     "--to: expected a date on or before the scenario's end 2025-12-31, got 2026-01-02"),
     (["--seed", str(2**63)], f"--seed: expected an integer from 0 to {2**63 - 1}, got {2**63}"),
     (["--seed", "-1"], "--seed: expected an integer from 0 to"),
 ]  # fmt: skip
@@ -157,3 +179,51 @@ def test_usage_errors_are_one_line_too(
     the command's --help named."""
     line = assert_one_line_error(run_cli(*args), expected)
     assert line.endswith(f"(see channelsim {args[0]} --help)")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_under_proc_cannot_be_written_there(run_cli: Cli) -> None:
+    """/proc exists but takes no files: not 'no such file or folder'."""
+    line = assert_one_line_error(
+        run_cli("run", SCENARIO, "--out", "/proc/channelsim-out"),
+        "/proc/channelsim-out: --out: cannot write in /proc: it takes no new files",
+    )
+    assert "no such" not in line
+
+
+WEATHER_HEAD = "time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("2025-06-01,5,180,0.5,15\nyesterday,5,180,0.5,15\n",
+         "row 3, column 'time': expected ISO 8601 dates or date-times in UTC (2025-06-01, "
+         "2025-06-01 13:00, 2025-06-01T13:00:00Z), got 'yesterday'"),
+        ("2025-06-01,5,180,0.5,15\n2025-06-01,5,180,0.5,15\n",
+         "row 3, column 'time': expected each time once, got '2025-06-01' again"),
+    ],
+    ids=["not-a-time", "twice"],
+)
+def test_a_bad_time_in_a_weather_file_says_what_was_expected(
+    run_cli: Cli, tmp_path: Path, rows: str, expected: str
+) -> None:
+    weather = tmp_path / "w.csv"
+    weather.write_text(WEATHER_HEAD + rows)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(TOML_HEAD + '[weather]\nmode = "file"\npath = "w.csv"\n')
+    assert_one_line_error(run_cli("run", scenario), f"{weather}: {expected}")
+
+
+def test_a_weather_file_without_a_time_column_names_the_columns(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    weather = tmp_path / "w.csv"
+    weather.write_text("date,wind_speed_kn\n2025-06-01,5\n")
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(TOML_HEAD + '[weather]\nmode = "file"\npath = "w.csv"\n')
+    assert_one_line_error(
+        run_cli("run", scenario),
+        "column 'time': expected a 'time' column of ISO 8601 dates",
+        "got columns 'date', 'wind_speed_kn'",
+    )

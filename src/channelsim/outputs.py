@@ -326,7 +326,9 @@ def _check_room(target: OutputTarget, expected_bytes: int) -> None:
             os.close(fd)
             os.unlink(probe)
     except OSError as error:
-        raise target.refuse(f"cannot write in {folder}: {os_error_text(error, '')}") from None
+        # ENOENT in a folder that exists: a file system that takes no new files (/proc, /sys)
+        why = "it takes no new files" if error.errno == errno.ENOENT else os_error_text(error, "")
+        raise target.refuse(f"cannot write in {folder}: {why}") from None
     free = shutil.disk_usage(folder).free
     if free < expected_bytes:
         raise target.refuse(

@@ -678,7 +678,8 @@ def expected_text(error: Mapping[str, Any]) -> str:
         return f"expected a table{got_text}"
     if kind == "value_error" and "error" in ctx:  # a validator's own message says it all
         return str(ctx["error"])
-    return f"{error['msg']}{got_text}"
+    message = str(error["msg"])
+    return message if got_text and got_text[2:] in message else f"{message}{got_text}"
 
 
 def raise_input_error(error: ValidationError, source: str | Path | None, prefix: str = "") -> None:

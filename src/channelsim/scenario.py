@@ -36,7 +36,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ from channelsim.params import (
     Params,
     apply_overrides,
     default_params,
+    expected_text,
     parameter_set,
     raise_input_error,
 )
@@ -173,6 +174,16 @@ class Scenario(BaseModel):
     source: str | None = Field(
         default=None, exclude=True, description="File the scenario came from."
     )
+    policy_origins: tuple[tuple[str, int], ...] = Field(
+        default=(),
+        exclude=True,
+        description="For each policy, the file that declares it and its place there (a "
+        "base's policies come first in the scenario, numbered in their own file).",
+    )
+
+    def policy_location(self, index: int) -> tuple[str | None, str]:
+        """The file and key (``policies.K``) where the ``index``-th policy is written."""
+        return policy_location(self.policy_origins, self.source, index)
 
     @field_validator("start", "end")
     @classmethod
@@ -208,12 +219,41 @@ class Scenario(BaseModel):
 
         Raises :class:`InputError` naming the scenario's file and the key at fault.
         """
-        data = {**self.model_dump(), **changes, "source": self.source}
+        data = {
+            **self.model_dump(),
+            **changes,
+            "source": self.source,
+            "policy_origins": self.policy_origins,
+        }
         try:
             return Scenario.model_validate(data)
         except ValidationError as error:
-            raise_input_error(error, self.source)
+            raise_scenario_error(error, self.source, self.policy_origins)
             raise  # unreachable
+
+
+def policy_location(
+    origins: Sequence[tuple[str, int]], source: str | Path | None, index: int
+) -> tuple[str | None, str]:
+    """Where the ``index``-th policy of a scenario is written: the file and ``policies.K``,
+    K counted in that file (``origins``, from :func:`resolve_base`), else in ``source``."""
+    if 0 <= index < len(origins):
+        file, k = origins[index]
+        return file, f"policies.{k}"
+    return (str(source) if source else None), f"policies.{index}"
+
+
+def raise_scenario_error(
+    error: ValidationError, source: str | Path | None, origins: Sequence[tuple[str, int]]
+) -> None:
+    """A scenario's first validation error as an InputError; one about a policy names the
+    file that declares it and its place there."""
+    first = error.errors()[0]
+    loc = first["loc"]
+    if len(loc) >= 2 and loc[0] == "policies" and isinstance(loc[1], int):
+        file, key = policy_location(origins, source, loc[1])
+        raise InputError(file, ".".join([key, *map(str, loc[2:])]), expected_text(first))
+    raise_input_error(error, source)
 
 
 DRIVER_PREFIX = "drivers."
@@ -300,13 +340,31 @@ def with_run_options(
 
     Each bad value is an :class:`InputError` naming its option: a seed outside 0..2^63−1, a
     date outside :data:`FIRST_DATE`–:data:`LAST_DATE`, ``--from`` after ``--to`` or after the
-    scenario's end, ``--to`` before the scenario's start.
+    scenario's end, ``--to`` before the scenario's start; and a period longer than the
+    scenario's (``--from`` before its start, ``--to`` after its end): the options shorten it.
     """
     if seed is not None:
         check_seed(seed)
     for option, value in (("--from", start), ("--to", end)):
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise InputError(None, option, f"expected {PERIOD_TEXT}, got {value}")
+    shorten = (
+        "--from and --to shorten the scenario's period; change its start and end to lengthen it"
+    )
+    if start is not None and start < scenario.start:
+        raise InputError(
+            None,
+            "--from",
+            f"expected a date on or after the scenario's start {scenario.start}, "
+            f"got {start} ({shorten})",
+        )
+    if end is not None and end > scenario.end:
+        raise InputError(
+            None,
+            "--to",
+            f"expected a date on or before the scenario's end {scenario.end}, "
+            f"got {end} ({shorten})",
+        )
     first, last = start or scenario.start, end or scenario.end
     if last < first:
         if start is not None and end is not None:
@@ -396,12 +454,19 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         raise InputError(path, None, _yaml_error(error, text)) from None
     if not isinstance(data, dict):
         raise InputError(path, None, "expected a table of scenario keys at the top level")
+    if POLICY_ORIGINS in data:
+        raise InputError(path, POLICY_ORIGINS, "unknown key")
     return data
 
 
 def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -> Scenario:
     """Validate raw scenario data; ``params`` holds overrides applied to the defaults."""
     raw = dict(data)
+    origins = raw.pop(POLICY_ORIGINS, None)
+    if origins is None:
+        policies = raw.get("policies")
+        count = len(policies) if isinstance(policies, list) else 0
+        origins = [(str(source), i) for i in range(count)] if source is not None else []
     overrides = raw.pop("params", {})
     set_name = raw.get("parameter_set", DEFAULT_SET)
     if not isinstance(set_name, str) or set_name not in PARAMETER_SETS:
@@ -428,10 +493,15 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
             }
     try:
         return Scenario.model_validate(
-            {**raw, "params": params, "source": str(source) if source else None}
+            {
+                **raw,
+                "params": params,
+                "source": str(source) if source else None,
+                "policy_origins": tuple(tuple(o) for o in origins),
+            }
         )
     except ValidationError as error:
-        raise_input_error(error, source)
+        raise_scenario_error(error, source, origins)
         raise  # unreachable
 
 
@@ -444,6 +514,9 @@ def _check_weather_path(path: Path, source: str | Path | None) -> None:
 
 
 MAX_BASE_DEPTH = 8
+POLICY_ORIGINS = "_policy_origins"
+"""The key under which :func:`resolve_base` passes each policy's file and place to
+:func:`scenario_from_dict` (not a scenario key: it cannot be written in a file)."""
 
 
 def packaged_scenario(name: str) -> Path | None:
@@ -480,7 +553,16 @@ def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, 
         base_path = packaged if packaged is not None else base_path
     if base_path.resolve() == path.resolve():
         raise InputError(path, "base", "expected another scenario file, got this one")
+    if not base_path.is_file():
+        found = "is a folder" if base_path.is_dir() else "does not exist"
+        raise InputError(
+            path,
+            "base",
+            "expected an existing scenario file (beside this one or shipped with channelsim), "
+            f"got {base_name!r}: {base_path} {found}",
+        )
     base = resolve_base(_read_mapping(base_path), base_path, depth + 1)
+    base_origins = _origins(base, base_path)
     drop = raw.pop("drop_policies", [])
     if not isinstance(drop, list) or not all(isinstance(n, str) for n in drop):
         raise InputError(path, "drop_policies", "expected a list of policy names")
@@ -492,15 +574,28 @@ def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, 
             raise InputError(
                 path, "drop_policies", f"no policy named {name!r} in {base_path} ({known})"
             )
-    policies = [p for p, n in zip(policies, names, strict=True) if n not in drop]
+    kept = [n not in drop for n in names]
+    policies = [p for p, keep in zip(policies, kept, strict=True) if keep]
     extra = raw.pop("policies", [])
     if not isinstance(extra, list):
         raise InputError(path, "policies", "expected a list of [[policies]] tables")
     merged = {**base, **raw, "policies": [*policies, *extra]}
+    merged[POLICY_ORIGINS] = [
+        *(o for o, keep in zip(base_origins, kept, strict=True) if keep),
+        *_origins({"policies": extra}, path),
+    ]
     overrides = raw.get("params")
     if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
         merged["params"] = _merge_tables(base["params"], overrides)
     return merged
+
+
+def _origins(data: dict[str, Any], path: Path) -> list[tuple[str, int]]:
+    """Where each of ``data``'s policies is written (its own file, unless resolved from bases)."""
+    if POLICY_ORIGINS in data:
+        return list(data[POLICY_ORIGINS])
+    policies = data.get("policies")
+    return [(str(path), i) for i in range(len(policies) if isinstance(policies, list) else 0)]
 
 
 def _merge_tables(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

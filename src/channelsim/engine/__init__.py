@@ -32,7 +32,7 @@ from channelsim.scenario import load_scenario as _read_scenario
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file and check its policy types against the registry."""
     scenario = _read_scenario(path)
-    build_policies(scenario.policies, scenario.source)
+    build_policies(scenario.policies, scenario.policy_location)
     return scenario
 
 

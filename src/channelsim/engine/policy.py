@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -287,21 +287,25 @@ def registered_policies() -> dict[str, type[Policy]]:
     return dict(_REGISTRY)
 
 
-def build_policies(specs: Iterable[PolicySpec], source: str | None = None) -> list[Policy]:
-    """Instantiate policy specs; unknown types and bad parameters name ``policies[i]``."""
+def build_policies(
+    specs: Iterable[PolicySpec], locate: Callable[[int], tuple[str | None, str]] | None = None
+) -> list[Policy]:
+    """Instantiate policy specs; unknown types and bad parameters name the file and the key
+    where the policy is written: ``locate(i)`` (a scenario's ``policy_location``), by default
+    ``policies.i`` of no file."""
+    where = locate or (lambda index: (None, f"policies.{index}"))
     policies: list[Policy] = []
     for index, spec in enumerate(specs):
+        source, key = where(index)
         cls = policy_type(spec.type)
         if cls is None:
             known = ", ".join(sorted(registered_policies())) or "none registered"
-            raise InputError(
-                source, f"policies[{index}].type", f"unknown policy type {spec.type!r} ({known})"
-            )
+            raise InputError(source, f"{key}.type", f"unknown policy type {spec.type!r} ({known})")
         data: dict[str, Any] = {**spec.params, "start": spec.start, "end": spec.end}
         try:
             policy = cls.model_validate(data)
         except ValidationError as error:
-            raise_input_error(error, source, f"policies[{index}].params")
+            raise_input_error(error, source, f"{key}.params")
             raise  # unreachable
         policy._name = getattr(spec, "name", None) or ""
         policies.append(policy)

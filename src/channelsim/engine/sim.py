@@ -136,7 +136,7 @@ class Sim:
         self.scenario = scenario.with_changes(**changes) if changes else scenario
         self.params = self.scenario.params
         self.seed = self.scenario.seed
-        self.policies = [*build_policies(self.scenario.policies, self.scenario.source)]
+        self.policies = [*build_policies(self.scenario.policies, self.scenario.policy_location)]
         self.policies += list(policies or [])
         self.weather = weather
         self.world = world

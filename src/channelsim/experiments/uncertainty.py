@@ -74,7 +74,7 @@ def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
     """The assumptions of every policy of ``scenario`` (each class's ``assumptions``)."""
     from channelsim.engine.policy import build_policies, name_policies
 
-    policies = build_policies(scenario.policies, scenario.source)
+    policies = build_policies(scenario.policies, scenario.policy_location)
     found = []
     for policy, name in zip(policies, name_policies(policies), strict=True):
         for option, (low, high) in type(policy).assumptions.items():
@@ -112,7 +112,7 @@ def with_policy_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenari
         return scenario
     from channelsim.engine.policy import build_policies, name_policies
 
-    names = name_policies(build_policies(scenario.policies, scenario.source))
+    names = name_policies(build_policies(scenario.policies, scenario.policy_location))
     specs = []
     for spec, name in zip(scenario.policies, names, strict=True):
         mine = {

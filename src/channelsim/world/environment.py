@@ -364,7 +364,11 @@ class WeatherFile:
             raise self._fail(None, f"a readable CSV file ({error})") from None
         raw.columns = [c.strip() for c in raw.columns]
         if "time" not in raw.columns:
-            raise self._fail("column 'time'", "a 'time' column with ISO dates or date-times")
+            raise self._fail(
+                "column 'time'",
+                f"expected a 'time' column of {_ISO_TIMES}, got columns "
+                + ", ".join(repr(c) for c in raw.columns),
+            )
         has_uv = {"wind_u_m_s", "wind_v_m_s"} <= set(raw.columns)
         needed = list(_FILE_COLUMNS[1:]) + (
             ["wind_u_m_s", "wind_v_m_s"] if has_uv else ["wind_speed_kn", "wind_from_deg"]
@@ -383,7 +387,10 @@ class WeatherFile:
         bad = times.isna().to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
-            raise self._fail(f"row {row + 2}, column 'time'", "an ISO date or date-time")
+            raise self._fail(
+                f"row {row + 2}, column 'time'",
+                f"expected {_ISO_TIMES}, got {raw['time'].iloc[row].strip()!r}",
+            )
         values: dict[str, NDArray[np.float64]] = {}
         for column in needed:
             numbers = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
@@ -393,12 +400,15 @@ class WeatherFile:
                 row = int(np.argmax(~ok))
                 raise self._fail(
                     f"row {row + 2}, column '{column}'",
-                    f"{_EXPECTED[column]}, got {raw[column].iloc[row].strip()!r}",
+                    f"expected {_EXPECTED[column]}, got {raw[column].iloc[row].strip()!r}",
                 )
             values[column] = numbers
         if times.duplicated().any():
             row = int(np.argmax(times.duplicated().to_numpy()))
-            raise self._fail(f"row {row + 2}, column 'time'", "each time only once")
+            raise self._fail(
+                f"row {row + 2}, column 'time'",
+                f"expected each time once, got {raw['time'].iloc[row].strip()!r} again",
+            )
         if has_uv:
             u, v = values.pop("wind_u_m_s"), values.pop("wind_v_m_s")
         else:
@@ -444,6 +454,9 @@ _BOUNDS = {
     "wave_height_m": (0.0, MAX_WAVE_HEIGHT_M),
     "sea_temp_c": SEA_TEMP_RANGE_C,
 }
+_ISO_TIMES = (
+    "ISO 8601 dates or date-times in UTC (2025-06-01, 2025-06-01 13:00, 2025-06-01T13:00:00Z)"
+)
 _EXPECTED = {
     "wind_speed_kn": f"a wind speed in knots from 0 to {MAX_WIND_SPEED_KN:g} (another unit?)",
     "wind_u_m_s": f"a wind component in m/s within ±{_MAX_WIND_M_S:.1f} (another unit?)",
