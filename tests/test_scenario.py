@@ -129,7 +129,7 @@ def test_bad_scenarios_name_the_key(tmp_path: Path, body: str, where: str, expec
 def test_unknown_policy_type_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, HEADER + '[[policies]]\ntype = "wishful_thinking"\n')
     assert load_scenario(path).policies[0].type == "wishful_thinking"  # syntax is fine
-    with pytest.raises(InputError, match=r"policies\[0\]\.type: unknown policy type"):
+    with pytest.raises(InputError, match=r"policies\.0\.type: unknown policy type"):
         load_checked(path)
 
 

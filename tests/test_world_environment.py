@@ -207,7 +207,7 @@ def test_weather_values_outside_physical_bounds_are_refused(
     path = _write(tmp_path, "\n".join(lines) + "\n")
     with pytest.raises(InputError) as info:
         WeatherFile(path)
-    assert str(info.value).startswith(f"{path}: row 3, column '{column}': {expected}")
+    assert str(info.value).startswith(f"{path}: row 3, column '{column}': expected {expected}")
 
 
 def test_a_weather_path_that_is_a_folder_is_one_error(tmp_path: Path) -> None:
