@@ -9,6 +9,7 @@ import time
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from channelsim.errors import InputError
@@ -115,8 +116,9 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
     book = load_workbook(io.BytesIO(workbook_bytes(job.answer)))
     assert book.sheetnames == ["README", "comparison"]
     assert job.answer.comparison.daily.empty  # the page keeps monthly quantiles, not days
-    assert set(job.answer.comparison.boats["scenario"]) == {"status-quo-2025",
-                                                            "status-quo-2025-explored"}
+    assert job.answer.comparison.boats is None  # the map's boat logs: made when drawn
+    assert set(job.answer.boat_logs()["scenario"]) == {"status-quo-2025",
+                                                       "status-quo-2025-explored"}
     again = explorer.submit(_doctrine())
     assert again.state == "done" and again.cached and again.answer is job.answer
     other = _doctrine()
@@ -210,3 +212,24 @@ def test_a_posterior_comparison_shows_its_intervals_kind_and_what_decides() -> N
     for driver in lead:
         top = decided[driver.figure]["top_driver"]
         assert top["share"] > 0.5 and input_label(top["input"]) in headline
+
+
+def test_kept_members_give_the_same_bits_and_spare_the_base_a_second_run() -> None:
+    from channelsim.explore.jobs import MemberCache, compute
+
+    members = MemberCache()
+    first = compute(_doctrine(runs=3), executor="serial", members=members)
+    assert len(members) == 6  # base and changed, three runs each
+    other = _doctrine(runs=3)
+    other.policies["maritime_doctrine"].params["patrol_boats"] = 20
+    calls: list[tuple[int, int]] = []
+    job = Job(id="j", key="k", settings=other)
+    job.progress = lambda done, total: calls.append((done, total))  # type: ignore[method-assign]
+    again = compute(other, job, executor="serial", members=members)
+    assert calls[0] == (3, 6)  # the base's three runs were kept: three left to run
+    fresh = compute(other, executor="serial")
+    pd.testing.assert_frame_equal(again.table, fresh.table, check_exact=True)
+    pd.testing.assert_frame_equal(again.comparison.pairs, fresh.comparison.pairs, check_exact=True)
+    pd.testing.assert_frame_equal(again.monthly, fresh.monthly, check_exact=True)
+    assert not first.table.equals(again.table)
+    assert len(MemberCache(size=2)) == 0

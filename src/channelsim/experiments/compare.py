@@ -45,7 +45,8 @@ from channelsim.outputs import OutputTarget, write_output_folder
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet, SimSpec
     from channelsim.experiments.calibrate import Posterior
-    from channelsim.runstore import RunStore
+    from channelsim.experiments.ensemble import EnsembleStore
+    from channelsim.experiments.executor import Executor
     from channelsim.scenario import Scenario
 
 WEATHER_ONLY = "weather and chance only (the parameters fixed at their defaults)"
@@ -250,11 +251,11 @@ def compare_scenarios(
     runs: int,
     seed: int,
     *,
-    executor: str = "processes",
+    executor: str | Executor = "processes",
     workers: int | None = None,
     progress: bool | Callable[[int, int], None] = True,
     files: Sequence[str | None] | None = None,
-    store: RunStore | None = None,
+    store: EnsembleStore | None = None,
     resume: str | None = None,
     boat_log: bool = False,
     posterior: Posterior | None = None,
@@ -262,7 +263,10 @@ def compare_scenarios(
     """Run base and others for ``runs`` replicates each with common random numbers and
     summarise the paired differences of every figure.
 
-    With a ``store`` the run is recorded there and ``resume`` (a run id or ``"latest"``)
+    ``executor``: a name, or an executor the caller keeps open across comparisons (see
+    :func:`~channelsim.experiments.run_ensemble`). With a ``store`` (any
+    :class:`~channelsim.experiments.ensemble.EnsembleStore`) the run is recorded there and
+    ``resume`` (a run id or ``"latest"``)
     continues an interrupted one. ``boat_log`` re-runs every scenario's first replicate in
     this process for its boat log (the report's map); members return only totals and days.
     ``progress``: as :func:`~channelsim.experiments.run_ensemble` (a callable reports
@@ -352,7 +356,7 @@ def compare_scenarios(
         pairs=pairs,
         table=pd.DataFrame(rows),
         daily=result.table("daily"),
-        boats=_first_boat_logs(names, models, seed) if boat_log else None,
+        boats=first_boat_logs(names, models, seed) if boat_log else None,
         run_id=result.run_id,
         figures=figures,
         results=results,
@@ -364,15 +368,18 @@ def compare_scenarios(
     )
 
 
-def _first_boat_logs(names: Sequence[str], models: Sequence[SimSpec], seed: int) -> pd.DataFrame:
+def first_boat_logs(
+    names: Sequence[str], models: Sequence[Scenario | SimSpec], seed: int
+) -> pd.DataFrame:
     """The boat log of every scenario's first replicate (run again here with that member's
     seed: the same boats), keyed by ``scenario``, the base's first: the report's map draws a
     layer set per scenario, so a policy's interceptions show against the base's."""
-    from channelsim.engine import simulate
+    from channelsim.engine import SimSpec, simulate
 
+    specs = [m if isinstance(m, SimSpec) else SimSpec(m) for m in models]
     logs = [
         simulate(dataclasses.replace(model, keep=("boats",)), member_seed(seed, 0)).boats
-        for model in models
+        for model in specs
     ]
     return pd.concat(
         [log.assign(scenario=name) for name, log in zip(names, logs, strict=True)],

@@ -389,6 +389,8 @@ class AutoExecutor(_Lifecycle):
     items run here, timed (the very first one, which pays the one-off loading, does not
     count); as soon as the rest would take longer than ``serial_budget_s`` here, the rest go
     to a :class:`ProcessExecutor` of ``workers``. Results are the same whichever runs them.
+    Kept open across runs (``with`` or ``close()``), it keeps its pool: the workers start
+    once (:meth:`warm` starts them ahead of the first run).
     """
 
     name = "auto"
@@ -415,10 +417,23 @@ class AutoExecutor(_Lifecycle):
                 continue
             per_item = (time.perf_counter() - timed_from) / index
             if left and per_item * left > self.serial_budget_s:
-                self._pool = ProcessExecutor(self.workers).start()
-                for offset, result in self._pool.run(fn, payload, items[index + 1 :]):
+                pool = self.pool()
+                for offset, result in pool.run(fn, payload, items[index + 1 :]):
                     yield index + 1 + offset, result
                 return
+
+    def pool(self) -> ProcessExecutor:
+        """The pool, started on first use and kept until :meth:`close`."""
+        if self._pool is None:
+            self._pool = ProcessExecutor(self.workers)
+        return self._pool.start()
+
+    def warm(self, fn: TaskFn, payload: Any = None) -> None:
+        """Start the pool's workers now and run ``fn(payload, k)`` once on each (load the
+        compiled engine there), so the first run that needs them does not wait."""
+        pool = self.pool()
+        for _ in pool.run(fn, payload, list(range(pool.workers))):
+            pass
 
 
 def make_executor(

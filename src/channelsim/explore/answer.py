@@ -103,7 +103,7 @@ def map_figure(answer: Answer) -> go.Figure:
     from channelsim.world.coastline import CREDIT
 
     title = "The Dover Strait: launch zones and events of one simulated run"
-    return publishable(strait_map(load_world(), answer.comparison.boats), title,
+    return publishable(strait_map(load_world(), answer.boat_logs()), title,
                        [*credits(answer), CREDIT + "."])  # fmt: skip
 
 

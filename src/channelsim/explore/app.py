@@ -447,7 +447,7 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
         ),
         chart("series", words.series_figure(answer, seen), f"{stem}-series"),
         html.H3("Map of the strait"),
-        chart("map", words.map_figure(answer), f"{stem}-map"),
+        html.Div(html.P("Drawing the map…", className="help"), id="map-view"),
         html.H3("What decides this answer"),
         *decides_view(answer),
         html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),
@@ -894,6 +894,21 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
             return html.P(str(error), className="error")
 
     @app.callback(
+        Output("map-view", "children"),
+        Input("answer-key", "data"),
+        prevent_initial_call=True,
+    )
+    def _map(shown: dict[str, str] | None) -> Any:
+        """The map after the answer: its boat logs are one more run of each scenario."""
+        answer = explorer.answer(shown["key"]) if shown else None
+        if answer is None:
+            return no_update
+        try:
+            return chart("map", words.map_figure(answer), f"{answer.name}-map")
+        except ChannelsimError as error:
+            return html.P(str(error), className="error")
+
+    @app.callback(
         Output("dl-toml", "disabled"),
         Output("dl-csv", "disabled"),
         Output("dl-xlsx", "disabled"),
@@ -1031,8 +1046,20 @@ def serve(host: str, port: int, config: ExploreConfig, announce: Any = print) ->
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     app = make_app(config)
     server = make_server(host, port, app.server, threaded=True)
-    announce(f"channelsim explorer on http://{host}:{server.server_port}/ (Ctrl-C to stop)")
     try:
+        app.server.test_client().get("/")  # Dash builds its index once: not on a visit
+        _warm(config.explorer)
+        announce(f"channelsim explorer on http://{host}:{server.server_port}/ (Ctrl-C to stop)")
         server.serve_forever()
     finally:
         server.server_close()
+        config.explorer.close()
+
+
+def _warm(explorer: Explorer) -> None:
+    """Load the engine here and start the pool's workers before the address is given, so
+    that neither the first page load nor the first comparison waits for them."""
+    try:
+        explorer.warm()
+    except (ChannelsimError, OSError):  # only the first comparison is slower without it
+        return

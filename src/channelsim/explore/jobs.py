@@ -3,19 +3,32 @@ with their progress, a cancel, and a cache keyed by (scenarios, seed, runs).
 
 The work is ``channelsim.experiments.compare_scenarios``, the function behind
 `channelsim compare`, on the same executor choice (``"auto"``: in this process while that is
-quicker, a local pool when not), so the page's numbers are the command's. What the page keeps
-of a comparison (:class:`Answer`) is small — the summary table, the paired values, the monthly
-quantiles and one boat log — so twenty cached answers stay a few megabytes.
+quicker, a local pool when not), so the page's numbers are the command's. Three things make a
+question quick without changing a bit of its answer:
+
+- the executor is kept for the app's life and its workers are started (and the compiled
+  engine loaded in them and here) when the app starts (:meth:`Explorer.warm`);
+- finished members are kept by what determines them (:class:`MemberCache`: the member
+  function, the scenario, the parameter draw, the seed): the base, asked again with the same
+  seed and runs, is not run again — only the changed scenario is;
+- the map's boat logs (one run of each scenario again) are made when the map is drawn
+  (:meth:`Answer.boat_logs`), not before the answer is shown.
+
+What the page keeps of a comparison (:class:`Answer`) is small — the summary table, the paired
+values, the monthly quantiles and one boat log — so twenty cached answers stay a few megabytes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import itertools
+import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,12 +41,16 @@ if TYPE_CHECKING:
     from channelsim.engine import ResultSet
     from channelsim.experiments import Comparison
     from channelsim.experiments.calibrate import Posterior
+    from channelsim.experiments.ensemble import Member, MemberOutput
+    from channelsim.experiments.executor import Executor
 
 State = Literal["waiting", "running", "done", "failed", "cancelled"]
 #: Answers kept: the same question answers at once the second time.
 CACHE_SIZE = 32
 #: Finished jobs kept for the pages polling them.
 KEPT_JOBS = 16
+#: Members kept by :class:`MemberCache` (a one-year member's daily table is about 0.1 MB).
+CACHED_MEMBERS = 1000
 
 
 @functools.lru_cache(maxsize=4)
@@ -74,6 +91,20 @@ class Answer:
     @property
     def table(self) -> pd.DataFrame:
         return self.comparison.table
+
+    def boat_logs(self) -> pd.DataFrame:
+        """The boat log of the first run of each scenario (the map's), made on first use by
+        ``channelsim.experiments.compare.first_boat_logs``, as ``compare --out`` makes it."""
+        if self.comparison.boats is None:
+            from channelsim.experiments import prepare
+            from channelsim.experiments.compare import first_boat_logs
+
+            names = [self.base, *self.comparison.names]
+            models = [prepare(s) for s in Settings.from_json(self.settings).scenarios()]
+            boats = first_boat_logs(names, models, self.comparison.base_seed)
+            self.comparison = dataclasses.replace(self.comparison, boats=boats)
+        assert self.comparison.boats is not None
+        return self.comparison.boats
 
     def figure(self, name: str) -> dict[str, float]:
         """The median and interval of one figure's paired difference."""
@@ -116,11 +147,17 @@ class Job:
         }
 
 
-def compute(settings: Settings, job: Job | None = None, executor: str = "auto") -> Answer:
+def compute(
+    settings: Settings,
+    job: Job | None = None,
+    executor: str | Executor = "auto",
+    members: MemberCache | None = None,
+) -> Answer:
     """Run the paired comparison of ``settings`` (base against the changed scenario), with
     parameter draws from ``settings.posterior`` when it names a posterior folder (as
     ``channelsim compare --posterior``).
 
+    ``members``: finished members kept across comparisons (the same bits as running them).
     Raises :class:`~channelsim.errors.InputError` for settings the scenario rejects (or a
     posterior folder that cannot be read) and :class:`Cancelled` when ``job`` is cancelled.
     """
@@ -137,7 +174,7 @@ def compute(settings: Settings, job: Job | None = None, executor: str = "auto") 
         settings.run_seed(),
         executor=executor,
         progress=job.progress if job is not None else False,
-        boat_log=True,
+        store=members,
         posterior=posterior,
     )
     daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
@@ -149,12 +186,95 @@ def compute(settings: Settings, job: Job | None = None, executor: str = "auto") 
     )
 
 
+class MemberCache:
+    """Finished ensemble members kept in memory by what determines them — the member
+    function, the scenario (as recorded in the ensemble's configuration), the parameter draw,
+    the base seed and the replicate — for ``run_ensemble(store=...)``: a member asked again is
+    loaded, not run. Members of a scenario with a weather reader of its own (a replay read by
+    the driver) are not kept. The ``size`` most recently used members are kept."""
+
+    def __init__(self, size: int = CACHED_MEMBERS) -> None:
+        self.size = size
+        self._outputs: OrderedDict[str, MemberOutput] = OrderedDict()
+        self._runs: dict[str, dict[str, str]] = {}  # run id -> member key -> content key
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+
+    @staticmethod
+    def content_keys(config: dict[str, Any], members: Sequence[Member]) -> dict[str, str]:
+        """Each member's content key (members whose scenario has its own reader: none)."""
+        scenarios = {
+            name: json.dumps(spec, sort_keys=True, default=str)
+            for name, spec in config["scenarios"].items()
+            if not (isinstance(spec, dict) and spec.get("weather") is not None)
+        }
+        draws = config["draws"]
+        keys = {}
+        for member in members:
+            if member.scenario not in scenarios:
+                continue
+            draw = None if draws is None else draws[member.draw]
+            what = [config["member_fn"], scenarios[member.scenario], draw, config["base_seed"],
+                    member.rep]  # fmt: skip
+            text = json.dumps(what, sort_keys=True, default=str)
+            keys[member.key] = hashlib.sha256(text.encode()).hexdigest()
+        return keys
+
+    def begin_run(self, *, config: dict[str, Any], members: Sequence[Member],
+                  **_: Any) -> tuple[str, set[str]]:  # fmt: skip
+        keys = self.content_keys(config, members)
+        run_id = f"explore-{next(self._ids)}"
+        with self._lock:
+            self._runs[run_id] = keys
+            return run_id, {k for k, content in keys.items() if content in self._outputs}
+
+    def load_member(self, run_id: str, member: Member) -> MemberOutput:
+        with self._lock:
+            content = self._runs[run_id][member.key]
+            self._outputs.move_to_end(content)
+            return dataclasses.replace(self._outputs[content], key=member.key)
+
+    def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
+        with self._lock:
+            content = self._runs[run_id].get(member.key)
+            if content is None:
+                return
+            self._outputs[content] = output
+            while len(self._outputs) > self.size:
+                self._outputs.popitem(last=False)
+
+    def end_run(self, run_id: str, status: str, message: str | None = None) -> None:
+        with self._lock:
+            self._runs.pop(run_id, None)
+
+    def __len__(self) -> int:
+        return len(self._outputs)
+
+
+def warm_engine(_payload: Any = None, _item: Any = None) -> None:
+    """Load the compiled engine in this process: one week of the default base, run once."""
+    import datetime as dt
+
+    from channelsim.engine import simulate
+    from channelsim.explore.settings import default_base
+
+    base = Settings.starting(default_base()).scenarios()[0]
+    simulate(base.with_changes(end=base.start + dt.timedelta(days=6)), 0)
+
+
 class Explorer:
     """The app's comparisons: submit, poll, cancel; answers cached by (scenarios, seed,
     runs). Comparisons run one at a time (the machine's cores go to the ensemble)."""
 
-    def __init__(self, executor: str = "auto", cache_size: int = CACHE_SIZE) -> None:
-        self.executor = executor
+    def __init__(
+        self, executor: str = "auto", cache_size: int = CACHE_SIZE, members: int = CACHED_MEMBERS
+    ) -> None:
+        from channelsim.experiments.executor import AutoExecutor
+
+        #: "auto": one kept for the app's life (its pool starts once); else by name each time.
+        self.executor: str | Executor = AutoExecutor(serial_budget_s=1.0) if executor == "auto" \
+            else executor
+        self.members = MemberCache(members)
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._jobs: dict[str, Job] = {}
@@ -186,7 +306,7 @@ class Explorer:
                 return
             job.state = "running"
             try:
-                answer = compute(job.settings, job, self.executor)
+                answer = compute(job.settings, job, self.executor, self.members)
             except Cancelled:
                 job.state = "cancelled"
                 return
@@ -214,3 +334,18 @@ class Explorer:
     def answer(self, key: str) -> Answer | None:
         with self._lock:
             return self._cache.get(key)
+
+    def warm(self) -> None:
+        """Load the compiled engine here and start the kept pool's workers with it loaded
+        (a fault here only leaves the first comparison slower)."""
+        from channelsim.experiments.executor import AutoExecutor
+
+        with self._turn:
+            warm_engine()
+            if isinstance(self.executor, AutoExecutor):
+                self.executor.warm(warm_engine)
+
+    def close(self) -> None:
+        """Stop the kept pool's workers."""
+        if not isinstance(self.executor, str):
+            self.executor.close()
