@@ -166,8 +166,9 @@ def bench_page() -> None:
         print(
             f"page load until the controls are drawn: first {loads[0]:.2f} s, then "
             f"{loads[1]:.2f} s and {loads[2]:.2f} s (target < {TARGET_LOAD_S:.0f} s); "
-            f"app start-up to its address {startup:.2f} s; app memory idle after the loads "
-            f"{rss_mb(process.pid):.0f} MB"
+            f"app start-up to its address (warm-up included) {startup:.2f} s; app memory idle "
+            f"after the loads {rss_mb(process.pid):.0f} MB, its workers "
+            f"{descendants_rss_mb(process.pid):.0f} MB more"
         )
     finally:
         process.terminate()

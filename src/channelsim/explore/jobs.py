@@ -49,8 +49,9 @@ State = Literal["waiting", "running", "done", "failed", "cancelled"]
 CACHE_SIZE = 32
 #: Finished jobs kept for the pages polling them.
 KEPT_JOBS = 16
-#: Members kept by :class:`MemberCache` (a one-year member's daily table is about 0.1 MB).
-CACHED_MEMBERS = 1000
+#: Members kept by :class:`MemberCache`: a one-year member is about 0.35 MB (its daily table),
+#: so 300 (three 50-run questions and their base) keep the app well under 1 GB.
+CACHED_MEMBERS = 300
 
 
 @functools.lru_cache(maxsize=4)
