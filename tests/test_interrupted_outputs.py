@@ -176,3 +176,26 @@ def test_interrupted_single_run_before_writing_says_nothing_was_written(
     assert stopped.exit_code == 130
     assert stopped.stderr.strip() == f"interrupted; nothing was written to {out}"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_comparison_write_resumes_to_the_same_files(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, other = SCENARIO, SCENARIO.with_name("doctrine-territorial.toml")
+    args = ["compare", base, other, "--runs", 2, "--seed", 3, "--format", "json"]
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    monkeypatch.setattr(exports, "write_workbook", _interrupt)
+    stopped = run_cli(*args, "--runs-store", store, "--out", out)
+    monkeypatch.undo()
+    with RunStore(store) as runs:
+        [run] = runs.list_runs()
+    assert stopped.exit_code == 130 and run["status"] == "interrupted"
+    assert stopped.stderr.strip().splitlines()[-1].endswith(
+        f"resume it with --resume {run['run_id']} to write its outputs"
+    )
+    resumed = run_cli(*args, "--runs-store", store, "--out", out, "--resume", "latest")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["run_id"] == run["run_id"]
+    straight = run_cli(*args, "--runs-store", tmp_path / "b.duckdb", "--out", tmp_path / "b")
+    assert straight.exit_code == 0, straight.stderr
+    assert _files(out) == _files(tmp_path / "b") and "pairs.parquet" in _files(out)
