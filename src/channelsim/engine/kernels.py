@@ -529,6 +529,7 @@ def _sea(r: Run, d: int, day: int) -> None:
                 today.wind_v_m_s,
                 today.wave_height_m,
                 today.sea_temp_c,
+                today.capsize_scale,
                 kp,
                 sid,
                 rules,

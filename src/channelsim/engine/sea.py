@@ -272,6 +272,7 @@ def sail_boat(
     wind_v_m_s: float,
     wave_height_m: float,
     sea_temp_c: float,
+    capsize_scale: float,
     kp: Any,
     sid: Any,
     rules: np.ndarray,
@@ -281,7 +282,9 @@ def sail_boat(
 ) -> None:
     """Step one boat (a ``BOAT_DTYPE`` record with ``aboard_people``, ``boat_id`` and
     ``launch_t_h`` set) from (x, y) to its fate; write its outcome fields. ``rules_on``
-    says which rules act today; ``world`` is ``KernelSetup.world``; ``track`` (steps × 2)
+    says which rules act today; ``capsize_scale`` multiplies the capsize hazard (the Sea
+    stage's lever; an interception's own risk is relative to it); ``world`` is
+    ``KernelSetup.world``; ``track`` (steps × 2)
     records positions if it has rows."""
     packed, tide_params, leeway_params = world
     gx0, gy0, gcell = kp.grid_x0_km, kp.grid_y0_km, kp.grid_cell_km
@@ -294,11 +297,13 @@ def sail_boat(
     speed_m_s = kp.engine_speed_kn * KN_TO_M_S
     speed_m_s *= max(0.2, 1.0 - kp.load_speed_loss_per_100_people * occ / 100.0)
     speed_m_s *= max(0.2, 1.0 - kp.wave_speed_loss_per_m * wave_height_m)
-    capsize_rate = kp.capsize_per_hour * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
+    calm_rate = kp.capsize_per_hour * capsize_scale
+    capsize_rate = calm_rate * math.exp(kp.capsize_wave_factor_per_m * wave_height_m)
     capsize_rate *= load**kp.capsize_overload_exponent
     p_capsize = 1.0 - math.exp(-capsize_rate * kp.dt_h)
-    # an interception's capsize chance is given for a boat at this rate (calm, reference load)
-    reference_capsize_rate = max(kp.capsize_per_hour, 1e-300)
+    # an interception's capsize chance is given for a boat at the reference rate (calm,
+    # reference load), so the year's capsize_scale does not change it
+    reference_capsize_rate = max(calm_rate, 1e-300)
     p_engine = 1.0 - math.exp(-kp.engine_failure_per_hour * kp.dt_h)
     p_uk_pickup = 1.0 - math.exp(-kp.uk_pickup_per_hour * kp.dt_h)
     p_fr_rescue = 1.0 - math.exp(-kp.fr_rescue_per_hour * kp.dt_h)
@@ -537,6 +542,7 @@ def _sail_all(
             met[1],
             met[2],
             met[3],
+            met[4],
             kp[0],
             sid[0],
             rules,
@@ -557,13 +563,15 @@ def sail(
     setup: Any,
     rules: np.ndarray | None = None,
     tracks: np.ndarray | None = None,
+    capsize_scale: float = 1.0,
 ) -> np.ndarray:
     """Sail ``boats`` (a ``BOAT_DTYPE`` array: ``boat_id``, ``aboard_people`` and
     ``launch_t_h`` set) from their start points on absolute ``day``; returns them filled.
 
     ``weather`` is ``(wind_u_m_s, wind_v_m_s, wave_height_m, sea_temp_c)`` (wind towards);
     ``setup`` a :class:`channelsim.engine.kernels.KernelSetup` (parameters, streams, world
-    arrays); ``tracks`` an optional ``(n, steps, 2)`` array of positions (NaN past the end).
+    arrays); ``tracks`` an optional ``(n, steps, 2)`` array of positions (NaN past the end);
+    ``capsize_scale`` the Sea stage's lever (dimensionless, 1 = ``hazards.capsize_per_hour``).
     """
     rules = np.zeros(0, RULE_DTYPE) if rules is None else rules
     _sail_all(
@@ -572,7 +580,7 @@ def sail(
         np.ascontiguousarray(y_km, np.float64),
         int(day),
         int(seed),
-        np.asarray(weather, np.float64),
+        np.asarray((*weather, capsize_scale), np.float64),
         setup.params,
         setup.streams,
         rules,

@@ -423,6 +423,14 @@ class Sea(Stage):
         "interception rules act on boats under way"
     )
     streams = ("leeway", "jibe", "engine", "capsize", "rescue", "survival")
+    levers = (
+        Lever(
+            "capsize_scale",
+            "factor",
+            "Capsize hazard relative to `hazards.capsize_per_hour` (history's year-to-year "
+            "risk at sea; 1 unless a driver sets it).",
+        ),
+    )
     results = (
         Result(
             "boats_at_sea",
@@ -447,6 +455,9 @@ class Sea(Stage):
             aggregation="final",
         ),
     )
+
+    def base_levers(self, setup: Setup) -> dict[str, np.ndarray]:
+        return {"capsize_scale": setup.constant(1.0)}
 
 
 class Arrival(Stage):
