@@ -37,7 +37,7 @@ from channelsim.experiments.targets import (
     parse_period,
     summary_statistics,
 )
-from channelsim.params import Params, apply_overrides
+from channelsim.params import Params, apply_overrides, calibration_defaults_path
 from conftest import CliResult
 from spreadsheets import make_rows, write_publication
 
@@ -301,6 +301,9 @@ def test_calibrate_cli_end_to_end(
     data = write_publication(tmp_path / "pub.ods", daily, weekly)
     out = tmp_path / "post"
     defaults = tmp_path / "calibration_defaults.toml"
+    shipped = calibration_defaults_path()
+    assert shipped is not None
+    defaults.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")  # read first
     monkeypatch.setattr("channelsim.params.calibration_defaults_path", lambda: defaults)
     result = run_cli(
         "calibrate", "--data", data, "--train", "2024-05-06:2024-06-30", "--budget", 8,

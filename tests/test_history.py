@@ -208,3 +208,22 @@ def test_rwanda_books_its_fixed_payments_over_its_window() -> None:
     assert fixed["cost_gbp"].sum() == pytest.approx(490e6)
     assert pd.Timestamp(fixed["date"].min()) == pd.Timestamp(2022, 4, 14)
     assert pd.Timestamp(fixed["date"].max()) == pd.Timestamp(2024, 7, 22)
+
+
+def test_history_as_known_on_a_day_holds_the_last_known_values() -> None:
+    """A blind test continues history as it was known: the 2026 coastal inflow and
+    occupancy (fitted to January–May 2026) are gone at the end of 2025, each driver holds its
+    last known level, and a policy that started later is dropped."""
+    from channelsim.scenario import known_on
+
+    history = load_scenario(HISTORY)
+    known = known_on(history, dt.date(2025, 12, 31))
+    by_name = {spec.name: spec for spec in known.policies}
+    inflow = by_name["coastal_inflow"].params
+    assert max(inflow["dates"]) == dt.date(2025, 1, 1)
+    assert len(inflow["values"]) == len(inflow["prior_low"]) == len(inflow["prior_high"]) == 8
+    assert max(by_name["boat_occupancy"].params["dates"]) == dt.date(2025, 7, 1)
+    assert "doctrine_as_signed" in by_name
+    earlier = {spec.name for spec in known_on(history, dt.date(2025, 9, 1)).policies}
+    assert "one_in_one_out" in earlier and "doctrine_as_signed" not in earlier
+    assert known_on(history, LAST_DATA_DAY).policies == history.policies

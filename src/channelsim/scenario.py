@@ -302,6 +302,44 @@ def with_driver_values(
     return scenario.with_changes(policies=tuple(specs))
 
 
+#: The parameters of a dated policy that hold one entry per date (``channelsim.policies.drivers``).
+DATED_KEYS = ("dates", "values", "prior_low", "prior_high")
+
+
+def _as_day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _known_policy(spec: PolicySpec, day: dt.date) -> PolicySpec | None:
+    """``spec`` as known on ``day``: ``None`` if it starts later or has no date up to ``day``;
+    a dated policy keeps its dates up to ``day`` (held flat after, as every driver is)."""
+    if spec.start is not None and spec.start > day:
+        return None
+    dates = spec.params.get("dates")
+    if not dates:
+        return spec
+    keep = [i for i, d in enumerate(dates) if _as_day(d) <= day]
+    if not keep:
+        return None
+    params = {
+        key: ([value[i] for i in keep] if key in DATED_KEYS and value is not None else value)
+        for key, value in spec.params.items()
+    }
+    return spec.model_copy(update={"params": params})
+
+
+def known_on(scenario: Scenario, day: dt.date) -> Scenario:
+    """``scenario`` as it was known on ``day``: policies that start later are dropped and
+    every dated value after ``day`` is removed, so each driver holds its last known level.
+
+    This is how a blind test and a forecast continue history (``scenarios/history.toml``)
+    without values learnt from data after ``day`` (e.g. the 2026 coastal inflow, fitted to
+    January–May 2026). A policy's announced ``end`` is kept as written.
+    """
+    kept = (_known_policy(spec, day) for spec in scenario.policies)
+    return scenario.with_changes(policies=tuple(spec for spec in kept if spec is not None))
+
+
 def peak_inflow_people_per_day(
     params: Params, start: dt.date, end: dt.date
 ) -> tuple[float, dt.date]:

@@ -48,7 +48,37 @@ def _calibrated_scenario(option: str) -> tuple[str | None, tuple[str, ...]]:
     return path, scenario_free_parameters(load_scenario(path))
 
 
+def _validation_scenario(option: str | None, posterior: Any) -> Any:
+    """``validate --scenario``: a scenario file, 'history', 'none', or (not given) the one
+    the posterior was calibrated on (history if its record names history.toml)."""
+    from channelsim.engine import load_scenario
+
+    if option is None:
+        recorded = str(posterior.summary["calibration"].get("scenario", ""))
+        option = "history" if recorded.startswith("history.toml") else "none"
+    path, _ = _calibrated_scenario(option)
+    return None if path is None else load_scenario(path)
+
+
 VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
+
+
+#: The fit-by-year measures shown in validate's table (all are in its JSON), with labels.
+YEAR_ROWS = {
+    "dead_french_zone_people": "dead or missing, French zone (PREMAR)",
+    "rescued_fr_people": "rescued by France (PREMAR)",
+}
+
+
+def _year_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One fit-by-year row for the table: a reported range shown as ``low–high``."""
+    observed = row["observed"]
+    if isinstance(observed, list):
+        observed = f"{observed[0]:,.0f}–{observed[1]:,.0f}" if observed[0] != observed[1] else (
+            observed[0]
+        )
+    label = f"{YEAR_ROWS[row['measure']]} {row['year']}"
+    return {"measure": label, **{c: row.get(c) for c in VALIDATION_COLUMNS}, "observed": observed}
 
 
 def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -68,6 +98,7 @@ def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
     compared += [(f"people {m['month']}", m) for m in result["monthly"]]
     rows = [{"measure": name, **{c: f.get(c) for c in VALIDATION_COLUMNS}} for name, f in compared]
+    rows += [_year_row(r) for r in result.get("by_year", []) if r["measure"] in YEAR_ROWS]
     scores = [
         ("months_in_50", result["months_in_50"]),
         ("months_in_90", result["months_in_90"]),
@@ -231,6 +262,12 @@ def register(app: typer.Typer) -> None:
         ),
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
+        scenario: str | None = typer.Option(
+            None,
+            "--scenario",
+            help="Scenario to continue over the test: 'history', 'none' (the defaults "
+            "without policies) or a scenario file; default: the posterior's own.",
+        ),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
         from channelsim.engine import all_results
@@ -242,6 +279,7 @@ def register(app: typer.Typer) -> None:
         period = parse_period(test, "--test")
         target = None if out is None else output_folder(out, force=force)
         read = read_posterior(posterior)
+        continued = _validation_scenario(scenario, read)
         observed = load_observed(data)
         result = validate(
             read,
@@ -253,6 +291,7 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             executor=scheduler or executor,
             progress=fmt is not OutputFormat.json,
+            scenario=continued,
         )
         if target is not None:
             folder = write_validation(result, target)

@@ -60,6 +60,7 @@ from channelsim.scenario import (
     DRIVER_PREFIX,
     Scenario,
     WeatherSpec,
+    known_on,
     split_overrides,
     with_driver_values,
 )
@@ -184,6 +185,14 @@ def priors(paths: Sequence[str] = FREE_PARAMETERS, scenario: Scenario | None = N
     return result
 
 
+def known_parameters(paths: Sequence[str], scenario: Scenario) -> tuple[str, ...]:
+    """``paths`` without the driver values that ``scenario`` (as known on the last day of
+    training) no longer has: the values dated after the training period, which the data
+    cannot inform."""
+    calibrated = driver_priors(scenario)
+    return tuple(p for p in paths if not p.startswith(DRIVER_PREFIX) or p in calibrated)
+
+
 def overrides_from_unit(prior_list: Sequence[Prior], unit: np.ndarray) -> dict[str, float | int]:
     """Dotted overrides for one point of the unit cube."""
     return {p.path: p.value(u) for p, u in zip(prior_list, unit, strict=True)}
@@ -247,18 +256,29 @@ def run_case(case: Case, seed: int, overrides: Mapping[str, Any] | None) -> SimR
 
 def calibration_scenario(config: CalibrationConfig, train: Period) -> Scenario:
     """What a calibration simulates: the config's scenario file from its own start to the end
-    of the training period (its weather mode replaced by the config's, replay being read by
-    the members), or the bare defaults over the training period."""
+    of the training period, as known on its last day (:func:`~channelsim.scenario.known_on`:
+    no dated value from after the training period, so none is calibrated), its weather mode
+    replaced by the config's (replay being read by the members); or the bare defaults over
+    the training period."""
     if config.scenario is None:
         return base_scenario(train, config.weather)
     from channelsim.engine import load_scenario
 
     scenario = load_scenario(config.scenario)
-    if not scenario.start <= train.start:
-        raise InputError(
-            config.scenario, "start", f"expected a start on or before the training period {train}"
-        )
-    return scenario.with_changes(end=train.end, weather=WeatherSpec(mode="stochastic"))
+    return scenario_over(scenario, Period(scenario.start, train.end), train, config.scenario)
+
+
+def scenario_over(scenario: Scenario, period: Period, known: Period, source: str) -> Scenario:
+    """``scenario`` as known on the last day of ``known``, run over ``period`` (which must
+    start on or after the scenario's start, on or before ``known``'s), stochastic weather.
+
+    Raises :class:`InputError` naming ``source`` if the scenario starts after ``known``.
+    """
+    if not scenario.start <= known.start:
+        raise InputError(source, "start", f"expected a start on or before the period {known}")
+    return known_on(scenario, known.end).with_changes(
+        start=period.start, end=period.end, weather=WeatherSpec(mode="stochastic")
+    )
 
 
 def scenario_free_parameters(scenario: Scenario) -> tuple[str, ...]:
@@ -398,7 +418,7 @@ def calibrate(
         observed_crossing=observed.crossing_days() if config.weather == "replay" else None,
         targets=targets,
     )
-    prior_list = priors(config.parameters, case.scenario)
+    prior_list = priors(known_parameters(config.parameters, case.scenario), case.scenario)
     rng = np.random.default_rng(config.seed)
     batch = config.batch
     keep = max(2, round(config.accept_quantile * batch))
@@ -457,7 +477,8 @@ def calibrate(
         parent_distance = distance[accepted]
     all_trials = pd.concat(trials, ignore_index=True)
     last = all_trials[(all_trials["generation"] == config.generations - 1) & all_trials["accepted"]]
-    posterior = last[["weight", "discrepancy", *config.parameters]].reset_index(drop=True)
+    names = [p.path for p in prior_list]
+    posterior = last[["weight", "discrepancy", *names]].reset_index(drop=True)
     posterior.insert(0, "particle", np.arange(len(posterior)))
     return Calibration(
         config=config,

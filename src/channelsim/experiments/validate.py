@@ -32,12 +32,14 @@ from channelsim.experiments.calibrate import (
     Posterior,
     base_scenario,
     run_case,
+    scenario_over,
 )
 from channelsim.experiments.ensemble import (
     EnsembleSpec,
     Member,
     run_ensemble,
 )
+from channelsim.experiments.fit import fit_by_year
 from channelsim.experiments.skill import MonthlySeries, skill
 from channelsim.experiments.targets import (
     DEATHS_BY_YEAR,
@@ -48,6 +50,7 @@ from channelsim.experiments.targets import (
     simulated_series,
 )
 from channelsim.outputs import OutputTarget, write_output_folder
+from channelsim.scenario import Scenario
 
 NOMINAL_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 PLOT_FILE = "validation.html"
@@ -356,17 +359,24 @@ def validate(
     workers: int | None = None,
     executor: str = "processes",
     progress: bool = True,
+    scenario: Scenario | None = None,
 ) -> dict[str, Any]:
-    """Run ``runs`` posterior draws over the test period and score them against the data."""
+    """Run ``runs`` posterior draws over the test period and score them against the data.
+
+    ``scenario`` (e.g. history) is run from its own start to the end of the test period as
+    known on the posterior's last day of training (history continued: no value learnt from
+    later data); ``None``: the default parameters without policies. The result holds the
+    scores (``score``), skill against baselines (``skill``), the fit by year (``by_year``,
+    :func:`~channelsim.experiments.fit.fit_by_year`) and what the test saw (``blind``).
+    Raises :class:`InputError` for fewer than 2 runs or an unknown weather mode."""
     if runs < 2:
         raise InputError(None, "--runs", f"expected at least 2 runs, got {runs}")
     weather = weather or posterior.weather
     if weather not in ("stochastic", "replay"):
         raise InputError(None, "--weather", f"expected stochastic or replay, got {weather!r}")
     test = observed.clip(test, "--test")
-    start = min(posterior.train.start, test.start)
     case = Case(
-        scenario=base_scenario(Period(start, test.end), weather, "validation"),
+        scenario=_validation_scenario(scenario, posterior, test, weather),
         observed_crossing=observed.crossing_days() if weather == "replay" else None,
     )
     draws = posterior.draws(runs, seed)
@@ -388,6 +398,7 @@ def validate(
     result["skill"] = skill_against_baselines(
         stacked.monthly_people, observed, test, posterior.train.start
     )
+    result["by_year"] = fit_by_year([o.tables["daily"] for o in ensemble.outputs], observed, test)
     overlap = posterior.train.start <= test.end and test.start <= posterior.train.end
     return {
         "posterior": str(posterior.path),
@@ -395,12 +406,26 @@ def validate(
         "test": str(test),
         "out_of_sample": not overlap,
         "weather": weather,
+        "scenario": case.scenario.name,
         "runs": runs,
         "seed": seed,
         "data": observed.provenance(),
         "blind": blind_record(posterior, test),
         **result,
     }
+
+
+def _validation_scenario(
+    scenario: Scenario | None, posterior: Posterior, test: Period, weather: str
+) -> Scenario:
+    """What validation runs: ``scenario`` continued from the posterior's training (as known
+    on its last day) to the end of the test, or the defaults over training and test."""
+    if scenario is None:
+        start = min(posterior.train.start, test.start)
+        return base_scenario(Period(start, test.end), weather, "validation")
+    known = Period(max(posterior.train.start, scenario.start), posterior.train.end)
+    period = Period(scenario.start, test.end)
+    return scenario_over(scenario, period, known, str(scenario.source or scenario.name))
 
 
 def blind_record(posterior: Posterior, test: Period) -> dict[str, Any]:
