@@ -126,13 +126,15 @@ def test_forecast_months_are_quantiles_across_members() -> None:
     assert may["boats"]["median"] == 3 and june["boats"]["high90"] == 30
 
 
-SHIPPED_FORECAST = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29.json"
+FORECASTS = Path(__file__).resolve().parents[1] / "forecasts"
+SHIPPED_FORECASTS = ("2026-05-29.json", "2026-05-29-history-continued.json")
 
 
-def test_the_forecast_on_record_has_every_month_and_its_provenance() -> None:
+@pytest.mark.parametrize("name", SHIPPED_FORECASTS)
+def test_the_forecast_on_record_has_every_month_and_its_provenance(name: str) -> None:
     import json
 
-    record = json.loads(SHIPPED_FORECAST.read_text(encoding="utf-8"))
+    record = json.loads((FORECASTS / name).read_text(encoding="utf-8"))
     assert record["from"] == "2026-05-29" and record["to"] == "2026-12-31"
     assert [m["month"] for m in record["months"]] == [f"2026-{m:02d}" for m in range(5, 13)]
     for month in record["months"]:
@@ -142,6 +144,17 @@ def test_the_forecast_on_record_has_every_month_and_its_provenance() -> None:
             assert 0 <= q["low90"] <= q["low50"] <= q["median"] <= q["high50"] <= q["high90"]
     assert record["model_version"] and record["command"].startswith("channelsim forecast")
     assert record["posterior"]["data"]  # the editions the posterior was calibrated on
+
+
+def test_the_history_forecast_continues_history_from_its_posterior_to_28_may_2026() -> None:
+    import json
+
+    record = json.loads((FORECASTS / SHIPPED_FORECASTS[1]).read_text(encoding="utf-8"))
+    assert record["scenario"] == "history-continued"
+    assert record["posterior"]["folder"].endswith("posterior-history-2026-05-28")
+    assert str(record["posterior"]["train_to"]) == "2026-05-28"
+    editions = [e["file"] for e in record["posterior"]["data"]]
+    assert editions == ["29_May_2026_Small_boats_-_time_series.ods"]
 
 
 def test_a_forecast_on_record_is_never_overwritten(run_cli: Any, tmp_path: Path) -> None:
