@@ -81,11 +81,13 @@ def test_download_writes_a_file_a_scenario_runs_on(
     scenario.write_text(
         'name = "t"\nstart = 2025-06-01\nend = 2025-06-03\n'
         '[weather]\nmode = "open-meteo"\npath = "weather/strait-2025.json"\n'
+        "[params.weather]\nmax_wind_kn = 13.0\nmax_wave_height_m = 0.8\n"
     )
     run = run_cli("run", scenario, "--format", "json")
     assert run.exit_code == 0, run.stderr
     daily = json.loads(run.stdout)
-    # calm mornings on the first two days (0.5 m; 6 and 11 kn), not the third (17 kn)
+    # window 13 kn, 0.8 m (fixed here, not calibrated): calm mornings on the first two days
+    # (0.5 m; 6 and 11 kn), not the third (17 kn)
     assert daily["totals"]["crossing_window_days"] == 2
 
 
