@@ -53,6 +53,45 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     assert "800 (150–1,200)" in ranked and "Arrivals prevented (people)" in ranked
 
 
+def test_a_comparison_with_a_posterior_reports_what_decides_it(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """The report shows compare's "what decides this answer": the largest shares of each
+    difference's variance and the sentence naming an input that explains more than half."""
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    decided = {
+        "shares": [
+            {"input": "coast.inflow_people_per_day", "kind": "parameter", "share": 0.12},
+            {"input": "policy.rwanda.deterrence_elasticity", "kind": "assumption", "share": 0.81},
+        ],
+        "top_driver": {"input": "policy.rwanda.deterrence_elasticity", "share": 0.81},
+        "headline": "the change in arrivals depends mostly on deterrence elasticity (rwanda), "
+        "an assumption (81% of its variance)",
+    }
+    difference = {"median": -400.0, "low": -600.0, "high": -150.0}
+    payload = {
+        "base": "history",
+        "scenarios": [
+            {
+                "name": "rwanda",
+                "difference": {"arrived_people": difference},
+                "what_decides": {"arrived_people": decided},
+            }
+        ],
+    }
+    (folder / "comparison.json").write_text(json.dumps(payload))
+    out = tmp_path / "compare.html"
+    result = run_cli("report", folder, "-o", out, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    sections = json.loads(result.stdout)["sections"]
+    assert sections == ["Policy comparison", "What decides this answer"]
+    page = out.read_text(encoding="utf-8")
+    assert "depends mostly on deterrence elasticity (rwanda), an assumption" in page
+    table = page[page.index("What decides this answer") :]
+    assert table.index("(assumption) 81%") < table.index("(parameter) 12%")
+
+
 def _toy_model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:
     """Arrivals driven by the inflow only, deaths by the capsize rate only."""
     values = overrides or {}

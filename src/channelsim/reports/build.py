@@ -174,6 +174,33 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     )
 
 
+def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
+    """"What decides this answer": for each scenario and figure of a comparison run with a
+    posterior, the inputs with the largest shares of the variance of its difference, and
+    the sentence naming the one that explains more than half (as ``compare`` prints)."""
+    if found.comparison is None or found.comparison.empty:
+        return None, None
+    if not found.decides:
+        return None, "What decides this answer: omitted, the comparison has no posterior."
+    from channelsim.experiments.uncertainty import share_text
+
+    results = found.results or all_results()
+    rows, sentences = [], []
+    for scenario, figures in found.decides.items():
+        for figure, decided in figures.items():
+            best = sorted(decided.get("shares", []), key=lambda r: -float(r["share"]))[:3]
+            top = {f"input {i + 1}": share_text(r) for i, r in enumerate(best)}
+            rows.append({"scenario": scenario, "figure": results.describe(figure).label, **top})
+            if decided.get("headline"):
+                sentences.append(f"{scenario}: {decided['headline']}")
+    lead = (
+        "The share of the variance of each paired difference due to each uncertain input "
+        "(the calibrated parameters, drawn from the posterior, and each policy's own "
+        "assumptions over their ranges; RBD-FAST), largest first."
+    )
+    return Section("What decides this answer", [lead, *sentences], [pd.DataFrame(rows)]), None
+
+
 def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
     """The ranked table for reading: each figure as ``median (low–high)``."""
     from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF
@@ -359,6 +386,7 @@ def build_report(
     for section, note in (
         series_section(found, observed),
         comparison_section(found),
+        decides_section(found),
         sensitivity_section(found),
     ):
         if section is not None:

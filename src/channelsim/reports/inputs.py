@@ -35,6 +35,9 @@ class ReportInput:
     #: The results registry of what was simulated (labels, units, aggregation): the
     #: folder's ``results.json``, else every result the engine and its policies declare.
     results: ResultSet | None = None
+    #: "What decides this answer" of a comparison with a posterior: scenario -> figure ->
+    #: shares and headline, as ``comparison.json`` holds them (empty without a posterior).
+    decides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -186,6 +189,11 @@ def load_folder(folder: Path) -> ReportInput:
         elif path.name == "comparison.json" and isinstance(payload, dict):
             keys = ("base", "base_seed", "runs", "start", "end")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
+            found.decides = {
+                str(e["name"]): e["what_decides"]
+                for e in payload.get("scenarios", [])
+                if isinstance(e, dict) and e.get("name") and e.get("what_decides")
+            }
             base = {"name": payload.get("base"), "description": payload.get("base_description")}
             for entry in [base, *payload.get("scenarios", [])]:
                 if isinstance(entry, dict) and entry.get("name"):
