@@ -133,3 +133,45 @@ def test_paired_draws_are_the_same_whatever_the_executor(
     assert "policy.echr_exit#0.deterrence_elasticity" in runs[0].draws
     assert paired_draws(6, 2, posterior, []) == paired_draws(6, 2, posterior, [])
     assert paired_draws(6, 2, None, []) is None
+
+
+def test_the_noise_shares_are_rbd_fast_s_own() -> None:
+    from SALib.analyze import rbd_fast
+
+    from channelsim.experiments.uncertainty import HARMONICS, first_order_shares
+
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(size=(40, 3)), rng.normal(size=40)
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
+    expected = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=2, seed=0)["S1"]
+    assert first_order_shares(x, y[:, None])[:, 0] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("runs", [14, 50])
+def test_pure_noise_names_no_driver(runs: int) -> None:
+    """30 inputs that do nothing and a difference of pure noise: RBD-FAST's largest share
+    is large at few runs (100% at 14), but no input is told from noise or headlined."""
+    from channelsim.experiments.compare import Comparison
+    from channelsim.experiments.uncertainty import what_decides
+
+    rng = np.random.default_rng(runs)
+    draws = [{f"p{j}": v for j, v in enumerate(row)} for row in rng.uniform(size=(runs, 30))]
+    pairs = pd.DataFrame(
+        {"scenario": "noise", "rep": range(runs), "figure": "arrived_people"}
+        | {"difference": rng.normal(size=runs)}
+    )
+    drivers = what_decides(draws, pairs, {}, seed=1)
+    comparison = Comparison(
+        "base", 1, runs, ["noise"], {}, pairs, pd.DataFrame(), pd.DataFrame(), drivers=drivers
+    )
+    decided = comparison.what_decides("noise")["arrived_people"]
+    assert decided["top_driver"] is None and decided["headline"] is None
+    assert not any(s["above_noise"] for s in decided["shares"])
+    assert comparison.headline_drivers("noise", ["arrived_people"]) == []
+    if runs == 14:  # no share shown: one line, with the runs needed
+        assert not decided["told_from_noise"] and comparison.decides_rows() == []
+        assert f"run at least {decided['runs_needed']}" in str(comparison.decides_note())
+        assert decided["noise_level"] > 0.5 and decided["runs_needed"] > runs
+    else:
+        assert decided["told_from_noise"] and comparison.decides_note() is None
+        assert "within noise" in comparison.decides_rows()[0]["driver 1"]

@@ -57,13 +57,21 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
             title="scenarios ranked by arrivals prevented (medians)",
             sources=[comparison.results],
         )
-    if comparison.drivers is not None:
-        emit_rows(
-            comparison.decides_rows(),
-            fmt,
-            title="What decides this answer: the three largest shares of each difference's "
-            "variance (first-order, RBD-FAST on the paired runs)",
-        )
+    if comparison.drivers is None:
+        return
+    title = (
+        "What decides this answer: the three largest shares of each difference's variance "
+        "(first-order, RBD-FAST on the paired runs; ± its 95% bootstrap half-width; told from "
+        "noise when its lower bound exceeds the noise level, the largest share pure noise gets)"
+    )
+    note = comparison.decides_note()
+    if note is not None:
+        from channelsim.cli.output import console
+
+        console.print(f"{title}\n{note}", soft_wrap=True)
+    rows = comparison.decides_rows()
+    if rows:
+        emit_rows(rows, fmt, title=title)
 
 
 def register(app: typer.Typer) -> None:

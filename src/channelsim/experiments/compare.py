@@ -31,11 +31,14 @@ from channelsim.experiments.ensemble import EnsembleSpec, Member, member_seed, r
 from channelsim.experiments.runs import resume_target
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
 from channelsim.experiments.uncertainty import (
+    SHARE_COLUMNS,
     driver_sentence,
     input_label,
     paired_draws,
     scenario_assumptions,
     share_text,
+    too_few_note,
+    too_few_runs,
     top_driver,
     uncertain_member,
     what_decides,
@@ -81,7 +84,7 @@ class Comparison:
     descriptions: dict[str, str] = field(default_factory=dict)  # scenario -> description
     period: tuple[str, str] | None = None  # first and last day (ISO), the base's
     posterior: str | None = None  # the posterior folder the parameters were drawn from
-    # scenario, figure, input, kind, share, share_conf: "what decides this answer"
+    # scenario, figure, input, kind, share, share_conf…: "what decides this answer"
     drivers: pd.DataFrame | None = None
     draws: pd.DataFrame | None = None  # the parameter set of each replicate (rep, inputs)
 
@@ -110,34 +113,58 @@ class Comparison:
 
     def what_decides(self, name: str) -> dict[str, Any]:
         """Per figure of scenario ``name``: the shares of the variance of its difference
-        and, when one input explains more than half, the sentence that names it."""
+        (each with its uncertainty and whether it is told from noise), the noise level, the
+        runs made and needed, and, when one input explains more than half and is told from
+        noise, the sentence that names it."""
         if self.drivers is None:
             return {}
         mine = self.drivers[self.drivers["scenario"] == name]
         out: dict[str, Any] = {}
         for figure, shares in mine.groupby("figure", sort=False):
             driver = top_driver(shares)
+            first = shares.iloc[0]
             out[str(figure)] = {
                 "shares": [
-                    {k: plain_json(r[k]) for k in ("input", "kind", "share", "share_conf")}
+                    {k: plain_json(r[k]) for k in ("input", "kind", *SHARE_COLUMNS)}
                     for r in shares.to_dict(orient="records")
                 ],
+                "noise_level": float(first["noise_level"]),
+                "runs": int(first["runs"]),
+                "runs_needed": int(first["runs_needed"]),
+                "told_from_noise": not too_few_runs(shares),
                 "top_driver": driver,
                 "headline": None if driver is None else driver_sentence(self.label(figure), driver),
             }
         return out
 
+    def decides_note(self) -> str | None:
+        """The one line shown instead of the shares when some difference has fewer runs
+        than its shares need to be told from noise (:func:`too_few_note`), else ``None``."""
+        if self.drivers is None or self.drivers.empty:
+            return None
+        short = self.drivers[self.drivers["runs"] < self.drivers["runs_needed"]]
+        if short.empty:
+            return None
+        return too_few_note(
+            int(short["runs"].min()), int(short["runs_needed"].max()),
+            float(short["noise_level"].max()),
+        )  # fmt: skip
+
     def decides_rows(self, top: int = 3) -> list[dict[str, Any]]:
-        """"What decides this answer" as the terminal shows it: per scenario and figure, the
-        ``top`` largest shares of the difference's variance (``driver 1``…, each
-        ``"<input> (<kind>) <share>"``); empty without a posterior."""
+        """"What decides this answer" as the terminal shows it: per scenario and figure with
+        enough runs to tell a share from noise, the ``top`` largest shares of the
+        difference's variance (``driver 1``…, each ``"<input> (<kind>) <share> ± <95%>"``)
+        and the ``noise level``; empty without a posterior (see :meth:`decides_note`)."""
         if self.drivers is None:
             return []
         rows = []
         for (scenario, figure), shares in self.drivers.groupby(["scenario", "figure"], sort=False):
+            if too_few_runs(shares):
+                continue
             best = shares.nlargest(top, "share").to_dict(orient="records")
             drivers = {f"driver {i + 1}": share_text(r) for i, r in enumerate(best)}
-            rows.append({"scenario": scenario, "figure": figure, **drivers})
+            noise = f"{shares['noise_level'].iloc[0]:.0%}"
+            rows.append({"scenario": scenario, "figure": figure, **drivers, "noise level": noise})
         return rows
 
     def to_json_dict(self) -> dict[str, Any]:

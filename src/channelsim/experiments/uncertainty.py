@@ -21,11 +21,23 @@ correction of Tissot & Prieur 2012). What the inputs' first-order shares leave i
 Posterior draws are correlated (the calibration constrains combinations of parameters): a
 share is then the variance explained by that input *with whatever moves with it*, and the
 shares may not add up to one.
+
+**Told from noise.** With few members RBD-FAST gives large shares to inputs that do nothing
+(on a pure-noise difference with 30 inputs, the largest share is 100% at 14 members, about
+35% at 50 and 8% at 200). So each share carries SALib's bootstrap 95% half-width
+(``share_conf``) and is compared with the *noise level*: the 95th percentile, over 100
+permutations of the difference (seeded, so deterministic), of the largest share any input gets
+by the same estimator on the same inputs — what pure noise gives at that run count. An input
+is told from noise when its share's lower bound (``share_low``) exceeds the noise level; the
+headline names it only if its share also exceeds one half. Below the run count at which pure
+noise stays under one half for that many inputs (:func:`runs_needed`), no share is shown.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -47,6 +59,10 @@ HARMONICS = 6
 HEADLINE_SHARE = 0.5
 #: Members needed for the shares: RBD-FAST's harmonics need more points than this.
 MIN_MEMBERS = 2 * HARMONICS + 2
+#: Permutations of a difference on which the shares of pure noise are measured.
+NOISE_PERMUTATIONS = 100
+#: The noise level: this quantile, over the permutations, of the largest share of any input.
+NOISE_QUANTILE = 0.95
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,11 +158,51 @@ def uncertain_member(model: SimSpec, seed: int, overrides: Mapping[str, Any] | N
 # -- what decides the answer -----------------------------------------------------------------
 
 
+def first_order_shares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """RBD-FAST first-order shares (SALib's ordering, periodogram ratio and bias correction)
+    of each column of ``y`` (members × outputs) due to each column of ``x`` (members ×
+    inputs): an inputs × outputs array, not clipped to [0, 1]."""
+    from SALib.analyze.rbd_fast import permute_outputs, unskew_S1
+    from scipy.signal import periodogram
+
+    ratios = []
+    for column in x.T:
+        _, power = periodogram(permute_outputs(column, y), axis=0)
+        ratios.append(power[1 : HARMONICS + 1].sum(axis=0) / power[1:].sum(axis=0))
+    return np.asarray(unskew_S1(np.array(ratios), HARMONICS, len(y)), float)
+
+
+def noise_level(x: np.ndarray, y: np.ndarray, seed: int) -> float:
+    """The share pure noise gets from RBD-FAST on inputs ``x`` (members × inputs): the
+    ``NOISE_QUANTILE`` quantile, over ``NOISE_PERMUTATIONS`` seeded permutations of ``y``
+    (members), of the largest share of any input (a fraction in [0, 1])."""
+    rng = np.random.default_rng([seed, 17])
+    permuted = np.stack([rng.permutation(y) for _ in range(NOISE_PERMUTATIONS)], axis=1)
+    largest = np.clip(first_order_shares(x, permuted), 0.0, 1.0).max(axis=0)
+    return float(np.quantile(largest, NOISE_QUANTILE))
+
+
+@functools.lru_cache(maxsize=64)
+def runs_needed(inputs: int) -> int:
+    """The fewest paired runs (even, from ``MIN_MEMBERS``) at which the noise level of
+    ``inputs`` uniform inputs on a normal output (fixed seed) is under ``HEADLINE_SHARE``:
+    fewer, and no share can be told from noise."""
+    rng = np.random.default_rng([inputs, 13])
+    return next(
+        runs
+        for runs in itertools.count(MIN_MEMBERS, 2)
+        if noise_level(rng.uniform(size=(runs, inputs)), rng.normal(size=runs), runs)
+        < HEADLINE_SHARE
+    )
+
+
 def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list[dict[str, Any]]:
     """First-order share of ``output``'s variance due to each column of ``inputs``
-    (members × inputs), RBD-FAST on the given sample, with the 95% bootstrap half-width;
-    then the rest (weather, chance and interactions). Inputs that do not vary are left out.
-    Empty when the output does not vary."""
+    (members × inputs), RBD-FAST on the given sample, with the 95% bootstrap half-width
+    (``share_conf``), its lower bound (``share_low``), the ``noise_level`` of the sample,
+    whether the share is ``above_noise`` and the ``runs_needed`` to tell any share from
+    noise; then the rest (weather, chance and interactions). Inputs that do not vary are
+    left out. Empty when the output does not vary."""
     from SALib.analyze import rbd_fast
 
     y = np.asarray(output, float)
@@ -164,13 +220,28 @@ def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list
         result = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=100, seed=seed)
     shares = np.clip(np.nan_to_num(np.asarray(result["S1"], float)), 0.0, 1.0)
     conf = np.nan_to_num(np.asarray(result["S1_conf"], float))
+    group = {
+        "noise_level": noise_level(x, y, seed),
+        "runs": len(y),
+        "runs_needed": runs_needed(len(keep)),
+    }
     rows = [
-        {"input": name, "share": float(s), "share_conf": float(c)}
+        share_row(name, float(s), float(c), group)
         for name, s, c in zip(keep, shares, conf, strict=True)
     ]
     rows.sort(key=lambda r: -r["share"])
-    rows.append({"input": CHANCE, "share": float(max(0.0, 1.0 - shares.sum())), "share_conf": None})
+    rest = float(max(0.0, 1.0 - shares.sum()))
+    chance = {"input": CHANCE, "share": rest, "share_conf": None, "share_low": None}
+    rows.append({**chance, **group, "above_noise": None})
     return rows
+
+
+def share_row(name: str, share: float, conf: float, group: Mapping[str, Any]) -> dict[str, Any]:
+    """One input's row of :func:`variance_shares`."""
+    low = max(0.0, share - conf)
+    return {"input": name, "share": share, "share_conf": conf, "share_low": low, **group} | {
+        "above_noise": bool(low > group["noise_level"])
+    }
 
 
 def input_kind(name: str) -> str:
@@ -189,7 +260,8 @@ def what_decides(
     """For each scenario and figure of ``pairs`` (``scenario, rep, figure, difference``),
     the share of the variance of the paired difference due to each uncertain input: the
     calibrated parameters and the assumptions of that scenario's policies (keys listed in
-    ``assumptions[scenario]``). Columns: scenario, figure, input, kind, share, share_conf."""
+    ``assumptions[scenario]``). Columns: scenario, figure, input, kind and those of
+    :func:`variance_shares`."""
     table = pd.DataFrame(list(draws))
     calibrated = [c for c in table.columns if not str(c).startswith(PREFIX)]
     rows = []
@@ -200,13 +272,44 @@ def what_decides(
             rows.append(
                 {"scenario": scenario, "figure": figure, **row, "kind": input_kind(row["input"])}
             )
-    columns = ["scenario", "figure", "input", "kind", "share", "share_conf"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["scenario", "figure", "input", "kind", *SHARE_COLUMNS])
+
+
+#: The columns of a share, as :func:`variance_shares` gives them.
+SHARE_COLUMNS = (
+    "share",
+    "share_conf",
+    "share_low",
+    "noise_level",
+    "above_noise",
+    "runs",
+    "runs_needed",
+)
+
+
+def too_few_runs(shares: pd.DataFrame) -> bool:
+    """Whether the shares of one difference come from fewer runs than :func:`runs_needed`
+    (``shares``: that difference's rows of :func:`what_decides`)."""
+    return bool((shares["runs"] < shares["runs_needed"]).any())
 
 
 def share_text(row: Mapping[str, Any]) -> str:
-    """One input's share as tables show it: ``"<input> (<kind>) 63%"``."""
-    return f"{input_label(row['input'])} ({row['kind']}) {row['share']:.0%}"
+    """One input's share as tables show it: ``"<input> (<kind>) 63% ± 8%"``, with
+    ``", within noise"`` when its lower bound does not exceed the noise level."""
+    text = f"{input_label(row['input'])} ({row['kind']}) {row['share']:.0%}"
+    if row.get("share_conf") is None or pd.isna(row["share_conf"]):
+        return text
+    noise = "" if row["above_noise"] else ", within noise"
+    return f"{text} ± {row['share_conf']:.0%}{noise}"
+
+
+def too_few_note(runs: int, needed: int, noise: float) -> str:
+    """The one line shown instead of the shares when ``runs`` are fewer than ``needed``."""
+    return (
+        f"Too few paired runs to tell any input's share from noise: at {runs} runs pure noise "
+        f"alone gets up to {noise:.0%} of a difference's variance; run at least {needed} "
+        f"(--runs {needed})."
+    )
 
 
 def input_label(name: str) -> str:
@@ -218,11 +321,13 @@ def input_label(name: str) -> str:
 
 
 def top_driver(shares: pd.DataFrame) -> dict[str, Any] | None:
-    """The input with the largest share, when it explains more than half the variance."""
-    if shares.empty:
+    """The input with the largest share, when it explains more than half the variance and
+    is told from noise (enough runs, and its share's lower bound above the noise level;
+    the rest, weather and chance, needs enough runs only)."""
+    if shares.empty or too_few_runs(shares):
         return None
     top = shares.sort_values("share", ascending=False).iloc[0]
-    if float(top["share"]) <= HEADLINE_SHARE:
+    if float(top["share"]) <= HEADLINE_SHARE or (top["input"] != CHANCE and not top["above_noise"]):
         return None
     return {"input": top["input"], "kind": top["kind"], "share": float(top["share"])}
 

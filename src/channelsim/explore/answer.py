@@ -149,12 +149,16 @@ def interval_kind(answer: Answer) -> str:
 def decides_rows(answer: Answer) -> list[dict[str, Any]]:
     """"What decides this answer", per figure: ``compare``'s JSON ``what_decides`` of the
     changed scenario (every share), with the figure's heading, the three largest inputs, the
-    share left to weather and chance and, when one input explains more than half, the
-    sentence the headline uses. Empty without a posterior."""
+    share left to weather and chance, the noise level and, when one input explains more than
+    half and is told from noise, the sentence the headline uses. Empty without a posterior;
+    figures with too few runs to tell a share from noise are left out (the comparison's
+    ``decides_note`` says so)."""
     from channelsim.experiments.uncertainty import CHANCE
 
     rows = []
     for figure, decided in answer.comparison.what_decides(answer.name).items():
+        if not decided["told_from_noise"]:
+            continue
         shares = sorted(decided["shares"], key=lambda s: -s["share"])
         chance = next((s["share"] for s in shares if s["input"] == CHANCE), None)
         rows.append(
@@ -163,6 +167,7 @@ def decides_rows(answer: Answer) -> list[dict[str, Any]]:
                 "heading": answer.results.describe(figure).heading,
                 "top": [s for s in shares if s["input"] != CHANCE][:3],
                 "chance": chance,
+                "noise": decided["noise_level"],
                 "shares": decided["shares"],
                 "sentence": decided["headline"],
             }

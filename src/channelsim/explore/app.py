@@ -344,7 +344,8 @@ def posterior_control(config: ExploreConfig, settings: Settings) -> html.Div:
             f"Each paired run draws its calibrated parameters from {folder} and the policies' "
             "assumptions over their ranges, the same in both scenarios (as `channelsim compare "
             "--posterior`): the intervals then cover weather + parameters, and the answer says "
-            f"what decides it (at least {MIN_MEMBERS} runs). Unticked: weather noise only."
+            f"what decides it (shares from {MIN_MEMBERS} runs; told from noise only with more, "
+            "as the answer says). Unticked: weather noise only."
         )
     return html.Div(
         [
@@ -463,16 +464,18 @@ def decides_view(answer: Answer) -> list[Any]:
     from channelsim.experiments.uncertainty import MIN_MEMBERS, share_text
 
     rows = words.decides_rows(answer)
+    note = answer.comparison.decides_note()
     if not rows:
         why = (
             "Tick the posterior and run again: without parameter draws every difference "
             "depends on weather and chance only."
             if answer.comparison.posterior is None
-            else f"No shares: they need at least {MIN_MEMBERS} paired runs and a difference "
+            else note
+            or f"No shares: they need at least {MIN_MEMBERS} paired runs and a difference "
             "that varies."
         )
         return [html.P(why, id="decides", className="help")]
-    header = ["figure", "driver 1", "driver 2", "driver 3", "weather and chance"]
+    header = ["figure", "driver 1", "driver 2", "driver 3", "weather and chance", "noise level"]
     body = [
         html.Tr(
             [
@@ -480,6 +483,7 @@ def decides_view(answer: Answer) -> list[Any]:
                 *[html.Td(share_text(s)) for s in row["top"]],
                 *[html.Td("") for _ in range(3 - len(row["top"]))],
                 html.Td("" if row["chance"] is None else f"{row['chance']:.0%}"),
+                html.Td(f"{row['noise']:.0%}"),
             ],
             **{"data-figure": row["figure"], "data-shares": json.dumps(row["shares"])},
         )
@@ -489,10 +493,15 @@ def decides_view(answer: Answer) -> list[Any]:
     return [
         html.P(
             "First-order shares of the variance of each paired difference (RBD-FAST on the "
-            "paired runs), as `channelsim compare --posterior … --format json` gives them; "
-            "what is left is weather, chance and interactions.",
+            "paired runs) ± their 95% bootstrap half-width, as `channelsim compare --posterior "
+            "… --format json` gives them; what is left is weather, chance and interactions. "
+            "The noise level is the largest share pure noise gets at this run count (the same "
+            "estimator on the difference shuffled); a share whose lower bound is not above it "
+            "is marked within noise, and the headline names an input only when its share is "
+            "over half and above noise.",
             className="help",
         ),
+        *([html.P(note, className="help")] if note else []),
         *sentences,
         html.Table(
             [html.Tr([html.Th(h) for h in header]), *body], id="decides", className="tbl"
