@@ -69,6 +69,15 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
         "headline": "the change in arrivals depends mostly on deterrence elasticity (rwanda), "
         "an assumption (81% of its variance)",
     }
+    few = {
+        "shares": [{"input": "coast.inflow_people_per_day", "kind": "parameter", "share": 0.97}],
+        "noise_level": 1.0,
+        "runs": 14,
+        "runs_needed": 38,
+        "told_from_noise": False,
+        "top_driver": None,
+        "headline": None,
+    }
     difference = {"median": -400.0, "low": -600.0, "high": -150.0}
     payload = {
         "base": "history",
@@ -77,7 +86,12 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
                 "name": "rwanda",
                 "difference": {"arrived_people": difference},
                 "what_decides": {"arrived_people": decided},
-            }
+            },
+            {  # too few runs to tell any share from noise: one line instead of its shares
+                "name": "echr",
+                "difference": {"arrived_people": difference},
+                "what_decides": {"arrived_people": few},
+            },
         ],
     }
     (folder / "comparison.json").write_text(json.dumps(payload))
@@ -90,6 +104,8 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
     assert "depends mostly on deterrence elasticity (rwanda), an assumption" in page
     table = page[page.index("What decides this answer") :]
     assert table.index("(assumption) 81%") < table.index("(parameter) 12%")
+    assert "at 14 runs pure noise alone gets up to 100%" in table and "--runs 38" in table
+    assert "97%" not in table
 
 
 def _toy_model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:

@@ -299,7 +299,7 @@ def share_text(row: Mapping[str, Any]) -> str:
     text = f"{input_label(row['input'])} ({row['kind']}) {row['share']:.0%}"
     if row.get("share_conf") is None or pd.isna(row["share_conf"]):
         return text
-    noise = "" if row["above_noise"] else ", within noise"
+    noise = "" if row.get("above_noise", True) else ", within noise"
     return f"{text} ± {row['share_conf']:.0%}{noise}"
 
 

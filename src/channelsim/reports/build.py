@@ -182,23 +182,34 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
         return None, None
     if not found.decides:
         return None, "What decides this answer: omitted, the comparison has no posterior."
-    from channelsim.experiments.uncertainty import share_text
+    from channelsim.experiments.uncertainty import share_text, too_few_note
 
     results = found.results or all_results()
-    rows, sentences = [], []
+    rows, sentences, notes = [], [], set()
     for scenario, figures in found.decides.items():
         for figure, decided in figures.items():
+            if not decided.get("told_from_noise", True):  # too few runs: one line, no shares
+                notes.add(too_few_note(decided["runs"], decided["runs_needed"],
+                                       decided["noise_level"]))  # fmt: skip
+                continue
             best = sorted(decided.get("shares", []), key=lambda r: -float(r["share"]))[:3]
             top = {f"input {i + 1}": share_text(r) for i, r in enumerate(best)}
+            noise = decided.get("noise_level")
+            top["noise level"] = "" if noise is None else f"{noise:.0%}"
             rows.append({"scenario": scenario, "figure": results.describe(figure).label, **top})
             if decided.get("headline"):
                 sentences.append(f"{scenario}: {decided['headline']}")
     lead = (
         "The share of the variance of each paired difference due to each uncertain input "
         "(the calibrated parameters, drawn from the posterior, and each policy's own "
-        "assumptions over their ranges; RBD-FAST), largest first."
+        "assumptions over their ranges; RBD-FAST), largest first, ± its 95% bootstrap "
+        "half-width; the noise level is the largest share pure noise gets at that run count "
+        "(the same estimator on the difference shuffled), and a share whose lower bound is not "
+        "above it is marked within noise."
     )
-    return Section("What decides this answer", [lead, *sentences], [pd.DataFrame(rows)]), None
+    paragraphs = [lead, *sorted(notes), *sentences]
+    tables = [pd.DataFrame(rows)] if rows else []
+    return Section("What decides this answer", paragraphs, tables), None
 
 
 def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
