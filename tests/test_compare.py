@@ -191,3 +191,17 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., CliRes
     assert "bad.toml" in message and "policies.0.params.weekly_cap_people" in message
     assert len(message.splitlines()) == 1
     assert not out.exists() and not (tmp_path / "r.duckdb").exists()
+
+
+def test_scenarios_over_different_periods_are_refused_in_one_line(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """A counterfactual that runs longer than its base would count the extra months as the
+    policy's effect: refused before any work, naming the file and both periods."""
+    result = run_cli(
+        "compare", SCENARIOS / "history.toml", SCENARIOS / "history-doctrine-at-sea.toml",
+        "--runs", 2,
+    )  # fmt: skip
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "history-doctrine-at-sea.toml" in result.stderr
+    assert "2018-01-01 to 2026-05-28" in result.stderr and "2026-12-31" in result.stderr

@@ -206,3 +206,21 @@ def test_real_2025_total_is_the_published_one() -> None:
     stats = summary_statistics(series)
     assert stats["annual_people"].tolist() == [41472.0]  # facts.md: 2025
     assert stats["annual_boats"].tolist() == [672.0]
+
+
+def test_an_in_sample_validation_is_not_called_a_forecast() -> None:
+    from channelsim.reports.headlines import validation_headline
+
+    result = {
+        "train": "2022-01-01:2025-12-31",
+        "test": "2025-01-01:2025-12-31",
+        "runs": 10,
+        "out_of_sample": False,
+        "annual_total": {"observed": 41472.0, "median": 30000.0, "low90": 25000.0,
+                         "high90": 35000.0},
+        "monthly": [],
+    }  # fmt: skip
+    said = validation_headline(result)
+    assert said.startswith("In-sample fit (not a forecast) from the posterior trained on")
+    assert validation_headline({**result, "out_of_sample": True}).startswith("Forecast from")
+

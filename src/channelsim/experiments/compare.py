@@ -272,6 +272,25 @@ def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
+def _same_period(scenarios: Sequence[Scenario], files: Sequence[str | None] | None) -> None:
+    """Paired differences mean something only over one period: a scenario that runs longer
+    or shorter than the base would count the extra days as the policy's effect.
+
+    Raises :class:`InputError` naming the scenario's file and both periods.
+    """
+    base = scenarios[0]
+    for i, other in enumerate(scenarios[1:], start=1):
+        if (other.start, other.end) != (base.start, base.end):
+            source = (files[i] if files and i < len(files) else None) or other.source
+            raise InputError(
+                source,
+                "end" if other.start == base.start else "start",
+                f"expected the base's period {base.start} to {base.end} ({base.name}), got "
+                f"{other.start} to {other.end}: compare scenarios over one period (--from/--to, "
+                "or a counterfactual with the base's file as its base)",
+            )
+
+
 def compare_scenarios(
     base: Scenario | SimSpec,
     others: Sequence[Scenario | SimSpec],
@@ -309,6 +328,7 @@ def compare_scenarios(
         dataclasses.replace(m if isinstance(m, SimSpec) else SimSpec(m), keep=("daily",))
         for m in (base, *others)
     ]
+    _same_period([m.scenario for m in models], files)
     names = _unique_names([m.scenario for m in models])
     results = scenario_results(models[0].scenario)
     for model in models[1:]:

@@ -243,8 +243,9 @@ def validation_headline(result: dict[str, Any]) -> str:
             low_src = sum(d["sources_low"] for d in whole)
             high_src = sum(d["sources_high"] for d in whole)
             references[name] = Reference(low_src, high_src, "in published counts (not observed)")
+    kind = "Forecast" if result.get("out_of_sample", True) else "In-sample fit (not a forecast)"
     subject = Subject(
-        f"Forecast from the posterior trained on {result['train']}",
+        f"{kind} from the posterior trained on {result['train']}",
         start,
         end,
         int(result.get("runs") or 0),
