@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -14,6 +15,14 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL_DATA = REPO_ROOT.parent / "shared" / "data" / "official"
+
+
+# The tests send real Ctrl-C (SIGINT) to channelsim processes. A test run started in the
+# background by a shell without job control inherits SIGINT *ignored*, and an ignored signal
+# stays ignored in every child: those tests would then wait for a Ctrl-C that never arrives.
+# Python's own handler here means children start with the default disposition again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass(frozen=True)
