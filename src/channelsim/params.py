@@ -690,11 +690,12 @@ def raise_input_error(error: ValidationError, source: str | Path | None, prefix:
     raise InputError(source, where or None, expected_text(first)) from None
 
 
-def _merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+def merge_tables(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update`` laid over it, nested tables merged key by key (a new dict)."""
     merged = dict(base)
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_tables(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -714,7 +715,7 @@ def apply_overrides(
     if not isinstance(overrides, Mapping):
         raise InputError(source, prefix or None, "expected a table of parameter groups")
     try:
-        return Params.model_validate(_merge(params.model_dump(), overrides))
+        return Params.model_validate(merge_tables(params.model_dump(), overrides))
     except ValidationError as error:
         raise_input_error(error, source, prefix)
         raise  # unreachable: raise_input_error always raises

@@ -60,6 +60,7 @@ from channelsim.params import (
     apply_overrides,
     default_params,
     expected_text,
+    merge_tables,
     parameter_set,
     raise_input_error,
 )
@@ -624,7 +625,7 @@ def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, 
     ]
     overrides = raw.get("params")
     if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
-        merged["params"] = _merge_tables(base["params"], overrides)
+        merged["params"] = merge_tables(base["params"], overrides)
     return merged
 
 
@@ -634,16 +635,6 @@ def _origins(data: dict[str, Any], path: Path) -> list[tuple[str, int]]:
         return list(data[POLICY_ORIGINS])
     policies = data.get("policies")
     return [(str(path), i) for i in range(len(policies) if isinstance(policies, list) else 0)]
-
-
-def _merge_tables(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_tables(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def load_scenario(path: str | Path) -> Scenario:
