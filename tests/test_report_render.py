@@ -81,6 +81,10 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
     difference = {"median": -400.0, "low": -600.0, "high": -150.0}
     payload = {
         "base": "history",
+        "start": "2025-01-01",
+        "end": "2025-12-31",
+        "runs": 40,
+        "posterior": "calibration/posterior-history-2026-05-28",
         "scenarios": [
             {
                 "name": "rwanda",
@@ -106,6 +110,10 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
     assert table.index("(assumption) 81%") < table.index("(parameter) 12%")
     assert "at 14 runs pure noise alone gets up to 100%" in table and "--runs 38" in table
     assert "97%" not in table
+    # the headline says its intervals cover the parameters' and assumptions' uncertainty
+    lead = page[: page.index("What decides this answer")]
+    assert "the uncertainty of the calibrated parameters" in lead
+    assert "with the model's parameters fixed" not in lead
 
 
 def _toy_model(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> dict[str, Any]:

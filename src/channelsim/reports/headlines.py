@@ -121,6 +121,7 @@ def comparison_headlines(found: ReportInput) -> list[str]:
             *period,
             runs,
             against=base,
+            uncertainty="posterior_assumptions" if found.details.get("posterior") else "weather",
         )
         mine = [r for r in rows if r["scenario"] == scenario]
         lines.append(

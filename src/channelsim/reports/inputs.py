@@ -187,7 +187,7 @@ def load_folder(folder: Path) -> ReportInput:
             keys = ("scenario", "seed", "start", "end", "runs", "posterior")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
         elif path.name == "comparison.json" and isinstance(payload, dict):
-            keys = ("base", "base_seed", "runs", "start", "end")
+            keys = ("base", "base_seed", "runs", "start", "end", "posterior")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
             found.decides = {
                 str(e["name"]): e["what_decides"]
