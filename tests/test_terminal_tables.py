@@ -92,6 +92,18 @@ def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> Non
     assert "(continued)" in text and "[1] 2025-06-01: a long explanation (1)" in text
 
 
+def test_a_file_name_is_not_split_across_lines() -> None:
+    """`data editions` at 80 columns: each edition's file name on one line."""
+    names = ["30_January_2026_Small_boats_-_time_series.ods", "29_May_2026_Small_boats_-_time_series.ods"]
+    rows = [
+        {"edition_id": k, "file_name": name, "sha256": "976125ee8b5f", "edition_date": "2026-01-30",
+         "imported_at": "2026-11-29T22:26:17", "rows": 3372, "warnings": 0}
+        for k, name in enumerate(names)
+    ]  # fmt: skip
+    text = _rendered(terminal_tables(rows, list(rows[0]), "store", 80), 80)
+    assert all(name in text for name in names), text
+
+
 def _cli(*args: object, store: Path) -> str:
     env = {**os.environ, "COLUMNS": "80", "CHANNELSIM_STORE": str(store), "TERM": "dumb"}
     done = subprocess.run(

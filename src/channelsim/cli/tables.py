@@ -32,6 +32,8 @@ ATOMIC = re.compile(
 NOTE_MIN = 24  # a prose column longer than this may move to the notes under the table
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
 WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
+FILE_NAME = re.compile(r"^[\w.+-]+\.[A-Za-z]{2,5}$")  # 29_May_2026_Small_boats_-_time_series.ods
+FILE_NAME_MAX = 60  # a file name up to this long is kept whole (people copy it)
 
 
 @dataclass
@@ -51,7 +53,8 @@ class _Column:
         longest_word = max(len(w) for w in words)
         if self.atomic:
             return max([longest_word, *(len(c) for c in self.cells)])
-        return max(min(longest_word, WORD_MAX), min(TEXT_MIN, self.longest))
+        whole = max((len(w) for w in words if _kept_whole(w)), default=0)
+        return max(min(longest_word, WORD_MAX), whole, min(TEXT_MIN, self.longest))
 
     @property
     def prose(self) -> bool:
@@ -61,6 +64,11 @@ class _Column:
     @property
     def longest(self) -> int:
         return max(len(c) for c in [self.heading, *self.cells])
+
+
+def _kept_whole(word: str) -> bool:
+    """A file name, not folded across lines unless it is very long."""
+    return len(word) <= FILE_NAME_MAX and FILE_NAME.match(word) is not None
 
 
 def _columns(rows: Sequence[Mapping[str, Any]], keys: list[str], sources: Sources) -> list[_Column]:
