@@ -193,3 +193,16 @@ def test_brief_as_of_31_july_2025_on_the_official_editions(tmp_path: Path, run_c
         same = months[(months.index < month) & (months.index.month == month.month)]
         assert row["people"] == months[month] and months[month] > same.max()
     assert brief["edition"]["file"] == MAY_2026.name
+
+
+@pytest.mark.parametrize(
+    ("change_pct", "shown"),
+    [(None, "–"), (-7.06, "-7.1%"), (397.1, "+397.1%"), (1946.2, "×20.5"), (125300.0, "×1,254")],
+)
+def test_a_change_of_ten_times_or_more_reads_as_a_multiple(
+    change_pct: float | None, shown: str
+) -> None:
+    """The brief's 2018 row: 7 people then against 8,778 now is ×1,254, not +125300.0%."""
+    from channelsim.data.brief import _pct
+
+    assert _pct(change_pct) == shown

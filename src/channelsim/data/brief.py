@@ -268,7 +268,14 @@ def _span(item: dict[str, Any]) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1f}%"
+    """A change in per cent; ten times or more as a multiple (``×20.5``, ``×1,254``): a
+    percentage of a tiny base (7 people in 2018) reads as noise."""
+    if value is None:
+        return "–"
+    ratio = 1.0 + value / 100.0
+    if ratio >= 10.0:
+        return f"×{ratio:,.0f}" if ratio >= 100.0 else f"×{ratio:.1f}"
+    return f"{value:+.1f}%"
 
 
 def _row(
