@@ -36,6 +36,9 @@ RUNS = 4
 POLICY = "maritime_doctrine:doctrine_as_signed"
 KEY = f"policies.{POLICY}.patrol_boats"
 RETURNS = "one_in_one_out:one_in_one_out"
+#: Not in the starting scenario: switched on over the whole year, so the answer shows a change
+#: (the doctrine as signed acts only from 25 Nov 2025).
+TAXI = "taxi_boat_interdiction"
 
 
 def _dash_id(kind: str, key: str) -> str:
@@ -213,6 +216,13 @@ def test_explore_policy_run_matches_compare(
     )
     if not switch.is_checked():
         switch.check()
+    page.locator(f"[id='{_dash_id('on', TAXI)}'] input").check()
+    page.locator(f"#open-{TAXI}").evaluate(
+        "s => { s.parentElement.open = true; }"
+    )
+    teams = page.locator(f"[id='{_dash_id('ctl', f'policies.{TAXI}.teams')}']")
+    teams.fill("20")
+    teams.press("Tab")
     page.click("#run")
     page.wait_for_selector("#key-figures tr[data-figure='arrived_people']", timeout=240_000)
     page.wait_for_selector("#chart-tradeoff .main-svg", timeout=30_000)
@@ -230,6 +240,8 @@ def test_explore_policy_run_matches_compare(
     toml = _download_toml(page, tmp_path)
     text = toml.read_text()
     assert 'type = "maritime_doctrine"' in text and "patrol_boats = 8" in text
+    assert f'type = "{TAXI}"' in text and "teams = 20" in text
+    assert shown["arrived_people"] < 0  # the interdiction teams prevent some crossings
     command = page.locator("#command").inner_text()
     seed = int(re.search(r"--seed (\d+)", command).group(1))  # type: ignore[union-attr]
     assert f"--runs {RUNS}" in command

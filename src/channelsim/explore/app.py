@@ -172,6 +172,8 @@ def controls_panel(settings: Settings) -> list[Any]:
     types = policy_types()
     shown = set(policy_kind(k) for k in settings.policies)
     entries = [*settings.policies, *(kind for kind in types if kind not in shown)]
+    # the policies first; history's exogenous drivers (dated series) after them, closed
+    entries.sort(key=lambda entry: policy_kind(entry) == "driver")
     for kind in entries:
         help_text = types.get(policy_kind(kind), "")
         setting = settings.policies.get(kind)
@@ -209,7 +211,7 @@ def controls_panel(settings: Settings) -> list[Any]:
                             ),
                             *rows,
                         ],
-                        open=on,
+                        open=on and policy_kind(kind) != "driver",
                     ),
                 ],
                 className="policy",
@@ -341,7 +343,8 @@ def posterior_control(config: ExploreConfig, settings: Settings) -> html.Div:
         )
     else:
         help_text = (
-            f"Each paired run draws its calibrated parameters from {folder} and the policies' "
+            f"Each paired run draws its calibrated parameters from the calibration "
+            f"{Path(folder).name} and the policies' "
             "assumptions over their ranges, the same in both scenarios (as `channelsim compare "
             "--posterior`): the intervals then cover weather + parameters, and the answer says "
             f"what decides it (shares from {MIN_MEMBERS} runs; told from noise only with more, "
