@@ -227,3 +227,13 @@ def test_a_weather_file_without_a_time_column_names_the_columns(
         "column 'time': expected a 'time' column of ISO 8601 dates",
         "got columns 'date', 'wind_speed_kn'",
     )
+
+
+def test_more_workers_than_cores_are_capped_with_a_note() -> None:
+    """`--workers 64` on a small machine: a note and the cores' number, not 64 processes."""
+    from channelsim.cli.runs_cmd import _workers
+    from channelsim.experiments.executor import default_workers
+
+    cores = default_workers()
+    assert _workers(cores + 62) == cores
+    assert _workers(1) == 1 and _workers(None) is None

@@ -51,10 +51,27 @@ def workers_option() -> Any:
     return typer.Option(
         None,
         "--workers",
-        callback=at_least_one("--workers"),
+        callback=_workers,
         help="Local worker processes (default: all cores, once the members would take more "
         "than a few seconds in this process).",
     )
+
+
+def _workers(value: int | None) -> int | None:
+    """At least 1; more than the cores this process may use is capped at them, with a note
+    (each worker holds the engine, ~300 MB: 64 on 2 cores would only exhaust the memory)."""
+    from channelsim.experiments.executor import default_workers
+
+    value = at_least_one("--workers")(value)
+    cores = default_workers()
+    if value is not None and value > cores:
+        err_console.print(
+            f"note: --workers {value}: this machine lets channelsim use {cores} cores; "
+            f"using {cores} worker processes",
+            highlight=False,
+        )
+        return cores
+    return value
 
 
 def _scheduler_address(option: str) -> Callable[[str | None], str | None]:
