@@ -227,3 +227,11 @@ def test_history_as_known_on_a_day_holds_the_last_known_values() -> None:
     earlier = {spec.name for spec in known_on(history, dt.date(2025, 9, 1)).policies}
     assert "one_in_one_out" in earlier and "doctrine_as_signed" not in earlier
     assert known_on(history, LAST_DATA_DAY).policies == history.policies
+
+
+def test_a_cycle_of_bases_is_named_as_a_cycle(tmp_path: Path) -> None:
+    """a.toml -> b.toml -> a.toml: one line naming the cycle (it said 'at most 8 levels')."""
+    (tmp_path / "a.toml").write_text('base = "b.toml"\nname = "a"\n')
+    (tmp_path / "b.toml").write_text('base = "a.toml"\nname = "b"\n')
+    with pytest.raises(InputError, match=r"b.toml: base: .*cycle: a.toml -> b.toml -> a.toml"):
+        load_scenario(tmp_path / "a.toml")

@@ -571,16 +571,19 @@ def _policy_names(policies: list[Any]) -> list[str | None]:
     return [p.get("name") if isinstance(p, dict) else None for p in policies]
 
 
-def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, Any]:
+def resolve_base(
+    data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     """A scenario written as another with a change: ``base = "history.toml"`` (relative to
     this file) takes the base's keys; this file's keys replace them, except ``params``
     (merged, this file's values winning) and ``policies`` (the base's, less those named in
-    ``drop_policies``, then this file's). Errors name this file and the key."""
+    ``drop_policies``, then this file's). ``chain``: the files that led here (a file met
+    twice is a cycle). Errors name this file and the key."""
     if "base" not in data:
         if "drop_policies" in data:
             raise InputError(path, "drop_policies", "expected a `base` scenario to drop from")
         return data
-    if depth >= MAX_BASE_DEPTH:
+    if len(chain) >= MAX_BASE_DEPTH:
         raise InputError(path, "base", f"expected at most {MAX_BASE_DEPTH} levels of bases")
     raw = dict(data)
     base_name = raw.pop("base")
@@ -592,6 +595,10 @@ def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, 
         base_path = packaged if packaged is not None else base_path
     if base_path.resolve() == path.resolve():
         raise InputError(path, "base", "expected another scenario file, got this one")
+    chain = (*chain, path.resolve())
+    if base_path.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, base_path.resolve()))
+        raise InputError(path, "base", f"expected bases that end, got a cycle: {cycle}")
     if not base_path.is_file():
         found = "is a folder" if base_path.is_dir() else "does not exist"
         raise InputError(
@@ -600,7 +607,7 @@ def resolve_base(data: dict[str, Any], path: Path, depth: int = 0) -> dict[str, 
             "expected an existing scenario file (beside this one or shipped with channelsim), "
             f"got {base_name!r}: {base_path} {found}",
         )
-    base = resolve_base(_read_mapping(base_path), base_path, depth + 1)
+    base = resolve_base(_read_mapping(base_path), base_path, chain)
     base_origins = _origins(base, base_path)
     drop = raw.pop("drop_policies", [])
     if not isinstance(drop, list) or not all(isinstance(n, str) for n in drop):
