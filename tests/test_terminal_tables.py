@@ -94,7 +94,7 @@ def test_a_wide_table_moves_text_to_notes_and_columns_to_a_second_table() -> Non
 
 def test_a_file_name_is_not_split_across_lines() -> None:
     """`data editions` at 80 columns: each edition's file name on one line."""
-    names = ["30_January_2026_Small_boats_-_time_series.ods", "29_May_2026_Small_boats_-_time_series.ods"]
+    names = [f"{day}_2026_Small_boats_-_time_series.ods" for day in ("30_January", "29_May")]
     rows = [
         {"edition_id": k, "file_name": name, "sha256": "976125ee8b5f", "edition_date": "2026-01-30",
          "imported_at": "2026-11-29T22:26:17", "rows": 3372, "warnings": 0}
