@@ -242,12 +242,19 @@ def _append(sheet: Any, rows: Iterable[list[Any]]) -> None:
     """Append ``rows`` to a write-only sheet, :data:`ROWS_PER_STEP` at a time with Ctrl-C and
     SIGTERM held back: openpyxl writes them from generators, and an interruption landing
     inside one leaves them in a state that fails (a traceback printed at exit) when they are
-    closed; between steps they are whole, and :func:`_close_sheets` closes them cleanly."""
+    closed; between steps they are whole, and :func:`_close_sheets` closes them cleanly.
+
+    Each row is made just before it is appended and written at once (openpyxl's write-only
+    sheets serialise a row when it is appended), so a row may reuse the cells of the last.
+    """
     remaining = iter(rows)
-    while step := list(itertools.islice(remaining, ROWS_PER_STEP)):
+    appended = ROWS_PER_STEP
+    while appended == ROWS_PER_STEP:
         with signals_deferred():
-            for row in step:
+            appended = 0
+            for row in itertools.islice(remaining, ROWS_PER_STEP):
                 sheet.append(row)
+                appended += 1
 
 
 def _close_sheets(book: Any, *, quietly: bool = False) -> None:
@@ -273,21 +280,32 @@ def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[str, Field], bol
     header = _cells(sheet, titles, True, bold)
     formats = [_number_format(table[c], columns[str(c)]) for c in table.columns]
     plain = [_plain(table[c]) for c in table.columns]
-    rows = (_row(sheet, values, formats) for values in zip(*plain, strict=True))
+    rows = map(_row_maker(sheet, formats), zip(*plain, strict=True))
     _append(sheet, itertools.chain([header], rows))
 
 
-def _row(sheet: Any, values: tuple[Any, ...], formats: list[str | None]) -> list[Any]:
+def _row_maker(sheet: Any, formats: list[str | None]) -> Callable[[tuple[Any, ...]], list[Any]]:
+    """A function making a row's cells from its values: a plain value where the column's
+    format is General, else the column's one cell with that number format, its value
+    replaced (one styled cell per column, not per value: a row is written as soon as it is
+    appended, see :func:`_append`)."""
     from openpyxl.cell import WriteOnlyCell
 
-    row = []
-    for value, number_format in zip(values, formats, strict=True):
-        if number_format is None:
-            row.append(_cell(value))
-        else:
-            cell = WriteOnlyCell(sheet, value=_cell(value))
+    styled = [None if f is None else WriteOnlyCell(sheet) for f in formats]
+    for cell, number_format in zip(styled, formats, strict=True):
+        if cell is not None:
             cell.number_format = number_format
-            row.append(cell)
+
+    def row(values: tuple[Any, ...]) -> list[Any]:
+        cells = []
+        for value, cell in zip(values, styled, strict=True):
+            if cell is None:
+                cells.append(_cell(value))
+            else:
+                cell.value = _cell(value)
+                cells.append(cell)
+        return cells
+
     return row
 
 
