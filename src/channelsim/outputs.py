@@ -44,12 +44,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
-from channelsim.exports import Describe, export_folder
 from channelsim.interrupts import noted, signals_deferred
+
+if TYPE_CHECKING:  # the exports need pandas: imported when a folder is written
+    from channelsim.exports import Describe
 
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
@@ -127,6 +129,8 @@ def write_output_folder(
     here, without ``force``). Raises InputError (one line) if the target may not be written
     or the write fails (full disk, file-size limit): no temporary folder is left.
     """
+    from channelsim.exports import export_folder
+
     checked = _checked(target)
     _check_folder(checked)
     with _writing(checked, folder=True) as writing:
