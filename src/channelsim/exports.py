@@ -248,13 +248,13 @@ def _append(sheet: Any, rows: Iterable[list[Any]]) -> None:
     sheets serialise a row when it is appended), so a row may reuse the cells of the last.
     """
     remaining = iter(rows)
-    appended = ROWS_PER_STEP
-    while appended == ROWS_PER_STEP:
+    more = True
+    while more:
         with signals_deferred():
-            appended = 0
-            for row in itertools.islice(remaining, ROWS_PER_STEP):
+            more = False
+            for k, row in enumerate(itertools.islice(remaining, ROWS_PER_STEP), 1):
                 sheet.append(row)
-                appended += 1
+                more = k == ROWS_PER_STEP
 
 
 def _close_sheets(book: Any, *, quietly: bool = False) -> None:

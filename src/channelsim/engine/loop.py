@@ -72,12 +72,13 @@ class Loop:
     def _stops(self, sim: SimState) -> list[tuple[int, int, list[Callable[[DayView], None]]]]:
         """``(day, position, steps)`` for every position and day with Python work, in order."""
         per_position: list[list[tuple[np.ndarray, Callable[[DayView], None]]]] = []
+        hooks = [(policy, policy.hooks(), policy.active_days(sim.dates)) for policy in sim.policies]
         for stage in self.stages:
-            work = []
-            for policy in sim.policies:
-                hook = getattr(policy, f"on_{stage.name}", None)
-                if hook is not None:
-                    work.append((policy.active_days(sim.dates), hook))
+            work = [
+                (days, getattr(policy, f"on_{stage.name}"))
+                for policy, stages, days in hooks
+                if stage.name in stages
+            ]
             if stage.runs_in_python:
                 work.append((np.ones(sim.n_days, dtype=bool), stage.step))
             per_position.append(work)
@@ -100,44 +101,55 @@ class Loop:
             if stage.runs_in_python:
                 order[self.index(stage.name)] = -1
         here = (0, 0)
+        run = _kernel_run(sim)
         for d, p, steps in self._stops(sim):
-            _drive(sim, order, here, (d, p))
+            run = _drive(sim, run, order, here, (d, p))
             view = DayView(sim, d)
             for step in steps:
                 step(view)
             here = (d, p)
             if progress is not None:
                 progress(d, sim.n_days)
-        _drive(sim, order, here, (sim.n_days, 0))
+        _drive(sim, run, order, here, (sim.n_days, 0))
         if progress is not None:
             progress(sim.n_days, sim.n_days)
 
 
-def _drive(sim: SimState, order: np.ndarray, start: tuple[int, int], stop: tuple[int, int]) -> None:
+def _kernel_run(sim: SimState) -> kernels.Run:
+    """The kernels' view of ``sim``: its arrays, which hooks change in place (made again only
+    when the boat log grows)."""
+    k = sim.kernel
+    return kernels.Run(
+        sim.seed,
+        k.params,
+        k.streams,
+        sim.state,
+        sim.daily,
+        sim.levers,
+        sim.zone_levers["prevention_probability"],
+        sim.zone_levers["taxi_prevention_probability"],
+        sim.zone_levers["taxi_interception_probability"],
+        k.zones,
+        sim.boats,
+        sim.rules,
+        sim.rule_on,
+        sim.rule_daily,
+        sim.returning,
+        k.world,
+    )
+
+
+def _drive(
+    sim: SimState,
+    run: kernels.Run,
+    order: np.ndarray,
+    start: tuple[int, int],
+    stop: tuple[int, int],
+) -> kernels.Run:
     """Run the compiled kernels from ``start`` up to ``stop``, growing the boat log when a
-    day's launches do not fit."""
-    while True:
-        k = sim.kernel
-        run = kernels.Run(
-            sim.seed,
-            k.params,
-            k.streams,
-            sim.state,
-            sim.daily,
-            sim.levers,
-            sim.zone_levers["prevention_probability"],
-            sim.zone_levers["taxi_prevention_probability"],
-            sim.zone_levers["taxi_interception_probability"],
-            k.zones,
-            sim.boats,
-            sim.rules,
-            sim.rule_on,
-            sim.rule_daily,
-            sim.returning,
-            k.world,
-        )
-        status = kernels.run_days(order, *start, *stop, run)
-        if status == kernels.DONE:
-            return
+    day's launches do not fit; return the kernels' view (a new one if the log grew)."""
+    while kernels.run_days(order, *start, *stop, run) != kernels.DONE:
         sim.grow()
+        run = _kernel_run(sim)
         start = (int(sim.state[0]["stop_day"]), int(sim.state[0]["stop_pos"]))
+    return run

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
@@ -225,12 +226,18 @@ class Policy(BaseModel):
         return ()
 
     def hooks(self) -> tuple[str, ...]:
-        """The stages this policy has a Python hook for (``on_<stage>`` methods)."""
-        return tuple(
-            name[3:]
-            for name in dir(type(self))
-            if name.startswith("on_") and callable(getattr(type(self), name))
-        )
+        """The stages this policy has a Python hook for (``on_<stage>`` methods), read once
+        per run. A policy whose hook does nothing with its parameters (e.g. deterrence with
+        an elasticity of 0) may leave that stage out: the loop then does not stop there."""
+        return _class_hooks(type(self))
+
+
+@functools.cache
+def _class_hooks(cls: type[Policy]) -> tuple[str, ...]:
+    """The ``on_<stage>`` methods a policy class defines (its own or inherited)."""
+    return tuple(
+        name[3:] for name in dir(cls) if name.startswith("on_") and callable(getattr(cls, name))
+    )
 
 
 _REGISTRY: dict[str, type[Policy]] = {}

@@ -26,6 +26,63 @@ from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, binomial
 
 
+class _Queue:
+    """People waiting for removal, by the day they were queued (oldest first), with their
+    running total."""
+
+    __slots__ = ("entries", "waiting_people")
+
+    def __init__(self) -> None:
+        self.entries: deque[list[int]] = deque()  # [day queued, people]
+        self.waiting_people = 0
+
+    def release(self, day: int, max_wait_days: int) -> None:
+        """Release those queued ``max_wait_days`` or more before ``day`` (they stay)."""
+        entries = self.entries
+        while entries and day - entries[0][0] >= max_wait_days:
+            self.waiting_people -= entries.popleft()[1]
+
+    def add(self, day: int, people: int) -> None:
+        if people:
+            self.entries.append([day, people])
+            self.waiting_people += people
+
+    def remove(self, capacity: int) -> int:
+        """Remove up to ``capacity`` people from the front; return how many."""
+        removed = 0
+        entries = self.entries
+        while entries and removed < capacity:
+            front = entries[0]
+            take = min(capacity - removed, front[1])
+            front[1] -= take
+            removed += take
+            if front[1] == 0:
+                entries.popleft()
+        self.waiting_people -= removed
+        return removed
+
+
+class _Window:
+    """Arrivals and removals of the last days, with their running sums."""
+
+    __slots__ = ("arrived", "entries", "removed")
+
+    def __init__(self) -> None:
+        self.entries: deque[tuple[int, int]] = deque()  # (arrived, removed)
+        self.arrived = 0
+        self.removed = 0
+
+    def add(self, arrived: int, removed: int, days: int) -> None:
+        """Add today's figures; keep the last ``days`` days."""
+        self.entries.append((arrived, removed))
+        self.arrived += arrived
+        self.removed += removed
+        while len(self.entries) > days:
+            old_arrived, old_removed = self.entries.popleft()
+            self.arrived -= old_arrived
+            self.removed -= old_removed
+
+
 class _Removal(Policy):
     """The queue, capacity and deterrence shared by the removal policies."""
 
@@ -37,8 +94,8 @@ class _Removal(Policy):
     deterrence_window_days: int = Field(default=28, ge=1, le=365)
     cost_gbp_per_removal: float = Field(default=0.0, ge=0)
 
-    _queue: deque[list[int]] = PrivateAttr(default_factory=deque)  # [day queued, people]
-    _window: deque[tuple[int, int]] = PrivateAttr(default_factory=deque)  # (arrived, removed)
+    _queue: _Queue = PrivateAttr(default_factory=_Queue)
+    _window: _Window = PrivateAttr(default_factory=_Window)
 
     def capacity_today(self, day: DayView) -> int:
         """How many people can be removed today."""
@@ -50,13 +107,17 @@ class _Removal(Policy):
 
     def removed_share(self) -> float:
         """Share of arrivals removed over the deterrence window."""
-        arrived = sum(a for a, _ in self._window)
-        removed = sum(r for _, r in self._window)
-        return min(1.0, removed / arrived) if arrived > 0 else 0.0
+        window = self._window
+        return min(1.0, window.removed / window.arrived) if window.arrived > 0 else 0.0
 
     def init(self, setup: Setup) -> None:
-        self._queue.clear()
-        self._window.clear()
+        self._queue = _Queue()
+        self._window = _Window()
+
+    def hooks(self) -> tuple[str, ...]:
+        """Without deterrence (elasticity 0) the inflow hook would change nothing: left out."""
+        hooks = super().hooks()
+        return hooks if self.deterrence_elasticity else tuple(h for h in hooks if h != "inflow")
 
     def on_inflow(self, day: DayView) -> None:
         """Deterrence: fewer people come to the coast as more arrivals are removed."""
@@ -64,7 +125,7 @@ class _Removal(Policy):
 
     def waiting_people(self) -> int:
         """People in the queue (detained or referred, not yet removed)."""
-        return sum(n for _, n in self._queue)
+        return self._queue.waiting_people
 
     def queue_limit(self) -> int | None:
         """Most people the queue can hold (detention places); ``None``: no limit."""
@@ -73,25 +134,16 @@ class _Removal(Policy):
     def on_returns(self, day: DayView) -> None:
         """Queue today's eligible arrivals, remove as capacity allows, release the rest."""
         arrived = int(day["arrived_people"])
-        while self._queue and day.day - self._queue[0][0] >= self.max_wait_days:
-            self._queue.popleft()  # released: they stay in the UK
+        queue = self._queue
+        today = day.day
+        queue.release(today, self.max_wait_days)
         eligible = binomial(self, day, "eligible", arrived, self.eligible_share)
         limit = self.queue_limit()
         if limit is not None:
-            eligible = min(eligible, max(0, limit - self.waiting_people()))
-        if eligible:
-            self._queue.append([day.day, eligible])
-        removed = 0
-        capacity = self.capacity_today(day)
-        while self._queue and removed < capacity:
-            take = min(capacity - removed, self._queue[0][1])
-            self._queue[0][1] -= take
-            removed += take
-            if self._queue[0][1] == 0:
-                self._queue.popleft()
-        self._window.append((arrived, removed))
-        while len(self._window) > self.deterrence_window_days:
-            self._window.popleft()
+            eligible = min(eligible, max(0, limit - queue.waiting_people))
+        queue.add(today, eligible)
+        removed = queue.remove(self.capacity_today(day))
+        self._window.add(arrived, removed, self.deterrence_window_days)
         self.after_removal(day, removed)
         day.add_cost(self.type_name, removed * self.cost_gbp_per_removal)
 
