@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -628,6 +628,16 @@ def run_days(
             p = 0
             d += 1
     return DONE
+
+
+@njit(cache=True)
+def run_days_of(
+    order: np.ndarray, day_from: int, pos_from: int, day_to: int, pos_to: int, *fields: Any
+) -> int:
+    """:func:`run_days` with its :class:`Run` given field by field (``*run``): Numba types
+    separate arguments in C but a named tuple in Python, and this call comes at every stop
+    of the loop for Python work (about 10 µs a call saved)."""
+    return run_days(order, day_from, pos_from, day_to, pos_to, Run(*fields))
 
 
 def _refresh_caches() -> None:

@@ -7,7 +7,8 @@ its stage, whether it runs compiled, its levers, its results, and the policies' 
 Running a loop (:meth:`Loop.run`) executes the positions day after day. Python work —
 policies' hooks, which run at the start of their stage on the days they are active, and
 stages written in Python — makes the loop stop at that position on that day; between such
-stops the compiled kernels run back to back in one call (``kernels.run_days``).
+stops the compiled kernels run back to back in one call (``kernels.run_days``, through
+``kernels.run_days_of``).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def _drive(
 ) -> kernels.Run:
     """Run the compiled kernels from ``start`` up to ``stop``, growing the boat log when a
     day's launches do not fit; return the kernels' view (a new one if the log grew)."""
-    while kernels.run_days(order, *start, *stop, run) != kernels.DONE:
+    while kernels.run_days_of(order, *start, *stop, *run) != kernels.DONE:
         sim.grow()
         run = _kernel_run(sim)
         start = (int(sim.state[0]["stop_day"]), int(sim.state[0]["stop_pos"]))
