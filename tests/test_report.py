@@ -147,6 +147,7 @@ def test_bad_sources_are_one_line_errors_and_write_nothing(tmp_path: Path, run_c
     for source, expected in (
         (empty, "expected the output folder of channelsim run"),
         ("no-such-run", "no such run in the results store"),
+        (tmp_path / "nonexistent", "nonexistent: no such folder (expected a folder written"),
     ):
         result = run_cli("report", source, "-o", out, "--runs-store", tmp_path / "runs.duckdb")
         assert result.exit_code == 2

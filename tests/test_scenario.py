@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,14 @@ def test_out_of_range_numbers_are_rejected(info: object, excess: float, above: b
     message = str(caught.value)
     assert message.startswith(f"x.toml: params.{info.path}: expected a number ")  # type: ignore[attr-defined]
     assert ("≤" in message) == above
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_a_value_that_is_not_finite_is_named_as_such(value: float) -> None:
+    with pytest.raises(InputError) as caught:
+        apply_overrides(default_params(), {"beach": {"prevention_probability": value}}, "x.toml")
+    expected = f"x.toml: params.beach.prevention_probability: expected a finite number, got {value}"
+    assert str(caught.value) == expected
 
 
 def test_error_message_is_one_line_naming_file_and_key(tmp_path: Path) -> None:

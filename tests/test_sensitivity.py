@@ -34,6 +34,7 @@ SCENARIO = REPO_ROOT / "scenarios" / "status-quo-2025.toml"
 JUNE = (dt.date(2025, 6, 1), dt.date(2025, 6, 21))
 COLD_SURVIVAL = "hazards.survival_median_below_10c_h"
 INFLOW = "coast.inflow_people_per_day"
+POSTERIOR = REPO_ROOT / "calibration" / "posterior-history-2026-05-28"
 
 
 def _info(name: str, low: float, high: float) -> ParamInfo:
@@ -250,6 +251,12 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
         (["--method", "sobol", "--samples", "6"], "expected a power of two"),
         (["--method", "fast"], "--method: expected one of sobol, morris"),
         (["--from", "2025-07-01", "--to", "2025-06-01"], "--from: expected a date on or before"),
+        (["--method", "rbd-fast"], "--method: expected --posterior DIR with rbd-fast"),
+        (["--posterior", "/nonexistent"], "--posterior: /nonexistent: expected a posterior"),
+        (["--posterior", REPO_ROOT / "scenarios"], "posterior.toml: file not found"),
+        (["--posterior", POSTERIOR, "--method", "sobol"], "--method: expected rbd-fast with"),
+        (["--posterior", POSTERIOR, "--params", INFLOW], "--params: expected no --params with"),
+        (["--posterior", POSTERIOR, "--samples", "4"], "--samples: expected at least 14 draws"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(
@@ -260,3 +267,31 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_cli_with_a_posterior_draws_its_parameters_and_the_assumptions(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """``--posterior``: the calibrated parameters come from the posterior's particles, the
+    doctrine's assumptions over their declared ranges, and each output's variance is shared
+    out among them (RBD-FAST), every run with the scenario's seed."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "sens"
+    scenario = REPO_ROOT / "scenarios" / "doctrine-territorial.toml"
+    result = run_cli(
+        "sensitivity", scenario, "--posterior", POSTERIOR, "--samples", "16", "--from",
+        "2025-06-01", "--to", "2025-06-07", "--workers", "1", "--out", out, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["method"] == "rbd-fast" and payload["n_runs"] == 16
+    assert payload["posterior"] == str(POSTERIOR)
+    kinds = {r["parameter"]: r["kind"] for r in payload["indices"]}
+    doctrine = "policy.maritime_doctrine#0.capsize_probability_per_intervention"
+    assert kinds[doctrine] == "assumption" and kinds[INFLOW] == "calibrated"
+    samples = pd.read_parquet(out / "samples.parquet")
+    particles = pq.read_table(POSTERIOR / "posterior.parquet").to_pandas()
+    assert set(samples[INFLOW]) <= set(particles[INFLOW])  # drawn from the posterior
+    assert samples[doctrine].between(0.001, 0.03).all() and samples[doctrine].nunique() == 16
+    assert "sensitivity.html" in {p.name for p in out.iterdir()}

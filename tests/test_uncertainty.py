@@ -3,7 +3,8 @@ executor, and "what decides this answer" naming the input that drives a differen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -43,12 +44,19 @@ SCENARIO = 'name = "{name}"\nstart = 2025-06-01\nend = 2025-07-15\nseed = 4\n{po
 POLICY = '[[policies]]\ntype = "toy_stop"\n'
 
 
-def _posterior(folder: Path) -> Path:
-    """A posterior near the defaults: five particles a little apart in every parameter."""
+def _posterior(folder: Path, moving: Sequence[str] = ()) -> Path:
+    """A posterior near the defaults: five particles a little apart in every parameter (in
+    the ``moving`` parameters alone when given, the others at the middle of their priors)."""
     folder.mkdir()
     chosen = priors()
     rows = [
-        {"weight": 0.2, **{p.path: p.value(position) for p in chosen}}
+        {
+            "weight": 0.2,
+            **{
+                p.path: p.value(position if not moving or p.path in moving else 0.5)
+                for p in chosen
+            },
+        }
         for position in (0.46, 0.48, 0.5, 0.52, 0.54)
     ]
     pd.DataFrame(rows).to_parquet(folder / POSTERIOR_FILE, index=False)
@@ -175,3 +183,93 @@ def test_pure_noise_names_no_driver(runs: int) -> None:
     else:
         assert decided["told_from_noise"] and comparison.decides_note() is None
         assert "within noise" in comparison.decides_rows()[0]["driver 1"]
+
+
+def test_the_report_s_what_decides_table_is_compare_s(tmp_path: Path) -> None:
+    """The report builds its table from comparison.json, the terminal from the comparison
+    itself: both through one function, so the same comparison gives the same rows (figures
+    by their labels, the largest shares first, the noise level)."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import Comparison, _summary
+    from channelsim.experiments.summary import plain_json
+    from channelsim.experiments.uncertainty import what_decides
+    from channelsim.reports.build import decides_section
+    from channelsim.reports.inputs import load_input
+
+    rng = np.random.default_rng(8)
+    runs = 60
+    x = rng.uniform(size=(runs, 4))
+    draws = [{f"p{j}": v for j, v in enumerate(row)} for row in x]
+    pairs = pd.DataFrame(
+        {"scenario": "stop", "rep": range(runs), "figure": "dead_or_missing_people"}
+        | {"difference": 10 * x[:, 0] + rng.normal(0, 0.5, runs)}
+    )
+    difference = pairs["difference"].to_numpy()
+    table = pd.DataFrame([_summary("stop", "dead_or_missing_people", difference)])
+    comparison = Comparison(
+        "base", 1, runs, ["stop"], {}, pairs, table, pd.DataFrame(), results=all_results(),
+        drivers=what_decides(draws, pairs, {}, seed=1), period=("2025-01-01", "2025-12-31"),
+    )  # fmt: skip
+    rows = comparison.decides_rows()
+    assert rows and rows[0]["figure"] == "Dead or missing (people)"
+    assert rows[0]["driver 1"].startswith("p0 (calibrated)")
+    (tmp_path / "comparison.json").write_text(json.dumps(plain_json(comparison.to_json_dict())))
+    section, _ = decides_section(load_input(str(tmp_path)))
+    assert section is not None
+    assert section.tables[0].to_dict(orient="records") == rows
+
+
+def test_a_posterior_sensitivity_names_the_one_driving_assumption(
+    toy: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    """``sensitivity --posterior``: the calibrated parameters drawn from the posterior's
+    particles, the policy's assumption over its range, and the assumption that drives the
+    arrivals named with most of their variance; the runs share one seed."""
+    from channelsim.experiments import prepare
+    from channelsim.experiments.sensitivity import run_posterior_sensitivity
+
+    _, stop, _ = toy
+    posterior = read_posterior(_posterior(tmp_path / "one", ["hazards.capsize_per_hour"]))
+    result = run_posterior_sensitivity(
+        prepare(stop), posterior, outputs=["arrived_people"], n_samples=64, seed=5,
+        executor="serial", progress=False,
+    )  # fmt: skip
+    top = result.indices.sort_values("share").iloc[-1]
+    assert top["parameter"] == "policy.toy_stop#0.stop_share" and top["kind"] == "assumption"
+    assert top["share"] > 0.5 and top["above_noise"]
+    assert (top["low"], top["high"]) == (0.0, 0.9)
+    assert result.inputs is not None and len(result.samples()) == 64
+    capsize = "hazards.capsize_per_hour"  # particles of the posterior, not the prior's range
+    assert set(result.inputs[capsize]) == set(posterior.table[capsize])
+    # one seed for every run: the same inputs give the same arrivals
+    again = run_posterior_sensitivity(
+        prepare(stop), posterior, outputs=["arrived_people"], n_samples=64, seed=5,
+        executor="serial", progress=False,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(result.y, again.y)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "scenarios/status-quo-2025.toml", "--runs", "2", "--runs-store", "runs"],
+        ["compare", "scenarios/status-quo-2025.toml", "scenarios/doctrine-territorial.toml",
+         "--runs-store", "runs"],
+        ["sensitivity", "scenarios/status-quo-2025.toml"],
+    ],
+)
+def test_a_bad_posterior_folder_is_one_line_naming_the_option(
+    command: list[str], tmp_path: Path, run_cli: Any
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    named = {"runs": tmp_path / "runs.duckdb"}
+    args = [root / a if a.startswith("scenarios/") else named.get(a, a) for a in command]
+    for folder, expected in (
+        (tmp_path / "missing", "missing: expected a posterior folder written by"),
+        (root / "scenarios", "posterior.toml: file not found (expected in a posterior folder)"),
+    ):
+        result = run_cli(*args, "--posterior", folder)
+        assert result.exit_code == 2, result.stderr
+        line = result.stderr.strip()
+        assert line.startswith("error: --posterior: ") and expected in line
+        assert len(line.splitlines()) == 1

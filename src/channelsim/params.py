@@ -15,6 +15,7 @@ runs use, and which set they come from (``python -m channelsim.docs``).
 
 from __future__ import annotations
 
+import math
 import sys
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -663,6 +664,8 @@ def expected_text(error: Mapping[str, Any]) -> str:
         return "unknown key"
     if kind == "missing":
         return "required key is missing"
+    if isinstance(got, float) and not math.isfinite(got):  # nan fails every bound
+        return f"expected a finite number{got_text}"
     if kind in {"less_than_equal", "less_than"}:
         sign = "≤" if kind == "less_than_equal" else "<"
         key = "le" if kind == "less_than_equal" else "lt"

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows
+from channelsim.cli.output import OutputFormat, console, emit_rows
 from channelsim.cli.runs_cmd import (
     at_least_one,
     force_option,
+    read_posterior_option,
     resume_option,
     runs_store_option,
     scheduler_option,
@@ -65,13 +66,13 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         "noise when its lower bound exceeds the noise level, the largest share pure noise gets)"
     )
     note = comparison.decides_note()
-    if note is not None:
-        from channelsim.cli.output import console
-
-        console.print(f"{title}\n{note}", soft_wrap=True)
+    console.print(title if note is None else f"{title}\n{note}", soft_wrap=True)
     rows = comparison.decides_rows()
-    if rows:
-        emit_rows(rows, fmt, title=title)
+    for name in comparison.names:  # one table per scenario: notes name the figure
+        mine = [{k: v for k, v in r.items() if k != "scenario"} for r in rows
+                if r["scenario"] == name]  # fmt: skip
+        if mine:
+            emit_rows(mine, fmt, title=f"{name} minus {comparison.base}")
 
 
 def register(app: typer.Typer) -> None:
@@ -109,7 +110,6 @@ def register(app: typer.Typer) -> None:
         arrival. Without --posterior the intervals cover weather and chance only."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import compare_scenarios, prepare
-        from channelsim.experiments.calibrate import read_posterior
         from channelsim.outputs import ensemble_bytes, output_folder
         from channelsim.runstore import RunStore
         from channelsim.scenario import check_seed
@@ -119,8 +119,8 @@ def register(app: typer.Typer) -> None:
         base_seed = loaded[0].seed if seed is None else check_seed(seed)
         days = max((s.end - s.start).days + 1 for s in loaded)
         room = ensemble_bytes(runs * len(loaded), days)
+        read = None if posterior is None else read_posterior_option(posterior)
         target = None if out is None else output_folder(out, force=force, expected_bytes=room)
-        read = None if posterior is None else read_posterior(posterior)
         scenarios = [prepare(scenario) for scenario in loaded]
         with RunStore(runs_store) as store, finishing(store, target) as finish:
             comparison = compare_scenarios(

@@ -10,7 +10,12 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
-from channelsim.cli.runs_cmd import at_least_one, scheduler_option, workers_option
+from channelsim.cli.runs_cmd import (
+    at_least_one,
+    read_posterior_option,
+    scheduler_option,
+    workers_option,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +46,6 @@ def register(app: typer.Typer) -> None:
         50%/90% intervals over posterior draws, with the model version and this command."""
         from channelsim.engine import load_scenario
         from channelsim.errors import InputError
-        from channelsim.experiments.calibrate import read_posterior
         from channelsim.experiments.forecast import forecast_record, write_forecast
         from channelsim.experiments.inputs import prepare
         from channelsim.experiments.runs import run_scenario_ensemble
@@ -56,13 +60,13 @@ def register(app: typer.Typer) -> None:
             raise InputError(
                 None, "--from", f"expected a day from {loaded.start} to {loaded.end}, got {start}"
             )
-        read = read_posterior(posterior)
+        read = read_posterior_option(posterior)
         base_seed = loaded.seed if seed is None else check_seed(seed)
         ensemble = run_scenario_ensemble(
             prepare(loaded),
             runs,
             base_seed,
-            posterior=posterior,
+            posterior=read,
             executor=scheduler or ("processes" if workers else "auto"),
             workers=workers,
             progress=fmt is not OutputFormat.json,

@@ -17,6 +17,7 @@ from channelsim.cli.output import OutputFormat, console, emit_rows, err_console,
 from channelsim.cli.runs_cmd import (
     at_least_one,
     force_option,
+    read_posterior_option,
     resume_option,
     runs_store_option,
     scheduler_option,
@@ -123,13 +124,14 @@ def _run_ensemble_command(
     scenario = with_run_options(load_scenario(scenario_path), start=start, end=end, seed=seed)
     days = (scenario.end - scenario.start).days + 1
     room = ensemble_bytes(runs, days)
+    read = None if posterior is None else read_posterior_option(posterior)
     target = None if out is None else output_folder(out, force=force, expected_bytes=room)
     with RunStore(runs_store) as store, finishing(store, target) as finish:
         ensemble = run_scenario_ensemble(
             prepare(scenario),
             runs,
             scenario.seed,
-            posterior=posterior,
+            posterior=read,
             executor=scheduler or ("processes" if workers else "auto"),
             workers=workers,
             store=store,

@@ -13,6 +13,7 @@ from channelsim.errors import InputError
 
 if TYPE_CHECKING:  # imported where used: the command line starts without them
     from channelsim.experiments import EnsembleResult
+    from channelsim.experiments.calibrate import Posterior
 
 RUNS_STORE_HELP = (
     "Results store (a DuckDB file; members' outputs go in the folder NAME.members beside it). "
@@ -44,6 +45,17 @@ def at_least_one(option: str) -> Callable[[int | None], int | None]:
         return value
 
     return check
+
+
+def read_posterior_option(path: Path) -> Posterior:
+    """The posterior folder given as ``--posterior``; any problem with it is one line naming
+    the option, the folder or file, and what was expected."""
+    from channelsim.experiments.calibrate import read_posterior
+
+    try:
+        return read_posterior(path)
+    except InputError as error:
+        raise InputError(None, "--posterior", str(error)) from None
 
 
 def workers_option() -> Any:

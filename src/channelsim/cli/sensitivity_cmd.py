@@ -7,9 +7,14 @@ from typing import Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
-from channelsim.cli.runs_cmd import force_option, scheduler_option, workers_option
+from channelsim.cli.runs_cmd import (
+    force_option,
+    read_posterior_option,
+    scheduler_option,
+    workers_option,
+)
 from channelsim.errors import InputError
 
 
@@ -29,6 +34,77 @@ def _rows(indices: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _share_rows(indices: Any) -> list[dict[str, Any]]:
+    """RBD-FAST shares for reading: per output, each input and its share, largest first."""
+    from channelsim.experiments.uncertainty import share_text
+
+    ranked = indices.sort_values(["output", "share"], ascending=[True, False], kind="stable")
+    return [
+        {"figure": r["output"], "input": share_text({**r, "input": r["parameter"]})}
+        for r in ranked.to_dict(orient="records")
+    ]
+
+
+def _posterior_method(method: str | None, params: str | None) -> str:
+    """The method of a sensitivity over a posterior: RBD-FAST on the drawn sample."""
+    from channelsim.experiments.sensitivity import POSTERIOR_METHOD
+
+    if params is not None:
+        raise InputError(
+            None, "--params", "expected no --params with --posterior: every parameter of the "
+            "posterior and every assumption of the scenario's policies is varied",
+        )  # fmt: skip
+    if method not in (None, POSTERIOR_METHOD):
+        raise InputError(
+            None, "--method", f"expected {POSTERIOR_METHOD} with --posterior (sobol and morris "
+            f"sample independent uniform ranges, not a posterior), got {method!r}",
+        )  # fmt: skip
+    return POSTERIOR_METHOD
+
+
+def _run(loaded: Any, posterior: Any | None, options: dict[str, Any]) -> Any:
+    """Sobol or Morris over the parameters' ranges, or RBD-FAST over a posterior."""
+    from channelsim.experiments import prepare
+    from channelsim.experiments.sensitivity import (
+        POSTERIOR_METHOD,
+        run_posterior_sensitivity,
+        run_sensitivity,
+    )
+
+    method, params = options.pop("method"), options.pop("parameters")
+    if posterior is None:
+        if method == POSTERIOR_METHOD:
+            raise InputError(None, "--method", "expected --posterior DIR with rbd-fast")
+        return run_sensitivity(loaded, method=method or "sobol", parameters=params, **options)
+    return run_posterior_sensitivity(prepare(loaded), posterior, **options)
+
+
+def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
+    """The indices (or shares) as a table, CSV or JSON."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.sensitivity import POSTERIOR_METHOD
+
+    title = f"{result.method} indices, {result.scenario}, {len(result.x)} runs (seed {result.seed})"
+    if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
+        emit_rows(_rows(result.indices), fmt, title=title, json_payload=payload)
+        return
+    from channelsim.experiments.uncertainty import too_few_note
+
+    indices = result.indices
+    short = indices[indices["runs"] < indices["runs_needed"]]
+    noise = float(indices["noise_level"].max())
+    title = (
+        f"What decides each output over the posterior {result.posterior} and the scenario's "
+        f"assumptions: first-order shares of its variance (RBD-FAST, {len(result.x)} runs, one "
+        f"seed: {result.seed}) ± their 95% bootstrap half-width; noise level {noise:.0%}"
+    )
+    if not short.empty:
+        console.print(too_few_note(int(short["runs"].min()), int(short["runs_needed"].max()),
+                                   float(short["noise_level"].max())), soft_wrap=True)  # fmt: skip
+        return
+    emit_rows(_share_rows(indices), fmt, title=title, sources=[all_results()])
+
+
 def register(app: typer.Typer) -> None:
     """Add ``sensitivity`` to the app."""
 
@@ -40,14 +116,25 @@ def register(app: typer.Typer) -> None:
             "--outputs",
             help="Comma-separated totals to analyse (as in `channelsim run --format json`).",
         ),
-        method: str = typer.Option(
-            "sobol", "--method", help="sobol (S1, ST) or morris (mu*, sigma)."
+        method: str | None = typer.Option(
+            None,
+            "--method",
+            help="sobol (S1, ST; the default) or morris (mu*, sigma); with --posterior, "
+            "rbd-fast (the only method for a posterior's correlated draws).",
         ),
         samples: int | None = typer.Option(
             None,
             "--samples",
-            help="Sobol base samples (a power of two; runs = N·(D+2), default 64) or Morris "
-            "trajectories (runs = N·(D+1), default 10).",
+            help="Sobol base samples (a power of two; runs = N·(D+2), default 64), Morris "
+            "trajectories (runs = N·(D+1), default 10) or, with --posterior, posterior draws "
+            "(runs = N, default 256).",
+        ),
+        posterior: Path | None = typer.Option(
+            None,
+            "--posterior",
+            help="Calibration posterior folder: the calibrated parameters are drawn from it "
+            "(not their plausible ranges) and the policies' assumptions over their ranges, "
+            "every run with the same seed; the shares of each output's variance by RBD-FAST.",
         ),
         params: str | None = typer.Option(
             None,
@@ -72,27 +159,32 @@ def register(app: typer.Typer) -> None:
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
-        """Sobol or Morris sensitivity of scenario totals, every run with the same seed."""
+        """Sobol or Morris sensitivity of scenario totals, every run with the same seed; with
+        --posterior, the share of each total's variance due to each calibrated parameter
+        (drawn from the posterior) and each assumption of the scenario's policies."""
         from channelsim.engine import load_scenario
-        from channelsim.experiments.sensitivity import run_sensitivity
         from channelsim.outputs import output_folder
         from channelsim.reports import sensitivity_page
         from channelsim.scenario import with_run_options
 
         start, end = parse_date_option(date_from, "--from"), parse_date_option(date_to, "--to")
         loaded = with_run_options(load_scenario(scenario), start=start, end=end, seed=seed)
+        read = None  # any problem is one line before a folder is made or a run started
+        if posterior is not None:
+            _posterior_method(method, params)
+            read = read_posterior_option(posterior)
         target = None if out is None else output_folder(out, force=force)
-        result = run_sensitivity(
-            loaded,
-            outputs=_names(outputs, "--outputs") or [],
-            method=method,
-            n_samples=samples,
-            parameters=_names(params, "--params"),
-            seed=loaded.seed,
-            executor=scheduler or ("processes" if workers else "auto"),
-            workers=workers,
-            progress=True,
-        )
+        options = {
+            "outputs": _names(outputs, "--outputs") or [],
+            "method": method,
+            "n_samples": samples,
+            "parameters": _names(params, "--params"),
+            "seed": loaded.seed,
+            "executor": scheduler or ("processes" if workers else "auto"),
+            "workers": workers,
+            "progress": True,
+        }
+        result = _run(loaded, read, options)
         payload = result.to_json_dict()
         if target is not None:
             title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
@@ -100,10 +192,4 @@ def register(app: typer.Typer) -> None:
             written = result.write(target, {"sensitivity.html": html})
             payload["out"] = str(written)
             err_console.print(f"sensitivity written to {written}", highlight=False)
-        emit_rows(
-            _rows(result.indices),
-            fmt,
-            title=f"{result.method} indices, {result.scenario}, {len(result.x)} runs "
-            f"(seed {result.seed})",
-            json_payload=payload,
-        )
+        _print(result, payload, fmt)

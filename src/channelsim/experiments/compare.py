@@ -32,12 +32,12 @@ from channelsim.experiments.runs import resume_target
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
 from channelsim.experiments.uncertainty import (
     SHARE_COLUMNS,
+    decides_note,
+    decides_table,
     driver_sentence,
     input_label,
     paired_draws,
     scenario_assumptions,
-    share_text,
-    too_few_note,
     too_few_runs,
     top_driver,
     uncertain_member,
@@ -137,35 +137,19 @@ class Comparison:
             }
         return out
 
+    def decided(self) -> dict[str, dict[str, Any]]:
+        """:meth:`what_decides` of every scenario compared, by name (as comparison.json)."""
+        return {name: self.what_decides(name) for name in self.names}
+
     def decides_note(self) -> str | None:
         """The one line shown instead of the shares when some difference has fewer runs
-        than its shares need to be told from noise (:func:`too_few_note`), else ``None``."""
-        if self.drivers is None or self.drivers.empty:
-            return None
-        short = self.drivers[self.drivers["runs"] < self.drivers["runs_needed"]]
-        if short.empty:
-            return None
-        return too_few_note(
-            int(short["runs"].min()), int(short["runs_needed"].max()),
-            float(short["noise_level"].max()),
-        )  # fmt: skip
+        than its shares need to be told from noise (:func:`decides_note`), else ``None``."""
+        return decides_note(self.decided())
 
     def decides_rows(self, top: int = 3) -> list[dict[str, Any]]:
-        """"What decides this answer" as the terminal shows it: per scenario and figure with
-        enough runs to tell a share from noise, the ``top`` largest shares of the
-        difference's variance (``driver 1``…, each ``"<input> (<kind>) <share> ± <95%>"``)
-        and the ``noise level``; empty without a posterior (see :meth:`decides_note`)."""
-        if self.drivers is None:
-            return []
-        rows = []
-        for (scenario, figure), shares in self.drivers.groupby(["scenario", "figure"], sort=False):
-            if too_few_runs(shares):
-                continue
-            best = shares.nlargest(top, "share").to_dict(orient="records")
-            drivers = {f"driver {i + 1}": share_text(r) for i, r in enumerate(best)}
-            noise = f"{shares['noise_level'].iloc[0]:.0%}"
-            rows.append({"scenario": scenario, "figure": figure, **drivers, "noise level": noise})
-        return rows
+        """"What decides this answer" as the terminal and the report show it
+        (:func:`decides_table`, figures by their labels); empty without a posterior."""
+        return decides_table(self.decided(), self.label, top)
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""

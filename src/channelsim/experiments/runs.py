@@ -32,6 +32,7 @@ from channelsim.outputs import OutputTarget, write_output_folder
 
 if TYPE_CHECKING:
     from channelsim.engine import ResultSet, SimSpec
+    from channelsim.experiments.calibrate import Posterior
     from channelsim.runstore import RunStore
     from channelsim.scenario import Scenario
 
@@ -195,7 +196,7 @@ def run_scenario_ensemble(
     runs: int,
     seed: int,
     *,
-    posterior: Path | None = None,
+    posterior: Path | Posterior | None = None,
     executor: str = "auto",
     workers: int | None = None,
     store: RunStore | None = None,
@@ -203,7 +204,8 @@ def run_scenario_ensemble(
     progress: bool = True,
 ) -> ScenarioEnsemble:
     """Run ``runs`` members of ``scenario`` from base seed ``seed``; with a ``posterior``
-    folder, member ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
+    folder (or one read, :func:`~channelsim.experiments.calibrate.read_posterior`), member
+    ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
     from channelsim.engine import SimSpec, scenario_results, simulate
 
     if runs < 1:
@@ -214,7 +216,9 @@ def run_scenario_ensemble(
     if posterior is not None:
         from channelsim.experiments.calibrate import read_posterior
 
-        draws = read_posterior(posterior).draws(runs, seed)
+        if isinstance(posterior, Path | str):
+            posterior = read_posterior(posterior)
+        draws = posterior.draws(runs, seed)
     model = scenario if isinstance(scenario, SimSpec) else SimSpec(scenario)
     model = dataclasses.replace(model, keep=("daily",))  # the boat log is re-run when written
     scenario = model.scenario
@@ -244,7 +248,7 @@ def run_scenario_ensemble(
     return ScenarioEnsemble(
         scenario=scenario,
         result=result,
-        posterior=None if posterior is None else str(posterior),
+        posterior=None if posterior is None else str(posterior.path),
         elapsed_s=time.perf_counter() - started,
         results=scenario_results(scenario),
     )

@@ -15,6 +15,14 @@ the top level on ``high + 1``, clipped: ``beach.groups_per_boat`` took 2/3/4 at 
 Methods: ``sobol`` (Saltelli/Jansen estimators: first-order ``S1`` and total ``ST`` indices
 with bootstrap confidence intervals, ``N·(D+2)`` runs) and ``morris`` (elementary effects:
 ``mu_star`` and ``sigma`` in output units per full range of the parameter, ``N·(D+1)`` runs).
+With a calibration posterior (``method = "rbd-fast"``, :func:`run_posterior_sensitivity`),
+the calibrated parameters are drawn from the posterior instead (correlated, as calibrated) and
+the policies' assumptions uniformly over their declared ranges, by the paired draws of
+``compare --posterior`` (:func:`channelsim.experiments.uncertainty.paired_draws`); every run
+takes the same seed, and each output's variance is shared out by RBD-FAST on that sample,
+each share with its bootstrap half-width against the noise level, as in "what decides this
+answer" (:func:`channelsim.experiments.uncertainty.what_decides`).
+
 Morris's elementary effects divide each output change by the step the parameter really took:
 an integer parameter steps by whole values, not by SALib's nominal ``p/(2(p−1))`` of its
 range, so a linear output gets the exact effect with no spread (SALib's own analysis, which
@@ -54,11 +62,20 @@ MORRIS_LEVELS = 4
 CONF_LEVEL = 0.95
 BOOTSTRAP_RESAMPLES = 200
 
+#: The method of a sensitivity over a posterior: RBD-FAST on the drawn sample.
+POSTERIOR_METHOD = "rbd-fast"
+#: Posterior draws run by default (the shares of ~25 inputs are told from noise well before).
+POSTERIOR_SAMPLES = 256
+#: What a posterior sensitivity's shares leave: every run has the same seed, so not weather.
+REST = "the rest (interactions, and chance left with one seed)"
+
 #: Index columns of the tidy table, per method.
 INDEX_COLUMNS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
     "morris": ("mu_star", "mu_star_conf", "sigma", "mu"),
-}
+    POSTERIOR_METHOD: ("share", "share_conf", "share_low", "noise_level", "above_noise", "runs",
+                       "runs_needed"),
+}  # fmt: skip
 
 ModelFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
@@ -295,6 +312,9 @@ class SensitivityResult:
     indices: pd.DataFrame
     period: tuple[str, str] | None = None
     baseline: dict[str, float] = dataclasses.field(default_factory=dict)
+    #: With a posterior: its folder, and each run's inputs (parameters and assumptions).
+    posterior: str | None = None
+    inputs: pd.DataFrame | None = None
 
     @property
     def outputs(self) -> list[str]:
@@ -302,8 +322,11 @@ class SensitivityResult:
 
     def samples(self) -> pd.DataFrame:
         """One row per model evaluation: the parameter values used and the outputs."""
-        values = [self.problem.overrides(row) for row in self.x]
-        frame = pd.DataFrame(values, columns=self.problem.names)
+        if self.inputs is not None:
+            frame = self.inputs.reset_index(drop=True)
+        else:
+            values = [self.problem.overrides(row) for row in self.x]
+            frame = pd.DataFrame(values, columns=self.problem.names)
         return pd.concat([frame, self.y.reset_index(drop=True)], axis=1)
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -319,6 +342,7 @@ class SensitivityResult:
             "conf_level": CONF_LEVEL,
             "outputs": self.outputs,
             "baseline": self.baseline,
+            "posterior": self.posterior,
             "parameters": [
                 {"path": p.path, "unit": p.unit, "low": p.low, "high": p.high, "default": p.default}
                 for p in self.problem.parameters
@@ -375,15 +399,7 @@ def run_sensitivity(
     n = DEFAULT_SAMPLES[method] if n_samples is None else n_samples
     check_samples(method, n)
     problem = build_problem(parameters, getattr(scenario, "params", None))
-    if not outputs:
-        raise InputError(None, "--outputs", "expected at least one output")
-    first = model_fn(scenario, member_seed(seed, 0), None)
-    baseline = first["totals"] if isinstance(first, Mapping) else first.totals
-    for output in outputs:
-        if output not in baseline:
-            raise InputError(
-                None, f"--outputs {output!r}", f"expected one of {', '.join(baseline)}"
-            )
+    baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
     x = sample(problem, method, n, seed)
     name = str(getattr(scenario, "name", "scenario"))
     spec = EnsembleSpec(
@@ -409,5 +425,117 @@ def run_sensitivity(
         y=y,
         indices=indices,
         period=(str(start), str(end)) if start is not None and end is not None else None,
-        baseline={o: float(baseline[o]) for o in outputs},
+        baseline=baseline,
     )
+
+
+def checked_outputs(first: Any, outputs: Sequence[str]) -> dict[str, float]:
+    """The ``outputs`` of one baseline run (a result, or a mapping with ``totals``).
+
+    Raises :class:`InputError` (``--outputs``) for none, or for a name the totals lack."""
+    if not outputs:
+        raise InputError(None, "--outputs", "expected at least one output")
+    totals = first["totals"] if isinstance(first, Mapping) else first.totals
+    for output in outputs:
+        if output not in totals:
+            raise InputError(None, f"--outputs {output!r}", f"expected one of {', '.join(totals)}")
+    return {o: float(totals[o]) for o in outputs}
+
+
+def run_posterior_sensitivity(
+    model: Any,
+    posterior: Any,
+    *,
+    outputs: Sequence[str] = DEFAULT_OUTPUTS,
+    n_samples: int | None = None,
+    seed: int = 0,
+    executor: str | Executor = "processes",
+    workers: int | None = None,
+    progress: bool = True,
+) -> SensitivityResult:
+    """RBD-FAST shares of each output's variance over the posterior and the assumptions.
+
+    ``model``: a :class:`channelsim.engine.SimSpec` (:func:`channelsim.experiments.prepare`);
+    ``posterior``: a :class:`channelsim.experiments.calibrate.Posterior`. Run ``r`` takes
+    posterior draw ``r`` and point ``r`` of the assumptions' Latin hypercube
+    (:func:`~channelsim.experiments.uncertainty.paired_draws`, as ``compare --posterior``),
+    every run the same seed. ``n_samples`` draws (default :data:`POSTERIOR_SAMPLES`).
+
+    Raises :class:`InputError` (``--samples``) for fewer draws than RBD-FAST needs, or
+    (``--outputs``) for an output the totals lack.
+    """
+    from channelsim.experiments.uncertainty import (
+        MIN_MEMBERS,
+        paired_draws,
+        scenario_assumptions,
+        uncertain_member,
+    )
+
+    n = POSTERIOR_SAMPLES if n_samples is None else n_samples
+    if n < MIN_MEMBERS:
+        raise InputError(None, "--samples", f"expected at least {MIN_MEMBERS} draws, got {n}")
+    model = dataclasses.replace(model, keep=())  # members send back their totals only
+    baseline = checked_outputs(uncertain_member(model, member_seed(seed, 0), None), outputs)
+    assumptions = scenario_assumptions(model.scenario)
+    draws = paired_draws(n, seed, posterior, assumptions)
+    assert draws is not None  # a posterior always gives parameter sets
+    spec = EnsembleSpec(
+        scenarios={model.name: model}, reps=1, base_seed=seed, draws=draws,
+        name=f"sensitivity-{model.name}", kind="sensitivity",
+    )  # fmt: skip
+    ensemble = run_ensemble(
+        uncertain_member, spec, executor=executor, workers=workers, progress=progress
+    )
+    totals = ensemble.totals().sort_values("draw", kind="stable")
+    y = pd.DataFrame({o: totals[o].to_numpy(dtype=float) for o in outputs})
+    inputs = pd.DataFrame(draws)
+    known = {p.path: p for p in uncertain_parameters(model.scenario.params)}
+    scenario = model.scenario
+    return SensitivityResult(
+        scenario=model.name,
+        method=POSTERIOR_METHOD,
+        n_samples=n,
+        seed=seed,
+        problem=SensitivityProblem(tuple(known[c] for c in inputs.columns if c in known)),
+        x=inputs.to_numpy(dtype=float),
+        y=y,
+        indices=posterior_indices(inputs, y, assumptions, seed),
+        period=(str(scenario.start), str(scenario.end)),
+        baseline=baseline,
+        posterior=str(posterior.path),
+        inputs=inputs,
+    )
+
+
+def posterior_indices(
+    inputs: pd.DataFrame, y: pd.DataFrame, assumptions: Sequence[Any], seed: int
+) -> pd.DataFrame:
+    """Tidy shares (:data:`INDEX_COLUMNS` of ``rbd-fast``) of each output of ``y`` (runs ×
+    outputs) due to each column of ``inputs`` (runs × inputs), by
+    :func:`~channelsim.experiments.uncertainty.what_decides`; ``kind`` says whether an input
+    is a calibrated parameter or an assumption, ``low``/``high`` the range it was drawn on."""
+    from channelsim.experiments.uncertainty import CHANCE, what_decides
+
+    runs = np.arange(len(y))
+    pairs = pd.concat(
+        [pd.DataFrame({"scenario": "", "rep": runs, "figure": o, "difference": y[o]}) for o in y],
+        ignore_index=True,
+    )
+    keys = [a.key for a in assumptions]
+    shares = what_decides(inputs.to_dict(orient="records"), pairs, {"": keys}, seed)
+    infos = {p.path: (p.unit, p.low, p.high) for p in uncertain_parameters()}
+    infos |= {a.key: ("", a.low, a.high) for a in assumptions}
+    ranges = {c: infos.get(c, ("", inputs[c].min(), inputs[c].max())) for c in inputs}
+    ranges[CHANCE] = ("", None, None)
+    rows = [
+        {
+            "output": r["figure"],
+            "parameter": REST if r["input"] == CHANCE else r["input"],
+            "kind": r["kind"],
+            **dict(zip(("unit", "low", "high"), ranges[r["input"]], strict=True)),
+            "method": POSTERIOR_METHOD,
+            **{c: r[c] for c in INDEX_COLUMNS[POSTERIOR_METHOD]},
+        }
+        for r in shares.to_dict(orient="records")
+    ]
+    return pd.DataFrame(rows)

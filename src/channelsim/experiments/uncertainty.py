@@ -40,7 +40,7 @@ import functools
 import itertools
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -294,9 +294,11 @@ def too_few_runs(shares: pd.DataFrame) -> bool:
 
 
 def share_text(row: Mapping[str, Any]) -> str:
-    """One input's share as tables show it: ``"<input> (<kind>) 63% ± 8%"``, with
+    """One input's share as tables show it: ``"<input> (<kind>) 63% ± 8%"`` (no kind for
+    weather and chance), with
     ``", within noise"`` when its lower bound does not exceed the noise level."""
-    text = f"{input_label(row['input'])} ({row['kind']}) {row['share']:.0%}"
+    kind = "" if row.get("kind") == "chance" else f" ({row['kind']})"  # its name says it
+    text = f"{input_label(row['input'])}{kind} {row['share']:.0%}"
     if row.get("share_conf") is None or pd.isna(row["share_conf"]):
         return text
     noise = "" if row.get("above_noise", True) else ", within noise"
@@ -309,6 +311,53 @@ def too_few_note(runs: int, needed: int, noise: float) -> str:
         f"Too few paired runs to tell any input's share from noise: at {runs} runs pure noise "
         f"alone gets up to {noise:.0%} of a difference's variance; run at least {needed} "
         f"(--runs {needed})."
+    )
+
+
+#: One difference's "what decides" as ``Comparison.what_decides`` gives it and comparison.json
+#: stores it: ``shares`` (records), ``noise_level``, ``runs``, ``runs_needed``,
+#: ``told_from_noise``, ``top_driver``, ``headline``; keyed by scenario, then figure.
+Decided = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def decides_table(
+    decided: Decided, label: Callable[[str], str], top: int = 3
+) -> list[dict[str, Any]]:
+    """"What decides this answer" as tables show it (``compare`` and the report): per
+    scenario and figure (``label(figure)``: its label and unit) with enough runs to tell a
+    share from noise, the ``top`` largest shares (``driver 1``…, each as :func:`share_text`
+    writes it) and the ``noise level`` (a percentage, blank when unknown)."""
+    rows = []
+    for scenario, figures in decided.items():
+        for figure, one in figures.items():
+            if not one.get("told_from_noise", True):  # too few runs: see decides_note
+                continue
+            best = sorted(one.get("shares", []), key=lambda r: -float(r["share"]))[:top]
+            drivers = {f"driver {i + 1}": share_text(r) for i, r in enumerate(best)}
+            noise = one.get("noise_level")
+            shown = "" if noise is None else f"{noise:.0%}"
+            rows.append(
+                {"scenario": scenario, "figure": label(figure), **drivers, "noise level": shown}
+            )
+    return rows
+
+
+def decides_note(decided: Decided) -> str | None:
+    """The one line shown instead of the shares of the differences with fewer runs than
+    their shares need to be told from noise (:func:`too_few_note`: the fewest runs, the
+    most needed, the highest noise level), or ``None`` when every difference has enough."""
+    short = [
+        one
+        for figures in decided.values()
+        for one in figures.values()
+        if not one.get("told_from_noise", True)
+    ]
+    if not short:
+        return None
+    return too_few_note(
+        min(int(o["runs"]) for o in short),
+        max(int(o["runs_needed"]) for o in short),
+        max(float(o["noise_level"]) for o in short),
     )
 
 

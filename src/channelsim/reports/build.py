@@ -182,23 +182,17 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
         return None, None
     if not found.decides:
         return None, "What decides this answer: omitted, the comparison has no posterior."
-    from channelsim.experiments.uncertainty import share_text, too_few_note
+    from channelsim.experiments.uncertainty import decides_note, decides_table
 
     results = found.results or all_results()
-    rows, sentences, notes = [], [], set()
-    for scenario, figures in found.decides.items():
-        for figure, decided in figures.items():
-            if not decided.get("told_from_noise", True):  # too few runs: one line, no shares
-                notes.add(too_few_note(decided["runs"], decided["runs_needed"],
-                                       decided["noise_level"]))  # fmt: skip
-                continue
-            best = sorted(decided.get("shares", []), key=lambda r: -float(r["share"]))[:3]
-            top = {f"input {i + 1}": share_text(r) for i, r in enumerate(best)}
-            noise = decided.get("noise_level")
-            top["noise level"] = "" if noise is None else f"{noise:.0%}"
-            rows.append({"scenario": scenario, "figure": results.describe(figure).label, **top})
-            if decided.get("headline"):
-                sentences.append(f"{scenario}: {decided['headline']}")
+    rows = decides_table(found.decides, lambda figure: results.describe(figure).heading)
+    sentences = [
+        f"{scenario}: {decided['headline']}"
+        for scenario, figures in found.decides.items()
+        for decided in figures.values()
+        if decided.get("told_from_noise", True) and decided.get("headline")
+    ]
+    note = decides_note(found.decides)
     lead = (
         "The share of the variance of each paired difference due to each uncertain input "
         "(the calibrated parameters, drawn from the posterior, and each policy's own "
@@ -207,7 +201,7 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
         "(the same estimator on the difference shuffled), and a share whose lower bound is not "
         "above it is marked within noise."
     )
-    paragraphs = [lead, *sorted(notes), *sentences]
+    paragraphs = [lead, *([note] if note else []), *sentences]
     tables = [pd.DataFrame(rows)] if rows else []
     return Section("What decides this answer", paragraphs, tables), None
 
@@ -230,18 +224,28 @@ def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd
     return shown
 
 
+#: What each sensitivity method's indices mean, for the report.
+SENSITIVITY_TEXT = {
+    "sobol": "Sobol indices: S1 is the share of the output's variance due to the parameter "
+    "alone, ST includes its interactions; error bars are bootstrap confidence intervals.",
+    "morris": "Morris elementary effects: mu* is the mean absolute change of the output over "
+    "the parameter's full range, sigma the spread of that change (non-linearity, interactions).",
+    "rbd-fast": "Over a calibration posterior: the calibrated parameters drawn from the "
+    "posterior, the policies' assumptions uniformly over their stated ranges, every run with "
+    "the same seed; each bar is the share of the output's variance due to that input alone "
+    "(RBD-FAST), with its 95% bootstrap half-width. Posterior draws are correlated: a share "
+    "counts what moves with the input, and shares need not add up to one. A share whose lower "
+    "bound is below the noise level (the largest share pure noise gets at this run count) "
+    "cannot be told from noise.",
+}
+
+
 def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]:
     indices = found.sensitivity
     if indices is None or indices.empty:
         return None, "Sensitivity indices: omitted, the input has no sensitivity analysis."
     method = str(indices["method"].iloc[0])
-    text = (
-        "Sobol indices: S1 is the share of the output's variance due to the parameter alone, "
-        "ST includes its interactions; error bars are bootstrap confidence intervals."
-        if method == "sobol"
-        else "Morris elementary effects: mu* is the mean absolute change of the output over the "
-        "parameter's full range, sigma the spread of that change (non-linearity, interactions)."
-    )
+    text = SENSITIVITY_TEXT[method]
     scenario, seed = _scenario_seed(found)
     figure = publishable(
         sensitivity_figure(indices),

@@ -227,20 +227,25 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     return fig
 
 
+#: The bars of each sensitivity method: index, its half-width column, legend label.
+SENSITIVITY_BARS: dict[str, tuple[tuple[str, str | None, str], ...]] = {
+    "sobol": (("S1", "S1_conf", "first-order index S1"), ("ST", "ST_conf", "total index ST")),
+    "morris": (
+        ("mu_star", "mu_star_conf", "mu*: mean absolute effect"),
+        ("sigma", None, "sigma: spread of the effect"),
+    ),
+    "rbd-fast": (("share", "share_conf", "first-order share (RBD-FAST)"),),
+}
+
+
 def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
     """Horizontal bars per parameter (names read level, not tilted), one panel per output:
     Sobol S1 and ST, or Morris mu* and sigma, with confidence intervals that never cross
-    zero for an index that cannot be negative (ST, mu*)."""
+    zero for an index that cannot be negative (ST, mu*); or, over a posterior, RBD-FAST's
+    first-order shares."""
     outputs = list(dict.fromkeys(indices["output"]))
     method = str(indices["method"].iloc[0])
-    bars = (
-        (("S1", "S1_conf", "first-order index S1"), ("ST", "ST_conf", "total index ST"))
-        if method == "sobol"
-        else (
-            ("mu_star", "mu_star_conf", "mu*: mean absolute effect"),
-            ("sigma", None, "sigma: spread of the effect"),
-        )
-    )
+    bars = SENSITIVITY_BARS[method]
     parameters = list(dict.fromkeys(indices["parameter"]))
     panel_px = 70 + 26 * len(parameters) * len(bars)
     fig = make_subplots(
@@ -267,9 +272,9 @@ def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
                 col=1,
             )  # fmt: skip
     title = (
-        "share of the output's variance"
-        if method == "sobol"
-        else "change in the output over the parameter's range (output's unit)"
+        "change in the output over the parameter's range (output's unit)"
+        if method == "morris"
+        else "share of the output's variance"
     )
     fig.update_xaxes(title_text=title, rangemode="tozero", zeroline=True, zerolinecolor="#888")
     fig.update_yaxes(autorange="reversed", automargin=True)

@@ -137,15 +137,18 @@ def _runs(found: ReportInput) -> int:
 
 
 def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
-    """For each output, the parameter it depends on most (largest ST, or mu* for Morris),
-    named with its description; an assumption when docs/model.md gives it no source."""
+    """For each output, the parameter it depends on most (largest ST, mu* for Morris, or
+    share told from noise over a posterior), named with its description; an assumption when
+    docs/model.md gives it no source (a policy's assumption has none)."""
     from channelsim.params import list_parameters
 
     infos = {p.path: p for p in list_parameters()}
     method = str(indices["method"].iloc[0])
-    column = "ST" if method == "sobol" else "mu_star"
+    column = {"sobol": "ST", "morris": "mu_star"}.get(method, "share")
     drivers = []
     for output, part in indices.groupby("output", sort=False):
+        if "above_noise" in part:  # over a posterior: inputs told from noise only
+            part = part[(part["kind"] != "chance") & (part["above_noise"] == True)]  # noqa: E712
         ranked = part.dropna(subset=[column]).sort_values(column, ascending=False)
         if ranked.empty or not ranked[column].iloc[0] > 0:
             continue
@@ -155,7 +158,7 @@ def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
         if info is not None and info.description:
             what += f" ({info.description.rstrip('.').lower()})"
         sourced = info is not None and info.source and "assumption" not in info.source.lower()
-        share = float(top[column]) if method == "sobol" else None
+        share = None if method == "morris" else float(top[column])
         drivers.append(
             Driver(str(output), what, share, "a sourced parameter" if sourced else "an assumption")
         )

@@ -279,6 +279,17 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
 
 
 def load_input(source: str, runs_store: Path | None = None) -> ReportInput:
-    """A folder if ``source`` is an existing path, else a run id in the results store."""
+    """A folder if ``source`` is an existing path, else a run id in the results store.
+
+    Raises :class:`InputError` for a path that does not exist (one with a ``/``, or not a
+    run id's characters) and, from the store, for an unknown run id."""
+    from channelsim.runstore import RUN_ID_PATTERN
+
     path = Path(source)
-    return load_folder(path) if path.exists() else load_run(source, runs_store)
+    if path.exists():
+        return load_folder(path)
+    if not RUN_ID_PATTERN.match(source):  # a path (a run id has no '/'): say so
+        raise InputError(
+            path, None, "no such folder (expected a folder written by channelsim, or a run id)"
+        )
+    return load_run(source, runs_store)
