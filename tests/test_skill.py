@@ -165,4 +165,84 @@ def test_a_forecast_on_record_is_never_overwritten(run_cli: Any, tmp_path: Path)
         "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29", "--out", out
     )
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
-    assert "never revised" in result.stderr and out.read_text() == "{}"
+    assert f"--out {out}: refusing to overwrite an existing file" in result.stderr
+    assert out.read_text() == "{}"
+
+
+def _forecast_days(start: str, end: str) -> pd.DataFrame:
+    """101 members: member m has m people and one boat a day."""
+    days = pd.date_range(start, end, freq="D")
+    return pd.concat(
+        pd.DataFrame({"draw": m, "rep": m, "date": days, "arrived_people": m, "arrived_boats": 1})
+        for m in range(101)
+    )
+
+
+def test_a_forecast_says_its_total_and_the_year_s_in_words_with_credits() -> None:
+    """The headline a reporter can publish: the forecast period's people (a sum per member,
+    then quantiles), the year's total as observed to date plus the forecast rest of the year,
+    said to be so, the Home Office credited; the table in whole people and boats."""
+    import datetime as dt
+
+    from channelsim.cli.forecast_cmd import _rows
+    from channelsim.experiments.forecast import monthly_quantiles, period_total, year_total
+    from channelsim.experiments.observed import ObservedFigures
+    from channelsim.reports.headlines import forecast_credits, forecast_headline
+
+    start, end = dt.date(2026, 5, 29), dt.date(2026, 12, 31)
+    daily = _forecast_days("2026-01-01", "2026-12-31")
+    total = period_total(daily, start, end)
+    assert total["people"]["median"] == 50 * 217 and total["boats"]["low90"] == 217
+    credit = "Source: Home Office (…). Contains public sector information licensed under the OGL."
+    observed = ObservedFigures({"arrived_people": 8778.0, "arrived_boats": 136.0}, credit)
+    year = year_total(daily, start, end, observed)
+    assert year is not None and year["people"]["median"] == 8778 + 50 * 217
+    assert year["boats"]["high90"] == 136 + 217 and year["observed"]["to"] == "2026-05-28"
+    assert year_total(daily, start, dt.date(2026, 11, 30), observed) is None  # not whole
+    record = {
+        "from": "2026-05-29", "runs": 101, "scenario": "history-continued", "seed": 7,
+        "posterior": {"data": [{"edition_date": "2026-05-29", "file": "29_May_2026.ods"}]},
+        "months": monthly_quantiles(daily, start), "total": total, "year_total": year,
+    }  # fmt: skip
+    headline = forecast_headline(record)
+    assert headline.startswith(
+        "channelsim forecasts about 11,000 people arriving by small boat from 29 May to 31 "
+        "December 2026 (90% interval 1,100–21,000), in about 220 boats"
+    )
+    assert (
+        "With the 8,778 people the Home Office recorded from 1 January to 28 May 2026, that "
+        "makes about 20,000 in 2026 (90% interval 9,900–29,000): observed to date plus the "
+        "forecast for the rest of the year." in headline
+    )
+    credits = forecast_credits(record)
+    assert credits[0].startswith("Simulated with channelsim") and credit in credits[-1]
+    assert "edition of 29 May 2026 (29_May_2026.ods)" in credits[1]
+    assert "Open Government Licence v3.0" in credits[1]
+    rows = _rows(record)
+    periods = [r["period"] for r in rows[-4:]]
+    assert periods == ["29 May–31 Dec 2026"] * 2 + ["2026: observed + forecast"] * 2
+    assert all(isinstance(r[k], int) for r in rows for k in ("median", "low50", "high90"))
+    assert rows[0]["median"] == 150 and rows[-2]["median"] == 8778 + 10850
+
+
+def test_the_year_to_date_comes_from_the_store_or_says_why_not(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    import datetime as dt
+
+    from channelsim.experiments.forecast import year_to_date
+    from spreadsheets import make_rows, write_publication
+
+    store = tmp_path / "s.duckdb"
+    assert "holds no official series" in str(year_to_date(dt.date(2026, 5, 1), store))
+    daily, weekly = make_rows(start=dt.date(2026, 1, 1), days=100, seed=3)
+    path = write_publication(tmp_path / "11_April_2026_toy", daily, weekly, "csv")
+    assert run_cli("data", "import", path, "--store", store).exit_code == 0
+    known = year_to_date(dt.date(2026, 3, 1), store)
+    assert not isinstance(known, str)
+    assert known.values["arrived_people"] == sum(r[1] for r in daily[:59])
+    assert known.values["arrived_boats"] == sum(r[2] for r in daily[:59])
+    assert "Open Government Licence" in known.credit
+    assert year_to_date(dt.date(2026, 5, 1), store) == (
+        "the official series in the data store ends on 10 April 2026"
+    )

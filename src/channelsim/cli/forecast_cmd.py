@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
     at_least_one,
@@ -16,6 +18,44 @@ from channelsim.cli.runs_cmd import (
     scheduler_option,
     workers_option,
 )
+
+
+def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The forecast by month, over its whole period and, when known, for the whole year
+    (observed to date plus the forecast), people and boats as whole numbers."""
+    from channelsim.experiments.forecast import FIGURES, QUANTILES
+
+    total, year = record["total"], record.get("year_total")
+    first, last = (dt.date.fromisoformat(total[k]) for k in ("from", "to"))
+    periods = [(m["month"], m) for m in record["months"]]
+    periods.append((f"{first:%-d %b}–{last:%-d %b %Y}", total))
+    if year:
+        periods.append((f"{year['year']}: observed + forecast", year))
+    return [
+        {"period": period, "figure": column, **{k: round(part[name][k]) for k in QUANTILES}}
+        for period, part in periods
+        for name, column in FIGURES.items()
+    ]
+
+
+def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
+    """The headline, the table (or CSV, or the record as JSON) and the credits."""
+    from channelsim.engine import all_results
+
+    title = (
+        f"Forecast from {record['from']}, {record['runs']} runs: median, 50% (low50–high50) "
+        "and 90% (low90–high90) intervals, by month, over the forecast and"
+        + (" for the year (observed to the day before, then forecast)" if record.get("year_total")
+           else " (no year total: the observed year to date is unknown)")
+    )  # fmt: skip
+    emit_rows(
+        _rows(record), fmt, title=title, json_payload=record, sources=[all_results()],
+        headline=record["headline"],
+    )  # fmt: skip
+    if fmt is OutputFormat.table:
+        console.print("\n".join(record["credits"]), soft_wrap=True)
+    elif fmt is OutputFormat.csv:
+        err_console.print("\n".join(record["credits"]))
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +86,12 @@ def register(app: typer.Typer) -> None:
         50%/90% intervals over posterior draws, with the model version and this command."""
         from channelsim.engine import load_scenario
         from channelsim.errors import InputError
-        from channelsim.experiments.forecast import forecast_record, write_forecast
+        from channelsim.experiments.forecast import (
+            OVERWRITE_REFUSED,
+            forecast_record,
+            write_forecast,
+            year_to_date,
+        )
         from channelsim.experiments.inputs import prepare
         from channelsim.experiments.runs import run_scenario_ensemble
         from channelsim.scenario import check_seed
@@ -54,7 +99,7 @@ def register(app: typer.Typer) -> None:
         start = parse_date_option(date_from, "--from")
         assert start is not None
         if out.exists():
-            raise InputError(out, None, "a forecast on record is never revised: choose a new file")
+            raise InputError(None, f"--out {out}", OVERWRITE_REFUSED)
         loaded = load_scenario(scenario)
         if not loaded.start <= start <= loaded.end:
             raise InputError(
@@ -81,12 +126,8 @@ def register(app: typer.Typer) -> None:
             seed=base_seed,
             command=command,
             note=note,
+            observed=year_to_date(start),
         )
         written = write_forecast(record, out)
         err_console.print(f"forecast written to {written}", highlight=False)
-        rows = [
-            {"month": m["month"], "figure": name, **m[name]}
-            for m in record["months"]
-            for name in ("people", "boats")
-        ]
-        emit_rows(rows, fmt, title=f"Forecast from {start}, {runs} runs", json_payload=record)
+        _print(record, fmt)

@@ -17,14 +17,21 @@ import json
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from channelsim.atomic import write_atomic_text
-from channelsim.errors import InputError
+from channelsim.errors import ChannelsimError, InputError
 
+if TYPE_CHECKING:
+    from channelsim.experiments.observed import ObservedFigures
+
+OVERWRITE_REFUSED = (
+    "refusing to overwrite an existing file (a forecast on record is kept as it was made: "
+    "give --out a new file name)"
+)
 QUANTILES = {"low90": 0.05, "low50": 0.25, "median": 0.5, "high50": 0.75, "high90": 0.95}
 FIGURES = {"people": "arrived_people", "boats": "arrived_boats"}
 
@@ -39,14 +46,73 @@ def monthly_quantiles(daily: pd.DataFrame, start: dt.date) -> list[dict[str, Any
     if kept.empty:
         raise InputError(None, "--from", f"expected a day inside the scenario, got {start}")
     totals = kept.groupby(["draw", "rep", "month"], sort=True)[list(FIGURES.values())].sum()
-    rows = []
-    for month, members in totals.groupby(level="month", sort=True):
-        row: dict[str, Any] = {"month": str(month)}
-        for name, column in FIGURES.items():
-            values = members[column].to_numpy(float)
-            row[name] = {k: float(np.quantile(values, q)) for k, q in QUANTILES.items()}
-        rows.append(row)
-    return rows
+    return [
+        {"month": str(month), **_quantiles(members)}
+        for month, members in totals.groupby(level="month", sort=True)
+    ]
+
+
+def _member_quantiles(values: pd.Series) -> dict[str, float]:
+    return {k: float(np.quantile(values.to_numpy(float), q)) for k, q in QUANTILES.items()}
+
+
+def _quantiles(members: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """People and boats: :data:`QUANTILES` across ``members`` (one row each)."""
+    return {name: _member_quantiles(members[column]) for name, column in FIGURES.items()}
+
+
+def period_total(daily: pd.DataFrame, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """People and boats arrived over ``start``–``end`` (inclusive): each member's sum over
+    those days, then :data:`QUANTILES` across members (not a sum of monthly quantiles)."""
+    dates = pd.to_datetime(daily["date"])
+    kept = daily[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
+    sums = kept.groupby(["draw", "rep"])[list(FIGURES.values())].sum()
+    return {"from": start.isoformat(), "to": end.isoformat(), **_quantiles(sums)}
+
+
+def year_to_date(start: dt.date, store: Path | None = None) -> ObservedFigures | str:
+    """People and boats the Home Office recorded from 1 January of ``start``'s year to the
+    day before ``start`` (from the data store, as ``data summary`` sums them), or why they
+    are not known (no series imported, or a series that ends before that day)."""
+    from channelsim.data import DataStore
+    from channelsim.experiments.observed import IMPORT_HINT, ObservedFigures, observed_figures
+
+    first, last = dt.date(start.year, 1, 1), start - dt.timedelta(days=1)
+    if last < first:
+        return ObservedFigures({"arrived_people": 0.0, "arrived_boats": 0.0})
+    try:
+        known_to = pd.to_datetime(DataStore(store).daily()["date"]).max().date()
+    except ChannelsimError:
+        return f"the data store holds no official series: {IMPORT_HINT}"
+    if known_to < last:
+        return f"the official series in the data store ends on {known_to:%-d %B %Y}"
+    return observed_figures(first, last, store)
+
+
+def year_total(
+    daily: pd.DataFrame, start: dt.date, end: dt.date, observed: ObservedFigures
+) -> dict[str, Any] | None:
+    """The year of ``start`` whole: the ``observed`` people and boats to the day before
+    ``start`` plus the forecast of each member from ``start`` to 31 December (quantiles
+    across members); None when the forecast stops before the year's end."""
+    last = dt.date(start.year, 12, 31)
+    if end < last:
+        return None
+    rest = period_total(daily, start, last)
+    seen = {name: observed.values.get(column, 0.0) for name, column in FIGURES.items()}
+    observed_to = (start - dt.timedelta(days=1)).isoformat()
+    return {
+        "year": start.year,
+        "what": "observed to date (Home Office) plus the forecast of the rest of the year",
+        "observed": {
+            "from": f"{start.year}-01-01",
+            "to": observed_to,
+            **seen,
+            "source": observed.credit or None,
+        },
+        "forecast": rest,
+        **{name: {k: seen[name] + v for k, v in rest[name].items()} for name in FIGURES},
+    }
 
 
 def forecast_record(
@@ -59,13 +125,20 @@ def forecast_record(
     seed: int,
     command: Sequence[str],
     note: str | None = None,
+    observed: ObservedFigures | str | None = None,
 ) -> dict[str, Any]:
-    """The JSON record: provenance first, then the months."""
+    """The JSON record: provenance first, then the months, the forecast period's total and,
+    with the ``observed`` people and boats of the year to date (:func:`year_to_date`; a
+    string says why they are not known), the year's total; then the headline in words and
+    the credits (:func:`channelsim.reports.headlines.forecast_headline`)."""
     from channelsim.experiments.calibrate import git_commit
+    from channelsim.experiments.observed import ObservedFigures
+    from channelsim.reports.headlines import forecast_credits, forecast_headline
     from channelsim.runstore import code_version
 
     cal = posterior.summary["calibration"]
-    return {
+    known = observed if isinstance(observed, ObservedFigures) else None
+    record = {
         "forecast_made": dt.date.today().isoformat(),
         "from": start.isoformat(),
         "to": scenario.end.isoformat(),
@@ -91,14 +164,17 @@ def forecast_record(
         "seed": seed,
         "note": note,
         "months": monthly_quantiles(daily, start),
+        "total": period_total(daily, start, scenario.end),
+        "year_total": None if known is None else year_total(daily, start, scenario.end, known),
+        "year_total_unknown": observed if isinstance(observed, str) else None,
     }
+    return {**record, "headline": forecast_headline(record), "credits": forecast_credits(record)}
 
 
 def write_forecast(record: dict[str, Any], path: Path) -> Path:
-    """Write the record; an existing forecast is never overwritten (add a new one beside)."""
+    """Write the record; an existing file is never overwritten (a forecast on record is not
+    revised: a new one goes beside it). Raises :class:`InputError` for an existing file."""
     if path.exists():
-        raise InputError(
-            path, None, "a forecast on record is never revised: write a new file beside it"
-        )
+        raise InputError(path, None, OVERWRITE_REFUSED)
     write_atomic_text(path, json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
     return path

@@ -263,3 +263,66 @@ def validation_headline(result: dict[str, Any]) -> str:
     if "prevented_events" in result:
         extra += f" Prevention compared over {weeks_text(start, end)}."
     return text + extra
+
+
+def _days(start: dt.date, end: dt.date) -> str:
+    """``29 May to 31 December 2026`` (the years named once when they are the same)."""
+    first = f"{start:%-d %B}" if start.year == end.year else f"{start:%-d %B %Y}"
+    return f"{first} to {end:%-d %B %Y}"
+
+
+def _about(quantiles: dict[str, float], name: str) -> tuple[str, str, str]:
+    """Median and 90% bounds of a count for a sentence (:func:`channelsim.formatting.about`)."""
+    from channelsim.engine import all_results
+    from channelsim.formatting import about
+
+    field = all_results().describe(name)
+    return tuple(about(quantiles[k], field) for k in ("median", "low90", "high90"))  # type: ignore[return-value]
+
+
+def forecast_headline(record: dict[str, Any]) -> str:
+    """A forecast on record in words: people (and boats) arriving over its period with the
+    90% interval, then the year's total (observed to date plus the forecast rest of the
+    year) when known, said to be so; what the intervals cover."""
+    total = record["total"]
+    start, end = (dt.date.fromisoformat(total[k]) for k in ("from", "to"))
+    people = _about(total["people"], "arrived_people")
+    boats = _about(total["boats"], "arrived_boats")
+    text = [
+        f"channelsim forecasts about {people[0]} people arriving by small boat from "
+        f"{_days(start, end)} (90% interval {people[1]}–{people[2]}), in about {boats[0]} boats "
+        f"(90% interval {boats[1]}–{boats[2]})."
+    ]
+    year = record.get("year_total")
+    seen = (year or {}).get("observed", {})
+    if year and seen["to"] >= seen["from"]:  # a forecast from 1 January is the year's
+        first, last = (dt.date.fromisoformat(seen[k]) for k in ("from", "to"))
+        whole = _about(year["people"], "arrived_people")
+        recorded = f"{seen['people']:,.0f} people the Home Office recorded from"
+        text.append(
+            f"With the {recorded} {_days(first, last)}, that makes about {whole[0]} in "
+            f"{year['year']} (90% interval "
+            f"{whole[1]}–{whole[2]}): observed to date plus the forecast for the rest of the year."
+        )
+    elif record.get("year_total_unknown"):
+        text.append(f"No total for the year: {record['year_total_unknown']}.")
+    text.append(
+        "The intervals cover the calibrated parameters' uncertainty, weather and chance; these "
+        "are model forecasts, not observations."
+    )
+    return " ".join(text)
+
+
+def forecast_credits(record: dict[str, Any]) -> list[str]:
+    """The credits of a forecast: the model's (simulated figures), the Home Office edition
+    the posterior was calibrated on, and the edition of the observed year to date."""
+    from channelsim.reports.credits import home_office_line, simulated_line
+
+    lines = [simulated_line(record.get("scenario"), record.get("seed"))]
+    for edition in record.get("posterior", {}).get("data", []):
+        named = {"date": str(edition.get("edition_date")), "file": str(edition.get("file"))}
+        lines.append(f"Calibrated on: {home_office_line(named)}")
+    source = (record.get("year_total") or {}).get("observed", {}).get("source")
+    if source:
+        lines.append(f"Observed to date: {source}")
+    return lines
