@@ -273,3 +273,34 @@ def test_a_bad_posterior_folder_is_one_line_naming_the_option(
         line = result.stderr.strip()
         assert line.startswith("error: --posterior: ") and expected in line
         assert len(line.splitlines()) == 1
+
+
+def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
+    toy: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    """A comparison without --posterior says, in the terminal's headline, the JSON and the
+    report, which assumptions of the policies it changes its answer rests on, at their
+    stated values and with their ranges, and that --posterior shows how much they decide;
+    a policy the base has too is not what the answer rests on."""
+    from channelsim.reports.headlines import comparison_headline, comparison_headlines
+    from channelsim.reports.inputs import load_input
+
+    base, stop, posterior = toy
+    both = stop.with_changes(name="stop-again")  # the same policy in base and scenario
+    comparison = compare_scenarios(
+        base, [stop], runs=2, seed=5, executor="serial", progress=False
+    )
+    text = comparison.to_json_dict()["scenarios"][0]["rests_on"]["text"]
+    assert "rests on assumptions" in text
+    assert "stop share (toy_stop#0) 0.3 (assumed to lie in 0–0.9)" in text
+    assert "--posterior DIR" in text
+    assert text in comparison_headline(comparison)
+    folder = comparison.write(tmp_path / "cmp")
+    assert any(text in line for line in comparison_headlines(load_input(str(folder))))
+    same = compare_scenarios(stop, [both], runs=2, seed=5, executor="serial", progress=False)
+    assert same.to_json_dict()["scenarios"][0]["rests_on"]["text"] is None
+    measured = compare_scenarios(
+        base, [stop], runs=2, seed=5, executor="serial", progress=False, posterior=posterior
+    )
+    assert measured.rests_on_text("stop") is None  # what decides it is measured instead
+    assert "rests on assumptions" not in comparison_headline(measured)

@@ -32,6 +32,8 @@ from channelsim.experiments.runs import resume_target
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
 from channelsim.experiments.uncertainty import (
     SHARE_COLUMNS,
+    assumptions_sentence,
+    changed_assumptions,
     decides_note,
     decides_table,
     driver_sentence,
@@ -87,6 +89,15 @@ class Comparison:
     # scenario, figure, input, kind, share, share_conf…: "what decides this answer"
     drivers: pd.DataFrame | None = None
     draws: pd.DataFrame | None = None  # the parameter set of each replicate (rep, inputs)
+    #: Without a posterior: scenario -> the assumptions of the policies it changes, at their
+    #: stated values (``input``, ``stated``, ``low``, ``high``): what its answer rests on.
+    rests_on: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def rests_on_text(self, name: str) -> str | None:
+        """The sentence naming the assumptions scenario ``name``'s answer rests on (without
+        a posterior; with one, "what decides this answer" measures them), else ``None``."""
+        found = self.rests_on.get(name)
+        return assumptions_sentence(found) if found and self.posterior is None else None
 
     def tradeoffs(self) -> pd.DataFrame:
         """The scenarios ranked by arrivals prevented, with deaths and cost
@@ -169,6 +180,10 @@ class Comparison:
                         for row in rows.to_dict(orient="records")
                     },
                     "what_decides": self.what_decides(name),
+                    "rests_on": {
+                        "assumptions": self.rests_on.get(name, []),
+                        "text": self.rests_on_text(name),
+                    },
                 }
             )
         return {
@@ -322,6 +337,11 @@ def compare_scenarios(
         name: scenario_assumptions(m.scenario) if posterior is not None else []
         for name, m in zip(names, models, strict=True)
     }
+    rests_on = {} if posterior is not None else {
+        name: [{"input": a.key, "stated": a.stated, "low": a.low, "high": a.high}
+               for a in changed_assumptions(m.scenario, models[0].scenario)]
+        for name, m in zip(names[1:], models[1:], strict=True)
+    }  # fmt: skip
     draws = paired_draws(runs, seed, posterior, [a for v in assumptions.values() for a in v])
     spec = EnsembleSpec(
         scenarios=dict(zip(names, models, strict=True)),
@@ -396,6 +416,7 @@ def compare_scenarios(
         posterior=None if posterior is None else str(posterior.path),
         drivers=drivers,
         draws=None if draws is None else pd.DataFrame(draws).rename_axis("rep").reset_index(),
+        rests_on=rests_on,
     )
 
 

@@ -74,6 +74,7 @@ class Assumption:
     low: float
     high: float
     integer: bool
+    stated: float = math.nan  # the value the scenario gives it (its default unless set)
 
     @property
     def key(self) -> str:
@@ -96,8 +97,38 @@ def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
         for option, (low, high) in type(policy).assumptions.items():
             default = type(policy).model_fields[option].default
             integer = isinstance(default, int) and not isinstance(default, bool)
-            found.append(Assumption(name, option, float(low), float(high), integer))
+            stated = float(getattr(policy, option))
+            found.append(Assumption(name, option, float(low), float(high), integer, stated))
     return found
+
+
+def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
+    """The assumptions of the policies ``scenario`` adds or changes against ``base`` (its
+    policies that the base does not have as they are), at their stated values."""
+    from channelsim.engine.policy import build_policies, name_policies
+
+    theirs = [spec.model_dump() for spec in base.policies]
+    names = name_policies(build_policies(scenario.policies, scenario.policy_location))
+    changed = {
+        name
+        for spec, name in zip(scenario.policies, names, strict=True)
+        if spec.model_dump() not in theirs
+    }
+    return [a for a in scenario_assumptions(scenario) if a.policy in changed]
+
+
+def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
+    """What an answer computed without a posterior rests on, in words: each assumption
+    (``input``, ``stated``, ``low``, ``high``) by its label, at its stated value, with the
+    range it is assumed to lie in, and how to see how much each decides the answer."""
+    named = "; ".join(
+        f"{input_label(a['input'])} {a['stated']:g} (assumed to lie in {a['low']:g}–{a['high']:g})"
+        for a in assumptions
+    )
+    return (
+        f"This answer rests on assumptions that no source measures, taken at their stated "
+        f"values: {named}. Run it with --posterior DIR to see how much they decide it."
+    )
 
 
 def paired_draws(

@@ -124,9 +124,9 @@ def comparison_headlines(found: ReportInput) -> list[str]:
             uncertainty="posterior_assumptions" if found.details.get("posterior") else "weather",
         )
         mine = [r for r in rows if r["scenario"] == scenario]
-        lines.append(
-            headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
-        )
+        text = headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
+        rests_on = found.rests_on.get(str(scenario))
+        lines.append(text if rests_on is None else f"{text} {rests_on}")
     return lines
 
 
@@ -198,13 +198,13 @@ def comparison_headline(comparison: Comparison) -> str:
             uncertainty="weather" if comparison.posterior is None else "posterior_assumptions",
         )
         mine = [r for r in rows if r["scenario"] == name]
-        lines.append(
-            headline(
-                subject,
-                estimates(mine, names, comparison.results.describe),
-                comparison.headline_drivers(name, names),
-            )
+        text = headline(
+            subject,
+            estimates(mine, names, comparison.results.describe),
+            comparison.headline_drivers(name, names),
         )
+        rests_on = comparison.rests_on_text(name)
+        lines.append(text if rests_on is None else f"{text} {rests_on}")
     return "\n\n".join(lines)
 
 

@@ -38,6 +38,9 @@ class ReportInput:
     #: "What decides this answer" of a comparison with a posterior: scenario -> figure ->
     #: shares and headline, as ``comparison.json`` holds them (empty without a posterior).
     decides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: A comparison without a posterior: scenario -> the sentence naming the assumptions its
+    #: answer rests on at their stated values (``comparison.json``'s ``rests_on``).
+    rests_on: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -194,6 +197,12 @@ def load_folder(folder: Path) -> ReportInput:
                 for e in payload.get("scenarios", [])
                 if isinstance(e, dict) and e.get("name") and e.get("what_decides")
             }
+            found.rests_on = {
+                str(e["name"]): str(e["rests_on"]["text"])
+                for e in payload.get("scenarios", [])
+                if isinstance(e, dict) and e.get("name")
+                and isinstance(e.get("rests_on"), dict) and e["rests_on"].get("text")
+            }  # fmt: skip
             base = {"name": payload.get("base"), "description": payload.get("base_description")}
             for entry in [base, *payload.get("scenarios", [])]:
                 if isinstance(entry, dict) and entry.get("name"):
