@@ -160,3 +160,45 @@ def test_help_is_written_for_the_terminal(run_cli: Any) -> None:
         for text in [cmd.help, *(getattr(p, "help", None) for p in cmd.params)]:
             for paragraph in (text or "").split("\n\n"):
                 assert "\n" not in paragraph, (cmd.name, paragraph)
+
+
+def test_a_claims_table_at_80_columns_shows_its_verdicts() -> None:
+    """A verdict (short text that fits beside the first column) stays in the table, in a
+    second one if need be; only text too long to sit beside the first column becomes a
+    numbered note. The columns given their least width never make the table overflow."""
+    reason = "Data: 39,292 people arrived in 2025 to 11 Dec (days 1 Jan–11 Dec 2025), exactly"
+    rows = [
+        {
+            "id": f"independent-boats-carrying-over-{k}-people-in-{k}-days",
+            "speaker": f"The Telegraph ({k}, reporting the Home Secretary, Yvette Cooper)",
+            "value": 39_000 + k,
+            "verdict": "cannot be checked with this data" if k % 2 else "not supported",
+            "reason": f"{reason} {k}; this edition stops at 20 Nov 2025, so 2 days are missing",
+        }
+        for k in range(6)
+    ]
+    text = _rendered(terminal_tables(rows, list(rows[0]), "claims", 80), 80)
+    assert_fits_without_split_numbers(text, [f"{39_000 + k:,}" for k in range(6)])
+    assert "not supported" in text
+    assert "cannot be" in text and "this data" in text  # wrapped between words at most
+    assert "[1] independent-boats-carrying-over-0-people-in-0-days, reason: Data:" in text
+    assert ", verdict:" not in text
+
+
+def test_validate_s_deaths_rows_fit_100_columns_on_one_line() -> None:
+    """The sources' published counts of deaths read as a range (one number when both ends
+    agree, never '5–5') and each row of the table is one line at 100 columns."""
+    from channelsim.cli.calibrate_cmd import _validation_rows, range_text
+    from channelsim.engine import all_results
+
+    assert range_text(5, 5) == "5" and range_text(12, 16) == "12–16"
+    path = REPO_ROOT / "calibration" / "posterior-history-2026-05-28" / "validation-2022-2026.json"
+    rows = _validation_rows(json.loads(path.read_text(encoding="utf-8")))
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    text = _rendered(terminal_tables(rows, keys, "validation", 100, [all_results()]), 100)
+    assert "5–5" not in text
+    for year, counts in (("2022", " 5 "), ("2023", "12–16")):
+        line = next(line for line in text.splitlines() if f"dead or missing {year}" in line)
+        assert counts in line and re.search(r"\byes\s*–\s*$|\bno\s*–\s*$", line), line
+        below = text.splitlines()[text.splitlines().index(line) + 1]
+        assert below.split()[0].startswith(("dead", "PREMAR")), below  # no wrapped tail

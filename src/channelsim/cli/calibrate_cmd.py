@@ -65,18 +65,21 @@ VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
 
 #: The fit-by-year measures shown in validate's table (all are in its JSON), with labels.
 YEAR_ROWS = {
-    "dead_french_zone_people": "dead or missing, French zone (PREMAR)",
-    "rescued_fr_people": "rescued by France (PREMAR)",
+    "dead_french_zone_people": "PREMAR: dead or missing",
+    "rescued_fr_people": "PREMAR: rescued by France",
 }
+
+
+def range_text(low: float, high: float) -> str:
+    """A reported range as ``low–high`` in whole numbers, one number when both are equal."""
+    return f"{low:,.0f}" if round(low) == round(high) else f"{low:,.0f}–{high:,.0f}"
 
 
 def _year_row(row: dict[str, Any]) -> dict[str, Any]:
     """One fit-by-year row for the table: a reported range shown as ``low–high``."""
     observed = row["observed"]
     if isinstance(observed, list):
-        observed = f"{observed[0]:,.0f}–{observed[1]:,.0f}" if observed[0] != observed[1] else (
-            observed[0]
-        )
+        observed = range_text(*observed)
     label = f"{YEAR_ROWS[row['measure']]} {row['year']}"
     return {"measure": label, **{c: row.get(c) for c in VALIDATION_COLUMNS}, "observed": observed}
 
@@ -88,16 +91,12 @@ def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     compared: list[tuple[str, dict[str, Any]]] = [
         (name, result[key]) for key, name in VALIDATED if key in result
     ]
-    compared += [
-        (
-            f"dead or missing {year}: the sources' midpoint (published counts "
-            f"{f['sources_low']:,.0f}–{f['sources_high']:,.0f}, not an official series)",
-            f,
-        )
-        for year, f in result["deaths_by_year"].items()
-    ]
+    compared += [(f"dead or missing {year}", f) for year, f in result["deaths_by_year"].items()]
     compared += [(f"people {m['month']}", m) for m in result["monthly"]]
     rows = [{"measure": name, **{c: f.get(c) for c in VALIDATION_COLUMNS}} for name, f in compared]
+    for row, (_, f) in zip(rows, compared, strict=True):
+        if "sources_low" in f:  # no official series: the sources' published counts
+            row["observed"] = range_text(f["sources_low"], f["sources_high"])
     rows += [_year_row(r) for r in result.get("by_year", []) if r["measure"] in YEAR_ROWS]
     scores = [
         ("months_in_50", result["months_in_50"]),
@@ -299,7 +298,9 @@ def register(app: typer.Typer) -> None:
         emit_rows(
             _validation_rows(result),
             fmt,
-            title=f"Validation on {result['test']} (trained {result['train']})",
+            title=f"Validation on {result['test']} (trained {result['train']}). Dead or "
+            "missing: no official series; observed is the range of the sources' published counts "
+            "(inside: the midpoint's); PREMAR: the French maritime prefecture's counts in its zone",
             json_payload=result,
             sources=[all_results()],
             headline=validation_headline(result),

@@ -28,6 +28,7 @@ ATOMIC = re.compile(
     r"^[-−+]?[£$]?[-−]?\d[\d,]*(\.\d+)?(%| ?[a-z%]{0,6})?$"  # 1,305 · £17,520,000 · 12.5%
     r"|^\d{4}-\d{2}(-\d{2})?([ T][\d:]+)?$"  # 2025-06 · 2025-06-01 · 2025-06-01T12:00
     r"|^[–-]$"
+    r"|^\d[\d,]*(\.\d+)?–\d[\d,]*(\.\d+)?$"  # a range: 12–16 · 1,200–4,812
 )
 NOTE_MIN = 24  # a prose column longer than this may move to the notes under the table
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
@@ -57,6 +58,12 @@ class _Column:
         return max(min(longest_word, WORD_MAX), whole, min(TEXT_MIN, self.longest))
 
     @property
+    def short(self) -> bool:
+        """Text whose every cell fits on one line at the column's narrowest (its longest
+        word): only its heading wraps, so it needs no share of the room left."""
+        return not self.atomic and max(len(c) for c in [*self.cells, ""]) <= self.width
+
+    @property
     def prose(self) -> bool:
         """Text in words (a note), not a name or an identifier."""
         return not self.atomic and any(" " in c for c in self.cells)
@@ -83,12 +90,22 @@ def _fits(columns: list[_Column], width: int) -> bool:
 
 
 def _widths(columns: list[_Column], width: int) -> list[int]:
-    """Each column's width: what an atomic column needs; the room left shared among text
-    columns (each at least its longest word, at most its longest cell)."""
-    fixed = sum(c.width + 3 for c in columns if c.atomic) + 1
-    texts = [c for c in columns if not c.atomic]
-    share = (width - fixed) // len(texts) - 3 if texts else 0
-    return [c.width if c.atomic else max(c.width, min(c.longest, share)) for c in columns]
+    """Each column's width: what an atomic column or short text needs; the room left shared
+    among the other text columns (each at least its longest word, at most its longest cell:
+    a column whose least is more than a share takes its least, the rest share what is left)."""
+    sizes = {id(c): c.width for c in columns if c.atomic or c.short}
+    room = width - 1 - sum(size + 3 for size in sizes.values())
+    texts = [c for c in columns if id(c) not in sizes]
+    while texts:
+        share = room // len(texts) - 3
+        narrow = [c for c in texts if c.width >= share]
+        if not narrow:
+            sizes |= {id(c): min(c.longest, share) for c in texts}
+            break
+        sizes |= {id(c): c.width for c in narrow}
+        room -= sum(c.width + 3 for c in narrow)
+        texts = [c for c in texts if c not in narrow]
+    return [sizes[id(c)] for c in columns]
 
 
 def _table(columns: list[_Column], width: int) -> Table:
@@ -145,12 +162,14 @@ def _constants_to_title(
 
 
 def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[str]]:
-    """Move long text columns, longest first, to numbered notes until the table fits."""
+    """Move long text columns, longest first, to numbered notes until the table fits: those
+    too long to sit on one line beside the first column (the others go to a second table)."""
     notes: list[str] = []
     if len(columns) <= 2:  # a list of fields: its values wrap
         return columns, notes
-    texts = sorted(
-        (c for c in columns[1:] if c.prose and c.longest > NOTE_MIN),
+    beside = columns[0].width + 7  # a text that fits whole beside the first column stays
+    texts = sorted(  # (a verdict, a name): a second table shows it, not a note number
+        (c for c in columns[1:] if c.prose and c.longest > max(NOTE_MIN, width - beside)),
         key=lambda c: -c.longest,
     )
     for column in texts:
