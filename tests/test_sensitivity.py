@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,9 @@ def test_cli_with_a_posterior_draws_its_parameters_and_the_assumptions(
     assert set(samples[INFLOW]) <= set(particles[INFLOW])  # drawn from the posterior
     assert samples[doctrine].between(0.001, 0.03).all() and samples[doctrine].nunique() == 16
     assert "sensitivity.html" in {p.name for p in out.iterdir()}
+    from channelsim.reports import build_report
+
+    build_report(str(out), tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "RBD-FAST sensitivity of doctrine-territorial (16 runs)" in page
+    assert re.search("over the posterior(&#x27;|'|&#39;)s parameters", page)

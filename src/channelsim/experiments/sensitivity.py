@@ -69,6 +69,9 @@ POSTERIOR_SAMPLES = 256
 #: What a posterior sensitivity's shares leave: every run has the same seed, so not weather.
 REST = "the rest (interactions, and chance left with one seed)"
 
+#: Each method's name in a sentence.
+METHOD_NAMES = {"sobol": "Sobol", "morris": "Morris", POSTERIOR_METHOD: "RBD-FAST"}
+
 #: Index columns of the tidy table, per method.
 INDEX_COLUMNS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),

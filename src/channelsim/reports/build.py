@@ -244,12 +244,14 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     indices = found.sensitivity
     if indices is None or indices.empty:
         return None, "Sensitivity indices: omitted, the input has no sensitivity analysis."
+    from channelsim.experiments.sensitivity import METHOD_NAMES
+
     method = str(indices["method"].iloc[0])
     text = SENSITIVITY_TEXT[method]
     scenario, seed = _scenario_seed(found)
     figure = publishable(
         sensitivity_figure(indices),
-        f"What moves the results: {method.capitalize()} sensitivity"
+        f"What moves the results: {METHOD_NAMES.get(method, method)} sensitivity"
         + (f" of {scenario}" if scenario else ""),
         [simulated_line(scenario, seed)],
     )

@@ -167,15 +167,23 @@ def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
 
 def sensitivity_headline(found: ReportInput) -> list[str]:
     """The sensitivity analysis in words: which parameter each output depends on most."""
+    from channelsim.experiments.sensitivity import METHOD_NAMES
+
     indices = found.sensitivity
     if indices is None or indices.empty or found.results is None:
         return []
-    method = str(indices["method"].iloc[0]).capitalize()
+    method = str(indices["method"].iloc[0])
     scenario = found.details.get("scenario") or next(iter(found.scenarios), "the scenario")
     runs = found.details.get("n_runs")
-    lead = f"{method} sensitivity of {scenario}" + (f" ({runs} runs)" if runs else "")
+    named = METHOD_NAMES.get(method, method)
+    lead = f"{named} sensitivity of {scenario}" + (f" ({runs} runs)" if runs else "")
     fields = {str(o): found.results.describe(str(o)) for o in indices["output"].unique()}
-    text = [f"{lead}: what moves each output over the parameters' plausible ranges."]
+    over = (
+        "the posterior's parameters and the policies' assumptions over their ranges"
+        if method == "rbd-fast"
+        else "the parameters' plausible ranges"
+    )
+    text = [f"{lead}: what moves each output over {over}."]
     text += [driver_text(d, fields) for d in sensitivity_drivers(indices)]
     return [" ".join(text)]
 
