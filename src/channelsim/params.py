@@ -166,10 +166,16 @@ class NetworkParams(_Group):
         unit="people/boat",
         ge=5,
         le=125,
-        low=70,
-        high=100,
-        description="Mean people gathered for one boat before prevention; set so that boats "
-        "arriving carry about the observed 61.7 (facts.md: Arrivals, 2021 27.6 → 2025 61.7).",
+        low=75,
+        high=110,
+        source=f"{FACTS}: Prevented by France and Added November 2026 (2025: PREMAR 49,966 "
+        "people on 795 boats at sea, 62.8 a boat, and 22,476 people prevented: 62.8 + "
+        "22,476 / 795 ≈ 91 gathered per boat that left)",
+        description="Mean people gathered for one boat before prevention, in 2025 (history's "
+        "`boat_occupancy` driver scales it for other years); prevention takes groups from "
+        "it, so boats leave with fewer (2025: 62.8 a boat at sea, 61.7 arrived). The "
+        "log-normal spread capped at `max_occupancy_people` makes the mean drawn a little "
+        "lower than this.",
     )
     occupancy_trend_per_year: float = P(
         0.0,
@@ -273,12 +279,16 @@ class BeachParams(_Group):
         unit="probability",
         ge=0,
         le=1,
-        low=0.75,
-        high=0.98,
-        description="Chance that police intervene in a beach launch attempt (one prevention "
-        "event) with `reference_officers` on the beaches (history's `beach_officers` policy "
-        "moves it with the officers deployed); calibrated to prevention (facts.md: Prevented "
-        "by France).",
+        low=0.65,
+        high=0.92,
+        source=f"{FACTS}: Prevented by France (2022: 33,788 people prevented against 45,755 "
+        "arrived, 42%; Prevention share over time: 42-47% in 2022-2024, 35-38% in 2025)",
+        description="Chance that police intervene in a beach launch attempt with "
+        "`reference_officers` on the beaches (history's `beach_officers` policy moves it with "
+        "the officers deployed). Each of `groups_per_boat` groups is stopped with "
+        "1 − (1 − p)^(1/groups), so a beach attempt loses that share of its people: the "
+        "reported shares of people prevented, 30–55%, give p = 1 − (1 − share)³ = 0.65–0.92 "
+        "(2022, before the November 2022 deal: 42%, p ≈ 0.80); calibrated to prevention.",
     )
     taxi_prevention_probability: float = P(
         0.17,
@@ -305,11 +315,15 @@ class BeachParams(_Group):
         unit="-",
         ge=0,
         le=2,
-        low=0.2,
-        high=1.0,
+        low=0.0,
+        high=0.7,
+        source=f"{FACTS}: Prevention share over time (42% in 2022 at about 200 officers, "
+        "45-47% in 2023-2024 and 35-38% in 2025 at up to 800, taxi boats included)",
         description="How the chance of getting past the police falls with officers: "
         "(1 − p)^((officers / reference_officers)^elasticity); 1 is independent searchers, "
-        "below 1 diminishing returns (officers cover the same beaches).",
+        "below 1 diminishing returns (officers cover the same beaches). Four times the "
+        "officers barely moved the share of people prevented (42% → 45–47% → 35–38%): with "
+        "p at 200 officers in 0.65–0.92, the shares of 2023–2025 give 0.2–0.65.",
     )
     groups_per_boat: int = P(
         3,

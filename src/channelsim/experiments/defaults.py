@@ -47,6 +47,7 @@ import pandas as pd
 from channelsim.atomic import write_atomic_text
 from channelsim.errors import InputError
 from channelsim.experiments.calibrate import (
+    MOMENT_PARAMETERS,
     POSTERIOR_FILE,
     CalibrationConfig,
     Case,
@@ -60,6 +61,7 @@ from channelsim.experiments.calibrate import (
 from channelsim.experiments.ensemble import EnsembleSpec, Member, run_ensemble
 from channelsim.experiments.targets import (
     DEATHS_BY_YEAR,
+    HISTORY_WEIGHTS,
     SOURCED_TARGETS,
     Observed,
     Targets,
@@ -130,6 +132,20 @@ def representative(posterior: Posterior, case: Case, settings: Settings) -> dict
     outputs = _evaluate(case, draws, settings, "defaults: candidates")
     scores = np.array([o.totals["discrepancy"] for o in outputs]).reshape(len(draws), -1)
     return draws[int(np.argmin(scores.mean(axis=1)))]
+
+
+def moment_start(case: Case) -> dict[str, float]:
+    """The values the calibration ran with of what is refined here and was not calibrated
+    (``MOMENT_PARAMETERS``; history's ``sea_hazard`` values of ``HAZARD_YEARS``)."""
+    params = case.scenario.params
+    point = {
+        path: float(getattr(getattr(params, path.split(".")[0]), path.split(".")[1]))
+        for path in MOMENT_PARAMETERS
+    }
+    hazard = next(s for s in case.scenario.policies if s.name == "sea_hazard")
+    for index in HAZARD_YEARS.values():
+        point[f"drivers.sea_hazard.{index}"] = float(hazard.params["values"][index])
+    return point
 
 
 def _yearly(outputs: Sequence[Any]) -> pd.DataFrame:
@@ -284,7 +300,9 @@ def case_for(posterior: Posterior, observed: Observed, scenario: str) -> Case:
     """The calibration's case again: history over the training period, with its targets."""
     config = CalibrationConfig(train=posterior.train, scenario=scenario)
     train = observed.clip(posterior.train, "--data")
-    targets = Targets.build(observed_series(observed, train), targets_for("stochastic"))
+    targets = Targets.build(
+        observed_series(observed, train), targets_for("stochastic"), HISTORY_WEIGHTS
+    )
     return Case(scenario=calibration_scenario(config, train), targets=targets)
 
 
@@ -309,10 +327,11 @@ def main(argv: Sequence[str] | None = None) -> Path:
     case = case_for(posterior, load_observed(args.data), history)
     settings = Settings(workers=args.workers, fine_rounds=args.fine_rounds)
     if args.fine_only:  # the first two steps are deterministic: start from their result
-        point = _written_point(posterior.path / DEFAULTS_FILE, posterior.parameters)
+        names = (*posterior.parameters, *moment_start(case))
+        point = _written_point(posterior.path / DEFAULTS_FILE, names)
         settings = dataclasses.replace(settings, rounds=0)
     else:
-        point = representative(posterior, case, settings)
+        point = {**moment_start(case), **representative(posterior, case, settings)}
     point, yearly = refine(case, point, settings)
     target = posterior.path / DEFAULTS_FILE
     write_atomic_text(target, defaults_record(point, posterior, yearly, _package_defaults()))
