@@ -351,3 +351,29 @@ def test_integer_priors_give_every_integer_equal_mass() -> None:
     assert counts.to_numpy() == pytest.approx([1 / 3] * 3, abs=0.01)
     inflow = next(p for p in priors() if p.path == "coast.inflow_people_per_day")
     assert (inflow.value(0.0), inflow.value(1.0)) == (inflow.low, inflow.high)
+
+
+def test_history_calibration_leaves_deaths_to_the_simulated_moments() -> None:
+    """Calibrating history, ABC draws neither the parameters that set only deaths nor the
+    risk at sea by year (fitted afterwards over many runs), and does not weigh deaths; the
+    Home Office series' yearly totals and people per boat weigh more than the rest."""
+    from channelsim.engine import load_scenario
+    from channelsim.experiments.calibrate import (
+        MOMENT_PARAMETERS,
+        scenario_free_parameters,
+    )
+    from channelsim.experiments.targets import HISTORY_WEIGHTS
+
+    history = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "history.toml")
+    free = scenario_free_parameters(history)
+    assert not set(MOMENT_PARAMETERS) & set(free)
+    assert not [p for p in free if p.startswith("drivers.sea_hazard.")]
+    assert [p for p in free if p.startswith("drivers.coastal_inflow.")]
+    assert HISTORY_WEIGHTS["deaths_by_year"] == 0.0
+    assert HISTORY_WEIGHTS["annual_people"] > 1.0
+    period = Period(START, START + dt.timedelta(days=DAYS - 1))
+    targets = Targets.build(observed_series(_observed(), period), weights=HISTORY_WEIGHTS)
+    assert "deaths_by_year" in targets.names
+    parts = dict.fromkeys(targets.names, 0.0)
+    parts["deaths_by_year"] = 1000.0
+    assert targets.discrepancy(parts) == 0.0
