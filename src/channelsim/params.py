@@ -287,7 +287,8 @@ class BeachParams(_Group):
         "`reference_officers` on the beaches (history's `beach_officers` policy moves it with "
         "the officers deployed). Each of `groups_per_boat` groups is stopped with "
         "1 − (1 − p)^(1/groups), so a beach attempt loses that share of its people: the "
-        "reported shares of people prevented, 30–55%, give p = 1 − (1 − share)³ = 0.65–0.92 "
+        "reported shares of people prevented, 35–47% (widened to 30–55%), give "
+        "p = 1 − (1 − share)³ = 0.65–0.92 "
         "(2022, before the November 2022 deal: 42%, p ≈ 0.80); calibrated to prevention.",
     )
     taxi_prevention_probability: float = P(
