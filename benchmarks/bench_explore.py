@@ -39,8 +39,17 @@ def rss_mb(pid: int | None = None) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-def descendants_rss_mb(pid: int | None = None) -> float:
-    """Resident set of every descendant of a process (the pool's workers), in MB."""
+def pss_mb(pid: int | None = None) -> float:
+    """Proportional set of a process, in MB: its resident pages, each shared page divided
+    among the processes sharing it (workers forked from one server share its pages: their
+    resident sets count those pages once each, their proportional sets once in all)."""
+    rollup = Path(f"/proc/{pid or os.getpid()}/smaps_rollup").read_text()
+    match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def descendants(pid: int | None = None) -> set[int]:
+    """Every descendant of a process (the pool's fork server and workers)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -48,14 +57,20 @@ def descendants_rss_mb(pid: int | None = None) -> float:
         except OSError:
             continue
         parents[int(stat.parent.name)] = int(fields[1])
-    root, found, total = pid or os.getpid(), set(), 0.0
-    frontier = {root}
+    found: set[int] = set()
+    frontier = {pid or os.getpid()}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
-    for child in found:
+    return found
+
+
+def descendants_mb(pid: int | None = None, measure: Any = rss_mb) -> float:
+    """``measure`` (resident or proportional set) summed over a process's descendants, MB."""
+    total = 0.0
+    for child in descendants(pid):
         try:
-            total += rss_mb(child)
+            total += measure(child)
         except OSError:
             continue
     return total
@@ -126,12 +141,14 @@ def bench_memory(n: int) -> None:
         _, job = ask(explorer, settings("doctrine-territorial", 1000 + k))
         answer_view(job.answer, config)
         words.map_figure(job.answer)
-    after, workers = rss_mb(), descendants_rss_mb()
+    after, workers = rss_mb(), descendants_mb()
+    shared = pss_mb() + descendants_mb(measure=pss_mb)
     print(
         f"app process memory after {n} comparisons of 50 paired runs (each drawn, map "
         f"included): {after:.0f} MB resident (before: {before:.0f} MB; target < "
-        f"{TARGET_RSS_MB:.0f} MB); its worker processes {workers:.0f} MB more; "
-        f"{len(explorer.members)} members kept"
+        f"{TARGET_RSS_MB:.0f} MB); its worker processes (and their fork server) {workers:.0f} "
+        f"MB resident more; the app and its workers {shared:.0f} MB proportional (pages they "
+        f"share counted once); {len(explorer.members)} members kept"
     )
     explorer.close()
 
@@ -168,7 +185,7 @@ def bench_page() -> None:
             f"{loads[1]:.2f} s and {loads[2]:.2f} s (target < {TARGET_LOAD_S:.0f} s); "
             f"app start-up to its address (warm-up included) {startup:.2f} s; app memory idle "
             f"after the loads {rss_mb(process.pid):.0f} MB, its workers "
-            f"{descendants_rss_mb(process.pid):.0f} MB more"
+            f"{descendants_mb(process.pid):.0f} MB more"
         )
     finally:
         process.terminate()

@@ -166,9 +166,23 @@ def _call_in_worker(payload_path: str, item: Any) -> Any:
     return fn(payload, item)
 
 
+FORKSERVER_PRELOAD = ("__main__", "channelsim.experiments.preload")
+"""Modules the fork server imports once, so that every worker forked from it has them: the
+driver's script (as multiprocessing does by default) and the engine, loaded and warmed."""
+
+
 def _start_method() -> str:
     """``forkserver`` where it exists (no fork of a threaded driver), else ``spawn``."""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _context() -> Any:
+    """The pools' multiprocessing context; a fork server preloads :data:`FORKSERVER_PRELOAD`
+    (when it starts: one fork server serves every pool of the process)."""
+    context = multiprocessing.get_context(_start_method())
+    if isinstance(context, multiprocessing.context.ForkServerContext):
+        context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
+    return context
 
 
 def default_workers() -> int:
@@ -195,7 +209,7 @@ class ProcessExecutor(_Lifecycle):
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context(_start_method()),
+                mp_context=_context(),
                 initializer=_init_worker,
                 initargs=(os.getpid(), [str(self._payload_dir), multiprocessing_temp_dir()]),
             )

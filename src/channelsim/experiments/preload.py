@@ -1,0 +1,29 @@
+"""Imported by the fork server of the local process pools (see
+:data:`channelsim.experiments.executor.FORKSERVER_PRELOAD`), never by hand: it loads the
+compiled engine there once — the imports, the world, the compiled kernels read from their
+cache and Numba's first use of its CPU target — by simulating the first week of the shipped
+2025 status quo. Every worker forked from the server then starts with all of it loaded, where
+each would otherwise spend one to two CPU seconds on it before its first member. A failure
+here changes nothing but that: the workers load the engine themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+
+def _warm() -> None:
+    import datetime as dt
+    from importlib import resources
+    from pathlib import Path
+
+    from channelsim.engine import load_scenario, simulate
+
+    scenario = load_scenario(
+        Path(str(resources.files("channelsim").joinpath("scenarios/status-quo-2025.toml")))
+    )
+    simulate(scenario.with_changes(end=scenario.start + dt.timedelta(days=6)), 0)
+
+
+with contextlib.suppress(Exception):
+    _warm()
