@@ -94,20 +94,25 @@ class SimState:
         else:
             self.levers[index][name] = float(value)
 
+    def _column(self, name: str) -> np.ndarray:
+        """The daily series of result ``name`` (one per day, and one for after the end)."""
+        columns = self.__dict__.get("_columns")
+        if columns is None:  # made once per run: the daily record's fields, then the extras
+            columns = {n: self.daily[n] for n in self.daily.dtype.names or ()}
+            columns.update(self.extra)
+            self.__dict__["_columns"] = columns
+        try:
+            return columns[name]
+        except KeyError:
+            raise KeyError(
+                f"no result called {name!r} in this run (declare it in `results`)"
+            ) from None
+
     def get_result(self, name: str, index: int) -> float:
-        if name in self.extra:
-            return float(self.extra[name][index])
-        if name in (self.daily.dtype.names or ()):
-            return float(self.daily[index][name])
-        raise KeyError(f"no result called {name!r} in this run (declare it in `results`)")
+        return float(self._column(name)[index])
 
     def set_result(self, name: str, index: int, value: float) -> None:
-        if name in self.extra:
-            self.extra[name][index] = value
-        elif name in (self.daily.dtype.names or ()):
-            self.daily[index][name] = value
-        else:
-            raise KeyError(f"no result called {name!r} in this run (declare it in `results`)")
+        self._column(name)[index] = value
 
     def add_cost(self, item: str, index: int, cost_gbp: float) -> None:
         if item not in self.costs:

@@ -24,6 +24,7 @@ from channelsim.engine.policy import Cost, DayView, Policy, register_policy
 from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, binomial
+from channelsim.rng import EPOCH
 
 
 class _Queue:
@@ -81,6 +82,16 @@ class _Window:
             old_arrived, old_removed = self.entries.popleft()
             self.arrived -= old_arrived
             self.removed -= old_removed
+
+
+class _Weekly:
+    """The week counted from the first return, and the people returned in it so far."""
+
+    __slots__ = ("returned", "week")
+
+    def __init__(self) -> None:
+        self.week = -1
+        self.returned = 0
 
 
 class _Removal(Policy):
@@ -210,12 +221,11 @@ class OneInOneOut(_Removal):
     deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
     cost_gbp_per_removal: float = Field(default=20_000.0, ge=0)
 
-    _week: int = PrivateAttr(-1)
-    _returned_this_week: int = PrivateAttr(0)
+    _weekly: _Weekly = PrivateAttr(default_factory=_Weekly)
 
     def init(self, setup: Setup) -> None:
         super().init(setup)
-        self._week, self._returned_this_week = -1, 0
+        self._weekly = _Weekly()
 
     def weekly_cap(self, week: int) -> int:
         """The cap of week ``week`` counted from the first return."""
@@ -223,17 +233,18 @@ class OneInOneOut(_Removal):
         return min(ramped, max(self.max_weekly_cap_people, self.weekly_cap_people))
 
     def capacity_today(self, day: DayView) -> int:
-        days = (day.date - self.first_return).days
+        days = day.day - (self.first_return - EPOCH).days  # absolute days, as day.day
         if days < 0:
             return 0
         week, day_of_week = divmod(days, 7)
-        if week != self._week:
-            self._week, self._returned_this_week = week, 0
+        weekly = self._weekly
+        if week != weekly.week:
+            weekly.week, weekly.returned = week, 0
         allowed = self.weekly_cap(week) * (day_of_week + 1) // 7
-        return max(0, allowed - self._returned_this_week)
+        return max(0, allowed - weekly.returned)
 
     def after_removal(self, day: DayView, removed: int) -> None:
-        self._returned_this_week += removed
+        self._weekly.returned += removed
         retrying = binomial(self, day, "retry", removed, self.retry_probability)
         day.rejoin(retrying)
         day.add("returned_from_uk_people", removed)
