@@ -302,3 +302,19 @@ def test_cli_with_a_posterior_draws_its_parameters_and_the_assumptions(
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "RBD-FAST sensitivity of doctrine-territorial (16 runs)" in page
     assert re.search("over the posterior(&#x27;|'|&#39;)s parameters", page)
+
+
+def test_cli_with_a_posterior_and_too_few_runs_says_how_many_are_needed(run_cli: Any) -> None:
+    """In the terminal, shares that cannot be told from noise are not shown: one line says
+    so, with the draws needed (--samples N)."""
+    scenario = REPO_ROOT / "scenarios" / "doctrine-territorial.toml"
+    result = run_cli(
+        "sensitivity", scenario, "--posterior", POSTERIOR, "--samples", "14", "--from",
+        "2025-06-01", "--to", "2025-06-03", "--workers", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert text.startswith("Too few runs to tell any input's share from noise: at 14 runs")
+    needed = re.search(r"run at least (\d+) \(--samples (\d+)\)", text)
+    assert needed is not None and needed[1] == needed[2] and int(needed[1]) > 14
+    assert "(calibrated)" not in text  # no share shown

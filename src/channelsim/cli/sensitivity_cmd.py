@@ -88,19 +88,22 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
         emit_rows(_rows(result.indices), fmt, title=title, json_payload=payload)
         return
-    from channelsim.experiments.uncertainty import too_few_note
+    from channelsim.experiments.uncertainty import decides_note
 
     indices = result.indices
-    short = indices[indices["runs"] < indices["runs_needed"]]
     noise = float(indices["noise_level"].max())
     title = (
         f"What decides each output over the posterior {result.posterior} and the scenario's "
         f"assumptions: first-order shares of its variance (RBD-FAST, {len(result.x)} runs, one "
         f"seed: {result.seed}) ± their 95% bootstrap half-width; noise level {noise:.0%}"
     )
-    if not short.empty:
-        console.print(too_few_note(int(short["runs"].min()), int(short["runs_needed"].max()),
-                                   float(short["noise_level"].max())), soft_wrap=True)  # fmt: skip
+    shares = indices.to_dict(orient="records")
+    note = decides_note(
+        {"": {str(i): {**r, "told_from_noise": r["runs"] >= r["runs_needed"]}
+              for i, r in enumerate(shares)}}, "--samples",
+    )  # fmt: skip
+    if note is not None:  # too few runs to tell any share from noise: one line, no shares
+        console.print(note, soft_wrap=True)
         return
     emit_rows(_share_rows(indices), fmt, title=title, sources=[all_results()])
 

@@ -127,7 +127,8 @@ def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
     )
     return (
         f"This answer rests on assumptions that no source measures, taken at their stated "
-        f"values: {named}. Run it with --posterior DIR to see how much they decide it."
+        f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
+        "this answer\" shows how much they decide it."
     )
 
 
@@ -336,12 +337,15 @@ def share_text(row: Mapping[str, Any]) -> str:
     return f"{text} ± {row['share_conf']:.0%}{noise}"
 
 
-def too_few_note(runs: int, needed: int, noise: float) -> str:
-    """The one line shown instead of the shares when ``runs`` are fewer than ``needed``."""
+def too_few_note(runs: int, needed: int, noise: float, option: str = "--runs") -> str:
+    """The one line shown instead of the shares when ``runs`` are fewer than ``needed``
+    (``option``: the one that sets the runs, ``--runs`` of a comparison's paired runs)."""
+    what = "paired runs" if option == "--runs" else "runs"
+    of = "a difference's" if option == "--runs" else "an output's"
     return (
-        f"Too few paired runs to tell any input's share from noise: at {runs} runs pure noise "
-        f"alone gets up to {noise:.0%} of a difference's variance; run at least {needed} "
-        f"(--runs {needed})."
+        f"Too few {what} to tell any input's share from noise: at {runs} runs pure noise "
+        f"alone gets up to {noise:.0%} of {of} variance; run at least {needed} "
+        f"({option} {needed})."
     )
 
 
@@ -373,7 +377,7 @@ def decides_table(
     return rows
 
 
-def decides_note(decided: Decided) -> str | None:
+def decides_note(decided: Decided, option: str = "--runs") -> str | None:
     """The one line shown instead of the shares of the differences with fewer runs than
     their shares need to be told from noise (:func:`too_few_note`: the fewest runs, the
     most needed, the highest noise level), or ``None`` when every difference has enough."""
@@ -389,6 +393,7 @@ def decides_note(decided: Decided) -> str | None:
         min(int(o["runs"]) for o in short),
         max(int(o["runs_needed"]) for o in short),
         max(float(o["noise_level"]) for o in short),
+        option,
     )
 
 
