@@ -304,3 +304,23 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
     )
     assert measured.rests_on_text("stop") is None  # what decides it is measured instead
     assert "rests on assumptions" not in comparison_headline(measured)
+
+
+def test_a_policy_written_differently_but_acting_the_same_is_not_a_change() -> None:
+    """The explorer writes every policy of the base out again (no `source` text, defaults
+    spelled out): only the policy whose options differ is what the answer rests on (the
+    README screenshot listed Rwanda's and one in, one out's assumptions for a change to the
+    doctrine)."""
+    from channelsim.experiments.uncertainty import changed_assumptions
+
+    root = Path(__file__).resolve().parent.parent
+    base = load_scenario(root / "scenarios" / "status-quo-2025.toml")
+    rewritten = []
+    for spec in base.policies:
+        params = dict(spec.params)
+        if spec.name == "doctrine_as_signed":
+            params["patrol_boats"] = 8
+        rewritten.append(spec.model_copy(update={"source": None, "params": params}))
+    scenario = base.with_changes(name="explored", policies=rewritten)
+    named = {a.policy for a in changed_assumptions(scenario, base)}
+    assert named == {"doctrine_as_signed"}

@@ -102,18 +102,25 @@ def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
     return found
 
 
-def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
-    """The assumptions of the policies ``scenario`` adds or changes against ``base`` (its
-    policies that the base does not have as they are), at their stated values."""
+def _acting_policies(scenario: Scenario) -> dict[str, str]:
+    """Each policy of ``scenario`` by name: what it does (type, window and every option after
+    defaults), so that a file that writes the same policy differently (its source text, a
+    default spelled out, a date as text) is the same policy."""
     from channelsim.engine.policy import build_policies, name_policies
 
-    theirs = [spec.model_dump() for spec in base.policies]
-    names = name_policies(build_policies(scenario.policies, scenario.policy_location))
-    changed = {
-        name
-        for spec, name in zip(scenario.policies, names, strict=True)
-        if spec.model_dump() not in theirs
+    policies = build_policies(scenario.policies, scenario.policy_location)
+    return {
+        name: repr((type(policy).__name__, sorted(policy.model_dump().items())))
+        for policy, name in zip(policies, name_policies(policies), strict=True)
     }
+
+
+def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
+    """The assumptions of the policies ``scenario`` adds or changes against ``base`` (its
+    policies that the base does not have, or has acting differently), at their stated
+    values."""
+    theirs = set(_acting_policies(base).values())
+    changed = {name for name, acts in _acting_policies(scenario).items() if acts not in theirs}
     return [a for a in scenario_assumptions(scenario) if a.policy in changed]
 
 
