@@ -324,3 +324,18 @@ def test_a_policy_written_differently_but_acting_the_same_is_not_a_change() -> N
     scenario = base.with_changes(name="explored", policies=rewritten)
     named = {a.policy for a in changed_assumptions(scenario, base)}
     assert named == {"doctrine_as_signed"}
+
+
+def test_a_policy_outside_the_period_has_no_assumption_drawn() -> None:
+    """Rwanda (April 2022 to July 2024) in a 2025 run decides nothing: its deterrence is not
+    an input of the 2025 comparison (the trial found it named 'driver 1' at 31%, noise)."""
+    from channelsim.experiments.uncertainty import scenario_assumptions
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+
+    def policies(name: str) -> set[str]:
+        return {a.policy for a in scenario_assumptions(load_scenario(folder / name))}
+
+    assert "rwanda" in policies("history.toml")
+    assert "rwanda" not in policies("status-quo-2025.toml")
+    assert "one_in_one_out" in policies("status-quo-2025.toml")

@@ -8,7 +8,8 @@ the spread of the differences over members carries the parameters' uncertainty. 
 policies' own assumptions (``Policy.assumptions``: an option and the range it is assumed to
 lie in) are drawn with them, uniform on their ranges (a Latin hypercube over the members,
 seeded by the base seed): ``policy.<policy name>.<option>``. A scenario without that policy
-ignores its assumptions. The draws depend on the base seed and the number of members only,
+ignores its assumptions, and a policy whose window lies outside the period has none drawn.
+The draws depend on the base seed and the number of members only,
 so the same call gives the same bits whatever the executor.
 
 **What decides the answer.** For every paired difference, the share of its variance due to
@@ -36,6 +37,7 @@ noise stays under one half for that many inputs (:func:`runs_needed`), no share 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import itertools
 import math
@@ -88,18 +90,29 @@ class Assumption:
 
 
 def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
-    """The assumptions of every policy of ``scenario`` (each class's ``assumptions``)."""
+    """The assumptions of every policy that acts in ``scenario``'s period (each class's
+    ``assumptions``): a policy whose window lies outside the period (Rwanda's, ended in
+    July 2024, in a 2025 run) decides nothing, and drawing it would only add noise."""
     from channelsim.engine.policy import build_policies, name_policies
 
     policies = build_policies(scenario.policies, scenario.policy_location)
     found = []
     for policy, name in zip(policies, name_policies(policies), strict=True):
+        if not _acts_between(policy, scenario.start, scenario.end):
+            continue
         for option, (low, high) in type(policy).assumptions.items():
             default = type(policy).model_fields[option].default
             integer = isinstance(default, int) and not isinstance(default, bool)
             stated = float(getattr(policy, option))
             found.append(Assumption(name, option, float(low), float(high), integer, stated))
     return found
+
+
+def _acts_between(policy: Any, first: dt.date, last: dt.date) -> bool:
+    """Whether ``policy``'s window (inclusive, open ends) meets the days first..last."""
+    return (policy.start is None or policy.start <= last) and (
+        policy.end is None or policy.end >= first
+    )
 
 
 def _acting_policies(scenario: Scenario) -> dict[str, str]:
