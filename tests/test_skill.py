@@ -127,7 +127,11 @@ def test_forecast_months_are_quantiles_across_members() -> None:
 
 
 FORECASTS = Path(__file__).resolve().parents[1] / "forecasts"
-SHIPPED_FORECASTS = ("2026-05-29.json", "2026-05-29-history-continued.json")
+SHIPPED_FORECASTS = (
+    "2026-05-29.json",
+    "2026-05-29-history-continued.json",
+    "2026-05-29-history-continued-v2.json",
+)
 
 
 @pytest.mark.parametrize("name", SHIPPED_FORECASTS)
@@ -223,6 +227,7 @@ def test_a_forecast_says_its_total_and_the_year_s_in_words_with_credits() -> Non
     assert periods == ["29 May–31 Dec 2026"] * 2 + ["2026: observed + forecast"] * 2
     assert all(isinstance(r[k], int) for r in rows for k in ("median", "low50", "high90"))
     assert rows[0]["median"] == 150 and rows[-2]["median"] == 8778 + 10850
+    assert rows[0]["period"] == "2026-05 (29–31 May)" and rows[2]["period"] == "2026-06"
 
 
 def test_the_year_to_date_comes_from_the_store_or_says_why_not(

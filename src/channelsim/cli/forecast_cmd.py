@@ -27,7 +27,7 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
 
     total, year = record["total"], record.get("year_total")
     first, last = (dt.date.fromisoformat(total[k]) for k in ("from", "to"))
-    periods = [(m["month"], m) for m in record["months"]]
+    periods = [(_month_label(m["month"], first, last), m) for m in record["months"]]
     periods.append((f"{first:%-d %b}–{last:%-d %b %Y}", total))
     if year:
         periods.append((f"{year['year']}: observed + forecast", year))
@@ -38,15 +38,26 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _month_label(month: str, first: dt.date, last: dt.date) -> str:
+    """``2026-06``, or ``2026-05 (29–31 May)`` for a month the forecast covers in part."""
+    start = dt.date.fromisoformat(f"{month}-01")
+    end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    shown_from, shown_to = max(start, first), min(end, last)
+    if (shown_from, shown_to) == (start, end):
+        return month
+    return f"{month} ({shown_from.day}–{shown_to.day} {start:%b})"
+
+
 def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
     """The headline, the table (or CSV, or the record as JSON) and the credits."""
     from channelsim.engine import all_results
 
     title = (
         f"Forecast from {record['from']}, {record['runs']} runs: median, 50% (low50–high50) "
-        "and 90% (low90–high90) intervals, by month, over the forecast and"
-        + (" for the year (observed to the day before, then forecast)" if record.get("year_total")
-           else " (no year total: the observed year to date is unknown)")
+        "and 90% (low90–high90) intervals, by month and over the whole forecast"
+        + ("; and for the year (observed to the day before, then forecast)"
+           if record.get("year_total") else "; no year total (the observed year to date is "
+           "unknown)")
     )  # fmt: skip
     emit_rows(
         _rows(record), fmt, title=title, json_payload=record, sources=[all_results()],
