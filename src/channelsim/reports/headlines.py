@@ -329,8 +329,8 @@ def forecast_credits(record: dict[str, Any]) -> list[str]:
     lines = [simulated_line(record.get("scenario"), record.get("seed"))]
     for edition in record.get("posterior", {}).get("data", []):
         named = {"date": str(edition.get("edition_date")), "file": str(edition.get("file"))}
-        lines.append(f"Calibrated on: {home_office_line(named)}")
+        lines.append(f"Calibrated on the Home Office series. {home_office_line(named)}")
     source = (record.get("year_total") or {}).get("observed", {}).get("source")
     if source:
-        lines.append(f"Observed to date: {source}")
+        lines.append(f"The year to date as observed by the Home Office. {source}")
     return lines
