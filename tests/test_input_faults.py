@@ -50,6 +50,15 @@ BAD_FILES = [
     ("weather-missing.toml", TOML_HEAD + '[weather]\nmode = "file"\npath = "nowhere.csv"\n',
      "weather.path: expected an existing file"),
     ("latin1.toml", None, "expected a UTF-8 text file"),
+    # a name goes into workbooks and the terminal: a bell or an escape would crash or leak
+    ("bell.toml", 'name = "a\\u0007b"\nstart = 2025-01-01\nend = 2025-01-31\n',
+     "name: expected printable text, got the control character '\\x07'"),
+    ("escape.yaml", 'name: "x\\e[31mRED"\nstart: 2025-01-01\nend: 2025-01-31\n',
+     "name: expected printable text, got the control character '\\x1b'"),
+    ("deep.toml", TOML_HEAD + "[params]\nz = " + "[" * 5000 + "]" * 5000 + "\n",
+     "deep.toml: expected a scenario of ordinary depth, got tables or lists nested too deeply"),
+    ("deep.yaml", "a: " + "[" * 500 + "]" * 500 + "\n",
+     "deep.yaml: expected a scenario of ordinary depth"),
     ("base-missing.toml", 'base = "nothere.toml"\nname = "t"\n',
      "base: expected an existing scenario file (beside this one or shipped with channelsim), "
      "got 'nothere.toml'"),
@@ -113,8 +122,9 @@ BAD_OPTIONS = [
 ]  # fmt: skip
 
 ENSEMBLE_OPTIONS = [
-    (["--runs", "0"], "--runs: expected a whole number of at least 1, got 0"),
-    (["--runs", "-4"], "--runs: expected a whole number of at least 1, got -4"),
+    (["--runs", "0"], "--runs: expected a whole number of at least 1 and at most 100,000, got 0"),
+    (["--runs", "-4"], "--runs: expected a whole number of at least 1 and at most 100,000, got -4"),
+    (["--runs", str(10**20)], "--runs: expected a whole number of at least 1 and at most 100,000"),
     (["--runs", "2", "--workers", "0"], "--workers: expected a whole number of at least 1"),
     (["--runs", "2", "--scheduler", "tcp://"], "--scheduler: expected tcp://HOST:PORT with a host"),
     (["--runs", "2", "--scheduler", "tcp://host:port"], "got 'tcp://host:port'"),

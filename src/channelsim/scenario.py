@@ -36,6 +36,7 @@ import json
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,16 @@ class Scenario(BaseModel):
     def policy_location(self, index: int) -> tuple[str | None, str]:
         """The file and key (``policies.K``) where the ``index``-th policy is written."""
         return policy_location(self.policy_origins, self.source, index)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _printable(cls, text: str) -> str:
+        """No control characters: a name goes into file headings, workbooks and the
+        terminal, where an escape sequence or a bell would do harm."""
+        bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
+        if bad:
+            raise ValueError(f"expected printable text, got the control character {bad[0]!r}")
+        return text
 
     @field_validator("start", "end")
     @classmethod
@@ -647,4 +658,8 @@ def _origins(data: dict[str, Any], path: Path) -> list[tuple[str, int]]:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML or YAML scenario file (resolving its ``base``, if any)."""
     path = Path(path)
-    return scenario_from_dict(resolve_base(_read_mapping(path), path), path)
+    try:
+        return scenario_from_dict(resolve_base(_read_mapping(path), path), path)
+    except RecursionError:
+        raise InputError(path, None, "expected a scenario of ordinary depth, got tables "
+                         "or lists nested too deeply to read") from None  # fmt: skip

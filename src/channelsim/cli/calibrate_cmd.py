@@ -10,6 +10,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
+    MAX_RUNS,
     at_least_one,
     executor_option,
     force_option,
@@ -247,7 +248,10 @@ def register(app: typer.Typer) -> None:
         ),
         test: str = typer.Option(..., "--test", help="Test period FROM:TO (e.g. 2025:2025)."),
         runs: int = typer.Option(
-            100, "--runs", callback=at_least_one("--runs"), help="Posterior draws to simulate."
+            100,
+            "--runs",
+            callback=at_least_one("--runs", MAX_RUNS),
+            help="Posterior draws to simulate.",
         ),
         weather: str | None = typer.Option(
             None, "--weather", help=WEATHER_HELP + " Default: the posterior's."

@@ -12,6 +12,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, console, emit_rows
 from channelsim.cli.runs_cmd import (
+    MAX_RUNS,
     at_least_one,
     force_option,
     read_posterior_option,
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
         base: Path = typer.Argument(..., help="The base scenario (e.g. the status quo)."),
         others: list[Path] = typer.Argument(..., help="Scenarios compared with the base."),
         runs: int = typer.Option(
-            20, "--runs", callback=at_least_one("--runs"), help="Replicates per scenario."
+            20, "--runs", callback=at_least_one("--runs", MAX_RUNS), help="Replicates per scenario."
         ),
         seed: int | None = typer.Option(
             None, "--seed", help="Base seed of the replicates (default: the base scenario's)."

@@ -13,6 +13,7 @@ import typer
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
+    MAX_RUNS,
     at_least_one,
     read_posterior_option,
     scheduler_option,
@@ -83,7 +84,10 @@ def register(app: typer.Typer) -> None:
             ..., "--out", help="The forecast's JSON file (never overwritten: a new file)."
         ),
         runs: int = typer.Option(
-            500, "--runs", callback=at_least_one("--runs"), help="Posterior draws to simulate."
+            500,
+            "--runs",
+            callback=at_least_one("--runs", MAX_RUNS),
+            help="Posterior draws to simulate.",
         ),
         seed: int | None = typer.Option(
             None, "--seed", help="Base seed (default: the scenario's)."

@@ -15,6 +15,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
+    MAX_RUNS,
     at_least_one,
     force_option,
     read_posterior_option,
@@ -219,7 +220,7 @@ def register(app: typer.Typer) -> None:
         runs: int | None = typer.Option(
             None,
             "--runs",
-            callback=at_least_one("--runs"),
+            callback=at_least_one("--runs", MAX_RUNS),
             help="Run an ensemble of N members and report medians and 5-95% intervals.",
         ),
         posterior: Path | None = typer.Option(

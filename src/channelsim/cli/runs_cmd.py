@@ -36,12 +36,21 @@ def executor_option() -> Any:
     )
 
 
-def at_least_one(option: str) -> Callable[[int | None], int | None]:
-    """An option callback refusing a count below 1 with one line (not a usage block)."""
+#: Most members one ensemble may ask for: each is planned (seed, parameters) before any runs,
+#: so 10^20 filled the memory before the first member (a cluster runs more in several calls).
+MAX_RUNS = 100_000
+
+
+def at_least_one(option: str, most: int | None = None) -> Callable[[int | None], int | None]:
+    """An option callback refusing a count below 1 (or above ``most``) with one line (not a
+    usage block)."""
 
     def check(value: int | None) -> int | None:
-        if value is not None and value < 1:
-            raise InputError(None, option, f"expected a whole number of at least 1, got {value}")
+        if value is not None and (value < 1 or (most is not None and value > most)):
+            limit = f" and at most {most:,}" if most is not None else ""
+            raise InputError(
+                None, option, f"expected a whole number of at least 1{limit}, got {value}"
+            )
         return value
 
     return check
