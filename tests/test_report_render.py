@@ -168,3 +168,23 @@ def test_run_id_report_has_intervals_and_the_paired_comparison(
     # series, trade-off, key figures and the map
     dom = assert_renders(out, tmp_path, charts=4)
     assert "Policy comparison" in dom and "more-patrols" in dom
+
+
+@pytest.mark.parametrize(
+    ("posterior", "said"),
+    [(True, "this record of the run does not hold it"), (False, "has no posterior")],
+)
+def test_a_missing_what_decides_says_why_without_contradicting_the_headline(
+    posterior: bool, said: str
+) -> None:
+    """A report of a comparison recorded with a posterior (by run id) said 'the comparison
+    has no posterior' under a headline saying its intervals cover the posterior."""
+    import pandas as pd
+
+    from channelsim.reports.build import decides_section
+    from channelsim.reports.inputs import ReportInput
+
+    found = ReportInput(source="run x", title="compare", comparison=pd.DataFrame({"a": [1]}))
+    found.details["posterior"] = posterior
+    section, omitted = decides_section(found)
+    assert section is None and omitted is not None and said in omitted

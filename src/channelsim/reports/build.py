@@ -143,8 +143,9 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     ]
     if any(results.describe(m).money for m in present):
         paragraphs.append(
-            "Costs count the extra cost of new policies only: what the status quo already "
-            "spends (beach patrols, Border Force) is not in them, so the status quo's cost is £0."
+            "Costs are differences in what the policies cost against the base: what the base "
+            "already spends cancels out, and spending outside the model's policies (Border "
+            "Force, asylum support) is in neither."
         )
     figures = [
         publishable(
@@ -181,7 +182,13 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
         return None, None
     if not found.decides:
-        return None, "What decides this answer: omitted, the comparison has no posterior."
+        why = (
+            "this record of the run does not hold it (report the comparison's output folder, "
+            "`compare --out`)"
+            if found.details.get("posterior")
+            else "the comparison has no posterior"
+        )
+        return None, f"What decides this answer: omitted, {why}."
     from channelsim.experiments.uncertainty import decides_note, decides_table
 
     results = found.results or all_results()
