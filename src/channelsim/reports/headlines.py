@@ -270,7 +270,27 @@ def validation_headline(result: dict[str, Any]) -> str:
     extra = f" {inside} of {len(months)} months inside the 90% interval."
     if "prevented_events" in result:
         extra += f" Prevention compared over {weeks_text(start, end)}."
-    return text + extra
+    return text + extra + _baselines_better(result.get("skill") or {})
+
+
+def _baselines_better(skill: dict[str, Any]) -> str:
+    """The baselines that score better than the model on MASE (a poor result said in the
+    headline, not left in the table), or ``""``."""
+    forecasts = skill.get("forecasts") or {}
+    model = (forecasts.get("model") or {}).get("mase")
+    if model is None:
+        return ""
+    better = [
+        f"{f.get('label', name)} ({f['mase']:.2f})"
+        for name, f in forecasts.items()
+        if name != "model" and f.get("mase") is not None and f["mase"] < model
+    ]
+    if not better:
+        return f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's."
+    return (
+        f" Simpler forecasts did better on the months (MASE, lower is better: the model "
+        f"{model:.2f}; {', '.join(better)})."
+    )
 
 
 def _days(start: dt.date, end: dt.date) -> str:
