@@ -306,3 +306,21 @@ def test_a_folder_another_command_wrote_meanwhile_is_not_replaced(tmp_path: Path
         write_output_folder(checked, fill, kind="run")
     assert sorted(p.name for p in target.iterdir()) == [MARKER, "first.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary left
+
+
+def test_a_folder_of_the_user_s_is_refused_on_its_top_level_without_walking_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out ~` must not walk the whole home folder before refusing it."""
+    import channelsim.outputs as outputs
+
+    home = tmp_path / "home"
+    (home / "photos" / "2024" / "june").mkdir(parents=True)
+    (home / "notes.txt").write_text("mine")
+
+    def walked(folder: Path) -> list[str]:
+        raise AssertionError(f"walked {folder}")
+
+    monkeypatch.setattr(outputs, "_entries", walked)
+    with pytest.raises(outputs.InputError, match=r"did not write \(notes\.txt, photos\)"):
+        outputs.output_folder(home)

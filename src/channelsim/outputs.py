@@ -267,15 +267,16 @@ def _check_folder(target: OutputTarget) -> None:
         return
     if not path.is_dir():
         raise target.refuse("expected a new folder or one channelsim wrote, got a file")
-    entries = _entries(path)
-    if not entries:
+    top = sorted(entry.name for entry in path.iterdir())
+    if not top:
         return
     marker = _read_marker(path)
-    if marker is None:
+    if marker is None:  # refused on its top level: a home folder is not walked
         raise target.refuse(
             "expected a new or empty folder, or one channelsim wrote; it holds files "
-            f"channelsim did not write ({_names(entries)})"
+            f"channelsim did not write ({_names(top)})"
         )
+    entries = _entries(path)
     foreign = sorted(set(entries) - set(marker.get("files", [])) - {MARKER})
     if foreign:
         raise target.refuse(
