@@ -161,6 +161,17 @@ def test_a_file_where_the_members_folder_goes_is_one_line(run_cli: Cli, tmp_path
     assert (tmp_path / "a.members").read_text() == "another store's file, say"
 
 
+def test_a_store_under_a_file_is_one_line_naming_the_file(run_cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("the user's notes")
+    store = tmp_path / "mine.txt" / "x.duckdb"
+    result = run_cli(
+        "run", SCENARIO, "--to", "2025-01-03", "--runs", 2, "--runs-store", store,
+    )  # fmt: skip
+    assert_one_line_error(result, f"expected folders above it, but {tmp_path / 'mine.txt'} is a")
+    assert "Errno" not in result.stderr
+    assert (tmp_path / "mine.txt").read_text() == "the user's notes"
+
+
 def test_a_store_of_the_old_layout_has_its_members_moved(recorded: tuple[Path, object]) -> None:
     path, straight = recorded
     run_id = straight.run_id  # type: ignore[attr-defined]

@@ -247,19 +247,35 @@ class RunStore:
                     f"cannot use the results store {self.path}: {self.outputs_dir} should be "
                     "the folder of its members, but it is a file"
                 )
+            self._check_folders_above()
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = duckdb.connect(str(self.path))
                 self._connection.execute(_SCHEMA)
                 self._mark_stale_runs()
                 self._move_legacy_members()
-            except (duckdb.Error, OSError) as error:
+            except OSError as error:
+                raise StoreError(
+                    f"cannot open the results store {self.path}: {os_error_text(error)}"
+                ) from None
+            except duckdb.Error as error:
                 first_line = str(error).splitlines()[0]
                 hint = " (another channelsim process is using it)" if "lock" in first_line else ""
                 raise StoreError(
                     f"cannot open the results store {self.path}{hint}: {first_line}"
                 ) from None
         return self._connection
+
+    def _check_folders_above(self) -> None:
+        """The store's folder, or the nearest of its parents that exists, must be a folder."""
+        for above in self.path.parents:
+            if above.exists():
+                if not above.is_dir():
+                    raise StoreError(
+                        f"cannot use the results store {self.path}: expected folders above it, "
+                        f"but {above} is a file"
+                    )
+                return
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
