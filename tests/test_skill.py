@@ -251,3 +251,28 @@ def test_the_year_to_date_comes_from_the_store_or_says_why_not(
     assert year_to_date(dt.date(2026, 5, 1), store) == (
         "the official series in the data store ends on 10 April 2026"
     )
+
+
+def test_a_forecast_inside_the_training_data_or_of_few_runs_says_so() -> None:
+    """`--from` inside the posterior's training period is a hindcast; 2 runs give no interval
+    worth the name: the headline says both, in words."""
+    import datetime as dt
+
+    from channelsim.experiments.forecast import period_total
+    from channelsim.reports.headlines import forecast_headline
+
+    daily = _forecast_days("2026-01-01", "2026-12-31")
+    record = {
+        "from": "2026-01-01", "runs": 2, "scenario": "history-continued", "seed": 7,
+        "posterior": {"train_to": "2026-05-28", "data": []},
+        "total": period_total(daily, dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    }  # fmt: skip
+    headline = forecast_headline(record)
+    assert (
+        "Its days from 1 January to 28 May 2026 lie inside the data the model was calibrated on"
+        in headline
+    )
+    assert "With only 2 runs the intervals are not reliable: use --runs 100 or more" in headline
+    fair = {**record, "from": "2026-05-29", "runs": 500}
+    fair["total"] = period_total(daily, dt.date(2026, 5, 29), dt.date(2026, 12, 31))
+    assert "hindcast" not in forecast_headline(fair) and "reliable" not in forecast_headline(fair)

@@ -338,7 +338,33 @@ def forecast_headline(record: dict[str, Any]) -> str:
         "The intervals cover the calibrated parameters' uncertainty, weather and chance; these "
         "are model forecasts, not observations."
     )
-    return " ".join(text)
+    return " ".join([*text, *forecast_caveats(record)])
+
+
+MIN_RUNS_FOR_INTERVALS = 20
+"""Fewer members than this give a 90% interval that is little more than the range of a few
+runs (the 5th and 95th percentiles of 20 runs are already their extremes)."""
+
+
+def forecast_caveats(record: dict[str, Any]) -> list[str]:
+    """Sentences a reader must see with a forecast: days that lie inside the data the
+    posterior was calibrated on (a hindcast, not a test), and too few runs for its intervals."""
+    caveats = []
+    start = dt.date.fromisoformat(str(record["from"]))
+    trained = record.get("posterior", {}).get("train_to")
+    if trained and start <= dt.date.fromisoformat(str(trained)[:10]):
+        last = dt.date.fromisoformat(str(trained)[:10])
+        caveats.append(
+            f"Its days from {_days(start, last)} lie inside the data the model was calibrated on "
+            "(the posterior's training period): for them this is a hindcast, not a forecast."
+        )
+    runs = int(record.get("runs") or 0)
+    if runs < MIN_RUNS_FOR_INTERVALS:
+        caveats.append(
+            f"With only {runs} run{'s' if runs != 1 else ''} the intervals are not reliable: use "
+            f"--runs {MIN_RUNS_FOR_INTERVALS * 5} or more (the forecasts on record used 500)."
+        )
+    return caveats
 
 
 def forecast_credits(record: dict[str, Any]) -> list[str]:
