@@ -122,6 +122,11 @@ def test_summary_of_an_empty_store_and_bad_dates(run_cli: Run, tmp_path: Path) -
     assert not (tmp_path / "none.duckdb").exists()
     bad = run_cli("data", "summary", "--from", "2024-02-30")
     assert bad.exit_code == 2 and "--from: expected a date YYYY-MM-DD" in bad.stderr
+    backwards = run_cli("data", "summary", "--from", "2025-06-01", "--to", "2025-01-01")
+    assert backwards.exit_code == 2 and len(backwards.stderr.strip().splitlines()) == 1
+    assert "--from: expected a day on or before --to 2025-01-01, got 2025-06-01" in (
+        backwards.stderr
+    )
 
 
 class _Site(http.server.SimpleHTTPRequestHandler):

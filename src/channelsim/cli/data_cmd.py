@@ -133,8 +133,12 @@ def summary(
     """Arrivals and preventions per year, month or week (weeks count where they end)."""
     from channelsim.data import DataStore, summarise
     from channelsim.data.summary import parse_date
+    from channelsim.errors import InputError
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    if first is not None and last is not None and first > last:
+        expected = f"expected a day on or before --to {last:%Y-%m-%d}, got {first:%Y-%m-%d}"
+        raise InputError(None, "--from", expected)
     data_store = DataStore(store)
     rows = summarise(data_store.daily(), data_store.weekly(), by.value, first, last)
     edition = data_store.latest_edition()
