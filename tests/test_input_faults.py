@@ -55,6 +55,9 @@ BAD_FILES = [
      "name: expected printable text, got the control character '\\x07'"),
     ("escape.yaml", 'name: "x\\e[31mRED"\nstart: 2025-01-01\nend: 2025-01-31\n',
      "name: expected printable text, got the control character '\\x1b'"),
+    # a key is user text too: its escape is shown, not sent to the terminal
+    ("escape-key.toml", TOML_HEAD + '"bad\\u001b[2Jkey" = 1\n',
+     "escape-key.toml: bad\\x1b[2Jkey: unknown key"),
     ("deep.toml", TOML_HEAD + "[params]\nz = " + "[" * 5000 + "]" * 5000 + "\n",
      "deep.toml: expected a scenario of ordinary depth, got tables or lists nested too deeply"),
     ("deep.yaml", "a: " + "[" * 500 + "]" * 500 + "\n",

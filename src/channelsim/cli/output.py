@@ -23,8 +23,19 @@ err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True
 
 
 def one_line(text: object) -> str:
-    """``text`` on one line: any line break (from a library's message, say) becomes a space."""
-    return " ".join(str(text).split())
+    """``text`` on one line: any line break (from a library's message, say) becomes a space,
+    and any other control character (an escape sequence in a user's key, say) is shown
+    escaped (``\\x1b``) rather than sent to the terminal."""
+    return "".join(_visible(c) for c in " ".join(str(text).split()))
+
+
+def _visible(char: str) -> str:
+    return char.encode("unicode_escape").decode("ascii") if _is_control(char) else char
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0
 
 
 def with_notes(text: object, error: object) -> str:
