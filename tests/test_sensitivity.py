@@ -244,6 +244,25 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
     assert 'class="chart"' in html and 'src="http' not in html
 
 
+def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_cli: Any) -> None:
+    """Replay weather is read in the driver (as compare and run read it), not refused."""
+    from spreadsheets import make_rows, write_publication
+
+    daily, weekly = make_rows(dt.date(2024, 4, 29), 28, seed=3)
+    publication = write_publication(tmp_path / "pub.ods", daily, weekly)
+    scenario = tmp_path / "replay.toml"
+    scenario.write_text(
+        'name = "replay"\nstart = 2024-05-06\nend = 2024-05-19\nseed = 2\n'
+        f'[weather]\nmode = "replay"\npath = "{publication}"\n'
+    )
+    result = run_cli(
+        "sensitivity", scenario, "--method", "morris", "--samples", "2", "--params", INFLOW,
+        "--workers", "1", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["n_runs"] == 4
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

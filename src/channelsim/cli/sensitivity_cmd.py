@@ -75,7 +75,9 @@ def _run(loaded: Any, posterior: Any | None, options: dict[str, Any]) -> Any:
     if posterior is None:
         if method == POSTERIOR_METHOD:
             raise InputError(None, "--method", "expected --posterior DIR with rbd-fast")
-        return run_sensitivity(loaded, method=method or "sobol", parameters=params, **options)
+        return run_sensitivity(
+            prepare(loaded), method=method or "sobol", parameters=params, **options
+        )
     return run_posterior_sensitivity(prepare(loaded), posterior, **options)
 
 

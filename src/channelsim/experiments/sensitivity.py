@@ -393,18 +393,21 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """Sample the problem, run every point with the same seed, and compute the indices.
 
-    ``scenario`` is a resolved :class:`channelsim.scenario.Scenario` (or anything ``model_fn``
-    accepts, with ``.name`` and ``.params``). Output names are checked against the totals of
+    ``scenario`` is a resolved :class:`channelsim.scenario.Scenario`, a
+    :class:`channelsim.engine.SimSpec` (:func:`channelsim.experiments.prepare`: a scenario
+    with the weather reader it needs, e.g. a replay of observed days), or anything ``model_fn``
+    accepts, with ``.name`` and ``.params``. Output names are checked against the totals of
     one baseline run (the scenario at its own parameters) before the ensemble starts.
     """
     if method not in METHODS:
         raise InputError(None, "--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_SAMPLES[method] if n_samples is None else n_samples
     check_samples(method, n)
-    problem = build_problem(parameters, getattr(scenario, "params", None))
+    described = getattr(scenario, "scenario", scenario)  # a SimSpec's scenario
+    problem = build_problem(parameters, getattr(described, "params", None))
     baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
     x = sample(problem, method, n, seed)
-    name = str(getattr(scenario, "name", "scenario"))
+    name = str(getattr(described, "name", "scenario"))
     spec = EnsembleSpec(
         scenarios={name: scenario},
         reps=1,
@@ -417,7 +420,7 @@ def run_sensitivity(
     totals = ensemble.totals()
     y = pd.DataFrame({o: totals[o].to_numpy(dtype=float) for o in outputs})
     indices = analyze(problem, method, x, {o: y[o].to_numpy() for o in outputs}, seed)
-    start, end = getattr(scenario, "start", None), getattr(scenario, "end", None)
+    start, end = getattr(described, "start", None), getattr(described, "end", None)
     return SensitivityResult(
         scenario=name,
         method=method,
