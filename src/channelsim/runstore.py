@@ -10,11 +10,13 @@ say) can collide with it. A store made before that layout kept its members in a 
 folder beside it: they are moved on first opening.
 
 A member is recorded only when complete: its Parquet files go to a temporary folder that is
-renamed into place, then its row is inserted in one transaction, with the size and SHA-256 of
-each file. The row is the commit point: on resume, a member folder without a row (the driver
-died between the rename and the insert) is deleted and recomputed; a row whose files are
-missing, of another size or checksum (truncated, overwritten) is dropped, its member
-recomputed, and the user told.
+renamed into place, then its row is inserted, with the size and SHA-256 of each file. Rows are
+committed in batches, at most :data:`COMMIT_INTERVAL_S` apart (one commit costs a few
+milliseconds, as much as a short member), and whatever is pending when the run ends, is
+interrupted or fails, or when the store is read. The row is the commit point: on resume, a
+member folder without a row (the driver died between the rename and the commit) is deleted and
+recomputed; a row whose files are missing, of another size or checksum (truncated,
+overwritten) is dropped, its member recomputed, and the user told.
 
 DuckDB allows one writer process, so only the ensemble driver opens the store for writing;
 workers return their results to it. A second process gets a clear :class:`StoreError`.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -32,6 +35,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,10 +58,16 @@ from channelsim.experiments.ensemble import (
     Member,
     MemberOutput,
     config_sha256,
+    parquet_bytes,
 )
 from channelsim.interrupts import signals_deferred
 
 STATUSES = ("running", "done", "interrupted", "failed")
+COMMIT_INTERVAL_S = 0.1
+"""The longest a recorded member's row waits for its commit while the run goes on: a member
+that takes longer than this is committed on its own, as soon as its files are written."""
+COMMIT_BATCH = 256
+"""The most rows committed at once."""
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _SCHEMA = """
@@ -187,6 +197,25 @@ def _damage(
     return None
 
 
+def _member_row(
+    run_id: str, member: Member, output: MemberOutput, files: dict[str, dict[str, int | str]]
+) -> list[Any]:
+    """A member's row of the ``members`` table (but its status, always ``done``)."""
+    return [
+        run_id,
+        member.key,
+        member.scenario,
+        member.draw,
+        member.rep,
+        output.seed,
+        _utc(output.started_s),
+        _utc(output.ended_s),
+        json.dumps(output.totals),
+        json.dumps(list(output.tables)),
+        json.dumps(files),
+    ]
+
+
 def _driver() -> str:
     """This process, as recorded in the runs it drives."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -217,6 +246,8 @@ class RunStore:
         self._create = create
         self._notify = notify or _to_stderr
         self._connection: duckdb.DuckDBPyConnection | None = None
+        self._pending: list[list[Any]] = []  # members' rows not yet committed
+        self._committed_at = -math.inf  # time.monotonic() of the last commit of rows
 
     def __enter__(self) -> Self:
         return self
@@ -227,12 +258,20 @@ class RunStore:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None:  # the error under way is the one to report
+            with contextlib.suppress(Exception):
+                self._commit_pending()
         self.close()
 
     def close(self) -> None:
+        """Commit the members' rows still pending, then close the database."""
         if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+            try:
+                self._commit_pending()
+            finally:
+                self._pending = []
+                self._connection.close()
+                self._connection = None
 
     @property
     def exists(self) -> bool:
@@ -322,6 +361,7 @@ class RunStore:
         )
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self._commit_pending()  # a read sees every member recorded so far
         cursor = self._db().execute(sql, list(params))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -417,6 +457,7 @@ class RunStore:
             raise ValueError(f"unknown run status {status!r}")
         ended = None if status == "running" else _now()
         with self._transaction() as db:
+            self._insert_pending(db)
             db.execute(
                 "UPDATE runs SET status = ?, ended = ?, message = ? WHERE run_id = ?",
                 [status, ended, message, run_id],
@@ -514,16 +555,19 @@ class RunStore:
     def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
         """Files to a temporary folder renamed into place, then the row: the commit point.
 
-        Ctrl-C is held back until the member is recorded, so it never splits one.
+        The row is committed with the others pending at most :data:`COMMIT_INTERVAL_S` after
+        the last commit, or when the run ends (:meth:`end_run`), the store is read or closed.
+        Ctrl-C is held back until the files are written and any due commit is done.
         """
         folder = self.outputs_dir / _check_run_id(run_id) / member.key
         files: dict[str, dict[str, int | str]] = {}
 
         def write_tables(temporary: Path) -> None:
             for name, frame in output.tables.items():
+                data = output.parquet.get(name) or parquet_bytes(frame)
                 path = temporary / f"{name}.parquet"
-                frame.to_parquet(path, engine="pyarrow")
-                files[path.name] = _fingerprint(path)
+                path.write_bytes(data)
+                files[path.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
         with signals_deferred():
             # replaces a folder left by a driver that died before inserting the row
@@ -534,24 +578,30 @@ class RunStore:
                     f"cannot record member {member.key} in {self.outputs_dir}: "
                     f"{os_error_text(error, '')}"
                 ) from error
+            self._pending.append(_member_row(run_id, member, output, files))
+            if (
+                len(self._pending) >= COMMIT_BATCH
+                or time.monotonic() - self._committed_at >= COMMIT_INTERVAL_S
+            ):
+                self._commit_pending()
+
+    def _commit_pending(self) -> None:
+        """Commit the rows of the members recorded since the last commit, in one transaction."""
+        if self._pending:
             with self._transaction() as db:
-                db.execute(
-                    f"INSERT INTO members ({_MEMBER_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?)",
-                    [
-                        run_id,
-                        member.key,
-                        member.scenario,
-                        member.draw,
-                        member.rep,
-                        output.seed,
-                        _utc(output.started_s),
-                        _utc(output.ended_s),
-                        json.dumps(output.totals),
-                        json.dumps(list(output.tables)),
-                        json.dumps(files),
-                    ],
-                )
+                self._insert_pending(db)
+
+    def _insert_pending(self, db: duckdb.DuckDBPyConnection) -> None:
+        """Insert the pending rows in the transaction under way (they are gone if it fails:
+        their members' folders have no row, so a resume recomputes them)."""
+        rows, self._pending = self._pending, []
+        if rows:
+            db.executemany(
+                f"INSERT INTO members ({_MEMBER_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?)",
+                rows,
+            )
+        self._committed_at = time.monotonic()
 
     def load_member(self, run_id: str, member: Member) -> MemberOutput:
         """A recorded member's output, its files checked against their recorded size and

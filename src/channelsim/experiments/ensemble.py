@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import math
 import re
@@ -220,6 +221,14 @@ class MemberOutput:
     tables: dict[str, pd.DataFrame]
     started_s: float
     ended_s: float
+    parquet: Mapping[str, bytes] = dataclasses.field(default_factory=dict, repr=False)
+    """The tables as the Parquet files the results store keeps (:func:`parquet_bytes`),
+    encoded by the worker when the ensemble is recorded, so that the driver only writes them."""
+
+    def encoded(self) -> MemberOutput:
+        """This output with :attr:`parquet` filled in."""
+        files = {name: parquet_bytes(frame) for name, frame in self.tables.items()}
+        return dataclasses.replace(self, parquet=files)
 
     @classmethod
     def from_result(cls, key: str, seed: int, result: Any, started_s: float) -> MemberOutput:
@@ -260,13 +269,23 @@ class MemberOutput:
         )
 
 
-def run_member(payload: tuple[MemberFn, EnsembleSpec], member: Member) -> MemberOutput:
-    """Run one member in a worker: look up its scenario, seed and overrides, compact the result."""
-    member_fn, spec = payload
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as a Parquet file's bytes (pyarrow, with pandas' metadata: read back as is)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow")
+    return buffer.getvalue()
+
+
+def run_member(payload: tuple[MemberFn, EnsembleSpec, bool], member: Member) -> MemberOutput:
+    """Run one member in a worker: look up its scenario, seed and overrides, compact the
+    result, and encode its tables for the store if the ensemble is recorded (the third item
+    of the payload)."""
+    member_fn, spec, recorded = payload
     seed = member_seed(spec.base_seed, member.rep)
     started_s = time.time()
     result = member_fn(spec.scenarios[member.scenario], seed, spec.overrides(member.draw))
-    return MemberOutput.from_result(member.key, seed, result, started_s)
+    output = MemberOutput.from_result(member.key, seed, result, started_s)
+    return output.encoded() if recorded else output
 
 
 class EnsembleStore(Protocol):
@@ -292,7 +311,10 @@ class EnsembleStore(Protocol):
     def load_member(self, run_id: str, member: Member) -> MemberOutput: ...
 
     def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
-        """Record a finished member atomically: its files, then its row, in one transaction."""
+        """Record a finished member: its files at once, then its row, which commits it.
+
+        Rows may be committed in batches (a store's ``end_run`` commits any left), so that a
+        large ensemble of short members does not wait for one commit per member."""
         ...
 
     def end_run(self, run_id: str, status: str, message: str | None = None) -> None: ...
@@ -596,7 +618,8 @@ def run_ensemble(
         label = spec.name if run_id is None else f"{spec.name} ({run_id})"
         with _progress_bar(progress, len(members), len(members) - len(todo), label) as advance:
             try:
-                stream = runner.run(run_member, (member_fn, spec), [members[i] for i in todo])
+                payload = (member_fn, spec, store is not None)
+                stream = runner.run(run_member, payload, [members[i] for i in todo])
                 with contextlib.closing(stream):
                     for j, output in stream:
                         # recorded and counted as one step: Ctrl-C or SIGTERM waits for both
