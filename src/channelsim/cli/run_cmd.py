@@ -116,6 +116,10 @@ def _run_ensemble_command(
     fmt: OutputFormat,
 ) -> None:
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
+    if scheduler is None and workers is None:  # the local pool loads while this process does
+        from channelsim.experiments.executor import AutoExecutor
+
+        AutoExecutor.prestart(runs)
     from channelsim.engine import load_scenario
     from channelsim.experiments.inputs import prepare
     from channelsim.experiments.runs import run_scenario_ensemble

@@ -450,8 +450,15 @@ class AutoExecutor(_Lifecycle):
         fork server can start loading now (a run of :attr:`early_items` or more)."""
         if self._pool is not None and self._pool.started:
             return WARM_POOL_START_S
-        early = n_items >= self.early_items and (self.workers or default_workers()) > 1
-        return WARM_POOL_START_S if early and start_fork_server() else self.serial_budget_s
+        return WARM_POOL_START_S if self.prestart(n_items, self.workers) else self.serial_budget_s
+
+    @classmethod
+    def prestart(cls, n_items: int, workers: int | None = None) -> bool:
+        """Start the pool's fork server now if a run of ``n_items`` may well need it (at least
+        :attr:`early_items`, more than one worker): a caller about to spend a while on other
+        work (imports) calls it first. Returns whether the server is starting or up."""
+        early = n_items >= cls.early_items and (workers or default_workers()) > 1
+        return early and start_fork_server()
 
     def pool(self) -> ProcessExecutor:
         """The pool, started on first use and kept until :meth:`close`."""
