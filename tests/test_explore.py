@@ -235,3 +235,89 @@ def test_kept_members_give_the_same_bits_and_spare_the_base_a_second_run() -> No
     pd.testing.assert_frame_equal(again.monthly, fresh.monthly, check_exact=True)
     assert not first.table.equals(again.table)
     assert len(MemberCache(size=2)) == 0
+
+
+def test_the_page_s_what_decides_table_is_compare_s() -> None:
+    """The page's "what decides this answer" shows the rows `compare --posterior` prints for
+    the changed scenario (one function, ``Comparison.decides_rows``): the same cells."""
+    import numpy as np
+
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import Comparison, _summary
+    from channelsim.experiments.uncertainty import what_decides
+    from channelsim.explore import app
+    from channelsim.explore.jobs import Answer
+
+    rng = np.random.default_rng(8)
+    runs = 60
+    x = rng.uniform(size=(runs, 4))
+    draws = [{f"p{j}": v for j, v in enumerate(row)} for row in x]
+    frames, rows = [], []
+    for name, driver in (("stop", 0), ("other", 2)):
+        difference = 10 * x[:, driver] + rng.normal(0, 0.5, runs)
+        figure = "dead_or_missing_people"
+        frames.append(pd.DataFrame({"scenario": name, "rep": range(runs), "figure": figure,
+                                    "difference": difference}))  # fmt: skip
+        rows.append(_summary(name, figure, difference))
+    pairs = pd.concat(frames, ignore_index=True)
+    comparison = Comparison(
+        "base", 1, runs, ["stop", "other"], {}, pairs, pd.DataFrame(rows), pd.DataFrame(),
+        results=all_results(), drivers=what_decides(draws, pairs, {}, seed=1),
+    )  # fmt: skip
+    answer = Answer(settings={}, comparison=comparison, monthly=pd.DataFrame(), elapsed_s=0.0)
+    printed = [  # what `compare` prints for the changed scenario: every row, then its own
+        {k: v for k, v in r.items() if k != "scenario"}
+        for r in comparison.decides_rows()
+        if r["scenario"] == "stop"
+    ]
+    assert printed and printed[0]["driver 1"].startswith("p0 (calibrated)")
+    table = app.decides_view(answer)[-1]
+    header, *body = table.children
+    shown = [dict(zip([h.children for h in header.children], [d.children for d in tr.children],
+                      strict=True)) for tr in body]  # fmt: skip
+    assert shown == printed
+    assert any("p0" in str(p.children) and "depends mostly" in str(p.children)
+               for p in app.decides_view(answer))  # fmt: skip
+
+
+def test_what_the_app_keeps_is_bounded_whatever_the_number_of_questions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Members are kept up to a count and a byte budget, answers up to the cache's size, the
+    least recently used dropped first (no timing, no memory measured: the bound itself)."""
+    from channelsim.experiments.ensemble import Member, MemberOutput
+    from channelsim.explore import jobs
+    from channelsim.explore.jobs import MemberCache, member_bytes
+
+    def output(member: Member) -> MemberOutput:
+        daily = pd.DataFrame({"arrived_people": [float(member.rep)] * 365})
+        return MemberOutput(member.key, member.rep, {"arrived_people": 1.0}, {"daily": daily},
+                            0.0, 0.0)  # fmt: skip
+
+    one = member_bytes(output(Member("a", 0, 0)))
+    assert one >= 365 * 8
+    config = {"scenarios": {"a": {"name": "a"}}, "draws": None, "member_fn": "f", "base_seed": 1}
+    for size, budget, kept in ((100, 3 * one, 3), (2, 100 * one, 2)):
+        cache = MemberCache(size=size, budget_bytes=budget)
+        members = [Member("a", 0, r) for r in range(10)]
+        run_id, done = cache.begin_run(config=config, members=members)
+        assert done == set()
+        for member in members:
+            cache.record_member(run_id, member, output(member))
+            assert len(cache) <= kept and cache.nbytes <= budget
+        assert len(cache) == kept and cache.nbytes == kept * one
+        _, done = cache.begin_run(config=config, members=members)
+        assert done == {m.key for m in members[-kept:]}  # the most recent kept
+
+    monkeypatch.setattr(jobs, "compute", lambda settings, *_: settings.seed)
+    explorer = Explorer(executor="serial", cache_size=4)
+    asked = []
+    for seed in range(10):
+        settings = _doctrine()
+        settings.seed = seed
+        job = explorer.submit(settings)
+        while job.state != "done":
+            time.sleep(0.001)
+        asked.append(settings.cache_key())
+        assert len(explorer._cache) <= 4
+    assert [explorer.answer(key) for key in asked] == [None] * 6 + [6, 7, 8, 9]

@@ -68,10 +68,8 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
     )
     note = comparison.decides_note()
     console.print(title if note is None else f"{title}\n{note}", soft_wrap=True)
-    rows = comparison.decides_rows()
     for name in comparison.names:  # one table per scenario: notes name the figure
-        mine = [{k: v for k, v in r.items() if k != "scenario"} for r in rows
-                if r["scenario"] == name]  # fmt: skip
+        mine = comparison.decides_rows(name)
         if mine:
             emit_rows(mine, fmt, title=f"{name} minus {comparison.base}")
 

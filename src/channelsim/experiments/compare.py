@@ -157,10 +157,15 @@ class Comparison:
         than its shares need to be told from noise (:func:`decides_note`), else ``None``."""
         return decides_note(self.decided())
 
-    def decides_rows(self, top: int = 3) -> list[dict[str, Any]]:
-        """"What decides this answer" as the terminal and the report show it
-        (:func:`decides_table`, figures by their labels); empty without a posterior."""
-        return decides_table(self.decided(), self.label, top)
+    def decides_rows(self, scenario: str | None = None, top: int = 3) -> list[dict[str, Any]]:
+        """"What decides this answer" as the terminal, the report and the explorer show it
+        (:func:`decides_table`, figures by their labels); empty without a posterior. With
+        ``scenario``: that scenario's rows, without the scenario column."""
+        rows = decides_table(self.decided(), self.label, top)
+        if scenario is None:
+            return rows
+        return [{k: v for k, v in r.items() if k != "scenario"} for r in rows
+                if r["scenario"] == scenario]  # fmt: skip
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""

@@ -147,29 +147,16 @@ def interval_kind(answer: Answer) -> str:
 
 
 def decides_rows(answer: Answer) -> list[dict[str, Any]]:
-    """"What decides this answer", per figure: ``compare``'s JSON ``what_decides`` of the
-    changed scenario (every share), with the figure's heading, the three largest inputs, the
-    share left to weather and chance, the noise level and, when one input explains more than
-    half and is told from noise, the sentence the headline uses. Empty without a posterior;
-    figures with too few runs to tell a share from noise are left out (the comparison's
-    ``decides_note`` says so)."""
-    from channelsim.experiments.uncertainty import CHANCE
+    """"What decides this answer" for the changed scenario: the rows `channelsim compare
+    --posterior` prints and the report shows (``Comparison.decides_rows``, one function for
+    all three: figure by its label, the three largest shares with their uncertainty, the
+    noise level), without the scenario column. Empty without a posterior, and when every
+    difference has too few runs to tell a share from noise (``decides_note`` says so)."""
+    return answer.comparison.decides_rows(answer.name)
 
-    rows = []
-    for figure, decided in answer.comparison.what_decides(answer.name).items():
-        if not decided["told_from_noise"]:
-            continue
-        shares = sorted(decided["shares"], key=lambda s: -s["share"])
-        chance = next((s["share"] for s in shares if s["input"] == CHANCE), None)
-        rows.append(
-            {
-                "figure": figure,
-                "heading": answer.results.describe(figure).heading,
-                "top": [s for s in shares if s["input"] != CHANCE][:3],
-                "chance": chance,
-                "noise": decided["noise_level"],
-                "shares": decided["shares"],
-                "sentence": decided["headline"],
-            }
-        )
-    return rows
+
+def decides_sentences(answer: Answer) -> list[str]:
+    """The sentences naming an input that decides a figure (over half its variance and told
+    from noise), as the headline uses them (``Comparison.what_decides``)."""
+    decided = answer.comparison.what_decides(answer.name).values()
+    return [one["headline"] for one in decided if one["headline"]]

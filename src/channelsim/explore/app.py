@@ -459,12 +459,10 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
 
 
 def decides_view(answer: Answer) -> list[Any]:
-    """The table of ``compare --posterior``'s JSON ``what_decides``: per figure, the three
-    inputs with the largest shares of the paired difference's variance and the share left to
-    weather and chance (every share in the row's ``data-shares``)."""
-    import json
-
-    from channelsim.experiments.uncertainty import MIN_MEMBERS, share_text
+    """"What decides this answer": the table `channelsim compare --posterior` prints for
+    the changed scenario (:func:`channelsim.explore.answer.decides_rows`), the sentences
+    naming a deciding input, or the one line saying why there are no shares."""
+    from channelsim.experiments.uncertainty import MIN_MEMBERS
 
     rows = words.decides_rows(answer)
     note = answer.comparison.decides_note()
@@ -478,34 +476,24 @@ def decides_view(answer: Answer) -> list[Any]:
             "that varies."
         )
         return [html.P(why, id="decides", className="help")]
-    header = ["figure", "driver 1", "driver 2", "driver 3", "weather and chance", "noise level"]
+    header = list(rows[0])
     body = [
-        html.Tr(
-            [
-                html.Td(row["heading"]),
-                *[html.Td(share_text(s)) for s in row["top"]],
-                *[html.Td("") for _ in range(3 - len(row["top"]))],
-                html.Td("" if row["chance"] is None else f"{row['chance']:.0%}"),
-                html.Td(f"{row['noise']:.0%}"),
-            ],
-            **{"data-figure": row["figure"], "data-shares": json.dumps(row["shares"])},
-        )
+        html.Tr([html.Td(row.get(h, "")) for h in header], **{"data-figure": row["figure"]})
         for row in rows
     ]
-    sentences = [html.P(r["sentence"]) for r in rows if r["sentence"]]
     return [
         html.P(
             "First-order shares of the variance of each paired difference (RBD-FAST on the "
-            "paired runs) ± their 95% bootstrap half-width, as `channelsim compare --posterior "
-            "… --format json` gives them; what is left is weather, chance and interactions. "
-            "The noise level is the largest share pure noise gets at this run count (the same "
-            "estimator on the difference shuffled); a share whose lower bound is not above it "
-            "is marked within noise, and the headline names an input only when its share is "
-            "over half and above noise.",
+            "paired runs) ± their 95% bootstrap half-width, the rows `channelsim compare "
+            "--posterior` prints; they need not add up to 100%, and what is not shared out is "
+            "weather, chance and interactions. The noise level is the largest share pure noise "
+            "gets at this run count (the same estimator on the difference shuffled); a share "
+            "whose lower bound is not above it is marked within noise, and the headline names "
+            "an input only when its share is over half and above noise.",
             className="help",
         ),
         *([html.P(note, className="help")] if note else []),
-        *sentences,
+        *[html.P(sentence) for sentence in words.decides_sentences(answer)],
         html.Table(
             [html.Tr([html.Th(h) for h in header]), *body], id="decides", className="tbl"
         ),

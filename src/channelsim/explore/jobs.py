@@ -14,8 +14,14 @@ question quick without changing a bit of its answer:
 - the map's boat logs (one run of each scenario again) are made when the map is drawn
   (:meth:`Answer.boat_logs`), not before the answer is shown.
 
-What the page keeps of a comparison (:class:`Answer`) is small — the summary table, the paired
-values, the monthly quantiles and one boat log — so twenty cached answers stay a few megabytes.
+What the app keeps is bounded whatever the number of questions: at most :data:`CACHE_SIZE`
+answers (:class:`Answer`: the summary table, the paired values, the monthly quantiles and, once
+the map is drawn, one boat log of each scenario — about 0.6 MB for a one-year comparison of 50
+paired runs; never the members' days), at most :data:`KEPT_JOBS` finished jobs (which point to
+those answers), and members up to :data:`CACHED_MEMBERS` and :data:`CACHED_MEMBERS_BYTES`
+(a one-year member's daily table is about 0.12 MB), the least recently used dropped first.
+After each comparison the memory its members' tables took is handed back to the system
+(:func:`release_memory`).
 """
 
 from __future__ import annotations
@@ -45,13 +51,17 @@ if TYPE_CHECKING:
     from channelsim.experiments.executor import Executor
 
 State = Literal["waiting", "running", "done", "failed", "cancelled"]
-#: Answers kept: the same question answers at once the second time.
-CACHE_SIZE = 32
+#: Answers kept (the least recently asked dropped first): the same question answers at once
+#: the second time.
+CACHE_SIZE = 16
 #: Finished jobs kept for the pages polling them.
 KEPT_JOBS = 16
-#: Members kept by :class:`MemberCache`: a one-year member is about 0.35 MB (its daily table),
-#: so 300 (three 50-run questions and their base) keep the app well under 1 GB.
+#: Members kept by :class:`MemberCache`, at most this many (three 50-run questions and their
+#: base) ...
 CACHED_MEMBERS = 300
+#: ... and at most this many bytes of their tables (a one-year member's daily table is about
+#: 0.12 MB, so the count binds first for one-year questions; the bytes for longer periods).
+CACHED_MEMBERS_BYTES = 64 * 2**20
 
 
 @functools.lru_cache(maxsize=4)
@@ -181,7 +191,8 @@ def compute(
     daily = comparison.daily.assign(member=comparison.daily["rep"].astype(str))
     return Answer(
         settings=settings.to_json(),
-        comparison=dataclasses.replace(comparison, daily=daily.iloc[:0]),
+        # a copy: an empty slice of the members' days would keep all of them alive
+        comparison=dataclasses.replace(comparison, daily=daily.iloc[:0].copy()),
         monthly=monthly_simulated(daily),
         elapsed_s=time.perf_counter() - started,
     )
@@ -192,11 +203,15 @@ class MemberCache:
     function, the scenario (as recorded in the ensemble's configuration), the parameter draw,
     the base seed and the replicate — for ``run_ensemble(store=...)``: a member asked again is
     loaded, not run. Members of a scenario with a weather reader of its own (a replay read by
-    the driver) are not kept. The ``size`` most recently used members are kept."""
+    the driver) are not kept. The most recently used members are kept, at most ``size`` of
+    them and at most ``budget_bytes`` of their tables (:func:`member_bytes`)."""
 
-    def __init__(self, size: int = CACHED_MEMBERS) -> None:
-        self.size = size
+    def __init__(
+        self, size: int = CACHED_MEMBERS, budget_bytes: int = CACHED_MEMBERS_BYTES
+    ) -> None:
+        self.size, self.budget_bytes = size, budget_bytes
         self._outputs: OrderedDict[str, MemberOutput] = OrderedDict()
+        self._bytes: dict[str, int] = {}  # content key -> member_bytes of its output
         self._runs: dict[str, dict[str, str]] = {}  # run id -> member key -> content key
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -241,8 +256,11 @@ class MemberCache:
             if content is None:
                 return
             self._outputs[content] = output
-            while len(self._outputs) > self.size:
-                self._outputs.popitem(last=False)
+            self._outputs.move_to_end(content)
+            self._bytes[content] = member_bytes(output)
+            while len(self._outputs) > self.size or self.nbytes > self.budget_bytes:
+                dropped, _ = self._outputs.popitem(last=False)
+                del self._bytes[dropped]
 
     def end_run(self, run_id: str, status: str, message: str | None = None) -> None:
         with self._lock:
@@ -250,6 +268,29 @@ class MemberCache:
 
     def __len__(self) -> int:
         return len(self._outputs)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the kept members' tables (:func:`member_bytes`)."""
+        return sum(self._bytes.values())
+
+
+def member_bytes(output: MemberOutput) -> int:
+    """The bytes a kept member holds: its tables' values and indexes (pandas' deep count)."""
+    return sum(int(t.memory_usage(index=True, deep=True).sum()) for t in output.tables.values())
+
+
+def release_memory() -> None:
+    """Hand memory freed by a comparison back to the system: collect cycles, then ask glibc to
+    return its free heap pages (``malloc_trim``; skipped where the C library has none), so the
+    app's resident size follows what it keeps rather than its largest comparison so far."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def warm_engine(_payload: Any = None, _item: Any = None) -> None:
@@ -301,22 +342,30 @@ class Explorer:
         return job
 
     def _run(self, job: Job) -> None:
+        """Answer ``job`` (its state says how it ended), then release what its run freed
+        while the page shows the answer (the next comparison waits for it)."""
         with self._turn:
-            if job.cancel_event.is_set():
-                job.state = "cancelled"
-                return
-            job.state = "running"
             try:
-                answer = compute(job.settings, job, self.executor, self.members)
-            except Cancelled:
-                job.state = "cancelled"
-                return
-            except ChannelsimError as error:
-                job.error, job.state = str(error), "failed"
-                return
-            except Exception as error:  # a page shows one line and stays usable
-                job.error, job.state = f"{type(error).__name__}: {error}", "failed"
-                return
+                self._answer(job)
+            finally:
+                release_memory()
+
+    def _answer(self, job: Job) -> None:
+        if job.cancel_event.is_set():
+            job.state = "cancelled"
+            return
+        job.state = "running"
+        try:
+            answer = compute(job.settings, job, self.executor, self.members)
+        except Cancelled:
+            job.state = "cancelled"
+            return
+        except ChannelsimError as error:
+            job.error, job.state = str(error), "failed"
+            return
+        except Exception as error:  # a page shows one line and stays usable
+            job.error, job.state = f"{type(error).__name__}: {error}", "failed"
+            return
         with self._lock:
             self._cache[job.key] = answer
             while len(self._cache) > self.cache_size:
