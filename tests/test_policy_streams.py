@@ -8,7 +8,11 @@ second instance draws independently of the first.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import BaseModel, PrivateAttr
+from pydantic.fields import ModelPrivateAttr
 
 from channelsim.engine import DayView, Policy, Scenario, Sim, register_policy
 
@@ -39,3 +43,24 @@ def test_two_instances_of_one_policy_type_draw_different_numbers() -> None:
     first, second = _Drawer.draws[0::2], _Drawer.draws[1::2]  # hooks run in scenario order
     assert len(first) == len(second) == 4
     assert all(a != b for a, b in zip(first, second, strict=True))
+
+
+class _WithState(Policy):
+    """A policy keeping state between days in private attributes, one a descriptor."""
+
+    _count: int = PrivateAttr(0)
+    _seen: list[int] = PrivateAttr(default_factory=list)
+    _kind: Any = PrivateAttr(default=property(lambda self: "from the descriptor"))
+
+
+def test_private_attributes_read_as_pydantic_gives_them() -> None:
+    policy = _WithState()
+    assert policy._count == 0 and policy._seen == []
+    policy._count += 2
+    policy._seen.append(5)
+    assert policy._count == 2 and policy._seen == [5]
+    assert policy.model_copy(deep=True)._seen == [5]
+    assert isinstance(_WithState.__private_attributes__["_kind"], ModelPrivateAttr)
+    assert policy._kind == BaseModel.__getattr__(policy, "_kind")
+    with pytest.raises(AttributeError, match="no attribute '_missing'"):
+        _ = policy._missing

@@ -10,6 +10,7 @@ from channelsim.rng import (
     POISSON_MAX_MEAN,
     StreamCollisionError,
     check_streams,
+    count_below,
     keyed_ar1,
     poisson_inverse,
     stream_id,
@@ -81,3 +82,12 @@ def test_streams_are_named_and_collisions_are_refused() -> None:
     assert ids["maritime_doctrine#0.arrest"] == stream_id("maritime_doctrine#0.arrest")
     with pytest.raises(StreamCollisionError, match="declared twice"):
         check_streams(["inflow", "inflow"])
+
+
+@pytest.mark.parametrize(
+    ("key0", "n", "p"), [(0, 0, 0.5), (0, 1, 0.5), (3, 250, 0.3), (0, 999, 0.97)]
+)
+def test_count_below_counts_the_keyed_uniforms_below_p(key0: int, n: int, p: float) -> None:
+    keys = np.arange(key0, key0 + n, dtype=np.int64)
+    expected = int((uniforms(11, ZONE, 2900, keys) < p).sum())
+    assert count_below(11, ZONE, 2900, key0, n, p) == expected

@@ -96,6 +96,21 @@ def uniforms(seed: int, stream: int, day: int, keys: np.ndarray | int) -> np.nda
     return _uniforms(int(seed), int(stream), int(day), np.ascontiguousarray(key_array, np.int64))
 
 
+@njit(cache=True)
+def _count_below(seed: int, stream: int, day: int, key0: int, n: int, p: float) -> int:
+    count = 0
+    for key in range(key0, key0 + n):
+        if hash_uniform(seed, stream, day, key) < p:
+            count += 1
+    return count
+
+
+def count_below(seed: int, stream: int, day: int, key0: int, n: int, p: float) -> int:
+    """How many of the uniforms of keys ``key0 .. key0 + n − 1`` (:func:`uniforms`) are below
+    ``p``: a binomial count of ``n`` keyed draws, without making their array."""
+    return int(_count_below(int(seed), int(stream), int(day), int(key0), int(n), float(p)))
+
+
 POISSON_SUM_FROM_ZERO_MAX_MEAN = 10_000.0
 """Up to this mean the Poisson CDF is summed from zero (every mean the model's parameters give);
 above it, from 12 standard deviations below the mean (the mass left out is below 1e-30)."""

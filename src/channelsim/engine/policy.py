@@ -197,6 +197,20 @@ class Policy(BaseModel):
             mask &= dates <= np.datetime64(self.end, "D")
         return mask
 
+    if not TYPE_CHECKING:  # mypy would accept any attribute of a policy otherwise
+
+        def __getattr__(self, item: str) -> Any:
+            """A private attribute (``self._queue``: a policy's state between days) straight
+            from pydantic's store of their values, ``__pydantic_private__``; anything else as
+            pydantic gives it. Pydantic's own lookup of a private attribute costs a few µs
+            (it first asks whether the declaration is a descriptor, through an exception),
+            and the daily hooks read them hundreds of times a simulated year."""
+            if item in _plain_private_names(type(self)):
+                values = object.__getattribute__(self, "__pydantic_private__")
+                if values is not None and item in values:
+                    return values[item]
+            return super().__getattr__(item)
+
     def stream_names(self) -> tuple[str, ...]:
         return tuple(f"{self.name}.{decision}" for decision in self.streams)
 
@@ -230,6 +244,17 @@ class Policy(BaseModel):
         per run. A policy whose hook does nothing with its parameters (e.g. deterrence with
         an elasticity of 0) may leave that stage out: the loop then does not stop there."""
         return _class_hooks(type(self))
+
+
+@functools.cache
+def _plain_private_names(cls: type[Policy]) -> frozenset[str]:
+    """The private attributes of a policy class whose value is the one stored on the instance
+    (not a descriptor, which pydantic's lookup calls instead)."""
+    return frozenset(
+        name
+        for name, declared in cls.__private_attributes__.items()
+        if not hasattr(declared, "__get__")
+    )
 
 
 @functools.cache

@@ -6,6 +6,7 @@ import numpy as np
 
 from channelsim.engine.policy import DayView, Policy
 from channelsim.engine.stages import Setup
+from channelsim.rng import count_below
 
 DAYS_PER_YEAR = 365.25
 
@@ -35,5 +36,4 @@ def binomial(policy: Policy, day: DayView, decision: str, n: int, p: float, key0
         return 0
     if p >= 1.0:
         return n
-    keys = np.arange(key0, key0 + n, dtype=np.int64)
-    return int((policy.uniforms(day, decision, keys) < p).sum())
+    return count_below(day.seed, policy.stream(decision), day.day, key0, n, p)
