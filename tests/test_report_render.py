@@ -107,7 +107,9 @@ def test_a_comparison_with_a_posterior_reports_what_decides_it(
     page = out.read_text(encoding="utf-8")
     assert "depends mostly on deterrence elasticity (rwanda), an assumption" in page
     table = page[page.index("What decides this answer") :]
-    assert table.index("(assumption) 81%") < table.index("(parameter) 12%")
+    # inputs by their labels; a parameter's key (what a scenario's overrides write) beside it
+    parameter = "inflow people per day (people/day) (parameter; key coast.inflow_people_per_day)"
+    assert table.index("(rwanda) (assumption) 81%") < table.index(f"{parameter} 12%")
     assert "at 14 runs pure noise alone gets up to 100%" in table and "--runs 38" in table
     assert "97%" not in table
     # the headline says its intervals cover the parameters' and assumptions' uncertainty

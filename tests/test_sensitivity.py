@@ -337,3 +337,59 @@ def test_cli_with_a_posterior_and_too_few_runs_says_how_many_are_needed(run_cli:
     needed = re.search(r"run at least (\d+) \(--samples (\d+)\)", text)
     assert needed is not None and needed[1] == needed[2] and int(needed[1]) > 14
     assert "(calibrated)" not in text  # no share shown
+
+
+def _posterior_indices() -> pd.DataFrame:
+    """A posterior sensitivity's table: one input told from noise, two within it."""
+    rows = [
+        ("sea.engine_speed_kn", "calibrated", 0.55, 0.05, True),
+        ("drivers.coastal_inflow.2", "calibrated", 0.09, 0.06, False),
+        ("policy.maritime_doctrine#0.arrest_share", "assumption", 0.04, 0.05, False),
+    ]
+    return pd.DataFrame(
+        [
+            {"output": "arrived_people", "parameter": p, "kind": kind, "unit": "", "low": 0.0,
+             "high": 1.0, "method": "rbd-fast", "share": share, "share_conf": conf,
+             "share_low": max(0.0, share - conf), "noise_level": 0.07, "above_noise": above,
+             "runs": 300, "runs_needed": 120}
+            for p, kind, share, conf, above in rows
+        ]
+    )
+
+
+def test_posterior_shares_are_first_order_indices_shown_when_told_from_noise() -> None:
+    """The terminal shows each input told from noise by its label (its key only where a
+    scenario's overrides write it), with no "rest" made up to 100%, and one line counting
+    those within noise; the HTML gives the noise level."""
+    from channelsim.cli.sensitivity_cmd import _share_rows, _within_noise_line
+    from channelsim.reports.build import sensitivity_section
+    from channelsim.reports.inputs import ReportInput
+
+    indices = _posterior_indices()
+    rows = _share_rows(indices)
+    shown = "engine speed (kn) (calibrated; key sea.engine_speed_kn) 55% ± 5%"
+    assert rows == [{"figure": "arrived_people", "input": shown}]
+    line = _within_noise_line(indices)
+    assert line.startswith("2 of 3 shares are within noise") and "--format csv" in line
+    section, _ = sensitivity_section(ReportInput(source="", title="t", sensitivity=indices))
+    assert section is not None
+    assert any("Noise level at 300 runs: 7%" in p for p in section.paragraphs)
+    table = section.tables[0]
+    assert list(table["input"]) == ["engine speed (kn)", "coastal inflow, dated value 3",
+                                    "arrest share (maritime doctrine)"]  # fmt: skip
+    assert list(table["key"]) == list(indices["parameter"])
+
+
+def test_readers_see_labels_never_internal_keys_in_headlines() -> None:
+    from channelsim.experiments.uncertainty import driver_sentence, input_label
+    from channelsim.reports.headlines import sensitivity_drivers
+
+    doctrine = "policy.maritime_doctrine#0.arrest_share"
+    assert input_label(doctrine) == "arrest share (maritime doctrine)"
+    assert input_label("drivers.coastal_inflow.2") == "coastal inflow, dated value 3"
+    assert input_label("hazards.capsize_per_hour") == "capsize per hour (1/h)"
+    top = {"input": "drivers.coastal_inflow.2", "kind": "calibrated", "share": 0.6}
+    sentence = driver_sentence("Arrivals (people)", top)
+    assert "coastal inflow, dated value 3" in sentence and "drivers." not in sentence
+    (driver,) = sensitivity_drivers(_posterior_indices())
+    assert driver.assumption.startswith("engine speed (kn)") and "sea." not in driver.assumption

@@ -104,7 +104,7 @@ def test_a_toy_comparison_names_its_one_driving_assumption(toy: tuple[Any, Any, 
     top = decided["top_driver"]
     assert top["input"] == "policy.toy_stop#0.stop_share" and top["kind"] == "assumption"
     assert top["share"] > 0.5
-    assert "stop share (toy_stop#0), an assumption" in decided["headline"]
+    assert "stop share (toy stop), an assumption" in decided["headline"]  # no internal name
     # every member of both scenarios ran with the same parameter set and random numbers
     draws = comparison.draws
     assert draws is not None and len(draws) == 64 and draws["rep"].tolist() == list(range(64))
@@ -292,7 +292,7 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
     )
     text = comparison.to_json_dict()["scenarios"][0]["rests_on"]["text"]
     assert "rests on assumptions" in text
-    assert "stop share (toy_stop#0) 0.3 (assumed to lie in 0–0.9)" in text
+    assert "stop share (toy stop) 0.3 (assumed to lie in 0–0.9)" in text
     assert "--posterior DIR" in text
     assert text in comparison_headline(comparison)
     folder = comparison.write(tmp_path / "cmp")

@@ -627,6 +627,16 @@ class ParamInfo:
     source: str | None
     description: str
 
+    @property
+    def label(self) -> str:
+        """The parameter's name for readers: its field in words, the unit in parentheses
+        (``sea.engine_speed_kn`` → ``"engine speed (kn)"``)."""
+        field = self.path.rpartition(".")[2]
+        if self.unit in ("kn", "m", "km", "h", "min") and field.endswith(f"_{self.unit}"):
+            field = field[: -len(self.unit) - 1]
+        text = field.replace("_", " ")
+        return text if self.unit in ("", "-") or self.unit in text else f"{text} ({self.unit})"
+
 
 def _bound(field: Any, kind: str) -> float:
     for item in field.metadata:

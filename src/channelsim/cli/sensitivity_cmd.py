@@ -35,14 +35,27 @@ def _rows(indices: Any) -> list[dict[str, Any]]:
 
 
 def _share_rows(indices: Any) -> list[dict[str, Any]]:
-    """RBD-FAST shares for reading: per output, each input and its share, largest first."""
+    """RBD-FAST shares for reading: per output, each input told from noise and its share,
+    largest first (the full table is in --format csv or json and in --out)."""
     from channelsim.experiments.uncertainty import share_text
 
-    ranked = indices.sort_values(["output", "share"], ascending=[True, False], kind="stable")
+    above = indices[indices["above_noise"] == True]  # noqa: E712
+    ranked = above.sort_values(["output", "share"], ascending=[True, False], kind="stable")
     return [
         {"figure": r["output"], "input": share_text({**r, "input": r["parameter"]})}
         for r in ranked.to_dict(orient="records")
     ]
+
+
+def _within_noise_line(indices: Any) -> str:
+    """How many shares the terminal leaves out as within noise, and where they are."""
+    within = int((indices["above_noise"] != True).sum())  # noqa: E712
+    if not within:
+        return "Every share is told from noise."
+    return (
+        f"{within} of {len(indices)} shares are within noise (their lower bound not above the "
+        "noise level) and are not shown; every share is in --format csv or json and in --out."
+    )
 
 
 def _posterior_method(method: str | None, params: str | None) -> str:
@@ -96,8 +109,10 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     noise = float(indices["noise_level"].max())
     title = (
         f"What decides each output over the posterior {result.posterior} and the scenario's "
-        f"assumptions: first-order shares of its variance (RBD-FAST, {len(result.x)} runs, one "
-        f"seed: {result.seed}) ± their 95% bootstrap half-width; noise level {noise:.0%}"
+        f"assumptions: each input's first-order index, the share of the output's variance due "
+        f"to that input alone (RBD-FAST, {len(result.x)} runs, one seed: {result.seed}), ± its "
+        f"own 95% bootstrap half-width; the indices need not add up to 100% (the draws are "
+        f"correlated); shown when told from noise (noise level {noise:.0%})"
     )
     shares = indices.to_dict(orient="records")
     note = decides_note(
@@ -107,7 +122,12 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     if note is not None:  # too few runs to tell any share from noise: one line, no shares
         console.print(note, soft_wrap=True)
         return
-    emit_rows(_share_rows(indices), fmt, title=title, sources=[all_results()])
+    rows = _share_rows(indices)
+    if rows:
+        emit_rows(rows, fmt, title=title, sources=[all_results()])
+    else:
+        console.print(title, soft_wrap=True)
+    console.print(_within_noise_line(indices), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

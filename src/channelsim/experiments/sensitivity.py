@@ -66,8 +66,6 @@ BOOTSTRAP_RESAMPLES = 200
 POSTERIOR_METHOD = "rbd-fast"
 #: Posterior draws run by default (the shares of ~25 inputs are told from noise well before).
 POSTERIOR_SAMPLES = 256
-#: What a posterior sensitivity's shares leave: every run has the same seed, so not weather.
-REST = "the rest (interactions, and chance left with one seed)"
 
 #: Each method's name in a sentence.
 METHOD_NAMES = {"sobol": "Sobol", "morris": "Morris", POSTERIOR_METHOD: "RBD-FAST"}
@@ -532,16 +530,16 @@ def posterior_indices(
     infos = {p.path: (p.unit, p.low, p.high) for p in uncertain_parameters()}
     infos |= {a.key: ("", a.low, a.high) for a in assumptions}
     ranges = {c: infos.get(c, ("", inputs[c].min(), inputs[c].max())) for c in inputs}
-    ranges[CHANCE] = ("", None, None)
     rows = [
         {
             "output": r["figure"],
-            "parameter": REST if r["input"] == CHANCE else r["input"],
+            "parameter": r["input"],
             "kind": r["kind"],
             **dict(zip(("unit", "low", "high"), ranges[r["input"]], strict=True)),
             "method": POSTERIOR_METHOD,
             **{c: r[c] for c in INDEX_COLUMNS[POSTERIOR_METHOD]},
         }
         for r in shares.to_dict(orient="records")
+        if r["input"] != CHANCE  # first-order shares need not add up: no "rest" to show
     ]
     return pd.DataFrame(rows)

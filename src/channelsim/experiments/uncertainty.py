@@ -346,11 +346,14 @@ def too_few_runs(shares: pd.DataFrame) -> bool:
 
 
 def share_text(row: Mapping[str, Any]) -> str:
-    """One input's share as tables show it: ``"<input> (<kind>) 63% ± 8%"`` (no kind for
-    weather and chance), with
+    """One input's share as tables show it: ``"<label> (<kind>; key <key>) 63% ± 8%"`` (no
+    kind for weather and chance, no key for a policy's option: :func:`input_key`), with
     ``", within noise"`` when its lower bound does not exceed the noise level."""
-    kind = "" if row.get("kind") == "chance" else f" ({row['kind']})"  # its name says it
-    text = f"{input_label(row['input'])}{kind} {row['share']:.0%}"
+    key, label = input_key(row["input"]), input_label(row["input"])
+    notes = [] if row.get("kind") == "chance" else [str(row["kind"])]  # its name says it
+    notes += [f"key {key}"] if key and key != label else []  # what a scenario's overrides write
+    kind = f" ({'; '.join(notes)})" if notes else ""
+    text = f"{label}{kind} {row['share']:.0%}"
     if row.get("share_conf") is None or pd.isna(row["share_conf"]):
         return text
     noise = "" if row.get("above_noise", True) else ", within noise"
@@ -418,11 +421,34 @@ def decides_note(decided: Decided, option: str = "--runs") -> str | None:
 
 
 def input_label(name: str) -> str:
-    """A reader's name for an input: the option of a policy, or the parameter path."""
+    """A reader's name for an input, from its definition and never an internal key: a
+    policy's option and the policy (``"arrest share (maritime doctrine)"``; a policy the
+    scenario names by its name), a dated value of a history driver (``"coastal inflow, dated
+    value 3"``), a parameter's label (:attr:`channelsim.params.ParamInfo.label`)."""
+    from channelsim.scenario import DRIVER_PREFIX
+
     if name.startswith(PREFIX):
         policy, _, option = name[len(PREFIX) :].rpartition(".")
-        return f"{option.replace('_', ' ')} ({policy})"
-    return name
+        return f"{option.replace('_', ' ')} ({policy.split('#')[0].replace('_', ' ')})"
+    if name.startswith(DRIVER_PREFIX):
+        driver, _, index = name[len(DRIVER_PREFIX) :].rpartition(".")
+        if index.isdigit():
+            return f"{driver.replace('_', ' ')}, dated value {int(index) + 1}"
+    return _parameter_labels().get(name, name)
+
+
+@functools.cache
+def _parameter_labels() -> dict[str, str]:
+    from channelsim.params import list_parameters
+
+    return {p.path: p.label for p in list_parameters()}
+
+
+def input_key(name: str) -> str | None:
+    """The key a user writes to set an input in a scenario's overrides (a parameter's path,
+    ``drivers.<policy>.<index>``), or ``None`` (a policy's option is set in its table, and
+    weather and chance have none)."""
+    return None if name == CHANCE or name.startswith(PREFIX) else name
 
 
 def top_driver(shares: pd.DataFrame) -> dict[str, Any] | None:

@@ -252,17 +252,28 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     if indices is None or indices.empty:
         return None, "Sensitivity indices: omitted, the input has no sensitivity analysis."
     from channelsim.experiments.sensitivity import METHOD_NAMES
+    from channelsim.experiments.uncertainty import input_label
 
     method = str(indices["method"].iloc[0])
-    text = SENSITIVITY_TEXT[method]
+    text = [SENSITIVITY_TEXT[method]]
+    if "noise_level" in indices:
+        within = int((indices["above_noise"] != True).sum())  # noqa: E712
+        text.append(
+            f"Noise level at {int(indices['runs'].max())} runs: "
+            f"{float(indices['noise_level'].max()):.0%} of an output's variance; {within} of "
+            f"{len(indices)} shares are within noise (the table's above_noise is false)."
+        )
     scenario, seed = _scenario_seed(found)
+    labelled = indices.assign(parameter=[input_label(str(p)) for p in indices["parameter"]])
+    table = indices.rename(columns={"parameter": "key"})
+    table.insert(table.columns.get_loc("key"), "input", labelled["parameter"])
     figure = publishable(
-        sensitivity_figure(indices),
+        sensitivity_figure(labelled),
         f"What moves the results: {METHOD_NAMES.get(method, method)} sensitivity"
         + (f" of {scenario}" if scenario else ""),
         [simulated_line(scenario, seed)],
     )
-    return Section("Sensitivity indices", [text], [indices], [figure]), None
+    return Section("Sensitivity indices", text, [table], [figure]), None
 
 
 def sensitivity_page(indices: pd.DataFrame, title: str) -> str:

@@ -138,8 +138,10 @@ def _runs(found: ReportInput) -> int:
 
 def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
     """For each output, the parameter it depends on most (largest ST, mu* for Morris, or
-    share told from noise over a posterior), named with its description; an assumption when
+    share told from noise over a posterior), named by its label and description (never its
+    key: the table gives that); an assumption when
     docs/model.md gives it no source (a policy's assumption has none)."""
+    from channelsim.experiments.uncertainty import input_label
     from channelsim.params import list_parameters
 
     infos = {p.path: p for p in list_parameters()}
@@ -154,7 +156,7 @@ def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
             continue
         top = ranked.iloc[0]
         info = infos.get(str(top["parameter"]))
-        what = f"`{top['parameter']}`"
+        what = input_label(str(top["parameter"]))  # the key is in the table, not here
         if info is not None and info.description:
             what += f" ({info.description.rstrip('.').lower()})"
         sourced = info is not None and info.source and "assumption" not in info.source.lower()
