@@ -255,7 +255,7 @@ def test_explore_policy_run_matches_compare(
         "() => Number(document.querySelector('#chart-tradeoff .js-plotly-plot')"
         "._fullData[0].x[0])"
     )
-    assert prevented == -expected["arrived_people"]  # arrivals prevented, on the trade-off
+    assert prevented == -expected["arrived_people"]  # fewer arrivals, on the trade-off
 
     # the same question again: from the cache, at once
     page.click("#run")

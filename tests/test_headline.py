@@ -108,7 +108,7 @@ def test_periods_in_words() -> None:
     assert period_text(dt.date(2024, 1, 1), dt.date(2026, 5, 31)) == "1 Jan 2024–31 May 2026"
 
 
-def test_tradeoffs_rank_scenarios_by_arrivals_prevented() -> None:
+def test_tradeoffs_rank_scenarios_by_fewer_arrivals() -> None:
     def rows(scenario: str, arrived: float, deaths: float, cost: float) -> list[dict[str, object]]:
         return [
             {"scenario": scenario, "figure": f, "median": m, "low": m * 1.5, "high": m * 0.5}
@@ -123,9 +123,22 @@ def test_tradeoffs_rank_scenarios_by_arrivals_prevented() -> None:
     ranked = tradeoff_table(table)
     assert ranked["scenario"].tolist() == ["big", "small"] and ranked["rank"].tolist() == [1, 2]
     big = ranked.iloc[0]
-    assert big["arrivals_prevented_people"] == 900.0
-    assert (big["arrivals_prevented_low"], big["arrivals_prevented_high"]) == (450.0, 1350.0)
+    assert big["fewer_arrivals_people"] == 900.0
+    assert (big["fewer_arrivals_low"], big["fewer_arrivals_high"]) == (450.0, 1350.0)
     assert big["deaths_change_people"] == 30.0 and big["extra_cost_gbp"] == 2e7
     assert math.isnan(big["cost_per_prevented_arrival_gbp"])  # not in this table
     for column in ranked.columns:
         assert describe(column).label != column.replace("_", " ") or column == "scenario", column
+
+
+def test_stopped_on_the_beach_and_fewer_arrivals_are_named_apart() -> None:
+    """"Prevented" meant two things in one comparison: people stopped on the beach (the
+    headline's key figure) and the fall in arrivals (the ranked table's)."""
+    from channelsim.engine import all_results
+
+    assert all_results().describe("prevented_people").label == "People stopped on the beach"
+    assert describe("fewer_arrivals_people").label == "Fewer arrivals"
+    labels = [all_results().describe(n).label for n in all_results().key()]
+    ranked = ("fewer_arrivals_people", "cost_per_prevented_arrival_gbp")
+    labels += [describe(c).label for c in ranked]
+    assert not [label for label in labels if "prevented" in label.lower()]

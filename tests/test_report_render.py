@@ -47,10 +47,10 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     assert any("Map of the strait: omitted" in n for n in report["notes"])
     dom = assert_renders(out, tmp_path, charts=2)
     assert "doctrine-territorial" in dom and "-800" in dom
-    # the ranked table: most arrivals prevented first, each with its interval
+    # the ranked table: largest fall in arrivals first, each with its interval
     ranked = dom[dom.index("<table>") : dom.index("</table>")]
     assert ranked.index("doctrine-territorial") < ranked.index("doctrine-waterways")
-    assert "800 (150–1,200)" in ranked and "Arrivals prevented (people)" in ranked
+    assert "800 (150–1,200)" in ranked and "Fewer arrivals (people)" in ranked
 
 
 def test_a_comparison_with_a_posterior_reports_what_decides_it(

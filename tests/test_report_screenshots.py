@@ -132,7 +132,7 @@ def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli:
     [headline] = seen["headline"]
     assert headline.startswith("more-patrols (") and " against status-quo, " in headline
     assert "fewer people arrived in the UK (90%: " in headline and "3 paired runs" in headline
-    assert "Arrivals prevented against deaths" in [c["title"].split(",")[0] for c in seen["charts"]]
+    assert "Fewer arrivals against deaths" in [c["title"].split(",")[0] for c in seen["charts"]]
     assert sum(len(c["zones"]) for c in seen["charts"]) == 2  # one layer set per scenario
     strait = next(c for c in seen["charts"] if c["zones"])
     assert strait["buttons"] == ["status-quo", "more-patrols"]  # the base's layers first

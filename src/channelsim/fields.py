@@ -176,14 +176,14 @@ COLUMNS = FieldTable(
         ),
         Field(
             "cost_per_prevented_arrival_gbp",
-            "Extra cost per arrival prevented",
+            "Extra cost per fewer arrival",
             "£",
             "Extra cost ÷ fewer arrivals, per replicate where arrivals fell.",
             "float",
         ),
         *_interval_fields(
-            "arrivals_prevented",
-            "Arrivals prevented",
+            "fewer_arrivals",
+            "Fewer arrivals",
             "people",
             "People who "
             "did not arrive in the UK because of the policy (base minus "
@@ -201,7 +201,7 @@ COLUMNS = FieldTable(
             "£",
             "Cost of the scenario's policies minus the base's (paired runs).",
         ),
-        Field("rank", "Rank", "", "Order by arrivals prevented, most first.", "id"),
+        Field("rank", "Rank", "", "Order by fewer arrivals, most first.", "id"),
         Field("metric", "Figure", "", "The figure the row gives.", "text"),
         Field(
             "prevented_boats",

@@ -56,7 +56,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         emit_rows(
             ranked[keep].to_dict(orient="records"),
             fmt,
-            title="scenarios ranked by arrivals prevented (medians)",
+            title="scenarios ranked by fewer arrivals (medians)",
             sources=[comparison.results],
         )
     if comparison.drivers is None:

@@ -335,7 +335,7 @@ BOAT_LOG: tuple[Field, ...] = (
     Field("launch_hour", "Launch time", "hours UTC", "launch time of day, hours UTC"),
     Field("occupancy", "People gathered", "people", "people gathered for the boat", "int"),
     Field("prevention_events", "Prevention events", "events", "groups stopped on the beach", "int"),
-    Field("prevented_people", "People prevented", "people", "people stopped on the beach", "int"),
+    Field("prevented_people", "People stopped on the beach", "people", "people stopped", "int"),
     Field("seized", "Boat seized", "", "boat seized on the beach", "bool"),
     Field("launched", "Launched", "", "the boat left", "bool"),
     Field(

@@ -343,7 +343,7 @@ class Beach(Stage):
     results = (
         Result(
             "prevented_people",
-            "People prevented",
+            "People stopped on the beach",
             "people",
             "People stopped on the beach (they try again).",
             role="key",

@@ -100,7 +100,7 @@ class Comparison:
         return assumptions_sentence(found) if found and self.posterior is None else None
 
     def tradeoffs(self) -> pd.DataFrame:
-        """The scenarios ranked by arrivals prevented, with deaths and cost
+        """The scenarios ranked by fewer arrivals, with deaths and cost
         (:func:`tradeoff_table`)."""
         return tradeoff_table(self.table)
 
@@ -445,9 +445,9 @@ def first_boat_logs(
 
 
 #: The ranked table's figures: its column, the compared figure it comes from, and the sign
-#: (arrivals prevented are fewer arrivals: the base minus the scenario).
+#: (fewer arrivals: the base minus the scenario, not people stopped on the beach).
 TRADEOFF: tuple[tuple[str, str, int], ...] = (
-    ("arrivals_prevented_people", "arrived_people", -1),
+    ("fewer_arrivals_people", "arrived_people", -1),
     ("deaths_change_people", "dead_or_missing_people", 1),
     ("extra_cost_gbp", "cost_gbp", 1),
 )
@@ -455,9 +455,9 @@ TRADEOFF: tuple[tuple[str, str, int], ...] = (
 
 def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario of a comparison's summary (``scenario``, ``figure`` or
-    ``metric``, ``median``, ``low``, ``high``): arrivals prevented, the change in deaths and
+    ``metric``, ``median``, ``low``, ``high``): fewer arrivals, the change in deaths and
     the extra cost, each as median with ``_low``/``_high`` (5–95%), and the extra cost per
-    arrival prevented; ranked by arrivals prevented (median), most first (``rank`` 1)."""
+    fewer arrival; ranked by fewer arrivals (median), most first (``rank`` 1)."""
     figure = "figure" if "figure" in table else "metric"
     rows = []
     for scenario, part in table.groupby("scenario", sort=False):
@@ -478,6 +478,6 @@ def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    frame = frame.sort_values("arrivals_prevented_people", ascending=False, kind="stable")
+    frame = frame.sort_values("fewer_arrivals_people", ascending=False, kind="stable")
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     return frame.reset_index(drop=True)

@@ -53,7 +53,7 @@ def credits(answer: Answer) -> list[str]:
 
 
 def tradeoff_figure(answer: Answer) -> go.Figure:
-    """Arrivals prevented against the change in deaths, extra cost as colour
+    """Fewer arrivals against the change in deaths, extra cost as colour
     (``channelsim.reports.figures.tradeoff_figure`` of the comparison's ranked table)."""
     from channelsim.reports.credits import publishable
     from channelsim.reports.figures import tradeoff_figure as build

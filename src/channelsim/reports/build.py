@@ -139,7 +139,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         f"Paired differences (scenario minus {against}) with common random numbers: median "
         "and 90% interval (5–95%) over the pairs of runs. The first chart sets the arrivals "
         "each scenario prevents against the change in deaths, its extra cost as colour; the "
-        "table below it ranks the scenarios by arrivals prevented.",
+        "table below it ranks the scenarios by fewer arrivals.",
     ]
     if any(results.describe(m).money for m in present):
         paragraphs.append(
@@ -150,7 +150,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     figures = [
         publishable(
             tradeoff_figure(ranked, results.describe),
-            f"Arrivals prevented against deaths, against {against}",
+            f"Fewer arrivals against deaths, against {against}",
             credit,
         ),
         publishable(
@@ -161,7 +161,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     ]
     columns = [c for c in table.columns if c != "base"]
     paragraphs.append(
-        "Scenarios ranked by arrivals prevented: medians with their 90% intervals in brackets."
+        "Scenarios ranked by fewer arrivals: medians with their 90% intervals in brackets."
     )
     return (
         Section(

@@ -180,11 +180,11 @@ def comparison_figure(
 
 
 def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> go.Figure:
-    """The trade-off of every scenario compared: arrivals prevented (x) against the change in
+    """The trade-off of every scenario compared: fewer arrivals (x) against the change in
     deaths (y), each with its 5–95% interval, the extra cost as the marker's colour (and in
     its label); a table from :func:`channelsim.experiments.compare.tradeoff_table`."""
     x, y, cost = (
-        describe(c) for c in ("arrivals_prevented_people", "deaths_change_people", "extra_cost_gbp")
+        describe(c) for c in ("fewer_arrivals_people", "deaths_change_people", "extra_cost_gbp")
     )
     frame = tradeoffs.dropna(subset=[x.name, y.name])
     costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
@@ -192,15 +192,15 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
         f"{name}<br>{about(c, cost)}"
         for name, c in zip(frame["scenario"], frame[cost.name], strict=True)
     ]
-    reach = float(np.nanmax([frame["arrivals_prevented_high"].max(), frame[x.name].max(), 1]))
-    low = float(np.nanmin([frame["arrivals_prevented_low"].min(), 0]))
+    reach = float(np.nanmax([frame["fewer_arrivals_high"].max(), frame[x.name].max(), 1]))
+    low = float(np.nanmin([frame["fewer_arrivals_low"].min(), 0]))
     fig = go.Figure(
         go.Scatter(
             x=frame[x.name], y=frame[y.name], mode="markers+text", text=labels,
             textposition="top center", cliponaxis=False,
             error_x={"type": "data", "symmetric": False,
-                     "array": frame["arrivals_prevented_high"] - frame[x.name],
-                     "arrayminus": frame[x.name] - frame["arrivals_prevented_low"],
+                     "array": frame["fewer_arrivals_high"] - frame[x.name],
+                     "arrayminus": frame[x.name] - frame["fewer_arrivals_low"],
                      "color": "#777", "thickness": 1},
             error_y={"type": "data", "symmetric": False,
                      "array": frame["deaths_change_high"] - frame[y.name],
@@ -212,7 +212,7 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
                     "colorbar": {"title": {"text": "extra cost<br>(£ million)"}}},
             customdata=np.stack([frame["scenario"], [format_value(c, cost) for c in
                                  frame[cost.name]]], axis=1),
-            hovertemplate="%{customdata[0]}: %{x:,.0f} arrivals prevented, %{y:+,.0f} dead or "
+            hovertemplate="%{customdata[0]}: %{x:,.0f} fewer arrivals, %{y:+,.0f} dead or "
             "missing, %{customdata[1]}<extra></extra>",
             showlegend=False,
         )
