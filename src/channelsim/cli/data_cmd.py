@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
+from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
@@ -143,11 +143,28 @@ def summary(
     rows = summarise(data_store.daily(), data_store.weekly(), by.value, first, last)
     edition = data_store.latest_edition()
     latest = f" (latest edition {edition.edition_date})" if edition else ""
-    _emit(rows, fmt, f"Small-boat arrivals by {by.value}{latest}")
-    if fmt is OutputFormat.table and edition is not None:
-        from channelsim.data.brief import source_line
+    credit = None if edition is None else _credit(data_store)
+    _emit(_credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
+    if fmt is OutputFormat.table and credit is not None:
+        console.print(credit, markup=False, highlight=False, soft_wrap=True)
 
-        err_console.print(source_line(_edition_dict(data_store)), soft_wrap=True)
+
+def _credit(data_store: Any) -> str:
+    """The Home Office credit of the store's latest edition (publisher, edition, licence)."""
+    from channelsim.data.brief import source_line
+
+    return source_line(_edition_dict(data_store))
+
+
+def _credited(
+    rows: list[dict[str, Any]], fmt: OutputFormat, credit: str | None
+) -> list[dict[str, Any]]:
+    """CSV and JSON rows carry the credit in a last ``source`` column: a spreadsheet opens
+    the file cleanly (no comment line to skip) and the credit stays with any row copied out;
+    the table prints it once, on stdout, after the table."""
+    if credit is None or fmt is OutputFormat.table:
+        return rows
+    return [{**row, "source": credit} for row in rows]
 
 
 @data_app.command("editions")
@@ -193,15 +210,17 @@ def brief(
     daily, weekly = data_store.daily(), data_store.weekly()
     edition = _edition_dict(data_store)
     facts = weekly_brief(daily, weekly, None if day is None else day.date(), edition)
+    credit = source_line(edition)
     if fmt is BriefFormat.json:
-        print_json(facts)
+        print_json({**facts, "source": credit})
     elif fmt is BriefFormat.md:
         typer.echo(brief_markdown(facts), nl=False)
     else:
         title = f"Small-boat arrivals to {facts['data_to']}"
-        emit_rows(brief_rows(facts), OutputFormat(fmt.value), title=title)
+        table = OutputFormat(fmt.value)
+        emit_rows(_credited(brief_rows(facts), table, credit), table, title=title)
         if fmt is BriefFormat.table:
-            err_console.print(source_line(edition), markup=False, highlight=False, soft_wrap=True)
+            console.print(credit, markup=False, highlight=False, soft_wrap=True)
 
 
 def _edition_dict(data_store: Any) -> dict[str, str]:
