@@ -166,6 +166,11 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert said.startswith("Forecast from the posterior trained on 2024-05-01:2024-05-31, in June")
     assert "people arrived in the UK (90%: " in said and f"against {june:,} observed" in said
     assert "months inside the 90% interval" in said, said[:1500]
+    # the observed figures credited with their edition and licence; scores with units and
+    # what they measure
+    assert "Observed: Home Office, Migrants detected crossing" in said
+    assert "edition of" in said and "Open Government Licence v3.0" in said
+    assert "average relative difference" in said and "CRPS of the monthly forecast" in said
     bad = run_cli("validate", "--posterior", tmp_path, "--data", data, "--test", "2024-06")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
     unreachable = run_cli(

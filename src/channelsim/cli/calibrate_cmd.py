@@ -85,6 +85,37 @@ def _year_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"measure": label, **{c: row.get(c) for c in VALIDATION_COLUMNS}, "observed": observed}
 
 
+#: validate's one-number scores: (unit, what it measures, in one line).
+SCORES: dict[str, tuple[str, str]] = {
+    "months_in_50": ("fraction", "share of test months whose people lie in the 50% interval"),
+    "months_in_90": ("fraction", "share of test months whose people lie in the 90% interval"),
+    "mean_absolute_error_people": ("people", "mean |median − observed| over the test months"),
+    "mean_absolute_relative_error": ("fraction", "mean |median − observed| ÷ observed, monthly"),
+    "ard_monthly": ("fraction", "average relative difference, Σ|median − observed| ÷ Σ observed"),
+    "ard_weekly": ("fraction", "average relative difference of the weeks (as ard monthly)"),
+    "ard_daily": ("fraction", "average relative difference of the days (as ard monthly)"),
+    "daily_correlation": ("-", "Pearson correlation of the daily median with the observed days"),
+    "ard_monthly_member_median": ("fraction", "median over runs of each run's monthly ARD"),
+    "daily wasserstein": ("people", "Wasserstein distance of people per crossing day"),
+    "daily wasserstein_relative": ("fraction", "that distance ÷ the observed mean"),
+    "daily ks_statistic": ("-", "Kolmogorov–Smirnov statistic of people per crossing day"),
+    "daily observed_mean": ("people", "observed mean people per crossing day"),
+    "daily simulated_mean": ("people", "simulated mean people per crossing day"),
+    "mase": ("-", "MASE: monthly error ÷ the seasonal naive's in training (below 1: better)"),
+    "crps": ("people", "CRPS of the monthly forecast: error and spread (lower: better)"),
+    "coverage50": ("fraction", "share of test months inside the 50% interval"),
+    "coverage90": ("fraction", "share of test months inside the 90% interval"),
+    "mae_ratio_to_seasonal_naive": ("-", "mean absolute error ÷ the seasonal naive forecast's"),
+    "total_error": ("people", "median forecast of the test period's total minus the observed"),
+}
+
+
+def _score_row(name: str, value: Any, score: str | None = None) -> dict[str, Any]:
+    """One score's row: its value with its unit and a one-line explanation."""
+    unit, meaning = SCORES.get(score or name, ("", ""))
+    return {"measure": name, "value": value, "unit": unit, "meaning": meaning}
+
+
 def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Totals, deaths and months against their intervals, then the one-number scores."""
     from channelsim.reports.headlines import VALIDATED
@@ -109,14 +140,15 @@ def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             if v is not None
         ),
     ]
-    rows.extend({"measure": name, "value": value} for name, value in scores)
+    rows.extend(_score_row(name, value) for name, value in scores)
     for name, scored in result.get("skill", {}).get("forecasts", {}).items():
         if "unavailable" in scored:
             rows.append({"measure": f"{name}: too few training months", "value": None})
             continue
         for key in ("mase", "crps", "coverage50", "coverage90", "mae_ratio_to_seasonal_naive"):
-            rows.append({"measure": f"{name} {key}", "value": scored[key]})
-        rows.append({"measure": f"{name} total_error", "value": scored["total"]["median_error"]})
+            rows.append(_score_row(f"{name} {key}", scored[key], key))
+        error = scored["total"]["median_error"]
+        rows.append(_score_row(f"{name} total_error", error, "total_error"))
     return rows
 
 

@@ -227,6 +227,19 @@ VALIDATED = (
 )
 
 
+def observed_credit(result: dict[str, Any]) -> str:
+    """Whose figures a validation's observed values are: the Home Office's latest edition it
+    read, with the licence (``Home Office`` alone when the result names no edition)."""
+    from channelsim.reports.credits import home_office_line
+
+    editions = result.get("data") or []
+    if not editions:
+        return "Home Office"
+    latest = editions[-1]
+    line = home_office_line({"date": latest["edition_date"], "file": latest["file"]})
+    return line.removeprefix("Source: ").removesuffix(".")
+
+
 def validation_headline(result: dict[str, Any]) -> str:
     """``validate``'s result in words: each forecast total (median, 90% interval) against the
     official figure of the test period, deaths against the sources' published counts (not an
@@ -264,7 +277,7 @@ def validation_headline(result: dict[str, Any]) -> str:
         end,
         int(result.get("runs") or 0),
         uncertainty="posterior",
-        references="Home Office" if references else None,
+        references=observed_credit(result) if references else None,
     )
     text = headline(subject, with_references(found, references))
     months = result.get("monthly") or []
