@@ -127,8 +127,8 @@ def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
     assert lines[-1].startswith("Source: Home Office, Migrants detected crossing")
     assert lines[-1].endswith("Open Government Licence v3.0.")
     table = run_cli("data", "brief", "--store", store)  # the credit survives `> file`
-    assert table.exit_code == 0 and "Open Government Licence v3.0" in table.stdout
-    assert table.stdout.rstrip().endswith("Open Government Licence v3.0.")
+    said = " ".join(table.stdout.split())  # the credit wraps to the terminal
+    assert table.exit_code == 0 and said.endswith("Open Government Licence v3.0.")
     for command in (["brief"], ["summary"]):
         written = run_cli("data", *command, "--store", store, "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(written.stdout)))
@@ -137,7 +137,7 @@ def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
         for credited in [js] if isinstance(js, dict) else js:
             assert credited["source"].endswith("Open Government Licence v3.0."), command
     summary = run_cli("data", "summary", "--store", store)
-    assert summary.stdout.rstrip().endswith("Open Government Licence v3.0.")
+    assert " ".join(summary.stdout.split()).endswith("Open Government Licence v3.0.")
     early = run_cli("data", "brief", "--store", store, "--as-of", "2022-12-31")
     assert early.exit_code == 2 and "--as-of: expected a date on or after" in early.stderr
 

@@ -146,7 +146,7 @@ def summary(
     credit = None if edition is None else _credit(data_store)
     _emit(_credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
     if fmt is OutputFormat.table and credit is not None:
-        console.print(credit, markup=False, highlight=False, soft_wrap=True)
+        console.print(credit, markup=False, highlight=False)  # wrapped to the terminal
 
 
 def _credit(data_store: Any) -> str:
@@ -220,7 +220,7 @@ def brief(
         table = OutputFormat(fmt.value)
         emit_rows(_credited(brief_rows(facts), table, credit), table, title=title)
         if fmt is BriefFormat.table:
-            console.print(credit, markup=False, highlight=False, soft_wrap=True)
+            console.print(credit, markup=False, highlight=False)  # wrapped to the terminal
 
 
 def _edition_dict(data_store: Any) -> dict[str, str]:
