@@ -79,6 +79,7 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
         {"figure": "arrived_people", "median": 41_508.0, "low": 39_000.0, "high": 44_100.0},
         {"figure": "dead_or_missing_people", "median": 1.0, "low": 0.0, "high": 3.0},
         {"figure": "cost_gbp", "median": 0.0, "low": 0.0, "high": 0.0},
+        {"figure": "officer_injuries", "median": 3.0, "low": 1.0, "high": 6.0},
     ]
     subject = Subject("status-quo-2025", *YEAR, 10, references="Home Office, edition of X")
     found = with_references(
@@ -94,6 +95,8 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
     assert "1 person dead or missing (90%: 0–3) against 17–36 in published counts, outside" in text
     assert "extra cost" not in text  # zero in every run: left out of a level's headline
     assert "Observed: Home Office, edition of X." in text
+    # a figure no source counts says it is simulated only, beside figures that are compared
+    assert "3 officers injured (90%: 1–6) (simulated only: no published count" in text
 
 
 def test_one_run_has_no_interval() -> None:

@@ -31,7 +31,8 @@ def test_the_store_gives_what_data_summary_gives(tmp_path: Path, run_cli: Any) -
     assert "Open Government Licence" in found.credit
     # deaths: the sources' published counts, named as such
     low, high = found.sourced["dead_or_missing_people"]
-    assert low < high and "published counts" in found.references()["dead_or_missing_people"].words
+    words = found.references()["dead_or_missing_people"].words
+    assert low < high and "PREMAR's published counts" in words  # the source named
     data = DataStore(store)
     assert summarise(data.daily(), data.weekly(), "year", *year)[0]["people"] == row["people"]
 

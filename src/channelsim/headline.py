@@ -104,6 +104,9 @@ class Driver:
 #: Key figures a headline names first, when present (what the public debate asks first);
 #: the other key figures of the results registry follow in the registry's order.
 LEAD = ("arrived_people", "dead_or_missing_people", "cost_gbp")
+#: Beside a run's figure that no source counts, when its other figures are compared with
+#: observed or published ones.
+UNCOUNTED = "simulated only: no published count to compare"
 
 
 def lead_figures(key: Sequence[str]) -> list[str]:
@@ -311,6 +314,9 @@ def headline(
     comparison = subject.against is not None
     shown = [e for e in estimates if e.finite and (comparison or not e.zero)]
     phrases = [(_difference if comparison else _level)(e) for e in shown]
+    if not comparison and any(e.reference for e in shown):  # say which figures nobody counts
+        marked = zip(phrases, shown, strict=True)
+        phrases = [p if e.reference else f"{p} ({UNCOUNTED})" for p, e in marked]
     against = f" against {subject.against}" if comparison else ""
     lead = f"{subject.what}{against}, {period_text(subject.start, subject.end)}"
     body = "; ".join(phrases) if phrases else "no figure to report"

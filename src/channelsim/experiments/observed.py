@@ -57,8 +57,10 @@ class ObservedFigures:
         """What a headline compares each simulated figure with: observed values, and sourced
         ranges named as published counts (not observations)."""
         refs = {name: Reference(v, v, "observed") for name, v in self.values.items()}
+        from channelsim.experiments.targets import DEATHS_COUNTED_BY
+
         for name, (low, high) in self.sourced.items():
-            refs[name] = Reference(low, high, "in published counts (not an official series)")
+            refs[name] = Reference(low, high, f"in {DEATHS_COUNTED_BY}, not an official series")
         return refs
 
     @property

@@ -78,6 +78,9 @@ DEATHS_BY_YEAR: dict[int, DeathsFigure] = {
     2025: DeathsFigure(25, 27, "facts.md: Deaths 2025 (PREMAR 25 dead + 2 missing)"),
 }
 
+#: Who publishes the counts of DEATHS_BY_YEAR, as a headline names them.
+DEATHS_COUNTED_BY = "PREMAR's published counts (the French maritime prefecture)"
+
 PREMAR_2025 = "https://www.theirishpress.com/Economy/623023-france-rescues-over-6000-uk-bound-channel-migrants-in-2025.html"
 
 

@@ -247,6 +247,7 @@ def validation_headline(result: dict[str, Any]) -> str:
     the whole weeks inside the period (:func:`channelsim.experiments.observed.weeks_text`)."""
     from channelsim.engine import all_results
     from channelsim.experiments.observed import weeks_text
+    from channelsim.experiments.targets import DEATHS_COUNTED_BY
     from channelsim.headline import Estimate, Reference
 
     results = all_results()
@@ -269,7 +270,8 @@ def validation_headline(result: dict[str, Any]) -> str:
             found.append(Estimate(results.describe(name), median, low, high))
             low_src = sum(d["sources_low"] for d in whole)
             high_src = sum(d["sources_high"] for d in whole)
-            references[name] = Reference(low_src, high_src, "in published counts (not observed)")
+            words = f"in {DEATHS_COUNTED_BY} (not observed)"
+            references[name] = Reference(low_src, high_src, words)
     kind = "Forecast" if result.get("out_of_sample", True) else "In-sample fit (not a forecast)"
     subject = Subject(
         f"{kind} from the posterior trained on {result['train']}",
