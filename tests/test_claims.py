@@ -413,3 +413,23 @@ def test_per_week_average_reason_reads_as_a_weekly_rate() -> None:
 def test_people_per_boat_may_be_quoted_in_people() -> None:
     c = claim(metric="people_per_boat", unit="people", comparison="fewer_than", figure=1000)
     assert evaluate(c, ED).verdict is Verdict.supported
+
+
+def test_a_claim_whose_days_were_not_yet_published_is_headed_with_both_verdicts() -> None:
+    """The heading says both: not yet published when said, and the revised verdict (it was
+    headed 'cannot be checked', the revised 'supported' left to another column)."""
+    from channelsim.claims.base import Finding
+    from channelsim.claims.check import ClaimResult, Judgement
+    from channelsim.claims.metrics import Verdict
+
+    unpublished = "days 21 Nov–11 Dec of the period are not yet published"
+    then = Finding(37_000, Verdict.cannot_check, unpublished)
+    revised = Finding(39_292, Verdict.supported, "39,292 people, exactly the figure")
+    made = Judgement(revised, object())  # type: ignore[arg-type]
+    result = ClaimResult(None, None, Judgement(then, object()), made)  # type: ignore[arg-type]
+    assert result.heading() == "not yet published then; supported as revised"
+    wrong = Finding(30_000, Verdict.not_supported, "30,000 people, not 39,292")
+    result = ClaimResult(None, None, Judgement(wrong, object()), made)  # type: ignore[arg-type]
+    assert result.heading() == "not supported then; supported as revised"
+    same = ClaimResult(None, None, None, made)  # type: ignore[arg-type]
+    assert same.heading() == "supported"

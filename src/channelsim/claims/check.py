@@ -118,6 +118,16 @@ class ClaimResult:
         }
         return out
 
+    def heading(self) -> str:
+        """The verdict as a table heads the claim: the one verdict, or, when the revised
+        figures give another, both (``"not yet published then; supported as revised"``)."""
+        if not self.differs or self.then is None:
+            return self.verdict.value
+        then, revised = self.then.finding, self.revised.finding
+        unpublished = then.verdict is Verdict.cannot_check and "not yet published" in then.reason
+        said = "not yet published then" if unpublished else f"{then.verdict.value} then"
+        return f"{said}; {revised.verdict.value} as revised"
+
     def row(self) -> dict[str, Any]:
         revised = None
         if self.differs:
@@ -127,7 +137,7 @@ class ClaimResult:
             "id": self.claim.id,
             "speaker": self.claim.speaker,
             "value": self.value,
-            "verdict": self.verdict.value,
+            "verdict": self.heading(),
             "reason": self.reason,
             "edition": self.edition.label(),
             "as_revised": revised,
