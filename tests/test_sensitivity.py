@@ -393,3 +393,18 @@ def test_readers_see_labels_never_internal_keys_in_headlines() -> None:
     assert "coastal inflow, dated value 3" in sentence and "drivers." not in sentence
     (driver,) = sensitivity_drivers(_posterior_indices())
     assert driver.assumption.startswith("engine speed (kn)") and "sea." not in driver.assumption
+
+
+def test_reports_of_a_posterior_name_its_folder() -> None:
+    """`sensitivity --posterior --out`'s page, a comparison's report and validate's plot name
+    the posterior folder their parameters were drawn from (the JSON did; the pages did not)."""
+    from channelsim.experiments.validate import posterior_line
+    from channelsim.reports.build import report_lead, sensitivity_page
+    from channelsim.reports.inputs import ReportInput
+
+    folder = "calibration/posterior-history-2026-05-28-v2"
+    page = sensitivity_page(_posterior_indices(), "t", folder)
+    assert f"drawn from the posterior {folder}." in page
+    found = ReportInput(source="", title="t", details={"posterior": folder, "base_seed": 3})
+    assert f"parameters drawn from the posterior {folder}" in report_lead(found)[-1]
+    assert posterior_line({"posterior": folder}).endswith(f"posterior {folder}.")

@@ -213,7 +213,7 @@ def register(app: typer.Typer) -> None:
         payload = result.to_json_dict()
         if target is not None:
             title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
-            html = sensitivity_page(result.indices, title)
+            html = sensitivity_page(result.indices, title, result.posterior)
             written = result.write(target, {"sensitivity.html": html})
             payload["out"] = str(written)
             err_console.print(f"sensitivity written to {written}", highlight=False)

@@ -461,6 +461,11 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def posterior_line(result: dict[str, Any]) -> str:
+    """The posterior folder a validation drew its parameters from, as its plot says it."""
+    return f"Parameters drawn from the posterior {result.get('posterior') or '(not recorded)'}."
+
+
 def validation_figure(result: dict[str, Any]) -> Any:
     """The calibration plot of ``result`` as published: its headline in words (what the
     forecast got right and wrong) and the credits (the Home Office edition with its Open
@@ -475,7 +480,7 @@ def validation_figure(result: dict[str, Any]) -> Any:
     return publishable(
         calibration_figure(result),
         f"channelsim validation: test {result['test']}",
-        [validation_headline(result), *editions, simulated_line()],
+        [validation_headline(result), *editions, simulated_line(), posterior_line(result)],
     )
 
 

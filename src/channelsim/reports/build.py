@@ -263,6 +263,9 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
             f"{float(indices['noise_level'].max()):.0%} of an output's variance; {within} of "
             f"{len(indices)} shares are within noise (the table's above_noise is false)."
         )
+    posterior = found.details.get("posterior")
+    if isinstance(posterior, str) and posterior:
+        text.append(f"Calibrated parameters drawn from the posterior {posterior}.")
     scenario, seed = _scenario_seed(found)
     labelled = indices.assign(parameter=[input_label(str(p)) for p in indices["parameter"]])
     table = indices.rename(columns={"parameter": "key"})
@@ -276,9 +279,12 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     return Section("Sensitivity indices", text, [table], [figure]), None
 
 
-def sensitivity_page(indices: pd.DataFrame, title: str) -> str:
-    """The HTML page ``channelsim sensitivity --out`` writes: the report's sensitivity section."""
-    section, _ = sensitivity_section(ReportInput(source="", title=title, sensitivity=indices))
+def sensitivity_page(indices: pd.DataFrame, title: str, posterior: str | None = None) -> str:
+    """The HTML page ``channelsim sensitivity --out`` writes: the report's sensitivity section
+    (``posterior``: the folder a posterior sensitivity drew its parameters from)."""
+    found = ReportInput(source="", title=title, sensitivity=indices)
+    found.details["posterior"] = posterior
+    section, _ = sensitivity_section(found)
     assert section is not None
     return render_page(title, [section])
 
@@ -365,6 +371,9 @@ def report_lead(found: ReportInput, headline: Sequence[str] = ()) -> list[str]:
     _, seed = _scenario_seed(found)
     if seed is not None:
         facts.append(f"seed {seed}")
+    posterior = found.details.get("posterior")
+    if isinstance(posterior, str) and posterior:  # the folder its parameters were drawn from
+        facts.append(f"parameters drawn from the posterior {posterior}")
     facts.append(f"channelsim {__version__}")
     return [*lines, " · ".join(facts) + "."]
 

@@ -184,7 +184,7 @@ def load_folder(folder: Path) -> ReportInput:
         if found.comparison is None:
             found.comparison = comparison_from_json(payload)
         if path.name == "sensitivity.json" and isinstance(payload, dict):
-            keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period")
+            keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period", "posterior")
             found.details.update({k: payload.get(k) for k in keys})
         elif path.name == "summary.json" and isinstance(payload, dict):
             keys = ("scenario", "seed", "start", "end", "runs", "posterior")
