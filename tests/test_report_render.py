@@ -44,7 +44,12 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     report = json.loads(result.stdout)
     # the trade-off chart and the key figures' chart
     assert report["sections"] == ["Policy comparison"] and report["charts"] == 2
-    assert any("Map of the strait: omitted" in n for n in report["notes"])
+    assert report["notes"] == [  # no list of sections "omitted": what is missing, and why
+        "What decides this answer is not shown: the comparison was run without a posterior "
+        "(`compare --posterior DIR` measures it).",
+        "No map of the strait: the input has no boat log (a run's or a comparison's --out "
+        "folder holds one)."
+    ]
     dom = assert_renders(out, tmp_path, charts=2)
     assert "doctrine-territorial" in dom and "-800" in dom
     # the ranked table: largest fall in arrivals first, each with its interval
@@ -174,7 +179,7 @@ def test_run_id_report_has_intervals_and_the_paired_comparison(
 
 @pytest.mark.parametrize(
     ("posterior", "said"),
-    [(True, "this record of the run does not hold it"), (False, "has no posterior")],
+    [(True, "this record of the run does not hold it"), (False, "run without a posterior")],
 )
 def test_a_missing_what_decides_says_why_without_contradicting_the_headline(
     posterior: bool, said: str
@@ -190,3 +195,16 @@ def test_a_missing_what_decides_says_why_without_contradicting_the_headline(
     found.details["posterior"] = posterior
     section, omitted = decides_section(found)
     assert section is None and omitted is not None and said in omitted
+
+
+def test_the_report_of_an_interrupted_run_says_it_is_incomplete() -> None:
+    from channelsim.reports.build import incomplete_line, report_headline
+    from channelsim.reports.inputs import ReportInput
+
+    details = {"status": "interrupted", "n_members": 40, "members_recorded": 12}
+    found = ReportInput(source="run r1", title="t", details=details)
+    line = incomplete_line(found)
+    assert line is not None and line.startswith("Incomplete: this run is interrupted: 12 of its 40")
+    assert report_headline(found)[0] == line
+    found.details["status"] = "done"
+    assert incomplete_line(found) is None and report_headline(found) == []

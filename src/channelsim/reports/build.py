@@ -89,7 +89,7 @@ def observed_daily(data: Path | None) -> Observed:
 
 def series_section(found: ReportInput, observed: Observed) -> tuple[Section | None, str | None]:
     if found.daily is None:
-        return None, "Simulated against observed: omitted, the input has no daily series."
+        return None, None  # a comparison or a sensitivity: nothing to say about it
     simulated = monthly_simulated(found.daily)
     dates = pd.to_datetime(found.daily["date"])
     daily = observed.daily
@@ -121,7 +121,7 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
 
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
-        return None, "Policy comparison: omitted, the input has no comparison."
+        return None, None
     from channelsim.experiments.compare import tradeoff_table
     from channelsim.headline import lead_figures
 
@@ -186,9 +186,10 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
             "this record of the run does not hold it (report the comparison's output folder, "
             "`compare --out`)"
             if found.details.get("posterior")
-            else "the comparison has no posterior"
+            else "the comparison was run without a posterior (`compare --posterior DIR` "
+            "measures it)"
         )
-        return None, f"What decides this answer: omitted, {why}."
+        return None, f"What decides this answer is not shown: {why}."
     from channelsim.experiments.uncertainty import decides_note, decides_table
 
     results = found.results or all_results()
@@ -250,7 +251,7 @@ SENSITIVITY_TEXT = {
 def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]:
     indices = found.sensitivity
     if indices is None or indices.empty:
-        return None, "Sensitivity indices: omitted, the input has no sensitivity analysis."
+        return None, None
     from channelsim.experiments.sensitivity import METHOD_NAMES
     from channelsim.experiments.uncertainty import input_label
 
@@ -394,11 +395,27 @@ def report_headline(found: ReportInput, data: Path | None = None) -> list[str]:
         sensitivity_headline,
     )
 
+    incomplete = incomplete_line(found)
+    lead = [] if incomplete is None else [incomplete]
     if found.comparison is not None and not found.comparison.empty:
-        return comparison_headlines(found)
+        return lead + comparison_headlines(found)
     if found.daily is not None:
-        return run_headlines(found, _observed_figures(found, data))
-    return sensitivity_headline(found)
+        return lead + run_headlines(found, _observed_figures(found, data))
+    return lead + sensitivity_headline(found)
+
+
+def incomplete_line(found: ReportInput) -> str | None:
+    """The line that heads the report of a run the results store holds unfinished
+    (interrupted, failed or still running), else ``None``."""
+    status = found.details.get("status")
+    if status in (None, "done"):
+        return None
+    recorded, planned = found.details.get("members_recorded"), found.details.get("n_members")
+    counted = f": {recorded} of its {planned} members recorded" if planned else ""
+    return (
+        f"Incomplete: this run is {status}{counted}. The figures below come from the members "
+        "recorded only; resume it (--resume) for the full ensemble."
+    )
 
 
 def _observed_figures(found: ReportInput, data: Path | None) -> ObservedFigures | None:
@@ -440,7 +457,10 @@ def build_report(
     if found.daily is not None or found.boats is not None:
         sections.append(map_section(found))
     else:
-        notes.append("Map of the strait: omitted, the input has no simulation outputs.")
+        notes.append(
+            "No map of the strait: the input has no boat log (a run's or a comparison's "
+            "--out folder holds one)."
+        )
     credits = [simulated_line(*_scenario_seed(found))]
     if observed.credit and any(s.title.startswith("Simulated against") for s in sections):
         credits.append(observed.credit)

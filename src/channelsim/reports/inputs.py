@@ -227,6 +227,11 @@ def load_folder(folder: Path) -> ReportInput:
     return found
 
 
+#: What a report keeps of a stored run's record (with the members recorded, for a run left
+#: unfinished: ``channelsim.reports.build.incomplete_line``).
+RUN_DETAILS = ("kind", "name", "status", "base_seed", "n_members")
+
+
 def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
     """Read a run of the results store: its members' tables and, for several scenarios, the
     paired comparison against the base."""
@@ -244,7 +249,7 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
     found = ReportInput(
         source=f"run {run_id}",
         title=f"{run['kind']} {run['name']} ({run_id})",
-        details={k: run[k] for k in ("kind", "name", "status", "base_seed") if k in run},
+        details={k: run[k] for k in RUN_DETAILS if k in run} | {"members_recorded": len(members)},
         results=all_results(),
     )
     if config.get("draws"):
