@@ -39,10 +39,19 @@ PROBE = """() => {
     }));
     const zones = (div.data || []).filter((t) => String(t.name || "").startsWith("launch zones"))
       .map((t) => ({x: Array.from(t.x), y: Array.from(t.y), text: Array.from(t.text)}));
+    const box = (e) => e.getBoundingClientRect();
+    const hit = (a, b) =>
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const credits = Array.from(div.querySelectorAll(".annotation"))
+      .filter((a) => /Simulated with|Source:|Coastline:/.test(a.textContent)).map(box);
+    const labels = Array.from(div.querySelectorAll(
+      "text[class^='x'][class$='title'], g[class^='x'][class$='tick'] text"));
+    const overlaps = labels.filter((l) => credits.some((c) => hit(c, box(l))))
+      .map((l) => l.textContent);
     const menus = layout.updatemenus || [];
     const buttons = menus.length ? menus[0].buttons.map((b) => b.label) : [];
     return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones,
-            buttons: buttons};
+            buttons: buttons, overlaps: overlaps};
   });
   const headline = Array.from(document.querySelectorAll("p.headline")).map((p) => p.innerText);
   return {charts: charts, text: document.body.innerText, headline: headline,
@@ -83,6 +92,7 @@ def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None
         assert credit in text, credit
     for chart in seen["charts"]:
         assert chart["title"], "every chart carries its own title"
+        assert chart["overlaps"] == [], (chart["title"], "axis labels under the credit")
         for axis in chart["axes"]:
             if axis["type"] == "category":
                 continue
@@ -110,6 +120,19 @@ def test_run_report(browser: Any, tmp_path: Path, run_dir: Path, publication: Pa
     assert "Observed: Home Office, edition of" in headline
     assert "seed 5" in seen["text"]
     assert str(tmp_path) not in seen["text"] and str(run_dir) not in seen["text"]
+
+
+def test_a_year_s_report_keeps_its_turned_month_labels_clear_of_the_credit(
+    browser: Any, tmp_path: Path, scenario: Any
+) -> None:
+    """Twelve months turn Plotly's tick labels; the axis title under them once sat on the
+    chart's credit line (the demo's report)."""
+    import datetime as dt
+
+    year = scenario.with_changes(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    out = tmp_path / "year.html"
+    build_report(str(run_scenario(year, 5).write(tmp_path / "run")), out)
+    check_publishable(screenshot(browser, out, "year-report"), credits=("GSHHG",))
 
 
 def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli: Any) -> None:

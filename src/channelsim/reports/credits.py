@@ -51,7 +51,7 @@ def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure
     n_lines = block.count("<br>") + 1 if block else 0
     margin = fig.layout.margin
     top = max(margin.t or 0, 70)
-    bottom = (margin.b or 60) + n_lines * CREDIT_LINE_PX + 10
+    bottom = _axis_room(fig) + n_lines * CREDIT_LINE_PX + 10
     height = (fig.layout.height or 450) + n_lines * CREDIT_LINE_PX + 10
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
@@ -65,3 +65,16 @@ def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure
             font={"size": 10, "color": "#555"},
         )  # fmt: skip
     return fig
+
+
+AXIS_TITLE_ROOM_PX = 100
+"""Room under the plot for tick labels Plotly may turn (dates) and an axis title above them:
+the credit goes below it, so the two never overlap."""
+
+
+def _axis_room(fig: go.Figure) -> int:
+    """The bottom margin the figure asked for, at least :data:`AXIS_TITLE_ROOM_PX` when a
+    horizontal axis has a title (else Plotly's default of 60 px)."""
+    titled = any(axis.title.text for axis in fig.select_xaxes())
+    asked = fig.layout.margin.b or 60
+    return max(asked, AXIS_TITLE_ROOM_PX) if titled else asked
