@@ -353,7 +353,8 @@ class BeachParams(_Group):
         le=1,
         low=0.004,
         high=0.03,
-        source=f"{FACTS}: Deaths (PREMAR ~40% in the coastal zone)",
+        source=f"{FACTS}: Deaths (IOM 2024 causes: crushing or asphyxiation 4 of 52; "
+        "fitted to that share of 2024's deaths)",
         description="Mean crush deaths at embarkation for a boat at the reference occupancy.",
     )
     wading_deaths_per_taxi_boat: float = P(
@@ -364,8 +365,8 @@ class BeachParams(_Group):
         low=0.0,
         high=0.08,
         source=f"{FACTS}: Deaths (PREMAR: ~40% of deaths in the coastal zone, at embarkation "
-        "or on return to the beach; IOM 2024: 4 of 52 crushed, so most coastal deaths are "
-        "drownings)",
+        "or on return to the beach, applied to 2025 (the year is an assumption, range 30-55%); "
+        "fitted to 2025's embarkation deaths less its crushes)",
         description="Mean deaths among people wading out from the beach to a taxi boat "
         "(drowning in the surf, the scramble to board), per taxi boat at the reference "
         "occupancy; scaled by (aboard / reference)^`crush_overload_exponent`.",

@@ -16,17 +16,25 @@ posterior and the data:
    the years' hazards apart (a year's deaths at sea come in one or two capsizes and vary
    from 0 to over 100 between seeds), so the parameters that set deaths and French rescues,
    and nothing else of note, are refined at the representative particle so that the mean
-   over 24 runs meets the sourced
-   figures: PREMAR's deaths by year (the middle of each year's range; DEATHS_BY_YEAR), split
-   by the sources' shares of causes — crushing 8% of deaths (IOM 2024: 4 of 52) and deaths
-   at embarkation 40% (PREMAR: "about 40% in the coastal zone, at embarkation or on return to
-   the beach"), the rest at sea — and PREMAR's French rescues (2024, 2025). Each step scales
-   a parameter by the ratio of target to simulated mean (at most ×4, inside the parameter's
-   range): ``beach.crush_deaths_per_boat`` and ``beach.wading_deaths_per_taxi_boat`` over
-   2024–2025, ``hazards.capsize_per_hour`` for 2025 (the reference year), history's
-   ``sea_hazard`` values for 2022–2024, and ``hazards.engine_failure_per_hour`` (boats in
-   distress, which France rescues) for the rescues of 2024–2025; each stays inside its
-   prior range.
+   over many runs meets the sourced figures: PREMAR's deaths in the French zone by year (the
+   middle of each year's range; DEATHS_BY_YEAR), split by cause with the sources' shares, each
+   applied to the year it describes — crushing 4 of 52 of 2024's deaths (IOM Missing Migrants'
+   2024 causes), and deaths at embarkation (crushed or wading out to a taxi boat) about 40% of
+   2025's (PREMAR: "about 40% in the coastal zone, at embarkation or on return to the beach";
+   undated in facts.md, applied to 2025, the reference year of the risk at sea: an
+   assumption, docs/model.md §3.10) — the rest at sea; and PREMAR's French rescues (2024,
+   2025). Each step scales a parameter by the ratio of target to simulated mean (at most
+   ×4, inside the parameter's range): ``beach.crush_deaths_per_boat`` for 2024's crushes,
+   ``beach.wading_deaths_per_taxi_boat`` for the rest of 2025's deaths at embarkation,
+   ``hazards.capsize_per_hour`` for 2025's deaths at sea, history's ``sea_hazard`` values for
+   2022–2024's, and ``hazards.engine_failure_per_hour`` (boats in distress, which France
+   rescues) for the rescues of 2024–2025; each stays inside its prior range.
+
+   Why not one share pooled over 2024–2025 (the defaults before): the model's deaths at
+   embarkation grow with taxi boats and with (people aboard / 60)³, so it books most of a
+   pooled 40% in 2025 (24.7 of its 26 deaths), leaving 2025 a risk at sea that 2024's
+   deaths would need more than 8 times (the prior bound of ``sea_hazard``; at the same risk
+   at sea, 2025's fuller boats lose 1.4 times 2024's people at sea).
 
 Run ``python -m channelsim.experiments.defaults POSTERIOR --data EDITION`` to write
 ``defaults.toml`` into the posterior folder; the package's ``calibration_defaults.toml`` is its
@@ -74,23 +82,29 @@ from channelsim.scenario import split_overrides
 
 DEFAULTS_FILE = "defaults.toml"
 
-#: Sourced shares of deaths by cause (see the module docstring).
-CRUSH_SHARE = 0.08  # IOM Missing Migrants 2024 causes: crushing or asphyxiation 4 of 52
+#: Sourced shares of deaths by cause, each with the year it describes (module docstring).
+CRUSH_SHARE = 4 / 52  # IOM Missing Migrants 2024 causes: crushing or asphyxiation 4 of 52
+CRUSH_YEAR = 2024
 EMBARKATION_SHARE = 0.40  # PREMAR: about 40% of deaths in the coastal zone, at embarkation
+EMBARKATION_YEAR = 2025  # undated in facts.md: applied to the reference year (assumption)
 #: Years whose risk at sea is history's ``sea_hazard`` driver (index in the driver's values).
 HAZARD_YEARS = {2022: 1, 2023: 2, 2024: 3}
 REFERENCE_YEAR = 2025
-CAUSE_YEARS = (2024, 2025)  # the years the IOM and PREMAR shares describe
+RESCUE_YEARS = (2024, 2025)  # the years of PREMAR's rescue counts
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """How hard to look: candidates re-simulated, seeds per evaluation, refinement rounds."""
+    """How hard to look: candidates re-simulated and the seeds each is run with; refinement
+    rounds and their seeds (a year's deaths at sea come in a few capsizes: 2025's, at its
+    sourced level, in about one run of four, so a mean over 48 runs of 2025's deaths has a
+    standard error of about 2.5, and over 384 about 0.9)."""
 
     candidates: int = 16
     seeds: int = 24
     rounds: int = 5
-    fine_seeds: int = 48
+    refine_seeds: int = 96
+    fine_seeds: int = 384
     fine_rounds: int = 3
     seed: int = 7
     workers: int | None = None
@@ -193,12 +207,13 @@ def refine_step(point: dict[str, Any], yearly: pd.DataFrame, power: float = 1.0)
     """One refinement of the death and rescue parameters towards the sourced figures;
     ``power`` is the share of each step taken, in logarithms (1: whole; ½: damped)."""
     infos = {p.path: p for p in list_parameters(Params())}
-    deaths = sum(_target(y) for y in CAUSE_YEARS)
-    simulated = yearly.loc[list(CAUSE_YEARS)].sum()
+    crush = _ratio(CRUSH_SHARE * _target(CRUSH_YEAR), yearly.loc[CRUSH_YEAR, "crush"])
+    embarkation = EMBARKATION_SHARE * _target(EMBARKATION_YEAR)
+    wading = embarkation - crush * yearly.loc[EMBARKATION_YEAR, "crush"]
     steps = {
-        "beach.crush_deaths_per_boat": _ratio(CRUSH_SHARE * deaths, simulated["crush"]),
+        "beach.crush_deaths_per_boat": crush,
         "beach.wading_deaths_per_taxi_boat": _ratio(
-            (EMBARKATION_SHARE - CRUSH_SHARE) * deaths, simulated["wading"]
+            max(wading, 0.1 * embarkation), yearly.loc[EMBARKATION_YEAR, "wading"]
         ),
     }
     at_sea = {
@@ -215,7 +230,7 @@ def refine_step(point: dict[str, Any], yearly: pd.DataFrame, power: float = 1.0)
         )
     rescues = SOURCED_TARGETS["french_rescues_by_year"].figures
     steps["hazards.engine_failure_per_hour"] = _ratio(
-        sum(rescues[y].low for y in CAUSE_YEARS), yearly.loc[list(CAUSE_YEARS), "rescued"].sum()
+        sum(rescues[y].low for y in RESCUE_YEARS), yearly.loc[list(RESCUE_YEARS), "rescued"].sum()
     )
     return {
         **point,
@@ -224,16 +239,16 @@ def refine_step(point: dict[str, Any], yearly: pd.DataFrame, power: float = 1.0)
 
 
 def refine(case: Case, point: dict[str, Any], settings: Settings) -> tuple[dict, pd.DataFrame]:
-    """``settings.rounds`` whole steps over ``settings.seeds`` runs, then
+    """``settings.rounds`` whole steps over ``settings.refine_seeds`` runs, then
     ``settings.fine_rounds`` half steps over ``settings.fine_seeds`` runs (a year's deaths at
     sea come in lumps, so whole steps overshoot); returns the point and its yearly means."""
     run = dataclasses.replace(case, targets=None)
-    plan = [(settings.seeds, 1.0)] * settings.rounds
+    plan = [(settings.refine_seeds, 1.0)] * settings.rounds
     plan += [(settings.fine_seeds, 0.5)] * settings.fine_rounds
     for index, (seeds, power) in enumerate(plan):
         yearly = _yearly_means(run, point, settings, seeds, f"defaults: refine {index}")
         point = refine_step(point, yearly, power)
-    final = settings.fine_seeds if settings.fine_rounds else settings.seeds
+    final = settings.fine_seeds if settings.fine_rounds else settings.refine_seeds
     return point, _yearly_means(run, point, settings, final, "defaults: check")
 
 
