@@ -204,3 +204,16 @@ def test_validate_s_deaths_rows_fit_100_columns_on_one_line() -> None:
         assert counts in line and re.search(r"\b(yes|no)(\s*–)+\s*$", line), line
         below = text.splitlines()[text.splitlines().index(line) + 1]
         assert below.split()[0].startswith(("dead", "PREMAR")), below  # no wrapped tail
+
+
+def test_validate_s_total_error_is_labelled_with_the_unit_it_is_computed_in() -> None:
+    """The forecasts' total error is relative to the observed total: a fraction, not people
+    (a trial read 0.482 'people' for 4,234 people too many)."""
+    from channelsim.cli.calibrate_cmd import _validation_rows
+
+    path = REPO_ROOT / "calibration" / "posterior-history-2026-05-28" / "validation-2022-2026.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    total = result["skill"]["forecasts"]["model"]["total"]
+    row = next(r for r in _validation_rows(result) if r["measure"] == "model total_error")
+    assert row["value"] == (total["median"] - total["observed"]) / total["observed"]
+    assert row["unit"] == "fraction" and "÷ the observed" in row["meaning"]

@@ -106,7 +106,10 @@ SCORES: dict[str, tuple[str, str]] = {
     "coverage50": ("fraction", "share of test months inside the 50% interval"),
     "coverage90": ("fraction", "share of test months inside the 90% interval"),
     "mae_ratio_to_seasonal_naive": ("-", "mean absolute error ÷ the seasonal naive forecast's"),
-    "total_error": ("people", "median forecast of the test period's total minus the observed"),
+    "total_error": (
+        "fraction",
+        "median forecast of the test period's total minus the observed, ÷ the observed",
+    ),
 }
 
 
