@@ -43,6 +43,9 @@ def test_policy_controls_come_from_the_policy_fields() -> None:
     assert check_value("policies.maritime_doctrine.patrol_boats", 8) == ""
     assert check_value("policies.maritime_doctrine.speed_kn", 0) == "expected > 0 and ≤ 50, got 0"
     assert check_value("params.sea.engine_speed_kn", None).startswith("expected a number")
+    # an assumption the policy declares is tagged as one (no source), not "see docs/model.md"
+    capsize = doctrine["capsize_probability_per_intervention"]
+    assert capsize.sourced and capsize.source is None
 
 
 def _doctrine(runs: int = 2) -> Settings:

@@ -166,7 +166,8 @@ def policy_controls(entry: str) -> list[Control]:
                 help=field.description or "",
                 choices=choices,
                 source=extra.get("source"),
-                sourced="source" in extra,
+                # a policy's declared assumptions (no source measures them) are tagged so
+                sourced="source" in extra or name in getattr(cls, "assumptions", {}),
                 **_bounds(field),
             )
         )
