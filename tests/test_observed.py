@@ -58,3 +58,12 @@ def test_validate_compares_prevention_over_the_whole_weeks_inside_the_period() -
         1,
     )
     assert whole_weeks(dt.date(2024, 6, 4), dt.date(2024, 6, 9)) is None
+
+
+def test_the_demo_s_credit_reaches_stdout_with_its_table(tmp_path: Path, run_cli: Any) -> None:
+    """`channelsim demo > file` keeps the Home Office credit and licence (it went to stderr)."""
+    result = run_cli("demo", "--out", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "Home Office" in said and "Open Government Licence v3.0" in said
+    assert "Open Government Licence" not in result.stderr

@@ -203,10 +203,10 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
         sources=[result.results],
         headline=run_headline(scenario, _totals_rows(result), result.results, 1, observed=observed),
     )
-    if fmt is OutputFormat.table:
+    if fmt is OutputFormat.table:  # the credit on stdout: '> file' keeps it with the table
         for line in (observed.credit, observed.note):
             if line:
-                err_console.print(line, highlight=False)
+                console.print(line, highlight=False, soft_wrap=True)
         console.print(f"outputs written to {written}", highlight=False)
 
 
