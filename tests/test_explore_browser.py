@@ -294,3 +294,20 @@ def test_explore_policy_run_matches_compare(
     # shut down: SIGTERM stops the server and the port closes
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) in (0, 143)
+
+
+def test_a_link_reopens_its_settings_in_the_browser(
+    app_url: tuple[str, subprocess.Popen[str]], browser: Any
+) -> None:
+    """"Link to these settings" reopens them: Dash fetches the layout by a request of its own,
+    without the page's query (the link opened the defaults)."""
+    from channelsim.explore import Settings
+
+    settings = Settings.starting("status-quo-2025", "status-quo-2025")
+    settings.runs, settings.seed = 7, 11
+    url, _ = app_url
+    page = browser.new_page()
+    page.goto(url + settings.to_query())
+    page.wait_for_selector("#controls h3", timeout=30_000)
+    assert page.input_value("#runs") == "7" and page.input_value("#seed") == "11"
+    page.close()

@@ -10,6 +10,7 @@ of the answer) and leaves the app usable.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,39 @@ class ExploreConfig:
             return str(self.posterior.resolve().relative_to(Path.cwd().resolve()))
         except ValueError:
             return str(self.posterior)
+
+
+class _Links:
+    """A link's settings (``/?s=…``) reach the page's layout. Dash asks for the layout by a
+    request of its own (``/_dash-layout``) that carries no query, so the page's answer keeps
+    the query here under a random token, in a cookie the layout request sends back."""
+
+    COOKIE = "channelsim-link"
+    KEPT = 32
+
+    def __init__(self) -> None:
+        self._queries: dict[str, str] = {}
+
+    def remember(self, response: Any) -> Any:
+        from flask import request
+
+        if request.path != "/":
+            return response
+        query = request.query_string.decode()
+        if "s=" not in query:
+            response.delete_cookie(self.COOKIE)
+            return response
+        token = secrets.token_urlsafe(12)
+        self._queries[token] = query
+        for old in list(self._queries)[: -self.KEPT]:
+            del self._queries[old]
+        response.set_cookie(self.COOKIE, token, samesite="Strict", httponly=True)
+        return response
+
+    def query(self, request: Any) -> str | None:
+        """The query of the page this layout is for (its own, or the one the cookie names)."""
+        own = request.query_string.decode()
+        return own or self._queries.get(request.cookies.get(self.COOKIE, ""))
 
 
 # --- controls --------------------------------------------------------------------------
@@ -663,7 +697,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
 
         first_error = ""
         try:
-            settings = Settings.from_query(request.query_string.decode() or None)
+            settings = Settings.from_query(links.query(request))
         except InputError as error:
             settings, first_error = None, str(error)
         settings = settings or Settings.starting(default_base())
@@ -785,6 +819,8 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         )
 
     app.layout = layout
+    links = _Links()
+    app.server.after_request(links.remember)
 
     @app.callback(
         Output("controls", "children"),
