@@ -314,7 +314,7 @@ def _check_not_cwd(target: OutputTarget) -> None:
 
 def _check_parents(target: OutputTarget) -> None:
     """The nearest existing ancestor of a new target must be a folder."""
-    ancestor = _nearest_existing(target.path)
+    ancestor = nearest_existing(target.path)
     if not ancestor.is_dir():
         raise target.refuse(f"expected folders above it, but {ancestor} is a file")
 
@@ -322,7 +322,7 @@ def _check_parents(target: OutputTarget) -> None:
 def _check_room(target: OutputTarget, expected_bytes: int) -> None:
     """The target's folder takes a file, has room for ``expected_bytes`` and the file-size
     limit allows them (a probe file is written and removed)."""
-    folder = _nearest_existing(target.path.parent)
+    folder = nearest_existing(target.path.parent)
     try:
         fd, probe = tempfile.mkstemp(prefix=".channelsim-probe.", dir=folder)
         try:
@@ -352,7 +352,8 @@ def _megabytes(n: int) -> str:
     return f"{n / 2**20:,.1f} MB"
 
 
-def _nearest_existing(path: Path) -> Path:
+def nearest_existing(path: Path) -> Path:
+    """``path`` or the nearest of its parents that exists (the root at worst)."""
     for candidate in (path, *path.parents):
         if candidate.exists():
             return candidate

@@ -61,6 +61,7 @@ from channelsim.experiments.ensemble import (
     parquet_bytes,
 )
 from channelsim.interrupts import signals_deferred
+from channelsim.outputs import nearest_existing
 
 STATUSES = ("running", "done", "interrupted", "failed")
 COMMIT_INTERVAL_S = 0.1
@@ -307,14 +308,12 @@ class RunStore:
 
     def _check_folders_above(self) -> None:
         """The store's folder, or the nearest of its parents that exists, must be a folder."""
-        for above in self.path.parents:
-            if above.exists():
-                if not above.is_dir():
-                    raise StoreError(
-                        f"cannot use the results store {self.path}: expected folders above it, "
-                        f"but {above} is a file"
-                    )
-                return
+        above = nearest_existing(self.path.parent)
+        if not above.is_dir():
+            raise StoreError(
+                f"cannot use the results store {self.path}: expected folders above it, "
+                f"but {above} is a file"
+            )
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
