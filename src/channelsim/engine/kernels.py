@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from channelsim.engine.policy_kernels import policy_hooks
 from channelsim.engine.results import Result
 from channelsim.engine.sea import WorldArrays, sail_boat
 from channelsim.engine.stages import KERNELS, STAGES
@@ -270,6 +271,13 @@ class Run(NamedTuple):
     rule_daily: np.ndarray
     returning: np.ndarray
     world: WorldArrays
+    pol: np.ndarray  # policy_kernels.POLICY_DTYPE: the compiled policies, in run order
+    pol_active: np.ndarray  # (policy, day) inside the policy's window
+    pol_q: np.ndarray  # (policy, 4, days + 1) int64: removal queues and deterrence windows
+    rule_pol: np.ndarray  # (rule,) index of the policy owning each rule of interception
+    pol_out: np.ndarray  # (result, days + 1) the policies' own daily results
+    pol_cost: np.ndarray  # (ledger item, days) costs the compiled hooks book
+    pol_booked: np.ndarray  # (ledger item, days) whether booked that day
 
 
 @njit(inline="always")
@@ -592,17 +600,23 @@ def run_days(
     order: np.ndarray, day_from: int, pos_from: int, day_to: int, pos_to: int, r: Run
 ) -> int:
     """Run the loop's positions from ``(day_from, pos_from)`` up to, not including,
-    ``(day_to, pos_to)``; at the end of each day record the levels. Returns ``DONE``, or
-    ``NEED_ROOM`` with ``state.stop_day/stop_pos`` set where it stopped."""
+    ``(day_to, pos_to)``; at the end of each day record the levels. ``order[0]`` holds the
+    kernel id of each position, ``order[1]`` the hook bit of its stage
+    (``policy_kernels.HOOK_BITS``, 0 for none): the compiled policies' hooks run at the start
+    of the position, before its kernel. Returns ``DONE``, or ``NEED_ROOM`` with
+    ``state.stop_day/stop_pos`` set where it stopped (no hook runs at the launch)."""
     kp = r.params[0]
     st = r.state[0]
     daily = r.daily
     day0 = int(kp.day0)
-    n_pos = order.shape[0]
+    n_pos = order.shape[1]
+    with_hooks = r.pol.shape[0] > 0
     d, p = day_from, pos_from
     while d < day_to or (d == day_to and p < pos_to):
-        k = order[p]
+        k = order[0, p]
         day = day0 + d
+        if with_hooks and order[1, p] != 0:
+            policy_hooks(r, order[1, p], d, day)
         if k == K_INFLOW:
             _inflow(r, d, day)
         elif k == K_ATTRITION:
@@ -645,10 +659,11 @@ def _refresh_caches() -> None:
     import sys
 
     from channelsim import jit_cache, rng
-    from channelsim.engine import sea
+    from channelsim.engine import policy_kernels, sea
     from channelsim.world import drift, geography, tide
 
-    jit_cache.refresh("kernels", [rng, tide, drift, geography, sea, sys.modules[__name__]])
+    modules = [rng, tide, drift, geography, sea, policy_kernels, sys.modules[__name__]]
+    jit_cache.refresh("kernels", modules)
 
 
 _refresh_caches()

@@ -4,7 +4,9 @@
 returns a loop with a stage of your own. ``loop.to_rows()`` lists the plan: each position,
 its stage, whether it runs compiled, its levers, its results, and the policies' hooks.
 
-Running a loop (:meth:`Loop.run`) executes the positions day after day. Python work —
+Running a loop (:meth:`Loop.run`) executes the positions day after day. The built-in
+policies' hooks run compiled, at the start of their stage's position
+(``channelsim.engine.policy_kernels``). Python work —
 policies' hooks, which run at the start of their stage on the days they are active, and
 stages written in Python — makes the loop stop at that position on that day; between such
 stops the compiled kernels run back to back in one call (``kernels.run_days``, through
@@ -18,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from channelsim.engine import kernels
+from channelsim.engine import kernels, policy_kernels
 from channelsim.engine.policy import DayView, Policy
 from channelsim.engine.stages import KERNELS, STAGES, Stage
 from channelsim.engine.state import SimState
@@ -73,7 +75,11 @@ class Loop:
     def _stops(self, sim: SimState) -> list[tuple[int, int, list[Callable[[DayView], None]]]]:
         """``(day, position, steps)`` for every position and day with Python work, in order."""
         per_position: list[list[tuple[np.ndarray, Callable[[DayView], None]]]] = []
-        hooks = [(policy, policy.hooks(), policy.active_days(sim.dates)) for policy in sim.policies]
+        hooks = [
+            (policy, policy.hooks(), policy.active_days(sim.dates))
+            for policy, compiled in zip(sim.policies, sim.compiled.mask, strict=True)
+            if not compiled  # the compiled day loop runs its hooks
+        ]
         for stage in self.stages:
             work = [
                 (days, getattr(policy, f"on_{stage.name}"))
@@ -97,14 +103,17 @@ class Loop:
 
     def run(self, sim: SimState, progress: Progress | None = None) -> None:
         """Run every day of ``sim``; ``progress(days done, days)`` after each stretch."""
-        order = self.order()
+        kernel = self.order()
         for stage in self.stages:  # a stage with Python work runs it instead of a kernel
             if stage.runs_in_python:
-                order[self.index(stage.name)] = -1
+                kernel[self.index(stage.name)] = -1
+        hook = [policy_kernels.HOOK_BITS.get(s.name, 0) for s in self.stages]
+        order = np.ascontiguousarray(np.stack([kernel, np.array(hook, dtype=np.int64)]))
         here = (0, 0)
         run = _kernel_run(sim)
         for d, p, steps in self._stops(sim):
             run = _drive(sim, run, order, here, (d, p))
+            sim.clock = (d, p)
             view = DayView(sim, d)
             for step in steps:
                 step(view)
@@ -119,7 +128,7 @@ class Loop:
 def _kernel_run(sim: SimState) -> kernels.Run:
     """The kernels' view of ``sim``: its arrays, which hooks change in place (made again only
     when the boat log grows)."""
-    k = sim.kernel
+    k, c = sim.kernel, sim.compiled
     return kernels.Run(
         sim.seed,
         k.params,
@@ -137,6 +146,13 @@ def _kernel_run(sim: SimState) -> kernels.Run:
         sim.rule_daily,
         sim.returning,
         k.world,
+        c.records,
+        c.active,
+        c.queues,
+        c.rule_policy,
+        sim.extra_block,
+        c.cost,
+        c.booked,
     )
 
 

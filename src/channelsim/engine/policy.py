@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from channelsim.engine.state import SimState
     from channelsim.world.geography import World
 
-__all__ = ["Cost", "DayView", "Effect", "Policy", "Rule", "Setup"]
+__all__ = ["Compiled", "Cost", "DayView", "Effect", "Policy", "Rule", "Setup"]
 
 COMBINE_ORDER: tuple[Combine, ...] = ("set", "scale", "add", "chance")
 
@@ -77,6 +77,19 @@ class Rule:
     interception: Interception
     stream: str = "intercept"
     action_stream: str = "intercept_action"
+
+
+@dataclasses.dataclass(frozen=True)
+class Compiled:
+    """A policy's hooks as data for the compiled day loop (``channelsim.engine.policy_kernels``):
+    its ``record`` (one row of ``POLICY_DTYPE``), the result its kernel writes (``result``,
+    one the policy declares, or ``None``) and the ledger items it books at the returns stage
+    (``returns_cost``) and at the costs stage (``costs_cost``)."""
+
+    record: np.ndarray
+    result: str | None = None
+    returns_cost: str | None = None
+    costs_cost: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -238,6 +251,13 @@ class Policy(BaseModel):
     def effects(self, setup: Setup) -> Iterable[Effect | Rule | Cost]:
         """Effects on the stages' levers, rules of interception and daily costs."""
         return ()
+
+    def compiled(self) -> Compiled | None:
+        """The policy's hooks as data run by the compiled day loop, or ``None`` (the default):
+        its ``on_<stage>`` hooks run in Python at the loop's stops. Called after ``init`` and
+        ``bind``; only the built-in policies whose hooks ``policy_kernels`` implements return
+        one, and never an instance of a subclass (which may override the hooks)."""
+        return None
 
     def hooks(self) -> tuple[str, ...]:
         """The stages this policy has a Python hook for (``on_<stage>`` methods), read once

@@ -30,10 +30,11 @@ from channelsim.engine.policy import (
     build_policies,
     name_policies,
 )
+from channelsim.engine.policy_kernels import POLICY_DTYPE
 from channelsim.engine.results import BOAT_DTYPE, Result, ResultSet, SimResult
 from channelsim.engine.sea import FATE_CATEGORIES, RULE_DTYPE, Fate, rule_records
 from channelsim.engine.stages import STAGES, Setup, Stage
-from channelsim.engine.state import SimState
+from channelsim.engine.state import CompiledPolicies, SimState
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.rng import EPOCH, check_streams, stream_id
@@ -220,11 +221,9 @@ class Sim:
         daily["sea_temp_c"][:n_days] = lever_record["sea_temp_c"]
 
         results = self.results()
-        extra = {
-            r.name: np.zeros(n_days + 1)
-            for r in results.series
-            if r.name not in (DAILY_DTYPE.names or ())
-        }
+        extra_names = [r.name for r in results.series if r.name not in (DAILY_DTYPE.names or ())]
+        extra_block = np.zeros((len(extra_names), n_days + 1))
+        extra = {name: extra_block[i] for i, name in enumerate(extra_names)}
         kernel = _kernel_setup(p, world, day0, n_days, ids)
         zones = kernel.zones
         rules, rule_on, rule_owner = _rules(policies, effects, setup)
@@ -248,6 +247,7 @@ class Sim:
             zone_levers=zone_levers,
             daily=daily,
             extra=extra,
+            extra_block=extra_block,
             state=state,
             boats=np.zeros(int(max_boats.sum()) + 1, BOAT_DTYPE),
             rules=rules,
@@ -256,6 +256,7 @@ class Sim:
             rule_owner=rule_owner,
             policies=policies,
             returning=np.zeros(n_days + 2, dtype=np.int64),
+            compiled=_compiled(policies, setup, extra_names, rule_owner),
         )
         for policy, policy_effects in zip(policies, effects, strict=True):
             active = policy.active_days(dates)
@@ -328,6 +329,7 @@ class Sim:
 
     def _result(self, sim: SimState) -> SimResult:
         n = sim.n_days
+        sim.book_compiled_costs({s.name: i for i, s in enumerate(self.loop.stages)})
         daily = sim.daily
         daily["boats_at_sea"] = np.cumsum(daily["boats_at_sea"])
         cost = np.zeros(n)
@@ -373,6 +375,42 @@ class Sim:
             fate_names=FATE_CATEGORIES,
             cost_rows=cost_rows,
         )
+
+
+def _compiled(
+    policies: list[Policy], setup: Setup, extra_names: list[str], rule_owner: list[int]
+) -> CompiledPolicies:
+    """The policies whose hooks the compiled day loop runs, as arrays (``policy_kernels``)."""
+    forms = [policy.compiled() for policy in policies]
+    records, active, cost_items = [], [], []
+    for index, (policy, form) in enumerate(zip(policies, forms, strict=True)):
+        if form is None:
+            continue
+        record = form.record.copy()
+        record["owner"] = index
+        if form.result is not None:
+            record["out_row"] = extra_names.index(form.result)
+        for field, item, stage in (
+            ("cost_row", form.returns_cost, "returns"),
+            ("cost_row_costs", form.costs_cost, "costs"),
+        ):
+            if item is not None:
+                if (item, stage) not in cost_items:
+                    cost_items.append((item, stage))
+                record[field] = cost_items.index((item, stage))
+        records.append(record)
+        active.append(policy.active_days(setup.dates))
+    n, n_days = len(records), setup.n_days
+    return CompiledPolicies(
+        records=np.concatenate(records) if records else np.zeros(0, POLICY_DTYPE),
+        mask=tuple(form is not None for form in forms),
+        active=np.array(active, dtype=bool).reshape(n, n_days),
+        queues=np.zeros((n, 4, n_days + 1), dtype=np.int64),
+        rule_policy=np.array(rule_owner, dtype=np.int64),
+        cost=np.zeros((len(cost_items), n_days)),
+        booked=np.zeros((len(cost_items), n_days), dtype=bool),
+        cost_items=tuple(cost_items),
+    )
 
 
 def _rules(

@@ -19,6 +19,25 @@ if TYPE_CHECKING:
     from channelsim.engine.policy import Policy
     from channelsim.world.geography import World
 
+@dataclasses.dataclass
+class CompiledPolicies:
+    """The policies whose hooks the compiled day loop runs (``policy_kernels``), as arrays:
+    ``records`` (one ``POLICY_DTYPE`` row each, in run order, with their state),
+    ``mask`` (per policy of the run: compiled or not), ``active`` (policy, day), ``queues``
+    (policy, 4, days + 1), ``rule_policy`` (the policy owning each rule of interception),
+    ``cost``/``booked`` (ledger item, day) and ``cost_items`` (each item's name and the
+    stage that books it)."""
+
+    records: np.ndarray
+    mask: tuple[bool, ...]
+    active: np.ndarray
+    queues: np.ndarray
+    rule_policy: np.ndarray
+    cost: np.ndarray
+    booked: np.ndarray
+    cost_items: tuple[tuple[str, str], ...]
+
+
 #: Lever names a hook may use for today's values, beside the levers' own names.
 LEVER_ALIASES = {"boat_supply": "boat_supply_per_day"}
 
@@ -36,7 +55,8 @@ class SimState:
     (results declared by policies), ``costs`` (GBP by item and day) and ``returning``
     (people back on the coast, by day). State: ``state`` (waiting people, boat stock...), the
     ``boats`` log, interception ``rules`` with the days they act (``rule_on``) and their
-    interceptions by day (``rule_daily``).
+    interceptions by day (``rule_daily``); ``compiled``: the policies whose hooks the
+    compiled day loop runs, as arrays (``policy_kernels``).
     """
 
     seed: int
@@ -52,6 +72,7 @@ class SimState:
     zone_levers: dict[str, np.ndarray]
     daily: np.ndarray
     extra: dict[str, np.ndarray]
+    extra_block: np.ndarray  # (result, days + 1): the rows ``extra`` holds, in its order
     state: np.ndarray
     boats: np.ndarray
     rules: np.ndarray
@@ -60,8 +81,14 @@ class SimState:
     rule_owner: list[int]
     policies: list[Policy]
     returning: np.ndarray
+    compiled: CompiledPolicies
     costs: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     cost_booked: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    #: When each ledger item was first booked: ``(day, position, order)``, ``(-1, -1, k)``
+    #: at set-up; the ledger's items are listed in this order.
+    cost_first: dict[str, tuple[int, int, int]] = dataclasses.field(default_factory=dict)
+    #: ``(day, position)`` of the loop's stop being run (``(-1, -1)`` before the first day).
+    clock: tuple[int, int] = (-1, -1)
 
     @property
     def n_days(self) -> int:
@@ -118,11 +145,42 @@ class SimState:
         if item not in self.costs:
             self.costs[item] = np.zeros(self.n_days)
             self.cost_booked[item] = np.zeros(self.n_days, dtype=bool)
+            self.cost_first[item] = (*self.clock, len(self.cost_first))
         self.costs[item][index] += cost_gbp
         self.cost_booked[item][index] = True
 
+    def book_compiled_costs(self, positions: dict[str, int]) -> None:
+        """Add the costs the compiled hooks booked to the ledger, its items in the order they
+        were first booked (as if booked by Python hooks: these run after any Python hook of
+        their stop). ``positions``: the loop position of each stage, by name."""
+        c = self.compiled
+        for row, (item, stage) in enumerate(c.cost_items):
+            booked = c.booked[row]
+            if not booked.any():
+                continue
+            # a compiled hook books its item on each of its policy's active days
+            field = "cost_row" if stage == "returns" else "cost_row_costs"
+            first = min(
+                (int(np.argmax(c.active[j])), positions[stage], 1 << 40 | int(record["owner"]))
+                for j, record in enumerate(c.records)
+                if record[field] == row and c.active[j].any()
+            )
+            if item in self.costs:
+                self.costs[item] += c.cost[row]
+                self.cost_booked[item] |= booked
+                first = min(first, self.cost_first[item])
+            else:
+                self.costs[item] = c.cost[row]
+                self.cost_booked[item] = booked
+            self.cost_first[item] = first
+        order = sorted(self.costs, key=self.cost_first.__getitem__)
+        self.costs = {item: self.costs[item] for item in order}
+        self.cost_booked = {item: self.cost_booked[item] for item in order}
+
     def interceptions(self, policy: Policy, index: int) -> int:
-        owner = self.policies.index(policy)
+        """Boats intercepted on day ``index`` under the rules of ``policy`` (this very
+        instance: two equal policies of a scenario have their own rules)."""
+        owner = next(i for i, p in enumerate(self.policies) if p is policy)
         rows = [r for r, o in enumerate(self.rule_owner) if o == owner]
         return int(self.rule_daily[rows, index].sum()) if rows else 0
 

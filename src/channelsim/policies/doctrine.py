@@ -47,7 +47,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, PrivateAttr
 
+from channelsim.engine import policy_kernels as pk
 from channelsim.engine.policy import (
+    Compiled,
     Cost,
     DayView,
     Effect,
@@ -188,6 +190,23 @@ class MaritimeDoctrine(Policy):
                 self.pre_boarding_interception_probability * setup.zone_is_waterway,
             )
         yield Cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
+
+    def compiled(self) -> Compiled | None:
+        """``on_supply`` and ``on_returns`` run by the compiled day loop (``policy_kernels``)
+        for this type itself; a subclass keeps its Python hooks."""
+        if type(self) is not MaritimeDoctrine:
+            return None
+        record = pk.policy_record(
+            kind=pk.DOCTRINE,
+            hooks=sum(pk.HOOK_BITS[stage] for stage in self.hooks()),
+            stream_a=self.stream("injury"),
+            stream_b=self.stream("arrest"),
+            at_sea=self.at_sea,
+            officer_injury_probability=self.officer_injury_probability,
+            arrest_probability=self.arrest_probability,
+            supply_loss_per_arrest_boats=self.supply_loss_per_arrest_boats,
+        )
+        return Compiled(record, result="arrested_pilots")
 
     def on_supply(self, day: DayView) -> None:
         """Pilots arrested yesterday cost the networks boats today."""

@@ -20,7 +20,8 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, PrivateAttr
 
-from channelsim.engine.policy import Cost, DayView, Policy, register_policy
+from channelsim.engine import policy_kernels as pk
+from channelsim.engine.policy import Compiled, Cost, DayView, Policy, register_policy
 from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, binomial
@@ -142,6 +143,36 @@ class _Removal(Policy):
         """Most people the queue can hold (detention places); ``None``: no limit."""
         return None
 
+    def compiled(self) -> Compiled | None:
+        """The hooks run by the compiled day loop (``policy_kernels``) for the built-in
+        types themselves; a subclass keeps its Python hooks."""
+        if type(self) not in _COMPILED:
+            return None
+        record = pk.policy_record(
+            kind=pk.ONE_IN_ONE_OUT if isinstance(self, OneInOneOut) else pk.YEARLY_CAPACITY,
+            hooks=sum(pk.HOOK_BITS[stage] for stage in self.hooks()),
+            stream_a=self.stream("eligible"),
+            stream_b=self.stream("retry"),
+            eligible_share=self.eligible_share,
+            retry_probability=self.retry_probability,
+            max_wait_days=self.max_wait_days,
+            deterrence_elasticity=self.deterrence_elasticity,
+            deterrence_window_days=self.deterrence_window_days,
+            cost_gbp_per_removal=self.cost_gbp_per_removal,
+            **self._compiled_fields(),
+        )
+        return Compiled(
+            record,
+            result=self.results[0].name if self.results else None,
+            returns_cost=self.type_name,
+            costs_cost="echr_exit_detention" if isinstance(self, EchrExit) else None,
+        )
+
+    def _compiled_fields(self) -> dict[str, float | int]:
+        """The record's fields of the capacity rule (and queue limit) of this type."""
+        limit = self.queue_limit()
+        return {"queue_limit": -1 if limit is None else limit}
+
     def on_returns(self, day: DayView) -> None:
         """Queue today's eligible arrivals, remove as capacity allows, release the rest."""
         arrived = int(day["arrived_people"])
@@ -168,6 +199,10 @@ class _YearlyCapacity(_Removal):
     def init(self, setup: Setup) -> None:
         super().init(setup)
         self._credit = 0.0
+
+    def _compiled_fields(self) -> dict[str, float | int]:
+        capacity = self.capacity_people_per_year
+        return {**super()._compiled_fields(), "capacity_people_per_year": capacity}
 
     def capacity_today(self, day: DayView) -> int:
         daily = self.capacity_people_per_year / DAYS_PER_YEAR
@@ -231,6 +266,16 @@ class OneInOneOut(_Removal):
         """The cap of week ``week`` counted from the first return."""
         ramped = self.weekly_cap_people + self.cap_ramp_people_per_week * week
         return min(ramped, max(self.max_weekly_cap_people, self.weekly_cap_people))
+
+    def _compiled_fields(self) -> dict[str, float | int]:
+        return {
+            **super()._compiled_fields(),
+            "first_return_day": (self.first_return - EPOCH).days,
+            "weekly_cap_people": self.weekly_cap_people,
+            "cap_ramp_people_per_week": self.cap_ramp_people_per_week,
+            "max_weekly_cap_people": self.max_weekly_cap_people,
+            "admissions_per_return": self.admissions_per_return,
+        }
 
     def capacity_today(self, day: DayView) -> int:
         days = day.day - (self.first_return - EPOCH).days  # absolute days, as day.day
@@ -302,9 +347,18 @@ class EchrExit(_YearlyCapacity):
     def queue_limit(self) -> int | None:
         return self.detention_places
 
+    def _compiled_fields(self) -> dict[str, float | int]:
+        return {
+            **super()._compiled_fields(),
+            "cost_gbp_per_detention_day": self.cost_gbp_per_detention_day,
+        }
+
     def on_costs(self, day: DayView) -> None:
         day.add_cost("echr_exit_detention", self.waiting_people() * self.cost_gbp_per_detention_day)
 
+
+#: The types whose hooks the compiled day loop runs (``policy_kernels``).
+_COMPILED = (OneInOneOut, ThirdCountryRemoval, EchrExit)
 
 register_policy("one_in_one_out", OneInOneOut)
 register_policy("third_country_removal", ThirdCountryRemoval)
