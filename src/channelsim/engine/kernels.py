@@ -273,6 +273,7 @@ class Run(NamedTuple):
     world: WorldArrays
     pol: np.ndarray  # policy_kernels.POLICY_DTYPE: the compiled policies, in run order
     pol_active: np.ndarray  # (policy, day) inside the policy's window
+    pol_days: np.ndarray  # (day,) the hook bits of the stages any compiled policy acts on
     pol_q: np.ndarray  # (policy, 4, days + 1) int64: removal queues and deterrence windows
     rule_pol: np.ndarray  # (rule,) index of the policy owning each rule of interception
     pol_out: np.ndarray  # (result, days + 1) the policies' own daily results
@@ -610,12 +611,11 @@ def run_days(
     daily = r.daily
     day0 = int(kp.day0)
     n_pos = order.shape[1]
-    with_hooks = r.pol.shape[0] > 0
     d, p = day_from, pos_from
     while d < day_to or (d == day_to and p < pos_to):
         k = order[0, p]
         day = day0 + d
-        if with_hooks and order[1, p] != 0:
+        if order[1, p] & r.pol_days[d]:
             policy_hooks(r, order[1, p], d, day)
         if k == K_INFLOW:
             _inflow(r, d, day)

@@ -148,6 +148,7 @@ def _kernel_run(sim: SimState) -> kernels.Run:
         k.world,
         c.records,
         c.active,
+        c.days,
         c.queues,
         c.rule_policy,
         sim.extra_block,

@@ -401,10 +401,14 @@ def _compiled(
         records.append(record)
         active.append(policy.active_days(setup.dates))
     n, n_days = len(records), setup.n_days
+    days = np.zeros(n_days, dtype=np.int64)
+    for record, on in zip(records, active, strict=True):
+        days[on] |= record["hooks"][0]
     return CompiledPolicies(
         records=np.concatenate(records) if records else np.zeros(0, POLICY_DTYPE),
         mask=tuple(form is not None for form in forms),
         active=np.array(active, dtype=bool).reshape(n, n_days),
+        days=days,
         queues=np.zeros((n, 4, n_days + 1), dtype=np.int64),
         rule_policy=np.array(rule_owner, dtype=np.int64),
         cost=np.zeros((len(cost_items), n_days)),

@@ -24,13 +24,15 @@ class CompiledPolicies:
     """The policies whose hooks the compiled day loop runs (``policy_kernels``), as arrays:
     ``records`` (one ``POLICY_DTYPE`` row each, in run order, with their state),
     ``mask`` (per policy of the run: compiled or not), ``active`` (policy, day), ``queues``
-    (policy, 4, days + 1), ``rule_policy`` (the policy owning each rule of interception),
+    (policy, 4, days + 1), ``days`` (per day, the hook bits of the stages where one acts),
+    ``rule_policy`` (the policy owning each rule of interception),
     ``cost``/``booked`` (ledger item, day) and ``cost_items`` (each item's name and the
     stage that books it)."""
 
     records: np.ndarray
     mask: tuple[bool, ...]
     active: np.ndarray
+    days: np.ndarray
     queues: np.ndarray
     rule_policy: np.ndarray
     cost: np.ndarray
