@@ -34,15 +34,26 @@ def test_every_parameter_has_its_control_with_the_definitions_text() -> None:
 
 def test_policy_controls_come_from_the_policy_fields() -> None:
     assert set(policy_types()) >= {"maritime_doctrine", "beach_patrols", "one_in_one_out"}
-    doctrine = {c.label: c for c in policy_controls("maritime_doctrine")}
+    doctrine = {c.key.rsplit(".", 1)[1]: c for c in policy_controls("maritime_doctrine")}
+    # labelled as readers read them, with units, from the field's name; the key kept
+    assert (doctrine["speed_kn"].label, doctrine["speed_kn"].unit) == ("speed", "kn")
+    assert doctrine["patrol_boats"].heading == "patrol boats"
+    assert doctrine["patrol_boats"].scenario_key == "[policies.params] patrol_boats"
+    assert doctrine["cost_gbp_per_boat_day"].heading == "cost (£ per boat day)"
+    engine = next(c for c in parameter_controls()["sea"] if c.key.endswith("engine_speed_kn"))
+    assert engine.heading == "engine speed (kn)"
+    assert engine.scenario_key == "[params.sea] engine_speed_kn"
     assert doctrine["area"].choices == ("pre_boarding", "waterways", "shallow", "territorial")
     assert doctrine["patrol_boats"].kind == "integer"
     assert (doctrine["patrol_boats"].low, doctrine["patrol_boats"].high) == (0, 200)
     assert doctrine["speed_kn"].exclusive_low and not doctrine["speed_kn"].sourced
-    assert check_value("policies.maritime_doctrine.patrol_boats", 201).startswith("expected")
+    assert check_value("policies.maritime_doctrine.patrol_boats", 201) == (
+        "maritime doctrine, patrol boats: expected ≥ 0 and ≤ 200, got 201"
+    )
     assert check_value("policies.maritime_doctrine.patrol_boats", 8) == ""
-    assert check_value("policies.maritime_doctrine.speed_kn", 0) == "expected > 0 and ≤ 50, got 0"
-    assert check_value("params.sea.engine_speed_kn", None).startswith("expected a number")
+    assert check_value("policies.maritime_doctrine.speed_kn", 0) == (
+        "maritime doctrine, speed (kn): expected > 0 and ≤ 50, got 0"
+    )
     # an assumption the policy declares is tagged as one (no source), not "see docs/model.md"
     capsize = doctrine["capsize_probability_per_intervention"]
     assert capsize.sourced and capsize.source is None
@@ -62,8 +73,9 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
     text = settings.scenario_toml()
     assert scenario_from_dict(tomllib.loads(text)) == changed
     assert changed.params.sea.engine_speed_kn == 6.25
-    # the shipped entries as they are (history's drivers and policies), then the doctrine set
-    assert changed.policies[:-1] == base.policies
+    # the shipped entries as they are (history's drivers and the policies in force in 2025:
+    # not Rwanda, cancelled in July 2024), then the doctrine set
+    assert changed.policies[:-1] == tuple(p for p in base.policies if p.name != "rwanda")
     assert (changed.policies[-1].type, changed.policies[-1].params) == (
         "maritime_doctrine",
         {"patrol_boats": 8},
@@ -76,11 +88,31 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
 
 
 def test_shipped_scenarios_reopen_as_they_are() -> None:
+    """Each shipped scenario as it is, but for the policies its timeline has ended before (or
+    not started by) its period: off, as they are in that period (they act on no day of it)."""
     for name, path in shipped_scenarios().items():
         settings = Settings.starting(name, name)
         _, changed = settings.scenarios()
         shipped = load_scenario(path)
-        assert changed.policies == shipped.policies and changed.params == shipped.params, name
+        in_force = tuple(
+            p for p in shipped.policies
+            if (p.end is None or p.end >= shipped.start)
+            and (p.start is None or p.start <= shipped.end)
+        )  # fmt: skip
+        assert changed.policies == in_force and changed.params == shipped.params, name
+
+
+def test_the_policies_ticked_for_a_year_are_those_its_timeline_has_in_force() -> None:
+    """2025 as it happened: Rwanda (April 2022 to its cancellation on 22 July 2024) is off;
+    one in, one out (from 5 Aug 2025) and the doctrine as signed (25 Nov 2025) are on; the
+    whole history ticks Rwanda."""
+    ticked = {k: v.on for k, v in Settings.starting("status-quo-2025").policies.items()}
+    assert ticked["third_country_removal:rwanda"] is False
+    assert ticked["one_in_one_out:one_in_one_out"]
+    assert ticked["maritime_doctrine:doctrine_as_signed"]
+    history = Settings.starting("history").policies
+    assert history["third_country_removal:rwanda"].on
+    assert history["third_country_removal:rwanda"].end == "2024-07-22"
 
 
 def test_collect_reads_the_page_and_names_a_bad_control() -> None:
@@ -88,12 +120,31 @@ def test_collect_reads_the_page_and_names_a_bad_control() -> None:
     key = "policies.maritime_doctrine.patrol_boats"
     settings = collect(start, "status-quo-2025", 3, "", [{"key": key}], [9], [], [])
     assert settings.runs == 3 and settings.seed is None
-    with pytest.raises(InputError, match="patrol_boats"):
+    with pytest.raises(InputError, match=r"^maritime doctrine, patrol boats: .* got 900$"):
         collect(start, "status-quo-2025", 3, "", [{"key": key}], [900], [], [])
-    with pytest.raises(InputError, match="runs"):
-        collect(start, "status-quo-2025", 2.5, "", [], [], [], []).scenarios()
-    with pytest.raises(InputError, match="runs"):
-        collect(start, "status-quo-2025", 1, "", [], [], [], []).scenarios()
+    for runs in (2.5, 1, 0, 501, "", None):
+        with pytest.raises(InputError, match=r"^Paired runs: expected a whole number from 2 "):
+            collect(start, "status-quo-2025", runs, "", [], [], [], [])
+    for seed in (-3, 2.5, 2**63):
+        with pytest.raises(InputError, match=r"^Seed: expected a whole number from 0 to "):
+            collect(start, "status-quo-2025", 3, seed, [], [], [], [])
+
+
+def test_every_bad_value_is_named_by_its_label_with_what_was_given_and_expected() -> None:
+    from channelsim.explore.app import runs_message, seed_message
+
+    assert runs_message(0) == "Paired runs: expected a whole number from 2 to 500, got 0"
+    assert runs_message(None).endswith("got an empty box")
+    assert runs_message(2.5).endswith("got 2.5") and runs_message(50) == ""
+    assert seed_message(-3).endswith("(or empty: the base's seed), got -3")
+    assert seed_message(None) == "" and seed_message(7) == ""
+    key = "policies.maritime_doctrine:doctrine_as_signed.patrol_boats"
+    assert check_value(key, 2.5) == (
+        "maritime doctrine (doctrine as signed), patrol boats: expected a whole number, got 2.5"
+    )
+    assert check_value("params.sea.engine_speed_kn", None) == (
+        "sea parameters, engine speed (kn): expected ≥ 1 and ≤ 15, got an empty box"
+    )
 
 
 def _wait(job: Job) -> None:
@@ -153,7 +204,8 @@ def test_named_policy_entries_keep_their_names_and_keys() -> None:
         ("maritime_doctrine", "at_sea"),
     ]
     key = "policies.maritime_doctrine:at_sea.patrol_boats"
-    assert check_value(key, 3) == "" and check_value(key, 300).startswith("expected")
+    assert check_value(key, 3) == ""
+    assert check_value(key, 300).startswith("maritime doctrine (at sea), patrol boats: expected")
 
 
 def test_the_posterior_is_part_of_the_question_the_command_and_the_link() -> None:

@@ -203,7 +203,7 @@ def test_explore_policy_run_matches_compare(
     page.fill("#runs", str(RUNS))
     page.click("#run")
     page.wait_for_function(
-        "() => document.querySelector('#error').textContent.includes('patrol_boats')",
+        "() => document.querySelector('#error').textContent.includes('patrol boats')",
         timeout=20_000,
     )
     assert "#headline" not in page.content()
@@ -310,4 +310,55 @@ def test_a_link_reopens_its_settings_in_the_browser(
     page.goto(url + settings.to_query())
     page.wait_for_selector("#controls h3", timeout=30_000)
     assert page.input_value("#runs") == "7" and page.input_value("#seed") == "11"
+    page.close()
+
+
+def test_bad_inputs_get_their_label_the_value_and_what_is_expected_beside_them(
+    app_url: tuple[str, subprocess.Popen[str]], browser: Any
+) -> None:
+    """A negative or fractional seed, runs out of range or empty, a fractional count: each
+    gets a message beside its box naming the box by its label, the value given and what is
+    expected (the browser used to hand the page an empty value for a number outside the box's
+    min, max or step: a seed of -3 ran with the base's seed, in silence), and Run refuses it
+    in the same words. Controls and policies read as labels, the scenario's key beside them;
+    Rwanda, cancelled in July 2024, is not ticked for 2025."""
+    url, _ = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#controls h3", timeout=30_000)
+
+    def typed(box: str, value: str, message: str) -> str:
+        page.fill(box, value)
+        page.press(box, "Tab")
+        page.wait_for_function(
+            "([m, v]) => document.querySelector(m).textContent.includes('got ' + v)",
+            arg=[message, value or "an empty box"],
+            timeout=20_000,
+        )
+        return str(page.locator(message).inner_text())
+
+    assert typed("#seed", "-3", "#seed-msg").startswith("Seed: expected a whole number from 0")
+    assert typed("#seed", "2.5", "#seed-msg").endswith("got 2.5")
+    for runs in ("0", "501", "2.5", ""):
+        assert typed("#runs", runs, "#runs-msg").startswith(
+            "Paired runs: expected a whole number from 2 to 500"
+        )
+    page.click("#run")
+    page.wait_for_function(
+        "() => document.querySelector('#error').textContent.includes('Paired runs')",
+        timeout=20_000,
+    )
+    assert "got an empty box" in page.locator("#error").inner_text()
+
+    boats = f"[id='{_dash_id('ctl', KEY)}']"
+    page.locator("#open-maritime_doctrine-doctrine_as_signed").evaluate(
+        "s => { s.parentElement.open = true; }"
+    )
+    assert typed(boats, "2.5", f"[id='{_dash_id('msg', KEY)}']") == (
+        "maritime doctrine (doctrine as signed), patrol boats: expected a whole number, got 2.5"
+    )
+    doctrine = page.locator(f"[id='{_dash_id('on', POLICY)}']")
+    assert doctrine.inner_text().strip() == "maritime doctrine (doctrine as signed)"
+    rwanda = page.locator(f"[id='{_dash_id('on', 'third_country_removal:rwanda')}'] input")
+    assert not rwanda.is_checked()
     page.close()

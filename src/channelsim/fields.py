@@ -341,3 +341,39 @@ def row_field(row: Mapping[str, object], *sources: Fields | None) -> Field | Non
         if isinstance(row.get(key), str):
             return describe(str(row[key]), *sources)
     return None
+
+
+#: Unit words of the naming standard (units in names: ``speed_kn``, ``cost_gbp_per_team_year``)
+#: and how a reader writes them; a probability or share keeps its word in the label.
+NAME_UNITS = {
+    "gbp": "£",
+    "eur": "€",
+    "km": "km",
+    "kn": "kn",
+    "h": "h",
+    "m": "m",
+    "days": "days",
+    "people": "people",
+    "boats": "boats",
+    "probability": "probability",
+    "share": "share",
+}
+
+
+def name_label(name: str) -> tuple[str, str]:
+    """A field's name as (label, unit) when its definition declares no label: the name's unit
+    word (the first of :data:`NAME_UNITS` that ends the name or is followed by ``per …``)
+    becomes the unit, the rest the label (``cost_gbp_per_team_year`` → ``("cost",
+    "£ per team year")``, ``speed_kn`` → ``("speed", "kn")``, ``arrest_probability`` →
+    ``("arrest probability", "probability")``, ``patrol_boats`` → ``("patrol boats",
+    "boats")``); a name without one is its words and no unit."""
+    tokens = name.split("_")
+    for i, token in enumerate(tokens[1:], start=1):
+        rest = tokens[i + 1 :]
+        if token not in NAME_UNITS or (rest and rest[0] != "per") or "to" in tokens[:i]:
+            continue  # not a unit word, or an exchange rate (``eur_to_gbp``)
+        # a count of one thing names it (``patrol_boats``: patrol boats, in boats)
+        keep = token in ("probability", "share") or (i == 1 and token in ("people", "boats"))
+        label = " ".join(tokens[: i + 1] if keep else tokens[:i])
+        return label, " ".join([NAME_UNITS[token], *rest])
+    return words(name), ""

@@ -632,11 +632,16 @@ class ParamInfo:
     def label(self) -> str:
         """The parameter's name for readers: its field in words, the unit in parentheses
         (``sea.engine_speed_kn`` → ``"engine speed (kn)"``)."""
+        text = self.words
+        return text if self.unit in ("", "-") or self.unit in text else f"{text} ({self.unit})"
+
+    @property
+    def words(self) -> str:
+        """:attr:`label` without its unit (``sea.engine_speed_kn`` → ``"engine speed"``)."""
         field = self.path.rpartition(".")[2]
         if self.unit in ("kn", "m", "km", "h", "min") and field.endswith(f"_{self.unit}"):
             field = field[: -len(self.unit) - 1]
-        text = field.replace("_", " ")
-        return text if self.unit in ("", "-") or self.unit in text else f"{text} ({self.unit})"
+        return field.replace("_", " ")
 
 
 def _bound(field: Any, kind: str) -> float:

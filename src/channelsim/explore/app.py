@@ -28,6 +28,7 @@ from channelsim.explore.controls import (
     fixed_policy_fields,
     parameter_controls,
     policy_controls,
+    policy_label,
     policy_types,
 )
 from channelsim.explore.jobs import Answer, Explorer
@@ -39,6 +40,7 @@ from channelsim.explore.settings import (
     MIN_RUNS,
     Settings,
     default_base,
+    not_in_force,
     policy_kind,
     shipped_mapping,
     shipped_scenarios,
@@ -58,6 +60,7 @@ header h1{margin:0;font-size:1.4em}
 .ctl .unit{color:#555;font-weight:normal}
 .ctl input{width:120px}
 .help{font-size:.8em;color:#555}
+.key{font-size:.75em;color:#666;margin-left:6px}
 .msg{color:#b00020;font-size:.85em}
 .tag{font-size:.75em;padding:1px 5px;border-radius:3px;margin-left:4px}
 .sourced{background:#d9f2d9}.assumption{background:#fde2c8}.unsourced{background:#eee}
@@ -157,15 +160,15 @@ def _input(control: Control, value: Any) -> Any:
             clearable=False,
             style={"width": "180px"},
         )
-    return dcc.Input(
-        id=_id("ctl", control.key),
-        type="number",
-        value=value,
-        min=control.low,
-        max=control.high,
-        step=control.step,
-        debounce=True,
-    )
+    return number_box(_id("ctl", control.key), value)
+
+
+def number_box(ident: Any, value: Any) -> dcc.Input:
+    """A box for a number that passes on whatever number is typed: no ``min``, ``max`` or
+    whole ``step``, under which the browser hands Dash an empty value for a number out of
+    them (a negative seed ran with the default one); the page's own check says what is
+    wrong beside the box."""
+    return dcc.Input(id=ident, type="number", value=value, step="any", debounce=True)
 
 
 def control_row(control: Control, value: Any) -> html.Div:
@@ -181,9 +184,10 @@ def control_row(control: Control, value: Any) -> html.Div:
                     control.label,
                     html.Span(f" ({control.unit})" if control.unit else "", className="unit"),
                 ],
-                title=control.key,
+                title=f"In a scenario file: {control.scenario_key}",
             ),
             _tag(control),
+            html.Code(control.scenario_key.rsplit(" ", 1)[1], className="key"),
             html.Br(),
             _input(control, value),
             html.Div(
@@ -205,6 +209,7 @@ def controls_panel(settings: Settings) -> list[Any]:
     policies = []
     types = policy_types()
     shown = set(policy_kind(k) for k in settings.policies)
+    ended = not_in_force(settings.start_from)
     entries = [*settings.policies, *(kind for kind in types if kind not in shown)]
     # the policies first; history's exogenous drivers (dated series) after them, closed
     entries.sort(key=lambda entry: policy_kind(entry) == "driver")
@@ -220,23 +225,31 @@ def controls_panel(settings: Settings) -> list[Any]:
         fixed = [f"{name} = {params[name]}" for name in fixed_policy_fields(kind) if name in params]
         window = (
             f"from {setting.start or 'the start'} to {setting.end or 'the end'}"
-            if setting
+            if setting and (setting.start or setting.end)
             else "over the whole period"
         )
+        if kind in ended:
+            first, last = ended[kind]
+            window = (
+                f"over the whole period if ticked: not in force in this scenario's period "
+                f"(its timeline: {first or 'the start'} to {last or 'the end'})"
+            )
         policies.append(
             html.Div(
                 [
                     dcc.Checklist(
                         id={"type": "on", "key": kind},
-                        options=[{"label": f" {kind}", "value": "on"}],
+                        options=[{"label": f" {policy_label(kind)}", "value": "on"}],
                         value=["on"] if on else [],
                         inline=True,
                     ),
+                    html.Code(_entry_text(kind), className="key"),
                     html.Div(help_text, className="help"),
                     html.Details(
                         [
                             html.Summary(
-                                f"parameters of {kind}", id="open-" + re.sub(r"\W", "-", kind)
+                                f"parameters of {policy_label(kind)}",
+                                id="open-" + re.sub(r"\W", "-", kind),
                             ),
                             html.Div(
                                 f"Acts {window}."
@@ -263,6 +276,12 @@ def controls_panel(settings: Settings) -> list[Any]:
     return [html.H3("Policies"), *policies, html.H3("Model parameters"), *groups]
 
 
+def _entry_text(entry: str) -> str:
+    """A policy entry as a scenario file writes it: ``type = "…"`` and its ``name``."""
+    kind, _, name = entry.partition(":")
+    return f'type = "{kind}"' + (f', name = "{name}"' if name and not name.startswith("#") else "")
+
+
 def _value(params: Any, key: str) -> Any:
     _, group, name = key.split(".")
     return getattr(getattr(params, group), name)
@@ -277,26 +296,75 @@ def _control(key: str) -> Control:
 
 
 def check_value(key: str, value: Any) -> str:
-    """The message beside a control: empty when the value is allowed."""
+    """The message beside a control: empty when the value is allowed, else one line naming
+    the control by its label, the value given and what is expected."""
     try:
         control = _control(key)
+    except StopIteration:
+        return f"{key}: not a control of this page"
+    try:
         number = coerce(control, value)
-        if number is None:
-            if control.kind in ("number", "integer") and control.default is not None:
-                return f"expected a number: {control.range_text()}"
-            return ""
-        if control.kind in ("number", "integer"):
-            low_bad = control.low is not None and (
-                number < control.low or (control.exclusive_low and number == control.low)
-            )
-            high_bad = control.high is not None and (
-                number > control.high or (control.exclusive_high and number == control.high)
-            )
-            if low_bad or high_bad:
-                return f"expected {control.range_text()}, got {number:g}"
-    except (InputError, StopIteration) as error:
+    except InputError as error:
         return str(error)
+    if number is None:
+        if control.kind in ("number", "integer") and control.default is not None:
+            return f"{control.named}: expected {control.range_text()}, got an empty box"
+        return ""
+    if control.kind in ("number", "integer"):
+        low_bad = control.low is not None and (
+            number < control.low or (control.exclusive_low and number == control.low)
+        )
+        high_bad = control.high is not None and (
+            number > control.high or (control.exclusive_high and number == control.high)
+        )
+        if low_bad or high_bad:
+            return f"{control.named}: expected {control.range_text()}, got {number:g}"
     return ""
+
+
+#: The run controls' labels, as the page shows them.
+RUNS_LABEL, SEED_LABEL = "Paired runs", "Seed"
+
+
+def runs_message(value: Any) -> str:
+    """The message beside the runs box: empty when ``value`` is a whole number of runs the
+    page allows."""
+    expected = f"expected a whole number from {MIN_RUNS} to {MAX_RUNS}"
+    number = _number(value)
+    if number is None or number != int(number) or not MIN_RUNS <= number <= MAX_RUNS:
+        return f"{RUNS_LABEL}: {expected}, got {_given(value)}"
+    return ""
+
+
+def seed_message(value: Any) -> str:
+    """The message beside the seed box: empty when it is empty (the base's seed) or a valid
+    seed (a whole number from 0 to 2^63−1)."""
+    from channelsim.scenario import MAX_SEED
+
+    if value is None or value == "":
+        return ""
+    number = _number(value)
+    if number is None or number != int(number) or not 0 <= number <= MAX_SEED:
+        return (
+            f"{SEED_LABEL}: expected a whole number from 0 to {MAX_SEED} (or empty: the "
+            f"base's seed), got {_given(value)}"
+        )
+    return ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _given(value: Any) -> str:
+    if value is None or value == "":
+        return "an empty box"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def collect(
@@ -317,8 +385,11 @@ def collect(
     settings = Settings.from_json(start)
     settings.base = base
     settings.posterior = posterior
-    settings.runs = _whole(runs, "runs")
-    settings.seed = None if seed in (None, "") else _whole(seed, "seed")
+    for message in (runs_message(runs), seed_message(seed)):
+        if message:
+            raise InputError(None, None, message)
+    settings.runs = int(float(runs))
+    settings.seed = None if seed in (None, "") else int(float(seed))
     resolved = parameter_set(
         str(shipped_mapping(settings.start_from).get("parameter_set", "calibrated"))
     )
@@ -328,7 +399,7 @@ def collect(
         key = ident["key"]
         message = check_value(key, value)
         if message:
-            raise InputError(None, key, message)
+            raise InputError(None, None, message)
         control = _control(key)
         number = coerce(control, value)
         if key.startswith("params."):
@@ -352,16 +423,6 @@ def _new_policy() -> Any:
     from channelsim.explore.settings import PolicySetting
 
     return PolicySetting()
-
-
-def _whole(value: Any, key: str) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(None, key, f"expected a whole number, got {value!r}") from None
-    if number != int(number):
-        raise InputError(None, key, f"expected a whole number, got {value!r}")
-    return int(number)
 
 
 def posterior_control(config: ExploreConfig, settings: Settings) -> html.Div:
@@ -768,17 +829,12 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                         dcc.Dropdown(
                             id="base", options=names, value=settings.base, clearable=False
                         ),
-                        html.Label(f"Paired runs ({MIN_RUNS} to {MAX_RUNS})"),
-                        dcc.Input(
-                            id="runs",
-                            type="number",
-                            value=settings.runs,
-                            min=MIN_RUNS,
-                            max=MAX_RUNS,
-                            step=1,
-                        ),
-                        html.Label(" Seed (empty: the base's)"),
-                        dcc.Input(id="seed", type="number", value=settings.seed, min=0, step=1),
+                        html.Label(f"{RUNS_LABEL} ({MIN_RUNS} to {MAX_RUNS})"),
+                        number_box("runs", settings.runs),
+                        html.Div(id="runs-msg", className="msg"),
+                        html.Label(f" {SEED_LABEL} (empty: the base's)"),
+                        number_box("seed", settings.seed),
+                        html.Div(id="seed-msg", className="msg"),
                         posterior_control(config, settings),
                         html.Div(
                             [
@@ -843,6 +899,14 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
     )
     def _check(value: Any, ident: dict[str, str]) -> str:
         return check_value(ident["key"], value)
+
+    @app.callback(Output("runs-msg", "children"), Input("runs", "value"))
+    def _check_runs(value: Any) -> str:
+        return runs_message(value)
+
+    @app.callback(Output("seed-msg", "children"), Input("seed", "value"))
+    def _check_seed(value: Any) -> str:
+        return seed_message(value)
 
     @app.callback(
         Output("job", "data"),

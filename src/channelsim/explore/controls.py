@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic.fields import FieldInfo
 
 from channelsim.errors import InputError
+from channelsim.fields import Field, name_label
 
 ControlKind = Literal["number", "integer", "switch", "choice"]
 
@@ -49,10 +50,28 @@ class Control:
     source: str | None = None
     sourced: bool = True
     plausible: tuple[float, float] | None = None
+    #: What the control belongs to, for a reader: a parameter's group (``sea``) or a policy
+    #: entry's label (``maritime doctrine (doctrine as signed)``).
+    owner: str = ""
 
     @property
-    def step(self) -> float | str:
-        return 1 if self.kind == "integer" else "any"
+    def heading(self) -> str:
+        """``label (unit)`` (the unit left out when the label says it)."""
+        return Field(self.key, self.label, self.unit).heading
+
+    @property
+    def named(self) -> str:
+        """The control as a message names it: its heading and what it belongs to."""
+        return f"{self.owner}, {self.heading}" if self.owner else self.heading
+
+    @property
+    def scenario_key(self) -> str:
+        """What a scenario file writes to set it: ``engine_speed_kn`` under ``[params.sea]``,
+        ``patrol_boats`` under the policy's ``[policies.params]``."""
+        if self.key.startswith("params."):
+            group, name = self.key.split(".")[1:]
+            return f"[params.{group}] {name}"
+        return f"[policies.params] {self.key.rsplit('.', 1)[1]}"
 
     def range_text(self) -> str:
         """The allowed values in words, e.g. ``0 to 200`` or ``> 0``."""
@@ -85,8 +104,9 @@ def parameter_controls() -> dict[str, list[Control]]:
         groups.setdefault(group, []).append(
             Control(
                 key=f"params.{info.path}",
-                label=info.path.split(".", 1)[1],
+                label=info.words,
                 unit=info.unit,
+                owner=f"{group} parameters",
                 kind="integer" if integer else "number",
                 default=info.default,
                 help=info.description,
@@ -156,11 +176,13 @@ def policy_controls(entry: str) -> list[Control]:
             continue
         kind, choices = scalar
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        label, unit = name_label(name)
         controls.append(
             Control(
                 key=f"policies.{entry}.{name}",
-                label=name,
-                unit=str(extra.get("unit", "")),
+                label=label,
+                unit=str(extra.get("unit", unit)),
+                owner=policy_label(entry),
                 kind=kind,
                 default=field.default,
                 help=field.description or "",
@@ -172,6 +194,16 @@ def policy_controls(entry: str) -> list[Control]:
             )
         )
     return controls
+
+
+def policy_label(entry: str) -> str:
+    """A page's policy entry for readers: its type in words, and its name when it has one
+    that says more (``maritime_doctrine:doctrine_as_signed`` → ``maritime doctrine (doctrine
+    as signed)``, ``beach_officers:beach_officers`` → ``beach officers``)."""
+    kind, _, name = entry.partition(":")
+    label = kind.replace("_", " ")
+    name = name.lstrip("#")
+    return f"{label} ({name.replace('_', ' ')})" if name and name != kind else label
 
 
 def fixed_policy_fields(entry: str) -> list[str]:
@@ -203,7 +235,8 @@ def _policy_class(policy_type: str) -> Any:
 def coerce(control: Control, value: Any) -> Any:
     """A control's value as the definition's type (``None`` stays ``None``: an empty box).
 
-    Raises :class:`InputError` naming the control's key when the value is not of its kind.
+    Raises :class:`InputError` naming the control by its label, with the value given and what
+    was expected, when the value is not of its kind.
     """
     if value is None or value == "":
         return None
@@ -211,15 +244,17 @@ def coerce(control: Control, value: Any) -> Any:
         return bool(value)
     if control.kind == "choice":
         if value not in control.choices:
-            raise InputError(None, control.key, f"expected one of {control.range_text()}")
+            raise InputError(
+                None, control.named, f"expected one of {control.range_text()}, got {value!r}"
+            )
         return value
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InputError(None, control.key, f"expected a number, got {value!r}") from None
+        raise InputError(None, control.named, f"expected a number, got {value!r}") from None
     if control.kind == "integer":
         if number != int(number):
-            raise InputError(None, control.key, f"expected an integer, got {value!r}")
+            raise InputError(None, control.named, f"expected a whole number, got {value!r}")
         return int(number)
     return number
 

@@ -75,6 +75,24 @@ def shipped_mapping(name: str) -> dict[str, Any]:
     return resolve_base(_read_toml(path), path)
 
 
+def not_in_force(name: str) -> dict[str, tuple[str | None, str | None]]:
+    """The policy entries of a shipped scenario (by their page key) whose window, as the
+    scenario's timeline gives it (``history.toml``'s dated entries), lies wholly outside the
+    scenario's period, with that window as ISO text: e.g. the Rwanda scheme (April 2022 to
+    its cancellation on 22 July 2024) in a 2025 scenario."""
+    mapping = shipped_mapping(name)
+    first, last = mapping.get("start"), mapping.get("end")
+    entries = list(mapping.get("policies", []))
+    ended: dict[str, tuple[str | None, str | None]] = {}
+    for key, entry in zip(_entry_keys(entries), entries, strict=True):
+        start, end = entry.get("start"), entry.get("end")
+        before = end is not None and first is not None and end < first
+        after = start is not None and last is not None and start > last
+        if before or after:
+            ended[key] = (_plain(start), _plain(end))
+    return ended
+
+
 def _split_params(tree: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A scenario's ``params`` as (``group.name`` -> number, the page's controls) and the
     rest, kept as given (a dated driver's table or list)."""
@@ -155,12 +173,16 @@ class Settings:
         """The settings of a shipped scenario, as it is."""
         mapping = shipped_mapping(start_from)
         entries = list(mapping.get("policies", []))
+        ended = not_in_force(start_from)
         policies: dict[str, PolicySetting] = {}
         for key, entry in zip(_entry_keys(entries), entries, strict=True):
+            # a policy the timeline ends before the period (or starts after it) is off, and
+            # acts over the whole period if ticked
+            off = key in ended
             policies[key] = PolicySetting(
-                on=True,
-                start=_plain(entry.get("start")),
-                end=_plain(entry.get("end")),
+                on=not off,
+                start=None if off else _plain(entry.get("start")),
+                end=None if off else _plain(entry.get("end")),
                 params=_plain(dict(entry.get("params", {}))),
                 keys=_plain({k: v for k, v in entry.items() if k not in POLICY_OWN_KEYS}),
             )
@@ -233,7 +255,9 @@ class Settings:
         :meth:`scenario_toml`). Raises :class:`InputError` naming the key at fault."""
         if not MIN_RUNS <= self.runs <= MAX_RUNS:
             raise InputError(
-                None, "runs", f"expected {MIN_RUNS} to {MAX_RUNS} runs, got {self.runs}"
+                None,
+                "Paired runs",
+                f"expected a whole number from {MIN_RUNS} to {MAX_RUNS}, got {self.runs}",
             )
         base = scenario_from_dict(shipped_mapping(self.base), self.base_file())
         text = self.scenario_toml()
