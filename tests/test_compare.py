@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,6 +174,49 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
     assert json.loads((out / "comparison.json").read_text())["scenarios"][0]["name"] == (
         "doctrine-territorial"
     )
+
+
+def test_cli_csv_names_each_figure_its_unit_and_source_and_quotes_counts_whole(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """The CSV a reader opens: label, unit and source beside each figure (as the table and
+    the JSON have them), and the median and interval of a count as whole numbers (two runs:
+    a median is a mean of two, often x.5, quoted rounded, halves away from zero)."""
+    import csv
+    import io
+
+    base = _short(tmp_path, "status-quo-2025")
+    other = _short(tmp_path, "doctrine-territorial")
+    result = run_cli("compare", base, other, "--runs", 2, "--workers", 1, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0])[:5] == ["scenario", "figure", "label", "unit", "median"]
+    by = {row["figure"]: row for row in rows}
+    assert (by["arrived_people"]["label"], by["arrived_people"]["unit"]) == (
+        "People arrived in the UK", "people"
+    )
+    assert by["cost_gbp"]["unit"] == "£"
+    assert all("Simulated with channelsim" in row["source"] for row in rows)
+    assert "seed 2025" in rows[0]["source"]
+    for figure in ("arrived_people", "dead_or_missing_people", "launched_boats"):
+        for key in ("median", "low", "high"):
+            assert re.fullmatch(r"-?\d+", by[figure][key]), (figure, key, by[figure][key])
+
+
+def test_quantiles_of_counts_are_quoted_rounded_halves_away_from_zero() -> None:
+    from channelsim.fields import describe
+    from channelsim.formatting import format_value, quoted_rows, quoted_value, whole_number
+
+    assert [whole_number(v) for v in (262.5, 20.5, -20.5, 0.4, -0.5)] == [263, 21, -21, 0, -1]
+    people = describe("fewer_arrivals_people")
+    assert quoted_value(262.5, people) == 263 and format_value(262.5, people) == "263"
+    assert quoted_value(41472.0) == 41472 and isinstance(quoted_value(41472.0), int)
+    ratio = describe("ratio")
+    assert quoted_value(0.8712, ratio) == 0.87
+    assert [format_value(v, ratio) for v in (0.8712, 1.0047)] == ["0.87", "1.00"]
+    [row] = quoted_rows([{"figure": "fewer_arrivals_people", "median": 262.5, "low": -0.5}])
+    assert row == {"figure": "fewer_arrivals_people", "label": "Fewer arrivals",
+                   "unit": "people", "median": 263, "low": -1}  # fmt: skip
 
 
 def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:

@@ -48,10 +48,13 @@ PROBE = """() => {
       "text[class^='x'][class$='title'], g[class^='x'][class$='tick'] text"));
     const overlaps = labels.filter((l) => credits.some((c) => hit(c, box(l))))
       .map((l) => l.textContent);
+    const edge = box(div);
+    const outside = credits.filter((c) => c.left < edge.left || c.right > edge.right)
+      .map((c) => [c.left, c.right, edge.left, edge.right]);
     const menus = layout.updatemenus || [];
     const buttons = menus.length ? menus[0].buttons.map((b) => b.label) : [];
     return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones,
-            buttons: buttons, overlaps: overlaps};
+            buttons: buttons, overlaps: overlaps, outside: outside};
   });
   const headline = Array.from(document.querySelectorAll("p.headline")).map((p) => p.innerText);
   return {charts: charts, text: document.body.innerText, headline: headline,
@@ -93,6 +96,7 @@ def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None
     for chart in seen["charts"]:
         assert chart["title"], "every chart carries its own title"
         assert chart["overlaps"] == [], (chart["title"], "axis labels under the credit")
+        assert chart["outside"] == [], (chart["title"], "the credit runs off the chart's edge")
         for axis in chart["axes"]:
             if axis["type"] == "category":
                 continue
@@ -175,3 +179,37 @@ def test_sensitivity_report(browser: Any, tmp_path: Path, scenario: Any) -> None
     assert json.loads((folder / "sensitivity.json").read_text())["method"] == "morris"
     [headline] = seen["headline"]
     assert headline.startswith("Morris sensitivity of") and "depends mostly on" in headline
+
+
+def test_a_chart_s_credit_stays_inside_a_chart_with_long_category_labels(
+    browser: Any, tmp_path: Path
+) -> None:
+    """The explorer's key-figures chart (scenario names as bar labels, widening the left
+    margin) drew its credit from the plot's left edge, and its line ran off the chart."""
+    import plotly.graph_objects as go
+
+    from channelsim.reports.credits import home_office_line, publishable, simulated_line
+
+    fig = go.Figure(go.Bar(x=[12e6], y=["status-quo-2025-explored-with-a-long-name"],
+                           orientation="h"))  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    credits = [
+        simulated_line("status-quo-2025-explored against status-quo-2025", 2025),
+        home_office_line({"date": "2026-05-29", "file": "small-boats-time-series.ods"}),
+    ]
+    page_file = tmp_path / "chart.html"
+    page_file.write_text(
+        publishable(fig, "Extra cost of policies", credits).to_html(include_plotlyjs=True)
+    )
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    page.goto(page_file.as_uri())
+    page.wait_for_selector(".annotation")
+    edges = page.evaluate(
+        """() => { const svg = document.querySelector('.main-svg').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('.annotation')).map((a) => {
+          const box = a.getBoundingClientRect();
+          return [box.left, box.right, svg.left, svg.right]; }); }"""
+    )
+    page.close()
+    assert edges and all(svg_left <= left and right <= svg_right
+                         for left, right, svg_left, svg_right in edges), edges  # fmt: skip

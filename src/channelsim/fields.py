@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-FieldKind = Literal["int", "float", "bool", "share", "id", "text", "date", "stat"]
+FieldKind = Literal["int", "float", "bool", "share", "ratio", "id", "text", "date", "stat"]
 """How values are written: ``int`` a count (whole numbers, also for its quantiles), ``float``,
-``bool``, ``share`` a fraction shown as a percentage, ``id`` an identifier printed as it is
+``bool``, ``share`` a fraction shown as a percentage, ``ratio`` a quotient shown to two
+decimals in every row, ``id`` an identifier printed as it is
 (a seed, a year), ``text``, ``date``, and ``stat`` a statistic of the figure its row names (a
 median, an interval bound: it takes that figure's unit and kind)."""
 
@@ -149,7 +150,7 @@ COLUMNS = FieldTable(
         _stat("difference", "difference", "Scenario minus base, in the same replicate."),
         _stat("observed", "observed", "The official figure."),
         _stat("simulated", "simulated", "The simulated figure."),
-        Field("ratio", "ratio", "", "The simulated figure divided by the observed one.", "float"),
+        Field("ratio", "ratio", "", "The simulated figure divided by the observed one.", "ratio"),
         _stat("reference", "reference", "The figure the simulation is compared with."),
         _stat("low90", "low (5%)", "5th percentile of the runs."),
         _stat("high90", "high (95%)", "95th percentile of the runs."),

@@ -14,15 +14,26 @@ from channelsim.fields import Field, Fields, describe, row_field
 
 #: Columns whose values name the figure of their row (shown as its label and unit).
 NAME_KEYS = ("figure", "measure", "metric", "field")
+#: Decimals of a ratio (simulated ÷ observed), the same for every row: 1.00 beside 0.87.
+RATIO_DECIMALS = 2
+
+
+def whole_number(value: float) -> int:
+    """A count's statistic as it is quoted: the nearest whole number, halves away from zero
+    (a median of 262.5 people is quoted as 263, of −20.5 as −21). Every table, CSV and
+    workbook a reader gets (explorer, compare, report, demo) quotes the medians and interval
+    bounds of counts so; the JSON and Parquet outputs keep the exact quantiles for code."""
+    shown = math.floor(abs(value) + 0.5)
+    return -shown if value < 0 else shown
 
 
 def format_number(value: float, *, money: bool = False, whole: bool = False) -> str:
     """Whole numbers with separators, money in £, other values to 3 significant figures;
-    ``whole`` rounds to a whole number first (a count's median or interval bound)."""
+    ``whole`` rounds to a whole number first (a count's median or interval bound,
+    :func:`whole_number`)."""
     size = abs(value)
     if whole:
-        shown = math.floor(size + 0.5)
-        return f"{'-' if value < 0 and shown else ''}{shown:,}"
+        return f"{whole_number(value):,}"
     sign = "-" if value < 0 else ""
     if money:
         decimals = 0 if size >= 100 or size == round(size) else 2
@@ -49,6 +60,8 @@ def format_value(value: Any, field: Field | None = None) -> str:
             return str(int(value))
         if field is not None and field.kind == "share":
             return f"{format_number(100 * float(value))}%"
+        if field is not None and field.kind == "ratio":
+            return f"{float(value):,.{RATIO_DECIMALS}f}"
         money = field is not None and field.money
         whole = field is not None and field.count
         return format_number(float(value), money=money, whole=whole)
@@ -88,6 +101,49 @@ def readable(
                 cells.append(format_value(value, shown))
         columns.append(cells)
     return headings, columns
+
+
+def quoted_value(value: Any, field: Field | None = None) -> Any:
+    """A value as a CSV or workbook quotes it, still a number: a count (and its statistics)
+    as :func:`whole_number`, a ratio to :data:`RATIO_DECIMALS` decimals, any other whole
+    float as an integer (``41472.0`` → ``41472``); text, dates and missing values as they
+    are."""
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if field is not None and field.count:
+        return whole_number(value)
+    if field is not None and field.kind == "ratio":
+        return round(float(value), RATIO_DECIMALS)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+def quoted_rows(
+    rows: Sequence[Mapping[str, Any]],
+    sources: Sequence[Fields | None] = (),
+    credit: str | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for a CSV a reader opens: beside a row's figure (its ``figure`` column) its
+    ``label`` and ``unit``, each value as :func:`quoted_value` (a statistic as its row's
+    figure), and a ``source`` column with ``credit`` when given."""
+    out = []
+    for row in rows:
+        figure = row_field(row, *sources)
+        quoted: dict[str, Any] = {}
+        for key, value in row.items():
+            field = describe(key, *sources)
+            quoted[key] = quoted_value(value, (figure or field) if field.kind == "stat" else field)
+            if key in NAME_KEYS and figure is not None and "label" not in row:
+                quoted["label"], quoted["unit"] = figure.label, figure.unit
+        if credit is not None:
+            quoted["source"] = credit
+        out.append(quoted)
+    return out
 
 
 def about(value: float, field: Field) -> str:

@@ -34,7 +34,11 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
     columns = ("scenario", "figure", "median", "low", "high")
     rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
     if fmt is not OutputFormat.table:
-        emit_rows(rows, fmt, json_payload=payload)
+        from channelsim.reports.credits import simulated_line
+
+        credit = simulated_line(f"{', '.join(comparison.names)} against {comparison.base}",
+                                comparison.base_seed)  # fmt: skip
+        emit_rows(rows, fmt, json_payload=payload, sources=[comparison.results], credit=credit)
         return
     from channelsim.reports.headlines import comparison_headline
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from channelsim.cli.tables import terminal_tables
 from channelsim.fields import Fields
+from channelsim.formatting import quoted_rows
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -91,17 +92,22 @@ def emit_rows(
     *,
     sources: Sequence[Fields | None] = (),
     headline: str | None = None,
+    credit: str | None = None,
 ) -> None:
     """Print a list of rows as a table, CSV or JSON.
 
     ``json_payload`` replaces the rows in JSON output when the JSON has a richer shape.
     In a table, headings and figures read as their labels with units (``sources``: the run's
     results registry, the official series' fields; :func:`channelsim.fields.describe`), and
-    the ``headline`` (what the figures say, in words) comes first.
+    the ``headline`` (what the figures say, in words) comes first. In CSV, a row's figure has
+    its label and unit beside it, counts are quoted as whole numbers and ``credit`` fills a
+    ``source`` column (:func:`channelsim.formatting.quoted_rows`).
     """
     if fmt is OutputFormat.json:
         print_json(json_payload if json_payload is not None else list(rows))
         return
+    if fmt is OutputFormat.csv:
+        rows = quoted_rows(rows, sources, credit)
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)

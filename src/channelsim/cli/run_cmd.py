@@ -172,6 +172,7 @@ def demo_scenario_path() -> Path:
 def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: OutputFormat) -> None:
     """The demo's table: the simulated figures against the official ones."""
     from channelsim.experiments.observed import observed_figures
+    from channelsim.reports.credits import simulated_line
 
     observed = observed_figures(scenario.start, scenario.end)
     rows = [
@@ -179,7 +180,7 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
             "figure": key,
             "simulated": result.totals[key],
             "observed": official,
-            "ratio": round(result.totals[key] / official, 2) if official else None,
+            "ratio": result.totals[key] / official if official else None,
         }
         for key, official in observed.values.items()
     ]
@@ -202,6 +203,9 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
         title=f"{result.name}, seed {result.seed}: simulated {against}",
         sources=[result.results],
         headline=run_headline(scenario, _totals_rows(result), result.results, 1, observed=observed),
+        credit=" ".join(
+            [simulated_line(result.name, result.seed), *([observed.credit] if rows else [])]
+        ),
     )
     if fmt is OutputFormat.table:  # the credit on stdout: '> file' keeps it with the table
         for line in (observed.credit, observed.note):

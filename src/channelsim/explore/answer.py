@@ -108,11 +108,14 @@ def map_figure(answer: Answer) -> go.Figure:
 
 
 def results_table(answer: Answer) -> pd.DataFrame:
-    """The comparison's table with each figure's label and unit from the registry."""
-    table = answer.table.copy()
-    fields = [answer.results.describe(f) for f in table["figure"]]
-    table.insert(2, "label", [f.label for f in fields])
-    table.insert(3, "unit", [f.unit for f in fields])
+    """The comparison's table with each figure's label and unit from the registry, counts
+    quoted as whole numbers (:func:`channelsim.formatting.quoted_rows`, as `channelsim
+    compare --format csv` writes them)."""
+    from channelsim.formatting import quoted_rows
+
+    rows = quoted_rows(answer.table.to_dict(orient="records"), [answer.results])
+    # object columns: a whole number stays one in the CSV (a float column writes 6703.0)
+    table = pd.DataFrame(rows, dtype=object)
     return table.assign(base=answer.base, runs=answer.comparison.runs,
                         seed=answer.comparison.base_seed)  # fmt: skip
 

@@ -19,8 +19,13 @@ from channelsim.data.brief import source_line
 
 __all__ = ["credit_block", "home_office_line", "publishable", "simulated_line"]
 
-CREDIT_WIDTH = 150  # characters per line of a chart's credit (about 1,000 px at 10 px)
+#: Characters per line of a chart's credit: about 620 px at 10 px, which fits beside the
+#: widest left margin a chart's labels ask for in the explorer's and the reports' columns.
+CREDIT_WIDTH = 110
 CREDIT_LINE_PX = 13
+#: Kept on one line of a credit (a reader, or a search of the SVG, finds it whole).
+LICENCE = "Open Government Licence v3.0"
+NBSP = "\u00a0"
 
 
 def home_office_line(edition: dict[str, str]) -> str:
@@ -40,8 +45,9 @@ def simulated_line(scenario: str | None = None, seed: int | None = None) -> str:
 
 def credit_block(lines: Sequence[str]) -> str:
     """The lines wrapped for a chart, joined with ``<br>``."""
-    wrapped = [w for line in lines for w in textwrap.wrap(line, CREDIT_WIDTH)]
-    return "<br>".join(wrapped)
+    kept = [line.replace(LICENCE, LICENCE.replace(" ", NBSP)) for line in lines]
+    wrapped = [w for line in kept for w in textwrap.wrap(line, CREDIT_WIDTH)]
+    return "<br>".join(wrapped).replace(NBSP, " ")
 
 
 def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure:
@@ -59,12 +65,20 @@ def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure
         margin={"t": top, "b": bottom}, height=height,
     )  # fmt: skip
     if block:
+        # from the figure's left edge, not the plot's (a chart whose labels widen its left
+        # margin pushed the credit off its right edge): the margin asked for, less 8 px
         fig.add_annotation(
             text=block, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-            yshift=-(bottom - n_lines * CREDIT_LINE_PX - 6), showarrow=False, align="left",
-            font={"size": 10, "color": "#555"},
+            xshift=-(_left_margin(fig) - 8), yshift=-(bottom - n_lines * CREDIT_LINE_PX - 6),
+            showarrow=False, align="left", font={"size": 10, "color": "#555"},
         )  # fmt: skip
     return fig
+
+
+def _left_margin(fig: go.Figure) -> int:
+    """The left margin the figure asked for (Plotly's default 80 px)."""
+    left = fig.layout.margin.l
+    return 80 if left is None else int(left)
 
 
 AXIS_TITLE_ROOM_PX = 100
