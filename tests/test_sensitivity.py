@@ -240,6 +240,11 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
     ]
     samples = pd.read_parquet(out / "samples.parquet")
     assert list(samples.columns) == [INFLOW, COLD_SURVIVAL, *payload["outputs"]]
+    # the CSV a reader opens names each input and output by its label beside its key
+    indices = pd.read_csv(out / "indices.csv")
+    labels = dict(zip(indices["Parameter"], indices["Parameter label"], strict=True))
+    assert labels[INFLOW] == "inflow people per day (people/day)", labels
+    assert "People arrived in the UK" in set(indices["Label"])
     html = (out / "sensitivity.html").read_text()
     assert 'class="chart"' in html and 'src="http' not in html
 
@@ -375,7 +380,7 @@ def test_posterior_shares_are_first_order_indices_shown_when_told_from_noise() -
     assert section is not None
     assert any("Noise level at 300 runs: 7%" in p for p in section.paragraphs)
     table = section.tables[0]
-    assert list(table["input"]) == ["engine speed (kn)", "coastal inflow, dated value 3",
+    assert list(table["input"]) == ["engine speed (kn)", "coastal inflow, value dated 1 Jan 2020",
                                     "arrest share (maritime doctrine)"]  # fmt: skip
     assert list(table["key"]) == list(indices["parameter"])
 
@@ -386,11 +391,16 @@ def test_readers_see_labels_never_internal_keys_in_headlines() -> None:
 
     doctrine = "policy.maritime_doctrine#0.arrest_share"
     assert input_label(doctrine) == "arrest share (maritime doctrine)"
-    assert input_label("drivers.coastal_inflow.2") == "coastal inflow, dated value 3"
+    # index 2 of history's coastal inflow is its value dated 2020-01-01 (counted from 0, as
+    # the key is: "dated value 3" read as the third, off by one from the key)
+    assert input_label("drivers.coastal_inflow.2") == "coastal inflow, value dated 1 Jan 2020"
+    assert input_label("drivers.coastal_inflow.20") == (
+        "coastal inflow, dated value at index 20 (from 0)"
+    )
     assert input_label("hazards.capsize_per_hour") == "capsize per hour (1/h)"
     top = {"input": "drivers.coastal_inflow.2", "kind": "calibrated", "share": 0.6}
     sentence = driver_sentence("Arrivals (people)", top)
-    assert "coastal inflow, dated value 3" in sentence and "drivers." not in sentence
+    assert "coastal inflow, value dated 1 Jan 2020" in sentence and "drivers." not in sentence
     (driver,) = sensitivity_drivers(_posterior_indices())
     assert driver.assumption.startswith("engine speed (kn)") and "sea." not in driver.assumption
 

@@ -39,7 +39,7 @@ MAX_SHEET_CELLS = 1_000_000  # beyond this a sheet takes a minute to write: CSV 
 ROWS_PER_STEP = 2000
 """Rows appended to a sheet with Ctrl-C held back (a fraction of a second's work)."""
 #: Columns added beside a row's figure: its label and unit.
-FIGURE_COLUMNS = ("figure", "metric", "measure")
+FIGURE_COLUMNS = ("figure", "metric", "measure", "output")
 
 Describe = Callable[[str], Field]
 """``describe(column)``: the field of a column (a run's ``ResultSet.describe``)."""
@@ -47,7 +47,14 @@ Describe = Callable[[str], Field]
 
 def for_reading(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
     """``table`` with the label and unit of each row's figure beside its ``figure`` column
-    (if it has one), so a long table reads without the README."""
+    (if it has one), and a model input's label beside its ``parameter`` key, so a long table
+    reads without the README."""
+    if "parameter" in table.columns and "parameter_label" not in table.columns:
+        from channelsim.experiments.uncertainty import input_label
+
+        table = table.copy()
+        at = list(table.columns).index("parameter") + 1
+        table.insert(at, "parameter_label", table["parameter"].astype(str).map(input_label))
     key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
     if key is None or "label" in table.columns:
         return table
@@ -56,7 +63,8 @@ def for_reading(table: pd.DataFrame, describe: Describe = describe_field) -> pd.
     at = list(table.columns).index(key) + 1
     table = table.copy()
     table.insert(at, "label", names.map(lambda n: fields[n].label))
-    table.insert(at + 1, "unit", names.map(lambda n: fields[n].unit))
+    if "unit" not in table.columns:
+        table.insert(at + 1, "unit", names.map(lambda n: fields[n].unit))
     return table
 
 

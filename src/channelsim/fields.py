@@ -139,6 +139,8 @@ COLUMNS = FieldTable(
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
         Field("parameter", "Parameter", "", "Model parameter (docs/model.md).", "text"),
         Field("output", "Output", "", "Model output the indices apportion.", "text"),
+        Field("output_label", "Output label", "", "The output's label.", "text"),
+        Field("parameter_label", "Parameter label", "", "The input's label.", "text"),
         Field("method", "Method", "", "Sensitivity method (sobol or morris).", "text"),
         Field("note", "Note", "", "What part of the period the figures cover.", "text"),
         _stat("median", "median", "Median over the runs (or pairs of runs)."),

@@ -27,11 +27,25 @@ def _names(value: str | None, option: str) -> list[str] | None:
     return names
 
 
-def _rows(indices: Any) -> list[dict[str, Any]]:
+def _rows(indices: Any, labelled: bool = False) -> list[dict[str, Any]]:
+    """The indices, one row per output and input; ``labelled`` (a CSV a reader opens) puts
+    each output's and input's label beside its key (the keys stay: a scenario writes them)."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.uncertainty import input_label
+
     columns = ["output", "parameter", *indices.columns[indices.columns.get_loc("method") + 1 :]]
-    return [
+    rows = [
         dict(zip(columns, row, strict=True)) for row in indices[columns].itertuples(index=False)
     ]
+    if not labelled:
+        return rows
+    results = all_results()
+    return [
+        {"output": r["output"], "output_label": results.label(str(r["output"])),
+         "parameter": r["parameter"], "parameter_label": input_label(str(r["parameter"])),
+         **{k: v for k, v in r.items() if k not in ("output", "parameter")}}
+        for r in rows
+    ]  # fmt: skip
 
 
 def _share_rows(indices: Any) -> list[dict[str, Any]]:
@@ -101,7 +115,8 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
 
     title = f"{result.method} indices, {result.scenario}, {len(result.x)} runs (seed {result.seed})"
     if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
-        emit_rows(_rows(result.indices), fmt, title=title, json_payload=payload)
+        rows = _rows(result.indices, labelled=fmt is OutputFormat.csv)
+        emit_rows(rows, fmt, title=title, json_payload=payload)
         return
     from channelsim.experiments.uncertainty import decides_note
 

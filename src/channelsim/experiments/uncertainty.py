@@ -423,8 +423,9 @@ def decides_note(decided: Decided, option: str = "--runs") -> str | None:
 def input_label(name: str) -> str:
     """A reader's name for an input, from its definition and never an internal key: a
     policy's option and the policy (``"arrest share (maritime doctrine)"``; a policy the
-    scenario names by its name), a dated value of a history driver (``"coastal inflow, dated
-    value 3"``), a parameter's label (:attr:`channelsim.params.ParamInfo.label`)."""
+    scenario names by its name), a dated value of a history driver (``"coastal inflow, value
+    dated 1 Jan 2020"``: the date of the value the key's index names, counted from 0),
+    a parameter's label (:attr:`channelsim.params.ParamInfo.label`)."""
     from channelsim.scenario import DRIVER_PREFIX
 
     if name.startswith(PREFIX):
@@ -433,8 +434,28 @@ def input_label(name: str) -> str:
     if name.startswith(DRIVER_PREFIX):
         driver, _, index = name[len(DRIVER_PREFIX) :].rpartition(".")
         if index.isdigit():
-            return f"{driver.replace('_', ' ')}, dated value {int(index) + 1}"
+            dates = _driver_dates().get(driver, ())
+            i = int(index)
+            if i < len(dates):
+                return f"{driver.replace('_', ' ')}, value dated {dates[i]:%-d %b %Y}"
+            return f"{driver.replace('_', ' ')}, dated value at index {i} (from 0)"
     return _parameter_labels().get(name, name)
+
+
+@functools.cache
+def _driver_dates() -> dict[str, tuple[dt.date, ...]]:
+    """The dates of each named driver of the shipped history (``scenarios/history.toml``,
+    which every shipped scenario starts from): ``drivers.<name>.<i>`` is the value at
+    ``dates[i]``, counted from 0 as the key is."""
+    import tomllib
+    from importlib import resources
+
+    text = (resources.files("channelsim") / "scenarios" / "history.toml").read_text("utf-8")
+    return {
+        str(entry["name"]): tuple(entry["params"]["dates"])
+        for entry in tomllib.loads(text).get("policies", [])
+        if entry.get("name") and "dates" in entry.get("params", {})
+    }
 
 
 @functools.cache
