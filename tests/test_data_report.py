@@ -78,3 +78,18 @@ def test_the_target_is_checked_before_anything_is_written(
     for _ in range(2):
         assert run_cli("data", "report", "-o", again, "--store", store).exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_year_to_date_draws_every_year_in_its_own_colour_with_a_legend() -> None:
+    """Nine years, 2018 to 2026: 2018 and 2025 were drawn in the same blue (a palette of
+    seven repeated)."""
+    import pandas as pd
+
+    from channelsim.data.report import year_to_date_figure
+
+    dates = pd.date_range("2018-01-01", "2026-05-28", freq="D")
+    fig = year_to_date_figure(pd.DataFrame({"date": dates, "people": 10}))
+    colours = {trace.name: trace.line.color for trace in fig.data}
+    assert list(colours) == [str(y) for y in range(2018, 2027)]
+    assert len(set(colours.values())) == 9, colours
+    assert fig.layout.showlegend and fig.layout.legend.title.text == "year"

@@ -81,6 +81,12 @@ def test_every_launch_zone_and_town_is_inside_the_map() -> None:
         assert extent.contains(x, y)
     zone_names = [str(t) for t in next(t for t in fig.data if t.name == "launch zones").text]
     assert zone_names == [z.name for z in world.launch_zones]
+    # named above every layer on a white ground (as the zones' trace text they sat under the
+    # events' markers and collided with them), not twice
+    labels = [a for a in fig.layout.annotations if a.text in zone_names]
+    assert [a.text for a in labels] == zone_names
+    assert all(a.bgcolor and a.xref == "x" for a in labels)
+    assert all("text" not in t.mode for t in fig.data if str(t.name).startswith("launch zones"))
     ticks = " ".join(fig.layout.xaxis.ticktext + fig.layout.yaxis.ticktext)
     assert "1.5°E" in ticks and "51°N" in ticks
     assert fig.layout.xaxis.title.text == "longitude (degrees east)"

@@ -78,6 +78,7 @@ def year_to_date_figure(daily: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     frame = daily.assign(year=daily["date"].dt.year)
     years = sorted(frame["year"].unique())
+    shades = _year_colours(len(years) - 1)
     for i, (year, days) in enumerate(frame.groupby("year")):
         calendar = pd.to_datetime(
             {"year": 2024, "month": days["date"].dt.month, "day": days["date"].dt.day}
@@ -90,15 +91,28 @@ def year_to_date_figure(daily: pd.DataFrame) -> go.Figure:
                 name=str(year),
                 mode="lines",
                 line={
-                    "color": OBSERVED_COLOUR if latest else COLOURS[i % len(COLOURS)],
+                    "color": OBSERVED_COLOUR if latest else shades[i],
                     "width": 3 if latest else 1.5,
                 },
             )
         )
     fig.update_xaxes(title_text="day of the year", tickformat="%d %b")
     fig.update_yaxes(title_text="people arrived since 1 January", rangemode="tozero")
-    fig.update_layout(title="Year to date, by year")
+    fig.update_layout(title="Year to date, by year", showlegend=True,
+                      legend={"title": {"text": "year"}})  # fmt: skip
     return _layout(fig, 480)
+
+
+def _year_colours(n: int) -> list[str]:
+    """``n`` distinct colours for the earlier years, oldest first: the palette from the most
+    recent year back, then grey (the seven of the palette repeated drew 2018 and 2025 in the
+    same blue); beyond eight years a sequential scale. The latest year is thick and black."""
+    palette = [*COLOURS, "#999999"]
+    if n <= len(palette):
+        return palette[:n][::-1]
+    from plotly.colors import sample_colorscale
+
+    return list(sample_colorscale("Viridis", [0.85 * (1 - k / (n - 1)) for k in range(n)]))
 
 
 def people_per_boat_figure(daily: pd.DataFrame) -> go.Figure:

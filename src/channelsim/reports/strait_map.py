@@ -251,6 +251,32 @@ def _towns(world: World) -> list[go.BaseTraceType]:
     ]  # fmt: skip
 
 
+#: A zone's name: where it goes on the sea side of its point (``_seaward_label``) as the
+#: annotation's anchor and its shift away from the point in px.
+_PLACES = {
+    "middle left": ("right", "middle", -10, 0),
+    "middle right": ("left", "middle", 10, 0),
+    "top left": ("right", "bottom", -6, 6),
+    "bottom left": ("right", "top", -6, -6),
+}
+
+
+def zone_labels(world: World) -> list[dict[str, Any]]:
+    """Each launch zone's name as an annotation on the sea side of its point, on a white
+    ground above every layer (as text of the zones' trace it sat under the events' markers
+    and among the towns' names, and collided with them)."""
+    labels = []
+    for zone in world.launch_zones:
+        xanchor, yanchor, xshift, yshift = _PLACES[_seaward_label(world, zone)]
+        labels.append({
+            "x": zone.x_km, "y": zone.y_km, "xref": "x", "yref": "y", "text": zone.name,
+            "showarrow": False, "xanchor": xanchor, "yanchor": yanchor, "xshift": xshift,
+            "yshift": yshift, "font": {"size": 10, "color": "#1b1b1b"},
+            "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
+        })  # fmt: skip
+    return labels
+
+
 def _seaward_label(world: World, zone: LaunchZone) -> str:
     """Where a zone's name goes: on the sea side of its launch point (from the gradient of
     the distance to the French coast)."""
@@ -335,9 +361,8 @@ def scenario_traces(world: World, boats: pd.DataFrame, scenario: str) -> list[go
     points = [world.launch_zone(name) for name in zones["zone"]]
     traces: list[go.BaseTraceType] = [
         go.Scatter(
-            x=[p.x_km for p in points], y=[p.y_km for p in points], mode="markers+text",
-            text=[p.name for p in points], textposition=[_seaward_label(world, p) for p in points],
-            textfont={"size": 10, "color": "#1b1b1b"},
+            x=[p.x_km for p in points], y=[p.y_km for p in points], mode="markers",
+            text=[p.name for p in points],  # named on the map by zone_labels, above the events
             marker={"symbol": "triangle-down", "size": size.tolist(), "color": "#444",
                     "line": {"color": "white", "width": 1}},
             name=f"launch zones: {_count(people.sum(), int(zones['launched_boats'].sum()))} "
@@ -406,6 +431,8 @@ def strait_map(world: World, boats: pd.DataFrame | None) -> go.Figure:
     if len(scenarios) > 1:
         _scenario_menu(fig, len(static), scenarios)
     fig.add_annotation(**bar_label)
+    for label in zone_labels(world):
+        fig.add_annotation(**label)
     fig.update_xaxes(
         title_text="longitude (degrees east)", range=[extent.x0, extent.x1], constrain="domain",
         showgrid=False, zeroline=False, ticks="outside", **ticks["x"],
@@ -424,9 +451,9 @@ def strait_map(world: World, boats: pd.DataFrame | None) -> go.Figure:
 def _zones_only(world: World) -> go.Scatter:
     zones = world.launch_zones
     return go.Scatter(
-        x=[z.x_km for z in zones], y=[z.y_km for z in zones], mode="markers+text",
-        text=[z.name for z in zones], textposition=[_seaward_label(world, z) for z in zones],
-        textfont={"size": 10}, marker={"symbol": "triangle-down", "size": 10, "color": "#444"},
+        x=[z.x_km for z in zones], y=[z.y_km for z in zones], mode="markers",
+        text=[z.name for z in zones],
+        marker={"symbol": "triangle-down", "size": 10, "color": "#444"},
         name="launch zones", hovertemplate="%{text}<extra></extra>",
     )  # fmt: skip
 
