@@ -128,6 +128,8 @@ def test_run_folder_report_renders_with_observed_series_and_map(
     assert 'src="http' not in text and "observed (Home Office)" in text
     dom = assert_renders(out, tmp_path, charts=2)
     assert "launch zones" in dom and "median line" in dom
+    # under the zone table: why boats stopped are fewer than prevention events
+    assert "prevention events far outnumber boats stopped" in text
 
 
 def test_without_observed_data_the_series_is_drawn_and_the_gap_noted(

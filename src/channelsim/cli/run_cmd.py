@@ -192,6 +192,7 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
                 "observed_source": observed.credit or None,
                 "observed_bundled": observed.bundled,
                 "observed_note": observed.note,
+                "observed_caveat": observed.caveat,
                 **result.to_json_dict(),
             }
         )
@@ -208,7 +209,7 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
         ),
     )
     if fmt is OutputFormat.table:  # the credit on stdout: '> file' keeps it with the table
-        for line in (observed.credit, observed.note):
+        for line in (observed.caveat, observed.credit, observed.note):
             if line:
                 console.print(line, highlight=False, soft_wrap=True)
         console.print(f"outputs written to {written}", highlight=False)

@@ -38,6 +38,15 @@ IMPORT_HINT = (
 )
 
 
+#: Wherever the model's people stopped on the beach meet the Home Office's "Migrants
+#: prevented": the latter counts more (facts.md: Prevented by France; the data's README).
+PREVENTED_CAVEAT = (
+    "The Home Office's migrants prevented (French operational estimates) counts more than the "
+    "model's people stopped on the beach: also people who return to France, finds of "
+    "equipment and arrests of facilitators, and repeat attempts again."
+)
+
+
 @dataclass(frozen=True)
 class ObservedFigures:
     """Observed values over a period by the name of the simulated result they match
@@ -62,6 +71,12 @@ class ObservedFigures:
         for name, (low, high) in self.sourced.items():
             refs[name] = Reference(low, high, f"in {DEATHS_COUNTED_BY}, not an official series")
         return refs
+
+    @property
+    def caveat(self) -> str | None:
+        """What to say beside the comparison: :data:`PREVENTED_CAVEAT` when a prevention
+        figure is compared, else ``None``."""
+        return PREVENTED_CAVEAT if "prevented_people" in self.values else None
 
     @property
     def source(self) -> str:

@@ -327,14 +327,29 @@ def map_section(found: ReportInput) -> Section:
         [simulated_line(*_scenario_seed(found)), CREDIT + "."],
     )
     zones = pd.concat(tables, ignore_index=True) if tables else None
+    notes = [] if zones is None else [ZONE_TABLE_NOTE]
     if zones is not None and len(tables) > 1:  # one table per scenario: folded
         return Section(
             "Map of the strait", text, figures=[figure],
-            details=[("Launches by zone, each scenario's run", zones)],
+            details=[("Launches by zone, each scenario's run", zones)], notes=notes,
         )  # fmt: skip
     return Section(
-        "Map of the strait", text, tables=[] if zones is None else [zones], figures=[figure]
-    )
+        "Map of the strait", text, tables=[] if zones is None else [zones], figures=[figure],
+        notes=notes,
+    )  # fmt: skip
+
+
+#: Under the table of launches by zone: why boats stopped are far fewer than prevention events
+#: (how the engine counts them: ``channelsim.engine.kernels``, the beach stage).
+ZONE_TABLE_NOTE = (
+    "Launch attempts stopped counts boats that did not leave the beach: every group aboard "
+    "stopped, or too few people left to launch (beach.min_occupancy_people), or a taxi boat "
+    "intercepted in its waterway before boarding. Police stop the people of an attempt a group "
+    "at a time (beach.groups_per_boat), and each group stopped is one prevention event; a "
+    "boat whose other groups are not stopped still leaves, with fewer aboard. So prevention "
+    "events far outnumber boats stopped, and a zone can show people stopped on the beach but "
+    "no boat stopped."
+)
 
 
 def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:

@@ -102,7 +102,11 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
         found_estimates = estimates(rows, lead_figures(results.key()), results.describe)
         if observed is not None:
             found_estimates = with_references(found_estimates, observed.references())
-        lines.append(headline(subject, found_estimates))
+        line = headline(subject, found_estimates)
+        compared = {e.field.name for e in found_estimates if e.reference}
+        if observed is not None and observed.caveat and "prevented_people" in compared:
+            line += " " + observed.caveat
+        lines.append(line)
     return lines
 
 

@@ -82,13 +82,16 @@ _DRAW = """
 @dataclass
 class Section:
     """A titled part of the report: paragraphs, charts and tables, in that order; the
-    ``details`` (a summary line and a table each) follow, folded until the reader opens them."""
+    ``details`` (a summary line and a table each) follow, folded until the reader opens them,
+    then the ``notes`` on the tables."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[pd.DataFrame] = field(default_factory=list)
     figures: list[go.Figure] = field(default_factory=list)
     details: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    #: Notes under the tables: what a table's figures count, where that is not plain.
+    notes: list[str] = field(default_factory=list)
 
 
 @cache
@@ -161,6 +164,7 @@ def render_page(
         for summary, table in section.details:
             body.append(f"<details><summary>{html.escape(summary)}</summary>")
             body.append(f"{_table_html(table, sources)}</details>")
+        body += [f'<p class="note">{html.escape(n)}</p>' for n in section.notes]
         body.append("</section>")
     if credits:
         body.append('<footer class="credit"><h2>Sources and licences</h2>')
