@@ -353,6 +353,18 @@ def test_longest_run_without_crossings_and_since_when() -> None:
     assert evaluate(since_rival, ED).verdict is Verdict.not_supported
 
 
+def test_a_one_day_run_reads_1_day_not_1_days() -> None:
+    from channelsim.claims.text import fmt_days
+
+    assert [fmt_days(n) for n in (1, 2, 1204)] == ["1 day", "2 days", "1,204 days"]
+    runs = _runs(PEOPLE > 0, want=True)
+    one = next(s for s, e in runs if s == e)  # a day with crossings between two without
+    c = claim(form="streak", metric="days_with_crossings", unit="days", of="with_crossings",
+              date=str(one.date()), as_of="2024-12-31", comparison="exactly", figure=1)  # fmt: skip
+    result = evaluate(c, ED)
+    assert "lasted 1 day (" in result.reason and "1 days" not in result.reason, result.reason
+
+
 def test_a_run_still_going_when_data_stop_is_open() -> None:
     c = claim(
         form="streak",

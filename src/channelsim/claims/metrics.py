@@ -67,7 +67,9 @@ class Metric:
     def words(self, value: float) -> str:
         """``1,195 people`` — the figure with its unit, as a reason writes it."""
         shown = fmt_number(round(value, 1) if self.kind == "ratio" else round(value))
-        return f"{shown} {self.unit}" if self.kind != "days" else f"{shown} crossing days"
+        if self.kind == "days":
+            return f"{shown} crossing {'day' if shown == '1' else 'days'}"
+        return f"{shown} {self.unit}"
 
 
 _SERIES = "The Home Office series gives each day's total people and boats arrived"

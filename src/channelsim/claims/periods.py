@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from channelsim.claims.text import fmt_date, fmt_range
+from channelsim.claims.text import fmt_date, fmt_days, fmt_range
 
 #: A year a claim may name (the publication holds dates from 2000 to 2099).
 Year = Annotated[int, Field(ge=2000, le=2099)]
@@ -101,7 +101,7 @@ class RollingDays(PeriodBase):
         return end - timedelta(days=self.days - 1), end
 
     def describe(self, as_of: date | None) -> str:
-        return f"in the {self.days} days to {fmt_date(need_as_of(as_of))}"
+        return f"in the {fmt_days(self.days)} to {fmt_date(need_as_of(as_of))}"
 
 
 class Since(PeriodBase):
@@ -118,7 +118,7 @@ class Since(PeriodBase):
 
     def describe(self, as_of: date | None) -> str:
         if self.days is not None:
-            return f"in the {self.days} days from {fmt_date(self.start)}"
+            return f"in the {fmt_days(self.days)} from {fmt_date(self.start)}"
         return f"from {fmt_date(self.start)} to {fmt_date(need_as_of(as_of))}"
 
 

@@ -35,3 +35,8 @@ def ordinal(n: int) -> str:
 def position(rank: int, order: str) -> str:
     """``the highest``, ``the 3rd highest``, ``the lowest``."""
     return f"the {order}" if rank == 1 else f"the {ordinal(rank)} {order}"
+
+
+def fmt_days(count: float) -> str:
+    """``1 day``, ``7 days``, ``1,204 days``: a number of days as a reason writes it."""
+    return f"{fmt_number(count)} {'day' if count == 1 else 'days'}"

@@ -22,7 +22,7 @@ from channelsim.claims.base import ClaimBase, Finding, all_of, verdict_of
 from channelsim.claims.data import DataEdition, Series, series_end, series_start
 from channelsim.claims.measure import MaybeCompared, decide
 from channelsim.claims.metrics import METRICS, Verdict
-from channelsim.claims.text import fmt_date, fmt_number, fmt_range
+from channelsim.claims.text import fmt_date, fmt_days, fmt_range
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class StreakClaim(ClaimBase, MaybeCompared):
         return Finding(run.days, verdict_of(holds), reason)
 
     def _reason(self, run: Run, rival: Run | None, first: dt.date, kind: str) -> str:
-        length = f"{run.days} days" + (" or more" if run.open_end else "")
+        length = fmt_days(run.days) + (" or more" if run.open_end else "")
         text = (
             f"Data: the run of days {kind} crossings containing {fmt_date(self.date or run.last)}"
         )
@@ -117,7 +117,7 @@ class StreakClaim(ClaimBase, MaybeCompared):
             )
         claimed = []
         if self.figure is not None and self.comparison is not None:
-            claimed.append(f"{self.comparison.replace('_', ' ')} {fmt_number(self.figure)} days")
+            claimed.append(f"{self.comparison.replace('_', ' ')} {fmt_days(self.figure)}")
         if self.longest_on_record:
             claimed.append("the longest on record")
         elif self.longest_since is not None:

@@ -20,7 +20,7 @@ from channelsim.claims.data import DataEdition, Series, series_end, series_start
 from channelsim.claims.measure import MaybeCompared, comparison_text, decide
 from channelsim.claims.metrics import Verdict
 from channelsim.claims.periods import MissingAsOf, Period
-from channelsim.claims.text import fmt_date, fmt_range
+from channelsim.claims.text import fmt_date, fmt_days, fmt_range
 
 
 class WindowClaim(ClaimBase, MaybeCompared):
@@ -58,7 +58,7 @@ class WindowClaim(ClaimBase, MaybeCompared):
             return Finding(
                 None,
                 Verdict.cannot_check,
-                f"{fmt_range(start, end)} is shorter than {self.days} days",
+                f"{fmt_range(start, end)} is shorter than {fmt_days(self.days)}",
             )
         lo = np.arange(n)
         spans = series.spans(lo, lo + self.days)
@@ -74,7 +74,7 @@ class WindowClaim(ClaimBase, MaybeCompared):
                 return Finding(
                     None,
                     Verdict.cannot_check,
-                    f"the {self.days} days to {fmt_date(self.ending)} are not all within "
+                    f"the {fmt_days(self.days)} to {fmt_date(self.ending)} are not all within "
                     f"{fmt_range(start, end)}",
                 )
             others = np.delete(np.arange(n), own)
@@ -91,22 +91,22 @@ class WindowClaim(ClaimBase, MaybeCompared):
         last = series.units[top + self.days - 1].date()
         words = metric.words(float(spans.value[top]))
         reason = (
-            f"Data: the largest total over any {self.days} days from {fmt_date(start)} to "
-            f"{fmt_date(end)} was {words}, in the {self.days} days "
+            f"Data: the largest total over any {fmt_days(self.days)} from {fmt_date(start)} to "
+            f"{fmt_date(end)} was {words}, in the {fmt_days(self.days)} "
             f"{fmt_range(last - timedelta(days=self.days - 1), last)}"
         )
         if (spans.high > spans.value).any():
             reason += "; windows with days not yet published could be larger"
         if own is not None and own != top:
             reason += (
-                f"; the {self.days} days to {fmt_date(self.ending or last)} had "
+                f"; the {fmt_days(self.days)} to {fmt_date(self.ending or last)} had "
                 f"{metric.words(float(spans.value[own]))}"
             )
         claimed = []
         if self.figure is not None:
             claimed.append(f"largest {comparison_text(self, True)}")
         if self.ending is not None:
-            claimed.append(f"largest in the {self.days} days to {fmt_date(self.ending)}")
+            claimed.append(f"largest in the {fmt_days(self.days)} to {fmt_date(self.ending)}")
         return Finding(
             int(spans.value[top]), verdict_of(holds), reason + f"; claimed: {', '.join(claimed)}"
         )
