@@ -171,6 +171,12 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
     assert ranked["rank"].tolist() == [1]
     table = pd.read_parquet(out / "comparison.parquet")
     assert {"arrived_people", "officer_injuries", "cost_gbp"} <= set(table["figure"])
+    # the CSV beside it quotes a count's median and bounds as whole numbers (two runs: a
+    # median of x.5 is common), the Parquet keeps them exact
+    quoted = pd.read_csv(out / "comparison.csv", dtype=str).set_index("Figure")
+    for figure in ("arrived_people", "dead_or_missing_people", "launched_boats"):
+        for column in ("median", "low (5%)", "high (95%)"):
+            assert re.fullmatch(r"-?\d+", quoted.loc[figure, column]), (figure, column)
     assert json.loads((out / "comparison.json").read_text())["scenarios"][0]["name"] == (
         "doctrine-territorial"
     )

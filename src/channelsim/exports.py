@@ -68,6 +68,28 @@ def for_reading(table: pd.DataFrame, describe: Describe = describe_field) -> pd.
     return table
 
 
+def whole_counts(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
+    """``table`` with the statistics (median, low, high…) of each row whose figure is a count
+    quoted as whole numbers (:func:`channelsim.formatting.whole_number`, as every table and
+    CSV channelsim writes for reading quotes them); the Parquet beside it keeps them exact."""
+    from channelsim.formatting import whole_number
+
+    key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
+    if key is None:
+        return table
+    counts = table[key].astype(str).map(lambda n: describe(n).count).astype(bool)
+    stats = [c for c in table.columns if describe(str(c)).kind == "stat"]
+    if not counts.any() or not stats:
+        return table
+    table = table.astype({c: object for c in stats})
+    for column in stats:
+        table.loc[counts, column] = [
+            whole_number(v) if isinstance(v, int | float) and np.isfinite(v) else v
+            for v in table.loc[counts, column]
+        ]
+    return table
+
+
 def headings(table: pd.DataFrame, describe: Describe = describe_field) -> dict[str, Field]:
     """Each column's field, its heading unique within the table."""
     fields = {str(c): describe(str(c)) for c in table.columns}
@@ -94,7 +116,7 @@ def export_folder(
     table)."""
     describe = describe or describe_field
     tables = {
-        path.stem: for_reading(pd.read_parquet(path), describe)
+        path.stem: whole_counts(for_reading(pd.read_parquet(path), describe), describe)
         for path in sorted(folder.glob("*.parquet"))
     }
     if not tables:
