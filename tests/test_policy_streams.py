@@ -64,3 +64,26 @@ def test_private_attributes_read_as_pydantic_gives_them() -> None:
     assert policy._kind == BaseModel.__getattr__(policy, "_kind")
     with pytest.raises(AttributeError, match="no attribute '_missing'"):
         _ = policy._missing
+
+
+class _WithParams(Policy):
+    """Parameters of every kind a policy may hold."""
+
+    days: tuple[dt.date, ...] = (dt.date(2025, 1, 1),)
+    weights: list[float] = [1.0, 2.0]
+    table: dict[str, list[int]] = {"a": [1]}
+    _seen: list[int] = PrivateAttr(default_factory=list)
+
+
+def test_a_run_s_copy_of_a_policy_shares_nothing_that_changes_in_place() -> None:
+    policy = _WithParams()
+    policy._seen.append(1)
+    policy._name = "named"
+    copy = policy.fresh_copy()
+    assert copy == policy and copy.model_dump() == policy.model_dump()
+    assert copy._name == "named" and copy._seen == [1]
+    copy._seen.append(2)
+    copy.weights.append(3.0)
+    copy.table["a"].append(2)
+    assert policy._seen == [1] and policy.weights == [1.0, 2.0] and policy.table == {"a": [1]}
+    assert copy.days is policy.days  # a tuple of dates cannot change: shared

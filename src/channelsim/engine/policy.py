@@ -26,6 +26,7 @@ not change when other policies are added.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -224,6 +225,17 @@ class Policy(BaseModel):
                     return values[item]
             return super().__getattr__(item)
 
+    def fresh_copy(self) -> Policy:
+        """A copy for one run (state kept between days never leaks into the next run): as
+        ``model_copy(deep=True)``, but values that cannot change in place (numbers, strings,
+        dates, tuples of them) are shared instead of walked by ``copy.deepcopy``."""
+        fresh = self.model_copy()
+        fresh.__dict__.update(_fresh_values(self.__dict__))
+        private = self.__pydantic_private__
+        if private:
+            object.__setattr__(fresh, "__pydantic_private__", _fresh_values(private))
+        return fresh
+
     def stream_names(self) -> tuple[str, ...]:
         return tuple(f"{self.name}.{decision}" for decision in self.streams)
 
@@ -264,6 +276,20 @@ class Policy(BaseModel):
         per run. A policy whose hook does nothing with its parameters (e.g. deterrence with
         an elasticity of 0) may leave that stage out: the loop then does not stop there."""
         return _class_hooks(type(self))
+
+
+_IMMUTABLE = frozenset({int, float, bool, str, bytes, type(None), dt.date, dt.datetime})
+
+
+def _fresh_values(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with a deep copy of each value that could change in place."""
+    return {
+        name: value
+        if type(value) in _IMMUTABLE
+        or (type(value) is tuple and all(type(item) in _IMMUTABLE for item in value))
+        else copy.deepcopy(value)
+        for name, value in values.items()
+    }
 
 
 @functools.cache

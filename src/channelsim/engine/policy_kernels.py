@@ -86,12 +86,17 @@ POLICY_DTYPE = np.dtype(
 def policy_record(**fields: Any) -> np.ndarray:
     """A one-row :data:`POLICY_DTYPE` array with ``fields`` set (the rest zero; the result
     and cost rows −1, the week −1 as before the first return)."""
-    record = np.zeros(1, POLICY_DTYPE)
-    for name in ("out_row", "cost_row", "cost_row_costs", "queue_limit", "week"):
-        record[0][name] = -1
-    for name, value in fields.items():
-        record[0][name] = value
-    return record
+    unknown = fields.keys() - _DEFAULTS.keys()
+    if unknown:
+        raise KeyError(f"no field {', '.join(sorted(unknown))} in a compiled policy's record")
+    values = {**_DEFAULTS, **fields}
+    return np.array([tuple(values[name] for name in _DEFAULTS)], POLICY_DTYPE)
+
+
+_DEFAULTS: dict[str, Any] = {
+    name: -1 if name in ("out_row", "cost_row", "cost_row_costs", "queue_limit", "week") else 0
+    for name in POLICY_DTYPE.names or ()
+}
 
 
 @njit(cache=True)

@@ -184,7 +184,7 @@ class Sim:
 
         # policies: fresh copies (state kept between days never leaks into the next run),
         # named, with their streams checked against the engine's
-        policies = [pol.model_copy(deep=True) for pol in self.policies]
+        policies = [pol.fresh_copy() for pol in self.policies]
         names = name_policies(policies)
         engine_streams = [n for s in self.loop.stages for n in s.stream_names()]
         ids = check_streams(
@@ -350,17 +350,17 @@ class Sim:
             "at_sea_end_boats": int((log["fate"] == int(Fate.AT_SEA_END)).sum()),
         }
         items = tuple(sim.costs)
-        rows = [
-            (d, i, sim.costs[item][d])
-            for i, item in enumerate(items)
-            for d in np.flatnonzero(sim.cost_booked[item])
-        ]
-        rows.sort(key=lambda row: (row[0], row[1]))
+        days = [np.flatnonzero(sim.cost_booked[item]) for item in items]
+        day = np.concatenate([np.zeros(0, np.int64), *days])
+        item_index = np.repeat(np.arange(len(items), dtype=np.int64), [len(d) for d in days])
+        booked = zip(items, days, strict=True)
+        cost = np.concatenate([np.zeros(0), *(sim.costs[item][d] for item, d in booked)])
+        by_day = np.lexsort((item_index, day))  # rows by day, then item
         cost_rows = (
-            np.array([r[0] for r in rows], dtype=np.int64),
+            day[by_day].astype(np.int64),
             items,
-            np.array([r[1] for r in rows], dtype=np.int64),
-            np.array([r[2] for r in rows], dtype=np.float64),
+            item_index[by_day],
+            cost[by_day].astype(np.float64),
         )
         return SimResult(
             scenario=self.scenario.to_dict(),
@@ -382,11 +382,16 @@ def _compiled(
 ) -> CompiledPolicies:
     """The policies whose hooks the compiled day loop runs, as arrays (``policy_kernels``)."""
     forms = [policy.compiled() for policy in policies]
-    records, active, cost_items = [], [], []
+    n, n_days = sum(form is not None for form in forms), setup.n_days
+    records = np.zeros(n, POLICY_DTYPE)
+    active, cost_items = [], []
+    days = np.zeros(n_days, dtype=np.int64)
+    k = 0
     for index, (policy, form) in enumerate(zip(policies, forms, strict=True)):
         if form is None:
             continue
-        record = form.record.copy()
+        records[k] = form.record[0]
+        record = records[k : k + 1]  # a view: writes go to records
         record["owner"] = index
         if form.result is not None:
             record["out_row"] = extra_names.index(form.result)
@@ -398,14 +403,11 @@ def _compiled(
                 if (item, stage) not in cost_items:
                     cost_items.append((item, stage))
                 record[field] = cost_items.index((item, stage))
-        records.append(record)
         active.append(policy.active_days(setup.dates))
-    n, n_days = len(records), setup.n_days
-    days = np.zeros(n_days, dtype=np.int64)
-    for record, on in zip(records, active, strict=True):
-        days[on] |= record["hooks"][0]
+        days[active[-1]] |= int(record["hooks"][0])
+        k += 1
     return CompiledPolicies(
-        records=np.concatenate(records) if records else np.zeros(0, POLICY_DTYPE),
+        records=records,
         mask=tuple(form is not None for form in forms),
         active=np.array(active, dtype=bool).reshape(n, n_days),
         days=days,
