@@ -152,3 +152,12 @@ def test_two_equal_policies_count_their_own_interceptions() -> None:
         counts[owner] = counts.get(owner, 0) + n
     assert len(counts) == 2
     assert sum(counts.values()) == result.totals["intercepted_boats"] > 0
+
+
+def test_more_rules_of_interception_than_the_kernel_holds_are_refused() -> None:
+    """A boat's per-rule flags are the bits of one integer in the at-sea kernel."""
+    from channelsim.engine.sea import MAX_RULES, Interception, rule_records
+
+    rule_records([(Interception(), 1, 2)] * MAX_RULES)
+    with pytest.raises(ValueError, match=f"at most {MAX_RULES} rules"):
+        rule_records([(Interception(), 1, 2)] * (MAX_RULES + 1))

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 import pytest
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic.fields import ModelPrivateAttr
 
 from channelsim.engine import DayView, Policy, Scenario, Sim, register_policy
@@ -70,8 +70,8 @@ class _WithParams(Policy):
     """Parameters of every kind a policy may hold."""
 
     days: tuple[dt.date, ...] = (dt.date(2025, 1, 1),)
-    weights: list[float] = [1.0, 2.0]
-    table: dict[str, list[int]] = {"a": [1]}
+    weights: list[float] = Field(default_factory=lambda: [1.0, 2.0])
+    table: dict[str, list[int]] = Field(default_factory=lambda: {"a": [1]})
     _seen: list[int] = PrivateAttr(default_factory=list)
 
 

@@ -380,6 +380,8 @@ def _launch(r: Run, d: int, day: int) -> bool:
 def _beach(r: Run, d: int, day: int) -> None:
     """Zone choice (displaced by patrols), taxi boats and their interception before
     boarding, prevention of each group (and the officers it injures), seizures."""
+    if r.state[0].today_n == 0:  # no attempt today: nothing to do (no allocation)
+        return
     seed, sid, kp, st = r.seed, r.streams[0], r.params[0], r.state[0]
     daily, lv, prevent_p, taxi_p = r.daily, r.lv, r.prevent_p, r.taxi_p
     intercept_p = r.taxi_intercept_p
@@ -518,12 +520,14 @@ def _embarkation(r: Run, d: int, day: int) -> None:
 
 @njit(cache=True)
 def _sea(r: Run, d: int, day: int) -> None:
+    if r.state[0].today_n == 0:  # no attempt today: nothing to do (no allocation)
+        return
     seed, sid, kp, st = r.seed, r.streams[0], r.params[0], r.state[0]
     lv, zones, boats, rules = r.lv, r.zones, r.boats, r.rules
     rule_on, world = r.rule_on, r.world
     none = np.zeros((0, 2))
     today = lv[d]
-    on = rule_on[:, d].copy()
+    on = rule_on[:, d]
     for i in range(st.today_first, st.today_first + st.today_n):
         b = boats[i]
         if b.launched:

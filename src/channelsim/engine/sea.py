@@ -121,8 +121,16 @@ STEP_KEY_EXCLUDED = STEP_KEY - 1  # the per-boat exclusion draw of a rule
 STEP_KEY_CAPSIZE = STEP_KEY - 2  # the capsize draw of a rule's interception
 
 
+MAX_RULES = 63
+"""The most rules of interception a run may have (the kernel keeps a boat's per-rule flags
+as the bits of one integer)."""
+
+
 def rule_records(rules: list[tuple[Interception, int, int]]) -> np.ndarray:
-    """Pack ``(rule, stream, action_stream)`` triples into a :data:`RULE_DTYPE` array."""
+    """Pack ``(rule, stream, action_stream)`` triples into a :data:`RULE_DTYPE` array; raises
+    ``ValueError`` for more than :data:`MAX_RULES` rules."""
+    if len(rules) > MAX_RULES:
+        raise ValueError(f"at most {MAX_RULES} rules of interception, got {len(rules)}")
     out = np.zeros(len(rules), RULE_DTYPE)
     for i, (rule, stream, action) in enumerate(rules):
         for f in dataclasses.fields(Interception):
@@ -311,10 +319,12 @@ def sail_boat(
     eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
     leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
     n_rules = rules.shape[0]
-    met = np.zeros(n_rules, dtype=np.bool_)  # found where a rule with a dwell applies
-    eligible = np.zeros(n_rules, dtype=np.bool_)
+    # bit r: found where rule r (with a dwell) applies; rule r may act on this boat
+    met = 0
+    eligible = 0
     for r in range(n_rules):
-        eligible[r] = rules_on[r] and _eligible(rules[r], occ, wave_height_m, seed, day, key)
+        if rules_on[r] and _eligible(rules[r], occ, wave_height_m, seed, day, key):
+            eligible |= 1 << r
     x = x_km
     y = y_km
     x_start = x
@@ -365,12 +375,12 @@ def sail_boat(
         if not disabled:
             for r in range(n_rules):
                 rule = rules[r]
-                if not eligible[r] or not _engages(rule, flag, t):
+                if not (eligible >> r) & 1 or not _engages(rule, flag, t):
                     continue
                 if rule.dwell_h > 0.0:
-                    if met[r]:
+                    if (met >> r) & 1:
                         continue
-                    met[r] = True
+                    met |= 1 << r
                     exposure_h = rule.dwell_h
                 else:
                     exposure_h = dt_h
@@ -574,6 +584,8 @@ def sail(
     ``capsize_scale`` the Sea stage's lever (dimensionless, 1 = ``hazards.capsize_per_hour``).
     """
     rules = np.zeros(0, RULE_DTYPE) if rules is None else rules
+    if len(rules) > MAX_RULES:
+        raise ValueError(f"at most {MAX_RULES} rules of interception, got {len(rules)}")
     _sail_all(
         boats,
         np.ascontiguousarray(x_km, np.float64),
