@@ -21,12 +21,14 @@ from channelsim.engine import (
     Setup,
     Sim,
     SimResult,
+    load_scenario,
     register_policy,
     run_scenario,
 )
 from channelsim.engine.kernels import kernel_setup
 from channelsim.engine.results import BOAT_DTYPE
 from channelsim.engine.sea import Fate, rule_records, sail
+from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.scenario import PolicySpec
 from channelsim.world import LAND_FR, LAND_UK, UK_SIDE, load_world
@@ -492,3 +494,19 @@ def test_compiled_caches_are_flushed_when_any_kernel_source_changes(tmp_path: Pa
     assert module.imported._cache.flushed == 0  # flushed with its own module
     flushed = {id(cache) for cache in jit_cache.cached_functions([kernels])}
     assert {id(kernels.run_days._cache), id(kernels._arrival._cache)} <= flushed
+
+
+@pytest.mark.parametrize("name", ["status-quo-2025", "echr-exit", "history"])
+def test_runs_of_one_scenario_with_new_seeds_carry_the_scenario_as_validated(name: str) -> None:
+    """The scenario's policies and JSON are made once for its runs; each run still gets its
+    own policies and the scenario as ``with_changes`` would give it."""
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.toml")
+    sims = [Sim(scenario, seed=seed) for seed in (11, 12)]
+    assert sims[0].policies[0] is not sims[1].policies[0]
+    assert [p.model_dump() for p in sims[0].policies] == [p.model_dump() for p in sims[1].policies]
+    for seed, sim in zip((11, 12), sims, strict=True):
+        assert sim.scenario == scenario.with_changes(seed=seed)
+        assert sim._scenario_dict() == scenario.with_changes(seed=seed).to_dict()
+    assert Sim(scenario)._scenario_dict() == scenario.to_dict()
+    with pytest.raises(InputError, match="seed"):
+        Sim(scenario, seed=-1)

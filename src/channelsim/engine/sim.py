@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from channelsim.engine.state import CompiledPolicies, SimState
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.rng import EPOCH, check_streams, stream_id
-from channelsim.scenario import Scenario, split_overrides, with_driver_values
+from channelsim.scenario import MAX_SEED, Scenario, split_overrides, with_driver_values
 
 if TYPE_CHECKING:
     from channelsim.world.geography import World
@@ -76,6 +77,34 @@ def _flat(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[path] = value
     return flat
+
+
+@dataclasses.dataclass(frozen=True)
+class _Built:
+    """What a scenario gives every run of it: its policies (instances each run copies) and
+    its JSON."""
+
+    scenario: Scenario
+    policies: tuple[Policy, ...]
+    json: str
+
+
+_LAST_BUILT: list[_Built] = []
+
+
+def _valid_seed(seed: Any) -> bool:
+    """Whether ``seed`` is a plain int the scenario would accept as it is."""
+    return type(seed) is int and 0 <= seed <= MAX_SEED
+
+
+def _per_scenario(scenario: Scenario) -> _Built:
+    """The scenario's policies and JSON, kept for the next run of the same (frozen) scenario:
+    the members of an ensemble share them."""
+    if _LAST_BUILT and _LAST_BUILT[0].scenario is scenario:
+        return _LAST_BUILT[0]
+    policies = tuple(build_policies(scenario.policies, scenario.policy_location))
+    _LAST_BUILT[:] = [_Built(scenario, policies, scenario.model_dump_json())]
+    return _LAST_BUILT[0]
 
 
 _LAST_KERNEL_SETUP: list[tuple[tuple[Any, ...], kernels.KernelSetup]] = []
@@ -134,10 +163,17 @@ class Sim:
             changes["start"] = start
         if end is not None:
             changes["end"] = end
-        self.scenario = scenario.with_changes(**changes) if changes else scenario
+        built = _per_scenario(scenario)
+        self._json: tuple[Scenario, str] | None = None  # the scenario's JSON but its seed
+        if changes.keys() <= {"seed"} and (seed is None or _valid_seed(seed)):
+            # a new seed alone changes nothing validation checks beyond its range
+            self.scenario = scenario.model_copy(update=changes) if changes else scenario
+            self._json = (self.scenario, built.json)
+        else:
+            self.scenario = scenario.with_changes(**changes)
         self.params = self.scenario.params
         self.seed = self.scenario.seed
-        self.policies = [*build_policies(self.scenario.policies, self.scenario.policy_location)]
+        self.policies = [policy.fresh_copy() for policy in built.policies]
         self.policies += list(policies or [])
         self.weather = weather
         self.world = world
@@ -319,6 +355,15 @@ class Sim:
         scalar = {n: v for n, v in values.items() if not specs[n].per_zone}
         return scalar, zone
 
+    def _scenario_dict(self) -> dict[str, Any]:
+        """``self.scenario.to_dict()``, from the JSON of the scenario as given when only the
+        seed differs (made once per scenario)."""
+        if self._json is None or self._json[0] is not self.scenario:
+            return self.scenario.to_dict()
+        as_dict: dict[str, Any] = json.loads(self._json[1])
+        as_dict["seed"] = self.scenario.seed
+        return as_dict
+
     # -- the run ---------------------------------------------------------------------------
 
     def run(self, progress: Progress | None = None) -> SimResult:
@@ -363,7 +408,7 @@ class Sim:
             cost[by_day].astype(np.float64),
         )
         return SimResult(
-            scenario=self.scenario.to_dict(),
+            scenario=self._scenario_dict(),
             seed=self.seed,
             code_version=__version__,
             results=sim.results,
