@@ -76,8 +76,10 @@ class Loop:
         """``(day, position, steps)`` for every position and day with Python work, in order."""
         per_position: list[list[tuple[np.ndarray, Callable[[DayView], None]]]] = []
         hooks = [
-            (policy, policy.hooks(), policy.active_days(sim.dates))
-            for policy, compiled in zip(sim.policies, sim.compiled.mask, strict=True)
+            (policy, policy.hooks(), active)
+            for policy, compiled, active in zip(
+                sim.policies, sim.compiled.mask, sim.active, strict=True
+            )
             if not compiled  # the compiled day loop runs its hooks
         ]
         for stage in self.stages:

@@ -283,13 +283,22 @@ _IMMUTABLE = frozenset({int, float, bool, str, bytes, type(None), dt.date, dt.da
 
 def _fresh_values(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with a deep copy of each value that could change in place."""
-    return {
-        name: value
-        if type(value) in _IMMUTABLE
-        or (type(value) is tuple and all(type(item) in _IMMUTABLE for item in value))
-        else copy.deepcopy(value)
-        for name, value in values.items()
-    }
+    return {name: _fresh(value) for name, value in values.items()}
+
+
+def _fresh(value: Any) -> Any:
+    """``value`` itself if it cannot change in place, else a deep copy (a shallow one for a
+    list or dict of plain values)."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is tuple and set(map(type, value)) <= _IMMUTABLE:
+        return value
+    if kind is list and set(map(type, value)) <= _IMMUTABLE:
+        return list(value)
+    if kind is dict and set(map(type, value)) | set(map(type, value.values())) <= _IMMUTABLE:
+        return dict(value)
+    return copy.deepcopy(value)
 
 
 @functools.cache

@@ -234,8 +234,9 @@ class Sim:
             policy.init(setup)
 
         effects = [list(policy.effects(setup)) for policy in policies]
+        active = [policy.active_days(dates) for policy in policies]
         weather = self._weather(dates)
-        levers, zone_levers = self._levers(setup, policies, effects)
+        levers, zone_levers = self._levers(setup, policies, effects, active)
         lever_record = np.zeros(n_days, kernels.lever_dtype(list(levers)))
         for name, values in levers.items():
             lever_record[name] = values
@@ -262,7 +263,7 @@ class Sim:
         extra = {name: extra_block[i] for i, name in enumerate(extra_names)}
         kernel = _kernel_setup(p, world, day0, n_days, ids)
         zones = kernel.zones
-        rules, rule_on, rule_owner = _rules(policies, effects, setup)
+        rules, rule_on, rule_owner = _rules(policies, effects, active, setup)
         launch_days = np.flatnonzero(crossing)
         max_boats = np.maximum(lever_record["max_boats"][launch_days].astype(np.int64), 0)
 
@@ -292,14 +293,14 @@ class Sim:
             rule_owner=rule_owner,
             policies=policies,
             returning=np.zeros(n_days + 2, dtype=np.int64),
-            compiled=_compiled(policies, setup, extra_names, rule_owner),
+            compiled=_compiled(policies, active, setup, extra_names, rule_owner),
+            active=active,
         )
-        for policy, policy_effects in zip(policies, effects, strict=True):
-            active = policy.active_days(dates)
+        for policy_effects, days in zip(effects, active, strict=True):
             for cost in policy_effects:
                 if isinstance(cost, Cost):
                     values = np.broadcast_to(np.asarray(cost.gbp_per_day, float), (n_days,))
-                    for d in np.flatnonzero(active):
+                    for d in np.flatnonzero(days):
                         sim.add_cost(cost.item, int(d), float(values[d]))
         return sim
 
@@ -307,7 +308,11 @@ class Sim:
         return self._reader().daily(dates, self.seed)
 
     def _levers(
-        self, setup: Setup, policies: list[Policy], policy_effects: list[list[Any]]
+        self,
+        setup: Setup,
+        policies: list[Policy],
+        policy_effects: list[list[Any]],
+        active: list[np.ndarray],
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Each stage's base lever values with the policies' effects combined on them."""
         values: dict[str, np.ndarray] = {}
@@ -315,8 +320,7 @@ class Sim:
         for stage in self.loop.stages:
             values.update(stage.base_levers(setup))
         effects: list[tuple[Effect, np.ndarray, Policy]] = []
-        for policy, declared in zip(policies, policy_effects, strict=True):
-            active = policy.active_days(setup.dates)
+        for policy, declared, on in zip(policies, policy_effects, active, strict=True):
             for effect in declared:
                 if isinstance(effect, Effect):
                     if effect.lever not in values:
@@ -324,7 +328,7 @@ class Sim:
                             f"{type(policy).__name__} moves lever {effect.lever!r}, which no "
                             f"stage declares ({', '.join(sorted(values))})"
                         )
-                    days = active if effect.days is None else active & effect.days
+                    days = on if effect.days is None else on & effect.days
                     effects.append((effect, days, policy))
         for op in COMBINE_ORDER:
             set_by: dict[str, np.ndarray] = {}
@@ -423,7 +427,11 @@ class Sim:
 
 
 def _compiled(
-    policies: list[Policy], setup: Setup, extra_names: list[str], rule_owner: list[int]
+    policies: list[Policy],
+    active_days: list[np.ndarray],
+    setup: Setup,
+    extra_names: list[str],
+    rule_owner: list[int],
 ) -> CompiledPolicies:
     """The policies whose hooks the compiled day loop runs, as arrays (``policy_kernels``)."""
     forms = [policy.compiled() for policy in policies]
@@ -432,7 +440,7 @@ def _compiled(
     active, cost_items = [], []
     days = np.zeros(n_days, dtype=np.int64)
     k = 0
-    for index, (policy, form) in enumerate(zip(policies, forms, strict=True)):
+    for index, form in enumerate(forms):
         if form is None:
             continue
         records[k] = form.record[0]
@@ -448,7 +456,7 @@ def _compiled(
                 if (item, stage) not in cost_items:
                     cost_items.append((item, stage))
                 record[field] = cost_items.index((item, stage))
-        active.append(policy.active_days(setup.dates))
+        active.append(active_days[index])
         days[active[-1]] |= int(record["hooks"][0])
         k += 1
     return CompiledPolicies(
@@ -465,12 +473,12 @@ def _compiled(
 
 
 def _rules(
-    policies: list[Policy], effects: list[list[Any]], setup: Setup
+    policies: list[Policy], effects: list[list[Any]], active_days: list[np.ndarray], setup: Setup
 ) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """The policies' rules of interception, the days each acts and the policy owning it."""
     triples, on, owner = [], [], []
     for index, (policy, declared) in enumerate(zip(policies, effects, strict=True)):
-        active = policy.active_days(setup.dates)
+        active = active_days[index]
         for rule in declared:
             if isinstance(rule, Rule):
                 triples.append(

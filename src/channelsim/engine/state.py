@@ -84,6 +84,7 @@ class SimState:
     policies: list[Policy]
     returning: np.ndarray
     compiled: CompiledPolicies
+    active: list[np.ndarray]  # per policy: the days inside its window
     costs: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     cost_booked: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
     #: When each ledger item was first booked: ``(day, position, order)``, ``(-1, -1, k)``
