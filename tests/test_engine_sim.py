@@ -510,3 +510,18 @@ def test_runs_of_one_scenario_with_new_seeds_carry_the_scenario_as_validated(nam
     assert Sim(scenario)._scenario_dict() == scenario.to_dict()
     with pytest.raises(InputError, match="seed"):
         Sim(scenario, seed=-1)
+
+
+def test_the_boat_log_is_copied_byte_for_byte_into_the_result() -> None:
+    from channelsim.engine.sim import _copy_records
+
+    boats = np.zeros(10, BOAT_DTYPE)
+    boats["boat_id"] = np.arange(10)
+    boats["final_x_km"] = np.nan
+    boats["taxi_boat"] = True
+    copy = _copy_records(boats[:4])
+    assert copy.dtype == BOAT_DTYPE and copy.shape == (4,)
+    assert copy.tobytes() == boats[:4].tobytes()
+    copy["boat_id"] = -1
+    assert boats["boat_id"][:4].tolist() == [0, 1, 2, 3]
+    assert _copy_records(boats[:0]).shape == (0,)

@@ -393,7 +393,7 @@ class Sim:
                 else (sim.extra[item.name])
             )
             series[item.name] = np.ascontiguousarray(column[:n])
-        log = sim.boats[: int(sim.state[0]["n_boats"])].copy()
+        log = _copy_records(sim.boats[: int(sim.state[0]["n_boats"])])
         finals: dict[str, int | float] = {
             "at_sea_end_people": int(sim.state[0]["at_sea_end_people"]),
             "at_sea_end_boats": int((log["fate"] == int(Fate.AT_SEA_END)).sum()),
@@ -424,6 +424,14 @@ class Sim:
             fate_names=FATE_CATEGORIES,
             cost_rows=cost_rows,
         )
+
+
+def _copy_records(records: np.ndarray) -> np.ndarray:
+    """A copy of a contiguous structured array, byte for byte (NumPy copies a record type
+    with padding field by field, element by element: ~100 times slower)."""
+    out = np.empty(records.shape, records.dtype)
+    out.view(np.uint8)[...] = np.ascontiguousarray(records).view(np.uint8)
+    return out
 
 
 def _compiled(
