@@ -91,3 +91,20 @@ def test_count_below_counts_the_keyed_uniforms_below_p(key0: int, n: int, p: flo
     keys = np.arange(key0, key0 + n, dtype=np.int64)
     expected = int((uniforms(11, ZONE, 2900, keys) < p).sum())
     assert count_below(11, ZONE, 2900, key0, n, p) == expected
+
+
+def test_a_stream_s_hashed_prefix_gives_its_draws_bit_for_bit() -> None:
+    """Kernels hash a boat's ``(seed, stream, day)`` once and mix in each step's key."""
+    from numba import njit
+
+    from channelsim.rng import hash_prefix, hash_uniform, hash_uniform_at
+
+    @njit
+    def both(seed: int, stream: int, day: int, key: int) -> tuple[float, float]:
+        return hash_uniform(seed, stream, day, key), hash_uniform_at(
+            hash_prefix(seed, stream, day), key
+        )
+
+    for seed, stream, day, key in [(0, 0, 0, 0), (7, 123456789, 2700, 65535), (2**62, 5, -3, 9)]:
+        whole, prefixed = both(seed, stream, day, key)
+        assert whole == prefixed == uniforms(seed, stream, day, np.array([key]))[0]

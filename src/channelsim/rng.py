@@ -73,13 +73,25 @@ def _mix(z: np.uint64) -> np.uint64:
 
 
 @njit(inline="always")
-def hash_uniform(seed: int, stream: int, day: int, key: int) -> float:
-    """The uniform in [0, 1) for one ``(seed, stream, day, key)``; callable inside kernels."""
+def hash_prefix(seed: int, stream: int, day: int) -> np.uint64:
+    """The part of :func:`hash_uniform` that does not depend on the key: a kernel drawing
+    many keys of one ``(seed, stream, day)`` computes it once (:func:`hash_uniform_at`)."""
     h = _mix(np.uint64(seed) + GOLDEN)
     h = _mix(h ^ (np.uint64(stream) * GOLDEN + np.uint64(1)))
-    h = _mix(h ^ (np.uint64(day + 1_000_000) * GOLDEN))
-    h = _mix(h ^ (np.uint64(key) * _M1 + GOLDEN))
+    return _mix(h ^ (np.uint64(day + 1_000_000) * GOLDEN))
+
+
+@njit(inline="always")
+def hash_uniform_at(prefix: np.uint64, key: int) -> float:
+    """``hash_uniform(seed, stream, day, key)`` from ``hash_prefix(seed, stream, day)``."""
+    h = _mix(prefix ^ (np.uint64(key) * _M1 + GOLDEN))
     return float(h >> np.uint64(11)) * _TWO_POW_MINUS_53
+
+
+@njit(inline="always")
+def hash_uniform(seed: int, stream: int, day: int, key: int) -> float:
+    """The uniform in [0, 1) for one ``(seed, stream, day, key)``; callable inside kernels."""
+    return hash_uniform_at(hash_prefix(seed, stream, day), key)
 
 
 @njit(cache=True)

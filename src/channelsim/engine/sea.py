@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from channelsim.rng import hash_uniform
+from channelsim.rng import hash_prefix, hash_uniform, hash_uniform_at
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
 from channelsim.world.geography import LAND_FR, LAND_UK, TIDE_QUANTUM_M_S, UK_SIDE, grid_cell
 from channelsim.world.tide import tide_velocity_m_s
@@ -154,21 +154,20 @@ def _first(
     rate_per_hour: float,
     dt_h: float,
     p_step: float,
-    seed: int,
-    stream: int,
-    day: int,
+    prefix: np.uint64,
     skey: int,
     code: int,
 ) -> tuple[float, int]:
     """The earlier of ``(when, event)`` and this hazard's event, if it falls in the step:
-    its keyed uniform ``u`` below ``1 − exp(−rate·dt)`` (``p_step`` if already known, else
-    negative) means it does, at the fraction ``−ln(1 − u)/(rate·dt)`` of the step (an
-    exponential time by inversion of the same uniform). No draw for a zero rate."""
+    its keyed uniform ``u`` (``prefix``: the stream's ``hash_prefix``) below
+    ``1 − exp(−rate·dt)`` (``p_step`` if already known, else negative) means it does, at
+    the fraction ``−ln(1 − u)/(rate·dt)`` of the step (an exponential time by inversion of
+    the same uniform). No draw for a zero rate."""
     if rate_per_hour <= 0.0:
         return when, event
     if p_step < 0.0:
         p_step = 1.0 - math.exp(-rate_per_hour * dt_h)
-    u = hash_uniform(seed, stream, day, skey)
+    u = hash_uniform_at(prefix, skey)
     if u < p_step:
         at = min(-math.log1p(-u) / (rate_per_hour * dt_h), 1.0)
         if at < when:
@@ -318,6 +317,11 @@ def sail_boat(
     # The boat's Leeway perturbations and side if it comes to drift (world.drift).
     eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
     leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
+    # the boat's streams of the day, hashed once (each step's draw then mixes in its key)
+    capsize_stream = hash_prefix(seed, sid.sea_capsize, day)
+    engine_stream = hash_prefix(seed, sid.sea_engine, day)
+    rescue_stream = hash_prefix(seed, sid.sea_rescue, day)
+    jibe_stream = hash_prefix(seed, sid.sea_jibe, day)
     n_rules = rules.shape[0]
     # bit r: found where rule r (with a dwell) applies; rule r may act on this boat
     met = 0
@@ -412,7 +416,7 @@ def sail_boat(
         if disabled:
             nx, ny, next_side = drift_step(
                 x, y, side, tu, tv, leeway, dt_h * 3600.0,
-                hash_uniform(seed, sid.sea_jibe, day, skey), kp.jibe_per_step,
+                hash_uniform_at(jibe_stream, skey), kp.jibe_per_step,
             )  # fmt: skip
         else:
             next_side = side
@@ -434,17 +438,17 @@ def sail_boat(
         base = dt_h == kp.dt_h  # the step's hazard probabilities are then known
         when, event = _first(
             2.0, _NO_EVENT, capsize_rate, dt_h, p_capsize if base else -1.0,
-            seed, sid.sea_capsize, day, skey, _CAPSIZE,
+            capsize_stream, skey, _CAPSIZE,
         )  # fmt: skip
         if not disabled:
             when, event = _first(
                 when, event, kp.engine_failure_per_hour, dt_h, p_engine if base else -1.0,
-                seed, sid.sea_engine, day, skey, _ENGINE_FAILURE,
+                engine_stream, skey, _ENGINE_FAILURE,
             )  # fmt: skip
         when, event = _first(
             when, event, rescue_rate, dt_h,
             (p_uk_pickup if flag & UK_SIDE else p_fr_rescue) if base else -1.0,
-            seed, sid.sea_rescue, day, skey, _RESCUE,
+            rescue_stream, skey, _RESCUE,
         )  # fmt: skip
         if event != _NO_EVENT and when < reach_at:
             ex = x + when * (nx - x)
