@@ -89,7 +89,7 @@ class _Built:
     json: str
 
 
-_LAST_BUILT: list[_Built] = []
+_LAST_BUILT: list[_Built | None] = [None]  # replaced whole: a thread reads it once
 
 
 def _valid_seed(seed: Any) -> bool:
@@ -100,11 +100,13 @@ def _valid_seed(seed: Any) -> bool:
 def _per_scenario(scenario: Scenario) -> _Built:
     """The scenario's policies and JSON, kept for the next run of the same (frozen) scenario:
     the members of an ensemble share them."""
-    if _LAST_BUILT and _LAST_BUILT[0].scenario is scenario:
-        return _LAST_BUILT[0]
+    last = _LAST_BUILT[0]
+    if last is not None and last.scenario is scenario:
+        return last
     policies = tuple(build_policies(scenario.policies, scenario.policy_location))
-    _LAST_BUILT[:] = [_Built(scenario, policies, scenario.model_dump_json())]
-    return _LAST_BUILT[0]
+    built = _Built(scenario, policies, scenario.model_dump_json())
+    _LAST_BUILT[0] = built
+    return built
 
 
 _LAST_KERNEL_SETUP: list[tuple[tuple[Any, ...], kernels.KernelSetup]] = []
