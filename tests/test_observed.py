@@ -10,7 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from channelsim.data import DataStore, summarise
+from channelsim.errors import StoreError
 from channelsim.experiments.observed import observed_figures, weeks_text, whole_weeks
 from spreadsheets import make_rows, write_publication
 
@@ -72,3 +75,25 @@ def test_the_demo_s_credit_reaches_stdout_with_its_table(tmp_path: Path, run_cli
     assert "migrants prevented (French operational estimates) counts more than" in said
     # a ratio of 849 to 845 reads 1.00 beside 0.87 (it printed 1)
     assert re.search(r"Prevention events\s+[\d,]+\s+[\d,]+\s+\d\.\d\d\b", result.stdout)
+
+
+def test_a_store_variable_naming_a_text_file_or_a_folder_is_refused_not_read_as_empty(
+    tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    """`demo` refused CHANNELSIM_STORE set to something that is not a store as every other
+    command does (it said the store "is empty" and showed the bundled figures)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("my notes\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for wrong, expected in ((text, "expected the DuckDB file"), (folder, "is a folder")):
+        monkeypatch.setenv("CHANNELSIM_STORE", str(wrong))
+        result = run_cli("demo", "--out", tmp_path / "demo")
+        assert result.exit_code == 2
+        line = " ".join(result.stderr.split())
+        assert f"$CHANNELSIM_STORE={wrong}" in line and expected in line, line
+        assert "empty" not in line and not (tmp_path / "demo").exists()
+    assert text.read_text() == "my notes\n"
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    with pytest.raises(StoreError, match="not a valid DuckDB"):
+        observed_figures(*year, store=text)

@@ -307,6 +307,9 @@ def register(app: typer.Typer) -> None:
         """Run the status quo of 2025 and compare it with the official 2025 figures (from the
         data store, as `channelsim data summary` reports them; the bundled reference figures
         when no edition has been imported)."""
+        from channelsim.data import DataStore
+
+        DataStore().holds_editions()  # a store in the way is refused before anything is written
         target = output_folder(out, force=force)
         with finishing(None, target) as finish:
             scenario, result = _run(demo_scenario_path(), None, None, None)

@@ -148,6 +148,13 @@ class DataStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self._from_env = path is None and bool(os.environ.get(STORE_ENV))
+
+    @property
+    def where(self) -> str:
+        """The store's path as errors name it: ``$CHANNELSIM_STORE=PATH`` when it came from
+        the variable, so that the user knows what to change."""
+        return f"${STORE_ENV}={self.path}" if self._from_env else str(self.path)
 
     def __repr__(self) -> str:
         return f"DataStore({str(self.path)!r})"
@@ -162,7 +169,7 @@ class DataStore:
         """Raise :class:`StoreError` unless a store exists at the path."""
         if not self.exists():
             raise StoreError(
-                f"{self.path}: no data store here (the file does not exist); "
+                f"{self.where}: no data store here (the file does not exist); "
                 "run `channelsim data import FILE` or `channelsim data download` first"
             )
 
@@ -170,9 +177,23 @@ class DataStore:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as error:
+            reason = _reason(error)
+            expected = (
+                "; expected the DuckDB file that `channelsim data download` or `channelsim data "
+                "import` builds"
+                if "not a valid DuckDB" in reason
+                else ""
+            )
             raise StoreError(
-                f"{self.path}: cannot open the data store ({_reason(error)})"
+                f"{self.where}: cannot open the data store ({reason}){expected}"
             ) from None
+
+    def holds_editions(self) -> bool:
+        """Whether the store holds at least one edition: False when nothing is at the path or
+        the store is empty; :class:`StoreError` when something else is in its way (a folder, a
+        file that is not DuckDB, a DuckDB file that is not a data store)."""
+        frame = self._query("SELECT count(*) AS n FROM editions")
+        return frame is not None and int(frame["n"].iloc[0]) > 0
 
     def _tables(self, con: duckdb.DuckDBPyConnection) -> set[str]:
         return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -182,18 +203,18 @@ class DataStore:
         if not self.exists():
             return None
         if self.path.is_dir():
-            raise StoreError(f"{self.path}: is a folder; expected the data store's DuckDB file")
+            raise StoreError(f"{self.where}: is a folder; expected the data store's DuckDB file")
         with self._connect(self.path, read_only=True) as con:
             tables = self._tables(con)
             if "editions" not in tables and tables:
-                raise StoreError(f"{self.path}: not a channelsim data store (no editions table)")
+                raise StoreError(f"{self.where}: not a channelsim data store (no editions table)")
             if needs not in tables:
                 return None
             try:
                 return con.execute(sql, list(params)).df()
             except duckdb.Error as error:
                 raise StoreError(
-                    f"{self.path}: cannot read the data store ({_reason(error)})"
+                    f"{self.where}: cannot read the data store ({_reason(error)})"
                 ) from None
 
     def _edition_by_sha(self, sha256: str) -> Edition | None:
@@ -257,7 +278,7 @@ class DataStore:
         if frame is None or frame.empty:
             self.require()
             raise StoreError(
-                f"{self.path}: the data store holds no edition of the publication; "
+                f"{self.where}: the data store holds no edition of the publication; "
                 "run `channelsim data download` or `channelsim data import FILE` first"
             )
         return frame.astype(dtypes)
@@ -287,7 +308,7 @@ class DataStore:
     def _import_locked(self, publications: Sequence[Publication]) -> list[ImportResult]:
         """The import proper, with the folder locked: read what is stored, write a new copy."""
         if self.exists() and not self.path.is_file():
-            raise StoreError(f"{self.path}: is not a regular file; expected the data store")
+            raise StoreError(f"{self.where}: is not a regular file; expected the data store")
         stored = {pub.sha256: self._edition_by_sha(pub.sha256) for pub in publications}
         new = list({p.sha256: p for p in publications if stored[p.sha256] is None}.values())
         added: dict[str, Edition] = {}
@@ -345,7 +366,7 @@ class DataStore:
 
     def _write_error(self, error: BaseException) -> StoreError:
         return StoreError(
-            f"{self.path}: cannot write the data store ({_reason(error)}); the store is unchanged"
+            f"{self.where}: cannot write the data store ({_reason(error)}); the store is unchanged"
         )
 
 

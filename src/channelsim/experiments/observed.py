@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from channelsim.errors import ChannelsimError
 from channelsim.headline import Reference
 
 if TYPE_CHECKING:
@@ -105,11 +104,10 @@ def observed_figures(
         found = _summed(read.daily, read.weekly, start, end, (read.edition_date, publication.name))
     else:
         data_store = DataStore(store)
-        try:
-            daily, weekly = data_store.daily(), data_store.weekly()
-        except ChannelsimError:
+        if not data_store.holds_editions():  # a store in the way of one is an error
             found = _bundled(start, end)
         else:
+            daily, weekly = data_store.daily(), data_store.weekly()
             latest = data_store.latest_edition()
             named = None if latest is None else (latest.edition_date, latest.file_name)
             found = _summed(daily, weekly, start, end, named)

@@ -70,9 +70,7 @@ def observed_daily(data: Path | None) -> Observed:
         named = {"date": publication.edition_date.isoformat(), "file": data.name}
         return Observed(publication.daily, named)
     store = DataStore()
-    try:
-        daily = store.daily()
-    except ChannelsimError:
+    if not store.holds_editions():  # a store in the way of one is an error, not "empty"
         return Observed(
             None,
             None,
@@ -80,6 +78,7 @@ def observed_daily(data: Path | None) -> Observed:
             "download` (or `channelsim data import FILE.ods`) and make the report again, or "
             "pass --data FILE",
         )
+    daily = store.daily()
     latest = store.latest_edition()
     edition: dict[str, str] | None = None if latest is None else {
         "date": latest.edition_date.isoformat(), "file": latest.file_name
@@ -176,7 +175,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
 
 
 def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
-    """"What decides this answer": for each scenario and figure of a comparison run with a
+    """ "What decides this answer": for each scenario and figure of a comparison run with a
     posterior, the inputs with the largest shares of the variance of its difference, and
     the sentence naming the one that explains more than half (as ``compare`` prints)."""
     if found.comparison is None or found.comparison.empty:
