@@ -318,3 +318,45 @@ def test_an_unfinished_run_loads_the_members_recorded_so_far(recorded) -> None:
         loaded = store.load_result(result.run_id)
     assert loaded.members == [m for m in SPEC.members() if m != dropped]
     assert loaded.summary().query("scenario == 'base'")["n"].iloc[0] == 2
+
+
+def test_the_data_store_a_folder_or_a_broken_link_is_refused_as_a_results_store(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`--runs-store` (and CHANNELSIM_RUNS) wrote runs into the official data store, followed
+    a broken symbolic link to create a store at its target, and met '' with click's usage
+    text: each is one line now, and the data store is not changed."""
+    import datetime as dt
+    import hashlib
+
+    from spreadsheets import make_rows, write_publication
+
+    daily, weekly = make_rows(start=dt.date(2025, 1, 6), days=28, seed=3)
+    publication = write_publication(tmp_path / "pub", daily, weekly, "csv")
+    data = tmp_path / "store.duckdb"
+    files = sorted(publication.parent.glob("pub_SB_0*.csv"))
+    assert (
+        _cli(["data", "import", *map(str, files), "--store", str(data)], capsys, monkeypatch)[0]
+        == 0
+    )
+    before = hashlib.sha256(data.read_bytes()).hexdigest()
+    scenario = str(Path(__file__).parent.parent / "scenarios" / "status-quo-2025.toml")
+    ensemble = ["run", scenario, "--runs", "2", "--to", "2025-01-05"]
+    code, _, err = _cli([*ensemble, "--runs-store", str(data)], capsys, monkeypatch)
+    assert code == 2 and f"results store {data}: it is the data store" in err, err
+    monkeypatch.setenv("CHANNELSIM_RUNS", str(data))
+    code, _, err = _cli(["runs", "list"], capsys, monkeypatch)
+    assert code == 2 and f"$CHANNELSIM_RUNS={data}: it is the data store" in err, err
+    assert hashlib.sha256(data.read_bytes()).hexdigest() == before
+    assert not data.with_name("store.duckdb.members").exists()
+
+    (tmp_path / "target").mkdir()
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(tmp_path / "target" / "runs.duckdb")
+    code, _, err = _cli([*ensemble, "--runs-store", str(link)], capsys, monkeypatch)
+    assert code == 2 and "symbolic link to" in err and "which does not exist" in err, err
+    assert not any((tmp_path / "target").iterdir())
+
+    code, _, err = _cli([*ensemble, "--runs-store", ""], capsys, monkeypatch)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--runs-store: expected the results store's file" in err and "empty path" in err

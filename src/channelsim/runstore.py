@@ -63,7 +63,9 @@ from channelsim.experiments.ensemble import (
 from channelsim.interrupts import signals_deferred
 from channelsim.outputs import nearest_existing
 
+RUNS_ENV = "CHANNELSIM_RUNS"
 STATUSES = ("running", "done", "interrupted", "failed")
+_TABLES = frozenset({"runs", "members"})
 COMMIT_INTERVAL_S = 0.1
 """The longest a recorded member's row waits for its commit while the run goes on: a member
 that takes longer than this is committed on its own, as soon as its files are written."""
@@ -114,7 +116,7 @@ _RUN_COLUMNS = (
 
 def default_store_path() -> Path:
     """``$CHANNELSIM_RUNS`` if set, else ``<user data dir>/channelsim/runs.duckdb``."""
-    override = os.environ.get("CHANNELSIM_RUNS")
+    override = os.environ.get(RUNS_ENV)
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_data_dir("channelsim")) / "runs.duckdb"
@@ -243,6 +245,8 @@ class RunStore:
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
+        from_env = path is None and bool(os.environ.get(RUNS_ENV))
+        self._where = f"${RUNS_ENV}={self.path}" if from_env else str(self.path)
         self.outputs_dir = self.path.with_name(f"{self.path.name}.members")
         self._create = create
         self._notify = notify or _to_stderr
@@ -289,6 +293,7 @@ class RunStore:
                 )
             self._check_folders_above()
             try:
+                self._check_is_a_results_store()
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._connection = duckdb.connect(str(self.path))
                 self._connection.execute(_SCHEMA)
@@ -305,6 +310,38 @@ class RunStore:
                     f"cannot open the results store {self.path}{hint}: {first_line}"
                 ) from None
         return self._connection
+
+    def _check_is_a_results_store(self) -> None:
+        """What is at the path must be a results store (or nothing, for a new one): a folder,
+        a broken symbolic link (whose target a new store would be created at) or a DuckDB
+        file holding other tables (the data store, say) is refused before anything is
+        written to it."""
+        path = self.path
+        if path.is_symlink() and not path.exists():
+            raise StoreError(
+                f"cannot use the results store {self._where}: it is a symbolic link to "
+                f"{os.readlink(path)}, which does not exist; expected the store's file, or a "
+                "path where none exists yet"
+            )
+        if path.is_dir():
+            raise StoreError(
+                f"cannot use the results store {self._where}: it is a folder; expected the "
+                "store's DuckDB file (such as runs.duckdb)"
+            )
+        if not path.is_file():
+            return
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = {
+                row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
+        other = sorted(tables - _TABLES)
+        if other:
+            which = "the data store" if "editions" in tables else "a DuckDB file"
+            raise StoreError(
+                f"cannot use the results store {self._where}: it is {which}, with tables "
+                f"{', '.join(other[:5])}; expected a results store (tables runs and members) "
+                "or a new path; the file was not changed"
+            )
 
     def _check_folders_above(self) -> None:
         """The store's folder, or the nearest of its parents that exists, must be a folder."""

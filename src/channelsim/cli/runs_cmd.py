@@ -23,7 +23,20 @@ RUNS_STORE_HELP = (
 
 def runs_store_option() -> Any:
     """The shared ``--runs-store PATH`` option, for every command that records runs."""
-    return typer.Option(None, "--runs-store", help=RUNS_STORE_HELP, dir_okay=False)
+    return typer.Option(None, "--runs-store", help=RUNS_STORE_HELP, callback=_a_store_path)
+
+
+def _a_store_path(value: Path | None) -> Path | None:
+    """``--runs-store`` must name a file: an empty value (the current folder) or a folder is
+    one line, not click's usage block."""
+    if value is not None and (str(value) in ("", ".") or value.is_dir()):
+        got = "an empty path" if str(value) in ("", ".") else f"{value}, a folder"
+        raise InputError(
+            None,
+            "--runs-store",
+            f"expected the results store's file (such as runs.duckdb), got {got}",
+        )
+    return value
 
 
 def executor_option() -> Any:
