@@ -189,6 +189,29 @@ def test_a_report_goes_into_channelsim_s_folder_which_stays_replaceable(
     assert not (out / "report.html").exists()
 
 
+def test_force_refuses_a_file_channelsim_wrote_that_the_user_changed_since(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    """The README's `make demo` flow (an output folder with a report in it, then `--force`)
+    silently replaced a file of the folder the user had edited or saved over: `--force`
+    replaces only the bytes channelsim wrote, and names the file otherwise."""
+    out = project / "run"
+    assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
+    assert run_cli("report", out, "-o", out / "report.html").exit_code == 0
+    with (out / "daily.csv").open("a") as handle:
+        handle.write("my own figures\n")  # a user's annotations, saved over channelsim's file
+    before = snapshot(out)
+    result = run_cli("run", inputs["scenario"], "--out", out, "--force")
+    assert_one_line_error(result, str(out), "daily.csv changed since", "nothing was replaced")
+    assert snapshot(out) == before
+    (out / "daily.csv").unlink()  # the user moves it out: the folder is channelsim's again
+    (out / "report.html").write_text("<p>my edited report</p>")
+    result = run_cli("run", inputs["scenario"], "--out", out, "--force")
+    assert_one_line_error(result, "report.html changed since")
+    (out / "report.html").unlink()
+    assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
+
+
 def test_a_failed_write_leaves_nothing_and_a_killed_one_is_tidied_next_time(
     run_cli: Cli, inputs: dict[str, Path], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

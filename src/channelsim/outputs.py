@@ -7,7 +7,8 @@ A target may be:
 - a path that does not exist yet (missing parent folders are created, and removed again if
   the write fails), or an empty folder;
 - with ``force``, a folder channelsim wrote before: it holds the marker file
-  :data:`MARKER`, which lists the files channelsim put there, and nothing else;
+  :data:`MARKER`, which lists the files channelsim put there with their SHA-256, and nothing
+  else, each file unchanged (a file the user edited or saved over is refused by name);
 - a report file channelsim wrote (its HTML names channelsim as its generator), without
   ``force``: a report is drawn from results kept elsewhere, so replacing it loses nothing,
   while a results folder may be the only copy of hours of computing.
@@ -35,6 +36,7 @@ import contextlib
 import ctypes
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import re
@@ -283,6 +285,13 @@ def _check_folder(target: OutputTarget) -> None:
             f"channelsim wrote this folder but it also holds other files ({_names(foreign)}): "
             "move them out or choose another folder"
         )
+    changed = _changed(path, marker)
+    if changed:
+        raise target.refuse(
+            f"channelsim wrote this folder but {_names(changed)} changed since (not the bytes "
+            "channelsim wrote): move your version out or choose another folder; nothing was "
+            "replaced"
+        )
     if not target.force:
         raise target.refuse(
             f"channelsim wrote this folder ({marker.get('kind', 'output')}, "
@@ -393,6 +402,31 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
     return marker
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _changed(folder: Path, marker: dict[str, Any]) -> list[str]:
+    """The files of a folder channelsim wrote whose bytes are no longer the ones it wrote
+    (by the SHA-256 its marker records; a marker from before checksums were kept has none,
+    and its files are taken by their names)."""
+    recorded = marker.get("sha256")
+    if not isinstance(recorded, dict):
+        return []
+    changed = []
+    for name, digest in sorted(recorded.items()):
+        path = folder / str(name)
+        if path.is_file() and not path.is_symlink() and _sha256(path) != digest:
+            changed.append(str(name))
+    return changed
+
+
+def _checksums(folder: Path, names: list[str]) -> dict[str, str]:
+    """The SHA-256 of each regular file among ``names`` (paths relative to ``folder``)."""
+    return {name: _sha256(folder / name) for name in names if (folder / name).is_file()}
+
+
 def _write_marker(folder: Path, kind: str) -> None:
     files = [name for name in _entries(folder) if name != MARKER]
     marker = {
@@ -401,8 +435,9 @@ def _write_marker(folder: Path, kind: str) -> None:
         "kind": kind,
         "written": dt.datetime.now().isoformat(timespec="seconds"),
         "files": files,
+        "sha256": _checksums(folder, files),
         "note": "channelsim may replace this folder (with --force) as long as it holds only "
-        "these files.",
+        "these files, unchanged (the same SHA-256).",
     }
     text = json.dumps(marker, indent=2) + "\n"
     (folder / MARKER).write_text(text, encoding="utf-8")
@@ -413,8 +448,11 @@ def _add_to_marker(folder: Path, name: str) -> None:
     if marker is None:
         return
     files = [str(f) for f in marker["files"]]
-    if name not in files:
-        marker["files"] = sorted([*files, name])
+    checksums = marker.get("sha256")
+    if name not in files or isinstance(checksums, dict):
+        marker["files"] = sorted({*files, name})
+        if isinstance(checksums, dict):
+            marker["sha256"] = {**checksums, **_checksums(folder, [name])}
         fd, tmp = tempfile.mkstemp(prefix=f".{MARKER}.", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(marker, indent=2) + "\n")
