@@ -250,3 +250,34 @@ def test_more_workers_than_cores_are_capped_with_a_note() -> None:
     cores = default_workers()
     assert _workers(cores + 62) == cores
     assert _workers(1) == 1 and _workers(None) is None
+
+
+def test_explore_s_address_and_data_are_checked_before_it_serves(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`explore --host 999.1.1.1` and a `--port` in use ended with the web server's own text
+    and exit 1, and `--data` of the wrong kind was first noticed by the page: each is one
+    line naming the option, exit 2, before the server starts."""
+    import socket
+
+    import channelsim.explore
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(channelsim.explore, "serve", never)
+    result = run_cli("explore", "--host", "999.1.1.1", "--port", 0)
+    assert_one_line_error(result, "--host: expected an address or name of this machine")
+    assert "'999.1.1.1'" in result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("explore", "--host", "127.0.0.1", "--port", port)
+    assert_one_line_error(result, f"--port: expected a free port, but {port} is in use")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a publication\n")
+    result = run_cli("explore", "--port", 0, "--data", notes)
+    assert_one_line_error(result, str(notes), "--data: expected an .ods or .xlsx workbook")
+    result = run_cli("explore", "--port", 0, "--store", notes)
+    assert_one_line_error(result, str(notes), "cannot open the data store")
