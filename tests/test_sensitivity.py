@@ -19,9 +19,11 @@ from channelsim.engine import load_scenario
 from channelsim.errors import InputError
 from channelsim.experiments.sensitivity import (
     INDEX_COLUMNS,
+    MAX_RUNS,
     SensitivityProblem,
     analyze,
     build_problem,
+    check_runs,
     check_samples,
     morris_levels,
     run_sensitivity,
@@ -160,6 +162,16 @@ def test_sample_sizes_are_checked() -> None:
         check_samples("fast", 8)
 
 
+def test_sample_sizes_are_bounded_by_the_runs_they_ask_for() -> None:
+    check_runs("sobol", 8192, 10)  # 98,304 runs
+    with pytest.raises(InputError, match=r"at most 4,096 for Sobol with 11 parameters"):
+        check_runs("sobol", 8192, 11)
+    check_runs("morris", 10_000, 9)
+    with pytest.raises(InputError, match=r"--samples: expected at most 10,000 for Morris"):
+        check_runs("morris", 10_001, 9)
+    assert MAX_RUNS == 100_000
+
+
 def test_constant_output_has_no_sobol_indices() -> None:
     problem = _ishigami_problem()
     x = sample(problem, "sobol", 8, seed=0)
@@ -282,6 +294,11 @@ def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_
         (["--posterior", POSTERIOR, "--method", "sobol"], "--method: expected rbd-fast with"),
         (["--posterior", POSTERIOR, "--params", INFLOW], "--params: expected no --params with"),
         (["--posterior", POSTERIOR, "--samples", "4"], "--samples: expected at least 14 draws"),
+        # no upper bound ran for days or filled the memory: at most MAX_RUNS runs, and the line
+        # gives the largest --samples allowed
+        (["--method", "morris", "--samples", "14286"], "expected at most 14,285 for Morris"),
+        (["--samples", str(2**50)], "--samples: expected at most 8,192 for Sobol with 6 param"),
+        (["--posterior", POSTERIOR, "--samples", "100001"], "at most 100,000 for RBD-FAST draws"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(

@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
             "--samples",
             help="Sobol base samples (a power of two; runs = N·(D+2), default 64), Morris "
             "trajectories (runs = N·(D+1), default 10) or, with --posterior, posterior draws "
-            "(runs = N, default 256).",
+            "(runs = N, default 256); at most 100,000 runs in all.",
         ),
         posterior: Path | None = typer.Option(
             None,

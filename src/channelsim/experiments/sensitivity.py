@@ -66,6 +66,12 @@ BOOTSTRAP_RESAMPLES = 200
 POSTERIOR_METHOD = "rbd-fast"
 #: Posterior draws run by default (the shares of ~25 inputs are told from noise well before).
 POSTERIOR_SAMPLES = 256
+#: The most model runs one sensitivity analysis may ask for (the limit of `run --runs`): every
+#: sample point is planned before the first run, so a huge ``--samples`` ran for days or
+#: filled the memory. It bounds ``--samples`` at N·(D+2) ≤ this for sobol, N·(D+1) for
+#: morris (D parameters) and N for the posterior's draws.
+MAX_RUNS = 100_000
+_RUNS_PER_SAMPLE = {"sobol": 2, "morris": 1}  # runs = N·(D + this)
 
 #: Each method's name in a sentence.
 METHOD_NAMES = {"sobol": "Sobol", "morris": "Morris", POSTERIOR_METHOD: "RBD-FAST"}
@@ -181,6 +187,29 @@ def check_samples(method: str, n: int) -> None:
         raise InputError(None, "--samples", f"expected a power of two ≥ 2 for sobol, got {n}")
     if method == "morris" and n < 2:
         raise InputError(None, "--samples", f"expected at least 2 trajectories for morris, got {n}")
+
+
+def check_runs(method: str, n: int, parameters: int) -> None:
+    """The analysis's runs (N·(D+2) for sobol, N·(D+1) for morris, N draws for the posterior's
+    RBD-FAST) must not exceed :data:`MAX_RUNS`; :class:`InputError` naming ``--samples`` and
+    its largest allowed value otherwise."""
+    per = parameters + _RUNS_PER_SAMPLE[method] if method in _RUNS_PER_SAMPLE else 1
+    # (D is only known once the parameters are chosen: hence not an option callback)
+    if n * per <= MAX_RUNS:
+        return
+    most = MAX_RUNS // per
+    if method == "sobol":
+        most = 2 ** (most.bit_length() - 1)  # a power of two
+    if method in _RUNS_PER_SAMPLE:
+        what = f"with {parameters} parameters (runs = N·({parameters}+{_RUNS_PER_SAMPLE[method]})"
+    else:
+        what = "draws (runs = N"
+    raise InputError(
+        None,
+        "--samples",
+        f"expected at most {most:,} for {METHOD_NAMES[method]} {what}, at most {MAX_RUNS:,} "
+        f"in one analysis), got {n:,}",
+    )
 
 
 def morris_levels(problem: SensitivityProblem) -> int:
@@ -403,6 +432,7 @@ def run_sensitivity(
     check_samples(method, n)
     described = getattr(scenario, "scenario", scenario)  # a SimSpec's scenario
     problem = build_problem(parameters, getattr(described, "params", None))
+    check_runs(method, n, len(problem.parameters))
     baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
     x = sample(problem, method, n, seed)
     name = str(getattr(described, "name", "scenario"))
@@ -478,6 +508,7 @@ def run_posterior_sensitivity(
     n = POSTERIOR_SAMPLES if n_samples is None else n_samples
     if n < MIN_MEMBERS:
         raise InputError(None, "--samples", f"expected at least {MIN_MEMBERS} draws, got {n}")
+    check_runs(POSTERIOR_METHOD, n, 0)
     model = dataclasses.replace(model, keep=())  # members send back their totals only
     baseline = checked_outputs(uncertain_member(model, member_seed(seed, 0), None), outputs)
     assumptions = scenario_assumptions(model.scenario)
