@@ -171,6 +171,15 @@ def test_a_forecast_on_record_is_never_overwritten(run_cli: Any, tmp_path: Path)
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     assert f"--out {out}: refusing to overwrite an existing file" in result.stderr
     assert out.read_text() == "{}"
+    # a folder was called "an existing file": it is named as a folder, with what to give
+    result = run_cli(
+        "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29", "--out", tmp_path
+    )
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    said = " ".join(result.stderr.split())
+    assert f"--out {tmp_path}: expected a new file name for the forecast's JSON" in said
+    assert "got a folder" in said
+    assert "overwrite" not in said
 
 
 def _forecast_days(start: str, end: str) -> pd.DataFrame:

@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         from channelsim.engine import load_scenario
         from channelsim.errors import InputError
         from channelsim.experiments.forecast import (
-            OVERWRITE_REFUSED,
+            check_new_record,
             forecast_record,
             write_forecast,
             year_to_date,
@@ -113,8 +113,7 @@ def register(app: typer.Typer) -> None:
 
         start = parse_date_option(date_from, "--from")
         assert start is not None
-        if out.exists():
-            raise InputError(None, f"--out {out}", OVERWRITE_REFUSED)
+        check_new_record(out, f"--out {out}")
         loaded = load_scenario(scenario)
         if not loaded.start <= start <= loaded.end:
             raise InputError(

@@ -32,6 +32,22 @@ OVERWRITE_REFUSED = (
     "refusing to overwrite an existing file (a forecast on record is kept as it was made: "
     "give --out a new file name)"
 )
+
+
+def check_new_record(path: Path, where: str | None = None) -> None:
+    """A forecast goes to a new file: :class:`InputError` (naming ``where``, the option, or
+    else the path) for anything at ``path``, saying what it is: a file on record is never
+    overwritten, and a folder is no file name."""
+    source = None if where else path
+    if path.is_dir():
+        raise InputError(
+            source,
+            where,
+            "expected a new file name for the forecast's JSON, got a folder (give a file in "
+            f"it, such as {path / 'forecast.json'})",
+        )
+    if path.exists() or path.is_symlink():
+        raise InputError(source, where, OVERWRITE_REFUSED)
 QUANTILES = {"low90": 0.05, "low50": 0.25, "median": 0.5, "high50": 0.75, "high90": 0.95}
 FIGURES = {"people": "arrived_people", "boats": "arrived_boats"}
 
@@ -174,7 +190,6 @@ def forecast_record(
 def write_forecast(record: dict[str, Any], path: Path) -> Path:
     """Write the record; an existing file is never overwritten (a forecast on record is not
     revised: a new one goes beside it). Raises :class:`InputError` for an existing file."""
-    if path.exists():
-        raise InputError(path, None, OVERWRITE_REFUSED)
+    check_new_record(path)
     write_atomic_text(path, json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
     return path
