@@ -110,6 +110,27 @@ def test_import_twice_then_summary_json(run_cli: Run, tmp_path: Path) -> None:
     assert table.exit_code == 0 and "arrivals by month (latest edition 2025-11-21)" in table.stdout
 
 
+def test_a_summary_of_a_range_without_data_says_so_and_what_the_data_cover(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    """An empty table with no note made a range outside the data look like a quiet period."""
+    store = tmp_path / "s.duckdb"
+    assert run_cli("data", "import", _good(tmp_path), "--store", store).exit_code == 0
+    daily, _ = make_rows()
+    covered = f"cover {daily[0][0]:%Y-%m-%d} to"
+    table = run_cli(
+        "data", "summary", "--store", store, "--from", "2019-01-01", "--to", "2019-12-31"
+    )
+    said = " ".join(table.stdout.split())
+    assert table.exit_code == 0 and "No published figures from 2019-01-01 to 2019-12-31" in said
+    assert covered in said and "Migrants arrived" not in said
+    as_json = run_cli(
+        "data", "summary", "--store", store, "--from", "2030-01-01", "--format", "json"
+    )
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == []
+    assert "No published figures from 2030-01-01 to the end" in " ".join(as_json.stderr.split())
+
+
 def test_default_store_comes_from_the_environment(run_cli: Run, tmp_path: Path) -> None:
     # conftest points CHANNELSIM_STORE at tmp_path/default-store.duckdb
     assert run_cli("data", "import", _good(tmp_path)).exit_code == 0

@@ -16,6 +16,8 @@ from channelsim.cli.output import OutputFormat, console, emit_rows, err_console,
 from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from channelsim.data import Publication
 
 data_app = typer.Typer(
@@ -140,13 +142,39 @@ def summary(
         expected = f"expected a day on or before --to {last:%Y-%m-%d}, got {first:%Y-%m-%d}"
         raise InputError(None, "--from", expected)
     data_store = DataStore(store)
-    rows = summarise(data_store.daily(), data_store.weekly(), by.value, first, last)
+    daily, weekly = data_store.daily(), data_store.weekly()
+    rows = summarise(daily, weekly, by.value, first, last)
+    if not rows:  # an empty table said nothing: say why, and where the figures are
+        _say_none_in_range(daily, weekly, first, last, fmt)
+        if fmt is OutputFormat.table:
+            return
     edition = data_store.latest_edition()
     latest = f" (latest edition {edition.edition_date})" if edition else ""
     credit = None if edition is None else _credit(data_store)
     _emit(_credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
     if fmt is OutputFormat.table and credit is not None:
         console.print(credit, markup=False, highlight=False)  # wrapped to the terminal
+
+
+def _say_none_in_range(
+    daily: Any, weekly: Any, first: dt.date | None, last: dt.date | None, fmt: OutputFormat
+) -> None:
+    """One line: no published figures from ``first`` to ``last``, and the days the stored
+    figures do cover (on stdout in place of a table; on stderr beside empty CSV or JSON)."""
+    import pandas as pd
+
+    dates = pd.concat([pd.to_datetime(daily["date"]), pd.to_datetime(weekly["week_ending"])])
+    asked = f"{_day(first, 'the start')} to {_day(last, 'the end')}"
+    covered = f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}"
+    line = (
+        f"No published figures from {asked}: the stored figures cover {covered} (by day, and "
+        "by week ending)."
+    )
+    (console if fmt is OutputFormat.table else err_console).print(line, highlight=False)
+
+
+def _day(day: dt.date | None, otherwise: str) -> str:
+    return otherwise if day is None else f"{day:%Y-%m-%d}"
 
 
 def _credit(data_store: Any) -> str:
