@@ -341,7 +341,12 @@ def test_good_file_loads(tmp_path: Path) -> None:
             "    figure: 50\n    colour: red\n",
             "claim 2 (id second), key colour: unknown key",
         ),
-        ("figure: 50", "figure: lots", "claim 2 (id second), key figure"),
+        # what was given and what is expected, in words (it said "Input should be a valid
+        # number, unable to parse string as a number")
+        ("figure: 50", "figure: lots", "claim 2 (id second), key figure: expected a number, "
+         "got 'lots'"),
+        ("speaker: B\n", "speaker: B\n    said_on: yesterday\n", "key said_on: expected a "
+         "date YYYY-MM-DD, got 'yesterday'"),
         ("metric: arrived_boats", "metric: boats_sunk", "key metric: unknown metric 'boats_sunk'"),
         (
             "{kind: year_to_date}",
@@ -356,13 +361,13 @@ def test_good_file_loads(tmp_path: Path) -> None:
         (  # a misspelt key: reported as unknown, with the keys allowed, not as a missing one
             "    comparison: about\n",
             "    comparsion: about\n",
-            "claim 2 (id second), key comparsion: unknown key; expected one of area, as_of, "
-            "comparison, figure, form, id, metric,",
+            "claim 2 (id second), key comparsion: unknown key; did you mean comparison? "
+            "expected one of area, as_of, comparison, figure, form, id, metric,",
         ),
         (
             "{kind: year_to_date}",
             "{kind: year_to_date, month: 3}",
-            "key period.month: unknown key; expected one of as_of, kind",
+            "key period.month: unknown key; did you mean months? expected one of as_of, kind",
         ),
         ("as_of: 2024-06-30\n", "as_of: 2024-06-30\ntitel: x\n",
          "key titel: unknown key; expected one of as_of, claims, title"),

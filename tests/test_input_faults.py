@@ -74,6 +74,28 @@ BAD_FILES = [
      "[policies.params]\nbogus = 1\n", "policies.0.params.bogus: unknown key"),
     ("mode.toml", TOML_HEAD + '[weather]\nmode = "bogus"\n',
      "weather.mode: expected one of stochastic, file, replay, era5, open-meteo, got 'bogus'"),
+    # an unknown key lists the valid ones (a misspelling's nearest first), at every level
+    ("misspelt.toml", TOML_HEAD + "[params.coast]\ninflow_people_per_dayy = 3\n",
+     "params.coast.inflow_people_per_dayy: unknown key; did you mean inflow_people_per_day? "
+     "expected one of initial_waiting_people, inflow_people_per_day,"),
+    ("group.yaml", YAML_HEAD + "params:\n  nosuch: {x: 1}\n",
+     "params.nosuch: unknown key; expected one of coast, networks, beach, sea,"),
+    ("top.toml", TOML_HEAD + "sead = 3\n",
+     "sead: unknown key; did you mean seed? expected one of name, description, start, end, seed"),
+    ("policy-key.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\nofficers = 3\n',
+     "policies.0.officers: unknown key; expected one of type, name, start, end, params, source"),
+    ("policy-param.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n'
+     "[policies.params]\nofficer_shares = 0.5\n",
+     "policies.0.params.officer_shares: unknown key; did you mean officer_share? expected one "
+     "of funding_gbp_per_year,"),
+    # wrong types say what was given and what is expected, in words, not pydantic's
+    ("date.toml", 'name = "t"\nstart = "yesterday"\nend = 2025-06-10\n',
+     "start: expected a date YYYY-MM-DD, got 'yesterday'"),
+    ("name.toml", 'name = 3\nstart = 2025-06-01\nend = 2025-06-10\n',
+     "name: expected text (in quotes), got 3"),
+    ("policies.toml", TOML_HEAD + "policies = 3\n", "policies: expected a list, got 3"),
+    ("description.yaml", YAML_HEAD + "description: [a]\n", "description: expected text (in "
+     "quotes), got a list"),
 ]  # fmt: skip
 
 COMMANDS = {

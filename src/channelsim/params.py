@@ -15,10 +15,12 @@ runs use, and which set they come from (``python -m channelsim.docs``).
 
 from __future__ import annotations
 
+import difflib
 import math
 import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+import typing
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -685,14 +687,36 @@ def _number_text(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def expected_text(error: Mapping[str, Any]) -> str:
-    """Say what a pydantic error expected, in the project's one-line style."""
+#: What a pydantic error type expected, in words (the rest say "Input should be …").
+_EXPECTED_BY_TYPE = {
+    "string_type": "expected text (in quotes)",
+    "string_too_short": "expected non-empty text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "date_type": "expected a date YYYY-MM-DD",
+    "date_parsing": "expected a date YYYY-MM-DD",
+    "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
+    "date_from_datetime_inexact": "expected a date YYYY-MM-DD (without a time)",
+    "datetime_type": "expected a date and time YYYY-MM-DDTHH:MM",
+    "datetime_parsing": "expected a date and time YYYY-MM-DDTHH:MM",
+    "datetime_from_date_parsing": "expected a date and time YYYY-MM-DDTHH:MM",
+}
+
+
+def expected_text(
+    error: Mapping[str, Any], model: type[BaseModel] | None = None, hidden: Sequence[str] = ()
+) -> str:
+    """Say what a pydantic error expected, in the project's one-line style: what was given
+    and what is expected, never pydantic's own wording. ``model`` (the class validated)
+    lets an unknown key's line list the valid keys where it was found (but ``hidden``)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
-    got_text = f", got {got!r}" if not isinstance(got, dict | list) else ""
+    got_text = f", got {got!r}" if not isinstance(got, dict | list) else _kind_of(got)
     if kind == "extra_forbidden":
-        return "unknown key"
+        return unknown_key_text(model, error.get("loc", ()), hidden)
     if kind == "missing":
         return "required key is missing"
     if isinstance(got, float) and not math.isfinite(got):  # nan fails every bound
@@ -712,16 +736,77 @@ def expected_text(error: Mapping[str, Any]) -> str:
         return f"expected a table{got_text}"
     if kind == "value_error" and "error" in ctx:  # a validator's own message says it all
         return str(ctx["error"])
+    if kind in _EXPECTED_BY_TYPE:
+        return f"{_EXPECTED_BY_TYPE[kind]}{got_text}"
+    if kind in {"literal_error", "enum"} and "expected" in ctx:
+        return f"expected one of {ctx['expected']}{got_text}"
     message = str(error["msg"])
+    for said in ("Input should be ", "Value should be ", "Input should have "):
+        if message.startswith(said):  # pydantic's wording, turned into the project's
+            message = f"expected {message[len(said) :]}"
     return message if got_text and got_text[2:] in message else f"{message}{got_text}"
 
 
-def raise_input_error(error: ValidationError, source: str | Path | None, prefix: str = "") -> None:
-    """Turn the first pydantic error into an ``InputError`` naming the dotted key."""
+def _kind_of(got: object) -> str:
+    return ", got a table" if isinstance(got, dict) else ", got a list"
+
+
+def unknown_key_text(
+    model: type[BaseModel] | None, loc: Sequence[str | int], hidden: Sequence[str] = ()
+) -> str:
+    """``unknown key``, then the valid keys of the table it is in (the closest first, when
+    one is near: a misspelling), as far as ``model`` (the class validated) tells them."""
+    table = _model_at(model, loc[:-1]) if model is not None else None
+    if table is None:
+        return "unknown key"
+    fields = table.model_fields.items()
+    valid = [name for name, field in fields if not field.exclude and name not in hidden]
+    return unknown_key(str(loc[-1]) if loc else "", valid)
+
+
+def unknown_key(key: str, valid: Sequence[str]) -> str:
+    """An unknown key's line: the closest valid keys first (a misspelling), then all of them."""
+    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.8)
+    mean = f" did you mean {' or '.join(close)}?" if close else ""
+    return f"unknown key;{mean} expected one of {', '.join(valid)}"
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class of the table at ``loc`` inside ``model`` (list positions skipped)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = None if field is None else _model_in(field.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def raise_input_error(
+    error: ValidationError,
+    source: str | Path | None,
+    prefix: str = "",
+    model: type[BaseModel] | None = None,
+    hidden: Sequence[str] = (),
+) -> None:
+    """Turn the first pydantic error into an ``InputError`` naming the dotted key (an unknown
+    key lists the valid ones of ``model``, the class validated, but ``hidden``)."""
     first = error.errors()[0]
     parts = [*(prefix.split(".") if prefix else []), *(str(part) for part in first["loc"])]
     where = ".".join(parts)
-    raise InputError(source, where or None, expected_text(first)) from None
+    raise InputError(source, where or None, expected_text(first, model, hidden)) from None
 
 
 def merge_tables(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -751,7 +836,7 @@ def apply_overrides(
     try:
         return Params.model_validate(merge_tables(params.model_dump(), overrides))
     except ValidationError as error:
-        raise_input_error(error, source, prefix)
+        raise_input_error(error, source, prefix, Params)
         raise  # unreachable: raise_input_error always raises
 
 

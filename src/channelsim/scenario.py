@@ -264,8 +264,9 @@ def raise_scenario_error(
     loc = first["loc"]
     if len(loc) >= 2 and loc[0] == "policies" and isinstance(loc[1], int):
         file, key = policy_location(origins, source, loc[1])
-        raise InputError(file, ".".join([key, *map(str, loc[2:])]), expected_text(first))
-    raise_input_error(error, source)
+        said = expected_text(first, Scenario)
+        raise InputError(file, ".".join([key, *map(str, loc[2:])]), said)
+    raise_input_error(error, source, model=Scenario)
 
 
 DRIVER_PREFIX = "drivers."

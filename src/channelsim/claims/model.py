@@ -26,6 +26,7 @@ from channelsim.claims.forms.total import TotalClaim
 from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
 from channelsim.errors import InputError
+from channelsim.params import expected_text, unknown_key
 
 #: Every form, by the name the claim file gives it in ``form:``.
 FORMS = {
@@ -182,10 +183,10 @@ def claims_from_text(text: str, source: str | Path) -> ClaimFile:
         errors = error.errors()
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
+        message = expected_text(first)  # what was given and what is expected, in words
         if first["type"] == "extra_forbidden":
             allowed = _allowed_keys(loc)
-            message = "unknown key" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
+            message = unknown_key(str(loc[-1]), allowed) if allowed else "unknown key"
         where = _error_location(raw, loc, key_last=first["type"] == "extra_forbidden")
         raise InputError(source, where, message) from None
 

@@ -392,7 +392,7 @@ def build_policies(
         try:
             policy = cls.model_validate(data)
         except ValidationError as error:
-            raise_input_error(error, source, f"{key}.params")
+            raise_input_error(error, source, f"{key}.params", cls, hidden=("start", "end"))
             raise  # unreachable
         policy._name = getattr(spec, "name", None) or ""
         policies.append(policy)
