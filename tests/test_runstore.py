@@ -360,3 +360,31 @@ def test_the_data_store_a_folder_or_a_broken_link_is_refused_as_a_results_store(
     code, _, err = _cli([*ensemble, "--runs-store", ""], capsys, monkeypatch)
     assert code == 2 and err.count("\n") == 1, err
     assert "--runs-store: expected the results store's file" in err and "empty path" in err
+
+
+def test_a_command_needing_a_store_in_use_is_refused_before_any_member(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """What the README says of concurrency: while one command holds the results store,
+    another `run --runs` on it is one line saying it is in use, and computes nothing."""
+    import subprocess
+
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as store:
+        store.list_runs()  # a results store, made
+    code = (
+        "import sys, duckdb, time; c = duckdb.connect(sys.argv[1]); "
+        "print('locked', flush=True); time.sleep(30)"
+    )
+    scenario = str(Path(__file__).parent.parent / "scenarios" / "status-quo-2025.toml")
+    with subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE) as held:
+        try:
+            assert held.stdout is not None and held.stdout.readline().strip() == b"locked"
+            argv = ["run", scenario, "--runs", "2", "--to", "2025-01-05", "--runs-store", str(path)]
+            code_, _, err = _cli(argv, capsys, monkeypatch)
+        finally:
+            held.kill()
+    assert code_ == 2 and err.count("\n") == 1, err
+    assert "another channelsim process is using it" in err
+    members = path.with_name("runs.duckdb.members")
+    assert not members.exists() or not any(members.iterdir())
