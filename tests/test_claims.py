@@ -370,7 +370,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
             "key period.month: unknown key; did you mean months? expected one of as_of, kind",
         ),
         ("as_of: 2024-06-30\n", "as_of: 2024-06-30\ntitel: x\n",
-         "key titel: unknown key; expected one of as_of, claims, title"),
+         "key titel: unknown key; did you mean title? expected one of as_of, claims, title"),
     ],
 )
 def test_bad_file_names_file_claim_and_key(

@@ -766,7 +766,7 @@ def unknown_key_text(
 
 def unknown_key(key: str, valid: Sequence[str]) -> str:
     """An unknown key's line: the closest valid keys first (a misspelling), then all of them."""
-    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.8)
+    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.75)
     mean = f" did you mean {' or '.join(close)}?" if close else ""
     return f"unknown key;{mean} expected one of {', '.join(valid)}"
 
