@@ -131,7 +131,7 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     )
     shares = indices.to_dict(orient="records")
     note = decides_note(
-        {"": {str(i): {**r, "told_from_noise": r["runs"] >= r["runs_needed"]}
+        {"": {str(i): {**r, "enough_runs": r["runs"] >= r["runs_needed"]}
               for i, r in enumerate(shares)}}, "--samples",
     )  # fmt: skip
     if note is not None:  # too few runs to tell any share from noise: one line, no shares

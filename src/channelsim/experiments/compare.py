@@ -40,6 +40,7 @@ from channelsim.experiments.uncertainty import (
     input_label,
     paired_draws,
     scenario_assumptions,
+    told_apart,
     too_few_runs,
     top_driver,
     uncertain_member,
@@ -142,7 +143,8 @@ class Comparison:
                 "noise_level": float(first["noise_level"]),
                 "runs": int(first["runs"]),
                 "runs_needed": int(first["runs_needed"]),
-                "told_from_noise": not too_few_runs(shares),
+                "enough_runs": not too_few_runs(shares),
+                "told_from_noise": told_apart(shares),
                 "top_driver": driver,
                 "headline": None if driver is None else driver_sentence(self.label(figure), driver),
             }

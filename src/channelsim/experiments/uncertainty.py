@@ -31,7 +31,10 @@ permutations of the difference (seeded, so deterministic), of the largest share 
 by the same estimator on the same inputs — what pure noise gives at that run count. An input
 is told from noise when its share's lower bound (``share_low``) exceeds the noise level; the
 headline names it only if its share also exceeds one half. Below the run count at which pure
-noise stays under one half for that many inputs (:func:`runs_needed`), no share is shown.
+noise stays under a quarter for that many inputs (:func:`runs_needed`: an input explaining more
+than half is told from noise there), no share is shown; with that many runs, a difference
+none of whose shares is told from noise says so (``told_from_noise`` false, ``enough_runs``
+true).
 """
 
 from __future__ import annotations
@@ -65,6 +68,14 @@ MIN_MEMBERS = 2 * HARMONICS + 2
 NOISE_PERMUTATIONS = 100
 #: The noise level: this quantile, over the permutations, of the largest share of any input.
 NOISE_QUANTILE = 0.95
+#: The runs advised (:func:`runs_needed`) keep pure noise under this share: an input that
+#: explains more than :data:`HEADLINE_SHARE` is then told from noise unless its own 95%
+#: half-width exceeds the difference (a quarter of the variance).
+NEEDED_NOISE = HEADLINE_SHARE / 2
+#: Synthetic samples of the inputs on which :func:`runs_needed` measures the noise (it
+#: varies with the sample: at the count where one sample's noise fell under one half,
+#: others gave 45-58%).
+NEEDED_SAMPLES = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -237,14 +248,20 @@ def noise_level(x: np.ndarray, y: np.ndarray, seed: int) -> float:
 @functools.lru_cache(maxsize=64)
 def runs_needed(inputs: int) -> int:
     """The fewest paired runs (even, from ``MIN_MEMBERS``) at which the noise level of
-    ``inputs`` uniform inputs on a normal output (fixed seed) is under ``HEADLINE_SHARE``:
-    fewer, and no share can be told from noise."""
+    ``inputs`` uniform inputs on a normal output stays under :data:`NEEDED_NOISE` on each
+    of :data:`NEEDED_SAMPLES` seeded samples: at that count an input explaining more than
+    half the variance can be told from noise (the headline's test); fewer, and it cannot.
+    (Under one half on one sample, the rule before, left the noise at 45-58% on others:
+    the advice did not tell a deciding input apart.)"""
     rng = np.random.default_rng([inputs, 13])
     return next(
         runs
         for runs in itertools.count(MIN_MEMBERS, 2)
-        if noise_level(rng.uniform(size=(runs, inputs)), rng.normal(size=runs), runs)
-        < HEADLINE_SHARE
+        if all(
+            noise_level(rng.uniform(size=(runs, inputs)), rng.normal(size=runs), runs + k)
+            < NEEDED_NOISE
+            for k in range(NEEDED_SAMPLES)
+        )
     )
 
 
@@ -339,6 +356,20 @@ SHARE_COLUMNS = (
 )
 
 
+def told_apart(shares: pd.DataFrame) -> bool:
+    """Whether any input's share of one difference is told from noise: enough runs, and
+    some input's lower bound above the noise level (``shares``: that difference's rows of
+    :func:`what_decides`; weather and chance is not an input)."""
+    inputs = shares[shares["input"] != CHANCE]
+    return not too_few_runs(shares) and bool(inputs["above_noise"].fillna(False).any())
+
+
+def enough_runs(decided: Mapping[str, Any]) -> bool:
+    """Whether one difference of a comparison.json had the runs its shares need (a record
+    written before ``enough_runs`` was kept said so as ``told_from_noise``)."""
+    return bool(decided.get("enough_runs", decided.get("told_from_noise", True)))
+
+
 def too_few_runs(shares: pd.DataFrame) -> bool:
     """Whether the shares of one difference come from fewer runs than :func:`runs_needed`
     (``shares``: that difference's rows of :func:`what_decides`)."""
@@ -388,7 +419,7 @@ def decides_table(
     rows = []
     for scenario, figures in decided.items():
         for figure, one in figures.items():
-            if not one.get("told_from_noise", True):  # too few runs: see decides_note
+            if not enough_runs(one):  # too few runs: see decides_note
                 continue
             best = sorted(one.get("shares", []), key=lambda r: -float(r["share"]))[:top]
             drivers = {f"driver {i + 1}": share_text(r) for i, r in enumerate(best)}
@@ -403,20 +434,38 @@ def decides_table(
 def decides_note(decided: Decided, option: str = "--runs") -> str | None:
     """The one line shown instead of the shares of the differences with fewer runs than
     their shares need to be told from noise (:func:`too_few_note`: the fewest runs, the
-    most needed, the highest noise level), or ``None`` when every difference has enough."""
-    short = [
+    most needed, the highest noise level), and for those with enough runs but no share
+    told from noise (:func:`none_told_note`); ``None`` when neither happens."""
+    every = [one for figures in decided.values() for one in figures.values()]
+    short = [one for one in every if not enough_runs(one)]
+    untold = [
         one
-        for figures in decided.values()
-        for one in figures.values()
-        if not one.get("told_from_noise", True)
+        for one in every
+        if enough_runs(one) and "enough_runs" in one and not one.get("told_from_noise", True)
     ]
-    if not short:
-        return None
-    return too_few_note(
-        min(int(o["runs"]) for o in short),
-        max(int(o["runs_needed"]) for o in short),
-        max(float(o["noise_level"]) for o in short),
-        option,
+    notes = []
+    if short:
+        notes.append(
+            too_few_note(
+                min(int(o["runs"]) for o in short),
+                max(int(o["runs_needed"]) for o in short),
+                max(float(o["noise_level"]) for o in short),
+                option,
+            )
+        )
+    if untold:
+        notes.append(none_told_note(len(untold), max(float(o["noise_level"]) for o in untold)))
+    return " ".join(notes) or None
+
+
+def none_told_note(differences: int, noise: float) -> str:
+    """The line for differences with the runs they need but no input's share told from
+    noise (each share's lower bound at or under the noise level)."""
+    which = "one difference" if differences == 1 else f"{differences} differences"
+    return (
+        f"For {which}, no input's share is told from noise (noise level up to {noise:.0%}): "
+        "none of the inputs drawn is shown to decide it, and the shares below are marked "
+        "within noise."
     )
 
 

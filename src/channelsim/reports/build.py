@@ -189,7 +189,7 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
             "measures it)"
         )
         return None, f"What decides this answer is not shown: {why}."
-    from channelsim.experiments.uncertainty import decides_note, decides_table
+    from channelsim.experiments.uncertainty import decides_note, decides_table, enough_runs
 
     results = found.results or all_results()
     rows = decides_table(found.decides, lambda figure: results.describe(figure).heading)
@@ -197,7 +197,7 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
         f"{scenario}: {decided['headline']}"
         for scenario, figures in found.decides.items()
         for decided in figures.values()
-        if decided.get("told_from_noise", True) and decided.get("headline")
+        if enough_runs(decided) and decided.get("headline")
     ]
     note = decides_note(found.decides)
     lead = (
