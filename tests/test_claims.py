@@ -367,7 +367,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
         (
             "{kind: year_to_date}",
             "{kind: year_to_date, month: 3}",
-            "key period.month: unknown key; did you mean months? expected one of as_of, kind",
+            "key period.month: unknown key; expected one of as_of, kind, per_week_average",
         ),
         ("as_of: 2024-06-30\n", "as_of: 2024-06-30\ntitel: x\n",
          "key titel: unknown key; did you mean title? expected one of as_of, claims, title"),
