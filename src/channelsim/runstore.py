@@ -295,7 +295,9 @@ class RunStore:
             try:
                 self._check_is_a_results_store()
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._connection = duckdb.connect(str(self.path))
+                connection = duckdb.connect(str(self.path))
+                self._check_tables(connection)  # before anything is written to it
+                self._connection = connection
                 self._connection.execute(_SCHEMA)
                 self._mark_stale_runs()
                 self._move_legacy_members()
@@ -312,10 +314,10 @@ class RunStore:
         return self._connection
 
     def _check_is_a_results_store(self) -> None:
-        """What is at the path must be a results store (or nothing, for a new one): a folder,
-        a broken symbolic link (whose target a new store would be created at) or a DuckDB
-        file holding other tables (the data store, say) is refused before anything is
-        written to it."""
+        """What is at the path must be a results store (or nothing, for a new one): a folder
+        or a broken symbolic link (whose target a new store would be created at) is refused
+        before anything is written; a DuckDB file holding other tables by
+        :meth:`_check_tables`."""
         path = self.path
         if path.is_symlink() and not path.exists():
             raise StoreError(
@@ -328,14 +330,15 @@ class RunStore:
                 f"cannot use the results store {self._where}: it is a folder; expected the "
                 "store's DuckDB file (such as runs.duckdb)"
             )
-        if not path.is_file():
-            return
-        with duckdb.connect(str(path), read_only=True) as con:
-            tables = {
-                row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-            }
+
+    def _check_tables(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """The store just opened must hold no tables but a results store's (the data store,
+        say, is refused): closed unchanged, before the schema is written, if it does."""
+        query = connection.execute("SELECT table_name FROM duckdb_tables()")
+        tables = {row[0] for row in query.fetchall()}
         other = sorted(tables - _TABLES)
         if other:
+            connection.close()
             which = "the data store" if "editions" in tables else "a DuckDB file"
             raise StoreError(
                 f"cannot use the results store {self._where}: it is {which}, with tables "
