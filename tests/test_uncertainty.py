@@ -113,7 +113,7 @@ def test_a_toy_comparison_names_its_one_driving_assumption(toy: tuple[Any, Any, 
     assert "stop share (toy stop), an assumption" in decided["headline"]  # no internal name
     # every member of both scenarios ran with the same parameter set and random numbers
     draws = comparison.draws
-    assert draws is not None and len(draws) == 64 and draws["rep"].tolist() == list(range(64))
+    assert draws is not None and len(draws) == 80 and draws["rep"].tolist() == list(range(80))
     assert draws["policy.toy_stop#0.stop_share"].between(0, 0.9).all()
     # the difference shrinks as the assumed share falls: none at all at zero
     pairs = comparison.pairs[comparison.pairs["figure"] == "arrived_people"]
