@@ -137,9 +137,15 @@ def test_data_summary_and_run_tables_at_80_columns(tmp_path: Path) -> None:
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path under ``command``, looked up as the command line does (the root
+    loads a command's module on its first lookup)."""
+    import typer
+
     found = [path]
-    for name, sub in getattr(command, "commands", {}).items():
-        found += _commands(sub, (*path, name))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in command.list_commands(ctx):
+            found += _commands(command.get_command(ctx, name), (*path, name))
     return found
 
 

@@ -2,10 +2,14 @@
 
 Each command family lives in its own module and adds itself to the app through
 ``register(app)``; this module only assembles them and turns user errors into one line.
+A module is imported when one of its commands is called (or listed by ``--help``), so that
+``channelsim run`` does not load what ``calibrate`` or ``explore`` need: add a new command
+module to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 import threading
@@ -15,20 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from channelsim import __version__
-from channelsim.cli import (
-    calibrate_cmd,
-    claims_cmd,
-    compare_cmd,
-    data_cmd,
-    explore_cmd,
-    forecast_cmd,
-    helptext,
-    report_cmd,
-    run_cmd,
-    runs_cmd,
-    sensitivity_cmd,
-    weather_cmd,
-)
+from channelsim.cli import helptext
 from channelsim.cli.output import print_error, print_stopped
 from channelsim.errors import ChannelsimError, Terminated, os_error_text
 
@@ -42,7 +33,49 @@ class _Stopped(BaseException):
         self.interrupt = interrupt
 
 
+COMMANDS: dict[str, str] = {
+    "claims": "claims_cmd",
+    "run": "run_cmd",
+    "demo": "run_cmd",
+    "compare": "compare_cmd",
+    "calibrate": "calibrate_cmd",
+    "validate": "calibrate_cmd",
+    "sensitivity": "sensitivity_cmd",
+    "report": "report_cmd",
+    "explore": "explore_cmd",
+    "forecast": "forecast_cmd",
+    "data": "data_cmd",
+    "runs": "runs_cmd",
+    "weather": "weather_cmd",
+}
+"""Every command, in the order ``--help`` lists them, and the module under ``channelsim.cli``
+whose ``register(app)`` adds it."""
+
+
 class _Group(TyperGroup):
+    """The root command: loads a command's module when the command is first looked up."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self._load(COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in COMMANDS:  # a typo: suggest among all the commands
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def _load(self, module_name: str) -> None:
+        """Import ``channelsim.cli.<module_name>`` and add the commands it registers."""
+        part = typer.Typer()
+        importlib.import_module(f"channelsim.cli.{module_name}").register(part)
+        for name, command in typer.main.get_group(part).commands.items():
+            self.add_command(helptext.tidy(command), name)
+
     def invoke(self, ctx: Any) -> Any:  # Typer's own click Context
         try:
             return super().invoke(ctx)
@@ -76,24 +109,9 @@ def _root(
     """channelsim command line."""
 
 
-for _module in (
-    data_cmd,
-    claims_cmd,
-    run_cmd,
-    compare_cmd,
-    calibrate_cmd,
-    sensitivity_cmd,
-    runs_cmd,
-    report_cmd,
-    explore_cmd,
-    weather_cmd,
-    forecast_cmd,
-):
-    _module.register(app)
-
-
 def command() -> Any:
-    """The app as a click command, with ``--help`` tidied for the terminal."""
+    """The app as a click command, with ``--help`` tidied for the terminal (each command as
+    its module is loaded)."""
     return helptext.tidy(typer.main.get_command(app))
 
 

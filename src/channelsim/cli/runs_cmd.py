@@ -94,11 +94,13 @@ def workers_option() -> Any:
 def _workers(value: int | None) -> int | None:
     """At least 1; more than the cores this process may use is capped at them, with a note
     (each worker holds the engine, ~300 MB: 64 on 2 cores would only exhaust the memory)."""
+    value = at_least_one("--workers")(value)
+    if value is None:
+        return None
     from channelsim.experiments.executor import default_workers
 
-    value = at_least_one("--workers")(value)
     cores = default_workers()
-    if value is not None and value > cores:
+    if value > cores:
         err_console.print(
             f"note: --workers {value}: this machine lets channelsim use {cores} cores; "
             f"using {cores} worker processes",
@@ -113,10 +115,10 @@ def _scheduler_address(option: str) -> Callable[[str | None], str | None]:
     with distributed's own logging quietened; anything else is one line naming ``option``."""
 
     def check(value: str | None) -> str | None:
-        from channelsim.experiments.executor import check_scheduler_address, quiet_cluster_logs
-
         if value is None or value in ("processes", "serial"):
             return value
+        from channelsim.experiments.executor import check_scheduler_address, quiet_cluster_logs
+
         if option == "--executor" and "://" not in value:
             raise InputError(
                 None, option, f"expected processes, serial or tcp://HOST:PORT, got {value!r}"
