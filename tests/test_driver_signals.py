@@ -4,10 +4,14 @@ the run is marked interrupted, the user is told how to resume, nothing partial i
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,5 +95,46 @@ def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(
     lines = stderr.decode().strip().splitlines()
     assert lines[-1] == f"{run['message']}; nothing was written to {tmp_path / 'out'}"
     assert "Traceback" not in stderr.decode()
+    assert stdout == b"" and not (tmp_path / "out").exists()
+    assert left == [] and list(private_tmp.iterdir()) == []
+
+
+def _fork_server(group: int, driver: subprocess.Popen[bytes]) -> int:
+    """The pid of the fork server of ``group``, waited for (it starts with the pool)."""
+    deadline = time.monotonic() + PATIENCE_S
+    while time.monotonic() < deadline:
+        for pid in live_processes(group):
+            with contextlib.suppress(OSError):
+                if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+        assert driver.poll() is None, "the driver ended before its pool started"
+        time.sleep(0.01)
+    raise AssertionError("no fork server started")
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "code", "reason"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+)
+def test_a_stop_during_the_pool_start_up_is_one_line(
+    tmp_path: Path, private_tmp: Path, signal_number: int, code: int, reason: str
+) -> None:
+    """Ctrl-C (sent by a terminal to the whole process group) or SIGTERM while the fork
+    server still loads the engine: the driver's one line and exit code, no traceback from
+    the server, no process left."""
+    driver = start_cli(*_ensemble(tmp_path, 20), env={"TMPDIR": str(private_tmp)})
+    try:
+        _fork_server(driver.pid, driver)  # it loads the engine for a second or more from now
+        os.killpg(driver.pid, signal_number)
+        stdout, stderr = driver.communicate(timeout=PATIENCE_S)  # the server's stderr too
+        left = wait_until_gone(driver.pid)
+    finally:
+        driver.kill()
+        kill_group(driver.pid)
+    text = stderr.decode()
+    assert driver.returncode == code, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    lines = [line for line in text.strip().splitlines() if not line.startswith("status-quo")]
+    assert len(lines) == 1 and lines[0].startswith(reason), text
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []

@@ -207,6 +207,7 @@ class ProcessExecutor(_Lifecycle):
         if self._payload_dir is None:
             self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
         if self._pool is None:
+            start_fork_server()  # before the pool starts it without blocking the signals
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=_context(),
@@ -488,13 +489,32 @@ def _pool_saves(serial_s: float, workers: int, start_s: float) -> bool:
 def start_fork_server() -> bool:
     """Start the local pools' fork server now, if this platform has one, without waiting for
     it: it imports :data:`FORKSERVER_PRELOAD` (the engine, loaded and warmed) meanwhile.
-    Returns whether there is one."""
+    Returns whether there is one.
+
+    The server never receives Ctrl-C or SIGTERM (they are blocked from its start), nor does
+    any worker forked from it: a terminal's Ctrl-C reaches the whole process group, and the
+    driver alone stops the run (it kills the workers); the server, which would otherwise
+    print the traceback of an interrupted preload, ends when the driver does.
+    """
     if not isinstance(_context(), multiprocessing.context.ForkServerContext):
         return False
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
-    forkserver.ensure_running()
+    resource_tracker.ensure_running()  # first: starting it unblocks the signals
+    with _stop_signals_blocked():  # the server inherits the block; this process takes a
+        forkserver.ensure_running()  # signal that arrived meanwhile on leaving
     return True
+
+
+@contextlib.contextmanager
+def _stop_signals_blocked() -> Generator[None, None, None]:
+    """Block Ctrl-C and SIGTERM in this thread: a process started meanwhile inherits the
+    block (across ``exec`` too) and never receives them."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def make_executor(
