@@ -1,0 +1,37 @@
+"""What a command loads: ``channelsim run`` imports the modules a plain run uses, not those of
+the other commands (calibration, the explorer, the data store...) nor the local pools."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+
+LOADED = """
+import json, sys
+from channelsim.cli import main
+sys.argv = ["channelsim", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_loaded_by(*args: object) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *map(str, args)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_a_plain_run_loads_only_its_own_command() -> None:
+    loaded = _modules_loaded_by("run", SCENARIO, "--to", "2025-01-03", "--format", "json")
+    commands = {m for m in loaded if m.startswith("channelsim.cli.") and m.endswith("_cmd")}
+    assert commands == {"channelsim.cli.run_cmd", "channelsim.cli.runs_cmd"}
+    unused = {"pandas", "openpyxl", "plotly", "channelsim.experiments.executor"}
+    assert not unused & loaded
