@@ -99,6 +99,21 @@ def test_auto_runs_here_while_quick_then_on_a_pool_bit_for_bit(
     assert_same_results(serial, result)
 
 
+def test_auto_sends_a_long_run_to_the_pool_at_once() -> None:
+    """A run of early_items or more on two workers goes to the pool from its first item: this
+    process does not load what the members need while the pool's fork server loads it."""
+    import os
+
+    from channelsim.experiments.executor import AutoExecutor
+    from toy_member import process_of
+
+    items = list(range(AutoExecutor.early_items))
+    with AutoExecutor(workers=2) as auto:
+        ran_in = dict(auto.run(process_of, None, items))
+    assert sorted(ran_in) == items
+    assert os.getpid() not in ran_in.values()
+
+
 def test_draw_overrides_reach_the_member(serial) -> None:
     totals = serial.totals()
     daily = serial.table("daily")

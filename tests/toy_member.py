@@ -125,6 +125,11 @@ def _drive(argv: list[str]) -> int:
     return 0
 
 
+def process_of(payload: Any, item: Any) -> int:
+    """The id of the process that ran ``item`` (an executor's task)."""
+    return os.getpid()
+
+
 def assert_same_results(a: Any, b: Any) -> None:
     """Two EnsembleResults agree exactly: members, seeds, totals, tables and aggregates.
 

@@ -408,11 +408,11 @@ class AutoExecutor(_Lifecycle):
     items run here, timed (the very first one, which pays the one-off loading, does not
     count); as soon as the rest would take longer than ``serial_budget_s`` here, the rest go
     to a :class:`ProcessExecutor` of ``workers``. A run of at least :attr:`early_items` items
-    starts the pool's fork server at once, so that it loads the engine while the first items
-    run here; the pool then starts in a fraction of a second (:data:`WARM_POOL_START_S`),
-    and takes the rest as soon as it would finish them sooner. Results are the same whichever
-    runs them. Kept open across runs (``with`` or ``close()``), it keeps its pool: the workers
-    start once (:meth:`warm` starts them ahead of the first run).
+    on more than one worker goes to the pool at once: its fork server starts loading the
+    engine then (or earlier: :meth:`prestart`), and this process does not load it too.
+    Results are the same whichever runs them. Kept open across runs (``with`` or
+    ``close()``), it keeps its pool: the workers start once (:meth:`warm` starts them ahead
+    of the first run).
     """
 
     name = "auto"
@@ -431,7 +431,10 @@ class AutoExecutor(_Lifecycle):
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
     ) -> Generator[tuple[int, Any], None, None]:
-        start_s = self._pool_start_s(len(items))
+        if self._pool_at_once(len(items)):
+            yield from self.pool().run(fn, payload, items)
+            return
+        start_s = self._pool_start_s()
         timed_from = time.perf_counter()
         for index, item in enumerate(items):
             yield index, fn(payload, item)
@@ -446,12 +449,21 @@ class AutoExecutor(_Lifecycle):
                     yield index + 1 + offset, result
                 return
 
-    def _pool_start_s(self, n_items: int) -> float:
-        """What starting the pool would cost: the serial budget, unless the pool is up or its
-        fork server can start loading now (a run of :attr:`early_items` or more)."""
+    def _pool_at_once(self, n_items: int) -> bool:
+        """Whether every item goes to the pool: a run of :attr:`early_items` or more on more
+        than one worker, when the pool is up or its fork server loading the engine. Running
+        the first items here would load the engine here too, a second or more of CPU and a
+        few hundred MB that compete with the server's loading for the cores, for the one or
+        two items it would finish before the pool is ready."""
+        if self._pool is not None and self._pool.started:
+            return n_items >= self.early_items
+        return self.prestart(n_items, self.workers)
+
+    def _pool_start_s(self) -> float:
+        """What starting the pool would cost: little once it is up, else the serial budget."""
         if self._pool is not None and self._pool.started:
             return WARM_POOL_START_S
-        return WARM_POOL_START_S if self.prestart(n_items, self.workers) else self.serial_budget_s
+        return self.serial_budget_s
 
     @classmethod
     def prestart(cls, n_items: int, workers: int | None = None) -> bool:
