@@ -237,3 +237,35 @@ def test_configs_record_tables_by_content_hash() -> None:
     assert config([1, 2, 3]) != config([1, 2, 4])
     assert config([1, 2, 3])["member_fn"] == "toy_member.toy_member"
     json.dumps(config([1, 2, 3]))
+
+
+def test_parquet_bytes_are_pandas_own_for_every_kind_of_column() -> None:
+    """A member's table is stored byte for byte as ``DataFrame.to_parquet`` writes it, the
+    second table of a shape too (converted from the first one's schema): NaN as null, dates,
+    text, flags; a column whose inferred type changed, and a custom index, as well."""
+    import datetime as dt
+    import io
+
+    from channelsim.experiments.ensemble import parquet_bytes
+
+    def pandas_bytes(frame: pd.DataFrame) -> bytes:
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, engine="pyarrow")
+        return buffer.getvalue()
+
+    def table(k: int, zone: tuple[object, ...] = ("a", "b", None)) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "date": [dt.date(2025, 1, 1 + k), dt.date(2025, 1, 2 + k), None],
+                "people": np.array([k, 2, 3], dtype=np.int64),
+                "share": [0.5, np.nan, 1.0 / (k + 3)],
+                "night": [True, False, k % 2 == 0],
+                "zone": list(zone),
+                "when": pd.to_datetime(["2025-01-01", "2025-01-02", None]),
+            }
+        )
+
+    frames = [table(0), table(1), table(2, zone=(7, 8, None)), table(3).set_index("people")]
+    frames.append(table(5).astype({"people": "Int64"}))
+    for frame in frames:
+        assert parquet_bytes(frame) == pandas_bytes(frame)
