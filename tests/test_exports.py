@@ -129,3 +129,24 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
     assert [r[arrived] for r in rows[1:]] == daily["arrived_people"].tolist()
     marker = json.loads((out / ".channelsim-output.json").read_text())
     assert {"daily.csv", "boats.csv", WORKBOOK} <= set(marker["files"])
+
+
+def test_whole_counts_round_a_count_s_statistics_but_not_its_shares() -> None:
+    """"What decides" rows name a count (``output``) beside shares and noise levels: the
+    median and interval of the count are whole numbers for reading, the shares are not
+    rounded to 0 or 1 (they were, being columns nothing declares)."""
+    from channelsim.exports import whole_counts
+
+    table = pd.DataFrame(
+        {
+            "output": ["arrived_people"],
+            "share": [0.579],
+            "share_conf": [0.649],
+            "noise_level": [0.483],
+            "median": [3801.5],
+            "low": [3313.65],
+        }
+    )
+    read = whole_counts(table, all_results().describe).iloc[0]
+    assert (read["share"], read["share_conf"], read["noise_level"]) == (0.579, 0.649, 0.483)
+    assert (read["median"], read["low"]) == (3802, 3314)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from channelsim import __version__
-from channelsim.fields import Field
+from channelsim.fields import COLUMNS, Field
 from channelsim.fields import describe as describe_field
 from channelsim.interrupts import signals_deferred
 
@@ -78,7 +78,9 @@ def whole_counts(table: pd.DataFrame, describe: Describe = describe_field) -> pd
     if key is None:
         return table
     counts = table[key].astype(str).map(lambda n: describe(n).count).astype(bool)
-    stats = [c for c in table.columns if describe(str(c)).kind == "stat"]
+    # declared statistics only: a column nothing declares (a share, a noise level) is no
+    # statistic of the row's figure, though it reads like one elsewhere
+    stats = [c for c in table.columns if str(c) in COLUMNS and describe(str(c)).kind == "stat"]
     if not counts.any() or not stats:
         return table
     table = table.astype({c: object for c in stats})
