@@ -376,3 +376,17 @@ def test_what_the_app_keeps_is_bounded_whatever_the_number_of_questions(
         asked.append(settings.cache_key())
         assert len(explorer._cache) <= 4
     assert [explorer.answer(key) for key in asked] == [None] * 6 + [6, 7, 8, 9]
+
+
+def test_ticking_a_policy_the_scenario_lacks_gives_a_scenario_that_runs() -> None:
+    """Beach patrols are not in the 2025 status quo and their defaults name no budget: ticked
+    on the page, they start with the shipped example's payments (beach-funding-plus.toml), so
+    the changed scenario validates instead of failing with 'give exactly one of …'."""
+    start = Settings.starting("status-quo-2025").to_json()
+    on = [{"key": "beach_patrols"}]
+    settings = collect(start, "status-quo-2025", 3, "", [], [], on, [True])
+    assert settings.policies["beach_patrols"].params["payments_eur"] == [141e6, 191e6, 209e6]
+    from channelsim.engine.policy import build_policies
+
+    _, changed = settings.scenarios()
+    assert "beach_patrols" in [p.type_name for p in build_policies(changed.policies)]

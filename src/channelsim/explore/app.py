@@ -40,6 +40,7 @@ from channelsim.explore.settings import (
     MIN_RUNS,
     Settings,
     default_base,
+    example_params,
     not_in_force,
     policy_kind,
     shipped_mapping,
@@ -217,7 +218,7 @@ def controls_panel(settings: Settings) -> list[Any]:
         help_text = types.get(policy_kind(kind), "")
         setting = settings.policies.get(kind)
         on = bool(setting and setting.on)
-        params = setting.params if setting else {}
+        params = setting.params if setting else example_params(policy_kind(kind))
         rows = [
             control_row(c, params.get(c.key.rsplit(".", 1)[1], c.default))
             for c in policy_controls(kind)
@@ -407,22 +408,26 @@ def collect(
                 params[key.removeprefix("params.")] = number
             continue
         kind, name = key.removeprefix("policies.").rsplit(".", 1)
-        setting = settings.policies.setdefault(kind, _new_policy())
+        setting = _policy_setting(settings, kind)
         if number is None or number == control.default:
             setting.params.pop(name, None)
         else:
             setting.params[name] = number
     settings.params = params
     for kind, on in switched.items():
-        settings.policies.setdefault(kind, _new_policy()).on = on
+        _policy_setting(settings, kind).on = on
     settings.policies = {k: v for k, v in settings.policies.items() if v.on}
     return settings
 
 
-def _new_policy() -> Any:
+def _policy_setting(settings: Settings, entry: str) -> Any:
+    """The page's setting of policy ``entry``; one the scenario does not have is added with
+    its shipped example's parameters (:func:`~channelsim.explore.settings.example_params`)."""
     from channelsim.explore.settings import PolicySetting
 
-    return PolicySetting()
+    if entry not in settings.policies:
+        settings.policies[entry] = PolicySetting(params=example_params(policy_kind(entry)))
+    return settings.policies[entry]
 
 
 def posterior_control(config: ExploreConfig, settings: Settings) -> html.Div:

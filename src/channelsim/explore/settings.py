@@ -75,6 +75,23 @@ def shipped_mapping(name: str) -> dict[str, Any]:
     return resolve_base(_read_toml(path), path)
 
 
+@cache
+def _example_entries() -> dict[str, dict[str, Any]]:
+    """The first shipped scenario entry of each policy type, by type (file order)."""
+    examples: dict[str, dict[str, Any]] = {}
+    for path in shipped_scenarios().values():
+        for entry in _read_toml(path).get("policies", []):
+            examples.setdefault(str(entry.get("type")), dict(entry.get("params", {})))
+    return examples
+
+
+def example_params(policy_type: str) -> dict[str, Any]:
+    """The parameters a policy type not in the scenario starts with on the page: those of its
+    first entry in the shipped scenarios (e.g. beach patrols: the payments of
+    ``beach-funding-plus.toml``, as its defaults alone name no budget), else none."""
+    return _plain(copy.deepcopy(_example_entries().get(policy_type, {})))
+
+
 def not_in_force(name: str) -> dict[str, tuple[str | None, str | None]]:
     """The policy entries of a shipped scenario (by their page key) whose window, as the
     scenario's timeline gives it (``history.toml``'s dated entries), lies wholly outside the
