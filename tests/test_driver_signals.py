@@ -138,3 +138,87 @@ def test_a_stop_during_the_pool_start_up_is_one_line(
     assert len(lines) == 1 and lines[0].startswith(reason), text
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []
+
+
+# The real CLI, its fork server held (tests/forkserver_gate.py) before it loads the engine,
+# and the driver saying when it asks the server for a worker ("asked") or waits for it to be
+# ready ("waiting"); nothing else changes.
+GATED_DRIVER = """
+import os
+import sys
+from pathlib import Path
+from multiprocessing import forkserver
+import channelsim.experiments.executor as executor
+gate = Path(os.environ["CHANNELSIM_TEST_GATE"])
+executor.FORKSERVER_PRELOAD = ("__main__", "forkserver_gate", *executor.FORKSERVER_PRELOAD[1:])
+def noted(name, function):
+    def call(*args, **kwargs):
+        (gate / name).touch()
+        return function(*args, **kwargs)
+    return call
+forkserver.connect_to_new_process = noted("asked", forkserver.connect_to_new_process)
+if hasattr(executor, "wait_for_fork_server"):
+    executor.wait_for_fork_server = noted("waiting", executor.wait_for_fork_server)
+sys.argv = ["channelsim", *sys.argv[1:]]
+from channelsim.cli import main
+main()
+"""
+
+
+def _wait_for(driver: subprocess.Popen[bytes], *paths: Path) -> Path:
+    """The first of ``paths`` to exist, waited for (at most :data:`PATIENCE_S`)."""
+    deadline = time.monotonic() + PATIENCE_S
+    while time.monotonic() < deadline:
+        for path in paths:
+            if path.exists():
+                return path
+        assert driver.poll() is None, driver.communicate()
+        time.sleep(0.01)
+    raise AssertionError(f"none of {[p.name for p in paths]} appeared")
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "code", "reason"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+)
+def test_a_stop_while_the_driver_waits_for_the_fork_server_is_one_line(
+    tmp_path: Path, private_tmp: Path, signal_number: int, code: int, reason: str
+) -> None:
+    """The window the test above misses: the driver has done all it does before its workers
+    start and waits for the fork server to load the engine. Had it asked the server for a
+    worker by then, a stop would end it before it learnt the worker's pid, and the server,
+    once loaded, would fork a worker that cannot start (the pool's semaphores gone with the
+    driver) and prints a 15-line traceback. It asks only once the server is ready."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    tests = str(Path(__file__).resolve().parent)  # the server imports its gate from here
+    path = os.pathsep.join([tests, *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {"TMPDIR": str(private_tmp), "CHANNELSIM_TEST_GATE": str(gate), "PYTHONPATH": path}
+    driver = subprocess.Popen(
+        [sys.executable, "-c", GATED_DRIVER, *map(str, _ensemble(tmp_path, 20))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, **env},
+    )
+    try:
+        _wait_for(driver, gate / "paused")  # the server is loading, held
+        _wait_for(driver, gate / "asked", gate / "waiting")  # the driver is at its workers' start
+        assert not (gate / "asked").exists(), "a worker was asked of a server still loading"
+        os.killpg(driver.pid, signal_number)
+        driver.wait(timeout=PATIENCE_S)
+        (gate / "open").touch()  # the server loads now, and serves what it was asked
+        stdout, stderr = driver.communicate(timeout=PATIENCE_S)  # the server's stderr too
+        left = wait_until_gone(driver.pid)
+    finally:
+        (gate / "open").touch()
+        driver.kill()
+        kill_group(driver.pid)
+    text = stderr.decode()
+    assert driver.returncode == code, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    lines = [line for line in text.strip().splitlines() if not line.startswith("status-quo")]
+    assert len(lines) == 1 and lines[0].startswith(reason), text
+    assert not (gate / "asked").exists()
+    assert stdout == b"" and not (tmp_path / "out").exists()
+    assert left == [] and list(private_tmp.iterdir()) == []

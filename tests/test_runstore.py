@@ -388,3 +388,29 @@ def test_a_command_needing_a_store_in_use_is_refused_before_any_member(
     assert "another channelsim process is using it" in err
     members = path.with_name("runs.duckdb.members")
     assert not members.exists() or not any(members.iterdir())
+
+
+def test_ctrl_c_while_the_store_opens_comes_after_it_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C while the store is being opened (created, its tables made) is delivered once
+    it is open: DuckDB would otherwise turn it into a "Query interrupted" error halfway,
+    which the command line printed as a traceback."""
+    import signal
+
+    check_tables = RunStore._check_tables
+
+    def interrupted(self: RunStore, connection: object) -> None:
+        signal.raise_signal(signal.SIGINT)
+        check_tables(self, connection)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RunStore, "_check_tables", interrupted)
+    store = RunStore(tmp_path / "runs.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        store.list_runs()
+    monkeypatch.undo()
+    try:
+        assert store._connection is not None  # opened whole, then interrupted
+        assert store.list_runs() == []
+    finally:
+        store.close()

@@ -283,35 +283,43 @@ class RunStore:
         return self.path.exists()
 
     def _db(self) -> duckdb.DuckDBPyConnection:
+        """The connection, opened (and the store checked, created or tidied) on first use,
+        whole even if Ctrl-C or SIGTERM comes meanwhile: DuckDB would turn it into a "Query
+        interrupted" error halfway; it is delivered once the store is open."""
         if self._connection is None:
-            if not self._create and not self.exists:
-                raise StoreError(f"no results store at {self.path}")
-            if self.outputs_dir.exists() and not self.outputs_dir.is_dir():
-                raise StoreError(
-                    f"cannot use the results store {self.path}: {self.outputs_dir} should be "
-                    "the folder of its members, but it is a file"
-                )
-            self._check_folders_above()
-            try:
-                self._check_is_a_results_store()
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                connection = duckdb.connect(str(self.path))
-                self._check_tables(connection)  # before anything is written to it
-                self._connection = connection
-                self._connection.execute(_SCHEMA)
-                self._mark_stale_runs()
-                self._move_legacy_members()
-            except OSError as error:
-                raise StoreError(
-                    f"cannot open the results store {self.path}: {os_error_text(error)}"
-                ) from None
-            except duckdb.Error as error:
-                first_line = str(error).splitlines()[0]
-                hint = " (another channelsim process is using it)" if "lock" in first_line else ""
-                raise StoreError(
-                    f"cannot open the results store {self.path}{hint}: {first_line}"
-                ) from None
+            with signals_deferred():
+                self._open()
+        assert self._connection is not None
         return self._connection
+
+    def _open(self) -> None:
+        if not self._create and not self.exists:
+            raise StoreError(f"no results store at {self.path}")
+        if self.outputs_dir.exists() and not self.outputs_dir.is_dir():
+            raise StoreError(
+                f"cannot use the results store {self.path}: {self.outputs_dir} should be "
+                "the folder of its members, but it is a file"
+            )
+        self._check_folders_above()
+        try:
+            self._check_is_a_results_store()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = duckdb.connect(str(self.path))
+            self._check_tables(connection)  # before anything is written to it
+            self._connection = connection
+            self._connection.execute(_SCHEMA)
+            self._mark_stale_runs()
+            self._move_legacy_members()
+        except OSError as error:
+            raise StoreError(
+                f"cannot open the results store {self.path}: {os_error_text(error)}"
+            ) from None
+        except duckdb.Error as error:
+            first_line = str(error).splitlines()[0]
+            hint = " (another channelsim process is using it)" if "lock" in first_line else ""
+            raise StoreError(
+                f"cannot open the results store {self.path}{hint}: {first_line}"
+            ) from None
 
     def _check_is_a_results_store(self) -> None:
         """What is at the path must be a results store (or nothing, for a new one): a folder
@@ -401,9 +409,10 @@ class RunStore:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self._commit_pending()  # a read sees every member recorded so far
-        cursor = self._db().execute(sql, list(params))
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with signals_deferred():  # a Ctrl-C after it, not a "Query interrupted" error
+            cursor = self._db().execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # -- runs ---------------------------------------------------------------------------
 

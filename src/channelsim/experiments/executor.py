@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self
 
 from channelsim.errors import ChannelsimError, ClusterError, InputError
+from channelsim.interrupts import signals_deferred
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
 DASK_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "inproc://")
@@ -242,10 +243,12 @@ class ProcessExecutor(_Lifecycle):
         payload_path.write_bytes(pickle.dumps((fn, payload), protocol=pickle.HIGHEST_PROTOCOL))
         finished = False
         try:
-            index_of: dict[Future[Any], int] = {
-                self._pool.submit(_call_in_worker, str(payload_path), item): index
-                for index, item in enumerate(items)
-            }
+            wait_for_fork_server()  # asking it for workers before would block uninterruptibly
+            with signals_deferred():  # workers started (ms), none left half-requested
+                index_of: dict[Future[Any], int] = {
+                    self._pool.submit(_call_in_worker, str(payload_path), item): index
+                    for index, item in enumerate(items)
+                }
             for future in as_completed(index_of):
                 try:
                     result = future.result()
@@ -508,14 +511,69 @@ def start_fork_server() -> bool:
     driver alone stops the run (it kills the workers); the server, which would otherwise
     print the traceback of an interrupted preload, ends when the driver does.
     """
+    global _server_ready
     if not isinstance(_context(), multiprocessing.context.ForkServerContext):
         return False
     from multiprocessing import forkserver, resource_tracker
 
     resource_tracker.ensure_running()  # first: starting it unblocks the signals
-    with _stop_signals_blocked():  # the server inherits the block; this process takes a
-        forkserver.ensure_running()  # signal that arrived meanwhile on leaving
+    server: Any = forkserver._forkserver  # its pid: a private attribute
+    ready = Path(multiprocessing_temp_dir()) / f"forkserver-{secrets.token_hex(8)}.ready"
+    with _stop_signals_blocked(), _environment(FORKSERVER_READY_ENV, str(ready)):
+        before = server._forkserver_pid  # the server inherits the block and the variable;
+        forkserver.ensure_running()  # this process takes a signal that arrived meanwhile
+        if server._forkserver_pid != before:  # on leaving
+            _server_ready = (server._forkserver_pid, ready)
     return True
+
+
+FORKSERVER_READY_ENV = "CHANNELSIM_FORKSERVER_READY"
+"""The file the fork server creates once it has imported :data:`FORKSERVER_PRELOAD` (set in
+its environment by :func:`start_fork_server`; ``channelsim.experiments.preload`` creates it)."""
+
+FORKSERVER_READY_TIMEOUT_S = 600.0
+"""How long to wait for the server's file at most (should it fail to create it), after which
+workers are asked for anyway, as if it were ready."""
+
+_server_ready: tuple[int, Path] | None = None
+"""The pid of the fork server this process started last and its :data:`FORKSERVER_READY_ENV`."""
+
+
+def wait_for_fork_server() -> None:
+    """Wait until the fork server started by :func:`start_fork_server` has loaded the engine,
+    interruptibly (it may take a few seconds).
+
+    The server forks no worker before then, and a worker asked of it meanwhile would be
+    beyond this process's reach: a Ctrl-C while waiting for that worker's pid ends this
+    process without the pid, and the worker, forked later, fails to start (the pool's
+    semaphores are gone) and prints a traceback. So workers are asked for only once the
+    server is ready (or has died: the pool then reports it).
+    """
+    global _server_ready
+    if _server_ready is None:
+        return
+    pid, ready = _server_ready
+    deadline = time.monotonic() + FORKSERVER_READY_TIMEOUT_S
+    while not ready.exists() and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):  # WNOWAIT: multiprocessing reaps it
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                break
+        time.sleep(0.005)
+    _server_ready = None
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Generator[None, None, None]:
+    """``os.environ[name] = value`` inside the block (the processes it starts inherit it)."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 @contextlib.contextmanager

@@ -10,12 +10,15 @@ here changes nothing but that: the workers load the engine themselves.
 from __future__ import annotations
 
 import contextlib
+import os
+from pathlib import Path
+
+from channelsim.experiments.executor import FORKSERVER_READY_ENV
 
 
 def _warm() -> None:
     import datetime as dt
     from importlib import resources
-    from pathlib import Path
 
     from channelsim.engine import load_scenario, simulate
 
@@ -25,5 +28,18 @@ def _warm() -> None:
     simulate(scenario.with_changes(end=scenario.start + dt.timedelta(days=6)), 0)
 
 
-with contextlib.suppress(Exception):
-    _warm()
+def _say_ready() -> None:
+    """Create the file the driver waits for before it asks for workers (see
+    :func:`channelsim.experiments.executor.wait_for_fork_server`); the workers forked from
+    here do not inherit its name."""
+    path = os.environ.pop(FORKSERVER_READY_ENV, None)
+    if path:
+        with contextlib.suppress(OSError):
+            Path(path).touch()
+
+
+try:
+    with contextlib.suppress(Exception):
+        _warm()
+finally:
+    _say_ready()
