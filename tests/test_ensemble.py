@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -269,3 +271,40 @@ def test_parquet_bytes_are_pandas_own_for_every_kind_of_column() -> None:
     frames.append(table(5).astype({"people": "Int64"}))
     for frame in frames:
         assert parquet_bytes(frame) == pandas_bytes(frame)
+
+
+DRIVER_SCRIPT = """
+import os, sys
+if __name__ != "__main__":  # imported: by a worker, or by the fork server for them
+    with open(os.environ["RAN_IN"], "a") as ran_in:
+        ran_in.write(f"{os.getpid()}\\n")
+else:
+    sys.path.insert(0, sys.argv[1])
+    from channelsim.experiments.executor import ProcessExecutor
+    from toy_member import process_of
+    with ProcessExecutor(workers=2) as pool:
+        print(*sorted({pid for _, pid in pool.run(process_of, None, list(range(8)))}))
+"""
+
+
+def test_the_fork_server_imports_the_driver_script_once_for_every_worker(tmp_path: Path) -> None:
+    """Each worker would otherwise run the driver's script again on starting (channelsim's:
+    the whole command line); the fork server imports it once, and workers forked from it
+    find it imported."""
+    import subprocess
+    import sys
+
+    script, ran_in = tmp_path / "driver.py", tmp_path / "ran-in.txt"
+    script.write_text(DRIVER_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(Path(__file__).resolve().parent)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RAN_IN": str(ran_in)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    workers = set(map(int, done.stdout.split()))
+    imported_in = set(map(int, ran_in.read_text().split()))
+    assert workers and not workers & imported_in, (workers, imported_in)
+    assert len(imported_in) == 1  # the fork server

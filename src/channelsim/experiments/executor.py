@@ -169,7 +169,8 @@ def _call_in_worker(payload_path: str, item: Any) -> Any:
 
 FORKSERVER_PRELOAD = ("__main__", "channelsim.experiments.preload")
 """Modules the fork server imports once, so that every worker forked from it has them: the
-driver's script (as multiprocessing does by default) and the engine, loaded and warmed."""
+driver's script (which ``channelsim.experiments.preload`` imports, see
+:data:`FORKSERVER_MAIN_ENV`) and the engine, loaded and warmed."""
 
 
 def _start_method() -> str:
@@ -519,7 +520,8 @@ def start_fork_server() -> bool:
     resource_tracker.ensure_running()  # first: starting it unblocks the signals
     server: Any = forkserver._forkserver  # its pid: a private attribute
     ready = Path(multiprocessing_temp_dir()) / f"forkserver-{secrets.token_hex(8)}.ready"
-    with _stop_signals_blocked(), _environment(FORKSERVER_READY_ENV, str(ready)):
+    told = {FORKSERVER_READY_ENV: str(ready), FORKSERVER_MAIN_ENV: _main_path() or ""}
+    with _stop_signals_blocked(), _environment(told):
         before = server._forkserver_pid  # the server inherits the block and the variable;
         forkserver.ensure_running()  # this process takes a signal that arrived meanwhile
         if server._forkserver_pid != before:  # on leaving
@@ -530,6 +532,21 @@ def start_fork_server() -> bool:
 FORKSERVER_READY_ENV = "CHANNELSIM_FORKSERVER_READY"
 """The file the fork server creates once it has imported :data:`FORKSERVER_PRELOAD` (set in
 its environment by :func:`start_fork_server`; ``channelsim.experiments.preload`` creates it)."""
+
+FORKSERVER_MAIN_ENV = "CHANNELSIM_FORKSERVER_MAIN"
+"""The driver's script, for the fork server to import once as each worker would (set by
+:func:`start_fork_server`): Python's fork server ignores its ``"__main__"`` preload (3.11
+passes the script under a name it does not read), so each worker ran the script itself on
+starting — ``channelsim``'s, the command line, a tenth of a CPU second per worker."""
+
+
+def _main_path() -> str | None:
+    """The path of the driver's script, as multiprocessing gives it to its workers."""
+    from multiprocessing import spawn
+
+    path = spawn.get_preparation_data("driver").get("init_main_from_path")
+    return None if path is None else str(path)
+
 
 FORKSERVER_READY_TIMEOUT_S = 600.0
 """How long to wait for the server's file at most (should it fail to create it), after which
@@ -563,17 +580,19 @@ def wait_for_fork_server() -> None:
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str) -> Generator[None, None, None]:
-    """``os.environ[name] = value`` inside the block (the processes it starts inherit it)."""
-    previous = os.environ.get(name)
-    os.environ[name] = value
+def _environment(values: dict[str, str]) -> Generator[None, None, None]:
+    """``os.environ`` updated with ``values`` inside the block (the processes it starts
+    inherit them)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager

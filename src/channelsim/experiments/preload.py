@@ -13,7 +13,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from channelsim.experiments.executor import FORKSERVER_READY_ENV
+from channelsim.experiments.executor import FORKSERVER_MAIN_ENV, FORKSERVER_READY_ENV
 
 
 def _warm() -> None:
@@ -38,7 +38,24 @@ def _say_ready() -> None:
             Path(path).touch()
 
 
+def _import_main() -> None:
+    """The driver's script, imported as each worker would otherwise import it on starting
+    (see :data:`channelsim.experiments.executor.FORKSERVER_MAIN_ENV`); a worker whose
+    ``__main__`` is already that script does not import it again."""
+    from multiprocessing import process, spawn
+
+    path = os.environ.pop(FORKSERVER_MAIN_ENV, None)
+    if path:
+        process.current_process()._inheriting = True  # type: ignore[attr-defined]
+        try:
+            spawn.import_main_path(path)
+        finally:
+            del process.current_process()._inheriting  # type: ignore[attr-defined]
+
+
 try:
+    with contextlib.suppress(Exception):
+        _import_main()
     with contextlib.suppress(Exception):
         _warm()
 finally:
