@@ -27,7 +27,14 @@ from channelsim.experiments.ensemble import (
     member_seed,
     run_ensemble,
 )
-from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
+from channelsim.experiments.summary import (
+    HIGH_Q,
+    INTERVAL,
+    LOW_Q,
+    STATS,
+    interval_columns,
+    plain_json,
+)
 from channelsim.outputs import OutputTarget, write_output_folder
 
 if TYPE_CHECKING:
@@ -55,6 +62,7 @@ class ScenarioEnsemble:
     elapsed_s: float
     results: ResultSet
     _period_tables: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
+    _totals: pd.DataFrame | None = None
 
     @functools.cached_property
     def daily(self) -> pd.DataFrame:
@@ -63,12 +71,15 @@ class ScenarioEnsemble:
 
     def totals_table(self) -> pd.DataFrame:
         """One row per total: ``figure, median, low, high, mean``."""
-        members = self.result.totals()
-        rows = [
-            {"figure": figure, **interval_stats(members[figure].to_numpy(dtype=float))}
-            for figure in self.result.metrics()
-        ]
-        return pd.DataFrame(rows, columns=["figure", "median", "low", "high", "mean"])
+        if self._totals is None:
+            figures = self.result.metrics()
+            members = self.result.totals()[figures].to_numpy(dtype=float)
+            rows = [
+                {"figure": figure, **stats}
+                for figure, stats in zip(figures, interval_columns(members), strict=True)
+            ]
+            self._totals = pd.DataFrame(rows, columns=["figure", *STATS])
+        return self._totals.copy()
 
     def period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
         """Per ``year`` or ``month`` (``YYYY-MM``) and figure, the interval across members of
@@ -90,16 +101,17 @@ class ScenarioEnsemble:
         groups = Groups(members * n_periods + periods.index, n_members * n_periods)
         columns = {c: daily[c].to_numpy() for c in daily.columns}
         values = self.results.aggregate(columns, groups, self.results.figures())
+        # members × (period, figure), in the order of the rows
+        table = np.stack(
+            [v.reshape(n_members, n_periods).astype(np.float64) for v in values.values()],
+            axis=2,
+        ).reshape(n_members, n_periods * len(values))
+        keys = [(label, figure) for label in labels for figure in values]
         rows = [
-            {
-                period: label,
-                "figure": figure,
-                **interval_stats(v.reshape(n_members, n_periods)[:, p].astype(np.float64)),
-            }
-            for p, label in enumerate(labels)
-            for figure, v in values.items()
+            {period: label, "figure": figure, **stats}
+            for (label, figure), stats in zip(keys, interval_columns(table), strict=True)
         ]
-        return pd.DataFrame(rows, columns=[period, "figure", "median", "low", "high", "mean"])
+        return pd.DataFrame(rows, columns=[period, "figure", *STATS])
 
     @functools.cached_property
     def boats(self) -> pd.DataFrame:
@@ -185,10 +197,12 @@ def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def _by_period(table: pd.DataFrame, period: str) -> list[dict[str, Any]]:
-    return [
-        {period: key, **_by_figure(group.drop(columns=period))}
-        for key, group in table.groupby(period, sort=True)
-    ]
+    """Rows ``{period: key, figure: {median, low, high, mean}, ...}`` by ascending period."""
+    periods: dict[Any, dict[str, dict[str, float]]] = {}
+    for row in table.to_dict(orient="records"):
+        key, figure = row.pop(period), str(row.pop("figure"))
+        periods.setdefault(key, {})[figure] = row
+    return [{period: key, **periods[key]} for key in sorted(periods)]
 
 
 def run_scenario_ensemble(

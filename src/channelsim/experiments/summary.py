@@ -16,13 +16,42 @@ def interval_stats(values: np.ndarray) -> dict[str, float]:
     (NaN when there are none): the figures every ensemble command reports."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return dict.fromkeys(("median", "low", "high", "mean"), math.nan)
+        return dict.fromkeys(STATS, math.nan)
     return {
         "median": float(np.median(finite)),
         "low": float(np.quantile(finite, LOW_Q)),
         "high": float(np.quantile(finite, HIGH_Q)),
         "mean": float(finite.mean()),
     }
+
+
+STATS = ("median", "low", "high", "mean")
+
+
+def interval_columns(values: np.ndarray) -> list[dict[str, float]]:
+    """:func:`interval_stats` of each column of a ``members × columns`` array, computed for
+    all the columns without a missing value at once (one quantile call each, not one per
+    column), bit for bit the same: each column is reduced as one contiguous row, as
+    :func:`interval_stats` reduces it."""
+    rows = np.ascontiguousarray(np.asarray(values, dtype=np.float64).T)
+    whole = np.isfinite(rows).all(axis=1) & (rows.shape[1] > 0)  # no member: NaN
+    found = rows[whole]
+    stats: list[dict[str, float]] = [{} for _ in range(len(rows))]
+    if whole.any():
+        columns = np.stack(
+            [
+                np.median(found, axis=1),
+                np.quantile(found, LOW_Q, axis=1),
+                np.quantile(found, HIGH_Q, axis=1),
+                found.mean(axis=1),
+            ],
+            axis=1,
+        ).tolist()
+        for i, values_of_row in zip(np.flatnonzero(whole), columns, strict=True):
+            stats[i] = dict(zip(STATS, values_of_row, strict=True))
+    for i in np.flatnonzero(~whole):
+        stats[i] = interval_stats(rows[i])
+    return stats
 
 
 def plain_json(value: Any) -> Any:
