@@ -222,3 +222,27 @@ def test_a_stop_while_the_driver_waits_for_the_fork_server_is_one_line(
     assert not (gate / "asked").exists()
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "code", "line"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+)
+def test_a_stop_while_the_command_loads_is_one_line(
+    tmp_path: Path, signal_number: int, code: int, line: str
+) -> None:
+    """Ctrl-C or SIGTERM in the first few tenths of a second, while the ``channelsim``
+    script imports the command line: Python printed the traceback of the interrupted import
+    (and SIGTERM ended it without a word)."""
+    script = tmp_path / "channelsim"  # what the installed script does, stopped midway
+    script.write_text(
+        "import os, signal, sys\n"
+        "import channelsim\n"
+        f"os.kill(os.getpid(), {int(signal_number)})\n"
+        "from channelsim.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), "run", str(SCENARIO)], capture_output=True, timeout=120
+    )
+    assert (done.returncode, done.stderr.decode(), done.stdout) == (code, f"{line}\n", b"")

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from channelsim import __version__
+from channelsim._startup import release as release_loading_stops
 from channelsim.cli import helptext
 from channelsim.cli.output import print_error, print_stopped
 from channelsim.errors import ChannelsimError, Terminated, os_error_text
@@ -130,6 +131,7 @@ def main() -> None:
     SIGTERM stops a command as Ctrl-C does (exit 143 instead of 130); an environment fault
     (an ``OSError``: full disk, read-only folder, file-size limit) is one line and exit 2.
     """
+    release_loading_stops()  # from here, Ctrl-C and SIGTERM stop the command in order
     _sigterm.clear()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None

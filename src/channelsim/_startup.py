@@ -1,0 +1,44 @@
+"""Ctrl-C or SIGTERM while the ``channelsim`` command loads its modules (a few tenths of a
+second, before :func:`channelsim.cli.main` handles them): the same one line and exit code as
+later (130, or 143 for SIGTERM), not Python's traceback of an interrupted import.
+
+Only in the command's own process (its script, ``sys.argv[0]``, is named ``channelsim``):
+importing channelsim anywhere else imports nothing more and changes no signal handler.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_STOPS = {2: ("interrupted", 130), 15: ("stopped by SIGTERM", 143)}  # SIGINT, SIGTERM
+
+
+def _stop(signum: int, frame: object) -> None:
+    why, code = _STOPS[signum]
+    os.write(2, f"{why}\n".encode())
+    os._exit(code)  # nothing is written or started yet: nothing to clean up
+
+
+def hold_stops_while_the_command_loads() -> None:
+    """Stop at once, in one line, on Ctrl-C or SIGTERM until :func:`release` (the command's
+    process only, its main thread only)."""
+    script = os.path.splitext(os.path.basename(getattr(sys, "argv", [""])[0] or ""))[0]
+    if script != "channelsim":
+        return
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _stop)
+
+
+def release() -> None:
+    """Python's own handling back (Ctrl-C a KeyboardInterrupt), if it was held."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is _stop:
+            default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+            signal.signal(signum, default)
