@@ -308,3 +308,17 @@ def test_the_fork_server_imports_the_driver_script_once_for_every_worker(tmp_pat
     imported_in = set(map(int, ran_in.read_text().split()))
     assert workers and not workers & imported_in, (workers, imported_in)
     assert len(imported_in) == 1  # the fork server
+
+
+def test_pool_workers_start_with_a_recorded_member_s_modules_loaded() -> None:
+    """The fork server runs a week as a recorded member runs (daily table, Parquet bytes) and
+    freezes what it loaded: its workers import nothing for their first member (each imported
+    pandas and PyArrow's Parquet writer, about 0.3 CPU s) and their collections skip it."""
+    from channelsim.experiments.executor import ProcessExecutor, start_fork_server
+    from toy_member import worker_state
+
+    if not start_fork_server():
+        pytest.skip("no fork server on this platform")
+    with ProcessExecutor(workers=2) as pool:
+        states = [state for _, state in pool.run(worker_state, None, [0, 1])]
+    assert all(loaded and frozen > 0 for loaded, frozen in states), states

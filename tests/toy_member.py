@@ -148,3 +148,12 @@ def assert_same_results(a: Any, b: Any) -> None:
 
 if __name__ == "__main__":
     sys.exit(_drive(sys.argv[1:]))
+
+
+def worker_state(payload: Any, item: Any) -> tuple[bool, int]:
+    """Whether the process running ``item`` has PyArrow's Parquet writer loaded, and how many
+    objects its garbage collector leaves alone (frozen): what a pool worker inherits."""
+    import gc
+    import sys
+
+    return "pyarrow.parquet" in sys.modules, gc.get_freeze_count()
