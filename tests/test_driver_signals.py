@@ -99,6 +99,24 @@ def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(
     assert left == [] and list(private_tmp.iterdir()) == []
 
 
+STOPS = pytest.mark.parametrize(
+    ("signal_number", "code", "reason"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+)
+
+
+def _assert_one_line(
+    driver: subprocess.Popen[bytes], stderr: bytes, code: int, reason: str
+) -> None:
+    """The driver stopped with ``code`` and said so in one line (beside its progress bar),
+    with no traceback from any of its processes (their stderr is the driver's)."""
+    text = stderr.decode()
+    assert driver.returncode == code, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    lines = [line for line in text.strip().splitlines() if not line.startswith("status-quo")]
+    assert len(lines) == 1 and lines[0].startswith(reason), text
+
+
 def _fork_server(group: int, driver: subprocess.Popen[bytes]) -> int:
     """The pid of the fork server of ``group``, waited for (it starts with the pool)."""
     deadline = time.monotonic() + PATIENCE_S
@@ -112,10 +130,7 @@ def _fork_server(group: int, driver: subprocess.Popen[bytes]) -> int:
     raise AssertionError("no fork server started")
 
 
-@pytest.mark.parametrize(
-    ("signal_number", "code", "reason"),
-    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
-)
+@STOPS
 def test_a_stop_during_the_pool_start_up_is_one_line(
     tmp_path: Path, private_tmp: Path, signal_number: int, code: int, reason: str
 ) -> None:
@@ -131,11 +146,7 @@ def test_a_stop_during_the_pool_start_up_is_one_line(
     finally:
         driver.kill()
         kill_group(driver.pid)
-    text = stderr.decode()
-    assert driver.returncode == code, text
-    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
-    lines = [line for line in text.strip().splitlines() if not line.startswith("status-quo")]
-    assert len(lines) == 1 and lines[0].startswith(reason), text
+    _assert_one_line(driver, stderr, code, reason)
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []
 
@@ -177,10 +188,7 @@ def _wait_for(driver: subprocess.Popen[bytes], *paths: Path) -> Path:
     raise AssertionError(f"none of {[p.name for p in paths]} appeared")
 
 
-@pytest.mark.parametrize(
-    ("signal_number", "code", "reason"),
-    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
-)
+@STOPS
 def test_a_stop_while_the_driver_waits_for_the_fork_server_is_one_line(
     tmp_path: Path, private_tmp: Path, signal_number: int, code: int, reason: str
 ) -> None:
@@ -214,22 +222,15 @@ def test_a_stop_while_the_driver_waits_for_the_fork_server_is_one_line(
         (gate / "open").touch()
         driver.kill()
         kill_group(driver.pid)
-    text = stderr.decode()
-    assert driver.returncode == code, text
-    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
-    lines = [line for line in text.strip().splitlines() if not line.startswith("status-quo")]
-    assert len(lines) == 1 and lines[0].startswith(reason), text
+    _assert_one_line(driver, stderr, code, reason)
     assert not (gate / "asked").exists()
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []
 
 
-@pytest.mark.parametrize(
-    ("signal_number", "code", "line"),
-    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
-)
+@STOPS
 def test_a_stop_while_the_command_loads_is_one_line(
-    tmp_path: Path, signal_number: int, code: int, line: str
+    tmp_path: Path, signal_number: int, code: int, reason: str
 ) -> None:
     """Ctrl-C or SIGTERM in the first few tenths of a second, while the ``channelsim``
     script imports the command line: Python printed the traceback of the interrupted import
@@ -245,4 +246,4 @@ def test_a_stop_while_the_command_loads_is_one_line(
     done = subprocess.run(
         [sys.executable, str(script), "run", str(SCENARIO)], capture_output=True, timeout=120
     )
-    assert (done.returncode, done.stderr.decode(), done.stdout) == (code, f"{line}\n", b"")
+    assert (done.returncode, done.stderr.decode(), done.stdout) == (code, f"{reason}\n", b"")
