@@ -26,12 +26,13 @@ def hold_stops_while_the_command_loads() -> None:
     script = os.path.splitext(os.path.basename(getattr(sys, "argv", [""])[0] or ""))[0]
     if script != "channelsim":
         return
-    import signal
-    import threading
+    import _signal  # built in: ``signal`` itself imports enum, long enough to be interrupted
 
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, _stop)
+    try:
+        for signum in _STOPS:
+            _signal.signal(signum, _stop)
+    except ValueError:  # not the main thread: leave the signals alone
+        pass
 
 
 def release() -> None:
