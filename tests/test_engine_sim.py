@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -525,3 +525,72 @@ def test_the_boat_log_is_copied_byte_for_byte_into_the_result() -> None:
     copy["boat_id"] = -1
     assert boats["boat_id"][:4].tolist() == [0, 1, 2, 3]
     assert _copy_records(boats[:0]).shape == (0,)
+
+
+def _digest(result: SimResult) -> str:
+    """A hash of a run's every output: daily series, boat log, ledger and finals."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(result.values):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(result.values[name]).tobytes())
+    assert result.boat_log is not None and result.cost_rows is not None
+    h.update(result.boat_log.tobytes())
+    day, items, item, cost = result.cost_rows
+    h.update(day.tobytes() + repr(items).encode() + item.tobytes() + cost.tobytes())
+    h.update(repr(sorted(result.finals.items())).encode())
+    return h.hexdigest()
+
+
+SHARED_PLAN_SCENARIOS = ("status-quo-2025", "doctrine-territorial", "echr-exit")
+
+
+def test_seeds_of_one_scenario_share_its_set_up_and_give_the_bits_of_a_fresh_process() -> None:
+    """The runs of a scenario share what does not depend on the seed (policies' effects,
+    levers, rules, compiled policies): a seed run after others gives the bits it gives alone
+    in a fresh process, and a run leaves nothing behind for the next."""
+    import subprocess
+    import sys
+
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    ours = {}
+    for name in SHARED_PLAN_SCENARIOS:
+        scenario = load_scenario(scenarios / f"{name}.toml")
+        first, second, again = (Sim(scenario, seed=s).run() for s in (11, 12, 11))
+        assert _digest(again) == _digest(first)
+        ours[name] = _digest(second)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from test_engine_sim import _digest\n"
+        "from channelsim.engine import Sim, load_scenario\n"
+        "for name in sys.argv[3:]:\n"
+        "    scenario = load_scenario(f'{sys.argv[2]}/{name}.toml')\n"
+        "    print(name, _digest(Sim(scenario, seed=12).run()))\n"
+    )
+    args = [sys.executable, "-c", code, str(Path(__file__).parent), str(scenarios)]
+    out = subprocess.run(
+        [*args, *SHARED_PLAN_SCENARIOS], capture_output=True, text=True, check=True
+    ).stdout
+    fresh = dict(line.split() for line in out.splitlines())
+    assert fresh == ours
+
+
+def test_a_scenario_s_policies_give_their_effects_once_for_all_its_seeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from channelsim.policies.drivers import Driver
+
+    calls = []
+    effects = Driver.effects
+
+    def counted(self: Driver, setup: Setup) -> Any:
+        calls.append(self.lever)
+        return effects(self, setup)
+
+    monkeypatch.setattr(Driver, "effects", counted)
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "history.toml")
+    drivers = [p.params["lever"] for p in scenario.policies if p.type == "driver"]
+    for seed in (1, 2, 3):
+        Sim(scenario, seed=seed, end="2018-03-31").run()  # a new period: its own set-up
+        Sim(scenario, seed=seed).run()
+    assert drivers and calls == drivers * 4  # three periods' set-ups, then the scenario's

@@ -23,6 +23,7 @@ from channelsim import __version__
 from channelsim.engine import kernels
 from channelsim.engine.loop import Loop, Progress
 from channelsim.engine.policy import (
+    BUILTIN_POLICIES,
     COMBINE_ORDER,
     Cost,
     Effect,
@@ -80,13 +81,45 @@ def _flat(overrides: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 @dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What a run sets up whatever its seed: the period, its policies (bound, initialised)
+    with their active days, the lever values with their effects (the weather's columns
+    left for the run), results, kernel set-up, rules of interception, compiled policies and
+    the ledger's entries from the policies' costs. ``python_free``: no policy has a hook run
+    in Python, so a run never changes ``policies`` and the plan serves every seed (a run
+    copies the arrays it writes)."""
+
+    world: Any
+    setup: Setup
+    policies: list[Policy]
+    active: list[np.ndarray]
+    levers: np.ndarray
+    zone_levers: dict[str, np.ndarray]
+    results: ResultSet
+    extra_names: list[str]
+    kernel: kernels.KernelSetup
+    rules: np.ndarray
+    rule_on: np.ndarray
+    rule_owner: list[int]
+    compiled: CompiledPolicies
+    costs: tuple[tuple[str, int, float], ...]  # (ledger item, day index, GBP)
+    python_free: bool
+
+
+@dataclasses.dataclass
 class _Built:
-    """What a scenario gives every run of it: its policies (instances each run copies) and
-    its JSON."""
+    """What a scenario gives every run of it: its policies (instances each run copies), its
+    JSON and, once a run made it, the plan its seeds share."""
 
     scenario: Scenario
     policies: tuple[Policy, ...]
     json: str
+    plan: _Plan | None = None
+
+
+#: The modules of the built-in policies: their effects depend on their parameters and the
+#: set-up alone (no seed), so a plan made with them serves every seed.
+_BUILTIN_MODULES = frozenset(BUILTIN_POLICIES.values())
 
 
 _LAST_BUILT: list[_Built | None] = [None]  # replaced whole: a thread reads it once
@@ -175,11 +208,33 @@ class Sim:
             self.scenario = scenario.with_changes(**changes)
         self.params = self.scenario.params
         self.seed = self.scenario.seed
-        self.policies = [policy.fresh_copy() for policy in built.policies]
-        self.policies += list(policies or [])
+        self._built = built
+        self._prototypes = built.policies
+        self._extra_policies = list(policies or [])
+        self._policies: list[Policy] | None = None  # copies, made when first asked for
         self.weather = weather
         self.world = world
         self.loop = loop or Loop()
+
+    @property
+    def policies(self) -> list[Policy]:
+        """This run's policies: copies of the scenario's (made when first asked for, so that
+        changing them changes this Sim alone), then the extra ones given."""
+        if self._policies is None:
+            self._policies = [policy.fresh_copy() for policy in self._prototypes]
+            self._policies += self._extra_policies
+        return self._policies
+
+    @policies.setter
+    def policies(self, policies: list[Policy]) -> None:
+        self._policies = list(policies)
+
+    def _policy_sources(self) -> list[Policy]:
+        """What each run copies its policies from: :attr:`policies` if asked for, else the
+        scenario's own instances (the same values) and the extra ones."""
+        if self._policies is not None:
+            return self._policies
+        return [*self._prototypes, *self._extra_policies]
 
     # -- set-up ----------------------------------------------------------------------------
 
@@ -202,46 +257,19 @@ class Sim:
     def results(self) -> ResultSet:
         """The results this run declares: the stages', then its policies'."""
         declared = [r for stage in self.loop.stages for r in stage.results]
-        declared += [r for policy in self.policies for r in policy.results]
+        declared += [r for policy in self._policy_sources() for r in policy.results]
         return ResultSet(declared)
 
     def setup(self) -> SimState:
         """Everything before the first day: weather, levers and effects, streams, state."""
         from channelsim.world.geography import load_world
 
-        sc, p = self.scenario, self.params
+        p = self.params
         world = self.world if self.world is not None else load_world()
-        dates = np.arange(
-            np.datetime64(sc.start, "D"), np.datetime64(sc.end, "D") + 1, dtype="datetime64[D]"
-        )
-        n_days = dates.shape[0]
-        day0 = (sc.start - EPOCH).days
-        zone_names = tuple(z.name for z in world.launch_zones)
-        waterway = np.array([z.kind == "waterway" for z in world.launch_zones], dtype=bool)
-        setup = Setup(dates, day0, p, world, zone_names, waterway)
-
-        # policies: fresh copies (state kept between days never leaks into the next run),
-        # named, with their streams checked against the engine's
-        policies = [pol.fresh_copy() for pol in self.policies]
-        names = name_policies(policies)
-        engine_streams = [n for s in self.loop.stages for n in s.stream_names()]
-        ids = check_streams(
-            [
-                *engine_streams,
-                *(f"{n}.{d}" for n, pol in zip(names, policies, strict=True) for d in pol.streams),
-            ]
-        )
-        for name, policy in zip(names, policies, strict=True):
-            policy.bind(name, ids)
-            policy.init(setup)
-
-        effects = [list(policy.effects(setup)) for policy in policies]
-        active = [policy.active_days(dates) for policy in policies]
-        weather = self._weather(dates)
-        levers, zone_levers = self._levers(setup, policies, effects, active)
-        lever_record = np.zeros(n_days, kernels.lever_dtype(list(levers)))
-        for name, values in levers.items():
-            lever_record[name] = values
+        plan = self._plan(world)
+        n_days = plan.setup.n_days
+        weather = self._weather(plan.setup.dates)
+        lever_record = plan.levers.copy()
         crossing = np.asarray(
             _crossing_window(weather, p.weather.max_wind_kn, p.weather.max_wave_height_m), bool
         )
@@ -259,13 +287,8 @@ class Sim:
         daily["wave_height_m"][:n_days] = lever_record["wave_height_m"]
         daily["sea_temp_c"][:n_days] = lever_record["sea_temp_c"]
 
-        results = self.results()
-        extra_names = [r.name for r in results.series if r.name not in (DAILY_DTYPE.names or ())]
-        extra_block = np.zeros((len(extra_names), n_days + 1))
-        extra = {name: extra_block[i] for i, name in enumerate(extra_names)}
-        kernel = _kernel_setup(p, world, day0, n_days, ids)
-        zones = kernel.zones
-        rules, rule_on, rule_owner = _rules(policies, effects, active, setup)
+        extra_block = np.zeros((len(plan.extra_names), n_days + 1))
+        extra = {name: extra_block[i] for i, name in enumerate(plan.extra_names)}
         launch_days = np.flatnonzero(crossing)
         max_boats = np.maximum(lever_record["max_boats"][launch_days].astype(np.int64), 0)
 
@@ -276,35 +299,117 @@ class Sim:
             seed=self.seed,
             params=p,
             world=world,
-            dates=dates,
-            day0=day0,
-            zone_names=zone_names,
-            zones=zones,
-            kernel=kernel,
-            results=results,
+            dates=plan.setup.dates,
+            day0=plan.setup.day0,
+            zone_names=plan.setup.zone_names,
+            zones=plan.kernel.zones,
+            kernel=plan.kernel,
+            results=plan.results,
             levers=lever_record,
-            zone_levers=zone_levers,
+            zone_levers={name: values.copy() for name, values in plan.zone_levers.items()},
             daily=daily,
             extra=extra,
             extra_block=extra_block,
             state=state,
             boats=np.zeros(int(max_boats.sum()) + 1, BOAT_DTYPE),
-            rules=rules,
-            rule_on=rule_on,
-            rule_daily=np.zeros((len(rules), n_days + 1)),
-            rule_owner=rule_owner,
-            policies=policies,
+            rules=plan.rules,
+            rule_on=plan.rule_on,
+            rule_daily=np.zeros((len(plan.rules), n_days + 1)),
+            rule_owner=plan.rule_owner,
+            policies=plan.policies,
             returning=np.zeros(n_days + 2, dtype=np.int64),
-            compiled=_compiled(policies, active, setup, extra_names, rule_owner),
-            active=active,
+            compiled=plan.compiled.fresh(),
+            active=plan.active,
         )
+        for item, d, cost_gbp in plan.costs:
+            sim.add_cost(item, d, cost_gbp)
+        return sim
+
+    def _plan(self, world: World) -> _Plan:
+        """What this run shares with every other seed of its scenario (:class:`_Plan`): kept
+        with the scenario's policies for the next run when only the seed differs, the loop
+        and the world are the same and no policy has Python work in the run; else made for
+        this run alone."""
+        built = self._built
+        shared = (
+            self._json is not None
+            and self._policies is None
+            and not self._extra_policies
+            and tuple(type(stage) for stage in self.loop.stages) == STAGES
+            and all(type(policy).__module__ in _BUILTIN_MODULES for policy in self._prototypes)
+        )
+        if shared and built.plan is not None and built.plan.world is world:
+            return built.plan
+        plan = self._make_plan(world)
+        if shared and plan.python_free:
+            built.plan = plan
+        return plan
+
+    def _make_plan(self, world: World) -> _Plan:
+        sc, p = self.scenario, self.params
+        dates = np.arange(
+            np.datetime64(sc.start, "D"), np.datetime64(sc.end, "D") + 1, dtype="datetime64[D]"
+        )
+        n_days = dates.shape[0]
+        day0 = (sc.start - EPOCH).days
+        zone_names = tuple(z.name for z in world.launch_zones)
+        waterway = np.array([z.kind == "waterway" for z in world.launch_zones], dtype=bool)
+        setup = Setup(dates, day0, p, world, zone_names, waterway)
+
+        # policies: fresh copies (state kept between days never leaks into the next run),
+        # named, with their streams checked against the engine's
+        policies = [pol.fresh_copy() for pol in self._policy_sources()]
+        names = name_policies(policies)
+        engine_streams = [n for s in self.loop.stages for n in s.stream_names()]
+        ids = check_streams(
+            [
+                *engine_streams,
+                *(f"{n}.{d}" for n, pol in zip(names, policies, strict=True) for d in pol.streams),
+            ]
+        )
+        for name, policy in zip(names, policies, strict=True):
+            policy.bind(name, ids)
+            policy.init(setup)
+
+        effects = [list(policy.effects(setup)) for policy in policies]
+        active = [policy.active_days(dates) for policy in policies]
+        levers, zone_levers = self._levers(setup, policies, effects, active)
+        lever_record = np.zeros(n_days, kernels.lever_dtype(list(levers)))
+        for name, values in levers.items():
+            lever_record[name] = values
+
+        results = self.results()
+        extra_names = [r.name for r in results.series if r.name not in (DAILY_DTYPE.names or ())]
+        kernel = _kernel_setup(p, world, day0, n_days, ids)
+        rules, rule_on, rule_owner = _rules(policies, effects, active, setup)
+        compiled = _compiled(policies, active, setup, extra_names, rule_owner)
+        costs: list[tuple[str, int, float]] = []
         for policy_effects, days in zip(effects, active, strict=True):
             for cost in policy_effects:
                 if isinstance(cost, Cost):
                     values = np.broadcast_to(np.asarray(cost.gbp_per_day, float), (n_days,))
-                    for d in np.flatnonzero(days):
-                        sim.add_cost(cost.item, int(d), float(values[d]))
-        return sim
+                    costs += [(cost.item, int(d), float(values[d])) for d in np.flatnonzero(days)]
+        python_free = all(
+            compiled_form or not policy.hooks()
+            for policy, compiled_form in zip(policies, compiled.mask, strict=True)
+        )
+        return _Plan(
+            world=world,
+            setup=setup,
+            policies=policies,
+            active=active,
+            levers=lever_record,
+            zone_levers=zone_levers,
+            results=results,
+            extra_names=extra_names,
+            kernel=kernel,
+            rules=rules,
+            rule_on=rule_on,
+            rule_owner=rule_owner,
+            compiled=compiled,
+            costs=tuple(costs),
+            python_free=python_free,
+        )
 
     def _weather(self, dates: np.ndarray) -> Any:
         return self._reader().daily(dates, self.seed)

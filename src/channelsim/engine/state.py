@@ -39,6 +39,17 @@ class CompiledPolicies:
     booked: np.ndarray
     cost_items: tuple[tuple[str, str], ...]
 
+    def fresh(self) -> CompiledPolicies:
+        """A copy for a new run: the arrays the hooks write (records, queues, costs) copied,
+        the others shared."""
+        return dataclasses.replace(
+            self,
+            records=self.records.copy(),
+            queues=self.queues.copy(),
+            cost=self.cost.copy(),
+            booked=self.booked.copy(),
+        )
+
 
 #: Lever names a hook may use for today's values, beside the levers' own names.
 LEVER_ALIASES = {"boat_supply": "boat_supply_per_day"}
