@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -573,6 +574,40 @@ def test_seeds_of_one_scenario_share_its_set_up_and_give_the_bits_of_a_fresh_pro
     ).stdout
     fresh = dict(line.split() for line in out.splitlines())
     assert fresh == ours
+
+
+def _arrays(obj: Any, seen: set[int]) -> Iterator[np.ndarray]:
+    """Every NumPy array reachable from a result (attributes, dicts, lists)."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from _arrays(value, seen)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            yield from _arrays(value, seen)
+    elif hasattr(obj, "__dict__") and type(obj).__module__.startswith("channelsim"):
+        for value in vars(obj).values():
+            yield from _arrays(value, seen)
+
+
+def test_a_result_s_arrays_are_its_own_so_writing_into_them_changes_no_later_run() -> None:
+    """Seeds of a scenario share its set-up: a caller scribbling over every array a result
+    exposes (its dates, values, boat log...) must not reach the next seed's run."""
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "status-quo-2025.toml"
+    alone = _digest(Sim(load_scenario(path), seed=12).run())
+    scenario = load_scenario(path)
+    first = Sim(scenario, seed=11).run()
+    scribbled = 0
+    for array in _arrays(first, set()):
+        if array.flags.writeable and array.flags.c_contiguous and array.size:
+            array.reshape(-1).view(np.uint8).fill(0xAB)
+            scribbled += 1
+    assert scribbled > 10 and first.dates[0] != np.datetime64("2025-01-01")
+    assert _digest(Sim(scenario, seed=12).run()) == alone
 
 
 def test_a_scenario_s_policies_give_their_effects_once_for_all_its_seeds(

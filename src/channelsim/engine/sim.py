@@ -299,7 +299,7 @@ class Sim:
             seed=self.seed,
             params=p,
             world=world,
-            dates=plan.setup.dates,
+            dates=plan.setup.dates.copy(),  # the plan's are shared by seeds
             day0=plan.setup.day0,
             zone_names=plan.setup.zone_names,
             zones=plan.kernel.zones,
