@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from channelsim.outputs import MARKER, REPORT_GENERATOR
+from channelsim.outputs import MARKER
 from conftest import CliResult
 from faults import assert_one_line_error, can_mount_tmpfs, cli_on_tmpfs, snapshot
 from spreadsheets import make_rows, write_publication
@@ -183,7 +183,7 @@ def test_a_report_goes_into_channelsim_s_folder_which_stays_replaceable(
     assert report.exit_code == 0, report.stderr
     assert "report.html" in json.loads((out / MARKER).read_text())["files"]
     # a report is drawn from results kept elsewhere: channelsim replaces its own freely
-    assert REPORT_GENERATOR in (out / "report.html").read_text()
+    assert '<meta name="generator" content="channelsim">' in (out / "report.html").read_text()
     assert run_cli("report", out, "-o", out / "report.html").exit_code == 0
     assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
     assert not (out / "report.html").exists()
@@ -210,6 +210,29 @@ def test_force_refuses_a_file_channelsim_wrote_that_the_user_changed_since(
     assert_one_line_error(result, "report.html changed since")
     (out / "report.html").unlink()
     assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
+
+
+def test_a_report_the_user_edited_is_never_replaced_wherever_it_is(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    """`report -o` replaced a report the user had edited, with or without --force (and so did
+    the Makefile's demo report step): it took any file naming channelsim as its generator for
+    its own. It replaces only the bytes it wrote (their SHA-256), in its folder or elsewhere."""
+    out = project / "run"
+    assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
+    for report in (out / "report.html", project / "report.html"):
+        assert run_cli("report", out, "-o", report).exit_code == 0
+        assert run_cli("report", out, "-o", report).exit_code == 0  # its own, unchanged
+        text = report.read_text()
+        report.write_text(text.replace("</head>", "<!-- my note --></head>", 1))
+        before = snapshot(project)
+        for force in ([], ["--force"]):
+            result = run_cli("report", out, "-o", report, *force)
+            assert_one_line_error(
+                result, str(report), "-o/--out", "changed since", "nothing was replaced"
+            )
+            assert snapshot(project) == before
+        report.unlink()
 
 
 def test_a_failed_write_leaves_nothing_and_a_killed_one_is_tidied_next_time(

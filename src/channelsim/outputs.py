@@ -9,9 +9,11 @@ A target may be:
 - with ``force``, a folder channelsim wrote before: it holds the marker file
   :data:`MARKER`, which lists the files channelsim put there with their SHA-256, and nothing
   else, each file unchanged (a file the user edited or saved over is refused by name);
-- a report file channelsim wrote (its HTML names channelsim as its generator), without
-  ``force``: a report is drawn from results kept elsewhere, so replacing it loses nothing,
-  while a results folder may be the only copy of hours of computing.
+- a report file channelsim wrote and nobody changed since, without ``force``: its HTML
+  carries the SHA-256 of its own bytes (:data:`REPORT_GENERATOR`), or the marker of the folder
+  it is in records it; a report is drawn from results kept elsewhere, so replacing it loses
+  nothing, while a results folder may be the only copy of hours of computing. A report the
+  user edited or saved over is refused by name, with or without ``force``.
 
 Anything else is refused with one line (:class:`~channelsim.errors.InputError` naming the
 path and the option): a file of the user's, a folder holding files channelsim did not write
@@ -57,8 +59,17 @@ if TYPE_CHECKING:  # the exports need pandas: imported when a folder is written
 
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
-REPORT_GENERATOR = '<meta name="generator" content="channelsim">'
-"""The tag by which a report file channelsim wrote is recognised."""
+_UNSTAMPED = "0" * 64
+_CHECKSUM = re.compile(rb'<meta name="channelsim-sha256" content="([0-9a-f]{64})">')
+REPORT_GENERATOR = (
+    f'<meta name="generator" content="channelsim"><meta name="channelsim-sha256" '
+    f'content="{_UNSTAMPED}">'
+)
+"""The tags a report's ``<head>`` starts with: channelsim as its generator, and the SHA-256
+of the file's bytes (taken with the digest's own 64 characters as zeros), filled in by
+:func:`write_output_file`. A report whose bytes no longer give that digest was changed since
+channelsim wrote it, and is never replaced."""
+_HEAD_BYTES = 4096  # where the tags are looked for
 
 DEFAULT_EXPECTED_BYTES = 16 * 2**20
 """Room asked for an output of unknown size: more than a single run or a report (with
@@ -150,7 +161,7 @@ def write_output_file(target: str | Path | OutputTarget, text: str) -> Path:
     checked = _checked(target)
     _check_file(checked)
     with _writing(checked, folder=False) as writing:
-        writing.tmp.write_text(text, encoding="utf-8")
+        writing.tmp.write_bytes(_stamped(text.encode("utf-8")))
         writing.tmp.chmod(0o644)
         _check_file(checked)  # again: another process may have written it meanwhile
         writing.install(os.replace)
@@ -305,11 +316,17 @@ def _check_file(target: OutputTarget) -> None:
         return
     if path.is_dir():
         raise target.refuse("expected a file to write, got a folder")
-    if not _is_channelsim_report(path):
+    if _written_unchanged(path):
+        return
+    if _stamp_of(path) is None:
         raise target.refuse(
             "expected a new file or a report channelsim wrote; this file was not written by "
             "channelsim (it is left untouched)"
         )
+    raise target.refuse(
+        "channelsim wrote this report but it changed since (not the bytes channelsim wrote, by "
+        "their SHA-256): move your version out or choose another file name; nothing was replaced"
+    )
 
 
 def _check_not_cwd(target: OutputTarget) -> None:
@@ -379,12 +396,43 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
 
 
-def _is_channelsim_report(path: Path) -> bool:
+def _stamped(data: bytes) -> bytes:
+    """``data`` with its checksum tag (if it has one, near its start) filled in."""
+    head = data[:_HEAD_BYTES]
+    found = _CHECKSUM.search(head)
+    if found is None or found.group(1) != _UNSTAMPED.encode():
+        return data
+    digest = hashlib.sha256(data).hexdigest().encode()
+    return data[: found.start(1)] + digest + data[found.end(1) :]
+
+
+def _stamp_of(path: Path) -> tuple[str, str] | None:
+    """A report's recorded checksum and the one its bytes give now; None without the tag
+    (a file channelsim did not write, or a report from before checksums were kept)."""
     try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
-            return REPORT_GENERATOR in handle.read(4096)
+        data = path.read_bytes()
     except OSError:
+        return None
+    found = _CHECKSUM.search(data[:_HEAD_BYTES])
+    if found is None:
+        return None
+    blank = data[: found.start(1)] + _UNSTAMPED.encode() + data[found.end(1) :]
+    return found.group(1).decode(), hashlib.sha256(blank).hexdigest()
+
+
+def _written_unchanged(path: Path) -> bool:
+    """Whether the file at ``path`` holds the bytes channelsim wrote: by the checksum it
+    carries, or by the one the marker of its folder records for it."""
+    if path.is_symlink() or not path.is_file():
         return False
+    stamp = _stamp_of(path)
+    if stamp is not None:
+        return stamp[0] == stamp[1]
+    marker = _read_marker(path.parent)
+    recorded = None if marker is None else marker.get("sha256")
+    if not isinstance(recorded, dict) or path.name not in recorded:
+        return False
+    return bool(_sha256(path) == recorded[path.name])
 
 
 # -- the marker ---------------------------------------------------------------------------
