@@ -203,7 +203,8 @@ def test_store_path_that_is_a_folder_or_someone_elses_file(run_cli: Run, tmp_pat
 
     text = tmp_path / "notes.duckdb"
     text.write_text("not a database")
-    _one_line(run_cli("data", "import", edition, "--store", text), "cannot open the data store")
+    line = _one_line(run_cli("data", "import", edition, "--store", text), "is not a DuckDB file")
+    assert "IO Error" not in line and "valid DuckDB database" not in line  # DuckDB's own text
     assert text.read_text() == "not a database"
 
     other = tmp_path / "other.duckdb"
@@ -229,6 +230,53 @@ def test_commands_on_a_store_that_does_not_exist_say_so(
     result = run_cli(*command, "--store", absent)
     _one_line(result, str(absent), "no data store here (the file does not exist)")
     assert not absent.parent.exists() and not (Path.cwd() / "r.html").exists()
+
+
+def _a_run(run_cli: Run, folder: Path) -> Path:
+    """A three-day run's output folder, in ``folder``."""
+    scenario = folder / "short.toml"
+    scenario.write_text('name = "short"\nstart = 2025-06-01\nend = 2025-06-03\nseed = 4\n')
+    done = run_cli("run", scenario, "--out", folder / "run")
+    assert done.exit_code == 0, done.stderr
+    return folder / "run"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("data", "editions"), ("data", "import", "EDITION"), ("report", "RUN", "-o", "r.html"),
+     ("demo", "--out", "demo")],
+    ids=["editions", "import", "report", "demo"],
+)  # fmt: skip
+def test_a_store_variable_at_a_broken_link_is_refused_not_read_as_empty(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    """`demo` and `report` with $CHANNELSIM_STORE at a broken symbolic link said the store was
+    "empty" and exited 0; `data editions` said the file did not exist."""
+    link = tmp_path / "store.duckdb"
+    link.symlink_to(tmp_path / "moved" / "store.duckdb")
+    monkeypatch.setenv("CHANNELSIM_STORE", str(link))
+    monkeypatch.chdir(tmp_path)
+    made = {"EDITION": lambda: _edition(tmp_path / "e"), "RUN": lambda: _a_run(run_cli, tmp_path)}
+    given = [made[a]() if a in made else a for a in command]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    _one_line(
+        run_cli(*given),
+        f"$CHANNELSIM_STORE={link}: is a symbolic link to {tmp_path / 'moved' / 'store.duckdb'}",
+        "which does not exist",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and link.is_symlink()
+
+
+def test_an_empty_store_option_names_the_option(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--store ''` said ".: is a folder"; `--runs-store ''` named its option (an empty
+    $CHANNELSIM_STORE, by contrast, counts as unset: the README says so)."""
+    for command in (("data", "editions"), ("claims", "claims.yaml")):
+        _one_line(run_cli(*command, "--store", ""), "--store: expected the data store's file")
+    monkeypatch.setenv("CHANNELSIM_STORE", "")
+    line = _one_line(run_cli("data", "editions"), "store.duckdb: no data store here")
+    assert "$CHANNELSIM_STORE" not in line
 
 
 # ---- a batch is all or nothing --------------------------------------------------------

@@ -200,7 +200,8 @@ def test_a_second_writer_gets_a_store_error(recorded) -> None:
 def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "runs.duckdb"
     path.write_text("not a database")
-    with RunStore(path) as store, pytest.raises(StoreError, match="cannot open the results store"):
+    expected = "cannot use the results store .*: it is not a DuckDB file"
+    with RunStore(path) as store, pytest.raises(StoreError, match=expected):
         store.list_runs()
 
 

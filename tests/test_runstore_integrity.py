@@ -172,6 +172,23 @@ def test_a_store_under_a_file_is_one_line_naming_the_file(run_cli: Cli, tmp_path
     assert (tmp_path / "mine.txt").read_text() == "the user's notes"
 
 
+def test_a_text_file_as_results_store_is_one_line_of_ours(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text file as results store printed DuckDB's own "IO Error: The file ... is not a
+    valid DuckDB database file!"."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the user's notes")
+    expected = "it is not a DuckDB file; expected the results store's file (such as runs.duckdb)"
+    result = run_cli("runs", "list", "--runs-store", notes)
+    assert_one_line_error(result, f"cannot use the results store {notes}: {expected}")
+    monkeypatch.setenv("CHANNELSIM_RUNS", str(notes))
+    result = run_cli("run", SCENARIO, "--to", "2025-01-03", "--runs", 2)
+    assert_one_line_error(result, f"$CHANNELSIM_RUNS={notes}: {expected}")
+    assert "IO Error" not in result.stderr
+    assert notes.read_text() == "the user's notes"
+
+
 def test_a_store_of_the_old_layout_has_its_members_moved(recorded: tuple[Path, object]) -> None:
     path, straight = recorded
     run_id = straight.run_id  # type: ignore[attr-defined]

@@ -316,6 +316,12 @@ class RunStore:
             ) from None
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0]
+            if "not a valid DuckDB" in first_line:
+                raise StoreError(
+                    f"cannot use the results store {self._where}: it is not a DuckDB file; "
+                    "expected the results store's file (such as runs.duckdb) or a new path; "
+                    "the file was not changed"
+                ) from None
             hint = " (another channelsim process is using it)" if "lock" in first_line else ""
             raise StoreError(
                 f"cannot open the results store {self.path}{hint}: {first_line}"

@@ -7,13 +7,12 @@ from pathlib import Path
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows
+from channelsim.cli.runs_cmd import data_store_option
 
 
 def claims(
     file: Path = typer.Argument(..., help="YAML claim file (see examples/claims/)."),
-    store: Path | None = typer.Option(
-        None, "--store", help="Data store (default: $CHANNELSIM_STORE or the user data dir)."
-    ),
+    store: Path | None = data_store_option(),
     data: list[Path] | None = typer.Option(
         None,
         "--data",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
+from channelsim.cli.runs_cmd import data_store_option
 from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ data_app = typer.Typer(
     no_args_is_help=True,
 )
 
-STORE_HELP = "Data store (DuckDB file); default $CHANNELSIM_STORE, else the user data directory."
 FORMAT_HELP = "Output as a table, CSV or JSON."
 
 
@@ -63,7 +63,7 @@ def import_(
     files: list[Path] = typer.Argument(
         ..., help="Editions: .ods/.xlsx files as published, or <stem>_SB_01.csv/_SB_02.csv pairs."
     ),
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     strict: bool = typer.Option(
         False,
         "--strict",
@@ -108,7 +108,7 @@ def download(
     page_url: str | None = typer.Option(
         None, "--page-url", help="Publication page to look for the .ods link on (gov.uk)."
     ),
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Download the latest edition from gov.uk and import it."""
@@ -129,7 +129,7 @@ def summary(
     by: By = typer.Option(By.year, "--by", help="Period of each row."),
     start: str | None = typer.Option(None, "--from", help="First date included (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last date included (YYYY-MM-DD)."),
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Arrivals and preventions per year, month or week (weeks count where they end)."""
@@ -197,7 +197,7 @@ def _credited(
 
 @data_app.command("editions")
 def editions(
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """List the editions held in the store, oldest first; the last one wins."""
@@ -221,7 +221,7 @@ def brief(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Date of the brief (YYYY-MM-DD); default the latest published day."
     ),
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     fmt: BriefFormat = typer.Option(
         BriefFormat.table, "--format", help="table, csv, json or md (Markdown, ready to paste)."
     ),
@@ -265,7 +265,7 @@ def report(
         help="HTML file to write (a new name, or a page this command wrote before).",
         dir_okay=True,
     ),
-    store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """One self-contained HTML page of the official data: daily and weekly arrivals, the year

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from channelsim.cli.data_cmd import STORE_HELP
 from channelsim.cli.output import err_console
+from channelsim.cli.runs_cmd import data_store_option
 from channelsim.errors import InputError
 
 
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             "data tab and the claims checker; default: the data store.",
             dir_okay=False,
         ),
-        store: Path | None = typer.Option(None, "--store", help=STORE_HELP),
+        store: Path | None = data_store_option(),
         posterior: Path | None = typer.Option(
             None,
             "--posterior",

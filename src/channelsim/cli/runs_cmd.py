@@ -17,26 +17,48 @@ if TYPE_CHECKING:  # imported where used: the command line starts without them
 
 RUNS_STORE_HELP = (
     "Results store (a DuckDB file; members' outputs go in the folder NAME.members beside it). "
-    "Default: $CHANNELSIM_RUNS, else the user data dir."
+    "Default: $CHANNELSIM_RUNS if set and not empty, else the user data dir."
+)
+
+
+DATA_STORE_HELP = (
+    "Data store (DuckDB file); default $CHANNELSIM_STORE if set and not empty, else the user "
+    "data directory."
 )
 
 
 def runs_store_option() -> Any:
     """The shared ``--runs-store PATH`` option, for every command that records runs."""
-    return typer.Option(None, "--runs-store", help=RUNS_STORE_HELP, callback=_a_store_path)
+    return typer.Option(
+        None,
+        "--runs-store",
+        help=RUNS_STORE_HELP,
+        callback=_a_store_file("--runs-store", "the results store's file (such as runs.duckdb)"),
+    )
 
 
-def _a_store_path(value: Path | None) -> Path | None:
-    """``--runs-store`` must name a file: an empty value (the current folder) or a folder is
-    one line, not click's usage block."""
-    if value is not None and (str(value) in ("", ".") or value.is_dir()):
-        got = "an empty path" if str(value) in ("", ".") else f"{value}, a folder"
-        raise InputError(
-            None,
-            "--runs-store",
-            f"expected the results store's file (such as runs.duckdb), got {got}",
-        )
-    return value
+def data_store_option() -> Any:
+    """The shared ``--store PATH`` option, for every command that reads the official data."""
+    return typer.Option(
+        None,
+        "--store",
+        help=DATA_STORE_HELP,
+        callback=_a_store_file("--store", "the data store's file (such as store.duckdb)"),
+    )
+
+
+def _a_store_file(option: str, expected: str) -> Callable[[Path | None], Path | None]:
+    """A store option must name a file: an empty value (the current folder) or a folder is
+    one line, not click's usage block. (An empty ``$CHANNELSIM_RUNS`` or ``$CHANNELSIM_STORE``
+    counts as unset, as the README says: a variable is often emptied to unset it.)"""
+
+    def check(value: Path | None) -> Path | None:
+        if value is not None and (str(value) in ("", ".") or value.is_dir()):
+            got = "an empty path" if str(value) in ("", ".") else f"{value}, a folder"
+            raise InputError(None, option, f"expected {expected}, got {got}")
+        return value
+
+    return check
 
 
 def executor_option() -> Any:

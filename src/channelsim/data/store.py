@@ -167,10 +167,20 @@ class DataStore:
 
     def require(self) -> None:
         """Raise :class:`StoreError` unless a store exists at the path."""
+        self._check_not_dangling()
         if not self.exists():
             raise StoreError(
                 f"{self.where}: no data store here (the file does not exist); "
                 "run `channelsim data import FILE` or `channelsim data download` first"
+            )
+
+    def _check_not_dangling(self) -> None:
+        """A symbolic link to a missing file is refused (not read as an empty store, nor
+        replaced by a new one)."""
+        if self.path.is_symlink() and not self.path.exists():
+            raise StoreError(
+                f"{self.where}: is a symbolic link to {os.readlink(self.path)}, which does not "
+                "exist; expected the data store's DuckDB file, or a path where none exists yet"
             )
 
     def _connect(self, path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -178,15 +188,12 @@ class DataStore:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as error:
             reason = _reason(error)
-            expected = (
-                "; expected the DuckDB file that `channelsim data download` or `channelsim data "
-                "import` builds"
-                if "not a valid DuckDB" in reason
-                else ""
-            )
-            raise StoreError(
-                f"{self.where}: cannot open the data store ({reason}){expected}"
-            ) from None
+            if "not a valid DuckDB" in reason:
+                raise StoreError(
+                    f"{self.where}: is not a DuckDB file; expected the data store that "
+                    "`channelsim data download` or `channelsim data import` builds"
+                ) from None
+            raise StoreError(f"{self.where}: cannot open the data store ({reason})") from None
 
     def holds_editions(self) -> bool:
         """Whether the store holds at least one edition: False when nothing is at the path or
@@ -200,6 +207,7 @@ class DataStore:
 
     def _query(self, sql: str, params: Sequence[Any] = (), needs: str = "editions") -> Any:
         """Run a read-only query; None when the store does not exist or lacks table ``needs``."""
+        self._check_not_dangling()
         if not self.exists():
             return None
         if self.path.is_dir():
