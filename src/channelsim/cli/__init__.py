@@ -171,7 +171,7 @@ def _run_app() -> None:
             sys.exit(2)
         ctx = getattr(error, "ctx", None)
         hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-        print_error(f"{format_message()}{hint}")
+        print_error(bad_value_line(error) or f"{format_message()}{hint}")
         sys.exit(getattr(error, "exit_code", 2))
     # Without standalone mode, typer returns (rather than raises) the code of an Exit,
     # including the 130 it makes of Ctrl-C (and so of SIGTERM, a KeyboardInterrupt here).
@@ -179,6 +179,51 @@ def _run_app() -> None:
         if code == 130:
             _stopped()
         sys.exit(code)
+
+
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing_size": "a whole number",
+    "int_type": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+}
+"""What an option's value should have been, by the parser's error type."""
+
+
+def bad_value_line(error: BaseException) -> str | None:
+    """A value the command line could not convert, in our own words: ``--runs: expected a
+    whole number, got '2.5'`` (the option as given, what it takes, the value), as the
+    commands' own checks word it; None for any other usage error.
+
+    Typer converts values with pydantic, whose wording ("Input should be a valid integer,
+    unable to parse string as an integer", "Value error, 'xml' is not one of ...") names
+    neither the option in its own terms nor the units a user gives."""
+    import pydantic
+
+    cause, param = error.__cause__, getattr(error, "param", None)
+    if not isinstance(cause, pydantic.ValidationError) or param is None:
+        return None
+    details = cause.errors(include_url=False)
+    if not details:
+        return None
+    first = details[0]
+    name = (getattr(param, "opts", None) or [param.human_readable_name])[0]
+    got = first.get("input")
+    if first["type"] in _EXPECTED:
+        return f"{name}: expected {_EXPECTED[first['type']]}, got {got!r}"
+    choices = getattr(param, "choices", None) or _choices(str(first.get("msg", "")))
+    if first["type"] == "value_error" and choices:
+        return f"{name}: expected one of {', '.join(choices)}, got {got!r}"
+    return None
+
+
+def _choices(message: str) -> list[str]:
+    """The choices a ``... is not one of 'a', 'b'.`` message lists."""
+    _, found, listed = message.partition("is not one of ")
+    return [c.strip(" '.") for c in listed.split(",")] if found else []
 
 
 def _stopped(interrupt: KeyboardInterrupt | None = None) -> NoReturn:

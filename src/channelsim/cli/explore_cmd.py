@@ -19,13 +19,12 @@ def _check_address(host: str, port: int) -> None:
     own text and exit code later."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except (socket.gaierror, UnicodeError) as error:
-        why = getattr(error, "strerror", None) or str(error)
+    except (socket.gaierror, UnicodeError):  # the resolver's own words say less than ours
         raise InputError(
             None,
             "--host",
             f"expected an address or name of this machine (such as 127.0.0.1, 0.0.0.0 or "
-            f"localhost), got {host!r} ({why})",
+            f"localhost), got {host!r}, which is neither an address nor a name it knows",
         ) from None
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
@@ -47,10 +46,16 @@ def _address_error(host: str, port: int, error: OSError) -> InputError:
         return InputError(
             None, "--port", f"expected a port this user may open; {port} needs privileges"
         )
+    why = (
+        "no network interface of this machine has it"
+        if error.errno == errno.EADDRNOTAVAIL
+        else "the system would not serve on it"
+    )
     return InputError(
         None,
         "--host",
-        f"expected an address of this machine, got {host!r} ({error.strerror or error})",
+        f"expected an address of this machine (such as 127.0.0.1 or 0.0.0.0), got {host!r}: "
+        f"{why}",
     )
 
 
