@@ -238,7 +238,7 @@ def test_cli_bad_input_is_one_line(tmp_path: Path, run_cli: Callable[..., CliRes
     )
     assert result.exit_code == 2
     message = result.stderr.strip()
-    assert "bad.toml" in message and "policies.0.params.weekly_cap_people" in message
+    assert "bad.toml: policy 1 (one_in_one_out), params.weekly_cap_people" in message
     assert len(message.splitlines()) == 1
     assert not out.exists() and not (tmp_path / "r.duckdb").exists()
 

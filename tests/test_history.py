@@ -110,7 +110,8 @@ def test_bad_driver_values_are_one_line_errors(tmp_path: Path) -> None:
         '[policies.params]\nlever = "launch_share"\ndates = [2025-01-01, 2025-01-10]\n'
         "values = [1.0]\n"
     )
-    with pytest.raises(InputError, match=r"bad.toml: policies\.0\.params: expected as many"):
+    expected = r"bad.toml: policy 1 \(driver\), params: expected as many"
+    with pytest.raises(InputError, match=expected):
         Sim(load_scenario(path))
 
 

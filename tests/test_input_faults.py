@@ -38,9 +38,10 @@ BAD_FILES = [
     ("dup-table.toml", TOML_HEAD + "[params.sea]\nengine_speed_kn = 5\n[params.sea]\n",
      "a key or table is given twice"),
     ("policy.toml", TOML_HEAD + POLICY_TOML,
-     "policies.0.end: expected a date on or after the start 2025-06-05, got 2025-06-02"),
+     "policy 1 (beach_funding), end: expected a date on or after the start 2025-06-05, got "
+     "2025-06-02"),
     ("policy.yaml", YAML_HEAD + POLICY_YAML,
-     "policies.0.end: expected a date on or after the start"),
+     "policy 1 (beach_funding), end: expected a date on or after the start"),
     ("future.toml", 'name = "t"\nstart = 2262-01-01\nend = 2262-12-31\n',
      "start: expected a date from 2018-01-01 to 2100-12-31, got 2262-01-01"),
     ("past.toml", 'name = "t"\nstart = 1999-01-01\nend = 2025-01-31\n',
@@ -69,11 +70,11 @@ BAD_FILES = [
      "got 'nothere.toml'"),
     # a base's policies come first in the scenario, but the error names this file's own
     ("policy-on-base.toml", ON_HISTORY + POLICY_TOML,
-     "policy-on-base.toml: policies.0.end: expected a date on or after the start"),
+     "policy-on-base.toml: policy 1 (beach_funding), end: expected a date on or after the start"),
     ("policy-type-on-base.toml", ON_HISTORY + '[[policies]]\ntype = "nope"\n',
-     "policy-type-on-base.toml: policies.0.type: unknown policy type 'nope'"),
+     "policy-type-on-base.toml: policy 1 (nope), type: unknown policy type 'nope'"),
     ("policy-param-on-base.toml", ON_HISTORY + '[[policies]]\ntype = "beach_patrols"\n'
-     "[policies.params]\nbogus = 1\n", "policies.0.params.bogus: unknown key"),
+     "[policies.params]\nbogus = 1\n", "policy 1 (beach_patrols), params.bogus: unknown key"),
     ("mode.toml", TOML_HEAD + '[weather]\nmode = "bogus"\n',
      "weather.mode: expected one of stochastic, file, replay, era5, open-meteo, got 'bogus'"),
     # an unknown key lists the valid ones (a misspelling's nearest first), at every level
@@ -84,12 +85,26 @@ BAD_FILES = [
      "params.nosuch: unknown key; expected one of coast, networks, beach, sea,"),
     ("top.toml", TOML_HEAD + "sead = 3\n",
      "sead: unknown key; did you mean seed? expected one of name, description, start, end, seed"),
+    # a file may also give a base and the base's policies it drops: they are listed too
+    ("top-base.toml", TOML_HEAD + 'bsae = "history.toml"\n', "bsae: unknown key; did you mean "
+     "base? expected one of name, description, start, end, seed, weather, parameter_set, params, "
+     "policies, base, drop_policies"),
+    # a policy's own check names the policy, and says what to give, with units
+    ("budget.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n', "budget.toml: policy 1 "
+     "(beach_patrols), params: expected the patrols' budget, one way: funding_gbp_per_year "
+     "(pounds a year) or payments_eur (euros for each year from the start, a list); got neither"),
+    ("second.toml", TOML_HEAD + '[[policies]]\ntype = "one_in_one_out"\n[[policies]]\n'
+     'type = "beach_patrols"\n[policies.params]\nfunding_gbp_per_year = 1e6\n'
+     "officer_share = 0.9\n", "second.toml: policy 2 (beach_patrols), params: expected "
+     "officer_share, drone_share and vehicle_share (the budget's shares, from 0 to 1) to add up "
+     "to 1, got 1.2"),
     ("policy-key.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\nofficers = 3\n',
-     "policies.0.officers: unknown key; expected one of type, name, start, end, params, source"),
+     "policy 1 (beach_patrols), officers: unknown key; expected one of type, name, start, end, "
+     "params, source"),
     ("policy-param.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n'
      "[policies.params]\nofficer_shares = 0.5\n",
-     "policies.0.params.officer_shares: unknown key; did you mean officer_share? expected one "
-     "of funding_gbp_per_year,"),
+     "policy 1 (beach_patrols), params.officer_shares: unknown key; did you mean officer_share? "
+     "expected one of funding_gbp_per_year,"),
     # wrong types say what was given and what is expected, in words, not pydantic's
     ("date.toml", 'name = "t"\nstart = "yesterday"\nend = 2025-06-10\n',
      "start: expected a date YYYY-MM-DD, got 'yesterday'"),

@@ -246,7 +246,7 @@ def test_bad_policy_params_name_the_key(tmp_path: Path) -> None:
         'name = "bad"\nstart = 2025-06-01\nend = 2025-06-30\n'
         '[[policies]]\ntype = "maritime_doctrine"\n[policies.params]\narea = "everywhere"\n'
     )
-    with pytest.raises(InputError, match=r"bad.toml: policies\.0\.params\.area"):
+    with pytest.raises(InputError, match=r"bad.toml: policy 1 \(maritime_doctrine\), params\.area"):
         Sim(load_scenario(path))
 
 

@@ -126,7 +126,7 @@ def test_error_message_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
         ('colour = "blue"\n', "colour", "unknown key"),
         ('[weather]\nmode = "file"\n', "weather", "needs a path"),
         ('[weather]\nmode = "fog"\n', "weather.mode", "stochastic"),
-        ("[[policies]]\nstart = 2025-01-01\n", "policies.0.type", "required key is missing"),
+        ("[[policies]]\nstart = 2025-01-01\n", "policy 1, type", "required key is missing"),
     ],
 )
 def test_bad_scenarios_name_the_key(tmp_path: Path, body: str, where: str, expected: str) -> None:
@@ -141,7 +141,8 @@ def test_bad_scenarios_name_the_key(tmp_path: Path, body: str, where: str, expec
 def test_unknown_policy_type_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, HEADER + '[[policies]]\ntype = "wishful_thinking"\n')
     assert load_scenario(path).policies[0].type == "wishful_thinking"  # syntax is fine
-    with pytest.raises(InputError, match=r"policies\.0\.type: unknown policy type"):
+    expected = r"policy 1 \(wishful_thinking\), type: unknown policy type"
+    with pytest.raises(InputError, match=expected):
         load_checked(path)
 
 

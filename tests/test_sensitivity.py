@@ -142,7 +142,9 @@ def test_problem_uses_the_documented_ranges_and_whole_values_for_integers() -> N
 @pytest.mark.parametrize(
     ("names", "expected"),
     [
-        (["coast.no_such_parameter"], "expected an uncertain parameter, one of coast."),
+        (["coast.no_such_parameter"], "expected an uncertain parameter; one of coast."),
+        # a misspelling: the closest names first (the list of all of them follows)
+        (["coast.inflow_peple_per_day"], "parameter; did you mean coast.inflow_people_per_day"),
         (["sea.time_step_min"], "expected an uncertain parameter"),  # fixed: no range
         ([INFLOW, INFLOW], "expected each parameter once"),
         ([], "expected at least one parameter"),
@@ -151,6 +153,16 @@ def test_problem_uses_the_documented_ranges_and_whole_values_for_integers() -> N
 def test_bad_parameter_lists_are_one_line_errors(names: list[str], expected: str) -> None:
     with pytest.raises(InputError, match=expected):
         build_problem(names)
+
+
+def test_a_parameter_may_be_named_as_a_scenario_file_names_it() -> None:
+    """`--params params.coast.inflow_people_per_day` (the key as a scenario file's [params]
+    table writes it) was refused: both spellings name the parameter."""
+    bare = build_problem(["coast.inflow_people_per_day", "sea.engine_speed_kn"])
+    prefixed = build_problem(["params.coast.inflow_people_per_day", "sea.engine_speed_kn"])
+    assert prefixed == bare
+    with pytest.raises(InputError, match="expected each parameter once"):
+        build_problem(["params.coast.inflow_people_per_day", "coast.inflow_people_per_day"])
 
 
 def test_sample_sizes_are_checked() -> None:

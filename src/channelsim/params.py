@@ -766,9 +766,14 @@ def unknown_key_text(
 
 def unknown_key(key: str, valid: Sequence[str]) -> str:
     """An unknown key's line: the closest valid keys first (a misspelling), then all of them."""
-    close = difflib.get_close_matches(key, valid, n=3, cutoff=0.75)
-    mean = f" did you mean {' or '.join(close)}?" if close else ""
-    return f"unknown key;{mean} expected one of {', '.join(valid)}"
+    return f"unknown key;{did_you_mean(key, valid)} expected one of {', '.join(valid)}"
+
+
+def did_you_mean(key: str, valid: Sequence[str]) -> str:
+    """`` did you mean A or B?`` for the valid names closest to ``key`` (a misspelling), or
+    an empty string when none is close."""
+    close = difflib.get_close_matches(key, list(valid), n=3, cutoff=0.75)
+    return f" did you mean {' or '.join(close)}?" if close else ""
 
 
 def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:

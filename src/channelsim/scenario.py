@@ -64,6 +64,7 @@ from channelsim.params import (
     merge_tables,
     parameter_set,
     raise_input_error,
+    unknown_key,
 )
 
 MAX_SEED = 2**63 - 1
@@ -184,8 +185,10 @@ class Scenario(BaseModel):
     )
 
     def policy_location(self, index: int) -> tuple[str | None, str]:
-        """The file and key (``policies.K``) where the ``index``-th policy is written."""
-        return policy_location(self.policy_origins, self.source, index)
+        """The file where the ``index``-th policy is written, and the policy as a reader of
+        that file counts it (``policy 2 (beach_patrols)``)."""
+        kind = self.policies[index].type if 0 <= index < len(self.policies) else None
+        return policy_location(self.policy_origins, self.source, index, kind)
 
     @field_validator("name", "description")
     @classmethod
@@ -240,33 +243,59 @@ class Scenario(BaseModel):
         try:
             return Scenario.model_validate(data)
         except ValidationError as error:
-            raise_scenario_error(error, self.source, self.policy_origins)
+            raise_scenario_error(error, self.source, self.policy_origins, _kinds(data["policies"]))
             raise  # unreachable
 
 
+def policy_label(k: int, kind: object = None) -> str:
+    """The ``k``-th ``[[policies]]`` entry of a file (from 0) as its reader counts it, from 1,
+    with its type: ``policy 2 (beach_patrols)``. Keys inside it follow after a comma."""
+    return f"policy {k + 1}" + (f" ({kind})" if isinstance(kind, str) and kind else "")
+
+
 def policy_location(
-    origins: Sequence[tuple[str, int]], source: str | Path | None, index: int
+    origins: Sequence[tuple[str, int]], source: str | Path | None, index: int, kind: object = None
 ) -> tuple[str | None, str]:
-    """Where the ``index``-th policy of a scenario is written: the file and ``policies.K``,
-    K counted in that file (``origins``, from :func:`resolve_base`), else in ``source``."""
+    """Where the ``index``-th policy of a scenario (of type ``kind``) is written: the file and
+    the policy's place in it (:func:`policy_label`), counted in that file (``origins``, from
+    :func:`resolve_base`), else in ``source``."""
     if 0 <= index < len(origins):
         file, k = origins[index]
-        return file, f"policies.{k}"
-    return (str(source) if source else None), f"policies.{index}"
+        return file, policy_label(k, kind)
+    return (str(source) if source else None), policy_label(index, kind)
+
+
+#: The keys a scenario file may hold besides the scenario's own fields (read by resolve_base).
+FILE_KEYS = ("base", "drop_policies")
 
 
 def raise_scenario_error(
-    error: ValidationError, source: str | Path | None, origins: Sequence[tuple[str, int]]
+    error: ValidationError,
+    source: str | Path | None,
+    origins: Sequence[tuple[str, int]],
+    kinds: Sequence[object] = (),
 ) -> None:
     """A scenario's first validation error as an InputError; one about a policy names the
-    file that declares it and its place there."""
+    file that declares it, its place there and its type (``kinds``, one per policy)."""
     first = error.errors()[0]
     loc = first["loc"]
     if len(loc) >= 2 and loc[0] == "policies" and isinstance(loc[1], int):
-        file, key = policy_location(origins, source, loc[1])
+        kind = kinds[loc[1]] if loc[1] < len(kinds) else None
+        file, key = policy_location(origins, source, loc[1], kind)
         said = expected_text(first, Scenario)
-        raise InputError(file, ".".join([key, *map(str, loc[2:])]), said)
+        inner = ".".join(map(str, loc[2:]))
+        raise InputError(file, f"{key}, {inner}" if inner else key, said)
+    if first["type"] == "extra_forbidden" and len(loc) == 1:  # a file may also give these
+        valid = [name for name, field in Scenario.model_fields.items() if not field.exclude]
+        raise InputError(source, str(loc[0]), unknown_key(str(loc[0]), [*valid, *FILE_KEYS]))
     raise_input_error(error, source, model=Scenario)
+
+
+def _kinds(policies: object) -> list[object]:
+    """The ``type`` of each policy entry of raw scenario data (None where it has none)."""
+    if not isinstance(policies, list | tuple):
+        return []
+    return [p.get("type") if isinstance(p, dict) else getattr(p, "type", None) for p in policies]
 
 
 DRIVER_PREFIX = "drivers."
@@ -552,7 +581,7 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
             }
         )
     except ValidationError as error:
-        raise_scenario_error(error, source, origins)
+        raise_scenario_error(error, source, origins, _kinds(raw.get("policies")))
         raise  # unreachable
 
 

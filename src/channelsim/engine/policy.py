@@ -377,22 +377,23 @@ def registered_policies() -> dict[str, type[Policy]]:
 def build_policies(
     specs: Iterable[PolicySpec], locate: Callable[[int], tuple[str | None, str]] | None = None
 ) -> list[Policy]:
-    """Instantiate policy specs; unknown types and bad parameters name the file and the key
-    where the policy is written: ``locate(i)`` (a scenario's ``policy_location``), by default
-    ``policies.i`` of no file."""
-    where = locate or (lambda index: (None, f"policies.{index}"))
+    """Instantiate policy specs; unknown types and bad parameters name the file and the
+    policy as its reader counts it: ``locate(i)`` (a scenario's ``policy_location``: ``policy
+    2 (beach_patrols)``), by default ``policy i+1`` of no file; a key inside it follows after
+    a comma (``policy 2 (beach_patrols), params.zones``)."""
+    where = locate or (lambda index: (None, f"policy {index + 1}"))
     policies: list[Policy] = []
     for index, spec in enumerate(specs):
         source, key = where(index)
         cls = policy_type(spec.type)
         if cls is None:
             known = ", ".join(sorted(registered_policies())) or "none registered"
-            raise InputError(source, f"{key}.type", f"unknown policy type {spec.type!r} ({known})")
+            raise InputError(source, f"{key}, type", f"unknown policy type {spec.type!r} ({known})")
         data: dict[str, Any] = {**spec.params, "start": spec.start, "end": spec.end}
         try:
             policy = cls.model_validate(data)
         except ValidationError as error:
-            raise_input_error(error, source, f"{key}.params", cls, hidden=("start", "end"))
+            raise_input_error(error, source, f"{key}, params", cls, hidden=("start", "end"))
             raise  # unreachable
         policy._name = getattr(spec, "name", None) or ""
         policies.append(policy)

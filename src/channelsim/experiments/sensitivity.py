@@ -45,7 +45,13 @@ from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, member_seed, run_ensemble
 from channelsim.experiments.executor import Executor
 from channelsim.outputs import OutputTarget, write_output_folder
-from channelsim.params import ParamInfo, Params, default_params, uncertain_parameters
+from channelsim.params import (
+    ParamInfo,
+    Params,
+    default_params,
+    did_you_mean,
+    uncertain_parameters,
+)
 
 METHODS = ("sobol", "morris")
 DEFAULT_OUTPUTS = ("arrived_people", "dead_or_missing_people")
@@ -164,15 +170,17 @@ def build_problem(
 ) -> SensitivityProblem:
     """The problem over ``paths`` (default :data:`DEFAULT_PARAMETERS`), checked by name."""
     available = {p.path: p for p in uncertain_parameters(params or default_params())}
-    chosen = list(DEFAULT_PARAMETERS if paths is None else paths)
-    if not chosen:
+    given = list(DEFAULT_PARAMETERS if paths is None else paths)
+    if not given:
         raise InputError(None, "--params", "expected at least one parameter")
-    for path in chosen:
+    chosen = [path.removeprefix("params.") for path in given]  # as a scenario file spells it
+    for path, as_given in zip(chosen, given, strict=True):
         if path not in available:
             raise InputError(
                 None,
-                f"--params {path!r}",
-                f"expected an uncertain parameter, one of {', '.join(available)}",
+                f"--params {as_given!r}",
+                f"expected an uncertain parameter;{did_you_mean(path, list(available))} one "
+                f"of {', '.join(available)}",
             )
     if len(set(chosen)) != len(chosen):
         raise InputError(None, "--params", "expected each parameter once")

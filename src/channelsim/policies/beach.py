@@ -56,9 +56,17 @@ class BeachPatrols(Policy):
     @model_validator(mode="after")
     def _one_budget(self) -> BeachPatrols:
         if (self.funding_gbp_per_year is None) == (self.payments_eur is None):
-            raise ValueError("give exactly one of funding_gbp_per_year and payments_eur")
-        if abs(self.officer_share + self.drone_share + self.vehicle_share - 1.0) > 1e-9:
-            raise ValueError("officer_share + drone_share + vehicle_share must be 1")
+            given = "both" if self.funding_gbp_per_year is not None else "neither"
+            raise ValueError(
+                "expected the patrols' budget, one way: funding_gbp_per_year (pounds a year) "
+                f"or payments_eur (euros for each year from the start, a list); got {given}"
+            )
+        shares = self.officer_share + self.drone_share + self.vehicle_share
+        if abs(shares - 1.0) > 1e-9:
+            raise ValueError(
+                "expected officer_share, drone_share and vehicle_share (the budget's shares, "
+                f"from 0 to 1) to add up to 1, got {shares:g}"
+            )
         return self
 
     def budget_gbp_per_year(self, date: dt.date) -> float:
