@@ -187,6 +187,36 @@ def test_download_finds_the_time_series_link_and_imports(
     assert sorted(p.name for p in to.iterdir()) == [f"{NAME}.ods"]
 
 
+def test_download_never_replaces_a_file_of_the_user_s(
+    run_cli: Run, tmp_path: Path, site: tuple[str, Path]
+) -> None:
+    """`data download --to DIR` replaced a file of DIR with the edition's name, whatever it
+    held (the user's annotated copy, say); the same bytes, or an edition channelsim imported
+    into its own folder beside the store, are the only ones it replaces."""
+    base, root = site
+    (root / "media").mkdir()
+    _good(root / "media")
+    (root / "page.html").write_text(f'<a href="media/{NAME}.ods">Small boats – time series</a>')
+    store, to = tmp_path / "s.duckdb", tmp_path / "mine"
+    to.mkdir()
+    (to / f"{NAME}.ods").write_bytes(b"my annotated copy")
+    args = ["data", "download", "--page-url", f"{base}/page.html", "--store", store]
+    result = run_cli(*args, "--to", to)
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert f"{to / NAME}.ods: --to: expected a new file name" in result.stderr
+    assert "nothing was replaced" in result.stderr
+    assert (to / f"{NAME}.ods").read_bytes() == b"my annotated copy"
+    assert sorted(p.name for p in to.iterdir()) == [f"{NAME}.ods"] and not store.exists()
+    (to / f"{NAME}.ods").write_bytes((root / "media" / f"{NAME}.ods").read_bytes())
+    assert run_cli(*args, "--to", to).exit_code == 0  # the same bytes: nothing is lost
+    # channelsim's own folder beside the store: an edition it imported is its own to replace
+    assert run_cli(*args).exit_code == 0
+    own = tmp_path / "downloads" / f"{NAME}.ods"
+    assert run_cli(*args).exit_code == 0 and own.is_file()
+    own.write_bytes(b"edited since")
+    assert run_cli(*args).exit_code == 2 and own.read_bytes() == b"edited since"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -116,7 +116,12 @@ def download(
     from channelsim.data.download import GOV_UK_PAGE, download_publication
 
     data_store = DataStore(store)
-    path = download_publication(to or data_store.path.parent / "downloads", page_url or GOV_UK_PAGE)
+    # in its own folder beside the store, channelsim replaces an edition it imported
+    path = download_publication(
+        to or data_store.path.parent / "downloads",
+        page_url or GOV_UK_PAGE,
+        replaceable=data_store.has_edition if to is None else lambda sha256: False,
+    )
     publication = read_publication(path)
     result = data_store.import_publication(publication)
     if result.status == "imported":

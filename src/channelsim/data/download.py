@@ -8,9 +8,11 @@ failed download never leaves a partial spreadsheet behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -68,8 +70,17 @@ def find_ods_link(html: str, page_url: str) -> str | None:
     return ranked[0] if ranked else None
 
 
-def download_publication(to_dir: Path, page_url: str = GOV_UK_PAGE) -> Path:
-    """Download the ODS linked from ``page_url`` into ``to_dir``; return its path."""
+def download_publication(
+    to_dir: Path,
+    page_url: str = GOV_UK_PAGE,
+    replaceable: Callable[[str], bool] = lambda sha256: False,
+) -> Path:
+    """Download the ODS linked from ``page_url`` into ``to_dir``; return its path.
+
+    A file already at that name is replaced only by the same bytes, or when
+    ``replaceable(its_sha256)`` (an edition channelsim downloaded into its own folder and
+    imported, unchanged since); any other is refused (:class:`InputError` naming it), and
+    nothing is written."""
     if urlsplit(page_url).scheme not in ("http", "https"):
         raise InputError(page_url, None, "expected an http(s) address of the publication page")
     with httpx.Client(follow_redirects=True, timeout=TIMEOUT_S) as client:
@@ -86,6 +97,7 @@ def download_publication(to_dir: Path, page_url: str = GOV_UK_PAGE) -> Path:
                 for chunk in response.iter_bytes():
                     out.write(chunk)
             target = to_dir / name
+            _check_replaceable(target, Path(temporary), replaceable)
             os.replace(temporary, target)
         except httpx.HTTPError as error:
             raise _unreachable(link, error) from None
@@ -93,6 +105,27 @@ def download_publication(to_dir: Path, page_url: str = GOV_UK_PAGE) -> Path:
             if os.path.exists(temporary):
                 os.unlink(temporary)
     return target
+
+
+def _check_replaceable(target: Path, download: Path, replaceable: Callable[[str], bool]) -> None:
+    if not (target.exists() or target.is_symlink()):
+        return
+    if target.is_file() and not target.is_symlink():
+        digest = _sha256(target)
+        if digest == _sha256(download) or replaceable(digest):
+            return
+    raise InputError(
+        target,
+        "--to",
+        "expected a new file name or an edition channelsim downloaded there; this file differs "
+        "from the download (a file of yours?): move it or choose another --to; nothing was "
+        "replaced",
+    )
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _get(client: httpx.Client, url: str) -> httpx.Response:

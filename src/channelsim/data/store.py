@@ -225,6 +225,10 @@ class DataStore:
                     f"{self.where}: cannot read the data store ({_reason(error)})"
                 ) from None
 
+    def has_edition(self, sha256: str) -> bool:
+        """Whether the file of that SHA-256 is an imported edition."""
+        return self._edition_by_sha(sha256) is not None
+
     def _edition_by_sha(self, sha256: str) -> Edition | None:
         frame = self._query(
             f"SELECT {', '.join(_EDITION_COLUMNS)} FROM editions WHERE sha256 = ?", [sha256]
