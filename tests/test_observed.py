@@ -86,7 +86,7 @@ def test_a_store_variable_naming_a_text_file_or_a_folder_is_refused_not_read_as_
     text.write_text("my notes\n")
     folder = tmp_path / "folder"
     folder.mkdir()
-    for wrong, expected in ((text, "expected the DuckDB file"), (folder, "is a folder")):
+    for wrong, expected in ((text, "is not a DuckDB file"), (folder, "is a folder")):
         monkeypatch.setenv("CHANNELSIM_STORE", str(wrong))
         result = run_cli("demo", "--out", tmp_path / "demo")
         assert result.exit_code == 2
@@ -95,5 +95,5 @@ def test_a_store_variable_naming_a_text_file_or_a_folder_is_refused_not_read_as_
         assert "empty" not in line and not (tmp_path / "demo").exists()
     assert text.read_text() == "my notes\n"
     year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
-    with pytest.raises(StoreError, match="not a valid DuckDB"):
+    with pytest.raises(StoreError, match="is not a DuckDB file"):
         observed_figures(*year, store=text)
