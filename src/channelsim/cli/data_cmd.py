@@ -267,7 +267,7 @@ def report(
         ...,
         "-o",
         "--out",
-        help="HTML file to write (a new name, or a page this command wrote before).",
+        help="HTML file to write (a new name, or a page this command wrote, unchanged since).",
         dir_okay=True,
     ),
     store: Path | None = data_store_option(),

@@ -28,7 +28,10 @@ def register(app: typer.Typer) -> None:
             help="Output folder of run/demo/compare/sensitivity, or a run id of the results store.",
         ),
         out: Path = typer.Option(
-            ..., "-o", "--out", help="HTML file to write (new, or a report channelsim wrote)."
+            ...,
+            "-o",
+            "--out",
+            help="HTML file to write (new, or a report channelsim wrote and nobody changed).",
         ),
         data: Path | None = typer.Option(
             None, "--data", help="Official publication (ODS/XLSX/CSV); default: the data store."
