@@ -320,7 +320,7 @@ def _check_file(target: OutputTarget) -> None:
         return
     if _stamp_of(path) is None:
         raise target.refuse(
-            "expected a new file or a report channelsim wrote; this file was not written by "
+            "expected a new file or one channelsim wrote; this file was not written by "
             "channelsim (it is left untouched)"
         )
     raise target.refuse(
