@@ -193,20 +193,33 @@ def test_cli_csv_names_each_figure_its_unit_and_source_and_quotes_counts_whole(
 
     base = _short(tmp_path, "status-quo-2025")
     other = _short(tmp_path, "doctrine-territorial")
-    result = run_cli("compare", base, other, "--runs", 2, "--workers", 1, "--format", "csv")
+    out = tmp_path / "cmp"
+    result = run_cli(
+        "compare", base, other, "--runs", 2, "--workers", 1, "--format", "csv", "--out", out,
+        "--runs-store", tmp_path / "runs.duckdb",
+    )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0])[:5] == ["scenario", "figure", "label", "unit", "median"]
-    by = {row["figure"]: row for row in rows}
-    assert (by["arrived_people"]["label"], by["arrived_people"]["unit"]) == (
+    # one table, one header set: the CSV printed is comparison.csv, byte for byte
+    assert result.stdout == (out / "comparison.csv").read_text(encoding="utf-8")
+    assert list(rows[0])[:5] == ["Scenario", "Figure", "Label", "Unit", "median"]
+    assert list(rows[0])[-1] == "Source"
+    by = {row["Figure"]: row for row in rows}
+    assert (by["arrived_people"]["Label"], by["arrived_people"]["Unit"]) == (
         "People arrived in the UK", "people"
     )
-    assert by["cost_gbp"]["unit"] == "£"
-    assert all("Simulated with channelsim" in row["source"] for row in rows)
-    assert "seed 2025" in rows[0]["source"]
+    assert by["cost_gbp"]["Unit"] == "£"
+    assert re.fullmatch(r"-?\d+", by["cost_gbp"]["median"])  # whole pounds
+    assert all("Simulated with channelsim" in row["Source"] for row in rows)
+    assert all("MIT licence" in row["Source"] for row in rows)
+    assert "seed 2025" in rows[0]["Source"]
     for figure in ("arrived_people", "dead_or_missing_people", "launched_boats"):
-        for key in ("median", "low", "high"):
+        for key in ("median", "low (5%)", "high (95%)"):
             assert re.fullmatch(r"-?\d+", by[figure][key]), (figure, key, by[figure][key])
+    # the JSON keeps exact quantiles (a median of two runs may be x.5), without float noise
+    text = (out / "comparison.json").read_text(encoding="utf-8")
+    noisy = re.findall(r"\d*\.\d*(?:0{6,}|9{6,})\d", text)
+    assert not noisy, noisy[:5]
 
 
 def test_quantiles_of_counts_are_quoted_rounded_halves_away_from_zero() -> None:

@@ -169,6 +169,14 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
 
     book = load_workbook(io.BytesIO(workbook_bytes(job.answer)))
     assert book.sheetnames == ["README", "comparison"]
+    # the downloaded CSV is comparison.csv's table: its headings, numbers and credit
+    from channelsim.explore.answer import results_csv
+
+    text = results_csv(job.answer)
+    header = text.splitlines()[0].split(",")
+    assert header[:5] == ["Scenario", "Figure", "Label", "Unit", "median"]
+    assert header[-1] == "Source" and "MIT licence" in text and "seed 2025" in text
+    assert [c.value for c in book["comparison"][1]] == header
     assert job.answer.comparison.daily.empty  # the page keeps monthly quantiles, not days
     assert job.answer.comparison.boats is None  # the map's boat logs: made when drawn
     assert set(job.answer.boat_logs()["scenario"]) == {"status-quo-2025",

@@ -52,13 +52,17 @@ def test_csv_beside_parquet_and_a_workbook_with_a_readme(tmp_path: Path) -> None
         "Extra cost of policies (£)",
         "People per boat arrived (people/boat)",
         "Launch zone",
+        "Source",
     ]
     csv = pd.read_csv(folder / "daily.csv")
     assert list(csv.columns) == headings
     assert csv["People arrived in the UK"].tolist() == [0, 1305]
     assert csv["Date"][1] == "2025-01-02"
     long = pd.read_csv(folder / "a-table-with-a-name-longer-than-excel-allows.csv")
-    assert long.iloc[0].tolist() == ["arrived_people", "People arrived in the UK", "people", 41508]
+    assert long.iloc[0].tolist()[:4] == ["arrived_people", "People arrived in the UK", "people",
+                                         41508]  # fmt: skip
+    assert "scenario status-quo-2025, seed 2025" in long["Source"][0]
+    assert "MIT licence" in long["Source"][0]
 
     book = load_workbook(folder / WORKBOOK)
     assert book.sheetnames[0] == "README" and "daily" in book.sheetnames
@@ -67,7 +71,7 @@ def test_csv_beside_parquet_and_a_workbook_with_a_readme(tmp_path: Path) -> None
     readme = [row for row in book["README"].iter_rows(values_only=True)]
     text = " ".join(str(v) for row in readme for v in row if v is not None)
     assert "Source: Home Office (test line)." in text
-    assert "Scenario status-quo-2025, seed 2025" in text
+    assert "scenario status-quo-2025, seed 2025" in text
     cost = next(row for row in readme if row[:2] == ("daily", "cost_gbp"))
     assert cost[2:4] == ("Extra cost of policies (£)", "£") and "extra cost" in cost[4]
 
@@ -115,11 +119,22 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
     results = all_results()
     for name in ("daily", "boats"):
         table = pd.read_parquet(out / f"{name}.parquet")
-        labelled = table.rename(columns=lambda c: results.describe(c).heading)
-        pd.testing.assert_frame_equal(
-            pd.read_csv(out / f"{name}.csv"),
-            pd.read_csv(StringIO(labelled.to_csv(index=False))),
-        )
+        csv = pd.read_csv(out / f"{name}.csv")
+        assert list(csv.columns) == [results.describe(c).heading for c in table.columns] + [
+            "Source"
+        ]
+        # the CSV quotes what the Parquet holds: counts and money whole, measures to six
+        # significant figures (no float noise), within half a unit of the last figure kept
+        for column in table.columns:
+            field = results.describe(column)
+            if not pd.api.types.is_float_dtype(table[column]):
+                continue
+            exact, quoted = table[column].to_numpy(), csv[field.heading].to_numpy(float)
+            assert np.allclose(quoted, exact, rtol=5e-6, atol=0.5, equal_nan=True), column
+            shown = csv[field.heading].dropna().astype(str)
+            fractions = shown[shown.str.contains(".", regex=False)]
+            digits = fractions.str.replace(r"[-.]", "", regex=True).str.lstrip("0")
+            assert (digits.str.len() <= 6).all(), (column, fractions.head())
     book = load_workbook(out / WORKBOOK, read_only=True)
     assert book.sheetnames == ["README", "boats", "costs", "daily"]
     daily = pd.read_parquet(out / "daily.parquet")
@@ -131,11 +146,11 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
     assert {"daily.csv", "boats.csv", WORKBOOK} <= set(marker["files"])
 
 
-def test_whole_counts_round_a_count_s_statistics_but_not_its_shares() -> None:
+def test_quoted_table_rounds_a_count_s_statistics_but_not_its_shares() -> None:
     """"What decides" rows name a count (``output``) beside shares and noise levels: the
     median and interval of the count are whole numbers for reading, the shares are not
     rounded to 0 or 1 (they were, being columns nothing declares)."""
-    from channelsim.exports import whole_counts
+    from channelsim.exports import quoted_table
 
     table = pd.DataFrame(
         {
@@ -147,6 +162,120 @@ def test_whole_counts_round_a_count_s_statistics_but_not_its_shares() -> None:
             "low": [3313.65],
         }
     )
-    read = whole_counts(table, all_results().describe).iloc[0]
+    read = quoted_table(table, all_results().describe).iloc[0]
     assert (read["share"], read["share_conf"], read["noise_level"]) == (0.579, 0.649, 0.483)
     assert (read["median"], read["low"]) == (3802, 3314)
+
+
+def _written(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name, table in tables.items():
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+    export_folder(folder, all_results().describe)
+    return folder
+
+
+def test_counts_and_money_are_whole_and_measures_lose_their_float_noise(tmp_path: Path) -> None:
+    """A ranked comparison's medians of an even number of runs (3801.5 people) are quoted
+    whole, halves away from zero, as everywhere; money to whole pounds (it was written
+    121177002.05338873); a measure without binary noise (1105.5000000000002, 0.1 + 0.2)."""
+    folder = _written(
+        tmp_path,
+        {
+            "tradeoffs": pd.DataFrame(
+                {
+                    "rank": [1],
+                    "scenario": ["beach-funding-plus"],
+                    "fewer_arrivals_people": [3801.5],
+                    "fewer_arrivals_low": [-27.5],
+                    "extra_cost_gbp": [121177002.05338873],
+                    "cost_per_prevented_arrival_gbp": [4141.695111454714],
+                }
+            ),
+            "comparison": pd.DataFrame(
+                {
+                    "scenario": ["a", "a", "a"],
+                    "figure": ["arrived_people", "cost_gbp", "people_per_boat"],
+                    "median": [1105.5000000000002, 4141.695111454714, 0.1 + 0.2],
+                    "low": [-88.34999999999998, 10.5, 0.02500000000000213],
+                }
+            ),
+        },
+    )
+    ranked = (folder / "tradeoffs.csv").read_text().splitlines()[1]
+    assert ranked.startswith("1,beach-funding-plus,3802,-28,121177002,4142,"), ranked
+    rows = pd.read_csv(folder / "comparison.csv", dtype=str).set_index("Figure")
+    assert rows.loc["arrived_people", ["median", "low (5%)"]].tolist() == ["1106", "-88"]
+    assert rows.loc["cost_gbp", ["median", "low (5%)"]].tolist() == ["4142", "11"]
+    assert rows.loc["people_per_boat", ["median", "low (5%)"]].tolist() == ["0.3", "0.025"]
+    book = load_workbook(folder / WORKBOOK)
+    sheet = book["tradeoffs"]
+    assert [c.value for c in sheet[2]][2:6] == [3802, -28, 121177002, 4142]
+
+
+def test_what_decides_names_inputs_by_label_and_gives_shares_no_figure_unit(
+    tmp_path: Path,
+) -> None:
+    """"What decides": the kind of input (not "Kind of run"), the input's label with its
+    code name in a column of its own, and no figure's unit (people) beside shares."""
+    folder = _written(
+        tmp_path,
+        {
+            "what_decides": pd.DataFrame(
+                {
+                    "scenario": ["a"],
+                    "figure": ["arrived_people"],
+                    "input": ["coast.inflow_people_per_day"],
+                    "kind": ["calibrated"],
+                    "share": [0.5790000000000001],
+                    "share_conf": [0.1],
+                    "share_low": [0.479],
+                    "noise_level": [0.2],
+                    "above_noise": [True],
+                    "runs": [64],
+                    "runs_needed": [40],
+                }
+            )
+        },
+    )
+    csv = pd.read_csv(folder / "what_decides.csv")
+    assert list(csv.columns)[:6] == [
+        "Scenario", "Figure", "Label", "Input", "Input code name", "Kind of input"
+    ]  # fmt: skip
+    assert "Unit" not in csv.columns and "Kind of run" not in csv.columns
+    row = csv.iloc[0]
+    assert row["Input"] != "coast.inflow_people_per_day" and "inflow" in row["Input"]
+    assert row["Input code name"] == "coast.inflow_people_per_day"
+    assert row["Share of the variance (fraction)"] == 0.579
+
+
+def test_sensitivity_indices_keep_parameter_ranges_and_give_mu_star_its_output_unit(
+    tmp_path: Path,
+) -> None:
+    """A parameter's range (0.74–0.92) is not rounded as if it were a count of people (it
+    was 1, 1), and mu* has the unit of the output it is about beside it."""
+    folder = _written(
+        tmp_path,
+        {
+            "indices": pd.DataFrame(
+                {
+                    "output": ["arrived_people"],
+                    "parameter": ["beach.prevention_probability"],
+                    "unit": ["probability"],
+                    "low": [0.74],
+                    "high": [0.92],
+                    "method": ["morris"],
+                    "mu_star": [587.9999999999999],
+                    "mu_star_conf": [78.55664431406709],
+                    "sigma": [80.6],
+                    "mu": [-587.9999999999999],
+                }
+            )
+        },
+    )
+    row = pd.read_csv(folder / "indices.csv").iloc[0]
+    assert (row["Parameter range, low"], row["Parameter range, high"]) == (0.74, 0.92)
+    assert row["Output unit"] == "people" and row["Parameter unit"] == "probability"
+    assert (row["mu*"], row["mu* 95% half-width"], row["mu"]) == (588, 78.5566, -588)
+    assert row["Parameter code name"] == "beach.prevention_probability"

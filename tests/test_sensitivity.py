@@ -266,7 +266,7 @@ def test_cli_writes_indices_samples_and_plot(tmp_path: Path, run_cli: Any) -> No
     assert list(samples.columns) == [INFLOW, COLD_SURVIVAL, *payload["outputs"]]
     # the CSV a reader opens names each input and output by its label beside its key
     indices = pd.read_csv(out / "indices.csv")
-    labels = dict(zip(indices["Parameter"], indices["Parameter label"], strict=True))
+    labels = dict(zip(indices["Parameter code name"], indices["Parameter"], strict=True))
     assert labels[INFLOW] == "inflow people per day (people/day)", labels
     assert "People arrived in the UK" in set(indices["Label"])
     html = (out / "sensitivity.html").read_text()

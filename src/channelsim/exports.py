@@ -21,6 +21,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from channelsim import __version__
-from channelsim.fields import COLUMNS, Field
+from channelsim.fields import COLUMNS, Field, FieldTable, words
 from channelsim.fields import describe as describe_field
 from channelsim.interrupts import signals_deferred
 
@@ -45,51 +46,156 @@ Describe = Callable[[str], Field]
 """``describe(column)``: the field of a column (a run's ``ResultSet.describe``)."""
 
 
-def for_reading(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
-    """``table`` with the label and unit of each row's figure beside its ``figure`` column
-    (if it has one), and a model input's label beside its ``parameter`` key, so a long table
-    reads without the README."""
-    if "parameter" in table.columns and "parameter_label" not in table.columns:
-        from channelsim.experiments.uncertainty import input_label
+#: Model inputs named by their code name in a column (``parameter``: a sensitivity's,
+#: ``input``: "what decides"), and the column their label is put in, before it.
+INPUT_COLUMNS = {"parameter": "parameter_label", "input": "input_label"}
 
-        table = table.copy()
-        at = list(table.columns).index("parameter") + 1
-        table.insert(at, "parameter_label", table["parameter"].astype(str).map(input_label))
+
+@dataclass(frozen=True)
+class TableColumns:
+    """What a table's columns mean where that is the table's own: ``fields`` declared for it
+    alone (``kind`` is a run's kind in the runs list, an input's kind in "what decides"), and
+    ``in_figure_unit``, the columns whose values are in the unit of the figure their row
+    names (so that unit goes beside the figure; a table of shares has none)."""
+
+    fields: FieldTable
+    in_figure_unit: tuple[str, ...] = ()
+
+
+_INPUT_KIND = Field(
+    "kind",
+    "Kind of input",
+    "",
+    "calibrated (a parameter drawn from the calibration posterior), assumption (a policy's, "
+    "drawn over its stated range) or chance (weather, chance and interactions: the rest).",
+    "text",
+)
+_SHARES = [
+    _INPUT_KIND,
+    Field("share", "Share of the variance", "fraction", "First-order share (RBD-FAST) of the "
+          "variance of the row's figure due to the input, 0 to 1.", "share"),
+    Field("share_conf", "Share's 95% half-width", "fraction", "Bootstrap 95% half-width of "
+          "the share.", "share"),
+    Field("share_low", "Share, lower bound", "fraction", "Share less its half-width.", "share"),
+    Field("noise_level", "Noise level", "fraction", "The largest share an input that does "
+          "nothing gets from noise in this sample.", "share"),
+    Field("above_noise", "Told from noise", "", "Whether the share's lower bound exceeds the "
+          "noise level.", "bool"),
+    Field("runs", "Runs", "", "Runs the shares were measured on.", "int"),
+    Field("runs_needed", "Runs needed", "", "Runs needed to tell a share from noise.", "int"),
+]  # fmt: skip
+_IN_OUTPUT_UNIT = "in the output's unit (the Output unit column)"
+_INDICES = [
+    *_SHARES,
+    Field("unit", "Parameter unit", "", "Unit of the parameter.", "text"),
+    Field("low", "Parameter range, low", "", "Low end of the range the parameter was sampled "
+          "over, in its unit.", "float"),
+    Field("high", "Parameter range, high", "", "High end of the range the parameter was "
+          "sampled over, in its unit.", "float"),
+    Field("mu_star", "mu*", "", "Mean absolute change of the output over the parameter's "
+          f"range, {_IN_OUTPUT_UNIT}.", "float"),
+    Field("mu_star_conf", "mu* 95% half-width", "", "Bootstrap half-width of mu*, "
+          f"{_IN_OUTPUT_UNIT}.", "float"),
+    Field("sigma", "sigma", "", f"Spread of the elementary effects, {_IN_OUTPUT_UNIT}.",
+          "float"),
+    Field("mu", "mu", "", f"Mean signed elementary effect, {_IN_OUTPUT_UNIT}.", "float"),
+]  # fmt: skip
+#: Tables whose columns mean something of their own, by name (the Parquet file's stem).
+TABLES = {
+    "what_decides": TableColumns(FieldTable(_SHARES)),
+    "indices": TableColumns(FieldTable(_INDICES), ("mu_star", "mu_star_conf", "sigma", "mu")),
+}
+
+
+def table_describe(name: str, describe: Describe = describe_field) -> Describe:
+    """``describe`` for the columns of table ``name``: its own columns (:data:`TABLES`) first,
+    and a model input's column (a sample's) by the input's label."""
+    own = TABLES.get(name)
+
+    def described(column: str) -> Field:
+        found = None if own is None else own.fields.field(column)
+        if found is not None:
+            return found
+        field = describe(column)
+        if field.label == words(column) and "." in column:
+            from channelsim.experiments.uncertainty import input_label
+
+            label = input_label(column)
+            if label != column:
+                return Field(column, f"{label} [{column}]", "", f"Model input {column}.", "float")
+        return field
+
+    return described
+
+
+def for_reading(
+    table: pd.DataFrame, describe: Describe = describe_field, name: str = ""
+) -> pd.DataFrame:
+    """``table`` with a model input's label before its code name (``parameter``, ``input``),
+    and beside each row's figure (its ``figure`` column, if it has one) the figure's label
+    and, when the row's values are in it (a declared statistic, :data:`TABLES`), its unit, so
+    that a long table reads without the README."""
+    table = table.copy()
+    for code, label_column in INPUT_COLUMNS.items():
+        if code in table.columns and label_column not in table.columns:
+            from channelsim.experiments.uncertainty import input_label
+
+            at = list(table.columns).index(code)
+            table.insert(at, label_column, table[code].astype(str).map(input_label))
     key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
     if key is None or "label" in table.columns:
         return table
     names = table[key].astype(str)
-    fields = {name: describe(name) for name in names.unique()}
+    fields = {n: describe(n) for n in names.unique()}
     at = list(table.columns).index(key) + 1
-    table = table.copy()
     table.insert(at, "label", names.map(lambda n: fields[n].label))
-    if "unit" not in table.columns:
-        table.insert(at + 1, "unit", names.map(lambda n: fields[n].unit))
+    own = TABLES.get(name)
+    stats = [c for c in table.columns if str(c) in COLUMNS and describe(str(c)).kind == "stat"]
+    if stats or (own is not None and set(own.in_figure_unit) & set(table.columns)):
+        unit = "unit" if "unit" not in table.columns else f"{key}_unit"
+        table.insert(at + 1, unit, names.map(lambda n: fields[n].unit))
     return table
 
 
-def whole_counts(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
-    """``table`` with the statistics (median, low, high…) of each row whose figure is a count
-    quoted as whole numbers (:func:`channelsim.formatting.whole_number`, as every table and
-    CSV channelsim writes for reading quotes them); the Parquet beside it keeps them exact."""
-    from channelsim.formatting import whole_number
+def quoted_table(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
+    """``table``'s numbers as every CSV and workbook channelsim writes quote them
+    (:func:`channelsim.formatting.quoted_values`): counts and money whole (halves away from
+    zero: a median of 3801.5 people is 3802, of £4,141.70 is £4,142), other measures to six
+    significant figures, each column as its field says; a declared statistic (median, low,
+    high…) as the figure its row names (a count's median is whole, a share's is not). The
+    Parquet beside it keeps the exact values."""
+    from channelsim.formatting import quoted_values
 
     key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
-    if key is None:
-        return table
-    counts = table[key].astype(str).map(lambda n: describe(n).count).astype(bool)
-    # declared statistics only: a column nothing declares (a share, a noise level) is no
-    # statistic of the row's figure, though it reads like one elsewhere
-    stats = [c for c in table.columns if str(c) in COLUMNS and describe(str(c)).kind == "stat"]
-    if not counts.any() or not stats:
-        return table
-    table = table.astype({c: object for c in stats})
-    for column in stats:
-        table.loc[counts, column] = [
-            whole_number(v) if isinstance(v, int | float) and np.isfinite(v) else v
-            for v in table.loc[counts, column]
-        ]
-    return table
+    figures = None if key is None else table[key].astype(str)
+    quoted = {}
+    for column in table.columns:
+        series = table[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            quoted[column] = series
+            continue
+        if series.hasnans and not pd.api.types.is_float_dtype(series):
+            series = series.astype(float)  # a nullable integer column with gaps
+        field = describe(str(column))
+        if figures is None or str(column) not in COLUMNS or field.kind != "stat":
+            quoted[column] = _numbers(quoted_values(series.to_numpy(), field), table.index)
+            continue
+        values = pd.Series(None, index=table.index, dtype=object)
+        for name, rows in figures.groupby(figures, sort=False).groups.items():
+            values.loc[rows] = quoted_values(series.loc[rows].to_numpy(), describe(str(name)))
+        quoted[column] = _numbers(values.tolist(), table.index)
+    return pd.DataFrame(quoted, index=table.index)
+
+
+def _numbers(values: list[Any], index: pd.Index) -> pd.Series:
+    """A column of quoted numbers: integers (with gaps) as ``Int64`` so that a whole number
+    is written whole, floats as floats, a mix as objects."""
+    present = [v for v in values if v is not None]
+    if all(isinstance(v, int) for v in present):
+        return pd.Series(values, index=index, dtype="Int64")
+    if all(isinstance(v, float) for v in present):
+        return pd.Series(values, index=index, dtype=float)
+    return pd.Series(values, index=index, dtype=object)
 
 
 def headings(table: pd.DataFrame, describe: Describe = describe_field) -> dict[str, Field]:
@@ -106,6 +212,31 @@ def headings(table: pd.DataFrame, describe: Describe = describe_field) -> dict[s
     }  # fmt: skip
 
 
+def reading_table(
+    table: pd.DataFrame,
+    describe: Describe = describe_field,
+    name: str = "",
+    credit: str | None = None,
+) -> pd.DataFrame:
+    """Table ``name`` as every CSV and sheet of it reads, its columns still named by code
+    (:func:`headed` gives the headings): inputs' and figures' labels (:func:`for_reading`),
+    numbers quoted (:func:`quoted_table`) and, with ``credit``, a last ``source`` column
+    holding it. `compare --format csv`, `compare --out`'s comparison.csv and the explorer's
+    download all write a comparison through this, so their columns are the same."""
+    read = quoted_table(for_reading(table, describe, name), describe)
+    return read if credit is None else read.assign(source=credit)
+
+
+def headed(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
+    """``table`` with its columns renamed to their headings (label and unit, unique)."""
+    return table.rename(columns={c: f.heading for c, f in headings(table, describe).items()})
+
+
+def csv_text(table: pd.DataFrame, describe: Describe = describe_field) -> str:
+    """A :func:`reading_table` as CSV text, headed."""
+    return str(headed(table, describe).to_csv(index=False, date_format="%Y-%m-%d"))
+
+
 def export_folder(
     folder: Path,
     describe: Describe | None = None,
@@ -115,40 +246,45 @@ def export_folder(
     :data:`WORKBOOK`; return the files written (CSV files first). ``describe`` gives the
     columns' labels and units (default :func:`channelsim.fields.describe`); ``sources`` are
     credit lines for the README sheet (e.g. the Home Office's, when observed data are in a
-    table)."""
+    table). Every table's last column credits the simulation (:func:`_about`)."""
     describe = describe or describe_field
+    credit = _about(folder)
+    describes = {p.stem: table_describe(p.stem, describe) for p in folder.glob("*.parquet")}
     tables = {
-        path.stem: whole_counts(for_reading(pd.read_parquet(path), describe), describe)
-        for path in sorted(folder.glob("*.parquet"))
-    }
+        name: reading_table(pd.read_parquet(folder / f"{name}.parquet"), describe_in, name,
+                            credit)
+        for name, describe_in in sorted(describes.items())
+    }  # fmt: skip
     if not tables:
         return []
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        labelled = table.rename(
-            columns={c: f.heading for c, f in headings(table, describe).items()}
-        )
-        labelled.to_csv(path, index=False, date_format="%Y-%m-%d")
+        path.write_text(csv_text(table, describes[name]), encoding="utf-8")
         written.append(path)
-    written.append(write_workbook(folder / WORKBOOK, tables, describe, [*sources, _about(folder)]))
+    written.append(write_workbook(folder / WORKBOOK, tables, describes, [*sources, credit]))
     return written
 
 
 def _about(folder: Path) -> str:
-    """The credit of simulated tables, with the scenario and seed when the folder says."""
-    line = f"Simulated by channelsim {__version__}: model outputs, not observations."
-    for name in ("summary.json", "meta.json"):
+    """The credit of simulated tables (:func:`channelsim.reports.credits.simulated_line`),
+    with the scenarios and seed the folder's JSON names (a run's, an ensemble's, a
+    comparison's)."""
+    from channelsim.reports.credits import comparison_line, simulated_line
+
+    for name in ("summary.json", "meta.json", "comparison.json", "sensitivity.json"):
         try:
             payload = json.loads((folder / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(payload, dict) and payload.get("scenario"):
-            seed = payload.get("seed")
-            return f"{line} Scenario {payload['scenario']}" + (
-                f", seed {seed}." if seed is not None else "."
-            )
-    return line
+        if not isinstance(payload, dict):
+            continue
+        if payload.get("scenario"):
+            return simulated_line(str(payload["scenario"]), payload.get("seed"))
+        if payload.get("base") and isinstance(payload.get("scenarios"), list):
+            names = [str(s.get("name")) for s in payload["scenarios"]]
+            return comparison_line(names, str(payload["base"]), payload.get("base_seed"))
+    return simulated_line()
 
 
 def _fits(table: pd.DataFrame) -> bool:
@@ -177,6 +313,9 @@ def _number_format(series: pd.Series, column: Field) -> str | None:
         return "0"
     if pd.api.types.is_integer_dtype(series) or column.count:
         return "#,##0"
+    if series.dtype == object:  # quoted numbers of several kinds (a long table's statistic)
+        numbers = pd.to_numeric(series, errors="coerce")
+        series = numbers if numbers.notna().sum() == series.notna().sum() else series
     if pd.api.types.is_float_dtype(series):
         values = series.to_numpy(dtype=float)
         finite = values[np.isfinite(values)]
@@ -204,11 +343,12 @@ def _cell(value: Any) -> Any:
 def write_workbook(
     path: Path,
     tables: dict[str, pd.DataFrame],
-    describe: Describe = describe_field,
+    describe: Describe | dict[str, Describe] = describe_field,
     sources: Iterable[str] = (),
 ) -> Path:
     """One sheet per table (headings: label and unit; number formats: integers, £, dates),
-    preceded by a README sheet of every sheet's columns and the sources."""
+    preceded by a README sheet of every sheet's columns and the sources; ``describe`` may be
+    given per table, by name."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -229,7 +369,9 @@ def write_workbook(
 
 
 def _contents(
-    tables: dict[str, pd.DataFrame], describe: Describe, sources: Iterable[str]
+    tables: dict[str, pd.DataFrame],
+    describe: Describe | dict[str, Describe],
+    sources: Iterable[str],
 ) -> tuple[list[list[Any]], list[tuple[str, pd.DataFrame, dict[str, Field]]]]:
     """The README sheet's rows, and each sheet's name, table and columns."""
     rows: list[list[Any]] = [
@@ -248,7 +390,7 @@ def _contents(
     taken = {"readme"}
     sheets = []
     for name, table in tables.items():
-        columns = headings(table, describe)
+        columns = headings(table, describe[name] if isinstance(describe, dict) else describe)
         if not _fits(table):
             rows.append(
                 [f"{name}.csv only", "", "", "", f"{len(table):,} rows: too large for a sheet"]

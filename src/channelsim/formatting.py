@@ -103,24 +103,62 @@ def readable(
     return headings, columns
 
 
+#: Significant figures of a measured value (not a count, an amount of money or an identifier)
+#: in a CSV or workbook: 0.7750000000000026 people per boat is quoted 0.775, a wind of
+#: 19.841115207110523 kn 19.8411. The Parquet beside it keeps every bit.
+QUOTED_DIGITS = 6
+
+
 def quoted_value(value: Any, field: Field | None = None) -> Any:
-    """A value as a CSV or workbook quotes it, still a number: a count (and its statistics)
-    as :func:`whole_number`, a ratio to :data:`RATIO_DECIMALS` decimals, any other whole
-    float as an integer (``41472.0`` → ``41472``); text, dates and missing values as they
-    are."""
+    """A value as a CSV or workbook quotes it, still a number (:func:`quoted_values`); text,
+    dates and missing values as they are."""
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
-    if isinstance(value, float) and not math.isfinite(value):
+    return quoted_values([value], field)[0]
+
+
+def quoted_values(values: Sequence[Any] | Any, field: Field | None = None) -> list[Any]:
+    """Numbers (a sequence or array, one field's) as a CSV or workbook quotes them, as Python
+    numbers: a count and an amount of money (and their statistics) as :func:`whole_number`
+    (whole people, boats, pounds; a median of an even number of runs, 3801.5, is quoted 3802,
+    halves away from zero); a ratio to :data:`RATIO_DECIMALS` decimals; an identifier and any
+    integer as it is; any other value to :data:`QUOTED_DIGITS` significant figures (float
+    noise gone: 0.30000000000000004 is 0.3), a whole one as an integer (``41472.0`` →
+    ``41472``); NaN and infinities as ``None``."""
+    import numpy as np
+
+    array = np.asarray(values)
+    if array.dtype.kind in "iub" or (field is not None and field.kind in ("id", "bool")):
+        return [v if not isinstance(v, float) or math.isfinite(v) else None
+                for v in array.tolist()]  # fmt: skip
+    floats = array.astype(float)
+    if field is not None and (field.count or field.money):
+        floats = np.sign(floats) * np.floor(np.abs(floats) + 0.5)
+    elif field is not None and field.kind == "ratio":
+        return [round(v, RATIO_DECIMALS) if math.isfinite(v) else None for v in floats.tolist()]
+    return [_quoted(v) for v in floats.tolist()]
+
+
+def _quoted(value: float) -> float | int | None:
+    if not math.isfinite(value):
         return None
-    if field is not None and field.count:
-        return whole_number(value)
-    if field is not None and field.kind == "ratio":
-        return round(float(value), RATIO_DECIMALS)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return value
+    if not value.is_integer():
+        value = float(f"{value:.{QUOTED_DIGITS}g}")
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
+
+
+#: Significant figures of a number in channelsim's JSON: every bit a model run can claim,
+#: without the noise of binary arithmetic (a median of 1105.5000000000002 is written 1105.5).
+#: The Parquet files keep the exact values; a count's median of an even number of runs stays
+#: a half (3801.5) in JSON, for code, and is quoted whole in CSV (:func:`quoted_values`).
+JSON_DIGITS = 12
+
+
+def json_number(value: float) -> float:
+    """``value`` to :data:`JSON_DIGITS` significant figures (a finite float)."""
+    return value if value == 0 or not math.isfinite(value) else float(f"{value:.{JSON_DIGITS}g}")
 
 
 def quoted_rows(

@@ -5,6 +5,7 @@ store, so an interrupted one resumes.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,11 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
 
     columns = ("scenario", "figure", "median", "low", "high")
     rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
-    if fmt is not OutputFormat.table:
-        from channelsim.reports.credits import simulated_line
-
-        credit = simulated_line(f"{', '.join(comparison.names)} against {comparison.base}",
-                                comparison.base_seed)  # fmt: skip
-        emit_rows(rows, fmt, json_payload=payload, sources=[comparison.results], credit=credit)
+    if fmt is OutputFormat.json:
+        emit_rows(rows, fmt, json_payload=payload)
+        return
+    if fmt is OutputFormat.csv:  # the same table as comparison.csv and the explorer's
+        sys.stdout.write(comparison.csv_text())
         return
     from channelsim.reports.headlines import comparison_headline
 

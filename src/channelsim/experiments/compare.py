@@ -105,6 +105,32 @@ class Comparison:
         (:func:`tradeoff_table`)."""
         return tradeoff_table(self.table)
 
+    def credit(self) -> str:
+        """The credit line of the comparison's tables and charts."""
+        from channelsim.reports.credits import comparison_line
+
+        return comparison_line(self.names, self.base, self.base_seed)
+
+    def csv_text(self) -> str:
+        """The comparison's table as every CSV of it reads (`compare --format csv`,
+        comparison.csv, the explorer's download): :func:`channelsim.exports.reading_table`,
+        headed, with the :meth:`credit` in its ``source`` column."""
+        from channelsim.exports import csv_text
+
+        return csv_text(self.reading_table(), self.describe)
+
+    def reading_table(self) -> pd.DataFrame:
+        """The comparison's table for reading (:func:`channelsim.exports.reading_table`)."""
+        from channelsim.exports import reading_table
+
+        return reading_table(self.table, self.describe, "comparison", self.credit())
+
+    def describe(self, name: str) -> Any:
+        """The field of a column or figure (the scenarios' results registries)."""
+        from channelsim.fields import describe
+
+        return self.results.describe(name) if self.results is not None else describe(name)
+
     def label(self, figure: str) -> str:
         return self.results.label(figure) if self.results is not None else figure
 

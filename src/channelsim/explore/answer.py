@@ -47,9 +47,7 @@ def key_figures(answer: Answer) -> list[dict[str, Any]]:
 
 def credits(answer: Answer) -> list[str]:
     """The credit of the page's simulated figures."""
-    from channelsim.reports.credits import simulated_line
-
-    return [simulated_line(f"{answer.name} against {answer.base}", answer.comparison.base_seed)]
+    return [answer.comparison.credit()]
 
 
 def tradeoff_figure(answer: Answer) -> go.Figure:
@@ -108,16 +106,14 @@ def map_figure(answer: Answer) -> go.Figure:
 
 
 def results_table(answer: Answer) -> pd.DataFrame:
-    """The comparison's table with each figure's label and unit from the registry, counts
-    quoted as whole numbers (:func:`channelsim.formatting.quoted_rows`, as `channelsim
-    compare --format csv` writes them)."""
-    from channelsim.formatting import quoted_rows
+    """The comparison's table as every CSV of it reads (``Comparison.reading_table``: the
+    columns and credit of `channelsim compare --format csv` and comparison.csv)."""
+    return answer.comparison.reading_table()
 
-    rows = quoted_rows(answer.table.to_dict(orient="records"), [answer.results])
-    # object columns: a whole number stays one in the CSV (a float column writes 6703.0)
-    table = pd.DataFrame(rows, dtype=object)
-    return table.assign(base=answer.base, runs=answer.comparison.runs,
-                        seed=answer.comparison.base_seed)  # fmt: skip
+
+def results_csv(answer: Answer) -> str:
+    """The results table as CSV text, headed as comparison.csv (``Comparison.csv_text``)."""
+    return answer.comparison.csv_text()
 
 
 def workbook_bytes(answer: Answer) -> bytes:
@@ -131,7 +127,8 @@ def workbook_bytes(answer: Answer) -> bytes:
     with tempfile.TemporaryDirectory(prefix="channelsim-explore-") as folder:
         tables = {"comparison": results_table(answer)}
         path = Path(folder) / "comparison.xlsx"
-        write_workbook(path, tables, answer.results.describe, credits(answer))
+        comparison = answer.comparison
+        write_workbook(path, tables, comparison.describe, [comparison.credit()])
         return path.read_bytes()
 
 

@@ -1044,10 +1044,9 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         if ctx.triggered_id == "dl-toml":
             text = Settings.from_json(answer.settings).scenario_toml()
             return {"content": text, "filename": f"{answer.name}.toml", "type": "text/plain"}
-        table = words.results_table(answer)
         if ctx.triggered_id == "dl-csv":
             return {
-                "content": table.to_csv(index=False),
+                "content": words.results_csv(answer),
                 "filename": f"{answer.name}.csv",
                 "type": "text/csv",
             }

@@ -17,7 +17,13 @@ import plotly.graph_objects as go
 from channelsim import __version__
 from channelsim.data.brief import source_line
 
-__all__ = ["credit_block", "home_office_line", "publishable", "simulated_line"]
+__all__ = [
+    "comparison_line",
+    "credit_block",
+    "home_office_line",
+    "publishable",
+    "simulated_line",
+]
 
 #: Characters per line of a chart's credit: about 620 px at 10 px, which fits beside the
 #: widest left margin a chart's labels ask for in the explorer's and the reports' columns.
@@ -26,6 +32,8 @@ CREDIT_LINE_PX = 13
 #: Kept on one line of a credit (a reader, or a search of the SVG, finds it whole).
 LICENCE = "Open Government Licence v3.0"
 NBSP = "\u00a0"
+#: channelsim's own licence, in the credit of every simulated figure and table.
+SOFTWARE_LICENCE = "open software, MIT licence"
 
 
 def home_office_line(edition: dict[str, str]) -> str:
@@ -34,13 +42,20 @@ def home_office_line(edition: dict[str, str]) -> str:
 
 
 def simulated_line(scenario: str | None = None, seed: int | None = None) -> str:
-    """The credit of simulated figures: channelsim's version, the scenario and the seed."""
+    """The credit of simulated figures and tables: channelsim's version, the scenario, the
+    seed and channelsim's licence."""
     what = f"scenario {scenario}" if scenario else "the scenarios named"
     seeded = f", seed {seed}" if seed is not None else ""
     return (
-        f"Simulated with channelsim {__version__} ({what}{seeded}): model outputs, "
-        "not observations."
+        f"Simulated with channelsim {__version__} ({what}{seeded}; {SOFTWARE_LICENCE}): model "
+        "outputs, not observations."
     )
+
+
+def comparison_line(names: Sequence[str], base: str, seed: int | None) -> str:
+    """The credit of a comparison of scenarios ``names`` against ``base`` (its tables, CSV
+    and charts)."""
+    return simulated_line(f"{', '.join(names)} against {base}", seed)
 
 
 def credit_block(lines: Sequence[str]) -> str:
