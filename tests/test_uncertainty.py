@@ -338,6 +338,25 @@ def test_a_policy_written_differently_but_acting_the_same_is_not_a_change() -> N
     assert named == {"doctrine_as_signed"}
 
 
+def test_taking_a_policy_away_rests_on_what_the_base_assumed_it_did() -> None:
+    """Unticking one in, one out on the 2025 status quo answered "no change in arrivals,
+    £4.2m less" with no word of the unmeasured assumptions that answer rests on (ticking a
+    policy gave them): the base's assumptions of the policy taken away are named too."""
+    from channelsim.experiments.uncertainty import assumptions_sentence, changed_assumptions
+
+    root = Path(__file__).resolve().parent.parent
+    base = load_scenario(root / "scenarios" / "status-quo-2025.toml")
+    kept = [spec for spec in base.policies if spec.type != "one_in_one_out"]
+    assert len(kept) < len(base.policies)
+    scenario = base.with_changes(name="explored", policies=kept)
+    found = changed_assumptions(scenario, base)
+    assert found and {a.policy for a in found} == {"one_in_one_out"}
+    text = assumptions_sentence(
+        [{"input": a.key, "stated": a.stated, "low": a.low, "high": a.high} for a in found]
+    )
+    assert "rests on assumptions" in text and "(one in one out)" in text
+
+
 def test_a_policy_outside_the_period_has_no_assumption_drawn() -> None:
     """Rwanda (April 2022 to July 2024) in a 2025 run decides nothing: its deterrence is not
     an input of the 2025 comparison (the trial found it named 'driver 1' at 31%, noise)."""

@@ -140,12 +140,18 @@ def _acting_policies(scenario: Scenario) -> dict[str, str]:
 
 
 def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
-    """The assumptions of the policies ``scenario`` adds or changes against ``base`` (its
-    policies that the base does not have, or has acting differently), at their stated
-    values."""
-    theirs = set(_acting_policies(base).values())
-    changed = {name for name, acts in _acting_policies(scenario).items() if acts not in theirs}
-    return [a for a in scenario_assumptions(scenario) if a.policy in changed]
+    """The assumptions of the policies ``scenario`` adds, changes or removes against ``base``,
+    at their stated values: its policies that the base does not have (or has acting
+    differently), then the base's policies it lacks (taking one away measures what the base
+    assumed it did: one in, one out's deterrence, say) not already named."""
+    mine, theirs = _acting_policies(scenario), _acting_policies(base)
+    added = {name for name, acts in mine.items() if acts not in set(theirs.values())}
+    removed = {name for name, acts in theirs.items() if acts not in set(mine.values())}
+    found = [a for a in scenario_assumptions(scenario) if a.policy in added]
+    named = {a.key for a in found}
+    return found + [
+        a for a in scenario_assumptions(base) if a.policy in removed and a.key not in named
+    ]
 
 
 def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
