@@ -125,9 +125,18 @@ def test_collect_reads_the_page_and_names_a_bad_control() -> None:
     for runs in (2.5, 1, 0, 501, "", None):
         with pytest.raises(InputError, match=r"^Paired runs: expected a whole number from 2 "):
             collect(start, "status-quo-2025", runs, "", [], [], [], [])
-    for seed in (-3, 2.5, 2**63):
+    for seed in (-3, 2.5, 2**63, "abc"):
         with pytest.raises(InputError, match=r"^Seed: expected a whole number from 0 to "):
             collect(start, "status-quo-2025", 3, seed, [], [], [], [])
+    assert collect(start, "status-quo-2025", 3, "9223372036854775807", [], [], [], []).seed == (
+        2**63 - 1
+    )
+    # every bad box is named, not the first alone
+    with pytest.raises(InputError) as raised:
+        collect(start, "status-quo-2025", 1, "abc", [{"key": key}], [900], [], [])
+    message = str(raised.value)
+    assert message.startswith("Paired runs: expected") and "Seed: expected" in message
+    assert "maritime doctrine, patrol boats: " in message and "got 900" in message
 
 
 def test_every_bad_value_is_named_by_its_label_with_what_was_given_and_expected() -> None:
@@ -136,8 +145,18 @@ def test_every_bad_value_is_named_by_its_label_with_what_was_given_and_expected(
     assert runs_message(0) == "Paired runs: expected a whole number from 2 to 500, got 0"
     assert runs_message(None).endswith("got an empty box")
     assert runs_message(2.5).endswith("got 2.5") and runs_message(50) == ""
-    assert seed_message(-3).endswith("(or empty: the base's seed), got -3")
-    assert seed_message(None) == "" and seed_message(7) == ""
+    expected = "Seed: expected a whole number from 0 to 9,223,372,036,854,775,807 (2^63 − 1)"
+    assert seed_message(-3).startswith(expected) and seed_message(-3).endswith(
+        "; -3 is out of that range"
+    )
+    assert seed_message(None) == "" and seed_message(7) == "" and seed_message("7") == ""
+    # typed into the (text) box: 'abc' is named, not taken for an empty box (the base's seed)
+    assert seed_message("abc").startswith(expected)
+    assert seed_message("abc").endswith("; 'abc' is not a whole number")
+    # a 20-digit seed is read exactly and refused with the range, not echoed as 1e+19
+    assert seed_message("12345678901234567890").endswith(
+        "; 12,345,678,901,234,567,890 is out of that range"
+    )
     key = "policies.maritime_doctrine:doctrine_as_signed.patrol_boats"
     assert check_value(key, 2.5) == (
         "maritime doctrine (doctrine as signed), patrol boats: expected a whole number, got 2.5"
@@ -398,3 +417,18 @@ def test_ticking_a_policy_the_scenario_lacks_gives_a_scenario_that_runs() -> Non
 
     _, changed = settings.scenarios()
     assert "beach_patrols" in [p.type_name for p in build_policies(changed.policies)]
+
+
+def test_the_changed_scenario_s_description_names_policies_and_parameters_by_label() -> None:
+    """The headline quotes the changed scenario's description: it read "network_disruption
+    on" (code names); it names the policy and the parameter by their labels."""
+    settings = Settings.starting("status-quo-2025", "status-quo-2025")
+    settings.policies["network_disruption"] = PolicySetting(on=True)
+    settings.params["coast.inflow_people_per_day"] = 200.0
+    kept = next(k for k in settings.policies if k.startswith("one_in_one_out"))
+    settings.policies[kept].on = False
+    description = settings.scenario_mapping()["description"]
+    assert "network disruption added" in description, description
+    assert "one in one out" in description and "taken away" in description, description
+    assert "inflow people per day" in description, description
+    assert "network_disruption" not in description and "params." not in description

@@ -338,19 +338,34 @@ def runs_message(value: Any) -> str:
 
 
 def seed_message(value: Any) -> str:
-    """The message beside the seed box: empty when it is empty (the base's seed) or a valid
-    seed (a whole number from 0 to 2^63−1)."""
+    """The message beside the seed box (a text box: a number box hands the page nothing for
+    ``abc``, and the run used the base's seed without a word): empty when it is empty (the
+    base's seed) or a valid seed, else what was typed and the seeds accepted."""
     from channelsim.scenario import MAX_SEED
 
-    if value is None or value == "":
+    if value is None or str(value).strip() == "":
         return ""
-    number = _number(value)
-    if number is None or number != int(number) or not 0 <= number <= MAX_SEED:
-        return (
-            f"{SEED_LABEL}: expected a whole number from 0 to {MAX_SEED} (or empty: the "
-            f"base's seed), got {_given(value)}"
-        )
+    expected = (
+        f"{SEED_LABEL}: expected a whole number from 0 to {MAX_SEED:,} (2^63 − 1), or an empty "
+        "box for the base's seed"
+    )
+    number = _seed(value)
+    if number is None:
+        return f"{expected}; {str(value).strip()!r} is not a whole number"
+    if not 0 <= number <= MAX_SEED:
+        return f"{expected}; {number:,} is out of that range"
     return ""
+
+
+def _seed(value: Any) -> int | None:
+    """The seed typed (exactly, however many digits), or ``None`` (empty, not a whole
+    number)."""
+    text = str(value).strip() if value is not None else ""
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        number = _number(text)
+        return int(number) if number is not None and number.is_integer() else None
 
 
 def _number(value: Any) -> float | None:
@@ -386,11 +401,15 @@ def collect(
     settings = Settings.from_json(start)
     settings.base = base
     settings.posterior = posterior
-    for message in (runs_message(runs), seed_message(seed)):
-        if message:
-            raise InputError(None, None, message)
+    # every bad box named at once (the first alone was, and the next run found the next)
+    messages = [runs_message(runs), seed_message(seed)]
+    messages += [check_value(ident["key"], value) for ident, value in zip(keys, values,
+                                                                          strict=True)]  # fmt: skip
+    bad = [m for m in messages if m]
+    if bad:
+        raise InputError(None, None, "; ".join(bad))
     settings.runs = int(float(runs))
-    settings.seed = None if seed in (None, "") else int(float(seed))
+    settings.seed = _seed(seed)
     resolved = parameter_set(
         str(shipped_mapping(settings.start_from).get("parameter_set", "calibrated"))
     )
@@ -398,9 +417,6 @@ def collect(
     params: dict[str, Any] = {}
     for ident, value in zip(keys, values, strict=True):
         key = ident["key"]
-        message = check_value(key, value)
-        if message:
-            raise InputError(None, None, message)
         control = _control(key)
         number = coerce(control, value)
         if key.startswith("params."):
@@ -838,7 +854,8 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                         number_box("runs", settings.runs),
                         html.Div(id="runs-msg", className="msg"),
                         html.Label(f" {SEED_LABEL} (empty: the base's)"),
-                        number_box("seed", settings.seed),
+                        dcc.Input(id="seed", type="text", inputMode="numeric",
+                                  value=settings.seed, debounce=True),  # fmt: skip
                         html.Div(id="seed-msg", className="msg"),
                         posterior_control(config, settings),
                         html.Div(

@@ -360,23 +360,31 @@ def _date_back(value: Any) -> Any:
 
 
 def _changes(now: Settings, shipped: Settings) -> list[str]:
-    """What differs from the shipped scenario, in words (for the file's description)."""
+    """What differs from the shipped scenario, in words (for the file's description and the
+    headline): parameters and policies by their labels (``inflow people per day (people/day)
+    = 200``, ``network disruption added``), never by code name alone."""
+    from channelsim.experiments.uncertainty import input_label
+    from channelsim.explore.controls import policy_label
+
     changes = [
-        f"params.{k} = {v}" for k, v in sorted(now.params.items()) if shipped.params.get(k) != v
-    ]
+        f"{input_label(k)} = {v}" for k, v in sorted(now.params.items())
+        if shipped.params.get(k) != v
+    ]  # fmt: skip
     for kind in sorted(set(now.policies) | set(shipped.policies)):
         mine, theirs = now.policies.get(kind), shipped.policies.get(kind)
         on, was_on = bool(mine and mine.on), bool(theirs and theirs.on)
+        label = policy_label(kind)
         if on != was_on:
             params = (
-                ", ".join(f"{k} = {v}" for k, v in sorted(mine.params.items()))
+                ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in sorted(mine.params.items()))
                 if (on and mine)
                 else ""
             )
-            changes.append(f"{kind} {'on' if on else 'off'}" + (f" ({params})" if params else ""))
+            changes.append(f"{label} {'added' if on else 'taken away'}"
+                           + (f" ({params})" if params else ""))  # fmt: skip
         elif on and mine and theirs:
             changes += [
-                f"{kind}.{k} = {v}"
+                f"{label}: {k.replace('_', ' ')} = {v}"
                 for k, v in sorted(mine.params.items())
                 if theirs.params.get(k) != v
             ]
