@@ -26,3 +26,30 @@ def test_morris_bars_are_horizontal_and_their_intervals_stay_above_zero() -> Non
     assert (low >= 0).all() and low[1] == 0
     assert list(mu.error_x.array) == [305.0, 36.6, 0.0]
     assert fig.layout.xaxis.title.text.startswith("change in the output")
+
+
+def test_the_trade_off_colour_scale_covers_a_saving() -> None:
+    """A policy taken away saves money: its point at −£4.2m was coloured on a 0 to 0.1 £m
+    scale; the y title is on two lines (on one it ran over the title)."""
+    from channelsim.reports.figures import tradeoff_figure
+
+    table = pd.DataFrame(
+        {
+            "rank": [1],
+            "scenario": ["no-one-in-one-out"],
+            "fewer_arrivals_people": [0.0],
+            "fewer_arrivals_low": [-40.0],
+            "fewer_arrivals_high": [35.0],
+            "deaths_change_people": [0.0],
+            "deaths_change_low": [-1.0],
+            "deaths_change_high": [1.0],
+            "extra_cost_gbp": [-4_200_000.0],
+            "extra_cost_low": [-4_200_000.0],
+            "extra_cost_high": [-4_200_000.0],
+            "cost_per_prevented_arrival_gbp": [float("nan")],
+        }
+    )
+    fig = tradeoff_figure(table)
+    marker = fig.data[0].marker
+    assert marker.cmin <= -4.2 <= marker.cmax and marker.cmax - marker.cmin >= 0.1
+    assert "<br>" in fig.layout.yaxis.title.text

@@ -207,7 +207,7 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
                      "arrayminus": frame[y.name] - frame["deaths_change_low"],
                      "color": "#777", "thickness": 1},
             marker={"size": 16, "color": costs, "colorscale": "Cividis", "showscale": True,
-                    "cmin": 0, "cmax": max(float(costs.max(initial=0)), 0.1),
+                    **_colour_range(costs),
                     "line": {"color": "#333", "width": 1},
                     "colorbar": {"title": {"text": "extra cost<br>(£ million)"}}},
             customdata=np.stack([frame["scenario"], [format_value(c, cost) for c in
@@ -222,9 +222,20 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     pad = 0.12 * (reach - low)
     fig.update_xaxes(title_text=f"{x.label}, median and 90% interval ({x.unit})",
                      range=[low - pad, reach + pad])  # fmt: skip
-    fig.update_yaxes(title_text=f"{y.label}, median and 90% interval ({y.unit})")
+    # on two lines: on one it ran past the plot's height and over the title
+    fig.update_yaxes(title_text=f"{y.label} ({y.unit})<br>median and 90% interval")
     fig.update_layout(height=520, margin={"t": 40, "r": 40})
     return fig
+
+
+def _colour_range(values: np.ndarray) -> dict[str, float]:
+    """The colour scale's ends: from 0 (or the lowest value, a saving) to the highest (or 0),
+    never an empty range (one point at −£4.2m was coloured on a 0 to 0.1 scale)."""
+    low = min(float(values.min(initial=0)), 0.0)
+    high = max(float(values.max(initial=0)), 0.0)
+    if high - low < 0.1:
+        high, low = (high + 0.1, low) if high > 0 or low == 0 else (high, low - 0.1)
+    return {"cmin": low, "cmax": high}
 
 
 #: The bars of each sensitivity method: index, its half-width column, legend label.
