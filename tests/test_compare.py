@@ -268,3 +268,21 @@ def test_scenarios_over_different_periods_are_refused_in_one_line(
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "history-doctrine-at-sea.toml" in result.stderr
     assert "2018-01-01 to 2026-05-28" in result.stderr and "2026-12-31" in result.stderr
+
+
+def test_seizing_boats_that_change_no_arrival_says_why(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """Network disruption seizes boats and changes no arrival: the headline says boats are
+    not what limits crossings in the model, as its assumption, naming the parameters by
+    label with their source label (it read as "£20m for nothing")."""
+    base = _short(tmp_path, "status-quo-2025")
+    other = tmp_path / "disrupted.toml"
+    text = base.read_text().replace('name = "status-quo-2025"', 'name = "disrupted"', 1)
+    other.write_text(text + '\n[[policies]]\ntype = "network_disruption"\n')
+    result = run_cli("compare", base, other, "--runs", 2, "--workers", 1)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "no change in people arrived in the UK" in said
+    assert "In the model boats are not what limits crossings" in said
+    assert "boat supply per day (boats/day) (networks.boat_supply_per_day, an assumption)" in said

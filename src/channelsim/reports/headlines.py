@@ -217,9 +217,45 @@ def comparison_headline(comparison: Comparison) -> str:
             estimates(mine, names, comparison.results.describe),
             comparison.headline_drivers(name, names),
         )
+        why = boats_note(mine)
+        text = text if why is None else f"{text} {why}"
         rests_on = comparison.rests_on_text(name)
         lines.append(text if rests_on is None else f"{text} {rests_on}")
     return "\n\n".join(lines)
+
+
+#: The model's mechanisms that let the people of a seized boat cross in another
+#: (docs/model.md §1.3, supply and launch stages).
+BOAT_MECHANISMS = ("networks.boat_supply_per_day", "networks.scarcity_occupancy_elasticity")
+
+
+def boats_note(rows: list[dict[str, Any]]) -> str | None:
+    """Why seizing boats changed no arrival, when a scenario seizes boats (``seized_boats``
+    up) and its arrivals are not told from no change (their interval holds 0): in the model
+    boats are not what limits crossings, and that rests on two of its assumptions, named
+    with their source label (the explorer's "network disruption seizes ~1,433 boats, changes
+    nothing else, for £20m" read as £20m for nothing). ``rows``: one scenario's rows of the
+    comparison's table; ``None`` when it does not apply."""
+    from channelsim.params import list_parameters
+
+    by = {str(r.get("figure")): r for r in rows}
+    seized, arrived = by.get("seized_boats"), by.get("arrived_people")
+    if seized is None or arrived is None or not float(seized["median"]) > 0:
+        return None
+    low, high = (float(arrived.get(k, arrived["median"])) for k in ("low", "high"))
+    if not (min(low, high) <= 0 <= max(low, high)):
+        return None
+    infos = {p.path: p for p in list_parameters()}
+    named = [
+        f"{infos[path].label} ({path}, {infos[path].source or 'an assumption'})"
+        for path in BOAT_MECHANISMS if path in infos
+    ]  # fmt: skip
+    return (
+        "In the model boats are not what limits crossings: new boats keep reaching the "
+        "networks, and short of boats they load each one more heavily, so the people a "
+        "seized boat would have carried cross in another. That is the model's assumption, "
+        f"not a measurement: {'; '.join(named)}."
+    )
 
 
 #: Validation figures (``channelsim validate``'s JSON) and the result each one forecasts.
