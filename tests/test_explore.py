@@ -8,6 +8,7 @@ import io
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -432,3 +433,28 @@ def test_the_changed_scenario_s_description_names_policies_and_parameters_by_lab
     assert "one in one out" in description and "taken away" in description, description
     assert "inflow people per day" in description, description
     assert "network_disruption" not in description and "params." not in description
+
+
+def test_help_texts_are_plain_text() -> None:
+    """Help texts showed reST markup (``values``, :func:`x`) and Python lists."""
+    from channelsim.explore.app import controls_panel
+    from channelsim.explore.controls import parameter_controls, policy_types
+
+    texts = list(policy_types().values())
+    texts += [c.help for group in parameter_controls().values() for c in group]
+    assert texts and not [t for t in texts if "`" in t or ":func:" in t]
+    shown: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            shown.append(node)
+        elif isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "children"):
+            walk(node.children)
+
+    walk(controls_panel(Settings.starting("status-quo-2025", "status-quo-2025")))
+    kept = [t for t in shown if "Kept as given: " in t]
+    assert kept and not [t for t in kept if "[" in t or "'" in t], kept[:2]
+    assert not [t for t in shown if "`" in t]

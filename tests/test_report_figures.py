@@ -53,3 +53,17 @@ def test_the_trade_off_colour_scale_covers_a_saving() -> None:
     marker = fig.data[0].marker
     assert marker.cmin <= -4.2 <= marker.cmax and marker.cmax - marker.cmin >= 0.1
     assert "<br>" in fig.layout.yaxis.title.text
+
+
+def test_a_credit_wrapped_on_a_chart_keeps_its_words_apart() -> None:
+    """Read out of the page, the explorer's chart credit ran two lines' words together
+    ("modeloutputs"): "model outputs, not observations" stays on one line, and a line broken
+    inside a sentence keeps its space."""
+    from channelsim.reports.credits import credit_block, simulated_line
+
+    for name in ("a", "status-quo-2025-explored against status-quo-2025", "x" * 60):
+        block = credit_block([simulated_line(name, 2025)])
+        lines = block.split("<br>")
+        assert any("model outputs, not observations" in line for line in lines), lines
+        assert all(line.endswith(" ") for line in lines[:-1]), lines
+        assert "".join(lines).replace("  ", " ") == simulated_line(name, 2025)

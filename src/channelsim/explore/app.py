@@ -30,6 +30,7 @@ from channelsim.explore.controls import (
     policy_controls,
     policy_label,
     policy_types,
+    value_text,
 )
 from channelsim.explore.jobs import Answer, Explorer
 
@@ -223,7 +224,8 @@ def controls_panel(settings: Settings) -> list[Any]:
             control_row(c, params.get(c.key.rsplit(".", 1)[1], c.default))
             for c in policy_controls(kind)
         ]
-        fixed = [f"{name} = {params[name]}" for name in fixed_policy_fields(kind) if name in params]
+        fixed = [f"{name.replace('_', ' ')}: {value_text(params[name])}"
+                 for name in fixed_policy_fields(kind) if name in params]  # fmt: skip
         window = (
             f"from {setting.start or 'the start'} to {setting.end or 'the end'}"
             if setting and (setting.start or setting.end)
@@ -854,8 +856,13 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                         number_box("runs", settings.runs),
                         html.Div(id="runs-msg", className="msg"),
                         html.Label(f" {SEED_LABEL} (empty: the base's)"),
-                        dcc.Input(id="seed", type="text", inputMode="numeric",
-                                  value=settings.seed, debounce=True),  # fmt: skip
+                        dcc.Input(
+                            id="seed",
+                            type="text",
+                            inputMode="numeric",
+                            value=settings.seed,
+                            debounce=True,
+                        ),
                         html.Div(id="seed-msg", className="msg"),
                         posterior_control(config, settings),
                         html.Div(

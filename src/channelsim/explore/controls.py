@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ def parameter_controls() -> dict[str, list[Control]]:
                 owner=f"{group} parameters",
                 kind="integer" if integer else "number",
                 default=info.default,
-                help=info.description,
+                help=plain_text(info.description),
                 low=info.ge,
                 high=info.le,
                 source=info.source,
@@ -153,13 +154,32 @@ def _scalar(annotation: Any) -> tuple[ControlKind, tuple[Any, ...]] | None:
     return None
 
 
+def plain_text(text: str) -> str:
+    """A docstring's words as the page shows them: reST roles and literals as their text
+    (``values`` and :func:`x` read values and x)."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    return re.sub(r"`{1,2}([^`]+?)`{1,2}", r"\1", text)
+
+
+def value_text(value: Any) -> str:
+    """A value the page keeps as given (a policy's dated list) in words: a list as its items
+    separated by commas (it showed Python's ``['2025-01-01', …]``), a date as ISO."""
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def policy_help(cls: type) -> str:
     """The first paragraph of a policy class's docstring, or of its module's when the class
     refers to it."""
     text = inspect.getdoc(cls) or ""
     if "module docstring" in text:
         text = inspect.getdoc(inspect.getmodule(cls)) or text
-    return " ".join(text.split("\n\n")[0].split())
+    return plain_text(" ".join(text.split("\n\n")[0].split()))
 
 
 def policy_controls(entry: str) -> list[Control]:
@@ -185,7 +205,7 @@ def policy_controls(entry: str) -> list[Control]:
                 owner=policy_label(entry),
                 kind=kind,
                 default=field.default,
-                help=field.description or "",
+                help=plain_text(field.description or ""),
                 choices=choices,
                 source=extra.get("source"),
                 # a policy's declared assumptions (no source measures them) are tagged so

@@ -58,10 +58,23 @@ def comparison_line(names: Sequence[str], base: str, seed: int | None) -> str:
     return simulated_line(f"{', '.join(names)} against {base}", seed)
 
 
+#: Kept on one line of a credit, as :data:`LICENCE` is.
+WHOLE = (LICENCE, "model outputs, not observations")
+
+
 def credit_block(lines: Sequence[str]) -> str:
-    """The lines wrapped for a chart, joined with ``<br>``."""
-    kept = [line.replace(LICENCE, LICENCE.replace(" ", NBSP)) for line in lines]
-    wrapped = [w for line in kept for w in textwrap.wrap(line, CREDIT_WIDTH)]
+    """The lines wrapped for a chart, joined with ``<br>``; a line broken inside a sentence
+    ends with its space (a chart's text read out of the page, or searched, ran the words of
+    two lines together: "modeloutputs")."""
+    kept = list(lines)
+    for phrase in WHOLE:
+        kept = [line.replace(phrase, phrase.replace(" ", NBSP)) for line in kept]
+    wrapped = [
+        part + (" " if i < len(parts) - 1 else "")
+        for line in kept
+        for parts in [textwrap.wrap(line, CREDIT_WIDTH)]
+        for i, part in enumerate(parts)
+    ]
     return "<br>".join(wrapped).replace(NBSP, " ")
 
 
