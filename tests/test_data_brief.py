@@ -218,3 +218,23 @@ def test_a_change_of_ten_times_or_more_reads_as_a_multiple(
     from channelsim.data.brief import _pct
 
     assert _pct(change_pct) == shown
+
+
+def test_the_year_to_date_against_an_earlier_year_reads_as_this_year_s_change(
+    run_cli: Run, toy: Any
+) -> None:
+    """"Same point of 2023 … +x%" read as 2023 being up: the row says, in words, that this
+    year so far is x% above (or below) the same point of 2023."""
+    store, d, _ = toy
+    written = run_cli("data", "brief", "--store", store, "--as-of", "2024-07-10", "--format",
+                      "csv")  # fmt: skip
+    assert written.exit_code == 0, written.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(written.stdout))
+            if r["figure"].startswith("Same point of 2023")]  # fmt: skip
+    assert len(rows) == 1
+    people = d["people"]
+    now, before = people["2024-01-01":"2024-07-10"].sum(), people["2023-01-02":"2023-07-10"].sum()
+    change = _pct(now, before)
+    way = "above" if change > 0 else "below"
+    assert rows[0]["change"] == f"2024 so far is {abs(change):.1f}% {way} the same point of 2023"
+    assert rows[0]["compared with"] == f"2024 to date ({now:,} people)"

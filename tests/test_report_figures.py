@@ -67,3 +67,13 @@ def test_a_credit_wrapped_on_a_chart_keeps_its_words_apart() -> None:
         assert any("model outputs, not observations" in line for line in lines), lines
         assert all(line.endswith(" ") for line in lines[:-1]), lines
         assert "".join(lines).replace("  ", " ") == simulated_line(name, 2025)
+
+
+def test_the_launch_note_names_parameters_by_label() -> None:
+    """The note under the launches by zone named `beach.min_occupancy_people` (code, and the
+    wrong group): it names the model's parameters by their labels."""
+    from channelsim.reports import build
+
+    note = build.zone_table_note()
+    assert "min occupancy" in note and "groups per boat" in note
+    assert "_" not in note and "beach." not in note and "networks." not in note

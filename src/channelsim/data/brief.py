@@ -267,6 +267,22 @@ def _span(item: dict[str, Any]) -> str:
     return f"{head}–{_d(item['end'])}"
 
 
+def _versus(change_pct: float | None, this_year: int, year: int) -> str:
+    """This year to date against the same point of ``year``, in words, the change being this
+    year's (``2025 so far is 50.5% above the same point of 2024``): "+50.5%" on 2024's row
+    read as 2024 being up."""
+    if change_pct is None:
+        return "–"
+    ratio = 1.0 + change_pct / 100.0
+    same = f"the same point of {year}"
+    if ratio >= 10.0:
+        return f"{this_year} so far is {_pct(change_pct).lstrip('×')} times {same}"
+    if round(change_pct, 1) == 0:
+        return f"{this_year} so far is level with {same}"
+    way = "above" if change_pct > 0 else "below"
+    return f"{this_year} so far is {abs(change_pct):.1f}% {way} {same}"
+
+
 def _pct(value: float | None) -> str:
     """A change in per cent; ten times or more as a multiple (``×20.5``, ``×1,254``): a
     percentage of a tiny base (7 people in 2018) reads as noise."""
@@ -307,14 +323,15 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
     ytd = brief["year_to_date"]
     rows.append(_row(f"Year to date ({_span(ytd)})", ytd["people"], "people"))
     rows.append(_row(f"Year to date ({_span(ytd)})", ytd["boats"], "boats"))
+    this_year = dt.date.fromisoformat(ytd["end"]).year
     for year in ytd["earlier_years"]:
         rows.append(
             _row(
                 f"Same point of {year['year']} ({_span(year)})",
                 year["people"],
                 "people",
-                "this year to date",
-                _pct(year["change_pct"]),
+                f"{this_year} to date ({ytd['people']:,} people)",
+                _versus(year["change_pct"], this_year, year["year"]),
             )
         )
     rows += _record_rows(brief["records"])

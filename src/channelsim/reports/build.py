@@ -326,7 +326,7 @@ def map_section(found: ReportInput) -> Section:
         [simulated_line(*_scenario_seed(found)), CREDIT + "."],
     )
     zones = pd.concat(tables, ignore_index=True) if tables else None
-    notes = [] if zones is None else [ZONE_TABLE_NOTE]
+    notes = [] if zones is None else [zone_table_note()]
     if zones is not None and len(tables) > 1:  # one table per scenario: folded
         return Section(
             "Map of the strait", text, figures=[figure],
@@ -339,16 +339,28 @@ def map_section(found: ReportInput) -> Section:
 
 
 #: Under the table of launches by zone: why boats stopped are far fewer than prevention events
-#: (how the engine counts them: ``channelsim.engine.kernels``, the beach stage).
+#: (how the engine counts them: ``channelsim.engine.kernels``, the beach stage); the model's
+#: parameters by their labels (:func:`zone_table_note`), never their code names.
 ZONE_TABLE_NOTE = (
     "Launch attempts stopped counts boats that did not leave the beach: every group aboard "
-    "stopped, or too few people left to launch (beach.min_occupancy_people), or a taxi boat "
-    "intercepted in its waterway before boarding. Police stop the people of an attempt a group "
-    "at a time (beach.groups_per_boat), and each group stopped is one prevention event; a "
-    "boat whose other groups are not stopped still leaves, with fewer aboard. So prevention "
-    "events far outnumber boats stopped, and a zone can show people stopped on the beach but "
-    "no boat stopped."
+    "stopped, or too few people left to launch (fewer than the model's {min_occupancy}), or "
+    "a taxi boat intercepted in its waterway before boarding. Police stop the people of an "
+    "attempt a group at a time (the model's {groups}), and each group stopped is one "
+    "prevention event; a boat whose other groups are not stopped still leaves, with fewer "
+    "aboard. So prevention events far outnumber boats stopped, and a zone can show people "
+    "stopped on the beach but no boat stopped."
 )
+
+
+def zone_table_note() -> str:
+    """:data:`ZONE_TABLE_NOTE` with its parameters' labels (docs/model.md has their keys)."""
+    from channelsim.params import list_parameters
+
+    labels = {p.path: p.label for p in list_parameters()}
+    return ZONE_TABLE_NOTE.format(
+        min_occupancy=labels["networks.min_occupancy_people"],
+        groups=labels["beach.groups_per_boat"],
+    )
 
 
 def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:
