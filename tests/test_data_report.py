@@ -93,3 +93,31 @@ def test_year_to_date_draws_every_year_in_its_own_colour_with_a_legend() -> None
     assert list(colours) == [str(y) for y in range(2018, 2027)]
     assert len(set(colours.values())) == 9, colours
     assert fig.layout.showlegend and fig.layout.legend.title.text == "year"
+
+
+def test_the_daily_bars_can_be_seen(tmp_path: Path, run_cli: Run, store: Path) -> None:
+    """Six hundred daily bars, a pixel wide with a gap each side, were nearly invisible: in
+    a screenshot of the chart (system Chromium), the bars' colour covers a fair share of the
+    daily panel's area under its highest bar."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from channelsim.reports.figures import COLOURS
+    from test_report import launched_chromium
+
+    out = tmp_path / "official.html"
+    result = run_cli("data", "report", "-o", out, "--store", store)
+    assert result.exit_code == 0, result.stderr
+    for chromium in launched_chromium():
+        page = chromium.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(out.as_uri())
+        page.wait_for_function("document.body.dataset.chartsRendered !== undefined")
+        plot = page.locator("div.chart").first.locator(".draglayer .xy .nsewdrag").first
+        png = plot.screenshot()
+        page.close()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    colour = np.array([int(COLOURS[0][i : i + 2], 16) for i in (1, 3, 5)])
+    bars = (np.abs(pixels - colour).sum(axis=2) < 60).mean()
+    assert bars > 0.12, f"the daily bars cover {bars:.1%} of their panel"

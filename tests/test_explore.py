@@ -16,7 +16,12 @@ import pytest
 from channelsim.errors import InputError
 from channelsim.explore import Explorer, Settings
 from channelsim.explore.app import check_value, collect
-from channelsim.explore.controls import parameter_controls, policy_controls, policy_types
+from channelsim.explore.controls import (
+    parameter_controls,
+    plain_text,
+    policy_controls,
+    policy_types,
+)
 from channelsim.explore.jobs import Job
 from channelsim.explore.settings import PolicySetting, shipped_scenarios
 from channelsim.params import list_parameters
@@ -30,7 +35,7 @@ def test_every_parameter_has_its_control_with_the_definitions_text() -> None:
     for info in infos:
         control = controls[f"params.{info.path}"]
         assert (control.unit, control.low, control.high) == (info.unit, info.ge, info.le)
-        assert control.help == info.description and control.source == info.source
+        assert control.help == plain_text(info.description) and control.source == info.source
 
 
 def test_policy_controls_come_from_the_policy_fields() -> None:
@@ -148,15 +153,15 @@ def test_every_bad_value_is_named_by_its_label_with_what_was_given_and_expected(
     assert runs_message(2.5).endswith("got 2.5") and runs_message(50) == ""
     expected = "Seed: expected a whole number from 0 to 9,223,372,036,854,775,807 (2^63 − 1)"
     assert seed_message(-3).startswith(expected) and seed_message(-3).endswith(
-        "; -3 is out of that range"
+        ", got -3: out of that range"
     )
     assert seed_message(None) == "" and seed_message(7) == "" and seed_message("7") == ""
     # typed into the (text) box: 'abc' is named, not taken for an empty box (the base's seed)
     assert seed_message("abc").startswith(expected)
-    assert seed_message("abc").endswith("; 'abc' is not a whole number")
+    assert seed_message("abc").endswith(", got abc: not a whole number")
     # a 20-digit seed is read exactly and refused with the range, not echoed as 1e+19
     assert seed_message("12345678901234567890").endswith(
-        "; 12,345,678,901,234,567,890 is out of that range"
+        ", got 12,345,678,901,234,567,890: out of that range"
     )
     key = "policies.maritime_doctrine:doctrine_as_signed.patrol_boats"
     assert check_value(key, 2.5) == (

@@ -338,7 +338,9 @@ def test_bad_inputs_get_their_label_the_value_and_what_is_expected_beside_them(
         return str(page.locator(message).inner_text())
 
     assert typed("#seed", "-3", "#seed-msg").startswith("Seed: expected a whole number from 0")
-    assert typed("#seed", "2.5", "#seed-msg").endswith("got 2.5")
+    assert typed("#seed", "2.5", "#seed-msg").endswith("got 2.5: not a whole number")
+    # a text box: what a number box would have passed as nothing is named
+    assert typed("#seed", "abc", "#seed-msg").endswith("got abc: not a whole number")
     for runs in ("0", "501", "2.5", ""):
         assert typed("#runs", runs, "#runs-msg").startswith(
             "Paired runs: expected a whole number from 2 to 500"

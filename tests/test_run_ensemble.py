@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from channelsim.cli.output import _jsonable
 from channelsim.engine import load_scenario
 from channelsim.experiments import member_seed, run_scenario_ensemble
 from channelsim.reports.inputs import load_folder
@@ -75,8 +74,7 @@ def serial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     scenario = load_scenario(SCENARIO).with_changes(start="2025-06-01", end="2025-06-30")
     ensemble = run_scenario_ensemble(scenario, RUNS, SEED, executor="serial", progress=False)
     ensemble.write(tmp_path_factory.mktemp("serial") / "out")
-    # as the CLI prints it (JSON's numbers without float noise), to compare with its output
-    return dict(json.loads(json.dumps(_jsonable(ensemble.to_json_dict()))))
+    return ensemble.to_json_dict()
 
 
 def test_processes_and_dask_match_serial_bit_for_bit(

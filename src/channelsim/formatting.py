@@ -149,18 +149,6 @@ def _quoted(value: float) -> float | int | None:
     return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
-#: Significant figures of a number in channelsim's JSON: every bit a model run can claim,
-#: without the noise of binary arithmetic (a median of 1105.5000000000002 is written 1105.5).
-#: The Parquet files keep the exact values; a count's median of an even number of runs stays
-#: a half (3801.5) in JSON, for code, and is quoted whole in CSV (:func:`quoted_values`).
-JSON_DIGITS = 12
-
-
-def json_number(value: float) -> float:
-    """``value`` to :data:`JSON_DIGITS` significant figures (a finite float)."""
-    return value if value == 0 or not math.isfinite(value) else float(f"{value:.{JSON_DIGITS}g}")
-
-
 def quoted_rows(
     rows: Sequence[Mapping[str, Any]],
     sources: Sequence[Fields | None] = (),

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from channelsim.cli.tables import terminal_tables
 from channelsim.fields import Fields
-from channelsim.formatting import json_number, quoted_rows
+from channelsim.formatting import quoted_rows
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -65,12 +65,11 @@ class OutputFormat(StrEnum):
 
 
 def _jsonable(value: Any) -> Any:
-    """Turn NumPy/pandas scalars and NaN into plain JSON values (NaN becomes null, a float
-    loses its binary noise: :func:`channelsim.formatting.json_number`)."""
+    """Turn NumPy/pandas scalars and NaN into plain JSON values (NaN becomes null)."""
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
-    if isinstance(value, float):
-        return json_number(value) if math.isfinite(value) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

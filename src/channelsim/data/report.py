@@ -51,7 +51,15 @@ def arrivals_figure(daily: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     """People arrived per day (SB_01) and per week (SB_02)."""
     fig = _two_rows("People arrived per day (SB_01)", "People arrived per week (SB_02)")
     fig.add_trace(
-        go.Bar(x=daily["date"], y=daily["people"], name="people per day", marker_color=COLOURS[0]),
+        # hundreds of days: bars side by side with no outline (a pixel wide between gaps and
+        # white edges, they were nearly invisible)
+        go.Bar(
+            x=daily["date"],
+            y=daily["people"],
+            name="people per day",
+            marker_color=COLOURS[0],
+            marker_line_width=0,
+        ),
         row=1,
         col=1,
     )
@@ -69,6 +77,7 @@ def arrivals_figure(daily: pd.DataFrame, weekly: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title_text="people per day", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="people per week", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(title_text="date", row=2, col=1)
+    fig.update_layout(bargap=0)
     return _layout(fig, 620)
 
 

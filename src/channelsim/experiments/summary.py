@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from channelsim.formatting import json_number
-
 LOW_Q, HIGH_Q = 0.05, 0.95
 INTERVAL = "5–95%"
 
@@ -57,14 +55,13 @@ def interval_columns(values: np.ndarray) -> list[dict[str, float]]:
 
 
 def plain_json(value: Any) -> Any:
-    """A JSON-ready copy: NumPy scalars as Python values, NaN and infinities as null, floats
-    without binary noise (:func:`channelsim.formatting.json_number`)."""
+    """A JSON-ready copy: NumPy scalars as Python values, NaN and infinities as null."""
     if isinstance(value, dict):
         return {k: plain_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain_json(v) for v in value]
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
-    if isinstance(value, float):
-        return json_number(value) if math.isfinite(value) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value

@@ -353,9 +353,9 @@ def seed_message(value: Any) -> str:
     )
     number = _seed(value)
     if number is None:
-        return f"{expected}; {str(value).strip()!r} is not a whole number"
+        return f"{expected}, got {str(value).strip()}: not a whole number"
     if not 0 <= number <= MAX_SEED:
-        return f"{expected}; {number:,} is out of that range"
+        return f"{expected}, got {number:,}: out of that range"
     return ""
 
 
