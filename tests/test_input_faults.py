@@ -98,6 +98,13 @@ BAD_FILES = [
      "officer_share = 0.9\n", "second.toml: policy 2 (beach_patrols), params: expected "
      "officer_share, drone_share and vehicle_share (the budget's shares, from 0 to 1) to add up "
      "to 1, got 1.2"),
+    # a payment is money paid: a negative one ran as a refund, with negative effort
+    ("refund.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     "payments_eur = [141e6, -1]\n", "refund.toml: policy 1 (beach_patrols), "
+     "params.payments_eur.1: expected a number ≥ 0, got -1"),
+    ("no-payments.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     "payments_eur = []\n", "no-payments.toml: policy 1 (beach_patrols), params.payments_eur: "
+     "expected at least 1 item, got none"),
     ("policy-key.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\nofficers = 3\n',
      "policy 1 (beach_patrols), officers: unknown key; expected one of type, name, start, end, "
      "params, source"),

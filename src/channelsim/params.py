@@ -734,6 +734,11 @@ def expected_text(
         return f"expected {'an integer' if whole else 'a number'}{got_text}"
     if kind.startswith(("model", "dict")):
         return f"expected a table{got_text}"
+    if kind == "too_short":  # a list with too few items (e.g. an empty list of payments)
+        least = ctx.get("min_length", 1)
+        given = ctx.get("actual_length", 0)
+        items = "item" if least == 1 else "items"
+        return f"expected at least {least} {items}, got {given or 'none'}"
     if kind == "value_error" and "error" in ctx:  # a validator's own message says it all
         return str(ctx["error"])
     if kind in _EXPECTED_BY_TYPE:

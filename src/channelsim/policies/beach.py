@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Annotated
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -40,7 +41,10 @@ class BeachPatrols(Policy):
     """
 
     funding_gbp_per_year: float | None = Field(default=None, ge=0, le=5e9)
-    payments_eur: tuple[float, ...] | None = Field(default=None, min_length=1)
+    # each year's payment is money paid (a cut is a smaller payment, never a negative one)
+    payments_eur: tuple[Annotated[float, Field(ge=0, le=5e9)], ...] | None = Field(
+        default=None, min_length=1
+    )
     eur_to_gbp: float = Field(default=0.86, gt=0, le=2)
     officer_share: float = Field(default=0.7, ge=0, le=1)
     drone_share: float = Field(default=0.2, ge=0, le=1)
