@@ -70,6 +70,7 @@ of the file's bytes (taken with the digest's own 64 characters as zeros), filled
 :func:`write_output_file`. A report whose bytes no longer give that digest was changed since
 channelsim wrote it, and is never replaced."""
 _HEAD_BYTES = 4096  # where the tags are looked for
+_GENERATOR_TAG = b'<meta name="generator" content="channelsim">'
 
 DEFAULT_EXPECTED_BYTES = 16 * 2**20
 """Room asked for an output of unknown size: more than a single run or a report (with
@@ -421,18 +422,30 @@ def _stamp_of(path: Path) -> tuple[str, str] | None:
 
 
 def _written_unchanged(path: Path) -> bool:
-    """Whether the file at ``path`` holds the bytes channelsim wrote: by the checksum it
-    carries, or by the one the marker of its folder records for it."""
+    """Whether the file at ``path`` is a report holding the bytes channelsim wrote: by the
+    checksum it carries, or (a report from before checksums were kept: its generator tag,
+    no checksum) by the one the marker of its folder records for it. A folder's other
+    files (results.json, daily.csv...) are never a report to replace, recorded or not."""
     if path.is_symlink() or not path.is_file():
         return False
     stamp = _stamp_of(path)
     if stamp is not None:
         return stamp[0] == stamp[1]
+    if not _names_channelsim_as_generator(path):
+        return False
     marker = _read_marker(path.parent)
     recorded = None if marker is None else marker.get("sha256")
     if not isinstance(recorded, dict) or path.name not in recorded:
         return False
     return bool(_sha256(path) == recorded[path.name])
+
+
+def _names_channelsim_as_generator(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return _GENERATOR_TAG in handle.read(_HEAD_BYTES)
+    except OSError:
+        return False
 
 
 # -- the marker ---------------------------------------------------------------------------
