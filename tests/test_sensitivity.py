@@ -409,9 +409,26 @@ def test_posterior_shares_are_first_order_indices_shown_when_told_from_noise() -
     assert section is not None
     assert any("Noise level at 300 runs: 7%" in p for p in section.paragraphs)
     table = section.tables[0]
-    assert list(table["input"]) == ["engine speed (kn)", "coastal inflow, value dated 1 Jan 2020",
-                                    "arrest share (maritime doctrine)"]  # fmt: skip
-    assert list(table["key"]) == list(indices["parameter"])
+    assert list(table["input_label"]) == ["engine speed (kn)",
+                                          "coastal inflow, value dated 1 Jan 2020",
+                                          "arrest share (maritime doctrine)"]  # fmt: skip
+    assert list(table["input"]) == list(indices["parameter"])
+
+
+def test_the_sensitivity_page_heads_a_parameter_s_range_as_its_range() -> None:
+    """sensitivity.html headed the sampled range of a parameter "low (5%)" and "high (95%)",
+    the 90% interval of runs elsewhere, its label "Input code name" beside a "key", and
+    whether an input is calibrated or an assumption "Kind of run"."""
+    from channelsim.reports.build import sensitivity_page
+
+    page = sensitivity_page(_posterior_indices(), "t")
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    headings = ("Input", "Input code name", "Parameter range, low", "Parameter range, high",
+                "Parameter unit", "Kind of input")  # fmt: skip
+    for heading in headings:
+        assert f">{heading}</th>" in head
+    assert "(5%)" not in head and "(95%)" not in head and ">key<" not in head
+    assert "Kind of run" not in head
 
 
 def test_readers_see_labels_never_internal_keys_in_headlines() -> None:

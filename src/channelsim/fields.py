@@ -156,6 +156,14 @@ COLUMNS = FieldTable(
             "Uncertain input: a parameter's path or a policy's assumption (docs/model.md).",
             "text",
         ),
+        Field("input_kind", "Kind of input", "", "calibrated (a parameter drawn from the "
+              "calibration posterior) or assumption (a policy's, drawn over its stated range).",
+              "text"),
+        Field("parameter_unit", "Parameter unit", "", "Unit of the parameter.", "text"),
+        Field("range_low", "Parameter range, low", "", "Low end of the range the parameter "
+              "was sampled over, in its unit.", "float"),
+        Field("range_high", "Parameter range, high", "", "High end of the range the "
+              "parameter was sampled over, in its unit.", "float"),
         Field("method", "Method", "", "Sensitivity method (sobol or morris).", "text"),
         Field("note", "Note", "", "What part of the period the figures cover.", "text"),
         Field(

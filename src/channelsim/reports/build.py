@@ -268,8 +268,10 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
         text.append(f"Calibrated parameters drawn from the posterior {posterior}.")
     scenario, seed = _scenario_seed(found)
     labelled = indices.assign(parameter=[input_label(str(p)) for p in indices["parameter"]])
-    table = indices.rename(columns={"parameter": "key"})
-    table.insert(table.columns.get_loc("key"), "input", labelled["parameter"])
+    # the parameter's own columns, named apart from a figure's (its unit) and from the
+    # statistics of runs (its sampled range is no 5%-95% interval)
+    table = indices.rename(columns=SENSITIVITY_COLUMNS)
+    table.insert(table.columns.get_loc("input"), "input_label", labelled["parameter"])
     figure = publishable(
         sensitivity_figure(labelled),
         f"What moves the results: {METHOD_NAMES.get(method, method)} sensitivity"
@@ -277,6 +279,16 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
         [simulated_line(scenario, seed)],
     )
     return Section("Sensitivity indices", text, [table], [figure]), None
+
+
+#: The sensitivity table's columns as the report names them (fields.py describes each).
+SENSITIVITY_COLUMNS = {
+    "parameter": "input",
+    "kind": "input_kind",
+    "unit": "parameter_unit",
+    "low": "range_low",
+    "high": "range_high",
+}
 
 
 def sensitivity_page(indices: pd.DataFrame, title: str, posterior: str | None = None) -> str:
