@@ -21,7 +21,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -87,11 +87,13 @@ _SHARES = [
 _IN_OUTPUT_UNIT = "in the output's unit (the Output unit column)"
 _INDICES = [
     *_SHARES,
-    Field("unit", "Parameter unit", "", "Unit of the parameter.", "text"),
-    Field("low", "Parameter range, low", "", "Low end of the range the parameter was sampled "
-          "over, in its unit.", "float"),
-    Field("high", "Parameter range, high", "", "High end of the range the parameter was "
-          "sampled over, in its unit.", "float"),
+    # the parameter's own columns, as the report names them apart (fields.py)
+    *(
+        replace(describe_field(named), name=column)
+        for column, named in (
+            ("unit", "parameter_unit"), ("low", "range_low"), ("high", "range_high")
+        )
+    ),
     Field("mu_star", "mu*", "", "Mean absolute change of the output over the parameter's "
           f"range, {_IN_OUTPUT_UNIT}.", "float"),
     Field("mu_star_conf", "mu* 95% half-width", "", "Bootstrap half-width of mu*, "
