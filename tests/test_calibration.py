@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tomllib
 from collections.abc import Callable
@@ -318,12 +319,48 @@ def test_calibrate_cli_end_to_end(
     posterior = read_posterior(out)
     assert posterior.summary["calibration"]["train_to"] == dt.date(2024, 6, 30)
     written = tomllib.loads(defaults.read_text())["params"]
+    stamp = defaults.read_text().splitlines()[0]  # its checksum: it may be written again
+    assert stamp.startswith("# channelsim-sha256: ") and not stamp.endswith("0" * 64)
     params = apply_overrides(Params(), written)
     assert params.coast.inflow_people_per_day == posterior.median()["coast.inflow_people_per_day"]
     bad = run_cli("calibrate", "--data", data, "--train", "2030:2031", "--out", tmp_path / "x")
     assert bad.exit_code == 2 and "inside the data" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("whose", ["the user's own file", "channelsim's, edited since"])
+def test_write_defaults_never_replaces_a_file_channelsim_did_not_write(
+    run_cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    whose: str,
+) -> None:
+    """The defaults file is checked before the calibration runs: one line naming it and what
+    to do, nothing written (it was replaced, exit 0, after the calibration)."""
+    daily, weekly = make_rows(START, DAYS, seed=2)
+    data = write_publication(tmp_path / "pub.ods", daily, weekly)
+    shipped = calibration_defaults_path()
+    assert shipped is not None
+    defaults = tmp_path / "calibration_defaults.toml"
+    if whose == "the user's own file":
+        defaults.write_text("[params.beach]\ngroups_per_boat = 4\n", encoding="utf-8")
+    else:
+        edited = shipped.read_text(encoding="utf-8") + "# my note: groups_per_boat kept\n"
+        defaults.write_text(edited, encoding="utf-8")
+    before = hashlib.sha256(defaults.read_bytes()).hexdigest()
+    monkeypatch.setattr("channelsim.params.calibration_defaults_path", lambda: defaults)
+    out = tmp_path / "post"
+    result = run_cli(
+        "calibrate", "--data", data, "--train", "2024-05-06:2024-06-30", "--budget", 8,
+        "--generations", 2, "--executor", "serial", "--out", out, "--write-defaults",
+    )  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert str(defaults) in line and "--write-defaults" in line, line
+    assert "leave out --write-defaults" in line and "move" in line, line
+    assert hashlib.sha256(defaults.read_bytes()).hexdigest() == before
+    assert not out.exists()
 
 
 def test_replay_weather_follows_the_observed_crossing_days() -> None:

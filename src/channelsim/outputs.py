@@ -10,8 +10,9 @@ A target may be:
   :data:`MARKER`, which lists the files channelsim put there with their SHA-256, and nothing
   else, each file unchanged (a file the user edited or saved over is refused by name);
 - a report file channelsim wrote and nobody changed since, without ``force``: its HTML
-  carries the SHA-256 of its own bytes (:data:`REPORT_GENERATOR`), or the marker of the folder
-  it is in records it; a report is drawn from results kept elsewhere, so replacing it loses
+  carries the SHA-256 of its own bytes (:data:`REPORT_GENERATOR`; a text file such as the
+  calibration defaults carries it as a comment, :data:`TEXT_STAMP`), or the marker of the
+  folder it is in records it; a report is drawn from results kept elsewhere, so replacing it loses
   nothing, while a results folder may be the only copy of hours of computing. A report the
   user edited or saved over is refused by name, with or without ``force``.
 
@@ -60,7 +61,10 @@ if TYPE_CHECKING:  # the exports need pandas: imported when a folder is written
 MARKER = ".channelsim-output.json"
 """The file that marks a folder channelsim wrote, with the list of the files it wrote there."""
 _UNSTAMPED = "0" * 64
-_CHECKSUM = re.compile(rb'<meta name="channelsim-sha256" content="([0-9a-f]{64})">')
+_CHECKSUM = re.compile(
+    rb'(?:<meta name="channelsim-sha256" content="|^# channelsim-sha256: )([0-9a-f]{64})',
+    re.MULTILINE,
+)
 REPORT_GENERATOR = (
     f'<meta name="generator" content="channelsim"><meta name="channelsim-sha256" '
     f'content="{_UNSTAMPED}">'
@@ -69,6 +73,10 @@ REPORT_GENERATOR = (
 of the file's bytes (taken with the digest's own 64 characters as zeros), filled in by
 :func:`write_output_file`. A report whose bytes no longer give that digest was changed since
 channelsim wrote it, and is never replaced."""
+TEXT_STAMP = f"# channelsim-sha256: {_UNSTAMPED}"
+"""The same checksum as a comment line, for a text file channelsim writes (such as the
+calibration defaults, TOML): put it in the file's first lines; :func:`write_output_file`
+fills it in, and a file whose bytes no longer give it is never replaced."""
 _HEAD_BYTES = 4096  # where the tags are looked for
 _GENERATOR_TAG = b'<meta name="generator" content="channelsim">'
 
@@ -95,6 +103,8 @@ class OutputTarget:
     path: Path
     force: bool = False
     option: str = "--out"
+    instead: str = "choose another file name"
+    """What else the user may do when a file of theirs is in the way (besides moving it)."""
 
     def refuse(self, expected: str) -> InputError:
         return InputError(self.path, self.option, expected)
@@ -118,10 +128,16 @@ def output_folder(
 
 
 def output_file(
-    path: str | Path, *, option: str = "--out", expected_bytes: int = DEFAULT_EXPECTED_BYTES
+    path: str | Path,
+    *,
+    option: str = "--out",
+    expected_bytes: int = DEFAULT_EXPECTED_BYTES,
+    instead: str = OutputTarget.instead,
 ) -> OutputTarget:
-    """Check that a command may write the report file ``path`` (see :func:`output_folder`)."""
-    target = OutputTarget(_absolute(path), option=option)
+    """Check that a command may write the file ``path``, a report or a text file stamped with
+    :data:`TEXT_STAMP` (see :func:`output_folder`); ``instead`` is what the refusal of a file
+    in the way suggests besides moving it."""
+    target = OutputTarget(_absolute(path), option=option, instead=instead)
     _check_file(target)
     _check_room(target, expected_bytes)
     return target
@@ -322,11 +338,11 @@ def _check_file(target: OutputTarget) -> None:
     if _stamp_of(path) is None:
         raise target.refuse(
             "expected a new file or one channelsim wrote; this file was not written by "
-            "channelsim (it is left untouched)"
+            f"channelsim (it is left untouched): move it away or {target.instead}"
         )
     raise target.refuse(
-        "channelsim wrote this report but it changed since (not the bytes channelsim wrote, by "
-        "their SHA-256): move your version out or choose another file name; nothing was replaced"
+        "channelsim wrote this file but it changed since (not the bytes channelsim wrote, by "
+        f"their SHA-256): move your version out or {target.instead}; nothing was replaced"
     )
 
 

@@ -18,7 +18,7 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.errors import InputError
-from channelsim.outputs import output_folder
+from channelsim.outputs import OutputTarget, output_file, output_folder
 
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
 
@@ -27,6 +27,18 @@ def _seed(seed: int) -> int:
     from channelsim.scenario import check_seed
 
     return check_seed(seed)
+
+
+def _defaults_target() -> OutputTarget:
+    """``--write-defaults``: the package's ``calibration_defaults.toml``, checked before the
+    calibration runs: a new file, or one channelsim wrote and nobody edited since."""
+    import channelsim
+    from channelsim.params import calibration_defaults_path
+
+    path = calibration_defaults_path() or (
+        Path(channelsim.__file__).parent / "calibration_defaults.toml"
+    )
+    return output_file(path, option="--write-defaults", instead="leave out --write-defaults")
 
 
 def _calibrated_scenario(option: str) -> tuple[str | None, tuple[str, ...]]:
@@ -211,7 +223,6 @@ def register(app: typer.Typer) -> None:
         )
         from channelsim.experiments.calibrate import write_defaults as write_defaults_file
         from channelsim.experiments.targets import load_observed, parse_period
-        from channelsim.params import calibration_defaults_path
 
         period = parse_period(train, "--train")
         scenario_path, parameters = _calibrated_scenario(scenario)
@@ -228,6 +239,7 @@ def register(app: typer.Typer) -> None:
         used = observed.clip(period, "--train")
         default = Path("calibration") / f"posterior-{used.start}-{used.end}"
         target = output_folder(out or default, force=force)
+        defaults = _defaults_target() if write_defaults else None
         result = calibrate(
             observed,
             config,
@@ -236,14 +248,9 @@ def register(app: typer.Typer) -> None:
             progress=fmt is not OutputFormat.json,
         )
         folder = write_calibration(result, target)
-        if write_defaults:
-            import channelsim
-
-            defaults = calibration_defaults_path() or (
-                Path(channelsim.__file__).parent / "calibration_defaults.toml"
-            )
-            write_defaults_file(read_posterior(folder), defaults)
-            err_console.print(f"wrote {defaults}", highlight=False)
+        if defaults is not None:
+            written = write_defaults_file(read_posterior(folder), defaults)
+            err_console.print(f"wrote {written}", highlight=False)
         err_console.print(
             f"posterior: {len(result.posterior)} particles (ESS {result.ess:.0f}) in {folder}; "
             f"{result.elapsed_s:.0f} s",

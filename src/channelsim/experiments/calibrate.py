@@ -43,7 +43,6 @@ import pandas as pd
 from scipy.stats import norm, qmc, truncnorm
 
 from channelsim import __version__
-from channelsim.atomic import write_atomic_text
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
 from channelsim.experiments.targets import (
@@ -55,7 +54,7 @@ from channelsim.experiments.targets import (
     observed_series,
     targets_for,
 )
-from channelsim.outputs import OutputTarget, write_output_folder
+from channelsim.outputs import TEXT_STAMP, OutputTarget, write_output_file, write_output_folder
 from channelsim.params import Params, apply_overrides, default_params, list_parameters
 from channelsim.scenario import (
     DRIVER_PREFIX,
@@ -860,12 +859,14 @@ def defaults_toml(posterior: Posterior) -> str:
     )
     flat, _ = split_overrides(median)  # drivers' values belong to their scenario
     record = {f"params.{group}": values for group, values in nest(flat).items()}
-    return to_toml(record, header)
+    return f"{TEXT_STAMP}\n{to_toml(record, header)}"
 
 
-def write_defaults(posterior: Posterior, target: Path) -> Path:
-    """Write :func:`defaults_toml` to ``target`` atomically."""
-    return write_atomic_text(target, defaults_toml(posterior))
+def write_defaults(posterior: Posterior, target: Path | OutputTarget) -> Path:
+    """Write :func:`defaults_toml` to ``target`` atomically, stamped with the SHA-256 of its
+    bytes. Raises InputError (one line) if a file is there that channelsim did not write or
+    that was edited since (see :func:`channelsim.outputs.output_file`): it is left as it was."""
+    return write_output_file(target, defaults_toml(posterior))
 
 
 def defaults_posterior_name(text: str) -> str | None:
