@@ -3,7 +3,9 @@ exit 2, before any work: no results store, no output folder, nothing else writte
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 
 from conftest import CliResult
 from faults import assert_one_line_error, snapshot
+from spreadsheets import make_rows, write_publication
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 TOML_HEAD = 'name = "t"\nstart = 2025-06-01\nend = 2025-06-10\n'
@@ -373,3 +376,53 @@ def test_explore_s_address_and_data_are_checked_before_it_serves(
     assert_one_line_error(result, str(notes), "--data: expected an .ods or .xlsx workbook")
     result = run_cli("explore", "--port", 0, "--store", notes)
     assert_one_line_error(result, str(notes), "is not a DuckDB file")
+
+
+DATA = SCENARIO.parent.parent / "examples" / "claims" / "forms-2024-2025.yaml"
+# (the command, the option or variable naming the store, what the line says it expected)
+EMPTY_STORES = [
+    (["runs", "list"], "--runs-store", "the results store's file"),
+    (["run", SCENARIO, "--to", "2025-01-03", "--runs", 2], "--runs-store", "results store"),
+    (["run", SCENARIO, "--to", "2025-01-03", "--runs", 2], "CHANNELSIM_RUNS", "results store"),
+    (["compare", SCENARIO, SCENARIO, "--runs", 2], "--runs-store", "results store"),
+    (["data", "editions"], "--store", "the data store"),
+    (["data", "brief"], "CHANNELSIM_STORE", "the data store"),
+    (["data", "import", "PUBLICATION"], "--store", "the data store"),
+    (["claims", DATA], "--store", "the data store"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "where", "expected"),
+    EMPTY_STORES,
+    ids=[
+        f"{a[0]} {a[1] if len(a) > 1 and isinstance(a[1], str) else ''} {w}"
+        for a, w, _ in EMPTY_STORES
+    ],
+)
+def test_an_empty_file_as_a_store_is_refused_and_left_untouched(
+    run_cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[object],
+    where: str,
+    expected: str,
+) -> None:
+    """A 0-byte file is not a store: DuckDB could take it for a new database and write its
+    tables into the user's file; it is refused in one line, its bytes and time unchanged."""
+    if "PUBLICATION" in args:
+        daily, weekly = make_rows(dt.date(2024, 4, 29), 14, seed=1)
+        publication = write_publication(tmp_path / "pub.ods", daily, weekly)
+        args = [publication if a == "PUBLICATION" else a for a in args]
+    mine = tmp_path / "store" / "mine.duckdb"
+    mine.parent.mkdir()
+    mine.touch()
+    before = (hashlib.sha256(mine.read_bytes()).hexdigest(), mine.stat().st_mtime_ns)
+    if where.startswith("--"):
+        args = [*args, where, mine]
+    else:
+        monkeypatch.setenv(where, str(mine))
+    result = run_cli(*args)
+    assert_one_line_error(result, str(mine), "not a DuckDB file", expected)
+    assert (hashlib.sha256(mine.read_bytes()).hexdigest(), mine.stat().st_mtime_ns) == before
+    assert [p.name for p in mine.parent.iterdir()] == ["mine.duckdb"]
