@@ -136,3 +136,34 @@ def test_resume_of_another_configuration_is_refused(run_cli: Cli, tmp_path: Path
     )  # fmt: skip
     assert other.exit_code == 2 and run_id in other.stderr
     assert len(other.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+    assert "seed 1 (now 2)" in other.stderr, other.stderr  # which setting, not just "another"
+    assert "leave out --resume" in other.stderr
+
+
+def test_a_resume_refusal_names_what_differs(run_cli: Cli, tmp_path: Path) -> None:
+    """The line said only "another configuration (scenarios, draws, reps, seed or member
+    function differ)": it names the period, runs, scenario and parameter that differ."""
+    store = tmp_path / "runs.duckdb"
+    done = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--seed", 1, "--format", "json",
+        "--runs-store", store,
+    )  # fmt: skip
+    run_id = json.loads(done.stdout)["run_id"]
+    edited = tmp_path / "status-quo-2025.toml"
+    text = SCENARIO.read_text()
+    edited.write_text(text.replace("initial_waiting_people = 1500", "initial_waiting_people = 9"))
+    cases = {
+        ("--runs", 3): "runs per scenario 2 (now 3)",
+        ("--to", "2025-06-29"): "period 2025-06-01 to 2025-06-30 (now 2025-06-01 to 2025-06-29)",
+        ("SCENARIO", SCENARIOS / "echr-exit.toml"): "scenarios status-quo-2025 (now echr-exit)",
+        ("SCENARIO", edited): "parameter coast.initial_waiting_people 1500 (now 9)",
+    }
+    for (option, value), expected in cases.items():
+        args: list[object] = ["run", SCENARIO, *JUNE, "--runs", 2, "--seed", 1]
+        if option == "SCENARIO":
+            args[1] = value
+        else:
+            args[args.index(option) + 1] = value
+        other = run_cli(*args, "--runs-store", store, "--resume", run_id)
+        assert other.exit_code == 2 and len(other.stderr.strip().splitlines()) == 1
+        assert expected in other.stderr, (expected, other.stderr)

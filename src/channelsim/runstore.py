@@ -57,6 +57,7 @@ from channelsim.experiments.ensemble import (
     EnsembleSpec,
     Member,
     MemberOutput,
+    config_differences,
     config_sha256,
     parquet_bytes,
 )
@@ -561,8 +562,10 @@ class RunStore:
                     raise InputError(
                         self.path,
                         f"run {run_id!r}",
-                        "it was made with another configuration (scenarios, draws, reps, seed "
-                        "or member function differ); resume needs the same ensemble",
+                        "it was made with another configuration: "
+                        f"{config_differences(run['config'], config)}; resume "
+                        "needs the same ensemble: run it with the scenario and options it was made "
+                        "with, or leave out --resume to start a new run",
                     )
         if not resume or run_id is None:
             new_id = self.create_run(

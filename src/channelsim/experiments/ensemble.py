@@ -194,6 +194,94 @@ def config_sha256(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: How a difference between two ensembles' configurations is named in an error line, in the
+#: order the line names them (then the scenarios' own settings).
+_CONFIG_LABELS = {
+    "scenarios": "scenarios",
+    "base_seed": "seed",
+    "reps": "runs per scenario",
+    "draws": "posterior draws",
+    "members": "members run",
+    "member_fn": "member function",
+    "kind": "kind of run",
+    "base": "base scenario",
+    "name": "ensemble name",
+    "keep": "tables kept",
+    "parameter_set": "parameter set",
+}
+_SHOWN_DIFFERENCES = 4
+
+
+def config_differences(recorded: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    """What differs between a recorded ensemble's configuration and ``config``, in words,
+    most telling first (``"seed 2025 (now 5); scenario x: period 2025-01-01 to 2025-01-05
+    (now 2025-01-01 to 2025-01-06)"``); ``""`` if nothing does. A fact is said once (the
+    scenario's seed that follows the ensemble's, the name that follows the scenario's)."""
+    old, new = _flat(recorded), _flat(json.loads(json.dumps(config, default=str)))
+    order = [*_CONFIG_LABELS, *sorted(set(old) | set(new))]  # any key this list lacks: last
+    renamed = _names(old) != _names(new)
+
+    def rank(path: str) -> tuple[int, int, str]:  # a scenario's own settings after the rest
+        inside = path.startswith("scenarios.") and not renamed
+        return (len(order) if inside else order.index(path.split(".")[0]), path.count("."), path)
+
+    paths = sorted((p for p in set(old) | set(new) if old.get(p) != new.get(p)), key=rank)
+    said: dict[tuple[str, str], str] = {}
+    for path in paths:
+        label, before, after = _difference(path, old, new)
+        if before == after or len(before + after) > 60:
+            said.setdefault((label, ""), label)
+        else:
+            said.setdefault((before, after), f"{label} {before} (now {after})")
+    texts = list(dict.fromkeys(said.values()))
+    more = len(texts) - _SHOWN_DIFFERENCES
+    return "; ".join(texts[:_SHOWN_DIFFERENCES]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A configuration as dotted paths to its values (lists are values)."""
+    if not isinstance(value, Mapping) or not value:
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        flat.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def _difference(path: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, str, str]:
+    """The label of a differing ``path`` and its two values as shown."""
+    parts = path.split(".")
+    if parts[0] != "scenarios" or len(parts) == 1:
+        return _CONFIG_LABELS.get(parts[0], parts[0]), _shown(old, path), _shown(new, path)
+    if _names(old) != _names(new):
+        return "scenarios", _names(old), _names(new)
+    scenario = f"scenario {parts[1]}"
+    rest = parts[3:] if parts[2:3] == ["scenario"] else parts[2:]
+    if rest and rest[0] in ("start", "end"):
+        base = ".".join(parts[:3])
+        return f"{scenario}: period", _period(old, base), _period(new, base)
+    if rest and rest[0] == "params":
+        label = f"{scenario}: parameter {'.'.join(rest[1:])}"
+    else:
+        label = f"{scenario}: {_CONFIG_LABELS.get(rest[0], rest[0]) if rest else 'settings'}"
+    return label, _shown(old, path), _shown(new, path)
+
+
+def _shown(flat: dict[str, Any], path: str) -> str:
+    value = flat.get(path)
+    if value is None:
+        return "none"
+    return f"{len(value)} entries" if isinstance(value, list) else str(value)
+
+
+def _names(flat: dict[str, Any]) -> str:
+    return ", ".join(sorted({p.split(".")[1] for p in flat if p.startswith("scenarios.")}))
+
+
+def _period(flat: dict[str, Any], base: str) -> str:
+    return f"{_shown(flat, base + '.start')} to {_shown(flat, base + '.end')}"
+
+
 def _number(key: str, value: Any) -> int | float:
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
