@@ -6,7 +6,10 @@ expected, so that the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import errno
+import re
 from pathlib import Path
 
 
@@ -70,3 +73,29 @@ def os_error_text(error: OSError, path: str | Path | None = None) -> str:
     what = _OS_ERROR_HINTS.get(error.errno or 0) or error.strerror or str(error)
     what = what or type(error).__name__
     return f"{where}: {what}" if where else str(what)
+
+
+def parse_day(text: str, where: str | None, source: str | Path | None = None) -> dt.date:
+    """``YYYY-MM-DD`` text as a date. Anything else is an :class:`InputError` naming ``where``
+    (an option or key): ``--from: expected a date YYYY-MM-DD, got '2025-13-01' (there is no
+    month 13)``, the reason given when the text has the form but not a real day."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        expected = f"expected a date YYYY-MM-DD, got {text!r}{why_not_a_day(text)}"
+        raise InputError(source, where, expected) from None
+
+
+def why_not_a_day(text: object) -> str:
+    """Why ``YYYY-MM-DD`` (or ``YYYY-MM``) text is no day, as `` (February 2025 has 28
+    days)``; an empty string when it has another form (the form is then the reason)."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", str(text).strip())
+    if found is None:
+        return ""
+    year, month = int(found[1]), int(found[2])
+    if not 1 <= month <= 12:
+        return f" (there is no month {month})"
+    last = calendar.monthrange(year, month)[1]
+    if found[3] is not None and not 1 <= int(found[3]) <= last:
+        return f" ({calendar.month_name[month]} {year} has {last} days)"
+    return ""

@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from channelsim.errors import InputError
+from channelsim.errors import InputError, why_not_a_day
 
 FACTS = "facts.md"
 
@@ -742,7 +742,8 @@ def expected_text(
     if kind == "value_error" and "error" in ctx:  # a validator's own message says it all
         return str(ctx["error"])
     if kind in _EXPECTED_BY_TYPE:
-        return f"{_EXPECTED_BY_TYPE[kind]}{got_text}"
+        why = why_not_a_day(got) if kind.startswith("date") else ""
+        return f"{_EXPECTED_BY_TYPE[kind]}{got_text}{why}"
     if kind in {"literal_error", "enum"} and "expected" in ctx:
         return f"expected one of {ctx['expected']}{got_text}"
     message = str(error["msg"])

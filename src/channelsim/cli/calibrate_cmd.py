@@ -12,6 +12,7 @@ from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     at_least_one,
+    checked_by,
     executor_option,
     force_option,
     scheduler_option,
@@ -27,6 +28,17 @@ def _seed(seed: int) -> int:
     from channelsim.scenario import check_seed
 
     return check_seed(seed)
+
+
+def period_option(option: str, help: str) -> Any:
+    """A required ``FROM:TO`` period option, checked as the command line is read."""
+    return typer.Option(..., option, help=help, callback=checked_by(_period, option))
+
+
+def _period(text: str, option: str) -> object:
+    from channelsim.experiments.targets import parse_period  # pandas: when a period is given
+
+    return parse_period(text, option)
 
 
 def _defaults_target() -> OutputTarget:
@@ -175,7 +187,7 @@ def register(app: typer.Typer) -> None:
         data: list[Path] = typer.Option(
             ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
         ),
-        train: str = typer.Option(..., "--train", help="Training period FROM:TO (e.g. 2022:2024)."),
+        train: str = period_option("--train", "Training period FROM:TO (e.g. 2022:2024)."),
         budget: int | None = typer.Option(
             None,
             "--budget",
@@ -288,7 +300,7 @@ def register(app: typer.Typer) -> None:
         data: list[Path] = typer.Option(
             ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
         ),
-        test: str = typer.Option(..., "--test", help="Test period FROM:TO (e.g. 2025:2025)."),
+        test: str = period_option("--test", "Test period FROM:TO (e.g. 2025:2025)."),
         runs: int = typer.Option(
             100,
             "--runs",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
-from channelsim.cli.runs_cmd import data_store_option
+from channelsim.cli.runs_cmd import data_store_option, date_option
 from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
@@ -132,8 +132,8 @@ def download(
 @data_app.command("summary")
 def summary(
     by: By = typer.Option(By.year, "--by", help="Period of each row."),
-    start: str | None = typer.Option(None, "--from", help="First date included (YYYY-MM-DD)."),
-    end: str | None = typer.Option(None, "--to", help="Last date included (YYYY-MM-DD)."),
+    start: str | None = date_option("--from", "First date included (YYYY-MM-DD)."),
+    end: str | None = date_option("--to", "Last date included (YYYY-MM-DD)."),
     store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -223,8 +223,8 @@ class BriefFormat(StrEnum):
 
 @data_app.command("brief")
 def brief(
-    as_of: str | None = typer.Option(
-        None, "--as-of", help="Date of the brief (YYYY-MM-DD); default the latest published day."
+    as_of: str | None = date_option(
+        "--as-of", "Date of the brief (YYYY-MM-DD); default the latest published day."
     ),
     store: Path | None = data_store_option(),
     fmt: BriefFormat = typer.Option(

@@ -54,8 +54,7 @@ def _address_error(host: str, port: int, error: OSError) -> InputError:
     return InputError(
         None,
         "--host",
-        f"expected an address of this machine (such as 127.0.0.1 or 0.0.0.0), got {host!r}: "
-        f"{why}",
+        f"expected an address of this machine (such as 127.0.0.1 or 0.0.0.0), got {host!r}: {why}",
     )
 
 

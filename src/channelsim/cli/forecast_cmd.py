@@ -15,6 +15,7 @@ from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     at_least_one,
+    date_option,
     read_posterior_option,
     scheduler_option,
     workers_option,
@@ -79,7 +80,7 @@ def register(app: typer.Typer) -> None:
             ..., help="Scenario to continue (e.g. scenarios/history-continued.toml)."
         ),
         posterior: Path = typer.Option(..., "--posterior", help="Calibration posterior folder."),
-        date_from: str = typer.Option(..., "--from", help="First day forecast, YYYY-MM-DD."),
+        date_from: str = date_option("--from", "First day forecast, YYYY-MM-DD.", required=True),
         out: Path = typer.Option(
             ..., "--out", help="The forecast's JSON file (never overwritten: a new file)."
         ),

@@ -17,6 +17,7 @@ from channelsim.cli.output import OutputFormat, console, emit_rows, err_console,
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     at_least_one,
+    date_option,
     force_option,
     read_posterior_option,
     resume_option,
@@ -25,7 +26,7 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.cli.stopping import finishing
-from channelsim.errors import InputError
+from channelsim.errors import InputError, parse_day
 from channelsim.outputs import ensemble_bytes, output_folder
 
 if TYPE_CHECKING:
@@ -39,12 +40,7 @@ DEMO_SCENARIO = "status-quo-2025.toml"
 
 def parse_date_option(value: str | None, option: str) -> dt.date | None:
     """A ``--from``/``--to`` value as a date; a malformed one is one error line naming it."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(None, option, f"expected a date YYYY-MM-DD, got {value!r}") from None
+    return None if value is None else parse_day(value, option)
 
 
 def _run(
@@ -224,8 +220,8 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(
             None, "--seed", help="Override the scenario's seed (an ensemble's base seed)."
         ),
-        date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        date_from: str | None = date_option("--from", "First day, YYYY-MM-DD."),
+        date_to: str | None = date_option("--to", "Last day, YYYY-MM-DD."),
         runs: int | None = typer.Option(
             None,
             "--runs",

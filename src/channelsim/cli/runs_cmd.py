@@ -61,6 +61,29 @@ def _a_store_file(option: str, expected: str) -> Callable[[Path | None], Path | 
     return check
 
 
+def date_option(option: str, help: str, *, required: bool = False) -> Any:
+    """A ``YYYY-MM-DD`` option (``--from``, ``--to``, ``--as-of``), checked as the command
+    line is read, before missing arguments or any work: ``--from: expected a date
+    YYYY-MM-DD, got '2025-13-01' (there is no month 13)``, the same line for every command."""
+    from channelsim.errors import parse_day
+
+    return typer.Option(
+        ... if required else None, option, help=help, callback=checked_by(parse_day, option)
+    )
+
+
+def checked_by(parse: Callable[[str, str], object], option: str) -> Callable[[Any], Any]:
+    """An option callback that checks a value with ``parse(value, option)`` (which raises a
+    one-line :class:`InputError`) and passes it on unchanged."""
+
+    def check(value: Any) -> Any:
+        if value is not None:
+            parse(value, option)
+        return value
+
+    return check
+
+
 def executor_option() -> Any:
     """The shared ``--executor`` option of ensemble commands."""
     return typer.Option(

@@ -10,6 +10,7 @@ import typer
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
+    date_option,
     force_option,
     read_posterior_option,
     scheduler_option,
@@ -186,8 +187,8 @@ def register(app: typer.Typer) -> None:
             "--seed",
             help="Seed of every model run and of the sampler (default: the scenario's).",
         ),
-        date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        date_from: str | None = date_option("--from", "First day, YYYY-MM-DD."),
+        date_to: str | None = date_option("--to", "Last day, YYYY-MM-DD."),
         workers: int | None = workers_option(),
         scheduler: str | None = scheduler_option(),
         out: Path | None = typer.Option(

@@ -13,6 +13,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows
 from channelsim.cli.run_cmd import parse_date_option
+from channelsim.cli.runs_cmd import date_option
 from channelsim.errors import InputError
 
 weather_app = typer.Typer(
@@ -23,8 +24,8 @@ weather_app = typer.Typer(
 
 @weather_app.command("download")
 def download(
-    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
-    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD."),
+    date_from: str = date_option("--from", "First day, YYYY-MM-DD.", required=True),
+    date_to: str = date_option("--to", "Last day, YYYY-MM-DD.", required=True),
     out: Path = typer.Option(..., "--out", help="New JSON file to write."),
     latitude: float = typer.Option(51.0, "--latitude", help="Degrees north (mid-strait)."),
     longitude: float = typer.Option(1.5, "--longitude", help="Degrees east (mid-strait)."),

@@ -27,7 +27,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 
 from channelsim.data.publication import FIRST_DATE, LAST_DATE
-from channelsim.errors import InputError
+from channelsim.errors import InputError, parse_day
 
 Period = Literal["year", "month", "week"]
 
@@ -166,14 +166,11 @@ def parse_date(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
     if value is None:
         return None
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(None, name, f"expected a date YYYY-MM-DD, found {value!r}") from None
+        value = parse_day(value.strip(), name)
     if isinstance(value, dt.datetime):
         value = value.date()
     if not FIRST_DATE <= value <= LAST_DATE:
         raise InputError(
-            None, name, f"expected a date from {FIRST_DATE} to {LAST_DATE}, found {value}"
+            None, name, f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {value}"
         )
     return pd.Timestamp(value)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from channelsim.errors import InputError
+from channelsim.errors import InputError, why_not_a_day
 
 QUANTILE_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
 
@@ -230,7 +230,7 @@ def _period_end(text: str, where: str) -> tuple[dt.date, dt.date]:
         return day, day
     except ValueError:
         raise InputError(
-            None, where, f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}"
+            None, where, f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}{why_not_a_day(text)}"
         ) from None
 
 
