@@ -169,8 +169,9 @@ BAD_OPTIONS = [
     (["--from", "2024-12-01", "--to", "2025-01-10"], "--from: expected a date on or after"),
     (["--to", "2026-01-02"],
      "--to: expected a date on or before the scenario's end 2025-12-31, got 2026-01-02"),
-    (["--seed", str(2**63)], f"--seed: expected an integer from 0 to {2**63 - 1}, got {2**63}"),
-    (["--seed", "-1"], "--seed: expected an integer from 0 to"),
+    (["--seed", str(2**63)],
+     f"--seed: expected a whole number from 0 to {2**63 - 1} (2^63−1), got {2**63}"),
+    (["--seed", "-1"], "--seed: expected a whole number from 0 to"),
 ]  # fmt: skip
 
 ENSEMBLE_OPTIONS = [
@@ -217,6 +218,41 @@ def test_the_same_options_of_other_commands_are_one_line(
     result = run_cli(command, *scenarios, *args, "--out", tmp_path / "o")
     assert_one_line_error(result, args[0])
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--budget", "100001"],
+            "--budget: expected a whole number of at least 1 and at most 100,000",
+        ),
+        (
+            ["--generations", "101"],
+            "--generations: expected a whole number of at least 1 and at most 100",
+        ),
+        (
+            ["--seed", "-1"],
+            "--seed: expected a whole number from 0 to 9223372036854775807 (2^63−1)",
+        ),
+    ],
+    ids=_ids,
+)
+def test_calibrate_counts_state_their_range(run_cli: Cli, args: list[str], expected: str) -> None:
+    """--budget and --generations had no upper limit (10^11 simulations were planned); --seed
+    said "an integer" where every other option says "a whole number"."""
+    data = SCENARIO.parent.parent / "examples" / "claims" / "forms-2024-2025.yaml"
+    assert_one_line_error(
+        run_cli("calibrate", *args, "--data", data, "--train", "2024:2024"), expected
+    )
+
+
+def test_a_whole_number_key_says_whole_number(run_cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(TOML_HEAD + "[params.networks]\nmax_boats_per_day = 2.5\n")
+    assert_one_line_error(
+        run_cli("run", path), "params.networks.max_boats_per_day: expected a whole number, got 2.5"
+    )
 
 
 def test_a_scenario_path_that_is_a_folder_is_one_line(run_cli: Cli, tmp_path: Path) -> None:

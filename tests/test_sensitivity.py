@@ -310,6 +310,12 @@ def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_
         # gives the largest --samples allowed
         (["--method", "morris", "--samples", "14286"], "expected at most 14,285 for Morris"),
         (["--samples", str(2**50)], "--samples: expected at most 8,192 for Sobol with 6 param"),
+        # a huge N that is no power of two said only "expected a power of two ≥ 2"
+        (["--samples", "99999999999"], "--samples: expected at most 8,192 for Sobol with 6 "),
+        (
+            ["--samples", "100"],
+            "expected a power of two ≥ 2 for sobol, got 100 (the nearest: 64 or",
+        ),
         (["--posterior", POSTERIOR, "--samples", "100001"], "at most 100,000 for RBD-FAST draws"),
     ],
 )
@@ -382,10 +388,22 @@ def _posterior_indices() -> pd.DataFrame:
     ]
     return pd.DataFrame(
         [
-            {"output": "arrived_people", "parameter": p, "kind": kind, "unit": "", "low": 0.0,
-             "high": 1.0, "method": "rbd-fast", "share": share, "share_conf": conf,
-             "share_low": max(0.0, share - conf), "noise_level": 0.07, "above_noise": above,
-             "runs": 300, "runs_needed": 120}
+            {
+                "output": "arrived_people",
+                "parameter": p,
+                "kind": kind,
+                "unit": "",
+                "low": 0.0,
+                "high": 1.0,
+                "method": "rbd-fast",
+                "share": share,
+                "share_conf": conf,
+                "share_low": max(0.0, share - conf),
+                "noise_level": 0.07,
+                "above_noise": above,
+                "runs": 300,
+                "runs_needed": 120,
+            }
             for p, kind, share, conf, above in rows
         ]
     )

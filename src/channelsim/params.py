@@ -731,7 +731,7 @@ def expected_text(
         return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
     if kind.startswith(("float", "int")):
         whole = kind.startswith("int")
-        return f"expected {'an integer' if whole else 'a number'}{got_text}"
+        return f"expected {'a whole number' if whole else 'a number'}{got_text}"
     if kind.startswith(("model", "dict")):
         return f"expected a table{got_text}"
     if kind == "too_short":  # a list with too few items (e.g. an empty list of payments)

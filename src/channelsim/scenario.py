@@ -405,7 +405,9 @@ def peak_inflow_people_per_day(
 def check_seed(seed: int, option: str = "--seed") -> int:
     """``seed`` itself if it is a valid seed (0 to 2^63−1, what the results store records)."""
     if not 0 <= seed <= MAX_SEED:
-        raise InputError(None, option, f"expected an integer from 0 to {MAX_SEED}, got {seed}")
+        raise InputError(
+            None, option, f"expected a whole number from 0 to {MAX_SEED} (2^63−1), got {seed}"
+        )
     return seed
 
 

@@ -21,6 +21,9 @@ from channelsim.cli.runs_cmd import (
 from channelsim.errors import InputError
 from channelsim.outputs import OutputTarget, output_file, output_folder
 
+#: Most ABC-SMC generations one calibration may ask for: 5 to 6 serve; each generation takes
+#: at least 4 of --budget's simulations (at most ``MAX_RUNS``, as an ensemble's runs).
+MAX_GENERATIONS = 100
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
 
 
@@ -191,14 +194,14 @@ def register(app: typer.Typer) -> None:
         budget: int | None = typer.Option(
             None,
             "--budget",
-            callback=at_least_one("--budget"),
-            help="Simulations in all (default 4000).",
+            callback=at_least_one("--budget", MAX_RUNS),
+            help=f"Simulations in all (default 4000, at most {MAX_RUNS:,}).",
         ),
         generations: int | None = typer.Option(
             None,
             "--generations",
-            callback=at_least_one("--generations"),
-            help="ABC-SMC generations (default 5).",
+            callback=at_least_one("--generations", MAX_GENERATIONS),
+            help=f"ABC-SMC generations (default 5, at most {MAX_GENERATIONS}).",
         ),
         out: Path | None = typer.Option(
             None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."

@@ -192,7 +192,14 @@ def check_samples(method: str, n: int) -> None:
     if method not in METHODS:
         raise InputError(None, "--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     if method == "sobol" and (n < 2 or n & (n - 1)):
-        raise InputError(None, "--samples", f"expected a power of two ≥ 2 for sobol, got {n}")
+        near = (
+            ""
+            if n < 2
+            else f" (the nearest: {2 ** (n.bit_length() - 1):,} or {2 ** n.bit_length():,})"
+        )
+        raise InputError(
+            None, "--samples", f"expected a power of two ≥ 2 for sobol, got {n:,}{near}"
+        )
     if method == "morris" and n < 2:
         raise InputError(None, "--samples", f"expected at least 2 trajectories for morris, got {n}")
 
@@ -437,10 +444,10 @@ def run_sensitivity(
     if method not in METHODS:
         raise InputError(None, "--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_SAMPLES[method] if n_samples is None else n_samples
-    check_samples(method, n)
     described = getattr(scenario, "scenario", scenario)  # a SimSpec's scenario
     problem = build_problem(parameters, getattr(described, "params", None))
-    check_runs(method, n, len(problem.parameters))
+    check_runs(method, n, len(problem.parameters))  # first: its line states the upper limit
+    check_samples(method, n)
     baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
     x = sample(problem, method, n, seed)
     name = str(getattr(described, "name", "scenario"))
