@@ -104,7 +104,11 @@ BAD_FILES = [
     # a payment is money paid: a negative one ran as a refund, with negative effort
     ("refund.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      "payments_eur = [141e6, -1]\n", "refund.toml: policy 1 (beach_patrols), "
-     "params.payments_eur.1: expected a number ≥ 0, got -1"),
+     "params.payments_eur item 2: expected a number ≥ 0, got -1"),
+    # a list's items are counted as a reader counts them, from 1, as policies are
+    ("zone.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     'funding_gbp_per_year = 1e6\nzones = ["calais", 3]\n', "zone.toml: policy 1 "
+     "(beach_patrols), params.zones item 2: expected text (in quotes), got 3"),
     ("no-payments.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      "payments_eur = []\n", "no-payments.toml: policy 1 (beach_patrols), params.payments_eur: "
      "expected at least 1 item, got none"),
@@ -545,3 +549,11 @@ def test_a_day_that_does_not_exist_in_a_scenario_file_says_why(
         run_cli("run", path),
         "start: expected a date YYYY-MM-DD, got '2025-02-29' (February 2025 has 28 days)",
     )
+
+
+def test_a_key_inside_a_list_item_is_counted_from_1() -> None:
+    from channelsim.params import key_text
+
+    assert key_text(["params", "payments_eur", 0]) == "params.payments_eur item 1"
+    assert key_text(["stations", 2, "name"]) == "stations item 3, name"
+    assert key_text(["grid", 0, 1]) == "grid item 1 item 2"

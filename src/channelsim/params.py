@@ -815,9 +815,22 @@ def raise_input_error(
     """Turn the first pydantic error into an ``InputError`` naming the dotted key (an unknown
     key lists the valid ones of ``model``, the class validated, but ``hidden``)."""
     first = error.errors()[0]
-    parts = [*(prefix.split(".") if prefix else []), *(str(part) for part in first["loc"])]
-    where = ".".join(parts)
+    where = key_text([*(prefix.split(".") if prefix else []), *first["loc"]])
     raise InputError(source, where or None, expected_text(first, model, hidden)) from None
+
+
+def key_text(loc: Sequence[str | int]) -> str:
+    """A key's place as a reader counts it: keys dotted, a list's items counted from 1
+    (pydantic counts from 0): ``params.payments_eur item 2`` is the second payment, and a key
+    inside an item follows after a comma (``zones item 1, name``)."""
+    text, after_item = "", False
+    for part in loc:
+        if isinstance(part, int):
+            text += f" item {part + 1}"
+        else:
+            text += f"{', ' if after_item else '.' if text else ''}{part}"
+        after_item = isinstance(part, int)
+    return text
 
 
 def merge_tables(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:

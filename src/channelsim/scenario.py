@@ -61,6 +61,7 @@ from channelsim.params import (
     apply_overrides,
     default_params,
     expected_text,
+    key_text,
     merge_tables,
     parameter_set,
     raise_input_error,
@@ -283,7 +284,7 @@ def raise_scenario_error(
         kind = kinds[loc[1]] if loc[1] < len(kinds) else None
         file, key = policy_location(origins, source, loc[1], kind)
         said = expected_text(first, Scenario)
-        inner = ".".join(map(str, loc[2:]))
+        inner = key_text(loc[2:])
         raise InputError(file, f"{key}, {inner}" if inner else key, said)
     if first["type"] == "extra_forbidden" and len(loc) == 1:  # a file may also give these
         valid = [name for name, field in Scenario.model_fields.items() if not field.exclude]
