@@ -228,7 +228,13 @@ def test_download_errors_are_one_line(run_cli: Run, tmp_path: Path, site: tuple[
     (root / "empty.html").write_text("<html><a href='/data.csv'>CSV</a></html>")
     (root / "broken.html").write_text("<a href='/missing_time_series.ods'>time series</a>")
     cases = {
-        f"http://127.0.0.1:{_free_port()}/page": "cannot download (ConnectError",
+        f"http://127.0.0.1:{_free_port()}/page": "cannot reach 127.0.0.1 (the connection was "
+        "refused); tried http://127.0.0.1:",
+        # no network: the resolver's "[Errno -2] Name or service not known" was the line
+        "http://channelsim-test.invalid/page": "cannot reach channelsim-test.invalid (its name "
+        "could not be looked up: no network, or no name server); tried "
+        "http://channelsim-test.invalid/page; the rest of channelsim works offline: import an "
+        "edition you downloaded yourself with `channelsim data import FILE.ods`",
         f"{base}/empty.html": "no .ods link on the page",
         f"{base}/broken.html": "missing_time_series.ods: the server answered HTTP 404",
         "ftp://example.org/page": "expected an http(s) address",
@@ -238,5 +244,6 @@ def test_download_errors_are_one_line(run_cli: Run, tmp_path: Path, site: tuple[
         result = run_cli("data", "download", "--page-url", url, "--to", to, "--store", store)
         assert result.exit_code == 2
         assert len(result.stderr.strip().splitlines()) == 1 and expected in result.stderr
+        assert "Errno" not in result.stderr and "Error:" not in result.stderr
     assert not store.exists()
     assert not to.exists() or not any(to.iterdir())  # no partial download left behind

@@ -138,7 +138,8 @@ def test_no_network_bad_dates_and_existing_files(
 ) -> None:
     nowhere = f"http://127.0.0.1:{_free_port()}"
     result = _download(run_cli, nowhere, tmp_path / "w.json")
-    assert result.exit_code == 2 and "cannot download (ConnectError" in result.stderr
+    assert result.exit_code == 2 and "cannot reach 127.0.0.1 (the connection was" in result.stderr
+    assert "the rest of channelsim works offline: scenarios run on the fitted" in result.stderr
     bad = run_cli("weather", "download", "--from", "2025-06-05", "--to", "2025-06-01",
                   "--out", tmp_path / "w.json")  # fmt: skip
     assert bad.exit_code == 2 and "--to: expected a date on or after --from" in bad.stderr

@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ChannelsimError(Exception):
@@ -99,3 +100,26 @@ def why_not_a_day(text: object) -> str:
     if found[3] is not None and not 1 <= int(found[3]) <= last:
         return f" ({calendar.month_name[month]} {year} has {last} days)"
     return ""
+
+
+#: A network fault's words, by what its exception says (the HTTP client's own text is the
+#: resolver's or the socket's: "[Errno -2] Name or service not known").
+_NETWORK_FAULTS = (
+    (("Name or service not known", "name resolution", "nodename nor servname",
+      "No address associated", "getaddrinfo"),
+     "its name could not be looked up: no network, or no name server"),
+    (("Connection refused",), "the connection was refused"),
+    (("Network is unreachable", "No route to host"), "the network is unreachable"),
+)  # fmt: skip
+
+
+def unreachable(url: str, error: Exception, offline: str) -> InputError:
+    """A download that could not reach its server, in one line: the host, why (in words,
+    not the resolver's text), what was tried, and ``offline``: what works without it."""
+    host = urlsplit(url).hostname or url
+    text = " ".join(str(error).split())
+    kind = type(error).__name__
+    why = next((words for said, words in _NETWORK_FAULTS if any(s in text for s in said)), None)
+    if why is None:
+        why = "no answer in time" if "Timeout" in kind else f"{kind}: {text or kind}"
+    return InputError(None, None, f"cannot reach {host} ({why}); tried {url}; {offline}")

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
-from channelsim.errors import InputError
+from channelsim.errors import InputError, unreachable
 
 GOV_UK_PAGE = (
     "https://www.gov.uk/government/publications/"
@@ -142,6 +142,12 @@ def _raise_for_status(response: httpx.Response, url: str) -> None:
         raise InputError(url, None, f"the server answered HTTP {response.status_code}")
 
 
+#: What a user can do without the download (the rest of channelsim needs no network).
+OFFLINE = (
+    "the rest of channelsim works offline: import an edition you downloaded yourself with "
+    "`channelsim data import FILE.ods`"
+)
+
+
 def _unreachable(url: str, error: httpx.HTTPError) -> InputError:
-    detail = " ".join(str(error).split()) or type(error).__name__
-    return InputError(url, None, f"cannot download ({type(error).__name__}: {detail})")
+    return unreachable(url, error, OFFLINE)

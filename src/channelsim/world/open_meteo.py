@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from channelsim.errors import InputError
+from channelsim.errors import InputError, unreachable
 from channelsim.world.reanalysis import STRAIT_POINT, daily_table, open_meteo_json_series
 
 ARCHIVE_URL = "https://archive-api.open-meteo.com/v1/archive"
@@ -89,14 +89,20 @@ def fetch(request: Request) -> list[Any]:
     return [archive, marine]
 
 
+#: What a user can do without the download (the rest of channelsim needs no network).
+OFFLINE = (
+    "the rest of channelsim works offline: scenarios run on the fitted weather generator "
+    '([weather] mode = "stochastic", the default)'
+)
+
+
 def _get_json(client: Any, url: str, params: dict[str, str]) -> Any:
     import httpx
 
     try:
         response = client.get(url, params=params)
     except httpx.HTTPError as error:
-        detail = " ".join(str(error).split()) or type(error).__name__
-        raise InputError(url, None, f"cannot download ({type(error).__name__}: {detail})") from None
+        raise unreachable(url, error, OFFLINE) from None
     if response.status_code >= 400:
         reason = _reason(response)
         raise InputError(url, None, f"the server answered HTTP {response.status_code}{reason}")
