@@ -255,7 +255,20 @@ def test_a_whole_number_key_says_whole_number(run_cli: Cli, tmp_path: Path) -> N
     path = tmp_path / "t.toml"
     path.write_text(TOML_HEAD + "[params.networks]\nmax_boats_per_day = 2.5\n")
     assert_one_line_error(
-        run_cli("run", path), "params.networks.max_boats_per_day: expected a whole number, got 2.5"
+        run_cli("run", path),
+        "params.networks.max_boats_per_day: expected a whole number (boats/day), got 2.5",
+    )
+
+
+def test_a_number_given_with_its_unit_is_named_as_such(run_cli: Cli, tmp_path: Path) -> None:
+    """A value "4m" in a scenario file said only "expected a number": the parameter's unit, and that
+    the value is a bare number."""
+    path = tmp_path / "t.toml"
+    path.write_text(TOML_HEAD + '[params.coast]\ninflow_people_per_day = "4m"\n')
+    assert_one_line_error(
+        run_cli("run", path),
+        "params.coast.inflow_people_per_day: expected a number (people/day; a bare number, "
+        "without a unit or quotes), got '4m'",
     )
 
 

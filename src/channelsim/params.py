@@ -731,7 +731,12 @@ def expected_text(
         return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
     if kind.startswith(("float", "int")):
         whole = kind.startswith("int")
-        return f"expected {'a whole number' if whole else 'a number'}{got_text}"
+        unit = _unit_at(model, error.get("loc", ()))
+        unit_text = ""
+        if unit and unit != "-":  # a parameter's: "4m" (a unit typed in) is named as such
+            bare = "; a bare number, without a unit or quotes" if isinstance(got, str) else ""
+            unit_text = f" ({unit}{bare})"
+        return f"expected {'a whole number' if whole else 'a number'}{unit_text}{got_text}"
     if kind.startswith(("model", "dict")):
         return f"expected a table{got_text}"
     if kind == "too_short":  # a list with too few items (e.g. an empty list of payments)
@@ -751,6 +756,14 @@ def expected_text(
         if message.startswith(said):  # pydantic's wording, turned into the project's
             message = f"expected {message[len(said) :]}"
     return message if got_text and got_text[2:] in message else f"{message}{got_text}"
+
+
+def _unit_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> str | None:
+    """The unit a parameter declares (``people/day``), if ``loc`` in ``model`` is one."""
+    table = None if model is None or not loc else _model_at(model, loc[:-1])
+    field = None if table is None else table.model_fields.get(str(loc[-1]))
+    extra = None if field is None else field.json_schema_extra
+    return str(extra["unit"]) if isinstance(extra, dict) and "unit" in extra else None
 
 
 def _kind_of(got: object) -> str:
