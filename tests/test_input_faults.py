@@ -294,28 +294,35 @@ def test_usage_errors_are_one_line_too(
     assert line.endswith(f"(see channelsim {args[0]} --help)")
 
 
-def _typed_options() -> list[tuple[list[str], str, str]]:
-    """Every number or choice option of every command: (command path, option, expected)."""
+def _every_option() -> list[tuple[list[str], Any]]:
+    """Every option of every command: (command path, click parameter)."""
     from channelsim.cli import command
 
-    found = []
+    found: list[tuple[list[str], Any]] = []
 
     def walk(group: Any, path: list[str]) -> None:
         if hasattr(group, "list_commands"):
             for name in group.list_commands(None):
                 walk(group.get_command(None, name), [*path, name])
             return
-        for param in group.params:
-            kind = param.type_descriptor.annotation
-            if isinstance(kind, type) and issubclass(kind, enum.Enum):
-                expected = f"expected one of {', '.join(m.value for m in kind)}"
-            elif kind in (int, float):
-                expected = "expected a whole number" if kind is int else "expected a number"
-            else:
-                continue
-            found.append((path, param.opts[0], expected))
+        found.extend((path, param) for param in group.params)
 
     walk(command(), [])
+    return found
+
+
+def _typed_options() -> list[tuple[list[str], str, str]]:
+    """Every number or choice option of every command: (command path, option, expected)."""
+    found = []
+    for path, param in _every_option():
+        kind = param.type_descriptor.annotation
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            expected = f"expected one of {', '.join(m.value for m in kind)}"
+        elif kind in (int, float):
+            expected = "expected a whole number" if kind is int else "expected a number"
+        else:
+            continue
+        found.append((path, param.opts[0], expected))
     return found
 
 
@@ -483,23 +490,11 @@ def test_an_empty_file_as_a_store_is_refused_and_left_untouched(
 
 def _date_options() -> list[tuple[list[str], str]]:
     """Every date option of every command (its help says YYYY-MM-DD): (command path, option)."""
-    from channelsim.cli import command
-
-    found = []
-
-    def walk(group: Any, path: list[str]) -> None:
-        if hasattr(group, "list_commands"):
-            for name in group.list_commands(None):
-                walk(group.get_command(None, name), [*path, name])
-            return
-        found.extend(
-            (path, param.opts[0])
-            for param in group.params
-            if "YYYY-MM-DD" in (getattr(param, "help", None) or "")
-        )
-
-    walk(command(), [])
-    return found
+    return [
+        (path, param.opts[0])
+        for path, param in _every_option()
+        if "YYYY-MM-DD" in (getattr(param, "help", None) or "")
+    ]
 
 
 DATE_OPTIONS = _date_options()
