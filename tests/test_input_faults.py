@@ -105,6 +105,14 @@ BAD_FILES = [
     ("refund.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      "payments_eur = [141e6, -1]\n", "refund.toml: policy 1 (beach_patrols), "
      "params.payments_eur item 2: expected a number ≥ 0, got -1"),
+    # a misspelt zone guarded nothing while the patrols' cost was booked, silently
+    ("atlantis.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     'funding_gbp_per_year = 1e6\nzones = ["Calais", "Dunkirk (Malo / Bray-Dunes)"]\n',
+     "atlantis.toml: policy 1 (beach_patrols), params.zones: expected beach zones among "
+     "Dunkirk (Malo / Bray-Dunes), Calais / Sangatte, "),
+    ("taxi.toml", TOML_HEAD + '[[policies]]\ntype = "taxi_boat_interdiction"\n'
+     '[policies.params]\nzones = ["Calais / Sangatte"]\n', "taxi.toml: policy 1 "
+     "(taxi_boat_interdiction), params.zones: expected waterway zones among Gravelines (Aa), "),
     # a list's items are counted as a reader counts them, from 1, as policies are
     ("zone.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      'funding_gbp_per_year = 1e6\nzones = ["calais", 3]\n', "zone.toml: policy 1 "

@@ -20,6 +20,22 @@ def saturating(
     return 1.0 - (1.0 - base) * np.exp(-np.asarray(effort, dtype=np.float64) / scale)
 
 
+def known_zones(zones: tuple[str, ...] | None, kind: str) -> tuple[str, ...] | None:
+    """``zones`` itself if each is a launch zone of ``kind`` (``beach`` or ``waterway``) of
+    the packaged geography; otherwise a ValueError listing them (a misspelt zone guarded
+    nothing while its cost was still booked)."""
+    if zones is None:
+        return None
+    from channelsim.world.geography import strait_spec
+
+    valid = [z["name"] for z in strait_spec()["launch_zones"] if z["kind"] == kind]
+    unknown = [z for z in zones if z not in valid]
+    if unknown:
+        given = ", ".join(repr(z) for z in unknown)
+        raise ValueError(f"expected {kind} zones among {', '.join(valid)}; got {given}")
+    return zones
+
+
 def zone_mask(setup: Setup, zones: tuple[str, ...] | None, waterway: bool) -> np.ndarray:
     """Zones of the requested kind, restricted to ``zones`` if given."""
     mask = setup.zone_is_waterway == waterway

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from channelsim.engine.policy import Cost, Effect, Policy, register_policy
 from channelsim.engine.stages import Setup
-from channelsim.policies._common import DAYS_PER_YEAR, zone_mask
+from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask
 
 #: Beaches where patrols concentrated in 2023–2025 (the short crossings).
 NORTHERN_BEACHES = (
@@ -56,6 +56,11 @@ class BeachPatrols(Policy):
     vehicle_officer_equivalents: float = Field(default=4.0, ge=0)
     effort_scale_officers: float = Field(default=400.0, gt=0)
     zones: tuple[str, ...] | None = NORTHERN_BEACHES
+
+    @field_validator("zones")
+    @classmethod
+    def _beaches(cls, zones: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return known_zones(zones, "beach")
 
     @model_validator(mode="after")
     def _one_budget(self) -> BeachPatrols:
@@ -119,6 +124,11 @@ class TaxiBoatInterdiction(Policy):
     effort_scale_teams: float = Field(default=5.0, gt=0)
     cost_gbp_per_team_year: float = Field(default=1_500_000, ge=0)
     zones: tuple[str, ...] | None = None
+
+    @field_validator("zones")
+    @classmethod
+    def _waterways(cls, zones: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return known_zones(zones, "waterway")
 
     def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
         guarded = zone_mask(setup, self.zones, waterway=True)
