@@ -147,7 +147,7 @@ def test_bad_sources_are_one_line_errors_and_write_nothing(tmp_path: Path, run_c
     out = tmp_path / "never.html"
     for source, expected in (
         (empty, "expected the output folder of channelsim run"),
-        ("no-such-run", "no such run in the results store"),
+        ("no-such-run", "run 'no-such-run': no results store here"),  # none at that path
         (tmp_path / "nonexistent", "nonexistent: no such folder (expected a folder written"),
     ):
         result = run_cli("report", source, "-o", out, "--runs-store", tmp_path / "runs.duckdb")

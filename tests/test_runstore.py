@@ -258,6 +258,7 @@ def test_cli_unknown_run_is_one_line_and_exit_2(recorded, capsys, monkeypatch, c
     code, out, err = _cli(["runs", command, "nope", "--runs-store", str(path)], capsys, monkeypatch)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "run 'nope'" in err
+    assert "no such run in the results store" in err
 
 
 def test_cli_on_a_missing_store_lists_nothing_and_creates_nothing(
@@ -415,3 +416,15 @@ def test_ctrl_c_while_the_store_opens_comes_after_it_is_open(
         assert store.list_runs() == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("command", ["show", "rm"])
+def test_cli_run_of_a_store_that_does_not_exist_says_so(
+    tmp_path, capsys, monkeypatch, command
+) -> None:
+    """It said "no such run in the results store" of a store that is not there (a mistyped
+    --runs-store); nothing is created."""
+    path = tmp_path / "typo.duckdb"
+    code, _, err = _cli(["runs", command, "nope", "--runs-store", str(path)], capsys, monkeypatch)
+    assert code == 2 and err.strip() == f"error: {path}: run 'nope': no results store here"
+    assert list(tmp_path.iterdir()) == []

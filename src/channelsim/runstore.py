@@ -441,7 +441,8 @@ class RunStore:
             else []
         )
         if not rows:
-            raise InputError(self.path, f"run {run_id!r}", "no such run in the results store")
+            why = "no such run in the results store" if self.exists else "no results store here"
+            raise InputError(self.path, f"run {run_id!r}", why)
         run = rows[0]
         run["config"] = json.loads(run["config"])
         return run
