@@ -215,6 +215,18 @@ def test_store_path_that_is_a_folder_or_someone_elses_file(run_cli: Run, tmp_pat
     assert _digest(other) == before
     for command in ("editions", "summary", "brief"):
         _one_line(run_cli("data", command, "--store", other), "not a channelsim data store")
+    # the results store given as --store: said what it is and what to give instead
+    results = tmp_path / "runs.duckdb"
+    with duckdb.connect(str(results)) as con:
+        con.execute("CREATE TABLE runs (x INTEGER); CREATE TABLE members (x INTEGER)")
+    before = _digest(results)
+    _one_line(
+        run_cli("data", "import", edition, "--store", results),
+        "not a channelsim data store: it is the results store, with tables members, runs (no "
+        "editions table); expected the data store (such as store.duckdb) or a new path; the "
+        "file was not changed",
+    )
+    assert _digest(results) == before
 
 
 @pytest.mark.parametrize(

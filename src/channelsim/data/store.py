@@ -215,7 +215,12 @@ class DataStore:
         with self._connect(self.path, read_only=True) as con:
             tables = self._tables(con)
             if "editions" not in tables and tables:
-                raise StoreError(f"{self.where}: not a channelsim data store (no editions table)")
+                what = "the results store" if {"runs", "members"} <= tables else "a DuckDB file"
+                raise StoreError(
+                    f"{self.where}: not a channelsim data store: it is {what}, with tables "
+                    f"{', '.join(sorted(tables)[:5])} (no editions table); expected the data "
+                    "store (such as store.duckdb) or a new path; the file was not changed"
+                )
             if needs not in tables:
                 return None
             try:
