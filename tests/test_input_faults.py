@@ -573,3 +573,21 @@ def test_a_key_inside_a_list_item_is_counted_from_1() -> None:
     assert key_text(["params", "payments_eur", 0]) == "params.payments_eur item 1"
     assert key_text(["stations", 2, "name"]) == "stations item 3, name"
     assert key_text(["grid", 0, 1]) == "grid item 1 item 2"
+
+
+VALUE_OPTIONS = [
+    (path, param.opts[0])
+    for path, param in _every_option()
+    if param.param_type_name == "option" and not param.is_flag and not param.count
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "option"), VALUE_OPTIONS, ids=lambda v: " ".join(v) if isinstance(v, list) else v
+)
+def test_an_option_without_its_value_is_one_line_in_our_words(
+    run_cli: Cli, path: list[str], option: str
+) -> None:
+    """`run --from` (last on the line) said "Option '--from' requires an argument." in the
+    parser's words, without the option first as every other line has it."""
+    assert_one_line_error(run_cli(*path, option), f"{option}: expected a value after it, got none")

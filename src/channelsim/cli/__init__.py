@@ -196,13 +196,17 @@ _EXPECTED = {
 def bad_value_line(error: BaseException) -> str | None:
     """A value the command line could not convert, in our own words: ``--runs: expected a
     whole number, got '2.5'`` (the option as given, what it takes, the value), as the
-    commands' own checks word it; None for any other usage error.
+    commands' own checks word it, or that was not given (``--from`` last on the line); None
+    for any other usage error.
 
     Typer converts values with pydantic, whose wording ("Input should be a valid integer,
     unable to parse string as an integer", "Value error, 'xml' is not one of ...") names
     neither the option in its own terms nor the units a user gives."""
     import pydantic
 
+    option = getattr(error, "option_name", None)
+    if option and "requires an argument" in str(getattr(error, "message", "")):
+        return f"{option}: expected a value after it, got none"  # the command line ended
     cause, param = error.__cause__, getattr(error, "param", None)
     if not isinstance(cause, pydantic.ValidationError) or param is None:
         return None
