@@ -343,17 +343,42 @@ def test_good_file_loads(tmp_path: Path) -> None:
         ),
         # what was given and what is expected, in words (it said "Input should be a valid
         # number, unable to parse string as a number")
-        ("figure: 50", "figure: lots", "claim 2 (id second), key figure: expected a number, "
-         "got 'lots'"),
-        ("speaker: B\n", "speaker: B\n    said_on: yesterday\n", "key said_on: expected a "
-         "date YYYY-MM-DD, got 'yesterday'"),
+        (
+            "figure: 50",
+            "figure: lots",
+            "claim 2 (id second), key figure: expected a number, got 'lots'",
+        ),
+        (
+            "speaker: B\n",
+            "speaker: B\n    said_on: yesterday\n",
+            "key said_on: expected a date YYYY-MM-DD, got 'yesterday'",
+        ),
         ("metric: arrived_boats", "metric: boats_sunk", "key metric: unknown metric 'boats_sunk'"),
         (
             "{kind: year_to_date}",
             "{kind: year_to_date, months: 3}",
             "key period.months: unknown key",
         ),
-        ("{kind: year_to_date}", "{kind: fortnight}", "claim 1 (id first), key period"),
+        # pydantic's "Input tag 'fortnight' found using 'kind' does not match any of the
+        # expected tags: ..., got a table": the kinds in words, the closest suggested
+        (
+            "{kind: year_to_date}",
+            "{kind: fortnight}",
+            "claim 1 (id first), key period: "
+            "expected kind one of calendar_year, year_to_date, rolling_months, rolling_days, "
+            "since, month, between, got 'fortnight'",
+        ),
+        (
+            "{kind: year_to_date}",
+            "{kind: year_todate}",
+            "got 'year_todate'; did you mean year_to_date?",
+        ),
+        # a day that does not exist, unquoted: PyYAML's ValueError was a traceback
+        (
+            "as_of: 2024-06-30\n",
+            "as_of: 2024-06-31\n",
+            "line 1: expected a date YYYY-MM-DD, got '2024-06-31' (June 2024 has 30 days)",
+        ),
         ("unit: boats", "unit: furlongs", "key unit: unknown unit 'furlongs'"),
         ("    tolerance_pct: 10\n", "", "key tolerance_pct: needed with comparison 'about'"),
         ("as_of: 2024-06-30\n", "", "claim 1 (id first), key period.as_of: needed"),
@@ -369,8 +394,11 @@ def test_good_file_loads(tmp_path: Path) -> None:
             "{kind: year_to_date, month: 3}",
             "key period.month: unknown key; expected one of as_of, kind, per_week_average",
         ),
-        ("as_of: 2024-06-30\n", "as_of: 2024-06-30\ntitel: x\n",
-         "key titel: unknown key; did you mean title? expected one of as_of, claims, title"),
+        (
+            "as_of: 2024-06-30\n",
+            "as_of: 2024-06-30\ntitel: x\n",
+            "key titel: unknown key; did you mean title? expected one of as_of, claims, title",
+        ),
     ],
 )
 def test_bad_file_names_file_claim_and_key(

@@ -556,6 +556,19 @@ def test_a_bad_period_is_one_line_before_the_other_options(
     assert_one_line_error(run_cli(*args), expected)
 
 
+def test_an_unquoted_day_that_does_not_exist_in_yaml_is_one_line(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """PyYAML's own date reading raised "ValueError: month must be in 1..12": a traceback."""
+    path = tmp_path / "t.yaml"
+    path.write_text("name: t\nstart: 2025-13-01\nend: 2025-06-10\n")
+    assert_one_line_error(
+        run_cli("run", path),
+        f"{path}: invalid YAML at line 2 ('start: 2025-13-01'), column 8: expected a date "
+        "YYYY-MM-DD, got '2025-13-01' (there is no month 13)",
+    )
+
+
 def test_a_day_that_does_not_exist_in_a_scenario_file_says_why(
     run_cli: Cli, tmp_path: Path
 ) -> None:

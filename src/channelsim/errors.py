@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -123,3 +124,16 @@ def unreachable(url: str, error: Exception, offline: str) -> InputError:
     if why is None:
         why = "no answer in time" if "Timeout" in kind else f"{kind}: {text or kind}"
     return InputError(None, None, f"cannot reach {host} ({why}); tried {url}; {offline}")
+
+
+def yaml_day(loader: Any, node: Any) -> Any:
+    """A YAML loader's constructor of unquoted dates (``start: 2025-06-01``): PyYAML's own, but
+    a day that does not exist (``2025-13-01``) is a YAML error at its line saying why, where
+    PyYAML raised a bare ValueError ("month must be in 1..12"): a traceback."""
+    import yaml
+
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        expected = f"expected a date YYYY-MM-DD, got {node.value!r}{why_not_a_day(node.value)}"
+        raise yaml.constructor.ConstructorError(None, None, expected, node.start_mark) from None

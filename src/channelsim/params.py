@@ -749,6 +749,11 @@ def expected_text(
     if kind in _EXPECTED_BY_TYPE:
         why = why_not_a_day(got) if kind.startswith("date") else ""
         return f"{_EXPECTED_BY_TYPE[kind]}{got_text}{why}"
+    if kind == "union_tag_invalid":  # a table's kind (its tag) is not one of the kinds
+        tags = str(ctx.get("expected_tags", "")).replace("'", "").split(", ")
+        key, tag = str(ctx.get("discriminator", "kind")).strip("'"), str(ctx.get("tag"))
+        close = did_you_mean(tag, tags)
+        return f"expected {key} one of {', '.join(tags)}, got {tag!r};{close}".rstrip(";")
     if kind in {"literal_error", "enum"} and "expected" in ctx:
         return f"expected one of {ctx['expected']}{got_text}"
     message = str(error["msg"])

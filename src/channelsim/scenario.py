@@ -53,7 +53,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from channelsim.errors import InputError
+from channelsim.errors import InputError, yaml_day
 from channelsim.params import (
     DEFAULT_SET,
     PARAMETER_SETS,
@@ -483,6 +483,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml_day)
+
+
 def _yaml_error(error: yaml.YAMLError, text: str) -> str:
     """A YAML error as ``line L, column C ('the line'): what`` on one line."""
     mark = getattr(error, "problem_mark", None)
@@ -615,9 +618,7 @@ def _policy_names(policies: list[Any]) -> list[str | None]:
     return [p.get("name") if isinstance(p, dict) else None for p in policies]
 
 
-def resolve_base(
-    data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ()
-) -> dict[str, Any]:
+def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario written as another with a change: ``base = "history.toml"`` (relative to
     this file) takes the base's keys; this file's keys replace them, except ``params``
     (merged, this file's values winning) and ``policies`` (the base's, less those named in

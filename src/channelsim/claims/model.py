@@ -25,7 +25,7 @@ from channelsim.claims.forms.streak import StreakClaim
 from channelsim.claims.forms.total import TotalClaim
 from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
-from channelsim.errors import InputError
+from channelsim.errors import InputError, yaml_day
 from channelsim.params import expected_text, unknown_key
 
 #: Every form, by the name the claim file gives it in ``form:``.
@@ -149,6 +149,7 @@ def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml_day)
 
 
 def load_claims(path: str | Path) -> ClaimFile:
@@ -172,6 +173,8 @@ def claims_from_text(text: str, source: str | Path) -> ClaimFile:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = getattr(error, "problem", None) or ""
+        if problem.startswith("expected a date"):  # a day that does not exist
+            raise InputError(source, where, problem) from None
         detail = f" ({problem})" if problem.startswith("duplicate key") else ""
         raise InputError(source, where, f"expected valid YAML{detail}") from None
     if not isinstance(raw, dict):
