@@ -40,20 +40,38 @@ def _private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHANNELSIM_RUNS", str(tmp_path / "default-runs.duckdb"))
 
 
+@contextlib.contextmanager
+def _environment_variable(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name]`` set to ``value`` inside the block (the processes it starts
+    inherit it), and as it was after."""
+    import os
+
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """channelsim's cache (the built world) in a folder of the test session, never the
     user's; the processes the tests start inherit it."""
-    import os
-
     folder = tmp_path_factory.mktemp("channelsim-cache")
-    before = os.environ.get("CHANNELSIM_CACHE")
-    os.environ["CHANNELSIM_CACHE"] = str(folder)
-    yield
-    if before is None:
-        os.environ.pop("CHANNELSIM_CACHE", None)
-    else:
-        os.environ["CHANNELSIM_CACHE"] = before
+    with _environment_variable("CHANNELSIM_CACHE", str(folder)):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_engine_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The resident engine's folder of the test session (where no engine runs unless a test
+    starts one), never the user's: a user's engine must not serve the tests' runs."""
+    with _environment_variable("CHANNELSIM_ENGINE_DIR", str(tmp_path_factory.mktemp("engine"))):
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 second, before :func:`channelsim.cli.main` handles them): the same one line and exit code as
 later (130, or 143 for SIGTERM), not Python's traceback of an interrupted import.
 
+Also, before the command line loads: ``channelsim run`` handed to the resident engine when
+one runs (:func:`serve_through_resident_engine`, :mod:`channelsim.resident`).
+
 Only in the command's own process (its script, ``sys.argv[0]``, is named ``channelsim``):
 importing channelsim anywhere else imports nothing more and changes no signal handler.
 """
@@ -20,11 +23,16 @@ def _stop(signum: int, frame: object) -> None:
     os._exit(code)  # nothing is written or started yet: nothing to clean up
 
 
+def _in_the_command() -> bool:
+    """Whether this process is the ``channelsim`` command (its script)."""
+    script = os.path.splitext(os.path.basename(getattr(sys, "argv", [""])[0] or ""))[0]
+    return script == "channelsim"
+
+
 def hold_stops_while_the_command_loads() -> None:
     """Stop at once, in one line, on Ctrl-C or SIGTERM until :func:`release` (the command's
     process only, its main thread only)."""
-    script = os.path.splitext(os.path.basename(getattr(sys, "argv", [""])[0] or ""))[0]
-    if script != "channelsim":
+    if not _in_the_command():
         return
     import _signal  # built in: ``signal`` itself imports enum, long enough to be interrupted
 
@@ -43,3 +51,18 @@ def release() -> None:
         if signal.getsignal(signum) is _stop:
             default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
             signal.signal(signum, default)
+
+
+def serve_through_resident_engine() -> None:
+    """``channelsim run`` served by the resident engine, if one runs (see
+    :mod:`channelsim.resident`): the command's process then exits with the run's exit code
+    before loading the command line, NumPy or Numba. Otherwise (or in any other process) this
+    returns and the command runs here."""
+    if not _in_the_command():
+        return
+    from channelsim.resident.client import serve, wanted
+
+    if wanted(sys.argv):
+        code = serve(sys.argv)
+        if code is not None:
+            raise SystemExit(code)

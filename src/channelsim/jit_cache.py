@@ -20,10 +20,16 @@ from typing import Any
 
 def fingerprint(modules: Iterable[ModuleType]) -> str:
     """SHA-256 of the modules' source files, in the order given."""
+    return fingerprint_files(Path(str(module.__file__)) for module in modules)
+
+
+def fingerprint_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 of the files' names (relative to ``root``; bare names without one) and bytes,
+    in the order given."""
     digest = hashlib.sha256()
-    for module in modules:
-        path = Path(str(module.__file__))
-        digest.update(path.name.encode())
+    for path in paths:
+        name = path.name if root is None else path.relative_to(root).as_posix()
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

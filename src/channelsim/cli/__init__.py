@@ -48,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "data": "data_cmd",
     "runs": "runs_cmd",
     "weather": "weather_cmd",
+    "engine": "engine_cmd",
 }
 """Every command, in the order ``--help`` lists them, and the module under ``channelsim.cli``
 whose ``register(app)`` adds it."""
