@@ -238,7 +238,42 @@ def test_an_engine_running_other_code_is_not_used(engine: dict[str, str], tmp_pa
     alone = channelsim({**engine, "CHANNELSIM_ENGINE": "off"}, *args)
     assert done.returncode == 0 and done.stdout == alone.stdout
     note = done.stderr.strip().splitlines()[0]
-    assert "resident engine is out of date (channelsim's files differ" in note, done.stderr
+    assert note.startswith("resident engine not used: it differs from this command in channelsim's")
+
+
+def test_an_engine_with_other_settings_is_not_used(engine: dict[str, str]) -> None:
+    """A variable read once when Python or a module starts (here the time zone) differs from
+    the engine's: the run happens in its own process, saying which."""
+    assert "TZ" not in engine
+    args = ["run", SCENARIO, "--to", "2025-01-10", "--format", "csv"]
+    done = channelsim({**engine, "TZ": "Europe/Paris"}, *args)
+    assert done.returncode == 0 and done.stdout == channelsim(engine, *args).stdout
+    assert done.stderr.startswith("resident engine not used: it differs from this command in TZ;")
+
+
+def test_a_served_run_keeps_the_callers_file_size_limit(
+    engine: dict[str, str], tmp_path: Path
+) -> None:
+    """``ulimit -f`` of the caller holds in the engine's child: the same one-line refusal."""
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+
+    said = []
+    for extra in ({}, {"CHANNELSIM_ENGINE": "off"}):
+        done = subprocess.run(
+            [str(SCRIPT), "run", str(SCENARIO), "--out", str(tmp_path / "out")],
+            env={**engine, **extra},
+            capture_output=True,
+            text=True,
+            timeout=PATIENCE_S,
+            preexec_fn=small_files,
+        )
+        said.append((done.returncode, done.stdout, done.stderr))
+    assert said[0] == said[1]
+    assert said[0][0] == 2 and "file-size limit" in said[0][2], said[0]
+    assert not (tmp_path / "out").exists()
 
 
 def test_sources_fingerprint_follows_every_file(tmp_path: Path) -> None:
@@ -302,6 +337,27 @@ def test_a_stopped_caller_is_one_line_and_the_engine_serves_on(
     assert after.returncode == 0 and after.stderr == ""
     log = Path(engine["CHANNELSIM_ENGINE_DIR"]) / "engine.log"
     assert "Traceback" not in log.read_text()
+
+
+def test_a_killed_caller_stops_its_child_and_nothing_is_written(
+    engine: dict[str, str], tmp_path: Path
+) -> None:
+    """``run`` killed outright (SIGKILL): its child sees the connection close and stops as on
+    SIGTERM; no output folder, and the engine serves on."""
+    client, writer = _held_run(engine, tmp_path)
+    try:
+        child = _serving(engine)
+        client.kill()
+        client.communicate(timeout=PATIENCE_S)
+        deadline = time.monotonic() + PATIENCE_S
+        while _alive(child[0]):
+            assert time.monotonic() < deadline, "the child outlived its caller"
+            time.sleep(0.02)
+    finally:
+        os.close(writer)
+        client.kill()
+    assert not (tmp_path / "out").exists()
+    assert _status(engine).startswith("0 resident engine: running")
 
 
 def test_a_killed_child_is_one_line_and_exit_2(engine: dict[str, str], tmp_path: Path) -> None:

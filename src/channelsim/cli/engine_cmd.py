@@ -55,6 +55,15 @@ def register(app: typer.Typer) -> None:
             )
 
         state = control.start(idle_minutes, announce)
+        if state.state != "running":  # another start's engine, still loading (or gone)
+            word = "is starting" if state.state == "starting" else "ended as it started"
+            console.print(
+                f"a resident engine {word} (pid {state.pid}) in {state.folder}; "
+                "see `channelsim engine status`",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return
         stale = state.out_of_date()
         if stale:
             raise InputError(
@@ -104,8 +113,8 @@ def register(app: typer.Typer) -> None:
         stale = state.out_of_date()
         if stale:
             err_console.print(
-                f"out of date: {', '.join(stale)} differ from this install; `channelsim run` "
-                "runs in its own process until it is restarted",
+                f"it differs from this command in {', '.join(stale)}: `channelsim run` runs in "
+                "its own process until it is restarted from here",
                 style="dim",
             )
 

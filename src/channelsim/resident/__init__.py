@@ -64,8 +64,12 @@ SETTINGS_PREFIXES = ("NUMBA_", "PYTHON", "TYPER_", "_TYPER_")
 rendering): the engine loaded its modules with its own values, so a caller with other values
 runs in its own process."""
 
-SETTINGS_NAMES = ("TERMINAL_WIDTH", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS")
-"""Single variables read when Typer's help renderer loads (see :data:`SETTINGS_PREFIXES`)."""
+SETTINGS_NAMES = (
+    *("TERMINAL_WIDTH", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"),
+    *("LANG", "LC_ALL", "LC_CTYPE", "TZ"),
+)
+"""Single variables read when Typer's help renderer loads, and those Python reads once at
+start (the locale's encoding, the time zone) (see :data:`SETTINGS_PREFIXES`)."""
 
 
 class EngineError(ChannelsimError):
@@ -128,6 +132,7 @@ def identity() -> dict[str, object]:
         "executable": os.path.realpath(sys.executable),
         "flags": list(sys.flags),
         "warnings": list(sys.warnoptions),
+        "path": sys.path[1:],  # [0] is the script's folder, or the engine's working folder
         "settings": settings(os.environ),
     }
 
@@ -137,7 +142,8 @@ def settings(env: os._Environ[str] | dict[str, str]) -> dict[str, str]:
     return {
         name: value
         for name, value in sorted(env.items())
-        if name.startswith(SETTINGS_PREFIXES) or name in SETTINGS_NAMES
+        if (name.startswith(SETTINGS_PREFIXES) or name in SETTINGS_NAMES)
+        and name != "PYTHONPATH"  # compared as the module path it makes (``identity``)
     }
 
 
@@ -164,6 +170,7 @@ def differences(ours: dict[str, object], theirs: dict[str, object]) -> list[str]
         "executable": "Python executable",
         "flags": "Python flags",
         "warnings": "warning options",
+        "path": "module search path",
     }
     said = [words[key] for key in words if ours.get(key) != theirs.get(key)]
     mine, other = ours.get("settings") or {}, theirs.get("settings") or {}

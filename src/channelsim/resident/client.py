@@ -94,8 +94,8 @@ def _ask(conn: socket.socket, argv: list[str]) -> dict[str, Any] | None:
     why = ", ".join(map(str, reply.get("why") or ["no reason given"]))
     if reply.get("status") == "mismatch":
         note(
-            f"the resident engine is out of date ({why} differ from this install); running "
-            "here (restart it: channelsim engine stop; channelsim engine start)"
+            f"resident engine not used: it differs from this command in {why}; running here "
+            "(to update it, from here: channelsim engine stop; channelsim engine start)"
         )
     else:
         note(f"the resident engine refused the run ({why}); running here")
@@ -113,9 +113,27 @@ def request(argv: list[str]) -> dict[str, Any]:
         "argv": ["channelsim", *argv[1:]],
         "cwd": os.getcwd(),
         "umask": mask,
+        "limits": limits(),
         "env": dict(os.environ),
         "streams": [[getattr(s, "encoding", None), getattr(s, "errors", None)] for s in streams],
     }
+
+
+LIMITS = ("RLIMIT_FSIZE", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_CPU", "RLIMIT_NOFILE", "RLIMIT_CORE")
+"""The resource limits a run in its own process would have and the engine's child takes on
+(``ulimit -f``: a file-size limit makes a write fail as it would here)."""
+
+
+def limits() -> dict[str, list[int]]:
+    """This process's :data:`LIMITS` (soft, hard), by name."""
+    import resource
+
+    found = {}
+    for name in LIMITS:
+        number = getattr(resource, name, None)
+        if number is not None:
+            found[name] = list(resource.getrlimit(number))
+    return found
 
 
 def follow(conn: socket.socket) -> int:

@@ -128,7 +128,8 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
-            cwd="/",
+            # the caller's folder, where a relative PYTHONPATH means what it means here (the
+            # engine moves to / once its module path is made absolute)
             env={**os.environ, ENGINE_DIR_ENV: str(where)},
             start_new_session=True,
             pass_fds=(write_end,),

@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ready-fd", type=int, default=None)
     args = parser.parse_args(argv)
     os.umask(0o077)
+    os.chdir("/")  # keeps no folder of the user's busy (the module path is absolute by now)
     try:
         engine = Engine.prepare(args.idle_minutes * 60.0)
     except (ChannelsimError, OSError) as error:
@@ -318,6 +319,7 @@ def _take_context(request: dict[str, Any], fds: list[int]) -> None:
     closed here) as this process's own."""
     try:
         os.chdir(request["cwd"])
+        _take_limits(request.get("limits") or {})
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
     finally:
@@ -336,6 +338,21 @@ def _take_context(request: dict[str, Any], fds: list[int]) -> None:
         stream = _text(fd, "rb" if fd == 0 else "wb", streams[fd], line_buffering)
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
+
+
+def _take_limits(limits: dict[str, list[int]]) -> None:
+    """The caller's resource limits (``ulimit``); one the engine cannot take on (above its own
+    hard limit) is an ``OSError``, and the caller runs the command itself."""
+    import resource
+
+    for name, (soft, hard) in limits.items():
+        number = getattr(resource, name, None)
+        if number is None:
+            raise OSError(f"no resource limit {name} here")
+        try:
+            resource.setrlimit(number, (soft, hard))
+        except ValueError as error:
+            raise OSError(f"cannot take on {name} {soft}/{hard}: {error}") from None
 
 
 def _text(fd: int, mode: str, encoding: list[str | None], line_buffering: bool) -> io.TextIOWrapper:
