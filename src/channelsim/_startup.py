@@ -58,7 +58,7 @@ def serve_through_resident_engine() -> None:
     :mod:`channelsim.resident`): the command's process then exits with the run's exit code
     before loading the command line, NumPy or Numba. Otherwise (or in any other process) this
     returns and the command runs here."""
-    if not _in_the_command():
+    if not _in_the_command() or sys.argv[1:2] != ["run"]:
         return
     from channelsim.resident.client import serve, wanted
 
