@@ -17,6 +17,7 @@ The machine's load average is printed first: on a shared machine the wall-clock 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -88,6 +89,21 @@ def boat_steps_per_second(n_boats: int = 20_000) -> float:
     return statistics.median(rates)
 
 
+# Runs a command and reports its exit code, wall and CPU seconds and peak memory. A process
+# forked from this benchmark starts with the benchmark's own peak (some 190 MiB once Numba is
+# loaded here) as its ru_maxrss, kept across exec; forked from this small launcher instead, it
+# starts from the launcher's ~10 MiB.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+wall = time.perf_counter() - start
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps([os.waitstatus_to_exitcode(status), wall, cpu, usage.ru_maxrss / 1024]))
+"""
+
+
 def whole_process(
     args: list[str], repeats: int, env: dict[str, str] | None = None
 ) -> tuple[float, float, float]:
@@ -96,18 +112,16 @@ def whole_process(
     one warm-up run. On a shared machine the CPU seconds move less than the wall seconds."""
     walls, cpus, peaks = [], [], []
     for i in range(repeats + 1):
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        said = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, *args], env=env, capture_output=True, text=True
         )
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
+        code, wall, cpu, peak = json.loads(said.stdout)
+        if code != 0:
             raise RuntimeError(f"{' '.join(args)} failed")
         if i:  # the first run warms caches (compiled kernels, the world)
             walls.append(wall)
-            cpus.append(usage.ru_utime + usage.ru_stime)
-            peaks.append(usage.ru_maxrss / 1024)
+            cpus.append(cpu)
+            peaks.append(peak)
     return statistics.median(walls), statistics.median(cpus), statistics.median(peaks)
 
 
