@@ -145,11 +145,13 @@ class Engine:
         if listening in ready and self.stop_reason is None:
             self._accept()
 
-    def _accept(self) -> None:
+    def _accept(self) -> bool:
+        """Serve one caller in a forked child; False if none was waiting."""
         try:
             conn, _ = self.listener.accept()
         except OSError:
-            return
+            return False
+        conn.setblocking(True)
         self.last_active = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the child: never returns
@@ -164,6 +166,7 @@ class Engine:
         conn.close()
         self.children[pid] = time.time()
         self.served += 1
+        return True
 
     def _become_child(self) -> None:
         """Drop the engine's listening socket, lock, wake-up pipe and signal handlers."""
@@ -201,12 +204,17 @@ class Engine:
                 self.last_active = time.monotonic()
 
     def _close(self) -> None:
-        """Remove the socket if it is still the one this engine bound."""
-        self.listener.close()
+        """Remove the socket if it is still the one this engine bound (callers from now on
+        find no engine and run in their own process), serve the callers that connected before
+        that (closing their connections unanswered would fail them), then stop listening."""
         with contextlib.suppress(OSError):
             now = os.lstat(self.socket_path)
             if (now.st_dev, now.st_ino) == (self.bound.st_dev, self.bound.st_ino):
                 os.unlink(self.socket_path)
+        self.listener.setblocking(False)
+        while self._accept():
+            pass
+        self.listener.close()
 
     bound: os.stat_result
 
