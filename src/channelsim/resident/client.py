@@ -62,6 +62,7 @@ def serve(argv: list[str]) -> int | None:
     folder = engine_dir()
     if not os.path.lexists(folder / SOCKET_NAME) or not _stdio_open():
         return None
+    asked = request(argv)  # before connecting: the engine's child waits for it
     try:
         checked_dir(folder, create=False)
         conn = connect(folder, ANSWER_TIMEOUT_S)
@@ -71,17 +72,17 @@ def serve(argv: list[str]) -> int | None:
     if conn is None:
         return None  # a socket left by an engine that ended: nothing answers
     with conn:
-        reply = _ask(conn, argv)
+        reply = _ask(conn, asked)
         if reply is None:
             return None
         return follow(conn)
 
 
-def _ask(conn: socket.socket, argv: list[str]) -> dict[str, Any] | None:
+def _ask(conn: socket.socket, asked: dict[str, Any]) -> dict[str, Any] | None:
     """Send the run's request; the engine's answer if it is ready to serve it, else None
     (after saying why)."""
     try:
-        send(conn, request(argv), fds=[0, 1, 2])
+        send(conn, asked, fds=[0, 1, 2])
         reply, _ = receive(conn)
     except TimeoutError:
         note(f"the resident engine did not answer in {ANSWER_TIMEOUT_S:g} s; running here")

@@ -31,7 +31,8 @@ def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = N
     if fds:
         sent = socket.send_fds(sock, [frame], fds)
         frame = frame[sent:]
-    sock.sendall(frame)
+    if frame:  # sendall(b"") still sends: EPIPE if the peer has answered and closed meanwhile
+        sock.sendall(frame)
 
 
 def receive(sock: socket.socket, max_fds: int = 0) -> tuple[dict[str, Any], list[int]]:
