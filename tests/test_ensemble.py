@@ -310,10 +310,9 @@ def test_the_fork_server_imports_the_driver_script_once_for_every_worker(tmp_pat
     assert len(imported_in) == 1  # the fork server
 
 
-def test_pool_workers_start_with_a_recorded_member_s_modules_loaded() -> None:
-    """The fork server runs a week as a recorded member runs (daily table, Parquet bytes) and
-    freezes what it loaded: its workers import nothing for their first member (each imported
-    pandas and PyArrow's Parquet writer, about 0.3 CPU s) and their collections skip it."""
+def test_pool_workers_start_with_the_engine_loaded_and_frozen() -> None:
+    """The fork server runs a week as a member runs and freezes what it loaded: its workers
+    have the engine for their first member, and their collections skip it."""
     from channelsim.experiments.executor import ProcessExecutor, start_fork_server
     from toy_member import worker_state
 
@@ -322,3 +321,43 @@ def test_pool_workers_start_with_a_recorded_member_s_modules_loaded() -> None:
     with ProcessExecutor(workers=2) as pool:
         states = [state for _, state in pool.run(worker_state, None, [0, 1])]
     assert all(loaded and frozen > 0 for loaded, frozen in states), states
+
+
+def test_the_fork_server_loads_the_engine_but_not_pandas_nor_pyarrow() -> None:
+    """What the fork server preloads is what a member needs: the engine and its compiled
+    kernels, not pandas nor PyArrow (half a CPU second before any worker can start), since a
+    member ships its daily table as NumPy columns."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, channelsim.experiments.preload; "
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'channelsim.engine.sim') "
+        "if m in sys.modules))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "['channelsim.engine.sim']"
+
+
+def test_a_member_ships_its_daily_table_as_columns_that_build_the_same_frame() -> None:
+    """The engine's member output carries the daily table as columns; the DataFrame built
+    from them where it arrives, and its Parquet bytes, are those of the run's own table."""
+    import io
+
+    from channelsim.engine import SimSpec, load_scenario, simulate
+    from channelsim.experiments.ensemble import MemberOutput, parquet_bytes
+
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "status-quo-2025.toml")
+    week = scenario.with_changes(end=scenario.start.replace(day=7))
+    result = simulate(SimSpec(week, keep=("daily",)), 5)
+    output = MemberOutput.from_result("k", 5, result, 0.0)
+    assert output.tables == {} and list(output.columns) == ["daily"]
+    framed = output.framed()
+    pd.testing.assert_frame_equal(framed.tables["daily"], result.daily, check_exact=True)
+    buffer = io.BytesIO()
+    result.daily.to_parquet(buffer, engine="pyarrow")
+    shipped = output.columns["daily"].columns
+    assert parquet_bytes(framed.tables["daily"], shipped) == buffer.getvalue()
+    assert framed.without_columns().columns == {}

@@ -151,9 +151,9 @@ if __name__ == "__main__":
 
 
 def worker_state(payload: Any, item: Any) -> tuple[bool, int]:
-    """Whether the process running ``item`` has PyArrow's Parquet writer loaded, and how many
-    objects its garbage collector leaves alone (frozen): what a pool worker inherits."""
+    """Whether the process running ``item`` has the engine loaded, and how many objects its
+    garbage collector leaves alone (frozen): what a pool worker inherits."""
     import gc
     import sys
 
-    return "pyarrow.parquet" in sys.modules, gc.get_freeze_count()
+    return "channelsim.engine.sim" in sys.modules, gc.get_freeze_count()

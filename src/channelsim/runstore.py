@@ -622,7 +622,8 @@ class RunStore:
 
         def write_tables(temporary: Path) -> None:
             for name, frame in output.tables.items():
-                data = output.parquet.get(name) or parquet_bytes(frame)
+                shipped = output.columns.get(name)
+                data = parquet_bytes(frame, None if shipped is None else shipped.columns)
                 path = temporary / f"{name}.parquet"
                 path.write_bytes(data)
                 files[path.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}

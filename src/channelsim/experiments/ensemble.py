@@ -21,13 +21,13 @@ import io
 import json
 import math
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from channelsim.errors import ClusterError, InputError
 from channelsim.experiments.executor import (
@@ -37,6 +37,9 @@ from channelsim.experiments.executor import (
     make_executor,
 )
 from channelsim.interrupts import signals_deferred, stop_reason
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MemberFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
@@ -99,7 +102,8 @@ def _config_value(value: Any) -> Any:
         return [_config_value(v) for v in value]
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, pd.DataFrame | pd.Series):
+    pd = sys.modules.get("pandas")  # a table is pandas', so pandas is loaded if one is here
+    if pd is not None and isinstance(value, pd.DataFrame | pd.Series):
         content = pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
         return {type(value).__name__: hashlib.sha256(content).hexdigest(), "shape": value.shape}
     if isinstance(value, np.ndarray):
@@ -299,9 +303,28 @@ def _key_array(values: list[Any]) -> np.ndarray:
     return np.array(values, dtype=object)
 
 
+class ColumnTable(Protocol):
+    """A table as NumPy columns, in order, that builds its DataFrame on demand (the engine's
+    ``TableColumns``): how a worker ships a member's tables without loading pandas."""
+
+    columns: dict[str, np.ndarray]
+
+    def frame(self) -> pd.DataFrame: ...
+
+
+def _is_frame(value: Any) -> bool:
+    """Whether ``value`` is a pandas DataFrame (none can be while pandas is not loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.DataFrame)
+
+
 @dataclasses.dataclass(frozen=True)
 class MemberOutput:
-    """What a worker sends back for one member: compact tables and totals, never a Sim."""
+    """What a worker sends back for one member: compact tables and totals, never a Sim.
+
+    A worker's output may carry some tables as :attr:`columns` (NumPy columns, so that
+    workers need not load pandas); :meth:`framed` turns them into DataFrames in
+    :attr:`tables` where they arrive."""
 
     key: str
     seed: int
@@ -309,28 +332,47 @@ class MemberOutput:
     tables: dict[str, pd.DataFrame]
     started_s: float
     ended_s: float
-    parquet: Mapping[str, bytes] = dataclasses.field(default_factory=dict, repr=False)
-    """The tables as the Parquet files the results store keeps (:func:`parquet_bytes`),
-    encoded by the worker when the ensemble is recorded, so that the driver only writes them."""
+    columns: Mapping[str, ColumnTable] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Tables not built yet, as columns (:meth:`framed` builds them; the results store
+    encodes its Parquet files from them)."""
+    names: tuple[str, ...] = dataclasses.field(default=(), repr=False, compare=False)
+    """The tables' names in their order, when some are in :attr:`columns`."""
 
-    def encoded(self) -> MemberOutput:
-        """This output with :attr:`parquet` filled in."""
-        files = {name: parquet_bytes(frame) for name, frame in self.tables.items()}
-        return dataclasses.replace(self, parquet=files)
+    def framed(self) -> MemberOutput:
+        """This output with every table a DataFrame in :attr:`tables`, in order
+        (:attr:`columns` kept, for the store's encoding)."""
+        if not self.columns:
+            return self
+        tables = {
+            name: self.columns[name].frame() if name in self.columns else self.tables[name]
+            for name in self.names
+        }
+        return dataclasses.replace(self, tables=tables)
+
+    def without_columns(self) -> MemberOutput:
+        """This output without :attr:`columns` (once framed: they hold the same values)."""
+        return dataclasses.replace(self, columns={}, names=()) if self.columns else self
 
     @classmethod
     def from_result(cls, key: str, seed: int, result: Any, started_s: float) -> MemberOutput:
-        """Read totals and DataFrames off a result: a mapping, or an object with ``.totals``.
+        """Read totals and tables off a result: a mapping, or an object with ``.totals``.
 
-        Tables are a ``tables`` mapping if the result has one, else every public DataFrame
-        field or attribute (``daily``, ``boats``...), in declaration order.
+        Tables are the result's ``member_tables()`` if it has that method (DataFrames, or
+        :class:`ColumnTable` kept as :attr:`columns`), else a ``tables`` mapping if it has
+        one, else every public DataFrame field or attribute (``daily``, ``boats``...), in
+        declaration order.
         """
         if isinstance(result, Mapping):
             totals = result["totals"]
-            tables = {k: v for k, v in result.items() if isinstance(v, pd.DataFrame)}
+            tables = {k: v for k, v in result.items() if _is_frame(v)}
         else:
             totals = result.totals
-            tables_attr = getattr(result, "tables", None)
+            member_tables = getattr(result, "member_tables", None)
+            tables_attr = member_tables() if callable(member_tables) else None
+            if tables_attr is None:
+                tables_attr = getattr(result, "tables", None)
             if isinstance(tables_attr, Mapping):
                 tables = dict(tables_attr)
             else:
@@ -342,28 +384,33 @@ class MemberOutput:
                 tables = {
                     n: getattr(result, n)
                     for n in names
-                    if not n.startswith("_") and isinstance(getattr(result, n), pd.DataFrame)
+                    if not n.startswith("_") and _is_frame(getattr(result, n))
                 }
         for name in tables:
             if not NAME_PATTERN.match(name):
                 raise ValueError(f"table name {name!r} is not a safe file name")
+        columns = {name: t for name, t in tables.items() if not _is_frame(t)}
         return cls(
             key=key,
             seed=seed,
             totals={str(k): _number(str(k), v) for k, v in totals.items()},
-            tables=tables,
+            tables={name: t for name, t in tables.items() if name not in columns},
             started_s=started_s,
             ended_s=time.time(),
+            columns=columns,
+            names=tuple(tables) if columns else (),
         )
 
 
-def parquet_bytes(frame: pd.DataFrame) -> bytes:
+def parquet_bytes(frame: pd.DataFrame, columns: Mapping[str, np.ndarray] | None = None) -> bytes:
     """A table as a Parquet file's bytes (pyarrow, with pandas' metadata: read back as is),
-    byte for byte those of ``frame.to_parquet(engine="pyarrow")``."""
+    byte for byte those of ``frame.to_parquet(engine="pyarrow")``; ``columns``, the same
+    values as NumPy columns (a :class:`ColumnTable`'s), are quicker to convert."""
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pq.write_table(_arrow_table(frame), buffer, compression="snappy")  # pandas' default
+    table = _arrow_table(frame, columns)
+    pq.write_table(table, buffer, compression="snappy")  # pandas' default
     return buffer.getvalue()
 
 
@@ -372,11 +419,13 @@ _ARROW_SCHEMAS: dict[tuple[Any, ...], Any] = {}
 dtypes and number of rows: an ensemble's members share them."""
 
 
-def _arrow_table(frame: pd.DataFrame) -> Any:
+def _arrow_table(frame: pd.DataFrame, columns: Mapping[str, np.ndarray] | None = None) -> Any:
     """``pyarrow.Table.from_pandas(frame)``, the same schema and values, a few times quicker
     for a table shaped like one converted before: its schema (pandas' metadata included) is
-    reused and each column converted as ``from_pandas`` converts it. Tables with a custom
-    index, attributes or repeated column names take ``from_pandas`` itself."""
+    reused and each column converted as ``from_pandas`` converts it (from ``columns``, the
+    frame's values as NumPy columns, if given: dates as ``datetime64``, quicker still). Tables
+    with a custom index, attributes or repeated column names take ``from_pandas`` itself."""
+    import pandas as pd
     import pyarrow as pa
 
     plain = (
@@ -395,7 +444,8 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
             _ARROW_SCHEMAS[key] = table.schema
         return table
     arrays = []
-    for field, values in zip(schema, _columns(frame), strict=False):
+    values_of = _columns(frame) if columns is None else [columns[n] for n in frame.columns]
+    for field, values in zip(schema, values_of, strict=False):
         if values.dtype == object:  # the type is inferred from the values: check it
             array = pa.array(values, from_pandas=True)
             if array.type != field.type:
@@ -411,16 +461,15 @@ def _columns(frame: pd.DataFrame) -> list[np.ndarray]:
     return [frame[name].to_numpy() for name in frame.columns]
 
 
-def run_member(payload: tuple[MemberFn, EnsembleSpec, bool], member: Member) -> MemberOutput:
-    """Run one member in a worker: look up its scenario, seed and overrides, compact the
-    result, and encode its tables for the store if the ensemble is recorded (the third item
-    of the payload)."""
-    member_fn, spec, recorded = payload
+def run_member(payload: tuple[MemberFn, EnsembleSpec], member: Member) -> MemberOutput:
+    """Run one member in a worker: look up its scenario, seed and overrides, and compact the
+    result (its daily table as columns: the DataFrame is built, and the store's Parquet
+    encoded, where it arrives)."""
+    member_fn, spec = payload
     seed = member_seed(spec.base_seed, member.rep)
     started_s = time.time()
     result = member_fn(spec.scenarios[member.scenario], seed, spec.overrides(member.draw))
-    output = MemberOutput.from_result(member.key, seed, result, started_s)
-    return output.encoded() if recorded else output
+    return MemberOutput.from_result(member.key, seed, result, started_s)
 
 
 class EnsembleStore(Protocol):
@@ -490,6 +539,8 @@ class EnsembleResult:
 
     def totals(self) -> pd.DataFrame:
         """One row per member: ``scenario, draw, rep, seed`` and one column per total."""
+        import pandas as pd
+
         rows = [
             {"scenario": m.scenario, "draw": m.draw, "rep": m.rep, "seed": o.seed, **o.totals}
             for m, o in zip(self.members, self.outputs, strict=True)
@@ -498,6 +549,8 @@ class EnsembleResult:
 
     def table(self, name: str) -> pd.DataFrame:
         """One member table (e.g. ``daily``) for all members, keyed by scenario, draw and rep."""
+        import pandas as pd
+
         frames, members = [], []
         for member, output in zip(self.members, self.outputs, strict=True):
             if name in output.tables:
@@ -524,6 +577,8 @@ class EnsembleResult:
 
     def summary(self, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
         """Per scenario and total: n, mean, median and quantiles across draws and replicates."""
+        import pandas as pd
+
         rows = []
         for scenario in self.spec.scenarios:
             indices = [i for i, m in enumerate(self.members) if m.scenario == scenario]
@@ -536,6 +591,8 @@ class EnsembleResult:
 
     def paired(self, base: str | None = None) -> pd.DataFrame:
         """Per member: its total minus the base scenario's total for the same (draw, rep)."""
+        import pandas as pd
+
         base = base or self.spec.base_scenario
         if base not in self.spec.scenarios:
             raise InputError(
@@ -584,6 +641,8 @@ class EnsembleResult:
         ``share_below_zero`` is the fraction of pairs in which the scenario's total is lower
         than the base's: with common random numbers, a policy effect shows up consistently.
         """
+        import pandas as pd
+
         pairs = self.paired(base)
         rows = []
         for (scenario, metric), group in pairs.groupby(["scenario", "metric"], sort=False):
@@ -753,15 +812,15 @@ def run_ensemble(
         label = spec.name if run_id is None else f"{spec.name} ({run_id})"
         with _progress_bar(progress, len(members), len(members) - len(todo), label) as advance:
             try:
-                payload = (member_fn, spec, store is not None)
-                stream = runner.run(run_member, payload, [members[i] for i in todo])
+                stream = runner.run(run_member, (member_fn, spec), [members[i] for i in todo])
                 with contextlib.closing(stream):
                     for j, output in stream:
+                        output = output.framed()
                         # recorded and counted as one step: Ctrl-C or SIGTERM waits for both
                         with signals_deferred():
                             if store is not None and run_id is not None:
                                 store.record_member(run_id, members[todo[j]], output)
-                            outputs[todo[j]] = output
+                            outputs[todo[j]] = output.without_columns()
                         advance()
             except BaseException as error:
                 where = _record_failure(store, run_id, error, outputs)

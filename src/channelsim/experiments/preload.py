@@ -2,13 +2,13 @@
 :data:`channelsim.experiments.executor.FORKSERVER_PRELOAD`), never by hand: it loads the
 compiled engine there once — the imports, the world, the compiled kernels read from their
 cache and Numba's first use of its CPU target — by running the first week of the shipped
-2025 status quo as a recorded ensemble member is run (its daily table built with pandas and
-encoded as Parquet: each worker imported pandas and PyArrow's Parquet writer for its first
-member, some 0.3 CPU seconds). Objects loaded here are then frozen out of the garbage
-collector's sweeps, so that a worker's collections do not touch (and copy) them. Every worker
-forked from the server then starts with all of it loaded, where each would otherwise spend
-one to two CPU seconds on it before its first member. A failure here changes nothing but
-that: the workers load the engine themselves.
+2025 status quo as an ensemble member is run (its daily table shipped as NumPy columns:
+neither pandas nor PyArrow is loaded here, nor in the workers, which never need them).
+Objects loaded here are then frozen out of the garbage collector's sweeps, so that a worker's
+collections do not touch (and copy) them. Every worker forked from the server then starts
+with all of it loaded, where each would otherwise spend one to two CPU seconds on it before
+its first member. A failure here changes nothing but that: the workers load the engine
+themselves.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _warm() -> None:
     )
     week = scenario.with_changes(end=scenario.start + dt.timedelta(days=6))
     spec = EnsembleSpec(scenarios={"warm": SimSpec(week, keep=("daily",))})
-    run_member((simulate, spec, True), Member("warm", 0, 0))
+    run_member((simulate, spec), Member("warm", 0, 0))
 
 
 def _say_ready() -> None:
