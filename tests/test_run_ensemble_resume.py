@@ -4,6 +4,7 @@ without recomputing the members already recorded, and leave no partial output.""
 from __future__ import annotations
 
 import json
+import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -167,3 +168,47 @@ def test_a_resume_refusal_names_what_differs(run_cli: Cli, tmp_path: Path) -> No
         other = run_cli(*args, "--runs-store", store, "--resume", run_id)
         assert other.exit_code == 2 and len(other.stderr.strip().splitlines()) == 1
         assert expected in other.stderr, (expected, other.stderr)
+
+
+@pytest.mark.parametrize("batches", [1, 2])
+def test_a_stop_after_a_batch_keeps_the_batches_committed_and_resume_completes_them(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: int
+) -> None:
+    """`run --runs` records members in batches as they arrive, not at the end: Ctrl-C while
+    batch k commits leaves exactly the members of batches 1..k in
+    the store, whole, and `--resume` computes only the others, to the numbers of a run never
+    stopped."""
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    args = [
+        "run", SCENARIO, *JUNE, "--runs", RUNS, "--seed", SEED, "--workers", 1,
+        "--runs-store", store, "--format", "json",
+    ]  # fmt: skip
+    commit = RunStore._commit_pending
+    committed: list[int] = []
+
+    def stop_after_batch(self: RunStore) -> None:
+        rows = len(self._pending)
+        commit(self)
+        if rows:
+            committed.append(rows)
+            if len(committed) == batches:  # Ctrl-C, delivered once the member is placed
+                os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(RunStore, "_commit_pending", stop_after_batch)
+    stopped = run_cli(*args)
+    monkeypatch.setattr(RunStore, "_commit_pending", commit)
+    assert stopped.exit_code == 130 and stopped.stdout == ""
+    assert "Traceback" not in stopped.stderr
+    run, before = _recorded(store)
+    said = f"interrupted; run {run['run_id']} has {sum(committed)} of {RUNS} members recorded"
+    assert stopped.stderr.strip().splitlines()[-1].startswith(said), stopped.stderr
+    assert run["status"] == "interrupted" and len(committed) == batches
+    assert run["n_done"] == len(before) == sum(committed) < RUNS
+
+    resumed = run_cli(*args, "--resume", run["run_id"], "--out", out)
+    assert resumed.exit_code == 0, resumed.stderr
+    done, after = _recorded(store)
+    assert done["status"] == "done" and len(after) == RUNS
+    assert {k: after[k] for k in before} == before  # not recomputed
+    straight = run_cli(*args[:-4], "--runs-store", tmp_path / "straight.duckdb", "--format", "json")
+    assert _numbers(json.loads(resumed.stdout)) == _numbers(json.loads(straight.stdout))
