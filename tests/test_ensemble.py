@@ -267,10 +267,18 @@ def test_parquet_bytes_are_pandas_own_for_every_kind_of_column() -> None:
             }
         )
 
+    def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """The frame's values as a worker ships them: dates as ``datetime64[D]``."""
+        values = {name: frame[name].to_numpy() for name in frame.columns}
+        values["date"] = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
+        return values
+
     frames = [table(0), table(1), table(2, zone=(7, 8, None)), table(3).set_index("people")]
     frames.append(table(5).astype({"people": "Int64"}))
     for frame in frames:
         assert parquet_bytes(frame) == pandas_bytes(frame)
+    for frame in [table(6), table(7), table(8, zone=(7, 8, None)), table(9)]:
+        assert parquet_bytes(frame, columns(frame)) == pandas_bytes(frame)
 
 
 DRIVER_SCRIPT = """
