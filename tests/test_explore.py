@@ -310,6 +310,8 @@ def test_kept_members_give_the_same_bits_and_spare_the_base_a_second_run() -> No
     members = MemberCache()
     first = compute(_doctrine(runs=3), executor="serial", members=members)
     assert len(members) == 6  # base and changed, three runs each
+    # each member's tables are kept once, as DataFrames (not also as the columns it shipped)
+    assert all(not kept.columns for kept in members._outputs.values())
     other = _doctrine(runs=3)
     other.policies["maritime_doctrine"].params["patrol_boats"] = 20
     calls: list[tuple[int, int]] = []
