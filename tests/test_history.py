@@ -191,9 +191,8 @@ def test_one_in_one_out_at_reported_volumes(late_runs: dict) -> None:
         by_feb = daily["date"] <= dt.date(2026, 2, 5)
         returned = daily.loc[by_feb, "returned_from_uk_people"].sum()
         assert 240 <= returned <= 300
-        assert daily["legal_route_admissions_people"].sum() == pytest.approx(
-            1.25 * daily["returned_from_uk_people"].sum()
-        )
+        expected = 1.25 * daily["returned_from_uk_people"].sum()
+        assert 0 <= expected - daily["legal_route_admissions_people"].sum() < 1
 
 
 def test_rwanda_books_its_fixed_payments_over_its_window() -> None:

@@ -77,6 +77,7 @@ POLICY_DTYPE = np.dtype(
         ("credit", np.float64),
         ("week", np.int64),
         ("week_returned", np.int64),
+        ("returned_total", np.int64),  # one in, one out: returned since the run's first day
         ("pending_arrests", np.int64),
     ],
     align=True,
@@ -183,10 +184,14 @@ def _removal_returns(r: Any, i: int, d: int, day: int) -> None:
         pol.w_head += 1
     retrying = _binomial(r.seed, pol.stream_b, day, removed, pol.retry_probability)
     if pol.kind == ONE_IN_ONE_OUT:
+        before = math.floor(pol.returned_total * pol.admissions_per_return)
         pol.week_returned += removed
+        pol.returned_total += removed
         r.returning[d + 1] += retrying
         r.daily[d].returned_from_uk_people += removed
-        r.pol_out[pol.out_row, d] += removed * pol.admissions_per_return
+        # whole people: ``removals.admitted_by`` of the total, less that of the day before
+        admitted = math.floor(pol.returned_total * pol.admissions_per_return) - before
+        r.pol_out[pol.out_row, d] += admitted
     else:
         pol.credit -= removed
         r.daily[d].removed_people += removed

@@ -86,13 +86,24 @@ class _Window:
 
 
 class _Weekly:
-    """The week counted from the first return, and the people returned in it so far."""
+    """The week counted from the first return, the people returned in it so far, and the
+    people returned since the run's first day of the policy (``returned_total``)."""
 
-    __slots__ = ("returned", "week")
+    __slots__ = ("returned", "returned_total", "week")
 
     def __init__(self) -> None:
         self.week = -1
         self.returned = 0
+        self.returned_total = 0
+
+
+def admitted_by(returned_total: int, admissions_per_return: float) -> int:
+    """Whole people admitted by a legal route once ``returned_total`` people have been
+    returned: ``floor(returned_total × admissions_per_return)``. A day books this less the
+    same of the day before, so every day's count is whole, the total is within one person of
+    the expected ``returned × admissions_per_return`` and a shorter period's days are the
+    longer one's, bit for bit (no draw, nothing that depends on where the period ends)."""
+    return math.floor(returned_total * admissions_per_return)
 
 
 class _Removal(Policy):
@@ -226,7 +237,9 @@ class OneInOneOut(_Removal):
     the week (``cap × (day of week + 1) / 7`` may be used by the end of each day, counted in
     weeks from the first return). Returned people go back to France; ``retry_probability``
     of them go back to the coast. Each return admits ``admissions_per_return`` people by a
-    legal route (counted as ``legal_route_admissions_people``, not as small-boat arrivals).
+    legal route (counted as ``legal_route_admissions_people``, not as small-boat arrivals),
+    booked in whole people: by the end of each day, ``floor(returned so far ×
+    admissions_per_return)`` have been admitted (:func:`admitted_by`).
     """
 
     results = (
@@ -236,7 +249,6 @@ class OneInOneOut(_Removal):
             "people",
             "People admitted to the UK in exchange for returns (not small-boat arrivals).",
             role="figure",
-            kind="float",
         ),
     )
     # assumptions: how many of those returned come back to the coast, and whether returns
@@ -289,11 +301,15 @@ class OneInOneOut(_Removal):
         return max(0, allowed - weekly.returned)
 
     def after_removal(self, day: DayView, removed: int) -> None:
-        self._weekly.returned += removed
+        weekly = self._weekly
+        before = admitted_by(weekly.returned_total, self.admissions_per_return)
+        weekly.returned += removed
+        weekly.returned_total += removed
         retrying = binomial(self, day, "retry", removed, self.retry_probability)
         day.rejoin(retrying)
         day.add("returned_from_uk_people", removed)
-        day.add("legal_route_admissions_people", removed * self.admissions_per_return)
+        admitted = admitted_by(weekly.returned_total, self.admissions_per_return) - before
+        day.add("legal_route_admissions_people", admitted)
 
 
 class ThirdCountryRemoval(_YearlyCapacity):
