@@ -58,7 +58,8 @@ PROBE = """() => {
   });
   const headline = Array.from(document.querySelectorAll("p.headline")).map((p) => p.innerText);
   return {charts: charts, text: document.body.innerText, headline: headline,
-          errors: document.body.dataset.errors, rendered: document.body.dataset.chartsRendered};
+          errors: document.body.dataset.errors, rendered: document.body.dataset.chartsRendered,
+          width: [document.documentElement.scrollWidth, window.innerWidth]};
 }"""
 
 
@@ -86,6 +87,8 @@ def screenshot(browser: Any, html: Path, name: str) -> dict[str, Any]:
 def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None:
     assert seen["console"] == [] and seen["errors"] == "0", seen["console"]
     assert seen["rendered"] == str(len(seen["charts"]))
+    page_width, window_width = seen["width"]
+    assert page_width <= window_width, "the page is wider than the window (a wide table?)"
     text = seen["text"]
     assert "simulated small-boat crossings" in text or "sensitivity analysis" in text
     assert seen["headline"] and all(len(line) > 60 for line in seen["headline"]), seen["headline"]
@@ -179,6 +182,26 @@ def test_sensitivity_report(browser: Any, tmp_path: Path, scenario: Any) -> None
     assert json.loads((folder / "sensitivity.json").read_text())["method"] == "morris"
     [headline] = seen["headline"]
     assert headline.startswith("Morris sensitivity of") and "depends mostly on" in headline
+
+
+def test_sensitivity_page_s_wide_table_scrolls_inside_the_page(
+    browser: Any, tmp_path: Path, scenario: Any
+) -> None:
+    """sensitivity.html (``sensitivity --out``) of Sobol indices over six inputs: its table of
+    eleven columns, code names among them, ran past the page's right edge."""
+    from channelsim.experiments.sensitivity import DEFAULT_PARAMETERS
+    from channelsim.reports.build import sensitivity_page
+
+    result = run_sensitivity(
+        scenario, method="sobol", n_samples=4, parameters=list(DEFAULT_PARAMETERS),
+        executor="serial", progress=False, model_fn=_toy_model,
+    )  # fmt: skip
+    out = tmp_path / "sensitivity.html"
+    out.write_text(sensitivity_page(result.indices, "Sensitivity of status-quo-2025"))
+    seen = screenshot(browser, out, "sensitivity-page")
+    page_width, window_width = seen["width"]
+    assert page_width <= window_width
+    assert "3 decimal places" in seen["text"]
 
 
 def test_a_chart_s_credit_stays_inside_a_chart_with_long_category_labels(

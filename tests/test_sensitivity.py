@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -482,3 +483,57 @@ def test_reports_of_a_posterior_name_its_folder() -> None:
     found = ReportInput(source="", title="t", details={"posterior": folder, "base_seed": 3})
     assert f"parameters drawn from the posterior {folder}" in report_lead(found)[-1]
     assert posterior_line({"posterior": folder}).endswith(f"posterior {folder}.")
+
+
+def _sobol_indices() -> pd.DataFrame:
+    """Sobol indices of two outputs over three inputs, some of them numerical noise."""
+    rows = []
+    for output in ("arrived_people", "dead_or_missing_people"):
+        for parameter, s1 in ((INFLOW, 0.9286), (COLD_SURVIVAL, 3.5e-16), (CAPSIZE, -4e-5)):
+            rows.append({"output": output, "parameter": parameter, "unit": "x", "low": 0.0,
+                         "high": 1.0, "method": "sobol", "S1": s1, "S1_conf": 0.931,
+                         "ST": abs(s1), "ST_conf": 4.88e-6})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+CAPSIZE = "hazards.capsize_per_hour"
+
+
+def test_the_terminal_table_names_every_row_and_shows_noise_as_zero_at_its_precision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 80 columns the indices continue in further tables: each repeated only the output,
+    not the parameter, so its rows named no input; an index of 3.5e-16 (numerical noise)
+    printed in full. Now every part names both, and indices read to 3 decimal places, as the
+    title says; the indices themselves keep every digit."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from channelsim.cli import output, sensitivity_cmd
+
+    indices = _sobol_indices()
+    kept = indices.copy()
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    screen = Console(width=80, record=True, markup=False, highlight=False, file=devnull)
+    monkeypatch.setattr(output, "console", screen)
+    result = SimpleNamespace(method="sobol", scenario="s", x=np.zeros((40, 3)), seed=1,
+                             indices=indices)  # fmt: skip
+    sensitivity_cmd._print(result, {}, output.OutputFormat.table)
+    text = screen.export_text()
+    parts = text.split("(continued)")
+    assert len(parts) > 1, text
+    for part in parts:
+        assert "Parameter code name" in part and COLD_SURVIVAL in part, part
+    assert "e-16" not in text and "0.00000" not in text and "0.929" in text
+    assert "3 decimal places" in text
+    pd.testing.assert_frame_equal(indices, kept)
+
+
+def test_the_sensitivity_chart_names_outputs_by_label_and_rounds_its_hover_labels() -> None:
+    from channelsim.reports.figures import sensitivity_figure
+
+    fig = sensitivity_figure(_sobol_indices())
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["People arrived in the UK", "Dead or missing (people)"]
+    assert all(".3f}" in trace.hovertemplate for trace in fig.data)

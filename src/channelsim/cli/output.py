@@ -93,6 +93,7 @@ def emit_rows(
     sources: Sequence[Fields | None] = (),
     headline: str | None = None,
     credit: str | None = None,
+    row_keys: Sequence[str] = (),
 ) -> None:
     """Print a list of rows as a table, CSV or JSON.
 
@@ -101,7 +102,9 @@ def emit_rows(
     results registry, the official series' fields; :func:`channelsim.fields.describe`), and
     the ``headline`` (what the figures say, in words) comes first. In CSV, a row's figure has
     its label and unit beside it, counts are quoted as whole numbers and ``credit`` fills a
-    ``source`` column (:func:`channelsim.formatting.quoted_rows`).
+    ``source`` column (:func:`channelsim.formatting.quoted_rows`). A table too wide for the
+    terminal continues below, repeating its leading ``row_keys`` columns (those naming a row;
+    the first column by default).
     """
     if fmt is OutputFormat.json:
         print_json(json_payload if json_payload is not None else list(rows))
@@ -120,5 +123,5 @@ def emit_rows(
     if headline:
         console.print(Text(headline, style="bold"))
         console.print()
-    for part in terminal_tables(rows, columns, title, console.width, sources):
+    for part in terminal_tables(rows, columns, title, console.width, sources, row_keys):
         console.print(part)

@@ -116,8 +116,14 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
 
     title = f"{result.method} indices, {result.scenario}, {len(result.x)} runs (seed {result.seed})"
     if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
-        rows = _rows(result.indices, labelled=fmt is OutputFormat.csv)
-        emit_rows(rows, fmt, title=title, json_payload=payload)
+        indices = result.indices
+        if fmt is OutputFormat.table:  # rounded for reading, saying to what precision
+            from channelsim.experiments.sensitivity import shown_indices
+
+            indices, precision = shown_indices(indices)
+            title = f"{title}; {precision} (--format csv or json, --out)"
+        rows = _rows(indices, labelled=fmt is OutputFormat.csv)
+        emit_rows(rows, fmt, title=title, json_payload=payload, row_keys=("parameter",))
         return
     from channelsim.experiments.uncertainty import decides_note
 

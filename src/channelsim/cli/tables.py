@@ -1,6 +1,7 @@
 """Tables for the terminal that fit its width: numbers and dates are never split across
 lines; headings and text wrap between words; long text moves to numbered notes under the
-table; and columns that still do not fit go to a second table that repeats the first column.
+table; and columns that still do not fit go to a second table that repeats the columns that
+name a row (the first, or the leading ``row_keys``: an output and a parameter).
 
 Headings and figures' names are their labels and units (:func:`channelsim.fields.describe`);
 numbers are written for reading (:func:`channelsim.formatting.readable`).
@@ -35,6 +36,7 @@ TEXT_MIN = 12  # the narrowest a wrapped text column is made
 WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
 FILE_NAME = re.compile(r"^[\w.+-]+\.[A-Za-z]{2,5}$")  # 29_May_2026_Small_boats_-_time_series.ods
 FILE_NAME_MAX = 60  # a file name up to this long is kept whole (people copy it)
+PARAMETER_PATH = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_#]+)+$")  # networks.min_occupancy_people
 
 
 @dataclass
@@ -74,8 +76,11 @@ class _Column:
 
 
 def _kept_whole(word: str) -> bool:
-    """A file name, not folded across lines unless it is very long."""
-    return len(word) <= FILE_NAME_MAX and FILE_NAME.match(word) is not None
+    """A file name or a parameter's path (people copy both), not folded across lines unless
+    it is very long."""
+    return len(word) <= FILE_NAME_MAX and (
+        FILE_NAME.match(word) is not None or PARAMETER_PATH.match(word) is not None
+    )
 
 
 def _columns(rows: Sequence[Mapping[str, Any]], keys: list[str], sources: Sources) -> list[_Column]:
@@ -128,10 +133,12 @@ def terminal_tables(
     title: str | None,
     width: int,
     sources: Sources = (),
+    row_keys: Sequence[str] = (),
 ) -> list[RenderableType]:
     """The table (or tables) and notes that show ``rows`` within ``width`` columns; labels and
     units from ``sources`` (a run's ``ResultSet``, the official series' fields), then
-    :data:`channelsim.fields.COLUMNS`."""
+    :data:`channelsim.fields.COLUMNS`; a continued table repeats the leading columns of
+    ``row_keys`` (those that name a row; the first column when none is given or left)."""
     columns = _columns(rows, keys, sources)
     notes: list[str] = []
     if not _fits(columns, width):
@@ -139,7 +146,7 @@ def terminal_tables(
     if not _fits(columns, width):
         columns, notes = _to_notes(columns, width)
     parts: list[RenderableType] = []
-    for k, part in enumerate(_split(columns, width)):
+    for k, part in enumerate(_split(columns, width, row_keys)):
         heading = title if k == 0 else f"{title or ''} (continued)".strip()
         if heading:  # above the table, wrapped at the window's width (not the table's)
             parts.append(Text(heading, style="italic"))
@@ -187,15 +194,20 @@ def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[s
     return columns, notes
 
 
-def _split(columns: list[_Column], width: int) -> list[list[_Column]]:
-    """Groups of columns that each fit with the first column repeated."""
-    if _fits(columns, width) or len(columns) <= 2:
+def _split(columns: list[_Column], width: int, row_keys: Sequence[str] = ()) -> list[list[_Column]]:
+    """Groups of columns that each fit with the columns naming a row repeated: the leading
+    columns of ``row_keys``, at least the first column."""
+    repeat = 1
+    while repeat < len(columns) - 1 and columns[repeat].key in row_keys:
+        repeat += 1
+    if _fits(columns, width) or len(columns) <= repeat + 1:
         return [columns]
-    first, groups, current = columns[0], [], [columns[0]]
-    for column in columns[1:]:
-        if len(current) > 1 and not _fits([*current, column], width):
+    first, groups = columns[:repeat], []
+    current = list(first)
+    for column in columns[repeat:]:
+        if len(current) > repeat and not _fits([*current, column], width):
             groups.append(current)
-            current = [first]
+            current = list(first)
         current.append(column)
     groups.append(current)
     return groups

@@ -90,6 +90,61 @@ INDEX_COLUMNS = {
                        "runs_needed"),
 }  # fmt: skip
 
+#: Decimal places of a Sobol index or an RBD-FAST share (a share of variance) in a table or
+#: chart for reading: a smaller value (numerical noise, 3.5e-16) shows as 0. The exported
+#: indices (Parquet, JSON, CSV) keep every digit.
+INDEX_DECIMALS = 3
+#: Significant figures of an output's largest Morris effect (in the output's unit), which set
+#: the decimal places of that output's effects for reading.
+EFFECT_DIGITS = 3
+
+
+def display_decimals(indices: pd.DataFrame) -> dict[str, int]:
+    """Each output's decimal places for reading its indices: :data:`INDEX_DECIMALS` for a
+    share of variance (Sobol, RBD-FAST); for Morris effects, in the output's own unit, those
+    giving its largest effect :data:`EFFECT_DIGITS` significant figures (none for effects of
+    hundreds of people, 4 for effects of 0.05 deaths)."""
+    method = str(indices["method"].iloc[0]) if len(indices) else "sobol"
+    decimals: dict[str, int] = {}
+    for output, part in indices.groupby("output", sort=False):
+        if method != "morris":
+            decimals[str(output)] = INDEX_DECIMALS
+            continue
+        columns = [c for c in INDEX_COLUMNS["morris"] if c in part]
+        values = np.abs(part[columns].to_numpy(dtype=float))
+        largest = float(np.nanmax(values, initial=0.0))
+        places = EFFECT_DIGITS - 1 - math.floor(math.log10(largest)) if largest > 0 else 0
+        decimals[str(output)] = max(0, places)
+    return decimals
+
+
+def shown_indices(indices: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The indices rounded for reading (:func:`display_decimals`; ``-0`` as 0) and the
+    sentence saying to what precision. The indices themselves are not changed."""
+    decimals = display_decimals(indices)
+    method = str(indices["method"].iloc[0]) if len(indices) else "sobol"
+    columns = [c for c in INDEX_COLUMNS.get(method, ()) if c in indices]
+    columns = [c for c in columns if indices[c].dtype.kind == "f"]
+    shown = indices.copy()
+    places = shown["output"].map(decimals).to_numpy()
+    for column in columns:
+        values = shown[column].to_numpy(dtype=float)
+        rounded = [round(v, int(d)) + 0.0 for v, d in zip(values, places, strict=True)]
+        shown[column] = rounded
+    if method != "morris":
+        precision = (
+            f"indices to {INDEX_DECIMALS} decimal places (a smaller one, numerical noise, "
+            "shows as 0)"
+        )
+    else:
+        each = ", ".join(f"{o}: {d}" for o, d in decimals.items())
+        precision = (
+            f"effects to {EFFECT_DIGITS} significant figures of each output's largest (decimal "
+            f"places {each}; a smaller one shows as 0)"
+        )
+    return shown, precision + "; the exported indices keep every digit"
+
+
 ModelFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
 

@@ -251,7 +251,7 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     indices = found.sensitivity
     if indices is None or indices.empty:
         return None, None
-    from channelsim.experiments.sensitivity import METHOD_NAMES
+    from channelsim.experiments.sensitivity import METHOD_NAMES, shown_indices
     from channelsim.experiments.uncertainty import input_label
 
     method = str(indices["method"].iloc[0])
@@ -270,7 +270,9 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     labelled = indices.assign(parameter=[input_label(str(p)) for p in indices["parameter"]])
     # the parameter's own columns, named apart from a figure's (its unit) and from the
     # statistics of runs (its sampled range is no 5%-95% interval)
-    table = indices.rename(columns=SENSITIVITY_COLUMNS)
+    shown, precision = shown_indices(indices)
+    text.append(f"The table and the chart's labels show {precision} (indices.parquet).")
+    table = shown.rename(columns=SENSITIVITY_COLUMNS)
     table.insert(table.columns.get_loc("input"), "input_label", labelled["parameter"])
     figure = publishable(
         sensitivity_figure(labelled),

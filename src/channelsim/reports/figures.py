@@ -254,13 +254,18 @@ def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
     Sobol S1 and ST, or Morris mu* and sigma, with confidence intervals that never cross
     zero for an index that cannot be negative (ST, mu*); or, over a posterior, RBD-FAST's
     first-order shares."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.sensitivity import display_decimals
+
     outputs = list(dict.fromkeys(indices["output"]))
     method = str(indices["method"].iloc[0])
     bars = SENSITIVITY_BARS[method]
     parameters = list(dict.fromkeys(indices["parameter"]))
+    decimals = display_decimals(indices)  # hover labels as the table rounds them
     panel_px = 70 + 26 * len(parameters) * len(bars)
+    titles = [all_results().label(str(output)) for output in outputs]  # label (unit)
     fig = make_subplots(
-        rows=len(outputs), cols=1, subplot_titles=outputs, vertical_spacing=90 / (
+        rows=len(outputs), cols=1, subplot_titles=titles, vertical_spacing=90 / (
             panel_px * len(outputs) + 90 * len(outputs)
         ),
     )  # fmt: skip
@@ -277,7 +282,8 @@ def sensitivity_figure(indices: pd.DataFrame) -> go.Figure:
                 go.Bar(
                     y=parameters, x=values, orientation="h", name=label, error_x=error,
                     marker={"color": COLOURS[k]}, legendgroup=label, showlegend=row == 1,
-                    hovertemplate="%{y}: %{x:.3g}<extra>" + label + "</extra>",
+                    hovertemplate="%{y}: %{x:,." + str(decimals[output]) + "f}<extra>"
+                    + label + "</extra>",
                 ),
                 row=row,
                 col=1,

@@ -30,6 +30,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
      border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .8rem 0; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ddd; padding: .25rem .5rem; }
 th { background: #f4f4f4; } .num { text-align: right; } .text { text-align: left; }
 details { margin: .8rem 0; } summary { cursor: pointer; color: #0072B2; }
@@ -122,7 +123,8 @@ def _table_html(frame: pd.DataFrame, sources: Sequence[Fields | None] = ()) -> s
         "<tr>" + "".join(cell("td", c, n) for c, n in zip(cells, numeric, strict=True)) + "</tr>"
         for cells in zip(*columns, strict=True)
     ]
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="table-wrap">{table}</div>'  # a wide table scrolls, not the page
 
 
 #: A cell that reads as a number (aligned right): an amount, a count, a share, a dash, a
