@@ -282,3 +282,41 @@ def test_seizing_boats_that_change_no_arrival_says_why(
     assert "no change in people arrived in the UK" in said
     assert "In the model boats are not what limits crossings" in said
     assert "boat supply per day (boats/day) (networks.boat_supply_per_day, an assumption)" in said
+
+
+def test_taking_one_in_one_out_away_says_what_it_returned() -> None:
+    """Unticking one in, one out on the 2025 status quo read "no change in arrivals, £4.2m
+    less" and said nothing of the 210 people it had returned from the UK: the headline names
+    the removals a scenario changes (and a doctrine, which removes no one, adds no such line)."""
+    from channelsim.reports.headlines import comparison_headline
+
+    autumn = {"start": dt.date(2025, 9, 1), "end": dt.date(2025, 10, 31)}
+    base = load_scenario(SCENARIOS / "status-quo-2025.toml").with_changes(**autumn)
+    kept = [spec for spec in base.policies if spec.type != "one_in_one_out"]
+    without = base.with_changes(name="without", policies=kept)
+    doctrine = load_scenario(SCENARIOS / "doctrine-territorial.toml").with_changes(**autumn)
+    comparison = compare_scenarios(
+        base, [without, doctrine], runs=2, seed=3, executor="serial", progress=False
+    )
+    returned = -_median(comparison.table, "without", "returned_from_uk_people")
+    assert returned > 50
+    without_text, doctrine_text = comparison_headline(comparison).split("\n\n")
+    assert f"Removals: {returned:.0f} fewer people returned from the UK" in without_text
+    assert "fewer people admitted by a legal route" in without_text
+    assert "Removals:" not in doctrine_text
+
+
+def test_a_cost_per_fewer_arrival_without_a_value_says_why() -> None:
+    """Its row had empty cells and Runs = 1 (the one pair where arrivals fell) with no word of
+    why: it now summarises no run and says why, in the table, the CSV and the terminal."""
+    base = load_scenario(SCENARIOS / "status-quo-2025.toml").with_changes(**SUMMER)
+    kept = [spec for spec in base.policies if spec.type != "one_in_one_out"]
+    comparison = compare_scenarios(
+        base, [base.with_changes(name="without", policies=kept)], runs=3, seed=3,
+        executor="serial", progress=False,
+    )  # fmt: skip
+    row = comparison.table[comparison.table["figure"] == "cost_per_prevented_arrival_gbp"]
+    [record] = row.to_dict(orient="records")
+    assert math.isnan(record["median"]) and record["n"] == 0
+    assert "the policy costs no more than the base" in record["why_no_value"]
+    assert "Why no value" in comparison.csv_text().splitlines()[0]

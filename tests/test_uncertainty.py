@@ -388,3 +388,21 @@ def test_the_runs_advised_tell_a_deciding_input_from_noise(seed: int) -> None:
     top = shares[0]
     assert top["input"] == "p0" and top["share"] > HEADLINE_SHARE
     assert top["above_noise"], top  # at 32 runs, 5 of these 6 samples were within noise
+
+
+def test_the_same_assumption_of_two_policies_is_named_once() -> None:
+    """doctrine-territorial against the 2025 status quo adds a maritime doctrine and drops the
+    doctrine as signed, whose assumptions are the same: the sentence named each of the three
+    twice, under the two policies' names."""
+    from channelsim.experiments.uncertainty import assumptions_sentence, changed_assumptions
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    base = load_scenario(folder / "status-quo-2025.toml")
+    found = changed_assumptions(load_scenario(folder / "doctrine-territorial.toml"), base)
+    assert {a.policy for a in found} == {"maritime_doctrine#0", "doctrine_as_signed"}
+    text = assumptions_sentence(
+        [{"input": a.key, "stated": a.stated, "low": a.low, "high": a.high} for a in found]
+    )
+    assert text.count("compliance probability") == 1, text
+    assert "compliance probability (maritime doctrine and doctrine as signed) 0.3 " in text
+    assert text.count("(assumed to lie in") == len(found) // 2

@@ -208,6 +208,14 @@ COLUMNS = FieldTable(
             "bool",
         ),
         Field(
+            "why_no_value",
+            "Why no value",
+            "",
+            "Why the row's figure has no value (an extra cost per fewer arrival needs arrivals "
+            "to fall in at least 95% of the paired runs and the policy to cost more).",
+            "text",
+        ),
+        Field(
             "cost_per_prevented_arrival_gbp",
             "Extra cost per fewer arrival",
             "£",

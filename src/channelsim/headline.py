@@ -197,7 +197,7 @@ def _more(value: float, field: Field) -> str:
     return "fewer" if value < 0 else "more"
 
 
-def _difference(estimate: Estimate) -> str:
+def difference_text(estimate: Estimate) -> str:
     """``about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)``."""
     field = estimate.field
     median = estimate.median
@@ -313,7 +313,7 @@ def headline(
     "no change"."""
     comparison = subject.against is not None
     shown = [e for e in estimates if e.finite and (comparison or not e.zero)]
-    phrases = [(_difference if comparison else _level)(e) for e in shown]
+    phrases = [(difference_text if comparison else _level)(e) for e in shown]
     if not comparison and any(e.reference for e in shown):  # say which figures nobody counts
         marked = zip(phrases, shown, strict=True)
         phrases = [p if e.reference else f"{p} ({UNCOUNTED})" for p, e in marked]

@@ -34,6 +34,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
 
     columns = ("scenario", "figure", "median", "low", "high")
     rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
+
     if fmt is OutputFormat.json:
         emit_rows(rows, fmt, json_payload=payload)
         return
@@ -54,6 +55,10 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
             headline=headline,
         )  # fmt: skip
         headline = None
+        for record in comparison.table.to_dict(orient="records"):  # a figure without a value
+            if record["scenario"] == name and record.get("why_no_value"):
+                label = comparison.describe(record["figure"]).heading
+                console.print(f"{label}: no value: {record['why_no_value']}.", soft_wrap=True)
     if fmt is OutputFormat.table and len(comparison.names) > 1:
         ranked = comparison.tradeoffs()
         keep = [c for c in ranked.columns if not c.endswith(("_low", "_high"))]

@@ -287,6 +287,7 @@ def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
         **interval_stats(differences),
         "n": int(finite.size),
         "share_below_zero": share,
+        "why_no_value": "",
     }
 
 
@@ -299,8 +300,17 @@ def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
     extra = wide["cost_gbp"].to_numpy(dtype=float)
     ratios = np.where(fewer > 0, extra / np.where(fewer > 0, fewer, 1.0), np.nan)
     row = _summary(name, COST_PER_PREVENTED, ratios)
-    if not (np.mean(fewer > 0) >= 0.95 and np.median(extra) > 0):
-        row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan)
+    why = []
+    if not np.mean(fewer > 0) >= 0.95:
+        why.append(
+            f"arrivals fell in {int((fewer > 0).sum())} of {len(fewer)} paired runs (a price "
+            "per fewer arrival needs a fall in at least 95% of them)"
+        )
+    if not np.median(extra) > 0:
+        why.append("the policy costs no more than the base (a saving is no price per arrival)")
+    if why:  # no value: the row says why, and that no run is summarised
+        row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan, n=0,
+                   share_below_zero=math.nan, why_no_value="; ".join(why))  # fmt: skip
     return row
 
 

@@ -157,16 +157,38 @@ def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
 def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
     """What an answer computed without a posterior rests on, in words: each assumption
     (``input``, ``stated``, ``low``, ``high``) by its label, at its stated value, with the
-    range it is assumed to lie in, and how to see how much each decides the answer."""
+    range it is assumed to lie in, and how to see how much each decides the answer. The same
+    option of several policies at the same value and range (the doctrine a scenario adds and
+    the base's doctrine as signed it drops) is named once, with both policies."""
+    groups: dict[tuple[str, float, float, float], list[str]] = {}
+    for a in assumptions:
+        option, policy = _option_and_policy(str(a["input"]))
+        key = (option, float(a["stated"]), float(a["low"]), float(a["high"]))
+        if policy not in groups.setdefault(key, []):
+            groups[key].append(policy)
     named = "; ".join(
-        f"{input_label(a['input'])} {a['stated']:g} (assumed to lie in {a['low']:g}–{a['high']:g})"
-        for a in assumptions
+        f"{option}{_policies_text(policies)} {stated:g} (assumed to lie in {low:g}–{high:g})"
+        for (option, stated, low, high), policies in groups.items()
     )
     return (
         f"This answer rests on assumptions that no source measures, taken at their stated "
         f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
         "this answer\" shows how much they decide it."
     )
+
+
+def _option_and_policy(name: str) -> tuple[str, str]:
+    """A policy's option in words and the policy (``""`` for an input of no policy)."""
+    label = input_label(name)
+    if name.startswith(PREFIX) and label.endswith(")") and " (" in label:
+        option, _, policy = label[:-1].partition(" (")
+        return option, policy
+    return label, ""
+
+
+def _policies_text(policies: Sequence[str]) -> str:
+    named = [p for p in policies if p]
+    return f" ({' and '.join(named)})" if named else ""
 
 
 def paired_draws(

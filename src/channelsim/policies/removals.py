@@ -245,7 +245,7 @@ class OneInOneOut(_Removal):
     results = (
         Result(
             "legal_route_admissions_people",
-            "Admissions by a legal route",
+            "People admitted by a legal route",
             "people",
             "People admitted to the UK in exchange for returns (not small-boat arrivals).",
             role="figure",

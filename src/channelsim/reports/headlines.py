@@ -17,6 +17,7 @@ from channelsim.headline import (
     Driver,
     Subject,
     Uncertainty,
+    difference_text,
     driver_text,
     estimates,
     headline,
@@ -26,9 +27,12 @@ from channelsim.headline import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from channelsim.engine import ResultSet
     from channelsim.experiments import Comparison
     from channelsim.experiments.observed import ObservedFigures
+    from channelsim.fields import Field
     from channelsim.reports.inputs import ReportInput
 
 
@@ -217,11 +221,28 @@ def comparison_headline(comparison: Comparison) -> str:
             estimates(mine, names, comparison.results.describe),
             comparison.headline_drivers(name, names),
         )
-        why = boats_note(mine)
-        text = text if why is None else f"{text} {why}"
+        for note in (removals_note(mine, comparison.results.describe), boats_note(mine)):
+            text = text if note is None else f"{text} {note}"
         rests_on = comparison.rests_on_text(name)
         lines.append(text if rests_on is None else f"{text} {rests_on}")
     return "\n\n".join(lines)
+
+
+#: What removal policies do, beyond the key figures (one in, one out's returns and the
+#: admissions they buy, a third country's removals): a comparison that adds, removes or
+#: changes one says what it did.
+REMOVAL_FIGURES = ("returned_from_uk_people", "removed_people", "legal_route_admissions_people")
+
+
+def removals_note(rows: list[dict[str, Any]], describe: Callable[[str], Field]) -> str | None:
+    """``Removals: about 210 fewer people returned from the UK; …``: the differences in
+    :data:`REMOVAL_FIGURES` that are not zero in every run (taking one in, one out away from
+    the 2025 status quo undid 210 returns, and its headline said nothing of them). ``rows``:
+    one scenario's rows of the comparison's table; ``None`` when nothing changed."""
+    found = [e for e in estimates(rows, REMOVAL_FIGURES, describe) if e.finite and not e.zero]
+    if not found:
+        return None
+    return "Removals: " + "; ".join(difference_text(e) for e in found) + "."
 
 
 #: The model's mechanisms that let the people of a seized boat cross in another
