@@ -320,3 +320,16 @@ def test_a_cost_per_fewer_arrival_without_a_value_says_why() -> None:
     assert math.isnan(record["median"]) and record["n"] == 0
     assert "the policy costs no more than the base" in record["why_no_value"]
     assert "Why no value" in comparison.csv_text().splitlines()[0]
+
+
+def test_the_boat_log_of_a_comparison_names_its_scenario_first() -> None:
+    """boats.csv of `compare --out` had its Scenario column last, after 23 columns of each
+    boat; every other export names the scenario first."""
+    base = _load("status-quo-2025").with_changes(end=dt.date(2025, 6, 10))
+    comparison = compare_scenarios(
+        base, [base.with_changes(name="again")], runs=1, seed=3, executor="serial",
+        progress=False, boat_log=True,
+    )  # fmt: skip
+    assert comparison.boats is not None
+    assert list(comparison.boats.columns)[:2] == ["scenario", "boat_id"]
+    assert list(dict.fromkeys(comparison.boats["scenario"])) == ["status-quo-2025", "again"]

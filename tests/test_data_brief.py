@@ -238,3 +238,23 @@ def test_the_year_to_date_against_an_earlier_year_reads_as_this_year_s_change(
     way = "above" if change > 0 else "below"
     assert rows[0]["change"] == f"2024 so far is {abs(change):.1f}% {way} the same point of 2023"
     assert rows[0]["compared with"] == f"2024 to date ({now:,} people)"
+
+
+@pytest.mark.skipif(not MAY_2026.exists(), reason="needs the official data (../shared)")
+def test_the_brief_s_csv_says_each_change_against_what(run_cli: Run, tmp_path: Path) -> None:
+    """The CSV repeated each row's words as its label, said "1 days" and gave "This month"
+    a bare -7.1%: now no copied column, "1 day", and each change against what (29 May 2026
+    edition, as of 28 May 2026: 2,362 people in May against 2,543 in May 2025)."""
+    store = tmp_path / "s.duckdb"
+    assert run_cli("data", "import", MAY_2026, "--store", store).exit_code == 0
+    result = run_cli("data", "brief", "--store", store, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert "label" not in rows[0]
+    by = {r["figure"]: r for r in rows}
+    month = by["This month (1 May–28 May 2026)"]
+    assert month["change"] == "7.1% below 1 May–28 May 2025", month
+    assert by["Days since the last crossing day"]["unit"] == "day"
+    assert by["Days since the last crossing day"]["value"] == "1"
+    ppb = by["People per boat, year to date"]["change"]
+    assert ppb.endswith("above the same point last year"), ppb

@@ -164,7 +164,8 @@ def quoted_rows(
         for key, value in row.items():
             field = describe(key, *sources)
             quoted[key] = quoted_value(value, (figure or field) if field.kind == "stat" else field)
-            if key in NAME_KEYS and figure is not None and "label" not in row:
+            named = key in NAME_KEYS and figure is not None and figure.label != value
+            if named and figure is not None and "label" not in row:  # not a copy of the name
                 quoted["label"], quoted["unit"] = figure.label, figure.unit
         if credit is not None:
             quoted["source"] = credit

@@ -273,14 +273,19 @@ def _versus(change_pct: float | None, this_year: int, year: int) -> str:
     read as 2024 being up."""
     if change_pct is None:
         return "–"
-    ratio = 1.0 + change_pct / 100.0
-    same = f"the same point of {year}"
-    if ratio >= 10.0:
-        return f"{this_year} so far is {_pct(change_pct).lstrip('×')} times {same}"
+    return f"{this_year} so far is {_change_against(change_pct, f'the same point of {year}')}"
+
+
+def _change_against(change_pct: float | None, against: str) -> str:
+    """A change in words with what it is against (``7.1% below 1 May–28 May 2025``): a bare
+    "-7.1%" in a row did not say against what."""
+    if change_pct is None:
+        return "–"
+    if 1.0 + change_pct / 100.0 >= 10.0:
+        return f"{_pct(change_pct).lstrip('×')} times {against}"
     if round(change_pct, 1) == 0:
-        return f"{this_year} so far is level with {same}"
-    way = "above" if change_pct > 0 else "below"
-    return f"{this_year} so far is {abs(change_pct):.1f}% {way} {same}"
+        return f"level with {against}"
+    return f"{abs(change_pct):.1f}% {'above' if change_pct > 0 else 'below'} {against}"
 
 
 def _pct(value: float | None) -> str:
@@ -319,7 +324,10 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
         before = span["last_year"]
         label = f"This {name} ({_span(span)})"
         versus = f"{before['people']:,} people, {_span(before)}" if before else "–"
-        rows.append(_row(label, span["people"], "people", versus, _pct(span["change_pct"])))
+        change = _change_against(span["change_pct"], _span(before)) if before else "–"
+        if before and before["people"] == 0:
+            change = f"none in {_span(before)}"
+        rows.append(_row(label, span["people"], "people", versus, change))
     ytd = brief["year_to_date"]
     rows.append(_row(f"Year to date ({_span(ytd)})", ytd["people"], "people"))
     rows.append(_row(f"Year to date ({_span(ytd)})", ytd["boats"], "boats"))
@@ -342,7 +350,7 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
             ppb["year_to_date"],
             "people per boat",
             f"{ppb['last_year_same_point']} at the same point last year",
-            _pct(ppb["change_pct"]),
+            _change_against(ppb["change_pct"], "the same point last year"),
         )
     )
     rows += _prevention_rows(brief["prevention"])
@@ -351,7 +359,7 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
         _row(
             "Days since the last crossing day",
             since["days"],
-            "days",
+            "day" if since["days"] == 1 else "days",
             f"last crossing day {_d(since['last_crossing_day'])}",
         )
     )
@@ -404,7 +412,8 @@ def _prevention_rows(prevention: dict[str, Any]) -> list[dict[str, Any]]:
     if before["weeks"]:
         versus = f"{before['prevented_people']:,} in the {_weeks(before)}"
         if before["weeks"] == prevention["weeks"]:
-            change = _pct(_change_pct(prevention["prevented_people"], before["prevented_people"]))
+            pct = _change_pct(prevention["prevented_people"], before["prevented_people"])
+            change = _change_against(pct, f"the {_weeks(before)}")
         else:
             versus += f" ({before['weeks']} weeks with figures, against {prevention['weeks']})"
     share = prevention["share_prevented"]

@@ -467,7 +467,8 @@ def first_boat_logs(
     names: Sequence[str], models: Sequence[Scenario | SimSpec], seed: int
 ) -> pd.DataFrame:
     """The boat log of every scenario's first replicate (run again here with that member's
-    seed: the same boats), keyed by ``scenario``, the base's first: the report's map draws a
+    seed: the same boats), keyed by ``scenario`` (its first column, as every export that
+    holds several scenarios names them first), the base's first: the report's map draws a
     layer set per scenario, so a policy's interceptions show against the base's."""
     from channelsim.engine import SimSpec, simulate
 
@@ -476,10 +477,9 @@ def first_boat_logs(
         simulate(dataclasses.replace(model, keep=("boats",)), member_seed(seed, 0)).boats
         for model in specs
     ]
-    return pd.concat(
-        [log.assign(scenario=name) for name, log in zip(names, logs, strict=True)],
-        ignore_index=True,
-    )
+    keyed = [pd.concat([pd.Series(name, index=log.index, name="scenario"), log], axis=1)
+             for name, log in zip(names, logs, strict=True)]  # fmt: skip
+    return pd.concat(keyed, ignore_index=True)  # the scenario first, as in every export
 
 
 #: The ranked table's figures: its column, the compared figure it comes from, and the sign
