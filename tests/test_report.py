@@ -138,7 +138,9 @@ def test_without_observed_data_the_series_is_drawn_and_the_gap_noted(
     summary = build_report(str(run_dir), tmp_path / "r.html")  # the test's data store is empty
     assert "Simulated against observed arrivals" in summary.sections
     assert any("the data store is empty: import the official" in n for n in summary.notes)
-    assert "observed (Home Office)" not in (tmp_path / "r.html").read_text()
+    page = (tmp_path / "r.html").read_text()
+    assert "observed (Home Office)" not in page
+    assert page.count("Observed series not drawn") == 1  # said by its section, not twice
 
 
 def test_bad_sources_are_one_line_errors_and_write_nothing(tmp_path: Path, run_cli: Any) -> None:

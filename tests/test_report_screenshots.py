@@ -51,10 +51,19 @@ PROBE = """() => {
     const edge = box(div);
     const outside = credits.filter((c) => c.left < edge.left || c.right > edge.right)
       .map((c) => [c.left, c.right, edge.left, edge.right]);
+    const names = new Set(zones.flatMap((z) => z.text.map(String)));
+    const named = Array.from(div.querySelectorAll(".annotation"))
+      .filter((a) => names.has(a.textContent) || /^Dunkirk/.test(a.textContent));
+    const markers = Array.from(div.querySelectorAll("g.scatterlayer g.trace"))
+      .filter((g) => g.__data__ && g.__data__[0] && g.__data__[0].trace.legendgroup)
+      .flatMap((g) => Array.from(g.querySelectorAll("path.point"))
+        .map((p) => [g.__data__[0].trace.name, box(p)]));
+    const covered = named.flatMap((a) => markers.filter(([, m]) => hit(box(a), m))
+      .map(([name]) => a.textContent + " over " + name));
     const menus = layout.updatemenus || [];
     const buttons = menus.length ? menus[0].buttons.map((b) => b.label) : [];
     return {title: (layout.title && layout.title.text) || "", axes: axes, zones: zones,
-            buttons: buttons, overlaps: overlaps, outside: outside};
+            buttons: buttons, overlaps: overlaps, outside: outside, covered: covered};
   });
   const headline = Array.from(document.querySelectorAll("p.headline")).map((p) => p.innerText);
   return {charts: charts, text: document.body.innerText, headline: headline,
@@ -100,6 +109,7 @@ def check_publishable(seen: dict[str, Any], *, credits: tuple[str, ...]) -> None
         assert chart["title"], "every chart carries its own title"
         assert chart["overlaps"] == [], (chart["title"], "axis labels under the credit")
         assert chart["outside"] == [], (chart["title"], "the credit runs off the chart's edge")
+        assert chart["covered"] == [], (chart["title"], "a launch zone's name over a marker")
         for axis in chart["axes"]:
             if axis["type"] == "category":
                 continue

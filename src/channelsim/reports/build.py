@@ -508,10 +508,11 @@ def build_report(
         credits.append(f"{CREDIT}.")
     if any("published counts" in line for line in headline):
         credits.append(DEATHS_CREDIT)
+    said = [p for s in sections for p in s.paragraphs]  # a note its section says: once
     html = render_page(
         report_title(found),
         sections,
-        notes,
+        [n for n in notes if not any(n in p for p in said)],
         lead=report_lead(found, headline),
         credits=credits,
         headline=headline,

@@ -237,7 +237,9 @@ def _scale_bar(extent: Extent) -> tuple[go.Scatter, dict[str, Any]]:
 
 
 def _towns(world: World) -> list[go.BaseTraceType]:
-    pts = places()
+    """The British towns named (the French coast's places are named by its launch zones,
+    :func:`zone_labels`) and Border Force's landing point."""
+    pts = [p for p in places() if p.country != "FR"]
     x, y = world.projection.to_xy_km([p.lon for p in pts], [p.lat for p in pts])
     return [
         go.Scatter(x=x, y=y, mode="markers+text", text=[p.name for p in pts],
@@ -251,25 +253,33 @@ def _towns(world: World) -> list[go.BaseTraceType]:
     ]  # fmt: skip
 
 
-#: A zone's name: where it goes on the sea side of its point (``_seaward_label``) as the
-#: annotation's anchor and its shift away from the point in px.
+#: A zone's name: where it goes on the land side of its point (``_landward_label``) as the
+#: annotation's anchor and its shift away from the point in px (clear of the point's marker,
+#: at most 31 px across).
 _PLACES = {
-    "middle left": ("right", "middle", -10, 0),
-    "middle right": ("left", "middle", 10, 0),
-    "top left": ("right", "bottom", -6, 6),
-    "bottom left": ("right", "top", -6, -6),
+    "middle right": ("left", "middle", 18, 0),  # land to the east (the coast facing west)
+    "bottom right": ("left", "top", 4, -17),  # land to the south (the coast facing north)
+    "top right": ("left", "bottom", 4, 17),
+    "middle left": ("right", "middle", -18, 0),
 }
 
 
 def zone_labels(world: World) -> list[dict[str, Any]]:
-    """Each launch zone's name as an annotation on the sea side of its point, on a white
-    ground above every layer (as text of the zones' trace it sat under the events' markers
-    and among the towns' names, and collided with them)."""
+    """Each launch zone's name as an annotation on the land side of its point, on a white
+    ground: at sea it covered the events' markers (Calais / Sangatte, Gravelines, Dunkirk),
+    and as text of the zones' trace it sat under them. The French towns are not named
+    beside them (:func:`_towns`): each zone's name names its towns."""
     labels = []
+    extent = map_extent(world)
+    east = extent.x0 + 0.8 * (extent.x1 - extent.x0)  # a name east of this ends at its point
     for zone in world.launch_zones:
-        xanchor, yanchor, xshift, yshift = _PLACES[_seaward_label(world, zone)]
+        xanchor, yanchor, xshift, yshift = _PLACES[_landward_label(world, zone)]
+        text = zone.name
+        if zone.x_km > east and xanchor == "left":  # on two lines, clear of its neighbour's
+            xanchor, xshift, text = "right", -xshift, text.replace(" (", "<br>(")
+            yshift = yshift - 6 if yanchor == "top" else yshift  # below the falling coast
         labels.append({
-            "x": zone.x_km, "y": zone.y_km, "xref": "x", "yref": "y", "text": zone.name,
+            "x": zone.x_km, "y": zone.y_km, "xref": "x", "yref": "y", "text": text,
             "showarrow": False, "xanchor": xanchor, "yanchor": yanchor, "xshift": xshift,
             "yshift": yshift, "font": {"size": 10, "color": "#1b1b1b"},
             "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
@@ -277,16 +287,16 @@ def zone_labels(world: World) -> list[dict[str, Any]]:
     return labels
 
 
-def _seaward_label(world: World, zone: LaunchZone) -> str:
-    """Where a zone's name goes: on the sea side of its launch point (from the gradient of
-    the distance to the French coast)."""
+def _landward_label(world: World, zone: LaunchZone) -> str:
+    """Where a zone's name goes: on the land side of its launch point (against the gradient
+    of the distance to the French coast, which grows out to sea)."""
     step = 1.5
     d = world.distance_to_french_coast_km
     gx = float(d([zone.x_km + step], [zone.y_km])[0] - d([zone.x_km - step], [zone.y_km])[0])
     gy = float(d([zone.x_km], [zone.y_km + step])[0] - d([zone.x_km], [zone.y_km - step])[0])
     if abs(gx) >= abs(gy):
-        return "middle left" if gx < 0 else "middle right"
-    return "top left" if gy > 0 else "bottom left"
+        return "middle right" if gx < 0 else "middle left"
+    return "bottom right" if gy > 0 else "top right"
 
 
 # --- events ---------------------------------------------------------------------------------
