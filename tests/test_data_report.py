@@ -5,6 +5,7 @@ Chromium and never replaces a file it did not write."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +94,27 @@ def test_year_to_date_draws_every_year_in_its_own_colour_with_a_legend() -> None
     assert list(colours) == [str(y) for y in range(2018, 2027)]
     assert len(set(colours.values())) == 9, colours
     assert fig.layout.showlegend and fig.layout.legend.title.text == "year"
+    # 2018 and 2019 (both near zero) were grey and brown, hard to tell apart: neighbouring
+    # years differ by at least 40 in CIELAB (ΔE*ab), any two by at least 25
+    shades = list(colours.values())
+    for a, b in itertools.combinations(range(len(shades)), 2):
+        least = 40 if b == a + 1 else 25
+        assert _delta_e(shades[a], shades[b]) >= least, (2018 + a, 2018 + b)
+
+
+def _lab(hex_colour: str) -> tuple[float, float, float]:
+    """CIELAB (D65) of an sRGB colour ``#rrggbb``."""
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+           0.2126 * r + 0.7152 * g + 0.0722 * b,
+           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)  # fmt: skip
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def _delta_e(a: str, b: str) -> float:
+    return float(sum((p - q) ** 2 for p, q in zip(_lab(a), _lab(b), strict=True)) ** 0.5)
 
 
 def test_the_daily_bars_can_be_seen(tmp_path: Path, run_cli: Run, store: Path) -> None:
@@ -121,3 +143,27 @@ def test_the_daily_bars_can_be_seen(tmp_path: Path, run_cli: Run, store: Path) -
     colour = np.array([int(COLOURS[0][i : i + 2], 16) for i in (1, 3, 5)])
     bars = (np.abs(pixels - colour).sum(axis=2) < 60).mean()
     assert bars > 0.12, f"the daily bars cover {bars:.1%} of their panel"
+
+
+def test_every_chart_of_the_data_report_carries_its_own_credit(store: Path) -> None:
+    """The page credited the Home Office once, at its top: a chart a reporter crops from it
+    said nothing of whose figures they are or under what licence. Each chart now carries its
+    title and the edition's credit line; the prevented share's gaps (weeks with nobody
+    arrived or prevented: 0 ÷ 0) are said on the chart."""
+    from channelsim.data import DataStore
+    from channelsim.data.brief import source_line
+    from channelsim.data.report import data_report_sections
+
+    held = DataStore(store)
+    daily, weekly = held.daily(), held.weekly()
+    credit = source_line({"date": "2024-08-30", "file": "30_August_2024_toy.csv"})
+    sections = data_report_sections(daily, weekly, credit)
+    figures = [(s.title, f) for s in sections for f in s.figures]
+    assert len(figures) == 4
+    for title, fig in figures:
+        assert fig.layout.title.text == title
+        notes = " ".join(a.text for a in fig.layout.annotations)
+        assert "Source: Home Office" in notes and "Open Government Licence" in notes, title
+    prevention = dict(figures)["Prevention"]
+    assert any("a gap is a week with nobody arrived or prevented" in a.text
+               for a in prevention.layout.annotations)  # fmt: skip

@@ -112,11 +112,19 @@ def year_to_date_figure(daily: pd.DataFrame) -> go.Figure:
     return _layout(fig, 480)
 
 
+#: The earlier years' colours, most recent first: the colour-blind-safe palette of the
+#: reports and grey, ordered so that neighbouring years differ most (2018 and 2019, both near
+#: zero, were grey and brown and read as one).
+_YEAR_PALETTE = ("#0072B2", "#999999", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9",
+                 "#8C564B")  # fmt: skip
+
+
 def _year_colours(n: int) -> list[str]:
-    """``n`` distinct colours for the earlier years, oldest first: the palette from the most
-    recent year back, then grey (the seven of the palette repeated drew 2018 and 2025 in the
-    same blue); beyond eight years a sequential scale. The latest year is thick and black."""
-    palette = [*COLOURS, "#999999"]
+    """``n`` distinct colours for the earlier years, oldest first (:data:`_YEAR_PALETTE`
+    from the most recent year back; the seven of the palette repeated drew 2018 and 2025 in
+    the same blue); beyond eight years a sequential scale. The latest year is thick and
+    black."""
+    palette = list(_YEAR_PALETTE)
     if n <= len(palette):
         return palette[:n][::-1]
     from plotly.colors import sample_colorscale
@@ -149,7 +157,8 @@ def prevention_figure(weekly: pd.DataFrame) -> go.Figure:
     weeks = weekly[weekly["prevented_people"].notna()]
     fig = _two_rows(
         "People prevented and arrived per week",
-        "Prevented share: prevented ÷ (prevented + arrived)",
+        "Prevented share: prevented ÷ (prevented + arrived); a gap is a week with nobody "
+        "arrived or prevented",
     )
     fig.add_trace(
         go.Bar(
@@ -191,9 +200,24 @@ def prevention_figure(weekly: pd.DataFrame) -> go.Figure:
     return _layout(fig, 620)
 
 
-def data_report_sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
+def data_report_sections(
+    daily: pd.DataFrame, weekly: pd.DataFrame, credit: str | None = None
+) -> list[Section]:
     """The page's sections: a title, what the chart shows and the chart (the explorer's data
-    tab shows the same)."""
+    tab shows the same); with ``credit`` (the edition's source line) each chart carries its
+    section's title and the credit under its plot, so a chart cropped from the page still
+    says whose figures they are and under what licence."""
+    sections = _sections(daily, weekly)
+    if credit is None:
+        return sections
+    from channelsim.reports.credits import publishable
+
+    for section in sections:
+        section.figures = [publishable(f, section.title, [credit]) for f in section.figures]
+    return sections
+
+
+def _sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
     last_day = daily["date"].max()
     last_week = weekly["week_ending"].max()
     prevention = weekly[weekly["prevented_people"].notna()]
@@ -238,9 +262,10 @@ def data_report_sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Sect
 
 def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[str, str]) -> str:
     """The HTML page (see the module docstring)."""
-    notes = [source_line(edition), f"Made with channelsim {__version__}."]
+    credit = source_line(edition)
+    notes = [credit, f"Made with channelsim {__version__}."]
     title = f"{TITLE} to {daily['date'].max():%d %b %Y}"
-    return render_page(title, data_report_sections(daily, weekly), notes)
+    return render_page(title, data_report_sections(daily, weekly, credit), notes)
 
 
 def write_data_report(

@@ -653,7 +653,6 @@ def data_view(config: ExploreConfig) -> list[Any]:
     """The data brief and the sections of `channelsim data report`."""
     from channelsim.data.brief import brief_rows, source_line, weekly_brief
     from channelsim.data.report import data_report_sections
-    from channelsim.reports.credits import publishable
 
     try:
         daily, weekly, edition = official(config)
@@ -666,10 +665,10 @@ def data_view(config: ExploreConfig) -> list[Any]:
         _table(brief_rows(facts)),
         html.P(credit, className="help"),
     ]
-    for i, section in enumerate(data_report_sections(daily, weekly)):
+    for i, section in enumerate(data_report_sections(daily, weekly, credit)):
         view += [html.H3(section.title), *[html.P(p, className="help") for p in section.paragraphs]]
         view += [
-            chart(f"data-{i}-{j}", publishable(fig, section.title, [credit]), f"official-{i}-{j}")
+            chart(f"data-{i}-{j}", fig, f"official-{i}-{j}")
             for j, fig in enumerate(section.figures)
         ]
     return view
