@@ -387,3 +387,47 @@ def test_a_folder_of_the_user_s_is_refused_on_its_top_level_without_walking_it(
     monkeypatch.setattr(outputs, "_entries", walked)
     with pytest.raises(outputs.InputError, match=r"did not write \(notes\.txt, photos\)"):
         outputs.output_folder(home)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_output_cut_short_by_a_file_size_limit_is_an_error_not_exit_0(
+    tmp_path: Path, fmt: str
+) -> None:
+    """Python's buffered stdout dropped the rest of a write the system cut short: under
+    `ulimit -f`, `run --format json > file` kept the first bytes and exited 0, silently."""
+    import resource
+    import subprocess
+    import sys
+
+    from faults import CLI
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    target = tmp_path / f"out.{fmt}"
+    with target.open("wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-c", CLI, "run", str(SCENARIO), "--to", "2025-01-31",
+             "--format", fmt],
+            stdout=stdout, stderr=subprocess.PIPE, text=True, preexec_fn=limit_files,
+            timeout=120, env={**os.environ, "CHANNELSIM_ENGINE": "off"},
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "larger than allowed" in done.stderr, done.stderr
+
+
+def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from faults import CLI
+
+    done = subprocess.run(
+        [sys.executable, "-c", CLI, "run", str(SCENARIO), "--to", "2025-01-31",
+         "--format", "json"],
+        stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120,
+        preexec_fn=lambda: os.close(1), env={**os.environ, "CHANNELSIM_ENGINE": "off"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr, done.stderr

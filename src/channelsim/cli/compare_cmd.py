@@ -5,13 +5,12 @@ store, so an interrupted one resumes.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, console, emit_rows
+from channelsim.cli.output import OutputFormat, console, emit_rows, write_stdout
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     at_least_one,
@@ -39,7 +38,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         emit_rows(rows, fmt, json_payload=payload)
         return
     if fmt is OutputFormat.csv:  # the same table as comparison.csv and the explorer's
-        sys.stdout.write(comparison.csv_text())
+        write_stdout(comparison.csv_text())
         return
     from channelsim.reports.headlines import comparison_headline
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
+import io
 import json
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -79,9 +82,34 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output whole, or raise :class:`OSError`.
+
+    Python's buffered standard output loses the rest of a write the system cut short, with
+    no error: under a file-size limit (``ulimit -f``) a redirected ``--format json`` kept its
+    first 4,096 bytes and the command exited 0. Written through the file descriptor until
+    every byte is taken, the system's refusal (``EFBIG``, ``ENOSPC``, ``EPIPE``) is raised,
+    and the command line turns it into one line and exit 2. A standard output without a
+    descriptor (captured by a test) is written to as a stream; a closed one (``>&-``) raises
+    ``EBADF``.
+    """
+    stream = sys.stdout
+    if stream is None:
+        raise OSError(errno.EBADF, "standard output is closed")
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # no descriptor: a captured stream
+        stream.write(text)
+        return
+    stream.flush()
+    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while data:
+        data = data[os.write(descriptor, data) :]
+
+
 def print_json(payload: Any) -> None:
-    """Write ``payload`` as JSON to stdout and nothing else."""
-    sys.stdout.write(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
+    """Write ``payload`` as JSON to stdout and nothing else (:func:`write_stdout`)."""
+    write_stdout(json.dumps(_jsonable(payload), indent=2, ensure_ascii=False) + "\n")
 
 
 def emit_rows(
@@ -115,10 +143,12 @@ def emit_rows(
     for row in rows:
         columns.extend(k for k in row if k not in columns)
     if fmt is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _jsonable(row.get(k)) for k in columns})
+        write_stdout(text.getvalue())
         return
     if headline:
         console.print(Text(headline, style="bold"))
