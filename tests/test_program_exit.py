@@ -3,6 +3,7 @@ handlers run, exit code kept, without the interpreter's teardown of every loaded
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,23 @@ def test_called_in_another_program_it_does_nothing(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "outputnot reached\nexit handlers ran\ntorn down\n"
+
+
+def test_output_the_system_refuses_at_the_quick_exit_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    """The quick exit flushed standard output with every error suppressed: output still
+    buffered when the disk was full was lost and the program exited 0, silently."""
+    program = tmp_path / "channelsim"
+    program.write_text(
+        'print("output", end="")  # not flushed yet\n'
+        "from channelsim.cli import _exit_now\n"
+        "_exit_now(0)\n"
+    )
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, program, "0"], stdout=full, stderr=subprocess.PIPE, text=True,
+            timeout=60, env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == ["error: the disk is full"], done.stderr

@@ -167,10 +167,29 @@ def _exit_now(code: object) -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed pipe: nothing more to say on it
-            stream.flush()
+    code = _flush_output(code)
+    with contextlib.suppress(Exception):  # nowhere left to say anything
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _flush_output(code: int) -> int:
+    """Flush standard output before the quick exit; the exit code to end with.
+
+    A reader that stopped reading (a closed pipe) is no fault; any other refusal (a full
+    disk, a file-size limit) of output still buffered is one line and exit 2, as during the
+    command, and never a silent exit 0 with the output cut short.
+    """
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return code
+    except (OSError, ValueError) as error:
+        if isinstance(error, OSError):
+            print_error(os_error_text(error))
+        return code or 2
+    return code
 
 
 def _run_app() -> None:
