@@ -35,3 +35,17 @@ def test_a_plain_run_loads_only_its_own_command() -> None:
     assert commands == {"channelsim.cli.run_cmd", "channelsim.cli.runs_cmd"}
     unused = {"pandas", "openpyxl", "plotly", "channelsim.experiments.executor"}
     assert not unused & loaded
+
+
+def test_an_ensemble_driver_loads_neither_numba_nor_scipy(tmp_path: Path) -> None:
+    """``run --runs N`` on a pool: the driver reads the scenario, hands the members to the
+    workers and records their results; the compiled engine (Numba, llvmlite, and SciPy, which
+    Numba loads) is loaded by the pool's fork server only, not a second time here, where it
+    cost half a CPU second that competed with the server's start for the cores."""
+    store = tmp_path / "runs.duckdb"
+    loaded = _modules_loaded_by(
+        "run", SCENARIO, "--to", "2025-01-07", "--runs", "3", "--workers", "2",
+        "--runs-store", store, "--format", "json",
+    )  # fmt: skip
+    assert "channelsim.experiments.executor" in loaded  # the members ran on the pool
+    assert not {"numba", "llvmlite", "scipy", "channelsim.engine.sim"} & loaded

@@ -17,51 +17,20 @@ draws of the others, and :func:`check_streams` refuses two decisions that would 
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import math
-from collections.abc import Iterable
 
 import numpy as np
 from numba import njit
 
-from channelsim.errors import ChannelsimError
-
-EPOCH = dt.date(2018, 1, 1)
-"""Day 0 of every draw's day key (and t = 0 of the tide and of every simulated clock)."""
+from channelsim.streams import EPOCH as EPOCH  # the names of streams, here too as before
+from channelsim.streams import StreamCollisionError as StreamCollisionError
+from channelsim.streams import check_streams as check_streams
+from channelsim.streams import stream_id as stream_id
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TWO_POW_MINUS_53 = 1.0 / 9007199254740992.0
-
-
-class StreamCollisionError(ChannelsimError):
-    """Two random decisions of one run would draw from the same stream."""
-
-
-def stream_id(name: str) -> int:
-    """The number of the stream called ``name``: the first 63 bits of its BLAKE2b hash (so
-    it fits an int64 in kernels); stable across runs, machines and versions."""
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 1
-
-
-def check_streams(names: Iterable[str]) -> dict[str, int]:
-    """``{name: stream_id(name)}``; raises :class:`StreamCollisionError` if a name is given
-    twice or two names hash to one number (checked when a run starts)."""
-    ids: dict[str, int] = {}
-    owner: dict[int, str] = {}
-    for name in names:
-        if name in ids:
-            raise StreamCollisionError(f"random stream {name!r} is declared twice")
-        number = stream_id(name)
-        if number in owner:
-            raise StreamCollisionError(
-                f"random streams {owner[number]!r} and {name!r} have the same number {number}"
-            )
-        ids[name], owner[number] = number, name
-    return ids
 
 
 @njit(inline="always")

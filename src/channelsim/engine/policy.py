@@ -38,12 +38,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
+from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
-from channelsim.engine.sea import Interception
 from channelsim.engine.stages import Combine, Setup
 from channelsim.errors import InputError
 from channelsim.params import Params, raise_input_error
-from channelsim.rng import uniforms
 from channelsim.scenario import PolicySpec
 
 if TYPE_CHECKING:
@@ -255,6 +254,8 @@ class Policy(BaseModel):
 
     def uniforms(self, day: DayView, decision: str, keys: np.ndarray | int) -> np.ndarray:
         """This policy's uniforms for ``decision`` today, one per key."""
+        from channelsim.rng import uniforms  # not on import: the kernels' module (Numba)
+
         return uniforms(day.seed, self.stream(decision), day.day, keys)
 
     def init(self, setup: Setup) -> None:

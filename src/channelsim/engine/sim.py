@@ -35,6 +35,7 @@ from channelsim.engine.policy import (
 from channelsim.engine.policy_kernels import POLICY_DTYPE
 from channelsim.engine.results import BOAT_DTYPE, Result, ResultSet, SimResult
 from channelsim.engine.sea import FATE_CATEGORIES, RULE_DTYPE, Fate, rule_records
+from channelsim.engine.spec import SimSpec
 from channelsim.engine.stages import STAGES, Setup, Stage
 from channelsim.engine.state import CompiledPolicies, SimState
 from channelsim.errors import InputError
@@ -614,22 +615,6 @@ def _crossing_window(weather: Any, max_wind_kn: float, max_wave_height_m: float)
     from channelsim.world.environment import crossing_window
 
     return crossing_window(weather, max_wind_kn, max_wave_height_m)
-
-
-@dataclasses.dataclass(frozen=True)
-class SimSpec:
-    """What an ensemble member runs: a scenario and, optionally, its weather reader (e.g. a
-    replay of observed crossing days read by the caller, so workers never open a store), and
-    the tables its result carries back (``keep``: the daily table alone is what ensembles
-    summarise; the boat log is the bulk of a result)."""
-
-    scenario: Scenario
-    weather: Any | None = None
-    keep: tuple[str, ...] = ("daily", "boats", "costs")
-
-    @property
-    def name(self) -> str:
-        return self.scenario.name
 
 
 def simulate(

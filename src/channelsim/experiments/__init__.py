@@ -7,8 +7,9 @@ package (``channelsim.experiments.runs.prepare`` for a single run) does not impo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channelsim._lazy import lazy_names
 
 _MODULES = {
     "Comparison": "compare",
@@ -69,13 +70,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'channelsim.experiments' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"channelsim.experiments.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _MODULES)
 
 
 if TYPE_CHECKING:

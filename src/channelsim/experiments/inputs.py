@@ -29,14 +29,15 @@ def prepare(scenario: Scenario | SimSpec) -> SimSpec:
     """The scenario with the weather reader it needs read here, in the driver: a replay of
     the observed crossing days reads them from the publication file or the data store, so
     the engine and the workers never open a store."""
-    from channelsim.engine import SimSpec
-    from channelsim.world.environment import ReaderRequest, make_reader
+    from channelsim.engine.spec import SimSpec
 
     if isinstance(scenario, SimSpec):
         return scenario
     spec = scenario.weather
     if spec.mode != "replay":
         return SimSpec(scenario)
+    from channelsim.world.environment import ReaderRequest, make_reader
+
     weather = scenario.params.weather
     replay_path = spec.path if isinstance(spec.path, str) else None  # one path (WeatherSpec)
     reader = make_reader(

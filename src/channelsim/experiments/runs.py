@@ -220,7 +220,8 @@ def run_scenario_ensemble(
     """Run ``runs`` members of ``scenario`` from base seed ``seed``; with a ``posterior``
     folder (or one read, :func:`~channelsim.experiments.calibrate.read_posterior`), member
     ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
-    from channelsim.engine import SimSpec, scenario_results, simulate
+    from channelsim.engine import scenario_results
+    from channelsim.engine.spec import SIMULATE, SimSpec
 
     if runs < 1:
         raise InputError(None, "--runs", f"expected at least 1 run, got {runs}")
@@ -249,7 +250,7 @@ def run_scenario_ensemble(
     run_id, resuming = resume_target(resume)
     started = time.perf_counter()
     result = run_ensemble(
-        simulate,
+        SIMULATE,  # the engine loads in the workers, not here (unless a member runs here)
         spec,
         members,
         executor=executor,

@@ -6,7 +6,6 @@ import numpy as np
 
 from channelsim.engine.policy import DayView, Policy
 from channelsim.engine.stages import Setup
-from channelsim.rng import count_below
 
 DAYS_PER_YEAR = 365.25
 
@@ -52,4 +51,6 @@ def binomial(policy: Policy, day: DayView, decision: str, n: int, p: float, key0
         return 0
     if p >= 1.0:
         return n
+    from channelsim.rng import count_below  # not on import: Numba (a driver validates policies)
+
     return count_below(day.seed, policy.stream(decision), day.day, key0, n, p)

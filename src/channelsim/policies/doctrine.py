@@ -43,11 +43,10 @@ officer with ``officer_injury_probability``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr
 
-from channelsim.engine import policy_kernels as pk
 from channelsim.engine.policy import (
     Compiled,
     Cost,
@@ -62,14 +61,12 @@ from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
 from channelsim.params import Params
 from channelsim.policies._common import binomial
-from channelsim.world.geography import (
-    FR_SHALLOW,
-    FR_TERRITORIAL,
-    FR_WATERWAY,
-    UK_SIDE,
-    World,
-    load_world,
-)
+
+if TYPE_CHECKING:
+    from channelsim.world.geography import World
+
+# The kernels' modules (policy_kernels, world.geography) load Numba: imported where a run
+# needs them, not when a scenario's policies are read and checked (an ensemble's driver).
 
 KN_TO_KM_H = 1.852
 
@@ -80,6 +77,8 @@ Mode = Literal["pre_boarding", "waterways", "shallow", "territorial"]
 def area_geometry(area: Area, world: World | None = None) -> tuple[float, float | None]:
     """``(area_km2, band_width_km)`` of a doctrine area, from the world raster; the band
     width is ``None`` for the open territorial sea."""
+    from channelsim.world.geography import load_world
+
     world = world if world is not None else load_world()
     return world.area_geometry(area)
 
@@ -157,6 +156,8 @@ class MaritimeDoctrine(Policy):
 
     def interception(self, params: Params) -> Interception:
         """The rules of engagement the kernel applies."""
+        from channelsim.world.geography import FR_SHALLOW, FR_TERRITORIAL, FR_WATERWAY, UK_SIDE
+
         rate = self.search_rate_per_hour()
         area = self.effective_area
         required, any_of = {
@@ -196,6 +197,8 @@ class MaritimeDoctrine(Policy):
         for this type itself; a subclass keeps its Python hooks."""
         if type(self) is not MaritimeDoctrine:
             return None
+        from channelsim.engine import policy_kernels as pk
+
         record = pk.policy_record(
             kind=pk.DOCTRINE,
             hooks=sum(pk.HOOK_BITS[stage] for stage in self.hooks()),

@@ -20,12 +20,11 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, PrivateAttr
 
-from channelsim.engine import policy_kernels as pk
 from channelsim.engine.policy import Compiled, Cost, DayView, Policy, register_policy
 from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, binomial
-from channelsim.rng import EPOCH
+from channelsim.streams import EPOCH
 
 
 class _Queue:
@@ -159,6 +158,8 @@ class _Removal(Policy):
         types themselves; a subclass keeps its Python hooks."""
         if type(self) not in _COMPILED:
             return None
+        from channelsim.engine import policy_kernels as pk  # Numba: not on import
+
         record = pk.policy_record(
             kind=pk.ONE_IN_ONE_OUT if isinstance(self, OneInOneOut) else pk.YEARLY_CAPACITY,
             hooks=sum(pk.HOOK_BITS[stage] for stage in self.hooks()),

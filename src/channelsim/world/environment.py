@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,11 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
 from channelsim.errors import InputError
-from channelsim.rng import EPOCH, hash_normal, keyed_ar1, stream_id
+from channelsim.streams import EPOCH, stream_id
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,25 +231,6 @@ class WeatherConfig:
         }
 
 
-@njit(cache=True)
-def _weibull_of_normal(z: np.ndarray, scale: np.ndarray, shape: float) -> np.ndarray:
-    """The Weibull(``scale``, ``shape``) quantile of Φ(z), written with the survival
-    function 0.5·erfc(z/√2) for precision in the upper tail."""
-    out = np.empty(z.shape[0])
-    for i in range(z.shape[0]):
-        survival = min(max(0.5 * math.erfc(z[i] / math.sqrt(2.0)), 1e-300), 1.0)
-        out[i] = scale[i] * (-math.log(survival)) ** (1.0 / shape)
-    return out
-
-
-@njit(cache=True)
-def _keyed_normals(seed: int, stream: int, key: int, days: np.ndarray) -> np.ndarray:
-    out = np.empty(days.shape[0])
-    for i in range(days.shape[0]):
-        out[i] = hash_normal(seed, stream, days[i], key)
-    return out
-
-
 @functools.cache
 def _default_weather_config() -> WeatherConfig:
     text = resources.files("channelsim.world").joinpath("data/weather.json").read_text("utf-8")
@@ -277,11 +256,14 @@ class StochasticWeather:
         if days.size == 0:
             empty = np.zeros(0)
             return DailyWeather(dates, empty, empty.copy(), empty.copy(), empty.copy())
+        from channelsim.rng import keyed_ar1  # here: the draws load Numba, the readers not
+        from channelsim.world.weather_draws import keyed_normals, weibull_of_normal
+
         z = keyed_ar1(seed, stream_id("weather.wind"), days, c.wind_persistence, key)
         d = keyed_ar1(seed, stream_id("weather.direction"), days, c.wind_from_persistence, key)
-        eps_wave = _keyed_normals(int(seed), stream_id("weather.waves"), int(key), days)
+        eps_wave = keyed_normals(int(seed), stream_id("weather.waves"), int(key), days)
         scale = np.asarray(c.wind_scale_kn)[months(dates) - 1]
-        wind_kn = _weibull_of_normal(z, scale, c.wind_shape)
+        wind_kn = weibull_of_normal(z, scale, c.wind_shape)
         from_deg = np.mod(c.wind_from_mean_deg + c.wind_from_sd_deg * d, 360.0)
         waves = wave_height_m(wind_kn, from_deg, c.fetch_km) * np.exp(
             c.wave_noise_sd * eps_wave - 0.5 * c.wave_noise_sd**2
@@ -631,15 +613,3 @@ register_reader("era5", _era5, "ERA5 reanalysis, NetCDF from the Copernicus CDS 
 register_reader(
     "open-meteo", _open_meteo, "Open-Meteo historical weather and marine, CSV or JSON (path)"
 )
-
-
-def _refresh_caches() -> None:
-    """Flush the compiled functions here if a module they compile from changed (jit_cache)."""
-    import sys
-
-    from channelsim import jit_cache, rng
-
-    jit_cache.refresh("weather", [rng, sys.modules[__name__]])
-
-
-_refresh_caches()
