@@ -490,3 +490,113 @@ def test_idle_minutes_must_be_positive(folder: Path) -> None:
         done.stderr == "error: --idle-minutes: expected minutes above 0 and at most 10080, got 0\n"
     )
     assert not folder.exists()
+
+
+def _members(store: Path) -> dict[str, bytes]:
+    """Every member file of the store's one run, by its path below the run's folder."""
+    [run] = (store.parent / f"{store.name}.members").iterdir()
+    return {str(p.relative_to(run)): p.read_bytes() for p in sorted(run.rglob("*.parquet"))}
+
+
+def _without_run_id(text: str) -> dict[str, object]:
+    payload = json.loads(text)
+    for key in ("run_id", "elapsed_s", "code_version"):
+        payload.pop(key)
+    return payload
+
+
+def test_a_served_ensemble_gives_the_same_bits_as_one_in_its_own_process(
+    engine: dict[str, str], tmp_path: Path
+) -> None:
+    """``run --runs N`` served: the engine's child drives it and its pool's workers fork from
+    that child (the engine loaded, no fork server); its summary and every member's file are
+    those of the ensemble run in its own process, and the caller loads neither NumPy nor
+    Numba."""
+    script = tmp_path / "channelsim"  # named as the installed script: the engine serves it
+    script.write_text(LOADED)
+    args = [
+        "run", SCENARIO, "--seed", "3", "--to", "2025-02-28", "--runs", "6", "--workers", "2",
+        "--format", "json",
+    ]  # fmt: skip
+    listing = tmp_path / "loaded"
+    served = subprocess.run(
+        [sys.executable, str(script), *map(str, args), "--runs-store", str(tmp_path / "a.db")],
+        env={**engine, "LOADED_TO": str(listing)},
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE_S,
+    )
+    alone = channelsim(
+        {**engine, "CHANNELSIM_ENGINE": "off"}, *args, "--runs-store", tmp_path / "b.db"
+    )
+    assert (served.returncode, alone.returncode) == (0, 0), served.stderr + alone.stderr
+    assert not {"numpy", "numba", "typer"} & set(listing.read_text().split())
+    assert _without_run_id(served.stdout) == _without_run_id(alone.stdout)
+    assert _members(tmp_path / "a.db") == _members(tmp_path / "b.db")
+    assert len(_members(tmp_path / "a.db")) == 6
+
+
+def _engine_processes(env: dict[str, str]) -> list[int]:
+    """The engine and every process forked from it (its children and their pools' workers
+    run the engine's own command line)."""
+    pid = int((Path(env["CHANNELSIM_ENGINE_DIR"]) / "engine.lock").read_text())
+    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            same = entry.name.isdigit() and (entry / "cmdline").read_bytes() == command
+            if same and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "code", "reason"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+)
+def test_a_stopped_served_ensemble_keeps_its_members_and_leaves_no_process(
+    engine: dict[str, str], tmp_path: Path, signal_number: int, code: int, reason: str
+) -> None:
+    """Ctrl-C or SIGTERM of ``run --runs N`` served by the engine: the child stops its
+    workers and the run as in its own process (exit 130 or 143, the members recorded so far
+    kept, ``--resume`` finishes it), no process of it is left, and the engine serves on."""
+    store = tmp_path / "runs.duckdb"
+    args = [
+        "run", SCENARIO, "--to", "2025-01-31", "--runs", "300", "--workers", "2",
+        "--runs-store", store, "--format", "json",
+    ]  # fmt: skip
+    client = subprocess.Popen(
+        [str(SCRIPT), *map(str, args)], env=engine, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        members = Path(f"{store}.members")
+        deadline = time.monotonic() + PATIENCE_S
+        while not list(members.glob("*/*")) and client.poll() is None:
+            assert time.monotonic() < deadline, "no member was recorded in time"
+            time.sleep(0.02)
+        assert _serving(engine), "the run is not the engine's"
+        assert len(_engine_processes(engine)) >= 4  # the engine, its child, two workers
+        client.send_signal(signal_number)
+        out, err = client.communicate(timeout=PATIENCE_S)
+    finally:
+        client.kill()
+    assert client.returncode == code, err
+    assert reason in err and "Traceback" not in err and out == ""
+    deadline = time.monotonic() + PATIENCE_S
+    while len(_engine_processes(engine)) > 1:  # the engine alone
+        assert time.monotonic() < deadline, f"left running: {_engine_processes(engine)}"
+        time.sleep(0.05)
+    resumed = channelsim(engine, *args, "--resume", "latest")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["runs"] == 300
+    assert "Traceback" not in _log(engine)
+
+
+def test_an_ensemble_on_a_dask_cluster_is_not_served(engine: dict[str, str]) -> None:
+    """``--scheduler``: the cluster's workers load the engine themselves; the run is the
+    caller's own, said in one dim line (here its own error: no scheduler listens there)."""
+    done = channelsim(engine, "run", SCENARIO, "--runs", "2", "--scheduler", "tcp://127.0.0.1:9")
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("resident engine not used: a Dask cluster runs the members")
+    assert done.returncode != 0 and "cannot reach the Dask scheduler" in done.stderr

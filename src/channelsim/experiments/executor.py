@@ -173,8 +173,25 @@ driver's script (which ``channelsim.experiments.preload`` imports, see
 :data:`FORKSERVER_MAIN_ENV`) and the engine, loaded and warmed."""
 
 
+_FORK_FROM_HERE = False
+"""Whether local pools fork their workers from this process (:func:`fork_workers_from_here`)."""
+
+
+def fork_workers_from_here() -> None:
+    """Make this process's local pools fork their workers from this very process, not from a
+    fork server: for a process that has the engine loaded and warmed already (the resident
+    engine's child serving ``run --runs N``), whose workers then start with it loaded, in
+    milliseconds. It must have no thread of its own doing work while it forks (a fork copies
+    only the forking thread; the resident engine runs its BLAS single-threaded)."""
+    global _FORK_FROM_HERE
+    _FORK_FROM_HERE = True
+
+
 def _start_method() -> str:
-    """``forkserver`` where it exists (no fork of a threaded driver), else ``spawn``."""
+    """``fork`` if :func:`fork_workers_from_here` was called; else ``forkserver`` where it
+    exists (no fork of a threaded driver), else ``spawn``."""
+    if _FORK_FROM_HERE:
+        return "fork"
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
@@ -464,8 +481,9 @@ class AutoExecutor(_Lifecycle):
         return self.prestart(n_items, self.workers)
 
     def _pool_start_s(self) -> float:
-        """What starting the pool would cost: little once it is up, else the serial budget."""
-        if self._pool is not None and self._pool.started:
+        """What starting the pool would cost: little once it is up or when its workers fork
+        from this process (the engine loaded here already), else the serial budget."""
+        if (self._pool is not None and self._pool.started) or _FORK_FROM_HERE:
             return WARM_POOL_START_S
         return self.serial_budget_s
 
@@ -475,7 +493,7 @@ class AutoExecutor(_Lifecycle):
         :attr:`early_items`, more than one worker): a caller about to spend a while on other
         work (imports) calls it first. Returns whether the server is starting or up."""
         early = n_items >= cls.early_items and (workers or default_workers()) > 1
-        return early and start_fork_server()
+        return early and (_FORK_FROM_HERE or start_fork_server())
 
     def pool(self) -> ProcessExecutor:
         """The pool, started on first use and kept until :meth:`close`."""

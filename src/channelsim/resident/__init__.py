@@ -3,8 +3,9 @@ that ``channelsim run SCENARIO`` answers in a tenth of a second instead of a sec
 
 ``channelsim engine start`` starts it (it never starts by itself), ``engine status`` says
 whether it runs, ``engine stop`` stops it; it also stops after ``--idle-minutes`` without a
-request, and on SIGTERM or Ctrl-C. While it runs, ``channelsim run`` (one run, not
-``--runs``) connects to it before importing anything heavy, and the engine forks a child
+request, and on SIGTERM or Ctrl-C. While it runs, ``channelsim run`` (one run, or an
+ensemble with ``--runs``: its pool's workers fork from the child, the engine loaded; not on a
+Dask cluster) connects to it before importing anything heavy, and the engine forks a child
 that runs the very same command, with the caller's arguments, working folder, environment,
 umask and terminal (the caller's stdin, stdout and stderr are passed over the socket), and
 reports its exit code. Each request is served by a child of its own: nothing one request

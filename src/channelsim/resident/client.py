@@ -44,10 +44,15 @@ STOPS = (2, 15)  # SIGINT, SIGTERM (``signal`` itself loads only once a run is t
 
 
 def wanted(argv: list[str]) -> bool:
-    """Whether the engine may serve ``channelsim ARGV``: a single ``run`` (not ``--runs``)."""
-    if len(argv) < 2 or argv[1] != "run":
-        return False
-    return not any(arg == "--runs" or arg.startswith("--runs=") for arg in argv[2:])
+    """Whether the engine may serve ``channelsim ARGV``: a ``run``, of one scenario or an
+    ensemble (``--runs``: its pool's workers fork from the engine's child)."""
+    return len(argv) >= 2 and argv[1] == "run"
+
+
+def _on_a_cluster(argv: list[str]) -> bool:
+    """Whether ``channelsim ARGV`` runs its members on a Dask cluster (``--scheduler``): the
+    cluster's workers load the engine themselves, so it runs here, as without an engine."""
+    return any(arg == "--scheduler" or arg.startswith("--scheduler=") for arg in argv[2:])
 
 
 def serve(argv: list[str]) -> int | None:
@@ -61,6 +66,11 @@ def serve(argv: list[str]) -> int | None:
         return None
     folder = engine_dir()
     if not os.path.lexists(folder / SOCKET_NAME) or not _stdio_open():
+        return None
+    if _on_a_cluster(argv):
+        note(
+            "resident engine not used: a Dask cluster runs the members (--scheduler); running here"
+        )
         return None
     asked = request(argv)  # before connecting: the engine's child waits for it
     try:

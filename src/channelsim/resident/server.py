@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -47,6 +48,11 @@ from channelsim.resident.wire import WireError, receive, send
 HANDSHAKE_TIMEOUT_S = 10.0
 """How long a child waits for its caller's request, and then for its go-ahead."""
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+"""Set to 1 in the engine before NumPy loads: its BLAS then starts no thread of its own, so
+that the workers of an ensemble served here, forked from the engine's child, copy a process
+with one thread (the engine's kernels use no BLAS; a run's bits do not depend on it)."""
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the engine until it is stopped; report readiness (or the one-line reason it cannot
@@ -57,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.umask(0o077)
     os.chdir("/")  # keeps no folder of the user's busy (the module path is absolute by now)
+    os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))  # before NumPy loads: see below
     try:
         engine = Engine.prepare(args.idle_minutes * 60.0)
     except (ChannelsimError, OSError) as error:
@@ -245,6 +252,18 @@ def warm_up() -> None:
         n for n in sys.modules if n == "channelsim.cli" or n.startswith("channelsim.cli.")
     ]:
         del sys.modules[name]
+    for name in ENSEMBLE_MODULES:
+        importlib.import_module(name)
+
+
+ENSEMBLE_MODULES = (
+    "channelsim.experiments.runs",
+    "channelsim.experiments.executor",
+    "channelsim.runstore",
+    "pyarrow.parquet",
+)
+"""What the driver of ``run --runs N`` loads beyond a single run (pandas, PyArrow, DuckDB),
+loaded by the engine too (imported only: none of them has started a thread)."""
 
 
 def _serve(conn: socket.socket, status: dict[str, Any]) -> int:
@@ -309,9 +328,13 @@ def _same_user(conn: socket.socket) -> bool:
 def _run_request(conn: socket.socket, request: dict[str, Any]) -> int:
     """Run the caller's command as its own process would (in the caller's terminal, folder and
     environment: :func:`_take_context`), and send back the exit code."""
+    from channelsim.experiments.executor import fork_workers_from_here
+
+    fork_workers_from_here()  # an ensemble's workers: forked from here, the engine loaded
     watcher = threading.Thread(target=_watch, args=(conn,), daemon=True)
     watcher.start()
     code = _run_command(list(request["argv"]))
+    _multiprocessing_exit()
     for signum in (signal.SIGINT, signal.SIGTERM):  # done: a late stop changes nothing now
         signal.signal(signum, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
@@ -320,6 +343,17 @@ def _run_request(conn: socket.socket, request: dict[str, Any]) -> int:
     with contextlib.suppress(OSError):
         send(conn, {"status": "exit", "code": code})
     return 0
+
+
+def _multiprocessing_exit() -> None:
+    """What multiprocessing does when a process exits (its temporary folder removed, its
+    finalizers run), which this child's ``os._exit`` would skip, if an ensemble's pool
+    loaded it."""
+    util = sys.modules.get("multiprocessing.util")
+    exit_function = getattr(util, "_exit_function", None)
+    if exit_function is not None:
+        with contextlib.suppress(Exception):
+            exit_function()
 
 
 def _take_context(request: dict[str, Any], fds: list[int]) -> None:
