@@ -231,6 +231,10 @@ def _check_run_id(run_id: str) -> str:
     return run_id
 
 
+_MEMBER_FIELDS = "member_key, seed, started, ended, totals, tables, files"
+"""What :meth:`RunStore.load_member` reads of a member's row."""
+
+
 class RunStore:
     """A DuckDB database of runs and members, with member outputs in Parquet beside it.
 
@@ -666,13 +670,30 @@ class RunStore:
         """A recorded member's output, its files checked against their recorded size and
         checksum first (a damaged one is a :class:`StoreError` saying how to recompute it)."""
         rows = self._query(
-            "SELECT seed, started, ended, totals, tables, files FROM members "
-            "WHERE run_id = ? AND member_key = ?",
+            f"SELECT {_MEMBER_FIELDS} FROM members WHERE run_id = ? AND member_key = ?",
             [run_id, member.key],
         )
-        if not rows:
+        return self._member_output(run_id, member, rows[0] if rows else None)
+
+    def load_members(self, run_id: str, members: Sequence[Member]) -> list[MemberOutput]:
+        """Recorded members' outputs in the order given, as :meth:`load_member` reads each,
+        their rows read in one query (a resumed run's hundreds of members: one query each
+        cost about 2 ms of the driver's CPU apiece)."""
+        if not members:
+            return []
+        rows = {
+            row["member_key"]: row
+            for row in self._query(
+                f"SELECT {_MEMBER_FIELDS} FROM members WHERE run_id = ?", [run_id]
+            )
+        }
+        return [self._member_output(run_id, member, rows.get(member.key)) for member in members]
+
+    def _member_output(
+        self, run_id: str, member: Member, row: dict[str, Any] | None
+    ) -> MemberOutput:
+        if row is None:
             raise StoreError(f"member {member.key} of run {run_id} is not recorded in {self.path}")
-        row = rows[0]
         folder = self.outputs_dir / run_id / member.key
         tables = json.loads(row["tables"])
         problem = _damage(folder, tables, json.loads(row["files"]) if row["files"] else None)
@@ -716,5 +737,5 @@ class RunStore:
         )
         recorded = {row["member_key"] for row in self.members(run_id)}
         members = [m for m in planned if m.key in recorded]
-        outputs = [self.load_member(run_id, m) for m in members]
+        outputs = self.load_members(run_id, members)
         return EnsembleResult(spec, members, outputs, run_id)

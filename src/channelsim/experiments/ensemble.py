@@ -518,6 +518,10 @@ class EnsembleStore(Protocol):
 
     def load_member(self, run_id: str, member: Member) -> MemberOutput: ...
 
+    def load_members(self, run_id: str, members: Sequence[Member]) -> list[MemberOutput]:
+        """Recorded members' outputs, in the order given (a resumed run's, at once)."""
+        ...
+
     def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
         """Record a finished member: its files at once, then its row, which commits it.
 
@@ -829,9 +833,11 @@ def run_ensemble(
                 run_id=run_id,
                 resume=resume,
             )
-            for i, member in enumerate(members):
-                if member.key in recorded:
-                    outputs[i] = store.load_member(run_id, member)
+            found = [i for i, member in enumerate(members) if member.key in recorded]
+            for i, output in zip(
+                found, store.load_members(run_id, [members[i] for i in found]), strict=True
+            ):
+                outputs[i] = output
         todo = [i for i, output in enumerate(outputs) if output is None]
         label = spec.name if run_id is None else f"{spec.name} ({run_id})"
         with _progress_bar(progress, len(members), len(members) - len(todo), label) as advance:

@@ -250,6 +250,9 @@ class MemberCache:
             self._outputs.move_to_end(content)
             return dataclasses.replace(self._outputs[content], key=member.key)
 
+    def load_members(self, run_id: str, members: Sequence[Member]) -> list[MemberOutput]:
+        return [self.load_member(run_id, member) for member in members]
+
     def record_member(self, run_id: str, member: Member, output: MemberOutput) -> None:
         with self._lock:
             content = self._runs[run_id].get(member.key)
