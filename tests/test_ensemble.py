@@ -369,3 +369,39 @@ def test_a_member_ships_its_daily_table_as_columns_that_build_the_same_frame() -
     shipped = output.columns["daily"].columns
     assert parquet_bytes(framed.tables["daily"], shipped) == buffer.getvalue()
     assert framed.without_columns().columns == {}
+
+
+FORKED_AHEAD = """
+import json, multiprocessing, os
+from channelsim.experiments import executor
+
+def witness(payload, item):
+    return os.environ.get("WITNESS")
+
+executor.fork_workers_from_here()
+executor.fork_pool_now(2)
+os.environ["WITNESS"] = "set after the fork"  # seen by any worker forked later
+import duckdb
+duckdb.connect(":memory:")  # a driver's store: about ten threads from here on
+with executor.ProcessExecutor(2) as pool:
+    seen = [value for _, value in pool.run(witness, None, list(range(6)))]
+executor.fork_pool_now(2)
+executor.discard_forked_pool()
+print(json.dumps([seen, len(multiprocessing.active_children())]))
+"""
+
+
+def test_a_pool_forked_ahead_is_the_one_a_run_uses_and_one_left_unused_stops() -> None:
+    """Served by the resident engine, an ensemble's pool forks its workers before the driver
+    opens its results store (whose DuckDB starts threads a fork would copy mid-work): the pool
+    a run then starts is that one, its workers forked before anything set later (a pool
+    forked at its first task would see it); one no run took is stopped, no process left."""
+    import json
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-c", FORKED_AHEAD], capture_output=True, text=True, check=True
+    ).stdout
+    seen, left = json.loads(shown)
+    assert seen == [None] * 6 and left == 0

@@ -112,10 +112,13 @@ def _run_ensemble_command(
     fmt: OutputFormat,
 ) -> None:
     """``run --runs N``: the ensemble, recorded in the store; outputs only once it is whole."""
-    if scheduler is None and workers is None:  # the local pool loads while this process does
-        from channelsim.experiments.executor import AutoExecutor
+    if scheduler is None:  # the local pool loads while this process does
+        from channelsim.experiments.executor import AutoExecutor, fork_pool_now
 
-        AutoExecutor.prestart(runs)
+        if workers is None:
+            AutoExecutor.prestart(runs)
+        if runs > 1:
+            fork_pool_now(workers)  # served by the resident engine: its workers, forked now
     from channelsim.engine import load_scenario
     from channelsim.experiments.inputs import prepare
     from channelsim.experiments.runs import run_scenario_ensemble

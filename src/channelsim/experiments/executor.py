@@ -187,6 +187,43 @@ def fork_workers_from_here() -> None:
     _FORK_FROM_HERE = True
 
 
+_FORKED_POOL: ProcessExecutor | None = None
+"""A pool whose workers were forked from here ahead of its first run (:func:`fork_pool_now`)."""
+
+
+def fork_pool_now(workers: int | None = None) -> None:
+    """In a process whose pools fork from here (:func:`fork_workers_from_here`): start a pool
+    of ``workers`` and fork its workers now, while this process runs no thread that does work
+    (before its results store's DuckDB starts about ten); the next pool of that size started
+    here takes it over (:func:`discard_forked_pool` stops one left unused). Elsewhere nothing."""
+    global _FORKED_POOL
+    if not _FORK_FROM_HERE or _FORKED_POOL is not None:
+        return
+    pool = ProcessExecutor(workers).start()
+    assert pool._pool is not None
+    pool._pool.submit(os.getpid).result()  # the 'fork' method forks them all for a first task
+    _FORKED_POOL = pool
+
+
+def _take_forked_pool(workers: int) -> tuple[ProcessPoolExecutor, Path] | None:
+    """The pool :func:`fork_pool_now` forked, if it has ``workers`` (no longer kept there)."""
+    global _FORKED_POOL
+    forked = _FORKED_POOL
+    if forked is None or forked.workers != workers:
+        return None
+    _FORKED_POOL = None
+    assert forked._pool is not None and forked._payload_dir is not None
+    return forked._pool, forked._payload_dir
+
+
+def discard_forked_pool() -> None:
+    """Stop the pool :func:`fork_pool_now` forked if no run took it over."""
+    global _FORKED_POOL
+    if _FORKED_POOL is not None:
+        _FORKED_POOL.close()
+        _FORKED_POOL = None
+
+
 def _start_method() -> str:
     """``fork`` if :func:`fork_workers_from_here` was called; else ``forkserver`` where it
     exists (no fork of a threaded driver), else ``spawn``."""
@@ -223,6 +260,8 @@ class ProcessExecutor(_Lifecycle):
         self._payload_dir: Path | None = None
 
     def start(self) -> Self:
+        if self._pool is None and self._payload_dir is None:
+            self._pool, self._payload_dir = _take_forked_pool(self.workers) or (None, None)
         if self._payload_dir is None:
             self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
         if self._pool is None:

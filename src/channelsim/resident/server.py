@@ -346,14 +346,21 @@ def _run_request(conn: socket.socket, request: dict[str, Any]) -> int:
 
 
 def _multiprocessing_exit() -> None:
-    """What multiprocessing does when a process exits (its temporary folder removed, its
-    finalizers run), which this child's ``os._exit`` would skip, if an ensemble's pool
-    loaded it."""
-    util = sys.modules.get("multiprocessing.util")
-    exit_function = getattr(util, "_exit_function", None)
-    if exit_function is not None:
-        with contextlib.suppress(Exception):
-            exit_function()
+    """What multiprocessing leaves for a process's exit, which this child's ``os._exit``
+    skips, if an ensemble's pool ran here: a pool forked ahead of a run that did not take it
+    is stopped, and multiprocessing's temporary folder of this process removed."""
+    if "multiprocessing" not in sys.modules:
+        return
+    import shutil
+    from multiprocessing import process
+
+    from channelsim.experiments.executor import discard_forked_pool
+
+    with contextlib.suppress(Exception):
+        discard_forked_pool()
+    folder = process.current_process()._config.get("tempdir")  # type: ignore[attr-defined]
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _take_context(request: dict[str, Any], fds: list[int]) -> None:
