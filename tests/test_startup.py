@@ -49,3 +49,15 @@ def test_an_ensemble_driver_loads_neither_numba_nor_scipy(tmp_path: Path) -> Non
     )  # fmt: skip
     assert "channelsim.experiments.executor" in loaded  # the members ran on the pool
     assert not {"numba", "llvmlite", "scipy", "channelsim.engine.sim"} & loaded
+
+
+def test_a_run_writing_its_outputs_loads_no_report_machinery(tmp_path: Path) -> None:
+    """The workbook's credit line (``reports.credits``) is all ``run --out`` takes of the
+    reports: Plotly, the data store (DuckDB) and the report builder stay unloaded (some 20 MB
+    of the command's peak memory)."""
+    out = tmp_path / "out"
+    loaded = _modules_loaded_by("run", SCENARIO, "--to", "2025-01-03", "--out", out)
+    assert (out / "tables.xlsx").is_file()
+    assert "channelsim.reports.credits" in loaded
+    unused = {"plotly", "duckdb", "channelsim.reports.build", "channelsim.data.store"}
+    assert not unused & loaded

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from channelsim import __version__
-from channelsim.data.brief import source_line
+
+if TYPE_CHECKING:  # the credit lines alone load neither Plotly nor the data store
+    import plotly.graph_objects as go
 
 __all__ = [
     "comparison_line",
@@ -38,6 +39,8 @@ SOFTWARE_LICENCE = "open software, MIT licence"
 
 def home_office_line(edition: dict[str, str]) -> str:
     """The Home Office credit with the OGL v3.0 attribution (``edition``: ``date``, ``file``)."""
+    from channelsim.data.brief import source_line
+
     return source_line(edition)
 
 
