@@ -234,7 +234,7 @@ def _steer_around(
     return False, x, y, 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sail_boat(
     boat: Any,
     x_km: float,
