@@ -333,3 +333,100 @@ def test_the_boat_log_of_a_comparison_names_its_scenario_first() -> None:
     assert comparison.boats is not None
     assert list(comparison.boats.columns)[:2] == ["scenario", "boat_id"]
     assert list(dict.fromkeys(comparison.boats["scenario"])) == ["status-quo-2025", "again"]
+
+
+#: The 2025 policy scenarios that replace the status quo's one in, one out with a bigger one.
+RETURNS_SCENARIOS = ("one-in-one-out-50", "one-in-one-out-scaled", "combined-gangs-returns")
+
+
+@pytest.mark.parametrize("name", RETURNS_SCENARIOS)
+def test_a_bigger_returns_policy_draws_the_base_policys_numbers(name: str) -> None:
+    """The scaled-up one in, one out read "46 more arrivals" against the status quo: its
+    policy, written without a name, drew from the streams of "one_in_one_out#0", not the
+    base's "one_in_one_out", so the same people returned on the same day drew other numbers
+    (to be eligible, to cross again), and its retry probability was the default 2/94, not the
+    base's 0.0213. The replacement is the base's policy (name, so streams, and every option
+    but the weekly cap)."""
+    from channelsim.engine.policy import build_policies, name_policies
+
+    def returns_policy(scenario: Scenario) -> tuple[str, dict[str, object]]:
+        policies = build_policies(scenario.policies, scenario.policy_location)
+        [(name_, policy)] = [
+            (n, p) for p, n in zip(policies, name_policies(policies), strict=True)
+            if p.type_name == "one_in_one_out"
+        ]  # fmt: skip
+        return name_, policy.model_dump()
+
+    base_name, base_options = returns_policy(_load("status-quo-2025"))
+    name_, options = returns_policy(_load(name))
+    assert name_ == base_name
+    caps = ("weekly_cap_people", "cap_ramp_people_per_week", "max_weekly_cap_people")
+    assert {k: v for k, v in options.items() if k not in caps} == {
+        k: v for k, v in base_options.items() if k not in caps
+    }
+
+
+def test_the_reports_headline_of_a_bigger_returns_policy_says_what_it_returned(
+    tmp_path: Path,
+) -> None:
+    """The report of `compare --out` headlined the scaled-up one in, one out with its
+    arrivals, deaths and cost and not a word of the thousands it returned (the terminal's
+    headline said them): both now say the removals."""
+    from channelsim.reports.headlines import comparison_headline, comparison_headlines
+
+    autumn = {"start": dt.date(2025, 9, 1), "end": dt.date(2025, 11, 30)}
+    base = load_scenario(SCENARIOS / "status-quo-2025.toml").with_changes(**autumn)
+    scaled = load_scenario(SCENARIOS / "one-in-one-out-scaled.toml").with_changes(**autumn)
+    comparison = compare_scenarios(
+        base, [scaled], runs=2, seed=3, executor="serial", progress=False
+    )
+    comparison.write(tmp_path / "out")
+    [report_text] = comparison_headlines(load_folder(tmp_path / "out"))
+    assert "Removals: about" in report_text and "more people returned from the UK" in report_text
+    assert report_text == comparison_headline(comparison)
+
+
+def test_more_arrivals_with_more_returns_say_why() -> None:
+    """ "About 46 more people arrived" with more returns, and no word of why: in the model a
+    share of those returned cross again (the retry probability, an assumption) and the
+    returns deter no one; the headline says so, with the numbers."""
+    from channelsim.reports.headlines import retry_note
+
+    rows = [
+        {"figure": "arrived_people", "median": 46.0, "low": 0.0, "high": 130.0},
+        {"figure": "returned_people", "median": 4903.0, "low": 4138.0, "high": 5641.0},
+    ]
+    stated = [
+        {"input": "policy.one_in_one_out.retry_probability", "stated": 0.0213},
+        {"input": "policy.one_in_one_out.deterrence_elasticity", "stated": 0.0},
+    ]
+    text = retry_note(rows, stated)
+    assert text is not None
+    assert "2.13% of the people returned from the UK go back to the French coast" in text
+    assert "about 100 of the 4,900 more returned" in text and "deter no one" in text
+    fewer = [{**rows[0], "median": -46.0}, rows[1]]
+    assert retry_note(fewer, stated) is None  # fewer arrivals: nothing to explain
+    assert retry_note(rows, stated[1:]) is None  # no retry probability stated
+
+
+def test_the_ranking_says_more_arrivals_not_negative_fewer() -> None:
+    """The ranking of `compare` printed "Fewer arrivals: -46" for a scenario with 46 more."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import tradeoff_table, tradeoff_words
+
+    figures = {"more": (46.0, 9.8e7), "fewer": (-1600.0, 1.75e7)}
+    table = pd.DataFrame(
+        [
+            {"scenario": s, "figure": f, "median": m, "low": m - 10, "high": m + 10}
+            for s, (arrived, cost) in figures.items()
+            for f, m in (
+                ("arrived_people", arrived),
+                ("dead_or_missing_people", 0),
+                ("cost_gbp", cost),
+            )
+        ]
+    )
+    rows = tradeoff_words(tradeoff_table(table), all_results().describe)
+    assert [r["scenario"] for r in rows] == ["fewer", "more"]
+    assert [r["arrivals_words"] for r in rows] == ["1,600 fewer", "46 more"]
+    assert rows[1]["extra_cost_words"] == "£98m more" and rows[1]["deaths_words"] == "no change"

@@ -145,3 +145,13 @@ def test_stopped_on_the_beach_and_fewer_arrivals_are_named_apart() -> None:
     ranked = ("fewer_arrivals_people", "cost_per_prevented_arrival_gbp")
     labels += [describe(c).label for c in ranked]
     assert not [label for label in labels if "prevented" in label.lower()]
+
+
+def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
+    """ "no change in dead or missing in the median (90%: 0–0 fewer)": a 5% quantile of
+    −0.05 (one pair of 20 with one fewer) rounds to 0 either way."""
+    from channelsim.headline import Estimate, difference_text
+
+    field = RESULTS.describe("dead_or_missing_people")
+    text = difference_text(Estimate(field, 0.0, -0.05, 0.0))
+    assert "0–0" not in text and text.endswith("nor in 90% of the paired runs"), text

@@ -406,3 +406,16 @@ def test_the_same_assumption_of_two_policies_is_named_once() -> None:
     assert text.count("compliance probability") == 1, text
     assert "compliance probability (maritime doctrine and doctrine as signed) 0.3 " in text
     assert text.count("(assumed to lie in") == len(found) // 2
+
+
+def test_one_assumption_at_two_precisions_is_named_once() -> None:
+    """The base's retry probability 0.0213 and a scenario's default 2/94 read "retry
+    probability (one in one out) 0.0212766 …; retry probability (one in one out) 0.0213":
+    stated values are written to three significant figures and named once."""
+    from channelsim.experiments.uncertainty import assumptions_sentence
+
+    key = "policy.one_in_one_out.retry_probability"
+    text = assumptions_sentence(
+        [{"input": key, "stated": s, "low": 0.0, "high": 0.5} for s in (2 / 94, 0.0213)]
+    )
+    assert text.count("retry probability") == 1 and "0.0213 (assumed" in text, text

@@ -243,6 +243,27 @@ COLUMNS = FieldTable(
             "Cost of the scenario's policies minus the base's (paired runs).",
         ),
         Field("rank", "Rank", "", "Order by fewer arrivals, most first.", "id"),
+        Field(
+            "arrivals_words",
+            "People arrived in the UK",
+            "",
+            "Against the base, in words (median of the paired runs): 1,600 fewer, 46 more.",
+            "text",
+        ),
+        Field(
+            "deaths_words",
+            "Dead or missing",
+            "",
+            "Against the base, in words (median of the paired runs): 3 more, no change.",
+            "text",
+        ),
+        Field(
+            "extra_cost_words",
+            "Cost of policies",
+            "",
+            "Against the base, in words (median of the paired runs): £17.5m more.",
+            "text",
+        ),
         Field("metric", "Figure", "", "The figure the row gives.", "text"),
         Field(
             "prevented_boats",

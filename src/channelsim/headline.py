@@ -197,6 +197,17 @@ def _more(value: float, field: Field) -> str:
     return "fewer" if value < 0 else "more"
 
 
+def change_words(value: float, field: Field) -> str:
+    """A difference in words, its size never negative: ``46 more``, ``1,600 fewer``,
+    ``£17.5m more``, ``no change`` (a ranking's cell; "-46 fewer arrivals" read as fewer)."""
+    if not math.isfinite(value):
+        return "–"
+    size = about(abs(value), field)
+    if size == about(0.0, field):
+        return "no change"
+    return f"{size} {_more(value, field)}"
+
+
 def difference_text(estimate: Estimate) -> str:
     """``about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)``."""
     field = estimate.field
@@ -215,6 +226,8 @@ def difference_text(estimate: Estimate) -> str:
     if interval is None:
         return text
     low, high = interval
+    if about(low, field) == about(high, field) == about(0.0, field):  # "0–0 fewer"
+        return f"{text}, nor in 90% of the paired runs" if median == 0 else text
     if low >= 0 or high <= 0:  # on one side of zero
         near, far = sorted((abs(low), abs(high)))
         way = _more(low if low != 0 else high, field)

@@ -59,10 +59,10 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
                 label = comparison.describe(record["figure"]).heading
                 console.print(f"{label}: no value: {record['why_no_value']}.", soft_wrap=True)
     if fmt is OutputFormat.table and len(comparison.names) > 1:
-        ranked = comparison.tradeoffs()
-        keep = [c for c in ranked.columns if not c.endswith(("_low", "_high"))]
+        from channelsim.experiments.compare import tradeoff_words
+
         emit_rows(
-            ranked[keep].to_dict(orient="records"),
+            tradeoff_words(comparison.tradeoffs(), comparison.describe),
             fmt,
             title="scenarios ranked by fewer arrivals (medians)",
             sources=[comparison.results],

@@ -491,6 +491,31 @@ TRADEOFF: tuple[tuple[str, str, int], ...] = (
 )
 
 
+#: The ranked table's figures in words: the column of each of :data:`TRADEOFF`.
+TRADEOFF_WORDS = {
+    "fewer_arrivals_people": "arrivals_words",
+    "deaths_change_people": "deaths_words",
+    "extra_cost_gbp": "extra_cost_words",
+}
+
+
+def tradeoff_words(ranked: pd.DataFrame, describe: Any) -> list[dict[str, Any]]:
+    """The ranking of :func:`tradeoff_table` for reading: each difference as the scenario
+    against the base in words (``46 more``, ``1,600 fewer``: a ranked "fewer arrivals" of −46
+    read as fewer), and the extra cost per fewer arrival. ``describe``: a figure's field."""
+    from channelsim.headline import change_words
+
+    rows = []
+    for record in ranked.to_dict(orient="records"):
+        row: dict[str, Any] = {"rank": record["rank"], "scenario": record["scenario"]}
+        for column, figure, sign in TRADEOFF:  # back to the scenario minus the base
+            words = TRADEOFF_WORDS[column]
+            row[words] = change_words(float(record[column]) * sign, describe(figure))
+        row[COST_PER_PREVENTED] = record[COST_PER_PREVENTED]
+        rows.append(row)
+    return rows
+
+
 def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario of a comparison's summary (``scenario``, ``figure`` or
     ``metric``, ``median``, ``low``, ``high``): fewer arrivals, the change in deaths and

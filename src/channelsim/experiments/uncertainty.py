@@ -160,14 +160,14 @@ def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
     range it is assumed to lie in, and how to see how much each decides the answer. The same
     option of several policies at the same value and range (the doctrine a scenario adds and
     the base's doctrine as signed it drops) is named once, with both policies."""
-    groups: dict[tuple[str, float, float, float], list[str]] = {}
+    groups: dict[tuple[str, str, float, float], list[str]] = {}
     for a in assumptions:
         option, policy = _option_and_policy(str(a["input"]))
-        key = (option, float(a["stated"]), float(a["low"]), float(a["high"]))
+        key = (option, _stated(float(a["stated"])), float(a["low"]), float(a["high"]))
         if policy not in groups.setdefault(key, []):
             groups[key].append(policy)
     named = "; ".join(
-        f"{option}{_policies_text(policies)} {stated:g} (assumed to lie in {low:g}–{high:g})"
+        f"{option}{_policies_text(policies)} {stated} (assumed to lie in {low:g}–{high:g})"
         for (option, stated, low, high), policies in groups.items()
     )
     return (
@@ -175,6 +175,13 @@ def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
         f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
         "this answer\" shows how much they decide it."
     )
+
+
+def _stated(value: float) -> str:
+    """A stated value to three significant figures, one precision for all: the base's
+    retry probability 0.0213 and a scenario's default 2/94 read "0.0213" and "0.0212766"
+    side by side, as if two assumptions."""
+    return f"{value:.3g}"
 
 
 def _option_and_policy(name: str) -> tuple[str, str]:

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from channelsim.experiments.summary import interval_stats
+from channelsim.fields import Field
+from channelsim.formatting import about, format_value
 from channelsim.headline import (
     Driver,
     Subject,
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
     from channelsim.engine import ResultSet
     from channelsim.experiments import Comparison
     from channelsim.experiments.observed import ObservedFigures
-    from channelsim.fields import Field
     from channelsim.reports.inputs import ReportInput
 
 
@@ -133,6 +134,7 @@ def comparison_headlines(found: ReportInput) -> list[str]:
         )
         mine = [r for r in rows if r["scenario"] == scenario]
         text = headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
+        text = with_notes(text, mine, results.describe, found.assumptions.get(str(scenario), []))
         rests_on = found.rests_on.get(str(scenario))
         lines.append(text if rests_on is None else f"{text} {rests_on}")
     return lines
@@ -221,11 +223,58 @@ def comparison_headline(comparison: Comparison) -> str:
             estimates(mine, names, comparison.results.describe),
             comparison.headline_drivers(name, names),
         )
-        for note in (removals_note(mine, comparison.results.describe), boats_note(mine)):
-            text = text if note is None else f"{text} {note}"
+        text = with_notes(
+            text, mine, comparison.results.describe, comparison.rests_on.get(name, [])
+        )
         rests_on = comparison.rests_on_text(name)
         lines.append(text if rests_on is None else f"{text} {rests_on}")
     return "\n\n".join(lines)
+
+
+def with_notes(
+    text: str,
+    rows: list[dict[str, Any]],
+    describe: Callable[[str], Field],
+    assumptions: list[dict[str, Any]],
+) -> str:
+    """A comparison's headline of one scenario with what its key figures leave out: the
+    removals it changes (:func:`removals_note`), why more returns brought more arrivals
+    (:func:`retry_note`), why seizing boats changed none (:func:`boats_note`). ``rows``: the
+    scenario's rows of the comparison's table; ``assumptions``: those its answer rests on
+    (``input``, ``stated``; empty with a posterior)."""
+    notes = (removals_note(rows, describe), retry_note(rows, assumptions), boats_note(rows))
+    return " ".join([text, *(n for n in notes if n is not None)])
+
+
+def retry_note(rows: list[dict[str, Any]], assumptions: list[dict[str, Any]]) -> str | None:
+    """Why more returns brought more arrivals (the scaled-up one in, one out read "about 46
+    more people arrived" with no word of why): in the model a share of the people returned
+    from the UK go back to the French coast and cross again (``retry_probability``, an
+    assumption), and, with no deterrence (``deterrence_elasticity`` 0), no one stays away for
+    the returns. Said when the arrivals and the people returned both rose in the median and
+    the answer rests on a stated retry probability; ``None`` otherwise."""
+    by = {str(r.get("figure")): r for r in rows}
+    arrived, returned = by.get("arrived_people"), by.get("returned_people")
+    if arrived is None or returned is None:
+        return None
+    more_arrived, more_returned = float(arrived["median"]), float(returned["median"])
+    stated = {str(a["input"]).rsplit(".", 1)[-1]: float(a["stated"]) for a in assumptions}
+    retry = stated.get("retry_probability")
+    if not (more_arrived > 0 and more_returned > 0 and retry):
+        return None
+    people = Field("returned_people", "people", "people", kind="int")
+    text = (
+        f"More returns, more arrivals: in the model {format_value(retry, _PROBABILITY)} of the "
+        f"people returned from the UK go back to the French coast and cross again (the retry "
+        f"probability, an assumption), about {about(more_returned * retry, people)} of the "
+        f"{about(more_returned, people)} more returned here"
+    )
+    if stated.get("deterrence_elasticity") == 0:
+        text += ", and the returns deter no one (deterrence elasticity 0, an assumption)"
+    return text + "."
+
+
+_PROBABILITY = Field("retry_probability", "retry probability", kind="share")
 
 
 #: What removal policies do, beyond the key figures (one in, one out's returns and the
@@ -380,7 +429,6 @@ def _days(start: dt.date, end: dt.date) -> str:
 def _about(quantiles: dict[str, float], name: str) -> tuple[str, str, str]:
     """Median and 90% bounds of a count for a sentence (:func:`channelsim.formatting.about`)."""
     from channelsim.engine import all_results
-    from channelsim.formatting import about
 
     field = all_results().describe(name)
     return tuple(about(quantiles[k], field) for k in ("median", "low90", "high90"))  # type: ignore[return-value]

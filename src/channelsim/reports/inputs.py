@@ -41,6 +41,8 @@ class ReportInput:
     #: A comparison without a posterior: scenario -> the sentence naming the assumptions its
     #: answer rests on at their stated values (``comparison.json``'s ``rests_on``).
     rests_on: dict[str, str] = field(default_factory=dict)
+    #: The same: scenario -> those assumptions (``input``, ``stated``, ``low``, ``high``).
+    assumptions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -202,6 +204,11 @@ def load_folder(folder: Path) -> ReportInput:
                 for e in payload.get("scenarios", [])
                 if isinstance(e, dict) and e.get("name")
                 and isinstance(e.get("rests_on"), dict) and e["rests_on"].get("text")
+            }  # fmt: skip
+            found.assumptions = {
+                str(e["name"]): list(e["rests_on"].get("assumptions") or [])
+                for e in payload.get("scenarios", [])
+                if isinstance(e, dict) and e.get("name") and isinstance(e.get("rests_on"), dict)
             }  # fmt: skip
             base = {"name": payload.get("base"), "description": payload.get("base_description")}
             for entry in [base, *payload.get("scenarios", [])]:
