@@ -168,3 +168,31 @@ def test_damaged_daily_table_names_the_file(tmp_path: Path, run_dir: Path) -> No
     with pytest.raises(InputError, match=r"broken/daily.parquet: column 'arrived_boats'"):
         build_report(str(folder), tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_the_map_of_several_runs_draws_a_typical_one_and_says_which(tmp_path: Path) -> None:
+    """The map of `run --runs 20 --out` drew the first member's boats (97 dead or missing in
+    a year whose median was 12) and said neither which run it was nor that it was atypical:
+    it draws the member whose dead or missing are closest to the median and says which, with
+    its figures against the runs' median and interval."""
+    import json
+
+    import numpy as np
+
+    from channelsim.experiments.runs import run_scenario_ensemble
+    from channelsim.reports.build import map_section
+    from channelsim.reports.inputs import load_folder
+
+    scenario = load_scenario(SCENARIO).with_changes(
+        start=dt.date(2025, 8, 1), end=dt.date(2025, 8, 31)
+    )
+    ensemble = run_scenario_ensemble(scenario, 7, 3, executor="serial", progress=False)
+    out = ensemble.write(tmp_path / "ens")
+    deaths = ensemble.result.totals()["dead_or_missing_people"].to_numpy()
+    typical = int(abs(deaths - np.median(deaths)).argmin())
+    assert json.loads((out / "summary.json").read_text())["map_run"]["rep"] == typical
+    chosen = ensemble.result.members[typical]
+    assert ensemble.map_member == chosen
+    text = " ".join(map_section(load_folder(out)).paragraphs)
+    assert f"The map draws run {typical + 1} of 7, the typical one" in text, text
+    assert f"{int(deaths[typical])} dead or missing (median of the 7 runs" in text, text

@@ -32,8 +32,10 @@ from channelsim.experiments.summary import (
     INTERVAL,
     LOW_Q,
     STATS,
+    TYPICAL_FIGURE,
     interval_columns,
     plain_json,
+    typical_position,
 )
 from channelsim.outputs import OutputTarget, write_output_folder
 
@@ -114,15 +116,25 @@ class ScenarioEnsemble:
         return pd.DataFrame(rows, columns=[period, "figure", *STATS])
 
     @functools.cached_property
+    def map_member(self) -> Member:
+        """The member whose boats the map draws: the typical one, its dead or missing closest
+        to the median of the members (:func:`typical_position`), not the first, which may be
+        the one year in twenty with 200 deaths."""
+        totals = self.result.totals()
+        if TYPICAL_FIGURE not in totals or totals.empty:
+            return self.result.members[0]
+        return self.result.members[typical_position(totals[TYPICAL_FIGURE])]
+
+    @functools.cached_property
     def boats(self) -> pd.DataFrame:
-        """The first member's boat log (members ship their daily tables only; the boat log
-        is simulated again here, with the same seed and parameters: the same boats)."""
+        """The :attr:`map_member`'s boat log (members ship their daily tables only; the boat
+        log is simulated again here, with the same seed and parameters: the same boats)."""
         from channelsim.engine import simulate
 
-        first = self.result.members[0]
-        seed = member_seed(self.result.spec.base_seed, first.rep)
-        model = dataclasses.replace(self.result.spec.scenarios[first.scenario], keep=("boats",))
-        return simulate(model, seed, self.result.spec.overrides(first.draw)).boats
+        chosen = self.map_member
+        seed = member_seed(self.result.spec.base_seed, chosen.rep)
+        model = dataclasses.replace(self.result.spec.scenarios[chosen.scenario], keep=("boats",))
+        return simulate(model, seed, self.result.spec.overrides(chosen.draw)).boats
 
     def draws_table(self) -> pd.DataFrame | None:
         """The posterior parameter set of each member, or None without a posterior."""
@@ -158,8 +170,9 @@ class ScenarioEnsemble:
 
     def write(self, out_dir: Path | OutputTarget) -> Path:
         """Write the aggregates (``totals``, ``by_year``, ``by_month``), every member's totals
-        (``members``) and days (``daily``, keyed by draw and rep), the first member's boat log
-        (``boats``, for the map), the draws, ``summary.json`` and the scenario, atomically."""
+        (``members``) and days (``daily``, keyed by draw and rep), the typical member's boat log
+        (``boats``, for the map; ``summary.json``'s ``map_run`` says which), the draws,
+        ``summary.json`` and the scenario, atomically."""
         tables: dict[str, pd.DataFrame | None] = {
             "totals": self.totals_table(),
             "by_year": self.period_table("year"),
@@ -169,7 +182,8 @@ class ScenarioEnsemble:
             "boats": self.boats,
             "draws": self.draws_table(),
         }
-        payload = self.to_json_dict()
+        chosen = self.map_member  # which run the map draws (the report says so)
+        payload = {**self.to_json_dict(), "map_run": {"draw": chosen.draw, "rep": chosen.rep}}
 
         def write(tmp: Path) -> None:
             for name, table in tables.items():

@@ -27,6 +27,18 @@ def interval_stats(values: np.ndarray) -> dict[str, float]:
 
 STATS = ("median", "low", "high", "mean")
 
+#: The figure by which a map's typical run is chosen: the most skewed of the key figures (a
+#: year's dead or missing: median 16, one run in 20 near 200).
+TYPICAL_FIGURE = "dead_or_missing_people"
+
+
+def typical_position(values: Any) -> int:
+    """Position of the member whose value is closest to the median of all (the first of
+    equals): the run a map draws, so that its boats are not one atypical member's (``values``:
+    one finite value per member; at least one)."""
+    array = np.asarray(values, dtype=np.float64)
+    return int(np.argmin(np.abs(array - np.median(array))))
+
 
 def interval_columns(values: np.ndarray) -> list[dict[str, float]]:
     """:func:`interval_stats` of each column of a ``members × columns`` array, computed for

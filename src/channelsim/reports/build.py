@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from channelsim import __version__
 from channelsim.engine import all_results
 from channelsim.errors import ChannelsimError
+from channelsim.experiments.summary import interval_stats
 from channelsim.outputs import OutputTarget, write_output_file
 from channelsim.reports.credits import home_office_line, publishable, simulated_line
 from channelsim.reports.figures import (
@@ -26,6 +27,7 @@ from channelsim.reports.figures import (
     strait_map,
     tradeoff_figure,
 )
+from channelsim.reports.headlines import member_totals
 from channelsim.reports.inputs import ReportInput, load_input
 from channelsim.reports.page import Section, render_page
 from channelsim.world.coastline import CREDIT
@@ -321,6 +323,7 @@ def map_section(found: ReportInput) -> Section:
         text.append("The input has no boat log: only the geography and launch zones are drawn.")
     else:
         scenarios = list(dict.fromkeys(boats["scenario"])) if "scenario" in boats else []
+        text += map_run_lines(found)
         text.append(
             "Events of one simulated run"
             + (f" of each scenario ({', '.join(scenarios)}; the buttons above the map switch "
@@ -336,7 +339,8 @@ def map_section(found: ReportInput) -> Section:
             tables.append(table)
     figure = publishable(
         strait_map(world, boats),
-        "The Dover Strait: launch zones and events of one simulated run",
+        "The Dover Strait: launch zones and events of one simulated run"
+        + (" (a typical one: see the text)" if _typical_map(found) else ""),
         [simulated_line(*_scenario_seed(found)), CREDIT + "."],
     )
     zones = pd.concat(tables, ignore_index=True) if tables else None
@@ -350,6 +354,53 @@ def map_section(found: ReportInput) -> Section:
         "Map of the strait", text, tables=[] if zones is None else [zones], figures=[figure],
         notes=notes,
     )  # fmt: skip
+
+
+def _typical_map(found: ReportInput) -> bool:
+    """Whether the map draws the typical run of several (the text says which)."""
+    return bool(found.map_runs) and all(why == "typical" for _, why in found.map_runs.values())
+
+
+def map_run_lines(found: ReportInput) -> list[str]:
+    """Which run of several the map draws, and how it compares with the others (a map of the
+    one year in twenty with 97 deaths, when the median was 12, said neither): per scenario,
+    the run's dead or missing and people arrived against the median and 5–95% of its runs."""
+    from channelsim.experiments.summary import TYPICAL_FIGURE
+    from channelsim.formatting import format_value
+
+    if not found.map_runs or found.daily is None:
+        return []
+    results = found.results or all_results()
+    totals = member_totals(found.daily, results)
+    lines = []
+    for scenario, (member, why) in found.map_runs.items():
+        mine = totals[totals["scenario"] == scenario]
+        if len(mine) < 2 or member not in set(mine["member"]):
+            continue
+        row = mine[mine["member"] == member].iloc[0]
+        rep = member.rsplit(".r", 1)[-1]
+        which = (
+            f"run {int(rep) + 1} of {len(mine)}" if rep.isdigit() else f"run {member}"
+        ) + (f" of {scenario}" if len(found.map_runs) > 1 else "")
+        figures = []
+        for name in (TYPICAL_FIGURE, "arrived_people"):
+            if name not in mine:
+                continue
+            field = results.describe(name)
+            stats = interval_stats(mine[name].to_numpy(dtype=float))
+            figures.append(
+                f"{format_value(row[name], field)} {field.label[:1].lower()}{field.label[1:]} "
+                f"(median of the "
+                f"{len(mine)} runs {format_value(stats['median'], field)}, 5–95% "
+                f"{format_value(stats['low'], field)}–{format_value(stats['high'], field)})"
+            )
+        reason = (
+            "the typical one: its dead or missing closest to the median of the runs"
+            if why == "typical"
+            else "the first replicate, drawn for every scenario with the same seed (paired)"
+        )
+        lines.append(f"The map draws {which}, {reason}: {'; '.join(figures)}.")
+    return lines
 
 
 #: Under the table of launches by zone: why boats stopped are far fewer than prevention events

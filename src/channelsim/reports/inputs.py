@@ -43,6 +43,10 @@ class ReportInput:
     rests_on: dict[str, str] = field(default_factory=dict)
     #: The same: scenario -> those assumptions (``input``, ``stated``, ``low``, ``high``).
     assumptions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Of several runs: scenario -> the ``member`` (of ``daily``) whose boats the map draws,
+    #: and why that one (``typical``: closest to the median deaths; ``first``: the first
+    #: replicate, every scenario's, paired).
+    map_runs: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -191,6 +195,10 @@ def load_folder(folder: Path) -> ReportInput:
         elif path.name == "summary.json" and isinstance(payload, dict):
             keys = ("scenario", "seed", "start", "end", "runs", "posterior")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
+            chosen = payload.get("map_run")
+            if isinstance(chosen, dict) and payload.get("scenario"):
+                member = f"d{chosen.get('draw')}.r{chosen.get('rep')}"
+                found.map_runs[str(payload["scenario"])] = (member, "typical")
         elif path.name == "comparison.json" and isinstance(payload, dict):
             keys = ("base", "base_seed", "runs", "start", "end", "posterior")
             found.details.update({k: payload.get(k) for k in keys if k in payload})
@@ -210,6 +218,9 @@ def load_folder(folder: Path) -> ReportInput:
                 for e in payload.get("scenarios", [])
                 if isinstance(e, dict) and e.get("name") and isinstance(e.get("rests_on"), dict)
             }  # fmt: skip
+            if found.boats is not None and "scenario" in found.boats:  # the first replicate's
+                scenarios = dict.fromkeys(found.boats["scenario"].astype(str))
+                found.map_runs = {name: ("d0.r0", "first") for name in scenarios}
             base = {"name": payload.get("base"), "description": payload.get("base_description")}
             for entry in [base, *payload.get("scenarios", [])]:
                 if isinstance(entry, dict) and entry.get("name"):
@@ -237,6 +248,29 @@ def load_folder(folder: Path) -> ReportInput:
 #: What a report keeps of a stored run's record (with the members recorded, for a run left
 #: unfinished: ``channelsim.reports.build.incomplete_line``).
 RUN_DETAILS = ("kind", "name", "status", "base_seed", "n_members")
+
+
+def _typical_members(
+    members: list[Member], outputs: list[Any], daily: pd.DataFrame | None
+) -> list[tuple[Member, Any]]:
+    """Each scenario's member whose dead or missing are closest to the median of its members
+    (:func:`~channelsim.experiments.summary.typical_position`; its first member when the days
+    do not give them), with its output, in the members' order."""
+    from channelsim.experiments.summary import TYPICAL_FIGURE, typical_position
+    from channelsim.reports.headlines import member_totals
+
+    totals = None if daily is None else member_totals(daily, all_results())
+    chosen = []
+    for scenario in dict.fromkeys(m.scenario for m in members):
+        mine = [(m, o) for m, o in zip(members, outputs, strict=True) if m.scenario == scenario]
+        pick = 0
+        if totals is not None and TYPICAL_FIGURE in totals:
+            by = totals[totals["scenario"] == scenario].set_index("member")[TYPICAL_FIGURE]
+            keys = [m.key for m, _ in mine]
+            if set(keys) <= set(by.index):
+                pick = typical_position(by.loc[keys].to_numpy())
+        chosen.append(mine[pick])
+    return chosen
 
 
 def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
@@ -269,16 +303,16 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
         described = scenario.get("description", "") if isinstance(scenario, dict) else ""
         found.scenarios[str(name)] = str(described or "")
     dailies, boats = [], []
-    mapped: set[str] = set()
     for member, output in zip(members, outputs, strict=True):
         if "daily" in output.tables:
             daily = output.tables["daily"]
             if set(SERIES_COLUMNS) <= set(daily.columns):
                 dailies.append(daily.assign(scenario=member.scenario, member=member.key))
-        if "boats" in output.tables and member.scenario not in mapped:
-            mapped.add(member.scenario)  # the map shows one run (the first) per scenario
-            boats.append(output.tables["boats"].assign(scenario=member.scenario))
     found.daily = pd.concat(dailies, ignore_index=True) if dailies else None
+    for member, output in _typical_members(members, outputs, found.daily):
+        if "boats" in output.tables:  # the map shows one run per scenario: the typical one
+            boats.append(output.tables["boats"].assign(scenario=member.scenario))
+            found.map_runs[member.scenario] = (member.key, "typical")
     order = list(found.scenarios)  # the base first: the map's first layer set
     boats.sort(key=lambda log: order.index(log["scenario"].iloc[0]) if len(log) else 0)
     found.boats = pd.concat(boats, ignore_index=True) if boats else None
