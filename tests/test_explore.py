@@ -282,12 +282,14 @@ def test_a_posterior_comparison_shows_its_intervals_kind_and_what_decides() -> N
     assert folder is not None
     settings = _doctrine(runs=MIN_MEMBERS)
     weather = compute(settings, executor="serial")
-    assert words.interval_kind(weather).startswith("Intervals: weather noise only")
+    assert words.interval_kind(weather) == (
+        "Intervals: weather and chance only (the parameters fixed at their defaults)."
+    )  # it read "weather noise only — weather and chance only"
     assert words.decides_rows(weather) == []
     settings.posterior = str(folder)
     answer = compute(settings, executor="serial")
     assert answer.comparison.posterior == str(folder)
-    assert words.interval_kind(answer).startswith("Intervals: weather + parameters")
+    assert words.interval_kind(answer).startswith("Intervals: calibrated parameters")
     decided = answer.comparison.to_json_dict()["scenarios"][0]["what_decides"]
     # the fewest runs that give shares are too few to tell any from noise: no share shown,
     # one line with the runs needed, and the headline names no driver
@@ -465,3 +467,22 @@ def test_help_texts_are_plain_text() -> None:
     kept = [t for t in shown if "Kept as given: " in t]
     assert kept and not [t for t in kept if "[" in t or "'" in t], kept[:2]
     assert not [t for t in shown if "`" in t]
+
+
+def test_help_texts_name_things_in_words_and_bounds_with_thousands() -> None:
+    """Help texts showed code names ("released after max_wait_days", "beach_officers"), and
+    a bound read "≤ 100000"."""
+    import re
+
+    from channelsim.explore.controls import bounds_text
+
+    texts = list(policy_types().values())
+    texts += [c.help for group in parameter_controls().values() for c in group]
+    texts += [c.help for kind in policy_types() for c in policy_controls(kind)]
+    code = [t for t in texts if re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", t)]
+    assert texts and not code, code[:2]
+    assert bounds_text(0, 100_000) == "≥ 0 and ≤ 100,000"
+    assert bounds_text(0.5, 2.5) == "≥ 0.5 and ≤ 2.5"
+    assert check_value("policies.one_in_one_out.weekly_cap_people", 100_001).endswith(
+        "expected ≥ 0 and ≤ 100,000, got 100001"
+    )

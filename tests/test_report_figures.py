@@ -77,3 +77,27 @@ def test_the_launch_note_names_parameters_by_label() -> None:
     note = build.zone_table_note()
     assert "min occupancy" in note and "groups per boat" in note
     assert "_" not in note and "beach." not in note and "networks." not in note
+
+
+def test_axes_of_a_few_whole_things_tick_at_whole_numbers() -> None:
+    """The explorer's bars ticked 0.5 officers injured and the trade-off −3.5 people dead."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import tradeoff_table
+    from channelsim.reports.figures import comparison_figure, tradeoff_figure
+
+    rows = [
+        ("officer_injuries", 1.0, 0.1, 1.9),
+        ("dead_or_missing_people", -4.0, -4.0, -3.1),
+        ("arrived_people", -1299.0, -1304.0, -1223.0),
+        ("cost_gbp", 1.5e7, 1.5e7, 1.5e7),
+    ]
+    table = pd.DataFrame(
+        [{"scenario": "taxi", "metric": m, "median": a, "low": lo, "high": hi}
+         for m, a, lo, hi in rows]  # fmt: skip
+    )
+    describe = all_results().describe
+    bars = comparison_figure(table, [r[0] for r in rows], describe)
+    assert bars.layout.xaxis.dtick == 1 and bars.layout.xaxis2.dtick == 1
+    assert bars.layout.xaxis3.dtick is None  # 1,300 people: Plotly's own (whole) ticks
+    trade = tradeoff_figure(tradeoff_table(table.rename(columns={"metric": "figure"})), describe)
+    assert trade.layout.yaxis.dtick == 1 and trade.layout.xaxis.dtick is None

@@ -138,11 +138,11 @@ def interval_kind(answer: Answer) -> str:
     from channelsim.experiments.compare import WEATHER_ONLY, WITH_POSTERIOR
 
     comparison = answer.comparison
-    if comparison.posterior is None:
-        return f"Intervals: weather noise only — {WEATHER_ONLY}."
+    if comparison.posterior is None:  # it read "weather noise only — weather and chance only"
+        return f"Intervals: {WEATHER_ONLY}."
     return (
-        f"Intervals: weather + parameters — {WITH_POSTERIOR}; parameter sets drawn from the "
-        f"posterior {comparison.posterior}, paired across both scenarios."
+        f"Intervals: {WITH_POSTERIOR}; parameter sets drawn from the posterior "
+        f"{comparison.posterior}, paired across both scenarios."
     )
 
 

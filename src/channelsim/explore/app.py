@@ -520,8 +520,11 @@ def observed(config: ExploreConfig) -> Observed:
         return Observed(None, None, str(error))
 
 
-def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
-    """Headline, key figures, charts and the notes of an answer."""
+def answer_view(
+    answer: Answer, config: ExploreConfig, shown: dict[str, str] | None = None
+) -> list[Any]:
+    """Headline, key figures, charts and the notes of an answer; ``shown`` (the answer's
+    key) goes in the ``map-key`` store, drawn with the answer, which starts the map."""
     rows = words.key_figures(answer)
     figures = html.Table(
         [html.Tr([html.Th("figure"), html.Th("median"), html.Th(f"{INTERVAL} low"),
@@ -570,6 +573,7 @@ def answer_view(answer: Answer, config: ExploreConfig) -> list[Any]:
         chart("series", words.series_figure(answer, seen), f"{stem}-series"),
         html.H3("Map of the strait"),
         html.Div(html.P("Drawing the map…", className="help"), id="map-view"),
+        dcc.Store(id="map-key", data=shown),
         html.H3("What decides this answer"),
         *decides_view(answer),
         html.P(f"Computed in {answer.elapsed_s:.1f} s.", className="help"),
@@ -1017,17 +1021,16 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         if answer is None:
             return no_update
         try:
-            return answer_view(answer, config)
+            return answer_view(answer, config, shown)
         except ChannelsimError as error:
             return html.P(str(error), className="error")
 
-    @app.callback(
-        Output("map-view", "children"),
-        Input("answer-key", "data"),
-        prevent_initial_call=True,
-    )
+    @app.callback(Output("map-view", "children"), Input("map-key", "data"))
     def _map(shown: dict[str, str] | None) -> Any:
-        """The map after the answer: its boat logs are one more run of each scenario."""
+        """The map after the answer: its boat logs are one more run of each scenario. Started
+        by the ``map-key`` store drawn with the answer (started by ``answer-key``, it ran
+        before the answer was drawn, its output not yet on the page, and the first answer
+        never had its map)."""
         answer = explorer.answer(shown["key"]) if shown else None
         if answer is None:
             return no_update

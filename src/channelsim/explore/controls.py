@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic.fields import FieldInfo
 
 from channelsim.errors import InputError
-from channelsim.fields import Field, name_label
+from channelsim.fields import Field, name_label, words
 
 ControlKind = Literal["number", "integer", "switch", "choice"]
 
@@ -88,9 +88,14 @@ def bounds_text(
     exclusive_high: bool = False,
 ) -> str:
     """Bounds in words: ``≥ 0 and ≤ 200``, ``> 0``, or ``any number``."""
-    low_text = None if low is None else f"{'>' if exclusive_low else '≥'} {low:g}"
-    high_text = None if high is None else f"{'<' if exclusive_high else '≤'} {high:g}"
+    low_text = None if low is None else f"{'>' if exclusive_low else '≥'} {_bound(low)}"
+    high_text = None if high is None else f"{'<' if exclusive_high else '≤'} {_bound(high)}"
     return " and ".join(p for p in (low_text, high_text) if p) or "any number"
+
+
+def _bound(value: float) -> str:
+    """A bound with thousands separated (``100,000``; it read ``≤ 100000``)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
 def parameter_controls() -> dict[str, list[Control]]:
@@ -158,7 +163,9 @@ def plain_text(text: str) -> str:
     """A docstring's words as the page shows them: reST roles and literals as their text
     (``values`` and :func:`x` read values and x)."""
     text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
-    return re.sub(r"`{1,2}([^`]+?)`{1,2}", r"\1", text)
+    text = re.sub(r"`{1,2}([^`]+?)`{1,2}", r"\1", text)
+    # code names as words, as the controls are labelled (``max_wait_days``: max wait days)
+    return re.sub(r"\b[a-z]+(?:_[a-z0-9]+)+\b", lambda m: words(m.group(0)), text)
 
 
 def value_text(value: Any) -> str:

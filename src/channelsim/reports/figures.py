@@ -5,6 +5,7 @@ takes tidy tables and returns a Figure."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from channelsim.fields import Field, describe
 from channelsim.formatting import about, format_value
+from channelsim.headline import change_words
 from channelsim.reports.strait_map import strait_map
 
 Describe = Callable[[str], Field]
@@ -173,10 +175,23 @@ def comparison_figure(
         fig.update_xaxes(title_text=f"change against the base ({unit})", row=row, col=1)
         if field.money:
             fig.update_xaxes(tickprefix="£", row=row, col=1)
+        if field.count:
+            values = part[["low", "median", "high"]].to_numpy(dtype=float)
+            fig.update_xaxes(**whole_ticks(values), row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=height, margin={"t": 40})
     return fig
+
+
+def whole_ticks(values: np.ndarray) -> dict[str, Any]:
+    """An axis of whole things (people, officers) over a short range ticked at whole numbers
+    only (``dtick`` 1): left to itself Plotly ticked 0.5 officers and −3.5 people. Empty
+    (Plotly's own ticks) when the values span more than ten, where its ticks are whole."""
+    finite = values[np.isfinite(values)]
+    if finite.size and float(finite.max()) - float(finite.min()) > 10:
+        return {}
+    return {"dtick": 1, "tick0": 0, "tickformat": ",d"}
 
 
 def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> go.Figure:
@@ -211,9 +226,11 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
                     "line": {"color": "#333", "width": 1},
                     "colorbar": {"title": {"text": "extra cost<br>(£ million)"}}},
             customdata=np.stack([frame["scenario"], [format_value(c, cost) for c in
-                                 frame[cost.name]]], axis=1),
-            hovertemplate="%{customdata[0]}: %{x:,.0f} fewer arrivals, %{y:+,.0f} dead or "
-            "missing, %{customdata[1]}<extra></extra>",
+                                 frame[cost.name]],
+                                 [change_words(-v, x) for v in frame[x.name]],
+                                 [change_words(v, y) for v in frame[y.name]]], axis=1),
+            hovertemplate="%{customdata[0]}: arrivals %{customdata[2]}, dead or missing "
+            "%{customdata[3]}, %{customdata[1]}<extra></extra>",
             showlegend=False,
         )
     )  # fmt: skip
@@ -221,9 +238,12 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     fig.add_vline(x=0, line={"color": "#888", "width": 1})
     pad = 0.12 * (reach - low)
     fig.update_xaxes(title_text=f"{x.label}, median and 90% interval ({x.unit})",
-                     range=[low - pad, reach + pad])  # fmt: skip
+                     range=[low - pad, reach + pad],
+                     **whole_ticks(np.array([low - pad, reach + pad])))  # fmt: skip
     # on two lines: on one it ran past the plot's height and over the title
-    fig.update_yaxes(title_text=f"{y.label} ({y.unit})<br>median and 90% interval")
+    deaths = frame[[y.name, "deaths_change_low", "deaths_change_high"]].to_numpy(dtype=float)
+    fig.update_yaxes(title_text=f"{y.label} ({y.unit})<br>median and 90% interval",
+                     **whole_ticks(np.append(deaths, 0.0)))  # fmt: skip
     fig.update_layout(height=520, margin={"t": 40, "r": 40})
     return fig
 
