@@ -278,3 +278,53 @@ def test_sensitivity_indices_keep_parameter_ranges_and_give_mu_star_its_output_u
     assert row["Output unit"] == "people" and row["Parameter unit"] == "probability"
     assert (row["mu*"], row["mu* 95% half-width"], row["mu"]) == (588, 78.5566, -588)
     assert row["Parameter code name"] == "beach.prevention_probability"
+
+
+def test_identical_runs_write_identical_workbooks(tmp_path: Path) -> None:
+    """tables.xlsx differed between identical runs: openpyxl stamps the time of saving in
+    the document's properties and in every part of its ZIP file, and the README said the
+    day. The workbook's times are fixed (1 Jan 2018, the model's day 0)."""
+    import zipfile
+
+    written = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        folder = _folder(tmp_path / name)
+        export_folder(folder, all_results().describe)
+        written.append((folder / WORKBOOK).read_bytes())
+        with zipfile.ZipFile(folder / WORKBOOK) as book:
+            assert {i.date_time for i in book.infolist()} == {(2018, 1, 1, 0, 0, 0)}
+            core = book.read("docProps/core.xml").decode()
+            assert core.count("2018-01-01T00:00:00Z") == 2, core  # created and modified
+    assert written[0] == written[1]
+
+
+def test_long_tables_format_each_row_as_its_figure_and_days_as_counts(tmp_path: Path) -> None:
+    """The comparison and pairs sheets formatted every statistic '#,##0.00###' (people with
+    decimals, money without £); daily.csv said True/False under "Crossing window (days)"
+    among counts; costs.csv named items by code (one_in_one_out)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "scenario": ["x", "x", "x"],
+            "figure": ["arrived_people", "cost_gbp", "people_per_boat"],
+            "median": [46.0, 98_050_000.0, 0.5],
+        }
+    ).to_parquet(folder / "comparison.parquet", index=False)
+    pd.DataFrame(
+        {"date": [dt.date(2025, 1, 1), dt.date(2025, 1, 2)], "crossing_window": [False, True]}
+    ).to_parquet(folder / "daily.parquet", index=False)
+    items = ["one_in_one_out", "echr_exit_detention"]
+    costs = {"date": [dt.date(2025, 8, 5)] * 2, "item": items, "cost_gbp": [0.0, 1.0]}
+    pd.DataFrame(costs).to_parquet(folder / "costs.parquet", index=False)
+    export_folder(folder, all_results().describe)
+    sheet = load_workbook(folder / WORKBOOK)["comparison"]
+    column = [c.value for c in sheet[1]].index("median") + 1
+    formats = [sheet.cell(row=r, column=column).number_format for r in (2, 3, 4)]
+    assert formats == ["#,##0", '"£"#,##0', "#,##0.00###"]
+    daily = pd.read_csv(folder / "daily.csv")
+    assert daily["Crossing window (days)"].tolist() == [0, 1]
+    costs = pd.read_csv(folder / "costs.csv")
+    assert costs["Cost item"].tolist() == ["one in one out", "echr exit (detention)"]
+    assert costs["Cost item code"].tolist() == ["one_in_one_out", "echr_exit_detention"]

@@ -91,10 +91,8 @@ def test_axes_of_a_few_whole_things_tick_at_whole_numbers() -> None:
         ("arrived_people", -1299.0, -1304.0, -1223.0),
         ("cost_gbp", 1.5e7, 1.5e7, 1.5e7),
     ]
-    table = pd.DataFrame(
-        [{"scenario": "taxi", "metric": m, "median": a, "low": lo, "high": hi}
-         for m, a, lo, hi in rows]  # fmt: skip
-    )
+    keys = ("metric", "median", "low", "high")
+    table = pd.DataFrame([{"scenario": "taxi", **dict(zip(keys, r, strict=True))} for r in rows])
     describe = all_results().describe
     bars = comparison_figure(table, [r[0] for r in rows], describe)
     assert bars.layout.xaxis.dtick == 1 and bars.layout.xaxis2.dtick == 1

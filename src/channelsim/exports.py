@@ -138,6 +138,9 @@ def for_reading(
     and, when the row's values are in it (a declared statistic, :data:`TABLES`), its unit, so
     that a long table reads without the README."""
     table = table.copy()
+    if "item" in table.columns and "item_label" not in table.columns:  # a cost's item
+        at = list(table.columns).index("item")
+        table.insert(at, "item_label", table["item"].astype(str).map(cost_item_label))
     for code, label_column in INPUT_COLUMNS.items():
         if code in table.columns and label_column not in table.columns:
             from channelsim.experiments.uncertainty import input_label
@@ -159,6 +162,20 @@ def for_reading(
     return table
 
 
+#: The parts of a policy's costs booked apart, by the suffix of their item.
+COST_ITEM_PARTS = {"_fixed": "fixed cost", "_detention": "detention"}
+
+
+def cost_item_label(item: str) -> str:
+    """A cost item in words, as its policy is named (``one_in_one_out``: one in one out;
+    ``third_country_removal_fixed``: third country removal (fixed cost)): costs.csv showed
+    the code names."""
+    for suffix, part in COST_ITEM_PARTS.items():
+        if item.endswith(suffix):
+            return f"{words(item.removesuffix(suffix))} ({part})"
+    return words(item)
+
+
 def quoted_table(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:
     """``table``'s numbers as every CSV and workbook channelsim writes quote them
     (:func:`channelsim.formatting.quoted_values`): counts and money whole (halves away from
@@ -173,6 +190,11 @@ def quoted_table(table: pd.DataFrame, describe: Describe = describe_field) -> pd
     quoted = {}
     for column in table.columns:
         series = table[column]
+        if pd.api.types.is_bool_dtype(series) and describe(str(column)).unit:
+            # a day's yes/no counted in a unit (the crossing window, in days): 1 or 0, as
+            # the file's other counts, so that the column sums to its total; it read True
+            quoted[column] = series.astype("Int64")
+            continue
         if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             quoted[column] = series
             continue
@@ -329,6 +351,35 @@ def _number_format(series: pd.Series, column: Field) -> str | None:
     return None
 
 
+def _formats(
+    table: pd.DataFrame, column: Any, field: Field, describe: Describe
+) -> str | list[str] | None:
+    """The number format of a column, or of each of its cells: in a long table (a figure
+    per row: the comparison, the pairs) a statistic's cells take their row's figure's
+    format (£ for money, whole people; a column of them all read '#,##0.00###')."""
+    key = next((k for k in FIGURE_COLUMNS if k in table.columns), None)
+    series = table[column]
+    numeric = not pd.api.types.is_bool_dtype(series) and (
+        pd.api.types.is_numeric_dtype(series)  # or quoted numbers of several kinds
+        or pd.to_numeric(series, errors="coerce").notna().sum() == series.notna().sum()
+    )
+    if key is None or field.kind != "stat" or not numeric:
+        return _number_format(series, field)
+    by_figure = {n: _figure_format(describe(n)) for n in table[key].astype(str).unique()}
+    return [by_figure[str(n)] for n in table[key]]
+
+
+def _figure_format(field: Field) -> str:
+    """The number format of a figure's values (its field: money, share, count, ratio)."""
+    if field.money:
+        return '"£"#,##0'
+    if field.kind == "share":
+        return "0.0%"
+    if field.count:
+        return "#,##0"
+    return "#,##0.00###"
+
+
 def _cell(value: Any) -> Any:
     """A value openpyxl writes: plain Python scalars, NaN and NA as empty cells."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
@@ -361,24 +412,50 @@ def write_workbook(
         readme = book.create_sheet("README")
         headers = (i == 0 or row[:1] == ["sheet"] for i, row in enumerate(readme_rows))
         _append(readme, map(partial(_cells, readme, font=bold), readme_rows, headers))
-        for sheet_name, table, columns in sheets:
-            _write_sheet(book.create_sheet(sheet_name), table, columns, bold)
+        for sheet_name, table, columns, describe_row in sheets:
+            _write_sheet(book.create_sheet(sheet_name), table, columns, bold, describe_row)
         _close_sheets(book)
-        book.save(path)
+        _save_fixed_time(book, path)
     finally:
         _close_sheets(book, quietly=True)
     return path
+
+
+#: The time written in every workbook, as its creation and change time and as the time of
+#: each part of its ZIP file: fixed (the model's day 0, ``channelsim.rng.EPOCH``), so that
+#: identical runs write identical bytes (openpyxl writes the time of saving in both).
+WORKBOOK_TIME = dt.datetime(2018, 1, 1)
+
+
+def _save_fixed_time(book: Any, path: Path) -> None:
+    """Save ``book`` at ``path`` with :data:`WORKBOOK_TIME` as its document times and the
+    times of its ZIP entries (``Workbook.save`` stamps the time of saving on both)."""
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = WORKBOOK_TIME
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).save()
+    with zipfile.ZipFile(path) as written:
+        parts = [(info.filename, written.read(info)) for info in written.infolist()]
+    when = WORKBOOK_TIME.timetuple()[:6]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
 
 
 def _contents(
     tables: dict[str, pd.DataFrame],
     describe: Describe | dict[str, Describe],
     sources: Iterable[str],
-) -> tuple[list[list[Any]], list[tuple[str, pd.DataFrame, dict[str, Field]]]]:
+) -> tuple[list[list[Any]], list[tuple[str, pd.DataFrame, dict[str, Field], Describe]]]:
     """The README sheet's rows, and each sheet's name, table and columns."""
     rows: list[list[Any]] = [
         ["channelsim outputs"],
-        [f"Written by channelsim {__version__} on {dt.date.today().isoformat()}."],
+        [f"Written by channelsim {__version__}."],
         *([line] for line in sources),
         [],
         [
@@ -392,14 +469,15 @@ def _contents(
     taken = {"readme"}
     sheets = []
     for name, table in tables.items():
-        columns = headings(table, describe[name] if isinstance(describe, dict) else describe)
+        described = describe[name] if isinstance(describe, dict) else describe
+        columns = headings(table, described)
         if not _fits(table):
             rows.append(
                 [f"{name}.csv only", "", "", "", f"{len(table):,} rows: too large for a sheet"]
             )
             continue
         sheet = _sheet_name(name, taken)
-        sheets.append((sheet, table, columns))
+        sheets.append((sheet, table, columns, described))
         rows += [[sheet, c, col.heading, col.unit, col.description] for c, col in columns.items()]
     return rows, sheets
 
@@ -446,7 +524,13 @@ def _close_sheets(book: Any, *, quietly: bool = False) -> None:
             sheet.close()
 
 
-def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[str, Field], bold: Any) -> None:
+def _write_sheet(
+    sheet: Any,
+    table: pd.DataFrame,
+    columns: dict[str, Field],
+    bold: Any,
+    describe: Describe = describe_field,
+) -> None:
 
     sheet.freeze_panes = "A2"
     titles = [columns[str(c)].heading for c in table.columns]
@@ -454,25 +538,34 @@ def _write_sheet(sheet: Any, table: pd.DataFrame, columns: dict[str, Field], bol
         letter = _column_letter(k)
         sheet.column_dimensions[letter].width = min(max(10, len(heading) + 2), 40)
     header = _cells(sheet, titles, True, bold)
-    formats = [_number_format(table[c], columns[str(c)]) for c in table.columns]
+    formats = [_formats(table, c, columns[str(c)], describe) for c in table.columns]
     plain = [_plain(table[c]) for c in table.columns]
     rows = map(_row_maker(sheet, formats), zip(*plain, strict=True))
     _append(sheet, itertools.chain([header], rows))
 
 
-def _row_maker(sheet: Any, formats: list[str | None]) -> Callable[[tuple[Any, ...]], list[Any]]:
+def _row_maker(
+    sheet: Any, formats: list[str | list[str] | None]
+) -> Callable[[tuple[Any, ...]], list[Any]]:
     """A function making a row's cells from its values: a plain value where the column's
-    format is General, else the column's one cell with that number format, its value
-    replaced (one styled cell per column, not per value: a row is written as soon as it is
-    appended, see :func:`_append`)."""
+    format is General, else the column's one cell with that number format (or its row's, a
+    list of formats giving one per row), its value replaced (one styled cell per column, not
+    per value: a row is written as soon as it is appended, see :func:`_append`)."""
     from openpyxl.cell import WriteOnlyCell
 
     styled = [None if f is None else WriteOnlyCell(sheet) for f in formats]
     for cell, number_format in zip(styled, formats, strict=True):
-        if cell is not None:
+        if cell is not None and isinstance(number_format, str):
             cell.number_format = number_format
+    per_row = [(k, f) for k, f in enumerate(formats) if isinstance(f, list)]
+    counter = itertools.count()
 
     def row(values: tuple[Any, ...]) -> list[Any]:
+        index = next(counter)
+        for k, column_formats in per_row:  # a new cell: a style changed in place after the
+            cell = WriteOnlyCell(sheet)  # workbook has indexed it would restyle every row
+            cell.number_format = column_formats[index]
+            styled[k] = cell
         cells = []
         for value, cell in zip(values, styled, strict=True):
             if cell is None:
