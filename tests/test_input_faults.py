@@ -407,8 +407,8 @@ def test_more_workers_than_cores_are_capped_with_a_note() -> None:
     from channelsim.experiments.executor import default_workers
 
     cores = default_workers()
-    assert _workers(cores + 62) == cores
-    assert _workers(1) == 1 and _workers(None) is None
+    assert _workers(None, cores + 62) == cores  # no command's context: the note
+    assert _workers(None, 1) == 1 and _workers(None, None) is None
 
 
 def test_explore_s_address_and_data_are_checked_before_it_serves(

@@ -82,6 +82,8 @@ def parse_day(text: str, where: str | None, source: str | Path | None = None) ->
     (an option or key): ``--from: expected a date YYYY-MM-DD, got '2025-13-01' (there is no
     month 13)``, the reason given when the text has the form but not a real day."""
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # Python also reads 20250101,
+            raise ValueError  # 2025-W01-1, 2025-001: not what a reader means or writes
         return dt.date.fromisoformat(text)
     except ValueError:
         expected = f"expected a date YYYY-MM-DD, got {text!r}{why_not_a_day(text)}"

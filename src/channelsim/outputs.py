@@ -392,7 +392,13 @@ def _check_room(target: OutputTarget, expected_bytes: int) -> None:
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB"
+    """A size for a message: MB from one up, else kB or bytes (``ulimit -f 20``, 20 kB, read
+    "0.0 MB")."""
+    if n >= 2**20:
+        return f"{n / 2**20:,.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:,.0f} kB"
+    return f"{n:,} bytes"
 
 
 def nearest_existing(path: Path) -> Path:

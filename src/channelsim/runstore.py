@@ -327,9 +327,15 @@ class RunStore:
                     "expected the results store's file (such as runs.duckdb) or a new path; "
                     "the file was not changed"
                 ) from None
-            hint = " (another channelsim process is using it)" if "lock" in first_line else ""
+            if "lock" in first_line:  # one line of ours, not DuckDB's lock text and URL
+                holder = re.search(r"\(PID (\d+)\)", first_line)
+                by = f" (process {holder[1]})" if holder else ""
+                raise StoreError(
+                    f"cannot open the results store {self.path}: it is in use by another "
+                    f"channelsim command{by}; try again when it has finished"
+                ) from None
             raise StoreError(
-                f"cannot open the results store {self.path}{hint}: {first_line}"
+                f"cannot open the results store {self.path}: {first_line}"
             ) from None
 
     def _check_is_a_results_store(self) -> None:

@@ -18,6 +18,7 @@ from channelsim.cli.runs_cmd import (
     read_posterior_option,
     resume_option,
     runs_store_option,
+    scenario_file,
     scheduler_option,
     workers_option,
 )
@@ -87,8 +88,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare(
-        base: Path = typer.Argument(..., help="The base scenario (e.g. the status quo)."),
-        others: list[Path] = typer.Argument(..., help="Scenarios compared with the base."),
+        base: Path = typer.Argument(
+            ...,
+            parser=scenario_file, help="The base scenario (e.g. the status quo)."),
+        others: list[Path] = typer.Argument(
+            ...,
+            parser=scenario_file, help="Scenarios compared with the base."),
         runs: int = typer.Option(
             20, "--runs", callback=at_least_one("--runs", MAX_RUNS), help="Replicates per scenario."
         ),

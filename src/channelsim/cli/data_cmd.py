@@ -30,22 +30,34 @@ FORMAT_HELP = "Output as a table, CSV or JSON."
 
 
 def _for_table(key: str, value: Any) -> Any:
-    """Short hashes, file names without folders, years without thousands separators."""
-    if key == "sha256":
-        return value[:12]
+    """File names without folders, import times as their day (CSV and JSON keep the
+    second), years without thousands separators."""
     if key == "file":
         return Path(value).name
+    if key == "imported_at" and hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if key == "imported_at" and isinstance(value, str):
+        return value[:10]
     return str(value) if key == "year" else value
 
 
-def _emit(rows: list[dict[str, Any]], fmt: OutputFormat, title: str) -> None:
-    """Print rows; the table is narrowed to fit a terminal, CSV and JSON keep every field."""
+#: Left out of the terminal's tables (CSV and JSON keep them): the file's hash (its first
+#: 12 digits made the editions table 130 columns wide, split in two at 110).
+TABLE_LEFT_OUT = ("sha256",)
+
+
+def _emit(
+    rows: list[dict[str, Any]], fmt: OutputFormat, title: str, left_out: tuple[str, ...] = ()
+) -> None:
+    """Print rows; the table is narrowed to fit a terminal (``left_out``: more columns it
+    leaves out), CSV and JSON keep every field."""
     if fmt is OutputFormat.table:
         rows = [
             {
                 k: _for_table(k, v)
                 for k, v in row.items()
                 if not (k == "file_name" and "file" in row)
+                and k not in (*TABLE_LEFT_OUT, *left_out)
             }
             for row in rows
         ]
@@ -86,7 +98,8 @@ def import_(
         {"file": str(pub.source), **result.as_row()}
         for pub, result in zip(publications, results, strict=True)
     ]
-    _emit(rows, fmt, title=f"store: {data_store.path}")
+    # the time of import is now: `data editions` lists it
+    _emit(rows, fmt, title=f"store: {data_store.path}", left_out=("imported_at",))
 
 
 def _print_warnings(publication: Publication) -> None:

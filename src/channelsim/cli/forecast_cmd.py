@@ -17,6 +17,7 @@ from channelsim.cli.runs_cmd import (
     at_least_one,
     date_option,
     read_posterior_option,
+    scenario_file,
     scheduler_option,
     workers_option,
 )
@@ -77,7 +78,9 @@ def register(app: typer.Typer) -> None:
     @app.command("forecast")
     def forecast(
         scenario: Path = typer.Argument(
-            ..., help="Scenario to continue (e.g. scenarios/history-continued.toml)."
+            ...,
+            parser=scenario_file,
+            help="Scenario to continue (e.g. scenarios/history-continued.toml).",
         ),
         posterior: Path = typer.Option(..., "--posterior", help="Calibration posterior folder."),
         date_from: str = date_option("--from", "First day forecast, YYYY-MM-DD.", required=True),

@@ -22,6 +22,7 @@ from channelsim.cli.runs_cmd import (
     read_posterior_option,
     resume_option,
     runs_store_option,
+    scenario_file,
     scheduler_option,
     workers_option,
 )
@@ -219,7 +220,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run(
-        scenario: Path = typer.Argument(..., help="Scenario file (TOML or YAML)."),
+        scenario: Path = typer.Argument(
+            ...,
+            parser=scenario_file, help="Scenario file (TOML or YAML)."),
         seed: int | None = typer.Option(
             None, "--seed", help="Override the scenario's seed (an ensemble's base seed)."
         ),
@@ -229,6 +232,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--runs",
             callback=at_least_one("--runs", MAX_RUNS),
+            is_eager=True,  # read before --workers, whose note needs to know (runs_cmd)
             help="Run an ensemble of N members and report medians and 5-95% intervals.",
         ),
         posterior: Path | None = typer.Option(

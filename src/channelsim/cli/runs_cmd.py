@@ -99,6 +99,14 @@ def executor_option() -> Any:
 MAX_RUNS = 100_000
 
 
+def scenario_file(value: str) -> Path:
+    """The parser of a scenario argument: an empty name is one line saying so (``run ""``
+    read the current folder, ".", and said "got a folder")."""
+    if not str(value).strip():
+        raise InputError(None, "SCENARIO", "expected a scenario file, got an empty name")
+    return Path(value)
+
+
 def at_least_one(option: str, most: int | None = None) -> Callable[[int | None], int | None]:
     """An option callback refusing a count below 1 (or above ``most``) with one line (not a
     usage block)."""
@@ -136,7 +144,7 @@ def workers_option() -> Any:
     )
 
 
-def _workers(value: int | None) -> int | None:
+def _workers(ctx: typer.Context | None, value: int | None) -> int | None:
     """At least 1; more than the cores this process may use is capped at them, with a note
     (each worker holds the engine, ~300 MB: 64 on 2 cores would only exhaust the memory)."""
     value = at_least_one("--workers")(value)
@@ -145,7 +153,7 @@ def _workers(value: int | None) -> int | None:
     from channelsim.experiments.executor import default_workers
 
     cores = default_workers()
-    if value > cores:
+    if value > cores and not _refused_without_runs(ctx):
         err_console.print(
             f"note: --workers {value}: this machine lets channelsim use {cores} cores; "
             f"using {cores} worker processes",
@@ -153,6 +161,16 @@ def _workers(value: int | None) -> int | None:
         )
         return cores
     return value
+
+
+def _refused_without_runs(ctx: typer.Context | None) -> bool:
+    """Whether this command takes ``--runs`` only for ensembles (``run``: its default is
+    none) and was not given it: it refuses ``--workers`` in one line, and the note capping
+    the workers would be a second (``--runs`` is read first, eagerly)."""
+    if ctx is None:
+        return False
+    runs = next((p for p in ctx.command.params if p.name == "runs"), None)
+    return runs is not None and runs.default is None and ctx.params.get("runs") is None
 
 
 def _scheduler_address(option: str) -> Callable[[str | None], str | None]:

@@ -13,6 +13,7 @@ from channelsim.cli.runs_cmd import (
     date_option,
     force_option,
     read_posterior_option,
+    scenario_file,
     scheduler_option,
     workers_option,
 )
@@ -157,7 +158,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sensitivity")
     def sensitivity(
-        scenario: Path = typer.Argument(..., help="Scenario file (TOML or YAML)."),
+        scenario: Path = typer.Argument(
+            ...,
+            parser=scenario_file, help="Scenario file (TOML or YAML)."),
         outputs: str = typer.Option(
             "arrived_people,dead_or_missing_people",
             "--outputs",

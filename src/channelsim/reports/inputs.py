@@ -157,11 +157,15 @@ def _results(folder: Path) -> ResultSet:
     return all_results()
 
 
+#: The JSON documents of channelsim's output folders that a report reads.
+OUTPUT_DOCUMENTS = ("comparison.json", "sensitivity.json", "summary.json", "meta.json")
+
+
 def _runs_in(folder: Path) -> list[Path]:
-    """The folder itself if it holds a run's tables, else its sub-folders that do."""
-    if (folder / "daily.parquet").is_file():
-        return [folder]
-    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / "daily.parquet").is_file())
+    """The folder itself if it holds a run's tables. Not its sub-folders: no command writes
+    runs in sub-folders, and ``report /tmp`` read every folder of /tmp holding a
+    daily.parquet (other users' too) and named one of theirs in its error."""
+    return [folder] if (folder / "daily.parquet").is_file() else []
 
 
 def load_folder(folder: Path) -> ReportInput:
@@ -185,9 +189,11 @@ def load_folder(folder: Path) -> ReportInput:
         found.daily = pd.concat(dailies, ignore_index=True)
     if boats:
         found.boats = pd.concat(boats, ignore_index=True)
-    for path in sorted(folder.glob("*.json")):
+    # the documents channelsim writes, by name: any JSON of the folder was read (a folder
+    # like /tmp holding someone's compare --format json output gave its comparison)
+    for path in sorted(p for p in folder.glob("*.json") if p.name in OUTPUT_DOCUMENTS):
         payload = _read_json(path)
-        if found.comparison is None:
+        if found.comparison is None and path.name == "comparison.json":
             found.comparison = comparison_from_json(payload)
         if path.name == "sensitivity.json" and isinstance(payload, dict):
             keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period", "posterior")

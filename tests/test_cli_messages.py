@@ -1,0 +1,91 @@
+"""One clear line for each of the messages this session's testers found two of, or a wrong
+one: --workers without --runs, a report of a folder like /tmp, an empty scenario name, a date
+without dashes, a small file-size limit; and the data tables fitting 110 columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import CliResult
+from spreadsheets import make_rows, write_publication
+
+Run = Callable[..., CliResult]
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
+
+
+def _one_line(result: CliResult, expected: str) -> None:
+    assert result.exit_code == 2, result
+    assert result.stderr.strip().splitlines() == [f"error: {expected}"], result.stderr
+
+
+def test_workers_without_runs_is_one_line(run_cli: Run) -> None:
+    """'note: --workers 999: … using 2 worker processes' then the error: two lines."""
+    _one_line(
+        run_cli("run", SCENARIO, "--workers", "999"),
+        "--workers: expected --runs N: it applies to ensembles",
+    )
+
+
+def test_a_report_of_a_folder_like_tmp_reads_no_one_else_s_files(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    """`report /tmp` read every sub-folder holding a daily.parquet (other users' too) and
+    named one of theirs in its error, and took any JSON there for a comparison."""
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    pd.DataFrame({"date": [pd.Timestamp("2025-01-01")]}).to_parquet(other / "daily.parquet")
+    (tmp_path / "mine.json").write_text('{"scenarios": [{"name": "x", "difference": {}}]}')
+    result = run_cli("report", tmp_path, "-o", tmp_path / "x.html")
+    assert "someone-else" not in result.stderr
+    _one_line(
+        result,
+        f"{tmp_path}: expected the output folder of channelsim run, demo, compare or "
+        "sensitivity (daily.parquet, indices.parquet or a comparison table)",
+    )
+
+
+@pytest.mark.parametrize("command", [("run",), ("sensitivity",), ("compare", SCENARIO)])
+def test_an_empty_scenario_name_says_so(run_cli: Run, command: tuple[object, ...]) -> None:
+    """`run ""` read the current folder and said "got a folder"."""
+    _one_line(run_cli(*command, ""), "SCENARIO: expected a scenario file, got an empty name")
+
+
+def test_a_date_without_dashes_is_refused(run_cli: Run) -> None:
+    """Python reads 20250101 as 1 January 2025; the option asks for YYYY-MM-DD."""
+    _one_line(
+        run_cli("run", SCENARIO, "--from", "20250101"),
+        "--from: expected a date YYYY-MM-DD, got '20250101'",
+    )
+
+
+def test_a_small_size_is_said_in_kilobytes() -> None:
+    """'the file-size limit (ulimit -f) is 0.0 MB' for ulimit -f 20 (20 kB)."""
+    from channelsim.outputs import _megabytes
+
+    assert [_megabytes(n) for n in (20 * 1024, 512, 16 * 2**20)] == [
+        "20 kB",
+        "512 bytes",
+        "16.0 MB",
+    ]
+
+
+def test_the_data_tables_fit_110_columns(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`data import` and `data editions` were split in two tables at 110 columns."""
+    from channelsim.cli import output
+
+    monkeypatch.setattr(output.console, "width", 110)  # as COLUMNS=110 (read once, at start)
+    daily, weekly = make_rows()
+    name = "20_February_2026_Small_boats_-_time_series_v2.ods"  # the longest name published
+    path = write_publication(tmp_path / name, daily, weekly)
+    store = tmp_path / "store.duckdb"
+    for args in (("import", path), ("editions",)):
+        result = run_cli("data", *args, "--store", store)
+        assert result.exit_code == 0, result
+        assert "(continued)" not in result.stdout, result.stdout
+        assert name in result.stdout and "warnings" in result.stdout
