@@ -216,21 +216,43 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
 
 
 def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
-    """The ranked table for reading: each figure as ``median (low–high)``."""
-    from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF
-    from channelsim.formatting import format_value
+    """The ranked table for reading: each figure as the scenario against the base in words,
+    ``800 fewer (150–1,200 fewer)``, ``50 more (7–97 more)`` (a "fewer arrivals" of −50 read
+    as a fall), with its 5–95% interval."""
+    from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF, TRADEOFF_WORDS
 
     shown = ranked[["rank", "scenario"]].copy()
-    for column, _, _ in TRADEOFF:
-        field, stem = describe(column), column.rsplit("_", 1)[0]
-        shown[column] = [
-            f"{format_value(m, field)} ({format_value(lo, field)}–{format_value(hi, field)})"
-            if np.isfinite(lo) and lo != hi
-            else format_value(m, field)
-            for m, lo, hi in ranked[[column, f"{stem}_low", f"{stem}_high"]].to_numpy(float)
-        ]
+    for column, figure, sign in TRADEOFF:
+        field, stem = describe(figure), column.rsplit("_", 1)[0]
+        values = ranked[[column, f"{stem}_low", f"{stem}_high"]].to_numpy(float) * sign
+        shown[TRADEOFF_WORDS[column]] = [_change_cell(m, lo, hi, field) for m, lo, hi in values]
     shown[COST_PER_PREVENTED] = ranked[COST_PER_PREVENTED]
     return shown
+
+
+def _change_cell(median: float, low: float, high: float, field: Field) -> str:
+    """``800 fewer (150–1,200 fewer)``, ``2 more (1 fewer to 5 more)``, ``no change``."""
+    from channelsim.formatting import format_value
+
+    def words(value: float) -> str:
+        if not np.isfinite(value):
+            return "–"
+        size = format_value(abs(value), field)
+        if size == format_value(0.0, field):
+            return "no change"
+        way = ("less" if value < 0 else "more") if field.money else (
+            "fewer" if value < 0 else "more")  # fmt: skip
+        return f"{size} {way}"
+
+    text = words(median)
+    low, high = sorted((low, high))
+    if not (np.isfinite(low) and np.isfinite(high)) or low == high:
+        return text
+    if low >= 0 or high <= 0:  # on one side of zero: "150–1,200 fewer"
+        near, far = sorted((low, high), key=abs)
+        way = words(far).rsplit(" ", 1)[-1] if words(far) != "no change" else ""
+        return f"{text} ({format_value(abs(near), field)}–{format_value(abs(far), field)} {way})"
+    return f"{text} ({words(low)} to {words(high)})"
 
 
 #: What each sensitivity method's indices mean, for the report.
