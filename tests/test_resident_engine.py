@@ -537,16 +537,21 @@ def test_a_served_ensemble_gives_the_same_bits_as_one_in_its_own_process(
 
 
 def _engine_processes(env: dict[str, str]) -> list[int]:
-    """The engine and every process forked from it (its children and their pools' workers
-    run the engine's own command line)."""
-    pid = int((Path(env["CHANNELSIM_ENGINE_DIR"]) / "engine.lock").read_text())
-    command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    found = []
+    """The engine and every live process descended from it (its children and their pools'
+    workers), found by parent process id: not by command line, which every engine started
+    the same way shares (another test's engine, running at the same time in the other
+    pytest worker, was counted as one of this engine's and failed the test)."""
+    engine_pid = int((Path(env["CHANNELSIM_ENGINE_DIR"]) / "engine.lock").read_text())
+    parent_of = {}
     for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):
-            same = entry.name.isdigit() and (entry / "cmdline").read_bytes() == command
-            if same and (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                found.append(int(entry.name))
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit():
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if fields[0] != "Z":
+                    parent_of[int(entry.name)] = int(fields[1])
+    found = {engine_pid} if engine_pid in parent_of else set()
+    while grown := {pid for pid, parent in parent_of.items() if parent in found} - found:
+        found |= grown
     return sorted(found)
 
 
