@@ -461,6 +461,9 @@ EMPTY_STORES = [
 
 
 @pytest.mark.parametrize(
+    ("name", "content"), [("mine.duckdb", b""), ("mine.csv", b"a,b\n1,2\n")], ids=["empty", "csv"]
+)
+@pytest.mark.parametrize(
     ("args", "where", "expected"),
     EMPTY_STORES,
     ids=[
@@ -468,32 +471,38 @@ EMPTY_STORES = [
         for a, w, _ in EMPTY_STORES
     ],
 )
-def test_an_empty_file_as_a_store_is_refused_and_left_untouched(
+def test_an_empty_or_data_file_as_a_store_is_refused_and_left_untouched(
     run_cli: Cli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     args: list[object],
     where: str,
     expected: str,
+    name: str,
+    content: bytes,
 ) -> None:
     """A 0-byte file is not a store: DuckDB could take it for a new database and write its
-    tables into the user's file; it is refused in one line, its bytes and time unchanged."""
+    tables into the user's file. Nor is a CSV file: DuckDB opens it as a table of a database
+    in memory, so a run "recorded" there was lost when the command ended (exit 0). Each is
+    refused in one line, its bytes and time unchanged."""
     if "PUBLICATION" in args:
         daily, weekly = make_rows(dt.date(2024, 4, 29), 14, seed=1)
         publication = write_publication(tmp_path / "pub.ods", daily, weekly)
         args = [publication if a == "PUBLICATION" else a for a in args]
-    mine = tmp_path / "store" / "mine.duckdb"
+    mine = tmp_path / "store" / name
     mine.parent.mkdir()
-    mine.touch()
+    mine.write_bytes(content)
     before = (hashlib.sha256(mine.read_bytes()).hexdigest(), mine.stat().st_mtime_ns)
     if where.startswith("--"):
         args = [*args, where, mine]
     else:
         monkeypatch.setenv(where, str(mine))
     result = run_cli(*args)
-    assert_one_line_error(result, str(mine), "not a DuckDB file", expected)
+    results_store = "results store" in expected
+    why = "is a data file" if content and results_store else "not a DuckDB file"
+    assert_one_line_error(result, str(mine), why, expected)
     assert (hashlib.sha256(mine.read_bytes()).hexdigest(), mine.stat().st_mtime_ns) == before
-    assert [p.name for p in mine.parent.iterdir()] == ["mine.duckdb"]
+    assert [p.name for p in mine.parent.iterdir()] == [name]
 
 
 def _date_options() -> list[tuple[list[str], str]]:

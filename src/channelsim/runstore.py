@@ -310,6 +310,7 @@ class RunStore:
             self._check_is_a_results_store()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = duckdb.connect(str(self.path))
+            self._check_file_backed(connection)
             self._check_tables(connection)  # before anything is written to it
             self._connection = connection
             self._connection.execute(_SCHEMA)
@@ -337,6 +338,21 @@ class RunStore:
             raise StoreError(
                 f"cannot open the results store {self.path}: {first_line}"
             ) from None
+
+    def _check_file_backed(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """DuckDB opens an existing CSV, TSV, Parquet or JSON file as a database in memory
+        with the file as a table: every run recorded there would be lost when the command
+        ends, while it said "recorded". Such a file is refused before anything is written."""
+        (path,) = connection.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone() or (None,)
+        if path is None:
+            connection.close()
+            raise StoreError(
+                f"cannot use the results store {self._where}: it is a data file (DuckDB reads "
+                "it as a table), not a results store; expected the results store's file (such "
+                "as runs.duckdb) or a new path; the file was not changed"
+            )
 
     def _check_is_a_results_store(self) -> None:
         """What is at the path must be a results store (or nothing, for a new one): a folder

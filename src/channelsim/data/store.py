@@ -188,7 +188,9 @@ class DataStore:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as error:
             reason = _reason(error)
-            if "not a valid DuckDB" in reason:
+            if "not a valid DuckDB" in reason or "in-memory database" in reason:
+                # the second: an existing CSV, Parquet or JSON file, which DuckDB would read
+                # as a table of a database in memory
                 raise StoreError(
                     f"{self.where}: is not a DuckDB file; expected the data store that "
                     "`channelsim data download` or `channelsim data import` builds"
