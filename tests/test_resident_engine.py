@@ -483,6 +483,22 @@ def test_an_unsafe_folder_is_refused(folder: Path) -> None:
     assert checked_dir(folder, create=False) == folder
 
 
+def test_a_folder_of_the_users_files_is_refused_and_left_untouched(folder: Path) -> None:
+    """``CHANNELSIM_ENGINE_DIR`` naming a folder of the user's own (a project, an output
+    folder, ``/``): the engine wrote its lock and log there (and an output folder then refused
+    ``--force`` for them); now one line, and the folder is as it was."""
+    folder.mkdir(mode=0o700)
+    (folder / "notes.txt").write_text("mine\n")
+    done = channelsim(_env(folder), "engine", "start")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"error: {folder}: not used for the resident engine: it holds other files (notes.txt); "
+        "expected a folder of the engine's own, empty or holding only engine.sock, engine.lock "
+        "and engine.log\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
 def test_idle_minutes_must_be_positive(folder: Path) -> None:
     done = channelsim(_env(folder), "engine", "start", "--idle-minutes", "0")
     assert done.returncode == 2

@@ -94,7 +94,9 @@ def engine_dir() -> Path:
 
 def checked_dir(path: Path, *, create: bool, uid: int | None = None) -> Path | None:
     """``path`` if it is safe for the engine's socket: a folder (not a link) owned by ``uid``
-    (the current user's by default) that nobody else may write to. None if it does not exist
+    (the current user's by default) that nobody else may write to and that holds nothing but
+    the engine's own files (the engine writes its lock and log there: a user's folder, ``/``
+    or an output folder named by mistake is refused, not written into). None if it does not exist
     and ``create`` is false; created 0700 if it does not exist and ``create`` is true.
 
     Raises :class:`EngineError` (one line) for an unsafe folder, ``OSError`` if it cannot be
@@ -117,6 +119,12 @@ def checked_dir(path: Path, *, create: bool, uid: int | None = None) -> Path | N
     elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         mode = stat.S_IMODE(info.st_mode)
         problem = f"others may write to it (mode {mode:o}); expected a private folder (chmod 700)"
+    elif others := sorted(set(os.listdir(path)) - {SOCKET_NAME, LOCK_NAME, LOG_NAME}):
+        listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        problem = (
+            f"it holds other files ({listed}); expected a folder of the engine's own, empty or "
+            f"holding only {SOCKET_NAME}, {LOCK_NAME} and {LOG_NAME}"
+        )
     if problem is not None:
         raise EngineError(f"{path}: not used for the resident engine: {problem}")
     return path
