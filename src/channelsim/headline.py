@@ -197,13 +197,15 @@ def _more(value: float, field: Field) -> str:
     return "fewer" if value < 0 else "more"
 
 
-def change_words(value: float, field: Field) -> str:
+def change_words(value: float, field: Field, size_of: Callable[[float, Field], str] = about) -> str:
     """A difference in words, its size never negative: ``46 more``, ``1,600 fewer``,
-    ``£17.5m more``, ``no change`` (a ranking's cell; "-46 fewer arrivals" read as fewer)."""
+    ``£17.5m more``, ``no change`` (a ranking's cell; "-46 fewer arrivals" read as fewer).
+    ``size_of`` writes the size: rounded as a headline says it (:func:`about`), or exactly
+    (``channelsim.formatting.format_value``, a report's table)."""
     if not math.isfinite(value):
         return "–"
-    size = about(abs(value), field)
-    if size == about(0.0, field):
+    size = size_of(abs(value), field)
+    if size == size_of(0.0, field):
         return "no change"
     return f"{size} {_more(value, field)}"
 

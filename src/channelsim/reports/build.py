@@ -233,16 +233,10 @@ def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd
 def _change_cell(median: float, low: float, high: float, field: Field) -> str:
     """``800 fewer (150–1,200 fewer)``, ``2 more (1 fewer to 5 more)``, ``no change``."""
     from channelsim.formatting import format_value
+    from channelsim.headline import change_words
 
     def words(value: float) -> str:
-        if not np.isfinite(value):
-            return "–"
-        size = format_value(abs(value), field)
-        if size == format_value(0.0, field):
-            return "no change"
-        way = ("less" if value < 0 else "more") if field.money else (
-            "fewer" if value < 0 else "more")  # fmt: skip
-        return f"{size} {way}"
+        return change_words(value, field, format_value)
 
     text = words(median)
     low, high = sorted((low, high))
