@@ -142,3 +142,19 @@ def test_whole_periods_have_no_note() -> None:
     weekly = _weekly(daily, {d: (5, 1) for d in sundays})
     (year,) = summarise(daily, weekly, "year")
     assert year["note"] is None and year["prevented_people"] == 5 * 52
+
+
+def test_people_per_boat_reads_to_one_decimal_in_every_row() -> None:
+    """`data summary` showed 2024's 36,816 people in 695 boats as 53 beside 2018's 6.95 and
+    2025's 61.7 (three significant figures, trailing zeros dropped); docs/model.md quotes
+    61.7: one decimal in every row."""
+    from channelsim.fields import OBSERVED
+    from channelsim.formatting import format_value, readable
+
+    field = OBSERVED.field("people_per_boat")
+    assert [format_value(v, field) for v in (36816 / 695, 299 / 43, 41472 / 672, 1234.56)] == [
+        "53.0", "7.0", "61.7", "1,234.6"
+    ]  # fmt: skip
+    rows = [{"year": 2024, "people_per_boat": 36816 / 695}, {"year": 2018, "people_per_boat": None}]
+    _, columns = readable(rows, ["year", "people_per_boat"], [OBSERVED])
+    assert columns[1] == ["53.0", "–"]

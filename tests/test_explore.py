@@ -199,7 +199,7 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
 
     text = results_csv(job.answer)
     header = text.splitlines()[0].split(",")
-    assert header[:5] == ["Scenario", "Figure", "Label", "Unit", "median"]
+    assert header[:5] == ["Scenario", "Figure", "Label", "Unit", "difference from base: median"]
     assert header[-1] == "Source" and "MIT licence" in text and "seed 2025" in text
     assert [c.value for c in book["comparison"][1]] == header
     assert job.answer.comparison.daily.empty  # the page keeps monthly quantiles, not days
@@ -486,3 +486,45 @@ def test_help_texts_name_things_in_words_and_bounds_with_thousands() -> None:
     assert check_value("policies.one_in_one_out.weekly_cap_people", 100_001).endswith(
         "expected ≥ 0 and ≤ 100,000, got 100001"
     )
+
+
+def test_the_page_s_data_tables_write_counts_with_thousands_separators() -> None:
+    """The data brief on the page read 41472 where the terminal reads 41,472."""
+    from channelsim.explore.app import _table
+
+    rows = [
+        {"figure": "Year to date (1 Jan–29 May 2026)", "value": 41472, "unit": "people",
+         "compared with": "36,816 people", "change": "+12.6%"},
+    ]  # fmt: skip
+    table = _table(rows)
+    cells = [str(td.children) for tr in table.children[1:] for td in tr.children]
+    assert "41,472" in cells and "41472" not in cells
+    assert cells[0] == "Year to date (1 Jan–29 May 2026)"
+
+
+def test_the_key_figures_of_a_returns_scenario_show_its_returns() -> None:
+    """The page's key figures of rwanda-removal showed arrivals, deaths and cost, all
+    unchanged, and not the 997 people it removed."""
+    from types import SimpleNamespace
+
+    from channelsim.engine import all_results
+    from channelsim.explore.answer import key_figures
+
+    figures = {"arrived_people": 0.0, "dead_or_missing_people": 0.0, "cost_gbp": 1.68e8,
+               "removed_people": 997.0, "returned_from_uk_people": 0.0}  # fmt: skip
+    table = pd.DataFrame(
+        [{"scenario": "rwanda-removal", "figure": f, "median": m, "low": m, "high": m}
+         for f, m in figures.items()]
+    )  # fmt: skip
+
+    def figure(name: str) -> dict[str, float]:
+        row = table[table["figure"] == name]
+        if row.empty:
+            raise KeyError(name)
+        return {k: float(row[k].iloc[0]) for k in ("median", "low", "high")}
+
+    answer = SimpleNamespace(results=all_results(), name="rwanda-removal", table=table,
+                             figure=figure)  # fmt: skip
+    shown = [row["figure"] for row in key_figures(answer)]  # type: ignore[arg-type]
+    assert "removed_people" in shown and "returned_from_uk_people" not in shown
+    assert shown.index("removed_people") > shown.index("cost_gbp")

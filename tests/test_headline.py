@@ -54,8 +54,9 @@ def test_a_comparison_headline_reads_as_a_sentence_with_intervals() -> None:
     driver = Driver("dead_or_missing_people", "`hazards.capsize_per_hour`", 0.62)
     text = headline(subject, found, [driver])
     assert text.startswith("doctrine (French maritime doctrine) against status-quo, in 2025: ")
-    assert "about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)" in text
-    assert "about 100 more people dead or missing (90%: 65–180 more)" in text
+    # counts as the tables write them (whole): a headline's 1,300 was a table's 1,290
+    assert "1,612 fewer people arrived in the UK (90%: 1,290–2,210 fewer)" in text
+    assert "101 more people dead or missing (90%: 65–176 more)" in text
     assert "extra cost of policies: £17.5m more" in text
     assert "no change in officers injured" in text
     assert "Intervals: 90% of 20 paired runs; they cover the weather and chance only" in text
@@ -90,7 +91,7 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
         },
     )
     text = headline(subject, found)
-    assert "about 42,000 people arrived in the UK (90%: 39,000–44,000) against 41,472 " in text
+    assert "41,508 people arrived in the UK (90%: 39,000–44,100) against 41,472 " in text
     assert "observed, inside the interval" in text
     assert "1 person dead or missing (90%: 0–3) against 17–36 in published counts, outside" in text
     assert "extra cost" not in text  # zero in every run: left out of a level's headline
@@ -102,7 +103,7 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
 def test_one_run_has_no_interval() -> None:
     field = RESULTS.describe("arrived_people")
     text = headline(Subject("s", *YEAR), [Estimate(field, 2766.0)])
-    assert "about 2,800 people arrived in the UK." in text and "One run: no interval" in text
+    assert "2,766 people arrived in the UK." in text and "One run: no interval" in text
 
 
 def test_periods_in_words() -> None:
@@ -155,3 +156,35 @@ def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
     field = RESULTS.describe("dead_or_missing_people")
     text = difference_text(Estimate(field, 0.0, -0.05, 0.0))
     assert "0–0" not in text and text.endswith("nor in 90% of the paired runs"), text
+
+
+def test_a_count_reads_the_same_in_a_headline_a_table_and_a_map_note() -> None:
+    """The headline said "90%: 5–110" where the map's note (and the tables) said 5–112: a
+    count in a sentence is written as everywhere else, whole, halves away from zero."""
+    from channelsim.formatting import about, format_value
+
+    people = RESULTS.describe("dead_or_missing_people")
+    for value in (112.0, 1612.4, 262.5, -20.5, 41_508.0, 0.05):
+        assert about(value, people) == format_value(value, people)
+    field = RESULTS.describe("arrived_people")
+    text = headline(Subject("s", *YEAR, 20), [Estimate(field, 52.0, 5.0, 112.0)])
+    assert "52 people arrived in the UK (90%: 5–112)" in text
+
+
+def test_key_figure_panels_show_returns_removals_and_admissions_where_they_change() -> None:
+    """A returns scenario's key-figure panels (report, explorer) left out the returns,
+    removals and admissions that are all it changes."""
+    from channelsim.headline import REMOVAL_FIGURES, panel_figures
+
+    key = RESULTS.key()
+    rows = [
+        {"figure": "arrived_people", "median": 0.0, "low": 0.0, "high": 0.0},
+        {"metric": "removed_people", "median": 997.0, "low": 983.0, "high": 999.0},
+        {"figure": "returned_from_uk_people", "median": 0.0, "low": 0.0, "high": 0.0},
+        {"figure": "legal_route_admissions_people", "median": 0.0, "low": 0.0, "high": 3.0},
+    ]
+    shown = panel_figures(key, rows)
+    assert shown[: len(lead_figures(key))] == lead_figures(key)
+    assert shown[len(lead_figures(key)) :] == ["removed_people", "legal_route_admissions_people"]
+    assert panel_figures(key, rows[:1]) == lead_figures(key)  # nothing removed: key only
+    assert not set(REMOVAL_FIGURES) & set(key)

@@ -99,3 +99,67 @@ def test_axes_of_a_few_whole_things_tick_at_whole_numbers() -> None:
     assert bars.layout.xaxis3.dtick is None  # 1,300 people: Plotly's own (whole) ticks
     trade = tradeoff_figure(tradeoff_table(table.rename(columns={"metric": "figure"})), describe)
     assert trade.layout.yaxis.dtick == 1 and trade.layout.xaxis.dtick is None
+
+
+def test_charts_draw_a_count_as_its_table_quotes_it() -> None:
+    """The trade-off chart drew a deaths interval up to 0.05 people (the 95th percentile of
+    20 runs, one of which had a death) while the ranking said "no change" and the table
+    0–0: a chart draws a count's median and interval bounds whole, as the tables quote them
+    (halves away from zero); money is drawn as it is."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import tradeoff_table
+    from channelsim.reports.figures import comparison_figure, tradeoff_figure
+
+    rows = [
+        ("arrived_people", -262.5, -300.4, -0.4),
+        ("dead_or_missing_people", 0.0, 0.0, 0.05),
+        ("cost_gbp", 1.25e6, 1.0e6, 1.5e6),
+    ]
+    keys = ("metric", "median", "low", "high")
+    table = pd.DataFrame([{"scenario": "x", **dict(zip(keys, r, strict=True))} for r in rows])
+    describe = all_results().describe
+    trade = tradeoff_figure(tradeoff_table(table.rename(columns={"metric": "figure"})), describe)
+    point = trade.data[0]
+    assert list(point.y) == [0.0] and list(point.error_y.array) == [0.0]
+    assert list(point.error_y.arrayminus) == [0.0]
+    assert list(point.x) == [263.0]  # fewer arrivals: 262.5 quoted 263
+    assert list(point.error_x.array) == [300.0 - 263.0]
+    assert list(point.error_x.arrayminus) == [263.0]
+    bars = comparison_figure(table, [r[0] for r in rows], describe)
+    people, dead, cost = bars.data
+    assert list(people.x) == [-263.0] and list(people.error_x.arrayminus) == [300.0 - 263.0]
+    assert list(dead.x) == [0.0] and list(dead.error_x.array) == [0.0]
+    assert list(cost.x) == [1.25e6] and list(cost.error_x.array) == [0.25e6]
+
+
+def test_a_panel_of_no_change_says_so_instead_of_an_axis_from_minus_one_to_one() -> None:
+    """A scenario without cost drew its cost panel on an axis from £−1 to £1."""
+    from channelsim.engine import all_results
+    from channelsim.reports.figures import comparison_figure
+
+    rows = [("arrived_people", -40.0, -60.0, -20.0), ("cost_gbp", 0.0, 0.0, 0.0)]
+    keys = ("metric", "median", "low", "high")
+    table = pd.DataFrame([{"scenario": "x", **dict(zip(keys, r, strict=True))} for r in rows])
+    fig = comparison_figure(table, [r[0] for r in rows], all_results().describe)
+    texts = [a.text for a in fig.layout.annotations]
+    assert "no extra cost: £0 in every paired run" in texts
+    assert fig.layout.xaxis2.showticklabels is False and fig.layout.xaxis2.tickprefix is None
+    assert fig.layout.xaxis.showticklabels is not False
+
+
+def test_monthly_bands_keep_the_base_first_so_a_scenario_is_drawn_over_it() -> None:
+    """Grouped in the alphabet's order, status-quo-2025's band was drawn after (over)
+    one-in-one-out-50's and hid it: the scenarios keep the daily table's order."""
+    from channelsim.reports.figures import monthly_simulated, series_figure
+
+    days = pd.date_range("2025-06-01", "2025-07-31", freq="D")
+    frames = [
+        pd.DataFrame({"scenario": name, "member": f"r{m}", "date": days,
+                      "arrived_people": m + k, "arrived_boats": 1})
+        for k, name in enumerate(["status-quo-2025", "one-in-one-out-50"]) for m in range(3)
+    ]  # fmt: skip
+    monthly = monthly_simulated(pd.concat(frames, ignore_index=True))
+    assert list(dict.fromkeys(monthly["scenario"])) == ["status-quo-2025", "one-in-one-out-50"]
+    fig = series_figure(monthly, None)
+    groups = list(dict.fromkeys(t.legendgroup for t in fig.data))
+    assert groups == ["status-quo-2025", "one-in-one-out-50"]

@@ -230,3 +230,25 @@ def test_bad_posterior_names_the_file(run_cli: Cli, tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert "posterior.toml" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "runs.duckdb").exists()
+
+
+@pytest.mark.parametrize("runs", [1, 2])
+def test_run_csv_ends_every_row_with_its_source(run_cli: Cli, tmp_path: Path, runs: int) -> None:
+    """`run --format csv` had no credit, unlike `data summary` and `data brief`, whose
+    rows end with a ``source`` field: every row names the model, its version and licence,
+    the scenario and the seed."""
+    import csv
+    import io
+
+    done = run_cli(
+        "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-05", "--runs", runs,
+        "--workers", 1, "--format", "csv", "--runs-store", tmp_path / "runs.duckdb",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows and list(rows[0])[-1] == "source"
+    sources = {row["source"] for row in rows}
+    assert len(sources) == 1
+    [source] = sources
+    assert source.startswith("Simulated with channelsim ") and "MIT licence" in source
+    assert "scenario status-quo-2025, seed 2025" in source

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from channelsim import __version__
-from channelsim.fields import COLUMNS, Field, FieldTable, words
+from channelsim.fields import COLUMNS, DIFFERENCES, Field, FieldTable, words
 from channelsim.fields import describe as describe_field
 from channelsim.interrupts import signals_deferred
 
@@ -106,6 +106,8 @@ _INDICES = [
 TABLES = {
     "what_decides": TableColumns(FieldTable(_SHARES)),
     "indices": TableColumns(FieldTable(_INDICES), ("mu_star", "mu_star_conf", "sigma", "mu")),
+    # a comparison's median, low, high and mean are differences from the base, not totals
+    "comparison": TableColumns(DIFFERENCES),
 }
 
 

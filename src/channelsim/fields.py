@@ -36,6 +36,9 @@ class Field:
     unit: str = ""
     description: str = ""
     kind: FieldKind = "float"
+    #: Decimals a reader sees in every row (a table's column of one quantity: people per
+    #: boat 6.9, 53.0, 61.7, not 6.95, 53, 61.7), else three significant figures at most.
+    decimals: int | None = None
 
     @property
     def heading(self) -> str:
@@ -312,6 +315,28 @@ COLUMNS = FieldTable(
     ]
 )
 
+#: The statistics of a comparison's table (``compare``: comparison.csv and its sheet, the
+#: terminal's tables, the report's and the explorer's key figures): each is a difference,
+#: the scenario minus the base in the same replicate, in the unit of the row's figure; the
+#: same names in an ensemble's summary are totals (:data:`COLUMNS`). Their labels say so,
+#: so that "People arrived in the UK, median 0" does not read as nobody arriving.
+DIFFERENCES = FieldTable(
+    [
+        _stat("median", "difference from base: median",
+              "Median over the paired runs of the scenario minus the base, in the row's unit."),
+        _stat("low", "difference from base: low (5%)",
+              "5th percentile of the paired differences (scenario minus base): the 90% "
+              "interval's low end, in the row's unit."),
+        _stat("high", "difference from base: high (95%)",
+              "95th percentile of the paired differences (scenario minus base): the 90% "
+              "interval's high end, in the row's unit."),
+        _stat("mean", "difference from base: mean",
+              "Mean of the paired differences (scenario minus base), in the row's unit."),
+        Field("unit", "Unit", "", "The unit of the row's figure and of its differences.",
+              "text"),
+    ]
+)  # fmt: skip
+
 #: The official series as channelsim's data commands report them; labels are the Home Office's
 #: headings (``channelsim.data.publication.TABLES``) where it publishes the figure.
 OBSERVED = FieldTable(
@@ -333,6 +358,7 @@ OBSERVED = FieldTable(
             "people/boat",
             "Migrants arrived ÷ boats arrived.",
             "float",
+            decimals=1,
         ),
         Field(
             "days_with_arrivals",

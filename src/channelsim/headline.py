@@ -13,11 +13,14 @@ posterior names it; see issue 13).
 Example (a comparison)::
 
     doctrine-territorial (French maritime doctrine in all French territorial waters, with
-    officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: about 1,600 fewer
-    people arrived in the UK (90%: 1,300–2,200 fewer); about 100 more dead or missing
-    (65–180 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
+    officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: 1,612 fewer
+    people arrived in the UK (90%: 1,312–2,187 fewer); 103 more dead or missing
+    (65–181 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
     cover the weather and chance only, with the model's parameters fixed, not the
     uncertainty of those parameters.
+
+Counts are written as every table, chart and map note of channelsim writes them (whole,
+halves away from zero), so that one figure reads the same everywhere; money in £ millions.
 """
 
 from __future__ import annotations
@@ -114,6 +117,27 @@ def lead_figures(key: Sequence[str]) -> list[str]:
     return [n for n in LEAD if n in key] + [n for n in key if n not in LEAD]
 
 
+#: What removal policies do, beyond the key figures (one in, one out's returns and the
+#: admissions they buy, a third country's removals): shown beside the key figures wherever
+#: they are not zero (a returns scenario's key-figure panels said nothing of its returns).
+REMOVAL_FIGURES = ("returned_from_uk_people", "removed_people", "legal_route_admissions_people")
+
+
+def panel_figures(key: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The figures of a key-figures panel (a report's chart, the explorer's table and
+    chart): the key figures (:func:`lead_figures`) and each of :data:`REMOVAL_FIGURES` that
+    ``rows`` (``figure`` or ``metric`` with ``median``, ``low``, ``high`` or ``value``) give
+    a value other than zero."""
+    changed = {str(row.get("figure", row.get("metric"))) for row in rows if _not_zero(row)}
+    shown = lead_figures(key)
+    return shown + [n for n in REMOVAL_FIGURES if n in changed and n not in shown]
+
+
+def _not_zero(row: Mapping[str, Any]) -> bool:
+    values = (_number(row.get(k)) for k in ("median", "low", "high", "value"))
+    return any(v is not None and v != 0 for v in values)
+
+
 def scenario_text(name: str, description: str | None = None) -> str:
     """A scenario as the headline names it: ``name (description)``."""
     description = (description or "").strip().rstrip(".")
@@ -158,10 +182,11 @@ SINGULAR = {"people": "person", "boats": "boat", "officers": "officer", "days": 
 
 
 def _about(value: float, field: Field) -> str:
-    """``about 1,600`` when the figure is rounded for the sentence, ``12`` when it is not."""
+    """``about 1,600`` when the figure is rounded for the sentence (a measure), ``1,612``
+    when it is written as the tables write it (a count, whole: :func:`about`)."""
     text = about(value, field)
     rounded = abs(value) >= 100 or not float(value).is_integer()
-    return f"about {text}" if rounded and not field.money else text
+    return f"about {text}" if rounded and not field.money and not field.count else text
 
 
 def _interval(estimate: Estimate) -> tuple[float, float] | None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: OutputFormat) -> None:
     """The comparison's tables (one per scenario), its ranking and what decides it."""
     from channelsim.experiments import INTERVAL
+    from channelsim.fields import DIFFERENCES
 
     columns = ("scenario", "figure", "median", "low", "high")
     rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
@@ -51,7 +52,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
             fmt,
             title=f"{name} minus {comparison.base}: {runs} paired runs, median and "
             f"{INTERVAL}",
-            sources=[comparison.results],
+            sources=[DIFFERENCES, comparison.results],
             headline=headline,
         )  # fmt: skip
         headline = None

@@ -123,6 +123,7 @@ def _run_ensemble_command(
     from channelsim.engine import load_scenario
     from channelsim.experiments.inputs import prepare
     from channelsim.experiments.runs import run_scenario_ensemble
+    from channelsim.reports.credits import run_line
     from channelsim.runstore import RunStore
     from channelsim.scenario import with_run_options
 
@@ -153,6 +154,7 @@ def _run_ensemble_command(
             json_payload=payload,
             sources=[ensemble.results],
             headline=run_headline(scenario, rows, ensemble.results, runs, posterior is not None),
+            credit=run_line(scenario, ensemble.result.spec.base_seed),
         )
 
 
@@ -285,6 +287,8 @@ def register(app: typer.Typer) -> None:
                 fmt,
             )
             return
+        from channelsim.reports.credits import run_line
+
         target = None if out is None else output_folder(out, force=force)
         with finishing(None, target) as finish:
             loaded, result = _run(scenario, seed, start, end)
@@ -299,6 +303,7 @@ def register(app: typer.Typer) -> None:
                 json_payload=result.to_json_dict(),
                 sources=[result.results],
                 headline=run_headline(loaded, rows, result.results, 1, False),
+                credit=run_line(loaded, result.seed),
             )
 
     @app.command("demo")

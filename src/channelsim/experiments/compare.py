@@ -126,10 +126,14 @@ class Comparison:
         return reading_table(self.table, self.describe, "comparison", self.credit())
 
     def describe(self, name: str) -> Any:
-        """The field of a column or figure (the scenarios' results registries)."""
+        """The field of a column or figure of the comparison's table (the scenarios' results
+        registries; its statistics as differences from the base,
+        :data:`channelsim.fields.DIFFERENCES`)."""
+        from channelsim.exports import table_describe
         from channelsim.fields import describe
 
-        return self.results.describe(name) if self.results is not None else describe(name)
+        registry = self.results.describe if self.results is not None else describe
+        return table_describe("comparison", registry)(name)
 
     def label(self, figure: str) -> str:
         return self.results.label(figure) if self.results is not None else figure
@@ -219,6 +223,8 @@ class Comparison:
                     },
                 }
             )
+        names = self.table.get("figure", [])
+        figures = {str(n): self.describe(str(n)) for n in dict.fromkeys(names)}
         return {
             "run_id": self.run_id,
             "base": self.base,
@@ -235,6 +241,10 @@ class Comparison:
             "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
             "arrivals fell; null unless arrivals fell in at least 95% of the replicates and the "
             "policy costs more",
+            "statistics": "each scenario's difference: the scenario minus the base in the "
+            "same replicate (median, low (5%), high (95%) and mean over the paired runs), in "
+            "the unit of its figure (figures)",
+            "figures": {n: {"label": f.label, "unit": f.unit} for n, f in figures.items()},
             "scenarios": scenarios,
         }
 

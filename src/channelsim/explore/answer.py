@@ -29,12 +29,13 @@ def headline(answer: Answer) -> str:
 
 
 def key_figures(answer: Answer) -> list[dict[str, Any]]:
-    """The registry's key figures: label, unit, the median and interval of the paired
-    difference, the values formatted as the terminal and the reports show them."""
+    """The registry's key figures (and the returns, removals and admissions where they
+    change): label, unit, the median and interval of the paired difference, the values
+    formatted as the terminal and the reports show them."""
     from channelsim.formatting import format_value
 
     rows = []
-    for name in answer.results.key():
+    for name in _panel(answer):
         try:
             figure = answer.figure(name)
         except KeyError:
@@ -43,6 +44,15 @@ def key_figures(answer: Answer) -> list[dict[str, Any]]:
         shown = {k: format_value(figure[k], field) for k in ("median", "low", "high")}
         rows.append({"figure": name, "heading": field.heading, **figure, "shown": shown})
     return rows
+
+
+def _panel(answer: Answer) -> list[str]:
+    """The figures of the key-figures table and chart: the key figures, and the returns,
+    removals and admissions where they change (``channelsim.headline.panel_figures``)."""
+    from channelsim.headline import panel_figures
+
+    rows = answer.table[answer.table["scenario"] == answer.name].to_dict(orient="records")
+    return panel_figures(answer.results.key(), rows)
 
 
 def credits(answer: Answer) -> list[str]:
@@ -69,7 +79,7 @@ def key_figures_figure(answer: Answer) -> go.Figure:
 
     table = comparison_from_table(answer.table)
     assert table is not None
-    metrics = [m for m in answer.results.key() if m in set(table["metric"])]
+    metrics = [m for m in _panel(answer) if m in set(table["metric"])]
     fig = comparison_figure(table, metrics, answer.results.describe)
     title = f"Change against {answer.base} (median and {INTERVAL})"
     return publishable(fig, title, credits(answer))

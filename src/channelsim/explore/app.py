@@ -20,7 +20,6 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_upda
 
 from channelsim import __version__
 from channelsim.errors import ChannelsimError, InputError
-from channelsim.experiments.summary import INTERVAL
 from channelsim.explore import answer as words
 from channelsim.explore.controls import (
     Control,
@@ -525,10 +524,12 @@ def answer_view(
 ) -> list[Any]:
     """Headline, key figures, charts and the notes of an answer; ``shown`` (the answer's
     key) goes in the ``map-key`` store, drawn with the answer, which starts the map."""
+    from channelsim.fields import DIFFERENCES
+
     rows = words.key_figures(answer)
+    stats = [f.label for f in map(DIFFERENCES.field, ("median", "low", "high")) if f]
     figures = html.Table(
-        [html.Tr([html.Th("figure"), html.Th("median"), html.Th(f"{INTERVAL} low"),
-                  html.Th("high")])]
+        [html.Tr([html.Th("figure (unit)"), *map(html.Th, stats)])]
         + [
             html.Tr(
                 [html.Td(row["heading"]), *[html.Td(row["shown"][k]) for k in
@@ -624,15 +625,17 @@ def decides_view(answer: Answer) -> list[Any]:
 
 # --- the data and the claims -------------------------------------------------------------
 def _table(rows: list[dict[str, Any]]) -> html.Table:
+    """Rows as the terminal prints them (:func:`channelsim.formatting.readable`: counts with
+    thousands separators, the official series' labels; the brief's 41472 lacked its comma)."""
+    from channelsim.fields import OBSERVED
+    from channelsim.formatting import readable
+
     if not rows:
         return html.Table()
-    columns = list(rows[0])
+    headings, columns = readable(rows, list(rows[0]), [OBSERVED])
     return html.Table(
-        [html.Tr([html.Th(c) for c in columns])]
-        + [
-            html.Tr([html.Td("" if r.get(c) is None else str(r.get(c))) for c in columns])
-            for r in rows
-        ],
+        [html.Tr([html.Th(h) for h in headings])]
+        + [html.Tr([html.Td(c) for c in cells]) for cells in zip(*columns, strict=True)],
         className="tbl",
     )
 

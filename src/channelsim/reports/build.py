@@ -120,16 +120,22 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
     return section, None if monthly is not None else f"Observed series not drawn: {reason}."
 
 
+#: The folded table of every figure a comparison compares: its statistics are differences.
+EVERY_FIGURE = "Every figure compared: differences from the base (median and 90% interval)"
+
+
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
         return None, None
     from channelsim.experiments.compare import tradeoff_table
-    from channelsim.headline import lead_figures
+    from channelsim.fields import DIFFERENCES
+    from channelsim.headline import panel_figures
 
     results = found.results or all_results()
     table = found.comparison
     present = list(dict.fromkeys(table["metric"]))
-    metrics = [m for m in lead_figures(results.key()) if m in present] or present[:4]
+    rows = table.to_dict(orient="records")
+    metrics = [m for m in panel_figures(results.key(), rows) if m in present] or present[:4]
     base = (
         table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
     )
@@ -170,7 +176,8 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
             paragraphs,
             [ranked_display(ranked, results.describe)],
             figures,
-            details=[("Every figure compared (median and 90% interval)", table[columns])],
+            details=[(EVERY_FIGURE, table[columns])],
+            fields=[DIFFERENCES],
         ),
         None,
     )

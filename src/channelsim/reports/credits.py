@@ -18,11 +18,14 @@ from channelsim import __version__
 if TYPE_CHECKING:  # the credit lines alone load neither Plotly nor the data store
     import plotly.graph_objects as go
 
+    from channelsim.scenario import Scenario
+
 __all__ = [
     "comparison_line",
     "credit_block",
     "home_office_line",
     "publishable",
+    "run_line",
     "simulated_line",
 ]
 
@@ -52,6 +55,20 @@ def simulated_line(scenario: str | None = None, seed: int | None = None) -> str:
     return (
         f"Simulated with channelsim {__version__} ({what}{seeded}; {SOFTWARE_LICENCE}): model "
         "outputs, not observations."
+    )
+
+
+def run_line(scenario: Scenario, seed: int | None) -> str:
+    """The credit of one scenario's run or ensemble (``run --format csv``'s ``source``
+    column): :func:`simulated_line`, and the Home Office's licence when the run's weather
+    replays the official series' crossing days (its data are then in the figures)."""
+    line = simulated_line(scenario.name, seed)
+    weather = scenario.weather
+    if weather.mode != "replay":
+        return line
+    return (
+        f"{line} Its weather replays the crossing days of the Home Office's small-boat series "
+        f"({weather.path}): contains public sector information licensed under the {LICENCE}."
     )
 
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from channelsim.fields import Field, describe
-from channelsim.formatting import about, format_value
+from channelsim.formatting import about, drawn_values, format_value
 from channelsim.headline import change_words
 from channelsim.reports.strait_map import strait_map
 
@@ -34,7 +34,10 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def monthly_simulated(daily: pd.DataFrame) -> pd.DataFrame:
     """Per scenario and month: median and 5/25/75/95% quantiles over members of the monthly
-    sums of arrivals (people and boats), and the number of members."""
+    sums of arrivals (people and boats), and the number of members; the scenarios in the
+    order ``daily`` gives them (a comparison's base first, so that a chart draws the
+    scenarios' bands over the base's: in the alphabet's order status-quo-2025's band was
+    drawn last and hid one-in-one-out-50's)."""
     frame = daily.assign(month=pd.to_datetime(daily["date"]).dt.to_period("M").dt.to_timestamp())
     sums = frame.groupby(["scenario", "member", "month"], sort=True)[
         [column for column, _ in SERIES]
@@ -48,7 +51,12 @@ def monthly_simulated(daily: pd.DataFrame) -> pd.DataFrame:
             for q in (5, 25, 75, 95):
                 row[f"{column}_q{q:02d}"] = float(np.percentile(values, q))
         rows.append(row)
-    return pd.DataFrame(rows)
+    order = {name: k for k, name in enumerate(dict.fromkeys(daily["scenario"]))}
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    ranks = frame["scenario"].map(order)
+    return frame.iloc[np.argsort(ranks.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def monthly_observed(observed_daily: pd.DataFrame, first: object, last: object) -> pd.DataFrame:
@@ -151,7 +159,8 @@ def comparison_figure(
     )  # fmt: skip
     for row, (metric, field) in enumerate(zip(metrics, fields, strict=True), start=1):
         part = comparison[comparison["metric"] == metric]
-        median = part["median"].to_numpy(dtype=float)
+        median, low, high = (drawn_values(part[k].to_numpy(float), field)
+                             for k in ("median", "low", "high"))  # fmt: skip
         fig.add_trace(
             go.Bar(
                 x=median,
@@ -161,8 +170,8 @@ def comparison_figure(
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": part["high"].to_numpy(dtype=float) - median,
-                    "arrayminus": median - part["low"].to_numpy(dtype=float),
+                    "array": high - median,
+                    "arrayminus": median - low,
                 },
                 showlegend=False,
                 customdata=[format_value(v, field) for v in median],
@@ -173,15 +182,30 @@ def comparison_figure(
         )
         unit = field.unit or "count"
         fig.update_xaxes(title_text=f"change against the base ({unit})", row=row, col=1)
+        values = np.concatenate([low, median, high])
+        if not np.any(values[np.isfinite(values)]):  # an axis from £−1 to £1 said nothing
+            fig.update_xaxes(showticklabels=False, row=row, col=1)
+            fig.add_annotation(text=no_change_text(field), x=0.5, y=0.5, xref="x domain",
+                               yref="y domain", showarrow=False, font={"color": "#444"},
+                               row=row, col=1)  # fmt: skip
+            continue
         if field.money:
             fig.update_xaxes(tickprefix="£", row=row, col=1)
         if field.count:
-            values = part[["low", "median", "high"]].to_numpy(dtype=float)
             fig.update_xaxes(**whole_ticks(values), row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=height, margin={"t": 40})
     return fig
+
+
+def no_change_text(field: Field) -> str:
+    """What a panel of a figure that is zero in every paired run says instead of an axis:
+    ``no extra cost: £0 in every paired run``, ``no change: 0 people in every paired run``."""
+    if field.money:
+        return "no extra cost: £0 in every paired run"
+    unit = f" {field.unit}" if field.unit else ""
+    return f"no change: 0{unit} in every paired run"
 
 
 def whole_ticks(values: np.ndarray) -> dict[str, Any]:
@@ -201,7 +225,10 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     x, y, cost = (
         describe(c) for c in ("fewer_arrivals_people", "deaths_change_people", "extra_cost_gbp")
     )
-    frame = tradeoffs.dropna(subset=[x.name, y.name])
+    frame = tradeoffs.dropna(subset=[x.name, y.name]).copy()
+    for field, stem in ((x, "fewer_arrivals"), (y, "deaths_change")):  # as the tables quote them
+        for column in (field.name, f"{stem}_low", f"{stem}_high"):
+            frame[column] = drawn_values(frame[column].to_numpy(float), field)
     costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
     labels = [
         f"{name}<br>{about(c, cost)}"

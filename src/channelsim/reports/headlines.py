@@ -16,6 +16,7 @@ from channelsim.experiments.summary import interval_stats
 from channelsim.fields import Field
 from channelsim.formatting import about, format_value
 from channelsim.headline import (
+    REMOVAL_FIGURES,
     Driver,
     Subject,
     Uncertainty,
@@ -277,10 +278,6 @@ def retry_note(rows: list[dict[str, Any]], assumptions: list[dict[str, Any]]) ->
 _PROBABILITY = Field("retry_probability", "retry probability", kind="share")
 
 
-#: What removal policies do, beyond the key figures (one in, one out's returns and the
-#: admissions they buy, a third country's removals): a comparison that adds, removes or
-#: changes one says what it did.
-REMOVAL_FIGURES = ("returned_from_uk_people", "removed_people", "legal_route_admissions_people")
 
 
 def removals_note(rows: list[dict[str, Any]], describe: Callable[[str], Field]) -> str | None:

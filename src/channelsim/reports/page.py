@@ -93,6 +93,9 @@ class Section:
     details: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     #: Notes under the tables: what a table's figures count, where that is not plain.
     notes: list[str] = field(default_factory=list)
+    #: What the section's table columns mean, before the report's own fields (a comparison's
+    #: median and interval are differences from the base: ``channelsim.fields.DIFFERENCES``).
+    fields: list[Fields] = field(default_factory=list)
 
 
 @cache
@@ -162,10 +165,11 @@ def render_page(
             body.append(f'<div class="chart" id="{chart_id}"></div>')
             body.append(f'<script type="application/json" id="{chart_id}-spec">')
             body.append(f"{_script_json(spec)}</script>")
-        body += [_table_html(t, sources) for t in section.tables]
+        described = [*section.fields, *sources]
+        body += [_table_html(t, described) for t in section.tables]
         for summary, table in section.details:
             body.append(f"<details><summary>{html.escape(summary)}</summary>")
-            body.append(f"{_table_html(table, sources)}</details>")
+            body.append(f"{_table_html(table, described)}</details>")
         body += [f'<p class="note">{html.escape(n)}</p>' for n in section.notes]
         body.append("</section>")
     if credits:
