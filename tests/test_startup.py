@@ -61,3 +61,49 @@ def test_a_run_writing_its_outputs_loads_no_report_machinery(tmp_path: Path) -> 
     assert "channelsim.reports.credits" in loaded
     unused = {"plotly", "duckdb", "channelsim.reports.build", "channelsim.data.store"}
     assert not unused & loaded
+
+
+def test_a_plain_run_loads_scipys_blas_module_but_not_its_linear_algebra() -> None:
+    """Numba's first use checks for a BLAS by importing ``scipy.linalg.cython_blas``;
+    ``channelsim._jit`` loads that module alone first, so a run does not load ``scipy.linalg``
+    (0.15 s of CPU, 16 MiB) that none of its kernels uses."""
+    loaded = _modules_loaded_by("run", SCENARIO, "--to", "2025-01-03", "--format", "json")
+    assert "numba.np.arraymath" in loaded
+    assert not {"scipy.linalg", "scipy.linalg.cython_blas"} & loaded
+
+
+BLAS_THEN_LINALG = """
+import sys
+from channelsim._jit import check_blas_alone, njit
+
+@njit
+def double(x):
+    return 2.0 * x
+
+assert double(1.5) == 3.0  # Numba's first use: its BLAS check ran
+from numba.np import arraymath
+assert arraymath._HAVE_BLAS and "scipy.linalg" not in sys.modules
+import numpy as np
+import scipy.linalg
+from scipy.linalg import cython_blas
+assert scipy.linalg.cython_blas is cython_blas
+assert np.allclose(scipy.linalg.solve(np.eye(2) * 2.0, np.ones(2)), 0.5)
+
+@njit
+def product(a, b):
+    return np.dot(a, b)  # Numba's BLAS, through the module
+
+assert np.allclose(product(np.eye(3), np.ones(3)), 1.0)
+assert check_blas_alone() is False  # done: nothing more to do
+print("ok")
+"""
+
+
+def test_scipy_linalg_still_loads_whole_after_the_blas_module_alone() -> None:
+    """A process that uses ``scipy.linalg`` after the compiled engine gets the whole package,
+    with the BLAS module loaded earlier as its own."""
+    done = subprocess.run(
+        [sys.executable, "-c", BLAS_THEN_LINALG], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -20,8 +20,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from channelsim._jit import njit
 from channelsim.streams import EPOCH as EPOCH  # the names of streams, here too as before
 from channelsim.streams import StreamCollisionError as StreamCollisionError
 from channelsim.streams import check_streams as check_streams

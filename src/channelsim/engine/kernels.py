@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
+from channelsim._jit import njit
 from channelsim.engine.policy_kernels import policy_hooks
 from channelsim.engine.results import Result
 from channelsim.engine.sea import WorldArrays, sail_boat

@@ -21,8 +21,8 @@ import math
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from channelsim._jit import njit
 from channelsim.rng import _count_below
 
 #: Kinds of compiled policy.

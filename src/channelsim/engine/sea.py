@@ -36,8 +36,8 @@ from enum import IntEnum
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from channelsim._jit import njit
 from channelsim.engine.interception import Interception
 from channelsim.rng import hash_prefix, hash_uniform, hash_uniform_at
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation

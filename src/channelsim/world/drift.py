@@ -24,9 +24,9 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass, fields
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from channelsim._jit import njit
 from channelsim.rng import hash_normal, hash_uniform, stream_id
 from channelsim.world.tide import TidalStream
 

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
+from channelsim._jit import njit
 from channelsim.world.projection import LocalProjection
 from channelsim.world.tide import TidalStream
 

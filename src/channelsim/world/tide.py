@@ -33,8 +33,9 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
+
+from channelsim._jit import njit
 
 if TYPE_CHECKING:
     from channelsim.world.projection import LocalProjection

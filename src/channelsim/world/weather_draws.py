@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from channelsim._jit import njit
 from channelsim.rng import hash_normal
 
 
