@@ -4,9 +4,12 @@ the other commands (calibration, the explorer, the data store...) nor the local 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from channelsim._startup import early_ensemble_runs
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 
@@ -107,3 +110,54 @@ def test_scipy_linalg_still_loads_whole_after_the_blas_module_alone() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+EARLY = """
+import sys
+sys.argv = ["channelsim", *sys.argv[1:]]
+import channelsim
+from multiprocessing import forkserver
+print(forkserver._forkserver._forkserver_pid is not None, "typer" in sys.modules)
+"""
+
+
+def _pool_started_on_import(*args: object) -> tuple[bool, bool]:
+    """Whether importing channelsim in ``channelsim ARGS`` started the pool's fork server,
+    and whether it loaded the command line (Typer) first."""
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHANNELSIM_ENGINE": "off"},
+    )
+    assert done.returncode == 0, done.stderr
+    server, typer = done.stdout.split()
+    return server == "True", typer == "True"
+
+
+def test_an_ensemble_starts_its_pool_before_the_command_line_loads() -> None:
+    """``run --runs N`` on the local pool: its fork server starts loading the engine as soon
+    as channelsim is imported, before Typer and the command's modules; a single run, a small
+    ensemble and an ensemble with its own workers or a cluster start none there."""
+    assert _pool_started_on_import("run", SCENARIO, "--runs", "100") == (True, False)
+    assert _pool_started_on_import("run", SCENARIO, "--runs=40", "--seed", "3") == (True, False)
+    for args in (
+        ("run", SCENARIO),
+        ("run", SCENARIO, "--runs", "3"),
+        ("run", SCENARIO, "--runs", "100", "--workers", "2"),
+        ("run", SCENARIO, "--runs", "100", "--scheduler", "tcp://127.0.0.1:1"),
+        ("compare", SCENARIO, SCENARIO, "--runs", "100"),
+    ):
+        assert _pool_started_on_import(*args) == (False, False), args
+
+
+def test_early_ensemble_runs_reads_only_the_plain_forms() -> None:
+    assert early_ensemble_runs(["s.toml", "--runs", "100"]) == 100
+    assert early_ensemble_runs(["s.toml", "--runs=64", "--out", "x"]) == 64
+    assert early_ensemble_runs(["s.toml"]) is None
+    assert early_ensemble_runs(["s.toml", "--runs", "2.5"]) is None  # the command says so
+    assert early_ensemble_runs(["s.toml", "--runs", "40", "--runs", "50"]) is None
+    assert early_ensemble_runs(["s.toml", "--runs", "40", "--workers=1"]) is None
+    assert early_ensemble_runs(["s.toml", "--runs", "40", "--help"]) is None
+    assert early_ensemble_runs(["s.toml", "--", "--runs", "40"]) is None
+    assert early_ensemble_runs(["s.toml", "--runs"]) is None
