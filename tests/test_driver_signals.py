@@ -247,3 +247,32 @@ def test_a_stop_while_the_command_loads_is_one_line(
         [sys.executable, str(script), "run", str(SCENARIO)], capture_output=True, timeout=120
     )
     assert (done.returncode, done.stderr.decode(), done.stdout) == (code, f"{reason}\n", b"")
+
+
+@STOPS
+def test_a_stop_while_an_ensemble_loads_leaves_no_pool_behind(
+    tmp_path: Path, private_tmp: Path, signal_number: int, code: int, reason: str
+) -> None:
+    """``run --runs 100`` starts its pool's fork server on ``import channelsim``, before the
+    command line loads: a stop in that window is the same one line, and leaves neither the
+    server nor its temporary folder (its socket) behind."""
+    script = tmp_path / "channelsim"
+    script.write_text(
+        "import os, signal, sys\n"
+        "import channelsim\n"
+        "from multiprocessing import forkserver\n"
+        "assert forkserver._forkserver._forkserver_pid is not None\n"
+        f"os.kill(os.getpid(), {int(signal_number)})\n"
+        "from channelsim.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    args = [sys.executable, str(script), "run", str(SCENARIO), "--runs", "100"]
+    env = {**os.environ, "TMPDIR": str(private_tmp), "CHANNELSIM_ENGINE": "off"}
+    driver = subprocess.Popen(args, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    try:
+        _, stderr = driver.communicate(timeout=PATIENCE_S)
+        left = wait_until_gone(driver.pid)
+    finally:
+        kill_group(driver.pid)
+    assert (driver.returncode, stderr.decode()) == (code, f"{reason}\n")
+    assert left == [] and list(private_tmp.iterdir()) == []

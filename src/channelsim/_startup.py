@@ -18,10 +18,28 @@ import sys
 _STOPS = {2: ("interrupted", 130), 15: ("stopped by SIGTERM", 143)}  # SIGINT, SIGTERM
 
 
+_pool_started = False
+"""Whether :func:`start_ensemble_pool_early` started the pool's fork server."""
+
+
 def _stop(signum: int, frame: object) -> None:
     why, code = _STOPS[signum]
     os.write(2, f"{why}\n".encode())
-    os._exit(code)  # nothing is written or started yet: nothing to clean up
+    if _pool_started:  # its socket's folder: the one thing started so far
+        _remove_pool_folder()
+    os._exit(code)  # nothing is written yet: nothing else to clean up
+
+
+def _remove_pool_folder() -> None:
+    """Remove the temporary folder multiprocessing made for the pool's fork server (its
+    socket), which its exit handlers would have removed; the server ends with this process."""
+    try:
+        import shutil
+        from multiprocessing import util
+
+        shutil.rmtree(util.get_temp_dir(), ignore_errors=True)
+    except Exception:  # stopping: nothing more to do
+        pass
 
 
 def _in_the_command() -> bool:
@@ -79,16 +97,18 @@ def start_ensemble_pool_early() -> None:
     Only the plain forms are read here (``--runs N`` or ``--runs=N``, without ``--workers``,
     ``--scheduler`` or ``--help``); anything else, and any failure, leaves the start to the
     command, as before. A command that then fails (a bad option, a missing file) ends the
-    server with itself. Results do not depend on when the server starts."""
+    server with itself, and so does a Ctrl-C or SIGTERM while the command line loads (the
+    server's temporary folder removed). Results do not depend on when the server starts."""
     if not _in_the_command() or sys.argv[1:2] != ["run"]:
         return
     runs = early_ensemble_runs(sys.argv[2:])
     if runs is None:
         return
+    global _pool_started
     try:
         from channelsim.experiments.executor import AutoExecutor
 
-        AutoExecutor.prestart(runs)
+        _pool_started = AutoExecutor.prestart(runs)
     except Exception:  # the command starts it itself, as without this
         pass
 
