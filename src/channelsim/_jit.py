@@ -5,7 +5,7 @@ Numba's first compilation, or first load of a cached function, imports
 ``numba.np.arraymath``, which checks that a BLAS is present by importing
 ``scipy.linalg.cython_blas`` — and so, through the package, all of ``scipy.linalg`` and the
 array-API layer it pulls in (NumPy's ``f2py`` and ``testing`` among them): about 0.15 s of
-CPU and 16 MiB, a sixth of a one-year ``channelsim run``, for a module no channelsim kernel
+CPU and 12–16 MiB, an eighth of a one-year ``channelsim run``, for a module no channelsim kernel
 uses. Here the BLAS module is loaded by itself, ``numba.np.arraymath`` is imported (Numba
 finds the module, makes the same check — its Fortran integer width, from
 ``scipy.__config__`` — and reaches the same answer, so compiled code is unchanged), and the
