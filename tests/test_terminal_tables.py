@@ -223,3 +223,26 @@ def test_validate_s_total_error_is_labelled_with_the_unit_it_is_computed_in() ->
     row = next(r for r in _validation_rows(result) if r["measure"] == "model total_error")
     assert row["value"] == (total["median"] - total["observed"]) / total["observed"]
     assert row["unit"] == "fraction" and "÷ the observed" in row["meaning"]
+
+
+def test_the_ranking_of_a_comparison_fits_80_columns_in_one_table() -> None:
+    """`compare` of three scenarios at 80 columns put the extra cost per fewer arrival in a
+    second table of its own, away from the scenarios it ranks: the words wrap instead."""
+    rows = [
+        {"rank": 1, "scenario": "doctrine-territorial", "arrivals_words": "1,350 fewer",
+         "deaths_words": "61 more", "extra_cost_words": "£4.42m more",
+         "cost_per_prevented_arrival_gbp": 3273.0},
+        {"rank": 2, "scenario": "beach-funding-plus", "arrivals_words": "305 fewer",
+         "deaths_words": "no change", "extra_cost_words": "£30.5m more",
+         "cost_per_prevented_arrival_gbp": 100367.0},
+        {"rank": 3, "scenario": "combined-gangs-returns", "arrivals_words": "no change",
+         "deaths_words": "no change", "extra_cost_words": "£5.04m more",
+         "cost_per_prevented_arrival_gbp": float("nan")},
+    ]  # fmt: skip
+    text = _rendered(terminal_tables(rows, list(rows[0]), "ranked", 80), 80)
+    assert "(continued)" not in text
+    assert all(len(line) <= 80 for line in text.splitlines())
+    for row in rows:  # a scenario and its price per fewer arrival on one line
+        price = format_cell(row["cost_per_prevented_arrival_gbp"], "cost_per_prevented_arrival_gbp")
+        assert any(row["scenario"] in line and price in line for line in text.splitlines())
+    assert_fits_without_split_numbers(text, ["1,350", "305", "£4.42m", "£30.5m", "£5.04m"])
