@@ -70,3 +70,21 @@ def test_a_refused_value_is_named_beside_its_field() -> None:
                  "unit": "people", "threshold": 1000, "year": 2025}  # fmt: skip
     messages = form_claim("milestone", milestone)[1]
     assert list(messages) == ["reached_on"] and "reached_by" in messages["reached_on"]
+
+
+def test_the_help_names_keys_in_quotes_and_reads_as_words() -> None:
+    """The help of the form and of its variants read "The months months to as_of" and "The
+    units that start after after": a key named in a docstring lost its literal marks, and a
+    variant's full stop came before the semicolon ("31 Dec.;")."""
+    import re
+
+    from channelsim.explore.app import form_help
+
+    texts = [form_help(form) for form in FORMS]
+    texts += [f.help for form in FORMS for f in form_fields(form) if f.kind == "variant"]
+    doubled = [t for t in texts if re.search(r"\b(\w+) \1\b", t)]
+    assert texts and not doubled, doubled[:1]
+    assert not [t for t in texts if "``" in t or ".;" in t or "'s year" in t]
+    period = next(f.help for f in form_fields("total") if f.key == "period")
+    assert "rolling_months: The ‘months’ months to ‘as_of’ (12 months" in period
+    assert "calendar_year: A calendar year: 1 Jan–31 Dec; year_to_date:" in period

@@ -61,7 +61,7 @@ class CalendarYear(PeriodBase):
 
 
 class YearToDate(PeriodBase):
-    """1 Jan of ``as_of``'s year to ``as_of``."""
+    """1 Jan of the year of ``as_of`` to ``as_of``."""
 
     kind: Literal["year_to_date"]
 

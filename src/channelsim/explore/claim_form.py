@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -65,8 +66,10 @@ def registry_choices(name: str) -> tuple[str, ...]:
 
 
 def doc_line(cls: type) -> str:
-    """The first paragraph of a model's docstring, on one line."""
-    text = (inspect.getdoc(cls) or "").replace("``", "")
+    """The first paragraph of a model's docstring, on one line, a key it names (````months````)
+    in quotes as the form labels its field: "The ‘months’ months to ‘as_of’" (without them
+    it read "The months months to as_of")."""
+    text = re.sub(r"``([^`]+)``", "‘\\1’", inspect.getdoc(cls) or "")
     return " ".join(text.split("\n\n")[0].split())
 
 
@@ -163,7 +166,11 @@ def _shape(member: Any) -> str:
 
 
 def _variant_help(found: Mapping[str, Any]) -> str:
-    return "; ".join(f"{name}: {doc_line(m)}" for name, m in found.items() if _is_model(m))
+    """Each variant's first docstring paragraph after its name, separated by semicolons (the
+    sentence's own full stop left out: "1 Jan–31 Dec; year_to_date: ...")."""
+    return "; ".join(
+        f"{name}: {doc_line(m).removesuffix('.')}" for name, m in found.items() if _is_model(m)
+    )
 
 
 def model_fields(model: Any, chosen: Mapping[str, str], prefix: str = "") -> list[FormField]:

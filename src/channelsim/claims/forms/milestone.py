@@ -26,9 +26,9 @@ Passing = tuple[date | None, date | None]  # the earliest and latest possible da
 
 
 class MilestoneClaim(ClaimBase):
-    """The ``year``'s running total reached ``threshold`` on a day (``reached_on``), by a day
-    (``reached_by``), and/or
-    ``earliest`` (in the calendar year) of all years in the series so far."""
+    """The running total of ``year`` reached ``threshold`` on a day (``reached_on``), by a
+    day (``reached_by``), and/or ``earliest`` (in the calendar year) of all years in the
+    series so far."""
 
     form: Literal["milestone"]
     threshold: float = Field(gt=0)
