@@ -121,8 +121,8 @@ BAD_FILES = [
      "payments_eur = []\n", "no-payments.toml: policy 1 (beach_patrols), params.payments_eur: "
      "expected at least 1 item, got none"),
     ("policy-key.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\nofficers = 3\n',
-     "policy 1 (beach_patrols), officers: unknown key; expected one of type, name, start, end, "
-     "params, source"),
+     "policy 1 (beach_patrols), officers: unknown key; expected one of type, name, replaces, "
+     "start, end, params, source"),
     ("policy-param.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n'
      "[policies.params]\nofficer_shares = 0.5\n",
      "policy 1 (beach_patrols), params.officer_shares: unknown key; did you mean officer_share? "

@@ -48,6 +48,15 @@ class ClusterError(ChannelsimError):
     """A Dask scheduler could not be reached or failed."""
 
 
+class ChannelsimWarning(UserWarning):
+    """Something the user should know about an input that is not an error (the command goes
+    on): the command line prints it as one line, ``warning: ...``, on stderr."""
+
+    def __init__(self, source: str | Path | None, where: str | None, text: str) -> None:
+        parts = [str(p) for p in (source, where) if p]
+        super().__init__(": ".join([*parts, text]))
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread by the command line's handler so that it stops a run
     exactly as Ctrl-C does: pending work cancelled, the run marked interrupted, no partial

@@ -46,9 +46,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -143,6 +145,13 @@ class PolicySpec(BaseModel):
         description="Names the policy's random streams (default: '<type>#<k>', the k-th "
         "policy of its type).",
     )
+    replaces: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.#-]{0,63}$",
+        description="The name of the policy this one takes the place of (in a file with a "
+        "base, one it drops: drop_policies): it draws from that policy's random streams, so "
+        "a comparison with the scenario that has it is on common random numbers.",
+    )
     start: dt.date | None = None
     end: dt.date | None = None
     params: dict[str, Any] = Field(default_factory=dict)
@@ -156,6 +165,15 @@ class PolicySpec(BaseModel):
     @classmethod
     def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
         return _not_before_start(end, info)
+
+    @model_serializer(mode="wrap")
+    def _without_unset_replaces(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without ``replaces`` when it is not given: the scenario's data (and so the hash
+        that identifies a run to resume) stays as it was before the key existed."""
+        data: dict[str, Any] = handler(self)
+        if data.get("replaces", "") is None:
+            del data["replaces"]
+        return data
 
 
 class Scenario(BaseModel):
@@ -183,6 +201,12 @@ class Scenario(BaseModel):
         exclude=True,
         description="For each policy, the file that declares it and its place there (a "
         "base's policies come first in the scenario, numbered in their own file).",
+    )
+    dropped_policies: tuple[tuple[str, str], ...] = Field(
+        default=(),
+        exclude=True,
+        description="The name and type of each policy of the base that the scenario's own "
+        "file drops (drop_policies): what a policy of that file may replace.",
     )
 
     def policy_location(self, index: int) -> tuple[str | None, str]:
@@ -240,6 +264,7 @@ class Scenario(BaseModel):
             **changes,
             "source": self.source,
             "policy_origins": self.policy_origins,
+            "dropped_policies": self.dropped_policies,
         }
         try:
             return Scenario.model_validate(data)
@@ -540,8 +565,9 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         raise InputError(path, None, _yaml_error(error, text)) from None
     if not isinstance(data, dict):
         raise InputError(path, None, "expected a table of scenario keys at the top level")
-    if POLICY_ORIGINS in data:
-        raise InputError(path, POLICY_ORIGINS, "unknown key")
+    for hidden in (POLICY_ORIGINS, DROPPED_POLICIES):
+        if hidden in data:
+            raise InputError(path, hidden, "unknown key")
     return data
 
 
@@ -549,6 +575,7 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
     """Validate raw scenario data; ``params`` holds overrides applied to the defaults."""
     raw = dict(data)
     origins = raw.pop(POLICY_ORIGINS, None)
+    dropped = raw.pop(DROPPED_POLICIES, ())
     if origins is None:
         policies = raw.get("policies")
         count = len(policies) if isinstance(policies, list) else 0
@@ -584,6 +611,7 @@ def scenario_from_dict(data: dict[str, Any], source: str | Path | None = None) -
                 "params": params,
                 "source": str(source) if source else None,
                 "policy_origins": tuple(tuple(o) for o in origins),
+                "dropped_policies": tuple(tuple(d) for d in dropped),
             }
         )
     except ValidationError as error:
@@ -603,6 +631,9 @@ MAX_BASE_DEPTH = 8
 POLICY_ORIGINS = "_policy_origins"
 """The key under which :func:`resolve_base` passes each policy's file and place to
 :func:`scenario_from_dict` (not a scenario key: it cannot be written in a file)."""
+DROPPED_POLICIES = "_dropped_policies"
+"""The key under which :func:`resolve_base` passes the name and type of each policy the file
+drops from its base (``Scenario.dropped_policies``; not a scenario key either)."""
 
 
 def packaged_scenario(name: str) -> Path | None:
@@ -627,7 +658,7 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     if "base" not in data:
         if "drop_policies" in data:
             raise InputError(path, "drop_policies", "expected a `base` scenario to drop from")
-        return data
+        return data  # a ``replaces`` names a policy of the scenario it is compared with
     if len(chain) >= MAX_BASE_DEPTH:
         raise InputError(path, "base", f"expected at most {MAX_BASE_DEPTH} levels of bases")
     raw = dict(data)
@@ -666,11 +697,14 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
                 path, "drop_policies", f"no policy named {name!r} in {base_path} ({known})"
             )
     kept = [n not in drop for n in names]
+    dropped = [(str(n), str(p.get("type"))) for p, n in zip(policies, names, strict=True)
+               if n in drop]  # fmt: skip
     policies = [p for p, keep in zip(policies, kept, strict=True) if keep]
     extra = raw.pop("policies", [])
     if not isinstance(extra, list):
         raise InputError(path, "policies", "expected a list of [[policies]] tables")
-    merged = {**base, **raw, "policies": [*policies, *extra]}
+    _check_replaces(extra, drop, path)
+    merged = {**base, **raw, "policies": [*policies, *extra], DROPPED_POLICIES: dropped}
     merged[POLICY_ORIGINS] = [
         *(o for o, keep in zip(base_origins, kept, strict=True) if keep),
         *_origins({"policies": extra}, path),
@@ -679,6 +713,30 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
         merged["params"] = merge_tables(base["params"], overrides)
     return merged
+
+
+def _check_replaces(policies: object, drop: Sequence[str], path: Path) -> None:
+    """Each ``replaces`` of a file's own ``policies`` names a policy the file drops, and no
+    two policies replace the same one (they would draw the same numbers)."""
+    if not isinstance(policies, list):
+        return
+    taken: set[str] = set()
+    for k, policy in enumerate(policies):
+        replaced = policy.get("replaces") if isinstance(policy, dict) else None
+        if replaced is None:
+            continue
+        key = f"{policy_label(k, policy.get('type'))}, replaces"
+        if replaced not in drop:
+            dropped = ", ".join(map(str, drop)) if drop else "none"
+            raise InputError(
+                path,
+                key,
+                f"expected the name of a policy this file drops from its base (drop_policies: "
+                f"{dropped}), got {replaced!r}",
+            )
+        if replaced in taken:
+            raise InputError(path, key, f"expected one policy replacing {replaced!r}, got two")
+        taken.add(replaced)
 
 
 def _origins(data: dict[str, Any], path: Path) -> list[tuple[str, int]]:

@@ -16,6 +16,8 @@ import os
 import signal
 import sys
 import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -25,8 +27,8 @@ from typer.core import TyperGroup
 from channelsim import __version__
 from channelsim._startup import release as release_loading_stops
 from channelsim.cli import helptext
-from channelsim.cli.output import print_error, print_stopped
-from channelsim.errors import ChannelsimError, Terminated, os_error_text
+from channelsim.cli.output import print_error, print_stopped, print_warning
+from channelsim.errors import ChannelsimError, ChannelsimWarning, Terminated, os_error_text
 
 
 class _Stopped(BaseException):
@@ -84,9 +86,29 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # Typer's own click Context
         try:
-            return super().invoke(ctx)
+            with _warnings_as_lines():
+                return super().invoke(ctx)
         except KeyboardInterrupt as interrupt:
             raise _Stopped(interrupt) from None
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Each :class:`ChannelsimWarning` raised while a command runs as one line on stderr,
+    ``warning: ...``, every time (Python's own format takes two lines, with the source line
+    of the call, and shows a warning once per place); other warnings as Python shows them."""
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+        warnings.simplefilter("always", ChannelsimWarning)
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, ChannelsimWarning):
+                print_warning(message)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 app = typer.Typer(

@@ -55,6 +55,11 @@ def print_error(message: object) -> None:
     err_console.print(Text.assemble(("error:", "bold red"), " ", with_notes(message, message)))
 
 
+def print_warning(message: object) -> None:
+    """``warning: MESSAGE`` on stderr, on one line (a :class:`ChannelsimWarning`'s text)."""
+    err_console.print(Text.assemble(("warning:", "bold yellow"), " ", one_line(message)))
+
+
 def print_stopped(why: str, interrupt: BaseException | None) -> None:
     """The one line of a Ctrl-C or SIGTERM: ``why``, then what the interruption's notes say
     it left behind (:func:`channelsim.interrupts.noted`)."""

@@ -70,11 +70,18 @@ if TYPE_CHECKING:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file and check its policy types against the registry."""
-    from channelsim.engine.policy import build_policies
+    """Read a scenario file and check its policy types against the registry; warn
+    (:class:`~channelsim.errors.ChannelsimWarning`, one line each) where a policy replacing
+    one of the base's does not draw the same random numbers for the same decisions
+    (:func:`~channelsim.engine.policy.replacement_warnings`)."""
+    import warnings
+
+    from channelsim.engine.policy import build_policies, replacement_warnings
 
     scenario = _read_scenario(path)
     build_policies(scenario.policies, scenario.policy_location)
+    for warning in replacement_warnings(scenario):
+        warnings.warn(warning, stacklevel=2)
     return scenario
 
 

@@ -21,7 +21,9 @@ results it makes (``results``, which join the run's daily table and totals) and 
 decisions it draws (``streams``): each is a named stream ``"<policy name>.<decision>"``
 where the policy's name is its ``name`` in the scenario or ``"<type>#<k>"`` for the k-th
 policy of that type, so two policies of one type never share draws and a policy's draws do
-not change when other policies are added.
+not change when other policies are added. A policy that takes the place of one its scenario
+drops from the base (``replaces``) draws from that policy's streams instead: the same
+decision gets the same numbers as in the base (common random numbers).
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
 from channelsim.engine.stages import Combine, Setup
-from channelsim.errors import InputError
+from channelsim.errors import ChannelsimWarning, InputError
 from channelsim.params import Params, raise_input_error
-from channelsim.scenario import PolicySpec
+from channelsim.scenario import PolicySpec, Scenario
 
 if TYPE_CHECKING:
     from channelsim.engine.state import SimState
@@ -190,6 +192,7 @@ class Policy(BaseModel):
     end: dt.date | None = None
 
     _name: str = PrivateAttr("")
+    _replaces: str = PrivateAttr("")
     _stream_ids: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @property
@@ -235,13 +238,19 @@ class Policy(BaseModel):
             object.__setattr__(fresh, "__pydantic_private__", _fresh_values(private))
         return fresh
 
-    def stream_names(self) -> tuple[str, ...]:
-        return tuple(f"{self.name}.{decision}" for decision in self.streams)
+    def stream_names(self, name: str | None = None) -> tuple[str, ...]:
+        """The names of this policy's streams as ``name`` (default: its own), one per decision:
+        ``"<key>.<decision>"``, where the key is the name of the policy it replaces (the
+        scenario's ``replaces``: the same decisions draw the same numbers as there), else
+        ``name``."""
+        key = self._replaces or name or self.name
+        return tuple(f"{key}.{decision}" for decision in self.streams)
 
     def bind(self, name: str, stream_ids: dict[str, int]) -> None:
         """Give the policy its name and stream numbers in a run (done by the engine)."""
         self._name = name
-        self._stream_ids = {d: stream_ids[f"{name}.{d}"] for d in self.streams}
+        names = self.stream_names(name)
+        self._stream_ids = {d: stream_ids[n] for d, n in zip(self.streams, names, strict=True)}
 
     def stream(self, decision: str) -> int:
         """The number of this policy's stream for ``decision`` (declared in ``streams``)."""
@@ -397,6 +406,7 @@ def build_policies(
             raise_input_error(error, source, f"{key}, params", cls, hidden=("start", "end"))
             raise  # unreachable
         policy._name = getattr(spec, "name", None) or ""
+        policy._replaces = getattr(spec, "replaces", None) or ""
         policies.append(policy)
     return policies
 
@@ -411,3 +421,52 @@ def name_policies(policies: Sequence[Policy]) -> list[str]:
         seen[kind] = k + 1
         names.append(policy._name or f"{kind}#{k}")
     return names
+
+
+
+def replacement_warnings(scenario: Scenario) -> list[ChannelsimWarning]:
+    """Where a policy of ``scenario``'s own file, taking the place of one it drops from its
+    base, does not draw the same random numbers for the same decisions, so that a comparison
+    with the base is not wholly on common random numbers: one warning each, naming the file
+    and the policy.
+
+    A policy replaces a dropped one when it says so (``replaces``) or bears its name; one of
+    the same type as a dropped policy that does neither draws numbers of its own (warned,
+    with the fix). A replacement that declares decisions the replaced one did not (another
+    type) draws numbers for them that the base never drew (warned, naming them).
+    """
+    dropped = dict(scenario.dropped_policies)
+    found: list[ChannelsimWarning] = []
+    for index, spec in enumerate(scenario.policies):
+        file, label = scenario.policy_location(index)
+        text = _replacement_text(spec, dropped) if file == scenario.source else None
+        if text is not None:
+            found.append(ChannelsimWarning(file, label, text))
+    return found
+
+
+def _replacement_text(spec: PolicySpec, dropped: dict[str, str]) -> str | None:
+    """What :func:`replacement_warnings` says of ``spec``, given the dropped policies' types
+    by name; None when it replaces none of them or draws what the replaced one drew."""
+    key = spec.replaces or spec.name
+    if key is not None and key in dropped:
+        new = [d for d in _declared_streams(spec.type) if d not in _declared_streams(dropped[key])]
+        if not new:
+            return None
+        return (
+            f"replaces {key!r} but also draws {', '.join(new)}, which {key!r} did not: these "
+            "draws are not common with the base scenario's"
+        )
+    alike = [name for name, kind in dropped.items() if kind == spec.type]
+    if not alike:
+        return None
+    return (
+        f"takes the place of {alike[0]!r}, dropped from the base, with random numbers of its "
+        f'own: add replaces = "{alike[0]}" to it to compare with the base on common random '
+        "numbers"
+    )
+
+
+def _declared_streams(kind: str) -> tuple[str, ...]:
+    cls = policy_type(kind)
+    return cls.streams if cls is not None else ()

@@ -372,7 +372,7 @@ class Sim:
         ids = check_streams(
             [
                 *engine_streams,
-                *(f"{n}.{d}" for n, pol in zip(names, policies, strict=True) for d in pol.streams),
+                *(s for n, pol in zip(names, policies, strict=True) for s in pol.stream_names(n)),
             ]
         )
         for name, policy in zip(names, policies, strict=True):
