@@ -199,3 +199,48 @@ def test_an_interrupted_comparison_write_resumes_to_the_same_files(
     straight = run_cli(*args, "--runs-store", tmp_path / "b.duckdb", "--out", tmp_path / "b")
     assert straight.exit_code == 0, straight.stderr
     assert _files(out) == _files(tmp_path / "b") and "pairs.parquet" in _files(out)
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_folder_written_by_another_command_meanwhile_keeps_the_run_and_says_how_to_resume(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Another command wrote the --out folder while the ensemble ran: the refusal came after
+    every member had run, said nothing of --resume, and left the run marked done (so that
+    `--resume latest` did not find it)."""
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    write = outputs._write_marker
+
+    def someone_else_writes_the_folder_meanwhile(folder: Path, kind: str) -> None:
+        write(folder, kind)
+        out.mkdir(exist_ok=True)
+        (out / "theirs.txt").write_text("not channelsim's")
+
+    monkeypatch.setattr(outputs, "_write_marker", someone_else_writes_the_folder_meanwhile)
+    other = SCENARIO.with_name("doctrine-territorial.toml")
+    args: list[object] = [
+        *(["run", SCENARIO, *JUNE] if command == "run" else ["compare", SCENARIO, other]),
+        "--runs", 2, "--format", "json", "--runs-store", store,
+    ]  # fmt: skip
+    refused = run_cli(*args, "--out", out)
+    monkeypatch.undo()
+    with RunStore(store) as runs:
+        assert runs.list_runs(), refused.stderr
+        [run] = runs.list_runs()
+    run_id, members = run["run_id"], run["n_done"]
+    assert refused.exit_code == 2 and refused.stdout == "" and "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"error: {out}: --out: expected a new or empty folder, or one channelsim wrote; it holds "
+        f"files channelsim did not write (theirs.txt); run {run_id} has all {members} members "
+        f"recorded; resume it with --resume {run_id} to write its outputs (to another --out "
+        "folder, or to this one once it is free)"
+    )
+    assert [p.name for p in out.iterdir()] == ["theirs.txt"]  # theirs, untouched
+    assert run["status"] == "interrupted" and run["message"].startswith("outputs not written: ")
+
+    resumed = run_cli(*args, "--out", tmp_path / "elsewhere", "--resume", "latest")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["run_id"] == run_id
+    assert (tmp_path / "elsewhere" / ".channelsim-output.json").is_file()
+    with RunStore(store) as runs:
+        assert runs.get_run(run_id)["status"] == "done"

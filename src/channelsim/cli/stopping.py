@@ -1,5 +1,6 @@
 """What a Ctrl-C or SIGTERM leaves behind in a command that runs a scenario and writes its
-outputs (``run``, ``demo``, ``compare``), said on the one line the user sees.
+outputs (``run``, ``demo``, ``compare``), said on the one line the user sees; and the same for
+outputs refused once the members have run (another command wrote the folder meanwhile).
 
 The ensemble says how far its members got (``channelsim.experiments.run_ensemble``) and the
 output folder whether it was written (``channelsim.outputs``); what is left is the stretch
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from channelsim.cli.output import err_console
+from channelsim.errors import ChannelsimError
 from channelsim.interrupts import stop_reason
 from channelsim.outputs import written_note
 
@@ -77,9 +79,19 @@ def finishing(store: RunStore | None, target: OutputTarget | None) -> Iterator[F
         for note in [*finish.notes(said), *_run_notes(store, finish, interrupt)]:
             interrupt.add_note(note)
         raise
+    except ChannelsimError as error:
+        # the outputs refused after the members ran (the folder written by another command
+        # meanwhile, a full disk): the members are recorded; the line says how to get them
+        if finish.started and not finish.done:
+            for note in _run_notes(store, finish, error):
+                error.add_note(note)
+        raise
 
 
-def _run_notes(store: RunStore | None, finish: Finish, interrupt: KeyboardInterrupt) -> list[str]:
+def _run_notes(store: RunStore | None, finish: Finish, stop: BaseException) -> list[str]:
+    """How to finish the run recorded here, which ``stop`` (a Ctrl-C, SIGTERM or an error
+    writing its outputs) left without them: marked interrupted, so that ``--resume`` (and
+    ``--resume latest``) writes them from its recorded members without recomputing them."""
     run = None if store is None else store.last_run_driven_here()
     if run is None or run["status"] != "done":
         return []  # no run yet, or the ensemble said how far it got
@@ -87,11 +99,16 @@ def _run_notes(store: RunStore | None, finish: Finish, interrupt: KeyboardInterr
     if finish.done:
         return [f"run {run_id} is recorded in full"]
     todo = "write its outputs" if finish.target is not None else "finish it"
+    if not isinstance(stop, KeyboardInterrupt) and finish.target is not None:
+        todo += f" (to another {finish.target.option} folder, or to this one once it is free)"
     where = (
         f"run {run_id} has all {run['n_done']} members recorded; "
         f"resume it with --resume {run_id} to {todo}"
     )
+    why = f"outputs not written: {stop}"
+    if isinstance(stop, KeyboardInterrupt):
+        why = stop_reason(stop)
     assert store is not None
     with contextlib.suppress(Exception):  # the store may be what failed: the line still says it
-        store.end_run(run_id, "interrupted", f"{stop_reason(interrupt)}; {where}")
+        store.end_run(run_id, "interrupted", f"{why}; {where}")
     return [where]
