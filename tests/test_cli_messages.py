@@ -89,3 +89,32 @@ def test_the_data_tables_fit_110_columns(
         assert result.exit_code == 0, result
         assert "(continued)" not in result.stdout, result.stdout
         assert name in result.stdout and "warnings" in result.stdout
+
+
+FOLDER_EXPECTED = "--out: expected the path of a folder to write, got an empty value"
+FILE_EXPECTED = "--out: expected the path of a file to write, got an empty value"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("run", SCENARIO, "--out", ""), FOLDER_EXPECTED),
+        (("run", SCENARIO, "--runs", "2", "--out", " "), FOLDER_EXPECTED),
+        (("demo", "--out", ""), FOLDER_EXPECTED),
+        (("compare", SCENARIO, SCENARIO, "--out", ""), FOLDER_EXPECTED),
+        (("sensitivity", SCENARIO, "--out", ""), FOLDER_EXPECTED),
+        (("validate", "--out", ""), FOLDER_EXPECTED),
+        (("calibrate", "--out", ""), FOLDER_EXPECTED),
+        (("report", "x", "-o", ""), FILE_EXPECTED),
+        (("data", "report", "-o", ""), FILE_EXPECTED),
+        (("forecast", SCENARIO, "--out", ""), FILE_EXPECTED),
+        (("weather", "download", "--out", ""), FILE_EXPECTED),
+        (("data", "download", "--to", ""), "--to: expected the path of a folder, got an empty value"),  # noqa: E501
+    ],
+)
+def test_an_empty_output_path_names_the_option(
+    run_cli: Run, command: tuple[object, ...], expected: str
+) -> None:
+    """`--out ""` was read as the current folder and refused as that folder, by its path
+    ("/home/me: --out: expected a folder other than the current one"), not as the empty value."""
+    _one_line(run_cli(*command), expected)

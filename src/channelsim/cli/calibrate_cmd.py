@@ -11,10 +11,12 @@ import typer
 from channelsim.cli.output import OutputFormat, emit_rows, err_console
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
+    OUT_FOLDER,
     at_least_one,
     checked_by,
     executor_option,
     force_option,
+    output_path,
     scheduler_option,
     workers_option,
 )
@@ -204,7 +206,11 @@ def register(app: typer.Typer) -> None:
             help=f"ABC-SMC generations (default 5, at most {MAX_GENERATIONS}).",
         ),
         out: Path | None = typer.Option(
-            None, "--out", help="Posterior folder (default calibration/posterior-FROM-TO)."
+            None,
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
+            help="Posterior folder (default calibration/posterior-FROM-TO).",
         ),
         force: bool = force_option(),
         weather: str = typer.Option("stochastic", "--weather", help=WEATHER_HELP),
@@ -318,7 +324,11 @@ def register(app: typer.Typer) -> None:
         scheduler: str | None = scheduler_option(),
         seed: int = typer.Option(0, "--seed", help="Seed of the draws and the runs."),
         out: Path | None = typer.Option(
-            None, "--out", help="Write validation.json and the calibration plot (HTML) here."
+            None,
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
+            help="Write validation.json and the calibration plot (HTML) here.",
         ),
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),

@@ -13,8 +13,10 @@ import typer
 from channelsim.cli.output import OutputFormat, console, emit_rows, write_stdout
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
+    OUT_FOLDER,
     at_least_one,
     force_option,
+    output_path,
     read_posterior_option,
     resume_option,
     runs_store_option,
@@ -103,7 +105,11 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
         out: Path | None = typer.Option(
-            None, "--out", help="Write the comparison (Parquet + JSON) to DIR (new, or --force)."
+            None,
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
+            help="Write the comparison (Parquet + JSON) to DIR (new, or --force).",
         ),
         force: bool = force_option(),
         scheduler: str | None = scheduler_option(),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
-from channelsim.cli.runs_cmd import data_store_option, date_option
+from channelsim.cli.runs_cmd import OUT_FILE, data_store_option, date_option, output_path
 from channelsim.fields import OBSERVED
 
 if TYPE_CHECKING:
@@ -116,7 +116,11 @@ def _print_warnings(publication: Publication) -> None:
 @data_app.command("download")
 def download(
     to: Path | None = typer.Option(
-        None, "--to", help="Directory for the file; default 'downloads' beside the store."
+        None,
+        "--to",
+        metavar="PATH",
+        parser=output_path("--to", "the path of a folder"),
+        help="Directory for the file; default 'downloads' beside the store.",
     ),
     page_url: str | None = typer.Option(
         None, "--page-url", help="Publication page to look for the .ods link on (gov.uk)."
@@ -280,8 +284,9 @@ def report(
         ...,
         "-o",
         "--out",
+        metavar="PATH",
+        parser=output_path(*OUT_FILE),
         help="HTML file to write (a new name, or a page this command wrote, unchanged since).",
-        dir_okay=True,
     ),
     store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),

@@ -14,8 +14,10 @@ from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
+    OUT_FILE,
     at_least_one,
     date_option,
+    output_path,
     read_posterior_option,
     scenario_file,
     scheduler_option,
@@ -85,7 +87,11 @@ def register(app: typer.Typer) -> None:
         posterior: Path = typer.Option(..., "--posterior", help="Calibration posterior folder."),
         date_from: str = date_option("--from", "First day forecast, YYYY-MM-DD.", required=True),
         out: Path = typer.Option(
-            ..., "--out", help="The forecast's JSON file (never overwritten: a new file)."
+            ...,
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FILE),
+            help="The forecast's JSON file (never overwritten: a new file).",
         ),
         runs: int = typer.Option(
             500,

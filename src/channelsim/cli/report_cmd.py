@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_json
-from channelsim.cli.runs_cmd import runs_store_option
+from channelsim.cli.runs_cmd import OUT_FILE, output_path, runs_store_option
 
 
 class ImageFormat(StrEnum):
@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
             ...,
             "-o",
             "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FILE),
             help="HTML file to write (new, or a report channelsim wrote and nobody changed).",
         ),
         data: Path | None = typer.Option(

@@ -16,9 +16,11 @@ import typer
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
+    OUT_FOLDER,
     at_least_one,
     date_option,
     force_option,
+    output_path,
     read_posterior_option,
     resume_option,
     runs_store_option,
@@ -247,7 +249,11 @@ def register(app: typer.Typer) -> None:
         runs_store: Path | None = runs_store_option(),
         resume: str | None = resume_option(),
         out: Path | None = typer.Option(
-            None, "--out", help="Write Parquet outputs to DIR (a new folder, or --force)."
+            None,
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
+            help="Write Parquet outputs to DIR (a new folder, or --force).",
         ),
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
@@ -308,7 +314,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("channelsim-demo"), "--out", help="Output folder."),
+        out: Path = typer.Option(
+            Path("channelsim-demo"),
+            "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
+            help="Output folder.",
+        ),
         force: bool = force_option(),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:

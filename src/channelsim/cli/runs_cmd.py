@@ -99,6 +99,23 @@ def executor_option() -> Any:
 MAX_RUNS = 100_000
 
 
+OUT_FOLDER = ("--out", "the path of a folder to write")
+OUT_FILE = ("--out", "the path of a file to write")
+
+
+def output_path(option: str, expected: str) -> Callable[[str], Path]:
+    """The parser of an output option (``--out``, ``-o``, ``--to``): an empty value is one line
+    naming the option and what it takes (``--out ""`` was read as the current folder, and
+    refused as that folder, named by its path, not as the empty value given)."""
+
+    def parse(value: str) -> Path:
+        if not str(value).strip():
+            raise InputError(None, option, f"expected {expected}, got an empty value")
+        return Path(value)
+
+    return parse
+
+
 def scenario_file(value: str) -> Path:
     """The parser of a scenario argument: an empty name is one line saying so (``run ""``
     read the current folder, ".", and said "got a folder")."""

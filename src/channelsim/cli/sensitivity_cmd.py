@@ -10,8 +10,10 @@ import typer
 from channelsim.cli.output import OutputFormat, console, emit_rows, err_console
 from channelsim.cli.run_cmd import parse_date_option
 from channelsim.cli.runs_cmd import (
+    OUT_FOLDER,
     date_option,
     force_option,
+    output_path,
     read_posterior_option,
     scenario_file,
     scheduler_option,
@@ -203,6 +205,8 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(
             None,
             "--out",
+            metavar="PATH",
+            parser=output_path(*OUT_FOLDER),
             help="Write indices (Parquet, JSON), samples and a Plotly HTML plot to DIR (a new "
             "folder, or --force).",
         ),

@@ -13,7 +13,7 @@ import typer
 
 from channelsim.cli.output import OutputFormat, emit_rows
 from channelsim.cli.run_cmd import parse_date_option
-from channelsim.cli.runs_cmd import date_option
+from channelsim.cli.runs_cmd import OUT_FILE, date_option, output_path
 from channelsim.errors import InputError
 
 weather_app = typer.Typer(
@@ -26,7 +26,9 @@ weather_app = typer.Typer(
 def download(
     date_from: str = date_option("--from", "First day, YYYY-MM-DD.", required=True),
     date_to: str = date_option("--to", "Last day, YYYY-MM-DD.", required=True),
-    out: Path = typer.Option(..., "--out", help="New JSON file to write."),
+    out: Path = typer.Option(
+        ..., "--out", metavar="PATH", parser=output_path(*OUT_FILE), help="New JSON file to write."
+    ),
     latitude: float = typer.Option(51.0, "--latitude", help="Degrees north (mid-strait)."),
     longitude: float = typer.Option(1.5, "--longitude", help="Degrees east (mid-strait)."),
     archive_url: str | None = typer.Option(

@@ -4,8 +4,9 @@
 (:func:`channelsim._startup.serve_through_resident_engine`): it imports nothing but the
 standard library's socket and JSON modules, so that a run the engine serves costs this
 process a few hundredths of a second. It returns None whenever the run should happen here
-instead, as it always did: no engine, ``CHANNELSIM_ENGINE=off``, an unsafe folder, an engine
-that runs other code, does not answer in time, or refuses.
+instead, as it always did: no engine, ``CHANNELSIM_ENGINE=off``, members run on a Dask
+cluster (``--scheduler``: its workers load the engine themselves; said nowhere, as asked), an
+unsafe folder, an engine that runs other code, does not answer in time, or refuses.
 
 Once the engine's child has said it is ready and been told to go, the run is the child's:
 this process passes on Ctrl-C and SIGTERM (the child stops as the command does in its own
@@ -68,10 +69,8 @@ def serve(argv: list[str]) -> int | None:
     if not os.path.lexists(folder / SOCKET_NAME) or not _stdio_open():
         return None
     if _on_a_cluster(argv):
-        note(
-            "resident engine not used: a Dask cluster runs the members (--scheduler); running here"
-        )
-        return None
+        return None  # as asked, without a note: the command's own error (a bad address, a
+        # cluster out of reach) must be its only line
     asked = request(argv)  # before connecting: the engine's child waits for it
     try:
         checked_dir(folder, create=False)
