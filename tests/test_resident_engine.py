@@ -116,6 +116,10 @@ def test_start_status_stop(folder: Path) -> None:
         assert (folder.stat().st_mode & 0o777) == 0o700
         assert (folder / "engine.sock").is_socket()
         assert _status(env).startswith("0 resident engine: running")
+        # one fact a line, short enough for a narrow terminal (it was one line of 170+ chars)
+        lines = channelsim(env, "engine", "status").stdout.splitlines()
+        assert lines[-1] == f"  folder: {folder}" and len(lines) == 6, lines
+        assert all(len(line) <= 60 for line in lines[:-1]), lines
         again = channelsim(env, "engine", "start")  # a second start leaves it as it is
         assert again.returncode == 0 and "running" in again.stdout, again.stderr
         pid = lock_holder(folder / "engine.lock")

@@ -4,12 +4,16 @@ serves ``channelsim run`` without loading Numba in each run (:mod:`channelsim.re
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 
 from channelsim.cli.output import console, err_console
 from channelsim.errors import InputError
 from channelsim.resident import DEFAULT_IDLE_MINUTES, ENGINE_ENV
+
+if TYPE_CHECKING:
+    from channelsim.resident.control import EngineState
 
 MAX_IDLE_MINUTES = 7 * 24 * 60.0
 
@@ -98,16 +102,8 @@ def register(app: typer.Typer) -> None:
                 soft_wrap=True,
             )
             raise typer.Exit(0 if state.state == "starting" else 3)
-        info = state.status or {}
-        started = dt.datetime.fromtimestamp(float(info.get("started", 0))).strftime("%H:%M:%S")
-        console.print(
-            f"resident engine: running (pid {state.pid}, channelsim {info.get('version')}, "
-            f"since {started}), {len(info.get('serving') or [])} run(s) in progress, "
-            f"{info.get('served', 0)} request(s) answered, idle {info.get('idle_s', 0):g} s, "
-            f"stops after {_minutes(state)} idle; folder {state.folder}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        for line in _running_lines(state):
+            console.print(line, highlight=False, soft_wrap=True)
         if os.environ.get(ENGINE_ENV) == "off":
             err_console.print(f"{ENGINE_ENV}=off: `channelsim run` does not use it", style="dim")
         stale = state.out_of_date()
@@ -131,6 +127,22 @@ def register(app: typer.Typer) -> None:
             )
             return
         console.print(f"resident engine stopped (pid {state.pid})", highlight=False, soft_wrap=True)
+
+
+def _running_lines(state: EngineState) -> list[str]:
+    """A running engine's status, one fact a line (each short enough for a narrow terminal,
+    the folder's path last and whole): it was one line of 170 characters or more, which a
+    terminal of 80 columns broke in the middle of words."""
+    info = state.status or {}
+    started = dt.datetime.fromtimestamp(float(info.get("started", 0))).strftime("%H:%M:%S")
+    return [
+        f"resident engine: running (pid {state.pid})",
+        f"  channelsim {info.get('version')}, since {started}",
+        f"  runs in progress: {len(info.get('serving') or [])}",
+        f"  requests answered: {info.get('served', 0)}",
+        f"  idle: {info.get('idle_s', 0):g} s (it stops after {_minutes(state)} idle)",
+        f"  folder: {state.folder}",
+    ]
 
 
 def _minutes(state: object) -> str:
