@@ -244,3 +244,48 @@ def test_a_folder_written_by_another_command_meanwhile_keeps_the_run_and_says_ho
     assert (tmp_path / "elsewhere" / ".channelsim-output.json").is_file()
     with RunStore(store) as runs:
         assert runs.get_run(run_id)["status"] == "done"
+
+
+def test_ctrl_c_pressed_twice_keeps_its_line_and_the_run_to_resume(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second Ctrl-C a few ms after the first, while the interrupted write tidied up, raised
+    a second KeyboardInterrupt in the clean-up: the line was a bare "interrupted" and the run
+    stayed marked done without its outputs, so `--resume latest` did not find it. A repeat
+    within a second is the same request; the first's line and record stand."""
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    last_run = RunStore.last_run_driven_here
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(10_000))  # bytecode for the interpreter to run the handler in
+
+    def ctrl_c_again(runs: RunStore) -> dict[str, Any] | None:
+        ctrl_c()  # as the command looks up the run to mark it interrupted
+        return last_run(runs)
+
+    monkeypatch.setattr(exports, "write_workbook", ctrl_c)
+    monkeypatch.setattr(RunStore, "last_run_driven_here", ctrl_c_again)
+    stopped = run_cli(*_ensemble(store, out))
+    monkeypatch.undo()
+    with RunStore(store) as runs:
+        [run] = runs.list_runs()
+    run_id = run["run_id"]
+    assert stopped.exit_code == 130 and "Traceback" not in stopped.stderr
+    assert stopped.stderr.strip().splitlines()[-1] == (
+        f"interrupted; nothing was written to {out}; run {run_id} has all 3 members recorded; "
+        f"resume it with --resume {run_id} to write its outputs"
+    )
+    assert run["status"] == "interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.duckdb", "runs.duckdb.members"]
+
+
+def test_only_a_stop_within_a_second_of_the_first_is_taken_as_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from channelsim import cli
+
+    clock = iter([10.0, 10.05, 11.2, 11.3])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(cli, "_first_stop", [])
+    assert [cli._repeated() for _ in range(4)] == [False, True, False, True]

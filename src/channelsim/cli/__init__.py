@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,12 +145,37 @@ def command() -> Any:
 
 
 _sigterm = threading.Event()
+_first_stop: list[float] = []  # when the first Ctrl-C or SIGTERM of this command came
+
+REPEAT_WINDOW_S = 1.0
+"""A Ctrl-C (or SIGTERM) this soon after the first is the same request, pressed twice: the
+command is already stopping, and a second KeyboardInterrupt raised in its clean-up would
+replace the first and lose what its line says (the run to resume, what the output folder is
+left as) and, in the middle of the clean-up, the run's mark as interrupted. A later one still
+stops the clean-up itself."""
+
+
+def _repeated() -> bool:
+    """Whether a stop now repeats the first within :data:`REPEAT_WINDOW_S` (else it is the
+    first, or a deliberate second one, and is remembered as the latest)."""
+    now = time.monotonic()
+    if _first_stop and now - _first_stop[-1] < REPEAT_WINDOW_S:
+        return True
+    _first_stop[:] = [now]
+    return False
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """Ctrl-C: stop the command (a KeyboardInterrupt), unless it repeats the first."""
+    if not _repeated():
+        raise KeyboardInterrupt
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
     """Stop the command as Ctrl-C would; remember why, for the exit code."""
-    _sigterm.set()
-    raise Terminated()
+    if not _repeated():
+        _sigterm.set()
+        raise Terminated()
 
 
 def main() -> None:
@@ -160,16 +186,24 @@ def main() -> None:
     """
     release_loading_stops()  # from here, Ctrl-C and SIGTERM stop the command in order
     _sigterm.clear()
+    _first_stop.clear()
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+    previous = (
+        {
+            signal.SIGTERM: signal.signal(signal.SIGTERM, _on_sigterm),
+            signal.SIGINT: signal.signal(signal.SIGINT, _on_sigint),
+        }
+        if in_main_thread
+        else {}
+    )
     try:
         _run_app()
     except SystemExit as done:
         _exit_now(done.code)
         raise
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     _exit_now(0)
 
 
