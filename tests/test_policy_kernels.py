@@ -51,7 +51,7 @@ def _in_python(policies: list[Policy]) -> list[Policy]:
             twins.append(policy)
             continue
         twin = cls.model_validate(policy.model_dump())
-        twin._name = policy._name
+        twin._name, twin._replaces = policy._name, policy._replaces
         twins.append(twin)
     return twins
 
