@@ -113,8 +113,11 @@ FILE_EXPECTED = "--out: expected the path of a file to write, got an empty value
     ],
 )
 def test_an_empty_output_path_names_the_option(
-    run_cli: Run, command: tuple[object, ...], expected: str
+    run_cli: Run, command: tuple[object, ...], expected: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`--out ""` was read as the current folder and refused as that folder, by its path
-    ("/home/me: --out: expected a folder other than the current one"), not as the empty value."""
+    ("/home/me: --out: expected a folder other than the current one"), not as the empty value
+    (and `--out " "` wrote a folder named " " there: the test runs in a folder of its own)."""
+    monkeypatch.chdir(tmp_path)
     _one_line(run_cli(*command), expected)
