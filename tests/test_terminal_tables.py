@@ -193,6 +193,31 @@ def test_a_claims_table_at_80_columns_shows_its_verdicts() -> None:
     assert ", verdict:" not in text
 
 
+@pytest.mark.parametrize("width", [80, 120, 160, 200])
+def test_a_wider_terminal_never_squeezes_a_reason_into_a_narrow_column(width: int) -> None:
+    """At 160 columns a claims table fitted, so its reasons stayed in a ~22-character column
+    (a reason over 30 lines) while at 80 they moved to notes: a wider terminal gave a worse
+    table. Now no reason wraps over more than a few lines at any width, and text that is
+    short of its share leaves the room to the others."""
+    reason = "Data: 39,292 people arrived in 2025 to 11 Dec (days 1 Jan–11 Dec 2025), exactly"
+    rows = [
+        {
+            "id": f"shropshire-star-total-2025-to-{k}-dec",
+            "speaker": "Shropshire Star (PA report)",
+            "value": 39_000 + k,
+            "verdict": "supported",
+            "reason": f"{reason} {k}; " + "this edition stops at 20 Nov 2025, so " * 6,
+            "edition": "21 Nov 2025 (21_November_2025_Small_boats_-_time_series.ods)",
+        }
+        for k in range(3)
+    ]
+    text = _rendered(terminal_tables(rows, list(rows[0]), "claims", width), width)
+    assert_fits_without_split_numbers(text, [f"{39_000 + k:,}" for k in range(3)], width)
+    table = text.split("\n[1] ")[0].splitlines()
+    body = table[table.index(next(line for line in table if "──" in line)) + 1 :]
+    assert len([line for line in body if line.strip()]) <= 3 * 8, text
+
+
 def test_validate_s_deaths_rows_fit_100_columns_on_one_line() -> None:
     """The sources' published counts of deaths read as a range (one number when both ends
     agree, never '5–5') and each row of the table is one line at 100 columns."""

@@ -4,7 +4,9 @@ table; and columns that still do not fit go to a second table that repeats the c
 name a row (the first, or the leading ``row_keys``: an output and a parameter).
 
 Headings and figures' names are their labels and units (:func:`channelsim.fields.describe`);
-numbers are written for reading (:func:`channelsim.formatting.readable`).
+numbers are written for reading (:func:`channelsim.formatting.readable`). Long text squeezed
+into a narrow column (more than :data:`SQUEEZED_LINES` lines) moves to the notes even when the
+table fits, so a wider terminal never gives a worse table.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ ATOMIC = re.compile(
     r"|^\d[\d,]*(\.\d+)?–\d[\d,]*(\.\d+)?$"  # a range: 12–16 · 1,200–4,812
 )
 NOTE_MIN = 24  # a prose column longer than this may move to the notes under the table
+SQUEEZED_LINES = 6  # a prose cell that would wrap over more lines goes to the notes
 TEXT_MIN = 12  # the narrowest a wrapped text column is made
 WORD_MAX = 30  # a longer word (a hash, a path) is folded rather than widen its column
 FILE_NAME = re.compile(r"^[\w.+-]+\.[A-Za-z]{2,5}$")  # 29_May_2026_Small_boats_-_time_series.ods
@@ -109,22 +112,25 @@ def _fits(columns: list[_Column], width: int, *, wrapped: bool = False) -> bool:
 def _widths(columns: list[_Column], width: int) -> list[int]:
     """Each column's width: what an atomic column or short text needs; the room left shared
     among the other text columns (each at least its longest word, at most its longest cell:
-    a column whose least is more than a share takes its least, the rest share what is left).
-    When even that is too wide, short text shares the room too, wrapped between its words
-    (a ranking's "1,350 fewer" on two lines rather than a second table of one column)."""
+    a column whose least is more than a share takes its least, one whose longest cell is less
+    than a share takes that, and the rest share what is left). When even that is too wide,
+    short text shares the room too, wrapped between its words (a ranking's "1,350 fewer" on
+    two lines rather than a second table of one column)."""
     squeezed = not _fits(columns, width)
     sizes = {id(c): c.width for c in columns if c.atomic or (c.short and not squeezed)}
     room = width - 1 - sum(size + 3 for size in sizes.values())
     texts = [c for c in columns if id(c) not in sizes]
     while texts:
         share = room // len(texts) - 3
-        narrow = [c for c in texts if (c.least if squeezed else c.width) >= share]
-        if not narrow:
-            sizes |= {id(c): min(c.longest, share) for c in texts}
+        least = {id(c): c.least if squeezed else c.width for c in texts}
+        settled = {k: size for k, size in least.items() if size >= share}
+        settled = settled or {id(c): c.longest for c in texts if c.longest <= share}
+        if not settled:
+            sizes |= {id(c): share for c in texts}
             break
-        sizes |= {id(c): c.least if squeezed else c.width for c in narrow}
-        room -= sum(sizes[id(c)] + 3 for c in narrow)
-        texts = [c for c in texts if c not in narrow]
+        sizes |= settled
+        room -= sum(size + 3 for size in settled.values())
+        texts = [c for c in texts if id(c) not in settled]
     return [sizes[id(c)] for c in columns]
 
 
@@ -160,6 +166,8 @@ def terminal_tables(
         columns, title = _constants_to_title(columns, title)
     if not _fits(columns, width):
         columns, notes = _to_notes(columns, width)
+    if _fits(columns, width, wrapped=True):
+        _squeezed_to_notes(columns, width, notes)
     parts: list[RenderableType] = []
     for k, part in enumerate(_split(columns, width, row_keys)):
         heading = title if k == 0 else f"{title or ''} (continued)".strip()
@@ -197,16 +205,39 @@ def _to_notes(columns: list[_Column], width: int) -> tuple[list[_Column], list[s
     for column in texts:
         if _fits(columns, width):
             break
-        markers = []
-        for key_cell, cell in zip(columns[0].cells, column.cells, strict=True):
-            if cell in ("", "–"):
-                markers.append("–")
-                continue
-            what = "" if column.key == "note" else f", {column.heading}"  # not "Note: …"
-            notes.append(f"[{len(notes) + 1}] {key_cell}{what}: {cell}")
-            markers.append(f"[{len(notes)}]")
-        column.cells = markers
+        _note(column, columns[0], notes)
     return columns, notes
+
+
+def _squeezed_to_notes(columns: list[_Column], width: int, notes: list[str]) -> None:
+    """Move prose squeezed into a narrow column (a cell wrapped over more than
+    :data:`SQUEEZED_LINES` lines while the table fits) to the notes, longest first: a wide
+    terminal with many columns would otherwise give a long text the least room."""
+    if len(columns) <= 2:
+        return
+    while True:
+        sizes = dict(zip((id(c) for c in columns), _widths(columns, width), strict=True))
+        squeezed = [
+            c
+            for c in columns[1:]
+            if c.prose and c.longest > NOTE_MIN and c.longest > SQUEEZED_LINES * sizes[id(c)]
+        ]
+        if not squeezed:
+            return
+        _note(max(squeezed, key=lambda c: c.longest), columns[0], notes)
+
+
+def _note(column: _Column, first: _Column, notes: list[str]) -> None:
+    """Replace the column's cells by note numbers, the text going to ``notes``."""
+    markers = []
+    for key_cell, cell in zip(first.cells, column.cells, strict=True):
+        if cell in ("", "–"):
+            markers.append("–")
+            continue
+        what = "" if column.key == "note" else f", {column.heading}"  # not "Note: …"
+        notes.append(f"[{len(notes) + 1}] {key_cell}{what}: {cell}")
+        markers.append(f"[{len(notes)}]")
+    column.cells = markers
 
 
 def _split(columns: list[_Column], width: int, row_keys: Sequence[str] = ()) -> list[list[_Column]]:
