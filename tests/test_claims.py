@@ -448,21 +448,19 @@ def test_people_per_boat_may_be_quoted_in_people() -> None:
     assert evaluate(c, ED).verdict is Verdict.supported
 
 
-def test_a_claim_whose_days_were_not_yet_published_is_headed_with_both_verdicts() -> None:
-    """The heading says both: not yet published when said, and the revised verdict (it was
-    headed 'cannot be checked', the revised 'supported' left to another column)."""
+def test_verdict_is_one_of_the_four_and_the_other_judgement_beside_it() -> None:
+    """The verdict column holds one of the documented verdicts (it was headed 'not yet
+    published then; supported as revised', a fifth value a filter on the four missed); the
+    revised verdict, when it differs, goes to the 'as revised' column."""
     from channelsim.claims.base import Finding
     from channelsim.claims.check import ClaimResult, Judgement
-    from channelsim.claims.metrics import Verdict
 
-    unpublished = "days 21 Nov–11 Dec of the period are not yet published"
-    then = Finding(37_000, Verdict.cannot_check, unpublished)
     revised = Finding(39_292, Verdict.supported, "39,292 people, exactly the figure")
-    made = Judgement(revised, object())  # type: ignore[arg-type]
-    result = ClaimResult(None, None, Judgement(then, object()), made)  # type: ignore[arg-type]
-    assert result.heading() == "not yet published then; supported as revised"
+    made = Judgement(revised, ED)
     wrong = Finding(30_000, Verdict.not_supported, "30,000 people, not 39,292")
-    result = ClaimResult(None, None, Judgement(wrong, object()), made)  # type: ignore[arg-type]
-    assert result.heading() == "not supported then; supported as revised"
-    same = ClaimResult(None, None, None, made)  # type: ignore[arg-type]
-    assert same.heading() == "supported"
+    other = DataEdition(ED.daily, ED.weekly, date(2024, 1, 1), "other.ods")
+    result = ClaimResult(claim(said_on="2024-06-01"), None, Judgement(wrong, other), made)
+    row = result.row()
+    assert row["verdict"] == "not supported" and row["as_published_then"] is None
+    assert row["as_revised"].startswith("supported: 39,292 people, exactly the figure")
+    assert {r.value for r in Verdict} >= {row["verdict"]}

@@ -95,8 +95,21 @@ def test_store_is_used_without_data(tmp_path: Path, claims_file: Path, run_cli: 
     result = run_cli("claims", claims_file, "--store", store, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "id,speaker,value,verdict,reason,edition,as_revised"
+    assert lines[0] == "id,speaker,value,verdict,reason,edition,as_revised,as_published_then,source"
     assert lines[1].startswith(f"arrivals,Someone,{30 * 28}")
+    # Each row ends with the Home Office credit of its edition, as data summary's rows do.
+    credit = (
+        "Source: Home Office, Migrants detected crossing the English Channel in small boats – "
+        "time series, edition of 1 Feb 2024 (1_February_2024_toy_SB_01.csv). Contains public "
+        "sector information licensed under the Open Government Licence v3.0."
+    )
+    assert lines[1].endswith(f'"{credit}"')
+    table = run_cli("claims", claims_file, "--store", store)
+    assert table.exit_code == 0, table.stderr
+    assert " ".join(table.stdout.split()).endswith(credit)
+    as_json = run_cli("claims", claims_file, "--store", store, "--format", "json")
+    payload = json.loads(as_json.stdout)
+    assert {row["source"] for row in payload} == {credit}
 
 
 def test_empty_store_says_how_to_fill_it(tmp_path: Path, claims_file: Path, run_cli: Cli) -> None:
@@ -194,5 +207,5 @@ def test_judged_as_published_then_and_as_revised_up_to_as_of(run_cli: Cli) -> No
     revised = past_year["as_revised"]
     assert revised["edition"]["date"] == "2025-12-31"
     assert revised["value"] == int(year.sum())
-    assert "not yet published" not in revised["reason"]
+    assert "not in it" not in revised["reason"]
     assert past_year["differs"] == (int(year.sum()) != int(year_then.sum()))

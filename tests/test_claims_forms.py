@@ -251,7 +251,7 @@ def test_a_rank_that_days_not_yet_published_could_change() -> None:
     )
     result = evaluate(c, ED)
     assert result.verdict is Verdict.cannot_check
-    assert "not yet published could change" in result.reason
+    assert "not in this edition could change" in result.reason
 
 
 # ---- milestone ------------------------------------------------------------------------
@@ -614,3 +614,37 @@ def test_a_period_total_matches_pandas_with_bounds(
     else:
         assert found.high == (np.inf if missing else expected)
     assert bool(found.gaps) == bool(missing)
+
+
+def test_an_edition_loaded_that_stops_short_does_not_head_the_verdict() -> None:
+    """"More than 45,000 crossed in 2024", said on 15 Jan 2025: the latest edition loaded by
+    then stops at 20 Dec 2024 (the store lacks the later weekly ones) and cannot decide it;
+    the latest figures can. The verdict is theirs, and the other column says the days were not
+    in the editions loaded (it read 'not yet published then', about the store, not the
+    world)."""
+    full = _edition("2024-01-01", "2024-12-31")
+    cut = full.daily[full.daily["date"] <= "2024-12-20"]
+    then = DataEdition(cut, full.weekly, date(2024, 12, 21), "21_December_2024.ods")
+    later = DataEdition(full.daily, full.weekly, date(2025, 5, 29), "29_May_2025.ods")
+    editions = Editions([(then.edition_date, lambda: then), (later.edition_date, lambda: later)],
+                        lambda: later)  # fmt: skip
+    total = int(full.daily["people"].sum())
+    c = claim(said_on="2025-01-15", period={"kind": "calendar_year", "year": 2024},
+              comparison="more_than", figure=total + 1)  # fmt: skip
+    result = evaluate(c, editions)
+    assert result.then is not None and result.then.finding.verdict is Verdict.cannot_check
+    assert "so 11 days of the period are not in it" in result.then.finding.reason
+    assert "not yet published" not in result.then.finding.reason
+    assert result.short and result.verdict is Verdict.not_supported
+    assert result.value == total and result.edition is later
+    row = result.row()
+    assert row["verdict"] == "not supported" and row["as_revised"] is None
+    assert row["as_published_then"] == (
+        "not in the editions loaded: the latest published by 15 Jan 2025 is 21 Dec 2024 "
+        "(21_December_2024.ods), which stops at 20 Dec 2024"
+    )
+    assert result.as_dict()["shown_first"] == "as_revised"
+    # An edition that reaches the day the claim counts to still heads the verdict.
+    within = c.model_copy(update={"said_on": date(2024, 12, 22), "as_of": date(2024, 12, 20)})
+    kept = evaluate(within, editions)
+    assert not kept.short and kept.edition is then

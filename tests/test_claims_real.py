@@ -117,7 +117,7 @@ def test_streak_differs_as_published_then_and_as_revised(
 ) -> None:
     row = results["independent-longest-gap-in-seven-years"]
     assert row["as_published"]["verdict"] == "cannot be checked with this data"
-    assert "not yet published" in row["as_published"]["reason"]
+    assert "is not in this edition (it stops at 20 Nov 2025)" in row["as_published"]["reason"]
     crossed = latest[:"2025-12-12"] > 0
     last_crossing = crossed[crossed].index[-1]
     gap = (pd.Timestamp("2025-12-12") - last_crossing).days

@@ -12,7 +12,7 @@ verify it in the spreadsheet.
 How the data limit a verdict. The publication is a national series that stops at the
 edition's last day, and the prevention columns start with the week ending 5 May 2024. The
 checker therefore works with *bounds*: counts are non-negative, so data missing from a period
-(before the series starts, after the edition ends, or not yet published by ``as_of``) can only
+(before the series starts, after the edition ends, or not in the edition by ``as_of``) can only
 add to a total, and a claim about part of the coast (``area``) can only be smaller than the
 national figure. A claim gets ``supported`` or ``not supported`` only when every value
 consistent with the data gives the same answer; otherwise it ``cannot be checked with this

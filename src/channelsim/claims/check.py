@@ -4,7 +4,11 @@
 A count quoted from that week's edition was right when said even if a later edition revised
 it, so the verdict shown first is the one as published then; when the revised figures give a
 different value or verdict, both are shown. With no edition published by the claim's date
-(or no date on the claim), the claim is judged on the revised figures alone.
+(or no date on the claim), the claim is judged on the revised figures alone. When the latest
+edition loaded that was published by the claim's date stops before the day the claim counts
+to and cannot decide it, while the latest figures can, the verdict shown first is the one on
+the latest figures: the Home Office publishes weekly, so the days missing are missing from
+the editions loaded, not from the world (:attr:`ClaimResult.short`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from channelsim.claims.forms.total import PeriodClaim, TotalClaim
 from channelsim.claims.metrics import Verdict
 from channelsim.claims.model import ClaimFile
 from channelsim.claims.periods import MissingAsOf
+from channelsim.claims.text import fmt_date
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,25 @@ class ClaimResult:
 
     @property
     def primary(self) -> Judgement:
-        return self.then or self.revised
+        """The judgement shown first: as published then, unless :attr:`short` (then the
+        latest figures, which hold the days the earlier edition lacks)."""
+        if self.then is None or self.short:
+            return self.revised
+        return self.then
+
+    @property
+    def short(self) -> bool:
+        """Whether the edition loaded for the claim's date stops before the day the claim
+        counts to and cannot decide it, while the latest figures can. The Home Office
+        publishes weekly: the missing days are missing from the editions loaded, not from the
+        world, so a verdict of "cannot be checked" there would be about the store."""
+        if self.then is None or self.then.edition is self.revised.edition or self.as_of is None:
+            return False
+        return (
+            self.then.finding.verdict is Verdict.cannot_check
+            and self.revised.finding.verdict is not Verdict.cannot_check
+            and self.then.edition.last_day() < self.as_of
+        )
 
     @property
     def value(self) -> Any:
@@ -112,35 +135,49 @@ class ClaimResult:
             "verdict": self.verdict.value,
             "reason": self.reason,
             "edition": self.edition.as_dict(),
+            "shown_first": "as_revised" if self.primary is not self.then else "as_published",
+            "source": self.edition.source(),
             "as_published": self.then.as_dict() if self.then else None,
             "as_revised": self.revised.as_dict(),
             "differs": self.differs,
         }
         return out
 
-    def heading(self) -> str:
-        """The verdict as a table heads the claim: the one verdict, or, when the revised
-        figures give another, both (``"not yet published then; supported as revised"``)."""
-        if not self.differs or self.then is None:
-            return self.verdict.value
-        then, revised = self.then.finding, self.revised.finding
-        unpublished = then.verdict is Verdict.cannot_check and "not yet published" in then.reason
-        said = "not yet published then" if unpublished else f"{then.verdict.value} then"
-        return f"{said}; {revised.verdict.value} as revised"
+    def other(self) -> dict[str, str | None]:
+        """The judgement not shown first, when it differs, as ``verdict: reason (edition)``:
+        ``as_revised`` after a verdict as published then, ``as_published_then`` when the
+        edition loaded for the claim's date stops short (:attr:`short`)."""
+        out: dict[str, str | None] = {"as_revised": None, "as_published_then": None}
+        if self.short:
+            assert self.then is not None and self.as_of is not None
+            edition = self.then.edition
+            out["as_published_then"] = (
+                f"not in the editions loaded: the latest published by {fmt_date(self.said())} "
+                f"is {edition.label()}, which stops at {fmt_date(edition.last_day())}"
+            )
+        elif self.differs:
+            r = self.revised.finding
+            out["as_revised"] = f"{r.verdict.value}: {r.reason} ({self.revised.edition.label()})"
+        return out
+
+    def said(self) -> date:
+        """The day whose edition is the one "as published then"."""
+        day = self.claim.said_on or self.as_of
+        assert day is not None
+        return day
 
     def row(self) -> dict[str, Any]:
-        revised = None
-        if self.differs:
-            r = self.revised.finding
-            revised = f"{r.verdict.value}: {r.reason} ({self.revised.edition.label()})"
+        """One line of the table or CSV: the verdict (one of :class:`Verdict`) and its
+        reason on the edition named, then the other judgement when it differs
+        (:meth:`other`)."""
         return {
             "id": self.claim.id,
             "speaker": self.claim.speaker,
             "value": self.value,
-            "verdict": self.heading(),
+            "verdict": self.verdict.value,
             "reason": self.reason,
             "edition": self.edition.label(),
-            "as_revised": revised,
+            **self.other(),
         }
 
 

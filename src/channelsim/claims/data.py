@@ -46,6 +46,17 @@ class DataEdition:
     def label(self) -> str:
         return f"{fmt_date(self.edition_date)} ({self.file_name})"
 
+    def last_day(self) -> date:
+        """The last day of its daily table (SB_01), where the edition stops."""
+        return pd.Timestamp(self.daily["date"].max()).date()
+
+    def source(self) -> str:
+        """The credit a figure from this edition needs: publisher, title, edition, licence
+        (:func:`channelsim.data.brief.source_line`, as ``data brief`` writes it)."""
+        from channelsim.data.brief import source_line
+
+        return source_line(self.as_dict())
+
     def table(self, metric: Metric) -> tuple[pd.DataFrame, str, str]:
         """The table a metric reads, its date column and its pandas frequency."""
         if metric.table == "daily":

@@ -90,7 +90,7 @@ def unknown_reasons(
     if len(late):
         reasons.append(
             f"this edition stops at {fmt_date(dates.max().date())}, so {len(late)} {word} "
-            "of the period are not yet published"
+            "of the period are not in it"
         )
     if len(missing) > len(early) + len(late):
         reasons.append(f"{len(missing) - len(early) - len(late)} {word} are not recorded")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows
+from channelsim.cli.output import OutputFormat, credited, emit_rows, print_credits
 from channelsim.cli.runs_cmd import data_store_option
 
 
@@ -21,7 +22,7 @@ def claims(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """Judge each claim on the edition published by the day it was made and on the latest
-    figures: supported, not supported, wrong unit, or cannot be checked."""
+    figures: supported, not supported, wrong unit, or cannot be checked with this data."""
     from channelsim.claims import (
         check_claims,
         editions_from_files,
@@ -33,12 +34,26 @@ def claims(
     claim_file = load_claims(file)
     editions = editions_from_files(data) if data else editions_from_store(DataStore(store))
     results = check_claims(claim_file, editions)
+    credits = [r.edition.source() for r in results]  # each verdict's edition, as data brief
+    rows = [r.row() for r in results]
+    if fmt is OutputFormat.table:
+        rows = _for_reading(rows)
     emit_rows(
-        [r.row() for r in results],
+        credited(rows, fmt, credits),
         fmt,
         title=f"Claims in {file.name}",
         json_payload=[r.as_dict() for r in results],
     )
+    if fmt is OutputFormat.table:
+        print_credits(credits)
+
+
+def _for_reading(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table's rows: an edition by its date (the credits under the table name its file),
+    and no column that is empty in every row (CSV keeps every column, for a spreadsheet)."""
+    rows = [{**row, "edition": row["edition"].split(" (")[0]} for row in rows]
+    empty = {key for key in rows[0] if all(row[key] is None for row in rows)} if rows else set()
+    return [{k: v for k, v in row.items() if k not in empty} for row in rows]
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, console, emit_rows, err_console, print_json
+from channelsim.cli.output import (
+    OutputFormat,
+    console,
+    credited,
+    emit_rows,
+    err_console,
+    print_credits,
+    print_json,
+)
 from channelsim.cli.runs_cmd import OUT_FILE, data_store_option, date_option, output_path
 from channelsim.fields import OBSERVED
 
@@ -173,9 +181,9 @@ def summary(
     edition = data_store.latest_edition()
     latest = f" (latest edition {edition.edition_date})" if edition else ""
     credit = None if edition is None else _credit(data_store)
-    _emit(_credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
-    if fmt is OutputFormat.table and credit is not None:
-        console.print(credit, markup=False, highlight=False)  # wrapped to the terminal
+    _emit(credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
+    if fmt is OutputFormat.table:
+        print_credits(credit)
 
 
 def _say_none_in_range(
@@ -204,17 +212,6 @@ def _credit(data_store: Any) -> str:
     from channelsim.data.brief import source_line
 
     return source_line(_edition_dict(data_store))
-
-
-def _credited(
-    rows: list[dict[str, Any]], fmt: OutputFormat, credit: str | None
-) -> list[dict[str, Any]]:
-    """CSV and JSON rows carry the credit in a last ``source`` column: a spreadsheet opens
-    the file cleanly (no comment line to skip) and the credit stays with any row copied out;
-    the table prints it once, on stdout, after the table."""
-    if credit is None or fmt is OutputFormat.table:
-        return rows
-    return [{**row, "source": credit} for row in rows]
 
 
 @data_app.command("editions")
@@ -268,9 +265,9 @@ def brief(
     else:
         title = f"Small-boat arrivals to {facts['data_to']}"
         table = OutputFormat(fmt.value)
-        emit_rows(_credited(brief_rows(facts), table, credit), table, title=title)
+        emit_rows(credited(brief_rows(facts), table, credit), table, title=title)
         if fmt is BriefFormat.table:
-            console.print(credit, markup=False, highlight=False)  # wrapped to the terminal
+            print_credits(credit)
 
 
 def _edition_dict(data_store: Any) -> dict[str, str]:

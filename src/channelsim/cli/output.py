@@ -160,3 +160,24 @@ def emit_rows(
         console.print()
     for part in terminal_tables(rows, columns, title, console.width, sources, row_keys):
         console.print(part)
+
+
+def credited(
+    rows: Sequence[Mapping[str, Any]], fmt: OutputFormat, credits: str | Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """CSV and JSON rows carry the credit of the data they rest on in a last ``source``
+    column (one credit for all rows, or one per row): a spreadsheet opens the file cleanly (no
+    comment line to skip) and the credit stays with any row copied out. A table prints the
+    credits once, after the table (:func:`print_credits`)."""
+    if credits is None or fmt is OutputFormat.table:
+        return [dict(row) for row in rows]
+    each = [credits] * len(rows) if isinstance(credits, str) else list(credits)
+    return [{**row, "source": credit} for row, credit in zip(rows, each, strict=True)]
+
+
+def print_credits(credits: str | Sequence[str] | None) -> None:
+    """Each distinct credit on its own line after a table, on stdout (``> file`` keeps it with
+    the table), wrapped to the terminal."""
+    each = [credits] if isinstance(credits, str) else list(credits or ())
+    for credit in dict.fromkeys(each):
+        console.print(credit, markup=False, highlight=False)

@@ -2,7 +2,7 @@
 that was earlier in the year than in any earlier year — "crossings passed 25,000 on
 4 August, the earliest point in any year".
 
-A running total "passes" N on the first day it is at least N. Days not yet published leave
+A running total "passes" N on the first day it is at least N. Days not in the edition leave
 that day uncertain (it could come as soon as the first unknown day); the verdict is given
 only when the uncertainty cannot change it. "Earliest" compares calendar dates (day and
 month) with every earlier year in the series that reached the figure.
@@ -96,7 +96,7 @@ class MilestoneClaim(ClaimBase):
         elif early is not None:
             when = (
                 f"had not reached {figure} in the published days to {fmt_date(last_day)}, "
-                f"and could have from {fmt_date(early)} on days not yet published"
+                f"and could have from {fmt_date(early)} on days not in this edition"
             )
         else:
             when = f"had not reached {figure} by {fmt_date(last_day)}"

@@ -8,7 +8,7 @@ year on record (``among: record``), the days of the same calendar month in every
 span in every year (``same_span``; the only choice for a span that is not a day, month or
 year), or the units after a date (``among: {after: DATE}``). Only what had happened by
 ``as_of`` counts: a unit still running on ``as_of`` counts to that day, and so does the
-subject ("already the busiest July on record"). Units not yet published are bounded (any
+subject ("already the busiest July on record"). Units not in the edition are bounded (any
 non-negative count), and the verdict is given only if the bounds cannot change it.
 """
 
@@ -144,7 +144,7 @@ class RankClaim(ClaimBase):
         verdict = verdict_of(holds)
         reason += f"; claimed: {claimed}"
         if holds is None:
-            reason += "; days not yet published could change the position"
+            reason += "; days not in this edition could change the position"
         return Finding(best if best == worst else None, verdict, reason)
 
     # ---- units ----------------------------------------------------------------------

@@ -3,7 +3,7 @@ for 12 days, the longest gap in seven years", "crossings on 10 days in a row".
 
 A day with a crossing is a day with at least one person arrived (SB_01). The run claimed is
 the one that contains ``date`` (default: the check date, so "the current run"); a run still
-going on ``as_of`` counts to that day. Days not yet published could extend a run, so the
+going on ``as_of`` counts to that day. Days not in the edition could extend a run, so the
 run's length is then a lower bound. "Longest since D" means no run of the same kind that
 started on or after D and ended before this one was as long.
 """
@@ -78,7 +78,7 @@ class StreakClaim(ClaimBase, MaybeCompared):
             return Finding(
                 None,
                 Verdict.cannot_check,
-                f"{fmt_date(day)} is not yet published (this edition stops at {fmt_date(last)})",
+                f"{fmt_date(day)} is not in this edition (it stops at {fmt_date(last)})",
             )
         if state[index] != want:
             return Finding(

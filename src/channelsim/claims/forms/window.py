@@ -2,7 +2,7 @@
 single week, the most in any seven days", "the week to 2 September was the busiest ever".
 
 Every window of ``days`` consecutive days inside the span searched (``within``, default the
-whole series to ``as_of``) is totalled; windows that include days not yet published are
+whole series to ``as_of``) is totalled; windows that include days not in the edition are
 bounded. A claim may give the largest total (``comparison`` and ``figure``) and/or the day
 the largest window ended (``ending``; a tie for the largest counts).
 """
@@ -96,7 +96,7 @@ class WindowClaim(ClaimBase, MaybeCompared):
             f"{fmt_range(last - timedelta(days=self.days - 1), last)}"
         )
         if (spans.high > spans.value).any():
-            reason += "; windows with days not yet published could be larger"
+            reason += "; windows with days not in this edition could be larger"
         if own is not None and own != top:
             reason += (
                 f"; the {fmt_days(self.days)} to {fmt_date(self.ending or last)} had "
