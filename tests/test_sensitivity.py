@@ -520,14 +520,45 @@ def test_the_terminal_table_names_every_row_and_shows_noise_as_zero_at_its_preci
     result = SimpleNamespace(method="sobol", scenario="s", x=np.zeros((40, 3)), seed=1,
                              indices=indices)  # fmt: skip
     sensitivity_cmd._print(result, {}, output.OutputFormat.table)
-    text = screen.export_text()
-    parts = text.split("(continued)")
-    assert len(parts) > 1, text
+    text = " ".join(screen.export_text().split())
+    parts = text.partition("Dead or missing (people)")[::2]
+    assert "People arrived in the UK" in parts[0] and parts[1], text
     for part in parts:
-        assert "Parameter code name" in part and COLD_SURVIVAL in part, part
+        assert f"[{COLD_SURVIVAL}]" in part and f"[{INFLOW}]" in part, part
     assert "e-16" not in text and "0.00000" not in text and "0.929" in text
     assert "3 decimal places" in text
     pd.testing.assert_frame_equal(indices, kept)
+
+
+def test_morris_effects_are_headed_in_their_output_s_unit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal table showed code names only (``arrived_people``,
+    ``coast.inflow_people_per_day``) and headed every effect "(output's unit)". Now one table
+    per output, titled by its label and unit, effects headed in that unit, each parameter by
+    its label and unit with its code name beside it, as the CSV and sheets name them."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from channelsim.cli import output, sensitivity_cmd
+
+    effects = {"mu_star": 47_510.0, "mu_star_conf": 200.0, "sigma": 195.0, "mu": -854.0}
+    rows = [
+        {"output": o, "parameter": p, "unit": "x", "low": 0.0, "high": 1.0, "method": "morris"}
+        | effects
+        for o in ("arrived_people", "dead_or_missing_people")
+        for p in (INFLOW, CAPSIZE)
+    ]
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    screen = Console(width=120, record=True, markup=False, highlight=False, file=devnull)
+    monkeypatch.setattr(output, "console", screen)
+    result = SimpleNamespace(method="morris", scenario="s", x=np.zeros((6, 2)), seed=1,
+                             indices=pd.DataFrame(rows))  # fmt: skip
+    sensitivity_cmd._print(result, {}, output.OutputFormat.table)
+    text = " ".join(screen.export_text().split())
+    assert "output's unit" not in text and "(people)" in text.split("Parameter")[1], text
+    assert "People arrived in the UK" in text and "arrived_people" not in text
+    assert f"[{INFLOW}]" in text and "inflow people per day (people/day)" in text
+    assert "(continued)" not in text
 
 
 def test_the_sensitivity_chart_names_outputs_by_label_and_rounds_its_hover_labels() -> None:

@@ -52,6 +52,35 @@ def _rows(indices: Any, labelled: bool = False) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _print_tables(indices: Any, title: str) -> None:
+    """The indices for reading: the title, then one table per output, headed by the output's
+    label and unit, whose effects (Morris) are headed in that unit; each parameter named by
+    its label and unit with its code name beside it (as the CSV and the sheets name it)."""
+    from dataclasses import replace
+
+    from channelsim.cli import output as printed
+    from channelsim.engine import all_results
+    from channelsim.experiments.uncertainty import input_label
+    from channelsim.fields import FieldTable, describe
+
+    printed.console.print(title, style="italic")
+    results = all_results()
+    for output, part in indices.groupby("output", sort=False):
+        figure = describe(str(output), results)
+        rows = [
+            {"parameter_label": f"{input_label(str(r['parameter']))} [{r['parameter']}]"}
+            | {k: v for k, v in r.items() if k not in ("output", "parameter")}
+            for r in _rows(part)
+        ]
+        in_unit = FieldTable(
+            replace(describe(key), unit=figure.unit)
+            for key in rows[0]
+            if describe(key).unit == "output's unit"
+        )
+        printed.console.print()
+        emit_rows(rows, OutputFormat.table, title=figure.heading, sources=[in_unit])
+
+
 def _share_rows(indices: Any) -> list[dict[str, Any]]:
     """RBD-FAST shares for reading: per output, each input told from noise and its share,
     largest first (the full table is in --format csv or json and in --out)."""
@@ -125,6 +154,8 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
 
             indices, precision = shown_indices(indices)
             title = f"{title}; {precision} (--format csv or json, --out)"
+            _print_tables(indices, title)
+            return
         rows = _rows(indices, labelled=fmt is OutputFormat.csv)
         emit_rows(rows, fmt, title=title, json_payload=payload, row_keys=("parameter",))
         return

@@ -91,6 +91,7 @@ class _Column:
 def _kept_whole(word: str) -> bool:
     """A file name or a parameter's path (people copy both), not folded across lines unless
     it is very long."""
+    word = word.strip("[]()")  # a code name beside a label: "[coast.inflow_people_per_day]"
     return len(word) <= FILE_NAME_MAX and (
         FILE_NAME.match(word) is not None or PARAMETER_PATH.match(word) is not None
     )

@@ -137,7 +137,10 @@ def shown_indices(indices: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             "shows as 0)"
         )
     else:
-        each = ", ".join(f"{o}: {d}" for o, d in decimals.items())
+        from channelsim.engine import all_results
+
+        label = all_results().label
+        each = ", ".join(f"{label(str(o))}: {d}" for o, d in decimals.items())
         precision = (
             f"effects to {EFFECT_DIGITS} significant figures of each output's largest (decimal "
             f"places {each}; a smaller one shows as 0)"
