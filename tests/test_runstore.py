@@ -459,3 +459,28 @@ def test_resuming_reads_the_recorded_members_rows_in_one_query(recorded, monkeyp
     pairs = zip(at_once, one_by_one, strict=True)
     assert all(a.tables[n].equals(b.tables[n]) for a, b in pairs for n in a.tables)
     assert_same_results(resumed, result)
+
+
+def test_runs_list_tells_comparisons_of_one_base_apart(tmp_path, capsys, monkeypatch) -> None:
+    """Every comparison with one base is named compare-<base>: three comparisons were listed
+    as 'compare-status-quo-2025' alike. The list now says what each simulates, read from the
+    configuration every run records (so runs recorded before read too)."""
+    path = tmp_path / "runs.duckdb"
+    names = ["base", "doctrine", "echr", "gangs", "returns"]
+    for others in (["doctrine"], names[1:]):
+        spec = EnsembleSpec(
+            scenarios={n: SCENARIOS["base"] for n in ["base", *others]}, reps=1, base_seed=5,
+            name="compare-base", kind="compare", base="base",
+        )  # fmt: skip
+        with RunStore(path) as store:
+            run_ensemble(toy_member, spec, executor="serial", progress=False, store=store)
+    from channelsim.cli.runs_cmd import _compact_run
+
+    with RunStore(path) as store:
+        shown = [_compact_run(run)["simulates"] for run in store.list_runs()]
+    assert shown == ["doctrine, echr and 2 more against base", "doctrine against base"]
+    code, out, err = _cli(["runs", "list", "--runs-store", str(path)], capsys, monkeypatch)
+    assert code == 0 and "against" in out, err
+    code, out, _ = _cli(["runs", "list", "--runs-store", str(path), "--format", "csv"],
+                        capsys, monkeypatch)  # fmt: skip
+    assert "base; doctrine; echr; gangs; returns" in out

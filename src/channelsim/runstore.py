@@ -108,10 +108,16 @@ CREATE TABLE IF NOT EXISTS members (
 ALTER TABLE members ADD COLUMN IF NOT EXISTS files VARCHAR;
 """
 
+#: A run's record; ``base`` and ``scenarios`` (its scenarios' names, from the configuration
+#: every run records, so runs of any store read) tell apart runs of one name: every
+#: comparison with one base is called ``compare-<base>`` (the name is part of the
+#: configuration a resumed run must match, so it stays).
 _RUN_COLUMNS = (
     "run_id, kind, name, status, n_members, "
     "(SELECT count(*) FROM members m WHERE m.run_id = r.run_id) AS n_done, "
-    "base_seed, config_sha256, code_version, created, started, ended, message, driver"
+    "base_seed, config_sha256, code_version, created, started, ended, message, driver, "
+    "json_extract_string(config, '$.base') AS base, "
+    "json_keys(config, '$.scenarios') AS scenarios"
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,11 +252,26 @@ def _format_option() -> Any:
     return typer.Option(OutputFormat.table, "--format", help="Output format.")
 
 
+def _compared(run: Mapping[str, Any], shown: int = 2) -> str:
+    """What a run simulates, to tell apart runs of one name: ``doctrine-territorial against
+    status-quo-2025``; ``a, b and 9 more against status-quo-2025``; one scenario's name."""
+    names = list(run.get("scenarios") or [])
+    base = run.get("base")
+    others = [n for n in names if n != base]
+    if base is None or not others:
+        return ", ".join(names)
+    listed = ", ".join(others[:shown])
+    if len(others) > shown:
+        listed += f" and {len(others) - shown} more"
+    return f"{listed} against {base}"
+
+
 def _compact_run(run: dict[str, Any]) -> dict[str, Any]:
     return {
         "run_id": run["run_id"],
         "kind": run["kind"],
         "name": run["name"],
+        "simulates": _compared(run),
         "status": run["status"],
         "members": f"{run['n_done']}/{run['n_members']}",
         "seed": run["base_seed"],
@@ -356,6 +371,8 @@ def register(app: typer.Typer) -> None:
             rows = store.list_runs(kind)
         if fmt is OutputFormat.table:  # the full record is in csv and json
             rows = [_compact_run(r) for r in rows]
+        elif fmt is OutputFormat.csv:  # a list in a cell: the names, one string
+            rows = [{**r, "scenarios": "; ".join(r["scenarios"] or [])} for r in rows]
         emit_rows(rows, fmt, title=f"runs in {store.path}")
 
     @runs.command("show")
