@@ -88,3 +88,22 @@ def test_the_help_names_keys_in_quotes_and_reads_as_words() -> None:
     period = next(f.help for f in form_fields("total") if f.key == "period")
     assert "rolling_months: The ‘months’ months to ‘as_of’ (12 months" in period
     assert "calendar_year: A calendar year: 1 Jan–31 Dec; year_to_date:" in period
+
+
+def test_fields_read_in_words_with_units_and_a_bad_date_in_the_command_line_s_words() -> None:
+    """The form labelled its fields by code name (``said_on (optional)``, ``tolerance_pct``)
+    and a day that does not exist got pydantic's "Input should be a valid date or datetime,
+    day value is outside expected range"; now words with units (the key beside, as a hint)
+    and the line the command line gives."""
+    fields = {f.key: f for f in form_fields("total", {"period": "rolling_months"})}
+    assert fields["said_on"].words == "Said on (date, YYYY-MM-DD)"
+    assert fields["tolerance_pct"].words == "Tolerance (% of the figure)"
+    assert fields["period.per_week_average"].words == "Per week, on average"
+    form, values = example_values(
+        "claims:\n- {id: a, quote: q, speaker: s, metric: arrived_people, unit: people,\n"
+        "   comparison: exactly, figure: 3, period: {kind: calendar_year, year: 2025}}\n"
+    )
+    bad = (("2025-02-30", "February 2025 has 28 days"), ("2025-13-01", "there is no month 13"))
+    for day, why in bad:
+        messages = form_claim(form, {**values, "said_on": day})[1]
+        assert messages["said_on"] == f"expected a date YYYY-MM-DD, got '{day}' ({why})", messages

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from channelsim.errors import why_not_a_day
 from channelsim.explore.controls import _bounds, bounds_text
 
 FieldKind = Literal["text", "number", "integer", "date", "choice", "switch", "variant"]
@@ -56,6 +57,41 @@ class FormField:
     @property
     def label(self) -> str:
         return self.key.rsplit(".", 1)[-1]
+
+    @property
+    def words(self) -> str:
+        """The field's name for a reader, with its unit (``Tolerance (% of the figure)``);
+        the key a claim file writes is shown beside it as a hint."""
+        return WORDS.get(self.label) or self.label.replace("_", " ").capitalize()
+
+
+#: Readers' names of the claim keys whose code name is not a phrase, with units.
+WORDS = {
+    "id": "Id (a short name of your own)",
+    "said_on": "Said on (date, YYYY-MM-DD)",
+    "as_of": "Counted to (date, YYYY-MM-DD)",
+    "tolerance_pct": "Tolerance (% of the figure)",
+    "tolerance": "Tolerance (in the figure's unit)",
+    "per_week_average": "Per week, on average",
+    "metric": "Series the claim rests on",
+    "unit": "Unit the speaker used",
+    "area": "Part of the coast",
+    "figure": "Figure claimed",
+    "start": "First day (date, YYYY-MM-DD)",
+    "end": "Last day (date, YYYY-MM-DD)",
+    "date": "Day (date, YYYY-MM-DD)",
+    "year": "Year",
+    "months": "Months",
+    "days": "Days",
+}
+
+#: Pydantic's error types for a date it could not read.
+DATE_ERRORS = (
+    "date_from_datetime_parsing",
+    "date_parsing",
+    "date_type",
+    "date_from_datetime_inexact",
+)
 
 
 def registry_choices(name: str) -> tuple[str, ...]:
@@ -261,6 +297,9 @@ def field_messages(claim: Mapping[str, Any], fields: Sequence[FormField]) -> dic
                 key, _, message = message[4:].partition(": ")
             if item["type"] == "missing":
                 message = "required"
+            elif item["type"] in DATE_ERRORS:  # the command line's words, not pydantic's
+                given = item.get("input")
+                message = f"expected a date YYYY-MM-DD, got {given!r}{why_not_a_day(given)}"
             messages.setdefault(key if key in keys else "", message)
         return messages
     return {}
@@ -334,7 +373,8 @@ def form_rows(form: str, values: Mapping[str, Any]) -> list[Any]:
         rows.append(
             html.Div(
                 [
-                    html.Label(field.key + ("" if field.required else " (optional)")),
+                    html.Label(field.words + ("" if field.required else " (optional)")),
+                    html.Code(field.key, className="key"),  # the key a claim file writes
                     html.Br(),
                     field_input(field, value),
                     html.Div(field.help, className="help") if field.help else None,
