@@ -425,8 +425,12 @@ def test_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
         load_claims(_write(tmp_path, "claims: [\n"))
     with pytest.raises(InputError, match="expected a mapping"):
         load_claims(_write(tmp_path, "- 1\n"))
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match=r"absent\.yaml: file not found"):
         load_claims(tmp_path / "absent.yaml")
+    with pytest.raises(InputError, match="expected a claim file, got a folder"):
+        load_claims(tmp_path)
+    with pytest.raises(InputError, match="expected a claim file \\(a regular file\\)"):
+        load_claims(Path("/dev/zero"))
 
 
 def test_per_week_average_reason_reads_as_a_weekly_rate() -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from channelsim.scenario import load_scenario
 from conftest import CliResult
 from faults import assert_one_line_error, snapshot
 from spreadsheets import make_rows, write_publication
@@ -56,6 +58,14 @@ BAD_FILES = [
     ("weather-missing.toml", TOML_HEAD + '[weather]\nmode = "file"\npath = "nowhere.csv"\n',
      "weather.path: expected an existing file"),
     ("latin1.toml", None, "expected a UTF-8 text file"),
+    # a file that is not a scenario is refused from its name, before it is read
+    ("notes.txt", "x" * 100, "notes.txt: expected a .toml, .yaml or .yml scenario file"),
+    # a time where a day is expected is shown as the user wrote it, not as Python's repr
+    ("datetime.toml", 'name = "t"\nstart = 2025-02-01T10:00:00\nend = 2025-03-01\n',
+     "start: expected a date YYYY-MM-DD (without a time), got 2025-02-01T10:00:00"),
+    # a right-to-left override shows the rest of a name reversed in the terminal and reports
+    ("bidi.toml", 'name = "status\u202equo"\nstart = 2025-01-01\nend = 2025-01-31\n',
+     "name: expected text without direction controls, got U+202E (RIGHT-TO-LEFT OVERRIDE)"),
     # a name goes into workbooks and the terminal: a bell or an escape would crash or leak
     ("bell.toml", 'name = "a\\u0007b"\nstart = 2025-01-01\nend = 2025-01-31\n',
      "name: expected printable text, got the control character '\\x07'"),
@@ -165,6 +175,37 @@ def test_a_bad_scenario_file_is_one_line_before_any_work(
     assert snapshot(tmp_path) == before
     assert line.count(", got ") <= 1, line  # what was given, said once
     assert "policies[" not in line  # one spelling of a policy's key: policies.K
+
+
+def test_a_pipe_a_device_or_a_huge_file_is_refused_before_it_is_read(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """`run /dev/zero` read forever (2.7 GB, then a MemoryError traceback); a FIFO named
+    x.toml blocked; a 200 MB file was read whole before its suffix was looked at."""
+    inputs, work = tmp_path / "inputs", tmp_path / "work"  # snapshot() would open the FIFO
+    inputs.mkdir()
+    work.mkdir()
+    fifo = inputs / "pipe.toml"
+    os.mkfifo(fifo)
+    huge = inputs / "huge.toml"
+    with huge.open("wb") as handle:  # sparse: 5 MB of nothing, written in no time
+        handle.truncate(5 * 2**20)
+    cases = [
+        (fifo, "pipe.toml: expected a scenario file (a regular file), got a device or pipe"),
+        (Path("/dev/zero"), "/dev/zero: expected a .toml, .yaml or .yml scenario file"),
+        (huge, "huge.toml: expected a scenario file of at most 4 MB, got 5 MB"),
+    ]
+    for path, expected in cases:
+        assert_one_line_error(run_cli("run", path, "--out", work / "out"), expected)
+        assert not any(work.iterdir())
+
+
+def test_a_byte_order_mark_is_read_as_utf8(tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 files with a byte-order mark; TOML refused it as an
+    'invalid statement' at line 1."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + TOML_HEAD.encode())
+    assert load_scenario(path).name == "t"
 
 
 BAD_OPTIONS = [

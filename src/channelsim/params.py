@@ -15,6 +15,7 @@ runs use, and which set they come from (``python -m channelsim.docs``).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 import sys
@@ -705,6 +706,14 @@ _EXPECTED_BY_TYPE = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A value the user gave, as they would write it: a date or time in ISO form (not
+    Python's ``datetime.datetime(2025, 2, 1, 10, 0)``), anything else as its repr."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return repr(value)
+
+
 def expected_text(
     error: Mapping[str, Any], model: type[BaseModel] | None = None, hidden: Sequence[str] = ()
 ) -> str:
@@ -714,7 +723,7 @@ def expected_text(
     kind = error["type"]
     ctx = error.get("ctx") or {}
     got = error.get("input")
-    got_text = f", got {got!r}" if not isinstance(got, dict | list) else _kind_of(got)
+    got_text = f", got {_shown(got)}" if not isinstance(got, dict | list) else _kind_of(got)
     if kind == "extra_forbidden":
         return unknown_key_text(model, error.get("loc", ()), hidden)
     if kind == "missing":

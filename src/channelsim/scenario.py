@@ -69,6 +69,7 @@ from channelsim.params import (
     raise_input_error,
     unknown_key,
 )
+from channelsim.textfile import read_text_file
 
 MAX_SEED = 2**63 - 1
 FIRST_DATE = dt.date(2018, 1, 1)
@@ -128,6 +129,10 @@ class WeatherSpec(BaseModel):
             raise ValueError(f"mode {self.mode!r} takes one path, not a list")
         return self
 
+
+#: Unicode's explicit direction controls (embeddings, overrides, isolates): in a name shown in
+#: the terminal or a report they reorder the text after them, so "abc" can display as "cba".
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 
 #: Weather modes whose ``path`` may list several files (read as one).
 MULTI_FILE_MODES = ("era5", "open-meteo")
@@ -223,6 +228,12 @@ class Scenario(BaseModel):
         bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
         if bad:
             raise ValueError(f"expected printable text, got the control character {bad[0]!r}")
+        turned = [c for c in text if unicodedata.bidirectional(c) in _BIDI_CONTROLS]
+        if turned:
+            raise ValueError(
+                f"expected text without direction controls, got U+{ord(turned[0]):04X} "
+                f"({unicodedata.name(turned[0])}), which reverses the text shown after it"
+            )
         return text
 
     @field_validator("start", "end")
@@ -541,24 +552,13 @@ def _line_text(text: str, line: int) -> str:
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    if path.is_dir():
-        raise InputError(path, None, "expected a scenario file, got a folder")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "expected a UTF-8 text file") from None
-    except OSError as error:
-        raise InputError(path, None, f"cannot read ({error.strerror})") from None
+    text = read_text_file(path, "scenario file", (".toml", ".yaml", ".yml"))
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
             data: Any = tomllib.loads(text)
-        elif suffix in {".yaml", ".yml"}:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
         else:
-            raise InputError(path, None, "expected a .toml, .yaml or .yml scenario file")
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
     except tomllib.TOMLDecodeError as error:
         raise InputError(path, None, _toml_error(error, text)) from None
     except yaml.YAMLError as error:

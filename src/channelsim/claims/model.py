@@ -27,6 +27,7 @@ from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
 from channelsim.errors import InputError, yaml_day
 from channelsim.params import expected_text, unknown_key
+from channelsim.textfile import read_text_file
 
 #: Every form, by the name the claim file gives it in ``form:``.
 FORMS = {
@@ -155,13 +156,7 @@ _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml_day)
 def load_claims(path: str | Path) -> ClaimFile:
     """Read and validate a claim file; any problem becomes one :class:`InputError` line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(path, None, f"cannot read the claim file ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "expected a UTF-8 text file") from None
-    return claims_from_text(text, path)
+    return claims_from_text(read_text_file(path, "claim file"), path)
 
 
 def claims_from_text(text: str, source: str | Path) -> ClaimFile:
