@@ -335,3 +335,19 @@ def test_long_tables_format_each_row_as_its_figure_and_days_as_counts(tmp_path: 
     costs = pd.read_csv(folder / "costs.csv")
     assert costs["Cost item"].tolist() == ["one in one out", "echr exit (detention)"]
     assert costs["Cost item code"].tolist() == ["one_in_one_out", "echr_exit_detention"]
+
+
+def test_a_seed_a_spreadsheet_would_round_is_written_as_text(tmp_path: Path) -> None:
+    """The members sheet showed seed 8460147692890830636 as 8460147692890830000 (a
+    spreadsheet keeps 15 digits): the one column meant for reproducing a member was wrong."""
+    seed = 8460147692890830636
+    folder = _written(
+        tmp_path, {"members": pd.DataFrame({"rep": [0, 1], "seed": [seed, 7]})}
+    )
+    sheet = load_workbook(folder / WORKBOOK)["members"]
+    column = {cell.value: k for k, cell in enumerate(sheet[1])}
+    rep, seed_cell = sheet[2][column["Replicate"]], sheet[2][column["Seed"]]
+    assert (seed_cell.value, seed_cell.number_format) == (str(seed), "@")
+    assert rep.value == 0  # a small identifier stays a number
+    assert sheet[3][column["Seed"]].value == "7"  # the column is one kind: text throughout
+    assert pd.read_csv(folder / "members.csv")["Seed"].tolist() == [seed, 7]

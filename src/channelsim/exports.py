@@ -336,7 +336,7 @@ def _number_format(series: pd.Series, column: Field) -> str | None:
     if column.kind == "share":
         return "0.0%"
     if column.kind == "id":
-        return "0"
+        return "@" if pd.api.types.is_string_dtype(series) else "0"
     if pd.api.types.is_integer_dtype(series) or column.count:
         return "#,##0"
     if series.dtype == object:  # quoted numbers of several kinds (a long table's statistic)
@@ -540,10 +540,29 @@ def _write_sheet(
         letter = _column_letter(k)
         sheet.column_dimensions[letter].width = min(max(10, len(heading) + 2), 40)
     header = _cells(sheet, titles, True, bold)
+    table = _exact_identifiers(table, columns)
     formats = [_formats(table, c, columns[str(c)], describe) for c in table.columns]
     plain = [_plain(table[c]) for c in table.columns]
     rows = map(_row_maker(sheet, formats), zip(*plain, strict=True))
     _append(sheet, itertools.chain([header], rows))
+
+
+#: The largest integer a spreadsheet keeps exactly: Excel and LibreOffice hold numbers as
+#: doubles shown to 15 digits, so a 19-digit seed 8460147692890830636 read 8460147692890830000.
+_EXACT_INTEGER = 10**15
+
+
+def _exact_identifiers(table: pd.DataFrame, columns: dict[str, Field]) -> pd.DataFrame:
+    """``table`` with every identifier column (a seed) that a spreadsheet would round written
+    as text instead, so that the value copied from the cell reproduces the run."""
+    wide = [
+        c for c in table.columns
+        if columns[str(c)].kind == "id" and pd.api.types.is_integer_dtype(table[c])
+        and table[c].abs().max() >= _EXACT_INTEGER
+    ]  # fmt: skip
+    if not wide:
+        return table
+    return table.assign(**{str(c): table[c].map(str) for c in wide})
 
 
 def _row_maker(
