@@ -216,3 +216,37 @@ def test_a_stop_after_a_batch_keeps_the_batches_committed_and_resume_completes_t
     assert {k: after[k] for k in before} == before  # not recomputed
     straight = run_cli(*args[:-4], "--runs-store", tmp_path / "straight.duckdb", "--format", "json")
     assert _numbers(json.loads(resumed.stdout)) == _numbers(json.loads(straight.stdout))
+
+
+def test_resume_latest_finds_a_done_run_whose_outputs_were_never_written(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """A driver killed while writing its outputs leaves its run marked done; `--resume
+    latest` looked only at unfinished runs and recomputed the whole ensemble as a new run."""
+    store, out = tmp_path / "runs.duckdb", tmp_path / "out"
+    args = [
+        "run", SCENARIO, *JUNE, "--runs", 3, "--seed", SEED, "--workers", 1,
+        "--runs-store", store, "--format", "json",
+    ]  # fmt: skip
+    first = run_cli(*args)  # as if killed after its members: done, no outputs
+    assert first.exit_code == 0, first.stderr
+    run, before = _recorded(store)
+
+    resumed = run_cli(*args, "--out", out, "--resume", "latest")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["run_id"] == run["run_id"]
+    assert _recorded(store)[1] == before  # no member recomputed
+    assert (out / "members.parquet").is_file()
+
+
+def test_resume_latest_with_nothing_to_resume_says_it_starts_a_new_run(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    store = tmp_path / "runs.duckdb"
+    started = run_cli(
+        "run", SCENARIO, *JUNE, "--runs", 2, "--seed", SEED, "--workers", 1,
+        "--runs-store", store, "--resume", "latest",
+    )  # fmt: skip
+    assert started.exit_code == 0, started.stderr
+    assert "holds no run of this ensemble" in started.stderr
+    assert "starting a new run" in started.stderr

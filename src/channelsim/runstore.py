@@ -552,10 +552,12 @@ class RunStore:
             )
 
     def find_resumable(self, config: dict[str, Any]) -> str | None:
-        """The latest unfinished run with this exact configuration, if any."""
+        """The latest run with this exact configuration, if any, whatever its status: an
+        unfinished one computes its missing members; a done one (its driver killed while
+        writing the outputs, after the run was marked done) writes its outputs from the
+        members it recorded, without recomputing any."""
         rows = self._query(
-            "SELECT run_id FROM runs WHERE config_sha256 = ? AND status <> 'done' "
-            "ORDER BY created DESC LIMIT 1",
+            "SELECT run_id FROM runs WHERE config_sha256 = ? ORDER BY created DESC LIMIT 1",
             [config_sha256(config)],
         )
         return rows[0]["run_id"] if rows else None
@@ -589,6 +591,11 @@ class RunStore:
         if resume:
             if run_id is None:
                 run_id = self.find_resumable(config)
+                if run_id is None:
+                    self._notify(
+                        f"--resume latest: {self.path} holds no run of this ensemble (same "
+                        "scenario, period, seed and runs); starting a new run"
+                    )
             else:
                 run = self.get_run(run_id)
                 if run["config_sha256"] != config_sha256(config):

@@ -806,8 +806,8 @@ def run_ensemble(
     ``executor`` is ``"serial"``, ``"processes"`` (a local pool of ``workers``), a Dask
     scheduler address ``"tcp://HOST:PORT"``, or an :class:`Executor` that the caller keeps
     open across several ensembles (and closes). With a ``store``, each finished member is recorded
-    as soon as it arrives; ``resume=True`` continues run ``run_id`` (or the latest unfinished
-    run with the same configuration) without recomputing recorded members. ``progress`` is
+    as soon as it arrives; ``resume=True`` continues run ``run_id`` (or the latest run with
+    the same configuration, finished or not) without recomputing recorded members. ``progress`` is
     a Rich bar on stderr (``True``), nothing, or a callable ``report(done, total)`` that may
     raise to cancel. Ctrl-C cancels pending members and marks the run interrupted; a dead
     worker marks it failed. Both can be resumed.
