@@ -188,3 +188,35 @@ def test_key_figure_panels_show_returns_removals_and_admissions_where_they_chang
     assert shown[len(lead_figures(key)) :] == ["removed_people", "legal_route_admissions_people"]
     assert panel_figures(key, rows[:1]) == lead_figures(key)  # nothing removed: key only
     assert not set(REMOVAL_FIGURES) & set(key)
+
+
+def test_a_skewed_figure_gives_its_mean_beside_its_median_and_says_why() -> None:
+    """Deaths: the median run had 13 dead or missing, the mean 33 (a few runs with a capsize
+    of a crowded boat); a headline of the median alone read as a third of PREMAR's count,
+    while the model is calibrated on the mean."""
+    rows = [
+        {"figure": "arrived_people", "median": 37_000.0, "low": 34_000.0, "high": 40_000.0,
+         "mean": 37_100.0},
+        {"figure": "dead_or_missing_people", "median": 13.0, "low": 6.0, "high": 102.0,
+         "mean": 33.0},
+    ]  # fmt: skip
+    found = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
+    text = headline(Subject("status-quo-2025", *YEAR, 50), found)
+    assert "13 people dead or missing (90%: 6–102; mean 33)" in text
+    assert "(90%: 34,000–40,000)" in text  # a symmetric figure: its median alone
+    assert "Dead or missing: a few runs carry much of it, so the mean (33) is above the " in text
+    assert text.count("mean") == 2
+
+    pairs = [{**rows[1], "median": 9.0, "low": 0.0, "high": 140.0, "mean": 36.0}]
+    found = estimates(pairs, lead_figures(RESULTS.key()), RESULTS.describe)
+    text = headline(Subject("doctrine", *YEAR, 50, against="status-quo-2025"), found)
+    assert "9 more people dead or missing (90%: 0–140 more; mean 36 more)" in text
+    assert "its mean is 36 more, its median, the typical pair, 9 more." in text
+
+
+def test_a_mean_close_to_the_median_is_not_said() -> None:
+    rows = [{"figure": "dead_or_missing_people", "median": 20.0, "low": 5.0, "high": 105.0,
+             "mean": 29.0}]  # fmt: skip  # 9 apart: under a tenth of the interval's 100
+    [found] = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
+    assert not found.skewed
+    assert "mean" not in headline(Subject("s", *YEAR, 50), [found])

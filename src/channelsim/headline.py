@@ -81,6 +81,18 @@ class Estimate:
     #: ``17–36 in the sources``), and whether that lies inside the interval.
     reference: str | None = None
     inside: bool | None = None
+    #: The mean over the runs (or paired differences), said beside a skewed figure's median.
+    mean: float | None = None
+
+    @property
+    def skewed(self) -> bool:
+        """Whether the mean and the median tell different stories: they round differently and
+        lie apart by a tenth of the 90% interval or more (deaths: most runs have few, a run
+        with a capsize of a crowded boat has many, so the mean is well above the median)."""
+        if self.mean is None or self.low is None or self.high is None or self.high <= self.low:
+            return False
+        apart = abs(self.mean - self.median) >= SKEW_SHARE * (self.high - self.low)
+        return apart and about(self.mean, self.field) != about(self.median, self.field)
 
     @property
     def zero(self) -> bool:
@@ -103,6 +115,11 @@ class Driver:
     #: or ``a sourced parameter``.
     kind: str = "an assumption"
 
+
+#: How far apart (a share of the 90% interval's width) a figure's mean and median must lie for
+#: the headline to give both: a tenth is a Pearson median skewness of about 1 for a normal-like
+#: spread (an assumption of presentation, not of the model).
+SKEW_SHARE = 0.1
 
 #: Key figures a headline names first, when present (what the public debate asks first);
 #: the other key figures of the results registry follow in the registry's order.
@@ -208,7 +225,8 @@ def _level(estimate: Estimate) -> str:
     )
     interval = _interval(estimate)
     if interval is not None:
-        text += f" (90%: {about(interval[0], field)}–{about(interval[1], field)})"
+        mean = f"; mean {about(estimate.mean, field)}" if estimate.skewed and estimate.mean else ""
+        text += f" (90%: {about(interval[0], field)}–{about(interval[1], field)}{mean})"
     if estimate.reference:
         text += f" against {estimate.reference}"
         if estimate.inside is not None:
@@ -255,14 +273,47 @@ def difference_text(estimate: Estimate) -> str:
     low, high = interval
     if about(low, field) == about(high, field) == about(0.0, field):  # "0–0 fewer"
         return f"{text}, nor in 90% of the paired runs" if median == 0 else text
+    mean = _mean_words(estimate)
     if low >= 0 or high <= 0:  # on one side of zero
         near, far = sorted((abs(low), abs(high)))
         way = _more(low if low != 0 else high, field)
-        return f"{text} (90%: {about(near, field)}–{about(far, field)} {way})"
+        return f"{text} (90%: {about(near, field)}–{about(far, field)} {way}{mean})"
     return (
         f"{text} (90%: {about(abs(low), field)} {_more(low, field)} to "
-        f"{about(high, field)} {_more(high, field)})"
+        f"{about(high, field)} {_more(high, field)}{mean})"
     )
+
+
+def _mean_words(estimate: Estimate) -> str:
+    """``; mean 36 more`` beside a skewed difference, else nothing."""
+    if not estimate.skewed or estimate.mean is None:
+        return ""
+    return f"; mean {change_words(estimate.mean, estimate.field)}"
+
+
+def skew_text(estimates: Sequence[Estimate], comparison: bool = False) -> str | None:
+    """Why a headline gives a mean beside a median: ``Dead or missing: a few runs carry
+    much of it, so the mean (33) is above the median (13), the typical run.``; in a
+    comparison ``…: a few pairs of runs carry much of the difference: its mean is 36 more,
+    its median, the typical pair, 9 more.``"""
+    parts = []
+    for e in estimates:
+        if not e.skewed or e.mean is None:
+            continue
+        if comparison:
+            parts.append(
+                f"{e.field.label}: a few pairs of runs carry much of the difference: its mean "
+                f"is {change_words(e.mean, e.field)}, its median, the typical pair, "
+                f"{change_words(e.median, e.field)}"
+            )
+        else:
+            way = "above" if e.mean > e.median else "below"
+            parts.append(
+                f"{e.field.label}: a few runs carry much of it, so the mean "
+                f"({about(e.mean, e.field)}) is {way} the median ({about(e.median, e.field)}), "
+                "the typical run"
+            )
+    return "; ".join(parts) + "." if parts else None
 
 
 def estimates(
@@ -278,7 +329,8 @@ def estimates(
             continue
         median = _number(row.get("median", row.get("value")))
         low, high = _number(row.get("low")), _number(row.get("high"))
-        found.append(Estimate(describe(name), math.nan if median is None else median, low, high))
+        value = math.nan if median is None else median
+        found.append(Estimate(describe(name), value, low, high, mean=_number(row.get("mean"))))
     return found
 
 
@@ -362,6 +414,9 @@ def headline(
     body = "; ".join(phrases) if phrases else "no figure to report"
     fields = {e.field.name: e.field for e in estimates}
     sentences = [f"{lead}: {body}.", intervals_text(subject)]
+    skew = skew_text(shown, comparison)
+    if skew is not None:
+        sentences.append(skew)
     if subject.references and any(e.reference for e in shown):
         sentences.append(f"Observed: {subject.references}.")
     sentences += [driver_text(d, fields) for d in drivers]
