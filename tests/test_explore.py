@@ -4,7 +4,9 @@ test_explore_browser.py)."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import time
 import tomllib
 from pathlib import Path
@@ -91,6 +93,18 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
     assert Settings.from_query("") is None
     with pytest.raises(InputError, match="link"):
         Settings.from_query("?s=not-base64-json!")
+    # a hand-edited link: an unknown policy type failed the page's layout (HTTP 500), an
+    # unknown parameter was dropped and the run went ahead without it
+    for changes, said in [
+        ({"policies": {"laser_wall": {"on": True, "params": {}}}},
+         "link, policy 'laser_wall': unknown policy type; expected settings"),
+        ({"params": {"sea.engine_speed_knots": 9}},
+         "link, parameter 'sea.engine_speed_knots': unknown parameter; did you mean "
+         "sea.engine_speed_kn?"),
+    ]:  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            Settings.from_query("?s=" + _encoded({**settings.to_json(), **changes}))
+        assert said in str(caught.value)
 
 
 def test_shipped_scenarios_reopen_as_they_are() -> None:
@@ -528,3 +542,9 @@ def test_the_key_figures_of_a_returns_scenario_show_its_returns() -> None:
     shown = [row["figure"] for row in key_figures(answer)]  # type: ignore[arg-type]
     assert "removed_people" in shown and "returned_from_uk_people" not in shown
     assert shown.index("removed_people") > shown.index("cost_gbp")
+
+
+def _encoded(data: dict[str, object]) -> str:
+    """Settings as a link's ``s`` value, written by hand (not through :class:`Settings`)."""
+    text = json.dumps(data, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")

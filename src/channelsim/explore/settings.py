@@ -313,6 +313,7 @@ class Settings:
             ) from None
         shipped_mapping(settings.base)
         shipped_mapping(settings.start_from)
+        _check_link_keys(settings)
         return settings
 
     def to_query(self) -> str:
@@ -340,6 +341,30 @@ class Settings:
         if not isinstance(data, dict):
             raise InputError(None, "link", "expected settings written by the explorer")
         return cls.from_json(data)
+
+
+def _check_link_keys(settings: Settings) -> None:
+    """A link's parameters and policy types are ones channelsim knows: a hand-edited link
+    with ``sea.warp`` ran without it, and an unknown policy type failed the page's layout
+    (HTTP 500) instead of saying so."""
+    from channelsim.engine import registered_policies
+    from channelsim.params import did_you_mean, list_parameters
+
+    paths = [p.path for p in list_parameters()]
+    for path in settings.params:
+        if path not in paths:
+            raise InputError(
+                None, f"link, parameter {path!r}", f"unknown parameter;{did_you_mean(path, paths)}"
+                " expected settings written by the explorer"
+            )
+    kinds = sorted(registered_policies())
+    for key in settings.policies:
+        kind = key.partition(":")[0]
+        if kind not in kinds:
+            raise InputError(
+                None, f"link, policy {kind!r}", f"unknown policy type;{did_you_mean(kind, kinds)}"
+                " expected settings written by the explorer"
+            )
 
 
 def _dates_back(params: dict[str, Any]) -> dict[str, Any]:
