@@ -54,8 +54,8 @@ def test_a_comparison_headline_reads_as_a_sentence_with_intervals() -> None:
     driver = Driver("dead_or_missing_people", "`hazards.capsize_per_hour`", 0.62)
     text = headline(subject, found, [driver])
     assert text.startswith("doctrine (French maritime doctrine) against status-quo, in 2025: ")
-    # counts as the tables write them (whole): a headline's 1,300 was a table's 1,290
-    assert "1,612 fewer people arrived in the UK (90%: 1,290–2,210 fewer)" in text
+    # a count of a thousand or more is rounded (a model is not precise to the person)
+    assert "about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)" in text
     assert "101 more people dead or missing (90%: 65–176 more)" in text
     assert "extra cost of policies: £17.5m more" in text
     assert "no change in officers injured" in text
@@ -91,7 +91,7 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
         },
     )
     text = headline(subject, found)
-    assert "41,508 people arrived in the UK (90%: 39,000–44,100) against 41,472 " in text
+    assert "about 42,000 people arrived in the UK (90%: 39,000–44,000) against 41,472 " in text
     assert "observed, inside the interval" in text
     assert "1 person dead or missing (90%: 0–3) against 17–36 in published counts, outside" in text
     assert "extra cost" not in text  # zero in every run: left out of a level's headline
@@ -103,7 +103,7 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
 def test_one_run_has_no_interval() -> None:
     field = RESULTS.describe("arrived_people")
     text = headline(Subject("s", *YEAR), [Estimate(field, 2766.0)])
-    assert "2,766 people arrived in the UK." in text and "One run: no interval" in text
+    assert "about 2,800 people arrived in the UK." in text and "One run: no interval" in text
 
 
 def test_periods_in_words() -> None:
@@ -160,12 +160,17 @@ def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
 
 def test_a_count_reads_the_same_in_a_headline_a_table_and_a_map_note() -> None:
     """The headline said "90%: 5–110" where the map's note (and the tables) said 5–112: a
-    count in a sentence is written as everywhere else, whole, halves away from zero."""
+    count below a thousand in a sentence is written as everywhere else, whole, halves away
+    from zero; a larger one to two significant figures (36,705 people read as precise to the
+    person)."""
     from channelsim.formatting import about, format_value
 
     people = RESULTS.describe("dead_or_missing_people")
-    for value in (112.0, 1612.4, 262.5, -20.5, 41_508.0, 0.05):
+    for value in (112.0, 262.5, -20.5, 999.4, 0.05):
         assert about(value, people) == format_value(value, people)
+    assert [about(v, people) for v in (1612.4, 36_705.0, -41_508.0)] == [
+        "1,600", "37,000", "-42,000"
+    ]  # fmt: skip
     field = RESULTS.describe("arrived_people")
     text = headline(Subject("s", *YEAR, 20), [Estimate(field, 52.0, 5.0, 112.0)])
     assert "52 people arrived in the UK (90%: 5–112)" in text

@@ -219,12 +219,12 @@ def test_a_forecast_says_its_total_and_the_year_s_in_words_with_credits() -> Non
     }  # fmt: skip
     headline = forecast_headline(record)
     assert headline.startswith(
-        "channelsim forecasts about 10,850 people arriving by small boat from 29 May to 31 "
-        "December 2026 (90% interval 1,085–20,615), in about 217 boats"
+        "channelsim forecasts about 11,000 people arriving by small boat from 29 May to 31 "
+        "December 2026 (90% interval 1,100–21,000), in about 217 boats"
     )
     assert (
         "With the 8,778 people the Home Office recorded from 1 January to 28 May 2026, that "
-        "makes about 19,628 in 2026 (90% interval 9,863–29,393): observed to date plus the "
+        "makes about 20,000 in 2026 (90% interval 9,900–29,000): observed to date plus the "
         "forecast for the rest of the year." in headline
     )
     credits = forecast_credits(record)

@@ -186,12 +186,18 @@ def quoted_rows(
     return out
 
 
+#: A count this large or larger is rounded in a sentence (two significant figures, "about
+#: 37,000"): a model's 36,705 people is precise to its seed, not to the person. Below it, a
+#: count reads as every table, chart and map note quotes it (whole), so that a headline's
+#: "90%: 5–112" is the map's "5–95% 5–112".
+ROUNDED_COUNT = 1_000
+
+
 def about(value: float, field: Field) -> str:
-    """A figure for a sentence: a count as every table, chart and map note quotes it (whole,
-    halves away from zero: :func:`format_value`; a headline's "90%: 5–110" beside a map's
-    "5–95% 5–112" gave one interval two ways), money in millions or thousands to three
-    significant figures (``£17.5m``), other values ≥ 100 to two (``about`` is for the
-    caller to say)."""
+    """A figure for a sentence: a count below :data:`ROUNDED_COUNT` as every table quotes
+    it (whole, halves away from zero: :func:`format_value`), a larger one and any other value
+    ≥ 100 to two significant figures, money in millions or thousands to three significant
+    figures (``£17.5m``) (``about`` is for the caller to say)."""
     if not math.isfinite(value):
         return "–"
     if field.money:
@@ -204,7 +210,7 @@ def about(value: float, field: Field) -> str:
         return f"{sign}£{round(size):,}"
     if field.kind == "share":
         return f"{format_number(100 * value)}%"
-    if abs(value) >= 100 and not field.count:
+    if abs(value) >= (ROUNDED_COUNT if field.count else 100):
         return format_number(_significant(value, 2), whole=True)
     return format_number(value, whole=field.count)
 

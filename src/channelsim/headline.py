@@ -13,14 +13,16 @@ posterior names it; see issue 13).
 Example (a comparison)::
 
     doctrine-territorial (French maritime doctrine in all French territorial waters, with
-    officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: 1,612 fewer
-    people arrived in the UK (90%: 1,312–2,187 fewer); 103 more dead or missing
+    officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: about 1,600 fewer
+    people arrived in the UK (90%: 1,300–2,200 fewer); 103 more dead or missing
     (65–181 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
     cover the weather and chance only, with the model's parameters fixed, not the
     uncertainty of those parameters.
 
-Counts are written as every table, chart and map note of channelsim writes them (whole,
-halves away from zero), so that one figure reads the same everywhere; money in £ millions.
+Counts below a thousand are written as every table, chart and map note of channelsim writes
+them (whole, halves away from zero), so that one figure reads the same everywhere; larger
+counts are rounded to two significant figures ("about 37,000": a model is not precise to the
+person); money in £ millions to three.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from channelsim.fields import Field
-from channelsim.formatting import about, format_value
+from channelsim.formatting import ROUNDED_COUNT, about, format_value
 
 Uncertainty = Literal["none", "weather", "posterior", "posterior_assumptions"]
 """What the runs vary: ``weather`` (seeds only: the weather and chance, parameters fixed),
@@ -199,11 +201,15 @@ SINGULAR = {"people": "person", "boats": "boat", "officers": "officer", "days": 
 
 
 def _about(value: float, field: Field) -> str:
-    """``about 1,600`` when the figure is rounded for the sentence (a measure), ``1,612``
-    when it is written as the tables write it (a count, whole: :func:`about`)."""
+    """``about 1,600`` when the figure is rounded for the sentence (a measure, or a count of
+    a thousand or more), ``112`` when it is written as the tables write it (a smaller count,
+    whole: :func:`about`)."""
     text = about(value, field)
-    rounded = abs(value) >= 100 or not float(value).is_integer()
-    return f"about {text}" if rounded and not field.money and not field.count else text
+    if field.count:
+        rounded = abs(value) >= ROUNDED_COUNT
+    else:
+        rounded = abs(value) >= 100 or not float(value).is_integer()
+    return f"about {text}" if rounded and not field.money else text
 
 
 def _interval(estimate: Estimate) -> tuple[float, float] | None:
