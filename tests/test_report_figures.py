@@ -163,3 +163,39 @@ def test_monthly_bands_keep_the_base_first_so_a_scenario_is_drawn_over_it() -> N
     fig = series_figure(monthly, None)
     groups = list(dict.fromkeys(t.legendgroup for t in fig.data))
     assert groups == ["status-quo-2025", "one-in-one-out-50"]
+
+
+def test_every_scenario_s_bar_is_named_and_points_at_one_place_share_a_label() -> None:
+    """With 11 scenarios Plotly named every other bar of the key-figures chart (the £444m
+    bar sat unnamed under a neighbour's name); four scenarios at (0, 0) of the trade-off
+    chart printed their names over each other."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import tradeoff_table
+    from channelsim.reports.figures import comparison_figure, tradeoff_figure
+
+    names = [f"scenario-{k}" for k in range(11)]
+    rows = [
+        {"scenario": n, "metric": m, "median": v, "low": v - 1, "high": v + 1}
+        for k, n in enumerate(names)
+        for m, v in (("arrived_people", 0.0 if k < 4 else -100.0 * k), ("cost_gbp", 1e6 * k))
+    ]
+    table = pd.DataFrame(rows)
+    describe = all_results().describe
+    bars = comparison_figure(table, ["arrived_people", "cost_gbp"], describe)
+    for axis in (bars.layout.yaxis, bars.layout.yaxis2):
+        assert (axis.tickmode, axis.dtick) == ("linear", 1)
+    assert bars.layout.height >= 2 * 26 * len(names)
+
+    deaths = pd.DataFrame(
+        [{"scenario": n, "metric": "dead_or_missing_people", "median": 0.0, "low": 0.0,
+          "high": 0.0} for n in names]
+    )  # fmt: skip
+    trade = tradeoff_figure(
+        tradeoff_table(pd.concat([table, deaths]).rename(columns={"metric": "figure"})),
+        describe,
+    )
+    labels = list(trade.data[0].text)
+    together = [t for t in labels if "scenario-0" in t]
+    assert len(together) == 1 and all(f"scenario-{k} " in together[0] for k in range(4))
+    assert labels.count("") == 3  # the other three at (0, 0) leave the label to the first
+    assert set(trade.data[0].textposition) == {"top center", "bottom center"}

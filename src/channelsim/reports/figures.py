@@ -152,7 +152,10 @@ def comparison_figure(
     """Paired differences against the base: median and interval per scenario, one panel per
     figure, titled with its label and unit (the results registry, through ``describe``)."""
     fields = [describe(m) for m in metrics]
-    height = 70 + 250 * len(metrics)
+    # a row of every scenario, each named: with 11 scenarios in 250 px Plotly named only
+    # every other bar, and a reader gave a bar the name of its neighbour
+    panel_px = max(250, 80 + 26 * comparison["scenario"].nunique())
+    height = 70 + panel_px * len(metrics)
     fig = make_subplots(
         rows=len(metrics), cols=1, subplot_titles=[f.heading for f in fields],
         vertical_spacing=110 / height,  # room for an axis title and the next panel's title
@@ -194,7 +197,7 @@ def comparison_figure(
         if field.count:
             fig.update_xaxes(**whole_ticks(values), row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, tickmode="linear", tick0=0, dtick=1)  # every name
     fig.update_layout(height=height, margin={"t": 40})
     return fig
 
@@ -230,16 +233,13 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
         for column in (field.name, f"{stem}_low", f"{stem}_high"):
             frame[column] = drawn_values(frame[column].to_numpy(float), field)
     costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
-    labels = [
-        f"{name}<br>{about(c, cost)}"
-        for name, c in zip(frame["scenario"], frame[cost.name], strict=True)
-    ]
+    labels, positions = _point_labels(frame, x.name, y.name, cost)
     reach = float(np.nanmax([frame["fewer_arrivals_high"].max(), frame[x.name].max(), 1]))
     low = float(np.nanmin([frame["fewer_arrivals_low"].min(), 0]))
     fig = go.Figure(
         go.Scatter(
             x=frame[x.name], y=frame[y.name], mode="markers+text", text=labels,
-            textposition="top center", cliponaxis=False,
+            textposition=positions, cliponaxis=False,
             error_x={"type": "data", "symmetric": False,
                      "array": frame["fewer_arrivals_high"] - frame[x.name],
                      "arrayminus": frame[x.name] - frame["fewer_arrivals_low"],
@@ -273,6 +273,27 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
                      **whole_ticks(np.append(deaths, 0.0)))  # fmt: skip
     fig.update_layout(height=520, margin={"t": 40, "r": 40})
     return fig
+
+
+def _point_labels(
+    frame: pd.DataFrame, x: str, y: str, cost: Field
+) -> tuple[list[str], list[str]]:
+    """Each trade-off point's label and its position: scenarios drawn at one point share one
+    label (their names one under another: four at (0, 0) printed their names over each
+    other), and neighbours along the x axis alternate above and below their points."""
+    names = [f"{n} {about(c, cost)}" for n, c in zip(frame["scenario"], frame[cost.name],
+                                                      strict=True)]  # fmt: skip
+    at = list(zip(frame[x].tolist(), frame[y].tolist(), strict=True))
+    first = {point: at.index(point) for point in at}
+    labels = [
+        "<br>".join(n for n, p in zip(names, at, strict=True) if p == point)
+        if first[point] == k else ""
+        for k, point in enumerate(at)
+    ]  # fmt: skip
+    order = sorted(first.values(), key=lambda k: at[k])
+    below = {k for j, k in enumerate(order) if j % 2}
+    positions = ["bottom center" if k in below else "top center" for k in range(len(at))]
+    return labels, positions
 
 
 def _colour_range(values: np.ndarray) -> dict[str, float]:
