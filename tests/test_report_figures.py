@@ -194,8 +194,11 @@ def test_every_scenario_s_bar_is_named_and_points_at_one_place_share_a_label() -
         tradeoff_table(pd.concat([table, deaths]).rename(columns={"metric": "figure"})),
         describe,
     )
+    ranked = tradeoff_table(pd.concat([table, deaths]).rename(columns={"metric": "figure"}))
+    at_zero = ranked.loc[ranked["fewer_arrivals_people"] == 0, "rank"].astype(int).tolist()
     labels = list(trade.data[0].text)
-    together = [t for t in labels if "scenario-0" in t]
-    assert len(together) == 1 and all(f"scenario-{k} " in together[0] for k in range(4))
+    assert len(at_zero) == 4 and ", ".join(map(str, sorted(at_zero))) in labels
     assert labels.count("") == 3  # the other three at (0, 0) leave the label to the first
-    assert set(trade.data[0].textposition) == {"top center", "bottom center"}
+    [key] = [a.text for a in trade.layout.annotations if "scenario-0" in a.text]
+    for name, number in zip(ranked["scenario"], ranked["rank"], strict=True):
+        assert f"{int(number)} {name} £" in key  # the key names every number

@@ -233,13 +233,13 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
         for column in (field.name, f"{stem}_low", f"{stem}_high"):
             frame[column] = drawn_values(frame[column].to_numpy(float), field)
     costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
-    labels, positions = _point_labels(frame, x.name, y.name, cost)
+    labels, key = _point_labels(frame, x.name, y.name, cost)
     reach = float(np.nanmax([frame["fewer_arrivals_high"].max(), frame[x.name].max(), 1]))
     low = float(np.nanmin([frame["fewer_arrivals_low"].min(), 0]))
     fig = go.Figure(
         go.Scatter(
             x=frame[x.name], y=frame[y.name], mode="markers+text", text=labels,
-            textposition=positions, cliponaxis=False,
+            textposition="top right", cliponaxis=False, textfont={"size": 13},
             error_x={"type": "data", "symmetric": False,
                      "array": frame["fewer_arrivals_high"] - frame[x.name],
                      "arrayminus": frame[x.name] - frame["fewer_arrivals_low"],
@@ -271,29 +271,45 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     deaths = frame[[y.name, "deaths_change_low", "deaths_change_high"]].to_numpy(dtype=float)
     fig.update_yaxes(title_text=f"{y.label} ({y.unit})<br>median and 90% interval",
                      **whole_ticks(np.append(deaths, 0.0)))  # fmt: skip
-    fig.update_layout(height=520, margin={"t": 40, "r": 40})
+    rows = [" · ".join(key[k : k + 3]) for k in range(0, len(key), 3)]
+    fig.add_annotation(text="<br>".join(rows), x=0, y=-0.2, xref="paper", yref="paper",
+                       xanchor="left", yanchor="top", align="left", showarrow=False)  # fmt: skip
+    fig.update_layout(
+        height=520 + 20 * len(rows), margin={"t": 40, "r": 40, "b": 70 + 20 * len(rows)}
+    )
     return fig
 
 
-def _point_labels(
-    frame: pd.DataFrame, x: str, y: str, cost: Field
-) -> tuple[list[str], list[str]]:
-    """Each trade-off point's label and its position: scenarios drawn at one point share one
-    label (their names one under another: four at (0, 0) printed their names over each
-    other), and neighbours along the x axis alternate above and below their points."""
-    names = [f"{n} {about(c, cost)}" for n, c in zip(frame["scenario"], frame[cost.name],
-                                                      strict=True)]  # fmt: skip
-    at = list(zip(frame[x].tolist(), frame[y].tolist(), strict=True))
-    first = {point: at.index(point) for point in at}
+def _point_labels(frame: pd.DataFrame, x: str, y: str, cost: Field) -> tuple[list[str], list[str]]:
+    """Each trade-off point's label, its number in the ranking (scenarios drawn at one place,
+    within 3% of each axis's span, share one: ``8, 9, 10, 11``), and the key that names the
+    numbers (``1 doctrine-territorial £15.7m``): names printed beside the points ran over
+    each other wherever points lie close (four at (0, 0), a fifth 900 people to the right)."""
+    numbers = (
+        [str(int(r)) for r in frame["rank"]]
+        if "rank" in frame
+        else [str(k + 1) for k in range(len(frame))]
+    )
+    xs, ys = (frame[c].to_numpy(dtype=float) for c in (x, y))
+    near = [0.03 * max(float(np.ptp(v)), 1.0) for v in (xs, ys)]
+    anchors: list[int] = []  # the first point of each place
+    place = []
+    for k in range(len(frame)):
+        same = [
+            a for a in anchors if abs(xs[a] - xs[k]) <= near[0] and abs(ys[a] - ys[k]) <= near[1]
+        ]
+        if not same:
+            anchors.append(k)
+        place.append(same[0] if same else k)
     labels = [
-        "<br>".join(n for n, p in zip(names, at, strict=True) if p == point)
-        if first[point] == k else ""
-        for k, point in enumerate(at)
-    ]  # fmt: skip
-    order = sorted(first.values(), key=lambda k: at[k])
-    below = {k for j, k in enumerate(order) if j % 2}
-    positions = ["bottom center" if k in below else "top center" for k in range(len(at))]
-    return labels, positions
+        ", ".join(n for n, p in zip(numbers, place, strict=True) if p == k) if p == k else ""
+        for k, p in enumerate(place)
+    ]
+    key = [
+        f"{n} {name} {about(c, cost)}"
+        for n, name, c in zip(numbers, frame["scenario"], frame[cost.name], strict=True)
+    ]
+    return labels, key
 
 
 def _colour_range(values: np.ndarray) -> dict[str, float]:
