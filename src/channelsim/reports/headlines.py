@@ -250,7 +250,7 @@ def with_notes(
 def retry_note(rows: list[dict[str, Any]], assumptions: list[dict[str, Any]]) -> str | None:
     """Why more returns brought more arrivals (the scaled-up one in, one out read "about 46
     more people arrived" with no word of why): in the model a share of the people returned
-    from the UK go back to the French coast and cross again (``retry_probability``, an
+    from the UK go back to the French coast and try to cross again (``retry_probability``, an
     assumption), and, with no deterrence (``deterrence_elasticity`` 0), no one stays away for
     the returns. Said when the arrivals and the people returned both rose in the median and
     the answer rests on a stated retry probability; ``None`` otherwise."""
@@ -266,9 +266,9 @@ def retry_note(rows: list[dict[str, Any]], assumptions: list[dict[str, Any]]) ->
     people = Field("returned_people", "people", "people", kind="int")
     text = (
         f"More returns, more arrivals: in the model {format_value(retry, _PROBABILITY)} of the "
-        f"people returned from the UK go back to the French coast and cross again (the retry "
-        f"probability, an assumption), about {about(more_returned * retry, people)} of the "
-        f"{about(more_returned, people)} more returned here"
+        f"people returned from the UK go back to the French coast and try to cross again "
+        f"(the retry probability, an assumption), about {about(more_returned * retry, people)} "
+        f"of the {about(more_returned, people)} more returned here"
     )
     if stated.get("deterrence_elasticity") == 0:
         text += ", and the returns deter no one (deterrence elasticity 0, an assumption)"
@@ -276,8 +276,6 @@ def retry_note(rows: list[dict[str, Any]], assumptions: list[dict[str, Any]]) ->
 
 
 _PROBABILITY = Field("retry_probability", "retry probability", kind="share")
-
-
 
 
 def removals_note(rows: list[dict[str, Any]], describe: Callable[[str], Field]) -> str | None:
