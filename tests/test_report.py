@@ -196,3 +196,20 @@ def test_the_map_of_several_runs_draws_a_typical_one_and_says_which(tmp_path: Pa
     text = " ".join(map_section(load_folder(out)).paragraphs)
     assert f"The map draws run {typical + 1} of 7, the typical one" in text, text
     assert f"{int(deaths[typical])} dead or missing (median of the 7 runs" in text, text
+
+
+@pytest.mark.parametrize("seed", ["x", -3, 2**63, 1.5, True])
+def test_an_edited_summary_s_seed_is_one_line(tmp_path: Path, run_dir: Path, seed: Any) -> None:
+    """summary.json edited by hand: seed "x" failed with a traceback, and seed -3 was
+    published in the report's heading."""
+    import json
+    import shutil
+
+    from channelsim.reports.inputs import load_folder
+
+    folder = tmp_path / "edited"
+    shutil.copytree(run_dir, folder)
+    (folder / "summary.json").write_text(json.dumps({"scenario": "s", "seed": seed}))
+    with pytest.raises(InputError) as caught:
+        load_folder(folder)
+    assert str(caught.value).startswith(f"{folder / 'summary.json'}: seed: expected a whole")

@@ -60,6 +60,26 @@ def _read_json(path: Path) -> Any:
         raise InputError(path, None, f"expected readable JSON ({error})") from None
 
 
+#: The whole numbers a report quotes from an output's JSON, and their largest values (a seed
+#: is below 2**63, as ``--seed`` checks).
+_WHOLE_DETAILS = {"seed": 2**63 - 1, "base_seed": 2**63 - 1, "runs": 10**6, "n_runs": 10**7}
+
+
+def _details(path: Path, payload: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The ``keys`` of an output's JSON that ``payload`` holds, its whole numbers checked: an
+    edited summary.json with seed "x" failed with a traceback, and seed -3 was published."""
+    details = {k: payload[k] for k in keys if k in payload}
+    for key, largest in _WHOLE_DETAILS.items():
+        value = details.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= largest:
+            raise InputError(
+                path, key, f"expected a whole number from 0 to {largest:,}, got {value!r}"
+            )
+    return details
+
+
 def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
@@ -197,17 +217,17 @@ def load_folder(folder: Path) -> ReportInput:
             found.comparison = comparison_from_json(payload)
         if path.name == "sensitivity.json" and isinstance(payload, dict):
             keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period", "posterior")
-            found.details.update({k: payload.get(k) for k in keys})
+            found.details.update({k: None for k in keys} | _details(path, payload, keys))
         elif path.name == "summary.json" and isinstance(payload, dict):
             keys = ("scenario", "seed", "start", "end", "runs", "posterior")
-            found.details.update({k: payload.get(k) for k in keys if k in payload})
+            found.details.update(_details(path, payload, keys))
             chosen = payload.get("map_run")
             if isinstance(chosen, dict) and payload.get("scenario"):
                 member = f"d{chosen.get('draw')}.r{chosen.get('rep')}"
                 found.map_runs[str(payload["scenario"])] = (member, "typical")
         elif path.name == "comparison.json" and isinstance(payload, dict):
             keys = ("base", "base_seed", "runs", "start", "end", "posterior")
-            found.details.update({k: payload.get(k) for k in keys if k in payload})
+            found.details.update(_details(path, payload, keys))
             found.decides = {
                 str(e["name"]): e["what_decides"]
                 for e in payload.get("scenarios", [])
