@@ -429,7 +429,7 @@ def test_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
         load_claims(tmp_path / "absent.yaml")
     with pytest.raises(InputError, match="expected a claim file, got a folder"):
         load_claims(tmp_path)
-    with pytest.raises(InputError, match="expected a claim file \\(a regular file\\)"):
+    with pytest.raises(InputError, match="expected a claim file \\(a file\\), got a device"):
         load_claims(Path("/dev/zero"))
 
 

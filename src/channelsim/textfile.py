@@ -1,8 +1,9 @@
 """Reading the small text files a user hands channelsim (scenarios, claim files).
 
 One reader, so that every such file is refused the same way, in one line, before it is read
-whole: a folder, a FIFO or device (``/dev/zero`` would be read forever), a file of the wrong
-kind or a file far larger than any scenario or claim file could be.
+whole: a folder, a device (``/dev/zero`` would be read forever), a file of the wrong kind or
+a file far larger than any scenario or claim file could be. A named pipe is read, at most
+:data:`MAX_TEXT_BYTES` of it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def read_text_file(path: Path, what: str, suffixes: tuple[str, ...] = ()) -> str
     A leading byte-order mark (as Windows Notepad writes) is dropped.
 
     Raises:
-        InputError: naming ``path`` if it does not exist, is a folder or not a regular file,
+        InputError: naming ``path`` if it does not exist, is a folder, a device or a socket,
             has a suffix not in ``suffixes`` (when given, lower-case with the dot), is larger
             than :data:`MAX_TEXT_BYTES`, cannot be read or is not UTF-8.
     """
@@ -38,8 +39,8 @@ def read_text_file(path: Path, what: str, suffixes: tuple[str, ...] = ()) -> str
     if suffixes and path.suffix.lower() not in suffixes:
         kinds = " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if suffixes[:-1] else suffixes)
         raise InputError(path, None, f"expected a {kinds} {what}")
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(path, None, f"expected a {what} (a regular file), got a device or pipe")
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):  # a pipe: read bounded
+        raise InputError(path, None, f"expected a {what} (a file), got a device or socket")
     if info.st_size > MAX_TEXT_BYTES:
         raise InputError(
             path,

@@ -291,7 +291,7 @@ def _point_labels(frame: pd.DataFrame, x: str, y: str, cost: Field) -> tuple[lis
         else [str(k + 1) for k in range(len(frame))]
     )
     xs, ys = (frame[c].to_numpy(dtype=float) for c in (x, y))
-    near = [0.03 * max(float(np.ptp(v)), 1.0) for v in (xs, ys)]
+    near = [0.03 * max(float(np.ptp(v)) if v.size else 0.0, 1.0) for v in (xs, ys)]
     anchors: list[int] = []  # the first point of each place
     place = []
     for k in range(len(frame)):
