@@ -225,3 +225,25 @@ def test_a_mean_close_to_the_median_is_not_said() -> None:
     [found] = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
     assert not found.skewed
     assert "mean" not in headline(Subject("s", *YEAR, 50), [found])
+
+
+def test_a_mean_a_little_off_a_narrow_interval_is_not_called_skewed() -> None:
+    """A capped cost's mean £42.1m sat 0.7% below its median £42.4m, a tenth of a narrow
+    interval apart: the headline said 'a few pairs of runs carry much of the difference'."""
+    rows = [{"figure": "cost_gbp", "median": 42.4e6, "low": 41.0e6, "high": 43.0e6,
+             "mean": 42.1e6}]  # fmt: skip
+    [found] = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
+    assert not found.skewed
+
+
+def test_a_comparison_report_keeps_the_mean_of_its_table_and_its_json() -> None:
+    """The report of a comparison dropped the mean that comparison.parquet and .json hold, so
+    its headline lost the 'mean 17 more' the terminal gave."""
+    from channelsim.reports.inputs import comparison_from_json, comparison_from_table
+
+    stats = {"median": 2.0, "low": -4.0, "high": 78.0, "mean": 17.0}
+    table = pd.DataFrame([{"scenario": "a", "figure": "dead_or_missing_people", **stats}])
+    assert comparison_from_table(table)["mean"].tolist() == [17.0]
+    difference = {"dead_or_missing_people": stats}
+    payload = {"base": "b", "scenarios": [{"name": "a", "difference": difference}]}
+    assert comparison_from_json(payload)["mean"].tolist() == [17.0]

@@ -89,11 +89,14 @@ class Estimate:
     @property
     def skewed(self) -> bool:
         """Whether the mean and the median tell different stories: they round differently and
-        lie apart by a tenth of the 90% interval or more (deaths: most runs have few, a run
-        with a capsize of a crowded boat has many, so the mean is well above the median)."""
+        lie apart by a tenth of the 90% interval and a tenth of the median or more (deaths:
+        most runs have few, a run with a capsize of a crowded boat has many, so the mean is
+        well above the median; a capped cost whose mean is 0.7% below its median in a narrow
+        interval is not skewed)."""
         if self.mean is None or self.low is None or self.high is None or self.high <= self.low:
             return False
-        apart = abs(self.mean - self.median) >= SKEW_SHARE * (self.high - self.low)
+        gap = abs(self.mean - self.median)
+        apart = gap >= SKEW_SHARE * (self.high - self.low) and gap >= SKEW_SHARE * abs(self.median)
         return apart and about(self.mean, self.field) != about(self.median, self.field)
 
     @property
@@ -118,9 +121,9 @@ class Driver:
     kind: str = "an assumption"
 
 
-#: How far apart (a share of the 90% interval's width) a figure's mean and median must lie for
-#: the headline to give both: a tenth is a Pearson median skewness of about 1 for a normal-like
-#: spread (an assumption of presentation, not of the model).
+#: How far apart (a share of the 90% interval's width, and of the median) a figure's mean and
+#: median must lie for the headline to give both: a tenth of the interval is a Pearson median
+#: skewness of about 1 for a normal-like spread (a presentation choice, not of the model).
 SKEW_SHARE = 0.1
 
 #: Key figures a headline names first, when present (what the public debate asks first);

@@ -108,7 +108,8 @@ def _keyed_daily(frame: pd.DataFrame, path: Path, scenario: str, member: str) ->
 
 def comparison_from_json(payload: Any) -> pd.DataFrame | None:
     """Tidy rows from a ``channelsim compare`` JSON: ``scenarios`` with ``name`` and a
-    ``difference`` map of figure -> ``median``, ``low``, ``high``; None if it is not one."""
+    ``difference`` map of figure -> ``median``, ``low``, ``high`` (and ``mean``: a skewed
+    figure's headline gives it); None if it is not one."""
     if not isinstance(payload, dict) or not isinstance(payload.get("scenarios"), list):
         return None
     rows = []
@@ -125,6 +126,7 @@ def comparison_from_json(payload: Any) -> pd.DataFrame | None:
                         "median": _float(stats.get("median")),
                         "low": _float(stats.get("low")),
                         "high": _float(stats.get("high")),
+                        "mean": _float(stats.get("mean")),
                     }
                 )
     return pd.DataFrame(rows) if rows else None
@@ -136,13 +138,15 @@ def _float(value: Any) -> float:
 
 def comparison_from_table(frame: pd.DataFrame) -> pd.DataFrame | None:
     """Tidy rows from a comparison table (``scenario``, ``metric`` or ``figure``, ``median`` and
-    ``low/high`` or the ensemble's ``q05/q95``); None if it is not one."""
+    ``low/high`` or the ensemble's ``q05/q95``, and ``mean`` where it has one); None if it is
+    not one."""
     renamed = frame.rename(columns={"q05": "low", "q95": "high", "figure": "metric"})
     if not {"scenario", "metric", "median"} <= set(renamed.columns):
         return None
     if not {"low", "high"} <= set(renamed.columns):
         return None
-    columns = [c for c in ("scenario", "base", "metric", "median", "low", "high") if c in renamed]
+    keep = ("scenario", "base", "metric", "median", "low", "high", "mean")
+    columns = [c for c in keep if c in renamed]
     return renamed[columns].reset_index(drop=True)
 
 
