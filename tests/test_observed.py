@@ -73,6 +73,7 @@ def test_the_demo_s_credit_reaches_stdout_with_its_table(tmp_path: Path, run_cli
     assert "Open Government Licence" not in result.stderr
     # beside people stopped on the beach and the Home Office's prevented: not the same count
     assert "migrants prevented (French operational estimates) counts more than" in said
+    assert "one above it means the model stops too many on the beach" in said
     # a ratio of 849 to 845 reads 1.00 beside 0.87 (it printed 1)
     assert re.search(r"Prevention events\s+[\d,]+\s+[\d,]+\s+\d\.\d\d\b", result.stdout)
 

@@ -42,7 +42,8 @@ IMPORT_HINT = (
 PREVENTED_CAVEAT = (
     "The Home Office's migrants prevented (French operational estimates) counts more than the "
     "model's people stopped on the beach: also people who return to France, finds of "
-    "equipment and arrests of facilitators, and repeat attempts again."
+    "equipment and arrests of facilitators, and repeat attempts again; so the model's figure "
+    "should lie below it, and one above it means the model stops too many on the beach."
 )
 
 
