@@ -101,6 +101,11 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
         ({"params": {"sea.engine_speed_knots": 9}},
          "link, parameter 'sea.engine_speed_knots': unknown parameter; did you mean "
          "sea.engine_speed_kn?"),
+        ({"params": [1]}, "link, params: expected a table of parameters"),
+        ({"policies": {"beach_patrols": {"on": True, "start": "2025-13-01"}}},
+         "link, policy 'beach_patrols', start: expected a date YYYY-MM-DD, got '2025-13-01'"),
+        ({"policies": {"beach_patrols": {"on": "no"}}},
+         "link, policy 'beach_patrols', on: expected true or false, got 'no'"),
     ]:  # fmt: skip
         with pytest.raises(InputError) as caught:
             Settings.from_query("?s=" + _encoded({**settings.to_json(), **changes}))

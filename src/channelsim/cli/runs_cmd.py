@@ -237,7 +237,7 @@ def resume_option() -> Any:
         "--resume",
         metavar="RUN_ID|latest",
         help="Continue an interrupted run without recomputing its finished members; 'latest' "
-        "picks the latest unfinished run with the same configuration.",
+        "picks the latest run with the same configuration, finished or not.",
     )
 
 

@@ -344,27 +344,44 @@ class Settings:
 
 
 def _check_link_keys(settings: Settings) -> None:
-    """A link's parameters and policy types are ones channelsim knows: a hand-edited link
-    with ``sea.warp`` ran without it, and an unknown policy type failed the page's layout
-    (HTTP 500) instead of saying so."""
+    """A link's parameters and policies are ones channelsim knows, of the kinds the page
+    writes: a hand-edited link with ``sea.warp`` ran without it, an unknown policy type or
+    ``"params": [1]`` failed the page's layout (HTTP 500), and a start ``2025-13-01`` failed
+    the run without a word."""
     from channelsim.engine import registered_policies
     from channelsim.params import did_you_mean, list_parameters
 
+    def refuse(where: str, expected: str) -> None:
+        raise InputError(None, f"link, {where}", f"{expected}; expected settings written by "
+                         "the explorer")  # fmt: skip
+
+    if not isinstance(settings.params, dict):
+        refuse("params", "expected a table of parameters")
     paths = [p.path for p in list_parameters()]
     for path in settings.params:
         if path not in paths:
-            raise InputError(
-                None, f"link, parameter {path!r}", f"unknown parameter;{did_you_mean(path, paths)}"
-                " expected settings written by the explorer"
-            )
+            refuse(f"parameter {path!r}", "unknown parameter" + _near(did_you_mean(path, paths)))
     kinds = sorted(registered_policies())
-    for key in settings.policies:
-        kind = key.partition(":")[0]
+    for key, setting in settings.policies.items():
+        kind = policy_kind(key)
         if kind not in kinds:
-            raise InputError(
-                None, f"link, policy {kind!r}", f"unknown policy type;{did_you_mean(kind, kinds)}"
-                " expected settings written by the explorer"
-            )
+            refuse(f"policy {kind!r}", "unknown policy type" + _near(did_you_mean(kind, kinds)))
+        if not isinstance(setting.on, bool):
+            refuse(f"policy {key!r}, on", f"expected true or false, got {setting.on!r}")
+        if not isinstance(setting.params, dict) or not isinstance(setting.keys, dict):
+            refuse(f"policy {key!r}, params", "expected a table")
+        for when in ("start", "end"):
+            value = getattr(setting, when)
+            try:
+                if value is not None:
+                    dt.date.fromisoformat(str(value))
+            except ValueError:
+                refuse(f"policy {key!r}, {when}", f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _near(suggestion: str) -> str:
+    """``; did you mean …?`` from :func:`channelsim.params.did_you_mean`, or nothing."""
+    return f";{suggestion}" if suggestion else ""
 
 
 def _dates_back(params: dict[str, Any]) -> dict[str, Any]:
