@@ -14,8 +14,8 @@ Example (a comparison)::
 
     doctrine-territorial (French maritime doctrine in all French territorial waters, with
     officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: about 1,600 fewer
-    people arrived in the UK (90%: 1,300–2,200 fewer); 103 more dead or missing
-    (65–181 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
+    people arrived in the UK (90%: 1,300–2,200 fewer); 103 more people dead or missing
+    (90%: 65–181 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
     cover the weather and chance only, with the model's parameters fixed, not the
     uncertainty of those parameters.
 
@@ -234,7 +234,7 @@ def _level(estimate: Estimate) -> str:
     )
     interval = _interval(estimate)
     if interval is not None:
-        mean = f"; mean {about(estimate.mean, field)}" if estimate.skewed and estimate.mean else ""
+        mean = _mean_words(estimate, about)
         text += f" (90%: {about(interval[0], field)}–{about(interval[1], field)}{mean})"
     if estimate.reference:
         text += f" against {estimate.reference}"
@@ -282,7 +282,7 @@ def difference_text(estimate: Estimate) -> str:
     low, high = interval
     if about(low, field) == about(high, field) == about(0.0, field):  # "0–0 fewer"
         return f"{text}, nor in 90% of the paired runs" if median == 0 else text
-    mean = _mean_words(estimate)
+    mean = _mean_words(estimate, change_words)
     if low >= 0 or high <= 0:  # on one side of zero
         near, far = sorted((abs(low), abs(high)))
         way = _more(low if low != 0 else high, field)
@@ -293,11 +293,12 @@ def difference_text(estimate: Estimate) -> str:
     )
 
 
-def _mean_words(estimate: Estimate) -> str:
-    """``; mean 36 more`` beside a skewed difference, else nothing."""
+def _mean_words(estimate: Estimate, words: Callable[[float, Field], str]) -> str:
+    """``; mean 33`` beside a skewed level, ``; mean 36 more`` beside a skewed difference
+    (``words`` writes the mean: :func:`about` or :func:`change_words`), else nothing."""
     if not estimate.skewed or estimate.mean is None:
         return ""
-    return f"; mean {change_words(estimate.mean, estimate.field)}"
+    return f"; mean {words(estimate.mean, estimate.field)}"
 
 
 def skew_text(estimates: Sequence[Estimate], comparison: bool = False) -> str | None:
