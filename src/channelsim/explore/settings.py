@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import tomli_w
 
@@ -351,7 +351,7 @@ def _check_link_keys(settings: Settings) -> None:
     from channelsim.engine import registered_policies
     from channelsim.params import did_you_mean, list_parameters
 
-    def refuse(where: str, expected: str) -> None:
+    def refuse(where: str, expected: str) -> NoReturn:
         raise InputError(None, f"link, {where}", f"{expected}; expected settings written by "
                          "the explorer")  # fmt: skip
 
