@@ -200,6 +200,47 @@ def test_a_device_or_a_huge_file_is_refused_before_it_is_read(
         assert not any(work.iterdir())
 
 
+def test_weather_files_and_bases_that_are_devices_are_refused_before_they_are_read(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """A weather `path` of /dev/zero was read by pandas until the machine ran out of memory
+    (24 GB, then the kernel's OOM kill, no message); /etc/shadow was parsed and its first
+    line echoed; `base = "/dev/zero"` said the device did not exist."""
+    inputs, work = tmp_path / "inputs", tmp_path / "work"
+    inputs.mkdir()
+    work.mkdir()
+    (inputs / "zero.csv").symlink_to("/dev/zero")
+    huge = inputs / "huge.csv"
+    with huge.open("wb") as handle:  # sparse: 65 MB of nothing, written in no time
+        handle.truncate(65 * 2**20)
+    weather = {
+        "file": [
+            ("/dev/zero", "/dev/zero: expected a .csv weather file"),
+            ("zero.csv", "zero.csv: expected a weather file (a file), got a device or socket"),
+            ("huge.csv", "huge.csv: expected a weather file of at most 64 MB, got 65 MB"),
+        ],
+        "open-meteo": [
+            ("zero.csv", "zero.csv: expected a weather file (a file), got a device or socket"),
+        ],
+    }
+    cases = [
+        (f'[weather]\nmode = "{mode}"\npath = "{target}"\n', expected)
+        for mode, targets in weather.items()
+        for target, expected in targets
+    ] + [
+        ("", "base: expected an existing scenario file (beside this one or shipped with "
+         "channelsim), got '/dev/zero': /dev/zero is a device or socket"),
+        ("", "base: expected a .toml, .yaml or .yml scenario file, got 'passwd'"),
+    ]  # fmt: skip
+    bases = ['"status-quo-2025.toml"'] * 4 + ['"/dev/zero"', '"passwd"']
+    (inputs / "passwd").write_text("root:x:0:0::/root:/bin/sh\n")
+    for (body, expected), base in zip(cases, bases, strict=True):
+        scenario = inputs / "s.toml"
+        scenario.write_text(f"base = {base}\n{body}")
+        assert_one_line_error(run_cli("run", scenario, "--out", work / "out"), expected)
+        assert not any(work.iterdir())
+
+
 def test_a_byte_order_mark_is_read_as_utf8(tmp_path: Path) -> None:
     """Windows Notepad starts UTF-8 files with a byte-order mark; TOML refused it as an
     'invalid statement' at line 1."""

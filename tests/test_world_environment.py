@@ -211,5 +211,5 @@ def test_weather_values_outside_physical_bounds_are_refused(
 
 
 def test_a_weather_path_that_is_a_folder_is_one_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="a CSV weather file, not a folder"):
+    with pytest.raises(InputError, match="expected a weather file, got a folder"):
         WeatherFile(tmp_path)

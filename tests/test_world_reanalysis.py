@@ -130,7 +130,7 @@ def test_a_file_that_is_not_netcdf(tmp_path: Path) -> None:
     path.write_text("time,u10\n2025-06-01,3\n")
     with pytest.raises(InputError, match=r"era5.nc: expected a NetCDF file"):
         ReanalysisWeather(path, read_era5)
-    with pytest.raises(InputError, match=r"expected an existing weather file"):
+    with pytest.raises(InputError, match=r"none.nc: file not found"):
         ReanalysisWeather(tmp_path / "none.nc", read_era5)
 
 

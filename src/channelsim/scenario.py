@@ -69,7 +69,10 @@ from channelsim.params import (
     raise_input_error,
     unknown_key,
 )
-from channelsim.textfile import read_text_file
+from channelsim.textfile import kind_of, read_text_file
+
+#: File names a scenario file may have (TOML or YAML).
+SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
 
 MAX_SEED = 2**63 - 1
 FIRST_DATE = dt.date(2018, 1, 1)
@@ -552,7 +555,7 @@ def _line_text(text: str, line: int) -> str:
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
-    text = read_text_file(path, "scenario file", (".toml", ".yaml", ".yml"))
+    text = read_text_file(path, "scenario file", SCENARIO_SUFFIXES)
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
@@ -676,12 +679,17 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
         cycle = " -> ".join(p.name for p in (*chain, base_path.resolve()))
         raise InputError(path, "base", f"expected bases that end, got a cycle: {cycle}")
     if not base_path.is_file():
-        found = "is a folder" if base_path.is_dir() else "does not exist"
+        found = kind_of(base_path)
+        found = "does not exist" if found == "nothing" else f"is {found}"
         raise InputError(
             path,
             "base",
             "expected an existing scenario file (beside this one or shipped with channelsim), "
             f"got {base_name!r}: {base_path} {found}",
+        )
+    if base_path.suffix.lower() not in SCENARIO_SUFFIXES:
+        raise InputError(
+            path, "base", f"expected a .toml, .yaml or .yml scenario file, got {base_name!r}"
         )
     base = resolve_base(_read_mapping(base_path), base_path, chain)
     base_origins = _origins(base, base_path)

@@ -1,4 +1,4 @@
-"""Reading the small text files a user hands channelsim (scenarios, claim files).
+"""Reading the files a user hands channelsim (scenarios, claim files, weather files).
 
 One reader, so that every such file is refused the same way, in one line, before it is read
 whole: a folder, a device (``/dev/zero`` would be read forever), a file of the wrong kind or
@@ -8,25 +8,45 @@ a file far larger than any scenario or claim file could be. A named pipe is read
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 from channelsim.errors import InputError
 
-#: Largest file read (bytes). The largest packaged scenario is about 3 kB and the largest
-#: example claim file about 20 kB; a thousand times that is still read in milliseconds.
+#: Largest scenario or claim file read (bytes). The largest packaged scenario is about 3 kB
+#: and the largest example claim file about 20 kB; a thousand times that is still read in
+#: milliseconds.
 MAX_TEXT_BYTES = 4 * 2**20
 
+#: Largest weather CSV or Open-Meteo file read (bytes): hourly rows of a century are about
+#: 60 MB (ten years of hourly ERA5-like rows at six columns, about 6 MB).
+MAX_WEATHER_BYTES = 64 * 2**20
 
-def read_text_file(path: Path, what: str, suffixes: tuple[str, ...] = ()) -> str:
-    """The UTF-8 text of ``path``, a ``what`` ("scenario file", "claim file").
 
-    A leading byte-order mark (as Windows Notepad writes) is dropped.
+def kind_of(path: Path) -> str:
+    """What is at ``path``, in words for a message: "nothing", "a folder", "a named pipe",
+    "a device or socket" or "a file"."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "nothing"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "a file" if stat.S_ISREG(mode) else "a device or socket"
+
+
+def check_input_file(
+    path: Path, what: str, suffixes: tuple[str, ...] = (), *, pipe: bool = True
+) -> os.stat_result:
+    """The ``stat`` of ``path`` once it is known to be a ``what`` channelsim may open: it
+    exists, is a regular file (or, if ``pipe``, a named pipe, which is then read bounded),
+    and has one of ``suffixes`` (when given, lower-case with the dot).
 
     Raises:
-        InputError: naming ``path`` if it does not exist, is a folder, a device or a socket,
-            has a suffix not in ``suffixes`` (when given, lower-case with the dot), is larger
-            than :data:`MAX_TEXT_BYTES`, cannot be read or is not UTF-8.
+        InputError: naming ``path`` and what was found instead.
     """
     try:
         info = path.stat()
@@ -39,22 +59,34 @@ def read_text_file(path: Path, what: str, suffixes: tuple[str, ...] = ()) -> str
     if suffixes and path.suffix.lower() not in suffixes:
         kinds = " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if suffixes[:-1] else suffixes)
         raise InputError(path, None, f"expected a {kinds} {what}")
-    if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):  # a pipe: read bounded
-        raise InputError(path, None, f"expected a {what} (a file), got a device or socket")
-    if info.st_size > MAX_TEXT_BYTES:
-        raise InputError(
-            path,
-            None,
-            f"expected a {what} of at most {MAX_TEXT_BYTES // 2**20} MB, "
-            f"got {info.st_size / 2**20:,.0f} MB",
-        )
+    if not (stat.S_ISREG(info.st_mode) or (pipe and stat.S_ISFIFO(info.st_mode))):
+        raise InputError(path, None, f"expected a {what} (a file), got {kind_of(path)}")
+    return info
+
+
+def read_text_file(
+    path: Path, what: str, suffixes: tuple[str, ...] = (), max_bytes: int = MAX_TEXT_BYTES
+) -> str:
+    """The UTF-8 text of ``path``, a ``what`` ("scenario file", "claim file").
+
+    A leading byte-order mark (as Windows Notepad writes) is dropped.
+
+    Raises:
+        InputError: naming ``path`` if it does not exist, is a folder, a device or a socket,
+            has a suffix not in ``suffixes`` (when given, lower-case with the dot), is larger
+            than ``max_bytes`` (default :data:`MAX_TEXT_BYTES`), cannot be read or is not UTF-8.
+    """
+    info = check_input_file(path, what, suffixes)
+    too_big = f"expected a {what} of at most {max_bytes // 2**20} MB"
+    if info.st_size > max_bytes:
+        raise InputError(path, None, f"{too_big}, got {info.st_size / 2**20:,.0f} MB")
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_TEXT_BYTES + 1)
+            data = handle.read(max_bytes + 1)
     except OSError as error:
         raise InputError(path, None, f"cannot read ({error.strerror})") from None
-    if len(data) > MAX_TEXT_BYTES:  # grew while being read
-        raise InputError(path, None, f"expected a {what} of at most {MAX_TEXT_BYTES // 2**20} MB")
+    if len(data) > max_bytes:  # grew while being read, or a pipe
+        raise InputError(path, None, too_big)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -18,6 +18,7 @@ waves are the significant wave height mid-strait.
 from __future__ import annotations
 
 import functools
+import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from numpy.typing import NDArray
 
 from channelsim.errors import InputError
 from channelsim.streams import EPOCH, stream_id
+from channelsim.textfile import MAX_WEATHER_BYTES, read_text_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -334,15 +336,10 @@ class WeatherFile:
     def _read(self) -> pd.DataFrame:
         import pandas as pd
 
-        if self.path.is_dir():
-            raise self._fail(None, "a CSV weather file, not a folder")
+        text = read_text_file(self.path, "weather file", (".csv",), MAX_WEATHER_BYTES)
         try:
-            raw = pd.read_csv(self.path, dtype=str, keep_default_na=False)
-        except FileNotFoundError:
-            raise self._fail(None, "an existing CSV weather file") from None
-        except OSError as error:
-            raise self._fail(None, f"a readable CSV file ({error.strerror})") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
             raise self._fail(None, f"a readable CSV file ({error})") from None
         raw.columns = [c.strip() for c in raw.columns]
         if "time" not in raw.columns:

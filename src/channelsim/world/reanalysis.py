@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from channelsim.errors import InputError
+from channelsim.textfile import MAX_WEATHER_BYTES, check_input_file, read_text_file
 from channelsim.world.environment import (
     KNOT_M_S,
     MAX_WAVE_HEIGHT_M,
@@ -255,10 +256,7 @@ class ReanalysisWeather:
         if not self.paths:
             raise InputError(None, "weather.path", "expected one or more weather files")
         for path in self.paths:
-            if path.is_dir():
-                raise _fail(path, None, "a weather file, not a folder")
-            if not path.is_file():
-                raise _fail(path, None, "an existing weather file")
+            check_input_file(path, "weather file", pipe=False)
         self._daily = daily_table([s for p in self.paths for s in read(p)], self.paths)
 
     def daily(self, dates: Any, seed: int) -> DailyWeather:
@@ -278,6 +276,10 @@ ERA5_VARIABLES = {
 }
 
 
+#: File names a NetCDF file may have.
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
 def read_era5(path: Path) -> list[Series]:
     """The ERA5 variables of a NetCDF file (``u10``, ``v10``, ``swh``, ``sst``, hourly,
     on a latitude/longitude grid; time named ``valid_time`` by the new CDS, ``time`` by
@@ -288,6 +290,7 @@ def read_era5(path: Path) -> list[Series]:
         raise _fail(
             path, None, "xarray and netCDF4 to read NetCDF: pip install 'channelsim[reanalysis]'"
         ) from None
+    check_input_file(path, "NetCDF file", NETCDF_SUFFIXES, pipe=False)
     try:
         dataset = xr.open_dataset(path, engine="netcdf4", decode_timedelta=False)
     except (OSError, ValueError, RuntimeError) as error:
@@ -376,10 +379,7 @@ def read_open_meteo(path: Path) -> list[Series]:
     """The variables of an Open-Meteo response saved as JSON (one response, or a list of
     responses as the API returns for several requests) or CSV (the API's ``format=csv``:
     a location line, then per section a blank line, ``time,<variable> (<unit>),...``)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise _fail(path, None, f"a readable Open-Meteo CSV or JSON file ({error})") from None
+    text = read_text_file(path, "Open-Meteo CSV or JSON file", (".csv", ".json"), MAX_WEATHER_BYTES)
     if text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text)
