@@ -184,3 +184,14 @@ def test_missing_csv_partner_and_missing_file(tmp_path: Path) -> None:
         read_publication(first)
     with pytest.raises(InputError, match="file not found"):
         read_publication(tmp_path / "absent.ods")
+
+
+@pytest.mark.parametrize("name", ["zero.ods", "zero_SB_01.csv"])
+def test_a_publication_file_that_is_a_device_is_refused_unread(tmp_path: Path, name: str) -> None:
+    """A CSV of the pair symlinked to /dev/zero was one endless line to the CSV reader; an
+    .ods one was said not to exist."""
+    (tmp_path / name).symlink_to("/dev/zero")
+    if name.endswith(".csv"):
+        (tmp_path / "zero_SB_02.csv").symlink_to("/dev/zero")
+    with pytest.raises(InputError, match=f"{name}: expected a file of the publication .*device"):
+        read_publication(tmp_path / name)

@@ -53,6 +53,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from channelsim.errors import InputError
+from channelsim.textfile import check_input_file
 
 DAILY_SHEET = "SB_01"
 WEEKLY_SHEET = "SB_02"
@@ -249,11 +250,9 @@ def edition_date_from_name(name: str) -> dt.date | None:
 
 
 def _check_file(path: Path) -> None:
-    if path.is_dir():
-        raise InputError(path, None, "is a folder; expected a file of the publication")
-    if not path.is_file():
-        raise InputError(path, None, "file not found")
-    if path.stat().st_size == 0:
+    """A file of the publication: refused if missing, a folder, a device or a pipe (a CSV
+    symlinked to ``/dev/zero`` was one endless line), or empty."""
+    if check_input_file(path, "file of the publication", pipe=False).st_size == 0:
         raise InputError(path, None, "file is empty; expected the small-boats publication")
 
 
