@@ -27,6 +27,7 @@ it. Remote Dask workers need the package installed, or a function registered wit
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -35,9 +36,11 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -205,15 +208,15 @@ def fork_pool_now(workers: int | None = None) -> None:
     _FORKED_POOL = pool
 
 
-def _take_forked_pool(workers: int) -> tuple[ProcessPoolExecutor, Path] | None:
+def _take_forked_pool(workers: int) -> tuple[ProcessPoolExecutor, PayloadFolder] | None:
     """The pool :func:`fork_pool_now` forked, if it has ``workers`` (no longer kept there)."""
     global _FORKED_POOL
     forked = _FORKED_POOL
     if forked is None or forked.workers != workers:
         return None
     _FORKED_POOL = None
-    assert forked._pool is not None and forked._payload_dir is not None
-    return forked._pool, forked._payload_dir
+    assert forked._pool is not None and forked._payloads is not None
+    return forked._pool, forked._payloads
 
 
 def discard_forked_pool() -> None:
@@ -249,6 +252,97 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+PAYLOAD_PREFIX = "channelsim-payload-"
+"""How the names of the pools' payload folders begin (in the temporary folder, ``TMPDIR``)."""
+
+
+class PayloadFolder:
+    """A private temporary folder for a pool's payloads, locked for as long as its owner lives.
+
+    The folder is opened and held under an exclusive ``flock`` that the OS releases when the
+    owning process ends, however it ends (SIGKILL, a crash, the machine's memory killer):
+    :func:`sweep_payload_folders` removes the folders no live process holds. It is removed by
+    :meth:`remove`, at the interpreter's exit if nobody called that, and by the pool's workers
+    when they outlive the driver (:func:`_die_with`).
+    """
+
+    def __init__(self) -> None:
+        sweep_payload_folders()
+        while True:
+            path = Path(tempfile.mkdtemp(prefix=PAYLOAD_PREFIX))
+            handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if os.fstat(handle).st_nlink > 0:  # not swept between its making and the lock
+                break
+            os.close(handle)
+        self.path = path
+        self._finalizer = weakref.finalize(self, _remove_payload_folder, path, handle)
+
+    def remove(self) -> None:
+        """Remove the folder with what it holds and release its lock; idempotent."""
+        self._finalizer()
+
+
+def _remove_payload_folder(path: Path, handle: int) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    os.close(handle)
+
+
+_SWEPT = False
+"""Whether this process has swept the temporary folder already (once is enough)."""
+
+
+def sweep_payload_folders(root: Path | None = None) -> list[Path]:
+    """Remove payload folders left in ``root`` (the temporary folder by default) by pools whose
+    driver ended without removing them (SIGKILL, a crash, before its workers started); return
+    them. Once a process unless ``root`` is given.
+
+    Only what is surely such a folder is touched: a real folder (not a link) of this user,
+    named ``channelsim-payload-*``, that no live process holds locked (:class:`PayloadFolder`)
+    and that holds nothing but payload files (``*.pickle``). Anything else is left alone.
+    """
+    global _SWEPT
+    if root is None:
+        if _SWEPT:
+            return []
+        _SWEPT = True
+    removed = []
+    try:
+        entries = list(os.scandir(root or tempfile.gettempdir()))
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.name.startswith(PAYLOAD_PREFIX) and entry.is_dir(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                if _sweep_payload_folder(Path(entry.path)):
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _sweep_payload_folder(path: Path) -> bool:
+    """Remove ``path`` if it is a payload folder of this user that no process holds."""
+    handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        if os.fstat(handle).st_uid != os.geteuid():
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # its owner lives
+            return False
+        names = os.listdir(handle)
+        for name in names:
+            if not name.endswith(".pickle") or not stat.S_ISREG(
+                os.stat(name, dir_fd=handle, follow_symlinks=False).st_mode
+            ):
+                return False  # not only what a pool writes: not ours to remove
+        for name in names:
+            os.unlink(name, dir_fd=handle)
+        os.rmdir(path)
+        return True
+    finally:
+        os.close(handle)
+
+
 class ProcessExecutor(_Lifecycle):
     """A local pool of worker processes (``concurrent.futures``), kept until ``close()``."""
 
@@ -257,20 +351,20 @@ class ProcessExecutor(_Lifecycle):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
         self._pool: ProcessPoolExecutor | None = None
-        self._payload_dir: Path | None = None
+        self._payloads: PayloadFolder | None = None
 
     def start(self) -> Self:
-        if self._pool is None and self._payload_dir is None:
-            self._pool, self._payload_dir = _take_forked_pool(self.workers) or (None, None)
-        if self._payload_dir is None:
-            self._payload_dir = Path(tempfile.mkdtemp(prefix="channelsim-payload-"))
+        if self._pool is None and self._payloads is None:
+            self._pool, self._payloads = _take_forked_pool(self.workers) or (None, None)
+        if self._payloads is None:
+            self._payloads = PayloadFolder()
         if self._pool is None:
             start_fork_server()  # before the pool starts it without blocking the signals
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=_context(),
                 initializer=_init_worker,
-                initargs=(os.getpid(), [str(self._payload_dir), multiprocessing_temp_dir()]),
+                initargs=(os.getpid(), [str(self._payloads.path), multiprocessing_temp_dir()]),
             )
         return self
 
@@ -285,9 +379,9 @@ class ProcessExecutor(_Lifecycle):
         if self._pool is not None:
             _shutdown(self._pool, graceful)
             self._pool = None
-        if self._payload_dir is not None:
-            shutil.rmtree(self._payload_dir, ignore_errors=True)
-            self._payload_dir = None
+        if self._payloads is not None:
+            self._payloads.remove()
+            self._payloads = None
 
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
@@ -295,8 +389,8 @@ class ProcessExecutor(_Lifecycle):
         if not items:
             return
         self.start()
-        assert self._pool is not None and self._payload_dir is not None
-        payload_path = self._payload_dir / f"{secrets.token_hex(8)}.pickle"
+        assert self._pool is not None and self._payloads is not None
+        payload_path = self._payloads.path / f"{secrets.token_hex(8)}.pickle"
         payload_path.write_bytes(pickle.dumps((fn, payload), protocol=pickle.HIGHEST_PROTOCOL))
         finished = False
         try:
