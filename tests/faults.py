@@ -4,14 +4,39 @@ left running; and a real CLI driver to interrupt."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import CliResult
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def dies_with_the_tests() -> Callable[[], None] | None:
+    """A ``preexec_fn`` for ``subprocess.Popen`` that has the child SIGKILLed when the process
+    that starts it (the test run) ends, however it ends: a pytest killed mid-run had left an
+    explorer server its fixture started running for an hour. Linux's ``PR_SET_PDEATHSIG``
+    (kept across ``exec``); None elsewhere. The child's own children (a driver's pool
+    workers) end with it as they do when a user kills it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent:  # the parent ended before the prctl
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return die_with_parent
+
 
 # The real CLI, with the driver slowed down while recording (members take ~0.05 s, too fast
 # to interrupt at a chosen point); what it records and computes is unchanged.
@@ -46,6 +71,7 @@ def start_cli(
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, **(env or {})},
+        preexec_fn=dies_with_the_tests(),
     )
 
 

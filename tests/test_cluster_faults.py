@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from channelsim.runstore import RunStore
-from faults import PATIENCE_S, kill_group, start_cli, wait_for_members
+from faults import PATIENCE_S, dies_with_the_tests, kill_group, start_cli, wait_for_members
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 
@@ -25,6 +25,7 @@ def _start(module: str, *args: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=dies_with_the_tests(),
     )
 
 

@@ -20,6 +20,7 @@ import pytest
 from channelsim.runstore import RunStore
 from faults import (
     PATIENCE_S,
+    dies_with_the_tests,
     kill_group,
     live_processes,
     start_cli,
@@ -208,6 +209,7 @@ def test_a_stop_while_the_driver_waits_for_the_fork_server_is_one_line(
         stderr=subprocess.PIPE,
         start_new_session=True,
         env={**os.environ, **env},
+        preexec_fn=dies_with_the_tests(),
     )
     try:
         _wait_for(driver, gate / "paused")  # the server is loading, held
@@ -268,7 +270,13 @@ def test_a_stop_while_an_ensemble_loads_leaves_no_pool_behind(
     )
     args = [sys.executable, str(script), "run", str(SCENARIO), "--runs", "100"]
     env = {**os.environ, "TMPDIR": str(private_tmp), "CHANNELSIM_ENGINE": "off"}
-    driver = subprocess.Popen(args, stderr=subprocess.PIPE, start_new_session=True, env=env)
+    driver = subprocess.Popen(
+        args,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env=env,
+        preexec_fn=dies_with_the_tests(),
+    )
     try:
         _, stderr = driver.communicate(timeout=PATIENCE_S)
         left = wait_until_gone(driver.pid)
@@ -276,3 +284,38 @@ def test_a_stop_while_an_ensemble_loads_leaves_no_pool_behind(
         kill_group(driver.pid)
     assert (driver.returncode, stderr.decode()) == (code, f"{reason}\n")
     assert left == [] and list(private_tmp.iterdir()) == []
+
+
+HOLDER = """
+import subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from faults import dies_with_the_tests
+child = subprocess.Popen(
+    [sys.executable, "-c", "import time; time.sleep(600)"],
+    start_new_session=True, preexec_fn=dies_with_the_tests(),
+)
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_process_the_tests_start_ends_when_the_test_run_is_killed() -> None:
+    """What the tests start in a session of its own (an explorer server, a driver, a Dask
+    scheduler) ends with the test run, even one killed outright: a killed pytest had left its
+    explorer server running for an hour."""
+    tests = str(Path(__file__).resolve().parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, tests], stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert holder.stdout is not None
+        child = int(holder.stdout.readline())
+        assert live_processes(child) == [child]
+        holder.kill()  # as a SIGKILLed pytest
+        holder.wait()
+        left = wait_until_gone(child)
+    finally:
+        holder.kill()
+        kill_group(holder.pid)
+        kill_group(child)
+    assert left == []

@@ -21,6 +21,7 @@ from channelsim.experiments.sensitivity import run_sensitivity
 from channelsim.params import apply_overrides
 from channelsim.reports import build_report
 from channelsim.runstore import RunStore
+from faults import PATIENCE_S
 from test_report import launched_chromium, publication, run_dir, scenario
 from test_report_render import _toy_model
 
@@ -84,7 +85,8 @@ def screenshot(browser: Any, html: Path, name: str) -> dict[str, Any]:
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else 0)
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     page.goto(html.as_uri())
-    page.wait_for_function("document.body.dataset.chartsRendered !== undefined", timeout=60_000)
+    rendered = "document.body.dataset.chartsRendered !== undefined"
+    page.wait_for_function(rendered, timeout=PATIENCE_S * 1000)  # a loaded machine is slow
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     seen: dict[str, Any] = page.evaluate(PROBE)

@@ -44,9 +44,11 @@ def _assert_consistent(path: Path, run_id: str) -> set[str]:
     return {m["member_key"] for m in members}
 
 
-def _start_driver(path: Path, executor: str, run_id: str) -> subprocess.Popen[bytes]:
+def _start_driver(
+    path: Path, executor: str, run_id: str, *options: str
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, str(TESTS / "toy_member.py"), str(path), executor, run_id],
+        [sys.executable, str(TESTS / "toy_member.py"), str(path), executor, run_id, *options],
         env={**os.environ, "PYTHONPATH": str(TESTS)},
     )
 
@@ -208,13 +210,19 @@ def test_a_killed_driver_leaves_a_consistent_store_and_resume_matches(
 
 
 def test_sigint_to_a_driver_with_a_process_pool_stops_it_promptly(tmp_path: Path) -> None:
-    path = tmp_path / "runs.duckdb"
-    driver = _start_driver(path, "processes", "sigint")
+    """Ctrl-C while both workers are in the middle of members that would never end (held:
+    under load the driver used to finish all 24 before the signal came): the driver stops
+    them and exits 130, its run interrupted with the members finished before."""
+    path, hold = tmp_path / "runs.duckdb", tmp_path / "hold"
+    hold.mkdir()
+    driver = _start_driver(path, "processes", "sigint", "--hold", str(hold), "2")
     try:
-        _wait_for_members(path, "sigint", 2, driver)
+        _wait_for_members(path, "sigint", 2, driver)  # the two members let through
+        _wait_for_files(hold, 4, driver)  # and two more started, held in the two workers
         driver.send_signal(signal.SIGINT)
         assert driver.wait(timeout=HUNG_S) == 130
     finally:
+        (hold / "open").touch()
         if driver.poll() is None:
             driver.kill()
             driver.wait()
@@ -222,4 +230,13 @@ def test_sigint_to_a_driver_with_a_process_pool_stops_it_promptly(tmp_path: Path
     with RunStore(path) as store:
         run = store.get_run("sigint")
     assert run["status"] == "interrupted"
-    assert 2 <= len(recorded) < len(driver_spec().members())
+    assert len(recorded) == 2
+
+
+def _wait_for_files(folder: Path, n: int, driver: subprocess.Popen[bytes]) -> None:
+    """Wait until ``folder`` holds ``n`` files (at most :data:`HUNG_S`)."""
+    deadline = time.monotonic() + HUNG_S
+    while sum(1 for _ in folder.iterdir()) < n:
+        assert driver.poll() is None, "the driver ended before it could be interrupted"
+        assert time.monotonic() < deadline, f"fewer than {n} members started in time"
+        time.sleep(0.05)

@@ -5,12 +5,15 @@ driver's ``sys.path``, which spawn/forkserver pools and LocalCluster workers inh
 
 A scenario is a dict: ``launch_rate`` (boats per day), ``p_stop`` (share stopped on the beach),
 ``days``, and optionally ``sleep_s`` (to slow members down), ``cpu_draws`` (normal draws
-that burn CPU like a real member, for benchmarks) and ``die_once`` =
+that burn CPU like a real member, for benchmarks), ``die_once`` =
 ``{"marker": path, "seed": seed}``: the process running the member with that seed kills itself
-with SIGKILL the first time (the marker file records that it happened).
+with SIGKILL the first time (the marker file records that it happened), and ``hold`` =
+``{"folder": path, "after": n}``: each member leaves a file in the folder as it starts, and
+those that find more than ``n`` there wait until the file ``open`` appears in it (a driver
+interrupted with members in its workers, whatever the machine's load).
 
 Run as a script, it is an ensemble driver for the killed-driver and Ctrl-C tests:
-``python toy_member.py STORE EXECUTOR RUN_ID [--resume]``.
+``python toy_member.py STORE EXECUTOR RUN_ID [--resume] [--hold FOLDER N]``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ def toy_member(
     if die_once and seed == die_once["seed"] and not Path(die_once["marker"]).exists():
         Path(die_once["marker"]).touch()
         os.kill(os.getpid(), signal.SIGKILL)
+    if params.get("hold"):
+        _held(Path(params["hold"]["folder"]), int(params["hold"]["after"]), seed)
     if params.get("sleep_s"):
         time.sleep(params["sleep_s"])
     rng = np.random.default_rng(seed)
@@ -80,6 +85,16 @@ def toy_member(
     return ToyResult(daily=daily, boats=boats, totals=totals)
 
 
+def _held(folder: Path, after: int, seed: int) -> None:
+    """Start the member at once if at most ``after`` members started before it (counted by
+    their files in ``folder``), else once ``folder/open`` exists."""
+    (folder / f"started-{seed}").touch()
+    if sum(1 for p in folder.iterdir() if p.name.startswith("started-")) <= after:
+        return
+    while not (folder / "open").exists():
+        time.sleep(0.05)
+
+
 def pid_member(scenario: Any, seed: int, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Reports which process ran it, to tell whether a pool was reused."""
     time.sleep(0.02)  # long enough for both workers of a pool to take members
@@ -108,6 +123,11 @@ def _drive(argv: list[str]) -> int:
 
     store_path, executor, run_id = argv[:3]
     spec = driver_spec()
+    if "--hold" in argv:
+        folder, after = argv[argv.index("--hold") + 1 : argv.index("--hold") + 3]
+        hold = {"folder": folder, "after": int(after)}
+        scenarios = {name: {**s, "hold": hold} for name, s in spec.scenarios.items()}
+        spec = dataclasses.replace(spec, scenarios=scenarios)
     try:
         with RunStore(Path(store_path)) as store:
             run_ensemble(
