@@ -107,6 +107,12 @@ def _status(env: dict[str, str]) -> str:
     return f"{done.returncode} {done.stdout}"
 
 
+def _idle_s(status_lines: list[str]) -> float:
+    """The seconds idle an ``engine status`` reports (to a tenth)."""
+    [line] = [line for line in status_lines if line.startswith("  idle: ")]
+    return float(line.split()[1])
+
+
 def test_start_status_stop(folder: Path) -> None:
     """The lifecycle: a private folder made 0700; status exit 0 while it runs and 3 after;
     stop ends the process and removes the socket (the lock and log stay, channelsim's own)."""
@@ -120,8 +126,15 @@ def test_start_status_stop(folder: Path) -> None:
         lines = channelsim(env, "engine", "status").stdout.splitlines()
         assert lines[-1] == f"  folder: {folder}" and len(lines) == 6, lines
         assert all(len(line) <= 60 for line in lines[:-1]), lines
+        asked_s = time.monotonic()
         again = channelsim(env, "engine", "start")  # a second start leaves it as it is
         assert again.returncode == 0 and "running" in again.stdout, again.stderr
+        # asking is no activity: the idle clock runs on and status requests are not counted
+        # (a `watch channelsim engine status` kept the engine from ever stopping idle)
+        between_s = time.monotonic() - asked_s  # at least this much passes between the two
+        later = channelsim(env, "engine", "status").stdout.splitlines()
+        assert lines[3] == later[3] == "  run requests answered: 0", (lines, later)
+        assert _idle_s(later) >= _idle_s(lines) + between_s - 0.1, (lines, later, between_s)
         pid = lock_holder(folder / "engine.lock")
         assert pid
         stopped = channelsim(env, "engine", "stop")

@@ -139,7 +139,7 @@ def _running_lines(state: EngineState) -> list[str]:
         f"resident engine: running (pid {state.pid})",
         f"  channelsim {info.get('version')}, since {started}",
         f"  runs in progress: {len(info.get('serving') or [])}",
-        f"  requests answered: {info.get('served', 0)}",
+        f"  run requests answered: {info.get('served', 0)}",
         f"  idle: {info.get('idle_s', 0):g} s (it stops after {_minutes(state)} idle)",
         f"  folder: {state.folder}",
     ]

@@ -159,7 +159,6 @@ class Engine:
         except OSError:
             return False
         conn.setblocking(True)
-        self.last_active = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 1
@@ -172,7 +171,6 @@ class Engine:
                 os._exit(code)
         conn.close()
         self.children[pid] = time.time()
-        self.served += 1
         return True
 
     def _become_child(self) -> None:
@@ -201,14 +199,15 @@ class Engine:
     def _reap(self) -> None:
         while self.children:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 self.children.clear()
                 return
             if pid == 0:
                 return
-            if self.children.pop(pid, None) is not None:
+            if self.children.pop(pid, None) is not None and not _was_status(status):
                 self.last_active = time.monotonic()
+                self.served += 1
 
     def _close(self) -> None:
         """Remove the socket if it is still the one this engine bound (callers from now on
@@ -266,15 +265,28 @@ ENSEMBLE_MODULES = (
 loaded by the engine too (imported only: none of them has started a thread)."""
 
 
+STATUS_ANSWERED = 64
+"""A child's exit code once it has answered a status request: the engine counts the request
+neither as served nor as activity (asking whether it runs must not keep it running)."""
+
+
+def _was_status(wait_status: int) -> bool:
+    """Whether a child that ended with ``wait_status`` (``os.waitpid``'s) answered a status."""
+    return os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == STATUS_ANSWERED
+
+
 def _serve(conn: socket.socket, status: dict[str, Any]) -> int:
     """In a forked child: answer one connection (a status request, or a run) and return the
-    child's exit code."""
+    child's exit code (:data:`STATUS_ANSWERED` for a status request)."""
     conn.settimeout(HANDSHAKE_TIMEOUT_S)
     fds: list[int] = []
     try:
         if not _same_user(conn):
             return 1
         request, fds = receive(conn, max_fds=3)
+        if request.get("request") == "status":
+            send(conn, status)
+            return STATUS_ANSWERED
         go = _handshake(conn, request, fds, status)
     except (WireError, OSError) as error:
         print(f"engine: request {os.getpid()} not served: {error!r}", flush=True)
@@ -291,11 +303,7 @@ def _serve(conn: socket.socket, status: dict[str, Any]) -> int:
 def _handshake(
     conn: socket.socket, request: dict[str, Any], fds: list[int], status: dict[str, Any]
 ) -> bool:
-    """Answer a status request, or check a run's caller and take on its context: True once
-    the caller said go."""
-    if request.get("request") == "status":
-        send(conn, status)
-        return False
+    """Check a run's caller and take on its context: True once the caller said go."""
     if request.get("request") != "run" or len(fds) != 3:
         send(conn, {"status": "refused", "why": ["an unknown request"]})
         return False
