@@ -212,6 +212,25 @@ def test_force_refuses_a_file_channelsim_wrote_that_the_user_changed_since(
     assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
 
 
+def test_force_refuses_a_folder_where_the_user_put_a_symbolic_link(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    """A link put in place of one of channelsim's files (its target a user's file) was
+    replaced by `--force` in silence: channelsim writes no link, so a folder holding one is
+    not only channelsim's output; the refusal names the option, the folder and the link."""
+    out = project / "run"
+    assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
+    (out / "daily.csv").unlink()
+    (out / "daily.csv").symlink_to(project / "analysis.py")
+    before = snapshot(project)
+    result = run_cli("run", inputs["scenario"], "--out", out, "--force")
+    line = assert_one_line_error(result, f"{out}: --out:", "daily.csv is now a symbolic link")
+    assert "nothing was replaced" in line
+    assert snapshot(project) == before
+    (out / "daily.csv").unlink()  # the user removes the link: channelsim's folder again
+    assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
+
+
 def test_a_report_the_user_edited_is_never_replaced_wherever_it_is(
     run_cli: Cli, inputs: dict[str, Path], project: Path
 ) -> None:

@@ -313,6 +313,13 @@ def _check_folder(target: OutputTarget) -> None:
             f"channelsim wrote this folder but it also holds other files ({_names(foreign)}): "
             "move them out or choose another folder"
         )
+    links = [name for name in entries if (path / name).is_symlink()]
+    if links:  # channelsim writes none: a user put it there, in place of a file or beside them
+        raise target.refuse(
+            f"channelsim wrote this folder but {_names(links)} is now a symbolic link, not a "
+            "file channelsim wrote: remove the link or choose another folder; nothing was "
+            "replaced"
+        )
     changed = _changed(path, marker)
     if changed:
         raise target.refuse(
