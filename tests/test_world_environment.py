@@ -213,3 +213,29 @@ def test_weather_values_outside_physical_bounds_are_refused(
 def test_a_weather_path_that_is_a_folder_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="expected a weather file, got a folder"):
         WeatherFile(tmp_path)
+
+
+WEATHER_EXPECTED = (
+    "expected a CSV weather file with columns time, wind_speed_kn + wind_from_deg (or "
+    "wind_u_m_s + wind_v_m_s), wave_height_m, sea_temp_c and a row for each day (or hour), got "
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "got"),
+    [
+        (b"", "an empty file"),  # read "a readable CSV file (No columns to parse from file)"
+        (b"time,wind_speed_kn,wind_from_deg,wave_height_m,sea_temp_c\n", "the header only"),
+        (b'time,wind_speed_kn\n"2025-06-01,4\n', "Error tokenizing data"),
+    ],
+)
+def test_a_weather_file_that_is_no_table_says_what_was_expected(
+    tmp_path: Path, content: bytes, got: str
+) -> None:
+    """One line naming the file, the columns and rows expected, and what the file is instead."""
+    path = tmp_path / "w.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        WeatherFile(path)
+    assert str(info.value).startswith(f"{path}: {WEATHER_EXPECTED}{got}"), str(info.value)
+    assert "\n" not in str(info.value)

@@ -312,6 +312,11 @@ def crossing_window_means(
 
 
 _FILE_COLUMNS = ("wind_from_deg", "wave_height_m", "sea_temp_c")
+_FILE_EXPECTED = (
+    "a CSV weather file with columns time, wind_speed_kn + wind_from_deg (or wind_u_m_s + "
+    "wind_v_m_s), wave_height_m, sea_temp_c and a row for each day (or hour)"
+)
+"""What a weather file's errors say was expected of the file as a whole."""
 
 
 class WeatherFile:
@@ -339,8 +344,11 @@ class WeatherFile:
         text = read_text_file(self.path, "weather file", (".csv",), MAX_WEATHER_BYTES)
         try:
             raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise self._fail(None, f"a readable CSV file ({error})") from None
+        except pd.errors.EmptyDataError:
+            raise self._fail(None, f"expected {_FILE_EXPECTED}, got an empty file") from None
+        except pd.errors.ParserError as error:
+            why = str(error).strip().splitlines()[0] if str(error).strip() else "a malformed row"
+            raise self._fail(None, f"expected {_FILE_EXPECTED}, got {why}") from None
         raw.columns = [c.strip() for c in raw.columns]
         if "time" not in raw.columns:
             raise self._fail(
@@ -356,11 +364,11 @@ class WeatherFile:
             if column not in raw.columns:
                 raise self._fail(
                     f"column '{column}'",
-                    "columns time, wind_speed_kn + wind_from_deg (or wind_u_m_s + wind_v_m_s),"
-                    " wave_height_m, sea_temp_c",
+                    f"expected {_FILE_EXPECTED}, got columns "
+                    + ", ".join(repr(c) for c in raw.columns),
                 )
         if raw.empty:
-            raise self._fail(None, "at least one data row")
+            raise self._fail(None, f"expected {_FILE_EXPECTED}, got the header only")
         # Any ISO 8601 form, row by row: a date, a date-time with or without seconds, a "Z".
         times = pd.to_datetime(raw["time"].str.strip(), errors="coerce", utc=True, format="ISO8601")
         bad = times.isna().to_numpy()
