@@ -429,8 +429,45 @@ def test_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
         load_claims(tmp_path / "absent.yaml")
     with pytest.raises(InputError, match="expected a claim file, got a folder"):
         load_claims(tmp_path)
-    with pytest.raises(InputError, match="expected a claim file \\(a file\\), got a device"):
+    with pytest.raises(InputError, match=r"/dev/zero: expected a \.yaml or \.yml claim file"):
         load_claims(Path("/dev/zero"))
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="expected a claim file \\(a file\\), got a device"):
+        load_claims(tmp_path / "zero.yaml")
+    (tmp_path / "claims.txt").write_text("claims: []\n")
+    with pytest.raises(InputError, match=r"claims\.txt: expected a \.yaml or \.yml claim file"):
+        load_claims(tmp_path / "claims.txt")
+
+
+def test_claim_text_with_controls_or_impossible_figures_is_one_line(tmp_path: Path) -> None:
+    """From the breaker's trial: a direction control reversed the terminal's table; a
+    figure of 1e400 (infinity to YAML) was judged 'not exactly inf'; a claim said in 1900
+    about 2025 was judged; an escape character in an id gave no line number."""
+    claim = (
+        "claims:\n  - id: {id}\n    quote: q\n    speaker: s\n    said_on: {said}\n"
+        "    metric: arrived_people\n    unit: people\n    figure: {figure}\n"
+        "    comparison: exactly\n    period: {{kind: calendar_year, year: 2025}}\n"
+    )
+    cases = [
+        (dict(id="a\u202eb", said="2026-01-05", figure=1), "claim 1, key id: expected text "
+         "without direction controls, got U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        (dict(id="a", said="2026-01-05", figure="1e400"), "key figure: expected a finite number"),
+        (dict(id="a", said="1900-01-01", figure=1), "key said_on: expected a date from "
+         "2018-01-01 (the start of the Home Office series) to 2100-12-31, got 1900-01-01"),
+        (dict(id='"\x1b[31mred"', said="2026-01-05", figure=1),
+         "line 2: expected valid YAML (found the control character '\\x1b')"),
+    ]  # fmt: skip
+    for fields, expected in cases:
+        path = tmp_path / "c.yaml"
+        path.write_text(claim.format(**fields), encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            load_claims(path)
+        assert expected in str(caught.value) and "\n" not in str(caught.value)
+    dated = claim.format(id="a", said="2025-06-01", figure=1) + "as_of: 2025-12-11\n"
+    (tmp_path / "c.yaml").write_text(dated)
+    with pytest.raises(InputError, match="key said_on: expected a date on or after the date "
+                       "the claim is checked at, as_of 2025-12-11"):  # fmt: skip
+        load_claims(tmp_path / "c.yaml")
 
 
 def test_per_week_average_reason_reads_as_a_weekly_rate() -> None:

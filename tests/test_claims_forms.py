@@ -562,7 +562,7 @@ def test_every_form_loads_from_yaml(tmp_path: Path) -> None:
         ("    reached_by: 2024-07-31\n", "", "claim 3 (id milestone): key reached_on: give"),
         ("of: without_crossings", "of: rainy_days", "claim 4 (id streak), key of"),
         ("    days: 7\n", "    days: 0\n", "claim 5 (id window), key days"),
-        ("    year: 2024\n", "    year: 2024\n    year: 2025\n", "duplicate key 'year'"),
+        ("    year: 2024\n", "    year: 2024\n    year: 2025\n", "key 'year' is given twice"),
     ],
 )
 def test_bad_forms_name_the_claim_and_key(

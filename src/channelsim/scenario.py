@@ -36,7 +36,6 @@ import json
 import math
 import re
 import tomllib
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,7 +54,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from channelsim.errors import InputError, yaml_day
+from channelsim.errors import InputError
 from channelsim.params import (
     DEFAULT_SET,
     PARAMETER_SETS,
@@ -69,7 +68,8 @@ from channelsim.params import (
     raise_input_error,
     unknown_key,
 )
-from channelsim.textfile import kind_of, read_text_file
+from channelsim.textfile import kind_of, printable, read_text_file
+from channelsim.yamltext import load_yaml, yaml_problem
 
 #: File names a scenario file may have (TOML or YAML).
 SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
@@ -132,10 +132,6 @@ class WeatherSpec(BaseModel):
             raise ValueError(f"mode {self.mode!r} takes one path, not a list")
         return self
 
-
-#: Unicode's explicit direction controls (embeddings, overrides, isolates): in a name shown in
-#: the terminal or a report they reorder the text after them, so "abc" can display as "cba".
-_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 
 #: Weather modes whose ``path`` may list several files (read as one).
 MULTI_FILE_MODES = ("era5", "open-meteo")
@@ -226,18 +222,8 @@ class Scenario(BaseModel):
     @field_validator("name", "description")
     @classmethod
     def _printable(cls, text: str) -> str:
-        """No control characters: a name goes into file headings, workbooks and the
-        terminal, where an escape sequence or a bell would do harm."""
-        bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
-        if bad:
-            raise ValueError(f"expected printable text, got the control character {bad[0]!r}")
-        turned = [c for c in text if unicodedata.bidirectional(c) in _BIDI_CONTROLS]
-        if turned:
-            raise ValueError(
-                f"expected text without direction controls, got U+{ord(turned[0]):04X} "
-                f"({unicodedata.name(turned[0])}), which reverses the text shown after it"
-            )
-        return text
+        """No control characters or direction controls (textfile.printable)."""
+        return printable(text)
 
     @field_validator("start", "end")
     @classmethod
@@ -504,36 +490,12 @@ def with_run_options(
     return scenario.with_changes(**changes)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML 1.2 forbids it;
-    PyYAML would keep the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml_day)
-
-
 def _yaml_error(error: yaml.YAMLError, text: str) -> str:
-    """A YAML error as ``line L, column C ('the line'): what`` on one line."""
-    mark = getattr(error, "problem_mark", None)
-    problem = str(getattr(error, "problem", None) or error)
-    if "'\\t'" in problem:  # PyYAML names the character by its repr
-        problem = "found a tab, which YAML does not allow here: indent with spaces"
-    if mark is None:
+    """A YAML error as ``line L ('the line'), column C: what`` on one line."""
+    line, column, problem = yaml_problem(error, text)
+    if line is None:
         return f"invalid YAML: {problem}"
-    return f"invalid YAML at {_line_text(text, mark.line + 1)}, column {mark.column + 1}: {problem}"
+    return f"invalid YAML at {_line_text(text, line)}, column {column}: {problem}"
 
 
 def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
@@ -561,7 +523,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         if suffix == ".toml":
             data: Any = tomllib.loads(text)
         else:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)
+            data = load_yaml(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(path, None, _toml_error(error, text)) from None
     except yaml.YAMLError as error:

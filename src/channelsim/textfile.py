@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 from channelsim.errors import InputError
@@ -91,3 +92,29 @@ def read_text_file(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, None, "expected a UTF-8 text file") from None
+
+
+#: Unicode's explicit direction controls (embeddings, overrides, isolates): in a name shown in
+#: the terminal or a report they reorder the text after them, so "abc" can display as "cba".
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def printable(text: str) -> str:
+    """``text`` if it has no control character (but newline and tab) and no direction
+    control: names and quotes go into file headings, workbooks, reports and the terminal,
+    where an escape sequence or a bell would do harm and U+202E would show the text after
+    it reversed.
+
+    Raises:
+        ValueError: naming the first such character.
+    """
+    bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"]
+    if bad:
+        raise ValueError(f"expected printable text, got the control character {bad[0]!r}")
+    turned = [c for c in text if unicodedata.bidirectional(c) in _BIDI_CONTROLS]
+    if turned:
+        raise ValueError(
+            f"expected text without direction controls, got U+{ord(turned[0]):04X} "
+            f"({unicodedata.name(turned[0])}), which reverses the text shown after it"
+        )
+    return text

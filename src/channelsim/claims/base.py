@@ -13,6 +13,11 @@ from pydantic import Field, field_validator
 from channelsim.claims.data import DataEdition
 from channelsim.claims.metrics import METRICS, UNIT_WORDS, Metric, Unit, Verdict
 from channelsim.claims.periods import Strict
+from channelsim.streams import EPOCH
+from channelsim.textfile import printable
+
+#: The latest ``said_on`` a claim may have (as the latest day a scenario may simulate).
+LAST_SAID_ON = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,21 @@ class ClaimBase(Strict):
     metric: str
     unit: str
     area: str | None = None  # part of the coast the claim is about; the data are national
+
+    @field_validator("id", "quote", "speaker", "source", "note", "area")
+    @classmethod
+    def _printable(cls, text: str | None) -> str | None:
+        return None if text is None else printable(text)
+
+    @field_validator("said_on")
+    @classmethod
+    def _in_the_series(cls, day: date | None) -> date | None:
+        if day is not None and not EPOCH <= day <= LAST_SAID_ON:
+            raise ValueError(
+                f"expected a date from {EPOCH} (the start of the Home Office series) "
+                f"to {LAST_SAID_ON}, got {day}"
+            )
+        return day
 
     @field_validator("metric")
     @classmethod

@@ -15,6 +15,7 @@ from pydantic import (
     Tag,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -25,9 +26,10 @@ from channelsim.claims.forms.streak import StreakClaim
 from channelsim.claims.forms.total import TotalClaim
 from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
-from channelsim.errors import InputError, yaml_day
+from channelsim.errors import InputError
 from channelsim.params import expected_text, unknown_key
-from channelsim.textfile import read_text_file
+from channelsim.textfile import printable, read_text_file
+from channelsim.yamltext import load_yaml, yaml_problem
 
 #: Every form, by the name the claim file gives it in ``form:``.
 FORMS = {
@@ -76,6 +78,11 @@ class ClaimFile(Strict):
     as_of: date | None = None
     claims: list[Claim] = Field(min_length=1)
 
+    @field_validator("title")
+    @classmethod
+    def _printable(cls, text: str | None) -> str | None:
+        return None if text is None else printable(text)
+
     @model_validator(mode="after")
     def _unique_ids_and_dates(self) -> ClaimFile:
         seen: set[str] = set()
@@ -85,6 +92,12 @@ class ClaimFile(Strict):
                 raise ValueError(f"{where}: duplicate id")
             seen.add(claim.id)
             dated = claim.own_as_of() or self.as_of or claim.said_on
+            if claim.said_on is not None and dated is not None and claim.said_on < dated:
+                raise ValueError(
+                    f"{where}, key said_on: expected a date on or after the date the claim is "
+                    f"checked at, as_of {dated} (a claim can count only what had happened when "
+                    f"it was said), got {claim.said_on}"
+                )
             if dated is None and claim.needs_as_of():
                 raise ValueError(
                     f"{where}, key period.as_of: needed for this period "
@@ -127,51 +140,30 @@ def _error_location(raw: Any, loc: tuple[int | str, ...], key_last: bool = False
         index = loc[1]
         claim = raw["claims"][index] if isinstance(raw, dict) else None
         ident = claim.get("id") if isinstance(claim, dict) else None
-        who = f"claim {index + 1}" + (f" (id {ident})" if ident else "")
+        shown = isinstance(ident, str) and ident and ident == _printable_or_none(ident)
+        who = f"claim {index + 1}" + (f" (id {ident})" if shown else "")
         rest = keys[2:]
         return who + (f", key {'.'.join(rest)}" if rest else "")
     return f"key {'.'.join(keys)}" if keys else None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping."""
-
-
-def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml_day)
-
-
 def load_claims(path: str | Path) -> ClaimFile:
     """Read and validate a claim file; any problem becomes one :class:`InputError` line."""
     path = Path(path)
-    return claims_from_text(read_text_file(path, "claim file"), path)
+    return claims_from_text(read_text_file(path, "claim file", (".yaml", ".yml")), path)
 
 
 def claims_from_text(text: str, source: str | Path) -> ClaimFile:
     """Validate claims given as YAML text (a file's, or pasted in the explorer); any problem
     becomes one :class:`InputError` line naming ``source``."""
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = load_yaml(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(error, "problem", None) or ""
+        line, _, problem = yaml_problem(error, text)
+        where = f"line {line}" if line is not None else None
         if problem.startswith("expected a date"):  # a day that does not exist
             raise InputError(source, where, problem) from None
-        detail = f" ({problem})" if problem.startswith("duplicate key") else ""
-        raise InputError(source, where, f"expected valid YAML{detail}") from None
+        raise InputError(source, where, f"expected valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise InputError(source, "top level", "expected a mapping with a 'claims' list")
     try:
@@ -187,6 +179,14 @@ def claims_from_text(text: str, source: str | Path) -> ClaimFile:
             message = unknown_key(str(loc[-1]), allowed) if allowed else "unknown key"
         where = _error_location(raw, loc, key_last=first["type"] == "extra_forbidden")
         raise InputError(source, where, message) from None
+
+
+def _printable_or_none(text: str) -> str | None:
+    """``text`` if it may be shown (no control or direction character), else None."""
+    try:
+        return printable(text)
+    except ValueError:
+        return None
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:

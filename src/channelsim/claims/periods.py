@@ -16,9 +16,10 @@ Year = Annotated[int, Field(ge=2000, le=2099)]
 
 
 class Strict(BaseModel):
-    """A part of the claim file: unknown keys are errors, values are frozen."""
+    """A part of the claim file: unknown keys are errors, values are frozen, numbers finite
+    (YAML reads ``1e400`` as infinity)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class MissingAsOf(Exception):
