@@ -75,6 +75,11 @@ BAD_FILES = [
      "escape-key.toml: bad\\x1b[2Jkey: unknown key"),
     ("deep.toml", TOML_HEAD + "[params]\nz = " + "[" * 5000 + "]" * 5000 + "\n",
      "deep.toml: expected a scenario of ordinary depth, got tables or lists nested too deeply"),
+    # a single run took any name; run --runs and compare refused it naming neither file nor key
+    ("slash.toml", TOML_HEAD.replace('"t"', '"a/b"'),
+     "slash.toml: name: expected a name of letters, digits, '_', '-' or '.' (up to 100, "
+     "starting with a letter or digit), got 'a/b'"),
+    ("long.toml", TOML_HEAD.replace('"t"', '"' + "x" * 1000 + '"'), "got 'xxxxx"),
     ("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n",  # libyaml reads 500 levels
      "deep.yaml: expected a scenario of ordinary depth"),
     ("base-missing.toml", 'base = "nothere.toml"\nname = "t"\n',

@@ -71,6 +71,12 @@ from channelsim.params import (
 from channelsim.textfile import kind_of, printable, read_text_file
 from channelsim.yamltext import load_yaml, yaml_problem
 
+#: What a scenario's name may be: it names the run's folders, files and store records.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+NAME_TEXT = (
+    "a name of letters, digits, '_', '-' or '.' (up to 100, starting with a letter or digit)"
+)
+
 #: File names a scenario file may have (TOML or YAML).
 SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
 
@@ -224,6 +230,14 @@ class Scenario(BaseModel):
     def _printable(cls, text: str) -> str:
         """No control characters or direction controls (textfile.printable)."""
         return printable(text)
+
+    @field_validator("name")
+    @classmethod
+    def _file_safe(cls, name: str) -> str:
+        if not NAME_PATTERN.match(name):
+            shown = name if len(name) <= 60 else f"{name[:57]}..."
+            raise ValueError(f"expected {NAME_TEXT}, got {shown!r}")
+        return name
 
     @field_validator("start", "end")
     @classmethod

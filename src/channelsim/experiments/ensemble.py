@@ -36,6 +36,7 @@ from channelsim.experiments.executor import (
     make_executor,
 )
 from channelsim.interrupts import signals_deferred, stop_reason
+from channelsim.scenario import NAME_PATTERN, NAME_TEXT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,6 @@ QUANTILES = (0.05, 0.25, 0.75, 0.95)
 """Default interval bounds reported around the median: the 90% and 50% intervals."""
 
 RUN_KINDS = ("run", "compare", "calibrate", "sensitivity")
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
 def member_seed(base_seed: int, rep: int) -> int:
@@ -139,9 +139,8 @@ class EnsembleSpec:
             raise InputError(None, "scenarios", "expected at least one scenario")
         for name in self.scenarios:
             if not NAME_PATTERN.match(name):
-                raise InputError(
-                    None, f"scenario name {name!r}", "expected letters, digits, '_', '-' or '.'"
-                )
+                shown = name if len(name) <= 60 else f"{name[:57]}..."
+                raise InputError(None, "scenario name", f"expected {NAME_TEXT}, got {shown!r}")
         if self.reps < 1:
             raise InputError(None, "reps", f"expected at least 1 replicate, got {self.reps}")
         if self.base_seed < 0:
