@@ -195,3 +195,22 @@ def test_a_publication_file_that_is_a_device_is_refused_unread(tmp_path: Path, n
         (tmp_path / "zero_SB_02.csv").symlink_to("/dev/zero")
     with pytest.raises(InputError, match=f"{name}: expected a file of the publication .*device"):
         read_publication(tmp_path / name)
+
+
+def test_a_folder_of_workbooks_or_a_huge_csv_says_what_to_give(tmp_path: Path) -> None:
+    """`data import FOLDER` of downloaded .ods editions answered about CSV pairs; a 1 GB CSV
+    without a newline took 21 s to be refused."""
+    daily, weekly = make_rows()
+    books = tmp_path / "books"
+    books.mkdir()
+    write_publication(books / "edition.ods", daily, weekly, "ods")
+    with pytest.raises(InputError, match=r"got a folder of 1 workbook \(edition.ods, ...\): give "
+                       r"the files, e.g. .*books/\*\.ods"):  # fmt: skip
+        read_publication(books)
+    huge = tmp_path / "huge_SB_01.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(65 * 2**20)
+    (tmp_path / "huge_SB_02.csv").write_text("x\n")
+    with pytest.raises(InputError, match=r"huge_SB_01\.csv: expected a table of the publication "
+                       "of at most 64 MB"):  # fmt: skip
+        read_publication(huge)

@@ -76,6 +76,9 @@ MAX_TABLE_ROWS = 40_000
 #: is parsed: the official ODS holds 2.4 MB for about 3,500 rows (some 700 bytes a row), so
 #: 64 MB is room for MAX_TABLE_ROWS rows in each table with generous formatting.
 MAX_SHEET_XML_BYTES = 64_000_000
+#: Largest CSV table read (bytes): MAX_TABLE_ROWS rows of up to 1,600 bytes each fit in 64 MB;
+#: a 1 GB file with no newline took 21 s to be refused.
+MAX_CSV_BYTES = 64 * 2**20
 
 Kind = Literal["date", "count", "optional_count", "text"]
 
@@ -252,7 +255,15 @@ def edition_date_from_name(name: str) -> dt.date | None:
 def _check_file(path: Path) -> None:
     """A file of the publication: refused if missing, a folder, a device or a pipe (a CSV
     symlinked to ``/dev/zero`` was one endless line), or empty."""
-    if check_input_file(path, "file of the publication", pipe=False).st_size == 0:
+    size = check_input_file(path, "file of the publication", pipe=False).st_size
+    if path.suffix.lower() == ".csv" and size > MAX_CSV_BYTES:  # workbooks: _check_workbook_size
+        raise InputError(
+            path,
+            None,
+            f"expected a table of the publication of at most {MAX_CSV_BYTES // 2**20} MB "
+            f"(the official ones are under 1 MB), got {size / 2**20:,.0f} MB",
+        )
+    if size == 0:
         raise InputError(path, None, "file is empty; expected the small-boats publication")
 
 
@@ -327,6 +338,16 @@ def _csv_pair(path: Path) -> dict[str, Path]:
     if path.is_dir():
         firsts = sorted(p for p in path.iterdir() if p.name.upper().endswith(f"{DAILY_SHEET}.CSV"))
         if len(firsts) != 1:
+            kinds = SPREADSHEET_SUFFIXES
+            books = sorted(p.name for p in path.iterdir() if p.suffix.lower() in kinds)
+            if not firsts and books:  # a folder of downloaded editions
+                raise InputError(
+                    path,
+                    None,
+                    f"expected a workbook or a folder holding one CSV pair, got a folder of "
+                    f"{len(books)} workbook{'s' if len(books) > 1 else ''} ({books[0]}, ...): "
+                    f"give the files, e.g. {path / ('*' + Path(books[0]).suffix)}",
+                )
             raise InputError(path, None, f"expected exactly one *_{DAILY_SHEET}.csv; {convention}")
         prefix, directory = firsts[0].name[: -len(f"{DAILY_SHEET}.csv")], path
     else:
