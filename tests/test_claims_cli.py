@@ -209,3 +209,30 @@ def test_judged_as_published_then_and_as_revised_up_to_as_of(run_cli: Cli) -> No
     assert revised["value"] == int(year.sum())
     assert "not in it" not in revised["reason"]
     assert past_year["differs"] == (int(year.sum()) != int(year_then.sum()))
+
+
+def test_a_claim_using_no_data_credits_no_edition_and_a_part_year_is_named(
+    tmp_path: Path, run_cli: Cli
+) -> None:
+    """From the s10 user trial: a deaths claim ('cannot be checked with this data') was
+    dated to an edition and printed a second Source line; a year ranked among '9 years on
+    record (2018–2026)' counted the running year without saying so."""
+    edition = write_edition(tmp_path / "a", "8_February_2025_toy", people_per_day=10, days=400)
+    claims = tmp_path / "c.yaml"
+    claims.write_text(
+        "as_of: 2025-02-04\nclaims:\n"
+        "  - {id: deaths, quote: q, speaker: s, metric: deaths, unit: deaths,\n"
+        "     period: {kind: calendar_year, year: 2024}, comparison: at_least, figure: 2}\n"
+        "  - {id: rank, quote: q, speaker: s, form: rank, metric: arrived_people,\n"
+        "     unit: people, subject: {kind: calendar_year, year: 2024}, rank: 1}\n",
+        encoding="utf-8",
+    )
+    table = run_cli("claims", claims, "--data", edition)
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.count("Source: ") == 1
+    assert "none used" in table.stdout
+    assert "2 years on record (2024–2025; 2025 to 4 Feb 2025)" in " ".join(table.stdout.split())
+    as_json = run_cli("claims", claims, "--data", edition, "--format", "json")
+    deaths, rank = json.loads(as_json.stdout)
+    assert deaths["edition"] is None and deaths["source"].startswith("none used")
+    assert rank["edition"]["file"] == edition.name

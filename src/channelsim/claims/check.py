@@ -25,6 +25,9 @@ from channelsim.claims.model import ClaimFile
 from channelsim.claims.periods import MissingAsOf
 from channelsim.claims.text import fmt_date
 
+#: The edition column and source of a claim about what the series does not count.
+NO_EDITION = "none used (the series does not count this)"
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -91,6 +94,17 @@ class ClaimResult:
         return self.primary.edition
 
     @property
+    def uses_data(self) -> bool:
+        """Whether the verdict rests on an edition: not for a claim about what the series
+        does not count (deaths), which is neither dated nor credited to one."""
+        return self.claim.series.checkable
+
+    @property
+    def credit(self) -> str:
+        """The source line of the edition the verdict rests on ("none used" if none)."""
+        return self.edition.source() if self.uses_data else NO_EDITION
+
+    @property
     def differs(self) -> bool:
         """Whether the revised figures give another value or verdict than those published
         then."""
@@ -134,9 +148,9 @@ class ClaimResult:
             "value": self.value,
             "verdict": self.verdict.value,
             "reason": self.reason,
-            "edition": self.edition.as_dict(),
+            "edition": self.edition.as_dict() if self.uses_data else None,
             "shown_first": "as_revised" if self.primary is not self.then else "as_published",
-            "source": self.edition.source(),
+            "source": self.credit,
             "as_published": self.then.as_dict() if self.then else None,
             "as_revised": self.revised.as_dict(),
             "differs": self.differs,
@@ -176,7 +190,7 @@ class ClaimResult:
             "value": self.value,
             "verdict": self.verdict.value,
             "reason": self.reason,
-            "edition": self.edition.label(),
+            "edition": self.edition.label() if self.uses_data else NO_EDITION,
             **self.other(),
         }
 

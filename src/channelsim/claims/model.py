@@ -92,12 +92,6 @@ class ClaimFile(Strict):
                 raise ValueError(f"{where}: duplicate id")
             seen.add(claim.id)
             dated = claim.own_as_of() or self.as_of or claim.said_on
-            if claim.said_on is not None and dated is not None and claim.said_on < dated:
-                raise ValueError(
-                    f"{where}, key said_on: expected a date on or after the date the claim is "
-                    f"checked at, as_of {dated} (a claim can count only what had happened when "
-                    f"it was said), got {claim.said_on}"
-                )
             if dated is None and claim.needs_as_of():
                 raise ValueError(
                     f"{where}, key period.as_of: needed for this period "

@@ -34,7 +34,7 @@ def claims(
     claim_file = load_claims(file)
     editions = editions_from_files(data) if data else editions_from_store(DataStore(store))
     results = check_claims(claim_file, editions)
-    credits = [r.edition.source() for r in results]  # each verdict's edition, as data brief
+    credits = [r.credit for r in results]  # each verdict's edition, as data brief
     rows = [r.row() for r in results]
     if fmt is OutputFormat.table:
         rows = _for_reading(rows)
@@ -45,7 +45,7 @@ def claims(
         json_payload=[r.as_dict() for r in results],
     )
     if fmt is OutputFormat.table:
-        print_credits(credits)
+        print_credits([r.credit for r in results if r.uses_data])
 
 
 def _for_reading(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -61,6 +61,7 @@ class Units:
     ends: pd.DatetimeIndex
     labels: list[str]
     noun: str
+    running: str | None = None  # the last unit, if still running at the cut: "2026 to 28 May"
 
 
 class RankClaim(ClaimBase):
@@ -197,6 +198,8 @@ class RankClaim(ClaimBase):
         among = self.among
         counted = units.starts[keep_all]
         span = f"{counted[0].year}–{counted[-1].year}" if len(counted) else "no data"
+        if units.running and len(keep_all) and keep_all[-1]:  # said so: it counts part-way
+            span += f"; {units.running}"
         if among == "same_month":
             return f"{pd.Timestamp(units.starts[0]):%B} days in {span}"
         if among == "same_year":
@@ -289,7 +292,8 @@ def _clipped(
     ]
     clipped_starts = pd.DatetimeIndex(np.maximum(starts, lo))
     clipped_ends = pd.DatetimeIndex(np.minimum(ends, hi))
-    return Units(clipped_starts, clipped_ends, labels, noun)
+    running = f"{labels[-1]} to {fmt_date(cut)}" if len(ends) and ends[-1] > hi else None
+    return Units(clipped_starts, clipped_ends, labels, noun, running)
 
 
 def _evaluate(
