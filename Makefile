@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python -m channelsim.aot || true  # without a C compiler: one warning, runs use the JIT
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -12,10 +12,21 @@ every file anyway; this matters when the sources are edited in place).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+CACHE_ENV = "CHANNELSIM_CACHE"
+
+
+def cache_dir() -> Path:
+    """channelsim's cache folder: ``$CHANNELSIM_CACHE`` if set, else the user cache directory
+    (platformdirs). The built world and the ahead-of-time compiled kernels live there."""
+    import platformdirs
+
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("channelsim"))
 
 
 def fingerprint(modules: Iterable[ModuleType]) -> str:

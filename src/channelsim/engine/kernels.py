@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from channelsim._jit import njit
+from channelsim._jit import njit, when_compiling
 from channelsim.engine.policy_kernels import policy_hooks
 from channelsim.engine.results import Result
 from channelsim.engine.sea import WorldArrays, sail_boat
@@ -674,4 +674,4 @@ def _refresh_caches() -> None:
     jit_cache.refresh("kernels", modules)
 
 
-_refresh_caches()
+when_compiling(_refresh_caches)

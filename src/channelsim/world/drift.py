@@ -26,7 +26,7 @@ from dataclasses import astuple, dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from channelsim._jit import njit
+from channelsim._jit import njit, when_compiling
 from channelsim.rng import hash_normal, hash_uniform, stream_id
 from channelsim.world.tide import TidalStream
 
@@ -394,4 +394,4 @@ def _refresh_caches() -> None:
     jit_cache.refresh("drift", [rng, tide, sys.modules[__name__]])
 
 
-_refresh_caches()
+when_compiling(_refresh_caches)

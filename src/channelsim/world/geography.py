@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from channelsim._jit import njit
+from channelsim.jit_cache import CACHE_ENV as CACHE_ENV
+from channelsim.jit_cache import cache_dir as cache_dir
 from channelsim.world.projection import LocalProjection
 from channelsim.world.tide import TidalStream
 
@@ -402,15 +403,7 @@ def strait_spec() -> dict[str, Any]:
     return spec
 
 
-CACHE_ENV = "CHANNELSIM_CACHE"
 _ARRAYS = ("flags", "fr_coast_distance_km", "uk_coast_distance_km", "land_distance_km", "packed")
-
-
-def cache_dir() -> Path:
-    """``$CHANNELSIM_CACHE`` if set, else channelsim's user cache directory (platformdirs)."""
-    import platformdirs
-
-    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("channelsim"))
 
 
 def _world_key(spec_text: str) -> str:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from channelsim._jit import njit
+from channelsim._jit import njit, when_compiling
 from channelsim.rng import hash_normal
 
 
@@ -41,4 +41,4 @@ def _refresh_caches() -> None:
     jit_cache.refresh("weather", [rng, sys.modules[__name__]])
 
 
-_refresh_caches()
+when_compiling(_refresh_caches)

@@ -1,0 +1,213 @@
+"""The ahead-of-time compiled kernels (``python -m channelsim.aot``): a status-quo run uses
+them without loading Numba, gives the same bits as the JIT, and never uses a module
+compiled from other sources; the lazy ``njit`` loads Numba when anything else is called."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from channelsim import _aot, aot
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SRC = Path(_aot.__file__).resolve().parents[1]
+
+NUMBA_AFTER = """
+import sys
+sys.argv = ["channelsim", *sys.argv[1:]]
+from channelsim.cli import app
+try:
+    app()
+finally:
+    print("numba loaded:", "numba" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache folder holding this installation's compiled kernels (built once here)."""
+    folder = tmp_path_factory.mktemp("aot-cache")
+    env = {**os.environ, "CHANNELSIM_CACHE": str(folder), "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        [sys.executable, "-m", "channelsim.aot"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("compiled the engine's kernels into")
+    yield folder
+
+
+def _run(cache: Path, *args: object, aot_on: bool = True) -> tuple[str, bool]:
+    """``channelsim ARGS`` in a new process with ``cache`` as channelsim's cache folder: its
+    output and whether it loaded Numba."""
+    env = {**os.environ, "CHANNELSIM_CACHE": str(cache), "PYTHONPATH": str(SRC)}
+    env[_aot.ENV] = "1" if aot_on else "0"
+    done = subprocess.run(
+        [sys.executable, "-c", NUMBA_AFTER, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, "numba loaded: True" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["status-quo-2025", "doctrine-territorial"])
+def test_compiled_kernels_give_the_jits_bits_without_loading_numba(
+    compiled: Path, name: str
+) -> None:
+    args = ("run", SCENARIOS / f"{name}.toml", "--seed", "1", "--format", "json")
+    ours, numba_ours = _run(compiled, *args)
+    theirs, numba_theirs = _run(compiled, *args, aot_on=False)
+    assert ours == theirs
+    assert json.loads(ours)["totals"]["arrived_people"] > 0
+    assert (numba_ours, numba_theirs) == (False, True)
+
+
+def test_a_kernel_source_edit_never_uses_the_old_module(
+    compiled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module records the hash of the sources it was compiled from; after an edit of any
+    of them a run uses the JIT (here: a copy of the package, edited)."""
+    manifest_path = _aot.manifest_path(compiled / "compiled")
+    manifest = json.loads(manifest_path.read_text())
+    assert "engine/sea.py" in manifest["files"] and "rng.py" in manifest["files"]
+    assert _aot.usable(manifest) == ""
+    assert set(_aot.load(manifest_path)) == set(aot.ENTRY_POINTS)
+
+    copy = tmp_path / "channelsim"
+    shutil.copytree(SRC / "channelsim", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(_aot, "package_root", lambda: copy)
+    assert _aot.usable(manifest) == ""
+    with (copy / "engine" / "sea.py").open("a") as source:
+        source.write("# an edit\n")
+    assert _aot.usable(manifest) == "the kernels' sources changed since"
+    assert _aot.load(manifest_path) == {}
+
+
+def test_a_run_with_a_stale_module_loads_numba(compiled: Path, tmp_path: Path) -> None:
+    """End to end: the same module, its manifest saying other sources: the run uses the JIT."""
+    stale = tmp_path / "cache"
+    shutil.copytree(compiled, stale)
+    manifest_path = _aot.manifest_path(stale / "compiled")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["sources"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    args = ("run", SCENARIOS / "status-quo-2025.toml", "--to", "2025-01-10", "--format", "json")
+    assert _run(stale, *args)[1] is True
+    assert _run(compiled, *args)[1] is False
+
+
+ARRAY = {"kind": "array", "dtype": "<f8", "ndim": 1, "layout": "C", "readonly": False}
+
+
+def test_arguments_of_other_types_are_refused() -> None:
+    """The compiled version is called only with exactly the types it was compiled for."""
+    check = _aot.checker(ARRAY)
+    a = np.zeros(4)
+    assert check(a)
+    readonly = a.copy()
+    readonly.flags.writeable = False
+    refused = [
+        np.zeros(4, np.float32),
+        np.zeros((2, 2)),
+        np.zeros(8)[::2],  # not contiguous
+        readonly,
+        a.tolist(),
+        np.ma.masked_array(a),  # a subclass
+    ]
+    assert not any(check(value) for value in refused)
+    integer = _aot.checker({"kind": "int"})
+    assert integer(3) and not integer(True) and not integer(np.int64(3)) and not integer(2**63)
+    assert not _aot.checker({"kind": "float"})(1)
+    pair = _aot.checker({"kind": "tuple", "items": [{"kind": "int"}, ARRAY]})
+    assert pair((1, a)) and not pair([1, a]) and not pair((1, a, a))
+
+
+def test_record_dtypes_are_checked_field_by_field_and_by_alignment() -> None:
+    from channelsim.engine.kernels import STATE_DTYPE
+
+    spec = aot.dtype_spec(STATE_DTYPE)
+    assert _aot.dtype_of(spec) == STATE_DTYPE
+    check = _aot.checker({**ARRAY, "dtype": spec})
+    assert check(np.zeros(1, STATE_DTYPE))
+    packed = np.dtype([(name, STATE_DTYPE.fields[name][0]) for name in STATE_DTYPE.names])
+    renamed = np.dtype([("x" + name, STATE_DTYPE.fields[name][0]) for name in STATE_DTYPE.names])
+    assert not check(np.zeros(1, renamed))
+    assert not check(np.zeros(1, packed))  # same fields and offsets, but not aligned
+
+
+def test_an_off_setting_or_no_module_means_the_jit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.world.weather_draws import keyed_normals
+
+    function = getattr(keyed_normals, "py_func", keyed_normals)
+    monkeypatch.setenv("CHANNELSIM_CACHE", str(tmp_path))
+    _aot.forget()
+    try:
+        assert _aot.exported(function) is None  # no module in this cache folder
+        monkeypatch.setenv(_aot.ENV, "0")
+        assert not _aot.enabled()
+    finally:
+        _aot.forget()
+    assert "no compiled kernels" in aot.check(tmp_path)
+
+
+LAZY = """
+import sys
+from channelsim._jit import LazyKernel, njit
+
+@njit(inline="always")
+def helper(x):
+    return x + 1.0
+
+@njit(cache=False)
+def entry(x):
+    return helper(x) * 2.0
+
+stubs = [entry, helper]  # a list: module names are replaced, its items are not
+assert type(stubs[0]) is LazyKernel and "numba" not in sys.modules
+assert stubs[0](1.0) == 4.0  # not compiled ahead of time: Numba loads, the JIT compiles
+from numba.core.registry import CPUDispatcher
+assert isinstance(helper, CPUDispatcher)  # every module name replaced by its dispatcher
+assert isinstance(entry, CPUDispatcher) and stubs[0].dispatcher is entry and entry(2.0) == 6.0
+
+@njit
+def later(x):
+    return -x
+
+assert isinstance(later, CPUDispatcher)
+print("ok")
+"""
+
+
+def test_njit_loads_numba_only_when_a_kernel_must_be_compiled() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_a_failed_build_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail(folder: Path | None = None) -> Path:
+        raise RuntimeError("error: command 'gcc' failed: No such file or directory")
+
+    monkeypatch.setattr(aot, "build", fail)
+    assert aot.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not compiled ahead of time" in err and "gcc" in err and "JIT" in err
