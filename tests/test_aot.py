@@ -211,3 +211,29 @@ def test_a_failed_build_says_so_in_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "not compiled ahead of time" in err and "gcc" in err and "JIT" in err
+
+
+OTHER_TYPES = """
+import sys
+import numpy as np
+from channelsim.world import weather_draws
+
+days = np.arange(20_000, 20_040, dtype=np.int64)
+compiled = weather_draws.keyed_normals(1, 2, 3, days)
+assert "numba" not in sys.modules
+strided = np.repeat(days, 2)[::2]  # the same days, not contiguous: not the compiled types
+jitted = weather_draws.keyed_normals(1, 2, 3, strided)
+assert "numba" in sys.modules
+assert compiled.tobytes() == jitted.tobytes()
+print("ok")
+"""
+
+
+def test_a_call_with_other_types_goes_to_the_jit_with_the_same_bits(compiled: Path) -> None:
+    env = {**os.environ, "CHANNELSIM_CACHE": str(compiled), "PYTHONPATH": str(SRC)}
+    env.pop(_aot.ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-c", OTHER_TYPES], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
