@@ -646,3 +646,26 @@ def test_an_ensemble_on_a_dask_cluster_is_not_served(
     done = channelsim(engine, "run", SCENARIO, "--runs", "2", "--scheduler", address)
     [line] = done.stderr.splitlines()
     assert done.returncode == 2 and line.startswith("error: ") and error in line, done.stderr
+
+
+def test_a_relative_engine_folder_is_the_callers(folder: Path) -> None:
+    """``CHANNELSIM_ENGINE_DIR=e`` from a project folder: the engine, which moves to ``/``,
+    made ``/e`` and ran there unseen by ``engine stop``, while ``engine start`` said 'ended as
+    it started (pid None)' with exit 0. The folder is the caller's ``./e``, for every command."""
+    here, name = folder.parent, f"rel-{folder.parent.name}"
+    env = {**os.environ, "CHANNELSIM_ENGINE_DIR": name}
+    started = channelsim(env, "engine", "start", cwd=here)
+    try:
+        assert started.returncode == 0 and "running" in started.stdout, started.stderr
+        assert f"in {here / name}" in started.stdout
+        assert (here / name / "engine.sock").is_socket()
+        assert not os.path.lexists(Path("/") / name)
+        status = channelsim(env, "engine", "status", cwd=here)
+        assert status.returncode == 0 and f"  folder: {here / name}" in status.stdout
+        stopped = channelsim(env, "engine", "stop", cwd=here)
+        assert stopped.returncode == 0 and "stopped (pid" in stopped.stdout, stopped.stderr
+    finally:
+        holder = lock_holder(here / name / "engine.lock")
+        if holder:
+            os.kill(holder, signal.SIGKILL)
+    assert lock_holder(here / name / "engine.lock") is None

@@ -10,7 +10,7 @@ import typer
 
 from channelsim.cli.output import console, err_console
 from channelsim.errors import InputError
-from channelsim.resident import DEFAULT_IDLE_MINUTES, ENGINE_ENV
+from channelsim.resident import DEFAULT_IDLE_MINUTES, ENGINE_ENV, LOG_NAME, EngineError
 
 if TYPE_CHECKING:
     from channelsim.resident.control import EngineState
@@ -59,10 +59,13 @@ def register(app: typer.Typer) -> None:
             )
 
         state = control.start(idle_minutes, announce)
-        if state.state != "running":  # another start's engine, still loading (or gone)
-            word = "is starting" if state.state == "starting" else "ended as it started"
+        if state.state == "stopped":  # it said it listens, and is gone (or elsewhere)
+            raise EngineError(
+                f"the resident engine ended as it started; see {state.folder / LOG_NAME}"
+            )
+        if state.state != "running":  # another start's engine, still loading
             console.print(
-                f"a resident engine {word} (pid {state.pid}) in {state.folder}; "
+                f"a resident engine is starting (pid {state.pid}) in {state.folder}; "
                 "see `channelsim engine status`",
                 highlight=False,
                 soft_wrap=True,

@@ -78,12 +78,19 @@ class EngineError(ChannelsimError):
 
 
 def engine_dir() -> Path:
-    """The engine's folder: ``$CHANNELSIM_ENGINE_DIR`` if set; else ``channelsim`` in
-    ``$XDG_RUNTIME_DIR`` (the user's private runtime folder) if set; else
+    """The engine's folder, absolute: ``$CHANNELSIM_ENGINE_DIR`` if set (a relative one taken
+    from the current folder: the engine, which moves to ``/``, is given it absolute); else
+    ``channelsim`` in ``$XDG_RUNTIME_DIR`` (the user's private runtime folder) if set; else
     ``channelsim-<uid>`` in the temporary folder."""
     chosen = os.environ.get(ENGINE_DIR_ENV)
     if chosen:
-        return Path(chosen).expanduser()
+        try:
+            return Path(os.path.abspath(Path(chosen).expanduser()))
+        except OSError:  # relative, and the current folder was removed
+            raise EngineError(
+                f"{ENGINE_DIR_ENV}: expected an absolute folder, got {chosen!r} while the "
+                "current folder no longer exists"
+            ) from None
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isabs(runtime):
         return Path(runtime) / "channelsim"
