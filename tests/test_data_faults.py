@@ -360,7 +360,7 @@ def test_ctrl_c_during_the_write_leaves_the_store_as_it_was(
     monkeypatch.setattr(store_module, "_insert_one", interrupted)
     before = _digest(path)
     result = run_cli("data", "import", _edition(tmp_path / "b"), "--store", path)
-    assert _one_line(result, code=130) == "interrupted"
+    assert _one_line(result, code=130) == f"interrupted; the data store {path} is unchanged"
     assert _digest(path) == before
     assert path.parent.exists() == existing
     if existing:
@@ -402,7 +402,7 @@ def test_a_real_ctrl_c_while_waiting_for_another_import(tmp_path: Path, store: P
     finally:
         os.close(holder)
     assert child.returncode == 130, err
-    assert out == "" and err.strip() == "interrupted"
+    assert out == "" and err.strip() == f"interrupted; the data store {store} is unchanged"
     assert _digest(store) == before and _leftovers(store.parent) == []
 
 

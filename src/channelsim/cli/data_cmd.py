@@ -6,6 +6,9 @@ from which the other commands read it.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +30,7 @@ from channelsim.fields import OBSERVED
 if TYPE_CHECKING:
     import datetime as dt
 
-    from channelsim.data import Publication
+    from channelsim.data import DataStore, Publication
 
 data_app = typer.Typer(
     help="The Home Office small-boats publication: import, download, summarise.",
@@ -96,9 +99,10 @@ def import_(
     nothing is imported (a file already stored is left as is)."""
     from channelsim.data import DataStore, read_publication
 
-    publications = [read_publication(file, strict=strict) for file in files]
     data_store = DataStore(store)
-    results = data_store.import_publications(publications)
+    with _store_noted(data_store):
+        publications = [read_publication(file, strict=strict) for file in files]
+        results = data_store.import_publications(publications)
     for pub, result in zip(publications, results, strict=True):
         if result.status == "imported":
             _print_warnings(pub)
@@ -147,11 +151,38 @@ def download(
         page_url or GOV_UK_PAGE,
         replaceable=data_store.has_edition if to is None else lambda sha256: False,
     )
-    publication = read_publication(path)
-    result = data_store.import_publication(publication)
+    with _store_noted(data_store):
+        publication = read_publication(path)
+        result = data_store.import_publication(publication)
     if result.status == "imported":
         _print_warnings(publication)
     _emit([{"file": str(path), **result.as_row()}], fmt, f"store: {data_store.path}")
+
+
+@contextlib.contextmanager
+def _store_noted(data_store: DataStore) -> Iterator[None]:
+    """The line of a Ctrl-C or SIGTERM in the block says whether the data store changed: an
+    import replaces the store file in one rename, so it is either unchanged or imported."""
+    from channelsim.interrupts import noted
+
+    before = _file_identity(data_store.path)
+
+    def left() -> str:
+        if _file_identity(data_store.path) == before:
+            return f"the data store {data_store.where} is unchanged"
+        return f"the editions were imported into {data_store.where}"
+
+    with noted(left):
+        yield
+
+
+def _file_identity(path: Path) -> tuple[int, ...] | None:
+    """What changes when a file is replaced or written (None if it does not exist)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 @data_app.command("summary")
