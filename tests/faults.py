@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from conftest import CliResult
@@ -18,24 +18,61 @@ from conftest import CliResult
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def dies_with_the_tests() -> Callable[[], None] | None:
-    """A ``preexec_fn`` for ``subprocess.Popen`` that has the child SIGKILLed when the process
-    that starts it (the test run) ends, however it ends: a pytest killed mid-run had left an
-    explorer server its fixture started running for an hour. Linux's ``PR_SET_PDEATHSIG``
-    (kept across ``exec``); None elsewhere. The child's own children (a driver's pool
-    workers) end with it as they do when a user kills it."""
+def dies_with_the_tests(signum: int = signal.SIGKILL) -> Callable[[], None] | None:
+    """A ``preexec_fn`` for ``subprocess.Popen`` that has the child sent ``signum`` when the
+    process that starts it (the test run) ends, however it ends: a pytest killed mid-run had
+    left an explorer server its fixture started running for an hour. Linux's
+    ``PR_SET_PDEATHSIG`` (kept across ``exec``); None elsewhere. A signal other than SIGKILL
+    is blocked in the child, to be taken with ``signal.sigwait`` (:func:`killed_with_the_tests`).
+    The child's own children (a driver's pool workers) end with it as they do when a user
+    kills it."""
     if not sys.platform.startswith("linux"):
         return None
     prctl = ctypes.CDLL(None, use_errno=True).prctl
     parent = os.getpid()
 
     def die_with_parent() -> None:
-        if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        if signum != signal.SIGKILL:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signum})
+        if prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
         if os.getppid() != parent:  # the parent ended before the prctl
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), signum)
 
     return die_with_parent
+
+
+_KILLER = """
+import os, signal, sys
+pid, started = int(sys.argv[1]), sys.argv[2]
+signal.sigwait({signal.SIGTERM})  # the test run ended (PR_SET_PDEATHSIG)
+try:
+    with open(f"/proc/{pid}/stat") as stat:
+        if stat.read().rsplit(")", 1)[1].split()[19] == started:  # not a reused pid
+            os.kill(pid, signal.SIGKILL)
+except (OSError, IndexError):
+    pass
+"""
+
+
+@contextlib.contextmanager
+def killed_with_the_tests(pid: int) -> Iterator[None]:
+    """In the block, a watchdog SIGKILLs ``pid`` (a daemon the tests started, such as a
+    resident engine, no child of theirs) if the test run ends however it ends; called off
+    after the block. Linux only (elsewhere nothing)."""
+    preexec = dies_with_the_tests(signal.SIGTERM)
+    if preexec is None:
+        yield
+        return
+    started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", _KILLER, str(pid), started], preexec_fn=preexec
+    )
+    try:
+        yield
+    finally:
+        watchdog.kill()
+        watchdog.wait()
 
 
 # The real CLI, with the driver slowed down while recording (members take ~0.05 s, too fast

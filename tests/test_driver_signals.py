@@ -287,25 +287,31 @@ def test_a_stop_while_an_ensemble_loads_leaves_no_pool_behind(
 
 
 HOLDER = """
-import subprocess, sys, time
+import contextlib, subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
-from faults import dies_with_the_tests
+from faults import dies_with_the_tests, killed_with_the_tests
+watched = sys.argv[2] == "watchdog"
 child = subprocess.Popen(
     [sys.executable, "-c", "import time; time.sleep(600)"],
-    start_new_session=True, preexec_fn=dies_with_the_tests(),
+    start_new_session=True, preexec_fn=None if watched else dies_with_the_tests(),
 )
-print(child.pid, flush=True)
-time.sleep(600)
+with killed_with_the_tests(child.pid) if watched else contextlib.nullcontext():
+    print(child.pid, flush=True)
+    time.sleep(600)
 """
 
 
-def test_a_process_the_tests_start_ends_when_the_test_run_is_killed() -> None:
+@pytest.mark.parametrize("how", ["pdeathsig", "watchdog"])
+def test_a_process_the_tests_start_ends_when_the_test_run_is_killed(how: str) -> None:
     """What the tests start in a session of its own (an explorer server, a driver, a Dask
-    scheduler) ends with the test run, even one killed outright: a killed pytest had left its
-    explorer server running for an hour."""
+    scheduler: ``dies_with_the_tests``) or detached (a resident engine:
+    ``killed_with_the_tests``) ends with the test run, even one killed outright: a killed
+    pytest had left its explorer server running for an hour."""
     tests = str(Path(__file__).resolve().parent)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, tests], stdout=subprocess.PIPE, start_new_session=True
+        [sys.executable, "-c", HOLDER, tests, how],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         assert holder.stdout is not None

@@ -26,6 +26,7 @@ import pytest
 
 from channelsim.resident import EngineError, checked_dir, sources_fingerprint
 from channelsim.resident.control import lock_holder
+from faults import killed_with_the_tests
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIO = REPO / "scenarios" / "status-quo-2025.toml"
@@ -76,7 +77,10 @@ def running_engine(folder: Path, *options: str) -> Iterator[dict[str, str]]:
     started = channelsim(env, "engine", "start", *options)
     assert started.returncode == 0, started.stderr
     try:
-        yield env
+        engine = lock_holder(folder / "engine.lock")
+        assert engine is not None
+        with killed_with_the_tests(engine):  # detached: it would outlive a killed pytest
+            yield env
     finally:
         channelsim(env, "engine", "stop")
         holder = lock_holder(folder / "engine.lock")
