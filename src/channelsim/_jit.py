@@ -149,6 +149,9 @@ def load_numba() -> None:
         check_blas_alone()
         from numba import njit as numba_njit
 
+        from channelsim import compile_note
+
+        compile_note.install()  # a first compile says so on a terminal
         for stub in _stubs:
             stub.dispatcher = numba_njit(**stub.options)(stub.py_func)
         _replace_stubs()
