@@ -445,3 +445,32 @@ def test_the_ranking_says_more_arrivals_not_negative_fewer() -> None:
     assert [r["scenario"] for r in rows] == ["fewer", "more"]
     assert [r["arrivals_words"] for r in rows] == ["1,600 fewer", "46 more"]
     assert rows[1]["extra_cost_words"] == "£98m more" and rows[1]["deaths_words"] == "no change"
+
+
+def test_compare_from_and_to_shorten_every_scenario(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """`compare` had no --from/--to ("No such option"); they shorten every scenario's
+    period with run's meaning and checks, each error naming the file it is about."""
+    base, other = SCENARIOS / "status-quo-2025.toml", SCENARIOS / "doctrine-territorial.toml"
+    store = tmp_path / "runs.duckdb"
+    result = run_cli(
+        "compare", base, other, "--runs", 1, "--from", "2025-06-01", "--to", "2025-06-05",
+        "--format", "json", "--runs-store", store,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (payload["start"], payload["end"]) == ("2025-06-01", "2025-06-05")
+    bad = {
+        ("--from", "2024-12-01"): "--from: expected a date on or after status-quo-2025.toml's "
+        "start 2025-01-01, got 2024-12-01",
+        ("--to", "2026-01-01"): "--to: expected a date on or before status-quo-2025.toml's end "
+        "2025-12-31, got 2026-01-01",
+        ("--from", "2025-13-01"): "--from: expected a date YYYY-MM-DD, got '2025-13-01'",
+    }
+    for (option, value), expected in bad.items():
+        result = run_cli("compare", base, other, "--runs", 1, option, value,
+                         "--runs-store", store)  # fmt: skip
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: {expected}"), result.stderr
+        assert result.stderr.count("\n") == 1

@@ -457,6 +457,7 @@ def with_run_options(
     start: dt.date | None = None,
     end: dt.date | None = None,
     seed: int | None = None,
+    scenario_text: str = "the scenario",
 ) -> Scenario:
     """``scenario`` with the command line's ``--from``, ``--to`` and ``--seed`` applied.
 
@@ -464,6 +465,7 @@ def with_run_options(
     date outside :data:`FIRST_DATE`–:data:`LAST_DATE`, ``--from`` after ``--to`` or after the
     scenario's end, ``--to`` before the scenario's start; and a period longer than the
     scenario's (``--from`` before its start, ``--to`` after its end): the options shorten it.
+    ``scenario_text`` names the scenario in those lines (``compare`` names each file).
     """
     if seed is not None:
         check_seed(seed)
@@ -471,20 +473,21 @@ def with_run_options(
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise InputError(None, option, f"expected {PERIOD_TEXT}, got {value}")
     shorten = (
-        "--from and --to shorten the scenario's period; change its start and end to lengthen it"
+        f"--from and --to shorten {scenario_text}'s period; change its start and end to "
+        "lengthen it"
     )
     if start is not None and start < scenario.start:
         raise InputError(
             None,
             "--from",
-            f"expected a date on or after the scenario's start {scenario.start}, "
+            f"expected a date on or after {scenario_text}'s start {scenario.start}, "
             f"got {start} ({shorten})",
         )
     if end is not None and end > scenario.end:
         raise InputError(
             None,
             "--to",
-            f"expected a date on or before the scenario's end {scenario.end}, "
+            f"expected a date on or before {scenario_text}'s end {scenario.end}, "
             f"got {end} ({shorten})",
         )
     first, last = start or scenario.start, end or scenario.end
@@ -492,11 +495,10 @@ def with_run_options(
         if start is not None and end is not None:
             expected = f"expected a date on or before --to {end}"
         elif start is not None:
-            expected = f"expected a date on or before the scenario's end {scenario.end}"
+            expected = f"expected a date on or before {scenario_text}'s end {scenario.end}"
         else:
-            raise InputError(
-                None, "--to", f"expected a date on or after the scenario's start {first}, got {end}"
-            )
+            expected = f"expected a date on or after {scenario_text}'s start {first}"
+            raise InputError(None, "--to", f"{expected}, got {end}")
         raise InputError(None, "--from", f"{expected}, got {start}")
     changes: dict[str, Any] = {"start": first, "end": last}
     if seed is not None:

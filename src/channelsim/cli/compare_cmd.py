@@ -15,6 +15,7 @@ from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     OUT_FOLDER,
     at_least_one,
+    date_option,
     force_option,
     output_path,
     read_posterior_option,
@@ -25,6 +26,7 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.cli.stopping import finishing
+from channelsim.errors import parse_day
 
 if TYPE_CHECKING:
     from channelsim.experiments import Comparison
@@ -103,6 +105,12 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(
             None, "--seed", help="Base seed of the replicates (default: the base scenario's)."
         ),
+        date_from: str | None = date_option(
+            "--from", "First day of every scenario, YYYY-MM-DD (shortens their period)."
+        ),
+        date_to: str | None = date_option(
+            "--to", "Last day of every scenario, YYYY-MM-DD (shortens their period)."
+        ),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
         out: Path | None = typer.Option(
             None,
@@ -126,15 +134,23 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Paired differences of scenarios against BASE (median, 5–95%) with common random
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
-        arrival. Without --posterior the intervals cover weather and chance only."""
+        arrival. Without --posterior the intervals cover weather and chance only. --from and
+        --to shorten every scenario's period alike, as they shorten run's."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import compare_scenarios, prepare
         from channelsim.outputs import ensemble_bytes, output_folder
         from channelsim.runstore import RunStore
-        from channelsim.scenario import check_seed
+        from channelsim.scenario import check_seed, with_run_options
 
         paths = [base, *others]
-        loaded = [load_scenario(path) for path in paths]
+        start = None if date_from is None else parse_day(date_from, "--from")
+        end = None if date_to is None else parse_day(date_to, "--to")
+        loaded = [
+            with_run_options(
+                load_scenario(path), start=start, end=end, scenario_text=path.name
+            )
+            for path in paths
+        ]
         base_seed = loaded[0].seed if seed is None else check_seed(seed)
         days = max((s.end - s.start).days + 1 for s in loaded)
         room = ensemble_bytes(runs * len(loaded), days)
