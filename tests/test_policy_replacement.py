@@ -178,3 +178,44 @@ def test_the_warning_is_one_line_of_the_command(
         'from the base, with random numbers of its own: add replaces = "old" to it to compare '
         "with the base on common random numbers"
     ]
+
+
+def test_replaces_in_a_file_without_a_base_is_refused(tmp_path: Path) -> None:
+    """A file without `base` drops nothing, so its `replaces` named nothing and was never
+    checked: a typo there silently lost the common random numbers."""
+    alone = tmp_path / "alone.toml"
+    alone.write_text(BASE.replace('name = "old"', 'replaces = "x"'))
+    with pytest.raises(InputError) as error:
+        load_scenario(alone)
+    assert str(error.value) == (
+        f"{alone}: policy 1 (test_replace_probe), replaces: expected a file with a `base` that "
+        "drops the policy replaced (drop_policies), got replaces = 'x' in a file without one: "
+        "to draw the random numbers of a policy of the scenario compared with, give this one "
+        "its name (name = 'x') instead"
+    )
+
+
+def test_an_unnamed_replacement_is_dropped_by_its_type_and_rank(tmp_path: Path) -> None:
+    """A scenario built on one whose replacing policy has no name could not drop it (`no
+    policy named ...`, the list leaving it out): it is dropped as '<type>#<k>', the name it
+    has in the run, and its own replacement still draws the numbers of the policy first
+    replaced, so the three files compare on common random numbers."""
+    middle = _files(tmp_path, 'type = "test_replace_probe"\nreplaces = "old"')
+    last = tmp_path / "last.toml"
+    last.write_text(f'base = "{middle.name}"\nname = "last"\n'
+                    'drop_policies = ["test_replace_probe"]\n')  # fmt: skip
+    with pytest.raises(InputError) as error:
+        load_scenario(last)
+    assert str(error.value).endswith(
+        "(test_replace_probe#0; one without a name goes by its type and rank: "
+        "'test_replace_probe#0')"
+    )
+    last.write_text(f'base = "{middle.name}"\nname = "last"\n'
+                    'drop_policies = ["test_replace_probe#0"]\n\n[[policies]]\n'
+                    'type = "test_replace_probe"\nreplaces = "test_replace_probe#0"\n')  # fmt: skip
+    assert _warnings(last) == []
+    assert _draws(last) == _draws(middle) == _draws(tmp_path / "base.toml")
+    dropped_only = tmp_path / "dropped.toml"
+    dropped_only.write_text(f'base = "{middle.name}"\nname = "d"\n'
+                            'drop_policies = ["test_replace_probe#0"]\n')  # fmt: skip
+    assert load_scenario(dropped_only).policies == ()

@@ -626,8 +626,42 @@ def packaged_scenario(name: str) -> Path | None:
     return Path(str(candidate)) if candidate.is_file() else None
 
 
-def _policy_names(policies: list[Any]) -> list[str | None]:
-    return [p.get("name") if isinstance(p, dict) else None for p in policies]
+def _policy_names(policies: list[Any]) -> list[str]:
+    """Each policy's name in a run, as ``drop_policies`` names it: its own ``name``, else
+    ``"<type>#<k>"``, the k-th policy of its type (``channelsim.engine.name_policies``)."""
+    seen: dict[str, int] = {}
+    names = []
+    for policy in policies:
+        entry = policy if isinstance(policy, dict) else {}
+        kind = str(entry.get("type"))
+        k = seen.get(kind, 0)
+        seen[kind] = k + 1
+        names.append(str(entry["name"]) if entry.get("name") else f"{kind}#{k}")
+    return names
+
+
+def _stream_key(policy: Any, name: str) -> str:
+    """The name under which a policy of a resolved file draws its random numbers: that of
+    the policy it replaces, if it says so, else its own."""
+    replaced = policy.get("replaces") if isinstance(policy, dict) else None
+    return replaced if isinstance(replaced, str) and replaced else name
+
+
+def _no_base_replaces(data: dict[str, Any], path: Path) -> None:
+    """A file without a ``base`` has no policy to replace: its ``replaces`` would silently
+    name nothing (a typo losing the common random numbers unseen)."""
+    policies = data.get("policies")
+    for k, policy in enumerate(policies if isinstance(policies, list) else []):
+        replaced = policy.get("replaces") if isinstance(policy, dict) else None
+        if replaced is not None:
+            raise InputError(
+                path,
+                f"{policy_label(k, policy.get('type'))}, replaces",
+                f"expected a file with a `base` that drops the policy replaced "
+                f"(drop_policies), got replaces = {replaced!r} in a file without one: to draw "
+                f"the random numbers of a policy of the scenario compared with, give this one "
+                f"its name (name = {replaced!r}) instead",
+            )
 
 
 def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -639,7 +673,8 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     if "base" not in data:
         if "drop_policies" in data:
             raise InputError(path, "drop_policies", "expected a `base` scenario to drop from")
-        return data  # a ``replaces`` names a policy of the scenario it is compared with
+        _no_base_replaces(data, path)
+        return data
     if len(chain) >= MAX_BASE_DEPTH:
         raise InputError(path, "base", f"expected at most {MAX_BASE_DEPTH} levels of bases")
     raw = dict(data)
@@ -676,21 +711,30 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
         raise InputError(path, "drop_policies", "expected a list of policy names")
     policies = list(base.get("policies", []))
     names = _policy_names(policies)
+    unnamed = [n for p, n in zip(policies, names, strict=True)
+               if not (isinstance(p, dict) and p.get("name"))]  # fmt: skip
     for name in drop:
         if name not in names:
-            known = ", ".join(str(n) for n in names if n) or "none named"
+            known = ", ".join(names) or "none"
+            how = f"; one without a name goes by its type and rank: {unnamed[0]!r}"
+            how = how if unnamed else ""
             raise InputError(
-                path, "drop_policies", f"no policy named {name!r} in {base_path} ({known})"
+                path, "drop_policies", f"no policy named {name!r} in {base_path} ({known}{how})"
             )
     kept = [n not in drop for n in names]
-    dropped = [(str(n), str(p.get("type"))) for p, n in zip(policies, names, strict=True)
-               if n in drop]  # fmt: skip
+    keys = {n: _stream_key(p, n) for p, n in zip(policies, names, strict=True)}
+    dropped: dict[tuple[str, str], None] = {}  # by its name, then the name it draws under
+    for policy, name in zip(policies, names, strict=True):
+        if name in drop:
+            kind = str(policy.get("type"))
+            dropped.update({(name, kind): None, (keys[name], kind): None})
     policies = [p for p, keep in zip(policies, kept, strict=True) if keep]
     extra = raw.pop("policies", [])
     if not isinstance(extra, list):
         raise InputError(path, "policies", "expected a list of [[policies]] tables")
     _check_replaces(extra, drop, path)
-    merged = {**base, **raw, "policies": [*policies, *extra], DROPPED_POLICIES: dropped}
+    extra = [_replacing(p, keys) for p in extra]
+    merged = {**base, **raw, "policies": [*policies, *extra], DROPPED_POLICIES: list(dropped)}
     merged[POLICY_ORIGINS] = [
         *(o for o, keep in zip(base_origins, kept, strict=True) if keep),
         *_origins({"policies": extra}, path),
@@ -723,6 +767,16 @@ def _check_replaces(policies: object, drop: Sequence[str], path: Path) -> None:
         if replaced in taken:
             raise InputError(path, key, f"expected one policy replacing {replaced!r}, got two")
         taken.add(replaced)
+
+
+def _replacing(policy: Any, keys: Mapping[str, str]) -> Any:
+    """``policy`` (checked by :func:`_check_replaces`) drawing the numbers of the dropped
+    policy it replaces: under that policy's own ``replaces``, when it had one (an unnamed
+    doctrine that replaced ``doctrine_as_signed``, dropped as ``maritime_doctrine#0``)."""
+    replaced = policy.get("replaces") if isinstance(policy, dict) else None
+    if not isinstance(replaced, str) or keys.get(replaced, replaced) == replaced:
+        return policy
+    return {**policy, "replaces": keys[replaced]}
 
 
 def _origins(data: dict[str, Any], path: Path) -> list[tuple[str, int]]:
