@@ -106,6 +106,20 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
          "link, policy 'beach_patrols', start: expected a date YYYY-MM-DD, got '2025-13-01'"),
         ({"policies": {"beach_patrols": {"on": "no"}}},
          "link, policy 'beach_patrols', on: expected true or false, got 'no'"),
+        # a policy's unknown parameter failed only at Run; a value of the wrong kind or out
+        # of range (area 7) was replaced by the page's own without a word
+        ({"policies": {"maritime_doctrine": {"on": True, "params": {"warp": 3}}}},
+         "link, policy 'maritime_doctrine', params.warp: unknown key; expected one of area, "),
+        ({"policies": {"maritime_doctrine": {"on": True, "params": {"area": 7}}}},
+         "link, policy 'maritime_doctrine', params.area: expected one of 'pre_boarding', "
+         "'waterways', 'shallow' or 'territorial', got 7; expected settings written by the "
+         "explorer"),
+        ({"policies": {"beach_patrols": {"on": False, "params": {"start": "2025-01-01"}}}},
+         "link, policy 'beach_patrols', params.start: unknown key (the policy's window is its "
+         "start and end)"),
+        ({"policies": {"one_in_one_out": {"params": {"weekly_cap_people": -5}}}},
+         "link, policy 'one_in_one_out', params.weekly_cap_people: expected a number ≥ 0, "
+         "got -5"),
     ]:  # fmt: skip
         with pytest.raises(InputError) as caught:
             Settings.from_query("?s=" + _encoded({**settings.to_json(), **changes}))

@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import tomli_w
 
+from channelsim.engine.policy import Policy
 from channelsim.errors import InputError
 from channelsim.scenario import Scenario, check_seed, resolve_base, scenario_from_dict
 
@@ -377,6 +378,29 @@ def _check_link_keys(settings: Settings) -> None:
                     dt.date.fromisoformat(str(value))
             except ValueError:
                 refuse(f"policy {key!r}, {when}", f"expected a date YYYY-MM-DD, got {value!r}")
+        problem = _policy_params_problem(registered_policies()[kind], setting.params)
+        if problem is not None:
+            refuse(f"policy {key!r}, params.{problem[0]}", problem[1])
+
+
+def _policy_params_problem(kind: type[Policy], params: dict[str, Any]) -> tuple[str, str] | None:
+    """The first of a link's policy parameters that the policy refuses, as (its key, what was
+    expected): an unknown one (``warp``) failed only when Run was clicked, and a value of the
+    wrong kind or out of range (``area: 7``) was replaced by the page's own without a word."""
+    from pydantic import ValidationError
+
+    from channelsim.params import expected_text
+
+    window = [k for k in ("start", "end") if k in params]
+    if window:  # the policy's own start and end, not a parameter
+        return window[0], "unknown key (the policy's window is its start and end)"
+    try:
+        kind.model_validate(_dates_back(params))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "params"
+        return where, expected_text(first, kind, hidden=("start", "end"))
+    return None
 
 
 def _near(suggestion: str) -> str:
