@@ -8,11 +8,13 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from channelsim.engine import load_scenario
+from channelsim.engine.policy import build_policies
 from channelsim.experiments import Comparison, compare_scenarios
 from channelsim.reports.inputs import load_folder
 from channelsim.runstore import RunStore
@@ -379,6 +381,25 @@ def test_a_bigger_returns_policy_draws_the_base_policys_numbers(name: str) -> No
     assert {k: v for k, v in options.items() if k not in caps} == {
         k: v for k, v in base_options.items() if k not in caps
     }
+
+
+@pytest.mark.parametrize("name", RETURNS_SCENARIOS)
+def test_a_returns_scenario_returns_more_than_the_base_and_says_against_what(name: str) -> None:
+    """The status quo already returns about 14 people a week: each returns scenario's
+    description says its comparison measures more returns against those 14, and its policy
+    does return more (combined-gangs-returns, "at 50 a week", had set no cap since the
+    default became 14 and returned as many as the base)."""
+    def returns_policy(scenario: Scenario) -> Any:
+        [policy] = [p for p in build_policies(scenario.policies)
+                    if p.type_name == "one_in_one_out"]  # fmt: skip
+        return policy
+
+    scenario = load_scenario(SCENARIOS / f"{name}.toml")
+    base = returns_policy(load_scenario(SCENARIOS / "status-quo-2025.toml"))
+    mine = returns_policy(scenario)
+    assert base.weekly_cap(0) == 14
+    assert mine.weekly_cap(0) >= 50 and mine.weekly_cap(10) > base.weekly_cap(10)
+    assert "instead of the 14 a week returned in 2025" in scenario.description
 
 
 def test_the_reports_headline_of_a_bigger_returns_policy_says_what_it_returned(
