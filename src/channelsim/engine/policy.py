@@ -204,6 +204,23 @@ class Policy(BaseModel):
         """Whether the policy acts on ``day`` (its window is inclusive at both ends)."""
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
+    def acting_window(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day (inclusive; ``None``: open) on which the policy can change
+        any result: its window, unless a date of its own comes later (one in, one out
+        returns no one before its first return)."""
+        return self.start, self.end
+
+    def acting_from_words(self) -> str:
+        """What the policy does on the first day of :meth:`acting_window`, in words, for a
+        sentence such as "one in one out makes its first return on 18 Sep 2025"."""
+        return "starts"
+
+    def acts_between(self, first: dt.date, last: dt.date) -> bool:
+        """Whether the policy can change any result on some day from ``first`` to ``last``
+        (inclusive): whether :meth:`acting_window` meets those days."""
+        begin, end = self.acting_window()
+        return max(begin or first, first) <= min(end or last, last)
+
     def active_days(self, dates: np.ndarray) -> np.ndarray:
         """One boolean per date: inside the policy's window."""
         mask = np.ones(dates.shape[0], dtype=bool)

@@ -31,13 +31,17 @@ from channelsim.experiments.ensemble import EnsembleSpec, Member, member_seed, r
 from channelsim.experiments.runs import resume_target
 from channelsim.experiments.summary import HIGH_Q, INTERVAL, LOW_Q, interval_stats, plain_json
 from channelsim.experiments.uncertainty import (
+    PREFIX,
     SHARE_COLUMNS,
+    acting_inputs,
     assumptions_sentence,
     changed_assumptions,
     decides_note,
     decides_table,
     driver_sentence,
     input_label,
+    left_out_note,
+    outside_period,
     paired_draws,
     scenario_assumptions,
     told_apart,
@@ -93,6 +97,18 @@ class Comparison:
     #: Without a posterior: scenario -> the assumptions of the policies it changes, at their
     #: stated values (``input``, ``stated``, ``low``, ``high``): what its answer rests on.
     rests_on: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: scenario -> the policies it changes that cannot act in the period, and the sentence
+    #: saying so (:func:`~channelsim.experiments.uncertainty.outside_period`).
+    outside: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: With a posterior: scenario -> the inputs drawn that cannot change a result in the
+    #: period (a history driver's value dated outside it, the assumption of a policy not
+    #: yet acting), left out of "what decides this answer".
+    left_out: dict[str, list[str]] = field(default_factory=dict)
+
+    def outside_text(self, name: str) -> str | None:
+        """The sentence naming the policies scenario ``name`` changes that cannot act in
+        the period (why its differences read "no change"), else ``None``."""
+        return self.outside.get(name, {}).get("text")
 
     def rests_on_text(self, name: str) -> str | None:
         """The sentence naming the assumptions scenario ``name``'s answer rests on (without
@@ -187,7 +203,8 @@ class Comparison:
     def decides_note(self) -> str | None:
         """The one line shown instead of the shares when some difference has fewer runs
         than its shares need to be told from noise (:func:`decides_note`), else ``None``."""
-        return decides_note(self.decided())
+        notes = (decides_note(self.decided()), left_out_note(self.left_out))
+        return " ".join(n for n in notes if n) or None
 
     def decides_rows(self, scenario: str | None = None, top: int = 3) -> list[dict[str, Any]]:
         """"What decides this answer" as the terminal, the report and the explorer show it
@@ -221,6 +238,8 @@ class Comparison:
                         "assumptions": self.rests_on.get(name, []),
                         "text": self.rests_on_text(name),
                     },
+                    "outside_period": self.outside.get(name, {"policies": [], "text": None}),
+                    "left_out_of_what_decides": self.left_out.get(name, []),
                 }
             )
         names = self.table.get("figure", [])
@@ -395,7 +414,16 @@ def compare_scenarios(
                for a in changed_assumptions(m.scenario, models[0].scenario)]
         for name, m in zip(names[1:], models[1:], strict=True)
     }  # fmt: skip
+    outside = {
+        name: outside_period(m.scenario, models[0].scenario)
+        for name, m in zip(names[1:], models[1:], strict=True)
+    }
     draws = paired_draws(runs, seed, posterior, [a for v in assumptions.values() for a in v])
+    drawn = [] if draws is None else list(draws[0])
+    acting = {  # an input drawn for the pair acts if it can act in either scenario
+        name: acting_inputs(m.scenario, drawn) | acting_inputs(models[0].scenario, drawn)
+        for name, m in zip(names[1:], models[1:], strict=True)
+    }
     spec = EnsembleSpec(
         scenarios=dict(zip(names, models, strict=True)),
         reps=runs,
@@ -447,10 +475,15 @@ def compare_scenarios(
         rows.append(_cost_per_prevented(name, difference.reset_index(drop=True)))
     columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    drivers = None
+    drivers, left_out = None, {}
     if draws is not None:
         keys = {name: [a.key for a in found] for name, found in assumptions.items()}
-        drivers = what_decides(draws, pairs, keys, seed)
+        drivers = what_decides(draws, pairs, keys, seed, acting)
+        left_out = {  # the inputs what_decides would have ranked, but which cannot act
+            name: [k for k in drawn if k not in acting[name]
+                   and (not k.startswith(PREFIX) or k in keys[name])]
+            for name in names[1:]
+        }  # fmt: skip
     return Comparison(
         base=names[0],
         base_seed=seed,
@@ -470,6 +503,8 @@ def compare_scenarios(
         drivers=drivers,
         draws=None if draws is None else pd.DataFrame(draws).rename_axis("rep").reset_index(),
         rests_on=rests_on,
+        outside=outside,
+        left_out=left_out,
     )
 
 

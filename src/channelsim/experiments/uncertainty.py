@@ -45,7 +45,7 @@ import functools
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -53,6 +53,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from channelsim.engine import SimResult, SimSpec
+    from channelsim.engine.policy import Policy
     from channelsim.scenario import Scenario
 
 PREFIX = "policy."
@@ -100,16 +101,21 @@ class Assumption:
         return self.low + unit * (self.high - self.low)
 
 
-def scenario_assumptions(scenario: Scenario) -> list[Assumption]:
+def scenario_assumptions(scenario: Scenario, *, acting: bool = False) -> list[Assumption]:
     """The assumptions of every policy that acts in ``scenario``'s period (each class's
     ``assumptions``): a policy whose window lies outside the period (Rwanda's, ended in
-    July 2024, in a 2025 run) decides nothing, and drawing it would only add noise."""
+    July 2024, in a 2025 run) decides nothing, and drawing it would only add noise. With
+    ``acting``, only those of policies that can change a result in the period
+    (``Policy.acts_between``: one in, one out before its first return cannot); without it,
+    those a comparison draws (by the window alone, so that the draws stay as they were)."""
     from channelsim.engine.policy import build_policies, name_policies
 
     policies = build_policies(scenario.policies, scenario.policy_location)
     found = []
     for policy, name in zip(policies, name_policies(policies), strict=True):
         if not _acts_between(policy, scenario.start, scenario.end):
+            continue
+        if acting and not policy.acts_between(scenario.start, scenario.end):
             continue
         for option, (low, high) in type(policy).assumptions.items():
             default = type(policy).model_fields[option].default
@@ -126,32 +132,137 @@ def _acts_between(policy: Any, first: dt.date, last: dt.date) -> bool:
     )
 
 
-def _acting_policies(scenario: Scenario) -> dict[str, str]:
-    """Each policy of ``scenario`` by name: what it does (type, window and every option after
-    defaults), so that a file that writes the same policy differently (its source text, a
-    default spelled out, a date as text) is the same policy."""
+def _named_policies(scenario: Scenario) -> dict[str, Policy]:
+    """Each policy of ``scenario``, built, by its name in the run."""
     from channelsim.engine.policy import build_policies, name_policies
 
     policies = build_policies(scenario.policies, scenario.policy_location)
-    return {
-        name: repr((type(policy).__name__, sorted(policy.model_dump().items())))
-        for policy, name in zip(policies, name_policies(policies), strict=True)
-    }
+    return dict(zip(name_policies(policies), policies, strict=True))
+
+
+def _acts(policy: Policy) -> str:
+    """What a policy does (type, window and every option after defaults), so that a file
+    that writes the same policy differently (its source text, a default spelled out, a date
+    as text) is the same policy."""
+    return repr((type(policy).__name__, sorted(policy.model_dump().items())))
+
+
+def changed_policies(scenario: Scenario, base: Scenario) -> tuple[set[str], set[str]]:
+    """The names of the policies ``scenario`` adds or changes against ``base`` (its policies
+    that the base does not have, or has acting differently), and of the base's policies it
+    lacks (removed, or changed: taking one away measures what the base assumed it did)."""
+    mine, theirs = _named_policies(scenario), _named_policies(base)
+    mine_acts, theirs_acts = {_acts(p) for p in mine.values()}, {_acts(p) for p in theirs.values()}
+    added = {name for name, policy in mine.items() if _acts(policy) not in theirs_acts}
+    removed = {name for name, policy in theirs.items() if _acts(policy) not in mine_acts}
+    return added, removed
 
 
 def changed_assumptions(scenario: Scenario, base: Scenario) -> list[Assumption]:
-    """The assumptions of the policies ``scenario`` adds, changes or removes against ``base``,
-    at their stated values: its policies that the base does not have (or has acting
-    differently), then the base's policies it lacks (taking one away measures what the base
-    assumed it did: one in, one out's deterrence, say) not already named."""
-    mine, theirs = _acting_policies(scenario), _acting_policies(base)
-    added = {name for name, acts in mine.items() if acts not in set(theirs.values())}
-    removed = {name for name, acts in theirs.items() if acts not in set(mine.values())}
-    found = [a for a in scenario_assumptions(scenario) if a.policy in added]
+    """The assumptions of the policies ``scenario`` adds, changes or removes against ``base``
+    (:func:`changed_policies`) that can act in the period, at their stated values: its
+    own, then the base's not already named (one in, one out's deterrence, say)."""
+    added, removed = changed_policies(scenario, base)
+    found = [a for a in scenario_assumptions(scenario, acting=True) if a.policy in added]
     named = {a.key for a in found}
     return found + [
-        a for a in scenario_assumptions(base) if a.policy in removed and a.key not in named
+        a
+        for a in scenario_assumptions(base, acting=True)
+        if a.policy in removed and a.key not in named
     ]
+
+
+def outside_period(scenario: Scenario, base: Scenario) -> dict[str, Any]:
+    """The policies ``scenario`` changes against ``base`` (:func:`changed_policies`) that
+    cannot change any result in its period (``Policy.acts_between``): ``policies``, each
+    once, with ``policy`` (its name in the run), ``label`` (in words), ``acts_from`` and
+    ``acts_to`` (ISO dates or ``None``) and ``text``, what it does when against the period
+    ("one in one out makes its first return on 18 Sep 2025, after the period ends on 31 Aug
+    2025"); and ``text``, the sentence saying so (:func:`idle_sentence`), or ``None``."""
+    added, removed = changed_policies(scenario, base)
+    mine, theirs = _named_policies(scenario), _named_policies(base)
+    changed = [(n, mine[n], _policy_words(n)) for n in sorted(added)] + [
+        (n, theirs[n], _policy_words(n) if n in added else f"the base's {_policy_words(n)}")
+        for n in sorted(removed)
+    ]  # a policy changed in place is said once (when both its versions cannot act)
+    idle = [c for c in changed if not c[1].acts_between(scenario.start, scenario.end)]
+    found = _idle_records(idle, scenario.start, scenario.end)
+    return {"policies": found, "text": idle_sentence(found, every=len(idle) == len(changed))}
+
+
+def _idle_records(
+    idle: Sequence[tuple[str, Policy, str]], first: dt.date, last: dt.date
+) -> list[dict[str, Any]]:
+    """:func:`outside_period`'s ``policies`` for the ``idle`` policies (name, policy, label)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, policy, label in idle:
+        begin, end = policy.acting_window()
+        starts = "" if begin is None else f"{policy.acting_from_words()} on {begin:%-d %b %Y}"
+        if begin is not None and begin > last:
+            text = f"{label} {starts}, after the period ends on {last:%-d %b %Y}"
+        elif end is not None and end < first:
+            text = f"{label} ends on {end:%-d %b %Y}, before the period starts on {first:%-d %b %Y}"
+        else:  # a window that closes before the policy's own first day
+            text = f"{label} ends on {end:%-d %b %Y}, before it {starts}"
+        found.setdefault(text, {
+            "policy": name, "label": label, "text": text,
+            "acts_from": None if begin is None else begin.isoformat(),
+            "acts_to": None if end is None else end.isoformat(),
+        })  # fmt: skip
+    return list(found.values())
+
+
+def idle_sentence(idle: Sequence[Mapping[str, Any]], every: bool) -> str | None:
+    """Why a comparison reads "no change" where a policy cannot act in its period
+    (:func:`outside_period`'s ``policies``): ``every`` when no policy the scenario changes
+    can act, and the comparison then measures nothing of it."""
+    if not idle:
+        return None
+    said = "; ".join(str(i["text"]) for i in idle)
+    if every:
+        return (
+            f"Nothing this scenario changes can act in the period, so no change is what it "
+            f"must show: {said}. A period that reaches it would measure the policy."
+        )
+    return f"Part of what this scenario changes cannot act in the period: {said}."
+
+
+def _policy_words(name: str) -> str:
+    """A policy's name in the run in words (``maritime_doctrine#0``: "maritime doctrine")."""
+    return name.split("#")[0].replace("_", " ")
+
+
+def acting_inputs(scenario: Scenario, inputs: Iterable[str]) -> set[str]:
+    """Those of ``inputs`` (keys of a comparison's draws) that can change a result of
+    ``scenario`` in its period: a calibrated parameter always; a policy's assumption
+    (``policy.<name>.<option>``) when that policy can act in the period
+    (``Policy.acts_between``); a history driver's dated value (``drivers.<name>.<i>``) when
+    it sets the driver on some day of the period (``value_acts``)."""
+    from channelsim.scenario import DRIVER_PREFIX
+
+    policies = _named_policies(scenario)
+    first, last = scenario.start, scenario.end
+    found = set()
+    for key in inputs:
+        if key.startswith(PREFIX):
+            policy = policies.get(key[len(PREFIX) :].rpartition(".")[0])
+            acts = policy is not None and policy.acts_between(first, last)
+        elif key.startswith(DRIVER_PREFIX):
+            name, _, index = key[len(DRIVER_PREFIX) :].rpartition(".")
+            policy = policies.get(name)
+            value_acts = getattr(policy, "value_acts", None)
+            acts = (
+                policy is not None
+                and value_acts is not None
+                and index.isdigit()
+                and policy.acts_between(first, last)
+                and bool(value_acts(int(index), first, last))
+            )
+        else:
+            acts = True
+        if acts:
+            found.add(key)
+    return found
 
 
 def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
@@ -360,17 +471,22 @@ def what_decides(
     pairs: pd.DataFrame,
     assumptions: Mapping[str, Sequence[str]],
     seed: int,
+    acting: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """For each scenario and figure of ``pairs`` (``scenario, rep, figure, difference``),
     the share of the variance of the paired difference due to each uncertain input: the
     calibrated parameters and the assumptions of that scenario's policies (keys listed in
-    ``assumptions[scenario]``). Columns: scenario, figure, input, kind and those of
-    :func:`variance_shares`."""
+    ``assumptions[scenario]``), of those that can act in the period when ``acting`` lists
+    them per scenario (:func:`acting_inputs`: an input drawn but unable to change a result
+    gets no share; it would only rank noise). Columns: scenario, figure, input, kind and
+    those of :func:`variance_shares`."""
     table = pd.DataFrame(list(draws))
     calibrated = [c for c in table.columns if not str(c).startswith(PREFIX)]
     rows = []
     for (scenario, figure), group in pairs.groupby(["scenario", "figure"], sort=False):
         columns = calibrated + [c for c in assumptions.get(str(scenario), ()) if c in table]
+        can_act = None if acting is None else acting.get(str(scenario))
+        columns = [c for c in columns if can_act is None or c in can_act]
         inputs = table.iloc[group["rep"].to_numpy()][columns].reset_index(drop=True)
         for row in variance_shares(inputs, group["difference"].to_numpy(float), seed):
             rows.append(
@@ -491,6 +607,34 @@ def decides_note(decided: Decided, option: str = "--runs") -> str | None:
     if untold:
         notes.append(none_told_note(len(untold), max(float(o["noise_level"]) for o in untold)))
     return " ".join(notes) or None
+
+
+def left_out_note(left_out: Mapping[str, Sequence[str]]) -> str | None:
+    """The line naming the inputs drawn but left out of "what decides this answer" because
+    they cannot change a result in the period (``left_out``: scenario -> input keys;
+    :func:`acting_inputs`), each input once and a driver's dated values together; ``None``
+    when there are none."""
+    keys = list(dict.fromkeys(k for found in left_out.values() for k in found))
+    if not keys:
+        return None
+    from channelsim.scenario import DRIVER_PREFIX
+
+    dated: dict[str, list[str]] = {}
+    for key in keys:
+        label = input_label(key)
+        driver, sep, when = label.partition(", value dated ")
+        if key.startswith(DRIVER_PREFIX) and sep:
+            dated.setdefault(driver, []).append(when)
+        else:
+            dated.setdefault(label, [])
+    named = "; ".join(
+        f"{what} (values dated {', '.join(when)})" if when else what for what, when in dated.items()
+    )
+    which = "one input" if len(keys) == 1 else f"{len(keys)} inputs"
+    return (
+        f"Left out, as they cannot change any result in the period, though drawn: {which}, "
+        f"{named}."
+    )
 
 
 def none_told_note(differences: int, noise: float) -> str:

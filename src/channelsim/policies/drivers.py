@@ -60,6 +60,21 @@ class _Dated(Policy):
         return values[np.clip(index, 0, len(values) - 1)]
 
 
+    def value_acts(self, index: int, first: dt.date, last: dt.date) -> bool:
+        """Whether the ``index``-th value (from 0) sets the series on some day from ``first``
+        to ``last`` that the policy's window holds: a value dated 2020 of a stepped series
+        decides nothing in a 2025 run, and a calibrated input that cannot act there has no
+        share of what decides its answer."""
+        begin, end = max(first, self.start or first), min(last, self.end or last)
+        if not 0 <= index < len(self.values) or begin > end:
+            return False
+        days = np.datetime64(begin, "D") + np.arange((end - begin).days + 1)
+        moved = list(self.values)
+        moved[index] += 1.0
+        other = self.model_copy(update={"values": tuple(moved)})
+        return bool(np.any(self.series(days) != other.series(days)))
+
+
 class Driver(_Dated):
     """A lever moved by dated values (see the module docstring)."""
 

@@ -275,6 +275,17 @@ class OneInOneOut(_Removal):
         super().init(setup)
         self._weekly = _Weekly()
 
+    def acting_window(self) -> tuple[dt.date | None, dt.date | None]:
+        """From the first return: before it the policy queues people but returns no one, and
+        no result changes (a queue's people are released unseen)."""
+        start = self.first_return if self.start is None else max(self.start, self.first_return)
+        return start, self.end
+
+    def acting_from_words(self) -> str:
+        if self.start is not None and self.start >= self.first_return:
+            return "starts"
+        return "makes its first return"
+
     def weekly_cap(self, week: int) -> int:
         """The cap of week ``week`` counted from the first return."""
         ramped = self.weekly_cap_people + self.cap_ramp_people_per_week * week

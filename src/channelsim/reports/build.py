@@ -198,7 +198,12 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
             "measures it)"
         )
         return None, f"What decides this answer is not shown: {why}."
-    from channelsim.experiments.uncertainty import decides_note, decides_table, enough_runs
+    from channelsim.experiments.uncertainty import (
+        decides_note,
+        decides_table,
+        enough_runs,
+        left_out_note,
+    )
 
     results = found.results or all_results()
     rows = decides_table(found.decides, lambda figure: results.describe(figure).heading)
@@ -208,7 +213,8 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
         for decided in figures.values()
         if enough_runs(decided) and decided.get("headline")
     ]
-    note = decides_note(found.decides)
+    notes = (decides_note(found.decides), left_out_note(found.left_out))
+    note = " ".join(n for n in notes if n) or None
     lead = (
         "The share of the variance of each paired difference due to each uncertain input "
         "(the calibrated parameters, drawn from the posterior, and each policy's own "

@@ -136,8 +136,8 @@ def comparison_headlines(found: ReportInput) -> list[str]:
         mine = [r for r in rows if r["scenario"] == scenario]
         text = headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
         text = with_notes(text, mine, results.describe, found.assumptions.get(str(scenario), []))
-        rests_on = found.rests_on.get(str(scenario))
-        lines.append(text if rests_on is None else f"{text} {rests_on}")
+        said = (found.outside.get(str(scenario)), found.rests_on.get(str(scenario)))
+        lines.append(" ".join([text, *(s for s in said if s)]))
     return lines
 
 
@@ -227,8 +227,8 @@ def comparison_headline(comparison: Comparison) -> str:
         text = with_notes(
             text, mine, comparison.results.describe, comparison.rests_on.get(name, [])
         )
-        rests_on = comparison.rests_on_text(name)
-        lines.append(text if rests_on is None else f"{text} {rests_on}")
+        said = (comparison.outside_text(name), comparison.rests_on_text(name))
+        lines.append(" ".join([text, *(s for s in said if s)]))
     return "\n\n".join(lines)
 
 

@@ -43,6 +43,12 @@ class ReportInput:
     rests_on: dict[str, str] = field(default_factory=dict)
     #: The same: scenario -> those assumptions (``input``, ``stated``, ``low``, ``high``).
     assumptions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Why a comparison reads "no change": scenario -> the sentence naming the policies it
+    #: changes that cannot act in the period (``comparison.json``'s ``outside_period``).
+    outside: dict[str, str] = field(default_factory=dict)
+    #: With a posterior: scenario -> the inputs drawn but left out of "what decides this
+    #: answer", as they cannot act in the period (``left_out_of_what_decides``).
+    left_out: dict[str, list[str]] = field(default_factory=dict)
     #: Of several runs: scenario -> the ``member`` (of ``daily``) whose boats the map draws,
     #: and why that one (``typical``: closest to the median deaths; ``first``: the first
     #: replicate, every scenario's, paired).
@@ -242,6 +248,18 @@ def load_folder(folder: Path) -> ReportInput:
                 for e in payload.get("scenarios", [])
                 if isinstance(e, dict) and e.get("name")
                 and isinstance(e.get("rests_on"), dict) and e["rests_on"].get("text")
+            }  # fmt: skip
+            found.left_out = {
+                str(e["name"]): [str(k) for k in e["left_out_of_what_decides"]]
+                for e in payload.get("scenarios", [])
+                if isinstance(e, dict) and e.get("name")
+                and isinstance(e.get("left_out_of_what_decides"), list)
+            }  # fmt: skip
+            found.outside = {
+                str(e["name"]): str(e["outside_period"]["text"])
+                for e in payload.get("scenarios", [])
+                if isinstance(e, dict) and e.get("name")
+                and isinstance(e.get("outside_period"), dict) and e["outside_period"].get("text")
             }  # fmt: skip
             found.assumptions = {
                 str(e["name"]): list(e["rests_on"].get("assumptions") or [])
