@@ -149,3 +149,19 @@ def test_compare_says_why_there_is_no_change(tmp_path: Path) -> None:
     assert entry["outside_period"]["text"] == comparison.outside_text("one-in-one-out-scaled")
     assert entry["rests_on"]["assumptions"] == []
     assert comparison_headlines(load_folder(tmp_path / "out")) == [headline]
+
+
+def test_a_posterior_sensitivity_ranks_only_the_inputs_that_can_act() -> None:
+    """`sensitivity --posterior` ranks its inputs as a comparison does: one that cannot act
+    in the scenario's period gets no row."""
+    from channelsim.experiments.sensitivity import posterior_indices
+
+    rng = np.random.default_rng(5)
+    inputs = pd.DataFrame({"coast.attrition_per_day": rng.uniform(size=40),
+                           "drivers.coastal_inflow.0": rng.uniform(size=40)})  # fmt: skip
+    y = pd.DataFrame({"arrived_people": inputs["drivers.coastal_inflow.0"] * 100.0})
+    every = posterior_indices(inputs, y, [], seed=1)
+    assert set(every["parameter"]) == set(inputs.columns)
+    acting = acting_inputs(_load("status-quo-2025"), inputs.columns)
+    kept = posterior_indices(inputs, y, [], seed=1, acting=acting)
+    assert set(kept["parameter"]) == {"coast.attrition_per_day"}

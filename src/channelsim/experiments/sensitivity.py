@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -573,6 +573,7 @@ def run_posterior_sensitivity(
     """
     from channelsim.experiments.uncertainty import (
         MIN_MEMBERS,
+        acting_inputs,
         paired_draws,
         scenario_assumptions,
         uncertain_member,
@@ -607,7 +608,9 @@ def run_posterior_sensitivity(
         problem=SensitivityProblem(tuple(known[c] for c in inputs.columns if c in known)),
         x=inputs.to_numpy(dtype=float),
         y=y,
-        indices=posterior_indices(inputs, y, assumptions, seed),
+        indices=posterior_indices(
+            inputs, y, assumptions, seed, acting_inputs(scenario, inputs.columns)
+        ),
         period=(str(scenario.start), str(scenario.end)),
         baseline=baseline,
         posterior=str(posterior.path),
@@ -616,12 +619,18 @@ def run_posterior_sensitivity(
 
 
 def posterior_indices(
-    inputs: pd.DataFrame, y: pd.DataFrame, assumptions: Sequence[Any], seed: int
+    inputs: pd.DataFrame,
+    y: pd.DataFrame,
+    assumptions: Sequence[Any],
+    seed: int,
+    acting: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Tidy shares (:data:`INDEX_COLUMNS` of ``rbd-fast``) of each output of ``y`` (runs ×
     outputs) due to each column of ``inputs`` (runs × inputs), by
     :func:`~channelsim.experiments.uncertainty.what_decides`; ``kind`` says whether an input
-    is a calibrated parameter or an assumption, ``low``/``high`` the range it was drawn on."""
+    is a calibrated parameter or an assumption, ``low``/``high`` the range it was drawn on.
+    ``acting``: the inputs that can change a result in the period
+    (:func:`~channelsim.experiments.uncertainty.acting_inputs`); the others get no row."""
     from channelsim.experiments.uncertainty import CHANCE, what_decides
 
     runs = np.arange(len(y))
@@ -630,7 +639,10 @@ def posterior_indices(
         ignore_index=True,
     )
     keys = [a.key for a in assumptions]
-    shares = what_decides(inputs.to_dict(orient="records"), pairs, {"": keys}, seed)
+    shares = what_decides(
+        inputs.to_dict(orient="records"), pairs, {"": keys}, seed,
+        None if acting is None else {"": acting},
+    )  # fmt: skip
     infos = {p.path: (p.unit, p.low, p.high) for p in uncertain_parameters()}
     infos |= {a.key: ("", a.low, a.high) for a in assumptions}
     ranges = {c: infos.get(c, ("", inputs[c].min(), inputs[c].max())) for c in inputs}
