@@ -165,3 +165,50 @@ def test_a_posterior_sensitivity_ranks_only_the_inputs_that_can_act() -> None:
     acting = acting_inputs(_load("status-quo-2025"), inputs.columns)
     kept = posterior_indices(inputs, y, [], seed=1, acting=acting)
     assert set(kept["parameter"]) == {"coast.attrition_per_day"}
+
+
+def test_the_map_draws_the_paired_replicate_nearest_every_median() -> None:
+    """A comparison's map drew replicate 1 whatever it was (15 dead or missing on the map
+    of a scenario whose runs' median was 179): it draws the replicate, the same for every
+    scenario, whose dead or missing lie nearest each scenario's median, measured in the
+    scenario where it lies furthest."""
+    from channelsim.experiments.compare import typical_rep
+
+    deaths = {"base": [10, 50, 12, 11, 30], "policy": [100, 20, 160, 150, 400]}
+    members = pd.DataFrame(
+        [{"scenario": s, "draw": 0, "rep": r, "dead_or_missing_people": float(v)}
+         for s, values in deaths.items() for r, v in enumerate(values)]
+    )  # fmt: skip
+    # medians 12 and 150: rep 2 is the base's median and 10 off the policy's; rep 3 is the
+    # policy's median but 1 off the base's, a smaller share of the base's narrower spread
+    base_spread = np.quantile(deaths["base"], 0.95) - np.quantile(deaths["base"], 0.05)
+    policy_spread = np.quantile(deaths["policy"], 0.95) - np.quantile(deaths["policy"], 0.05)
+    assert 1 / base_spread < 10 / policy_spread
+    assert typical_rep(members, ["base", "policy"]) == (3, "d0.r3")
+
+
+def test_a_comparisons_map_run_is_its_members_run(tmp_path: Path) -> None:
+    """The boats the map draws are those of the member it names: the people they land are
+    the member's arrivals, in every scenario; the report names that run and why."""
+    from channelsim.reports.build import map_run_lines
+
+    base = _load("status-quo-2025", start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 20))
+    other = _load("doctrine-territorial", start=base.start, end=base.end)
+    comparison = compare_scenarios(base, [other], runs=5, seed=4, executor="serial",
+                                   progress=False, boat_log=True)  # fmt: skip
+    assert comparison.boats is not None
+    daily = comparison.daily
+    for name, log in comparison.boats.groupby("scenario"):
+        mine = daily[(daily["scenario"] == name) & (daily["rep"] == comparison.map_rep)]
+        landed = log.loc[log["fate"] == "arrived", "aboard_people"].sum()
+        assert landed == mine["arrived_people"].sum()
+    comparison.write(tmp_path / "out")
+    found = load_folder(tmp_path / "out")
+    member = f"d0.r{comparison.map_rep}"
+    assert found.map_runs == {n: (member, "paired") for n in (base.name, other.name)}
+    [first, _] = map_run_lines(found)
+    assert first.startswith(
+        f"The map draws run {comparison.map_rep + 1} of 5 of status-quo-2025, drawn for every "
+        "scenario with the same seed (paired), the replicate whose dead or missing lie nearest "
+        "each scenario's median: "
+    )

@@ -84,7 +84,7 @@ class Comparison:
     pairs: pd.DataFrame  # scenario, rep, figure, value, base_value, difference
     table: pd.DataFrame  # scenario, figure, median, low, high, mean, n, share_below_zero
     daily: pd.DataFrame  # scenario, draw, rep and the daily table of every member
-    boats: pd.DataFrame | None = None  # boat log of every scenario's first replicate
+    boats: pd.DataFrame | None = None  # boat log of every scenario's map replicate
     run_id: str | None = None
     figures: list[str] = field(default_factory=list)  # compared, in order
     results: ResultSet | None = None  # the scenarios' results registries, merged
@@ -104,6 +104,18 @@ class Comparison:
     #: period (a history driver's value dated outside it, the assumption of a policy not
     #: yet acting), left out of "what decides this answer".
     left_out: dict[str, list[str]] = field(default_factory=dict)
+    #: The replicate the map draws for every scenario (:func:`typical_rep`), and its member
+    #: key in ``daily`` (``d<draw>.r<rep>``).
+    map_rep: int = 0
+    map_member: str = "d0.r0"
+
+    def map_overrides(self) -> dict[str, Any] | None:
+        """The parameter set of the map's replicate (its posterior draw and assumptions), or
+        ``None`` without a posterior: what its boat log is run again with."""
+        if self.draws is None:
+            return None
+        row = self.draws[self.draws["rep"] == self.map_rep].iloc[0].to_dict()
+        return {k: plain_json(v) for k, v in row.items() if k != "rep"}
 
     def outside_text(self, name: str) -> str | None:
         """The sentence naming the policies scenario ``name`` changes that cannot act in
@@ -257,6 +269,7 @@ class Comparison:
             "quantiles": [LOW_Q, HIGH_Q],
             "posterior": self.posterior,
             "interval_covers": WEATHER_ONLY if self.posterior is None else WITH_POSTERIOR,
+            "map_run": {"rep": self.map_rep, "member": self.map_member, "chosen": "typical"},
             "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
             "arrivals fell; null unless arrivals fell in at least 95% of the replicates and the "
             "policy costs more",
@@ -450,6 +463,7 @@ def compare_scenarios(
     members = result.totals()
     for figure in figures:  # a policy's own result is 0 where the policy is absent
         members[figure] = members[figure].fillna(0.0) if figure in members else 0.0
+    map_rep, map_member = typical_rep(members, names)
     keyed = members.set_index(["draw", "rep"])
     base_rows = keyed[keyed["scenario"] == names[0]]
     frames, rows = [], []
@@ -493,7 +507,11 @@ def compare_scenarios(
         pairs=pairs,
         table=pd.DataFrame(rows),
         daily=result.table("daily"),
-        boats=first_boat_logs(names, models, seed) if boat_log else None,
+        boats=first_boat_logs(
+            names, models, seed, map_rep, None if draws is None else draws[map_rep]
+        ) if boat_log else None,
+        map_rep=map_rep,
+        map_member=map_member,
         run_id=result.run_id,
         figures=figures,
         results=results,
@@ -508,18 +526,50 @@ def compare_scenarios(
     )
 
 
+def typical_rep(members: pd.DataFrame, names: Sequence[str]) -> tuple[int, str]:
+    """The replicate a comparison's map draws for every scenario (paired, so the same
+    weather and boats), and its member key (``d<draw>.r<rep>``): the one whose dead or
+    missing (:data:`~channelsim.experiments.summary.TYPICAL_FIGURE`) lies nearest each
+    scenario's median, in the scenario where it lies furthest (distances in units of that
+    scenario's 5–95% width); the first of equals. Replicate 1 had been drawn whatever it was:
+    15 deaths on the map of a scenario whose runs' median was 179 (5–95%: 20–333).
+    ``members``: the comparison's member totals (``scenario``, ``draw``, ``rep``, figures)."""
+    from channelsim.experiments.summary import TYPICAL_FIGURE
+
+    if TYPICAL_FIGURE not in members or members.empty:
+        return 0, "d0.r0"
+    wide = members.pivot_table(index="rep", columns="scenario", values=TYPICAL_FIGURE)
+    wide = wide[[n for n in names if n in wide.columns]].dropna()
+    if wide.empty:
+        return 0, "d0.r0"
+    values = wide.to_numpy(dtype=float)
+    spread = np.quantile(values, HIGH_Q, axis=0) - np.quantile(values, LOW_Q, axis=0)
+    distance = np.abs(values - np.median(values, axis=0)) / np.where(spread > 0, spread, 1.0)
+    rep = int(wide.index[int(np.argmin(distance.max(axis=1)))])
+    draw = int(members.loc[members["rep"] == rep, "draw"].iloc[0])
+    return rep, f"d{draw}.r{rep}"
+
+
 def first_boat_logs(
-    names: Sequence[str], models: Sequence[Scenario | SimSpec], seed: int
+    names: Sequence[str],
+    models: Sequence[Scenario | SimSpec],
+    seed: int,
+    rep: int = 0,
+    overrides: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The boat log of every scenario's first replicate (run again here with that member's
-    seed: the same boats), keyed by ``scenario`` (its first column, as every export that
-    holds several scenarios names them first), the base's first: the report's map draws a
-    layer set per scenario, so a policy's interceptions show against the base's."""
-    from channelsim.engine import SimSpec, simulate
+    """The boat log of every scenario's replicate ``rep`` (the map's: :func:`typical_rep`),
+    run again here with that member's seed and parameter set (``overrides``: its posterior
+    draw and assumptions, as :func:`~channelsim.experiments.uncertainty.uncertain_member`
+    takes them): the same boats. Keyed by ``scenario`` (its first column, as every export
+    that holds several scenarios names them first), the base's first: the report's map draws
+    a layer set per scenario, so a policy's interceptions show against the base's."""
+    from channelsim.engine import SimSpec
 
     specs = [m if isinstance(m, SimSpec) else SimSpec(m) for m in models]
     logs = [
-        simulate(dataclasses.replace(model, keep=("boats",)), member_seed(seed, 0)).boats
+        uncertain_member(
+            dataclasses.replace(model, keep=("boats",)), member_seed(seed, rep), overrides
+        ).boats
         for model in specs
     ]
     keyed = [pd.concat([pd.Series(name, index=log.index, name="scenario"), log], axis=1)

@@ -104,7 +104,8 @@ def series_figure(answer: Answer, observed: Observed) -> go.Figure:
 
 
 def map_figure(answer: Answer) -> go.Figure:
-    """The strait with the events of the first run of each scenario (buttons switch)."""
+    """The strait with the events of one run of each scenario, the same paired replicate
+    (``Comparison.map_rep``; buttons switch)."""
     from channelsim.reports.credits import publishable
     from channelsim.reports.strait_map import strait_map
     from channelsim.world import load_world

@@ -104,7 +104,8 @@ class Answer:
         return self.comparison.table
 
     def boat_logs(self) -> pd.DataFrame:
-        """The boat log of the first run of each scenario (the map's), made on first use by
+        """The boat log of the map's run of each scenario (the paired replicate nearest
+        every scenario's median deaths, ``Comparison.map_rep``), made on first use by
         ``channelsim.experiments.compare.first_boat_logs``, as ``compare --out`` makes it."""
         if self.comparison.boats is None:
             from channelsim.experiments import prepare
@@ -112,7 +113,11 @@ class Answer:
 
             names = [self.base, *self.comparison.names]
             models = [prepare(s) for s in Settings.from_json(self.settings).scenarios()]
-            boats = first_boat_logs(names, models, self.comparison.base_seed)
+            comparison = self.comparison
+            boats = first_boat_logs(
+                names, models, comparison.base_seed, comparison.map_rep,
+                comparison.map_overrides(),
+            )  # fmt: skip
             self.comparison = dataclasses.replace(self.comparison, boats=boats)
         assert self.comparison.boats is not None
         return self.comparison.boats

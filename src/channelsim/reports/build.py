@@ -387,7 +387,9 @@ def map_section(found: ReportInput) -> Section:
 
 def _typical_map(found: ReportInput) -> bool:
     """Whether the map draws the typical run of several (the text says which)."""
-    return bool(found.map_runs) and all(why == "typical" for _, why in found.map_runs.values())
+    return bool(found.map_runs) and all(
+        why in ("typical", "paired") for _, why in found.map_runs.values()
+    )
 
 
 def map_run_lines(found: ReportInput) -> list[str]:
@@ -423,11 +425,11 @@ def map_run_lines(found: ReportInput) -> list[str]:
                 f"{len(mine)} runs {format_value(stats['median'], field)}, 5–95% "
                 f"{format_value(stats['low'], field)}–{format_value(stats['high'], field)})"
             )
-        reason = (
-            "the typical one: its dead or missing closest to the median of the runs"
-            if why == "typical"
-            else "the first replicate, drawn for every scenario with the same seed (paired)"
-        )
+        reason = {
+            "typical": "the typical one: its dead or missing closest to the median of the runs",
+            "paired": "drawn for every scenario with the same seed (paired), the replicate "
+            "whose dead or missing lie nearest each scenario's median",
+        }.get(why, "the first replicate, drawn for every scenario with the same seed (paired)")
         lines.append(f"The map draws {which}, {reason}: {'; '.join(figures)}.")
     return lines
 

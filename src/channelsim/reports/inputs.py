@@ -50,7 +50,8 @@ class ReportInput:
     #: answer", as they cannot act in the period (``left_out_of_what_decides``).
     left_out: dict[str, list[str]] = field(default_factory=dict)
     #: Of several runs: scenario -> the ``member`` (of ``daily``) whose boats the map draws,
-    #: and why that one (``typical``: closest to the median deaths; ``first``: the first
+    #: and why that one (``typical``: closest to the median deaths; ``paired``: a
+    #: comparison's replicate nearest every scenario's median deaths; ``first``: the first
     #: replicate, every scenario's, paired).
     map_runs: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -266,9 +267,15 @@ def load_folder(folder: Path) -> ReportInput:
                 for e in payload.get("scenarios", [])
                 if isinstance(e, dict) and e.get("name") and isinstance(e.get("rests_on"), dict)
             }  # fmt: skip
-            if found.boats is not None and "scenario" in found.boats:  # the first replicate's
+            if found.boats is not None and "scenario" in found.boats:  # one paired replicate's
                 scenarios = dict.fromkeys(found.boats["scenario"].astype(str))
-                found.map_runs = {name: ("d0.r0", "first") for name in scenarios}
+                chosen = payload.get("map_run")
+                drawn = chosen.get("member") if isinstance(chosen, dict) else None
+                found.map_runs = {  # before map_run was kept: the first replicate
+                    name: (drawn, "paired") if isinstance(drawn, str) and drawn
+                    else ("d0.r0", "first")
+                    for name in scenarios
+                }
             base = {"name": payload.get("base"), "description": payload.get("base_description")}
             for entry in [base, *payload.get("scenarios", [])]:
                 if isinstance(entry, dict) and entry.get("name"):
