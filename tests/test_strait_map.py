@@ -144,3 +144,38 @@ def test_degree_labels(value: float, text: str) -> None:
     from channelsim.reports.strait_map import _degrees
 
     assert _degrees(value, "E", "W") == text
+
+
+def test_marker_areas_are_in_proportion_to_people() -> None:
+    """A zone's triangle was 9 + 22·√share px across: 12.9 to 31 px for 1 to 32 times the
+    people, so areas in proportion to nothing the legend said. Areas are now in proportion
+    to people (a floor keeps a small one seen), and the legend says so; a star of deaths at
+    embarkation sits inside its zone's triangle instead of covering it."""
+    from channelsim.reports.strait_map import MIN_PX, area_sizes
+
+    sizes = area_sizes(np.array([1.0, 1 / 4, 1 / 32, 0.0]), 32.0)
+    assert sizes[:2].tolist() == [32.0, 16.0]  # a quarter of the people, a quarter the area
+    assert sizes[2] == pytest.approx(32.0 / np.sqrt(32.0))
+    assert sizes[3] == MIN_PX
+    world = load_world()
+    zones = [z.name for z in world.launch_zones]
+    fig = strait_map(world, _boat_log(2_000, zones, seed=5).assign(scenario="s"))
+    [launch] = [t for t in fig.data if str(t.name).startswith("launch zones")]
+    [stars] = [t for t in fig.data if str(t.name).startswith("deaths at embarkation")]
+    assert launch.legendgrouptitle.text == "s (marker area in proportion to people)"
+    within = dict(zip(launch.text, launch.marker.size, strict=True))
+    assert all(
+        size <= 0.55 * within[name.split(":")[0]] + 1e-9
+        for name, size in zip(stars.text, stars.marker.size, strict=True)
+    )
+    assert fig.layout.legend.itemsizing == "constant"
+
+
+def test_a_name_at_the_maps_edge_points_to_its_zone() -> None:
+    """Dunkirk's name, right-aligned west of its point, sat beside Gravelines' cluster and
+    read as its: it stands centred under its point, clear of its largest marker."""
+    from channelsim.reports.strait_map import ZONE_PX, zone_labels
+
+    [dunkirk] = [a for a in zone_labels(load_world()) if a["text"].startswith("Dunkirk")]
+    assert (dunkirk["xanchor"], dunkirk["yanchor"]) == ("center", "top")
+    assert abs(dunkirk["xshift"]) < 20 and dunkirk["yshift"] < -ZONE_PX / 2

@@ -275,15 +275,18 @@ def zone_labels(world: World) -> list[dict[str, Any]]:
     for zone in world.launch_zones:
         xanchor, yanchor, xshift, yshift = _PLACES[_landward_label(world, zone)]
         text = zone.name
-        if zone.x_km > east and xanchor == "left":  # on two lines, clear of its neighbour's
-            xanchor, xshift, text = "right", -xshift, text.replace(" (", "<br>(")
-            yshift = yshift - 6 if yanchor == "top" else yshift  # below the falling coast
-        labels.append({
+        label = {
             "x": zone.x_km, "y": zone.y_km, "xref": "x", "yref": "y", "text": text,
             "showarrow": False, "xanchor": xanchor, "yanchor": yanchor, "xshift": xshift,
             "yshift": yshift, "font": {"size": 10, "color": "#1b1b1b"},
             "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1,
-        })  # fmt: skip
+        }  # fmt: skip
+        if zone.x_km > east and xanchor == "left":  # near the map's edge: on two lines,
+            # centred under its point, clear of its largest marker (right-aligned to its west,
+            # Dunkirk's name sat beside Gravelines' cluster and read as its)
+            label |= {"text": text.replace(" (", "<br>("), "xanchor": "center", "yanchor": "top",
+                      "xshift": -12, "yshift": -(ZONE_PX / 2 + 3)}
+        labels.append(label)
     return labels
 
 
@@ -360,14 +363,28 @@ def _event_hover(frame: pd.DataFrame) -> list[str]:
     ]  # fmt: skip
 
 
+#: Diameter (px) of the largest launch zone's marker; of an event's marker at
+#: :data:`EVENT_PEOPLE` people; the smallest marker drawn (a zone or an event of a few people).
+ZONE_PX, EVENT_PX, MIN_PX = 31.0, 16.0, 5.0
+EVENT_PEOPLE = 50.0
+
+
+def area_sizes(shares: np.ndarray, px: float) -> np.ndarray:
+    """Marker diameters (px) whose areas are in proportion to ``shares`` (``px`` at 1), at
+    least :data:`MIN_PX` so that a small one is seen: a zone's triangle had been 9 + 22·√share
+    px, 12.9 to 31 px for 1 to 32 times the people, so areas in proportion to nothing."""
+    return np.maximum(px * np.sqrt(np.clip(np.asarray(shares, dtype=float), 0.0, None)), MIN_PX)
+
+
 def scenario_traces(world: World, boats: pd.DataFrame, scenario: str) -> list[go.BaseTraceType]:
     """One scenario's layers: launch zones sized by people launched, events at sea at the
     boat's last position, deaths at embarkation at the zone; legend entries count people and
     boats over the whole log (a large log is thinned for drawing only)."""
-    group = {"legendgroup": scenario, "legendgrouptitle": {"text": scenario}, "meta": scenario}
+    title = f"{scenario} (marker area in proportion to people)"
+    group = {"legendgroup": scenario, "legendgrouptitle": {"text": title}, "meta": scenario}
     zones = zone_launches(world, boats)
     people = zones["launched_people"].to_numpy(dtype=float)
-    size = 9 + 22 * np.sqrt(people / people.max()) if people.max() > 0 else np.full(len(zones), 10)
+    size = area_sizes(people / people.max() if people.max() > 0 else people, ZONE_PX)
     points = [world.launch_zone(name) for name in zones["zone"]]
     traces: list[go.BaseTraceType] = [
         go.Scatter(
@@ -394,7 +411,7 @@ def scenario_traces(world: World, boats: pd.DataFrame, scenario: str) -> list[go
             go.Scatter(
                 x=shown["final_x_km"], y=shown["final_y_km"], mode="markers",
                 marker={"color": colour, "symbol": symbol, "opacity": 0.75,
-                        "size": (5 + 1.6 * np.sqrt(weight)).tolist()},
+                        "size": area_sizes(weight / EVENT_PEOPLE, EVENT_PX).tolist()},
                 name=f"{name}: {_count(counted.sum(), len(frame))}",
                 text=_event_hover(shown), hovertemplate="%{text}<extra>" + name + "</extra>",
                 **group,
@@ -405,10 +422,14 @@ def scenario_traces(world: World, boats: pd.DataFrame, scenario: str) -> list[go
         pts = [world.launch_zone(name) for name in crush["zone"]]
         dead = crush["crush_deaths"].to_numpy(dtype=float)
         n_boats = int((boats["crush_deaths"] > 0).sum())
+        # inside its zone's triangle, which stays seen around it (it had covered Gravelines')
+        under = size[zones.index.get_indexer(crush.index)]
+        star = np.minimum(area_sizes(dead / EVENT_PEOPLE, EVENT_PX), 0.55 * under)
         traces.append(
             go.Scatter(
                 x=[p.x_km for p in pts], y=[p.y_km for p in pts], mode="markers",
-                marker={"color": "#b00020", "symbol": "star", "size": (8 + 3 * np.sqrt(dead))},
+                marker={"color": "#b00020", "symbol": "star", "size": star.tolist(),
+                        "line": {"color": "white", "width": 1}},
                 name=f"deaths at embarkation: {_count(dead.sum(), n_boats)}",
                 text=[f"{p.name}: {int(n):,} dead" for p, n in zip(pts, dead, strict=True)],
                 hovertemplate="%{text}<extra></extra>", **group,
@@ -453,7 +474,8 @@ def strait_map(world: World, boats: pd.DataFrame | None) -> go.Figure:
     )  # fmt: skip
     fig.update_layout(
         height=980, margin={"t": 60 if len(scenarios) > 1 else 30, "l": 70, "r": 10},
-        plot_bgcolor=SEA, legend={"groupclick": "toggleitem", "font": {"size": 11}},
+        plot_bgcolor=SEA,
+        legend={"groupclick": "toggleitem", "font": {"size": 11}, "itemsizing": "constant"},
     )  # fmt: skip
     return fig
 
