@@ -219,3 +219,15 @@ def test_an_unnamed_replacement_is_dropped_by_its_type_and_rank(tmp_path: Path) 
     dropped_only.write_text(f'base = "{middle.name}"\nname = "d"\n'
                             'drop_policies = ["test_replace_probe#0"]\n')  # fmt: skip
     assert load_scenario(dropped_only).policies == ()
+
+
+def test_dropping_an_unknown_name_from_a_base_of_named_policies(tmp_path: Path) -> None:
+    """The line lists the base's names, and says how an unnamed one goes only if there is
+    one (the hint had indexed an empty list: IndexError)."""
+    (tmp_path / "base.toml").write_text(BASE)
+    child = tmp_path / "child.toml"
+    child.write_text('base = "base.toml"\nname = "child"\ndrop_policies = ["nothing"]\n')
+    with pytest.raises(InputError) as error:
+        load_scenario(child)
+    expected = f"no policy named 'nothing' in {tmp_path / 'base.toml'} (old)"
+    assert str(error.value).endswith(expected)

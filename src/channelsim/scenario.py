@@ -716,8 +716,8 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     for name in drop:
         if name not in names:
             known = ", ".join(names) or "none"
-            how = f"; one without a name goes by its type and rank: {unnamed[0]!r}"
-            how = how if unnamed else ""
+            how = f"; one without a name goes by its type and rank: {unnamed[0]!r}" \
+                if unnamed else ""  # fmt: skip
             raise InputError(
                 path, "drop_policies", f"no policy named {name!r} in {base_path} ({known}{how})"
             )
