@@ -95,8 +95,11 @@ def test_store_is_used_without_data(tmp_path: Path, claims_file: Path, run_cli: 
     result = run_cli("claims", claims_file, "--store", store, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "id,speaker,value,verdict,reason,edition,as_revised,as_published_then,source"
-    assert lines[1].startswith(f"arrivals,Someone,{30 * 28}")
+    assert lines[0] == (
+        "Id,Speaker,Value,Unit of the value,Verdict,Reason,Edition,As revised,"
+        "As published then,Source"
+    )
+    assert lines[1].startswith(f"arrivals,Someone,{30 * 28},people,")
     # Each row ends with the Home Office credit of its edition, as data summary's rows do.
     credit = (
         "Source: Home Office, Migrants detected crossing the English Channel in small boats – "

@@ -156,7 +156,7 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
         "daily.parquet",
         "pairs.csv",
         "pairs.parquet",
-        "results.json",
+        "columns.json",
         "tables.xlsx",
         "tradeoffs.csv",
         "tradeoffs.parquet",

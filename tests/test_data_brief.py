@@ -132,7 +132,7 @@ def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
     for command in (["brief"], ["summary"]):
         written = run_cli("data", *command, "--store", store, "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(written.stdout)))
-        assert rows and all(r["source"] == lines[-1] for r in rows), command
+        assert rows and all(r["Source"] == lines[-1] for r in rows), command
         js = json.loads(run_cli("data", *command, "--store", store, "--format", "json").stdout)
         for credited in [js] if isinstance(js, dict) else js:
             assert credited["source"].endswith("Open Government Licence v3.0."), command
@@ -230,14 +230,14 @@ def test_the_year_to_date_against_an_earlier_year_reads_as_this_year_s_change(
                       "csv")  # fmt: skip
     assert written.exit_code == 0, written.stderr
     rows = [r for r in csv.DictReader(io.StringIO(written.stdout))
-            if r["figure"].startswith("Same point of 2023")]  # fmt: skip
+            if r["Figure"].startswith("Same point of 2023")]  # fmt: skip
     assert len(rows) == 1
     people = d["people"]
     now, before = people["2024-01-01":"2024-07-10"].sum(), people["2023-01-02":"2023-07-10"].sum()
     change = _pct(now, before)
     way = "above" if change > 0 else "below"
-    assert rows[0]["change"] == f"2024 so far is {abs(change):.1f}% {way} the same point of 2023"
-    assert rows[0]["compared with"] == f"2024 to date ({now:,} people)"
+    assert rows[0]["Change"] == f"2024 so far is {abs(change):.1f}% {way} the same point of 2023"
+    assert rows[0]["Compared with"] == f"2024 to date ({now:,} people)"
 
 
 @pytest.mark.skipif(not MAY_2026.exists(), reason="needs the official data (../shared)")
@@ -250,11 +250,11 @@ def test_the_brief_s_csv_says_each_change_against_what(run_cli: Run, tmp_path: P
     result = run_cli("data", "brief", "--store", store, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert "label" not in rows[0]
-    by = {r["figure"]: r for r in rows}
+    assert "Label" not in rows[0]
+    by = {r["Figure"]: r for r in rows}
     month = by["This month (1 May–28 May 2026)"]
-    assert month["change"] == "7.1% below 1 May–28 May 2025", month
-    assert by["Days since the last crossing day"]["unit"] == "day"
-    assert by["Days since the last crossing day"]["value"] == "1"
-    ppb = by["People per boat, year to date"]["change"]
+    assert month["Change"] == "7.1% below 1 May–28 May 2025", month
+    assert by["Days since the last crossing day"]["Unit"] == "day"
+    assert by["Days since the last crossing day"]["Value"] == "1"
+    ppb = by["People per boat, year to date"]["Change"]
     assert ppb.endswith("above the same point last year"), ppb

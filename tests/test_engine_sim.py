@@ -303,7 +303,7 @@ def test_write_is_complete_and_replaces_only_its_own_output(
         "daily.csv",
         "daily.parquet",
         "meta.json",
-        "results.json",
+        "columns.json",
         "scenario.json",
         "summary.json",
         "tables.xlsx",

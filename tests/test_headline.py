@@ -55,8 +55,8 @@ def test_a_comparison_headline_reads_as_a_sentence_with_intervals() -> None:
     text = headline(subject, found, [driver])
     assert text.startswith("doctrine (French maritime doctrine) against status-quo, in 2025: ")
     # a count of a thousand or more is rounded (a model is not precise to the person)
-    assert "about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)" in text
-    assert "101 more people dead or missing (90%: 65–176 more)" in text
+    assert "about 1,600 fewer people arrived in the UK (90% interval: 1,300–2,200 fewer)" in text
+    assert "101 more people dead or missing (90% interval: 65–176 more)" in text
     assert "extra cost of policies: £17.5m more" in text
     assert "no change in officers injured" in text
     assert "Intervals: 90% of 20 paired runs; they cover the weather and chance only" in text
@@ -69,9 +69,9 @@ def test_an_interval_across_zero_says_both_ways() -> None:
     subject = Subject("x", dt.date(2025, 6, 1), dt.date(2025, 6, 30), 5, against="base")
     text = headline(subject, [Estimate(field, -40.0, -120.0, 30.0)])
     assert "in June 2025" in text
-    assert "40 fewer people arrived in the UK (90%: 120 fewer to 30 more)" in text
+    assert "40 fewer people arrived in the UK (90% interval: 120 fewer to 30 more)" in text
     one = headline(subject, [Estimate(field, -1.0, -11.0, 0.0)])
-    assert "1 fewer person arrived in the UK (90%: 0–11 fewer)" in one
+    assert "1 fewer person arrived in the UK (90% interval: 0–11 fewer)" in one
     assert "1 more person arrived in the UK" in headline(subject, [Estimate(field, 1.0)])
 
 
@@ -91,13 +91,19 @@ def test_a_run_headline_against_observed_figures_and_sourced_counts() -> None:
         },
     )
     text = headline(subject, found)
-    assert "about 42,000 people arrived in the UK (90%: 39,000–44,000) against 41,472 " in text
+    assert (
+        "about 42,000 people arrived in the UK (90% interval: 39,000–44,000) against 41,472 "
+        in text
+    )
     assert "observed, inside the interval" in text
-    assert "1 person dead or missing (90%: 0–3) against 17–36 in published counts, outside" in text
+    assert (
+        "1 person dead or missing (90% interval: 0–3) against 17–36 in published counts, outside"
+        in text
+    )
     assert "extra cost" not in text  # zero in every run: left out of a level's headline
     assert "Observed: Home Office, edition of X." in text
     # a figure no source counts says it is simulated only, beside figures that are compared
-    assert "3 officers injured (90%: 1–6) (simulated only: no published count" in text
+    assert "3 officers injured (90% interval: 1–6) (simulated only: no published count" in text
 
 
 def test_one_run_has_no_interval() -> None:
@@ -149,7 +155,7 @@ def test_stopped_on_the_beach_and_fewer_arrivals_are_named_apart() -> None:
 
 
 def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
-    """ "no change in dead or missing in the median (90%: 0–0 fewer)": a 5% quantile of
+    """ "no change in dead or missing in the median (90% interval: 0–0 fewer)": a 5% quantile of
     −0.05 (one pair of 20 with one fewer) rounds to 0 either way."""
     from channelsim.headline import Estimate, difference_text
 
@@ -159,7 +165,7 @@ def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
 
 
 def test_a_count_reads_the_same_in_a_headline_a_table_and_a_map_note() -> None:
-    """The headline said "90%: 5–110" where the map's note (and the tables) said 5–112: a
+    """The headline said "90% interval: 5–110" where the map's note (and the tables) said 5–112: a
     count below a thousand in a sentence is written as everywhere else, whole, halves away
     from zero; a larger one to two significant figures (36,705 people read as precise to the
     person)."""
@@ -173,7 +179,7 @@ def test_a_count_reads_the_same_in_a_headline_a_table_and_a_map_note() -> None:
     ]  # fmt: skip
     field = RESULTS.describe("arrived_people")
     text = headline(Subject("s", *YEAR, 20), [Estimate(field, 52.0, 5.0, 112.0)])
-    assert "52 people arrived in the UK (90%: 5–112)" in text
+    assert "52 people arrived in the UK (90% interval: 5–112)" in text
 
 
 def test_key_figure_panels_show_returns_removals_and_admissions_where_they_change() -> None:
@@ -207,15 +213,15 @@ def test_a_skewed_figure_gives_its_mean_beside_its_median_and_says_why() -> None
     ]  # fmt: skip
     found = estimates(rows, lead_figures(RESULTS.key()), RESULTS.describe)
     text = headline(Subject("status-quo-2025", *YEAR, 50), found)
-    assert "13 people dead or missing (90%: 6–102; mean 33)" in text
-    assert "(90%: 34,000–40,000)" in text  # a symmetric figure: its median alone
+    assert "13 people dead or missing (90% interval: 6–102; mean 33)" in text
+    assert "(90% interval: 34,000–40,000)" in text  # a symmetric figure: its median alone
     assert "Dead or missing: a few runs carry much of it, so the mean (33) is above the " in text
     assert text.count("mean") == 2
 
     pairs = [{**rows[1], "median": 9.0, "low": 0.0, "high": 140.0, "mean": 36.0}]
     found = estimates(pairs, lead_figures(RESULTS.key()), RESULTS.describe)
     text = headline(Subject("doctrine", *YEAR, 50, against="status-quo-2025"), found)
-    assert "9 more people dead or missing (90%: 0–140 more; mean 36 more)" in text
+    assert "9 more people dead or missing (90% interval: 0–140 more; mean 36 more)" in text
     assert "its mean is 36 more, its median, the typical pair, 9 more." in text
 
 
@@ -247,3 +253,17 @@ def test_a_comparison_report_keeps_the_mean_of_its_table_and_its_json() -> None:
     difference = {"dead_or_missing_people": stats}
     payload = {"base": "b", "scenarios": [{"name": "a", "difference": difference}]}
     assert comparison_from_json(payload)["mean"].tolist() == [17.0]
+
+
+def test_an_interval_never_mixes_rounded_and_exact_bounds() -> None:
+    """A headline read "(90%: 953–1,800 fewer)": a bound of a thousand or more was rounded,
+    one below it exact. Every figure of a median's phrase is rounded alike."""
+    people = RESULTS.describe("arrived_people")
+    from channelsim.headline import difference_text
+
+    fewer = difference_text(Estimate(people, -1_312.0, -1_812.0, -953.0))
+    assert fewer == "about 1,300 fewer people arrived in the UK (90% interval: 950–1,800 fewer)"
+    level = headline(Subject("s", *YEAR, 20), [Estimate(people, 899.0, 711.0, 1_220.0)])
+    assert "about 900 people arrived in the UK (90% interval: 710–1,200)" in level
+    small = headline(Subject("s", *YEAR, 20), [Estimate(people, 52.0, 5.0, 112.0)])
+    assert "52 people arrived in the UK (90% interval: 5–112)" in small  # as the tables

@@ -257,12 +257,13 @@ def test_a_report_the_user_edited_is_never_replaced_wherever_it_is(
 def test_report_never_writes_over_a_run_folder_s_own_data_files(
     run_cli: Cli, inputs: dict[str, Path], project: Path
 ) -> None:
-    """`report DIR -o DIR/results.json` wrote the HTML report over the run's results, exit 0:
-    the folder's marker records results.json unchanged, and that was taken for a report of
-    channelsim's. Only a report is ever replaced; the run's data files are refused."""
+    """`report DIR -o DIR/results.json` (now columns.json) wrote the HTML report over the
+    run's column dictionary, exit 0: the folder's marker records it unchanged, and that was
+    taken for a report of channelsim's. Only a report is ever replaced; the run's data files
+    are refused."""
     out = project / "run"
     assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
-    for name in ("results.json", "daily.csv"):
+    for name in ("columns.json", "daily.csv"):
         assert (out / name).is_file()
         before = snapshot(project)
         for force in ([], ["--force"]):

@@ -194,8 +194,32 @@ def test_the_map_of_several_runs_draws_a_typical_one_and_says_which(tmp_path: Pa
     chosen = ensemble.result.members[typical]
     assert ensemble.map_member == chosen
     text = " ".join(map_section(load_folder(out)).paragraphs)
-    assert f"The map draws run {typical + 1} of 7, the typical one" in text, text
-    assert f"{int(deaths[typical])} dead or missing (median of the 7 runs" in text, text
+    assert "The map draws one run (the typical one: its dead or missing closest" in text, text
+    assert "against the median and 90% interval of its 7 runs:" in text, text
+    assert f"run {typical + 1} of 7: {int(deaths[typical])} dead or missing (median " in text
+
+
+def test_the_map_says_why_it_draws_each_scenario_s_run_once(tmp_path: Path) -> None:
+    """A comparison's report repeated "The map draws run 1 of 20 of X, the first replicate,
+    drawn for every scenario with the same seed (paired): ..." word for word per scenario:
+    the reason is said once, then each scenario's run and figures."""
+    from channelsim.experiments.compare import compare_scenarios
+    from channelsim.reports.build import map_section
+    from channelsim.reports.inputs import load_folder
+
+    august = dict(start=dt.date(2025, 8, 1), end=dt.date(2025, 8, 10))
+    base = load_scenario(SCENARIO).with_changes(**august)
+    other = base.with_changes(name="other")
+    comparison = compare_scenarios(
+        base, [other], runs=3, seed=3, executor="serial", progress=False, boat_log=True
+    )
+    found = load_folder(comparison.write(tmp_path / "cmp"))
+    text = map_section(found).paragraphs
+    said = " ".join(text)
+    assert said.count("the first replicate, drawn for every scenario") == 1, said
+    assert "The map draws one run of each scenario (the first replicate" in said
+    assert any(p.startswith(f"{base.name}, run 1 of 3: ") for p in text), text
+    assert any(p.startswith("other, run 1 of 3: ") for p in text), text
 
 
 @pytest.mark.parametrize("seed", ["x", -3, 2**63, 1.5, True])

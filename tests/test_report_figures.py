@@ -202,3 +202,23 @@ def test_every_scenario_s_bar_is_named_and_points_at_one_place_share_a_label() -
     [key] = [a.text for a in trade.layout.annotations if "scenario-0" in a.text]
     for name, number in zip(ranked["scenario"], ranked["rank"], strict=True):
         assert f"{int(number)} {name} £" in key  # the key names every number
+
+
+def test_the_monthly_chart_s_legend_has_one_entry_per_scenario() -> None:
+    """A 12-scenario comparison's monthly chart had 36 legend entries (median, 50% and 90%
+    of each): one entry per scenario, its band and line in one group, and the legend's title
+    says which line is which."""
+    from channelsim.reports.figures import BANDS_LEGEND, monthly_simulated, series_figure
+
+    days = pd.date_range("2025-06-01", "2025-07-31", freq="D")
+    names = [f"scenario-{k}" for k in range(12)]
+    frames = [
+        pd.DataFrame({"scenario": name, "member": f"r{m}", "date": days,
+                      "arrived_people": m + k, "arrived_boats": 1})
+        for k, name in enumerate(names) for m in range(3)
+    ]  # fmt: skip
+    fig = series_figure(monthly_simulated(pd.concat(frames, ignore_index=True)), None)
+    shown = [t.name for t in fig.data if t.showlegend is not False]
+    assert shown == [f"{n}: simulated" for n in names]
+    assert fig.layout.legend.title.text == BANDS_LEGEND
+    assert {t.legendgroup for t in fig.data} == set(names)  # a click hides band and line

@@ -173,7 +173,8 @@ def test_comparison_report(browser: Any, tmp_path: Path, scenario: Any, run_cli:
     assert "more-patrols against status-quo" in seen["text"]
     [headline] = seen["headline"]
     assert headline.startswith("more-patrols (") and " against status-quo, " in headline
-    assert "fewer people arrived in the UK (90%: " in headline and "3 paired runs" in headline
+    assert "fewer people arrived in the UK (90% interval: " in headline
+    assert "3 paired runs" in headline
     assert "Fewer arrivals against deaths" in [c["title"].split(",")[0] for c in seen["charts"]]
     assert sum(len(c["zones"]) for c in seen["charts"]) == 2  # one layer set per scenario
     strait = next(c for c in seen["charts"] if c["zones"])

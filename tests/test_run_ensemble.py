@@ -246,8 +246,14 @@ def test_run_csv_ends_every_row_with_its_source(run_cli: Cli, tmp_path: Path, ru
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert rows and list(rows[0])[-1] == "source"
-    sources = {row["source"] for row in rows}
+    assert rows and list(rows[0])[-1] == "Source"
+    # headed as a comparison's columns are: what each statistic is, the unit beside it
+    stats = ["Value"] if runs == 1 else [
+        "Total over the period: median", "Total over the period: low (5%)",
+        "Total over the period: high (95%)", "Total over the period: mean",
+    ]  # fmt: skip
+    assert list(rows[0]) == ["Figure", "Label", "Unit", *stats, "Source"]
+    sources = {row["Source"] for row in rows}
     assert len(sources) == 1
     [source] = sources
     assert source.startswith("Simulated with channelsim ") and "MIT licence" in source

@@ -230,7 +230,7 @@ def test_cli_lists_shows_and_removes_runs(recorded, capsys, monkeypatch) -> None
     code, out, _ = _cli(
         ["runs", "show", result.run_id, *store, "--format", "csv"], capsys, monkeypatch
     )
-    assert out.splitlines()[0].startswith("member_key,scenario,draw,rep,seed,status")
+    assert out.splitlines()[0].startswith("Member,Scenario,Parameter draw,Replicate,Seed,Status")
     assert len(out.splitlines()) == 7
 
     # a table for reading: the record labelled, each member's key figures with their units

@@ -30,9 +30,14 @@ NUMBER = re.compile(r"-?£?\d[\d,]*(?:\.\d+)?")
         (41508.4, "median", "arrived_people", "41,508"),  # a count's median: a whole number
         (5.9, "median", "people_per_boat", "5.9"),
         (0.0, "low", "dead_or_missing_people", "0"),
-        (6.953, "people_per_boat", None, "6.95"),
-        (17_520_000.0, "cost_gbp", None, "£17,520,000"),
-        (1234.5, "median", "cost_gbp", "£1,234"),
+        (6.953, "people_per_boat", None, "7.0"),  # one decimal, as the official series
+        (17_520_000.0, "cost_gbp", None, "£17.5m"),  # money as everywhere: 3 significant
+        (1234.5, "median", "cost_gbp", "£1,230"),
+        (121_177_002.0, "median", "cost_gbp", "£121m"),
+        (1.2e9, "median", "cost_gbp", "£1.2bn"),
+        (134_828.0, "median", "cost_gbp", "£135,000"),
+        (12.5, "median", "cost_gbp", "£12.50"),
+        (-15_744_000.0, "median", "cost_gbp", "-£15.7m"),
         (-400.0, "median", "arrived_people", "-400"),
         (2025, "seed", None, "2025"),
         (2025, "year", None, "2025"),
@@ -52,6 +57,22 @@ def test_cells_read_as_numbers(value: Any, column: str, figure: str | None, text
     if column in ("people_per_boat", "cost_gbp", "arrived_people"):
         field, column = results.describe(column), ""
     assert format_cell(value, column, field) == text
+
+
+def test_money_reads_the_same_in_a_table_a_headline_and_a_ranking() -> None:
+    """Money read £4.42m in a headline and £4,416,000 in the table beside it: one rule,
+    three significant figures, wherever a reader reads it."""
+    from channelsim.engine import all_results
+    from channelsim.formatting import about, format_value
+    from channelsim.headline import Estimate, change_words, difference_text
+
+    cost = all_results().describe("cost_gbp")
+    for value in (4_416_000.0, 15_744_000.0, 4_253.0, 121_177_002.0):
+        table = format_value(value, cost)
+        assert about(value, cost) == table
+        assert change_words(value, cost) == f"{table} more"
+        assert f"{table} more" in difference_text(Estimate(cost, value, value, value))
+    assert format_value(4_416_000.0, cost) == "£4.42m"
 
 
 def test_a_share_reads_as_a_percentage() -> None:
@@ -271,3 +292,20 @@ def test_the_ranking_of_a_comparison_fits_80_columns_in_one_table() -> None:
         price = format_cell(row["cost_per_prevented_arrival_gbp"], "cost_per_prevented_arrival_gbp")
         assert any(row["scenario"] in line and price in line for line in text.splitlines())
     assert_fits_without_split_numbers(text, ["1,350", "305", "£4.42m", "£30.5m", "£5.04m"])
+
+
+def test_people_per_boat_reads_to_one_decimal_in_a_run_and_a_comparison() -> None:
+    """`run` showed 61.2 people per boat and `compare` a difference of -2.26 (and -0.003):
+    the figure is written to one decimal wherever it is shown, as the Home Office's series."""
+    from channelsim.engine import all_results
+    from channelsim.fields import DIFFERENCES
+    from channelsim.formatting import about, format_cell, readable
+
+    field = all_results().describe("people_per_boat")
+    assert format_cell(61.18, "", field) == "61.2"
+    assert format_cell(-2.26, "median", field) == "-2.3"
+    assert format_cell(-0.003, "low", field) == "0.0"
+    assert about(-2.26, field) == "-2.3"
+    rows = [{"figure": "people_per_boat", "median": -2.26, "low": -3.27, "high": 0.0405}]
+    _, columns = readable(rows, ["figure", "median", "low", "high"], [DIFFERENCES, all_results()])
+    assert [c[0] for c in columns[1:]] == ["-2.3", "-3.3", "0.0"]

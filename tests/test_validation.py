@@ -164,7 +164,8 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert table.exit_code == 0 and "months in 90" in table.stdout
     said = " ".join(table.stdout.split())
     assert said.startswith("Forecast from the posterior trained on 2024-05-01:2024-05-31, in June")
-    assert "people arrived in the UK (90%: " in said and f"against {june:,} observed" in said
+    assert "people arrived in the UK (90% interval: " in said
+    assert f"against {june:,} observed" in said
     assert "months inside the 90% interval" in said, said[:1500]
     # the observed figures credited with their edition and licence; scores with units and
     # what they measure

@@ -139,6 +139,8 @@ COLUMNS = FieldTable(
         Field("measure", "Figure", "", "The figure the row gives.", "text"),
         Field("field", "Field", "", "The field of the record the row gives.", "text"),
         Field("label", "Label", "", "The figure's label.", "text"),
+        Field("value_unit", "Unit of the value", "", "The unit of the value beside it: a "
+              "claim's people, boats, days, % (a change in per cent), date or rank.", "text"),
         Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
         Field(
@@ -169,7 +171,8 @@ COLUMNS = FieldTable(
         Field("range_high", "Parameter range, high", "", "High end of the range the "
               "parameter was sampled over, in its unit.", "float"),
         Field("method", "Method", "", "Sensitivity method (sobol or morris).", "text"),
-        Field("note", "Note", "", "What part of the period the figures cover.", "text"),
+        Field("note", "Note", "", "What part of the period the row's figures cover, or what "
+              "else a reader should know of them.", "text"),
         Field(
             "source",
             "Source",
@@ -334,6 +337,23 @@ DIFFERENCES = FieldTable(
               "Mean of the paired differences (scenario minus base), in the row's unit."),
         Field("unit", "Unit", "", "The unit of the row's figure and of its differences.",
               "text"),
+    ]
+)  # fmt: skip
+
+#: The statistics of an ensemble's totals (``run --runs N``: the terminal's table and its
+#: CSV): each is of the figure's total over the whole period, over the runs, in the unit of
+#: the row's figure (the ``Unit`` column beside it), headed as a comparison's are.
+TOTALS = FieldTable(
+    [
+        _stat("median", "total over the period: median",
+              "Median over the runs of the figure's total over the period, in the row's unit."),
+        _stat("low", "total over the period: low (5%)",
+              "5th percentile over the runs of the total: the 90% interval's low end."),
+        _stat("high", "total over the period: high (95%)",
+              "95th percentile over the runs of the total: the 90% interval's high end."),
+        _stat("mean", "total over the period: mean",
+              "Mean over the runs of the figure's total over the period, in the row's unit."),
+        Field("unit", "Unit", "", "The unit of the row's figure and of its totals.", "text"),
     ]
 )  # fmt: skip
 

@@ -1,8 +1,11 @@
 """Numbers written for reading, in the terminal, in reports and in headlines, by what the
 figure is (its :class:`~channelsim.fields.Field`, from the one place labels and units come
 from): counts as whole numbers with thousands separators (their medians and interval bounds
-too), money as ``£17,520,000``, shares as percentages, identifiers (seeds, years) as they are,
-other values to three significant figures at most, ``–`` for a missing value."""
+too), money to three significant figures (``£17.5m``, ``£4,250``: :func:`money_text`), shares
+as percentages, identifiers (seeds, years) as they are, other values to three significant
+figures at most, ``–`` for a missing value. The same rules hold in tables, headlines, map
+notes, reports and the explorer; CSV, workbooks, JSON and Parquet keep whole pounds (files for
+computation, :func:`quoted_values`)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,10 @@ from channelsim.fields import Field, Fields, describe, row_field
 
 #: Columns whose values name the figure of their row (shown as its label and unit).
 NAME_KEYS = ("figure", "measure", "metric", "field")
+#: The name of the interval every output gives around a median (its 5th to 95th percentile
+#: over the runs, or over the paired differences): headlines ("90% interval: 5–112"), map
+#: notes, table titles, report and explorer text all call it so, never "5–95%".
+INTERVAL_WORDS = "90% interval"
 #: Decimals of a ratio (simulated ÷ observed), the same for every row: 1.00 beside 0.87.
 RATIO_DECIMALS = 2
 
@@ -28,7 +35,8 @@ def whole_number(value: float) -> int:
 
 
 def format_number(value: float, *, money: bool = False, whole: bool = False) -> str:
-    """Whole numbers with separators, money in £, other values to 3 significant figures;
+    """Whole numbers with separators, money in £ (:func:`money_text`), other values to 3
+    significant figures;
     ``whole`` rounds to a whole number first (a count's median or interval bound,
     :func:`whole_number`)."""
     size = abs(value)
@@ -36,8 +44,7 @@ def format_number(value: float, *, money: bool = False, whole: bool = False) -> 
         return f"{whole_number(value):,}"
     sign = "-" if value < 0 else ""
     if money:
-        decimals = 0 if size >= 100 or size == round(size) else 2
-        return f"{sign}£{size:,.{decimals}f}"
+        return money_text(value)
     if size == round(size) and size < 1e15:
         return f"{sign}{size:,.0f}"
     decimals = 0 if size >= 100 else max(0, 2 - math.floor(math.log10(size))) if size else 0
@@ -63,7 +70,8 @@ def format_value(value: Any, field: Field | None = None) -> str:
         if field is not None and field.kind == "ratio":
             return f"{float(value):,.{RATIO_DECIMALS}f}"
         if field is not None and field.decimals is not None and field.kind == "float":
-            return f"{float(value):,.{field.decimals}f}"
+            text = f"{float(value):,.{field.decimals}f}"
+            return text.lstrip("-") if float(text.replace(",", "")) == 0 else text  # not -0.0
         money = field is not None and field.money
         whole = field is not None and field.count
         return format_number(float(value), money=money, whole=whole)
@@ -140,6 +148,9 @@ def quoted_values(values: Sequence[Any] | Any, field: Field | None = None) -> li
         floats = np.sign(floats) * np.floor(np.abs(floats) + 0.5)
     elif field is not None and field.kind == "ratio":
         return [round(v, RATIO_DECIMALS) if math.isfinite(v) else None for v in floats.tolist()]
+    elif field is not None and field.decimals is not None and field.kind == "float":
+        places = field.decimals  # people per boat to one decimal, as every table shows it
+        return [round(v, places) + 0.0 if math.isfinite(v) else None for v in floats.tolist()]
     return [_quoted(v) for v in floats.tolist()]
 
 
@@ -169,14 +180,19 @@ def quoted_rows(
 ) -> list[dict[str, Any]]:
     """Rows for a CSV a reader opens: beside a row's figure (its ``figure`` column) its
     ``label`` and ``unit``, each value as :func:`quoted_value` (a statistic as its row's
-    figure), and a ``source`` column with ``credit`` when given."""
+    figure; a share in per cent, as every table shows it: 41.8, under a heading that says
+    ``(%)``, :func:`csv_headings`), and a ``source`` column with ``credit`` when given."""
     out = []
     for row in rows:
         figure = row_field(row, *sources)
         quoted: dict[str, Any] = {}
         for key, value in row.items():
             field = describe(key, *sources)
-            quoted[key] = quoted_value(value, (figure or field) if field.kind == "stat" else field)
+            shown = (figure or field) if field.kind == "stat" else field
+            if shown.kind == "share" and isinstance(value, int | float) and value is not True:
+                value = 100 * float(value)
+                shown = PER_CENT
+            quoted[key] = quoted_value(value, shown)
             named = key in NAME_KEYS and figure is not None and figure.label != value
             if named and figure is not None and "label" not in row:  # not a copy of the name
                 quoted["label"], quoted["unit"] = figure.label, figure.unit
@@ -186,6 +202,32 @@ def quoted_rows(
     return out
 
 
+PER_CENT = Field("per_cent", "per cent", "%")
+
+
+def csv_headings(keys: Sequence[str], sources: Sequence[Fields | None] = ()) -> list[str]:
+    """The headings of a CSV of :func:`quoted_rows` under ``keys``: each column's label and
+    unit (``Migrants arrived (people)``, ``Share prevented (%)``), a statistic's label as its
+    source declares it (``total over the period: median``, ``difference from base: low
+    (5%)``), as the CSV files of an output folder head their columns; a heading that two
+    columns would share is followed by the code name (``Year [year]``)."""
+    fields = [describe(key, *sources) for key in keys]
+    names = []
+    for key, field in zip(keys, fields, strict=True):
+        if key == "source":
+            names.append("Source")
+        elif field.kind == "share" and field.unit in ("", "fraction"):
+            names.append(f"{field.label} (%)")
+        elif field.kind == "stat" or key in NAME_KEYS:
+            names.append(field.label[:1].upper() + field.label[1:])
+        else:
+            names.append(field.heading)
+    return [
+        f"{name} [{key}]" if names.count(name) > 1 else name
+        for key, name in zip(keys, names, strict=True)
+    ]
+
+
 #: A count this large or larger is rounded in a sentence (two significant figures, "about
 #: 37,000"): a model's 36,705 people is precise to its seed, not to the person. Below it, a
 #: count reads as every table, chart and map note quotes it (whole), so that a headline's
@@ -193,26 +235,49 @@ def quoted_rows(
 ROUNDED_COUNT = 1_000
 
 
-def about(value: float, field: Field) -> str:
+def money_text(value: float) -> str:
+    """An amount of money as a reader sees it everywhere (tables, headlines, map notes, reports,
+    the explorer): three significant figures, in £ millions from £1m (``£17.5m``, ``£121m``),
+    in £ billions from £1bn (``£1.21bn``), in pounds below (``£4,250``, ``£135,000``; pence
+    only below £100: ``£12.50``). A model's £15,744,000 is not precise to the pound; the CSV,
+    workbook, JSON and Parquet files keep whole pounds for computation."""
+    if not math.isfinite(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    size = _significant(abs(value), 3)
+    if size >= 1e9:
+        return f"{sign}£{_significant(size / 1e9, 3):g}bn"
+    if size >= 1e6:
+        return f"{sign}£{_significant(size / 1e6, 3):g}m"
+    if size >= 100 or size == round(size):
+        return f"{sign}£{round(size):,}"
+    return f"{sign}£{size:,.2f}"
+
+
+def about(value: float, field: Field, scale: float | None = None) -> str:
     """A figure for a sentence: a count below :data:`ROUNDED_COUNT` as every table quotes
     it (whole, halves away from zero: :func:`format_value`), a larger one and any other value
-    ≥ 100 to two significant figures, money in millions or thousands to three significant
-    figures (``£17.5m``) (``about`` is for the caller to say)."""
+    ≥ 100 to two significant figures, money as everywhere (:func:`money_text`) (``about`` is
+    for the caller to say). ``scale`` is the largest size of the phrase the figure belongs to
+    (a median and its interval): when it is rounded, every figure of the phrase is, so that an
+    interval never mixes a rounded and an exact bound (``950–1,800``, not ``953–1,800``)."""
     if not math.isfinite(value):
         return "–"
     if field.money:
-        size = abs(value)
-        sign = "-" if value < 0 else ""
-        if size >= 1e6:
-            return f"{sign}£{_significant(size / 1e6, 3):g}m"
-        if size >= 1e3:
-            return f"{sign}£{_significant(size / 1e3, 3):g}k"
-        return f"{sign}£{round(size):,}"
+        return money_text(value)
     if field.kind == "share":
         return f"{format_number(100 * value)}%"
-    if abs(value) >= (ROUNDED_COUNT if field.count else 100):
-        return format_number(_significant(value, 2), whole=True)
+    if rounded_in_sentence(max(abs(value), abs(scale or 0.0)), field):
+        return format_number(_significant(value, 2), whole=field.count or abs(value) >= 100)
+    if field.decimals is not None:
+        return format_value(value, field)  # people per boat to one decimal, as in tables
     return format_number(value, whole=field.count)
+
+
+def rounded_in_sentence(size: float, field: Field) -> bool:
+    """Whether a figure of this size is rounded to two significant figures in a sentence
+    (a count of :data:`ROUNDED_COUNT` or more, any other measure of 100 or more)."""
+    return abs(size) >= (ROUNDED_COUNT if field.count else 100)
 
 
 def _significant(value: float, digits: int) -> float:

@@ -14,15 +14,17 @@ Example (a comparison)::
 
     doctrine-territorial (French maritime doctrine in all French territorial waters, with
     officer immunity, from 1 Jan 2025) against status-quo-2025, in 2025: about 1,600 fewer
-    people arrived in the UK (90%: 1,300–2,200 fewer); 103 more people dead or missing
-    (90%: 65–181 more); extra cost of policies £17.5m. Intervals: 90% of 20 paired runs; they
-    cover the weather and chance only, with the model's parameters fixed, not the
-    uncertainty of those parameters.
+    people arrived in the UK (90% interval: 1,300–2,200 fewer); 103 more people dead or
+    missing (90% interval: 65–181 more); extra cost of policies: £17.5m more. Intervals: 90%
+    of 20 paired runs; they cover the weather and chance only, with the model's parameters
+    fixed, not the uncertainty of those parameters.
 
 Counts below a thousand are written as every table, chart and map note of channelsim writes
 them (whole, halves away from zero), so that one figure reads the same everywhere; larger
 counts are rounded to two significant figures ("about 37,000": a model is not precise to the
-person); money in £ millions to three.
+person), and so is every figure of the same phrase ("about 900 fewer (90% interval:
+710–1,200 fewer)", never "899 fewer (90%: 711–1,200 fewer)"); money to three significant
+figures, as everywhere (:func:`channelsim.formatting.money_text`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from channelsim.fields import Field
-from channelsim.formatting import ROUNDED_COUNT, about, format_value
+from channelsim.formatting import INTERVAL_WORDS, about, format_value, rounded_in_sentence
 
 Uncertainty = Literal["none", "weather", "posterior", "posterior_assumptions"]
 """What the runs vary: ``weather`` (seeds only: the weather and chance, parameters fixed),
@@ -145,6 +147,33 @@ def lead_figures(key: Sequence[str]) -> list[str]:
 REMOVAL_FIGURES = ("returned_from_uk_people", "removed_people", "legal_route_admissions_people")
 
 
+#: Figures that are parts of another figure of the same table: the whole and its parts.
+PARTS: dict[str, tuple[str, ...]] = {
+    "dead_or_missing_people": ("dead_french_zone_people",),
+    "returned_people": ("returned_from_uk_people", "removed_people"),
+}
+
+
+def medians_note(
+    figures: Iterable[str], describe: Callable[[str], Field], comparison: bool = True
+) -> str | None:
+    """Beside a table that shows a figure and a part of it (:data:`PARTS`): each row's median
+    and interval are taken over that figure's own runs (or paired differences), so they do
+    not add up, and a part can show more than its whole ("French zone 11" beside "dead or
+    missing 9" read as an error). None when no whole is shown with a part."""
+    shown = set(figures)
+    pairs = [(w, p) for w, parts in PARTS.items() if w in shown for p in parts if p in shown]
+    if not pairs:
+        return None
+    whole, part = (describe(n).label for n in pairs[0])
+    over = "paired differences" if comparison else "runs"
+    return (
+        f"Medians and intervals do not add up across rows: each is taken over that figure's "
+        f"own {over}, so a part ({part}) can show a larger median than the figure it is part "
+        f"of ({whole}), and parts need not sum to the whole."
+    )
+
+
 def panel_figures(key: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """The figures of a key-figures panel (a report's chart, the explorer's table and
     chart): the key figures (:func:`lead_figures`) and each of :data:`REMOVAL_FIGURES` that
@@ -178,6 +207,13 @@ def period_text(start: dt.date, end: dt.date) -> str:
     return f"{head}–{end.day} {end:%b %Y}"
 
 
+def period_title(what: str, start: dt.date, end: dt.date) -> str:
+    """A chart's title over a period, its dates as text writes them (never ISO):
+    ``Arrivals per month in 2025``, ``Arrivals per month, 1 Jun–20 Jun 2025``."""
+    period = period_text(start, end)
+    return f"{what} {period}" if period.startswith("in ") else f"{what}, {period}"
+
+
 def _name(field: Field, value: str = "") -> str:
     """The label as a noun phrase inside a sentence (``People arrived`` → ``people arrived``;
     after the number one, ``person arrived``)."""
@@ -203,16 +239,20 @@ def _unit(field: Field, value: str = "") -> str:
 SINGULAR = {"people": "person", "boats": "boat", "officers": "officer", "days": "day"}
 
 
-def _about(value: float, field: Field) -> str:
+def _about(value: float, field: Field, scale: float | None = None) -> str:
     """``about 1,600`` when the figure is rounded for the sentence (a measure, or a count of
-    a thousand or more), ``112`` when it is written as the tables write it (a smaller count,
-    whole: :func:`about`)."""
-    text = about(value, field)
-    if field.count:
-        rounded = abs(value) >= ROUNDED_COUNT
-    else:
-        rounded = abs(value) >= 100 or not float(value).is_integer()
+    a thousand or more, or a figure whose phrase has one: :func:`about`'s ``scale``), ``112``
+    when it is written as the tables write it (a smaller count, whole)."""
+    text = about(value, field, scale)
+    size = max(abs(value), abs(scale or 0.0))
+    rounded = rounded_in_sentence(size, field) or not (field.count or float(value).is_integer())
     return f"about {text}" if rounded and not field.money else text
+
+
+def _scale(estimate: Estimate) -> float:
+    """The largest size of an estimate's phrase (its median and interval): every figure of
+    the phrase is rounded alike (:func:`channelsim.formatting.about`)."""
+    return max(abs(v) for v in (estimate.median, estimate.low, estimate.high) if v is not None)
 
 
 def _interval(estimate: Estimate) -> tuple[float, float] | None:
@@ -224,18 +264,20 @@ def _interval(estimate: Estimate) -> tuple[float, float] | None:
 
 
 def _level(estimate: Estimate) -> str:
-    """``about 41,000 people arrived in the UK (90%: 39,000–43,000)``."""
+    """``about 41,000 people arrived in the UK (90% interval: 39,000–43,000)``."""
     field = estimate.field
-    value = about(estimate.median, field)
+    scale = _scale(estimate)
+    value = about(estimate.median, field, scale)
     text = (
         f"{_name(field)}: {value}"
         if field.money
-        else f"{_about(estimate.median, field)}{_unit(field, value)} {_name(field, value)}"
+        else f"{_about(estimate.median, field, scale)}{_unit(field, value)} {_name(field, value)}"
     )
     interval = _interval(estimate)
     if interval is not None:
         mean = _mean_words(estimate, about)
-        text += f" (90%: {about(interval[0], field)}–{about(interval[1], field)}{mean})"
+        low, high = (about(v, field, scale) for v in interval)
+        text += f" ({INTERVAL_WORDS}: {low}–{high}{mean})"
     if estimate.reference:
         text += f" against {estimate.reference}"
         if estimate.inside is not None:
@@ -263,18 +305,19 @@ def change_words(value: float, field: Field, size_of: Callable[[float, Field], s
 
 
 def difference_text(estimate: Estimate) -> str:
-    """``about 1,600 fewer people arrived in the UK (90%: 1,300–2,200 fewer)``."""
+    """``about 1,600 fewer people arrived in the UK (90% interval: 1,300–2,200 fewer)``."""
     field = estimate.field
     median = estimate.median
     if estimate.zero:
         return f"no change in {_name(field)}"
-    size = about(abs(median), field)
+    scale = _scale(estimate)
+    size = about(abs(median), field, scale)
     if median == 0:
         text = f"no change in {_name(field)} in the median"
     elif field.money:
         text = f"{_name(field)}: {size} {_more(median, field)}"
     else:
-        more = f"{_about(abs(median), field)} {_more(median, field)}"
+        more = f"{_about(abs(median), field, scale)} {_more(median, field)}"
         text = f"{more}{_unit(field, size)} {_name(field, size)}"
     interval = _interval(estimate)
     if interval is None:
@@ -284,12 +327,12 @@ def difference_text(estimate: Estimate) -> str:
         return f"{text}, nor in 90% of the paired runs" if median == 0 else text
     mean = _mean_words(estimate, change_words)
     if low >= 0 or high <= 0:  # on one side of zero
-        near, far = sorted((abs(low), abs(high)))
+        near, far = (about(v, field, scale) for v in sorted((abs(low), abs(high))))
         way = _more(low if low != 0 else high, field)
-        return f"{text} (90%: {about(near, field)}–{about(far, field)} {way}{mean})"
+        return f"{text} ({INTERVAL_WORDS}: {near}–{far} {way}{mean})"
     return (
-        f"{text} (90%: {about(abs(low), field)} {_more(low, field)} to "
-        f"{about(high, field)} {_more(high, field)}{mean})"
+        f"{text} ({INTERVAL_WORDS}: {about(abs(low), field, scale)} {_more(low, field)} to "
+        f"{about(high, field, scale)} {_more(high, field)}{mean})"
     )
 
 

@@ -454,7 +454,7 @@ def _written_unchanged(path: Path) -> bool:
     """Whether the file at ``path`` is a report holding the bytes channelsim wrote: by the
     checksum it carries, or (a report from before checksums were kept: its generator tag,
     no checksum) by the one the marker of its folder records for it. A folder's other
-    files (results.json, daily.csv...) are never a report to replace, recorded or not."""
+    files (columns.json, daily.csv...) are never a report to replace, recorded or not."""
     if path.is_symlink() or not path.is_file():
         return False
     stamp = _stamp_of(path)

@@ -99,6 +99,13 @@ class ClaimBase(Strict):
     def said_unit(self) -> Unit:
         return UNIT_WORDS[self.unit]
 
+    @property
+    def value_unit(self) -> str:
+        """The unit of the value the data give (the ``value`` column beside the verdict): the
+        series' unit (a total, the largest of a window); a form whose value is something else
+        says so (a change in per cent, a date, a rank, a streak in days)."""
+        return self.series.unit
+
     def own_as_of(self) -> date | None:
         """The claim's own check date, before the file's default and ``said_on``."""
         return self.as_of

@@ -188,6 +188,7 @@ class ClaimResult:
             "id": self.claim.id,
             "speaker": self.claim.speaker,
             "value": self.value,
+            "value_unit": None if self.value is None else self.claim.value_unit,
             "verdict": self.verdict.value,
             "reason": self.reason,
             "edition": self.edition.label() if self.uses_data else NO_EDITION,

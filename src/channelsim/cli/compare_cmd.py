@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: OutputFormat) -> None:
     """The comparison's tables (one per scenario), its ranking and what decides it."""
-    from channelsim.experiments import INTERVAL
     from channelsim.fields import DIFFERENCES
+    from channelsim.formatting import INTERVAL_WORDS
 
     columns = ("scenario", "figure", "median", "low", "high")
     rows = [{k: r[k] for k in columns} for r in comparison.table.to_dict(orient="records")]
@@ -55,7 +55,7 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
              if r["scenario"] == name],
             fmt,
             title=f"{name} minus {comparison.base}: {runs} paired runs, median and "
-            f"{INTERVAL}",
+            f"{INTERVAL_WORDS}",
             sources=[DIFFERENCES, comparison.results],
             headline=headline,
         )  # fmt: skip
@@ -64,6 +64,11 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
             if record["scenario"] == name and record.get("why_no_value"):
                 label = comparison.describe(record["figure"]).heading
                 console.print(f"{label}: no value: {record['why_no_value']}.", soft_wrap=True)
+    from channelsim.headline import medians_note
+
+    note = medians_note(comparison.table["figure"], comparison.describe)
+    if fmt is OutputFormat.table and note is not None:
+        console.print(note, soft_wrap=True, highlight=False)
     if fmt is OutputFormat.table and len(comparison.names) > 1:
         from channelsim.experiments.compare import tradeoff_words
 
@@ -132,7 +137,7 @@ def register(app: typer.Typer) -> None:
             "what decides each difference.",
         ),
     ) -> None:
-        """Paired differences of scenarios against BASE (median, 5–95%) with common random
+        """Paired differences of scenarios against BASE (median, 90% interval) with common random
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
         arrival. Without --posterior the intervals cover weather and chance only. --from and
         --to shorten every scenario's period alike, as they shorten run's."""

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from channelsim.cli.tables import terminal_tables
 from channelsim.fields import Fields
-from channelsim.formatting import quoted_rows
+from channelsim.formatting import csv_headings, quoted_rows
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -133,7 +133,8 @@ def emit_rows(
     ``json_payload`` replaces the rows in JSON output when the JSON has a richer shape.
     In a table, headings and figures read as their labels with units (``sources``: the run's
     results registry, the official series' fields; :func:`channelsim.fields.describe`), and
-    the ``headline`` (what the figures say, in words) comes first. In CSV, a row's figure has
+    the ``headline`` (what the figures say, in words) comes first. In CSV, columns are headed
+    by their labels and units (:func:`channelsim.formatting.csv_headings`), a row's figure has
     its label and unit beside it, counts are quoted as whole numbers and ``credit`` fills a
     ``source`` column (:func:`channelsim.formatting.quoted_rows`). A table too wide for the
     terminal continues below, repeating its leading ``row_keys`` columns (those naming a row;
@@ -150,7 +151,7 @@ def emit_rows(
     if fmt is OutputFormat.csv:
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
+        writer.writer.writerow(csv_headings(columns, sources))
         for row in rows:
             writer.writerow({k: _jsonable(row.get(k)) for k in columns})
         write_stdout(text.getvalue())

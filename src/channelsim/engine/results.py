@@ -113,6 +113,14 @@ class Groups:
         return cls(np.zeros(days, dtype=np.int64), 1)
 
 
+#: The file beside every output that describes its columns and figures (name, label, unit,
+#: meaning, how it aggregates): the dictionary of the results, not the results themselves
+#: (those are summary.json, daily.parquet...). Folders written before it was named so hold
+#: :data:`OLD_COLUMNS_FILE`.
+COLUMNS_FILE = "columns.json"
+OLD_COLUMNS_FILE = "results.json"
+
+
 @dataclasses.dataclass(frozen=True)
 class Derived:
     """A figure computed from other results over a period.
@@ -129,6 +137,9 @@ class Derived:
     formula: tuple[str, ...]
     role: Role = "detail"
     kind: Kind = "int"
+    #: Decimals a reader sees in every table, headline and chart of the figure (people per
+    #: boat to one: 61.2 in a run, -2.3 in a comparison), None for the default rule.
+    decimals: int | None = None
 
     @property
     def total_name(self) -> str:
@@ -140,7 +151,9 @@ class Derived:
 
     def field(self, name: str | None = None) -> Field:
         """This figure as a :class:`~channelsim.fields.Field`."""
-        return Field(name or self.name, self.label, self.unit, self.description, self.kind)
+        return Field(
+            name or self.name, self.label, self.unit, self.description, self.kind, self.decimals
+        )
 
     def formula_text(self) -> str:
         op, *args = self.formula
@@ -277,8 +290,8 @@ class ResultSet:
         return out
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Plain JSON records (written beside outputs as ``results.json``): each declaration's
-        fields and its ``type`` (``result`` or ``derived``)."""
+        """Plain JSON records (written beside outputs as :data:`COLUMNS_FILE`): each
+        declaration's fields and its ``type`` (``result`` or ``derived``)."""
         return [{"type": type(item).__name__.lower(), **dataclasses.asdict(item)} for item in self]
 
     @classmethod
@@ -623,7 +636,7 @@ class SimResult:
             )
             pq.write_table(table(self._cost_columns(), {}), tmp / "costs.parquet")
             _write_json(tmp / "summary.json", self.to_json_dict())
-            _write_json(tmp / "results.json", self.results.to_records())
+            _write_json(tmp / COLUMNS_FILE, self.results.to_records())
             _write_json(tmp / "scenario.json", self.scenario)
             _write_json(
                 tmp / "meta.json",

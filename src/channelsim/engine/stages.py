@@ -574,6 +574,7 @@ class Arrival(Stage):
             ("ratio", "arrived_people", "arrived_boats"),
             role="figure",
             kind="float",
+            decimals=1,  # as the Home Office's series (channelsim.fields.OBSERVED)
         ),
     )
 

@@ -300,8 +300,10 @@ class Comparison:
             text = json.dumps(plain_json(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
             if self.results is not None:
+                from channelsim.engine.results import COLUMNS_FILE
+
                 records = json.dumps(self.results.to_records(), indent=2, ensure_ascii=False)
-                (tmp / "results.json").write_text(records + "\n", encoding="utf-8")
+                (tmp / COLUMNS_FILE).write_text(records + "\n", encoding="utf-8")
 
         return write_output_folder(
             out_dir, write, kind="compare", describe=None if self.results is None else
@@ -611,11 +613,21 @@ def tradeoff_words(ranked: pd.DataFrame, describe: Any) -> list[dict[str, Any]]:
     return rows
 
 
+#: Beside a scenario whose fewer arrivals' interval reaches below zero (tradeoffs.csv).
+FEWER_ARRIVALS_NOTE = (
+    "fewer arrivals, low (5%) below zero: in at least one pair of runs in twenty the "
+    "scenario had more arrivals than the base"
+)
+
+
 def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario of a comparison's summary (``scenario``, ``figure`` or
-    ``metric``, ``median``, ``low``, ``high``): fewer arrivals, the change in deaths and
-    the extra cost, each as median with ``_low``/``_high`` (5–95%), and the extra cost per
-    fewer arrival; ranked by fewer arrivals (median), most first (``rank`` 1)."""
+    ``metric``, ``median``, ``low``, ``high``, optionally ``why_no_value``): fewer arrivals,
+    the change in deaths and the extra cost, each as median with ``_low``/``_high`` (the 90%
+    interval), the extra cost per fewer arrival with ``why_no_value`` when it has none, and
+    a ``note`` when fewer arrivals' interval reaches below zero
+    (:data:`FEWER_ARRIVALS_NOTE`); ranked by fewer arrivals (median), most first (``rank``
+    1)."""
     figure = "figure" if "figure" in table else "metric"
     rows = []
     for scenario, part in table.groupby("scenario", sort=False):
@@ -630,8 +642,11 @@ def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
             low, high = sorted(stats[1:])
             stem = column.rsplit("_", 1)[0]
             row.update({column: stats[0], f"{stem}_low": low, f"{stem}_high": high})
-        per = by["median"].get(COST_PER_PREVENTED, math.nan)
-        row[COST_PER_PREVENTED] = float(per)
+        per = float(by["median"].get(COST_PER_PREVENTED, math.nan))
+        row[COST_PER_PREVENTED] = per
+        why = by["why_no_value"].get(COST_PER_PREVENTED) if "why_no_value" in by else None
+        row["why_no_value"] = why if math.isnan(per) and isinstance(why, str) and why else None
+        row["note"] = FEWER_ARRIVALS_NOTE if row["fewer_arrivals_low"] < 0 else None
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:

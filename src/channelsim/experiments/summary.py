@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 LOW_Q, HIGH_Q = 0.05, 0.95
-INTERVAL = "5–95%"
+#: The interval's name in outputs for code (JSON's ``interval``); text for reading says
+#: :data:`channelsim.formatting.INTERVAL_WORDS`.
+INTERVAL = "90% interval (5th to 95th percentile)"
 
 
 def interval_stats(values: np.ndarray) -> dict[str, float]:

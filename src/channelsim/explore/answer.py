@@ -8,11 +8,12 @@ can be published as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from channelsim.experiments.summary import INTERVAL
+from channelsim.formatting import INTERVAL_WORDS
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -66,7 +67,8 @@ def tradeoff_figure(answer: Answer) -> go.Figure:
     from channelsim.reports.credits import publishable
     from channelsim.reports.figures import tradeoff_figure as build
 
-    title = f"Trade-off against {answer.base}: {INTERVAL} of {answer.comparison.runs} paired runs"
+    runs = answer.comparison.runs
+    title = f"Trade-off against {answer.base}: {INTERVAL_WORDS} of {runs} paired runs"
     return publishable(build(answer.comparison.tradeoffs()), title, credits(answer))
 
 
@@ -81,12 +83,13 @@ def key_figures_figure(answer: Answer) -> go.Figure:
     assert table is not None
     metrics = [m for m in _panel(answer) if m in set(table["metric"])]
     fig = comparison_figure(table, metrics, answer.results.describe)
-    title = f"Change against {answer.base} (median and {INTERVAL})"
+    title = f"Change against {answer.base} (median and {INTERVAL_WORDS})"
     return publishable(fig, title, credits(answer))
 
 
 def series_figure(answer: Answer, observed: Observed) -> go.Figure:
     """Monthly arrivals of both scenarios with intervals against the observed series."""
+    from channelsim.headline import period_title
     from channelsim.reports.credits import publishable
     from channelsim.reports.figures import monthly_observed
     from channelsim.reports.figures import series_figure as build
@@ -99,8 +102,9 @@ def series_figure(answer: Answer, observed: Observed) -> go.Figure:
     lines = credits(answer)
     if monthly is not None and observed.credit:
         lines.append(observed.credit)
-    return publishable(build(answer.monthly, monthly), f"Arrivals per month, {first} to {last}",
-                       lines)  # fmt: skip
+    days = [dt.date.fromisoformat(d) for d in (first, last) if d]
+    title = period_title("Arrivals per month", *days) if len(days) == 2 else "Arrivals per month"
+    return publishable(build(answer.monthly, monthly), title, lines)
 
 
 def map_figure(answer: Answer) -> go.Figure:

@@ -16,6 +16,7 @@ from channelsim import __version__
 from channelsim.engine import all_results
 from channelsim.errors import ChannelsimError
 from channelsim.experiments.summary import interval_stats
+from channelsim.headline import period_title
 from channelsim.outputs import OutputTarget, write_output_file
 from channelsim.reports.credits import home_office_line, publishable, simulated_line
 from channelsim.reports.figures import (
@@ -113,9 +114,8 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
     credits = [simulated_line(*_scenario_seed(found))]
     if monthly is not None and observed.credit:
         credits.append(observed.credit)
-    figure = publishable(
-        series_figure(simulated, monthly), f"Arrivals per month, {period}", credits
-    )
+    title = period_title("Arrivals per month", dates.min().date(), dates.max().date())
+    figure = publishable(series_figure(simulated, monthly), title, credits)
     section = Section("Simulated against observed arrivals", [text], figures=[figure])
     return section, None if monthly is not None else f"Observed series not drawn: {reason}."
 
@@ -129,7 +129,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         return None, None
     from channelsim.experiments.compare import tradeoff_table
     from channelsim.fields import DIFFERENCES
-    from channelsim.headline import panel_figures
+    from channelsim.headline import medians_note, panel_figures
 
     results = found.results or all_results()
     table = found.comparison
@@ -140,13 +140,13 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
     )
     against = base or "the base scenario"
-    credit = [simulated_line(None, found.details.get("base_seed"))]
+    credit = [simulated_line(*_scenario_seed(found))]
     ranked = tradeoff_table(table)
     paragraphs = [
         f"Paired differences (scenario minus {against}) with common random numbers: median "
-        "and 90% interval (5–95%) over the pairs of runs. The first chart sets the arrivals "
-        "each scenario prevents against the change in deaths, its extra cost as colour; the "
-        "table below it ranks the scenarios by fewer arrivals.",
+        "and 90% interval (5th to 95th percentile) over the pairs of runs. The first chart sets "
+        "the arrivals each scenario prevents against the change in deaths, its extra cost as "
+        "colour; the table below it ranks the scenarios by fewer arrivals.",
     ]
     if any(results.describe(m).money for m in present):
         paragraphs.append(
@@ -170,6 +170,9 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     paragraphs.append(
         "Scenarios ranked by fewer arrivals: medians with their 90% intervals in brackets."
     )
+    note = medians_note(table["metric"], results.describe)
+    if note is not None:  # under "Every figure compared", which shows a whole and its parts
+        paragraphs.append(note)
     return (
         Section(
             "Policy comparison",
@@ -392,27 +395,38 @@ def _typical_map(found: ReportInput) -> bool:
     )
 
 
+#: Why the map draws the run it draws, said once above each scenario's run (by the reason
+#: ``found.map_runs`` gives; "" for the first replicate).
+MAP_REASONS = {
+    "typical": "the typical one: its dead or missing closest to the median of the runs",
+    "paired": "drawn with the same seed for every scenario, paired: the replicate whose dead "
+    "or missing lie nearest each scenario's median",
+    "": "the first replicate, drawn with the same seed for every scenario, paired",
+}
+
+
 def map_run_lines(found: ReportInput) -> list[str]:
     """Which run of several the map draws, and how it compares with the others (a map of the
-    one year in twenty with 97 deaths, when the median was 12, said neither): per scenario,
-    the run's dead or missing and people arrived against the median and 5–95% of its runs."""
+    one year in twenty with 97 deaths, when the median was 12, said neither): why that run,
+    said once, then per scenario the run's dead or missing and people arrived against the
+    median and 90% interval of its runs (the reason was repeated, word for word, for each
+    scenario of a comparison)."""
     from channelsim.experiments.summary import TYPICAL_FIGURE
-    from channelsim.formatting import format_value
+    from channelsim.formatting import INTERVAL_WORDS, format_value
 
     if not found.map_runs or found.daily is None:
         return []
     results = found.results or all_results()
     totals = member_totals(found.daily, results)
-    lines = []
+    several = len(found.map_runs) > 1
+    lines, runs, whys = [], set(), set()
     for scenario, (member, why) in found.map_runs.items():
         mine = totals[totals["scenario"] == scenario]
         if len(mine) < 2 or member not in set(mine["member"]):
             continue
         row = mine[mine["member"] == member].iloc[0]
         rep = member.rsplit(".r", 1)[-1]
-        which = (
-            f"run {int(rep) + 1} of {len(mine)}" if rep.isdigit() else f"run {member}"
-        ) + (f" of {scenario}" if len(found.map_runs) > 1 else "")
+        which = f"run {int(rep) + 1}" if rep.isdigit() else f"run {member}"
         figures = []
         for name in (TYPICAL_FIGURE, "arrived_people"):
             if name not in mine:
@@ -421,17 +435,24 @@ def map_run_lines(found: ReportInput) -> list[str]:
             stats = interval_stats(mine[name].to_numpy(dtype=float))
             figures.append(
                 f"{format_value(row[name], field)} {field.label[:1].lower()}{field.label[1:]} "
-                f"(median of the "
-                f"{len(mine)} runs {format_value(stats['median'], field)}, 5–95% "
+                f"(median {format_value(stats['median'], field)}, {INTERVAL_WORDS} "
                 f"{format_value(stats['low'], field)}–{format_value(stats['high'], field)})"
             )
-        reason = {
-            "typical": "the typical one: its dead or missing closest to the median of the runs",
-            "paired": "drawn for every scenario with the same seed (paired), the replicate "
-            "whose dead or missing lie nearest each scenario's median",
-        }.get(why, "the first replicate, drawn for every scenario with the same seed (paired)")
-        lines.append(f"The map draws {which}, {reason}: {'; '.join(figures)}.")
-    return lines
+        runs.add(len(mine))
+        whys.add(why)
+        lines.append(
+            f"{scenario + ', ' if several else ''}{which} of {len(mine)}: {'; '.join(figures)}."
+        )
+    if not lines:
+        return []
+    reason = MAP_REASONS.get(whys.pop() if len(whys) == 1 else "", MAP_REASONS[""])
+    of = "of each scenario " if several else ""
+    runs_text = f"{runs.pop()} runs" if len(runs) == 1 else "runs"
+    lead = (
+        f"The map draws one run {of}({reason}), against the median and {INTERVAL_WORDS} of "
+        f"its {runs_text}:"
+    )
+    return [lead, *lines]
 
 
 #: Under the table of launches by zone: why boats stopped are far fewer than prevention events
@@ -460,10 +481,16 @@ def zone_table_note() -> str:
 
 
 def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:
-    """The one scenario of the input (None for several) and its seed."""
+    """The scenarios of the input as a credit names them (``status-quo-2025``; a comparison's
+    ``doctrine-territorial, beach-funding-plus against status-quo-2025``; None when the
+    input names none) and its seed. The credit said "the scenarios named" of a comparison."""
     names = list(found.scenarios)
     seed = found.details.get("seed", found.details.get("base_seed"))
-    return (names[0] if len(names) == 1 else None), (None if seed is None else int(seed))
+    if found.comparison is not None and len(names) > 1:
+        text: str | None = f"{', '.join(names[1:])} against {names[0]}"
+    else:
+        text = ", ".join(names) or None
+    return text, (None if seed is None else int(seed))
 
 
 def report_title(found: ReportInput) -> str:

@@ -71,22 +71,29 @@ def monthly_observed(observed_daily: pd.DataFrame, first: object, last: object) 
     ).reset_index()
 
 
-def _bands(
-    group: pd.DataFrame, column: str, scenario: str, colour: str, legend: bool
-) -> list[go.Scatter]:
+#: The legend's title over an ensemble's monthly series: each scenario has one entry (its
+#: median line, 50% fill and 90% dotted lines in one group: a 12-scenario comparison had 36
+#: entries), and the title says which is which.
+BANDS_LEGEND = "line: median of the runs<br>fill: 50% of runs<br>dotted: 90% of runs"
+
+
+def _bands(group: pd.DataFrame, column: str, scenario: str, colour: str) -> list[go.Scatter]:
     """The 90% range as two dotted lines and the 50% range as a light fill: two scenarios'
-    ranges stay readable where they overlap (no fills stacked into a third colour)."""
+    ranges stay readable where they overlap (no fills stacked into a third colour). In the
+    scenario's legend group, without entries of their own (:data:`BANDS_LEGEND`)."""
     x = group["month"]
     line = {"color": colour, "width": 1, "dash": "dot"}
-    common = {"legendgroup": scenario, "hoverinfo": "skip", "mode": "lines"}
+    common = {"legendgroup": scenario, "hoverinfo": "skip", "mode": "lines",
+              "showlegend": False}  # fmt: skip
     return [
-        go.Scatter(x=x, y=group[f"{column}_q95"], line=line, showlegend=False, **common),
-        go.Scatter(x=x, y=group[f"{column}_q05"], line=line, showlegend=legend,
-                   name=f"{scenario}: 90% of runs", **common),
-        go.Scatter(x=x, y=group[f"{column}_q75"], line={"width": 0}, showlegend=False, **common),
-        go.Scatter(x=x, y=group[f"{column}_q25"], line={"width": 0}, fill="tonexty",
-                   fillcolor=_rgba(colour, 0.22), showlegend=legend,
+        go.Scatter(x=x, y=group[f"{column}_q95"], line=line, name=f"{scenario}: 90% of runs",
+                   **common),
+        go.Scatter(x=x, y=group[f"{column}_q05"], line=line, name=f"{scenario}: 90% of runs",
+                   **common),
+        go.Scatter(x=x, y=group[f"{column}_q75"], line={"width": 0},
                    name=f"{scenario}: 50% of runs", **common),
+        go.Scatter(x=x, y=group[f"{column}_q25"], line={"width": 0}, fill="tonexty",
+                   fillcolor=_rgba(colour, 0.22), name=f"{scenario}: 50% of runs", **common),
     ]  # fmt: skip
 
 
@@ -100,12 +107,14 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
         vertical_spacing=0.08,
         subplot_titles=("People arrived per month", "Boats arrived per month"),
     )
+    bands = False
     for i, (scenario, group) in enumerate(simulated.groupby("scenario", sort=False)):
         colour = COLOURS[i % len(COLOURS)]
         ensemble = int(group["n"].max()) > 1
+        bands = bands or ensemble
         for row, (column, unit) in enumerate(SERIES, start=1):
             if ensemble:
-                for trace in _bands(group, column, str(scenario), colour, row == 1):
+                for trace in _bands(group, column, str(scenario), colour):
                     fig.add_trace(trace, row=row, col=1)
             fig.add_trace(
                 go.Scatter(
@@ -113,7 +122,7 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
                     y=group[f"{column}_median"],
                     mode="lines+markers",
                     line={"color": colour},
-                    name=f"{scenario}: simulated" + (" (median)" if ensemble else ""),
+                    name=f"{scenario}: simulated",
                     legendgroup=str(scenario),
                     showlegend=row == 1,
                     hovertemplate=f"%{{x|%b %Y}}: %{{y:,.0f}} {unit}<extra>{scenario}</extra>",
@@ -142,7 +151,10 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
     fig.update_xaxes(title_text="month", row=2, col=1)
     fig.update_yaxes(title_text="people arrived per month", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="boats arrived per month", rangemode="tozero", row=2, col=1)
-    fig.update_layout(height=620, margin={"t": 40}, legend={"x": 1.02, "y": 1})
+    legend: dict[str, Any] = {"x": 1.02, "y": 1}
+    if bands:
+        legend["title"] = {"text": BANDS_LEGEND, "font": {"size": 11}}
+    fig.update_layout(height=620, margin={"t": 40}, legend=legend)
     return fig
 
 

@@ -33,7 +33,7 @@ class ReportInput:
     #: The scenarios simulated, in order: name -> description ("" when unknown).
     scenarios: dict[str, str] = field(default_factory=dict)
     #: The results registry of what was simulated (labels, units, aggregation): the
-    #: folder's ``results.json``, else every result the engine and its policies declare.
+    #: folder's ``columns.json``, else every result the engine and its policies declare.
     results: ResultSet | None = None
     #: "What decides this answer" of a comparison with a posterior: scenario -> figure ->
     #: shares and headline, as ``comparison.json`` holds them (empty without a posterior).
@@ -177,8 +177,13 @@ def _description(folder: Path) -> str:
 
 
 def _results(folder: Path) -> ResultSet:
-    """The results registry the folder records (``results.json``), else every declared one."""
-    path = folder / "results.json"
+    """The results registry the folder records (its columns.json, or the results.json of a
+    folder written before), else every declared one."""
+    from channelsim.engine.results import COLUMNS_FILE, OLD_COLUMNS_FILE
+
+    path = folder / COLUMNS_FILE
+    if not path.is_file():
+        path = folder / OLD_COLUMNS_FILE
     records = _read_json(path) if path.is_file() else None
     if isinstance(records, list):
         try:

@@ -62,6 +62,10 @@ class ChangeClaim(PeriodClaim, Compared):
     change: Literal["percent", "absolute"] = "percent"
     direction: Literal["up", "down"]
 
+    @property
+    def value_unit(self) -> str:
+        return "%" if self.change == "percent" else self.series.unit
+
     def judge(self, edition: DataEdition, as_of: date | None) -> Finding:
         metric, average = self.series, self.period.per_week_average
         try:

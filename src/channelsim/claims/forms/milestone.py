@@ -37,6 +37,10 @@ class MilestoneClaim(ClaimBase):
     reached_by: date | None = None
     earliest: bool | None = None
 
+    @property
+    def value_unit(self) -> str:
+        return "date"  # the day the threshold was passed
+
     @model_validator(mode="after")
     def _says_something(self) -> MilestoneClaim:
         if self.reached_on is None and self.reached_by is None and self.earliest is None:

@@ -76,6 +76,10 @@ class RankClaim(ClaimBase):
     rank: int = Field(default=1, ge=1)
     or_better: bool = False
 
+    @property
+    def value_unit(self) -> str:
+        return "rank"  # the subject's position (1: the highest, or the lowest)
+
     @model_validator(mode="after")
     def _sensible(self) -> RankClaim:
         day = isinstance(self.subject, Day)

@@ -51,6 +51,10 @@ class StreakClaim(ClaimBase, MaybeCompared):
     longest_since: dt.date | None = None
     longest_on_record: bool = False
 
+    @property
+    def value_unit(self) -> str:
+        return "days"  # the streak's length
+
     @model_validator(mode="after")
     def _says_something(self) -> StreakClaim:
         if self.figure is None and self.longest_since is None and not self.longest_on_record:
