@@ -78,6 +78,30 @@ def test_the_demo_s_credit_reaches_stdout_with_its_table(tmp_path: Path, run_cli
     assert re.search(r"Prevention events\s+[\d,]+\s+[\d,]+\s+\d\.\d\d\b", result.stdout)
 
 
+def test_the_demo_s_headline_has_intervals_of_several_runs_and_says_which_figure_is_which(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """The demo's headline set one run's 8 dead or missing against PREMAR's 25–27 with "One
+    run: no interval": it gives the medians and 90% intervals of DEMO_RUNS runs, says whether
+    each observed figure lies inside, and that the table and the files are the one run."""
+    from channelsim.cli.run_cmd import DEMO_RUNS
+
+    result = run_cli("demo", "--out", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "One run: no interval" not in said
+    assert f"Intervals: 90% of {DEMO_RUNS} runs" in said
+    assert re.search(r"people dead or missing \(90% interval: \d+–\d+[^)]*\) against 25–27", said)
+    assert "inside the interval" in said or "outside the interval" in said
+    assert "the table below and the files written are one run (seed 2025)" in said
+    assert "status-quo-2025, one run (seed 2025)" in said
+    payload = json.loads(run_cli("demo", "--out", tmp_path / "j", "--format", "json").stdout)
+    runs = payload["headline_runs"]
+    assert runs["runs"] == DEMO_RUNS and payload["seed"] == 2025
+    deaths = next(r for r in runs["totals"] if r["figure"] == "dead_or_missing_people")
+    assert deaths["low"] < deaths["median"] < deaths["high"]
+
+
 def test_a_store_variable_naming_a_text_file_or_a_folder_is_refused_not_read_as_empty(
     tmp_path: Path, run_cli: Any, monkeypatch: Any
 ) -> None:
