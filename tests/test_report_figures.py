@@ -222,3 +222,15 @@ def test_the_monthly_chart_s_legend_has_one_entry_per_scenario() -> None:
     assert shown == [f"{n}: simulated" for n in names]
     assert fig.layout.legend.title.text == BANDS_LEGEND
     assert {t.legendgroup for t in fig.data} == set(names)  # a click hides band and line
+
+
+def test_a_money_axis_is_ticked_as_money_is_written() -> None:
+    """The key-figures chart ticked the extra cost £20M, £40M beside text saying £15.7m."""
+    import numpy as np
+
+    from channelsim.reports.figures import money_ticks
+
+    ticks = money_ticks(np.array([0.0, 15_744_000.0, 121_177_002.0]))
+    assert ticks["ticktext"] == ["£0", "£50m", "£100m", "£150m"]
+    small = money_ticks(np.array([-3000.0, 4253.0]))
+    assert "£0" in small["ticktext"] and "-£2,000" in small["ticktext"]

@@ -171,8 +171,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         "Scenarios ranked by fewer arrivals: medians with their 90% intervals in brackets."
     )
     note = medians_note(table["metric"], results.describe)
-    if note is not None:  # under "Every figure compared", which shows a whole and its parts
-        paragraphs.append(note)
+    notes = [] if note is None else [note]  # under "Every figure compared": a whole, its parts
     return (
         Section(
             "Policy comparison",
@@ -181,6 +180,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
             figures,
             details=[(EVERY_FIGURE, table[columns])],
             fields=[DIFFERENCES],
+            notes=notes,
         ),
         None,
     )

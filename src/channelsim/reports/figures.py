@@ -4,6 +4,7 @@ takes tidy tables and returns a Figure."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -205,7 +206,7 @@ def comparison_figure(
                                row=row, col=1)  # fmt: skip
             continue
         if field.money:
-            fig.update_xaxes(tickprefix="£", row=row, col=1)
+            fig.update_xaxes(**money_ticks(values), row=row, col=1)
         if field.count:
             fig.update_xaxes(**whole_ticks(values), row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
@@ -221,6 +222,24 @@ def no_change_text(field: Field) -> str:
         return "no extra cost: £0 in every paired run"
     unit = f" {field.unit}" if field.unit else ""
     return f"no change: 0{unit} in every paired run"
+
+
+def money_ticks(values: np.ndarray, count: int = 6) -> dict[str, Any]:
+    """An axis of money ticked as every text writes money (``£20m``, ``£4,000``:
+    :func:`channelsim.formatting.money_text`; Plotly wrote ``£20M``): about ``count`` ticks
+    at 1, 2 or 5 times a power of ten, from zero or below to the largest value or above."""
+    from channelsim.formatting import money_text
+
+    finite = values[np.isfinite(values)]
+    low, high = min(0.0, float(finite.min(initial=0.0))), max(0.0, float(finite.max(initial=0.0)))
+    if high == low:
+        return {"tickprefix": "£"}
+    rough = (high - low) / count
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    ticks = np.arange(math.floor(low / step), math.ceil(high / step) + 1) * step
+    return {"tickmode": "array", "tickvals": ticks.tolist(),
+            "ticktext": [money_text(float(t)) for t in ticks]}  # fmt: skip
 
 
 def whole_ticks(values: np.ndarray) -> dict[str, Any]:
