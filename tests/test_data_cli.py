@@ -107,7 +107,7 @@ def test_import_twice_then_summary_json(run_cli: Run, tmp_path: Path) -> None:
     listing = run_cli("data", "editions", "--store", store, "--format", "json")
     assert [e["sha256"] for e in json.loads(listing.stdout)] == [row["sha256"]]
     table = run_cli("data", "summary", "--by", "month", "--store", store)
-    assert table.exit_code == 0 and "arrivals by month (latest edition 2025-11-21)" in table.stdout
+    assert table.exit_code == 0 and "arrivals by month (latest edition 21 Nov 2025)" in table.stdout
 
 
 def test_a_summary_of_a_range_without_data_says_so_and_what_the_data_cover(

@@ -25,6 +25,12 @@ INTERVAL_WORDS = "90% interval"
 RATIO_DECIMALS = 2
 
 
+def date_text(day: Any) -> str:
+    """A date as every text, title and note writes it: ``15 Jan 2026`` (tables of data and
+    files keep ISO dates, ``2026-01-15``, which sort)."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def whole_number(value: float) -> int:
     """A count's statistic as it is quoted: the nearest whole number, halves away from zero
     (a median of 262.5 people is quoted as 263, of −20.5 as −21). Every table, CSV and

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from channelsim.formatting import date_text
+
 
 def fmt_date(day: date) -> str:
-    """``22 Nov 2025``."""
-    return f"{day.day} {day:%b %Y}"
+    """``22 Nov 2025`` (:func:`channelsim.formatting.date_text`)."""
+    return date_text(day)
 
 
 def fmt_range(first: date, last: date) -> str:

@@ -26,6 +26,7 @@ from channelsim.cli.output import (
 )
 from channelsim.cli.runs_cmd import OUT_FILE, data_store_option, date_option, output_path
 from channelsim.fields import OBSERVED
+from channelsim.formatting import date_text
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -210,7 +211,7 @@ def summary(
         if fmt is OutputFormat.table:
             return
     edition = data_store.latest_edition()
-    latest = f" (latest edition {edition.edition_date})" if edition else ""
+    latest = f" (latest edition {date_text(edition.edition_date)})" if edition else ""
     credit = None if edition is None else _credit(data_store)
     _emit(credited(rows, fmt, credit), fmt, f"Small-boat arrivals by {by.value}{latest}")
     if fmt is OutputFormat.table:
