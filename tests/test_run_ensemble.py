@@ -258,3 +258,22 @@ def test_run_csv_ends_every_row_with_its_source(run_cli: Cli, tmp_path: Path, ru
     [source] = sources
     assert source.startswith("Simulated with channelsim ") and "MIT licence" in source
     assert "scenario status-quo-2025, seed 2025" in source
+
+
+def test_a_run_s_headline_sets_its_figures_against_the_observed_ones_of_its_period(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """`run status-quo-2025 --runs 50` said "about 36,000 people arrived" where the report of
+    the same run said "against 41,472 observed, outside the interval": the terminal says it
+    too when the data (here the bundled 2025 figures: the store is empty) cover the whole
+    period, and credits them; a part of a year is not set against anything."""
+    done = run_cli(
+        "run", SCENARIO, "--runs", 2, "--workers", 1, "--runs-store", tmp_path / "runs.duckdb"
+    )
+    assert done.exit_code == 0, done.stderr
+    said = " ".join(done.stdout.split())
+    assert "people arrived in the UK (90% interval: " in said
+    assert "against 41,472 observed" in said and "Open Government Licence v3.0" in said
+    assert "people stopped on the beach" in said and "should lie below it" in said
+    june = run_cli("run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-30")
+    assert june.exit_code == 0 and "observed" not in june.stdout

@@ -104,6 +104,33 @@ def run_headline(
     return headline(subject, found)
 
 
+def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
+    """The observed figures a run's headline sets its own against, as the report and the
+    demo do ("against 41,472 observed, outside the interval"): the data store's (or the
+    bundled 2025 figures) when they cover the scenario's whole period; None when they cover
+    part of it, none of it, or the store cannot be read (a run does not need the data)."""
+    from channelsim.errors import ChannelsimError
+    from channelsim.experiments.observed import observed_figures
+
+    try:
+        observed = observed_figures(scenario.start, scenario.end)
+    except ChannelsimError:
+        return None
+    whole = observed.bundled or observed.note is None
+    return observed if whole and (observed.values or observed.sourced) else None
+
+
+def print_observed_credit(observed: ObservedFigures | None, fmt: OutputFormat) -> None:
+    """Under a run's table whose headline names observed figures: what the model's people
+    stopped on the beach should be against the Home Office's prevented, and the edition's
+    credit and licence (on stdout, as the demo prints them)."""
+    if observed is None or fmt is not OutputFormat.table:
+        return
+    for line in (observed.caveat, observed.credit):
+        if line:
+            console.print(line, highlight=False, soft_wrap=True)
+
+
 def _run_ensemble_command(
     scenario_path: Path,
     runs: int,
@@ -156,6 +183,7 @@ def _run_ensemble_command(
         payload = ensemble.to_json_dict()
         finish.write_run(ensemble.result.run_id, store.path, payload, ensemble.write)
         rows = _ensemble_rows(ensemble)
+        observed = whole_period_observed(scenario)
         emit_rows(
             rows,
             fmt,
@@ -163,9 +191,12 @@ def _run_ensemble_command(
             f"median and {INTERVAL_WORDS}",
             json_payload=payload,
             sources=[TOTALS, ensemble.results],
-            headline=run_headline(scenario, rows, ensemble.results, runs, posterior is not None),
+            headline=run_headline(
+                scenario, rows, ensemble.results, runs, posterior is not None, observed
+            ),
             credit=run_line(scenario, ensemble.result.spec.base_seed),
         )
+        print_observed_credit(observed, fmt)
         note = medians_note((r["figure"] for r in rows), ensemble.results.describe, False)
         if fmt is OutputFormat.table and note is not None and runs > 1:
             console.print(note, soft_wrap=True, highlight=False)
@@ -346,15 +377,17 @@ def register(app: typer.Typer) -> None:
             if written is not None:
                 err_console.print(f"outputs written to {written}", highlight=False)
             rows = _totals_rows(result)
+            observed = whole_period_observed(loaded)
             emit_rows(
                 rows,
                 fmt,
                 title=f"{result.name} (seed {result.seed})",
                 json_payload=result.to_json_dict(),
                 sources=[result.results],
-                headline=run_headline(loaded, rows, result.results, 1, False),
+                headline=run_headline(loaded, rows, result.results, 1, False, observed),
                 credit=run_line(loaded, result.seed),
             )
+            print_observed_credit(observed, fmt)
 
     @app.command("demo")
     def demo(
