@@ -267,3 +267,12 @@ def test_an_interval_never_mixes_rounded_and_exact_bounds() -> None:
     assert "about 900 people arrived in the UK (90% interval: 710–1,200)" in level
     small = headline(Subject("s", *YEAR, 20), [Estimate(people, 52.0, 5.0, 112.0)])
     assert "52 people arrived in the UK (90% interval: 5–112)" in small  # as the tables
+
+
+def test_a_weather_only_interval_says_the_middle_may_move_with_the_parameters() -> None:
+    """With a posterior, doctrine-territorial's deaths median was 269 against 130 without,
+    and the status quo's interval moved to include the observed 41,472: the weather-only
+    headline said only that its intervals leave the parameters out."""
+    people = RESULTS.describe("arrived_people")
+    text = headline(Subject("s", *YEAR, 20), [Estimate(people, 36_000.0, 35_000.0, 38_000.0)])
+    assert "with it (--posterior DIR) the intervals are wider and their middle may move" in text

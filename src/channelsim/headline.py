@@ -17,7 +17,8 @@ Example (a comparison)::
     people arrived in the UK (90% interval: 1,300–2,200 fewer); 103 more people dead or
     missing (90% interval: 65–181 more); extra cost of policies: £17.5m more. Intervals: 90%
     of 20 paired runs; they cover the weather and chance only, with the model's parameters
-    fixed, not the uncertainty of those parameters.
+    fixed, not the uncertainty of those parameters: with it (--posterior DIR) the intervals
+    are wider and their middle may move too.
 
 Counts below a thousand are written as every table, chart and map note of channelsim writes
 them (whole, halves away from zero), so that one figure reads the same everywhere; larger
@@ -46,7 +47,8 @@ the policies' assumptions drawn over their ranges), ``none`` (one run)."""
 
 COVERS: dict[str, str] = {
     "weather": "they cover the weather and chance only, with the model's parameters fixed, "
-    "not the uncertainty of those parameters",
+    "not the uncertainty of those parameters: with it (--posterior DIR) the intervals are "
+    "wider and their middle may move too",
     "posterior": "they cover the weather, chance and the uncertainty of the calibrated "
     "parameters (one posterior draw per run), not that of the assumptions outside the "
     "calibration",
