@@ -95,6 +95,10 @@ def test_the_demo_s_headline_has_intervals_of_several_runs_and_says_which_figure
     assert "inside the interval" in said or "outside the interval" in said
     assert "the table below and the files written are one run (seed 2025)" in said
     assert "status-quo-2025, one run (seed 2025)" in said
+    # what "extra cost of policies: £5.98m" counts, item by item (U13 of the s10 trial)
+    assert "Extra cost of policies: what the scenario's policies cost that the model prices" in said
+    assert "(one in one out £4.2m, maritime doctrine £1.78m)" in said
+    assert "the 2023 UK–France deal already pays for" in said
     payload = json.loads(run_cli("demo", "--out", tmp_path / "j", "--format", "json").stdout)
     runs = payload["headline_runs"]
     assert runs["runs"] == DEMO_RUNS and payload["seed"] == 2025

@@ -444,6 +444,22 @@ def driver_text(driver: Driver, fields: Mapping[str, Field]) -> str:
 _SHARE = Field("share", "share", kind="share")
 
 
+def cost_text(items: Mapping[str, float] | None = None) -> str:
+    """What a run's "extra cost of policies" counts ("£5.98m" for 2025 as it happened read
+    as the cost of 2025's policies): the cost items of the scenario's policies that the model
+    prices (``items``: each item's words and total, when known), not the spending that
+    already runs."""
+    from channelsim.formatting import money_text
+
+    priced = [f"{name} {money_text(v)}" for name, v in (items or {}).items() if v]
+    which = f" ({', '.join(priced)})" if priced else ""
+    return (
+        f"Extra cost of policies: what the scenario's policies cost that the model prices"
+        f"{which}, on top of spending that already runs; the beach patrols the 2023 UK–France "
+        "deal already pays for, Border Force and asylum support are not counted."
+    )
+
+
 def intervals_text(subject: Subject) -> str:
     """What the intervals are and what they cover."""
     if subject.runs <= 1 or subject.uncertainty == "none":

@@ -76,12 +76,15 @@ def run_headline(
     runs: int,
     posterior: bool = False,
     observed: ObservedFigures | None = None,
+    cost_items: dict[str, float] | None = None,
 ) -> str:
     """The headline of ``run`` and ``demo``: the scenario, its period and its key figures in
-    words, against the ``observed`` figures when given."""
+    words, against the ``observed`` figures when given, and what its extra cost counts (with
+    ``cost_items``, each priced item's total, when known)."""
     from channelsim.headline import (
         Subject,
         Uncertainty,
+        cost_text,
         estimates,
         headline,
         lead_figures,
@@ -101,7 +104,9 @@ def run_headline(
     found = estimates(rows, lead_figures(results.key()), results.describe)
     if observed is not None:
         found = with_references(found, observed.references())
-    return headline(subject, found)
+    said = headline(subject, found)
+    costed = any(e.field.name == "cost_gbp" and not e.zero for e in found)
+    return f"{said} {cost_text(cost_items)}" if costed else said
 
 
 def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
@@ -202,6 +207,17 @@ def _run_ensemble_command(
             console.print(note, soft_wrap=True, highlight=False)
 
 
+def cost_items(result: SimResult) -> dict[str, float]:
+    """Each priced cost item of a run in words, with its total (``one in one out`` £4.2m)."""
+    from channelsim.exports import cost_item_label
+
+    costs = result.costs
+    if costs.empty:
+        return {}
+    totals = costs.groupby("item", sort=False)["cost_gbp"].sum()
+    return {cost_item_label(str(item)): float(total) for item, total in totals.items()}
+
+
 def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
     return [{"figure": key, "value": value} for key, value in result.totals.items()]
 
@@ -268,7 +284,9 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
         )
         return
     against = f"against {observed.source}" if observed.values else "(no official figures)"
-    headline = run_headline(scenario, ensemble_rows, result.results, DEMO_RUNS, observed=observed)
+    headline = run_headline(
+        scenario, ensemble_rows, result.results, DEMO_RUNS, False, observed, cost_items(result)
+    )
     emit_rows(
         rows or _totals_rows(result),
         fmt,
@@ -384,7 +402,9 @@ def register(app: typer.Typer) -> None:
                 title=f"{result.name} (seed {result.seed})",
                 json_payload=result.to_json_dict(),
                 sources=[result.results],
-                headline=run_headline(loaded, rows, result.results, 1, False, observed),
+                headline=run_headline(
+                    loaded, rows, result.results, 1, False, observed, cost_items(result)
+                ),
                 credit=run_line(loaded, result.seed),
             )
             print_observed_credit(observed, fmt)
