@@ -122,7 +122,10 @@ def test_run_folder_report_renders_with_observed_series_and_map(
 ) -> None:
     out = tmp_path / "report.html"
     summary = build_report(str(run_dir), out, data=publication)
-    assert summary.sections == ["Simulated against observed arrivals", "Map of the strait"]
+    assert summary.sections == [
+        "Simulated against observed arrivals", "Totals against the official figures",
+        "Map of the strait",
+    ]  # fmt: skip
     assert summary.notes == []  # a run's report does not list the sections other inputs have
     text = out.read_text()
     assert 'src="http' not in text and "observed (Home Office)" in text
@@ -237,3 +240,22 @@ def test_an_edited_summary_s_seed_is_one_line(tmp_path: Path, run_dir: Path, see
     with pytest.raises(InputError) as caught:
         load_folder(folder)
     assert str(caught.value).startswith(f"{folder / 'summary.json'}: seed: expected a whole")
+
+
+def test_the_demo_s_report_has_its_table_against_the_official_figures(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """The demo's terminal set 36,278 people arrived against 41,472 (ratio 0.87) and days
+    with arrivals 170 against 139; its report had no such table (s10 user trial, U5)."""
+    from channelsim.reports.build import observed_table_section
+    from channelsim.reports.inputs import load_folder
+
+    assert run_cli("demo", "--out", tmp_path / "demo").exit_code == 0
+    section = observed_table_section(load_folder(tmp_path / "demo"), None)
+    assert section is not None and section.title == "Totals against the official figures"
+    [table] = section.tables
+    rows = table.set_index("figure")
+    assert rows.loc["arrived_people", "observed"] == 41_472
+    assert rows.loc["arrived_people", "simulated"] > 0
+    assert any("Open Government Licence" in n for n in section.notes)
+    assert any("should lie below it" in n for n in section.notes)

@@ -124,6 +124,36 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
 EVERY_FIGURE = "Every figure compared: differences from the base (median and 90% interval)"
 
 
+def observed_table_section(found: ReportInput, data: Path | None) -> Section | None:
+    """A run's (or one scenario's ensemble's) figures against the official ones of its
+    period, as the demo's terminal table gives them (people arrived 36,278 against 41,472,
+    ratio 0.87; the demo's report had no such table): simulated (the median of several
+    runs), observed and their ratio, with the prevention caveat and the edition's credit."""
+    if found.daily is None or found.comparison is not None or len(found.scenarios) > 1:
+        return None
+    observed = _observed_figures(found, data)
+    if observed is None or not observed.values:
+        return None
+    results = found.results or all_results()
+    totals = member_totals(found.daily, results)
+    rows = []
+    for name, official in observed.values.items():
+        if name not in totals:
+            continue
+        simulated = float(totals[name].median())
+        ratio = simulated / official if official else None
+        rows.append({"figure": name, "simulated": simulated, "observed": official,
+                     "ratio": ratio})  # fmt: skip
+    if not rows:
+        return None
+    runs = len(totals)
+    what = f"the median of its {runs} runs" if runs > 1 else "one run"
+    text = [f"The simulated figures ({what}) against the official ones of the same period."]
+    notes = [line for line in (observed.caveat, observed.credit, observed.note) if line]
+    return Section("Totals against the official figures", text,
+                   [pd.DataFrame(rows)], fields=[results], notes=notes)  # fmt: skip
+
+
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
         return None, None
@@ -603,6 +633,10 @@ def build_report(
             sections.append(section)
         if note is not None:
             notes.append(note)
+    against = observed_table_section(found, data)
+    if against is not None:  # after the monthly series: the period's totals against the data
+        sections.insert(1 if sections and sections[0].title.startswith("Simulated") else 0,
+                        against)  # fmt: skip
     if found.daily is not None or found.boats is not None:
         sections.append(map_section(found))
     else:
