@@ -126,3 +126,15 @@ def test_a_store_variable_naming_a_text_file_or_a_folder_is_refused_not_read_as_
     year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
     with pytest.raises(StoreError, match="is not a DuckDB file"):
         observed_figures(*year, store=text)
+
+
+def test_the_observed_figures_keep_one_order_from_the_store_or_bundled(tmp_path: Path) -> None:
+    """The demo's table moved people per boat to its last row once an edition was imported
+    (the store's figures put it last, the bundled ones third): one order, COMPARABLE's."""
+    from channelsim.experiments.observed import COMPARABLE
+
+    publication = write_publication(tmp_path / "pub", *make_rows(), "csv")
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    read = observed_figures(start, end, publication=publication)
+    assert list(read.values) == [n for n in COMPARABLE if n in read.values]
+    assert "people_per_boat" in read.values and next(iter(read.values)) == "arrived_people"

@@ -75,8 +75,10 @@ def test_the_launch_note_names_parameters_by_label() -> None:
     from channelsim.reports import build
 
     note = build.zone_table_note()
-    assert "min occupancy" in note and "groups per boat" in note
+    assert "minimum of 10 people a boat" in note and "groups per boat" in note
     assert "_" not in note and "beach." not in note and "networks." not in note
+    # in words, not a label with its unit pasted in (s10 user trial, U8)
+    assert "(people/boat)" not in note and "min occupancy people" not in note
 
 
 def test_axes_of_a_few_whole_things_tick_at_whole_numbers() -> None:
@@ -97,6 +99,7 @@ def test_axes_of_a_few_whole_things_tick_at_whole_numbers() -> None:
     bars = comparison_figure(table, [r[0] for r in rows], describe)
     assert bars.layout.xaxis.dtick == 1 and bars.layout.xaxis2.dtick == 1
     assert bars.layout.xaxis3.dtick is None  # 1,300 people: Plotly's own (whole) ticks
+    assert bars.layout.xaxis3.tickformat == ",~r"  # 1,000 as the tables write it, not 1000
     trade = tradeoff_figure(tradeoff_table(table.rename(columns={"metric": "figure"})), describe)
     assert trade.layout.yaxis.dtick == 1 and trade.layout.xaxis.dtick is None
 

@@ -150,6 +150,7 @@ def _summed(
             values[name] = float(sum(known))
     if values.get("arrived_boats"):
         values["people_per_boat"] = values["arrived_people"] / values["arrived_boats"]
+    values = {name: values[name] for name in COMPARABLE if name in values}  # one row order
     notes = [f"{row['year']}: {row['note']}" for row in rows if row.get("note")]
     credit = "" if edition is None else source_line(
         {"date": edition[0].isoformat(), "file": edition[1]}

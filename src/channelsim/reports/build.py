@@ -503,10 +503,10 @@ def zone_table_note() -> str:
     """:data:`ZONE_TABLE_NOTE` with its parameters' labels (docs/model.md has their keys)."""
     from channelsim.params import list_parameters
 
-    labels = {p.path: p.label for p in list_parameters()}
-    return ZONE_TABLE_NOTE.format(
-        min_occupancy=labels["networks.min_occupancy_people"],
-        groups=labels["beach.groups_per_boat"],
+    found = {p.path: p for p in list_parameters()}
+    least, groups = found["networks.min_occupancy_people"], found["beach.groups_per_boat"]
+    return ZONE_TABLE_NOTE.format(  # in words: "min occupancy people (people/boat)" was pasted
+        min_occupancy=f"minimum of {least.default:g} people a boat", groups=groups.words
     )
 
 

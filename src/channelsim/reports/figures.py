@@ -244,11 +244,12 @@ def money_ticks(values: np.ndarray, count: int = 6) -> dict[str, Any]:
 
 def whole_ticks(values: np.ndarray) -> dict[str, Any]:
     """An axis of whole things (people, officers) over a short range ticked at whole numbers
-    only (``dtick`` 1): left to itself Plotly ticked 0.5 officers and −3.5 people. Empty
-    (Plotly's own ticks) when the values span more than ten, where its ticks are whole."""
+    only (``dtick`` 1): left to itself Plotly ticked 0.5 officers and −3.5 people. Over more
+    than ten, Plotly's own ticks (whole there) with thousands separated as the tables write
+    them (``1,000``, ``8,000``; it wrote ``8000`` and ``5k``)."""
     finite = values[np.isfinite(values)]
     if finite.size and float(finite.max()) - float(finite.min()) > 10:
-        return {}
+        return {"tickformat": ",~r"}
     return {"dtick": 1, "tick0": 0, "tickformat": ",d"}
 
 
