@@ -138,3 +138,15 @@ def test_chart_titles_write_dates_as_text_does() -> None:
     assert period_title("Arrivals per month", *year) == "Arrivals per month in 2025"
     part = dt.date(2025, 6, 1), dt.date(2025, 8, 15)
     assert period_title("Arrivals per month", *part) == "Arrivals per month, 1 Jun–15 Aug 2025"
+
+
+def test_the_explorer_writes_a_changed_option_in_its_unit() -> None:
+    """The explorer's description read "third country removal (rwanda) added (capacity
+    people per year = 0.0, eligible share = 0.0, fixed payments gbp = 490000000.0)"."""
+    from channelsim.explore.settings import option_text
+
+    assert option_text("fixed_payments_gbp", 490_000_000.0) == "fixed payments = £490m"
+    assert option_text("capacity_people_per_year", 0.0) == "capacity = 0 people per year"
+    assert option_text("cost_gbp_per_person", 169_000) == "cost = £169,000 per person"
+    assert option_text("patrol_boats", 3) == "patrol boats = 3"
+    assert option_text("interpolation", "linear") == "interpolation = linear"

@@ -442,7 +442,7 @@ def _changes(now: Settings, shipped: Settings) -> list[str]:
         label = policy_label(kind)
         if on != was_on:
             params = (
-                ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in sorted(mine.params.items()))
+                ", ".join(option_text(k, v) for k, v in sorted(mine.params.items()))
                 if (on and mine)
                 else ""
             )
@@ -450,8 +450,30 @@ def _changes(now: Settings, shipped: Settings) -> list[str]:
                            + (f" ({params})" if params else ""))  # fmt: skip
         elif on and mine and theirs:
             changes += [
-                f"{label}: {k.replace('_', ' ')} = {v}"
+                f"{label}: {option_text(k, v)}"
                 for k, v in sorted(mine.params.items())
                 if theirs.params.get(k) != v
             ]
     return changes
+
+
+def option_text(key: str, value: Any) -> str:
+    """A policy's option and its value as the description and headline write them: the
+    option's words and the value in its unit, money as everywhere (``fixed payments =
+    £490m``; it read ``fixed payments gbp = 490000000.0``), other numbers with separators
+    (``capacity = 0 people per year``)."""
+    from channelsim.fields import Field, name_label
+    from channelsim.formatting import format_value
+
+    label, unit = name_label(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{label} = {value}"
+    shown = format_value(value, Field(key, label, unit))
+    if unit.startswith("£"):  # the £ is in the value: "£169,000 per person"
+        unit = unit[1:].strip()
+    words = label.split()
+    if unit and unit in label:  # patrol boats = 3
+        unit = ""
+    elif unit and len(words) > 1 and unit.split()[0] == words[-1]:  # capacity = 0 people a year
+        label = " ".join(words[:-1])
+    return f"{label} = {shown}" + (f" {unit}" if unit else "")
