@@ -26,7 +26,7 @@ def test_report_images_carry_title_and_credit(
     assert result.exit_code == 0, result.stderr
     images = [Path(p) for p in json.loads(result.stdout)["images"]]
     assert [p.name for p in images] == [
-        "01-arrivals-per-month-1-jun-2025-15-jul-2025.svg",
+        "01-arrivals-per-month-1-jun-15-jul-2025.svg",
         "02-the-dover-strait-launch-zones-and-events-of-one-simulated-ru.svg",
     ]
     assert all(p.parent == tmp_path / "report-charts" for p in images)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from channelsim import __version__
-from channelsim.fields import COLUMNS, DIFFERENCES, Field, FieldTable, words
+from channelsim.fields import COLUMNS, DIFFERENCES, Field, FieldTable, cost_item_label, words
 from channelsim.fields import describe as describe_field
 from channelsim.interrupts import signals_deferred
 
@@ -162,20 +162,6 @@ def for_reading(
         unit = "unit" if "unit" not in table.columns else f"{key}_unit"
         table.insert(at + 1, unit, names.map(lambda n: fields[n].unit))
     return table
-
-
-#: The parts of a policy's costs booked apart, by the suffix of their item.
-COST_ITEM_PARTS = {"_fixed": "fixed cost", "_detention": "detention"}
-
-
-def cost_item_label(item: str) -> str:
-    """A cost item in words, as its policy is named (``one_in_one_out``: one in one out;
-    ``third_country_removal_fixed``: third country removal (fixed cost)): costs.csv showed
-    the code names."""
-    for suffix, part in COST_ITEM_PARTS.items():
-        if item.endswith(suffix):
-            return f"{words(item.removesuffix(suffix))} ({part})"
-    return words(item)
 
 
 def quoted_table(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataFrame:

@@ -486,3 +486,17 @@ def name_label(name: str) -> tuple[str, str]:
         label = " ".join(tokens[: i + 1] if keep else tokens[:i])
         return label, " ".join([NAME_UNITS[token], *rest])
     return words(name), ""
+
+
+#: The parts of a policy's costs booked apart, by the suffix of their item.
+COST_ITEM_PARTS = {"_fixed": "fixed cost", "_detention": "detention"}
+
+
+def cost_item_label(item: str) -> str:
+    """A cost item in words, as its policy is named (``one_in_one_out``: one in one out;
+    ``third_country_removal_fixed``: third country removal (fixed cost)): costs.csv showed
+    the code names."""
+    for suffix, part in COST_ITEM_PARTS.items():
+        if item.endswith(suffix):
+            return f"{words(item.removesuffix(suffix))} ({part})"
+    return words(item)

@@ -208,14 +208,12 @@ def _run_ensemble_command(
 
 
 def cost_items(result: SimResult) -> dict[str, float]:
-    """Each priced cost item of a run in words, with its total (``one in one out`` £4.2m)."""
-    from channelsim.exports import cost_item_label
+    """Each priced cost item of a run in words, with its total, largest first (``one in one
+    out``: 4,200,000.0)."""
+    from channelsim.fields import cost_item_label
 
-    costs = result.costs
-    if costs.empty:
-        return {}
-    totals = costs.groupby("item", sort=False)["cost_gbp"].sum()
-    return {cost_item_label(str(item)): float(total) for item, total in totals.items()}
+    ranked = sorted(result.cost_by_item().items(), key=lambda kv: -kv[1])  # largest first
+    return {cost_item_label(item): total for item, total in ranked}
 
 
 def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
@@ -395,19 +393,19 @@ def register(app: typer.Typer) -> None:
             if written is not None:
                 err_console.print(f"outputs written to {written}", highlight=False)
             rows = _totals_rows(result)
-            observed = whole_period_observed(loaded)
             emit_rows(
                 rows,
                 fmt,
                 title=f"{result.name} (seed {result.seed})",
                 json_payload=result.to_json_dict(),
                 sources=[result.results],
+                # one run: no observed figures (the data store and pandas stay unloaded: a
+                # plain run answers in a fraction of a second); --runs N and demo give them
                 headline=run_headline(
-                    loaded, rows, result.results, 1, False, observed, cost_items(result)
+                    loaded, rows, result.results, 1, cost_items=cost_items(result)
                 ),
                 credit=run_line(loaded, result.seed),
             )
-            print_observed_credit(observed, fmt)
 
     @app.command("demo")
     def demo(

@@ -542,6 +542,15 @@ class SimResult:
         )
         return pd.DataFrame(columns)
 
+    def cost_by_item(self) -> dict[str, float]:
+        """Each cost item's total over the run, £ (``one_in_one_out``: 4,200,000.0), in the
+        ledger's order, without pandas (a plain run's headline names them)."""
+        if self.cost_rows is None:
+            return {}
+        _, items, item_index, cost = self.cost_rows
+        sums = np.bincount(np.asarray(item_index), weights=cost, minlength=len(items))
+        return {str(item): float(total) for item, total in zip(items, sums, strict=True)}
+
     def _cost_columns(self) -> dict[str, np.ndarray]:
         if self.cost_rows is None:
             return {"date": self.dates[:0], "item": np.zeros(0, object), "cost_gbp": np.zeros(0)}
