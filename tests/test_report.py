@@ -219,10 +219,10 @@ def test_the_map_says_why_it_draws_each_scenario_s_run_once(tmp_path: Path) -> N
     found = load_folder(comparison.write(tmp_path / "cmp"))
     text = map_section(found).paragraphs
     said = " ".join(text)
-    assert said.count("the first replicate, drawn with the same seed for every") == 1, said
-    assert "The map draws one run of each scenario (the first replicate" in said
-    assert any(p.startswith(f"{base.name}, run 1 of 3: ") for p in text), text
-    assert any(p.startswith("other, run 1 of 3: ") for p in text), text
+    assert said.count("drawn with the same seed for every scenario, paired") == 1, said
+    assert "The map draws one run of each scenario (drawn with the same seed" in said
+    assert any(p.startswith(f"{base.name}, run ") for p in text), text
+    assert any(p.startswith("other, run ") for p in text), text
 
 
 @pytest.mark.parametrize("seed", ["x", -3, 2**63, 1.5, True])
