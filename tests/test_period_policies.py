@@ -206,9 +206,9 @@ def test_a_comparisons_map_run_is_its_members_run(tmp_path: Path) -> None:
     found = load_folder(tmp_path / "out")
     member = f"d0.r{comparison.map_rep}"
     assert found.map_runs == {n: (member, "paired") for n in (base.name, other.name)}
-    [first, _] = map_run_lines(found)
-    assert first.startswith(
-        f"The map draws run {comparison.map_rep + 1} of 5 of status-quo-2025, drawn for every "
-        "scenario with the same seed (paired), the replicate whose dead or missing lie nearest "
-        "each scenario's median: "
+    [lead, first, _] = map_run_lines(found)  # why, said once; then each scenario's run
+    assert lead.startswith(
+        "The map draws one run of each scenario (drawn with the same seed for every scenario, "
+        "paired: the replicate whose dead or missing lie nearest each scenario's median)"
     )
+    assert first.startswith(f"status-quo-2025, run {comparison.map_rep + 1} of 5: ")
