@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,34 @@ class ReportInput:
     @property
     def empty(self) -> bool:
         return all(t is None for t in (self.daily, self.boats, self.comparison, self.sensitivity))
+
+
+def _by_scenario(payload: dict[str, Any], pick: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    """What ``pick`` finds in each named scenario's entry of comparison.json, by name
+    (entries where it finds None are left out)."""
+    found = {}
+    for entry in payload.get("scenarios", []):
+        if isinstance(entry, dict) and entry.get("name"):
+            value = pick(entry)
+            if value is not None:
+                found[str(entry["name"])] = value
+    return found
+
+
+def _text_of(entry: dict[str, Any], key: str) -> str | None:
+    """The ``text`` of the sentence an entry holds under ``key``, if any."""
+    sentence = entry.get(key)
+    return str(sentence["text"]) if isinstance(sentence, dict) and sentence.get("text") else None
+
+
+def _left_out(entry: dict[str, Any]) -> list[str] | None:
+    names = entry.get("left_out_of_what_decides")
+    return [str(k) for k in names] if isinstance(names, list) else None
+
+
+def _assumptions(entry: dict[str, Any]) -> list[Any] | None:
+    rests_on = entry.get("rests_on")
+    return list(rests_on.get("assumptions") or []) if isinstance(rests_on, dict) else None
 
 
 def _read_json(path: Path) -> Any:
@@ -244,34 +273,11 @@ def load_folder(folder: Path) -> ReportInput:
         elif path.name == "comparison.json" and isinstance(payload, dict):
             keys = ("base", "base_seed", "runs", "start", "end", "posterior")
             found.details.update(_details(path, payload, keys))
-            found.decides = {
-                str(e["name"]): e["what_decides"]
-                for e in payload.get("scenarios", [])
-                if isinstance(e, dict) and e.get("name") and e.get("what_decides")
-            }
-            found.rests_on = {
-                str(e["name"]): str(e["rests_on"]["text"])
-                for e in payload.get("scenarios", [])
-                if isinstance(e, dict) and e.get("name")
-                and isinstance(e.get("rests_on"), dict) and e["rests_on"].get("text")
-            }  # fmt: skip
-            found.left_out = {
-                str(e["name"]): [str(k) for k in e["left_out_of_what_decides"]]
-                for e in payload.get("scenarios", [])
-                if isinstance(e, dict) and e.get("name")
-                and isinstance(e.get("left_out_of_what_decides"), list)
-            }  # fmt: skip
-            found.outside = {
-                str(e["name"]): str(e["outside_period"]["text"])
-                for e in payload.get("scenarios", [])
-                if isinstance(e, dict) and e.get("name")
-                and isinstance(e.get("outside_period"), dict) and e["outside_period"].get("text")
-            }  # fmt: skip
-            found.assumptions = {
-                str(e["name"]): list(e["rests_on"].get("assumptions") or [])
-                for e in payload.get("scenarios", [])
-                if isinstance(e, dict) and e.get("name") and isinstance(e.get("rests_on"), dict)
-            }  # fmt: skip
+            found.decides = _by_scenario(payload, lambda e: e.get("what_decides") or None)
+            found.rests_on = _by_scenario(payload, lambda e: _text_of(e, "rests_on"))
+            found.left_out = _by_scenario(payload, _left_out)
+            found.outside = _by_scenario(payload, lambda e: _text_of(e, "outside_period"))
+            found.assumptions = _by_scenario(payload, _assumptions)
             if found.boats is not None and "scenario" in found.boats:  # one paired replicate's
                 scenarios = dict.fromkeys(found.boats["scenario"].astype(str))
                 chosen = payload.get("map_run")
