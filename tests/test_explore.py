@@ -154,6 +154,22 @@ def test_the_policies_ticked_for_a_year_are_those_its_timeline_has_in_force() ->
     assert history["third_country_removal:rwanda"].end == "2024-07-22"
 
 
+def test_a_lapsed_policy_ticked_starts_from_a_what_if_not_from_its_history() -> None:
+    """The s10 user trial ticked the Rwanda scheme on 2025 as it happened and read "extra
+    cost of policies: £490m more; no change": the page had kept the timeline's values (no
+    places, the £370m + £120m paid in 2022-24). It now starts from rwanda-removal's
+    what-if (1,000 places a year at £169,000 a person) and acts over the whole period."""
+    settings = Settings.starting("status-quo-2025")
+    rwanda = settings.policies["third_country_removal:rwanda"]
+    assert rwanda.params == {"capacity_people_per_year": 1000, "cost_gbp_per_removal": 169000}
+    rwanda.on = True
+    _, changed = settings.scenarios()
+    ticked = next(p for p in changed.policies if p.name == "rwanda")
+    assert ticked.start is None and ticked.end is None
+    assert ticked.params["capacity_people_per_year"] == 1000
+    assert ticked.params.get("fixed_payments_gbp", 0) == 0
+
+
 def test_collect_reads_the_page_and_names_a_bad_control() -> None:
     start = Settings.starting("status-quo-2025").to_json()
     key = "policies.maritime_doctrine.patrol_boats"

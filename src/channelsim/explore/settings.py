@@ -78,11 +78,15 @@ def shipped_mapping(name: str) -> dict[str, Any]:
 
 @cache
 def _example_entries() -> dict[str, dict[str, Any]]:
-    """The first shipped scenario entry of each policy type, by type (file order)."""
+    """The first shipped scenario entry of each policy type, by type (file order), an entry
+    with no end date (a what-if written to act, such as rwanda-removal's 1,000 places a year)
+    before a dated entry of the timeline (history's Rwanda scheme: no places, £490m paid in
+    2022-24)."""
+    files = shipped_scenarios().values()
+    entries = [e for path in files for e in _read_toml(path).get("policies", [])]
     examples: dict[str, dict[str, Any]] = {}
-    for path in shipped_scenarios().values():
-        for entry in _read_toml(path).get("policies", []):
-            examples.setdefault(str(entry.get("type")), dict(entry.get("params", {})))
+    for entry in sorted(entries, key=lambda entry: "end" in entry):  # stable: file order kept
+        examples.setdefault(str(entry.get("type")), dict(entry.get("params", {})))
     return examples
 
 
@@ -196,12 +200,15 @@ class Settings:
         for key, entry in zip(_entry_keys(entries), entries, strict=True):
             # a policy the timeline ends before the period (or starts after it) is off, and
             # acts over the whole period if ticked
+            # with the values of a what-if of its type, not the timeline's: ticking the Rwanda
+            # scheme in 2025 read "£490m more, no change" (history's payments, no places)
             off = key in ended
+            own = _plain(dict(entry.get("params", {})))
             policies[key] = PolicySetting(
                 on=not off,
                 start=None if off else _plain(entry.get("start")),
                 end=None if off else _plain(entry.get("end")),
-                params=_plain(dict(entry.get("params", {}))),
+                params=example_params(policy_kind(key)) if off else own,
                 keys=_plain({k: v for k, v in entry.items() if k not in POLICY_OWN_KEYS}),
             )
         return cls(
