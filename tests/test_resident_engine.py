@@ -673,3 +673,20 @@ def test_a_relative_engine_folder_is_the_callers(folder: Path) -> None:
         if holder:
             os.kill(holder, signal.SIGKILL)
     assert lock_holder(here / name / "engine.lock") is None
+
+
+def test_the_engine_is_given_absolute_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative CHANNELSIM_CACHE made the engine, which runs from /, write its world cache
+    at /relcache (s10 re-trial, breaker F1)."""
+    from channelsim.resident.control import engine_environment
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHANNELSIM_CACHE", "relcache")
+    monkeypatch.setenv("CHANNELSIM_RUNS", "runs.duckdb")
+    monkeypatch.delenv("CHANNELSIM_STORE", raising=False)
+    env = engine_environment(tmp_path / "engine")
+    assert env["CHANNELSIM_CACHE"] == str(tmp_path / "relcache")
+    assert env["CHANNELSIM_RUNS"] == str(tmp_path / "runs.duckdb")
+    assert "CHANNELSIM_STORE" not in env

@@ -130,7 +130,7 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
             stderr=log,
             # the caller's folder, where a relative PYTHONPATH means what it means here (the
             # engine moves to / once its module path is made absolute)
-            env={**os.environ, ENGINE_DIR_ENV: str(where)},
+            env=engine_environment(where),
             start_new_session=True,
             pass_fds=(write_end,),
         )
@@ -149,6 +149,19 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
         return state()
     code = engine.wait()
     raise EngineError(f"the resident engine ended while starting (exit {code}); see {log_path}")
+
+
+#: Environment variables naming channelsim's own folders and stores besides the engine's.
+PATH_ENVS = ("CHANNELSIM_CACHE", "CHANNELSIM_STORE", "CHANNELSIM_RUNS")
+
+
+def engine_environment(where: Path) -> dict[str, str]:
+    """The engine's environment: the caller's, with the engine's folder ``where`` and every
+    folder of :data:`PATH_ENVS` made absolute from the caller's folder (the engine runs from
+    ``/``: a relative CHANNELSIM_CACHE made it write 28 MB at ``/relcache``)."""
+    env = {**os.environ, ENGINE_DIR_ENV: str(where)}
+    env.update({name: os.path.abspath(env[name]) for name in PATH_ENVS if env.get(name)})
+    return env
 
 
 def _read_all(fd: int) -> str:
