@@ -227,7 +227,9 @@ def test_a_claim_using_no_data_credits_no_edition_and_a_part_year_is_named(
         "  - {id: deaths, quote: q, speaker: s, metric: deaths, unit: deaths,\n"
         "     period: {kind: calendar_year, year: 2024}, comparison: at_least, figure: 2}\n"
         "  - {id: rank, quote: q, speaker: s, form: rank, metric: arrived_people,\n"
-        "     unit: people, subject: {kind: calendar_year, year: 2024}, rank: 1}\n",
+        "     unit: people, subject: {kind: calendar_year, year: 2024}, rank: 1}\n"
+        "  - {id: fewest, quote: q, speaker: s, form: rank, metric: arrived_people,\n"
+        "     unit: people, subject: {kind: calendar_year, year: 2024}, order: lowest}\n",
         encoding="utf-8",
     )
     table = run_cli("claims", claims, "--data", edition)
@@ -236,6 +238,7 @@ def test_a_claim_using_no_data_credits_no_edition_and_a_part_year_is_named(
     assert "none used" in table.stdout
     assert "2 years on record (2024–2025; 2025 to 4 Feb 2025)" in " ".join(table.stdout.split())
     as_json = run_cli("claims", claims, "--data", edition, "--format", "json")
-    deaths, rank = json.loads(as_json.stdout)
+    deaths, rank, fewest = json.loads(as_json.stdout)
+    assert fewest["verdict"] == "supported", fewest["reason"]  # 35 days of 2025 left out
     assert deaths["edition"] is None and deaths["source"].startswith("none used")
     assert rank["edition"]["file"] == edition.name

@@ -8,8 +8,10 @@ year on record (``among: record``), the days of the same calendar month in every
 span in every year (``same_span``; the only choice for a span that is not a day, month or
 year), or the units after a date (``among: {after: DATE}``). Only what had happened by
 ``as_of`` counts: a unit still running on ``as_of`` counts to that day, and so does the
-subject ("already the busiest July on record"). Units not in the edition are bounded (any
-non-negative count), and the verdict is given only if the bounds cannot change it.
+subject ("already the busiest July on record"); for ``order: lowest`` a running unit other
+than the subject is left out (four days of a year are not the lowest year). Units not in the
+edition are bounded (any non-negative count), and the verdict is given only if the bounds
+cannot change it.
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ class RankClaim(ClaimBase):
             )
         keep = np.ones(len(known), dtype=bool)  # unpublished units count, bounded
         keep[s_index] = False
+        if self.order == "lowest" and units.running:  # a running unit is low by being short
+            keep[-1] = False
         sign = 1.0 if self.order == "highest" else -1.0
         s_low, s_high = sorted((sign * low[s_index], sign * high[s_index]))
         o_low = np.minimum(sign * low[keep], sign * high[keep])
