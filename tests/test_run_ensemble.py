@@ -174,6 +174,7 @@ def test_out_folder_is_what_the_report_reads(run_cli: Cli, tmp_path: Path, sched
     assert found.daily["member"].nunique() == RUNS
     assert len(found.daily) == RUNS * 30
     assert found.details["scenario"] == "status-quo-2025" and found.details["seed"] == SEED
+    assert (out / "columns.json").is_file() and not (out / "results.json").exists()  # as README
     summary = json.loads((out / "summary.json").read_text())
     assert summary.pop("map_run")["rep"] in range(RUNS)  # the run the map draws (no map here)
     assert _numbers(summary) == _numbers(payload)

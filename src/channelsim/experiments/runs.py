@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from channelsim.engine.results import COLUMNS_FILE
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import (
     EnsembleResult,
@@ -190,13 +191,13 @@ class ScenarioEnsemble:
                 if table is not None:
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
             documents = (
-                ("summary", payload),
-                ("scenario", self.scenario.to_dict()),
-                ("results", self.results.to_records()),
+                ("summary.json", payload),
+                ("scenario.json", self.scenario.to_dict()),
+                (COLUMNS_FILE, self.results.to_records()),  # as a single run's folder names it
             )
             for name, content in documents:
                 text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
-                (tmp / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+                (tmp / name).write_text(text + "\n", encoding="utf-8")
 
         return write_output_folder(
             out_dir, write, kind="ensemble", describe=self.results.describe
