@@ -212,3 +212,16 @@ def test_a_comparisons_map_run_is_its_members_run(tmp_path: Path) -> None:
         "paired: the replicate whose dead or missing lie nearest each scenario's median)"
     )
     assert first.startswith(f"status-quo-2025, run {comparison.map_rep + 1} of 5: ")
+
+
+def test_a_policy_changed_in_place_that_acts_is_not_called_idle() -> None:
+    """The explorer's Rwanda ticked on 2025 as it happened removed 998 people, yet the
+    headline said 'Part of what this scenario changes cannot act in the period: rwanda ends
+    on 22 Jul 2024' (the base's version of the same policy)."""
+    from channelsim.experiments.uncertainty import outside_period
+    from channelsim.explore.settings import Settings
+
+    settings = Settings.starting("status-quo-2025")
+    settings.policies["third_country_removal:rwanda"].on = True
+    base, changed = settings.scenarios()
+    assert outside_period(changed, base) == {"policies": [], "text": None}

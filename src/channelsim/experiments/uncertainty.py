@@ -185,7 +185,9 @@ def outside_period(scenario: Scenario, base: Scenario) -> dict[str, Any]:
         (n, theirs[n], _policy_words(n) if n in added else f"the base's {_policy_words(n)}")
         for n in sorted(removed)
     ]  # a policy changed in place is said once (when both its versions cannot act)
-    idle = [c for c in changed if not c[1].acts_between(scenario.start, scenario.end)]
+    acts = {id(p): p.acts_between(scenario.start, scenario.end) for _, p, _ in changed}
+    in_place_acting = {n for n in added & removed if acts[id(mine[n])]}
+    idle = [c for c in changed if not acts[id(c[1])] and c[0] not in in_place_acting]
     found = _idle_records(idle, scenario.start, scenario.end)
     return {"policies": found, "text": idle_sentence(found, every=len(idle) == len(changed))}
 
