@@ -297,8 +297,34 @@ def test_seizing_boats_that_change_no_arrival_says_why(
     assert result.exit_code == 0, result.stderr
     said = " ".join(result.stdout.split())
     assert "no change in people arrived in the UK" in said
-    assert "In the model boats are not what limits crossings" in said
+    # the networks' stock never runs short in this run (no launch changed), so the note
+    # says so rather than telling a heavier-loading story its table does not show
+    assert "In the model the networks never ran short of boats" in said
+    assert "load each one more heavily" not in said
     assert "boat supply per day (boats/day) (networks.boat_supply_per_day, an assumption)" in said
+
+
+def _difference(figure: str, median: float, low: float, high: float) -> dict[str, object]:
+    return {"figure": figure, "median": median, "low": low, "high": high}
+
+
+def test_the_boats_note_follows_the_launches_in_the_table() -> None:
+    """Seizures that leave every launch in place are explained by an unused stock; only
+    when fewer boats left is the heavier-loading story told; arrivals that fell get no
+    note (the s11 trial: the story contradicted the run's own table)."""
+    from channelsim.reports.headlines import boats_note
+
+    seized = _difference("seized_boats", 1414.5, 1385.4, 1441.8)
+    same = [seized, _difference("arrived_people", 0, 0, 27.5)]
+    unused = boats_note([*same, _difference("launched_boats", 0, 0, 0.55)])
+    assert unused is not None and "never ran short" in unused
+    assert "more heavily" not in unused and "networks.boat_supply_per_day" in unused
+    fewer = boats_note([*same, _difference("launched_boats", -40, -55, -22)])
+    assert fewer is not None and "load each one more heavily" in fewer
+    assert "networks.scarcity_occupancy_elasticity" in fewer
+    fell = [seized, _difference("arrived_people", -300, -500, -100)]
+    assert boats_note([*fell, _difference("launched_boats", -5, -9, -1)]) is None
+    assert boats_note([_difference("seized_boats", 0, 0, 0), same[1]]) is None
 
 
 def test_taking_one_in_one_out_away_says_what_it_returned() -> None:

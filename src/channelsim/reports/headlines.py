@@ -299,27 +299,58 @@ def boats_note(rows: list[dict[str, Any]]) -> str | None:
     up) and its arrivals are not told from no change (their interval holds 0): in the model
     boats are not what limits crossings, and that rests on two of its assumptions, named
     with their source label (the explorer's "network disruption seizes ~1,433 boats, changes
-    nothing else, for £20m" read as £20m for nothing). ``rows``: one scenario's rows of the
-    comparison's table; ``None`` when it does not apply."""
-    from channelsim.params import list_parameters
+    nothing else, for £20m" read as £20m for nothing).
 
+    Which of two reasons is said follows the run's own figures: when the boats launched did
+    not change (the median difference under half a boat and its interval inside ±1), the
+    networks never ran short — boats reached them faster than they launched them — and the
+    note says so; only when fewer boats left does it tell the heavier-loading story (the
+    s11 trial: "smash the gangs" explained seizures by heavier loading while its own table
+    showed no change in launches or people per boat). ``rows``: one scenario's rows of the
+    comparison's table; ``None`` when it does not apply."""
     by = {str(r.get("figure")): r for r in rows}
     seized, arrived = by.get("seized_boats"), by.get("arrived_people")
     if seized is None or arrived is None or not float(seized["median"]) > 0:
         return None
-    low, high = (float(arrived.get(k, arrived["median"])) for k in ("low", "high"))
-    if not (min(low, high) <= 0 <= max(low, high)):
+    if not _holds_zero(arrived):
         return None
-    infos = {p.path: p for p in list_parameters()}
-    named = [
-        f"{infos[path].label} ({path}, {infos[path].source or 'an assumption'})"
-        for path in BOAT_MECHANISMS if path in infos
-    ]  # fmt: skip
+    launched = by.get("launched_boats")
+    if launched is None or not _unchanged(launched):
+        return (
+            "In the model boats are not what limits crossings: new boats keep reaching the "
+            "networks, and short of boats they load each one more heavily, so the people a "
+            "seized boat would have carried cross in another. That is the model's assumption, "
+            f"not a measurement: {_named(BOAT_MECHANISMS)}."
+        )
     return (
-        "In the model boats are not what limits crossings: new boats keep reaching the "
-        "networks, and short of boats they load each one more heavily, so the people a "
-        "seized boat would have carried cross in another. That is the model's assumption, "
-        f"not a measurement: {'; '.join(named)}."
+        "In the model the networks never ran short of boats: boats reach them faster than "
+        "they launch them, so the seized boats came out of a stock that was not used, and "
+        "every launch went ahead as without the seizures. That stock is the model's "
+        f"assumption, not a measurement: {_named(BOAT_MECHANISMS[:1])}."
+    )
+
+
+def _holds_zero(row: dict[str, Any]) -> bool:
+    """Whether a difference's interval (``low``–``high``; the median when absent) holds 0."""
+    low, high = (float(row.get(k, row["median"])) for k in ("low", "high"))
+    return min(low, high) <= 0 <= max(low, high)
+
+
+def _unchanged(row: dict[str, Any]) -> bool:
+    """A count's difference is no change: median under one half, interval inside ±1."""
+    low, high = (float(row.get(k, row["median"])) for k in ("low", "high"))
+    return abs(float(row["median"])) < 0.5 and low >= -1 and high <= 1
+
+
+def _named(paths: tuple[str, ...]) -> str:
+    """Parameters by label, path and source label (``an assumption`` when unsourced)."""
+    from channelsim.params import list_parameters
+
+    infos = {p.path: p for p in list_parameters()}
+    return "; ".join(
+        f"{infos[path].label} ({path}, {infos[path].source or 'an assumption'})"
+        for path in paths
+        if path in infos
     )
 
 
