@@ -21,7 +21,7 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.errors import InputError
-from channelsim.outputs import OutputTarget, output_file, output_folder
+from channelsim.outputs import output_folder
 
 #: Most ABC-SMC generations one calibration may ask for: 5 to 6 serve; each generation takes
 #: at least 4 of --budget's simulations (at most ``MAX_RUNS``, as an ensemble's runs).
@@ -44,18 +44,6 @@ def _period(text: str, option: str) -> object:
     from channelsim.experiments.targets import parse_period  # pandas: when a period is given
 
     return parse_period(text, option)
-
-
-def _defaults_target() -> OutputTarget:
-    """``--write-defaults``: the package's ``calibration_defaults.toml``, checked before the
-    calibration runs: a new file, or one channelsim wrote and nobody edited since."""
-    import channelsim
-    from channelsim.params import calibration_defaults_path
-
-    path = calibration_defaults_path() or (
-        Path(channelsim.__file__).parent / "calibration_defaults.toml"
-    )
-    return output_file(path, option="--write-defaults", instead="leave out --write-defaults")
 
 
 def _calibrated_scenario(option: str) -> tuple[str | None, tuple[str, ...]]:
@@ -228,7 +216,9 @@ def register(app: typer.Typer) -> None:
         write_defaults: bool = typer.Option(
             False,
             "--write-defaults",
-            help="Also write the posterior median as the package's calibration_defaults.toml.",
+            help="Also write the posterior medians as parameter defaults, "
+            "calibration_defaults.toml, into the output folder (runs do not use it: the "
+            "package's defaults are changed only by hand, see docs/validation.md).",
         ),
         fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table|csv|json"),
     ) -> None:
@@ -236,6 +226,7 @@ def register(app: typer.Typer) -> None:
         from channelsim.experiments.calibrate import (
             DEFAULT_BUDGET,
             DEFAULT_GENERATIONS,
+            DEFAULTS_FILE,
             CalibrationConfig,
             calibrate,
             fit_report,
@@ -260,7 +251,6 @@ def register(app: typer.Typer) -> None:
         used = observed.clip(period, "--train")
         default = Path("calibration") / f"posterior-{used.start}-{used.end}"
         target = output_folder(out or default, force=force)
-        defaults = _defaults_target() if write_defaults else None
         result = calibrate(
             observed,
             config,
@@ -269,9 +259,13 @@ def register(app: typer.Typer) -> None:
             progress=fmt is not OutputFormat.json,
         )
         folder = write_calibration(result, target)
-        if defaults is not None:
-            written = write_defaults_file(read_posterior(folder), defaults)
-            err_console.print(f"wrote {written}", highlight=False)
+        if write_defaults:  # never the package's own file: a toy calibration replaced it
+            written = write_defaults_file(read_posterior(folder), folder / DEFAULTS_FILE)
+            err_console.print(
+                f"wrote {written}: the posterior medians as parameter defaults, for review; "
+                "runs still use the package's defaults",
+                highlight=False,
+            )
         err_console.print(
             f"posterior: {len(result.posterior)} particles (ESS {result.ess:.0f}) in {folder}; "
             f"{result.elapsed_s:.0f} s",

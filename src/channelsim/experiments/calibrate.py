@@ -73,6 +73,8 @@ POSTERIOR_FILE = "posterior.parquet"
 SUMMARY_FILE = "posterior.toml"
 TRIALS_FILE = "trials.parquet"
 REPORT_MD = "fit_report.md"
+#: ``calibrate --write-defaults``: the posterior medians as defaults, in the posterior folder.
+DEFAULTS_FILE = "calibration_defaults.toml"
 REPORT_JSON = "fit_report.json"
 
 #: The free parameters: those that set the size, timing, occupancy, prevention and deaths of
