@@ -138,3 +138,29 @@ def test_the_observed_figures_keep_one_order_from_the_store_or_bundled(tmp_path:
     read = observed_figures(start, end, publication=publication)
     assert list(read.values) == [n for n in COMPARABLE if n in read.values]
     assert "people_per_boat" in read.values and next(iter(read.values)) == "arrived_people"
+
+
+def test_figures_the_series_covers_in_part_are_left_out_and_said(tmp_path: Path) -> None:
+    """A history run's report set 1 Jan 2018 – 28 May 2026 of simulated prevention against
+    the weeks from 5 May 2024 the series covers ("3.56 times the observed"): a figure that
+    covers part of the period is left out of the comparison, and the note names it."""
+    daily, weekly = make_rows(start=dt.date(2024, 1, 1), days=2 * 364, seed=5)
+    publication = write_publication(tmp_path / "pub.ods", daily, weekly)
+    span = dt.date(2024, 1, 1), dt.date(2024, 12, 29)
+    found = observed_figures(*span, publication=publication)
+    assert found.partial == {"prevented_people", "prevented_events"}
+    kept = found.whole()
+    assert "prevented_people" not in kept.values and "prevented_events" not in kept.values
+    assert kept.values["arrived_people"] == found.values["arrived_people"]
+    assert kept.caveat is None  # no prevention compared, no word on how it compares
+    assert kept.note is not None and kept.note.startswith(
+        "Not compared, as the official series covers only part of the period: "
+        "people stopped on the beach and prevention events"
+    )
+    assert "5 May" in kept.note  # the weeks it does cover
+    # a period the series covers whole loses nothing
+    whole_year = observed_figures(dt.date(2025, 1, 1), dt.date(2025, 12, 21), publication=publication)
+    assert not whole_year.partial and whole_year.whole() is whole_year
+    # days after the last edition's: the daily figures are partial too
+    later = observed_figures(dt.date(2025, 6, 1), dt.date(2026, 3, 1), publication=publication)
+    assert {"arrived_people", "days_with_arrivals"} <= later.partial

@@ -112,17 +112,17 @@ def run_headline(
 def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
     """The observed figures a run's headline sets its own against, as the report and the
     demo do ("against 41,472 observed, outside the interval"): the data store's (or the
-    bundled 2025 figures) when they cover the scenario's whole period; None when they cover
-    part of it, none of it, or the store cannot be read (a run does not need the data)."""
+    bundled 2025 figures) that cover the scenario's whole period, the others left out with a
+    note (:meth:`ObservedFigures.whole`: prevention before May 2024); None when none is left
+    or the store cannot be read (a run does not need the data)."""
     from channelsim.errors import ChannelsimError
     from channelsim.experiments.observed import observed_figures
 
     try:
-        observed = observed_figures(scenario.start, scenario.end)
+        observed = observed_figures(scenario.start, scenario.end).whole()
     except ChannelsimError:
         return None
-    whole = observed.bundled or observed.note is None
-    return observed if whole and (observed.values or observed.sourced) else None
+    return observed if observed.values or observed.sourced else None
 
 
 def print_observed_credit(observed: ObservedFigures | None, fmt: OutputFormat) -> None:
@@ -249,7 +249,7 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
     from channelsim.experiments.observed import observed_figures
     from channelsim.reports.credits import simulated_line
 
-    observed = observed_figures(scenario.start, scenario.end)
+    observed = observed_figures(scenario.start, scenario.end).whole()
     ensemble_rows, base_seed = demo_ensemble(scenario)
     rows = [
         {

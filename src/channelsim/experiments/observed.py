@@ -61,6 +61,24 @@ class ObservedFigures:
     #: Figures no official series gives, from published counts (deaths: PREMAR, IOM…), as
     #: the lowest and highest count of the sources over the period.
     sourced: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: Figures in ``values`` the series gives for part of the period only (prevention before
+    #: its first week, ending 5 May 2024; the days after the latest edition): summed over
+    #: fewer days than a simulated total, so not comparable with it (:meth:`whole`).
+    partial: frozenset[str] = frozenset()
+
+    def whole(self) -> ObservedFigures:
+        """These figures without :attr:`partial`, with a note naming what was left out and
+        why: a history run's report had set 8½ years of simulated prevention against the
+        two years the series covers ("3.56 times the observed")."""
+        if not self.partial:
+            return self
+        left = [name for name in self.values if name in self.partial]
+        kept = {name: v for name, v in self.values.items() if name not in self.partial}
+        why = (
+            f"Not compared, as the official series covers only part of the period: {_labels(left)}"
+        )
+        note = f"{why} ({self.note})." if self.note else f"{why}."
+        return dataclasses.replace(self, values=kept, partial=frozenset(), note=note)
 
     def references(self) -> dict[str, Reference]:
         """What a headline compares each simulated figure with: observed values, and sourced
@@ -156,7 +174,39 @@ def _summed(
         {"date": edition[0].isoformat(), "file": edition[1]}
     )  # fmt: skip
     when = None if edition is None else edition[0]
-    return ObservedFigures(values, credit, when, note="; ".join(notes) or None)
+    partial = _partial(daily, weekly, start, end) & set(values)
+    return ObservedFigures(
+        values, credit, when, note="; ".join(notes) or None, partial=frozenset(partial)
+    )
+
+
+#: The figures summed from the daily table, and from the weekly prevention figures.
+DAILY_FIGURES = ("arrived_people", "arrived_boats", "people_per_boat", "days_with_arrivals")
+WEEKLY_FIGURES = ("prevented_people", "prevented_events")
+
+
+def _partial(daily: pd.DataFrame, weekly: pd.DataFrame, start: dt.date, end: dt.date) -> set[str]:
+    """The figures the series gives for part of ``start``–``end`` only: the daily ones unless
+    every day is recorded, the prevention ones unless every week ending in the period is
+    (a week counts in the period where it ends, as ``data summary`` sums it)."""
+    import pandas as pd
+
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    days = daily["date"].between(first, last).sum()
+    weeks = weekly["week_ending"].between(first, last) & weekly["prevented_people"].notna()
+    partial = set() if days == (last - first).days + 1 else set(DAILY_FIGURES)
+    if weeks.sum() < len(pd.date_range(first, last, freq="W-SUN")):
+        partial |= set(WEEKLY_FIGURES)
+    return partial
+
+
+def _labels(names: list[str]) -> str:
+    """Results by their labels (``people stopped on the beach and prevention events``)."""
+    from channelsim.engine import all_results
+
+    results = all_results()
+    labels = [results.describe(name).label.lower() if name in results else name for name in names]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def _bundled(start: dt.date, end: dt.date) -> ObservedFigures:

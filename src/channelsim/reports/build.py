@@ -605,7 +605,7 @@ def _observed_figures(found: ReportInput, data: Path | None) -> ObservedFigures 
     if dates is None:
         return None
     try:
-        return observed_figures(dates.min().date(), dates.max().date(), publication=data)
+        return observed_figures(dates.min().date(), dates.max().date(), publication=data).whole()
     except ChannelsimError:
         return None
 
