@@ -69,3 +69,19 @@ def test_every_policy_parameter_is_documented_with_its_source(type_name: str) ->
         assert any(SOURCE.search(u) for u in mentions), (
             f"{type_name}.{field}: no source or assumption label next to it in docs/model.md"
         )
+
+
+FACTS_MD = MODEL_MD.parent / "facts.md"
+REFERENCE = MODEL_MD.parents[2] / "shared" / "reference" / "facts.md"
+
+
+def test_the_shipped_facts_are_the_reference_the_sources_cite() -> None:
+    """docs/facts.md is what "facts.md" means in every source: the reference itself, after
+    its own header comment, so a reader of the repository can open each cited row (the
+    reference lived only beside the repository)."""
+    shipped = FACTS_MD.read_text(encoding="utf-8")
+    assert shipped.startswith("<!--") and "-->\n\n# Facts and figures" in shipped
+    if not REFERENCE.is_file():
+        pytest.skip(f"the reference is not on this machine ({REFERENCE})")
+    body = shipped.split("-->\n\n", 1)[1]
+    assert body == REFERENCE.read_text(encoding="utf-8")
