@@ -1,11 +1,14 @@
-"""docs/model.md carries the tables generated from the code (parameters, loop, results)."""
+"""docs/model.md carries the tables generated from the code (parameters, policies, loop,
+results), and every built-in policy declares each parameter's unit, range and source."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from channelsim.docs import parameter_tables, tide_table
+from channelsim.docs import parameter_tables, policy_table, tide_table
 from channelsim.engine import Loop, all_results
+from channelsim.engine.policy import BUILTIN_POLICIES, PolicyParam, policy_params, policy_type
+from channelsim.fields import name_label
 from channelsim.params import Params, default_params, list_parameters
 
 MODEL_MD = Path(__file__).resolve().parent.parent / "docs" / "model.md"
@@ -37,3 +40,82 @@ def test_every_loop_stage_lever_and_result_is_documented() -> None:
 def test_the_tide_tables_show_the_packaged_stream() -> None:
     text = MODEL_MD.read_text(encoding="utf-8")
     assert tide_table() in text, "regenerate with: python -m channelsim.docs"
+
+
+def test_every_policy_table_shows_the_declarations() -> None:
+    """§3.6's tables are the classes' declarations (unit, default, allowed, plausible range,
+    source or assumption, meaning): a declaration changed without regenerating fails."""
+    text = MODEL_MD.read_text(encoding="utf-8")
+    for kind in BUILTIN_POLICIES:
+        table = policy_table(kind)
+        assert table in text, f"{kind}: regenerate with: python -m channelsim.docs"
+        assert table.startswith("| parameter | unit | default | allowed | plausible range |")
+    # the doctrine's assumption reads as one, with its unit and the range to explore
+    assert (
+        "| `hours_on_station` | h | 12 | 0–24 | 6–20 | assumption | "
+        in policy_table("maritime_doctrine")
+    )
+
+
+def test_the_sections_run_in_order() -> None:
+    text = MODEL_MD.read_text(encoding="utf-8")
+    heads = [text.index(f"### 3.{k} ") for k in range(5, 10)]
+    assert heads == sorted(heads)
+
+
+def _builtin_params() -> list[tuple[str, PolicyParam]]:
+    return [
+        (kind, param)
+        for kind in BUILTIN_POLICIES
+        for param in policy_params(policy_type(kind))  # type: ignore[arg-type]
+    ]
+
+
+def test_every_builtin_policy_parameter_is_declared() -> None:
+    """Each field of every built-in policy declares a unit, a plausible range and a source
+    or "assumption"; a unit its name carries (``_gbp``, ``_kn``, ``_h``) is the declared
+    one; every cost has an upper bound."""
+    found = _builtin_params()
+    assert len(found) > 60
+    for kind, param in found:
+        where = f"{kind}.{param.name}"
+        assert param.declared and param.unit is not None, where
+        assert param.plausible, where
+        assert param.meaning.endswith("."), where
+        named = name_label(param.name)[1]
+        assert not named or param.unit == named or param.unit.startswith(named + " "), where
+        if "gbp" in param.name.split("_") or "eur" in param.name.split("_"):
+            assert param.allowed.count("–") == 1 or ", to " in param.allowed, where
+            assert "any" not in param.allowed, where
+    # a field without a declaration (a third-party policy's) is reported as such
+    from pydantic import Field
+
+    from channelsim.engine.policy import Policy
+
+    class Bare(Policy):
+        share: float = Field(default=0.5, ge=0, le=1)
+
+    [bare] = policy_params(Bare)
+    assert not bare.declared and bare.unit is None and bare.allowed == "0–1"
+
+
+def test_drawn_assumptions_are_the_declared_ranges() -> None:
+    """What uncertainty analysis draws (each class's ``assumptions``) is what the fields
+    declare ``drawn``, over their plausible range, as before the declarations."""
+    expected = {
+        "maritime_doctrine": {
+            "compliance_probability": (0.1, 0.6),
+            "immobilise_success_probability": (0.3, 0.9),
+            "capsize_probability_per_intervention": (0.001, 0.03),
+        },
+        "one_in_one_out": {"retry_probability": (0.0, 0.5), "deterrence_elasticity": (0.0, 0.5)},
+        "third_country_removal": {"deterrence_elasticity": (0.0, 1.0)},
+        "echr_exit": {"deterrence_elasticity": (0.0, 1.0)},
+    }
+    for kind in BUILTIN_POLICIES:
+        cls = policy_type(kind)
+        assert cls is not None
+        assert list(cls.assumptions.items()) == list(expected.get(kind, {}).items()), kind
+        plausible = {p.name: p.plausible for p in policy_params(cls)}
+        for option, (low, high) in cls.assumptions.items():
+            assert plausible[option] == f"{low:g}–{high:g}", (kind, option)

@@ -17,7 +17,7 @@ import pytest
 
 from channelsim.errors import InputError
 from channelsim.explore import Explorer, Settings
-from channelsim.explore.app import check_value, collect
+from channelsim.explore.app import _tag, check_value, collect
 from channelsim.explore.controls import (
     parameter_controls,
     plain_text,
@@ -54,7 +54,7 @@ def test_policy_controls_come_from_the_policy_fields() -> None:
     assert doctrine["area"].choices == ("pre_boarding", "waterways", "shallow", "territorial")
     assert doctrine["patrol_boats"].kind == "integer"
     assert (doctrine["patrol_boats"].low, doctrine["patrol_boats"].high) == (0, 200)
-    assert doctrine["speed_kn"].exclusive_low and not doctrine["speed_kn"].sourced
+    assert doctrine["speed_kn"].exclusive_low and doctrine["speed_kn"].sourced
     assert check_value("policies.maritime_doctrine.patrol_boats", 201) == (
         "maritime doctrine, patrol boats: expected ≥ 0 and ≤ 200, got 201"
     )
@@ -65,6 +65,51 @@ def test_policy_controls_come_from_the_policy_fields() -> None:
     # an assumption the policy declares is tagged as one (no source), not "see docs/model.md"
     capsize = doctrine["capsize_probability_per_intervention"]
     assert capsize.sourced and capsize.source is None
+
+
+def test_policy_tags_come_from_the_declarations() -> None:
+    """Every built-in policy field is tagged from its declaration: "sourced" with its source
+    on hover, or "assumption" with what it rests on and its plausible range; a number has
+    its unit. Only a field whose policy declares nothing says it records no source."""
+    for kind in policy_types():
+        for control in policy_controls(kind):
+            assert control.sourced, control.key
+            if control.kind in ("number", "integer"):
+                assert control.unit, control.key
+    doctrine = {c.key.rsplit(".", 1)[1]: c for c in policy_controls("maritime_doctrine")}
+    patrols = _tag(doctrine["patrol_boats"])
+    assert (patrols.children, patrols.title) == (
+        "assumption",
+        "No source: an assumption (facts.md: French SAR has 6 ships); plausible 2 to 15.",
+    )
+    assert doctrine["hours_on_station"].heading == "hours on station (h)"
+    assert doctrine["max_people_aboard"].unit == "people"
+    cost = _tag(doctrine["cost_gbp_per_boat_day"])
+    assert cost.children == "assumption" and "plausible 4000 to 20000" in cost.title
+    pre = _tag(doctrine["pre_boarding_interception_probability"])
+    assert pre.children == "sourced" and "africanews.com" in pre.title
+    returns = {c.key.rsplit(".", 1)[1]: c for c in policy_controls("one_in_one_out")}
+    eligible = _tag(returns["eligible_share"])
+    assert eligible.children == "assumption" and "plausible 0.4 to 0.8" in eligible.title
+    assert returns["deterrence_elasticity"].unit == "inflow share per share removed"
+    assert _tag(returns["retry_probability"]).children == "sourced"
+
+
+def test_a_policy_without_declarations_says_it_records_no_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic import Field as PydanticField
+
+    from channelsim.engine.policy import Policy
+    from channelsim.explore import controls
+
+    class Undeclared(Policy):
+        stop_share: float = PydanticField(default=0.5, ge=0, le=1)
+
+    monkeypatch.setattr(controls, "_policy_class", lambda kind: Undeclared)
+    [control] = policy_controls("undeclared")
+    assert not control.sourced and control.unit == "share"
+    assert _tag(control).children == "no source declared"
 
 
 def _doctrine(runs: int = 2) -> Settings:

@@ -4,16 +4,25 @@
 ``<!-- generated: NAME -->`` and ``<!-- end generated: NAME -->`` in docs/model.md:
 ``loop`` (the stages of a day, their levers and results), ``results`` (every result the
 stages and the built-in policies declare), ``parameters`` (every parameter, with the
-values runs use) and ``tide`` (the tidal stream's parameters and the anchors of its
-amplitude field, as the packaged world has them). A test fails when the file and the code disagree.
+values runs use), ``tide`` (the tidal stream's parameters and the anchors of its
+amplitude field, as the packaged world has them) and ``policy-TYPE`` for each built-in
+policy type (its parameters as :func:`channelsim.engine.policy.policy_param` declares them).
+A test fails when the file and the code disagree.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from pydantic_core import PydanticUndefined
+
+from channelsim.engine.policy import BUILTIN_POLICIES
 
 
 def loop_table() -> str:
@@ -84,11 +93,52 @@ def tide_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def policy_table(policy_type: str) -> str:
+    """The parameters of a policy type (not its window ``start``/``end``): unit, default,
+    allowed values, plausible range, source (or assumption, with what it rests on) and
+    meaning, as the class declares them."""
+    from channelsim.engine.policy import policy_params
+    from channelsim.engine.policy import policy_type as lookup
+
+    cls = lookup(policy_type)
+    assert cls is not None, policy_type
+    lines = [
+        "| parameter | unit | default | allowed | plausible range | source | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in policy_params(cls):
+        lines.append(
+            f"| `{p.name}` | {p.unit or '–'} | {_default_text(p.default)} | {p.allowed} | "
+            f"{p.plausible or '–'} | {p.source_text} | {p.meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _default_text(value: Any) -> str:
+    """A default as a reader writes it in a scenario file."""
+    if value is PydanticUndefined:
+        return "– (required)"
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(_default_text(v) for v in value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.4g}"
+    return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "loop": loop_table,
     "results": results_table,
     "parameters": parameter_tables,
     "tide": tide_table,
+    **{f"policy-{kind}": functools.partial(policy_table, kind) for kind in BUILTIN_POLICIES},
 }
 
 MODEL_MD = Path(__file__).resolve().parents[2] / "docs" / "model.md"

@@ -38,7 +38,8 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic.config import JsonDict
 
 from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
@@ -51,7 +52,18 @@ if TYPE_CHECKING:
     from channelsim.engine.state import SimState
     from channelsim.world.geography import World
 
-__all__ = ["Compiled", "Cost", "DayView", "Effect", "Policy", "Rule", "Setup"]
+__all__ = [
+    "Compiled",
+    "Cost",
+    "DayView",
+    "Effect",
+    "Policy",
+    "PolicyParam",
+    "Rule",
+    "Setup",
+    "policy_param",
+    "policy_params",
+]
 
 COMBINE_ORDER: tuple[Combine, ...] = ("set", "scale", "add", "chance")
 
@@ -173,6 +185,130 @@ class DayView:
         return self._state.interceptions(policy, self.index)
 
 
+def policy_param(
+    default: Any = ...,
+    *,
+    unit: str,
+    meaning: str,
+    source: str | None = None,
+    note: str | None = None,
+    low: float | None = None,
+    high: float | None = None,
+    plausible: str | None = None,
+    allowed: str | None = None,
+    drawn: bool = False,
+    **bounds: Any,
+) -> Any:
+    """A policy's parameter field, declared as docs/model.md §3.6 lists it: ``unit`` (``""``
+    for none: a switch, a choice), the plausible range (``low``/``high``, or ``plausible`` in
+    words for a value that is not a number, e.g. ``"fixed"``), ``source`` (a ``facts.md`` row
+    or URL; ``None`` marks an assumption, ``note`` says what it rests on) and a one-line
+    ``meaning``. ``bounds`` are pydantic's hard bounds (``ge``, ``gt``, ``le``, ``lt``,
+    ``min_length``), enforced; ``allowed`` says in words what they and the validators allow
+    where the bounds cannot (a list's items, zones by name). ``drawn`` puts the option in the
+    class's ``assumptions`` (uncertainty analysis draws it over ``low``–``high``)."""
+    if drawn and (low is None or high is None):
+        raise TypeError("a drawn option needs its plausible range (low, high)")
+    extra: JsonDict = {
+        "unit": unit,
+        "source": source,
+        "note": note,
+        "low": low,
+        "high": high,
+        "plausible": plausible,
+        "allowed": allowed,
+        "drawn": drawn,
+    }
+    return Field(default, description=meaning, json_schema_extra=extra, **bounds)
+
+
+@dataclasses.dataclass(frozen=True)
+class PolicyParam:
+    """One parameter of a policy type as :func:`policy_param` declares it (``None``: the
+    field records no declaration, as a third-party policy's may not)."""
+
+    name: str
+    unit: str | None
+    default: Any
+    allowed: str
+    plausible: str | None
+    source: str | None
+    note: str | None
+    meaning: str
+    declared: bool
+
+    @property
+    def source_text(self) -> str:
+        """The source, or ``assumption`` with what it rests on."""
+        if self.source:
+            return self.source
+        return f"assumption ({self.note})" if self.note else "assumption"
+
+
+def policy_params(cls: type[Policy]) -> list[PolicyParam]:
+    """The parameters of a policy type (its fields but the window ``start``/``end``), in the
+    order the class declares them."""
+    rows = []
+    for name, field in cls.model_fields.items():
+        if name in ("start", "end"):
+            continue
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        declared = "unit" in extra and "source" in extra
+        low, high = extra.get("low"), extra.get("high")
+        plausible = extra.get("plausible")
+        if low is not None and high is not None:
+            plausible = f"{_number(low)}–{_number(high)}"
+        rows.append(
+            PolicyParam(
+                name=name,
+                unit=str(extra["unit"]) if declared else None,
+                default=field.default,
+                allowed=str(extra.get("allowed") or _allowed(field)),
+                plausible=None if plausible is None else str(plausible),
+                source=None if extra.get("source") is None else str(extra["source"]),
+                note=None if extra.get("note") is None else str(extra["note"]),
+                meaning=field.description or "",
+                declared=declared,
+            )
+        )
+    return rows
+
+
+def _number(value: Any) -> str:
+    """A number for readers: thousands separated, no trailing ``.0``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+def _allowed(field: Any) -> str:
+    """A field's hard bounds or choices in words (``0–200``, ``above 0, to 50``)."""
+    import typing
+
+    annotation = field.annotation
+    if typing.get_origin(annotation) is typing.Literal:
+        return ", ".join(str(a) for a in typing.get_args(annotation))
+    if annotation is bool:
+        return "true, false"
+    if annotation is dt.date:
+        return "a date"
+    if "tuple" in str(annotation):
+        return "a list"
+    bounds = {
+        kind: _number(getattr(item, kind))
+        for item in field.metadata
+        for kind in ("ge", "gt", "le", "lt")
+        if getattr(item, kind, None) is not None
+    }
+    low = bounds.get("ge") or (f"above {bounds['gt']}" if "gt" in bounds else "")
+    high = bounds.get("le") or (f"below {bounds['lt']}" if "lt" in bounds else "")
+    if low and high:
+        return f"{low}–{high}" if "ge" in bounds and "le" in bounds else f"{low}, to {high}"
+    return f"from {low}" if low else f"to {high}" if high else "any"
+
+
 class Policy(BaseModel):
     """Base class of interventions: override ``effects``, ``init`` and the hooks needed."""
 
@@ -194,6 +330,21 @@ class Policy(BaseModel):
     _name: str = PrivateAttr("")
     _replaces: str = PrivateAttr("")
     _stream_ids: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """The options declared ``drawn`` (:func:`policy_param`) become the class's
+        ``assumptions``, unless the class writes its own."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if "assumptions" in cls.__dict__:
+            return
+        drawn = {}
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and extra.get("drawn"):
+                drawn[name] = (float(extra["low"]), float(extra["high"]))  # type: ignore[arg-type]
+        if drawn:
+            cls.assumptions = drawn
 
     @property
     def name(self) -> str:

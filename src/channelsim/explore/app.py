@@ -136,20 +136,31 @@ def _id(kind: str, key: str) -> dict[str, str]:
 
 
 def _tag(control: Control) -> html.Span:
+    """Whether a value is sourced (the source on hover) or an assumption (what it rests on
+    and its plausible range on hover), as its definition declares; a field whose definition
+    declares neither (a third-party policy's) says so."""
     if not control.sourced:
         return html.Span(
-            "source: docs/model.md",
+            "no source declared",
             className="tag unsourced",
-            title="This definition records no source in the code; the policy's "
-            "table in docs/model.md §3.6 gives it.",
+            title="This policy's definition records no source, assumption or plausible range "
+            "for this field.",
         )
     if control.source:
         return html.Span("sourced", className="tag sourced", title=control.source)
-    return html.Span(
-        "assumption",
-        className="tag assumption",
-        title="No source: an assumption, with its plausible range",
-    )
+    return html.Span("assumption", className="tag assumption", title=assumption_text(control))
+
+
+def assumption_text(control: Control) -> str:
+    """An assumption's hover: no source, what it rests on, and the range to explore."""
+    text = "No source: an assumption"
+    if control.note:
+        text += f" ({control.note})"
+    if control.plausible:
+        text += f"; plausible {control.plausible[0]:g} to {control.plausible[1]:g}"
+    elif control.plausible_text:
+        text += f"; plausible: {control.plausible_text}"
+    return text + "."
 
 
 def _input(control: Control, value: Any) -> Any:
@@ -176,6 +187,8 @@ def control_row(control: Control, value: Any) -> html.Div:
     plausible = (
         f"; plausible {control.plausible[0]:g} to {control.plausible[1]:g}"
         if control.plausible
+        else f"; plausible: {control.plausible_text}"
+        if control.plausible_text
         else ""
     )
     return html.Div(

@@ -33,8 +33,10 @@ class Control:
     ``key`` is the scenario's dotted key (``params.sea.engine_speed_kn`` or
     ``policies.maritime_doctrine.patrol_boats``); ``low``/``high`` the hard bounds
     (``None`` if open; ``exclusive_*`` when the bound itself is not allowed); ``source`` the
-    ``facts.md`` row, or ``None`` for an assumption (``sourced`` says whether the definition
-    records sources at all: the policies' fields do not).
+    ``facts.md`` row or URL, or ``None`` for an assumption, ``note`` what an assumption rests
+    on, ``plausible`` (numbers) or ``plausible_text`` (words) the range to explore;
+    ``sourced`` says whether the definition records a source or an assumption at all (every
+    built-in one does; a third-party policy's field may not).
     """
 
     key: str
@@ -51,6 +53,8 @@ class Control:
     source: str | None = None
     sourced: bool = True
     plausible: tuple[float, float] | None = None
+    plausible_text: str | None = None
+    note: str | None = None
     #: What the control belongs to, for a reader: a parameter's group (``sea``) or a policy
     #: entry's label (``maritime doctrine (doctrine as signed)``).
     owner: str = ""
@@ -191,9 +195,15 @@ def policy_help(cls: type) -> str:
 
 def policy_controls(entry: str) -> list[Control]:
     """The parameters (not the window) the page can edit of a policy entry: its type, or
-    ``type:name`` for a named entry of a scenario."""
+    ``type:name`` for a named entry of a scenario. Unit, source or assumption and plausible
+    range come from the field's declaration (``channelsim.engine.policy.policy_param``); a
+    field without one takes its unit from its name and is marked as recording no source."""
+    from channelsim.engine.policy import policy_params
+
     policy_type = entry.split(":", 1)[0]
     cls = _policy_class(policy_type)
+    declared = {p.name: p for p in policy_params(cls)}
+    drawn = getattr(cls, "assumptions", {})
     controls = []
     for name, field in cls.model_fields.items():
         if name in POLICY_WINDOW_FIELDS:
@@ -204,19 +214,27 @@ def policy_controls(entry: str) -> list[Control]:
         kind, choices = scalar
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         label, unit = name_label(name)
+        param = declared[name]
+        low, high = extra.get("low"), extra.get("high")
+        plausible = drawn.get(name) or (
+            None if low is None or high is None else (float(low), float(high))
+        )
         controls.append(
             Control(
                 key=f"policies.{entry}.{name}",
                 label=label,
-                unit=str(extra.get("unit", unit)),
+                unit=unit if param.unit is None else param.unit,
                 owner=policy_label(entry),
                 kind=kind,
                 default=field.default,
                 help=plain_text(field.description or ""),
                 choices=choices,
-                source=extra.get("source"),
-                # a policy's declared assumptions (no source measures them) are tagged so
-                sourced="source" in extra or name in getattr(cls, "assumptions", {}),
+                source=param.source,
+                # declared (a source, or an assumption), or an assumption uncertainty draws
+                sourced=param.declared or name in drawn,
+                plausible=plausible,
+                plausible_text=None if plausible else param.plausible,
+                note=param.note,
                 **_bounds(field),
             )
         )

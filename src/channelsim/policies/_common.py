@@ -8,6 +8,11 @@ from channelsim.engine.policy import DayView, Policy
 from channelsim.engine.stages import Setup
 
 DAYS_PER_YEAR = 365.25
+#: Upper bound of a policy's yearly or one-off total cost: £10bn, far above any Channel
+#: programme's (the Rwanda scheme cost about £700m in all; the 2023 beach-patrol deal
+#: €541m over three years), so that a mistyped cost is refused instead of overflowing the
+#: cost ledger (1e308 pounds a year read back as 9.99e307).
+COST_GBP_PER_YEAR_MAX = 1e10
 
 
 def saturating(

@@ -15,7 +15,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from channelsim.engine.policy import Cost, Effect, Policy, register_policy
+from channelsim.engine.policy import Cost, Effect, Policy, policy_param, register_policy
 from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask
 
@@ -29,6 +29,12 @@ NORTHERN_BEACHES = (
 )
 
 
+#: Upper bound of a unit's yearly cost (officer, drone, vehicle, team): £100m, far above any
+#: real programme's (a patrol team costs about £1.5m a year), so that a mistyped cost is
+#: refused instead of overflowing the cost ledger.
+COST_GBP_PER_UNIT_YEAR_MAX = 1e8
+
+
 class BeachPatrols(Policy):
     """Extra UK money for French beach patrols: officers, drones and vehicles by zone.
 
@@ -40,22 +46,121 @@ class BeachPatrols(Policy):
     calibrated prevention already includes the 2023 deal.
     """
 
-    funding_gbp_per_year: float | None = Field(default=None, ge=0, le=5e9)
-    # each year's payment is money paid (a cut is a smaller payment, never a negative one)
-    payments_eur: tuple[Annotated[float, Field(ge=0, le=5e9)], ...] | None = Field(
-        default=None, min_length=1
+    funding_gbp_per_year: float | None = policy_param(
+        None,
+        unit="£ per year",
+        plausible="the budget to test",
+        note="the scenario's budget; an assumption unless it cites a source",
+        meaning="UK money a year for extra patrols (or give payments_eur instead).",
+        ge=0,
+        le=5e9,
     )
-    eur_to_gbp: float = Field(default=0.86, gt=0, le=2)
-    officer_share: float = Field(default=0.7, ge=0, le=1)
-    drone_share: float = Field(default=0.2, ge=0, le=1)
-    vehicle_share: float = Field(default=0.1, ge=0, le=1)
-    cost_gbp_per_officer_year: float = Field(default=70_000, gt=0)
-    cost_gbp_per_drone_year: float = Field(default=200_000, gt=0)
-    cost_gbp_per_vehicle_year: float = Field(default=60_000, gt=0)
-    drone_officer_equivalents: float = Field(default=10.0, ge=0)
-    vehicle_officer_equivalents: float = Field(default=4.0, ge=0)
-    effort_scale_officers: float = Field(default=400.0, gt=0)
-    zones: tuple[str, ...] | None = NORTHERN_BEACHES
+    # each year's payment is money paid (a cut is a smaller payment, never a negative one)
+    payments_eur: tuple[Annotated[float, Field(ge=0, le=5e9)], ...] | None = policy_param(
+        None,
+        unit="€",
+        plausible="the deal's payments",
+        allowed="a list of 0–5,000,000,000, one a year",
+        source="facts.md: Policy, funding (€141m, €191m, €209m; 2023 deal)",
+        meaning="Euros paid for each year from the start (a list; nothing after the last).",
+        min_length=1,
+    )
+    eur_to_gbp: float = policy_param(
+        0.86,
+        unit="£ per €",
+        low=0.84,
+        high=0.90,
+        source="facts.md: €541m reported as £476m–£500m",
+        meaning="Exchange rate applied to payments_eur.",
+        gt=0,
+        le=2,
+    )
+    officer_share: float = policy_param(
+        0.7,
+        unit="share",
+        plausible="shares adding up to 1",
+        meaning="Share of the budget spent on officers.",
+        ge=0,
+        le=1,
+    )
+    drone_share: float = policy_param(
+        0.2,
+        unit="share",
+        plausible="shares adding up to 1",
+        meaning="Share of the budget spent on drones.",
+        ge=0,
+        le=1,
+    )
+    vehicle_share: float = policy_param(
+        0.1,
+        unit="share",
+        plausible="shares adding up to 1",
+        meaning="Share of the budget spent on vehicles.",
+        ge=0,
+        le=1,
+    )
+    cost_gbp_per_officer_year: float = policy_param(
+        70_000,
+        unit="£ per officer year",
+        low=50_000,
+        high=100_000,
+        meaning="Yearly cost of one officer on the beaches.",
+        gt=0,
+        le=COST_GBP_PER_UNIT_YEAR_MAX,
+    )
+    cost_gbp_per_drone_year: float = policy_param(
+        200_000,
+        unit="£ per drone year",
+        low=100_000,
+        high=400_000,
+        meaning="Yearly cost of one drone with its operators.",
+        gt=0,
+        le=COST_GBP_PER_UNIT_YEAR_MAX,
+    )
+    cost_gbp_per_vehicle_year: float = policy_param(
+        60_000,
+        unit="£ per vehicle year",
+        low=30_000,
+        high=100_000,
+        meaning="Yearly cost of one patrol vehicle.",
+        gt=0,
+        le=COST_GBP_PER_UNIT_YEAR_MAX,
+    )
+    drone_officer_equivalents: float = policy_param(
+        10.0,
+        unit="officers per drone",
+        low=5,
+        high=20,
+        meaning="Officers one drone is worth in guarding effort.",
+        ge=0,
+        le=1000,
+    )
+    vehicle_officer_equivalents: float = policy_param(
+        4.0,
+        unit="officers per vehicle",
+        low=2,
+        high=8,
+        meaning="Officers one vehicle is worth in guarding effort.",
+        ge=0,
+        le=1000,
+    )
+    effort_scale_officers: float = policy_param(
+        400.0,
+        unit="officer-equivalents per zone",
+        low=200,
+        high=1000,
+        meaning="Effort per zone that removes 63% of the launches that still get through.",
+        gt=0,
+        le=1e6,
+    )
+    zones: tuple[str, ...] | None = policy_param(
+        NORTHERN_BEACHES,
+        unit="",
+        plausible="the beaches patrols concentrate on",
+        allowed="beach zones of the packaged geography, by name",
+        source="facts.md: departures span Dunkirk–Baie de Somme",
+        meaning="Beach zones guarded (default: the northern beaches, Dunkirk to Boulogne).",
+    )
 
     @field_validator("zones")
     @classmethod
@@ -120,10 +225,41 @@ class TaxiBoatInterdiction(Policy):
     ``1 − (1 − p)·exp(−teams per zone / effort_scale_teams)``.
     """
 
-    teams: float = Field(default=10.0, ge=0, le=1000)
-    effort_scale_teams: float = Field(default=5.0, gt=0)
-    cost_gbp_per_team_year: float = Field(default=1_500_000, ge=0)
-    zones: tuple[str, ...] | None = None
+    teams: float = policy_param(
+        10.0,
+        unit="teams",
+        low=0,
+        high=30,
+        meaning="Patrol teams (a boat and its crew) on the waterways.",
+        ge=0,
+        le=1000,
+    )
+    effort_scale_teams: float = policy_param(
+        5.0,
+        unit="teams per zone",
+        low=2,
+        high=15,
+        meaning="Teams per zone that remove 63% of the taxi-boat attempts that still get through.",
+        gt=0,
+        le=10_000,
+    )
+    cost_gbp_per_team_year: float = policy_param(
+        1_500_000,
+        unit="£ per team year",
+        low=500_000,
+        high=3_000_000,
+        meaning="Yearly cost of one team.",
+        ge=0,
+        le=COST_GBP_PER_UNIT_YEAR_MAX,
+    )
+    zones: tuple[str, ...] | None = policy_param(
+        None,
+        unit="",
+        plausible="the waterways taxi boats leave from",
+        allowed="waterway zones of the packaged geography, by name",
+        note="none given: every waterway zone",
+        meaning="Waterway zones guarded (default: all of them).",
+    )
 
     @field_validator("zones")
     @classmethod

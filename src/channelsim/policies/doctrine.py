@@ -43,9 +43,9 @@ officer with ``officer_injury_probability``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import PrivateAttr
 
 from channelsim.engine.policy import (
     Compiled,
@@ -55,6 +55,7 @@ from channelsim.engine.policy import (
     Interception,
     Policy,
     Rule,
+    policy_param,
     register_policy,
 )
 from channelsim.engine.results import Result
@@ -69,6 +70,10 @@ if TYPE_CHECKING:
 # needs them, not when a scenario's policies are read and checked (an ensemble's driver).
 
 KN_TO_KM_H = 1.852
+#: Upper bound of a patrol boat's daily cost: £1m, far above any real vessel's (a large
+#: offshore patrol vessel costs some tens of thousands of pounds a day), so that a mistyped
+#: cost is refused instead of overflowing the cost ledger.
+COST_GBP_PER_BOAT_DAY_MAX = 1e6
 
 Area = Literal["waterways", "shallow", "territorial"]
 Mode = Literal["pre_boarding", "waterways", "shallow", "territorial"]
@@ -96,34 +101,202 @@ class MaritimeDoctrine(Policy):
         ),
     )
     streams = ("intercept", "intercept_action", "injury", "arrest")
-    # assumptions, ranges as in docs/model.md (no source measures them)
-    assumptions: ClassVar[dict[str, tuple[float, float]]] = {
-        "compliance_probability": (0.1, 0.6),
-        "immobilise_success_probability": (0.3, 0.9),
-        "capsize_probability_per_intervention": (0.001, 0.03),
-    }
-
-    area: Mode = "pre_boarding"
-    pre_boarding_interception_probability: float = Field(default=0.04, ge=0, le=1)
-    officer_immunity: bool = True
-    patrol_boats: int = Field(default=6, ge=0, le=200)
-    hours_on_station: float = Field(default=12.0, ge=0, le=24)
-    speed_kn: float = Field(default=12.0, gt=0, le=50)
-    detection_range_km: float = Field(default=1.0, gt=0, le=30)
-    offshore_detection_range_km: float = Field(default=5.0, gt=0, le=50)
-    near_shore_dwell_h: float = Field(default=0.5, ge=0, le=6)
-    compliance_probability: float = Field(default=0.3, ge=0, le=1)
-    immobilise_success_probability: float = Field(default=0.6, ge=0, le=1)
-    capsize_probability_per_intervention: float = Field(default=0.005, ge=0, lt=1)
-    max_people_aboard: int = Field(default=125, ge=0, le=1000)
-    max_wave_height_m: float = Field(default=1.0, ge=0, le=10)
-    act_with_children: bool = False
-    children_boat_share: float = Field(default=0.3, ge=0, le=1)
-    night_allowed: bool = True
-    officer_injury_probability: float = Field(default=0.01, ge=0, le=1)
-    arrest_probability: float = Field(default=0.3, ge=0, le=1)
-    supply_loss_per_arrest_boats: float = Field(default=0.5, ge=0, le=10)
-    cost_gbp_per_boat_day: float = Field(default=8_000, ge=0)
+    # compliance, immobilisation and capsize risk are drawn by uncertainty analysis
+    # (``assumptions``): no source measures them
+    area: Mode = policy_param(
+        "pre_boarding",
+        unit="",
+        plausible="pre_boarding (as signed) or an area at sea",
+        source='facts.md: Policy, maritime doctrine; "Added November 2026" (as signed)',
+        meaning="Where officers act: before boarding (as signed) or at sea in an area (what-if).",
+    )
+    pre_boarding_interception_probability: float = policy_param(
+        0.04,
+        unit="probability",
+        low=0.01,
+        high=0.1,
+        source="set from the reported count: 2 interceptions by 4 Mar 2026 "
+        "(https://www.africanews.com/2026/03/04/"
+        "france-over-250-migrants-cross-channel-to-england-as-calm-seas-return/)",
+        meaning="Chance that a taxi-boat attempt is intercepted before people board (as signed).",
+        ge=0,
+        le=1,
+    )
+    officer_immunity: bool = policy_param(
+        True,
+        unit="",
+        plausible="true or false",
+        source="facts.md (immunity refused so far)",
+        meaning="Whether officers have immunity (without it they act in waterways and ports only).",
+    )
+    patrol_boats: int = policy_param(
+        6,
+        unit="boats",
+        low=2,
+        high=15,
+        note="facts.md: French SAR has 6 ships",
+        meaning="Patrol boats assigned to the doctrine.",
+        ge=0,
+        le=200,
+    )
+    hours_on_station: float = policy_param(
+        12.0,
+        unit="h",
+        low=6,
+        high=20,
+        meaning="Hours a day each patrol boat is on station.",
+        ge=0,
+        le=24,
+    )
+    speed_kn: float = policy_param(
+        12.0,
+        unit="kn",
+        low=8,
+        high=25,
+        meaning="Search speed of a patrol boat.",
+        gt=0,
+        le=50,
+    )
+    detection_range_km: float = policy_param(
+        1.0,
+        unit="km",
+        low=0.3,
+        high=3,
+        note="a dinghy at night",
+        meaning="Range at which a patrol boat detects a dinghy near the shore.",
+        gt=0,
+        le=30,
+    )
+    offshore_detection_range_km: float = policy_param(
+        5.0,
+        unit="km",
+        low=1,
+        high=15,
+        note="guided by radar/air",
+        meaning="Detection range in the open territorial sea (radar, aircraft and drones guide).",
+        gt=0,
+        le=50,
+    )
+    near_shore_dwell_h: float = policy_param(
+        0.5,
+        unit="h",
+        low=0.1,
+        high=1,
+        note="loading in the shallows",
+        meaning="Time a boat spends in the near-shore areas while it loads and leaves.",
+        ge=0,
+        le=6,
+    )
+    compliance_probability: float = policy_param(
+        0.3,
+        unit="probability",
+        low=0.1,
+        high=0.6,
+        drawn=True,
+        meaning="Chance that a boat obeys the order to stop (towed or diverted back to France).",
+        ge=0,
+        le=1,
+    )
+    immobilise_success_probability: float = policy_param(
+        0.6,
+        unit="probability",
+        low=0.3,
+        high=0.9,
+        drawn=True,
+        meaning="Chance that an attempt to immobilise a boat that does not obey succeeds.",
+        ge=0,
+        le=1,
+    )
+    capsize_probability_per_intervention: float = policy_param(
+        0.005,
+        unit="probability per intervention",
+        low=0.001,
+        high=0.03,
+        note='French Navy: "drownings can easily happen"',
+        drawn=True,
+        meaning="Capsize chance of stopping a boat that does not obey (60 aboard, calm sea).",
+        ge=0,
+        lt=1,
+    )
+    max_people_aboard: int = policy_param(
+        125,
+        unit="people",
+        low=40,
+        high=125,
+        note="125: facts.md largest boat, i.e. no limit",
+        meaning="Most people aboard a boat officers may intervene on (rule of engagement).",
+        ge=0,
+        le=1000,
+    )
+    max_wave_height_m: float = policy_param(
+        1.0,
+        unit="m",
+        low=0.5,
+        high=1.5,
+        meaning="Highest waves officers may intervene in (rule of engagement).",
+        ge=0,
+        le=10,
+    )
+    act_with_children: bool = policy_param(
+        False,
+        unit="",
+        plausible="true or false",
+        note="rule of engagement",
+        meaning="Whether officers intervene on boats with children aboard.",
+    )
+    children_boat_share: float = policy_param(
+        0.3,
+        unit="share",
+        low=0.1,
+        high=0.6,
+        meaning="Share of boats with children aboard.",
+        ge=0,
+        le=1,
+    )
+    night_allowed: bool = policy_param(
+        True,
+        unit="",
+        plausible="true or false",
+        note="rule of engagement; launches are at night",
+        meaning="Whether officers intervene at night.",
+    )
+    officer_injury_probability: float = policy_param(
+        0.01,
+        unit="probability",
+        low=0.002,
+        high=0.03,
+        note="per interception; beach injuries are beach.officer_injuries_per_event",
+        meaning="Chance that an intervention injures an officer.",
+        ge=0,
+        le=1,
+    )
+    arrest_probability: float = policy_param(
+        0.3,
+        unit="probability",
+        low=0.1,
+        high=0.6,
+        meaning="Chance that the pilot of an intercepted boat is arrested.",
+        ge=0,
+        le=1,
+    )
+    supply_loss_per_arrest_boats: float = policy_param(
+        0.5,
+        unit="boats",
+        low=0,
+        high=2,
+        meaning="Boats of next day's supply the networks lose per pilot arrested.",
+        ge=0,
+        le=10,
+    )
+    cost_gbp_per_boat_day: float = policy_param(
+        8_000,
+        unit="£ per boat day",
+        low=4_000,
+        high=20_000,
+        meaning="Cost of one patrol boat a day.",
+        ge=0,
+        le=COST_GBP_PER_BOAT_DAY_MAX,
+    )
 
     @property
     def at_sea(self) -> bool:

@@ -23,21 +23,44 @@ from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
-from channelsim.engine.policy import Effect, Policy, register_policy
+from channelsim.engine.policy import Effect, Policy, policy_param, register_policy
 from channelsim.engine.stages import Setup
 
 Interpolation = Literal["step", "linear"]
 Zones = Literal["all", "beach", "waterway"]
+#: The source of a driver's dates and values: the scenario, whose ``source`` key of the
+#: policy cites where they come from (history.toml cites one for each driver).
+BY_THE_SCENARIO = "the scenario's source key of the policy (history.toml cites each)"
 
 
 class _Dated(Policy):
     """Dated values and how to read them between dates."""
 
-    dates: tuple[dt.date, ...] = Field(min_length=1)
-    values: tuple[float, ...] = Field(min_length=1)
-    interpolation: Interpolation = "step"
+    dates: tuple[dt.date, ...] = policy_param(
+        unit="dates",
+        plausible="the dates of the reports",
+        allowed="a list of dates, increasing",
+        source=BY_THE_SCENARIO,
+        meaning="The dates of the values.",
+        min_length=1,
+    )
+    values: tuple[float, ...] = policy_param(
+        unit="the lever's (a factor with op = scale)",
+        plausible="the lever's allowed values",
+        allowed="a list of numbers, one per date",
+        source=BY_THE_SCENARIO,
+        meaning="The lever's value (or factor) from each date.",
+        min_length=1,
+    )
+    interpolation: Interpolation = policy_param(
+        "step",
+        unit="",
+        plausible="step or linear",
+        note="how the real timeline is read between reports",
+        meaning="step: each value from its date on; linear: straight lines between dates.",
+    )
 
     @model_validator(mode="after")
     def _aligned(self) -> _Dated:
@@ -78,11 +101,44 @@ class _Dated(Policy):
 class Driver(_Dated):
     """A lever moved by dated values (see the module docstring)."""
 
-    lever: str = Field(min_length=1)
-    op: Literal["set", "scale"] = "scale"
-    zones: Zones = "all"
-    prior_low: tuple[float, ...] | None = None
-    prior_high: tuple[float, ...] | None = None
+    lever: str = policy_param(
+        unit="",
+        plausible="a lever of the day's stages (docs/model.md §1.3)",
+        allowed="a lever's name",
+        source=BY_THE_SCENARIO,
+        meaning="The lever the values move.",
+        min_length=1,
+    )
+    op: Literal["set", "scale"] = policy_param(
+        "scale",
+        unit="",
+        plausible="set or scale",
+        source=BY_THE_SCENARIO,
+        meaning="set: the values replace the lever; scale: they multiply it.",
+    )
+    zones: Zones = policy_param(
+        "all",
+        unit="",
+        plausible="all, beach or waterway",
+        source=BY_THE_SCENARIO,
+        meaning="The launch zones a per-zone lever is scaled in.",
+    )
+    prior_low: tuple[float, ...] | None = policy_param(
+        None,
+        unit="as values",
+        plausible="around each value",
+        allowed="a list, one bound per value",
+        note="the ranges written in history.toml",
+        meaning="Lower bounds of calibrated values (calibration draws each uniform on its range).",
+    )
+    prior_high: tuple[float, ...] | None = policy_param(
+        None,
+        unit="as values",
+        plausible="around each value",
+        allowed="a list, one bound per value",
+        note="the ranges written in history.toml",
+        meaning="Upper bounds of calibrated values (calibration draws each uniform on its range).",
+    )
 
     @model_validator(mode="after")
     def _priors(self) -> Driver:
@@ -107,6 +163,15 @@ class Driver(_Dated):
 class BeachOfficers(_Dated):
     """Officers on the beaches by date (``values``, officers), and the chance of stopping a
     launch on each beach zone that follows from them."""
+
+    values: tuple[float, ...] = policy_param(
+        unit="officers",
+        plausible="as the scenario gives them (history: 200 before the Nov 2022 deal)",
+        allowed="a list of numbers, one per date",
+        source=BY_THE_SCENARIO,
+        meaning="Officers deployed on the beaches from each date.",
+        min_length=1,
+    )
 
     def effects(self, setup: Setup) -> Iterator[Effect]:
         beach = setup.params.beach

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pydantic import Field
-
-from channelsim.engine.policy import Cost, Effect, Policy, register_policy
+from channelsim.engine.policy import Cost, Effect, Policy, policy_param, register_policy
 from channelsim.engine.stages import Setup
-from channelsim.policies._common import DAYS_PER_YEAR
+from channelsim.policies._common import COST_GBP_PER_YEAR_MAX, DAYS_PER_YEAR
 
 
 class NetworkDisruption(Policy):
@@ -22,9 +20,33 @@ class NetworkDisruption(Policy):
     the occupancy trend twice).
     """
 
-    seizure_share_per_week: float = Field(default=0.1, ge=0, le=1)
-    supply_reduction: float = Field(default=0.2, ge=0, lt=1)
-    cost_gbp_per_year: float = Field(default=20_000_000, ge=0)
+    seizure_share_per_week: float = policy_param(
+        0.1,
+        unit="share per week",
+        low=0,
+        high=0.3,
+        meaning="Share of the networks' boat stock seized each week.",
+        ge=0,
+        le=1,
+    )
+    supply_reduction: float = policy_param(
+        0.2,
+        unit="fraction",
+        low=0,
+        high=0.5,
+        meaning="Cut in the daily boat supply from arrests of facilitators.",
+        ge=0,
+        lt=1,
+    )
+    cost_gbp_per_year: float = policy_param(
+        20_000_000,
+        unit="£ per year",
+        low=5_000_000,
+        high=100_000_000,
+        meaning="Yearly cost of the disruption effort.",
+        ge=0,
+        le=COST_GBP_PER_YEAR_MAX,
+    )
 
     def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
         daily_share = 1.0 - (1.0 - self.seizure_share_per_week) ** (1.0 / 7.0)

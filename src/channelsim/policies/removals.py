@@ -18,13 +18,39 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import numpy as np
-from pydantic import Field, PrivateAttr
+from pydantic import PrivateAttr
 
-from channelsim.engine.policy import Compiled, Cost, DayView, Policy, register_policy
+from channelsim.engine.policy import (
+    Compiled,
+    Cost,
+    DayView,
+    Policy,
+    policy_param,
+    register_policy,
+)
 from channelsim.engine.results import Result
 from channelsim.engine.stages import Setup
-from channelsim.policies._common import DAYS_PER_YEAR, binomial
+from channelsim.policies._common import COST_GBP_PER_YEAR_MAX, DAYS_PER_YEAR, binomial
 from channelsim.streams import EPOCH
+
+#: The deterrence elasticity's unit: the coast inflow is multiplied by ``1 − e × s``, ``s``
+#: the share of arrivals removed over the deterrence window.
+DETERRENCE_UNIT = "inflow share per share removed"
+#: Upper bound of the cost of one removal: £1bn, far above any scheme's (the Rwanda scheme's
+#: £700m for 4 people came to £175m each; its impact assessment put one at £169,000), so that
+#: a mistyped cost is refused instead of overflowing the cost ledger.
+COST_GBP_PER_REMOVAL_MAX = 1e9
+#: Upper bound of the cost of holding one person a day: £1m (detention costs about £120).
+COST_GBP_PER_DETENTION_DAY_MAX = 1e6
+#: The reports the defaults cite (as docs/model.md did).
+RETURNS_REPORT = (
+    "https://www.inkl.com/news/more-migrants-come-to-uk-than-leave-under-one-in-one-out-"
+    "deal-with-france-home-secretary-admits"
+)
+RWANDA_REPORT = (
+    "https://www.lbc.co.uk/news/"
+    "rwanda-deportation-scheme-cost-700m-and-saw-just-four-volunteers-sent-to-africa/"
+)
 
 
 class _Queue:
@@ -109,12 +135,59 @@ class _Removal(Policy):
     """The queue, capacity and deterrence shared by the removal policies."""
 
     streams: ClassVar[tuple[str, ...]] = ("eligible", "retry")
-    eligible_share: float = Field(default=1.0, ge=0, le=1)
-    retry_probability: float = Field(default=0.0, ge=0, le=1)
-    max_wait_days: int = Field(default=28, ge=1, le=3650)
-    deterrence_elasticity: float = Field(default=0.1, ge=0, le=1)
-    deterrence_window_days: int = Field(default=28, ge=1, le=365)
-    cost_gbp_per_removal: float = Field(default=0.0, ge=0)
+    eligible_share: float = policy_param(
+        1.0,
+        unit="share",
+        plausible="fixed (all arrivals)",
+        meaning="Share of each day's arrivals queued for removal.",
+        ge=0,
+        le=1,
+    )
+    retry_probability: float = policy_param(
+        0.0,
+        unit="probability",
+        low=0,
+        high=0.05,
+        note="removed far from the Channel",
+        meaning="Chance that a person removed comes back to the French coast.",
+        ge=0,
+        le=1,
+    )
+    max_wait_days: int = policy_param(
+        28,
+        unit="days",
+        low=7,
+        high=60,
+        meaning="Days a person waits in the queue before being released (staying in the UK).",
+        ge=1,
+        le=3650,
+    )
+    deterrence_elasticity: float = policy_param(
+        0.1,
+        unit=DETERRENCE_UNIT,
+        low=0,
+        high=1,
+        note="the evidence for any deterrent effect is weak",
+        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
+        ge=0,
+        le=1,
+    )
+    deterrence_window_days: int = policy_param(
+        28,
+        unit="days",
+        plausible="fixed",
+        meaning="Days over which the share of arrivals removed (the credible threat) is taken.",
+        ge=1,
+        le=365,
+    )
+    cost_gbp_per_removal: float = policy_param(
+        0.0,
+        unit="£ per removal",
+        plausible="fixed",
+        meaning="Cost of removing one person.",
+        ge=0,
+        le=COST_GBP_PER_REMOVAL_MAX,
+    )
 
     _queue: _Queue = PrivateAttr(default_factory=_Queue)
     _window: _Window = PrivateAttr(default_factory=_Window)
@@ -205,7 +278,15 @@ class _Removal(Policy):
 class _YearlyCapacity(_Removal):
     """Capacity given in people a year, used as it accrues (no banking beyond one day)."""
 
-    capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
+    capacity_people_per_year: float = policy_param(
+        1000.0,
+        unit="people per year",
+        low=200,
+        high=5000,
+        meaning="People who can be removed a year, used as it accrues.",
+        ge=0,
+        le=1e7,
+    )
     _credit: float = PrivateAttr(0.0)
 
     def init(self, setup: Setup) -> None:
@@ -252,22 +333,105 @@ class OneInOneOut(_Removal):
             role="figure",
         ),
     )
-    # assumptions: how many of those returned come back to the coast, and whether returns
-    # deter anyone (no source measures either; docs/model.md)
-    assumptions: ClassVar[dict[str, tuple[float, float]]] = {
-        "retry_probability": (0.0, 0.5),
-        "deterrence_elasticity": (0.0, 0.5),
-    }
-    first_return: dt.date = dt.date(2025, 9, 18)
-    weekly_cap_people: int = Field(default=14, ge=0, le=100_000)
-    cap_ramp_people_per_week: int = Field(default=0, ge=0, le=10_000)
-    max_weekly_cap_people: int = Field(default=14, ge=0, le=100_000)
-    eligible_share: float = Field(default=0.6, ge=0, le=1)
-    max_wait_days: int = Field(default=28, ge=1, le=3650)
-    retry_probability: float = Field(default=2 / 94, ge=0, le=1)
-    admissions_per_return: float = Field(default=1.25, ge=0, le=10)
-    deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(default=20_000.0, ge=0)
+    # drawn by uncertainty analysis (``assumptions``): how many of those returned come back
+    # to the coast, and whether returns deter anyone (no source measures either)
+    first_return: dt.date = policy_param(
+        dt.date(2025, 9, 18),
+        unit="date",
+        plausible="fixed",
+        source='facts.md: Policy, one in, one out (first return 18 Sep 2025)',
+        meaning="Day of the first return: no one is returned before it.",
+    )
+    weekly_cap_people: int = policy_param(
+        14,
+        unit="people per week",
+        low=14,
+        high=50,
+        source=f"281 returned by early February 2026 (facts.md, \"Added November 2026\"; "
+        f"{RETURNS_REPORT}); about 50 a week was briefed informally",
+        meaning="Returns allowed in the first week from the first return.",
+        ge=0,
+        le=100_000,
+    )
+    cap_ramp_people_per_week: int = policy_param(
+        0,
+        unit="people per week",
+        plausible="0 (reported); 50 in the scaled-up what-if",
+        note="the scenario's choice",
+        meaning="Growth of the weekly cap each week.",
+        ge=0,
+        le=10_000,
+    )
+    max_weekly_cap_people: int = policy_param(
+        14,
+        unit="people per week",
+        low=14,
+        high=800,
+        note="the scenario's choice",
+        meaning="Largest weekly cap the ramp reaches.",
+        ge=0,
+        le=100_000,
+    )
+    eligible_share: float = policy_param(
+        0.6,
+        unit="share",
+        low=0.4,
+        high=0.8,
+        note="adults, referred and accepted by France",
+        meaning="Share of each day's arrivals referred and accepted for return.",
+        ge=0,
+        le=1,
+    )
+    max_wait_days: int = policy_param(
+        28,
+        unit="days",
+        low=7,
+        high=60,
+        meaning="Days a person waits for return before being released (staying in the UK).",
+        ge=1,
+        le=3650,
+    )
+    retry_probability: float = policy_param(
+        2 / 94,
+        unit="probability",
+        low=0,
+        high=0.5,
+        drawn=True,
+        source="2 of the first 94 returned crossed again (https://feeds.bbci.co.uk/news/articles/c5y4ez53x7do)",
+        meaning="Chance that a person returned goes back to the French coast and may cross again.",
+        ge=0,
+        le=1,
+    )
+    admissions_per_return: float = policy_param(
+        1.25,
+        unit="people per return",
+        low=0.7,
+        high=1.5,
+        source=f"about 350 admitted for 281 returned ({RETURNS_REPORT})",
+        meaning="People admitted by a legal route for each person returned.",
+        ge=0,
+        le=10,
+    )
+    deterrence_elasticity: float = policy_param(
+        0.0,
+        unit=DETERRENCE_UNIT,
+        low=0,
+        high=0.5,
+        drawn=True,
+        note="no deterrence unless stated: the evidence is weak",
+        meaning="Cut in the coast inflow per share of arrivals returned (0: no deterrence).",
+        ge=0,
+        le=1,
+    )
+    cost_gbp_per_removal: float = policy_param(
+        20_000.0,
+        unit="£ per removal",
+        low=5_000,
+        high=50_000,
+        meaning="Cost of returning one person.",
+        ge=0,
+        le=COST_GBP_PER_REMOVAL_MAX,
+    )
 
     _weekly: _Weekly = PrivateAttr(default_factory=_Weekly)
 
@@ -332,14 +496,53 @@ class ThirdCountryRemoval(_YearlyCapacity):
     payments made whatever the numbers (the Rwanda scheme cost about £700m for 4 people).
     """
 
-    # assumption: whether removals deter anyone (no source measures it; docs/model.md)
-    assumptions: ClassVar[dict[str, tuple[float, float]]] = {"deterrence_elasticity": (0.0, 1.0)}
-    capacity_people_per_year: float = Field(default=1000.0, ge=0, le=1e7)
-    max_wait_days: int = Field(default=90, ge=1, le=3650)
-    deterrence_elasticity: float = Field(default=0.0, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(default=169_000.0, ge=0)
-    fixed_cost_gbp_per_year: float = Field(default=0.0, ge=0)
-    fixed_payments_gbp: float = Field(default=0.0, ge=0)
+    # drawn by uncertainty analysis (``assumptions``): whether removals deter anyone (no
+    # source measures it)
+    max_wait_days: int = policy_param(
+        90,
+        unit="days",
+        plausible="fixed",
+        meaning="Days a person waits for removal before being released (staying in the UK).",
+        ge=1,
+        le=3650,
+    )
+    deterrence_elasticity: float = policy_param(
+        0.0,
+        unit=DETERRENCE_UNIT,
+        low=0,
+        high=1,
+        drawn=True,
+        note="no deterrence unless stated: the evidence is weak",
+        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
+        ge=0,
+        le=1,
+    )
+    cost_gbp_per_removal: float = policy_param(
+        169_000.0,
+        unit="£ per removal",
+        plausible="fixed",
+        source="facts.md: Policy, Rwanda (2023 impact assessment, £169,000 per person relocated)",
+        meaning="Cost of removing one person.",
+        ge=0,
+        le=COST_GBP_PER_REMOVAL_MAX,
+    )
+    fixed_cost_gbp_per_year: float = policy_param(
+        0.0,
+        unit="£ per year",
+        plausible="fixed",
+        meaning="Payments made every year whatever the numbers removed.",
+        ge=0,
+        le=COST_GBP_PER_YEAR_MAX,
+    )
+    fixed_payments_gbp: float = policy_param(
+        0.0,
+        unit="£",
+        plausible="fixed",
+        source=f"history: £370m + £120m paid to Rwanda (facts.md, Rwanda costs; {RWANDA_REPORT})",
+        meaning="A total paid whatever the numbers, spread evenly over the policy's days.",
+        ge=0,
+        le=COST_GBP_PER_YEAR_MAX,
+    )
 
     def effects(self, setup: Setup) -> Iterator[Cost]:
         """Fixed costs: ``fixed_cost_gbp_per_year`` every day, and ``fixed_payments_gbp``
@@ -363,14 +566,66 @@ class EchrExit(_YearlyCapacity):
     ``detention_places`` meanwhile, at ``capacity_people_per_year`` removals (about 8,200
     forced returns a year now; 150,000 proposed). Those not removed in time are released."""
 
-    # assumption: whether removals deter anyone (no source measures it; docs/model.md)
-    assumptions: ClassVar[dict[str, tuple[float, float]]] = {"deterrence_elasticity": (0.0, 1.0)}
-    capacity_people_per_year: float = Field(default=8200.0, ge=0, le=1e7)
-    detention_places: int = Field(default=2500, ge=0, le=1_000_000)
-    max_wait_days: int = Field(default=7, ge=1, le=3650)
-    deterrence_elasticity: float = Field(default=0.2, ge=0, le=1)
-    cost_gbp_per_removal: float = Field(default=15_000.0, ge=0)
-    cost_gbp_per_detention_day: float = Field(default=120.0, ge=0)
+    # drawn by uncertainty analysis (``assumptions``): whether removals deter anyone (no
+    # source measures it)
+    capacity_people_per_year: float = policy_param(
+        8200.0,
+        unit="people per year",
+        low=8_200,
+        high=150_000,
+        source="facts.md: Policy, leaving the ECHR (8,200 forced returns in the previous year; "
+        "150,000 proposed, the \"Removals Force\")",
+        meaning="People who can be removed a year, used as it accrues.",
+        ge=0,
+        le=1e7,
+    )
+    detention_places: int = policy_param(
+        2500,
+        unit="places",
+        plausible="fixed",
+        source="facts.md: Policy, leaving the ECHR (about 2,500 detention places)",
+        meaning="People who can be held while they wait for removal.",
+        ge=0,
+        le=1_000_000,
+    )
+    max_wait_days: int = policy_param(
+        7,
+        unit="days",
+        plausible="fixed",
+        source="facts.md: Policy, leaving the ECHR (removal within a week of arrival)",
+        meaning="Days a person is held for removal before being released (staying in the UK).",
+        ge=1,
+        le=3650,
+    )
+    deterrence_elasticity: float = policy_param(
+        0.2,
+        unit=DETERRENCE_UNIT,
+        low=0,
+        high=1,
+        drawn=True,
+        note="the evidence for any deterrent effect is weak",
+        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
+        ge=0,
+        le=1,
+    )
+    cost_gbp_per_removal: float = policy_param(
+        15_000.0,
+        unit="£ per removal",
+        low=5_000,
+        high=40_000,
+        meaning="Cost of removing one person.",
+        ge=0,
+        le=COST_GBP_PER_REMOVAL_MAX,
+    )
+    cost_gbp_per_detention_day: float = policy_param(
+        120.0,
+        unit="£ per detention day",
+        low=80,
+        high=200,
+        meaning="Cost of holding one person for a day.",
+        ge=0,
+        le=COST_GBP_PER_DETENTION_DAY_MAX,
+    )
 
     def queue_limit(self) -> int | None:
         return self.detention_places
