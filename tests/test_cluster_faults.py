@@ -4,6 +4,7 @@ resume, exit 2, the members finished so far kept, no output written and no trace
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -19,13 +20,14 @@ from faults import PATIENCE_S, dies_with_the_tests, kill_group, start_cli, wait_
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "status-quo-2025.toml"
 
 
-def _start(module: str, *args: str) -> subprocess.Popen[bytes]:
+def _start(module: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", f"distributed.cli.{module}", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         preexec_fn=dies_with_the_tests(),
+        env=env,
     )
 
 
@@ -42,8 +44,13 @@ def _scheduler_address(address_file: Path, scheduler: subprocess.Popen[bytes]) -
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A scheduler and one single-threaded worker of their own, for a test to kill."""
+def cluster(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A scheduler and one single-threaded worker of their own, for a test to kill; with
+    ``@pytest.mark.parametrize("cluster", ["other code"], indirect=True)`` the worker runs
+    an edited copy of channelsim (:func:`_edited_copy`)."""
+    worker_env = _edited_copy(tmp_path) if getattr(request, "param", None) else None
     address_file = tmp_path / "scheduler.json"
     scheduler = _start(
         "dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
@@ -54,7 +61,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         address = _scheduler_address(address_file, scheduler)
         worker = _start(
             "dask_worker", "--scheduler-file", str(address_file), "--nworkers", "1",
-            "--nthreads", "1", "--no-dashboard",
+            "--nthreads", "1", "--no-dashboard", env=worker_env,
         )  # fmt: skip
         yield address, scheduler
     finally:
@@ -98,3 +105,52 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     assert all(line.startswith("status-quo-2025 (") for line in other), other  # progress only
     assert run["status"] == "failed" and 2 <= run["n_done"] < 400
     assert not out.exists()
+
+
+def _edited_copy(tmp_path: Path) -> dict[str, str]:
+    """A worker's environment whose channelsim is a copy of this one with one source file
+    edited (a comment added: the numbers would be the same, the code is not), standing for a
+    cluster node with an older or edited install."""
+    import os
+    import shutil
+
+    import channelsim
+
+    copy = tmp_path / "other-code" / "src"
+    shutil.copytree(
+        Path(channelsim.__file__).parent,
+        copy / "channelsim",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    with (copy / "channelsim" / "policies" / "drivers.py").open("a") as edited:
+        edited.write("# an edit on a cluster node\n")
+    tests = str(Path(__file__).resolve().parent)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(copy), tests])}
+
+
+@pytest.mark.parametrize("cluster", ["other code"], indirect=True)
+def test_a_worker_running_other_code_is_refused_in_one_line(
+    tmp_path: Path, cluster: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    """A Dask worker started from another install gave other numbers, recorded as the same
+    run, with nothing said (s11 breaker F20): each task checks the worker's code against the
+    driver's, and the command stops in one line naming the worker and both codes."""
+    address, _ = cluster
+    store = tmp_path / "runs.duckdb"
+    driver = start_cli(
+        "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-07", "--runs", 2,
+        "--scheduler", address, "--runs-store", store, "--format", "json",
+    )  # fmt: skip
+    try:
+        stdout, stderr = driver.communicate(timeout=PATIENCE_S)
+    finally:
+        driver.kill()
+        kill_group(driver.pid)
+    text = stderr.decode()
+    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    assert driver.returncode == 2 and "Traceback" not in text and stdout == b"", text
+    assert len(errors) == 1, text
+    assert "--scheduler: the Dask worker at tcp://127.0.0.1:" in errors[0]
+    assert "start the workers from the same install" in errors[0]
+    worker, driver_code = re.findall(r"channelsim [\w.+]+, sources ([0-9a-f]{12})", errors[0])
+    assert worker != driver_code

@@ -159,7 +159,8 @@ def test_figures_the_series_covers_in_part_are_left_out_and_said(tmp_path: Path)
     )
     assert "5 May" in kept.note  # the weeks it does cover
     # a period the series covers whole loses nothing
-    whole_year = observed_figures(dt.date(2025, 1, 1), dt.date(2025, 12, 21), publication=publication)
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 21)
+    whole_year = observed_figures(*year, publication=publication)
     assert not whole_year.partial and whole_year.whole() is whole_year
     # days after the last edition's: the daily figures are partial too
     later = observed_figures(dt.date(2025, 6, 1), dt.date(2026, 3, 1), publication=publication)

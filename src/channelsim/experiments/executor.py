@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import multiprocessing
 import os
@@ -483,7 +484,8 @@ class DaskExecutor(_Lifecycle):
             return
         client = self.start()._client
         [shared] = client.scatter([payload], broadcast=True)
-        futures = client.map(fn, [shared] * len(items), list(items), pure=False)
+        task = functools.partial(same_code_task, code_identity(), fn)
+        futures = client.map(task, [shared] * len(items), list(items), pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
         yielded: set[int] = set()
         finished = False
@@ -514,6 +516,33 @@ class DaskExecutor(_Lifecycle):
         """The scheduler went away (killed, network down) while tasks were running."""
         reason = _first_line(error) or type(error).__name__
         return ClusterError(f"lost the Dask scheduler at {self.address} mid-run ({reason})")
+
+
+@functools.cache
+def code_identity() -> str:
+    """``channelsim 0.1.0, sources 1a2b3c4d5e6f``: the version and a fingerprint of every file
+    of the package this process imports (:func:`channelsim.resident.sources_fingerprint`),
+    computed once per process."""
+    from channelsim._version import __version__
+    from channelsim.resident import sources_fingerprint
+
+    return f"channelsim {__version__}, sources {sources_fingerprint()[:12]}"
+
+
+def same_code_task(expected: str, fn: TaskFn, payload: Any, item: Any) -> Any:
+    """``fn(payload, item)`` on a Dask worker that runs the driver's code (``expected``:
+    its :func:`code_identity`); else a :class:`ClusterError` naming the worker and both
+    codes. A worker started from another install (an older version, an edited source) gave
+    other numbers with nothing said, recorded as the same run."""
+    ours = code_identity()
+    if ours != expected:
+        from distributed import get_worker
+
+        raise ClusterError(
+            f"--scheduler: the Dask worker at {get_worker().address} runs {ours}, this "
+            f"command {expected}: start the workers from the same install"
+        )
+    return fn(payload, item)
 
 
 def _first_line(error: BaseException) -> str:
