@@ -218,7 +218,7 @@ def test_sigint_to_a_driver_with_a_process_pool_stops_it_promptly(tmp_path: Path
     driver = _start_driver(path, "processes", "sigint", "--hold", str(hold), "2")
     try:
         _wait_for_members(path, "sigint", 2, driver)  # the two members let through
-        _wait_for_files(hold, 4, driver)  # and two more started, held in the two workers
+        _wait_for_files(hold, 4, driver)  # and two more started (four tickets), held
         driver.send_signal(signal.SIGINT)
         assert driver.wait(timeout=HUNG_S) == 130
     finally:
@@ -240,3 +240,31 @@ def _wait_for_files(folder: Path, n: int, driver: subprocess.Popen[bytes]) -> No
         assert driver.poll() is None, "the driver ended before it could be interrupted"
         assert time.monotonic() < deadline, f"fewer than {n} members started in time"
         time.sleep(0.05)
+
+
+def test_the_hold_lets_through_the_first_members_whatever_their_seeds(tmp_path: Path) -> None:
+    """The SIGINT test's hold counts members by the tickets they take, not by their seeds:
+    three members starting at once with one seed (two scenarios' members of one replicate
+    share it) take three tickets; the first two run, the third waits for ``open``."""
+    import threading
+
+    from toy_member import _held
+
+    done: list[int] = []
+    threads = [
+        threading.Thread(target=lambda k=k: (_held(tmp_path, 2, seed=99), done.append(k)))
+        for k in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + HUNG_S
+    while len(done) < 2 or len(list(tmp_path.iterdir())) < 3:
+        assert time.monotonic() < deadline, f"{len(done)} members ran"
+        time.sleep(0.01)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["started-0", "started-1", "started-2"]
+    time.sleep(0.2)  # the third polls for 'open' meanwhile
+    assert len(done) == 2
+    (tmp_path / "open").touch()
+    for thread in threads:
+        thread.join(timeout=HUNG_S)
+    assert len(done) == 3

@@ -8,9 +8,10 @@ A scenario is a dict: ``launch_rate`` (boats per day), ``p_stop`` (share stopped
 that burn CPU like a real member, for benchmarks), ``die_once`` =
 ``{"marker": path, "seed": seed}``: the process running the member with that seed kills itself
 with SIGKILL the first time (the marker file records that it happened), and ``hold`` =
-``{"folder": path, "after": n}``: each member leaves a file in the folder as it starts, and
-those that find more than ``n`` there wait until the file ``open`` appears in it (a driver
-interrupted with members in its workers, whatever the machine's load).
+``{"folder": path, "after": n}``: each member takes a numbered ticket file in the folder as
+it starts, and all but the first ``n`` wait until the file ``open`` appears in it (a driver
+interrupted with members in its workers, whatever the machine's load or the order in which
+the pool hands members out).
 
 Run as a script, it is an ensemble driver for the killed-driver and Ctrl-C tests:
 ``python toy_member.py STORE EXECUTOR RUN_ID [--resume] [--hold FOLDER N]``.
@@ -86,10 +87,24 @@ def toy_member(
 
 
 def _held(folder: Path, after: int, seed: int) -> None:
-    """Start the member at once if at most ``after`` members started before it (counted by
-    their files in ``folder``), else once ``folder/open`` exists."""
-    (folder / f"started-{seed}").touch()
-    if sum(1 for p in folder.iterdir() if p.name.startswith("started-")) <= after:
+    """Start the member at once if fewer than ``after`` members started before it, else once
+    ``folder/open`` exists.
+
+    A member that starts takes the next ticket: the first free name of ``started-0``,
+    ``started-1``... created exclusively, so that two members starting at once take two
+    tickets, and the order does not depend on which members the pool hands out first (two
+    scenarios' members of one replicate share their seed, which named the files before)."""
+    ticket = 0
+    while True:
+        try:
+            handle = os.open(folder / f"started-{ticket}", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            ticket += 1
+            continue
+        with os.fdopen(handle, "w") as marker:  # who took it, for a failing test's reader
+            marker.write(f"seed {seed}, process {os.getpid()}\n")
+        break
+    if ticket < after:
         return
     while not (folder / "open").exists():
         time.sleep(0.05)
