@@ -34,21 +34,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-import pandas as pd
 import platformdirs
 
-from channelsim.data.publication import (
-    DAILY_COLUMNS,
-    DAILY_SHEET,
-    WEEKLY_COLUMNS,
-    WEEKLY_SHEET,
-    Publication,
-    column_dtypes,
-)
 from channelsim.errors import StoreError
+
+if TYPE_CHECKING:  # pandas (and the publication's module, which loads it) when a table is read
+    import pandas as pd
+
+    from channelsim.data.publication import Publication
 
 STORE_ENV = "CHANNELSIM_STORE"
 #: How long an import waits for another import into the same folder before giving up.
@@ -201,14 +197,17 @@ class DataStore:
         """Whether the store holds at least one edition: False when nothing is at the path or
         the store is empty; :class:`StoreError` when something else is in its way (a folder, a
         file that is not DuckDB, a DuckDB file that is not a data store)."""
-        frame = self._query("SELECT count(*) AS n FROM editions")
-        return frame is not None and int(frame["n"].iloc[0]) > 0
+        rows = self._query("SELECT count(*) AS n FROM editions", frame=False)
+        return rows is not None and int(rows[0][0]) > 0
 
     def _tables(self, con: duckdb.DuckDBPyConnection) -> set[str]:
         return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
-    def _query(self, sql: str, params: Sequence[Any] = (), needs: str = "editions") -> Any:
-        """Run a read-only query; None when the store does not exist or lacks table ``needs``."""
+    def _query(
+        self, sql: str, params: Sequence[Any] = (), needs: str = "editions", frame: bool = True
+    ) -> Any:
+        """Run a read-only query: its result as a DataFrame (as tuples unless ``frame``: no
+        pandas); None when the store does not exist or lacks table ``needs``."""
         self._check_not_dangling()
         if not self.exists():
             return None
@@ -226,7 +225,8 @@ class DataStore:
             if needs not in tables:
                 return None
             try:
-                return con.execute(sql, list(params)).df()
+                found = con.execute(sql, list(params))
+                return found.df() if frame else found.fetchall()
             except duckdb.Error as error:
                 raise StoreError(
                     f"{self.where}: cannot read the data store ({_reason(error)})"
@@ -245,6 +245,8 @@ class DataStore:
     def editions(self) -> pd.DataFrame:
         """Every stored edition, oldest edition date first, with its number of ``warnings``
         (empty when nothing is stored)."""
+        import pandas as pd
+
         frame = self._query(
             f"SELECT {', '.join(_EDITION_COLUMNS)} FROM editions ORDER BY edition_date, edition_id"
         )
@@ -257,6 +259,8 @@ class DataStore:
 
     def warnings(self) -> pd.DataFrame:
         """Every recorded warning: edition_id, file, sheet, row, column, message."""
+        import pandas as pd
+
         frame = self._query(
             f"SELECT {', '.join(_quoted(_WARNING_COLUMNS))} FROM warnings "
             'ORDER BY edition_id, "row", "column"',
@@ -277,14 +281,20 @@ class DataStore:
 
     def daily(self) -> pd.DataFrame:
         """Daily arrivals (columns as ``Publication.daily``), each date from the latest edition."""
+        from channelsim.data.publication import DAILY_SHEET
+
         return self._frame("daily_latest", "date", DAILY_SHEET)
 
     def weekly(self) -> pd.DataFrame:
         """Weekly arrivals and preventions (as ``Publication.weekly``), latest edition wins."""
+        from channelsim.data.publication import WEEKLY_SHEET
+
         return self._frame("weekly_latest", "week_ending", WEEKLY_SHEET)
 
     def edition_tables(self, edition_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """One edition's own daily and weekly tables, exactly as that edition published them."""
+        from channelsim.data.publication import DAILY_SHEET, WEEKLY_SHEET
+
         where = f"(SELECT * FROM {{table}} WHERE edition_id = {int(edition_id)})"
         return (
             self._frame(where.format(table="daily"), "date", DAILY_SHEET),
@@ -292,6 +302,8 @@ class DataStore:
         )
 
     def _frame(self, source: str, key: str, table: str) -> pd.DataFrame:
+        from channelsim.data.publication import column_dtypes
+
         dtypes = column_dtypes(table)
         frame = self._query(f"SELECT {', '.join(dtypes)} FROM {source} ORDER BY {key}")
         if frame is None or frame.empty:
@@ -420,6 +432,10 @@ def _insert(
 
 
 def _insert_one(con: duckdb.DuckDBPyConnection, pub: Publication, edition: Edition) -> None:
+    import pandas as pd
+
+    from channelsim.data.publication import DAILY_COLUMNS, WEEKLY_COLUMNS
+
     con.execute(
         "INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?)",
         [getattr(edition, name) for name in _EDITION_COLUMNS],
@@ -529,6 +545,8 @@ def _set_mode(copy: Path, store: Path) -> None:
 
 
 def _edition(row: dict[str, Any]) -> Edition:
+    import pandas as pd
+
     edition_date = row["edition_date"]
     return Edition(
         edition_id=int(row["edition_id"]),

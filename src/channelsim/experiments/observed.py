@@ -84,7 +84,7 @@ class ObservedFigures:
         """What a headline compares each simulated figure with: observed values, and sourced
         ranges named as published counts (not observations)."""
         refs = {name: Reference(v, v, "observed") for name, v in self.values.items()}
-        from channelsim.experiments.targets import DEATHS_COUNTED_BY
+        from channelsim.experiments.deaths import DEATHS_COUNTED_BY
 
         for name, (low, high) in self.sourced.items():
             refs[name] = Reference(low, high, f"in {DEATHS_COUNTED_BY}, not an official series")
@@ -115,13 +115,15 @@ def observed_figures(
     file), or the bundled 2025 reference figures when the store holds no edition (for a
     period that is 2025); with neither, no values and a note saying how to import the data.
     Deaths, which no official series counts, come as the sources' range for whole calendar
-    years (:data:`channelsim.experiments.targets.DEATHS_BY_YEAR`)."""
-    from channelsim.data import DataStore, read_publication
-
+    years (:data:`channelsim.experiments.deaths.DEATHS_BY_YEAR`)."""
     if publication is not None:
+        from channelsim.data import read_publication
+
         read = read_publication(publication)
         found = _summed(read.daily, read.weekly, start, end, (read.edition_date, publication.name))
     else:
+        from channelsim.data import DataStore
+
         data_store = DataStore(store)
         if not data_store.holds_editions():  # a store in the way of one is an error
             found = _bundled(start, end)
@@ -137,7 +139,7 @@ def observed_figures(
 def sourced_deaths(start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
     """Dead or missing over ``start``–``end`` as the sources' lowest and highest counts, when
     the period is whole calendar years that all have a sourced figure; else nothing."""
-    from channelsim.experiments.targets import DEATHS_BY_YEAR
+    from channelsim.experiments.deaths import DEATHS_BY_YEAR
 
     years = range(start.year, end.year + 1)
     whole = start == dt.date(start.year, 1, 1) and end == dt.date(end.year, 12, 31)
