@@ -242,7 +242,7 @@ def test_configs_record_tables_by_content_hash() -> None:
 
 
 def test_parquet_bytes_are_pandas_own_for_every_kind_of_column() -> None:
-    """A member's table is stored byte for byte as ``DataFrame.to_parquet`` writes it, the
+    """A member's DataFrame is stored byte for byte as ``DataFrame.to_parquet`` writes it, the
     second table of a shape too (converted from the first one's schema): NaN as null, dates,
     text, flags; a column whose inferred type changed, and a custom index, as well."""
     import datetime as dt
@@ -267,18 +267,73 @@ def test_parquet_bytes_are_pandas_own_for_every_kind_of_column() -> None:
             }
         )
 
-    def columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        """The frame's values as a worker ships them: dates as ``datetime64[D]``."""
-        values = {name: frame[name].to_numpy() for name in frame.columns}
-        values["date"] = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]")
-        return values
-
     frames = [table(0), table(1), table(2, zone=(7, 8, None)), table(3).set_index("people")]
-    frames.append(table(5).astype({"people": "Int64"}))
+    frames += [table(5).astype({"people": "Int64"}), table(6), table(7, zone=(7, 8, None))]
     for frame in frames:
         assert parquet_bytes(frame) == pandas_bytes(frame)
-    for frame in [table(6), table(7), table(8, zone=(7, 8, None)), table(9)]:
-        assert parquet_bytes(frame, columns(frame)) == pandas_bytes(frame)
+
+
+def shipped_columns(k: int) -> dict[str, np.ndarray]:
+    """A member's table as a worker ships it: dates as ``datetime64[D]`` (one missing), whole
+    numbers of several widths, floats with a NaN, flags."""
+    return {
+        "date": np.array(["2025-01-01", "NaT", f"2025-02-{10 + k}"], dtype="datetime64[D]"),
+        "people": np.array([k, 2, -3], dtype=np.int64),
+        "zone": np.array([1, 0, 2], dtype=np.int8),
+        "count": np.array([7, 8, 9], dtype=np.uint32),
+        "share": np.array([0.5, np.nan, 1.0 / (k + 3)]),
+        "night": np.array([True, False, k % 2 == 0]),
+    }
+
+
+def test_a_table_shipped_as_columns_is_stored_as_its_frame_reads_back() -> None:
+    """A table shipped as NumPy columns is encoded from them: the Arrow types and values
+    ``DataFrame.to_parquet`` would store (NaN and NaT as null, dates as dates), without pandas'
+    metadata, and ``pandas.read_parquet`` reads it back as the very DataFrame the columns
+    build; a table with a text column goes through its DataFrame, and reads back the same."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from channelsim.engine.results import TableColumns
+    from channelsim.experiments.ensemble import parquet_bytes
+
+    for k in range(3):
+        shipped = TableColumns(shipped_columns(k))
+        frame = shipped.frame()
+        data = parquet_bytes(shipped)
+        expected = pa.Table.from_pandas(frame, preserve_index=False)
+        assert pq.read_table(io.BytesIO(data)).equals(expected.replace_schema_metadata(None))
+        pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(data)), frame, check_exact=True)
+    texts = TableColumns({**shipped_columns(0), "name": np.array(["a", "b", None], object)})
+    back = pd.read_parquet(io.BytesIO(parquet_bytes(texts)))
+    pd.testing.assert_frame_equal(back, texts.frame(), check_exact=True)
+
+
+def test_storing_and_summarising_shipped_members_loads_no_pandas(tmp_path: Path) -> None:
+    """The driver of ``run --runs N`` records members shipped as columns in the results store
+    and reduces them to intervals by year and month without loading pandas (a third of a CPU
+    second of a hundred-run ensemble's driver)."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+from channelsim.engine import load_scenario
+from channelsim.experiments.runs import run_scenario_ensemble
+from channelsim.runstore import RunStore
+scenario = load_scenario({str(Path(__file__).parents[1] / "scenarios" / "status-quo-2025.toml")!r})
+week = scenario.with_changes(end=scenario.start.replace(day=20))
+with RunStore({str(tmp_path / "runs.duckdb")!r}) as store:
+    ensemble = run_scenario_ensemble(week, 3, 1, executor="serial", store=store, progress=False)
+    ensemble.to_json_dict()
+print(sorted(m for m in ("pandas", "pyarrow") if m in sys.modules))
+"""
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "['pyarrow']"
 
 
 DRIVER_SCRIPT = """
@@ -361,14 +416,13 @@ def test_a_member_ships_its_daily_table_as_columns_that_build_the_same_frame() -
     week = scenario.with_changes(end=scenario.start.replace(day=7))
     result = simulate(SimSpec(week, keep=("daily",)), 5)
     output = MemberOutput.from_result("k", 5, result, 0.0)
-    assert output.tables == {} and list(output.columns) == ["daily"]
-    framed = output.framed()
-    pd.testing.assert_frame_equal(framed.tables["daily"], result.daily, check_exact=True)
-    buffer = io.BytesIO()
-    result.daily.to_parquet(buffer, engine="pyarrow")
-    shipped = output.columns["daily"].columns
-    assert parquet_bytes(framed.tables["daily"], shipped) == buffer.getvalue()
-    assert framed.without_columns().columns == {}
+    assert list(output.tables) == ["daily"] and "daily" in output.tables
+    assert list(output.columns) == ["daily"]  # not built by being listed
+    stored = parquet_bytes(output.columns["daily"])
+    pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(stored)), result.daily)
+    pd.testing.assert_frame_equal(output.tables["daily"], result.daily, check_exact=True)
+    assert output.columns == {}  # built once read, and held once: as its DataFrame
+    assert output.framed() is output
 
 
 FORKED_AHEAD = """

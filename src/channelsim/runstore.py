@@ -43,10 +43,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import duckdb
-import pandas as pd
 import platformdirs
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from channelsim import __version__
 from channelsim.atomic import write_atomic_dir
@@ -191,6 +188,9 @@ def _damage(
         if not path.is_file():
             return f"{path.name} is missing"
         if files is None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
             try:
                 pq.read_metadata(path)
             except (OSError, pa.ArrowException) as error:
@@ -660,9 +660,9 @@ class RunStore:
         files: dict[str, dict[str, int | str]] = {}
 
         def write_tables(temporary: Path) -> None:
-            for name, frame in output.tables.items():
+            for name in output.tables:  # a table shipped as columns is encoded from them
                 shipped = output.columns.get(name)
-                data = parquet_bytes(frame, None if shipped is None else shipped.columns)
+                data = parquet_bytes(output.tables[name] if shipped is None else shipped)
                 path = temporary / f"{name}.parquet"
                 path.write_bytes(data)
                 files[path.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -737,6 +737,8 @@ class RunStore:
                 f"member {member.key} of run {run_id} in {self.path}: {problem}; "
                 f"resume the run with --resume {run_id} to recompute it"
             )
+        import pandas as pd
+
         return MemberOutput(
             key=member.key,
             seed=int(row["seed"]),

@@ -66,7 +66,7 @@ def _run(
 
 def _ensemble_rows(ensemble: ScenarioEnsemble) -> list[dict[str, Any]]:
     columns = ("figure", "median", "low", "high", "mean")
-    return [{k: r[k] for k in columns} for r in ensemble.totals_table().to_dict(orient="records")]
+    return [{k: r[k] for k in columns} for r in ensemble.totals_rows()]
 
 
 def run_headline(

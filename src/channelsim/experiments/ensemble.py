@@ -22,7 +22,7 @@ import math
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -312,46 +312,81 @@ class ColumnTable(Protocol):
 
 def _is_frame(value: Any) -> bool:
     """Whether ``value`` is a pandas DataFrame (none can be while pandas is not loaded)."""
-    pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(value, pd.DataFrame)
+    frame_type = getattr(sys.modules.get("pandas"), "DataFrame", None)  # None: half imported
+    return frame_type is not None and isinstance(value, frame_type)
+
+
+class MemberTables(Mapping[str, "pd.DataFrame"]):
+    """A member's tables by name, in order, read as DataFrames: a table a worker shipped as
+    columns (:class:`ColumnTable`) is built into its DataFrame when first read, and kept.
+
+    So a driver that only aggregates its members' tables (``run --runs N``: the intervals by
+    year and month, from :meth:`EnsembleResult.table_columns`) and records them (the results
+    store encodes its Parquet files from the columns) never builds a DataFrame, nor loads
+    pandas. A table is held once: its columns are dropped when its DataFrame is built."""
+
+    def __init__(
+        self,
+        tables: Mapping[str, pd.DataFrame | ColumnTable],
+        shipped: Iterable[str] | None = None,
+    ) -> None:
+        self._tables: dict[str, Any] = dict(tables)
+        if shipped is None:
+            shipped = [name for name, table in self._tables.items() if not _is_frame(table)]
+        self.shipped: dict[str, ColumnTable] = {name: self._tables[name] for name in shipped}
+        """The tables still as columns, by name (``shipped``: their names; by default, every
+        table that is not a DataFrame)."""
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        shipped = self.shipped.pop(name, None)
+        if shipped is not None:
+            self._tables[name] = shipped.frame()
+        return self._tables[name]
+
+    def __contains__(self, name: object) -> bool:  # Mapping's would build the DataFrame
+        return name in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __repr__(self) -> str:
+        return f"MemberTables({list(self._tables)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # which tables are columns is said, not found again: the driver's pool unpickles
+        # outputs in a thread of its own, possibly while pandas is half imported
+        return (MemberTables, (self._tables, list(self.shipped)))
 
 
 @dataclasses.dataclass(frozen=True)
 class MemberOutput:
     """What a worker sends back for one member: compact tables and totals, never a Sim.
 
-    A worker's output may carry some tables as :attr:`columns` (NumPy columns, so that
-    workers need not load pandas); :meth:`framed` turns them into DataFrames in
-    :attr:`tables` where they arrive."""
+    A worker's output may carry some tables as columns (NumPy columns, so that workers need
+    not load pandas): :attr:`tables` is then a :class:`MemberTables`, which builds their
+    DataFrames where, and only if, they are read."""
 
     key: str
     seed: int
     totals: dict[str, int | float]
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     started_s: float
     ended_s: float
-    columns: Mapping[str, ColumnTable] = dataclasses.field(
-        default_factory=dict, repr=False, compare=False
-    )
-    """Tables not built yet, as columns (:meth:`framed` builds them; the results store
-    encodes its Parquet files from them)."""
-    names: tuple[str, ...] = dataclasses.field(default=(), repr=False, compare=False)
-    """The tables' names in their order, when some are in :attr:`columns`."""
+
+    @property
+    def columns(self) -> Mapping[str, ColumnTable]:
+        """The tables shipped as columns, by name (the results store encodes its Parquet
+        files from them; an ensemble aggregates them)."""
+        return self.tables.shipped if isinstance(self.tables, MemberTables) else {}
 
     def framed(self) -> MemberOutput:
-        """This output with every table a DataFrame in :attr:`tables`, in order
-        (:attr:`columns` kept, for the store's encoding)."""
-        if not self.columns:
-            return self
-        tables = {
-            name: self.columns[name].frame() if name in self.columns else self.tables[name]
-            for name in self.names
-        }
-        return dataclasses.replace(self, tables=tables)
-
-    def without_columns(self) -> MemberOutput:
-        """This output without :attr:`columns` (once framed: they hold the same values)."""
-        return dataclasses.replace(self, columns={}, names=()) if self.columns else self
+        """This output with every table built as a DataFrame (and its columns dropped)."""
+        for name in self.tables:
+            self.tables[name]  # built and kept by MemberTables
+        return self
 
     @classmethod
     def from_result(cls, key: str, seed: int, result: Any, started_s: float) -> MemberOutput:
@@ -387,31 +422,74 @@ class MemberOutput:
         for name in tables:
             if not NAME_PATTERN.match(name):
                 raise ValueError(f"table name {name!r} is not a safe file name")
-        columns = {name: t for name, t in tables.items() if not _is_frame(t)}
+        shipped = not all(_is_frame(t) for t in tables.values())
         return cls(
             key=key,
             seed=seed,
             totals={str(k): _number(str(k), v) for k, v in totals.items()},
-            tables={name: t for name, t in tables.items() if name not in columns},
+            tables=MemberTables(tables) if shipped else tables,
             started_s=started_s,
             ended_s=time.time(),
-            columns=columns,
-            names=tuple(tables) if columns else (),
         )
 
 
-def parquet_bytes(frame: pd.DataFrame, columns: Mapping[str, np.ndarray] | None = None) -> bytes:
-    """A table as a Parquet file's bytes (pyarrow, with pandas' metadata: read back as is),
-    byte for byte those of ``frame.to_parquet(engine="pyarrow")``; ``columns``, the same
-    values as NumPy columns in the same order (a :class:`ColumnTable`'s), are quicker to
-    convert. Written to an Arrow buffer (a Python file object costs about a millisecond more
-    per table: every write goes through Python)."""
+def parquet_bytes(table: pd.DataFrame | ColumnTable) -> bytes:
+    """A member's table as a Parquet file's bytes (pyarrow, snappy), as the results store keeps
+    it. A DataFrame gives, byte for byte, what ``frame.to_parquet(engine="pyarrow")`` writes,
+    pandas' metadata included. A table shipped as NumPy columns (:class:`ColumnTable`: numbers,
+    flags and ``datetime64`` dates) is converted from its columns, without pandas: the same
+    values and types, without pandas' metadata (13 KB of a 48 KB daily table), which
+    ``pandas.read_parquet`` does not need to read it back as the same DataFrame (a range index,
+    dates as ``datetime.date``, NaN for a missing number). Written to an Arrow buffer (a Python
+    file object costs about a millisecond more per table: every write goes through Python)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    arrow = _arrow_table(table) if _is_frame(table) else _column_arrow_table(table)
     sink = pa.BufferOutputStream()
-    pq.write_table(_arrow_table(frame, columns), sink, compression="snappy")  # pandas' default
+    pq.write_table(arrow, sink, compression="snappy")  # pandas' default
     return bytes(sink.getvalue().to_pybytes())
+
+
+def _column_arrow_table(table: ColumnTable) -> Any:
+    """The Arrow table of a table shipped as columns, each column converted as
+    ``pyarrow.Table.from_pandas`` converts its DataFrame's (:func:`_arrow_array`); a table with
+    a column of another kind (text, objects) is converted through its DataFrame."""
+    import pyarrow as pa
+
+    arrays = [_arrow_array(values) for values in table.columns.values()]
+    if any(array is None for array in arrays):
+        return pa.Table.from_pandas(table.frame(), preserve_index=False)
+    return pa.Table.from_arrays(arrays, names=list(table.columns))
+
+
+def _arrow_array(values: np.ndarray) -> Any:
+    """A NumPy column as an Arrow array, as ``from_pandas`` converts it: integers and floats
+    (NaN as null), flags, and ``datetime64`` values as dates (``date32``; NaT as null); None
+    for any other kind. Built from the column's buffers with ``pyarrow.Array.from_buffers``,
+    not ``pyarrow.array``, which loads pandas (to look for its types) at its first call."""
+    import pyarrow as pa
+
+    kind = values.dtype.kind
+    if kind == "b":
+        bits = np.packbits(values.astype(np.bool_), bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    if kind == "M":
+        missing = np.isnat(values)
+        data = values.astype("datetime64[D]").astype(np.int32)
+        arrow_type = pa.date32()
+    elif kind in "iuf":
+        missing = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
+        data = values.astype(values.dtype.newbyteorder("="))
+        arrow_type = pa.from_numpy_dtype(data.dtype)
+    else:
+        return None
+    nulls = int(missing.sum())
+    valid = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
+    data = np.ascontiguousarray(np.where(missing, 0, data).astype(data.dtype))
+    return pa.Array.from_buffers(
+        arrow_type, len(values), [valid, pa.py_buffer(data)], null_count=nulls
+    )
 
 
 _ARROW_SCHEMAS: dict[tuple[Any, ...], Any] = {}
@@ -419,41 +497,23 @@ _ARROW_SCHEMAS: dict[tuple[Any, ...], Any] = {}
 dtypes and number of rows: an ensemble's members share them."""
 
 
-def _arrow_table(frame: pd.DataFrame, columns: Mapping[str, np.ndarray] | None = None) -> Any:
+def _arrow_table(frame: pd.DataFrame) -> Any:
     """``pyarrow.Table.from_pandas(frame)``, the same schema and values, a few times quicker
     for a table shaped like one converted before: its schema (pandas' metadata included) is
-    reused and each column converted as ``from_pandas`` converts it — from ``columns``, the
-    frame's values as NumPy columns (dates as ``datetime64``), if given: the frame itself is
-    then only read for the first table of its shape. Tables with a custom index, attributes
-    or repeated column names take ``from_pandas`` itself."""
+    reused and each column converted as ``from_pandas`` converts it. Tables with a custom
+    index, attributes or repeated column names take ``from_pandas`` itself."""
     import pyarrow as pa
 
-    if columns is not None:
-        key: tuple[Any, ...] = (
-            "columns",
-            tuple(columns),
-            tuple(values.dtype.str for values in columns.values()),
-            len(frame),
-        )
-        schema = _ARROW_SCHEMAS.get(key)
-        if schema is None:
-            table = _arrow_table(frame)
-            if _plain(frame) and tuple(columns) == tuple(frame.columns):
-                _ARROW_SCHEMAS[key] = table.schema
-            return table
-        values_of = list(columns.values())
-    else:
-        plain = _plain(frame)
-        key = (tuple(frame.columns), tuple(map(str, frame.dtypes)), len(frame))
-        schema = _ARROW_SCHEMAS.get(key) if plain else None
-        if schema is None:
-            table = pa.Table.from_pandas(frame)
-            if plain:
-                _ARROW_SCHEMAS[key] = table.schema
-            return table
-        values_of = _columns(frame)
+    plain = _plain(frame)
+    key = (tuple(frame.columns), tuple(map(str, frame.dtypes)), len(frame))
+    schema = _ARROW_SCHEMAS.get(key) if plain else None
+    if schema is None:
+        table = pa.Table.from_pandas(frame)
+        if plain:
+            _ARROW_SCHEMAS[key] = table.schema
+        return table
     arrays = []
-    for field, values in zip(schema, values_of, strict=False):
+    for field, values in zip(schema, _columns(frame), strict=False):
         if values.dtype == object:  # the type is inferred from the values: check it
             array = pa.array(values, from_pandas=True)
             if array.type != field.type:
@@ -573,6 +633,35 @@ class EnsembleResult:
             for m, o in zip(self.members, self.outputs, strict=True)
         ]
         return pd.DataFrame(rows, columns=["scenario", "draw", "rep", "seed", *self.metrics()])
+
+    def totals_array(self, figures: Sequence[str]) -> np.ndarray:
+        """Members × ``figures``: each member's totals as floats (NaN where it has none), as
+        :meth:`totals` holds them."""
+        return np.array(
+            [[o.totals.get(f, math.nan) for f in figures] for o in self.outputs], dtype=np.float64
+        ).reshape(len(self.outputs), len(figures))
+
+    def table_columns(self, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+        """One member table (e.g. ``daily``) for all members that have it, as NumPy columns
+        end to end in member order, and each row's member (its position among those members):
+        :meth:`table` without pandas, from the columns the members' tables were shipped as.
+        None when a member's table is a DataFrame (read back from a store, say), or their
+        columns differ in names or types: then :meth:`table` is the one to read."""
+        shipped = []
+        for output in self.outputs:
+            if name in output.tables:
+                table = output.columns.get(name)
+                if table is None:
+                    return None
+                shipped.append(table.columns)
+        if not shipped:
+            raise KeyError(f"no member has a table named {name!r}")
+        kinds = [(c, v.dtype) for c, v in shipped[0].items()]
+        if any([(c, v.dtype) for c, v in t.items()] != kinds for t in shipped[1:]):
+            return None
+        rows = np.array([len(next(iter(t.values()), ())) for t in shipped], dtype=np.int64)
+        members = np.repeat(np.arange(len(shipped), dtype=np.int64), rows)
+        return members, {c: np.concatenate([t[c] for t in shipped]) for c, _ in kinds}
 
     def table(self, name: str) -> pd.DataFrame:
         """One member table (e.g. ``daily``) for all members, keyed by scenario, draw and rep."""
@@ -844,12 +933,11 @@ def run_ensemble(
                 stream = runner.run(run_member, (member_fn, spec), [members[i] for i in todo])
                 with contextlib.closing(stream):
                     for j, output in stream:
-                        output = output.framed()
                         # recorded and counted as one step: Ctrl-C or SIGTERM waits for both
                         with signals_deferred():
                             if store is not None and run_id is not None:
                                 store.record_member(run_id, members[todo[j]], output)
-                            outputs[todo[j]] = output.without_columns()
+                            outputs[todo[j]] = output
                         advance()
             except BaseException as error:
                 where = _record_failure(store, run_id, error, outputs)

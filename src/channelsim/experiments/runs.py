@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from channelsim.engine.results import COLUMNS_FILE
 from channelsim.errors import InputError
@@ -41,6 +40,8 @@ from channelsim.experiments.summary import (
 from channelsim.outputs import OutputTarget, write_output_folder
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from channelsim.engine import ResultSet, SimSpec
     from channelsim.experiments.calibrate import Posterior
     from channelsim.runstore import RunStore
@@ -64,45 +65,68 @@ class ScenarioEnsemble:
     posterior: str | None
     elapsed_s: float
     results: ResultSet
-    _period_tables: dict[str, pd.DataFrame] = dataclasses.field(default_factory=dict)
-    _totals: pd.DataFrame | None = None
+    _period_rows: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    _totals: list[dict[str, Any]] | None = None
 
     @functools.cached_property
     def daily(self) -> pd.DataFrame:
         """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep``."""
         return self.result.table("daily")
 
-    def totals_table(self) -> pd.DataFrame:
-        """One row per total: ``figure, median, low, high, mean``."""
+    def totals_rows(self) -> list[dict[str, Any]]:
+        """One row per total: ``figure, median, low, high, mean`` (plain Python values, as
+        :meth:`totals_table`'s records; no DataFrame)."""
         if self._totals is None:
             figures = self.result.metrics()
-            members = self.result.totals()[figures].to_numpy(dtype=float)
-            rows = [
-                {"figure": figure, **stats}
-                for figure, stats in zip(figures, interval_columns(members), strict=True)
-            ]
-            self._totals = pd.DataFrame(rows, columns=["figure", *STATS])
-        return self._totals.copy()
+            stats = interval_columns(self.result.totals_array(figures))
+            self._totals = [{"figure": f, **s} for f, s in zip(figures, stats, strict=True)]
+        return [dict(row) for row in self._totals]
 
-    def period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
+    def totals_table(self) -> pd.DataFrame:
+        """One row per total: ``figure, median, low, high, mean``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.totals_rows(), columns=["figure", *STATS])
+
+    def period_rows(self, period: Literal["year", "month"]) -> list[dict[str, Any]]:
         """Per ``year`` or ``month`` (``YYYY-MM``) and figure, the interval across members of
         the values a single run reports in ``by_year`` / ``by_month`` (the same aggregation,
-        over every member's days at once)."""
-        if period not in self._period_tables:
-            self._period_tables[period] = self._period_table(period)
-        return self._period_tables[period]
+        over every member's days at once), as rows ``{period, figure, median, low, high,
+        mean}`` of plain Python values (:meth:`period_table`'s records; no DataFrame)."""
+        if period not in self._period_rows:
+            self._period_rows[period] = self._intervals_by(period)
+        return [dict(row) for row in self._period_rows[period]]
 
-    def _period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
-        from channelsim.engine.results import Groups, period_groups
+    def period_table(self, period: Literal["year", "month"]) -> pd.DataFrame:
+        """:meth:`period_rows` as a table: ``year`` or ``month``, ``figure`` and the stats."""
+        import pandas as pd
+
+        return pd.DataFrame(self.period_rows(period), columns=[period, "figure", *STATS])
+
+    def _daily_columns(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Every member's days as NumPy columns end to end (dates as ``datetime64[D]``) and
+        each day's member (its position among the members): from the columns the members
+        were shipped as, or, for members read back from the store, from :attr:`daily`."""
+        shipped = self.result.table_columns("daily")
+        if shipped is not None:
+            return shipped
+        import pandas as pd
 
         daily = self.daily
         members = daily.groupby(["draw", "rep"], sort=False).ngroup().to_numpy()
+        columns = {c: daily[c].to_numpy() for c in daily.columns}
+        columns["date"] = pd.to_datetime(daily["date"]).to_numpy()
+        return members, columns
+
+    def _intervals_by(self, period: Literal["year", "month"]) -> list[dict[str, Any]]:
+        from channelsim.engine.results import Groups, period_groups
+
+        members, columns = self._daily_columns()
         n_members = int(members.max()) + 1 if members.size else 0
-        dates = pd.to_datetime(daily["date"]).to_numpy().astype("datetime64[D]")
+        dates = columns["date"].astype("datetime64[D]")
         labels, periods = period_groups(dates, period)
         n_periods = len(labels)
         groups = Groups(members * n_periods + periods.index, n_members * n_periods)
-        columns = {c: daily[c].to_numpy() for c in daily.columns}
         values = self.results.aggregate(columns, groups, self.results.figures())
         # members × (period, figure), in the order of the rows
         table = np.stack(
@@ -110,11 +134,10 @@ class ScenarioEnsemble:
             axis=2,
         ).reshape(n_members, n_periods * len(values))
         keys = [(label, figure) for label in labels for figure in values]
-        rows = [
+        return [
             {period: label, "figure": figure, **stats}
             for (label, figure), stats in zip(keys, interval_columns(table), strict=True)
         ]
-        return pd.DataFrame(rows, columns=[period, "figure", *STATS])
 
     @functools.cached_property
     def map_member(self) -> Member:
@@ -142,6 +165,8 @@ class ScenarioEnsemble:
         spec = self.result.spec
         if spec.draws is None:
             return None
+        import pandas as pd
+
         return pd.DataFrame(
             [{"draw": m.draw, "rep": m.rep, **spec.draws[m.draw]} for m in self.result.members]
         )
@@ -163,9 +188,9 @@ class ScenarioEnsemble:
             "code_version": code_version(),
             "interval": INTERVAL,
             "quantiles": {"low": LOW_Q, "high": HIGH_Q},
-            "totals": _by_figure(self.totals_table()),
-            "by_year": _by_period(self.period_table("year"), "year"),
-            "by_month": _by_period(self.period_table("month"), "month"),
+            "totals": _by_figure(self.totals_rows()),
+            "by_year": _by_period(self.period_rows("year"), "year"),
+            "by_month": _by_period(self.period_rows("month"), "month"),
             "elapsed_s": round(self.elapsed_s, 3),
         }
 
@@ -204,17 +229,14 @@ class ScenarioEnsemble:
         )
 
 
-def _by_figure(table: pd.DataFrame) -> dict[str, dict[str, float]]:
-    return {
-        str(row["figure"]): {k: v for k, v in row.items() if k != "figure"}
-        for row in table.to_dict(orient="records")
-    }
+def _by_figure(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    return {str(row["figure"]): {k: v for k, v in row.items() if k != "figure"} for row in rows}
 
 
-def _by_period(table: pd.DataFrame, period: str) -> list[dict[str, Any]]:
+def _by_period(rows: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
     """Rows ``{period: key, figure: {median, low, high, mean}, ...}`` by ascending period."""
     periods: dict[Any, dict[str, dict[str, float]]] = {}
-    for row in table.to_dict(orient="records"):
+    for row in rows:
         key, figure = row.pop(period), str(row.pop("figure"))
         periods.setdefault(key, {})[figure] = row
     return [{period: key, **periods[key]} for key in sorted(periods)]

@@ -263,7 +263,7 @@ class MemberCache:
             content = self._runs[run_id].get(member.key)
             if content is None:
                 return
-            output = output.without_columns()  # its tables kept once: as DataFrames
+            output = output.framed()  # its tables kept once: as DataFrames
             self._outputs[content] = output
             self._outputs.move_to_end(content)
             self._bytes[content] = member_bytes(output)
