@@ -261,8 +261,10 @@ ENSEMBLE_MODULES = (
     "channelsim.runstore",
     "pyarrow.parquet",
 )
-"""What the driver of ``run --runs N`` loads beyond a single run (pandas, PyArrow, DuckDB),
-loaded by the engine too (imported only: none of them has started a thread)."""
+"""What the driver of ``run --runs N`` loads beyond a single run (PyArrow, DuckDB; not pandas,
+which it loads only for an ``--out`` folder, a resumed run's members or an imported data
+store's figures), loaded by the engine too (imported only: none of them has started a
+thread)."""
 
 
 STATUS_ANSWERED = 64
