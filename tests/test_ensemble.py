@@ -459,3 +459,34 @@ def test_a_pool_forked_ahead_is_the_one_a_run_uses_and_one_left_unused_stops() -
     ).stdout
     seen, left = json.loads(shown)
     assert seen == [None] * 6 and left == 0
+
+
+def test_members_tables_joined_from_columns_are_their_frames_concatenated() -> None:
+    """An ensemble's table joined from its members' columns (one DataFrame built once) is the
+    concatenation of the members' own DataFrames, keys and types included; and so is the
+    table of members already read as DataFrames, joined the other way, as their intervals."""
+    from channelsim.engine import SimSpec, load_scenario, simulate
+    from channelsim.experiments.runs import run_scenario_ensemble
+
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "status-quo-2025.toml")
+    week = scenario.with_changes(end=scenario.start.replace(day=10))
+    spec = EnsembleSpec(scenarios={"a": SimSpec(week, keep=("daily",))}, reps=3, base_seed=2)
+    result = run_ensemble(simulate, spec, executor="serial", progress=False)
+    assert result.table_columns("daily") is not None
+    joined = result.table("daily")
+    frames = [output.tables["daily"] for output in result.outputs]  # built: columns dropped
+    assert result.table_columns("daily") is None
+    body = pd.concat(frames, ignore_index=True)
+    keys = pd.DataFrame(
+        {"scenario": ["a"] * len(body), "draw": np.repeat([0, 0, 0], 10),
+         "rep": np.repeat([0, 1, 2], 10)}
+    )  # fmt: skip
+    expected = pd.concat([keys, body], axis=1)
+    pd.testing.assert_frame_equal(joined, expected, check_exact=True)
+    pd.testing.assert_frame_equal(result.table("daily"), expected, check_exact=True)
+    shipped = run_scenario_ensemble(week, 3, 2, executor="serial", progress=False)
+    framed = run_scenario_ensemble(week, 3, 2, executor="serial", progress=False)
+    for output in framed.result.outputs:
+        output.framed()
+    for period in ("year", "month"):
+        assert shipped.period_rows(period) == framed.period_rows(period)
