@@ -693,11 +693,11 @@ class RunStore:
         """Insert the pending rows in the transaction under way (they are gone if it fails:
         their members' folders have no row, so a resume recomputes them)."""
         rows, self._pending = self._pending, []
-        if rows:
-            db.executemany(
-                f"INSERT INTO members ({_MEMBER_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?)",
-                rows,
+        if rows:  # one statement of all the rows (executemany costs twice as much CPU)
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?)"] * len(rows))
+            db.execute(
+                f"INSERT INTO members ({_MEMBER_COLUMNS}) VALUES {values}",
+                [value for row in rows for value in row],
             )
         self._committed_at = time.monotonic()
 

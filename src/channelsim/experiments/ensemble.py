@@ -477,18 +477,18 @@ def _arrow_array(values: np.ndarray) -> Any:
     if kind == "M":
         missing = np.isnat(values)
         data = values.astype("datetime64[D]").astype(np.int32)
-        arrow_type = pa.date32()
     elif kind in "iuf":
-        missing = np.isnan(values) if kind == "f" else np.zeros(len(values), dtype=np.bool_)
-        data = values.astype(values.dtype.newbyteorder("="))
-        arrow_type = pa.from_numpy_dtype(data.dtype)
+        missing = np.isnan(values) if kind == "f" else None
+        data = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))
     else:
         return None
-    nulls = int(missing.sum())
-    valid = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
-    data = np.ascontiguousarray(np.where(missing, 0, data).astype(data.dtype))
+    arrow_type = pa.date32() if kind == "M" else pa.from_numpy_dtype(data.dtype)
+    if missing is None or not missing.any():
+        return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)])
+    valid = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    data = np.where(missing, 0, data).astype(data.dtype)  # a null's slot holds 0, as Arrow's
     return pa.Array.from_buffers(
-        arrow_type, len(values), [valid, pa.py_buffer(data)], null_count=nulls
+        arrow_type, len(values), [valid, pa.py_buffer(data)], null_count=int(missing.sum())
     )
 
 
