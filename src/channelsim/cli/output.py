@@ -18,7 +18,7 @@ from rich.text import Text
 
 from channelsim.cli.tables import terminal_tables
 from channelsim.fields import Fields
-from channelsim.formatting import csv_headings, quoted_rows
+from channelsim.formatting import csv_headings, inert, quoted_rows
 
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
@@ -153,7 +153,7 @@ def emit_rows(
         writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
         writer.writer.writerow(csv_headings(columns, sources))
         for row in rows:
-            writer.writerow({k: _jsonable(row.get(k)) for k in columns})
+            writer.writerow({k: inert(_jsonable(row.get(k))) for k in columns})
         write_stdout(text.getvalue())
         return
     if headline:
