@@ -626,6 +626,43 @@ def packaged_scenario(name: str) -> Path | None:
     return Path(str(candidate)) if candidate.is_file() else None
 
 
+def shipped_scenario_names() -> list[str]:
+    """The names of the scenarios shipped with channelsim (``history``, ``status-quo-2025``...:
+    each file's name without ``.toml``, which is also its ``name`` key), sorted."""
+    from importlib import resources
+
+    folder = resources.files("channelsim").joinpath("scenarios")
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml") and entry.is_file()
+    )
+
+
+def scenario_argument(value: str) -> Path:
+    """The scenario file a command line names: a path, or the name of a shipped scenario
+    (``status-quo-2025``, or ``status-quo-2025.toml``), as the explorer and the headlines
+    call them. A path that exists wins; a bare name (no folder) found neither here nor among
+    the shipped scenarios is refused with their names, so the user sees what exists.
+
+    Raises:
+        InputError: an empty value, or a bare name that is neither a file nor shipped.
+    """
+    if not value.strip():
+        raise InputError(None, "SCENARIO", "expected a scenario file, got an empty name")
+    path = Path(value)
+    if path.exists() or path.is_symlink() or path.name != value:
+        return path  # a file (or something else, refused when read), or a path with folders
+    stem = value[: -len(".toml")] if value.lower().endswith(".toml") else value
+    shipped = packaged_scenario(f"{stem}.toml")
+    if shipped is not None:
+        return shipped
+    names = ", ".join(shipped_scenario_names())
+    raise InputError(
+        value, None, f"file not found, and no shipped scenario has that name (shipped: {names})"
+    )
+
+
 def _policy_names(policies: list[Any]) -> list[str]:
     """Each policy's name in a run, as ``drop_policies`` names it: its own ``name``, else
     ``"<type>#<k>"``, the k-th policy of its type (``channelsim.engine.name_policies``)."""

@@ -58,10 +58,15 @@ def _calibrated_scenario(option: str) -> tuple[str | None, tuple[str, ...]]:
 
         path = str(resources.files("channelsim").joinpath("scenarios", "history.toml"))
     else:
-        path = option
+        from channelsim.scenario import scenario_argument
+
+        path = str(scenario_argument(option))
         if not Path(path).is_file():
             raise InputError(
-                None, "--scenario", f"expected history, none or a scenario file, got {option!r}"
+                None,
+                "--scenario",
+                f"expected history, none, a scenario file or a shipped scenario's name, "
+                f"got {option!r}",
             )
     return path, scenario_free_parameters(load_scenario(path))
 

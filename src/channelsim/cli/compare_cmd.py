@@ -100,7 +100,8 @@ def register(app: typer.Typer) -> None:
     def compare(
         base: Path = typer.Argument(
             ...,
-            parser=scenario_file, help="The base scenario (e.g. the status quo)."),
+            parser=scenario_file,
+            help="The base scenario: a file or a shipped name (e.g. status-quo-2025)."),
         others: list[Path] = typer.Argument(
             ...,
             parser=scenario_file, help="Scenarios compared with the base."),

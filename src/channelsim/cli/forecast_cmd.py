@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         scenario: Path = typer.Argument(
             ...,
             parser=scenario_file,
-            help="Scenario to continue (e.g. scenarios/history-continued.toml).",
+            help="Scenario to continue: a file or a shipped name (e.g. history-continued).",
         ),
         posterior: Path = typer.Option(..., "--posterior", help="Calibration posterior folder."),
         date_from: str = date_option("--from", "First day forecast, YYYY-MM-DD.", required=True),

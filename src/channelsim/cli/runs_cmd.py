@@ -117,11 +117,12 @@ def output_path(option: str, expected: str) -> Callable[[str], Path]:
 
 
 def scenario_file(value: str) -> Path:
-    """The parser of a scenario argument: an empty name is one line saying so (``run ""``
-    read the current folder, ".", and said "got a folder")."""
-    if not str(value).strip():
-        raise InputError(None, "SCENARIO", "expected a scenario file, got an empty name")
-    return Path(value)
+    """The parser of a scenario argument: a file, or a shipped scenario's name
+    (:func:`channelsim.scenario.scenario_argument`); an empty name is one line saying so
+    (``run ""`` read the current folder, ".", and said "got a folder")."""
+    from channelsim.scenario import scenario_argument
+
+    return scenario_argument(str(value))
 
 
 def at_least_one(option: str, most: int | None = None) -> Callable[[int | None], int | None]:
