@@ -121,12 +121,77 @@ def test_a_policy_after_the_period_is_said_with_its_dates() -> None:
 
 def test_a_replaced_base_policy_after_the_period_is_the_bases() -> None:
     """The territorial doctrine over the summer replaces the base's doctrine as signed, which
-    starts on 25 Nov 2025: the comparison is with no doctrine, and the sentence says so."""
+    starts on 25 Nov 2025: the comparison is with no doctrine, and the sentence says so. It
+    said "Part of what this scenario changes cannot act in the period", as though part of
+    the territorial doctrine were missing (s10 re-trial R4)."""
     base = _load("status-quo-2025", **SUMMER)
     said = outside_period(_load("doctrine-territorial", **SUMMER), base)
     assert said["text"] == (
-        "Part of what this scenario changes cannot act in the period: the base's doctrine as "
-        "signed starts on 25 Nov 2025, after the period ends on 31 Aug 2025."
+        "The base's doctrine as signed, which this scenario replaces, starts on 25 Nov 2025, "
+        "after the period ends on 31 Aug 2025: in the period, this scenario is compared with "
+        "a base without it."
+    )
+    assert [p["base"] for p in said["policies"]] == [True]
+
+
+NO_RWANDA = """base = "status-quo-2025.toml"
+name = "no-rwanda"
+drop_policies = ["rwanda"{more}]
+"""
+TERRITORIAL = """
+[[policies]]
+type = "maritime_doctrine"
+replaces = "doctrine_as_signed"
+start = 2025-01-01
+params = {area = "territorial"}
+"""
+
+
+def test_a_dropped_base_policy_that_ended_before_the_period_is_the_bases(tmp_path: Path) -> None:
+    """The base's Rwanda scheme ends in July 2024: a 2025 scenario that drops it (and brings
+    in a doctrine that acts) is compared with a base without it; one that only drops it can
+    change nothing."""
+    base = _load("status-quo-2025")
+    both = tmp_path / "both.toml"
+    both.write_text(NO_RWANDA.format(more=', "doctrine_as_signed"') + TERRITORIAL)
+    said = outside_period(load_scenario(both), base)
+    assert said["text"] == (
+        "The base's rwanda, which this scenario drops, ends on 22 Jul 2024, before the period "
+        "starts on 1 Jan 2025: in the period, this scenario is compared with a base without it."
+    )
+    summer = outside_period(load_scenario(both).with_changes(**SUMMER), base.with_changes(**SUMMER))
+    assert summer["text"] == (
+        "The base's doctrine as signed, which this scenario replaces, starts on 25 Nov 2025, "
+        "after the period ends on 31 Aug 2025; the base's rwanda, which this scenario drops, "
+        "ends on 22 Jul 2024, before the period starts on 1 Jun 2025: in the period, this "
+        "scenario is compared with a base without them."
+    )
+    only = tmp_path / "only.toml"
+    only.write_text(NO_RWANDA.format(more=""))
+    assert outside_period(load_scenario(only), base)["text"] == (
+        "Nothing this scenario changes can act in the period, so no change is what it must "
+        "show: the base's rwanda, which this scenario drops, ends on 22 Jul 2024, before the "
+        "period starts on 1 Jan 2025. A period that reaches it would measure the policy."
+    )
+
+
+def test_the_scenarios_own_policy_and_the_bases_are_said_apart(tmp_path: Path) -> None:
+    """Scaling one in, one out, dropping Rwanda and bringing in the territorial doctrine, over
+    the summer: the scaled policy is part of what the scenario changes that cannot act; the
+    base's Rwanda and doctrine as signed are what it is compared without."""
+    scaled = (SCENARIOS / "one-in-one-out-scaled.toml").read_text()
+    drop = 'drop_policies = ["one_in_one_out", "rwanda", "doctrine_as_signed"]'
+    mine = tmp_path / "scaled.toml"
+    mine.write_text(scaled.replace('drop_policies = ["one_in_one_out"]', drop) + TERRITORIAL)
+    base = _load("status-quo-2025", **SUMMER)
+    said = outside_period(load_scenario(mine).with_changes(**SUMMER), base)
+    assert said["text"] == (
+        "Part of what this scenario changes cannot act in the period: one in one out makes its "
+        "first return on 18 Sep 2025, after the period ends on 31 Aug 2025. The base's "
+        "doctrine as signed, which this scenario replaces, starts on 25 Nov 2025, after the "
+        "period ends on 31 Aug 2025; the base's rwanda, which this scenario drops, ends on "
+        "22 Jul 2024, before the period starts on 1 Jun 2025: in the period, this scenario is "
+        "compared with a base without them."
     )
 
 

@@ -176,38 +176,49 @@ def outside_period(scenario: Scenario, base: Scenario) -> dict[str, Any]:
     """The policies ``scenario`` changes against ``base`` (:func:`changed_policies`) that
     cannot change any result in its period (``Policy.acts_between``): ``policies``, each
     once, with ``policy`` (its name in the run), ``label`` (in words), ``acts_from`` and
-    ``acts_to`` (ISO dates or ``None``) and ``text``, what it does when against the period
-    ("one in one out makes its first return on 18 Sep 2025, after the period ends on 31 Aug
-    2025"); and ``text``, the sentence saying so (:func:`idle_sentence`), or ``None``."""
+    ``acts_to`` (ISO dates or ``None``), ``base`` (True for a policy of the base that the
+    scenario replaces or drops) and ``text``, what it does when against the period ("one in
+    one out makes its first return on 18 Sep 2025, after the period ends on 31 Aug 2025");
+    and ``text``, the sentence saying so (:func:`idle_sentence`), or ``None``."""
     added, removed = changed_policies(scenario, base)
     mine, theirs = _named_policies(scenario), _named_policies(base)
-    changed = [(n, mine[n], _policy_words(n)) for n in sorted(added)] + [
-        (n, theirs[n], _policy_words(n) if n in added else f"the base's {_policy_words(n)}")
+    replaced = {p.replaces for p in scenario.policies if p.replaces}
+    changed = [(n, mine[n], _policy_words(n), "") for n in sorted(added)] + [
+        (n, theirs[n], _policy_words(n), "")
+        if n in added
+        else (n, theirs[n], f"the base's {_policy_words(n)}", _how_taken(n, replaced))
         for n in sorted(removed)
     ]  # a policy changed in place is said once (when both its versions cannot act)
-    acts = {id(p): p.acts_between(scenario.start, scenario.end) for _, p, _ in changed}
+    acts = {id(p): p.acts_between(scenario.start, scenario.end) for _, p, _, _ in changed}
     in_place_acting = {n for n in added & removed if acts[id(mine[n])]}
     idle = [c for c in changed if not acts[id(c[1])] and c[0] not in in_place_acting]
     found = _idle_records(idle, scenario.start, scenario.end)
     return {"policies": found, "text": idle_sentence(found, every=len(idle) == len(changed))}
 
 
+def _how_taken(name: str, replaced: set[str | None]) -> str:
+    """How a scenario takes the base's policy ``name`` away, in words."""
+    return "which this scenario replaces" if name in replaced else "which this scenario drops"
+
+
 def _idle_records(
-    idle: Sequence[tuple[str, Policy, str]], first: dt.date, last: dt.date
+    idle: Sequence[tuple[str, Policy, str, str]], first: dt.date, last: dt.date
 ) -> list[dict[str, Any]]:
-    """:func:`outside_period`'s ``policies`` for the ``idle`` policies (name, policy, label)."""
+    """:func:`outside_period`'s ``policies`` for the ``idle`` policies (name, policy, label,
+    and for a base's policy the scenario takes away, how: "which this scenario replaces")."""
     found: dict[str, dict[str, Any]] = {}
-    for name, policy, label in idle:
+    for name, policy, label, taken in idle:
         begin, end = policy.acting_window()
         starts = "" if begin is None else f"{policy.acting_from_words()} on {begin:%-d %b %Y}"
+        said = f"{label}, {taken}," if taken else label
         if begin is not None and begin > last:
-            text = f"{label} {starts}, after the period ends on {last:%-d %b %Y}"
+            text = f"{said} {starts}, after the period ends on {last:%-d %b %Y}"
         elif end is not None and end < first:
-            text = f"{label} ends on {end:%-d %b %Y}, before the period starts on {first:%-d %b %Y}"
+            text = f"{said} ends on {end:%-d %b %Y}, before the period starts on {first:%-d %b %Y}"
         else:  # a window that closes before the policy's own first day
-            text = f"{label} ends on {end:%-d %b %Y}, before it {starts}"
+            text = f"{said} ends on {end:%-d %b %Y}, before it {starts}"
         found.setdefault(text, {
-            "policy": name, "label": label, "text": text,
+            "policy": name, "label": label, "text": text, "base": bool(taken),
             "acts_from": None if begin is None else begin.isoformat(),
             "acts_to": None if end is None else end.isoformat(),
         })  # fmt: skip
@@ -217,16 +228,36 @@ def _idle_records(
 def idle_sentence(idle: Sequence[Mapping[str, Any]], every: bool) -> str | None:
     """Why a comparison reads "no change" where a policy cannot act in its period
     (:func:`outside_period`'s ``policies``): ``every`` when no policy the scenario changes
-    can act, and the comparison then measures nothing of it."""
+    can act, and the comparison then measures nothing of it. A policy of the scenario's own
+    that cannot act is part of what it changes that is missing; one of the base's that the
+    scenario takes away is said on its own: what the scenario is measured against lacks it."""
     if not idle:
         return None
-    said = "; ".join(str(i["text"]) for i in idle)
     if every:
+        said = "; ".join(str(i["text"]) for i in idle)
         return (
             f"Nothing this scenario changes can act in the period, so no change is what it "
             f"must show: {said}. A period that reaches it would measure the policy."
         )
-    return f"Part of what this scenario changes cannot act in the period: {said}."
+    own = [str(i["text"]) for i in idle if not i.get("base")]
+    taken = [str(i["text"]) for i in idle if i.get("base")]
+    sentences = []
+    if own:
+        sentences.append(f"Part of what this scenario changes cannot act in the period: "
+                         f"{'; '.join(own)}.")  # fmt: skip
+    if taken:
+        without = BASE_WITHOUT + ("them" if len(taken) > 1 else "it")
+        sentences.append(f"{_capitalised('; '.join(taken))}: {without}.")
+    return " ".join(sentences)
+
+
+#: What a comparison measures when a policy of the base that the scenario takes away cannot
+#: act in the period (the base's doctrine as signed, from 25 Nov 2025, over a summer).
+BASE_WITHOUT = "in the period, this scenario is compared with a base without "
+
+
+def _capitalised(clause: str) -> str:
+    return f"{clause[:1].upper()}{clause[1:]}"
 
 
 def _policy_words(name: str) -> str:
