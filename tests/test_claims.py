@@ -496,7 +496,7 @@ def test_verdict_is_one_of_the_four_and_the_other_judgement_beside_it() -> None:
     made = Judgement(revised, ED)
     wrong = Finding(30_000, Verdict.not_supported, "30,000 people, not 39,292")
     other = DataEdition(ED.daily, ED.weekly, date(2024, 1, 1), "other.ods")
-    result = ClaimResult(claim(said_on="2024-06-01"), None, Judgement(wrong, other), made)
+    result = ClaimResult(claim(said_on="2024-01-03"), None, Judgement(wrong, other), made)
     row = result.row()
     assert row["verdict"] == "not supported" and row["as_published_then"] is None
     assert row["as_revised"].startswith("supported: 39,292 people, exactly the figure")

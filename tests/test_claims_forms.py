@@ -648,3 +648,63 @@ def test_an_edition_loaded_that_stops_short_does_not_head_the_verdict() -> None:
     within = c.model_copy(update={"said_on": date(2024, 12, 22), "as_of": date(2024, 12, 20)})
     kept = evaluate(within, editions)
     assert not kept.short and kept.edition is then
+
+
+def _then_and_later(published: str = "2024-12-31") -> tuple[DataEdition, DataEdition, Editions]:
+    """The toy years 2022–2024 as an edition published on ``published`` that stops at 28 Dec
+    2024, and the full figures as one published on 29 May 2025 (the latest)."""
+    full = _edition("2022-01-01", "2024-12-31")
+    cut = full.daily[full.daily["date"] <= "2024-12-28"]
+    then = DataEdition(cut, full.weekly, date.fromisoformat(published), "then.ods")
+    later = DataEdition(full.daily, full.weekly, date(2025, 5, 29), "later.ods")
+    editions = Editions([(then.edition_date, lambda: then), (later.edition_date, lambda: later)],
+                        lambda: later)  # fmt: skip
+    return then, later, editions
+
+
+def test_claims_said_the_same_day_are_judged_on_the_same_edition() -> None:
+    """Said on 5 Jan 2025, five days after an edition that stops at 28 Dec 2024: a total it
+    can decide was judged on it, one it cannot on the latest figures, so the edition column
+    and the source line differed between claims of the same day (s10 re-trial R8). Both are
+    judged on it now; the latest figures' verdict is in the other column."""
+    then, later, editions = _then_and_later()
+    full = later.daily.set_index("date")["people"].astype(int)
+    total = int(full["2024"].sum())
+    year = {"kind": "calendar_year", "year": 2024}
+    decided = claim(said_on="2025-01-05", period=year, comparison="more_than", figure=1000)
+    undecided = claim(said_on="2025-01-05", period=year, comparison="more_than", figure=total + 1)
+    results = [evaluate(c, editions) for c in (decided, undecided)]
+    assert [r.edition for r in results] == [then, then]
+    assert [r.verdict for r in results] == [Verdict.supported, Verdict.cannot_check]
+    assert not results[1].short
+    assert results[1].row()["as_revised"].startswith(f"not supported: Data: {fmt_number(total)} ")
+    # Said more than a week after the edition: one was published in between, not loaded, so
+    # both claims are judged on the latest figures, whatever they say.
+    late = [c.model_copy(update={"said_on": date(2025, 1, 8)}) for c in (decided, undecided)]
+    results = [evaluate(c, editions) for c in late]
+    assert [r.edition for r in results] == [later, later]
+    assert all(r.short for r in results)
+    assert [r.verdict for r in results] == [Verdict.supported, Verdict.not_supported]
+
+
+def test_a_rank_whose_missing_days_cannot_change_it_is_judged() -> None:
+    """2024 ranked among the toy years on an edition that lacks its last three days: it was
+    'not in the editions loaded', though three days at the most ever counted in a day cannot
+    lift it past the year above nor drop it below the year under (s10 re-trial R8)."""
+    then, _, editions = _then_and_later()
+    known = then.daily.set_index("date")["people"].astype(int)
+    years = known.resample("YS").sum().to_numpy()
+    record = int(known.max())
+    assert years[0] > years[2] + 3 * record and years[2] > years[1]  # 2022 > 2024 > 2023
+    c = claim(form="rank", subject={"kind": "calendar_year", "year": 2024}, rank=2,
+              said_on="2025-01-02", as_of="2024-12-31")  # fmt: skip
+    result = evaluate(c, editions)
+    assert result.edition is then and result.verdict is Verdict.supported
+    assert result.value == 2
+    assert result.reason.endswith(
+        f"the days not in this edition cannot change it, at most {fmt_number(record)} people "
+        "each (the most on record in it)"
+    )
+    # 2023 against 2024 as lowest: 2024's three missing days can only add, it stays above.
+    lowest = c.model_copy(update={"rank": 1, "order": "lowest"})
+    assert evaluate(lowest, editions).verdict is Verdict.not_supported

@@ -5,10 +5,12 @@ A count quoted from that week's edition was right when said even if a later edit
 it, so the verdict shown first is the one as published then; when the revised figures give a
 different value or verdict, both are shown. With no edition published by the claim's date
 (or no date on the claim), the claim is judged on the revised figures alone. When the latest
-edition loaded that was published by the claim's date stops before the day the claim counts
-to and cannot decide it, while the latest figures can, the verdict shown first is the one on
-the latest figures: the Home Office publishes weekly, so the days missing are missing from
-the editions loaded, not from the world (:attr:`ClaimResult.short`).
+edition loaded that was published by the claim's date is more than a week older than that
+date, the verdict shown first is the one on the latest figures: the Home Office publishes
+weekly, so a later edition was out by then and the days it held are missing from the
+editions loaded, not from the world (:attr:`ClaimResult.short`). Which edition heads the
+verdict depends on the claim's date and the editions loaded only, never on the claim: two
+claims said on the same day are judged on the same edition.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from channelsim.claims.metrics import Verdict
 from channelsim.claims.model import ClaimFile
 from channelsim.claims.periods import MissingAsOf
 from channelsim.claims.text import fmt_date
+
+#: Days between two editions of the publication: the Home Office publishes it weekly
+#: (gov.uk, "Migrants detected crossing the English Channel in small boats – time series";
+#: the official data README). An edition loaded that is older than this on the claim's day
+#: was not the latest published then.
+PUBLISHED_EVERY_DAYS = 7
 
 #: The edition column and source of a claim about what the series does not count.
 NO_EDITION = "none used (the series does not count this)"
@@ -65,17 +73,15 @@ class ClaimResult:
 
     @property
     def short(self) -> bool:
-        """Whether the edition loaded for the claim's date stops before the day the claim
-        counts to and cannot decide it, while the latest figures can. The Home Office
-        publishes weekly: the missing days are missing from the editions loaded, not from the
-        world, so a verdict of "cannot be checked" there would be about the store."""
-        if self.then is None or self.then.edition is self.revised.edition or self.as_of is None:
+        """Whether the latest edition loaded that was published by the claim's date is more
+        than :data:`PUBLISHED_EVERY_DAYS` older than that date, and a later one is loaded: the
+        Home Office publishes weekly, so the editions loaded lack one that was out then, and a
+        verdict on the older one ("cannot be checked": days not in it) would be about the
+        store. It depends on the claim's date and the editions loaded alone, so that claims
+        said on the same day are judged on the same edition."""
+        if self.then is None or self.then.edition is self.revised.edition:
             return False
-        return (
-            self.then.finding.verdict is Verdict.cannot_check
-            and self.revised.finding.verdict is not Verdict.cannot_check
-            and self.then.edition.last_day() < self.as_of
-        )
+        return (self.said() - self.then.edition.edition_date).days > PUBLISHED_EVERY_DAYS
 
     @property
     def value(self) -> Any:
@@ -163,7 +169,7 @@ class ClaimResult:
         edition loaded for the claim's date stops short (:attr:`short`)."""
         out: dict[str, str | None] = {"as_revised": None, "as_published_then": None}
         if self.short:
-            assert self.then is not None and self.as_of is not None
+            assert self.then is not None
             edition = self.then.edition
             out["as_published_then"] = (
                 f"not in the editions loaded: the latest published by {fmt_date(self.said())} "

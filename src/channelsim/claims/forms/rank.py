@@ -10,8 +10,10 @@ year), or the units after a date (``among: {after: DATE}``). Only what had happe
 ``as_of`` counts: a unit still running on ``as_of`` counts to that day, and so does the
 subject ("already the busiest July on record"); for ``order: lowest`` a running unit other
 than the subject is left out (four days of a year are not the lowest year). Units not in the
-edition are bounded (any non-negative count), and the verdict is given only if the bounds
-cannot change it.
+edition are bounded, and the verdict is given only if the bounds cannot change it: a count
+of days (or weeks) not in the edition adds at least nothing and at most the most counted in a
+day (or week) on record in it, each (the three days an edition published on 31 Dec lacks
+cannot lift 2025's 41,472 people past 2022's 45,755 at 1,305 a day: 2025 is judged 2nd).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from channelsim.claims.base import ClaimBase, Finding, verdict_of
-from channelsim.claims.data import DataEdition, Series, series_end, series_start
+from channelsim.claims.data import DataEdition, Series, Spans, series_end, series_start
 from channelsim.claims.metrics import Verdict
 from channelsim.claims.periods import (
     AnyPeriod,
@@ -125,7 +127,12 @@ class RankClaim(ClaimBase):
             )
         series = Series.of(metric, edition, first, cut, as_of)
         units = self._units(start, end, first, cut, self.among)
-        low, value, high, known = _evaluate(series, units)
+        spans = _evaluate(series, units)
+        low, value, known, unknown = spans.low, spans.value, spans.known, spans.unknown
+        record = _record(series)
+        high = spans.high
+        if record is not None:  # a missing day adds at most the most ever counted in a day
+            high = np.minimum(high, value + unknown * record)
         at = np.flatnonzero(units.starts == pd.Timestamp(max(start, first)))
         s_index = int(at[0]) if len(at) else None
         if s_index is None or known[s_index] == 0:
@@ -154,6 +161,12 @@ class RankClaim(ClaimBase):
         reason += f"; claimed: {claimed}"
         if holds is None:
             reason += "; days not in this edition could change the position"
+        elif record is not None and unknown[keep | (np.arange(len(keep)) == s_index)].any():
+            missing = "days" if series.daily else "weeks"
+            reason += (
+                f"; the {missing} not in this edition cannot change it, at most "
+                f"{series.metric.words(record)} each (the most on record in it)"
+            )
         return Finding(best if best == worst else None, verdict, reason)
 
     # ---- units ----------------------------------------------------------------------
@@ -260,7 +273,8 @@ class RankClaim(ClaimBase):
         (of the same month or span, for those sets) at least as high, or none."""
         among = self.among if self.among in ("same_month", "same_span") else "record"
         units = self._units(start, end, first, cut, among)
-        _, value, _, known = _evaluate(series, units)
+        spans = _evaluate(series, units)
+        value, known = spans.value, spans.known
         sign = 1.0 if self.order == "highest" else -1.0
         earlier = np.flatnonzero((units.starts < pd.Timestamp(start)) & (known > 0))
         beaten = earlier[sign * value[earlier] >= sign * level]
@@ -304,11 +318,18 @@ def _clipped(
     return Units(clipped_starts, clipped_ends, labels, noun, running)
 
 
-def _evaluate(
-    series: Series, units: Units
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Low bound, value, high bound and number of known units of the metric on each unit."""
+def _record(series: Series) -> float | None:
+    """The most a count metric counted on any one unit (day or week) of ``series``: what a
+    unit not in the edition may add at most; None for a ratio or a count of days (bounded
+    already) or with nothing known."""
+    if series.metric.kind != "sum" or not series.known.any():
+        return None
+    return float(np.nanmax(series.unit_values()))
+
+
+def _evaluate(series: Series, units: Units) -> Spans:
+    """The metric on each unit: value, bounds, and the numbers of days (or weeks) known and
+    not in the edition."""
     lo = series.units.searchsorted(units.starts, side="left")
     hi = np.maximum(lo, series.units.searchsorted(units.ends, side="right"))
-    spans = series.spans(np.asarray(lo), np.asarray(hi))
-    return spans.low, spans.value, spans.high, spans.known
+    return series.spans(np.asarray(lo), np.asarray(hi))
