@@ -196,7 +196,7 @@ def outside_period(scenario: Scenario, base: Scenario) -> dict[str, Any]:
     return {"policies": found, "text": idle_sentence(found, every=len(idle) == len(changed))}
 
 
-def _how_taken(name: str, replaced: set[str | None]) -> str:
+def _how_taken(name: str, replaced: set[str]) -> str:
     """How a scenario takes the base's policy ``name`` away, in words."""
     return "which this scenario replaces" if name in replaced else "which this scenario drops"
 
