@@ -4,6 +4,7 @@ compiled from other sources; the lazy ``njit`` loads Numba when anything else is
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -237,3 +238,78 @@ def test_a_call_with_other_types_goes_to_the_jit_with_the_same_bits(compiled: Pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_stale_module_says_so_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """A kernel source edited after `python -m channelsim.aot` sent runs to the JIT (about
+    two minutes the first time) without a word: one line on a terminal's stderr says the
+    module is stale and how to compile it again; a pipe's or a file's stderr gets nothing."""
+    manifest = {"format": _aot.FORMAT, **_aot.build_key(), "files": ["rng.py"], "sources": "0"}
+    path = tmp_path / "kernels-x.json"
+    path.write_text(json.dumps(manifest))
+    stream = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    assert _aot.load(path) == {}
+    said = stream.getvalue()
+    if not terminal:
+        assert said == ""
+        return
+    assert said.splitlines() == [
+        f"note: the compiled kernels in {tmp_path} are stale (the kernels' sources changed "
+        "since): this run uses Numba's JIT (a minute or two the first time); run `python -m "
+        "channelsim.aot` (or `make install`) to compile them again"
+    ]
+
+
+def test_no_module_at_all_says_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a module (never built, or CHANNELSIM_AOT=0) there is nothing stale to tell."""
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    assert _aot.load(tmp_path / "kernels-none.json") == {}
+    assert stream.getvalue() == ""
+
+
+def test_dask_workers_use_the_compiled_kernels_with_the_same_bits(
+    compiled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ensemble on a Dask cluster whose workers find the compiled kernels gives the bits
+    of the same ensemble run serially, and its workers never load Numba."""
+    distributed = pytest.importorskip("distributed")
+    from channelsim.engine import load_scenario
+    from channelsim.experiments import run_scenario_ensemble
+
+    monkeypatch.setenv("CHANNELSIM_CACHE", str(compiled))  # the workers inherit it
+    monkeypatch.setenv(_aot.ENV, "1")
+    scenario = load_scenario(SCENARIOS / "status-quo-2025.toml")
+    june = scenario.with_changes(start="2025-06-01", end="2025-06-20")
+
+    def members(executor: str) -> dict[str, object]:
+        ensemble = run_scenario_ensemble(june, 3, 7, executor=executor, progress=False)
+        return {k: v for k, v in ensemble.to_json_dict().items() if k != "elapsed_s"}
+
+    serial = members("serial")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        on_dask = members(cluster.scheduler_address)
+        used = client.run(_kernels_used)
+    assert on_dask == serial
+    assert not any(numba for numba, _ in used.values()), used  # Numba never loaded
+    assert {n for _, n in used.values() if n is not None} == {len(aot.ENTRY_POINTS)}, used
+
+
+def _kernels_used() -> tuple[bool, int | None]:
+    """In a worker: whether Numba is loaded, and how many compiled kernels were found (None
+    if the worker ran no member)."""
+    loaded = getattr(sys.modules.get("channelsim._aot"), "_loaded", None)
+    return "numba" in sys.modules, None if loaded is None else len(loaded)

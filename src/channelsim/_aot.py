@@ -228,7 +228,9 @@ def load(path: Path | None = None) -> dict[str, Callable[[tuple[Any, ...]], Any]
     path = path or manifest_path()
     try:
         manifest = json.loads(path.read_text("utf-8"))
-        if usable(manifest):
+        why = usable(manifest)
+        if why:
+            say_stale(path.parent, why)
             return {}
         name = manifest["module"]
         library = path.parent / manifest["library"]
@@ -245,6 +247,24 @@ def load(path: Path | None = None) -> dict[str, Callable[[tuple[Any, ...]], Any]
         return found
     except (OSError, ValueError, KeyError, TypeError, ImportError, AttributeError):
         return {}
+
+
+def say_stale(folder: Path, why: str) -> None:
+    """One line on stderr, if it is a terminal, when this installation's compiled module is
+    there but cannot be used (an edited kernel source, another NumPy...): the run falls back
+    to Numba's JIT, which compiles for a minute or two the first time, and would otherwise
+    give no hint why, or how to get the compiled kernels back."""
+    stream = sys.stderr
+    try:
+        if stream is not None and stream.isatty():
+            stream.write(
+                f"note: the compiled kernels in {folder} are stale ({why}): this run uses "
+                "Numba's JIT (a minute or two the first time); run `python -m channelsim.aot` "
+                "(or `make install`) to compile them again\n"
+            )
+            stream.flush()
+    except (OSError, ValueError):  # a closed or broken stderr: nothing to tell
+        pass
 
 
 def exported(py_func: Callable[..., Any]) -> Callable[[tuple[Any, ...]], Any] | None:
