@@ -452,6 +452,12 @@ def test_claim_text_with_controls_or_impossible_figures_is_one_line(tmp_path: Pa
     cases = [
         (dict(id="a\u202eb", said="2026-01-05", figure=1), "claim 1, key id: expected text "
          "without direction controls, got U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        # a right-to-left mark (Cf, not a direction control) moved the punctuation around it
+        (dict(id="a\u200fb", said="2026-01-05", figure=1), "claim 1, key id: expected text "
+         "without invisible format characters, got U+200F (RIGHT-TO-LEFT MARK), which changes "
+         "the direction of the text around it"),
+        (dict(id="a\u200bb", said="2026-01-05", figure=1), "got U+200B (ZERO WIDTH SPACE), "
+         "which is invisible"),
         (dict(id="a", said="2026-01-05", figure="1e400"), "key figure: expected a finite number"),
         (dict(id="a", said="1900-01-01", figure=1), "key said_on: expected a date from "
          "2018-01-01 (the start of the Home Office series) to 2100-12-31, got 1900-01-01"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,8 @@ BAD_FILES = [
      "deep.toml: expected a scenario of ordinary depth, got tables or lists nested too deeply"),
     # a single run took any name; run --runs and compare refused it naming neither file nor key
     ("slash.toml", TOML_HEAD.replace('"t"', '"a/b"'),
-     "slash.toml: name: expected a name of letters, digits, '_', '-' or '.' (up to 100, "
-     "starting with a letter or digit), got 'a/b'"),
+     "slash.toml: name: expected a name of ASCII letters, digits, '_', '-' or '.' (up to 100, "
+     "starting with an ASCII letter or digit), got 'a/b'"),
     ("long.toml", TOML_HEAD.replace('"t"', '"' + "x" * 1000 + '"'), "got 'xxxxx"),
     ("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n",  # libyaml reads 500 levels
      "deep.yaml: expected a scenario of ordinary depth"),
@@ -218,11 +219,13 @@ def test_weather_files_and_bases_that_are_devices_are_refused_before_they_are_re
 ) -> None:
     """A weather `path` of /dev/zero was read by pandas until the machine ran out of memory
     (24 GB, then the kernel's OOM kill, no message); /etc/shadow was parsed and its first
-    line echoed; `base = "/dev/zero"` said the device did not exist."""
+    line echoed; `base = "/dev/zero"` said the device did not exist; a named pipe nobody
+    writes to was waited on for ever."""
     inputs, work = tmp_path / "inputs", tmp_path / "work"
     inputs.mkdir()
     work.mkdir()
     (inputs / "zero.csv").symlink_to("/dev/zero")
+    os.mkfifo(inputs / "fifo.csv")  # nobody writes to it: opening it waited for ever
     huge = inputs / "huge.csv"
     with huge.open("wb") as handle:  # sparse: 65 MB of nothing, written in no time
         handle.truncate(65 * 2**20)
@@ -231,9 +234,11 @@ def test_weather_files_and_bases_that_are_devices_are_refused_before_they_are_re
             ("/dev/zero", "/dev/zero: expected a .csv weather file"),
             ("zero.csv", "zero.csv: expected a weather file (a file), got a device or socket"),
             ("huge.csv", "huge.csv: expected a weather file of at most 64 MB, got 65 MB"),
+            ("fifo.csv", "fifo.csv: expected a weather file (a file), got a named pipe"),
         ],
         "open-meteo": [
             ("zero.csv", "zero.csv: expected a weather file (a file), got a device or socket"),
+            ("fifo.csv", "fifo.csv: expected a weather file (a file), got a named pipe"),
         ],
     }
     cases = [
@@ -245,13 +250,24 @@ def test_weather_files_and_bases_that_are_devices_are_refused_before_they_are_re
          "channelsim), got '/dev/zero': /dev/zero is a device or socket"),
         ("", "base: expected a .toml, .yaml or .yml scenario file, got 'passwd'"),
     ]  # fmt: skip
-    bases = ['"status-quo-2025.toml"'] * 4 + ['"/dev/zero"', '"passwd"']
+    bases = ['"status-quo-2025.toml"'] * 6 + ['"/dev/zero"', '"passwd"']
     (inputs / "passwd").write_text("root:x:0:0::/root:/bin/sh\n")
     for (body, expected), base in zip(cases, bases, strict=True):
         scenario = inputs / "s.toml"
         scenario.write_text(f"base = {base}\n{body}")
         assert_one_line_error(run_cli("run", scenario, "--out", work / "out"), expected)
         assert not any(work.iterdir())
+
+
+def test_an_open_meteo_file_that_is_a_folder_reads_an_open_meteo(tmp_path: Path) -> None:
+    """The article goes with the word: "expected an Open-Meteo CSV or JSON file"."""
+    from channelsim.errors import InputError
+    from channelsim.world.reanalysis import read_open_meteo
+
+    (tmp_path / "w.json").mkdir()
+    with pytest.raises(InputError) as caught:
+        read_open_meteo(tmp_path / "w.json")
+    assert str(caught.value).endswith("expected an Open-Meteo CSV or JSON file, got a folder")
 
 
 def test_a_byte_order_mark_is_read_as_utf8(tmp_path: Path) -> None:

@@ -74,7 +74,8 @@ from channelsim.yamltext import load_yaml, yaml_problem
 #: What a scenario's name may be: it names the run's folders, files and store records.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 NAME_TEXT = (
-    "a name of letters, digits, '_', '-' or '.' (up to 100, starting with a letter or digit)"
+    "a name of ASCII letters, digits, '_', '-' or '.' (up to 100, starting with an ASCII "
+    "letter or digit)"
 )
 
 #: File names a scenario file may have (TOML or YAML).

@@ -56,29 +56,44 @@ def check_input_file(
     except OSError as error:
         raise InputError(path, None, f"cannot read ({error.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(path, None, f"expected a {what}, got a folder")
+        raise InputError(path, None, f"expected {article(what)} {what}, got a folder")
     if suffixes and path.suffix.lower() not in suffixes:
         kinds = " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if suffixes[:-1] else suffixes)
         raise InputError(path, None, f"expected a {kinds} {what}")
     if not (stat.S_ISREG(info.st_mode) or (pipe and stat.S_ISFIFO(info.st_mode))):
-        raise InputError(path, None, f"expected a {what} (a file), got {kind_of(path)}")
+        raise InputError(
+            path, None, f"expected {article(what)} {what} (a file), got {kind_of(path)}"
+        )
     return info
 
 
+def article(noun: str) -> str:
+    """"an" before a vowel ("an Open-Meteo CSV or JSON file"), else "a"."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def read_text_file(
-    path: Path, what: str, suffixes: tuple[str, ...] = (), max_bytes: int = MAX_TEXT_BYTES
+    path: Path,
+    what: str,
+    suffixes: tuple[str, ...] = (),
+    max_bytes: int = MAX_TEXT_BYTES,
+    *,
+    pipe: bool = True,
 ) -> str:
     """The UTF-8 text of ``path``, a ``what`` ("scenario file", "claim file").
 
-    A leading byte-order mark (as Windows Notepad writes) is dropped.
+    A leading byte-order mark (as Windows Notepad writes) is dropped. A named pipe is read
+    (``channelsim run <(...)``) unless ``pipe`` is False: a file a scenario names (weather)
+    must be a regular file, as a pipe nobody writes to would be waited on for ever.
 
     Raises:
-        InputError: naming ``path`` if it does not exist, is a folder, a device or a socket,
-            has a suffix not in ``suffixes`` (when given, lower-case with the dot), is larger
-            than ``max_bytes`` (default :data:`MAX_TEXT_BYTES`), cannot be read or is not UTF-8.
+        InputError: naming ``path`` if it does not exist, is a folder, a device or a socket
+            (or a pipe, without ``pipe``), has a suffix not in ``suffixes`` (when given,
+            lower-case with the dot), is larger than ``max_bytes`` (default
+            :data:`MAX_TEXT_BYTES`), cannot be read or is not UTF-8.
     """
-    info = check_input_file(path, what, suffixes)
-    too_big = f"expected a {what} of at most {max_bytes // 2**20} MB"
+    info = check_input_file(path, what, suffixes, pipe=pipe)
+    too_big = f"expected {article(what)} {what} of at most {max_bytes // 2**20} MB"
     if info.st_size > max_bytes:
         raise InputError(path, None, f"{too_big}, got {info.st_size / 2**20:,.0f} MB")
     try:
@@ -97,13 +112,22 @@ def read_text_file(
 #: Unicode's explicit direction controls (embeddings, overrides, isolates): in a name shown in
 #: the terminal or a report they reorder the text after them, so "abc" can display as "cba".
 _BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+#: The direction marks (left-to-right, right-to-left, Arabic letter mark): invisible format
+#: characters (Unicode category Cf) that turn the direction of neutral text around them.
+_MARKS = frozenset("\u200e\u200f\u061c")
+#: The zero-width non-joiner and joiner, the only format characters (Cf) text may hold: Persian,
+#: Indic scripts and emoji sequences need them. Every other one (direction marks, zero-width
+#: space, word joiner, soft hyphen...) is invisible and makes two equal-looking names differ.
+_JOINERS = frozenset("\u200c\u200d")
 
 
 def printable(text: str) -> str:
-    """``text`` if it has no control character (but newline and tab) and no direction
-    control: names and quotes go into file headings, workbooks, reports and the terminal,
-    where an escape sequence or a bell would do harm and U+202E would show the text after
-    it reversed.
+    """``text`` if it has no control character (but newline and tab), no direction control
+    and no other invisible format character (Unicode category Cf: direction marks such as
+    U+200F, zero-width spaces...; the joiners U+200C and U+200D are kept): names and quotes
+    go into file headings, workbooks, reports and the terminal, where an escape sequence or a
+    bell would do harm, U+202E would show the text after it reversed, and U+200F would move
+    the punctuation around it.
 
     Raises:
         ValueError: naming the first such character.
@@ -116,5 +140,14 @@ def printable(text: str) -> str:
         raise ValueError(
             f"expected text without direction controls, got U+{ord(turned[0]):04X} "
             f"({unicodedata.name(turned[0])}), which reverses the text shown after it"
+        )
+    hidden = [c for c in text if unicodedata.category(c) == "Cf" and c not in _JOINERS]
+    if hidden:
+        c = hidden[0]
+        name = unicodedata.name(c, "unnamed")
+        does = "changes the direction of the text around it" if c in _MARKS else "is invisible"
+        raise ValueError(
+            f"expected text without invisible format characters, got U+{ord(c):04X} ({name}), "
+            f"which {does}"
         )
     return text

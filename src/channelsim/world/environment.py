@@ -341,7 +341,7 @@ class WeatherFile:
     def _read(self) -> pd.DataFrame:
         import pandas as pd
 
-        text = read_text_file(self.path, "weather file", (".csv",), MAX_WEATHER_BYTES)
+        text = read_text_file(self.path, "weather file", (".csv",), MAX_WEATHER_BYTES, pipe=False)
         try:
             raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except pd.errors.EmptyDataError:

@@ -379,7 +379,9 @@ def read_open_meteo(path: Path) -> list[Series]:
     """The variables of an Open-Meteo response saved as JSON (one response, or a list of
     responses as the API returns for several requests) or CSV (the API's ``format=csv``:
     a location line, then per section a blank line, ``time,<variable> (<unit>),...``)."""
-    text = read_text_file(path, "Open-Meteo CSV or JSON file", (".csv", ".json"), MAX_WEATHER_BYTES)
+    text = read_text_file(
+        path, "Open-Meteo CSV or JSON file", (".csv", ".json"), MAX_WEATHER_BYTES, pipe=False
+    )
     if text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text)
