@@ -176,6 +176,28 @@ def test_unreadable_files(tmp_path: Path, content: bytes | None, name: str, expe
     assert str(path) in str(raised.value) and "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("written", "renamed", "expected"),
+    [
+        ("ods", "x.xlsx", "expected an Excel workbook (.xlsx), as its name says, got an "
+         "OpenDocument spreadsheet (.ods): give the file its .ods name"),
+        ("xlsx", "x.ods", "expected an OpenDocument spreadsheet (.ods), as its name says, got "
+         "an Excel workbook (.xlsx): give the file its .xlsx name"),
+    ],
+)  # fmt: skip
+def test_a_workbook_renamed_to_another_kind_says_what_it_is(
+    tmp_path: Path, written: str, renamed: str, expected: str
+) -> None:
+    """An .ods renamed .xlsx was 'cannot read the workbook (...); is the file truncated or
+    corrupt?': the reader goes by the name."""
+    daily, weekly = make_rows()
+    whole = write_publication(tmp_path / f"whole.{written}", daily, weekly, written)
+    path = whole.rename(tmp_path / renamed)
+    with pytest.raises(InputError) as raised:
+        read_publication(path)
+    assert str(raised.value) == f"{path}: {expected}"
+
+
 def test_missing_csv_partner_and_missing_file(tmp_path: Path) -> None:
     daily, weekly = make_rows()
     first = write_publication(tmp_path / "e", daily, weekly, "csv")

@@ -300,10 +300,56 @@ def _check_workbook_size(path: Path) -> None:
         )
 
 
+#: What each workbook suffix is, in words, and how to tell it from its first bytes: an
+#: OpenDocument file is a zip whose first entry, ``mimetype``, names it; an Excel 2007+
+#: workbook a zip holding ``xl/workbook.xml``; an Excel 97-2003 one an OLE2 compound file.
+WORKBOOK_KINDS = {
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".xlsx": "an Excel workbook (.xlsx)",
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+}
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def workbook_kind(path: Path) -> str | None:
+    """The suffix of what ``path`` holds (".ods", ".xlsx" or ".xls"), from its content, or
+    None if it is none of them (or cannot be read: the reader then says why)."""
+    import zipfile
+
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
+                return ".xls"
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100]
+                if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+                    return ".ods"
+            return ".xlsx" if "xl/workbook.xml" in names else None
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+
+
+def _check_workbook_kind(path: Path) -> None:
+    """A workbook whose content is another kind than its name says (an .ods renamed .xlsx)
+    is refused naming both: the reader, going by the name, called it truncated or corrupt."""
+    suffix = path.suffix.lower()
+    found = workbook_kind(path)
+    if found is not None and found != suffix:
+        raise InputError(
+            path,
+            None,
+            f"expected {WORKBOOK_KINDS[suffix]}, as its name says, got {WORKBOOK_KINDS[found]}: "
+            f"give the file its {found} name",
+        )
+
+
 def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
     """The cells of SB_01 and SB_02, from A1, so that list index + 1 is the row number."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    _check_workbook_kind(path)
     _check_workbook_size(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
