@@ -231,6 +231,29 @@ def test_force_refuses_a_folder_where_the_user_put_a_symbolic_link(
     assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
 
 
+def test_an_out_that_is_a_symbolic_link_is_refused(
+    run_cli: Cli, inputs: dict[str, Path], project: Path
+) -> None:
+    """`--out link --force`, the link pointing to a folder channelsim wrote, replaced that
+    folder through the link, though --force refuses a folder holding a link; a link to a
+    new empty folder was written through too. Both are one line, and nothing changes."""
+    out = project / "run"
+    assert run_cli("run", inputs["scenario"], "--out", out).exit_code == 0
+    empty = project / "empty"
+    empty.mkdir()
+    for target in (out, empty):
+        link = project / f"link-to-{target.name}"
+        link.symlink_to(target)
+        before = snapshot(project)
+        result = run_cli("run", inputs["scenario"], "--out", link, "--force")
+        assert_one_line_error(
+            result, f"{link}: --out: expected a folder, got a symbolic link to {target}: "
+            "name that folder itself (channelsim does not write through a link)"
+        )  # fmt: skip
+        assert snapshot(project) == before
+    assert run_cli("run", inputs["scenario"], "--out", out, "--force").exit_code == 0
+
+
 def test_a_report_the_user_edited_is_never_replaced_wherever_it_is(
     run_cli: Cli, inputs: dict[str, Path], project: Path
 ) -> None:

@@ -121,10 +121,25 @@ def output_folder(
 
     Call it before any work; :func:`write_output_folder` checks again before it replaces.
     """
+    _check_not_a_link(path, option)
     target = OutputTarget(_absolute(path), force, option)
     _check_folder(target)
     _check_room(target, expected_bytes)
     return target
+
+
+def _check_not_a_link(path: str | Path, option: str) -> None:
+    """An output folder given as a symbolic link (to a folder channelsim wrote, say) is
+    refused: it was followed, and --force replaced the folder it points to, as it refuses to
+    replace a folder holding a link. (A link to a missing path is refused by the checks.)"""
+    given = Path(path).expanduser()
+    if given.is_symlink() and given.exists():
+        raise InputError(
+            given,
+            option,
+            f"expected a folder, got a symbolic link to {given.resolve()}: name that folder "
+            "itself (channelsim does not write through a link)",
+        )
 
 
 def output_file(
@@ -161,6 +176,8 @@ def write_output_folder(
     """
     from channelsim.exports import export_folder
 
+    if not isinstance(target, OutputTarget):
+        _check_not_a_link(target, OutputTarget.option)
     checked = _checked(target)
     _check_folder(checked)
     with _writing(checked, folder=True) as writing:
