@@ -67,6 +67,13 @@ def check_input_file(
     return info
 
 
+def size_words(n_bytes: int) -> str:
+    """A file size as a limit or a refusal says it: "4 MB", "256 kB" (1 kB = 1,024 bytes)."""
+    if n_bytes >= 2**20:
+        return f"{n_bytes / 2**20:,.0f} MB"
+    return f"{n_bytes / 2**10:,.0f} kB"
+
+
 def article(noun: str) -> str:
     """"an" before a vowel ("an Open-Meteo CSV or JSON file"), else "a"."""
     return "an" if noun[:1].lower() in "aeiou" else "a"
@@ -93,9 +100,9 @@ def read_text_file(
             :data:`MAX_TEXT_BYTES`), cannot be read or is not UTF-8.
     """
     info = check_input_file(path, what, suffixes, pipe=pipe)
-    too_big = f"expected {article(what)} {what} of at most {max_bytes // 2**20} MB"
+    too_big = f"expected {article(what)} {what} of at most {size_words(max_bytes)}"
     if info.st_size > max_bytes:
-        raise InputError(path, None, f"{too_big}, got {info.st_size / 2**20:,.0f} MB")
+        raise InputError(path, None, f"{too_big}, got {size_words(info.st_size)}")
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)

@@ -28,7 +28,7 @@ from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
 from channelsim.errors import InputError
 from channelsim.params import expected_text, unknown_key
-from channelsim.textfile import printable, read_text_file
+from channelsim.textfile import printable, read_text_file, size_words
 from channelsim.yamltext import load_yaml, yaml_problem
 
 #: Every form, by the name the claim file gives it in ``form:``.
@@ -141,15 +141,34 @@ def _error_location(raw: Any, loc: tuple[int | str, ...], key_last: bool = False
     return f"key {'.'.join(keys)}" if keys else None
 
 
+#: Largest claim file (or pasted claims) read, in bytes: about 1,300 claims. The example
+#: files are 2 and 12 kB; parsing YAML costs about 1 s of CPU a megabyte, all before the
+#: first error can be given (a 4 MB file of 20,000 claims took 5 s, 77 s on a loaded
+#: machine, to say that its first claim lacked a key), so a claim file is held to a size
+#: that a fact-check needs and that is read in a fraction of a second: split a larger one.
+MAX_CLAIM_BYTES = 256 * 2**10
+
+
 def load_claims(path: str | Path) -> ClaimFile:
-    """Read and validate a claim file; any problem becomes one :class:`InputError` line."""
+    """Read and validate a claim file; any problem becomes one :class:`InputError` line (a
+    file over :data:`MAX_CLAIM_BYTES` is refused before it is read)."""
     path = Path(path)
-    return claims_from_text(read_text_file(path, "claim file", (".yaml", ".yml")), path)
+    text = read_text_file(path, "claim file", (".yaml", ".yml"), MAX_CLAIM_BYTES)
+    return claims_from_text(text, path)
 
 
 def claims_from_text(text: str, source: str | Path) -> ClaimFile:
     """Validate claims given as YAML text (a file's, or pasted in the explorer); any problem
-    becomes one :class:`InputError` line naming ``source``."""
+    becomes one :class:`InputError` line naming ``source``, the first of them being a text
+    over :data:`MAX_CLAIM_BYTES`."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CLAIM_BYTES:
+        raise InputError(
+            source,
+            None,
+            f"expected claims of at most {size_words(MAX_CLAIM_BYTES)} (about 1,300 claims; "
+            f"split them), got {size_words(size)}",
+        )
     try:
         raw = load_yaml(text)
     except yaml.YAMLError as error:
