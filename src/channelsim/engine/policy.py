@@ -576,7 +576,27 @@ def build_policies(
         policy._name = getattr(spec, "name", None) or ""
         policy._replaces = getattr(spec, "replaces", None) or ""
         policies.append(policy)
+    _check_unique_names(policies, where)
     return policies
+
+
+def _check_unique_names(
+    policies: Sequence[Policy], where: Callable[[int], tuple[str | None, str]]
+) -> None:
+    """Two policies of a run may not share a name: the name keys a policy's random streams
+    and is what ``drop_policies`` and ``replaces`` point at."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(name_policies(policies)):
+        if name in first:
+            source, key = where(index)
+            other = where(first[name])[1]
+            raise InputError(
+                source,
+                f"{key}, name",
+                f"expected a name no other policy of the run has, got {name!r}, the name of "
+                f"{other} too (in a file with a base, drop the base's with drop_policies)",
+            )
+        first[name] = index
 
 
 def name_policies(policies: Sequence[Policy]) -> list[str]:

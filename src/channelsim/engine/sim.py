@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -439,14 +439,17 @@ class Sim:
             for effect in declared:
                 if isinstance(effect, Effect):
                     if effect.lever not in values:
-                        raise ValueError(
-                            f"{type(policy).__name__} moves lever {effect.lever!r}, which no "
-                            f"stage declares ({', '.join(sorted(values))})"
+                        raise InputError(
+                            None,
+                            f"policy {policy.name}",
+                            f"moves the lever {effect.lever!r}, which no stage declares "
+                            f"(expected one of {', '.join(sorted(values))})",
                         )
                     days = on if effect.days is None else on & effect.days
                     effects.append((effect, days, policy))
         for op in COMBINE_ORDER:
             set_by: dict[str, np.ndarray] = {}
+            setters: list[tuple[str, np.ndarray, Policy]] = []
             for effect, days, policy in effects:
                 if effect.op != op:
                     continue
@@ -455,11 +458,8 @@ class Sim:
                 if op == "set":
                     taken = set_by.setdefault(effect.lever, np.zeros(setup.n_days, bool))
                     if (taken & days).any():
-                        raise InputError(
-                            None,
-                            f"policy {policy.name}",
-                            f"expected one policy setting {effect.lever} on a day",
-                        )
+                        raise _set_twice(effect.lever, policy, setters, taken & days, setup)
+                    setters.append((effect.lever, days, policy))
                     taken |= days
                     target[days] = value[days]
                 elif op == "scale":
@@ -645,3 +645,24 @@ run_scenario = simulate
 """The former name of :func:`simulate`."""
 
 __all__ = ["EPOCH", "Sim", "SimSpec", "Stage", "simulate", "stream_id"]
+
+
+def _set_twice(
+    lever: str,
+    policy: Policy,
+    setters: Sequence[tuple[str, np.ndarray, Policy]],
+    clash: np.ndarray,
+    setup: Setup,
+) -> InputError:
+    """Two policies setting one lever on a day: the error names both and the first such day
+    (a user's beach_officers beside the base's own said only "expected one policy setting
+    prevention_probability on a day")."""
+    other = next(p for name, on, p in setters if name == lever and (on & clash).any())
+    day = dt.date.fromisoformat(str(setup.dates[int(np.argmax(clash))]))
+    return InputError(
+        None,
+        f"policy {policy.name}",
+        f"sets {lever} on {day.day} {day:%b %Y}, as policy {other.name!r} already does: "
+        f"expected one policy setting it on a day (drop the other with drop_policies, in a "
+        f"file with a base)",
+    )

@@ -19,14 +19,16 @@ dated values and the source they come from (the scenario's ``source`` key of the
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import math
 from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from channelsim.engine.policy import Effect, Policy, policy_param, register_policy
-from channelsim.engine.stages import Setup
+from channelsim.engine.stages import Lever, Setup
 
 Interpolation = Literal["step", "linear"]
 Zones = Literal["all", "beach", "waterway"]
@@ -98,8 +100,23 @@ class _Dated(Policy):
         return bool(np.any(self.series(days) != other.series(days)))
 
 
+#: The largest factor a ``scale`` driver may apply: a thousand times a lever's own value, far
+#: beyond the history's largest (1.1, the inflow of 2022); the engine's daily Poisson draws
+#: fail above a mean of a billion, which a factor of 1e12 reached with a traceback.
+MAX_SCALE = 1000.0
+
+
+def _stage_levers() -> dict[str, Lever]:
+    """Every lever the engine's stages declare, by name (docs/model.md §1.3)."""
+    from channelsim.engine.stages import STAGES
+
+    return {lever.name: lever for stage in STAGES for lever in stage.levers}
+
+
 class Driver(_Dated):
-    """A lever moved by dated values (see the module docstring)."""
+    """A lever moved by dated values (see the module docstring). ``lever`` is one the
+    engine's stages declare; a ``set`` value lies within the lever's bounds and a ``scale``
+    value from 0 to :data:`MAX_SCALE` (checked when the file is read)."""
 
     lever: str = policy_param(
         unit="",
@@ -140,6 +157,29 @@ class Driver(_Dated):
         meaning="Upper bounds of calibrated values (calibration draws each uniform on its range).",
     )
 
+    @field_validator("lever")
+    @classmethod
+    def _declared(cls, lever: str) -> str:
+        levers = _stage_levers()
+        if lever not in levers:
+            closest = difflib.get_close_matches(lever, list(levers), n=len(levers), cutoff=0)
+            raise ValueError(f"expected one of {', '.join(closest)}, got {lever!r}")
+        return lever
+
+    @model_validator(mode="after")
+    def _within_bounds(self) -> Driver:
+        lever = _stage_levers()[self.lever]
+        low, high = (lever.low, lever.high) if self.op == "set" else (0.0, MAX_SCALE)
+        what = f"{lever.unit}" if self.op == "set" else "times the lever's value"
+        for i, value in enumerate(self.values):
+            if not (math.isfinite(value) and low <= value <= high):
+                top = "" if math.isinf(high) else f" to {high:g}"
+                raise ValueError(
+                    f"values item {i + 1}: expected {'at least ' * (not top)}{low:g}{top} "
+                    f"{what} for {self.op} {self.lever}, got {value:g}"
+                )
+        return self
+
     @model_validator(mode="after")
     def _priors(self) -> Driver:
         for name in ("prior_low", "prior_high"):
@@ -161,8 +201,17 @@ class Driver(_Dated):
 
 
 class BeachOfficers(_Dated):
-    """Officers on the beaches by date (``values``, officers), and the chance of stopping a
-    launch on each beach zone that follows from them."""
+    """Officers on the beaches by date (``values``, officers, at least 0), and the chance of
+    stopping a launch on each beach zone that follows from them."""
+
+    @model_validator(mode="after")
+    def _officers(self) -> BeachOfficers:
+        for i, value in enumerate(self.values):
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"values item {i + 1}: expected officers, at least 0, got {value:g}"
+                )
+        return self
 
     values: tuple[float, ...] = policy_param(
         unit="officers",

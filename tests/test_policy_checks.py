@@ -1,0 +1,97 @@
+"""Policies are checked when the file is read, each fault one line naming the file, the
+policy and the key: a driver's lever and values, beach officers, two policies of one name;
+two policies setting one lever on a day name each other. (s11 trial F14: an unknown lever
+gave a 50-line traceback, and an ensemble recorded a run that could only fail again.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from channelsim.engine import Sim, load_scenario
+from channelsim.errors import InputError
+
+HEAD = 'base = "status-quo-2025.toml"\nname = "t"\n'
+DRIVER = '[[policies]]\ntype = "driver"\n[policies.params]\nlever = "{lever}"\nop = "{op}"\n' \
+    "dates = [2025-01-01]\nvalues = [{value}]\n"  # fmt: skip
+
+
+def _refused(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "s.toml"
+    path.write_text(HEAD + body)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    return message[len(f"{path}: ") :]
+
+
+def test_a_driver_of_a_lever_no_stage_declares_names_the_levers_closest_first(
+    tmp_path: Path,
+) -> None:
+    said = _refused(tmp_path, DRIVER.format(lever="inflow_mean", op="scale", value=1))
+    assert said.startswith(
+        "policy 1 (driver), params.lever: expected one of inflow_mean_people, "
+    )
+    assert said.endswith(", got 'inflow_mean'") and "capsize_scale" in said
+
+
+@pytest.mark.parametrize(
+    ("lever", "op", "value", "expected"),
+    [
+        ("inflow_mean_people", "set", -1000,
+         "values item 1: expected at least 0 people/day for set inflow_mean_people, got -1000"),
+        ("launch_share", "set", 1.5,
+         "values item 1: expected 0 to 1 fraction for set launch_share, got 1.5"),
+        ("inflow_mean_people", "scale", 1e12,
+         "values item 1: expected 0 to 1000 times the lever's value for scale "
+         "inflow_mean_people, got 1e+12"),
+        ("inflow_mean_people", "scale", "nan", "got nan"),
+    ],
+)  # fmt: skip
+def test_a_drivers_values_lie_within_its_levers_bounds(
+    tmp_path: Path, lever: str, op: str, value: object, expected: str
+) -> None:
+    """`set` -1000 people a day ran in silence; `scale` 1e12 ended in a traceback ('Poisson
+    mean above 1e9')."""
+    said = _refused(tmp_path, DRIVER.format(lever=lever, op=op, value=value))
+    assert said.startswith("policy 1 (driver), params: ") and said.endswith(expected)
+
+
+def test_beach_officers_are_not_negative(tmp_path: Path) -> None:
+    body = '[[policies]]\ntype = "beach_officers"\n[policies.params]\n' \
+        "dates = [2025-01-01]\nvalues = [-100]\n"  # fmt: skip
+    said = _refused(tmp_path, body)
+    assert said == (
+        "policy 1 (beach_officers), params: values item 1: expected officers, at least 0, got -100"
+    )
+
+
+def test_two_policies_of_one_name_are_refused(tmp_path: Path) -> None:
+    """The name keys a policy's random streams, drop_policies and replaces."""
+    one = '[[policies]]\ntype = "network_disruption"\nname = "a"\n'
+    said = _refused(tmp_path, one + one)
+    assert said == (
+        "policy 2 (network_disruption), name: expected a name no other policy of the run has, "
+        "got 'a', the name of policy 1 (network_disruption) too (in a file with a base, drop "
+        "the base's with drop_policies)"
+    )
+
+
+def test_two_policies_setting_one_lever_name_each_other(tmp_path: Path) -> None:
+    """A user's beach officers beside the base's own said 'expected one policy setting
+    prevention_probability on a day', naming neither the other policy nor the way out."""
+    path = tmp_path / "s.toml"
+    path.write_text(
+        HEAD.replace('"t"', '"t"\nend = 2025-01-10')
+        + '[[policies]]\ntype = "beach_officers"\n[policies.params]\n'
+        "dates = [2025-01-01]\nvalues = [300]\n"
+    )
+    with pytest.raises(InputError) as caught:
+        Sim(load_scenario(path)).run()
+    assert str(caught.value) == (
+        "policy beach_officers#1: sets prevention_probability on 1 Jan 2025, as policy "
+        "'beach_officers' already does: expected one policy setting it on a day (drop the "
+        "other with drop_policies, in a file with a base)"
+    )
