@@ -214,6 +214,19 @@ def test_people_prevented_quoted_as_attempts_is_a_wrong_unit() -> None:
     assert "counts people, not attempts" in result.reason
 
 
+def test_a_figure_that_fails_in_the_series_counted_too_is_not_supported() -> None:
+    """'More than 22,000 attempts prevented' against 21,225 people and 809 events was a
+    'wrong unit', which says the number matches a series counting something else: it
+    matches neither, so it is not supported, with the unit remark kept (s11 trial T15)."""
+    period = {"kind": "since", "start": "2024-05-05", "as_of": "2024-12-31"}
+    people = int(_weeks("2024-05-05", "2024-12-31", "prevented_people").sum())
+    c = claim(metric="prevented_people", unit="attempts", period=period,
+              comparison="more_than", figure=people + 1)  # fmt: skip
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.not_supported
+    assert "counts people, not attempts" in result.reason
+
+
 def test_synonyms_of_the_series_unit_are_not_a_wrong_unit() -> None:
     assert evaluate(claim(unit="migrants", figure=1), ED).verdict is Verdict.supported
     boats = evaluate(claim(unit="boats", figure=1), ED)

@@ -439,9 +439,15 @@ def test_a_part_of_the_coast_in_a_ranking_cannot_be_checked() -> None:
 
 
 def test_a_ranking_quoted_in_the_wrong_unit() -> None:
-    c = claim(form="rank", subject={"kind": "calendar_year", "year": 2024}, unit="boats")
-    result = evaluate(c, ED)
-    assert result.verdict is Verdict.wrong_unit and "counts people, not boats" in result.reason
+    """'Wrong unit' when the rank holds in the series counted (people): 2024 is the toy's
+    2nd year; claimed 1st, it is not supported, the unit remark kept (s11 trial T15)."""
+    years = PEOPLE.resample("YS").sum()
+    second = int(years.rank(ascending=False)[pd.Timestamp("2024-01-01")])
+    for rank, verdict in ((second, Verdict.wrong_unit), (second + 1, Verdict.not_supported)):
+        c = claim(form="rank", subject={"kind": "calendar_year", "year": 2024}, unit="boats",
+                  rank=rank)  # fmt: skip
+        result = evaluate(c, ED)
+        assert result.verdict is verdict and "counts people, not boats" in result.reason
 
 
 # ---- as published then and as revised -------------------------------------------------

@@ -221,8 +221,11 @@ def judge(claim: ClaimBase, edition: DataEdition, as_of: date | None) -> Finding
         and not metric.counts(claim.said_unit)
         and found.verdict is not Verdict.cannot_check
     ):
+        # "wrong unit" only when the number matches the series that counts something else:
+        # one that fails there too is not supported, with the unit remark kept
         reason = f"{found.reason}; but that series counts {metric.unit}, not {claim.unit}"
-        return Finding(found.value, Verdict.wrong_unit, reason)
+        wrong = found.verdict is Verdict.supported
+        return Finding(found.value, Verdict.wrong_unit if wrong else found.verdict, reason)
     return found
 
 

@@ -98,7 +98,9 @@ class TotalClaim(PeriodClaim, Compared):
                     else alt.counted
                 )
                 reason += f": {statement(METRICS[other], alt.value, average)} in {where}"
-            return Finding(value, Verdict.wrong_unit, reason)
+            # "wrong unit" is the speaker's number matching a series that counts something
+            # else; a number that fails in that series too is not supported, the unit aside
+            return Finding(value, Verdict.wrong_unit if holds else Verdict.not_supported, reason)
 
         holds = decide(low, high, self)
         if holds is None:
