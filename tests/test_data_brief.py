@@ -142,6 +142,30 @@ def test_markdown_table_and_bad_dates(run_cli: Run, toy: Any) -> None:
     assert early.exit_code == 2 and "--as-of: expected a date on or after" in early.stderr
 
 
+def test_a_year_without_boats_before_it_reads_in_words(run_cli: Run, toy: Any) -> None:
+    """As of 10 Jan 2023, the toy's first days: the same point of 2022 had no boats, and the
+    row said 'None at the same point last year' (Python's None); the table's title was ISO
+    ('to 2023-01-10') where the Markdown says '10 Jan 2023'. (s11 trial F1)"""
+    store, _, _ = toy
+    md = run_cli("data", "brief", "--store", store, "--as-of", "2023-01-10", "--format", "md")
+    assert md.exit_code == 0, md.stderr
+    assert "None" not in md.stdout
+    assert "| no boats at the same point last year |" in md.stdout
+    table = run_cli("data", "brief", "--store", store, "--as-of", "2023-01-10")
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.splitlines()[0] == "Small-boat arrivals to 10 Jan 2023"
+    assert "None" not in table.stdout and "no boats at the" in table.stdout  # cells wrap
+
+
+def test_a_label_in_words_keeps_its_underscore() -> None:
+    """'Prevented (SB_02)' read 'Prevented (SB 02)' in the terminal: a row's label was taken
+    for a column's code name, whose underscores become spaces."""
+    from channelsim.fields import words
+
+    assert words("Prevented (SB_02)") == "Prevented (SB_02)"
+    assert words("zone_count") == "zone count"
+
+
 @pytest.mark.parametrize("as_of", ["2024-08-15", "2030-01-01"])
 def test_a_brief_after_the_last_day_of_the_data_is_refused(
     run_cli: Run, toy: Any, as_of: str

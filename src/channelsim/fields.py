@@ -15,6 +15,7 @@ This module is light (no NumPy, no engine) so that every layer may use it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -429,8 +430,13 @@ OBSERVED = FieldTable(
 
 
 def words(name: str) -> str:
-    """A name as words, for a column nothing declares (``zone_count`` → ``zone count``)."""
-    return name.replace("_", " ")
+    """A name as words, for a column nothing declares (``zone_count`` → ``zone count``); a
+    name already in words (with a space or a bracket: a row's label, such as "Prevented
+    (SB_02)", where the sheet's name keeps its underscore) is left as it is."""
+    return name.replace("_", " ") if _IDENTIFIER.fullmatch(name) else name
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.#-]+")
 
 
 def describe(name: str, *sources: Fields | None) -> Field:

@@ -281,7 +281,13 @@ def brief(
     against every earlier year, records broken, people per boat, prevention, days since the
     last crossing."""
     from channelsim.data import DataStore
-    from channelsim.data.brief import brief_markdown, brief_rows, source_line, weekly_brief
+    from channelsim.data.brief import (
+        brief_markdown,
+        brief_rows,
+        brief_title,
+        source_line,
+        weekly_brief,
+    )
     from channelsim.data.summary import parse_date
 
     day = parse_date(as_of, "--as-of")
@@ -295,7 +301,7 @@ def brief(
     elif fmt is BriefFormat.md:
         typer.echo(brief_markdown(facts), nl=False)
     else:
-        title = f"Small-boat arrivals to {facts['data_to']}"
+        title = brief_title(facts)
         table = OutputFormat(fmt.value)
         emit_rows(credited(brief_rows(facts), table, credit), table, title=title)
         if fmt is BriefFormat.table:

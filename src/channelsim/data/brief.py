@@ -349,7 +349,7 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
             "People per boat, year to date",
             ppb["year_to_date"],
             "people per boat",
-            f"{ppb['last_year_same_point']} at the same point last year",
+            _ppb_before(ppb["last_year_same_point"]),
             _change_against(ppb["change_pct"], "the same point last year"),
         )
     )
@@ -364,6 +364,13 @@ def brief_rows(brief: dict[str, Any]) -> list[dict[str, Any]]:
         )
     )
     return rows
+
+
+def _ppb_before(before: float | None) -> str:
+    """People per boat at the same point last year, in words (no boats: no ratio)."""
+    if before is None:
+        return "no boats at the same point last year"
+    return f"{before} at the same point last year"
 
 
 def _record_rows(records: dict[str, Any]) -> list[dict[str, Any]]:
@@ -438,7 +445,7 @@ def brief_markdown(brief: dict[str, Any]) -> str:
     rows = brief_rows(brief)
     header = ["figure", "value", "unit", "compared with", "change"]
     lines = [
-        f"**Small-boat arrivals to {_d(brief['data_to'])}**",
+        f"**{brief_title(brief)}**",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -448,6 +455,11 @@ def brief_markdown(brief: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", source_line(brief["edition"])]
     return "\n".join(lines) + "\n"
+
+
+def brief_title(brief: dict[str, Any]) -> str:
+    """The brief's title, as every format gives it: ``Small-boat arrivals to 31 Jul 2025``."""
+    return f"Small-boat arrivals to {_d(brief['data_to'])}"
 
 
 def _md_cell(value: Any) -> str:
