@@ -158,3 +158,22 @@ def test_people_per_boat_reads_to_one_decimal_in_every_row() -> None:
     rows = [{"year": 2024, "people_per_boat": 36816 / 695}, {"year": 2018, "people_per_boat": None}]
     _, columns = readable(rows, ["year", "people_per_boat"], [OBSERVED])
     assert columns[1] == ["53.0", "–"]
+
+
+def test_a_week_cut_by_from_says_what_its_share_prevented_is_of() -> None:
+    """`data summary --by week --from` a Sunday: the row shows that day's arrivals and the
+    whole week's prevention, and its share prevented, 168 / (168 + the week's 358), was not
+    explained: a reader got 100% from the row. The note says what the share is against.
+    (s11 trial F2)"""
+    people = [50, 60, 70, 80, 48, 50, 0]  # Mon 4 .. Sun 10 May 2026: 358, none on Sunday
+    daily = _daily("2026-05-04", people, [1] * 7)
+    weekly = _weekly(daily, {"2026-05-10": (168, 13)})
+    (week,) = summarise(daily, weekly, "week", start="2026-05-10")
+    assert (week["people"], week["prevented_people"]) == (0, 168)
+    assert week["share_prevented"] == pytest.approx(168 / (168 + 358))
+    assert week["note"] == (
+        "arrivals cover 10 May 2026 only (1 of 7 days); the share prevented is against the 358 "
+        "people arrived in the whole weeks with prevention figures (ending 10 May 2026)"
+    )
+    (whole,) = summarise(daily, weekly, "week")
+    assert whole["note"] is None

@@ -111,6 +111,7 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
             f"arrivals cover {_span(values['first_day'], values['last_day'])} only "
             f"({days} of {whole_days} days)"
         )
+        notes += _share_note(values)
     weeks = _int(values["weeks_recorded"])
     whole_weeks = len(pd.date_range(start, end, freq="W-SUN"))
     if weeks is not None and weeks < whole_weeks:
@@ -120,6 +121,24 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
             f"({weeks} of {whole_weeks} weeks)"
         )
     return "; ".join(notes) or None
+
+
+def _share_note(values: pd.Series) -> list[str]:
+    """Where a row's arrivals cover part of its period and its prevention whole weeks (``--from``
+    a Sunday: 1 day of arrivals, the week's prevention), what the share prevented is of: the
+    arrivals of those weeks, which the row does not show (168 prevented against 0 arrived
+    read 100%, the share said 31.9%: 168 ÷ (168 + the week's 358))."""
+    prevented, arrived = _int(values["prevented_people"]), _int(values["arrived_same_weeks"])
+    if prevented is None or arrived is None or not prevented + arrived:
+        return []
+    first_day = values["first_week"] - pd.Timedelta(days=6)  # the Monday of the first week
+    if first_day >= values["first_day"] and values["last_week"] <= values["last_day"]:
+        return []  # the weeks' days are all the row's: its arrivals hold theirs
+    weeks = _span(values["first_week"], values["last_week"])
+    return [
+        f"the share prevented is against the {arrived:,} people arrived in the whole weeks "
+        f"with prevention figures (ending {weeks})"
+    ]
 
 
 def _period_bounds(by: Period, key: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
