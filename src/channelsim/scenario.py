@@ -773,6 +773,8 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     _check_replaces(extra, drop, path)
     extra = [_replacing(p, keys) for p in extra]
     merged = {**base, **raw, "policies": [*policies, *extra], DROPPED_POLICIES: list(dropped)}
+    if "description" not in raw:  # the base's would present this file as the base
+        merged["description"] = _changes_description(base, raw, extra, drop)
     merged[POLICY_ORIGINS] = [
         *(o for o, keep in zip(base_origins, kept, strict=True) if keep),
         *_origins({"policies": extra}, path),
@@ -781,6 +783,31 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
         merged["params"] = merge_tables(base["params"], overrides)
     return merged
+
+
+def _changes_description(
+    base: Mapping[str, Any], raw: Mapping[str, Any], added: Sequence[Any], dropped: Sequence[str]
+) -> str:
+    """The description of a file with a base and none of its own: the base by name, and what
+    the file changes ("status-quo-2025 with 1 policy added (maritime_doctrine)"). It took its
+    base's, so a user's variant with a doctrine at sea was headlined "2025 as it happened"."""
+    kinds = [str(p.get("type")) if isinstance(p, dict) else "?" for p in added]
+    parts = []
+    if kinds:
+        parts.append(f"{_count(len(kinds), 'policy', 'policies')} added ({', '.join(kinds)})")
+    if dropped:
+        parts.append(f"{_count(len(dropped), 'policy', 'policies')} dropped ({', '.join(dropped)})")
+    if raw.get("params"):
+        parts.append("parameters changed")
+    other = sorted(set(raw) - {"name", "params", "policies", "drop_policies"})
+    if other:
+        parts.append(f"its own {', '.join(other)}")
+    name = str(base.get("name") or "its base")
+    return f"{name} with {'; '.join(parts)}" if parts else f"{name}, unchanged"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _check_replaces(policies: object, drop: Sequence[str], path: Path) -> None:
