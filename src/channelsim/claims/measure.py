@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from channelsim.claims.data import DataEdition, Series
 from channelsim.claims.metrics import Metric
@@ -97,6 +97,16 @@ def unknown_reasons(
     return tuple(reasons)
 
 
+def _not_a_truth_value(value: object) -> object:
+    """``figure: true`` was read as 1 (YAML's true is Python's True, an int)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+#: A claim's figure: a number, not YAML's true or false.
+Figure = Annotated[float, BeforeValidator(_not_a_truth_value)]
+
 Comparison = Literal["more_than", "over", "fewer_than", "about", "exactly", "at_least", "at_most"]
 
 
@@ -106,7 +116,7 @@ class Compared(Strict):
     within ``tolerance_pct`` per cent of the figure (or ``tolerance``, in the figure's unit)."""
 
     comparison: Comparison
-    figure: float = Field(ge=0)
+    figure: Figure = Field(ge=0)
     tolerance_pct: float | None = Field(default=None, gt=0, le=100)
     tolerance: float | None = Field(default=None, ge=0)
 
@@ -120,7 +130,7 @@ class MaybeCompared(Strict):
     """A comparison with a figure that a claim may leave out (see :class:`Compared`)."""
 
     comparison: Comparison | None = None
-    figure: float | None = Field(default=None, ge=0)
+    figure: Figure | None = Field(default=None, ge=0)
     tolerance_pct: float | None = Field(default=None, gt=0, le=100)
     tolerance: float | None = Field(default=None, ge=0)
 

@@ -119,12 +119,14 @@ def error_keys(loc: tuple[int | str, ...], key_last: bool = False) -> list[str]:
     """A validation error's location as the claim file's keys (the form or kind pydantic
     puts in the path of a discriminated union dropped); ``key_last``: the last of ``loc`` is
     a key, even one named like a tag (an unknown key ``month``)."""
-    return [
-        str(k)
-        for i, k in enumerate(loc)
-        if (k not in _TAGS or (key_last and i == len(loc) - 1))
-        and not str(k).startswith("literal[")
-    ]
+    keys = []
+    for i, k in enumerate(loc):
+        tag = k in _TAGS and not (key_last and i == len(loc) - 1)
+        if tag and i > 0 and loc[i - 1] == k:  # a key named as its union's tag: rank.rank
+            tag = False
+        if not tag and not str(k).startswith("literal["):
+            keys.append(str(k))
+    return keys
 
 
 def _error_location(raw: Any, loc: tuple[int | str, ...], key_last: bool = False) -> str | None:

@@ -3,11 +3,12 @@ date the claim is checked at (``as_of``), and describes itself for the reason li
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from channelsim.claims.text import fmt_date, fmt_days, fmt_range
 
@@ -127,7 +128,20 @@ class Month(PeriodBase):
     """A calendar month, written ``YYYY-MM``."""
 
     kind: Literal["month"]
-    month: str = Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")
+    month: str
+
+    @field_validator("month")
+    @classmethod
+    def _a_month(cls, month: str) -> str:
+        """``2025-13`` is refused in words ("there is no month 13"), not by a pattern."""
+        found = re.fullmatch(r"(\d{4})-(\d{2})", month)
+        if found is None:
+            raise ValueError(f"expected a month written YYYY-MM, got {month!r}")
+        if not 1 <= int(found[2]) <= 12:
+            raise ValueError(f"there is no month {int(found[2])} (in {month!r})")
+        if not 2000 <= int(found[1]) <= 2099:
+            raise ValueError(f"expected a month from 2000-01 to 2099-12, got {month!r}")
+        return month
 
     def bounds(self, as_of: date | None) -> tuple[date, date]:
         start = pd.Timestamp(f"{self.month}-01")

@@ -93,6 +93,16 @@ class RankClaim(ClaimBase):
             raise ValueError("key among: same_month ranks days; use same_span for a month")
         if self.among == "same_year" and not (day or isinstance(self.subject, Month)):
             raise ValueError("key among: same_year ranks the days or months of a year")
+        if isinstance(self.among, After):
+            try:
+                first = self._bounds(None)[0]
+            except MissingAsOf:
+                return self
+            if first <= self.among.after:  # it would not be among the units ranked
+                raise ValueError(
+                    f"key among.after: expected a day before the subject ({first}), got "
+                    f"{self.among.after}"
+                )
         return self
 
     def needs_as_of(self) -> bool:
