@@ -208,3 +208,29 @@ def test_the_world_is_cached_on_disk_and_read_back_the_same(
     np.testing.assert_array_equal(read.packed_cells(), built.packed_cells())
     assert read.launch_zones == built.launch_zones and read.tide == built.tide
     assert (read.dover_x_km, read.dover_y_km) == (built.dover_x_km, built.dover_y_km)
+
+
+def test_cells_in_is_the_floor_of_the_quotient_bit_for_bit() -> None:
+    """The raster's cell index by multiplication gives the floor of the division everywhere:
+    on cell edges and a rounding either side of them, across the raster and far beyond, and
+    for values that are not finite."""
+    rng = np.random.default_rng(11)
+    cell_km = 0.1
+    edges = np.arange(-2000, 2000) * cell_km
+    offsets = np.concatenate(
+        [
+            edges,
+            np.nextafter(edges, np.inf),
+            np.nextafter(edges, -np.inf),
+            rng.uniform(-200.0, 200.0, 20_000),
+            [0.0, -0.0, 1e12 + 0.05, -3e15, np.nan, np.inf, -np.inf],
+        ]
+    )
+    with np.errstate(invalid="ignore"):
+        expected = [int(np.floor(o / cell_km)) if np.isfinite(o) else None for o in offsets]
+    for offset, want in zip(offsets, expected, strict=True):
+        if want is not None:
+            assert geo.cells_in(float(offset), cell_km) == want, offset
+    for cell in (0.25, 0.3, 1.0 / 3.0):
+        for offset in rng.uniform(-50.0, 50.0, 2000):
+            assert geo.cells_in(float(offset), cell) == int(np.floor(offset / cell))

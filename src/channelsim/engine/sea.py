@@ -112,6 +112,14 @@ def _hit(rate_per_hour: float, dt_h: float, u: float) -> bool:
 
 _NO_EVENT, _CAPSIZE, _ENGINE_FAILURE, _RESCUE = 0, 1, 2, 3
 
+SURELY_ABOVE = 2.0**-40
+"""A uniform ``u ≥ x + SURELY_ABOVE`` is not below ``1 − exp(−x)`` as computed, for any
+``x ≥ 0``: ``1 − e^−x < x``, and the computed value exceeds the exact one by at most the
+error of ``exp`` (under an ulp of 1, 2^−52) and of the subtraction (exact for
+``e^−x ≥ ½``, else at most 2^−53), far below 2^−40. So a step's hazard draw is told apart
+from its probability without the ``exp`` on nearly every short step, with the same
+decision bit for bit."""
+
 
 @njit(inline="always")
 def _first(
@@ -131,9 +139,12 @@ def _first(
     the same uniform). No draw for a zero rate."""
     if rate_per_hour <= 0.0:
         return when, event
-    if p_step < 0.0:
-        p_step = 1.0 - math.exp(-rate_per_hour * dt_h)
     u = hash_uniform_at(prefix, skey)
+    if p_step < 0.0:
+        x = rate_per_hour * dt_h
+        if u >= x + SURELY_ABOVE:  # then u ≥ 1 − exp(−x) as computed: no exp needed
+            return when, event
+        p_step = 1.0 - math.exp(-x)
     if u < p_step:
         at = min(-math.log1p(-u) / (rate_per_hour * dt_h), 1.0)
         if at < when:
@@ -198,6 +209,17 @@ def _engages(rule: Any, flag: Any, t_h: float) -> bool:
         and (any_of == 0 or (flag & any_of) != 0)
         and (rule.night_allowed > 0.0 or 6.0 <= (t_h % 24.0) < 20.0)
     )
+
+
+@njit(inline="always")
+def _adrift(
+    seed: int, stream: int, day: int, key: int, wind_u_m_s: float, wind_v_m_s: float,
+    leeway_params: np.ndarray,
+) -> tuple[int, tuple[float, float, float, float]]:  # fmt: skip
+    """A disabled boat's side of drift and its leeway on either side (``world.drift``), from
+    its keyed perturbations."""
+    eps_dw, eps_cw, side = leeway_perturbation(seed, stream, day, key, leeway_params)
+    return side, element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
 
 
 @njit
@@ -280,9 +302,10 @@ def sail_boat(
     p_engine = 1.0 - math.exp(-kp.engine_failure_per_hour * kp.dt_h)
     p_uk_pickup = 1.0 - math.exp(-kp.uk_pickup_per_hour * kp.dt_h)
     p_fr_rescue = 1.0 - math.exp(-kp.fr_rescue_per_hour * kp.dt_h)
-    # The boat's Leeway perturbations and side if it comes to drift (world.drift).
-    eps_dw, eps_cw, side = leeway_perturbation(seed, sid.sea_leeway, day, key, leeway_params)
-    leeway = element_leeway(wind_u_m_s, wind_v_m_s, leeway_params, eps_dw, eps_cw)
+    # The boat's Leeway perturbations and side once disabled (world.drift): keyed draws,
+    # made when it is disabled (most boats never are).
+    side = 1
+    leeway = (0.0, 0.0, 0.0, 0.0)
     # the boat's streams of the day, hashed once (each step's draw then mixes in its key)
     capsize_stream = hash_prefix(seed, sid.sea_capsize, day)
     engine_stream = hash_prefix(seed, sid.sea_engine, day)
@@ -374,6 +397,8 @@ def sail_boat(
                     )
                 elif u_act < rule.tow_back_probability + rule.immobilise_probability:
                     disabled = True
+                    side, leeway = _adrift(seed, sid.sea_leeway, day, key, wind_u_m_s,
+                                           wind_v_m_s, leeway_params)  # fmt: skip
                 break
             if fate != _AT_SEA:
                 break
@@ -391,6 +416,9 @@ def sail_boat(
                 reach_at = dist / reach_km
             nx = x + u * M_S_TO_KM_H * dt_h
             ny = y + v * M_S_TO_KM_H * dt_h
+        # The cell the step ends in, looked up now: the raster is some megabytes, so the
+        # read may wait for memory, which the hazard draws below then overlap.
+        ncell = grid_cell(packed, gx0, gy0, gcell, nx, ny)
         # The step's hazards, each at its own time within the step (the same keyed uniform
         # decides whether and when: an exponential time by inversion). The first that comes
         # before the step ends, or the boat reaches Dover, happens where the boat is then,
@@ -436,6 +464,8 @@ def sail_boat(
                     )
                 elif event == _ENGINE_FAILURE:
                     disabled = True
+                    side, leeway = _adrift(seed, sid.sea_leeway, day, key, wind_u_m_s,
+                                           wind_v_m_s, leeway_params)  # fmt: skip
                 else:
                     fate = _ARRIVED if rescued_on_uk_side else _RESCUED_FR
                 continue
@@ -452,7 +482,6 @@ def sail_boat(
             fate = _ARRIVED
             break
         side = next_side
-        ncell = grid_cell(packed, gx0, gy0, gcell, nx, ny)
         nflag = ncell & 0xFF
         t += dt_h
         step += 1
