@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -9,8 +11,10 @@ from scipy import stats
 from channelsim.rng import (
     POISSON_MAX_MEAN,
     StreamCollisionError,
+    ar1_lags,
     check_streams,
     count_below,
+    hash_normal,
     keyed_ar1,
     poisson_inverse,
     stream_id,
@@ -62,6 +66,32 @@ def test_keyed_ar1_is_stationary_persistent_and_keyed_by_day() -> None:
     assert abs(np.corrcoef(z[1:], z[:-1])[0, 1] - 0.7) < 0.02
     np.testing.assert_array_equal(keyed_ar1(3, INFLOW, days[100:130], 0.7), z[100:130])
     assert not np.array_equal(keyed_ar1(3, INFLOW, days[:50], 0.7, key=1), z[:50])
+
+
+def _ar1_term_by_term(seed: int, stream: int, days: np.ndarray, phi: float) -> np.ndarray:
+    """keyed_ar1 as its formula reads, one day after the other: each day's sum over the lags
+    in order, the weight φ^k a running product (the operations the kernel must keep)."""
+    lags = ar1_lags(phi)
+    first = int(days.min()) - lags + 1
+    eps = [hash_normal(seed, stream, first + i, 0) for i in range(int(days.max()) - first + 1)]
+    scale = math.sqrt((1.0 - phi * phi) / (1.0 - phi ** (2 * lags))) if phi > 0.0 else 1.0
+    out = []
+    for day in days:
+        acc, weight = 0.0, 1.0
+        for k in range(lags):
+            acc += weight * eps[int(day) - first - k]
+            weight *= phi
+        out.append(scale * acc)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("phi", [0.0, 0.4496, 0.7, 0.95])
+def test_keyed_ar1_sums_each_day_term_by_term_bit_for_bit(phi: float) -> None:
+    """The compiled filter adds the days side by side but each day's terms in their order:
+    the same bits as the day-by-day sum, for scattered and repeated days too."""
+    days = np.array([2900, 2901, 2902, 2950, 2899, 3100, 2901, 2500], dtype=np.int64)
+    expected = _ar1_term_by_term(5, INFLOW, days, phi)
+    assert keyed_ar1(5, INFLOW, days, phi).tobytes() == expected.tobytes()
 
 
 def test_poisson_inversion_of_large_means_is_exact_and_bounded() -> None:

@@ -179,15 +179,35 @@ def _keyed_ar1(
     for i in range(eps.shape[0]):
         eps[i] = hash_normal(seed, stream, first + i, key)
     scale = math.sqrt((1.0 - phi * phi) / (1.0 - phi ** (2 * lags))) if phi > 0.0 else 1.0
-    out = np.empty(days.shape[0])
-    for i in range(days.shape[0]):
-        acc = 0.0
-        weight = 1.0
-        at = days[i] - first
+    weights = np.empty(lags)  # φ^k, as the running product φ·φ·… makes them
+    weight = 1.0
+    for k in range(lags):
+        weights[k] = weight
+        weight *= phi
+    # Each day's sum Σ_k φ^k·ε_{d−k} is added up in the order of k, one term at a time, but
+    # the days side by side: the same operations in the same order for every day, without a
+    # chain of dependent additions from one term to the next.
+    n = days.shape[0]
+    acc = np.zeros(n)
+    consecutive = True
+    for i in range(1, n):
+        consecutive = consecutive and days[i] == days[i - 1] + 1
+    if consecutive:  # a period's days: each lag's terms a slice of ε (vectorised)
+        at0 = days[0] - first
         for k in range(lags):
-            acc += weight * eps[at - k]
-            weight *= phi
-        out[i] = scale * acc
+            w = weights[k]
+            lagged = eps[at0 - k : at0 - k + n]
+            for i in range(n):
+                acc[i] += w * lagged[i]
+    else:
+        at = days - first
+        for k in range(lags):
+            w = weights[k]
+            for i in range(n):
+                acc[i] += w * eps[at[i] - k]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = scale * acc[i]
     return out
 
 
