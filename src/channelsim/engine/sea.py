@@ -42,7 +42,7 @@ from channelsim.engine.interception import Interception
 from channelsim.rng import hash_prefix, hash_uniform, hash_uniform_at
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
 from channelsim.world.geography import LAND_FR, LAND_UK, TIDE_QUANTUM_M_S, UK_SIDE, grid_cell
-from channelsim.world.tide import tide_velocity_m_s
+from channelsim.world.tide import tide_cycle
 
 KN_TO_M_S = 0.514444
 M_S_TO_KM_H = 3.6
@@ -336,6 +336,8 @@ def sail_boat(
     if record:
         track[0, 0] = x
         track[0, 1] = y
+    cycle_t = t
+    cycle = tide_cycle(tide_params, t)
     while fate == _AT_SEA:
         if t - boat.launch_t_h >= kp.max_hours_at_sea - 1e-9:
             # Tracking horizon: assume the side responsible has found the boat by now.
@@ -345,7 +347,11 @@ def sail_boat(
             fate = _AT_SEA_END
             break
         skey = key * STEP_KEY + step
-        tu, tv = tide_velocity_m_s(tide_params, (cell >> 16) * TIDE_QUANTUM_M_S, t)
+        if cycle_t != t:  # t moved otherwise than by the planned step (an event)
+            cycle = tide_cycle(tide_params, t)
+        tide_m_s = (cell >> 16) * TIDE_QUANTUM_M_S * cycle
+        tu = tide_m_s * tide_params[5]
+        tv = tide_m_s * tide_params[6]
         if disabled:
             ur, vr, ul, vl = leeway
             u = tu + (ur if side > 0 else ul)
@@ -363,6 +369,9 @@ def sail_boat(
         near_km = ((cell >> 8) & 0xFF) * gcell
         if ground_km_h * dt_h > near_km:
             dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
+        # The next step's tide, started now (its cosines then overlap the rest of the step).
+        cycle_t = t + dt_h
+        cycle = tide_cycle(tide_params, cycle_t)
         # Interception under the policies' rules of engagement, where the boat is at the
         # start of the step (a boat is caught where it is, before it moves on).
         if not disabled:

@@ -85,11 +85,15 @@ def tide_velocity_m_s(
 ) -> tuple[float, float]:
     """Tidal current (east, north) in m/s at ``t_hours`` where the spring amplitude is
     ``spring_speed_m_s``; ``params`` from :meth:`TidalStream.params_array`."""
-    phase = t_hours - params[4]
-    speed = spring_speed_m_s * (
-        params[0] * np.cos(params[2] * phase) + params[1] * np.cos(params[3] * phase)
-    )
+    speed = spring_speed_m_s * tide_cycle(params, t_hours)
     return speed * params[5], speed * params[6]
+
+
+@njit(inline="always")
+def tide_cycle(params: NDArray[np.float64], t_hours: float) -> float:
+    """The stream at ``t_hours`` as a multiple of the spring amplitude (the same everywhere)."""
+    phase = t_hours - params[4]
+    return params[0] * np.cos(params[2] * phase) + params[1] * np.cos(params[3] * phase)
 
 
 @dataclass(frozen=True)
