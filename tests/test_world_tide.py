@@ -179,3 +179,26 @@ def test_the_kernel_drifts_a_boat_off_france_faster_than_one_mid_strait() -> Non
     u, v = world.tide.velocity_m_s(world.tide.reference_hours + np.arange(-3, 3) / 6, 1.0)
     np.testing.assert_allclose(moved_km, half_way * np.hypot(u, v).sum() * 0.6, rtol=0.005)
     assert moved_km[0] > 1.1 * moved_km[1]
+
+
+def test_a_hazard_tells_its_draw_from_its_probability_without_exp_bit_for_bit() -> None:
+    """A short step's hazard (probability not yet known) decides whether and when its event
+    falls exactly as with the probability computed first, for rates and step lengths from a
+    rare event (probability 3e-4) to a near-certain one."""
+    import math
+
+    from channelsim.engine import sea
+    from channelsim.rng import hash_prefix
+
+    prefix = hash_prefix(3, 7, 2900)
+    seen_hit = seen_miss = 0
+    for rate in (0.02, 0.5, 3.0, 40.0):
+        for dt_h in (1.0 / 60.0, 0.05, 1.0 / 6.0):
+            p = 1.0 - math.exp(-rate * dt_h)
+            for skey in range(400):
+                exact = sea._first(2.0, 0, rate, dt_h, p, prefix, skey, 1)
+                assert sea._first(2.0, 0, rate, dt_h, -1.0, prefix, skey, 1) == exact
+                seen_hit += exact[1] == 1
+                seen_miss += exact[1] == 0
+    assert seen_hit > 100 and seen_miss > 100
+    assert sea.SURELY_ABOVE > 0.0
