@@ -54,6 +54,9 @@ from channelsim.scenario import Scenario
 
 NOMINAL_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 PLOT_FILE = "validation.html"
+#: The name of the scenario a validation runs when none is given: default parameters (drawn
+#: from the posterior), no policies, over the training and test periods.
+VALIDATION_SCENARIO = "validation"
 JSON_FILE = "validation.json"
 
 
@@ -422,7 +425,7 @@ def _validation_scenario(
     on its last day) to the end of the test, or the defaults over training and test."""
     if scenario is None:
         start = min(posterior.train.start, test.start)
-        return base_scenario(Period(start, test.end), weather, "validation")
+        return base_scenario(Period(start, test.end), weather, VALIDATION_SCENARIO)
     known = Period(max(posterior.train.start, scenario.start), posterior.train.end)
     period = Period(scenario.start, test.end)
     return scenario_over(scenario, period, known, str(scenario.source or scenario.name))
@@ -466,11 +469,24 @@ def posterior_line(result: dict[str, Any]) -> str:
     return f"Parameters drawn from the posterior {result.get('posterior') or '(not recorded)'}."
 
 
+def validation_credit(result: dict[str, Any]) -> str:
+    """The credit of a validation's simulated figures, naming the scenario it ran and its seed
+    (it said "the scenarios named", and the plot names none); the scenario channelsim makes
+    when none is given (default parameters, no policies) is said in words."""
+    from channelsim.reports.credits import simulated_line
+
+    name = str(result.get("scenario") or "") or None
+    if name == VALIDATION_SCENARIO:
+        name = f"{VALIDATION_SCENARIO} (no policies, parameters drawn from the posterior)"
+    seed = result.get("seed")
+    return simulated_line(name, seed if isinstance(seed, int) else None)
+
+
 def validation_figure(result: dict[str, Any]) -> Any:
     """The calibration plot of ``result`` as published: its headline in words (what the
     forecast got right and wrong) and the credits (the Home Office edition with its Open
     Government Licence line, and the simulated figures as model outputs) inside the figure."""
-    from channelsim.reports.credits import home_office_line, publishable, simulated_line
+    from channelsim.reports.credits import home_office_line, publishable
     from channelsim.reports.headlines import validation_headline
 
     editions = [
@@ -480,7 +496,7 @@ def validation_figure(result: dict[str, Any]) -> Any:
     return publishable(
         calibration_figure(result),
         f"channelsim validation: test {result['test']}",
-        [validation_headline(result), *editions, simulated_line(), posterior_line(result)],
+        [validation_headline(result), *editions, validation_credit(result), posterior_line(result)],
     )
 
 
