@@ -379,8 +379,9 @@ def test_a_posterior_comparison_shows_its_intervals_kind_and_what_decides() -> N
     settings = _doctrine(runs=MIN_MEMBERS)
     weather = compute(settings, executor="serial")
     assert words.interval_kind(weather) == (
-        "Intervals: weather and chance only (the parameters fixed at their defaults)."
-    )  # it read "weather noise only — weather and chance only"
+        "Intervals: weather and chance only (the parameters fixed at the values set here, the "
+        "defaults where none is changed)."
+    )  # it read "weather noise only — weather and chance only", then "... at their defaults"
     assert words.decides_rows(weather) == []
     settings.posterior = str(folder)
     answer = compute(settings, executor="serial")

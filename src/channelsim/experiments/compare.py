@@ -59,7 +59,18 @@ if TYPE_CHECKING:
     from channelsim.experiments.executor import Executor
     from channelsim.scenario import Scenario
 
-WEATHER_ONLY = "weather and chance only (the parameters fixed at their defaults)"
+#: What a comparison's intervals cover without a posterior. The parameters are those the
+#: scenarios set (a scenario file's, an explorer setting's), the defaults where none is set:
+#: "fixed at their defaults" was said after the user had changed one.
+WEATHER_ONLY = (
+    "weather and chance only (the parameters fixed at the values the scenarios set, the "
+    "defaults where they set none)"
+)
+#: The same in the explorer, where the page's own settings are what changes a parameter.
+WEATHER_ONLY_HERE = (
+    "weather and chance only (the parameters fixed at the values set here, the defaults "
+    "where none is changed)"
+)
 WITH_POSTERIOR = (
     "calibrated parameters (posterior draws), the policies' assumptions (uniform on their "
     "ranges), weather and chance"

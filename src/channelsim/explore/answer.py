@@ -150,11 +150,11 @@ def workbook_bytes(answer: Answer) -> bytes:
 def interval_kind(answer: Answer) -> str:
     """Which uncertainty the intervals carry: weather noise only, or weather + parameters
     (the words of ``compare``'s JSON ``interval_covers``)."""
-    from channelsim.experiments.compare import WEATHER_ONLY, WITH_POSTERIOR
+    from channelsim.experiments.compare import WEATHER_ONLY_HERE, WITH_POSTERIOR
 
     comparison = answer.comparison
     if comparison.posterior is None:  # it read "weather noise only — weather and chance only"
-        return f"Intervals: {WEATHER_ONLY}."
+        return f"Intervals: {WEATHER_ONLY_HERE}."
     return (
         f"Intervals: {WITH_POSTERIOR}; parameter sets drawn from the posterior "
         f"{comparison.posterior}, paired across both scenarios."
