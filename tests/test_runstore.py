@@ -485,3 +485,26 @@ def test_runs_list_tells_comparisons_of_one_base_apart(tmp_path, capsys, monkeyp
     code, out, _ = _cli(["runs", "list", "--runs-store", str(path), "--format", "csv"],
                         capsys, monkeypatch)  # fmt: skip
     assert "base; doctrine; echr; gangs; returns" in out
+
+
+def test_runs_list_says_which_run_drew_its_parameters_from_a_posterior(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """Two runs of one scenario and seed, one with --posterior, were listed alike (told apart
+    by the config hash alone) while their intervals differ."""
+    path = tmp_path / "runs.duckdb"
+    for draws in (None, [{"a": 1.0}, {"a": 2.0}]):
+        spec = EnsembleSpec(
+            scenarios={"base": SCENARIOS["base"]}, reps=1, base_seed=5, draws=draws,
+            name="base", kind="run",
+        )  # fmt: skip
+        with RunStore(path) as store:
+            run_ensemble(toy_member, spec, executor="serial", progress=False, store=store)
+    from channelsim.cli.runs_cmd import _compact_run
+
+    with RunStore(path) as store:
+        listed = store.list_runs()
+    assert [_compact_run(run)["parameters"] for run in listed] == ["posterior", "fixed"]
+    assert [run["n_draws"] for run in listed] == [2, 0]
+    code, out, err = _cli(["runs", "list", "--runs-store", str(path)], capsys, monkeypatch)
+    assert code == 0 and "posterior" in out and "fixed" in out, err

@@ -130,6 +130,15 @@ COLUMNS = FieldTable(
         Field("kind", "Kind of run", "", "run, compare, calibrate or sensitivity.", "text"),
         Field("name", "Name", "", "Name of the run (from its scenarios).", "text"),
         Field("status", "Status", "", "running, done, failed or interrupted.", "text"),
+        Field("simulates", "Simulates", "", "The scenarios of the run (a comparison's "
+              "against its base).", "text"),
+        Field("parameters", "Parameters", "", "fixed (the scenarios' values) or drawn from "
+              "a calibration posterior (with the number of draws).", "text"),
+        Field("n_draws", "Posterior draws", "", "Parameter sets drawn from a calibration "
+              "posterior (0: the parameters fixed).", "int"),
+        Field("members", "Members done", "", "Members finished, of all planned.", "text"),
+        Field("config", "Config", "", "The start of the SHA-256 of the run's configuration "
+              "(runs with the same one can resume each other).", "text"),
         Field("members_done", "Members done", "", "Members finished, of all planned.", "text"),
         Field("code_version", "channelsim version", "", "Version of the code that ran.", "text"),
         Field("created", "Started", "", "When the run was first started (UTC).", "text"),

@@ -114,7 +114,8 @@ _RUN_COLUMNS = (
     "(SELECT count(*) FROM members m WHERE m.run_id = r.run_id) AS n_done, "
     "base_seed, config_sha256, code_version, created, started, ended, message, driver, "
     "json_extract_string(config, '$.base') AS base, "
-    "json_keys(config, '$.scenarios') AS scenarios"
+    "json_keys(config, '$.scenarios') AS scenarios, "
+    "coalesce(json_array_length(config, '$.draws'), 0) AS n_draws"  # 0: parameters fixed
 )
 
 

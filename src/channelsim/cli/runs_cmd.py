@@ -267,16 +267,28 @@ def _compared(run: Mapping[str, Any], shown: int = 2) -> str:
     return f"{listed} against {base}"
 
 
+def parameters_text(run: Mapping[str, Any]) -> str:
+    """How a run set its parameters: ``fixed`` (the scenarios' values) or ``posterior``
+    (drawn from a calibration posterior, one draw per member or pair; the CSV and JSON give
+    the number of draws): two runs of one scenario and seed, with and without
+    ``--posterior``, were told apart by their config hash alone, while their intervals
+    differ."""
+    return "posterior" if int(run.get("n_draws") or 0) else "fixed"
+
+
 def _compact_run(run: dict[str, Any]) -> dict[str, Any]:
     return {
         "run_id": run["run_id"],
         "kind": run["kind"],
         "name": run["name"],
         "simulates": _compared(run),
+        "parameters": parameters_text(run),
         "status": run["status"],
         "members": f"{run['n_done']}/{run['n_members']}",
         "seed": run["base_seed"],
-        "created": _when(run["created"]),
+        # to the minute (the run id has the seconds): the list fits 80 columns
+        "created": f"{run['created']:%Y-%m-%d %H:%M}" if hasattr(run["created"], "strftime")
+        else run["created"],
         "config": run["config_sha256"][:12],
     }
 
