@@ -162,6 +162,7 @@ def terminal_tables(
     :data:`channelsim.fields.COLUMNS`; a continued table repeats the leading columns of
     ``row_keys`` (those that name a row; the first column when none is given or left)."""
     columns = _columns(rows, keys, sources)
+    title = _shared_heading_to_title(columns, title)
     notes: list[str] = []
     if not _fits(columns, width):
         columns, title = _constants_to_title(columns, title)
@@ -178,6 +179,21 @@ def terminal_tables(
     if notes:
         parts.append(Text("\n".join(notes)))
     return parts
+
+
+def _shared_heading_to_title(columns: list[_Column], title: str | None) -> str | None:
+    """Columns whose headings start alike (``total over the period: median``, ``…: low
+    (5%)``: the statistics of a figure's total) keep what differs, and the title says the
+    rest once: repeated in every heading, it wrapped each over five lines at 80 columns."""
+    split = [c.heading.split(": ", 1) for c in columns]
+    starts = {parts[0] for parts in split if len(parts) == 2}
+    shared = [c for c, parts in zip(columns, split, strict=True) if len(parts) == 2]
+    if len(starts) != 1 or len(shared) < 2:
+        return title
+    for column in shared:
+        column.heading = column.heading.split(": ", 1)[1]
+    start = starts.pop()
+    return f"{title} ({start})" if title else start[:1].upper() + start[1:]
 
 
 def _constants_to_title(
