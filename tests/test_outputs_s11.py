@@ -71,3 +71,20 @@ def test_a_terminal_table_says_its_columns_shared_heading_once() -> None:
     text = console.export_text()
     assert text.count("total over the period") == 1
     assert "sq: 4 runs (total over the period)" in text and "(5%)" in text
+
+
+def test_an_interval_from_few_runs_says_how_many_and_warns() -> None:
+    """`compare --runs 4` wrote "14 more (90% interval: 0–28 more)" with no word that the 5th
+    and 95th percentiles of 4 pairs are their extremes."""
+    import datetime as dt
+
+    from channelsim.headline import MIN_RUNS_FOR_INTERVALS, Subject, intervals_text
+
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    few = intervals_text(Subject("b", *year, runs=4, against="a"))
+    assert "90% of 4 paired runs" in few and "With only 4 pairs of runs the intervals are rough" in few
+    assert f"--runs {MIN_RUNS_FOR_INTERVALS}" in few
+    levels = intervals_text(Subject("a", *year, runs=19))
+    assert "With only 19 runs" in levels
+    enough = intervals_text(Subject("a", *year, runs=MIN_RUNS_FOR_INTERVALS))
+    assert "rough" not in enough and f"90% of {MIN_RUNS_FOR_INTERVALS} runs" in enough

@@ -460,12 +460,36 @@ def cost_text(items: Mapping[str, float] | None = None) -> str:
     )
 
 
+#: Fewer runs than this give a "90% interval" that is little more than the range of the runs:
+#: the 5th and 95th percentiles (linear interpolation between the sorted runs) lie less than
+#: one run in from the lowest and the highest of fewer than 21 runs, so the interval is the
+#: spread of the one or two extreme runs, not a 90% range (``compare --runs 4`` wrote
+#: "90% interval: 0–28 more" without a word). README, "Reading the outputs", says so.
+MIN_RUNS_FOR_INTERVALS = 20
+
+
+def few_runs_text(runs: int, paired: bool = False) -> str | None:
+    """The warning beside an interval of fewer than :data:`MIN_RUNS_FOR_INTERVALS` runs
+    (``None`` from that many on, and for one run, which has no interval)."""
+    if runs <= 1 or runs >= MIN_RUNS_FOR_INTERVALS:
+        return None
+    what = "pairs of runs" if paired else "runs"
+    return (
+        f"With only {runs} {what} the intervals are rough: the 5th and 95th percentiles of "
+        f"fewer than {MIN_RUNS_FOR_INTERVALS} {what} lie next to the lowest and highest of "
+        f"them; use {MIN_RUNS_FOR_INTERVALS} or more (--runs {MIN_RUNS_FOR_INTERVALS})."
+    )
+
+
 def intervals_text(subject: Subject) -> str:
-    """What the intervals are and what they cover."""
+    """What the intervals are, how many runs they rest on (with a warning below
+    :data:`MIN_RUNS_FOR_INTERVALS`) and what they cover."""
     if subject.runs <= 1 or subject.uncertainty == "none":
         return "One run: no interval; another seed gives other figures (use --runs N)."
     pairs = "paired runs" if subject.against else "runs"
-    return f"Intervals: 90% of {subject.runs} {pairs}; {COVERS[subject.uncertainty]}."
+    text = f"Intervals: 90% of {subject.runs} {pairs}; {COVERS[subject.uncertainty]}."
+    few = few_runs_text(subject.runs, subject.against is not None)
+    return text if few is None else f"{text} {few}"
 
 
 def headline(

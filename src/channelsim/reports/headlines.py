@@ -16,6 +16,7 @@ from channelsim.experiments.summary import interval_stats
 from channelsim.fields import Field
 from channelsim.formatting import about, format_value
 from channelsim.headline import (
+    MIN_RUNS_FOR_INTERVALS,
     REMOVAL_FIGURES,
     Driver,
     Subject,
@@ -491,11 +492,6 @@ def forecast_headline(record: dict[str, Any]) -> str:
         "are model forecasts, not observations."
     )
     return " ".join([*text, *forecast_caveats(record)])
-
-
-MIN_RUNS_FOR_INTERVALS = 20
-"""Fewer members than this give a 90% interval that is little more than the range of a few
-runs (the 5th and 95th percentiles of 20 runs are already their extremes)."""
 
 
 def forecast_caveats(record: dict[str, Any]) -> list[str]:
