@@ -82,9 +82,23 @@ def test_an_interval_from_few_runs_says_how_many_and_warns() -> None:
 
     year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
     few = intervals_text(Subject("b", *year, runs=4, against="a"))
-    assert "90% of 4 paired runs" in few and "With only 4 pairs of runs the intervals are rough" in few
+    assert "90% of 4 paired runs" in few
+    assert "With only 4 pairs of runs the intervals are rough" in few
     assert f"--runs {MIN_RUNS_FOR_INTERVALS}" in few
     levels = intervals_text(Subject("a", *year, runs=19))
     assert "With only 19 runs" in levels
     enough = intervals_text(Subject("a", *year, runs=MIN_RUNS_FOR_INTERVALS))
     assert "rough" not in enough and f"90% of {MIN_RUNS_FOR_INTERVALS} runs" in enough
+
+
+def test_a_report_s_cost_figure_says_what_is_costed() -> None:
+    """The report of `run --runs 50` said "extra cost of policies: £5.98m" with nothing about
+    what it counts, while the terminal said it (s10 re-trial R1): one function adds the
+    sentence to both, and only where there is a cost."""
+    from channelsim.headline import Estimate, with_cost_text
+
+    cost = RESULTS.describe("cost_gbp")
+    said = with_cost_text("H.", [Estimate(cost, 5.98e6, 5.9e6, 6.0e6)])
+    assert said.startswith("H. Extra cost of policies: what the scenario's policies cost")
+    assert "Border Force and asylum support are not counted" in said
+    assert with_cost_text("H.", [Estimate(cost, 0.0, 0.0, 0.0)]) == "H."

@@ -259,3 +259,42 @@ def test_the_demo_s_report_has_its_table_against_the_official_figures(
     assert rows.loc["arrived_people", "simulated"] > 0
     assert any("Open Government Licence" in n for n in section.notes)
     assert any("should lie below it" in n for n in section.notes)
+
+
+def test_the_demo_s_report_tells_the_terminal_s_story(tmp_path: Path, run_cli: Any) -> None:
+    """`make demo`'s terminal said "13 people dead or missing (90% interval: 6–92; mean 31)"
+    (40 runs) and its report.html "8 people dead or missing ... One run: no interval", with
+    no word of which is which; nor did the report say what the extra cost counts (s10
+    re-trial R2, R1). The demo's folder keeps the headline's runs (headline.json), and the
+    report gives the terminal's headline, its cost sentence, and says the rest is one run."""
+    from channelsim.cli.run_cmd import DEMO_RUNS
+    from channelsim.headline import HEADLINE_FILE
+    from channelsim.reports.build import report_headline
+    from channelsim.reports.inputs import load_folder
+
+    result = run_cli("demo", "--out", tmp_path / "demo")
+    assert result.exit_code == 0, result.stderr
+    terminal = " ".join(result.stdout.split())
+    assert (tmp_path / "demo" / HEADLINE_FILE).is_file()
+    [report] = report_headline(load_folder(tmp_path / "demo"))
+    deaths = re.compile(r"\d+ people dead or missing \(90% interval: [^)]*\)")
+    said = deaths.search(terminal)
+    assert said is not None and deaths.search(report) is not None
+    assert said.group() == deaths.search(report).group()  # type: ignore[union-attr]
+    lead = terminal.split(" Intervals:")[0]
+    assert report.startswith(lead), (lead, report)
+    assert f"Intervals: 90% of {DEMO_RUNS} runs" in report and "One run: no interval" not in report
+    assert "Extra cost of policies: what the scenario's policies cost that the model" in report
+    assert "(one in one out £4.2m, maritime doctrine £1.78m)" in report
+    assert "the tables, charts and map below are one run (seed 2025)" in report
+
+
+def test_an_edited_headline_file_is_one_line_naming_it(tmp_path: Path, scenario: Any) -> None:
+    from channelsim.errors import InputError
+    from channelsim.reports.inputs import load_folder
+
+    folder = run_scenario(scenario, 5).write(tmp_path / "run")
+    (folder / "headline.json").write_text('{"runs": 40, "totals": [{"figure": 3}]}')
+    with pytest.raises(InputError) as caught:
+        load_folder(folder)
+    assert str(caught.value).startswith(f"{folder / 'headline.json'}: totals: expected")

@@ -481,6 +481,60 @@ def few_runs_text(runs: int, paired: bool = False) -> str | None:
     )
 
 
+#: The file of a run's output folder that holds the runs its headline gave, when they are not
+#: the run the folder holds: the demo's headline is the medians and 90% intervals of 40 runs,
+#: its table and files one run, and the report of its folder gave the one run's figures (8
+#: dead or missing, against the terminal's 13) without a word. Keys: ``runs``, ``base_seed``,
+#: ``seed`` (the folder's run), ``totals`` (rows of ``figure``, ``median``, ``low``,
+#: ``high``, ``mean``) and ``what`` (the same in words).
+HEADLINE_FILE = "headline.json"
+
+
+def headline_runs_document(
+    rows: Sequence[Mapping[str, Any]], runs: int, base_seed: int, seed: int
+) -> dict[str, Any]:
+    """The content of :data:`HEADLINE_FILE`: the ``rows`` of the ``runs`` runs (seeds
+    derived from ``base_seed``) a headline gave, beside the run of ``seed`` the folder
+    holds."""
+    return {
+        "runs": runs,
+        "base_seed": base_seed,
+        "seed": seed,
+        "what": f"the headline's medians and 90% intervals (5th to 95th percentile) over "
+        f"{runs} runs; the tables of this folder are the one run of seed {seed}",
+        "totals": [dict(row) for row in rows],
+    }
+
+
+def headline_runs_text(runs: int, base_seed: int, seed: int, below: str) -> str:
+    """Which figures are the headline's runs and which the one run: ``below`` names what
+    is one run (``the table below and the files written``)."""
+    return (
+        f"The figures above are medians and 90% intervals of {runs} runs (seeds derived "
+        f"from {base_seed}); {below} are one run (seed {seed})."
+    )
+
+
+def priced_items(totals: Mapping[str, float]) -> dict[str, float]:
+    """Each priced cost item in words with its total, largest first (``one in one out``:
+    4,200,000.0), from the items' code names and totals (a run's ``cost_by_item``, or a
+    ``costs`` table summed by item): what :func:`cost_text` lists."""
+    from channelsim.fields import cost_item_label
+
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])  # largest first
+    return {cost_item_label(item): float(total) for item, total in ranked}
+
+
+def with_cost_text(
+    said: str, found: Sequence[Estimate], items: Mapping[str, float] | None = None
+) -> str:
+    """A run's headline with :func:`cost_text` after it when it gives an extra cost of
+    policies (not zero): the terminal's and the report's headlines alike (the report of a run
+    said "extra cost of policies: £5.98m" without what it counts)."""
+    costed = any(e.field.name == "cost_gbp" and e.finite and not e.zero for e in found)
+    return f"{said} {cost_text(items)}" if costed else said
+
+
 def intervals_text(subject: Subject) -> str:
     """What the intervals are, how many runs they rest on (with a warning below
     :data:`MIN_RUNS_FOR_INTERVALS`) and what they cover."""

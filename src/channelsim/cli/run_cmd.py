@@ -84,11 +84,11 @@ def run_headline(
     from channelsim.headline import (
         Subject,
         Uncertainty,
-        cost_text,
         estimates,
         headline,
         lead_figures,
         scenario_text,
+        with_cost_text,
         with_references,
     )
 
@@ -104,9 +104,7 @@ def run_headline(
     found = estimates(rows, lead_figures(results.key()), results.describe)
     if observed is not None:
         found = with_references(found, observed.references())
-    said = headline(subject, found)
-    costed = any(e.field.name == "cost_gbp" and not e.zero for e in found)
-    return f"{said} {cost_text(cost_items)}" if costed else said
+    return with_cost_text(headline(subject, found), found, cost_items)
 
 
 def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
@@ -210,10 +208,9 @@ def _run_ensemble_command(
 def cost_items(result: SimResult) -> dict[str, float]:
     """Each priced cost item of a run in words, with its total, largest first (``one in one
     out``: 4,200,000.0)."""
-    from channelsim.fields import cost_item_label
+    from channelsim.headline import priced_items
 
-    ranked = sorted(result.cost_by_item().items(), key=lambda kv: -kv[1])  # largest first
-    return {cost_item_label(item): total for item, total in ranked}
+    return priced_items(result.cost_by_item())
 
 
 def _totals_rows(result: SimResult) -> list[dict[str, Any]]:
@@ -242,15 +239,21 @@ def demo_ensemble(scenario: Scenario) -> tuple[list[dict[str, Any]], int]:
     return _ensemble_rows(ensemble), ensemble.result.spec.base_seed
 
 
-def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: OutputFormat) -> None:
+def _demo_report(
+    scenario: Scenario,
+    result: SimResult,
+    written: Path,
+    fmt: OutputFormat,
+    ensemble: tuple[list[dict[str, Any]], int],
+) -> None:
     """The demo's headline (the medians and 90% intervals of :data:`DEMO_RUNS` runs against
-    the official figures) and its table (the one run of the seed, written to ``written``,
-    against the same figures)."""
+    the official figures: ``ensemble``, their rows and base seed) and its table (the one run
+    of the seed, written to ``written``, against the same figures)."""
     from channelsim.experiments.observed import observed_figures
     from channelsim.reports.credits import simulated_line
 
     observed = observed_figures(scenario.start, scenario.end).whole()
-    ensemble_rows, base_seed = demo_ensemble(scenario)
+    ensemble_rows, base_seed = ensemble
     rows = [
         {
             "figure": key,
@@ -304,10 +307,9 @@ def _demo_report(scenario: Scenario, result: SimResult, written: Path, fmt: Outp
 
 def demo_runs_text(seed: int, base_seed: int) -> str:
     """Which of the demo's figures are the headline's runs and which the one run."""
-    return (
-        f"The figures above are medians and 90% intervals of {DEMO_RUNS} runs (seeds derived "
-        f"from {base_seed}); the table below and the files written are one run (seed {seed})."
-    )
+    from channelsim.headline import headline_runs_text
+
+    return headline_runs_text(DEMO_RUNS, base_seed, seed, "the table below and the files written")
 
 
 def register(app: typer.Typer) -> None:
@@ -427,8 +429,13 @@ def register(app: typer.Typer) -> None:
 
         DataStore().holds_editions()  # a store in the way is refused before anything is written
         target = output_folder(out, force=force)
+        from channelsim.headline import HEADLINE_FILE, headline_runs_document
+
         with finishing(None, target) as finish:
             scenario, result = _run(demo_scenario_path(), None, None, None)
-            written = finish.write(result.write)
+            ensemble = demo_ensemble(scenario)
+            # the folder keeps the headline's runs: its report tells the terminal's story
+            told = headline_runs_document(ensemble[0], DEMO_RUNS, ensemble[1], result.seed)
+            written = finish.write(lambda target: result.write(target, {HEADLINE_FILE: told}))
             assert written is not None
-            _demo_report(scenario, result, written, fmt)
+            _demo_report(scenario, result, written, fmt, ensemble)

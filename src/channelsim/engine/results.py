@@ -606,8 +606,12 @@ class SimResult:
             "by_month": [{k: _plain(v) for k, v in r.items()} for r in self.period_rows("month")],
         }
 
-    def write(self, out_dir: str | Path | OutputTarget) -> Path:
-        """Write Parquet tables, the resolved scenario, seed and code version, atomically.
+    def write(
+        self, out_dir: str | Path | OutputTarget, documents: Mapping[str, Any] | None = None
+    ) -> Path:
+        """Write Parquet tables, the resolved scenario, seed and code version, atomically;
+        ``documents``: more JSON files to write with them, by file name (the demo's
+        ``headline.json``: the runs its headline gives).
 
         Everything goes to a temporary directory beside ``out_dir`` that is renamed into
         place at the end, so a reader never sees a half-written result; ``out_dir`` must be
@@ -651,6 +655,8 @@ class SimResult:
                 tmp / "meta.json",
                 {"seed": self.seed, "code_version": self.code_version, "scenario": self.name},
             )
+            for name, document in (documents or {}).items():
+                _write_json(tmp / name, document)
 
         return write_output_folder(out_dir, write, kind="run", describe=self.results.describe)
 

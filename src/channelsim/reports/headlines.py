@@ -25,8 +25,10 @@ from channelsim.headline import (
     driver_text,
     estimates,
     headline,
+    headline_runs_text,
     lead_figures,
     scenario_text,
+    with_cost_text,
     with_references,
 )
 
@@ -93,8 +95,12 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
     results = found.results
     totals = member_totals(found.daily, results)
     lines = []
+    told = found.headline_runs if len(totals) == 1 else None  # the demo's 40 runs
     for scenario in dict.fromkeys(totals["scenario"]):
         runs = int((totals["scenario"] == scenario).sum())
+        rows = _summary_rows(totals, str(scenario))
+        if told is not None:
+            runs, rows = int(told["runs"]), list(told["totals"])
         uncertainty: Uncertainty = "none" if runs < 2 else (
             "posterior" if found.details.get("posterior") else "weather"
         )  # fmt: skip
@@ -105,14 +111,18 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             uncertainty=uncertainty,
             references=observed.source if observed is not None else None,
         )
-        rows = _summary_rows(totals, str(scenario))
         found_estimates = estimates(rows, lead_figures(results.key()), results.describe)
         if observed is not None:
             found_estimates = with_references(found_estimates, observed.references())
-        line = headline(subject, found_estimates)
+        items = found.cost_items.get(str(scenario))
+        line = with_cost_text(headline(subject, found_estimates), found_estimates, items)
         compared = {e.field.name for e in found_estimates if e.reference}
         if observed is not None and observed.caveat and "prevented_people" in compared:
             line += " " + observed.caveat
+        if told is not None:
+            below = "the tables, charts and map below"
+            line += " " + headline_runs_text(runs, told.get("base_seed", 0), told.get(
+                "seed", found.details.get("seed", 0)), below)
         lines.append(line)
     return lines
 

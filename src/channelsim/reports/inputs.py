@@ -55,6 +55,14 @@ class ReportInput:
     #: comparison's replicate nearest every scenario's median deaths; ``first``: the first
     #: replicate, every scenario's, paired).
     map_runs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Of one run: scenario -> each priced cost item in words and its total, largest first
+    #: (its ``costs.parquet`` summed by item), which the headline's cost sentence lists as the
+    #: terminal's does.
+    cost_items: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The runs a one-run folder's headline gave (the demo's: 40 runs, while its tables are
+    #: one): ``runs``, ``base_seed``, ``seed`` and ``totals`` rows, from its ``headline.json``
+    #: (:data:`channelsim.headline.HEADLINE_FILE`); None when the folder has none.
+    headline_runs: dict[str, Any] | None = None
 
     @property
     def empty(self) -> bool:
@@ -223,7 +231,29 @@ def _results(folder: Path) -> ResultSet:
 
 
 #: The JSON documents of channelsim's output folders that a report reads.
-OUTPUT_DOCUMENTS = ("comparison.json", "sensitivity.json", "summary.json", "meta.json")
+OUTPUT_DOCUMENTS = (
+    "comparison.json", "sensitivity.json", "summary.json", "meta.json", "headline.json"
+)  # fmt: skip
+
+
+def _headline_runs(path: Path, payload: Any) -> dict[str, Any]:
+    """The runs a folder's headline gave (``headline.json``), its numbers checked: one line
+    naming the file and key for an edited one."""
+    if not isinstance(payload, dict):
+        raise InputError(path, None, "expected an object with runs, base_seed, seed and totals")
+    details = _details(path, payload, ("runs", "base_seed", "seed"))
+    totals = payload.get("totals")
+    good = isinstance(totals, list) and all(
+        isinstance(row, dict) and isinstance(row.get("figure"), str)
+        and all(isinstance(row.get(k), int | float | None) for k in ("median", "low", "high"))
+        for row in totals
+    )  # fmt: skip
+    if not good or not isinstance(details.get("runs"), int) or details["runs"] < 2:
+        raise InputError(
+            path, "totals" if not good else "runs",
+            "expected runs (2 or more) and totals: a list of figure, median, low, high",
+        )  # fmt: skip
+    return {**details, "totals": totals}
 
 
 def _runs_in(folder: Path) -> list[Path]:
@@ -231,6 +261,20 @@ def _runs_in(folder: Path) -> list[Path]:
     runs in sub-folders, and ``report /tmp`` read every folder of /tmp holding a
     daily.parquet (other users' too) and named one of theirs in its error."""
     return [folder] if (folder / "daily.parquet").is_file() else []
+
+
+def _cost_items(path: Path) -> dict[str, float] | None:
+    """A run's cost items from its ``costs.parquet`` (``item``, ``cost_gbp``), in words with
+    their totals, largest first (:func:`channelsim.headline.priced_items`); None without
+    one."""
+    from channelsim.headline import priced_items
+
+    if not path.is_file():
+        return None
+    costs = _read_parquet(path)
+    _check_columns(costs, path, ("item", "cost_gbp"))
+    totals = costs.groupby(costs["item"].astype(str), sort=False)["cost_gbp"].sum()
+    return priced_items({str(k): float(v) for k, v in totals.items()})
 
 
 def load_folder(folder: Path) -> ReportInput:
@@ -250,6 +294,9 @@ def load_folder(folder: Path) -> ReportInput:
         if (run / "boats.parquet").is_file():
             log = _read_parquet(run / "boats.parquet")  # a comparison's has every scenario's
             boats.append(log if "scenario" in log else log.assign(scenario=scenario))
+        items = _cost_items(run / "costs.parquet")
+        if items is not None and daily["member"].nunique() == 1:
+            found.cost_items[scenario] = items
     if dailies:
         found.daily = pd.concat(dailies, ignore_index=True)
     if boats:
@@ -260,7 +307,9 @@ def load_folder(folder: Path) -> ReportInput:
         payload = _read_json(path)
         if found.comparison is None and path.name == "comparison.json":
             found.comparison = comparison_from_json(payload)
-        if path.name == "sensitivity.json" and isinstance(payload, dict):
+        if path.name == "headline.json":
+            found.headline_runs = _headline_runs(path, payload)
+        elif path.name == "sensitivity.json" and isinstance(payload, dict):
             keys: tuple[str, ...] = ("scenario", "method", "n_runs", "seed", "period", "posterior")
             found.details.update({k: None for k in keys} | _details(path, payload, keys))
         elif path.name == "summary.json" and isinstance(payload, dict):
