@@ -262,9 +262,19 @@ def test_an_interval_never_mixes_rounded_and_exact_bounds() -> None:
     from channelsim.headline import difference_text
 
     fewer = difference_text(Estimate(people, -1_312.0, -1_812.0, -953.0))
-    assert fewer == "about 1,300 fewer people arrived in the UK (90% interval: 950–1,800 fewer)"
+    assert fewer == "about 1,300 fewer people arrived in the UK (90% interval: 1,000–1,800 fewer)"
     level = headline(Subject("s", *YEAR, 20), [Estimate(people, 899.0, 711.0, 1_220.0)])
-    assert "about 900 people arrived in the UK (90% interval: 710–1,200)" in level
+    assert "about 900 people arrived in the UK (90% interval: 700–1,200)" in level
+    # "29–1,000 more; mean 406 more", then "269 more": 29 exact beside 1,040 rounded, the
+    # median rounded in one clause and exact in the next (s10 re-trial R7): one step, 10
+    deaths = RESULTS.describe("dead_or_missing_people")
+    skewed = headline(
+        Subject("s", *YEAR, 30, against="b"), [Estimate(deaths, 269.0, 29.0, 1_040.0, mean=406.0)]
+    )
+    assert "about 270 more people dead or missing (90% interval: 30–1,040 more; mean 410 more)" in (
+        skewed
+    )
+    assert "its mean is 410 more, its median, the typical pair, 270 more" in skewed
     small = headline(Subject("s", *YEAR, 20), [Estimate(people, 52.0, 5.0, 112.0)])
     assert "52 people arrived in the UK (90% interval: 5–112)" in small  # as the tables
 

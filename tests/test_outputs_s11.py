@@ -102,3 +102,29 @@ def test_a_report_s_cost_figure_says_what_is_costed() -> None:
     assert said.startswith("H. Extra cost of policies: what the scenario's policies cost")
     assert "Border Force and asylum support are not counted" in said
     assert with_cost_text("H.", [Estimate(cost, 0.0, 0.0, 0.0)]) == "H."
+
+
+def test_the_terminal_and_the_report_rank_scenarios_with_one_rounding() -> None:
+    """The terminal's ranking read "3,800 fewer", the report's "3,760 fewer (3,214–4,569
+    fewer)" for the same comparison (s10 re-trial R5)."""
+    import pandas as pd
+
+    from channelsim.experiments.compare import tradeoff_table, tradeoff_words
+    from channelsim.reports.build import ranked_display
+
+    rows = [
+        ("arrived_people", -3760.0, -4569.0, -3214.0),
+        ("dead_or_missing_people", 130.0, 4.0, 319.0),
+        ("cost_gbp", 15_744_000.0, 15_700_000.0, 15_800_000.0),
+    ]
+    table = pd.DataFrame(
+        [{"scenario": "doctrine", "figure": f, "median": m, "low": lo, "high": hi}
+         for f, m, lo, hi in rows]
+    )  # fmt: skip
+    ranked = tradeoff_table(table)
+    [terminal] = tradeoff_words(ranked, RESULTS.describe)
+    [report] = ranked_display(ranked, RESULTS.describe).to_dict(orient="records")
+    assert terminal["arrivals_words"] == "3,800 fewer"
+    assert report["arrivals_words"] == "3,800 fewer (3,200–4,600 fewer)"
+    assert report["deaths_words"] == "130 more (4–319 more)"
+    assert report["extra_cost_words"].startswith(terminal["extra_cost_words"])

@@ -260,24 +260,43 @@ def money_text(value: float) -> str:
     return f"{sign}£{size:,.2f}"
 
 
-def about(value: float, field: Field, scale: float | None = None) -> str:
+def about(value: float, field: Field, step: float | None = None) -> str:
     """A figure for a sentence: a count below :data:`ROUNDED_COUNT` as every table quotes
     it (whole, halves away from zero: :func:`format_value`), a larger one and any other value
     ≥ 100 to two significant figures, money as everywhere (:func:`money_text`) (``about`` is
-    for the caller to say). ``scale`` is the largest size of the phrase the figure belongs to
-    (a median and its interval): when it is rounded, every figure of the phrase is, so that an
-    interval never mixes a rounded and an exact bound (``950–1,800``, not ``953–1,800``)."""
+    for the caller to say). ``step``: the phrase the count belongs to (a median, its interval
+    and mean) is rounded to one step, :func:`phrase_step`, so that its figures are rounded
+    alike (``30–1,040 more``, not ``29–1,000 more``: an exact bound beside a rounded one)."""
     if not math.isfinite(value):
         return "–"
     if field.money:
         return money_text(value)
     if field.kind == "share":
         return f"{format_number(100 * value)}%"
-    if rounded_in_sentence(max(abs(value), abs(scale or 0.0)), field):
+    if step is not None and field.count:
+        return f"{whole_number(value / step) * round(step):,}"
+    if rounded_in_sentence(abs(value), field):
         return format_number(_significant(value, 2), whole=field.count or abs(value) >= 100)
     if field.decimals is not None:
         return format_value(value, field)  # people per boat to one decimal, as in tables
     return format_number(value, whole=field.count)
+
+
+def phrase_step(values: Sequence[float | None], field: Field) -> float | None:
+    """The step every count of a phrase (a median, its 90% interval, its mean) is rounded to
+    in a sentence, so that they are rounded alike: ``None`` when the phrase is not rounded
+    (its largest is below :data:`ROUNDED_COUNT`: whole, as the tables quote it; not a count);
+    else the place of the largest's second significant figure (37,000 and 35,000–38,000:
+    1,000), made finer when a smaller figure would lose its first one (29 beside 1,040: 10,
+    so ``30–1,040``, not 29 exact beside 1,040 rounded to 1,000), never below 1."""
+    sizes = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    if not field.count or not sizes or not rounded_in_sentence(max(sizes), field):
+        return None
+    step = 10.0 ** (math.floor(math.log10(max(sizes))) - 1)
+    kept = [size for size in sizes if size >= 1]  # zero, and what rounds to it, stay so
+    if kept:
+        step = min(step, 10.0 ** math.floor(math.log10(min(kept))))
+    return max(step, 1.0)
 
 
 def rounded_in_sentence(size: float, field: Field) -> bool:

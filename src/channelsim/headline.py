@@ -22,10 +22,11 @@ Example (a comparison)::
 
 Counts below a thousand are written as every table, chart and map note of channelsim writes
 them (whole, halves away from zero), so that one figure reads the same everywhere; larger
-counts are rounded to two significant figures ("about 37,000": a model is not precise to the
-person), and so is every figure of the same phrase ("about 900 fewer (90% interval:
-710–1,200 fewer)", never "899 fewer (90%: 711–1,200 fewer)"); money to three significant
-figures, as everywhere (:func:`channelsim.formatting.money_text`).
+counts are rounded ("about 37,000": a model is not precise to the person), every figure of
+the same phrase to one place (:func:`channelsim.formatting.phrase_step`: "about 900 fewer
+(90% interval: 700–1,200 fewer)", never "899 fewer (90%: 711–1,200 fewer)", nor an exact 29
+beside a rounded 1,000); money to three significant figures, as everywhere
+(:func:`channelsim.formatting.money_text`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from channelsim.fields import Field
-from channelsim.formatting import INTERVAL_WORDS, about, format_value, rounded_in_sentence
+from channelsim.formatting import INTERVAL_WORDS, about, format_value, phrase_step
 
 Uncertainty = Literal["none", "weather", "posterior", "posterior_assumptions"]
 """What the runs vary: ``weather`` (seeds only: the weather and chance, parameters fixed),
@@ -241,20 +242,31 @@ def _unit(field: Field, value: str = "") -> str:
 SINGULAR = {"people": "person", "boats": "boat", "officers": "officer", "days": "day"}
 
 
-def _about(value: float, field: Field, scale: float | None = None) -> str:
-    """``about 1,600`` when the figure is rounded for the sentence (a measure, or a count of
-    a thousand or more, or a figure whose phrase has one: :func:`about`'s ``scale``), ``112``
-    when it is written as the tables write it (a smaller count, whole)."""
-    text = about(value, field, scale)
-    size = max(abs(value), abs(scale or 0.0))
-    rounded = rounded_in_sentence(size, field) or not (field.count or float(value).is_integer())
-    return f"about {text}" if rounded and not field.money else text
+def _about(value: float, field: Field, step: float | None = None) -> str:
+    """``about 1,600`` when the figure is rounded for the sentence (a count whose phrase is
+    rounded to a step above one, :func:`channelsim.formatting.phrase_step`; a measure of
+    100 or more, or not whole), ``112`` when it is written as the tables write it (a smaller
+    count, whole)."""
+    text = about(value, field, step)
+    if field.money:
+        return text
+    if field.count:
+        rounded = step is not None and step > 1
+    else:
+        rounded = abs(value) >= 100 or not float(value).is_integer()
+    return f"about {text}" if rounded else text
 
 
-def _scale(estimate: Estimate) -> float:
-    """The largest size of an estimate's phrase (its median and interval): every figure of
-    the phrase is rounded alike (:func:`channelsim.formatting.about`)."""
-    return max(abs(v) for v in (estimate.median, estimate.low, estimate.high) if v is not None)
+def _step(estimate: Estimate) -> float | None:
+    """The step an estimate's phrase (its median, interval and mean) is rounded to, every
+    figure alike (:func:`channelsim.formatting.phrase_step`)."""
+    values = (estimate.median, estimate.low, estimate.high, estimate.mean)
+    return phrase_step(values, estimate.field)
+
+
+def _size_of(step: float | None) -> Callable[[float, Field], str]:
+    """:func:`about` at a phrase's ``step``: how :func:`change_words` writes its sizes."""
+    return lambda value, field: about(value, field, step)
 
 
 def _interval(estimate: Estimate) -> tuple[float, float] | None:
@@ -268,17 +280,17 @@ def _interval(estimate: Estimate) -> tuple[float, float] | None:
 def _level(estimate: Estimate) -> str:
     """``about 41,000 people arrived in the UK (90% interval: 39,000–43,000)``."""
     field = estimate.field
-    scale = _scale(estimate)
-    value = about(estimate.median, field, scale)
+    step = _step(estimate)
+    value = about(estimate.median, field, step)
     text = (
         f"{_name(field)}: {value}"
         if field.money
-        else f"{_about(estimate.median, field, scale)}{_unit(field, value)} {_name(field, value)}"
+        else f"{_about(estimate.median, field, step)}{_unit(field, value)} {_name(field, value)}"
     )
     interval = _interval(estimate)
     if interval is not None:
-        mean = _mean_words(estimate, about)
-        low, high = (about(v, field, scale) for v in interval)
+        mean = _mean_words(estimate, _size_of(step))
+        low, high = (about(v, field, step) for v in interval)
         text += f" ({INTERVAL_WORDS}: {low}–{high}{mean})"
     if estimate.reference:
         text += f" against {estimate.reference}"
@@ -312,14 +324,14 @@ def difference_text(estimate: Estimate) -> str:
     median = estimate.median
     if estimate.zero:
         return f"no change in {_name(field)}"
-    scale = _scale(estimate)
-    size = about(abs(median), field, scale)
+    step = _step(estimate)
+    size = about(abs(median), field, step)
     if median == 0:
         text = f"no change in {_name(field)} in the median"
     elif field.money:
         text = f"{_name(field)}: {size} {_more(median, field)}"
     else:
-        more = f"{_about(abs(median), field, scale)} {_more(median, field)}"
+        more = f"{_about(abs(median), field, step)} {_more(median, field)}"
         text = f"{more}{_unit(field, size)} {_name(field, size)}"
     interval = _interval(estimate)
     if interval is None:
@@ -327,20 +339,41 @@ def difference_text(estimate: Estimate) -> str:
     low, high = interval
     if about(low, field) == about(high, field) == about(0.0, field):  # "0–0 fewer"
         return f"{text}, nor in 90% of the paired runs" if median == 0 else text
-    mean = _mean_words(estimate, change_words)
+    mean = _mean_words(estimate, lambda v, f: change_words(v, f, _size_of(step)))
     if low >= 0 or high <= 0:  # on one side of zero
-        near, far = (about(v, field, scale) for v in sorted((abs(low), abs(high))))
+        near, far = (about(v, field, step) for v in sorted((abs(low), abs(high))))
         way = _more(low if low != 0 else high, field)
         return f"{text} ({INTERVAL_WORDS}: {near}–{far} {way}{mean})"
     return (
-        f"{text} ({INTERVAL_WORDS}: {about(abs(low), field, scale)} {_more(low, field)} to "
-        f"{about(high, field, scale)} {_more(high, field)}{mean})"
+        f"{text} ({INTERVAL_WORDS}: {about(abs(low), field, step)} {_more(low, field)} to "
+        f"{about(high, field, step)} {_more(high, field)}{mean})"
     )
+
+
+def change_phrase(
+    median: float, low: float, high: float, field: Field, interval: bool = True
+) -> str:
+    """A ranking's cell, in the terminal and the report alike: ``3,800 fewer (3,200–4,600
+    fewer)``, ``2 more (1 fewer to 5 more)``, ``no change``; its figures rounded as one
+    phrase of a headline (:func:`channelsim.formatting.phrase_step`: the terminal wrote
+    3,800 fewer, the report 3,760), the interval left out with ``interval`` False."""
+    size_of = _size_of(phrase_step((median, low, high), field))
+    text = change_words(median, field, size_of)
+    low, high = sorted((low, high))
+    if not interval or not (math.isfinite(low) and math.isfinite(high)) or low == high:
+        return text
+    if low >= 0 or high <= 0:  # on one side of zero: "150–1,200 fewer"
+        near, far = sorted((abs(low), abs(high)))
+        way = _more(low if low != 0 else high, field)
+        if size_of(far, field) == size_of(0.0, field):
+            return f"{text} ({size_of(near, field)}–{size_of(far, field)})"
+        return f"{text} ({size_of(near, field)}–{size_of(far, field)} {way})"
+    return f"{text} ({change_words(low, field, size_of)} to {change_words(high, field, size_of)})"
 
 
 def _mean_words(estimate: Estimate, words: Callable[[float, Field], str]) -> str:
     """``; mean 33`` beside a skewed level, ``; mean 36 more`` beside a skewed difference
-    (``words`` writes the mean: :func:`about` or :func:`change_words`), else nothing."""
+    (``words`` writes the mean, as its phrase's other figures), else nothing."""
     if not estimate.skewed or estimate.mean is None:
         return ""
     return f"; mean {words(estimate.mean, estimate.field)}"
@@ -355,18 +388,19 @@ def skew_text(estimates: Sequence[Estimate], comparison: bool = False) -> str | 
     for e in estimates:
         if not e.skewed or e.mean is None:
             continue
+        size_of = _size_of(_step(e))  # as the headline's phrase writes them
         if comparison:
             parts.append(
                 f"{e.field.label}: a few pairs of runs carry much of the difference: its mean "
-                f"is {change_words(e.mean, e.field)}, its median, the typical pair, "
-                f"{change_words(e.median, e.field)}"
+                f"is {change_words(e.mean, e.field, size_of)}, its median, the typical pair, "
+                f"{change_words(e.median, e.field, size_of)}"
             )
         else:
             way = "above" if e.mean > e.median else "below"
             parts.append(
                 f"{e.field.label}: a few runs carry much of it, so the mean "
-                f"({about(e.mean, e.field)}) is {way} the median ({about(e.median, e.field)}), "
-                "the typical run"
+                f"({size_of(e.mean, e.field)}) is {way} the median "
+                f"({size_of(e.median, e.field)}), the typical run"
             )
     return "; ".join(parts) + "." if parts else None
 

@@ -610,15 +610,21 @@ TRADEOFF_WORDS = {
 def tradeoff_words(ranked: pd.DataFrame, describe: Any) -> list[dict[str, Any]]:
     """The ranking of :func:`tradeoff_table` for reading: each difference as the scenario
     against the base in words (``46 more``, ``1,600 fewer``: a ranked "fewer arrivals" of −46
-    read as fewer), and the extra cost per fewer arrival. ``describe``: a figure's field."""
-    from channelsim.headline import change_words
+    read as fewer), rounded as the report's ranking rounds it with its interval
+    (:func:`channelsim.headline.change_phrase`), and the extra cost per fewer arrival.
+    ``describe``: a figure's field."""
+    from channelsim.headline import change_phrase
 
     rows = []
     for record in ranked.to_dict(orient="records"):
         row: dict[str, Any] = {"rank": record["rank"], "scenario": record["scenario"]}
         for column, figure, sign in TRADEOFF:  # back to the scenario minus the base
+            stem = column.rsplit("_", 1)[0]
+            median, low, high = (
+                float(record[k]) * sign for k in (column, f"{stem}_low", f"{stem}_high")
+            )  # the median rounded as the report's cell, with its interval, rounds it
             words = TRADEOFF_WORDS[column]
-            row[words] = change_words(float(record[column]) * sign, describe(figure))
+            row[words] = change_phrase(median, low, high, describe(figure), interval=False)
         row[COST_PER_PREVENTED] = record[COST_PER_PREVENTED]
         rows.append(row)
     return rows

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -264,35 +263,19 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
 def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
     """The ranked table for reading: each figure as the scenario against the base in words,
     ``800 fewer (150–1,200 fewer)``, ``50 more (7–97 more)`` (a "fewer arrivals" of −50 read
-    as a fall), with its 5–95% interval."""
+    as a fall), with its 5–95% interval, rounded as the terminal's ranking and the headline
+    round them (:func:`channelsim.headline.change_phrase`: the report gave 3,760 where the
+    terminal gave 3,800)."""
     from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF, TRADEOFF_WORDS
+    from channelsim.headline import change_phrase
 
     shown = ranked[["rank", "scenario"]].copy()
     for column, figure, sign in TRADEOFF:
         field, stem = describe(figure), column.rsplit("_", 1)[0]
         values = ranked[[column, f"{stem}_low", f"{stem}_high"]].to_numpy(float) * sign
-        shown[TRADEOFF_WORDS[column]] = [_change_cell(m, lo, hi, field) for m, lo, hi in values]
+        shown[TRADEOFF_WORDS[column]] = [change_phrase(m, lo, hi, field) for m, lo, hi in values]
     shown[COST_PER_PREVENTED] = ranked[COST_PER_PREVENTED]
     return shown
-
-
-def _change_cell(median: float, low: float, high: float, field: Field) -> str:
-    """``800 fewer (150–1,200 fewer)``, ``2 more (1 fewer to 5 more)``, ``no change``."""
-    from channelsim.formatting import format_value
-    from channelsim.headline import change_words
-
-    def words(value: float) -> str:
-        return change_words(value, field, format_value)
-
-    text = words(median)
-    low, high = sorted((low, high))
-    if not (np.isfinite(low) and np.isfinite(high)) or low == high:
-        return text
-    if low >= 0 or high <= 0:  # on one side of zero: "150–1,200 fewer"
-        near, far = sorted((low, high), key=abs)
-        way = words(far).rsplit(" ", 1)[-1] if words(far) != "no change" else ""
-        return f"{text} ({format_value(abs(near), field)}–{format_value(abs(far), field)} {way})"
-    return f"{text} ({words(low)} to {words(high)})"
 
 
 #: What each sensitivity method's indices mean, for the report.

@@ -14,7 +14,7 @@ import pandas as pd
 
 from channelsim.experiments.summary import interval_stats
 from channelsim.fields import Field
-from channelsim.formatting import about, format_value
+from channelsim.formatting import about, format_value, phrase_step
 from channelsim.headline import (
     MIN_RUNS_FOR_INTERVALS,
     REMOVAL_FIGURES,
@@ -468,7 +468,9 @@ def _about(quantiles: dict[str, float], name: str) -> tuple[str, str, str]:
     from channelsim.engine import all_results
 
     field = all_results().describe(name)
-    return tuple(about(quantiles[k], field) for k in ("median", "low90", "high90"))  # type: ignore[return-value]
+    values = [quantiles[k] for k in ("median", "low90", "high90")]
+    step = phrase_step(values, field)  # rounded alike, as a headline's phrase
+    return tuple(about(v, field, step) for v in values)  # type: ignore[return-value]
 
 
 def forecast_headline(record: dict[str, Any]) -> str:
