@@ -128,3 +128,37 @@ def test_the_terminal_and_the_report_rank_scenarios_with_one_rounding() -> None:
     assert report["arrivals_words"] == "3,800 fewer (3,200–4,600 fewer)"
     assert report["deaths_words"] == "130 more (4–319 more)"
     assert report["extra_cost_words"].startswith(terminal["extra_cost_words"])
+
+
+def test_weather_columns_say_whether_they_are_simulated_or_observed(tmp_path: Any) -> None:
+    """daily.csv's wind of 21.6 kn on 31 May 2025 (the year's record day) read as 2025's
+    weather: the column said "10 m wind, 00–12 UTC" only (s10 trial U15). columns.json, the
+    workbook's README sheet and the report say where the weather comes from, by mode."""
+    import datetime as dt
+    import json
+
+    from openpyxl import load_workbook
+
+    from channelsim.engine import load_scenario, run_scenario
+    from channelsim.engine.stages import with_weather_source
+    from channelsim.reports.build import weather_days_note
+    from channelsim.reports.inputs import load_folder
+    from channelsim.world.environment import WEATHER_SOURCES
+
+    path = resources.files("channelsim") / "scenarios" / "status-quo-2025.toml"
+    scenario = load_scenario(path).with_changes(  # type: ignore[arg-type]
+        start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 10)
+    )
+    folder = run_scenario(scenario, 3).write(tmp_path / "run")
+    columns = {c["name"]: c for c in json.loads((folder / "columns.json").read_text())}
+    for name in ("wind_speed_kn", "wave_height_m", "sea_temp_c", "crossing_window"):
+        assert columns[name]["description"].endswith(WEATHER_SOURCES["stochastic"])
+    assert "Simulated" not in columns["arrived_people"]["description"]
+    readme = load_workbook(folder / "tables.xlsx")["README"]
+    wind = next(r for r in readme.iter_rows(values_only=True) if r[1] == "wind_speed_kn")
+    assert "not the observed weather of these dates" in str(wind[4])
+    assert load_folder(folder).details["weather_modes"] == ["stochastic"]
+    assert "does not line up" in weather_days_note(["stochastic"])
+    assert weather_days_note(["era5"]) == ""
+    era5 = with_weather_source(RESULTS, ["era5"]).describe("wind_speed_kn").description
+    assert era5.endswith("Observed (reanalysis): ERA5, from the files the scenario names.")

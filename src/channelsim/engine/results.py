@@ -229,6 +229,17 @@ class ResultSet:
     def __reduce__(self) -> tuple[type[ResultSet], tuple[list[Declared]]]:
         return (ResultSet, (list(self),))
 
+    def noted(self, names: Iterable[str], sentence: str) -> ResultSet:
+        """This set with ``sentence`` after the description of each of ``names`` it holds
+        (where an output's weather columns come from: :func:`channelsim.engine.stages.
+        with_weather_source`)."""
+        chosen = set(names)
+        return ResultSet(
+            dataclasses.replace(item, description=f"{item.description} {sentence}".strip())
+            if item.name in chosen else item
+            for item in self
+        )  # fmt: skip
+
     def merged(self, other: ResultSet) -> ResultSet:
         """This set followed by what ``other`` adds (e.g. scenarios compared together)."""
         return ResultSet([*self, *other])
@@ -638,8 +649,13 @@ class SimResult:
                     arrays[name] = pa.array(values)
             return pa.table(arrays)
 
+        from channelsim.engine.stages import with_weather_source
+
         boats = self._boat_columns()
         boats["fate"] = boats["fate"].astype(np.int64) + 1
+        weather = self.scenario.get("weather")
+        mode = weather.get("mode") if isinstance(weather, dict) else None
+        described = with_weather_source(self.results, [str(mode or "stochastic")])
 
         def write(tmp: Path) -> None:
             pq.write_table(table(self._daily_columns(), {}), tmp / "daily.parquet")
@@ -649,7 +665,7 @@ class SimResult:
             )
             pq.write_table(table(self._cost_columns(), {}), tmp / "costs.parquet")
             _write_json(tmp / "summary.json", self.to_json_dict())
-            _write_json(tmp / COLUMNS_FILE, self.results.to_records())
+            _write_json(tmp / COLUMNS_FILE, described.to_records())
             _write_json(tmp / "scenario.json", self.scenario)
             _write_json(
                 tmp / "meta.json",
@@ -658,7 +674,7 @@ class SimResult:
             for name, document in (documents or {}).items():
                 _write_json(tmp / name, document)
 
-        return write_output_folder(out_dir, write, kind="run", describe=self.results.describe)
+        return write_output_folder(out_dir, write, kind="run", describe=described.describe)
 
 
 BOAT_DTYPE = np.dtype(

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
-from channelsim.engine.results import Declared, Derived, Result
+from channelsim.engine.results import Declared, Derived, Result, ResultSet
 from channelsim.params import Params
 
 if TYPE_CHECKING:
@@ -174,6 +175,17 @@ class Weather(Stage):
             total=None,
         ),
     )
+
+
+def with_weather_source(results: ResultSet, modes: Sequence[str]) -> ResultSet:
+    """``results`` with the weather stage's columns (wind, waves, sea temperature, the
+    crossing window) saying where their values come from, by the weather ``modes`` of the
+    scenarios run (:func:`channelsim.world.environment.weather_source`): simulated by the
+    stochastic generator, or observed (reanalysis), or given in a file. What an output folder
+    writes in ``columns.json``, the CSV and workbook's column notes and the report read."""
+    from channelsim.world.environment import weather_source
+
+    return results.noted((r.name for r in Weather.results), weather_source(modes))
 
 
 class Inflow(Stage):

@@ -100,6 +100,8 @@ class Comparison:
     figures: list[str] = field(default_factory=list)  # compared, in order
     results: ResultSet | None = None  # the scenarios' results registries, merged
     descriptions: dict[str, str] = field(default_factory=dict)  # scenario -> description
+    #: The scenarios' weather modes, in order (what the weather columns' notes say).
+    weather_modes: tuple[str, ...] = ()
     period: tuple[str, str] | None = None  # first and last day (ISO), the base's
     posterior: str | None = None  # the posterior folder the parameters were drawn from
     # scenario, figure, input, kind, share, share_conf…: "what decides this answer"
@@ -280,6 +282,7 @@ class Comparison:
             "quantiles": [LOW_Q, HIGH_Q],
             "posterior": self.posterior,
             "interval_covers": WEATHER_ONLY if self.posterior is None else WITH_POSTERIOR,
+            "weather_modes": list(dict.fromkeys(self.weather_modes)),
             "map_run": {"rep": self.map_rep, "member": self.map_member, "chosen": "typical"},
             "cost_per_prevented_arrival": "extra cost ÷ fewer arrivals, per replicate where "
             "arrivals fell; null unless arrivals fell in at least 95% of the replicates and the "
@@ -310,15 +313,21 @@ class Comparison:
                 self.draws.to_parquet(tmp / "draws.parquet", index=False)
             text = json.dumps(plain_json(self.to_json_dict()), indent=2, ensure_ascii=False)
             (tmp / "comparison.json").write_text(text + "\n", encoding="utf-8")
-            if self.results is not None:
+            if described is not None:
                 from channelsim.engine.results import COLUMNS_FILE
 
-                records = json.dumps(self.results.to_records(), indent=2, ensure_ascii=False)
+                records = json.dumps(described.to_records(), indent=2, ensure_ascii=False)
                 (tmp / COLUMNS_FILE).write_text(records + "\n", encoding="utf-8")
 
+        from channelsim.engine.stages import with_weather_source
+
+        described = (
+            None if self.results is None
+            else with_weather_source(self.results, self.weather_modes)
+        )  # fmt: skip
         return write_output_folder(
-            out_dir, write, kind="compare", describe=None if self.results is None else
-            self.results.describe,
+            out_dir, write, kind="compare", describe=None if described is None else
+            described.describe,
         )  # fmt: skip
 
 
@@ -529,6 +538,7 @@ def compare_scenarios(
         figures=figures,
         results=results,
         descriptions={n: m.scenario.description or "" for n, m in zip(names, models, strict=True)},
+        weather_modes=tuple(m.scenario.weather.mode for m in models),
         period=(models[0].scenario.start.isoformat(), models[0].scenario.end.isoformat()),
         posterior=None if posterior is None else str(posterior.path),
         drivers=drivers,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from channelsim.engine.results import COLUMNS_FILE
+from channelsim.engine.stages import with_weather_source
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import (
     EnsembleResult,
@@ -209,6 +210,7 @@ class ScenarioEnsemble:
             "draws": self.draws_table(),
         }
         chosen = self.map_member  # which run the map draws (the report says so)
+        described = with_weather_source(self.results, [self.scenario.weather.mode])
         payload = {**self.to_json_dict(), "map_run": {"draw": chosen.draw, "rep": chosen.rep}}
 
         def write(tmp: Path) -> None:
@@ -218,15 +220,13 @@ class ScenarioEnsemble:
             documents = (
                 ("summary.json", payload),
                 ("scenario.json", self.scenario.to_dict()),
-                (COLUMNS_FILE, self.results.to_records()),  # as a single run's folder names it
+                (COLUMNS_FILE, described.to_records()),  # as a single run's folder names it
             )
             for name, content in documents:
                 text = json.dumps(plain_json(content), indent=2, ensure_ascii=False)
                 (tmp / name).write_text(text + "\n", encoding="utf-8")
 
-        return write_output_folder(
-            out_dir, write, kind="ensemble", describe=self.results.describe
-        )
+        return write_output_folder(out_dir, write, kind="ensemble", describe=described.describe)
 
 
 def _by_figure(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:

@@ -110,6 +110,7 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
         if monthly is not None
         else f"Observed series not drawn: {reason}."
     )
+    text += weather_days_note(found.details.get("weather_modes") or [])
     credits = [simulated_line(*_scenario_seed(found))]
     if monthly is not None and observed.credit:
         credits.append(observed.credit)
@@ -117,6 +118,21 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
     figure = publishable(series_figure(simulated, monthly), title, credits)
     section = Section("Simulated against observed arrivals", [text], figures=[figure])
     return section, None if monthly is not None else f"Observed series not drawn: {reason}."
+
+
+def weather_days_note(modes: Sequence[str]) -> str:
+    """Under the monthly series, when the simulated weather is not the observed weather of
+    the dates (the stochastic generator, replay): the days do not line up one by one (the
+    demo's 31 May 2025 had 21.6 kn of simulated wind and no crossing, the year's record day
+    in the official series), "" otherwise."""
+    from channelsim.world.environment import weather_source
+
+    if not modes or any(m not in ("stochastic", "replay") for m in modes):
+        return ""
+    return (
+        f" Weather: {weather_source(modes)[0].lower()}{weather_source(modes)[1:]} So a "
+        "simulated day does not line up with the same observed day: compare months and totals."
+    )
 
 
 #: The folded table of every figure a comparison compares: its statistics are differences.

@@ -213,6 +213,21 @@ def _description(folder: Path) -> str:
     return str(payload.get("description") or "") if isinstance(payload, dict) else ""
 
 
+def _weather_modes(folder: Path) -> list[str]:
+    """The weather modes of what a folder simulated: its ``scenario.json``'s (a run, an
+    ensemble), or its ``comparison.json``'s ``weather_modes``; empty when unknown."""
+    for name, pick in (("scenario.json", lambda p: [(p.get("weather") or {}).get("mode")]),
+                       ("comparison.json", lambda p: p.get("weather_modes") or [])):  # fmt: skip
+        path = folder / name
+        payload = _read_json(path) if path.is_file() else None
+        if isinstance(payload, dict):
+            try:
+                return [str(m) for m in pick(payload) if isinstance(m, str) and m]
+            except AttributeError:  # a weather that is not a table
+                return []
+    return []
+
+
 def _results(folder: Path) -> ResultSet:
     """The results registry the folder records (its columns.json, or the results.json of a
     folder written before), else every declared one."""
@@ -350,6 +365,7 @@ def load_folder(folder: Path) -> ReportInput:
         elif path.stem not in NOT_COMPARISON and found.comparison is None:
             found.comparison = comparison_from_table(_read_parquet(path))
     found.results = _results(folder)
+    found.details["weather_modes"] = _weather_modes(folder)
     if found.empty:
         raise InputError(
             folder,
@@ -413,10 +429,14 @@ def load_run(run_id: str, runs_store: Path | None) -> ReportInput:
     found.details["seed"] = run.get("base_seed")
     configured = config.get("scenarios") or {}
     base = config.get("base") if config.get("base") in configured else None
+    modes = []
     for name in sorted(configured, key=lambda n: n != base):  # the base first
         scenario = configured[name]
         described = scenario.get("description", "") if isinstance(scenario, dict) else ""
         found.scenarios[str(name)] = str(described or "")
+        weather = scenario.get("weather") if isinstance(scenario, dict) else None
+        modes.append(weather.get("mode") if isinstance(weather, dict) else None)
+    found.details["weather_modes"] = [str(m) for m in modes if isinstance(m, str) and m]
     dailies, boats = [], []
     for member, output in zip(members, outputs, strict=True):
         if "daily" in output.tables:

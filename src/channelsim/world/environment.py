@@ -548,6 +548,42 @@ def register_reader(mode: str, factory: ReaderFactory, description: str) -> None
     _READERS[mode] = (factory, description)
 
 
+#: Where a run's weather columns (wind, waves, sea temperature, the crossing window) come
+#: from, by weather mode, as the column descriptions of its outputs say it: a reader of
+#: daily.csv lined up the stochastic generator's 21.6 kn on 31 May 2025 against the year's
+#: record day and read "the model missed it because of wind".
+WEATHER_SOURCES = {
+    "stochastic": "Simulated: drawn by the stochastic weather generator (fitted to the "
+    "crossing record), not the observed weather of these dates.",
+    "replay": "Simulated: the stochastic weather generator conditioned on the days the "
+    "official series shows crossings (replay), not the observed weather of these dates.",
+    "file": "Given: read from the weather file the scenario names.",
+    "era5": "Observed (reanalysis): ERA5, from the files the scenario names.",
+    "open-meteo": "Observed (reanalysis): Open-Meteo historical weather and marine, from the "
+    "file the scenario names.",
+}
+
+
+def weather_source(modes: Sequence[str]) -> str:
+    """Where the weather of runs with these weather ``modes`` comes from, in a sentence
+    (:data:`WEATHER_SOURCES`; a registered reader's own description otherwise); scenarios of
+    several modes (a comparison) are named by mode."""
+    found = list(dict.fromkeys(modes)) or ["stochastic"]
+
+    def said(mode: str) -> str:
+        known = WEATHER_SOURCES.get(mode)
+        if known is not None:
+            return known
+        description = reader_modes().get(mode, "a weather reader")
+        return f"From the weather mode {mode!r}: {description}."
+
+    if len(found) == 1:
+        return said(found[0])
+    return "By scenario, as its weather mode says: " + " ".join(
+        f"{mode}: {said(mode)}" for mode in found
+    )
+
+
 def reader_modes() -> dict[str, str]:
     """The registered weather modes and what each reads."""
     return {mode: description for mode, (_, description) in _READERS.items()}
