@@ -162,3 +162,31 @@ def test_weather_columns_say_whether_they_are_simulated_or_observed(tmp_path: An
     assert weather_days_note(["era5"]) == ""
     era5 = with_weather_source(RESULTS, ["era5"]).describe("wind_speed_kn").description
     assert era5.endswith("Observed (reanalysis): ERA5, from the files the scenario names.")
+
+
+def test_people_stopped_on_the_beach_are_not_called_a_fit_above_a_count_that_holds_more() -> None:
+    """The demo said "about 24,000 people stopped on the beach (90% interval: 22,000–26,000)
+    against 22,476 observed, inside the interval" while its own note says the Home Office's
+    prevented counts more, so the model's should lie below it (s11 trial T13)."""
+    import datetime as dt
+
+    from channelsim.experiments.observed import observed_reference
+    from channelsim.headline import Estimate, Subject, headline, with_references
+
+    field = RESULTS.describe("prevented_people")
+    refs = {"prevented_people": observed_reference("prevented_people", 22_476.0)}
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    above = headline(
+        Subject("s", *year, 40), with_references([Estimate(field, 23_916.0, 22_000.0, 26_000.0)],
+                                                 refs)
+    )  # fmt: skip
+    assert "inside the interval" not in above
+    assert "22,476 observed migrants prevented, which counts more and should be the larger" in above
+    assert "the model stops too many on the beach" in above
+    below = headline(
+        Subject("s", *year, 40), with_references([Estimate(field, 20_000.0, 18_000.0, 23_000.0)],
+                                                 refs)
+    )  # fmt: skip
+    assert "below it, as it should be" in below and "too many" not in below
+    arrived = observed_reference("arrived_people", 41_472.0)
+    assert arrived.above_means is None  # a count of the same thing: its interval should hold it

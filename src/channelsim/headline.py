@@ -439,11 +439,29 @@ class Reference:
     low: float
     high: float
     words: str = "observed"
+    #: A count that holds more than the figure (the Home Office's migrants prevented beside
+    #: the model's people stopped on the beach), so the figure should lie below it: what a
+    #: figure above it means (``the model stops too many on the beach``); None for a count
+    #: of the same thing, whose interval should hold it.
+    above_means: str | None = None
 
     def text(self, field: Field) -> str:
         if self.low == self.high:
             return f"{format_value(self.low, field)} {self.words}"
         return f"{format_value(self.low, field)}–{format_value(self.high, field)} {self.words}"
+
+    def verdict(self, estimate: Estimate) -> str:
+        """Of a count that holds more (:attr:`above_means`): whether the figure lies below it,
+        as it should, or above it, and what that means. The demo's "about 24,000 people
+        stopped on the beach (90% interval: 22,000–26,000) against 22,476 observed, inside
+        the interval" presented as a fit what its own note called an error."""
+        which = "median" if estimate.low is not None else "figure"
+        if estimate.median > self.high:
+            return (
+                f", which counts more and should be the larger: the model's {which} is above "
+                f"it, so {self.above_means}"
+            )
+        return f", which counts more: the model's {which} is below it, as it should be"
 
 
 def with_references(
@@ -456,6 +474,10 @@ def with_references(
         ref = references.get(estimate.field.name)
         if ref is None:
             out.append(estimate)
+            continue
+        if ref.above_means is not None:  # not a count of the same thing: no "inside"
+            said = ref.text(estimate.field) + ref.verdict(estimate)
+            out.append(dataclasses.replace(estimate, reference=said, inside=None))
             continue
         inside = None
         if estimate.low is not None and estimate.high is not None:

@@ -393,7 +393,7 @@ def validation_headline(result: dict[str, Any]) -> str:
     observation), and the share of months inside the 90% interval. Prevention is compared over
     the whole weeks inside the period (:func:`channelsim.experiments.observed.weeks_text`)."""
     from channelsim.engine import all_results
-    from channelsim.experiments.observed import weeks_text
+    from channelsim.experiments.observed import observed_reference, weeks_text
     from channelsim.experiments.targets import DEATHS_COUNTED_BY
     from channelsim.headline import Estimate, Reference
 
@@ -407,7 +407,7 @@ def validation_headline(result: dict[str, Any]) -> str:
         found.append(
             Estimate(results.describe(name), figure["median"], figure["low90"], figure["high90"])
         )
-        references[name] = Reference(figure["observed"], figure["observed"])
+        references[name] = observed_reference(name, figure["observed"])
     deaths = result.get("deaths_by_year") or {}
     if deaths and all(dt.date(int(y), 1, 1) >= start for y in deaths):
         whole = [d for y, d in deaths.items() if dt.date(int(y), 12, 31) <= end]
