@@ -190,3 +190,50 @@ def test_people_stopped_on_the_beach_are_not_called_a_fit_above_a_count_that_hol
     assert "below it, as it should be" in below and "too many" not in below
     arrived = observed_reference("arrived_people", 41_472.0)
     assert arrived.above_means is None  # a count of the same thing: its interval should hold it
+
+
+def _blind_record() -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    from channelsim.reports.headlines import FORECAST_TRACK_RECORD
+
+    path = Path(__file__).resolve().parents[1] / FORECAST_TRACK_RECORD["record"]
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_a_forecast_says_how_such_forecasts_have_done() -> None:
+    """The forecast's headline gave no hint that the blind test of the same set-up forecast
+    January–May 2026 about 33% too high, the naive forecast's total closer (s11 trial T17).
+    The figures it quotes are the shipped record's."""
+    from channelsim.reports.headlines import (
+        FORECAST_TRACK_RECORD,
+        forecast_caveats,
+        track_record_text,
+    )
+
+    record = _blind_record()
+    track = FORECAST_TRACK_RECORD
+    assert (record["train"], record["test"], record["scenario"]) == (
+        track["train"], track["test"], track["scenario"]
+    )
+    total = record["skill"]["forecasts"]
+    assert total["model"]["total"]["observed"] == track["people_observed"]
+    assert total["model"]["total"]["median"] == track["people_forecast"]
+    assert round(total["naive"]["total"]["median"]) == track["naive_forecast"]
+    said = track_record_text()
+    assert "33% too high (11,643 people against 8,778 observed)" in said
+    assert "carrying the last month forward came closer (+22%)" in said
+    caveats = forecast_caveats({"from": "2026-05-29", "runs": 500, "posterior": {}})
+    assert caveats[-1] == said
+
+
+def test_validate_says_a_closer_baseline_total_as_plainly_as_a_monthly_win() -> None:
+    """validate said "The model's monthly error (MASE 0.41) is lower than every baseline's"
+    and not that its total was further from the observed (+30%) than the naive's (+22%)
+    (s11 trial T1)."""
+    from channelsim.reports.headlines import _baselines_better
+
+    said = _baselines_better(_blind_record()["skill"])
+    assert "lower than every baseline's; but its total for the period is further" in said
+    assert "(+33%) than those of naive (last month carried forward) (+22%)" in said

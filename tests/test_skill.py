@@ -220,11 +220,11 @@ def test_a_forecast_says_its_total_and_the_year_s_in_words_with_credits() -> Non
     headline = forecast_headline(record)
     assert headline.startswith(
         "channelsim forecasts about 11,000 people arriving by small boat from 29 May to 31 "
-        "December 2026 (90% interval 1,100–21,000), in about 217 boats"
-    )
+        "December 2026 (90% interval 1,000–21,000), in about 217 boats"
+    )  # every figure of a phrase rounded to one place (1,100 beside 21,000 was exact-looking)
     assert (
         "With the 8,778 people the Home Office recorded from 1 January to 28 May 2026, that "
-        "makes about 20,000 in 2026 (90% interval 9,900–29,000): observed to date plus the "
+        "makes about 20,000 in 2026 (90% interval 10,000–29,000): observed to date plus the "
         "forecast for the rest of the year." in headline
     )
     credits = forecast_credits(record)

@@ -149,7 +149,11 @@ def forecast_record(
     the credits (:func:`channelsim.reports.headlines.forecast_headline`)."""
     from channelsim.experiments.calibrate import git_commit
     from channelsim.experiments.observed import ObservedFigures
-    from channelsim.reports.headlines import forecast_credits, forecast_headline
+    from channelsim.reports.headlines import (
+        FORECAST_TRACK_RECORD,
+        forecast_credits,
+        forecast_headline,
+    )
     from channelsim.runstore import code_version
 
     cal = posterior.summary["calibration"]
@@ -183,6 +187,8 @@ def forecast_record(
         "total": period_total(daily, start, scenario.end),
         "year_total": None if known is None else year_total(daily, start, scenario.end, known),
         "year_total_unknown": observed if isinstance(observed, str) else None,
+        # how such forecasts have done: the model's blind test (docs/validation.md)
+        "track_record": FORECAST_TRACK_RECORD,
     }
     return {**record, "headline": forecast_headline(record), "credits": forecast_credits(record)}
 

@@ -449,11 +449,44 @@ def _baselines_better(skill: dict[str, Any]) -> str:
         for name, f in forecasts.items()
         if name != "model" and f.get("mase") is not None and f["mase"] < model
     ]
+    totals = _totals_closer(forecasts)
     if not better:
-        return f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's."
-    return (
+        said = f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's."
+        return said[:-1] + f"; but {totals}." if totals else said
+    said = (
         f" Simpler forecasts did better on the months (MASE, lower is better: the model "
         f"{model:.2f}; {', '.join(better)})."
+    )
+    return said + (f" And {totals}." if totals else "")
+
+
+def _totals_closer(forecasts: dict[str, Any]) -> str | None:
+    """The baselines whose total for the test period is closer to the observed one than the
+    model's, said as plainly as a win: ``its total for the period is further from the
+    observed (+33%) than the naive (last month carried forward)'s (+22%)`` (the headline gave
+    the monthly win alone). None when none is closer or the totals are not recorded."""
+
+    def error(name: str) -> float | None:
+        total = (forecasts.get(name) or {}).get("total") or {}
+        value = total.get("median_error")
+        return float(value) if isinstance(value, int | float) else None
+
+    model = error("model")
+    if model is None:
+        return None
+    errors = {name: error(name) for name in forecasts if name != "model"}
+    closer = [
+        f"{forecasts[name].get('label', name)} ({e:+.0%})"
+        for name, e in errors.items()
+        if e is not None and abs(e) < abs(model)
+    ]
+    if not closer:
+        return None
+    named = closer[0] if len(closer) == 1 else f"{', '.join(closer[:-1])} and {closer[-1]}"
+    whose = "that of" if len(closer) == 1 else "those of"
+    return (
+        f"its total for the period is further from the observed ({model:+.0%}) than {whose} "
+        f"{named}"
     )
 
 
@@ -506,6 +539,46 @@ def forecast_headline(record: dict[str, Any]) -> str:
     return " ".join([*text, *forecast_caveats(record)])
 
 
+#: The model's forecast record: its one blind test (calibrated on the data to 31 Dec 2025,
+#: then forecasting 1 Jan–28 May 2026, which it had not seen), as
+#: ``calibration/blind-history-2025-12-31/validation-2026-jan-may.json`` holds it and
+#: docs/validation.md tables it. A forecast's headline and JSON carry it (a forecast said
+#: nothing of how such forecasts had done, while its stated interval covers parameters,
+#: weather and chance, not the model's own error); tests check these figures against that
+#: record.
+FORECAST_TRACK_RECORD: dict[str, Any] = {
+    "record": "calibration/blind-history-2025-12-31/validation-2026-jan-may.json",
+    "train": "2018-01-01:2025-12-31",
+    "test": "2026-01-01:2026-05-28",
+    "scenario": "history",
+    "people_observed": 8778,
+    "people_forecast": 11643,
+    "naive_forecast": 10689,
+}
+
+
+def track_record_text(track: dict[str, Any] = FORECAST_TRACK_RECORD) -> str:
+    """The forecast record in a sentence: how much too high (or low) the blind test's total
+    was, and whether carrying the last month forward came closer."""
+    start, end = (dt.date.fromisoformat(d) for d in str(track["test"]).split(":"))
+    trained = dt.date.fromisoformat(str(track["train"]).split(":")[1])
+    observed, model = float(track["people_observed"]), float(track["people_forecast"])
+    naive = float(track["naive_forecast"])
+    error, naive_error = model / observed - 1, naive / observed - 1
+    way = "too high" if error > 0 else "too low"
+    closer = abs(naive_error) < abs(error)
+    return (
+        f"How such forecasts have done: in its one blind test (calibrated on the data to "
+        f"{trained:%-d %B %Y}), the model forecast {_days(start, end)} {abs(error):.0%} {way} "
+        f"({model:,.0f} people against {observed:,.0f} observed)"
+        + (
+            f", and carrying the last month forward came closer ({naive_error:+.0%})"
+            if closer else ""
+        )
+        + "; the intervals above do not include that error (docs/validation.md)."
+    )  # fmt: skip
+
+
 def forecast_caveats(record: dict[str, Any]) -> list[str]:
     """Sentences a reader must see with a forecast: days that lie inside the data the
     posterior was calibrated on (a hindcast, not a test), and too few runs for its intervals."""
@@ -524,6 +597,7 @@ def forecast_caveats(record: dict[str, Any]) -> list[str]:
             f"With only {runs} run{'s' if runs != 1 else ''} the intervals are not reliable: use "
             f"--runs {MIN_RUNS_FOR_INTERVALS * 5} or more (the forecasts on record used 500)."
         )
+    caveats.append(track_record_text(record.get("track_record") or FORECAST_TRACK_RECORD))
     return caveats
 
 
