@@ -55,7 +55,7 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     # the ranked table: largest fall in arrivals first, each with its interval
     ranked = dom[dom.index("<table>") : dom.index("</table>")]
     assert ranked.index("doctrine-territorial") < ranked.index("doctrine-waterways")
-    assert "800 fewer (150–1,200 fewer)" in ranked and "People arrived in the UK" in ranked
+    assert "800 fewer (200–1,200 fewer)" in ranked and "People arrived in the UK" in ranked
     assert "2 more (0–6 more)" in ranked  # dead or missing of the territorial doctrine
 
 

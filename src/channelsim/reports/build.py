@@ -129,9 +129,10 @@ def weather_days_note(modes: Sequence[str]) -> str:
 
     if not modes or any(m not in ("stochastic", "replay") for m in modes):
         return ""
+    source = weather_source(modes).replace("Simulated: ", "simulated, ", 1)
     return (
-        f" Weather: {weather_source(modes)[0].lower()}{weather_source(modes)[1:]} So a "
-        "simulated day does not line up with the same observed day: compare months and totals."
+        f" Weather: {source} So a simulated day does not line up with the same observed day: "
+        "compare months and totals."
     )
 
 

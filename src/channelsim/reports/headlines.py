@@ -116,9 +116,6 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             found_estimates = with_references(found_estimates, observed.references())
         items = found.cost_items.get(str(scenario))
         line = with_cost_text(headline(subject, found_estimates), found_estimates, items)
-        compared = {e.field.name for e in found_estimates if e.reference}
-        if observed is not None and observed.caveat and "prevented_people" in compared:
-            line += " " + observed.caveat
         if told is not None:
             below = "the tables, charts and map below"
             line += " " + headline_runs_text(runs, told.get("base_seed", 0), told.get(
