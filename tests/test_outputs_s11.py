@@ -237,3 +237,18 @@ def test_validate_says_a_closer_baseline_total_as_plainly_as_a_monthly_win() -> 
     said = _baselines_better(_blind_record()["skill"])
     assert "lower than every baseline's; but its total for the period is further" in said
     assert "(+33%) than those of naive (last month carried forward) (+22%)" in said
+
+
+def test_the_explorer_does_not_call_an_unticked_lapsed_base_policy_a_change() -> None:
+    """Only taxi boat interdiction ticked on the 2025 status quo: the headline said "Part of
+    what this scenario changes cannot act in the period: the base's rwanda ends on 22 Jul
+    2024" (the page left the lapsed, unticked Rwanda scheme out of its scenario)."""
+    from channelsim.experiments.uncertainty import outside_period
+    from channelsim.explore.settings import PolicySetting, Settings
+
+    settings = Settings.starting("status-quo-2025")
+    settings.policies["taxi_boat_interdiction"] = PolicySetting(on=True)
+    names = [p.get("name") for p in settings.scenario_mapping()["policies"]]
+    assert "rwanda" in names
+    scenario, base = settings.scenarios()
+    assert outside_period(scenario, base)["text"] is None

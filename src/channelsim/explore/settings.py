@@ -235,8 +235,17 @@ class Settings:
         if params:
             out["params"] = params
         policies = []
+        entries = list(mapping.get("policies", []))
+        lapsed = {  # not in force in the period: kept as the starting scenario has it, since
+            # it cannot act (left out, the headline of a page where only taxi boats were
+            # ticked said "Part of what this scenario changes cannot act: the base's rwanda")
+            key: entry for key, entry in zip(_entry_keys(entries), entries, strict=True)
+            if key in not_in_force(self.start_from)
+        }  # fmt: skip
         for key, setting in self.policies.items():
             if not setting.on:
+                if key in lapsed:
+                    policies.append(copy.deepcopy(lapsed[key]))
                 continue
             entry: dict[str, Any] = {"type": policy_kind(key), **setting.keys}
             for key in ("start", "end"):
