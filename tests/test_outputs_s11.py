@@ -252,3 +252,15 @@ def test_the_explorer_does_not_call_an_unticked_lapsed_base_policy_a_change() ->
     assert "rwanda" in names
     scenario, base = settings.scenarios()
     assert outside_period(scenario, base)["text"] is None
+
+
+def test_the_forecast_table_rounds_halves_as_its_headline() -> None:
+    """The forecast's headline said "about 205 boats" and its table 204 for a median of 204.5
+    (Python's round, halves to even); its title wrote "Forecast from 2026-05-29" (s11 T4)."""
+    from channelsim.cli.forecast_cmd import _rows
+
+    part = {"people": {k: 100.5 for k in ("median", "low50", "high50", "low90", "high90")},
+            "boats": {k: 204.5 for k in ("median", "low50", "high50", "low90", "high90")}}
+    record = {"total": {"from": "2026-05-29", "to": "2026-12-31", **part}, "months": []}
+    rows = {r["figure"]: r for r in _rows(record)}
+    assert rows["arrived_boats"]["median"] == 205 and rows["arrived_people"]["low90"] == 101

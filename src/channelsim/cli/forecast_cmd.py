@@ -29,6 +29,7 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The forecast by month, over its whole period and, when known, for the whole year
     (observed to date plus the forecast), people and boats as whole numbers."""
     from channelsim.experiments.forecast import FIGURES, QUANTILES
+    from channelsim.formatting import whole_number
 
     total, year = record["total"], record.get("year_total")
     first, last = (dt.date.fromisoformat(total[k]) for k in ("from", "to"))
@@ -37,7 +38,8 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     if year:
         periods.append((f"{year['year']}: observed + forecast", year))
     return [
-        {"period": period, "figure": column, **{k: round(part[name][k]) for k in QUANTILES}}
+        # halves away from zero, as the headline and every table (204.5 boats: 205, not 204)
+        {"period": period, "figure": column, **{k: whole_number(part[name][k]) for k in QUANTILES}}
         for period, part in periods
         for name, column in FIGURES.items()
     ]
@@ -56,9 +58,11 @@ def _month_label(month: str, first: dt.date, last: dt.date) -> str:
 def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
     """The headline, the table (or CSV, or the record as JSON) and the credits."""
     from channelsim.engine import all_results
+    from channelsim.formatting import date_text
 
+    first = date_text(dt.date.fromisoformat(str(record["from"])))
     title = (
-        f"Forecast from {record['from']}, {record['runs']} runs: median, 50% (low50–high50) "
+        f"Forecast from {first}, {record['runs']} runs: median, 50% (low50–high50) "
         "and 90% (low90–high90) intervals, by month and over the whole forecast"
         + ("; and for the year (observed to the day before, then forecast)"
            if record.get("year_total") else "; no year total (the observed year to date is "
