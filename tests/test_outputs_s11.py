@@ -264,3 +264,49 @@ def test_the_forecast_table_rounds_halves_as_its_headline() -> None:
     record = {"total": {"from": "2026-05-29", "to": "2026-12-31", **part}, "months": []}
     rows = {r["figure"]: r for r in _rows(record)}
     assert rows["arrived_boats"]["median"] == 205 and rows["arrived_people"]["low90"] == 101
+
+
+def test_a_phrase_s_interval_never_collapses_to_one_number() -> None:
+    """history over 2018–2026, 20 runs: "about 190,000 people arrived (90% interval:
+    190,000–190,000)" for 188,824–192,410 (s11 trial T18)."""
+    from channelsim.formatting import phrase_step
+
+    people = RESULTS.describe("arrived_people")
+    assert phrase_step([190_500.0, 188_824.0, 192_410.0], people) == 1_000
+    assert phrase_step([36_278.0, 35_000.0, 38_000.0], people) == 1_000
+    assert phrase_step([5.0, 5.0, 5.0], people) is None
+
+
+def test_a_single_run_folder_has_a_totals_table(tmp_path: Any) -> None:
+    """A run's workbook (the demo's tables.xlsx) had no totals sheet: only summary.json held
+    them, while `run --runs N --out` has one (s11 trial T10)."""
+    import datetime as dt
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from channelsim.engine import load_scenario, run_scenario
+
+    path = resources.files("channelsim") / "scenarios" / "status-quo-2025.toml"
+    scenario = load_scenario(path).with_changes(  # type: ignore[arg-type]
+        start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 10)
+    )
+    result = run_scenario(scenario, 3)
+    folder = result.write(tmp_path / "run")
+    totals = pd.read_parquet(folder / "totals.parquet").set_index("figure")["value"]
+    assert totals["arrived_people"] == result.totals["arrived_people"]
+    assert "totals" in load_workbook(folder / "tables.xlsx").sheetnames
+    assert (folder / "totals.csv").read_text().startswith("Figure,Label,Unit,")
+
+
+def test_a_monthly_axis_starts_at_its_first_month() -> None:
+    """A 2018–2026 history's monthly chart started its axis at "Jul 2017" (s11 trial T18)."""
+    import pandas as pd
+
+    from channelsim.reports.figures import month_axis
+
+    months = pd.Series(pd.date_range("2018-01-01", "2026-05-01", freq="MS"))
+    axis = month_axis(months)
+    assert axis["range"][0] > pd.Timestamp("2017-12-01") and axis["tick0"] == "2018-01-01"
+    assert axis["dtick"] == "M12"
+    assert month_axis(months[:12])["dtick"] == "M1"

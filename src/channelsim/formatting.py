@@ -288,7 +288,9 @@ def phrase_step(values: Sequence[float | None], field: Field) -> float | None:
     (its largest is below :data:`ROUNDED_COUNT`: whole, as the tables quote it; not a count);
     else the place of the largest's second significant figure (37,000 and 35,000–38,000:
     1,000), made finer when a smaller figure would lose its first one (29 beside 1,040: 10,
-    so ``30–1,040``, not 29 exact beside 1,040 rounded to 1,000), never below 1."""
+    so ``30–1,040``, not 29 exact beside 1,040 rounded to 1,000), or when the lowest and the
+    highest would read the same (188,824–192,410: 1,000, not "190,000–190,000"), never
+    below 1."""
     sizes = [abs(v) for v in values if v is not None and math.isfinite(v)]
     if not field.count or not sizes or not rounded_in_sentence(max(sizes), field):
         return None
@@ -296,6 +298,10 @@ def phrase_step(values: Sequence[float | None], field: Field) -> float | None:
     kept = [size for size in sizes if size >= 1]  # zero, and what rounds to it, stay so
     if kept:
         step = min(step, 10.0 ** math.floor(math.log10(min(kept))))
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    low, high = min(finite), max(finite)
+    while step > 1 and low != high and whole_number(low / step) == whole_number(high / step):
+        step /= 10  # an interval never collapses (188,824–192,410 read "190,000–190,000")
     return max(step, 1.0)
 
 

@@ -664,6 +664,13 @@ class SimResult:
                 tmp / "boats.parquet",
             )
             pq.write_table(table(self._cost_columns(), {}), tmp / "costs.parquet")
+            # the totals as a table too (a sheet of the workbook, totals.csv): only
+            # summary.json held them, while an ensemble's folder has its totals table
+            totals = {
+                "figure": np.array(list(self.totals), dtype=object),
+                "value": np.array([float(v) for v in self.totals.values()]),
+            }
+            pq.write_table(table(totals, {}), tmp / "totals.parquet")
             _write_json(tmp / "summary.json", self.to_json_dict())
             _write_json(tmp / COLUMNS_FILE, described.to_records())
             _write_json(tmp / "scenario.json", self.scenario)

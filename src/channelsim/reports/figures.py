@@ -148,7 +148,7 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
                 row=row,
                 col=1,
             )
-    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    fig.update_xaxes(**month_axis(simulated["month"]))
     fig.update_xaxes(title_text="month", row=2, col=1)
     fig.update_yaxes(title_text="people arrived per month", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="boats arrived per month", rangemode="tozero", row=2, col=1)
@@ -157,6 +157,22 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
         legend["title"] = {"text": BANDS_LEGEND, "font": {"size": 11}}
     fig.update_layout(height=620, margin={"t": 40}, legend=legend)
     return fig
+
+
+def month_axis(months: pd.Series) -> dict[str, Any]:
+    """A monthly series' date axis: from half a month before the first month to half a month
+    after the last (Plotly's own padding started a 2018–2026 history at "Jul 2017"), a tick
+    every month for up to two years, then every quarter, half year or year."""
+    first, last = pd.to_datetime(months.min()), pd.to_datetime(months.max())
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = 1 if span <= 24 else 3 if span <= 48 else 6 if span <= 96 else 12
+    half = pd.Timedelta(days=15)
+    return {
+        "dtick": f"M{step}",
+        "tickformat": "%b %Y",
+        "tick0": f"{first:%Y-%m}-01",
+        "range": [first - half, last + half],
+    }
 
 
 def comparison_figure(
