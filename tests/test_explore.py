@@ -287,6 +287,14 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
 
     book = load_workbook(io.BytesIO(workbook_bytes(job.answer)))
     assert book.sheetnames == ["README", "comparison"]
+    # the README sheet says what was compared (s11 trial T20): headline, period, the change
+    # from the starting scenario and the command that reproduces it
+    about = [str(r[0]) for r in book["README"].iter_rows(values_only=True) if r and r[0]]
+    assert any(line.startswith("Headline: status-quo-2025-explored") for line in about)
+    assert "Period: 2025." in about
+    assert any("maritime doctrine" in line for line in about if line.startswith("Scenario"))
+    assert any(line.startswith("Command: channelsim compare scenarios/status-quo-2025.toml")
+               for line in about)  # fmt: skip
     # the downloaded CSV is comparison.csv's table: its headings, numbers and credit
     from channelsim.explore.answer import results_csv
 

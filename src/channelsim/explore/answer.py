@@ -143,8 +143,32 @@ def workbook_bytes(answer: Answer) -> bytes:
         tables = {"comparison": results_table(answer)}
         path = Path(folder) / "comparison.xlsx"
         comparison = answer.comparison
-        write_workbook(path, tables, comparison.describe, [comparison.credit()])
+        write_workbook(path, tables, comparison.describe, [*about_lines(answer),
+                                                            comparison.credit()])  # fmt: skip
         return path.read_bytes()
+
+
+def about_lines(answer: Answer) -> list[str]:
+    """What the workbook's README sheet says of the answer above its columns: the headline,
+    the period, what was changed from the starting scenario and the command that reproduces
+    it (it held the columns and the credit only, so a sheet sent on its own said nothing of
+    what was compared)."""
+    from channelsim.explore.settings import Settings
+    from channelsim.headline import period_text
+
+    settings = Settings.from_json(answer.settings)
+    mapping = settings.scenario_mapping()
+    lines = [f"Headline: {headline(answer)}"]
+    if answer.comparison.period is not None:
+        start, end = (dt.date.fromisoformat(d) for d in answer.comparison.period)
+        lines.append(f"Period: {period_text(start, end).removeprefix('in ')}.")
+    lines.append(f"Scenario compared: {mapping.get('description') or settings.start_from}.")
+    base = f"scenarios/{settings.base_file().name}"
+    lines.append(
+        f"Command: {settings.command(base, f'{answer.name}.toml')} (with {answer.name}.toml "
+        "from the page's Scenario TOML button)."
+    )
+    return lines
 
 
 def interval_kind(answer: Answer) -> str:
