@@ -310,3 +310,14 @@ def test_a_monthly_axis_starts_at_its_first_month() -> None:
     assert axis["range"][0] > pd.Timestamp("2017-12-01") and axis["tick0"] == "2018-01-01"
     assert axis["dtick"] == "M12"
     assert month_axis(months[:12])["dtick"] == "M1"
+
+
+def test_the_validation_plot_writes_its_dates_as_text_and_marks_a_partial_month() -> None:
+    """validation.html was titled "test 2026-01-01:2026-05-28" and drew May 2026 as a whole
+    month; its left subplot title ran off the page into the right one (s11 trial T3)."""
+    from channelsim.experiments.validate import _partial_month, _test_period
+
+    result = {"test": "2026-01-01:2026-05-28"}
+    assert _test_period(result) == "1 Jan–28 May 2026"
+    assert _partial_month(result) == " (May 2026 to the 28th)"
+    assert _partial_month({"test": "2026-01-01:2026-05-31"}) == ""

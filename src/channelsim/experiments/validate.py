@@ -275,6 +275,19 @@ def _baseline_traces(fig: Any, result: dict[str, Any]) -> None:
         )
 
 
+def _partial_month(result: dict[str, Any]) -> str:
+    """`` (May 2026 to the 28th)`` when the test period ends before its last month does (the
+    axis drew May 2026 as a whole month), else ``""``."""
+    end = dt.date.fromisoformat(str(result["test"]).split(":")[1])
+    following = end + dt.timedelta(days=1)
+    return "" if following.day == 1 else f" ({end:%b %Y} to the {_ordinal(end.day)})"
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
 def calibration_figure(result: dict[str, Any]) -> Any:
     """Monthly predictive intervals with the observed totals, and the coverage curve."""
     import plotly.graph_objects as go
@@ -286,8 +299,9 @@ def calibration_figure(result: dict[str, Any]) -> Any:
         rows=1,
         cols=2,
         column_widths=[0.65, 0.35],
-        subplot_titles=(
-            "Monthly arrivals (people): the model's 50% and 90% intervals, every forecast's median",
+        subplot_titles=(  # on two lines: one ran off the page's edge into its neighbour
+            "Monthly arrivals (people): the model's 50% and 90%<br>intervals, every "
+            "forecast's median" + _partial_month(result),
             "Coverage of monthly intervals",
         ),
     )
@@ -495,9 +509,17 @@ def validation_figure(result: dict[str, Any]) -> Any:
     ]
     return publishable(
         calibration_figure(result),
-        f"channelsim validation: test {result['test']}",
+        f"channelsim validation: test {_test_period(result)}",
         [validation_headline(result), *editions, validation_credit(result), posterior_line(result)],
     )
+
+
+def _test_period(result: dict[str, Any]) -> str:
+    """The test period as a title writes dates (``1 Jan–28 May 2026``, never ISO)."""
+    from channelsim.headline import period_text
+
+    start, end = (dt.date.fromisoformat(d) for d in str(result["test"]).split(":"))
+    return period_text(start, end).removeprefix("in ")
 
 
 def write_validation(result: dict[str, Any], out: Path | OutputTarget) -> Path:
