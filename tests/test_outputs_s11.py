@@ -321,3 +321,31 @@ def test_the_validation_plot_writes_its_dates_as_text_and_marks_a_partial_month(
     assert _test_period(result) == "1 Jan–28 May 2026"
     assert _partial_month(result) == " (May 2026 to the 28th)"
     assert _partial_month({"test": "2026-01-01:2026-05-31"}) == ""
+
+
+def test_a_figure_left_out_for_part_coverage_is_not_called_uncounted() -> None:
+    """A history run's headline marked people stopped on the beach "(simulated only: no
+    published count to compare)" while the series counts them from May 2024: a figure
+    ObservedFigures.whole() leaves out says why (s11 trials, 22:25)."""
+    import datetime as dt
+
+    from channelsim.experiments.observed import PART_OF_THE_PERIOD, ObservedFigures
+    from channelsim.headline import UNCOUNTED, Estimate, Subject, headline, with_references
+
+    found = ObservedFigures(
+        {"arrived_people": 190_000.0, "prevented_people": 50_000.0},
+        partial=frozenset({"prevented_people"}),
+    ).whole()
+    assert found.left_out == {"prevented_people"}
+    estimates = [
+        Estimate(RESULTS.describe(n), v, v - d, v + d)
+        for n, v, d in (("arrived_people", 190_500.0, 2_000), ("prevented_people", 180_000.0,
+                        2_000), ("officer_injuries", 30.0, 2))
+    ]  # fmt: skip
+    said = headline(
+        Subject("h", dt.date(2018, 1, 1), dt.date(2026, 5, 28), 20),
+        with_references(estimates, found.references(), found.uncompared()),
+    )
+    beach = f"people stopped on the beach (90% interval: 178,000–182,000) ({PART_OF_THE_PERIOD})"
+    assert beach in said
+    assert f"officers injured (90% interval: 28–32) ({UNCOUNTED})" in said

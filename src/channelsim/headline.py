@@ -90,6 +90,9 @@ class Estimate:
     inside: bool | None = None
     #: The mean over the runs (or paired differences), said beside a skewed figure's median.
     mean: float | None = None
+    #: Why a figure is not compared though a count exists (``not compared: the official
+    #: series covers only part of the period``), said instead of :data:`UNCOUNTED`.
+    uncompared: str | None = None
 
     @property
     def skewed(self) -> bool:
@@ -465,15 +468,19 @@ class Reference:
 
 
 def with_references(
-    found: Sequence[Estimate], references: Mapping[str, Reference]
+    found: Sequence[Estimate],
+    references: Mapping[str, Reference],
+    uncompared: Mapping[str, str] | None = None,
 ) -> list[Estimate]:
     """The estimates with the references they are compared with (by figure name) and
-    whether each reference meets the estimate's interval."""
+    whether each reference meets the estimate's interval; ``uncompared``: why a figure with
+    a count is not compared (by name)."""
     out = []
     for estimate in found:
         ref = references.get(estimate.field.name)
         if ref is None:
-            out.append(estimate)
+            why = (uncompared or {}).get(estimate.field.name)
+            out.append(estimate if why is None else dataclasses.replace(estimate, uncompared=why))
             continue
         if ref.above_means is not None:  # not a count of the same thing: no "inside"
             said = ref.text(estimate.field) + ref.verdict(estimate)
@@ -613,7 +620,7 @@ def headline(
     phrases = [(difference_text if comparison else _level)(e) for e in shown]
     if not comparison and any(e.reference for e in shown):  # say which figures nobody counts
         marked = zip(phrases, shown, strict=True)
-        phrases = [p if e.reference else f"{p} ({UNCOUNTED})" for p, e in marked]
+        phrases = [p if e.reference else f"{p} ({e.uncompared or UNCOUNTED})" for p, e in marked]
     against = f" against {subject.against}" if comparison else ""
     lead = f"{subject.what}{against}, {period_text(subject.start, subject.end)}"
     body = "; ".join(phrases) if phrases else "no figure to report"

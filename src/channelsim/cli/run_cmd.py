@@ -103,7 +103,7 @@ def run_headline(
     )
     found = estimates(rows, lead_figures(results.key()), results.describe)
     if observed is not None:
-        found = with_references(found, observed.references())
+        found = with_references(found, observed.references(), observed.uncompared())
     return with_cost_text(headline(subject, found), found, cost_items)
 
 

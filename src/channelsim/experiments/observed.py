@@ -61,6 +61,10 @@ def observed_reference(name: str, value: float) -> Reference:
     return Reference(value, value, f"observed {what}", above_means=above_means)
 
 
+#: Beside a figure :meth:`ObservedFigures.whole` left out of a headline's comparison.
+PART_OF_THE_PERIOD = "not compared: the official series covers only part of the period"
+
+
 @dataclass(frozen=True)
 class ObservedFigures:
     """Observed values over a period by the name of the simulated result they match
@@ -79,6 +83,9 @@ class ObservedFigures:
     #: its first week, ending 5 May 2024; the days after the latest edition): summed over
     #: fewer days than a simulated total, so not comparable with it (:meth:`whole`).
     partial: frozenset[str] = frozenset()
+    #: Figures :meth:`whole` left out for that reason: a headline says they are not
+    #: compared, rather than that no count exists.
+    left_out: frozenset[str] = frozenset()
 
     def whole(self) -> ObservedFigures:
         """These figures without :attr:`partial`, with a note naming what was left out and
@@ -92,7 +99,15 @@ class ObservedFigures:
             f"Not compared, as the official series covers only part of the period: {_labels(left)}"
         )
         note = f"{why} ({self.note})." if self.note else f"{why}."
-        return dataclasses.replace(self, values=kept, partial=frozenset(), note=note)
+        return dataclasses.replace(
+            self, values=kept, partial=frozenset(), note=note, left_out=frozenset(left)
+        )
+
+    def uncompared(self) -> dict[str, str]:
+        """Why a figure the series counts is not compared (by name): a history run's
+        people stopped on the beach read "simulated only: no published count to compare"
+        while the series counts them from May 2024."""
+        return {name: PART_OF_THE_PERIOD for name in self.left_out}
 
     def references(self) -> dict[str, Reference]:
         """What a headline compares each simulated figure with: observed values, and sourced

@@ -113,7 +113,9 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
         )
         found_estimates = estimates(rows, lead_figures(results.key()), results.describe)
         if observed is not None:
-            found_estimates = with_references(found_estimates, observed.references())
+            found_estimates = with_references(
+                found_estimates, observed.references(), observed.uncompared()
+            )
         items = found.cost_items.get(str(scenario))
         line = with_cost_text(headline(subject, found_estimates), found_estimates, items)
         if told is not None:
