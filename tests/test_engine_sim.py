@@ -307,6 +307,8 @@ def test_write_is_complete_and_replaces_only_its_own_output(
         "scenario.json",
         "summary.json",
         "tables.xlsx",
+        "totals.csv",
+        "totals.parquet",
     ]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "daily.parquet"), summer.daily)
     assert json.loads((out / "meta.json").read_text())["seed"] == 11

@@ -142,7 +142,7 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
             digits = fractions.str.replace(r"[-.]", "", regex=True).str.lstrip("0")
             assert (digits.str.len() <= 6).all(), (column, fractions.head())
     book = load_workbook(out / WORKBOOK, read_only=True)
-    assert book.sheetnames == ["README", "boats", "costs", "daily"]
+    assert book.sheetnames == ["README", "boats", "costs", "daily", "totals"]
     daily = pd.read_parquet(out / "daily.parquet")
     rows = list(book["daily"].iter_rows(values_only=True))
     assert len(rows) == len(daily) + 1
