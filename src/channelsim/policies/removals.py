@@ -15,7 +15,7 @@ import datetime as dt
 import math
 from collections import deque
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
@@ -36,6 +36,32 @@ from channelsim.streams import EPOCH
 #: The deterrence elasticity's unit: the coast inflow is multiplied by ``1 − e × s``, ``s``
 #: the share of arrivals removed over the deterrence window.
 DETERRENCE_UNIT = "inflow share per share removed"
+
+
+def deterrence_param(
+    default: float,
+    *,
+    high: float = 1.0,
+    drawn: bool = True,
+    note: str = "no deterrence unless stated: the evidence is weak",
+    what: str = "removed",
+) -> Any:
+    """A removal policy's ``deterrence_elasticity``: from 0 (no deterrence) to 1, plausible
+    up to ``high``, an assumption (``note`` says what it rests on); ``drawn``: varied by the
+    uncertainty analysis."""
+    return policy_param(
+        default,
+        unit=DETERRENCE_UNIT,
+        low=0,
+        high=high,
+        drawn=drawn,
+        note=note,
+        meaning=f"Cut in the coast inflow per share of arrivals {what} (0: no deterrence).",
+        ge=0,
+        le=1,
+    )
+
+
 #: Upper bound of the cost of one removal: £1bn, far above any scheme's (the Rwanda scheme's
 #: £700m for 4 people came to £175m each; its impact assessment put one at £169,000), so that
 #: a mistyped cost is refused instead of overflowing the cost ledger.
@@ -162,15 +188,8 @@ class _Removal(Policy):
         ge=1,
         le=3650,
     )
-    deterrence_elasticity: float = policy_param(
-        0.1,
-        unit=DETERRENCE_UNIT,
-        low=0,
-        high=1,
-        note="the evidence for any deterrent effect is weak",
-        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
-        ge=0,
-        le=1,
+    deterrence_elasticity: float = deterrence_param(
+        0.1, drawn=False, note="the evidence for any deterrent effect is weak"
     )
     deterrence_window_days: int = policy_param(
         28,
@@ -339,7 +358,7 @@ class OneInOneOut(_Removal):
         dt.date(2025, 9, 18),
         unit="date",
         plausible="fixed",
-        source='facts.md: Policy, one in, one out (first return 18 Sep 2025)',
+        source="facts.md: Policy, one in, one out (first return 18 Sep 2025)",
         meaning="Day of the first return: no one is returned before it.",
     )
     weekly_cap_people: int = policy_param(
@@ -347,7 +366,7 @@ class OneInOneOut(_Removal):
         unit="people per week",
         low=14,
         high=50,
-        source=f"281 returned by early February 2026 (facts.md, \"Added November 2026\"; "
+        source=f'281 returned by early February 2026 (facts.md, "Added November 2026"; '
         f"{RETURNS_REPORT}); about 50 a week was briefed informally",
         meaning="Returns allowed in the first week from the first return.",
         ge=0,
@@ -412,17 +431,7 @@ class OneInOneOut(_Removal):
         ge=0,
         le=10,
     )
-    deterrence_elasticity: float = policy_param(
-        0.0,
-        unit=DETERRENCE_UNIT,
-        low=0,
-        high=0.5,
-        drawn=True,
-        note="no deterrence unless stated: the evidence is weak",
-        meaning="Cut in the coast inflow per share of arrivals returned (0: no deterrence).",
-        ge=0,
-        le=1,
-    )
+    deterrence_elasticity: float = deterrence_param(0.0, high=0.5, what="returned")
     cost_gbp_per_removal: float = policy_param(
         20_000.0,
         unit="£ per removal",
@@ -506,17 +515,7 @@ class ThirdCountryRemoval(_YearlyCapacity):
         ge=1,
         le=3650,
     )
-    deterrence_elasticity: float = policy_param(
-        0.0,
-        unit=DETERRENCE_UNIT,
-        low=0,
-        high=1,
-        drawn=True,
-        note="no deterrence unless stated: the evidence is weak",
-        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
-        ge=0,
-        le=1,
-    )
+    deterrence_elasticity: float = deterrence_param(0.0)
     cost_gbp_per_removal: float = policy_param(
         169_000.0,
         unit="£ per removal",
@@ -574,7 +573,7 @@ class EchrExit(_YearlyCapacity):
         low=8_200,
         high=150_000,
         source="facts.md: Policy, leaving the ECHR (8,200 forced returns in the previous year; "
-        "150,000 proposed, the \"Removals Force\")",
+        '150,000 proposed, the "Removals Force")',
         meaning="People who can be removed a year, used as it accrues.",
         ge=0,
         le=1e7,
@@ -597,16 +596,8 @@ class EchrExit(_YearlyCapacity):
         ge=1,
         le=3650,
     )
-    deterrence_elasticity: float = policy_param(
-        0.2,
-        unit=DETERRENCE_UNIT,
-        low=0,
-        high=1,
-        drawn=True,
-        note="the evidence for any deterrent effect is weak",
-        meaning="Cut in the coast inflow per share of arrivals removed (0: no deterrence).",
-        ge=0,
-        le=1,
+    deterrence_elasticity: float = deterrence_param(
+        0.2, note="the evidence for any deterrent effect is weak"
     )
     cost_gbp_per_removal: float = policy_param(
         15_000.0,
