@@ -95,11 +95,13 @@ def test_store_is_used_without_data(tmp_path: Path, claims_file: Path, run_cli: 
     result = run_cli("claims", claims_file, "--store", store, "--format", "csv")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == (
-        "Id,Speaker,Value,Unit of the value,Verdict,Reason,Edition,As revised,"
-        "As published then,Source"
+    assert lines[0] == (  # what was said, when, where and the number claimed too (s11 T6)
+        "Id,Speaker,Quote,Said on,Source of the claim,Claimed figure,Value,Unit of the value,"
+        "Verdict,Reason,Edition,As revised,As published then,Source"
     )
-    assert lines[1].startswith(f"arrivals,Someone,{30 * 28},people,")
+    assert lines[1].startswith(
+        f'arrivals,Someone,"more than 1,000 arrived this year",,,1000,{30 * 28},people,'
+    )
     # Each row ends with the Home Office credit of its edition, as data summary's rows do.
     credit = (
         "Source: Home Office, Migrants detected crossing the English Channel in small boats – "

@@ -177,3 +177,21 @@ def test_a_week_cut_by_from_says_what_its_share_prevented_is_of() -> None:
     )
     (whole,) = summarise(daily, weekly, "week")
     assert whole["note"] is None
+
+
+def test_a_month_whose_first_week_starts_before_it_says_what_its_share_is_of() -> None:
+    """`data summary --by month`: a month's share prevented is against the arrivals of the
+    weeks ending in it (SB_02), which start before the month when its first Sunday is early,
+    while the row shows the calendar month's arrivals; the note said nothing (s11 trial T8)."""
+    people = [10] * 7 + [20] * 28  # Mon 29 Apr .. Sun 2 Jun 2024: May is whole
+    daily = _daily("2024-04-29", people, [1] * 35)
+    sundays = ("2024-05-05", "2024-05-12", "2024-05-19", "2024-05-26")
+    weekly = _weekly(daily, {d: (30, 1) for d in sundays})
+    _, may, _ = summarise(daily, weekly, "month")
+    arrived = 7 * 10 + 21 * 20  # the four weeks ending in May: 29 Apr-26 May
+    assert may["people"] == 5 * 10 + 26 * 20  # the calendar month
+    assert may["share_prevented"] == pytest.approx(120 / (120 + arrived))
+    assert may["note"] == (
+        f"the share prevented is against the {arrived:,} people arrived in the whole weeks with "
+        "prevention figures (ending 5 May–26 May 2024)"
+    )

@@ -151,6 +151,12 @@ COLUMNS = FieldTable(
         Field("label", "Label", "", "The figure's label.", "text"),
         Field("value_unit", "Unit of the value", "", "The unit of the value beside it: a "
               "claim's people, boats, days, % (a change in per cent), date or rank.", "text"),
+        Field("quote", "Quote", "", "The claim as it was said or written.", "text"),
+        Field("said_on", "Said on", "", "The day the claim was made (YYYY-MM-DD).", "text"),
+        Field("claim_source", "Source of the claim", "", "Where the claim was made (a URL or "
+              "a publication and date).", "text"),
+        Field("claimed_figure", "Claimed figure", "", "The number the claim states, in its "
+              "own unit (the claim's comparison says how it is compared).", "text"),
         Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
         Field(

@@ -193,6 +193,10 @@ class ClaimResult:
         return {
             "id": self.claim.id,
             "speaker": self.claim.speaker,
+            "quote": self.claim.quote,
+            "said_on": None if self.claim.said_on is None else self.claim.said_on.isoformat(),
+            "claim_source": self.claim.source,
+            "claimed_figure": getattr(self.claim, "figure", None),
             "value": self.value,
             "value_unit": None if self.value is None else self.claim.value_unit,
             "verdict": self.verdict.value,

@@ -48,10 +48,20 @@ def claims(
         print_credits([r.credit for r in results if r.uses_data])
 
 
+#: Columns of the CSV a desk publishes from (what was said, when, where, the number claimed)
+#: that the terminal's table leaves out to stay readable: the claim file holds them.
+CSV_ONLY = ("quote", "said_on", "claim_source", "claimed_figure")
+
+
 def _for_reading(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The table's rows: an edition by its date (the credits under the table name its file),
-    and no column that is empty in every row (CSV keeps every column, for a spreadsheet)."""
-    rows = [{**row, "edition": row["edition"].split(" (")[0]} for row in rows]
+    without :data:`CSV_ONLY`, and no column that is empty in every row (CSV keeps every
+    column, for a spreadsheet)."""
+    rows = [
+        {**{k: v for k, v in row.items() if k not in CSV_ONLY},
+         "edition": row["edition"].split(" (")[0]}
+        for row in rows
+    ]  # fmt: skip
     empty = {key for key in rows[0] if all(row[key] is None for row in rows)} if rows else set()
     return [{k: v for k, v in row.items() if k not in empty} for row in rows]
 

@@ -111,7 +111,7 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
             f"arrivals cover {_span(values['first_day'], values['last_day'])} only "
             f"({days} of {whole_days} days)"
         )
-        notes += _share_note(values)
+    notes += _share_note(values)
     weeks = _int(values["weeks_recorded"])
     whole_weeks = len(pd.date_range(start, end, freq="W-SUN"))
     if weeks is not None and weeks < whole_weeks:
@@ -124,10 +124,11 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
 
 
 def _share_note(values: pd.Series) -> list[str]:
-    """Where a row's arrivals cover part of its period and its prevention whole weeks (``--from``
-    a Sunday: 1 day of arrivals, the week's prevention), what the share prevented is of: the
-    arrivals of those weeks, which the row does not show (168 prevented against 0 arrived
-    read 100%, the share said 31.9%: 168 ÷ (168 + the week's 358))."""
+    """Where a row's prevention weeks reach days its arrivals do not hold (``--from`` a Sunday:
+    1 day of arrivals, the week's prevention; a month whose first week ends on the 2nd), what
+    the share prevented is of: the arrivals of those weeks, which the row does not show (168
+    prevented against 0 arrived read 100%, the share said 31.9%: 168 ÷ (168 + the week's
+    358))."""
     prevented, arrived = _int(values["prevented_people"]), _int(values["arrived_same_weeks"])
     if prevented is None or arrived is None or not prevented + arrived:
         return []
