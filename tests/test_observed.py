@@ -157,7 +157,9 @@ def test_figures_the_series_covers_in_part_are_left_out_and_said(tmp_path: Path)
         "Not compared, as the official series covers only part of the period: "
         "people stopped on the beach and prevention events"
     )
-    assert "5 May" in kept.note  # the weeks it does cover
+    assert kept.note.endswith(
+        "(prevention: the weeks ending 5 May–29 Dec 2024 only, 35 of 52 weeks)."
+    )  # what the series does cover of the period, and nothing else (no share's note)
     # a period the series covers whole loses nothing
     year = dt.date(2025, 1, 1), dt.date(2025, 12, 21)
     whole_year = observed_figures(*year, publication=publication)

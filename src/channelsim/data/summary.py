@@ -108,7 +108,7 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
     days, whole_days = _int(values["days"]) or 0, (end - start).days + 1
     if 0 < days < whole_days:
         notes.append(
-            f"arrivals cover {_span(values['first_day'], values['last_day'])} only "
+            f"arrivals cover {span_text(values['first_day'], values['last_day'])} only "
             f"({days} of {whole_days} days)"
         )
     notes += _share_note(values)
@@ -117,7 +117,7 @@ def _coverage_note(by: Period, key: Any, values: pd.Series) -> str | None:
     if weeks is not None and weeks < whole_weeks:
         notes.append(
             "prevention covers the weeks ending "
-            f"{_span(values['first_week'], values['last_week'])} only "
+            f"{span_text(values['first_week'], values['last_week'])} only "
             f"({weeks} of {whole_weeks} weeks)"
         )
     return "; ".join(notes) or None
@@ -135,7 +135,7 @@ def _share_note(values: pd.Series) -> list[str]:
     first_day = values["first_week"] - pd.Timedelta(days=6)  # the Monday of the first week
     if first_day >= values["first_day"] and values["last_week"] <= values["last_day"]:
         return []  # the weeks' days are all the row's: its arrivals hold theirs
-    weeks = _span(values["first_week"], values["last_week"])
+    weeks = span_text(values["first_week"], values["last_week"])
     return [
         f"the share prevented is against the {arrived:,} people arrived in the whole weeks "
         f"with prevention figures (ending {weeks})"
@@ -152,7 +152,7 @@ def _period_bounds(by: Period, key: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     return end - pd.Timedelta(days=6), end
 
 
-def _span(first: pd.Timestamp, last: pd.Timestamp) -> str:
+def span_text(first: pd.Timestamp, last: pd.Timestamp) -> str:
     """``5 May–29 Dec 2024``, or ``29 Dec 2025–4 Jan 2026`` across years."""
     head = f"{first.day} {first:%b}" if first.year == last.year else f"{first.day} {first:%b %Y}"
     return f"{head}–{last.day} {last:%b %Y}" if first != last else f"{last.day} {last:%b %Y}"

@@ -83,6 +83,9 @@ class ObservedFigures:
     #: its first week, ending 5 May 2024; the days after the latest edition): summed over
     #: fewer days than a simulated total, so not comparable with it (:meth:`whole`).
     partial: frozenset[str] = frozenset()
+    #: What the series covers of the period, in words, for each figure of :attr:`partial`
+    #: (``prevention: the weeks ending 5 May 2024–24 May 2026 only, 108 of 438 weeks``).
+    coverage: dict[str, str] = field(default_factory=dict)
     #: Figures :meth:`whole` left out for that reason: a headline says they are not
     #: compared, rather than that no count exists.
     left_out: frozenset[str] = frozenset()
@@ -98,7 +101,9 @@ class ObservedFigures:
         why = (
             f"Not compared, as the official series covers only part of the period: {_labels(left)}"
         )
-        note = f"{why} ({self.note})." if self.note else f"{why}."
+        covers = list(dict.fromkeys(self.coverage[n] for n in left if n in self.coverage))
+        said = "; ".join(covers) or self.note
+        note = f"{why} ({said})." if said else f"{why}."
         return dataclasses.replace(
             self, values=kept, partial=frozenset(), note=note, left_out=frozenset(left)
         )
@@ -200,14 +205,18 @@ def _summed(
     if values.get("arrived_boats"):
         values["people_per_boat"] = values["arrived_people"] / values["arrived_boats"]
     values = {name: values[name] for name in COMPARABLE if name in values}  # one row order
-    notes = [f"{row['year']}: {row['note']}" for row in rows if row.get("note")]
     credit = "" if edition is None else source_line(
         {"date": edition[0].isoformat(), "file": edition[1]}
     )  # fmt: skip
     when = None if edition is None else edition[0]
-    partial = _partial(daily, weekly, start, end) & set(values)
+    coverage = {n: words for n, words in _partial(daily, weekly, start, end).items() if n in values}
     return ObservedFigures(
-        values, credit, when, note="; ".join(notes) or None, partial=frozenset(partial)
+        values,
+        credit,
+        when,
+        note="; ".join(dict.fromkeys(coverage.values())) or None,  # not the share's notes
+        partial=frozenset(coverage),
+        coverage=coverage,
     )
 
 
@@ -216,18 +225,39 @@ DAILY_FIGURES = ("arrived_people", "arrived_boats", "people_per_boat", "days_wit
 WEEKLY_FIGURES = ("prevented_people", "prevented_events")
 
 
-def _partial(daily: pd.DataFrame, weekly: pd.DataFrame, start: dt.date, end: dt.date) -> set[str]:
-    """The figures the series gives for part of ``start``–``end`` only: the daily ones unless
-    every day is recorded, the prevention ones unless every week ending in the period is
-    (a week counts in the period where it ends, as ``data summary`` sums it)."""
+def _partial(
+    daily: pd.DataFrame, weekly: pd.DataFrame, start: dt.date, end: dt.date
+) -> dict[str, str]:
+    """The figures the series gives for part of ``start``–``end`` only, with what it covers
+    in words: the daily ones unless every day is recorded, the prevention ones unless every
+    week ending in the period is (a week counts in the period where it ends, as ``data
+    summary`` sums it)."""
     import pandas as pd
 
+    from channelsim.data.summary import span_text
+
     first, last = pd.Timestamp(start), pd.Timestamp(end)
-    days = daily["date"].between(first, last).sum()
-    weeks = weekly["week_ending"].between(first, last) & weekly["prevented_people"].notna()
-    partial = set() if days == (last - first).days + 1 else set(DAILY_FIGURES)
-    if weeks.sum() < len(pd.date_range(first, last, freq="W-SUN")):
-        partial |= set(WEEKLY_FIGURES)
+    days = daily.loc[daily["date"].between(first, last), "date"]
+    weeks = weekly.loc[
+        weekly["week_ending"].between(first, last) & weekly["prevented_people"].notna(),
+        "week_ending",
+    ]
+    all_days, all_weeks = (last - first).days + 1, len(pd.date_range(first, last, freq="W-SUN"))
+    partial: dict[str, str] = {}
+    if len(days) < all_days:
+        covered = f"{span_text(days.min(), days.max())} only, " if len(days) else "no day, "
+        partial |= dict.fromkeys(
+            DAILY_FIGURES, f"arrivals: {covered}{len(days)} of {all_days} days"
+        )
+    if len(weeks) < all_weeks:
+        covered = (
+            f"the weeks ending {span_text(weeks.min(), weeks.max())} only, "
+            if len(weeks)
+            else "no week, "
+        )
+        partial |= dict.fromkeys(
+            WEEKLY_FIGURES, f"prevention: {covered}{len(weeks)} of {all_weeks} weeks"
+        )
     return partial
 
 
