@@ -313,3 +313,20 @@ def _kernels_used() -> tuple[bool, int | None]:
     if the worker ran no member)."""
     loaded = getattr(sys.modules.get("channelsim._aot"), "_loaded", None)
     return "numba" in sys.modules, None if loaded is None else len(loaded)
+
+
+def test_check_exits_1_when_runs_would_not_use_a_module(compiled: Path, tmp_path: Path) -> None:
+    """``--check`` said "not used" with exit 0, as for a usable module: a script (``--check
+    || python -m channelsim.aot``) could not tell (s11 re-trial R5)."""
+
+    def check(cache: Path) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "CHANNELSIM_CACHE": str(cache), "PYTHONPATH": str(SRC)}
+        return subprocess.run(
+            [sys.executable, "-m", "channelsim.aot", "--check"],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    missing = check(tmp_path / "empty-cache")
+    assert missing.returncode == 1 and "no compiled kernels" in missing.stdout, missing
+    usable = check(compiled)
+    assert usable.returncode == 0 and "used by runs" in usable.stdout, usable

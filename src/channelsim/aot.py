@@ -13,7 +13,8 @@ still goes to Numba's JIT. Needs a C compiler (for the module's small C runtime)
 one, or on any failure, it prints one line and exits with status 1, and runs use the JIT.
 
 Run it again after editing any kernel source (runs use the JIT until then; they never use
-a module compiled from other sources). ``--check`` says whether a usable module is there.
+a module compiled from other sources). ``--check`` says whether a usable module is there
+(exit 0) or not (exit 1).
 """
 
 from __future__ import annotations
@@ -260,15 +261,21 @@ def _remove_older(folder: Path, keep: str, prefix: str) -> None:
 
 def check(folder: Path | None = None) -> str:
     """Whether this installation has a usable compiled module, in words."""
+    return status(folder)[1]
+
+
+def status(folder: Path | None = None) -> tuple[bool, str]:
+    """Whether this installation has a usable compiled module, and that in words."""
     path = _aot.manifest_path(folder)
     try:
         manifest = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
-        return f"no compiled kernels ({path} not found): runs use Numba's JIT"
+        return False, f"no compiled kernels ({path} not found): runs use Numba's JIT"
     why = _aot.usable(manifest)
     if why:
-        return f"compiled kernels in {path.parent} not used ({why}): run python -m channelsim.aot"
-    return f"compiled kernels in {path.parent} used by runs (built {manifest.get('built')})"
+        text = f"compiled kernels in {path.parent} not used ({why}): run python -m channelsim.aot"
+        return False, text
+    return True, f"compiled kernels in {path.parent} used by runs (built {manifest.get('built')})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="say whether a usable module is there")
     options = parser.parse_args(argv)
-    if options.check:
-        print(check())
-        return 0
+    if options.check:  # exit 1 when runs would not use a module: a script can rebuild then
+        usable, text = status()
+        print(text)
+        return 0 if usable else 1
     try:
         path = build()
     except Exception as error:  # any failure: one line; runs use the JIT
