@@ -295,6 +295,37 @@ def test_ctrl_c_during_a_store_write_is_held_until_the_write_is_whole() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+class _CtrlCAtInsert:
+    """A store connection that receives Ctrl-C as an INSERT starts (as a terminal's Ctrl-C
+    can land while DuckDB runs one)."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql, *args):
+        import os
+        import signal
+
+        if sql.startswith("INSERT"):
+            os.kill(os.getpid(), signal.SIGINT)
+        return self._connection.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
+def test_ctrl_c_while_a_run_is_recorded_lands_after_the_statement(tmp_path: Path) -> None:
+    """A run's record is whole when Ctrl-C lands meanwhile: the run is there and the
+    interruption arrives after it as a KeyboardInterrupt, not as DuckDB's "Query interrupted"
+    error and a traceback (seen once in the pool start-up signal test under load)."""
+    store = RunStore(tmp_path / "runs.duckdb")
+    store._connection = _CtrlCAtInsert(store._db())
+    with pytest.raises(KeyboardInterrupt):
+        store.create_run(config={}, kind="run", name="x", base_seed=0, n_members=1, run_id="r1")
+    store._connection = store._connection._connection
+    assert [row["run_id"] for row in store.list_runs()] == ["r1"]
+
+
 def test_a_recorded_run_loads_back_as_the_same_result(recorded, capsys, monkeypatch) -> None:
     path, result = recorded
     with RunStore(path) as store:

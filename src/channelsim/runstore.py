@@ -454,6 +454,12 @@ class RunStore:
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """One statement and its rows, whole: Ctrl-C or SIGTERM meanwhile is delivered after
+        it (DuckDB would turn it into a "Query interrupted" error and a traceback)."""
+        with signals_deferred():
+            return self._db().execute(sql, list(params)).fetchall()
+
     # -- runs ---------------------------------------------------------------------------
 
     def list_runs(self, kind: str | None = None) -> list[dict[str, Any]]:
@@ -523,7 +529,7 @@ class RunStore:
                 self.path, f"run {run_id!r}", "this run id exists: resume it or choose another id"
             )
         text = json.dumps(config, sort_keys=True, default=str)
-        self._db().execute(
+        self._execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'running', ?, NULL, ?)",
             [
                 run_id,
@@ -566,9 +572,7 @@ class RunStore:
     def remove_run(self, run_id: str) -> int:
         """Delete a run's rows and its Parquet folder; return how many members it had."""
         self.get_run(run_id)
-        [(n_members,)] = (
-            self._db().execute("SELECT count(*) FROM members WHERE run_id = ?", [run_id]).fetchall()
-        )
+        [(n_members,)] = self._execute("SELECT count(*) FROM members WHERE run_id = ?", [run_id])
         with self._transaction() as db:
             db.execute("DELETE FROM members WHERE run_id = ?", [run_id])
             db.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
@@ -619,7 +623,7 @@ class RunStore:
             )
             return new_id, set()
         recorded = self._tidy(run_id)
-        self._db().execute(
+        self._execute(
             "UPDATE runs SET status = 'running', started = ?, ended = NULL, message = NULL, "
             "driver = ? WHERE run_id = ?",
             [_now(), _driver(), run_id],
@@ -640,9 +644,7 @@ class RunStore:
             if problem is None:
                 complete.add(key)
                 continue
-            self._db().execute(
-                "DELETE FROM members WHERE run_id = ? AND member_key = ?", [run_id, key]
-            )
+            self._execute("DELETE FROM members WHERE run_id = ? AND member_key = ?", [run_id, key])
             self._notify(f"member {key} of run {run_id}: {problem}; recomputing it")
         if run_dir.is_dir():
             for folder in run_dir.iterdir():
