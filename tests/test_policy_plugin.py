@@ -158,3 +158,27 @@ def test_builtin_policies_need_no_install_metadata(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "maritime_doctrine" in done.stdout and done.stdout.strip().endswith("True")
+
+
+@pytest.mark.parametrize("entry_name", ["night_watch", "night_watch_plugin"])
+def test_a_plug_in_is_found_through_its_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry_name: str
+) -> None:
+    """An installed package's ``channelsim.policies`` entry point makes its module's policy
+    type known, whether the entry is named after the type or not (one named after it was
+    skipped, and the type refused as unknown while listed as known)."""
+    from importlib.metadata import EntryPoint
+
+    import channelsim.engine.policy as policy_module
+
+    module = f"{entry_name}_module"  # a module of its own per case (imported once each)
+    (tmp_path / f"{module}.py").write_text(
+        "from channelsim.engine import Policy, register_policy\n"
+        "class NightWatch(Policy):\n    pass\n"
+        "register_policy('night_watch', NightWatch)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry = EntryPoint(entry_name, module, "channelsim.policies")
+    monkeypatch.setattr(policy_module, "entry_points", lambda **kwargs: [entry])
+    monkeypatch.delitem(policy_module._REGISTRY, "night_watch", raising=False)
+    assert policy_module.policy_type("night_watch").__name__ == "NightWatch"

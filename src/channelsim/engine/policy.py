@@ -533,9 +533,8 @@ def policy_type(name: str) -> type[Policy] | None:
     if name not in _REGISTRY and name in BUILTIN_POLICIES:
         importlib.import_module(BUILTIN_POLICIES[name])
     if name not in _REGISTRY:
-        for entry in entry_points(group=_PLUGIN_GROUP):
-            if entry.name == name or entry.name == "builtin":
-                continue
+        plugins = [e for e in entry_points(group=_PLUGIN_GROUP) if e.name != "builtin"]
+        for entry in sorted(plugins, key=lambda e: e.name != name):  # one named after it first
             entry.load()
             if name in _REGISTRY:
                 break
