@@ -539,3 +539,30 @@ def test_runs_list_says_which_run_drew_its_parameters_from_a_posterior(
     assert [run["n_draws"] for run in listed] == [2, 0]
     code, out, err = _cli(["runs", "list", "--runs-store", str(path)], capsys, monkeypatch)
     assert code == 0 and "posterior" in out and "fixed" in out, err
+
+
+def test_a_store_that_cannot_be_written_whole_is_not_left_behind(tmp_path: Path) -> None:
+    """A file-size limit (or a full disk) while a new store is made: one line, and no store
+    left that every later command would fail to open ("Could not read enough bytes")."""
+    import subprocess
+
+    store = tmp_path / "r" / "runs.duckdb"
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (8192, resource.RLIM_INFINITY))\n"
+        "from channelsim.errors import StoreError\n"
+        "from channelsim.runstore import RunStore\n"
+        "try:\n"
+        f"    RunStore({str(store)!r}).list_runs()\n"
+        "except StoreError as error:\n"
+        "    print(error)\n"
+        "    sys.exit(2)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.startswith(f"cannot create the results store {store}:")
+    assert "nothing was created" in done.stdout and done.stdout.count("\n") == 1
+    assert list(store.parent.iterdir()) == []
+    assert RunStore(store).list_runs() == []  # a new one is made as if nothing happened

@@ -211,8 +211,9 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
         "--workers", 1, "--runs-store", store, "--format", "json",
     ]  # fmt: skip
     codes, said, left = cli_on_tmpfs(
-        # members record their daily table only (~45 KB a year): 8 of them overflow 200 KB
-        mount_point, *args, size="3m", fill_kb=2800, again="--resume latest"
+        # the new store takes ~270 KB; members record their daily table only (~45 KB a
+        # year): 8 of them overflow the ~240 KB left
+        mount_point, *args, size="3m", fill_kb=2560, again="--resume latest"
     )
     assert codes == [2, 0], said
     errors = [line for line in said.splitlines() if line.startswith("error:")]
@@ -224,3 +225,22 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
     run_id = errors[0].rsplit("--resume ", 1)[1]
     assert errors[0].endswith(f"of 8 members recorded; resume it with --resume {run_id}")
     assert "runs.duckdb.members" in left and "filler" not in left
+
+
+def test_a_disk_too_full_for_a_new_store_is_one_line_and_leaves_none(tmp_path: Path) -> None:
+    """Under 270 KB free the store's first write fails: one line (it was DuckDB's traceback
+    of a failed commit), no store left behind to break the next command, which then runs."""
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    store = mount_point / "runs.duckdb"
+    args = [
+        "run", SCENARIO, "--from", "2025-01-01", "--to", "2025-01-31", "--runs", 2,
+        "--workers", 1, "--runs-store", store, "--format", "json",
+    ]  # fmt: skip
+    codes, said, left = cli_on_tmpfs(mount_point, *args, size="3m", fill_kb=2900, again=" ")
+    assert codes == [2, 0], said
+    errors = [line for line in said.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in said, said
+    assert errors[0].startswith(f"error: cannot create the results store {store}: ")
+    assert errors[0].endswith(": the disk is full; nothing was created")
+    assert "runs.duckdb" in left

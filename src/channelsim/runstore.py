@@ -35,6 +35,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -238,6 +239,21 @@ def _check_run_id(run_id: str) -> str:
     return run_id
 
 
+_WRITE_FAULTS = (
+    ("No space left", "the disk is full"),
+    ("File too large", "the file is larger than allowed (a file-size limit, ulimit -f?)"),
+    ("Disk quota", "the disk quota is used up"),
+    ("Read-only file system", "the file system is read-only"),
+)
+"""DuckDB's words for a refused write, and ours (as ``errors.os_error_text`` says them)."""
+
+
+def _fault(error: duckdb.Error) -> str:
+    """Why DuckDB could not write, in :data:`_WRITE_FAULTS`' words, else its last phrase
+    (its message names the file, which the line already names)."""
+    text = str(error).splitlines()[0]
+    return next((said for words, said in _WRITE_FAULTS if words in text), text.rsplit(": ", 1)[-1])
+
 _MEMBER_FIELDS = "member_key, seed, started, ended, totals, tables, files"
 """What :meth:`RunStore.load_member` reads of a member's row."""
 
@@ -316,6 +332,8 @@ class RunStore:
         try:
             self._check_is_a_results_store()
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self._create_whole()
             connection = duckdb.connect(str(self.path))
             self._check_file_backed(connection)
             self._check_tables(connection)  # before anything is written to it
@@ -345,6 +363,36 @@ class RunStore:
             raise StoreError(
                 f"cannot open the results store {self.path}: {first_line}"
             ) from None
+
+    def _create_whole(self) -> None:
+        """Make a new store beside its path and link it into place once its tables are
+        written: a full disk or a file-size limit meanwhile leaves no store rather than a
+        broken one that every later command would fail to open. A store another command
+        made meanwhile is kept (the link never replaces a file)."""
+        work = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        try:
+            new = work / self.path.name
+            try:
+                connection = duckdb.connect(str(new))
+                try:
+                    connection.execute(_SCHEMA)
+                    connection.execute("CHECKPOINT")
+                finally:
+                    connection.close()
+            except duckdb.Error as error:  # its words name the temporary file: the reason only
+                raise StoreError(
+                    f"cannot create the results store {self._where}: {_fault(error)}; "
+                    "nothing was created"
+                ) from None
+            try:
+                os.link(new, self.path)
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                if not self.path.exists():
+                    os.replace(new, self.path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def _check_file_backed(self, connection: duckdb.DuckDBPyConnection) -> None:
         """DuckDB opens an existing CSV, TSV, Parquet or JSON file as a database in memory
@@ -407,7 +455,7 @@ class RunStore:
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction, with Ctrl-C held back until it has committed or rolled back."""
         db = self._db()
-        with signals_deferred():
+        with signals_deferred(), self._write_faults():
             db.execute("BEGIN TRANSACTION")
             try:
                 yield db
@@ -416,6 +464,19 @@ class RunStore:
                 with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
                     db.execute("ROLLBACK")
                 raise
+
+    @contextlib.contextmanager
+    def _write_faults(self) -> Iterator[None]:
+        """DuckDB's error for a write the disk refused (full, a file-size limit, I/O) as one
+        line naming the store: it was a traceback ("TransactionContext Error: Failed to
+        commit: Could not write file ...runs.duckdb.wal: No space left on device")."""
+        try:
+            yield
+        except (duckdb.IOException, duckdb.TransactionException) as error:
+            raise StoreError(
+                f"cannot write the results store {self._where}: {_fault(error)}; what it recorded "
+                "before is kept"
+            ) from None
 
     def _move_legacy_members(self) -> None:
         """Move this store's run folders from the old layout's ``runs`` folder beside it."""
@@ -457,7 +518,7 @@ class RunStore:
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """One statement and its rows, whole: Ctrl-C or SIGTERM meanwhile is delivered after
         it (DuckDB would turn it into a "Query interrupted" error and a traceback)."""
-        with signals_deferred():
+        with signals_deferred(), self._write_faults():
             return self._db().execute(sql, list(params)).fetchall()
 
     # -- runs ---------------------------------------------------------------------------
