@@ -71,17 +71,20 @@ def test_every_policy_parameter_is_documented_with_its_source(type_name: str) ->
         )
 
 
-FACTS_MD = MODEL_MD.parent / "facts.md"
 REFERENCE = MODEL_MD.parents[2] / "shared" / "reference" / "facts.md"
 
 
-def test_the_shipped_facts_are_the_reference_the_sources_cite() -> None:
-    """docs/facts.md is what "facts.md" means in every source: the reference itself, after
-    its own header comment, so a reader of the repository can open each cited row (the
-    reference lived only beside the repository)."""
-    shipped = FACTS_MD.read_text(encoding="utf-8")
-    assert shipped.startswith("<!--") and "-->\n\n# Facts and figures" in shipped
-    if not REFERENCE.is_file():
-        pytest.skip(f"the reference is not on this machine ({REFERENCE})")
+@pytest.mark.parametrize(
+    ("name", "title"), [("facts.md", "# Facts and figures"), ("anchors.md", "# Anchors for")]
+)
+def test_the_shipped_references_are_those_the_sources_cite(name: str, title: str) -> None:
+    """docs/facts.md and docs/anchors.md are what "facts.md" and "anchors.md" mean in every
+    source: the references themselves, after their own header comment, so a reader of the
+    repository can open each cited row (the references lived only beside the repository)."""
+    shipped = (MODEL_MD.parent / name).read_text(encoding="utf-8")
+    assert shipped.startswith("<!--") and f"-->\n\n{title}" in shipped
+    reference = REFERENCE.with_name(name)
+    if not reference.is_file():
+        pytest.skip(f"the reference is not on this machine ({reference})")
     body = shipped.split("-->\n\n", 1)[1]
-    assert body == REFERENCE.read_text(encoding="utf-8")
+    assert body == reference.read_text(encoding="utf-8")

@@ -476,7 +476,10 @@ class HazardParams(_Group):
         le=10,
         low=1.0,
         high=4.0,
-        source=f"{FACTS}: Deaths (90% of shipwrecks ≥ 50 aboard)",
+        source=(
+            f"assumption (range 1–4; {FACTS}: Deaths says 90% of shipwrecks had ≥ 50 aboard, "
+            "which gives no exponent)"
+        ),
         description="Capsize hazard × (occupancy / crush reference occupancy)^exponent.",
     )
     immediate_drowning_share: float = P(
@@ -486,7 +489,10 @@ class HazardParams(_Group):
         le=1,
         low=0.05,
         high=0.3,
-        source=f"{FACTS}: Physical setting, cold water (cold shock)",
+        source=(
+            f"assumption (range 0.05–0.3; {FACTS}: Physical setting says only that cold shock "
+            "is the main killer in the first minutes, which gives no share)"
+        ),
         description="Share of people in the water who drown at once (cold shock, no life jacket).",
     )
     survival_median_below_10c_h: float = P(
@@ -588,7 +594,10 @@ class WeatherParams(_Group):
         le=40,
         low=9,
         high=16,
-        source=f"{FACTS}: Physical setting, weather",
+        source=(
+            f"{FACTS}: Physical setting, weather (press: about 12 kn, journalistic); the "
+            "calibrated value runs use is above it (docs/validation.md)"
+        ),
         description="Highest 10 m wind at which boats launch (press reports ~12 kn).",
     )
     max_wave_height_m: float = P(
@@ -598,7 +607,10 @@ class WeatherParams(_Group):
         le=4,
         low=0.5,
         high=1.2,
-        source=f"{FACTS}: Physical setting, weather",
+        source=(
+            f"{FACTS}: Physical setting, weather (press: about 0.5 m, journalistic); the "
+            "calibrated value runs use is above it (docs/validation.md)"
+        ),
         description="Highest significant wave height at which boats launch (press ~0.5 m).",
     )
 
