@@ -4,6 +4,7 @@ resume, exit 2, the members finished so far kept, no output written and no trace
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -46,7 +47,7 @@ def _scheduler_address(address_file: Path, scheduler: subprocess.Popen[bytes]) -
 @pytest.fixture
 def cluster(
     tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+) -> Iterator[tuple[str, subprocess.Popen[bytes], subprocess.Popen[bytes]]]:
     """A scheduler and one single-threaded worker of their own, for a test to kill; with
     ``@pytest.mark.parametrize("cluster", ["other code"], indirect=True)`` the worker runs
     an edited copy of channelsim (:func:`_edited_copy`)."""
@@ -63,7 +64,7 @@ def cluster(
             "dask_worker", "--scheduler-file", str(address_file), "--nworkers", "1",
             "--nthreads", "1", "--no-dashboard", env=worker_env,
         )  # fmt: skip
-        yield address, scheduler
+        yield address, scheduler, worker
     finally:
         for process in (scheduler, worker):
             if process is not None:
@@ -72,10 +73,15 @@ def cluster(
                 kill_group(process.pid)
 
 
+@pytest.mark.parametrize("killed", ["scheduler", "worker"])
 def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
-    tmp_path: Path, cluster: tuple[str, subprocess.Popen[bytes]]
+    tmp_path: Path,
+    cluster: tuple[str, subprocess.Popen[bytes], subprocess.Popen[bytes]],
+    killed: str,
 ) -> None:
-    address, scheduler = cluster
+    """The scheduler killed, or the cluster's only worker (with its nanny) while the
+    scheduler stays up: one line saying which, so the user restarts the right thing."""
+    address, scheduler, worker = cluster
     store, out = tmp_path / "runs.duckdb", tmp_path / "out"
     driver = start_cli(
         "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-30", "--runs", 400,
@@ -84,7 +90,10 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     )  # fmt: skip
     try:
         wait_for_members(store, 2, driver)
-        scheduler.send_signal(signal.SIGKILL)
+        if killed == "scheduler":
+            scheduler.send_signal(signal.SIGKILL)
+        else:
+            os.killpg(worker.pid, signal.SIGKILL)
         stdout, stderr = driver.communicate(timeout=PATIENCE_S)
     finally:
         driver.kill()
@@ -94,9 +103,13 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     text = stderr.decode()
     errors = [line for line in text.splitlines() if line.startswith("error:")]
     assert driver.returncode == 2 and "Traceback" not in text and stdout == b"", text
-    assert errors == [
-        f"error: lost the Dask scheduler at {address} mid-run " + errors[0].split(" mid-run ", 1)[1]
-    ]
+    said = (
+        f"error: lost the Dask scheduler at {address} mid-run ("
+        if killed == "scheduler"
+        else f"error: the Dask cluster at {address} lost its last worker mid-run (the "
+        "scheduler is still up: start workers for it); "
+    )
+    assert len(errors) == 1 and errors[0].startswith(said), errors
     assert errors[0].endswith(
         f"run {run['run_id']} has {run['n_done']} of 400 members recorded; "
         f"resume it with --resume {run['run_id']}"
@@ -111,7 +124,6 @@ def _edited_copy(tmp_path: Path) -> dict[str, str]:
     """A worker's environment whose channelsim is a copy of this one with one source file
     edited (a comment added: the numbers would be the same, the code is not), standing for a
     cluster node with an older or edited install."""
-    import os
     import shutil
 
     import channelsim
@@ -135,7 +147,7 @@ def test_a_worker_running_other_code_is_refused_in_one_line(
     """A Dask worker started from another install gave other numbers, recorded as the same
     run, with nothing said (s11 breaker F20): each task checks the worker's code against the
     driver's, and the command stops in one line naming the worker and both codes."""
-    address, _ = cluster
+    address, _, _ = cluster
     store = tmp_path / "runs.duckdb"
     driver = start_cli(
         "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-07", "--runs", 2,

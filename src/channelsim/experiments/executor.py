@@ -513,9 +513,27 @@ class DaskExecutor(_Lifecycle):
                     client.cancel(futures)
 
     def _lost(self, error: BaseException) -> ClusterError:
-        """The scheduler went away (killed, network down) while tasks were running."""
+        """The scheduler went away (killed, network down) while tasks were running, or it
+        stayed and lost its last worker (Dask then cancels the tasks "for reason: unknown"):
+        a user told the scheduler is gone would restart the wrong thing."""
+        if self._workers_left() == 0:
+            return ClusterError(
+                f"the Dask cluster at {self.address} lost its last worker mid-run (the "
+                "scheduler is still up: start workers for it)"
+            )
         reason = _first_line(error) or type(error).__name__
         return ClusterError(f"lost the Dask scheduler at {self.address} mid-run ({reason})")
+
+    def _workers_left(self) -> int | None:
+        """How many workers the scheduler has now, or None if it does not answer."""
+        client = self._client
+        if client is None or client.status != "running":  # the connection to it closed
+            return None
+        try:
+            info = client.sync(client.scheduler.identity, n_workers=-1, callback_timeout=5)
+        except Exception:  # gone meanwhile: the scheduler was lost
+            return None
+        return len(info.get("workers", {}))
 
 
 @functools.cache
