@@ -242,33 +242,42 @@ def test_a_wider_terminal_never_squeezes_a_reason_into_a_narrow_column(width: in
 def test_validate_s_deaths_rows_fit_100_columns_on_one_line() -> None:
     """The sources' published counts of deaths read as a range (one number when both ends
     agree, never '5–5') and each row of the table is one line at 100 columns."""
-    from channelsim.cli.calibrate_cmd import _validation_rows, range_text
+    from channelsim.cli.calibrate_cmd import _by_year, _compared_groups, range_text
     from channelsim.engine import all_results
+    from channelsim.fields import VALIDATION_FIELDS
 
     assert range_text(5, 5) == "5" and range_text(12, 16) == "12–16"
     path = REPO_ROOT / "calibration" / "posterior-history-2026-05-28" / "validation-2022-2026.json"
-    rows = _validation_rows(json.loads(path.read_text(encoding="utf-8")))
+    rows = _by_year(_compared_groups(json.loads(path.read_text(encoding="utf-8")))[2])
     keys = list(dict.fromkeys(k for row in rows for k in row))
-    text = _rendered(terminal_tables(rows, keys, "validation", 100, [all_results()]), 100)
+    sources = [VALIDATION_FIELDS, all_results()]
+    text = _rendered(terminal_tables(rows, keys, "validation", 100, sources), 100)
     assert "5–5" not in text
+    lines = text.splitlines()
     for year, counts in (("2022", " 5 "), ("2023", "12–16")):
-        line = next(line for line in text.splitlines() if f"dead or missing {year}" in line)
-        assert counts in line and re.search(r"\b(yes|no)(\s*–)+\s*$", line), line
-        below = text.splitlines()[text.splitlines().index(line) + 1]
-        assert below.split()[0].startswith(("dead", "PREMAR")), below  # no wrapped tail
+        line = next(line for line in lines if "Dead or missing" in line and f" {year} " in line)
+        assert counts in line and re.search(r"\b(yes|no)\s*$", line), line
+        below = lines[lines.index(line) + 1]
+        assert below.split()[0] in ("Dead", "People"), below  # no wrapped tail
 
 
 def test_validate_s_total_error_is_labelled_with_the_unit_it_is_computed_in() -> None:
-    """The forecasts' total error is relative to the observed total: a fraction, not people
-    (a trial read 0.482 'people' for 4,234 people too many)."""
+    """The forecasts' total error is relative to the observed total: a fraction (shown in
+    per cent), not people (a trial read 0.482 'people' for 4,234 people too many)."""
     from channelsim.cli.calibrate_cmd import _validation_rows
+    from channelsim.fields import VALIDATION_FIELDS
 
     path = REPO_ROOT / "calibration" / "posterior-history-2026-05-28" / "validation-2022-2026.json"
     result = json.loads(path.read_text(encoding="utf-8"))
     total = result["skill"]["forecasts"]["model"]["total"]
-    row = next(r for r in _validation_rows(result) if r["measure"] == "model total_error")
+    row = next(
+        r for r in _validation_rows(result)
+        if r["figure"] == "total_error" and r["forecast"].startswith("channelsim")
+    )  # fmt: skip
     assert row["value"] == (total["median"] - total["observed"]) / total["observed"]
-    assert row["unit"] == "fraction" and "÷ the observed" in row["meaning"]
+    field = VALIDATION_FIELDS.field("total_error")
+    assert field is not None and field.kind == "share" and field.unit == ""
+    assert "÷ the observed" in row["meaning"]
 
 
 def test_the_ranking_of_a_comparison_fits_80_columns_in_one_table() -> None:

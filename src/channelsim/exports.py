@@ -290,13 +290,18 @@ def _about(folder: Path) -> str:
     comparison's)."""
     from channelsim.reports.credits import comparison_line, simulated_line
 
-    for name in ("summary.json", "meta.json", "comparison.json", "sensitivity.json"):
+    for name in ("summary.json", "meta.json", "comparison.json", "sensitivity.json",
+                 "fit_report.json"):  # fmt: skip
         try:
             payload = json.loads((folder / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if not isinstance(payload, dict):
             continue
+        if name == "fit_report.json":
+            from channelsim.reports.credits import calibration_credit
+
+            return calibration_credit(payload)
         if payload.get("scenario"):
             return simulated_line(str(payload["scenario"]), payload.get("seed"))
         if payload.get("base") and isinstance(payload.get("scenarios"), list):

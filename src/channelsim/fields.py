@@ -158,6 +158,11 @@ COLUMNS = FieldTable(
         Field("claimed_figure", "Claimed figure", "", "The number the claim states, in its "
               "own unit (the claim's comparison says how it is compared).", "text"),
         Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
+        Field("period", "Period", "", "The days the row's figures cover: a month (YYYY-MM, "
+              "with the days when only some are covered), a year or a span of days.", "text"),
+        Field("meaning", "Meaning", "", "What the row's figure measures, in one line.", "text"),
+        Field("forecast", "Forecast", "", "Whose forecast the score is of: channelsim's or a "
+              "baseline's.", "text"),
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
         Field(
             "parameter",
@@ -521,3 +526,67 @@ def cost_item_label(item: str) -> str:
         if item.endswith(suffix):
             return f"{words(item.removesuffix(suffix))} ({part})"
     return words(item)
+
+
+def _score(name: str, label: str, unit: str, kind: FieldKind, description: str) -> Field:
+    return Field(name, label, unit, description, kind)
+
+
+#: ``validate``'s figures where its table names them apart from the results registry, and
+#: its one-number scores, by their names in its JSON (``monthly_error``,
+#: ``people_per_crossing_day_distance`` and each forecast's ``skill`` scores): label, unit
+#: and what each measures in one line (the ``Meaning`` column of its table and CSV). A share
+#: (fraction) is shown in per cent, as every table shows one; a ratio to two decimals.
+VALIDATION_FIELDS = FieldTable(
+    [
+        Field("dead_french_zone_people", "Dead or missing, PREMAR", "people",
+              "Dead and missing at sea and on the shore in the French zone, as PREMAR (the "
+              "French maritime prefecture) counts them; no official series: observed is the "
+              "range of PREMAR's published counts, for whole years only.", "int"),
+        _score("months_in_50", "Months inside the 50% interval", "", "share",
+               "Share of the test months whose people arrived lie in the 50% interval."),
+        _score("months_in_90", "Months inside the 90% interval", "", "share",
+               "Share of the test months whose people arrived lie in the 90% interval."),
+        _score("mean_absolute_error_people", "Mean absolute error, monthly", "people", "float",
+               "Mean over the test months of |median − observed| people arrived."),
+        _score("mean_absolute_relative_error", "Mean relative error, monthly", "", "share",
+               "Mean over the test months of |median − observed| ÷ observed."),
+        _score("ard_monthly", "Average relative difference, monthly", "", "share",
+               "Σ|median − observed| ÷ Σ observed over the test months (ARD)."),
+        _score("ard_weekly", "Average relative difference, weekly", "", "share",
+               "The same over the test weeks."),
+        _score("ard_daily", "Average relative difference, daily", "", "share",
+               "The same over the test days."),
+        _score("daily_correlation", "Correlation of the days", "", "ratio",
+               "Pearson correlation of the daily median with the observed days (1: in step)."),
+        _score("ard_monthly_member_median", "Average relative difference, monthly, of one "
+               "run", "", "share", "Median over the runs of each run's monthly ARD."),
+        _score("wasserstein", "Distance of people per crossing day", "people", "float",
+               "Wasserstein distance between the simulated and observed people per crossing "
+               "day."),
+        _score("wasserstein_relative", "Distance of people per crossing day, relative", "",
+               "share", "That distance ÷ the observed mean people per crossing day."),
+        _score("ks_statistic", "Kolmogorov–Smirnov statistic", "", "ratio",
+               "Largest gap between the simulated and observed distributions of people per "
+               "crossing day (0: the same, 1: apart)."),
+        _score("observed_mean", "People per crossing day, observed", "people", "float",
+               "Mean people arrived on a day anyone arrived, observed."),
+        _score("simulated_mean", "People per crossing day, simulated", "people", "float",
+               "Mean people arrived on a day anyone arrived, over the runs."),
+        _score("mase", "MASE", "", "ratio",
+               "Mean absolute scaled error: monthly error ÷ the seasonal naive's in training "
+               "(below 1: better than it)."),
+        _score("crps", "CRPS", "people", "float",
+               "Continuous ranked probability score of the monthly forecast: its error and "
+               "spread together (lower: better)."),
+        _score("coverage50", "Months inside the 50% interval", "", "share",
+               "Share of the test months inside the forecast's 50% interval."),
+        _score("coverage90", "Months inside the 90% interval", "", "share",
+               "Share of the test months inside the forecast's 90% interval."),
+        _score("mae_ratio_to_seasonal_naive", "Error ÷ seasonal naive's", "", "ratio",
+               "Mean absolute error ÷ the seasonal naive forecast's (below 1: better)."),
+        _score("total_error", "Error of the period's total", "", "share",
+               "Median forecast of the test period's total minus the observed, ÷ the "
+               "observed (+: too high)."),
+    ]
+)  # fmt: skip

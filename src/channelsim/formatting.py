@@ -31,6 +31,20 @@ def date_text(day: Any) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def month_label(month: str, first: Any, last: Any) -> str:
+    """A month of a table of a period from ``first`` to ``last`` (dates): ``2026-06``, or
+    ``2026-05 (1–28 May)`` for a month the period covers in part (a month's figure over 28
+    days is not May's)."""
+    import datetime as dt
+
+    start = dt.date.fromisoformat(f"{month}-01")
+    end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    shown_from, shown_to = max(start, first), min(end, last)
+    if (shown_from, shown_to) == (start, end):
+        return month
+    return f"{month} ({shown_from.day}–{shown_to.day} {start:%b})"
+
+
 def whole_number(value: float) -> int:
     """A count's statistic as it is quoted: the nearest whole number, halves away from zero
     (a median of 262.5 people is quoted as 263, of −20.5 as −21). Every table, CSV and
@@ -198,10 +212,13 @@ def quoted_rows(
             if shown.kind == "share" and isinstance(value, int | float) and value is not True:
                 value = 100 * float(value)
                 shown = PER_CENT
-            quoted[key] = quoted_value(value, shown)
+            # yes/no as the table says it (a CSV read True beside the table's "yes")
+            quoted[key] = format_value(value) if isinstance(value, bool) else quoted_value(
+                value, shown
+            )
             named = key in NAME_KEYS and figure is not None and figure.label != value
             if named and figure is not None and "label" not in row:  # not a copy of the name
-                quoted["label"], quoted["unit"] = figure.label, figure.unit
+                quoted["label"], quoted["unit"] = figure.label, _quoted_unit(figure)
         if credit is not None:
             quoted["source"] = credit
         out.append(quoted)
@@ -209,6 +226,12 @@ def quoted_rows(
 
 
 PER_CENT = Field("per_cent", "per cent", "%")
+
+
+def _quoted_unit(figure: Field) -> str:
+    """The unit of a CSV row's figure as its values are quoted: ``%`` for a share (quoted
+    in per cent), else the figure's own."""
+    return "%" if figure.kind == "share" and figure.unit in ("", "fraction") else figure.unit
 
 
 def csv_headings(keys: Sequence[str], sources: Sequence[Fields | None] = ()) -> list[str]:

@@ -3,12 +3,13 @@ sample, against data the calibration did not see)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from channelsim.cli.output import OutputFormat, emit_rows, err_console
+from channelsim.cli.output import OutputFormat, emit_rows, err_console, print_warning
 from channelsim.cli.runs_cmd import (
     MAX_RUNS,
     OUT_FOLDER,
@@ -23,9 +24,14 @@ from channelsim.cli.runs_cmd import (
 from channelsim.errors import InputError
 from channelsim.outputs import output_folder
 
+if TYPE_CHECKING:
+    from channelsim.fields import Fields
+
 #: Most ABC-SMC generations one calibration may ask for: 5 to 6 serve; each generation takes
 #: at least 4 of --budget's simulations (at most ``MAX_RUNS``, as an ensemble's runs).
 MAX_GENERATIONS = 100
+#: Fewest runs validate takes (:func:`channelsim.experiments.validate.validate` refuses fewer).
+MIN_VALIDATION_RUNS = 2
 WEATHER_HELP = "stochastic (the fitted generator) or replay (the observed crossing days)."
 
 
@@ -86,95 +92,100 @@ def _validation_scenario(option: str | None, posterior: Any) -> Any:
 VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
 
 
-#: The fit-by-year measures shown in validate's table (all are in its JSON), with labels.
-YEAR_ROWS = {
-    "dead_french_zone_people": "PREMAR: dead or missing",
-    "rescued_fr_people": "PREMAR: rescued by France",
-}
-
-
 def range_text(low: float, high: float) -> str:
     """A reported range as ``low–high`` in whole numbers, one number when both are equal."""
     return f"{low:,.0f}" if round(low) == round(high) else f"{low:,.0f}–{high:,.0f}"
 
 
-def _year_row(row: dict[str, Any]) -> dict[str, Any]:
-    """One fit-by-year row for the table: a reported range shown as ``low–high``."""
+#: The PREMAR figures of validate's fit by year shown in its table (all are in its JSON).
+YEAR_ROWS = ("dead_french_zone_people", "rescued_fr_people")
+
+
+def _compared_row(figure: str, period: str, f: dict[str, Any]) -> dict[str, Any]:
+    """One figure of a period against its interval: the figure's code name (the table shows
+    its label and unit), the period in words, a reported range as ``low–high``."""
+    row = {"figure": figure, "period": period, **{c: f.get(c) for c in VALIDATION_COLUMNS}}
     observed = row["observed"]
-    if isinstance(observed, list):
-        observed = range_text(*observed)
-    label = f"{YEAR_ROWS[row['measure']]} {row['year']}"
-    return {"measure": label, **{c: row.get(c) for c in VALIDATION_COLUMNS}, "observed": observed}
+    if "sources_low" in f:  # no official series: the sources' published counts
+        row["observed"] = range_text(f["sources_low"], f["sources_high"])
+    elif isinstance(observed, list):
+        row["observed"] = range_text(*observed)
+    return row
 
 
-#: validate's one-number scores: (unit, what it measures, in one line).
-SCORES: dict[str, tuple[str, str]] = {
-    "months_in_50": ("fraction", "share of test months whose people lie in the 50% interval"),
-    "months_in_90": ("fraction", "share of test months whose people lie in the 90% interval"),
-    "mean_absolute_error_people": ("people", "mean |median − observed| over the test months"),
-    "mean_absolute_relative_error": ("fraction", "mean |median − observed| ÷ observed, monthly"),
-    "ard_monthly": ("fraction", "average relative difference, Σ|median − observed| ÷ Σ observed"),
-    "ard_weekly": ("fraction", "average relative difference of the weeks (as ard monthly)"),
-    "ard_daily": ("fraction", "average relative difference of the days (as ard monthly)"),
-    "daily_correlation": ("-", "Pearson correlation of the daily median with the observed days"),
-    "ard_monthly_member_median": ("fraction", "median over runs of each run's monthly ARD"),
-    "daily wasserstein": ("people", "Wasserstein distance of people per crossing day"),
-    "daily wasserstein_relative": ("fraction", "that distance ÷ the observed mean"),
-    "daily ks_statistic": ("-", "Kolmogorov–Smirnov statistic of people per crossing day"),
-    "daily observed_mean": ("people", "observed mean people per crossing day"),
-    "daily simulated_mean": ("people", "simulated mean people per crossing day"),
-    "mase": ("-", "MASE: monthly error ÷ the seasonal naive's in training (below 1: better)"),
-    "crps": ("people", "CRPS of the monthly forecast: error and spread (lower: better)"),
-    "coverage50": ("fraction", "share of test months inside the 50% interval"),
-    "coverage90": ("fraction", "share of test months inside the 90% interval"),
-    "mae_ratio_to_seasonal_naive": ("-", "mean absolute error ÷ the seasonal naive forecast's"),
-    "total_error": (
-        "fraction",
-        "median forecast of the test period's total minus the observed, ÷ the observed",
-    ),
-}
+def _compared_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Totals, months, then deaths and PREMAR's French rescues by year, against their
+    intervals (:func:`_compared_groups`), one list (a CSV's rows)."""
+    totals, months, years = _compared_groups(result)
+    return totals + months + years
 
 
-def _score_row(name: str, value: Any, score: str | None = None) -> dict[str, Any]:
-    """One score's row: its value with its unit and a one-line explanation."""
-    unit, meaning = SCORES.get(score or name, ("", ""))
-    return {"measure": name, "value": value, "unit": unit, "meaning": meaning}
+def _compared_groups(
+    result: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The figures compared: the test period's totals, its months' people arrived, and the
+    years' deaths and French rescues (PREMAR's counts).
 
-
-def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Totals, deaths and months against their intervals, then the one-number scores."""
+    Deaths are counted by PREMAR's definition (the model's ``dead_french_zone_people``):
+    ``deaths_by_year`` gives the whole years, the fit by year the same figure again (shown
+    only for a year ``deaths_by_year`` leaves out: a year covered in part, with no count)."""
+    from channelsim.formatting import month_label
     from channelsim.reports.headlines import VALIDATED
 
-    compared: list[tuple[str, dict[str, Any]]] = [
-        (name, result[key]) for key, name in VALIDATED if key in result
+    first, last = (dt.date.fromisoformat(d) for d in str(result["test"]).split(":"))
+    whole = _period_words(result["test"])
+    totals = [_compared_row(name, whole, result[key]) for key, name in VALIDATED if key in result]
+    months = [
+        _compared_row("arrived_people", month_label(m["month"], first, last), m)
+        for m in result["monthly"]
     ]
-    compared += [(f"dead or missing {year}", f) for year, f in result["deaths_by_year"].items()]
-    compared += [(f"people {m['month']}", m) for m in result["monthly"]]
-    rows = [{"measure": name, **{c: f.get(c) for c in VALIDATION_COLUMNS}} for name, f in compared]
-    for row, (_, f) in zip(rows, compared, strict=True):
-        if "sources_low" in f:  # no official series: the sources' published counts
-            row["observed"] = range_text(f["sources_low"], f["sources_high"])
-    rows += [_year_row(r) for r in result.get("by_year", []) if r["measure"] in YEAR_ROWS]
+    deaths = result.get("deaths_by_year") or {}
+    years = [_compared_row(DEATHS, year, f) for year, f in deaths.items()] + [
+        _compared_row(r["measure"], str(r["year"]), r)
+        for r in result.get("by_year", [])
+        if r["measure"] in YEAR_ROWS and not (r["measure"] == DEATHS and str(r["year"]) in deaths)
+    ]
+    return totals, months, sorted(years, key=lambda r: (r["figure"] != DEATHS, r["period"]))
+
+
+#: The figure of validate's deaths: PREMAR's definition, as the calibration counts them.
+DEATHS = "dead_french_zone_people"
+
+
+def _score_row(name: str, value: Any, forecast: str = "channelsim") -> dict[str, Any]:
+    """One score's row: whose forecast, its value, and what it measures (its unit and label
+    come from :data:`channelsim.fields.VALIDATION_FIELDS`)."""
+    from channelsim.fields import VALIDATION_FIELDS
+
+    field = VALIDATION_FIELDS.field(name)
+    meaning = "" if field is None else field.description
+    return {"figure": name, "forecast": forecast, "value": value, "meaning": meaning}
+
+
+def _score_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """validate's one-number scores: the model's, then each forecast's skill on the months
+    (the model's and the baselines'), each with its unit and meaning."""
     scores = [
         ("months_in_50", result["months_in_50"]),
         ("months_in_90", result["months_in_90"]),
         *result["monthly_error"].items(),
-        *(
-            (f"daily {k}", v)
-            for k, v in result["people_per_crossing_day_distance"].items()
-            if v is not None
-        ),
+        *((k, v) for k, v in result["people_per_crossing_day_distance"].items() if v is not None),
     ]
-    rows.extend(_score_row(name, value) for name, value in scores)
+    rows = [_score_row(name, value) for name, value in scores]
     for name, scored in result.get("skill", {}).get("forecasts", {}).items():
+        label = str(scored.get("label") or name)
         if "unavailable" in scored:
-            rows.append({"measure": f"{name}: too few training months", "value": None})
+            rows.append(_score_row("mase", None, label) | {"meaning": "too few training months"})
             continue
         for key in ("mase", "crps", "coverage50", "coverage90", "mae_ratio_to_seasonal_naive"):
-            rows.append(_score_row(f"{name} {key}", scored[key], key))
-        error = scored["total"]["median_error"]
-        rows.append(_score_row(f"{name} total_error", error, "total_error"))
+            rows.append(_score_row(key, scored[key], label))
+        rows.append(_score_row("total_error", scored["total"]["median_error"], label))
     return rows
+
+
+def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row of validate's table and CSV: the figures compared, then the scores."""
+    return _compared_rows(result) + _score_rows(result)
 
 
 def register(app: typer.Typer) -> None:
@@ -235,6 +246,7 @@ def register(app: typer.Typer) -> None:
             CalibrationConfig,
             calibrate,
             fit_report,
+            posterior_warning,
             read_posterior,
             write_calibration,
         )
@@ -276,31 +288,10 @@ def register(app: typer.Typer) -> None:
             f"{result.elapsed_s:.0f} s",
             highlight=False,
         )
-        report = fit_report(result)
-        rows = [
-            {
-                "measure": f"discrepancy {t['target']}",
-                "observed": None,
-                "prior_median": t["prior_median"],
-                "posterior_median": t["posterior_median"],
-            }
-            for t in report["targets"]
-        ] + [
-            {
-                "measure": f"total {t['total']}",
-                "observed": t["observed"],
-                "posterior_median": t["median"],
-                "low90": t["low90"],
-                "high90": t["high90"],
-            }
-            for t in report["totals"]
-        ]
-        emit_rows(
-            rows,
-            fmt,
-            title=f"Calibration {used}: discrepancy per target and totals",
-            json_payload={"out": str(folder), **report},
-        )
+        warning = posterior_warning(len(result.posterior), result.ess, config.budget)
+        if warning is not None:
+            print_warning(warning)
+        _print_calibration(fit_report(result), str(used), folder, fmt)
 
     @app.command("validate")
     def validate_command(
@@ -312,8 +303,9 @@ def register(app: typer.Typer) -> None:
         runs: int = typer.Option(
             100,
             "--runs",
-            callback=at_least_one("--runs", MAX_RUNS),
-            help="Posterior draws to simulate.",
+            callback=at_least_one("--runs", MAX_RUNS, least=MIN_VALIDATION_RUNS),
+            help=f"Posterior draws to simulate (at least {MIN_VALIDATION_RUNS}: an interval "
+            "needs two).",
         ),
         weather: str | None = typer.Option(
             None, "--weather", help=WEATHER_HELP + " Default: the posterior's."
@@ -339,11 +331,9 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
-        from channelsim.engine import all_results
         from channelsim.experiments.calibrate import read_posterior
         from channelsim.experiments.targets import load_observed, parse_period
         from channelsim.experiments.validate import validate, write_validation
-        from channelsim.reports.headlines import validation_headline
 
         period = parse_period(test, "--test")
         target = None if out is None else output_folder(out, force=force)
@@ -365,13 +355,111 @@ def register(app: typer.Typer) -> None:
         if target is not None:
             folder = write_validation(result, target)
             err_console.print(f"wrote {folder}", highlight=False)
+        _print_validation(result, fmt)
+
+
+def _calibration_rows(report: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """calibrate's two tables: each target's discrepancy (prior and posterior median, its
+    weight in the fit), and the totals over the training period against the observed ones
+    (``not published`` where there are none: the fit report read 0)."""
+    targets = [
+        {"figure": f"d_{t['target']}", "target_weight": t.get("weight"),
+         "prior_median": t["prior_median"], "posterior_median": t["posterior_median"]}
+        for t in report["targets"]
+    ]  # fmt: skip
+    totals = [
+        {"figure": t["total"],
+         "observed": "not published" if t["observed"] is None else t["observed"],
+         "median": t["median"], "low90": t["low90"], "high90": t["high90"],
+         "observed_by": t.get("observed_by")}
+        for t in report["totals"]
+    ]  # fmt: skip
+    return targets, totals
+
+
+def _print_calibration(
+    report: dict[str, Any], period: str, folder: Path, fmt: OutputFormat
+) -> None:
+    """calibrate's tables (discrepancies, then totals), or one CSV of both with a ``Source``
+    column (the model's credit and the Home Office edition fitted to), or the JSON."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.calibrate import calibration_fields
+    from channelsim.reports.credits import calibration_credit
+
+    weights = {t["target"]: t.get("weight", 1.0) for t in report["targets"]}
+    sources: list[Fields | None] = [calibration_fields(weights), all_results()]
+    targets, totals = _calibration_rows(report)
+    if fmt is not OutputFormat.table:
         emit_rows(
-            _validation_rows(result),
-            fmt,
-            title=f"Validation on {result['test']} (trained {result['train']}). Dead or "
-            "missing: no official series; observed is the range of the sources' published counts "
-            "(inside: the midpoint's); PREMAR: the French maritime prefecture's counts in its zone",
-            json_payload=result,
-            sources=[all_results()],
-            headline=validation_headline(result),
-        )
+            targets + totals, fmt, json_payload={"out": str(folder), **report}, sources=sources,
+            credit=calibration_credit(report),
+        )  # fmt: skip
+        return
+    emit_rows(
+        targets, fmt, sources=sources,
+        title=f"Calibration {_period_words(period)}: discrepancy per target (mean squared "
+        "standardised error, 0 = exact), from the prior's runs to the posterior's; a target of "
+        "weight 0 is reported, not fitted",
+    )  # fmt: skip
+    emit_rows(
+        totals, fmt, sources=sources,
+        title="Totals over the training period: observed against the posterior's median and "
+        "90% interval (not published: no figure for the period; dead or missing: the midpoints "
+        "of PREMAR's published ranges, not an official series)",
+    )  # fmt: skip
+
+
+def _print_validation(result: dict[str, Any], fmt: OutputFormat) -> None:
+    """validate's headline and two tables (the figures compared, then the scores), or one
+    CSV of both with a ``Source`` column (the model's and the Home Office's credits), or the
+    JSON."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.validate import validation_credits
+    from channelsim.fields import VALIDATION_FIELDS
+    from channelsim.reports.credits import source_cell
+    from channelsim.reports.headlines import validation_headline, validation_kind
+
+    sources: list[Fields | None] = [VALIDATION_FIELDS, all_results()]
+    title = (
+        f"{validation_kind(result)} on {_period_words(result['test'])} (trained "
+        f"{_period_words(result['train'])}): observed against the median and 90% interval of "
+        f"{result['runs']} runs"
+    )
+    if fmt is not OutputFormat.table:
+        emit_rows(
+            _validation_rows(result), fmt, json_payload=result, sources=sources,
+            credit=source_cell(validation_credits(result)),
+        )  # fmt: skip
+        return
+    totals, months, years = _compared_groups(result)
+    without = [{k: v for k, v in row.items() if k != "period"} for row in totals]
+    emit_rows(without, fmt, title=title, sources=sources, headline=validation_headline(result))
+    by_month = [{"month": r["period"], **{k: r[k] for k in VALIDATION_COLUMNS}} for r in months]
+    emit_rows(by_month, fmt, title="People arrived in the UK by month", sources=sources)
+    if years:
+        emit_rows(
+            _by_year(years), fmt,
+            title="By year: PREMAR's counts (dead or missing: no official series; observed is "
+            "the range of the counts PREMAR published, inside: any of it; whole years only)",
+            sources=sources,
+        )  # fmt: skip
+    emit_rows(
+        _score_rows(result), fmt, sources=sources,
+        title="Scores of the monthly people arrived (the Meaning column says what each measures)",
+    )  # fmt: skip
+
+
+def _by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a period that is a year as a table by year: their period as ``year``."""
+    return [
+        {"figure": r["figure"], "year": r["period"], **{k: r[k] for k in VALIDATION_COLUMNS}}
+        for r in rows
+    ]
+
+
+def _period_words(period: str) -> str:
+    """A recorded ``FROM:TO`` period as text writes it (``1 Jan–28 May 2026``, ``2025``)."""
+    from channelsim.headline import period_text
+
+    first, last = (dt.date.fromisoformat(d) for d in str(period).split(":"))
+    return period_text(first, last).removeprefix("in ")

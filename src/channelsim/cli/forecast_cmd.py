@@ -29,11 +29,11 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The forecast by month, over its whole period and, when known, for the whole year
     (observed to date plus the forecast), people and boats as whole numbers."""
     from channelsim.experiments.forecast import FIGURES, QUANTILES
-    from channelsim.formatting import whole_number
+    from channelsim.formatting import month_label, whole_number
 
     total, year = record["total"], record.get("year_total")
     first, last = (dt.date.fromisoformat(total[k]) for k in ("from", "to"))
-    periods = [(_month_label(m["month"], first, last), m) for m in record["months"]]
+    periods = [(month_label(m["month"], first, last), m) for m in record["months"]]
     periods.append((f"{first:%-d %b}–{last:%-d %b %Y}", total))
     if year:
         periods.append((f"{year['year']}: observed + forecast", year))
@@ -45,20 +45,11 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _month_label(month: str, first: dt.date, last: dt.date) -> str:
-    """``2026-06``, or ``2026-05 (29–31 May)`` for a month the forecast covers in part."""
-    start = dt.date.fromisoformat(f"{month}-01")
-    end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-    shown_from, shown_to = max(start, first), min(end, last)
-    if (shown_from, shown_to) == (start, end):
-        return month
-    return f"{month} ({shown_from.day}–{shown_to.day} {start:%b})"
-
-
 def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
     """The headline, the table (or CSV, or the record as JSON) and the credits."""
     from channelsim.engine import all_results
     from channelsim.formatting import date_text
+    from channelsim.reports.credits import source_cell
 
     first = date_text(dt.date.fromisoformat(str(record["from"])))
     title = (
@@ -70,12 +61,10 @@ def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
     )  # fmt: skip
     emit_rows(
         _rows(record), fmt, title=title, json_payload=record, sources=[all_results()],
-        headline=record["headline"],
+        headline=record["headline"], credit=source_cell(record["credits"]),
     )  # fmt: skip
     if fmt is OutputFormat.table:
         console.print("\n".join(record["credits"]), soft_wrap=True)
-    elif fmt is OutputFormat.csv:
-        err_console.print("\n".join(record["credits"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -148,6 +148,8 @@ def emit_rows(
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
+    if "source" in columns:  # the credit last, whatever columns later rows add
+        columns.append(columns.pop(columns.index("source")))
     if fmt is OutputFormat.csv:
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")

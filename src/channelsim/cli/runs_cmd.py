@@ -125,15 +125,18 @@ def scenario_file(value: str) -> Path:
     return scenario_argument(str(value))
 
 
-def at_least_one(option: str, most: int | None = None) -> Callable[[int | None], int | None]:
-    """An option callback refusing a count below 1 (or above ``most``) with one line (not a
-    usage block)."""
+def at_least_one(
+    option: str, most: int | None = None, *, least: int = 1
+) -> Callable[[int | None], int | None]:
+    """An option callback refusing a count below ``least`` (1 unless the command needs more:
+    validate's intervals need 2 runs) or above ``most`` with one line (not a usage block)
+    that states the range the command takes."""
 
     def check(value: int | None) -> int | None:
-        if value is not None and (value < 1 or (most is not None and value > most)):
+        if value is not None and (value < least or (most is not None and value > most)):
             limit = f" and at most {most:,}" if most is not None else ""
             raise InputError(
-                None, option, f"expected a whole number of at least 1{limit}, got {value}"
+                None, option, f"expected a whole number of at least {least}{limit}, got {value}"
             )
         return value
 

@@ -46,7 +46,9 @@ from channelsim import __version__
 from channelsim.errors import InputError
 from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
 from channelsim.experiments.targets import (
+    DEATHS_COUNTED_BY,
     HISTORY_WEIGHTS,
+    TOLERANCES,
     Observed,
     Period,
     Targets,
@@ -67,6 +69,7 @@ from channelsim.scenario import (
 
 if TYPE_CHECKING:
     from channelsim.engine import SimResult
+    from channelsim.fields import Field, FieldTable
 
 METHOD = "ABC-SMC (Beaumont et al. 2009 population Monte Carlo; median tolerance schedule)"
 POSTERIOR_FILE = "posterior.parquet"
@@ -569,17 +572,70 @@ def target_summary(calibration: Calibration) -> list[dict[str, Any]]:
     return rows
 
 
+#: Where each total's observed figure comes from, by the statistic it is summed from; a
+#: total whose statistic holds no figure for the training period (prevention before the week
+#: ending 5 May 2024, deaths of a year without a sourced count) is not published: ``None``,
+#: never 0.
+TOTAL_SOURCES = {
+    "arrived_people": ("annual_people", "Home Office small-boat series"),
+    "arrived_boats": ("annual_boats", "Home Office small-boat series"),
+    "prevented_people": (
+        "prevented_people_monthly",
+        "Home Office weekly series of people the French prevented, over the weeks it records",
+    ),
+    "dead_or_missing_people": (
+        "deaths_by_year",
+        f"the midpoints of {DEATHS_COUNTED_BY}' ranges: not an official series",
+    ),
+}
+
+
+def _published(statistic: Any) -> bool:
+    values = np.asarray(statistic, dtype=float)
+    return bool(values.size and np.isfinite(values).any())
+
+
 def totals_summary(calibration: Calibration) -> list[dict[str, Any]]:
-    """Simulated totals over the training period (posterior) against the observed ones."""
+    """Simulated totals over the training period (posterior) against the observed ones:
+    ``observed`` ``None`` where nothing is published for the period, ``observed_by`` where
+    the figure comes from and ``weight`` the weight of its target in the fit (0: not fitted)."""
     trials = calibration.trials
     last = trials[(trials["generation"] == trials["generation"].max()) & trials["accepted"]]
     w = calibration.posterior["weight"].to_numpy(float)
-    observed = headline_totals(calibration.targets.statistics)
+    statistics = calibration.targets.statistics
+    observed = headline_totals(statistics)
     rows = []
     for name, value in observed.items():
         q05, q50, q95 = weighted_quantile(last[name].to_numpy(float), w, (0.05, 0.5, 0.95))
-        rows.append({"total": name, "observed": value, "median": q50, "low90": q05, "high90": q95})
+        statistic, source = TOTAL_SOURCES.get(name, ("", ""))
+        published = _published(statistics.get(statistic, [value]))
+        target = calibration.targets.weights.get(statistic)
+        rows.append({
+            "total": name, "observed": value if published else None,
+            "median": q50, "low90": q05, "high90": q95,
+            "observed_by": source if published else "not published for the training period",
+            "weight": target,
+        })  # fmt: skip
     return rows
+
+
+#: The effective sample size below which a posterior is said to be too small to use: its
+#: intervals rest on a handful of parameter sets (the shipped posteriors have 29–88; the s11
+#: testers' 400-run calibration had 23 and its 90% intervals were still 80–94% of the prior).
+MIN_USABLE_ESS = 25
+
+
+def posterior_warning(particles: int, ess: float, budget: int) -> str | None:
+    """A warning for a posterior too small to use (effective sample size below
+    :data:`MIN_USABLE_ESS`), or ``None``."""
+    if ess >= MIN_USABLE_ESS:
+        return None
+    return (
+        f"the posterior rests on {particles} particles (effective sample size {ess:.0f}, "
+        f"below {MIN_USABLE_ESS}): too few to use for forecast or --posterior (a few "
+        f"parameter sets would stand for all); run calibrate with a larger --budget than "
+        f"{budget:,} (default {DEFAULT_BUDGET:,}; the shipped posteriors used 1,200–4,800)"
+    )
 
 
 def git_commit() -> str | None:
@@ -717,20 +773,145 @@ def fit_report_markdown(report: Mapping[str, Any]) -> str:
             f"{cal['batch']}; seed {cal['seed']}; {cal['elapsed_s']:.0f} s.",
             f"- Posterior: {cal['particles']} particles, effective sample size "
             f"{cal['effective_sample_size']}; tolerances {cal['tolerances']}.",
+            *(f"- **Warning**: {w}." for w in [posterior_warning(
+                int(cal["particles"]), float(cal["effective_sample_size"]), int(cal["budget"])
+            )] if w),
             f"- Data: {editions}.",
             f"- Code: channelsim {cal['code_version']} ({cal['git_commit']}).",
             "",
             "## Discrepancy per target (mean squared standardised error; 0 = exact)",
             "",
+            "How far the runs' statistic of each target lies from the observed one, in units "
+            "of its tolerance (docs/validation.md); a target of weight 0 is reported, not fitted.",
+            "",
             _md_table(report["targets"]),
             "## Totals over the training period (posterior predictive)",
             "",
-            _md_table(report["totals"]),
+            "Median and 90% interval of the accepted runs, counts in whole people and boats; "
+            "'not published': no figure for the training period (prevention starts with the "
+            "week ending 5 May 2024; deaths have no official series).",
+            "",
+            _md_table(totals_for_reading(report["totals"])),
             "## Parameters: posterior median and 90% interval against the uniform prior",
             "",
             _md_table(report["parameters"]),
         ]
     )
+
+
+def totals_for_reading(totals: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The fit report's totals as a reader sees them: each figure's label and unit, counts
+    whole (halves away from zero), an observed figure not published said so (it read 0)."""
+    from channelsim.engine import all_results
+    from channelsim.formatting import format_value
+
+    results = all_results()
+    rows = []
+    for total in totals:
+        field = results.field(str(total["total"]))
+        observed = total.get("observed")
+        rows.append({
+            "total": field.heading if field is not None else str(total["total"]),
+            "observed": "not published" if observed is None else format_value(observed, field),
+            **{k: format_value(total[k], field) for k in ("median", "low90", "high90")},
+            "observed by": total.get("observed_by") or "",
+            "weight in the fit": "–" if total.get("weight") is None else f"{total['weight']:g}",
+        })  # fmt: skip
+    return rows
+
+
+def calibration_fields(weights: Mapping[str, float]) -> FieldTable:
+    """The columns of a calibration's own (not the model's parameters or results): the
+    particle, its weight and discrepancy, each target's discrepancy ``d_<target>`` (its
+    tolerance's reason and its ``weights``), and the fit report's statistics."""
+    from channelsim.fields import Field, FieldTable, words
+
+    return FieldTable([
+        Field("particle", "Particle", "", "Index of an accepted parameter set of the last "
+              "generation: the posterior sample.", "id"),
+        Field("weight", "Importance weight", "fraction", "The parameter set's normalised "
+              "importance weight (a generation's weights sum to 1; 0: rejected).", "float"),
+        Field("discrepancy", "Discrepancy", DIMENSIONLESS, "Weighted mean of the targets' "
+              "discrepancies (d_ columns): 0 = every statistic exact; the tolerance decides "
+              "acceptance.", "float"),
+        Field("generation", "Generation", "", "ABC-SMC generation, from 0.", "id"),
+        Field("index", "Index in its generation", "", "The run's place in its generation "
+              "(its seed derives from it).", "id"),
+        Field("accepted", "Accepted", "", "Whether the run's discrepancy was within its "
+              "generation's tolerance.", "bool"),
+        *(
+            Field(f"d_{name}", f"Discrepancy of {words(name)}", DIMENSIONLESS, "Mean squared "
+                  "standardised error of the target's statistics (0 = exact; tolerance: "
+                  f"{TOLERANCES[name].why}); weight in the fit {weight:g}.", "float")
+            for name, weight in weights.items()
+        ),
+        Field("prior_median", "prior median", "", "Median over the first generation's runs "
+              "(drawn from the prior).", "stat"),
+        Field("posterior_median", "posterior median", "", "Weighted median over the accepted "
+              "runs of the last generation (the posterior).", "stat"),
+        Field("target_weight", "Weight in the fit", "", "The target's weight in the "
+              "discrepancy (0: reported, not fitted).", "float"),
+        Field("observed_by", "Observed by", "", "Where the observed figure comes from (or "
+              "that none is published for the training period).", "text"),
+    ])  # fmt: skip
+
+
+#: The unit of a pure number (a discrepancy, an elasticity), said rather than left blank.
+DIMENSIONLESS = "dimensionless"
+
+
+def calibration_describe(targets: Targets) -> Callable[[str], Field]:
+    """The columns of a calibration's tables (``posterior``, ``trials``) for their CSV
+    headings and the workbook's README sheet: the particle, its weight and discrepancy, each
+    target's discrepancy (``d_<target>``, with its tolerance's reason and weight), each
+    parameter with its unit and meaning (docs/model.md), each history driver's dated value,
+    and the runs' totals (the results registry); the README listed no unit for any column."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.uncertainty import input_label
+    from channelsim.fields import COLUMNS, Field, words
+
+    own = calibration_fields({n: targets.weights.get(n, 1.0) for n in targets.names})
+    parameters = {p.path: p for p in list_parameters()}
+    results = all_results()
+
+    def describe(column: str) -> Field:
+        found = own.field(column) or results.field(column)
+        if found is not None:
+            return found
+        info = parameters.get(column)
+        if info is not None:
+            unit = DIMENSIONLESS if info.unit in ("", "-") else info.unit
+            return Field(column, f"{info.words} [{column}]", unit,
+                         f"Model input {column}: {info.description}", "float")  # fmt: skip
+        if column.startswith(DRIVER_PREFIX):
+            return Field(column, f"{input_label(column)} [{column}]", _driver_unit(column),
+                         f"Model input {column}: a dated value of a history driver "
+                         "(scenarios/history.toml).", "float")  # fmt: skip
+        return COLUMNS.field(column) or Field(column, words(column), kind="stat")
+
+    return describe
+
+
+def _driver_unit(column: str) -> str:
+    """The unit of a history driver's value: a multiplier of its lever (``op = "scale"``),
+    else the lever's own unit (its name's unit word)."""
+    from channelsim.fields import name_label
+
+    name = column[len(DRIVER_PREFIX) :].rpartition(".")[0]
+    op, lever = _history_drivers().get(name, ("", ""))
+    return f"multiplier of {lever}" if op == "scale" else name_label(lever)[1]
+
+
+def _history_drivers() -> dict[str, tuple[str, str]]:
+    """Each driver of the shipped history: its ``op`` and ``lever``."""
+    from importlib import resources
+
+    text = (resources.files("channelsim") / "scenarios" / "history.toml").read_text("utf-8")
+    return {
+        str(p["name"]): (str(p["params"].get("op", "")), str(p["params"].get("lever", "")))
+        for p in tomllib.loads(text).get("policies", [])
+        if p.get("type") == "driver" and p.get("name")
+    }
 
 
 def write_calibration(calibration: Calibration, out: Path | OutputTarget) -> Path:
@@ -749,7 +930,8 @@ def write_calibration(calibration: Calibration, out: Path | OutputTarget) -> Pat
         )
         (tmp / REPORT_MD).write_text(fit_report_markdown(report), encoding="utf-8")
 
-    return write_output_folder(out, write, kind="calibration")
+    describe = calibration_describe(calibration.targets)
+    return write_output_folder(out, write, kind="calibration", describe=describe)
 
 
 # -- reading a posterior back ----------------------------------------------------------------

@@ -295,17 +295,19 @@ def calibration_figure(result: dict[str, Any]) -> Any:
 
     monthly = pd.DataFrame(result["monthly"])
     curve = pd.DataFrame(result["coverage_curve"])
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.65, 0.35],
-        subplot_titles=(  # on two lines: one ran off the page's edge into its neighbour
-            "Monthly arrivals (people): the model's 50% and 90%<br>intervals, every "
-            "forecast's median" + _partial_month(result),
-            "Coverage of monthly intervals",
+    fig = make_subplots(  # one above the other: side by side, the titles ran into each other
+        rows=2,
+        cols=1,
+        row_heights=[0.62, 0.38],
+        vertical_spacing=0.16,
+        subplot_titles=(  # short: a long title ran off a narrow page
+            "Arrivals by month: intervals and medians"
+            + ("" if len(result["monthly"]) <= NAMED_MONTHS else _partial_month(result)),
+            "Coverage: months inside each interval",
         ),
     )
     x = monthly["month"]
+    _month_ticks(fig, list(x), result)
     for low, high, name, opacity in (
         ("low90", "high90", "90% interval", 0.2),
         ("low50", "high50", "50% interval", 0.4),
@@ -351,18 +353,36 @@ def calibration_figure(result: dict[str, Any]) -> Any:
         go.Scatter(
             x=[0, 1], y=[0, 1], name="perfect", mode="lines", line={"dash": "dot", "color": "grey"}
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
     fig.add_trace(
         go.Scatter(x=curve["nominal"], y=curve["observed"], name="observed coverage"),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
-    fig.update_xaxes(title_text="nominal level", row=1, col=2)
-    fig.update_yaxes(title_text="share of months inside", range=[0, 1], row=1, col=2)
-    fig.update_layout(title=result.get("title", "channelsim validation"), height=500)
+    fig.update_yaxes(title_text="people arrived in the month", row=1, col=1)
+    fig.update_xaxes(title_text="nominal level of the interval", row=2, col=1)
+    fig.update_yaxes(title_text="share of months inside", range=[0, 1], row=2, col=1)
+    fig.update_layout(title=result.get("title", "channelsim validation"), height=760)
     return fig
+
+
+#: Most months whose every tick is named (beyond, Plotly's own ticks; the title says which
+#: month is partial).
+NAMED_MONTHS = 24
+
+
+def _month_ticks(fig: Any, months: list[str], result: dict[str, Any]) -> None:
+    """Name each month's tick as text writes it (``Jan 2026``), the last marked when the test
+    covers it in part (``May 2026 (to 28th)``: the axis drew May as a whole month)."""
+    if not months or len(months) > NAMED_MONTHS:
+        return
+    text = [f"{dt.date.fromisoformat(m + '-01'):%b %Y}" for m in months]
+    end = dt.date.fromisoformat(str(result["test"]).split(":")[1])
+    if _partial_month(result):
+        text[-1] += f"<br>(to {_ordinal(end.day)})"
+    fig.update_xaxes(tickvals=months, ticktext=text, row=1, col=1)
 
 
 def validate(
@@ -500,18 +520,29 @@ def validation_figure(result: dict[str, Any]) -> Any:
     """The calibration plot of ``result`` as published: its headline in words (what the
     forecast got right and wrong) and the credits (the Home Office edition with its Open
     Government Licence line, and the simulated figures as model outputs) inside the figure."""
-    from channelsim.reports.credits import home_office_line, publishable
-    from channelsim.reports.headlines import validation_headline
+    from channelsim.reports.credits import publishable
+    from channelsim.reports.headlines import validation_headline, validation_kind
+
+    title = f"channelsim validation: test {_test_period(result)}"
+    kind = validation_kind(result)
+    if kind != "Forecast":  # a hindcast or an in-sample fit says so first
+        title += ", " + kind[:1].lower() + kind[1:].replace(" (not a forecast)", ", not a forecast")
+    credits = [validation_headline(result), *validation_credits(result)]
+    return publishable(calibration_figure(result), title, credits)
+
+
+def validation_credits(result: dict[str, Any]) -> list[str]:
+    """The credits of a validation's figures, as its plot and its CSV's ``Source`` column
+    give them: the Home Office edition of the observed figures (with its licence), the
+    simulated figures' (:func:`validation_credit`) and the posterior drawn from."""
+    from channelsim.reports.credits import home_office_line
 
     editions = [
-        home_office_line({"date": e["edition_date"], "file": e["file"]})
+        "Observed: "
+        + home_office_line({"date": e["edition_date"], "file": e["file"]}).removeprefix("Source: ")
         for e in result.get("data", [])[-1:]
     ]
-    return publishable(
-        calibration_figure(result),
-        f"channelsim validation: test {_test_period(result)}",
-        [validation_headline(result), *editions, validation_credit(result), posterior_line(result)],
-    )
+    return [*editions, validation_credit(result), posterior_line(result)]
 
 
 def _test_period(result: dict[str, Any]) -> str:

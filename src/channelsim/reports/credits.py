@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channelsim import __version__
 
@@ -21,12 +21,14 @@ if TYPE_CHECKING:  # the credit lines alone load neither Plotly nor the data sto
     from channelsim.scenario import Scenario
 
 __all__ = [
+    "calibration_credit",
     "comparison_line",
     "credit_block",
     "home_office_line",
     "publishable",
     "run_line",
     "simulated_line",
+    "source_cell",
 ]
 
 #: Characters per line of a chart's credit: about 620 px at 10 px, which fits beside the
@@ -76,6 +78,32 @@ def comparison_line(names: Sequence[str], base: str, seed: int | None) -> str:
     """The credit of a comparison of scenarios ``names`` against ``base`` (its tables, CSV
     and charts)."""
     return simulated_line(f"{', '.join(names)} against {base}", seed)
+
+
+def source_cell(lines: Sequence[str | None]) -> str:
+    """The ``Source`` cell of a CSV's rows: the credit lines of its figures (the model's, the
+    Home Office edition's with its licence), in one cell, so that the credit stays with any
+    row copied out. ``run``, ``forecast``, ``validate`` and ``calibrate`` give their CSVs
+    this column, as ``data summary``, ``data brief`` and ``claims`` give theirs."""
+    return " ".join(line.strip() for line in lines if line and line.strip())
+
+
+def calibration_credit(report: dict[str, Any]) -> str:
+    """The credit of a calibration's tables and CSV (from its fit report's record): the
+    scenario it ran and its seed, and the Home Office edition it was fitted to, with its
+    licence (the workbook said "the scenarios named" and named none)."""
+    summary = report.get("summary") or {}
+    calibration = summary.get("calibration") or {}
+    scenario = str(calibration.get("scenario") or "").split(" (sha256")[0] or None
+    seed = calibration.get("seed")
+    fitted = [
+        "Fitted to: "
+        + home_office_line({"date": str(e.get("edition_date")), "file": str(e.get("file"))})
+        .removeprefix("Source: ")
+        for e in ((summary.get("data") or {}).get("editions") or [])[-1:]
+    ]  # fmt: skip
+    simulated = simulated_line(scenario, seed if isinstance(seed, int) else None)
+    return source_cell([simulated, *fitted])
 
 
 #: Kept on one line of a credit, as :data:`LICENCE` is.

@@ -27,6 +27,7 @@ from channelsim.headline import (
     headline,
     headline_runs_text,
     lead_figures,
+    period_text,
     scenario_text,
     with_cost_text,
     with_references,
@@ -418,9 +419,10 @@ def validation_headline(result: dict[str, Any]) -> str:
             high_src = sum(d["sources_high"] for d in whole)
             words = f"in {DEATHS_COUNTED_BY} (not observed)"
             references[name] = Reference(low_src, high_src, words)
-    kind = "Forecast" if result.get("out_of_sample", True) else "In-sample fit (not a forecast)"
+    train_from, train_to = (dt.date.fromisoformat(d) for d in str(result["train"]).split(":"))
+    trained = period_text(train_from, train_to).removeprefix("in ")
     subject = Subject(
-        f"{kind} from the posterior trained on {result['train']}",
+        f"{validation_kind(result)} from the posterior trained on {trained}",
         start,
         end,
         int(result.get("runs") or 0),
@@ -433,12 +435,29 @@ def validation_headline(result: dict[str, Any]) -> str:
     extra = f" {inside} of {len(months)} months inside the 90% interval."
     if "prevented_events" in result:
         extra += f" Prevention compared over {weeks_text(start, end)}."
-    return text + extra + _baselines_better(result.get("skill") or {})
+    replayed = result.get("weather") == "replay"
+    return text + extra + _baselines_better(result.get("skill") or {}, replayed)
 
 
-def _baselines_better(skill: dict[str, Any]) -> str:
+#: What a validation that replays the test period's weather is (``--weather replay``): the
+#: runs' crossing days are the observed ones of the test period, so it is not a forecast.
+HINDCAST = "Hindcast with the test period's observed crossing days (not a forecast)"
+
+
+def validation_kind(result: dict[str, Any]) -> str:
+    """What ``validate``'s result is, as its headline, table and plot head it: a
+    ``Forecast`` (the test after the training, the weather simulated), an in-sample fit (the
+    test overlaps the training) or a :data:`HINDCAST` (``--weather replay``: the runs knew
+    on which days of the test period people crossed)."""
+    if not result.get("out_of_sample", True):
+        return "In-sample fit (not a forecast)"
+    return HINDCAST if result.get("weather") == "replay" else "Forecast"
+
+
+def _baselines_better(skill: dict[str, Any], replayed: bool = False) -> str:
     """The baselines that score better than the model on MASE (a poor result said in the
-    headline, not left in the table), or ``""``."""
+    headline, not left in the table), or ``""``; ``replayed``: the model's runs replayed the
+    test period's crossing days, which the baselines never see, and a win is said so."""
     forecasts = skill.get("forecasts") or {}
     model = (forecasts.get("model") or {}).get("mase")
     if model is None:
@@ -450,8 +469,13 @@ def _baselines_better(skill: dict[str, Any]) -> str:
     ]
     totals = _totals_closer(forecasts)
     if not better:
-        said = f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's."
-        return said[:-1] + f"; but {totals}." if totals else said
+        said = f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's"
+        if replayed:
+            said += (
+                " (the model knew the test period's crossing days, the baselines did not: "
+                "not a comparison of forecasts)"
+            )
+        return said + (f"; but {totals}." if totals else ".")
     said = (
         f" Simpler forecasts did better on the months (MASE, lower is better: the model "
         f"{model:.2f}; {', '.join(better)})."
