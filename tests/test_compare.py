@@ -217,7 +217,7 @@ def test_cli_csv_names_each_figure_its_unit_and_source_and_quotes_counts_whole(
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     # one table, one header set: the CSV printed is comparison.csv, byte for byte
-    assert result.stdout == (out / "comparison.csv").read_text(encoding="utf-8")
+    assert result.stdout == (out / "comparison.csv").read_text(encoding="utf-8-sig")
     # the statistics say they are differences from the base, not totals
     assert list(rows[0])[:5] == ["Scenario", "Figure", "Label", "Unit", DIFFERENCE_HEADINGS[0]]
     assert list(rows[0])[-1] == "Source"

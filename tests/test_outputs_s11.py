@@ -296,7 +296,8 @@ def test_a_single_run_folder_has_a_totals_table(tmp_path: Any) -> None:
     totals = pd.read_parquet(folder / "totals.parquet").set_index("figure")["value"]
     assert totals["arrived_people"] == result.totals["arrived_people"]
     assert "totals" in load_workbook(folder / "tables.xlsx").sheetnames
-    assert (folder / "totals.csv").read_text().startswith("Figure,Label,Unit,")
+    text = (folder / "totals.csv").read_text(encoding="utf-8-sig")
+    assert text.startswith("Figure,Label,Unit,")
 
 
 def test_a_monthly_axis_starts_at_its_first_month() -> None:

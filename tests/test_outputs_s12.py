@@ -221,3 +221,40 @@ def test_the_validation_plot_names_its_months_and_keeps_its_titles_short() -> No
     assert fig.layout.xaxis.domain == fig.layout.xaxis2.domain  # stacked, not side by side
     titles = [a.text for a in fig.layout.annotations]
     assert titles and all(len(t) <= 45 for t in titles), titles
+
+
+def test_an_output_folder_s_csv_files_open_in_excel_and_still_read_in_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CSV files of an output folder had no byte-order mark, so Excel (which takes a CSV
+    without one for Windows-1252) showed "Sea temperature (Â°C)" and "(Â£)" (s11 F13). They
+    now start with the UTF-8 mark; pandas, DuckDB and Python's csv module (utf-8-sig) read
+    the same headings as before; stdout CSV, piped into programs, has no mark."""
+    import datetime as dt
+    from importlib import resources
+
+    import duckdb
+    import pandas as pd
+
+    from channelsim.cli.output import OutputFormat, emit_rows
+    from channelsim.engine import load_scenario, run_scenario
+
+    path = resources.files("channelsim") / "scenarios" / "status-quo-2025.toml"
+    scenario = load_scenario(path).with_changes(  # type: ignore[arg-type]
+        start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 3)
+    )
+    folder = run_scenario(scenario, 3).write(tmp_path / "run")
+    daily = folder / "daily.csv"
+    raw = daily.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfDate,")
+    headings = next(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    assert headings[0] == "\ufeffDate"  # the mark, which utf-8-sig strips
+    with daily.open(encoding="utf-8-sig", newline="") as handle:
+        headings = next(csv.reader(handle))
+    assert headings[0] == "Date"
+    assert any("£" in h for h in headings) and any("°C" in h for h in headings), headings
+    assert list(pd.read_csv(daily).columns) == headings
+    assert duckdb.sql(f"select * from read_csv('{daily}')").columns == headings
+    capsys.readouterr()
+    emit_rows([{"figure": "arrived_people", "median": 1.0}], OutputFormat.csv)
+    assert capsys.readouterr().out.startswith("Figure,")

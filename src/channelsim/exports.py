@@ -36,6 +36,14 @@ from channelsim.formatting import inert
 from channelsim.interrupts import signals_deferred
 
 WORKBOOK = "tables.xlsx"
+#: The encoding of the CSV files of an output folder: UTF-8 with a byte-order mark. Those
+#: files are the ones a reader double-clicks (code reads the Parquet beside them), and Excel
+#: opens a CSV without the mark as Windows-1252: "Sea temperature (Â°C)", "(Â£)", "â€“". pandas,
+#: DuckDB, LibreOffice, Numbers and Google Sheets read the mark as what it is; Python's
+#: ``csv`` module needs ``encoding="utf-8-sig"``. CSV written to standard output
+#: (``--format csv``) has no mark: it is piped into other programs, and a mark in the
+#: middle of joined files would be a stray character (README: "CSV files and Excel").
+FILE_ENCODING = "utf-8-sig"
 MAX_SHEET_ROWS = 1_048_575  # Excel's limit, less the header row
 MAX_SHEET_CELLS = 1_000_000  # beyond this a sheet takes a minute to write: CSV only
 ROWS_PER_STEP = 2000
@@ -278,7 +286,7 @@ def export_folder(
     written = []
     for name, table in tables.items():
         path = folder / f"{name}.csv"
-        path.write_text(csv_text(table, describes[name]), encoding="utf-8")
+        path.write_text(csv_text(table, describes[name]), encoding=FILE_ENCODING)
         written.append(path)
     written.append(write_workbook(folder / WORKBOOK, tables, describes, [*sources, credit]))
     return written
