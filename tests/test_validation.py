@@ -143,6 +143,7 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert payload["annual_total"]["observed"] == june
     assert 0.0 <= payload["months_in_50"] <= payload["months_in_90"] <= 1.0
     assert payload["out_of_sample"] is True and payload["test"] == "2024-06-01:2024-06-30"
+    assert payload["uses_test_period_data"] is None  # a replay's names the crossing days
     assert {"ard_weekly", "ard_monthly"} <= set(payload["monthly_error"])
     skill = payload["skill"]["forecasts"]
     assert set(skill) == {"model", "naive", "seasonal_naive", "ets"}

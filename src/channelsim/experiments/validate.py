@@ -404,7 +404,8 @@ def validate(
     known on the posterior's last day of training (history continued: no value learnt from
     later data); ``None``: the default parameters without policies. The result holds the
     scores (``score``), skill against baselines (``skill``), the fit by year (``by_year``,
-    :func:`~channelsim.experiments.fit.fit_by_year`) and what the test saw (``blind``).
+    :func:`~channelsim.experiments.fit.fit_by_year`), what the test saw (``blind``) and the
+    test period's data the runs used (``uses_test_period_data``: a replay's crossing days).
     Raises :class:`InputError` for fewer than 2 runs or an unknown weather mode."""
     if runs < 2:
         raise InputError(None, "--runs", f"expected at least 2 runs, got {runs}")
@@ -443,6 +444,10 @@ def validate(
         "test": str(test),
         "out_of_sample": not overlap,
         "weather": weather,
+        # what it is, as its headline says: a replay's runs knew the test's crossing days
+        "uses_test_period_data": "the observed crossing days (weather replay)"
+        if weather == "replay"
+        else None,
         "scenario": case.scenario.name,
         "runs": runs,
         "seed": seed,
