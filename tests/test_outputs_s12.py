@@ -126,7 +126,7 @@ def test_a_validation_replaying_the_weather_is_headed_a_hindcast() -> None:
     if "lower than every baseline's" in said:
         assert "the baselines did not: not a comparison of forecasts" in said
     title = validation_figure(result).layout.title.text
-    assert "hindcast with the test period's observed crossing days, not a forecast" in title
+    assert title == "channelsim hindcast with observed crossing days: test 1 Jan–28 Dec 2025"
 
 
 def test_validate_dates_are_text_in_its_headline() -> None:

@@ -526,14 +526,23 @@ def validation_figure(result: dict[str, Any]) -> Any:
     forecast got right and wrong) and the credits (the Home Office edition with its Open
     Government Licence line, and the simulated figures as model outputs) inside the figure."""
     from channelsim.reports.credits import publishable
-    from channelsim.reports.headlines import validation_headline, validation_kind
+    from channelsim.reports.headlines import validation_headline
 
-    title = f"channelsim validation: test {_test_period(result)}"
-    kind = validation_kind(result)
-    if kind != "Forecast":  # a hindcast or an in-sample fit says so first
-        title += ", " + kind[:1].lower() + kind[1:].replace(" (not a forecast)", ", not a forecast")
+    title = f"channelsim {_page_kind(result)}: test {_test_period(result)}"
     credits = [validation_headline(result), *validation_credits(result)]
     return publishable(calibration_figure(result), title, credits)
+
+
+def _page_kind(result: dict[str, Any]) -> str:
+    """What the page's title calls the result (short: the whole title fits a page 1,000 px
+    wide; the headline under the chart says the rest): a validation, or what is not a
+    forecast (:func:`channelsim.reports.headlines.validation_kind`)."""
+    from channelsim.reports.headlines import HINDCAST, validation_kind
+
+    kind = validation_kind(result)
+    if kind == HINDCAST:
+        return "hindcast with observed crossing days"
+    return "validation" if kind == "Forecast" else "in-sample fit, not a forecast"
 
 
 def validation_credits(result: dict[str, Any]) -> list[str]:
