@@ -128,6 +128,14 @@ BAD_FILES = [
     ("taxi.toml", TOML_HEAD + '[[policies]]\ntype = "taxi_boat_interdiction"\n'
      '[policies.params]\nzones = ["Calais / Sangatte"]\n', "taxi.toml: policy 1 "
      "(taxi_boat_interdiction), params.zones: expected waterway zones among Gravelines (Aa), "),
+    # an empty list guarded no beach while its cost was booked: "£50m of patrols do nothing"
+    ("nozones.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     "funding_gbp_per_year = 5e7\nzones = []\n", "nozones.toml: policy 1 (beach_patrols), "
+     "params.zones: expected at least one beach zone among Dunkirk (Malo / Bray-Dunes), "),
+    ("twice.toml", TOML_HEAD + '[[policies]]\ntype = "taxi_boat_interdiction"\n'
+     '[policies.params]\nzones = ["Gravelines (Aa)", "Gravelines (Aa)"]\n', "twice.toml: "
+     "policy 1 (taxi_boat_interdiction), params.zones: expected each waterway zone once; got "
+     "'Gravelines (Aa)' more than once"),
     # a list's items are counted as a reader counts them, from 1, as policies are
     ("zone.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      'funding_gbp_per_year = 1e6\nzones = ["calais", 3]\n', "zone.toml: policy 1 "

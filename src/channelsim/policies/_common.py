@@ -33,10 +33,20 @@ def known_zones(zones: tuple[str, ...] | None, kind: str) -> tuple[str, ...] | N
     from channelsim.world.geography import strait_spec
 
     valid = [z["name"] for z in strait_spec()["launch_zones"] if z["kind"] == kind]
+    if not zones:  # guards nothing while its cost is booked: "£50m of patrols do nothing"
+        raise ValueError(
+            f"expected at least one {kind} zone among {', '.join(valid)} (or no `zones` key "
+            "for the default), got an empty list"
+        )
     unknown = [z for z in zones if z not in valid]
     if unknown:
         given = ", ".join(repr(z) for z in unknown)
         raise ValueError(f"expected {kind} zones among {', '.join(valid)}; got {given}")
+    twice = sorted({z for z in zones if zones.count(z) > 1})
+    if twice:
+        raise ValueError(
+            f"expected each {kind} zone once; got {', '.join(repr(z) for z in twice)} more than once"
+        )
     return zones
 
 
