@@ -63,6 +63,19 @@ BAD_FILES = [
     # a time where a day is expected is shown as the user wrote it, not as Python's repr
     ("datetime.toml", 'name = "t"\nstart = 2025-02-01T10:00:00\nend = 2025-03-01\n',
      "start: expected a date YYYY-MM-DD (without a time), got 2025-02-01T10:00:00"),
+    # with an offset too: 2025-06-01T00:00:00+14:00 was taken as 1 June (its UTC day is 31 May)
+    ("offset.toml", 'name = "t"\nstart = 2025-06-01T00:00:00+14:00\nend = 2025-07-01\n',
+     "start: expected a date YYYY-MM-DD (without a time), got 2025-06-01T00:00:00+14:00"),
+    ("policy-offset.toml", TOML_HEAD + '[[policies]]\ntype = "echr_exit"\n'
+     "start = 2025-01-01T00:00:00Z\n", "policy-offset.toml: policy 1 (echr_exit), start: "
+     "expected a date YYYY-MM-DD (without a time), got 2025-01-01T00:00:00+00:00"),
+    # a policy's window is held to the period a scenario may have, as the scenario's own is
+    ("policy-1999.toml", TOML_HEAD + '[[policies]]\ntype = "echr_exit"\nstart = 1999-01-01\n',
+     "policy-1999.toml: policy 1 (echr_exit), start: expected a date from 2018-01-01 to "
+     "2100-12-31, got 1999-01-01"),
+    ("policy-2150.toml", TOML_HEAD + '[[policies]]\ntype = "echr_exit"\nend = 2150-01-01\n',
+     "policy-2150.toml: policy 1 (echr_exit), end: expected a date from 2018-01-01 to "
+     "2100-12-31, got 2150-01-01"),
     # a right-to-left override shows the rest of a name reversed in the terminal and reports
     ("bidi.toml", 'name = "status\u202equo"\nstart = 2025-01-01\nend = 2025-01-31\n',
      "name: expected text without direction controls, got U+202E (RIGHT-TO-LEFT OVERRIDE)"),

@@ -38,11 +38,12 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -92,6 +93,24 @@ MAX_INFLOW_PEOPLE_PER_DAY = 100_000.0
 parameter ranges allow without a trend (2000 people/day at the peak of a 0.95 season): beyond
 it the scenario describes no plausible Channel and the simulation would take forever."""
 PERIOD_TEXT = f"a date from {FIRST_DATE} to {LAST_DATE}"
+
+
+def _without_a_time(value: Any) -> Any:
+    """A date and time is refused as a day, with or without an offset (a TOML
+    ``2025-06-01T00:00:00+14:00`` was taken as 1 June, though its UTC day is 31 May)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"expected a date YYYY-MM-DD (without a time), got {value.isoformat()}")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_without_a_time)]
+"""A scenario's or a policy's day: a date, never a date and time."""
+
+
+def _in_the_period(value: dt.date | None) -> dt.date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"expected {PERIOD_TEXT}, got {value}")
+    return value
 
 
 def _not_before_start(end: Any, info: ValidationInfo) -> Any:
@@ -163,14 +182,19 @@ class PolicySpec(BaseModel):
         "base, one it drops: drop_policies): it draws from that policy's random streams, so "
         "a comparison with the scenario that has it is on common random numbers.",
     )
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     source: str | None = Field(
         default=None,
         description="Where the policy's dates and values come from (URLs, facts.md rows), or "
         "'assumption: ...' / 'calibrated: ...'.",
     )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _in_period(cls, value: dt.date | None) -> dt.date | None:
+        return _in_the_period(value)
 
     @field_validator("end")
     @classmethod
@@ -194,8 +218,8 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1)
     description: str = ""
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     weather: WeatherSpec = WeatherSpec()
     parameter_set: str = Field(
@@ -243,8 +267,7 @@ class Scenario(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _in_period(cls, value: dt.date) -> dt.date:
-        if not FIRST_DATE <= value <= LAST_DATE:
-            raise ValueError(f"expected {PERIOD_TEXT}, got {value}")
+        _in_the_period(value)
         return value
 
     @field_validator("end")

@@ -44,9 +44,8 @@ def known_zones(zones: tuple[str, ...] | None, kind: str) -> tuple[str, ...] | N
         raise ValueError(f"expected {kind} zones among {', '.join(valid)}; got {given}")
     twice = sorted({z for z in zones if zones.count(z) > 1})
     if twice:
-        raise ValueError(
-            f"expected each {kind} zone once; got {', '.join(repr(z) for z in twice)} more than once"
-        )
+        given = ", ".join(repr(z) for z in twice)
+        raise ValueError(f"expected each {kind} zone once; got {given} more than once")
     return zones
 
 
