@@ -106,3 +106,36 @@ def test_default_path_follows_the_environment(
     assert DataStore().path == tmp_path / "env.duckdb"
     monkeypatch.delenv("CHANNELSIM_STORE")
     assert default_store_path().parts[-2:] == ("channelsim", "store.duckdb")
+
+
+@pytest.mark.parametrize(
+    ("raised", "stop"), [("Terminated", "Terminated"), ("KeyboardInterrupt", "")]
+)
+def test_a_stop_inside_duckdb_is_a_stop_not_a_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raised: str, stop: str
+) -> None:
+    """SIGTERM (or Ctrl-C) raised while DuckDB scans a pandas table comes back as a DuckDB
+    error holding the stop's traceback: the import stops as stopped (143 or 130), the store
+    unchanged, not as "cannot write the data store (Traceback ...)" with exit 2."""
+    import duckdb
+
+    import channelsim.data.store as store_module
+    from channelsim.errors import Terminated
+
+    pub, _ = _edition(tmp_path, "21_November_2025_x")
+    store = DataStore(tmp_path / "store.duckdb")
+    store.import_publication(pub)
+    before = _digest(store.path)
+    other, _ = _edition(tmp_path, "31_December_2025_x", revise=1)
+
+    def stopped(*args: object) -> None:
+        raise duckdb.InvalidInputException(
+            f"Invalid Input Error: Traceback (most recent call last): ... {raised}: {stop}"
+        )
+
+    monkeypatch.setattr(store_module, "_insert_one", stopped)
+    expected = Terminated if raised == "Terminated" else KeyboardInterrupt
+    with pytest.raises(expected) as caught:
+        store.import_publication(other)
+    assert raised != "KeyboardInterrupt" or not isinstance(caught.value, Terminated)
+    assert _digest(store.path) == before

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 import platformdirs
 
-from channelsim.errors import StoreError
+from channelsim.errors import StoreError, Terminated
 
 if TYPE_CHECKING:  # pandas (and the publication's module, which loads it) when a table is read
     import pandas as pd
@@ -131,6 +131,18 @@ class ImportResult:
 
     def as_row(self) -> dict[str, Any]:
         return {"status": self.status, **self.edition.__dict__, "warnings": self.warnings}
+
+
+def _raise_a_stop_inside(error: BaseException) -> None:
+    """Ctrl-C or SIGTERM raised while DuckDB scanned a pandas table comes back as a DuckDB
+    error whose text holds the Python traceback of the stop (about 1 in 12 SIGTERMs of an
+    import): raise the stop itself, so the command ends as stopped (130 or 143), not as a
+    write error with a traceback folded into its line."""
+    text = str(error)
+    if f"{Terminated.__name__}:" in text:
+        raise Terminated from None
+    if "KeyboardInterrupt" in text:
+        raise KeyboardInterrupt from None
 
 
 def _reason(error: BaseException) -> str:
@@ -391,6 +403,7 @@ class DataStore:
                 raise KeyboardInterrupt from None
             raise
         except (OSError, duckdb.Error) as error:  # full disk, read-only folder, I/O error
+            _raise_a_stop_inside(error)
             raise self._write_error(error) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
