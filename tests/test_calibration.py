@@ -271,7 +271,7 @@ def _broken(folder: Path, tmp_path: Path, damage: str) -> Path:
         ("not parquet", "expected a Parquet table"),
         ("missing column", "column 'coast.inflow_people_per_day'"),
         ("negative weight", "column 'weight'"),
-        ("out of range", "row 2: expected a number ≤ 1"),
+        ("out of range", "row 2, column 'beach.prevention_probability': expected a number ≤ 1"),
     ],
 )
 def test_bad_posterior_folders_fail_in_one_line(

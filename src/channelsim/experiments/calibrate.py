@@ -1026,7 +1026,8 @@ def read_posterior(path: str | Path) -> Posterior:
         try:
             apply_overrides(default_params(), nest(flat), table_path, "")
         except InputError as error:
-            raise InputError(table_path, f"row {i + 1}", error.expected) from None
+            column = f", column {error.where!r}" if error.where else ""
+            raise InputError(table_path, f"row {i + 1}{column}", error.expected) from None
     return Posterior(folder, table[["weight", *names]].reset_index(drop=True), summary)
 
 
