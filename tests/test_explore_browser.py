@@ -377,3 +377,53 @@ def test_bad_inputs_get_their_label_the_value_and_what_is_expected_beside_them(
     rwanda = page.locator(f"[id='{_dash_id('on', 'third_country_removal:rwanda')}'] input")
     assert not rwanda.is_checked()
     page.close()
+
+
+def test_the_untouched_start_page_runs_the_shipped_scenario(
+    app_url: tuple[str, subprocess.Popen[str]], browser: Any, tmp_path: Path
+) -> None:
+    """Run on the start page as it opens compares the shipped scenario with itself: the page
+    dropped the policies it shows unticked because the period lies outside them (2025's
+    Rwanda scheme), and the headline then called that the change ("the base's rwanda, which
+    this scenario drops, ends on 22 Jul 2024"; the settings-level test bypassed the page).
+    The results workbook says that nothing was changed and how to run it again (s11 T20)."""
+    import tomllib
+
+    import openpyxl
+
+    from channelsim.experiments.uncertainty import changed_policies, outside_period
+    from channelsim.explore.settings import shipped_mapping, shipped_scenarios
+    from channelsim.scenario import load_scenario, scenario_from_dict
+
+    url, _ = app_url
+    page = browser.new_page(accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector("#controls h3", timeout=PATIENCE_MS)
+    page.fill("#runs", "2")
+    page.press("#runs", "Tab")
+    page.click("#run")
+    page.wait_for_selector("#headline", timeout=PATIENCE_MS)
+    headline = page.locator("#headline").inner_text()
+    assert "no change in people arrived" in headline
+    assert "rwanda" not in headline.lower() and "drops" not in headline
+    written = tomllib.loads(_download_toml(page, tmp_path).read_text())
+    shipped = shipped_scenarios()["status-quo-2025"]
+    explored, base = scenario_from_dict(written, None), load_scenario(shipped)
+    assert changed_policies(explored, base) == (set(), set())
+    assert outside_period(explored, base)["text"] is None
+    assert [e["name"] for e in written["policies"]] == [
+        e["name"] for e in shipped_mapping("status-quo-2025")["policies"]
+    ]  # the Rwanda scheme kept where the shipped file has it
+    with page.expect_download() as download:
+        page.click("#dl-xlsx")
+    workbook = tmp_path / "results.xlsx"
+    download.value.save_as(workbook)
+    readme = [row[0] for row in openpyxl.load_workbook(workbook)["README"].iter_rows(
+        values_only=True) if row[0]]  # fmt: skip
+    assert "Scenario compared: status-quo-2025 as shipped, nothing changed on the page (" in (
+        "\n".join(readme)
+    )
+    assert any(line.startswith("Command: channelsim compare scenarios/status-quo-2025.toml "
+                               "status-quo-2025-explored.toml --runs 2 --seed 2025")
+               for line in readme)  # fmt: skip
+    page.close()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from channelsim.explore.jobs import Answer
+    from channelsim.explore.settings import Settings
     from channelsim.reports.build import Observed
 
 
@@ -162,13 +163,26 @@ def about_lines(answer: Answer) -> list[str]:
     if answer.comparison.period is not None:
         start, end = (dt.date.fromisoformat(d) for d in answer.comparison.period)
         lines.append(f"Period: {period_text(start, end).removeprefix('in ')}.")
-    lines.append(f"Scenario compared: {mapping.get('description') or settings.start_from}.")
+    lines.append(f"Scenario compared: {compared_text(settings, mapping)}.")
     base = f"scenarios/{settings.base_file().name}"
     lines.append(
         f"Command: {settings.command(base, f'{answer.name}.toml')} (with {answer.name}.toml "
         "from the page's Scenario TOML button)."
     )
     return lines
+
+
+def compared_text(settings: Settings, mapping: dict[str, Any]) -> str:
+    """What the page ran against the base, for the workbook: the changes from the starting
+    scenario (the file's description), or that scenario as shipped when nothing was changed
+    (it gave the shipped description alone, so a sheet of an untouched page did not say that
+    nothing had been changed)."""
+    description = str(mapping.get("description") or "").rstrip(".")
+    name = settings.start_from
+    if description.startswith(f"{name} changed in the explorer:"):
+        return description
+    shipped = f"{name} as shipped, nothing changed on the page"
+    return f"{shipped} ({description})" if description else shipped
 
 
 def interval_kind(answer: Answer) -> str:

@@ -446,7 +446,11 @@ def collect(
     settings.params = params
     for kind, on in switched.items():
         _policy_setting(settings, kind).on = on
-    settings.policies = {k: v for k, v in settings.policies.items() if v.on}
+    # a policy the period lies outside of stays, unticked, as the starting scenario has it:
+    # dropped, the untouched start page compared the shipped scenario without its Rwanda
+    # scheme, and the headline said so ("the base's rwanda, which this scenario drops")
+    lapsed = not_in_force(settings.start_from)
+    settings.policies = {k: v for k, v in settings.policies.items() if v.on or k in lapsed}
     return settings
 
 

@@ -242,7 +242,8 @@ class Settings:
             key: entry for key, entry in zip(_entry_keys(entries), entries, strict=True)
             if key in not_in_force(self.start_from)
         }  # fmt: skip
-        for key, setting in self.policies.items():
+        missing = {k: PolicySetting() for k in lapsed if k not in self.policies}
+        for key, setting in {**self.policies, **missing}.items():
             if not setting.on:
                 if key in lapsed:
                     policies.append(copy.deepcopy(lapsed[key]))
