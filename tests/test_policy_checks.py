@@ -1,7 +1,8 @@
 """Policies are checked when the file is read, each fault one line naming the file, the
 policy and the key: a driver's lever and values, beach officers, two policies of one name;
-two policies setting one lever on a day name each other. (s11 trial F14: an unknown lever
-gave a 50-line traceback, and an ensemble recorded a run that could only fail again.)"""
+two policies setting one lever on a day name each other (s11 re-trial R6). (s11 trial F14: an
+unknown lever gave a 50-line traceback, and an ensemble recorded a run that could only fail
+again.)"""
 
 from __future__ import annotations
 
@@ -79,7 +80,62 @@ def test_two_policies_of_one_name_are_refused(tmp_path: Path) -> None:
     )
 
 
-def test_two_policies_setting_one_lever_name_each_other(tmp_path: Path) -> None:
+def test_two_policies_setting_one_lever_are_refused_when_read(tmp_path: Path) -> None:
+    """A user's beach officers beside the base's own said, only when run, 'expected one
+    policy setting prevention_probability on a day', naming neither file nor key; a driver
+    setting taxi_boat_share beside the base's taxi_boats recorded a run offered for resuming
+    (s11 re-trial R6). Both are refused when the file is read, naming the file, the policy,
+    the lever, the day and the base's policy with the way out."""
+    said = _refused(
+        tmp_path,
+        '[[policies]]\ntype = "beach_officers"\n[policies.params]\n'
+        "dates = [2025-01-01]\nvalues = [300]\n",
+    )
+    assert said == (
+        "policy 1 (beach_officers) 'beach_officers#1': sets prevention_probability from 1 Jan "
+        "2025, as the base's policy 'beach_officers' (history.toml, policy 5 (beach_officers)) "
+        'does: expected one policy setting a lever on a day (drop it with drop_policies = '
+        '["beach_officers"])'
+    )
+    said = _refused(
+        tmp_path,
+        DRIVER.format(lever="taxi_boat_share", op="set", value=0.3).replace(
+            'type = "driver"\n', 'type = "driver"\nname = "d1"\nstart = 2025-03-02\n'
+        ),
+    )
+    assert said.startswith(
+        "policy 1 (driver) 'd1': sets taxi_boat_share from 2 Mar 2025, as the base's policy "
+        "'taxi_boats' (history.toml, policy 3 (driver)) does"
+    )
+
+
+def test_policies_setting_one_lever_on_other_days_are_accepted(tmp_path: Path) -> None:
+    """Windows that do not meet in the period are fine (a scale is no set); windows that do,
+    in one file, are refused with that file's two policies named."""
+    two = 'name = "own"\nstart = 2025-01-01\nend = 2025-12-31\n' + "".join(
+        DRIVER.format(lever="capsize_scale", op=op, value=1).replace(
+            "[policies.params]", f"{window}\n[policies.params]"
+        )
+        for op, window in (("set", "end = 2025-06-30"), ("set", "start = 2025-07-01"),
+                           ("scale", ""))
+    )  # fmt: skip
+    path = tmp_path / "own.toml"
+    path.write_text(two)
+    assert len(load_scenario(path).policies) == 3
+    path.write_text(two.replace("start = 2025-07-01", "start = 2025-06-30"))
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == (
+        f"{path}: policy 2 (driver) 'driver#1': sets capsize_scale from 30 Jun 2025, as policy "
+        "'driver#0' (policy 1 (driver)) does: expected one policy setting a lever on a day "
+        "(give the two windows (start, end) that do not overlap)"
+    )
+
+
+def test_two_policies_setting_one_lever_name_each_other_when_run(tmp_path: Path) -> None:
+    """The run refuses what the file's reader would have (a scenario built without it)."""
+    from channelsim.scenario import load_scenario as read_scenario
+
     """A user's beach officers beside the base's own said 'expected one policy setting
     prevention_probability on a day', naming neither the other policy nor the way out."""
     path = tmp_path / "s.toml"
@@ -89,9 +145,32 @@ def test_two_policies_setting_one_lever_name_each_other(tmp_path: Path) -> None:
         "dates = [2025-01-01]\nvalues = [300]\n"
     )
     with pytest.raises(InputError) as caught:
-        Sim(load_scenario(path)).run()
+        Sim(read_scenario(path)).run()
     assert str(caught.value) == (
         "policy beach_officers#1: sets prevention_probability on 1 Jan 2025, as policy "
         "'beach_officers' already does: expected one policy setting it on a day (drop the "
         "other with drop_policies, in a file with a base)"
     )
+
+
+def test_an_ensemble_refused_before_any_member_keeps_no_run(tmp_path: Path) -> None:
+    """A run whose first members fail on their input is not kept as one to resume (it was
+    recorded as failed with 'resume it with --resume ID', which could only fail again)."""
+    from channelsim.engine import simulate
+    from channelsim.experiments import EnsembleSpec, run_ensemble
+    from channelsim.runstore import RunStore
+    from channelsim.scenario import load_scenario as read_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        HEAD.replace('"t"', '"t"\nend = 2025-01-10')
+        + '[[policies]]\ntype = "beach_officers"\n[policies.params]\n'
+        "dates = [2025-01-01]\nvalues = [300]\n"
+    )
+    spec = EnsembleSpec(scenarios={"t": read_scenario(path)}, reps=2, base_seed=1)
+    with RunStore(tmp_path / "runs.duckdb") as store:
+        with pytest.raises(InputError) as caught:
+            run_ensemble(simulate, spec, executor="serial", progress=False, store=store)
+        assert store.list_runs() == []
+    notes = " ".join(caught.value.__notes__)
+    assert "no member finished, so no run was kept" in notes and "--resume" not in notes

@@ -76,10 +76,11 @@ def load_scenario(path: str | Path) -> Scenario:
     (:func:`~channelsim.engine.policy.replacement_warnings`)."""
     import warnings
 
-    from channelsim.engine.policy import build_policies, replacement_warnings
+    from channelsim.engine.policy import build_policies, check_set_levers, replacement_warnings
 
     scenario = _read_scenario(path)
-    build_policies(scenario.policies, scenario.policy_location)
+    policies = build_policies(scenario.policies, scenario.policy_location)
+    check_set_levers(policies, scenario.start, scenario.end, scenario.policy_location)
     for warning in replacement_warnings(scenario):
         warnings.warn(warning, stacklevel=2)
     return scenario

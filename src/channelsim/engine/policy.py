@@ -35,6 +35,7 @@ import functools
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -442,6 +443,13 @@ class Policy(BaseModel):
         """Effects on the stages' levers, rules of interception and daily costs."""
         return ()
 
+    def levers_set(self) -> tuple[str, ...]:
+        """The levers whose value :meth:`effects` sets (``op = "set"``) on every day of the
+        policy's window: two policies may not set one lever on a day, and a scenario's
+        reader (:func:`check_set_levers`) finds such a pair before any run. None by default;
+        a policy that sets a lever without declaring it here is still refused, by the run."""
+        return ()
+
     def compiled(self) -> Compiled | None:
         """The policy's hooks as data run by the compiled day loop, or ``None`` (the default):
         its ``on_<stage>`` hooks run in Python at the loop's stops. Called after ``init`` and
@@ -596,6 +604,59 @@ def _check_unique_names(
                 f"{other} too (in a file with a base, drop the base's with drop_policies)",
             )
         first[name] = index
+
+
+def check_set_levers(
+    policies: Sequence[Policy],
+    first: dt.date,
+    last: dt.date,
+    where: Callable[[int], tuple[str | None, str]],
+) -> None:
+    """Refuse two policies setting one lever (:meth:`Policy.levers_set`) on a day from
+    ``first`` to ``last``, naming the later one's file and place (``where``, a scenario's
+    ``policy_location``), the lever, the first such day and the other policy: a user's
+    driver setting ``taxi_boat_share`` beside the base's ``taxi_boats`` was refused only by
+    the run, in a line naming neither file nor key, after a run was recorded as resumable.
+
+    Raises:
+        InputError: the first such pair, in policy order.
+    """
+    setters: dict[str, list[tuple[int, dt.date, dt.date]]] = {}
+    names = name_policies(policies)
+    for index, policy in enumerate(policies):
+        begin, end = max(policy.start or first, first), min(policy.end or last, last)
+        if begin > end:
+            continue
+        for lever in policy.levers_set():
+            for other, other_begin, other_end in setters.get(lever, []):
+                day = max(begin, other_begin)
+                if day <= min(end, other_end):
+                    raise _set_twice_error(lever, day, (index, other), names, where)
+            setters.setdefault(lever, []).append((index, begin, end))
+
+
+def _set_twice_error(
+    lever: str,
+    day: dt.date,
+    pair: tuple[int, int],
+    names: Sequence[str],
+    where: Callable[[int], tuple[str | None, str]],
+) -> InputError:
+    index, other = pair
+    source, key = where(index)
+    other_file, other_key = where(other)
+    if other_file != source:
+        whose = f"the base's policy {names[other]!r} ({Path(str(other_file)).name}, {other_key})"
+        fix = f'drop it with drop_policies = ["{names[other]}"]'
+    else:
+        whose = f"policy {names[other]!r} ({other_key})"
+        fix = "give the two windows (start, end) that do not overlap"
+    return InputError(
+        source,
+        f"{key} {names[index]!r}",
+        f"sets {lever} from {day.day} {day:%b %Y}, as {whose} does: expected one policy "
+        f"setting a lever on a day ({fix})",
+    )
 
 
 def name_policies(policies: Sequence[Policy]) -> list[str]:

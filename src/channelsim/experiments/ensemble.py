@@ -983,6 +983,13 @@ def _record_failure(
     done = sum(o is not None for o in outputs)
     if store is None or run_id is None:
         return f"{done} of {len(outputs)} members finished (no results store: nothing kept)"
+    remove = getattr(store, "remove_run", None)
+    if done == 0 and isinstance(error, InputError) and remove is not None:
+        # refused input before any member finished: a resume could only fail again (a
+        # scenario's lever set twice was recorded as a failed run to resume)
+        with contextlib.suppress(Exception):
+            remove(run_id)
+            return "no member finished, so no run was kept in the results store"
     where = (
         f"run {run_id} has {done} of {len(outputs)} members recorded; "
         f"resume it with --resume {run_id}"

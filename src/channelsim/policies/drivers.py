@@ -199,6 +199,9 @@ class Driver(_Dated):
             value = np.where(mask[None, :], value[:, None], 1.0)
         yield Effect(self.lever, self.op, value)
 
+    def levers_set(self) -> tuple[str, ...]:
+        return (self.lever,) if self.op == "set" else ()
+
 
 class BeachOfficers(_Dated):
     """Officers on the beaches by date (``values``, officers, at least 0), and the chance of
@@ -230,6 +233,9 @@ class BeachOfficers(_Dated):
         base = np.full((setup.n_days, setup.n_zones), beach.prevention_probability)
         value = np.where(guarded[None, :], (1.0 - escape)[:, None], base)
         yield Effect("prevention_probability", "set", value)
+
+    def levers_set(self) -> tuple[str, ...]:
+        return ("prevention_probability",)
 
 
 register_policy("driver", Driver)
