@@ -32,3 +32,47 @@ def test_a_variant_without_a_description_says_what_it_changes(tmp_path: Path) ->
 def test_a_description_of_its_own_is_kept() -> None:
     territorial = load_scenario(SCENARIOS / "doctrine-territorial.toml")
     assert territorial.description.startswith("French maritime doctrine in all French")
+
+
+def test_a_variant_without_a_name_is_named_after_its_file(tmp_path: Path) -> None:
+    """It took its base's: its headline, JSON and results store said status-quo-2025 for a
+    run with 20% more people (s11 re-trial R2). The policy added is named in the
+    description; a file name that is no scenario name is refused in one line."""
+    import pytest
+
+    from channelsim.errors import InputError
+
+    body = (
+        'base = "status-quo-2025.toml"\n[[policies]]\ntype = "driver"\nname = "d1"\n'
+        '[policies.params]\nlever = "inflow_mean_people"\ndates = [2025-01-01]\nvalues = [1.2]\n'
+    )
+    path = tmp_path / "nodesc.toml"
+    path.write_text(body)
+    scenario = load_scenario(path)
+    assert scenario.name == "nodesc"
+    assert scenario.description == "status-quo-2025 with 1 policy added (driver 'd1')"
+    spaced = tmp_path / "my variant.toml"
+    spaced.write_text(body)
+    with pytest.raises(InputError) as caught:
+        load_scenario(spaced)
+    assert str(caught.value).startswith(
+        f"{spaced}: name: expected a name for this variant of status-quo-2025 (without one it "
+        "takes its file's, and 'my variant' is not a name of ASCII letters"
+    )
+
+
+def test_an_empty_description_is_refused(tmp_path: Path) -> None:
+    """'' or blanks headed a variant as its base, with no word that it is not."""
+    import pytest
+
+    from channelsim.errors import InputError
+
+    for text, said in (("", "an empty text"), ("   ", "only spaces")):
+        path = tmp_path / "blank.toml"
+        path.write_text(f'base = "status-quo-2025.toml"\nname = "b"\ndescription = "{text}"\n')
+        with pytest.raises(InputError) as caught:
+            load_scenario(path)
+        assert str(caught.value) == (
+            f"{path}: description: expected some words saying what the scenario is (or no "
+            f"description key: a file with a base then says what it changes), got {said}"
+        )

@@ -731,6 +731,7 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     (merged, this file's values winning) and ``policies`` (the base's, less those named in
     ``drop_policies``, then this file's). ``chain``: the files that led here (a file met
     twice is a cycle). Errors name this file and the key."""
+    _check_description(data, path)
     if "base" not in data:
         if "drop_policies" in data:
             raise InputError(path, "drop_policies", "expected a `base` scenario to drop from")
@@ -796,6 +797,8 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     _check_replaces(extra, drop, path)
     extra = [_replacing(p, keys) for p in extra]
     merged = {**base, **raw, "policies": [*policies, *extra], DROPPED_POLICIES: list(dropped)}
+    if "name" not in raw:  # the base's would record this file's runs as the base's
+        merged["name"] = _variant_name(path, base)
     if "description" not in raw:  # the base's would present this file as the base
         merged["description"] = _changes_description(base, raw, extra, drop)
     merged[POLICY_ORIGINS] = [
@@ -808,13 +811,41 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     return merged
 
 
+def _check_description(data: Mapping[str, Any], path: Path) -> None:
+    """A ``description`` given is some words: an empty one presented a user's variant as
+    its base (a headline with no word that the scenario is not the shipped one)."""
+    text = data.get("description")
+    if isinstance(text, str) and not text.strip():
+        given = "only spaces" if text else "an empty text"
+        raise InputError(
+            path,
+            "description",
+            "expected some words saying what the scenario is (or no description key: a file "
+            f"with a base then says what it changes), got {given}",
+        )
+
+
+def _variant_name(path: Path, base: Mapping[str, Any]) -> str:
+    """The name of a file with a base and no ``name`` of its own: its file's name without
+    the suffix (``nodesc.toml`` -> ``nodesc``); it took its base's, so its runs were headed
+    and recorded as the base's (s11 re-trial R2)."""
+    if not NAME_PATTERN.match(path.stem):
+        raise InputError(
+            path,
+            "name",
+            f"expected a name for this variant of {base.get('name') or 'its base'} (without "
+            f"one it takes its file's, and {path.stem!r} is not {NAME_TEXT})",
+        )
+    return path.stem
+
+
 def _changes_description(
     base: Mapping[str, Any], raw: Mapping[str, Any], added: Sequence[Any], dropped: Sequence[str]
 ) -> str:
     """The description of a file with a base and none of its own: the base by name, and what
     the file changes ("status-quo-2025 with 1 policy added (maritime_doctrine)"). It took its
     base's, so a user's variant with a doctrine at sea was headlined "2025 as it happened"."""
-    kinds = [str(p.get("type")) if isinstance(p, dict) else "?" for p in added]
+    kinds = [_policy_text(p) for p in added]
     parts = []
     if kinds:
         parts.append(f"{_count(len(kinds), 'policy', 'policies')} added ({', '.join(kinds)})")
@@ -827,6 +858,15 @@ def _changes_description(
         parts.append(f"its own {', '.join(other)}")
     name = str(base.get("name") or "its base")
     return f"{name} with {'; '.join(parts)}" if parts else f"{name}, unchanged"
+
+
+def _policy_text(policy: Any) -> str:
+    """A file's policy entry as a description names it: its type, and its name if it has
+    one (``driver 'd1'``)."""
+    if not isinstance(policy, dict):
+        return "?"
+    name = policy.get("name")
+    return f"{policy.get('type')}" + (f" {name!r}" if isinstance(name, str) and name else "")
 
 
 def _count(n: int, one: str, many: str) -> str:
