@@ -174,3 +174,36 @@ def test_an_ensemble_refused_before_any_member_keeps_no_run(tmp_path: Path) -> N
         assert store.list_runs() == []
     notes = " ".join(caught.value.__notes__)
     assert "no member finished, so no run was kept" in notes and "--resume" not in notes
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value", "said"),
+    [
+        ("maritime_doctrine", "cost_gbp_per_boat_day", '"1e3"',
+         "expected a number (£ per boat day), got '1e3'; without quotes"),
+        ("maritime_doctrine", "cost_gbp_per_boat_day", "true",
+         "expected a number (£ per boat day), got true"),
+        ("echr_exit", "detention_places", "true", "expected a whole number (places), got true"),
+        ("echr_exit", "detention_places", '"2500"',
+         "expected a whole number (places), got '2500'; without quotes"),
+        ("maritime_doctrine", "night_allowed", '"yes"', "expected true or false, got 'yes'"),
+        ("maritime_doctrine", "night_allowed", "1", "expected true or false, got 1"),
+    ],
+)  # fmt: skip
+def test_a_policy_number_given_as_text_or_a_switch_is_refused(
+    tmp_path: Path, kind: str, key: str, value: str, said: str
+) -> None:
+    """Pydantic's lax mode took "1e3" as £1,000 a boat-day and true as one detention place
+    (s11 re-trial R1); a list's items are checked too, and a number stays a number."""
+    body = f'[[policies]]\ntype = "{kind}"\n[policies.params]\n{key} = {value}\n'
+    assert _refused(tmp_path, body) == f"policy 1 ({kind}), params.{key}: {said}"
+
+
+def test_a_driver_value_given_as_text_is_refused(tmp_path: Path) -> None:
+    body = DRIVER.format(lever="inflow_mean_people", op="scale", value='"1.2"')
+    assert _refused(tmp_path, body) == (
+        "policy 1 (driver), params.values: item 1: expected a number, got '1.2'; without quotes"
+    )
+    path = tmp_path / "ok.toml"
+    path.write_text(HEAD + DRIVER.format(lever="inflow_mean_people", op="scale", value=1))
+    assert load_scenario(path).policies[-1].params["values"] == [1]

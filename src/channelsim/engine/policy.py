@@ -33,13 +33,22 @@ import dataclasses
 import datetime as dt
 import functools
 import importlib
+import types
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.config import JsonDict
 
 from channelsim.engine.interception import Interception
@@ -347,6 +356,26 @@ class Policy(BaseModel):
         if drawn:
             cls.assumptions = drawn
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_not_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """A number is written as a number and a switch as true or false: pydantic's lax
+        mode priced ``cost_gbp_per_boat_day = "1e3"`` at £1,000 and read ``detention_places =
+        true`` as one place (s11 re-trial R1). Strict mode would refuse a TOML list for a
+        tuple, so the check is this one, by the field's type."""
+        field = cls.model_fields.get(info.field_name or "")
+        wanted = None if field is None else _scalar_kind(field.annotation)
+        if wanted is None:
+            return value
+        kind, listed = wanted
+        items = list(enumerate(value)) if listed and isinstance(value, list | tuple) else []
+        for index, item in items if listed else [(None, value)]:
+            if _wrong_kind(kind, item):
+                extra = field.json_schema_extra if field is not None else None
+                unit = extra.get("unit") if isinstance(extra, dict) else None
+                raise ValueError(_wrong_kind_text(kind, item, index, unit))
+        return value
+
     @property
     def name(self) -> str:
         """The policy's name in its run (``"<type>#<k>"`` unless the scenario names it)."""
@@ -462,6 +491,37 @@ class Policy(BaseModel):
         per run. A policy whose hook does nothing with its parameters (e.g. deterrence with
         an elasticity of 0) may leave that stage out: the loop then does not stop there."""
         return _class_hooks(type(self))
+
+
+def _scalar_kind(annotation: Any) -> tuple[type, bool] | None:
+    """``(int, float or bool, whether a list of them)`` for a field typed so (optional or
+    not: ``float``, ``int | None``, ``tuple[float, ...]``); None for any other type."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _scalar_kind(kinds[0]) if len(kinds) == 1 else None
+    if get_origin(annotation) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner = _scalar_kind(args[0])
+        return (inner[0], True) if inner is not None and not inner[1] else None
+    return (annotation, False) if annotation in (int, float, bool) else None
+
+
+def _wrong_kind(kind: type, value: Any) -> bool:
+    """Text or a switch for a number, or anything but true or false for a switch."""
+    if kind is bool:
+        return not isinstance(value, bool | np.bool_)
+    return isinstance(value, str | bytes | bool | np.bool_)
+
+
+def _wrong_kind_text(kind: type, value: Any, index: int | None, unit: Any) -> str:
+    expected = {bool: "true or false", int: "a whole number", float: "a number"}[kind]
+    if kind is not bool and index is None and isinstance(unit, str) and unit not in ("", "-"):
+        expected += f" ({unit})"
+    switch = isinstance(value, bool | np.bool_)
+    shown = ("true" if value else "false") if switch else repr(value)
+    item = "" if index is None else f"item {index + 1}: "
+    quotes = "; without quotes" if isinstance(value, str) and kind is not bool else ""
+    return f"{item}expected {expected}, got {shown}{quotes}"
 
 
 _IMMUTABLE = frozenset({int, float, bool, str, bytes, type(None), dt.date, dt.datetime})
