@@ -207,3 +207,21 @@ def test_a_driver_value_given_as_text_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ok.toml"
     path.write_text(HEAD + DRIVER.format(lever="inflow_mean_people", op="scale", value=1))
     assert load_scenario(path).policies[-1].params["values"] == [1]
+
+
+def test_a_policy_name_is_refused_in_words_and_its_source_without_hidden_characters(
+    tmp_path: Path,
+) -> None:
+    """A bad name was refused with the library's regular expression; U+202E in a policy's
+    source was accepted and copied into outputs, where it reverses the text after it (the
+    scenario's description refused it). s11 re-trial R4."""
+    policy = '[[policies]]\ntype = "network_disruption"\n'
+    assert _refused(tmp_path, policy + 'name = "=1+1"\n') == (
+        "policy 1 (network_disruption), name: expected a name of ASCII letters, digits, '_', "
+        "'-', '.' or '#' (up to 64, starting with an ASCII letter or digit), got '=1+1'"
+    )
+    assert _refused(tmp_path, policy + 'source = "PREMAR \\u202egnp.live"\n') == (
+        "policy 1 (network_disruption), source: expected text without direction controls, "
+        "got U+202E (RIGHT-TO-LEFT OVERRIDE), which reverses the text shown after it"
+    )
+    assert "U+200B (ZERO WIDTH SPACE)" in _refused(tmp_path, policy + 'source = "a\\u200bb"\n')

@@ -79,6 +79,12 @@ NAME_TEXT = (
     "letter or digit)"
 )
 
+POLICY_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.#-]{0,63}$")
+POLICY_NAME_TEXT = (
+    "a name of ASCII letters, digits, '_', '-', '.' or '#' (up to 64, starting with an ASCII "
+    "letter or digit)"
+)
+
 #: File names a scenario file may have (TOML or YAML).
 SCENARIO_SUFFIXES = (".toml", ".yaml", ".yml")
 
@@ -171,13 +177,11 @@ class PolicySpec(BaseModel):
     type: str = Field(min_length=1)
     name: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.#-]{0,63}$",
         description="Names the policy's random streams (default: '<type>#<k>', the k-th "
         "policy of its type).",
     )
     replaces: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.#-]{0,63}$",
         description="The name of the policy this one takes the place of (in a file with a "
         "base, one it drops: drop_policies): it draws from that policy's random streams, so "
         "a comparison with the scenario that has it is on common random numbers.",
@@ -200,6 +204,22 @@ class PolicySpec(BaseModel):
     @classmethod
     def _after_start(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
         return _not_before_start(end, info)
+
+    @field_validator("name", "replaces")
+    @classmethod
+    def _policy_name(cls, name: str | None) -> str | None:
+        """Said in words (it was the library's regular expression, s11 re-trial R4)."""
+        if name is not None and not POLICY_NAME_PATTERN.match(name):
+            shown = name if len(name) <= 60 else f"{name[:57]}..."
+            raise ValueError(f"expected {POLICY_NAME_TEXT}, got {shown!r}")
+        return name
+
+    @field_validator("source")
+    @classmethod
+    def _printable_source(cls, text: str | None) -> str | None:
+        """No control, direction or invisible format character (U+202E showed the text
+        after it reversed; the description refused them, the source did not)."""
+        return None if text is None else printable(text)
 
     @model_serializer(mode="wrap")
     def _without_unset_replaces(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
