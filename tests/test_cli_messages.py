@@ -121,3 +121,25 @@ def test_an_empty_output_path_names_the_option(
     (and `--out " "` wrote a folder named " " there: the test runs in a folder of its own)."""
     monkeypatch.chdir(tmp_path)
     _one_line(run_cli(*command), expected)
+
+
+def test_a_resume_hint_is_the_command_that_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'resume it with --resume ID' alone was refused ('expected --runs N', then 'another
+    configuration: seed 11 (now 2025)'): the hint is the command given, its --resume set to
+    the run (s11 re-trial R3)."""
+    from channelsim.cli.output import resume_command, with_notes
+
+    given = ["run", "my file.toml", "--runs", "6", "--seed", "11", "--resume", "latest"]
+    assert resume_command("20261130-230748-aa748c", given) == (
+        "channelsim run 'my file.toml' --runs 6 --seed 11 --resume 20261130-230748-aa748c"
+    )
+    assert resume_command("r1", ["compare", "a.toml", "b.toml", "--resume=latest"]) == (
+        "channelsim compare a.toml b.toml --resume r1"
+    )
+    error = RuntimeError("interrupted")
+    error.add_note("run r1 has 3 of 6 members recorded; resume it with --resume r1")
+    monkeypatch.setattr("sys.argv", ["channelsim", "run", "x.toml", "--runs", "6"])
+    assert with_notes(error, error) == (
+        "interrupted; run r1 has 3 of 6 members recorded; resume it with "
+        "`channelsim run x.toml --runs 6 --resume r1`"
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from channelsim.cli.output import resume_command
 from channelsim.runstore import RunStore
 from faults import PATIENCE_S, dies_with_the_tests, kill_group, start_cli, wait_for_members
 
@@ -83,11 +84,11 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     scheduler stays up: one line saying which, so the user restarts the right thing."""
     address, scheduler, worker = cluster
     store, out = tmp_path / "runs.duckdb", tmp_path / "out"
-    driver = start_cli(
+    args = [
         "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-30", "--runs", 400,
         "--scheduler", address, "--runs-store", store, "--out", out, "--format", "json",
-        slow=True,
-    )  # fmt: skip
+    ]  # fmt: skip
+    driver = start_cli(*args, slow=True)
     try:
         wait_for_members(store, 2, driver)
         if killed == "scheduler":
@@ -112,7 +113,7 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     assert len(errors) == 1 and errors[0].startswith(said), errors
     assert errors[0].endswith(
         f"run {run['run_id']} has {run['n_done']} of 400 members recorded; "
-        f"resume it with --resume {run['run_id']}"
+        f"resume it with `{resume_command(run['run_id'], [str(a) for a in args])}`"
     )
     other = [line for line in text.splitlines() if line not in errors]
     assert all(line.startswith("status-quo-2025 (") for line in other), other  # progress only

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from channelsim import exports, outputs
+from channelsim.cli.output import resume_command
 from channelsim.runstore import RunStore
 from conftest import CliResult
 
@@ -95,6 +96,11 @@ def _ensemble(store: Path, out: Path, *more: object) -> list[object]:
     ]  # fmt: skip
 
 
+def _resume(run_id: str, args: list[object]) -> str:
+    """The resume hint's command: the one given, with --resume (s11 re-trial R3)."""
+    return f"`{resume_command(run_id, [str(arg) for arg in args])}`"
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     """The tables of an output folder, byte for byte (JSON without the run's id and time)."""
     found = {}
@@ -120,7 +126,8 @@ def test_interrupted_after_every_member_then_resume_latest_writes_the_same_outpu
         [run] = runs.list_runs()
         ended = {m["member_key"]: m["ended"] for m in runs.members(run["run_id"])}
     run_id = run["run_id"]
-    hint = f"run {run_id} has all 3 members recorded; resume it with --resume {run_id}"
+    command = _resume(run_id, _ensemble(store, out))
+    hint = f"run {run_id} has all 3 members recorded; resume it with {command}"
     assert stopped.exit_code == 130 and stopped.stdout == ""
     assert stopped.stderr.strip().splitlines()[-1] == (
         f"interrupted; nothing was written to {out}; {hint} to write its outputs"
@@ -128,7 +135,8 @@ def test_interrupted_after_every_member_then_resume_latest_writes_the_same_outpu
     assert "Traceback" not in stopped.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.duckdb", "runs.duckdb.members"]
     assert run["status"] == "interrupted" and run["n_done"] == 3
-    assert run["message"] == f"interrupted by the user; {hint} to write its outputs"
+    stored = f"run {run_id} has all 3 members recorded; resume it with --resume {run_id}"
+    assert run["message"] == f"interrupted by the user; {stored} to write its outputs"
 
     resumed = run_cli(*_ensemble(store, out, "--resume", "latest"))
     assert resumed.exit_code == 0, resumed.stderr
@@ -191,7 +199,8 @@ def test_an_interrupted_comparison_write_resumes_to_the_same_files(
         [run] = runs.list_runs()
     assert stopped.exit_code == 130 and run["status"] == "interrupted"
     assert stopped.stderr.strip().splitlines()[-1].endswith(
-        f"resume it with --resume {run['run_id']} to write its outputs"
+        f"resume it with {_resume(run['run_id'], [*args, '--runs-store', store, '--out', out])} "
+        "to write its outputs"
     )
     resumed = run_cli(*args, "--runs-store", store, "--out", out, "--resume", "latest")
     assert resumed.exit_code == 0, resumed.stderr
@@ -232,7 +241,8 @@ def test_a_folder_written_by_another_command_meanwhile_keeps_the_run_and_says_ho
     assert refused.stderr.strip().splitlines()[-1] == (
         f"error: {out}: --out: expected a new or empty folder, or one channelsim wrote; it holds "
         f"files channelsim did not write (theirs.txt); run {run_id} has all {members} members "
-        f"recorded; resume it with --resume {run_id} to write its outputs (to another --out "
+        f"recorded; resume it with {_resume(run_id, [*args, '--out', out])} to write its "
+        "outputs (to another --out "
         "folder, or to this one once it is free)"
     )
     assert [p.name for p in out.iterdir()] == ["theirs.txt"]  # theirs, untouched
@@ -274,7 +284,7 @@ def test_ctrl_c_pressed_twice_keeps_its_line_and_the_run_to_resume(
     assert stopped.exit_code == 130 and "Traceback" not in stopped.stderr
     assert stopped.stderr.strip().splitlines()[-1] == (
         f"interrupted; nothing was written to {out}; run {run_id} has all 3 members recorded; "
-        f"resume it with --resume {run_id} to write its outputs"
+        f"resume it with {_resume(run_id, _ensemble(store, out))} to write its outputs"
     )
     assert run["status"] == "interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.duckdb", "runs.duckdb.members"]

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from channelsim.cli.output import resume_command
 from channelsim.engine import load_scenario
 from channelsim.experiments import run_scenario_ensemble
 from channelsim.runstore import RunStore
@@ -58,7 +59,9 @@ def test_ctrl_c_then_resume_latest_gives_the_uninterrupted_numbers(
     assert stdout == b"" and not out.exists()
     run, before = _recorded(store)
     assert run["status"] == "interrupted" and 3 <= run["n_done"] < RUNS
-    assert f"resume it with --resume {run['run_id']}" in stderr.decode()
+    # the whole command, which resumes it as it is (s11 re-trial R3)
+    command = resume_command(run["run_id"], [str(arg) for arg in args])
+    assert f"resume it with `{command}`" in stderr.decode()
 
     resumed = run_cli(*args, "--resume", "latest")
     assert resumed.exit_code == 0, resumed.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from channelsim.cli.output import resume_command
 from channelsim.errors import StoreError
 from channelsim.experiments import EnsembleSpec, run_ensemble
 from channelsim.runstore import RunStore
@@ -222,8 +223,9 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
         errors[0].startswith("error: cannot record member status-quo-2025.d0.r")
         and f"in {store}.members: the disk is full; " in errors[0]
     )
-    run_id = errors[0].rsplit("--resume ", 1)[1]
-    assert errors[0].endswith(f"of 8 members recorded; resume it with --resume {run_id}")
+    run_id = errors[0].rsplit("--resume ", 1)[1].rstrip("`")
+    command = resume_command(run_id, [str(arg) for arg in args])
+    assert errors[0].endswith(f"of 8 members recorded; resume it with `{command}`")
     assert "runs.duckdb.members" in left and "filler" not in left
 
 

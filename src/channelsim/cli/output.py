@@ -8,6 +8,8 @@ import io
 import json
 import math
 import os
+import re
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -44,9 +46,33 @@ def _is_control(char: str) -> bool:
 
 def with_notes(text: object, error: object) -> str:
     """``text`` and the notes of the exception ``error`` (where it happened, what it left
-    behind, how to resume), after semicolons, on one line."""
+    behind, how to resume), after semicolons, on one line; a resume hint is the whole
+    command (:func:`resume_command`)."""
     notes = getattr(error, "__notes__", None) or []
-    return one_line("; ".join([str(text), *map(str, notes)]))
+    joined = "; ".join([str(text), *map(str, notes)])
+    return one_line(_RESUME_HINT.sub(lambda m: f"`{resume_command(m.group(1))}`", joined))
+
+
+#: How the ensemble and the stopping notes say how to resume a run (``--resume RUN_ID``).
+_RESUME_HINT = re.compile(r"(?<=resume it with )--resume ([^\s;]+)")
+
+
+def resume_command(run_id: str, argv: Sequence[str] | None = None) -> str:
+    """The command line that resumes run ``run_id``: the one given (``argv``, by default
+    this process's), its ``--resume`` set to the run. ``--resume ID`` alone was refused
+    ("expected --runs N"; then "another configuration: seed 11 (now 2025)"): a resume needs
+    the ensemble's own options (s11 re-trial R3)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--resume":
+            skip = True
+        elif not arg.startswith("--resume="):
+            kept.append(arg)
+    return shlex.join(["channelsim", *kept, "--resume", run_id])
 
 
 def print_error(message: object) -> None:
