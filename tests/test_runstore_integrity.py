@@ -246,3 +246,27 @@ def test_a_disk_too_full_for_a_new_store_is_one_line_and_leaves_none(tmp_path: P
     assert errors[0].startswith(f"error: cannot create the results store {store}: ")
     assert errors[0].endswith(": the disk is full; nothing was created")
     assert "runs.duckdb" in left
+
+
+def test_a_truncated_store_is_one_line_naming_it_and_what_to_do(tmp_path: Path) -> None:
+    """A store cut short (a copy stopped midway, a full disk) was reported in DuckDB's words
+    when opened ('IO Error: Could not read enough bytes from file ...'), and with a traceback
+    when a query found it (s11 re-trial R7)."""
+    path = tmp_path / "runs.duckdb"
+    with RunStore(path) as store:
+        for k in range(40):
+            store.create_run(config={"k": k, "pad": "x" * 2000}, kind="run", name=f"r{k}",
+                             base_seed=k, n_members=1)  # fmt: skip
+    whole = path.read_bytes()
+    said = set()
+    for size in (5_000, 100_000, len(whole) // 3, len(whole) // 2):
+        cut = tmp_path / f"cut{size}.duckdb"
+        cut.write_bytes(whole[:size])
+        with pytest.raises(StoreError) as caught, RunStore(cut) as store:
+            store.list_runs()
+        message = str(caught.value)
+        assert message.startswith(f"cannot use the results store {cut}: it is truncated: ")
+        assert "restore it from a copy, or move it aside" in message and "IO Error" not in message
+        said.add(message.endswith("the file was not changed"))
+        assert cut.read_bytes() == whole[:size]
+    assert True in said

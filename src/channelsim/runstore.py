@@ -254,6 +254,10 @@ def _fault(error: duckdb.Error) -> str:
     text = str(error).splitlines()[0]
     return next((said for words, said in _WRITE_FAULTS if words in text), text.rsplit(": ", 1)[-1])
 
+
+#: Words of DuckDB's errors about a database file whose pages do not hold together.
+_DAMAGE_WORDS = ("Corrupt", "checksum", "Serialization Error")
+
 _MEMBER_FIELDS = "member_key, seed, started, ended, totals, tables, files"
 """What :meth:`RunStore.load_member` reads of a member's row."""
 
@@ -360,6 +364,9 @@ class RunStore:
                     f"cannot open the results store {self.path}: it is in use by another "
                     f"channelsim command{by}; try again when it has finished"
                 ) from None
+            damaged = self._damaged(error, opening=True)
+            if damaged is not None:
+                raise damaged from None
             raise StoreError(
                 f"cannot open the results store {self.path}: {first_line}"
             ) from None
@@ -393,6 +400,24 @@ class RunStore:
                     os.replace(new, self.path)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _damaged(self, error: duckdb.Error, opening: bool = False) -> StoreError | None:
+        """A truncated or damaged store, in one line naming it and what to do (it was
+        DuckDB's "IO Error: Could not read enough bytes from file ...", or a traceback when
+        found by a query rather than on opening); None for another error."""
+        text = str(error)
+        if "Could not read enough bytes" in text:
+            what = "truncated: it ends before data it points to"
+        elif any(word in text for word in _DAMAGE_WORDS):
+            what = "damaged: its checksums or structure do not hold"
+        else:
+            return None
+        unchanged = "; the file was not changed" if opening else ""
+        return StoreError(
+            f"cannot use the results store {self._where}: it is {what}; restore it from a "
+            "copy, or move it aside and run again to start a new store (or name another "
+            f"with --runs-store){unchanged}"
+        )
 
     def _check_file_backed(self, connection: duckdb.DuckDBPyConnection) -> None:
         """DuckDB opens an existing CSV, TSV, Parquet or JSON file as a database in memory
@@ -472,7 +497,12 @@ class RunStore:
         commit: Could not write file ...runs.duckdb.wal: No space left on device")."""
         try:
             yield
-        except (duckdb.IOException, duckdb.TransactionException) as error:
+        except duckdb.Error as error:
+            damaged = self._damaged(error)  # a read of a truncated store fails here too
+            if damaged is not None:
+                raise damaged from None
+            if not isinstance(error, duckdb.IOException | duckdb.TransactionException):
+                raise
             raise StoreError(
                 f"cannot write the results store {self._where}: {_fault(error)}; what it recorded "
                 "before is kept"
@@ -511,9 +541,12 @@ class RunStore:
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self._commit_pending()  # a read sees every member recorded so far
         with signals_deferred():  # a Ctrl-C after it, not a "Query interrupted" error
-            cursor = self._db().execute(sql, list(params))
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            try:
+                cursor = self._db().execute(sql, list(params))
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            except duckdb.Error as error:
+                raise self._damaged(error) or error from None
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """One statement and its rows, whole: Ctrl-C or SIGTERM meanwhile is delivered after
