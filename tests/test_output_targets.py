@@ -371,6 +371,23 @@ def test_an_unwritable_target_is_refused_before_the_ensemble_runs(
     assert not (tmp_path / "runs.duckdb").exists()  # refused before the run began
 
 
+@needs_tmpfs
+def test_a_forecast_on_a_full_disk_is_refused_before_it_runs(tmp_path: Path) -> None:
+    """It ran the ensemble, then said only 'error: the disk is full' (s11 trial F11). The
+    posterior given is no posterior: the --out check comes first."""
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    scenario = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29-scenario.toml"
+    out = mount_point / "fc.json"
+    [code], said, left = cli_on_tmpfs(
+        mount_point, "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29",
+        "--out", out, fill_kb=1024, size="1m",
+    )  # fmt: skip
+    assert code == 2
+    assert said == f"error: {out}: --out: cannot write in {mount_point}: the disk is full"
+    assert left == ["filler"]
+
+
 def test_a_file_size_limit_is_refused_before_the_ensemble_runs(tmp_path: Path) -> None:
     import resource
     import subprocess

@@ -182,6 +182,25 @@ def test_a_forecast_on_record_is_never_overwritten(run_cli: Any, tmp_path: Path)
     assert "overwrite" not in said
 
 
+def test_a_forecast_s_folder_is_checked_before_it_runs(run_cli: Any, tmp_path: Path) -> None:
+    """A file for a folder, or a folder that takes no file, was found when the record was
+    written, after the ensemble's minutes of work ('error: …/afile: File exists'); now
+    before anything else, as the other commands' --out (s11 trial F11). The posterior given
+    here is no posterior: the --out check comes first."""
+    scenario = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29-scenario.toml"
+    (tmp_path / "afile").write_text("mine")
+    above = f"expected folders above it, but {tmp_path / 'afile'} is a file"
+    cases = [(tmp_path / "afile" / "fc.json", above)]
+    if Path("/proc/self").is_dir():
+        cases.append((Path("/proc/fc.json"), "cannot write in /proc: it takes no new files"))
+    for out, expected in cases:
+        result = run_cli(
+            "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29", "--out", out
+        )
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.strip() == f"error: {out}: --out: {expected}"
+
+
 def _forecast_days(start: str, end: str) -> pd.DataFrame:
     """101 members: member m has m people and one boat a day."""
     days = pd.date_range(start, end, freq="D")

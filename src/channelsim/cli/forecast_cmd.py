@@ -24,6 +24,10 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 
+FORECAST_BYTES = 2**20
+"""Room asked for a forecast's JSON (about 6 kB for a year by month; a longer scenario's
+months and the record's command and credits stay far below a megabyte)."""
+
 
 def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The forecast by month, over its whole period and, when known, for the whole year
@@ -112,11 +116,15 @@ def register(app: typer.Typer) -> None:
         )
         from channelsim.experiments.inputs import prepare
         from channelsim.experiments.runs import run_scenario_ensemble
+        from channelsim.outputs import output_file
         from channelsim.scenario import check_seed
 
         start = parse_date_option(date_from, "--from")
         assert start is not None
         check_new_record(out, f"--out {out}")
+        # the folder takes the file and has room, before the ensemble's minutes of work (a
+        # full disk or a file for a folder was found only when the record was written)
+        output_file(out, option="--out", expected_bytes=FORECAST_BYTES)
         loaded = load_scenario(scenario)
         if not loaded.start <= start <= loaded.end:
             raise InputError(
