@@ -251,3 +251,39 @@ def test_a_baseline_that_beats_the_model_is_said_in_the_headline() -> None:
     skill["forecasts"]["naive"]["mase"] = 0.5
     assert "lower than every baseline" in _baselines_better(skill)
     assert _baselines_better({}) == ""
+
+
+def test_validate_says_what_it_runs_and_refuses_a_scenario_without_the_drivers(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """`validate --scenario none` with a posterior of history failed after the runs had
+    started ('posterior: drivers.coastal_inflow: no policy named ...; while running ensemble
+    validate'), and a 2025 scenario ran over a 2026 test without a word (s11 trial F21). The
+    data given is no file: the scenario is checked first."""
+    from channelsim.cli.calibrate_cmd import _validated_text
+    from channelsim.engine import load_scenario
+    from channelsim.errors import InputError
+    from channelsim.experiments.calibrate import read_posterior
+
+    posterior = REPO_ROOT / "calibration" / "blind-history-2025-12-31"
+    result = run_cli(
+        "validate", "--posterior", posterior, "--data", tmp_path / "none.ods", "--test",
+        "2026-01:2026-05", "--runs", 4, "--scenario", "none",
+    )  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: --scenario none: the posterior calibrates drivers (drivers.coastal_inflow.0, "
+        "drivers.coastal_inflow.1, ...) of policies not in the defaults without policies "
+        "(coastal_inflow, sea_hazard): give history or a scenario holding them"
+    )
+    read = read_posterior(posterior)
+    status_quo = load_scenario(REPO_ROOT / "scenarios" / "status-quo-2025.toml")
+    test = Period(dt.date(2026, 1, 1), dt.date(2026, 5, 28))
+    assert _validated_text(status_quo, test, read) == (
+        "validate runs status-quo-2025 from 1 Jan 2025 to the test's last day, 28 May 2026, "
+        "past its own end (31 Dec 2025), its policies and drivers as known on 31 Dec 2025"
+    )
+    history = load_scenario(REPO_ROOT / "scenarios" / "history.toml")
+    assert _validated_text(history, test, read) is None  # it reaches the test's end
+    with pytest.raises(InputError, match="expected a scenario starting on or before the test"):
+        _validated_text(status_quo, Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), read)

@@ -89,6 +89,50 @@ def _validation_scenario(option: str | None, posterior: Any) -> Any:
     return None if path is None else load_scenario(path)
 
 
+def _check_validation_drivers(option: str | None, scenario: Any, posterior: Any) -> None:
+    """The scenario validated holds the drivers the posterior calibrates: ``--scenario none``
+    with a posterior of history failed after the progress bar had started ('posterior:
+    drivers.coastal_inflow: no policy named ...; while running ensemble validate'; s11 trial
+    F21)."""
+    wanted = [p for p in posterior.parameters if p.startswith("drivers.")]
+    names = {spec.name for spec in scenario.policies} if scenario is not None else set()
+    missing = sorted({p.split(".")[1] for p in wanted} - names)
+    if not missing:
+        return
+    shown = ", ".join(wanted[:2]) + (", ..." if len(wanted) > 2 else "")
+    what = "the defaults without policies" if scenario is None else scenario.name
+    raise InputError(
+        None,
+        f"--scenario {option}" if option else "--scenario",
+        f"the posterior calibrates drivers ({shown}) of policies not in {what} "
+        f"({', '.join(missing)}): give history or a scenario holding them",
+    )
+
+
+def _validated_text(scenario: Any, test: Any, posterior: Any) -> str | None:
+    """What validate runs, when the scenario does not cover the test itself: a 2025 scenario
+    over a 2026 test ran without a word (s11 trial F21)."""
+    from channelsim.formatting import date_text
+
+    if scenario is None:
+        return None
+    if scenario.start > test.start:
+        raise InputError(
+            scenario.source,
+            "--scenario",
+            f"expected a scenario starting on or before the test's first day "
+            f"({date_text(test.start)}), got {scenario.name}, which starts on "
+            f"{date_text(scenario.start)}",
+        )
+    if scenario.end >= test.end:
+        return None
+    return (
+        f"validate runs {scenario.name} from {date_text(scenario.start)} to the test's last "
+        f"day, {date_text(test.end)}, past its own end ({date_text(scenario.end)}), its "
+        f"policies and drivers as known on {date_text(posterior.train.end)}"
+    )
+
+
 VALIDATION_COLUMNS = ("observed", "median", "low90", "high90", "inside90")
 
 
@@ -339,7 +383,11 @@ def register(app: typer.Typer) -> None:
         target = None if out is None else output_folder(out, force=force)
         read = read_posterior(posterior)
         continued = _validation_scenario(scenario, read)
+        _check_validation_drivers(scenario, continued, read)
         observed = load_observed(data)
+        said = _validated_text(continued, observed.clip(period, "--test"), read)
+        if said is not None:
+            err_console.print(f"note: {said}", highlight=False)
         result = validate(
             read,
             observed,
@@ -421,7 +469,8 @@ def _print_validation(result: dict[str, Any], fmt: OutputFormat) -> None:
 
     sources: list[Fields | None] = [VALIDATION_FIELDS, all_results()]
     title = (
-        f"{validation_kind(result)} on {_period_words(result['test'])} (trained "
+        f"{validation_kind(result)} of {_scenario_words(result)} on "
+        f"{_period_words(result['test'])} (trained "
         f"{_period_words(result['train'])}): observed against the median and 90% interval of "
         f"{result['runs']} runs"
     )
@@ -447,6 +496,14 @@ def _print_validation(result: dict[str, Any], fmt: OutputFormat) -> None:
         _score_rows(result), fmt, sources=sources,
         title="Scores of the monthly people arrived (the Meaning column says what each measures)",
     )  # fmt: skip
+
+
+def _scenario_words(result: dict[str, Any]) -> str:
+    """The scenario validated, by name (the defaults' own name, ``validation``, in words)."""
+    from channelsim.experiments.validate import VALIDATION_SCENARIO
+
+    name = str(result.get("scenario") or VALIDATION_SCENARIO)
+    return "the defaults without policies" if name == VALIDATION_SCENARIO else name
 
 
 def _by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
