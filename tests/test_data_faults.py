@@ -158,9 +158,9 @@ def test_a_workbook_over_the_row_bound_is_refused_from_its_size(
     from channelsim.data import publication
     from channelsim.errors import InputError
 
-    path = _edition(tmp_path)  # 28 days below a header and a title row (the blank is trimmed)
+    path = _edition(tmp_path)  # 28 days below a header, a blank and a title row: 31 rows
     monkeypatch.setattr(publication, "MAX_TABLE_ROWS", 20)
-    with pytest.raises(InputError, match=r"sheet SB_01: 30 rows; expected at most 20 \("):
+    with pytest.raises(InputError, match=r"sheet SB_01: 31 rows; expected at most 20 \("):
         read_publication(path)
 
 
@@ -179,6 +179,101 @@ def test_a_workbook_too_large_is_refused_from_its_zip_directory(
 
     monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", never)
     with pytest.raises(InputError, match=r"MB of cells; expected at most 0 MB, room for 40,000"):
+        read_publication(path)
+
+
+def _never_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*args: object) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", never)
+
+
+def _ods_with(path: Path, cell: str, row_attrs: str = "") -> Path:
+    """``path`` (an ODS) with ``cell`` added to SB_01's first row (and ``row_attrs`` on it),
+    written again as an ODS (mimetype first, stored)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    content = members["content.xml"].decode()
+    table = content.index('table:name="SB_01"')
+    row = re.compile(r"<table:table-row([^>]*)>").search(content, table)
+    assert row is not None
+    members["content.xml"] = (
+        content[: row.start()] + f"<table:table-row{row[1]}{row_attrs}>" + cell
+        + content[row.end():]
+    ).encode()  # fmt: skip
+    out = path.with_name(f"edited-{path.name}")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", members.pop("mimetype"), zipfile.ZIP_STORED)
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out
+
+
+VALUE = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize(
+    ("cell", "row_attrs", "said"),
+    [
+        (VALUE.replace("<table:table-cell ", '<table:table-cell table:number-columns-repeated='
+                       '"1000000000" '), "", "a value in column 1,000,000,005"),
+        ('<table:table-cell table:number-columns-repeated="16000"/>' + VALUE, "",
+         "a value in column 16,006"),
+        (VALUE, ' table:number-rows-repeated="1000000000"', "1,000,000,0"),
+    ],
+    ids=["repeated-across", "far-right", "repeated-down"],
+)  # fmt: skip
+def test_a_workbook_too_wide_or_tall_is_refused_before_its_cells_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str, row_attrs: str, said: str
+) -> None:
+    """One cell given a value far to the right (or repeated a billion times across or
+    down) of an 80 kB edition took 1.5-3.6 GB and 25 s, or a Rust panic's traceback: the
+    reader builds rows × columns cells. The extent is read from the XML first (s12 B1)."""
+    from channelsim.errors import InputError
+
+    path = _ods_with(_edition(tmp_path), cell, row_attrs)
+    _never_opened(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_publication(path)
+    assert f"{path}: sheet SB_01: " in str(caught.value) and said in str(caught.value)
+
+
+def test_an_xlsx_cell_in_column_xfd_is_refused_before_its_cells_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    from channelsim.errors import InputError
+
+    path = _edition(tmp_path, fmt="xlsx")
+    book = openpyxl.load_workbook(path)
+    book["SB_01"]["XFD40"] = "x"
+    book.save(path)
+    _never_opened(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_publication(path)
+    assert str(caught.value) == (
+        f"{path}: sheet SB_01: expected a table of at most 64 columns (the official tables use "
+        "5 to 7), got a cell with a value in column 16,384: clear it"
+    )
+
+
+def test_a_reader_out_of_memory_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channelsim.errors import InputError
+
+    path = _edition(tmp_path)
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", out_of_memory)
+    with pytest.raises(InputError, match=r"cannot read the workbook \(it ran out of memory\)"):
         read_publication(path)
 
 

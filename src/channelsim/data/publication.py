@@ -72,6 +72,11 @@ LAST_DATE = dt.date(2099, 12, 31)
 #: Rows of a table, header, titles and notes included: a daily table from FIRST_DATE to
 #: LAST_DATE has 36,525 data rows; the official one about 3,000.
 MAX_TABLE_ROWS = 40_000
+#: Most columns a table may reach (its last cell with a value): the official tables use 5 to
+#: 7. The reader holds a table as rows × columns cells, empty ones too, so one cell typed in
+#: column XFD of a 3,000-row sheet took 1.5 GB and 25 s (an ODS cell repeated a billion times
+#: across, a Rust panic): the extent is read from the sheet's XML before any cell is.
+MAX_TABLE_COLUMNS = 64
 #: Uncompressed XML of a workbook's sheets, checked from the zip's directory before any sheet
 #: is parsed: the official ODS holds 2.4 MB for about 3,500 rows (some 700 bytes a row), so
 #: 64 MB is room for MAX_TABLE_ROWS rows in each table with generous formatting.
@@ -351,6 +356,7 @@ def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
 
     _check_workbook_kind(path)
     _check_workbook_size(path)
+    _check_table_extent(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
@@ -374,6 +380,141 @@ def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
         raise InputError(
             path, None, f"cannot read the workbook ({detail}); is the file truncated or corrupt?"
         ) from None
+    except BaseException as error:  # the reader's Rust panics are BaseExceptions
+        if not isinstance(error, MemoryError) and type(error).__name__ != "PanicException":
+            raise
+        raise InputError(
+            path, None, "cannot read the workbook (it ran out of memory): expected tables of at "
+            f"most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns"
+        ) from None
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XLSX_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_XLSX_DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _check_table_extent(path: Path) -> None:
+    """Refuse a workbook whose SB_01 or SB_02 reaches past :data:`MAX_TABLE_ROWS` rows or
+    :data:`MAX_TABLE_COLUMNS` columns (its last cell with a value, repeats counted), from the
+    sheet's XML streamed before the reader builds the table (see MAX_TABLE_COLUMNS)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "content.xml" in names:
+                with archive.open("content.xml") as xml:
+                    extents = _ods_extents(xml)
+            else:
+                extents = {
+                    name: _xlsx_extent(archive, member)
+                    for name, member in _xlsx_sheets(archive, names).items()
+                }
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, ParseError):
+        return  # not a zip (.xls) or damaged: the reader says what is wrong
+    for name, (rows, columns) in extents.items():
+        if rows > MAX_TABLE_ROWS:
+            raise _too_many_rows(path, f"sheet {name}", rows)
+        if columns > MAX_TABLE_COLUMNS:
+            raise InputError(
+                path,
+                f"sheet {name}",
+                f"expected a table of at most {MAX_TABLE_COLUMNS} columns (the official tables "
+                f"use 5 to 7), got a cell with a value in column {columns:,}: clear it",
+            )
+
+
+def _ods_extents(xml: Any) -> dict[str, tuple[int, int]]:
+    """(last row, last column) with a value of each of TABLES in an ODS content.xml."""
+    from xml.etree.ElementTree import iterparse
+
+    extents: dict[str, tuple[int, int]] = {}
+    table: str | None = None
+    row = column = last_row = last_column = repeated_rows = 0
+    filled = False
+    cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    for event, element in iterparse(xml, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_ODS_TABLE}table":
+                name = element.get(f"{_ODS_TABLE}name")
+                table = name if name in TABLES else None
+                row = last_row = last_column = 0
+            elif tag == f"{_ODS_TABLE}table-row" and table is not None:
+                column, filled = 0, False
+                repeated_rows = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            continue
+        if table is not None and tag in cells:
+            across = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+            if element.get(f"{_ODS_OFFICE}value-type") is not None or len(element):
+                last_column, filled = max(last_column, column + across), True
+            column += across
+        elif table is not None and tag == f"{_ODS_TABLE}table-row":
+            if filled:
+                last_row = row + repeated_rows
+            row += repeated_rows
+        elif tag == f"{_ODS_TABLE}table" and table is not None:
+            extents[table], table = (last_row, last_column), None
+        if tag in cells or tag == f"{_ODS_TABLE}table-row":
+            element.clear()
+    return extents
+
+
+def _xlsx_sheets(archive: Any, names: set[str]) -> dict[str, str]:
+    """The zip member of each of TABLES in an XLSX (from the workbook and its relations)."""
+    from xml.etree.ElementTree import fromstring
+
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    links = relations.iter(f"{_XLSX_RELS}Relationship")
+    targets = {r.get("Id"): str(r.get("Target")) for r in links}
+    found = {}
+    for sheet in workbook.iter(f"{_XLSX_MAIN}sheet"):
+        name, target = sheet.get("name"), targets.get(sheet.get(f"{_XLSX_DOC_RELS}id"))
+        if name in TABLES and target:
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if member in names:
+                found[str(name)] = member
+    return found
+
+
+def _xlsx_extent(archive: Any, member: str) -> tuple[int, int]:
+    """(last row, last column) with a value of an XLSX sheet (a cell or row without ``r``
+    follows the one before)."""
+    from xml.etree.ElementTree import iterparse
+
+    last_row = last_column = row = column = 0
+    with archive.open(member) as xml:
+        for event, element in iterparse(xml, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{_XLSX_MAIN}row":
+                    given = element.get("r")
+                    row, column = (int(given) if given and given.isdigit() else row + 1), 0
+                continue
+            if element.tag == f"{_XLSX_MAIN}c":
+                where = _XLSX_CELL.match(element.get("r") or "")
+                column = _column_number(where[1]) if where else column + 1
+                if len(element):  # a value (v), an inline string (is) or a formula (f)
+                    last_row, last_column = max(last_row, row), max(last_column, column)
+                element.clear()
+            elif element.tag == f"{_XLSX_MAIN}row":
+                element.clear()
+    return last_row, last_column
+
+
+_XLSX_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _column_number(letters: str) -> int:
+    """``A`` -> 1, ``XFD`` -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _csv_pair(path: Path) -> dict[str, Path]:
