@@ -128,6 +128,48 @@ def output_folder(
     return target
 
 
+#: The lock file beside an output a long command holds from its start (:func:`reserved`).
+_LOCK_SUFFIX = ".channelsim-lock"
+
+
+@contextlib.contextmanager
+def reserved(target: OutputTarget, command: str) -> Iterator[None]:
+    """Hold ``target`` for this process from its check to its write: an exclusive ``flock``
+    on ``.<name>.channelsim-lock`` beside it (the kernel lets go if the process dies), the
+    file removed at the end. A second command naming the same target meanwhile is refused at
+    once in one line naming the folder and the process that holds it: two ``calibrate --out
+    X`` at once ended with the first, which ran longer, refused after its hours of work, its
+    posterior kept nowhere (s11 F18). Where no lock file can be made (a missing or read-only
+    parent) nothing is held and the write's own checks remain."""
+    import fcntl
+
+    lock = target.path.parent / f".{target.path.name}{_LOCK_SUFFIX}"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+            raise target.refuse(
+                f"another channelsim command is writing this folder now ({holder}); wait "
+                "for it to finish or choose another folder"
+            ) from None
+        started = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{command}, process {os.getpid()}, started {started}".encode())
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()  # while held: no one else takes a lock on it meanwhile
+    finally:
+        os.close(fd)
+
+
 def _check_not_a_link(path: str | Path, option: str) -> None:
     """An output folder given as a symbolic link (to a folder channelsim wrote, say) is
     refused: it was followed, and --force replaced the folder it points to, as it refuses to

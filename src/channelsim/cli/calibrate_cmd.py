@@ -3,6 +3,7 @@ sample, against data the calibration did not see)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from channelsim.cli.runs_cmd import (
     workers_option,
 )
 from channelsim.errors import InputError
-from channelsim.outputs import output_folder
+from channelsim.outputs import output_folder, reserved
 
 if TYPE_CHECKING:
     from channelsim.fields import Fields
@@ -312,14 +313,15 @@ def register(app: typer.Typer) -> None:
         used = observed.clip(period, "--train")
         default = Path("calibration") / f"posterior-{used.start}-{used.end}"
         target = output_folder(out or default, force=force)
-        result = calibrate(
-            observed,
-            config,
-            workers=workers,
-            executor=scheduler or executor,
-            progress=fmt is not OutputFormat.json,
-        )
-        folder = write_calibration(result, target)
+        with reserved(target, "calibrate"):  # a second calibrate --out here refused at once
+            result = calibrate(
+                observed,
+                config,
+                workers=workers,
+                executor=scheduler or executor,
+                progress=fmt is not OutputFormat.json,
+            )
+            folder = write_calibration(result, target)
         if write_defaults:  # never the package's own file: a toy calibration replaced it
             written = write_defaults_file(read_posterior(folder), folder / DEFAULTS_FILE)
             err_console.print(
@@ -388,21 +390,22 @@ def register(app: typer.Typer) -> None:
         said = _validated_text(continued, observed.clip(period, "--test"), read)
         if said is not None:
             err_console.print(f"note: {said}", highlight=False)
-        result = validate(
-            read,
-            observed,
-            period,
-            runs=runs,
-            seed=_seed(seed),
-            weather=weather,
-            workers=workers,
-            executor=scheduler or executor,
-            progress=fmt is not OutputFormat.json,
-            scenario=continued,
-        )
-        if target is not None:
-            folder = write_validation(result, target)
-            err_console.print(f"wrote {folder}", highlight=False)
+        with contextlib.nullcontext() if target is None else reserved(target, "validate"):
+            result = validate(
+                read,
+                observed,
+                period,
+                runs=runs,
+                seed=_seed(seed),
+                weather=weather,
+                workers=workers,
+                executor=scheduler or executor,
+                progress=fmt is not OutputFormat.json,
+                scenario=continued,
+            )
+            if target is not None:
+                folder = write_validation(result, target)
+                err_console.print(f"wrote {folder}", highlight=False)
         _print_validation(result, fmt)
 
 
