@@ -18,6 +18,7 @@ from SALib.test_functions import Ishigami
 
 from channelsim.engine import load_scenario
 from channelsim.errors import InputError
+from channelsim.experiments.ensemble import member_seed
 from channelsim.experiments.sensitivity import (
     INDEX_COLUMNS,
     MAX_RUNS,
@@ -26,6 +27,7 @@ from channelsim.experiments.sensitivity import (
     build_problem,
     check_runs,
     check_samples,
+    held_note,
     morris_levels,
     run_sensitivity,
     sample,
@@ -237,7 +239,8 @@ def test_unknown_output_is_rejected_before_the_ensemble(june: Any) -> None:
         calls.append(overrides)
         return {"totals": {"arrived_people": 1}}
 
-    with pytest.raises(InputError, match=r"--outputs 'arrivals'.*expected one of arrived_people"):
+    expected = r"--outputs 'arrivals': expected a total; one of arrived_people"
+    with pytest.raises(InputError, match=expected):
         run_sensitivity(june, outputs=["arrivals"], model_fn=model, executor="serial")
     assert calls == [None]  # only the baseline run
 
@@ -296,7 +299,9 @@ def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--outputs", "arrived"], "--outputs 'arrived': expected one of"),
+        (["--outputs", "arrived"], "--outputs 'arrived': expected a total; one of"),
+        # a misspelling: the closest names first (s11 T16: only --params said so)
+        (["--outputs", "arrived_peple"], "expected a total; did you mean arrived_people? one of"),
         (["--params", "beach.nope"], "--params 'beach.nope': expected an uncertain parameter"),
         (["--method", "sobol", "--samples", "6"], "expected a power of two"),
         (["--method", "fast"], "--method: expected one of sobol, morris"),
@@ -355,6 +360,14 @@ def test_cli_with_a_posterior_draws_its_parameters_and_the_assumptions(
     particles = pq.read_table(POSTERIOR / "posterior.parquet").to_pandas()
     assert set(samples[INFLOW]) <= set(particles[INFLOW])  # drawn from the posterior
     assert samples[doctrine].between(0.001, 0.03).all() and samples[doctrine].nunique() == 16
+    # s11 F19: at 16 runs the bootstrap cannot give a half-width; it exported "± 0" as if
+    # exact. Now none, and one line says the shares are noise.
+    assert all(r["share_conf"] is None for r in payload["indices"])
+    assert not any(r["above_noise"] for r in payload["indices"])
+    exported = pd.read_csv(out / "indices.csv")
+    assert exported["Share's 95% half-width (fraction)"].isna().all()
+    assert re.search(r"warning: .*sens: its shares come from 16 runs, fewer than the \d+ needed",
+                     " ".join(result.stderr.split()))  # fmt: skip
     assert "sensitivity.html" in {p.name for p in out.iterdir()}
     from channelsim.reports import build_report
 
@@ -552,9 +565,18 @@ def test_morris_effects_are_headed_in_their_output_s_unit(monkeypatch: pytest.Mo
     screen = Console(width=120, record=True, markup=False, highlight=False, file=devnull)
     monkeypatch.setattr(output, "console", screen)
     result = SimpleNamespace(method="morris", scenario="s", x=np.zeros((6, 2)), seed=1,
-                             indices=pd.DataFrame(rows))  # fmt: skip
+                             n_samples=2, indices=pd.DataFrame(rows))  # fmt: skip
+    monkeypatch.setattr(sensitivity_cmd, "console", screen)
     sensitivity_cmd._print(result, {}, output.OutputFormat.table)
     text = " ".join(screen.export_text().split())
+    # s11 T16: what mu* and sigma mean, in words and units, and which inputs move each output
+    assert "mu* is how much an output changes, on average and whichever way, when one input " \
+        "alone moves from the bottom to the top of its plausible range, in the output's own " \
+        "unit" in text
+    assert "It is measured from 2 starting points" in text and "sigma, in the same unit" in text
+    assert "People arrived in the UK moves most with inflow people per day (people/day): " \
+        "47,510 people across its range (mu*), then capsize per hour (1/h) (47,510 people)." \
+        in text
     assert "output's unit" not in text and "(people)" in text.split("Parameter")[1], text
     assert "People arrived in the UK" in text and "arrived_people" not in text
     assert f"[{INFLOW}]" in text and "inflow people per day (people/day)" in text
@@ -568,3 +590,102 @@ def test_the_sensitivity_chart_names_outputs_by_label_and_rounds_its_hover_label
     titles = [a.text for a in fig.layout.annotations]
     assert titles == ["People arrived in the UK", "Dead or missing (people)"]
     assert all(".3f}" in trace.hovertemplate for trace in fig.data)
+
+
+DOCTRINE = REPO_ROOT / "scenarios" / "doctrine-territorial.toml"
+DOCTRINE_CAPSIZE = "policy.maritime_doctrine#0.capsize_probability_per_intervention"
+
+
+@pytest.fixture(scope="module")
+def doctrine_june() -> Any:
+    return load_scenario(DOCTRINE).with_changes(start=JUNE[0], end=JUNE[1])
+
+
+def test_a_policy_s_options_with_a_declared_range_can_be_varied(doctrine_june: Any) -> None:
+    """s11 T22: Sobol and Morris could vary engine parameters only; a policy's options with
+    a plausible range in their declaration are named ``policy.<name>.<option>`` (the
+    ``#0`` may be left out for the only policy of its type) and varied over that range."""
+    alias = "policy.maritime_doctrine.compliance_probability"  # without "#0"
+    problem = build_problem([INFLOW, alias, DOCTRINE_CAPSIZE], scenario=doctrine_june)
+    assert problem.names == [
+        INFLOW, "policy.maritime_doctrine#0.compliance_probability", DOCTRINE_CAPSIZE,
+    ]  # fmt: skip
+    capsize = problem.parameters[2]
+    assert (capsize.low, capsize.high, capsize.default) == (0.001, 0.03, 0.005)
+    assert problem.overrides([100.0, 0.3, 0.01])[DOCTRINE_CAPSIZE] == 0.01
+    # a scenario without the policy has no such option; an option named bare is pointed to
+    with pytest.raises(InputError, match="expected an uncertain parameter"):
+        build_problem([DOCTRINE_CAPSIZE])
+    bare = "capsize_probability_per_intervention"
+    with pytest.raises(InputError, match=f"did you mean {re.escape(DOCTRINE_CAPSIZE)}\\?"):
+        build_problem([bare], scenario=doctrine_june)
+
+
+def test_a_policy_option_varied_runs_the_policy_with_that_value(doctrine_june: Any) -> None:
+    """Each sample point runs the scenario with the option set (the same totals as the
+    scenario written with that value), and the option's effect is measured: more capsizes
+    per intervention, more dead; the assumptions not varied are named as held."""
+    from channelsim.engine import simulate
+    from channelsim.experiments.uncertainty import with_policy_values
+
+    result = run_sensitivity(
+        doctrine_june, outputs=["dead_or_missing_people"], method="morris", n_samples=2,
+        parameters=[DOCTRINE_CAPSIZE], seed=3, executor="serial", progress=False,
+    )  # fmt: skip
+    values = result.samples()[DOCTRINE_CAPSIZE].to_numpy()
+    assert ((values >= 0.001) & (values <= 0.03)).all() and len(set(values)) > 1
+    point = int(np.argmax(values))
+    written = with_policy_values(doctrine_june, {DOCTRINE_CAPSIZE: float(values[point])})
+    expected = simulate(written, member_seed(3, 0)).totals["dead_or_missing_people"]  # CRN
+    assert result.y["dead_or_missing_people"].iloc[point] == expected
+    by = result.indices.set_index("parameter")
+    assert by.loc[DOCTRINE_CAPSIZE, "mu"] > 0  # over the range, more deaths
+    held = [h["key"] for h in result.held]
+    assert DOCTRINE_CAPSIZE not in held and held == [
+        "policy.maritime_doctrine#0.compliance_probability",
+        "policy.maritime_doctrine#0.immobilise_success_probability",
+    ]
+    note = held_note(result.held)
+    assert note is not None and "compliance probability (maritime doctrine) 0.3 " in note
+    assert result.to_json_dict()["held_note"] == note
+
+
+def test_an_analysis_of_a_policy_scenario_says_which_assumptions_it_held(run_cli: Any) -> None:
+    """s11 T22: the default analysis of a policy scenario left the doctrine's assumptions
+    out with no word; a line under the tables names them, their values and the --params
+    that vary them."""
+    result = run_cli(
+        "sensitivity", DOCTRINE, "--method", "morris", "--samples", "2", "--params", INFLOW,
+        "--from", "2025-06-01", "--to", "2025-06-07", "--workers", "1",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Not varied: the policies' assumptions, held at the scenario's values: " in text
+    assert "capsize probability per intervention (maritime doctrine) 0.005 (plausible " in text
+    assert "--params (policy.maritime_doctrine#0.compliance_probability," in text
+    plain = run_cli(
+        "sensitivity", SCENARIO, "--method", "morris", "--samples", "2", "--params", INFLOW,
+        "--from", "2025-06-01", "--to", "2025-06-07", "--workers", "1",
+    )  # fmt: skip
+    assert "Not varied" not in plain.stdout  # the status quo's policies assume nothing drawn
+
+
+def test_rbd_fast_shares_have_no_half_width_where_the_bootstrap_cannot_give_one() -> None:
+    """s11 F19: SALib's bootstrap resamples half the runs; below 28 runs their spectrum holds
+    no more than the 6 harmonics summed, every resample gives the same share, and the
+    half-width came out exactly 0: now none (NaN), and no share is told from noise."""
+    from channelsim.experiments.uncertainty import bootstrap_possible, variance_shares
+
+    assert not bootstrap_possible(27) and bootstrap_possible(28)
+    rng = np.random.default_rng(4)
+    for runs, has_width in ((16, False), (26, False), (40, True)):
+        x = pd.DataFrame({"a": rng.uniform(size=runs), "b": rng.uniform(size=runs)})
+        rows = variance_shares(x, 3 * x["a"].to_numpy() + rng.normal(size=runs), seed=1)
+        inputs = [r for r in rows if r["input"] in ("a", "b")]
+        assert len(inputs) == 2
+        if has_width:
+            assert all(r["share_conf"] > 0 for r in inputs)
+        else:
+            assert all(math.isnan(r["share_conf"]) and math.isnan(r["share_low"])
+                       for r in inputs)  # fmt: skip
+            assert not any(r["above_noise"] for r in inputs)

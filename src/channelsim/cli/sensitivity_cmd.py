@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,58 @@ def _run(loaded: Any, posterior: Any | None, options: dict[str, Any]) -> Any:
     return run_posterior_sensitivity(prepare(loaded), posterior, **options)
 
 
+def _too_few_line(indices: Any, written: Path) -> str | None:
+    """The line under ``sensitivity written to`` when a posterior's shares came from fewer
+    runs than telling any from noise needs: the files hold them (each row with its runs
+    and runs needed), but they are noise (s11 F19: a reader saw "92% ± 0")."""
+    if "runs_needed" not in indices or indices.empty:
+        return None
+    runs, needed = int(indices["runs"].min()), int(indices["runs_needed"].max())
+    if runs >= needed:
+        return None
+    return (
+        f"warning: {written}: its shares come from {runs} runs, fewer than the {needed} "
+        f"needed to tell any input's share from noise (--samples {needed}): read them as "
+        "noise, not as results"
+        + (" (their half-widths are left empty: too few runs to bootstrap)"
+           if indices["share_conf"].isna().all() else "")
+        + "."
+    )  # fmt: skip
+
+
+def _page_title(result: Any) -> str:
+    """The HTML page's title: scenario, period, method, runs and seed."""
+    import datetime as dt
+
+    from channelsim.formatting import date_text
+
+    period = ""
+    if result.period:
+        first, last = (dt.date.fromisoformat(str(day)) for day in result.period)
+        period = f", {date_text(first)} to {date_text(last)}"
+    return (
+        f"Sensitivity of {result.scenario}{period} ({result.method}, {len(result.x)} runs, "
+        f"seed {result.seed})"
+    )
+
+
+def _print_words(lines: list[str]) -> None:
+    """Sentences under the tables, a blank line before each."""
+    for line in lines:
+        console.print()
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+def _print_held(result: Any, where: Any) -> None:
+    """The line naming the policies' assumptions a Sobol or Morris analysis held fixed."""
+    from channelsim.experiments.sensitivity import held_note
+
+    note = held_note(getattr(result, "held", ()))
+    if note is not None:
+        where.print()
+        where.print(note, soft_wrap=True, highlight=False)
+
+
 def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     """The indices (or shares) as a table, CSV or JSON."""
     from channelsim.engine import all_results
@@ -150,14 +203,19 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
         indices = result.indices
         if fmt is OutputFormat.table:  # rounded for reading, saying to what precision
-            from channelsim.experiments.sensitivity import shown_indices
+            from channelsim.experiments.sensitivity import morris_sentences, shown_indices
 
-            indices, precision = shown_indices(indices)
+            shown, precision = shown_indices(indices)
             title = f"{title}; {precision} (--format csv or json, --out)"
-            _print_tables(indices, title)
+            _print_tables(shown, title)
+            if result.method == "morris":
+                _print_words(morris_sentences(indices, result.n_samples))
+            _print_held(result, console)
             return
         rows = _rows(indices, labelled=fmt is OutputFormat.csv)
         emit_rows(rows, fmt, title=title, json_payload=payload, row_keys=("parameter",))
+        if fmt is OutputFormat.csv:  # stdout stays a CSV; JSON holds the line as held_note
+            _print_held(result, err_console)
         return
     from channelsim.experiments.uncertainty import decides_note
 
@@ -249,7 +307,7 @@ def register(app: typer.Typer) -> None:
         --posterior, the share of each total's variance due to each calibrated parameter
         (drawn from the posterior) and each assumption of the scenario's policies."""
         from channelsim.engine import load_scenario
-        from channelsim.outputs import output_folder
+        from channelsim.outputs import output_folder, reserved
         from channelsim.reports import sensitivity_page
         from channelsim.scenario import with_run_options
 
@@ -270,12 +328,16 @@ def register(app: typer.Typer) -> None:
             "workers": workers,
             "progress": True,
         }
-        result = _run(loaded, read, options)
-        payload = result.to_json_dict()
-        if target is not None:
-            title = f"Sensitivity of {result.scenario} ({result.method}, {len(result.x)} runs)"
-            html = sensitivity_page(result.indices, title, result.posterior)
-            written = result.write(target, {"sensitivity.html": html})
-            payload["out"] = str(written)
-            err_console.print(f"sensitivity written to {written}", highlight=False)
+        with contextlib.nullcontext() if target is None else reserved(target, "sensitivity"):
+            result = _run(loaded, read, options)
+            payload = result.to_json_dict()
+            if target is not None:
+                title = _page_title(result)
+                html = sensitivity_page(result.indices, title, result.posterior)
+                written = result.write(target, {"sensitivity.html": html})
+                payload["out"] = str(written)
+                err_console.print(f"sensitivity written to {written}", highlight=False)
+                short = _too_few_line(result.indices, written)
+                if short is not None:
+                    err_console.print(short, highlight=False, soft_wrap=True)
         _print(result, payload, fmt)

@@ -6,6 +6,12 @@ Sample points become parameter draws of one ensemble (``run_ensemble``) with a s
 replicate, so every point is run with the same seed (common random numbers): the model is then
 a deterministic function of the parameters and the indices measure parameters, not noise.
 
+The policies' own options with a plausible range declared (``policy_param``'s ``low`` and
+``high``, docs/model.md §3.6) are varied the same way when named ``policy.<policy
+name>.<option>`` (:func:`policy_inputs`; the keys ``compare --posterior`` draws); the
+assumptions the analysis does not vary are listed with their values (:func:`held_assumptions`,
+:func:`held_note`), since their share is then in no index.
+
 Integer parameters take each whole value of their range equally often. Sobol samples them on
 ``[low, high + 1)`` and floors. Morris moves on a grid of levels; an integer parameter with
 ``m`` values gets ``p/m`` consecutive levels per value, with ``p`` (:func:`morris_levels`) an even
@@ -148,6 +154,58 @@ def shown_indices(indices: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     return shown, precision + "; the exported indices keep every digit"
 
 
+#: What Morris's indices mean, in words (under a Morris table and in sensitivity.json).
+MORRIS_MEANING = (
+    "mu* is how much an output changes, on average and whichever way, when one input alone "
+    "moves from the bottom to the top of its plausible range, in the output's own unit "
+    "(people, boats, £): the larger, the more that input moves the output. It is measured "
+    "from {n} starting points spread over the other inputs' ranges (Morris trajectories); "
+    "sigma, in the same unit, is how much that change differs between those points (large "
+    "beside mu*: the input's effect depends on the other inputs or is not a straight line); "
+    "mu is the average signed change (negative: the output falls as the input rises)."
+)
+
+
+def morris_sentences(indices: pd.DataFrame, n_samples: int) -> list[str]:
+    """Morris's indices in words: :data:`MORRIS_MEANING`, then for each output the inputs
+    that move it most, largest ``mu*`` first with its unit (``"People arrived in the UK moves
+    most with inflow people per day (people/day): 58,400 people across its range, then ..."``;
+    up to three, those with an effect; the output's decimal places as the table's)."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.uncertainty import input_label
+    from channelsim.fields import describe
+
+    results = all_results()
+    decimals = display_decimals(indices)
+    lines = [MORRIS_MEANING.format(n=n_samples)]
+    for output, part in indices.groupby("output", sort=False):
+        unit = describe(str(output), results).unit
+        ranked = part[part["mu_star"] > 0].sort_values("mu_star", ascending=False).head(3)
+        heading = results.label(str(output))
+        if ranked.empty:
+            lines.append(f"{heading}: no input varied moves it.")
+            continue
+        places = decimals[str(output)]
+        effects = [
+            (input_label(str(r["parameter"])), _in_unit(float(r["mu_star"]), places, unit))
+            for r in ranked.to_dict(orient="records")
+        ]
+        first, *rest = effects
+        text = f"{heading} moves most with {first[0]}: {first[1]} across its range (mu*)"
+        if rest:
+            text += ", then " + " and ".join(f"{name} ({value})" for name, value in rest)
+        lines.append(text + ".")
+    return lines
+
+
+def _in_unit(value: float, places: int, unit: str) -> str:
+    """``58,384 people``, ``£1,230``, ``0.25`` (no unit)."""
+    number = f"{value:,.{places}f}"
+    if unit in ("£", "€"):
+        return f"{unit}{number}"
+    return number if unit in ("", "-") else f"{number} {unit}"
+
+
 ModelFn = Callable[[Any, int, "dict[str, Any] | None"], Any]
 
 
@@ -223,21 +281,98 @@ class SensitivityProblem:
         return values
 
 
+def policy_inputs(scenario: Any) -> dict[str, ParamInfo]:
+    """The policies' own assumptions a Sobol or Morris analysis can vary: every number option
+    with a plausible range declared (:func:`channelsim.engine.policy.policy_param`'s ``low``
+    and ``high``, docs/model.md §3.6) of every policy of ``scenario`` whose window meets its
+    period, keyed ``policy.<policy name>.<option>`` as ``compare --posterior`` names them
+    (``policy.maritime_doctrine#0.compliance``; a policy the scenario names by its name).
+    Each is varied over that range; its default is the scenario's value. Empty for anything
+    without policies (a test's stand-in)."""
+    if not getattr(scenario, "policies", None):
+        return {}
+    from channelsim.engine.policy import build_policies, name_policies
+    from channelsim.experiments.uncertainty import PREFIX, _acts_between
+
+    built = build_policies(scenario.policies, scenario.policy_location)
+    found: dict[str, ParamInfo] = {}
+    for policy, name in zip(built, name_policies(built), strict=True):
+        if not _acts_between(policy, scenario.start, scenario.end):
+            continue
+        for option, field in type(policy).model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            low, high, value = extra.get("low"), extra.get("high"), getattr(policy, option)
+            if low is None or high is None or isinstance(value, bool):
+                continue
+            if not isinstance(value, int | float):
+                continue
+            key = f"{PREFIX}{name}.{option}"
+            found[key] = ParamInfo(
+                path=key,
+                unit=str(extra.get("unit") or ""),
+                default=value,
+                ge=_hard_bound(field, "ge", -math.inf),
+                le=_hard_bound(field, "le", math.inf),
+                low=float(low),  # type: ignore[arg-type]
+                high=float(high),  # type: ignore[arg-type]
+                source=None if extra.get("source") is None else str(extra["source"]),
+                description=field.description or "",
+            )
+    return found
+
+
+def _hard_bound(field: Any, kind: str, otherwise: float) -> float:
+    """A pydantic field's bound ``kind`` (``ge``, ``le``), or ``otherwise``."""
+    for item in field.metadata:
+        if getattr(item, kind, None) is not None:
+            return float(getattr(item, kind))
+    return otherwise
+
+
+def _policy_aliases(available: Mapping[str, ParamInfo]) -> dict[str, str]:
+    """``policy.<type>.<option>`` for ``policy.<type>#<k>.<option>`` when the scenario has
+    one policy of that type (the ``#0`` a reader would not guess)."""
+    aliases: dict[str, list[str]] = {}
+    for key in available:
+        head, sep, option = key.rpartition(".")
+        if "#" in head:
+            aliases.setdefault(f"{head.partition('#')[0]}{sep}{option}", []).append(key)
+    return {alias: keys[0] for alias, keys in aliases.items() if len(keys) == 1}
+
+
+def _suggestion(path: str, available: Sequence[str]) -> str:
+    """`` did you mean K?`` for a misspelt key, or for an option named without its group or
+    policy (``capsize_probability_per_intervention``)."""
+    ending = [key for key in available if key.rpartition(".")[2] == path.rpartition(".")[2]]
+    if ending and len(ending) <= 3 and path not in available:
+        return f" did you mean {' or '.join(ending)}?"
+    return did_you_mean(path, list(available))
+
+
 def build_problem(
-    paths: Sequence[str] | None = None, params: Params | None = None
+    paths: Sequence[str] | None = None, params: Params | None = None, scenario: Any = None
 ) -> SensitivityProblem:
-    """The problem over ``paths`` (default :data:`DEFAULT_PARAMETERS`), checked by name."""
+    """The problem over ``paths`` (default :data:`DEFAULT_PARAMETERS`), checked by name:
+    engine parameters with a plausible range (``coast.inflow_people_per_day``, also as a
+    scenario file's ``params.`` key) and the options of ``scenario``'s policies that have
+    one (:func:`policy_inputs`; ``policy.<type>.<option>`` for the only policy of a type).
+
+    Raises :class:`InputError` (``--params``) for none, an unknown name (with the closest
+    ones) or a name given twice."""
     available = {p.path: p for p in uncertain_parameters(params or default_params())}
+    available |= policy_inputs(scenario)
+    aliases = _policy_aliases(available)
     given = list(DEFAULT_PARAMETERS if paths is None else paths)
     if not given:
         raise InputError(None, "--params", "expected at least one parameter")
     chosen = [path.removeprefix("params.") for path in given]  # as a scenario file spells it
+    chosen = [aliases.get(path, path) for path in chosen]
     for path, as_given in zip(chosen, given, strict=True):
         if path not in available:
             raise InputError(
                 None,
                 f"--params {as_given!r}",
-                f"expected an uncertain parameter;{did_you_mean(path, list(available))} one "
+                f"expected an uncertain parameter;{_suggestion(path, list(available))} one "
                 f"of {', '.join(available)}",
             )
     if len(set(chosen)) != len(chosen):
@@ -395,9 +530,16 @@ def analyze(
 
 
 def totals_member(scenario: Any, seed: int, overrides: dict[str, Any] | None) -> Any:
-    """Run the engine and keep only the totals (workers send back nothing else)."""
-    from channelsim.engine import simulate
+    """Run the engine and keep only the totals (workers send back nothing else). Overrides
+    ``policy.<name>.<option>`` (:func:`policy_inputs`) set the options of the scenario's
+    policies (:func:`channelsim.experiments.uncertainty.uncertain_member`), the others the
+    engine's parameters."""
+    from channelsim.engine import SimSpec, simulate
+    from channelsim.experiments.uncertainty import PREFIX, uncertain_member
 
+    if overrides and any(key.startswith(PREFIX) for key in overrides):
+        spec = scenario if isinstance(scenario, SimSpec) else SimSpec(scenario)
+        return uncertain_member(spec, seed, overrides).with_extra({}, keep=())
     return simulate(scenario, seed, overrides).with_extra({}, keep=())
 
 
@@ -418,6 +560,8 @@ class SensitivityResult:
     #: With a posterior: its folder, and each run's inputs (parameters and assumptions).
     posterior: str | None = None
     inputs: pd.DataFrame | None = None
+    #: The policies' assumptions held at the scenario's values (:func:`held_assumptions`).
+    held: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def outputs(self) -> list[str]:
@@ -446,6 +590,12 @@ class SensitivityResult:
             "outputs": self.outputs,
             "baseline": self.baseline,
             "posterior": self.posterior,
+            "held_assumptions": self.held,
+            "held_note": held_note(self.held),
+            "in_words": (
+                morris_sentences(self.indices, self.n_samples) if self.method == "morris" else []
+            ),
+            "baseline_member_seed": member_seed(self.seed, 0),
             "parameters": [
                 {"path": p.path, "unit": p.unit, "low": p.low, "high": p.high, "default": p.default}
                 for p in self.problem.parameters
@@ -503,7 +653,7 @@ def run_sensitivity(
         raise InputError(None, "--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_SAMPLES[method] if n_samples is None else n_samples
     described = getattr(scenario, "scenario", scenario)  # a SimSpec's scenario
-    problem = build_problem(parameters, getattr(described, "params", None))
+    problem = build_problem(parameters, getattr(described, "params", None), described)
     check_runs(method, n, len(problem.parameters))  # first: its line states the upper limit
     check_samples(method, n)
     baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
@@ -523,6 +673,7 @@ def run_sensitivity(
     indices = analyze(problem, method, x, {o: y[o].to_numpy() for o in outputs}, seed)
     start, end = getattr(described, "start", None), getattr(described, "end", None)
     return SensitivityResult(
+        held=held_assumptions(described, problem.names),
         scenario=name,
         method=method,
         n_samples=n,
@@ -536,6 +687,47 @@ def run_sensitivity(
     )
 
 
+def held_assumptions(scenario: Any, varied: Collection[str]) -> list[dict[str, Any]]:
+    """The assumptions of ``scenario``'s policies that can change a result in its period
+    (``Policy.assumptions``, those ``compare --posterior`` draws and says the answer rests on)
+    and that a Sobol or Morris analysis over ``varied`` holds at the scenario's values: each
+    ``key`` (``policy.<name>.<option>``, what ``--params`` takes), ``label``, ``value`` and
+    the plausible range ``low``–``high``. Empty for anything without policies."""
+    if not getattr(scenario, "policies", None):
+        return []
+    from channelsim.experiments.uncertainty import input_label, scenario_assumptions
+
+    return [
+        {"key": a.key, "label": input_label(a.key), "value": a.stated, "low": a.low,
+         "high": a.high}
+        for a in scenario_assumptions(scenario, acting=True)
+        if a.key not in varied
+    ]  # fmt: skip
+
+
+def held_note(held: Sequence[Mapping[str, Any]]) -> str | None:
+    """The line under a Sobol or Morris table naming the policies' assumptions it held fixed
+    (:func:`held_assumptions`) and how to vary them; ``None`` when none was held."""
+    if not held:
+        return None
+    values = "; ".join(
+        f"{h['label']} {_number(h['value'])} (plausible {_number(h['low'])}–{_number(h['high'])})"
+        for h in held
+    )
+    keys = ",".join(str(h["key"]) for h in held)
+    return (
+        f"Not varied: the policies' assumptions, held at the scenario's values: {values}. "
+        f"What they decide is not in these indices; to vary them over those ranges add them to "
+        f"--params ({keys}), or use --posterior."
+    )
+
+
+def _number(value: Any) -> str:
+    """A value for a sentence: a whole number without ``.0``, else 3 significant figures."""
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:.3g}"
+
+
 def checked_outputs(first: Any, outputs: Sequence[str]) -> dict[str, float]:
     """The ``outputs`` of one baseline run (a result, or a mapping with ``totals``).
 
@@ -545,7 +737,12 @@ def checked_outputs(first: Any, outputs: Sequence[str]) -> dict[str, float]:
     totals = first["totals"] if isinstance(first, Mapping) else first.totals
     for output in outputs:
         if output not in totals:
-            raise InputError(None, f"--outputs {output!r}", f"expected one of {', '.join(totals)}")
+            raise InputError(
+                None,
+                f"--outputs {output!r}",
+                f"expected a total;{did_you_mean(output, list(totals))} one of "
+                f"{', '.join(totals)}",
+            )
     return {o: float(totals[o]) for o in outputs}
 
 

@@ -468,6 +468,8 @@ def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list
         result = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=100, seed=seed)
     shares = np.clip(np.nan_to_num(np.asarray(result["S1"], float)), 0.0, 1.0)
     conf = np.nan_to_num(np.asarray(result["S1_conf"], float))
+    if not bootstrap_possible(len(y)):
+        conf = np.full_like(conf, np.nan)  # no half-width, not "± 0"
     group = {
         "noise_level": noise_level(x, y, seed),
         "runs": len(y),
@@ -484,8 +486,21 @@ def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list
     return rows
 
 
+def bootstrap_possible(runs: int) -> bool:
+    """Whether SALib's bootstrap of an RBD-FAST share says anything at ``runs``: it
+    resamples half the runs, whose spectrum must hold more than the :data:`HARMONICS`
+    summed, else every resample's share is the same (1 before the bias correction) and the
+    half-width is exactly 0 whatever the data (below 28 runs; s11 F19 exported "± 0")."""
+    return (runs // 2) // 2 > HARMONICS
+
+
 def share_row(name: str, share: float, conf: float, group: Mapping[str, Any]) -> dict[str, Any]:
-    """One input's row of :func:`variance_shares`."""
+    """One input's row of :func:`variance_shares`; a ``conf`` of NaN (no bootstrap
+    possible: :func:`bootstrap_possible`) leaves the lower bound NaN and the share not told
+    from noise."""
+    if math.isnan(conf):
+        return {"input": name, "share": share, "share_conf": conf, "share_low": math.nan,
+                **group, "above_noise": False}  # fmt: skip
     low = max(0.0, share - conf)
     return {"input": name, "share": share, "share_conf": conf, "share_low": low, **group} | {
         "above_noise": bool(low > group["noise_level"])
