@@ -714,3 +714,57 @@ def test_a_rank_whose_missing_days_cannot_change_it_is_judged() -> None:
     # 2023 against 2024 as lowest: 2024's three missing days can only add, it stays above.
     lowest = c.model_copy(update={"rank": 1, "order": "lowest"})
     assert evaluate(lowest, editions).verdict is Verdict.not_supported
+
+
+# ---- s11 T7: nothing notable said of a day of none, nor "since" the unit just before ----
+
+
+def test_a_day_of_none_is_one_of_the_days_without_any_not_the_nth_highest() -> None:
+    """A day with no crossings read "the 47th highest of 148 days of 2026 ...; the highest
+    since 27 May 2026 (74 people)": tied at the bottom, and "the highest since" the day
+    before. Now it is one of the N days with none; the verdict and value are as before."""
+    year = PEOPLE.loc["2024"]
+    zero = year[year == 0].index[-1]
+    c = claim(form="rank", subject={"kind": "day", "date": zero.date().isoformat()},
+              among="same_year", as_of="2024-12-31")  # fmt: skip
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.not_supported and result.value == _rank_of(year, zero)
+    top = year.idxmax()
+    assert result.reason.startswith(
+        f"Data: {zero.day} {zero:%b %Y} had 0 people, one of {int((year == 0).sum())} of the "
+        f"{len(year)} days of 2024 with none (highest: {year.max():,} people, "
+        f"{top.day} {top:%b %Y}); claimed: the highest"
+    ), result.reason
+    assert "since" not in result.reason and "th highest" not in result.reason
+
+
+def test_a_day_below_the_day_before_is_not_the_highest_since_it() -> None:
+    """"The highest since <the day before>" says nothing: no "since" then (a day that beats
+    days between keeps it: test_a_day_the_highest_since_a_date)."""
+    busy = PEOPLE.loc["2024-02":"2024-12"]
+    days_after_busier = [d for d in busy.index[1:]
+                         if 0 < busy[d] <= busy[d - pd.Timedelta(days=1)]]  # fmt: skip
+    subject = days_after_busier[0]
+    c = claim(form="rank", subject={"kind": "day", "date": subject.date().isoformat()},
+              among="same_year", as_of="2024-12-31")  # fmt: skip
+    result = evaluate(c, ED)
+    assert "the highest since" not in result.reason, result.reason
+    assert result.reason.startswith(f"Data: {subject.day} {subject:%b %Y} had {busy[subject]:,}")
+
+
+def test_a_run_shorter_than_the_run_just_before_is_not_the_longest_since_it() -> None:
+    """A 3-day gap read "the longest since the 14-day run of 10 Feb–23 Feb", the gap just
+    before it; now "the run before it, ..., lasted 14 days" (the verdict as before)."""
+    runs = _runs(PEOPLE > 0, want=False)
+    lengths = [(e - s).days + 1 for s, e in runs]
+    k = next(k for k in range(1, len(runs)) if lengths[k] < lengths[k - 1])
+    first, (b_first, b_last) = runs[k][0], runs[k - 1]
+    c = claim(form="streak", metric="days_with_crossings", unit="days", of="without_crossings",
+              date=str(first.date()), as_of="2024-12-31", longest_on_record=True)  # fmt: skip
+    result = evaluate(c, ED)
+    assert result.verdict is Verdict.not_supported and result.value == lengths[k]
+    assert "the longest since" not in result.reason, result.reason
+    before = f"{b_first.day} {b_first:%b}" + ("" if b_first.year == b_last.year else
+                                              f" {b_first.year}")  # fmt: skip
+    assert f"; the run before it, {before}" in result.reason
+    assert f"lasted {lengths[k - 1]} day" in result.reason.split("the run before it")[1]

@@ -163,6 +163,8 @@ class RankClaim(ClaimBase):
         worst = 1 + int((o_high > s_low).sum())
         holds = _rank_holds(self.rank, self.or_better, best, worst)
         reason = self._reason(series, units, value, keep, s_index, best, worst, start, end)
+        if self.order == "highest" and high[s_index] == 0:  # a day of none ranks by ties only
+            reason = self._none_reason(series, units, (value, high), keep, s_index, start, end)
         reason += self._since(series, start, end, first, cut, value[s_index])
         claimed = ("one of " if self.or_better else "") + position(self.rank, self.order)
         if self.or_better and self.rank > 1:
@@ -276,11 +278,43 @@ class RankClaim(ClaimBase):
             text += f" ({label}: {metric.words(value[top])}, {units.labels[top]})"
         return text
 
+    def _none_reason(
+        self,
+        series: Series,
+        units: Units,
+        counted: tuple[np.ndarray, np.ndarray],
+        keep: np.ndarray,
+        s_index: int,
+        start: date,
+        end: date,
+    ) -> str:
+        """``Data: 28 May 2026 had 0 people, one of 102 of the 149 days of 2026 with none
+        (highest: 605 people, 25 Feb 2026)``: a subject of none is tied at the bottom, and
+        its position among the ties ("the 47th highest") read as a notable day (s11 T7)."""
+        metric, (value, high) = series.metric, counted  # counted, and at most with missing days
+        everything = keep.copy()
+        everything[s_index] = True
+        nones = int((high[everything] == 0).sum())  # none for certain (not a missing day)
+        text = (
+            f"Data: {self._label(start, end)} had {metric.words(0)}, one of {nones:,} of the "
+            f"{int(everything.sum()):,} {self._set_words(units, everything, start, end)} "
+            "with none"
+        )
+        others = np.flatnonzero(keep)
+        if len(others) and value[others].max() > 0:
+            top = others[np.argmax(value[others])]
+            text += f" (highest: {metric.words(value[top])}, {units.labels[top]})"
+        return text
+
     def _since(
         self, series: Series, start: date, end: date, first: date, cut: date, level: float
     ) -> str:
         """``; the highest since 3 Sep 2022 (1,305 people)``: the last earlier unit on record
-        (of the same month or span, for those sets) at least as high, or none."""
+        (of the same month or span, for those sets) at least as high, or none. Nothing when
+        that unit is the one just before (a day after a busier day is "the highest since"
+        that day, which says nothing; s11 T7) or the subject had none."""
+        if self.order == "highest" and level == 0:
+            return ""
         among = self.among if self.among in ("same_month", "same_span") else "record"
         units = self._units(start, end, first, cut, among)
         spans = _evaluate(series, units)
@@ -290,6 +324,8 @@ class RankClaim(ClaimBase):
         beaten = earlier[sign * value[earlier] >= sign * level]
         if len(beaten):
             last = beaten[-1]
+            if last == earlier[-1]:  # no unit between: "the highest since" the one before
+                return ""
             words = series.metric.words(value[last])
             return f"; the {self.order} since {units.labels[last]} ({words})"
         if len(earlier):

@@ -103,10 +103,15 @@ class StreakClaim(ClaimBase, MaybeCompared):
             as_long = [r for r in before if r.first >= since and r.days >= run.days]
             parts.append(True if not as_long else None if run.open_end else False)
         holds = all_of(parts)
-        reason = self._reason(run, rival, first, kind)
+        reason = self._reason(run, rival, first, kind, before[-1].last if before else None)
         return Finding(run.days, verdict_of(holds), reason)
 
-    def _reason(self, run: Run, rival: Run | None, first: dt.date, kind: str) -> str:
+    def _reason(
+        self, run: Run, rival: Run | None, first: dt.date, kind: str, before_last: dt.date | None
+    ) -> str:
+        """The run, and the last earlier one at least as long (``rival``), unless it is the
+        run just before (``before_last``: its last day), when "the longest since" it is
+        empty (s11 T7: a 3-day run "the longest since" the 14-day run three days before)."""
         length = fmt_days(run.days) + (" or more" if run.open_end else "")
         text = (
             f"Data: the run of days {kind} crossings containing {fmt_date(self.date or run.last)}"
@@ -114,6 +119,11 @@ class StreakClaim(ClaimBase, MaybeCompared):
         text += f" lasted {length} ({fmt_range(run.first, run.last)})"
         if rival is None:
             text += f"; the longest on record (since {fmt_date(first)})"
+        elif rival.last == before_last:  # "the longest since" the run just before says nothing
+            text += (
+                f"; the run before it, {fmt_range(rival.first, rival.last)}, lasted "
+                f"{fmt_days(rival.days)}"
+            )
         else:
             text += (
                 f"; the longest since the {rival.days}-day run of "
