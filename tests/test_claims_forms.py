@@ -768,3 +768,52 @@ def test_a_run_shorter_than_the_run_just_before_is_not_the_longest_since_it() ->
                                               f" {b_first.year}")  # fmt: skip
     assert f"; the run before it, {before}" in result.reason
     assert f"lasted {lengths[k - 1]} day" in result.reason.split("the run before it")[1]
+
+
+# ---- s11 F10: a metric's arrays computed once per edition, the same series as before ----
+
+
+def _reference_series(metric: Any, edition: DataEdition, start: date, end: date) -> np.ndarray:
+    """The series as it was read before (pandas reindex of the table on every call)."""
+    table, date_col, freq = edition.table(metric)
+    units = pd.date_range(start, end, freq=freq)
+    frame = pd.DataFrame(
+        {c: pd.array(table[c], dtype="Float64") for c in metric.columns},
+        index=pd.DatetimeIndex(pd.to_datetime(table[date_col])),
+    )
+    frame = frame[~frame.index.duplicated(keep="last")].reindex(units)
+    return frame.to_numpy(dtype=float, na_value=np.nan)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    offset=st.integers(-40, 40),
+    length=st.integers(0, 120),
+    metric=st.sampled_from(["arrived_people", "people_per_boat", "prevented_people"]),
+)
+def test_a_series_is_its_table_reindexed_with_rows_shuffled_repeated_and_missing(
+    seed: int, offset: int, length: int, metric: str
+) -> None:
+    """Series.of reads the edition's cached arrays (a check of 300 claims took 10 s
+    re-reading the tables): the same values as the table reindexed, whatever the order of
+    its rows, a date given twice (its last row counts) or a figure not published."""
+    from channelsim.claims.data import Series, series_end, series_start
+
+    base = _edition("2024-03-01", "2024-08-31", seed=seed)
+    daily = base.daily.sample(frac=0.9, random_state=seed)  # rows shuffled, some missing
+    again = daily.sample(n=5, random_state=seed + 1)
+    daily = pd.concat([daily, again.assign(people=again["people"] + 1000)])  # dates twice
+    daily.loc[daily.sample(n=10, random_state=seed + 2).index, "boats"] = pd.NA
+    weekly = base.weekly.sample(frac=1.0, random_state=seed)
+    edition = DataEdition(daily, weekly, base.edition_date, "shuffled.ods")
+    m = METRICS[metric]
+    start = (pd.Timestamp("2024-05-01") + pd.Timedelta(days=offset)).date()
+    end = (pd.Timestamp(start) + pd.Timedelta(days=length)).date()
+    for _ in range(2):  # computed, then from the cache
+        got = Series.of(m, edition, start, end, None).values
+        np.testing.assert_array_equal(got, _reference_series(m, edition, start, end))
+    table, date_col, _ = edition.table(m)
+    recorded = table.loc[table[list(m.columns)].notna().all(axis=1), date_col]
+    assert series_start(m, edition) == pd.Timestamp(recorded.min()).date()
+    assert series_end(m, edition) == pd.Timestamp(table[date_col].max()).date()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -39,6 +39,11 @@ class DataEdition:
     weekly: pd.DataFrame
     edition_date: date
     file_name: str
+    #: Each metric's columns as arrays, and where its series starts and ends, worked out once
+    #: (:meth:`metric_arrays`): a check of hundreds of claims read the tables anew for each.
+    _by_metric: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, date | None, date]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def as_dict(self) -> dict[str, str]:
         return {"date": self.edition_date.isoformat(), "file": self.file_name}
@@ -62,6 +67,32 @@ class DataEdition:
         if metric.table == "daily":
             return self.daily, "date", "D"
         return self.weekly, "week_ending", "W-SUN"
+
+    def metric_arrays(self, metric: Metric) -> tuple[np.ndarray, np.ndarray, date | None, date]:
+        """The metric's table as arrays, computed once per edition and metric: its dates
+        (``datetime64[ns]``, sorted, each once: the last row of a date given twice), its
+        columns on them (units × columns, float, NaN where not published), the first date
+        on which every column is recorded (``None``: none) and the table's last date. The
+        tables must not change after the first call."""
+        key = (metric.table, *metric.columns)
+        found = self._by_metric.get(key)
+        if found is None:
+            table, date_col, _ = self.table(metric)
+            columns = list(metric.columns)
+            dates = pd.to_datetime(table[date_col]).to_numpy(dtype="datetime64[ns]")
+            values = np.column_stack(
+                [pd.array(table[c], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+                 for c in columns]
+            ).reshape(len(table), len(columns))  # fmt: skip
+            recorded = table.loc[table[columns].notna().all(axis=1), date_col]
+            start = None if recorded.empty else pd.Timestamp(recorded.min()).date()
+            end = pd.Timestamp(table[date_col].max()).date()
+            order = np.argsort(dates, kind="stable")
+            dates, values = dates[order], values[order]
+            last = np.append(dates[1:] != dates[:-1], True) if len(dates) else dates.astype(bool)
+            found = (dates[last], values[last], start, end)
+            self._by_metric[key] = found
+        return found
 
 
 class Editions:
@@ -170,14 +201,15 @@ class Series:
         cls, metric: Metric, edition: DataEdition, start: date, end: date, as_of: date | None
     ) -> Series:
         """The metric's units from ``start`` to ``end``; those after ``as_of`` are unknown."""
-        table, date_col, freq = edition.table(metric)
+        _, _, freq = edition.table(metric)
+        dates, columns, _, _ = edition.metric_arrays(metric)
         units = pd.date_range(start, end, freq=freq)
-        frame = pd.DataFrame(
-            {c: pd.array(table[c], dtype="Float64") for c in metric.columns},
-            index=pd.DatetimeIndex(pd.to_datetime(table[date_col])),
-        )
-        frame = frame[~frame.index.duplicated(keep="last")].reindex(units)
-        values = frame.to_numpy(dtype=float, na_value=np.nan)
+        wanted = units.to_numpy(dtype="datetime64[ns]")
+        values = np.full((len(units), columns.shape[1]), np.nan)
+        if len(dates):  # each unit's row of the table, if it has one
+            at = np.minimum(np.searchsorted(dates, wanted), len(dates) - 1)
+            found = dates[at] == wanted
+            values[found] = columns[at[found]]
         if as_of is not None:
             values[units > pd.Timestamp(as_of)] = np.nan
         return cls(metric, units, values)
@@ -233,12 +265,9 @@ def _cumsum(values: np.ndarray) -> np.ndarray:
 
 def series_start(metric: Metric, edition: DataEdition) -> date | None:
     """The first unit on which every column of the metric is recorded, if any."""
-    table, date_col, _ = edition.table(metric)
-    recorded = table.loc[table[list(metric.columns)].notna().all(axis=1), date_col]
-    return None if recorded.empty else pd.Timestamp(recorded.min()).date()
+    return edition.metric_arrays(metric)[2]
 
 
 def series_end(metric: Metric, edition: DataEdition) -> date:
     """The last unit of the metric's table in this edition."""
-    table, date_col, _ = edition.table(metric)
-    return pd.Timestamp(table[date_col].max()).date()
+    return edition.metric_arrays(metric)[3]

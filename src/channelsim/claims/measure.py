@@ -74,22 +74,21 @@ def unknown_reasons(
     """Say why some days or weeks of a period have no data."""
     if len(missing) == 0:
         return ()
-    table, date_col, _ = edition.table(metric)
+    _, _, first, last = edition.metric_arrays(metric)  # series start, table's last date
     word = "days" if metric.table == "daily" else "weeks"
     reasons = []
     if as_of is not None and (missing > pd.Timestamp(as_of)).any():
         after = int((missing > pd.Timestamp(as_of)).sum())
         reasons.append(f"{after} {word} of the period come after {fmt_date(as_of)}")
         missing = missing[missing <= pd.Timestamp(as_of)]
-    dates = pd.to_datetime(table[date_col])
-    recorded = dates[table[list(metric.columns)].notna().all(axis=1)]
-    early = missing[missing < recorded.min()]
-    late = missing[missing > dates.max()]
+    early = missing[:0] if first is None else missing[missing < pd.Timestamp(first)]
+    late = missing[missing > pd.Timestamp(last)]
     if len(early):
-        reasons.append(f"the series starts on {fmt_date(recorded.min().date())}")
+        assert first is not None
+        reasons.append(f"the series starts on {fmt_date(first)}")
     if len(late):
         reasons.append(
-            f"this edition stops at {fmt_date(dates.max().date())}, so {len(late)} {word} "
+            f"this edition stops at {fmt_date(last)}, so {len(late)} {word} "
             "of the period are not in it"
         )
     if len(missing) > len(early) + len(late):
