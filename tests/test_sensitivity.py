@@ -531,9 +531,15 @@ def test_the_terminal_table_names_every_row_and_shows_noise_as_zero_at_its_preci
     screen = Console(width=80, record=True, markup=False, highlight=False, file=devnull)
     monkeypatch.setattr(output, "console", screen)
     result = SimpleNamespace(method="sobol", scenario="s", x=np.zeros((40, 3)), seed=1,
-                             indices=indices)  # fmt: skip
+                             n_samples=8, indices=indices)  # fmt: skip
+    monkeypatch.setattr(sensitivity_cmd, "console", screen)
     sensitivity_cmd._print(result, {}, output.OutputFormat.table)
     text = " ".join(screen.export_text().split())
+    # s11 T22: a sample too small to read says so (S1 0.908 ± 0.413 above ST 0.83, no word)
+    assert "With 8 base samples the indices' 95% half-widths reach ±0.93 (S1 of inflow people " \
+        "per day (people/day) for People arrived in the UK): indices closer than that cannot " \
+        "be told apart, and an S1 above its ST or below 0 is that sampling noise." in text
+    text = text.partition("With 8 base samples")[0]
     parts = text.partition("Dead or missing (people)")[::2]
     assert "People arrived in the UK" in parts[0] and parts[1], text
     for part in parts:
@@ -689,3 +695,27 @@ def test_rbd_fast_shares_have_no_half_width_where_the_bootstrap_cannot_give_one(
             assert all(math.isnan(r["share_conf"]) and math.isnan(r["share_low"])
                        for r in inputs)  # fmt: skip
             assert not any(r["above_noise"] for r in inputs)
+
+
+def test_the_terminal_heads_a_posterior_share_as_what_its_cell_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """s11 T16: the column was headed "Input code name" but holds the label, its kind, the
+    key and the share."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from channelsim.cli import output, sensitivity_cmd
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    screen = Console(width=200, record=True, markup=False, highlight=False, file=devnull)
+    monkeypatch.setattr(output, "console", screen)
+    monkeypatch.setattr(sensitivity_cmd, "console", screen)
+    result = SimpleNamespace(method="rbd-fast", scenario="s", x=np.zeros((300, 3)), seed=1,
+                             posterior="post", indices=_posterior_indices())  # fmt: skip
+    sensitivity_cmd._print(result, {}, output.OutputFormat.table)
+    text = " ".join(screen.export_text().split())
+    assert "Input (kind; key) and its share ± 95% half-width" in text
+    assert "Input code name" not in text
+    assert "engine speed (kn) (calibrated; key sea.engine_speed_kn) 55% ± 5%" in text

@@ -82,6 +82,18 @@ def _print_tables(indices: Any, title: str) -> None:
         emit_rows(rows, OutputFormat.table, title=figure.heading, sources=[in_unit])
 
 
+def _share_headings() -> Any:
+    """The terminal's heading of a share (``input`` there holds the input's label, kind,
+    key and share, not its code name, as the CSV's column of that name does; s11 T16)."""
+    from channelsim.fields import Field, FieldTable
+
+    return FieldTable([Field(
+        "input", "Input (kind; key) and its share ± 95% half-width", "",
+        "The input's label, whether calibrated or an assumption, the key a scenario sets it "
+        "by, and its first-order share of the output's variance.", "text",
+    )])  # fmt: skip
+
+
 def _share_rows(indices: Any) -> list[dict[str, Any]]:
     """RBD-FAST shares for reading: per output, each input told from noise and its share,
     largest first (the full table is in --format csv or json and in --out)."""
@@ -203,13 +215,12 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
     if result.method != POSTERIOR_METHOD or fmt is not OutputFormat.table:
         indices = result.indices
         if fmt is OutputFormat.table:  # rounded for reading, saying to what precision
-            from channelsim.experiments.sensitivity import morris_sentences, shown_indices
+            from channelsim.experiments.sensitivity import in_words, shown_indices
 
             shown, precision = shown_indices(indices)
             title = f"{title}; {precision} (--format csv or json, --out)"
             _print_tables(shown, title)
-            if result.method == "morris":
-                _print_words(morris_sentences(indices, result.n_samples))
+            _print_words(in_words(result.method, indices, result.n_samples))
             _print_held(result, console)
             return
         rows = _rows(indices, labelled=fmt is OutputFormat.csv)
@@ -238,7 +249,7 @@ def _print(result: Any, payload: dict[str, Any], fmt: OutputFormat) -> None:
         return
     rows = _share_rows(indices)
     if rows:
-        emit_rows(rows, fmt, title=title, sources=[all_results()])
+        emit_rows(rows, fmt, title=title, sources=[_share_headings(), all_results()])
     else:
         console.print(title, soft_wrap=True)
     console.print(_within_noise_line(indices), soft_wrap=True)

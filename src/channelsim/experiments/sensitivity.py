@@ -198,6 +198,46 @@ def morris_sentences(indices: pd.DataFrame, n_samples: int) -> list[str]:
     return lines
 
 
+#: A Sobol index's 95% half-width above which :func:`sobol_spread_line` warns: wider, and
+#: indices a tenth of the variance apart cannot be told apart.
+WIDE_HALF_WIDTH = 0.1
+
+
+def sobol_spread_line(indices: pd.DataFrame, n_samples: int) -> str | None:
+    """The line under a Sobol table whose widest 95% half-width exceeds
+    :data:`WIDE_HALF_WIDTH`: how wide, where, and what that makes of the indices (s11 T22:
+    32 base samples gave S1 0.908 ± 0.413 above ST 0.83, and a −0.001, with no word)."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.uncertainty import input_label
+
+    if indices.empty or "S1_conf" not in indices:
+        return None
+    widths = indices[["S1_conf", "ST_conf"]].to_numpy(dtype=float)
+    if not np.isfinite(widths).any() or np.nanmax(widths) <= WIDE_HALF_WIDTH:
+        return None
+    row, column = np.unravel_index(np.nanargmax(widths), widths.shape)
+    worst = indices.iloc[int(row)]
+    index = ("S1", "ST")[int(column)]
+    return (
+        f"With {n_samples:,} base samples the indices' 95% half-widths reach "
+        f"±{float(widths[row, column]):.2f} ({index} of {input_label(str(worst['parameter']))} "
+        f"for {all_results().label(str(worst['output']))}): indices closer than that cannot be "
+        "told apart, and an S1 above its ST or below 0 is that sampling noise. More --samples "
+        "narrow them (four times the samples, about half the width)."
+    )
+
+
+def in_words(method: str, indices: pd.DataFrame, n_samples: int) -> list[str]:
+    """What the indices say in words: Morris's meaning and the inputs that move each output
+    most (:func:`morris_sentences`), or a Sobol sample too small to read
+    (:func:`sobol_spread_line`); nothing for a posterior's shares (their lines are the
+    terminal's)."""
+    if method == "morris":
+        return morris_sentences(indices, n_samples)
+    spread = sobol_spread_line(indices, n_samples) if method == "sobol" else None
+    return [] if spread is None else [spread]
+
+
 def _in_unit(value: float, places: int, unit: str) -> str:
     """``58,384 people``, ``£1,230``, ``0.25`` (no unit)."""
     number = f"{value:,.{places}f}"
@@ -576,6 +616,10 @@ class SensitivityResult:
             frame = pd.DataFrame(values, columns=self.problem.names)
         return pd.concat([frame, self.y.reset_index(drop=True)], axis=1)
 
+    def in_words(self) -> list[str]:
+        """:func:`in_words` of this analysis."""
+        return in_words(self.method, self.indices, self.n_samples)
+
     def to_json_dict(self) -> dict[str, Any]:
         """Plain JSON: settings, parameters and the indices as records."""
         return {
@@ -592,9 +636,7 @@ class SensitivityResult:
             "posterior": self.posterior,
             "held_assumptions": self.held,
             "held_note": held_note(self.held),
-            "in_words": (
-                morris_sentences(self.indices, self.n_samples) if self.method == "morris" else []
-            ),
+            "in_words": self.in_words(),
             "baseline_member_seed": member_seed(self.seed, 0),
             "parameters": [
                 {"path": p.path, "unit": p.unit, "low": p.low, "high": p.high, "default": p.default}
