@@ -115,6 +115,21 @@ def test_drawn_assumptions_are_the_declared_ranges() -> None:
             "immobilise_success_probability": (0.3, 0.9),
             "capsize_probability_per_intervention": (0.001, 0.03),
         },
+        # s12 U2: what turns beach patrols' budget, taxi-boat teams and network disruption
+        # into an effect is assumed too, and drawn
+        "beach_patrols": {
+            "cost_gbp_per_officer_year": (50_000.0, 100_000.0),
+            "cost_gbp_per_drone_year": (100_000.0, 400_000.0),
+            "cost_gbp_per_vehicle_year": (30_000.0, 100_000.0),
+            "drone_officer_equivalents": (5.0, 20.0),
+            "vehicle_officer_equivalents": (2.0, 8.0),
+            "effort_scale_officers": (200.0, 1000.0),
+        },
+        "taxi_boat_interdiction": {"effort_scale_teams": (2.0, 15.0)},
+        "network_disruption": {
+            "seizure_share_per_week": (0.0, 0.3),
+            "supply_reduction": (0.0, 0.5),
+        },
         "one_in_one_out": {"retry_probability": (0.0, 0.5), "deterrence_elasticity": (0.0, 0.5)},
         "third_country_removal": {"deterrence_elasticity": (0.0, 1.0)},
         "echr_exit": {"deterrence_elasticity": (0.0, 1.0)},
@@ -125,4 +140,4 @@ def test_drawn_assumptions_are_the_declared_ranges() -> None:
         assert list(cls.assumptions.items()) == list(expected.get(kind, {}).items()), kind
         plausible = {p.name: p.plausible for p in policy_params(cls)}
         for option, (low, high) in cls.assumptions.items():
-            assert plausible[option] == f"{low:g}–{high:g}", (kind, option)
+            assert plausible[option] == f"{low:,g}–{high:,g}", (kind, option)

@@ -127,6 +127,8 @@ class Driver:
     #: What the driver is: ``an assumption`` (no source: docs/model.md gives it a range only)
     #: or ``a sourced parameter``.
     kind: str = "an assumption"
+    #: A sentence after it (an assumption's drawn range against its stated value), or "".
+    note: str = ""
 
 
 #: How far apart (a share of the 90% interval's width, and of the median) a figure's mean and
@@ -501,7 +503,8 @@ def driver_text(driver: Driver, fields: Mapping[str, Field]) -> str:
     share = (
         "" if driver.share is None else f" ({format_value(driver.share, _SHARE)} of its variance)"
     )
-    return f"The {figure} figure depends mostly on {driver.assumption}, {driver.kind}{share}."
+    text = f"The {figure} figure depends mostly on {driver.assumption}, {driver.kind}{share}."
+    return f"{text} {driver.note}" if driver.note else text
 
 
 _SHARE = Field("share", "share", kind="share")

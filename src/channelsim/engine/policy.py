@@ -385,6 +385,13 @@ class Policy(BaseModel):
         """Whether the policy acts on ``day`` (its window is inclusive at both ends)."""
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
+    def acting_assumptions(self) -> dict[str, tuple[float, float]]:
+        """The class's ``assumptions`` that can change a result as this policy is set: all
+        of them, unless a class whose options switch a mechanism off says which remain (the
+        doctrine as signed acts before boarding, and its at-sea assumptions never act).
+        Uncertainty analysis draws these and a comparison says its answer rests on them."""
+        return dict(type(self).assumptions)
+
     def acting_window(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last day (inclusive; ``None``: open) on which the policy can change
         any result: its window, unless a date of its own comes later (one in, one out

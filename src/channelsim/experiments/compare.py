@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +110,9 @@ class Comparison:
     #: Without a posterior: scenario -> the assumptions of the policies it changes, at their
     #: stated values (``input``, ``stated``, ``low``, ``high``): what its answer rests on.
     rests_on: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: With a posterior: scenario -> the same records, the assumptions drawn that its answer
+    #: rests on; said when "what decides" names none of them (:meth:`rests_on_text`).
+    drawn_rests_on: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: scenario -> the policies it changes that cannot act in the period, and the sentence
     #: saying so (:func:`~channelsim.experiments.uncertainty.outside_period`).
     outside: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -136,10 +139,22 @@ class Comparison:
         return self.outside.get(name, {}).get("text")
 
     def rests_on_text(self, name: str) -> str | None:
-        """The sentence naming the assumptions scenario ``name``'s answer rests on (without
-        a posterior; with one, "what decides this answer" measures them), else ``None``."""
-        found = self.rests_on.get(name)
-        return assumptions_sentence(found) if found and self.posterior is None else None
+        """The sentence naming the assumptions scenario ``name``'s answer rests on, else
+        ``None``: without a posterior, at their stated values; with one, drawn over their
+        ranges, unless "what decides this answer" names one of them as deciding a figure
+        (switching on the uncertainty dropped the only sentence naming the doctrine's
+        capsize assumption while no share could be told from noise; s12 U3)."""
+        if self.posterior is None:
+            found = self.rests_on.get(name)
+            return assumptions_sentence(found) if found else None
+        drawn = self.drawn_rests_on.get(name)
+        if not drawn:
+            return None
+        decided = self.what_decides(name)
+        tops = [one.get("top_driver") for one in decided.values()]
+        if any(top is not None and top.get("kind") == "assumption" for top in tops):
+            return None
+        return assumptions_sentence(drawn, runs=self.runs)
 
     def tradeoffs(self) -> pd.DataFrame:
         """The scenarios ranked by fewer arrivals, with deaths and cost
@@ -186,12 +201,14 @@ class Comparison:
         from channelsim.headline import Driver
 
         decided = self.what_decides(name)
+        stated = {str(a["input"]): a for a in self.drawn_rests_on.get(name, [])}
         drivers = []
         for figure in figures:
             top = decided.get(figure, {}).get("top_driver")
             if top is not None and top["kind"] != "chance":
                 kind = "an assumption" if top["kind"] == "assumption" else "a calibrated parameter"
-                drivers.append(Driver(figure, input_label(top["input"]), top["share"], kind))
+                note = drawn_note(stated[top["input"]]) if top["input"] in stated else ""
+                drivers.append(Driver(figure, input_label(top["input"]), top["share"], kind, note))
         return drivers
 
     def what_decides(self, name: str) -> dict[str, Any]:
@@ -444,11 +461,12 @@ def compare_scenarios(
         name: scenario_assumptions(m.scenario) if posterior is not None else []
         for name, m in zip(names, models, strict=True)
     }
-    rests_on = {} if posterior is not None else {
+    changed = {
         name: [{"input": a.key, "stated": a.stated, "low": a.low, "high": a.high}
                for a in changed_assumptions(m.scenario, models[0].scenario)]
         for name, m in zip(names[1:], models[1:], strict=True)
     }  # fmt: skip
+    rests_on = {} if posterior is not None else changed
     outside = {
         name: outside_period(m.scenario, models[0].scenario)
         for name, m in zip(names[1:], models[1:], strict=True)
@@ -544,8 +562,23 @@ def compare_scenarios(
         drivers=drivers,
         draws=None if draws is None else pd.DataFrame(draws).rename_axis("rep").reset_index(),
         rests_on=rests_on,
+        drawn_rests_on=changed if posterior is not None else {},
         outside=outside,
         left_out=left_out,
+    )
+
+
+def drawn_note(assumption: Mapping[str, Any]) -> str:
+    """What an interval decided by one assumption drawn over its range is, in words (s12
+    U4: Rwanda-style removal's "65–932 fewer" came from a deterrence elasticity drawn over
+    0–1 whose stated value, 0, gives no change, and read as evidence that removals deter)."""
+    from channelsim.experiments.uncertainty import stated_text
+
+    low, high, value = (stated_text(float(assumption[k])) for k in ("low", "high", "stated"))
+    return (
+        f"It is drawn over {low}–{high} (stated: {value}), so the interval shows the width of "
+        "that assumed range, not evidence; the answer at the stated value is the comparison "
+        "without --posterior."
     )
 
 

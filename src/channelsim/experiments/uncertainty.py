@@ -117,7 +117,7 @@ def scenario_assumptions(scenario: Scenario, *, acting: bool = False) -> list[As
             continue
         if acting and not policy.acts_between(scenario.start, scenario.end):
             continue
-        for option, (low, high) in type(policy).assumptions.items():
+        for option, (low, high) in policy.acting_assumptions().items():
             default = type(policy).model_fields[option].default
             integer = isinstance(default, int) and not isinstance(default, bool)
             stated = float(getattr(policy, option))
@@ -298,22 +298,34 @@ def acting_inputs(scenario: Scenario, inputs: Iterable[str]) -> set[str]:
     return found
 
 
-def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
-    """What an answer computed without a posterior rests on, in words: each assumption
-    (``input``, ``stated``, ``low``, ``high``) by its label, at its stated value, with the
-    range it is assumed to lie in, and how to see how much each decides the answer. The same
-    option of several policies at the same value and range (the doctrine a scenario adds and
-    the base's doctrine as signed it drops) is named once, with both policies."""
+def assumptions_sentence(
+    assumptions: Sequence[Mapping[str, Any]], runs: int | None = None
+) -> str:
+    """What an answer rests on, in words: each assumption (``input``, ``stated``, ``low``,
+    ``high``) by its label, at its stated value, with the range it is assumed to lie in, and
+    how to see how much each decides the answer. The same option of several policies at the
+    same value and range (the doctrine a scenario adds and the base's doctrine as signed it
+    drops) is named once, with both policies. With ``runs`` (a comparison over a posterior,
+    whose "what decides this answer" told none of them from noise at that many runs), they
+    are said to be drawn over those ranges, and that their shares could not be told."""
     groups: dict[tuple[str, str, float, float], list[str]] = {}
     for a in assumptions:
         option, policy = _option_and_policy(str(a["input"]))
-        key = (option, _stated(float(a["stated"])), float(a["low"]), float(a["high"]))
+        key = (option, stated_text(float(a["stated"])), float(a["low"]), float(a["high"]))
         if policy not in groups.setdefault(key, []):
             groups[key].append(policy)
     named = "; ".join(
-        f"{option}{_policies_text(policies)} {stated} (assumed to lie in {low:g}–{high:g})"
+        f"{option}{_policies_text(policies)} {stated} (assumed to lie in "
+        f"{stated_text(low)}–{stated_text(high)})"
         for (option, stated, low, high), policies in groups.items()
     )
+    if runs is not None:
+        return (
+            f"This answer rests on assumptions that no source measures, drawn over the ranges "
+            f"they are assumed to lie in (each named at its stated value): {named}. At {runs:,} "
+            "runs \"what decides this answer\" cannot tell how much each decides it (no share "
+            "told from noise): the interval holds their ranges, not evidence about them."
+        )
     return (
         f"This answer rests on assumptions that no source measures, taken at their stated "
         f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
@@ -321,11 +333,12 @@ def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _stated(value: float) -> str:
+def stated_text(value: float) -> str:
     """A stated value to three significant figures, one precision for all: the base's
     retry probability 0.0213 and a scenario's default 2/94 read "0.0213" and "0.0212766"
     side by side, as if two assumptions."""
-    return f"{value:.3g}"
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:,.0f}" if abs(rounded) >= 1000 else f"{rounded:g}"
 
 
 def _option_and_policy(name: str) -> tuple[str, str]:
@@ -706,7 +719,8 @@ def input_label(name: str) -> str:
 
     if name.startswith(PREFIX):
         policy, _, option = name[len(PREFIX) :].rpartition(".")
-        return f"{option.replace('_', ' ')} ({policy.split('#')[0].replace('_', ' ')})"
+        words = " ".join(w for w in option.split("_") if w not in ("gbp", "eur"))
+        return f"{words} ({policy.split('#')[0].replace('_', ' ')})"
     if name.startswith(DRIVER_PREFIX):
         driver, _, index = name[len(DRIVER_PREFIX) :].rpartition(".")
         if index.isdigit():

@@ -303,6 +303,11 @@ class MaritimeDoctrine(Policy):
         """Whether boats are intercepted under way (the what-if), not before boarding."""
         return self.area != "pre_boarding"
 
+    def acting_assumptions(self) -> dict[str, tuple[float, float]]:
+        """The at-sea assumptions (compliance, immobilisation, capsize per intervention) act
+        only at sea: as signed, before boarding, the doctrine rests on none of them."""
+        return dict(type(self).assumptions) if self.at_sea else {}
+
     @property
     def effective_area(self) -> Area:
         """Without immunity from prosecution, officers act only in waterways and ports."""
