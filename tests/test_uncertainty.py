@@ -331,9 +331,9 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
     drawn = measured.rests_on_text("stop")
     assert drawn is not None and drawn.startswith(
         "This answer rests on assumptions that no source measures, drawn over the ranges they "
-        "are assumed to lie in (each named at its stated value): stop share (toy stop) 0.3 (assumed "
-        "to lie in 0–0.9). At 2 runs \"what decides this answer\" cannot tell how much each "
-        "decides it"
+        "are assumed to lie in (each named at its stated value): stop share (toy stop) 0.3 "
+        "(assumed to lie in 0–0.9). At 2 runs \"what decides this answer\" cannot tell how "
+        "much each decides it"
     ), drawn
     assert drawn in comparison_headline(measured)
     assert measured.to_json_dict()["scenarios"][0]["rests_on"]["assumptions"] == []
