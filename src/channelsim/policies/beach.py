@@ -66,11 +66,11 @@ class BeachPatrols(Policy):
         min_length=1,
     )
     eur_to_gbp: float = policy_param(
-        0.86,
+        0.90,
         unit="£ per €",
-        low=0.84,
-        high=0.90,
-        source="facts.md: €541m reported as £476m–£500m",
+        low=0.88,
+        high=0.92,
+        source="facts.md: €541m reported as £476m–£500m (0.88–0.92; 0.86 before 1 Dec 2026)",
         meaning="Exchange rate applied to payments_eur.",
         gt=0,
         le=2,
