@@ -33,9 +33,10 @@ def test_the_store_gives_what_data_summary_gives(tmp_path: Path, run_cli: Any) -
     assert found.values["prevented_people"] == row["prevented_people"]
     assert not found.bundled and found.source.startswith("Home Office, edition of")
     assert "Open Government Licence" in found.credit
-    # deaths: the sources' published counts, named as such
-    low, high = found.sourced["dead_or_missing_people"]
-    words = found.references()["dead_or_missing_people"].words
+    # deaths: PREMAR's published counts, named as such, beside the French zone's deaths
+    assert "dead_or_missing_people" not in found.references()  # both sides: not PREMAR's
+    low, high = found.sourced["dead_french_zone_people"]
+    words = found.references()["dead_french_zone_people"].words
     assert low < high and "PREMAR's published counts" in words  # the source named
     data = DataStore(store)
     assert summarise(data.daily(), data.weekly(), "year", *year)[0]["people"] == row["people"]
@@ -91,7 +92,9 @@ def test_the_demo_s_headline_has_intervals_of_several_runs_and_says_which_figure
     said = " ".join(result.stdout.split())
     assert "One run: no interval" not in said
     assert f"Intervals: 90% of {DEMO_RUNS} runs" in said
-    assert re.search(r"people dead or missing \(90% interval: \d+–\d+[^)]*\) against 25–27", said)
+    # PREMAR's count beside the French zone's deaths, not the deaths on both sides (U1, s12)
+    french = r"dead or missing, French zone \(PREMAR's definition\) \(90% interval: [^)]*\)"
+    assert re.search(french + r" against 25–27", said), said
     assert "inside the interval" in said or "outside the interval" in said
     assert "the table below and the files written are one run (seed 2025)" in said
     assert "status-quo-2025, one run (seed 2025)" in said
@@ -195,4 +198,4 @@ def test_an_empty_store_gives_the_bundled_figures_without_loading_pandas(tmp_pat
         shown = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, text=True, check=True
         ).stdout
-        assert shown.split() == ["True", "['dead_or_missing_people']", "False"], (name, shown)
+        assert shown.split() == ["True", "['dead_french_zone_people']", "False"], (name, shown)

@@ -258,3 +258,93 @@ def test_an_output_folder_s_csv_files_open_in_excel_and_still_read_in_code(
     capsys.readouterr()
     emit_rows([{"figure": "arrived_people", "median": 1.0}], OutputFormat.csv)
     assert capsys.readouterr().out.startswith("Figure,")
+
+
+def _rows(**medians: float) -> list[dict[str, Any]]:
+    return [
+        {"figure": name, "median": v, "low": 0.5 * v, "high": 2 * v, "mean": v}
+        for name, v in medians.items()
+    ]
+
+
+def _shipped(name: str) -> Any:
+    from importlib import resources
+
+    from channelsim.engine import load_scenario
+
+    return load_scenario(str(resources.files("channelsim") / "scenarios" / f"{name}.toml"))
+
+
+def test_premar_s_deaths_are_set_beside_the_model_s_french_zone_deaths() -> None:
+    """The headline set PREMAR's French-zone count (25–27 in 2025) against the model's dead
+    or missing on both sides of the median line: docs/model.md §3.10 says PREMAR's is
+    dead_french_zone_people, one definition per source (s12 trial U1)."""
+    from channelsim.cli.run_cmd import run_headline
+    from channelsim.engine import all_results
+    from channelsim.experiments.observed import ObservedFigures, sourced_deaths
+    from channelsim.headline import with_compared
+
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    assert set(sourced_deaths(*year)) == {"dead_french_zone_people"}
+    lead = ["arrived_people", "dead_or_missing_people", "cost_gbp"]
+    assert with_compared(lead, ["dead_french_zone_people"]) == [
+        "arrived_people", "dead_or_missing_people", "dead_french_zone_people", "cost_gbp"
+    ]  # fmt: skip
+    observed = ObservedFigures(sourced=sourced_deaths(*year))
+    rows = _rows(arrived_people=36000, dead_or_missing_people=14, dead_french_zone_people=13,
+                 cost_gbp=6e6)  # fmt: skip
+    said = " ".join(
+        run_headline(_shipped("status-quo-2025"), rows, all_results(), 20, False, observed).split()
+    )
+    deaths = said.index("people dead or missing (90%")
+    french = said.index("dead or missing, French zone")
+    premar = said.index("in PREMAR's published counts")
+    assert deaths < french < premar, said
+    assert "both sides of the median line" in said[deaths:french]
+
+
+def test_a_what_if_is_not_scored_against_the_record() -> None:
+    """`run doctrine-territorial --runs 20` said "144 people dead or missing ... against 25–27
+    in PREMAR's published counts ..., inside the interval" and "the model stops too many on
+    the beach", for a policy that did not happen (s12 trial U13). Runs of the record's
+    scenarios (and of variants that change only the period or seed) are still compared."""
+    from channelsim.cli.run_cmd import run_headline, whole_period_observed
+    from channelsim.engine import all_results
+    from channelsim.experiments.observed import WHAT_IF, describes_the_record
+
+    status_quo = _shipped("status-quo-2025")
+    doctrine = _shipped("doctrine-territorial")
+    assert describes_the_record(status_quo) and describes_the_record(_shipped("history"))
+    assert describes_the_record(_shipped("history-continued"))
+    assert describes_the_record(status_quo.with_changes(seed=7, end=dt.date(2025, 6, 30)))
+    assert not describes_the_record(doctrine)
+    assert not describes_the_record(_shipped("rwanda-removal"))
+    assert whole_period_observed(doctrine) is None
+    rows = _rows(arrived_people=33000, dead_or_missing_people=144, cost_gbp=2e7)
+    said = " ".join(run_headline(doctrine, rows, all_results(), 20).split())
+    assert said.endswith(WHAT_IF) and "observed" not in said and "PREMAR" not in said
+    told = " ".join(run_headline(status_quo, rows, all_results(), 20).split())
+    assert WHAT_IF not in told
+
+
+def test_a_forecast_says_its_inflow_level_also_takes_up_early_2026_s_weather() -> None:
+    """The forecast's base holds history's 2026 inflow level (0.585 of 2025's) to December,
+    while January–April 2026's fall was mostly fewer crossing days: the inflow driver takes
+    up each year's weather (s12 trial U6b). The days quoted are the official series'."""
+    from channelsim.data import read_publication
+    from channelsim.reports.headlines import (
+        CROSSING_DAYS_JAN_APR,
+        INFLOW_WEATHER_CAVEAT,
+        forecast_caveats,
+    )
+    from conftest import OFFICIAL_DATA
+
+    record = _record(REPO / "forecasts" / "2026-05-29-history-continued-v2.json")
+    assert INFLOW_WEATHER_CAVEAT in forecast_caveats(record)
+    blind = {**record, "posterior": {**record["posterior"], "train_to": "2025-12-31"}}
+    assert INFLOW_WEATHER_CAVEAT not in forecast_caveats(blind)  # 2026 held at 2025's level
+    daily = read_publication(OFFICIAL_DATA / "29_May_2026_Small_boats_-_time_series.ods").daily
+    for year, days in CROSSING_DAYS_JAN_APR.items():
+        dates = [d for d, people in zip(daily["date"], daily["people"], strict=True)
+                 if d.year == year and d.month <= 4 and people > 0]  # fmt: skip
+        assert len(dates) == days, (year, len(dates))

@@ -162,6 +162,21 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def with_compared(names: Sequence[str], compared: Iterable[str]) -> list[str]:
+    """``names`` (a headline's figures) with each figure of ``compared`` (those an observed
+    or published count is set against) they leave out, right after the whole it is part of
+    (:data:`PARTS`): PREMAR counts the French zone's deaths, so its range goes beside the
+    model's ``dead_french_zone_people``, shown after ``dead_or_missing_people`` (both sides of
+    the median line), never beside the latter (the two definitions mixed)."""
+    out = list(names)
+    for name in compared:
+        if name in out:
+            continue
+        whole = next((w for w, parts in PARTS.items() if name in parts and w in out), None)
+        out.insert(out.index(whole) + 1 if whole is not None else len(out), name)
+    return out
+
+
 def medians_note(
     figures: Iterable[str], describe: Callable[[str], Field], comparison: bool = True
 ) -> str | None:

@@ -81,6 +81,7 @@ def run_headline(
     """The headline of ``run`` and ``demo``: the scenario, its period and its key figures in
     words, against the ``observed`` figures when given, and what its extra cost counts (with
     ``cost_items``, each priced item's total, when known)."""
+    from channelsim.experiments.observed import WHAT_IF, describes_the_record
     from channelsim.headline import (
         Subject,
         Uncertainty,
@@ -88,6 +89,7 @@ def run_headline(
         headline,
         lead_figures,
         scenario_text,
+        with_compared,
         with_cost_text,
         with_references,
     )
@@ -101,10 +103,16 @@ def run_headline(
         uncertainty=uncertainty,
         references=None if observed is None else observed.source,
     )
-    found = estimates(rows, lead_figures(results.key()), results.describe)
+    names = lead_figures(results.key())
+    if observed is not None:  # PREMAR's deaths beside the model's French-zone deaths
+        names = with_compared(names, observed.sourced)
+    found = estimates(rows, names, results.describe)
     if observed is not None:
         found = with_references(found, observed.references(), observed.uncompared())
-    return with_cost_text(headline(subject, found), found, cost_items)
+    said = with_cost_text(headline(subject, found), found, cost_items)
+    if runs > 1 and not describes_the_record(scenario):  # its figures are not the record's
+        said += " " + WHAT_IF
+    return said
 
 
 def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
@@ -112,10 +120,14 @@ def whole_period_observed(scenario: Scenario) -> ObservedFigures | None:
     demo do ("against 41,472 observed, outside the interval"): the data store's (or the
     bundled 2025 figures) that cover the scenario's whole period, the others left out with a
     note (:meth:`ObservedFigures.whole`: prevention before May 2024); None when none is left
-    or the store cannot be read (a run does not need the data)."""
+    or the store cannot be read (a run does not need the data), and for a what-if, whose
+    figures the record does not describe (:func:`~channelsim.experiments.observed.
+    describes_the_record`)."""
     from channelsim.errors import ChannelsimError
-    from channelsim.experiments.observed import observed_figures
+    from channelsim.experiments.observed import describes_the_record, observed_figures
 
+    if not describes_the_record(scenario):  # a what-if: the record had other policies
+        return None
     try:
         observed = observed_figures(scenario.start, scenario.end).whole()
     except ChannelsimError:
@@ -186,7 +198,7 @@ def _run_ensemble_command(
         payload = ensemble.to_json_dict()
         finish.write_run(ensemble.result.run_id, store.path, payload, ensemble.write)
         rows = _ensemble_rows(ensemble)
-        observed = whole_period_observed(scenario)
+        observed = whole_period_observed(scenario)  # None for a what-if
         emit_rows(
             rows,
             fmt,

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channelsim.headline import Reference
 
@@ -65,6 +66,54 @@ def observed_reference(name: str, value: float) -> Reference:
 PART_OF_THE_PERIOD = "not compared: the official series covers only part of the period"
 
 
+#: The shipped scenarios that describe what happened (the record): a run of one of them,
+#: or of a variant that changes only its period, seed, weather, name or description, is set
+#: against the official figures; any other is a what-if (:func:`describes_the_record`).
+RECORD_SCENARIOS = ("status-quo-2025", "history", "history-continued")
+#: Said instead of a comparison with the official figures for a what-if: the record had
+#: other policies, so "outside the interval" or "the model stops too many on the beach"
+#: would judge the policy's effect as if it were the model's error (s12 trial U13).
+WHAT_IF = (
+    "A what-if: its figures are not set against the official ones, which describe what "
+    "happened, with other policies or parameters."
+)
+
+
+def describes_the_record(scenario: Any) -> bool:
+    """Whether ``scenario`` (a :class:`~channelsim.scenario.Scenario`) simulates what
+    happened: its parameter set, parameters and policies are those of one of
+    :data:`RECORD_SCENARIOS` (its period, seed, weather, name and description may differ)."""
+    return _content(scenario) in _record_contents()
+
+
+def _content(scenario: Any) -> str:
+    """What a scenario simulates, as JSON (a policy's dates read back from a folder's
+    ``scenario.json`` are text, as they are written)."""
+    import json
+
+    parts = [
+        scenario.parameter_set,
+        scenario.params.model_dump(mode="json"),
+        [policy.model_dump(mode="json") for policy in scenario.policies],
+    ]
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+@functools.cache
+def _record_contents() -> tuple[str, ...]:
+    from importlib import resources
+
+    from channelsim.scenario import load_scenario
+
+    folder = resources.files("channelsim") / "scenarios"
+    return tuple(_content(load_scenario(str(folder / f"{n}.toml"))) for n in RECORD_SCENARIOS)
+
+
+#: Beside the model's deaths on both sides of the median line when PREMAR's counts (the
+#: French zone's) are set beside its French-zone deaths instead.
+BOTH_SIDES = "both sides of the median line: PREMAR's counts are of the French zone alone"
+
+
 @dataclass(frozen=True)
 class ObservedFigures:
     """Observed values over a period by the name of the simulated result they match
@@ -112,7 +161,10 @@ class ObservedFigures:
         """Why a figure the series counts is not compared (by name): a history run's
         people stopped on the beach read "simulated only: no published count to compare"
         while the series counts them from May 2024."""
-        return {name: PART_OF_THE_PERIOD for name in self.left_out}
+        said = {name: PART_OF_THE_PERIOD for name in self.left_out}
+        if "dead_french_zone_people" in self.sourced:  # PREMAR's counts: the French side
+            said["dead_or_missing_people"] = BOTH_SIDES
+        return said
 
     def references(self) -> dict[str, Reference]:
         """What a headline compares each simulated figure with: observed values, and sourced
@@ -172,7 +224,11 @@ def observed_figures(
 
 def sourced_deaths(start: dt.date, end: dt.date) -> dict[str, tuple[float, float]]:
     """Dead or missing over ``start``–``end`` as the sources' lowest and highest counts, when
-    the period is whole calendar years that all have a sourced figure; else nothing."""
+    the period is whole calendar years that all have a sourced figure; else nothing. The
+    counts are PREMAR's (the French zone: :data:`~channelsim.experiments.targets.
+    DEATHS_DEFINITION`), so they are set beside the model's ``dead_french_zone_people``, not
+    ``dead_or_missing_people``, which adds the UK side (docs/model.md §3.10: one definition per
+    source, never mixed)."""
     from channelsim.experiments.deaths import DEATHS_BY_YEAR
 
     years = range(start.year, end.year + 1)
@@ -181,7 +237,7 @@ def sourced_deaths(start: dt.date, end: dt.date) -> dict[str, tuple[float, float
         return {}
     low = sum(DEATHS_BY_YEAR[y].low for y in years)
     high = sum(DEATHS_BY_YEAR[y].high for y in years)
-    return {"dead_or_missing_people": (float(low), float(high))}
+    return {"dead_french_zone_people": (float(low), float(high))}
 
 
 def _summed(

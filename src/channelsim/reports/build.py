@@ -602,7 +602,7 @@ def _observed_figures(found: ReportInput, data: Path | None) -> ObservedFigures 
     from channelsim.experiments.observed import observed_figures
 
     dates = pd.to_datetime(found.daily["date"]) if found.daily is not None else None
-    if dates is None:
+    if dates is None or found.details.get("what_if"):  # a what-if: the record had others
         return None
     try:
         return observed_figures(dates.min().date(), dates.max().date(), publication=data).whole()

@@ -29,6 +29,7 @@ from channelsim.headline import (
     lead_figures,
     period_text,
     scenario_text,
+    with_compared,
     with_cost_text,
     with_references,
 )
@@ -112,13 +113,20 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             uncertainty=uncertainty,
             references=observed.source if observed is not None else None,
         )
-        found_estimates = estimates(rows, lead_figures(results.key()), results.describe)
+        names = lead_figures(results.key())
+        if observed is not None:  # PREMAR's deaths beside the model's French-zone deaths
+            names = with_compared(names, observed.sourced)
+        found_estimates = estimates(rows, names, results.describe)
         if observed is not None:
             found_estimates = with_references(
                 found_estimates, observed.references(), observed.uncompared()
             )
         items = found.cost_items.get(str(scenario))
         line = with_cost_text(headline(subject, found_estimates), found_estimates, items)
+        if found.details.get("what_if"):  # not what happened: nothing set against it
+            from channelsim.experiments.observed import WHAT_IF
+
+            line += " " + WHAT_IF
         if told is not None:
             below = "the tables, charts and map below"
             line += " " + headline_runs_text(runs, told.get("base_seed", 0), told.get(
@@ -412,7 +420,7 @@ def validation_headline(result: dict[str, Any]) -> str:
     if deaths and all(dt.date(int(y), 1, 1) >= start for y in deaths):
         whole = [d for y, d in deaths.items() if dt.date(int(y), 12, 31) <= end]
         if len(whole) == len(deaths):  # whole years: the sources' counts apply
-            name = "dead_or_missing_people"
+            name = "dead_french_zone_people"  # the runs' deaths by PREMAR's definition
             median, low, high = (sum(d[k] for d in whole) for k in ("median", "low90", "high90"))
             found.append(Estimate(results.describe(name), median, low, high))
             low_src = sum(d["sources_low"] for d in whole)
@@ -604,7 +612,9 @@ def track_record_text(track: dict[str, Any] = FORECAST_TRACK_RECORD) -> str:
 
 def forecast_caveats(record: dict[str, Any]) -> list[str]:
     """Sentences a reader must see with a forecast: days that lie inside the data the
-    posterior was calibrated on (a hindcast, not a test), and too few runs for its intervals."""
+    posterior was calibrated on (a hindcast, not a test), too few runs for its intervals,
+    that a posterior of history calibrated on early 2026 holds that period's inflow level,
+    which also takes up its weather (:data:`INFLOW_WEATHER_CAVEAT`), and the track record."""
     caveats = []
     start = dt.date.fromisoformat(str(record["from"]))
     trained = record.get("posterior", {}).get("train_to")
@@ -620,8 +630,30 @@ def forecast_caveats(record: dict[str, Any]) -> list[str]:
             f"With only {runs} run{'s' if runs != 1 else ''} the intervals are not reliable: use "
             f"--runs {MIN_RUNS_FOR_INTERVALS * 5} or more (the forecasts on record used 500)."
         )
+    posterior = record.get("posterior") or {}
+    from_history = str(posterior.get("scenario") or "").startswith("history")
+    if from_history and str(posterior.get("train_to") or "").startswith("2026"):
+        caveats.append(INFLOW_WEATHER_CAVEAT)  # its 2026 inflow level set from early 2026
     caveats.append(track_record_text(record.get("track_record") or FORECAST_TRACK_RECORD))
     return caveats
+
+
+#: Days with arrivals in January–April of 2025 and of 2026 (the Home Office daily series,
+#: edition of 29 May 2026: ``channelsim data summary --by month``), which the caveat below
+#: quotes; tests check them against the official file.
+CROSSING_DAYS_JAN_APR = {2025: 52, 2026: 34}
+#: A forecast from a posterior of history holds the last calibrated level of its inflow
+#: driver to the scenario's end; the model has one weather climate for every year, so that
+#: driver takes up each year's weather too, and the fall of early 2026 was mostly fewer days
+#: with crossings (s12 trial U6b).
+INFLOW_WEATHER_CAVEAT = (
+    "It holds to its end the 2026 level of history's coastal-inflow driver, which the "
+    "calibration set from January–May 2026; with one weather climate for every year, that "
+    "driver also takes up each year's weather, and January–April 2026 had "
+    f"{CROSSING_DAYS_JAN_APR[2026]} days with crossings against {CROSSING_DAYS_JAN_APR[2025]} "
+    "in 2025: if the fall of early 2026 was the weather rather than fewer people reaching the "
+    "coast, this forecast is too low."
+)
 
 
 def forecast_credits(record: dict[str, Any]) -> list[str]:

@@ -213,6 +213,26 @@ def _description(folder: Path) -> str:
     return str(payload.get("description") or "") if isinstance(payload, dict) else ""
 
 
+def _what_if(folder: Path) -> bool:
+    """Whether the folder's ``scenario.json`` is a what-if, not what happened
+    (:func:`channelsim.experiments.observed.describes_the_record`): its report then sets no
+    figure against the official ones. False when the folder has none or it cannot be read
+    (a comparison's folder compares scenarios, not the record)."""
+    from pydantic import ValidationError
+
+    from channelsim.experiments.observed import describes_the_record
+    from channelsim.scenario import Scenario
+
+    path = folder / "scenario.json"
+    payload = _read_json(path) if path.is_file() else None
+    if not isinstance(payload, dict):
+        return False
+    try:
+        return not describes_the_record(Scenario.model_validate(payload))
+    except (ValidationError, ValueError, TypeError):
+        return False
+
+
 def _weather_modes(folder: Path) -> list[str]:
     """The weather modes of what a folder simulated: its ``scenario.json``'s (a run, an
     ensemble), or its ``comparison.json``'s ``weather_modes``; empty when unknown."""
@@ -366,6 +386,7 @@ def load_folder(folder: Path) -> ReportInput:
             found.comparison = comparison_from_table(_read_parquet(path))
     found.results = _results(folder)
     found.details["weather_modes"] = _weather_modes(folder)
+    found.details["what_if"] = _what_if(folder)
     if found.empty:
         raise InputError(
             folder,
