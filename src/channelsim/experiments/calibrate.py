@@ -585,7 +585,8 @@ TOTAL_SOURCES = {
     ),
     "dead_or_missing_people": (
         "deaths_by_year",
-        f"the midpoints of {DEATHS_COUNTED_BY}' ranges: not an official series",
+        f"the midpoints of {DEATHS_COUNTED_BY}' ranges, of the French zone alone (the "
+        "model's figure here counts both sides of the median line): not an official series",
     ),
 }
 
