@@ -343,7 +343,10 @@ def test_a_forecast_says_its_inflow_level_also_takes_up_early_2026_s_weather() -
     assert INFLOW_WEATHER_CAVEAT in forecast_caveats(record)
     blind = {**record, "posterior": {**record["posterior"], "train_to": "2025-12-31"}}
     assert INFLOW_WEATHER_CAVEAT not in forecast_caveats(blind)  # 2026 held at 2025's level
-    daily = read_publication(OFFICIAL_DATA / "29_May_2026_Small_boats_-_time_series.ods").daily
+    may = OFFICIAL_DATA / "29_May_2026_Small_boats_-_time_series.ods"
+    if not may.is_file():
+        pytest.skip(f"official data not found at {OFFICIAL_DATA}")
+    daily = read_publication(may).daily
     for year, days in CROSSING_DAYS_JAN_APR.items():
         dates = [d for d, people in zip(daily["date"], daily["people"], strict=True)
                  if d.year == year and d.month <= 4 and people > 0]  # fmt: skip
