@@ -636,3 +636,22 @@ def _encoded(data: dict[str, object]) -> str:
     """Settings as a link's ``s`` value, written by hand (not through :class:`Settings`)."""
     text = json.dumps(data, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_waiting_comparison_cancels_at_once_and_job_ids_cannot_be_guessed() -> None:
+    """Job ids were a counter (job-1, job-2): any page could cancel or read another's (s12
+    B5). A comparison waiting for another one's turn said 'starting…' and its Cancel did
+    nothing until the other had finished (B4)."""
+    explorer = Explorer(executor="serial")
+    with explorer._turn:  # another comparison runs
+        job = explorer.submit(_doctrine())
+        assert job.state == "waiting" and explorer.waits_for_another(job)
+        explorer.cancel(job.id)
+        assert job.state == "cancelled"
+    _wait(job)
+    assert job.state == "cancelled" and explorer.answer(job.key) is None
+    other = _doctrine()
+    other.seed = 12
+    ids = {job.id, explorer.submit(other).id}
+    assert len(ids) == 2 and all(len(i) > 20 and not i[4:].isdigit() for i in ids)
+    explorer.cancel(explorer.job(sorted(ids - {job.id})[0]).id)  # type: ignore[union-attr]

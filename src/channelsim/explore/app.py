@@ -1022,6 +1022,8 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
             return (*idle, "", "", no_update, False, True)
         if job.state in ("waiting", "running"):
             status = f"{job.done} of {job.total} runs" if job.total else "starting…"
+            if explorer.waits_for_another(job):
+                status = "waiting for another comparison on this server to finish…"
             total = str(max(job.total, 1))
             return (job.id, False, str(job.done), total, status, "", no_update, True, False)
         if job.state == "cancelled":

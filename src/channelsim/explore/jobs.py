@@ -31,6 +31,7 @@ import functools
 import hashlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -331,12 +332,12 @@ class Explorer:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._turn = threading.Lock()
-        self._ids = itertools.count(1)
 
     def submit(self, settings: Settings) -> Job:
         """Start a comparison (or answer from the cache at once)."""
         key = settings.cache_key()
-        job = Job(id=f"job-{next(self._ids)}", key=key, settings=settings)
+        # unguessable: a counter (job-1, job-2) let any page cancel or read another's (s12 B5)
+        job = Job(id=f"job-{secrets.token_urlsafe(16)}", key=key, settings=settings)
         with self._lock:
             self._jobs[job.id] = job
             for old in list(self._jobs)[:-KEPT_JOBS]:
@@ -386,9 +387,19 @@ class Explorer:
             return self._jobs.get(job_id or "")
 
     def cancel(self, job_id: str | None) -> None:
+        """Cancel a job: one waiting for another comparison's turn is cancelled at once (its
+        Cancel did nothing until the other had finished, s12 B4); a running one at its next
+        member."""
         job = self.job(job_id)
         if job is not None:
             job.cancel_event.set()
+            with self._lock:
+                if job.state == "waiting":
+                    job.state = "cancelled"
+
+    def waits_for_another(self, job: Job) -> bool:
+        """Whether ``job`` waits for another comparison on this server (one runs at a time)."""
+        return job.state == "waiting" and self._turn.locked()
 
     def answer(self, key: str) -> Answer | None:
         with self._lock:
