@@ -191,3 +191,13 @@ def test_a_scenario_names_its_parameter_set(tmp_path: Path) -> None:
     assert code.params == Params() and code.to_dict()["parameter_set"] == "code"
     with pytest.raises(InputError, match="parameter_set: expected one of code, calibrated"):
         load_scenario(_write(tmp_path, HEADER + 'parameter_set = "prior"\n'))
+
+
+def test_a_shipped_scenario_is_a_base_by_its_name_too(tmp_path: Path) -> None:
+    """`base = "status-quo-2025"` was refused ('status-quo-2025 does not exist') though the
+    command line takes shipped scenarios by name (s12 U11)."""
+    from channelsim.engine import load_scenario as load
+
+    path = tmp_path / "u.toml"
+    path.write_text('base = "status-quo-2025"\nname = "u"\n')
+    assert load(path).start.year == 2025 and load(path).description == "status-quo-2025, unchanged"

@@ -289,7 +289,7 @@ def test_a_bad_posterior_folder_is_one_line_naming_the_option(
     named = {"runs": tmp_path / "runs.duckdb"}
     args = [root / a if a.startswith("scenarios/") else named.get(a, a) for a in command]
     for folder, expected in (
-        (tmp_path / "missing", "missing: expected a posterior folder written by"),
+        (tmp_path / "missing", "missing: no such folder (here: "),
         (root / "scenarios", "posterior.toml: file not found (expected in a posterior folder)"),
     ):
         result = run_cli(*args, "--posterior", folder)

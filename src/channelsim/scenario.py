@@ -765,7 +765,10 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
         raise InputError(path, "base", f"expected the path of a scenario file, got {base_name!r}")
     base_path = Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name
     if not base_path.exists() and not Path(base_name).is_absolute():
-        packaged = packaged_scenario(base_name)
+        # a shipped scenario by its file's name or by its own (status-quo-2025), as the
+        # command line takes it (s12 U11)
+        named = f"{base_name}.toml" if not Path(base_name).suffix else base_name
+        packaged = packaged_scenario(base_name) or packaged_scenario(named)
         base_path = packaged if packaged is not None else base_path
     if base_path.resolve() == path.resolve():
         raise InputError(path, "base", "expected another scenario file, got this one")

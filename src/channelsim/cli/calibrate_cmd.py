@@ -19,6 +19,7 @@ from channelsim.cli.runs_cmd import (
     executor_option,
     force_option,
     output_path,
+    read_posterior_option,
     scheduler_option,
     workers_option,
 )
@@ -377,13 +378,12 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
-        from channelsim.experiments.calibrate import read_posterior
         from channelsim.experiments.targets import load_observed, parse_period
         from channelsim.experiments.validate import validate, write_validation
 
         period = parse_period(test, "--test")
         target = None if out is None else output_folder(out, force=force)
-        read = read_posterior(posterior)
+        read = read_posterior_option(posterior)
         continued = _validation_scenario(scenario, read)
         _check_validation_drivers(scenario, continued, read)
         observed = load_observed(data)

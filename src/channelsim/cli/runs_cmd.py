@@ -148,6 +148,14 @@ def read_posterior_option(path: Path) -> Posterior:
     the option, the folder or file, and what was expected."""
     from channelsim.experiments.calibrate import read_posterior
 
+    if not path.exists() and not path.is_symlink():  # it said only "expected a posterior
+        # folder written by channelsim calibrate" of a path that does not exist (s12 U11)
+        raise InputError(
+            None,
+            "--posterior",
+            f"{path}: no such folder (here: {Path.cwd()}); expected a posterior folder "
+            "written by channelsim calibrate",
+        )
     try:
         return read_posterior(path)
     except InputError as error:
