@@ -655,3 +655,19 @@ def test_a_waiting_comparison_cancels_at_once_and_job_ids_cannot_be_guessed() ->
     ids = {job.id, explorer.submit(other).id}
     assert len(ids) == 2 and all(len(i) > 20 and not i[4:].isdigit() for i in ids)
     explorer.cancel(explorer.job(sorted(ids - {job.id})[0]).id)  # type: ignore[union-attr]
+
+
+def test_forged_values_that_are_no_finite_number_are_one_line() -> None:
+    """'1e400' raised OverflowError in the page's checks, runs '1e400' an HTTP 500, and
+    'NaN' was accepted (s12 B6)."""
+    from channelsim.explore.app import check_value, runs_message
+
+    key = "policies.maritime_doctrine.patrol_boats"
+    for value in ("1e400", "NaN"):
+        assert check_value(key, value) == (
+            f"maritime doctrine, patrol boats: expected a finite number, got '{value}'"
+        )
+    for runs in ("1e400", "NaN", "inf"):
+        assert runs_message(runs) == (
+            f"Paired runs: expected a whole number from 2 to 500, got {runs}"
+        )

@@ -9,6 +9,7 @@ of the answer) and leaves the app usable.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -386,9 +387,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None or value == "":
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None  # 1e400, NaN: no number of runs
 
 
 def _given(value: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 import re
 import types
 import typing
@@ -295,8 +296,10 @@ def coerce(control: Control, value: Any) -> Any:
         return value
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(None, control.named, f"expected a number, got {value!r}") from None
+    if not math.isfinite(number):  # '1e400' failed int() with OverflowError; 'NaN' passed
+        raise InputError(None, control.named, f"expected a finite number, got {value!r}")
     if control.kind == "integer":
         if number != int(number):
             raise InputError(None, control.named, f"expected a whole number, got {value!r}")
