@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from channelsim.cli.output import resume_command
 from channelsim.runstore import RunStore
 from faults import (
     PATIENCE_S,
@@ -94,7 +95,10 @@ def test_sigterm_stops_the_run_like_ctrl_c_and_leaves_no_process(
     hint = f"stopped by SIGTERM; run {run['run_id']} has {run['n_done']} of 40 members recorded"
     assert run["message"] == f"{hint}; resume it with --resume {run['run_id']}"
     lines = stderr.decode().strip().splitlines()
-    assert lines[-1] == f"{run['message']}; nothing was written to {tmp_path / 'out'}"
+    command = resume_command(run["run_id"], [str(a) for a in _ensemble(tmp_path, 40)])
+    assert lines[-1] == (  # the line gives the command that resumes it (s11 re-trial R3)
+        f"{hint}; resume it with `{command}`; nothing was written to {tmp_path / 'out'}"
+    )
     assert "Traceback" not in stderr.decode()
     assert stdout == b"" and not (tmp_path / "out").exists()
     assert left == [] and list(private_tmp.iterdir()) == []
