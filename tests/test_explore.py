@@ -167,6 +167,13 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
         ({"policies": {"one_in_one_out": {"params": {"weekly_cap_people": -5}}}},
          "link, policy 'one_in_one_out', params.weekly_cap_people: expected a number ≥ 0, "
          "got -5"),
+        # a link's keys set `type` and ran an ECHR exit under the doctrine's label and the
+        # status quo's description; `base` and `replaces` went into the downloaded TOML
+        ({"policies": {"maritime_doctrine": {"on": True, "keys": {"type": "echr_exit"}}}},
+         "link, policy 'maritime_doctrine', type: expected only name and source among a "
+         "policy's keys (its type is its entry's, its window its start and end)"),
+        ({"policies": {"maritime_doctrine": {"on": True, "keys": {"base": "/etc/passwd"}}}},
+         "link, policy 'maritime_doctrine', base: expected only name and source"),
     ]:  # fmt: skip
         with pytest.raises(InputError) as caught:
             Settings.from_query("?s=" + _encoded({**settings.to_json(), **changes}))

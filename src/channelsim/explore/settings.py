@@ -248,7 +248,7 @@ class Settings:
                 if key in lapsed:
                     policies.append(copy.deepcopy(lapsed[key]))
                 continue
-            entry: dict[str, Any] = {"type": policy_kind(key), **setting.keys}
+            entry: dict[str, Any] = {**setting.keys, "type": policy_kind(key)}
             for key in ("start", "end"):
                 value = getattr(setting, key)
                 if value:
@@ -361,6 +361,10 @@ class Settings:
         return cls.from_json(data)
 
 
+LINK_POLICY_KEYS = ("name", "source")
+"""The keys of a policy's scenario entry a link carries besides its window and parameters."""
+
+
 def _check_link_keys(settings: Settings) -> None:
     """A link's parameters and policies are ones channelsim knows, of the kinds the page
     writes: a hand-edited link with ``sea.warp`` ran without it, an unknown policy type or
@@ -388,6 +392,14 @@ def _check_link_keys(settings: Settings) -> None:
             refuse(f"policy {key!r}, on", f"expected true or false, got {setting.on!r}")
         if not isinstance(setting.params, dict) or not isinstance(setting.keys, dict):
             refuse(f"policy {key!r}, params", "expected a table")
+        # a link set `type` here and ran an ECHR exit under the doctrine's label
+        other = sorted(set(setting.keys) - set(LINK_POLICY_KEYS))
+        if other:
+            refuse(
+                f"policy {key!r}, {other[0]}",
+                f"expected only {' and '.join(LINK_POLICY_KEYS)} among a policy's keys (its "
+                "type is its entry's, its window its start and end)",
+            )
         for when in ("start", "end"):
             value = getattr(setting, when)
             try:
