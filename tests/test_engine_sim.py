@@ -516,18 +516,39 @@ def test_runs_of_one_scenario_with_new_seeds_carry_the_scenario_as_validated(nam
 
 
 def test_the_boat_log_is_copied_byte_for_byte_into_the_result() -> None:
-    from channelsim.engine.sim import _copy_records
+    from channelsim.engine.state import copy_records
 
     boats = np.zeros(10, BOAT_DTYPE)
     boats["boat_id"] = np.arange(10)
     boats["final_x_km"] = np.nan
     boats["taxi_boat"] = True
-    copy = _copy_records(boats[:4])
+    copy = copy_records(boats[:4])
     assert copy.dtype == BOAT_DTYPE and copy.shape == (4,)
     assert copy.tobytes() == boats[:4].tobytes()
     copy["boat_id"] = -1
     assert boats["boat_id"][:4].tolist() == [0, 1, 2, 3]
-    assert _copy_records(boats[:0]).shape == (0,)
+    assert copy_records(boats[:0]).shape == (0,)
+
+
+def test_a_result_decodes_its_scenario_when_read_and_pickles_either_way() -> None:
+    """A run's result decodes its scenario's dictionary when first read: its own copy,
+    equal to the scenario's, before and after pickling, and through ``with_extra``."""
+    import pickle
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "status-quo-2025.toml"
+    scenario = load_scenario(path)
+    result = Sim(scenario, seed=7).run()
+    assert "scenario" not in vars(result)  # not decoded yet
+    expected = scenario.with_changes(seed=7).to_dict()
+    assert pickle.loads(pickle.dumps(result)).scenario == expected
+    member = result.with_extra({"x": 1.0}, keep=("daily",))
+    assert "scenario" not in vars(member) and member.scenario == expected
+    assert result.scenario == expected and result.name == scenario.name
+    result.scenario["name"] = "changed"
+    assert member.scenario["name"] == scenario.name  # each its own
+    assert pickle.loads(pickle.dumps(result)).scenario["name"] == "changed"
+    with pytest.raises(AttributeError, match="no_such"):
+        result.no_such  # noqa: B018
 
 
 def _digest(result: SimResult) -> str:

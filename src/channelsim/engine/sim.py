@@ -38,7 +38,7 @@ from channelsim.engine.results import BOAT_DTYPE, Result, ResultSet, SimResult
 from channelsim.engine.sea import FATE_CATEGORIES, RULE_DTYPE, Fate, rule_records
 from channelsim.engine.spec import SimSpec
 from channelsim.engine.stages import STAGES, Setup, Stage
-from channelsim.engine.state import CompiledPolicies, SimState
+from channelsim.engine.state import CompiledPolicies, Ledger, SimState, book, copy_records
 from channelsim.errors import InputError
 from channelsim.params import Params, apply_overrides
 from channelsim.rng import EPOCH, check_streams, stream_id
@@ -94,7 +94,7 @@ class _Plan:
     """What a run sets up whatever its seed: the period, its policies (bound, initialised)
     with their active days, the lever values with their effects (the weather's columns
     left for the run), results, kernel set-up, rules of interception, compiled policies and
-    the ledger's entries from the policies' costs. ``python_free``: no policy has a hook run
+    the ledger made of the policies' costs. ``python_free``: no policy has a hook run
     in Python, so a run never changes ``policies`` and the plan serves every seed (a run
     copies the arrays it writes)."""
 
@@ -111,7 +111,7 @@ class _Plan:
     rule_on: np.ndarray
     rule_owner: list[int]
     compiled: CompiledPolicies
-    costs: tuple[tuple[str, int, float], ...]  # (ledger item, day index, GBP)
+    ledger: Ledger  # the policies' costs (copied by each run)
     python_free: bool
 
 
@@ -125,14 +125,14 @@ class _Built:
     json: str
     plan: _Plan | None = None
     marshalled: bytes | None = None  # the JSON decoded, in the form quickest to copy
+    reader: tuple[Any, Any] | None = None  # (request, weather reader) of the last run
 
-    def as_dict(self) -> dict[str, Any]:
-        """A new copy of the scenario's JSON decoded (each run's result owns one):
-        ``marshal`` makes it about three times as fast as decoding the JSON each time."""
+    def as_marshal(self) -> bytes:
+        """The scenario's JSON decoded, as ``marshal`` bytes: each run's result decodes its
+        own copy (when read), about three times as fast as decoding the JSON each time."""
         if self.marshalled is None:
             self.marshalled = marshal.dumps(json.loads(self.json))
-        as_dict: dict[str, Any] = marshal.loads(self.marshalled)
-        return as_dict
+        return self.marshalled
 
 
 #: The modules of the built-in policies: their effects depend on their parameters and the
@@ -257,20 +257,26 @@ class Sim:
     # -- set-up ----------------------------------------------------------------------------
 
     def _reader(self) -> Any:
+        """The weather reader: the one given, else the scenario's (made once per scenario
+        and kept with it: a stochastic reader keeps what its dates give every seed)."""
         if self.weather is not None:
             return self.weather
         from channelsim.world.environment import ReaderRequest, make_reader
 
         spec = self.scenario.weather
-        return make_reader(
-            ReaderRequest(
-                spec.mode,
-                spec.path,
-                self.params.weather.max_wind_kn,
-                self.params.weather.max_wave_height_m,
-                source=self.scenario.source,
-            )
+        request = ReaderRequest(
+            spec.mode,
+            spec.path,
+            self.params.weather.max_wind_kn,
+            self.params.weather.max_wave_height_m,
+            source=self.scenario.source,
         )
+        kept = self._built.reader
+        if kept is not None and kept[0] == request:
+            return kept[1]
+        reader = make_reader(request)
+        self._built.reader = (request, reader)
+        return reader
 
     def results(self) -> ResultSet:
         """The results this run declares: the stages', then its policies'."""
@@ -287,7 +293,7 @@ class Sim:
         plan = self._plan(world)
         n_days = plan.setup.n_days
         weather = self._weather(plan.setup.dates)
-        lever_record = plan.levers.copy()
+        lever_record = copy_records(plan.levers)
         crossing = np.asarray(
             _crossing_window(weather, p.weather.max_wind_kn, p.weather.max_wave_height_m), bool
         )
@@ -339,8 +345,7 @@ class Sim:
             compiled=plan.compiled.fresh(),
             active=plan.active,
         )
-        for item, d, cost_gbp in plan.costs:
-            sim.add_cost(item, d, cost_gbp)
+        sim.start_ledger(plan.ledger)
         return sim
 
     def _plan(self, world: World) -> _Plan:
@@ -401,12 +406,13 @@ class Sim:
         kernel = _kernel_setup(p, world, day0, n_days, ids)
         rules, rule_on, rule_owner = _rules(policies, effects, active, setup)
         compiled = _compiled(policies, active, setup, extra_names, rule_owner)
-        costs: list[tuple[str, int, float]] = []
+        ledger = Ledger()  # the policies' costs, booked before the first day
         for policy_effects, days in zip(effects, active, strict=True):
             for cost in policy_effects:
                 if isinstance(cost, Cost):
                     values = np.broadcast_to(np.asarray(cost.gbp_per_day, float), (n_days,))
-                    costs += [(cost.item, int(d), float(values[d])) for d in np.flatnonzero(days)]
+                    for d in np.flatnonzero(days):
+                        book(ledger, cost.item, int(d), float(values[d]), n_days, (-1, -1))
         python_free = all(
             compiled_form or not policy.hooks()
             for policy, compiled_form in zip(policies, compiled.mask, strict=True)
@@ -425,7 +431,7 @@ class Sim:
             rule_on=rule_on,
             rule_owner=rule_owner,
             compiled=compiled,
-            costs=tuple(costs),
+            ledger=ledger,
             python_free=python_free,
         )
 
@@ -487,11 +493,19 @@ class Sim:
     def _scenario_dict(self) -> dict[str, Any]:
         """``self.scenario.to_dict()``, from the JSON of the scenario as given when only the
         seed differs (made once per scenario)."""
-        if self._json is None or self._json[0] is not self.scenario:
+        pending = self._scenario_marshal()
+        if pending is None:
             return self.scenario.to_dict()
-        as_dict = self._built.as_dict()
-        as_dict["seed"] = self.scenario.seed
+        as_dict: dict[str, Any] = marshal.loads(pending[0])
+        as_dict["seed"] = pending[1]
         return as_dict
+
+    def _scenario_marshal(self) -> tuple[bytes, int] | None:
+        """``self.scenario.to_dict()`` but its seed, as ``marshal`` bytes, and the seed, when
+        only the seed differs from the scenario as given (else None)."""
+        if self._json is None or self._json[0] is not self.scenario:
+            return None
+        return self._built.as_marshal(), self.scenario.seed
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -517,7 +531,7 @@ class Sim:
             series[item.name] = (
                 columns[row] if row is not None else np.ascontiguousarray(sim.extra[item.name][:n])
             )
-        log = _copy_records(sim.boats[: int(sim.state[0]["n_boats"])])
+        log = copy_records(sim.boats[: int(sim.state[0]["n_boats"])])
         finals: dict[str, int | float] = {
             "at_sea_end_people": int(sim.state[0]["at_sea_end_people"]),
             "at_sea_end_boats": int((log["fate"] == int(Fate.AT_SEA_END)).sum()),
@@ -535,8 +549,7 @@ class Sim:
             item_index[by_day],
             cost[by_day].astype(np.float64),
         )
-        return SimResult(
-            scenario=self._scenario_dict(),
+        fields: dict[str, Any] = dict(
             seed=self.seed,
             code_version=__version__,
             results=sim.results,
@@ -548,6 +561,10 @@ class Sim:
             fate_names=FATE_CATEGORIES,
             cost_rows=cost_rows,
         )
+        pending = self._scenario_marshal()
+        if pending is None:
+            return SimResult(scenario=self.scenario.to_dict(), **fields)
+        return SimResult.decoding_scenario(pending, **fields)
 
 
 _DAILY_FIELD = {name: i for i, name in enumerate(DAILY_DTYPE.names or ())}
@@ -562,14 +579,6 @@ def _by_field(records: np.ndarray) -> np.ndarray:
     copy (each field's column copied on its own took some 2 µs, forty times a run)."""
     flat = np.ascontiguousarray(records).view(np.float64).reshape(len(records), len(_DAILY_FIELD))
     return np.ascontiguousarray(flat.T)
-
-
-def _copy_records(records: np.ndarray) -> np.ndarray:
-    """A copy of a contiguous structured array, byte for byte (NumPy copies a record type
-    with padding field by field, element by element: ~100 times slower)."""
-    out = np.empty(records.shape, records.dtype)
-    out.view(np.uint8)[...] = np.ascontiguousarray(records).view(np.uint8)
-    return out
 
 
 def _compiled(

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -239,12 +239,26 @@ def _default_weather_config() -> WeatherConfig:
     return WeatherConfig.from_dict(json.loads(text))
 
 
+class _Calendar(NamedTuple):
+    """See :meth:`StochasticWeather.calendar`."""
+
+    days: NDArray[np.int64]
+    wind_scale_kn: NDArray[np.float64]
+    sea_temp_c: NDArray[np.float64]
+
+
+_WIND, _DIRECTION, _WAVES = (
+    stream_id(name) for name in ("weather.wind", "weather.direction", "weather.waves")
+)
+
+
 class StochasticWeather:
     """Seasonal, persistent synthetic weather (see :class:`WeatherConfig`), drawn from the
     weather stage's streams ``weather.wind``, ``weather.direction`` and ``weather.waves``."""
 
     def __init__(self, config: WeatherConfig | None = None) -> None:
         self.config = config if config is not None else WeatherConfig.default()
+        self._calendar: tuple[bytes, _Calendar] | None = None  # the last dates asked for
 
     def daily(self, dates: Any, seed: int) -> DailyWeather:
         """Weather for ``dates``; each day's value depends only on the seed and the day."""
@@ -254,24 +268,40 @@ class StochasticWeather:
         """Candidate series ``key`` (0 is :meth:`daily`'s): independent of the others."""
         dates = as_dates(dates)
         c = self.config
-        days = absolute_days(dates)
-        if days.size == 0:
+        if dates.size == 0:
             empty = np.zeros(0)
             return DailyWeather(dates, empty, empty.copy(), empty.copy(), empty.copy())
         from channelsim.rng import keyed_ar1  # here: the draws load Numba, the readers not
         from channelsim.world.weather_draws import keyed_normals, weibull_of_normal
 
-        z = keyed_ar1(seed, stream_id("weather.wind"), days, c.wind_persistence, key)
-        d = keyed_ar1(seed, stream_id("weather.direction"), days, c.wind_from_persistence, key)
-        eps_wave = keyed_normals(int(seed), stream_id("weather.waves"), int(key), days)
-        scale = np.asarray(c.wind_scale_kn)[months(dates) - 1]
+        days, scale, sea = self.calendar(dates)
+        z = keyed_ar1(seed, _WIND, days, c.wind_persistence, key)
+        d = keyed_ar1(seed, _DIRECTION, days, c.wind_from_persistence, key)
+        eps_wave = keyed_normals(int(seed), _WAVES, int(key), days)
         wind_kn = weibull_of_normal(z, scale, c.wind_shape)
         from_deg = np.mod(c.wind_from_mean_deg + c.wind_from_sd_deg * d, 360.0)
         waves = wave_height_m(wind_kn, from_deg, c.fetch_km) * np.exp(
             c.wave_noise_sd * eps_wave - 0.5 * c.wave_noise_sd**2
         )
+        return DailyWeather(dates, wind_kn, from_deg, waves, sea.copy())
+
+    def calendar(self, dates: NDArray[np.datetime64]) -> _Calendar:
+        """What the weather of ``dates`` (``datetime64[D]``, not empty) takes from the
+        calendar alone, whatever the seed: the absolute days (the draws' keys), each day's
+        Weibull scale of the wind (its month's) and sea temperature. Kept for the last dates
+        asked for: the runs of a scenario ask for the same ones (these took a fifth of a
+        2025 year's set-up)."""
+        key = dates.tobytes()
+        if self._calendar is not None and self._calendar[0] == key:
+            return self._calendar[1]
+        c = self.config
+        days = np.ascontiguousarray(absolute_days(dates), np.int64)
+        scale = np.asarray(c.wind_scale_kn)[months(dates) - 1]
         sea = _mid_month_interpolation(dates, c.sea_temp_c)
-        return DailyWeather(dates, wind_kn, from_deg, waves, sea)
+        # (writeable: the compiled draws are compiled for writeable arrays; nothing writes)
+        found = _Calendar(days, scale, sea)
+        self._calendar = (key, found)
+        return found
 
 
 def crossing_window_means(
