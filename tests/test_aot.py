@@ -143,6 +143,11 @@ def test_record_dtypes_are_checked_field_by_field_and_by_alignment() -> None:
     renamed = np.dtype([("x" + name, STATE_DTYPE.fields[name][0]) for name in STATE_DTYPE.names])
     assert not check(np.zeros(1, renamed))
     assert not check(np.zeros(1, packed))  # same fields and offsets, but not aligned
+    # a record type found to match is then known by identity: other types still refused
+    assert check(np.zeros(3, STATE_DTYPE)) and not check(np.zeros(1, renamed))
+    readonly = np.zeros(1, STATE_DTYPE)
+    readonly.flags.writeable = False
+    assert not check(readonly) and not check(np.zeros((1, 1), STATE_DTYPE))
 
 
 def test_an_off_setting_or_no_module_means_the_jit(

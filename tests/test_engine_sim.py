@@ -530,6 +530,35 @@ def test_the_boat_log_is_copied_byte_for_byte_into_the_result() -> None:
     assert copy_records(boats[:0]).shape == (0,)
 
 
+def test_the_seeds_of_a_scenario_share_its_weather_reader() -> None:
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "status-quo-2025.toml"
+    scenario = load_scenario(path)
+    assert Sim(scenario, seed=1)._reader() is Sim(scenario, seed=2)._reader()
+    assert Sim(load_scenario(path), seed=1)._reader() is not Sim(scenario, seed=1)._reader()
+
+
+def test_the_prefetch_of_the_at_sea_kernel_compiles_and_changes_nothing() -> None:
+    """``sea.prefetch`` is a no-op in Python and, once Numba is loaded, the processor's
+    prefetch: a compiled read-ahead anywhere (off the raster, NaN) neither faults nor
+    writes."""
+    from channelsim import _jit
+    from channelsim.engine import sea
+
+    packed = np.arange(12, dtype=np.uint32).reshape(3, 4)
+    assert sea._no_prefetch(packed, 0) is None  # what it is before Numba: nothing
+    _jit.load_numba()
+    assert sea.prefetch is not sea._no_prefetch
+
+    @_jit.njit
+    def fetch_everywhere(cells: np.ndarray, points: np.ndarray) -> None:
+        for k in range(points.shape[0]):
+            sea._fetch_ahead(cells, 0.0, 0.0, 10.0, points[k, 0], points[k, 1])
+
+    points = np.array([[0.15, 0.25], [-1e9, 1e9], [np.nan, np.inf], [0.39, 0.29]])
+    fetch_everywhere(packed, points)
+    assert packed.ravel().tolist() == list(range(12))
+
+
 def test_a_result_decodes_its_scenario_when_read_and_pickles_either_way() -> None:
     """A run's result decodes its scenario's dictionary when first read: its own copy,
     equal to the scenario's, before and after pickling, and through ``with_extra``."""

@@ -77,6 +77,24 @@ def test_same_seed_same_weather_and_any_subset_or_period_agrees() -> None:
     assert not np.array_equal(StochasticWeather().daily(days, 2).wind_speed_kn, a.wind_speed_kn)
 
 
+def test_a_reader_keeps_its_dates_calendar_and_gives_each_caller_its_own_arrays() -> None:
+    """The seeds of a period share what its dates give (days, wind scales, sea temperature):
+    the weather is the same bits as a fresh reader's, and writing into one day's arrays
+    reaches neither the reader's kept ones nor the next caller's."""
+    days = pd.date_range("2025-01-01", "2025-12-31")
+    reader = StochasticWeather()
+    first = reader.daily(days, 3)
+    first.sea_temp_c[:] = -99.0
+    first.wind_speed_kn[:] = -99.0
+    again = reader.daily(days, 3)
+    fresh = StochasticWeather().daily(days, 3)
+    for field in ("wind_speed_kn", "wind_from_deg", "wave_height_m", "sea_temp_c"):
+        np.testing.assert_array_equal(getattr(again, field), getattr(fresh, field))
+    other = reader.daily(days[40:60], 3)  # other dates: their own calendar
+    np.testing.assert_array_equal(other.sea_temp_c, fresh.sea_temp_c[40:60])
+    np.testing.assert_array_equal(other.wind_speed_kn, fresh.wind_speed_kn[40:60])
+
+
 def test_wind_components_point_downwind() -> None:
     u, v = wind_components_m_s(np.array([10.0, 10.0]), np.array([225.0, 0.0]))
     assert u[0] > 0 and v[0] > 0  # a south-westerly blows towards the north-east
