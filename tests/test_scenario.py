@@ -201,3 +201,29 @@ def test_a_shipped_scenario_is_a_base_by_its_name_too(tmp_path: Path) -> None:
     path = tmp_path / "u.toml"
     path.write_text('base = "status-quo-2025"\nname = "u"\n')
     assert load(path).start.year == 2025 and load(path).description == "status-quo-2025, unchanged"
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("[params.coast]\ninflow_people_per_dai = 5\n",
+         "params.coast.inflow_people_per_dai: unknown key; did you mean inflow_people_per_day?"),
+        ("[params.coast]\ninflow_people_per_day = -5\n",
+         "params.coast.inflow_people_per_day: expected a number ≥ 0, got -5"),
+        ("seed = -1\n", "seed: expected a number ≥ 0, got -1"),
+    ],
+)  # fmt: skip
+def test_a_fault_in_a_base_is_named_against_the_base(tmp_path: Path, fault: str, said: str) -> None:
+    """A base's unknown key or bad value is named against the base file that holds it (it was
+    named against the file that names it as its base, where the user finds no such key); a
+    fault of the file itself still names that file."""
+    (tmp_path / "mid.toml").write_text(f'base = "status-quo-2025.toml"\nname = "mid"\n{fault}')
+    (tmp_path / "child.toml").write_text('base = "mid.toml"\nname = "child"\n')
+    with pytest.raises(InputError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    assert str(caught.value).startswith(f"{tmp_path / 'mid.toml'}: {said}")
+    (tmp_path / "mid.toml").write_text('base = "status-quo-2025.toml"\nname = "mid"\n')
+    (tmp_path / "child.toml").write_text(f'base = "mid.toml"\nname = "child"\n{fault}')
+    with pytest.raises(InputError) as caught:
+        load_scenario(tmp_path / "child.toml")
+    assert str(caught.value).startswith(f"{tmp_path / 'child.toml'}: {said}")

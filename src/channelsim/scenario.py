@@ -763,13 +763,7 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     base_name = raw.pop("base")
     if not isinstance(base_name, str) or not base_name:
         raise InputError(path, "base", f"expected the path of a scenario file, got {base_name!r}")
-    base_path = Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name
-    if not base_path.exists() and not Path(base_name).is_absolute():
-        # a shipped scenario by its file's name or by its own (status-quo-2025), as the
-        # command line takes it (s12 U11)
-        named = f"{base_name}.toml" if not Path(base_name).suffix else base_name
-        packaged = packaged_scenario(base_name) or packaged_scenario(named)
-        base_path = packaged if packaged is not None else base_path
+    base_path = _base_path(path, base_name)
     if base_path.resolve() == path.resolve():
         raise InputError(path, "base", "expected another scenario file, got this one")
     chain = (*chain, path.resolve())
@@ -832,6 +826,39 @@ def resolve_base(data: dict[str, Any], path: Path, chain: tuple[Path, ...] = ())
     if isinstance(overrides, dict) and isinstance(base.get("params"), dict):
         merged["params"] = merge_tables(base["params"], overrides)
     return merged
+
+
+def _base_path(path: Path, base_name: str) -> Path:
+    """Where ``base = base_name`` in the file ``path`` points: beside it, or a shipped
+    scenario by its file's name or its own (status-quo-2025), as the command line takes it."""
+    base_path = Path(base_name) if Path(base_name).is_absolute() else path.parent / base_name
+    if not base_path.exists() and not Path(base_name).is_absolute():
+        named = f"{base_name}.toml" if not Path(base_name).suffix else base_name
+        packaged = packaged_scenario(base_name) or packaged_scenario(named)
+        base_path = packaged if packaged is not None else base_path
+    return base_path
+
+
+def _blamed_on_its_base(error: InputError, path: Path) -> InputError:
+    """``error`` of the file ``path``, or the same fault of the base file that holds it: a
+    base's unknown key or bad value was named against the file that names it as its base,
+    where the user finds no such key (s12 breaker B8)."""
+    try:
+        base_name = _read_mapping(path).get("base")
+        while isinstance(base_name, str) and base_name:
+            base_path = _base_path(path, base_name)
+            try:
+                scenario_from_dict(resolve_base(_read_mapping(base_path), base_path), base_path)
+            except InputError as found:
+                if (found.where, found.expected) != (error.where, error.expected):
+                    return error
+                error, path = found, base_path
+                base_name = _read_mapping(base_path).get("base")
+                continue
+            return error  # the base is sound alone: the fault is this file's
+    except (InputError, OSError, RecursionError):  # the base cannot be read alone
+        pass
+    return error
 
 
 def _check_description(data: Mapping[str, Any], path: Path) -> None:
@@ -942,7 +969,11 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML or YAML scenario file (resolving its ``base``, if any)."""
     path = Path(path)
     try:
-        return scenario_from_dict(resolve_base(_read_mapping(path), path), path)
+        data = resolve_base(_read_mapping(path), path)
+        try:
+            return scenario_from_dict(data, path)
+        except InputError as error:
+            raise _blamed_on_its_base(error, path) from None
     except RecursionError:
         raise InputError(path, None, "expected a scenario of ordinary depth, got tables "
                          "or lists nested too deeply to read") from None  # fmt: skip
