@@ -307,7 +307,7 @@ def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_
         (["--method", "fast"], "--method: expected one of sobol, morris"),
         (["--from", "2025-07-01", "--to", "2025-06-01"], "--from: expected a date on or before"),
         (["--method", "rbd-fast"], "--method: expected --posterior DIR with rbd-fast"),
-        (["--posterior", "/nonexistent"], "--posterior: /nonexistent: expected a posterior"),
+        (["--posterior", "/nonexistent"], "--posterior: /nonexistent: no such folder (here: "),
         (["--posterior", REPO_ROOT / "scenarios"], "posterior.toml: file not found"),
         (["--posterior", POSTERIOR, "--method", "sobol"], "--method: expected rbd-fast with"),
         (["--posterior", POSTERIOR, "--params", INFLOW], "--params: expected no --params with"),
