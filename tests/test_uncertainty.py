@@ -448,3 +448,26 @@ def test_one_assumption_at_two_precisions_is_named_once() -> None:
         [{"input": key, "stated": s, "low": 0.0, "high": 0.5} for s in (2 / 94, 0.0213)]
     )
     assert text.count("retry probability") == 1 and "0.0213 (assumed" in text, text
+
+
+def test_an_assumption_is_drawn_with_its_stated_value_as_the_median() -> None:
+    """s12 U4: uniform draws on a lopsided range (capsize per intervention 0.005 in
+    0.001–0.03; deterrence 0 in 0–1) moved the answer off the stated one. Now half the draws
+    lie below the stated value and half above, each half uniform; a stated value at the low
+    end holds half the draws; without a stated value, uniform."""
+    from channelsim.experiments.uncertainty import Assumption, paired_draws
+
+    capsize = Assumption("doctrine", "capsize", 0.001, 0.03, False, 0.005)
+    assert [capsize.value(u) for u in (0.0, 0.25, 0.5, 0.75, 1.0)] == pytest.approx(
+        [0.001, 0.003, 0.005, 0.0175, 0.03]
+    )
+    deterrence = Assumption("removal", "deterrence", 0.0, 1.0, False, 0.0)
+    assert deterrence.value(0.3) == 0.0 and deterrence.value(0.75) == pytest.approx(0.5)
+    unstated = Assumption("p", "x", 0.0, 1.0, False)
+    assert unstated.value(0.3) == pytest.approx(0.3)
+    draws = paired_draws(200, 7, None, [capsize, deterrence])
+    assert draws is not None
+    values = pd.DataFrame(draws)
+    assert (values[capsize.key] < 0.005).mean() == 0.5  # the Latin hypercube: exactly half
+    assert values[capsize.key].between(0.001, 0.03).all()
+    assert (values[deterrence.key] == 0.0).mean() == pytest.approx(0.5, abs=0.01)

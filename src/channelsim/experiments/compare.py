@@ -72,8 +72,8 @@ WEATHER_ONLY_HERE = (
     "where none is changed)"
 )
 WITH_POSTERIOR = (
-    "calibrated parameters (posterior draws), the policies' assumptions (uniform on their "
-    "ranges), weather and chance"
+    "calibrated parameters (posterior draws), the policies' assumptions (drawn over their "
+    "ranges, their stated values the medians), weather and chance"
 )
 COST_PER_PREVENTED = "cost_per_prevented_arrival_gbp"
 

@@ -23,7 +23,8 @@ with bootstrap confidence intervals, ``N·(D+2)`` runs) and ``morris`` (elementa
 ``mu_star`` and ``sigma`` in output units per full range of the parameter, ``N·(D+1)`` runs).
 With a calibration posterior (``method = "rbd-fast"``, :func:`run_posterior_sensitivity`),
 the calibrated parameters are drawn from the posterior instead (correlated, as calibrated) and
-the policies' assumptions uniformly over their declared ranges, by the paired draws of
+the policies' assumptions over their declared ranges (their stated values the medians), by
+the paired draws of
 ``compare --posterior`` (:func:`channelsim.experiments.uncertainty.paired_draws`); every run
 takes the same seed, and each output's variance is shared out by RBD-FAST on that sample,
 each share with its bootstrap half-width against the noise level, as in "what decides this

@@ -6,8 +6,9 @@ random numbers of replicate ``r`` (``member_seed(base_seed, r)``): a paired diff
 holds the calibrated parameters and the weather fixed and measures the policy alone, while
 the spread of the differences over members carries the parameters' uncertainty. The
 policies' own assumptions (``Policy.assumptions``: an option and the range it is assumed to
-lie in) are drawn with them, uniform on their ranges (a Latin hypercube over the members,
-seeded by the base seed): ``policy.<policy name>.<option>``. A scenario without that policy
+lie in) are drawn with them over their ranges, their stated values the medians of the draws
+(half uniform below, half above: :meth:`Assumption.value`; a Latin hypercube over the
+members, seeded by the base seed): ``policy.<policy name>.<option>``. A scenario without that policy
 ignores its assumptions, and a policy whose window lies outside the period has none drawn.
 The draws depend on the base seed and the number of members only,
 so the same call gives the same bits whatever the executor.
@@ -95,10 +96,22 @@ class Assumption:
         return f"{PREFIX}{self.policy}.{self.option}"
 
     def value(self, unit: float) -> float | int:
-        """The option's value at a position ``unit`` in [0, 1] of the range."""
+        """The option's value at a position ``unit`` in [0, 1] of its draws: a number is
+        drawn with its stated value as the median, half the draws uniform from ``low`` to
+        it and half from it to ``high`` (all at ``low`` in the lower half when the stated
+        value is ``low``); uniform on the range when none is stated. Uniform on a lopsided
+        range moved the answer off the stated one (the doctrine's capsize risk, stated 0.005
+        in 0.001–0.03, drawn at 0.0155 on average, nearly quadrupled the deaths; a removal's
+        deterrence, stated 0, gave an interval without "no change"; s12 U4). An integer
+        option takes each whole value of its range equally often."""
         if self.integer:
             return min(int(self.high), math.floor(self.low + unit * (self.high - self.low + 1)))
-        return self.low + unit * (self.high - self.low)
+        if math.isnan(self.stated):
+            return self.low + unit * (self.high - self.low)
+        median = min(max(self.stated, self.low), self.high)
+        if unit < 0.5:
+            return self.low + 2.0 * unit * (median - self.low)
+        return median + (2.0 * unit - 1.0) * (self.high - median)
 
 
 def scenario_assumptions(scenario: Scenario, *, acting: bool = False) -> list[Assumption]:

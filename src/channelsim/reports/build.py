@@ -302,12 +302,12 @@ SENSITIVITY_TEXT = {
     "morris": "Morris elementary effects: mu* is the mean absolute change of the output over "
     "the parameter's full range, sigma the spread of that change (non-linearity, interactions).",
     "rbd-fast": "Over a calibration posterior: the calibrated parameters drawn from the "
-    "posterior, the policies' assumptions uniformly over their stated ranges, every run with "
-    "the same seed; each bar is the share of the output's variance due to that input alone "
-    "(RBD-FAST), with its 95% bootstrap half-width. Posterior draws are correlated: a share "
-    "counts what moves with the input, and shares need not add up to one. A share whose lower "
-    "bound is below the noise level (the largest share pure noise gets at this run count) "
-    "cannot be told from noise.",
+    "posterior, the policies' assumptions over their stated ranges (medians at their stated "
+    "values), every run with the same seed; each bar is the share of the output's variance "
+    "due to that input alone (RBD-FAST), with its 95% bootstrap half-width. Posterior draws "
+    "are correlated: a share counts what moves with the input, and shares need not add up to "
+    "one. A share whose lower bound is below the noise level (the largest share pure noise "
+    "gets at this run count) cannot be told from noise.",
 }
 
 
