@@ -471,3 +471,32 @@ def test_an_assumption_is_drawn_with_its_stated_value_as_the_median() -> None:
     assert (values[capsize.key] < 0.005).mean() == 0.5  # the Latin hypercube: exactly half
     assert values[capsize.key].between(0.001, 0.03).all()
     assert (values[deterrence.key] == 0.0).mean() == pytest.approx(0.5, abs=0.01)
+
+
+def test_a_pair_s_draws_do_not_depend_on_the_other_scenarios_compared(
+    toy: tuple[Any, Any, Any], tmp_path: Path
+) -> None:
+    """s12 U15: one Latin hypercube over every scenario's assumptions made a pair's answer
+    depend on the other scenarios of the command (doctrine-territorial's deaths +268.5 alone,
+    +292 with echr-exit beside it). Each assumption's column now has a stream of its own:
+    the same with or without other assumptions, still one draw in each of the runs' strata."""
+    from channelsim.experiments.uncertainty import Assumption, paired_draws
+
+    a = Assumption("p", "a", 0.0, 1.0, False)
+    b = Assumption("q", "b", 0.0, 1.0, False)
+    alone, both = paired_draws(40, 3, None, [a]), paired_draws(40, 3, None, [b, a])
+    assert alone is not None and both is not None
+    assert [d[a.key] for d in alone] == [d[a.key] for d in both]
+    assert sorted(int(d[a.key] * 40) for d in both) == list(range(40))  # stratified
+    assert [d[b.key] for d in both] != [d[a.key] for d in both]
+    base, stop, posterior = toy
+    path = tmp_path / "echr.toml"
+    path.write_text(SCENARIO.format(name="echr", policy='[[policies]]\ntype = "echr_exit"\n'))
+    echr = load_scenario(path)
+    pairs = [
+        compare_scenarios(base, others, runs=6, seed=2, executor="serial", progress=False,
+                          posterior=posterior).pairs
+        for others in ([stop], [stop, echr])
+    ]
+    mine = [p[p["scenario"] == "stop"].reset_index(drop=True) for p in pairs]
+    pd.testing.assert_frame_equal(mine[0], mine[1])
