@@ -262,6 +262,78 @@ def test_an_xlsx_cell_in_column_xfd_is_refused_before_its_cells_are_read(
     )
 
 
+def _xlsx_edited(path: Path, member: str, edit: object) -> Path:
+    """``path`` (an XLSX) with its zip member ``member`` replaced by ``edit(text)``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members[member] = edit(members.get(member, b"").decode()).encode()  # type: ignore[operator]
+    out = path.with_name(f"edited-{path.name}")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("reference", "said"),
+    [
+        ("ZZZZZ2", "got a cell with a value in column 12,356,630"),
+        ("xfd2", "got a cell with a value in column 16,384"),
+        ("B30000000", "30,000,000 rows; expected at most 40,000"),
+    ],
+)
+def test_an_xlsx_cell_placed_by_its_own_reference_is_refused_before_its_cells_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: str, said: str
+) -> None:
+    """The reader places a cell by its own reference, whatever its row says: B2 edited to
+    ZZZZZ2 (or B99999999999) asked for 1.2 TB and aborted the process (rc 134, a Rust
+    backtrace), xfd2 took 2 GB, B30000000 inside row 2 4.8 GB (s12 breaker B11)."""
+    import re
+
+    import openpyxl
+
+    from channelsim.errors import InputError
+
+    path = _edition(tmp_path, fmt="xlsx")
+    book = openpyxl.load_workbook(path)
+    book["SB_01"]["B2"] = 5
+    book.save(path)
+    sheet = "xl/worksheets/sheet2.xml"  # the cover sheet, then SB_01
+    edited = _xlsx_edited(path, sheet, lambda text: re.sub(r'r="B2"', f'r="{reference}"', text))
+    _never_opened(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_publication(edited)
+    assert str(caught.value).startswith(f"{edited}: sheet SB_01") and said in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("part", "said"),
+    [
+        ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+         'uniqueCount="4000000000"><si><t>x</t></si></sst>',
+         "xl/sharedStrings.xml: expected at most 5,120,000 shared strings"),
+        ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+         + "<si><t>" + "x" * 200_000_000 + "</t></si></sst>",
+         "the workbook unpacks to 200 MB; expected at most 128 MB"),
+    ],
+    ids=["count", "size"],
+)  # fmt: skip
+def test_an_xlsx_s_shared_strings_are_bounded_before_they_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str, said: str
+) -> None:
+    """A shared-strings part declaring 4 billion strings made the reader ask for 96 GB and
+    abort; an unused 1 GB one took 1.2 GB to read (s12 breaker B1, B11)."""
+    from channelsim.errors import InputError
+
+    path = _xlsx_edited(_edition(tmp_path, fmt="xlsx"), "xl/sharedStrings.xml", lambda _: part)
+    _never_opened(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_publication(path)
+    assert str(caught.value).startswith(f"{path}: ") and said in str(caught.value)
+
+
 def test_a_reader_out_of_memory_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

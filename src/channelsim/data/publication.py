@@ -81,6 +81,12 @@ MAX_TABLE_COLUMNS = 64
 #: is parsed: the official ODS holds 2.4 MB for about 3,500 rows (some 700 bytes a row), so
 #: 64 MB is room for MAX_TABLE_ROWS rows in each table with generous formatting.
 MAX_SHEET_XML_BYTES = 64_000_000
+#: Uncompressed size of every part of a workbook together (sheets, shared strings, styles).
+MAX_WORKBOOK_BYTES = 2 * MAX_SHEET_XML_BYTES
+#: Most shared strings an XLSX may declare: the reader reserves room for the count its
+#: ``sharedStrings.xml`` declares before reading them (4 billion declared: 96 GB asked, the
+#: process aborted); two tables of MAX_TABLE_ROWS × MAX_TABLE_COLUMNS cells hold fewer.
+MAX_SHARED_STRINGS = 2 * MAX_TABLE_ROWS * MAX_TABLE_COLUMNS
 #: Largest CSV table read (bytes): MAX_TABLE_ROWS rows of up to 1,600 bytes each fit in 64 MB;
 #: a 1 GB file with no newline took 21 s to be refused.
 MAX_CSV_BYTES = 64 * 2**20
@@ -288,13 +294,22 @@ def _check_workbook_size(path: Path) -> None:
 
     try:
         with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
             size = sum(
                 info.file_size
-                for info in archive.infolist()
+                for info in parts
                 if info.filename == "content.xml" or info.filename.startswith("xl/worksheets/")
             )
+            whole = sum(info.file_size for info in parts)
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # not a zip (e.g. .xls) or damaged: the reader says what is wrong
+    if whole > MAX_WORKBOOK_BYTES:  # an unused 1 GB sharedStrings.xml took 1.2 GB to read
+        raise InputError(
+            path,
+            None,
+            f"the workbook unpacks to {whole / 1e6:,.0f} MB; expected at most "
+            f"{MAX_WORKBOOK_BYTES / 1e6:,.0f} MB (the official file unpacks to about 3 MB)",
+        )
     if size > MAX_SHEET_XML_BYTES:
         raise InputError(
             path,
@@ -410,6 +425,14 @@ def _check_table_extent(path: Path) -> None:
                 with archive.open("content.xml") as xml:
                     extents = _ods_extents(xml)
             else:
+                declared = _xlsx_shared_strings(archive, names)
+                if declared > MAX_SHARED_STRINGS:
+                    raise InputError(
+                        path,
+                        "xl/sharedStrings.xml",
+                        f"expected at most {MAX_SHARED_STRINGS:,} shared strings (the official "
+                        f"tables hold a few hundred), got a count of {declared:,}",
+                    )
                 extents = {
                     name: _xlsx_extent(archive, member)
                     for name, member in _xlsx_sheets(archive, names).items()
@@ -482,6 +505,20 @@ def _xlsx_sheets(archive: Any, names: set[str]) -> dict[str, str]:
     return found
 
 
+def _xlsx_shared_strings(archive: Any, names: set[str]) -> int:
+    """The largest count an XLSX's shared strings part declares (``count``,
+    ``uniqueCount``), read from its first element only; 0 without the part."""
+    from xml.etree.ElementTree import iterparse
+
+    if "xl/sharedStrings.xml" not in names:
+        return 0
+    with archive.open("xl/sharedStrings.xml") as xml:
+        for _, element in iterparse(xml, events=("start",)):
+            counts = [element.get(key, "0") for key in ("count", "uniqueCount")]
+            return max(int(c) if c.isdigit() else 0 for c in counts)
+    return 0
+
+
 def _xlsx_extent(archive: Any, member: str) -> tuple[int, int]:
     """(last row, last column) with a value of an XLSX sheet (a cell or row without ``r``
     follows the one before)."""
@@ -496,17 +533,23 @@ def _xlsx_extent(archive: Any, member: str) -> tuple[int, int]:
                     row, column = (int(given) if given and given.isdigit() else row + 1), 0
                 continue
             if element.tag == f"{_XLSX_MAIN}c":
-                where = _XLSX_CELL.match(element.get("r") or "")
-                column = _column_number(where[1]) if where else column + 1
+                # the reader places a cell by its own reference (ZZZZZ2, xfd2, B30000000
+                # inside <row r="2">), whatever its row says: so must the extent
+                reference = element.get("r")
+                where = _XLSX_CELL.match(reference or "")
+                if reference and not where:
+                    raise ValueError(f"cell reference {reference!r}")
+                column = _column_number(where[1].upper()) if where else column + 1
+                cell_row = int(where[2]) if where else row
                 if len(element):  # a value (v), an inline string (is) or a formula (f)
-                    last_row, last_column = max(last_row, row), max(last_column, column)
+                    last_row, last_column = max(last_row, cell_row), max(last_column, column)
                 element.clear()
             elif element.tag == f"{_XLSX_MAIN}row":
                 element.clear()
     return last_row, last_column
 
 
-_XLSX_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_XLSX_CELL = re.compile(r"^([A-Za-z]+)(\d+)$")
 
 
 def _column_number(letters: str) -> int:
