@@ -278,7 +278,9 @@ def test_explore_policy_run_matches_compare(
     )
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#headline").scroll_into_view_if_needed()
+    # queried and scrolled in one step: the cached answer re-renders the headline, and a
+    # handle resolved just before could be detached ("Element is not attached to the DOM")
+    page.evaluate("() => document.querySelector('#headline').scrollIntoView({block: 'nearest'})")
     shot = page.screenshot(full_page=False)
     (SCREENSHOTS / "explore.png").write_bytes(shot)
     if os.environ.get("CHANNELSIM_DOCS_SCREENSHOT") == "1":
