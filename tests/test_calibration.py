@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -234,7 +235,6 @@ def test_posterior_folder_round_trip(tiny_calibration: tuple[object, Path]) -> N
 
 
 def _broken(folder: Path, tmp_path: Path, damage: str) -> Path:
-    import shutil
 
     target = tmp_path / "broken"
     shutil.copytree(folder, target)
@@ -257,6 +257,7 @@ def _broken(folder: Path, tmp_path: Path, damage: str) -> Path:
             frame.loc[0, "weight"] = -1.0
         elif damage == "out of range":
             frame.loc[1, "beach.prevention_probability"] = 1.5
+
         frame.to_parquet(table)
     return target
 
@@ -383,3 +384,21 @@ def test_history_calibration_leaves_deaths_to_the_simulated_moments() -> None:
     parts = dict.fromkeys(targets.names, 0.0)
     parts["deaths_by_year"] = 1000.0
     assert targets.discrepancy(parts) == 0.0
+
+
+def test_a_posterior_s_driver_value_is_checked_when_read(tmp_path: Path) -> None:
+    """An infinite driver value in the shipped posterior's copy is refused when the folder is
+    read, naming its row and column (it was found mid-run and blamed on history.toml)."""
+    calibrations = Path(__file__).resolve().parents[1] / "calibration"
+    shipped = calibrations / "posterior-history-2026-05-28-v2"
+    folder = tmp_path / "post"
+    shutil.copytree(shipped, folder)
+    frame = pd.read_parquet(folder / POSTERIOR_FILE)
+    frame.loc[4, "drivers.coastal_inflow.5"] = float("inf")
+    frame.to_parquet(folder / POSTERIOR_FILE)
+    with pytest.raises(InputError) as caught:
+        read_posterior(folder)
+    assert str(caught.value) == (
+        f"{folder / POSTERIOR_FILE}: row 5, column 'drivers.coastal_inflow.5': expected a "
+        "finite number ≥ 0, got inf"
+    )

@@ -1023,7 +1023,13 @@ def read_posterior(path: str | Path) -> Posterior:
     if weights.sum() <= 0:
         raise InputError(table_path, "column 'weight'", "expected weights with a positive sum")
     for i, row in enumerate(table[names].to_dict(orient="records")):
-        flat, _ = split_overrides(row)
+        flat, drivers = split_overrides(row)
+        for name, values in drivers.items():  # else found mid-run, blamed on history.toml
+            for index, value in values.items():
+                if not math.isfinite(value) or value < 0:
+                    where = f"row {i + 1}, column 'drivers.{name}.{index}'"
+                    expected = f"expected a finite number ≥ 0, got {value!r}"
+                    raise InputError(table_path, where, expected)
         try:
             apply_overrides(default_params(), nest(flat), table_path, "")
         except InputError as error:
