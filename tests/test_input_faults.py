@@ -149,6 +149,10 @@ BAD_FILES = [
      '[policies.params]\nzones = ["Gravelines (Aa)", "Gravelines (Aa)"]\n', "twice.toml: "
      "policy 1 (taxi_boat_interdiction), params.zones: expected each waterway zone once; got "
      "'Gravelines (Aa)' more than once"),
+    # a date parameter is held to the period a scenario may have (1990 and 2200 were taken)
+    ("first-return.toml", TOML_HEAD + '[[policies]]\ntype = "one_in_one_out"\n'
+     "[policies.params]\nfirst_return = 1990-01-01\n", "first-return.toml: policy 1 "
+     "(one_in_one_out), params.first_return: expected a date on or after 2018-01-01"),
     # a list's items are counted as a reader counts them, from 1, as policies are
     ("zone.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      'funding_gbp_per_year = 1e6\nzones = ["calais", 3]\n', "zone.toml: policy 1 "

@@ -742,14 +742,16 @@ def expected_text(
         return "required key is missing"
     if isinstance(got, float) and not math.isfinite(got):  # nan fails every bound
         return f"expected a finite number{got_text}"
-    if kind in {"less_than_equal", "less_than"}:
-        sign = "≤" if kind == "less_than_equal" else "<"
-        key = "le" if kind == "less_than_equal" else "lt"
-        return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
-    if kind in {"greater_than_equal", "greater_than"}:
-        sign = "≥" if kind == "greater_than_equal" else ">"
-        key = "ge" if kind == "greater_than_equal" else "gt"
-        return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
+    if kind in {"less_than_equal", "less_than", "greater_than_equal", "greater_than"}:
+        key = {"less_than_equal": "le", "less_than": "lt", "greater_than_equal": "ge"}.get(
+            kind, "gt"
+        )
+        bound = ctx[key]
+        if isinstance(got, dt.date):  # a date parameter's bound (pydantic gives it as text)
+            when = {"le": "on or before", "lt": "before", "ge": "on or after", "gt": "after"}
+            return f"expected a date {when[key]} {bound}{got_text}"
+        sign = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">"}[key]
+        return f"expected a number {sign} {_number_text(bound)}{got_text}"
     if kind.startswith(("float", "int")):
         whole = kind.startswith("int")
         unit = _unit_at(model, error.get("loc", ()))

@@ -360,6 +360,9 @@ class OneInOneOut(_Removal):
         plausible="fixed",
         source="facts.md: Policy, one in, one out (first return 18 Sep 2025)",
         meaning="Day of the first return: no one is returned before it.",
+        allowed="a date from 2018-01-01 to 2100-12-31",
+        ge=dt.date(2018, 1, 1),
+        le=dt.date(2100, 12, 31),
     )
     weekly_cap_people: int = policy_param(
         14,
