@@ -718,6 +718,15 @@ _EXPECTED_BY_TYPE = {
 }
 
 
+#: A bound's error type: its key in the error's context, and its words for numbers and dates.
+_BOUNDS = {
+    "less_than_equal": ("le", "≤", "on or before"),
+    "less_than": ("lt", "<", "before"),
+    "greater_than_equal": ("ge", "≥", "on or after"),
+    "greater_than": ("gt", ">", "after"),
+}
+
+
 def _shown(value: Any) -> str:
     """A value the user gave, as they would write it: a date or time in ISO form (not
     Python's ``datetime.datetime(2025, 2, 1, 10, 0)``), anything else as its repr."""
@@ -742,16 +751,11 @@ def expected_text(
         return "required key is missing"
     if isinstance(got, float) and not math.isfinite(got):  # nan fails every bound
         return f"expected a finite number{got_text}"
-    if kind in {"less_than_equal", "less_than", "greater_than_equal", "greater_than"}:
-        key = {"less_than_equal": "le", "less_than": "lt", "greater_than_equal": "ge"}.get(
-            kind, "gt"
-        )
-        bound = ctx[key]
+    if kind in _BOUNDS:
+        key, sign, when = _BOUNDS[kind]
         if isinstance(got, dt.date):  # a date parameter's bound (pydantic gives it as text)
-            when = {"le": "on or before", "lt": "before", "ge": "on or after", "gt": "after"}
-            return f"expected a date {when[key]} {bound}{got_text}"
-        sign = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">"}[key]
-        return f"expected a number {sign} {_number_text(bound)}{got_text}"
+            return f"expected a date {when} {ctx[key]}{got_text}"
+        return f"expected a number {sign} {_number_text(ctx[key])}{got_text}"
     if kind.startswith(("float", "int")):
         whole = kind.startswith("int")
         unit = _unit_at(model, error.get("loc", ()))
