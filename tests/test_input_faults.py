@@ -161,10 +161,11 @@ BAD_FILES = [
     # extra cost came out null, or 9.99e307): every cost has an upper bound
     ("hugecost.toml", TOML_HEAD + '[[policies]]\ntype = "maritime_doctrine"\n'
      "[policies.params]\ncost_gbp_per_boat_day = 1e307\n", "hugecost.toml: policy 1 "
-     "(maritime_doctrine), params.cost_gbp_per_boat_day: expected a number ≤ 1e+06, got 1e+307"),
+     "(maritime_doctrine), params.cost_gbp_per_boat_day: expected a number ≤ 1,000,000,"
+     " got 1e+307"),
     ("hugeyear.toml", TOML_HEAD + '[[policies]]\ntype = "network_disruption"\n'
      "[policies.params]\ncost_gbp_per_year = 1e308\n", "hugeyear.toml: policy 1 "
-     "(network_disruption), params.cost_gbp_per_year: expected a number ≤ 1e+10"),
+     "(network_disruption), params.cost_gbp_per_year: expected a number ≤ 10,000,000,000"),
     ("no-payments.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      "payments_eur = []\n", "no-payments.toml: policy 1 (beach_patrols), params.payments_eur: "
      "expected at least 1 item, got none"),

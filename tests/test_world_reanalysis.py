@@ -227,7 +227,18 @@ def _broken(kind: str) -> Any:
         marine["hourly"]["wave_height"] = marine["hourly"]["wave_height"][:-1]
     elif kind == "error":
         return {"error": True, "reason": "Cannot initialize WeatherVariable from invalid String"}
+    elif kind in ODD_VALUES:
+        archive["hourly"]["wind_speed_10m"][3] = ODD_VALUES[kind]
+    elif kind in ODD_OFFSETS:
+        archive["utc_offset_seconds"] = ODD_OFFSETS[kind]
     return [archive, marine]
+
+
+# one odd item in a value list, or an odd offset (the breaker's trial: each was a traceback)
+ODD_VALUES: dict[str, Any] = {"text": "abc", "list": [1, 2], "object": {"a": 1}, "switch": True,
+                              "huge": 10**400}  # fmt: skip
+ODD_OFFSETS: dict[str, Any] = {"offset-inf": float("inf"), "offset-huge": 10**25,
+                               "offset-fraction": 1800.5, "offset-switch": True}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -241,6 +252,15 @@ def _broken(kind: str) -> Any:
         ("missing", "expected sea surface temperature in one of the files"),
         ("short", "response 2, hourly.wave_height: expected a list of 72 values"),
         ("error", "response 1: expected data, not an API error (Cannot initialize"),
+        ("text", 'response 1, hourly.wind_speed_10m item 4: expected a number or null, got "abc"'),
+        ("list", "hourly.wind_speed_10m item 4: expected a number or null, got [1, 2]"),
+        ("object", 'hourly.wind_speed_10m item 4: expected a number or null, got {"a": 1}'),
+        ("switch", "hourly.wind_speed_10m item 4: expected a number or null, got true"),
+        ("huge", "item 4: expected a number or null, got an integer of 401 digits"),
+        ("offset-inf", "response 1: expected utc_offset_seconds in whole seconds within ±64,800"),
+        ("offset-huge", "within ±64,800, got 10,000,000,000,000,000,000,000,000"),
+        ("offset-fraction", "within ±64,800, got 1800.5"),
+        ("offset-switch", "within ±64,800, got true"),
     ],
 )
 def test_open_meteo_faults_are_one_line(tmp_path: Path, kind: str, message: str) -> None:
@@ -248,7 +268,8 @@ def test_open_meteo_faults_are_one_line(tmp_path: Path, kind: str, message: str)
     path.write_text(json.dumps(_broken(kind)))
     with pytest.raises(InputError) as error:
         ReanalysisWeather(path, read_open_meteo)
-    assert str(path) in str(error.value) and message in str(error.value), str(error.value)
+    text = str(error.value)
+    assert str(path) in text and message in text and "\n" not in text, text
 
 
 def test_open_meteo_malformed_files(tmp_path: Path) -> None:

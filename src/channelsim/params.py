@@ -697,7 +697,10 @@ def uncertain_parameters(params: Params | None = None) -> list[ParamInfo]:
 
 
 def _number_text(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A bound as a reader writes it: ``1,000,000`` (not ``1e+06``), ``0.5``, ``1e-09``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}" if isinstance(value, float) else f"{value:,}"
 
 
 #: What a pydantic error type expected, in words (the rest say "Input should be …").

@@ -172,6 +172,18 @@ def claims_from_text(text: str, source: str | Path) -> ClaimFile:
             f"split them), got {size_words(size)}",
         )
     try:
+        return _validated(text, source)
+    except RecursionError:  # PyYAML's composer and pydantic recurse once per level
+        raise InputError(
+            source,
+            None,
+            "expected claims of ordinary depth, got tables or lists nested too deeply to read",
+        ) from None
+
+
+def _validated(text: str, source: str | Path) -> ClaimFile:
+    """:func:`claims_from_text`'s parse and validation (raises as it says)."""
+    try:
         raw = load_yaml(text)
     except yaml.YAMLError as error:
         line, _, problem = yaml_problem(error, text)

@@ -421,7 +421,7 @@ def _json_series(response: Any, path: Path, k: int) -> list[Series]:
                     f"{where}, {section}.{name}",
                     f"a list of {len(times)} values (one per time)",
                 )
-            numbers = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            numbers = _numbers(values, path, f"{where}, {section}.{name}")
             unit = str(units.get(name, ""))
             out.append(
                 Series(
@@ -476,11 +476,57 @@ def _csv_series(text: str, path: Path) -> list[Series]:
     return out
 
 
+def _numbers(values: list[Any], path: Path, where: str) -> NDArray[np.float64]:
+    """An Open-Meteo value list as floats (``null`` is a gap: NaN).
+
+    Raises:
+        InputError: naming the item (from 1) that is not a number: text, a list, an object, a
+            switch (``true``) or an integer beyond a float's range.
+    """
+    numbers = np.empty(len(values), dtype=np.float64)
+    for k, value in enumerate(values):
+        if value is None:
+            numbers[k] = np.nan
+            continue
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError
+            numbers[k] = float(value)
+        except (TypeError, OverflowError):
+            raise _fail(
+                path, f"{where} item {k + 1}", f"a number or null, got {_shown(value)}"
+            ) from None
+    return numbers
+
+
+def _shown(value: Any) -> str:
+    """``value`` as JSON shows it, cut to 40 characters (a huge integer is named by its size)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"an integer of {len(str(abs(value)))} digits"
+    return json.dumps(value)[:40]
+
+
+MAX_UTC_OFFSET_S = 18 * 3600  # ISO 8601's widest offset; real zones span -12 h to +14 h
+
+
 def _offset(value: Any, path: Path, where: str) -> int:
+    """A response's ``utc_offset_seconds``, in whole seconds within ±18 hours.
+
+    Raises:
+        InputError: naming ``where`` if it is not a whole number of seconds in that range.
+    """
+    expected = f"utc_offset_seconds in whole seconds within ±{MAX_UTC_OFFSET_S:,}"
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise _fail(path, where, f"utc_offset_seconds in whole seconds, got {value!r}") from None
+        if isinstance(value, bool):
+            raise TypeError
+        offset = int(value)
+        if offset != value and not isinstance(value, str):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise _fail(path, where, f"{expected}, got {_shown(value)}") from None
+    if abs(offset) > MAX_UTC_OFFSET_S:
+        raise _fail(path, where, f"{expected}, got {offset:,}")
+    return offset
 
 
 def _times(values: Any, offset_s: int, path: Path, where: str) -> pd.DatetimeIndex:

@@ -22,6 +22,9 @@ from channelsim.claims.metrics import Verdict
 from channelsim.claims.periods import Year
 from channelsim.claims.text import fmt_date, fmt_number
 
+# a running total of people, boats or events in one year: the record is 45,755 people (2022);
+# the bound only keeps a mistyped figure (1e300) from being judged and printed in full
+MAX_THRESHOLD = 10_000_000
 Passing = tuple[date | None, date | None]  # the earliest and latest possible day, None = not
 
 
@@ -31,7 +34,7 @@ class MilestoneClaim(ClaimBase):
     series so far."""
 
     form: Literal["milestone"]
-    threshold: float = Field(gt=0)
+    threshold: float = Field(gt=0, le=MAX_THRESHOLD)
     year: Year
     reached_on: date | None = None
     reached_by: date | None = None
