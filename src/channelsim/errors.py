@@ -40,6 +40,11 @@ class InputError(ChannelsimError):
         return (type(self), (self.source, self.where, self.expected))
 
 
+class PolicyError(InputError):
+    """A policy's own code (a plug-in's hook, ``init`` or ``effects``) failed, or gave a lever,
+    result or cost that is not a finite number: one line naming the policy and the day."""
+
+
 class StoreError(ChannelsimError):
     """The results or data store is missing, locked or inconsistent."""
 

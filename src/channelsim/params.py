@@ -697,10 +697,11 @@ def uncertain_parameters(params: Params | None = None) -> list[ParamInfo]:
 
 
 def _number_text(value: float) -> str:
-    """A bound as a reader writes it: ``1,000,000`` (not ``1e+06``), ``0.5``, ``1e-09``."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    """A number as a reader writes it: ``0.5``, ``50000``, ``1e-09``, and a whole number of a
+    million or more with separators (``10,000,000``, where ``:g`` would write ``1e+07``)."""
+    if isinstance(value, float) and value.is_integer() and 1e6 <= abs(value) < 1e15:
         return f"{int(value):,}"
-    return f"{value:g}" if isinstance(value, float) else f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 #: What a pydantic error type expected, in words (the rest say "Input should be …").

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from channelsim.engine import kernels, policy_kernels
-from channelsim.engine.policy import DayView, Policy
+from channelsim.engine.policy import DayView, Policy, blamed_on
 from channelsim.engine.stages import KERNELS, STAGES, Stage
 from channelsim.engine.state import SimState
 
@@ -118,13 +118,24 @@ class Loop:
             sim.clock = (d, p)
             view = DayView(sim, d)
             for step in steps:
-                step(view)
+                _step(step, view)
             here = (d, p)
             if progress is not None:
                 progress(d, sim.n_days)
         _drive(sim, run, order, here, (sim.n_days, 0))
         if progress is not None:
             progress(sim.n_days, sim.n_days)
+
+
+def _step(step: Callable[[DayView], None], view: DayView) -> None:
+    """One stop's step: a policy's hook (its faults named against the policy and the day,
+    :func:`blamed_on`) or a stage's own Python ``step``."""
+    owner = getattr(step, "__self__", None)
+    if isinstance(owner, Policy):
+        with blamed_on(owner, view.date):
+            step(view)
+    else:
+        step(view)
 
 
 def _kernel_run(sim: SimState) -> kernels.Run:

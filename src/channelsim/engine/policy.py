@@ -28,13 +28,16 @@ decision gets the same numbers as in the base (common random numbers).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
 import functools
 import importlib
+import math
 import types
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
@@ -54,7 +57,7 @@ from pydantic.config import JsonDict
 from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
 from channelsim.engine.stages import Combine, Setup
-from channelsim.errors import ChannelsimWarning, InputError
+from channelsim.errors import ChannelsimError, ChannelsimWarning, InputError, PolicyError
 from channelsim.params import Params, raise_input_error
 from channelsim.scenario import PolicySpec, Scenario
 
@@ -170,13 +173,13 @@ class DayView:
         return self._state.get_lever(name, self.index)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self._state.set_lever(name, self.index, value)
+        self._state.set_lever(name, self.index, finite_value(value, f"the lever {name!r}"))
 
     def __getitem__(self, result: str) -> float:
         return self._state.get_result(result, self.index)
 
     def __setitem__(self, result: str, value: float) -> None:
-        self._state.set_result(result, self.index, value)
+        self._state.set_result(result, self.index, finite_value(value, f"the result {result!r}"))
 
     def add(self, result: str, value: float) -> None:
         """Add ``value`` to today's ``result`` (a result the stage or policy declared)."""
@@ -184,7 +187,7 @@ class DayView:
 
     def add_cost(self, item: str, cost_gbp: float) -> None:
         """Book a cost in the ledger for this day."""
-        self._state.add_cost(item, self.index, float(cost_gbp))
+        self._state.add_cost(item, self.index, finite_value(float(cost_gbp), f"the cost {item!r}"))
 
     def rejoin(self, people: int) -> None:
         """People who go back to the French coast tomorrow (e.g. returned from the UK)."""
@@ -193,6 +196,48 @@ class DayView:
     def interceptions(self, policy: Policy) -> int:
         """Boats intercepted today (so far) under ``policy``'s rules."""
         return self._state.interceptions(policy, self.index)
+
+
+class NotFinite(ValueError):
+    """A policy gave a lever, result or cost a value that is not a finite number."""
+
+
+def finite_value(value: Any, what: str) -> Any:
+    """``value`` if every number in it is finite; raises :class:`NotFinite` naming ``what``."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        finite = math.isfinite(value)
+    else:
+        try:
+            finite = bool(np.isfinite(np.asarray(value, dtype=np.float64)).all())
+        except (TypeError, ValueError):
+            raise NotFinite(f"{what}: expected a number, got {value!r:.40}") from None
+    if not finite:
+        raise NotFinite(f"{what}: expected a finite number, got {value!r:.40}")
+    return value
+
+
+@contextlib.contextmanager
+def blamed_on(policy: Policy, when: dt.date | None = None) -> Iterator[None]:
+    """Run a policy's own code (a hook, ``init``, ``effects``): whatever it raises (an
+    exception, or ``sys.exit``) becomes one :class:`PolicyError` line naming the policy, its
+    type and ``when``. Ctrl-C and SIGTERM pass through; the original error is its cause.
+
+    Raises:
+        PolicyError: ``policy 'name' (type), on 2025-06-11: RuntimeError: what it said``.
+    """
+    try:
+        yield
+    except ChannelsimError:
+        raise
+    except (Exception, SystemExit) as error:
+        where = f"policy {policy.name!r} ({policy.type_name or type(policy).__name__})"
+        if when is not None:
+            where += f", on {when.isoformat()}"
+        said = str(error).strip().splitlines()
+        text = said[0][:200] if said else ""
+        if not isinstance(error, NotFinite):
+            text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        raise PolicyError(None, where, text) from error
 
 
 def policy_param(
@@ -610,7 +655,7 @@ def policy_type(name: str) -> type[Policy] | None:
     if name not in _REGISTRY:
         plugins = [e for e in entry_points(group=_PLUGIN_GROUP) if e.name != "builtin"]
         for entry in sorted(plugins, key=lambda e: e.name != name):  # one named after it first
-            entry.load()
+            _load_plugin(entry)
             if name in _REGISTRY:
                 break
     return _REGISTRY.get(name)
@@ -622,8 +667,31 @@ def registered_policies() -> dict[str, type[Policy]]:
         importlib.import_module(module)
     for entry in entry_points(group=_PLUGIN_GROUP):
         if entry.name != "builtin":
-            entry.load()
+            _load_plugin(entry)
     return dict(_REGISTRY)
+
+
+_BROKEN_PLUGINS: set[str] = set()  # warned about once per process
+
+
+def _load_plugin(entry: Any) -> None:
+    """Import a third-party policy module; one that fails to import (or registers a name
+    already taken) is skipped with one warning naming its entry point, so that the other
+    types, the "did you mean" of a typo and the explorer still work."""
+    try:
+        entry.load()
+    except Exception as error:  # a plug-in's own code: anything it raises
+        if entry.value not in _BROKEN_PLUGINS:
+            _BROKEN_PLUGINS.add(entry.value)
+            said = (str(error).strip().splitlines() or [""])[0][:200]
+            warnings.warn(
+                ChannelsimWarning(
+                    None,
+                    f"plug-in policy {entry.name!r} ({entry.value})",
+                    f"skipped: it failed to load ({type(error).__name__}: {said})",
+                ),
+                stacklevel=2,
+            )
 
 
 def build_policies(

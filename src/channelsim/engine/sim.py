@@ -30,7 +30,9 @@ from channelsim.engine.policy import (
     Effect,
     Policy,
     Rule,
+    blamed_on,
     build_policies,
+    finite_value,
     name_policies,
 )
 from channelsim.engine.policy_kernels import POLICY_DTYPE
@@ -279,10 +281,22 @@ class Sim:
         return reader
 
     def results(self) -> ResultSet:
-        """The results this run declares: the stages', then its policies'."""
+        """The results this run declares: the stages', then its policies'.
+
+        Raises:
+            PolicyError: naming the first policy whose declarations clash with those before
+                it (a built-in result's name declared otherwise, or one name twice).
+        """
         declared = [r for stage in self.loop.stages for r in stage.results]
-        declared += [r for policy in self._policy_sources() for r in policy.results]
-        return ResultSet(declared)
+        sources = self._policy_sources()
+        try:
+            return ResultSet(declared + [r for policy in sources for r in policy.results])
+        except ValueError:
+            for policy in sources:  # find who: rare, so the search is only made here
+                declared = declared + list(policy.results)
+                with blamed_on(policy):
+                    ResultSet(declared)
+            raise
 
     def setup(self) -> SimState:
         """Everything before the first day: weather, levers and effects, streams, state."""
@@ -392,9 +406,10 @@ class Sim:
         )
         for name, policy in zip(names, policies, strict=True):
             policy.bind(name, ids)
-            policy.init(setup)
+            with blamed_on(policy):
+                policy.init(setup)
 
-        effects = [list(policy.effects(setup)) for policy in policies]
+        effects = [_declared_effects(policy, setup) for policy in policies]
         active = [policy.active_days(dates) for policy in policies]
         levers, zone_levers = self._levers(setup, policies, effects, active)
         lever_record = np.zeros(n_days, kernels.lever_dtype(list(levers)))
@@ -625,6 +640,25 @@ def _compiled(
         booked=np.zeros((len(cost_items), n_days), dtype=bool),
         cost_items=tuple(cost_items),
     )
+
+
+
+def _declared_effects(policy: Policy, setup: Setup) -> list[Any]:
+    """``policy.effects(setup)`` as a list, its faults named against the policy: an error it
+    raises, or a lever value or cost that is not a finite number (a NaN scale would quietly
+    switch prevention off; a NaN cost would make the total null).
+
+    Raises:
+        PolicyError: ``policy 'name' (type): the lever 'x': expected a finite number, got nan``.
+    """
+    with blamed_on(policy):
+        effects = list(policy.effects(setup))
+        for effect in effects:
+            if isinstance(effect, Effect):
+                finite_value(effect.value, f"the lever {effect.lever!r}")
+            elif isinstance(effect, Cost):
+                finite_value(effect.gbp_per_day, f"the cost {effect.item!r}")
+    return effects
 
 
 def _rules(
