@@ -642,7 +642,6 @@ def _compiled(
     )
 
 
-
 def _declared_effects(policy: Policy, setup: Setup) -> list[Any]:
     """``policy.effects(setup)`` as a list, its faults named against the policy: an error it
     raises, or a lever value or cost that is not a finite number (a NaN scale would quietly
