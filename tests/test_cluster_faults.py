@@ -3,12 +3,15 @@ resume, exit 2, the members finished so far kept, no output written and no trace
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +170,62 @@ def test_a_worker_running_other_code_is_refused_in_one_line(
     assert "start the workers from the same install" in errors[0]
     worker, driver_code = re.findall(r"channelsim [\w.+]+, sources ([0-9a-f]{12})", errors[0])
     assert worker != driver_code
+
+
+@contextlib.contextmanager
+def _listener(answer: bytes | None) -> Iterator[str]:
+    """The address of a local TCP server that is not a Dask scheduler: it sends ``answer`` on
+    connection (None: it waits for a request, as a web server does) and holds it open."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:  # closed
+                return
+            held.append(conn)
+            if answer is not None:
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (None, "does not answer as a Dask scheduler (no handshake within 1 s)"),
+        (b"\xff" * 64, "answers, but not as a Dask scheduler"),
+        (b"HTTP/1.0 400 Bad request\r\n\r\n", "answers, but not as a Dask scheduler"),
+    ],
+)
+def test_something_else_at_the_address_is_one_line_in_seconds(
+    answer: bytes | None, said: str
+) -> None:
+    """s13 breaker B8: a web server at the address made the client wait without end; one
+    sending other bytes made it ask for an array of 3 EiB (an 80-line traceback)."""
+    from channelsim.errors import ClusterError
+    from channelsim.experiments.executor import DaskExecutor
+
+    with _listener(answer) as address, pytest.raises(ClusterError) as caught:
+        DaskExecutor(address, connect_timeout_s=1.0).start()
+    assert str(caught.value) == f"{address} {said}" + (
+        ": is something else listening there?" if answer is None else
+        " (its first bytes are not a Dask handshake): is something else listening there?"
+    )  # fmt: skip
+
+
+def test_a_tls_address_without_tls_settings_is_one_line() -> None:
+    from channelsim.errors import ClusterError
+    from channelsim.experiments.executor import DaskExecutor
+
+    with pytest.raises(ClusterError, match=r"tls://127.0.0.1:9: a tls:// address needs Dask's "
+                       r"TLS settings \(distributed.comm.tls"):  # fmt: skip
+        DaskExecutor("tls://127.0.0.1:9", connect_timeout_s=1.0).start()

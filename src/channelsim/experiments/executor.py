@@ -459,11 +459,12 @@ class DaskExecutor(_Lifecycle):
         if self._client is None:
             from distributed import Client
 
+            probe_scheduler(self.address, self.connect_timeout_s)
             try:
                 self._client = Client(
                     self.address, timeout=self.connect_timeout_s, set_as_default=False
                 )
-            except (OSError, TimeoutError, ValueError) as error:
+            except Exception as error:  # Dask's own: OSError, TimeoutError, TLS's TypeError...
                 raise ClusterError(
                     f"cannot reach the Dask scheduler at {self.address}: {_first_line(error)}"
                 ) from None
@@ -589,6 +590,77 @@ def check_scheduler_address(address: str, option: str = "--scheduler") -> str:
             f"got {address!r}",
         )
     return address
+
+
+#: A Dask TCP message starts with its length and its number of frames (two little-endian
+#: 64-bit counts); a scheduler's first message, its handshake, is a few hundred bytes.
+_HANDSHAKE_MAX_BYTES = 1 << 20
+_HANDSHAKE_MAX_FRAMES = 64
+
+
+def probe_scheduler(address: str, timeout_s: float) -> None:
+    """Check that a ``tcp://`` address answers as a Dask scheduler does: it sends its
+    handshake first, on connection. Something else listening there (a web server waits for a
+    request; another service sends other bytes) made Dask's client wait without end or ask for
+    an array of exabytes. Other schemes (``tls://``, ``inproc://``) are left to Dask.
+
+    Raises:
+        ClusterError: the address cannot be connected to, or it does not send a Dask handshake
+            within ``timeout_s`` seconds.
+    """
+    import socket
+    import struct
+
+    scheme, _, rest = address.partition("://")
+    if scheme == "tls":
+        _check_tls_settings(address)
+    if scheme != "tcp":
+        return
+    host, _, port = rest.rstrip("/").rpartition(":")
+    where = f"the Dask scheduler at {address}"
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s) as conn:
+            head = b""
+            deadline = time.monotonic() + timeout_s
+            while len(head) < 16:
+                conn.settimeout(max(deadline - time.monotonic(), 0.001))
+                chunk = conn.recv(16 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except TimeoutError:
+        raise ClusterError(
+            f"{address} does not answer as a Dask scheduler (no handshake within "
+            f"{timeout_s:g} s): is something else listening there?"
+        ) from None
+    except ConnectionRefusedError:
+        return  # nothing there yet: Dask's client retries until its timeout, and says so
+    except OSError as error:
+        raise ClusterError(f"cannot reach {where}: {_first_line(error) or repr(error)}") from None
+    if len(head) < 16:
+        raise ClusterError(f"{where} closed the connection before a Dask handshake")
+    length, frames = struct.unpack("<QQ", head)
+    if not (0 < length <= _HANDSHAKE_MAX_BYTES and 0 < frames <= _HANDSHAKE_MAX_FRAMES):
+        raise ClusterError(
+            f"{address} answers, but not as a Dask scheduler (its first bytes are not a Dask "
+            "handshake): is something else listening there?"
+        )
+
+
+def _check_tls_settings(address: str) -> None:
+    """A ``tls://`` scheduler needs Dask's TLS settings (certificates); without them Dask's
+    client fails with a TypeError and then spends 10 s closing itself.
+
+    Raises:
+        ClusterError: no TLS settings in the Dask configuration.
+    """
+    from distributed.security import Security
+
+    if Security().get_connection_args("client").get("ssl_context") is None:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: a tls:// address needs Dask's TLS "
+            "settings (distributed.comm.tls.* in the Dask configuration), and none are set"
+        )
 
 
 def quiet_cluster_logs() -> None:
