@@ -87,3 +87,25 @@ def test_a_second_calibrate_on_a_held_folder_is_refused_before_its_runs(
         f"{holder.pid}, started " in result.stderr  # fmt: skip
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists() and not (tmp_path / ".post.channelsim-lock").exists()
+
+
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_link_at_the_lock_s_name_is_refused_and_its_file_untouched(
+    tmp_path: Path, link: str
+) -> None:
+    """s13 breaker B15: a symbolic link at the lock's name was followed, and the user's file
+    it pointed to truncated to the holder line (then the link removed)."""
+    precious = tmp_path / "important.txt"
+    precious.write_text("my precious thesis")
+    lock = tmp_path / LOCK
+    if link == "symbolic":
+        lock.symlink_to(precious.name)
+    else:
+        os.link(precious, lock)
+    with pytest.raises(InputError) as refused, reserved(output_folder(tmp_path / "posterior"), "x"):
+        pytest.fail("held through a link")
+    line = str(refused.value)
+    assert f"{LOCK}, where channelsim keeps this folder's lock, is " in line and "\n" not in line
+    assert precious.read_text() == "my precious thesis"
+    assert lock.exists() or lock.is_symlink()  # left as it was
+    assert not (tmp_path / "posterior").exists()

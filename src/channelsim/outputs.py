@@ -45,6 +45,7 @@ import os
 import re
 import resource
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -144,12 +145,18 @@ def reserved(target: OutputTarget, command: str) -> Iterator[None]:
     import fcntl
 
     lock = target.path.parent / f".{target.path.name}{_LOCK_SUFFIX}"
-    try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError:
+    try:  # never through a link: it would truncate the file it points to (s13 breaker B15)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _lock_in_the_way(target, lock, "a symbolic link") from None
         yield
         return
     try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:  # a hard link to a file
+            kind = "a file with other names" if stat.S_ISREG(info.st_mode) else "not a file"
+            raise _lock_in_the_way(target, lock, kind)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -168,6 +175,14 @@ def reserved(target: OutputTarget, command: str) -> Iterator[None]:
                 lock.unlink()  # while held: no one else takes a lock on it meanwhile
     finally:
         os.close(fd)
+
+
+def _lock_in_the_way(target: OutputTarget, lock: Path, kind: str) -> InputError:
+    """The refusal of a lock name that channelsim did not make: left as it is."""
+    return target.refuse(
+        f"{lock.name}, where channelsim keeps this folder's lock, is {kind}; channelsim will "
+        "not write through it: remove it (it is not channelsim's)"
+    )
 
 
 def _check_not_a_link(path: str | Path, option: str) -> None:
