@@ -58,6 +58,7 @@ class Faulty(Policy):
                 day, "prevention_probability", np.full(len(day.zone_names), np.nan)
             ),
             "inf-cost": lambda: day.add_cost("faulty_cost", float("inf")),
+            "erase-arrivals": lambda: day.__setitem__("arrived_people", 0),
             "raise": _raise,
             "exit": _exit,
         }
@@ -112,6 +113,12 @@ def _sim(tmp_path: Path, kind: str = "faulty_plugin", fault: str | None = None) 
         ("nan-zone-lever", "on 2025-06-03: the lever 'prevention_probability': expected a fin"),
         ("inf-cost", "on 2025-06-03: the cost 'faulty_cost': expected a finite number, got inf"),
         ("raise", "on 2025-06-03: RuntimeError: plug-in exploded on purpose"),
+        (
+            "erase-arrivals",
+            "on 2025-06-03: wrote the result 'arrived_people', which it does not "
+            "declare (a policy writes its own results, and of the engine's only officer_injuries, "
+            "removed_people, returned_from_uk_people)",
+        ),
         ("exit", "on 2025-06-03: SystemExit: 0"),
     ],
 )

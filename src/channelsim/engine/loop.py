@@ -22,7 +22,7 @@ import numpy as np
 
 from channelsim.engine import kernels, policy_kernels
 from channelsim.engine.policy import DayView, Policy, blamed_on
-from channelsim.engine.stages import KERNELS, STAGES, Stage
+from channelsim.engine.stages import KERNELS, POLICY_BOOKED_RESULTS, STAGES, Stage
 from channelsim.engine.state import SimState
 
 Progress = Callable[[int, int], None]
@@ -116,9 +116,8 @@ class Loop:
         for d, p, steps in self._stops(sim):
             run = _drive(sim, run, order, here, (d, p))
             sim.clock = (d, p)
-            view = DayView(sim, d)
             for step in steps:
-                _step(step, view)
+                _step(step, sim, d)
             here = (d, p)
             if progress is not None:
                 progress(d, sim.n_days)
@@ -127,15 +126,18 @@ class Loop:
             progress(sim.n_days, sim.n_days)
 
 
-def _step(step: Callable[[DayView], None], view: DayView) -> None:
-    """One stop's step: a policy's hook (its faults named against the policy and the day,
+def _step(step: Callable[[DayView], None], sim: SimState, d: int) -> None:
+    """One stop's step on day ``d``: a policy's hook (writing only its own results and those
+    of :data:`POLICY_BOOKED_RESULTS`; its faults named against the policy and the day,
     :func:`blamed_on`) or a stage's own Python ``step``."""
     owner = getattr(step, "__self__", None)
     if isinstance(owner, Policy):
+        writes = POLICY_BOOKED_RESULTS.union(r.name for r in owner.results)
+        view = DayView(sim, d, writes)
         with blamed_on(owner, view.date):
             step(view)
     else:
-        step(view)
+        step(DayView(sim, d))
 
 
 def _kernel_run(sim: SimState) -> kernels.Run:

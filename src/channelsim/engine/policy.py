@@ -56,7 +56,7 @@ from pydantic.config import JsonDict
 
 from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
-from channelsim.engine.stages import Combine, Setup
+from channelsim.engine.stages import POLICY_BOOKED_RESULTS, Combine, Setup
 from channelsim.errors import ChannelsimError, ChannelsimWarning, InputError, PolicyError
 from channelsim.params import Params, raise_input_error
 from channelsim.scenario import PolicySpec, Scenario
@@ -136,9 +136,12 @@ class DayView:
     so far, e.g. ``day["arrived_people"]`` after the arrival stage) and ``day.add(name, x)``.
     """
 
-    def __init__(self, state: SimState, index: int) -> None:
+    def __init__(
+        self, state: SimState, index: int, writes: frozenset[str] | None = None
+    ) -> None:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "index", index)
+        object.__setattr__(self, "_writes", writes)  # results it may write (None: any)
 
     @property
     def day(self) -> int:
@@ -179,6 +182,12 @@ class DayView:
         return self._state.get_result(result, self.index)
 
     def __setitem__(self, result: str, value: float) -> None:
+        if self._writes is not None and result not in self._writes:
+            raise HookFault(
+                f"wrote the result {result!r}, which it does not declare (a policy writes its "
+                "own results, and of the engine's only "
+                f"{', '.join(sorted(POLICY_BOOKED_RESULTS))})"
+            )
         self._state.set_result(result, self.index, finite_value(value, f"the result {result!r}"))
 
     def add(self, result: str, value: float) -> None:
@@ -198,21 +207,22 @@ class DayView:
         return self._state.interceptions(policy, self.index)
 
 
-class NotFinite(ValueError):
-    """A policy gave a lever, result or cost a value that is not a finite number."""
+class HookFault(ValueError):
+    """A policy's hook broke a rule of the engine: a value that is not a finite number, or a
+    result it may not write (said as it is, without the exception's type)."""
 
 
 def finite_value(value: Any, what: str) -> Any:
-    """``value`` if every number in it is finite; raises :class:`NotFinite` naming ``what``."""
+    """``value`` if every number in it is finite; raises :class:`HookFault` naming ``what``."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         finite = math.isfinite(value)
     else:
         try:
             finite = bool(np.isfinite(np.asarray(value, dtype=np.float64)).all())
         except (TypeError, ValueError):
-            raise NotFinite(f"{what}: expected a number, got {value!r:.40}") from None
+            raise HookFault(f"{what}: expected a number, got {value!r:.40}") from None
     if not finite:
-        raise NotFinite(f"{what}: expected a finite number, got {value!r:.40}")
+        raise HookFault(f"{what}: expected a finite number, got {value!r:.40}")
     return value
 
 
@@ -235,7 +245,7 @@ def blamed_on(policy: Policy, when: dt.date | None = None) -> Iterator[None]:
             where += f", on {when.isoformat()}"
         said = str(error).strip().splitlines()
         text = said[0][:200] if said else ""
-        if not isinstance(error, NotFinite):
+        if not isinstance(error, HookFault):
             text = f"{type(error).__name__}: {text}" if text else type(error).__name__
         raise PolicyError(None, where, text) from error
 

@@ -620,6 +620,13 @@ class Returns(Stage):
     )
 
 
+#: The stage results a policy may add to: those a stage declares for policies to book (one
+#: in one out's returns, removals, the doctrine's injuries). Every other stage result is the
+#: engine's own count, which a policy reads but never writes (a plug-in that set
+#: ``arrived_people`` to 0 left 161 boats arriving with no one aboard: s13 breaker B17).
+POLICY_BOOKED_RESULTS = frozenset({"returned_from_uk_people", "removed_people", "officer_injuries"})
+
+
 class Costs(Stage):
     name = "costs"
     description = "policies book their costs in the ledger (GBP)"
