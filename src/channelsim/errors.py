@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+#: What a file of lists or tables nested past the parser's recursion is told (JSON, TOML and
+#: YAML parsers recurse once per level: 1,000 brackets, 2 kB, were a 3,000-line traceback).
+NESTED_TOO_DEEP = "expected lists or tables of ordinary depth, got some nested too deeply to read"
+
 
 class ChannelsimError(Exception):
     """Base class for errors reported to the user as a single line."""

@@ -29,7 +29,13 @@ from channelsim import __version__
 from channelsim._startup import release as release_loading_stops
 from channelsim.cli import helptext
 from channelsim.cli.output import print_error, print_stopped, print_warning
-from channelsim.errors import ChannelsimError, ChannelsimWarning, Terminated, os_error_text
+from channelsim.errors import (
+    NESTED_TOO_DEEP,
+    ChannelsimError,
+    ChannelsimWarning,
+    Terminated,
+    os_error_text,
+)
 
 
 class _Stopped(BaseException):
@@ -257,6 +263,9 @@ def _run_app() -> None:
         sys.exit(error.exit_code)
     except OSError as error:
         print_error(os_error_text(error))
+        sys.exit(2)
+    except RecursionError:  # an input nested past a parser's depth, read where none expected
+        print_error(f"an input file: {NESTED_TOO_DEEP}")
         sys.exit(2)
     except _Stopped as stopped:
         _stopped(stopped.interrupt)

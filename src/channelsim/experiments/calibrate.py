@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.stats import norm, qmc, truncnorm
 
 from channelsim import __version__
-from channelsim.errors import InputError
+from channelsim.errors import NESTED_TOO_DEEP, InputError
 from channelsim.experiments.ensemble import EnsembleSpec, Member, draws_from_posterior, run_ensemble
 from channelsim.experiments.targets import (
     DEATHS_COUNTED_BY,
@@ -1001,6 +1001,8 @@ def read_posterior(path: str | Path) -> Posterior:
         summary = tomllib.loads(summary_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(summary_path, None, f"invalid TOML ({error})") from None
+    except RecursionError:
+        raise InputError(summary_path, None, NESTED_TOO_DEEP) from None
     for key in ("calibration", "parameters"):
         if not isinstance(summary.get(key), dict):
             raise InputError(summary_path, f"[{key}]", "required table is missing")

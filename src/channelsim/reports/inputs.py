@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from channelsim.engine import ResultSet, all_results
-from channelsim.errors import InputError
+from channelsim.errors import NESTED_TOO_DEEP, InputError
 from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member
 
 SERIES_COLUMNS = ("date", "arrived_people", "arrived_boats")
@@ -102,6 +102,8 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(path, None, f"expected readable JSON ({error})") from None
+    except RecursionError:
+        raise InputError(path, None, NESTED_TOO_DEEP) from None
 
 
 #: The whole numbers a report quotes from an output's JSON, and their largest values (a seed

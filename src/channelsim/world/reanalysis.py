@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from channelsim.errors import InputError
+from channelsim.errors import NESTED_TOO_DEEP, InputError
 from channelsim.textfile import MAX_WEATHER_BYTES, check_input_file, read_text_file
 from channelsim.world.environment import (
     KNOT_M_S,
@@ -387,6 +387,8 @@ def read_open_meteo(path: Path) -> list[Series]:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise _fail(path, f"line {error.lineno}", f"valid JSON ({error.msg})") from None
+        except RecursionError:
+            raise InputError(path, None, NESTED_TOO_DEEP) from None
         return open_meteo_json_series(data, path)
     return _csv_series(text, path)
 
