@@ -566,3 +566,32 @@ def test_a_store_that_cannot_be_written_whole_is_not_left_behind(tmp_path: Path)
     assert "nothing was created" in done.stdout and done.stdout.count("\n") == 1
     assert list(store.parent.iterdir()) == []
     assert RunStore(store).list_runs() == []  # a new one is made as if nothing happened
+
+
+OLDEST_SCHEMA = """
+CREATE TABLE runs (run_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    config VARCHAR NOT NULL, config_sha256 VARCHAR NOT NULL, base_seed BIGINT NOT NULL,
+    code_version VARCHAR NOT NULL, created TIMESTAMP NOT NULL, started TIMESTAMP,
+    ended TIMESTAMP, status VARCHAR NOT NULL, n_members INTEGER NOT NULL, message VARCHAR);
+CREATE TABLE members (run_id VARCHAR NOT NULL, member_key VARCHAR NOT NULL,
+    scenario VARCHAR NOT NULL, draw INTEGER NOT NULL, rep INTEGER NOT NULL,
+    seed BIGINT NOT NULL, status VARCHAR NOT NULL, started TIMESTAMP, ended TIMESTAMP,
+    totals VARCHAR NOT NULL, tables VARCHAR NOT NULL, PRIMARY KEY (run_id, member_key));
+INSERT INTO runs VALUES ('r1', 'ensemble', 'old', '{}', 'x', 1, '0.1', now(), now(), NULL,
+    'running', 4, NULL);
+"""
+
+
+def test_a_store_of_the_first_schema_is_upgraded_and_used(tmp_path: Path) -> None:
+    """s13 breaker B10: a store written by the channelsim of 25 Nov 2026 (no runs.driver, no
+    members.files) was refused by every command, and changed by the refusal."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(OLDEST_SCHEMA)
+    with RunStore(path) as store:
+        [run] = store.list_runs()
+        assert run["run_id"] == "r1" and run["status"] == "interrupted"  # its driver is gone
+        result = run_ensemble(toy_member, SPEC, executor="serial", progress=False, store=store)
+        assert sorted(r["run_id"] for r in store.list_runs()) == sorted(["r1", result.run_id])

@@ -104,7 +104,11 @@ CREATE TABLE IF NOT EXISTS members (
     PRIMARY KEY (run_id, member_key)
 );
 ALTER TABLE members ADD COLUMN IF NOT EXISTS files VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS driver VARCHAR DEFAULT '';
 """
+# The two ALTERs upgrade a store of an earlier channelsim (its first stores, of 25 Nov 2026,
+# had neither column; "Referenced column driver not found" refused every run there: s13 B10).
+# A run of such a store has no driver recorded (''): if left running, it is marked interrupted.
 
 #: A run's record; ``base`` and ``scenarios`` (its scenarios' names, from the configuration
 #: every run records, so runs of any store read) tell apart runs of one name: every
