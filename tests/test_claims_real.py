@@ -197,3 +197,48 @@ def test_change_since_an_event_against_the_part_of_the_year_before_it(
     assert (since, before) == (13_759, 13_574)
     assert row["value"] == since - before == 185
     assert row["verdict"] == "supported"
+
+
+def test_a_share_prevented_is_judged_as_a_share(results: dict[str, Any]) -> None:
+    """s13 trial U2: "28.7% of attempts stopped since August", written with the count's
+    metric, was "not supported" against 5,856 people; it is the share of SB_02's weeks."""
+    raw = pd.read_excel(MAY_2026, sheet_name="SB_02", header=None)
+    weeks = raw.iloc[1:, [0, 1, 4]].set_axis(["week", "arrived", "prevented"], axis=1)
+    weeks["week"] = pd.to_datetime(weeks["week"])
+    span = weeks[(weeks["week"] >= "2025-08-01") & (weeks["week"] <= "2025-11-23")]
+    prevented, arrived = (pd.to_numeric(span[c]).sum() for c in ("prevented", "arrived"))
+    share = 100 * prevented / (prevented + arrived)
+    row = results["telegraph-lbc-28-7-percent-prevented-since-august"]
+    assert row["value"] == round(share, 1)
+    assert row["verdict"] == ("supported" if abs(share - 28.7) <= 1 else "not supported")
+    assert (
+        "judged as a share (prevented_people counts people; metric prevented_share)"
+        in (row["reason"])
+    )
+
+
+def test_a_claim_no_edition_counts_names_no_edition_as_published_then(tmp_path: Path) -> None:
+    """s13 trial U3: "27 died in 2025" (the series counts no deaths) said on 10 Jan 2026, with
+    the December and May editions loaded, read "not in the editions loaded: the latest
+    published by 10 Jan 2026 is 31 Dec 2025 ..." in its "as published then" column."""
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    path = tmp_path / "deaths.yaml"
+    path.write_text(
+        "claims:\n  - id: deaths-2025\n    quote: 27 people died in the Channel in 2025\n"
+        "    speaker: a reporter\n    said_on: 2026-01-10\n    metric: deaths\n"
+        "    unit: deaths\n    period: {kind: calendar_year, year: 2025}\n"
+        "    comparison: about\n    tolerance: 1\n    figure: 27\n"
+    )
+    script = Path(sys.executable).with_name("channelsim")
+    run = subprocess.run(
+        [script, "claims", path, "--data", DEC_2025, "--data", MAY_2026, "--format", "csv"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    [row] = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert row["Verdict"] == "cannot be checked with this data"
+    assert row["As published then"] == "" and row["As revised"] == "", row

@@ -81,6 +81,8 @@ class ClaimResult:
         said on the same day are judged on the same edition."""
         if self.then is None or self.then.edition is self.revised.edition:
             return False
+        if not self.claim.series.checkable:  # no edition counts it: none is "short" (s13 U3)
+            return False
         return (self.said() - self.then.edition.edition_date).days > PUBLISHED_EVERY_DAYS
 
     @property

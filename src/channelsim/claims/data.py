@@ -241,11 +241,12 @@ class Series:
         n_unknown = (hi - lo) - n_known
         filled = np.where(known[:, None], self.values, 0.0)
         kind = self.metric.kind
-        if kind == "ratio":
-            people, boats = _cumsum(filled[:, 0]), _cumsum(filled[:, 1])
-            num, den = people[hi] - people[lo], boats[hi] - boats[lo]
+        if kind == "ratio":  # the first column over the sum of the others (people per boat)
+            above, below = _cumsum(filled[:, 0]), _cumsum(filled[:, 1:].sum(axis=1))
+            num, den = above[hi] - above[lo], below[hi] - below[lo]
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            value = value * self.metric.scale
             low = np.where(n_unknown > 0, 0.0, value)
             high = np.where(n_unknown > 0, math.inf, value)
         elif kind == "days":

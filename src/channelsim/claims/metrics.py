@@ -45,7 +45,8 @@ class Metric:
     ``table`` is ``daily`` (SB_01) or ``weekly`` (SB_02), or ``none`` for a question the
     publication cannot answer (``why_not`` then says why); ``columns`` are summed row by row;
     ``kind`` is ``sum`` (a count), ``days`` (days with at least one arrival) or ``ratio``
-    (first column over second, over the whole period).
+    (first column over the sum of the others, over the whole period, times ``scale``: 100
+    for a share in per cent).
     """
 
     name: str
@@ -56,6 +57,7 @@ class Metric:
     phrase: str  # "{v} people{a_week} arrived": how the reason states the figure
     also: tuple[Unit, ...] = ()  # other units a speaker may rightly use ("60 people a boat")
     why_not: str = ""
+    scale: float = 1.0
 
     def counts(self, unit: Unit) -> bool:
         return unit == self.unit or unit in self.also
@@ -69,6 +71,8 @@ class Metric:
         shown = fmt_number(round(value, 1) if self.kind == "ratio" else round(value))
         if self.kind == "days":
             return f"{shown} crossing {'day' if shown == '1' else 'days'}"
+        if self.unit == "share":
+            return f"{shown}%"
         return f"{shown} {self.unit}"
 
 
@@ -104,6 +108,15 @@ METRICS: dict[str, Metric] = {
             ("people", "prevented_people"),
             "sum",
             "{v} people{a_week} arrived or were prevented from crossing",
+        ),
+        Metric(
+            "prevented_share",
+            "share",
+            "weekly",
+            ("prevented_people", "people", "prevented_people"),
+            "ratio",
+            "{v}% of the people who tried to cross{a_week} were prevented",
+            scale=100.0,
         ),
         Metric(
             "people_per_boat",
@@ -184,4 +197,6 @@ COMPANION: dict[tuple[str, Unit], str] = {
     ("prevented_events", "people"): "prevented_people",
     ("arrived_people", "boats"): "arrived_boats",
     ("arrived_boats", "people"): "arrived_people",
+    ("prevented_people", "share"): "prevented_share",
+    ("attempted_people", "share"): "prevented_share",
 }

@@ -53,8 +53,22 @@ class TotalClaim(PeriodClaim, Compared):
 
     form: Literal["total"] = "total"
 
+    @property
+    def _share_of(self) -> str | None:
+        """The share metric a claim in per cent of a count is about (None: it is not)."""
+        return COMPANION.get((self.series.name, "share")) if self.said_unit == "share" else None
+
+    @property
+    def value_unit(self) -> str:
+        return "share" if self._share_of else self.series.unit
+
     def judge(self, edition: DataEdition, as_of: date | None) -> Finding:
         metric = self.series
+        share = self._share_of
+        if share is not None:  # a count is never a share: the claim is of the share's series
+            judged = self.model_copy(update={"metric": share}).judge(edition, as_of)
+            note = f"judged as a share ({metric.name} counts {metric.unit}; metric {share})"
+            return Finding(judged.value, judged.verdict, f"{judged.reason}; {note}")
         try:
             start, end = self.period.bounds(as_of)
             when = self.period.describe(as_of)
