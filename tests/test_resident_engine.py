@@ -238,6 +238,26 @@ def test_scenario_errors_are_the_same_line(engine: dict[str, str], tmp_path: Pat
         assert served.returncode == 2 and served.stderr.count("\n") == 1, served.stderr
 
 
+def test_a_run_from_a_deleted_folder_is_one_line_served_or_not(
+    engine: dict[str, str], tmp_path: Path
+) -> None:
+    """s13 breaker B16: with an engine running, a run started in a folder deleted since was
+    a 14-line FileNotFoundError traceback; without one, "no such file or folder"."""
+    gone = tmp_path / "gone"
+    script = f'mkdir {gone} && cd {gone} && rmdir {gone} && exec "$@"'
+    run = [str(SCRIPT), "run", str(SCENARIO), "--to", "2025-01-05", "--out", "x"]
+    for env in (engine, {**engine, "CHANNELSIM_ENGINE": "off"}):
+        done = subprocess.run(
+            ["sh", "-c", script, "sh", *run],
+            env=env, capture_output=True, text=True, timeout=PATIENCE_S, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == (
+            "error: the current folder no longer exists (deleted or moved since the shell "
+            "entered it): cd to a folder that exists\n"
+        )
+
+
 def test_an_engine_running_other_code_is_not_used(engine: dict[str, str], tmp_path: Path) -> None:
     """A caller whose channelsim files differ from the engine's runs in its own process, with
     one line saying why (the fingerprint of its files is made to differ here)."""

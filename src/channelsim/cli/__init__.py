@@ -254,6 +254,19 @@ def _flush_output(code: int) -> int:
     return code
 
 
+def _current_folder_gone() -> str | None:
+    """Why a command failed if the folder it was started in no longer exists (an OSError with
+    no file named: "no such file or folder" said nothing of which), else None."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return (
+            "the current folder no longer exists (deleted or moved since the shell entered it): "
+            "cd to a folder that exists"
+        )
+    return None
+
+
 def _run_app() -> None:
     """Run the app and exit with its code; every error the user can fix is one line."""
     try:
@@ -262,7 +275,7 @@ def _run_app() -> None:
         print_error(error)
         sys.exit(error.exit_code)
     except OSError as error:
-        print_error(os_error_text(error))
+        print_error(_current_folder_gone() or os_error_text(error))
         sys.exit(2)
     except RecursionError:  # an input nested past a parser's depth, read where none expected
         print_error(f"an input file: {NESTED_TOO_DEEP}")

@@ -71,7 +71,10 @@ def serve(argv: list[str]) -> int | None:
     if _on_a_cluster(argv):
         return None  # as asked, without a note: the command's own error (a bad address, a
         # cluster out of reach) must be its only line
-    asked = request(argv)  # before connecting: the engine's child waits for it
+    try:
+        asked = request(argv)  # before connecting: the engine's child waits for it
+    except OSError:  # the current folder deleted: the command says so in its own process
+        return None
     try:
         checked_dir(folder, create=False)
         conn = connect(folder, ANSWER_TIMEOUT_S)
