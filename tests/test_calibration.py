@@ -257,6 +257,12 @@ def _broken(folder: Path, tmp_path: Path, damage: str) -> Path:
             frame.loc[0, "weight"] = -1.0
         elif damage == "out of range":
             frame.loc[1, "beach.prevention_probability"] = 1.5
+        elif damage == "every particle twice":
+            frame = pd.concat([frame, frame])
+        elif damage == "weights as text":
+            frame["weight"] = frame["weight"].astype(str)
+        elif damage == "no rows":
+            frame = frame.iloc[:0]
 
         frame.to_parquet(table)
     return target
@@ -273,6 +279,9 @@ def _broken(folder: Path, tmp_path: Path, damage: str) -> Path:
         ("missing column", "column 'coast.inflow_people_per_day'"),
         ("negative weight", "column 'weight'"),
         ("out of range", "row 2, column 'beach.prevention_probability': expected a number ≤ 1"),
+        ("every particle twice", "column 'particle': expected each particle once, got "),
+        ("weights as text", "column 'weight': expected numbers, got text"),
+        ("no rows", "posterior.parquet: expected at least one particle (row), got none"),
     ],
 )
 def test_bad_posterior_folders_fail_in_one_line(

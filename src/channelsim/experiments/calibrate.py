@@ -1019,8 +1019,9 @@ def read_posterior(path: str | Path) -> Posterior:
     for column in ("weight", *names):
         if column not in table.columns:
             raise InputError(table_path, f"column {column!r}", "required column is missing")
+    _check_particles(table, table_path)
     weights = table["weight"].to_numpy(dtype=float)
-    if len(weights) == 0 or not np.isfinite(weights).all() or (weights < 0).any():
+    if not np.isfinite(weights).all() or (weights < 0).any():
         raise InputError(table_path, "column 'weight'", "expected finite non-negative weights")
     if weights.sum() <= 0:
         raise InputError(table_path, "column 'weight'", "expected weights with a positive sum")
@@ -1038,6 +1039,33 @@ def read_posterior(path: str | Path) -> Posterior:
             column = f", column {error.where!r}" if error.where else ""
             raise InputError(table_path, f"row {i + 1}{column}", error.expected) from None
     return Posterior(folder, table[["weight", *names]].reset_index(drop=True), summary)
+
+
+def _check_particles(table: pd.DataFrame, path: Path) -> None:
+    """A posterior table's rows are distinct particles with numeric weights (s13 breaker
+    B13: every row twice, or weights as text, were taken without a word; no rows at all
+    was blamed on the weights).
+
+    Raises:
+        InputError: naming the file and the column or rows at fault.
+    """
+    if table.empty:
+        raise InputError(path, None, "expected at least one particle (row), got none")
+    weight = table["weight"]
+    if not pd.api.types.is_numeric_dtype(weight) or pd.api.types.is_bool_dtype(weight):
+        given = "text" if pd.api.types.is_object_dtype(weight) or pd.api.types.is_string_dtype(
+            weight
+        ) else f"{weight.dtype} values"
+        raise InputError(path, "column 'weight'", f"expected numbers, got {given}")
+    if "particle" in table.columns:
+        twice = table["particle"][table["particle"].duplicated()]
+        if len(twice):
+            raise InputError(
+                path,
+                "column 'particle'",
+                f"expected each particle once, got {len(twice)} repeated (first: "
+                f"{twice.iloc[0]!r})",
+            )
 
 
 def defaults_toml(posterior: Posterior) -> str:
