@@ -710,3 +710,31 @@ def test_the_engine_is_given_absolute_folders(
     assert env["CHANNELSIM_CACHE"] == str(tmp_path / "relcache")
     assert env["CHANNELSIM_RUNS"] == str(tmp_path / "runs.duckdb")
     assert "CHANNELSIM_STORE" not in env
+
+
+def test_two_starts_at_once_give_one_engine_and_the_same_answer(folder: Path) -> None:
+    """s13 breaker B9: a start racing another said "error: a resident engine already runs"
+    (rc 2) where a start after it said it runs (rc 0); the same state, one answer now."""
+    env = _env(folder)
+    starts = [
+        subprocess.Popen([str(SCRIPT), "engine", "start"], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]  # fmt: skip
+    try:
+        done = [p.communicate(timeout=PATIENCE_S) for p in starts]
+        assert [p.returncode for p in starts] == [0, 0], done
+        assert all("resident engine" in out and not err.count("error") for out, err in done)
+    finally:
+        channelsim(env, "engine", "stop")
+
+
+def test_a_killed_serving_child_of_an_ensemble_says_how_to_resume() -> None:
+    from channelsim.resident.client import _resume
+
+    argv = ["channelsim", "run", "my scenario.toml", "--runs", "80", "--resume", "r1"]
+    assert _resume(argv) == (
+        "; if it recorded members, resume it with "
+        "`channelsim run 'my scenario.toml' --runs 80 --resume latest`"
+    )
+    assert _resume(["channelsim", "run", "x.toml"]) == ""

@@ -77,6 +77,10 @@ class EngineError(ChannelsimError):
     """The resident engine's folder is unsafe, or the engine could not start or stop."""
 
 
+class EngineRunning(EngineError):
+    """Another engine holds the folder's lock (a start that raced another start)."""
+
+
 def engine_dir() -> Path:
     """The engine's folder, absolute: ``$CHANNELSIM_ENGINE_DIR`` if set (a relative one taken
     from the current folder: the engine, which moves to ``/``, is given it absolute); else

@@ -87,7 +87,7 @@ def serve(argv: list[str]) -> int | None:
         reply = _ask(conn, asked)
         if reply is None:
             return None
-        return follow(conn)
+        return follow(conn, argv)
 
 
 def _ask(conn: socket.socket, asked: dict[str, Any]) -> dict[str, Any] | None:
@@ -149,8 +149,9 @@ def limits() -> dict[str, list[int]]:
     return found
 
 
-def follow(conn: socket.socket) -> int:
-    """Tell the child to go, pass on Ctrl-C and SIGTERM, and return its exit code."""
+def follow(conn: socket.socket, argv: list[str] | None = None) -> int:
+    """Tell the child to go, pass on Ctrl-C and SIGTERM, and return its exit code (``argv``:
+    the command, for the resume hint of an ensemble whose serving child was killed)."""
     import signal
 
     stops: list[int] = []
@@ -183,9 +184,23 @@ def follow(conn: socket.socket) -> int:
         return 143 if term else 130
     _line(
         "error: the resident engine's process serving this run ended before it finished "
-        "(was it killed?); outputs are unchanged or complete, never partial"
+        f"(was it killed?); outputs are unchanged or complete, never partial{_resume(argv)}"
     )
     return ENGINE_KILLED_EXIT
+
+
+def _resume(argv: list[str] | None) -> str:
+    """For an ensemble (``--runs``), how to resume the members recorded so far (the run's id
+    was printed by the child; ``--resume latest`` is this driver's last run)."""
+    args = list(argv or [])[1:]
+    if not any(a == "--runs" or a.startswith("--runs=") for a in args):
+        return ""
+    kept = [a for i, a in enumerate(args) if a != "--resume" and not a.startswith("--resume=")
+            and (i == 0 or args[i - 1] != "--resume")]  # fmt: skip
+    import shlex
+
+    command = shlex.join(["channelsim", *kept, "--resume", "latest"])
+    return f"; if it recorded members, resume it with `{command}`"
 
 
 class _GiveUp(Exception):

@@ -28,6 +28,7 @@ from channelsim.resident import (
     LOG_NAME,
     SOCKET_NAME,
     EngineError,
+    EngineRunning,
     checked_dir,
     differences,
     engine_dir,
@@ -145,6 +146,8 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
         reply = json.loads(line)
         if "error" in reply:
             engine.wait()
+            if reply.get("already"):  # another start's engine won the race: as if it ran
+                return state()
             raise EngineError(str(reply["error"]))
         return state()
     code = engine.wait()
@@ -227,7 +230,7 @@ def take_lock(path: Path) -> int:
     except BlockingIOError:
         holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
         os.close(fd)
-        raise EngineError(
+        raise EngineRunning(
             f"a resident engine already runs in {path.parent} (pid {holder})"
         ) from None
     os.ftruncate(fd, 0)

@@ -37,6 +37,7 @@ from channelsim.resident import (
     LOCK_NAME,
     LOG_NAME,
     SOCKET_NAME,
+    EngineRunning,
     checked_dir,
     differences,
     engine_dir,
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         engine = Engine.prepare(args.idle_minutes * 60.0)
     except (ChannelsimError, OSError) as error:
-        _report(args.ready_fd, {"error": str(error)})
+        already = isinstance(error, EngineRunning)  # a start that raced another start
+        _report(args.ready_fd, {"error": str(error), "already": already})
         raise SystemExit(2) from None
     _report(args.ready_fd, {"pid": os.getpid(), "socket": str(engine.socket_path)})
     engine.serve_forever()
