@@ -117,14 +117,9 @@ def test_drawn_assumptions_are_the_declared_ranges() -> None:
         },
         # s12 U2: what turns beach patrols' budget, taxi-boat teams and network disruption
         # into an effect is assumed too, and drawn
-        "beach_patrols": {
-            "cost_gbp_per_officer_year": (50_000.0, 100_000.0),
-            "cost_gbp_per_drone_year": (100_000.0, 400_000.0),
-            "cost_gbp_per_vehicle_year": (30_000.0, 100_000.0),
-            "drone_officer_equivalents": (5.0, 20.0),
-            "vehicle_officer_equivalents": (2.0, 8.0),
-            "effort_scale_officers": (200.0, 1000.0),
-        },
+        # s13: beach patrols buy officers at what the deals paid per officer added (the
+        # range across the 2022, 2023 and 2026 deals); officers act through history's curve
+        "beach_patrols": {"cost_gbp_per_officer_year": (180_000.0, 630_000.0)},
         "taxi_boat_interdiction": {"effort_scale_teams": (2.0, 15.0)},
         "network_disruption": {
             "seizure_share_per_week": (0.0, 0.3),

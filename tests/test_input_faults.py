@@ -126,9 +126,14 @@ BAD_FILES = [
      "(pounds a year) or payments_eur (euros for each year from the start, a list); got neither"),
     ("second.toml", TOML_HEAD + '[[policies]]\ntype = "one_in_one_out"\n[[policies]]\n'
      'type = "beach_patrols"\n[policies.params]\nfunding_gbp_per_year = 1e6\n'
-     "officer_share = 0.9\n", "second.toml: policy 2 (beach_patrols), params: expected "
-     "officer_share, drone_share and vehicle_share (the budget's shares, from 0 to 1) to add up "
-     "to 1, got 1.2"),
+     "payments_eur = [1e6]\n", "second.toml: policy 2 (beach_patrols), params: expected the "
+     "patrols' budget, one way: funding_gbp_per_year (pounds a year) or payments_eur (euros for "
+     "each year from the start, a list); got both"),
+    # the budget's split into officers, drones and vehicles went with their unsourced unit
+    # costs (s12 U10): a file that still sets one is told so, not run without it
+    ("shares.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
+     "funding_gbp_per_year = 1e6\nofficer_share = 0.9\n", "shares.toml: policy 1 "
+     "(beach_patrols), params.officer_share: unknown key"),
     # a payment is money paid: a negative one ran as a refund, with negative effort
     ("refund.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n[policies.params]\n'
      "payments_eur = [141e6, -1]\n", "refund.toml: policy 1 (beach_patrols), "
@@ -173,9 +178,9 @@ BAD_FILES = [
      "policy 1 (beach_patrols), officers: unknown key; expected one of type, name, replaces, "
      "start, end, params, source"),
     ("policy-param.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n'
-     "[policies.params]\nofficer_shares = 0.5\n",
-     "policy 1 (beach_patrols), params.officer_shares: unknown key; did you mean officer_share? "
-     "expected one of funding_gbp_per_year,"),
+     "[policies.params]\ncost_gbp_per_oficer_year = 5e5\n",
+     "policy 1 (beach_patrols), params.cost_gbp_per_oficer_year: unknown key; did you mean "
+     "cost_gbp_per_officer_year? expected one of funding_gbp_per_year,"),
     # wrong types say what was given and what is expected, in words, not pydantic's
     ("date.toml", 'name = "t"\nstart = "yesterday"\nend = 2025-06-10\n',
      "start: expected a date YYYY-MM-DD, got 'yesterday'"),

@@ -24,6 +24,7 @@ from channelsim.policies import (
     ThirdCountryRemoval,
 )
 from channelsim.policies.beach import NORTHERN_BEACHES
+from channelsim.policies.drivers import BeachOfficers, prevention_with_officers, with_more_officers
 from channelsim.scenario import Scenario
 from channelsim.world.geography import FR_TERRITORIAL, FR_WATERWAY, UK_SIDE, load_world
 
@@ -129,19 +130,78 @@ def _zone_levers(policy: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _beach_hook_levers(policy: BeachPatrols, *history: Policy) -> np.ndarray:
+    """The first day's per-zone prevention after ``policy``'s beach hook, on the calibrated
+    parameters with ``history``'s policies (e.g. ``beach_officers``) set before it."""
+    state = Sim(BASE, policies=[*history, policy]).setup()
+    [patrols] = [p for p in state.policies if isinstance(p, BeachPatrols)]
+    patrols.on_beach(DayView(state, 0))
+    return np.array(state.zone_levers["prevention_probability"][0])
+
+
+def _officers(n: float) -> BeachOfficers:
+    return BeachOfficers(dates=(dt.date(2018, 1, 1),), values=(n,))
+
+
 def test_beach_patrols_raise_prevention_only_in_guarded_beach_zones() -> None:
-    prevention, taxi, _ = _zone_levers(BeachPatrols(funding_gbp_per_year=50e6))
+    prevention = _beach_hook_levers(BeachPatrols(funding_gbp_per_year=50e6))
+    before = Sim(BASE).setup().zone_levers["prevention_probability"][0]
     names = np.array([z.name for z in load_world().launch_zones])
     guarded = np.isin(names, NORTHERN_BEACHES)
-    assert np.all(prevention[guarded] > 0.5)
-    assert np.all(prevention[~guarded] == 0.5)
-    assert np.all(taxi == 0.17)
+    assert np.all(prevention[guarded] > before[guarded])
+    assert np.all(prevention[~guarded] == before[~guarded])
     # The €541m deal pays per year from the start; nothing after its third year.
     deal = BeachPatrols(payments_eur=(141e6, 191e6, 209e6), start=dt.date(2025, 1, 1))
     assert deal.budget_gbp_per_year(dt.date(2026, 6, 1)) == pytest.approx(191e6 * 0.90)
     assert deal.budget_gbp_per_year(dt.date(2028, 6, 1)) == 0.0
     with pytest.raises(ValueError):
         BeachPatrols()
+
+
+def test_beach_patrols_buy_what_the_2023_deal_bought() -> None:
+    """s12 U10: the 2023 deal's €541m over three years bought about 500 officers (facts.md);
+    its yearly payment at the default cost per officer buys 500 (the policy bought about
+    3,380 officer-equivalents for one year's €141m at its former unit costs)."""
+    yearly_gbp = 541e6 / 3 * BeachPatrols.model_fields["eur_to_gbp"].default
+    deal = BeachPatrols(funding_gbp_per_year=yearly_gbp)
+    assert deal.officers(dt.date(2025, 6, 1)) == pytest.approx(500, rel=0.01)
+
+
+@pytest.mark.parametrize("officers", [200.0, 800.0])
+def test_money_and_history_officers_count_the_same(officers: float) -> None:
+    """Officers bought with money on every beach zone give the chance history's
+    ``beach_officers`` gives for as many more officers, from whatever history deployed."""
+    every_beach = tuple(z.name for z in load_world().launch_zones if z.kind == "beach")
+    cost = BeachPatrols.model_fields["cost_gbp_per_officer_year"].default
+    money = BeachPatrols(funding_gbp_per_year=500 * cost, zones=every_beach)
+    paid = _beach_hook_levers(money, _officers(officers))
+    more = Sim(BASE, policies=[_officers(officers + 500)]).setup()
+    assert paid == pytest.approx(more.zone_levers["prevention_probability"][0], abs=1e-12)
+    # on the northern five of the seven beach zones, the same money is 7/5 as dense there
+    north = _beach_hook_levers(money.model_copy(update={"zones": NORTHERN_BEACHES}),
+                               _officers(officers))
+    denser = Sim(BASE, policies=[_officers(officers + 700)]).setup()
+    guarded = np.isin(np.array([z.name for z in load_world().launch_zones]), NORTHERN_BEACHES)
+    expected = denser.zone_levers["prevention_probability"][0][guarded]
+    assert north[guarded] == pytest.approx(expected, abs=1e-12)
+
+
+def test_more_officers_leave_a_chance_they_cannot_move() -> None:
+    """Elasticity 0 (officers make no difference), a zone already stopping every launch,
+    and no money leave the chance as it is; a tiny elasticity does not overflow."""
+    beach = BASE.params.beach
+    chances = np.array([0.0, 0.5, 0.9, 1.0])
+    flat = beach.model_copy(update={"effort_elasticity": 0.0})
+    assert np.array_equal(with_more_officers(chances, 500, flat), chances)
+    assert np.array_equal(with_more_officers(chances, 0.0, beach), chances)
+    moved = with_more_officers(chances, 500, beach)
+    assert moved[3] == 1.0 and np.all(moved[:3] > chances[:3])
+    tiny = beach.model_copy(update={"effort_elasticity": 1e-4})
+    assert np.all(np.isfinite(with_more_officers(chances, 500, tiny)))
+    officers = np.array([200.0, 800.0, 1300.0])
+    assert with_more_officers(prevention_with_officers(officers, beach), 250, beach) == (
+        pytest.approx(prevention_with_officers(officers + 250, beach), abs=1e-12)
+    )
 
 
 def test_beach_patrols_displace_launches_south(base: SimResult) -> None:

@@ -1,9 +1,12 @@
 """Policies on the French coast: beach patrols paid for by the UK, taxi-boat interdiction.
 
-Both turn money into guarding effort per launch zone and effort into the chance that a
-launch attempt is stopped (a saturating curve, :func:`saturating`). The engine's zone
-choice then moves launches away from better-guarded zones (``networks.patrol_displacement``):
-guarding the short northern crossings pushes boats south, where crossings are longer.
+Beach patrols turn money into officers at what the UK–France deals paid per officer they
+added, and officers into the chance that a launch attempt is stopped through history's own
+mechanism (``beach_officers``, :func:`channelsim.policies.drivers.with_more_officers`), so
+that officers bought with money and officers of the record count the same. Taxi-boat
+interdiction turns teams into a chance on a saturating curve. The engine's zone choice then
+moves launches away from better-guarded zones (``networks.patrol_displacement``): guarding
+the short northern crossings pushes boats south, where crossings are longer.
 """
 
 from __future__ import annotations
@@ -13,11 +16,19 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from channelsim.engine.policy import Cost, Effect, Policy, policy_param, register_policy
+from channelsim.engine.policy import (
+    Cost,
+    DayView,
+    Effect,
+    Policy,
+    policy_param,
+    register_policy,
+)
 from channelsim.engine.stages import Setup
 from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask
+from channelsim.policies.drivers import with_more_officers
 
 #: Beaches where patrols concentrated in 2023–2025 (the short crossings).
 NORTHERN_BEACHES = (
@@ -29,21 +40,36 @@ NORTHERN_BEACHES = (
 )
 
 
-#: Upper bound of a unit's yearly cost (officer, drone, vehicle, team): £100m, far above any
-#: real programme's (a patrol team costs about £1.5m a year), so that a mistyped cost is
-#: refused instead of overflowing the cost ledger.
+#: Upper bound of a unit's yearly cost (an officer, a team): £100m, far above any real
+#: programme's (the deals paid £180,000–£630,000 a year per officer added, a patrol team
+#: costs about £1.5m a year), so that a mistyped cost is refused instead of overflowing the
+#: cost ledger.
 COST_GBP_PER_UNIT_YEAR_MAX = 1e8
+
+#: What the UK–France deals paid a year per beach officer they added (docs/model.md §3.6,
+#: "What a deal buys"): the 2023 deal, €541m over three years (£476m–£500m) for about 500
+#: more officers, £325,000 (£317,000–£333,000); the November 2022 deal, £63m for its year
+#: with 100 more (£630,000) or, as AFP reported it, about 350 (£180,000); the 2026 deal, up
+#: to €766m over three years for about 500 more (to 1,400 by 2029), £460,000 if all paid.
+OFFICER_COST_SOURCE = (
+    "UK-France deals, a year's UK payment ÷ officers it added (docs/model.md §3.6, What a "
+    "deal buys, with the URLs): 2023 £325,000 (€541m over 3 years for ~500; facts.md: Beach "
+    "effort bought); Nov 2022 £180,000-£630,000 (£63m for 100-350); 2026 £460,000 (up to "
+    "€766m over 3 years for ~500)"
+)
 
 
 class BeachPatrols(Policy):
-    """Extra UK money for French beach patrols: officers, drones and vehicles by zone.
+    """Extra UK money for French beach patrols, counted in officers as the deals bought them.
 
     Money per year (``funding_gbp_per_year``, or the yearly ``payments_eur`` of a deal, one
-    per year from ``start``) is split between officers, drones and vehicles at their yearly
-    unit costs; the units are spread evenly over the guarded ``zones`` and counted in
-    officer-equivalents; a beach zone's prevention probability rises as
-    ``1 − (1 − p)·exp(−effort / effort_scale_officers)``. It adds to the status quo, whose
-    calibrated prevention already includes the 2023 deal.
+    per year from ``start``) buys ``budget / cost_gbp_per_officer_year`` more officers: what
+    the deals paid per officer they added, drones, vehicles and aircraft bought alongside
+    included. The officers guard ``zones``; on each guarded beach zone the chance of stopping
+    a launch becomes what history's ``beach_officers`` gives for the zone's officers plus
+    these (``with_more_officers``, with the calibrated ``beach.effort_elasticity``), from
+    the officers already there (history's, or ``beach.reference_officers`` without them).
+    It adds to the status quo, whose officers already include the 2023 deal.
     """
 
     funding_gbp_per_year: float | None = policy_param(
@@ -75,89 +101,17 @@ class BeachPatrols(Policy):
         gt=0,
         le=2,
     )
-    officer_share: float = policy_param(
-        0.7,
-        unit="share",
-        plausible="shares adding up to 1",
-        meaning="Share of the budget spent on officers.",
-        ge=0,
-        le=1,
-    )
-    drone_share: float = policy_param(
-        0.2,
-        unit="share",
-        plausible="shares adding up to 1",
-        meaning="Share of the budget spent on drones.",
-        ge=0,
-        le=1,
-    )
-    vehicle_share: float = policy_param(
-        0.1,
-        unit="share",
-        plausible="shares adding up to 1",
-        meaning="Share of the budget spent on vehicles.",
-        ge=0,
-        le=1,
-    )
     cost_gbp_per_officer_year: float = policy_param(
-        70_000,
+        325_000,
         unit="£ per officer year",
-        low=50_000,
-        high=100_000,
+        low=180_000,
+        high=630_000,
         drawn=True,
-        meaning="Yearly cost of one officer on the beaches.",
+        source=OFFICER_COST_SOURCE,
+        meaning="UK money a year per officer added on the beaches, with the equipment the "
+        "deals bought alongside (drones, vehicles, aircraft).",
         gt=0,
         le=COST_GBP_PER_UNIT_YEAR_MAX,
-    )
-    cost_gbp_per_drone_year: float = policy_param(
-        200_000,
-        unit="£ per drone year",
-        low=100_000,
-        high=400_000,
-        drawn=True,
-        meaning="Yearly cost of one drone with its operators.",
-        gt=0,
-        le=COST_GBP_PER_UNIT_YEAR_MAX,
-    )
-    cost_gbp_per_vehicle_year: float = policy_param(
-        60_000,
-        unit="£ per vehicle year",
-        low=30_000,
-        high=100_000,
-        drawn=True,
-        meaning="Yearly cost of one patrol vehicle.",
-        gt=0,
-        le=COST_GBP_PER_UNIT_YEAR_MAX,
-    )
-    drone_officer_equivalents: float = policy_param(
-        10.0,
-        unit="officers per drone",
-        low=5,
-        high=20,
-        drawn=True,
-        meaning="Officers one drone is worth in guarding effort.",
-        ge=0,
-        le=1000,
-    )
-    vehicle_officer_equivalents: float = policy_param(
-        4.0,
-        unit="officers per vehicle",
-        low=2,
-        high=8,
-        drawn=True,
-        meaning="Officers one vehicle is worth in guarding effort.",
-        ge=0,
-        le=1000,
-    )
-    effort_scale_officers: float = policy_param(
-        400.0,
-        unit="officer-equivalents per zone",
-        low=200,
-        high=1000,
-        drawn=True,
-        meaning="Effort per zone that removes 63% of the launches that still get through.",
-        gt=0,
-        le=1e6,
     )
     zones: tuple[str, ...] | None = policy_param(
         NORTHERN_BEACHES,
@@ -167,6 +121,9 @@ class BeachPatrols(Policy):
         source="facts.md: departures span Dunkirk–Baie de Somme",
         meaning="Beach zones guarded (default: the northern beaches, Dunkirk to Boulogne).",
     )
+
+    _officers_everywhere: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0))
+    _guarded: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @field_validator("zones")
     @classmethod
@@ -181,12 +138,6 @@ class BeachPatrols(Policy):
                 "expected the patrols' budget, one way: funding_gbp_per_year (pounds a year) "
                 f"or payments_eur (euros for each year from the start, a list); got {given}"
             )
-        shares = self.officer_share + self.drone_share + self.vehicle_share
-        if abs(shares - 1.0) > 1e-9:
-            raise ValueError(
-                "expected officer_share, drone_share and vehicle_share (the budget's shares, "
-                f"from 0 to 1) to add up to 1, got {shares:g}"
-            )
         return self
 
     def budget_gbp_per_year(self, date: dt.date) -> float:
@@ -199,28 +150,37 @@ class BeachPatrols(Policy):
             return 0.0
         return self.payments_eur[year] * self.eur_to_gbp
 
-    def officer_equivalents_per_gbp(self) -> float:
-        """Officer-equivalents bought a year per pound a year."""
-        return (
-            self.officer_share / self.cost_gbp_per_officer_year
-            + self.drone_share * self.drone_officer_equivalents / self.cost_gbp_per_drone_year
-            + self.vehicle_share * self.vehicle_officer_equivalents / self.cost_gbp_per_vehicle_year
+    def officers(self, date: dt.date) -> float:
+        """The officers this year's money adds on the guarded beaches."""
+        return self.budget_gbp_per_year(date) / self.cost_gbp_per_officer_year
+
+    def init(self, setup: Setup) -> None:
+        """Each day's officers, counted as officers on every beach zone: history spreads its
+        officers evenly over the beach zones, so officers on ``g`` of the ``k`` beach zones
+        give those zones the density of ``k/g`` times as many spread over all of them."""
+        self._guarded = zone_mask(setup, self.zones, waterway=False)
+        beaches = int(np.count_nonzero(~setup.zone_is_waterway))
+        spread = beaches / max(1, int(np.count_nonzero(self._guarded)))
+        self._officers_everywhere = spread * np.array(
+            [self.officers(setup.date(i)) for i in range(setup.n_days)]
         )
 
-    def officer_equivalents(self, date: dt.date) -> float:
-        """All units bought with this year's money, in officer-equivalents."""
-        return self.budget_gbp_per_year(date) * self.officer_equivalents_per_gbp()
-
     def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
-        """Guarded beach zones stop more attempts (an extra independent chance); the year's
-        budget is booked day by day."""
+        """The year's budget, booked day by day (the officers act in :meth:`on_beach`)."""
         budget = np.array([self.budget_gbp_per_year(setup.date(i)) for i in range(setup.n_days)])
-        guarded = zone_mask(setup, self.zones, waterway=False)
-        if guarded.any():
-            scale = self.officer_equivalents_per_gbp() * budget / guarded.sum()
-            extra = 1.0 - np.exp(-scale / self.effort_scale_officers)
-            yield Effect("prevention_probability", "chance", extra[:, None] * guarded[None, :])
         yield Cost("beach_patrols", budget / DAYS_PER_YEAR)
+
+    def on_beach(self, day: DayView) -> None:
+        """The guarded zones' chance of stopping a launch with these officers added to the
+        ones the day's chance stands for (history's, through ``beach_officers``)."""
+        extra = float(self._officers_everywhere[day.index])
+        if extra <= 0.0 or not self._guarded.any():
+            return
+        prevention = np.array(day.prevention_probability, dtype=np.float64)
+        prevention[self._guarded] = with_more_officers(
+            prevention[self._guarded], extra, day.params.beach
+        )
+        day.prevention_probability = prevention
 
 
 class TaxiBoatInterdiction(Policy):

@@ -13,7 +13,9 @@ dated values and the source they come from (the scenario's ``source`` key of the
   ``drivers.<policy name>.<index>``).
 - :class:`BeachOfficers` sets the beach zones' chance of stopping a launch from the
   number of officers deployed, by dated values: ``1 − (1 − p)^((officers /
-  reference_officers)^effort_elasticity)`` with ``p`` = ``beach.prevention_probability``.
+  reference_officers)^effort_elasticity)`` with ``p`` = ``beach.prevention_probability``
+  (:func:`prevention_with_officers`); beach patrols paid for with money add officers on the
+  same curve (:func:`with_more_officers`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pydantic import field_validator, model_validator
 
 from channelsim.engine.policy import Effect, Policy, policy_param, register_policy
 from channelsim.engine.stages import Lever, Setup
+from channelsim.params import BeachParams
 
 Interpolation = Literal["step", "linear"]
 Zones = Literal["all", "beach", "waterway"]
@@ -227,15 +230,46 @@ class BeachOfficers(_Dated):
 
     def effects(self, setup: Setup) -> Iterator[Effect]:
         beach = setup.params.beach
-        ratio = np.maximum(self.series(setup.dates), 0.0) / beach.reference_officers
-        escape = (1.0 - beach.prevention_probability) ** (ratio**beach.effort_elasticity)
+        chance = prevention_with_officers(np.maximum(self.series(setup.dates), 0.0), beach)
         guarded = ~setup.zone_is_waterway
         base = np.full((setup.n_days, setup.n_zones), beach.prevention_probability)
-        value = np.where(guarded[None, :], (1.0 - escape)[:, None], base)
+        value = np.where(guarded[None, :], chance[:, None], base)
         yield Effect("prevention_probability", "set", value)
 
     def levers_set(self) -> tuple[str, ...]:
         return ("prevention_probability",)
+
+
+def prevention_with_officers(officers: np.ndarray, beach: BeachParams) -> np.ndarray:
+    """A beach zone's chance of stopping a launch with ``officers`` on the beaches (spread
+    evenly over the beach zones): ``1 − (1 − p)^((officers / reference_officers)^e)``, with
+    ``p`` = ``beach.prevention_probability`` (the chance at ``reference_officers``) and ``e``
+    = ``beach.effort_elasticity``. Shape of ``officers``; probabilities from 0 to 1."""
+    ratio = np.asarray(officers, dtype=np.float64) / beach.reference_officers
+    escape = (1.0 - beach.prevention_probability) ** (ratio**beach.effort_elasticity)
+    return np.asarray(1.0 - escape, dtype=np.float64)
+
+
+def with_more_officers(
+    prevention: np.ndarray, extra_officers: float, beach: BeachParams
+) -> np.ndarray:
+    """The chance :func:`prevention_with_officers` gives with ``extra_officers`` more than
+    the officers behind ``prevention`` (each zone's chance, a probability from 0 to 1, read
+    back to officers through the same curve: history's on a day ``beach_officers`` set, the
+    reference officers where nothing moved it). A chance the curve cannot move — elasticity
+    0, ``p`` of 0 or 1, a zone already stopping every launch — is returned as it is.
+    Worked in logarithms, so that a small elasticity does not overflow."""
+    prevention = np.asarray(prevention, dtype=np.float64)
+    q, e = 1.0 - beach.prevention_probability, beach.effort_elasticity
+    if extra_officers <= 0.0 or e <= 0.0 or not 0.0 < q < 1.0:
+        return prevention
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (officers / reference)^e = log(escape) / log(q); officers from 0 (escape 1) up
+        exponent = np.log1p(-np.minimum(prevention, 1.0)) / np.log(q)
+        log_ratio = np.log(exponent) / e
+        more = np.logaddexp(log_ratio, np.log(extra_officers / beach.reference_officers))
+        chance = 1.0 - q ** np.exp(e * more)
+    return np.where(prevention >= 1.0, prevention, chance)
 
 
 register_policy("driver", Driver)
