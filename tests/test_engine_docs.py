@@ -111,6 +111,8 @@ def test_drawn_assumptions_are_the_declared_ranges() -> None:
     declare ``drawn``, over their plausible range, as before the declarations."""
     expected = {
         "maritime_doctrine": {
+            # s12 U12: the at-sea search rate, down to the one observed in the waterways
+            "search_efficiency": (0.045, 1.0),
             "compliance_probability": (0.1, 0.6),
             "immobilise_success_probability": (0.3, 0.9),
             "capsize_probability_per_intervention": (0.001, 0.03),

@@ -94,7 +94,9 @@ def test_policy_tags_come_from_the_declarations() -> None:
     eligible = _tag(returns["eligible_share"])
     assert eligible.children == "assumption" and "plausible 0.4 to 0.8" in eligible.title
     assert returns["deterrence_elasticity"].unit == "inflow share per share removed"
-    assert _tag(returns["retry_probability"]).children == "sourced"
+    # s12 U11: 2 of 94 gives the stated value; the range drawn over is an assumption
+    retry = _tag(returns["retry_probability"])
+    assert retry.children == "assumption" and "2 of the first 94" in retry.title
 
 
 def test_a_policy_without_declarations_says_it_records_no_source(
@@ -424,7 +426,8 @@ def test_kept_members_give_the_same_bits_and_spare_the_base_a_second_run() -> No
     # each member's tables are kept once, as DataFrames (not also as the columns it shipped)
     assert all(not kept.columns for kept in members._outputs.values())
     other = _doctrine(runs=3)
-    other.policies["maritime_doctrine"].params["patrol_boats"] = 20
+    # a setting that acts (as signed, the patrol boats change only a cost France pays)
+    other.policies["maritime_doctrine"].params["pre_boarding_interception_probability"] = 0.5
     calls: list[tuple[int, int]] = []
     job = Job(id="j", key="k", settings=other)
     job.progress = lambda done, total: calls.append((done, total))  # type: ignore[method-assign]

@@ -100,7 +100,8 @@ def test_the_demo_s_headline_has_intervals_of_several_runs_and_says_which_figure
     assert "status-quo-2025, one run (seed 2025)" in said
     # what "extra cost of policies: £5.98m" counts, item by item (U13 of the s10 trial)
     assert "Extra cost of policies: what the scenario's policies cost that the model prices" in said
-    assert "(one in one out £4.2m, maritime doctrine £1.78m)" in said
+    # the doctrine as signed is the Gendarmerie maritime's: no UK cost (s12 U11)
+    assert "(one in one out £4.2m)" in said and "maritime doctrine £" not in said
     assert "the 2023 UK–France deal already pays for" in said
     payload = json.loads(run_cli("demo", "--out", tmp_path / "j", "--format", "json").stdout)
     runs = payload["headline_runs"]

@@ -117,6 +117,35 @@ def test_doctrine_search_rate_follows_patrol_effort() -> None:
     assert MaritimeDoctrine(area="shallow").search_rate_per_hour() > one
 
 
+def test_doctrine_search_efficiency_low_end_is_the_rate_observed_in_the_waterways() -> None:
+    """s12 U12: the at-sea search finds a boat in the waterways with 60% (defaults), where
+    the signed doctrine intercepted about 4% of taxi-boat attempts; the drawn range of
+    ``search_efficiency`` reaches down to that observed rate."""
+    waterways = MaritimeDoctrine(area="waterways")
+    dwell = waterways.near_shore_dwell_h
+    assert 1 - np.exp(-waterways.search_rate_per_hour() * dwell) == pytest.approx(0.60, abs=0.01)
+    low, high = MaritimeDoctrine.assumptions["search_efficiency"]
+    observed = waterways.model_copy(update={"search_efficiency": low})
+    caught = 1 - np.exp(-observed.search_rate_per_hour() * dwell)
+    assert caught == pytest.approx(waterways.pre_boarding_interception_probability, rel=0.1)
+    assert high == waterways.search_efficiency == 1.0
+    # as signed, before boarding, the doctrine rests on none of the at-sea assumptions
+    assert MaritimeDoctrine().acting_assumptions() == {}
+    assert "search_efficiency" in waterways.acting_assumptions()
+
+
+def test_doctrine_cost_is_booked_as_the_uk_pays_it(base: SimResult) -> None:
+    """s12 U11: the signed doctrine's boats are the Gendarmerie maritime's, and no UK payment
+    for it is reported: it books no extra cost; at sea (what the UK asked for) the UK is
+    assumed to pay; a scenario may say otherwise."""
+    as_signed = _run(MaritimeDoctrine())
+    assert as_signed.totals["cost_gbp"] == 0.0
+    at_sea = MaritimeDoctrine(area="territorial")
+    assert at_sea.uk_pays() == 1.0
+    half = _run(MaritimeDoctrine(uk_cost_share=0.5))
+    assert half.totals["cost_gbp"] == pytest.approx(45 * 0.5 * 6 * 8_000)
+
+
 def _zone_levers(policy: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """First day's per-zone prevention and taxi prevention with ``policy`` on a 0.5 base,
     and which zones are waterways."""

@@ -285,7 +285,8 @@ def test_the_demo_s_report_tells_the_terminal_s_story(tmp_path: Path, run_cli: A
     assert report.startswith(lead), (lead, report)
     assert f"Intervals: 90% of {DEMO_RUNS} runs" in report and "One run: no interval" not in report
     assert "Extra cost of policies: what the scenario's policies cost that the model" in report
-    assert "(one in one out £4.2m, maritime doctrine £1.78m)" in report
+    # the doctrine as signed is the Gendarmerie maritime's: no UK cost (s12 U11)
+    assert "(one in one out £4.2m)" in report and "maritime doctrine £" not in report
     assert "the tables, charts and map below are one run (seed 2025)" in report
 
 

@@ -648,6 +648,7 @@ def test_a_policy_option_varied_runs_the_policy_with_that_value(doctrine_june: A
     assert by.loc[DOCTRINE_CAPSIZE, "mu"] > 0  # over the range, more deaths
     held = [h["key"] for h in result.held]
     assert DOCTRINE_CAPSIZE not in held and held == [
+        "policy.maritime_doctrine#0.search_efficiency",
         "policy.maritime_doctrine#0.compliance_probability",
         "policy.maritime_doctrine#0.immobilise_success_probability",
     ]
@@ -668,7 +669,7 @@ def test_an_analysis_of_a_policy_scenario_says_which_assumptions_it_held(run_cli
     text = " ".join(result.stdout.split())
     assert "Not varied: the policies' assumptions, held at the scenario's values: " in text
     assert "capsize probability per intervention (maritime doctrine) 0.005 (plausible " in text
-    assert "--params (policy.maritime_doctrine#0.compliance_probability," in text
+    assert "--params (policy.maritime_doctrine#0.search_efficiency," in text
     plain = run_cli(
         "sensitivity", SCENARIO, "--method", "morris", "--samples", "2", "--params", INFLOW,
         "--from", "2025-06-01", "--to", "2025-06-07", "--workers", "1",

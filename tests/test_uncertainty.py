@@ -330,7 +330,7 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
     # tell any share from noise (here 2 runs): now it says they were drawn, and that
     drawn = measured.rests_on_text("stop")
     assert drawn is not None and drawn.startswith(
-        "This answer rests on assumptions that no source measures, drawn over the ranges they "
+        "This answer rests on assumptions that no source pins down, drawn over the ranges they "
         "are assumed to lie in (each named at its stated value): stop share (toy stop) 0.3 "
         "(assumed to lie in 0–0.9). At 2 runs \"what decides this answer\" cannot tell how "
         "much each decides it"

@@ -336,13 +336,13 @@ def assumptions_sentence(
     )
     if runs is not None:
         return (
-            f"This answer rests on assumptions that no source measures, drawn over the ranges "
+            f"This answer rests on assumptions that no source pins down, drawn over the ranges "
             f"they are assumed to lie in (each named at its stated value): {named}. At {runs:,} "
             "runs \"what decides this answer\" cannot tell how much each decides it (no share "
             "told from noise): the interval holds their ranges, not evidence about them."
         )
     return (
-        f"This answer rests on assumptions that no source measures, taken at their stated "
+        f"This answer rests on assumptions that no source pins down, taken at their stated "
         f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
         "this answer\" shows how much they decide it."
     )

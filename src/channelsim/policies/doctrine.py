@@ -21,7 +21,8 @@ How often (random search, Koopman): ``on_station = patrol_boats × hours_on_stat
 boats sweep the area at ``speed_kn`` with a sweep width ``W = min(2 × detection_range_km,
 band width)`` near the shore, ``2 × offshore_detection_range_km`` in the open territorial sea
 (radar, aircraft and drones guide the boats); a boat in the area is found at rate
-``λ = on_station × v × W / area``. In the
+``λ = search_efficiency × on_station × v × W / area`` (``search_efficiency`` 1 by default,
+drawn down to the rate observed in the waterways under the signed doctrine). In the
 near-shore areas a boat is only there while it loads and leaves (``near_shore_dwell_h``):
 the first time it is found there it is intercepted with probability ``1 − exp(−λ × dwell)``
 (the rule's ``dwell_h``; the same whatever the kernel's step).
@@ -74,6 +75,13 @@ KN_TO_KM_H = 1.852
 #: offshore patrol vessel costs some tens of thousands of pounds a day), so that a mistyped
 #: cost is refused instead of overflowing the cost ledger.
 COST_GBP_PER_BOAT_DAY_MAX = 1e6
+
+#: The ``search_efficiency`` that gives the interception rate observed in the waterways:
+#: the signed doctrine intercepted about 4% of taxi-boat attempts there (2 by 4 Mar 2026;
+#: ``pre_boarding_interception_probability``), where the search of the defaults finds a boat
+#: in the waterways with 1 − exp(−1.83/h × 0.5 h) = 60%; 0.045 × 1.83 × 0.5 gives 4%.
+#: Tested against the defaults (tests/test_policies.py).
+SEARCH_EFFICIENCY_OBSERVED = 0.045
 
 Area = Literal["waterways", "shallow", "territorial"]
 Mode = Literal["pre_boarding", "waterways", "shallow", "territorial"]
@@ -176,6 +184,19 @@ class MaritimeDoctrine(Policy):
         meaning="Detection range in the open territorial sea (radar, aircraft and drones guide).",
         gt=0,
         le=50,
+    )
+    search_efficiency: float = policy_param(
+        1.0,
+        unit="share of random search",
+        low=SEARCH_EFFICIENCY_OBSERVED,
+        high=1.0,
+        drawn=True,
+        note="1: the patrols above search all their time on station; "
+        f"{SEARCH_EFFICIENCY_OBSERVED} gives the rate observed in the waterways, 4% of "
+        "taxi-boat attempts intercepted under the signed doctrine",
+        meaning="Share of the patrols' random-search rate achieved at sea (the what-ifs).",
+        gt=0,
+        le=1,
     )
     near_shore_dwell_h: float = policy_param(
         0.5,
@@ -297,6 +318,18 @@ class MaritimeDoctrine(Policy):
         ge=0,
         le=COST_GBP_PER_BOAT_DAY_MAX,
     )
+    uk_cost_share: float | None = policy_param(
+        None,
+        unit="share",
+        plausible="0 as signed; 1 at sea (what-if)",
+        allowed="0–1, or none for the mode's default",
+        note="none given: 0 as signed, the Gendarmerie maritime's own boats, no UK payment "
+        "for the doctrine reported (facts.md: Policy, maritime doctrine); 1 at sea, the UK "
+        "paying for what it asked for as it pays for beach patrols",
+        meaning="Share of the patrol boats' cost the UK pays (booked as extra cost).",
+        ge=0,
+        le=1,
+    )
 
     @property
     def at_sea(self) -> bool:
@@ -304,8 +337,9 @@ class MaritimeDoctrine(Policy):
         return self.area != "pre_boarding"
 
     def acting_assumptions(self) -> dict[str, tuple[float, float]]:
-        """The at-sea assumptions (compliance, immobilisation, capsize per intervention) act
-        only at sea: as signed, before boarding, the doctrine rests on none of them."""
+        """The at-sea assumptions (search efficiency, compliance, immobilisation, capsize per
+        intervention) act only at sea: as signed, before boarding, the doctrine rests on none
+        of them."""
         return dict(type(self).assumptions) if self.at_sea else {}
 
     @property
@@ -330,7 +364,15 @@ class MaritimeDoctrine(Policy):
         else:
             sweep_km = min(2.0 * self.detection_range_km, band_km)
         on_station = self.patrol_boats * self.hours_on_station / 24.0
-        return on_station * self.speed_kn * KN_TO_KM_H * sweep_km / area_km2
+        found = on_station * self.speed_kn * KN_TO_KM_H * sweep_km / area_km2
+        return self.search_efficiency * found
+
+    def uk_pays(self) -> float:
+        """The share of the patrol boats' cost booked: ``uk_cost_share``, or by default none
+        as signed (France's boats) and all at sea (the what-if the UK asked for)."""
+        if self.uk_cost_share is not None:
+            return self.uk_cost_share
+        return 1.0 if self.at_sea else 0.0
 
     def interception(self, params: Params) -> Interception:
         """The rules of engagement the kernel applies."""
@@ -368,7 +410,9 @@ class MaritimeDoctrine(Policy):
                 "chance",
                 self.pre_boarding_interception_probability * setup.zone_is_waterway,
             )
-        yield Cost("maritime_doctrine", self.patrol_boats * self.cost_gbp_per_boat_day)
+        yield Cost(
+            "maritime_doctrine", self.uk_pays() * self.patrol_boats * self.cost_gbp_per_boat_day
+        )
 
     def compiled(self) -> Compiled | None:
         """``on_supply`` and ``on_returns`` run by the compiled day loop (``policy_kernels``)

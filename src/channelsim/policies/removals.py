@@ -419,7 +419,10 @@ class OneInOneOut(_Removal):
         low=0,
         high=0.5,
         drawn=True,
-        source="2 of the first 94 returned crossed again (https://feeds.bbci.co.uk/news/articles/c5y4ez53x7do)",
+        # s12 U11: the count gives the stated value, not the range drawn over
+        note="the stated value: 2 of the first 94 returned had crossed again within weeks "
+        "(https://feeds.bbci.co.uk/news/articles/c5y4ez53x7do; binomial 95% interval "
+        "0.003-0.075); the range up to 0.5 assumes that more try again later",
         meaning="Chance that a person returned goes back to the French coast and may cross again.",
         ge=0,
         le=1,
