@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from channelsim.docs import parameter_tables, policy_table, status_quo_text, tide_table
+from channelsim.docs import (
+    parameter_tables,
+    policy_table,
+    scenario_settings,
+    status_quo_text,
+    tide_table,
+)
 from channelsim.engine import Loop, all_results
 from channelsim.engine.policy import BUILTIN_POLICIES, PolicyParam, policy_params, policy_type
 from channelsim.fields import name_label
@@ -26,6 +32,27 @@ def test_parameter_tables_show_the_values_runs_use() -> None:
         f"| `coast.inflow_people_per_day` | people/day | {inflow:.4g} (calibrated; code 120)"
         in text
     )
+
+
+def test_parameter_tables_show_what_shipped_scenarios_set(tmp_path: Path) -> None:
+    """s12 U7: §3.7 gave the calibrated set's 2,418 people waiting, which no shipped scenario
+    runs (history sets 20, status-quo-2025 1,500): the table says what each file sets and how
+    many shipped scenarios run it, counting the scenarios based on a file that sets it."""
+    settings = scenario_settings()
+    waiting = settings["coast.initial_waiting_people"]
+    assert "history.toml sets 20 (" in waiting and "status-quo-2025.toml sets 1500 (" in waiting
+    text = MODEL_MD.read_text(encoding="utf-8")
+    assert f"(calibrated; code 1500); {waiting} |" in text
+    # the counts follow the files' bases: a file based on another runs that one's setting
+    (tmp_path / "a.toml").write_text('name = "a"\n[params.coast]\nattrition_per_day = 0.01\n')
+    (tmp_path / "b.toml").write_text('base = "a.toml"\nname = "b"\n')
+    (tmp_path / "c.toml").write_text(
+        'base = "b.toml"\nname = "c"\n[params.coast]\nattrition_per_day = 0.02\n'
+    )
+    assert scenario_settings(tmp_path) == {
+        "coast.attrition_per_day": "shipped scenarios: a.toml sets 0.01 (2 of 3), "
+        "c.toml sets 0.02 (1 of 3)"
+    }
 
 
 def test_every_loop_stage_lever_and_result_is_documented() -> None:

@@ -52,11 +52,55 @@ def results_table() -> str:
 
 
 def parameter_tables() -> str:
-    """Every parameter with the value runs use (``default_params()``), and the code's value
-    where the calibrated set differs from it."""
+    """Every parameter with the value runs use (``default_params()``), the code's value
+    where the calibrated set differs from it, and what shipped scenarios set instead
+    (:func:`scenario_settings`: a run of history starts with 20 people waiting, not the
+    calibrated set's 2,418)."""
     from channelsim.params import Params, default_params, markdown_table
 
-    return markdown_table(default_params(), Params())
+    return markdown_table(default_params(), Params(), scenario_settings())
+
+
+def scenario_settings(folder: Path | None = None) -> dict[str, str]:
+    """By parameter path, the shipped scenarios (``scenarios/*.toml``) that set it in their
+    own ``[params]`` and how many shipped scenarios run that value (the file itself and those
+    based on it that do not set it again): ``"shipped scenarios: history.toml sets 20 (5 of
+    17), status-quo-2025.toml sets 1500 (12 of 17)"``."""
+    import tomllib
+
+    from channelsim.params import _number_text
+
+    folder = folder if folder is not None else MODEL_MD.parents[1] / "scenarios"
+    files = {
+        path.name: tomllib.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.toml"))
+    }
+    own = {name: dict(_flat_params(data.get("params", {}))) for name, data in files.items()}
+    runs: dict[tuple[str, str], int] = {}
+    for name in files:
+        chain, seen = [name], {name}
+        while (base := files[chain[-1]].get("base")) in files and base not in seen:
+            chain.append(base)
+            seen.add(base)
+        for key in {k for f in chain for k in own[f]}:
+            origin = next(f for f in chain if key in own[f])
+            runs[key, origin] = runs.get((key, origin), 0) + 1
+    said: dict[str, list[str]] = {}
+    for (key, origin), count in sorted(runs.items()):
+        value = _number_text(own[origin][key])
+        said.setdefault(key, []).append(f"{origin} sets {value} ({count} of {len(files)})")
+    return {key: "shipped scenarios: " + ", ".join(t) for key, t in said.items()}
+
+
+def _flat_params(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """A ``[params]`` table as ``(group.name, value)`` pairs."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            pairs += _flat_params(value, f"{prefix}{key}.")
+        else:
+            pairs.append((f"{prefix}{key}", value))
+    return pairs
 
 
 def tide_table() -> str:

@@ -964,9 +964,14 @@ def flat_items(params: Params) -> Iterator[tuple[str, float | int]]:
         yield info.path, info.default
 
 
-def markdown_table(params: Params | None = None, code: Params | None = None) -> str:
+def markdown_table(
+    params: Params | None = None,
+    code: Params | None = None,
+    settings: Mapping[str, str] | None = None,
+) -> str:
     """The parameter tables of docs/model.md, one per group: the values of ``params``
-    (default: what runs use); where ``code`` is given and differs, the code value too."""
+    (default: what runs use); where ``code`` is given and differs, the code value too; and
+    ``settings``, by parameter path, what shipped scenarios set it to instead (in words)."""
     lines: list[str] = []
     current = ""
     code_values = dict(flat_items(code)) if code is not None else {}
@@ -991,6 +996,8 @@ def markdown_table(params: Params | None = None, code: Params | None = None) -> 
         value = _number_text(_rounded(info.default))
         if info.path in code_values and code_values[info.path] != info.default:
             value += f" (calibrated; code {_number_text(code_values[info.path])})"
+        if settings and info.path in settings:
+            value += f"; {settings[info.path]}"
         lines.append(
             f"| `{info.path}` | {info.unit} | {value} | "
             f"{_number_text(info.ge)}–{_number_text(info.le)} | {plausible} | "
