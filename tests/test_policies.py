@@ -433,3 +433,34 @@ def test_named_streams_that_collide_are_refused() -> None:
     )
     with pytest.raises(InputError, match=r"policy 2 \(test_probe\), name: expected a name no"):
         Sim(scenario).run()
+
+
+def _built(name: str, kind: type[Policy]) -> list[Any]:
+    """The policies of ``kind`` of a shipped scenario, built."""
+    from channelsim.engine.policy import build_policies
+
+    scenario = load_scenario(REPO / "scenarios" / name)
+    return [p for p in build_policies(scenario.policies) if isinstance(p, kind)]
+
+
+def test_a_removal_that_removes_nobody_rests_on_no_assumption() -> None:
+    """s13 U17: history's Rwanda (capacity 0: no forced relocation) said its answer rested on
+    the deterrence elasticity, which cannot act when nobody is removed."""
+    [rwanda] = _built("history.toml", ThirdCountryRemoval)
+    assert rwanda.capacity_people_per_year == 0 and rwanda.acting_assumptions() == {}
+    assert "deterrence_elasticity" in ThirdCountryRemoval().acting_assumptions()
+    assert EchrExit(eligible_share=0.0).acting_assumptions() == {}
+
+
+def test_the_rwanda_what_if_carries_the_schemes_fixed_payments() -> None:
+    """s13 U4: the what-if priced removals at £169,000 each only; the scheme also paid
+    £370m + £120m whatever the numbers, which history books over the MoU's days: the
+    what-if books them at that rate a year."""
+    [real] = _built("history.toml", ThirdCountryRemoval)
+    assert real.start is not None and real.end is not None
+    days = (real.end - real.start).days + 1
+    # the what-if's own, beside history's (cancelled in 2024) that its base carries
+    [removal] = [p for p in _built("rwanda-removal.toml", ThirdCountryRemoval) if p.start
+                 == dt.date(2025, 1, 1)]
+    yearly = real.fixed_payments_gbp * 365.25 / days
+    assert removal.fixed_cost_gbp_per_year == pytest.approx(yearly, abs=1.0)

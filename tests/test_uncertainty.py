@@ -3,6 +3,7 @@ executor, and "what decides this answer" naming the input that drives a differen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -388,7 +389,20 @@ def test_a_policy_outside_the_period_has_no_assumption_drawn() -> None:
     def policies(name: str) -> set[str]:
         return {a.policy for a in scenario_assumptions(load_scenario(folder / name))}
 
-    assert "rwanda" in policies("history.toml")
+    # history's Rwanda removed nobody (capacity 0), so it rests on nothing at all (s13 U17);
+    # removing people it rests on its deterrence in history, not in a 2025 run
+    assert "rwanda" not in policies("history.toml")
+    history = load_scenario(folder / "history.toml")
+    removes = {"capacity_people_per_year": 1000, "eligible_share": 1.0}
+    specs = tuple(
+        spec.model_copy(update={"params": {**spec.params, **removes}})
+        if spec.name == "rwanda" else spec
+        for spec in history.policies
+    )
+    removing = history.with_changes(policies=specs)
+    assert "rwanda" in {a.policy for a in scenario_assumptions(removing)}
+    in_2025 = removing.with_changes(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    assert "rwanda" not in {a.policy for a in scenario_assumptions(in_2025)}
     assert "rwanda" not in policies("status-quo-2025.toml")
     assert "one_in_one_out" in policies("status-quo-2025.toml")
 

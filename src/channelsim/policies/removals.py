@@ -316,6 +316,14 @@ class _YearlyCapacity(_Removal):
         capacity = self.capacity_people_per_year
         return {**super()._compiled_fields(), "capacity_people_per_year": capacity}
 
+    def acting_assumptions(self) -> dict[str, tuple[float, float]]:
+        """None when nobody can be removed (no capacity or no one eligible: history's Rwanda,
+        with no forced relocation): retries and deterrence both follow from removals, and
+        an answer does not rest on what cannot act (s13 U17)."""
+        if self.capacity_people_per_year <= 0 or self.eligible_share <= 0:
+            return {}
+        return super().acting_assumptions()
+
     def capacity_today(self, day: DayView) -> int:
         daily = self.capacity_people_per_year / DAYS_PER_YEAR
         self._credit = min(self._credit + daily, daily + 1.0)
