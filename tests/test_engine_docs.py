@@ -165,3 +165,23 @@ def test_drawn_assumptions_are_the_declared_ranges() -> None:
         plausible = {p.name: p.plausible for p in policy_params(cls)}
         for option, (low, high) in cls.assumptions.items():
             assert plausible[option] == f"{low:,g}–{high:,g}", (kind, option)
+
+
+def test_the_docs_quote_the_blind_tests_prevented_from_the_record() -> None:
+    """s13 U1: validation.md quoted 10,164 against 4,148 (2.45×), a 100-draw example's, for
+    the blind test's people stopped on the beach; the record is the shipped validation file
+    (200 draws, seed 1), and the docs quote its median and ratio."""
+    import json
+
+    record = Path(__file__).resolve().parent.parent / "calibration" / (
+        "blind-history-2025-12-31/validation-2026-jan-may.json"
+    )
+    prevented = json.loads(record.read_text(encoding="utf-8"))["prevented_people"]
+    median, observed = prevented["median"], prevented["observed"]
+    quoted = f"{median:,.0f} against {observed:,.0f}"
+    ratio = f"{median / observed:.2f}"
+    validation = (MODEL_MD.parent / "validation.md").read_text(encoding="utf-8")
+    assert validation.count(quoted) == 2 and f"{ratio}×" in validation
+    assert f"{ratio} times" in MODEL_MD.read_text(encoding="utf-8")
+    for text in (validation, MODEL_MD.read_text(encoding="utf-8")):
+        assert "10,164" not in text and "2.45" not in text
