@@ -514,3 +514,32 @@ def test_a_pair_s_draws_do_not_depend_on_the_other_scenarios_compared(
     ]
     mine = [p[p["scenario"] == "stop"].reset_index(drop=True) for p in pairs]
     pd.testing.assert_frame_equal(mine[0], mine[1])
+
+
+def test_a_what_if_runs_figures_say_what_they_rest_on(run_cli: Any) -> None:
+    """s13 U14: `run doctrine-territorial` gave 144 dead or missing with no word of the
+    capsize risk at sea they rest on, which `compare` names; s13 U11: its extra cost rests
+    on assumed unit costs (a patrol boat's day, a removal), which were not said either."""
+    from channelsim.experiments.uncertainty import (
+        cost_assumptions_text,
+        what_if_assumptions_text,
+    )
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    doctrine = load_scenario(folder / "doctrine-territorial.toml")
+    rests = what_if_assumptions_text(doctrine)
+    assert rests is not None
+    assert "capsize probability per intervention (maritime doctrine) " in rests
+    assert "search efficiency (maritime doctrine) 1 (assumed to lie in 0.045–1)" in rests
+    costs = cost_assumptions_text(doctrine)
+    assert costs is not None and "cost per boat day (maritime doctrine) £8,000" in costs
+    assert "cost per removal (one in one out) £20,000 (assumed to lie in £5,000–£50,000)" in costs
+    # as signed the doctrine's boats are France's: the status quo's cost rests on removals only
+    status_quo = cost_assumptions_text(load_scenario(folder / "status-quo-2025.toml"))
+    assert status_quo is not None and "maritime doctrine" not in status_quo
+    result = run_cli("run", "doctrine-territorial", "--to", "2025-01-31", "--runs", "2")
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 0 and "These figures rest on assumptions" in said
+    assert "The extra cost rests on unit costs that no source gives" in said
+    record = run_cli("run", "status-quo-2025", "--to", "2025-01-31", "--runs", "2")
+    assert "These figures rest on" not in " ".join(record.stdout.split())

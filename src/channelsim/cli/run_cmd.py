@@ -110,6 +110,16 @@ def run_headline(
     if observed is not None:
         found = with_references(found, observed.references(), observed.uncompared())
     said = with_cost_text(headline(subject, found), found, cost_items)
+    if any(e.field.name == "cost_gbp" and e.finite and not e.zero for e in found):
+        from channelsim.experiments.uncertainty import cost_assumptions_text
+
+        unit_costs = cost_assumptions_text(scenario)  # an assumed unit cost says so (s13 U11)
+        said += f" {unit_costs}" if unit_costs else ""
+    if not describes_the_record(scenario):  # what a what-if's figures rest on (s13 U14)
+        from channelsim.experiments.uncertainty import what_if_assumptions_text
+
+        rests = what_if_assumptions_text(scenario)
+        said += f" {rests}" if rests else ""
     if runs > 1 and not describes_the_record(scenario):  # its figures are not the record's
         said += " " + WHAT_IF
     return said

@@ -323,17 +323,7 @@ def assumptions_sentence(
     drops) is named once, with both policies. With ``runs`` (a comparison over a posterior,
     whose "what decides this answer" told none of them from noise at that many runs), they
     are said to be drawn over those ranges, and that their shares could not be told."""
-    groups: dict[tuple[str, str, float, float], list[str]] = {}
-    for a in assumptions:
-        option, policy = _option_and_policy(str(a["input"]))
-        key = (option, stated_text(float(a["stated"])), float(a["low"]), float(a["high"]))
-        if policy not in groups.setdefault(key, []):
-            groups[key].append(policy)
-    named = "; ".join(
-        f"{option}{_policies_text(policies)} {stated} (assumed to lie in "
-        f"{stated_text(low)}–{stated_text(high)})"
-        for (option, stated, low, high), policies in groups.items()
-    )
+    named = _named_assumptions(assumptions)
     if runs is not None:
         return (
             f"This answer rests on assumptions that no source pins down, drawn over the ranges "
@@ -346,6 +336,73 @@ def assumptions_sentence(
         f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
         "this answer\" shows how much they decide it."
     )
+
+
+def figures_rest_on_sentence(assumptions: Sequence[Mapping[str, Any]]) -> str:
+    """What a what-if run's figures rest on (``run``'s headline; a comparison says it of its
+    differences, :func:`assumptions_sentence`): each assumption at its stated value with its
+    range, and how to see how much each decides (s13 U14: `run doctrine-territorial` gave
+    its deaths with no word of the capsize risk they rest on)."""
+    return (
+        "These figures rest on assumptions that no source pins down, taken at their stated "
+        f"values: {_named_assumptions(assumptions)}. Comparing the scenario with its base "
+        "(channelsim compare BASE SCENARIO --posterior DIR) shows how much each decides the "
+        "difference."
+    )
+
+
+def _named_assumptions(assumptions: Sequence[Mapping[str, Any]]) -> str:
+    """Each assumption (``input``, ``stated``, ``low``, ``high``) by its label, at its stated
+    value, with its range; the same option of several policies at the same value and range
+    named once, with the policies."""
+    groups: dict[tuple[str, str, float, float], list[str]] = {}
+    for a in assumptions:
+        option, policy = _option_and_policy(str(a["input"]))
+        key = (option, stated_text(float(a["stated"])), float(a["low"]), float(a["high"]))
+        if policy not in groups.setdefault(key, []):
+            groups[key].append(policy)
+    return "; ".join(
+        f"{option}{_policies_text(policies)} {stated} (assumed to lie in "
+        f"{stated_text(low)}–{stated_text(high)})"
+        for (option, stated, low, high), policies in groups.items()
+    )
+
+
+def what_if_assumptions_text(scenario: Scenario) -> str | None:
+    """:func:`figures_rest_on_sentence` for the assumptions of ``scenario``'s policies that
+    can act in its period (``None`` when there are none)."""
+    found = scenario_assumptions(scenario, acting=True)
+    if not found:
+        return None
+    return figures_rest_on_sentence(
+        [{"input": a.key, "stated": a.stated, "low": a.low, "high": a.high} for a in found]
+    )
+
+
+def cost_assumptions_text(scenario: Scenario) -> str | None:
+    """The assumed unit costs the extra cost of ``scenario``'s policies rests on (each
+    policy's ``cost_assumptions``, for the policies that act in its period), at their values
+    with their ranges; ``None`` when none (s13 U11: "one in one out £4.2m" read as measured,
+    where it is 210 returns at an assumed £20,000 each)."""
+    from channelsim.engine.policy import build_policies, name_policies, policy_params
+
+    policies = build_policies(scenario.policies, scenario.policy_location)
+    named = []
+    for policy, name in zip(policies, name_policies(policies), strict=True):
+        options = getattr(policy, "cost_assumptions", None)
+        if options is None or not policy.acts_between(scenario.start, scenario.end):
+            continue
+        declared = {p.name: p for p in policy_params(type(policy))}
+        for option in options():
+            label, words = _option_and_policy(f"{PREFIX}{name}.{option}")
+            low, _, high = (declared[option].plausible or "").partition("–")
+            named.append(
+                f"{label}{_policies_text([words])} £{float(getattr(policy, option)):,.0f} "
+                f"(assumed to lie in £{low}–£{high})"
+            )
+    if not named:
+        return None
+    return f"The extra cost rests on unit costs that no source gives: {'; '.join(named)}."
 
 
 def stated_text(value: float) -> str:

@@ -191,6 +191,11 @@ class TaxiBoatInterdiction(Policy):
     ``1 − (1 − p)·exp(−teams per zone / effort_scale_teams)``.
     """
 
+    def cost_assumptions(self) -> tuple[str, ...]:
+        """The assumed unit costs its booked cost rests on (a headline names them)."""
+        return ("cost_gbp_per_team_year",)
+
+
     teams: float = policy_param(
         10.0,
         unit="teams",

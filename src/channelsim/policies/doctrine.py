@@ -99,6 +99,12 @@ def area_geometry(area: Area, world: World | None = None) -> tuple[float, float 
 class MaritimeDoctrine(Policy):
     """Interception of boats at sea by French patrol boats (see the module docstring)."""
 
+    def cost_assumptions(self) -> tuple[str, ...]:
+        """The assumed unit cost its booked cost rests on: none as signed (France's boats
+        book nothing), the patrol boat's daily cost where the UK pays a share."""
+        return ("cost_gbp_per_boat_day",) if self.uk_pays() > 0 else ()
+
+
     results = (
         Result(
             "arrested_pilots",

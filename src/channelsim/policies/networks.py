@@ -20,6 +20,11 @@ class NetworkDisruption(Policy):
     the occupancy trend twice).
     """
 
+    def cost_assumptions(self) -> tuple[str, ...]:
+        """The assumed unit costs its booked cost rests on (a headline names them)."""
+        return ("cost_gbp_per_year",)
+
+
     seizure_share_per_week: float = policy_param(
         0.1,
         unit="share per week",

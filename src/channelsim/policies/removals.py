@@ -351,6 +351,11 @@ class OneInOneOut(_Removal):
     admissions_per_return)`` have been admitted (:func:`admitted_by`).
     """
 
+    def cost_assumptions(self) -> tuple[str, ...]:
+        """The assumed unit costs its booked cost rests on (a headline names them)."""
+        return ("cost_gbp_per_removal",)
+
+
     results = (
         Result(
             "legal_route_admissions_people",
@@ -578,6 +583,11 @@ class EchrExit(_YearlyCapacity):
     """Leaving the ECHR: remove arrivals within ``max_wait_days`` (a week), held in
     ``detention_places`` meanwhile, at ``capacity_people_per_year`` removals (about 8,200
     forced returns a year now; 150,000 proposed). Those not removed in time are released."""
+
+    def cost_assumptions(self) -> tuple[str, ...]:
+        """The assumed unit costs its booked cost rests on (a headline names them)."""
+        return ("cost_gbp_per_removal", "cost_gbp_per_detention_day")
+
 
     # drawn by uncertainty analysis (``assumptions``): whether removals deter anyone (no
     # source measures it)
