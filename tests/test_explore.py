@@ -211,10 +211,15 @@ def test_a_lapsed_policy_ticked_starts_from_a_what_if_not_from_its_history() -> 
     """The s10 user trial ticked the Rwanda scheme on 2025 as it happened and read "extra
     cost of policies: £490m more; no change": the page had kept the timeline's values (no
     places, the £370m + £120m paid in 2022-24). It now starts from rwanda-removal's
-    what-if (1,000 places a year at £169,000 a person) and acts over the whole period."""
+    what-if (1,000 places a year at £169,000 a person and, since s13 U4, the scheme's fixed
+    payments at history's rate, £215.37m a year) and acts over the whole period."""
     settings = Settings.starting("status-quo-2025")
     rwanda = settings.policies["third_country_removal:rwanda"]
-    assert rwanda.params == {"capacity_people_per_year": 1000, "cost_gbp_per_removal": 169000}
+    assert rwanda.params == {
+        "capacity_people_per_year": 1000,
+        "cost_gbp_per_removal": 169000,
+        "fixed_cost_gbp_per_year": 215370036,
+    }
     rwanda.on = True
     _, changed = settings.scenarios()
     ticked = next(p for p in changed.policies if p.name == "rwanda")
