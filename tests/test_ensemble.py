@@ -373,6 +373,54 @@ def test_the_fork_server_imports_the_driver_script_once_for_every_worker(tmp_pat
     assert len(imported_in) == 1  # the fork server
 
 
+COMMAND_SCRIPT = """
+import os, sys
+if os.environ["TASK"] == "own":
+    def own_task(payload, item):  # a task of the script's own: its workers need the script
+        return os.getpid()
+if __name__ != "__main__":  # imported: by a worker, or by the fork server for them
+    with open(os.environ["RAN_IN"], "a") as ran_in:
+        ran_in.write(f"{os.getpid()}\\n")
+else:
+    sys.path.insert(0, sys.argv[1])
+    from channelsim.experiments.executor import ProcessExecutor
+    from toy_member import process_of
+    task = own_task if os.environ["TASK"] == "own" else process_of
+    with ProcessExecutor(workers=2) as pool:
+        print(*sorted({pid for _, pid in pool.run(task, None, list(range(8)))}))
+"""
+
+
+@pytest.mark.parametrize("task", ["package", "own"])
+def test_the_command_script_is_not_run_by_the_fork_server_unless_it_defines_a_task(
+    tmp_path: Path, task: str
+) -> None:
+    """The ``channelsim`` command's own script (a file named ``channelsim``) is not run by the
+    fork server, which would import the whole command line for workers that use none of it:
+    a bare module stands for it, and the workers run; a script of that name that defines a
+    function of its own (which a worker may be sent) is imported once, as any other."""
+    import subprocess
+    import sys
+
+    script, ran_in = tmp_path / "channelsim", tmp_path / "ran-in.txt"
+    script.write_text(COMMAND_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(Path(__file__).resolve().parent)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RAN_IN": str(ran_in), "TASK": task},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    workers = set(map(int, done.stdout.split()))
+    assert workers
+    imported_in = set(map(int, ran_in.read_text().split())) if ran_in.exists() else set()
+    if task == "package":
+        assert imported_in == set()
+    else:
+        assert len(imported_in) == 1 and not workers & imported_in, (workers, imported_in)
+
+
 def test_pool_workers_start_with_the_engine_loaded_and_frozen() -> None:
     """The fork server runs a week as a member runs and freezes what it loaded: its workers
     have the engine for their first member, and their collections skip it."""

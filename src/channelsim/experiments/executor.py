@@ -38,6 +38,7 @@ import select
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -790,7 +791,11 @@ def start_fork_server() -> bool:
     resource_tracker.ensure_running()  # first: starting it unblocks the signals
     server: Any = forkserver._forkserver  # its pid: a private attribute
     ready = Path(multiprocessing_temp_dir()) / f"forkserver-{secrets.token_hex(8)}.ready"
-    told = {FORKSERVER_READY_ENV: str(ready), FORKSERVER_MAIN_ENV: _main_path() or ""}
+    told = {
+        FORKSERVER_READY_ENV: str(ready),
+        FORKSERVER_MAIN_ENV: _main_path() or "",
+        FORKSERVER_MAIN_STUB_ENV: "1" if _main_is_the_command() else "",
+    }
     with _stop_signals_blocked(), _environment(told):
         before = server._forkserver_pid  # the server inherits the block and the variable;
         forkserver.ensure_running()  # this process takes a signal that arrived meanwhile
@@ -808,6 +813,28 @@ FORKSERVER_MAIN_ENV = "CHANNELSIM_FORKSERVER_MAIN"
 :func:`start_fork_server`): Python's fork server ignores its ``"__main__"`` preload (3.11
 passes the script under a name it does not read), so each worker ran the script itself on
 starting — ``channelsim``'s, the command line, a tenth of a CPU second per worker."""
+
+
+FORKSERVER_MAIN_STUB_ENV = "CHANNELSIM_FORKSERVER_MAIN_STUB"
+"""Set (``1``) when the driver's script is the ``channelsim`` command's own (see
+:func:`_main_is_the_command`): the fork server then stands a bare module with the script's
+path in for it instead of running it, which would import the whole command line (Typer,
+Rich, every command: a tenth of a CPU second) for workers that use none of it."""
+
+
+def _main_is_the_command() -> bool:
+    """Whether the driver's ``__main__`` is the ``channelsim`` command's script (its file
+    named ``channelsim``, as the installer writes it) and defines nothing of its own that a
+    worker could be sent by reference (a function or class whose module is ``__main__``)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None) or ""
+    if os.path.splitext(os.path.basename(path))[0] != "channelsim":
+        return False
+    return not any(
+        getattr(value, "__module__", None) == "__main__"
+        for name, value in vars(main).items()
+        if not name.startswith("__")
+    )
 
 
 def _main_path() -> str | None:

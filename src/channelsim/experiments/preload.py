@@ -18,7 +18,11 @@ import gc
 import os
 from pathlib import Path
 
-from channelsim.experiments.executor import FORKSERVER_MAIN_ENV, FORKSERVER_READY_ENV
+from channelsim.experiments.executor import (
+    FORKSERVER_MAIN_ENV,
+    FORKSERVER_MAIN_STUB_ENV,
+    FORKSERVER_READY_ENV,
+)
 
 
 def _warm() -> None:
@@ -49,11 +53,20 @@ def _say_ready() -> None:
 def _import_main() -> None:
     """The driver's script, imported as each worker would otherwise import it on starting
     (see :data:`channelsim.experiments.executor.FORKSERVER_MAIN_ENV`); a worker whose
-    ``__main__`` is already that script does not import it again."""
+    ``__main__`` is already that script does not import it again. The ``channelsim``
+    command's own script (:data:`~channelsim.experiments.executor.FORKSERVER_MAIN_STUB_ENV`)
+    is not run: a module standing for it, with its path and nothing else, is enough."""
+    import sys
+    import types
     from multiprocessing import process, spawn
 
     path = os.environ.pop(FORKSERVER_MAIN_ENV, None)
-    if path:
+    stub = os.environ.pop(FORKSERVER_MAIN_STUB_ENV, None)
+    if path and stub:
+        main = types.ModuleType("__mp_main__")
+        main.__file__ = path
+        sys.modules["__main__"] = sys.modules["__mp_main__"] = main
+    elif path:
         process.current_process()._inheriting = True  # type: ignore[attr-defined]
         try:
             spawn.import_main_path(path)
