@@ -281,3 +281,57 @@ def test_a_run_s_headline_sets_its_figures_against_the_observed_ones_of_its_peri
         "--workers", 1, "--runs-store", tmp_path / "runs.duckdb",
     )  # fmt: skip
     assert june.exit_code == 0 and "observed" not in june.stdout
+
+
+WINTER = ("2024-11-20", "2025-02-10")  # two years, four months
+
+
+def test_an_ensemble_that_keeps_no_days_gives_the_same_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run --runs N`` without ``--out`` reduces members' days to their values by year and
+    month as they arrive (in batches, here of 3 members: 7 members are two batches and one
+    reduced at the end) and keeps none: the same figures, bit for bit, as from every member's
+    days at once, and no member's table held."""
+    from channelsim.experiments import runs
+
+    monkeypatch.setattr(runs, "DAYS_BATCH", 3)
+    scenario = load_scenario(SCENARIO).with_changes(start=WINTER[0], end=WINTER[1])
+    kept = run_scenario_ensemble(scenario, 7, SEED, executor="serial", progress=False)
+    slim = run_scenario_ensemble(
+        scenario, 7, SEED, executor="serial", progress=False, keep_days=False
+    )
+    assert _numbers(slim.to_json_dict()) == _numbers(kept.to_json_dict())
+    assert [row["month"] for row in slim.to_json_dict()["by_month"]] == [
+        "2024-11", "2024-12", "2025-01", "2025-02"
+    ]  # fmt: skip
+    assert all(not output.tables for output in slim.result.outputs)
+    with pytest.raises(ValueError, match="kept no member's days"):
+        slim.daily  # noqa: B018 - the property raises
+
+
+def test_period_values_of_members_read_back_from_the_store_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A resumed ensemble's members read back from the store (tables as DataFrames) are
+    reduced with those that arrived (as columns): the same values as all members' columns at
+    once."""
+    from channelsim.experiments import runs
+
+    monkeypatch.setattr(runs, "DAYS_BATCH", 2)
+    scenario = load_scenario(SCENARIO).with_changes(start=WINTER[0], end=WINTER[1])
+    ensemble = run_scenario_ensemble(scenario, 5, SEED, executor="serial", progress=False)
+    outputs = ensemble.result.outputs
+    expected = {
+        period: runs.period_values(*runs.days_of(outputs), period, ensemble.results)
+        for period in runs.PERIODS
+    }
+    periods = runs.PeriodValues(ensemble.results)
+    for position in (0, 2):  # arrived, as columns: one batch of two
+        assert not periods.keep(position, outputs[position]).tables
+    read_back = [output if i in (0, 2) else output.framed() for i, output in enumerate(outputs)]
+    assert all(not read_back[i].columns for i in (1, 3, 4))  # DataFrames now
+    for period in runs.PERIODS:
+        labels, figures, table = periods.table(period, read_back)
+        assert (labels, figures) == expected[period][:2]
+        assert table.tobytes() == expected[period][2].tobytes()

@@ -204,6 +204,7 @@ def _run_ensemble_command(
             workers=workers,
             store=store,
             resume=resume,
+            keep_days=target is not None,  # the days are written only with --out
         )
         payload = ensemble.to_json_dict()
         finish.write_run(ensemble.result.run_id, store.path, payload, ensemble.write)

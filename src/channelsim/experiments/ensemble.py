@@ -608,6 +608,30 @@ def _quantile_column(q: float) -> str:
     return f"q{100 * q:02g}".replace(".", "_")
 
 
+def joined_columns(
+    outputs: Sequence[MemberOutput], name: str
+) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """The table ``name`` of those of ``outputs`` that have it, as NumPy columns end to end in
+    their order, and each row's member (its position among them); None when one of them is a
+    DataFrame or their columns differ in names or types (see
+    :meth:`EnsembleResult.table_columns`). A ``KeyError`` if none has it."""
+    shipped = []
+    for output in outputs:
+        if name in output.tables:
+            table = output.columns.get(name)
+            if table is None:
+                return None
+            shipped.append(table.columns)
+    if not shipped:
+        raise KeyError(f"no member has a table named {name!r}")
+    kinds = [(c, v.dtype) for c, v in shipped[0].items()]
+    if any([(c, v.dtype) for c, v in t.items()] != kinds for t in shipped[1:]):
+        return None
+    rows = np.array([len(next(iter(t.values()), ())) for t in shipped], dtype=np.int64)
+    members = np.repeat(np.arange(len(shipped), dtype=np.int64), rows)
+    return members, {c: np.concatenate([t[c] for t in shipped]) for c, _ in kinds}
+
+
 @dataclasses.dataclass
 class EnsembleResult:
     """Members and their outputs, in member order, with tidy reductions."""
@@ -647,21 +671,7 @@ class EnsembleResult:
         :meth:`table` without pandas, from the columns the members' tables were shipped as.
         None when a member's table is a DataFrame (read back from a store, say), or their
         columns differ in names or types: then :meth:`table` is the one to read."""
-        shipped = []
-        for output in self.outputs:
-            if name in output.tables:
-                table = output.columns.get(name)
-                if table is None:
-                    return None
-                shipped.append(table.columns)
-        if not shipped:
-            raise KeyError(f"no member has a table named {name!r}")
-        kinds = [(c, v.dtype) for c, v in shipped[0].items()]
-        if any([(c, v.dtype) for c, v in t.items()] != kinds for t in shipped[1:]):
-            return None
-        rows = np.array([len(next(iter(t.values()), ())) for t in shipped], dtype=np.int64)
-        members = np.repeat(np.arange(len(shipped), dtype=np.int64), rows)
-        return members, {c: np.concatenate([t[c] for t in shipped]) for c, _ in kinds}
+        return joined_columns(self.outputs, name)
 
     def table(self, name: str) -> pd.DataFrame:
         """One member table (e.g. ``daily``) for all members, keyed by scenario, draw and rep.
@@ -908,6 +918,7 @@ def run_ensemble(
     run_id: str | None = None,
     resume: bool = False,
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+    keep: Callable[[int, MemberOutput], MemberOutput] | None = None,
 ) -> EnsembleResult:
     """Run every member of ``spec`` (or the given subset) and return them in member order.
 
@@ -918,7 +929,9 @@ def run_ensemble(
     the same configuration, finished or not) without recomputing recorded members. ``progress`` is
     a Rich bar on stderr (``True``), nothing, or a callable ``report(done, total)`` that may
     raise to cancel. Ctrl-C cancels pending members and marks the run interrupted; a dead
-    worker marks it failed. Both can be resumed.
+    worker marks it failed. Both can be resumed. ``keep(position, output)``, if given, is
+    called with each member run here as it arrives (once recorded) and returns what the result
+    holds of it: a caller that reduces members' tables as they come can drop them.
     """
     members = list(spec.members() if members is None else members)
     _check_members(spec, members)
@@ -957,7 +970,7 @@ def run_ensemble(
                         with signals_deferred():
                             if store is not None and run_id is not None:
                                 store.record_member(run_id, members[todo[j]], output)
-                            outputs[todo[j]] = output
+                            outputs[todo[j]] = output if keep is None else keep(todo[j], output)
                         advance()
             except BaseException as error:
                 where = _record_failure(store, run_id, error, outputs)

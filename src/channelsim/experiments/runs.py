@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,8 @@ from channelsim.experiments.ensemble import (
     EnsembleResult,
     EnsembleSpec,
     Member,
+    MemberOutput,
+    joined_columns,
     member_seed,
     run_ensemble,
 )
@@ -68,10 +71,14 @@ class ScenarioEnsemble:
     results: ResultSet
     _period_rows: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     _totals: list[dict[str, Any]] | None = None
+    _periods: PeriodValues | None = None
 
     @functools.cached_property
     def daily(self) -> pd.DataFrame:
-        """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep``."""
+        """Every member's daily table, keyed by ``scenario``, ``draw`` and ``rep`` (a
+        ``ValueError`` for an ensemble run with ``keep_days=False``, which kept none)."""
+        if self._periods is not None:
+            raise ValueError("this ensemble kept no member's days (run with keep_days=False)")
         return self.result.table("daily")
 
     def totals_rows(self) -> list[dict[str, Any]]:
@@ -104,37 +111,13 @@ class ScenarioEnsemble:
 
         return pd.DataFrame(self.period_rows(period), columns=[period, "figure", *STATS])
 
-    def _daily_columns(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Every member's days as NumPy columns end to end (dates as ``datetime64[D]``) and
-        each day's member (its position among the members): from the columns the members
-        were shipped as, or, for members read back from the store, from :attr:`daily`."""
-        shipped = self.result.table_columns("daily")
-        if shipped is not None:
-            return shipped
-        import pandas as pd
-
-        daily = self.daily
-        members = daily.groupby(["draw", "rep"], sort=False).ngroup().to_numpy()
-        columns = {c: daily[c].to_numpy() for c in daily.columns}
-        columns["date"] = pd.to_datetime(daily["date"]).to_numpy()
-        return members, columns
-
     def _intervals_by(self, period: Literal["year", "month"]) -> list[dict[str, Any]]:
-        from channelsim.engine.results import Groups, period_groups
-
-        members, columns = self._daily_columns()
-        n_members = int(members.max()) + 1 if members.size else 0
-        dates = columns["date"].astype("datetime64[D]")
-        labels, periods = period_groups(dates, period)
-        n_periods = len(labels)
-        groups = Groups(members * n_periods + periods.index, n_members * n_periods)
-        values = self.results.aggregate(columns, groups, self.results.figures())
-        # members × (period, figure), in the order of the rows
-        table = np.stack(
-            [v.reshape(n_members, n_periods).astype(np.float64) for v in values.values()],
-            axis=2,
-        ).reshape(n_members, n_periods * len(values))
-        keys = [(label, figure) for label in labels for figure in values]
+        if self._periods is not None:  # reduced as the members arrived
+            labels, figures, table = self._periods.table(period, self.result.outputs)
+        else:
+            members, columns = days_of(self.result.outputs)
+            labels, figures, table = period_values(members, columns, period, self.results)
+        keys = [(label, figure) for label in labels for figure in figures]
         return [
             {period: label, "figure": figure, **stats}
             for (label, figure), stats in zip(keys, interval_columns(table), strict=True)
@@ -242,6 +225,104 @@ def _by_period(rows: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
     return [{period: key, **periods[key]} for key in sorted(periods)]
 
 
+def days_of(outputs: Sequence[MemberOutput]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The members' days as NumPy columns end to end (dates as ``datetime64``) and each
+    day's member (its position among ``outputs``): from the columns the members were shipped
+    as, or, for members read back from the store, from their DataFrames."""
+    shipped = joined_columns(outputs, "daily")
+    if shipped is not None:
+        return shipped
+    import pandas as pd
+
+    frames = [output.tables["daily"] for output in outputs]
+    daily = pd.concat(frames, ignore_index=True)
+    members = np.repeat(np.arange(len(frames), dtype=np.int64), [len(f) for f in frames])
+    columns = {c: daily[c].to_numpy() for c in daily.columns}
+    columns["date"] = pd.to_datetime(daily["date"]).to_numpy()
+    return members, columns
+
+
+def period_values(
+    members: np.ndarray,
+    columns: dict[str, np.ndarray],
+    period: Literal["year", "month"],
+    results: ResultSet,
+) -> tuple[list[Any], list[str], np.ndarray]:
+    """Each member's value of each figure in each ``year`` or ``month``, as a single run
+    reports them in ``by_year`` / ``by_month`` (the same aggregation, over every member's days
+    at once): the periods' labels, the figures, and a members × (period, figure) table, in the
+    order of the labels, then the figures. A member's values depend on its own days only."""
+    from channelsim.engine.results import Groups, period_groups
+
+    n_members = int(members.max()) + 1 if members.size else 0
+    dates = columns["date"].astype("datetime64[D]")
+    labels, periods = period_groups(dates, period)
+    n_periods = len(labels)
+    groups = Groups(members * n_periods + periods.index, n_members * n_periods)
+    values = results.aggregate(columns, groups, results.figures())
+    table = np.stack(
+        [v.reshape(n_members, n_periods).astype(np.float64) for v in values.values()],
+        axis=2,
+    ).reshape(n_members, n_periods * len(values))
+    return labels, list(values), table
+
+
+PERIODS: tuple[Literal["year", "month"], ...] = ("year", "month")
+
+DAYS_BATCH = 256
+"""How many members' days an ensemble that keeps none (``keep_days=False``) holds at most
+before it reduces them to their values by year and by month (:class:`PeriodValues`): some
+0.3 MB each for a one-year member, against a few kB once reduced."""
+
+
+class PeriodValues:
+    """Members' values by year and by month, reduced from their days as they arrive, in
+    batches of :data:`DAYS_BATCH` (:meth:`keep`, :func:`run_ensemble`'s ``keep``), so that an
+    ensemble that writes no days (``run --runs N`` without ``--out``) does not hold every
+    member's days: 100,000 one-year members held 26 GB. The values are those
+    :func:`period_values` gives over all the members at once, bit for bit (a member's values
+    depend on its own days only)."""
+
+    def __init__(self, results: ResultSet) -> None:
+        self.results = results
+        self._waiting: dict[int, MemberOutput] = {}
+        self._labels: dict[str, list[Any]] = {}
+        self._figures: list[str] = []
+        self._rows: dict[str, dict[int, np.ndarray]] = {period: {} for period in PERIODS}
+
+    def keep(self, position: int, output: MemberOutput) -> MemberOutput:
+        """The member at ``position`` without its tables (its days wait here until reduced)."""
+        self._waiting[position] = output
+        if len(self._waiting) >= DAYS_BATCH:
+            self._reduce()
+        return dataclasses.replace(output, tables={})
+
+    def _reduce(self) -> None:
+        positions, self._waiting = list(self._waiting.items()), {}
+        members, columns = days_of([output for _, output in positions])
+        for period in PERIODS:
+            labels, figures, table = period_values(members, columns, period, self.results)
+            if self._labels.setdefault(period, labels) != labels or (
+                self._figures and figures != self._figures
+            ):
+                raise ValueError("an ensemble's members cover different periods or figures")
+            self._figures = figures
+            self._rows[period].update(zip((p for p, _ in positions), table, strict=True))
+
+    def table(
+        self, period: Literal["year", "month"], outputs: Sequence[MemberOutput]
+    ) -> tuple[list[Any], list[str], np.ndarray]:
+        """As :func:`period_values` for ``outputs`` (the ensemble's members in order): those
+        kept here reduced already, any other (read back from the store on resuming) now."""
+        rows = self._rows[period]
+        for position, output in enumerate(outputs):
+            if position not in rows and position not in self._waiting:
+                self._waiting[position] = output
+        if self._waiting:
+            self._reduce()
+        return self._labels[period], self._figures, np.stack([rows[p] for p in range(len(outputs))])
+
+
 def run_scenario_ensemble(
     scenario: Scenario | SimSpec,
     runs: int,
@@ -253,10 +334,14 @@ def run_scenario_ensemble(
     store: RunStore | None = None,
     resume: str | None = None,
     progress: bool = True,
+    keep_days: bool = True,
 ) -> ScenarioEnsemble:
     """Run ``runs`` members of ``scenario`` from base seed ``seed``; with a ``posterior``
     folder (or one read, :func:`~channelsim.experiments.calibrate.read_posterior`), member
-    ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``."""
+    ``r`` takes parameter draw ``r``. ``resume`` is a run id or ``"latest"``. With
+    ``keep_days=False`` the members' days are reduced to their values by year and month as
+    they arrive and not kept (:class:`PeriodValues`; the same figures): the ensemble then
+    has no :attr:`~ScenarioEnsemble.daily` and cannot be written."""
     from channelsim.engine import scenario_results
     from channelsim.engine.spec import SIMULATE, SimSpec
 
@@ -285,6 +370,8 @@ def run_scenario_ensemble(
     # one draw per replicate, not every draw with every replicate
     members = None if draws is None else [Member(scenario.name, r, r) for r in range(runs)]
     run_id, resuming = resume_target(resume)
+    results = scenario_results(scenario)
+    periods = None if keep_days else PeriodValues(results)
     started = time.perf_counter()
     result = run_ensemble(
         SIMULATE,  # the engine loads in the workers, not here (unless a member runs here)
@@ -296,11 +383,13 @@ def run_scenario_ensemble(
         store=store,
         run_id=run_id,
         resume=resuming,
+        keep=None if periods is None else periods.keep,
     )
     return ScenarioEnsemble(
         scenario=scenario,
         result=result,
         posterior=None if posterior is None else str(posterior.path),
         elapsed_s=time.perf_counter() - started,
-        results=scenario_results(scenario),
+        results=results,
+        _periods=periods,
     )
