@@ -421,6 +421,26 @@ def test_the_command_script_is_not_run_by_the_fork_server_unless_it_defines_a_ta
         assert len(imported_in) == 1 and not workers & imported_in, (workers, imported_in)
 
 
+def test_the_pool_lets_go_of_each_result_once_it_is_handed_over() -> None:
+    """The local pool keeps no finished item's result: a caller that reduces members as they
+    arrive (``run --runs N`` without ``--out``) holds their days in batches, not all of them
+    through the pool's futures to the end of the run."""
+    import gc
+    import weakref
+
+    from channelsim.experiments.executor import ProcessExecutor
+    from toy_member import Boxed, boxed
+
+    with ProcessExecutor(workers=1) as pool:
+        held: list[weakref.ref[Boxed]] = []
+        for index, result in pool.run(boxed, None, list(range(4))):
+            gc.collect()
+            assert all(ref() is None for ref in held), index  # the results handed over before
+            assert result.item == index
+            held.append(weakref.ref(result))
+            del result
+
+
 def test_pool_workers_start_with_the_engine_loaded_and_frozen() -> None:
     """The fork server runs a week as a member runs and freezes what it loaded: its workers
     have the engine for their first member, and their collections skip it."""

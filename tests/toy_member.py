@@ -165,6 +165,17 @@ def process_of(payload: Any, item: Any) -> int:
     return os.getpid()
 
 
+class Boxed:
+    """A pool task's result that a weak reference can follow (to see who still holds it)."""
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+
+def boxed(payload: Any, item: Any) -> Boxed:
+    return Boxed(item)
+
+
 def assert_same_results(a: Any, b: Any) -> None:
     """Two EnsembleResults agree exactly: members, seeds, totals, tables and aggregates.
 

@@ -403,14 +403,15 @@ class ProcessExecutor(_Lifecycle):
                     for index, item in enumerate(items)
                 }
             for future in as_completed(index_of):
+                index = index_of.pop(future)  # the result is let go once the caller has it
                 try:
                     result = future.result()
                 except BrokenProcessPool as error:
                     raise WorkerLostError(
-                        f"a worker process died while the pool ran item {index_of[future]} "
-                        f"({error})"
+                        f"a worker process died while the pool ran item {index} ({error})"
                     ) from error
-                yield index_of[future], result
+                del future
+                yield index, result
             finished = True
         finally:
             if finished:
