@@ -235,6 +235,23 @@ def drift_against_opendrift() -> str:
     )
 
 
+def setting_line() -> str:
+    """What else moves the cold commands' figures: an imported data store (``run --runs N``
+    then loads pandas for the observed figures its headline quotes: some 0.4 CPU s and 37 MiB
+    more in the driver) and bytecode not written (``PYTHONDONTWRITEBYTECODE``: a checkout
+    whose modules were never compiled compiles them in every process)."""
+    from channelsim.data import DataStore
+
+    try:
+        held = DataStore().holds_editions()
+    except Exception as error:  # a store in the way: said, not fatal here
+        held_text = f"unreadable ({type(error).__name__})"
+    else:
+        held_text = "editions imported" if held else "no edition imported"
+    written = "not written" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "written"
+    return f"data store: {held_text}; bytecode {written} (PYTHONDONTWRITEBYTECODE)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no OpenDrift")
@@ -242,6 +259,7 @@ def main() -> None:
     repeats = 3 if quick else 7
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min)")
+    print(setting_line())
 
     wall_rate, cpu_rate, best_rate, totals = years_per_second(30 if quick else 100)
     print(
