@@ -16,6 +16,7 @@ import pytest
 
 from channelsim.engine import load_scenario, run_scenario
 from channelsim.errors import InputError
+from channelsim.outputs import MARKER
 from channelsim.reports import Section, build_report, render_page
 from spreadsheets import make_rows, write_publication
 
@@ -236,6 +237,7 @@ def test_an_edited_summary_s_seed_is_one_line(tmp_path: Path, run_dir: Path, see
 
     folder = tmp_path / "edited"
     shutil.copytree(run_dir, folder)
+    (folder / MARKER).unlink()  # without channelsim's record: the reader's own checks hold
     (folder / "summary.json").write_text(json.dumps({"scenario": "s", "seed": seed}))
     with pytest.raises(InputError) as caught:
         load_folder(folder)
@@ -295,7 +297,72 @@ def test_an_edited_headline_file_is_one_line_naming_it(tmp_path: Path, scenario:
     from channelsim.reports.inputs import load_folder
 
     folder = run_scenario(scenario, 5).write(tmp_path / "run")
+    (folder / MARKER).unlink()  # without channelsim's record: the reader's own checks hold
     (folder / "headline.json").write_text('{"runs": 40, "totals": [{"figure": 3}]}')
     with pytest.raises(InputError) as caught:
         load_folder(folder)
     assert str(caught.value).startswith(f"{folder / 'headline.json'}: totals: expected")
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:1000])
+
+
+def _nan_totals(path: Path) -> None:
+    text, n = re.subn(r'("arrived_people": )[0-9.eE+-]+', r"\1NaN", path.read_text())
+    assert n, text[:300]
+    path.write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "expected"),
+    [
+        ("summary.json", _nan_totals, "expected the bytes channelsim wrote (SHA-256 "),
+        ("daily.parquet", _truncate, "expected the bytes channelsim wrote (SHA-256 "),
+        ("daily.parquet", Path.unlink, "expected the file channelsim wrote here (listed in "),
+        ("extra.parquet", lambda p: p.write_bytes(b"PAR1"), "expected only files channelsim wrote"),
+        (MARKER, lambda p: p.write_text("{"), "expected channelsim's record of the files"),
+    ],
+)
+def test_a_folder_changed_since_channelsim_wrote_it_is_refused_naming_the_file(
+    tmp_path: Path, run_dir: Path, run_cli: Any, name: str, damage: Any, expected: str
+) -> None:
+    """`report` drew a folder whose comparison.json had every median set to NaN, or whose
+    tables were cut short or deleted, as the run's, under channelsim's credit (s12 B10): the
+    files it reads are checked against the SHA-256 the folder's marker records, and a
+    mismatch is one line naming the file, non-zero exit, no report."""
+    import shutil
+
+    folder = tmp_path / "edited"
+    shutil.copytree(run_dir, folder)
+    damage(folder / name)
+    out = tmp_path / "report.html"
+    result = run_cli("report", str(folder), "-o", str(out))
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"error: {folder / name}: {expected}"), result.stderr
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_copies_and_reports_inside_a_checked_folder_are_not_read(
+    tmp_path: Path, run_dir: Path
+) -> None:
+    """The CSV and workbook copies (which a user may open and save) are not what a report
+    reads, and a report written into the folder is recorded in its marker: neither stops
+    the next report; a folder without the marker is reported, and the report says its files
+    were not checked."""
+    import shutil
+
+    from channelsim.reports.build import UNCHECKED_NOTE
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_dir, folder)
+    with (folder / "daily.csv").open("a") as handle:
+        handle.write("edited in a spreadsheet\n")
+    first = build_report(str(folder), folder / "report.html")
+    again = build_report(str(folder), tmp_path / "again.html")
+    assert UNCHECKED_NOTE not in first.notes + again.notes
+    (folder / MARKER).unlink()
+    unchecked = build_report(str(folder), tmp_path / "unchecked.html")
+    assert unchecked.notes[0] == UNCHECKED_NOTE
+    assert UNCHECKED_NOTE in (tmp_path / "unchecked.html").read_text()

@@ -14,6 +14,7 @@ from channelsim.experiments import EnsembleSpec, run_ensemble
 from channelsim.experiments.sensitivity import run_sensitivity
 from channelsim.params import apply_overrides
 from channelsim.reports import build_report
+from channelsim.reports.build import UNCHECKED_NOTE
 from channelsim.runstore import RunStore
 from test_report import assert_renders, publication, scenario
 
@@ -45,6 +46,7 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
     # the trade-off chart and the key figures' chart
     assert report["sections"] == ["Policy comparison"] and report["charts"] == 2
     assert report["notes"] == [  # no list of sections "omitted": what is missing, and why
+        UNCHECKED_NOTE,  # a folder made by hand: no record of what channelsim wrote
         "What decides this answer is not shown: the comparison was run without a posterior "
         "(`compare --posterior DIR` measures it).",
         "No map of the strait: the input has no boat log (a run's or a comparison's --out "

@@ -566,6 +566,49 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
     return marker
 
 
+def check_as_written(folder: Path, read: Callable[[str], bool]) -> bool:
+    """Check that the files of ``folder`` a reader takes (the top-level names for which
+    ``read(name)`` is true) are the bytes channelsim wrote there, by the SHA-256 its marker
+    records; return False when the folder has no marker (nothing to check it against: a
+    folder assembled by hand), or a marker from before checksums were kept.
+
+    Raises a one-line :class:`InputError` naming the first such file that changed since, a
+    recorded one that is missing, one the marker does not list, or a marker that is not
+    channelsim's record: a hand-edited or truncated results file was reported as if it were
+    the run's, under channelsim's credit (s12 B10).
+    """
+    path = folder / MARKER
+    if not path.exists():
+        return False
+    marker = _read_marker(folder)
+    if marker is None:
+        raise InputError(path, None, "expected channelsim's record of the files it wrote here")
+    recorded = marker.get("sha256")
+    if not isinstance(recorded, dict):
+        return False
+    listed = {str(name) for name in marker["files"]}
+    for name in sorted(str(n) for n in recorded if read(str(n))):
+        file = folder / name
+        if not file.is_file() or file.is_symlink():
+            raise InputError(
+                file, None, f"expected the file channelsim wrote here (listed in {MARKER}); it is "
+                "missing: the folder is not whole, so no report is made from it",
+            )  # fmt: skip
+        if _sha256(file) != recorded[name]:
+            raise InputError(
+                file, None, f"expected the bytes channelsim wrote (SHA-256 {recorded[name][:12]}… "
+                f"in {MARKER}), got other bytes: the file changed since it was written (edited, "
+                "truncated or replaced); report from an unchanged copy or run it again",
+            )  # fmt: skip
+    for entry in sorted(folder.iterdir()):
+        if entry.name != MARKER and read(entry.name) and entry.name not in listed:
+            raise InputError(
+                entry, None, f"expected only files channelsim wrote here; {MARKER} does not "
+                "list this one: move it out of the folder",
+            )  # fmt: skip
+    return True
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -610,6 +610,13 @@ def _observed_figures(found: ReportInput, data: Path | None) -> ObservedFigures 
         return None
 
 
+UNCHECKED_NOTE = (
+    "The folder holds no record of the files channelsim wrote (.channelsim-output.json), so "
+    "its tables were not checked against the bytes channelsim wrote."
+)
+"""Said by a report of a folder without channelsim's record of its files."""
+
+
 def build_report(
     source: str,
     out: str | Path | OutputTarget,
@@ -622,7 +629,7 @@ def build_report(
     observed = observed_daily(data) if found.daily is not None else Observed(None, None)
     headline = report_headline(found, data)
     sections: list[Section] = []
-    notes: list[str] = []
+    notes: list[str] = [UNCHECKED_NOTE] if found.unchecked else []
     for section, note in (
         series_section(found, observed),
         comparison_section(found),

@@ -63,6 +63,10 @@ class ReportInput:
     #: one): ``runs``, ``base_seed``, ``seed`` and ``totals`` rows, from its ``headline.json``
     #: (:data:`channelsim.headline.HEADLINE_FILE`); None when the folder has none.
     headline_runs: dict[str, Any] | None = None
+    #: A folder without channelsim's record of the files it wrote (``.channelsim-output.json``,
+    #: :func:`channelsim.outputs.check_as_written`): its files could not be checked against
+    #: the bytes channelsim wrote, which the report says.
+    unchecked: bool = False
 
     @property
     def empty(self) -> bool:
@@ -293,6 +297,12 @@ def _headline_runs(path: Path, payload: Any) -> dict[str, Any]:
     return {**details, "totals": totals}
 
 
+def _read_by_report(name: str) -> bool:
+    """Whether a report reads the file ``name`` of an output folder: its JSON documents and
+    tables (not their CSV and workbook copies, which a user may open and save)."""
+    return Path(name).suffix in (".json", ".parquet") and "/" not in name
+
+
 def _runs_in(folder: Path) -> list[Path]:
     """The folder itself if it holds a run's tables. Not its sub-folders: no command writes
     runs in sub-folders, and ``report /tmp`` read every folder of /tmp holding a
@@ -316,9 +326,12 @@ def _cost_items(path: Path) -> dict[str, float] | None:
 
 def load_folder(folder: Path) -> ReportInput:
     """Read an output folder of ``channelsim run|demo|compare|sensitivity``."""
+    from channelsim.outputs import check_as_written
+
     if not folder.is_dir():
         raise InputError(folder, None, "expected an output folder or a run id")
     found = ReportInput(source=str(folder), title=folder.name)
+    found.unchecked = not check_as_written(folder, _read_by_report)
     dailies, boats = [], []
     for run in _runs_in(folder):
         scenario = _scenario_name(run)
