@@ -366,3 +366,33 @@ def test_copies_and_reports_inside_a_checked_folder_are_not_read(
     unchecked = build_report(str(folder), tmp_path / "unchecked.html")
     assert unchecked.notes[0] == UNCHECKED_NOTE
     assert UNCHECKED_NOTE in (tmp_path / "unchecked.html").read_text()
+
+
+@pytest.mark.parametrize("stop", ["charts", "report"])
+def test_a_report_stopped_says_what_was_and_was_not_written(
+    tmp_path: Path, run_dir: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch, stop: str
+) -> None:
+    """`report --images png` stopped by SIGTERM while saving its charts said "nothing was
+    written to REPORT-charts" and not a word of the report it had written whole (s12 B14):
+    the line says of each output, report first, whether it is written in full."""
+    import plotly.io as pio
+
+    from channelsim.reports import build
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C (or SIGTERM, through the command line) would
+
+    if stop == "charts":
+        monkeypatch.setattr(pio, "write_images", interrupted)
+    else:
+        monkeypatch.setattr(build, "render_page", interrupted)
+    out = tmp_path / "img.html"
+    result = run_cli("report", run_dir, "-o", out, "--images", "png")
+    charts = tmp_path / "img-charts"
+    assert result.exit_code == 130, result.stderr
+    said = f"{out} is written in full" if stop == "charts" else f"nothing was written to {out}"
+    assert result.stderr.strip() == (
+        f"interrupted; {said}; nothing was written to {charts}"
+    ), result.stderr
+    assert out.is_file() is (stop == "charts") and not charts.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["img.html"] if out.exists() else [])

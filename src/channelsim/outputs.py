@@ -284,7 +284,11 @@ def _writing(target: OutputTarget, *, folder: bool) -> Iterator[_Writing]:
     path = target.path
     under_way: list[_Writing] = []
     with (
-        noted(lambda: written_note(path, installed=any(w.installed for w in under_way))),
+        noted(
+            lambda: written_note(
+                path, installed=any(w.installed for w in under_way), folder=folder
+            )
+        ),
         _created_parents(path, target) as parent,
         _temporary(path, parent, folder=folder) as tmp,
         _refused_on_os_error(target),
@@ -297,10 +301,11 @@ def _checked(target: str | Path | OutputTarget) -> OutputTarget:
     return target if isinstance(target, OutputTarget) else OutputTarget(_absolute(target))
 
 
-def written_note(path: Path, *, installed: bool) -> str:
-    """What an interruption left at ``path``: the new output whole, or what was there before."""
+def written_note(path: Path, *, installed: bool, folder: bool = True) -> str:
+    """What an interruption left at ``path`` (an output ``folder``, or a file such as a
+    report): the new output whole, or what was there before."""
     if installed:
-        return f"the outputs in {path} are complete"
+        return f"the outputs in {path} are complete" if folder else f"{path} is written in full"
     return f"nothing was written to {path}"
 
 

@@ -3,6 +3,8 @@ analysis or a recorded run id."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -61,12 +63,17 @@ def register(app: typer.Typer) -> None:
         if images is not None:
             folder = target.path.with_name(f"{target.path.stem}-charts")
             charts = output_folder(folder, force=force, option="--images")
-        with err_console.status("building the report", spinner="dots"):
-            summary = build_report(source, target, data=data, runs_store=runs_store)
-        saved = []
-        if charts is not None and images is not None:
-            with err_console.status("saving the charts", spinner="dots"):
-                saved = save_images(summary.figures, charts, images.value)
+        written: list[Path] = []
+        outputs = {target.path: False} | ({} if charts is None else {charts.path: True})
+        with saying_what_was_written(outputs, written):
+            with err_console.status("building the report", spinner="dots"):
+                summary = build_report(source, target, data=data, runs_store=runs_store)
+            written.append(summary.path)
+            saved = []
+            if charts is not None and images is not None:
+                with err_console.status("saving the charts", spinner="dots"):
+                    saved = save_images(summary.figures, charts, images.value)
+                written.append(charts.path)
         if fmt is OutputFormat.json:
             print_json(
                 {
@@ -83,3 +90,23 @@ def register(app: typer.Typer) -> None:
             err_console.print(note, highlight=False)
         if saved:
             err_console.print(f"{len(saved)} charts saved in {saved[0].parent}", highlight=False)
+
+
+@contextlib.contextmanager
+def saying_what_was_written(outputs: dict[Path, bool], written: Sequence[Path]) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM, the one line says of each output (path -> whether it is a
+    folder: the report, its charts folder), in order, whether it was written in full or
+    nothing was written to it: a report stopped while saving its charts said only "nothing
+    was written to REPORT-charts" of a report it had written whole (s12 B14)."""
+    from channelsim.outputs import written_note
+
+    try:
+        yield
+    except KeyboardInterrupt as interrupt:
+        notes = list(getattr(interrupt, "__notes__", []))
+        ours = []
+        for path, folder in outputs.items():  # the writer's own note, else one here
+            said = [note for note in notes if str(path) in note]
+            ours += said or [written_note(path, installed=path in written, folder=folder)]
+        interrupt.__notes__ = [*ours, *(note for note in notes if note not in ours)]
+        raise
