@@ -201,6 +201,33 @@ def test_key_figure_panels_show_returns_removals_and_admissions_where_they_chang
     assert not set(REMOVAL_FIGURES) & set(key)
 
 
+def test_removals_written_as_no_change_are_not_named() -> None:
+    """beach-funding-plus against the 2025 status quo under --posterior (20 runs): one run
+    of 20 returned two more people, so the 95% bound was 0.1, and the headline carried
+    "Removals: no change in people returned from the UK in the median, nor in 90% of the
+    paired runs; ..." for a policy that does not act on removals; the panels listed the
+    figures too. A figure whose median and interval are each written 0 is not named."""
+    from channelsim.headline import panel_figures
+    from channelsim.reports.headlines import removals_note
+
+    key = RESULTS.key()
+    noise = [
+        {"figure": "returned_from_uk_people", "median": 0.0, "low": 0.0, "high": 0.1},
+        {"figure": "removed_people", "median": 0.0, "low": 0.0, "high": 0.0},
+        {"figure": "legal_route_admissions_people", "median": 0.0, "low": -0.4, "high": 0.15},
+    ]
+    assert removals_note(noise, RESULTS.describe) is None
+    assert panel_figures(key, noise) == lead_figures(key)
+    changed = [{**noise[0], "high": 2.0}, {**noise[2], "median": 0.6, "low": 0.0, "high": 1.0}]
+    assert removals_note(changed, RESULTS.describe) == (
+        "Removals: no change in people returned from the UK in the median (90% interval: 0–2 "
+        "more); 1 more person admitted by a legal route (90% interval: 0–1 more)."
+    )
+    assert panel_figures(key, changed)[len(lead_figures(key)) :] == [
+        "returned_from_uk_people", "legal_route_admissions_people"
+    ]  # fmt: skip
+
+
 def test_a_skewed_figure_gives_its_mean_beside_its_median_and_says_why() -> None:
     """Deaths: the median run had 13 dead or missing, the mean 33 (a few runs with a capsize
     of a crowded boat); a headline of the median alone read as a third of PREMAR's count,

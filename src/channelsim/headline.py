@@ -115,6 +115,15 @@ class Estimate:
     def finite(self) -> bool:
         return math.isfinite(self.median)
 
+    @property
+    def written_as_zero(self) -> bool:
+        """Whether its median and interval are each written ``0`` (a difference said "no
+        change ..., nor in 90% of the paired runs"): a 90% bound of 0.1 person, one run of 20
+        returning two more, is not a change a sentence names."""
+        zero = about(0.0, self.field)
+        values = (self.median, self.low, self.high)
+        return all(v is None or about(v, self.field) == zero for v in values)
+
 
 @dataclass(frozen=True)
 class Driver:
@@ -151,7 +160,8 @@ def lead_figures(key: Sequence[str]) -> list[str]:
 
 #: What removal policies do, beyond the key figures (one in, one out's returns and the
 #: admissions they buy, a third country's removals): shown beside the key figures wherever
-#: they are not zero (a returns scenario's key-figure panels said nothing of its returns).
+#: they are not written zero (a returns scenario's key-figure panels said nothing of its
+#: returns), each a count of people.
 REMOVAL_FIGURES = ("returned_from_uk_people", "removed_people", "legal_route_admissions_people")
 
 
@@ -208,8 +218,10 @@ def panel_figures(key: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list
 
 
 def _not_zero(row: Mapping[str, Any]) -> bool:
+    """Whether a row of counts gives a value not written ``0`` (whole, halves away from
+    zero, as the tables write counts: a 90% bound of 0.1 person is written 0)."""
     values = (_number(row.get(k)) for k in ("median", "low", "high", "value"))
-    return any(v is not None and v != 0 for v in values)
+    return any(v is not None and abs(v) >= 0.5 for v in values)
 
 
 def scenario_text(name: str, description: str | None = None) -> str:

@@ -299,10 +299,15 @@ _PROBABILITY = Field("retry_probability", "retry probability", kind="share")
 
 def removals_note(rows: list[dict[str, Any]], describe: Callable[[str], Field]) -> str | None:
     """``Removals: about 210 fewer people returned from the UK; …``: the differences in
-    :data:`REMOVAL_FIGURES` that are not zero in every run (taking one in, one out away from
-    the 2025 status quo undid 210 returns, and its headline said nothing of them). ``rows``:
-    one scenario's rows of the comparison's table; ``None`` when nothing changed."""
-    found = [e for e in estimates(rows, REMOVAL_FIGURES, describe) if e.finite and not e.zero]
+    :data:`REMOVAL_FIGURES` whose median or 90% interval is not written zero (taking one in,
+    one out away from the 2025 status quo undid 210 returns, and its headline said nothing of
+    them; beach patrols under ``--posterior``, one run of 20 returning two more people, read
+    "Removals: no change in people returned from the UK in the median, nor in 90% of the
+    paired runs"). ``rows``: one scenario's rows of the comparison's table; ``None`` when
+    nothing changed."""
+    found = [
+        e for e in estimates(rows, REMOVAL_FIGURES, describe) if e.finite and not e.written_as_zero
+    ]
     if not found:
         return None
     return "Removals: " + "; ".join(difference_text(e) for e in found) + "."
