@@ -164,6 +164,23 @@ def test_an_interval_that_rounds_to_nothing_is_not_0_to_0_fewer() -> None:
     assert "0–0" not in text and text.endswith("nor in 90% of the paired runs"), text
 
 
+def test_a_bound_written_0_reads_as_one_side_of_zero() -> None:
+    """compare status-quo-2025 doctrine-waterways doctrine-shallow-300m --runs 40: "112 more
+    people dead or missing (90% interval: 0 fewer to 267 more)", a 5% quantile of -0.3,
+    where a bound of 0 reads "0–267 more"; the rankings' cells alike."""
+    from channelsim.headline import change_phrase, difference_text
+
+    field = RESULTS.describe("dead_or_missing_people")
+    for low in (-0.3, 0.0):
+        text = difference_text(Estimate(field, 112.0, low, 267.0))
+        assert text == "112 more people dead or missing (90% interval: 0–267 more)", text
+        assert change_phrase(112.0, low, 267.0, field) == "112 more (0–267 more)"
+        fewer = difference_text(Estimate(field, -112.0, -267.0, -low))
+        assert fewer.endswith("(90% interval: 0–267 fewer)"), fewer
+    assert change_phrase(0.0, -0.3, 0.2, field) == "no change"
+    assert change_phrase(5.0, -3.0, 26.0, field) == "5 more (3 fewer to 26 more)"
+
+
 def test_a_count_reads_the_same_in_a_headline_a_table_and_a_map_note() -> None:
     """The headline said "90% interval: 5–110" where the map's note (and the tables) said 5–112: a
     count below a thousand in a sentence is written as everywhere else, whole, halves away

@@ -372,6 +372,7 @@ def difference_text(estimate: Estimate) -> str:
     if about(low, field) == about(high, field) == about(0.0, field):  # "0–0 fewer"
         return f"{text}, nor in 90% of the paired runs" if median == 0 else text
     mean = _mean_words(estimate, lambda v, f: change_words(v, f, _size_of(step)))
+    low, high = (_zero_as_written(v, field, _size_of(step)) for v in (low, high))
     if low >= 0 or high <= 0:  # on one side of zero
         near, far = (about(v, field, step) for v in sorted((abs(low), abs(high))))
         way = _more(low if low != 0 else high, field)
@@ -394,6 +395,9 @@ def change_phrase(
     low, high = sorted((low, high))
     if not interval or not (math.isfinite(low) and math.isfinite(high)) or low == high:
         return text
+    low, high = (_zero_as_written(v, field, size_of) for v in (low, high))
+    if low == high == 0:  # "no change (no change to no change)"
+        return text
     if low >= 0 or high <= 0:  # on one side of zero: "150–1,200 fewer"
         near, far = sorted((abs(low), abs(high)))
         way = _more(low if low != 0 else high, field)
@@ -401,6 +405,12 @@ def change_phrase(
             return f"{text} ({size_of(near, field)}–{size_of(far, field)})"
         return f"{text} ({size_of(near, field)}–{size_of(far, field)} {way})"
     return f"{text} ({change_words(low, field, size_of)} to {change_words(high, field, size_of)})"
+
+
+def _zero_as_written(value: float, field: Field, size_of: Callable[[float, Field], str]) -> float:
+    """``value``, or 0 when it is written 0: a bound of -0.3 people read "0 fewer to 267
+    more" where a bound of 0 reads "0–267 more" (the s13 user trial)."""
+    return 0.0 if size_of(value, field) == size_of(0.0, field) else value
 
 
 def _mean_words(estimate: Estimate, words: Callable[[float, Field], str]) -> str:
