@@ -78,6 +78,15 @@ def make_rows(
     return daily, weekly
 
 
+def rows_published_on(
+    day: dt.date, days: int = 28, **kwargs: Any
+) -> tuple[list[Row], list[Row]]:
+    """:func:`make_rows` of an edition published on ``day``: ``days`` daily rows, the last
+    the day before (as the Home Office's editions end; a fixture named for 21 November 2025
+    whose rows ended on 26 May 2024 was an edition its name did not describe)."""
+    return make_rows(start=day - dt.timedelta(days=days), days=days, **kwargs)
+
+
 def write_publication(
     path: Path,
     daily_rows: Sequence[Row],
@@ -87,6 +96,7 @@ def write_publication(
     title_rows: int = 2,
     sheet_names: Mapping[str, str] | None = None,
     drop_columns: Sequence[str] = (),
+    published: dt.date | Literal["named"] | None = "named",
 ) -> Path:
     """Write a publication; return the path to pass to ``read_publication``.
 
@@ -95,6 +105,11 @@ def write_publication(
     Mutations: ``title_rows`` rows of title and blank above each header, ``sheet_names``
     renames sheets (e.g. ``{"SB_01": "Daily"}``), ``drop_columns`` removes headings (and
     their cells) from both tables.
+
+    A workbook holds its day of ``published`` as its document's creation date, as the Home
+    Office's files do: by default (``"named"``) the date its name starts with, when an
+    edition ending on the last daily row can carry it, else the day after that row; None
+    writes no date.
     """
     sheets = {
         "SB_01": _table(DAILY_HEADINGS, daily_rows, title_rows, drop_columns),
@@ -110,12 +125,43 @@ def write_publication(
                 )
         return path.parent / f"{path.name}_{names['SB_01']}.csv"
     engine = {"ods": "odf", "xlsx": "openpyxl"}[fmt]
+    if published == "named":
+        published = publication_day(path.name, daily_rows)
     with pd.ExcelWriter(path, engine=engine) as writer:
         cover = {"Cover_sheet": [[TITLE]]}
         for name, rows in {**cover, **{names[n]: rows for n, rows in sheets.items()}}.items():
             frame = pd.DataFrame(rows, dtype=object)
             frame.to_excel(writer, sheet_name=name, header=False, index=False)
+        if published is not None:
+            _hold_date(writer.book, fmt, published)
     return path
+
+
+def publication_day(name: str, daily_rows: Sequence[Row]) -> dt.date | None:
+    """The day a file named ``name`` holding ``daily_rows`` is published: its name's date
+    when an edition ending on the last row can carry it (1 to 28 days later), else the day
+    after the last row (None without rows)."""
+    from channelsim.data.publication import MAX_PUBLICATION_LAG_DAYS, edition_date_from_name
+
+    if not daily_rows or not isinstance(daily_rows[-1][0], dt.date):
+        return None
+    last = daily_rows[-1][0]
+    named = edition_date_from_name(name)
+    if named is not None and last < named <= last + dt.timedelta(MAX_PUBLICATION_LAG_DAYS):
+        return named
+    return last + dt.timedelta(days=1)
+
+
+def _hold_date(book: Any, fmt: str, day: dt.date) -> None:
+    """The document's creation date, where the Home Office's ODS files hold their day of
+    publication (``meta.xml``; an XLSX's ``docProps/core.xml``)."""
+    stamp = dt.datetime(day.year, day.month, day.day, 10, 21, 39)
+    if fmt == "xlsx":
+        book.properties.created = stamp
+        return
+    from odf.meta import CreationDate
+
+    book.meta.addElement(CreationDate(text=f"{stamp.isoformat()}Z"))
 
 
 def _table(

@@ -107,11 +107,11 @@ def test_parse_period_rejects_bad_text_in_one_line(text: str) -> None:
 
 def test_load_observed_merges_editions_later_wins(tmp_path: Path) -> None:
     daily, weekly = make_rows(START, 28, seed=1)
-    early = write_publication(tmp_path / "21_November_2025_x.ods", daily, weekly)
+    early = write_publication(tmp_path / "27_May_2024_x.ods", daily, weekly)  # days to 26 May
     daily[3] = [daily[3][0], daily[3][1] + 7, daily[3][2], daily[3][3], "Revised"]
     sunday = next(i for i, row in enumerate(weekly) if row[0] >= daily[3][0])
     weekly[sunday] = [weekly[sunday][0], weekly[sunday][1] + 7, *weekly[sunday][2:]]
-    late = write_publication(tmp_path / "31_December_2025_x.ods", daily, weekly)
+    late = write_publication(tmp_path / "3_June_2024_x.ods", daily, weekly)  # a later revision
     observed = load_observed([late, early])
     assert [e.file for e in observed.editions] == [early.name, late.name]
     assert int(observed.daily["people"].iloc[3]) == daily[3][1]

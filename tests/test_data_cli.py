@@ -3,6 +3,7 @@ and download from a local web server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import http.server
 import json
@@ -12,15 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from channelsim.data.publication import edition_date_from_name
 from conftest import CliResult, local_server
-from spreadsheets import make_rows, write_publication
+from spreadsheets import make_rows, rows_published_on, write_publication
 
 NAME = "21_November_2025_Small_boats_-_time_series"
 Run = Callable[..., CliResult]
 
 
 def _good(tmp_path: Path, name: str = NAME, **rows_kwargs) -> Path:
-    daily, weekly = make_rows(**rows_kwargs)
+    published = edition_date_from_name(name)
+    assert published is not None, name
+    daily, weekly = rows_published_on(published, **rows_kwargs)
     return write_publication(tmp_path / f"{name}.ods", daily, weekly)
 
 
@@ -85,18 +89,18 @@ def test_bad_file_is_one_line_exit_2_and_store_untouched(
 
 
 def test_import_twice_then_summary_json(run_cli: Run, tmp_path: Path) -> None:
-    path = _good(tmp_path)
+    path = _good(tmp_path, "24_November_2025_Small_boats_-_time_series")  # whole weeks
     store = tmp_path / "s.duckdb"
     first = run_cli("data", "import", path, "--store", store, "--format", "json")
     assert first.exit_code == 0, first.stderr
     (row,) = json.loads(first.stdout)
-    assert row["status"] == "imported" and row["edition_date"] == "2025-11-21"
+    assert row["status"] == "imported" and row["edition_date"] == "2025-11-24"
     before = _state(store)
     again = run_cli("data", "import", path, "--store", store, "--format", "csv")
     assert again.exit_code == 0 and "unchanged" in again.stdout
     assert _state(store) == before
 
-    _, weekly = make_rows()
+    _, weekly = rows_published_on(dt.date(2025, 11, 24))
     summary = run_cli("data", "summary", "--by", "week", "--store", store, "--format", "json")
     assert summary.exit_code == 0, summary.stderr
     weeks = json.loads(summary.stdout)
@@ -107,7 +111,7 @@ def test_import_twice_then_summary_json(run_cli: Run, tmp_path: Path) -> None:
     listing = run_cli("data", "editions", "--store", store, "--format", "json")
     assert [e["sha256"] for e in json.loads(listing.stdout)] == [row["sha256"]]
     table = run_cli("data", "summary", "--by", "month", "--store", store)
-    assert table.exit_code == 0 and "arrivals by month (latest edition 21 Nov 2025)" in table.stdout
+    assert table.exit_code == 0 and "arrivals by month (latest edition 24 Nov 2025)" in table.stdout
 
 
 def test_a_summary_of_a_range_without_data_says_so_and_what_the_data_cover(
@@ -116,7 +120,7 @@ def test_a_summary_of_a_range_without_data_says_so_and_what_the_data_cover(
     """An empty table with no note made a range outside the data look like a quiet period."""
     store = tmp_path / "s.duckdb"
     assert run_cli("data", "import", _good(tmp_path), "--store", store).exit_code == 0
-    daily, _ = make_rows()
+    daily, _ = rows_published_on(dt.date(2025, 11, 21))
     covered = f"cover {daily[0][0]:%Y-%m-%d} to"
     table = run_cli(
         "data", "summary", "--store", store, "--from", "2019-01-01", "--to", "2019-12-31"

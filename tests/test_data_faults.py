@@ -23,7 +23,7 @@ import pytest
 
 from channelsim.data import DataStore, read_publication
 from conftest import CliResult
-from spreadsheets import make_rows, write_publication
+from spreadsheets import make_rows, rows_published_on, write_publication
 
 Run = Callable[..., CliResult]
 SCRIPT = Path(sys.executable).with_name("channelsim")
@@ -33,7 +33,9 @@ def _edition(
     folder: Path, day: int = 21, seed: int | None = None, fmt: str = "ods", **rows
 ) -> Path:
     """A small edition named like gov.uk's, published on ``day`` November 2025."""
-    daily, weekly = make_rows(seed=day if seed is None else seed, **rows)
+    daily, weekly = rows_published_on(
+        dt.date(2025, 11, day), seed=day if seed is None else seed, **rows
+    )
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{day}_November_2025_Small_boats_-_time_series"
     target = folder / (stem if fmt == "csv" else f"{stem}.{fmt}")

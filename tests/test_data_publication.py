@@ -14,7 +14,7 @@ from channelsim.errors import InputError
 from spreadsheets import make_rows, write_publication
 
 FORMATS = ["ods", "xlsx", "csv"]
-NAME = "21_November_2025_Small_boats_-_time_series"
+NAME = "27_May_2024_Small_boats_-_time_series"  # make_rows' days end on 26 May 2024
 
 
 def _path(tmp_path: Path, fmt: str, name: str = NAME) -> Path:
@@ -43,7 +43,7 @@ def test_round_trip_keeps_every_value_and_missing_marks(tmp_path: Path, fmt: str
     assert pub.daily["notes"].iloc[5] == "Revised" and pub.daily["notes"].isna().sum() == 27
     assert pub.weekly["week_ending"].dt.date.tolist() == [r[0] for r in weekly]
     assert pub.weekly["prevented_people"].tolist() == [r[4] for r in weekly]
-    assert pub.edition_date == dt.date(2025, 11, 21)
+    assert pub.edition_date == dt.date(2024, 5, 27)
     assert len(pub.sha256) == 64
 
 
@@ -236,3 +236,45 @@ def test_a_folder_of_workbooks_or_a_huge_csv_says_what_to_give(tmp_path: Path) -
     with pytest.raises(InputError, match=r"huge_SB_01\.csv: expected a table of the publication "
                        "of at most 64 MB"):  # fmt: skip
         read_publication(huge)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "published", "warned"),
+    [
+        (NAME, "ods", None, "taken from the file name, 27 May 2024 (the file holds no date "
+         "of its own; its daily table ends on 26 May 2024)"),
+        ("30_June_2026_x", "ods", None, "taken from the file name, 30 Jun 2026 (the file "
+         "holds no date of its own; its daily table ends on 26 May 2024, which that date "
+         "cannot follow)"),
+        ("30_June_2026_x", "csv", None, "taken from the file name, 30 Jun 2026 (a CSV table "
+         "holds no date; its daily table ends on 26 May 2024, which that date cannot follow)"),
+        (NAME, "csv", None, None),  # a CSV pair's name is all it has, and it fits
+        ("30_June_2026_x", "ods", dt.date(2020, 1, 1), "taken from the file name, 30 Jun 2026 "
+         "(the file's own date, 1 Jan 2020, cannot be its publication date; its daily table "
+         "ends on 26 May 2024, which that date cannot follow)"),
+        ("29_May_2024_x", "xlsx", dt.date(2024, 5, 28), "the file name says 29 May 2024, but "
+         "the file's own date is 28 May 2024 and its daily table ends on 26 May 2024: taken "
+         "as the edition of 28 May 2024"),
+        ("mystery", "ods", None, None),  # no date anywhere: the day after the last row
+    ],
+)
+def test_an_edition_date_not_held_by_the_file_is_warned_of(
+    tmp_path: Path, name: str, fmt: str, published: dt.date | None, warned: str | None
+) -> None:
+    """The file's own date first; a name's date only with a warning saying why (s11 F15),
+    except a CSV pair's that fits its table."""
+    import warnings
+
+    from channelsim.errors import ChannelsimWarning
+
+    daily, weekly = make_rows()
+    path = write_publication(_path(tmp_path, fmt, name), daily, weekly, fmt, published=published)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ChannelsimWarning)
+        pub = read_publication(path)
+    said = [str(w.message) for w in caught if issubclass(w.category, ChannelsimWarning)]
+    assert said == ([] if warned is None else [f"{path}: edition date: {warned}"])
+    expected = edition_date_from_name(name) or dt.date(2024, 5, 27)
+    if published is not None and warned is not None and "own date is" in warned:
+        expected = published
+    assert pub.edition_date == expected

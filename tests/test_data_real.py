@@ -4,13 +4,16 @@ sourced ones in /work/shared/reference/facts.md. Skipped when the data are not p
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from channelsim.data import DataStore, read_publication, summarise
+from channelsim.data.publication import document_date, edition_date_from_name
 from conftest import OFFICIAL_DATA
 
 NOVEMBER = OFFICIAL_DATA / "21_November_2025_Small_boats_-_time_series.ods"
@@ -98,3 +101,55 @@ def test_summary_says_2024_prevention_starts_in_may(store: DataStore) -> None:
         "prevention covers the weeks ending 5 May–29 Dec 2024 only (35 of 52 weeks)"
     )
     assert rows[2023]["note"] is None and rows[2025]["note"] is not None  # to 28 Dec 2025
+
+
+def _file_state(path: Path) -> tuple[bytes, int, int]:
+    info = path.stat()
+    return path.read_bytes(), info.st_mtime_ns, info.st_mode
+
+
+def test_an_edition_s_date_is_the_one_its_file_holds_not_its_name(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """The 21 November 2025 file copied as 30_June_2026_... imported as the edition of 30 Jun
+    2026, and every credit then named it for figures it does not hold (s11 F15): the date
+    is the one the file holds (its document's creation date, the day of publication in every
+    official file), the name's disagreement one warning line."""
+    for path in sorted(OFFICIAL_DATA.glob("*.ods")):
+        named = edition_date_from_name(path.stem)
+        assert document_date(path) == named, path.name  # what the Home Office's files hold
+    renamed = tmp_path / "30_June_2026_Small_boats_-_time_series.ods"
+    shutil.copyfile(NOVEMBER, renamed)
+    store = tmp_path / "s.duckdb"
+    result = run_cli("data", "import", renamed, "--store", store, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["edition_date"] == "2025-11-21"
+    assert result.stderr.strip() == (
+        f"warning: {renamed}: edition date: the file name says 30 Jun 2026, but the file's own "
+        "date is 21 Nov 2025 and its daily table ends on 20 Nov 2025: taken as the edition of "
+        "21 Nov 2025"
+    )
+    brief = run_cli("data", "summary", "--by", "year", "--store", store)
+    assert "edition of 21 Nov 2025" in " ".join(brief.stdout.split()), brief.stdout
+
+
+def test_an_unchanged_reimport_touches_nothing(tmp_path: Path, run_cli: Any) -> None:
+    """`data import A copy_of_A` recorded the edition under the copy's name while calling
+    the copy "unchanged": the first file of an edition names it, and a later import of the
+    same bytes under another name changes neither the store nor the file."""
+    copy = tmp_path / "copy_of_the_november_edition.ods"
+    shutil.copyfile(NOVEMBER, copy)
+    before = _file_state(copy)
+    store = tmp_path / "s.duckdb"
+    both = run_cli("data", "import", NOVEMBER, copy, "--store", store, "--format", "json")
+    assert both.exit_code == 0, both.stderr
+    assert [r["status"] for r in json.loads(both.stdout)] == ["imported", "unchanged"]
+    listed = json.loads(run_cli("data", "editions", "--store", store, "--format", "json").stdout)
+    assert [e["file_name"] for e in listed] == [NOVEMBER.name]
+    stored = store.read_bytes()
+    again = run_cli("data", "import", copy, "--store", store, "--format", "json")
+    assert again.exit_code == 0 and json.loads(again.stdout)[0]["status"] == "unchanged"
+    assert store.read_bytes() == stored and _file_state(copy) == before
+    listed = json.loads(run_cli("data", "editions", "--store", store, "--format", "json").stdout)
+    assert [e["file_name"] for e in listed] == [NOVEMBER.name]

@@ -17,7 +17,7 @@ from spreadsheets import make_rows, write_publication
 
 def _edition(tmp_path: Path, name: str, revise: int = 0, days: int = 28):
     """An edition named ``name`` whose first arrival day is revised up by ``revise`` people."""
-    daily, weekly = make_rows(days=days)
+    daily, weekly = make_rows(days=days)  # from 29 Apr 2024
     first = next(i for i, row in enumerate(daily) if row[1] > 0)
     daily[first][1] += revise
     for week in weekly:  # keep the weekly table the sum of the daily one
@@ -31,7 +31,7 @@ def _digest(path: Path) -> str:
 
 
 def test_import_records_provenance_and_reads_back(tmp_path: Path) -> None:
-    pub, _ = _edition(tmp_path, "21_November_2025_x")
+    pub, _ = _edition(tmp_path, "27_May_2024_x")
     store = DataStore(tmp_path / "s" / "store.duckdb")
     result = store.import_publication(pub)
     assert result.status == "imported"
@@ -41,11 +41,11 @@ def test_import_records_provenance_and_reads_back(tmp_path: Path) -> None:
     editions = store.editions()
     assert editions[["file_name", "sha256"]].values.tolist() == [[pub.file_name, pub.sha256]]
     assert store.latest_edition() == result.edition
-    assert result.edition.edition_date == dt.date(2025, 11, 21)
+    assert result.edition.edition_date == dt.date(2024, 5, 27)
 
 
 def test_reimport_is_a_no_op(tmp_path: Path) -> None:
-    pub, _ = _edition(tmp_path, "21_November_2025_x")
+    pub, _ = _edition(tmp_path, "27_May_2024_x")
     store = DataStore(tmp_path / "store.duckdb")
     first = store.import_publication(pub)
     before = _digest(store.path)
@@ -56,8 +56,8 @@ def test_reimport_is_a_no_op(tmp_path: Path) -> None:
 
 
 def test_latest_edition_wins_whatever_the_import_order(tmp_path: Path) -> None:
-    old, first = _edition(tmp_path, "21_November_2025_x")
-    new, _ = _edition(tmp_path, "31_December_2025_x", revise=5, days=35)
+    old, first = _edition(tmp_path, "27_May_2024_x")
+    new, _ = _edition(tmp_path, "3_June_2024_x", revise=5, days=35)
     for order in ([old, new], [new, old]):
         store = DataStore(tmp_path / f"store-{order[0].edition_date}.duckdb")
         for pub in order:
@@ -65,7 +65,7 @@ def test_latest_edition_wins_whatever_the_import_order(tmp_path: Path) -> None:
         daily = store.daily()
         assert len(daily) == 35  # the union of both editions' dates
         assert daily["people"].iloc[first] == old.daily["people"].iloc[first] + 5
-        assert store.latest_edition().edition_date == dt.date(2025, 12, 31)  # type: ignore[union-attr]
+        assert store.latest_edition().edition_date == dt.date(2024, 6, 3)  # type: ignore[union-attr]
         pd.testing.assert_frame_equal(store.weekly(), new.weekly)
 
 
@@ -78,10 +78,10 @@ def test_reading_an_absent_store_fails_without_creating_it(tmp_path: Path) -> No
 
 
 def test_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    pub, _ = _edition(tmp_path, "21_November_2025_x")
+    pub, _ = _edition(tmp_path, "27_May_2024_x")
     store = DataStore(tmp_path / "store.duckdb")
     store.import_publication(pub)
-    other, _ = _edition(tmp_path, "31_December_2025_x", revise=1)
+    other, _ = _edition(tmp_path, "28_May_2024_x", revise=1)
     broken = type(other)(
         daily=other.daily.assign(date=other.daily["date"].iloc[0]),  # duplicate key: rejected
         weekly=other.weekly,
@@ -122,11 +122,11 @@ def test_a_stop_inside_duckdb_is_a_stop_not_a_write_error(
     import channelsim.data.store as store_module
     from channelsim.errors import Terminated
 
-    pub, _ = _edition(tmp_path, "21_November_2025_x")
+    pub, _ = _edition(tmp_path, "27_May_2024_x")
     store = DataStore(tmp_path / "store.duckdb")
     store.import_publication(pub)
     before = _digest(store.path)
-    other, _ = _edition(tmp_path, "31_December_2025_x", revise=1)
+    other, _ = _edition(tmp_path, "28_May_2024_x", revise=1)
 
     def stopped(*args: object) -> None:
         raise duckdb.InvalidInputException(

@@ -27,7 +27,7 @@ def _inconsistent(tmp_path: Path) -> tuple[Path, int]:
     daily, weekly = make_rows(seed=4)
     weekly[1][2] += 3  # boats, so that uncontrolled ≤ boats still holds
     weekly[1][3] += 3
-    path = write_publication(tmp_path / "7_March_2025_Small_boats.ods", daily, weekly)
+    path = write_publication(tmp_path / "27_May_2024_Small_boats.ods", daily, weekly)
     return path, 5
 
 
@@ -81,7 +81,7 @@ def test_strict_refuses_and_the_store_is_untouched(run_cli: Run, tmp_path: Path)
     path, row = _inconsistent(tmp_path)
     store = tmp_path / "s.duckdb"
     daily, weekly = make_rows(seed=9)
-    good = write_publication(tmp_path / "1_March_2025_Small_boats.ods", daily, weekly)
+    good = write_publication(tmp_path / "28_May_2024_Small_boats.ods", daily, weekly)
     assert run_cli("data", "import", good, "--store", store).exit_code == 0
     before = hashlib.sha256(store.read_bytes()).hexdigest()
     result = run_cli("data", "import", path, "--store", store, "--strict")

@@ -16,9 +16,16 @@ Accepted formats:
   exactly one pair. The publication's ``sha256`` is that of the ``SB_01`` bytes followed by
   the ``SB_02`` bytes.
 
-The edition date comes from a file name that starts with ``<day>_<Month>_<year>``, as gov.uk
-names the files (``21_November_2025_Small_boats_-_time_series.ods``); otherwise it is the day
-after the last daily date, the earliest day on which that edition can have been published.
+The edition date is the one the workbook itself holds: the Home Office's ODS files carry their
+day of publication as the document's creation date (``meta.xml``; an XLSX's
+``docProps/core.xml``), taken when it falls within :data:`MAX_PUBLICATION_LAG_DAYS` after the
+last daily date. Otherwise it comes from a file name that starts with
+``<day>_<Month>_<year>``, as gov.uk names the files
+(``21_November_2025_Small_boats_-_time_series.ods``), with a warning (for a CSV pair, which
+holds no date, only when the table cannot have been published on it); otherwise it is the day
+after the last daily date, the earliest day on which that edition can have been published. A
+file name whose date disagrees with the file's own is warned of (a renamed file is still the
+edition its content says).
 
 Every problem raises :class:`~channelsim.errors.InputError` naming the file, sheet, row (as
 the user sees it in a spreadsheet program), column and what was expected.
@@ -214,9 +221,8 @@ def read_publication(path: str | Path, strict: bool = False) -> Publication:
         raise InputError(
             first.file, f"{first.sheet}, row {first.row}, column '{first.column}'", first.message
         )
-    edition = _edition_date(path, stem)
-    if edition is None:
-        edition = (daily["date"].iloc[-1] + pd.Timedelta(days=1)).date()
+    last_day = daily["date"].iloc[-1].date()
+    edition = _edition_date(path, stem, last_day, held=where == "sheet")
     return Publication(
         daily=daily,
         weekly=weekly,
@@ -240,16 +246,103 @@ def _sha256(*files: Path) -> str:
     return digest.hexdigest()
 
 
-def _edition_date(path: Path, stem: str) -> dt.date | None:
-    """The edition date in the file name, if any, within the accepted dates."""
-    edition = edition_date_from_name(stem)
-    if edition is not None and not FIRST_DATE <= edition <= LAST_DATE:
+#: Most days from an edition's last daily row to its publication for the date its document
+#: properties give to count as its publication date: the official editions are published 1
+#: to 3 days after their last day (21 Nov 2025: to 20 Nov; 31 Dec 2025: to 28 Dec), weekly.
+MAX_PUBLICATION_LAG_DAYS = 28
+_DOCUMENT_DATES = {  # the part of the zip, and its tags in order of preference
+    ".ods": ("meta.xml", (rb"<meta:creation-date>", rb"<dc:date>")),
+    ".xlsx": ("docProps/core.xml", (rb"<dcterms:created[^>]*>", rb"<dcterms:modified[^>]*>")),
+}
+_DOCUMENT_PART_BYTES = 1 << 20  # a meta.xml is under 1 kB
+
+
+def _edition_date(path: Path, stem: str, last_day: dt.date, *, held: bool) -> dt.date:
+    """The edition's date: the one a workbook holds (``held``; its document properties,
+    :func:`document_date`) when it can be the publication date of a table ending on
+    ``last_day``; else the file name's, with a warning (a renamed file took the name's date,
+    and its credit named an edition its figures were not from, s11 F15) unless it is a CSV
+    pair's and can be that date; else the day after ``last_day``, the earliest its edition
+    can have been published. A name whose date and the file's disagree is warned of, the
+    file's date taken."""
+    named = edition_date_from_name(stem)
+    if named is not None and not FIRST_DATE <= named <= LAST_DATE:
         raise InputError(
             path,
             "file name",
-            f"expected an edition date from {FIRST_DATE} to {LAST_DATE}, found {edition}",
+            f"expected an edition date from {FIRST_DATE} to {LAST_DATE}, found {named}",
         )
-    return edition
+    own = document_date(path) if held else None
+    ends = f"its daily table ends on {_day(last_day)}"
+    if own is not None and _can_be_published(own, last_day):
+        if named is not None and named != own:
+            _warn_edition(
+                path, f"the file name says {_day(named)}, but the file's own date is "
+                f"{_day(own)} and {ends}: taken as the edition of {_day(own)}",
+            )  # fmt: skip
+        return own
+    if named is None:
+        return last_day + dt.timedelta(days=1)
+    plausible = _can_be_published(named, last_day)
+    if held or not plausible:  # a CSV pair holds no date: its name is all there is
+        if own is None:
+            why = "the file holds no date of its own" if held else "a CSV table holds no date"
+        else:
+            why = f"the file's own date, {_day(own)}, cannot be its publication date"
+        odd = "" if plausible else ", which that date cannot follow"
+        _warn_edition(path, f"taken from the file name, {_day(named)} ({why}; {ends}{odd})")
+    return named
+
+
+def _can_be_published(day: dt.date, last_day: dt.date) -> bool:
+    """Whether an edition whose daily table ends on ``last_day`` can be published on ``day``."""
+    return last_day < day <= last_day + dt.timedelta(days=MAX_PUBLICATION_LAG_DAYS)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _warn_edition(path: Path, text: str) -> None:
+    import warnings
+
+    from channelsim.errors import ChannelsimWarning
+
+    warnings.warn(ChannelsimWarning(path, "edition date", text), stacklevel=3)
+
+
+def document_date(path: Path) -> dt.date | None:
+    """The date a workbook's document properties give for it: an ODS's ``meta.xml``
+    creation date (else its ``dc:date``), an XLSX's ``docProps/core.xml`` created (else
+    modified) date; None when it has none or cannot be read. The Home Office's editions
+    hold the day of publication there (``2025-11-21T10:21:39Z`` in the 21 November 2025
+    file); no sheet of theirs gives it. Read with a pattern, not an XML parser, from a part
+    of at most 1 MB."""
+    import zipfile
+
+    found = _DOCUMENT_DATES.get(path.suffix.lower())
+    if found is None:
+        return None
+    part, tags = found
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(part)
+            if info.file_size > _DOCUMENT_PART_BYTES:
+                return None
+            text = archive.read(info)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None
+    for tag in tags:
+        match = re.search(tag + rb"\s*(\d{4})-(\d{2})-(\d{2})", text)
+        if match is None:
+            continue
+        try:
+            day = dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            continue
+        if FIRST_DATE <= day <= LAST_DATE:
+            return day
+    return None
 
 
 def edition_date_from_name(name: str) -> dt.date | None:

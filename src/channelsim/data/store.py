@@ -353,10 +353,13 @@ class DataStore:
         if self.exists() and not self.path.is_file():
             raise StoreError(f"{self.where}: is not a regular file; expected the data store")
         stored = {pub.sha256: self._edition_by_sha(pub.sha256) for pub in publications}
-        new = list({p.sha256: p for p in publications if stored[p.sha256] is None}.values())
+        new: dict[str, Publication] = {}  # the first file of each new edition gives its name
+        for pub in publications:
+            if stored[pub.sha256] is None:
+                new.setdefault(pub.sha256, pub)
         added: dict[str, Edition] = {}
         if new:
-            added = self._write_copy(new)
+            added = self._write_copy(list(new.values()))
         results = []
         for pub in publications:
             edition = stored[pub.sha256]
