@@ -173,13 +173,41 @@ def test_the_toml_is_the_scenario_compared_and_the_link_reopens_the_settings() -
         # status quo's description; `base` and `replaces` went into the downloaded TOML
         ({"policies": {"maritime_doctrine": {"on": True, "keys": {"type": "echr_exit"}}}},
          "link, policy 'maritime_doctrine', type: expected only name and source among a "
-         "policy's keys (its type is its entry's, its window its start and end)"),
+         "policy's keys, others as the shipped scenario has them (its type is its entry's, "
+         "its window its start and end)"),
+        # a policy's `replaces` the shipped scenario does not give it
+        ({"policies": {"maritime_doctrine": {"on": True, "keys": {"replaces": "rwanda"}}}},
+         "link, policy 'maritime_doctrine', replaces: expected only name and source"),
+        ({"base": ["x"]}, "link, base: expected a scenario's name, got ['x']"),
+        ({"start_from": {"a": 1}}, "link, start_from: expected a scenario's name, got {'a': 1}"),
         ({"policies": {"maritime_doctrine": {"on": True, "keys": {"base": "/etc/passwd"}}}},
          "link, policy 'maritime_doctrine', base: expected only name and source"),
     ]:  # fmt: skip
         with pytest.raises(InputError) as caught:
             Settings.from_query("?s=" + _encoded({**settings.to_json(), **changes}))
         assert said in str(caught.value)
+
+
+def test_every_shipped_scenario_s_own_settings_pass_the_link_check() -> None:
+    """The link check allowed only name and source among a policy's keys, and the page's
+    own settings of the six doctrine scenarios keep `replaces = "doctrine_as_signed"`: Run
+    (which reads the page through the same check) and their links were refused (s13 B11).
+    A key the shipped entry has, as it has it, passes; the same key changed does not."""
+    replaced = 0
+    for name in shipped_scenarios():
+        settings = Settings.starting(name)
+        again = Settings.from_query(settings.to_query())
+        assert again is not None and again.to_json() == settings.to_json(), name
+        collect(settings.to_json(), settings.base, 4, "", [], [], [], [])
+        for key, policy in settings.policies.items():
+            if "replaces" not in policy.keys:
+                continue
+            replaced += 1
+            forged = settings.to_json()
+            forged["policies"][key]["keys"]["replaces"] = "rwanda"
+            with pytest.raises(InputError, match=f"policy '{key}', replaces: expected only"):
+                Settings.from_json(forged)
+    assert replaced >= 6  # the doctrine scenarios
 
 
 def test_shipped_scenarios_reopen_as_they_are() -> None:

@@ -329,8 +329,13 @@ class Settings:
             raise InputError(
                 None, "settings", f"expected the explorer's settings ({error})"
             ) from None
-        shipped_mapping(settings.base)
-        shipped_mapping(settings.start_from)
+        for key, name in (("base", settings.base), ("start_from", settings.start_from)):
+            if not isinstance(name, str):  # a list here failed as "unhashable" (HTTP 500)
+                raise InputError(
+                    None, f"link, {key}", f"expected a scenario's name, got {name!r}; "
+                    "expected settings written by the explorer",
+                )  # fmt: skip
+            shipped_mapping(name)
         _check_link_keys(settings)
         return settings
 
@@ -362,7 +367,9 @@ class Settings:
 
 
 LINK_POLICY_KEYS = ("name", "source")
-"""The keys of a policy's scenario entry a link carries besides its window and parameters."""
+"""The keys of a policy's scenario entry a link carries besides its window and parameters,
+whatever their values; any other (``replaces``) only as the shipped scenario the page starts
+from has it for that entry."""
 
 
 def _check_link_keys(settings: Settings) -> None:
@@ -384,6 +391,7 @@ def _check_link_keys(settings: Settings) -> None:
         if path not in paths:
             refuse(f"parameter {path!r}", "unknown parameter" + _near(did_you_mean(path, paths)))
     kinds = sorted(registered_policies())
+    shipped = Settings.starting(settings.start_from, settings.base).policies
     for key, setting in settings.policies.items():
         kind = policy_kind(key)
         if kind not in kinds:
@@ -392,13 +400,19 @@ def _check_link_keys(settings: Settings) -> None:
             refuse(f"policy {key!r}, on", f"expected true or false, got {setting.on!r}")
         if not isinstance(setting.params, dict) or not isinstance(setting.keys, dict):
             refuse(f"policy {key!r}, params", "expected a table")
-        # a link set `type` here and ran an ECHR exit under the doctrine's label
-        other = sorted(set(setting.keys) - set(LINK_POLICY_KEYS))
+        # a link set `type` here and ran an ECHR exit under the doctrine's label; the page's
+        # own settings keep a shipped entry's `replaces` (the doctrine scenarios'), which
+        # was refused with them, so that Run failed for every one of them (s13 B11)
+        own = shipped[key].keys if key in shipped else {}
+        other = sorted(
+            k for k in setting.keys if k not in LINK_POLICY_KEYS and setting.keys[k] != own.get(k)
+        )
         if other:
             refuse(
                 f"policy {key!r}, {other[0]}",
-                f"expected only {' and '.join(LINK_POLICY_KEYS)} among a policy's keys (its "
-                "type is its entry's, its window its start and end)",
+                f"expected only {' and '.join(LINK_POLICY_KEYS)} among a policy's keys, "
+                "others as the shipped scenario has them (its type is its entry's, its window "
+                "its start and end)",
             )
         for when in ("start", "end"):
             value = getattr(setting, when)
