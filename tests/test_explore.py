@@ -700,6 +700,23 @@ def test_a_waiting_comparison_cancels_at_once_and_job_ids_cannot_be_guessed() ->
     explorer.cancel(explorer.job(sorted(ids - {job.id})[0]).id)  # type: ignore[union-attr]
 
 
+def test_a_cancel_before_its_run_is_submitted_cancels_it_when_it_is() -> None:
+    """Cancel was disabled for about 2 s after Run, until the server had checked the settings
+    and answered with the job: the page now names its Run click (a ticket) and Cancel is
+    usable at once; a Cancel that reaches the server before the Run it cancels leaves that
+    job cancelled, never started; one after it cancels it as before."""
+    explorer = Explorer(executor="serial")
+    assert explorer.cancel_ticket("run-early") is None  # not submitted yet
+    early = explorer.submit(_doctrine(), ticket="run-early")
+    assert early.state == "cancelled" and early.cancel_event.is_set()
+    _wait(early)
+    assert explorer.answer(early.key) is None
+    with explorer._turn:  # another comparison runs: this one waits
+        late = explorer.submit(_doctrine(), ticket="run-late")
+        assert explorer.cancel_ticket("run-late") is late and late.state == "cancelled"
+    assert explorer.cancel_ticket(None) is None and explorer.cancel_ticket("") is None
+
+
 def test_forged_values_that_are_no_finite_number_are_one_line() -> None:
     """'1e400' raised OverflowError in the page's checks, runs '1e400' an HTTP 500, and
     'NaN' was accepted (s12 B6)."""
@@ -708,7 +725,7 @@ def test_forged_values_that_are_no_finite_number_are_one_line() -> None:
     key = "policies.maritime_doctrine.patrol_boats"
     for value in ("1e400", "NaN"):
         assert check_value(key, value) == (
-            f"maritime doctrine, patrol boats: expected a finite number, got '{value}'"
+            f"maritime doctrine, patrol boats: expected a finite number, got {value}"
         )
     for runs in ("1e400", "NaN", "inf"):
         assert runs_message(runs) == (

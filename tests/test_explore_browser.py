@@ -429,3 +429,82 @@ def test_the_untouched_start_page_runs_the_shipped_scenario(
                                "status-quo-2025-explored.toml --runs 2 --seed 2025")
                for line in readme)  # fmt: skip
     page.close()
+
+
+def test_a_number_the_box_cannot_hold_is_named_and_cancel_works_at_once(
+    app_url: tuple[str, subprocess.Popen[str]], browser: Any
+) -> None:
+    """1e400 typed into Paired runs and into a model parameter: the number boxes handed the
+    page an empty value, and the message said "got an empty box" (s12 B6); they are text
+    boxes now, and the message names the box, the text and what is expected, before Run. And
+    Cancel, disabled for about 2 s after Run until the server answered with the job, is
+    usable at once: the server's answer to Run is held back here until Cancel has been
+    clicked, which cancels the comparison before it starts."""
+    url, _ = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("#controls h3", timeout=PATIENCE_MS)
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+    def typed(box: str, value: str, message: str) -> str:
+        page.fill(box, value)
+        page.press(box, "Tab")
+        page.wait_for_function(
+            "([m, v]) => document.querySelector(m).textContent.includes('got ' + v)",
+            arg=[message, value],
+            timeout=PATIENCE_MS,
+        )
+        return str(page.locator(message).inner_text())
+
+    assert typed("#runs", "1e400", "#runs-msg") == (
+        "Paired runs: expected a whole number from 2 to 500, got 1e400"
+    )
+    inflow = "params.coast.inflow_people_per_day"
+    box, message = f"[id='{_dash_id('ctl', inflow)}']", f"[id='{_dash_id('msg', inflow)}']"
+    assert typed(box, "1e400", message) == (
+        "coast parameters, inflow people per day (people/day): expected a finite number, "
+        "got 1e400"
+    )
+    page.fill(box, "700")
+    page.press(box, "Tab")
+    page.fill("#runs", "2")
+    page.press("#runs", "Tab")
+    page.wait_for_function(
+        "() => document.querySelector('#runs-msg').textContent === ''", timeout=PATIENCE_MS
+    )
+
+    held: list[Any] = []
+
+    def hold_run(route: Any) -> None:  # the server's answer to Run, not to Cancel
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("changedPropIds") == ["ticket.data"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    def updates(url: str) -> bool:  # Dash asks /_dash-update-component?endId=...
+        return "/_dash-update-component" in url
+
+    page.route(updates, hold_run)
+    page.click("#run")
+    page.wait_for_function(
+        "() => !document.querySelector('#cancel').disabled", timeout=PATIENCE_MS
+    )
+    for _ in range(PATIENCE_MS // 50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1 and page.is_disabled("#run")  # Run not answered, Cancel usable
+    page.click("#cancel")
+    page.wait_for_function(
+        "() => document.querySelector('#status').textContent === 'cancelled'",
+        timeout=PATIENCE_MS,
+    )
+    held[0].continue_()  # Run reaches the server after its Cancel
+    page.unroute(updates)
+    page.wait_for_function(
+        "() => !document.querySelector('#run').disabled", timeout=PATIENCE_MS
+    )
+    assert page.locator("#status").inner_text() == "cancelled"
+    assert page.locator("#headline").count() == 0 and page.is_disabled("#cancel")
+    page.close()

@@ -177,11 +177,12 @@ def _input(control: Control, value: Any) -> Any:
 
 
 def number_box(ident: Any, value: Any) -> dcc.Input:
-    """A box for a number that passes on whatever number is typed: no ``min``, ``max`` or
-    whole ``step``, under which the browser hands Dash an empty value for a number out of
-    them (a negative seed ran with the default one); the page's own check says what is
-    wrong beside the box."""
-    return dcc.Input(id=ident, type="number", value=value, step="any", debounce=True)
+    """A box for a number that passes on whatever is typed, as text: a number box (``type
+    number``) hands Dash an empty value for what it cannot hold (1e400: "got an empty box"),
+    and for a number outside its ``min``, ``max`` or ``step`` (a negative seed ran with the
+    default one); the page's own check names the box, the text and what is expected beside
+    it, and Run refuses it in the same words."""
+    return dcc.Input(id=ident, type="text", value=value, debounce=True)
 
 
 def control_row(control: Control, value: Any) -> html.Div:
@@ -816,6 +817,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                 dcc.Location(id="url", refresh=False),
                 dcc.Store(id="start", data=settings.to_json()),
                 dcc.Store(id="job"),
+                dcc.Store(id="ticket"),  # a Run click, named by the page (see _drive)
                 dcc.Store(id="answer-key"),
                 dcc.Interval(id="poll", interval=POLL_MS, disabled=True),
                 dcc.Download(id="download"),
@@ -962,6 +964,23 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
     def _check_seed(value: Any) -> str:
         return seed_message(value)
 
+    # Run names its click at once, in the page, and makes Cancel usable before the server
+    # has checked the settings and answered with the job (Cancel stayed disabled for about
+    # 2 s after Run): a Cancel that comes first cancels the job when it is submitted
+    app.clientside_callback(
+        """function(clicks) {
+            if (!clicks) { return window.dash_clientside.no_update; }
+            const random = window.crypto && window.crypto.randomUUID
+                ? window.crypto.randomUUID() : String(Math.random()).slice(2);
+            return ["run-" + random, true, false];
+        }""",
+        Output("ticket", "data"),
+        Output("run", "disabled", allow_duplicate=True),
+        Output("cancel", "disabled", allow_duplicate=True),
+        Input("run", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output("job", "data"),
         Output("poll", "disabled"),
@@ -972,7 +991,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         Output("answer-key", "data"),
         Output("run", "disabled"),
         Output("cancel", "disabled"),
-        Input("run", "n_clicks"),
+        Input("ticket", "data"),
         Input("cancel", "n_clicks"),
         Input("poll", "n_intervals"),
         State("job", "data"),
@@ -988,7 +1007,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         prevent_initial_call=True,
     )
     def _drive(
-        _run: Any,
+        ticket: str | None,
         _cancel: Any,
         _poll: Any,
         job_id: str | None,
@@ -1007,9 +1026,16 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         idle = (None, True, "0", "1")
         trigger = ctx.triggered_id
         if trigger == "cancel":
-            explorer.cancel(job_id)
-            return (*(no_update,) * 4, "cancelling…", no_update, no_update, no_update, True)
-        if trigger == "run":
+            job = explorer.cancel_ticket(ticket)
+            if job is None and job_id:
+                explorer.cancel(job_id)
+                job = explorer.job(job_id)
+            if job is None:  # Run's job not submitted yet: it is cancelled when it is
+                return (*idle, "cancelled", "", no_update, False, True)
+            # the polls go on whichever of Run's answer and this one the page keeps
+            return (job.id, False, no_update, no_update, "cancelling…", no_update, no_update,
+                    True, True)  # fmt: skip
+        if trigger == "ticket":
             try:
                 folder = config.posterior_text() if posterior else None
                 settings = collect(
@@ -1018,7 +1044,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
                 settings.scenarios()  # every bad value named before any work
             except ChannelsimError as error:
                 return (*idle, "", str(error), no_update, False, True)
-            job_id = explorer.submit(settings).id
+            job_id = explorer.submit(settings, ticket).id
         job = explorer.job(job_id)
         if job is None:
             return (*idle, "", "", no_update, False, True)

@@ -278,6 +278,14 @@ def _policy_class(policy_type: str) -> Any:
     return cls
 
 
+def _typed(value: Any) -> str:
+    """A number box's value as the user typed it (the boxes hand the page text): ``2.5``,
+    ``1e400``, not ``'2.5'``."""
+    if isinstance(value, str):
+        return value.strip()
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
 def coerce(control: Control, value: Any) -> Any:
     """A control's value as the definition's type (``None`` stays ``None``: an empty box).
 
@@ -297,12 +305,12 @@ def coerce(control: Control, value: Any) -> Any:
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(None, control.named, f"expected a number, got {value!r}") from None
+        raise InputError(None, control.named, f"expected a number, got {_typed(value)}") from None
     if not math.isfinite(number):  # '1e400' failed int() with OverflowError; 'NaN' passed
-        raise InputError(None, control.named, f"expected a finite number, got {value!r}")
+        raise InputError(None, control.named, f"expected a finite number, got {_typed(value)}")
     if control.kind == "integer":
         if number != int(number):
-            raise InputError(None, control.named, f"expected a whole number, got {value!r}")
+            raise InputError(None, control.named, f"expected a whole number, got {_typed(value)}")
         return int(number)
     return number
 

@@ -330,11 +330,16 @@ class Explorer:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._jobs: dict[str, Job] = {}
+        #: A page's Run click (its ticket, made by the page) -> its job, and the tickets
+        #: cancelled before their job was submitted (the last :data:`KEPT_JOBS` of each).
+        self._tickets: OrderedDict[str, str | None] = OrderedDict()
         self._lock = threading.Lock()
         self._turn = threading.Lock()
 
-    def submit(self, settings: Settings) -> Job:
-        """Start a comparison (or answer from the cache at once)."""
+    def submit(self, settings: Settings, ticket: str | None = None) -> Job:
+        """Start a comparison (or answer from the cache at once); ``ticket``: the page's Run
+        click, which :meth:`cancel_ticket` may have cancelled already (the job is then
+        cancelled, not started)."""
         key = settings.cache_key()
         # unguessable: a counter (job-1, job-2) let any page cancel or read another's (s12 B5)
         job = Job(id=f"job-{secrets.token_urlsafe(16)}", key=key, settings=settings)
@@ -343,6 +348,13 @@ class Explorer:
             for old in list(self._jobs)[:-KEPT_JOBS]:
                 if self._jobs[old].state not in ("waiting", "running"):
                     del self._jobs[old]
+            if ticket is not None:
+                cancelled = ticket in self._tickets and self._tickets[ticket] is None
+                self._remember(ticket, job.id)
+                if cancelled:
+                    job.cancel_event.set()
+                    job.state = "cancelled"
+                    return job
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
@@ -396,6 +408,29 @@ class Explorer:
             with self._lock:
                 if job.state == "waiting":
                     job.state = "cancelled"
+
+    def cancel_ticket(self, ticket: str | None) -> Job | None:
+        """Cancel the job of a page's Run click: its job if submitted (:meth:`cancel`),
+        else the job when it is submitted (None is returned). Cancel is usable as soon as
+        Run is clicked, before the page knows its job (it stayed disabled for about 2 s,
+        the checks and the round trip)."""
+        if not ticket:
+            return None
+        with self._lock:
+            job_id = self._tickets.get(ticket)
+            if job_id is None:
+                self._remember(ticket, None)
+        if job_id is None:
+            return None
+        self.cancel(job_id)
+        return self.job(job_id)
+
+    def _remember(self, ticket: str, job_id: str | None) -> None:
+        """Hold ``ticket`` -> ``job_id`` (None: cancelled before submission); the lock held."""
+        self._tickets[ticket] = job_id
+        self._tickets.move_to_end(ticket)
+        while len(self._tickets) > KEPT_JOBS:
+            self._tickets.popitem(last=False)
 
     def waits_for_another(self, job: Job) -> bool:
         """Whether ``job`` waits for another comparison on this server (one runs at a time)."""
