@@ -42,6 +42,9 @@ def test_page_is_self_contained_credited_and_renders(
     assert "Source: Home Office, Migrants detected crossing the English Channel" in text
     assert "Open Government Licence v3.0" in text
     assert "edition of 30 Aug 2024" in text
+    # dates as every text writes them, not zero-padded ("02 Jan 2023", s13 U13)
+    assert "Daily figures from SB_01 (2 Jan 2023 – 23 Aug 2024)" in text
+    assert "02 Jan" not in text
     for title in (
         "people per day",
         "people per week",

@@ -345,6 +345,11 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
     assert header[:5] == ["Scenario", "Figure", "Label", "Unit", "difference from base: median"]
     assert header[-1] == "Source" and "MIT licence" in text and "seed 2025" in text
     assert [c.value for c in book["comparison"][1]] == header
+    # the download, as comparison.csv is written: with the byte-order mark Excel needs for
+    # "£" (it read "Â£" without it, s13 U8)
+    from channelsim.explore.answer import results_csv_bytes
+
+    assert results_csv_bytes(job.answer) == b"\xef\xbb\xbf" + text.encode("utf-8")
     assert job.answer.comparison.daily.empty  # the page keeps monthly quantiles, not days
     assert job.answer.comparison.boats is None  # the map's boat logs: made when drawn
     assert set(job.answer.boat_logs()["scenario"]) == {"status-quo-2025",

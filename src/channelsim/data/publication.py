@@ -60,6 +60,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from channelsim.errors import InputError
+from channelsim.formatting import date_text
 from channelsim.textfile import check_input_file
 
 DAILY_SHEET = "SB_01"
@@ -273,12 +274,12 @@ def _edition_date(path: Path, stem: str, last_day: dt.date, *, held: bool) -> dt
             f"expected an edition date from {FIRST_DATE} to {LAST_DATE}, found {named}",
         )
     own = document_date(path) if held else None
-    ends = f"its daily table ends on {_day(last_day)}"
+    ends = f"its daily table ends on {date_text(last_day)}"
     if own is not None and _can_be_published(own, last_day):
         if named is not None and named != own:
             _warn_edition(
-                path, f"the file name says {_day(named)}, but the file's own date is "
-                f"{_day(own)} and {ends}: taken as the edition of {_day(own)}",
+                path, f"the file name says {date_text(named)}, but the file's own date is "
+                f"{date_text(own)} and {ends}: taken as the edition of {date_text(own)}",
             )  # fmt: skip
         return own
     if named is None:
@@ -288,19 +289,15 @@ def _edition_date(path: Path, stem: str, last_day: dt.date, *, held: bool) -> dt
         if own is None:
             why = "the file holds no date of its own" if held else "a CSV table holds no date"
         else:
-            why = f"the file's own date, {_day(own)}, cannot be its publication date"
+            why = f"the file's own date, {date_text(own)}, cannot be its publication date"
         odd = "" if plausible else ", which that date cannot follow"
-        _warn_edition(path, f"taken from the file name, {_day(named)} ({why}; {ends}{odd})")
+        _warn_edition(path, f"taken from the file name, {date_text(named)} ({why}; {ends}{odd})")
     return named
 
 
 def _can_be_published(day: dt.date, last_day: dt.date) -> bool:
     """Whether an edition whose daily table ends on ``last_day`` can be published on ``day``."""
     return last_day < day <= last_day + dt.timedelta(days=MAX_PUBLICATION_LAG_DAYS)
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def _warn_edition(path: Path, text: str) -> None:

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from channelsim import __version__
 from channelsim.data.brief import source_line
 from channelsim.errors import InputError
+from channelsim.formatting import date_text
 from channelsim.outputs import output_file, write_output_file
 from channelsim.reports.figures import COLOURS, OBSERVED_COLOUR
 from channelsim.reports.page import Section, render_page
@@ -225,9 +226,10 @@ def _sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
         Section(
             "Arrivals",
             [
-                f"Daily figures from SB_01 ({daily['date'].min():%d %b %Y} – {last_day:%d %b %Y}); "
+                f"Daily figures from SB_01 ({date_text(daily['date'].min())} – "
+                f"{date_text(last_day)}); "
                 f"weekly figures from SB_02, which ends on the last complete week "
-                f"(week ending {last_week:%d %b %Y}). Provisional operational data."
+                f"(week ending {date_text(last_week)}). Provisional operational data."
             ],
             figures=[arrivals_figure(daily, weekly)],
         ),
@@ -251,7 +253,7 @@ def _sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
                     "from departing or who return to France, finds of maritime equipment and "
                     "arrests of facilitators; a person is counted again at each attempt. "
                     "Published from the week ending "
-                    f"{prevention['week_ending'].min():%d %b %Y}, so the "
+                    f"{date_text(prevention['week_ending'].min())}, so the "
                     f"{prevention['week_ending'].min().year} figures cover part of the year only."
                 ],
                 figures=[prevention_figure(weekly)],
@@ -264,7 +266,7 @@ def data_report_page(daily: pd.DataFrame, weekly: pd.DataFrame, edition: dict[st
     """The HTML page (see the module docstring)."""
     credit = source_line(edition)
     notes = [credit, f"Made with channelsim {__version__}."]
-    title = f"{TITLE} to {daily['date'].max():%d %b %Y}"
+    title = f"{TITLE} to {date_text(daily['date'].max())}"
     return render_page(title, data_report_sections(daily, weekly, credit), notes)
 
 

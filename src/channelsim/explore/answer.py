@@ -132,6 +132,14 @@ def results_csv(answer: Answer) -> str:
     return answer.comparison.csv_text()
 
 
+def results_csv_bytes(answer: Answer) -> bytes:
+    """The "Results CSV" download: :func:`results_csv` encoded as an output folder's
+    comparison.csv is, UTF-8 with a byte-order mark (without it Excel read "£" as "Â£")."""
+    from channelsim.exports import FILE_ENCODING
+
+    return results_csv(answer).encode(FILE_ENCODING)
+
+
 def workbook_bytes(answer: Answer) -> bytes:
     """The results table as an XLSX workbook (``channelsim.exports.write_workbook``: headings
     with labels and units, a README sheet with the credit)."""

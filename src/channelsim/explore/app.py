@@ -9,6 +9,7 @@ of the answer) and leaves the app usable.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import secrets
@@ -33,6 +34,7 @@ from channelsim.explore.controls import (
     value_text,
 )
 from channelsim.explore.jobs import Answer, Explorer
+from channelsim.formatting import date_text
 
 if TYPE_CHECKING:
     from channelsim.reports.build import Observed
@@ -688,7 +690,7 @@ def data_view(config: ExploreConfig) -> list[Any]:
     facts = weekly_brief(daily, weekly, None, edition)
     credit = source_line(edition)
     view: list[Any] = [
-        html.H3(f"The week's facts to {facts['data_to']}"),
+        html.H3(f"The week's facts to {date_text(dt.date.fromisoformat(facts['data_to']))}"),
         _table(brief_rows(facts)),
         html.P(credit, className="help"),
     ]
@@ -1120,12 +1122,9 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
         if ctx.triggered_id == "dl-toml":
             text = Settings.from_json(answer.settings).scenario_toml()
             return {"content": text, "filename": f"{answer.name}.toml", "type": "text/plain"}
-        if ctx.triggered_id == "dl-csv":
-            return {
-                "content": words.results_csv(answer),
-                "filename": f"{answer.name}.csv",
-                "type": "text/csv",
-            }
+        if ctx.triggered_id == "dl-csv":  # as comparison.csv: with the byte-order mark
+            return dcc.send_bytes(words.results_csv_bytes(answer), f"{answer.name}.csv",
+                                  type="text/csv")  # fmt: skip
         return dcc.send_bytes(words.workbook_bytes(answer), f"{answer.name}.xlsx")
 
     app.clientside_callback(
