@@ -175,7 +175,15 @@ class EnsembleSpec:
         return None if self.draws is None else dict(self.draws[draw])
 
     def config(self, member_fn: MemberFn | None = None) -> dict[str, Any]:
-        """JSON-ready description of the ensemble; its hash identifies runs to resume."""
+        """JSON-ready description of the ensemble; its hash identifies runs to resume.
+
+        Ctrl-C and SIGTERM are held until it is made: pydantic wraps an interruption raised in
+        a scenario's serializer as a ``PydanticSerializationError``, and a SIGTERM landing
+        there ended the command with a traceback and exit 1, not 143 (s13, lane B)."""
+        with signals_deferred():
+            return self._config(member_fn)
+
+    def _config(self, member_fn: MemberFn | None) -> dict[str, Any]:
         return {
             "name": self.name,
             "kind": self.kind,
