@@ -656,8 +656,9 @@ INFLOW_WEATHER_CAVEAT = (
     "calibration set from January–May 2026; with one weather climate for every year, that "
     "driver also takes up each year's weather, and January–April 2026 had "
     f"{CROSSING_DAYS_JAN_APR[2026]} days with crossings against {CROSSING_DAYS_JAN_APR[2025]} "
-    "in 2025: if the fall of early 2026 was the weather rather than fewer people reaching the "
-    "coast, this forecast is too low."
+    "in 2025. Given 2026's real crossing days and 2025's inflow, the model still overshot "
+    "January–May 2026 by 48% (docs/model.md §3.9): the weather alone does not explain the "
+    "fall, and how much of it was weather the model cannot say."
 )
 
 
