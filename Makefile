@@ -22,6 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	./.ci/install-chromium || echo "warning: could not install chromium; the report rendering tests will be skipped"
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 

@@ -26,8 +26,10 @@ def main() -> None:
     one = (time.perf_counter() - wall, time.process_time() - cpu)
     best = min(timings)
     print(f"load average {os.getloadavg()[0]:.2f}")
-    print(f"demo headline: {DEMO_RUNS} runs in {best[0]:.2f} s wall, {best[1]:.2f} s CPU "
-          f"(best of {len(timings)})")
+    print(
+        f"demo headline: {DEMO_RUNS} runs in {best[0]:.2f} s wall, {best[1]:.2f} s CPU "
+        f"(best of {len(timings)})"
+    )
     print(f"demo table: one run (load, prepare, run) in {one[0]:.2f} s wall, {one[1]:.2f} s CPU")
 
 

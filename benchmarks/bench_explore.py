@@ -111,8 +111,10 @@ def bench_compare(repeats: int) -> None:
     for k in range(repeats):
         first.append(ask(explorer, settings("beach-funding-plus", 100 + k))[0])
         other.append(ask(explorer, settings("doctrine-territorial", 100 + k))[0])
-    for what, times in (("first question (base and policy run: 100 members)", first),
-                        ("another policy, same base and seed (50 run, 50 kept)", other)):
+    for what, times in (
+        ("first question (base and policy run: 100 members)", first),
+        ("another policy, same base and seed (50 run, 50 kept)", other),
+    ):
         print(
             f"50-member one-year paired comparison as the page runs it, {what}: "
             f"{statistics.median(times):.2f} s median of {repeats} (min {min(times):.2f}, "

@@ -78,9 +78,7 @@ def make_rows(
     return daily, weekly
 
 
-def rows_published_on(
-    day: dt.date, days: int = 28, **kwargs: Any
-) -> tuple[list[Row], list[Row]]:
+def rows_published_on(day: dt.date, days: int = 28, **kwargs: Any) -> tuple[list[Row], list[Row]]:
     """:func:`make_rows` of an edition published on ``day``: ``days`` daily rows, the last
     the day before (as the Home Office's editions end; a fixture named for 21 November 2025
     whose rows ended on 26 May 2024 was an edition its name did not describe)."""

@@ -623,7 +623,7 @@ def test_a_period_total_matches_pandas_with_bounds(
 
 
 def test_an_edition_loaded_that_stops_short_does_not_head_the_verdict() -> None:
-    """"More than 45,000 crossed in 2024", said on 15 Jan 2025: the latest edition loaded by
+    """ "More than 45,000 crossed in 2024", said on 15 Jan 2025: the latest edition loaded by
     then stops at 20 Dec 2024 (the store lacks the later weekly ones) and cannot decide it;
     the latest figures can. The verdict is theirs, and the other column says the days were not
     in the editions loaded (it read 'not yet published then', about the store, not the
@@ -739,7 +739,7 @@ def test_a_day_of_none_is_one_of_the_days_without_any_not_the_nth_highest() -> N
 
 
 def test_a_day_below_the_day_before_is_not_the_highest_since_it() -> None:
-    """"The highest since <the day before>" says nothing: no "since" then (a day that beats
+    """ "The highest since <the day before>" says nothing: no "since" then (a day that beats
     days between keeps it: test_a_day_the_highest_since_a_date)."""
     busy = PEOPLE.loc["2024-02":"2024-12"]
     days_after_busier = [d for d in busy.index[1:]

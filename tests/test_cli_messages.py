@@ -109,11 +109,17 @@ FILE_EXPECTED = "--out: expected the path of a file to write, got an empty value
         (("data", "report", "-o", ""), FILE_EXPECTED),
         (("forecast", SCENARIO, "--out", ""), FILE_EXPECTED),
         (("weather", "download", "--out", ""), FILE_EXPECTED),
-        (("data", "download", "--to", ""), "--to: expected the path of a folder, got an empty value"),  # noqa: E501
+        (
+            ("data", "download", "--to", ""),
+            "--to: expected the path of a folder, got an empty value",
+        ),
     ],
 )
 def test_an_empty_output_path_names_the_option(
-    run_cli: Run, command: tuple[object, ...], expected: str, tmp_path: Path,
+    run_cli: Run,
+    command: tuple[object, ...],
+    expected: str,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`--out ""` was read as the current folder and refused as that folder, by its path

@@ -34,7 +34,6 @@ DIFFERENCE_HEADINGS = [
 ]
 
 
-
 def _load(name: str) -> Scenario:
     return load_scenario(SCENARIOS / f"{name}.toml").with_changes(**SUMMER)
 
@@ -142,7 +141,8 @@ def test_cli_json_and_out(tmp_path: Path, run_cli: Callable[..., CliResult]) -> 
     # what the statistics are (differences) and each figure's unit
     assert "the scenario minus the base" in payload["statistics"]
     assert payload["figures"]["arrived_people"] == {
-        "label": "People arrived in the UK", "unit": "people"
+        "label": "People arrived in the UK",
+        "unit": "people",
     }
     assert payload["figures"]["cost_gbp"]["unit"] == "£"
     assert sorted(p.name for p in out.iterdir()) == [
@@ -223,7 +223,8 @@ def test_cli_csv_names_each_figure_its_unit_and_source_and_quotes_counts_whole(
     assert list(rows[0])[-1] == "Source"
     by = {row["Figure"]: row for row in rows}
     assert (by["arrived_people"]["Label"], by["arrived_people"]["Unit"]) == (
-        "People arrived in the UK", "people"
+        "People arrived in the UK",
+        "people",
     )
     assert by["cost_gbp"]["Unit"] == "£"
     assert re.fullmatch(r"-?\d+", by["cost_gbp"][DIFFERENCE_HEADINGS[0]])  # whole pounds
@@ -415,6 +416,7 @@ def test_a_returns_scenario_returns_more_than_the_base_and_says_against_what(nam
     description says its comparison measures more returns against those 14, and its policy
     does return more (combined-gangs-returns, "at 50 a week", had set no cap since the
     default became 14 and returned as many as the base)."""
+
     def returns_policy(scenario: Scenario) -> Any:
         [policy] = [p for p in build_policies(scenario.policies)
                     if p.type_name == "one_in_one_out"]  # fmt: skip

@@ -247,7 +247,7 @@ def test_a_change_of_ten_times_or_more_reads_as_a_multiple(
 def test_the_year_to_date_against_an_earlier_year_reads_as_this_year_s_change(
     run_cli: Run, toy: Any
 ) -> None:
-    """"Same point of 2023 … +x%" read as 2023 being up: the row says, in words, that this
+    """ "Same point of 2023 … +x%" read as 2023 being up: the row says, in words, that this
     year so far is x% above (or below) the same point of 2023."""
     store, d, _ = toy
     written = run_cli("data", "brief", "--store", store, "--as-of", "2024-07-10", "--format",

@@ -241,20 +241,45 @@ def test_a_folder_of_workbooks_or_a_huge_csv_says_what_to_give(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("name", "fmt", "published", "warned"),
     [
-        (NAME, "ods", None, "taken from the file name, 27 May 2024 (the file holds no date "
-         "of its own; its daily table ends on 26 May 2024)"),
-        ("30_June_2026_x", "ods", None, "taken from the file name, 30 Jun 2026 (the file "
-         "holds no date of its own; its daily table ends on 26 May 2024, which that date "
-         "cannot follow)"),
-        ("30_June_2026_x", "csv", None, "taken from the file name, 30 Jun 2026 (a CSV table "
-         "holds no date; its daily table ends on 26 May 2024, which that date cannot follow)"),
+        (
+            NAME,
+            "ods",
+            None,
+            "taken from the file name, 27 May 2024 (the file holds no date "
+            "of its own; its daily table ends on 26 May 2024)",
+        ),
+        (
+            "30_June_2026_x",
+            "ods",
+            None,
+            "taken from the file name, 30 Jun 2026 (the file "
+            "holds no date of its own; its daily table ends on 26 May 2024, which that date "
+            "cannot follow)",
+        ),
+        (
+            "30_June_2026_x",
+            "csv",
+            None,
+            "taken from the file name, 30 Jun 2026 (a CSV table "
+            "holds no date; its daily table ends on 26 May 2024, which that date cannot follow)",
+        ),
         (NAME, "csv", None, None),  # a CSV pair's name is all it has, and it fits
-        ("30_June_2026_x", "ods", dt.date(2020, 1, 1), "taken from the file name, 30 Jun 2026 "
-         "(the file's own date, 1 Jan 2020, cannot be its publication date; its daily table "
-         "ends on 26 May 2024, which that date cannot follow)"),
-        ("29_May_2024_x", "xlsx", dt.date(2024, 5, 28), "the file name says 29 May 2024, but "
-         "the file's own date is 28 May 2024 and its daily table ends on 26 May 2024: taken "
-         "as the edition of 28 May 2024"),
+        (
+            "30_June_2026_x",
+            "ods",
+            dt.date(2020, 1, 1),
+            "taken from the file name, 30 Jun 2026 "
+            "(the file's own date, 1 Jan 2020, cannot be its publication date; its daily table "
+            "ends on 26 May 2024, which that date cannot follow)",
+        ),
+        (
+            "29_May_2024_x",
+            "xlsx",
+            dt.date(2024, 5, 28),
+            "the file name says 29 May 2024, but "
+            "the file's own date is 28 May 2024 and its daily table ends on 26 May 2024: taken "
+            "as the edition of 28 May 2024",
+        ),
         ("mystery", "ods", None, None),  # no date anywhere: the day after the last row
     ],
 )

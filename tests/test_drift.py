@@ -88,9 +88,7 @@ def test_cloud_matches_the_closed_form(cls: LeewayClass) -> None:
 def test_tide_alone_moves_every_element_alike() -> None:
     tide = TidalStream()
     no_wind = LeewayClass("none", 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    result = simulate_drift(
-        [1.0, 2.0], [0.0, 0.0], 10.0, 6.0, 5.0, 0.0, 0.0, tide, no_wind, 0
-    )
+    result = simulate_drift([1.0, 2.0], [0.0, 0.0], 10.0, 6.0, 5.0, 0.0, 0.0, tide, no_wind, 0)
     t = 10.0 + np.arange(72) * 5.0 / 60.0
     u, v = tide.velocity_m_s(t)
     np.testing.assert_allclose(result.x_km - [1.0, 2.0], u.sum() * 300.0 / 1000.0, atol=1e-9)

@@ -85,9 +85,8 @@ def test_every_policy_table_shows_the_declarations() -> None:
         assert table in text, f"{kind}: regenerate with: python -m channelsim.docs"
         assert table.startswith("| parameter | unit | default | allowed | plausible range |")
     # the doctrine's assumption reads as one, with its unit and the range to explore
-    assert (
-        "| `hours_on_station` | h | 12 | 0–24 | 6–20 | assumption | "
-        in policy_table("maritime_doctrine")
+    assert "| `hours_on_station` | h | 12 | 0–24 | 6–20 | assumption | " in policy_table(
+        "maritime_doctrine"
     )
 
 
@@ -173,8 +172,10 @@ def test_the_docs_quote_the_blind_tests_prevented_from_the_record() -> None:
     (200 draws, seed 1), and the docs quote its median and ratio."""
     import json
 
-    record = Path(__file__).resolve().parent.parent / "calibration" / (
-        "blind-history-2025-12-31/validation-2026-jan-may.json"
+    record = (
+        Path(__file__).resolve().parent.parent
+        / "calibration"
+        / ("blind-history-2025-12-31/validation-2026-jan-may.json")
     )
     prevented = json.loads(record.read_text(encoding="utf-8"))["prevented_people"]
     median, observed = prevented["median"], prevented["observed"]

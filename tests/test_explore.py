@@ -352,8 +352,10 @@ def test_a_comparison_reports_progress_answers_from_the_cache_and_cancels() -> N
     assert results_csv_bytes(job.answer) == b"\xef\xbb\xbf" + text.encode("utf-8")
     assert job.answer.comparison.daily.empty  # the page keeps monthly quantiles, not days
     assert job.answer.comparison.boats is None  # the map's boat logs: made when drawn
-    assert set(job.answer.boat_logs()["scenario"]) == {"status-quo-2025",
-                                                       "status-quo-2025-explored"}
+    assert set(job.answer.boat_logs()["scenario"]) == {
+        "status-quo-2025",
+        "status-quo-2025-explored",
+    }
     again = explorer.submit(_doctrine())
     assert again.state == "done" and again.cached and again.answer is job.answer
     other = _doctrine()

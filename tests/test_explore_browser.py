@@ -165,9 +165,10 @@ def _claim_form_matches_yaml(page: Any) -> None:
     gets a message beside its field; another form re-draws the fields."""
     page.click("#claim-form-check")
     page.wait_for_selector("#claim-form-view table", timeout=PATIENCE_MS)
-    assert page.locator("#claim-form-view table").inner_text() == page.locator(
-        "#claims-view table"
-    ).inner_text()
+    assert (
+        page.locator("#claim-form-view table").inner_text()
+        == page.locator("#claims-view table").inner_text()
+    )
     figure = page.locator(f"[id='{_dash_id('cf', 'figure')}']")
     figure.fill("-5")
     figure.press("Tab")
@@ -226,9 +227,7 @@ def test_explore_policy_run_matches_compare(
     if not switch.is_checked():
         switch.check()
     page.locator(f"[id='{_dash_id('on', TAXI)}'] input").check()
-    page.locator(f"#open-{TAXI}").evaluate(
-        "s => { s.parentElement.open = true; }"
-    )
+    page.locator(f"#open-{TAXI}").evaluate("s => { s.parentElement.open = true; }")
     teams = page.locator(f"[id='{_dash_id('ctl', f'policies.{TAXI}.teams')}']")
     teams.fill("20")
     teams.press("Tab")
@@ -266,8 +265,7 @@ def test_explore_policy_run_matches_compare(
     # the chart's bars are the table's medians as it writes them (whole people and pounds)
     assert bars == [float(whole_number(v)) for v in shown.values()]
     prevented = page.evaluate(
-        "() => Number(document.querySelector('#chart-tradeoff .js-plotly-plot')"
-        "._fullData[0].x[0])"
+        "() => Number(document.querySelector('#chart-tradeoff .js-plotly-plot')._fullData[0].x[0])"
     )
     assert prevented == -whole_number(expected["arrived_people"])  # fewer arrivals, drawn
 
@@ -314,7 +312,7 @@ def test_explore_policy_run_matches_compare(
 def test_a_link_reopens_its_settings_in_the_browser(
     app_url: tuple[str, subprocess.Popen[str]], browser: Any
 ) -> None:
-    """"Link to these settings" reopens them: Dash fetches the layout by a request of its own,
+    """ "Link to these settings" reopens them: Dash fetches the layout by a request of its own,
     without the page's query (the link opened the defaults)."""
     from channelsim.explore import Settings
 
@@ -462,8 +460,7 @@ def test_a_number_the_box_cannot_hold_is_named_and_cancel_works_at_once(
     inflow = "params.coast.inflow_people_per_day"
     box, message = f"[id='{_dash_id('ctl', inflow)}']", f"[id='{_dash_id('msg', inflow)}']"
     assert typed(box, "1e400", message) == (
-        "coast parameters, inflow people per day (people/day): expected a finite number, "
-        "got 1e400"
+        "coast parameters, inflow people per day (people/day): expected a finite number, got 1e400"
     )
     page.fill(box, "700")
     page.press(box, "Tab")
@@ -487,9 +484,7 @@ def test_a_number_the_box_cannot_hold_is_named_and_cancel_works_at_once(
 
     page.route(updates, hold_run)
     page.click("#run")
-    page.wait_for_function(
-        "() => !document.querySelector('#cancel').disabled", timeout=PATIENCE_MS
-    )
+    page.wait_for_function("() => !document.querySelector('#cancel').disabled", timeout=PATIENCE_MS)
     for _ in range(PATIENCE_MS // 50):
         if held:
             break
@@ -502,9 +497,7 @@ def test_a_number_the_box_cannot_hold_is_named_and_cancel_works_at_once(
     )
     held[0].continue_()  # Run reaches the server after its Cancel
     page.unroute(updates)
-    page.wait_for_function(
-        "() => !document.querySelector('#run').disabled", timeout=PATIENCE_MS
-    )
+    page.wait_for_function("() => !document.querySelector('#run').disabled", timeout=PATIENCE_MS)
     assert page.locator("#status").inner_text() == "cancelled"
     assert page.locator("#headline").count() == 0 and page.is_disabled("#cancel")
     page.close()

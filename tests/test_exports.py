@@ -153,7 +153,7 @@ def test_run_out_folder_has_csv_and_a_workbook_beside_parquet(tmp_path: Path, ru
 
 
 def test_quoted_table_rounds_a_count_s_statistics_but_not_its_shares() -> None:
-    """"What decides" rows name a count (``output``) beside shares and noise levels: the
+    """ "What decides" rows name a count (``output``) beside shares and noise levels: the
     median and interval of the count are whole numbers for reading, the shares are not
     rounded to 0 or 1 (they were, being columns nothing declares)."""
     from channelsim.exports import quoted_table
@@ -224,7 +224,7 @@ def test_counts_and_money_are_whole_and_measures_lose_their_float_noise(tmp_path
 def test_what_decides_names_inputs_by_label_and_gives_shares_no_figure_unit(
     tmp_path: Path,
 ) -> None:
-    """"What decides": the kind of input (not "Kind of run"), the input's label with its
+    """ "What decides": the kind of input (not "Kind of run"), the input's label with its
     code name in a column of its own, and no figure's unit (people) beside shares."""
     folder = _written(
         tmp_path,
@@ -342,9 +342,7 @@ def test_a_seed_a_spreadsheet_would_round_is_written_as_text(tmp_path: Path) -> 
     """The members sheet showed seed 8460147692890830636 as 8460147692890830000 (a
     spreadsheet keeps 15 digits): the one column meant for reproducing a member was wrong."""
     seed = 8460147692890830636
-    folder = _written(
-        tmp_path, {"members": pd.DataFrame({"rep": [0, 1], "seed": [seed, 7]})}
-    )
+    folder = _written(tmp_path, {"members": pd.DataFrame({"rep": [0, 1], "seed": [seed, 7]})})
     sheet = load_workbook(folder / WORKBOOK)["members"]
     column = {cell.value: k for k, cell in enumerate(sheet[1])}
     rep, seed_cell = sheet[2][column["Replicate"]], sheet[2][column["Seed"]]

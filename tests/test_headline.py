@@ -142,7 +142,7 @@ def test_tradeoffs_rank_scenarios_by_fewer_arrivals() -> None:
 
 
 def test_stopped_on_the_beach_and_fewer_arrivals_are_named_apart() -> None:
-    """"Prevented" meant two things in one comparison: people stopped on the beach (the
+    """ "Prevented" meant two things in one comparison: people stopped on the beach (the
     headline's key figure) and the fall in arrivals (the ranked table's)."""
     from channelsim.engine import all_results
 

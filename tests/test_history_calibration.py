@@ -68,12 +68,16 @@ def by_year() -> list[pd.DataFrame]:
     for seed in SEEDS:
         daily = Sim(scenario, seed=seed).run().daily
         year = pd.to_datetime(daily["date"]).dt.year
-        table = pd.DataFrame(
-            {
-                "deaths": daily[list(DEATHS_COLUMNS)].sum(axis=1),
-                "rescued": daily["rescued_fr_people"],
-            }
-        ).groupby(year.to_numpy()).sum()
+        table = (
+            pd.DataFrame(
+                {
+                    "deaths": daily[list(DEATHS_COLUMNS)].sum(axis=1),
+                    "rescued": daily["rescued_fr_people"],
+                }
+            )
+            .groupby(year.to_numpy())
+            .sum()
+        )
         tables.append(table.loc[2022:2025])
     return tables
 

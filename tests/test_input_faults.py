@@ -221,9 +221,7 @@ def test_a_bad_scenario_file_is_one_line_before_any_work(
     assert "policies[" not in line  # one spelling of a policy's key: policies.K
 
 
-def test_a_device_or_a_huge_file_is_refused_before_it_is_read(
-    run_cli: Cli, tmp_path: Path
-) -> None:
+def test_a_device_or_a_huge_file_is_refused_before_it_is_read(run_cli: Cli, tmp_path: Path) -> None:
     """`run /dev/zero` read forever (2.7 GB, then a MemoryError traceback); a 200 MB file
     was read whole before its suffix was looked at. (A named pipe is read, bounded: the
     resident engine's tests hold a caller on one.)"""

@@ -198,10 +198,9 @@ def test_an_interrupted_comparison_write_resumes_to_the_same_files(
     with RunStore(store) as runs:
         [run] = runs.list_runs()
     assert stopped.exit_code == 130 and run["status"] == "interrupted"
-    assert stopped.stderr.strip().splitlines()[-1].endswith(
-        f"resume it with {_resume(run['run_id'], [*args, '--runs-store', store, '--out', out])} "
-        "to write its outputs"
-    )
+    command = _resume(run["run_id"], [*args, "--runs-store", store, "--out", out])
+    last = stopped.stderr.strip().splitlines()[-1]
+    assert last.endswith(f"resume it with {command} to write its outputs")
     resumed = run_cli(*args, "--runs-store", store, "--out", out, "--resume", "latest")
     assert resumed.exit_code == 0, resumed.stderr
     assert json.loads(resumed.stdout)["run_id"] == run["run_id"]

@@ -215,7 +215,9 @@ def test_a_forecast_says_how_such_forecasts_have_done() -> None:
     record = _blind_record()
     track = FORECAST_TRACK_RECORD
     assert (record["train"], record["test"], record["scenario"]) == (
-        track["train"], track["test"], track["scenario"]
+        track["train"],
+        track["test"],
+        track["scenario"],
     )
     total = record["skill"]["forecasts"]
     assert total["model"]["total"]["observed"] == track["people_observed"]
@@ -259,8 +261,10 @@ def test_the_forecast_table_rounds_halves_as_its_headline() -> None:
     (Python's round, halves to even); its title wrote "Forecast from 2026-05-29" (s11 T4)."""
     from channelsim.cli.forecast_cmd import _rows
 
-    part = {"people": {k: 100.5 for k in ("median", "low50", "high50", "low90", "high90")},
-            "boats": {k: 204.5 for k in ("median", "low50", "high50", "low90", "high90")}}
+    part = {
+        "people": {k: 100.5 for k in ("median", "low50", "high50", "low90", "high90")},
+        "boats": {k: 204.5 for k in ("median", "low50", "high50", "low90", "high90")},
+    }
     record = {"total": {"from": "2026-05-29", "to": "2026-12-31", **part}, "months": []}
     rows = {r["figure"]: r for r in _rows(record)}
     assert rows["arrived_boats"]["median"] == 205 and rows["arrived_people"]["low90"] == 101

@@ -207,8 +207,9 @@ def test_money_and_history_officers_count_the_same(officers: float) -> None:
     more = Sim(BASE, policies=[_officers(officers + 500)]).setup()
     assert paid == pytest.approx(more.zone_levers["prevention_probability"][0], abs=1e-12)
     # on the northern five of the seven beach zones, the same money is 7/5 as dense there
-    north = _beach_hook_levers(money.model_copy(update={"zones": NORTHERN_BEACHES}),
-                               _officers(officers))
+    north = _beach_hook_levers(
+        money.model_copy(update={"zones": NORTHERN_BEACHES}), _officers(officers)
+    )
     denser = Sim(BASE, policies=[_officers(officers + 700)]).setup()
     guarded = np.isin(np.array([z.name for z in load_world().launch_zones]), NORTHERN_BEACHES)
     expected = denser.zone_levers["prevention_probability"][0][guarded]
@@ -460,7 +461,10 @@ def test_the_rwanda_what_if_carries_the_schemes_fixed_payments() -> None:
     assert real.start is not None and real.end is not None
     days = (real.end - real.start).days + 1
     # the what-if's own, beside history's (cancelled in 2024) that its base carries
-    [removal] = [p for p in _built("rwanda-removal.toml", ThirdCountryRemoval) if p.start
-                 == dt.date(2025, 1, 1)]
+    [removal] = [
+        p
+        for p in _built("rwanda-removal.toml", ThirdCountryRemoval)
+        if p.start == dt.date(2025, 1, 1)
+    ]
     yearly = real.fixed_payments_gbp * 365.25 / days
     assert removal.fixed_cost_gbp_per_year == pytest.approx(yearly, abs=1.0)

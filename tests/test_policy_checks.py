@@ -32,9 +32,7 @@ def test_a_driver_of_a_lever_no_stage_declares_names_the_levers_closest_first(
     tmp_path: Path,
 ) -> None:
     said = _refused(tmp_path, DRIVER.format(lever="inflow_mean", op="scale", value=1))
-    assert said.startswith(
-        "policy 1 (driver), params.lever: expected one of inflow_mean_people, "
-    )
+    assert said.startswith("policy 1 (driver), params.lever: expected one of inflow_mean_people, ")
     assert said.endswith(", got 'inflow_mean'") and "capsize_scale" in said
 
 
@@ -94,7 +92,7 @@ def test_two_policies_setting_one_lever_are_refused_when_read(tmp_path: Path) ->
     assert said == (
         "policy 1 (beach_officers) 'beach_officers#1': sets prevention_probability from 1 Jan "
         "2025, as the base's policy 'beach_officers' (history.toml, policy 5 (beach_officers)) "
-        'does: expected one policy setting a lever on a day (drop it with drop_policies = '
+        "does: expected one policy setting a lever on a day (drop it with drop_policies = "
         '["beach_officers"])'
     )
     said = _refused(

@@ -106,9 +106,7 @@ EXTRA: dict[str, list[Policy]] = {
         ("status-quo-2025", "doctrine at sea twice"),
     ],
 )
-def test_compiled_hooks_give_the_bits_of_the_python_hooks(
-    scenario: str, extra: str | None
-) -> None:
+def test_compiled_hooks_give_the_bits_of_the_python_hooks(scenario: str, extra: str | None) -> None:
     loaded = load_scenario(REPO / "scenarios" / f"{scenario}.toml")
     sim = Sim(loaded, seed=5, start="2025-07-20", policies=EXTRA[extra] if extra else None)
     compiled = sim.run()
@@ -143,9 +141,7 @@ def test_two_equal_policies_count_their_own_interceptions() -> None:
     _CountingDoctrine.seen.clear()
     doctrine = {"area": "territorial", "patrol_boats": 20}
     a, b = _CountingDoctrine(**doctrine), _CountingDoctrine(**doctrine)
-    scenario = load_scenario(REPO / "scenarios" / "status-quo-2025.toml").with_changes(
-        policies=[]
-    )
+    scenario = load_scenario(REPO / "scenarios" / "status-quo-2025.toml").with_changes(policies=[])
     result = Sim(scenario, seed=3, start="2025-07-01", end="2025-08-31", policies=[a, b]).run()
     counts: dict[int, int] = {}
     for owner, n in _CountingDoctrine.seen:

@@ -118,7 +118,7 @@ def test_tradeoffs_say_why_a_cost_per_fewer_arrival_is_empty_and_note_a_negative
 
 
 def test_medians_that_do_not_add_up_are_said_to_where_a_whole_and_its_part_are_shown() -> None:
-    """"French zone 11" beside "dead or missing 9" read as an error: no note said that each
+    """ "French zone 11" beside "dead or missing 9" read as an error: no note said that each
     row's median is of its own paired differences."""
     from channelsim.headline import medians_note
 

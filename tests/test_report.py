@@ -38,6 +38,8 @@ def launched_chromium(*args: str) -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
 START, END = dt.date(2025, 6, 1), dt.date(2025, 7, 15)
 
 
@@ -391,8 +393,8 @@ def test_a_report_stopped_says_what_was_and_was_not_written(
     charts = tmp_path / "img-charts"
     assert result.exit_code == 130, result.stderr
     said = f"{out} is written in full" if stop == "charts" else f"nothing was written to {out}"
-    assert result.stderr.strip() == (
-        f"interrupted; {said}; nothing was written to {charts}"
-    ), result.stderr
+    assert result.stderr.strip() == (f"interrupted; {said}; nothing was written to {charts}"), (
+        result.stderr
+    )
     assert out.is_file() is (stop == "charts") and not charts.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == (["img.html"] if out.exists() else [])

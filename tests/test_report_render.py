@@ -50,7 +50,7 @@ def test_comparison_folder_report(tmp_path: Path, run_cli: Any) -> None:
         "What decides this answer is not shown: the comparison was run without a posterior "
         "(`compare --posterior DIR` measures it).",
         "No map of the strait: the input has no boat log (a run's or a comparison's --out "
-        "folder holds one)."
+        "folder holds one).",
     ]
     dom = assert_renders(out, tmp_path, charts=2)
     assert "doctrine-territorial" in dom and "-800" in dom

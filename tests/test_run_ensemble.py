@@ -250,8 +250,10 @@ def test_run_csv_ends_every_row_with_its_source(run_cli: Cli, tmp_path: Path, ru
     assert rows and list(rows[0])[-1] == "Source"
     # headed as a comparison's columns are: what each statistic is, the unit beside it
     stats = [  # --runs 1 is an ensemble of one
-        "Total over the period: median", "Total over the period: low (5%)",
-        "Total over the period: high (95%)", "Total over the period: mean",
+        "Total over the period: median",
+        "Total over the period: low (5%)",
+        "Total over the period: high (95%)",
+        "Total over the period: mean",
     ]
     assert list(rows[0]) == ["Figure", "Label", "Unit", *stats, "Source"]
     sources = {row["Source"] for row in rows}

@@ -214,7 +214,11 @@ def test_a_full_disk_under_the_store_is_one_line_and_the_run_resumes(tmp_path: P
     codes, said, left = cli_on_tmpfs(
         # the new store takes ~270 KB; members record their daily table only (~45 KB a
         # year): 8 of them overflow the ~240 KB left
-        mount_point, *args, size="3m", fill_kb=2560, again="--resume latest"
+        mount_point,
+        *args,
+        size="3m",
+        fill_kb=2560,
+        again="--resume latest",
     )
     assert codes == [2, 0], said
     errors = [line for line in said.splitlines() if line.startswith("error:")]

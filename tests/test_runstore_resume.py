@@ -44,9 +44,7 @@ def _assert_consistent(path: Path, run_id: str) -> set[str]:
     return {m["member_key"] for m in members}
 
 
-def _start_driver(
-    path: Path, executor: str, run_id: str, *options: str
-) -> subprocess.Popen[bytes]:
+def _start_driver(path: Path, executor: str, run_id: str, *options: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, str(TESTS / "toy_member.py"), str(path), executor, run_id, *options],
         env={**os.environ, "PYTHONPATH": str(TESTS)},

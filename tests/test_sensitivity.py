@@ -536,9 +536,11 @@ def test_the_terminal_table_names_every_row_and_shows_noise_as_zero_at_its_preci
     sensitivity_cmd._print(result, {}, output.OutputFormat.table)
     text = " ".join(screen.export_text().split())
     # s11 T22: a sample too small to read says so (S1 0.908 ± 0.413 above ST 0.83, no word)
-    assert "With 8 base samples the indices' 95% half-widths reach ±0.93 (S1 of inflow people " \
-        "per day (people/day) for People arrived in the UK): indices closer than that cannot " \
+    assert (
+        "With 8 base samples the indices' 95% half-widths reach ±0.93 (S1 of inflow people "
+        "per day (people/day) for People arrived in the UK): indices closer than that cannot "
         "be told apart, and an S1 above its ST or below 0 is that sampling noise." in text
+    )
     text = text.partition("With 8 base samples")[0]
     parts = text.partition("Dead or missing (people)")[::2]
     assert "People arrived in the UK" in parts[0] and parts[1], text
@@ -576,13 +578,16 @@ def test_morris_effects_are_headed_in_their_output_s_unit(monkeypatch: pytest.Mo
     sensitivity_cmd._print(result, {}, output.OutputFormat.table)
     text = " ".join(screen.export_text().split())
     # s11 T16: what mu* and sigma mean, in words and units, and which inputs move each output
-    assert "mu* is how much an output changes, on average and whichever way, when one input " \
-        "alone moves from the bottom to the top of its plausible range, in the output's own " \
+    assert (
+        "mu* is how much an output changes, on average and whichever way, when one input "
+        "alone moves from the bottom to the top of its plausible range, in the output's own "
         "unit" in text
+    )
     assert "It is measured from 2 starting points" in text and "sigma, in the same unit" in text
-    assert "People arrived in the UK moves most with inflow people per day (people/day): " \
-        "47,510 people across its range (mu*), then capsize per hour (1/h) (47,510 people)." \
-        in text
+    assert (
+        "People arrived in the UK moves most with inflow people per day (people/day): "
+        "47,510 people across its range (mu*), then capsize per hour (1/h) (47,510 people)." in text
+    )
     assert "output's unit" not in text and "(people)" in text.split("Parameter")[1], text
     assert "People arrived in the UK" in text and "arrived_people" not in text
     assert f"[{INFLOW}]" in text and "inflow people per day (people/day)" in text

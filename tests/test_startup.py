@@ -105,9 +105,7 @@ print("ok")
 def test_scipy_linalg_still_loads_whole_after_the_blas_module_alone() -> None:
     """A process that uses ``scipy.linalg`` after the compiled engine gets the whole package,
     with the BLAS module loaded earlier as its own."""
-    done = subprocess.run(
-        [sys.executable, "-c", BLAS_THEN_LINALG], capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", BLAS_THEN_LINALG], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 

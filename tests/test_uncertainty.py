@@ -60,8 +60,7 @@ def _posterior(folder: Path, moving: Sequence[str] = ()) -> Path:
         {
             "weight": 0.2,
             **{
-                p.path: p.value(position if not moving or p.path in moving else 0.5)
-                for p in chosen
+                p.path: p.value(position if not moving or p.path in moving else 0.5) for p in chosen
             },
         }
         for position in (0.46, 0.48, 0.5, 0.52, 0.54)
@@ -278,8 +277,13 @@ def test_a_posterior_sensitivity_names_the_one_driving_assumption(
     "command",
     [
         ["run", "scenarios/status-quo-2025.toml", "--runs", "2", "--runs-store", "runs"],
-        ["compare", "scenarios/status-quo-2025.toml", "scenarios/doctrine-territorial.toml",
-         "--runs-store", "runs"],
+        [
+            "compare",
+            "scenarios/status-quo-2025.toml",
+            "scenarios/doctrine-territorial.toml",
+            "--runs-store",
+            "runs",
+        ],
         ["sensitivity", "scenarios/status-quo-2025.toml"],
     ],
 )
@@ -312,9 +316,7 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
 
     base, stop, posterior = toy
     both = stop.with_changes(name="stop-again")  # the same policy in base and scenario
-    comparison = compare_scenarios(
-        base, [stop], runs=2, seed=5, executor="serial", progress=False
-    )
+    comparison = compare_scenarios(base, [stop], runs=2, seed=5, executor="serial", progress=False)
     text = comparison.to_json_dict()["scenarios"][0]["rests_on"]["text"]
     assert "rests on assumptions" in text
     assert "stop share (toy stop) 0.3 (assumed to lie in 0–0.9)" in text
@@ -333,7 +335,7 @@ def test_without_a_posterior_the_answer_names_the_assumptions_it_rests_on(
     assert drawn is not None and drawn.startswith(
         "This answer rests on assumptions that no source pins down, drawn over the ranges they "
         "are assumed to lie in (each named at its stated value): stop share (toy stop) 0.3 "
-        "(assumed to lie in 0–0.9). At 2 runs \"what decides this answer\" cannot tell how "
+        '(assumed to lie in 0–0.9). At 2 runs "what decides this answer" cannot tell how '
         "much each decides it"
     ), drawn
     assert drawn in comparison_headline(measured)
@@ -396,7 +398,8 @@ def test_a_policy_outside_the_period_has_no_assumption_drawn() -> None:
     removes = {"capacity_people_per_year": 1000, "eligible_share": 1.0}
     specs = tuple(
         spec.model_copy(update={"params": {**spec.params, **removes}})
-        if spec.name == "rwanda" else spec
+        if spec.name == "rwanda"
+        else spec
         for spec in history.policies
     )
     removing = history.with_changes(policies=specs)
@@ -508,8 +511,9 @@ def test_a_pair_s_draws_do_not_depend_on_the_other_scenarios_compared(
     path.write_text(SCENARIO.format(name="echr", policy='[[policies]]\ntype = "echr_exit"\n'))
     echr = load_scenario(path)
     pairs = [
-        compare_scenarios(base, others, runs=6, seed=2, executor="serial", progress=False,
-                          posterior=posterior).pairs
+        compare_scenarios(
+            base, others, runs=6, seed=2, executor="serial", progress=False, posterior=posterior
+        ).pairs
         for others in ([stop], [stop, echr])
     ]
     mine = [p[p["scenario"] == "stop"].reset_index(drop=True) for p in pairs]

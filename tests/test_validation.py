@@ -232,7 +232,6 @@ def test_an_in_sample_validation_is_not_called_a_forecast() -> None:
     assert validation_headline({**result, "out_of_sample": True}).startswith("Forecast from")
 
 
-
 def test_a_baseline_that_beats_the_model_is_said_in_the_headline() -> None:
     """The trial's blind test: the naive forecast's MASE 0.46 against the model's 0.48, left
     in the table while the headline said only '4 of 5 months inside'."""

@@ -64,7 +64,6 @@ def check_blas_alone() -> bool:
     return True
 
 
-
 class LazyKernel:
     """A compiled function of channelsim before Numba is loaded: ``py_func`` and the options
     of its ``njit``. Calls go to its ahead-of-time compiled version when there is one for

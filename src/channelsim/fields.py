@@ -130,15 +130,37 @@ COLUMNS = FieldTable(
         Field("kind", "Kind of run", "", "run, compare, calibrate or sensitivity.", "text"),
         Field("name", "Name", "", "Name of the run (from its scenarios).", "text"),
         Field("status", "Status", "", "running, done, failed or interrupted.", "text"),
-        Field("simulates", "Simulates", "", "The scenarios of the run (a comparison's "
-              "against its base).", "text"),
-        Field("parameters", "Parameters", "", "fixed (the scenarios' values) or drawn from "
-              "a calibration posterior (with the number of draws).", "text"),
-        Field("n_draws", "Posterior draws", "", "Parameter sets drawn from a calibration "
-              "posterior (0: the parameters fixed).", "int"),
+        Field(
+            "simulates",
+            "Simulates",
+            "",
+            "The scenarios of the run (a comparison's against its base).",
+            "text",
+        ),
+        Field(
+            "parameters",
+            "Parameters",
+            "",
+            "fixed (the scenarios' values) or drawn from "
+            "a calibration posterior (with the number of draws).",
+            "text",
+        ),
+        Field(
+            "n_draws",
+            "Posterior draws",
+            "",
+            "Parameter sets drawn from a calibration posterior (0: the parameters fixed).",
+            "int",
+        ),
         Field("members", "Members done", "", "Members finished, of all planned.", "text"),
-        Field("config", "Config", "", "The start of the SHA-256 of the run's configuration "
-              "(runs with the same one can resume each other).", "text"),
+        Field(
+            "config",
+            "Config",
+            "",
+            "The start of the SHA-256 of the run's configuration "
+            "(runs with the same one can resume each other).",
+            "text",
+        ),
         Field("members_done", "Members done", "", "Members finished, of all planned.", "text"),
         Field("code_version", "channelsim version", "", "Version of the code that ran.", "text"),
         Field("created", "Started", "", "When the run was first started (UTC).", "text"),
@@ -149,20 +171,48 @@ COLUMNS = FieldTable(
         Field("measure", "Figure", "", "The figure the row gives.", "text"),
         Field("field", "Field", "", "The field of the record the row gives.", "text"),
         Field("label", "Label", "", "The figure's label.", "text"),
-        Field("value_unit", "Unit of the value", "", "The unit of the value beside it: a "
-              "claim's people, boats, days, % (a change in per cent), date or rank.", "text"),
+        Field(
+            "value_unit",
+            "Unit of the value",
+            "",
+            "The unit of the value beside it: a "
+            "claim's people, boats, days, % (a change in per cent), date or rank.",
+            "text",
+        ),
         Field("quote", "Quote", "", "The claim as it was said or written.", "text"),
         Field("said_on", "Said on", "", "The day the claim was made (YYYY-MM-DD).", "text"),
-        Field("claim_source", "Source of the claim", "", "Where the claim was made (a URL or "
-              "a publication and date).", "text"),
-        Field("claimed_figure", "Claimed figure", "", "The number the claim states, in its "
-              "own unit (the claim's comparison says how it is compared).", "text"),
+        Field(
+            "claim_source",
+            "Source of the claim",
+            "",
+            "Where the claim was made (a URL or a publication and date).",
+            "text",
+        ),
+        Field(
+            "claimed_figure",
+            "Claimed figure",
+            "",
+            "The number the claim states, in its "
+            "own unit (the claim's comparison says how it is compared).",
+            "text",
+        ),
         Field("unit", "Unit", "", "The unit of the row's figure.", "text"),
-        Field("period", "Period", "", "The days the row's figures cover: a month (YYYY-MM, "
-              "with the days when only some are covered), a year or a span of days.", "text"),
+        Field(
+            "period",
+            "Period",
+            "",
+            "The days the row's figures cover: a month (YYYY-MM, "
+            "with the days when only some are covered), a year or a span of days.",
+            "text",
+        ),
         Field("meaning", "Meaning", "", "What the row's figure measures, in one line.", "text"),
-        Field("forecast", "Forecast", "", "Whose forecast the score is of: channelsim's or a "
-              "baseline's.", "text"),
+        Field(
+            "forecast",
+            "Forecast",
+            "",
+            "Whose forecast the score is of: channelsim's or a baseline's.",
+            "text",
+        ),
         Field("zone", "Launch zone", "", "Stretch of French coast boats leave from.", "text"),
         Field(
             "parameter",
@@ -183,17 +233,38 @@ COLUMNS = FieldTable(
             "Uncertain input: a parameter's path or a policy's assumption (docs/model.md).",
             "text",
         ),
-        Field("input_kind", "Kind of input", "", "calibrated (a parameter drawn from the "
-              "calibration posterior) or assumption (a policy's, drawn over its stated range).",
-              "text"),
+        Field(
+            "input_kind",
+            "Kind of input",
+            "",
+            "calibrated (a parameter drawn from the "
+            "calibration posterior) or assumption (a policy's, drawn over its stated range).",
+            "text",
+        ),
         Field("parameter_unit", "Parameter unit", "", "Unit of the parameter.", "text"),
-        Field("range_low", "Parameter range, low", "", "Low end of the range the parameter "
-              "was sampled over, in its unit.", "float"),
-        Field("range_high", "Parameter range, high", "", "High end of the range the "
-              "parameter was sampled over, in its unit.", "float"),
+        Field(
+            "range_low",
+            "Parameter range, low",
+            "",
+            "Low end of the range the parameter was sampled over, in its unit.",
+            "float",
+        ),
+        Field(
+            "range_high",
+            "Parameter range, high",
+            "",
+            "High end of the range the parameter was sampled over, in its unit.",
+            "float",
+        ),
         Field("method", "Method", "", "Sensitivity method (sobol or morris).", "text"),
-        Field("note", "Note", "", "What part of the period the row's figures cover, or what "
-              "else a reader should know of them.", "text"),
+        Field(
+            "note",
+            "Note",
+            "",
+            "What part of the period the row's figures cover, or what "
+            "else a reader should know of them.",
+            "text",
+        ),
         Field(
             "source",
             "Source",

@@ -213,8 +213,8 @@ def quoted_rows(
                 value = 100 * float(value)
                 shown = PER_CENT
             # yes/no as the table says it (a CSV read True beside the table's "yes")
-            quoted[key] = format_value(value) if isinstance(value, bool) else quoted_value(
-                value, shown
+            quoted[key] = (
+                format_value(value) if isinstance(value, bool) else quoted_value(value, shown)
             )
             named = key in NAME_KEYS and figure is not None and figure.label != value
             if named and figure is not None and "label" not in row:  # not a copy of the name

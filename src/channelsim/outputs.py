@@ -285,9 +285,7 @@ def _writing(target: OutputTarget, *, folder: bool) -> Iterator[_Writing]:
     under_way: list[_Writing] = []
     with (
         noted(
-            lambda: written_note(
-                path, installed=any(w.installed for w in under_way), folder=folder
-            )
+            lambda: written_note(path, installed=any(w.installed for w in under_way), folder=folder)
         ),
         _created_parents(path, target) as parent,
         _temporary(path, parent, folder=folder) as tmp,

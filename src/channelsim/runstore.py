@@ -371,9 +371,7 @@ class RunStore:
             damaged = self._damaged(error, opening=True)
             if damaged is not None:
                 raise damaged from None
-            raise StoreError(
-                f"cannot open the results store {self.path}: {first_line}"
-            ) from None
+            raise StoreError(f"cannot open the results store {self.path}: {first_line}") from None
 
     def _create_whole(self) -> None:
         """Make a new store beside its path and link it into place once its tables are

@@ -517,8 +517,7 @@ def with_run_options(
         if value is not None and not FIRST_DATE <= value <= LAST_DATE:
             raise InputError(None, option, f"expected {PERIOD_TEXT}, got {value}")
     shorten = (
-        f"--from and --to shorten {scenario_text}'s period; change its start and end to "
-        "lengthen it"
+        f"--from and --to shorten {scenario_text}'s period; change its start and end to lengthen it"
     )
     if start is not None and start < scenario.start:
         raise InputError(

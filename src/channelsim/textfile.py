@@ -75,7 +75,7 @@ def size_words(n_bytes: int) -> str:
 
 
 def article(noun: str) -> str:
-    """"an" before a vowel ("an Open-Meteo CSV or JSON file"), else "a"."""
+    """ "an" before a vowel ("an Open-Meteo CSV or JSON file"), else "a"."""
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
 

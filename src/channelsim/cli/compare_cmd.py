@@ -101,10 +101,11 @@ def register(app: typer.Typer) -> None:
         base: Path = typer.Argument(
             ...,
             parser=scenario_file,
-            help="The base scenario: a file or a shipped name (e.g. status-quo-2025)."),
+            help="The base scenario: a file or a shipped name (e.g. status-quo-2025).",
+        ),
         others: list[Path] = typer.Argument(
-            ...,
-            parser=scenario_file, help="Scenarios compared with the base."),
+            ..., parser=scenario_file, help="Scenarios compared with the base."
+        ),
         runs: int = typer.Option(
             20, "--runs", callback=at_least_one("--runs", MAX_RUNS), help="Replicates per scenario."
         ),
@@ -152,9 +153,7 @@ def register(app: typer.Typer) -> None:
         start = None if date_from is None else parse_day(date_from, "--from")
         end = None if date_to is None else parse_day(date_to, "--to")
         loaded = [
-            with_run_options(
-                load_scenario(path), start=start, end=end, scenario_text=path.name
-            )
+            with_run_options(load_scenario(path), start=start, end=end, scenario_text=path.name)
             for path in paths
         ]
         base_seed = loaded[0].seed if seed is None else check_seed(seed)

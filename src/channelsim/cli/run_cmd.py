@@ -343,7 +343,8 @@ def register(app: typer.Typer) -> None:
         scenario: Path = typer.Argument(
             ...,
             parser=scenario_file,
-            help="Scenario file (TOML or YAML) or a shipped scenario's name (status-quo-2025)."),
+            help="Scenario file (TOML or YAML) or a shipped scenario's name (status-quo-2025).",
+        ),
         seed: int | None = typer.Option(
             None, "--seed", help="Override the scenario's seed (an ensemble's base seed)."
         ),

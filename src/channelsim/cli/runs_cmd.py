@@ -298,7 +298,8 @@ def _compact_run(run: dict[str, Any]) -> dict[str, Any]:
         "members": f"{run['n_done']}/{run['n_members']}",
         "seed": run["base_seed"],
         # to the minute (the run id has the seconds): the list fits 80 columns
-        "created": f"{run['created']:%Y-%m-%d %H:%M}" if hasattr(run["created"], "strftime")
+        "created": f"{run['created']:%Y-%m-%d %H:%M}"
+        if hasattr(run["created"], "strftime")
         else run["created"],
         "config": run["config_sha256"][:12],
     }

@@ -263,7 +263,8 @@ def register(app: typer.Typer) -> None:
         scenario: Path = typer.Argument(
             ...,
             parser=scenario_file,
-            help="Scenario file (TOML or YAML) or a shipped scenario's name (status-quo-2025)."),
+            help="Scenario file (TOML or YAML) or a shipped scenario's name (status-quo-2025).",
+        ),
         outputs: str = typer.Option(
             "arrived_people,dead_or_missing_people",
             "--outputs",

@@ -489,8 +489,10 @@ def _read_workbook(path: Path) -> dict[str, list[list[Any]]]:
         if not isinstance(error, MemoryError) and type(error).__name__ != "PanicException":
             raise
         raise InputError(
-            path, None, "cannot read the workbook (it ran out of memory): expected tables of at "
-            f"most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns"
+            path,
+            None,
+            "cannot read the workbook (it ran out of memory): expected tables of at "
+            f"most {MAX_TABLE_ROWS:,} rows and {MAX_TABLE_COLUMNS} columns",
         ) from None
 
 

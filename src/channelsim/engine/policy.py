@@ -136,9 +136,7 @@ class DayView:
     so far, e.g. ``day["arrived_people"]`` after the arrival stage) and ``day.add(name, x)``.
     """
 
-    def __init__(
-        self, state: SimState, index: int, writes: frozenset[str] | None = None
-    ) -> None:
+    def __init__(self, state: SimState, index: int, writes: frozenset[str] | None = None) -> None:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "index", index)
         object.__setattr__(self, "_writes", writes)  # results it may write (None: any)
@@ -814,7 +812,6 @@ def name_policies(policies: Sequence[Policy]) -> list[str]:
         seen[kind] = k + 1
         names.append(policy._name or f"{kind}#{k}")
     return names
-
 
 
 def replacement_warnings(scenario: Scenario) -> list[ChannelsimWarning]:

@@ -774,9 +774,17 @@ def fit_report_markdown(report: Mapping[str, Any]) -> str:
             f"{cal['batch']}; seed {cal['seed']}; {cal['elapsed_s']:.0f} s.",
             f"- Posterior: {cal['particles']} particles, effective sample size "
             f"{cal['effective_sample_size']}; tolerances {cal['tolerances']}.",
-            *(f"- **Warning**: {w}." for w in [posterior_warning(
-                int(cal["particles"]), float(cal["effective_sample_size"]), int(cal["budget"])
-            )] if w),
+            *(
+                f"- **Warning**: {w}."
+                for w in [
+                    posterior_warning(
+                        int(cal["particles"]),
+                        float(cal["effective_sample_size"]),
+                        int(cal["budget"]),
+                    )
+                ]
+                if w
+            ),
             f"- Data: {editions}.",
             f"- Code: channelsim {cal['code_version']} ({cal['git_commit']}).",
             "",
@@ -1053,9 +1061,11 @@ def _check_particles(table: pd.DataFrame, path: Path) -> None:
         raise InputError(path, None, "expected at least one particle (row), got none")
     weight = table["weight"]
     if not pd.api.types.is_numeric_dtype(weight) or pd.api.types.is_bool_dtype(weight):
-        given = "text" if pd.api.types.is_object_dtype(weight) or pd.api.types.is_string_dtype(
-            weight
-        ) else f"{weight.dtype} values"
+        given = (
+            "text"
+            if pd.api.types.is_object_dtype(weight) or pd.api.types.is_string_dtype(weight)
+            else f"{weight.dtype} values"
+        )
         raise InputError(path, "column 'weight'", f"expected numbers, got {given}")
     if "particle" in table.columns:
         twice = table["particle"][table["particle"].duplicated()]

@@ -249,7 +249,7 @@ class Comparison:
         return " ".join(n for n in notes if n) or None
 
     def decides_rows(self, scenario: str | None = None, top: int = 3) -> list[dict[str, Any]]:
-        """"What decides this answer" as the terminal, the report and the explorer show it
+        """ "What decides this answer" as the terminal, the report and the explorer show it
         (:func:`decides_table`, figures by their labels); empty without a posterior. With
         ``scenario``: that scenario's rows, without the scenario column."""
         rows = decides_table(self.decided(), self.label, top)
@@ -549,7 +549,9 @@ def compare_scenarios(
         daily=result.table("daily"),
         boats=first_boat_logs(
             names, models, seed, map_rep, None if draws is None else draws[map_rep]
-        ) if boat_log else None,
+        )
+        if boat_log
+        else None,
         map_rep=map_rep,
         map_member=map_member,
         run_id=result.run_id,

@@ -48,6 +48,8 @@ def check_new_record(path: Path, where: str | None = None) -> None:
         )
     if path.exists() or path.is_symlink():
         raise InputError(source, where, OVERWRITE_REFUSED)
+
+
 QUANTILES = {"low90": 0.05, "low50": 0.25, "median": 0.5, "high50": 0.75, "high90": 0.95}
 FIGURES = {"people": "arrived_people", "boats": "arrived_boats"}
 

@@ -783,8 +783,7 @@ def checked_outputs(first: Any, outputs: Sequence[str]) -> dict[str, float]:
             raise InputError(
                 None,
                 f"--outputs {output!r}",
-                f"expected a total;{did_you_mean(output, list(totals))} one of "
-                f"{', '.join(totals)}",
+                f"expected a total;{did_you_mean(output, list(totals))} one of {', '.join(totals)}",
             )
     return {o: float(totals[o]) for o in outputs}
 

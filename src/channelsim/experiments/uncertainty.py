@@ -313,9 +313,7 @@ def acting_inputs(scenario: Scenario, inputs: Iterable[str]) -> set[str]:
     return found
 
 
-def assumptions_sentence(
-    assumptions: Sequence[Mapping[str, Any]], runs: int | None = None
-) -> str:
+def assumptions_sentence(assumptions: Sequence[Mapping[str, Any]], runs: int | None = None) -> str:
     """What an answer rests on, in words: each assumption (``input``, ``stated``, ``low``,
     ``high``) by its label, at its stated value, with the range it is assumed to lie in, and
     how to see how much each decides the answer. The same option of several policies at the
@@ -328,13 +326,13 @@ def assumptions_sentence(
         return (
             f"This answer rests on assumptions that no source pins down, drawn over the ranges "
             f"they are assumed to lie in (each named at its stated value): {named}. At {runs:,} "
-            "runs \"what decides this answer\" cannot tell how much each decides it (no share "
+            'runs "what decides this answer" cannot tell how much each decides it (no share '
             "told from noise): the interval holds their ranges, not evidence about them."
         )
     return (
         f"This answer rests on assumptions that no source pins down, taken at their stated "
-        f"values: {named}. With a calibration posterior (--posterior DIR), \"what decides "
-        "this answer\" shows how much they decide it."
+        f'values: {named}. With a calibration posterior (--posterior DIR), "what decides '
+        'this answer" shows how much they decide it.'
     )
 
 
@@ -706,7 +704,7 @@ Decided = Mapping[str, Mapping[str, Mapping[str, Any]]]
 def decides_table(
     decided: Decided, label: Callable[[str], str], top: int = 3
 ) -> list[dict[str, Any]]:
-    """"What decides this answer" as tables show it (``compare`` and the report): per
+    """ "What decides this answer" as tables show it (``compare`` and the report): per
     scenario and figure (``label(figure)``: its label and unit) with enough runs to tell a
     share from noise, the ``top`` largest shares (``driver 1``…, each as :func:`share_text`
     writes it) and the ``noise level`` (a percentage, blank when unknown)."""
@@ -775,8 +773,7 @@ def left_out_note(left_out: Mapping[str, Sequence[str]]) -> str | None:
     )
     which = "one input" if len(keys) == 1 else f"{len(keys)} inputs"
     return (
-        f"Left out, as they cannot change any result in the period, though drawn: {which}, "
-        f"{named}."
+        f"Left out, as they cannot change any result in the period, though drawn: {which}, {named}."
     )
 
 

@@ -208,7 +208,7 @@ def interval_kind(answer: Answer) -> str:
 
 
 def decides_rows(answer: Answer) -> list[dict[str, Any]]:
-    """"What decides this answer" for the changed scenario: the rows `channelsim compare
+    """ "What decides this answer" for the changed scenario: the rows `channelsim compare
     --posterior` prints and the report shows (``Comparison.decides_rows``, one function for
     all three: figure by its label, the three largest shares with their uncertainty, the
     noise level), without the scenario column. Empty without a posterior, and when every

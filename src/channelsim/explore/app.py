@@ -604,7 +604,7 @@ def answer_view(
 
 
 def decides_view(answer: Answer) -> list[Any]:
-    """"What decides this answer": the table `channelsim compare --posterior` prints for
+    """ "What decides this answer": the table `channelsim compare --posterior` prints for
     the changed scenario (:func:`channelsim.explore.answer.decides_rows`), the sentences
     naming a deciding input, or the one line saying why there are no shares."""
     from channelsim.experiments.uncertainty import MIN_MEMBERS
@@ -639,9 +639,7 @@ def decides_view(answer: Answer) -> list[Any]:
         ),
         *([html.P(note, className="help")] if note else []),
         *[html.P(sentence) for sentence in words.decides_sentences(answer)],
-        html.Table(
-            [html.Tr([html.Th(h) for h in header]), *body], id="decides", className="tbl"
-        ),
+        html.Table([html.Tr([html.Th(h) for h in header]), *body], id="decides", className="tbl"),
     ]
 
 

@@ -160,7 +160,11 @@ def _scalar_kind(annotation: Any) -> tuple[FieldKind, tuple[Any, ...]]:
     if typing.get_origin(annotation) is Literal:
         return "choice", typing.get_args(annotation)
     simple: dict[Any, FieldKind] = {
-        bool: "switch", int: "integer", float: "number", dt.date: "date", str: "text"
+        bool: "switch",
+        int: "integer",
+        float: "number",
+        dt.date: "date",
+        str: "text",
     }
     return simple.get(annotation, "text"), ((True, False) if annotation is bool else ())
 

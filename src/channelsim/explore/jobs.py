@@ -324,8 +324,9 @@ class Explorer:
         from channelsim.experiments.executor import AutoExecutor
 
         #: "auto": one kept for the app's life (its pool starts once); else by name each time.
-        self.executor: str | Executor = AutoExecutor(serial_budget_s=1.0) if executor == "auto" \
-            else executor
+        self.executor: str | Executor = (
+            AutoExecutor(serial_budget_s=1.0) if executor == "auto" else executor
+        )
         self.members = MemberCache(members)
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Answer] = OrderedDict()

@@ -195,7 +195,6 @@ class TaxiBoatInterdiction(Policy):
         """The assumed unit costs its booked cost rests on (a headline names them)."""
         return ("cost_gbp_per_team_year",)
 
-
     teams: float = policy_param(
         10.0,
         unit="teams",

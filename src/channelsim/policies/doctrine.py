@@ -104,7 +104,6 @@ class MaritimeDoctrine(Policy):
         book nothing), the patrol boat's daily cost where the UK pays a share."""
         return ("cost_gbp_per_boat_day",) if self.uk_pays() > 0 else ()
 
-
     results = (
         Result(
             "arrested_pilots",

@@ -87,7 +87,6 @@ class _Dated(Policy):
         index = np.searchsorted(knots, days, side="right") - 1
         return values[np.clip(index, 0, len(values) - 1)]
 
-
     def value_acts(self, index: int, first: dt.date, last: dt.date) -> bool:
         """Whether the ``index``-th value (from 0) sets the series on some day from ``first``
         to ``last`` that the policy's window holds: a value dated 2020 of a stepped series

@@ -24,7 +24,6 @@ class NetworkDisruption(Policy):
         """The assumed unit costs its booked cost rests on (a headline names them)."""
         return ("cost_gbp_per_year",)
 
-
     seizure_share_per_week: float = policy_param(
         0.1,
         unit="share per week",

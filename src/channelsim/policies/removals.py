@@ -355,7 +355,6 @@ class OneInOneOut(_Removal):
         """The assumed unit costs its booked cost rests on (a headline names them)."""
         return ("cost_gbp_per_removal",)
 
-
     results = (
         Result(
             "legal_route_admissions_people",
@@ -587,7 +586,6 @@ class EchrExit(_YearlyCapacity):
     def cost_assumptions(self) -> tuple[str, ...]:
         """The assumed unit costs its booked cost rests on (a headline names them)."""
         return ("cost_gbp_per_removal", "cost_gbp_per_detention_day")
-
 
     # drawn by uncertainty analysis (``assumptions``): whether removals deter anyone (no
     # source measures it)

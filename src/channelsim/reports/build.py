@@ -233,7 +233,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
 
 
 def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
-    """"What decides this answer": for each scenario and figure of a comparison run with a
+    """ "What decides this answer": for each scenario and figure of a comparison run with a
     posterior, the inputs with the largest shares of the variance of its difference, and
     the sentence naming the one that explains more than half (as ``compare`` prints)."""
     if found.comparison is None or found.comparison.empty:

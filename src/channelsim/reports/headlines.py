@@ -129,8 +129,12 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             line += " " + WHAT_IF
         if told is not None:
             below = "the tables, charts and map below"
-            line += " " + headline_runs_text(runs, told.get("base_seed", 0), told.get(
-                "seed", found.details.get("seed", 0)), below)
+            line += " " + headline_runs_text(
+                runs,
+                told.get("base_seed", 0),
+                told.get("seed", found.details.get("seed", 0)),
+                below,
+            )
         lines.append(line)
     return lines
 
@@ -521,8 +525,7 @@ def _totals_closer(forecasts: dict[str, Any]) -> str | None:
     named = closer[0] if len(closer) == 1 else f"{', '.join(closer[:-1])} and {closer[-1]}"
     whose = "that of" if len(closer) == 1 else "those of"
     return (
-        f"its total for the period is further from the observed ({model:+.0%}) than {whose} "
-        f"{named}"
+        f"its total for the period is further from the observed ({model:+.0%}) than {whose} {named}"
     )
 
 

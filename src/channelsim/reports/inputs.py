@@ -382,7 +382,8 @@ def load_folder(folder: Path) -> ReportInput:
                 chosen = payload.get("map_run")
                 drawn = chosen.get("member") if isinstance(chosen, dict) else None
                 found.map_runs = {  # before map_run was kept: the first replicate
-                    name: (drawn, "paired") if isinstance(drawn, str) and drawn
+                    name: (drawn, "paired")
+                    if isinstance(drawn, str) and drawn
                     else ("d0.r0", "first")
                     for name in scenarios
                 }

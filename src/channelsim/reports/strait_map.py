@@ -284,8 +284,13 @@ def zone_labels(world: World) -> list[dict[str, Any]]:
         if zone.x_km > east and xanchor == "left":  # near the map's edge: on two lines,
             # centred under its point, clear of its largest marker (right-aligned to its west,
             # Dunkirk's name sat beside Gravelines' cluster and read as its)
-            label |= {"text": text.replace(" (", "<br>("), "xanchor": "center", "yanchor": "top",
-                      "xshift": -12, "yshift": -(ZONE_PX / 2 + 3)}
+            label |= {
+                "text": text.replace(" (", "<br>("),
+                "xanchor": "center",
+                "yanchor": "top",
+                "xshift": -12,
+                "yshift": -(ZONE_PX / 2 + 3),
+            }
         labels.append(label)
     return labels
 

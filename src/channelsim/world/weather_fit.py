@@ -51,8 +51,7 @@ def _window_share(config: WeatherConfig, month: int, n: int, seed: int) -> float
     indep = replace(config, wind_persistence=0.0, wind_from_persistence=0.0)
     weather = StochasticWeather(indep)
     reps = [
-        crossing_window(weather.daily(days, seed + rep)).mean()
-        for rep in range(n // len(days))
+        crossing_window(weather.daily(days, seed + rep)).mean() for rep in range(n // len(days))
     ]
     return float(np.mean(reps))
 
