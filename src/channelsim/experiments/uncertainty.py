@@ -52,9 +52,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from channelsim.engine import SimResult, SimSpec
     from channelsim.engine.policy import Policy
     from channelsim.scenario import Scenario
@@ -621,6 +622,8 @@ def what_decides(
     them per scenario (:func:`acting_inputs`: an input drawn but unable to change a result
     gets no share; it would only rank noise). Columns: scenario, figure, input, kind and
     those of :func:`variance_shares`."""
+    import pandas as pd  # here: `run` imports this module for its sentences (no pandas)
+
     table = pd.DataFrame(list(draws))
     calibrated = [c for c in table.columns if not str(c).startswith(PREFIX)]
     rows = []
@@ -677,6 +680,8 @@ def share_text(row: Mapping[str, Any]) -> str:
     notes += [f"key {key}"] if key and key != label else []  # what a scenario's overrides write
     kind = f" ({'; '.join(notes)})" if notes else ""
     text = f"{label}{kind} {row['share']:.0%}"
+    import pandas as pd
+
     if row.get("share_conf") is None or pd.isna(row["share_conf"]):
         return text
     noise = "" if row.get("above_noise", True) else ", within noise"
