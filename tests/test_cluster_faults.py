@@ -198,14 +198,31 @@ def _listener(answer: bytes | None) -> Iterator[str]:
             conn.close()
 
 
+def _header(length: int, *sizes: int) -> bytes:
+    """A Dask message's first bytes: its length, its frames' count and their lengths."""
+    import struct
+
+    return struct.pack(f"<QQ{len(sizes)}Q", length, len(sizes), *sizes)
+
+
+NOT_DASK = " (its first bytes are not a Dask handshake): is something else listening there?"
+SILENT = ": is something else listening there?"
+
+
 @pytest.mark.parametrize(
     ("answer", "said"),
     [
-        (None, "does not answer as a Dask scheduler (no handshake within 1 s)"),
-        (b"\xff" * 64, "answers, but not as a Dask scheduler"),
-        (b"HTTP/1.0 400 Bad request\r\n\r\n", "answers, but not as a Dask scheduler"),
+        (None, "does not answer as a Dask scheduler (no whole handshake within 1 s)" + SILENT),
+        (b"\xff" * 64, "answers, but not as a Dask scheduler" + NOT_DASK),
+        (b"HTTP/1.0 400 Bad request\r\n\r\n", "answers, but not as a Dask scheduler" + NOT_DASK),
+        # the s13 re-trial's variants: a header, then nothing; a frame of 2 EiB; a frame that
+        # is not msgpack
+        (_header(100, 84), "does not answer as a Dask scheduler (no whole handshake within 1 s)"
+         + SILENT),
+        (_header(16, 2**61), "answers, but not as a Dask scheduler" + NOT_DASK),
+        (_header(116, 100) + b"\xff" * 100, "answers, but not as a Dask scheduler" + NOT_DASK),
     ],
-)
+)  # fmt: skip
 def test_something_else_at_the_address_is_one_line_in_seconds(
     answer: bytes | None, said: str
 ) -> None:
@@ -216,10 +233,7 @@ def test_something_else_at_the_address_is_one_line_in_seconds(
 
     with _listener(answer) as address, pytest.raises(ClusterError) as caught:
         DaskExecutor(address, connect_timeout_s=1.0).start()
-    assert str(caught.value) == f"{address} {said}" + (
-        ": is something else listening there?" if answer is None else
-        " (its first bytes are not a Dask handshake): is something else listening there?"
-    )  # fmt: skip
+    assert str(caught.value) == f"{address} {said}"
 
 
 def test_a_tls_address_without_tls_settings_is_one_line() -> None:

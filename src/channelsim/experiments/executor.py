@@ -602,16 +602,17 @@ _HANDSHAKE_MAX_FRAMES = 64
 
 def probe_scheduler(address: str, timeout_s: float) -> None:
     """Check that a ``tcp://`` address answers as a Dask scheduler does: it sends its
-    handshake first, on connection. Something else listening there (a web server waits for a
-    request; another service sends other bytes) made Dask's client wait without end or ask for
-    an array of exabytes. Other schemes (``tls://``, ``inproc://``) are left to Dask.
+    handshake first, on connection, as one whole message (its length, its frames' count and
+    lengths, then the frames, the first a msgpack map), within ``timeout_s``. Something else
+    listening there (a web server waits for a request; another service sends other bytes, or
+    a header and then nothing) made Dask's client wait without end or ask for an array of
+    exabytes. Other schemes (``tls://``, ``inproc://``) are left to Dask.
 
     Raises:
-        ClusterError: the address cannot be connected to, or it does not send a Dask handshake
-            within ``timeout_s`` seconds.
+        ClusterError: the address cannot be connected to, or it does not send a whole Dask
+            handshake within ``timeout_s`` seconds.
     """
     import socket
-    import struct
 
     scheme, _, rest = address.partition("://")
     if scheme == "tls":
@@ -619,34 +620,62 @@ def probe_scheduler(address: str, timeout_s: float) -> None:
     if scheme != "tcp":
         return
     host, _, port = rest.rstrip("/").rpartition(":")
-    where = f"the Dask scheduler at {address}"
+    other = f"{address} answers, but not as a Dask scheduler"
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s) as conn:
-            head = b""
-            deadline = time.monotonic() + timeout_s
-            while len(head) < 16:
-                conn.settimeout(max(deadline - time.monotonic(), 0.001))
-                chunk = conn.recv(16 - len(head))
-                if not chunk:
-                    break
-                head += chunk
+            message = _first_message(conn, time.monotonic() + timeout_s)
     except TimeoutError:
         raise ClusterError(
-            f"{address} does not answer as a Dask scheduler (no handshake within "
+            f"{address} does not answer as a Dask scheduler (no whole handshake within "
             f"{timeout_s:g} s): is something else listening there?"
         ) from None
     except ConnectionRefusedError:
         return  # nothing there yet: Dask's client retries until its timeout, and says so
     except OSError as error:
-        raise ClusterError(f"cannot reach {where}: {_first_line(error) or repr(error)}") from None
-    if len(head) < 16:
-        raise ClusterError(f"{where} closed the connection before a Dask handshake")
-    length, frames = struct.unpack("<QQ", head)
-    if not (0 < length <= _HANDSHAKE_MAX_BYTES and 0 < frames <= _HANDSHAKE_MAX_FRAMES):
         raise ClusterError(
-            f"{address} answers, but not as a Dask scheduler (its first bytes are not a Dask "
-            "handshake): is something else listening there?"
+            f"cannot reach the Dask scheduler at {address}: {_first_line(error) or repr(error)}"
+        ) from None
+    if message is None:
+        raise ClusterError(
+            f"{other} (its first bytes are not a Dask handshake): is something else "
+            "listening there?"
         )
+
+
+def _first_message(conn: Any, deadline: float) -> bytes | None:
+    """The peer's first Dask message, read whole by ``deadline`` (``TimeoutError`` if not);
+    None if its bytes cannot be one (lengths that do not add up, a first frame that is not
+    a msgpack map)."""
+    import struct
+
+    import msgpack
+
+    def read(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            conn.settimeout(max(deadline - time.monotonic(), 0.001))
+            chunk = conn.recv(min(n - len(data), 1 << 16))
+            if not chunk:
+                raise OSError("the connection closed before a whole Dask handshake")
+            data += chunk
+        return data
+
+    (length,) = struct.unpack("<Q", read(8))
+    if not 16 <= length <= _HANDSHAKE_MAX_BYTES:
+        return None
+    body = read(length)
+    (frames,) = struct.unpack_from("<Q", body)
+    if not 0 < frames <= _HANDSHAKE_MAX_FRAMES or 8 + 8 * frames > length:
+        return None
+    sizes = struct.unpack_from(f"<{frames}Q", body, 8)
+    if 8 + 8 * frames + sum(sizes) != length:
+        return None
+    first = body[8 + 8 * frames : 8 + 8 * frames + sizes[0]]
+    try:
+        header = msgpack.unpackb(first, raw=False)
+    except Exception:  # msgpack raises several types for bytes that are not msgpack
+        return None
+    return body if isinstance(header, dict) else None
 
 
 def _check_tls_settings(address: str) -> None:
