@@ -150,6 +150,8 @@ def reserved(target: OutputTarget, command: str) -> Iterator[None]:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise _lock_in_the_way(target, lock, "a symbolic link") from None
+        if error.errno == errno.EISDIR:  # else no lock is held, and two commands share it
+            raise _lock_in_the_way(target, lock, "a folder") from None
         yield
         return
     try:
