@@ -59,6 +59,11 @@ class Faulty(Policy):
             ),
             "inf-cost": lambda: day.add_cost("faulty_cost", float("inf")),
             "erase-arrivals": lambda: day.__setitem__("arrived_people", 0),
+            "edit-in-place": lambda: day.prevention_probability.__setitem__(0, np.nan),
+            "probability-above-1": lambda: setattr(
+                day, "prevention_probability", np.full(len(day.zone_names), 1.5)
+            ),
+            "huge-result": lambda: day.add("faulty_things", 1e308),
             "raise": _raise,
             "exit": _exit,
         }
@@ -113,6 +118,11 @@ def _sim(tmp_path: Path, kind: str = "faulty_plugin", fault: str | None = None) 
         ("nan-zone-lever", "on 2025-06-03: the lever 'prevention_probability': expected a fin"),
         ("inf-cost", "on 2025-06-03: the cost 'faulty_cost': expected a finite number, got inf"),
         ("raise", "on 2025-06-03: RuntimeError: plug-in exploded on purpose"),
+        # the s13 re-trial's variants: an edit in place of the lever handed out (it bypassed
+        # the checks: prevention off), a probability of 1.5, a finite value whose total wrapped
+        ("edit-in-place", "on 2025-06-03: ValueError: assignment destination is read-only"),
+        ("probability-above-1", "the lever 'prevention_probability': expected values from 0 to 1"),
+        ("huge-result", "the result 'faulty_things': expected a number of at most 1e+12 in size"),
         (
             "erase-arrivals",
             "on 2025-06-03: wrote the result 'arrived_people', which it does not "

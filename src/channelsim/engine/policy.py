@@ -174,7 +174,8 @@ class DayView:
         return self._state.get_lever(name, self.index)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self._state.set_lever(name, self.index, finite_value(value, f"the lever {name!r}"))
+        what = f"the lever {name!r}"
+        self._state.set_lever(name, self.index, within(finite_value(value, what), what, name))
 
     def __getitem__(self, result: str) -> float:
         return self._state.get_result(result, self.index)
@@ -221,6 +222,27 @@ def finite_value(value: Any, what: str) -> Any:
             raise HookFault(f"{what}: expected a number, got {value!r:.40}") from None
     if not finite:
         raise HookFault(f"{what}: expected a finite number, got {value!r:.40}")
+    if np.any(np.abs(np.asarray(value, dtype=np.float64)) > MAX_HOOK_VALUE):
+        raise HookFault(f"{what}: expected a number of at most {MAX_HOOK_VALUE:.0e} in size, "
+                        f"got {value!r:.40}")  # fmt: skip
+    return value
+
+
+#: The largest value a hook may give (a result summed over a century of days stays far below
+#: 2**63, where its total cast to a whole number wrapped to -9,223,372,036,854,775,808).
+MAX_HOOK_VALUE = 1e12
+
+
+def within(value: Any, what: str, lever: str) -> Any:
+    """``value`` if within the bounds the lever's stage declares (a probability from 0 to 1);
+    raises :class:`HookFault` naming ``what`` and the bounds if not."""
+    from channelsim.engine.stages import lever_bounds
+    from channelsim.engine.state import LEVER_ALIASES
+
+    low, high = lever_bounds(LEVER_ALIASES.get(lever, lever))
+    values = np.asarray(value, dtype=np.float64)
+    if np.any(values < low) or np.any(values > high):
+        raise HookFault(f"{what}: expected values from {low:g} to {high:g}, got {value!r:.40}")
     return value
 
 

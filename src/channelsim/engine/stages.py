@@ -620,6 +620,16 @@ class Returns(Stage):
     )
 
 
+def lever_bounds(name: str) -> tuple[float, float]:
+    """The ``low`` and ``high`` of the built-in lever ``name`` (its stage's declaration;
+    unbounded for a state such as ``waiting_people``, and ``(0, 1)`` a probability)."""
+    for stage in STAGES:
+        for lever in stage.levers:
+            if lever.name == name:
+                return lever.low, lever.high
+    return -np.inf, np.inf
+
+
 #: The stage results a policy may add to: those a stage declares for policies to book (one
 #: in one out's returns, removals, the doctrine's injuries). Every other stage result is the
 #: engine's own count, which a policy reads but never writes (a plug-in that set

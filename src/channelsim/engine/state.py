@@ -160,8 +160,10 @@ class SimState:
         name = self._lever(name)
         if name in ("waiting_people", "boat_stock"):
             return int(self.state[0][name])
-        if name in self.zone_levers:
-            return self.zone_levers[name][index]
+        if name in self.zone_levers:  # read-only: a hook sets a lever, never edits it in place
+            view = self.zone_levers[name][index]
+            view.flags.writeable = False
+            return view
         return float(self.levers[index][name])
 
     def set_lever(self, name: str, index: int, value: Any) -> None:
