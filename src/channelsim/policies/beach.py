@@ -110,7 +110,7 @@ class BeachPatrols(Policy):
         source=OFFICER_COST_SOURCE,
         meaning="UK money a year per officer added on the beaches, with the equipment the "
         "deals bought alongside (drones, vehicles, aircraft).",
-        gt=0,
+        ge=10_000,  # an officer's year costs more than this; 1e-300 made the count infinite
         le=COST_GBP_PER_UNIT_YEAR_MAX,
     )
     zones: tuple[str, ...] | None = policy_param(
