@@ -738,3 +738,21 @@ def test_forged_values_that_are_no_finite_number_are_one_line() -> None:
         assert runs_message(runs) == (
             f"Paired runs: expected a whole number from 2 to 500, got {runs}"
         )
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_the_downloaded_scenario_is_a_file_the_command_line_reads(
+    name: str, tmp_path: Path
+) -> None:
+    """s13 re-trial: every doctrine page's download kept `replaces` without a `base`, and the
+    command it prints refused the file; its policy is now named after the one it replaces
+    (the same random numbers)."""
+    from channelsim.scenario import load_scenario
+
+    settings = Settings.starting(name)
+    path = tmp_path / f"{name}-explored.toml"
+    path.write_text(settings.scenario_toml(), encoding="utf-8")
+    scenario = load_scenario(path)
+    shipped = load_scenario(shipped_scenarios()[name])
+    assert len(scenario.policies) == len(shipped.policies)
+    assert "replaces" not in path.read_text(encoding="utf-8")

@@ -267,7 +267,7 @@ class Settings:
             f"# {self.command('<base>.toml', 'this-file.toml')}\n"
             f"# where <base>.toml is the shipped scenarios/{self.base_file().name}.\n"
         )
-        return header + tomli_w.dumps(self.scenario_mapping())
+        return header + tomli_w.dumps(_self_contained(self.scenario_mapping()))
 
     def base_file(self) -> Path:
         return shipped_scenarios()[self.base]
@@ -295,7 +295,7 @@ class Settings:
                 f"expected a whole number from {MIN_RUNS} to {MAX_RUNS}, got {self.runs}",
             )
         base = scenario_from_dict(shipped_mapping(self.base), self.base_file())
-        text = self.scenario_toml()
+        text = tomli_w.dumps(self.scenario_mapping())  # as the download, but `replaces` kept
         changed = scenario_from_dict(tomllib.loads(text), None)
         if (changed.start, changed.end) != (base.start, base.end):
             raise InputError(
@@ -520,3 +520,15 @@ def option_text(key: str, value: Any) -> str:
     elif unit and len(words) > 1 and unit.split()[0] == words[-1]:  # capacity = 0 people a year
         label = " ".join(words[:-1])
     return f"{label} = {shown}" + (f" {unit}" if unit else "")
+
+
+def _self_contained(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A scenario mapping as a file of its own: a policy that ``replaces`` one of its base's
+    (the doctrine scenarios') is named after it instead, which draws the same random numbers;
+    ``replaces`` needs a file whose ``base`` drops that policy, and the download has no base
+    (s13 re-trial: every doctrine page's file was refused by the command it printed)."""
+    policies = [dict(entry) for entry in mapping.get("policies", [])]
+    for entry in policies:
+        if "replaces" in entry:
+            entry["name"] = entry.pop("replaces")
+    return {**mapping, "policies": policies} if policies else dict(mapping)
