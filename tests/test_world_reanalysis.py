@@ -238,7 +238,8 @@ def _broken(kind: str) -> Any:
 ODD_VALUES: dict[str, Any] = {"text": "abc", "list": [1, 2], "object": {"a": 1}, "switch": True,
                               "huge": 10**400}  # fmt: skip
 ODD_OFFSETS: dict[str, Any] = {"offset-inf": float("inf"), "offset-huge": 10**25,
-                               "offset-fraction": 1800.5, "offset-switch": True}  # fmt: skip
+                               "offset-fraction": 1800.5, "offset-switch": True,
+                               "offset-text": "3600"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -261,6 +262,7 @@ ODD_OFFSETS: dict[str, Any] = {"offset-inf": float("inf"), "offset-huge": 10**25
         ("offset-huge", "within ±64,800, got 10,000,000,000,000,000,000,000,000"),
         ("offset-fraction", "within ±64,800, got 1800.5"),
         ("offset-switch", "within ±64,800, got true"),
+        ("offset-text", 'within ±64,800, got "3600"'),
     ],
 )
 def test_open_meteo_faults_are_one_line(tmp_path: Path, kind: str, message: str) -> None:

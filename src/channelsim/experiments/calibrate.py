@@ -1074,7 +1074,7 @@ def _check_particles(table: pd.DataFrame, path: Path) -> None:
                 path,
                 "column 'particle'",
                 f"expected each particle once, got {len(twice)} repeated (first: "
-                f"{twice.iloc[0]!r})",
+                f"{twice.iloc[0].item()!r})",
             )
 
 

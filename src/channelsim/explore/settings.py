@@ -406,7 +406,8 @@ def _check_link_keys(settings: Settings) -> None:
         own = shipped[key].keys if key in shipped else {}
         other = sorted(
             k for k in setting.keys if k not in LINK_POLICY_KEYS and setting.keys[k] != own.get(k)
-        )
+        )  # and one the shipped entry has, left out (a doctrine without its common numbers)
+        other += sorted(k for k in own if k not in LINK_POLICY_KEYS and k not in setting.keys)
         if other:
             refuse(
                 f"policy {key!r}, {other[0]}",

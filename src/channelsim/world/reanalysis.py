@@ -522,7 +522,7 @@ def _offset(value: Any, path: Path, where: str) -> int:
         if isinstance(value, bool):
             raise TypeError
         offset = int(value)
-        if offset != value and not isinstance(value, str):
+        if offset != value:  # a fraction, or text ("3600": JSON gives numbers as numbers)
             raise ValueError
     except (TypeError, ValueError, OverflowError):
         raise _fail(path, where, f"{expected}, got {_shown(value)}") from None
