@@ -15,6 +15,7 @@ stops the compiled kernels run back to back in one call (``kernels.run_days``, t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from channelsim.engine import kernels, policy_kernels
 from channelsim.engine.policy import DayView, Policy, blamed_on
+from channelsim.engine.results import Declared
 from channelsim.engine.stages import KERNELS, POLICY_BOOKED_RESULTS, STAGES, Stage
 from channelsim.engine.state import SimState
 
@@ -132,12 +134,18 @@ def _step(step: Callable[[DayView], None], sim: SimState, d: int) -> None:
     :func:`blamed_on`) or a stage's own Python ``step``."""
     owner = getattr(step, "__self__", None)
     if isinstance(owner, Policy):
-        writes = POLICY_BOOKED_RESULTS.union(r.name for r in owner.results)
-        view = DayView(sim, d, writes)
+        view = DayView(sim, d, _writable(tuple(owner.results)))
         with blamed_on(owner, view.date):
             step(view)
     else:
         step(DayView(sim, d))
+
+
+@functools.cache
+def _writable(results: tuple[Declared, ...]) -> frozenset[str]:
+    """The results a policy declaring ``results`` may write (once per kind of policy, not
+    per day)."""
+    return POLICY_BOOKED_RESULTS.union(r.name for r in results)
 
 
 def _kernel_run(sim: SimState) -> kernels.Run:

@@ -56,7 +56,7 @@ from pydantic.config import JsonDict
 
 from channelsim.engine.interception import Interception
 from channelsim.engine.results import Declared
-from channelsim.engine.stages import POLICY_BOOKED_RESULTS, Combine, Setup
+from channelsim.engine.stages import POLICY_BOOKED_RESULTS, Combine, Setup, lever_bounds
 from channelsim.errors import ChannelsimError, ChannelsimWarning, InputError, PolicyError
 from channelsim.params import Params, raise_input_error
 from channelsim.scenario import PolicySpec, Scenario
@@ -236,8 +236,7 @@ MAX_HOOK_VALUE = 1e12
 def within(value: Any, what: str, lever: str) -> Any:
     """``value`` if within the bounds the lever's stage declares (a probability from 0 to 1);
     raises :class:`HookFault` naming ``what`` and the bounds if not."""
-    from channelsim.engine.stages import lever_bounds
-    from channelsim.engine.state import LEVER_ALIASES
+    from channelsim.engine.state import LEVER_ALIASES  # state imports this module
 
     low, high = lever_bounds(LEVER_ALIASES.get(lever, lever))
     values = np.asarray(value, dtype=np.float64)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -620,6 +621,7 @@ class Returns(Stage):
     )
 
 
+@functools.cache
 def lever_bounds(name: str) -> tuple[float, float]:
     """The ``low`` and ``high`` of the built-in lever ``name`` (its stage's declaration;
     unbounded for a state such as ``waiting_people``, and ``(0, 1)`` a probability)."""
