@@ -131,3 +131,20 @@ def early_ensemble_runs(args: list[str]) -> int | None:
     if len(values) != 1 or not values[0].isdigit():
         return None
     return int(values[0])
+
+
+def resume_command_line(args: list[str], run_id: str) -> str:
+    """``channelsim ARGS --resume RUN_ID``: the command given, its own ``--resume`` (if any)
+    replaced (here, for the resident engine's client, which loads no command line)."""
+    import shlex
+
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--resume":
+            skip = True
+        elif not arg.startswith("--resume="):
+            kept.append(arg)
+    return shlex.join(["channelsim", *kept, "--resume", run_id])

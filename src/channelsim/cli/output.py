@@ -9,7 +9,6 @@ import json
 import math
 import os
 import re
-import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -62,17 +61,9 @@ def resume_command(run_id: str, argv: Sequence[str] | None = None) -> str:
     this process's), its ``--resume`` set to the run. ``--resume ID`` alone was refused
     ("expected --runs N"; then "another configuration: seed 11 (now 2025)"): a resume needs
     the ensemble's own options (s11 re-trial R3)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    kept: list[str] = []
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--resume":
-            skip = True
-        elif not arg.startswith("--resume="):
-            kept.append(arg)
-    return shlex.join(["channelsim", *kept, "--resume", run_id])
+    from channelsim._startup import resume_command_line
+
+    return resume_command_line(list(sys.argv[1:] if argv is None else argv), run_id)
 
 
 def print_error(message: object) -> None:

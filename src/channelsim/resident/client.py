@@ -195,12 +195,9 @@ def _resume(argv: list[str] | None) -> str:
     args = list(argv or [])[1:]
     if not any(a == "--runs" or a.startswith("--runs=") for a in args):
         return ""
-    kept = [a for i, a in enumerate(args) if a != "--resume" and not a.startswith("--resume=")
-            and (i == 0 or args[i - 1] != "--resume")]  # fmt: skip
-    import shlex
+    from channelsim._startup import resume_command_line
 
-    command = shlex.join(["channelsim", *kept, "--resume", "latest"])
-    return f"; if it recorded members, resume it with `{command}`"
+    return f"; if it recorded members, resume it with `{resume_command_line(args, 'latest')}`"
 
 
 class _GiveUp(Exception):
