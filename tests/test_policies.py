@@ -160,11 +160,9 @@ def _zone_levers(policy: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _beach_hook_levers(policy: BeachPatrols, *history: Policy) -> np.ndarray:
-    """The first day's per-zone prevention after ``policy``'s beach hook, on the calibrated
+    """The first day's per-zone prevention with ``policy``'s officers, on the calibrated
     parameters with ``history``'s policies (e.g. ``beach_officers``) set before it."""
     state = Sim(BASE, policies=[*history, policy]).setup()
-    [patrols] = [p for p in state.policies if isinstance(p, BeachPatrols)]
-    patrols.on_beach(DayView(state, 0))
     return np.array(state.zone_levers["prevention_probability"][0])
 
 
@@ -185,6 +183,33 @@ def test_beach_patrols_raise_prevention_only_in_guarded_beach_zones() -> None:
     assert deal.budget_gbp_per_year(dt.date(2028, 6, 1)) == 0.0
     with pytest.raises(ValueError):
         BeachPatrols()
+
+
+def test_beach_patrols_add_officers_to_each_days_chance_without_a_hook() -> None:
+    """The officers act on each day's chance as the other policies left it (history's
+    officers rising day by day), exactly as the daily hook they replace did: the chance of
+    the day with the officers the day's money buys added, zone by zone, to the last bit; and
+    the policy has no hook, so the compiled loop never stops for it."""
+    history = BeachOfficers(
+        dates=(dt.date(2025, 6, 1), dt.date(2025, 7, 15)), values=(300.0, 900.0),
+        interpolation="linear",
+    )  # fmt: skip
+    patrols = BeachPatrols(
+        payments_eur=(100e6, 50e6), start=dt.date(2024, 6, 20), zones=NORTHERN_BEACHES
+    )
+    assert patrols.hooks() == ()
+    without = Sim(BASE, policies=[history]).setup().zone_levers["prevention_probability"]
+    state = Sim(BASE, policies=[history, patrols]).setup()
+    guarded = np.isin(np.array(state.zone_names), NORTHERN_BEACHES)
+    beach, spread = BASE.params.beach, 7 / 5  # seven beach zones, five guarded
+    expected = without.copy()
+    for d, day in enumerate(state.dates.astype(dt.date)):
+        extra = spread * patrols.budget_gbp_per_year(day) / patrols.cost_gbp_per_officer_year
+        expected[d, guarded] = with_more_officers(without[d, guarded], extra, beach)
+    assert len(np.unique(without[:, guarded])) > 40  # a chance of its own each day
+    assert np.array_equal(state.zone_levers["prevention_probability"], expected)
+    assert np.all(expected[:, guarded] > without[:, guarded])
+    assert np.array_equal(expected[:, ~guarded], without[:, ~guarded])
 
 
 def test_beach_patrols_buy_what_the_2023_deal_bought() -> None:

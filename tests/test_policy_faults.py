@@ -26,6 +26,7 @@ from channelsim.engine import (
     Result,
     Setup,
     Sim,
+    Transform,
     load_scenario,
     register_policy,
 )
@@ -40,13 +41,15 @@ class Faulty(Policy):
     results = (Result("faulty_things", "Things", "things", "What the faulty policy counts."),)
     fault: str = "none"
 
-    def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
+    def effects(self, setup: Setup) -> Iterator[Effect | Transform | Cost]:
         if self.fault == "nan-scale":
             yield Effect("prevention_probability", "scale", np.full(setup.n_zones, np.nan))
         if self.fault == "nan-cost":
             yield Cost("faulty_cost", float("nan"))
         if self.fault == "raise-in-effects":
             raise ZeroDivisionError("division by zero")
+        if self.fault in _TRANSFORMS:
+            yield Transform("prevention_probability", _TRANSFORMS[self.fault])
 
     def on_beach(self, day: DayView) -> None:
         if day.date != FAULT_DAY:
@@ -68,6 +71,16 @@ class Faulty(Policy):
             "exit": _exit,
         }
         actions.get(self.fault, lambda: None)()
+
+
+#: Transforms of a lever that break its rules: above its bounds, not finite, another shape,
+#: raising.
+_TRANSFORMS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "transform-above-1": lambda values, days: values + 1.0,
+    "transform-nan": lambda values, days: values * np.nan,
+    "transform-shape": lambda values, days: values[:, 0],
+    "transform-raise": lambda values, days: values[len(days) + 5],
+}
 
 
 def _raise() -> None:
@@ -130,6 +143,13 @@ def _sim(tmp_path: Path, kind: str = "faulty_plugin", fault: str | None = None) 
             "removed_people, returned_from_uk_people)",
         ),
         ("exit", "on 2025-06-03: SystemExit: 0"),
+        ("transform-above-1", ": the lever 'prevention_probability': expected values from 0 to 1"),
+        ("transform-nan", ": the lever 'prevention_probability': expected a finite number"),
+        (
+            "transform-shape",
+            ": the lever 'prevention_probability': expected values of shape (10, 10), got (10,)",
+        ),
+        ("transform-raise", ": IndexError: index 15 is out of bounds"),
     ],
 )
 def test_a_fault_is_one_line_naming_the_policy(tmp_path: Path, fault: str, said: str) -> None:

@@ -11,6 +11,9 @@ stages of ``channelsim.engine.stages``:
   ``set`` first (two policies may not set one lever on one day), then ``scale``
   (multiplied), ``add`` (summed) and ``chance`` (independent extra chances:
   ``p ← 1 − (1 − p)(1 − q)``); several rules of interception all act.
+- **transforms** (:class:`Transform`, also from :meth:`Policy.effects`): a lever moved by a
+  function of its value once the effects above have combined (officers bought add to the
+  officers behind the day's chance), worked out before the run like them.
 - **hooks** (``on_<stage>(day)``, e.g. ``on_inflow``, ``on_returns``): Python called at the
   start of that stage on each day the policy is active, for what depends on the state of
   the run (queues, feedback). ``day`` is a :class:`DayView`: today's levers, state and
@@ -74,6 +77,7 @@ __all__ = [
     "PolicyParam",
     "Rule",
     "Setup",
+    "Transform",
     "policy_param",
     "policy_params",
 ]
@@ -93,6 +97,24 @@ class Effect:
     lever: str
     op: Combine
     value: float | np.ndarray
+    days: np.ndarray | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Transform:
+    """Move lever ``lever`` by a function of its combined value: ``apply(values, days)``
+    gives the new values of ``days`` (row indices of the period, increasing) from
+    ``values``, the lever's values on those days (``(len(days),)``, or ``(len(days),
+    zones)`` for a per-zone lever) once every policy's :class:`Effect` on it has combined
+    and been clipped to the lever's bounds. For an effect that depends on the lever's level
+    (officers bought add to the officers behind a chance): worked out once before the run,
+    for all days at once, so that the compiled day loop runs with no stop for it, where a
+    hook reading the combined lever stops it every day. Several transforms of one lever act
+    in the order of the policies in the scenario; ``days`` (boolean, one per day) narrows
+    the policy's active days. What ``apply`` returns must lie within the lever's bounds."""
+
+    lever: str
+    apply: Callable[[np.ndarray, np.ndarray], np.ndarray]
     days: np.ndarray | None = None
 
 
@@ -243,6 +265,37 @@ def within(value: Any, what: str, lever: str) -> Any:
     if np.any(values < low) or np.any(values > high):
         raise HookFault(f"{what}: expected values from {low:g} to {high:g}, got {value!r:.40}")
     return value
+
+
+def apply_transform(
+    values: np.ndarray,
+    transform: Transform,
+    days: np.ndarray,
+    policy: Policy,
+    bounds: tuple[float, float],
+) -> None:
+    """Move ``values`` (a lever's, one row per day) in place on ``days`` (boolean, one per
+    day) by ``transform``, whose result must be finite, of the rows' shape and within
+    ``bounds`` (the lever's low and high).
+
+    Raises:
+        PolicyError: the transform raised, or gave values of another shape, not finite or
+            outside the bounds, named against the policy and the lever.
+    """
+    rows = np.flatnonzero(days)
+    if rows.size == 0:
+        return
+    what = f"the lever {transform.lever!r}"
+    with blamed_on(policy):
+        given = values[rows]
+        moved = np.asarray(transform.apply(given, rows), dtype=np.float64)
+        if moved.shape != given.shape:
+            raise HookFault(f"{what}: expected values of shape {given.shape}, got {moved.shape}")
+        finite_value(moved, what)
+        low, high = bounds
+        if np.any(moved < low) or np.any(moved > high):
+            raise HookFault(f"{what}: expected values from {low:g} to {high:g}")
+    values[rows] = moved
 
 
 @contextlib.contextmanager
@@ -549,8 +602,9 @@ class Policy(BaseModel):
     def init(self, setup: Setup) -> None:
         """Prepare before the run (e.g. read the world); state kept between days starts here."""
 
-    def effects(self, setup: Setup) -> Iterable[Effect | Rule | Cost]:
-        """Effects on the stages' levers, rules of interception and daily costs."""
+    def effects(self, setup: Setup) -> Iterable[Effect | Transform | Rule | Cost]:
+        """Effects on the stages' levers, transforms of them, rules of interception and daily
+        costs."""
         return ()
 
     def levers_set(self) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ from channelsim.engine.policy import (
     Effect,
     Policy,
     Rule,
+    Transform,
+    apply_transform,
     blamed_on,
     build_policies,
     finite_value,
@@ -466,9 +468,10 @@ class Sim:
         for stage in self.loop.stages:
             values.update(stage.base_levers(setup))
         effects: list[tuple[Effect, np.ndarray, Policy]] = []
+        transforms: list[tuple[Transform, np.ndarray, Policy]] = []
         for policy, declared, on in zip(policies, policy_effects, active, strict=True):
             for effect in declared:
-                if isinstance(effect, Effect):
+                if isinstance(effect, Effect | Transform):
                     if effect.lever not in values:
                         raise InputError(
                             None,
@@ -477,7 +480,10 @@ class Sim:
                             f"(expected one of {', '.join(sorted(values))})",
                         )
                     days = on if effect.days is None else on & effect.days
-                    effects.append((effect, days, policy))
+                    if isinstance(effect, Effect):
+                        effects.append((effect, days, policy))
+                    else:
+                        transforms.append((effect, days, policy))
         for op in COMBINE_ORDER:
             set_by: dict[str, np.ndarray] = {}
             setters: list[tuple[str, np.ndarray, Policy]] = []
@@ -501,6 +507,9 @@ class Sim:
                     target[days] = target[days] + value[days] - target[days] * value[days]
         for name, spec in specs.items():
             np.clip(values[name], spec.low, spec.high, out=values[name])
+        for transform, days, policy in transforms:  # on the combined values, in policy order
+            spec = specs[transform.lever]
+            apply_transform(values[transform.lever], transform, days, policy, (spec.low, spec.high))
         zone = {n: v for n, v in values.items() if specs[n].per_zone}
         scalar = {n: v for n, v in values.items() if not specs[n].per_zone}
         return scalar, zone

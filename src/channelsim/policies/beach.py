@@ -12,6 +12,7 @@ the short northern crossings pushes boats south, where crossings are longer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -20,13 +21,14 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from channelsim.engine.policy import (
     Cost,
-    DayView,
     Effect,
     Policy,
+    Transform,
     policy_param,
     register_policy,
 )
 from channelsim.engine.stages import Setup
+from channelsim.params import BeachParams
 from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask
 from channelsim.policies.drivers import with_more_officers
 
@@ -165,22 +167,30 @@ class BeachPatrols(Policy):
             [self.officers(setup.date(i)) for i in range(setup.n_days)]
         )
 
-    def effects(self, setup: Setup) -> Iterator[Effect | Cost]:
-        """The year's budget, booked day by day (the officers act in :meth:`on_beach`)."""
+    def effects(self, setup: Setup) -> Iterator[Effect | Transform | Cost]:
+        """The officers, on the guarded zones' chance of stopping a launch as the other
+        policies' effects leave it (a :class:`Transform`: worked out before the run), and the
+        year's budget, booked day by day."""
+        if self._guarded.any():
+            beach = setup.params.beach
+            yield Transform(
+                "prevention_probability",
+                functools.partial(self._with_officers, beach=beach),
+                self._officers_everywhere > 0.0,
+            )
         budget = np.array([self.budget_gbp_per_year(setup.date(i)) for i in range(setup.n_days)])
         yield Cost("beach_patrols", budget / DAYS_PER_YEAR)
 
-    def on_beach(self, day: DayView) -> None:
-        """The guarded zones' chance of stopping a launch with these officers added to the
-        ones the day's chance stands for (history's, through ``beach_officers``)."""
-        extra = float(self._officers_everywhere[day.index])
-        if extra <= 0.0 or not self._guarded.any():
-            return
-        prevention = np.array(day.prevention_probability, dtype=np.float64)
-        prevention[self._guarded] = with_more_officers(
-            prevention[self._guarded], extra, day.params.beach
-        )
-        day.prevention_probability = prevention
+    def _with_officers(
+        self, prevention: np.ndarray, days: np.ndarray, beach: BeachParams
+    ) -> np.ndarray:
+        """The guarded zones' chance of stopping a launch on ``days`` (row indices) with
+        these officers added to the ones each day's chance stands for (history's, through
+        ``beach_officers``); ``prevention``: (days, zones)."""
+        moved = np.array(prevention, dtype=np.float64)
+        extra = self._officers_everywhere[days][:, None]
+        moved[:, self._guarded] = with_more_officers(prevention[:, self._guarded], extra, beach)
+        return moved
 
 
 class TaxiBoatInterdiction(Policy):

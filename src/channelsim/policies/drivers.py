@@ -250,25 +250,28 @@ def prevention_with_officers(officers: np.ndarray, beach: BeachParams) -> np.nda
 
 
 def with_more_officers(
-    prevention: np.ndarray, extra_officers: float, beach: BeachParams
+    prevention: np.ndarray, extra_officers: float | np.ndarray, beach: BeachParams
 ) -> np.ndarray:
     """The chance :func:`prevention_with_officers` gives with ``extra_officers`` more than
     the officers behind ``prevention`` (each zone's chance, a probability from 0 to 1, read
     back to officers through the same curve: history's on a day ``beach_officers`` set, the
-    reference officers where nothing moved it). A chance the curve cannot move — elasticity
-    0, ``p`` of 0 or 1, a zone already stopping every launch — is returned as it is.
-    Worked in logarithms, so that a small elasticity does not overflow."""
+    reference officers where nothing moved it). ``extra_officers``: a number, or an array
+    broadcastable to ``prevention``'s shape (one per day, ``(days, 1)``). A chance the curve
+    cannot move — elasticity 0, ``p`` of 0 or 1, a zone already stopping every launch, no
+    officers added — is returned as it is. Worked in logarithms, so that a small elasticity
+    does not overflow."""
     prevention = np.asarray(prevention, dtype=np.float64)
+    extra = np.asarray(extra_officers, dtype=np.float64)
     q, e = 1.0 - beach.prevention_probability, beach.effort_elasticity
-    if extra_officers <= 0.0 or e <= 0.0 or not 0.0 < q < 1.0:
+    if not np.any(extra > 0.0) or e <= 0.0 or not 0.0 < q < 1.0:
         return prevention
     with np.errstate(divide="ignore", invalid="ignore"):
         # (officers / reference)^e = log(escape) / log(q); officers from 0 (escape 1) up
         exponent = np.log1p(-np.minimum(prevention, 1.0)) / np.log(q)
         log_ratio = np.log(exponent) / e
-        more = np.logaddexp(log_ratio, np.log(extra_officers / beach.reference_officers))
+        more = np.logaddexp(log_ratio, np.log(extra / beach.reference_officers))
         chance = 1.0 - q ** np.exp(e * more)
-    return np.where(prevention >= 1.0, prevention, chance)
+    return np.where((prevention >= 1.0) | (extra <= 0.0), prevention, chance)
 
 
 register_policy("driver", Driver)
