@@ -523,3 +523,48 @@ def test_compare_from_and_to_shorten_every_scenario(
         assert result.exit_code == 2
         assert result.stderr.startswith(f"error: {expected}"), result.stderr
         assert result.stderr.count("\n") == 1
+
+
+def test_patrols_past_the_point_where_more_money_prevents_fewer_say_so(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """s13 re-trial: £1bn of beach patrols prevented 912 arrivals, £5bn 451 and unlimited
+    officers 187, with no word of why. A comparison's answer (its headline, its JSON) and a
+    run's headline say where the money lies past the point the model's zone choice turns
+    the effect round; a comparison within it (beach-funding-plus) says nothing of it."""
+    from channelsim.reports.headlines import comparison_headline
+
+    base = _load("status-quo-2025")
+    lavish = _load("beach-funding-plus").with_changes(name="lavish")
+    lavish = lavish.with_changes(
+        policies=[
+            spec.model_copy(update={"params": {"funding_gbp_per_year": 5e9}})
+            if spec.type == "beach_patrols"
+            else spec
+            for spec in lavish.policies
+        ]
+    )
+    comparison = compare_scenarios(
+        base,
+        [_load("beach-funding-plus"), lavish],
+        runs=2,
+        seed=3,
+        executor="serial",
+        progress=False,
+    )
+    assert comparison.limits.keys() == {"lavish"}
+    said = comparison.rests_on_text("lavish")
+    assert said is not None and "more money prevents fewer arrivals, not more" in said
+    assert "buys up to 15,385" in said
+    assert "more money prevents" not in (comparison.rests_on_text("beach-funding-plus") or "")
+    assert "more money prevents fewer arrivals" in comparison_headline(comparison)
+    written = comparison.to_json_dict()["scenarios"][1]["rests_on"]["text"]
+    assert "more money prevents fewer arrivals" in written
+    path = tmp_path / "lavish.toml"
+    path.write_text(
+        'base = "' + str(SCENARIOS / "status-quo-2025.toml") + '"\nname = "lavish"\n'
+        '[[policies]]\ntype = "beach_patrols"\n[policies.params]\nfunding_gbp_per_year = 5e9\n'
+    )
+    result = run_cli("run", str(path), "--to", "2025-01-31")
+    assert result.exit_code == 0
+    assert "more money prevents fewer arrivals, not more" in " ".join(result.stdout.split())

@@ -23,7 +23,11 @@ from channelsim.policies import (
     TaxiBoatInterdiction,
     ThirdCountryRemoval,
 )
-from channelsim.policies.beach import NORTHERN_BEACHES
+from channelsim.policies.beach import (
+    MOST_EFFECTIVE_OFFICERS,
+    NORTHERN_BEACHES,
+    share_stopped_on_beaches,
+)
 from channelsim.policies.drivers import BeachOfficers, prevention_with_officers, with_more_officers
 from channelsim.scenario import Scenario
 from channelsim.world.geography import FR_TERRITORIAL, FR_WATERWAY, UK_SIDE, load_world
@@ -210,6 +214,78 @@ def test_beach_patrols_add_officers_to_each_days_chance_without_a_hook() -> None
     assert np.array_equal(state.zone_levers["prevention_probability"], expected)
     assert np.all(expected[:, guarded] > without[:, guarded])
     assert np.array_equal(expected[:, ~guarded], without[:, ~guarded])
+
+
+def _share_stopped(zones: tuple[str, ...], officers: np.ndarray) -> np.ndarray:
+    """The static share of a beach attempt's people stopped on the 2025 status quo's day
+    (800 officers), with ``officers`` bought on ``zones``."""
+    state = Sim(load_scenario(REPO / "scenarios" / "status-quo-2025.toml")).setup()
+    guarded = np.isin(np.array(state.zone_names), zones)
+    beach = ~state.zones["waterway"]
+    spread = beach.sum() / guarded.sum()
+    return share_stopped_on_beaches(
+        state.zone_levers["prevention_probability"][180],
+        state.kernel.zones["base_weight"],
+        beach,
+        guarded,
+        officers * spread,
+        state.params,
+    )
+
+
+def test_more_money_on_the_northern_beaches_stops_fewer_beyond_a_point() -> None:
+    """The zone choice moves launches away from guarded beaches: once the northern beaches
+    stop nearly every attempt, launches leave from the unguarded southern ones, whose
+    chance is the status quo's, so the share of people stopped peaks (at the figure the
+    policy's note quotes) and falls back to the status quo's. With every beach guarded
+    there is nowhere to go, and more officers always stop more."""
+    officers = np.geomspace(10, 1e7, 400)
+    north = _share_stopped(NORTHERN_BEACHES, officers)
+    peak = officers[int(np.argmax(north))]
+    assert peak == pytest.approx(MOST_EFFECTIVE_OFFICERS, rel=0.1)
+    none = _share_stopped(NORTHERN_BEACHES, np.array([0.0]))[0]
+    assert north.max() > none + 0.08 and north[-1] == pytest.approx(none, abs=0.002)
+    every_beach = tuple(z.name for z in load_world().launch_zones if z.kind == "beach")
+    assert np.all(np.diff(_share_stopped(every_beach, officers)) >= 0)
+
+
+@pytest.mark.parametrize(
+    ("patrols", "said"),
+    [
+        (BeachPatrols(funding_gbp_per_year=127e6), None),  # 391 officers
+        (BeachPatrols(payments_eur=(141e6, 191e6, 209e6)), None),  # beach-funding-plus
+        (BeachPatrols(funding_gbp_per_year=5e9), "buys up to 15,385): those beaches"),
+        (BeachPatrols(funding_gbp_per_year=1e9), "beyond about 2,700 officers a year on th"),
+        (BeachPatrols(funding_gbp_per_year=5e9, zones=None), None),  # every beach guarded
+        (BeachPatrols(funding_gbp_per_year=5e9, zones=("Calais / Sangatte",)), "can prevent"),
+        (BeachPatrols(funding_gbp_per_year=5e9, end=dt.date(2024, 12, 31)), None),  # ended
+    ],
+)
+def test_beach_patrols_say_when_more_money_prevents_fewer(
+    patrols: BeachPatrols, said: str | None
+) -> None:
+    note = patrols.limits_note(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    if said is None:
+        assert note is None
+    else:
+        assert note is not None and said in note and "patrol_displacement" in note, note
+
+
+def test_beach_patrols_move_launches_south_when_money_is_unlimited(base: SimResult) -> None:
+    """In a run: with £5bn a year few launches leave from the northern beaches, and the
+    share of beach attempts' people stopped falls back towards the status quo's."""
+
+    def stopped_share(result: SimResult) -> float:
+        beach = result.boats[~result.boats["taxi_boat"]]
+        return float(beach["prevented_people"].sum() / beach["occupancy"].sum())
+
+    most = _run(BeachPatrols(funding_gbp_per_year=1e9))
+    unlimited = _run(BeachPatrols(funding_gbp_per_year=5e9, cost_gbp_per_officer_year=10_000))
+    beach = ~unlimited.boats["taxi_boat"]
+    assert unlimited.boats["zone"][beach].isin(NORTHERN_BEACHES).mean() < 0.01
+    assert base.boats["zone"][~base.boats["taxi_boat"]].isin(NORTHERN_BEACHES).mean() > 0.7
+    assert stopped_share(unlimited) < stopped_share(most)
+    assert stopped_share(unlimited) == pytest.approx(stopped_share(base), abs=0.03)
 
 
 def test_beach_patrols_buy_what_the_2023_deal_bought() -> None:

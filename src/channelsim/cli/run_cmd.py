@@ -120,6 +120,10 @@ def run_headline(
 
         rests = what_if_assumptions_text(scenario)
         said += f" {rests}" if rests else ""
+    from channelsim.experiments.uncertainty import limits_text
+
+    limits = limits_text(scenario)  # past where the mechanism turns round (s14 beach)
+    said += f" {limits}" if limits else ""
     if runs > 1 and not describes_the_record(scenario):  # its figures are not the record's
         said += " " + WHAT_IF
     return said

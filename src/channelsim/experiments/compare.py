@@ -41,6 +41,7 @@ from channelsim.experiments.uncertainty import (
     driver_sentence,
     input_label,
     left_out_note,
+    limits_text,
     outside_period,
     paired_draws,
     scenario_assumptions,
@@ -116,6 +117,10 @@ class Comparison:
     #: scenario -> the policies it changes that cannot act in the period, and the sentence
     #: saying so (:func:`~channelsim.experiments.uncertainty.outside_period`).
     outside: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: scenario -> the sentence saying where its policies lie past the point where the
+    #: model's mechanism turns their effect round (:func:`~channelsim.experiments.
+    #: uncertainty.limits_text`), said with what its answer rests on.
+    limits: dict[str, str] = field(default_factory=dict)
     #: With a posterior: scenario -> the inputs drawn that cannot change a result in the
     #: period (a history driver's value dated outside it, the assumption of a policy not
     #: yet acting), left out of "what decides this answer".
@@ -139,6 +144,13 @@ class Comparison:
         return self.outside.get(name, {}).get("text")
 
     def rests_on_text(self, name: str) -> str | None:
+        """The sentences naming what scenario ``name``'s answer rests on
+        (:meth:`assumptions_text`) and where its policies lie past the point where the
+        model's mechanism turns their effect round (``limits``), else ``None``."""
+        said = [self.assumptions_text(name), self.limits.get(name)]
+        return " ".join(s for s in said if s) or None
+
+    def assumptions_text(self, name: str) -> str | None:
         """The sentence naming the assumptions scenario ``name``'s answer rests on, else
         ``None``: without a posterior, at their stated values; with one, drawn over their
         ranges, unless "what decides this answer" names one of them as deciding a figure
@@ -566,6 +578,11 @@ def compare_scenarios(
         rests_on=rests_on,
         drawn_rests_on=changed if posterior is not None else {},
         outside=outside,
+        limits={
+            name: said
+            for name, m in zip(names[1:], models[1:], strict=True)
+            if (said := limits_text(m.scenario))
+        },
         left_out=left_out,
     )
 

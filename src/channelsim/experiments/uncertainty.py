@@ -378,6 +378,24 @@ def what_if_assumptions_text(scenario: Scenario) -> str | None:
     )
 
 
+def limits_text(scenario: Scenario) -> str | None:
+    """Where ``scenario``'s policies, as set, lie beyond a point past which the model's
+    mechanism turns their effect round (each acting policy's ``limits_note(first, last)``:
+    beach patrols buying more officers than the northern beaches can use, whose launches
+    move to the unguarded beaches), in one sentence each; ``None`` when none does."""
+    from channelsim.engine.policy import build_policies
+
+    first, last = scenario.start, scenario.end
+    notes = []
+    for policy in build_policies(scenario.policies, scenario.policy_location):
+        note = getattr(policy, "limits_note", None)
+        if note is not None and policy.acts_between(first, last):
+            said = note(first, last)
+            if said and said not in notes:
+                notes.append(said)
+    return " ".join(notes) or None
+
+
 def cost_assumptions_text(scenario: Scenario) -> str | None:
     """The assumed unit costs the extra cost of ``scenario``'s policies rests on (each
     policy's ``cost_assumptions``, for the policies that act in its period), at their values

@@ -24,15 +24,20 @@ def saturating(
     return 1.0 - (1.0 - base) * np.exp(-np.asarray(effort, dtype=np.float64) / scale)
 
 
+def zones_of_kind(kind: str) -> list[str]:
+    """The launch zones of ``kind`` (``beach`` or ``waterway``) of the packaged geography."""
+    from channelsim.world.geography import strait_spec
+
+    return [z["name"] for z in strait_spec()["launch_zones"] if z["kind"] == kind]
+
+
 def known_zones(zones: tuple[str, ...] | None, kind: str) -> tuple[str, ...] | None:
     """``zones`` itself if each is a launch zone of ``kind`` (``beach`` or ``waterway``) of
     the packaged geography; otherwise a ValueError listing them (a misspelt zone guarded
     nothing while its cost was still booked)."""
     if zones is None:
         return None
-    from channelsim.world.geography import strait_spec
-
-    valid = [z["name"] for z in strait_spec()["launch_zones"] if z["kind"] == kind]
+    valid = zones_of_kind(kind)
     if not zones:  # guards nothing while its cost is booked: "£50m of patrols do nothing"
         raise ValueError(
             f"expected at least one {kind} zone among {', '.join(valid)} (or no `zones` key "

@@ -28,8 +28,8 @@ from channelsim.engine.policy import (
     register_policy,
 )
 from channelsim.engine.stages import Setup
-from channelsim.params import BeachParams
-from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask
+from channelsim.params import BeachParams, Params
+from channelsim.policies._common import DAYS_PER_YEAR, known_zones, zone_mask, zones_of_kind
 from channelsim.policies.drivers import with_more_officers
 
 #: Beaches where patrols concentrated in 2023–2025 (the short crossings).
@@ -59,6 +59,40 @@ OFFICER_COST_SOURCE = (
     "effort bought); Nov 2022 £180,000-£630,000 (£63m for 100-350); 2026 £460,000 (up to "
     "€766m over 3 years for ~500)"
 )
+
+
+#: Officers bought a year on the five northern beaches beyond which more money stops fewer
+#: launches in the model, with the calibrated parameters and 2025's 800 officers
+#: (:func:`share_stopped_on_beaches` is highest at 2,730: docs/model.md §3.6, "More money,
+#: fewer stopped"; ``tests/test_policies.py`` computes it again). Guarded so, those
+#: beaches stop nearly every launch, and the engine's zone choice
+#: (``networks.patrol_displacement``) sends launches to the unguarded beaches further south.
+MOST_EFFECTIVE_OFFICERS = 2_700
+
+
+def share_stopped_on_beaches(
+    prevention: np.ndarray,
+    base_weight: np.ndarray,
+    beach_zone: np.ndarray,
+    guarded: np.ndarray,
+    extra_officers: np.ndarray,
+    params: Params,
+) -> np.ndarray:
+    """The share of the people of a beach launch attempt stopped, over the beach zones, with
+    ``extra_officers`` (each, on the curve: spread over the guarded zones as the policy
+    spreads them) added on the ``guarded`` zones to the day's ``prevention`` (one per zone):
+    each zone's share of attempts is its ``base_weight`` × (1 − chance)^displacement, as the
+    engine's zone choice makes it, and each of the ``groups_per_boat`` groups is stopped
+    with 1 − (1 − chance)^(1/groups). A static reading of the beach stage (no retries, no
+    whole boats stopped): it shows where more officers stop fewer people. Shape of
+    ``extra_officers``."""
+    extra = np.asarray(extra_officers, dtype=np.float64)[:, None]
+    chance = np.broadcast_to(prevention, (extra.shape[0], prevention.shape[0])).copy()
+    chance[:, guarded] = with_more_officers(prevention[guarded], extra, params.beach)
+    weight = base_weight * beach_zone * (1.0 - chance) ** params.networks.patrol_displacement
+    stopped = 1.0 - (1.0 - chance) ** (1.0 / params.beach.groups_per_boat)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((weight * stopped).sum(axis=1) / weight.sum(axis=1), dtype=np.float64)
 
 
 class BeachPatrols(Policy):
@@ -155,6 +189,40 @@ class BeachPatrols(Policy):
     def officers(self, date: dt.date) -> float:
         """The officers this year's money adds on the guarded beaches."""
         return self.budget_gbp_per_year(date) / self.cost_gbp_per_officer_year
+
+    def limits_note(self, first: dt.date, last: dt.date) -> str | None:
+        """A sentence for a run or comparison from ``first`` to ``last`` whose money buys,
+        on some day, more officers than :data:`MOST_EFFECTIVE_OFFICERS` on guarded zones
+        that leave a beach zone unguarded: beyond that, more money stops fewer launches in
+        the model, and why. ``None`` below it, or with every beach guarded (no beach to
+        move to)."""
+        begin, end = max(first, self.start or first), min(last, self.end or last)
+        days = (begin + dt.timedelta(days=i) for i in range((end - begin).days + 1))
+        most = max((self.officers(day) for day in days), default=0.0)
+        every_beach = set(zones_of_kind("beach"))
+        if most < MOST_EFFECTIVE_OFFICERS or self.zones is None or every_beach <= set(self.zones):
+            return None
+        cost = self.cost_gbp_per_officer_year
+        money = f"£{MOST_EFFECTIVE_OFFICERS * cost / 1e6:,.0f}m a year at £{cost:,.0f} an officer"
+        why = (
+            "the networks launch from the unguarded beaches{south} instead, where the chance "
+            "of being stopped stays the status quo's (networks.patrol_displacement, an "
+            "assumption; docs/model.md §3.6)."
+        )
+        if set(self.zones) == set(NORTHERN_BEACHES):
+            return (
+                f"In the model, more money prevents fewer arrivals, not more, beyond about "
+                f"{MOST_EFFECTIVE_OFFICERS:,} officers a year on the five northern beaches "
+                f"({money}; this scenario buys up to {most:,.0f}): "
+                "those beaches then stop nearly every attempt, so "
+                + why.format(south=" further south")
+            )
+        return (
+            "In the model, more money can prevent fewer arrivals, not more, once the guarded "
+            f"beaches stop nearly every attempt (on the five northern beaches, beyond about "
+            f"{MOST_EFFECTIVE_OFFICERS:,} officers a year, {money}; this scenario buys up to "
+            f"{most:,.0f}): " + why.format(south="")
+        )
 
     def init(self, setup: Setup) -> None:
         """Each day's officers, counted as officers on every beach zone: history spreads its
