@@ -51,12 +51,14 @@ COVERS: dict[str, str] = {
     "not the uncertainty of those parameters: with it (--posterior DIR) the intervals are "
     "wider and their middle may move too",
     "posterior": "they cover the weather, chance and the uncertainty of the calibrated "
-    "parameters (one posterior draw per run), not that of the assumptions outside the "
-    "calibration",
+    "parameters (one posterior draw per run)",
     "posterior_assumptions": "they cover the weather, chance, the uncertainty of the "
     "calibrated parameters (one posterior draw per pair of runs) and the policies' "
     "assumptions (drawn over their ranges)",
 }
+#: The kinds of run whose intervals draw the calibrated parameters and hold the others
+#: (``params.held_text`` says which).
+DRAWS_POSTERIOR = ("posterior", "posterior_assumptions")
 
 
 @dataclass(frozen=True)
@@ -644,7 +646,13 @@ def intervals_text(subject: Subject) -> str:
     if subject.runs <= 1 or subject.uncertainty == "none":
         return "One run: no interval; another seed gives other figures (use --runs N)."
     pairs = "paired runs" if subject.against else "runs"
-    text = f"Intervals: 90% of {subject.runs} {pairs}; {COVERS[subject.uncertainty]}."
+    covers = COVERS[subject.uncertainty]
+    if subject.uncertainty in DRAWS_POSTERIOR:
+        from channelsim.params import held_text  # (pydantic: only where a posterior is used)
+
+        held = held_text()
+        covers = f"{covers}, {held}" if held else covers
+    text = f"Intervals: 90% of {subject.runs} {pairs}; {covers}."
     few = few_runs_text(subject.runs, subject.against is not None)
     return text if few is None else f"{text} {few}"
 

@@ -696,6 +696,37 @@ def uncertain_parameters(params: Params | None = None) -> list[ParamInfo]:
     return [p for p in list_parameters(params) if p.low is not None and p.high is not None]
 
 
+def held_by_posterior() -> list[ParamInfo]:
+    """The parameters with a plausible range that a ``--posterior`` run does not draw: those
+    outside the calibrated set (``calibration_defaults.toml``), held at the values runs use.
+    Empty when the package has no calibrated set."""
+    path = calibration_defaults_path()
+    if path is None:
+        return []
+    with path.open("rb") as file:
+        calibrated = tomllib.load(file).get("params", {})
+    drawn = {f"{group}.{name}" for group, values in calibrated.items() for name in values}
+    return [p for p in uncertain_parameters() if p.path not in drawn]
+
+
+def held_text() -> str:
+    """What a ``--posterior`` interval leaves out, in words for a headline: how many
+    parameters with a plausible range it holds at their values, how many of them are
+    assumptions, the assumptions that decide who survives a capsize (groups ``hazards`` and
+    ``rescue``) by name, and the command that screens them. Empty when none is held."""
+    held = held_by_posterior()
+    if not held:
+        return ""
+    assumed = [p for p in held if p.source is None]
+    deaths = [p.words for p in assumed if p.path.split(".")[0] in ("hazards", "rescue")]
+    among = f", among them {', '.join(deaths)}" if deaths else ""
+    return (
+        f"not that of the model's {len(held)} other parameters with a plausible range, held at "
+        f"their values ({len(assumed)} of them assumptions{among}; `channelsim sensitivity "
+        "SCENARIO --method morris --params …` screens them)"
+    )
+
+
 def _number_text(value: float) -> str:
     """A number as a reader writes it: ``0.5``, ``50000``, ``1e-09``, and a whole number of a
     million or more with separators (``10,000,000``, where ``:g`` would write ``1e+07``)."""
