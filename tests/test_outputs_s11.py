@@ -237,7 +237,8 @@ def test_validate_says_a_closer_baseline_total_as_plainly_as_a_monthly_win() -> 
     from channelsim.reports.headlines import _baselines_better
 
     said = _baselines_better(_blind_record()["skill"])
-    assert "lower than every baseline's; but its total for the period is further" in said
+    assert "lower than every baseline's (the best, " in said
+    assert "; but its total for the period is further" in said
     assert "(+33%) than those of naive (last month carried forward) (+22%)" in said
 
 

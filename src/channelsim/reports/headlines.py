@@ -487,6 +487,7 @@ def _baselines_better(skill: dict[str, Any], replayed: bool = False) -> str:
     totals = _totals_closer(forecasts)
     if not better:
         said = f" The model's monthly error (MASE {model:.2f}) is lower than every baseline's"
+        said += _margin_text(skill)
         if replayed:
             said += (
                 " (the model knew the test period's crossing days, the baselines did not: "
@@ -498,6 +499,40 @@ def _baselines_better(skill: dict[str, Any], replayed: bool = False) -> str:
         f"{model:.2f}; {', '.join(better)})."
     )
     return said + (f" And {totals}." if totals else "")
+
+
+def _margin_text(skill: dict[str, Any]) -> str:
+    """How far the model's monthly errors beat the best baseline's, and whether the months
+    can tell (``skill.sign_flip_p`` on the monthly absolute errors of the medians), as
+    `` (the best, NAME, 0.46: …)``; ``""`` without monthly figures (an older record)."""
+    from channelsim.experiments.skill import sign_flip_p
+
+    forecasts = skill.get("forecasts") or {}
+    observed = np.asarray(skill.get("observed") or [], float)
+    scored = [
+        (f["mase"], name, f)
+        for name, f in forecasts.items()
+        if name != "model" and f.get("mase") is not None
+    ]
+    model = (forecasts.get("model") or {}).get("monthly", {}).get("median")
+    if not scored or model is None or observed.size == 0:
+        return ""
+    mase, name, best = min(scored, key=lambda item: item[0])
+    median = (best.get("monthly") or {}).get("median")
+    if median is None or len(median) != observed.size or len(model) != observed.size:
+        return ""
+    p = sign_flip_p(np.asarray(model) - observed, np.asarray(median) - observed)
+    months = f"{observed.size} month{'s' if observed.size != 1 else ''}"
+    verdict = (
+        f"a difference chance alone often gives over {months}"
+        if p >= 0.05
+        else f"unlikely by chance alone over {months}"
+    )
+    p_text = "p < 0.01" if p < 0.01 else f"p = {p:.2f}"
+    return (
+        f" (the best, {best.get('label', name)}, {mase:.2f}: {verdict}; exact sign-flip test "
+        f"on the monthly absolute errors, {p_text})"
+    )
 
 
 def _totals_closer(forecasts: dict[str, Any]) -> str | None:
