@@ -69,6 +69,8 @@ class Faulty(Policy):
             "huge-result": lambda: day.add("faulty_things", 1e308),
             "raise": _raise,
             "exit": _exit,
+            "base-exception": _raise_base_exception,
+            "ctrl-c": _press_ctrl_c,
         }
         actions.get(self.fault, lambda: None)()
 
@@ -89,6 +91,19 @@ def _raise() -> None:
 
 def _exit() -> None:
     raise SystemExit(0)
+
+
+class Boom(BaseException):
+    """Neither an ``Exception`` nor a stop: a plug-in's own ``BaseException`` (s13 re-trial N4,
+    a 45-line traceback)."""
+
+
+def _raise_base_exception() -> None:
+    raise Boom("boom on purpose")
+
+
+def _press_ctrl_c() -> None:
+    raise KeyboardInterrupt
 
 
 class Clashing(Policy):
@@ -150,6 +165,7 @@ def _sim(tmp_path: Path, kind: str = "faulty_plugin", fault: str | None = None) 
             ": the lever 'prevention_probability': expected values of shape (10, 10), got (10,)",
         ),
         ("transform-raise", ": IndexError: index 15 is out of bounds"),
+        ("base-exception", "on 2025-06-03: Boom: boom on purpose"),
     ],
 )
 def test_a_fault_is_one_line_naming_the_policy(tmp_path: Path, fault: str, said: str) -> None:
@@ -158,6 +174,13 @@ def test_a_fault_is_one_line_naming_the_policy(tmp_path: Path, fault: str, said:
     text = str(caught.value)
     assert text.startswith("policy 'my-plugin' (faulty_plugin)"), text
     assert said in text and "\n" not in text, text
+
+
+def test_ctrl_c_in_a_hook_stops_the_run_as_any_ctrl_c(tmp_path: Path) -> None:
+    """A ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM as the command line raises it) is not the
+    policy's fault: it passes through, so the run stops as it does at any other moment."""
+    with pytest.raises(KeyboardInterrupt):
+        _sim(tmp_path, fault="ctrl-c").run()
 
 
 def test_a_policy_that_does_nothing_wrong_runs(tmp_path: Path) -> None:

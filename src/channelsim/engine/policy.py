@@ -301,17 +301,20 @@ def apply_transform(
 @contextlib.contextmanager
 def blamed_on(policy: Policy, when: dt.date | None = None) -> Iterator[None]:
     """Run a policy's own code (a hook, ``init``, ``effects``): whatever it raises (an
-    exception, or ``sys.exit``) becomes one :class:`PolicyError` line naming the policy, its
-    type and ``when``. Ctrl-C and SIGTERM pass through; the original error is its cause.
+    exception, ``sys.exit``, any other ``BaseException``) becomes one :class:`PolicyError`
+    line naming the policy, its type and ``when``. Ctrl-C and SIGTERM (``KeyboardInterrupt``)
+    pass through; the original error is its cause. A hook that ends the process itself
+    (``os._exit``) raises nothing here: only a process that watches this one can tell
+    (docs/architecture.md).
 
     Raises:
         PolicyError: ``policy 'name' (type), on 2025-06-11: RuntimeError: what it said``.
     """
     try:
         yield
-    except ChannelsimError:
+    except (ChannelsimError, KeyboardInterrupt):
         raise
-    except (Exception, SystemExit) as error:
+    except BaseException as error:
         where = f"policy {policy.name!r} ({policy.type_name or type(policy).__name__})"
         if when is not None:
             where += f", on {when.isoformat()}"
