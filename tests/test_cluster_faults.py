@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,3 +244,109 @@ def test_a_tls_address_without_tls_settings_is_one_line() -> None:
     with pytest.raises(ClusterError, match=r"tls://127.0.0.1:9: a tls:// address needs Dask's "
                        r"TLS settings \(distributed.comm.tls"):  # fmt: skip
         DaskExecutor("tls://127.0.0.1:9", connect_timeout_s=1.0).start()
+
+
+@contextlib.contextmanager
+def _in_process_cluster(workers: int) -> Iterator[Any]:
+    """A Dask LocalCluster of ``workers`` threads in this process, on TCP (quick to start),
+    closed after the block unless the test closed it."""
+    import distributed
+
+    cluster = distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=False, protocol="tcp",
+        host="127.0.0.1", dashboard_address=":0",
+    )  # fmt: skip
+    try:
+        yield cluster
+    finally:
+        with contextlib.suppress(RuntimeError):  # closed already ("IOLoop is closed")
+            cluster.close()
+
+
+def _handshake(address: str) -> bytes:
+    """A real scheduler's first message (its handshake), as it sends it on connection."""
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=PATIENCE_S) as conn:
+        length = conn.recv(8, socket.MSG_WAITALL)
+        return length + conn.recv(int.from_bytes(length, "little"), socket.MSG_WAITALL)
+
+
+def test_a_scheduler_that_greets_then_falls_silent_is_one_line_and_nothing_after(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The probe sees a real handshake, then Dask's client waits for an answer that never
+    comes: one line with its reason (it was empty: "...at ADDR: "), and nothing on stderr,
+    then or when the half-made client is collected (it logged a dangling stream, and its
+    ``__del__`` printed a traceback at exit)."""
+    import gc
+
+    from channelsim.errors import ClusterError
+    from channelsim.experiments.executor import DaskExecutor
+
+    with _in_process_cluster(0) as cluster:
+        greeting = _handshake(cluster.scheduler_address)
+    capfd.readouterr()
+    with _listener(greeting) as address, pytest.raises(ClusterError) as caught:
+        DaskExecutor(address, connect_timeout_s=1.0).start()
+    gc.collect()
+    assert (
+        str(caught.value) == f"cannot reach the Dask scheduler at {address}: no answer within 1 s"
+    )
+    assert capfd.readouterr().err == ""
+
+
+def test_a_scheduler_without_workers_is_one_line_naming_it(tmp_path: Path) -> None:
+    """Dask's own "No valid workers found" (a TimeoutError, printed as it was) named
+    neither the option nor the address."""
+    from channelsim.errors import ClusterError
+    from channelsim.experiments import EnsembleSpec, run_ensemble
+    from toy_member import SCENARIOS, toy_member
+
+    spec = EnsembleSpec(scenarios=SCENARIOS, reps=2, base_seed=1)
+    with _in_process_cluster(0) as cluster, pytest.raises(ClusterError) as caught:
+        address = cluster.scheduler_address
+        run_ensemble(toy_member, spec, executor=address, connect_timeout_s=1.0, progress=False)
+    assert str(caught.value).startswith(
+        f"the Dask scheduler at {address} has no workers (none within 1 s): start workers for it"
+    ), caught.value
+
+
+def test_a_scheduler_gone_mid_run_leaves_the_client_quiet() -> None:
+    """The cluster closed while members run: the one error, and no log record of the client
+    (closing it cancelled its reconnection: a 30-line traceback after the one line). The
+    records are caught at the client's logger: the in-process cluster logs its own."""
+    import logging
+
+    from channelsim.errors import ClusterError
+    from channelsim.experiments import EnsembleSpec, run_ensemble
+    from toy_member import SCENARIOS, toy_member
+
+    class Kept(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.DEBUG)
+            self.records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    kept, client_log = Kept(), logging.getLogger("distributed.client")
+    slow = {name: {**s, "sleep_s": 0.1} for name, s in SCENARIOS.items()}
+    spec = EnsembleSpec(scenarios=slow, reps=200, base_seed=1)
+    client_log.addHandler(kept)
+    try:
+        with _in_process_cluster(1) as cluster:
+            address = cluster.scheduler_address
+
+            closing = threading.Thread(target=cluster.close)
+
+            def stop_after_first_member(done: int, total: int) -> None:
+                if done == 1:
+                    closing.start()
+
+            with pytest.raises(ClusterError, match=f"at {address} "):
+                run_ensemble(toy_member, spec, executor=address, progress=stop_after_first_member)
+            closing.join(PATIENCE_S)  # before the block closes it again
+    finally:
+        client_log.removeHandler(kept)
+    said = [r.getMessage() for r in kept.records if r.levelno >= logging.WARNING]
+    assert said == [], said

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -462,20 +463,30 @@ class DaskExecutor(_Lifecycle):
             from distributed import Client
 
             probe_scheduler(self.address, self.connect_timeout_s)
+            # made in two steps so that a client whose connection fails half-way is closed
+            # here, quietly: left to its __del__, it printed a traceback at exit
+            client = Client.__new__(Client)
             try:
-                self._client = Client(
-                    self.address, timeout=self.connect_timeout_s, set_as_default=False
-                )
+                Client.__init__(client, self.address, timeout=self.connect_timeout_s,
+                                set_as_default=False)  # fmt: skip
             except Exception as error:  # Dask's own: OSError, TimeoutError, TLS's TypeError...
-                raise ClusterError(
-                    f"cannot reach the Dask scheduler at {self.address}: {_first_line(error)}"
-                ) from None
+                reason = _first_line(error) or (
+                    f"no answer within {self.connect_timeout_s:g} s"
+                    if isinstance(error, TimeoutError)
+                    else type(error).__name__
+                )
+            else:
+                self._client = client
+                return self
+            _close_quietly(client, self.connect_timeout_s, collect=True)
+            raise ClusterError(f"cannot reach the Dask scheduler at {self.address}: {reason}")
         return self
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        """Disconnect from the scheduler (quietly, also after it went away)."""
+        client, self._client = self._client, None
+        if client is not None:
+            _close_quietly(client, self.connect_timeout_s)
 
     def run(
         self, fn: TaskFn, payload: Any, items: Sequence[Any]
@@ -486,7 +497,15 @@ class DaskExecutor(_Lifecycle):
         if not items:
             return
         client = self.start()._client
-        [shared] = client.scatter([payload], broadcast=True)
+        try:
+            [shared] = client.scatter([payload], broadcast=True)
+        except TimeoutError:  # Dask's "No valid workers found"
+            raise ClusterError(
+                f"the Dask scheduler at {self.address} has no workers (none within "
+                f"{self.connect_timeout_s:g} s): start workers for it"
+            ) from None
+        except (OSError, CancelledError) as error:
+            raise self._lost(error) from error
         task = functools.partial(same_code_task, code_identity(), fn)
         futures = client.map(task, [shared] * len(items), list(items), pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
@@ -694,14 +713,48 @@ def _check_tls_settings(address: str) -> None:
         )
 
 
+def _close_quietly(client: Any, timeout_s: float, collect: bool = False) -> None:
+    """Close a Dask client, whatever state its connection is in, within about twice
+    ``timeout_s``, with distributed's log records below CRITICAL held back meanwhile: a
+    client whose scheduler went away logs the reconnection its closing cancels (a traceback)
+    and the streams it drops. ``collect``: also collect the garbage the failed connection
+    left (a stream Dask leaves open logs a warning when collected)."""
+    with _cluster_logs_below(logging.CRITICAL):
+        with contextlib.suppress(Exception):
+            client.close(timeout=2 * timeout_s)
+        if collect:
+            gc.collect()
+
+
+@contextlib.contextmanager
+def _cluster_logs_below(level: int) -> Generator[None, None, None]:
+    """distributed's loggers set to ``level`` in the block, as they were after it."""
+    loggers = [logging.getLogger(name) for name in _cluster_logger_names()]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        for logger, old in zip(loggers, before, strict=True):
+            logger.setLevel(old)
+
+
+def _cluster_logger_names() -> list[str]:
+    return [
+        name
+        for name in list(logging.root.manager.loggerDict)
+        if name == "distributed" or name.startswith("distributed.")
+    ]
+
+
 def quiet_cluster_logs() -> None:
     """Keep Dask distributed's log records (tracebacks on stderr) below CRITICAL out of sight:
     for the command line, which reports a cluster's faults in one line of its own."""
     import distributed  # noqa: F401 - sets up its loggers on import
 
-    for name in list(logging.root.manager.loggerDict):
-        if name == "distributed" or name.startswith("distributed."):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+    for name in _cluster_logger_names():
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 class AutoExecutor(_Lifecycle):
