@@ -57,8 +57,8 @@ class DataEdition:
 
     def source(self) -> str:
         """The credit a figure from this edition needs: publisher, title, edition, licence
-        (:func:`channelsim.data.brief.source_line`, as ``data brief`` writes it)."""
-        from channelsim.data.brief import source_line
+        (:func:`channelsim.data.dates.source_line`, as ``data brief`` writes it)."""
+        from channelsim.data.dates import source_line
 
         return source_line(self.as_dict())
 

@@ -241,7 +241,7 @@ def _day(day: dt.date | None, otherwise: str) -> str:
 
 def _credit(data_store: Any) -> str:
     """The Home Office credit of the store's latest edition (publisher, edition, licence)."""
-    from channelsim.data.brief import source_line
+    from channelsim.data.dates import source_line
 
     return source_line(_edition_dict(data_store))
 

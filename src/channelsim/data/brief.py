@@ -29,7 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from channelsim.data.publication import FIRST_DATE, LAST_DATE
+from channelsim.data.dates import FIRST_DATE, LAST_DATE, source_line
+from channelsim.data.dates import day_text as _d
 from channelsim.errors import InputError
 
 
@@ -251,14 +252,6 @@ def _since_last_crossing(days: pd.DataFrame, end: dt.date) -> dict[str, Any]:
 # ---- layout ---------------------------------------------------------------------------
 
 
-def _d(text: str | None) -> str:
-    """``31 Jul 2025`` from ISO text."""
-    if text is None:
-        return "–"
-    day = dt.date.fromisoformat(text)
-    return f"{day.day} {day:%b %Y}"
-
-
 def _span(item: dict[str, Any]) -> str:
     start, end = dt.date.fromisoformat(item["start"]), dt.date.fromisoformat(item["end"])
     if start == end:
@@ -468,12 +461,3 @@ def _md_cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value).replace("|", "\\|")
-
-
-def source_line(edition: dict[str, str]) -> str:
-    """The credit a published figure needs: publisher, title, edition, licence."""
-    return (
-        "Source: Home Office, Migrants detected crossing the English Channel in small boats – "
-        f"time series, edition of {_d(edition['date'])} ({edition['file']}). Contains public "
-        "sector information licensed under the Open Government Licence v3.0."
-    )

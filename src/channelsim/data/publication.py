@@ -59,6 +59,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from channelsim.data.dates import FIRST_DATE, LAST_DATE
 from channelsim.errors import InputError
 from channelsim.formatting import date_text
 from channelsim.textfile import check_input_file
@@ -73,10 +74,6 @@ _MISSING_MARKS = frozenset({"-", "–", "—"})
 #: day is 1,305 people (3 Sep 2022) and no week has reached 10,000, so a million is far above
 #: any real figure and far below every integer limit (DuckDB INTEGER, int64 sums).
 MAX_COUNT = 1_000_000
-#: Dates accepted: the series starts on 1 Jan 2018. The bounds keep typing slips (2205, 1025)
-#: out and every date inside what pandas' datetime64[ns] can hold (1678–2261).
-FIRST_DATE = dt.date(2000, 1, 1)
-LAST_DATE = dt.date(2099, 12, 31)
 #: Rows of a table, header, titles and notes included: a daily table from FIRST_DATE to
 #: LAST_DATE has 36,525 data rows; the official one about 3,000.
 MAX_TABLE_ROWS = 40_000

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from channelsim import __version__
-from channelsim.data.brief import source_line
+from channelsim.data.dates import source_line
 from channelsim.errors import InputError
 from channelsim.formatting import date_text
 from channelsim.outputs import output_file, write_output_file

@@ -98,6 +98,9 @@ CREATE OR REPLACE VIEW weekly_latest AS
 """
 
 _EDITION_COLUMNS = ("edition_id", "file_name", "sha256", "edition_date", "imported_at", "rows")
+#: The edition whose figures win (the latest edition date; of two, the one imported last),
+#: as a subquery: no row when nothing is stored.
+LATEST_EDITION = "(SELECT * FROM editions ORDER BY edition_date DESC, edition_id DESC LIMIT 1)"
 _WARNING_COLUMNS = ("edition_id", "file", "sheet", "row", "column", "message")
 
 
@@ -283,9 +286,26 @@ class DataStore:
         return frame
 
     def latest_edition(self) -> Edition | None:
-        """The edition whose figures win, or None when nothing is stored."""
-        frame = self.editions()
-        return None if frame.empty else _edition(frame.iloc[-1].to_dict())
+        """The edition whose figures win, or None when nothing is stored (read without
+        pandas)."""
+        rows = self._query(
+            f"SELECT {', '.join(_EDITION_COLUMNS)} FROM {LATEST_EDITION}", frame=False
+        )
+        return _edition(dict(zip(_EDITION_COLUMNS, rows[0], strict=True))) if rows else None
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a read-only query of the store's tables and views (``daily_latest``,
+        ``weekly_latest``: the latest edition's figure of each day and week), as tuples:
+        DuckDB's dates, whole numbers and NULLs as None, without pandas.
+
+        Raises:
+            StoreError: the store holds no edition, or cannot be read.
+        """
+        rows = self._query(sql, params, frame=False)
+        if rows is None:
+            self.require()
+            raise StoreError(f"{self.where}: the data store holds no edition of the publication")
+        return list(rows)
 
     def edition_list(self) -> list[Edition]:
         """Every stored edition, oldest edition date first."""
@@ -561,14 +581,17 @@ def _set_mode(copy: Path, store: Path) -> None:
 
 
 def _edition(row: dict[str, Any]) -> Edition:
-    import pandas as pd
+    """An edition from a row of ``editions`` (DuckDB's tuple, or a DataFrame's row)."""
+    edition_date, imported_at = row["edition_date"], row["imported_at"]
+    if type(imported_at) is not dt.datetime:  # pandas' Timestamp (a DataFrame's row)
+        import pandas as pd
 
-    edition_date = row["edition_date"]
+        imported_at = pd.Timestamp(imported_at).to_pydatetime()
     return Edition(
         edition_id=int(row["edition_id"]),
         file_name=str(row["file_name"]),
         sha256=str(row["sha256"]),
         edition_date=edition_date.date() if hasattr(edition_date, "date") else edition_date,
-        imported_at=pd.Timestamp(row["imported_at"]).to_pydatetime(),
+        imported_at=imported_at,
         rows=int(row["rows"]),
     )

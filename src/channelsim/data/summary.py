@@ -26,8 +26,8 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
-from channelsim.data.publication import FIRST_DATE, LAST_DATE
-from channelsim.errors import InputError, parse_day
+from channelsim.data.dates import check_date, span_text
+from channelsim.errors import InputError
 
 Period = Literal["year", "month", "week"]
 
@@ -152,12 +152,6 @@ def _period_bounds(by: Period, key: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     return end - pd.Timedelta(days=6), end
 
 
-def span_text(first: pd.Timestamp, last: pd.Timestamp) -> str:
-    """``5 May–29 Dec 2024``, or ``29 Dec 2025–4 Jan 2026`` across years."""
-    head = f"{first.day} {first:%b}" if first.year == last.year else f"{first.day} {first:%b %Y}"
-    return f"{head}–{last.day} {last:%b %Y}" if first != last else f"{last.day} {last:%b %Y}"
-
-
 def _int(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
@@ -183,14 +177,5 @@ def _within(dates: pd.Series, first: pd.Timestamp | None, last: pd.Timestamp | N
 def parse_date(value: dt.date | str | None, name: str) -> pd.Timestamp | None:
     """A bound given as a date or ``YYYY-MM-DD`` text, within the dates a publication may
     hold (2000–2099); ``name`` (an option or key) says where it came from."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_day(value.strip(), name)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise InputError(
-            None, name, f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {value}"
-        )
-    return pd.Timestamp(value)
+    day = check_date(value, name)
+    return None if day is None else pd.Timestamp(day)

@@ -3,7 +3,7 @@ that a chart saved on its own (the camera button of the page, ``report --images`
 published as it is.
 
 The Home Office line (publisher, title, edition, Open Government Licence v3.0) is the data
-desk's :func:`channelsim.data.brief.source_line`; it is used wherever observed figures
+desk's :func:`channelsim.data.dates.source_line`; it is used wherever observed figures
 appear. Simulated figures are credited as model outputs, never as observations.
 """
 
@@ -44,7 +44,7 @@ SOFTWARE_LICENCE = "open software, MIT licence"
 
 def home_office_line(edition: dict[str, str]) -> str:
     """The Home Office credit with the OGL v3.0 attribution (``edition``: ``date``, ``file``)."""
-    from channelsim.data.brief import source_line
+    from channelsim.data.dates import source_line
 
     return source_line(edition)
 
