@@ -370,6 +370,24 @@ def test_copies_and_reports_inside_a_checked_folder_are_not_read(
     assert UNCHECKED_NOTE in (tmp_path / "unchecked.html").read_text()
 
 
+def test_a_folder_recorded_before_checksums_says_so(tmp_path: Path, run_dir: Path) -> None:
+    """A folder written before the marker kept checksums (30 Nov 2026) has channelsim's record
+    of its files: the note said it held none (s13 lane B)."""
+    import json
+    import shutil
+
+    from channelsim.reports.build import UNCHECKED_NOTE, UNCHECKED_OLD_NOTE
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_dir, folder)
+    marker = json.loads((folder / MARKER).read_text())
+    del marker["sha256"]
+    (folder / MARKER).write_text(json.dumps(marker))
+    old = build_report(str(folder), tmp_path / "old.html")
+    assert old.notes[0] == UNCHECKED_OLD_NOTE and UNCHECKED_NOTE not in old.notes
+    assert "is from before checksums were kept" in (tmp_path / "old.html").read_text()
+
+
 @pytest.mark.parametrize("stop", ["charts", "report"])
 def test_a_report_stopped_says_what_was_and_was_not_written(
     tmp_path: Path, run_dir: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch, stop: str

@@ -50,7 +50,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
@@ -571,11 +571,15 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
     return marker
 
 
-def check_as_written(folder: Path, read: Callable[[str], bool]) -> bool:
+Unchecked = Literal["no record", "no checksums"]
+"""Why :func:`check_as_written` checked nothing: the folder has no marker (assembled by hand),
+or its marker is from before checksums were kept (written before 30 Nov 2026)."""
+
+
+def check_as_written(folder: Path, read: Callable[[str], bool]) -> Unchecked | None:
     """Check that the files of ``folder`` a reader takes (the top-level names for which
     ``read(name)`` is true) are the bytes channelsim wrote there, by the SHA-256 its marker
-    records; return False when the folder has no marker (nothing to check it against: a
-    folder assembled by hand), or a marker from before checksums were kept.
+    records; None when they are, else why nothing could be checked (:data:`Unchecked`).
 
     Raises a one-line :class:`InputError` naming the first such file that changed since, a
     recorded one that is missing, one the marker does not list, or a marker that is not
@@ -584,13 +588,13 @@ def check_as_written(folder: Path, read: Callable[[str], bool]) -> bool:
     """
     path = folder / MARKER
     if not path.exists():
-        return False
+        return "no record"
     marker = _read_marker(folder)
     if marker is None:
         raise InputError(path, None, "expected channelsim's record of the files it wrote here")
     recorded = marker.get("sha256")
     if not isinstance(recorded, dict):
-        return False
+        return "no checksums"
     listed = {str(name) for name in marker["files"]}
     for name in sorted(str(n) for n in recorded if read(str(n))):
         file = folder / name
@@ -611,7 +615,7 @@ def check_as_written(folder: Path, read: Callable[[str], bool]) -> bool:
                 entry, None, f"expected only files channelsim wrote here; {MARKER} does not "
                 "list this one: move it out of the folder",
             )  # fmt: skip
-    return True
+    return None
 
 
 def _sha256(path: Path) -> str:

@@ -615,6 +615,12 @@ UNCHECKED_NOTE = (
     "its tables were not checked against the bytes channelsim wrote."
 )
 """Said by a report of a folder without channelsim's record of its files."""
+UNCHECKED_OLD_NOTE = (
+    "The folder's record of the files channelsim wrote (.channelsim-output.json) is from "
+    "before checksums were kept, so its tables were not checked against the bytes channelsim "
+    "wrote."
+)
+"""Said by a report of a folder whose record has no checksums (written before 30 Nov 2026)."""
 
 
 def build_report(
@@ -629,7 +635,8 @@ def build_report(
     observed = observed_daily(data) if found.daily is not None else Observed(None, None)
     headline = report_headline(found, data)
     sections: list[Section] = []
-    notes: list[str] = [UNCHECKED_NOTE] if found.unchecked else []
+    unchecked = {"no record": UNCHECKED_NOTE, "no checksums": UNCHECKED_OLD_NOTE}
+    notes: list[str] = [unchecked[found.unchecked]] if found.unchecked else []
     for section, note in (
         series_section(found, observed),
         comparison_section(found),

@@ -8,13 +8,16 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from channelsim.engine import ResultSet, all_results
 from channelsim.errors import NESTED_TOO_DEEP, InputError
 from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member
+
+if TYPE_CHECKING:
+    from channelsim.outputs import Unchecked
 
 SERIES_COLUMNS = ("date", "arrived_people", "arrived_boats")
 NOT_COMPARISON = {"daily", "boats", "costs", "indices", "samples"}
@@ -63,10 +66,11 @@ class ReportInput:
     #: one): ``runs``, ``base_seed``, ``seed`` and ``totals`` rows, from its ``headline.json``
     #: (:data:`channelsim.headline.HEADLINE_FILE`); None when the folder has none.
     headline_runs: dict[str, Any] | None = None
-    #: A folder without channelsim's record of the files it wrote (``.channelsim-output.json``,
-    #: :func:`channelsim.outputs.check_as_written`): its files could not be checked against
-    #: the bytes channelsim wrote, which the report says.
-    unchecked: bool = False
+    #: Why a folder's files could not be checked against the bytes channelsim wrote (no
+    #: record of them, ``.channelsim-output.json``, or a record from before checksums were
+    #: kept: :func:`channelsim.outputs.check_as_written`), which the report says; None when
+    #: they were (or the input is a run of the results store).
+    unchecked: Unchecked | None = None
 
     @property
     def empty(self) -> bool:
@@ -331,7 +335,7 @@ def load_folder(folder: Path) -> ReportInput:
     if not folder.is_dir():
         raise InputError(folder, None, "expected an output folder or a run id")
     found = ReportInput(source=str(folder), title=folder.name)
-    found.unchecked = not check_as_written(folder, _read_by_report)
+    found.unchecked = check_as_written(folder, _read_by_report)
     dailies, boats = [], []
     for run in _runs_in(folder):
         scenario = _scenario_name(run)
