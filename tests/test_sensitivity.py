@@ -8,6 +8,7 @@ import json
 import math
 import os
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -701,6 +702,27 @@ def test_rbd_fast_shares_have_no_half_width_where_the_bootstrap_cannot_give_one(
             assert all(math.isnan(r["share_conf"]) and math.isnan(r["share_low"])
                        for r in inputs)  # fmt: skip
             assert not any(r["above_noise"] for r in inputs)
+
+
+def test_rbd_fast_shares_at_every_run_count_from_the_fewest_on() -> None:
+    """s14 F20: at 24 and 25 runs SALib's bootstrap (resamples of 12 runs, twice the 6
+    harmonics) divided by zero, a traceback after every member of a comparison had run. No
+    bootstrap is made where it says nothing, and the shares are SALib's, unchanged."""
+    from SALib.analyze import rbd_fast
+
+    from channelsim.experiments.uncertainty import HARMONICS, MIN_MEMBERS, variance_shares
+
+    rng = np.random.default_rng(20)
+    for runs in range(MIN_MEMBERS, 31):
+        x = pd.DataFrame({"a": rng.uniform(size=runs), "b": rng.uniform(size=runs)})
+        y = 3 * x["a"].to_numpy() + rng.normal(size=runs)
+        rows = {r["input"]: r for r in variance_shares(x, y, seed=1)}
+        problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0.0, 1.0]] * 2}
+        with warnings.catch_warnings():  # the std of no resample
+            warnings.simplefilter("ignore")
+            s1 = rbd_fast.analyze(problem, x.to_numpy(), y, M=HARMONICS, num_resamples=0)["S1"]
+        assert [rows[n]["share"] for n in "ab"] == [min(max(v, 0.0), 1.0) for v in s1], runs
+        assert math.isnan(rows["a"]["share_conf"]) == (runs < 28), runs
 
 
 def test_the_terminal_heads_a_posterior_share_as_what_its_cell_holds(

@@ -575,12 +575,15 @@ def variance_shares(inputs: pd.DataFrame, output: np.ndarray, seed: int) -> list
         "names": keep,
         "bounds": [[float(x[:, j].min()), float(x[:, j].max())] for j in range(len(keep))],
     }
+    # no bootstrap where it says nothing: at 24 or 25 runs its resamples of 12 divided by
+    # zero in SALib's bias correction (a traceback after every member had run; s14 F20)
+    resamples = 100 if bootstrap_possible(len(y)) else 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=100, seed=seed)
+        result = rbd_fast.analyze(problem, x, y, M=HARMONICS, num_resamples=resamples, seed=seed)
     shares = np.clip(np.nan_to_num(np.asarray(result["S1"], float)), 0.0, 1.0)
     conf = np.nan_to_num(np.asarray(result["S1_conf"], float))
-    if not bootstrap_possible(len(y)):
+    if not resamples:
         conf = np.full_like(conf, np.nan)  # no half-width, not "± 0"
     group = {
         "noise_level": noise_level(x, y, seed),
