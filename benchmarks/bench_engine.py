@@ -243,8 +243,9 @@ def drift_against_opendrift() -> str:
 def setting_line() -> str:
     """What else moves the cold commands' figures: an imported data store (before session 14,
     ``run --runs N`` then loaded pandas for the observed figures its headline quotes: some
-    0.4 CPU s and 37 MiB more in the driver; DuckDB sums them now) and bytecode not written (``PYTHONDONTWRITEBYTECODE``: a checkout
-    whose modules were never compiled compiles them in every process)."""
+    0.4 CPU s and 37 MiB more in the driver; DuckDB sums them now) and bytecode not written
+    (``PYTHONDONTWRITEBYTECODE``: a checkout whose modules were never compiled compiles them
+    in every process)."""
     from channelsim.data import DataStore
 
     try:
