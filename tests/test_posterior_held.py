@@ -1,4 +1,4 @@
-"""A --posterior interval says which parameters it holds fixed (s14 trial F8)."""
+"""What a --posterior interval holds fixed, and what a screen varies (s14 trial F8, F11)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ def test_a_posterior_interval_names_what_it_holds(kind: str) -> None:
 def test_a_weather_interval_does_not_speak_of_a_posterior() -> None:
     subject = Subject("x", dt.date(2025, 1, 1), dt.date(2025, 12, 31), runs=40)
     assert "other parameters with a plausible range" not in intervals_text(subject)
+
+
+def test_a_morris_screen_varies_every_ranged_engine_parameter_by_default() -> None:
+    """The s14 trial's screen: six of the nine inputs that most move deaths were outside the
+    six parameters every method varied by default."""
+    from channelsim.experiments.sensitivity import DEFAULT_PARAMETERS, default_parameters
+
+    assert default_parameters("sobol") == list(DEFAULT_PARAMETERS)
+    screened = default_parameters("morris")
+    assert set(screened) == {p.path for p in uncertain_parameters()}
+    assert {"hazards.flotation_share", "rescue.capsize_rescue_mean_h"} <= set(screened)

@@ -28,6 +28,7 @@ from channelsim.experiments.sensitivity import (
     build_problem,
     check_runs,
     check_samples,
+    default_parameters,
     held_note,
     morris_levels,
     run_sensitivity,
@@ -42,6 +43,9 @@ JUNE = (dt.date(2025, 6, 1), dt.date(2025, 6, 21))
 COLD_SURVIVAL = "hazards.survival_median_below_10c_h"
 INFLOW = "coast.inflow_people_per_day"
 POSTERIOR = REPO_ROOT / "calibration" / "posterior-history-2026-05-28"
+
+MORRIS_D = len(default_parameters("morris"))
+MORRIS_MOST = MAX_RUNS // (MORRIS_D + 1)
 
 
 def _info(name: str, low: float, high: float) -> ParamInfo:
@@ -315,7 +319,11 @@ def test_cli_runs_a_scenario_that_replays_the_observed_days(tmp_path: Path, run_
         (["--posterior", POSTERIOR, "--samples", "4"], "--samples: expected at least 14 draws"),
         # no upper bound ran for days or filled the memory: at most MAX_RUNS runs, and the line
         # gives the largest --samples allowed
-        (["--method", "morris", "--samples", "14286"], "expected at most 14,285 for Morris"),
+        # (a Morris screen varies every ranged engine parameter by default: D + 1 runs each)
+        (
+            ["--method", "morris", "--samples", str(MORRIS_MOST + 1)],
+            f"expected at most {MORRIS_MOST:,} for Morris with {MORRIS_D} parameters",
+        ),
         (["--samples", str(2**50)], "--samples: expected at most 8,192 for Sobol with 6 param"),
         # a huge N that is no power of two said only "expected a power of two ≥ 2"
         (["--samples", "99999999999"], "--samples: expected at most 8,192 for Sobol with 6 "),

@@ -293,7 +293,8 @@ def register(app: typer.Typer) -> None:
         params: str | None = typer.Option(
             None,
             "--params",
-            help="Comma-separated parameter paths (default: six key uncertain parameters).",
+            help="Comma-separated parameter paths (default: six key ones for sobol; every engine "
+            "parameter with a plausible range for morris).",
         ),
         seed: int | None = typer.Option(
             None,

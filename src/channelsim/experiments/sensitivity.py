@@ -70,6 +70,7 @@ DEFAULT_PARAMETERS = (
     "hazards.capsize_per_hour",
     "rescue.uk_pickup_per_hour",
 )
+"""What Sobol varies by default (its runs grow as N·(D+2), so a handful of the engine's)."""
 DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
 MORRIS_LEVELS = 4
 CONF_LEVEL = 0.95
@@ -390,6 +391,16 @@ def _suggestion(path: str, available: Sequence[str]) -> str:
     return did_you_mean(path, list(available))
 
 
+def default_parameters(method: str, params: Params | None = None) -> list[str]:
+    """What ``method`` varies when ``--params`` is not given: Sobol the six of
+    :data:`DEFAULT_PARAMETERS`; Morris, a screen (N·(D+1) runs), every engine parameter with a
+    plausible range, so that no assumption escapes it (the s14 trial's screen found six of the
+    nine that most move deaths outside the six)."""
+    if method != "morris":
+        return list(DEFAULT_PARAMETERS)
+    return [p.path for p in uncertain_parameters(params or default_params())]
+
+
 def build_problem(
     paths: Sequence[str] | None = None, params: Params | None = None, scenario: Any = None
 ) -> SensitivityProblem:
@@ -696,7 +707,9 @@ def run_sensitivity(
         raise InputError(None, "--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_SAMPLES[method] if n_samples is None else n_samples
     described = getattr(scenario, "scenario", scenario)  # a SimSpec's scenario
-    problem = build_problem(parameters, getattr(described, "params", None), described)
+    params = getattr(described, "params", None)
+    chosen = default_parameters(method, params) if parameters is None else parameters
+    problem = build_problem(chosen, params, described)
     check_runs(method, n, len(problem.parameters))  # first: its line states the upper limit
     check_samples(method, n)
     baseline = checked_outputs(model_fn(scenario, member_seed(seed, 0), None), outputs)
