@@ -572,11 +572,19 @@ def _exact_identifiers(table: pd.DataFrame, columns: dict[str, Field]) -> pd.Dat
     wide = [
         c for c in table.columns
         if columns[str(c)].kind == "id" and pd.api.types.is_integer_dtype(table[c])
-        and table[c].abs().max() >= _EXACT_INTEGER
+        and _largest(table[c]) >= _EXACT_INTEGER
     ]  # fmt: skip
     if not wide:
         return table
     return table.assign(**{str(c): table[c].map(str) for c in wide})
+
+
+def _largest(column: pd.Series) -> float:
+    """The largest size in an integer column, 0 when it has none: an empty or all-missing
+    nullable column's maximum is ``pd.NA``, whose comparison raised "boolean value of NA is
+    ambiguous" while a comparison's tables were written."""
+    largest = column.abs().max()
+    return 0.0 if pd.isna(largest) else float(largest)
 
 
 def _row_maker(

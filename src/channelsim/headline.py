@@ -75,6 +75,10 @@ class Subject:
     uncertainty: Uncertainty = "weather"
     #: Where the estimates' references come from (``Home Office, edition of 29 May 2026``).
     references: str | None = None
+    #: In a comparison, what the scenario changes that the model puts no cost on, in words
+    #: (``the model puts no cost on officers on the beaches, which this scenario changes``):
+    #: its extra cost then reads "not priced", never "no change" (s13 U5).
+    unpriced: str | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,19 @@ def scenario_text(name: str, description: str | None = None) -> str:
     """A scenario as the headline names it: ``name (description)``."""
     description = (description or "").strip().rstrip(".")
     return f"{name} ({description})" if description else name
+
+
+def scenario_title(name: str, description: str | None = None) -> str:
+    """A scenario as a title names it, in words: its description's first clause (``2025 as
+    it happened``, from "2025 as it happened: French beach patrols, …"; ``Rwanda-style
+    removal to a third country from 1 Jan 2025``), else its name. Titles named scenarios by
+    their code names ("one-in-one-out-50, … against status-quo-2025"), which a command
+    needs and a screenshot does not (s13 U13); headlines keep the name beside the words."""
+    text = (description or "").strip().rstrip(".")
+    for mark in (": ", " ("):
+        text = text.split(mark, 1)[0]
+    text = text.strip()
+    return text if text else name
 
 
 def period_text(start: dt.date, end: dt.date) -> str:
@@ -407,6 +424,21 @@ def change_phrase(
             return f"{text} ({size_of(near, field)}–{size_of(far, field)})"
         return f"{text} ({size_of(near, field)}–{size_of(far, field)} {way})"
     return f"{text} ({change_words(low, field, size_of)} to {change_words(high, field, size_of)})"
+
+
+#: A ranking's extra cost where the scenario changes only what the model puts no cost on
+#: (:attr:`Subject.unpriced`): "no change" read as free (s13 U5).
+NOT_PRICED = "not priced"
+
+
+def cost_words(words: str, unpriced: bool) -> str:
+    """A ranking's extra cost cell: :data:`NOT_PRICED` for a scenario that changes what the
+    model puts no cost on (``unpriced``) and whose cost reads "no change", else ``words``."""
+    zero = (change_words(0.0, _MONEY), about(0.0, _MONEY))  # a ranking's, a chart's key
+    return NOT_PRICED if unpriced and words in zero else words
+
+
+_MONEY = Field("cost_gbp", "extra cost", "£", kind="float")
 
 
 def _zero_as_written(value: float, field: Field, size_of: Callable[[float, Field], str]) -> float:
@@ -636,8 +668,26 @@ def with_cost_text(
     """A run's headline with :func:`cost_text` after it when it gives an extra cost of
     policies (not zero): the terminal's and the report's headlines alike (the report of a run
     said "extra cost of policies: £5.98m" without what it counts)."""
-    costed = any(e.field.name == "cost_gbp" and e.finite and not e.zero for e in found)
-    return f"{said} {cost_text(items)}" if costed else said
+    return f"{said} {cost_text(items)}" if costed(found) else said
+
+
+def costed(found: Sequence[Estimate]) -> bool:
+    """Whether a run's headline gives an extra cost of policies (finite, not zero in every
+    run): what its cost sentences (:func:`cost_text`, the unit costs it rests on) follow."""
+    return any(e.field.name == "cost_gbp" and e.finite and not e.zero for e in found)
+
+
+def _unpriced_text(estimate: Estimate, unpriced: str) -> str:
+    """A comparison's difference, its extra cost said "not priced" where the scenario changes
+    what the model puts no cost on (``unpriced``): ``extra cost of policies: not priced (the
+    model puts no cost on officers on the beaches, which this scenario changes)``, or the
+    priced part followed by what it leaves out."""
+    field = estimate.field
+    if field.name != "cost_gbp":
+        return difference_text(estimate)
+    if estimate.written_as_zero:
+        return f"{_name(field)}: not priced ({unpriced})"
+    return f"{difference_text(estimate)}, leaving out what is not priced ({unpriced})"
 
 
 def intervals_text(subject: Subject) -> str:
@@ -665,7 +715,11 @@ def headline(
     "no change"."""
     comparison = subject.against is not None
     shown = [e for e in estimates if e.finite and (comparison or not e.zero)]
-    phrases = [(difference_text if comparison else _level)(e) for e in shown]
+    phrases = [
+        _unpriced_text(e, subject.unpriced) if comparison and subject.unpriced else
+        (difference_text if comparison else _level)(e)
+        for e in shown
+    ]  # fmt: skip
     if not comparison and any(e.reference for e in shown):  # say which figures nobody counts
         marked = zip(phrases, shown, strict=True)
         phrases = [p if e.reference else f"{p} ({e.uncompared or UNCOUNTED})" for p, e in marked]

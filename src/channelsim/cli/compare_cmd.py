@@ -73,7 +73,9 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         from channelsim.experiments.compare import tradeoff_words
 
         emit_rows(
-            tradeoff_words(comparison.tradeoffs(), comparison.describe),
+            tradeoff_words(
+                comparison.tradeoffs(), comparison.describe, comparison.unpriced_names()
+            ),
             fmt,
             title="scenarios ranked by fewer arrivals (medians)",
             sources=[comparison.results],

@@ -49,6 +49,17 @@ def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def caveats_cell(record: dict[str, Any]) -> str:
+    """The ``Note`` of every row of a forecast's CSV: the caveats its headline ends with
+    (:func:`channelsim.reports.headlines.forecast_caveats`: how such forecasts have done,
+    "the intervals above do not include that error", and any hindcast days or too few
+    runs), in the headline's words and figures (the CSV carried the credits but none of
+    them: a desk charting it lost the one caveat that matters; s13 U9)."""
+    from channelsim.reports.headlines import forecast_caveats
+
+    return " ".join(forecast_caveats(record)).replace("the intervals above", "the intervals")
+
+
 def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
     """The headline, the table (or CSV, or the record as JSON) and the credits."""
     from channelsim.engine import all_results
@@ -63,8 +74,11 @@ def _print(record: dict[str, Any], fmt: OutputFormat) -> None:
            if record.get("year_total") else "; no year total (the observed year to date is "
            "unknown)")
     )  # fmt: skip
+    rows = _rows(record)
+    if fmt is OutputFormat.csv:  # a desk charting the CSV keeps the headline's caveats
+        rows = [{**row, "note": caveats_cell(record)} for row in rows]
     emit_rows(
-        _rows(record), fmt, title=title, json_payload=record, sources=[all_results()],
+        rows, fmt, title=title, json_payload=record, sources=[all_results()],
         headline=record["headline"], credit=source_cell(record["credits"]),
     )  # fmt: skip
     if fmt is OutputFormat.table:

@@ -85,6 +85,7 @@ def run_headline(
     from channelsim.headline import (
         Subject,
         Uncertainty,
+        costed,
         estimates,
         headline,
         lead_figures,
@@ -110,7 +111,7 @@ def run_headline(
     if observed is not None:
         found = with_references(found, observed.references(), observed.uncompared())
     said = with_cost_text(headline(subject, found), found, cost_items)
-    if any(e.field.name == "cost_gbp" and e.finite and not e.zero for e in found):
+    if costed(found):
         from channelsim.experiments.uncertainty import cost_assumptions_text
 
         unit_costs = cost_assumptions_text(scenario)  # an assumed unit cost says so (s13 U11)

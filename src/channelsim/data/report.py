@@ -106,7 +106,7 @@ def year_to_date_figure(daily: pd.DataFrame) -> go.Figure:
                 },
             )
         )
-    fig.update_xaxes(title_text="day of the year", tickformat="%d %b")
+    fig.update_xaxes(title_text="day of the year", tickformat="%-d %b")  # 5 May, not 05 May
     fig.update_yaxes(title_text="people arrived since 1 January", rangemode="tozero")
     fig.update_layout(title="Year to date, by year", showlegend=True,
                       legend={"title": {"text": "year"}})  # fmt: skip
@@ -235,7 +235,10 @@ def _sections(daily: pd.DataFrame, weekly: pd.DataFrame) -> list[Section]:
         ),
         Section(
             "Year to date",
-            [f"The running total since 1 January of each year; {last_day:%Y to %d %b}."],
+            [
+                f"The running total since 1 January of each year; {last_day.year} to "
+                f"{last_day.day} {last_day:%b}."
+            ],
             figures=[year_to_date_figure(daily)],
         ),
         Section(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ from channelsim.experiments.uncertainty import (
     acting_inputs,
     assumptions_sentence,
     changed_assumptions,
+    changed_cost_assumptions_text,
     decides_note,
     decides_table,
     driver_sentence,
@@ -49,6 +50,7 @@ from channelsim.experiments.uncertainty import (
     too_few_runs,
     top_driver,
     uncertain_member,
+    unpriced_changes,
     what_decides,
 )
 from channelsim.outputs import OutputTarget, write_output_folder
@@ -125,6 +127,12 @@ class Comparison:
     #: period (a history driver's value dated outside it, the assumption of a policy not
     #: yet acting), left out of "what decides this answer".
     left_out: dict[str, list[str]] = field(default_factory=dict)
+    #: scenario -> what it changes that the model puts no cost on (``policies``, ``what``,
+    #: ``text``: :func:`~channelsim.experiments.uncertainty.unpriced_changes`).
+    unpriced: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: scenario -> the sentence naming the assumed unit costs its extra cost rests on
+    #: (:func:`~channelsim.experiments.uncertainty.changed_cost_assumptions_text`), or None.
+    cost_rests_on: dict[str, str | None] = field(default_factory=dict)
     #: The replicate the map draws for every scenario (:func:`typical_rep`), and its member
     #: key in ``daily`` (``d<draw>.r<rep>``).
     map_rep: int = 0
@@ -167,6 +175,10 @@ class Comparison:
         if any(top is not None and top.get("kind") == "assumption" for top in tops):
             return None
         return assumptions_sentence(drawn, runs=self.runs)
+
+    def unpriced_names(self) -> list[str]:
+        """The scenarios that change what the model puts no cost on (:attr:`unpriced`)."""
+        return [name for name, found in self.unpriced.items() if found.get("text")]
 
     def tradeoffs(self) -> pd.DataFrame:
         """The scenarios ranked by fewer arrivals, with deaths and cost
@@ -293,6 +305,10 @@ class Comparison:
                         "text": self.rests_on_text(name),
                     },
                     "outside_period": self.outside.get(name, {"policies": [], "text": None}),
+                    "cost_not_priced": self.unpriced.get(
+                        name, {"policies": [], "what": [], "text": None}
+                    ),
+                    "cost_rests_on": {"text": self.cost_rests_on.get(name)},
                     "left_out_of_what_decides": self.left_out.get(name, []),
                 }
             )
@@ -384,11 +400,12 @@ def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
+def _cost_per_prevented(name: str, wide: pd.DataFrame, priced: bool = True) -> dict[str, Any]:
     """Extra cost ÷ fewer arrivals per replicate where arrivals fell; undefined (NaN) unless
     arrivals fell in at least 95% of the replicates (a fall told apart from chance: a ratio
     over a fall of 1 ± 5 people means nothing) and the policy costs more (a saving that also
-    prevents arrivals is not a price per arrival)."""
+    prevents arrivals is not a price per arrival). ``priced`` False: the scenario changes
+    something the model puts no cost on, which its "no value" says (not "costs no more")."""
     fewer = -wide["arrived_people"].to_numpy(dtype=float)
     extra = wide["cost_gbp"].to_numpy(dtype=float)
     ratios = np.where(fewer > 0, extra / np.where(fewer > 0, fewer, 1.0), np.nan)
@@ -400,7 +417,11 @@ def _cost_per_prevented(name: str, wide: pd.DataFrame) -> dict[str, Any]:
             "per fewer arrival needs a fall in at least 95% of them)"
         )
     if not np.median(extra) > 0:
-        why.append("the policy costs no more than the base (a saving is no price per arrival)")
+        why.append(
+            "the policy costs no more than the base (a saving is no price per arrival)"
+            if priced
+            else "what the scenario changes is not priced in the model (no extra cost)"
+        )
     if why:  # no value: the row says why, and that no run is summarised
         row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan, n=0,
                    share_below_zero=math.nan, why_no_value="; ".join(why))  # fmt: skip
@@ -483,6 +504,14 @@ def compare_scenarios(
         name: outside_period(m.scenario, models[0].scenario)
         for name, m in zip(names[1:], models[1:], strict=True)
     }
+    unpriced = {
+        name: unpriced_changes(m.scenario, models[0].scenario)
+        for name, m in zip(names[1:], models[1:], strict=True)
+    }
+    cost_rests_on = {
+        name: changed_cost_assumptions_text(m.scenario, models[0].scenario)
+        for name, m in zip(names[1:], models[1:], strict=True)
+    }
     draws = paired_draws(runs, seed, posterior, [a for v in assumptions.values() for a in v])
     drawn = [] if draws is None else list(draws[0])
     acting = {  # an input drawn for the pair acts if it can act in either scenario
@@ -538,7 +567,8 @@ def compare_scenarios(
         frames.append(long)
         for figure in figures:
             rows.append(_summary(name, figure, difference[figure].to_numpy(dtype=float)))
-        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True)))
+        priced = not unpriced[name]["text"]
+        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True), priced))
     columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     drivers, left_out = None, {}
@@ -584,6 +614,8 @@ def compare_scenarios(
             if (said := limits_text(m.scenario))
         },
         left_out=left_out,
+        unpriced=unpriced,
+        cost_rests_on=cost_rests_on,
     )
 
 
@@ -669,13 +701,16 @@ TRADEOFF_WORDS = {
 }
 
 
-def tradeoff_words(ranked: pd.DataFrame, describe: Any) -> list[dict[str, Any]]:
+def tradeoff_words(
+    ranked: pd.DataFrame, describe: Any, unpriced: Collection[str] = ()
+) -> list[dict[str, Any]]:
     """The ranking of :func:`tradeoff_table` for reading: each difference as the scenario
     against the base in words (``46 more``, ``1,600 fewer``: a ranked "fewer arrivals" of −46
     read as fewer), rounded as the report's ranking rounds it with its interval
     (:func:`channelsim.headline.change_phrase`), and the extra cost per fewer arrival.
-    ``describe``: a figure's field."""
-    from channelsim.headline import change_phrase
+    ``describe``: a figure's field; ``unpriced``: the scenarios that change what the model
+    puts no cost on, whose cost reads "not priced" (:func:`channelsim.headline.cost_words`)."""
+    from channelsim.headline import change_phrase, cost_words
 
     rows = []
     for record in ranked.to_dict(orient="records"):
@@ -685,8 +720,10 @@ def tradeoff_words(ranked: pd.DataFrame, describe: Any) -> list[dict[str, Any]]:
             median, low, high = (
                 float(record[k]) * sign for k in (column, f"{stem}_low", f"{stem}_high")
             )  # the median rounded as the report's cell, with its interval, rounds it
-            words = TRADEOFF_WORDS[column]
-            row[words] = change_phrase(median, low, high, describe(figure), interval=False)
+            said = change_phrase(median, low, high, describe(figure), interval=False)
+            if column == "extra_cost_gbp":
+                said = cost_words(said, record["scenario"] in unpriced)
+            row[TRADEOFF_WORDS[column]] = said
         row[COST_PER_PREVENTED] = record[COST_PER_PREVENTED]
         rows.append(row)
     return rows

@@ -401,12 +401,30 @@ def cost_assumptions_text(scenario: Scenario) -> str | None:
     policy's ``cost_assumptions``, for the policies that act in its period), at their values
     with their ranges; ``None`` when none (s13 U11: "one in one out £4.2m" read as measured,
     where it is 210 returns at an assumed £20,000 each)."""
-    from channelsim.engine.policy import build_policies, name_policies, policy_params
+    return _unit_costs_sentence(_unit_costs(scenario))
 
-    policies = build_policies(scenario.policies, scenario.policy_location)
+
+def changed_cost_assumptions_text(scenario: Scenario, base: Scenario) -> str | None:
+    """:func:`cost_assumptions_text` of a comparison: the assumed unit costs of the policies
+    ``scenario`` adds or changes, and of the base's it takes away (:func:`changed_policies`),
+    each named once; ``None`` when none (s13 U11: `compare` gave one in, one out's "£10.8m
+    more" without its assumed £20,000 a return, which `run` names)."""
+    added, removed = changed_policies(scenario, base)
+    named = _unit_costs(scenario, added)
+    named += [n for n in _unit_costs(base, removed) if n not in named]
+    return _unit_costs_sentence(named)
+
+
+def _unit_costs(scenario: Scenario, only: Collection[str] | None = None) -> list[str]:
+    """Each assumed unit cost of ``scenario``'s policies that act in its period (of those
+    named in ``only``, when given), in words with its value and range."""
+    from channelsim.engine.policy import policy_params
+
     named = []
-    for policy, name in zip(policies, name_policies(policies), strict=True):
+    for name, policy in _named_policies(scenario).items():
         options = getattr(policy, "cost_assumptions", None)
+        if only is not None and name not in only:
+            continue
         if options is None or not policy.acts_between(scenario.start, scenario.end):
             continue
         declared = {p.name: p for p in policy_params(type(policy))}
@@ -417,9 +435,51 @@ def cost_assumptions_text(scenario: Scenario) -> str | None:
                 f"{label}{_policies_text([words])} £{float(getattr(policy, option)):,.0f} "
                 f"(assumed to lie in £{low}–£{high})"
             )
+    return named
+
+
+def _unit_costs_sentence(named: Sequence[str]) -> str | None:
     if not named:
         return None
     return f"The extra cost rests on unit costs that no source gives: {'; '.join(named)}."
+
+
+def _unpriced_words(policy: Policy) -> str | None:
+    """A policy the model puts no cost on, in words, else ``None``: history's drivers, whose
+    officers and changes were paid for by spending that already runs (docs/model.md,
+    "`driver` and `beach_officers`"), so that a scenario moving them changes no extra cost."""
+    from channelsim.policies.drivers import BeachOfficers, Driver
+
+    if isinstance(policy, BeachOfficers):
+        return "officers on the beaches"
+    if isinstance(policy, Driver):
+        return f"history's {policy.lever.replace('_', ' ')} driver"
+    return None
+
+
+def unpriced_changes(scenario: Scenario, base: Scenario) -> dict[str, Any]:
+    """What ``scenario`` changes against ``base`` (:func:`changed_policies`, acting in the
+    period) that the model puts no cost on: history's drivers (a user's 500 more officers
+    on the beaches, set by history's ``beach_officers``, read "no change in extra cost of
+    policies" beside a funded option's £127m; s13 U5). ``policies`` (names in the run),
+    ``what`` (in words, each once) and ``text`` (the phrase a headline puts after "extra
+    cost of policies", or ``None`` when nothing unpriced changes)."""
+    added, removed = changed_policies(scenario, base)
+    mine, theirs = _named_policies(scenario), _named_policies(base)
+    changed = [(n, mine[n]) for n in sorted(added)] + [(n, theirs[n]) for n in sorted(removed)]
+    found: dict[str, list[str]] = {}
+    for name, policy in changed:
+        words = _unpriced_words(policy)
+        if words is not None and policy.acts_between(scenario.start, scenario.end):
+            found.setdefault(words, []).append(name)
+    what = list(found)
+    return {
+        "policies": sorted({n for names in found.values() for n in names}),
+        "what": what,
+        "text": None if not what else (
+            f"the model puts no cost on {' and '.join(what)}, which this scenario changes"
+        ),
+    }  # fmt: skip
 
 
 def stated_text(value: float) -> str:

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from channelsim.formatting import INTERVAL_WORDS
-
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
@@ -62,21 +60,42 @@ def credits(answer: Answer) -> list[str]:
     return [answer.comparison.credit()]
 
 
+def base_title(answer: Answer) -> str:
+    """The base scenario as a chart's title names it, in words
+    (:func:`channelsim.headline.scenario_title`)."""
+    from channelsim.headline import scenario_title
+
+    return scenario_title(answer.base, answer.comparison.descriptions.get(answer.base))
+
+
+def _days(answer: Answer) -> tuple[dt.date | None, dt.date | None]:
+    days = [dt.date.fromisoformat(d) for d in answer.comparison.period or ()]
+    return (days[0], days[1]) if len(days) == 2 else (None, None)
+
+
+def caption(answer: Answer, marks: str, paired: bool = True) -> str:
+    """A chart's caption: the comparison's period, its paired runs and what the chart's
+    marks are (:func:`channelsim.reports.credits.chart_caption`)."""
+    from channelsim.reports.credits import chart_caption
+
+    return chart_caption(*_days(answer), answer.comparison.runs, marks, paired=paired)
+
+
 def tradeoff_figure(answer: Answer) -> go.Figure:
     """Fewer arrivals against the change in deaths, extra cost as colour
     (``channelsim.reports.figures.tradeoff_figure`` of the comparison's ranked table)."""
-    from channelsim.reports.credits import publishable
+    from channelsim.reports.credits import DOTS, publishable
     from channelsim.reports.figures import tradeoff_figure as build
 
-    runs = answer.comparison.runs
-    title = f"Trade-off against {answer.base}: {INTERVAL_WORDS} of {runs} paired runs"
-    return publishable(build(answer.comparison.tradeoffs()), title, credits(answer))
+    title = f"Fewer arrivals against deaths, against {base_title(answer)}"
+    fig = build(answer.comparison.tradeoffs(), unpriced=answer.comparison.unpriced_names())
+    return publishable(fig, title, credits(answer), caption(answer, DOTS))
 
 
 def key_figures_figure(answer: Answer) -> go.Figure:
     """The key figures' paired differences, one panel each
     (``channelsim.reports.figures.comparison_figure``)."""
-    from channelsim.reports.credits import publishable
+    from channelsim.reports.credits import BARS, publishable
     from channelsim.reports.figures import comparison_figure
     from channelsim.reports.inputs import comparison_from_table
 
@@ -84,14 +103,14 @@ def key_figures_figure(answer: Answer) -> go.Figure:
     assert table is not None
     metrics = [m for m in _panel(answer) if m in set(table["metric"])]
     fig = comparison_figure(table, metrics, answer.results.describe)
-    title = f"Change against {answer.base} (median and {INTERVAL_WORDS})"
-    return publishable(fig, title, credits(answer))
+    title = f"Change against {base_title(answer)}: key figures"
+    return publishable(fig, title, credits(answer), caption(answer, BARS))
 
 
 def series_figure(answer: Answer, observed: Observed) -> go.Figure:
     """Monthly arrivals of both scenarios with intervals against the observed series."""
     from channelsim.headline import period_title
-    from channelsim.reports.credits import publishable
+    from channelsim.reports.credits import LINES, publishable
     from channelsim.reports.figures import monthly_observed
     from channelsim.reports.figures import series_figure as build
 
@@ -105,7 +124,8 @@ def series_figure(answer: Answer, observed: Observed) -> go.Figure:
         lines.append(observed.credit)
     days = [dt.date.fromisoformat(d) for d in (first, last) if d]
     title = period_title("Arrivals per month", *days) if len(days) == 2 else "Arrivals per month"
-    return publishable(build(answer.monthly, monthly), title, lines)
+    said = caption(answer, LINES, paired=False)
+    return publishable(build(answer.monthly, monthly), title, lines, said)
 
 
 def map_figure(answer: Answer) -> go.Figure:
@@ -117,8 +137,16 @@ def map_figure(answer: Answer) -> go.Figure:
     from channelsim.world.coastline import CREDIT
 
     title = "The Dover Strait: launch zones and events of one simulated run"
+    from channelsim.reports.credits import simulated_when
+
+    comparison = answer.comparison
+    said = (
+        f"{simulated_when(*_days(answer))}: run {comparison.map_rep + 1} of {comparison.runs:,} "
+        "paired runs of each scenario, the replicate whose dead or missing lie nearest each "
+        "scenario's median."
+    )
     return publishable(strait_map(load_world(), answer.boat_logs()), title,
-                       [*credits(answer), CREDIT + "."])  # fmt: skip
+                       [*credits(answer), CREDIT + "."], said)  # fmt: skip
 
 
 def results_table(answer: Answer) -> pd.DataFrame:

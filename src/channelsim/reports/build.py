@@ -3,7 +3,8 @@ kind that is missing, written as one self-contained HTML file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,9 +16,18 @@ from channelsim import __version__
 from channelsim.engine import all_results
 from channelsim.errors import ChannelsimError
 from channelsim.experiments.summary import interval_stats
-from channelsim.headline import period_title
+from channelsim.headline import period_title, scenario_title
 from channelsim.outputs import OutputTarget, write_output_file
-from channelsim.reports.credits import home_office_line, publishable, simulated_line
+from channelsim.reports.credits import (
+    BARS,
+    DOTS,
+    LINES,
+    chart_caption,
+    home_office_line,
+    publishable,
+    simulated_line,
+    simulated_when,
+)
 from channelsim.reports.figures import (
     comparison_figure,
     monthly_observed,
@@ -114,8 +124,10 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
     credits = [simulated_line(*_scenario_seed(found))]
     if monthly is not None and observed.credit:
         credits.append(observed.credit)
-    title = period_title("Arrivals per month", dates.min().date(), dates.max().date())
-    figure = publishable(series_figure(simulated, monthly), title, credits)
+    first, last = dates.min().date(), dates.max().date()
+    title = period_title("Arrivals per month", first, last)
+    caption = chart_caption(first, last, n, LINES)
+    figure = publishable(series_figure(simulated, monthly), title, credits, caption)
     section = Section("Simulated against observed arrivals", [text], figures=[figure])
     return section, None if monthly is not None else f"Observed series not drawn: {reason}."
 
@@ -185,14 +197,18 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     base = (
         table["base"].dropna().iloc[0] if "base" in table and table["base"].notna().any() else None
     )
-    against = base or "the base scenario"
+    named = base or "the base scenario"
+    against = scenario_title(named, found.scenarios.get(named)) if base else named
     credit = [simulated_line(*_scenario_seed(found))]
+    start, end = found.period() or (None, None)
+    runs = found.runs()
     ranked = tradeoff_table(table)
     paragraphs = [
-        f"Paired differences (scenario minus {against}) with common random numbers: median "
+        f"Paired differences (scenario minus {named}) with common random numbers: median "
         "and 90% interval (5th to 95th percentile) over the pairs of runs. The first chart sets "
         "the arrivals each scenario prevents against the change in deaths, its extra cost as "
-        "colour; the table below it ranks the scenarios by fewer arrivals.",
+        "colour; the table after the charts ranks the scenarios by fewer arrivals (medians, "
+        "with their 90% intervals in brackets).",
     ]
     if any(results.describe(m).money for m in present):
         paragraphs.append(
@@ -202,27 +218,26 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
         )
     figures = [
         publishable(
-            tradeoff_figure(ranked, results.describe),
+            tradeoff_figure(ranked, results.describe, found.unpriced),
             f"Fewer arrivals against deaths, against {against}",
             credit,
+            chart_caption(start, end, runs, DOTS, paired=True),
         ),
         publishable(
             comparison_figure(table, metrics, results.describe),
             f"Change against {against}: key figures",
             credit,
+            chart_caption(start, end, runs, BARS, paired=True),
         ),
     ]
     columns = [c for c in table.columns if c != "base"]
-    paragraphs.append(
-        "Scenarios ranked by fewer arrivals: medians with their 90% intervals in brackets."
-    )
     note = medians_note(table["metric"], results.describe)
     notes = [] if note is None else [note]  # under "Every figure compared": a whole, its parts
     return (
         Section(
             "Policy comparison",
             paragraphs,
-            [ranked_display(ranked, results.describe)],
+            [ranked_display(ranked, results.describe, found.unpriced)],
             figures,
             details=[(EVERY_FIGURE, table[columns])],
             fields=[DIFFERENCES],
@@ -277,20 +292,27 @@ def decides_section(found: ReportInput) -> tuple[Section | None, str | None]:
     return Section("What decides this answer", paragraphs, tables), None
 
 
-def ranked_display(ranked: pd.DataFrame, describe: Callable[[str], Field]) -> pd.DataFrame:
+def ranked_display(
+    ranked: pd.DataFrame, describe: Callable[[str], Field], unpriced: Collection[str] = ()
+) -> pd.DataFrame:
     """The ranked table for reading: each figure as the scenario against the base in words,
     ``800 fewer (150–1,200 fewer)``, ``50 more (7–97 more)`` (a "fewer arrivals" of −50 read
     as a fall), with its 5–95% interval, rounded as the terminal's ranking and the headline
     round them (:func:`channelsim.headline.change_phrase`: the report gave 3,760 where the
-    terminal gave 3,800)."""
+    terminal gave 3,800); the cost of the ``unpriced`` scenarios "not priced"
+    (:func:`channelsim.headline.cost_words`)."""
     from channelsim.experiments.compare import COST_PER_PREVENTED, TRADEOFF, TRADEOFF_WORDS
-    from channelsim.headline import change_phrase
+    from channelsim.headline import change_phrase, cost_words
 
     shown = ranked[["rank", "scenario"]].copy()
     for column, figure, sign in TRADEOFF:
         field, stem = describe(figure), column.rsplit("_", 1)[0]
         values = ranked[[column, f"{stem}_low", f"{stem}_high"]].to_numpy(float) * sign
-        shown[TRADEOFF_WORDS[column]] = [change_phrase(m, lo, hi, field) for m, lo, hi in values]
+        said = [change_phrase(m, lo, hi, field) for m, lo, hi in values]
+        if column == "extra_cost_gbp":
+            named = ranked["scenario"]
+            said = [cost_words(w, n in unpriced) for w, n in zip(said, named, strict=True)]
+        shown[TRADEOFF_WORDS[column]] = said
     shown[COST_PER_PREVENTED] = ranked[COST_PER_PREVENTED]
     return shown
 
@@ -338,13 +360,39 @@ def sensitivity_section(found: ReportInput) -> tuple[Section | None, str | None]
     text.append(f"The table and the chart's labels show {precision} (indices.parquet).")
     table = shown.rename(columns=SENSITIVITY_COLUMNS)
     table.insert(table.columns.get_loc("input"), "input_label", labelled["parameter"])
+    named = scenario_title(scenario, found.scenarios.get(scenario)) if scenario else None
     figure = publishable(
         sensitivity_figure(labelled),
         f"What moves the results: {METHOD_NAMES.get(method, method)} sensitivity"
-        + (f" of {scenario}" if scenario else ""),
+        + (f" of {named}" if named else ""),
         [simulated_line(scenario, seed)],
+        sensitivity_caption(found, method),
     )
     return Section("Sensitivity indices", text, [table], [figure]), None
+
+
+#: What a sensitivity chart's bars and whiskers are, by method (its caption).
+SENSITIVITY_MARKS = {
+    "sobol": "bars are Sobol indices (first-order S1, total ST), whiskers their bootstrap "
+    "confidence intervals",
+    "morris": "bars are Morris elementary effects (mu*, sigma), whiskers mu*'s bootstrap "
+    "confidence interval",
+    "rbd-fast": "bars are first-order shares of the variance (RBD-FAST), whiskers their 95% "
+    "bootstrap half-widths",
+}
+
+
+def sensitivity_caption(found: ReportInput, method: str) -> str:
+    """A sensitivity chart's caption: the period and runs, and what its bars and whiskers
+    are (s13 U16)."""
+    period = found.details.get("period")
+    first = last = None
+    if isinstance(period, list | tuple) and len(period) == 2 and all(period):
+        first, last = (dt.date.fromisoformat(str(d)[:10]) for d in period)
+    runs = found.details.get("n_runs")
+    counted = f", {int(runs):,} runs" if isinstance(runs, int) and runs > 0 else ""
+    marks = SENSITIVITY_MARKS.get(method, "bars are indices")
+    return f"{simulated_when(first, last)}{counted}: {marks}."
 
 
 #: The sensitivity table's columns as the report names them (fields.py describes each).
@@ -401,9 +449,9 @@ def map_section(found: ReportInput) -> Section:
             tables.append(table)
     figure = publishable(
         strait_map(world, boats),
-        "The Dover Strait: launch zones and events of one simulated run"
-        + (" (a typical one: see the text)" if _typical_map(found) else ""),
+        "The Dover Strait: launch zones and events of one simulated run",
         [simulated_line(*_scenario_seed(found)), CREDIT + "."],
+        map_caption(found),
     )
     zones = pd.concat(tables, ignore_index=True) if tables else None
     notes = [] if zones is None else [zone_table_note()]
@@ -418,11 +466,24 @@ def map_section(found: ReportInput) -> Section:
     )  # fmt: skip
 
 
-def _typical_map(found: ReportInput) -> bool:
-    """Whether the map draws the typical run of several (the text says which)."""
-    return bool(found.map_runs) and all(
-        why in ("typical", "paired") for _, why in found.map_runs.values()
-    )
+def map_caption(found: ReportInput) -> str:
+    """The map's caption: its period and which run it draws (``Simulated in 2025: run 7 of
+    40 paired runs of each scenario, the one whose dead or missing lie nearest each
+    scenario's median``); the title said "a typical one: see the text", which a map saved
+    alone does not have (s13 U16)."""
+    when = simulated_when(*(found.period() or (None, None)))
+    runs, chosen = found.runs(), set(found.map_runs.values())
+    if runs <= 1 or len(chosen) != 1:
+        return f"{when}: one run" + ("" if runs <= 1 else f" of {runs:,} per scenario") + "."
+    member, why = chosen.pop()
+    rep = member.rsplit(".r", 1)[-1]
+    which = f"run {int(rep) + 1} of {runs:,}" if rep.isdigit() else f"one run of {runs:,}"
+    several = len(found.map_runs) > 1
+    reason = {
+        "typical": "the one whose dead or missing lie closest to the median of the runs",
+        "paired": "the replicate whose dead or missing lie nearest each scenario's median",
+    }.get(why, "the first replicate")
+    return f"{when}: {which}{' paired runs of each scenario' if several else ''}, {reason}."
 
 
 #: Why the map draws the run it draws, said once above each scenario's run (by the reason
@@ -524,13 +585,18 @@ def _scenario_seed(found: ReportInput) -> tuple[str | None, int | None]:
 
 
 def report_title(found: ReportInput) -> str:
-    """The page's title, from what was simulated (never a folder name)."""
+    """The page's title, from what was simulated (never a folder name), the scenarios named
+    in words (:func:`~channelsim.headline.scenario_title`: "one-in-one-out-50, … against
+    status-quo-2025" was the line a screenshot takes; s13 U13); a comparison of several
+    scenarios counts them, as the headline names each."""
     names = list(found.scenarios) or [str(found.details.get("scenario") or found.title)]
+    titles = [scenario_title(n, found.scenarios.get(n)) for n in names]
     if found.comparison is not None and len(names) > 1:
-        return f"{', '.join(names[1:])} against {names[0]}: simulated small-boat crossings"
+        compared = titles[1] if len(names) == 2 else f"{len(names) - 1} scenarios"
+        return f"{compared} against {titles[0]}: simulated small-boat crossings"
     if found.sensitivity is not None and found.daily is None:
-        return f"What moves the results of {names[0]}: sensitivity analysis"
-    return f"{names[0]}: simulated small-boat crossings"
+        return f"What moves the results of {titles[0]}: sensitivity analysis"
+    return f"{titles[0]}: simulated small-boat crossings"
 
 
 def report_lead(found: ReportInput, headline: Sequence[str] = ()) -> list[str]:

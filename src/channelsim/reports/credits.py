@@ -9,6 +9,7 @@ appear. Simulated figures are credited as model outputs, never as observations.
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,14 @@ if TYPE_CHECKING:  # the credit lines alone load neither Plotly nor the data sto
 
 __all__ = [
     "calibration_credit",
+    "chart_caption",
     "comparison_line",
     "credit_block",
     "home_office_line",
     "publishable",
     "run_line",
     "simulated_line",
+    "simulated_when",
     "source_cell",
 ]
 
@@ -126,18 +129,25 @@ def credit_block(lines: Sequence[str]) -> str:
     return "<br>".join(wrapped).replace(NBSP, " ")
 
 
-def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure:
-    """``fig`` with ``title`` on top and the ``credits`` under the plot, inside the figure
-    (its height grows by the credit's lines)."""
+def publishable(
+    fig: go.Figure, title: str, credits: Sequence[str], caption: str | None = None
+) -> go.Figure:
+    """``fig`` with ``title`` on top, the ``caption`` under it (what the chart shows: its
+    period, runs, and what its lines, bars and whiskers are: :func:`chart_caption`) and the
+    ``credits`` under the plot, inside the figure (its height grows by the credit's and the
+    caption's lines): a chart saved alone can be captioned from itself (s13 U16)."""
     block = credit_block(credits)
     n_lines = block.count("<br>") + 1 if block else 0
+    said = caption_block(caption) if caption else ""
+    caption_px = (said.count("<br>") + 1) * CAPTION_LINE_PX + 12 if said else 0
     margin = fig.layout.margin
-    top = max(margin.t or 0, 70)
+    top = max(margin.t or 0, 70) + caption_px
     bottom = _axis_room(fig) + n_lines * CREDIT_LINE_PX + 10
-    height = (fig.layout.height or 450) + n_lines * CREDIT_LINE_PX + 10
+    height = (fig.layout.height or 450) + n_lines * CREDIT_LINE_PX + 10 + caption_px
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "y": 1, "yanchor": "top",
-               "yref": "container", "pad": {"t": 12}, "font": {"size": 17}},
+               "yref": "container", "pad": {"t": 12}, "font": {"size": 17},
+               "subtitle": {"text": said, "font": {"size": 12, "color": "#444"}}},
         margin={"t": top, "b": bottom}, height=height,
     )  # fmt: skip
     if block:
@@ -149,6 +159,45 @@ def publishable(fig: go.Figure, title: str, credits: Sequence[str]) -> go.Figure
             showarrow=False, align="left", font={"size": 10, "color": "#555"},
         )  # fmt: skip
     return fig
+
+
+#: Characters per line of a chart's caption (12 px, under the title), and its line height.
+CAPTION_WIDTH = 120
+CAPTION_LINE_PX = 16
+
+#: What a chart's marks are, said in its caption (:func:`chart_caption`).
+BARS = "bars are medians, whiskers 90% intervals (5th to 95th percentile)"
+DOTS = "dots are medians, whiskers 90% intervals (5th to 95th percentile), colour the extra cost"
+LINES = "lines are medians, fills the middle 50% of runs, dotted lines 90% intervals"
+
+
+def chart_caption(
+    start: dt.date | None, end: dt.date | None, runs: int, marks: str, paired: bool = False
+) -> str:
+    """A chart's caption: ``Simulated in 2025, 40 paired runs: bars are medians, whiskers 90%
+    intervals (5th to 95th percentile).`` (one run: ``one run, no interval``). The charts
+    saved by ``report --images`` named neither the year nor the runs, nor what a bar and a
+    whisker were (s13 U16)."""
+    when = simulated_when(start, end)
+    if runs <= 1:
+        return f"{when}, one run (no interval)."
+    pairs = "paired runs" if paired else "runs per scenario"
+    return f"{when}, {runs:,} {pairs}: {marks}."
+
+
+def simulated_when(start: dt.date | None, end: dt.date | None) -> str:
+    """``Simulated in 2025``, ``Simulated 1 Jun–20 Jun 2025`` (``Simulated`` alone when the
+    period is unknown): how a chart's caption starts."""
+    from channelsim.headline import period_text
+
+    return "Simulated" if start is None or end is None else f"Simulated {period_text(start, end)}"
+
+
+def caption_block(caption: str) -> str:
+    """A caption wrapped for a chart, its lines joined with ``<br>``, a "90% interval" kept
+    on one line."""
+    kept = caption.replace("90% interval", f"90%{NBSP}interval")
+    return "<br>".join(textwrap.wrap(kept, CAPTION_WIDTH)).replace(NBSP, " ")
 
 
 def _left_margin(fig: go.Figure) -> int:

@@ -5,7 +5,7 @@ takes tidy tables and returns a Figure."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from channelsim.fields import Field, describe
 from channelsim.formatting import about, drawn_values, format_value
-from channelsim.headline import change_words
+from channelsim.headline import change_words, cost_words
 from channelsim.reports.strait_map import strait_map
 
 Describe = Callable[[str], Field]
@@ -24,6 +24,31 @@ __all__ = ["strait_map"]  # re-exported: the report's figures in one place
 
 #: Okabe-Ito colours (distinct for colour-blind readers); blue and orange come first.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C564B")
+#: After them, Paul Tol's "muted" scheme (also told apart by colour-blind readers;
+#: https://personal.sron.nl/~pault/), without its pale grey: a comparison of every shipped
+#: scenario draws 17 series.
+MORE_COLOURS = (
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#AA4499",
+)  # fmt: skip
+
+
+def series_colours(n: int) -> list[str]:
+    """A colour for each of ``n`` scenarios, never one for two: :data:`COLOURS`, then
+    :data:`MORE_COLOURS`, then hues spread evenly around the colour wheel (the palette had
+    wrapped at the 8th series, and a comparison's base and its 8th scenario were both
+    blue; s13 U16)."""
+    import colorsys
+
+    named = [*COLOURS, *MORE_COLOURS]
+    if n <= len(named):
+        return named[:n]
+    extra = n - len(named)
+    spread = [colorsys.hls_to_rgb((k + 0.5) / extra, 0.45, 0.65) for k in range(extra)]
+    return named + ["#{:02X}{:02X}{:02X}".format(*(round(255 * c) for c in rgb))
+                    for rgb in spread]  # fmt: skip
+
+
 OBSERVED_COLOUR = "#111111"
 SERIES = (("arrived_people", "people"), ("arrived_boats", "boats"))
 
@@ -109,8 +134,10 @@ def series_figure(simulated: pd.DataFrame, observed: pd.DataFrame | None) -> go.
         subplot_titles=("People arrived per month", "Boats arrived per month"),
     )
     bands = False
-    for i, (scenario, group) in enumerate(simulated.groupby("scenario", sort=False)):
-        colour = COLOURS[i % len(COLOURS)]
+    colours = series_colours(simulated["scenario"].nunique())
+    for colour, (scenario, group) in zip(
+        colours, simulated.groupby("scenario", sort=False), strict=True
+    ):
         ensemble = int(group["n"].max()) > 1
         bands = bands or ensemble
         for row, (column, unit) in enumerate(SERIES, start=1):
@@ -226,7 +253,8 @@ def comparison_figure(
         if field.count:
             fig.update_xaxes(**whole_ticks(values), row=row, col=1)
     fig.update_xaxes(zeroline=True, zerolinecolor="#888")
-    fig.update_yaxes(automargin=True, tickmode="linear", tick0=0, dtick=1)  # every name
+    # every name, a space from the axis (a name ran into the zero line: "beach-funding-plus|")
+    fig.update_yaxes(automargin=True, tickmode="linear", tick0=0, dtick=1, ticksuffix="  ")
     fig.update_layout(height=height, margin={"t": 40})
     return fig
 
@@ -269,10 +297,14 @@ def whole_ticks(values: np.ndarray) -> dict[str, Any]:
     return {"dtick": 1, "tick0": 0, "tickformat": ",d"}
 
 
-def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> go.Figure:
+def tradeoff_figure(
+    tradeoffs: pd.DataFrame, describe: Describe = describe, unpriced: Collection[str] = ()
+) -> go.Figure:
     """The trade-off of every scenario compared: fewer arrivals (x) against the change in
     deaths (y), each with its 5–95% interval, the extra cost as the marker's colour (and in
-    its label); a table from :func:`channelsim.experiments.compare.tradeoff_table`."""
+    its label: "not priced" for the ``unpriced`` scenarios, which change what the model puts
+    no cost on, not "£0"); a table from
+    :func:`channelsim.experiments.compare.tradeoff_table`."""
     x, y, cost = (
         describe(c) for c in ("fewer_arrivals_people", "deaths_change_people", "extra_cost_gbp")
     )
@@ -281,7 +313,7 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
         for column in (field.name, f"{stem}_low", f"{stem}_high"):
             frame[column] = drawn_values(frame[column].to_numpy(float), field)
     costs = frame[cost.name].fillna(0).to_numpy(dtype=float) / 1e6
-    labels, key = _point_labels(frame, x.name, y.name, cost)
+    labels, key = _point_labels(frame, x.name, y.name, cost, unpriced)
     reach = float(np.nanmax([frame["fewer_arrivals_high"].max(), frame[x.name].max(), 1]))
     low = float(np.nanmin([frame["fewer_arrivals_low"].min(), 0]))
     fig = go.Figure(
@@ -328,7 +360,9 @@ def tradeoff_figure(tradeoffs: pd.DataFrame, describe: Describe = describe) -> g
     return fig
 
 
-def _point_labels(frame: pd.DataFrame, x: str, y: str, cost: Field) -> tuple[list[str], list[str]]:
+def _point_labels(
+    frame: pd.DataFrame, x: str, y: str, cost: Field, unpriced: Collection[str] = ()
+) -> tuple[list[str], list[str]]:
     """Each trade-off point's label, its number in the ranking (scenarios drawn at one place,
     within 3% of each axis's span, share one: ``8, 9, 10, 11``), and the key that names the
     numbers (``1 doctrine-territorial £15.7m``): names printed beside the points ran over
@@ -354,7 +388,7 @@ def _point_labels(frame: pd.DataFrame, x: str, y: str, cost: Field) -> tuple[lis
         for k, p in enumerate(place)
     ]
     key = [
-        f"{n} {name} {about(c, cost)}"
+        f"{n} {name} {cost_words(about(c, cost), name in unpriced)}"
         for n, name, c in zip(numbers, frame["scenario"], frame[cost.name], strict=True)
     ]
     return labels, key

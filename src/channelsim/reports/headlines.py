@@ -21,6 +21,7 @@ from channelsim.headline import (
     Driver,
     Subject,
     Uncertainty,
+    costed,
     difference_text,
     driver_text,
     estimates,
@@ -78,20 +79,10 @@ def _summary_rows(totals: pd.DataFrame, scenario: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _period(found: ReportInput) -> tuple[dt.date, dt.date] | None:
-    if found.daily is not None:
-        dates = pd.to_datetime(found.daily["date"])
-        return dates.min().date(), dates.max().date()
-    start, end = found.details.get("start"), found.details.get("end")
-    if start and end:
-        return dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
-    return None
-
-
 def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[str]:
     """One headline per scenario of a run or an ensemble (levels, with intervals across the
     members), each figure against the observed one of the same period."""
-    period = _period(found)
+    period = found.period()
     if found.daily is None or period is None or found.results is None:
         return []
     results = found.results
@@ -123,6 +114,9 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             )
         items = found.cost_items.get(str(scenario))
         line = with_cost_text(headline(subject, found_estimates), found_estimates, items)
+        unit_costs = found.cost_rests_on.get(str(scenario))
+        if unit_costs and costed(found_estimates):  # as `run` says it (s13 U11)
+            line += f" {unit_costs}"
         if found.details.get("what_if"):  # not what happened: nothing set against it
             from channelsim.experiments.observed import WHAT_IF
 
@@ -141,11 +135,11 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
 
 def comparison_headlines(found: ReportInput) -> list[str]:
     """One headline per scenario compared: its key figures' differences from the base."""
-    table, results, period = found.comparison, found.results, _period(found)
+    table, results, period = found.comparison, found.results, found.period()
     if table is None or table.empty or results is None or period is None:
         return []
     base = next(iter(found.scenarios), None) or str(found.details.get("base") or "the base")
-    runs = int(found.details.get("runs") or 0) or _runs(found)
+    runs = found.runs()
     rows = table.rename(columns={"metric": "figure"}).to_dict(orient="records")
     lines = []
     for scenario in dict.fromkeys(table["scenario"]):
@@ -155,19 +149,18 @@ def comparison_headlines(found: ReportInput) -> list[str]:
             runs,
             against=base,
             uncertainty="posterior_assumptions" if found.details.get("posterior") else "weather",
+            unpriced=found.unpriced.get(str(scenario)),
         )
         mine = [r for r in rows if r["scenario"] == scenario]
         text = headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
         text = with_notes(text, mine, results.describe, found.assumptions.get(str(scenario), []))
-        said = (found.outside.get(str(scenario)), found.rests_on.get(str(scenario)))
+        said = (
+            found.outside.get(str(scenario)),
+            found.rests_on.get(str(scenario)),
+            cost_rests_on(mine, found.cost_rests_on.get(str(scenario)), results.describe),
+        )
         lines.append(" ".join([text, *(s for s in said if s)]))
     return lines
-
-
-def _runs(found: ReportInput) -> int:
-    if found.daily is None:
-        return 1
-    return int(found.daily.groupby("scenario")["member"].nunique().max())
 
 
 def sensitivity_drivers(indices: pd.DataFrame) -> list[Driver]:
@@ -240,19 +233,34 @@ def comparison_headline(comparison: Comparison) -> str:
             comparison.runs,
             against=comparison.base,
             uncertainty="weather" if comparison.posterior is None else "posterior_assumptions",
+            unpriced=comparison.unpriced.get(name, {}).get("text"),
         )
         mine = [r for r in rows if r["scenario"] == name]
+        describe = comparison.results.describe
         text = headline(
-            subject,
-            estimates(mine, names, comparison.results.describe),
-            comparison.headline_drivers(name, names),
+            subject, estimates(mine, names, describe), comparison.headline_drivers(name, names)
         )
-        text = with_notes(
-            text, mine, comparison.results.describe, comparison.rests_on.get(name, [])
+        text = with_notes(text, mine, describe, comparison.rests_on.get(name, []))
+        said = (
+            comparison.outside_text(name),
+            comparison.rests_on_text(name),
+            cost_rests_on(mine, comparison.cost_rests_on.get(name), describe),
         )
-        said = (comparison.outside_text(name), comparison.rests_on_text(name))
         lines.append(" ".join([text, *(s for s in said if s)]))
     return "\n\n".join(lines)
+
+
+def cost_rests_on(
+    rows: list[dict[str, Any]], sentence: str | None, describe: Callable[[str], Field]
+) -> str | None:
+    """The sentence naming the assumed unit costs a comparison's extra cost rests on
+    (:func:`~channelsim.experiments.uncertainty.changed_cost_assumptions_text`), said where
+    the headline gives a cost (not where it reads "no change"); ``rows``: one scenario's rows
+    of the comparison's table (s13 U11)."""
+    if sentence is None:
+        return None
+    costs = estimates(rows, ["cost_gbp"], describe)
+    return sentence if any(e.finite and not e.written_as_zero for e in costs) else None
 
 
 def with_notes(

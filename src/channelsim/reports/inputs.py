@@ -3,6 +3,7 @@ id in the results store, read into tidy tables. Whatever is absent stays ``None`
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from channelsim.experiments.ensemble import EnsembleResult, EnsembleSpec, Member
 
 if TYPE_CHECKING:
     from channelsim.outputs import Unchecked
+    from channelsim.scenario import Scenario
 
 SERIES_COLUMNS = ("date", "arrived_people", "arrived_boats")
 NOT_COMPARISON = {"daily", "boats", "costs", "indices", "samples"}
@@ -50,6 +52,12 @@ class ReportInput:
     #: Why a comparison reads "no change": scenario -> the sentence naming the policies it
     #: changes that cannot act in the period (``comparison.json``'s ``outside_period``).
     outside: dict[str, str] = field(default_factory=dict)
+    #: A comparison: scenario -> what it changes that the model puts no cost on, in words
+    #: (``comparison.json``'s ``cost_not_priced``): its cost reads "not priced".
+    unpriced: dict[str, str] = field(default_factory=dict)
+    #: A comparison: scenario -> the sentence naming the assumed unit costs its extra cost
+    #: rests on (``cost_rests_on``); a run: the same of its scenario's policies.
+    cost_rests_on: dict[str, str] = field(default_factory=dict)
     #: With a posterior: scenario -> the inputs drawn but left out of "what decides this
     #: answer", as they cannot act in the period (``left_out_of_what_decides``).
     left_out: dict[str, list[str]] = field(default_factory=dict)
@@ -75,6 +83,27 @@ class ReportInput:
     @property
     def empty(self) -> bool:
         return all(t is None for t in (self.daily, self.boats, self.comparison, self.sensitivity))
+
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last day simulated (the daily table's, else the output's record),
+        or None when unknown."""
+        if self.daily is not None:
+            dates = pd.to_datetime(self.daily["date"])
+            return dates.min().date(), dates.max().date()
+        start, end = self.details.get("start"), self.details.get("end")
+        if start and end:
+            return dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+        return None
+
+    def runs(self) -> int:
+        """The runs per scenario (a comparison's pairs of runs): its record's, else the most
+        members of a scenario in the daily table (1 without one)."""
+        recorded = self.details.get("runs")
+        if isinstance(recorded, int) and recorded > 0:
+            return recorded
+        if self.daily is None:
+            return 1
+        return int(self.daily.groupby("scenario")["member"].nunique().max())
 
 
 def _by_scenario(payload: dict[str, Any], pick: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
@@ -223,24 +252,46 @@ def _description(folder: Path) -> str:
     return str(payload.get("description") or "") if isinstance(payload, dict) else ""
 
 
-def _what_if(folder: Path) -> bool:
-    """Whether the folder's ``scenario.json`` is a what-if, not what happened
-    (:func:`channelsim.experiments.observed.describes_the_record`): its report then sets no
-    figure against the official ones. False when the folder has none or it cannot be read
-    (a comparison's folder compares scenarios, not the record)."""
+def _scenario(folder: Path) -> Scenario | None:
+    """The scenario of the folder's ``scenario.json`` (a run's, an ensemble's), or None when
+    it has none or it cannot be read (a comparison's folder has none)."""
     from pydantic import ValidationError
 
-    from channelsim.experiments.observed import describes_the_record
     from channelsim.scenario import Scenario
 
     path = folder / "scenario.json"
     payload = _read_json(path) if path.is_file() else None
     if not isinstance(payload, dict):
-        return False
+        return None
     try:
-        return not describes_the_record(Scenario.model_validate(payload))
+        return Scenario.model_validate(payload)
     except (ValidationError, ValueError, TypeError):
-        return False
+        return None
+
+
+def _what_if(scenario: Scenario | None) -> bool:
+    """Whether the folder's scenario is a what-if, not what happened
+    (:func:`channelsim.experiments.observed.describes_the_record`): its report then sets no
+    figure against the official ones. False when the folder has none or it cannot be read
+    (a comparison's folder compares scenarios, not the record)."""
+    from channelsim.experiments.observed import describes_the_record
+
+    return scenario is not None and not describes_the_record(scenario)
+
+
+def _cost_rests_on(scenario: Scenario | None) -> str | None:
+    """The sentence naming the assumed unit costs a run's extra cost rests on, as ``run``
+    says it (:func:`~channelsim.experiments.uncertainty.cost_assumptions_text`; s13 U11),
+    or None (no scenario, or its policies cannot be built here: a plug-in not installed)."""
+    from channelsim.errors import ChannelsimError
+    from channelsim.experiments.uncertainty import cost_assumptions_text
+
+    if scenario is None:
+        return None
+    try:
+        return cost_assumptions_text(scenario)
+    except (ChannelsimError, ValueError, TypeError):
+        return None
 
 
 def _weather_modes(folder: Path) -> list[str]:
@@ -380,6 +431,8 @@ def load_folder(folder: Path) -> ReportInput:
             found.rests_on = _by_scenario(payload, lambda e: _text_of(e, "rests_on"))
             found.left_out = _by_scenario(payload, _left_out)
             found.outside = _by_scenario(payload, lambda e: _text_of(e, "outside_period"))
+            found.unpriced = _by_scenario(payload, lambda e: _text_of(e, "cost_not_priced"))
+            found.cost_rests_on = _by_scenario(payload, lambda e: _text_of(e, "cost_rests_on"))
             found.assumptions = _by_scenario(payload, _assumptions)
             if found.boats is not None and "scenario" in found.boats:  # one paired replicate's
                 scenarios = dict.fromkeys(found.boats["scenario"].astype(str))
@@ -406,7 +459,11 @@ def load_folder(folder: Path) -> ReportInput:
             found.comparison = comparison_from_table(_read_parquet(path))
     found.results = _results(folder)
     found.details["weather_modes"] = _weather_modes(folder)
-    found.details["what_if"] = _what_if(folder)
+    simulated = _scenario(folder)
+    found.details["what_if"] = _what_if(simulated)
+    unit_costs = _cost_rests_on(simulated)
+    if simulated is not None and unit_costs is not None:
+        found.cost_rests_on.setdefault(_scenario_name(folder), unit_costs)
     if found.empty:
         raise InputError(
             folder,

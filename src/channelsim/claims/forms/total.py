@@ -62,7 +62,25 @@ class TotalClaim(PeriodClaim, Compared):
     def value_unit(self) -> str:
         return "share" if self._share_of else self.series.unit
 
+    def _in_per_cent(self) -> TotalClaim | None:
+        """The claim with its figure in per cent when it gives a share as a fraction (a
+        figure from 0 to 1 about a share, its unit not ``percent``: "prevented_share 0.287",
+        "0.287 of attempts"), which was read as 0.287% (s13 re-trial); None otherwise. A
+        figure with the unit ``percent`` is taken as written: 0.5 percent is 0.5%."""
+        shares = self.series.unit == "share" or self._share_of is not None
+        if not shares or self.unit == "percent" or not 0 < self.figure <= 1:
+            return None
+        tolerance = None if self.tolerance is None else self.tolerance * 100
+        return self.model_copy(
+            update={"figure": self.figure * 100, "tolerance": tolerance, "unit": "percent"}
+        )
+
     def judge(self, edition: DataEdition, as_of: date | None) -> Finding:
+        in_per_cent = self._in_per_cent()
+        if in_per_cent is not None:  # a fraction of a share: the same claim in per cent
+            judged = in_per_cent.judge(edition, as_of)
+            note = f"the figure {self.figure:g} read as a fraction: {in_per_cent.figure:g}%"
+            return Finding(judged.value, judged.verdict, f"{judged.reason}; {note}")
         metric = self.series
         share = self._share_of
         if share is not None:  # a count is never a share: the claim is of the share's series
