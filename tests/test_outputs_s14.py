@@ -204,6 +204,7 @@ def test_a_chart_caption_says_period_runs_and_marks() -> None:
         "95th percentile)."
     )
     assert chart_caption(*year, 1, BARS) == "Simulated in 2025, one run (no interval)."
+    assert chart_caption(*year, 20, BARS, several=False).startswith("Simulated in 2025, 20 runs:")
     assert chart_caption(None, None, 5, BARS).startswith("Simulated, 5 runs per scenario")
 
 

@@ -126,7 +126,7 @@ def series_section(found: ReportInput, observed: Observed) -> tuple[Section | No
         credits.append(observed.credit)
     first, last = dates.min().date(), dates.max().date()
     title = period_title("Arrivals per month", first, last)
-    caption = chart_caption(first, last, n, LINES)
+    caption = chart_caption(first, last, n, LINES, several=simulated["scenario"].nunique() > 1)
     figure = publishable(series_figure(simulated, monthly), title, credits, caption)
     section = Section("Simulated against observed arrivals", [text], figures=[figure])
     return section, None if monthly is not None else f"Observed series not drawn: {reason}."

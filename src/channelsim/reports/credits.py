@@ -172,16 +172,21 @@ LINES = "lines are medians, fills the middle 50% of runs, dotted lines 90% inter
 
 
 def chart_caption(
-    start: dt.date | None, end: dt.date | None, runs: int, marks: str, paired: bool = False
+    start: dt.date | None,
+    end: dt.date | None,
+    runs: int,
+    marks: str,
+    paired: bool = False,
+    several: bool = True,
 ) -> str:
     """A chart's caption: ``Simulated in 2025, 40 paired runs: bars are medians, whiskers 90%
-    intervals (5th to 95th percentile).`` (one run: ``one run, no interval``). The charts
-    saved by ``report --images`` named neither the year nor the runs, nor what a bar and a
-    whisker were (s13 U16)."""
+    intervals (5th to 95th percentile).`` (one run: ``one run, no interval``; runs of
+    ``several`` scenarios: ``40 runs per scenario``). The charts saved by ``report --images``
+    named neither the year nor the runs, nor what a bar and a whisker were (s13 U16)."""
     when = simulated_when(start, end)
     if runs <= 1:
         return f"{when}, one run (no interval)."
-    pairs = "paired runs" if paired else "runs per scenario"
+    pairs = "paired runs" if paired else "runs per scenario" if several else "runs"
     return f"{when}, {runs:,} {pairs}: {marks}."
 
 
