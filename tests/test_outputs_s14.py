@@ -339,3 +339,27 @@ def test_the_data_report_writes_its_dates_unpadded() -> None:
     assert " 0" not in text.replace(" 0.", "")  # no zero-padded day
     days = [f for s in sections for f in s.figures if f.layout.xaxis.tickformat]
     assert days and all(f.layout.xaxis.tickformat == "%-d %b" for f in days)
+
+
+def test_validate_says_coverage_against_its_nominal_level() -> None:
+    """s14 trial F23: "9 of 12 months inside the 90% interval" did not say that is short."""
+    from channelsim.reports.headlines import coverage_text
+
+    assert coverage_text(9, 12) == (
+        "9 of 12 months inside the 90% interval (75%, below the nominal 90%: 10.8 of 12 "
+        "expected; the intervals look too narrow)"
+    )
+    assert coverage_text(11, 12).endswith("(92%, at or above the nominal 90%)")
+
+
+def test_a_forecast_of_past_days_names_only_its_own_days_as_a_hindcast() -> None:
+    """s14 breaker B10: a forecast from 1 Jun to 31 Dec 2025 on a posterior trained to 28 May
+    2026 said its days "from 1 June 2025 to 28 May 2026" were a hindcast."""
+    from channelsim.reports.headlines import forecast_caveats
+
+    record = {"from": "2025-06-01", "to": "2025-12-31", "runs": 500,
+              "posterior": {"train_to": "2026-05-28"}}  # fmt: skip
+    said = forecast_caveats(record)[0]
+    assert said.startswith("All its days from 1 June to 31 December 2025 lie inside"), said
+    later = forecast_caveats({**record, "from": "2026-05-01", "to": "2026-12-31"})[0]
+    assert later.startswith("Its days from 1 May to 28 May 2026 lie inside"), later
