@@ -62,7 +62,8 @@ OFFICER_COST_SOURCE = (
 
 
 #: Officers bought a year on the five northern beaches beyond which more money stops fewer
-#: launches in the model, with the calibrated parameters and 2025's 800 officers
+#: launches in the model, with the calibrated parameters and 2025's 800 officers (over the
+#: posterior's parameter sets it lies anywhere from about 500 to none below a million)
 #: (:func:`share_stopped_on_beaches` is highest at 2,730: docs/model.md §3.6, "More money,
 #: fewer stopped"; ``tests/test_policies.py`` computes it again). Guarded so, those
 #: beaches stop nearly every launch, and the engine's zone choice
@@ -211,14 +212,16 @@ class BeachPatrols(Policy):
         )
         if set(self.zones) == set(NORTHERN_BEACHES):
             return (
-                f"In the model, more money prevents fewer arrivals, not more, beyond about "
+                "In the model (its calibrated parameters), more money prevents fewer arrivals, "
+                "not more, beyond about "
                 f"{MOST_EFFECTIVE_OFFICERS:,} officers a year on the five northern beaches "
                 f"({money}; this scenario buys up to {most:,.0f}): "
                 "those beaches then stop nearly every attempt, so "
                 + why.format(south=" further south")
             )
         return (
-            "In the model, more money can prevent fewer arrivals, not more, once the guarded "
+            "In the model (its calibrated parameters), more money can prevent fewer arrivals, "
+            "not more, once the guarded "
             f"beaches stop nearly every attempt (on the five northern beaches, beyond about "
             f"{MOST_EFFECTIVE_OFFICERS:,} officers a year, {money}; this scenario buys up to "
             f"{most:,.0f}): " + why.format(south="")
