@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -227,3 +228,30 @@ def test_a_fault_in_a_base_is_named_against_the_base(tmp_path: Path, fault: str,
     with pytest.raises(InputError) as caught:
         load_scenario(tmp_path / "child.toml")
     assert str(caught.value).startswith(f"{tmp_path / 'child.toml'}: {said}")
+
+
+def test_from_after_the_start_warns_that_the_run_starts_from_the_initial_state(
+    run_cli: Any,
+) -> None:
+    """s14 user trial F4: `run history-continued --from 2026-01-01` started 2026 from
+    history's 2018 coast (20 people waiting, 5 boats) without a word, and gave January 68%
+    low. The run says so in one line, naming the initial values; `--to` alone says nothing."""
+    import warnings
+
+    from channelsim.errors import ChannelsimWarning
+    from channelsim.scenario import with_run_options
+
+    history = load_checked(
+        Path(__file__).resolve().parent.parent / "scenarios" / "history-continued.toml"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        later = with_run_options(history, start=dt.date(2026, 1, 1))
+        with_run_options(history, end=dt.date(2018, 3, 31))
+        with_run_options(history, start=history.start)
+    said = [str(w.message) for w in caught if issubclass(w.category, ChannelsimWarning)]
+    assert later.start == dt.date(2026, 1, 1) and len(said) == 1, said
+    assert "(20 people waiting, 5 boats ready" in said[0] and "2018-01-01" in said[0]
+    result = run_cli("run", "history-continued", "--from", "2026-01-01", "--to", "2026-01-05")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: --from: the scenario runs from 2026-01-01")
