@@ -422,8 +422,8 @@ def test_one_in_one_out_returnees_who_give_up_leave_the_coast() -> None:
     "policy",
     [
         ThirdCountryRemoval(capacity_people_per_year=2000, deterrence_elasticity=0.2),
-        EchrExit(capacity_people_per_year=8200),
-        EchrExit(capacity_people_per_year=150_000, detention_places=300),
+        EchrExit(capacity_people_per_year=8200, deterrence_elasticity=0.2),
+        EchrExit(capacity_people_per_year=150_000, detention_places=300, deterrence_elasticity=0.2),
     ],
 )
 def test_removals_never_exceed_capacity(base: SimResult, policy: ThirdCountryRemoval) -> None:
@@ -440,6 +440,11 @@ def test_removals_never_exceed_capacity(base: SimResult, policy: ThirdCountryRem
 def test_no_deterrence_means_the_same_inflow(base: SimResult) -> None:
     result = _run(ThirdCountryRemoval(deterrence_elasticity=0.0))
     assert result.daily["inflow_people"].equals(base.daily["inflow_people"])
+    # s14 user trial F25: leaving the ECHR deters no more than the other removals unless
+    # stated (its 0.2 rested on the same weak evidence as Rwanda-style removal's 0)
+    assert EchrExit().deterrence_elasticity == ThirdCountryRemoval().deterrence_elasticity == 0
+    echr = _run(EchrExit(capacity_people_per_year=8200))
+    assert echr.daily["inflow_people"].equals(base.daily["inflow_people"])
 
 
 def test_policy_state_does_not_leak_between_runs() -> None:

@@ -618,9 +618,9 @@ class EchrExit(_YearlyCapacity):
         ge=1,
         le=3650,
     )
-    deterrence_elasticity: float = deterrence_param(
-        0.2, note="the evidence for any deterrent effect is weak"
-    )
+    # 0 like the other removals (s14 user trial F25: 0.2 rested on the same weak evidence as
+    # Rwanda-style removal's 0, and made all of echr-exit's 7,100 fewer arrivals)
+    deterrence_elasticity: float = deterrence_param(0.0)
     cost_gbp_per_removal: float = policy_param(
         15_000.0,
         unit="£ per removal",
