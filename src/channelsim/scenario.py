@@ -70,7 +70,7 @@ from channelsim.params import (
     raise_input_error,
     unknown_key,
 )
-from channelsim.textfile import kind_of, printable, read_text_file
+from channelsim.textfile import kind_of, printable, read_text_file, too_many_digits
 from channelsim.yamltext import load_yaml, yaml_problem
 
 #: What a scenario's name may be: it names the run's folders, files and store records.
@@ -610,6 +610,9 @@ def _read_mapping(path: Path) -> dict[str, Any]:
         raise InputError(path, None, _toml_error(error, text)) from None
     except yaml.YAMLError as error:
         raise InputError(path, None, _yaml_error(error, text)) from None
+    except ValueError as error:  # a whole number of more digits than Python reads
+        line, problem = too_many_digits(error, text)
+        raise InputError(path, None if line is None else _line_text(text, line), problem) from None
     if not isinstance(data, dict):
         raise InputError(path, None, "expected a table of scenario keys at the top level")
     for hidden in (POLICY_ORIGINS, DROPPED_POLICIES):

@@ -158,3 +158,26 @@ def printable(text: str) -> str:
             f"which {does}"
         )
     return text
+
+
+def too_many_digits(error: ValueError, text: str) -> tuple[int | None, str]:
+    """Where and what, for a whole number in ``text`` longer than Python reads from text
+    (:func:`sys.get_int_max_str_digits`, 4,300 digits): the TOML and YAML readers raise a
+    bare ``ValueError`` for it (a 60-line traceback; s14 breaker B1). The line of the first
+    such number (None if not found) and ``expected a number of at most 4,300 digits, got
+    one of 5,001 digits``.
+
+    Raises:
+        ValueError: ``error`` itself when it is about something else.
+    """
+    import re
+    import sys
+
+    if "integer string conversion" not in str(error):
+        raise error
+    limit = sys.get_int_max_str_digits()
+    found = re.search(rf"\d{{{limit + 1},}}", text)
+    if found is None:
+        return None, f"expected numbers of at most {limit:,} digits, got a longer one"
+    line = text.count("\n", 0, found.start()) + 1
+    return line, f"expected a number of at most {limit:,} digits, got one of {len(found[0]):,}"

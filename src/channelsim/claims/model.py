@@ -28,7 +28,7 @@ from channelsim.claims.forms.window import WindowClaim
 from channelsim.claims.periods import Period, Strict
 from channelsim.errors import InputError
 from channelsim.params import expected_text, unknown_key
-from channelsim.textfile import printable, read_text_file, size_words
+from channelsim.textfile import printable, read_text_file, size_words, too_many_digits
 from channelsim.yamltext import load_yaml, yaml_problem
 
 #: Every form, by the name the claim file gives it in ``form:``.
@@ -191,6 +191,9 @@ def _validated(text: str, source: str | Path) -> ClaimFile:
         if problem.startswith("expected a date"):  # a day that does not exist
             raise InputError(source, where, problem) from None
         raise InputError(source, where, f"expected valid YAML ({problem})") from None
+    except ValueError as error:  # a whole number of more digits than Python reads
+        line, problem = too_many_digits(error, text)
+        raise InputError(source, None if line is None else f"line {line}", problem) from None
     if not isinstance(raw, dict):
         raise InputError(source, "top level", "expected a mapping with a 'claims' list")
     try:
