@@ -124,6 +124,7 @@ def output_folder(
     """
     _check_not_a_link(path, option)
     target = OutputTarget(_absolute(path), force, option)
+    _check_name_length(target)
     _check_folder(target)
     _check_room(target, expected_bytes)
     return target
@@ -212,6 +213,7 @@ def output_file(
     :data:`TEXT_STAMP` (see :func:`output_folder`); ``instead`` is what the refusal of a file
     in the way suggests besides moving it."""
     target = OutputTarget(_absolute(path), option=option, instead=instead)
+    _check_name_length(target)
     _check_file(target)
     _check_room(target, expected_bytes)
     return target
@@ -749,6 +751,29 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # kernel or file system lacks it
         return False
     raise OSError(code, os.strerror(code), str(b))
+
+
+#: What the longest name channelsim writes beside a target adds to the target's name: the
+#: temporary's ".", ".channelsim-tmp.", a process id (up to 7 digits), "." and 8 random ones.
+_TEMPORARY_EXTRA_BYTES = 1 + len(".channelsim-tmp.") + 7 + 1 + 8
+
+
+def _check_name_length(target: OutputTarget) -> None:
+    """Refuse, before any work, a target whose name is too long for the temporary name
+    channelsim writes beside it: a name of 226-255 bytes, which the system allows, failed
+    after the whole run, naming a hidden temporary path (s14 breaker B3)."""
+    path = target.path
+    try:
+        name_max = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):  # no parent yet (refused by the checks), or no such limit
+        name_max = 255
+    longest = name_max - _TEMPORARY_EXTRA_BYTES
+    size = len(os.fsencode(path.name))
+    if size > longest:
+        raise target.refuse(
+            f"expected a name of at most {longest} bytes (channelsim first writes it under a "
+            f"longer temporary name beside it), got one of {size}"
+        )
 
 
 def _temporary_prefix(path: Path) -> str:
