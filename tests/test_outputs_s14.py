@@ -297,6 +297,14 @@ def test_a_share_given_as_a_fraction_is_read_as_one(metric: str, unit: str) -> N
     written = evaluate(claim(metric=metric, unit="percent", period=period, comparison="about",
                              figure=fraction, tolerance=0.01), ED)  # fmt: skip
     assert written.verdict is Verdict.not_supported and "read as a fraction" not in written.reason
+    # a tolerance of 1 or more is in percentage points, not a fraction (the s14 re-trial: 0.9
+    # with tolerance 1 was judged "supported" against 27.9%, within 100 points)
+    far = evaluate(claim(metric=metric, unit=unit, period=period, comparison="about",
+                         figure=0.9, tolerance=1), ED)  # fmt: skip
+    assert far.verdict is Verdict.not_supported, far.reason
+    near = evaluate(claim(metric=metric, unit=unit, period=period, comparison="about",
+                          figure=fraction, tolerance=1), ED)  # fmt: skip
+    assert near.verdict is Verdict.supported, near.reason
 
 
 @pytest.mark.parametrize("values", [[], [None, None]])

@@ -66,11 +66,17 @@ class TotalClaim(PeriodClaim, Compared):
         """The claim with its figure in per cent when it gives a share as a fraction (a
         figure from 0 to 1 about a share, its unit not ``percent``: "prevented_share 0.287",
         "0.287 of attempts"), which was read as 0.287% (s13 re-trial); None otherwise. A
-        figure with the unit ``percent`` is taken as written: 0.5 percent is 0.5%."""
+        figure with the unit ``percent`` is taken as written: 0.5 percent is 0.5%. Its
+        ``tolerance`` is scaled with it when below 1, and read in percentage points from 1."""
         shares = self.series.unit == "share" or self._share_of is not None
         if not shares or self.unit == "percent" or not 0 < self.figure <= 1:
             return None
-        tolerance = None if self.tolerance is None else self.tolerance * 100
+        # a tolerance below 1 is a fraction too (0.01: one point); from 1 up it can only be
+        # percentage points (a tolerance of 1 as a fraction, 100 points, would support any
+        # share: the s14 re-trial's "90%" judged supported against 27.9%)
+        tolerance = self.tolerance
+        if tolerance is not None and tolerance < 1:
+            tolerance *= 100
         return self.model_copy(
             update={"figure": self.figure * 100, "tolerance": tolerance, "unit": "percent"}
         )
