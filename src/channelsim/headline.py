@@ -56,6 +56,11 @@ COVERS: dict[str, str] = {
     "calibrated parameters (one posterior draw per pair of runs) and the policies' "
     "assumptions (drawn over their ranges)",
 }
+#: What a posterior's intervals leave out when its parameters are not known (a report read
+#: where its posterior folder is not).
+HELD_UNKNOWN = (
+    "not that of the model's parameters the posterior does not draw, held at their values"
+)
 #: The kinds of run whose intervals draw the calibrated parameters and hold the others
 #: (``params.held_text`` says which).
 DRAWS_POSTERIOR = ("posterior", "posterior_assumptions")
@@ -75,6 +80,9 @@ class Subject:
     uncertainty: Uncertainty = "weather"
     #: Where the estimates' references come from (``Home Office, edition of 29 May 2026``).
     references: str | None = None
+    #: The parameters the runs' posterior draws (``params.posterior_parameter_names``), when
+    #: known: the intervals then name how many others they hold (``params.held_text``).
+    drawn: tuple[str, ...] = ()
     #: In a comparison, what the scenario changes that the model puts no cost on, in words
     #: (``the model puts no cost on officers on the beaches, which this scenario changes``):
     #: its extra cost then reads "not priced", never "no change" (s13 U5).
@@ -700,7 +708,7 @@ def intervals_text(subject: Subject) -> str:
     if subject.uncertainty in DRAWS_POSTERIOR:
         from channelsim.params import held_text  # (pydantic: only where a posterior is used)
 
-        held = held_text()
+        held = held_text(subject.drawn) if subject.drawn else HELD_UNKNOWN
         covers = f"{covers}, {held}" if held else covers
     text = f"Intervals: 90% of {subject.runs} {pairs}; {covers}."
     few = few_runs_text(subject.runs, subject.against is not None)

@@ -21,7 +21,7 @@ import math
 import sys
 import tomllib
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -696,34 +696,43 @@ def uncertain_parameters(params: Params | None = None) -> list[ParamInfo]:
     return [p for p in list_parameters(params) if p.low is not None and p.high is not None]
 
 
-def held_by_posterior() -> list[ParamInfo]:
-    """The parameters with a plausible range that a ``--posterior`` run does not draw: those
-    outside the calibrated set (``calibration_defaults.toml``), held at the values runs use.
-    Empty when the package has no calibrated set."""
-    path = calibration_defaults_path()
-    if path is None:
-        return []
-    with path.open("rb") as file:
-        calibrated = tomllib.load(file).get("params", {})
-    drawn = {f"{group}.{name}" for group, values in calibrated.items() for name in values}
-    return [p for p in uncertain_parameters() if p.path not in drawn]
+def posterior_parameter_names(folder: str | Path | None) -> tuple[str, ...]:
+    """The parameters a calibration posterior draws (``[parameters] names`` of its
+    ``posterior.toml``), or ``()`` when the folder is not given or cannot be read (a report
+    read on another machine)."""
+    if not folder:
+        return ()
+    try:
+        with (Path(folder) / "posterior.toml").open("rb") as file:
+            names = tomllib.load(file).get("parameters", {}).get("names", [])
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return ()
+    return tuple(str(name) for name in names) if isinstance(names, list) else ()
 
 
-def held_text() -> str:
+def held_by_posterior(drawn: Collection[str]) -> list[ParamInfo]:
+    """The parameters with a plausible range that a posterior drawing ``drawn`` (parameter
+    paths, :func:`posterior_parameter_names`) leaves at the values runs use: among them the
+    ones the package's defaults fitted by simulated moments after the calibration (deaths,
+    rescues), which no particle draws."""
+    return [p for p in uncertain_parameters() if p.path not in set(drawn)]
+
+
+def held_text(drawn: Collection[str]) -> str:
     """What a ``--posterior`` interval leaves out, in words for a headline: how many
     parameters with a plausible range it holds at their values, how many of them are
-    assumptions, the assumptions that decide who survives a capsize (groups ``hazards`` and
-    ``rescue``) by name, and the command that screens them. Empty when none is held."""
-    held = held_by_posterior()
+    assumptions, those that decide deaths (groups ``hazards`` and ``rescue``) by name, and
+    the command that screens them. Empty when none is held."""
+    held = held_by_posterior(drawn)
     if not held:
         return ""
-    assumed = [p for p in held if p.source is None]
-    deaths = [p.words for p in assumed if p.path.split(".")[0] in ("hazards", "rescue")]
-    among = f", among them {', '.join(deaths)}" if deaths else ""
+    assumed = sum(p.source is None for p in held)
+    deaths = [p.words for p in held if p.path.split(".")[0] in ("hazards", "rescue")]
+    among = f"; among them {', '.join(deaths)}" if deaths else ""
     return (
         f"not that of the model's {len(held)} other parameters with a plausible range, held at "
-        f"their values ({len(assumed)} of them assumptions{among}; `channelsim sensitivity "
-        "SCENARIO --method morris --params …` screens them)"
+        f"their values ({assumed} of them assumptions{among}; `channelsim sensitivity "
+        "SCENARIO --method morris` screens them all)"
     )
 
 

@@ -77,6 +77,7 @@ def run_headline(
     posterior: bool = False,
     observed: ObservedFigures | None = None,
     cost_items: dict[str, float] | None = None,
+    drawn: tuple[str, ...] = (),
 ) -> str:
     """The headline of ``run`` and ``demo``: the scenario, its period and its key figures in
     words, against the ``observed`` figures when given, and what its extra cost counts (with
@@ -103,6 +104,7 @@ def run_headline(
         runs,
         uncertainty=uncertainty,
         references=None if observed is None else observed.source,
+        drawn=drawn,
     )
     names = lead_figures(results.key())
     if observed is not None:  # PREMAR's deaths beside the model's French-zone deaths
@@ -223,7 +225,13 @@ def _run_ensemble_command(
             json_payload=payload,
             sources=[TOTALS, ensemble.results],
             headline=run_headline(
-                scenario, rows, ensemble.results, runs, posterior is not None, observed
+                scenario,
+                rows,
+                ensemble.results,
+                runs,
+                posterior is not None,
+                observed,
+                drawn=() if read is None else tuple(read.parameters),
             ),
             credit=run_line(scenario, ensemble.result.spec.base_seed),
         )

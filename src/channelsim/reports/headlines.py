@@ -44,6 +44,13 @@ if TYPE_CHECKING:
     from channelsim.reports.inputs import ReportInput
 
 
+def _drawn(folder: Any) -> tuple[str, ...]:
+    """The parameters a posterior folder draws (``params.posterior_parameter_names``)."""
+    from channelsim.params import posterior_parameter_names
+
+    return posterior_parameter_names(folder)
+
+
 def member_totals(daily: pd.DataFrame, results: ResultSet) -> pd.DataFrame:
     """Each member's totals of the reported figures that its daily table allows:
     ``scenario``, ``member`` and one column per figure (the registry's aggregation)."""
@@ -103,6 +110,7 @@ def run_headlines(found: ReportInput, observed: ObservedFigures | None) -> list[
             runs,
             uncertainty=uncertainty,
             references=observed.source if observed is not None else None,
+            drawn=_drawn(found.details.get("posterior")),
         )
         names = lead_figures(results.key())
         if observed is not None:  # PREMAR's deaths beside the model's French-zone deaths
@@ -150,6 +158,7 @@ def comparison_headlines(found: ReportInput) -> list[str]:
             against=base,
             uncertainty="posterior_assumptions" if found.details.get("posterior") else "weather",
             unpriced=found.unpriced.get(str(scenario)),
+            drawn=_drawn(found.details.get("posterior")),
         )
         mine = [r for r in rows if r["scenario"] == scenario]
         text = headline(subject, estimates(mine, lead_figures(results.key()), results.describe))
@@ -234,6 +243,7 @@ def comparison_headline(comparison: Comparison) -> str:
             against=comparison.base,
             uncertainty="weather" if comparison.posterior is None else "posterior_assumptions",
             unpriced=comparison.unpriced.get(name, {}).get("text"),
+            drawn=_drawn(comparison.posterior),
         )
         mine = [r for r in rows if r["scenario"] == name]
         describe = comparison.results.describe
@@ -453,6 +463,7 @@ def validation_headline(result: dict[str, Any]) -> str:
         int(result.get("runs") or 0),
         uncertainty="posterior",
         references=observed_credit(result) if references else None,
+        drawn=_drawn(result.get("posterior")),
     )
     text = headline(subject, with_references(found, references))
     months = result.get("monthly") or []
