@@ -167,3 +167,18 @@ def test_early_ensemble_runs_reads_only_the_plain_forms() -> None:
     assert early_ensemble_runs(["s.toml", "--runs", "40", "--help"]) is None
     assert early_ensemble_runs(["s.toml", "--", "--runs", "40"]) is None
     assert early_ensemble_runs(["s.toml", "--runs"]) is None
+    # digits str.isdigit takes but int() does not, or past its limit (the s14 re-trial: a
+    # 13-line traceback before the command line could say what it expects)
+    assert early_ensemble_runs(["s.toml", "--runs", "²"]) is None
+    assert early_ensemble_runs(["s.toml", "--runs", "9" * 5001]) is None
+
+
+def test_a_runs_count_no_integer_can_be_is_one_line() -> None:
+    """Through the installed command, where the pool may start before the command line."""
+    command = str(Path(sys.executable).with_name("channelsim"))
+    for value in ("²", "9" * 5001):
+        done = subprocess.run(
+            [command, "run", "status-quo-2025", "--runs", value], capture_output=True, text=True
+        )
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "--runs" in done.stderr

@@ -115,8 +115,9 @@ def start_ensemble_pool_early() -> None:
 
 def early_ensemble_runs(args: list[str]) -> int | None:
     """The ``--runs`` of ``channelsim run ARGS`` if the pool may be started before the command
-    line reads them: given once as a whole number, and no option that changes where or whether
-    members run (``--workers``, ``--scheduler``) or that only prints (``--help``)."""
+    line reads them: given once as a whole number (ASCII digits, at most 18), and no option
+    that changes where or whether members run (``--workers``, ``--scheduler``) or that only
+    prints (``--help``)."""
     values = []
     for index, arg in enumerate(args):
         if arg == "--":
@@ -128,7 +129,11 @@ def early_ensemble_runs(args: list[str]) -> int | None:
             if not value and index + 1 < len(args):
                 value = args[index + 1]
             values.append(value)
-    if len(values) != 1 or not values[0].isdigit():
+    # ASCII digits of a count a run can have ("²" is a digit to str.isdigit; 5,000 digits
+    # are past int()'s limit): anything else is left to the command line's own one line
+    if len(values) != 1 or not (values[0].isascii() and values[0].isdigit()):
+        return None
+    if len(values[0]) > 18:
         return None
     return int(values[0])
 
