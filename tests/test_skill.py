@@ -304,3 +304,19 @@ def test_a_forecast_inside_the_training_data_or_of_few_runs_says_so() -> None:
     fair = {**record, "from": "2026-05-29", "runs": 500}
     fair["total"] = period_total(daily, dt.date(2026, 5, 29), dt.date(2026, 12, 31))
     assert "hindcast" not in forecast_headline(fair) and "reliable" not in forecast_headline(fair)
+
+
+def test_a_forecast_record_under_another_format_s_name_is_refused(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    """`forecast --format csv --out x.csv` wrote the JSON record into x.csv (s14 re-trial)."""
+    scenario = Path(__file__).resolve().parents[1] / "forecasts" / "2026-05-29-scenario.toml"
+    for name in ("x.csv", "x.XLSX"):
+        out = tmp_path / name
+        result = run_cli(
+            "forecast", scenario, "--posterior", tmp_path, "--from", "2026-05-29",
+            "--out", out, "--format", "csv",
+        )  # fmt: skip
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+        assert "expected a .json file: the forecast's record is JSON" in result.stderr
+        assert not out.exists()

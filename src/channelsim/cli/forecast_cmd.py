@@ -28,6 +28,10 @@ FORECAST_BYTES = 2**20
 """Room asked for a forecast's JSON (about 6 kB for a year by month; a longer scenario's
 months and the record's command and credits stay far below a megabyte)."""
 
+#: Suffixes of other formats an --out of a forecast is refused under: it wrote its JSON record
+#: into ``f.csv`` (s14 re-trial).
+OTHER_FORMATS = (".csv", ".xlsx", ".parquet", ".md", ".html", ".txt", ".tsv")
+
 
 def _rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The forecast by month, over its whole period and, when known, for the whole year
@@ -135,6 +139,13 @@ def register(app: typer.Typer) -> None:
 
         start = parse_date_option(date_from, "--from")
         assert start is not None
+        if out.suffix.lower() in OTHER_FORMATS:  # the record is JSON whatever --format says
+            raise InputError(
+                None,
+                f"--out {out}",
+                "expected a .json file: the forecast's record is JSON (--format csv prints the "
+                "table as CSV; redirect it to a file)",
+            )
         check_new_record(out, f"--out {out}")
         # the folder takes the file and has room, before the ensemble's minutes of work (a
         # full disk or a file for a folder was found only when the record was written)
