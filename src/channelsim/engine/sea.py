@@ -42,7 +42,7 @@ from channelsim.engine.interception import Interception
 from channelsim.rng import hash_prefix, hash_uniform, hash_uniform_at
 from channelsim.world.drift import drift_step, element_leeway, leeway_perturbation
 from channelsim.world.geography import LAND_FR, LAND_UK, TIDE_QUANTUM_M_S, UK_SIDE, grid_cell
-from channelsim.world.tide import tide_cycle
+from channelsim.world.tide import advance_phasor, phasor_cycle, phasor_turn, tide_phasor
 
 KN_TO_M_S = 0.514444
 M_S_TO_KM_H = 3.6
@@ -396,8 +396,11 @@ def sail_boat(
     if record:
         track[0, 0] = x
         track[0, 1] = y
+    # The tide's phases at the start of the next step: turned by a rotation on a step of
+    # the planned length, computed anew after any other (an event, a step shortened near land).
+    turn = phasor_turn(tide_params, kp.dt_h)
     cycle_t = t
-    cycle = tide_cycle(tide_params, t)
+    phasor = tide_phasor(tide_params, t)
     per_cell = 1.0 / gcell
     while fate == _AT_SEA:
         if t - boat.launch_t_h >= kp.max_hours_at_sea - 1e-9:
@@ -409,8 +412,8 @@ def sail_boat(
             break
         skey = key * STEP_KEY + step
         if cycle_t != t:  # t moved otherwise than by the planned step (an event)
-            cycle = tide_cycle(tide_params, t)
-        tide_m_s = (cell >> 16) * TIDE_QUANTUM_M_S * cycle
+            phasor = tide_phasor(tide_params, t)
+        tide_m_s = (cell >> 16) * TIDE_QUANTUM_M_S * phasor_cycle(tide_params, phasor)
         tu = tide_m_s * tide_params[5]
         tv = tide_m_s * tide_params[6]
         if disabled:
@@ -430,9 +433,12 @@ def sail_boat(
         near_km = ((cell >> 8) & 0xFF) * gcell
         if ground_km_h * dt_h > near_km:
             dt_h = min(dt_h, max(MIN_STEP_NEAR_LAND_H, near_km / ground_km_h))
-        # The next step's tide, started now (its cosines then overlap the rest of the step).
+        # The next step's tide phases, started now (they then overlap the rest of the step).
         cycle_t = t + dt_h
-        cycle = tide_cycle(tide_params, cycle_t)
+        if dt_h == kp.dt_h:
+            phasor = advance_phasor(phasor, turn)
+        else:
+            phasor = tide_phasor(tide_params, cycle_t)
         # Interception under the policies' rules of engagement, where the boat is at the
         # start of the step (a boat is caught where it is, before it moves on).
         if not disabled:

@@ -96,6 +96,48 @@ def tide_cycle(params: NDArray[np.float64], t_hours: float) -> float:
     return params[0] * np.cos(params[2] * phase) + params[1] * np.cos(params[3] * phase)
 
 
+Phasor = tuple[float, float, float, float]
+"""Both constituents' phases as unit vectors: ``(cos M2, sin M2, cos S2, sin S2)``."""
+
+
+@njit(inline="always")
+def tide_phasor(params: NDArray[np.float64], t_hours: float) -> Phasor:
+    """The constituents' phases at ``t_hours`` (``params`` as for :func:`tide_cycle`);
+    :func:`phasor_cycle` of it is :func:`tide_cycle` at ``t_hours``, bit for bit."""
+    phase = t_hours - params[4]
+    m2 = params[2] * phase
+    s2 = params[3] * phase
+    return np.cos(m2), np.sin(m2), np.cos(s2), np.sin(s2)
+
+
+@njit(inline="always")
+def phasor_cycle(params: NDArray[np.float64], phasor: Phasor) -> float:
+    """The stream as a multiple of the spring amplitude, from the constituents' phases."""
+    return params[0] * phasor[0] + params[1] * phasor[2]
+
+
+@njit(inline="always")
+def phasor_turn(params: NDArray[np.float64], dt_h: float) -> Phasor:
+    """How far both phases turn in ``dt_h`` hours, for :func:`advance_phasor`."""
+    m2 = params[2] * dt_h
+    s2 = params[3] * dt_h
+    return np.cos(m2), np.sin(m2), np.cos(s2), np.sin(s2)
+
+
+@njit(inline="always")
+def advance_phasor(phasor: Phasor, turn: Phasor) -> Phasor:
+    """The phases one step later: a rotation by ``turn`` (:func:`phasor_turn`), a few
+    multiplications instead of a cosine per constituent (the two cosines were some 40% of
+    the at-sea kernel's time). Each rotation adds a few ulps of error, so after a day of
+    one-minute steps the stream differs from :func:`tide_cycle`'s by under 2 × 10⁻¹¹ of
+    its amplitude (mostly the rounding of the cosines' own argument, ω·(t − t_ref) ≈ 33,000
+    rad): some micrometres over a crossing, far below any figure the model reports (no
+    count of 14 scenario-years changed), and the same on every machine and executor."""
+    c1, s1, c2, s2 = phasor
+    a1, b1, a2, b2 = turn
+    return c1 * a1 - s1 * b1, s1 * a1 + c1 * b1, c2 * a2 - s2 * b2, s2 * a2 + c2 * b2
+
+
 @dataclass(frozen=True)
 class TidalStream:
     """Rectilinear semi-diurnal tidal stream whose spring amplitude varies across the
