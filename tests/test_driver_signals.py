@@ -121,7 +121,7 @@ def _assert_one_line(
     lines = [
         line
         for line in text.strip().splitlines()
-        if not line.startswith(("status-quo", "warning: --from"))  # progress; --from's note
+        if not line.startswith("status-quo")  # progress
     ]
     assert len(lines) == 1 and lines[0].startswith(reason), text
 

@@ -372,6 +372,41 @@ def test_run_to_mid_year_is_exactly_the_first_half_of_the_year(  # type: ignore[
     )
 
 
+def test_run_from_mid_year_is_exactly_the_second_half_of_the_year(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path
+) -> None:
+    """s14 user trial F4: ``--from`` started the run on its day from the initial state (20
+    people waiting, 5 boats), so its first weeks were too low. It now simulates from the
+    scenario's start and reports from ``--from``: the days, the boats launched from then
+    and the costs booked from then are the whole year's, bit for bit, and the written
+    scenario says from when it was simulated."""
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "status-quo-2025.toml"
+    for name, extra in (("full", ()), ("late", ("--from", "2025-07-01"))):
+        done = run_cli("run", scenario, *extra, "--format", "json", "--out", tmp_path / name)
+        assert done.exit_code == 0, done.stderr
+        assert "warning" not in done.stderr
+    tables = {
+        (name, table): pd.read_parquet(tmp_path / name / f"{table}.parquet")
+        for name in ("full", "late")
+        for table in ("daily", "boats", "costs")
+    }
+    full, late = tables["full", "daily"], tables["late", "daily"]
+    assert len(late) == 184 and len(full) == 365
+    pd.testing.assert_frame_equal(full.iloc[181:].reset_index(drop=True), late)
+    boats_full, boats_late = tables["full", "boats"], tables["late", "boats"]
+    from_july = boats_full[boats_full["date"] >= dt.date(2025, 7, 1)].reset_index(drop=True)
+    assert len(boats_late) > 200
+    assert (from_july.pop("day") - 181).tolist() == boats_late.pop("day").tolist()
+    pd.testing.assert_frame_equal(from_july, boats_late)
+    costs_full = tables["full", "costs"]
+    costs_july = costs_full[costs_full["date"] >= dt.date(2025, 7, 1)].reset_index(drop=True)
+    assert costs_july["cost_gbp"].sum() > 0
+    pd.testing.assert_frame_equal(costs_july, tables["late", "costs"], check_categorical=False)
+    written = json.loads((tmp_path / "late" / "scenario.json").read_text())
+    assert (written["start"], written["simulated_from"]) == ("2025-07-01", "2025-01-01")
+    assert "simulated_from" not in json.loads((tmp_path / "full" / "scenario.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def by_time_step() -> dict[float, pd.DataFrame]:
     """Summer totals of 24 seeds with 1-, 5- and 10-minute steps at sea."""

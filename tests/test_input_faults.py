@@ -115,11 +115,12 @@ BAD_FILES = [
     ("group.yaml", YAML_HEAD + "params:\n  nosuch: {x: 1}\n",
      "params.nosuch: unknown key; expected one of coast, networks, beach, sea,"),
     ("top.toml", TOML_HEAD + "sead = 3\n",
-     "sead: unknown key; did you mean seed? expected one of name, description, start, end, seed"),
+     "sead: unknown key; did you mean seed? expected one of name, description, start, end, "
+     "simulated_from, seed"),
     # a file may also give a base and the base's policies it drops: they are listed too
     ("top-base.toml", TOML_HEAD + 'bsae = "history.toml"\n', "bsae: unknown key; did you mean "
-     "base? expected one of name, description, start, end, seed, weather, parameter_set, params, "
-     "policies, base, drop_policies"),
+     "base? expected one of name, description, start, end, simulated_from, seed, weather, "
+     "parameter_set, params, policies, base, drop_policies"),
     # a policy's own check names the policy, and says what to give, with units
     ("budget.toml", TOML_HEAD + '[[policies]]\ntype = "beach_patrols"\n', "budget.toml: policy 1 "
      "(beach_patrols), params: expected the patrols' budget, one way: funding_gbp_per_year "

@@ -230,28 +230,44 @@ def test_a_fault_in_a_base_is_named_against_the_base(tmp_path: Path, fault: str,
     assert str(caught.value).startswith(f"{tmp_path / 'child.toml'}: {said}")
 
 
-def test_from_after_the_start_warns_that_the_run_starts_from_the_initial_state(
-    run_cli: Any,
-) -> None:
+def test_from_after_the_start_simulates_from_the_scenario_s_own_start(run_cli: Any) -> None:
     """s14 user trial F4: `run history-continued --from 2026-01-01` started 2026 from
-    history's 2018 coast (20 people waiting, 5 boats) without a word, and gave January 68%
-    low. The run says so in one line, naming the initial values; `--to` alone says nothing."""
+    history's 2018 coast (20 people waiting, 5 boats) and gave January 68% low. --from now
+    reports from its day a run simulated from the scenario's own first day, recorded in the
+    scenario (``simulated_from``), with no warning; --to alone and --from on the start set
+    nothing, and the key stays out of the data (the hash of a run to resume) when unset."""
     import warnings
 
-    from channelsim.errors import ChannelsimWarning
     from channelsim.scenario import with_run_options
 
     history = load_checked(
         Path(__file__).resolve().parent.parent / "scenarios" / "history-continued.toml"
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         later = with_run_options(history, start=dt.date(2026, 1, 1))
-        with_run_options(history, end=dt.date(2018, 3, 31))
-        with_run_options(history, start=history.start)
-    said = [str(w.message) for w in caught if issubclass(w.category, ChannelsimWarning)]
-    assert later.start == dt.date(2026, 1, 1) and len(said) == 1, said
-    assert "(20 people waiting, 5 boats ready" in said[0] and "2018-01-01" in said[0]
+        shorter = with_run_options(history, end=dt.date(2018, 3, 31))
+        same = with_run_options(history, start=history.start)
+        twice = with_run_options(later, start=dt.date(2026, 3, 1))
+    assert (later.start, later.simulated_from) == (dt.date(2026, 1, 1), history.start)
+    assert later.to_dict()["simulated_from"] == "2018-01-01"
+    assert twice.simulated_from == history.start  # from the first simulated day, not --from's
+    for scenario in (shorter, same):
+        assert scenario.simulated_from is None and "simulated_from" not in scenario.to_dict()
+    assert (
+        later.with_changes(simulated_from=None).to_dict()
+        == history.with_changes(start=later.start).to_dict()
+    )
     result = run_cli("run", "history-continued", "--from", "2026-01-01", "--to", "2026-01-05")
-    assert result.exit_code == 0
-    assert result.stderr.startswith("warning: --from: the scenario runs from 2026-01-01")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr
+
+
+def test_simulated_from_after_the_start_is_one_line_naming_the_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + "simulated_from = 2025-02-01\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == (
+        f"{path}: simulated_from: expected a date on or before the start 2025-01-01, got 2025-02-01"
+    )
+    early = load_scenario(_write(tmp_path, HEADER + "simulated_from = 2024-12-01\n", "ok.toml"))
+    assert early.first_simulated_day == dt.date(2024, 12, 1)

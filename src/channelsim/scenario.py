@@ -36,7 +36,6 @@ import json
 import math
 import re
 import tomllib
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,7 +55,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from channelsim.errors import ChannelsimWarning, InputError
+from channelsim.errors import InputError
 from channelsim.params import (
     DEFAULT_SET,
     PARAMETER_SETS,
@@ -241,6 +240,14 @@ class Scenario(BaseModel):
     description: str = ""
     start: Day
     end: Day
+    simulated_from: Day | None = Field(
+        default=None,
+        description="The day the simulation starts when before start: the days from it to "
+        "the day before start are simulated and not reported, so the period's first days "
+        "start from the state the run reaches then, not from the initial state "
+        "(coast.initial_waiting_people, networks.initial_boat_stock). run --from and "
+        "compare --from set it to the scenario's own start.",
+    )
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     weather: WeatherSpec = WeatherSpec()
     parameter_set: str = Field(
@@ -296,9 +303,24 @@ class Scenario(BaseModel):
     def _after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
         return _not_before_start(end, info)
 
+    @field_validator("simulated_from")
+    @classmethod
+    def _before_start(cls, first: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        _in_the_period(first)
+        start = info.data.get("start")
+        if first is not None and start is not None and first > start:
+            raise ValueError(f"expected a date on or before the start {start}, got {first}")
+        return first
+
+    @property
+    def first_simulated_day(self) -> dt.date:
+        """The first day the engine simulates: :attr:`simulated_from` if given, else
+        :attr:`start` (the first day reported)."""
+        return self.simulated_from or self.start
+
     @model_validator(mode="after")
     def _bounded_inflow(self) -> Scenario:
-        peak, day = peak_inflow_people_per_day(self.params, self.start, self.end)
+        peak, day = peak_inflow_people_per_day(self.params, self.first_simulated_day, self.end)
         if peak > MAX_INFLOW_PEOPLE_PER_DAY:
             # raised as is (pydantic wraps only ValueError), to name the key it is about
             raise InputError(
@@ -308,6 +330,17 @@ class Scenario(BaseModel):
                 f"day, got {peak:.3g} by {day}: shorten the period or lower the trend",
             )
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_unset_simulated_from(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        """Without ``simulated_from`` when it is not given: the scenario's data (and so the
+        hash that identifies a run to resume) stays as it was before the key existed."""
+        data: dict[str, Any] = handler(self)
+        if data.get("simulated_from", "") is None:
+            del data["simulated_from"]
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain JSON-ready data (dates as ISO strings)."""
@@ -511,6 +544,13 @@ def with_run_options(
     scenario's end, ``--to`` before the scenario's start; and a period longer than the
     scenario's (``--from`` before its start, ``--to`` after its end): the options shorten it.
     ``scenario_text`` names the scenario in those lines (``compare`` names each file).
+
+    ``--from`` after the scenario's start sets :attr:`Scenario.simulated_from` to the
+    scenario's own first simulated day: the run simulates from there and reports from
+    ``--from``, so its days are those of the whole period's run with the same seed, bit for
+    bit (every draw is keyed by absolute day). It used to start on ``--from`` from the
+    initial state (s14 user trial F4: ``run history-continued --from 2026-01-01`` started
+    2026 with 20 people waiting and 5 boats, January 68% low, the year 9% low).
     """
     if seed is not None:
         check_seed(seed)
@@ -544,32 +584,12 @@ def with_run_options(
             expected = f"expected a date on or after {scenario_text}'s start {first}"
             raise InputError(None, "--to", f"{expected}, got {end}")
         raise InputError(None, "--from", f"{expected}, got {start}")
-    if start is not None and start > scenario.start:
-        warnings.warn(cold_start_warning(scenario, start, scenario_text), stacklevel=2)
     changes: dict[str, Any] = {"start": first, "end": last}
+    if first > scenario.start:  # the days before --from run but are not reported
+        changes["simulated_from"] = scenario.first_simulated_day
     if seed is not None:
         changes["seed"] = seed
     return scenario.with_changes(**changes)
-
-
-def cold_start_warning(scenario: Scenario, start: dt.date, scenario_text: str) -> ChannelsimWarning:
-    """What ``--from`` after a scenario's start does to its first weeks, in one line: the run
-    starts on that day from the scenario's initial state (the people waiting and the boats
-    ready of its first day), not from the state the run from its own start reaches then (s14
-    user trial F4: ``run history-continued --from 2026-01-01`` started 2026 from history's
-    2018 coast, 20 people waiting and 5 boats, and gave January 68% low, the year 9% low)."""
-    params = scenario.params
-    return ChannelsimWarning(
-        None,
-        "--from",
-        f"{scenario_text} runs from {start} starting from its initial state "
-        f"({params.coast.initial_waiting_people:,} people waiting, "
-        f"{params.networks.initial_boat_stock:,} boats ready: coast.initial_waiting_people, "
-        f"networks.initial_boat_stock), not from the state its run from {scenario.start} "
-        "reaches then, so its first weeks or months are too low; for a later period's "
-        "figures run the whole period and read them by year or month (run --runs N "
-        "--format json: by_year, by_month)",
-    )
 
 
 def _yaml_error(error: yaml.YAMLError, text: str) -> str:

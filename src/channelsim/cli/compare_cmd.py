@@ -115,7 +115,9 @@ def register(app: typer.Typer) -> None:
             None, "--seed", help="Base seed of the replicates (default: the base scenario's)."
         ),
         date_from: str | None = date_option(
-            "--from", "First day of every scenario, YYYY-MM-DD (shortens their period)."
+            "--from",
+            "First day reported of every scenario, YYYY-MM-DD (each is still simulated from its "
+            "own start).",
         ),
         date_to: str | None = date_option(
             "--to", "Last day of every scenario, YYYY-MM-DD (shortens their period)."
@@ -144,7 +146,8 @@ def register(app: typer.Typer) -> None:
         """Paired differences of scenarios against BASE (median, 90% interval) with common random
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
         arrival. Without --posterior the intervals cover weather and chance only. --from and
-        --to shorten every scenario's period alike, as they shorten run's."""
+        --to shorten every scenario's reported period alike, as they shorten run's (each
+        scenario is still simulated from its own start)."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import compare_scenarios, prepare
         from channelsim.outputs import ensemble_bytes, output_folder

@@ -361,7 +361,11 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(
             None, "--seed", help="Override the scenario's seed (an ensemble's base seed)."
         ),
-        date_from: str | None = date_option("--from", "First day, YYYY-MM-DD."),
+        date_from: str | None = date_option(
+            "--from",
+            "First day reported, YYYY-MM-DD (the run is still simulated from the scenario's "
+            "start: its days are the whole period's).",
+        ),
         date_to: str | None = date_option("--to", "Last day, YYYY-MM-DD."),
         runs: int | None = typer.Option(
             None,

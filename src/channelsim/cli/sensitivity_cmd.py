@@ -301,7 +301,9 @@ def register(app: typer.Typer) -> None:
             "--seed",
             help="Seed of every model run and of the sampler (default: the scenario's).",
         ),
-        date_from: str | None = date_option("--from", "First day, YYYY-MM-DD."),
+        date_from: str | None = date_option(
+            "--from", "First day reported, YYYY-MM-DD (simulated from the scenario's start)."
+        ),
         date_to: str | None = date_option("--to", "Last day, YYYY-MM-DD."),
         workers: int | None = workers_option(),
         scheduler: str | None = scheduler_option(),

@@ -386,11 +386,12 @@ class Sim:
 
     def _make_plan(self, world: World) -> _Plan:
         sc, p = self.scenario, self.params
+        first = sc.first_simulated_day  # before sc.start with --from: days not reported
         dates = np.arange(
-            np.datetime64(sc.start, "D"), np.datetime64(sc.end, "D") + 1, dtype="datetime64[D]"
+            np.datetime64(first, "D"), np.datetime64(sc.end, "D") + 1, dtype="datetime64[D]"
         )
         n_days = dates.shape[0]
-        day0 = (sc.start - EPOCH).days
+        day0 = (first - EPOCH).days
         zone_names = tuple(z.name for z in world.launch_zones)
         waterway = np.array([z.kind == "waterway" for z in world.launch_zones], dtype=bool)
         setup = Setup(dates, day0, p, world, zone_names, waterway)
@@ -573,11 +574,15 @@ class Sim:
             item_index[by_day],
             cost[by_day].astype(np.float64),
         )
+        dates = sim.dates
+        skip = (self.scenario.start - self.scenario.first_simulated_day).days
+        if skip:  # the days before the scenario's start are simulated, not reported
+            dates, series, log, cost_rows = _reported(skip, dates, series, log, cost_rows)
         fields: dict[str, Any] = dict(
             seed=self.seed,
             code_version=__version__,
             results=sim.results,
-            dates=sim.dates,
+            dates=dates,
             values=series,
             finals=finals,
             boat_log=log,
@@ -596,6 +601,40 @@ if DAILY_DTYPE.itemsize != 8 * len(_DAILY_FIELD) or any(
     field[0] != np.float64 for field in (DAILY_DTYPE.fields or {}).values()
 ):
     raise TypeError("the daily record must be float64 fields, unpadded (kernels.daily_dtype)")
+
+
+def _reported(
+    skip: int,
+    dates: np.ndarray,
+    series: dict[str, np.ndarray],
+    log: np.ndarray,
+    cost_rows: tuple[np.ndarray, tuple[str, ...], np.ndarray, np.ndarray],
+) -> tuple[
+    np.ndarray,
+    dict[str, np.ndarray],
+    np.ndarray,
+    tuple[np.ndarray, tuple[str, ...], np.ndarray, np.ndarray],
+]:
+    """A run's days from index ``skip`` on (the scenario's start, after days simulated from
+    ``simulated_from``): the dates and daily series from there, the boats launched from
+    there and the costs booked from there, their day indices counted from there; a cost
+    item booked only before is left out. Levels (boats at sea) keep what the days before
+    left; a boat launched before and ending after is in the days' figures, not the log."""
+    launched = log[log["day"] >= skip]
+    launched["day"] -= skip
+    day, items, item_index, cost = cost_rows
+    kept = day >= skip
+    used = np.unique(item_index[kept])
+    renumber = np.full(len(items), -1, np.int64)
+    renumber[used] = np.arange(len(used))
+    costs = (
+        day[kept] - skip,
+        tuple(items[i] for i in used),
+        renumber[item_index[kept]],
+        cost[kept],
+    )
+    days = {name: np.ascontiguousarray(values[skip:]) for name, values in series.items()}
+    return dates[skip:].copy(), days, launched, costs
 
 
 def _by_field(records: np.ndarray) -> np.ndarray:
