@@ -568,3 +568,41 @@ def test_patrols_past_the_point_where_more_money_prevents_fewer_say_so(
     result = run_cli("run", str(path), "--to", "2025-01-31")
     assert result.exit_code == 0
     assert "more money prevents fewer arrivals, not more" in " ".join(result.stdout.split())
+
+
+def test_compare_by_year_gives_each_year_of_the_same_paired_runs(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """s14 F6: over several years compare gave whole-period figures only. --by year adds
+    each year's paired differences; a year's are those of the plain comparison of that year,
+    bit for bit (the runs are paired and every draw is keyed by absolute day: the doctrine
+    at sea from 25 Nov 2025 against history continued, from October 2025)."""
+    base, other = SCENARIOS / "history-continued.toml", SCENARIOS / "history-doctrine-at-sea.toml"
+
+    def compare(*extra: object) -> dict[str, Any]:
+        result = run_cli(
+            "compare", base, other, "--runs", 2, "--from", "2025-10-01", *extra,
+            "--format", "json", "--runs-store", tmp_path / "runs.duckdb",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        return dict(json.loads(result.stdout))
+
+    two_years = compare("--by", "year")
+    one_year = compare("--to", "2025-12-31", "--by", "year")
+    plain = one_year["scenarios"][0]["difference"]  # the whole period's, as without --by
+    assert [(y["year"], y["name"]) for y in two_years["by_year"]] == [
+        (2025, "history-doctrine-at-sea"),
+        (2026, "history-doctrine-at-sea"),
+    ]
+    [alone] = one_year["by_year"]
+    assert alone["difference"] == plain and len(plain) > 20
+    assert two_years["by_year"][0]["difference"] == plain
+    later = two_years["by_year"][1]["difference"]["arrived_people"]
+    assert later["median"] < 0 and later != alone["difference"]["arrived_people"]
+    csv = run_cli(
+        "compare", base, other, "--runs", 2, "--from", "2025-10-01", "--to", "2025-12-31",
+        "--by", "year", "--format", "csv", "--runs-store", tmp_path / "runs.duckdb",
+    )  # fmt: skip
+    assert csv.exit_code == 0, csv.stderr
+    header, first = csv.stdout.splitlines()[:2]
+    assert header.startswith("Year,Scenario,Figure") and first.startswith("2025,")

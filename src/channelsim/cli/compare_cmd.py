@@ -5,6 +5,7 @@ store, so an interrupted one resumes.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,38 @@ from channelsim.errors import parse_day
 
 if TYPE_CHECKING:
     from channelsim.experiments import Comparison
+
+
+class By(StrEnum):
+    """``compare --by``: the periods each difference is also given for."""
+
+    year = "year"
+
+
+def _report_by_year(comparison: Comparison, runs: int, fmt: OutputFormat) -> None:
+    """``compare --by year`` as a table or CSV: each year's paired differences (median and
+    90% interval), a table per scenario; as CSV, the comparison's CSV with a ``year``
+    column first."""
+    from channelsim.fields import DIFFERENCES
+    from channelsim.formatting import INTERVAL_WORDS
+
+    by_year = comparison.by_year()
+    if fmt is OutputFormat.csv:
+        from channelsim.exports import csv_text, reading_table
+
+        table = reading_table(by_year, comparison.describe, "comparison", comparison.credit())
+        write_stdout(csv_text(table, comparison.describe))
+        return
+    columns = ("year", "figure", "median", "low", "high")
+    for name in comparison.names:
+        emit_rows(
+            [{k: r[k] for k in columns} for r in by_year.to_dict(orient="records")
+             if r["scenario"] == name],
+            fmt,
+            title=f"{name} minus {comparison.base} by year: {runs} paired runs, median and "
+            f"{INTERVAL_WORDS}",
+            sources=[DIFFERENCES, comparison.results],
+        )  # fmt: skip
 
 
 def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: OutputFormat) -> None:
@@ -130,6 +163,12 @@ def register(app: typer.Typer) -> None:
             parser=output_path(*OUT_FOLDER),
             help="Write the comparison (Parquet + JSON) to DIR (new, or --force).",
         ),
+        by: By | None = typer.Option(
+            None,
+            "--by",
+            help="Also give each year's paired differences (median, 90% interval), from the "
+            "same paired runs.",
+        ),
         force: bool = force_option(),
         scheduler: str | None = scheduler_option(),
         workers: int | None = workers_option(),
@@ -147,7 +186,8 @@ def register(app: typer.Typer) -> None:
         numbers: arrivals, prevention, deaths, injuries, returns, costs, cost per prevented
         arrival. Without --posterior the intervals cover weather and chance only. --from and
         --to shorten every scenario's reported period alike, as they shorten run's (each
-        scenario is still simulated from its own start)."""
+        scenario is still simulated from its own start). --by year adds each year's
+        differences (JSON: by_year; CSV: the year's rows alone, a year column first)."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import compare_scenarios, prepare
         from channelsim.outputs import ensemble_bytes, output_folder
@@ -183,4 +223,11 @@ def register(app: typer.Typer) -> None:
             )
             payload = comparison.to_json_dict()
             finish.write_run(comparison.run_id, store.path, payload, comparison.write, "comparison")
+            if by is By.year and fmt is OutputFormat.json:
+                payload = {**payload, "by_year": comparison.by_year_json()}
+            if by is By.year and fmt is OutputFormat.csv:
+                _report_by_year(comparison, runs, fmt)
+                return
             _report(comparison, payload, runs, fmt)
+            if by is By.year and fmt is OutputFormat.table:
+                _report_by_year(comparison, runs, fmt)

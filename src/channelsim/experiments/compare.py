@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -281,6 +281,45 @@ class Comparison:
             return rows
         return [{k: v for k, v in r.items() if k != "scenario"} for r in rows
                 if r["scenario"] == scenario]  # fmt: skip
+
+    def by_year(self) -> pd.DataFrame:
+        """Each year of the period: every scenario's paired differences from the base, as
+        :attr:`table` gives them over the whole period (``year, scenario, figure, median,
+        low, high, mean, n, share_below_zero, why_no_value``), from the members' days
+        (:attr:`daily`) with the same common random numbers: a period of one year gives
+        :attr:`table`'s rows, bit for bit. Medians do not add: the years' rows are not
+        parts of the whole period's.
+
+        Raises:
+            ValueError: a comparison without its results registry (read back without it).
+        """
+        if self.results is None:
+            raise ValueError("a comparison's values by year need its results registry")
+        members = members_by_period(self.daily, self.results, self.figures, "year")
+        priced = {name: not self.unpriced.get(name, {}).get("text") for name in self.names}
+        rows = []
+        for year, part in members.groupby("year", sort=True):
+            kept = part.drop(columns="year")
+            _, found = paired_differences(kept, [self.base, *self.names], self.figures, priced)
+            rows += [{"year": int(year), **row} for row in found]
+        return pd.DataFrame(rows)
+
+    def by_year_json(self) -> list[dict[str, Any]]:
+        """:meth:`by_year` as JSON: per year and scenario, ``difference`` as in
+        :meth:`to_json_dict`'s ``scenarios``."""
+        table = self.by_year()
+        stats = ("median", "low", "high", "mean", "n", "share_below_zero")
+        return [
+            {
+                "year": int(year),
+                "name": str(name),
+                "difference": {
+                    row["figure"]: {k: plain_json(row[k]) for k in stats}
+                    for row in rows.to_dict(orient="records")
+                },
+            }
+            for (year, name), rows in table.groupby(["year", "scenario"], sort=False)
+        ]
 
     def to_json_dict(self) -> dict[str, Any]:
         """``scenarios``: in the order given, each with ``name`` and ``difference``."""
@@ -545,32 +584,8 @@ def compare_scenarios(
     for figure in figures:  # a policy's own result is 0 where the policy is absent
         members[figure] = members[figure].fillna(0.0) if figure in members else 0.0
     map_rep, map_member = typical_rep(members, names)
-    keyed = members.set_index(["draw", "rep"])
-    base_rows = keyed[keyed["scenario"] == names[0]]
-    frames, rows = [], []
-    for name in names[1:]:
-        mine = keyed[keyed["scenario"] == name]
-        theirs = base_rows.loc[mine.index]
-        value = mine[figures].astype(float)
-        base_value = theirs[figures].astype(float).set_index(value.index)
-        difference = value - base_value
-        long = pd.DataFrame(
-            {
-                "scenario": name,
-                "rep": np.repeat(mine.index.get_level_values("rep"), len(figures)),
-                "figure": np.tile(figures, len(mine)),
-                "value": value.to_numpy().ravel(),
-                "base_value": base_value.to_numpy().ravel(),
-                "difference": difference.to_numpy().ravel(),
-            }
-        )
-        frames.append(long)
-        for figure in figures:
-            rows.append(_summary(name, figure, difference[figure].to_numpy(dtype=float)))
-        priced = not unpriced[name]["text"]
-        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True), priced))
-    columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
-    pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    priced = {name: not unpriced[name]["text"] for name in names[1:]}
+    pairs, rows = paired_differences(members, names, figures, priced)
     drivers, left_out = None, {}
     if draws is not None:
         keys = {name: [a.key for a in found] for name, found in assumptions.items()}
@@ -617,6 +632,75 @@ def compare_scenarios(
         unpriced=unpriced,
         cost_rests_on=cost_rests_on,
     )
+
+
+def paired_differences(
+    members: pd.DataFrame, names: Sequence[str], figures: Sequence[str], priced: Mapping[str, bool]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Each scenario of ``names[1:]`` minus the base ``names[0]`` in the same member
+    (``draw``, ``rep``): the pairs (``scenario, rep, figure, value, base_value,
+    difference``) and, per scenario, one summary row per figure (:func:`_summary`) and the
+    extra cost per fewer arrival (``priced``: whether the model prices what it changes).
+    ``members``: one row per member, ``scenario, draw, rep`` and the ``figures``."""
+    keyed = members.set_index(["draw", "rep"])
+    base_rows = keyed[keyed["scenario"] == names[0]]
+    frames, rows = [], []
+    for name in names[1:]:
+        mine = keyed[keyed["scenario"] == name]
+        theirs = base_rows.loc[mine.index]
+        value = mine[list(figures)].astype(float)
+        base_value = theirs[list(figures)].astype(float).set_index(value.index)
+        difference = value - base_value
+        long = pd.DataFrame(
+            {
+                "scenario": name,
+                "rep": np.repeat(mine.index.get_level_values("rep"), len(figures)),
+                "figure": np.tile(figures, len(mine)),
+                "value": value.to_numpy().ravel(),
+                "base_value": base_value.to_numpy().ravel(),
+                "difference": difference.to_numpy().ravel(),
+            }
+        )
+        frames.append(long)
+        for figure in figures:
+            rows.append(_summary(name, figure, difference[figure].to_numpy(dtype=float)))
+        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True), priced[name]))
+    columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
+    pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return pairs, rows
+
+
+def members_by_period(
+    daily: pd.DataFrame, results: ResultSet, figures: Sequence[str], period: Literal["year"]
+) -> pd.DataFrame:
+    """Every member's value of each of ``figures`` in each ``period`` of its days, as a run
+    reports them in ``by_year`` (:func:`~channelsim.experiments.runs.period_values`: the
+    same aggregation as a run's totals, so a one-year period's row is its totals, bit for
+    bit). ``daily``: a comparison's member days (``scenario, draw, rep, date`` and the daily
+    series; a series a scenario's policies do not make counts as 0 there, as in the
+    totals). One row per member and period: ``period, scenario, draw, rep`` and the
+    figures."""
+    from channelsim.experiments.runs import period_values
+
+    frames = []
+    for scenario, days in daily.groupby("scenario", sort=False):
+        reps = int(days["rep"].max()) + 1  # a member's key: draw * reps + rep
+        codes, uniques = pd.factorize(days["draw"].to_numpy() * reps + days["rep"].to_numpy())
+        columns = {c: days[c].fillna(0).to_numpy() for c in days.columns if c in results}
+        columns["date"] = pd.to_datetime(days["date"]).to_numpy().astype("datetime64[D]")
+        labels, made, table = period_values(np.asarray(codes), columns, period, results)
+        values = table.reshape(len(uniques), len(labels), len(made))
+        for k, label in enumerate(labels):
+            frame = pd.DataFrame(values[:, k, :], columns=made)
+            frame.insert(0, "rep", uniques % reps)
+            frame.insert(0, "draw", uniques // reps)
+            frame.insert(0, "scenario", scenario)
+            frame.insert(0, period, label)
+            frames.append(frame)
+    found = pd.concat(frames, ignore_index=True)
+    for figure in figures:  # a policy's own result is 0 where the policy is absent
+        found[figure] = found[figure].fillna(0.0) if figure in found else 0.0
+    return found[[period, "scenario", "draw", "rep", *figures]]
 
 
 def drawn_note(assumption: Mapping[str, Any]) -> str:
