@@ -443,7 +443,8 @@ def cost_words(words: str, unpriced: bool) -> str:
     """A ranking's extra cost cell: :data:`NOT_PRICED` for a scenario that changes what the
     model puts no cost on (``unpriced``) and whose cost reads "no change", else ``words``."""
     zero = (change_words(0.0, _MONEY), about(0.0, _MONEY))  # a ranking's, a chart's key
-    return NOT_PRICED if unpriced and words in zero else words
+    missing = change_words(math.nan, _MONEY)  # no value: the comparison left it unpriced
+    return NOT_PRICED if unpriced and words in (*zero, missing) else words
 
 
 _MONEY = Field("cost_gbp", "extra cost", "£", kind="float")
@@ -693,7 +694,7 @@ def _unpriced_text(estimate: Estimate, unpriced: str) -> str:
     field = estimate.field
     if field.name != "cost_gbp":
         return difference_text(estimate)
-    if estimate.written_as_zero:
+    if not estimate.finite or estimate.written_as_zero:
         return f"{_name(field)}: not priced ({unpriced})"
     return f"{difference_text(estimate)}, leaving out what is not priced ({unpriced})"
 
@@ -722,7 +723,12 @@ def headline(
     are left out of a run's headline (a status quo's extra cost); in a comparison they read
     "no change"."""
     comparison = subject.against is not None
-    shown = [e for e in estimates if e.finite and (comparison or not e.zero)]
+    shown = [  # a comparison's unpriced cost has no value, and is said "not priced"
+        e
+        for e in estimates
+        if (e.finite and (comparison or not e.zero))
+        or (comparison and subject.unpriced and e.field.name == "cost_gbp")
+    ]
     phrases = [
         _unpriced_text(e, subject.unpriced) if comparison and subject.unpriced else
         (difference_text if comparison else _level)(e)

@@ -53,10 +53,13 @@ def _report_by_year(comparison: Comparison, runs: int, fmt: OutputFormat) -> Non
         table = reading_table(by_year, comparison.describe, "comparison", comparison.credit())
         write_stdout(csv_text(table, comparison.describe))
         return
+    from channelsim.experiments.compare import not_priced_cells
+
     columns = ("year", "figure", "median", "low", "high")
+    shown = not_priced_cells(by_year)  # an unpriced cost "not priced", not "–" (nor "£0")
     for name in comparison.names:
         emit_rows(
-            [{k: r[k] for k in columns} for r in by_year.to_dict(orient="records")
+            [{k: r[k] for k in columns} for r in shown.to_dict(orient="records")
              if r["scenario"] == name],
             fmt,
             title=f"{name} minus {comparison.base} by year: {runs} paired runs, median and "
@@ -79,8 +82,12 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
     if fmt is OutputFormat.csv:  # the same table as comparison.csv and the explorer's
         write_stdout(comparison.csv_text())
         return
+    from channelsim.experiments.compare import not_priced_cells
+    from channelsim.headline import NOT_PRICED
     from channelsim.reports.headlines import comparison_headline
 
+    shown = not_priced_cells(comparison.table)  # "not priced", not "–" (nor "£0")
+    rows = [{k: r[k] for k in columns} for r in shown.to_dict(orient="records")]
     headline: str | None = comparison_headline(comparison)
     for name in comparison.names:  # one table per scenario: its figures' labels fit
         emit_rows(
@@ -96,7 +103,9 @@ def _report(comparison: Comparison, payload: dict[str, Any], runs: int, fmt: Out
         for record in comparison.table.to_dict(orient="records"):  # a figure without a value
             if record["scenario"] == name and record.get("why_no_value"):
                 label = comparison.describe(record["figure"]).heading
-                console.print(f"{label}: no value: {record['why_no_value']}.", soft_wrap=True)
+                why = str(record["why_no_value"])
+                said = why if why.startswith(NOT_PRICED) else f"no value: {why}"
+                console.print(f"{label}: {said}.", soft_wrap=True)
     from channelsim.headline import medians_note
 
     note = medians_note(comparison.table["figure"], comparison.describe)

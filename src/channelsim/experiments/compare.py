@@ -296,11 +296,11 @@ class Comparison:
         if self.results is None:
             raise ValueError("a comparison's values by year need its results registry")
         members = members_by_period(self.daily, self.results, self.figures, "year")
-        priced = {name: not self.unpriced.get(name, {}).get("text") for name in self.names}
+        texts = {name: self.unpriced.get(name, {}).get("text") for name in self.names}
         rows = []
         for year, part in members.groupby("year", sort=True):
             kept = part.drop(columns="year")
-            _, found = paired_differences(kept, [self.base, *self.names], self.figures, priced)
+            _, found = paired_differences(kept, [self.base, *self.names], self.figures, texts)
             rows += [{"year": int(year), **row} for row in found]
         return pd.DataFrame(rows)
 
@@ -439,6 +439,55 @@ def _summary(name: str, figure: str, differences: np.ndarray) -> dict[str, Any]:
     }
 
 
+def not_priced(row: dict[str, Any], unpriced: str | None, found: np.ndarray) -> dict[str, Any]:
+    """A summary row (:func:`_summary`) with no value where it is a scenario's extra cost of
+    policies, the scenario changes what the model puts no cost on (``unpriced``:
+    :func:`~channelsim.experiments.uncertainty.unpriced_changes`'s ``text``) and no priced
+    cost moved (``found``, the paired differences, 0 in every pair): its ``why_no_value``
+    reads "not priced: ..." (:data:`channelsim.headline.NOT_PRICED`). Its £0 was a cost
+    nobody knows that the table, the CSV and the workbook gave as "£0", read as free (s15
+    U5). Any other row is returned as it is; so is a cost that moved (priced in part: the
+    headline says what it leaves out)."""
+    from channelsim.headline import NOT_PRICED
+
+    if row["figure"] != "cost_gbp" or not unpriced or np.any(found[np.isfinite(found)] != 0):
+        return row
+    blank = dict.fromkeys(("median", "low", "high", "mean", "share_below_zero"), math.nan)
+    return {**row, **blank, "n": 0, "why_no_value": f"{NOT_PRICED}: {unpriced}"}
+
+
+def is_not_priced(row: Mapping[str, Any]) -> bool:
+    """Whether a row of a comparison's table is an extra cost left without a value as not
+    priced (:func:`not_priced`)."""
+    from channelsim.headline import NOT_PRICED
+
+    why, figure = row.get("why_no_value"), row.get("figure", row.get("metric"))
+    return figure == "cost_gbp" and isinstance(why, str) and why.startswith(NOT_PRICED)
+
+
+def not_priced_cells(table: pd.DataFrame, unpriced: Collection[str] = ()) -> pd.DataFrame:
+    """A comparison's table for reading in a terminal or a page: "not priced" in the median
+    of an extra cost left without a value as not priced (:func:`is_not_priced`, or, in a
+    table read back without ``why_no_value`` (the report's), a missing extra cost of one of
+    the ``unpriced`` scenarios; the table said "£0", s15 U5), its other statistics empty.
+    Files keep the cells empty, with the reason in ``why_no_value``."""
+    from channelsim.headline import NOT_PRICED
+
+    def marked_row(row: Mapping[str, Any]) -> bool:
+        figure = row.get("figure", row.get("metric"))
+        missing = figure == "cost_gbp" and not np.isfinite(float(row.get("median", np.nan)))
+        return is_not_priced(row) or (missing and row.get("scenario") in unpriced)
+
+    marked = [marked_row(r) for r in table.to_dict(orient="records")]
+    if not any(marked):
+        return table
+    shown = table.astype({c: object for c in ("median", "low", "high", "mean") if c in table})
+    rows = shown.index[marked]
+    shown.loc[rows, [c for c in ("low", "high", "mean") if c in shown]] = ""
+    shown.loc[rows, "median"] = NOT_PRICED
+    return shown
+
+
 def _cost_per_prevented(name: str, wide: pd.DataFrame, priced: bool = True) -> dict[str, Any]:
     """Extra cost ÷ fewer arrivals per replicate where arrivals fell; undefined (NaN) unless
     arrivals fell in at least 95% of the replicates (a fall told apart from chance: a ratio
@@ -459,7 +508,7 @@ def _cost_per_prevented(name: str, wide: pd.DataFrame, priced: bool = True) -> d
         why.append(
             "the policy costs no more than the base (a saving is no price per arrival)"
             if priced
-            else "what the scenario changes is not priced in the model (no extra cost)"
+            else "what the scenario changes is not priced in the model"
         )
     if why:  # no value: the row says why, and that no run is summarised
         row.update(median=math.nan, low=math.nan, high=math.nan, mean=math.nan, n=0,
@@ -584,8 +633,8 @@ def compare_scenarios(
     for figure in figures:  # a policy's own result is 0 where the policy is absent
         members[figure] = members[figure].fillna(0.0) if figure in members else 0.0
     map_rep, map_member = typical_rep(members, names)
-    priced = {name: not unpriced[name]["text"] for name in names[1:]}
-    pairs, rows = paired_differences(members, names, figures, priced)
+    texts = {name: unpriced[name]["text"] for name in names[1:]}
+    pairs, rows = paired_differences(members, names, figures, texts)
     drivers, left_out = None, {}
     if draws is not None:
         keys = {name: [a.key for a in found] for name, found in assumptions.items()}
@@ -635,12 +684,17 @@ def compare_scenarios(
 
 
 def paired_differences(
-    members: pd.DataFrame, names: Sequence[str], figures: Sequence[str], priced: Mapping[str, bool]
+    members: pd.DataFrame,
+    names: Sequence[str],
+    figures: Sequence[str],
+    unpriced: Mapping[str, str | None],
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Each scenario of ``names[1:]`` minus the base ``names[0]`` in the same member
     (``draw``, ``rep``): the pairs (``scenario, rep, figure, value, base_value,
-    difference``) and, per scenario, one summary row per figure (:func:`_summary`) and the
-    extra cost per fewer arrival (``priced``: whether the model prices what it changes).
+    difference``) and, per scenario, one summary row per figure (:func:`_summary`; its extra
+    cost :func:`not_priced` where it is) and the extra cost per fewer arrival. ``unpriced``:
+    scenario -> what it changes that the model puts no cost on, in words, or None
+    (:func:`~channelsim.experiments.uncertainty.unpriced_changes`' ``text``).
     ``members``: one row per member, ``scenario, draw, rep`` and the ``figures``."""
     keyed = members.set_index(["draw", "rep"])
     base_rows = keyed[keyed["scenario"] == names[0]]
@@ -663,8 +717,10 @@ def paired_differences(
         )
         frames.append(long)
         for figure in figures:
-            rows.append(_summary(name, figure, difference[figure].to_numpy(dtype=float)))
-        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True), priced[name]))
+            found = difference[figure].to_numpy(dtype=float)
+            rows.append(not_priced(_summary(name, figure, found), unpriced.get(name), found))
+        priced = not unpriced.get(name)
+        rows.append(_cost_per_prevented(name, difference.reset_index(drop=True), priced))
     columns = ["scenario", "rep", "figure", "value", "base_value", "difference"]
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return pairs, rows
@@ -846,7 +902,11 @@ def tradeoff_table(table: pd.DataFrame) -> pd.DataFrame:
         row[COST_PER_PREVENTED] = per
         why = by["why_no_value"].get(COST_PER_PREVENTED) if "why_no_value" in by else None
         row["why_no_value"] = why if math.isnan(per) and isinstance(why, str) and why else None
-        row["note"] = FEWER_ARRIVALS_NOTE if row["fewer_arrivals_low"] < 0 else None
+        notes = [FEWER_ARRIVALS_NOTE] if row["fewer_arrivals_low"] < 0 else []
+        cost_why = by["why_no_value"].get("cost_gbp") if "why_no_value" in by else None
+        if isinstance(cost_why, str) and cost_why:  # the extra cost has no value: say why
+            notes.append(f"extra cost {cost_why}")
+        row["note"] = "; ".join(notes) or None
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:

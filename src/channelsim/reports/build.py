@@ -185,7 +185,7 @@ def observed_table_section(found: ReportInput, data: Path | None) -> Section | N
 def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
     if found.comparison is None or found.comparison.empty:
         return None, None
-    from channelsim.experiments.compare import tradeoff_table
+    from channelsim.experiments.compare import not_priced_cells, tradeoff_table
     from channelsim.fields import DIFFERENCES
     from channelsim.headline import medians_note, panel_figures
 
@@ -239,7 +239,7 @@ def comparison_section(found: ReportInput) -> tuple[Section | None, str | None]:
             paragraphs,
             [ranked_display(ranked, results.describe, found.unpriced)],
             figures,
-            details=[(EVERY_FIGURE, table[columns])],
+            details=[(EVERY_FIGURE, not_priced_cells(table[columns], found.unpriced))],
             fields=[DIFFERENCES],
             notes=notes,
         ),

@@ -331,9 +331,12 @@ def tradeoff_figure(
             marker={"size": 16, "color": costs, "colorscale": "Cividis", "showscale": True,
                     **_colour_range(costs),
                     "line": {"color": "#333", "width": 1},
-                    "colorbar": {"title": {"text": "extra cost<br>(£ million)"}}},
-            customdata=np.stack([frame["scenario"], [format_value(c, cost) for c in
-                                 frame[cost.name]],
+                    "colorbar": {"title": {"text": "extra cost<br>(£ million)" + (
+                        "<br>white: not priced" if frame[cost.name].isna().any() else "")}}},
+            customdata=np.stack([frame["scenario"],
+                                 [cost_words(format_value(c, cost), n in unpriced)
+                                  for n, c in zip(frame["scenario"], frame[cost.name],
+                                                  strict=True)],
                                  [change_words(-v, x) for v in frame[x.name]],
                                  [change_words(v, y) for v in frame[y.name]]], axis=1),
             hovertemplate="%{customdata[0]}: arrivals %{customdata[2]}, dead or missing "
@@ -341,6 +344,7 @@ def tradeoff_figure(
             showlegend=False,
         )
     )  # fmt: skip
+    _not_priced_markers(fig, frame, x.name, y.name, cost.name)
     fig.add_hline(y=0, line={"color": "#888", "width": 1})
     fig.add_vline(x=0, line={"color": "#888", "width": 1})
     pad = 0.12 * (reach - low)
@@ -358,6 +362,22 @@ def tradeoff_figure(
         height=520 + 20 * len(rows), margin={"t": 40, "r": 40, "b": 70 + 20 * len(rows)}
     )
     return fig
+
+
+def _not_priced_markers(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, cost: str) -> None:
+    """Over the points whose extra cost has no value (not priced:
+    :func:`channelsim.experiments.compare.not_priced`), a white marker outside the colour
+    scale, so that none is coloured as £0 (the marker's colour read "costs nothing", s15
+    U5); the key names them "not priced"."""
+    unknown = frame[frame[cost].isna()]
+    if unknown.empty:
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=unknown[x], y=unknown[y], mode="markers", hoverinfo="skip", showlegend=False,
+            marker={"size": 16, "color": "white", "line": {"color": "#333", "width": 1}},
+        )
+    )  # fmt: skip
 
 
 def _point_labels(

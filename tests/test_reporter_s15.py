@@ -1,0 +1,163 @@
+"""Session 15: what a reporter reads — a cost the model does not price reads "not priced" in
+every table, export and chart of a comparison, never a £0 that means unknown (U5)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+#: A user's file moving history's unpriced `beach_officers` (docs/model.md §3.6).
+OFFICERS = f"""
+base = "{SCENARIOS / "status-quo-2025.toml"}"
+name = "officers-plus-500"
+description = "500 more French officers on the beaches from 2025."
+drop_policies = ["beach_officers"]
+
+[[policies]]
+type = "beach_officers"
+name = "more_officers"
+replaces = "beach_officers"
+[policies.params]
+dates = [2025-01-01]
+values = [1300]
+"""
+
+UNPRICED = "the model puts no cost on officers on the beaches, which this scenario changes"
+
+
+def _said(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _csv(text: str) -> pd.DataFrame:
+    """A CSV's cells as written (an empty cell stays empty)."""
+    import io
+
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def _summary(figure: str) -> dict[str, Any]:
+    from channelsim.experiments.compare import _summary as summary
+
+    return summary("officers", figure, np.zeros(4))
+
+
+def test_an_unpriced_cost_has_no_value_and_says_why() -> None:
+    """The extra cost of a scenario that moves only what the model puts no cost on has no
+    value (it was a median of £0), and its reason says "not priced"; a cost that moved, a
+    priced scenario's £0 and any other figure keep their values."""
+    from channelsim.experiments.compare import is_not_priced, not_priced
+
+    row = not_priced(_summary("cost_gbp"), UNPRICED, np.zeros(4))
+    assert all(math.isnan(row[k]) for k in ("median", "low", "high", "mean")) and row["n"] == 0
+    assert row["why_no_value"] == f"not priced: {UNPRICED}" and is_not_priced(row)
+    moved = np.array([0.0, 5e5, 1e6, 0.0])  # priced in part: the headline says what it omits
+    assert not_priced(_summary("cost_gbp"), UNPRICED, moved)["median"] == 0.0
+    assert not_priced(_summary("cost_gbp"), None, np.zeros(4))["median"] == 0.0
+    assert not_priced(_summary("arrived_people"), UNPRICED, np.zeros(4))["median"] == 0.0
+    assert not is_not_priced(_summary("cost_gbp"))
+
+
+def _ranked() -> pd.DataFrame:
+    """A comparison's table of two scenarios: one whose cost is not priced, one at £3.4m."""
+    from channelsim.experiments.compare import not_priced, tradeoff_table
+
+    rows = []
+    for name, cost in (("officers", 0.0), ("funded", 3.4e6)):
+        for figure, value in (("arrived_people", -94.0), ("dead_or_missing_people", 0.0),
+                              ("cost_gbp", cost)):  # fmt: skip
+            row = {**_summary(figure), "scenario": name, "median": value, "low": value,
+                   "high": value}  # fmt: skip
+            rows.append(not_priced(row, UNPRICED if name == "officers" else None,
+                                   np.full(4, value)))  # fmt: skip
+    return tradeoff_table(pd.DataFrame(rows))
+
+
+def test_the_ranking_csv_leaves_an_unpriced_cost_empty_with_a_note() -> None:
+    """tradeoffs.csv gave the unpriced scenario's extra cost as 0, 0, 0: empty now, its note
+    saying it is not priced; the ranking in words says "not priced"."""
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import tradeoff_words
+    from channelsim.exports import csv_text, reading_table
+
+    describe, ranked = all_results().describe, _ranked()
+    text = csv_text(reading_table(ranked, describe, "tradeoffs"), describe)
+    read = _csv(text).set_index("Scenario")
+    costs = ["Extra cost (£)", "Extra cost, low (5%) (£)", "Extra cost, high (95%) (£)"]
+    assert list(read.loc["officers", costs]) == ["", "", ""]
+    assert read.loc["officers", "Note"] == f"extra cost not priced: {UNPRICED}"
+    assert list(read.loc["funded", costs]) == ["3400000"] * 3  # a priced one keeps its figure
+    ranking = tradeoff_words(ranked, describe, ["officers"])
+    words = {r["scenario"]: r["extra_cost_words"] for r in ranking}
+    assert words["officers"] == "not priced" and words["funded"] == "£3.4m more"
+
+
+def test_the_trade_off_chart_colours_no_unpriced_point_as_nothing() -> None:
+    """The chart coloured the unpriced scenario's marker as £0 on the cost scale: it is
+    drawn white over it, the colour bar says white is "not priced", and its hover and key
+    say "not priced", never £0."""
+    from channelsim.reports.figures import tradeoff_figure
+
+    fig = tradeoff_figure(_ranked(), unpriced=["officers"])
+    coloured, white = fig.data
+    assert white.marker.color == "white" and list(white.x) == [94.0]
+    assert "white: not priced" in coloured.marker.colorbar.title.text
+    hover = {row[0]: row[1] for row in coloured.customdata}
+    assert hover["officers"] == "not priced" and hover["funded"] == "£3.4m"
+    key = " ".join(a.text for a in fig.layout.annotations)
+    assert "officers not priced" in key and "£0" not in key
+    priced = tradeoff_figure(_ranked().iloc[[1]])
+    assert len(priced.data) == 1 and "not priced" not in priced.data[0].marker.colorbar.title.text
+
+
+@pytest.fixture
+def officers(tmp_path: Path) -> Path:
+    path = tmp_path / "officers-plus-500.toml"
+    path.write_text(OFFICERS, encoding="utf-8")
+    return path
+
+
+def test_compare_s_table_csv_and_workbook_say_not_priced_never_zero(
+    run_cli: Any, officers: Path, tmp_path: Path
+) -> None:
+    """s15 U5: compare's table gave "Extra cost of policies (£) £0 £0 £0" for 500 more
+    officers (whose cost the model does not know), comparison.csv 0,0,0 and the workbook
+    0: a reporter quotes "costs nothing". The table says "not priced", the files leave the
+    cells empty and say why; the headline still says not priced."""
+    import openpyxl
+
+    out = tmp_path / "cmp"
+    result = run_cli(
+        "compare", "status-quo-2025", officers, "--runs", "2",
+        "--from", "2025-10-01", "--to", "2025-10-14", "--out", out, "--by", "year",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    said = _said(result.stdout)
+    whole, by_year = said.split("by year:")
+    for table in (whole, by_year):  # the whole period's table and its year's
+        row = table.split("Extra cost of policies (£)")[1].split("People admitted")[0]
+        assert "not priced" in row and "£0" not in row, row
+    assert f"Extra cost of policies (£): not priced: {UNPRICED}." in said
+    assert f"extra cost of policies: not priced ({UNPRICED})" in said
+    read = _csv((out / "comparison.csv").read_text(encoding="utf-8-sig"))
+    cost = read[read["Figure"] == "cost_gbp"].iloc[0]
+    stats = [c for c in read.columns if c.startswith("difference from base")]
+    assert len(stats) == 4 and all(cost[c] == "" for c in stats), cost.to_dict()
+    assert cost["Why no value"] == f"not priced: {UNPRICED}"
+    book = openpyxl.load_workbook(out / "tables.xlsx", read_only=True)
+    sheet = [list(r) for r in book["comparison"].iter_rows(values_only=True)]
+    found = next(r for r in sheet if "cost_gbp" in r)
+    named = dict(zip(sheet[0], found, strict=False))
+    assert all(named[k] is None for k in named if "difference" in str(k).lower()), named
+    assert f"not priced: {UNPRICED}" in named["Why no value"]
+    assert run_cli("report", out, "-o", tmp_path / "cmp.html").exit_code == 0
+    page = (tmp_path / "cmp.html").read_text(encoding="utf-8")
+    every = page.split("Extra cost of policies (£)</td>")[1].split("</tr>")[0]
+    assert ">not priced<" in every and "£0" not in every, every
