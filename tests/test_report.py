@@ -143,7 +143,9 @@ def test_without_observed_data_the_series_is_drawn_and_the_gap_noted(
 ) -> None:
     summary = build_report(str(run_dir), tmp_path / "r.html")  # the test's data store is empty
     assert "Simulated against observed arrivals" in summary.sections
-    assert any("the data store is empty: import the official" in n for n in summary.notes)
+    assert any(
+        "the data store is empty: `channelsim data download` fetches" in n for n in summary.notes
+    )
     page = (tmp_path / "r.html").read_text()
     assert "observed (Home Office)" not in page
     assert page.count("Observed series not drawn") == 1  # said by its section, not twice

@@ -161,3 +161,58 @@ def test_compare_s_table_csv_and_workbook_say_not_priced_never_zero(
     page = (tmp_path / "cmp.html").read_text(encoding="utf-8")
     every = page.split("Extra cost of policies (£)</td>")[1].split("</tr>")[0]
     assert ">not priced<" in every and "£0" not in every, every
+
+
+# F18: where the official data come from, said wherever a new user meets their absence.
+
+#: The publisher's page (facts.md; the official data's README): written out here, not read
+#: from the code, so that a wrong address in the code fails.
+PAGE = (
+    "https://www.gov.uk/government/publications/"
+    "migrants-detected-crossing-the-english-channel-in-small-boats"
+)
+
+
+def _unwrapped(text: str) -> str:
+    """Text without whitespace: a help screen wraps the page's address across lines."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("command", [("data",), ("data", "import"), ("data", "download")])
+def test_data_help_says_where_the_editions_are(run_cli: Any, command: tuple[str, ...]) -> None:
+    """A new user did not know where to get the Home Office editions: `data --help`, `data
+    import --help` and `data download --help` name the publication, its gov.uk page and
+    that `data download` fetches the current edition."""
+    result = run_cli(*command, "--help")
+    assert result.exit_code == 0, result.stderr
+    said = _unwrapped(result.stdout)
+    assert PAGE in said
+    assert _unwrapped("English Channel in small boats – time series") in said
+    assert "datadownload" in said and "thecurrentedition" in said
+
+
+def test_an_empty_store_says_where_to_get_the_data(run_cli: Any, tmp_path: Path) -> None:
+    """Every "no edition imported" message gives the page and the command in its one line:
+    the commands that read the store, `run`'s note on the bundled figures, and the report's."""
+    import datetime as dt
+
+    from channelsim.experiments.observed import observed_figures
+
+    store = tmp_path / "none.duckdb"
+    for command in (("data", "summary"), ("data", "brief"), ("data", "editions")):
+        result = run_cli(*command, "--store", store)
+        assert result.exit_code == 2 and result.stdout == "", command
+        line = result.stderr.strip()
+        assert "\n" not in line and PAGE in line and "`channelsim data download`" in line, line
+    note = observed_figures(dt.date(2025, 1, 1), dt.date(2025, 12, 31), store=store).note
+    assert note is not None and PAGE in note and "`channelsim data download`" in note
+    assert not store.exists()
+
+
+def test_the_report_without_data_says_where_to_get_it() -> None:
+    """The report's note when the store is empty (the test's store is)."""
+    from channelsim.reports.build import observed_daily
+
+    found = observed_daily(None)
+    assert PAGE in found.reason and "`channelsim data download`" in found.reason
+

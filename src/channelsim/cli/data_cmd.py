@@ -25,6 +25,7 @@ from channelsim.cli.output import (
     print_json,
 )
 from channelsim.cli.runs_cmd import OUT_FILE, data_store_option, date_option, output_path
+from channelsim.data.source import GOV_UK_PAGE, TITLE
 from channelsim.fields import OBSERVED
 from channelsim.formatting import date_text
 
@@ -33,12 +34,31 @@ if TYPE_CHECKING:
 
     from channelsim.data import DataStore, Publication
 
-data_app = typer.Typer(
-    help="The Home Office small-boats publication: import, download, summarise.",
-    no_args_is_help=True,
-)
 
 FORMAT_HELP = "Output as a table, CSV or JSON."
+#: Where the editions are, said by `data --help` and both commands that bring one in (F18).
+WHERE_HELP = (
+    f'The Home Office publishes "{TITLE}" weekly as a spreadsheet (.ods) on {GOV_UK_PAGE} '
+    "(each edition holds the whole series from 2018)."
+)
+DOWNLOAD_HELP = (
+    "Download the latest edition from gov.uk and import it.\n\n"
+    f"{WHERE_HELP} This reads that page (or --page-url) for the current edition's .ods link, "
+    "saves the file and imports it."
+)
+IMPORT_HELP = (
+    "Validate every file, then import them all in one step, or none: if any file is bad, "
+    "nothing is imported (a file already stored is left as is).\n\n"
+    f"{WHERE_HELP} Save an edition from that page and import it here, or let "
+    "`channelsim data download` fetch the current edition."
+)
+
+data_app = typer.Typer(
+    help="The Home Office small-boats publication: import, download, summarise.\n\n"
+    f"{WHERE_HELP} `channelsim data download` fetches the current edition and imports it; "
+    "`channelsim data import FILE.ods` imports editions saved from that page.",
+    no_args_is_help=True,
+)
 
 
 def _for_table(key: str, value: Any) -> Any:
@@ -82,7 +102,7 @@ class By(StrEnum):
     week = "week"
 
 
-@data_app.command("import")
+@data_app.command("import", help=IMPORT_HELP)
 def import_(
     files: list[Path] = typer.Argument(
         ..., help="Editions: .ods/.xlsx files as published, or <stem>_SB_01.csv/_SB_02.csv pairs."
@@ -96,8 +116,7 @@ def import_(
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Validate every file, then import them all in one step, or none: if any file is bad,
-    nothing is imported (a file already stored is left as is)."""
+    """Validate every file, then import them all in one step, or none (:data:`IMPORT_HELP`)."""
     from channelsim.data import DataStore, read_publication
 
     data_store = DataStore(store)
@@ -126,7 +145,7 @@ def _print_warnings(publication: Publication) -> None:
         )
 
 
-@data_app.command("download")
+@data_app.command("download", help=DOWNLOAD_HELP)
 def download(
     to: Path | None = typer.Option(
         None,
@@ -141,7 +160,7 @@ def download(
     store: Path | None = data_store_option(),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Download the latest edition from gov.uk and import it."""
+    """Download the latest edition from gov.uk and import it (:data:`DOWNLOAD_HELP`)."""
     from channelsim.data import DataStore, read_publication
     from channelsim.data.download import GOV_UK_PAGE, download_publication
 

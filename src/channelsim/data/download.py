@@ -19,12 +19,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
+from channelsim.data.source import GOV_UK_PAGE
 from channelsim.errors import InputError, unreachable
 
-GOV_UK_PAGE = (
-    "https://www.gov.uk/government/publications/"
-    "migrants-detected-crossing-the-english-channel-in-small-boats"
-)
+__all__ = ["GOV_UK_PAGE", "download_publication", "find_ods_link"]
 TIMEOUT_S = 60.0
 
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 import platformdirs
 
+from channelsim.data.source import WHERE_HINT
 from channelsim.errors import StoreError, Terminated
 
 if TYPE_CHECKING:  # pandas (and the publication's module, which loads it) when a table is read
@@ -181,8 +182,7 @@ class DataStore:
         self._check_not_dangling()
         if not self.exists():
             raise StoreError(
-                f"{self.where}: no data store here (the file does not exist); "
-                "run `channelsim data import FILE` or `channelsim data download` first"
+                f"{self.where}: no data store here (the file does not exist); {WHERE_HINT}"
             )
 
     def _check_not_dangling(self) -> None:
@@ -304,7 +304,9 @@ class DataStore:
         rows = self._query(sql, params, frame=False)
         if rows is None:
             self.require()
-            raise StoreError(f"{self.where}: the data store holds no edition of the publication")
+            raise StoreError(
+                f"{self.where}: the data store holds no edition of the publication; {WHERE_HINT}"
+            )
         return list(rows)
 
     def edition_list(self) -> list[Edition]:
@@ -341,8 +343,7 @@ class DataStore:
         if frame is None or frame.empty:
             self.require()
             raise StoreError(
-                f"{self.where}: the data store holds no edition of the publication; "
-                "run `channelsim data download` or `channelsim data import FILE` first"
+                f"{self.where}: the data store holds no edition of the publication; {WHERE_HINT}"
             )
         return frame.astype(dtypes)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from channelsim.data.dates import check_date
+from channelsim.data.source import WHERE_HINT
 from channelsim.errors import InputError
 from channelsim.headline import Reference
 
@@ -34,10 +35,7 @@ COMPARABLE: dict[str, str] = {
     "prevented_people": "prevented_people",
     "prevented_events": "prevented_events",
 }
-IMPORT_HINT = (
-    "import the official series with `channelsim data download` "
-    "(or `channelsim data import FILE.ods`)"
-)
+IMPORT_HINT = WHERE_HINT
 
 
 #: Wherever the model's people stopped on the beach meet the Home Office's "Migrants

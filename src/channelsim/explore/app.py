@@ -21,6 +21,7 @@ import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from channelsim import __version__
+from channelsim.data.source import WHERE_HINT
 from channelsim.errors import ChannelsimError, InputError
 from channelsim.explore import answer as words
 from channelsim.explore.controls import (
@@ -672,7 +673,7 @@ def official(config: ExploreConfig) -> tuple[pd.DataFrame, pd.DataFrame, dict[st
     daily, weekly = store.daily(), store.weekly()
     latest = store.latest_edition()
     if latest is None:
-        raise InputError(store.path, None, "the data store holds no edition")
+        raise InputError(store.path, None, f"the data store holds no edition; {WHERE_HINT}")
     return daily, weekly, {"date": latest.edition_date.isoformat(), "file": latest.file_name}
 
 

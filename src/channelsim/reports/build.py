@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from channelsim import __version__
+from channelsim.data.source import WHERE_HINT
 from channelsim.engine import all_results
 from channelsim.errors import ChannelsimError
 from channelsim.experiments.summary import interval_stats
@@ -86,9 +87,8 @@ def observed_daily(data: Path | None) -> Observed:
         return Observed(
             None,
             None,
-            "the data store is empty: import the official series with `channelsim data "
-            "download` (or `channelsim data import FILE.ods`) and make the report again, or "
-            "pass --data FILE",
+            f"the data store is empty: {WHERE_HINT}, and make the report again, or pass "
+            "--data FILE",
         )
     daily = store.daily()
     latest = store.latest_edition()
