@@ -1,5 +1,7 @@
 """Session 15: what a reporter reads — a cost the model does not price reads "not priced" in
-every table, export and chart of a comparison, never a £0 that means unknown (U5)."""
+every table, export and chart of a comparison, never a £0 that means unknown (U5); where the
+official data come from, wherever their absence is met (F18); the strait's map true to scale
+and filling its width (the explorer's map)."""
 
 from __future__ import annotations
 
@@ -216,3 +218,67 @@ def test_the_report_without_data_says_where_to_get_it() -> None:
     found = observed_daily(None)
     assert PAGE in found.reason and "`channelsim data download`" in found.reason
 
+
+# The strait's map: one scale both ways, the strait filling the plot at any width.
+
+
+def test_the_map_keeps_one_scale_and_its_extent_under_a_legend_below() -> None:
+    """The map's axes share one scale (a km east as long as a km north), each kept to the
+    map's extent by shrinking the plot's box, not by running a range out; the legend lies
+    under the map, so it takes no width from it."""
+    from channelsim.reports.strait_map import map_extent, strait_map
+    from channelsim.world import load_world
+
+    world = load_world()
+    fig = strait_map(world, None)
+    x, y = fig.layout.xaxis, fig.layout.yaxis
+    assert (y.scaleanchor, y.scaleratio) == ("x", 1)
+    assert x.constrain == "domain" and y.constrain == "domain"
+    extent = map_extent(world)
+    assert tuple(x.range) == (extent.x0, extent.x1) and tuple(y.range) == (extent.y0, extent.y1)
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Any:
+    from test_report import launched_chromium
+
+    yield from launched_chromium()
+
+
+@pytest.mark.parametrize("width", [360, 960])
+def test_the_drawn_map_is_true_to_scale_and_fills_its_width(
+    chromium: Any, tmp_path: Path, width: int
+) -> None:
+    """Drawn in Chromium in the explorer's column at 800 px (360 px) and at 1,400 px (960
+    px): as many pixels per km east as per km north, the latitude axis showing the map's
+    extent (it ran out to 1,463 km for the strait's 139 at 360 px: the strait a sliver 64 px
+    wide beside its legend), the plot at least two thirds of the chart's width."""
+    from channelsim.reports.credits import publishable
+    from channelsim.reports.strait_map import map_extent, strait_map
+    from channelsim.world import load_world
+
+    world = load_world()
+    fig = publishable(strait_map(world, None), "map", ["credit"], "caption")
+    page_file = tmp_path / "map.html"
+    page_file.write_text(
+        f'<html><body style="margin:0"><div style="width:{width}px">'
+        + fig.to_html(include_plotlyjs=True, full_html=False, div_id="map")
+        + "</div></body></html>",
+        encoding="utf-8",
+    )
+    page = chromium.new_page(viewport={"width": width + 20, "height": 900})
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("#map .main-svg")
+    drawn = page.evaluate(
+        "() => { const l = document.getElementById('map')._fullLayout;"
+        " return [l.xaxis._length, l.xaxis.range, l.yaxis._length, l.yaxis.range]; }"
+    )
+    page.close()
+    x_px, x_range, y_px, y_range = drawn
+    per_km_east = x_px / (x_range[1] - x_range[0])
+    per_km_north = y_px / (y_range[1] - y_range[0])
+    assert per_km_east == pytest.approx(per_km_north, rel=1e-6)
+    extent = map_extent(world)
+    assert y_range == pytest.approx([extent.y0, extent.y1], abs=1e-6)
+    assert x_px >= 2 / 3 * width

@@ -469,20 +469,39 @@ def strait_map(world: World, boats: pd.DataFrame | None) -> go.Figure:
     fig.add_annotation(**bar_label)
     for label in zone_labels(world):
         fig.add_annotation(**label)
+    _frame(fig, extent, ticks)
+    return fig
+
+
+#: The map's layout in pixels: the plot's height, the room under it for the longitude axis
+#: and for the legend, the room above it (the scenario buttons; :func:`publishable` keeps
+#: at least 70 px there and puts the caption above, so the plot keeps its height).
+PLOT_PX, AXIS_PX, LEGEND_PX, TOP_PX = 880, 70, 250, 70
+
+
+def _frame(fig: go.Figure, extent: Extent, ticks: dict[str, dict[str, Any]]) -> None:
+    """Axes at one scale (a km east as long as a km north: ``scaleanchor``, ``scaleratio``
+    1), each kept to the map's extent with the plot's box shrunk to fit (``constrain`` the
+    domain, not the range), and the legend under the map across its width. With the legend
+    at its right, a narrow page (the explorer's column at 800 px: 360 px) left the plot 64 px
+    wide, and the latitude axis ran its range out to 1,460 km to keep the scale: the strait
+    a sliver in a tall empty strip (s15)."""
     fig.update_xaxes(
         title_text="longitude (degrees east)", range=[extent.x0, extent.x1], constrain="domain",
         showgrid=False, zeroline=False, ticks="outside", **ticks["x"],
     )  # fmt: skip
     fig.update_yaxes(
         title_text="latitude (degrees north)", range=[extent.y0, extent.y1], scaleanchor="x",
-        scaleratio=1, showgrid=False, zeroline=False, ticks="outside", **ticks["y"],
+        scaleratio=1, constrain="domain", constraintoward="bottom", showgrid=False,
+        zeroline=False, ticks="outside", **ticks["y"],
     )  # fmt: skip
     fig.update_layout(
-        height=980, margin={"t": 60 if len(scenarios) > 1 else 30, "l": 70, "r": 10},
-        plot_bgcolor=SEA,
-        legend={"groupclick": "toggleitem", "font": {"size": 11}, "itemsizing": "constant"},
+        height=TOP_PX + PLOT_PX + AXIS_PX + LEGEND_PX, plot_bgcolor=SEA,
+        margin={"t": TOP_PX, "b": AXIS_PX + LEGEND_PX, "l": 70, "r": 10},
+        legend={"groupclick": "toggleitem", "font": {"size": 11}, "itemsizing": "constant",
+                "orientation": "h", "x": 0, "xanchor": "left", "y": -AXIS_PX / PLOT_PX,
+                "yanchor": "top", "tracegroupgap": 4},
     )  # fmt: skip
-    return fig
 
 
 def _zones_only(world: World) -> go.Scatter:
