@@ -817,3 +817,27 @@ def test_a_series_is_its_table_reindexed_with_rows_shuffled_repeated_and_missing
     recorded = table.loc[table[list(m.columns)].notna().all(axis=1), date_col]
     assert series_start(m, edition) == pd.Timestamp(recorded.min()).date()
     assert series_end(m, edition) == pd.Timestamp(table[date_col].max()).date()
+
+
+@pytest.mark.parametrize(("cut", "gap"), [("2024-12-30", "1 day of the period is"),
+                                          ("2024-12-20", "11 days of the period are")])  # fmt: skip
+def test_a_period_to_the_day_it_is_checked_says_how_to_judge_it_on_the_edition(
+    cut: str, gap: str
+) -> None:
+    """s15 user trial U11: "up on last year", said the day an edition came out (which stops
+    the day before), could not be checked, and the reason said "1 days" and nothing more.
+    It now names the as_of that judges the claim on the figures to the edition's last day;
+    a period that ends before the day it is checked at gets no such hint."""
+    full = _edition("2024-01-01", "2024-12-31")
+    edition = DataEdition(full.daily[full.daily["date"] <= cut], full.weekly, date(2025, 1, 1),
+                          "toy.ods")  # fmt: skip
+    said = claim(said_on="2024-12-31", period={"kind": "calendar_year", "year": 2024},
+                 comparison="more_than", figure=1)  # fmt: skip
+    last = pd.Timestamp(cut)
+    hint = f"as_of: {last.date().isoformat()}"
+    reason = evaluate(said, edition).reason
+    assert f"so {gap} not in it (a claim about the figures to {last.day} Dec 2024" in reason
+    assert hint in reason
+    later = claim(said_on="2025-01-15", period={"kind": "calendar_year", "year": 2024},
+                  comparison="more_than", figure=1)  # fmt: skip
+    assert "as_of:" not in evaluate(later, edition).reason

@@ -75,11 +75,17 @@ def unknown_reasons(
     if len(missing) == 0:
         return ()
     _, _, first, last = edition.metric_arrays(metric)  # series start, table's last date
-    word = "days" if metric.table == "daily" else "weeks"
+    unit = "day" if metric.table == "daily" else "week"
+
+    def count(n: int, singular: str, plural: str) -> str:
+        return f"{n} {unit} {singular}" if n == 1 else f"{n} {unit}s {plural}"
+
     reasons = []
     if as_of is not None and (missing > pd.Timestamp(as_of)).any():
         after = int((missing > pd.Timestamp(as_of)).sum())
-        reasons.append(f"{after} {word} of the period come after {fmt_date(as_of)}")
+        reasons.append(
+            f"{count(after, 'of the period comes', 'of the period come')} after {fmt_date(as_of)}"
+        )
         missing = missing[missing <= pd.Timestamp(as_of)]
     early = missing[:0] if first is None else missing[missing < pd.Timestamp(first)]
     late = missing[missing > pd.Timestamp(last)]
@@ -87,12 +93,17 @@ def unknown_reasons(
         assert first is not None
         reasons.append(f"the series starts on {fmt_date(first)}")
     if len(late):
-        reasons.append(
-            f"this edition stops at {fmt_date(last)}, so {len(late)} {word} "
-            "of the period are not in it"
-        )
+        gap = f"{count(len(late), 'of the period is', 'of the period are')} not in it"
+        if as_of is not None and late[-1] == pd.Timestamp(as_of):
+            # a period that runs to the day it is checked at (said on an edition's day)
+            gap += (
+                f" (a claim about the figures to {fmt_date(last)} is judged on them with "
+                f"as_of: {pd.Timestamp(last).date().isoformat()})"
+            )
+        reasons.append(f"this edition stops at {fmt_date(last)}, so {gap}")
     if len(missing) > len(early) + len(late):
-        reasons.append(f"{len(missing) - len(early) - len(late)} {word} are not recorded")
+        unrecorded = len(missing) - len(early) - len(late)
+        reasons.append(count(unrecorded, "is not recorded", "are not recorded"))
     return tuple(reasons)
 
 
