@@ -67,4 +67,8 @@ def test_a_morris_screen_varies_every_ranged_engine_parameter_by_default() -> No
     assert default_parameters("sobol") == list(DEFAULT_PARAMETERS)
     screened = default_parameters("morris")
     assert set(screened) == {p.path for p in uncertain_parameters()}
-    assert {"hazards.flotation_share", "rescue.capsize_rescue_mean_h"} <= set(screened)
+    assert {
+        "hazards.flotation_share",
+        "rescue.capsize_rescue_mean_h",
+        "rescue.interception_capsize_rescue_mean_h",
+    } <= set(screened)

@@ -582,6 +582,16 @@ class RescueParams(_Group):
         high=3.0,
         description="Mean time from a capsize to the rescue of the people in the water.",
     )
+    interception_capsize_rescue_mean_h: float = P(
+        0.25,
+        unit="h",
+        ge=0.01,
+        le=24,
+        low=0.05,
+        high=1.0,
+        description="Mean time from a capsize caused by an interception to the rescue of the "
+        "people in the water (the intercepting vessel is alongside; docs/model.md §1.3).",
+    )
 
 
 class WeatherParams(_Group):

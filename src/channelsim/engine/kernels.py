@@ -97,6 +97,7 @@ KERNEL_PARAMETERS = (
     "rescue.fr_rescue_per_hour",
     "rescue.uk_pickup_per_hour",
     "rescue.capsize_rescue_mean_h",
+    "rescue.interception_capsize_rescue_mean_h",
 )
 
 #: Values the kernels read that are derived from parameters and the world.

@@ -17,7 +17,8 @@ simulated period ends. Per step (``sea.time_step_min``):
    of a disabled boat by the French side, pick-up by Border Force on the UK side;
 4. after a capsize: immediate drowning (cold shock), then each survivor in the water dies
    of hypothermia if the rescue takes longer than their survival time (log-normal,
-   median by sea temperature, US SAR table).
+   median by sea temperature, US SAR table); the rescue is sooner after a capsize caused
+   by an interception, the intercepting vessel being alongside.
 
 The weather of the launch day is held for the whole crossing (crossings take hours; a boat
 still at sea days later is rare).
@@ -154,16 +155,24 @@ def _first(
 
 @njit(inline="always")
 def _capsize_deaths(
-    seed: int, stream: int, day: int, key: int, occ: int, kp: Any, surv_med: float
+    seed: int,
+    stream: int,
+    day: int,
+    key: int,
+    occ: int,
+    kp: Any,
+    surv_med: float,
+    rescue_mean_h: float,
 ) -> tuple[int, int]:
     """People who drown at once (cold shock) and who die in the water before the rescue
-    (log-normal survival time against an exponential time to rescue), after a capsize.
-    ``flotation_share`` of the people float (life jacket) and survive as the US SAR table
-    says for the water's temperature (``surv_med``); the others survive
-    ``survival_median_no_flotation_h`` (the maritime prefect: under an hour)."""
-    rescue_h = -kp.capsize_rescue_mean_h * math.log(
-        1.0 - hash_uniform(seed, stream, day, key * 256 + 255)
-    )
+    (log-normal survival time against an exponential time to rescue of mean
+    ``rescue_mean_h``, hours), after a capsize. ``flotation_share`` of the people float
+    (life jacket) and survive as the US SAR table says for the water's temperature
+    (``surv_med``); the others survive ``survival_median_no_flotation_h`` (the maritime
+    prefect: under an hour). The rescue mean is ``capsize_rescue_mean_h`` for a capsize in
+    open sea (a rescuer has to come), ``interception_capsize_rescue_mean_h`` for one caused
+    by an interception (the intercepting vessel is alongside); the draws are the same."""
+    rescue_h = -rescue_mean_h * math.log(1.0 - hash_uniform(seed, stream, day, key * 256 + 255))
     log_rescue = math.log(rescue_h + 1e-9)
     spread = kp.survival_log_sd * math.sqrt(2.0)
     p_die_float = 0.5 * (1.0 + math.erf((log_rescue - math.log(surv_med)) / spread))
@@ -469,8 +478,9 @@ def sail_boat(
                 ):
                     fate = _LOST
                     drowned, hypothermia = _capsize_deaths(
-                        seed, sid.sea_survival, day, key, occ, kp, surv_med
-                    )
+                        seed, sid.sea_survival, day, key, occ, kp, surv_med,
+                        kp.interception_capsize_rescue_mean_h,
+                    )  # fmt: skip
                 elif u_act < rule.tow_back_probability + rule.immobilise_probability:
                     disabled = True
                     side, leeway = _adrift(seed, sid.sea_leeway, day, key, wind_u_m_s,
@@ -538,8 +548,9 @@ def sail_boat(
                 if event == _CAPSIZE:
                     fate = _LOST
                     drowned, hypothermia = _capsize_deaths(
-                        seed, sid.sea_survival, day, key, occ, kp, surv_med
-                    )
+                        seed, sid.sea_survival, day, key, occ, kp, surv_med,
+                        kp.capsize_rescue_mean_h,
+                    )  # fmt: skip
                 elif event == _ENGINE_FAILURE:
                     disabled = True
                     side, leeway = _adrift(seed, sid.sea_leeway, day, key, wind_u_m_s,
