@@ -449,12 +449,15 @@ def test_a_folder_of_the_user_s_is_refused_on_its_top_level_without_walking_it(
         outputs.output_folder(home)
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize(
+    ("fmt", "unbuffered"), [("json", ""), ("csv", ""), ("table", ""), ("table", "1")]
+)
 def test_output_cut_short_by_a_file_size_limit_is_an_error_not_exit_0(
-    tmp_path: Path, fmt: str
+    tmp_path: Path, fmt: str, unbuffered: str
 ) -> None:
     """Python's buffered stdout dropped the rest of a write the system cut short: under
-    `ulimit -f`, `run --format json > file` kept the first bytes and exited 0, silently."""
+    `ulimit -f`, `run --format json > file` kept the first bytes and exited 0, silently; the
+    table (through the console) did so still in s15, with or without PYTHONUNBUFFERED."""
     import resource
     import subprocess
     import sys
@@ -470,11 +473,12 @@ def test_output_cut_short_by_a_file_size_limit_is_an_error_not_exit_0(
             [sys.executable, "-c", CLI, "run", str(SCENARIO), "--to", "2025-01-31",
              "--format", fmt],
             stdout=stdout, stderr=subprocess.PIPE, text=True, preexec_fn=limit_files,
-            timeout=120, env={**os.environ, "CHANNELSIM_ENGINE": "off"},
+            timeout=120,
+            env={**os.environ, "CHANNELSIM_ENGINE": "off", "PYTHONUNBUFFERED": unbuffered},
         )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().count("\n") == 0, done.stderr
-    assert "larger than allowed" in done.stderr, done.stderr
+    assert "standard output: the file is larger than allowed" in done.stderr, done.stderr
 
 
 def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:

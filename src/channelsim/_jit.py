@@ -27,6 +27,7 @@ nothing is done here and Numba imports what it imports.
 
 from __future__ import annotations
 
+import errno
 import functools
 import importlib.machinery
 import importlib.util
@@ -151,6 +152,7 @@ def load_numba() -> None:
         from channelsim import compile_note
 
         compile_note.install()  # a first compile says so on a terminal
+        _cache_writes_optional()
         for stub in _stubs:
             stub.dispatcher = numba_njit(**stub.options)(stub.py_func)
         _replace_stubs()
@@ -159,6 +161,35 @@ def load_numba() -> None:
         _stubs.clear()
     for hook in hooks:
         hook()
+
+
+#: A write the environment refused (a file-size limit, a full disk or quota, a read-only or
+#: someone else's folder): the compiled function still runs, only its cache is not kept.
+_REFUSED_WRITES = (errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _cache_writes_optional() -> None:
+    """A compiled function the environment refuses to cache runs uncached, as Numba does when
+    it cannot find a cache folder: under ``ulimit -f 1`` with a cold cache, a one-month
+    ``channelsim run`` failed while compiling, with 'the file is larger than allowed' and no
+    file named (Numba's save raised the refusal into the run). Numba writes each file to a
+    temporary name and renames it, removing the temporary on failure, so nothing half-written
+    is left in the cache."""
+    from numba.core import caching
+
+    save = caching.Cache.save_overload
+    if getattr(save, "channelsim_optional", False):
+        return
+
+    def save_overload(self: Any, sig: Any, data: Any) -> None:
+        try:
+            save(self, sig, data)
+        except OSError as error:
+            if error.errno not in _REFUSED_WRITES:
+                raise
+
+    save_overload.channelsim_optional = True  # type: ignore[attr-defined]
+    caching.Cache.save_overload = save_overload  # type: ignore[method-assign]
 
 
 def _replace_stubs() -> None:

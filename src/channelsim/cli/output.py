@@ -21,9 +21,37 @@ from channelsim.cli.tables import terminal_tables
 from channelsim.fields import Fields
 from channelsim.formatting import csv_headings, inert, quoted_rows
 
+
+class _WholeStdout:
+    """Standard output as the console writes to it: each write whole, or an :class:`OSError`
+    (:func:`write_stdout`). Through Python's buffered stream, a table cut short by a
+    file-size limit (``ulimit -f 2``: its first 2,048 bytes kept) ended the command with exit
+    0 and no word. The stream is looked up at each call, so a test's captured output works."""
+
+    def write(self, text: str) -> int:
+        write_stdout(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+
+    def isatty(self) -> bool:
+        return sys.stdout is not None and sys.stdout.isatty()
+
+    def fileno(self) -> int:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "it is closed", STANDARD_OUTPUT)
+        return sys.stdout.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
 # Markup off: every string printed may hold user text (file names, scenario names, messages),
 # and a "[/]" or "[v2]" in it must print as it is, not be read as Rich markup.
-console = Console(markup=False, highlight=False)
+console = Console(file=_WholeStdout(), markup=False, highlight=False)  # type: ignore[arg-type]
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -104,6 +132,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+STANDARD_OUTPUT = "standard output"
+"""What a refused write to stdout names as its file, in the command's one line."""
+
+
 def write_stdout(text: str) -> None:
     """Write ``text`` to standard output whole, or raise :class:`OSError`.
 
@@ -117,16 +149,21 @@ def write_stdout(text: str) -> None:
     """
     stream = sys.stdout
     if stream is None:
-        raise OSError(errno.EBADF, "standard output is closed")
+        raise OSError(errno.EBADF, "it is closed", STANDARD_OUTPUT)
     try:
         descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):  # no descriptor: a captured stream
         stream.write(text)
         return
-    stream.flush()
-    data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
-    while data:
-        data = data[os.write(descriptor, data) :]
+    try:
+        stream.flush()
+        data = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+        while data:
+            data = data[os.write(descriptor, data) :]
+    except OSError as error:  # named, so that its one line says which output was refused
+        if error.filename is not None:
+            raise
+        raise OSError(error.errno, error.strerror, STANDARD_OUTPUT) from None
 
 
 def print_json(payload: Any) -> None:
