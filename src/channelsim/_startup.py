@@ -15,7 +15,11 @@ from __future__ import annotations
 import os
 import sys
 
-_STOPS = {2: ("interrupted", 130), 15: ("stopped by SIGTERM", 143)}  # SIGINT, SIGTERM
+_STOPS = {  # SIGINT, SIGTERM, SIGHUP
+    2: ("interrupted", 130),
+    15: ("stopped by SIGTERM", 143),
+    1: ("stopped by SIGHUP", 129),
+}
 
 
 _pool_started = False
@@ -57,7 +61,8 @@ def hold_stops_while_the_command_loads() -> None:
 
     try:
         for signum in _STOPS:
-            _signal.signal(signum, _stop)
+            if _signal.getsignal(signum) != _signal.SIG_IGN:  # SIGHUP under nohup stays ignored
+                _signal.signal(signum, _stop)
     except ValueError:  # not the main thread: leave the signals alone
         pass
 
@@ -66,7 +71,7 @@ def release() -> None:
     """Python's own handling back (Ctrl-C a KeyboardInterrupt), if it was held."""
     import signal
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is _stop:
             default = signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
             signal.signal(signum, default)

@@ -72,6 +72,16 @@ class Terminated(KeyboardInterrupt):
     output. The command then exits with 143 (128 + SIGTERM) instead of Ctrl-C's 130."""
 
     exit_code = 143
+    signal_name = "SIGTERM"
+
+
+class HungUp(Terminated):
+    """SIGHUP (the terminal closed, an ssh session dropped): stops a run as SIGTERM does, and
+    the command exits with 129 (128 + SIGHUP). Python's default was to die at once, leaving
+    the run marked running and no line said."""
+
+    exit_code = 129
+    signal_name = "SIGHUP"
 
 
 _OS_ERROR_HINTS = {

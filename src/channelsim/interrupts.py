@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM held back while a write completes, then delivered.
+"""Ctrl-C, SIGTERM and SIGHUP held back while a write completes, then delivered.
 
 A results store records a member as files renamed into place and then a row committed; the
 ensemble driver then counts it. An interruption between those steps would leave the user told
@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 
 from channelsim.errors import Terminated
 
-_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) and SIGTERM during a write, then deliver them once it is whole.
+    """Hold back Ctrl-C (SIGINT), SIGTERM and SIGHUP during a write, then deliver them once it
+    is whole.
 
     DuckDB otherwise turns a Ctrl-C into "Query interrupted" in the middle of a commit.
     Signal handlers belong to the main thread; elsewhere this does nothing.
@@ -53,7 +54,9 @@ def signals_deferred() -> Iterator[None]:
 
 def stop_reason(error: KeyboardInterrupt) -> str:
     """Why a run stopped, in the words the results store records."""
-    return "stopped by SIGTERM" if isinstance(error, Terminated) else "interrupted by the user"
+    if isinstance(error, Terminated):
+        return f"stopped by {error.signal_name}"
+    return "interrupted by the user"
 
 
 @contextlib.contextmanager

@@ -33,6 +33,7 @@ from channelsim.errors import (
     NESTED_TOO_DEEP,
     ChannelsimError,
     ChannelsimWarning,
+    HungUp,
     Terminated,
     os_error_text,
 )
@@ -150,7 +151,7 @@ def command() -> Any:
     return helptext.tidy(typer.main.get_command(app))
 
 
-_sigterm = threading.Event()
+_terminated: list[type[Terminated]] = []  # SIGTERM or SIGHUP, if one stopped this command
 _first_stop: list[float] = []  # when the first Ctrl-C or SIGTERM of this command came
 
 REPEAT_WINDOW_S = 1.0
@@ -180,18 +181,26 @@ def _on_sigint(signum: int, frame: object) -> None:
 def _on_sigterm(signum: int, frame: object) -> None:
     """Stop the command as Ctrl-C would; remember why, for the exit code."""
     if not _repeated():
-        _sigterm.set()
+        _terminated[:] = [Terminated]
         raise Terminated()
+
+
+def _on_sighup(signum: int, frame: object) -> None:
+    """The terminal closed: stop the command as SIGTERM does (exit 129)."""
+    if not _repeated():
+        _terminated[:] = [HungUp]
+        raise HungUp()
 
 
 def main() -> None:
     """Entry point: run the app; a ChannelsimError becomes one line on stderr and exit 2.
 
-    SIGTERM stops a command as Ctrl-C does (exit 143 instead of 130); an environment fault
-    (an ``OSError``: full disk, read-only folder, file-size limit) is one line and exit 2.
+    SIGTERM stops a command as Ctrl-C does (exit 143 instead of 130), and so does SIGHUP, the
+    terminal closing (exit 129; ignored as before under ``nohup``); an environment fault (an
+    ``OSError``: full disk, read-only folder, file-size limit) is one line and exit 2.
     """
-    release_loading_stops()  # from here, Ctrl-C and SIGTERM stop the command in order
-    _sigterm.clear()
+    release_loading_stops()  # from here, Ctrl-C, SIGTERM and SIGHUP stop the command in order
+    _terminated.clear()
     _first_stop.clear()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = (
@@ -202,6 +211,8 @@ def main() -> None:
         if in_main_thread
         else {}
     )
+    if in_main_thread and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, _on_sighup)
     try:
         _run_app()
     except SystemExit as done:
@@ -361,6 +372,9 @@ def _choices(message: str) -> list[str]:
 def _stopped(interrupt: KeyboardInterrupt | None = None) -> NoReturn:
     """Say in one line that the command was stopped and what that left behind (the
     interruption's notes: a run to resume, outputs unchanged or complete), and exit as a
-    shell expects (130, or 143 for SIGTERM)."""
-    print_stopped("stopped by SIGTERM" if _sigterm.is_set() else "interrupted", interrupt)
-    sys.exit(Terminated.exit_code if _sigterm.is_set() else 130)
+    shell expects (130, or 143 for SIGTERM, 129 for SIGHUP). After SIGHUP the terminal may be
+    gone, and the line with it (a write to a closed terminal fails): the exit code remains."""
+    stop = _terminated[0] if _terminated else None
+    with contextlib.suppress(OSError):
+        print_stopped(f"stopped by {stop.signal_name}" if stop else "interrupted", interrupt)
+    sys.exit(stop.exit_code if stop else 130)

@@ -40,7 +40,7 @@ import duckdb
 import platformdirs
 
 from channelsim.data.source import WHERE_HINT
-from channelsim.errors import StoreError, Terminated
+from channelsim.errors import HungUp, StoreError, Terminated
 
 if TYPE_CHECKING:  # pandas (and the publication's module, which loads it) when a table is read
     import pandas as pd
@@ -143,6 +143,8 @@ def _raise_a_stop_inside(error: BaseException) -> None:
     import): raise the stop itself, so the command ends as stopped (130 or 143), not as a
     write error with a traceback folded into its line."""
     text = str(error)
+    if f"{HungUp.__name__}:" in text:
+        raise HungUp from None
     if f"{Terminated.__name__}:" in text:
         raise Terminated from None
     if "KeyboardInterrupt" in text:

@@ -124,6 +124,7 @@ def _init_worker(driver_pid: int, driver_folders: Sequence[str]) -> None:
     workers with SIGKILL); die as soon as the driver is gone, however it ended."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the driver stops them
     threading.Thread(
         target=_die_with, args=(driver_pid, driver_folders), name="die-with-driver", daemon=True
     ).start()
@@ -871,7 +872,8 @@ def start_fork_server() -> bool:
         return False
     from multiprocessing import forkserver, resource_tracker
 
-    resource_tracker.ensure_running()  # first: starting it unblocks the signals
+    with _signals_blocked({signal.SIGHUP}):  # as Python's block of SIGINT and SIGTERM
+        resource_tracker.ensure_running()  # first: starting it unblocks those two
     server: Any = forkserver._forkserver  # its pid: a private attribute
     ready = Path(multiprocessing_temp_dir()) / f"forkserver-{secrets.token_hex(8)}.ready"
     told = {
@@ -975,11 +977,20 @@ def _environment(values: dict[str, str]) -> Generator[None, None, None]:
                 os.environ[name] = value
 
 
+def _stop_signals_blocked() -> contextlib.AbstractContextManager[None]:
+    """Block Ctrl-C, SIGTERM and SIGHUP in this thread: a process started meanwhile inherits
+    the block (across ``exec`` too) and never receives them."""
+    return _signals_blocked({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
 @contextlib.contextmanager
-def _stop_signals_blocked() -> Generator[None, None, None]:
-    """Block Ctrl-C and SIGTERM in this thread: a process started meanwhile inherits the
-    block (across ``exec`` too) and never receives them."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+def _signals_blocked(signals: set[signal.Signals]) -> Generator[None, None, None]:
+    """Block ``signals`` in this thread while the block runs (see :func:`_stop_signals_blocked`).
+
+    The pools' resource tracker is started with SIGHUP blocked: Python starts it with Ctrl-C
+    and SIGTERM blocked and ignores them there, but a closed terminal's SIGHUP, sent to the
+    whole process group, ended it, and its replacement printed a traceback per semaphore."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:

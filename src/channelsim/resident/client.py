@@ -41,7 +41,7 @@ ANSWER_TIMEOUT_S = 5.0
 
 ENGINE_KILLED_EXIT = 2
 
-STOPS = (2, 15)  # SIGINT, SIGTERM (``signal`` itself loads only once a run is the engine's)
+STOPS = (2, 15, 1)  # SIGINT, SIGTERM, SIGHUP (``signal`` loads once a run is the engine's)
 
 
 def wanted(argv: list[str]) -> bool:
@@ -149,6 +149,10 @@ def limits() -> dict[str, list[int]]:
     return found
 
 
+_SIGNAL_NAMES = {2: "INT", 15: "TERM", 1: "HUP"}
+"""The stops passed on to the engine's child, by number, as the wire names them."""
+
+
 def follow(conn: socket.socket, argv: list[str] | None = None) -> int:
     """Tell the child to go, pass on Ctrl-C and SIGTERM, and return its exit code (``argv``:
     the command, for the resume hint of an ensemble whose serving child was killed)."""
@@ -161,11 +165,15 @@ def follow(conn: socket.socket, argv: list[str] | None = None) -> int:
         if len(stops) > 1:  # a second stop: do not wait for the child any longer
             raise _GiveUp()
         try:
-            send(conn, {"signal": "TERM" if signum == signal.SIGTERM else "INT"})
+            send(conn, {"signal": _SIGNAL_NAMES.get(signum, "INT")})
         except OSError:
             raise _GiveUp() from None
 
-    previous = {signum: signal.signal(signum, forward) for signum in STOPS}
+    previous = {
+        signum: signal.signal(signum, forward)
+        for signum in STOPS
+        if signal.getsignal(signum) != signal.SIG_IGN  # SIGHUP under nohup stays ignored
+    }
     conn.settimeout(None)
     try:
         send(conn, {"go": True})
@@ -179,9 +187,11 @@ def follow(conn: socket.socket, argv: list[str] | None = None) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if stops:
-        term = stops[0] == signal.SIGTERM
-        _line("stopped by SIGTERM" if term else "interrupted")
-        return 143 if term else 130
+        if stops[0] == signal.SIGINT:
+            _line("interrupted")
+            return 130
+        _line(f"stopped by SIG{_SIGNAL_NAMES[stops[0]]}")
+        return 128 + stops[0]
     _line(
         "error: the resident engine's process serving this run ended before it finished "
         f"(was it killed?); outputs are unchanged or complete, never partial{_resume(argv)}"
