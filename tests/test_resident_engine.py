@@ -738,3 +738,50 @@ def test_a_killed_serving_child_of_an_ensemble_says_how_to_resume() -> None:
         "`channelsim run 'my scenario.toml' --runs 80 --resume latest`"
     )
     assert _resume(["channelsim", "run", "x.toml"]) == ""
+
+
+def test_a_stop_during_the_warm_up_ends_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`engine start` then Ctrl-C: the start sends the loading engine SIGTERM, which a
+    warm-up run's command line took as that run's end (exit 143), and the warm-up went on:
+    the engine came up anyway and `engine start` waited for it to end (s15 B14)."""
+    import channelsim.cli
+    from channelsim.resident import server
+
+    calls: list[list[str]] = []
+
+    def stopped() -> None:
+        calls.append(list(sys.argv))
+        raise SystemExit(143)
+
+    cli_modules = {n: m for n, m in sys.modules.items() if n.startswith("channelsim.cli")}
+    monkeypatch.setattr(channelsim.cli, "main", stopped)
+    monkeypatch.setattr(server, "ENSEMBLE_MODULES", ())
+    try:
+        with pytest.raises(SystemExit) as done:
+            server.warm_up()
+    finally:
+        sys.modules.update(cli_modules)  # the warm-up forgets them once it has run them all
+    assert done.value.code == 143 and len(calls) == 1
+
+
+def test_an_engine_that_does_not_stop_while_loading_is_killed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`engine start` stopped by Ctrl-C waits a few seconds at most for the engine it
+    started: one deaf to SIGTERM is killed, not waited for without end."""
+    from channelsim.resident import control
+
+    monkeypatch.setattr(control, "STOP_WAIT_S", 0.2)
+    deaf = subprocess.Popen(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
+         "signal.SIG_IGN); print(flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert deaf.stdout is not None and deaf.stdout.readline() == b"\n"  # deaf by now
+        started = time.monotonic()
+        control._end(deaf)
+        assert deaf.returncode == -signal.SIGKILL and time.monotonic() - started < 5
+    finally:
+        deaf.kill()
+        deaf.wait()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from channelsim.interrupts import signals_deferred
 from channelsim.resident import (
     ENGINE_DIR_ENV,
     LOCK_NAME,
@@ -138,9 +139,11 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
     os.close(write_end)
     try:
         said = _read_all(read_end)
-    except BaseException:  # Ctrl-C while it loads: it goes too
-        engine.terminate()
-        engine.wait()
+    except BaseException as error:  # Ctrl-C while it loads: it goes too
+        with signals_deferred():  # a second Ctrl-C would leave it running
+            _end(engine)
+        if isinstance(error, KeyboardInterrupt):
+            error.add_note(f"the resident engine it was starting (pid {engine.pid}) was stopped")
         raise
     for line in said.splitlines():
         reply = json.loads(line)
@@ -152,6 +155,20 @@ def start(idle_minutes: float, announce: Callable[[], None] = lambda: None) -> E
         return state()
     code = engine.wait()
     raise EngineError(f"the resident engine ended while starting (exit {code}); see {log_path}")
+
+
+STOP_WAIT_S = 5.0
+"""How long an engine told to stop while it loads has before it is killed."""
+
+
+def _end(engine: subprocess.Popen[bytes]) -> None:
+    """Stop an engine still loading: SIGTERM, then SIGKILL after :data:`STOP_WAIT_S`."""
+    engine.terminate()
+    try:
+        engine.wait(timeout=STOP_WAIT_S)
+    except subprocess.TimeoutExpired:
+        engine.kill()
+        engine.wait()
 
 
 #: Environment variables naming channelsim's own folders and stores besides the engine's.

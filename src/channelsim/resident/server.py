@@ -31,7 +31,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from channelsim.errors import ChannelsimError, Terminated
+from channelsim.errors import ChannelsimError, HungUp, Terminated
 from channelsim.resident import (
     DEFAULT_IDLE_MINUTES,
     LOCK_NAME,
@@ -227,6 +227,13 @@ class Engine:
     bound: os.stat_result
 
 
+STOPPED = (130, Terminated.exit_code, HungUp.exit_code)
+"""The command line's exit codes of Ctrl-C, SIGTERM and SIGHUP. While a warm-up run holds the
+command line's handlers, a SIGTERM (``engine start`` stopped by Ctrl-C) ends that run with
+one of them: it was taken as the run's end and the warm-up went on, so the engine ignored
+the stop, came up anyway, and ``engine start`` waited for it to end (s15 B14)."""
+
+
 def warm_up() -> None:
     """Load what a run loads and run each shipped scenario once, through the command line
     (its output discarded), then forget the command-line modules (see the module's
@@ -245,8 +252,9 @@ def warm_up() -> None:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             try:
                 cli_main()
-            except SystemExit:
-                pass
+            except SystemExit as done:
+                if done.code in STOPPED:  # the command line took a stop meant for the engine
+                    raise
             finally:
                 sys.argv = before
     for name in [
@@ -347,7 +355,11 @@ def _run_request(conn: socket.socket, request: dict[str, Any]) -> int:
     watcher.start()
     code = _run_command(list(request["argv"]))
     _multiprocessing_exit()
-    for signum in (signal.SIGINT, signal.SIGTERM):  # done: a late stop changes nothing now
+    for signum in (
+        signal.SIGINT,
+        signal.SIGTERM,
+        signal.SIGHUP,
+    ):  # done: a late stop changes nothing
         signal.signal(signum, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
@@ -437,7 +449,9 @@ def _watch(conn: socket.socket) -> None:
             os.dup2(null, 2)
             os.kill(os.getpid(), signal.SIGTERM)
             return
-        signum = {"INT": signal.SIGINT, "TERM": signal.SIGTERM}.get(message.get("signal", ""))
+        signum = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "HUP": signal.SIGHUP}.get(
+            message.get("signal", "")
+        )
         if signum is not None:
             os.kill(os.getpid(), signum)
 
@@ -459,9 +473,11 @@ def _run_command(argv: list[str]) -> int:
     except SystemExit as done:
         return _exit_code(done.code)
     except KeyboardInterrupt as interrupt:  # before the command line took the signals over
-        terminated = isinstance(interrupt, Terminated)
-        print("stopped by SIGTERM" if terminated else "interrupted", file=sys.stderr)
-        return Terminated.exit_code if terminated else 130
+        if isinstance(interrupt, Terminated):
+            print(f"stopped by {interrupt.signal_name}", file=sys.stderr)
+            return interrupt.exit_code
+        print("interrupted", file=sys.stderr)
+        return 130
     except BaseException:
         traceback.print_exc()
         return 1
