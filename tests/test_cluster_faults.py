@@ -78,25 +78,29 @@ def cluster(
                 kill_group(process.pid)
 
 
-@pytest.mark.parametrize("killed", ["scheduler", "worker"])
+@pytest.mark.parametrize("killed", ["scheduler", "worker", "stopped"])
 def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     tmp_path: Path,
     cluster: tuple[str, subprocess.Popen[bytes], subprocess.Popen[bytes]],
     killed: str,
 ) -> None:
     """The scheduler killed, or the cluster's only worker (with its nanny) while the
-    scheduler stays up: one line saying which, so the user restarts the right thing."""
+    scheduler stays up: one line saying which, so the user restarts the right thing. A
+    scheduler stopped (SIGSTOP: its connections open, nothing answered) was waited for
+    without end (s15): now for $CHANNELSIM_SCHEDULER_TIMEOUT seconds."""
     address, scheduler, worker = cluster
     store, out = tmp_path / "runs.duckdb", tmp_path / "out"
     args = [
         "run", SCENARIO, "--from", "2025-06-01", "--to", "2025-06-30", "--runs", 400,
         "--scheduler", address, "--runs-store", store, "--out", out, "--format", "json",
     ]  # fmt: skip
-    driver = start_cli(*args, slow=True)
+    driver = start_cli(*args, slow=True, env={"CHANNELSIM_SCHEDULER_TIMEOUT": "2"})
     try:
         wait_for_members(store, 2, driver)
         if killed == "scheduler":
             scheduler.send_signal(signal.SIGKILL)
+        elif killed == "stopped":
+            scheduler.send_signal(signal.SIGSTOP)  # the fixture kills it
         else:
             os.killpg(worker.pid, signal.SIGKILL)
         stdout, stderr = driver.communicate(timeout=PATIENCE_S)
@@ -108,12 +112,13 @@ def test_a_scheduler_killed_mid_run_is_one_line_and_resumable(
     text = stderr.decode()
     errors = [line for line in text.splitlines() if line.startswith("error:")]
     assert driver.returncode == 2 and "Traceback" not in text and stdout == b"", text
-    said = (
-        f"error: lost the Dask scheduler at {address} mid-run ("
-        if killed == "scheduler"
-        else f"error: the Dask cluster at {address} lost its last worker mid-run (the "
-        "scheduler is still up: start workers for it); "
-    )
+    said = {
+        "scheduler": f"error: lost the Dask scheduler at {address} mid-run (",
+        "worker": f"error: the Dask cluster at {address} lost its last worker mid-run (the "
+        "scheduler is still up: start workers for it); ",
+        "stopped": f"error: the Dask scheduler at {address} did not answer within 2 s "
+        "(stopped, frozen or overloaded?); CHANNELSIM_SCHEDULER_TIMEOUT=SECONDS waits longer; ",
+    }[killed]
     assert len(errors) == 1 and errors[0].startswith(said), errors
     assert errors[0].endswith(
         f"run {run['run_id']} has {run['n_done']} of 400 members recorded; "
@@ -350,3 +355,27 @@ def test_a_scheduler_gone_mid_run_leaves_the_client_quiet() -> None:
         client_log.removeHandler(kept)
     said = [r.getMessage() for r in kept.records if r.levelno >= logging.WARNING]
     assert said == [], said
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "inf", "nan"])
+def test_a_malformed_scheduler_timeout_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from channelsim.errors import InputError
+    from channelsim.experiments.executor import scheduler_timeout_s
+
+    monkeypatch.setenv("CHANNELSIM_SCHEDULER_TIMEOUT", value)
+    with pytest.raises(InputError) as refused:
+        scheduler_timeout_s()
+    assert str(refused.value) == (
+        f"$CHANNELSIM_SCHEDULER_TIMEOUT: expected a number of seconds above 0, got {value!r}"
+    )
+
+
+def test_the_scheduler_timeout_defaults_to_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    from channelsim.experiments.executor import scheduler_timeout_s
+
+    monkeypatch.setenv("CHANNELSIM_SCHEDULER_TIMEOUT", "")
+    assert scheduler_timeout_s() == 60.0
+    monkeypatch.setenv("CHANNELSIM_SCHEDULER_TIMEOUT", "2.5")
+    assert scheduler_timeout_s() == 2.5

@@ -449,6 +449,25 @@ def test_a_folder_of_the_user_s_is_refused_on_its_top_level_without_walking_it(
         outputs.output_folder(home)
 
 
+@pytest.fixture(scope="module")
+def warm_kernels() -> None:
+    """The one-month run once without a file-size limit, so that its compiled kernels are
+    cached: under the limit they compile in the process and are not cached (the cache's
+    files are larger than the limit), a minute or more each time with a cold cache."""
+    import subprocess
+    import sys
+
+    from faults import CLI
+
+    subprocess.run(
+        [sys.executable, "-c", CLI, "run", str(SCENARIO), "--to", "2025-01-31",
+         "--format", "json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=True,
+        env={**os.environ, "CHANNELSIM_ENGINE": "off"},
+    )  # fmt: skip
+
+
+@pytest.mark.usefixtures("warm_kernels")
 @pytest.mark.parametrize(
     ("fmt", "unbuffered"), [("json", ""), ("csv", ""), ("table", ""), ("table", "1")]
 )
@@ -481,6 +500,7 @@ def test_output_cut_short_by_a_file_size_limit_is_an_error_not_exit_0(
     assert "standard output: the file is larger than allowed" in done.stderr, done.stderr
 
 
+@pytest.mark.usefixtures("warm_kernels")
 def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     import subprocess
     import sys

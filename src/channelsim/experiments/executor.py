@@ -31,6 +31,7 @@ import fcntl
 import functools
 import gc
 import logging
+import math
 import multiprocessing
 import os
 import pickle
@@ -55,6 +56,14 @@ from channelsim.errors import ChannelsimError, ClusterError, InputError
 from channelsim.interrupts import signals_deferred
 
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
+
+SCHEDULER_TIMEOUT_ENV = "CHANNELSIM_SCHEDULER_TIMEOUT"
+DEFAULT_SCHEDULER_TIMEOUT_S = 60.0
+"""How long a Dask scheduler may leave a question unanswered while an ensemble waits for its
+members (``$CHANNELSIM_SCHEDULER_TIMEOUT`` seconds, else this) before the run gives up."""
+
+QUIET_S = 5.0
+"""After this long without a finished member the scheduler is asked whether it is there."""
 DASK_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "inproc://")
 
 TaskFn = Callable[[Any, Any], Any]
@@ -463,6 +472,7 @@ class DaskExecutor(_Lifecycle):
         if self._client is None:
             from distributed import Client
 
+            scheduler_timeout_s()  # a malformed setting is said before any connection
             probe_scheduler(self.address, self.connect_timeout_s)
             # made in two steps so that a client whose connection fails half-way is closed
             # here, quietly: left to its __del__, it printed a traceback at exit
@@ -512,19 +522,23 @@ class DaskExecutor(_Lifecycle):
         index_of = {future.key: index for index, future in enumerate(futures)}
         yielded: set[int] = set()
         finished = False
+        timeout_s = scheduler_timeout_s()
         try:
-            for future in dask_as_completed(futures, loop=client.loop):
+            finishing = dask_as_completed(futures, loop=client.loop)
+            for future in self._as_they_finish(client, finishing, timeout_s):
                 if index_of[future.key] in yielded:  # recomputed after its worker was lost
                     continue
                 yielded.add(index_of[future.key])
-                try:
-                    result = future.result()
+                try:  # fetched through the scheduler: a stopped one never answers
+                    result = future.result(timeout=timeout_s)
+                except TimeoutError:
+                    raise self._no_answer(timeout_s) from None
                 except KilledWorker as error:
                     raise WorkerLostError(
                         f"Dask workers died while running item {index_of[future.key]} "
                         f"({_first_line(error)})"
                     ) from error
-                except (OSError, TimeoutError, CancelledError) as error:
+                except (OSError, CancelledError) as error:
                     raise self._lost(error) from error
                 yield index_of[future.key], result
             finished = True
@@ -534,6 +548,40 @@ class DaskExecutor(_Lifecycle):
             if not finished:
                 with contextlib.suppress(Exception):  # the scheduler may be gone
                     client.cancel(futures)
+
+    def _as_they_finish(
+        self, client: Any, finishing: Any, timeout_s: float
+    ) -> Generator[Any, None, None]:
+        """The futures of ``finishing`` (Dask's ``as_completed``) as they finish; after each
+        :data:`QUIET_S` without one, the scheduler must answer within ``timeout_s``
+        (:func:`scheduler_timeout_s`). A stopped scheduler (SIGSTOP, a frozen host) keeps its
+        connections open and answers nothing: Dask waited for it without end."""
+        heard = time.monotonic()
+        while not finishing.is_empty():
+            if finishing.has_ready():
+                yield from finishing.next_batch(block=False)
+                heard = time.monotonic()
+            elif time.monotonic() - heard >= QUIET_S:
+                self._check_answers(client, timeout_s)
+                heard = time.monotonic()
+            else:
+                time.sleep(0.02)
+
+    def _check_answers(self, client: Any, timeout_s: float) -> None:
+        """The scheduler answers a question within ``timeout_s``, or a :class:`ClusterError`
+        naming it and the setting that allows longer."""
+        try:
+            client.sync(client.scheduler.identity, n_workers=0, callback_timeout=timeout_s)
+        except TimeoutError:
+            raise self._no_answer(timeout_s) from None
+        except (OSError, CancelledError) as error:
+            raise self._lost(error) from error
+
+    def _no_answer(self, timeout_s: float) -> ClusterError:
+        return ClusterError(
+            f"the Dask scheduler at {self.address} did not answer within {timeout_s:g} s "
+            f"(stopped, frozen or overloaded?); {SCHEDULER_TIMEOUT_ENV}=SECONDS waits longer"
+        )
 
     def _lost(self, error: BaseException) -> ClusterError:
         """The scheduler went away (killed, network down) while tasks were running, or it
@@ -557,6 +605,25 @@ class DaskExecutor(_Lifecycle):
         except Exception:  # gone meanwhile: the scheduler was lost
             return None
         return len(info.get("workers", {}))
+
+
+def scheduler_timeout_s() -> float:
+    """``$CHANNELSIM_SCHEDULER_TIMEOUT`` (seconds, a positive finite number; empty or unset:
+    :data:`DEFAULT_SCHEDULER_TIMEOUT_S`), or an :class:`InputError` naming the variable."""
+    text = os.environ.get(SCHEDULER_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_SCHEDULER_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(
+            None,
+            f"${SCHEDULER_TIMEOUT_ENV}",
+            f"expected a number of seconds above 0, got {text!r}",
+        )
+    return value
 
 
 @functools.cache
