@@ -587,7 +587,7 @@ def test_compare_by_year_gives_each_year_of_the_same_paired_runs(
         assert result.exit_code == 0, result.stderr
         return dict(json.loads(result.stdout))
 
-    two_years = compare("--by", "year")
+    two_years = compare("--by", "year", "--out", tmp_path / "out")
     one_year = compare("--to", "2025-12-31", "--by", "year")
     plain = one_year["scenarios"][0]["difference"]  # the whole period's, as without --by
     assert [(y["year"], y["name"]) for y in two_years["by_year"]] == [
@@ -597,6 +597,12 @@ def test_compare_by_year_gives_each_year_of_the_same_paired_runs(
     [alone] = one_year["by_year"]
     assert alone["difference"] == plain and len(plain) > 20
     assert two_years["by_year"][0]["difference"] == plain
+    written = pd.read_parquet(tmp_path / "out" / "comparison_by_year.parquet")
+    arrived = written[written["figure"] == "arrived_people"].set_index("year")["median"]
+    assert arrived.to_dict() == {
+        y["year"]: y["difference"]["arrived_people"]["median"] for y in two_years["by_year"]
+    }
+    assert (tmp_path / "out" / "comparison_by_year.csv").is_file()
     later = two_years["by_year"][1]["difference"]["arrived_people"]
     assert later["median"] < 0 and later != alone["difference"]["arrived_people"]
     csv = run_cli(

@@ -117,6 +117,7 @@ TABLES = {
     "indices": TableColumns(FieldTable(_INDICES), ("mu_star", "mu_star_conf", "sigma", "mu")),
     # a comparison's median, low, high and mean are differences from the base, not totals
     "comparison": TableColumns(DIFFERENCES),
+    "comparison_by_year": TableColumns(DIFFERENCES),  # compare --by year --out
 }
 
 

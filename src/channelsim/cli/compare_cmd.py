@@ -5,6 +5,7 @@ store, so an interrupted one resumes.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,7 +197,8 @@ def register(app: typer.Typer) -> None:
         arrival. Without --posterior the intervals cover weather and chance only. --from and
         --to shorten every scenario's reported period alike, as they shorten run's (each
         scenario is still simulated from its own start). --by year adds each year's
-        differences (JSON: by_year; CSV: the year's rows alone, a year column first)."""
+        differences (JSON: by_year; CSV: the year's rows alone, a year column first;
+        --out: comparison_by_year.parquet and its CSV)."""
         from channelsim.engine import load_scenario
         from channelsim.experiments import compare_scenarios, prepare
         from channelsim.outputs import ensemble_bytes, output_folder
@@ -231,7 +233,8 @@ def register(app: typer.Typer) -> None:
                 posterior=read,
             )
             payload = comparison.to_json_dict()
-            finish.write_run(comparison.run_id, store.path, payload, comparison.write, "comparison")
+            write = functools.partial(comparison.write, by_year=by is By.year)
+            finish.write_run(comparison.run_id, store.path, payload, write, "comparison")
             if by is By.year and fmt is OutputFormat.json:
                 payload = {**payload, "by_year": comparison.by_year_json()}
             if by is By.year and fmt is OutputFormat.csv:

@@ -378,14 +378,17 @@ class Comparison:
             "scenarios": scenarios,
         }
 
-    def write(self, out_dir: Path | OutputTarget) -> Path:
+    def write(self, out_dir: Path | OutputTarget, by_year: bool = False) -> Path:
         """Write ``comparison.parquet``, ``tradeoffs.parquet`` (the ranked table),
         ``pairs.parquet``, ``comparison.json`` (with each scenario's description) and, for the
         report's series and map, ``daily.parquet`` (every member) and ``boats.parquet``
-        (every scenario's first replicate, keyed by ``scenario``, when kept), atomically."""
+        (every scenario's first replicate, keyed by ``scenario``, when kept), atomically;
+        with ``by_year``, ``comparison_by_year.parquet`` too (:meth:`by_year`)."""
 
         def write(tmp: Path) -> None:
             self.table.to_parquet(tmp / "comparison.parquet", index=False)
+            if by_year:
+                self.by_year().to_parquet(tmp / "comparison_by_year.parquet", index=False)
             self.tradeoffs().to_parquet(tmp / "tradeoffs.parquet", index=False)
             self.pairs.to_parquet(tmp / "pairs.parquet", index=False)
             self.daily.to_parquet(tmp / "daily.parquet", index=False)
