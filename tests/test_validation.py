@@ -184,6 +184,35 @@ def test_validate_cli_json_shape(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert not (tmp_path / "never").exists()
 
 
+def test_validate_reads_the_data_store_without_data(
+    run_cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s15 user trial U12: validate (and calibrate) asked for --data with the store full;
+    without it they read the store's editions, the same figures as the files give."""
+    from channelsim.data import DataStore, read_publication
+
+    daily, weekly = make_rows(dt.date(2024, 4, 29), 63, seed=4)
+    data = write_publication(tmp_path / "pub.ods", daily, weekly)
+    posterior = _hand_posterior(
+        tmp_path / "post", Period(dt.date(2024, 5, 1), dt.date(2024, 5, 31))
+    )
+    args = ("validate", "--posterior", posterior, "--test", "2024-06:2024-06", "--runs", 2,
+            "--executor", "serial", "--format", "json")  # fmt: skip
+    monkeypatch.setenv("CHANNELSIM_STORE", str(tmp_path / "store.duckdb"))
+    empty = run_cli(*args)
+    assert empty.exit_code == 2 and len(empty.stderr.strip().splitlines()) == 1
+    assert "--data: expected a publication file, or editions imported in the data store" in (
+        empty.stderr
+    )
+    DataStore(tmp_path / "store.duckdb").import_publication(read_publication(data))
+    stored, given = run_cli(*args), run_cli(*args, "--data", data)
+    assert stored.exit_code == 0, stored.stderr
+    from_store, from_file = json.loads(stored.stdout), json.loads(given.stdout)
+    assert from_store["annual_total"] == from_file["annual_total"]
+    assert from_store["skill"] == from_file["skill"]
+    assert from_store["annual_total"]["observed"] == sum(r[1] for r in daily if r[0].month == 6)
+
+
 # -- the shipped posteriors, against the real data -------------------------------------------
 
 DECEMBER = OFFICIAL_DATA / "31_December_2025_Small_boats_-_time_series.ods"

@@ -234,14 +234,18 @@ def _validation_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return _compared_rows(result) + _score_rows(result)
 
 
+DATA_HELP = (
+    "Publication file (ODS/XLSX/CSV); repeat for several editions. Default: the editions "
+    "imported in the data store (channelsim data import / data download)."
+)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``calibrate`` and ``validate`` to the app."""
 
     @app.command("calibrate")
     def calibrate_command(
-        data: list[Path] = typer.Option(
-            ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
-        ),
+        data: list[Path] | None = typer.Option(None, "--data", help=DATA_HELP),
         train: str = period_option("--train", "Training period FROM:TO (e.g. 2022:2024)."),
         budget: int | None = typer.Option(
             None,
@@ -297,7 +301,7 @@ def register(app: typer.Typer) -> None:
             write_calibration,
         )
         from channelsim.experiments.calibrate import write_defaults as write_defaults_file
-        from channelsim.experiments.targets import load_observed, parse_period
+        from channelsim.experiments.targets import load_observed, observed_from_store, parse_period
 
         period = parse_period(train, "--train")
         scenario_path, parameters = _calibrated_scenario(scenario)
@@ -310,7 +314,7 @@ def register(app: typer.Typer) -> None:
             parameters=parameters,
             scenario=scenario_path,
         )
-        observed = load_observed(data)
+        observed = load_observed(data) if data else observed_from_store()
         used = observed.clip(period, "--train")
         default = Path("calibration") / f"posterior-{used.start}-{used.end}"
         target = output_folder(out or default, force=force)
@@ -343,9 +347,7 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_command(
         posterior: Path = typer.Option(..., "--posterior", help="Posterior folder."),
-        data: list[Path] = typer.Option(
-            ..., "--data", help="Publication file (ODS/XLSX/CSV); repeat for several editions."
-        ),
+        data: list[Path] | None = typer.Option(None, "--data", help=DATA_HELP),
         test: str = period_option("--test", "Test period FROM:TO (e.g. 2025:2025)."),
         runs: int = typer.Option(
             100,
@@ -378,7 +380,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Predict the test period from a posterior and score it against the official data."""
-        from channelsim.experiments.targets import load_observed, parse_period
+        from channelsim.experiments.targets import load_observed, observed_from_store, parse_period
         from channelsim.experiments.validate import validate, write_validation
 
         period = parse_period(test, "--test")
@@ -386,7 +388,7 @@ def register(app: typer.Typer) -> None:
         read = read_posterior_option(posterior)
         continued = _validation_scenario(scenario, read)
         _check_validation_drivers(scenario, continued, read)
-        observed = load_observed(data)
+        observed = load_observed(data) if data else observed_from_store()
         said = _validated_text(continued, observed.clip(period, "--test"), read)
         if said is not None:
             err_console.print(f"note: {said}", highlight=False)

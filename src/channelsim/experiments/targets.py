@@ -290,6 +290,42 @@ def load_observed(paths: Sequence[str | Path]) -> Observed:
     )
 
 
+def observed_from_store() -> Observed:
+    """The official series the local data store holds (``CHANNELSIM_STORE``, else the user
+    data directory): each day's and week's figure from the latest edition, as
+    :func:`load_observed` merges files, with every stored edition named for provenance.
+
+    Raises:
+        InputError: the store holds no edition (naming ``--data`` and where to get one).
+        StoreError: the store cannot be read.
+    """
+    from channelsim.data import DataStore
+    from channelsim.data.source import WHERE_HINT
+
+    store = DataStore()
+    if not store.holds_editions():
+        raise InputError(
+            None,
+            "--data",
+            "expected a publication file, or editions imported in the data store, which is "
+            f"empty "
+            f"({WHERE_HINT})",
+        )
+    daily = store.daily()[["date", "people", "boats"]]
+    weekly = store.weekly()[["week_ending", "people", "boats", "prevented_people",
+                             "prevented_events"]]  # fmt: skip
+    stored = store.editions()
+    editions = tuple(
+        Edition(str(row.file_name), pd.Timestamp(row.edition_date).date(), str(row.sha256))
+        for row in stored.itertuples()
+    )
+    return Observed(
+        daily=daily.astype({"people": "int64", "boats": "int64"}).reset_index(drop=True),
+        weekly=weekly.reset_index(drop=True),
+        editions=editions,
+    )
+
+
 # -- one shape for observed and simulated series -------------------------------------------
 
 
