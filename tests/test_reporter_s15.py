@@ -119,6 +119,61 @@ def test_the_trade_off_chart_colours_no_unpriced_point_as_nothing() -> None:
     assert len(priced.data) == 1 and "not priced" not in priced.data[0].marker.colorbar.title.text
 
 
+def _key_table(costs: dict[str, float]) -> pd.DataFrame:
+    """A report's comparison rows (``metric``) of the extra cost: NaN where not priced."""
+    return pd.DataFrame(
+        [{"scenario": n, "metric": "cost_gbp", "median": c, "low": c, "high": c}
+         for n, c in costs.items()]
+    )  # fmt: skip
+
+
+def test_the_key_figures_chart_says_not_priced_never_no_extra_cost() -> None:
+    """The key figures' cost panel of a scenario whose cost is not priced said "no extra
+    cost: £0 in every paired run" (no finite value, none non-zero); beside a priced one its
+    bar was simply missing. It says "not priced" where the bar would be."""
+    from channelsim.engine import all_results
+    from channelsim.reports.figures import comparison_figure
+
+    describe = all_results().describe
+    alone = comparison_figure(_key_table({"officers": math.nan}), ["cost_gbp"], describe)
+    said = [a.text for a in alone.layout.annotations]
+    assert "not priced" in said and not any("£0" in t for t in said), said
+    both = comparison_figure(
+        _key_table({"officers": math.nan, "funded": 3.4e6}), ["cost_gbp"], describe
+    )
+    marks = [(a.text, a.y) for a in both.layout.annotations if a.text == "not priced"]
+    assert marks == [("not priced", "officers")]
+    priced = comparison_figure(_key_table({"funded": 0.0}), ["cost_gbp"], describe)
+    assert "no extra cost: £0 in every paired run" in [a.text for a in priced.layout.annotations]
+
+
+def test_the_explorer_s_key_figures_say_not_priced() -> None:
+    """The explorer's key-figures table gave the unpriced cost as "–" (as missing)."""
+    from types import SimpleNamespace
+
+    from channelsim.engine import all_results
+    from channelsim.experiments.compare import not_priced
+    from channelsim.explore.answer import key_figures
+
+    rows = [
+        not_priced({**_summary(f), "scenario": "officers"}, UNPRICED, np.zeros(4))
+        for f in ("arrived_people", "dead_or_missing_people", "cost_gbp")
+    ]
+    table = pd.DataFrame(rows)
+
+    def figure(name: str) -> dict[str, float]:
+        found = table[table["figure"] == name]
+        if found.empty:  # as the explorer's answer: a figure the table does not have
+            raise KeyError(name)
+        row = found.iloc[0]
+        return {k: float(row[k]) for k in ("median", "low", "high", "mean")}
+
+    answer = SimpleNamespace(table=table, name="officers", results=all_results(), figure=figure)
+    shown = {r["figure"]: r["shown"] for r in key_figures(answer)}
+    assert shown["cost_gbp"] == {"median": "not priced", "low": "", "high": ""}
+    assert shown["arrived_people"]["median"] == "0"
+
+
 @pytest.fixture
 def officers(tmp_path: Path) -> Path:
     path = tmp_path / "officers-plus-500.toml"

@@ -32,8 +32,12 @@ def key_figures(answer: Answer) -> list[dict[str, Any]]:
     """The registry's key figures (and the returns, removals and admissions where they
     change): label, unit, the median and interval of the paired difference, the values
     formatted as the terminal and the reports show them."""
+    from channelsim.experiments.compare import is_not_priced
     from channelsim.formatting import format_value
+    from channelsim.headline import NOT_PRICED
 
+    table = answer.table[answer.table["scenario"] == answer.name]
+    unpriced = {str(r["figure"]) for r in table.to_dict(orient="records") if is_not_priced(r)}
     rows = []
     for name in _panel(answer):
         try:
@@ -42,6 +46,8 @@ def key_figures(answer: Answer) -> list[dict[str, Any]]:
             continue
         field = answer.results.describe(name)
         shown = {k: format_value(figure[k], field) for k in ("median", "low", "high")}
+        if name in unpriced:  # its "–" read as missing; the page says why (s15 U5)
+            shown = {"median": NOT_PRICED, "low": "", "high": ""}
         rows.append({"figure": name, "heading": field.heading, **figure, "shown": shown})
     return rows
 

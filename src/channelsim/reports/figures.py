@@ -241,7 +241,11 @@ def comparison_figure(
         )
         unit = field.unit or "count"
         fig.update_xaxes(title_text=f"change against the base ({unit})", row=row, col=1)
+        _no_value_labels(fig, part["scenario"].astype(str), median, field, row)
         values = np.concatenate([low, median, high])
+        if not np.isfinite(values).any():  # not priced: no value, not "£0 in every run"
+            fig.update_xaxes(showticklabels=False, row=row, col=1)
+            continue
         if not np.any(values[np.isfinite(values)]):  # an axis from £−1 to £1 said nothing
             fig.update_xaxes(showticklabels=False, row=row, col=1)
             fig.add_annotation(text=no_change_text(field), x=0.5, y=0.5, xref="x domain",
@@ -257,6 +261,23 @@ def comparison_figure(
     fig.update_yaxes(automargin=True, tickmode="linear", tick0=0, dtick=1, ticksuffix="  ")
     fig.update_layout(height=height, margin={"t": 40})
     return fig
+
+
+def _no_value_labels(
+    fig: go.Figure, scenarios: pd.Series, median: np.ndarray, field: Field, row: int
+) -> None:
+    """Beside the base line of a panel, "not priced" where a scenario's extra cost has no
+    value because the model puts no cost on what it changes
+    (:func:`channelsim.experiments.compare.not_priced`), "no value" for any other figure
+    without one: the bar was simply missing, and a panel with none said "no extra cost: £0
+    in every paired run" (s15 U5)."""
+    from channelsim.headline import NOT_PRICED
+
+    said = NOT_PRICED if field.name == "cost_gbp" else "no value"
+    for name, value in zip(scenarios, median, strict=True):
+        if not np.isfinite(value):
+            fig.add_annotation(text=said, x=0, y=name, xanchor="left", showarrow=False,
+                               xshift=4, font={"color": "#444"}, row=row, col=1)  # fmt: skip
 
 
 def no_change_text(field: Field) -> str:
