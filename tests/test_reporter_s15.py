@@ -337,3 +337,27 @@ def test_the_drawn_map_is_true_to_scale_and_fills_its_width(
     extent = map_extent(world)
     assert y_range == pytest.approx([extent.y0, extent.y1], abs=1e-6)
     assert x_px >= 2 / 3 * width
+
+
+def test_with_a_posterior_the_cost_says_its_unit_costs_are_not_drawn() -> None:
+    """s15 U9: with --posterior the intervals are said to cover the policies' assumptions
+    drawn over their ranges, yet the doctrine's cost read "£17.5m £17.5m £17.5m" beside its
+    unit cost "assumed to lie in £4,000–£20,000": no unit cost is drawn. The sentence naming
+    the unit costs says so with a posterior, and only there."""
+    from channelsim.engine import all_results
+    from channelsim.policies.doctrine import MaritimeDoctrine
+    from channelsim.reports.headlines import cost_rests_on
+
+    declared = MaritimeDoctrine.model_fields["cost_gbp_per_boat_day"].json_schema_extra
+    assert not (isinstance(declared, dict) and declared.get("drawn"))  # what the words say
+    assert "cost_gbp_per_boat_day" not in MaritimeDoctrine.assumptions
+    describe = all_results().describe
+    rows = [{"figure": "cost_gbp", "median": 1.75e7, "low": 1.75e7, "high": 1.75e7}]
+    sentence = "The extra cost rests on unit costs that no source gives: cost per boat day £8,000."
+    plain = cost_rests_on(rows, sentence, describe)
+    drawn = cost_rests_on(rows, sentence, describe, drawn=True)
+    assert plain == sentence
+    assert drawn is not None and drawn.startswith(sentence)
+    assert "interval does not cover them: the unit costs are not drawn" in drawn
+    zero = [{"figure": "cost_gbp", "median": 0.0, "low": 0.0, "high": 0.0}]
+    assert cost_rests_on(zero, sentence, describe, drawn=True) is None

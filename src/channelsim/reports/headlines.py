@@ -166,7 +166,12 @@ def comparison_headlines(found: ReportInput) -> list[str]:
         said = (
             found.outside.get(str(scenario)),
             found.rests_on.get(str(scenario)),
-            cost_rests_on(mine, found.cost_rests_on.get(str(scenario)), results.describe),
+            cost_rests_on(
+                mine,
+                found.cost_rests_on.get(str(scenario)),
+                results.describe,
+                drawn=bool(found.details.get("posterior")),
+            ),
         )
         lines.append(" ".join([text, *(s for s in said if s)]))
     return lines
@@ -254,23 +259,46 @@ def comparison_headline(comparison: Comparison) -> str:
         said = (
             comparison.outside_text(name),
             comparison.rests_on_text(name),
-            cost_rests_on(mine, comparison.cost_rests_on.get(name), describe),
+            cost_rests_on(
+                mine,
+                comparison.cost_rests_on.get(name),
+                describe,
+                drawn=comparison.posterior is not None,
+            ),
         )
         lines.append(" ".join([text, *(s for s in said if s)]))
     return "\n\n".join(lines)
 
 
+#: After the unit costs of a comparison run with a posterior: its intervals are said to cover
+#: the policies' assumptions drawn over their ranges, but no unit cost is drawn (s15 U9:
+#: "£17.5m £17.5m £17.5m" beside "cost per boat day £8,000 (assumed to lie in £4,000–£20,000)").
+UNIT_COSTS_NOT_DRAWN = (
+    "The extra cost's interval does not cover them: the unit costs are not drawn over their "
+    "ranges with the other assumptions, but taken at these values, so the cost is only as "
+    "sure as they are."
+)
+
+
 def cost_rests_on(
-    rows: list[dict[str, Any]], sentence: str | None, describe: Callable[[str], Field]
+    rows: list[dict[str, Any]],
+    sentence: str | None,
+    describe: Callable[[str], Field],
+    *,
+    drawn: bool = False,
 ) -> str | None:
     """The sentence naming the assumed unit costs a comparison's extra cost rests on
     (:func:`~channelsim.experiments.uncertainty.changed_cost_assumptions_text`), said where
     the headline gives a cost (not where it reads "no change"); ``rows``: one scenario's rows
-    of the comparison's table (s13 U11)."""
+    of the comparison's table (s13 U11). ``drawn``: the comparison drew the policies'
+    assumptions (a posterior), which leaves the unit costs out: said after it
+    (:data:`UNIT_COSTS_NOT_DRAWN`)."""
     if sentence is None:
         return None
     costs = estimates(rows, ["cost_gbp"], describe)
-    return sentence if any(e.finite and not e.written_as_zero for e in costs) else None
+    if not any(e.finite and not e.written_as_zero for e in costs):
+        return None
+    return f"{sentence} {UNIT_COSTS_NOT_DRAWN}" if drawn else sentence
 
 
 def with_notes(
