@@ -361,3 +361,28 @@ def test_with_a_posterior_the_cost_says_its_unit_costs_are_not_drawn() -> None:
     assert "interval does not cover them: the unit costs are not drawn" in drawn
     zero = [{"figure": "cost_gbp", "median": 0.0, "low": 0.0, "high": 0.0}]
     assert cost_rests_on(zero, sentence, describe, drawn=True) is None
+
+
+def test_a_forged_explorer_request_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """s15 trial K5: POSTs the page cannot send (a list for a body, an output of 1,000
+    characters) got HTTP 500 and a traceback on the server's stderr: now 400 and one short
+    line, on both sides."""
+    from channelsim.explore.app import REFUSED_CHARS, make_app
+
+    client = make_app().server.test_client()
+    client.get("/")
+    capsys.readouterr()
+    listed = client.post("/_dash-update-component", json=[1, 2])
+    assert listed.status_code == 400
+    assert listed.get_data(as_text=True) == (
+        "refused: AttributeError: 'list' object has no attribute 'get'\n"
+    )
+    long = {"output": "x" * 1000, "outputs": {"id": "x", "property": "y"}, "inputs": []}
+    answered = client.post("/_dash-update-component", json=long)
+    text = answered.get_data(as_text=True)
+    assert answered.status_code == 400 and text.count("\n") == 1
+    assert len(text) <= len("refused: \n") + REFUSED_CHARS
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2, err

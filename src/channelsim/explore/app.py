@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 import secrets
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -789,6 +790,28 @@ def check_claim_form(
 
 
 # --- the app -------------------------------------------------------------------------------
+#: The most of a refused request's reason said (a forged value of 400 digits was echoed whole).
+REFUSED_CHARS = 200
+
+
+def refused(error: Exception) -> Any:
+    """A request that fails in a callback is answered 400 with one line naming why, and one
+    line on the server's standard error, not a 500 and a traceback: the page's own controls
+    are checked before they reach a callback, so what fails there is a request they cannot
+    send (a forged POST: a start-from that is no scenario, an answer key that is a path, a
+    number or a mapping, a list for a body; s15 trial K5). An HTTP error (404, 405) is
+    answered as it is."""
+    from werkzeug.exceptions import HTTPException
+
+    if isinstance(error, HTTPException):
+        return error
+    said = " ".join(f"{type(error).__name__}: {error}".split())
+    if len(said) > REFUSED_CHARS:
+        said = said[: REFUSED_CHARS - 1] + "…"
+    print(f"explorer: refused a request: {said}", file=sys.stderr, flush=True)
+    return f"refused: {said}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def make_app(config: ExploreConfig | None = None) -> Dash:
     """The Dash app (``app.server`` is its Flask server)."""
     config = config or ExploreConfig()
@@ -934,6 +957,7 @@ def make_app(config: ExploreConfig | None = None) -> Dash:
     app.layout = layout
     links = _Links()
     app.server.after_request(links.remember)
+    app.server.register_error_handler(Exception, refused)
 
     @app.callback(
         Output("controls", "children"),
