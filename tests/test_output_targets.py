@@ -515,3 +515,18 @@ def test_a_closed_standard_output_is_one_line_not_a_traceback(tmp_path: Path) ->
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.timeout(60)
+def test_a_report_onto_a_device_or_a_named_pipe_is_refused_without_reading_it(
+    run_cli: Cli, inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    """s15 breaker K9/K10: `report -o /dev/full` read the device to look for channelsim's
+    checksum, to 20 GB and the out-of-memory killer; onto a named pipe it waited for ever.
+    Neither is opened now (/dev/null stands in for the devices: reading it ends at once, so
+    the old code refused it as a file of the user's)."""
+    pipe = tmp_path / "report.fifo"
+    os.mkfifo(pipe)
+    for target, kind in ((pipe, "a named pipe"), (Path(os.devnull), "a device or socket")):
+        result = run_cli("report", inputs["data"].parent, "-o", target)
+        assert_one_line_error(result, f"{target}: -o/--out: expected a file to write, got {kind}")

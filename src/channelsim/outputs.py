@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from channelsim import __version__
 from channelsim.errors import InputError, os_error_text
 from channelsim.interrupts import noted, signals_deferred
+from channelsim.textfile import kind_of
 
 if TYPE_CHECKING:  # the exports need pandas: imported when a folder is written
     from channelsim.exports import Describe
@@ -421,6 +422,8 @@ def _check_file(target: OutputTarget) -> None:
         return
     if path.is_dir():
         raise target.refuse("expected a file to write, got a folder")
+    if not path.is_file():  # a device (/dev/full, /dev/zero) or a named pipe: never read
+        raise target.refuse(f"expected a file to write, got {kind_of(path)}")
     if _written_unchanged(path):
         return
     if _stamp_of(path) is None:
@@ -521,11 +524,14 @@ def _stamp_of(path: Path) -> tuple[str, str] | None:
     """A report's recorded checksum and the one its bytes give now; None without the tag
     (a file channelsim did not write, or a report from before checksums were kept)."""
     try:
-        data = path.read_bytes()
+        if not path.is_file():  # a device or a pipe would be read without end
+            return None
+        with path.open("rb") as handle:
+            found = _CHECKSUM.search(handle.read(_HEAD_BYTES))
+            if found is None:  # not a report channelsim stamped: the rest is never read
+                return None
+            data = found.string + handle.read()
     except OSError:
-        return None
-    found = _CHECKSUM.search(data[:_HEAD_BYTES])
-    if found is None:
         return None
     blank = data[: found.start(1)] + _UNSTAMPED.encode() + data[found.end(1) :]
     return found.group(1).decode(), hashlib.sha256(blank).hexdigest()
