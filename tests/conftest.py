@@ -95,6 +95,32 @@ def run_cli(
     return run
 
 
+#: docs/model.md §3.6's user file: history's own (unpriced) `beach_officers` at 1,300 from 2025
+#: (the 2023 deal's 500 officers again), against the 2025 status quo.
+OFFICERS = f"""
+base = "{REPO_ROOT / "scenarios" / "status-quo-2025.toml"}"
+name = "officers-plus-500"
+description = "500 more French officers on the beaches from 2025."
+drop_policies = ["beach_officers"]
+
+[[policies]]
+type = "beach_officers"
+name = "more_officers"
+replaces = "beach_officers"
+[policies.params]
+dates = [2025-01-01]
+values = [1300]
+"""
+
+
+@pytest.fixture
+def officers(tmp_path: Path) -> Path:
+    """:data:`OFFICERS` written as officers-plus-500.toml in the test's folder."""
+    path = tmp_path / "officers-plus-500.toml"
+    path.write_text(OFFICERS, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """One two-process Dask LocalCluster on 127.0.0.1 per test module that asks for it; its

@@ -12,33 +12,9 @@ import pytest
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
-#: docs/model.md §3.6's user file: history's own `beach_officers` at 1,300 from 2025 (the
-#: 2023 deal's 500 officers again), against the 2025 status quo.
-OFFICERS = f"""
-base = "{SCENARIOS / "status-quo-2025.toml"}"
-name = "officers-plus-500"
-description = "500 more French officers on the beaches from 2025."
-drop_policies = ["beach_officers"]
-
-[[policies]]
-type = "beach_officers"
-name = "more_officers"
-replaces = "beach_officers"
-[policies.params]
-dates = [2025-01-01]
-values = [1300]
-"""
-
 
 def _said(text: str) -> str:
     return " ".join(text.split())
-
-
-@pytest.fixture
-def officers(tmp_path: Path) -> Path:
-    path = tmp_path / "officers-plus-500.toml"
-    path.write_text(OFFICERS, encoding="utf-8")
-    return path
 
 
 def test_officers_history_adds_read_not_priced_never_no_change(

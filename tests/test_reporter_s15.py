@@ -13,29 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-
-#: A user's file moving history's unpriced `beach_officers` (docs/model.md §3.6).
-OFFICERS = f"""
-base = "{SCENARIOS / "status-quo-2025.toml"}"
-name = "officers-plus-500"
-description = "500 more French officers on the beaches from 2025."
-drop_policies = ["beach_officers"]
-
-[[policies]]
-type = "beach_officers"
-name = "more_officers"
-replaces = "beach_officers"
-[policies.params]
-dates = [2025-01-01]
-values = [1300]
-"""
+from test_outputs_s14 import _said
 
 UNPRICED = "the model puts no cost on officers on the beaches, which this scenario changes"
-
-
-def _said(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _csv(text: str) -> pd.DataFrame:
@@ -172,13 +152,6 @@ def test_the_explorer_s_key_figures_say_not_priced() -> None:
     shown = {r["figure"]: r["shown"] for r in key_figures(answer)}
     assert shown["cost_gbp"] == {"median": "not priced", "low": "", "high": ""}
     assert shown["arrived_people"]["median"] == "0"
-
-
-@pytest.fixture
-def officers(tmp_path: Path) -> Path:
-    path = tmp_path / "officers-plus-500.toml"
-    path.write_text(OFFICERS, encoding="utf-8")
-    return path
 
 
 def test_compare_s_table_csv_and_workbook_say_not_priced_never_zero(
