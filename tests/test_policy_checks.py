@@ -67,30 +67,6 @@ def test_beach_officers_are_not_negative(tmp_path: Path) -> None:
     )
 
 
-RETURNS = '[[policies]]\ntype = "one_in_one_out"\nname = "more_returns"\n[policies.params]\n'
-
-
-def test_a_largest_weekly_cap_below_the_first_weeks_is_refused(tmp_path: Path) -> None:
-    """s15 breaker K7: 500 a week 'up to' 1 was taken as 500 a week (7,464 returned)."""
-    said = _refused(tmp_path, RETURNS + "weekly_cap_people = 500\nmax_weekly_cap_people = 1\n")
-    assert said == (
-        "policy 1 (one_in_one_out), params: expected max_weekly_cap_people (the largest weekly "
-        "cap the ramp reaches) of at least weekly_cap_people (500), got 1"
-    )
-
-
-def test_a_weekly_cap_alone_is_the_cap_of_every_week(tmp_path: Path) -> None:
-    path = tmp_path / "s.toml"
-    path.write_text(HEAD + RETURNS + "weekly_cap_people = 500\n")
-    policy = load_scenario(path).policies[-1]
-    assert [policy.params["weekly_cap_people"], "max_weekly_cap_people" in policy.params] == [
-        500,
-        False,
-    ]
-    built = Sim(load_scenario(path)).policies[-1]
-    assert [built.weekly_cap(week) for week in (0, 10)] == [500, 500]
-
-
 def test_two_policies_of_one_name_are_refused(tmp_path: Path) -> None:
     """The name keys a policy's random streams, drop_policies and replaces."""
     one = '[[policies]]\ntype = "network_disruption"\nname = "a"\n'

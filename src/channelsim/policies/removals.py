@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import PrivateAttr, model_validator
+from pydantic import PrivateAttr
 
 from channelsim.engine.policy import (
     Compiled,
@@ -476,21 +476,6 @@ class OneInOneOut(_Removal):
         if self.start is not None and self.start >= self.first_return:
             return "starts"
         return "makes its first return"
-
-    @model_validator(mode="after")
-    def _cap_reaches_the_start(self) -> OneInOneOut:
-        """A largest cap given below the first week's is refused (s15 breaker K7: 500 a week
-        up to 1 returned 7,464 people); left at its default it follows the first week's."""
-        if (
-            "max_weekly_cap_people" in self.model_fields_set
-            and self.max_weekly_cap_people < self.weekly_cap_people
-        ):
-            raise ValueError(
-                "expected max_weekly_cap_people (the largest weekly cap the ramp reaches) of "
-                f"at least weekly_cap_people ({self.weekly_cap_people}), "
-                f"got {self.max_weekly_cap_people}"
-            )
-        return self
 
     def weekly_cap(self, week: int) -> int:
         """The cap of week ``week`` counted from the first return."""
