@@ -67,6 +67,19 @@ def test_beach_officers_are_not_negative(tmp_path: Path) -> None:
     )
 
 
+def test_a_largest_weekly_cap_below_the_first_weeks_counts_as_the_first_weeks(
+    tmp_path: Path,
+) -> None:
+    """As its documentation says: a sensitivity screen draws the two caps independently, so
+    refusing such a pair (tried in s15 for breaker K7) stopped the screen half-way (re-trial
+    R8)."""
+    path = tmp_path / "s.toml"
+    caps = "[policies.params]\nweekly_cap_people = 500\nmax_weekly_cap_people = 1\n"
+    path.write_text(HEAD + '[[policies]]\ntype = "one_in_one_out"\nname = "more_returns"\n' + caps)
+    built = Sim(load_scenario(path)).policies[-1]
+    assert [built.weekly_cap(week) for week in (0, 10)] == [500, 500]
+
+
 def test_two_policies_of_one_name_are_refused(tmp_path: Path) -> None:
     """The name keys a policy's random streams, drop_policies and replaces."""
     one = '[[policies]]\ntype = "network_disruption"\nname = "a"\n'

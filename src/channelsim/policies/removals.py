@@ -402,7 +402,7 @@ class OneInOneOut(_Removal):
         low=14,
         high=800,
         note="the scenario's choice",
-        meaning="Largest weekly cap the ramp reaches.",
+        meaning="Largest weekly cap the ramp reaches; below weekly_cap_people it counts as that.",
         ge=0,
         le=100_000,
     )
