@@ -307,9 +307,8 @@ def observed_from_store() -> Observed:
         raise InputError(
             None,
             "--data",
-            "expected a publication file, or editions imported in the data store, which is "
-            f"empty "
-            f"({WHERE_HINT})",
+            "expected a publication file, or editions imported in the data store "
+            f"({store.where} holds none: {WHERE_HINT})",
         )
     daily = store.daily()[["date", "people", "boats"]]
     weekly = store.weekly()[["week_ending", "people", "boats", "prevented_people",
