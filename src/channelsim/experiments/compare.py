@@ -137,6 +137,8 @@ class Comparison:
     #: key in ``daily`` (``d<draw>.r<rep>``).
     map_rep: int = 0
     map_member: str = "d0.r0"
+    #: :meth:`by_year`, once made (the command prints it and writes it).
+    _by_year: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def map_overrides(self) -> dict[str, Any] | None:
         """The parameter set of the map's replicate (its posterior draw and assumptions), or
@@ -293,6 +295,11 @@ class Comparison:
         Raises:
             ValueError: a comparison without its results registry (read back without it).
         """
+        if self._by_year is None:
+            self._by_year = self._years()
+        return self._by_year
+
+    def _years(self) -> pd.DataFrame:
         if self.results is None:
             raise ValueError("a comparison's values by year need its results registry")
         members = members_by_period(self.daily, self.results, self.figures, "year")

@@ -264,6 +264,11 @@ class Observed:
         ]
 
 
+#: The publication's columns an :class:`Observed` keeps, daily and weekly.
+OBSERVED_DAILY = ("date", "people", "boats")
+OBSERVED_WEEKLY = ("week_ending", "people", "boats", "prevented_people", "prevented_events")
+
+
 def load_observed(paths: Sequence[str | Path]) -> Observed:
     """Read one or more editions of the publication and merge them, later editions winning."""
     from channelsim.data import read_publication
@@ -271,13 +276,8 @@ def load_observed(paths: Sequence[str | Path]) -> Observed:
     if not paths:
         raise InputError(None, "--data", "expected at least one publication file")
     publications = sorted((read_publication(p) for p in paths), key=lambda p: p.edition_date)
-    daily = pd.concat([p.daily[["date", "people", "boats"]] for p in publications])
-    weekly = pd.concat(
-        [
-            p.weekly[["week_ending", "people", "boats", "prevented_people", "prevented_events"]]
-            for p in publications
-        ]
-    )
+    daily = pd.concat([p.daily[list(OBSERVED_DAILY)] for p in publications])
+    weekly = pd.concat([p.weekly[list(OBSERVED_WEEKLY)] for p in publications])
     daily = daily.drop_duplicates("date", keep="last").sort_values("date", ignore_index=True)
     weekly = weekly.drop_duplicates("week_ending", keep="last").sort_values(
         "week_ending", ignore_index=True
@@ -310,9 +310,8 @@ def observed_from_store() -> Observed:
             "expected a publication file, or editions imported in the data store "
             f"({store.where} holds none: {WHERE_HINT})",
         )
-    daily = store.daily()[["date", "people", "boats"]]
-    weekly = store.weekly()[["week_ending", "people", "boats", "prevented_people",
-                             "prevented_events"]]  # fmt: skip
+    daily = store.daily()[list(OBSERVED_DAILY)]
+    weekly = store.weekly()[list(OBSERVED_WEEKLY)]
     stored = store.editions()
     editions = tuple(
         Edition(str(row.file_name), pd.Timestamp(row.edition_date).date(), str(row.sha256))
